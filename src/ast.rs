@@ -1,0 +1,390 @@
+//! The syntax tree: what the author wrote, owned and typed, every node with its [`Span`].
+//!
+//! Produced by [`crate::syntax`] from pest pairs and consumed by [`crate::check`]. Nothing here is
+//! resolved or checked yet; names are still text.
+
+use crate::source::{SourceFile, Span};
+
+/// A name as written, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The text of the name.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A string literal, unescaped, with its place (including the quotes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Str {
+    /// The unescaped value.
+    pub value: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// One parsed policy file.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// The file it came from.
+    pub source: SourceFile,
+    /// Record schemas declared in it.
+    pub schemas: Vec<Schema>,
+    /// Business calendars declared in it.
+    pub calendars: Vec<CalendarDecl>,
+    /// Codes of practice declared in it.
+    pub codes: Vec<Code>,
+}
+
+/// `schema name { ... }`.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    /// Its name.
+    pub name: Name,
+    /// `files` globs choosing which record files it reads.
+    pub files: Vec<Str>,
+    /// The field that identifies a record.
+    pub identified_by: Option<Name>,
+    /// Its fields.
+    pub fields: Vec<FieldDecl>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `name: type? column "..."`.
+#[derive(Debug, Clone)]
+pub struct FieldDecl {
+    /// The field name.
+    pub name: Name,
+    /// Its type.
+    pub ty: TypeExpr,
+    /// Written with `?`: may be missing.
+    pub optional: bool,
+    /// CSV column name, when it differs from the field path.
+    pub column: Option<Str>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A type as written.
+#[derive(Debug, Clone)]
+pub enum TypeExpr {
+    /// `text`, `integer`, ...
+    Scalar(ScalarType, Span),
+    /// `money GBP`.
+    Money(Name, Span),
+    /// `enum { a, b }`.
+    Enum(Vec<Name>, Span),
+    /// `list of T`.
+    List(Box<TypeExpr>, Span),
+    /// `{ fields }`.
+    Object(Vec<FieldDecl>, Span),
+}
+
+/// The built-in scalar types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarType {
+    /// `text`.
+    Text,
+    /// `integer`.
+    Integer,
+    /// `decimal`.
+    Decimal,
+    /// `boolean`.
+    Boolean,
+    /// `date`.
+    Date,
+    /// `datetime`.
+    DateTime,
+    /// `duration`.
+    Duration,
+}
+
+/// `calendar name { ... }` or `calendar name from "file.toml"`.
+#[derive(Debug, Clone)]
+pub struct CalendarDecl {
+    /// Its name.
+    pub name: Name,
+    /// Where its definition is.
+    pub body: CalendarBody,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// The definition of a calendar.
+#[derive(Debug, Clone)]
+pub enum CalendarBody {
+    /// Written inline.
+    Inline {
+        /// `zone "..."`.
+        zone: Option<Str>,
+        /// `working mon, tue, ...`.
+        working: Vec<Name>,
+        /// `cutoff 17:00`, as text and place.
+        cutoff: Option<Name>,
+        /// `holidays 2024-12-25, ...`, as text and place.
+        holidays: Vec<Name>,
+    },
+    /// `from "path"`.
+    File(Str),
+}
+
+/// The four levels of codes of practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CodeLevel {
+    /// Alike for every business in a sector.
+    Industry,
+    /// One company's own charter.
+    Organisational,
+    /// Drawn up by a professional body.
+    Professional,
+    /// Fair trade, fair treatment.
+    Ethical,
+}
+
+impl CodeLevel {
+    /// The keyword for this level.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeLevel::Industry => "industry",
+            CodeLevel::Organisational => "organisational",
+            CodeLevel::Professional => "professional",
+            CodeLevel::Ethical => "ethical",
+        }
+    }
+}
+
+/// `code "name" { ... }`.
+#[derive(Debug, Clone)]
+pub struct Code {
+    /// Its name.
+    pub name: Str,
+    /// `level ...`.
+    pub level: Option<(CodeLevel, Span)>,
+    /// `version "..."`.
+    pub version: Option<Str>,
+    /// `source "..."`.
+    pub source: Option<Str>,
+    /// `calendar name`.
+    pub calendar: Option<Name>,
+    /// Its rules.
+    pub rules: Vec<Rule>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// Severity of a rule's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Breaks the code; fails the run.
+    Error,
+    /// Should be looked at.
+    Warning,
+    /// For information.
+    Info,
+}
+
+impl Severity {
+    /// The keyword for this severity.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// `rule id { ... }`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its stable id.
+    pub id: Name,
+    /// `title "..."`.
+    pub title: Option<Str>,
+    /// `severity ...`.
+    pub severity: Option<(Severity, Span)>,
+    /// `cite "..."`.
+    pub cite: Option<Str>,
+    /// `for schema where ...`.
+    pub scope: Option<Scope>,
+    /// `require ...` clauses, all of which must hold.
+    pub requires: Vec<Expr>,
+    /// `message "..."`.
+    pub message: Option<Template>,
+    /// `help "..."`.
+    pub help: Option<Str>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `for schema where condition`.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The schema of the records the rule applies to.
+    pub schema: Name,
+    /// Only records where this holds.
+    pub filter: Option<Expr>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// A message with `{expression}` holes.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Literal text and holes, in order.
+    pub parts: Vec<TemplatePart>,
+    /// The whole string.
+    pub span: Span,
+}
+
+/// A piece of a [`Template`].
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    /// Literal text, unescaped.
+    Text(String),
+    /// `{expression}`.
+    Hole(Expr),
+}
+
+/// An expression with its place.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The expression forms.
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// `a.b.c`: a field path or (a single name) an enumeration value.
+    Path(Vec<Name>),
+    /// `42`.
+    Integer(i64),
+    /// `12.5`, as written.
+    Decimal(String),
+    /// `50.00 GBP`: amount as written, currency.
+    Money(String, Name),
+    /// `"text"`.
+    Text(String),
+    /// `true`, `false`.
+    Bool(bool),
+    /// `2024-12-25`, as written.
+    Date(String),
+    /// `2024-03-01T09:00:00Z`, as written.
+    DateTime(String),
+    /// `24h`, `8 weeks`: in seconds.
+    Duration(i64),
+    /// `3 business days`.
+    BusinessDays(i64),
+    /// `{a, b}`.
+    Set(Vec<Expr>),
+    /// Prefix operators.
+    Unary(UnaryOp, Box<Expr>),
+    /// Infix operators.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `x is present` (true) / `x is missing` (false).
+    Presence(Box<Expr>, bool),
+    /// `x otherwise default`.
+    Otherwise(Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `all(x in list: cond)` and friends.
+    Quantifier(Quantifier, Name, Box<Expr>, Box<Expr>),
+    /// `count(list)` or `count(x in list: cond)`.
+    Count(Option<Name>, Box<Expr>, Option<Box<Expr>>),
+    /// `business days between(a, b)`.
+    BusinessBetween(Box<Expr>, Box<Expr>),
+}
+
+/// Prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `not`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// Infix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `implies`.
+    Implies,
+    /// `or`.
+    Or,
+    /// `and`.
+    And,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `in`.
+    In,
+    /// `not in`.
+    NotIn,
+    /// `contains`.
+    Contains,
+    /// `starts with`.
+    StartsWith,
+    /// `ends with`.
+    EndsWith,
+    /// `matches`.
+    Matches,
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Implies => "implies",
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Contains => "contains",
+            BinaryOp::StartsWith => "starts with",
+            BinaryOp::EndsWith => "ends with",
+            BinaryOp::Matches => "matches",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+}
+
+/// Which quantifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// Every element.
+    All,
+    /// At least one element.
+    Any,
+    /// No element.
+    None,
+}

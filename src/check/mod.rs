@@ -1,0 +1,467 @@
+//! Syntax trees to a checked, compiled [`Program`]: names resolved, types checked, paths made slots.
+//!
+//! Every problem found is collected (never only the first); a program is returned only when there
+//! are no errors, so the engine never runs a policy that could misbehave. Warnings (an unused field,
+//! a comparison that can never hold) come with the program.
+
+mod expr;
+pub mod suggest;
+
+use std::collections::HashMap;
+
+use crate::ast::{self, CalendarBody, PolicyFile, TypeExpr};
+use crate::calendar::Calendar;
+use crate::diagnostics::Diag;
+use crate::engine::program::{CodeInfo, CompiledRule, MsgPart, SchemaInfo};
+use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
+use crate::engine::Program;
+use crate::source::{SourceFile, Span};
+
+/// Reads files that policies refer to (calendar files), confined to the policy root by the caller.
+pub trait Loader {
+    /// Load `path`, written in `from`, as a source file; `Err` is a one-line reason.
+    fn load(&self, from: &SourceFile, path: &str) -> Result<SourceFile, String>;
+}
+
+/// A loader that refuses every file: for policies that must be self-contained.
+pub struct NoFiles;
+
+impl Loader for NoFiles {
+    fn load(&self, _from: &SourceFile, path: &str) -> Result<SourceFile, String> {
+        Err(format!("cannot read `{path}` here"))
+    }
+}
+
+/// Check parsed policy files and compile them.
+///
+/// ```
+/// use precept::source::SourceFile;
+/// let text = r#"
+///   schema ticket { id: text  identified by id  waited: duration }
+///   code "House rules" {
+///     level organisational
+///     rule quick { for ticket require record.waited <= 5m message "waited {record.waited}" }
+///   }"#;
+/// let file = SourceFile::new("house.precept", text);
+/// let (tree, _) = precept::syntax::parse(&file);
+/// let (program, diags) = precept::check::check(&tree.into_iter().collect::<Vec<_>>(), &precept::check::NoFiles);
+/// assert!(diags.is_empty(), "{diags:?}");
+/// assert_eq!(program.map(|p| p.rules.len()), Some(1));
+/// ```
+pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec<Diag>) {
+    let mut c = Checker::default();
+    for f in files {
+        for s in &f.schemas {
+            c.schema(&f.source, s);
+        }
+    }
+    for f in files {
+        for cal in &f.calendars {
+            c.calendar(&f.source, cal, loader);
+        }
+    }
+    let mut seen_rules: HashMap<String, (SourceFile, Span)> = HashMap::new();
+    for f in files {
+        for code in &f.codes {
+            c.code(&f.source, code, &mut seen_rules);
+        }
+    }
+    c.unused_fields();
+    let has_errors = c.diags.iter().any(Diag::is_error);
+    let mut diags = c.diags;
+    crate::diagnostics::sort(&mut diags);
+    if has_errors {
+        return (None, diags);
+    }
+    let program = Program { shapes: c.shapes, enums: c.enums, schemas: c.schemas, calendars: c.calendars, codes: c.codes, rules: c.rules };
+    (Some(program), diags)
+}
+
+#[derive(Default)]
+struct Checker {
+    diags: Vec<Diag>,
+    shapes: Vec<Shape>,
+    enums: Vec<EnumDef>,
+    schemas: Vec<SchemaInfo>,
+    schema_names: HashMap<String, usize>,
+    calendars: Vec<Calendar>,
+    calendar_names: HashMap<String, (usize, SourceFile, Span)>,
+    codes: Vec<CodeInfo>,
+    rules: Vec<CompiledRule>,
+}
+
+impl Checker {
+    // ------------------------------------------------------------ schemas
+
+    fn schema(&mut self, file: &SourceFile, s: &ast::Schema) {
+        if let Some(&prev) = self.schema_names.get(&s.name.text) {
+            let (pf, ps) = self.schemas.get(prev).map(|p| (p.file.clone(), p.span)).unwrap_or((file.clone(), s.span));
+            self.diags.push(
+                Diag::error("precept::type::duplicate-name", format!("schema `{}` is declared twice", s.name.text))
+                    .at(file, s.name.span, "declared again here")
+                    .note(&pf, ps, "first declared here")
+                    .help("rename one of them; schema names are shared by every policy file"),
+            );
+            return;
+        }
+        let shape = self.shape(file, &s.name.text, &s.fields, "");
+        let mut id_field = None;
+        if let Some(id) = &s.identified_by {
+            match self.shapes.get(shape).and_then(|sh| sh.slot(&id.text)) {
+                Some(slot) => {
+                    let list = matches!(self.shapes.get(shape).and_then(|sh| sh.fields.get(slot)).map(|f| &f.ty), Some(Ty::List(_) | Ty::Object(_)));
+                    if list {
+                        self.diags.push(
+                            Diag::error("precept::type::mismatch", format!("`{}` cannot identify a record", id.text))
+                                .at(file, id.span, "a list or object")
+                                .help("identify records by a text or number field"),
+                        );
+                    }
+                    if let Some(f) = self.shapes.get_mut(shape).and_then(|sh| sh.fields.get_mut(slot)) {
+                        f.used = true;
+                    }
+                    id_field = Some(slot);
+                }
+                None => {
+                    let names = self.field_names(shape);
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    self.diags.push(
+                        Diag::error("precept::type::unknown-field", format!("unknown field `{}` on schema `{}`", id.text, s.name.text))
+                            .at(file, id.span, "not a field of this schema")
+                            .help(suggest::help(&id.text, &names, "field")),
+                    );
+                }
+            }
+        }
+        for g in &s.files {
+            if let Err(e) = globset::Glob::new(&g.value) {
+                self.diags.push(
+                    Diag::error("precept::type::invalid-glob", format!("invalid file pattern `{}`", g.value))
+                        .at(file, g.span, e.kind().to_string())
+                        .help("patterns are globs such as `*.jsonl` or `helpdesk/**/*.csv`"),
+                );
+            }
+        }
+        self.schema_names.insert(s.name.text.clone(), self.schemas.len());
+        self.schemas.push(SchemaInfo {
+            name: s.name.text.clone(),
+            shape,
+            files: s.files.iter().map(|g| g.value.clone()).collect(),
+            id_field,
+            rules: Vec::new(),
+            file: file.clone(),
+            span: s.name.span,
+        });
+    }
+
+    fn field_names(&self, shape: ShapeId) -> Vec<String> {
+        self.shapes.get(shape).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
+    }
+
+    fn shape(&mut self, file: &SourceFile, owner: &str, fields: &[ast::FieldDecl], prefix: &str) -> ShapeId {
+        let id = self.shapes.len();
+        self.shapes.push(Shape { fields: Vec::new() });
+        let mut out: Vec<Field> = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for f in fields {
+            if let Some(first) = seen.get(f.name.text.as_str()) {
+                self.diags.push(
+                    Diag::error("precept::type::duplicate-field", format!("field `{}` is declared twice in `{owner}`", f.name.text))
+                        .at(file, f.name.span, "declared again here")
+                        .label(*first, "first declared here")
+                        .help("remove one of the declarations"),
+                );
+                continue;
+            }
+            seen.insert(&f.name.text, f.name.span);
+            let path = if prefix.is_empty() { f.name.text.clone() } else { format!("{prefix}.{}", f.name.text) };
+            let ty = self.type_expr(file, owner, &f.ty, &path);
+            let column = f.column.as_ref().map_or_else(|| path.clone(), |c| c.value.clone());
+            out.push(Field { name: f.name.text.clone(), ty, optional: f.optional, column, used: false, file: file.clone(), span: f.name.span });
+        }
+        if let Some(s) = self.shapes.get_mut(id) {
+            s.fields = out;
+        }
+        id
+    }
+
+    fn type_expr(&mut self, file: &SourceFile, owner: &str, t: &TypeExpr, path: &str) -> Ty {
+        match t {
+            TypeExpr::Scalar(s, _) => match s {
+                ast::ScalarType::Text => Ty::Text,
+                ast::ScalarType::Integer => Ty::Int,
+                ast::ScalarType::Decimal => Ty::Dec,
+                ast::ScalarType::Boolean => Ty::Bool,
+                ast::ScalarType::Date => Ty::Date,
+                ast::ScalarType::DateTime => Ty::DateTime,
+                ast::ScalarType::Duration => Ty::Duration,
+            },
+            TypeExpr::Money(cur, span) => match Currency::parse(&cur.text) {
+                Some(c) => Ty::Money(c),
+                None => {
+                    self.diags.push(
+                        Diag::error("precept::type::invalid-currency", format!("`{}` is not a currency code", cur.text))
+                            .at(file, *span, "expected three capital letters")
+                            .help("write an ISO 4217 code such as `GBP`, `EUR` or `USD`"),
+                    );
+                    Ty::Money(Currency(*b"XXX"))
+                }
+            },
+            TypeExpr::Enum(variants, _) => {
+                let mut names: Vec<String> = Vec::new();
+                for v in variants {
+                    if names.contains(&v.text) {
+                        self.diags.push(
+                            Diag::error("precept::type::duplicate-field", format!("enumeration value `{}` is listed twice", v.text))
+                                .at(file, v.span, "listed again here")
+                                .help("remove the repeated value"),
+                        );
+                    } else {
+                        names.push(v.text.clone());
+                    }
+                }
+                self.enums.push(EnumDef { variants: names });
+                Ty::Enum(self.enums.len() - 1)
+            }
+            TypeExpr::List(inner, _) => Ty::List(Box::new(self.type_expr(file, owner, inner, path))),
+            TypeExpr::Object(fields, _) => Ty::Object(self.shape(file, owner, fields, path)),
+        }
+    }
+
+    // ------------------------------------------------------------ calendars
+
+    fn calendar(&mut self, file: &SourceFile, cal: &ast::CalendarDecl, loader: &dyn Loader) {
+        if let Some((_, pf, ps)) = self.calendar_names.get(&cal.name.text) {
+            let (pf, ps) = (pf.clone(), *ps);
+            self.diags.push(
+                Diag::error("precept::type::duplicate-name", format!("calendar `{}` is declared twice", cal.name.text))
+                    .at(file, cal.name.span, "declared again here")
+                    .note(&pf, ps, "first declared here")
+                    .help("rename one of them; calendar names are shared by every policy file"),
+            );
+            return;
+        }
+        let built = match &cal.body {
+            CalendarBody::File(path) => match loader.load(file, &path.value) {
+                Ok(src) => Calendar::from_toml(&src.text).map_err(|e| {
+                    Diag::error("precept::type::invalid-calendar", format!("invalid calendar file `{}`", path.value))
+                        .at(file, path.span, e)
+                        .help("a calendar file has `zone`, `working_days`, and optionally `cutoff` and `holidays`")
+                }),
+                Err(e) => Err(Diag::error("precept::type::invalid-calendar", format!("cannot read calendar file `{}`", path.value))
+                    .at(file, path.span, e)
+                    .help("calendar files are found relative to the policy file, inside the policy folder")),
+            },
+            CalendarBody::Inline { zone, working, cutoff, holidays } => self.inline_calendar(file, cal, zone.as_ref(), working, cutoff.as_ref(), holidays),
+        };
+        match built {
+            Ok(c) => {
+                self.calendar_names.insert(cal.name.text.clone(), (self.calendars.len(), file.clone(), cal.name.span));
+                self.calendars.push(c);
+            }
+            Err(d) => self.diags.push(d),
+        }
+    }
+
+    fn inline_calendar(
+        &mut self,
+        file: &SourceFile,
+        cal: &ast::CalendarDecl,
+        zone: Option<&ast::Str>,
+        working: &[ast::Name],
+        cutoff: Option<&ast::Name>,
+        holidays: &[ast::Name],
+    ) -> Result<Calendar, Diag> {
+        let help = "a calendar has `zone \"Europe/London\"`, `working mon, tue, wed, thu, fri`, optionally `cutoff 17:00` and `holidays 2024-12-25, ...`";
+        let Some(zone) = zone else {
+            return Err(Diag::error("precept::type::invalid-calendar", format!("calendar `{}` has no `zone`", cal.name.text))
+                .at(file, cal.name.span, "needs a time zone")
+                .help(help));
+        };
+        let mut dates = Vec::new();
+        for h in holidays {
+            match h.text.parse::<jiff::civil::Date>() {
+                Ok(d) => dates.push(d),
+                Err(_) => {
+                    return Err(Diag::error("precept::type::invalid-literal", format!("`{}` is not a date", h.text))
+                        .at(file, h.span, "not a real date")
+                        .help("write dates as `YYYY-MM-DD`"))
+                }
+            }
+        }
+        let days: Vec<&str> = working.iter().map(|w| w.text.as_str()).collect();
+        Calendar::new(&zone.value, &days, cutoff.map(|c| c.text.as_str()), &dates).map_err(|e| {
+            use crate::calendar::CalendarError as E;
+            let span = match &e {
+                E::UnknownZone(_) => zone.span,
+                E::BadCutoff(_) => cutoff.map_or(cal.name.span, |c| c.span),
+                E::BadWeekday(w) => working.iter().find(|x| x.text.trim() == w.trim()).map_or(cal.name.span, |x| x.span),
+                _ => cal.name.span,
+            };
+            Diag::error("precept::type::invalid-calendar", format!("invalid calendar `{}`: {e}", cal.name.text)).at(file, span, e.to_string()).help(help)
+        })
+    }
+
+    // ------------------------------------------------------------ codes and rules
+
+    fn code(&mut self, file: &SourceFile, code: &ast::Code, seen: &mut HashMap<String, (SourceFile, Span)>) {
+        let level = match code.level {
+            Some((l, _)) => l,
+            None => {
+                self.diags.push(
+                    Diag::error("precept::parse::missing-clause", format!("code `{}` has no `level`", code.name.value))
+                        .at(file, code.name.span, "needs a level")
+                        .help("add `level industry`, `level organisational`, `level professional` or `level ethical`"),
+                );
+                ast::CodeLevel::Organisational
+            }
+        };
+        let calendar = match &code.calendar {
+            Some(n) => match self.calendar_names.get(&n.text) {
+                Some((i, _, _)) => Some(*i),
+                None => {
+                    let names: Vec<String> = self.calendar_names.keys().cloned().collect();
+                    let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    names.sort_unstable();
+                    self.diags.push(
+                        Diag::error("precept::type::unknown-calendar", format!("unknown calendar `{}`", n.text))
+                            .at(file, n.span, "no calendar of this name")
+                            .help(suggest::help(&n.text, &names, "calendar")),
+                    );
+                    None
+                }
+            },
+            None if self.calendars.len() == 1 => Some(0),
+            None => None,
+        };
+        let code_index = self.codes.len();
+        self.codes.push(CodeInfo {
+            name: code.name.value.clone(),
+            level,
+            version: code.version.as_ref().map(|v| v.value.clone()),
+            source: code.source.as_ref().map(|v| v.value.clone()),
+            file: file.clone(),
+            span: code.name.span,
+        });
+        for rule in &code.rules {
+            if let Some((pf, ps)) = seen.get(&rule.id.text) {
+                self.diags.push(
+                    Diag::error("precept::rule::duplicate-id", format!("rule id `{}` is used twice", rule.id.text))
+                        .at(file, rule.id.span, "used again here")
+                        .note(pf, *ps, "first used here")
+                        .help("rule ids are stable names for findings and must be unique across all policy files"),
+                );
+                continue;
+            }
+            seen.insert(rule.id.text.clone(), (file.clone(), rule.id.span));
+            self.rule(file, code_index, calendar, rule);
+        }
+    }
+
+    fn rule(&mut self, file: &SourceFile, code: usize, calendar: Option<usize>, rule: &ast::Rule) {
+        let Some(scope) = &rule.scope else {
+            self.diags.push(
+                Diag::error("precept::parse::missing-clause", format!("rule `{}` has no `for` clause", rule.id.text))
+                    .at(file, rule.id.span, "which records does it apply to?")
+                    .help("add `for <schema>` (optionally `where <condition>`) to say which records the rule checks"),
+            );
+            return;
+        };
+        if rule.requires.is_empty() {
+            self.diags.push(
+                Diag::error("precept::parse::missing-clause", format!("rule `{}` has no `require` clause", rule.id.text))
+                    .at(file, rule.id.span, "requires nothing")
+                    .help("add `require <condition>`: what must hold for every record in scope"),
+            );
+        }
+        let Some(&schema) = self.schema_names.get(&scope.schema.text) else {
+            let mut names: Vec<&str> = self.schema_names.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            let help = suggest::help(&scope.schema.text, &names, "schema");
+            self.diags.push(
+                Diag::error("precept::type::unknown-schema", format!("unknown schema `{}`", scope.schema.text))
+                    .at(file, scope.schema.span, "no schema of this name")
+                    .help(help),
+            );
+            return;
+        };
+        let shape = self.schemas.get(schema).map_or(0, |s| s.shape);
+        let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags);
+        let filter = scope.filter.as_ref().and_then(|f| tc.condition(f, "the `where` condition"));
+        let requires: Vec<_> = rule.requires.iter().map(|r| tc.condition(r, "a `require` condition")).collect();
+        let mut message = Vec::new();
+        let mut message_ok = true;
+        match &rule.message {
+            Some(t) => {
+                for part in &t.parts {
+                    match part {
+                        ast::TemplatePart::Text(s) => message.push(MsgPart::Text(s.clone())),
+                        ast::TemplatePart::Hole(e) => match tc.display(e) {
+                            Some((c, ty)) => message.push(MsgPart::Hole(c, ty)),
+                            None => message_ok = false,
+                        },
+                    }
+                }
+            }
+            None => {
+                let text = rule.title.as_ref().map_or_else(|| format!("rule `{}` does not hold", rule.id.text), |t| t.value.clone());
+                message.push(MsgPart::Text(text));
+            }
+        }
+        let filter_ok = scope.filter.is_none() || filter.is_some();
+        if !filter_ok || !message_ok || requires.iter().any(Option::is_none) {
+            return;
+        }
+        let index = self.rules.len();
+        if let Some(s) = self.schemas.get_mut(schema) {
+            s.rules.push(index);
+        }
+        self.rules.push(CompiledRule {
+            id: rule.id.text.clone(),
+            title: rule.title.as_ref().map_or_else(|| rule.id.text.clone(), |t| t.value.clone()),
+            severity: rule.severity.map_or(ast::Severity::Error, |s| s.0),
+            cite: rule.cite.as_ref().map(|c| c.value.clone()),
+            help: rule.help.as_ref().map(|h| h.value.clone()),
+            code,
+            schema,
+            filter,
+            requires: requires.into_iter().flatten().collect(),
+            message,
+            file: file.clone(),
+            id_span: rule.id.span,
+            require_spans: rule.requires.iter().map(|r| r.span).collect(),
+        });
+    }
+
+    // ------------------------------------------------------------ unused fields
+
+    fn unused_fields(&mut self) {
+        let mut reported = Vec::new();
+        for s in &self.schemas {
+            self.unused_in(s.shape, &s.name, "", &mut reported);
+        }
+        self.diags.extend(reported);
+    }
+
+    fn unused_in(&self, shape: ShapeId, schema: &str, prefix: &str, out: &mut Vec<Diag>) {
+        let Some(sh) = self.shapes.get(shape) else { return };
+        for f in &sh.fields {
+            let path = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+            if !f.used {
+                out.push(
+                    Diag::warning("precept::type::unused-field", format!("field `{path}` of schema `{schema}` is not read by any rule"))
+                        .at(&f.file, f.span, "never read")
+                        .help("remove it from the schema, or write a rule that reads it; keys a schema does not declare are ignored in records"),
+                );
+                continue;
+            }
+            let mut ty = &f.ty;
+            while let Ty::List(inner) = ty {
+                ty = inner;
+            }
+            if let Ty::Object(inner) = ty {
+                self.unused_in(*inner, schema, &path, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Rendering diagnostics for people through miette's graphical handler.
+//!
+//! [`Diag`] is adapted to `miette::Diagnostic` here rather than by derive, because one data type
+//! carries every problem and its source file is only known at run time.
+
+use std::fmt;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{Diag, Level};
+
+/// How to draw reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Use ANSI colours.
+    pub color: bool,
+    /// Wrap at this many columns.
+    pub width: usize,
+}
+
+impl Style {
+    /// No colour, 80 columns: the form used in tests and snapshots.
+    pub fn plain() -> Style {
+        Style { color: false, width: 80 }
+    }
+}
+
+/// A miette view of a [`Diag`].
+pub struct Report<'a> {
+    diag: &'a Diag,
+    source: Option<NamedSource<std::sync::Arc<str>>>,
+    related: Vec<Report<'a>>,
+}
+
+impl<'a> Report<'a> {
+    /// Wrap a diagnostic for miette.
+    pub fn new(diag: &'a Diag) -> Report<'a> {
+        let source = diag.file.as_ref().map(|f| NamedSource::new(f.name.to_string(), f.text.clone()));
+        Report { diag, source, related: diag.related.iter().map(Report::new).collect() }
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if self.diag.level == Level::Advice {
+            return None;
+        }
+        Some(Box::new(self.diag.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+            Level::Advice => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_none() || self.diag.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.diag.labels.iter().map(|l| {
+            let text = if l.text.is_empty() { None } else { Some(l.text.clone()) };
+            let span = (l.span.start, l.span.len());
+            if l.primary {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+/// Render one diagnostic to text.
+pub fn render(diag: &Diag, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let mut out = String::new();
+    let report = Report::new(diag);
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{}: {}\n", diag.code, diag.message);
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! Which field made a requirement fail: the slow path run only for a record that broke a rule.
+//!
+//! The answer is a path of steps (field slots and list indices) that the readers in [`crate::data`]
+//! turn back into a line and column in the record file.
+
+use super::eval::{eval, Vars};
+use super::program::{CExpr, Quant, Root};
+use super::value::{Value, V};
+use crate::calendar::Calendar;
+
+/// One step from a record to a value inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// A field slot of an object.
+    Field(u16),
+    /// An element of a list.
+    Index(u32),
+}
+
+struct Ctx<'a> {
+    record: &'a [Value],
+    cals: &'a [Calendar],
+    /// Where each bound variable's element sits in the record.
+    var_paths: Vec<Option<Vec<Step>>>,
+}
+
+/// The path to the field most to blame for `e` not holding, if it reads one.
+pub fn blame<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar]) -> Option<Vec<Step>> {
+    let mut vars = super::eval::vars();
+    let mut ctx = Ctx { record, cals, var_paths: vec![None; super::program::MAX_VARS] };
+    failing(&mut ctx, e, &mut vars)
+}
+
+/// Blame inside an expression that evaluated to something other than `true`.
+fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<Vec<Step>> {
+    match e {
+        CExpr::And(a, b) => {
+            if eval(a, ctx.record, ctx.cals, vars).is_true() {
+                failing(ctx, b, vars)
+            } else {
+                failing(ctx, a, vars)
+            }
+        }
+        CExpr::Implies(_, b) => failing(ctx, b, vars),
+        CExpr::Or(a, b) => failing(ctx, a, vars).or_else(|| failing(ctx, b, vars)),
+        CExpr::If(c, a, b) => match eval(c, ctx.record, ctx.cals, vars) {
+            V::Bool(true) => failing(ctx, a, vars),
+            V::Bool(false) => failing(ctx, b, vars),
+            _ => first_field(ctx, c, vars),
+        },
+        CExpr::Quant(q, var, list, cond) => {
+            let list_path = first_field(ctx, list, vars);
+            let V::List(items) = eval(list, ctx.record, ctx.cals, vars) else { return list_path };
+            if *q == Quant::Any {
+                return list_path;
+            }
+            let slot = *var as usize;
+            for (i, item) in items.iter().enumerate() {
+                if let Some(s) = vars.get_mut(slot) {
+                    *s = item.view();
+                }
+                let holds = eval(cond, ctx.record, ctx.cals, vars).is_true();
+                let bad = if *q == Quant::All { !holds } else { holds };
+                if bad {
+                    let elem = list_path.clone().map(|mut p| {
+                        p.push(Step::Index(i as u32));
+                        p
+                    });
+                    if let Some(s) = ctx.var_paths.get_mut(slot) {
+                        *s = elem.clone();
+                    }
+                    let inner = if *q == Quant::All { failing(ctx, cond, vars) } else { first_field(ctx, cond, vars) };
+                    return inner.or(elem);
+                }
+            }
+            list_path
+        }
+        _ => first_field(ctx, e, vars),
+    }
+}
+
+/// The first field (in source order) that an expression reads.
+fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<Vec<Step>> {
+    match e {
+        CExpr::Field(root, steps) => {
+            let mut base = match root {
+                Root::Record => Vec::new(),
+                Root::Var(i) => ctx.var_paths.get(*i as usize).cloned().flatten()?,
+            };
+            base.extend(steps.iter().map(|&s| Step::Field(s)));
+            Some(base)
+        }
+        CExpr::Var(i) => ctx.var_paths.get(*i as usize).cloned().flatten(),
+        CExpr::Const(_) => None,
+        CExpr::Not(x) | CExpr::Neg(_, x) | CExpr::ToDec(x) | CExpr::Matches(x, _) | CExpr::Present(x, _) => first_field(ctx, x, vars),
+        CExpr::AddBusinessDays(x, _, _) => first_field(ctx, x, vars),
+        CExpr::And(a, b)
+        | CExpr::Or(a, b)
+        | CExpr::Implies(a, b)
+        | CExpr::Cmp(_, _, a, b)
+        | CExpr::Arith(_, a, b)
+        | CExpr::InList(_, a, b, _)
+        | CExpr::Text(_, a, b)
+        | CExpr::BusinessBetween(a, b, _)
+        | CExpr::Otherwise(a, b) => first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)),
+        CExpr::InSet(_, x, _, _) => first_field(ctx, x, vars),
+        CExpr::If(c, a, b) => first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)).or_else(|| first_field(ctx, c, vars)),
+        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list, vars),
+    }
+}

@@ -1,0 +1,400 @@
+//! Evaluation of compiled expressions over one record: the hot path.
+//!
+//! Nothing here allocates: values borrow from the record and the program, variables live in a fixed
+//! array, and a computation without an answer (overflow, division by zero, a missing operand)
+//! yields [`V::Missing`], which never satisfies a condition.
+
+use std::cmp::Ordering;
+
+use jiff::{SignedDuration, ToSpan};
+use rust_decimal::Decimal;
+
+use super::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, TextOp, MAX_VARS};
+use super::value::{Value, V};
+use crate::calendar::Calendar;
+
+/// Quantifier variables in scope.
+pub type Vars<'a> = [V<'a>; MAX_VARS];
+
+/// Fresh, empty variables.
+pub fn vars<'a>() -> Vars<'a> {
+    [V::Missing; MAX_VARS]
+}
+
+/// Follow a slot path from an object.
+#[inline]
+pub fn follow<'a>(mut cur: V<'a>, steps: &[u16]) -> V<'a> {
+    for &s in steps {
+        cur = match cur {
+            V::Object(slots) => match slots.get(s as usize) {
+                Some(v) => v.view(),
+                None => return V::Missing,
+            },
+            _ => return V::Missing,
+        };
+    }
+    cur
+}
+
+/// Evaluate `e` for `record`.
+pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &mut Vars<'a>) -> V<'a> {
+    match e {
+        CExpr::Const(v) => v.view(),
+        CExpr::Field(root, steps) => {
+            let start = match root {
+                Root::Record => V::Object(record),
+                Root::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
+            };
+            follow(start, steps)
+        }
+        CExpr::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
+        CExpr::Not(x) => match eval(x, record, cals, vars) {
+            V::Bool(b) => V::Bool(!b),
+            _ => V::Missing,
+        },
+        CExpr::Neg(_, x) => match eval(x, record, cals, vars) {
+            V::Int(i) => i.checked_neg().map_or(V::Missing, V::Int),
+            V::Dec(d) => V::Dec(-d),
+            V::Money(m) => V::Money(-m),
+            V::Duration(d) => d.checked_neg().map_or(V::Missing, V::Duration),
+            _ => V::Missing,
+        },
+        CExpr::And(a, b) => match eval(a, record, cals, vars) {
+            V::Bool(false) => V::Bool(false),
+            V::Bool(true) => bool_or_missing(eval(b, record, cals, vars)),
+            _ => V::Missing,
+        },
+        CExpr::Or(a, b) => match eval(a, record, cals, vars) {
+            V::Bool(true) => V::Bool(true),
+            V::Bool(false) => bool_or_missing(eval(b, record, cals, vars)),
+            _ => V::Missing,
+        },
+        CExpr::Implies(a, b) => match eval(a, record, cals, vars) {
+            V::Bool(false) => V::Bool(true),
+            V::Bool(true) => bool_or_missing(eval(b, record, cals, vars)),
+            _ => V::Missing,
+        },
+        CExpr::Cmp(op, _, a, b) => {
+            let l = eval(a, record, cals, vars);
+            let r = eval(b, record, cals, vars);
+            match compare(l, r) {
+                Some(ord) => V::Bool(cmp_holds(*op, ord)),
+                None => V::Missing,
+            }
+        }
+        CExpr::ToDec(x) => match eval(x, record, cals, vars) {
+            V::Int(i) => V::Dec(Decimal::from(i)),
+            other => other,
+        },
+        CExpr::Arith(op, a, b) => {
+            let l = eval(a, record, cals, vars);
+            let r = eval(b, record, cals, vars);
+            arith(*op, l, r)
+        }
+        CExpr::InSet(_, x, set, negate) => {
+            let v = eval(x, record, cals, vars);
+            if v == V::Missing {
+                return V::Missing;
+            }
+            let found = set.iter().any(|c| compare(v, eval(c, record, cals, vars)) == Some(Ordering::Equal));
+            V::Bool(found != *negate)
+        }
+        CExpr::InList(_, x, list, negate) => {
+            let v = eval(x, record, cals, vars);
+            match (v, eval(list, record, cals, vars)) {
+                (V::Missing, _) => V::Missing,
+                (v, V::List(items)) => {
+                    let found = items.iter().any(|i| compare(v, i.view()) == Some(Ordering::Equal));
+                    V::Bool(found != *negate)
+                }
+                _ => V::Missing,
+            }
+        }
+        CExpr::Text(op, a, b) => match (eval(a, record, cals, vars), eval(b, record, cals, vars)) {
+            (V::Text(h), V::Text(n)) => V::Bool(match op {
+                TextOp::Contains => h.contains(n),
+                TextOp::StartsWith => h.starts_with(n),
+                TextOp::EndsWith => h.ends_with(n),
+            }),
+            _ => V::Missing,
+        },
+        CExpr::Matches(x, re) => match eval(x, record, cals, vars) {
+            V::Text(t) => V::Bool(re.is_match(t)),
+            _ => V::Missing,
+        },
+        CExpr::AddBusinessDays(x, n, cal) => match (eval(x, record, cals, vars), cals.get(*cal)) {
+            (V::DateTime(ts, off), Some(c)) => c.add_business_days(ts, *n).map_or(V::Missing, |t| V::DateTime(t, off)),
+            _ => V::Missing,
+        },
+        CExpr::BusinessBetween(a, b, cal) => {
+            match (eval(a, record, cals, vars), eval(b, record, cals, vars), cals.get(*cal)) {
+                (V::DateTime(x, _), V::DateTime(y, _), Some(c)) => V::Int(c.business_days_between(x, y)),
+                _ => V::Missing,
+            }
+        }
+        CExpr::Present(x, want) => V::Bool((eval(x, record, cals, vars) != V::Missing) == *want),
+        CExpr::Otherwise(x, d) => match eval(x, record, cals, vars) {
+            V::Missing => eval(d, record, cals, vars),
+            v => v,
+        },
+        CExpr::If(c, a, b) => match eval(c, record, cals, vars) {
+            V::Bool(true) => eval(a, record, cals, vars),
+            V::Bool(false) => eval(b, record, cals, vars),
+            _ => V::Missing,
+        },
+        CExpr::Quant(q, var, list, cond) => {
+            let V::List(items) = eval(list, record, cals, vars) else { return V::Missing };
+            let slot = *var as usize;
+            let saved = vars.get(slot).copied().unwrap_or(V::Missing);
+            let mut result = V::Bool(matches!(q, Quant::All | Quant::None));
+            for item in items.iter() {
+                if let Some(s) = vars.get_mut(slot) {
+                    *s = item.view();
+                }
+                let holds = eval(cond, record, cals, vars).is_true();
+                match (q, holds) {
+                    (Quant::All, false) => {
+                        result = V::Bool(false);
+                        break;
+                    }
+                    (Quant::Any, true) => {
+                        result = V::Bool(true);
+                        break;
+                    }
+                    (Quant::None, true) => {
+                        result = V::Bool(false);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(s) = vars.get_mut(slot) {
+                *s = saved;
+            }
+            result
+        }
+        CExpr::Count(list, cond) => {
+            let V::List(items) = eval(list, record, cals, vars) else { return V::Missing };
+            match cond {
+                None => V::Int(items.len() as i64),
+                Some((var, cond)) => {
+                    let slot = *var as usize;
+                    let saved = vars.get(slot).copied().unwrap_or(V::Missing);
+                    let mut n = 0i64;
+                    for item in items.iter() {
+                        if let Some(s) = vars.get_mut(slot) {
+                            *s = item.view();
+                        }
+                        if eval(cond, record, cals, vars).is_true() {
+                            n += 1;
+                        }
+                    }
+                    if let Some(s) = vars.get_mut(slot) {
+                        *s = saved;
+                    }
+                    V::Int(n)
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn bool_or_missing(v: V<'_>) -> V<'_> {
+    match v {
+        V::Bool(b) => V::Bool(b),
+        _ => V::Missing,
+    }
+}
+
+#[inline]
+fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    }
+}
+
+/// Order two values of the same kind; `None` when either is missing or they are not comparable.
+#[inline]
+pub fn compare(l: V<'_>, r: V<'_>) -> Option<Ordering> {
+    Some(match (l, r) {
+        (V::Int(a), V::Int(b)) => a.cmp(&b),
+        (V::Dec(a), V::Dec(b)) => a.cmp(&b),
+        (V::Int(a), V::Dec(b)) => Decimal::from(a).cmp(&b),
+        (V::Dec(a), V::Int(b)) => a.cmp(&Decimal::from(b)),
+        (V::Money(a), V::Money(b)) => a.cmp(&b),
+        (V::Text(a), V::Text(b)) => a.cmp(b),
+        (V::Enum(a), V::Enum(b)) => a.cmp(&b),
+        (V::Bool(a), V::Bool(b)) => a.cmp(&b),
+        (V::Date(a), V::Date(b)) => a.cmp(&b),
+        (V::DateTime(a, _), V::DateTime(b, _)) => a.cmp(&b),
+        (V::Duration(a), V::Duration(b)) => a.cmp(&b),
+        _ => return None,
+    })
+}
+
+fn dec(v: V<'_>) -> Option<Decimal> {
+    match v {
+        V::Int(i) => Some(Decimal::from(i)),
+        V::Dec(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn small_int(v: V<'_>) -> Option<i32> {
+    match v {
+        V::Int(i) => i32::try_from(i).ok(),
+        _ => None,
+    }
+}
+
+fn arith<'a>(op: Arith, l: V<'a>, r: V<'a>) -> V<'a> {
+    let out = match (op, l, r) {
+        (Arith::Add(_), V::Int(a), V::Int(b)) => a.checked_add(b).map(V::Int),
+        (Arith::Sub(_), V::Int(a), V::Int(b)) => a.checked_sub(b).map(V::Int),
+        (Arith::Mul(Kind::Int), V::Int(a), V::Int(b)) => a.checked_mul(b).map(V::Int),
+        (Arith::Add(Kind::Dec), a, b) => dec(a).zip(dec(b)).and_then(|(a, b)| a.checked_add(b)).map(V::Dec),
+        (Arith::Sub(Kind::Dec), a, b) => dec(a).zip(dec(b)).and_then(|(a, b)| a.checked_sub(b)).map(V::Dec),
+        (Arith::Mul(Kind::Dec), a, b) => dec(a).zip(dec(b)).and_then(|(a, b)| a.checked_mul(b)).map(V::Dec),
+        (Arith::Div(Kind::Dec), a, b) => dec(a).zip(dec(b)).and_then(|(a, b)| a.checked_div(b)).map(V::Dec),
+        (Arith::Add(_), V::Money(a), V::Money(b)) => a.checked_add(b).map(V::Money),
+        (Arith::Sub(_), V::Money(a), V::Money(b)) => a.checked_sub(b).map(V::Money),
+        (Arith::Mul(Kind::Money), V::Money(a), b) | (Arith::Mul(Kind::Money), b, V::Money(a)) => {
+            dec(b).and_then(|b| a.checked_mul(b)).map(V::Money)
+        }
+        (Arith::Div(Kind::Money), V::Money(a), b) => dec(b).and_then(|b| a.checked_div(b)).map(V::Money),
+        (Arith::MoneyRatio, V::Money(a), V::Money(b)) => a.checked_div(b).map(V::Dec),
+        (Arith::Add(_), V::Duration(a), V::Duration(b)) => a.checked_add(b).map(V::Duration),
+        (Arith::Sub(_), V::Duration(a), V::Duration(b)) => a.checked_sub(b).map(V::Duration),
+        (Arith::Mul(Kind::Duration), V::Duration(a), b) | (Arith::Mul(Kind::Duration), b, V::Duration(a)) => {
+            small_int(b).and_then(|b| a.checked_mul(b)).map(V::Duration)
+        }
+        (Arith::Div(Kind::Duration), V::Duration(a), b) => small_int(b).and_then(|b| a.checked_div(b)).map(V::Duration),
+        (Arith::Elapsed, V::DateTime(a, _), V::DateTime(b, _)) => Some(V::Duration(a.duration_since(b))),
+        (Arith::DaysBetween, V::Date(a), V::Date(b)) => Some(V::Duration(a.duration_since(b))),
+        (Arith::Later, V::DateTime(t, o), V::Duration(d)) => t.checked_add(d).ok().map(|t| V::DateTime(t, o)),
+        (Arith::Earlier, V::DateTime(t, o), V::Duration(d)) => t.checked_sub(d).ok().map(|t| V::DateTime(t, o)),
+        (Arith::DateLater, V::Date(t), V::Duration(d)) => t.checked_add(whole_days(d).days()).ok().map(V::Date),
+        (Arith::DateEarlier, V::Date(t), V::Duration(d)) => t.checked_sub(whole_days(d).days()).ok().map(V::Date),
+        _ => None,
+    };
+    out.unwrap_or(V::Missing)
+}
+
+fn whole_days(d: SignedDuration) -> i64 {
+    d.as_secs() / 86_400
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(e: &CExpr) -> V<'_> {
+        let mut vs = vars();
+        eval(e, &[], &[], &mut vs)
+    }
+
+    fn c(v: Value) -> Box<CExpr> {
+        Box::new(CExpr::Const(v))
+    }
+
+    #[test]
+    fn missing_never_satisfies_and_short_circuits_stay_exact() {
+        let and = CExpr::And(c(Value::Bool(false)), c(Value::Missing));
+        assert_eq!(run(&and), V::Bool(false));
+        let and = CExpr::And(c(Value::Bool(true)), c(Value::Missing));
+        assert_eq!(run(&and), V::Missing);
+        let imp = CExpr::Implies(c(Value::Bool(false)), c(Value::Missing));
+        assert_eq!(run(&imp), V::Bool(true));
+        let cmp = CExpr::Cmp(CmpOp::Ne, Kind::Int, c(Value::Missing), c(Value::Int(1)));
+        assert!(!run(&cmp).is_true());
+    }
+
+    #[test]
+    fn integer_overflow_and_division_by_zero_have_no_answer() {
+        let add = CExpr::Arith(Arith::Add(Kind::Int), c(Value::Int(i64::MAX)), c(Value::Int(1)));
+        assert_eq!(run(&add), V::Missing);
+        let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(0)));
+        assert_eq!(run(&div), V::Missing);
+        let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(4)));
+        assert_eq!(run(&div), V::Dec(Decimal::new(25, 2)));
+    }
+
+    #[test]
+    fn money_is_exact() {
+        let a = Value::Money(Decimal::new(10, 2));
+        let b = Value::Money(Decimal::new(20, 2));
+        let sum = CExpr::Arith(Arith::Add(Kind::Money), c(a), c(b));
+        let cmp = CExpr::Cmp(CmpOp::Eq, Kind::Money, Box::new(sum), c(Value::Money(Decimal::new(30, 2))));
+        assert_eq!(run(&cmp), V::Bool(true));
+        let times = CExpr::Arith(Arith::Mul(Kind::Money), c(Value::Money(Decimal::new(1999, 2))), c(Value::Int(3)));
+        assert_eq!(run(&times), V::Money(Decimal::new(5997, 2)));
+    }
+
+    #[test]
+    fn comparisons_at_the_boundary() {
+        for (op, l, r, want) in [
+            (CmpOp::Le, 5, 5, true),
+            (CmpOp::Lt, 5, 5, false),
+            (CmpOp::Ge, 5, 5, true),
+            (CmpOp::Gt, 6, 5, true),
+            (CmpOp::Ne, 5, 5, false),
+            (CmpOp::Eq, -1, -1, true),
+        ] {
+            let e = CExpr::Cmp(op, Kind::Int, c(Value::Int(l)), c(Value::Int(r)));
+            assert_eq!(run(&e), V::Bool(want), "{l} {op:?} {r}");
+        }
+    }
+
+    #[test]
+    fn elapsed_time_and_durations() {
+        let t0: jiff::Timestamp = "2024-03-01T09:00:00Z".parse().unwrap_or_default();
+        let t1: jiff::Timestamp = "2024-03-02T10:30:00Z".parse().unwrap_or_default();
+        let e = CExpr::Arith(Arith::Elapsed, c(Value::DateTime(t1, 0)), c(Value::DateTime(t0, 0)));
+        assert_eq!(run(&e), V::Duration(SignedDuration::from_secs(25 * 3600 + 1800)));
+        let later = CExpr::Arith(Arith::Later, c(Value::DateTime(t0, 3600)), c(Value::Duration(SignedDuration::from_hours(2))));
+        let want: jiff::Timestamp = "2024-03-01T11:00:00Z".parse().unwrap_or_default();
+        assert_eq!(run(&later), V::DateTime(want, 3600));
+    }
+
+    #[test]
+    fn quantifiers_over_empty_lists() {
+        let list = Value::List(Box::new([]));
+        let all = CExpr::Quant(Quant::All, 0, c(list.clone()), c(Value::Bool(false)));
+        let any = CExpr::Quant(Quant::Any, 0, c(list.clone()), c(Value::Bool(true)));
+        let none = CExpr::Quant(Quant::None, 0, c(list.clone()), c(Value::Bool(true)));
+        let count = CExpr::Count(c(list), None);
+        assert_eq!(run(&all), V::Bool(true));
+        assert_eq!(run(&any), V::Bool(false));
+        assert_eq!(run(&none), V::Bool(true));
+        assert_eq!(run(&count), V::Int(0));
+    }
+
+    #[test]
+    fn quantifier_binds_each_element() {
+        let list = Value::List(Box::new([Value::Int(1), Value::Int(5), Value::Int(9)]));
+        let cond = CExpr::Cmp(CmpOp::Gt, Kind::Int, Box::new(CExpr::Var(0)), c(Value::Int(4)));
+        let count = CExpr::Count(c(list.clone()), Some((0, Box::new(cond))));
+        assert_eq!(run(&count), V::Int(2));
+        let cond = CExpr::Cmp(CmpOp::Gt, Kind::Int, Box::new(CExpr::Var(0)), c(Value::Int(0)));
+        assert_eq!(run(&CExpr::Quant(Quant::All, 0, c(list), Box::new(cond))), V::Bool(true));
+    }
+
+    #[test]
+    fn in_sets_and_text_tests() {
+        let set: Box<[CExpr]> = Box::new([CExpr::Const(Value::Enum(1)), CExpr::Const(Value::Enum(3))]);
+        let e = CExpr::InSet(Kind::Enum, c(Value::Enum(3)), set, false);
+        assert_eq!(run(&e), V::Bool(true));
+        let e = CExpr::InSet(Kind::Enum, c(Value::Missing), Box::new([]), true);
+        assert_eq!(run(&e), V::Missing);
+        let t = CExpr::Text(TextOp::StartsWith, c(Value::Text("REF-1".into())), c(Value::Text("REF".into())));
+        assert_eq!(run(&t), V::Bool(true));
+        let re = regex::Regex::new("^[A-Z]{3}-[0-9]+$").unwrap_or_else(|_| regex::Regex::new("").unwrap_or_else(|_| unreachable!()));
+        assert_eq!(run(&CExpr::Matches(c(Value::Text("REF-12".into())), re)), V::Bool(true));
+    }
+}

@@ -1,0 +1,88 @@
+//! Formatting computed values for messages: only on the slow path, when a finding is made.
+
+use std::fmt::Write;
+
+use jiff::tz::Offset;
+use jiff::SignedDuration;
+
+use super::types::Ty;
+use super::value::V;
+use super::Program;
+
+/// Write `v` as a person reads it, using its static type for enumeration names and currencies.
+pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
+    let _ = match v {
+        V::Missing => write!(out, "(missing)"),
+        V::Bool(b) => write!(out, "{b}"),
+        V::Int(i) => write!(out, "{i}"),
+        V::Dec(d) => write!(out, "{}", d.normalize()),
+        V::Money(m) => {
+            let mut m = m;
+            if m.scale() < 2 {
+                m.rescale(2);
+            }
+            match ty {
+                Ty::Money(c) => write!(out, "{m} {c}"),
+                _ => write!(out, "{m}"),
+            }
+        }
+        V::Text(t) => write!(out, "{t}"),
+        V::Enum(i) => {
+            let name = match ty {
+                Ty::Enum(e) => program.enums.get(*e).and_then(|e| e.variants.get(i as usize)).map(String::as_str),
+                _ => None,
+            };
+            write!(out, "{}", name.unwrap_or("?"))
+        }
+        V::Date(d) => write!(out, "{d}"),
+        V::DateTime(ts, off) => match Offset::from_seconds(off) {
+            Ok(o) => write!(out, "{}", ts.display_with_offset(o)),
+            Err(_) => write!(out, "{ts}"),
+        },
+        V::Duration(d) => write!(out, "{}", duration(d)),
+        V::List(items) => write!(out, "{} items", items.len()),
+        V::Object(_) => write!(out, "(object)"),
+    };
+}
+
+/// A duration as `2d 3h 5m`: whole units, largest first, seconds only when there are some.
+pub fn duration(d: SignedDuration) -> String {
+    let mut secs = d.as_secs();
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+        secs = secs.saturating_neg();
+    }
+    let days = secs / 86_400;
+    let hours = secs % 86_400 / 3_600;
+    let minutes = secs % 3_600 / 60;
+    let seconds = secs % 60;
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days}d"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours}h"));
+    }
+    if minutes > 0 {
+        parts.push(format!("{minutes}m"));
+    }
+    if seconds > 0 || parts.is_empty() {
+        parts.push(format!("{seconds}s"));
+    }
+    out.push_str(&parts.join(" "));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(SignedDuration::from_secs(0)), "0s");
+        assert_eq!(duration(SignedDuration::from_secs(90)), "1m 30s");
+        assert_eq!(duration(SignedDuration::from_secs(26 * 3600 + 60)), "1d 2h 1m");
+        assert_eq!(duration(SignedDuration::from_secs(-3600)), "-1h");
+    }
+}

@@ -1,0 +1,274 @@
+//! The compiled policy: rules whose field paths are slots, constants parsed, regexes built.
+//!
+//! The checker in [`crate::check`] builds a [`Program`]; [`super::eval`] runs it. Nothing here refers
+//! to a field by name at run time.
+
+use jiff::{SignedDuration, Timestamp};
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::types::{EnumDef, Shape, ShapeId, Ty};
+use super::value::Value;
+use crate::ast::{CodeLevel, Severity};
+use crate::calendar::Calendar;
+use crate::source::{SourceFile, Span};
+
+/// Most quantifier variables in scope at once (`all(a in ...: any(b in ...: ...))`).
+pub const MAX_VARS: usize = 8;
+
+/// A checked, compiled set of codes of practice.
+#[derive(Debug)]
+pub struct Program {
+    /// Record and nested-object shapes.
+    pub shapes: Vec<Shape>,
+    /// Enumerations.
+    pub enums: Vec<EnumDef>,
+    /// Record schemas.
+    pub schemas: Vec<SchemaInfo>,
+    /// Business calendars.
+    pub calendars: Vec<Calendar>,
+    /// Codes of practice.
+    pub codes: Vec<CodeInfo>,
+    /// Every rule, in a stable order (policy file, then position).
+    pub rules: Vec<CompiledRule>,
+}
+
+/// A record schema.
+#[derive(Debug)]
+pub struct SchemaInfo {
+    /// Its name.
+    pub name: String,
+    /// Its top-level shape.
+    pub shape: ShapeId,
+    /// `files` globs, as written; empty means "any record file" when there is one schema.
+    pub files: Vec<String>,
+    /// The identifying field's slot.
+    pub id_field: Option<usize>,
+    /// Rules that apply to its records, by index into [`Program::rules`].
+    pub rules: Vec<usize>,
+    /// Where it was declared.
+    pub file: SourceFile,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A code of practice.
+#[derive(Debug)]
+pub struct CodeInfo {
+    /// Its name.
+    pub name: String,
+    /// Its level.
+    pub level: CodeLevel,
+    /// `version`.
+    pub version: Option<String>,
+    /// `source`.
+    pub source: Option<String>,
+    /// Where it was declared.
+    pub file: SourceFile,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// One rule, ready to evaluate.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// The clause it implements.
+    pub cite: Option<String>,
+    /// What to do about a finding.
+    pub help: Option<String>,
+    /// Index into [`Program::codes`].
+    pub code: usize,
+    /// Index into [`Program::schemas`].
+    pub schema: usize,
+    /// Records the rule applies to.
+    pub filter: Option<CExpr>,
+    /// Conditions that must all hold.
+    pub requires: Vec<CExpr>,
+    /// The finding's message.
+    pub message: Vec<MsgPart>,
+    /// The policy file.
+    pub file: SourceFile,
+    /// The rule id in the policy file (the related label of a finding).
+    pub id_span: Span,
+    /// Each `require` clause in the policy file.
+    pub require_spans: Vec<Span>,
+}
+
+/// A piece of a message.
+#[derive(Debug)]
+pub enum MsgPart {
+    /// Literal text.
+    Text(String),
+    /// A value, formatted according to its type.
+    Hole(CExpr, Ty),
+}
+
+/// Where a field path starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Root {
+    /// The record being checked.
+    Record,
+    /// A quantifier variable, by depth.
+    Var(u8),
+}
+
+/// The kind of operands of a comparison or arithmetic, decided by the checker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Booleans.
+    Bool,
+    /// Whole numbers.
+    Int,
+    /// Decimals (whole numbers converted first).
+    Dec,
+    /// Money in one currency.
+    Money,
+    /// Text.
+    Text,
+    /// Enumeration variants.
+    Enum,
+    /// Dates.
+    Date,
+    /// Instants.
+    DateTime,
+    /// Durations.
+    Duration,
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+/// Arithmetic, typed by the checker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    /// Same-kind addition (numbers, money, durations).
+    Add(Kind),
+    /// Same-kind subtraction.
+    Sub(Kind),
+    /// Multiplication of a number, money or duration by a number.
+    Mul(Kind),
+    /// Division of a number, money or duration by a number.
+    Div(Kind),
+    /// Money / money gives a decimal ratio.
+    MoneyRatio,
+    /// Instant - instant gives a duration.
+    Elapsed,
+    /// Date - date gives a duration in whole days.
+    DaysBetween,
+    /// Instant + duration.
+    Later,
+    /// Instant - duration.
+    Earlier,
+    /// Date + duration (whole days).
+    DateLater,
+    /// Date - duration (whole days).
+    DateEarlier,
+}
+
+/// Text tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    /// `contains`.
+    Contains,
+    /// `starts with`.
+    StartsWith,
+    /// `ends with`.
+    EndsWith,
+}
+
+/// Quantifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quant {
+    /// Every element.
+    All,
+    /// Some element.
+    Any,
+    /// No element.
+    None,
+}
+
+/// A compiled expression. Children are boxed; evaluation walks the tree without allocating.
+#[derive(Debug)]
+pub enum CExpr {
+    /// A constant.
+    Const(Value),
+    /// A field path from the record or a variable.
+    Field(Root, Box<[u16]>),
+    /// A whole quantifier variable (a list element that is not an object).
+    Var(u8),
+    /// `not`.
+    Not(Box<CExpr>),
+    /// Unary minus.
+    Neg(Kind, Box<CExpr>),
+    /// `and`.
+    And(Box<CExpr>, Box<CExpr>),
+    /// `or`.
+    Or(Box<CExpr>, Box<CExpr>),
+    /// `implies`.
+    Implies(Box<CExpr>, Box<CExpr>),
+    /// Comparison.
+    Cmp(CmpOp, Kind, Box<CExpr>, Box<CExpr>),
+    /// Whole numbers to decimal.
+    ToDec(Box<CExpr>),
+    /// Arithmetic.
+    Arith(Arith, Box<CExpr>, Box<CExpr>),
+    /// `x in {set}`; negated for `not in`.
+    InSet(Kind, Box<CExpr>, Box<[CExpr]>, bool),
+    /// `x in list`; negated for `not in`.
+    InList(Kind, Box<CExpr>, Box<CExpr>, bool),
+    /// Text tests.
+    Text(TextOp, Box<CExpr>, Box<CExpr>),
+    /// `matches "regex"`.
+    Matches(Box<CExpr>, Regex),
+    /// `x + N business days`, by calendar index.
+    AddBusinessDays(Box<CExpr>, i64, usize),
+    /// `business days between(a, b)`, by calendar index.
+    BusinessBetween(Box<CExpr>, Box<CExpr>, usize),
+    /// `x is present` (true) / `x is missing` (false).
+    Present(Box<CExpr>, bool),
+    /// `x otherwise default`.
+    Otherwise(Box<CExpr>, Box<CExpr>),
+    /// `if c then a else b`.
+    If(Box<CExpr>, Box<CExpr>, Box<CExpr>),
+    /// Quantifier binding variable `u8` to each element of the list.
+    Quant(Quant, u8, Box<CExpr>, Box<CExpr>),
+    /// `count(list)` or `count(x in list: cond)`.
+    Count(Box<CExpr>, Option<(u8, Box<CExpr>)>),
+}
+
+impl CExpr {
+    /// A constant instant (for tests and literals).
+    pub fn instant(ts: Timestamp) -> CExpr {
+        CExpr::Const(Value::DateTime(ts, 0))
+    }
+
+    /// A constant duration.
+    pub fn duration(d: SignedDuration) -> CExpr {
+        CExpr::Const(Value::Duration(d))
+    }
+
+    /// A constant decimal.
+    pub fn decimal(d: Decimal) -> CExpr {
+        CExpr::Const(Value::Dec(d))
+    }
+}

@@ -1,0 +1,111 @@
+//! Types of checked policies: field types, record shapes and enumerations.
+//!
+//! Shapes and enumerations live in tables on the [`super::Program`] and are referred to by index, so a
+//! record is a flat slice of values whose positions the checker has already resolved.
+
+use std::fmt;
+
+use crate::source::{SourceFile, Span};
+
+/// An ISO 4217 currency code, stored inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency(pub [u8; 3]);
+
+impl Currency {
+    /// The code from text, if it is three upper-case ASCII letters.
+    pub fn parse(text: &str) -> Option<Currency> {
+        let b = text.as_bytes();
+        if b.len() == 3 && b.iter().all(u8::is_ascii_uppercase) {
+            Some(Currency([b[0], b[1], b[2]]))
+        } else {
+            None
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Index of an enumeration in [`super::Program::enums`].
+pub type EnumId = usize;
+/// Index of a shape in [`super::Program::shapes`].
+pub type ShapeId = usize;
+
+/// A value type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// Text.
+    Text,
+    /// Whole number.
+    Int,
+    /// Exact decimal.
+    Dec,
+    /// Exact amount in one currency.
+    Money(Currency),
+    /// True or false.
+    Bool,
+    /// A calendar date.
+    Date,
+    /// An instant with its offset.
+    DateTime,
+    /// An exact length of time.
+    Duration,
+    /// `N business days`, only meaningful added to a datetime.
+    BusinessDays,
+    /// One of an enumeration's variants.
+    Enum(EnumId),
+    /// A list of values.
+    List(Box<Ty>),
+    /// A nested object.
+    Object(ShapeId),
+    /// A literal set, for `in`.
+    Set(Box<Ty>),
+}
+
+/// An enumeration's variants in declared order.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    /// Variant names.
+    pub variants: Vec<String>,
+}
+
+/// The fields of a record or nested object, in declared order (a field's index is its slot).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// Its fields.
+    pub fields: Vec<Field>,
+}
+
+/// One declared field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Its name (the key in JSON and TOML).
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// May be missing.
+    pub optional: bool,
+    /// The CSV column it is read from.
+    pub column: String,
+    /// Whether any rule reads it; fields no rule reads are skipped when records are read.
+    pub used: bool,
+    /// Where it was declared.
+    pub file: SourceFile,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl Shape {
+    /// The slot of a field by name.
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}

@@ -1,0 +1,94 @@
+//! Runtime values: what a record holds once read, and what expressions compute.
+//!
+//! [`Value`] owns its data and is what the readers in [`crate::data`] produce. [`V`] borrows from a
+//! record or from the program, so evaluating a rule allocates nothing.
+
+use jiff::{SignedDuration, Timestamp};
+use rust_decimal::Decimal;
+
+/// A value held in a record slot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// The field was absent (or, in CSV, empty).
+    Missing,
+    /// True or false.
+    Bool(bool),
+    /// Whole number.
+    Int(i64),
+    /// Exact decimal.
+    Dec(Decimal),
+    /// Exact amount; the currency is part of the field's type.
+    Money(Decimal),
+    /// Text.
+    Text(Box<str>),
+    /// Enumeration variant index.
+    Enum(u32),
+    /// A calendar date.
+    Date(jiff::civil::Date),
+    /// An instant and the UTC offset (seconds) it was written with, kept for display.
+    DateTime(Timestamp, i32),
+    /// An exact length of time.
+    Duration(SignedDuration),
+    /// A list.
+    List(Box<[Value]>),
+    /// A nested object, slot per field of its shape.
+    Object(Box<[Value]>),
+}
+
+/// A value during evaluation, borrowing from the record or the program.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum V<'a> {
+    /// Absent, or a computation that had no answer (overflow, division by zero).
+    Missing,
+    /// True or false.
+    Bool(bool),
+    /// Whole number.
+    Int(i64),
+    /// Exact decimal.
+    Dec(Decimal),
+    /// Exact amount.
+    Money(Decimal),
+    /// Text.
+    Text(&'a str),
+    /// Enumeration variant index.
+    Enum(u32),
+    /// A calendar date.
+    Date(jiff::civil::Date),
+    /// An instant and its display offset in seconds.
+    DateTime(Timestamp, i32),
+    /// An exact length of time.
+    Duration(SignedDuration),
+    /// A list.
+    List(&'a [Value]),
+    /// A nested object.
+    Object(&'a [Value]),
+}
+
+impl Value {
+    /// Borrow for evaluation.
+    #[inline]
+    pub fn view(&self) -> V<'_> {
+        match self {
+            Value::Missing => V::Missing,
+            Value::Bool(b) => V::Bool(*b),
+            Value::Int(i) => V::Int(*i),
+            Value::Dec(d) => V::Dec(*d),
+            Value::Money(m) => V::Money(*m),
+            Value::Text(t) => V::Text(t),
+            Value::Enum(e) => V::Enum(*e),
+            Value::Date(d) => V::Date(*d),
+            Value::DateTime(t, o) => V::DateTime(*t, *o),
+            Value::Duration(d) => V::Duration(*d),
+            Value::List(l) => V::List(l),
+            Value::Object(o) => V::Object(o),
+        }
+    }
+}
+
+impl<'a> V<'a> {
+    /// True only for `Bool(true)`: a missing or non-boolean value never satisfies a condition.
+    #[inline]
+    pub fn is_true(self) -> bool {
+        matches!(self, V::Bool(true))
+    }
+}
