@@ -1,9 +1,24 @@
 //! Precept: codes of practice as typed policies, checked against service records.
+//!
+//! The pipeline runs one way, one module per step:
+//! text ([`source`]) -> syntax tree ([`syntax`], [`ast`]) -> checked, compiled policy ([`check`],
+//! [`engine::program`]) -> evaluation over streamed records ([`data`], [`engine`]) -> findings
+//! ([`pipeline`]) -> reports ([`report`]). [`diagnostics`] carries problems found at any step;
+//! [`calendar`] is the business-day arithmetic the engine uses; [`workspace`] reads policy folders
+//! from disk; [`cli`] is the command line. The language core (`syntax`, `check`, `engine`) does no
+//! I/O and knows nothing of the command line or output formats.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod ast;
 pub mod calendar;
+pub mod check;
+pub mod cli;
+pub mod data;
 pub mod diagnostics;
+pub mod engine;
+pub mod pipeline;
+pub mod report;
 pub mod source;
 pub mod syntax;
-pub mod check;
-pub mod engine;
 pub mod workspace;

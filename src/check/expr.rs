@@ -51,6 +51,8 @@ pub struct TypeCheck<'c> {
     diags: &'c mut Vec<Diag>,
     vars: Vec<(String, Ty)>,
     present: Vec<Key>,
+    /// In message holes a missing value is shown, not an error.
+    lenient: bool,
 }
 
 impl<'c> TypeCheck<'c> {
@@ -63,7 +65,7 @@ impl<'c> TypeCheck<'c> {
         calendar: Option<usize>,
         diags: &'c mut Vec<Diag>,
     ) -> TypeCheck<'c> {
-        TypeCheck { file, shapes, enums, record, calendar, diags, vars: Vec::new(), present: Vec::new() }
+        TypeCheck { file, shapes, enums, record, calendar, diags, vars: Vec::new(), present: Vec::new(), lenient: false }
     }
 
     /// A condition (`where`, `require`): a boolean that is never missing. What it proves when true
@@ -84,7 +86,10 @@ impl<'c> TypeCheck<'c> {
 
     /// A message hole: any value; a missing one is shown as `(missing)`.
     pub fn display(&mut self, e: &Expr) -> Option<(CExpr, Ty)> {
-        let t = self.check(e, None)?;
+        self.lenient = true;
+        let t = self.check(e, None);
+        self.lenient = false;
+        let t = t?;
         if matches!(t.ty, Ty::Set(_)) {
             self.err("precept::type::mismatch", "a set cannot be shown in a message", e.span, "a set");
             return None;
@@ -137,7 +142,7 @@ impl<'c> TypeCheck<'c> {
 
     /// Report an optional value used where a value is needed; true when it is fine.
     fn need_value(&mut self, t: &T, e: &Expr) -> bool {
-        if !t.optional {
+        if !t.optional || self.lenient {
             return true;
         }
         let s = self.src(e.span);
@@ -378,6 +383,10 @@ impl<'c> TypeCheck<'c> {
     }
 
     fn need_calendar(&mut self, span: Span) -> Option<usize> {
+        if self.calendar == Some(super::UNKNOWN_CALENDAR) {
+            // The code named a calendar that does not exist; that error is already reported.
+            return None;
+        }
         if self.calendar.is_none() {
             self.err("precept::type::no-calendar", "business days need a calendar, and this code has none", span, "which days are business days?")
                 .with_help("declare a calendar (`calendar uk { ... }` or `calendar uk from \"uk.toml\"`) and name it in the code with `calendar uk`");

@@ -17,6 +17,10 @@ use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
 
+/// Stands for a calendar a code named but that is not declared (already reported), so that uses of
+/// business days in that code are not reported a second time.
+const UNKNOWN_CALENDAR: usize = usize::MAX;
+
 /// Reads files that policies refer to (calendar files), confined to the policy root by the caller.
 pub trait Loader {
     /// Load `path`, written in `from`, as a source file; `Err` is a one-line reason.
@@ -328,7 +332,7 @@ impl Checker {
                             .at(file, n.span, "no calendar of this name")
                             .help(suggest::help(&n.text, &names, "calendar")),
                     );
-                    None
+                    Some(UNKNOWN_CALENDAR)
                 }
             },
             None if self.calendars.len() == 1 => Some(0),

@@ -1,1 +1,223 @@
-//! data
+//! Record files: finding them, reading their records into typed slots, and pointing back into them.
+//!
+//! This is the input step of the pipeline. [`discover`] walks the paths given on the command line and
+//! assigns each record file to a schema; [`read_file`] streams a file's records, already converted to
+//! [`Value`]s in the slots the checker resolved, to the engine in batches; [`locate`] is the slow path
+//! run only for a record that broke a rule, turning a field path back into a byte span in the file.
+//!
+//! Formats are chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson` and `.csv`. Every problem
+//! with an input is a [`Diag`] with a `precept::input::*` code; a bad record is reported and skipped,
+//! and the rest of its file is still read.
+
+mod convert;
+mod csv;
+mod diags;
+mod discover;
+mod json;
+mod locate;
+mod scan;
+mod toml;
+
+#[cfg(test)]
+mod testing;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diag;
+use crate::engine::blame::Step;
+use crate::engine::value::Value;
+use crate::engine::Program;
+
+pub use discover::discover;
+pub use locate::locate;
+
+/// Stable diagnostic codes of the input step.
+pub(crate) mod codes {
+    /// A path given on the command line does not exist.
+    pub const NOT_FOUND: &str = "precept::input::not-found";
+    /// A file given explicitly has an extension that is not a record format.
+    pub const UNKNOWN_FORMAT: &str = "precept::input::unknown-format";
+    /// No schema's `files` globs match a record file.
+    pub const NO_SCHEMA: &str = "precept::input::no-schema";
+    /// A schema's `files` glob is not a valid glob.
+    pub const INVALID_GLOB: &str = "precept::input::invalid-glob";
+    /// A file or directory could not be read.
+    pub const UNREADABLE: &str = "precept::input::unreadable";
+    /// A record file is not valid UTF-8.
+    pub const INVALID_UTF8: &str = "precept::input::invalid-utf8";
+    /// A JSON or JSON Lines syntax error.
+    pub const JSON: &str = "precept::input::json";
+    /// A TOML syntax error.
+    pub const TOML: &str = "precept::input::toml";
+    /// A CSV error other than a row length.
+    pub const CSV: &str = "precept::input::csv";
+    /// A CSV row with a different number of fields than the header.
+    pub const CSV_ROW_LENGTH: &str = "precept::input::csv-row-length";
+    /// A column a rule needs is not in a CSV file's header.
+    pub const CSV_MISSING_COLUMN: &str = "precept::input::csv-missing-column";
+    /// A required field is absent from a record.
+    pub const MISSING_FIELD: &str = "precept::input::missing-field";
+    /// A value does not have its field's type.
+    pub const INVALID_VALUE: &str = "precept::input::invalid-value";
+    /// A record file is empty (a warning).
+    pub const EMPTY_FILE: &str = "precept::input::empty-file";
+}
+
+/// Record file formats, chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson`, `.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// One record per document, or many as `[[record]]` tables.
+    Toml,
+    /// One object, or an array of objects.
+    Json,
+    /// One object per non-blank line (JSON Lines / NDJSON).
+    Jsonl,
+    /// A header row, then one record per row.
+    Csv,
+}
+
+impl Format {
+    /// The format of a path by its extension (case-insensitive), if it is a record format.
+    ///
+    /// ```
+    /// use precept::data::Format;
+    /// assert_eq!(Format::of(std::path::Path::new("a/tickets.ndjson")), Some(Format::Jsonl));
+    /// assert_eq!(Format::of(std::path::Path::new("notes.txt")), None);
+    /// ```
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// One record file found by [`discover`], with the schema its records follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Display name: the path as found, with `/` separators.
+    pub name: String,
+    /// Its format.
+    pub format: Format,
+    /// Index into [`Program::schemas`].
+    pub schema: usize,
+}
+
+/// One record, read and converted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadRecord {
+    /// 0-based index of the record in its file (records that were skipped count too).
+    pub ordinal: usize,
+    /// 1-based line where the record starts.
+    pub line: usize,
+    /// One slot per field of the schema's shape; fields no rule reads are [`Value::Missing`].
+    pub values: Box<[Value]>,
+}
+
+/// Read and convert all records of a file, calling `sink` with batches of up to `batch` records in file
+/// order.
+///
+/// JSON Lines and CSV are streamed line by line; JSON and TOML files are read whole. Returns the
+/// diagnostics for this file: a bad record is reported and skipped and the rest of the file is still
+/// read; a file that cannot be opened or parsed at all gets one diagnostic.
+///
+/// ```no_run
+/// # fn demo(program: &precept::engine::Program, file: &precept::data::RecordFile) {
+/// let mut count = 0;
+/// let diags = precept::data::read_file(file, program, 1024, &mut |batch| count += batch.len());
+/// # let _ = diags;
+/// # }
+/// ```
+pub fn read_file(file: &RecordFile, program: &Program, batch: usize, sink: &mut dyn FnMut(Vec<ReadRecord>)) -> Vec<Diag> {
+    let mut out = Batcher::new(batch, sink);
+    let diags = match file.format {
+        Format::Json => json::read_json(file, program, &mut out),
+        Format::Jsonl => json::read_jsonl(file, program, &mut out),
+        Format::Toml => toml::read_toml(file, program, &mut out),
+        Format::Csv => csv::read_csv(file, program, &mut out),
+    };
+    out.flush();
+    diags
+}
+
+/// The record's id text (the value of the schema's `id_field`) for reports, if the schema names one and
+/// the record has it.
+///
+/// ```
+/// # use precept::engine::Program;
+/// # fn demo(program: &Program, values: &[precept::engine::value::Value]) {
+/// if let Some(id) = precept::data::record_id(program, 0, values) {
+///     println!("record {id}");
+/// }
+/// # }
+/// ```
+pub fn record_id(program: &Program, schema: usize, values: &[Value]) -> Option<String> {
+    let schema = program.schemas.get(schema)?;
+    let slot = schema.id_field?;
+    let field = program.shapes.get(schema.shape)?.fields.get(slot)?;
+    let value = values.get(slot)?;
+    match value {
+        Value::Missing | Value::List(_) | Value::Object(_) => None,
+        Value::Text(t) => Some(t.to_string()),
+        other => {
+            let mut out = String::new();
+            crate::engine::format::value(&mut out, program, &field.ty, other.view());
+            Some(out)
+        }
+    }
+}
+
+/// Read a whole file as text for rendering diagnostics; invalid UTF-8 is replaced (lossy).
+///
+/// ```no_run
+/// let text = precept::data::read_text(std::path::Path::new("records/tickets.jsonl"))?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    })
+}
+
+/// Collects records into batches for the sink.
+pub(crate) struct Batcher<'s> {
+    size: usize,
+    buf: Vec<ReadRecord>,
+    sink: &'s mut dyn FnMut(Vec<ReadRecord>),
+}
+
+impl<'s> Batcher<'s> {
+    fn new(size: usize, sink: &'s mut dyn FnMut(Vec<ReadRecord>)) -> Batcher<'s> {
+        let size = size.max(1);
+        Batcher { size, buf: Vec::with_capacity(size.min(4096)), sink }
+    }
+
+    /// Add a record, handing a full batch to the sink.
+    pub(crate) fn push(&mut self, record: ReadRecord) {
+        self.buf.push(record);
+        if self.buf.len() >= self.size {
+            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(self.size.min(4096)));
+            (self.sink)(full);
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            (self.sink)(std::mem::take(&mut self.buf));
+        }
+    }
+}
+
+/// The step for field slot `slot` (a shape never has more than `u16::MAX` fields; a larger slot
+/// saturates and then simply locates nothing).
+pub(crate) fn field_step(slot: usize) -> Step {
+    Step::Field(u16::try_from(slot).unwrap_or(u16::MAX))
+}

@@ -8,6 +8,7 @@
 pub mod registry;
 pub mod render;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::source::{SourceFile, Span};
@@ -38,7 +39,7 @@ pub struct Label {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diag {
     /// Stable, namespaced code such as `precept::type::unknown-field` (see [`registry::CODES`]).
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     /// How bad it is.
     pub level: Level,
     /// One lowercase line, user text in backticks.
@@ -55,8 +56,8 @@ pub struct Diag {
 
 impl Diag {
     /// A diagnostic without a place yet; add one with [`Diag::at`].
-    pub fn new(code: &'static str, level: Level, message: impl Into<String>) -> Diag {
-        Diag { code, level, message: message.into(), file: None, labels: Vec::new(), help: None, related: Vec::new() }
+    pub fn new(code: impl Into<Cow<'static, str>>, level: Level, message: impl Into<String>) -> Diag {
+        Diag { code: code.into(), level, message: message.into(), file: None, labels: Vec::new(), help: None, related: Vec::new() }
     }
 
     /// An error.
@@ -105,7 +106,7 @@ impl Diag {
     /// Add a note about a place in another (or the same) file.
     pub fn note(mut self, file: &SourceFile, span: Span, text: impl Into<String>) -> Diag {
         let message: String = text.into();
-        let related = Diag::new(self.code, Level::Advice, message.clone()).at(file, span, message);
+        let related = Diag::new(self.code.clone(), Level::Advice, message.clone()).at(file, span, message);
         self.related.push(related);
         self
     }
@@ -135,8 +136,8 @@ impl std::error::Error for Diag {}
 /// Sort diagnostics into a stable order (file, place, code) so reports do not depend on discovery order.
 pub fn sort(diags: &mut [Diag]) {
     diags.sort_by(|a, b| {
-        let ka = (a.file.as_ref().map(|f| f.name.clone()), a.labels.first().map(|l| l.span), a.code, &a.message);
-        let kb = (b.file.as_ref().map(|f| f.name.clone()), b.labels.first().map(|l| l.span), b.code, &b.message);
+        let ka = (a.file.as_ref().map(|f| f.name.clone()), a.labels.first().map(|l| l.span), &a.code, &a.message);
+        let kb = (b.file.as_ref().map(|f| f.name.clone()), b.labels.first().map(|l| l.span), &b.code, &b.message);
         ka.cmp(&kb)
     });
 }

@@ -59,7 +59,7 @@ impl Diagnostic for Report<'_> {
         if self.diag.level == Level::Advice {
             return None;
         }
-        Some(Box::new(self.diag.code))
+        Some(Box::new(&self.diag.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -58,8 +58,12 @@ fn describe(positives: &[Rule]) -> (String, Option<String>) {
         if let Some(h) = h {
             help.get_or_insert(h.to_string());
         }
-        if !words.contains(&word) {
-            words.push(word);
+        // A description may name several tokens (`schema`, `calendar` or `code`): count each once.
+        for w in word.split(", ").flat_map(|w| w.split(" or ")) {
+            let w = w.to_string();
+            if !words.contains(&w) {
+                words.push(w);
+            }
         }
     }
     let text = match words.len() {
@@ -88,7 +92,7 @@ fn rule_words(rule: Rule) -> (String, Option<&'static str>) {
         Rule::comma => kw(","),
         Rule::colon => kw(":"),
         Rule::dot => kw("."),
-        Rule::ident | Rule::path => ("a name".into(), None),
+        Rule::ident | Rule::path | Rule::field_name => ("a name".into(), None),
         Rule::rule_id => ("a rule id".into(), Some("rule ids are lowercase words joined by `-`, like `complaint-acknowledged`")),
         Rule::string | Rule::template => ("a quoted string".into(), None),
         Rule::type_expr | Rule::scalar_type | Rule::list_type | Rule::object_type | Rule::enum_type | Rule::money_type => (

@@ -73,9 +73,11 @@ pub fn lower_file(file: &SourceFile, pair: Pair<'_, Rule>) -> (Option<PolicyFile
     (Some(out), l.diags)
 }
 
+/// A pair's span without the trailing whitespace pest includes after a repetition that matched nothing.
 fn span(p: &Pair<'_, Rule>) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    let trimmed = p.as_str().trim_end().len();
+    Span::new(s.start(), s.start() + trimmed)
 }
 
 fn name(p: &Pair<'_, Rule>) -> Name {
@@ -148,7 +150,7 @@ impl<'f> Lowerer<'f> {
                 }
                 Rule::identified_clause => {
                     let at = span(&c);
-                    if let Some(id) = c.into_inner().find(|x| x.as_rule() == Rule::ident) {
+                    if let Some(id) = c.into_inner().find(|x| x.as_rule() == Rule::field_name) {
                         let n = name(&id);
                         self.set_once(&mut identified_by, n, "identified by", |n| n.span, at);
                     }
@@ -168,7 +170,7 @@ impl<'f> Lowerer<'f> {
         let mut column = None;
         for c in p.into_inner() {
             match c.as_rule() {
-                Rule::ident => fname = name(&c),
+                Rule::field_name => fname = name(&c),
                 Rule::optional_mark => optional = true,
                 Rule::column_clause => column = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x)),
                 Rule::colon => {}
@@ -627,7 +629,8 @@ impl<'f> Lowerer<'f> {
                 Ok((Expr { kind: ExprKind::Bool(v), span: s }, 1))
             }
             _ => {
-                let names: Vec<Name> = p.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| name(&x)).collect();
+                let names: Vec<Name> =
+                    p.into_inner().filter(|x| matches!(x.as_rule(), Rule::ident | Rule::field_name)).map(|x| name(&x)).collect();
                 Ok((Expr { kind: ExprKind::Path(names), span: s }, 1))
             }
         }

@@ -1,0 +1,164 @@
+//! The command line: argument parsing and the mapping from outcomes to output and exit status.
+//!
+//! Findings and the summary go to stdout, diagnostics to stderr. Exit status never changes meaning
+//! with flags: 0 no error-severity findings, 1 at least one, 2 the tool could not do its job.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::render::{render, Style};
+use crate::diagnostics::Diag;
+use crate::report;
+
+/// Exit statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No findings at error severity.
+    Clean = 0,
+    /// At least one finding at error severity.
+    Findings = 1,
+    /// The tool could not do its job: bad policy, unreadable input, bad usage.
+    Failed = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+/// Precept checks service records against codes of practice written as typed policies.
+#[derive(Debug, Parser)]
+#[command(name = "precept", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check record files against the policies.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// miette reports and a summary line.
+    Human,
+    /// A JSON document (see docs/json-report.md).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// A folder (or file) of `.precept` policies; may be given more than once. Default: `policies`.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// Output format for findings.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Worker threads for evaluation (default: one per core). Output is the same for any value.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Record files or folders to check (default: the current folder).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+/// Parse the arguments and run; the binary's `main` is only this.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Status::Failed.into() } else { Status::Clean.into() };
+        }
+    };
+    run(cli).into()
+}
+
+/// Writes to a stream, treating a closed pipe (`precept check | head`) as a quiet stop.
+struct Out<W: Write> {
+    w: W,
+    closed: bool,
+}
+
+impl<W: Write> Out<W> {
+    fn put(&mut self, s: &str) {
+        if self.closed {
+            return;
+        }
+        if self.w.write_all(s.as_bytes()).is_err() {
+            self.closed = true;
+        }
+    }
+}
+
+fn style_for(tty: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if tty && !no_color {
+        Style { color: true, width: 100 }
+    } else {
+        Style::plain()
+    }
+}
+
+fn run(cli: Cli) -> Status {
+    match cli.command {
+        Command::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> Status {
+    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    let mut err = Out { w: std::io::stderr().lock(), closed: false };
+    let out_style = style_for(std::io::stdout().is_terminal());
+    let err_style = style_for(std::io::stderr().is_terminal());
+    if let Some(n) = args.threads {
+        if n == 0 {
+            let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1").help("leave it out to use one thread per core");
+            err.put(&render(&d, err_style));
+            return Status::Failed;
+        }
+        // Only fails if a global pool already exists, in which case that pool is used.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
+    let (program, policy_diags) = crate::workspace::load_policies(&policies);
+    for d in &policy_diags {
+        err.put(&render(d, err_style));
+    }
+    let Some(program) = program else {
+        if args.format == Format::Json {
+            out.put(&report::json::failure(&policy_diags));
+        }
+        return Status::Failed;
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let outcome = crate::pipeline::check_paths(&program, &paths, &policies);
+    for d in &outcome.diagnostics {
+        err.put(&render(d, err_style));
+    }
+    match args.format {
+        Format::Human => {
+            for f in &outcome.findings {
+                out.put(&report::human::finding(&program, f, out_style));
+            }
+            let summary = report::Summary::of(&program, &outcome);
+            out.put(&report::human::summary_line(&summary));
+            out.put("\n");
+        }
+        Format::Json => out.put(&report::json::report(&program, &outcome, &policy_diags)),
+    }
+    let _ = out.w.flush();
+    if policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
+        Status::Failed
+    } else if outcome.findings.iter().any(|f| f.severity == crate::ast::Severity::Error) {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}

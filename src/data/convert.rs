@@ -1,0 +1,596 @@
+//! Converting one raw value from a record into a typed [`Value`]: the rules every format shares.
+//!
+//! Each reader turns what its parser saw into a [`Raw`] and asks [`scalar`] for the value of a field's
+//! type; a value of the wrong form comes back as a [`Bad`] that the reader reports at the value's place.
+//! Lists and nested objects are walked by the readers themselves.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use jiff::fmt::temporal::Pieces;
+use jiff::{SignedDuration, SpanRelativeTo, Zoned};
+use rust_decimal::Decimal;
+
+use crate::engine::types::{Currency, Ty};
+use crate::engine::value::Value;
+use crate::engine::Program;
+
+/// A value as a format's parser saw it, before it has a type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Raw<'a> {
+    /// A quoted string (JSON, TOML).
+    Str(&'a str),
+    /// An integer (JSON, TOML); wide enough for both `i64` and `u64`.
+    Int(i128),
+    /// A JSON number with a fraction or exponent.
+    Float(f64),
+    /// A TOML float, in its textual form.
+    Num(&'a str),
+    /// True or false (JSON, TOML).
+    Bool(bool),
+    /// A TOML date or datetime, as RFC 3339 text.
+    Moment(&'a str),
+    /// A non-empty CSV cell: everything is text, and types are read from it.
+    Cell(&'a str),
+}
+
+/// Why a value could not be converted: the message tail after the field's name, a label and help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bad {
+    /// Completes "`field` ...", e.g. "is not a datetime: `2024-13-01`".
+    pub what: String,
+    /// A short label for the value's place.
+    pub label: String,
+    /// What to write instead.
+    pub help: String,
+}
+
+impl Bad {
+    fn new(what: String, label: impl Into<String>, help: impl Into<String>) -> Bad {
+        Bad { what, label: label.into(), help: help.into() }
+    }
+}
+
+/// Convert one scalar value to field type `ty`.
+pub(crate) fn scalar(program: &Program, ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
+    match ty {
+        Ty::Text => match raw {
+            Raw::Str(s) | Raw::Cell(s) => Ok(Value::Text(s.into())),
+            _ => Err(not(ty, raw, "write it as a string in quotes")),
+        },
+        Ty::Int => int(ty, raw),
+        Ty::Dec => match number(raw) {
+            Some(Ok(d)) => Ok(Value::Dec(d)),
+            Some(Err(())) => Err(out_of_range(ty, raw)),
+            None => Err(not(ty, raw, help_for(ty, raw))),
+        },
+        Ty::Money(currency) => money(ty, *currency, raw),
+        Ty::Bool => bool_value(ty, raw),
+        Ty::Date => match text(raw) {
+            Some(s) => date(s).ok_or_else(|| not(ty, raw, help_for(ty, raw))),
+            None => Err(not(ty, raw, help_for(ty, raw))),
+        },
+        Ty::DateTime => match text(raw) {
+            Some(s) => datetime(ty, raw, s),
+            None => Err(not(ty, raw, help_for(ty, raw))),
+        },
+        Ty::Duration => duration(ty, raw),
+        Ty::Enum(e) => {
+            let variants = program.enums.get(*e).map_or(&[][..], |d| d.variants.as_slice());
+            enum_value(variants, raw)
+        }
+        Ty::List(_) | Ty::Object(_) => Err(not(ty, raw, help_for(ty, raw))),
+        Ty::BusinessDays | Ty::Set(_) => Err(Bad::new(
+            "cannot be read from a record".to_string(),
+            "not a record field type",
+            "declare the field with a type that records can hold",
+        )),
+    }
+}
+
+/// The error for a list or object found where `ty` was expected (`found` is "a list", "an object" or
+/// "null").
+pub(crate) fn wrong_shape(ty: &Ty, found: &str) -> Bad {
+    Bad::new(format!("is not {}: found {found}", expected(ty)), format!("expected {}", expected(ty)), help_for(ty, Raw::Bool(false)))
+}
+
+/// The error for a null element inside a list.
+pub(crate) fn null_in_list(ty: &Ty) -> Bad {
+    Bad::new(format!("is null, not {}", expected(ty)), "null in a list", "remove the null, or write a value of the list's element type")
+}
+
+/// "text", "a whole number", ...: what a field of type `ty` holds, for messages.
+pub(crate) fn expected(ty: &Ty) -> String {
+    match ty {
+        Ty::Text => "text".into(),
+        Ty::Int => "a whole number".into(),
+        Ty::Dec => "a decimal number".into(),
+        Ty::Money(c) => format!("an amount in `{c}`"),
+        Ty::Bool => "true or false".into(),
+        Ty::Date => "a date".into(),
+        Ty::DateTime => "a datetime".into(),
+        Ty::Duration => "a duration".into(),
+        Ty::BusinessDays => "a number of business days".into(),
+        Ty::Enum(_) => "one of its enumeration's values".into(),
+        Ty::List(_) | Ty::Set(_) => "a list".into(),
+        Ty::Object(_) => "an object".into(),
+    }
+}
+
+/// What to write for a field of type `ty`, in the format `raw` came from.
+fn help_for(ty: &Ty, raw: Raw<'_>) -> String {
+    let csv = matches!(raw, Raw::Cell(_));
+    match ty {
+        Ty::Text => "write it as a string in quotes".into(),
+        Ty::Int if csv => "write a whole number such as `42`".into(),
+        Ty::Int => "write a whole number such as `42`, without quotes".into(),
+        Ty::Dec => "write a number such as `12.5`".into(),
+        Ty::Money(c) => format!("write an amount such as `12.50 {c}` or `12.50`; an amount without a currency is in `{c}`"),
+        Ty::Bool if csv => "write `true`, `false`, `yes` or `no`".into(),
+        Ty::Bool => "write `true` or `false`, without quotes".into(),
+        Ty::Date => "write a date as `YYYY-MM-DD`, such as `2024-03-01`".into(),
+        Ty::DateTime => "write an RFC 3339 datetime with an offset, such as `2024-03-01T09:00:00Z` or \
+                         `2024-03-01T09:00:00+01:00`, or with a time zone, such as `2024-03-01T09:00:00[Europe/London]`"
+            .into(),
+        Ty::Duration => "write a duration such as `30m`, `24h`, `2d`, `1w` or `PT30M`, or a whole number of seconds".into(),
+        Ty::BusinessDays => "declare the field with a type that records can hold".into(),
+        Ty::Enum(_) => "write one of the enumeration's values".into(),
+        Ty::List(_) | Ty::Set(_) if csv => "write the items in one cell, separated by `;`".into(),
+        Ty::List(_) | Ty::Set(_) => "write a list in square brackets, such as `[\"a\", \"b\"]`".into(),
+        Ty::Object(_) => "write an object with the fields its schema declares".into(),
+    }
+}
+
+/// "is not a datetime: `x`" for a value of the wrong form.
+fn not(ty: &Ty, raw: Raw<'_>, help: impl Into<String>) -> Bad {
+    Bad::new(format!("is not {}: `{}`", expected(ty), shown(raw)), format!("expected {}", expected(ty)), help)
+}
+
+fn out_of_range(ty: &Ty, raw: Raw<'_>) -> Bad {
+    Bad::new(
+        format!("is out of range for {}: `{}`", expected(ty), shown(raw)),
+        "out of range",
+        "numbers must fit in 28 significant digits, and whole numbers between -9223372036854775808 and 9223372036854775807",
+    )
+}
+
+/// The value as the user wrote it, one line and at most 60 characters, for messages.
+pub(crate) fn shown(raw: Raw<'_>) -> String {
+    match raw {
+        Raw::Str(s) | Raw::Num(s) | Raw::Moment(s) | Raw::Cell(s) => clip(s),
+        Raw::Int(i) => i.to_string(),
+        Raw::Float(f) => f.to_string(),
+        Raw::Bool(b) => b.to_string(),
+    }
+}
+
+/// Text for a message: control characters escaped, backticks replaced, cut to 60 characters.
+pub(crate) fn clip(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == 60 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '`' => out.push('\''),
+            c if c.is_control() => {
+                let _ = write!(out, "{}", c.escape_default());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text of a string-like raw value (CSV cells trimmed).
+fn text(raw: Raw<'_>) -> Option<&str> {
+    match raw {
+        Raw::Str(s) | Raw::Moment(s) => Some(s),
+        Raw::Cell(s) => Some(s.trim()),
+        _ => None,
+    }
+}
+
+fn int(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
+    match raw {
+        Raw::Int(i) => i64::try_from(i).map(Value::Int).map_err(|_| out_of_range(ty, raw)),
+        Raw::Cell(s) => {
+            let s = s.trim();
+            match s.parse::<i64>() {
+                Ok(i) => Ok(Value::Int(i)),
+                Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
+                    Err(out_of_range(ty, raw))
+                }
+                Err(_) => Err(not(ty, raw, help_for(ty, raw))),
+            }
+        }
+        _ => Err(not(ty, raw, help_for(ty, raw))),
+    }
+}
+
+/// A number from a raw value: `None` if it is not numeric, `Some(Err)` if it is but does not fit.
+fn number(raw: Raw<'_>) -> Option<Result<Decimal, ()>> {
+    match raw {
+        Raw::Int(i) => Some(Decimal::try_from_i128_with_scale(i, 0).map_err(|_| ())),
+        Raw::Float(f) => Some(float(f)),
+        Raw::Num(s) => decimal_text(s),
+        Raw::Str(s) | Raw::Cell(s) => decimal_text(s.trim()),
+        Raw::Bool(_) | Raw::Moment(_) => None,
+    }
+}
+
+/// An exact decimal from its textual form: `None` if it is not a number at all.
+pub(crate) fn decimal_text(s: &str) -> Option<Result<Decimal, ()>> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let numeric = !digits.is_empty()
+        && digits.bytes().any(|b| b.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'e' | b'E' | b'+' | b'-'));
+    if !numeric {
+        return None;
+    }
+    let parsed = if digits.bytes().any(|b| matches!(b, b'e' | b'E')) {
+        Decimal::from_scientific(s).map_err(|_| ())
+    } else {
+        Decimal::from_str_exact(s).map_err(|_| ())
+    };
+    match parsed {
+        Ok(d) => Some(Ok(d)),
+        // Looked numeric but did not parse: tell apart "too big / too precise" from "malformed".
+        Err(()) if Decimal::from_str(s).is_ok() || digits.len() > 28 => Some(Err(())),
+        Err(()) => None,
+    }
+}
+
+/// A JSON float, through its shortest round-trip decimal form (never through float arithmetic).
+fn float(f: f64) -> Result<Decimal, ()> {
+    if !f.is_finite() {
+        return Err(());
+    }
+    let mut buf = StackText::<64>::new();
+    write!(buf, "{f}").map_err(|_| ())?;
+    match decimal_text(buf.as_str()) {
+        Some(r) => r,
+        None => Err(()),
+    }
+}
+
+fn money(ty: &Ty, currency: Currency, raw: Raw<'_>) -> Result<Value, Bad> {
+    let (amount, code) = match raw {
+        Raw::Str(s) | Raw::Cell(s) => {
+            let s = s.trim();
+            match s.rsplit_once(char::is_whitespace) {
+                Some((amount, code)) if code.bytes().any(|b| b.is_ascii_alphabetic()) => (Raw::Str(amount.trim_end()), Some(code)),
+                _ => (Raw::Str(s), None),
+            }
+        }
+        other => (other, None),
+    };
+    if let Some(code) = code {
+        match Currency::parse(code) {
+            Some(c) if c == currency => {}
+            Some(c) => {
+                return Err(Bad::new(
+                    format!("is in `{c}`, not `{currency}`: `{}`", shown(raw)),
+                    format!("expected an amount in `{currency}`"),
+                    format!("write the amount in `{currency}`, the field's currency, such as `12.50 {currency}`"),
+                ))
+            }
+            None => return Err(not(ty, raw, help_for(ty, raw))),
+        }
+    }
+    match number(amount) {
+        Some(Ok(d)) => Ok(Value::Money(d)),
+        Some(Err(())) => Err(out_of_range(ty, raw)),
+        None => Err(not(ty, raw, help_for(ty, raw))),
+    }
+}
+
+fn bool_value(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
+    match raw {
+        Raw::Bool(b) => Ok(Value::Bool(b)),
+        Raw::Cell(s) => {
+            let s = s.trim();
+            if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("yes") {
+                Ok(Value::Bool(true))
+            } else if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("no") {
+                Ok(Value::Bool(false))
+            } else {
+                Err(not(ty, raw, help_for(ty, raw)))
+            }
+        }
+        _ => Err(not(ty, raw, help_for(ty, raw))),
+    }
+}
+
+/// A calendar date: `2024-03-01`, and nothing more (no time, offset or zone).
+fn date(s: &str) -> Option<Value> {
+    let pieces = Pieces::parse(s).ok()?;
+    if pieces.time().is_some() || pieces.offset().is_some() || pieces.time_zone_annotation().is_some() {
+        return None;
+    }
+    Some(Value::Date(pieces.date()))
+}
+
+/// An instant with an offset or a bracketed time zone, and the offset as written.
+fn datetime(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
+    let Ok(pieces) = Pieces::parse(s) else { return Err(not(ty, raw, help_for(ty, raw))) };
+    let Some(time) = pieces.time() else { return Err(not(ty, raw, help_for(ty, raw))) };
+    if pieces.time_zone_annotation().is_some() {
+        // A zone (with or without an offset): jiff checks the offset against the zone's rules.
+        return match s.parse::<Zoned>() {
+            Ok(z) => Ok(Value::DateTime(z.timestamp(), z.offset().seconds())),
+            Err(e) => Err(Bad::new(
+                format!("is not a datetime: `{}`", shown(raw)),
+                "expected a datetime",
+                format!("{} ({e})", help_for(ty, raw)),
+            )),
+        };
+    }
+    let Some(offset) = pieces.to_numeric_offset() else {
+        return Err(Bad::new(
+            format!("has no offset: `{}`", shown(raw)),
+            "no offset or time zone",
+            "add `Z` or an offset such as `+01:00`, or a time zone such as `[Europe/London]`, so the instant is exact",
+        ));
+    };
+    match offset.to_timestamp(pieces.date().to_datetime(time)) {
+        Ok(ts) => Ok(Value::DateTime(ts, offset.seconds())),
+        Err(_) => Err(out_of_range(ty, raw)),
+    }
+}
+
+fn duration(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
+    match raw {
+        Raw::Int(i) => i64::try_from(i).map(|s| Value::Duration(SignedDuration::from_secs(s))).map_err(|_| out_of_range(ty, raw)),
+        Raw::Str(s) | Raw::Cell(s) => {
+            let s = s.trim();
+            if let Ok(secs) = s.parse::<i64>() {
+                return Ok(Value::Duration(SignedDuration::from_secs(secs)));
+            }
+            if let Ok(d) = s.parse::<SignedDuration>() {
+                return Ok(Value::Duration(d));
+            }
+            // Days and weeks are calendar units to jiff; in a record they mean 24 and 168 hours.
+            match s.parse::<jiff::Span>().map(|span| span.to_duration(SpanRelativeTo::days_are_24_hours())) {
+                Ok(Ok(d)) => Ok(Value::Duration(d)),
+                _ => Err(not(ty, raw, help_for(ty, raw))),
+            }
+        }
+        _ => Err(not(ty, raw, help_for(ty, raw))),
+    }
+}
+
+fn enum_value(variants: &[String], raw: Raw<'_>) -> Result<Value, Bad> {
+    let s = match raw {
+        Raw::Str(s) => s,
+        Raw::Cell(s) => s.trim(),
+        _ => "",
+    };
+    if let Some(i) = variants.iter().position(|v| v == s) {
+        if let Ok(i) = u32::try_from(i) {
+            return Ok(Value::Enum(i));
+        }
+    }
+    let listed = list(variants.iter().map(String::as_str));
+    let help = match did_you_mean(s, variants.iter().map(String::as_str)) {
+        Some(best) if !s.is_empty() => format!("did you mean `{best}`? the values are {listed}"),
+        _ => format!("write one of {listed}"),
+    };
+    Err(Bad::new(format!("is not one of its values: `{}`", shown(raw)), "unknown value", help))
+}
+
+/// "`a`, `b` and `c`", for help texts (at most 12 names, then "and N more").
+pub(crate) fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    let mut out = String::new();
+    let shown_count = names.len().min(12);
+    for (i, n) in names.iter().take(shown_count).enumerate() {
+        if i > 0 {
+            out.push_str(if i + 1 == shown_count && names.len() <= 12 { " and " } else { ", " });
+        }
+        let _ = write!(out, "`{}`", clip(n));
+    }
+    if names.len() > 12 {
+        let _ = write!(out, " and {} more", names.len() - 12);
+    }
+    if names.is_empty() {
+        out.push_str("(none)");
+    }
+    out
+}
+
+/// The candidate closest to `word`, if it is close enough to be what was meant.
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        let d = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
+        let limit = (c.chars().count().max(word.chars().count()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// A small fixed-capacity text buffer, so formatting a float allocates nothing.
+struct StackText<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> StackText<N> {
+    fn new() -> Self {
+        StackText { buf: [0; N], len: 0 }
+    }
+
+    fn as_str(&self) -> &str {
+        self.buf.get(..self.len).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+}
+
+impl<const N: usize> std::fmt::Write for StackText<N> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(std::fmt::Error)?;
+        let dest = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dest.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::data::testing::*;
+    use jiff::Timestamp;
+
+    fn conv(ty: Ty, raw: Raw<'_>) -> Result<Value, Bad> {
+        let p = program(vec![], vec![vec!["open", "closed", "pending"]]);
+        scalar(&p, &ty, raw)
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn text_accepts_strings_only() {
+        assert_eq!(conv(Ty::Text, Raw::Str("hi")), Ok(Value::Text("hi".into())));
+        assert_eq!(conv(Ty::Text, Raw::Cell(" hi ")), Ok(Value::Text(" hi ".into())));
+        let bad = conv(Ty::Text, Raw::Int(42)).unwrap_err();
+        assert_eq!(bad.what, "is not text: `42`");
+        assert!(conv(Ty::Text, Raw::Bool(true)).is_err());
+        assert!(conv(Ty::Text, Raw::Float(1.5)).is_err());
+    }
+
+    #[test]
+    fn ints() {
+        assert_eq!(conv(Ty::Int, Raw::Int(-7)), Ok(Value::Int(-7)));
+        assert_eq!(conv(Ty::Int, Raw::Cell(" 42 ")), Ok(Value::Int(42)));
+        assert_eq!(conv(Ty::Int, Raw::Cell("+3")), Ok(Value::Int(3)));
+        assert!(conv(Ty::Int, Raw::Int(i128::from(u64::MAX))).unwrap_err().what.starts_with("is out of range"));
+        assert!(conv(Ty::Int, Raw::Cell("99999999999999999999")).unwrap_err().what.starts_with("is out of range"));
+        assert_eq!(conv(Ty::Int, Raw::Float(1.5)).unwrap_err().what, "is not a whole number: `1.5`");
+        assert!(conv(Ty::Int, Raw::Str("42")).unwrap_err().help.contains("without quotes"));
+        assert!(conv(Ty::Int, Raw::Cell("4.2")).is_err());
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(conv(Ty::Dec, Raw::Int(3)), Ok(Value::Dec(dec("3"))));
+        assert_eq!(conv(Ty::Dec, Raw::Float(0.1)), Ok(Value::Dec(dec("0.1"))));
+        assert_eq!(conv(Ty::Dec, Raw::Float(1e21)), Ok(Value::Dec(dec("1000000000000000000000"))));
+        assert_eq!(conv(Ty::Dec, Raw::Str("12.50")), Ok(Value::Dec(dec("12.50"))));
+        assert_eq!(conv(Ty::Dec, Raw::Cell(" -0.125 ")), Ok(Value::Dec(dec("-0.125"))));
+        assert_eq!(conv(Ty::Dec, Raw::Num("1.5e3")), Ok(Value::Dec(dec("1500"))));
+        assert_eq!(conv(Ty::Dec, Raw::Num("1_000.5")), Ok(Value::Dec(dec("1000.5"))));
+        assert!(conv(Ty::Dec, Raw::Num("inf")).is_err());
+        assert!(conv(Ty::Dec, Raw::Float(1e300)).unwrap_err().what.starts_with("is out of range"));
+        assert!(conv(Ty::Dec, Raw::Str("99999999999999999999999999999999")).unwrap_err().what.starts_with("is out of range"));
+        assert_eq!(conv(Ty::Dec, Raw::Str("twelve")).unwrap_err().what, "is not a decimal number: `twelve`");
+        assert!(conv(Ty::Dec, Raw::Str("1.2.3")).is_err());
+        assert!(conv(Ty::Dec, Raw::Str("")).is_err());
+        assert!(conv(Ty::Dec, Raw::Bool(true)).is_err());
+    }
+
+    #[test]
+    fn money_with_and_without_currency() {
+        let gbp = Ty::Money(Currency::parse("GBP").unwrap());
+        assert_eq!(conv(gbp.clone(), Raw::Str("12.50 GBP")), Ok(Value::Money(dec("12.50"))));
+        assert_eq!(conv(gbp.clone(), Raw::Str("-3 GBP")), Ok(Value::Money(dec("-3"))));
+        assert_eq!(conv(gbp.clone(), Raw::Str("12.50")), Ok(Value::Money(dec("12.50"))));
+        assert_eq!(conv(gbp.clone(), Raw::Cell("7.25 GBP")), Ok(Value::Money(dec("7.25"))));
+        assert_eq!(conv(gbp.clone(), Raw::Int(12)), Ok(Value::Money(dec("12"))));
+        assert_eq!(conv(gbp.clone(), Raw::Float(12.5)), Ok(Value::Money(dec("12.5"))));
+        let bad = conv(gbp.clone(), Raw::Str("12.50 EUR")).unwrap_err();
+        assert_eq!(bad.what, "is in `EUR`, not `GBP`: `12.50 EUR`");
+        assert!(bad.help.contains("`GBP`"));
+        assert!(conv(gbp.clone(), Raw::Str("12.50 pounds")).is_err());
+        assert!(conv(gbp.clone(), Raw::Str("GBP")).is_err());
+        assert!(conv(gbp, Raw::Bool(true)).is_err());
+    }
+
+    #[test]
+    fn bools() {
+        assert_eq!(conv(Ty::Bool, Raw::Bool(true)), Ok(Value::Bool(true)));
+        for (s, b) in [("TRUE", true), ("yes", true), ("No", false), (" false ", false)] {
+            assert_eq!(conv(Ty::Bool, Raw::Cell(s)), Ok(Value::Bool(b)), "{s}");
+        }
+        assert!(conv(Ty::Bool, Raw::Str("true")).is_err());
+        assert!(conv(Ty::Bool, Raw::Int(1)).is_err());
+        assert!(conv(Ty::Bool, Raw::Cell("1")).unwrap_err().help.contains("`yes`"));
+    }
+
+    #[test]
+    fn dates() {
+        let d = jiff::civil::date(2024, 3, 1);
+        assert_eq!(conv(Ty::Date, Raw::Str("2024-03-01")), Ok(Value::Date(d)));
+        assert_eq!(conv(Ty::Date, Raw::Moment("2024-03-01")), Ok(Value::Date(d)));
+        assert_eq!(conv(Ty::Date, Raw::Cell(" 2024-03-01 ")), Ok(Value::Date(d)));
+        assert_eq!(conv(Ty::Date, Raw::Str("2024-02-30")).unwrap_err().what, "is not a date: `2024-02-30`");
+        assert!(conv(Ty::Date, Raw::Str("2024-03-01T09:00:00Z")).is_err());
+        assert!(conv(Ty::Date, Raw::Str("1 March")).is_err());
+        assert!(conv(Ty::Date, Raw::Int(20240301)).is_err());
+    }
+
+    #[test]
+    fn datetimes_keep_their_offset() {
+        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00Z")), Ok(Value::DateTime(ts("2024-03-01T09:00:00Z"), 0)));
+        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+01:00")), Ok(Value::DateTime(ts("2024-03-01T08:00:00Z"), 3600)));
+        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00-05:30")), Ok(Value::DateTime(ts("2024-03-01T14:30:00Z"), -19800)));
+        assert_eq!(conv(Ty::DateTime, Raw::Moment("1979-05-27T07:32:00-08:00")), Ok(Value::DateTime(ts("1979-05-27T15:32:00Z"), -28800)));
+        // A bracketed zone, with or without an offset; summer time in London is +01:00.
+        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-07-01T09:00:00[Europe/London]")), Ok(Value::DateTime(ts("2024-07-01T08:00:00Z"), 3600)));
+        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+00:00[Europe/London]")), Ok(Value::DateTime(ts("2024-03-01T09:00:00Z"), 0)));
+        // An offset that contradicts the zone is rejected.
+        assert!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+05:00[Europe/London]")).is_err());
+        assert!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00[Nowhere/Special]")).is_err());
+        let bad = conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00")).unwrap_err();
+        assert_eq!(bad.what, "has no offset: `2024-03-01T09:00:00`");
+        assert!(bad.help.contains("add `Z`"));
+        assert!(conv(Ty::DateTime, Raw::Moment("1979-05-27T07:32:00")).unwrap_err().help.contains("add `Z`"));
+        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-13-01")).unwrap_err().what, "is not a datetime: `2024-13-01`");
+        assert!(conv(Ty::DateTime, Raw::Str("2024-03-01")).is_err());
+        assert!(conv(Ty::DateTime, Raw::Int(0)).is_err());
+        assert!(conv(Ty::DateTime, Raw::Cell("2024-03-01T09:00:00Z")).is_ok());
+    }
+
+    #[test]
+    fn durations() {
+        let secs = |s: i64| Ok(Value::Duration(SignedDuration::from_secs(s)));
+        for (s, want) in [("30m", 1800), ("24h", 86_400), ("2d", 172_800), ("1w", 604_800), ("90s", 90), ("PT30M", 1800), ("P1D", 86_400), ("1h 30m", 5400), ("-5m", -300), ("600", 600)] {
+            assert_eq!(conv(Ty::Duration, Raw::Str(s)), secs(want), "{s}");
+        }
+        assert_eq!(conv(Ty::Duration, Raw::Int(45)), secs(45));
+        assert_eq!(conv(Ty::Duration, Raw::Cell(" 2d ")), secs(172_800));
+        assert!(conv(Ty::Duration, Raw::Str("1 month")).is_err());
+        assert!(conv(Ty::Duration, Raw::Str("soon")).unwrap_err().help.contains("`30m`"));
+        assert!(conv(Ty::Duration, Raw::Float(1.5)).is_err());
+    }
+
+    #[test]
+    fn enums_suggest_the_closest_value() {
+        assert_eq!(conv(Ty::Enum(0), Raw::Str("closed")), Ok(Value::Enum(1)));
+        assert_eq!(conv(Ty::Enum(0), Raw::Cell(" pending ")), Ok(Value::Enum(2)));
+        let bad = conv(Ty::Enum(0), Raw::Str("opne")).unwrap_err();
+        assert_eq!(bad.what, "is not one of its values: `opne`");
+        assert!(bad.help.starts_with("did you mean `open`?"), "{}", bad.help);
+        let bad = conv(Ty::Enum(0), Raw::Str("zzz")).unwrap_err();
+        assert_eq!(bad.help, "write one of `open`, `closed` and `pending`");
+        assert!(conv(Ty::Enum(0), Raw::Str("Open")).unwrap_err().help.starts_with("did you mean `open`?"));
+        assert!(conv(Ty::Enum(0), Raw::Int(1)).is_err());
+    }
+
+    #[test]
+    fn clip_keeps_messages_on_one_line() {
+        assert_eq!(clip("a\nb`c"), "a\\nb'c");
+        assert_eq!(clip(&"x".repeat(100)).chars().count(), 61);
+    }
+}

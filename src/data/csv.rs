@@ -1,0 +1,452 @@
+//! CSV records: a header row, then one record per row, streamed.
+//!
+//! Each leaf field is read from its own column ([`Field::column`], which defaults to the dotted path
+//! such as `customer.kind`). The header is matched against the schema once, into a [`Plan`] of column
+//! indexes, so reading a row is a walk over the plan with no name look-ups. Lists of scalars are one
+//! cell with items separated by `;`; lists of objects cannot be written in CSV and read as empty.
+
+use super::convert::{self, Raw};
+use super::diags::{self, FileDiags, Problem, ProblemKind};
+use super::{codes, scan, Batcher, ReadRecord, RecordFile};
+use crate::diagnostics::Diag;
+use crate::engine::blame::Step;
+use crate::engine::types::{Field, ShapeId, Ty};
+use crate::engine::value::Value;
+use crate::engine::Program;
+use crate::source::Span;
+
+const CSV_HELP: &str = "a `.csv` file has a header row naming the columns, then one record per row";
+
+/// Where each field of a shape comes from.
+#[derive(Debug)]
+enum Plan {
+    /// No rule reads it.
+    Skip,
+    /// This column.
+    Cell(usize),
+    /// Its column is not in the header (already reported).
+    NoColumn,
+    /// A nested object, field by field.
+    Object(Vec<Plan>),
+    /// A list of objects: not expressible in CSV, always empty.
+    Empty,
+}
+
+/// A column the schema needs that the header lacks.
+struct Absent {
+    field: String,
+    column: String,
+    required: bool,
+}
+
+/// Read a CSV record file.
+pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<Diag> {
+    let mut diags = FileDiags::new(file);
+    let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
+    let shape = schema.shape;
+    match diags::is_blank(&file.path) {
+        Ok(true) => {
+            diags.empty();
+            return diags.finish();
+        }
+        Ok(false) => {}
+        Err(e) => {
+            diags.unreadable(&e);
+            return diags.finish();
+        }
+    }
+    let handle = match std::fs::File::open(&file.path) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.unreadable(&e);
+            return diags.finish();
+        }
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(1 << 16, handle));
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
+        Err(e) => {
+            report_error(&mut diags, &e);
+            return diags.finish();
+        }
+    };
+    let mut absent = Vec::new();
+    let plan = plan(program, shape, &header, &mut Vec::new(), true, &mut absent);
+    let mut fatal = false;
+    for a in &absent {
+        fatal |= a.required;
+        missing_column(&mut diags, &header, a);
+    }
+    if fatal {
+        return diags.finish();
+    }
+    let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
+    let mut row = Row { program, path: Vec::new(), problems: Vec::new() };
+    let mut record = ::csv::StringRecord::new();
+    let mut ordinal = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                ordinal += 1;
+                if !report_error(&mut diags, &e) {
+                    break;
+                }
+                continue;
+            }
+        }
+        let this = ordinal;
+        ordinal += 1;
+        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        if record.len() != header.len() {
+            let span = diags.line_span(line);
+            let (n, m) = (record.len(), header.len());
+            diags.error(
+                codes::CSV_ROW_LENGTH,
+                format!("row has {n} field{} but the header has {m}", if n == 1 { "" } else { "s" }),
+                span,
+                &format!("{n} field{}", if n == 1 { "" } else { "s" }),
+                "every row needs one value per column; quote values that contain a `,`; the row was skipped".into(),
+            );
+            continue;
+        }
+        row.path.clear();
+        row.problems.clear();
+        let (values, _) = row.object(fields, &plan, &record, true);
+        if row.problems.is_empty() {
+            out.push(ReadRecord { ordinal: this, line, values });
+            continue;
+        }
+        let start = diags.line_start(line);
+        let source = diags.source();
+        let (cells, _) = scan::csv_cells(&source.text, start);
+        let whole = diags.line_span(line);
+        let mut found: Vec<(Span, &Problem)> =
+            row.problems.iter().map(|(p, column)| (column.and_then(|c| cells.get(c).copied()).unwrap_or(whole), p)).collect();
+        found.sort_by_key(|(s, _)| (s.start, s.end));
+        for (span, p) in found {
+            diags.push(p.diag(program, shape, &source, span, CSV_HELP));
+        }
+    }
+    diags.finish()
+}
+
+/// Match the fields of `shape` to header columns. `required` says whether the enclosing object must be
+/// present.
+fn plan(program: &Program, shape: ShapeId, header: &[String], path: &mut Vec<String>, required: bool, absent: &mut Vec<Absent>) -> Vec<Plan> {
+    let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
+    fields
+        .iter()
+        .map(|f| {
+            if !f.used {
+                return Plan::Skip;
+            }
+            path.push(f.name.clone());
+            let p = match &f.ty {
+                Ty::Object(s) => Plan::Object(plan(program, *s, header, path, required && !f.optional, absent)),
+                Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => Plan::Empty,
+                ty => match header.iter().position(|h| *h == f.column) {
+                    Some(i) => Plan::Cell(i),
+                    None => {
+                        let required = required && !f.optional && !matches!(ty, Ty::List(_));
+                        absent.push(Absent { field: path.join("."), column: f.column.clone(), required });
+                        Plan::NoColumn
+                    }
+                },
+            };
+            path.pop();
+            p
+        })
+        .collect()
+}
+
+/// The diagnostic for a column the header lacks: an error when a required field needs it (the file is
+/// then not read, since every record would lack it), else a warning (the field reads as missing).
+fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
+    let source = diags.source();
+    let span = diags.line_span(1);
+    let message = if a.field == a.column {
+        format!("no column `{}` in the header", convert::clip(&a.column))
+    } else {
+        format!("no column `{}` (for field `{}`) in the header", convert::clip(&a.column), a.field)
+    };
+    let columns = convert::list(header.iter().map(String::as_str));
+    let help = match convert::did_you_mean(&a.column, header.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`? the columns are {columns}"),
+        None => format!("add the column, or name the column the field is read from in the schema; the columns are {columns}"),
+    };
+    let diag = if a.required {
+        Diag::error(codes::CSV_MISSING_COLUMN, message).at(&source, span, "header").help(format!("{help}; no records of this file were read"))
+    } else {
+        Diag::warning(codes::CSV_MISSING_COLUMN, message).at(&source, span, "header").help(format!("{help}; the field reads as missing"))
+    };
+    diags.push(diag);
+}
+
+/// Report a CSV reader error; returns whether reading can go on.
+fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error) -> bool {
+    match err.kind() {
+        ::csv::ErrorKind::Utf8 { pos, err } => {
+            let line = pos.as_ref().map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+            let start = diags.line_start(line);
+            let source = diags.source();
+            let (cells, _) = scan::csv_cells(&source.text, start);
+            let offset = match cells.get(err.field()) {
+                Some(cell) => {
+                    let quoted = source.text.get(cell.start..).is_some_and(|t| t.starts_with('"'));
+                    cell.start + usize::from(quoted) + err.valid_up_to()
+                }
+                None => start,
+            };
+            diags.invalid_utf8(offset);
+            true
+        }
+        ::csv::ErrorKind::Io(e) => {
+            diags.unreadable(e);
+            false
+        }
+        _ => {
+            let source = diags.source();
+            let text = err.to_string();
+            diags.push(Diag::error(codes::CSV, format!("invalid CSV: {text}")).at(&source, Span::new(0, 0), "").help(CSV_HELP));
+            false
+        }
+    }
+}
+
+/// Converts one row, collecting problems with the column they are in.
+struct Row<'p> {
+    program: &'p Program,
+    path: Vec<Step>,
+    problems: Vec<(Problem, Option<usize>)>,
+}
+
+impl Row<'_> {
+    fn problem(&mut self, kind: ProblemKind, column: Option<usize>) {
+        self.problems.push((Problem { path: self.path.clone(), kind }, column));
+    }
+
+    /// The slots of an object, and whether any of its cells had a value.
+    fn object(&mut self, fields: &[Field], plans: &[Plan], rec: &::csv::StringRecord, required: bool) -> (Box<[Value]>, bool) {
+        let program = self.program;
+        let mut any = false;
+        let mut slots = Vec::with_capacity(fields.len());
+        for (i, (field, plan)) in fields.iter().zip(plans).enumerate() {
+            self.path.push(super::field_step(i));
+            let (value, column) = match plan {
+                Plan::Skip | Plan::NoColumn => (Value::Missing, None),
+                Plan::Empty => (Value::List(Box::default()), None),
+                Plan::Cell(c) => {
+                    let cell = rec.get(*c).unwrap_or("");
+                    any |= !cell.trim().is_empty();
+                    (self.cell(&field.ty, cell, *c), Some(*c))
+                }
+                Plan::Object(inner) => {
+                    let shape_fields: &[Field] = match &field.ty {
+                        Ty::Object(s) => program.shapes.get(*s).map_or(&[], |s| s.fields.as_slice()),
+                        _ => &[],
+                    };
+                    let before = self.problems.len();
+                    let (slots, present) = self.object(shape_fields, inner, rec, required && !field.optional);
+                    any |= present;
+                    if present || (required && !field.optional) {
+                        (Value::Object(slots), None)
+                    } else {
+                        // An optional object with no cells at all is absent, not incomplete.
+                        self.problems.truncate(before);
+                        (Value::Missing, None)
+                    }
+                }
+            };
+            let reported = || self.problems.iter().any(|(p, _)| p.path.starts_with(&self.path));
+            if matches!(value, Value::Missing) && field.used && !field.optional && !matches!(plan, Plan::NoColumn) && !reported() {
+                self.problem(ProblemKind::Missing, column);
+            }
+            slots.push(value);
+            self.path.pop();
+        }
+        (slots.into_boxed_slice(), any)
+    }
+
+    /// The value of one cell for type `ty` (an empty cell is missing).
+    fn cell(&mut self, ty: &Ty, cell: &str, column: usize) -> Value {
+        if let Ty::List(inner) = ty {
+            let mut items = Vec::new();
+            for (i, item) in cell.split(';').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+                self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
+                items.push(self.scalar(inner, item, column));
+                self.path.pop();
+            }
+            return Value::List(items.into_boxed_slice());
+        }
+        let blank = if matches!(ty, Ty::Text) { cell.is_empty() } else { cell.trim().is_empty() };
+        if blank {
+            return Value::Missing;
+        }
+        self.scalar(ty, cell, column)
+    }
+
+    fn scalar(&mut self, ty: &Ty, text: &str, column: usize) -> Value {
+        match convert::scalar(self.program, ty, Raw::Cell(text)) {
+            Ok(v) => v,
+            Err(bad) => {
+                self.problem(ProblemKind::Invalid(bad), Some(column));
+                Value::Missing
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::data::testing::*;
+    use crate::data::Format;
+    use crate::diagnostics::Level;
+    use crate::engine::types::Currency;
+    use rust_decimal::Decimal;
+
+    fn tickets() -> Program {
+        let mut p = program(
+            vec![
+                vec![
+                    field("id", Ty::Text),
+                    field("opened_at", Ty::DateTime),
+                    opt(field("vip", Ty::Bool)),
+                    field("customer", Ty::Object(1)),
+                    field("tags", Ty::List(Box::new(Ty::Text))),
+                    opt(field("refund", Ty::Money(Currency::parse("GBP").unwrap()))),
+                    opt(field("items", Ty::List(Box::new(Ty::Object(2))))),
+                    unused(field("notes", Ty::Text)),
+                    opt(field("contact", Ty::Object(2))),
+                ],
+                vec![field("kind", Ty::Enum(0)), opt(field("name", Ty::Text))],
+                vec![field("sku", Ty::Text), opt(field("qty", Ty::Int))],
+            ],
+            vec![vec!["retail", "business"]],
+        );
+        // Renamed columns.
+        p.shapes[0].fields[1].column = "Opened".into();
+        p.shapes[1].fields[0].column = "customer type".into();
+        p.shapes[2].fields[0].column = "contact.sku".into();
+        p
+    }
+
+    const HEADER: &str = "id,Opened,vip,customer type,customer.name,tags,refund,contact.sku,contact.qty\n";
+
+    #[test]
+    fn rows_with_renamed_columns() {
+        let p = tickets();
+        let text = format!("{HEADER}T-1,2024-03-01T09:00:00Z,Yes,retail,\"Smith, J\",a; b ;,12.50 GBP,,\nT-2,2024-03-01T09:00:00+01:00,,business,,,,S1,3\n");
+        let (recs, diags) = read_str(&p, Format::Csv, &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 2), (1, 3)]);
+        let v = &recs[0].values;
+        assert_eq!(v[0], Value::Text("T-1".into()));
+        assert_eq!(v[2], Value::Bool(true));
+        assert_eq!(v[3], Value::Object(vec![Value::Enum(0), Value::Text("Smith, J".into())].into()));
+        assert_eq!(v[4], Value::List(vec![Value::Text("a".into()), Value::Text("b".into())].into()));
+        assert_eq!(v[5], Value::Money(Decimal::new(1250, 2)));
+        assert_eq!(v[6], Value::List(Box::default()));
+        assert_eq!(v[8], Value::Missing, "an optional object with no cells is absent");
+        let v = &recs[1].values;
+        assert_eq!(v[2], Value::Missing);
+        assert_eq!(v[4], Value::List(Box::default()));
+        assert_eq!(v[8], Value::Object(vec![Value::Text("S1".into()), Value::Int(3)].into()));
+    }
+
+    #[test]
+    fn short_and_long_rows_are_skipped() {
+        let p = tickets();
+        let good = "T-1,2024-03-01T09:00:00Z,no,retail,,,,,\n";
+        let text = format!("{HEADER}{good}T-2,2024-03-01T09:00:00Z,no\n{good}T-4,2024-03-01T09:00:00Z,no,retail,,,,,,extra\n{good}");
+        let (recs, diags) = read_str(&p, Format::Csv, &text);
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 2), (2, 4), (4, 6)]);
+        let got: Vec<(&str, &str, Option<usize>)> = diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, _)| l))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (codes::CSV_ROW_LENGTH, "row has 3 fields but the header has 9", Some(3)),
+                (codes::CSV_ROW_LENGTH, "row has 10 fields but the header has 9", Some(5)),
+            ]
+        );
+        assert_eq!(label_text(&diags[0]), "T-2,2024-03-01T09:00:00Z,no");
+    }
+
+    #[test]
+    fn bad_cells_and_missing_values() {
+        let p = tickets();
+        let text = format!("{HEADER}T-1,2024-03-01T09:00:00,maybe,retial,,,3 EUR,,x\n,2024-03-01T09:00:00Z,,,,,,,\n");
+        let (recs, diags) = read_str(&p, Format::Csv, &text);
+        assert!(recs.is_empty());
+        let got: Vec<(&str, String, (usize, usize))> =
+            diags.iter().map(|d| (d.message.as_str(), label_text(d), d.location().map(|(_, l, c)| (l, c)).unwrap())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("`opened_at` has no offset: `2024-03-01T09:00:00`", "2024-03-01T09:00:00".into(), (2, 5)),
+                ("`vip` is not true or false: `maybe`", "maybe".into(), (2, 25)),
+                ("`customer.kind` is not one of its values: `retial`", "retial".into(), (2, 31)),
+                ("`refund` is in `EUR`, not `GBP`: `3 EUR`", "3 EUR".into(), (2, 40)),
+                ("record is missing required field `contact.sku`", "".into(), (2, 46)),
+                ("`contact.qty` is not a whole number: `x`", "x".into(), (2, 47)),
+                ("record is missing required field `id`", "".into(), (3, 1)),
+                ("record is missing required field `customer.kind`", "".into(), (3, 24)),
+            ]
+        );
+        assert!(diags[1].help.as_deref().unwrap().contains("`yes`"));
+        assert!(diags[2].help.as_deref().unwrap().starts_with("did you mean `retail`?"));
+    }
+
+    #[test]
+    fn missing_columns() {
+        let p = tickets();
+        // A required column missing: one error, no records.
+        let (recs, diags) = read_str(&p, Format::Csv, "id,opened,vip,customer type,tags\nT-1,2024-03-01T09:00:00Z,no,retail,\n");
+        assert!(recs.is_empty());
+        assert!(diags.iter().all(|d| d.code == codes::CSV_MISSING_COLUMN));
+        let errors: Vec<&Diag> = diags.iter().filter(|d| d.level == Level::Error).collect();
+        assert_eq!(errors.len(), 1, "{diags:?}");
+        assert_eq!(errors[0].message, "no column `Opened` (for field `opened_at`) in the header");
+        assert!(errors[0].help.as_deref().unwrap().starts_with("did you mean `opened`?"), "{:?}", errors[0].help);
+        assert!(errors[0].help.as_deref().unwrap().ends_with("no records of this file were read"));
+        // Only optional columns missing: warnings, and the records are read.
+        let (recs, diags) = read_str(&p, Format::Csv, "id,Opened,customer type,tags\nT-1,2024-03-01T09:00:00Z,retail,\n");
+        assert_eq!(recs.len(), 1);
+        assert!(diags.iter().all(|d| d.level == Level::Warning && d.code == codes::CSV_MISSING_COLUMN), "{diags:?}");
+        let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, vec!["no column `vip` in the header", "no column `customer.name` in the header", "no column `refund` in the header", "no column `contact.sku` in the header", "no column `contact.qty` in the header"]);
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_row() {
+        let p = tickets();
+        let mut bytes = HEADER.as_bytes().to_vec();
+        bytes.extend_from_slice(b"T-1,2024-03-01T09:00:00Z,no,retail,\"Sm\xffth\",,,,\n");
+        bytes.extend_from_slice(b"T-2,2024-03-01T09:00:00Z,no,retail,,,,,\n");
+        let f = temp_bytes(Format::Csv, &bytes);
+        let (recs, diags) = read_all(&f.file, &p);
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(1, 3)]);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, codes::INVALID_UTF8);
+        assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 39)));
+        assert_eq!(label_text(&diags[0]), "\u{fffd}");
+    }
+
+    #[test]
+    fn empty_and_header_only_files() {
+        let p = tickets();
+        let (recs, diags) = read_str(&p, Format::Csv, " \n\n");
+        assert!(recs.is_empty());
+        assert_eq!((diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
+        let (recs, diags) = read_str(&p, Format::Csv, HEADER);
+        assert!(recs.is_empty() && diags.is_empty(), "{diags:?}");
+        let (recs, diags) = read_str(&p, Format::Csv, &format!("\u{feff}{HEADER}T-1,2024-03-01T09:00:00Z,,retail,,,,,\r\n"));
+        assert_eq!(recs.len(), 1, "{diags:?}");
+    }
+}

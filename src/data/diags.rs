@@ -1,0 +1,210 @@
+//! Diagnostics for one record file: problems found while reading become [`Diag`]s with a place.
+//!
+//! Streamed formats never hold the whole file, so the file's text is loaded (lossily) only when the
+//! first diagnostic needs it, and a line index is built once so that many bad lines stay cheap.
+
+use std::fmt::Write as _;
+
+use super::codes;
+use super::convert::Bad;
+use super::RecordFile;
+use crate::diagnostics::Diag;
+use crate::engine::blame::Step;
+use crate::engine::types::Ty;
+use crate::engine::Program;
+use crate::source::{SourceFile, Span};
+
+/// A problem with one record, found while converting it.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    /// Where in the record (field slots and list indices from the top-level shape).
+    pub path: Vec<Step>,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+/// What is wrong with a record.
+#[derive(Debug, Clone)]
+pub(crate) enum ProblemKind {
+    /// A required field is absent or null.
+    Missing,
+    /// A value of the wrong form.
+    Invalid(Bad),
+    /// The record itself is not an object (`found` says what it is).
+    NotObject(&'static str),
+}
+
+impl Problem {
+    /// The diagnostic for this problem at `span` in `source`.
+    pub(crate) fn diag(&self, program: &Program, shape: usize, source: &SourceFile, span: Span, format_help: &str) -> Diag {
+        let name = field_path(program, shape, &self.path);
+        match &self.kind {
+            ProblemKind::Missing => {
+                let leaf = name.rsplit('.').next().unwrap_or(&name).to_string();
+                Diag::error(codes::MISSING_FIELD, format!("record is missing required field `{name}`"))
+                    .at(source, span, format!("`{leaf}` is missing here"))
+                    .help(format!("add `{leaf}` to the record, or declare the field optional with `?` in the schema"))
+            }
+            ProblemKind::Invalid(bad) => Diag::error(codes::INVALID_VALUE, format!("`{name}` {}", bad.what))
+                .at(source, span, bad.label.clone())
+                .help(bad.help.clone()),
+            ProblemKind::NotObject(found) => Diag::error(codes::INVALID_VALUE, format!("record is not an object: found {found}"))
+                .at(source, span, "expected an object")
+                .help(format_help.to_string()),
+        }
+    }
+}
+
+/// A field path for messages: `customer.kind`, `items[2].amount`.
+pub(crate) fn field_path(program: &Program, shape: usize, path: &[Step]) -> String {
+    let mut out = String::new();
+    let mut ty = Ty::Object(shape);
+    for step in path {
+        match (step, &ty) {
+            (Step::Field(i), Ty::Object(s)) => {
+                let Some(field) = program.shapes.get(*s).and_then(|sh| sh.fields.get(usize::from(*i))) else { break };
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&field.name);
+                ty = field.ty.clone();
+            }
+            (Step::Index(i), Ty::List(inner)) => {
+                let _ = write!(out, "[{i}]");
+                ty = (**inner).clone();
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Diagnostics for one file, with its text loaded on first need.
+pub(crate) struct FileDiags<'f> {
+    file: &'f RecordFile,
+    source: Option<SourceFile>,
+    /// Byte offset of the start of each line of `source`.
+    lines: Option<Vec<usize>>,
+    /// The diagnostics so far.
+    pub diags: Vec<Diag>,
+}
+
+impl<'f> FileDiags<'f> {
+    /// For a streamed file: the text is read from disk when a diagnostic first needs it.
+    pub(crate) fn new(file: &'f RecordFile) -> FileDiags<'f> {
+        FileDiags { file, source: None, lines: None, diags: Vec::new() }
+    }
+
+    /// The file's text as shown in diagnostics.
+    pub(crate) fn source(&mut self) -> SourceFile {
+        if let Some(s) = &self.source {
+            return s.clone();
+        }
+        let text = super::read_text(&self.file.path).unwrap_or_default();
+        let source = SourceFile::new(self.file.name.as_str(), text);
+        self.source = Some(source.clone());
+        source
+    }
+
+    /// For a file already read whole: `text` is its (lossy) text.
+    pub(crate) fn set_text(&mut self, text: &str) {
+        if self.source.is_none() {
+            self.source = Some(SourceFile::new(self.file.name.as_str(), text));
+        }
+    }
+
+    /// Byte offset of the start of 1-based `line` (the end of the text if there is no such line).
+    pub(crate) fn line_start(&mut self, line: usize) -> usize {
+        let source = self.source();
+        let lines = self.lines.get_or_insert_with(|| super::scan::line_starts(&source.text));
+        lines.get(line.saturating_sub(1)).copied().unwrap_or(source.text.len())
+    }
+
+    /// The span of 1-based `line`, without its line ending.
+    pub(crate) fn line_span(&mut self, line: usize) -> Span {
+        let start = self.line_start(line);
+        let source = self.source();
+        let rest = source.text.get(start..).unwrap_or("");
+        let len = rest.find('\n').unwrap_or(rest.len());
+        let len = if rest.get(..len).is_some_and(|l| l.ends_with('\r')) { len - 1 } else { len };
+        Span::new(start, start + len)
+    }
+
+    /// Add a diagnostic.
+    pub(crate) fn push(&mut self, diag: Diag) {
+        self.diags.push(diag);
+    }
+
+    /// Add an error at `span`.
+    pub(crate) fn error(&mut self, code: &'static str, message: String, span: Span, label: &str, help: String) {
+        let source = self.source();
+        self.diags.push(Diag::error(code, message).at(&source, span, label).help(help));
+    }
+
+    /// An I/O error while opening or reading the file.
+    pub(crate) fn unreadable(&mut self, err: &std::io::Error) {
+        self.diags.push(unreadable(&self.file.name, err));
+    }
+
+    /// Invalid UTF-8 at 1-based `line`, `column` bytes into the line.
+    pub(crate) fn invalid_utf8_at_line(&mut self, line: usize, column: usize) {
+        let start = self.line_start(line) + column;
+        self.invalid_utf8(start);
+    }
+
+    /// Invalid UTF-8 at byte `offset` (which is the same in the lossy text, since everything before it
+    /// is valid).
+    pub(crate) fn invalid_utf8(&mut self, offset: usize) {
+        let source = self.source();
+        let name = self.file.name.clone();
+        // The replacement character is three bytes in the lossy text.
+        let span = Span::new(offset, offset + 3);
+        self.diags.push(
+            Diag::error(codes::INVALID_UTF8, format!("`{name}` is not valid UTF-8"))
+                .at(&source, span, "invalid UTF-8 here")
+                .help("save the file as UTF-8; the line with invalid bytes was skipped"),
+        );
+    }
+
+    /// The warning for an empty or whitespace-only file.
+    pub(crate) fn empty(&mut self) {
+        let source = self.source();
+        let name = self.file.name.clone();
+        self.diags.push(
+            Diag::warning(codes::EMPTY_FILE, format!("record file `{name}` is empty"))
+                .at(&source, Span::new(0, 0), "no records")
+                .help("add records to the file, or leave it out of the paths given"),
+        );
+    }
+
+    /// Finish, returning the diagnostics.
+    pub(crate) fn finish(self) -> Vec<Diag> {
+        self.diags
+    }
+}
+
+/// The diagnostic for an I/O error on `name`.
+pub(crate) fn unreadable(name: &str, err: &std::io::Error) -> Diag {
+    Diag::error(codes::UNREADABLE, format!("cannot read `{name}`: {err}"))
+        .help("check that the file exists and that you have permission to read it")
+}
+
+/// True if the file at `path` is empty or whitespace only; reads only up to the first other byte.
+pub(crate) fn is_blank(path: &std::path::Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(true);
+        }
+        if !buf.get(..n).unwrap_or(&[]).iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(false);
+        }
+    }
+}

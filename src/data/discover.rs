@@ -1,0 +1,271 @@
+//! Finding record files: walking the paths given, keeping record formats, assigning each to a schema.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+use super::diags::unreadable;
+use super::{codes, convert, Format, RecordFile};
+use crate::diagnostics::Diag;
+use crate::engine::Program;
+
+/// Walk each path (a file, or a directory walked in file-name order with hidden entries skipped and
+/// symbolic links not followed), keep the record files, and assign each to a schema.
+///
+/// A file goes to the first schema whose `files` globs match its path relative to the directory it was
+/// found under, or its file name; when no schema has globs and there is exactly one schema, to that
+/// one. Files are returned sorted by name without duplicates, with diagnostics for missing paths
+/// (`precept::input::not-found`), files given explicitly in another format
+/// (`precept::input::unknown-format`) and files no schema takes (`precept::input::no-schema`).
+///
+/// ```no_run
+/// # fn demo(program: &precept::engine::Program) {
+/// let (files, diags) = precept::data::discover(&["records".into()], program);
+/// for f in &files {
+///     println!("{} -> schema {}", f.name, program.schemas[f.schema].name);
+/// }
+/// # let _ = diags;
+/// # }
+/// ```
+pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<Diag>) {
+    let mut diags = Vec::new();
+    let globs = compile_globs(program, &mut diags);
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                diags.push(
+                    Diag::error(codes::NOT_FOUND, format!("`{}` does not exist", display(path)))
+                        .help("give a record file (.toml, .json, .jsonl, .ndjson or .csv) or a directory of them"),
+                );
+                continue;
+            }
+            Err(e) => {
+                diags.push(unreadable(&display(path), &e));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk(path, program, &globs, &mut files, &mut diags);
+        } else {
+            let Some(format) = Format::of(path) else {
+                diags.push(
+                    Diag::error(codes::UNKNOWN_FORMAT, format!("`{}` is not a record file format", display(path)))
+                        .help("record files end in `.toml`, `.json`, `.jsonl`, `.ndjson` or `.csv`"),
+                );
+                continue;
+            };
+            let rel = path.to_path_buf();
+            add(path.to_path_buf(), &rel, format, program, &globs, &mut files, &mut diags);
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut seen = HashSet::new();
+    files.retain(|f: &RecordFile| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
+    (files, diags)
+}
+
+/// Each schema's globs, compiled once; `None` for a schema without globs.
+fn compile_globs(program: &Program, diags: &mut Vec<Diag>) -> Vec<Option<GlobSet>> {
+    program
+        .schemas
+        .iter()
+        .map(|schema| {
+            if schema.files.is_empty() {
+                return None;
+            }
+            let mut builder = GlobSetBuilder::new();
+            for g in &schema.files {
+                match Glob::new(g) {
+                    Ok(glob) => {
+                        builder.add(glob);
+                    }
+                    Err(e) => diags.push(
+                        Diag::error(codes::INVALID_GLOB, format!("`{}` is not a valid glob", convert::clip(g)))
+                            .at(&schema.file, schema.span, "in this schema")
+                            .help(format!("fix the `files` glob of schema `{}`: {}", schema.name, e.kind())),
+                    ),
+                }
+            }
+            Some(builder.build().unwrap_or_else(|_| GlobSet::empty()))
+        })
+        .collect()
+}
+
+fn walk(dir: &Path, program: &Program, globs: &[Option<GlobSet>], files: &mut Vec<RecordFile>, diags: &mut Vec<Diag>) {
+    let walker = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let name = e.path().map_or_else(|| display(dir), display);
+                let err = e.into_io_error().unwrap_or_else(|| std::io::Error::other("a loop of links"));
+                diags.push(unreadable(&name, &err));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(format) = Format::of(entry.path()) else { continue };
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+        add(entry.path().to_path_buf(), &rel, format, program, globs, files, diags);
+    }
+}
+
+fn add(path: PathBuf, rel: &Path, format: Format, program: &Program, globs: &[Option<GlobSet>], files: &mut Vec<RecordFile>, diags: &mut Vec<Diag>) {
+    let name = display(&path);
+    match schema_for(rel, program, globs) {
+        Some(schema) => files.push(RecordFile { path, name, format, schema }),
+        None => diags.push(no_schema(&name, program)),
+    }
+}
+
+fn schema_for(rel: &Path, program: &Program, globs: &[Option<GlobSet>]) -> Option<usize> {
+    let rel_text = display(rel);
+    let file_name = rel.file_name().map(Path::new);
+    for (i, set) in globs.iter().enumerate() {
+        let Some(set) = set else { continue };
+        if set.is_match(&rel_text) || file_name.is_some_and(|n| set.is_match(n)) {
+            return Some(i);
+        }
+    }
+    (program.schemas.len() == 1 && globs.iter().all(Option::is_none)).then_some(0)
+}
+
+fn no_schema(name: &str, program: &Program) -> Diag {
+    let help = if program.schemas.is_empty() {
+        "the policies declare no schema; declare one with a `files` glob that matches this file".to_string()
+    } else {
+        let schemas: Vec<String> = program
+            .schemas
+            .iter()
+            .map(|s| {
+                if s.files.is_empty() {
+                    format!("`{}` (no `files` globs)", s.name)
+                } else {
+                    let globs: Vec<String> = s.files.iter().map(|g| format!("`{}`", convert::clip(g))).collect();
+                    format!("`{}` (files {})", s.name, globs.join(", "))
+                }
+            })
+            .collect();
+        format!("add a `files` glob that matches this file to one of the schemas: {}", schemas.join(", "))
+    };
+    Diag::error(codes::NO_SCHEMA, format!("no schema matches record file `{name}`")).help(help)
+}
+
+/// A path as shown to the user, with `/` separators.
+fn display(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::data::testing::*;
+    use crate::engine::types::Ty;
+
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in ["b.json", "a.JSONL", "c.csv", "notes.txt", "sub/d.toml", "sub/e.ndjson", ".hidden/x.json", "sub/.y.json", "tickets/t1.jsonl", "calls/c1.csv"] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "{}").unwrap();
+        }
+        dir
+    }
+
+    fn names(files: &[RecordFile], root: &Path) -> Vec<(String, Format, usize)> {
+        let prefix = format!("{}/", display(root));
+        files.iter().map(|f| (f.name.trim_start_matches(&prefix).to_string(), f.format, f.schema)).collect()
+    }
+
+    #[test]
+    fn one_schema_without_globs_takes_everything() {
+        let dir = tree();
+        let p = program(vec![vec![field("id", Ty::Text)]], vec![]);
+        let (files, diags) = discover(&[dir.path().to_path_buf()], &p);
+        assert!(diags.is_empty(), "{diags:?}");
+        let got: Vec<String> = names(&files, dir.path()).into_iter().map(|(n, _, _)| n).collect();
+        assert_eq!(got, vec!["a.JSONL", "b.json", "c.csv", "calls/c1.csv", "sub/d.toml", "sub/e.ndjson", "tickets/t1.jsonl"]);
+        assert_eq!(files[0].format, Format::Jsonl);
+        assert_eq!(files[0].path, dir.path().join("a.JSONL"));
+    }
+
+    #[test]
+    fn globs_assign_schemas() {
+        let dir = tree();
+        let mut p = program(vec![vec![field("id", Ty::Text)]], vec![]);
+        let mut calls = schema("calls", 0);
+        calls.files = vec!["calls/*.csv".into()];
+        p.schemas[0].files = vec!["tickets/**".into(), "*.ndjson".into(), "[".into()];
+        p.schemas.push(calls);
+        let (files, diags) = discover(&[dir.path().to_path_buf(), dir.path().join("sub/e.ndjson")], &p);
+        let got = names(&files, dir.path());
+        assert_eq!(
+            got,
+            vec![("calls/c1.csv".into(), Format::Csv, 1), ("sub/e.ndjson".into(), Format::Jsonl, 0), ("tickets/t1.jsonl".into(), Format::Jsonl, 0)]
+        );
+        let codes_seen: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes_seen, vec![codes::INVALID_GLOB, codes::NO_SCHEMA, codes::NO_SCHEMA, codes::NO_SCHEMA, codes::NO_SCHEMA]);
+        let no = &diags[1];
+        assert!(no.message.starts_with("no schema matches record file `"), "{}", no.message);
+        assert!(no.help.as_deref().unwrap().contains("`calls` (files `calls/*.csv`)"), "{:?}", no.help);
+    }
+
+    #[test]
+    fn explicit_files_missing_paths_and_unknown_formats() {
+        let dir = tree();
+        let p = program(vec![vec![field("id", Ty::Text)]], vec![]);
+        let paths = vec![dir.path().join("notes.txt"), dir.path().join("nope.json"), dir.path().join("b.json"), dir.path().join(".hidden/x.json")];
+        let (files, diags) = discover(&paths, &p);
+        assert_eq!(names(&files, dir.path()).into_iter().map(|(n, _, _)| n).collect::<Vec<_>>(), vec![".hidden/x.json", "b.json"]);
+        let got: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(got, vec![codes::UNKNOWN_FORMAT, codes::NOT_FOUND]);
+        assert!(diags.iter().all(|d| d.help.is_some()));
+    }
+
+    #[test]
+    fn duplicates_are_removed() {
+        let dir = tree();
+        let p = program(vec![vec![field("id", Ty::Text)]], vec![]);
+        let (files, _) = discover(&[dir.path().join("sub"), dir.path().join("sub/d.toml"), dir.path().join("sub")], &p);
+        assert_eq!(files.len(), 2);
+    }
+
+    #[test]
+    fn two_schemas_without_globs_need_globs() {
+        let dir = tree();
+        let mut p = program(vec![vec![field("id", Ty::Text)]], vec![]);
+        p.schemas.push(schema("other", 0));
+        let (files, diags) = discover(&[dir.path().join("b.json")], &p);
+        assert!(files.is_empty());
+        assert_eq!(diags[0].code, codes::NO_SCHEMA);
+        assert!(diags[0].help.as_deref().unwrap().contains("`other` (no `files` globs)"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_not_followed() {
+        let dir = tree();
+        std::os::unix::fs::symlink(dir.path().join("sub"), dir.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("b.json"), dir.path().join("l.json")).unwrap();
+        let p = program(vec![vec![field("id", Ty::Text)]], vec![]);
+        let (files, _) = discover(&[dir.path().to_path_buf()], &p);
+        assert!(files.iter().all(|f| !f.name.contains("link/") && !f.name.ends_with("l.json")));
+    }
+}

@@ -1,0 +1,685 @@
+//! JSON and JSON Lines records, deserialized straight into slots by a seed driven by the schema's shape.
+//!
+//! There is no intermediate `serde_json::Value`: keys are matched to field slots as they are parsed,
+//! fields no rule reads are skipped with [`IgnoredAny`], and only text is allocated. A value of the
+//! wrong type does not stop the parse: it is noted as a [`Problem`] with its field path, the rest of the
+//! record is still read (so every problem in it is reported), and the record is then skipped. Problems
+//! are placed afterwards by scanning the record's text for the path (see [`super::locate`]).
+//!
+//! JSON Lines are read line by line into one reused buffer. A JSON file is read whole, checked for
+//! syntax, and then each element of a top-level array is parsed on its own, so that every record knows
+//! its line and a bad record never hides the ones after it.
+
+use std::fmt;
+use std::io::BufRead;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::convert::{self, Raw};
+use super::diags::{FileDiags, Problem, ProblemKind};
+use super::{codes, locate, scan, Batcher, ReadRecord, RecordFile};
+use crate::engine::blame::Step;
+use crate::engine::types::{Field, ShapeId, Ty};
+use crate::engine::value::Value;
+use crate::engine::Program;
+use crate::source::Span;
+
+const JSON_HELP: &str = "a `.json` file holds one record object, or an array of record objects";
+const JSONL_HELP: &str = "each line of a `.jsonl` file must be one complete JSON object";
+
+/// State shared by the seeds while one record is read.
+pub(crate) struct Ctx<'p> {
+    program: &'p Program,
+    /// The path to the value being read.
+    path: Vec<Step>,
+    /// Problems found in the current record.
+    pub problems: Vec<Problem>,
+}
+
+impl<'p> Ctx<'p> {
+    pub(crate) fn new(program: &'p Program) -> Ctx<'p> {
+        Ctx { program, path: Vec::with_capacity(8), problems: Vec::new() }
+    }
+
+    fn problem(&mut self, kind: ProblemKind) {
+        self.problems.push(Problem { path: self.path.clone(), kind });
+    }
+
+    fn reset(&mut self) {
+        self.path.clear();
+        self.problems.clear();
+    }
+}
+
+/// Parse one record (a whole JSON text) into the slots of `shape`. `Err` is a syntax error; conversion
+/// problems are left in `ctx.problems`.
+pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Result<Box<[Value]>, serde_json::Error> {
+    ctx.reset();
+    let ty = Ty::Object(shape);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = ValueSeed { ctx: &mut *ctx, ty: &ty, in_list: false }.deserialize(&mut de)?;
+    de.end()?;
+    match value {
+        Value::Object(slots) => Ok(slots),
+        _ => {
+            if ctx.problems.is_empty() {
+                ctx.problem(ProblemKind::NotObject("null"));
+            }
+            Ok(Box::default())
+        }
+    }
+}
+
+/// Reads a value of type `ty`.
+struct ValueSeed<'c, 'p> {
+    ctx: &'c mut Ctx<'p>,
+    ty: &'c Ty,
+    /// An element of a list (where null is not a missing value but a mistake).
+    in_list: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl ValueSeed<'_, '_> {
+    fn scalar(self, raw: Raw<'_>) -> Value {
+        if matches!(self.ty, Ty::Object(_)) && self.ctx.path.is_empty() {
+            self.ctx.problem(ProblemKind::NotObject(found_scalar(raw)));
+            return Value::Missing;
+        }
+        match convert::scalar(self.ctx.program, self.ty, raw) {
+            Ok(v) => v,
+            Err(bad) => {
+                self.ctx.problem(ProblemKind::Invalid(bad));
+                Value::Missing
+            }
+        }
+    }
+
+    fn wrong_shape(self, found: &'static str) -> Value {
+        if self.ctx.path.is_empty() {
+            self.ctx.problem(ProblemKind::NotObject(found));
+        } else {
+            self.ctx.problem(ProblemKind::Invalid(convert::wrong_shape(self.ty, found)));
+        }
+        Value::Missing
+    }
+}
+
+fn found_scalar(raw: Raw<'_>) -> &'static str {
+    match raw {
+        Raw::Str(_) | Raw::Cell(_) | Raw::Moment(_) => "a string",
+        Raw::Int(_) | Raw::Float(_) | Raw::Num(_) => "a number",
+        Raw::Bool(_) => "a boolean",
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&convert::expected(self.ty))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(self.scalar(Raw::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(self.scalar(Raw::Int(i128::from(v))))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(self.scalar(Raw::Int(i128::from(v))))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(self.scalar(Raw::Float(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(self.scalar(Raw::Str(v)))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        if matches!(self.ty, Ty::Text) {
+            return Ok(Value::Text(v.into_boxed_str()));
+        }
+        Ok(self.scalar(Raw::Str(&v)))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        if self.in_list {
+            self.ctx.problem(ProblemKind::Invalid(convert::null_in_list(self.ty)));
+        }
+        Ok(Value::Missing)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let Ty::List(inner) = self.ty else {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(self.wrong_shape("a list"));
+        };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        loop {
+            self.ctx.path.push(Step::Index(u32::try_from(items.len()).unwrap_or(u32::MAX)));
+            let next = seq.next_element_seed(ValueSeed { ctx: &mut *self.ctx, ty: inner, in_list: true });
+            self.ctx.path.pop();
+            match next? {
+                Some(v) => items.push(v),
+                None => break,
+            }
+        }
+        Ok(Value::List(items.into_boxed_slice()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let Ty::Object(shape) = self.ty else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(self.wrong_shape("an object"));
+        };
+        let program = self.ctx.program;
+        let fields: &[Field] = program.shapes.get(*shape).map_or(&[], |s| s.fields.as_slice());
+        let mut slots = vec![Value::Missing; fields.len()];
+        while let Some(key) = map.next_key_seed(KeySeed(fields))? {
+            match key.and_then(|i| Some((i, fields.get(i)?))) {
+                Some((i, field)) => {
+                    self.ctx.path.push(super::field_step(i));
+                    let v = map.next_value_seed(ValueSeed { ctx: &mut *self.ctx, ty: &field.ty, in_list: false });
+                    self.ctx.path.pop();
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = v?;
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        finish_object(self.ctx, fields, &mut slots);
+        Ok(Value::Object(slots.into_boxed_slice()))
+    }
+}
+
+/// After an object is read: absent lists become empty lists, absent required fields are problems.
+fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value]) {
+    for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
+        if !field.used || !matches!(slot, Value::Missing) {
+            continue;
+        }
+        if matches!(field.ty, Ty::List(_)) {
+            *slot = Value::List(Box::default());
+        } else if !field.optional {
+            ctx.path.push(super::field_step(i));
+            // A value that was there but invalid has been reported already.
+            if !ctx.problems.iter().any(|p| p.path.starts_with(&ctx.path)) {
+                ctx.problem(ProblemKind::Missing);
+            }
+            ctx.path.pop();
+        }
+    }
+}
+
+/// Matches a key to the slot of a field some rule reads.
+struct KeySeed<'f>(&'f [Field]);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Option<usize>, D::Error> {
+        de.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|f| f.used && f.name == v))
+    }
+}
+
+/// Read a JSON Lines file, one record per non-blank line, streaming.
+pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<super::Diag> {
+    let mut diags = FileDiags::new(file);
+    let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
+    let shape = schema.shape;
+    let handle = match std::fs::File::open(&file.path) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.unreadable(&e);
+            return diags.finish();
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, handle);
+    let mut ctx = Ctx::new(program);
+    let mut buf = Vec::with_capacity(1024);
+    let (mut line, mut ordinal, mut any) = (0usize, 0usize, false);
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                diags.unreadable(&e);
+                break;
+            }
+        }
+        line += 1;
+        let mut bytes = buf.as_slice();
+        if line == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let bom = buf.len() - bytes.len();
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        any = true;
+        let record = ordinal;
+        ordinal += 1;
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.invalid_utf8_at_line(line, bom + e.valid_up_to());
+                continue;
+            }
+        };
+        match parse_record(&mut ctx, shape, text) {
+            Ok(values) if ctx.problems.is_empty() => out.push(ReadRecord { ordinal: record, line, values }),
+            Ok(_) => {
+                let base = diags.line_start(line) + bom;
+                let source = diags.source();
+                let mut found: Vec<(Span, &Problem)> = ctx
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let span = locate::json_value_span(text, 0, program, shape, &p.path);
+                        (Span::new(span.start + base, span.end + base), p)
+                    })
+                    .collect();
+                found.sort_by_key(|(s, _)| (s.start, s.end));
+                for (span, p) in found {
+                    diags.push(p.diag(program, shape, &source, span, JSONL_HELP));
+                }
+            }
+            Err(e) => {
+                let at = diags.line_start(line) + bom + e.column().saturating_sub(1);
+                syntax_error(&mut diags, &e, at, JSONL_HELP);
+            }
+        }
+    }
+    if !any {
+        diags.empty();
+    }
+    diags.finish()
+}
+
+/// Read a JSON file: one record object, or an array of them.
+pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<super::Diag> {
+    let mut diags = FileDiags::new(file);
+    let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
+    let shape = schema.shape;
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.unreadable(&e);
+            return diags.finish();
+        }
+    };
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.set_text(&String::from_utf8_lossy(&bytes));
+            diags.invalid_utf8(e.valid_up_to());
+            return diags.finish();
+        }
+    };
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = text.get(bom..).unwrap_or("");
+    if body.trim().is_empty() {
+        diags.set_text(text);
+        diags.empty();
+        return diags.finish();
+    }
+    // Syntax first, without recursion and without building anything, so that a broken file gets one
+    // diagnostic with serde_json's own place and no records.
+    if let Err(e) = serde_json::from_str::<IgnoredAny>(body) {
+        diags.set_text(text);
+        let at = bom + scan::json_error_offset(body, e.line(), e.column());
+        syntax_error(&mut diags, &e, at, JSON_HELP);
+        return diags.finish();
+    }
+    let b = body.as_bytes();
+    let first = scan::skip_ws(b, 0);
+    let elements = match b.get(first) {
+        Some(b'[') => scan::array_elements(b, first).unwrap_or_default(),
+        _ => vec![(first, b.len())],
+    };
+    let mut ctx = Ctx::new(program);
+    let (mut line, mut counted) = (1usize, 0usize);
+    for (ordinal, &(start, end)) in elements.iter().enumerate() {
+        line += b.get(counted..start).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count());
+        counted = start;
+        let element = body.get(start..end).unwrap_or("");
+        match parse_record(&mut ctx, shape, element) {
+            Ok(values) if ctx.problems.is_empty() => out.push(ReadRecord { ordinal, line, values }),
+            Ok(_) => {
+                diags.set_text(text);
+                let source = diags.source();
+                let mut found: Vec<(Span, &Problem)> = ctx
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let span = locate::json_value_span(body, start, program, shape, &p.path);
+                        (Span::new(span.start + bom, span.end + bom), p)
+                    })
+                    .collect();
+                found.sort_by_key(|(s, _)| (s.start, s.end));
+                for (span, p) in found {
+                    diags.push(p.diag(program, shape, &source, span, JSON_HELP));
+                }
+            }
+            Err(e) => {
+                diags.set_text(text);
+                let at = bom + start + scan::json_error_offset(element, e.line(), e.column());
+                syntax_error(&mut diags, &e, at, JSON_HELP);
+            }
+        }
+    }
+    diags.finish()
+}
+
+/// A serde_json syntax error at byte `at`.
+fn syntax_error(diags: &mut FileDiags<'_>, err: &serde_json::Error, at: usize, help: &str) {
+    let text = err.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text),
+        None => &text,
+    };
+    diags.error(codes::JSON, format!("invalid JSON: {message}"), Span::new(at, at + 1), "here", help.to_string());
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::data::testing::*;
+    use crate::data::Format;
+    use crate::diagnostics::Level;
+    use crate::engine::types::Currency;
+    use rust_decimal::Decimal;
+
+    fn tickets() -> crate::engine::Program {
+        program(
+            vec![
+                vec![
+                    field("id", Ty::Text),
+                    field("status", Ty::Enum(0)),
+                    field("opened_at", Ty::DateTime),
+                    opt(field("closed_at", Ty::DateTime)),
+                    field("customer", Ty::Object(1)),
+                    field("tags", Ty::List(Box::new(Ty::Text))),
+                    opt(field("refund", Ty::Money(Currency::parse("GBP").unwrap()))),
+                    unused(field("notes", Ty::Text)),
+                    opt(field("items", Ty::List(Box::new(Ty::Object(2))))),
+                ],
+                vec![field("kind", Ty::Enum(1)), opt(field("name", Ty::Text))],
+                vec![field("sku", Ty::Text), field("qty", Ty::Int)],
+            ],
+            vec![vec!["open", "closed"], vec!["retail", "business"]],
+        )
+    }
+
+    const GOOD: &str = r#"{"id": "T-1", "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail", "extra": [1, {"x": null}]}, "tags": ["a", "b"], "notes": 12, "unknown": {"deep": [1,2,3]}}"#;
+
+    #[test]
+    fn jsonl_reads_records_with_lines() {
+        let p = tickets();
+        let text = format!("{GOOD}\n\n   \n{GOOD}\n");
+        let (recs, diags) = read_str(&p, Format::Jsonl, &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(recs.len(), 2);
+        assert_eq!((recs[0].ordinal, recs[0].line), (0, 1));
+        assert_eq!((recs[1].ordinal, recs[1].line), (1, 4));
+        let v = &recs[0].values;
+        assert_eq!(v[0], Value::Text("T-1".into()));
+        assert_eq!(v[1], Value::Enum(0));
+        assert_eq!(v[3], Value::Missing);
+        assert_eq!(v[4], Value::Object(vec![Value::Enum(0), Value::Missing].into()));
+        assert_eq!(v[5], Value::List(vec![Value::Text("a".into()), Value::Text("b".into())].into()));
+        // Unused fields are not read at all, even when they have the wrong type.
+        assert_eq!(v[7], Value::Missing);
+        // Absent lists are empty lists.
+        assert_eq!(v[8], Value::List(Box::default()));
+    }
+
+    #[test]
+    fn batches_are_at_most_the_batch_size() {
+        let p = tickets();
+        let text = format!("{GOOD}\n").repeat(7);
+        let f = temp_file(Format::Jsonl, &text);
+        let mut sizes = Vec::new();
+        let diags = crate::data::read_file(&f.file, &p, 3, &mut |b| sizes.push(b.len()));
+        assert!(diags.is_empty());
+        assert_eq!(sizes, vec![3, 3, 1]);
+    }
+
+    #[test]
+    fn escaped_strings_and_nulls() {
+        let p = tickets();
+        let line = r#"{"id": "T-\"1\"\u00e9", "status": "closed", "opened_at": "2024-03-01T09:00:00+01:00", "closed_at": null, "customer": {"kind": "business", "name": null}, "tags": null, "refund": 12.5}"#;
+        let (recs, diags) = read_str(&p, Format::Jsonl, line);
+        assert!(diags.is_empty(), "{diags:?}");
+        let v = &recs[0].values;
+        assert_eq!(v[0], Value::Text("T-\"1\"é".into()));
+        assert_eq!(v[3], Value::Missing);
+        assert_eq!(v[5], Value::List(Box::default()));
+        assert_eq!(v[6], Value::Money(Decimal::new(125, 1)));
+    }
+
+    #[test]
+    fn missing_required_fields_skip_the_record() {
+        let p = tickets();
+        let text = format!("{}\n{GOOD}\n", r#"{"id": "T-2", "status": "open", "customer": {"name": "x"}}"#);
+        let (recs, diags) = read_str(&p, Format::Jsonl, &text);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].line, 2);
+        let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, vec!["record is missing required field `opened_at`", "record is missing required field `customer.kind`"]);
+        assert!(diags.iter().all(|d| d.code == codes::MISSING_FIELD && d.help.as_deref().unwrap_or("").contains("`?`")));
+        // A missing top-level field points at the record; a missing nested one at its object's key.
+        assert_eq!(label_text(&diags[0]), r#"{"id": "T-2", "status": "open", "customer": {"name": "x"}}"#);
+        assert_eq!(label_text(&diags[1]), r#""customer""#);
+        assert_eq!(diags[1].location().map(|(_, l, c)| (l, c)), Some((1, 33)));
+    }
+
+    #[test]
+    fn wrong_types_are_reported_at_the_value() {
+        let p = tickets();
+        let line = r#"{"id": 7, "status": "opne", "opened_at": "2024-13-01", "customer": {"kind": "retail"}, "tags": ["a", 3, null], "refund": "3.00 EUR", "items": [{"sku": "A", "qty": 1}, {"sku": "B", "qty": "two"}]}"#;
+        let (recs, diags) = read_str(&p, Format::Jsonl, &format!("{GOOD}\n{line}\n{GOOD}"));
+        assert_eq!(recs.len(), 2, "the bad record is skipped and the next one read");
+        let got: Vec<(&str, String)> = diags.iter().map(|d| (d.message.as_str(), label_text(d))).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("`id` is not text: `7`", "7".to_string()),
+                ("`status` is not one of its values: `opne`", r#""opne""#.to_string()),
+                ("`opened_at` is not a datetime: `2024-13-01`", r#""2024-13-01""#.to_string()),
+                ("`tags[1]` is not text: `3`", "3".to_string()),
+                ("`tags[2]` is null, not text", "null".to_string()),
+                ("`refund` is in `EUR`, not `GBP`: `3.00 EUR`", r#""3.00 EUR""#.to_string()),
+                ("`items[1].qty` is not a whole number: `two`", r#""two""#.to_string()),
+            ]
+        );
+        assert!(diags.iter().all(|d| d.code == codes::INVALID_VALUE && d.help.is_some()));
+        assert!(diags[1].help.as_deref().unwrap().starts_with("did you mean `open`?"));
+        assert!(diags.iter().all(|d| d.location().map(|(_, l, _)| l) == Some(2)));
+    }
+
+    #[test]
+    fn objects_and_lists_of_the_wrong_shape() {
+        let p = tickets();
+        let line = r#"{"id": {"a": 1}, "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": "retail", "tags": "a"}"#;
+        let (recs, diags) = read_str(&p, Format::Jsonl, line);
+        assert!(recs.is_empty());
+        let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, vec!["`id` is not text: found an object", "`customer` is not an object: `retail`", "`tags` is not a list: `a`"]);
+    }
+
+    #[test]
+    fn syntax_errors_and_non_objects() {
+        let p = tickets();
+        let text = format!("{GOOD}\n{{\"id\": \"T-9\",, }}\n[1, 2]\n\"text\"\n{GOOD} extra\n{GOOD}\n");
+        let (recs, diags) = read_str(&p, Format::Jsonl, &text);
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (5, 6)]);
+        let got: Vec<(&str, &str, Option<(usize, usize)>)> =
+            diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, c)| (l, c)))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (codes::JSON, "invalid JSON: key must be a string", Some((2, 14))),
+                (codes::INVALID_VALUE, "record is not an object: found a list", Some((3, 1))),
+                (codes::INVALID_VALUE, "record is not an object: found a string", Some((4, 1))),
+                (codes::JSON, "invalid JSON: trailing characters", Some((5, GOOD.len() + 2))),
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_in_jsonl_skips_the_line() {
+        let p = tickets();
+        let mut bytes = format!("{GOOD}\n").into_bytes();
+        bytes.extend_from_slice(b"{\"id\": \"T-\xff\"}\n");
+        bytes.extend_from_slice(format!("{GOOD}\n").as_bytes());
+        let f = temp_bytes(Format::Jsonl, &bytes);
+        let (recs, diags) = read_all(&f.file, &p);
+        assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, codes::INVALID_UTF8);
+        assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 11)));
+        assert_eq!(label_text(&diags[0]), "\u{fffd}");
+    }
+
+    #[test]
+    fn json_arrays_and_single_objects() {
+        let p = tickets();
+        let text = format!("[\n  {GOOD},\n  {GOOD}, {GOOD}\n]\n");
+        let (recs, diags) = read_str(&p, Format::Json, &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 2), (1, 3), (2, 3)]);
+        let (recs, diags) = read_str(&p, Format::Json, &format!("\u{feff}\n{GOOD}"));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 2)]);
+        let (recs, diags) = read_str(&p, Format::Json, "[]");
+        assert!(recs.is_empty() && diags.is_empty());
+    }
+
+    #[test]
+    fn a_bad_element_does_not_hide_the_rest() {
+        let p = tickets();
+        let bad = r#"{"id": "T-2", "status": "shut", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}}"#;
+        let text = format!("[{GOOD},\n{bad},\n{GOOD}]");
+        let (recs, diags) = read_str(&p, Format::Json, &text);
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (2, 3)]);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(label_text(&diags[0]), r#""shut""#);
+        assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 25)));
+    }
+
+    #[test]
+    fn json_syntax_error_is_one_diagnostic() {
+        let p = tickets();
+        let (recs, diags) = read_str(&p, Format::Json, &format!("[{GOOD},\n {{\"id\": }}]"));
+        assert!(recs.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, codes::JSON);
+        assert_eq!(diags[0].message, "invalid JSON: expected value");
+        assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 9)));
+        let (_, diags) = read_str(&p, Format::Json, "42");
+        assert_eq!(diags[0].message, "record is not an object: found a number");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_diagnostic_not_a_crash() {
+        let p = tickets();
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let (recs, diags) = read_str(&p, Format::Json, &deep);
+        assert!(recs.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].is_error());
+        let (_, diags) = read_str(&p, Format::Jsonl, &deep);
+        assert_eq!(diags.len(), 1);
+        let inner = format!(r#"{{"id": "x", "tags": {}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let (_, diags) = read_str(&p, Format::Jsonl, &inner);
+        assert!(!diags.is_empty());
+        let unclosed = "[".repeat(10_000);
+        let (_, diags) = read_str(&p, Format::Json, &unclosed);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, codes::JSON);
+    }
+
+    #[test]
+    fn empty_files_warn() {
+        let p = tickets();
+        for format in [Format::Json, Format::Jsonl] {
+            let (recs, diags) = read_str(&p, format, "  \n\n ");
+            assert!(recs.is_empty());
+            assert_eq!(diags.len(), 1);
+            assert_eq!((diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
+        }
+    }
+
+    #[test]
+    fn unreadable_file() {
+        let p = tickets();
+        let file = crate::data::RecordFile {
+            path: "/definitely/not/here.jsonl".into(),
+            name: "here.jsonl".into(),
+            format: Format::Jsonl,
+            schema: 0,
+        };
+        let (_, diags) = read_all(&file, &p);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, codes::UNREADABLE);
+        assert!(diags[0].message.starts_with("cannot read `here.jsonl`: "));
+    }
+
+    /// Not a test of correctness: `cargo test --release --lib data::json::tests::speed -- --ignored --nocapture`
+    /// compares reading JSON Lines with a plain `serde_json::Value` parse of the same lines.
+    #[test]
+    #[ignore]
+    fn speed() {
+        let p = tickets();
+        let line = r#"{"id": "T-1", "status": "open", "opened_at": "2024-03-01T09:00:00Z", "closed_at": "2024-03-02T10:30:00+01:00", "customer": {"kind": "retail", "name": "Ann"}, "tags": ["a", "b"], "refund": "12.50 GBP", "notes": "a longer free text note that no rule reads", "items": [{"sku": "A", "qty": 1}]}"#;
+        let text = format!("{line}\n").repeat(200_000);
+        let f = temp_file(Format::Jsonl, &text);
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        let diags = crate::data::read_file(&f.file, &p, 4096, &mut |b| n += b.len());
+        let ours = t.elapsed();
+        assert!(diags.is_empty());
+        let t = std::time::Instant::now();
+        let mut m = 0;
+        for l in std::io::BufReader::new(std::fs::File::open(&f.file.path).unwrap()).lines() {
+            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+            m += usize::from(v.is_object());
+        }
+        let plain = t.elapsed();
+        assert_eq!(n, m);
+        println!("precept: {ours:?}, serde_json::Value: {plain:?}, ratio {:.2}", ours.as_secs_f64() / plain.as_secs_f64());
+    }
+}

@@ -1,0 +1,245 @@
+//! Locating a value in a record file: the slow path, run only for a record that broke a rule or could
+//! not be read, turning a field path back into the byte span the user should look at.
+//!
+//! Records are read without spans (that is what keeps reading fast); this module finds the record again
+//! in the file's text by its line (JSON Lines, CSV) or its position in the file (JSON arrays, TOML
+//! `[[record]]` tables) and walks the path through the text.
+
+use std::sync::Mutex;
+
+use super::scan;
+use super::{Format, RecordFile};
+use crate::engine::blame::Step;
+use crate::engine::types::Ty;
+use crate::engine::Program;
+use crate::source::Span;
+
+/// Find the byte span in the file's full `text` of the value at `path` of the record `ordinal`, which
+/// starts at 1-based `line`.
+///
+/// When the value is absent, the span is that of the key of the nearest enclosing object that is
+/// present, or of the record itself. For CSV it is the cell of the field's column on the record's line
+/// (or the whole line). Never panics; when the file no longer matches, it falls back to the record's
+/// line.
+///
+/// ```
+/// use precept::data::{locate, Format, RecordFile};
+/// # fn demo(program: &precept::engine::Program) {
+/// let file = RecordFile { path: "t.jsonl".into(), name: "t.jsonl".into(), format: Format::Jsonl, schema: 0 };
+/// let text = "{\"id\": \"T-1\"}\n{\"id\": \"T-2\"}\n";
+/// let span = locate(&file, text, program, 1, 2, &[]);
+/// assert_eq!(&text[span.start..span.end], "{\"id\": \"T-2\"}");
+/// # }
+/// ```
+pub fn locate(file: &RecordFile, text: &str, program: &Program, ordinal: usize, line: usize, path: &[Step]) -> Span {
+    let fallback = scan::line_span(text, line);
+    let Some(schema) = program.schemas.get(file.schema) else { return fallback };
+    let shape = schema.shape;
+    let found = match file.format {
+        Format::Jsonl => {
+            let start = scan::skip_ws(text.as_bytes(), fallback.start);
+            let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
+            Some(json_value_span(text, start, program, shape, path))
+        }
+        Format::Json => json_record_start(file, text, ordinal).map(|start| json_value_span(text, start, program, shape, path)),
+        Format::Toml => super::toml::locate(text, program, shape, ordinal, path),
+        Format::Csv => csv_span(text, program, shape, line, path),
+    };
+    found.unwrap_or(fallback).clamp(text.len())
+}
+
+/// The span of the value at `path` in the JSON record starting at byte `start` of `text`.
+pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape: usize, path: &[Step]) -> Span {
+    let b = text.as_bytes();
+    let start = scan::skip_ws(b, start);
+    let Some(end) = scan::skip_value(b, start) else { return scan::line_span(text, 1 + count_lines(b, start)) };
+    let record = Span::new(start, end);
+    // The value reached so far, and the key span of the innermost object entered.
+    let (mut value, mut owner) = (record, record);
+    let mut ty = Ty::Object(shape);
+    for step in path {
+        match (*step, &ty) {
+            (Step::Field(i), Ty::Object(s)) => {
+                let Some(field) = program.shapes.get(*s).and_then(|sh| sh.fields.get(usize::from(i))) else { return owner };
+                // The last occurrence wins, as when the record was read.
+                let members = scan::object_members(text, value.start);
+                let Some(m) = members.iter().rev().find(|m| m.name == field.name.as_str()) else { return owner };
+                value = m.value;
+                owner = m.key;
+                ty = field.ty.clone();
+            }
+            (Step::Index(i), Ty::List(inner)) => {
+                let Some(element) = usize::try_from(i).ok().and_then(|i| scan::array_element(b, value.start, i)) else { return owner };
+                value = element;
+                ty = (**inner).clone();
+            }
+            _ => return value,
+        }
+    }
+    value
+}
+
+fn count_lines(b: &[u8], upto: usize) -> usize {
+    b.get(..upto).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count())
+}
+
+/// Where record `ordinal` of a JSON file starts. Element offsets of the last JSON file located are kept,
+/// so locating many records of one large file scans it once.
+fn json_record_start(file: &RecordFile, text: &str, ordinal: usize) -> Option<usize> {
+    static LAST: Mutex<Option<JsonIndex>> = Mutex::new(None);
+    let b = text.as_bytes();
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first = scan::skip_ws(b, bom);
+    if b.get(first) != Some(&b'[') {
+        return (ordinal == 0).then_some(first);
+    }
+    let key = JsonKey::of(file, text);
+    if let Ok(mut last) = LAST.lock() {
+        if let Some(index) = last.as_ref().filter(|i| i.key == key) {
+            return index.starts.get(ordinal).copied();
+        }
+        let starts: Vec<usize> = scan::array_elements(b, first)?.into_iter().map(|(s, _)| s).collect();
+        let found = starts.get(ordinal).copied();
+        *last = Some(JsonIndex { key, starts });
+        return found;
+    }
+    scan::array_element(b, first, ordinal).map(|s| s.start)
+}
+
+struct JsonIndex {
+    key: JsonKey,
+    starts: Vec<usize>,
+}
+
+/// Identifies a file's text well enough to reuse its index: name, length and a hash of its ends.
+#[derive(PartialEq, Eq)]
+struct JsonKey {
+    name: String,
+    len: usize,
+    hash: u64,
+}
+
+impl JsonKey {
+    fn of(file: &RecordFile, text: &str) -> JsonKey {
+        use std::hash::{Hash, Hasher};
+        let b = text.as_bytes();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        b.get(..b.len().min(4096)).hash(&mut h);
+        b.get(b.len().saturating_sub(4096)..).hash(&mut h);
+        JsonKey { name: file.name.clone(), len: b.len(), hash: h.finish() }
+    }
+}
+
+/// The span of the cell of the field at `path` on the CSV record starting at `line`.
+fn csv_span(text: &str, program: &Program, shape: usize, line: usize, path: &[Step]) -> Option<Span> {
+    // The column: the leaf field the path reaches (list items share their list's cell).
+    let mut ty = Ty::Object(shape);
+    let mut column = None;
+    for step in path {
+        match (*step, &ty) {
+            (Step::Field(i), Ty::Object(s)) => {
+                let field = program.shapes.get(*s)?.fields.get(usize::from(i))?;
+                column = Some(field.column.as_str());
+                ty = field.ty.clone();
+            }
+            _ => break,
+        }
+    }
+    if matches!(ty, Ty::Object(_)) {
+        return None;
+    }
+    let column = column?;
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let (header, _) = scan::csv_cells(text, bom);
+    let index = header.iter().position(|s| text.get(s.start..s.end).is_some_and(|c| scan::csv_unquote(c).trim() == column))?;
+    let (cells, _) = scan::csv_cells(text, scan::line_start(text, line));
+    cells.get(index).copied()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::data::testing::*;
+    use crate::engine::blame::Step::{Field as F, Index as I};
+
+    fn shapes() -> Program {
+        let mut p = program(
+            vec![
+                vec![
+                    field("id", Ty::Text),
+                    field("customer", Ty::Object(1)),
+                    field("items", Ty::List(Box::new(Ty::Object(2)))),
+                    field("tags", Ty::List(Box::new(Ty::Text))),
+                ],
+                vec![field("kind", Ty::Text), field("name", Ty::Text)],
+                vec![field("sku", Ty::Text), field("qty", Ty::Int)],
+            ],
+            vec![],
+        );
+        p.shapes[1].fields[0].column = "customer type".into();
+        p
+    }
+
+    fn at<'t>(format: Format, text: &'t str, ordinal: usize, line: usize, path: &[Step]) -> &'t str {
+        let p = shapes();
+        let file = RecordFile { path: "x".into(), name: format!("x{ordinal}{line}{format:?}"), format, schema: 0 };
+        let s = locate(&file, text, &p, ordinal, line, path);
+        &text[s.start..s.end]
+    }
+
+    #[test]
+    fn json_nested_fields_and_list_elements() {
+        let text = "[\n {\"id\": \"a\", \"customer\": {\"kind\": \"x\"}},\n {\"id\": \"b\",\n  \"customer\": {\"name\": \"N\", \"kind\": \"retail\"},\n  \"items\": [{\"sku\": \"s1\"}, {\"sku\": \"s2\", \"qty\": 3}], \"tags\": [\"t0\", \"t1\"]}\n]";
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(1), F(0)]), "\"retail\"");
+        assert_eq!(at(Format::Json, text, 0, 2, &[F(1), F(0)]), "\"x\"");
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(1), F(1)]), "3");
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(3), I(1)]), "\"t1\"");
+        // Absent values: the nearest enclosing key, or the record.
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(0), F(1)]), "\"items\"");
+        assert_eq!(at(Format::Json, text, 0, 2, &[F(1), F(1)]), "\"customer\"");
+        assert_eq!(at(Format::Json, text, 0, 2, &[F(2)]), "{\"id\": \"a\", \"customer\": {\"kind\": \"x\"}}");
+        // Asked again (from the cached index) and for a record that is not there.
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(0)]), "\"b\"");
+        assert_eq!(at(Format::Json, text, 7, 2, &[F(0)]), " {\"id\": \"a\", \"customer\": {\"kind\": \"x\"}},");
+        let single = "\u{feff}{\"id\": \"only\"}";
+        assert_eq!(at(Format::Json, single, 0, 1, &[F(0)]), "\"only\"");
+    }
+
+    #[test]
+    fn jsonl_uses_the_line() {
+        let text = "{\"id\": \"a\"}\n\n{\"id\": \"b\", \"customer\": {\"kind\": \"k\", \"name\": \"n\"}}\r\n";
+        assert_eq!(at(Format::Jsonl, text, 1, 3, &[F(1), F(1)]), "\"n\"");
+        assert_eq!(at(Format::Jsonl, text, 1, 3, &[]), "{\"id\": \"b\", \"customer\": {\"kind\": \"k\", \"name\": \"n\"}}");
+        assert_eq!(at(Format::Jsonl, text, 0, 1, &[F(1), F(0)]), "{\"id\": \"a\"}");
+    }
+
+    #[test]
+    fn csv_cells_by_column() {
+        let text = "id,customer type,customer.name,tags\nA,retail,\"Smith, J\",x;y\n\"B\",business,,z\n";
+        assert_eq!(at(Format::Csv, text, 0, 2, &[F(1), F(1)]), "\"Smith, J\"");
+        assert_eq!(at(Format::Csv, text, 1, 3, &[F(1), F(0)]), "business");
+        assert_eq!(at(Format::Csv, text, 1, 3, &[F(3), I(0)]), "z");
+        assert_eq!(at(Format::Csv, text, 1, 3, &[F(0)]), "\"B\"");
+        // An object, or a column that is not in the header: the whole line.
+        assert_eq!(at(Format::Csv, text, 1, 3, &[F(1)]), "\"B\",business,,z");
+        assert_eq!(at(Format::Csv, text, 1, 3, &[F(2)]), "\"B\",business,,z");
+    }
+
+    #[test]
+    fn never_panics_on_nonsense() {
+        let p = shapes();
+        for format in [Format::Json, Format::Jsonl, Format::Toml, Format::Csv] {
+            let file = RecordFile { path: "x".into(), name: "nonsense".into(), format, schema: 0 };
+            for text in ["", "{", "[{\"id\": ", "é\"\"\"", "[[[[", "a,b\n\"unclosed"] {
+                for line in [0, 1, 5] {
+                    let s = locate(&file, text, &p, 3, line, &[F(1), F(0), I(9), F(7)]);
+                    assert!(s.end <= text.len());
+                }
+            }
+            let other = RecordFile { schema: 9, ..file };
+            let s = locate(&other, "x", &p, 0, 1, &[]);
+            assert_eq!(s, Span::new(0, 1));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Findings for people: one miette report per finding, labelled in the record file at the offending
+//! field, with a related label on the rule in the policy, then a one-line summary.
+
+use std::fmt;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{plural, Summary};
+use crate::ast::Severity;
+use crate::diagnostics::render::Style;
+use crate::engine::Program;
+use crate::pipeline::Finding;
+
+struct FindingReport {
+    code: String,
+    severity: miette::Severity,
+    message: String,
+    label: String,
+    help: Option<String>,
+    source: NamedSource<std::sync::Arc<str>>,
+    span: (usize, usize),
+    related: Vec<RuleNote>,
+}
+
+struct RuleNote {
+    message: String,
+    source: NamedSource<std::sync::Arc<str>>,
+    span: (usize, usize),
+}
+
+macro_rules! debug_display {
+    ($t:ty) => {
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.message)
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.message)
+            }
+        }
+        impl std::error::Error for $t {}
+    };
+}
+debug_display!(FindingReport);
+debug_display!(RuleNote);
+
+impl Diagnostic for FindingReport {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+impl Diagnostic for RuleNote {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some("the rule".to_string()), self.span))))
+    }
+}
+
+/// Render one finding as a miette report.
+pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
+    let rule = program.rules.get(f.rule);
+    let code = program.codes.get(rule.map_or(0, |r| r.code));
+    let cite = rule.and_then(|r| r.cite.as_deref()).map(|c| format!(" {c}")).unwrap_or_default();
+    let label = format!("breaks `{}` ({}: {}{cite})", f.rule_id, f.level.as_str(), f.code_name);
+    let severity = match f.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let record = match &f.record_id {
+        Some(id) => format!("record `{id}`"),
+        None => format!("record {}", f.record_index + 1),
+    };
+    let related = match (rule, code) {
+        (Some(r), Some(_)) => vec![RuleNote {
+            message: format!("rule `{}`: {}", r.id, r.title),
+            source: NamedSource::new(r.file.name.to_string(), r.file.text.clone()),
+            span: (r.id_span.start, r.id_span.len()),
+        }],
+        _ => Vec::new(),
+    };
+    let report = FindingReport {
+        code: format!("precept::rule::{}", f.rule_id),
+        severity,
+        message: format!("{record}: {}", f.message),
+        label,
+        help: rule.and_then(|r| r.help.clone()),
+        source: NamedSource::new(f.file.name.to_string(), f.file.text.clone()),
+        span: (f.span.start, f.span.len()),
+        related,
+    };
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{}: {}\n", report.code, report.message);
+    }
+    out
+}
+
+/// The one-line summary.
+pub fn summary_line(s: &Summary) -> String {
+    let head = format!(
+        "checked {} in {} against {} from {}",
+        plural(s.records, "record", "records"),
+        plural(s.files, "file", "files"),
+        plural(s.rules, "rule", "rules"),
+        plural(s.codes, "code", "codes"),
+    );
+    let n = s.findings();
+    if n == 0 {
+        return format!("{head}: no findings");
+    }
+    let [e, w, i] = s.by_severity;
+    let levels: Vec<String> = s.by_level.iter().map(|(l, n)| format!("{} {n}", l.as_str())).collect();
+    format!("{head}: {} ({e} error, {w} warning, {i} info); by level: {}", plural(n, "finding", "findings"), levels.join(", "))
+}

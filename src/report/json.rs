@@ -1,0 +1,167 @@
+//! Findings for machines: a documented, stable JSON document (see `docs/json-report.md`).
+//!
+//! Field order is fixed by the structs below; version 1 only ever gains fields.
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::diagnostics::{Diag, Level};
+use crate::engine::Program;
+use crate::pipeline::Outcome;
+
+/// The format version of the document.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<FindingOut<'a>>,
+    diagnostics: Vec<DiagOut<'a>>,
+    summary: SummaryOut,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    rule: &'a str,
+    title: &'a str,
+    code_of_practice: &'a str,
+    level: &'a str,
+    severity: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    record: Option<&'a str>,
+    record_index: usize,
+    message: &'a str,
+    help: Option<&'a str>,
+    cite: Option<&'a str>,
+    policy: Place<'a>,
+}
+
+#[derive(Serialize)]
+struct Place<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct DiagOut<'a> {
+    code: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SummaryOut {
+    files: usize,
+    records: usize,
+    rules: usize,
+    codes: usize,
+    findings: usize,
+    by_severity: Counts3,
+    by_level: Levels,
+}
+
+#[derive(Serialize)]
+struct Counts3 {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct Levels {
+    industry: usize,
+    organisational: usize,
+    professional: usize,
+    ethical: usize,
+}
+
+fn diag_out(d: &Diag) -> DiagOut<'_> {
+    let loc = d.location();
+    DiagOut {
+        code: &d.code,
+        severity: match d.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Advice => "advice",
+        },
+        message: &d.message,
+        file: loc.map(|l| l.0),
+        line: loc.map(|l| l.1),
+        column: loc.map(|l| l.2),
+        help: d.help.as_deref(),
+    }
+}
+
+/// The JSON report of a check run, with a trailing newline.
+pub fn report(program: &Program, outcome: &Outcome, policy_diags: &[Diag]) -> String {
+    let s = Summary::of(program, outcome);
+    let level = |l: crate::ast::CodeLevel| s.by_level.get(&l).copied().unwrap_or(0);
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let rule = program.rules.get(f.rule);
+            let (pl, pc) = rule.map_or((0, 0), |r| r.file.line_col(r.id_span.start));
+            FindingOut {
+                rule: &f.rule_id,
+                title: rule.map_or("", |r| r.title.as_str()),
+                code_of_practice: &f.code_name,
+                level: f.level.as_str(),
+                severity: f.severity.as_str(),
+                file: &f.file.name,
+                line: f.line,
+                column: f.column,
+                record: f.record_id.as_deref(),
+                record_index: f.record_index,
+                message: &f.message,
+                help: rule.and_then(|r| r.help.as_deref()),
+                cite: rule.and_then(|r| r.cite.as_deref()),
+                policy: Place { file: rule.map_or("", |r| &r.file.name), line: pl, column: pc },
+            }
+        })
+        .collect();
+    let doc = Document {
+        version: VERSION,
+        findings,
+        diagnostics: policy_diags.iter().chain(outcome.diagnostics.iter()).map(diag_out).collect(),
+        summary: SummaryOut {
+            files: s.files,
+            records: s.records,
+            rules: s.rules,
+            codes: s.codes,
+            findings: s.findings(),
+            by_severity: Counts3 { error: s.by_severity[0], warning: s.by_severity[1], info: s.by_severity[2] },
+            by_level: Levels {
+                industry: level(crate::ast::CodeLevel::Industry),
+                organisational: level(crate::ast::CodeLevel::Organisational),
+                professional: level(crate::ast::CodeLevel::Professional),
+                ethical: level(crate::ast::CodeLevel::Ethical),
+            },
+        },
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}
+
+/// The JSON document for a run that could not load its policies: no findings, only diagnostics.
+pub fn failure(diags: &[Diag]) -> String {
+    #[derive(Serialize)]
+    struct Failed<'a> {
+        version: u32,
+        findings: [(); 0],
+        diagnostics: Vec<DiagOut<'a>>,
+        summary: Option<()>,
+    }
+    let doc = Failed { version: VERSION, findings: [], diagnostics: diags.iter().map(diag_out).collect(), summary: None };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}

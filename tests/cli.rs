@@ -1,0 +1,111 @@
+//! The command line end to end: exit status, stdout and stderr, snapshotted together.
+
+mod common;
+
+use common::precept;
+
+#[test]
+fn bundled_example_finds_findings_and_no_diagnostics() {
+    let run = precept(&["check", "--policies", "policies", "fixtures/records"]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    assert_eq!(run.stderr, "", "the bundled example has no diagnostics");
+    assert!(run.stdout.contains("precept::rule::"));
+    insta::assert_snapshot!(run.snapshot());
+}
+
+#[test]
+fn bundled_example_as_json() {
+    let run = precept(&["check", "--policies", "policies", "--format", "json", "fixtures/records"]);
+    assert_eq!(run.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    assert_eq!(doc["version"], 1);
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        for key in ["rule", "code_of_practice", "level", "severity", "file", "line", "column", "record", "message"] {
+            assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
+        }
+        assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
+    }
+    assert_eq!(doc["summary"]["findings"].as_u64().unwrap() as usize, findings.len());
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let one = precept(&["check", "--threads", "1", "--format", "json", "fixtures/records"]);
+    let two = precept(&["check", "--threads", "2", "--format", "json", "fixtures/records"]);
+    let many = precept(&["check", "--threads", "7", "fixtures/records"]);
+    let many_again = precept(&["check", "--threads", "1", "fixtures/records"]);
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(many.stdout, many_again.stdout);
+}
+
+#[test]
+fn a_clean_record_set_exits_zero() {
+    let run = precept(&["check", "--policies", "policies", "fixtures/clean"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    insta::assert_snapshot!(run.snapshot());
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    let run = precept(&["check", "--format", "yaml", "fixtures/records"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("yaml"));
+    let run = precept(&["check", "--threads", "0", "fixtures/records"]);
+    assert_eq!(run.code, 2);
+    let run = precept(&["frobnicate"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn missing_paths_are_diagnostics() {
+    let run = precept(&["check", "--policies", "no/such/policies", "fixtures/records"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("precept::input::not-found"), "{}", run.stderr);
+    let run = precept(&["check", "no/such/records"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("precept::input::not-found"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_policy_stops_the_run_with_exit_two() {
+    let run = precept(&["check", "--policies", "fixtures/type/err/unknown-field.precept", "fixtures/records"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(run.snapshot());
+}
+
+#[test]
+fn input_errors_are_reported_and_other_files_still_checked() {
+    let run = precept(&["check", "--policies", "policies", "fixtures/input/err"]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    for code in ["precept::input::invalid-value", "precept::input::json", "precept::input::csv-row-length"] {
+        assert!(run.stderr.contains(code), "missing {code} in\n{}", run.stderr);
+    }
+    insta::assert_snapshot!(run.snapshot());
+}
+
+#[test]
+fn a_closed_pipe_is_a_quiet_exit() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_precept"))
+        .args(["check", "fixtures/records"])
+        .current_dir(common::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close our end: the rest of the output hits a closed pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    let _ = stdout.read(&mut one);
+    drop(stdout);
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(status.code(), Some(0..=2)), "{status:?}");
+}

@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The project root (tests run from here, so paths in output are relative and stable).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `path` relative to the project root, with `/` separators.
+pub fn rel(path: &Path) -> PathBuf {
+    path.strip_prefix(root()).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The codes a fixture says it expects: every `precept::...` after `expect:` in its comments.
+pub fn expected_codes(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(i) = line.find("expect:") else { continue };
+        for word in line[i + 7..].split(|c: char| c.is_whitespace() || c == ',') {
+            let word = word.trim_matches(|c: char| c == '`' || c == '(' || c == ')');
+            if word.starts_with("precept::") {
+                out.push(word.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The result of running the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Exit code, stdout and stderr together, as one snapshot.
+    pub fn snapshot(&self) -> String {
+        format!("exit: {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Run `precept` with `args` from the project root, no colour.
+pub fn precept(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_precept"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

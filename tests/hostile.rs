@@ -1,0 +1,139 @@
+//! Hostile input: each case is a diagnostic with a location and exit 2, never a panic or a hang.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Case {
+    dir: PathBuf,
+}
+
+impl Case {
+    fn new(name: &str) -> Case {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("policies")).unwrap();
+        std::fs::create_dir_all(dir.join("records")).unwrap();
+        let policy = "schema s { id: text identified by id  n: integer }\n\
+                      code \"C\" { level industry rule r { for s require record.n > 0 } }\n";
+        std::fs::write(dir.join("policies/p.precept"), policy).unwrap();
+        Case { dir }
+    }
+
+    fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
+        std::fs::write(self.dir.join(rel), bytes).unwrap();
+    }
+
+    fn run(&self) -> common::Run {
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_precept"))
+            .args(["check", "--policies", "policies", "records"])
+            .current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+        let run = common::Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        run
+    }
+}
+
+fn assert_diag(run: &common::Run, code: &str, place: &str) {
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains(code), "expected {code}:\n{}", run.stderr);
+    assert!(run.stderr.contains(place), "expected a location `{place}`:\n{}", run.stderr);
+}
+
+#[test]
+fn a_hundred_thousand_nested_parentheses() {
+    let c = Case::new("parens");
+    let deep = format!(
+        "schema s {{ id: text identified by id }}\ncode \"C\" {{ level industry rule r {{ for s require {}true{} }} }}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    c.write("policies/p.precept", deep);
+    c.write("records/r.jsonl", "{\"id\": \"a\"}\n");
+    let run = c.run();
+    assert_diag(&run, "precept::parse::too-deep", "p.precept:2:");
+}
+
+#[test]
+fn a_hundred_thousand_chained_operators_and_prefixes() {
+    let c = Case::new("chain");
+    let chain = vec!["record.n"; 50_000].join(" + ");
+    let nots = "not ".repeat(100_000);
+    let p = format!(
+        "schema s {{ id: text identified by id n: integer }}\ncode \"C\" {{ level industry rule r {{ for s require {chain} > 0 }} rule q {{ for s require {nots} true }} }}\n"
+    );
+    c.write("policies/p.precept", p);
+    c.write("records/r.jsonl", "{\"id\": \"a\", \"n\": 1}\n");
+    let run = c.run();
+    assert_diag(&run, "precept::parse::too-deep", "p.precept:2:");
+}
+
+#[test]
+fn invalid_utf8_in_a_policy() {
+    let c = Case::new("utf8-policy");
+    c.write("policies/p.precept", b"schema s { id: text }\n// caf\xe9\n");
+    c.write("records/r.jsonl", "{\"id\": \"a\", \"n\": 1}\n");
+    let run = c.run();
+    assert_diag(&run, "precept::input::invalid-utf8", "p.precept:2:");
+}
+
+#[test]
+fn invalid_utf8_in_a_record() {
+    let c = Case::new("utf8-record");
+    c.write("records/r.jsonl", b"{\"id\": \"a\", \"n\": 1}\n{\"id\": \"caf\xe9\", \"n\": 1}\n");
+    let run = c.run();
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("r.jsonl:2:"), "{}", run.stderr);
+}
+
+#[test]
+fn empty_files() {
+    let c = Case::new("empty");
+    c.write("policies/empty.precept", "");
+    c.write("records/empty.jsonl", "");
+    let run = c.run();
+    assert!(run.stderr.contains("precept::input::empty-file"), "{}", run.stderr);
+    assert!(run.stderr.contains("empty.jsonl"), "{}", run.stderr);
+    // Both files are empty: nothing could be checked.
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+}
+
+#[test]
+fn a_csv_row_with_too_few_fields() {
+    let c = Case::new("csv-short");
+    c.write("records/r.csv", "id,n\na,1\nb\nc,-1\n");
+    let run = c.run();
+    assert_diag(&run, "precept::input::csv-row-length", "r.csv:3:");
+    // The row after the short one is still checked.
+    assert!(run.stdout.contains("record `c`"), "{}", run.stdout);
+}
+
+#[test]
+fn a_json_file_nested_ten_thousand_deep() {
+    let c = Case::new("json-deep");
+    let deep = format!("[{{\"id\": \"a\", \"n\": 1, \"x\": {}{}}}]", "[".repeat(10_000), "]".repeat(10_000));
+    c.write("records/r.json", deep);
+    let run = c.run();
+    assert_diag(&run, "precept::input::json", "r.json:1:");
+}
+
+#[test]
+fn a_toml_file_nested_deep() {
+    let c = Case::new("toml-deep");
+    let deep = format!("id = \"a\"\nn = 1\nx = {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    c.write("records/r.toml", deep);
+    let run = c.run();
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("r.toml"), "{}", run.stderr);
+}
