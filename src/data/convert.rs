@@ -91,12 +91,20 @@ pub(crate) fn scalar(program: &Program, ty: &Ty, raw: Raw<'_>) -> Result<Value, 
 /// The error for a list or object found where `ty` was expected (`found` is "a list", "an object" or
 /// "null").
 pub(crate) fn wrong_shape(ty: &Ty, found: &str) -> Bad {
-    Bad::new(format!("is not {}: found {found}", expected(ty)), format!("expected {}", expected(ty)), help_for(ty, Raw::Bool(false)))
+    Bad::new(
+        format!("is not {}: found {found}", expected(ty)),
+        format!("expected {}", expected(ty)),
+        help_for(ty, Raw::Bool(false)),
+    )
 }
 
 /// The error for a null element inside a list.
 pub(crate) fn null_in_list(ty: &Ty) -> Bad {
-    Bad::new(format!("is null, not {}", expected(ty)), "null in a list", "remove the null, or write a value of the list's element type")
+    Bad::new(
+        format!("is null, not {}", expected(ty)),
+        "null in a list",
+        "remove the null, or write a value of the list's element type",
+    )
 }
 
 /// "text", "a whole number", ...: what a field of type `ty` holds, for messages.
@@ -125,14 +133,20 @@ fn help_for(ty: &Ty, raw: Raw<'_>) -> String {
         Ty::Int if csv => "write a whole number such as `42`".into(),
         Ty::Int => "write a whole number such as `42`, without quotes".into(),
         Ty::Dec => "write a number such as `12.5`".into(),
-        Ty::Money(c) => format!("write an amount such as `12.50 {c}` or `12.50`; an amount without a currency is in `{c}`"),
+        Ty::Money(c) => {
+            format!("write an amount such as `12.50 {c}` or `12.50`; an amount without a currency is in `{c}`")
+        }
         Ty::Bool if csv => "write `true`, `false`, `yes` or `no`".into(),
         Ty::Bool => "write `true` or `false`, without quotes".into(),
         Ty::Date => "write a date as `YYYY-MM-DD`, such as `2024-03-01`".into(),
-        Ty::DateTime => "write an RFC 3339 datetime with an offset, such as `2024-03-01T09:00:00Z` or \
+        Ty::DateTime => {
+            "write an RFC 3339 datetime with an offset, such as `2024-03-01T09:00:00Z` or \
                          `2024-03-01T09:00:00+01:00`, or with a time zone, such as `2024-03-01T09:00:00[Europe/London]`"
-            .into(),
-        Ty::Duration => "write a duration such as `30m`, `24h`, `2d`, `1w` or `PT30M`, or a whole number of seconds".into(),
+                .into()
+        }
+        Ty::Duration => {
+            "write a duration such as `30m`, `24h`, `2d`, `1w` or `PT30M`, or a whole number of seconds".into()
+        }
         Ty::BusinessDays => "declare the field with a type that records can hold".into(),
         Ty::Enum(_) => "write one of the enumeration's values".into(),
         Ty::List(_) | Ty::Set(_) if csv => "write the items in one cell, separated by `;`".into(),
@@ -199,7 +213,12 @@ fn int(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
             let s = s.trim();
             match s.parse::<i64>() {
                 Ok(i) => Ok(Value::Int(i)),
-                Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
+                    ) =>
+                {
                     Err(out_of_range(ty, raw))
                 }
                 Err(_) => Err(not(ty, raw, help_for(ty, raw))),
@@ -260,7 +279,9 @@ fn money(ty: &Ty, currency: Currency, raw: Raw<'_>) -> Result<Value, Bad> {
         Raw::Str(s) | Raw::Cell(s) => {
             let s = s.trim();
             match s.rsplit_once(char::is_whitespace) {
-                Some((amount, code)) if code.bytes().any(|b| b.is_ascii_alphabetic()) => (Raw::Str(amount.trim_end()), Some(code)),
+                Some((amount, code)) if code.bytes().any(|b| b.is_ascii_alphabetic()) => {
+                    (Raw::Str(amount.trim_end()), Some(code))
+                }
                 _ => (Raw::Str(s), None),
             }
         }
@@ -342,7 +363,9 @@ fn datetime(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
 
 fn duration(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
     match raw {
-        Raw::Int(i) => i64::try_from(i).map(|s| Value::Duration(SignedDuration::from_secs(s))).map_err(|_| out_of_range(ty, raw)),
+        Raw::Int(i) => {
+            i64::try_from(i).map(|s| Value::Duration(SignedDuration::from_secs(s))).map_err(|_| out_of_range(ty, raw))
+        }
         Raw::Str(s) | Raw::Cell(s) => {
             let s = s.trim();
             if let Ok(secs) = s.parse::<i64>() {
@@ -493,7 +516,10 @@ mod tests {
         assert_eq!(conv(Ty::Dec, Raw::Num("1_000.5")), Ok(Value::Dec(dec("1000.5"))));
         assert!(conv(Ty::Dec, Raw::Num("inf")).is_err());
         assert!(conv(Ty::Dec, Raw::Float(1e300)).unwrap_err().what.starts_with("is out of range"));
-        assert!(conv(Ty::Dec, Raw::Str("99999999999999999999999999999999")).unwrap_err().what.starts_with("is out of range"));
+        assert!(conv(Ty::Dec, Raw::Str("99999999999999999999999999999999"))
+            .unwrap_err()
+            .what
+            .starts_with("is out of range"));
         assert_eq!(conv(Ty::Dec, Raw::Str("twelve")).unwrap_err().what, "is not a decimal number: `twelve`");
         assert!(conv(Ty::Dec, Raw::Str("1.2.3")).is_err());
         assert!(conv(Ty::Dec, Raw::Str("")).is_err());
@@ -542,13 +568,31 @@ mod tests {
 
     #[test]
     fn datetimes_keep_their_offset() {
-        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00Z")), Ok(Value::DateTime(ts("2024-03-01T09:00:00Z"), 0)));
-        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+01:00")), Ok(Value::DateTime(ts("2024-03-01T08:00:00Z"), 3600)));
-        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00-05:30")), Ok(Value::DateTime(ts("2024-03-01T14:30:00Z"), -19800)));
-        assert_eq!(conv(Ty::DateTime, Raw::Moment("1979-05-27T07:32:00-08:00")), Ok(Value::DateTime(ts("1979-05-27T15:32:00Z"), -28800)));
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00Z")),
+            Ok(Value::DateTime(ts("2024-03-01T09:00:00Z"), 0))
+        );
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+01:00")),
+            Ok(Value::DateTime(ts("2024-03-01T08:00:00Z"), 3600))
+        );
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00-05:30")),
+            Ok(Value::DateTime(ts("2024-03-01T14:30:00Z"), -19800))
+        );
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Moment("1979-05-27T07:32:00-08:00")),
+            Ok(Value::DateTime(ts("1979-05-27T15:32:00Z"), -28800))
+        );
         // A bracketed zone, with or without an offset; summer time in London is +01:00.
-        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-07-01T09:00:00[Europe/London]")), Ok(Value::DateTime(ts("2024-07-01T08:00:00Z"), 3600)));
-        assert_eq!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+00:00[Europe/London]")), Ok(Value::DateTime(ts("2024-03-01T09:00:00Z"), 0)));
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Str("2024-07-01T09:00:00[Europe/London]")),
+            Ok(Value::DateTime(ts("2024-07-01T08:00:00Z"), 3600))
+        );
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+00:00[Europe/London]")),
+            Ok(Value::DateTime(ts("2024-03-01T09:00:00Z"), 0))
+        );
         // An offset that contradicts the zone is rejected.
         assert!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00+05:00[Europe/London]")).is_err());
         assert!(conv(Ty::DateTime, Raw::Str("2024-03-01T09:00:00[Nowhere/Special]")).is_err());
@@ -565,7 +609,18 @@ mod tests {
     #[test]
     fn durations() {
         let secs = |s: i64| Ok(Value::Duration(SignedDuration::from_secs(s)));
-        for (s, want) in [("30m", 1800), ("24h", 86_400), ("2d", 172_800), ("1w", 604_800), ("90s", 90), ("PT30M", 1800), ("P1D", 86_400), ("1h 30m", 5400), ("-5m", -300), ("600", 600)] {
+        for (s, want) in [
+            ("30m", 1800),
+            ("24h", 86_400),
+            ("2d", 172_800),
+            ("1w", 604_800),
+            ("90s", 90),
+            ("PT30M", 1800),
+            ("P1D", 86_400),
+            ("1h 30m", 5400),
+            ("-5m", -300),
+            ("600", 600),
+        ] {
             assert_eq!(conv(Ty::Duration, Raw::Str(s)), secs(want), "{s}");
         }
         assert_eq!(conv(Ty::Duration, Raw::Int(45)), secs(45));

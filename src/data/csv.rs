@@ -125,8 +125,11 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         let source = diags.source();
         let (cells, _) = scan::csv_cells(&source.text, start);
         let whole = diags.line_span(line);
-        let mut found: Vec<(Span, &Problem)> =
-            row.problems.iter().map(|(p, column)| (column.and_then(|c| cells.get(c).copied()).unwrap_or(whole), p)).collect();
+        let mut found: Vec<(Span, &Problem)> = row
+            .problems
+            .iter()
+            .map(|(p, column)| (column.and_then(|c| cells.get(c).copied()).unwrap_or(whole), p))
+            .collect();
         found.sort_by_key(|(s, _)| (s.start, s.end));
         for (span, p) in found {
             diags.push(p.diag(program, shape, &source, span, CSV_HELP));
@@ -137,7 +140,14 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
 
 /// Match the fields of `shape` to header columns. `required` says whether the enclosing object must be
 /// present.
-fn plan(program: &Program, shape: ShapeId, header: &[String], path: &mut Vec<String>, required: bool, absent: &mut Vec<Absent>) -> Vec<Plan> {
+fn plan(
+    program: &Program,
+    shape: ShapeId,
+    header: &[String],
+    path: &mut Vec<String>,
+    required: bool,
+    absent: &mut Vec<Absent>,
+) -> Vec<Plan> {
     let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
     fields
         .iter()
@@ -177,12 +187,18 @@ fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
     let columns = convert::list(header.iter().map(String::as_str));
     let help = match convert::did_you_mean(&a.column, header.iter().map(String::as_str)) {
         Some(best) => format!("did you mean `{best}`? the columns are {columns}"),
-        None => format!("add the column, or name the column the field is read from in the schema; the columns are {columns}"),
+        None => format!(
+            "add the column, or name the column the field is read from in the schema; the columns are {columns}"
+        ),
     };
     let diag = if a.required {
-        Diag::error(codes::CSV_MISSING_COLUMN, message).at(&source, span, "header").help(format!("{help}; no records of this file were read"))
+        Diag::error(codes::CSV_MISSING_COLUMN, message)
+            .at(&source, span, "header")
+            .help(format!("{help}; no records of this file were read"))
     } else {
-        Diag::warning(codes::CSV_MISSING_COLUMN, message).at(&source, span, "header").help(format!("{help}; the field reads as missing"))
+        Diag::warning(codes::CSV_MISSING_COLUMN, message)
+            .at(&source, span, "header")
+            .help(format!("{help}; the field reads as missing"))
     };
     diags.push(diag);
 }
@@ -212,7 +228,9 @@ fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error) -> bool {
         _ => {
             let source = diags.source();
             let text = err.to_string();
-            diags.push(Diag::error(codes::CSV, format!("invalid CSV: {text}")).at(&source, Span::new(0, 0), "").help(CSV_HELP));
+            diags.push(
+                Diag::error(codes::CSV, format!("invalid CSV: {text}")).at(&source, Span::new(0, 0), "").help(CSV_HELP),
+            );
             false
         }
     }
@@ -231,7 +249,13 @@ impl Row<'_> {
     }
 
     /// The slots of an object, and whether any of its cells had a value.
-    fn object(&mut self, fields: &[Field], plans: &[Plan], rec: &::csv::StringRecord, required: bool) -> (Box<[Value]>, bool) {
+    fn object(
+        &mut self,
+        fields: &[Field],
+        plans: &[Plan],
+        rec: &::csv::StringRecord,
+        required: bool,
+    ) -> (Box<[Value]>, bool) {
         let program = self.program;
         let mut any = false;
         let mut slots = Vec::with_capacity(fields.len());
@@ -263,7 +287,12 @@ impl Row<'_> {
                 }
             };
             let reported = || self.problems.iter().any(|(p, _)| p.path.starts_with(&self.path));
-            if matches!(value, Value::Missing) && field.used && !field.optional && !matches!(plan, Plan::NoColumn) && !reported() {
+            if matches!(value, Value::Missing)
+                && field.used
+                && !field.optional
+                && !matches!(plan, Plan::NoColumn)
+                && !reported()
+            {
                 self.problem(ProblemKind::Missing, column);
             }
             slots.push(value);
@@ -364,10 +393,13 @@ mod tests {
     fn short_and_long_rows_are_skipped() {
         let p = tickets();
         let good = "T-1,2024-03-01T09:00:00Z,no,retail,,,,,\n";
-        let text = format!("{HEADER}{good}T-2,2024-03-01T09:00:00Z,no\n{good}T-4,2024-03-01T09:00:00Z,no,retail,,,,,,extra\n{good}");
+        let text = format!(
+            "{HEADER}{good}T-2,2024-03-01T09:00:00Z,no\n{good}T-4,2024-03-01T09:00:00Z,no,retail,,,,,,extra\n{good}"
+        );
         let (recs, diags) = read_str(&p, Format::Csv, &text);
         assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 2), (2, 4), (4, 6)]);
-        let got: Vec<(&str, &str, Option<usize>)> = diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, _)| l))).collect();
+        let got: Vec<(&str, &str, Option<usize>)> =
+            diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, _)| l))).collect();
         assert_eq!(
             got,
             vec![
@@ -384,8 +416,10 @@ mod tests {
         let text = format!("{HEADER}T-1,2024-03-01T09:00:00,maybe,retial,,,3 EUR,,x\n,2024-03-01T09:00:00Z,,,,,,,\n");
         let (recs, diags) = read_str(&p, Format::Csv, &text);
         assert!(recs.is_empty());
-        let got: Vec<(&str, String, (usize, usize))> =
-            diags.iter().map(|d| (d.message.as_str(), label_text(d), d.location().map(|(_, l, c)| (l, c)).unwrap())).collect();
+        let got: Vec<(&str, String, (usize, usize))> = diags
+            .iter()
+            .map(|d| (d.message.as_str(), label_text(d), d.location().map(|(_, l, c)| (l, c)).unwrap()))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -407,7 +441,8 @@ mod tests {
     fn missing_columns() {
         let p = tickets();
         // A required column missing: one error, no records.
-        let (recs, diags) = read_str(&p, Format::Csv, "id,opened,vip,customer type,tags\nT-1,2024-03-01T09:00:00Z,no,retail,\n");
+        let (recs, diags) =
+            read_str(&p, Format::Csv, "id,opened,vip,customer type,tags\nT-1,2024-03-01T09:00:00Z,no,retail,\n");
         assert!(recs.is_empty());
         assert!(diags.iter().all(|d| d.code == codes::CSV_MISSING_COLUMN));
         let errors: Vec<&Diag> = diags.iter().filter(|d| d.level == Level::Error).collect();
@@ -416,11 +451,21 @@ mod tests {
         assert!(errors[0].help.as_deref().unwrap().starts_with("did you mean `opened`?"), "{:?}", errors[0].help);
         assert!(errors[0].help.as_deref().unwrap().ends_with("no records of this file were read"));
         // Only optional columns missing: warnings, and the records are read.
-        let (recs, diags) = read_str(&p, Format::Csv, "id,Opened,customer type,tags\nT-1,2024-03-01T09:00:00Z,retail,\n");
+        let (recs, diags) =
+            read_str(&p, Format::Csv, "id,Opened,customer type,tags\nT-1,2024-03-01T09:00:00Z,retail,\n");
         assert_eq!(recs.len(), 1);
         assert!(diags.iter().all(|d| d.level == Level::Warning && d.code == codes::CSV_MISSING_COLUMN), "{diags:?}");
         let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(msgs, vec!["no column `vip` in the header", "no column `customer.name` in the header", "no column `refund` in the header", "no column `contact.sku` in the header", "no column `contact.qty` in the header"]);
+        assert_eq!(
+            msgs,
+            vec![
+                "no column `vip` in the header",
+                "no column `customer.name` in the header",
+                "no column `refund` in the header",
+                "no column `contact.sku` in the header",
+                "no column `contact.qty` in the header"
+            ]
+        );
     }
 
     #[test]
@@ -446,7 +491,8 @@ mod tests {
         assert_eq!((diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
         let (recs, diags) = read_str(&p, Format::Csv, HEADER);
         assert!(recs.is_empty() && diags.is_empty(), "{diags:?}");
-        let (recs, diags) = read_str(&p, Format::Csv, &format!("\u{feff}{HEADER}T-1,2024-03-01T09:00:00Z,,retail,,,,,\r\n"));
+        let (recs, diags) =
+            read_str(&p, Format::Csv, &format!("\u{feff}{HEADER}T-1,2024-03-01T09:00:00Z,,retail,,,,,\r\n"));
         assert_eq!(recs.len(), 1, "{diags:?}");
     }
 }

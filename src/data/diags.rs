@@ -36,7 +36,14 @@ pub(crate) enum ProblemKind {
 
 impl Problem {
     /// The diagnostic for this problem at `span` in `source`.
-    pub(crate) fn diag(&self, program: &Program, shape: usize, source: &SourceFile, span: Span, format_help: &str) -> Diag {
+    pub(crate) fn diag(
+        &self,
+        program: &Program,
+        shape: usize,
+        source: &SourceFile,
+        span: Span,
+        format_help: &str,
+    ) -> Diag {
         let name = field_path(program, shape, &self.path);
         match &self.kind {
             ProblemKind::Missing => {
@@ -48,9 +55,11 @@ impl Problem {
             ProblemKind::Invalid(bad) => Diag::error(codes::INVALID_VALUE, format!("`{name}` {}", bad.what))
                 .at(source, span, bad.label.clone())
                 .help(bad.help.clone()),
-            ProblemKind::NotObject(found) => Diag::error(codes::INVALID_VALUE, format!("record is not an object: found {found}"))
-                .at(source, span, "expected an object")
-                .help(format_help.to_string()),
+            ProblemKind::NotObject(found) => {
+                Diag::error(codes::INVALID_VALUE, format!("record is not an object: found {found}"))
+                    .at(source, span, "expected an object")
+                    .help(format_help.to_string())
+            }
         }
     }
 }

@@ -120,7 +120,15 @@ fn walk(dir: &Path, program: &Program, globs: &[Option<GlobSet>], files: &mut Ve
     }
 }
 
-fn add(path: PathBuf, rel: &Path, format: Format, program: &Program, globs: &[Option<GlobSet>], files: &mut Vec<RecordFile>, diags: &mut Vec<Diag>) {
+fn add(
+    path: PathBuf,
+    rel: &Path,
+    format: Format,
+    program: &Program,
+    globs: &[Option<GlobSet>],
+    files: &mut Vec<RecordFile>,
+    diags: &mut Vec<Diag>,
+) {
     let name = display(&path);
     match schema_for(rel, program, globs) {
         Some(schema) => files.push(RecordFile { path, name, format, schema }),
@@ -181,7 +189,18 @@ mod tests {
     fn tree() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for f in ["b.json", "a.JSONL", "c.csv", "notes.txt", "sub/d.toml", "sub/e.ndjson", ".hidden/x.json", "sub/.y.json", "tickets/t1.jsonl", "calls/c1.csv"] {
+        for f in [
+            "b.json",
+            "a.JSONL",
+            "c.csv",
+            "notes.txt",
+            "sub/d.toml",
+            "sub/e.ndjson",
+            ".hidden/x.json",
+            "sub/.y.json",
+            "tickets/t1.jsonl",
+            "calls/c1.csv",
+        ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "{}").unwrap();
@@ -201,7 +220,10 @@ mod tests {
         let (files, diags) = discover(&[dir.path().to_path_buf()], &p);
         assert!(diags.is_empty(), "{diags:?}");
         let got: Vec<String> = names(&files, dir.path()).into_iter().map(|(n, _, _)| n).collect();
-        assert_eq!(got, vec!["a.JSONL", "b.json", "c.csv", "calls/c1.csv", "sub/d.toml", "sub/e.ndjson", "tickets/t1.jsonl"]);
+        assert_eq!(
+            got,
+            vec!["a.JSONL", "b.json", "c.csv", "calls/c1.csv", "sub/d.toml", "sub/e.ndjson", "tickets/t1.jsonl"]
+        );
         assert_eq!(files[0].format, Format::Jsonl);
         assert_eq!(files[0].path, dir.path().join("a.JSONL"));
     }
@@ -218,10 +240,17 @@ mod tests {
         let got = names(&files, dir.path());
         assert_eq!(
             got,
-            vec![("calls/c1.csv".into(), Format::Csv, 1), ("sub/e.ndjson".into(), Format::Jsonl, 0), ("tickets/t1.jsonl".into(), Format::Jsonl, 0)]
+            vec![
+                ("calls/c1.csv".into(), Format::Csv, 1),
+                ("sub/e.ndjson".into(), Format::Jsonl, 0),
+                ("tickets/t1.jsonl".into(), Format::Jsonl, 0)
+            ]
         );
         let codes_seen: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes_seen, vec![codes::INVALID_GLOB, codes::NO_SCHEMA, codes::NO_SCHEMA, codes::NO_SCHEMA, codes::NO_SCHEMA]);
+        assert_eq!(
+            codes_seen,
+            vec![codes::INVALID_GLOB, codes::NO_SCHEMA, codes::NO_SCHEMA, codes::NO_SCHEMA, codes::NO_SCHEMA]
+        );
         let no = &diags[1];
         assert!(no.message.starts_with("no schema matches record file `"), "{}", no.message);
         assert!(no.help.as_deref().unwrap().contains("`calls` (files `calls/*.csv`)"), "{:?}", no.help);
@@ -231,9 +260,17 @@ mod tests {
     fn explicit_files_missing_paths_and_unknown_formats() {
         let dir = tree();
         let p = program(vec![vec![field("id", Ty::Text)]], vec![]);
-        let paths = vec![dir.path().join("notes.txt"), dir.path().join("nope.json"), dir.path().join("b.json"), dir.path().join(".hidden/x.json")];
+        let paths = vec![
+            dir.path().join("notes.txt"),
+            dir.path().join("nope.json"),
+            dir.path().join("b.json"),
+            dir.path().join(".hidden/x.json"),
+        ];
         let (files, diags) = discover(&paths, &p);
-        assert_eq!(names(&files, dir.path()).into_iter().map(|(n, _, _)| n).collect::<Vec<_>>(), vec![".hidden/x.json", "b.json"]);
+        assert_eq!(
+            names(&files, dir.path()).into_iter().map(|(n, _, _)| n).collect::<Vec<_>>(),
+            vec![".hidden/x.json", "b.json"]
+        );
         let got: Vec<&str> = diags.iter().map(|d| d.code).collect();
         assert_eq!(got, vec![codes::UNKNOWN_FORMAT, codes::NOT_FOUND]);
         assert!(diags.iter().all(|d| d.help.is_some()));

@@ -498,8 +498,13 @@ mod tests {
         assert_eq!(recs.len(), 1);
         assert_eq!(recs[0].line, 2);
         let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(msgs, vec!["record is missing required field `opened_at`", "record is missing required field `customer.kind`"]);
-        assert!(diags.iter().all(|d| d.code == codes::MISSING_FIELD && d.help.as_deref().unwrap_or("").contains("`?`")));
+        assert_eq!(
+            msgs,
+            vec!["record is missing required field `opened_at`", "record is missing required field `customer.kind`"]
+        );
+        assert!(diags
+            .iter()
+            .all(|d| d.code == codes::MISSING_FIELD && d.help.as_deref().unwrap_or("").contains("`?`")));
         // A missing top-level field points at the record; a missing nested one at its object's key.
         assert_eq!(label_text(&diags[0]), r#"{"id": "T-2", "status": "open", "customer": {"name": "x"}}"#);
         assert_eq!(label_text(&diags[1]), r#""customer""#);
@@ -537,7 +542,14 @@ mod tests {
         let (recs, diags) = read_str(&p, Format::Jsonl, line);
         assert!(recs.is_empty());
         let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(msgs, vec!["`id` is not text: found an object", "`customer` is not an object: `retail`", "`tags` is not a list: `a`"]);
+        assert_eq!(
+            msgs,
+            vec![
+                "`id` is not text: found an object",
+                "`customer` is not an object: `retail`",
+                "`tags` is not a list: `a`"
+            ]
+        );
     }
 
     #[test]
@@ -546,7 +558,8 @@ mod tests {
         let text = format!("{GOOD}\n{{\"id\": \"T-9\",, }}\n[1, 2]\n\"text\"\n{GOOD} extra\n{GOOD}\n");
         let (recs, diags) = read_str(&p, Format::Jsonl, &text);
         assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (5, 6)]);
-        let got: Vec<(&str, &str, Option<(usize, usize)>)> =
+        type Seen<'a> = (&'a str, &'a str, Option<(usize, usize)>);
+        let got: Vec<Seen<'_>> =
             diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, c)| (l, c)))).collect();
         assert_eq!(
             got,
@@ -591,7 +604,8 @@ mod tests {
     #[test]
     fn a_bad_element_does_not_hide_the_rest() {
         let p = tickets();
-        let bad = r#"{"id": "T-2", "status": "shut", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}}"#;
+        let bad =
+            r#"{"id": "T-2", "status": "shut", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}}"#;
         let text = format!("[{GOOD},\n{bad},\n{GOOD}]");
         let (recs, diags) = read_str(&p, Format::Json, &text);
         assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (2, 3)]);
@@ -680,6 +694,9 @@ mod tests {
         }
         let plain = t.elapsed();
         assert_eq!(n, m);
-        println!("precept: {ours:?}, serde_json::Value: {plain:?}, ratio {:.2}", ours.as_secs_f64() / plain.as_secs_f64());
+        println!(
+            "precept: {ours:?}, serde_json::Value: {plain:?}, ratio {:.2}",
+            ours.as_secs_f64() / plain.as_secs_f64()
+        );
     }
 }

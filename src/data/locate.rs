@@ -41,7 +41,9 @@ pub fn locate(file: &RecordFile, text: &str, program: &Program, ordinal: usize, 
             let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
             Some(json_value_span(text, start, program, shape, path))
         }
-        Format::Json => json_record_start(file, text, ordinal).map(|start| json_value_span(text, start, program, shape, path)),
+        Format::Json => {
+            json_record_start(file, text, ordinal).map(|start| json_value_span(text, start, program, shape, path))
+        }
         Format::Toml => super::toml::locate(text, program, shape, ordinal, path),
         Format::Csv => csv_span(text, program, shape, line, path),
     };
@@ -60,7 +62,9 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
     for step in path {
         match (*step, &ty) {
             (Step::Field(i), Ty::Object(s)) => {
-                let Some(field) = program.shapes.get(*s).and_then(|sh| sh.fields.get(usize::from(i))) else { return owner };
+                let Some(field) = program.shapes.get(*s).and_then(|sh| sh.fields.get(usize::from(i))) else {
+                    return owner;
+                };
                 // The last occurrence wins, as when the record was read.
                 let members = scan::object_members(text, value.start);
                 let Some(m) = members.iter().rev().find(|m| m.name == field.name.as_str()) else { return owner };
@@ -69,7 +73,9 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
                 ty = field.ty.clone();
             }
             (Step::Index(i), Ty::List(inner)) => {
-                let Some(element) = usize::try_from(i).ok().and_then(|i| scan::array_element(b, value.start, i)) else { return owner };
+                let Some(element) = usize::try_from(i).ok().and_then(|i| scan::array_element(b, value.start, i)) else {
+                    return owner;
+                };
                 value = element;
                 ty = (**inner).clone();
             }
@@ -151,7 +157,8 @@ fn csv_span(text: &str, program: &Program, shape: usize, line: usize, path: &[St
     let column = column?;
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let (header, _) = scan::csv_cells(text, bom);
-    let index = header.iter().position(|s| text.get(s.start..s.end).is_some_and(|c| scan::csv_unquote(c).trim() == column))?;
+    let index =
+        header.iter().position(|s| text.get(s.start..s.end).is_some_and(|c| scan::csv_unquote(c).trim() == column))?;
     let (cells, _) = scan::csv_cells(text, scan::line_start(text, line));
     cells.get(index).copied()
 }
@@ -210,7 +217,10 @@ mod tests {
     fn jsonl_uses_the_line() {
         let text = "{\"id\": \"a\"}\n\n{\"id\": \"b\", \"customer\": {\"kind\": \"k\", \"name\": \"n\"}}\r\n";
         assert_eq!(at(Format::Jsonl, text, 1, 3, &[F(1), F(1)]), "\"n\"");
-        assert_eq!(at(Format::Jsonl, text, 1, 3, &[]), "{\"id\": \"b\", \"customer\": {\"kind\": \"k\", \"name\": \"n\"}}");
+        assert_eq!(
+            at(Format::Jsonl, text, 1, 3, &[]),
+            "{\"id\": \"b\", \"customer\": {\"kind\": \"k\", \"name\": \"n\"}}"
+        );
         assert_eq!(at(Format::Jsonl, text, 0, 1, &[F(1), F(0)]), "{\"id\": \"a\"}");
     }
 

@@ -134,7 +134,12 @@ pub struct ReadRecord {
 /// # let _ = diags;
 /// # }
 /// ```
-pub fn read_file(file: &RecordFile, program: &Program, batch: usize, sink: &mut dyn FnMut(Vec<ReadRecord>)) -> Vec<Diag> {
+pub fn read_file(
+    file: &RecordFile,
+    program: &Program,
+    batch: usize,
+    sink: &mut dyn FnMut(Vec<ReadRecord>),
+) -> Vec<Diag> {
     let mut out = Batcher::new(batch, sink);
     let diags = match file.format {
         Format::Json => json::read_json(file, program, &mut out),

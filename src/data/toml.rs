@@ -52,7 +52,13 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         Err(e) => {
             let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start + bom, r.end + bom));
             let message = e.message().lines().next().unwrap_or("").trim_end_matches('.').to_string();
-            diags.error(codes::TOML, format!("invalid TOML: {message}"), span, "here", "fix the TOML syntax; see https://toml.io".into());
+            diags.error(
+                codes::TOML,
+                format!("invalid TOML: {message}"),
+                span,
+                "here",
+                "fix the TOML syntax; see https://toml.io".into(),
+            );
             return diags.finish();
         }
     };
@@ -85,7 +91,12 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
 }
 
 /// The record tables of a document with their spans: the `[[record]]` tables, or the whole document.
-fn records<'d, 'i>(program: &Program, shape: ShapeId, doc: &'d Spanned<DeTable<'i>>, text: &str) -> Vec<(&'d DeTable<'i>, Span)> {
+fn records<'d, 'i>(
+    program: &Program,
+    shape: ShapeId,
+    doc: &'d Spanned<DeTable<'i>>,
+    text: &str,
+) -> Vec<(&'d DeTable<'i>, Span)> {
     let has_record_field = program.shapes.get(shape).is_some_and(|s| s.fields.iter().any(|f| f.name == "record"));
     if !has_record_field {
         if let Some(DeValue::Array(items)) = doc.get_ref().get("record").map(Spanned::get_ref) {
@@ -220,14 +231,18 @@ pub(crate) fn locate(text: &str, program: &Program, shape: ShapeId, ordinal: usi
                     }
                 }
                 let field = program.shapes.get(*s)?.fields.get(usize::from(i))?;
-                let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == field.name) else { return Some(owner) };
+                let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == field.name) else {
+                    return Some(owner);
+                };
                 owner = shift(key.span());
                 current = Some(value);
                 ty = field.ty.clone();
             }
             (Step::Index(i), Ty::List(inner)) => {
                 let v = current?;
-                let Some(item) = v.get_ref().as_array().and_then(|a| a.get(usize::try_from(i).ok()?)) else { return Some(owner) };
+                let Some(item) = v.get_ref().as_array().and_then(|a| a.get(usize::try_from(i).ok()?)) else {
+                    return Some(owner);
+                };
                 current = Some(item);
                 ty = (**inner).clone();
             }
@@ -290,11 +305,12 @@ mod tests {
         let p = tickets();
         let text = "# tickets\n[[record]]\nid = \"T-1\"\nopened_at = 2024-03-01T09:00:00Z\ncustomer = { kind = \"retail\" }\n\n[[record]]\nid = \"T-2\"\nopened_at = 2024-03-01T09:00:00\ncustomer.kind = \"retial\"\n\n[[record]]\nid = \"T-3\"\nopened_at = \"2024-03-02T10:00:00Z\"\n[record.customer]\nkind = \"business\"\n";
         let (recs, diags) = read_str(&p, Format::Toml, text);
-        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line, r.values[0].clone())).collect::<Vec<_>>(), vec![
-            (0, 2, Value::Text("T-1".into())),
-            (2, 12, Value::Text("T-3".into()))
-        ]);
-        let got: Vec<(&str, String, Option<(usize, usize)>)> =
+        assert_eq!(
+            recs.iter().map(|r| (r.ordinal, r.line, r.values[0].clone())).collect::<Vec<_>>(),
+            vec![(0, 2, Value::Text("T-1".into())), (2, 12, Value::Text("T-3".into()))]
+        );
+        type Seen<'a> = (&'a str, String, Option<(usize, usize)>);
+        let got: Vec<Seen<'_>> =
             diags.iter().map(|d| (d.message.as_str(), label_text(d), d.location().map(|(_, l, c)| (l, c)))).collect();
         assert_eq!(
             got,

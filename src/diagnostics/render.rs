@@ -25,9 +25,23 @@ impl Style {
     }
 }
 
+/// Longest source line drawn as a snippet; longer lines (minified JSON, a generated policy) are
+/// reported by line and column alone, since a snippet of them helps no one and miette cannot draw
+/// lines wider than 65,535 columns.
+pub const MAX_SNIPPET_LINE: usize = 4096;
+
+/// True when every line that `span` touches is short enough to draw.
+pub fn drawable(text: &str, span: crate::source::Span) -> bool {
+    let span = span.clamp(text.len());
+    let start = text.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let end = text.get(span.end..).and_then(|t| t.find('\n')).map_or(text.len(), |i| span.end + i);
+    text.get(start..end).is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_SNIPPET_LINE))
+}
+
 /// A miette view of a [`Diag`].
 pub struct Report<'a> {
     diag: &'a Diag,
+    message: String,
     source: Option<NamedSource<std::sync::Arc<str>>>,
     related: Vec<Report<'a>>,
 }
@@ -35,8 +49,17 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     /// Wrap a diagnostic for miette.
     pub fn new(diag: &'a Diag) -> Report<'a> {
-        let source = diag.file.as_ref().map(|f| NamedSource::new(f.name.to_string(), f.text.clone()));
-        Report { diag, source, related: diag.related.iter().map(Report::new).collect() }
+        let mut message = diag.message.clone();
+        let mut source = diag.file.as_ref().map(|f| NamedSource::new(f.name.to_string(), f.text.clone()));
+        if let Some(f) = &diag.file {
+            if !diag.labels.iter().all(|l| drawable(&f.text, l.span)) {
+                source = None;
+                if let Some((name, line, col)) = diag.location() {
+                    message = format!("{message} (at {name}:{line}:{col})");
+                }
+            }
+        }
+        Report { diag, message, source, related: diag.related.iter().map(Report::new).collect() }
     }
 }
 
@@ -48,7 +71,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
 

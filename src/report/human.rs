@@ -19,6 +19,7 @@ struct FindingReport {
     help: Option<String>,
     source: NamedSource<std::sync::Arc<str>>,
     span: (usize, usize),
+    drawable: bool,
     related: Vec<RuleNote>,
 }
 
@@ -57,9 +58,12 @@ impl Diagnostic for FindingReport {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.drawable.then_some(&self.source as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.drawable {
+            return None;
+        }
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -102,18 +106,30 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         }],
         _ => Vec::new(),
     };
+    let drawable = crate::diagnostics::render::drawable(&f.file.text, f.span);
+    let message = if drawable {
+        format!("{record}: {}", f.message)
+    } else {
+        format!("{record}: {} (at {}:{}:{})", f.message, f.file.name, f.line, f.column)
+    };
     let report = FindingReport {
         code: format!("precept::rule::{}", f.rule_id),
         severity,
-        message: format!("{record}: {}", f.message),
+        message,
         label,
         help: rule.and_then(|r| r.help.clone()),
         source: NamedSource::new(f.file.name.to_string(), f.file.text.clone()),
         span: (f.span.start, f.span.len()),
+        drawable,
         related,
     };
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    // One record per line (JSON Lines, CSV): the neighbouring lines are other records, not context.
+    let per_line = [".jsonl", ".ndjson", ".csv"].iter().any(|x| f.file.name.ends_with(x));
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(if per_line { 0 } else { 1 });
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", report.code, report.message);
