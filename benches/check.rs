@@ -38,7 +38,10 @@ fn main() {
         .unwrap_or_else(|| vec![100_000, 1_000_000]);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
-    println!("{:>9} {:>6} {:>7} {:>9} {:>12} {:>9} {:>10} {:>7}", "records", "format", "phase", "seconds", "records/s", "MB/s", "peak MiB", "ratio");
+    println!(
+        "{:>9} {:>6} {:>7} {:>9} {:>12} {:>9} {:>10} {:>7}",
+        "records", "format", "phase", "seconds", "records/s", "MB/s", "peak MiB", "ratio"
+    );
     for &n in &sizes {
         for format in ["jsonl", "csv"] {
             let file = dir.join(format!("records-{n}.{format}"));
@@ -75,7 +78,8 @@ struct Measured {
 
 fn run_child(phase: &str, file: &Path) -> Measured {
     let exe = std::env::current_exe().unwrap();
-    let out = Command::new(exe).args(["--phase", phase]).arg(file).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let out =
+        Command::new(exe).args(["--phase", phase]).arg(file).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.split_whitespace();
@@ -149,8 +153,9 @@ fn generate(n: usize, path: &Path, csv: bool) {
         let internal = rng.u8(..10) == 0;
         let opened = base + rng.i64(0..360 * 86_400);
         let ts = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
-        let ack = opened + rng.i64(60..(if rng.u8(..20) == 0 { 5 } else { 1 }) * 86_400);
-        let first = opened + rng.i64(30..(if channel == "email" { 20 * 3600 } else { 400 }));
+        let late = rng.u8(..20) == 0;
+        let ack = opened + rng.i64(60..(if late { 5 } else { 1 }) * 86_400);
+        let first = opened + rng.i64(30..if channel == "email" { 20 * 3600 } else { 400 });
         let promised = opened + 86_400;
         let delivered = promised - rng.i64(-600..3600);
         let resolved = opened + rng.i64(3600..50 * 86_400);
@@ -160,6 +165,7 @@ fn generate(n: usize, path: &Path, csv: bool) {
         let outcome = ["resolved", "refunded", "replaced", "unresolved"][rng.usize(..4)];
         let agent = format!("S-{:04}", rng.u16(..2000));
         let id = format!("TK-{i}");
+        let needs = "delivery;refund";
         if csv {
             write!(
                 line,
@@ -175,7 +181,7 @@ fn generate(n: usize, path: &Path, csv: bool) {
                 ts(delivered),
                 ts(resolved),
                 if closed { ts(resolved + 60) } else { String::new() },
-                "delivery;refund",
+                needs,
                 ts(confirmed),
                 if outcome == "unresolved" { format!("DL-{:06}", rng.u32(..1_000_000)) } else { String::new() },
                 in_stock,

@@ -87,10 +87,9 @@ impl fmt::Display for CalendarError {
             CalendarError::BadCutoff(cutoff) => {
                 write!(f, "invalid cutoff `{cutoff}`, expected a 24-hour time like `17:00`")
             }
-            CalendarError::BadWeekday(day) => write!(
-                f,
-                "unknown weekday `{day}`, expected one of `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`"
-            ),
+            CalendarError::BadWeekday(day) => {
+                write!(f, "unknown weekday `{day}`, expected one of `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`")
+            }
             CalendarError::BadHoliday(holiday) => {
                 write!(f, "invalid holiday `{holiday}`, expected a date like `2024-12-25`")
             }
@@ -142,20 +141,11 @@ impl Calendar {
             return Err(CalendarError::NoWorkingDays);
         }
         let cutoff = cutoff.map(parse_cutoff).transpose()?;
-        let mut days: Vec<i64> = holidays
-            .iter()
-            .map(|&d| day_number(d))
-            .filter(|&n| mask & weekday_bit(n) != 0)
-            .collect();
+        let mut days: Vec<i64> =
+            holidays.iter().map(|&d| day_number(d)).filter(|&n| mask & weekday_bit(n) != 0).collect();
         days.sort_unstable();
         days.dedup();
-        Ok(Calendar {
-            tz,
-            working: mask,
-            per_week: i64::from(mask.count_ones()),
-            cutoff,
-            holidays: days,
-        })
+        Ok(Calendar { tz, working: mask, per_week: i64::from(mask.count_ones()), cutoff, holidays: days })
     }
 
     /// Reads a calendar file, so that a policy can name its calendar instead of spelling it out.
@@ -203,10 +193,7 @@ impl Calendar {
         let zone = match table.get("zone") {
             Some(toml::Value::String(s)) => Some(s.as_str()),
             Some(other) => {
-                problems.push(format!(
-                    "`zone` must be a string, found {}",
-                    other.type_str()
-                ));
+                problems.push(format!("`zone` must be a string, found {}", other.type_str()));
                 None
             }
             None => {
@@ -221,19 +208,15 @@ impl Calendar {
                 for item in items {
                     match item {
                         toml::Value::String(s) => names.push(s.as_str()),
-                        other => problems.push(format!(
-                            "`working_days` must hold weekday names, found {}",
-                            other.type_str()
-                        )),
+                        other => {
+                            problems.push(format!("`working_days` must hold weekday names, found {}", other.type_str()))
+                        }
                     }
                 }
                 Some(names)
             }
             Some(other) => {
-                problems.push(format!(
-                    "`working_days` must be an array of weekday names, found {}",
-                    other.type_str()
-                ));
+                problems.push(format!("`working_days` must be an array of weekday names, found {}", other.type_str()));
                 None
             }
             None => {
@@ -245,10 +228,7 @@ impl Calendar {
         let cutoff = match table.get("cutoff") {
             Some(toml::Value::String(s)) => Some(s.as_str()),
             Some(other) => {
-                problems.push(format!(
-                    "`cutoff` must be a string like \"17:00\", found {}",
-                    other.type_str()
-                ));
+                problems.push(format!("`cutoff` must be a string like \"17:00\", found {}", other.type_str()));
                 None
             }
             None => None,
@@ -264,10 +244,7 @@ impl Calendar {
                     }
                 }
             }
-            Some(other) => problems.push(format!(
-                "`holidays` must be an array of dates, found {}",
-                other.type_str()
-            )),
+            Some(other) => problems.push(format!("`holidays` must be an array of dates, found {}", other.type_str())),
             None => {}
         }
 
@@ -449,10 +426,9 @@ impl Calendar {
         match self.cutoff {
             Some(cutoff) => self.instant(date.to_datetime(cutoff)),
             None => match date_from_number(n + 1) {
-                Some(next) => self
-                    .instant(next.to_datetime(Time::midnight()))?
-                    .checked_sub(SignedDuration::from_nanos(1))
-                    .ok(),
+                Some(next) => {
+                    self.instant(next.to_datetime(Time::midnight()))?.checked_sub(SignedDuration::from_nanos(1)).ok()
+                }
                 None => self.instant(date.to_datetime(Time::MAX)),
             },
         }
@@ -525,13 +501,7 @@ fn toml_date(value: &toml::Value) -> Result<Date, String> {
         },
         toml::Value::String(s) => {
             let well_formed = s.len() == 10
-                && s.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                });
+                && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
             if well_formed {
                 if let Ok(d) = s.parse::<Date>() {
                     return Ok(d);
@@ -539,26 +509,15 @@ fn toml_date(value: &toml::Value) -> Result<Date, String> {
             }
             Err(CalendarError::BadHoliday(s.clone()).to_string())
         }
-        other => Err(format!(
-            "`holidays` must hold dates, found {}",
-            other.type_str()
-        )),
+        other => Err(format!("`holidays` must hold dates, found {}", other.type_str())),
     }
 }
 
 /// Turns a TOML syntax error into one lowercase line with its line number.
 fn toml_error(text: &str, err: &toml::de::Error) -> String {
-    let message: Vec<&str> = err
-        .message()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let message: Vec<&str> = err.message().lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let message = message.join("; ");
-    let line = err
-        .span()
-        .and_then(|span| text.get(..span.start))
-        .map(|before| before.matches('\n').count() + 1);
+    let line = err.span().and_then(|span| text.get(..span.start)).map(|before| before.matches('\n').count() + 1);
     match line {
         Some(line) => format!("invalid calendar file at line {line}: {message}"),
         None => format!("invalid calendar file: {message}"),
@@ -568,11 +527,7 @@ fn toml_error(text: &str, err: &toml::de::Error) -> String {
 /// The day number of `d`: days since 1970-01-01 (negative before it).
 fn day_number(d: Date) -> i64 {
     // Howard Hinnant's days_from_civil, on a year that starts in March.
-    let (y, m, day) = (
-        i64::from(d.year()),
-        i64::from(d.month()),
-        i64::from(d.day()),
-    );
+    let (y, m, day) = (i64::from(d.year()), i64::from(d.month()), i64::from(d.day()));
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -594,12 +549,7 @@ fn date_from_number(n: i64) -> Option<Date> {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    Date::new(
-        i16::try_from(year).ok()?,
-        i8::try_from(month).ok()?,
-        i8::try_from(day).ok()?,
-    )
-    .ok()
+    Date::new(i16::try_from(year).ok()?, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
 }
 
 /// The bit for the weekday of day number `n` in a working-day mask.
@@ -622,22 +572,13 @@ mod tests {
             "Europe/London",
             &WEEK,
             Some("17:00"),
-            &[
-                date(2024, 3, 29),
-                date(2024, 4, 1),
-                date(2024, 12, 25),
-                date(2024, 12, 26),
-            ],
+            &[date(2024, 3, 29), date(2024, 4, 1), date(2024, 12, 25), date(2024, 12, 26)],
         )
         .unwrap()
     }
 
     fn london(y: i16, mo: i8, d: i8, h: i8, mi: i8) -> Timestamp {
-        date(y, mo, d)
-            .at(h, mi, 0, 0)
-            .in_tz("Europe/London")
-            .unwrap()
-            .timestamp()
+        date(y, mo, d).at(h, mi, 0, 0).in_tz("Europe/London").unwrap().timestamp()
     }
 
     fn ts(s: &str) -> Timestamp {
@@ -710,22 +651,13 @@ mod tests {
             "UTC",
             &["mon", "wed", "thu", "sat"],
             None,
-            &[
-                date(2024, 1, 1),
-                date(2024, 1, 3),
-                date(2024, 1, 6),
-                date(2024, 1, 7),
-                date(2024, 2, 29),
-            ],
+            &[date(2024, 1, 1), date(2024, 1, 3), date(2024, 1, 6), date(2024, 1, 7), date(2024, 2, 29)],
         )
         .unwrap();
         let base = date(2023, 12, 20);
         for i in 0..90i64 {
             for j in 0..90i64 {
-                let (d1, d2) = (
-                    base + jiff::Span::new().days(i),
-                    base + jiff::Span::new().days(j),
-                );
+                let (d1, d2) = (base + jiff::Span::new().days(i), base + jiff::Span::new().days(j));
                 let sign = if i <= j { 1 } else { -1 };
                 // Just after midnight: the receipt day is the next working day on or after d.
                 let at = |d: Date| d.at(0, 0, 0, 1).in_tz("UTC").unwrap().timestamp();
@@ -738,11 +670,7 @@ mod tests {
                 };
                 assert_eq!(cal.receipt_day(at(d1)), r(d1));
                 // Walk between receipt days, as the definition says.
-                let (rl, rh) = if i <= j {
-                    (r(d1), r(d2))
-                } else {
-                    (r(d2), r(d1))
-                };
+                let (rl, rh) = if i <= j { (r(d1), r(d2)) } else { (r(d2), r(d1)) };
                 let mut expected = 0;
                 let mut d = rl;
                 while d < rh {
@@ -758,14 +686,7 @@ mod tests {
 
     #[test]
     fn day_numbers_round_trip_and_match_jiff_weekdays() {
-        for d in [
-            Date::MIN,
-            date(1969, 12, 31),
-            date(1970, 1, 1),
-            date(2000, 2, 29),
-            date(2024, 12, 25),
-            Date::MAX,
-        ] {
+        for d in [Date::MIN, date(1969, 12, 31), date(1970, 1, 1), date(2000, 2, 29), date(2024, 12, 25), Date::MAX] {
             let n = day_number(d);
             assert_eq!(date_from_number(n), Some(d));
             assert_eq!(1u8 << d.weekday().to_monday_zero_offset(), weekday_bit(n));
@@ -782,10 +703,7 @@ mod tests {
         let due = cal.add_business_days(sent, 2).unwrap();
         assert_eq!(due, london(2024, 12, 4, 17, 0));
         assert_eq!(cal.business_days_between(sent, due), 2);
-        assert_eq!(
-            cal.business_days_between(sent, due + SignedDuration::from_mins(1)),
-            3
-        );
+        assert_eq!(cal.business_days_between(sent, due + SignedDuration::from_mins(1)), 3);
     }
 
     #[test]
@@ -793,14 +711,8 @@ mod tests {
         let cal = england();
         let sent = london(2024, 12, 6, 15, 0);
         assert_eq!(cal.receipt_day(sent), date(2024, 12, 6));
-        assert_eq!(
-            cal.add_business_days(sent, 1).unwrap(),
-            london(2024, 12, 9, 17, 0)
-        );
-        assert_eq!(
-            cal.business_days_between(sent, london(2024, 12, 9, 12, 0)),
-            1
-        );
+        assert_eq!(cal.add_business_days(sent, 1).unwrap(), london(2024, 12, 9, 17, 0));
+        assert_eq!(cal.business_days_between(sent, london(2024, 12, 9, 12, 0)), 1);
     }
 
     #[test]
@@ -810,19 +722,10 @@ mod tests {
         let after = london(2024, 12, 2, 17, 30);
         assert_eq!(cal.receipt_day(at_cutoff), date(2024, 12, 2));
         assert_eq!(cal.receipt_day(after), date(2024, 12, 3));
-        assert_eq!(
-            cal.add_business_days(after, 0).unwrap(),
-            london(2024, 12, 3, 17, 0)
-        );
-        assert_eq!(
-            cal.add_business_days(after, 1).unwrap(),
-            london(2024, 12, 4, 17, 0)
-        );
+        assert_eq!(cal.add_business_days(after, 0).unwrap(), london(2024, 12, 3, 17, 0));
+        assert_eq!(cal.add_business_days(after, 1).unwrap(), london(2024, 12, 4, 17, 0));
         // Friday after the cutoff is received on Monday.
-        assert_eq!(
-            cal.receipt_day(london(2024, 12, 6, 17, 1)),
-            date(2024, 12, 9)
-        );
+        assert_eq!(cal.receipt_day(london(2024, 12, 6, 17, 1)), date(2024, 12, 9));
     }
 
     #[test]
@@ -830,10 +733,7 @@ mod tests {
         let cal = england();
         let sent = london(2024, 12, 25, 10, 0);
         assert_eq!(cal.receipt_day(sent), date(2024, 12, 27));
-        assert_eq!(
-            cal.add_business_days(sent, 0).unwrap(),
-            london(2024, 12, 27, 17, 0)
-        );
+        assert_eq!(cal.add_business_days(sent, 0).unwrap(), london(2024, 12, 27, 17, 0));
         assert!(!cal.is_working_day(date(2024, 12, 25)));
         assert!(cal.is_working_day(date(2024, 12, 27)));
     }
@@ -841,14 +741,9 @@ mod tests {
     #[test]
     fn deadline_skips_listed_holidays() {
         let cal = england();
-        let due = cal
-            .add_business_days(london(2024, 12, 24, 10, 0), 1)
-            .unwrap();
+        let due = cal.add_business_days(london(2024, 12, 24, 10, 0), 1).unwrap();
         assert_eq!(due, ts("2024-12-27T17:00:00Z"));
-        assert_eq!(
-            cal.business_days_between(london(2024, 12, 24, 10, 0), london(2024, 12, 30, 9, 0)),
-            2
-        );
+        assert_eq!(cal.business_days_between(london(2024, 12, 24, 10, 0), london(2024, 12, 30, 9, 0)), 2);
     }
 
     #[test]
@@ -856,38 +751,26 @@ mod tests {
         let cal = england();
         let sent = london(2024, 12, 7, 9, 0);
         assert_eq!(cal.receipt_day(sent), date(2024, 12, 9));
-        assert_eq!(
-            cal.add_business_days(sent, 1).unwrap(),
-            london(2024, 12, 10, 17, 0)
-        );
-        assert_eq!(
-            cal.business_days_between(sent, london(2024, 12, 9, 16, 0)),
-            0
-        );
+        assert_eq!(cal.add_business_days(sent, 1).unwrap(), london(2024, 12, 10, 17, 0));
+        assert_eq!(cal.business_days_between(sent, london(2024, 12, 9, 16, 0)), 0);
     }
 
     #[test]
     fn deadlines_follow_local_time_across_dst_changes() {
         let cal = england();
         // Autumn: Friday 16:00 BST (15:00Z), due Monday 17:00 GMT (17:00Z).
-        let due = cal
-            .add_business_days(london(2024, 10, 25, 16, 0), 1)
-            .unwrap();
+        let due = cal.add_business_days(london(2024, 10, 25, 16, 0), 1).unwrap();
         assert_eq!(due, ts("2024-10-28T17:00:00Z"));
         // Spring: Thursday before Easter, over Good Friday, the DST change and Easter Monday,
         // due Tuesday 17:00 BST (16:00Z).
-        let due = cal
-            .add_business_days(london(2024, 3, 28, 12, 0), 1)
-            .unwrap();
+        let due = cal.add_business_days(london(2024, 3, 28, 12, 0), 1).unwrap();
         assert_eq!(due, ts("2024-04-02T16:00:00Z"));
     }
 
     #[test]
     fn no_cutoff_means_the_whole_local_day() {
         let cal = Calendar::new("Europe/London", &WEEK, None, &[]).unwrap();
-        let due = cal
-            .add_business_days(london(2024, 12, 2, 23, 30), 0)
-            .unwrap();
+        let due = cal.add_business_days(london(2024, 12, 2, 23, 30), 0).unwrap();
         assert_eq!(due, ts("2024-12-02T23:59:59.999999999Z"));
         let due = cal.add_business_days(london(2024, 7, 1, 9, 0), 0).unwrap();
         assert_eq!(due, ts("2024-07-01T22:59:59.999999999Z"));
@@ -897,18 +780,9 @@ mod tests {
     fn negative_counts_and_reversed_intervals() {
         let cal = england();
         let wed = london(2024, 12, 4, 10, 0);
-        assert_eq!(
-            cal.add_business_days(wed, -1).unwrap(),
-            london(2024, 12, 3, 17, 0)
-        );
-        assert_eq!(
-            cal.add_business_days(wed, -3).unwrap(),
-            london(2024, 11, 29, 17, 0)
-        );
-        assert_eq!(
-            cal.business_days_between(wed, london(2024, 11, 29, 10, 0)),
-            -3
-        );
+        assert_eq!(cal.add_business_days(wed, -1).unwrap(), london(2024, 12, 3, 17, 0));
+        assert_eq!(cal.add_business_days(wed, -3).unwrap(), london(2024, 11, 29, 17, 0));
+        assert_eq!(cal.business_days_between(wed, london(2024, 11, 29, 10, 0)), -3);
     }
 
     #[test]
@@ -923,22 +797,13 @@ mod tests {
         let cal = Calendar::new("UTC", &["Monday"], None, &holidays).unwrap();
         let sent = ts("2024-01-01T09:00:00Z");
         assert_eq!(cal.receipt_day(sent), date(2027, 1, 4));
-        assert_eq!(
-            cal.add_business_days(sent, 1).unwrap(),
-            ts("2027-01-11T23:59:59.999999999Z")
-        );
+        assert_eq!(cal.add_business_days(sent, 1).unwrap(), ts("2027-01-11T23:59:59.999999999Z"));
         assert_eq!(cal.add_business_days(sent, 10_000_000), None);
         assert_eq!(cal.add_business_days(sent, i64::MAX), None);
         assert_eq!(cal.add_business_days(sent, i64::MIN), None);
-        assert_eq!(
-            cal.business_days_between(sent, ts("2027-01-18T12:00:00Z")),
-            2
-        );
+        assert_eq!(cal.business_days_between(sent, ts("2027-01-18T12:00:00Z")), 2);
         // A Wednesday is received on the following Monday.
-        assert_eq!(
-            cal.business_days_between(sent, ts("2027-01-20T00:00:00Z")),
-            3
-        );
+        assert_eq!(cal.business_days_between(sent, ts("2027-01-20T00:00:00Z")), 3);
     }
 
     #[test]
@@ -953,13 +818,7 @@ mod tests {
 
     #[test]
     fn weekday_names_are_flexible() {
-        let cal = Calendar::new(
-            "UTC",
-            &["MON", "Tuesday", " wed ", "thu", "fri", "mon"],
-            None,
-            &[],
-        )
-        .unwrap();
+        let cal = Calendar::new("UTC", &["MON", "Tuesday", " wed ", "thu", "fri", "mon"], None, &[]).unwrap();
         assert!(cal.is_working_day(date(2024, 12, 2)));
         assert!(cal.is_working_day(date(2024, 12, 3)));
         assert!(!cal.is_working_day(date(2024, 12, 7)));
@@ -967,21 +826,13 @@ mod tests {
 
     #[test]
     fn construction_errors() {
-        assert_eq!(
-            Calendar::new("UTC", &[], None, &[]).unwrap_err(),
-            CalendarError::NoWorkingDays
-        );
+        assert_eq!(Calendar::new("UTC", &[], None, &[]).unwrap_err(), CalendarError::NoWorkingDays);
         assert_eq!(
             Calendar::new("Mars/Olympus_Mons", &WEEK, None, &[]).unwrap_err(),
             CalendarError::UnknownZone("Mars/Olympus_Mons".into())
         );
-        for bad in [
-            "25:00", "9:00", "17:60", "17", "17:00:00", "ab:cd", "", "+1:00",
-        ] {
-            assert_eq!(
-                Calendar::new("UTC", &WEEK, Some(bad), &[]).unwrap_err(),
-                CalendarError::BadCutoff(bad.into())
-            );
+        for bad in ["25:00", "9:00", "17:60", "17", "17:00:00", "ab:cd", "", "+1:00"] {
+            assert_eq!(Calendar::new("UTC", &WEEK, Some(bad), &[]).unwrap_err(), CalendarError::BadCutoff(bad.into()));
         }
         assert_eq!(
             Calendar::new("UTC", &["mon", "funday"], None, &[]).unwrap_err(),
@@ -1021,11 +872,7 @@ mod tests {
         assert_eq!(cal.zone().iana_name(), Some("Europe/London"));
         assert!(!cal.is_working_day(date(2024, 12, 25)));
         assert!(!cal.is_working_day(date(2024, 12, 26)));
-        assert_eq!(
-            cal.add_business_days(london(2024, 12, 24, 10, 0), 1)
-                .unwrap(),
-            ts("2024-12-27T17:00:00Z")
-        );
+        assert_eq!(cal.add_business_days(london(2024, 12, 24, 10, 0), 1).unwrap(), ts("2024-12-27T17:00:00Z"));
         let minimal = Calendar::from_toml("zone = \"UTC\"\nworking_days = [\"sun\"]\n").unwrap();
         assert!(minimal.is_working_day(date(2024, 12, 1)));
     }
@@ -1035,15 +882,9 @@ mod tests {
         let err = |text: &str| Calendar::from_toml(text).unwrap_err();
 
         let syntax = err("zone = \"UTC\"\nworking_days = [\"mon\"\n");
-        assert!(
-            syntax.starts_with("invalid calendar file at line 2: "),
-            "{syntax}"
-        );
+        assert!(syntax.starts_with("invalid calendar file at line 2: "), "{syntax}");
 
-        assert_eq!(
-            err("working_days = [\"mon\"]"),
-            "missing `zone` in calendar"
-        );
+        assert_eq!(err("working_days = [\"mon\"]"), "missing `zone` in calendar");
         assert_eq!(
             err("zone = 1\nworking_days = \"mon\""),
             "`zone` must be a string, found integer; \
@@ -1062,19 +903,14 @@ mod tests {
              invalid cutoff `5pm`, expected a 24-hour time like `17:00`; \
              unknown time zone `Mars/Base`"
         );
-        assert_eq!(
-            err("zone = \"UTC\"\nworking_days = []"),
-            "calendar has no working days"
-        );
+        assert_eq!(err("zone = \"UTC\"\nworking_days = []"), "calendar has no working days");
         assert_eq!(
             err("zone = \"UTC\"\nworking_days = [\"mon\"]\ncutoff = 1700"),
             "`cutoff` must be a string like \"17:00\", found integer"
         );
-        for text in [
-            "zone = \"UTC\"\nworking_days = [\"mon\"\n",
-            "zone = \"UTC\"\nworking_days = 3\nholidays = 4",
-            "= 1",
-        ] {
+        for text in
+            ["zone = \"UTC\"\nworking_days = [\"mon\"\n", "zone = \"UTC\"\nworking_days = 3\nholidays = 4", "= 1"]
+        {
             let e = err(text);
             assert!(!e.contains('\n') && !e.ends_with('.'), "{e}");
         }

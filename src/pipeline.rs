@@ -80,7 +80,11 @@ pub fn check_paths(program: &Program, paths: &[PathBuf], exclude: &[PathBuf]) ->
     }
     if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
         // Nothing could be checked: that is not a clean run.
-        let message = if out.files == 0 { "no record files found".to_string() } else { format!("no records found in {} record files", out.files) };
+        let message = if out.files == 0 {
+            "no record files found".to_string()
+        } else {
+            format!("no records found in {} record files", out.files)
+        };
         out.diagnostics.push(
             Diag::error("precept::input::no-records", message)
                 .help("pass files or folders holding `.jsonl`, `.json`, `.toml` or `.csv` records"),

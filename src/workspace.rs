@@ -26,9 +26,12 @@ pub fn read_source(path: &Path, name: &str) -> Result<SourceFile, Diag> {
             // Offsets shift after replacement, but everything before the first bad byte is unchanged.
             let file = SourceFile::new(name, lossy);
             let (line, col) = line_col(&file.text, at);
-            Err(Diag::error("precept::input::invalid-utf8", format!("`{name}` is not valid UTF-8 (line {line}, column {col})"))
-                .at(&file, Span::new(at, at + 1), "invalid byte here")
-                .help("save the file as UTF-8"))
+            Err(Diag::error(
+                "precept::input::invalid-utf8",
+                format!("`{name}` is not valid UTF-8 (line {line}, column {col})"),
+            )
+            .at(&file, Span::new(at, at + 1), "invalid byte here")
+            .help("save the file as UTF-8"))
         }
     }
 }
@@ -74,13 +77,22 @@ pub fn policy_files(root: &Path) -> Result<Vec<PathBuf>, Diag> {
         return Ok(vec![root.to_path_buf()]);
     }
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+    for entry in walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
         match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "precept") => out.push(e.into_path()),
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "precept") => {
+                out.push(e.into_path())
+            }
             Ok(_) => {}
             Err(e) => {
-                return Err(Diag::error("precept::input::unreadable", format!("cannot read policy folder `{shown}`: {e}"))
-                    .help("check the folder's permissions"))
+                return Err(Diag::error(
+                    "precept::input::unreadable",
+                    format!("cannot read policy folder `{shown}`: {e}"),
+                )
+                .help("check the folder's permissions"))
             }
         }
     }
@@ -115,9 +127,11 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
                 }
             };
             if file.text.trim().is_empty() {
-                diags.push(Diag::warning("precept::input::empty-file", format!("policy file `{name}` is empty"))
-                    .at(&file, Span::new(0, 0), "nothing here")
-                    .help("write a `code`, `schema` or `calendar` in it, or delete it"));
+                diags.push(
+                    Diag::warning("precept::input::empty-file", format!("policy file `{name}` is empty"))
+                        .at(&file, Span::new(0, 0), "nothing here")
+                        .help("write a `code`, `schema` or `calendar` in it, or delete it"),
+                );
                 continue;
             }
             let (tree, mut d) = crate::syntax::parse(&file);
@@ -139,8 +153,13 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
     diags.append(&mut d);
     let program = program.filter(|p| {
         if p.rules.is_empty() {
-            diags.push(Diag::error("precept::input::no-rules", if any { "the policies hold no rules" } else { "no `.precept` files found" })
-                .help("pass the folder holding your `.precept` files with `--policies`"));
+            diags.push(
+                Diag::error(
+                    "precept::input::no-rules",
+                    if any { "the policies hold no rules" } else { "no `.precept` files found" },
+                )
+                .help("pass the folder holding your `.precept` files with `--policies`"),
+            );
             false
         } else {
             true

@@ -1,5 +1,7 @@
 //! The command line end to end: exit status, stdout and stderr, snapshotted together.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
 mod common;
 
 use common::precept;

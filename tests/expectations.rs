@@ -4,6 +4,8 @@
 //! separated by `;`) that the schema does not declare, so Precept ignores it. This test reads those
 //! declarations with plain serde/toml/csv parsing, independently of Precept's readers, and compares.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -13,7 +15,12 @@ type Key = (String, usize);
 fn declared() -> BTreeMap<Key, Vec<String>> {
     let mut out = BTreeMap::new();
     let dir = common::root().join("fixtures/records");
-    let mut paths: Vec<_> = walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect();
+    let mut paths: Vec<_> = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
     paths.sort();
     for path in paths {
         let name = common::rel(&path).to_string_lossy().replace('\\', "/");
@@ -42,7 +49,13 @@ fn declared() -> BTreeMap<Key, Vec<String>> {
                 r.records()
                     .map(|rec| {
                         let rec = rec.unwrap();
-                        rec.get(col).unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+                        rec.get(col)
+                            .unwrap_or("")
+                            .split(';')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(String::from)
+                            .collect()
                     })
                     .collect()
             }
@@ -61,7 +74,11 @@ fn ids(v: &serde_json::Value) -> Vec<String> {
 }
 
 fn toml_ids(v: Option<&toml::Value>) -> Vec<String> {
-    v.and_then(|v| v.as_array()).expect("every record declares `expect`").iter().map(|x| x.as_str().unwrap().to_string()).collect()
+    v.and_then(|v| v.as_array())
+        .expect("every record declares `expect`")
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Hostile input: each case is a diagnostic with a location and exit 2, never a panic or a hang.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
 mod common;
 
 use std::path::PathBuf;

@@ -1,5 +1,7 @@
 //! Every malformed-policy fixture gives the diagnostics it declares, rendered as a reviewed snapshot.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
 mod common;
 
 use precept::diagnostics::render::{render, Style};

@@ -65,7 +65,17 @@ impl<'c> TypeCheck<'c> {
         calendar: Option<usize>,
         diags: &'c mut Vec<Diag>,
     ) -> TypeCheck<'c> {
-        TypeCheck { file, shapes, enums, record, calendar, diags, vars: Vec::new(), present: Vec::new(), lenient: false }
+        TypeCheck {
+            file,
+            shapes,
+            enums,
+            record,
+            calendar,
+            diags,
+            vars: Vec::new(),
+            present: Vec::new(),
+            lenient: false,
+        }
     }
 
     /// A condition (`where`, `require`): a boolean that is never missing. What it proves when true
@@ -73,8 +83,13 @@ impl<'c> TypeCheck<'c> {
     pub fn condition(&mut self, e: &Expr, what: &str) -> Option<CExpr> {
         let t = self.check(e, None)?;
         if t.ty != Ty::Bool {
-            self.err("precept::type::mismatch", format!("{what} must be true or false, not {}", self.ty_name(&t.ty)), e.span, format!("this is {}", self.ty_name(&t.ty)))
-                .with_help("compare it with something, e.g. `record.amount <= 50.00 GBP`");
+            self.err(
+                "precept::type::mismatch",
+                format!("{what} must be true or false, not {}", self.ty_name(&t.ty)),
+                e.span,
+                format!("this is {}", self.ty_name(&t.ty)),
+            )
+            .with_help("compare it with something, e.g. `record.amount <= 50.00 GBP`");
             return None;
         }
         if !self.need_value(&t, e) {
@@ -99,13 +114,26 @@ impl<'c> TypeCheck<'c> {
 
     // ------------------------------------------------------------ reporting
 
-    fn err(&mut self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> &mut Diag {
+    fn err(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diag {
         self.diags.push(Diag::error(code, message).at(self.file, span, label));
         let last = self.diags.len() - 1;
         &mut self.diags[last]
     }
 
-    fn warn(&mut self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>, help: &str) {
+    fn warn(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: &str,
+    ) {
         self.diags.push(Diag::warning(code, message).at(self.file, span, label).help(help));
     }
 
@@ -131,10 +159,19 @@ impl<'c> TypeCheck<'c> {
             Ty::Duration => "a duration".into(),
             Ty::BusinessDays => "a number of business days".into(),
             Ty::Enum(e) => {
-                let vs = self.enums.get(*e).map(|e| e.variants.iter().take(4).map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-                format!("an enumeration ({vs}{})", if self.enums.get(*e).is_some_and(|e| e.variants.len() > 4) { ", ..." } else { "" })
+                let vs = self
+                    .enums
+                    .get(*e)
+                    .map(|e| e.variants.iter().take(4).map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default();
+                format!(
+                    "an enumeration ({vs}{})",
+                    if self.enums.get(*e).is_some_and(|e| e.variants.len() > 4) { ", ..." } else { "" }
+                )
             }
-            Ty::List(inner) => format!("a list of {}", self.ty_name(inner).trim_start_matches("an ").trim_start_matches("a ")),
+            Ty::List(inner) => {
+                format!("a list of {}", self.ty_name(inner).trim_start_matches("an ").trim_start_matches("a "))
+            }
             Ty::Object(_) => "an object".into(),
             Ty::Set(_) => "a set".into(),
         }
@@ -173,7 +210,13 @@ impl<'c> TypeCheck<'c> {
             ExprKind::Decimal(s) => match Decimal::from_str(s) {
                 Ok(d) => Some(T::new(CExpr::Const(Value::Dec(d)), Ty::Dec)),
                 Err(_) => {
-                    self.err("precept::type::invalid-literal", format!("`{s}` is not a decimal number"), e.span, "out of range").with_help("decimals have at most 28 significant digits");
+                    self.err(
+                        "precept::type::invalid-literal",
+                        format!("`{s}` is not a decimal number"),
+                        e.span,
+                        "out of range",
+                    )
+                    .with_help("decimals have at most 28 significant digits");
                     None
                 }
             },
@@ -183,7 +226,13 @@ impl<'c> TypeCheck<'c> {
                 match (d, c) {
                     (Some(d), Some(c)) => Some(T::new(CExpr::Const(Value::Money(d)), Ty::Money(c))),
                     _ => {
-                        self.err("precept::type::invalid-literal", format!("`{}` is not an amount of money", self.src(e.span)), e.span, "not an amount").with_help("write money as `50.00 GBP`");
+                        self.err(
+                            "precept::type::invalid-literal",
+                            format!("`{}` is not an amount of money", self.src(e.span)),
+                            e.span,
+                            "not an amount",
+                        )
+                        .with_help("write money as `50.00 GBP`");
                         None
                     }
                 }
@@ -196,7 +245,13 @@ impl<'c> TypeCheck<'c> {
             ExprKind::Date(s) => match s.parse::<jiff::civil::Date>() {
                 Ok(d) => Some(T::new(CExpr::Const(Value::Date(d)), Ty::Date)),
                 Err(_) => {
-                    self.err("precept::type::invalid-literal", format!("`{s}` is not a real date"), e.span, "no such date").with_help("write dates as `YYYY-MM-DD`");
+                    self.err(
+                        "precept::type::invalid-literal",
+                        format!("`{s}` is not a real date"),
+                        e.span,
+                        "no such date",
+                    )
+                    .with_help("write dates as `YYYY-MM-DD`");
                     None
                 }
             },
@@ -208,7 +263,9 @@ impl<'c> TypeCheck<'c> {
                     None
                 }
             },
-            ExprKind::Duration(secs) => Some(T::new(CExpr::Const(Value::Duration(SignedDuration::from_secs(*secs))), Ty::Duration)),
+            ExprKind::Duration(secs) => {
+                Some(T::new(CExpr::Const(Value::Duration(SignedDuration::from_secs(*secs))), Ty::Duration))
+            }
             ExprKind::BusinessDays(n) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::BusinessDays)),
             ExprKind::Set(_) => {
                 self.err("precept::type::mismatch", "a set can only follow `in` or `not in`", e.span, "a set here")
@@ -228,7 +285,13 @@ impl<'c> TypeCheck<'c> {
                     Ty::Duration => Kind::Duration,
                     _ => {
                         let n = self.ty_name(&t.ty);
-                        self.err("precept::type::mismatch", format!("cannot negate {n}"), x.span, format!("this is {n}")).with_help("only numbers, money and durations can be negative");
+                        self.err(
+                            "precept::type::mismatch",
+                            format!("cannot negate {n}"),
+                            x.span,
+                            format!("this is {n}"),
+                        )
+                        .with_help("only numbers, money and durations can be negative");
                         return None;
                     }
                 };
@@ -251,7 +314,13 @@ impl<'c> TypeCheck<'c> {
                     } else {
                         (format!("`{s}` is never missing, so this can never hold"), "never missing")
                     };
-                    self.warn("precept::type::never-missing", msg, e.span, label, "the field is not optional in the schema; remove the test, or mark the field optional with `?`");
+                    self.warn(
+                        "precept::type::never-missing",
+                        msg,
+                        e.span,
+                        label,
+                        "the field is not optional in the schema; remove the test, or mark the field optional with `?`",
+                    );
                 }
                 let key = t.key.clone();
                 let mut out = T::new(CExpr::Present(Box::new(t.e), *want), Ty::Bool);
@@ -272,7 +341,13 @@ impl<'c> TypeCheck<'c> {
                 };
                 if !t.optional {
                     let s = self.src(x.span);
-                    self.warn("precept::type::never-missing", format!("`{s}` is never missing, so the default is never used"), d.span, "never used", "remove `otherwise ...`, or mark the field optional with `?`");
+                    self.warn(
+                        "precept::type::never-missing",
+                        format!("`{s}` is never missing, so the default is never used"),
+                        d.span,
+                        "never used",
+                        "remove `otherwise ...`, or mark the field optional with `?`",
+                    );
                 }
                 let dt = self.value(d, Some(&t.ty))?;
                 let ty = self.unify(&t.ty, &dt.ty, d.span)?;
@@ -361,8 +436,13 @@ impl<'c> TypeCheck<'c> {
             }
             other => {
                 let n = self.ty_name(other);
-                self.err("precept::type::mismatch", format!("expected a list, found {n}"), x.span, format!("this is {n}"))
-                    .with_help("quantifiers and `count` range over list fields, e.g. `all(a in record.actions: ...)`");
+                self.err(
+                    "precept::type::mismatch",
+                    format!("expected a list, found {n}"),
+                    x.span,
+                    format!("this is {n}"),
+                )
+                .with_help("quantifiers and `count` range over list fields, e.g. `all(a in record.actions: ...)`");
                 None
             }
         }
@@ -370,12 +450,23 @@ impl<'c> TypeCheck<'c> {
 
     fn bind(&mut self, var: &Name, ty: Ty) -> Option<u8> {
         if var.text == "record" || self.vars.iter().any(|(n, _)| *n == var.text) {
-            self.err("precept::type::shadowed-name", format!("`{}` is already a name here", var.text), var.span, "already in use")
-                .with_help("choose another name for the element");
+            self.err(
+                "precept::type::shadowed-name",
+                format!("`{}` is already a name here", var.text),
+                var.span,
+                "already in use",
+            )
+            .with_help("choose another name for the element");
             return None;
         }
         if self.vars.len() >= MAX_VARS {
-            self.err("precept::parse::too-deep", format!("more than {MAX_VARS} nested quantifiers"), var.span, "too deep").with_help("split the condition into separate rules");
+            self.err(
+                "precept::parse::too-deep",
+                format!("more than {MAX_VARS} nested quantifiers"),
+                var.span,
+                "too deep",
+            )
+            .with_help("split the condition into separate rules");
             return None;
         }
         self.vars.push((var.text.clone(), ty));
@@ -400,20 +491,27 @@ impl<'c> TypeCheck<'c> {
             (Ty::Int, Ty::Dec) | (Ty::Dec, Ty::Int) => Some(Ty::Dec),
             _ => {
                 let (na, nb) = (self.ty_name(a), self.ty_name(b));
-                self.err("precept::type::mismatch", format!("expected {na}, found {nb}"), at, format!("this is {nb}")).with_help("both alternatives must have the same type");
+                self.err("precept::type::mismatch", format!("expected {na}, found {nb}"), at, format!("this is {nb}"))
+                    .with_help("both alternatives must have the same type");
                 None
             }
         }
     }
 
     fn variant(&mut self, id: usize, name: &str, span: Span) -> Option<T> {
-        let variants: Vec<&str> = self.enums.get(id).map(|e| e.variants.iter().map(String::as_str).collect()).unwrap_or_default();
+        let variants: Vec<&str> =
+            self.enums.get(id).map(|e| e.variants.iter().map(String::as_str).collect()).unwrap_or_default();
         match variants.iter().position(|v| *v == name) {
             Some(i) => Some(T::new(CExpr::Const(Value::Enum(i as u32)), Ty::Enum(id))),
             None => {
                 let help = suggest::help(name, &variants, "value");
-                self.err("precept::type::unknown-variant", format!("`{name}` is not a value of this enumeration, so this can never hold"), span, "no such value")
-                    .with_help(help);
+                self.err(
+                    "precept::type::unknown-variant",
+                    format!("`{name}` is not a value of this enumeration, so this can never hold"),
+                    span,
+                    "no such value",
+                )
+                .with_help(help);
                 None
             }
         }
@@ -441,14 +539,29 @@ impl<'c> TypeCheck<'c> {
                     None => "fields are read through `record` (`record.kind`); enumeration values are written bare only where an enumeration is expected".to_string(),
                 }
             };
-            self.err("precept::type::unknown-name", format!("unknown name `{}`", first.text), first.span, "not defined here").with_help(help);
+            self.err(
+                "precept::type::unknown-name",
+                format!("unknown name `{}`", first.text),
+                first.span,
+                "not defined here",
+            )
+            .with_help(help);
             return None;
         } else {
-            let help = match suggest::closest(&first.text, ["record"].into_iter().chain(self.vars.iter().map(|(n, _)| n.as_str()))) {
+            let help = match suggest::closest(
+                &first.text,
+                ["record"].into_iter().chain(self.vars.iter().map(|(n, _)| n.as_str())),
+            ) {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => "paths start with `record` or a quantifier's element name".to_string(),
             };
-            self.err("precept::type::unknown-name", format!("unknown name `{}`", first.text), first.span, "not defined here").with_help(help);
+            self.err(
+                "precept::type::unknown-name",
+                format!("unknown name `{}`", first.text),
+                first.span,
+                "not defined here",
+            )
+            .with_help(help);
             return None;
         };
         let mut steps: Vec<u16> = Vec::new();
@@ -458,16 +571,31 @@ impl<'c> TypeCheck<'c> {
             let Ty::Object(shape) = ty else {
                 let what = self.ty_name(&ty);
                 let prefix = self.src(Span::new(span.start, prefix_end));
-                self.err("precept::type::unknown-field", format!("`{prefix}` is {what} and has no field `{}`", n.text), n.span, "no such field")
-                    .with_help("only objects have fields");
+                self.err(
+                    "precept::type::unknown-field",
+                    format!("`{prefix}` is {what} and has no field `{}`", n.text),
+                    n.span,
+                    "no such field",
+                )
+                .with_help("only objects have fields");
                 return None;
             };
             let Some(slot) = self.shapes.get(shape).and_then(|s| s.slot(&n.text)) else {
-                let names: Vec<String> = self.shapes.get(shape).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
+                let names: Vec<String> = self
+                    .shapes
+                    .get(shape)
+                    .map(|s| s.fields.iter().map(|f| f.name.clone()).collect())
+                    .unwrap_or_default();
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 let prefix = self.src(Span::new(span.start, prefix_end));
                 let help = suggest::help(&n.text, &names, "field");
-                self.err("precept::type::unknown-field", format!("unknown field `{}` on `{prefix}`", n.text), n.span, "no such field").with_help(help);
+                self.err(
+                    "precept::type::unknown-field",
+                    format!("unknown field `{}` on `{prefix}`", n.text),
+                    n.span,
+                    "no such field",
+                )
+                .with_help(help);
                 return None;
             };
             let field = self.shapes.get_mut(shape).and_then(|s| s.fields.get_mut(slot))?;
@@ -494,7 +622,10 @@ impl<'c> TypeCheck<'c> {
     /// Operands whose meaning depends on the other side (bare enum names, text, sets) are checked second.
     fn depends_on_other(&self, e: &Expr) -> bool {
         match &e.kind {
-            ExprKind::Path(names) => names.len() == 1 && names.first().is_some_and(|n| n.text != "record" && !self.vars.iter().any(|(v, _)| *v == n.text)),
+            ExprKind::Path(names) => {
+                names.len() == 1
+                    && names.first().is_some_and(|n| n.text != "record" && !self.vars.iter().any(|(v, _)| *v == n.text))
+            }
             ExprKind::Text(_) | ExprKind::Set(_) => true,
             _ => false,
         }
@@ -531,7 +662,9 @@ impl<'c> TypeCheck<'c> {
                 };
                 Some(T { e, ty: Ty::Bool, optional: false, key: None, t, f })
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => self.comparison(op, a, b, span),
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                self.comparison(op, a, b, span)
+            }
             BinaryOp::In | BinaryOp::NotIn => self.membership(op == BinaryOp::NotIn, a, b),
             BinaryOp::Contains | BinaryOp::StartsWith | BinaryOp::EndsWith => {
                 let at = self.value(a, Some(&Ty::Text));
@@ -540,8 +673,13 @@ impl<'c> TypeCheck<'c> {
                 for (t, x) in [(&at, a), (&bt, b)] {
                     if t.ty != Ty::Text {
                         let n = self.ty_name(&t.ty);
-                        self.err("precept::type::mismatch", format!("`{}` works on text, not {n}", op.as_str()), x.span, format!("this is {n}"))
-                            .with_help("for lists use `in` or `any(...)`; for enumerations use `==` or `in`");
+                        self.err(
+                            "precept::type::mismatch",
+                            format!("`{}` works on text, not {n}", op.as_str()),
+                            x.span,
+                            format!("this is {n}"),
+                        )
+                        .with_help("for lists use `in` or `any(...)`; for enumerations use `==` or `in`");
                         return None;
                     }
                 }
@@ -555,23 +693,39 @@ impl<'c> TypeCheck<'c> {
             BinaryOp::Matches => {
                 let at = self.value(a, Some(&Ty::Text));
                 let ExprKind::Text(pattern) = &b.kind else {
-                    self.err("precept::type::mismatch", "`matches` needs a quoted regular expression", b.span, "not a string literal")
-                        .with_help("write `record.reference matches \"^REF-[0-9]+$\"`");
+                    self.err(
+                        "precept::type::mismatch",
+                        "`matches` needs a quoted regular expression",
+                        b.span,
+                        "not a string literal",
+                    )
+                    .with_help("write `record.reference matches \"^REF-[0-9]+$\"`");
                     return None;
                 };
                 let re = match regex::RegexBuilder::new(pattern).size_limit(1 << 20).build() {
                     Ok(re) => re,
                     Err(e) => {
                         let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
-                        self.err("precept::type::invalid-regex", format!("invalid regular expression `{pattern}`"), b.span, detail)
-                            .with_help("see the regex crate's syntax; escape special characters with `\\\\`");
+                        self.err(
+                            "precept::type::invalid-regex",
+                            format!("invalid regular expression `{pattern}`"),
+                            b.span,
+                            detail,
+                        )
+                        .with_help("see the regex crate's syntax; escape special characters with `\\\\`");
                         return None;
                     }
                 };
                 let at = at?;
                 if at.ty != Ty::Text {
                     let n = self.ty_name(&at.ty);
-                    self.err("precept::type::mismatch", format!("`matches` works on text, not {n}"), a.span, format!("this is {n}")).with_help("match a text field");
+                    self.err(
+                        "precept::type::mismatch",
+                        format!("`matches` works on text, not {n}"),
+                        a.span,
+                        format!("this is {n}"),
+                    )
+                    .with_help("match a text field");
                     return None;
                 }
                 Some(T::new(CExpr::Matches(Box::new(at.e), re), Ty::Bool))
@@ -587,9 +741,16 @@ impl<'c> TypeCheck<'c> {
             (Ty::Int | Ty::Dec, Ty::Int | Ty::Dec) => Kind::Dec,
             (Ty::Money(x), Ty::Money(y)) => {
                 if x != y {
-                    self.err("precept::type::mixed-currency", format!("cannot compare money in {x} with money in {y}"), b.span, format!("this is in {y}"))
-                        .with_label(a.span, format!("this is in {x}"))
-                        .with_help("amounts in different currencies are never converted; compare amounts in the same currency");
+                    self.err(
+                        "precept::type::mixed-currency",
+                        format!("cannot compare money in {x} with money in {y}"),
+                        b.span,
+                        format!("this is in {y}"),
+                    )
+                    .with_label(a.span, format!("this is in {x}"))
+                    .with_help(
+                        "amounts in different currencies are never converted; compare amounts in the same currency",
+                    );
                     return None;
                 }
                 Kind::Money
@@ -609,15 +770,25 @@ impl<'c> TypeCheck<'c> {
                     }
                     _ => format!("both sides of `{}` must have the same type", op.as_str()),
                 };
-                self.err("precept::type::mismatch", format!("cannot compare {nl} with {nr}"), b.span, format!("this is {nr}"))
-                    .with_label(a.span, format!("this is {nl}"))
-                    .with_help(help);
+                self.err(
+                    "precept::type::mismatch",
+                    format!("cannot compare {nl} with {nr}"),
+                    b.span,
+                    format!("this is {nr}"),
+                )
+                .with_label(a.span, format!("this is {nl}"))
+                .with_help(help);
                 return None;
             }
         };
         if ordered && matches!(kind, Kind::Enum | Kind::Bool) {
-            self.err("precept::type::mismatch", format!("`{}` does not order {}", op.as_str(), self.ty_name(l)), a.span.to(b.span), "no order")
-                .with_help("compare these with `==`, `!=` or `in`");
+            self.err(
+                "precept::type::mismatch",
+                format!("`{}` does not order {}", op.as_str(), self.ty_name(l)),
+                a.span.to(b.span),
+                "no order",
+            )
+            .with_help("compare these with `==`, `!=` or `in`");
             return None;
         }
         Some(kind)
@@ -635,9 +806,13 @@ impl<'c> TypeCheck<'c> {
             BinaryOp::Gt => CmpOp::Gt,
             _ => CmpOp::Ge,
         };
+        // A count is never negative: `count(...) < 0` (or `<= -1`, `== -1`) can never hold.
         let count_below_zero = matches!(at.e, CExpr::Count(..))
-            && matches!((&bt.e, cop), (CExpr::Const(Value::Int(n)), CmpOp::Lt) if *n <= 0)
-            || matches!(at.e, CExpr::Count(..)) && matches!((&bt.e, cop), (CExpr::Const(Value::Int(n)), CmpOp::Le | CmpOp::Eq) if *n < 0);
+            && match (&bt.e, cop) {
+                (CExpr::Const(Value::Int(n)), CmpOp::Lt) => *n <= 0,
+                (CExpr::Const(Value::Int(n)), CmpOp::Le | CmpOp::Eq) => *n < 0,
+                _ => false,
+            };
         let e = CExpr::Cmp(cop, kind, Box::new(at.e), Box::new(bt.e));
         let constant_false = matches!(&e, CExpr::Cmp(_, _, l, r) if matches!(**l, CExpr::Const(_)) && matches!(**r, CExpr::Const(_)))
             && const_value(&e) == Some(Value::Bool(false));
@@ -681,8 +856,13 @@ impl<'c> TypeCheck<'c> {
         let bt = self.value(b, None)?;
         let Ty::List(elem) = &bt.ty else {
             let n = self.ty_name(&bt.ty);
-            self.err("precept::type::mismatch", format!("`in` needs a set or a list, found {n}"), b.span, format!("this is {n}"))
-                .with_help("write a set `{a, b}` or name a list field");
+            self.err(
+                "precept::type::mismatch",
+                format!("`in` needs a set or a list, found {n}"),
+                b.span,
+                format!("this is {n}"),
+            )
+            .with_help("write a set `{a, b}` or name a list field");
             return None;
         };
         let elem = (**elem).clone();
@@ -705,7 +885,16 @@ impl<'c> TypeCheck<'c> {
             }
             (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Int, Int) => {
                 let k = Kind::Int;
-                (if op == BinaryOp::Add { Arith::Add(k) } else if op == BinaryOp::Sub { Arith::Sub(k) } else { Arith::Mul(k) }, Int)
+                (
+                    if op == BinaryOp::Add {
+                        Arith::Add(k)
+                    } else if op == BinaryOp::Sub {
+                        Arith::Sub(k)
+                    } else {
+                        Arith::Mul(k)
+                    },
+                    Int,
+                )
             }
             (_, l, r) if num(l) && num(r) => {
                 let k = Kind::Dec;
@@ -719,9 +908,17 @@ impl<'c> TypeCheck<'c> {
             }
             (BinaryOp::Add | BinaryOp::Sub, Money(x), Money(y)) => {
                 if x != y {
-                    self.err("precept::type::mixed-currency", format!("cannot {} money in {x} and money in {y}", if op == BinaryOp::Add { "add" } else { "subtract" }), b.span, format!("this is in {y}"))
-                        .with_label(a.span, format!("this is in {x}"))
-                        .with_help("amounts in different currencies are never converted");
+                    self.err(
+                        "precept::type::mixed-currency",
+                        format!(
+                            "cannot {} money in {x} and money in {y}",
+                            if op == BinaryOp::Add { "add" } else { "subtract" }
+                        ),
+                        b.span,
+                        format!("this is in {y}"),
+                    )
+                    .with_label(a.span, format!("this is in {x}"))
+                    .with_help("amounts in different currencies are never converted");
                     return None;
                 }
                 (if op == BinaryOp::Add { Arith::Add(Kind::Money) } else { Arith::Sub(Kind::Money) }, Money(*x))
@@ -743,13 +940,27 @@ impl<'c> TypeCheck<'c> {
             (_, l, r) => {
                 let (nl, nr) = (self.ty_name(l), self.ty_name(r));
                 let help = match (l, r) {
-                    (_, BusinessDays) | (BusinessDays, _) => "business days can only be added to a datetime: `record.opened_at + 3 business days`".to_string(),
+                    (_, BusinessDays) | (BusinessDays, _) => {
+                        "business days can only be added to a datetime: `record.opened_at + 3 business days`"
+                            .to_string()
+                    }
                     (Money(_), Money(_)) => "amounts in different currencies are never converted".to_string(),
                     (Text, _) | (_, Text) => "text cannot be used in arithmetic".to_string(),
-                    _ => "arithmetic works on numbers, money, dates, datetimes and durations of matching kinds".to_string(),
+                    _ => "arithmetic works on numbers, money, dates, datetimes and durations of matching kinds"
+                        .to_string(),
                 };
-                let code = if matches!((l, r), (Money(_), Money(_))) { "precept::type::mixed-currency" } else { "precept::type::mismatch" };
-                self.err(code, format!("cannot use `{}` on {nl} and {nr}", op.as_str()), span, format!("{nl} {} {nr}", op.as_str())).with_help(help);
+                let code = if matches!((l, r), (Money(_), Money(_))) {
+                    "precept::type::mixed-currency"
+                } else {
+                    "precept::type::mismatch"
+                };
+                self.err(
+                    code,
+                    format!("cannot use `{}` on {nl} and {nr}", op.as_str()),
+                    span,
+                    format!("{nl} {} {nr}", op.as_str()),
+                )
+                .with_help(help);
                 return None;
             }
         };

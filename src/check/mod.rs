@@ -77,7 +77,14 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
     if has_errors {
         return (None, diags);
     }
-    let program = Program { shapes: c.shapes, enums: c.enums, schemas: c.schemas, calendars: c.calendars, codes: c.codes, rules: c.rules };
+    let program = Program {
+        shapes: c.shapes,
+        enums: c.enums,
+        schemas: c.schemas,
+        calendars: c.calendars,
+        codes: c.codes,
+        rules: c.rules,
+    };
     (Some(program), diags)
 }
 
@@ -113,7 +120,10 @@ impl Checker {
         if let Some(id) = &s.identified_by {
             match self.shapes.get(shape).and_then(|sh| sh.slot(&id.text)) {
                 Some(slot) => {
-                    let list = matches!(self.shapes.get(shape).and_then(|sh| sh.fields.get(slot)).map(|f| &f.ty), Some(Ty::List(_) | Ty::Object(_)));
+                    let list = matches!(
+                        self.shapes.get(shape).and_then(|sh| sh.fields.get(slot)).map(|f| &f.ty),
+                        Some(Ty::List(_) | Ty::Object(_))
+                    );
                     if list {
                         self.diags.push(
                             Diag::error("precept::type::mismatch", format!("`{}` cannot identify a record", id.text))
@@ -130,9 +140,12 @@ impl Checker {
                     let names = self.field_names(shape);
                     let names: Vec<&str> = names.iter().map(String::as_str).collect();
                     self.diags.push(
-                        Diag::error("precept::type::unknown-field", format!("unknown field `{}` on schema `{}`", id.text, s.name.text))
-                            .at(file, id.span, "not a field of this schema")
-                            .help(suggest::help(&id.text, &names, "field")),
+                        Diag::error(
+                            "precept::type::unknown-field",
+                            format!("unknown field `{}` on schema `{}`", id.text, s.name.text),
+                        )
+                        .at(file, id.span, "not a field of this schema")
+                        .help(suggest::help(&id.text, &names, "field")),
                     );
                 }
             }
@@ -170,10 +183,13 @@ impl Checker {
         for f in fields {
             if let Some(first) = seen.get(f.name.text.as_str()) {
                 self.diags.push(
-                    Diag::error("precept::type::duplicate-field", format!("field `{}` is declared twice in `{owner}`", f.name.text))
-                        .at(file, f.name.span, "declared again here")
-                        .label(*first, "first declared here")
-                        .help("remove one of the declarations"),
+                    Diag::error(
+                        "precept::type::duplicate-field",
+                        format!("field `{}` is declared twice in `{owner}`", f.name.text),
+                    )
+                    .at(file, f.name.span, "declared again here")
+                    .label(*first, "first declared here")
+                    .help("remove one of the declarations"),
                 );
                 continue;
             }
@@ -181,7 +197,15 @@ impl Checker {
             let path = if prefix.is_empty() { f.name.text.clone() } else { format!("{prefix}.{}", f.name.text) };
             let ty = self.type_expr(file, owner, &f.ty, &path);
             let column = f.column.as_ref().map_or_else(|| path.clone(), |c| c.value.clone());
-            out.push(Field { name: f.name.text.clone(), ty, optional: f.optional, column, used: false, file: file.clone(), span: f.name.span });
+            out.push(Field {
+                name: f.name.text.clone(),
+                ty,
+                optional: f.optional,
+                column,
+                used: false,
+                file: file.clone(),
+                span: f.name.span,
+            });
         }
         if let Some(s) = self.shapes.get_mut(id) {
             s.fields = out;
@@ -204,9 +228,12 @@ impl Checker {
                 Some(c) => Ty::Money(c),
                 None => {
                     self.diags.push(
-                        Diag::error("precept::type::invalid-currency", format!("`{}` is not a currency code", cur.text))
-                            .at(file, *span, "expected three capital letters")
-                            .help("write an ISO 4217 code such as `GBP`, `EUR` or `USD`"),
+                        Diag::error(
+                            "precept::type::invalid-currency",
+                            format!("`{}` is not a currency code", cur.text),
+                        )
+                        .at(file, *span, "expected three capital letters")
+                        .help("write an ISO 4217 code such as `GBP`, `EUR` or `USD`"),
                     );
                     Ty::Money(Currency(*b"XXX"))
                 }
@@ -216,9 +243,12 @@ impl Checker {
                 for v in variants {
                     if names.contains(&v.text) {
                         self.diags.push(
-                            Diag::error("precept::type::duplicate-field", format!("enumeration value `{}` is listed twice", v.text))
-                                .at(file, v.span, "listed again here")
-                                .help("remove the repeated value"),
+                            Diag::error(
+                                "precept::type::duplicate-field",
+                                format!("enumeration value `{}` is listed twice", v.text),
+                            )
+                            .at(file, v.span, "listed again here")
+                            .help("remove the repeated value"),
                         );
                     } else {
                         names.push(v.text.clone());
@@ -252,11 +282,16 @@ impl Checker {
                         .at(file, path.span, e)
                         .help("a calendar file has `zone`, `working_days`, and optionally `cutoff` and `holidays`")
                 }),
-                Err(e) => Err(Diag::error("precept::type::invalid-calendar", format!("cannot read calendar file `{}`", path.value))
-                    .at(file, path.span, e)
-                    .help("calendar files are found relative to the policy file, inside the policy folder")),
+                Err(e) => Err(Diag::error(
+                    "precept::type::invalid-calendar",
+                    format!("cannot read calendar file `{}`", path.value),
+                )
+                .at(file, path.span, e)
+                .help("calendar files are found relative to the policy file, inside the policy folder")),
             },
-            CalendarBody::Inline { zone, working, cutoff, holidays } => self.inline_calendar(file, cal, zone.as_ref(), working, cutoff.as_ref(), holidays),
+            CalendarBody::Inline { zone, working, cutoff, holidays } => {
+                self.inline_calendar(file, cal, zone.as_ref(), working, cutoff.as_ref(), holidays)
+            }
         };
         match built {
             Ok(c) => {
@@ -278,9 +313,12 @@ impl Checker {
     ) -> Result<Calendar, Diag> {
         let help = "a calendar has `zone \"Europe/London\"`, `working mon, tue, wed, thu, fri`, optionally `cutoff 17:00` and `holidays 2024-12-25, ...`";
         let Some(zone) = zone else {
-            return Err(Diag::error("precept::type::invalid-calendar", format!("calendar `{}` has no `zone`", cal.name.text))
-                .at(file, cal.name.span, "needs a time zone")
-                .help(help));
+            return Err(Diag::error(
+                "precept::type::invalid-calendar",
+                format!("calendar `{}` has no `zone`", cal.name.text),
+            )
+            .at(file, cal.name.span, "needs a time zone")
+            .help(help));
         };
         let mut dates = Vec::new();
         for h in holidays {
@@ -299,10 +337,14 @@ impl Checker {
             let span = match &e {
                 E::UnknownZone(_) => zone.span,
                 E::BadCutoff(_) => cutoff.map_or(cal.name.span, |c| c.span),
-                E::BadWeekday(w) => working.iter().find(|x| x.text.trim() == w.trim()).map_or(cal.name.span, |x| x.span),
+                E::BadWeekday(w) => {
+                    working.iter().find(|x| x.text.trim() == w.trim()).map_or(cal.name.span, |x| x.span)
+                }
                 _ => cal.name.span,
             };
-            Diag::error("precept::type::invalid-calendar", format!("invalid calendar `{}`: {e}", cal.name.text)).at(file, span, e.to_string()).help(help)
+            Diag::error("precept::type::invalid-calendar", format!("invalid calendar `{}`: {e}", cal.name.text))
+                .at(file, span, e.to_string())
+                .help(help)
         })
     }
 
@@ -373,9 +415,12 @@ impl Checker {
         };
         if rule.requires.is_empty() {
             self.diags.push(
-                Diag::error("precept::parse::missing-clause", format!("rule `{}` has no `require` clause", rule.id.text))
-                    .at(file, rule.id.span, "requires nothing")
-                    .help("add `require <condition>`: what must hold for every record in scope"),
+                Diag::error(
+                    "precept::parse::missing-clause",
+                    format!("rule `{}` has no `require` clause", rule.id.text),
+                )
+                .at(file, rule.id.span, "requires nothing")
+                .help("add `require <condition>`: what must hold for every record in scope"),
             );
         }
         let Some(&schema) = self.schema_names.get(&scope.schema.text) else {
@@ -408,7 +453,10 @@ impl Checker {
                 }
             }
             None => {
-                let text = rule.title.as_ref().map_or_else(|| format!("rule `{}` does not hold", rule.id.text), |t| t.value.clone());
+                let text = rule
+                    .title
+                    .as_ref()
+                    .map_or_else(|| format!("rule `{}` does not hold", rule.id.text), |t| t.value.clone());
                 message.push(MsgPart::Text(text));
             }
         }

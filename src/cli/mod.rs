@@ -119,7 +119,8 @@ fn check(args: CheckArgs) -> Status {
     let err_style = style_for(std::io::stderr().is_terminal());
     if let Some(n) = args.threads {
         if n == 0 {
-            let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1").help("leave it out to use one thread per core");
+            let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
+                .help("leave it out to use one thread per core");
             err.put(&render(&d, err_style));
             return Status::Failed;
         }

@@ -399,7 +399,7 @@ mod tests {
         let (recs, diags) = read_str(&p, Format::Csv, &text);
         assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 2), (2, 4), (4, 6)]);
         let got: Vec<(&str, &str, Option<usize>)> =
-            diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, _)| l))).collect();
+            diags.iter().map(|d| (&*d.code, d.message.as_str(), d.location().map(|(_, l, _)| l))).collect();
         assert_eq!(
             got,
             vec![
@@ -444,7 +444,7 @@ mod tests {
         let (recs, diags) =
             read_str(&p, Format::Csv, "id,opened,vip,customer type,tags\nT-1,2024-03-01T09:00:00Z,no,retail,\n");
         assert!(recs.is_empty());
-        assert!(diags.iter().all(|d| d.code == codes::CSV_MISSING_COLUMN));
+        assert!(diags.iter().all(|d| d.code == *codes::CSV_MISSING_COLUMN));
         let errors: Vec<&Diag> = diags.iter().filter(|d| d.level == Level::Error).collect();
         assert_eq!(errors.len(), 1, "{diags:?}");
         assert_eq!(errors[0].message, "no column `Opened` (for field `opened_at`) in the header");
@@ -454,7 +454,7 @@ mod tests {
         let (recs, diags) =
             read_str(&p, Format::Csv, "id,Opened,customer type,tags\nT-1,2024-03-01T09:00:00Z,retail,\n");
         assert_eq!(recs.len(), 1);
-        assert!(diags.iter().all(|d| d.level == Level::Warning && d.code == codes::CSV_MISSING_COLUMN), "{diags:?}");
+        assert!(diags.iter().all(|d| d.level == Level::Warning && d.code == *codes::CSV_MISSING_COLUMN), "{diags:?}");
         let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             msgs,
@@ -478,7 +478,7 @@ mod tests {
         let (recs, diags) = read_all(&f.file, &p);
         assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(1, 3)]);
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::INVALID_UTF8);
+        assert_eq!(diags[0].code, *codes::INVALID_UTF8);
         assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 39)));
         assert_eq!(label_text(&diags[0]), "\u{fffd}");
     }
@@ -488,7 +488,7 @@ mod tests {
         let p = tickets();
         let (recs, diags) = read_str(&p, Format::Csv, " \n\n");
         assert!(recs.is_empty());
-        assert_eq!((diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
+        assert_eq!((&*diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
         let (recs, diags) = read_str(&p, Format::Csv, HEADER);
         assert!(recs.is_empty() && diags.is_empty(), "{diags:?}");
         let (recs, diags) =

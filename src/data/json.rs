@@ -504,7 +504,7 @@ mod tests {
         );
         assert!(diags
             .iter()
-            .all(|d| d.code == codes::MISSING_FIELD && d.help.as_deref().unwrap_or("").contains("`?`")));
+            .all(|d| d.code == *codes::MISSING_FIELD && d.help.as_deref().unwrap_or("").contains("`?`")));
         // A missing top-level field points at the record; a missing nested one at its object's key.
         assert_eq!(label_text(&diags[0]), r#"{"id": "T-2", "status": "open", "customer": {"name": "x"}}"#);
         assert_eq!(label_text(&diags[1]), r#""customer""#);
@@ -530,7 +530,7 @@ mod tests {
                 ("`items[1].qty` is not a whole number: `two`", r#""two""#.to_string()),
             ]
         );
-        assert!(diags.iter().all(|d| d.code == codes::INVALID_VALUE && d.help.is_some()));
+        assert!(diags.iter().all(|d| d.code == *codes::INVALID_VALUE && d.help.is_some()));
         assert!(diags[1].help.as_deref().unwrap().starts_with("did you mean `open`?"));
         assert!(diags.iter().all(|d| d.location().map(|(_, l, _)| l) == Some(2)));
     }
@@ -560,7 +560,7 @@ mod tests {
         assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (5, 6)]);
         type Seen<'a> = (&'a str, &'a str, Option<(usize, usize)>);
         let got: Vec<Seen<'_>> =
-            diags.iter().map(|d| (d.code, d.message.as_str(), d.location().map(|(_, l, c)| (l, c)))).collect();
+            diags.iter().map(|d| (&*d.code, d.message.as_str(), d.location().map(|(_, l, c)| (l, c)))).collect();
         assert_eq!(
             got,
             vec![
@@ -582,7 +582,7 @@ mod tests {
         let (recs, diags) = read_all(&f.file, &p);
         assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 3]);
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::INVALID_UTF8);
+        assert_eq!(diags[0].code, *codes::INVALID_UTF8);
         assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 11)));
         assert_eq!(label_text(&diags[0]), "\u{fffd}");
     }
@@ -620,7 +620,7 @@ mod tests {
         let (recs, diags) = read_str(&p, Format::Json, &format!("[{GOOD},\n {{\"id\": }}]"));
         assert!(recs.is_empty());
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::JSON);
+        assert_eq!(diags[0].code, *codes::JSON);
         assert_eq!(diags[0].message, "invalid JSON: expected value");
         assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 9)));
         let (_, diags) = read_str(&p, Format::Json, "42");
@@ -643,7 +643,7 @@ mod tests {
         let unclosed = "[".repeat(10_000);
         let (_, diags) = read_str(&p, Format::Json, &unclosed);
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::JSON);
+        assert_eq!(diags[0].code, *codes::JSON);
     }
 
     #[test]
@@ -653,7 +653,7 @@ mod tests {
             let (recs, diags) = read_str(&p, format, "  \n\n ");
             assert!(recs.is_empty());
             assert_eq!(diags.len(), 1);
-            assert_eq!((diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
+            assert_eq!((&*diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
         }
     }
 
@@ -668,7 +668,7 @@ mod tests {
         };
         let (_, diags) = read_all(&file, &p);
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::UNREADABLE);
+        assert_eq!(diags[0].code, *codes::UNREADABLE);
         assert!(diags[0].message.starts_with("cannot read `here.jsonl`: "));
     }
 

@@ -39,8 +39,6 @@ pub(crate) mod codes {
     pub const UNKNOWN_FORMAT: &str = "precept::input::unknown-format";
     /// No schema's `files` globs match a record file.
     pub const NO_SCHEMA: &str = "precept::input::no-schema";
-    /// A schema's `files` glob is not a valid glob.
-    pub const INVALID_GLOB: &str = "precept::input::invalid-glob";
     /// A file or directory could not be read.
     pub const UNREADABLE: &str = "precept::input::unreadable";
     /// A record file is not valid UTF-8.

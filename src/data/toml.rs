@@ -348,17 +348,17 @@ mod tests {
         let (recs, diags) = read_str(&p, Format::Toml, "id = \"T-1\"\nopened_at = \n");
         assert!(recs.is_empty());
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::TOML);
+        assert_eq!(diags[0].code, *codes::TOML);
         assert!(diags[0].message.starts_with("invalid TOML: "), "{}", diags[0].message);
         assert_eq!(diags[0].location().map(|(_, l, _)| l), Some(2));
         for text in ["", "  \n", "# only a comment\n"] {
             let (_, diags) = read_str(&p, Format::Toml, text);
             assert_eq!(diags.len(), 1, "{text:?}");
-            assert_eq!((diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
+            assert_eq!((&*diags[0].code, diags[0].level), (codes::EMPTY_FILE, Level::Warning));
         }
         let deep = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
         let (_, diags) = read_str(&p, Format::Toml, &deep);
-        assert_eq!(diags[0].code, codes::TOML);
+        assert_eq!(diags[0].code, *codes::TOML);
     }
 
     #[test]
@@ -368,7 +368,7 @@ mod tests {
         let (recs, diags) = read_all(&f.file, &p);
         assert!(recs.is_empty());
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, codes::INVALID_UTF8);
+        assert_eq!(diags[0].code, *codes::INVALID_UTF8);
         assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 9)));
     }
 

@@ -57,7 +57,15 @@ pub struct Diag {
 impl Diag {
     /// A diagnostic without a place yet; add one with [`Diag::at`].
     pub fn new(code: impl Into<Cow<'static, str>>, level: Level, message: impl Into<String>) -> Diag {
-        Diag { code: code.into(), level, message: message.into(), file: None, labels: Vec::new(), help: None, related: Vec::new() }
+        Diag {
+            code: code.into(),
+            level,
+            message: message.into(),
+            file: None,
+            labels: Vec::new(),
+            help: None,
+            related: Vec::new(),
+        }
     }
 
     /// An error.

@@ -50,7 +50,7 @@ impl<'a> Report<'a> {
     /// Wrap a diagnostic for miette.
     pub fn new(diag: &'a Diag) -> Report<'a> {
         let mut message = diag.message.clone();
-        let mut source = diag.file.as_ref().map(|f| NamedSource::new(f.name.to_string(), f.text.clone()));
+        let mut source = diag.file.as_ref().map(|f| NamedSource::new(&f.name, f.text.clone()));
         if let Some(f) = &diag.file {
             if !diag.labels.iter().all(|l| drawable(&f.text, l.span)) {
                 source = None;

@@ -46,10 +46,10 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
         CExpr::If(c, a, b) => match eval(c, ctx.record, ctx.cals, vars) {
             V::Bool(true) => failing(ctx, a, vars),
             V::Bool(false) => failing(ctx, b, vars),
-            _ => first_field(ctx, c, vars),
+            _ => first_field(ctx, c),
         },
         CExpr::Quant(q, var, list, cond) => {
-            let list_path = first_field(ctx, list, vars);
+            let list_path = first_field(ctx, list);
             let V::List(items) = eval(list, ctx.record, ctx.cals, vars) else { return list_path };
             if *q == Quant::Any {
                 return list_path;
@@ -69,18 +69,18 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
                     if let Some(s) = ctx.var_paths.get_mut(slot) {
                         *s = elem.clone();
                     }
-                    let inner = if *q == Quant::All { failing(ctx, cond, vars) } else { first_field(ctx, cond, vars) };
+                    let inner = if *q == Quant::All { failing(ctx, cond, vars) } else { first_field(ctx, cond) };
                     return inner.or(elem);
                 }
             }
             list_path
         }
-        _ => first_field(ctx, e, vars),
+        _ => first_field(ctx, e),
     }
 }
 
 /// The first field (in source order) that an expression reads.
-fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<Vec<Step>> {
+fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr) -> Option<Vec<Step>> {
     match e {
         CExpr::Field(root, steps) => {
             let mut base = match root {
@@ -92,8 +92,10 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Opti
         }
         CExpr::Var(i) => ctx.var_paths.get(*i as usize).cloned().flatten(),
         CExpr::Const(_) => None,
-        CExpr::Not(x) | CExpr::Neg(_, x) | CExpr::ToDec(x) | CExpr::Matches(x, _) | CExpr::Present(x, _) => first_field(ctx, x, vars),
-        CExpr::AddBusinessDays(x, _, _) => first_field(ctx, x, vars),
+        CExpr::Not(x) | CExpr::Neg(_, x) | CExpr::ToDec(x) | CExpr::Matches(x, _) | CExpr::Present(x, _) => {
+            first_field(ctx, x)
+        }
+        CExpr::AddBusinessDays(x, _, _) => first_field(ctx, x),
         CExpr::And(a, b)
         | CExpr::Or(a, b)
         | CExpr::Implies(a, b)
@@ -102,9 +104,9 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Opti
         | CExpr::InList(_, a, b, _)
         | CExpr::Text(_, a, b)
         | CExpr::BusinessBetween(a, b, _)
-        | CExpr::Otherwise(a, b) => first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)),
-        CExpr::InSet(_, x, _, _) => first_field(ctx, x, vars),
-        CExpr::If(c, a, b) => first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)).or_else(|| first_field(ctx, c, vars)),
-        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list, vars),
+        | CExpr::Otherwise(a, b) => first_field(ctx, a).or_else(|| first_field(ctx, b)),
+        CExpr::InSet(_, x, _, _) => first_field(ctx, x),
+        CExpr::If(c, a, b) => first_field(ctx, a).or_else(|| first_field(ctx, b)).or_else(|| first_field(ctx, c)),
+        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list),
     }
 }

@@ -357,7 +357,8 @@ mod tests {
         let t1: jiff::Timestamp = "2024-03-02T10:30:00Z".parse().unwrap_or_default();
         let e = CExpr::Arith(Arith::Elapsed, c(Value::DateTime(t1, 0)), c(Value::DateTime(t0, 0)));
         assert_eq!(run(&e), V::Duration(SignedDuration::from_secs(25 * 3600 + 1800)));
-        let later = CExpr::Arith(Arith::Later, c(Value::DateTime(t0, 3600)), c(Value::Duration(SignedDuration::from_hours(2))));
+        let later =
+            CExpr::Arith(Arith::Later, c(Value::DateTime(t0, 3600)), c(Value::Duration(SignedDuration::from_hours(2))));
         let want: jiff::Timestamp = "2024-03-01T11:00:00Z".parse().unwrap_or_default();
         assert_eq!(run(&later), V::DateTime(want, 3600));
     }
@@ -394,7 +395,8 @@ mod tests {
         assert_eq!(run(&e), V::Missing);
         let t = CExpr::Text(TextOp::StartsWith, c(Value::Text("REF-1".into())), c(Value::Text("REF".into())));
         assert_eq!(run(&t), V::Bool(true));
-        let re = regex::Regex::new("^[A-Z]{3}-[0-9]+$").unwrap_or_else(|_| regex::Regex::new("").unwrap_or_else(|_| unreachable!()));
+        let re = regex::Regex::new("^[A-Z]{3}-[0-9]+$")
+            .unwrap_or_else(|_| regex::Regex::new("").unwrap_or_else(|_| unreachable!()));
         assert_eq!(run(&CExpr::Matches(c(Value::Text("REF-12".into())), re)), V::Bool(true));
     }
 }

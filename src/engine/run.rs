@@ -42,7 +42,13 @@ pub fn check_record(program: &Program, schema: usize, index: usize, record: &[Va
         let failed = rule.requires.iter().position(|r| !eval(r, record, cals, &mut vs).is_true());
         if let Some(req) = failed {
             let path = rule.requires.get(req).and_then(|r| blame(r, record, cals)).unwrap_or_default();
-            out.push(Hit { rule: ri, record: index, require: req, message: message(program, &rule.message, record), blame: path });
+            out.push(Hit {
+                rule: ri,
+                record: index,
+                require: req,
+                message: message(program, &rule.message, record),
+                blame: path,
+            });
         }
     }
 }

@@ -101,7 +101,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     let related = match (rule, code) {
         (Some(r), Some(_)) => vec![RuleNote {
             message: format!("rule `{}`: {}", r.id, r.title),
-            source: NamedSource::new(r.file.name.to_string(), r.file.text.clone()),
+            source: NamedSource::new(&r.file.name, r.file.text.clone()),
             span: (r.id_span.start, r.id_span.len()),
         }],
         _ => Vec::new(),
@@ -118,7 +118,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         message,
         label,
         help: rule.and_then(|r| r.help.clone()),
-        source: NamedSource::new(f.file.name.to_string(), f.file.text.clone()),
+        source: NamedSource::new(&f.file.name, f.file.text.clone()),
         span: (f.span.start, f.span.len()),
         drawable,
         related,
@@ -152,5 +152,9 @@ pub fn summary_line(s: &Summary) -> String {
     }
     let [e, w, i] = s.by_severity;
     let levels: Vec<String> = s.by_level.iter().map(|(l, n)| format!("{} {n}", l.as_str())).collect();
-    format!("{head}: {} ({e} error, {w} warning, {i} info); by level: {}", plural(n, "finding", "findings"), levels.join(", "))
+    format!(
+        "{head}: {} ({e} error, {w} warning, {i} info); by level: {}",
+        plural(n, "finding", "findings"),
+        levels.join(", ")
+    )
 }

@@ -160,7 +160,8 @@ pub fn failure(diags: &[Diag]) -> String {
         diagnostics: Vec<DiagOut<'a>>,
         summary: Option<()>,
     }
-    let doc = Failed { version: VERSION, findings: [], diagnostics: diags.iter().map(diag_out).collect(), summary: None };
+    let doc =
+        Failed { version: VERSION, findings: [], diagnostics: diags.iter().map(diag_out).collect(), summary: None };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
     out.push('\n');
     out

@@ -43,7 +43,14 @@ impl Summary {
             by_severity[i] += 1;
             *by_level.entry(f.level).or_insert(0) += 1;
         }
-        Summary { files: outcome.files, records: outcome.records, rules: program.rules.len(), codes: program.codes.len(), by_severity, by_level }
+        Summary {
+            files: outcome.files,
+            records: outcome.records,
+            rules: program.rules.len(),
+            codes: program.codes.len(),
+            by_severity,
+            by_level,
+        }
     }
 
     /// Total findings.

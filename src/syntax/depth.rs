@@ -67,6 +67,42 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
     Ok(())
 }
 
+/// The byte offset of the innermost bracket still open at the end of the text, if any: where a
+/// "missing `}`" error really starts.
+pub fn unclosed(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_str = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_str {
+            match b {
+                b'\\' => i += 1,
+                b'"' | b'\n' => in_str = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'"' => in_str = true,
+                b'(' | b'[' | b'{' => open.push(i),
+                b')' | b']' | b'}' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    open.last().copied()
+}
+
 fn too_deep(file: &SourceFile, span: Span) -> Diag {
     Diag::error("precept::parse::too-deep", format!("nesting deeper than {MAX_NESTING} levels"))
         .at(file, span, "this bracket is too deep")

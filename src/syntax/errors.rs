@@ -13,23 +13,43 @@ pub fn from_pest(file: &SourceFile, err: &Error<Rule>) -> Diag {
         InputLocation::Span((s, _)) => s,
     };
     let span = token_span(&file.text, at);
-    let found = if span.is_empty() {
-        "the end of the file".to_string()
-    } else {
-        format!("`{}`", file.slice(span))
-    };
-    let (expected, help) = match &err.variant {
+    let found = if span.is_empty() { "the end of the file".to_string() } else { format!("`{}`", file.slice(span)) };
+    let (expected, mut help) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => describe(positives),
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
-    let message = if expected.is_empty() {
-        format!("unexpected {found}")
-    } else {
-        format!("expected {expected}, found {found}")
-    };
+    let wants_string = matches!(&err.variant, ErrorVariant::ParsingError { positives, .. }
+        if positives.iter().any(|r| matches!(r, Rule::string | Rule::template)));
+    if wants_string && file.slice(span) == "\"" {
+        let line_end = file.text.get(at..).and_then(|t| t.find('\n')).map_or(file.text.len(), |i| at + i);
+        return Diag::error("precept::parse::syntax", "unterminated string")
+            .at(file, Span::new(at, line_end), "this string is not closed on its line")
+            .help("close the string with `\"`; a string cannot run across lines (write `\\n` for a line break)");
+    }
+    // A misspelt keyword: suggest the expected word it is closest to.
+    let found_word = file.slice(span);
+    if found_word.chars().next().is_some_and(char::is_alphabetic) {
+        let words: Vec<&str> = expected
+            .split(", ")
+            .flat_map(|w| w.split(" or "))
+            .filter_map(|w| w.strip_prefix('`')?.strip_suffix('`'))
+            .collect();
+        if let Some(best) = crate::check::suggest::closest(found_word, words) {
+            help = Some(format!("did you mean `{best}`?"));
+        }
+    }
+    let message =
+        if expected.is_empty() { format!("unexpected {found}") } else { format!("expected {expected}, found {found}") };
     let mut diag = Diag::error("precept::parse::syntax", message).at(file, span, format!("expected {expected} here"));
     if expected.is_empty() {
         diag.labels[0].text = "not expected here".to_string();
+    }
+    if span.is_empty() {
+        if let Some(open) = super::depth::unclosed(&file.text) {
+            let bracket = file.slice(Span::new(open, open + 1)).to_string();
+            diag = diag.label(Span::new(open, open + 1), format!("this `{bracket}` is never closed"));
+            help.get_or_insert_with(|| format!("add the closing bracket for the `{bracket}` marked above"));
+        }
     }
     diag.help(help.unwrap_or_else(|| "see the language tour in README.md for what may appear here".to_string()))
 }

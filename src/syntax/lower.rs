@@ -20,6 +20,9 @@ const MAX_PREFIX_RUN: usize = 8;
 
 type Lowered = Result<(Expr, u32), Diag>;
 
+/// Expressions of a node, their greatest depth, and the node's other pairs.
+type Children<'i> = (Vec<Expr>, u32, Vec<Pair<'i, Rule>>);
+
 struct Lowerer<'f> {
     file: &'f SourceFile,
     diags: Vec<Diag>,
@@ -172,7 +175,9 @@ impl<'f> Lowerer<'f> {
             match c.as_rule() {
                 Rule::field_name => fname = name(&c),
                 Rule::optional_mark => optional = true,
-                Rule::column_clause => column = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x)),
+                Rule::column_clause => {
+                    column = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x))
+                }
                 Rule::colon => {}
                 _ => ty = self.type_expr(c),
             }
@@ -189,12 +194,18 @@ impl<'f> Lowerer<'f> {
                 TypeExpr::List(Box::new(elem), s)
             }
             Rule::object_type => {
-                let fields = p.into_inner().filter(|x| x.as_rule() == Rule::field_decl).map(|f| self.field(f)).collect();
+                let fields =
+                    p.into_inner().filter(|x| x.as_rule() == Rule::field_decl).map(|f| self.field(f)).collect();
                 TypeExpr::Object(fields, s)
             }
-            Rule::enum_type => TypeExpr::Enum(p.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| name(&x)).collect(), s),
+            Rule::enum_type => {
+                TypeExpr::Enum(p.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| name(&x)).collect(), s)
+            }
             Rule::money_type => {
-                let cur = p.into_inner().find(|x| x.as_rule() == Rule::currency).map_or(Name { text: String::new(), span: s }, |c| name(&c));
+                let cur = p
+                    .into_inner()
+                    .find(|x| x.as_rule() == Rule::currency)
+                    .map_or(Name { text: String::new(), span: s }, |c| name(&c));
                 TypeExpr::Money(cur, s)
             }
             _ => {
@@ -239,18 +250,16 @@ impl<'f> Lowerer<'f> {
                                     self.set_once(&mut zone, s, "zone", |s| s.span, at);
                                 }
                             }
-                            Rule::working_clause => {
-                                working.extend(item.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| name(&x)))
-                            }
+                            Rule::working_clause => working
+                                .extend(item.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| name(&x))),
                             Rule::cutoff_clause => {
                                 if let Some(t) = item.into_inner().find(|x| x.as_rule() == Rule::time_lit) {
                                     let t = name(&t);
                                     self.set_once(&mut cutoff, t, "cutoff", |t| t.span, at);
                                 }
                             }
-                            Rule::holidays_clause => {
-                                holidays.extend(item.into_inner().filter(|x| x.as_rule() == Rule::date_lit).map(|x| name(&x)))
-                            }
+                            Rule::holidays_clause => holidays
+                                .extend(item.into_inner().filter(|x| x.as_rule() == Rule::date_lit).map(|x| name(&x))),
                             _ => {}
                         }
                     }
@@ -267,7 +276,15 @@ impl<'f> Lowerer<'f> {
     fn code(&mut self, p: Pair<'_, Rule>) -> Option<Code> {
         let whole = span(&p);
         let mut cname = None;
-        let mut code = Code { name: Str { value: String::new(), span: whole }, level: None, version: None, source: None, calendar: None, rules: Vec::new(), span: whole };
+        let mut code = Code {
+            name: Str { value: String::new(), span: whole },
+            level: None,
+            version: None,
+            source: None,
+            calendar: None,
+            rules: Vec::new(),
+            span: whole,
+        };
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
@@ -315,7 +332,17 @@ impl<'f> Lowerer<'f> {
     fn rule(&mut self, p: Pair<'_, Rule>) -> Option<crate::ast::Rule> {
         let whole = span(&p);
         let mut id = None;
-        let mut r = crate::ast::Rule { id: Name { text: String::new(), span: whole }, title: None, severity: None, cite: None, scope: None, requires: Vec::new(), message: None, help: None, span: whole };
+        let mut r = crate::ast::Rule {
+            id: Name { text: String::new(), span: whole },
+            title: None,
+            severity: None,
+            cite: None,
+            scope: None,
+            requires: Vec::new(),
+            message: None,
+            help: None,
+            span: whole,
+        };
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
@@ -427,9 +454,12 @@ impl<'f> Lowerer<'f> {
             if matches!(c.as_rule(), Rule::op_not | Rule::op_neg) {
                 run += 1;
                 if run > MAX_PREFIX_RUN {
-                    return Err(Diag::error("precept::parse::too-deep", format!("more than {MAX_PREFIX_RUN} prefix operators in a row"))
-                        .at(self.file, span(&c), "too many here")
-                        .help("`not not x` is `x`: remove the repeated operators"));
+                    return Err(Diag::error(
+                        "precept::parse::too-deep",
+                        format!("more than {MAX_PREFIX_RUN} prefix operators in a row"),
+                    )
+                    .at(self.file, span(&c), "too many here")
+                    .help("`not not x` is `x`: remove the repeated operators"));
                 }
             } else {
                 run = 0;
@@ -499,7 +529,7 @@ impl<'f> Lowerer<'f> {
         Ok((e, d))
     }
 
-    fn exprs<'i>(&self, p: Pair<'i, Rule>) -> Result<(Vec<Expr>, u32, Vec<Pair<'i, Rule>>), Diag> {
+    fn exprs<'i>(&self, p: Pair<'i, Rule>) -> Result<Children<'i>, Diag> {
         let mut out = Vec::new();
         let mut depth = 0;
         let mut rest = Vec::new();
@@ -529,13 +559,16 @@ impl<'f> Lowerer<'f> {
                 let (es, d, _) = self.exprs(p)?;
                 let mut it = es.into_iter();
                 match (it.next(), it.next(), it.next()) {
-                    (Some(c), Some(a), Some(b)) => self.node(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), s, d + 1),
+                    (Some(c), Some(a), Some(b)) => {
+                        self.node(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), s, d + 1)
+                    }
                     _ => Err(self.too_deep(s)),
                 }
             }
             Rule::quantifier => {
                 let inner: Vec<_> = p.clone().into_inner().collect();
-                let kind = inner.iter().find(|x| x.as_rule() == Rule::quant_kind).and_then(first_inner).map(|k| k.as_rule());
+                let kind =
+                    inner.iter().find(|x| x.as_rule() == Rule::quant_kind).and_then(first_inner).map(|k| k.as_rule());
                 let q = match kind {
                     Some(Rule::kw_any) => Quantifier::Any,
                     Some(Rule::kw_none) => Quantifier::None,
@@ -545,7 +578,9 @@ impl<'f> Lowerer<'f> {
                 let (es, d, _) = self.exprs(p)?;
                 let mut it = es.into_iter();
                 match (var, it.next(), it.next()) {
-                    (Some(v), Some(list), Some(cond)) => self.node(ExprKind::Quantifier(q, v, Box::new(list), Box::new(cond)), s, d + 1),
+                    (Some(v), Some(list), Some(cond)) => {
+                        self.node(ExprKind::Quantifier(q, v, Box::new(list), Box::new(cond)), s, d + 1)
+                    }
                     _ => Err(self.too_deep(s)),
                 }
             }
@@ -560,7 +595,9 @@ impl<'f> Lowerer<'f> {
                         None => return Err(self.too_deep(s)),
                     };
                     match (var, list.pop()) {
-                        (Some(v), Some(l)) => self.node(ExprKind::Count(Some(v), Box::new(l), Some(Box::new(cond))), s, dl.max(dc) + 1),
+                        (Some(v), Some(l)) => {
+                            self.node(ExprKind::Count(Some(v), Box::new(l), Some(Box::new(cond))), s, dl.max(dc) + 1)
+                        }
                         _ => Err(self.too_deep(s)),
                     }
                 } else {
@@ -605,7 +642,10 @@ impl<'f> Lowerer<'f> {
             Rule::duration_lit => {
                 let inner: Vec<_> = p.into_inner().collect();
                 let n = self.number(inner.iter().find(|x| x.as_rule() == Rule::digits).cloned(), s)?;
-                let unit = inner.iter().find(|x| matches!(x.as_rule(), Rule::duration_short | Rule::duration_word)).map_or("s", |u| u.as_str());
+                let unit = inner
+                    .iter()
+                    .find(|x| matches!(x.as_rule(), Rule::duration_short | Rule::duration_word))
+                    .map_or("s", |u| u.as_str());
                 let per = match unit.chars().next() {
                     Some('m') => 60,
                     Some('h') => 3_600,
@@ -629,8 +669,11 @@ impl<'f> Lowerer<'f> {
                 Ok((Expr { kind: ExprKind::Bool(v), span: s }, 1))
             }
             _ => {
-                let names: Vec<Name> =
-                    p.into_inner().filter(|x| matches!(x.as_rule(), Rule::ident | Rule::field_name)).map(|x| name(&x)).collect();
+                let names: Vec<Name> = p
+                    .into_inner()
+                    .filter(|x| matches!(x.as_rule(), Rule::ident | Rule::field_name))
+                    .map(|x| name(&x))
+                    .collect();
                 Ok((Expr { kind: ExprKind::Path(names), span: s }, 1))
             }
         }

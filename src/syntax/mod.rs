@@ -2,7 +2,7 @@
 //!
 //! This is the only module that sees pest types. Everything it returns carries [`crate::source::Span`]s.
 
-mod depth;
+pub(crate) mod depth;
 mod errors;
 mod lower;
 pub mod parser;
