@@ -49,7 +49,7 @@ impl Problem {
             ProblemKind::Missing => {
                 let leaf = name.rsplit('.').next().unwrap_or(&name).to_string();
                 Diag::error(codes::MISSING_FIELD, format!("record is missing required field `{name}`"))
-                    .at(source, span, format!("`{leaf}` is missing here"))
+                    .at(source, span, format!("no `{leaf}` here"))
                     .help(format!("add `{leaf}` to the record, or declare the field optional with `?` in the schema"))
             }
             ProblemKind::Invalid(bad) => Diag::error(codes::INVALID_VALUE, format!("`{name}` {}", bad.what))

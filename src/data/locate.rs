@@ -77,6 +77,8 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
                     return owner;
                 };
                 value = element;
+                // An element has no key: a value absent from it is shown at the element.
+                owner = element;
                 ty = (**inner).clone();
             }
             _ => return value,
@@ -203,7 +205,8 @@ mod tests {
         assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(1), F(1)]), "3");
         assert_eq!(at(Format::Json, text, 1, 3, &[F(3), I(1)]), "\"t1\"");
         // Absent values: the nearest enclosing key, or the record.
-        assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(0), F(1)]), "\"items\"");
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(0), F(1)]), "{\"sku\": \"s1\"}");
+        assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(5), F(1)]), "\"items\"");
         assert_eq!(at(Format::Json, text, 0, 2, &[F(1), F(1)]), "\"customer\"");
         assert_eq!(at(Format::Json, text, 0, 2, &[F(2)]), "{\"id\": \"a\", \"customer\": {\"kind\": \"x\"}}");
         // Asked again (from the cached index) and for a record that is not there.

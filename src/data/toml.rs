@@ -164,7 +164,7 @@ impl Cx<'_> {
         slots.into_boxed_slice()
     }
 
-    /// A value of type `ty`; `key` is the span of the key it was found under.
+    /// A value of type `ty`; `key` is the span of the key it was found under (or of the element).
     fn value(&mut self, ty: &Ty, v: &Spanned<DeValue<'_>>, key: Span) -> Value {
         let at = self.span(v);
         let raw = match (ty, v.get_ref()) {
@@ -173,7 +173,9 @@ impl Cx<'_> {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
-                    out.push(self.value(inner, item, key));
+                    // A value absent from an element is shown at the element.
+                    let element = self.span(item);
+                    out.push(self.value(inner, item, element));
                     self.path.pop();
                 }
                 return Value::List(out.into_boxed_slice());
@@ -244,6 +246,7 @@ pub(crate) fn locate(text: &str, program: &Program, shape: ShapeId, ordinal: usi
                     return Some(owner);
                 };
                 current = Some(item);
+                owner = shift(item.span());
                 ty = (**inner).clone();
             }
             _ => break,
@@ -370,6 +373,31 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, *codes::INVALID_UTF8);
         assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 9)));
+    }
+
+    #[test]
+    fn missing_inside_list_elements() {
+        let p = program(
+            vec![
+                vec![field("id", Ty::Text), field("items", Ty::List(Box::new(Ty::Object(1))))],
+                vec![field("sku", Ty::Text), field("qty", Ty::Int)],
+            ],
+            vec![],
+        );
+        let text = "[[record]]\nid = \"A\"\nitems = [{ sku = \"s1\", qty = 1 }, { sku = \"s2\" }]\n\n[[record]]\nid = \"B\"\n[[record.items]]\nqty = 2\n";
+        let (recs, diags) = read_str(&p, Format::Toml, text);
+        assert!(recs.is_empty());
+        let got: Vec<(&str, String)> = diags.iter().map(|d| (d.message.as_str(), label_text(d))).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("record is missing required field `items[1].qty`", "{ sku = \"s2\" }".to_string()),
+                ("record is missing required field `items[0].sku`", "[[record.items]]".to_string()),
+            ]
+        );
+        let file = RecordFile { path: "t.toml".into(), name: "t.toml".into(), format: Format::Toml, schema: 0 };
+        let s = crate::data::locate(&file, text, &p, 0, 1, &[F(1), I(1), F(1)]);
+        assert_eq!(&text[s.start..s.end], "{ sku = \"s2\" }");
     }
 
     #[test]

@@ -178,7 +178,7 @@ impl<'f> Lowerer<'f> {
                 Rule::column_clause => {
                     column = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x))
                 }
-                Rule::colon => {}
+                Rule::colon | Rule::comma => {}
                 _ => ty = self.type_expr(c),
             }
         }
