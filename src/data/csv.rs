@@ -263,11 +263,17 @@ impl Row<'_> {
             self.path.push(super::field_step(i));
             let (value, column) = match plan {
                 Plan::Skip | Plan::NoColumn => (Value::Missing, None),
+                // Lists of objects are not in CSV exports: absent (or empty, where the schema requires the list).
+                Plan::Empty if field.optional => (Value::Missing, None),
                 Plan::Empty => (Value::List(Box::default()), None),
                 Plan::Cell(c) => {
                     let cell = rec.get(*c).unwrap_or("");
                     any |= !cell.trim().is_empty();
-                    (self.cell(&field.ty, cell, *c), Some(*c))
+                    if field.optional && matches!(field.ty, Ty::List(_)) && cell.trim().is_empty() {
+                        (Value::Missing, Some(*c))
+                    } else {
+                        (self.cell(&field.ty, cell, *c), Some(*c))
+                    }
                 }
                 Plan::Object(inner) => {
                     let shape_fields: &[Field] = match &field.ty {
@@ -381,7 +387,7 @@ mod tests {
         assert_eq!(v[3], Value::Object(vec![Value::Enum(0), Value::Text("Smith, J".into())].into()));
         assert_eq!(v[4], Value::List(vec![Value::Text("a".into()), Value::Text("b".into())].into()));
         assert_eq!(v[5], Value::Money(Decimal::new(1250, 2)));
-        assert_eq!(v[6], Value::List(Box::default()));
+        assert_eq!(v[6], Value::Missing, "an optional list of objects is absent from CSV");
         assert_eq!(v[8], Value::Missing, "an optional object with no cells is absent");
         let v = &recs[1].values;
         assert_eq!(v[2], Value::Missing);

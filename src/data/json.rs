@@ -210,7 +210,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 }
 
-/// After an object is read: absent lists become empty lists, absent required fields are problems.
+/// After an object is read: absent required lists become empty lists, absent required fields are problems.
 fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value]) {
     for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
         if !field.used || !matches!(slot, Value::Missing) {
@@ -462,7 +462,7 @@ mod tests {
         assert_eq!(v[5], Value::List(vec![Value::Text("a".into()), Value::Text("b".into())].into()));
         // Unused fields are not read at all, even when they have the wrong type.
         assert_eq!(v[7], Value::Missing);
-        // Absent lists are empty lists.
+        // Absent lists the schema requires are empty lists.
         assert_eq!(v[8], Value::List(Box::default()));
     }
 

@@ -150,7 +150,8 @@ impl Cx<'_> {
             if !field.used || !matches!(slot, Value::Missing) {
                 continue;
             }
-            if matches!(field.ty, Ty::List(_)) {
+            if matches!(field.ty, Ty::List(_)) && !field.optional {
+                // A list the schema requires reads as empty when absent; an optional one stays missing.
                 *slot = Value::List(Box::default());
             } else if !field.optional {
                 self.path.push(super::field_step(i));
