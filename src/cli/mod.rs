@@ -147,6 +147,7 @@ fn check(args: CheckArgs) -> Status {
         Format::Human => {
             for f in &outcome.findings {
                 out.put(&report::human::finding(&program, f, out_style));
+                out.put("\n");
             }
             let summary = report::Summary::of(&program, &outcome);
             out.put(&report::human::summary_line(&summary));
