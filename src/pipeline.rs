@@ -1,15 +1,19 @@
 //! The whole `check` job as a library call: find record files, stream them through the engine, and
-//! turn hits into located [`Finding`]s.
+//! turn hits into located [`Finding`]s, handed to a sink as each file is finished.
 //!
 //! Records are evaluated in parallel batches; findings keep file order, then record order, then
-//! rule order, so reports are byte-identical whatever the thread count.
+//! rule order, so reports are byte-identical whatever the thread count. Memory stays flat as files
+//! grow: a JSON Lines or CSV file is never held whole, and a finding in one carries only its own
+//! line of text.
 
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::ast::{CodeLevel, Severity};
-use crate::data::{self, RecordFile};
-use crate::diagnostics::Diag;
+use crate::data::{self, Format, RecordFile};
+use crate::diagnostics::{Diag, Level};
 use crate::engine::blame::Step;
 use crate::engine::run::check_batch;
 use crate::engine::Program;
@@ -17,6 +21,9 @@ use crate::source::{line_col, SourceFile, Span};
 
 /// Records per parallel batch: large enough to keep every core busy, small enough to stream.
 pub const BATCH: usize = 4096;
+
+/// Diagnostics shown per record file; the rest are counted in one more diagnostic.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
 
 /// One rule broken by one record, located in the record file.
 #[derive(Debug, Clone)]
@@ -31,13 +38,16 @@ pub struct Finding {
     pub level: CodeLevel,
     /// The rule's severity.
     pub severity: Severity,
-    /// The record file, with its text (shared by all findings in the file).
+    /// The record file's name, and the text around the finding: the whole file for JSON and TOML,
+    /// the record's own line for JSON Lines and CSV.
     pub file: SourceFile,
-    /// The offending field's place in the record file.
+    /// The 1-based line in the record file where `file.text` starts.
+    pub first_line: usize,
+    /// The offending field's place in `file.text`.
     pub span: Span,
-    /// 1-based line of `span`.
+    /// 1-based line of the offending field in the record file.
     pub line: usize,
-    /// 1-based column of `span`.
+    /// 1-based column (in characters) of the offending field.
     pub column: usize,
     /// 0-based position of the record in its file.
     pub record_index: usize,
@@ -47,17 +57,41 @@ pub struct Finding {
     pub message: String,
 }
 
-/// What a check run found.
+/// What a check run found, apart from the findings themselves (which go to the sink).
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Findings in file, record, rule order.
-    pub findings: Vec<Finding>,
-    /// Problems with the input files.
+    /// Problems with the input files, in a stable order.
     pub diagnostics: Vec<Diag>,
     /// Record files read.
     pub files: usize,
     /// Records checked.
     pub records: usize,
+    /// Findings by severity: error, warning, info.
+    pub by_severity: [usize; 3],
+    /// Findings by code level.
+    pub by_level: BTreeMap<CodeLevel, usize>,
+}
+
+impl Outcome {
+    /// Total findings.
+    pub fn findings(&self) -> usize {
+        self.by_severity.iter().sum()
+    }
+
+    /// True when at least one finding has error severity.
+    pub fn has_error_findings(&self) -> bool {
+        self.by_severity[0] > 0
+    }
+
+    fn count(&mut self, f: &Finding) {
+        let i = match f.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        };
+        self.by_severity[i] += 1;
+        *self.by_level.entry(f.level).or_insert(0) += 1;
+    }
 }
 
 struct Pending {
@@ -70,13 +104,26 @@ struct Pending {
 }
 
 /// Check every record file under `paths` (skipping anything inside `exclude`, such as the policy
-/// folders themselves) against `program`.
-pub fn check_paths(program: &Program, paths: &[PathBuf], exclude: &[PathBuf]) -> Outcome {
+/// folders themselves) against `program`, collecting the findings.
+pub fn check_paths(program: &Program, paths: &[PathBuf], exclude: &[PathBuf]) -> (Outcome, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let outcome = check_paths_with(program, paths, exclude, &mut |f| findings.push(f));
+    (outcome, findings)
+}
+
+/// Check every record file under `paths` against `program`, handing each finding to `sink` in
+/// file, record and rule order as soon as its file is done.
+pub fn check_paths_with(
+    program: &Program,
+    paths: &[PathBuf],
+    exclude: &[PathBuf],
+    sink: &mut dyn FnMut(Finding),
+) -> Outcome {
     let (mut files, diagnostics) = data::discover(paths, program);
     files.retain(|f| !exclude.iter().any(|x| !x.as_os_str().is_empty() && f.path.starts_with(x)));
     let mut out = Outcome { diagnostics, files: files.len(), ..Outcome::default() };
     for file in &files {
-        check_file(program, file, &mut out);
+        check_file(program, file, &mut out, sink);
     }
     if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
         // Nothing could be checked: that is not a clean run.
@@ -94,7 +141,7 @@ pub fn check_paths(program: &Program, paths: &[PathBuf], exclude: &[PathBuf]) ->
     out
 }
 
-fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome) {
+fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome, sink: &mut dyn FnMut(Finding)) {
     let mut pending: Vec<Pending> = Vec::new();
     let mut records = 0usize;
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
@@ -113,33 +160,127 @@ fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome) {
         }
     });
     out.records += records;
+    if diags.len() > MAX_DIAGNOSTICS_PER_FILE {
+        let more = diags.len() - MAX_DIAGNOSTICS_PER_FILE;
+        let level = if diags.iter().any(Diag::is_error) { Level::Error } else { Level::Warning };
+        diags.truncate(MAX_DIAGNOSTICS_PER_FILE);
+        diags.push(
+            Diag::new(
+                "precept::input::more-problems",
+                level,
+                format!("{more} more problems in `{}` are not shown", file.name),
+            )
+            .help("fix the problems shown first; a file with this many usually has the wrong schema or format"),
+        );
+    }
     out.diagnostics.append(&mut diags);
     if pending.is_empty() {
         return;
     }
-    let text: Arc<str> = match data::read_text(&file.path) {
-        Ok(t) => t.into(),
-        Err(_) => Arc::from(""),
-    };
+    match file.format {
+        Format::Jsonl | Format::Csv => locate_by_line(program, file, pending, out, sink),
+        Format::Json | Format::Toml => locate_in_whole(program, file, pending, out, sink),
+    }
+}
+
+fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, span: Span) -> Option<Finding> {
+    let rule = program.rules.get(p.rule)?;
+    let code = program.codes.get(rule.code);
+    let span = span.clamp(file.text.len());
+    let (l, column) = line_col(&file.text, span.start);
+    Some(Finding {
+        rule: p.rule,
+        rule_id: rule.id.clone(),
+        code_name: code.map(|c| c.name.clone()).unwrap_or_default(),
+        level: code.map_or(CodeLevel::Organisational, |c| c.level),
+        severity: rule.severity,
+        file,
+        first_line,
+        span,
+        line: first_line + l - 1,
+        column,
+        record_index: p.ordinal,
+        record_id: p.record_id,
+        message: p.message,
+    })
+}
+
+/// JSON and TOML files are read whole anyway: locate each finding in the file's text.
+fn locate_in_whole(
+    program: &Program,
+    file: &RecordFile,
+    pending: Vec<Pending>,
+    out: &mut Outcome,
+    sink: &mut dyn FnMut(Finding),
+) {
+    let text: Arc<str> = data::read_text(&file.path).unwrap_or_default().into();
     let source = SourceFile { name: file.name.as_str().into(), text: text.clone() };
     for p in pending {
-        let Some(rule) = program.rules.get(p.rule) else { continue };
-        let span = data::locate(file, &text, program, p.ordinal, p.line, &p.blame).clamp(text.len());
-        let (line, column) = line_col(&text, span.start);
-        let code = program.codes.get(rule.code);
-        out.findings.push(Finding {
-            rule: p.rule,
-            rule_id: rule.id.clone(),
-            code_name: code.map(|c| c.name.clone()).unwrap_or_default(),
-            level: code.map_or(CodeLevel::Organisational, |c| c.level),
-            severity: rule.severity,
-            file: source.clone(),
-            span,
-            line,
-            column,
-            record_index: p.ordinal,
-            record_id: p.record_id,
-            message: p.message,
-        });
+        let span = data::locate(file, &text, program, p.ordinal, p.line, &p.blame);
+        if let Some(f) = finding(program, p, source.clone(), 1, span) {
+            out.count(&f);
+            sink(f);
+        }
+    }
+}
+
+/// JSON Lines and CSV: one pass over the file picks out the lines that have findings (and a CSV
+/// file's header), so no finding costs a scan of the file and the file is never held whole.
+fn locate_by_line(
+    program: &Program,
+    file: &RecordFile,
+    pending: Vec<Pending>,
+    out: &mut Outcome,
+    sink: &mut dyn FnMut(Finding),
+) {
+    let csv = file.format == Format::Csv;
+    let mut reader = std::fs::File::open(&file.path).ok().map(BufReader::new);
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    let mut current = String::new();
+    let mut header = String::new();
+    let name: Arc<str> = file.name.as_str().into();
+    for p in pending {
+        // INVARIANT: pending is in record order, so lines only move forward.
+        while line_no < p.line {
+            buf.clear();
+            let read = reader.as_mut().map_or(Ok(0), |r| r.read_until(b'\n', &mut buf));
+            if !matches!(read, Ok(n) if n > 0) {
+                reader = None;
+                current.clear();
+                line_no = p.line;
+                break;
+            }
+            line_no += 1;
+            if line_no == 1 || line_no == p.line {
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.trim_end_matches(['\n', '\r']);
+                if line_no == 1 {
+                    header = text.to_string();
+                }
+                if line_no == p.line {
+                    current = text.to_string();
+                }
+            }
+        }
+        let text: Arc<str> = current.as_str().into();
+        let span = if csv && p.line > 1 {
+            // Locate with the header in front, then shift back onto the record's own line.
+            let both = format!("{header}\n{current}");
+            let s = data::locate(file, &both, program, p.ordinal, 2, &p.blame);
+            let base = header.len() + 1;
+            if s.start >= base {
+                Span::new(s.start - base, s.end - base)
+            } else {
+                Span::new(0, current.len())
+            }
+        } else {
+            data::locate(file, &current, program, p.ordinal, 1, &p.blame)
+        };
+        let source = SourceFile { name: name.clone(), text };
+        if let Some(f) = finding(program, p, source, line_no, span) {
+            out.count(&f);
+            sink(f);
+        }
     }
 }

@@ -31,7 +31,7 @@ impl Span {
 
     /// Length in bytes.
     pub fn len(self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True for a zero-width span (a point between two bytes).

@@ -146,3 +146,17 @@ fn a_toml_file_nested_deep() {
     assert_eq!(run.code, 2, "{}", run.snapshot());
     assert!(run.stderr.contains("r.toml"), "{}", run.stderr);
 }
+
+#[test]
+fn a_file_full_of_bad_rows_is_summarised() {
+    let c = Case::new("many-bad-rows");
+    let mut csv = String::from("id,n\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("r{i},not-a-number\n"));
+    }
+    c.write("records/r.csv", csv);
+    let run = c.run();
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert_eq!(run.stderr.matches("precept::input::invalid-value").count(), 50);
+    assert!(run.stderr.contains("950 more problems in `records/r.csv` are not shown"), "{}", run.stderr);
+}

@@ -161,11 +161,11 @@ fn every_operator_case_holds_exactly_when_expected() {
         .map(|d| precept::diagnostics::render::render(d, precept::diagnostics::render::Style::plain()))
         .collect();
     let program = program.unwrap_or_else(|| panic!("{}", errors.join("\n")));
-    let outcome = precept::pipeline::check_paths(&program, &[dir.join("records")], &[]);
+    let (outcome, findings) = precept::pipeline::check_paths(&program, &[dir.join("records")], &[]);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     assert_eq!(outcome.records, 1);
     let failed: BTreeSet<usize> =
-        outcome.findings.iter().map(|f| f.rule_id.trim_start_matches("case-").parse().unwrap()).collect();
+        findings.iter().map(|f| f.rule_id.trim_start_matches("case-").parse().unwrap()).collect();
     let mut wrong = Vec::new();
     for (i, (expr, holds)) in CASES.iter().enumerate() {
         if failed.contains(&i) == *holds {

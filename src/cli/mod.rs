@@ -139,26 +139,33 @@ fn check(args: CheckArgs) -> Status {
         return Status::Failed;
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let outcome = crate::pipeline::check_paths(&program, &paths, &policies);
+    // Findings are written as each file is finished, so they are never all held in memory.
+    let mut json = report::json::Stream::default();
+    if args.format == Format::Json {
+        out.put(&json.start());
+    }
+    let outcome = crate::pipeline::check_paths_with(&program, &paths, &policies, &mut |f| match args.format {
+        Format::Human => {
+            out.put(&report::human::finding(&program, &f, out_style));
+            out.put("\n");
+        }
+        Format::Json => out.put(&json.finding(&program, &f)),
+    });
     for d in &outcome.diagnostics {
         err.put(&render(d, err_style));
     }
     match args.format {
         Format::Human => {
-            for f in &outcome.findings {
-                out.put(&report::human::finding(&program, f, out_style));
-                out.put("\n");
-            }
             let summary = report::Summary::of(&program, &outcome);
             out.put(&report::human::summary_line(&summary));
             out.put("\n");
         }
-        Format::Json => out.put(&report::json::report(&program, &outcome, &policy_diags)),
+        Format::Json => out.put(&json.finish(&program, &outcome, &policy_diags)),
     }
     let _ = out.w.flush();
     if policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
         Status::Failed
-    } else if outcome.findings.iter().any(|f| f.severity == crate::ast::Severity::Error) {
+    } else if outcome.has_error_findings() {
         Status::Findings
     } else {
         Status::Clean

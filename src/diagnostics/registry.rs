@@ -29,6 +29,7 @@ codes! {
     "precept::input::invalid-value" => "a record's value does not have the type its schema declares",
     "precept::input::json" => "a JSON or JSON Lines file is not valid JSON",
     "precept::input::missing-field" => "a record lacks a field its schema requires",
+    "precept::input::more-problems" => "a record file has more problems than are shown",
     "precept::input::no-records" => "no record files were found under the given paths",
     "precept::input::no-rules" => "the policy folder holds no rules",
     "precept::input::no-schema" => "no schema says which fields a record file has",

@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{plural, Summary};
 use crate::ast::Severity;
@@ -11,13 +14,41 @@ use crate::diagnostics::render::Style;
 use crate::engine::Program;
 use crate::pipeline::Finding;
 
+/// Text that starts part-way into a file (one line of a JSON Lines or CSV file), shown with the
+/// file's own line numbers.
+struct Excerpt {
+    name: String,
+    text: std::sync::Arc<str>,
+    /// 0-based line of the file where `text` starts.
+    line0: usize,
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line0,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
 struct FindingReport {
     code: String,
     severity: miette::Severity,
     message: String,
     label: String,
     help: Option<String>,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Excerpt,
     span: (usize, usize),
     drawable: bool,
     related: Vec<RuleNote>,
@@ -118,18 +149,18 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         message,
         label,
         help: rule.and_then(|r| r.help.clone()),
-        source: NamedSource::new(&f.file.name, f.file.text.clone()),
+        source: Excerpt {
+            name: f.file.name.to_string(),
+            text: f.file.text.clone(),
+            line0: f.first_line.saturating_sub(1),
+        },
         span: (f.span.start, f.span.len()),
         drawable,
         related,
     };
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    // One record per line (JSON Lines, CSV): the neighbouring lines are other records, not context.
-    let per_line = [".jsonl", ".ndjson", ".csv"].iter().any(|x| f.file.name.ends_with(x));
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false)
-        .with_context_lines(if per_line { 0 } else { 1 });
+    // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as context.
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", report.code, report.message);

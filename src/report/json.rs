@@ -7,18 +7,10 @@ use serde::Serialize;
 use super::Summary;
 use crate::diagnostics::{Diag, Level};
 use crate::engine::Program;
-use crate::pipeline::Outcome;
+use crate::pipeline::{Finding, Outcome};
 
 /// The format version of the document.
 pub const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    findings: Vec<FindingOut<'a>>,
-    diagnostics: Vec<DiagOut<'a>>,
-    summary: SummaryOut,
-}
 
 #[derive(Serialize)]
 struct FindingOut<'a> {
@@ -99,39 +91,60 @@ fn diag_out(d: &Diag) -> DiagOut<'_> {
     }
 }
 
-/// The JSON report of a check run, with a trailing newline.
-pub fn report(program: &Program, outcome: &Outcome, policy_diags: &[Diag]) -> String {
-    let s = Summary::of(program, outcome);
-    let level = |l: crate::ast::CodeLevel| s.by_level.get(&l).copied().unwrap_or(0);
-    let findings = outcome
-        .findings
-        .iter()
-        .map(|f| {
-            let rule = program.rules.get(f.rule);
-            let (pl, pc) = rule.map_or((0, 0), |r| r.file.line_col(r.id_span.start));
-            FindingOut {
-                rule: &f.rule_id,
-                title: rule.map_or("", |r| r.title.as_str()),
-                code_of_practice: &f.code_name,
-                level: f.level.as_str(),
-                severity: f.severity.as_str(),
-                file: &f.file.name,
-                line: f.line,
-                column: f.column,
-                record: f.record_id.as_deref(),
-                record_index: f.record_index,
-                message: &f.message,
-                help: rule.and_then(|r| r.help.as_deref()),
-                cite: rule.and_then(|r| r.cite.as_deref()),
-                policy: Place { file: rule.map_or("", |r| &r.file.name), line: pl, column: pc },
-            }
-        })
-        .collect();
-    let doc = Document {
-        version: VERSION,
-        findings,
-        diagnostics: policy_diags.iter().chain(outcome.diagnostics.iter()).map(diag_out).collect(),
-        summary: SummaryOut {
+fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
+    let rule = program.rules.get(f.rule);
+    let (pl, pc) = rule.map_or((0, 0), |r| r.file.line_col(r.id_span.start));
+    FindingOut {
+        rule: &f.rule_id,
+        title: rule.map_or("", |r| r.title.as_str()),
+        code_of_practice: &f.code_name,
+        level: f.level.as_str(),
+        severity: f.severity.as_str(),
+        file: &f.file.name,
+        line: f.line,
+        column: f.column,
+        record: f.record_id.as_deref(),
+        record_index: f.record_index,
+        message: &f.message,
+        help: rule.and_then(|r| r.help.as_deref()),
+        cite: rule.and_then(|r| r.cite.as_deref()),
+        policy: Place { file: rule.map_or("", |r| &r.file.name), line: pl, column: pc },
+    }
+}
+
+/// Writes the JSON report a piece at a time, so findings are never all held in memory: the start,
+/// then one line per finding, then the diagnostics and summary once the run is over.
+#[derive(Debug, Default)]
+pub struct Stream {
+    findings: usize,
+}
+
+impl Stream {
+    /// The opening of the document.
+    pub fn start(&self) -> String {
+        format!("{{\n  \"version\": {VERSION},\n  \"findings\": [")
+    }
+
+    /// One finding, as one line of the `findings` array.
+    pub fn finding(&mut self, program: &Program, f: &Finding) -> String {
+        let sep = if self.findings == 0 { "\n    " } else { ",\n    " };
+        self.findings += 1;
+        let body = serde_json::to_string(&finding_out(program, f)).unwrap_or_else(|_| "{}".to_string());
+        format!("{sep}{body}")
+    }
+
+    /// The end of the document: diagnostics (policy ones first) and the summary.
+    pub fn finish(&self, program: &Program, outcome: &Outcome, policy_diags: &[Diag]) -> String {
+        let s = Summary::of(program, outcome);
+        let level = |l: crate::ast::CodeLevel| s.by_level.get(&l).copied().unwrap_or(0);
+        let mut out = String::from(if self.findings == 0 { "],\n" } else { "\n  ],\n" });
+        out.push_str("  \"diagnostics\": [");
+        for (i, d) in policy_diags.iter().chain(outcome.diagnostics.iter()).enumerate() {
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&serde_json::to_string(&diag_out(d)).unwrap_or_else(|_| "{}".to_string()));
+        }
+        out.push_str(if policy_diags.is_empty() && outcome.diagnostics.is_empty() { "],\n" } else { "\n  ],\n" });
+        let summary = SummaryOut {
             files: s.files,
             records: s.records,
             rules: s.rules,
@@ -144,11 +157,13 @@ pub fn report(program: &Program, outcome: &Outcome, policy_diags: &[Diag]) -> St
                 professional: level(crate::ast::CodeLevel::Professional),
                 ethical: level(crate::ast::CodeLevel::Ethical),
             },
-        },
-    };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
-    out.push('\n');
-    out
+        };
+        let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());
+        out.push_str("  \"summary\": ");
+        out.push_str(&summary.replace('\n', "\n  "));
+        out.push_str("\n}\n");
+        out
+    }
 }
 
 /// The JSON document for a run that could not load its policies: no findings, only diagnostics.

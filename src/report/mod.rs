@@ -8,7 +8,7 @@ pub mod json;
 
 use std::collections::BTreeMap;
 
-use crate::ast::{CodeLevel, Severity};
+use crate::ast::CodeLevel;
 use crate::engine::Program;
 use crate::pipeline::Outcome;
 
@@ -30,26 +30,15 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Count an outcome.
+    /// The counts of an outcome.
     pub fn of(program: &Program, outcome: &Outcome) -> Summary {
-        let mut by_severity = [0; 3];
-        let mut by_level = BTreeMap::new();
-        for f in &outcome.findings {
-            let i = match f.severity {
-                Severity::Error => 0,
-                Severity::Warning => 1,
-                Severity::Info => 2,
-            };
-            by_severity[i] += 1;
-            *by_level.entry(f.level).or_insert(0) += 1;
-        }
         Summary {
             files: outcome.files,
             records: outcome.records,
             rules: program.rules.len(),
             codes: program.codes.len(),
-            by_severity,
-            by_level,
+            by_severity: outcome.by_severity,
+            by_level: outcome.by_level.clone(),
         }
     }
 
