@@ -161,14 +161,24 @@ fn generate(n: usize, path: &Path, csv: bool) {
         let ts = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
         let late = rng.u8(..20) == 0;
         let ack = opened + rng.i64(60..(if late { 5 } else { 1 }) * 86_400);
-        let first = opened + rng.i64(30..if channel == "email" { 20 * 3600 } else { 400 });
+        // About one record in fifty is late somewhere; the rest keep to every limit.
+        let slow = rng.u8(..50) == 0;
+        let first = opened + if slow { rng.i64(300..90_000) } else { rng.i64(30..280) };
         let promised = opened + 86_400;
-        let delivered = promised - rng.i64(-600..3600);
+        let delivered = promised - if slow { rng.i64(-3600..0) } else { rng.i64(0..3600) };
         let resolved = opened + rng.i64(3600..50 * 86_400);
         let closed = rng.bool();
         let confirmed = resolved - rng.i64(-60..3600);
-        let in_stock = rng.u8(..10) != 0;
-        let outcome = ["resolved", "refunded", "replaced", "unresolved"][rng.usize(..4)];
+        // The helpdesk CSV export has no actions, so a CSV record cannot show a refund or an
+        // alternative offered: keep those cases to the JSON Lines file.
+        let in_stock = csv || rng.u8(..10) != 0;
+        let action = ACTIONS[rng.usize(..ACTIONS.len())];
+        let outcome = match action {
+            "refund" if !csv => "refunded",
+            "replacement" => "replaced",
+            _ if rng.u8(..10) == 0 => "unresolved",
+            _ => "resolved",
+        };
         let agent = format!("S-{:04}", rng.u16(..2000));
         let id = format!("TK-{i}");
         let needs = "delivery;refund";
@@ -194,8 +204,8 @@ fn generate(n: usize, path: &Path, csv: bool) {
             )
             .unwrap();
         } else {
-            let amount = format!("{}.{:02} GBP", rng.u32(1..80), rng.u32(..100));
-            let action = ACTIONS[rng.usize(..ACTIONS.len())];
+            let pounds = if action == "goodwill" { rng.u32(1..25) } else { rng.u32(1..80) };
+            let amount = format!("{pounds}.{:02} GBP", rng.u32(..100));
             write!(
                 line,
                 r#"{{"id":"{id}","kind":"{kind}","channel":"{channel}","customer":{{"kind":"{}","id":"C-{}"{}}},"handled_by":"{agent}","status":"{}","opened_at":"{}","acknowledged_at":"{}","first_response_at":"{}","promised_at":"{}","delivered_at":"{}","resolved_at":"{}"{},"needs":["delivery","refund"],"needs_confirmed_at":"{}","outcome":"{outcome}"{},"product_available":{in_stock},"actions":[{{"type":"{action}","amount":"{amount}","by":"{agent}","approved_by":"S-0001"}},{{"type":"alternative","by":"{agent}"}},{{"type":"shortfall_report","by":"{agent}"}}],"referrals":[{{"to":"S-0002","reason":"beyond scope"}}],"items":[{{"fair_trade":{},"supplier_certified":{}}}],"notes":"free text the schema does not declare is skipped"}}"#,

@@ -11,6 +11,8 @@
 //! its line and a bad record never hides the ones after it.
 
 use std::fmt;
+
+use rayon::prelude::*;
 use std::io::BufRead;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -252,7 +254,29 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 }
 
-/// Read a JSON Lines file, one record per non-blank line, streaming.
+/// Lines read per chunk before they are parsed in parallel.
+const JSONL_CHUNK: usize = 4096;
+
+/// One non-blank line of a JSON Lines file, as bytes in the chunk buffer.
+struct RawLine {
+    line: usize,
+    ordinal: usize,
+    /// Bytes of a leading byte-order mark skipped on the first line.
+    bom: usize,
+    start: usize,
+    end: usize,
+}
+
+/// What parsing one line gave.
+enum Parsed {
+    Record(Box<[Value]>),
+    Problems(Vec<Problem>),
+    Syntax(serde_json::Error),
+    Utf8(usize),
+}
+
+/// Read a JSON Lines file, one record per non-blank line, streaming: lines are read in chunks and
+/// each chunk is parsed across threads, then handed on in file order.
 pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<super::Diag> {
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
@@ -265,59 +289,81 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
         }
     };
     let mut reader = std::io::BufReader::with_capacity(1 << 16, handle);
-    let mut ctx = Ctx::new(program);
-    let mut buf = Vec::with_capacity(1024);
-    let (mut line, mut ordinal, mut any) = (0usize, 0usize, false);
-    loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                diags.unreadable(&e);
-                break;
-            }
-        }
-        line += 1;
-        let mut bytes = buf.as_slice();
-        if line == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        let bom = buf.len() - bytes.len();
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        any = true;
-        let record = ordinal;
-        ordinal += 1;
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.invalid_utf8_at_line(line, bom + e.valid_up_to());
-                continue;
-            }
-        };
-        match parse_record(&mut ctx, shape, text) {
-            Ok(values) if ctx.problems.is_empty() => out.push(ReadRecord { ordinal: record, line, values }),
-            Ok(_) => {
-                let base = diags.line_start(line) + bom;
-                let source = diags.source();
-                let mut found: Vec<(Span, &Problem)> = ctx
-                    .problems
-                    .iter()
-                    .map(|p| {
-                        let span = locate::json_value_span(text, 0, program, shape, &p.path);
-                        (Span::new(span.start + base, span.end + base), p)
-                    })
-                    .collect();
-                found.sort_by_key(|(s, _)| (s.start, s.end));
-                for (span, p) in found {
-                    diags.push(p.diag(program, shape, &source, span, JSONL_HELP));
+    let mut chunk: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut lines: Vec<RawLine> = Vec::with_capacity(JSONL_CHUNK);
+    let (mut line, mut ordinal, mut any, mut done) = (0usize, 0usize, false, false);
+    while !done {
+        chunk.clear();
+        lines.clear();
+        while lines.len() < JSONL_CHUNK {
+            let start = chunk.len();
+            match reader.read_until(b'\n', &mut chunk) {
+                Ok(0) => {
+                    done = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    diags.unreadable(&e);
+                    done = true;
+                    break;
                 }
             }
-            Err(e) => {
-                let at = diags.line_start(line) + bom + e.column().saturating_sub(1);
-                syntax_error(&mut diags, &e, at, JSONL_HELP);
+            line += 1;
+            let mut bom = 0;
+            if line == 1 && chunk.get(start..).is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF")) {
+                bom = 3;
+            }
+            let bytes = chunk.get(start + bom..).unwrap_or(&[]);
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                chunk.truncate(start);
+                continue;
+            }
+            any = true;
+            lines.push(RawLine { line, ordinal, bom, start: start + bom, end: chunk.len() });
+            ordinal += 1;
+        }
+        let parsed: Vec<Parsed> = lines
+            .par_iter()
+            .map_init(
+                || Ctx::new(program),
+                |ctx, raw| {
+                    let bytes = chunk.get(raw.start..raw.end).unwrap_or(&[]);
+                    match std::str::from_utf8(bytes) {
+                        Err(e) => Parsed::Utf8(e.valid_up_to()),
+                        Ok(text) => match parse_record(ctx, shape, text) {
+                            Ok(values) if ctx.problems.is_empty() => Parsed::Record(values),
+                            Ok(_) => Parsed::Problems(std::mem::take(&mut ctx.problems)),
+                            Err(e) => Parsed::Syntax(e),
+                        },
+                    }
+                },
+            )
+            .collect();
+        for (raw, result) in lines.iter().zip(parsed) {
+            match result {
+                Parsed::Record(values) => out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values }),
+                Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
+                Parsed::Problems(problems) => {
+                    let text = chunk.get(raw.start..raw.end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
+                    let base = diags.line_start(raw.line) + raw.bom;
+                    let source = diags.source();
+                    let mut found: Vec<(Span, &Problem)> = problems
+                        .iter()
+                        .map(|p| {
+                            let span = locate::json_value_span(text, 0, program, shape, &p.path);
+                            (Span::new(span.start + base, span.end + base), p)
+                        })
+                        .collect();
+                    found.sort_by_key(|(s, _)| (s.start, s.end));
+                    for (span, p) in found {
+                        diags.push(p.diag(program, shape, &source, span, JSONL_HELP));
+                    }
+                }
+                Parsed::Syntax(e) => {
+                    let at = diags.line_start(raw.line) + raw.bom + e.column().saturating_sub(1);
+                    syntax_error(&mut diags, &e, at, JSONL_HELP);
+                }
             }
         }
     }
