@@ -106,6 +106,8 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
     let mut trees: Vec<PolicyFile> = Vec::new();
     let mut ok = true;
     let mut any = false;
+    // The same folder given twice (or a file inside a folder also given) is read once.
+    let mut seen: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for root in roots {
         let files = match policy_files(root) {
             Ok(f) => f,
@@ -116,6 +118,10 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
             }
         };
         for path in files {
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !seen.insert(key) {
+                continue;
+            }
             any = true;
             let name = path.to_string_lossy().replace('\\', "/");
             let file = match read_source(&path, &name) {

@@ -160,3 +160,14 @@ fn a_file_full_of_bad_rows_is_summarised() {
     assert_eq!(run.stderr.matches("precept::input::invalid-value").count(), 50);
     assert!(run.stderr.contains("950 more problems in `records/r.csv` are not shown"), "{}", run.stderr);
 }
+
+#[test]
+fn crlf_csv_points_at_the_right_lines() {
+    let c = Case::new("csv-crlf");
+    c.write("records/r.csv", "id,n\r\na,1\r\nb,0\r\nc,abc\r\nd,2\r\n");
+    let run = c.run();
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    // `b` breaks the rule on line 3; `c` has a bad number on line 4.
+    assert!(run.stdout.contains("records/r.csv:3:3"), "{}", run.stdout);
+    assert!(run.stderr.contains("records/r.csv:4:3"), "{}", run.stderr);
+}

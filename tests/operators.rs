@@ -60,6 +60,11 @@ const CASES: &[(&str, bool)] = &[
     ("-record.n < 0", true),
     ("record.n * 9223372036854775807 > 0", false),
     ("record.n / 0 == 1", false),
+    // a side with no answer (overflow) decides nothing, whichever side it is on
+    ("record.n * 9223372036854775807 > 0 or record.n == 5", true),
+    ("record.n == 5 or record.n * 9223372036854775807 > 0", true),
+    ("record.n * 9223372036854775807 > 0 and record.n == 4", false),
+    ("record.n * 9223372036854775807 > 0 or record.n == 4", false),
     // money
     ("record.m + 5.00 GBP == 15.00 GBP", true),
     ("record.m - 10.01 GBP < 0.00 GBP", true),

@@ -62,6 +62,9 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             return diags.finish();
         }
     };
+    // The csv crate ends a record at the `\r` of a `\r\n` and counts the `\n` as the start of the
+    // next record, so in a CRLF file its line numbers are one short: shift them back.
+    let shift = usize::from(ends_lines_with_crlf(&file.path));
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -69,7 +72,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
         Err(e) => {
-            report_error(&mut diags, &e);
+            report_error(&mut diags, &e, shift);
             return diags.finish();
         }
     };
@@ -93,7 +96,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             Ok(true) => {}
             Err(e) => {
                 ordinal += 1;
-                if !report_error(&mut diags, &e) {
+                if !report_error(&mut diags, &e, shift) {
                     break;
                 }
                 continue;
@@ -101,7 +104,8 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         }
         let this = ordinal;
         ordinal += 1;
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let line =
+            record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)).saturating_add(shift);
         if record.len() != header.len() {
             let span = diags.line_span(line);
             let (n, m) = (record.len(), header.len());
@@ -203,11 +207,26 @@ fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
     diags.push(diag);
 }
 
+/// Whether the file's first line ends with `\r\n`.
+fn ends_lines_with_crlf(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1 << 16);
+    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    match head.iter().position(|&b| b == b'\n') {
+        Some(i) => i > 0 && head.get(i - 1) == Some(&b'\r'),
+        None => false,
+    }
+}
+
 /// Report a CSV reader error; returns whether reading can go on.
-fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error) -> bool {
+fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, shift: usize) -> bool {
     match err.kind() {
         ::csv::ErrorKind::Utf8 { pos, err } => {
-            let line = pos.as_ref().map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+            let line =
+                pos.as_ref().map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)).saturating_add(shift);
             let start = diags.line_start(line);
             let source = diags.source();
             let (cells, _) = scan::csv_cells(&source.text, start);

@@ -59,20 +59,31 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
             V::Duration(d) => d.checked_neg().map_or(V::Missing, V::Duration),
             _ => V::Missing,
         },
+        // Three-valued logic: a side with no answer decides nothing, so the result does not depend on
+        // the order of the operands (`missing or true` holds like `true or missing`).
         CExpr::And(a, b) => match eval(a, record, cals, vars) {
             V::Bool(false) => V::Bool(false),
-            V::Bool(true) => bool_or_missing(eval(b, record, cals, vars)),
-            _ => V::Missing,
+            l => match (l, eval(b, record, cals, vars)) {
+                (_, V::Bool(false)) => V::Bool(false),
+                (V::Bool(true), V::Bool(true)) => V::Bool(true),
+                _ => V::Missing,
+            },
         },
         CExpr::Or(a, b) => match eval(a, record, cals, vars) {
             V::Bool(true) => V::Bool(true),
-            V::Bool(false) => bool_or_missing(eval(b, record, cals, vars)),
-            _ => V::Missing,
+            l => match (l, eval(b, record, cals, vars)) {
+                (_, V::Bool(true)) => V::Bool(true),
+                (V::Bool(false), V::Bool(false)) => V::Bool(false),
+                _ => V::Missing,
+            },
         },
         CExpr::Implies(a, b) => match eval(a, record, cals, vars) {
             V::Bool(false) => V::Bool(true),
-            V::Bool(true) => bool_or_missing(eval(b, record, cals, vars)),
-            _ => V::Missing,
+            l => match (l, eval(b, record, cals, vars)) {
+                (_, V::Bool(true)) => V::Bool(true),
+                (V::Bool(true), V::Bool(false)) => V::Bool(false),
+                _ => V::Missing,
+            },
         },
         CExpr::Cmp(op, _, a, b) => {
             let l = eval(a, record, cals, vars);
@@ -200,14 +211,6 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
 }
 
 #[inline]
-fn bool_or_missing(v: V<'_>) -> V<'_> {
-    match v {
-        V::Bool(b) => V::Bool(b),
-        _ => V::Missing,
-    }
-}
-
-#[inline]
 fn cmp_holds(op: CmpOp, ord: Ordering) -> bool {
     match op {
         CmpOp::Eq => ord == Ordering::Equal,
@@ -309,6 +312,11 @@ mod tests {
         assert_eq!(run(&and), V::Bool(false));
         let and = CExpr::And(c(Value::Bool(true)), c(Value::Missing));
         assert_eq!(run(&and), V::Missing);
+        // Order does not matter: a decisive side decides.
+        assert_eq!(run(&CExpr::Or(c(Value::Missing), c(Value::Bool(true)))), V::Bool(true));
+        assert_eq!(run(&CExpr::And(c(Value::Missing), c(Value::Bool(false)))), V::Bool(false));
+        assert_eq!(run(&CExpr::Implies(c(Value::Missing), c(Value::Bool(true)))), V::Bool(true));
+        assert_eq!(run(&CExpr::Or(c(Value::Missing), c(Value::Bool(false)))), V::Missing);
         let imp = CExpr::Implies(c(Value::Bool(false)), c(Value::Missing));
         assert_eq!(run(&imp), V::Bool(true));
         let cmp = CExpr::Cmp(CmpOp::Ne, Kind::Int, c(Value::Missing), c(Value::Int(1)));

@@ -9,15 +9,19 @@ use super::types::Ty;
 use super::value::V;
 use super::Program;
 
+/// Most list items written into a message.
+const MAX_LIST_SHOWN: usize = 10;
+
 /// Write `v` as a person reads it, using its static type for enumeration names and currencies.
 pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
     let _ = match v {
         V::Missing => write!(out, "(missing)"),
         V::Bool(b) => write!(out, "{b}"),
         V::Int(i) => write!(out, "{i}"),
-        V::Dec(d) => write!(out, "{}", d.normalize()),
+        V::Dec(d) => write!(out, "{}", d.round_dp(10).normalize()),
         V::Money(m) => {
-            let mut m = m;
+            // Shown in whole pence (cents, ...): `11.75000` as `11.75`, a third of `10.00` as `3.33`.
+            let mut m = m.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero).normalize();
             if m.scale() < 2 {
                 m.rescale(2);
             }
@@ -40,7 +44,24 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
             Err(_) => write!(out, "{ts}"),
         },
         V::Duration(d) => write!(out, "{}", duration(d)),
-        V::List(items) => write!(out, "{} items", items.len()),
+        V::List(items) => {
+            let inner = match ty {
+                Ty::List(inner) => inner.as_ref(),
+                other => other,
+            };
+            out.push('[');
+            for (i, item) in items.iter().take(MAX_LIST_SHOWN).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                value(out, program, inner, item.view());
+            }
+            if items.len() > MAX_LIST_SHOWN {
+                let _ = write!(out, ", ... {} more", items.len() - MAX_LIST_SHOWN);
+            }
+            out.push(']');
+            Ok(())
+        }
         V::Object(_) => write!(out, "(object)"),
     };
 }

@@ -126,6 +126,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         Severity::Info => miette::Severity::Advice,
     };
     let record = match &f.record_id {
+        Some(id) if id.chars().count() > 64 => format!("record `{}...`", id.chars().take(61).collect::<String>()),
         Some(id) => format!("record `{id}`"),
         None => format!("record {}", f.record_index + 1),
     };

@@ -13,7 +13,7 @@ use crate::diagnostics::Diag;
 use crate::source::{SourceFile, Span};
 
 /// Deepest expression tree a policy may build (operators and operands nested inside each other).
-pub const MAX_EXPR_DEPTH: u32 = 64;
+pub const MAX_EXPR_DEPTH: u32 = 256;
 
 /// Longest run of prefix operators (`not not ...`) accepted before the tree is built.
 const MAX_PREFIX_RUN: usize = 8;
@@ -438,7 +438,7 @@ impl<'f> Lowerer<'f> {
     fn too_deep(&self, at: Span) -> Diag {
         Diag::error("precept::parse::too-deep", format!("expression nested deeper than {MAX_EXPR_DEPTH} levels"))
             .at(self.file, at, "too deep from here")
-            .help("split the condition into separate `require` clauses or simpler parts")
+            .help("split the condition into separate `require` clauses; a long chain of `or` comparisons is shorter as `x in {a, b, c}`")
     }
 
     fn node(&self, kind: ExprKind, span: Span, depth: u32) -> Lowered {
