@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+// The same allocator as the `precept` binary, so the check phase measures what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const KINDS: [&str; 7] = ["enquiry", "complaint", "refund_request", "order", "callback", "appointment", "delivery"];
 const CHANNELS: [&str; 5] = ["phone", "email", "web_chat", "store", "self_service"];
 const ACTIONS: [&str; 6] = ["refund", "replacement", "alternative", "shortfall_report", "apology", "goodwill"];
