@@ -9,6 +9,7 @@
 //! I/O and knows nothing of the command line or output formats.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![warn(missing_docs)]
 
 pub mod ast;
 pub mod calendar;

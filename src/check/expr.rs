@@ -528,41 +528,9 @@ impl<'c> TypeCheck<'c> {
             if let Some(Ty::Enum(id)) = hint {
                 return self.variant(*id, &first.text, span);
             }
-            let on_record = self.shapes.get(self.record).and_then(|s| s.slot(&first.text)).is_some();
-            let help = if on_record {
-                format!("did you mean `record.{}`?", first.text)
-            } else {
-                let mut names: Vec<&str> = self.vars.iter().map(|(n, _)| n.as_str()).collect();
-                names.push("record");
-                match suggest::closest(&first.text, names) {
-                    Some(c) => format!("did you mean `{c}`?"),
-                    None => "fields are read through `record` (`record.kind`); enumeration values are written bare only where an enumeration is expected".to_string(),
-                }
-            };
-            self.err(
-                "precept::type::unknown-name",
-                format!("unknown name `{}`", first.text),
-                first.span,
-                "not defined here",
-            )
-            .with_help(help);
-            return None;
+            return self.unknown_name(first, true);
         } else {
-            let help = match suggest::closest(
-                &first.text,
-                ["record"].into_iter().chain(self.vars.iter().map(|(n, _)| n.as_str())),
-            ) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => "paths start with `record` or a quantifier's element name".to_string(),
-            };
-            self.err(
-                "precept::type::unknown-name",
-                format!("unknown name `{}`", first.text),
-                first.span,
-                "not defined here",
-            )
-            .with_help(help);
-            return None;
+            return self.unknown_name(first, false);
         };
         let mut steps: Vec<u16> = Vec::new();
         let mut optional = false;
@@ -617,6 +585,27 @@ impl<'c> TypeCheck<'c> {
             _ => CExpr::Field(root, steps.into_boxed_slice()),
         };
         Some(T { e, ty, optional, key: Some(key), t: Vec::new(), f: Vec::new() })
+    }
+
+    /// Report a name that is neither `record`, a quantifier's element nor (where one is expected) an
+    /// enumeration value; `bare` when it stands alone rather than starting a path.
+    fn unknown_name(&mut self, first: &Name, bare: bool) -> Option<T> {
+        let on_record = bare && self.shapes.get(self.record).and_then(|s| s.slot(&first.text)).is_some();
+        let names = ["record"].into_iter().chain(self.vars.iter().map(|(n, _)| n.as_str()));
+        let help = match (on_record, suggest::closest(&first.text, names)) {
+            (true, _) => format!("did you mean `record.{}`?", first.text),
+            (false, Some(c)) => format!("did you mean `{c}`?"),
+            (false, None) if bare => "fields are read through `record` (`record.kind`); enumeration values are written bare only where an enumeration is expected".to_string(),
+            (false, None) => "paths start with `record` or a quantifier's element name".to_string(),
+        };
+        self.err(
+            "precept::type::unknown-name",
+            format!("unknown name `{}`", first.text),
+            first.span,
+            "not defined here",
+        )
+        .with_help(help);
+        None
     }
 
     /// Operands whose meaning depends on the other side (bare enum names, text, sets) are checked second.

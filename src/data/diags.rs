@@ -99,6 +99,23 @@ pub(crate) struct FileDiags<'f> {
 }
 
 impl<'f> FileDiags<'f> {
+    /// Read a whole file that must be UTF-8; `None` after reporting why it cannot be used.
+    pub(crate) fn read_utf8(&mut self, path: &std::path::Path) -> Option<Vec<u8>> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.unreadable(&e);
+                return None;
+            }
+        };
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            self.set_text(&String::from_utf8_lossy(&bytes));
+            self.invalid_utf8(e.valid_up_to());
+            return None;
+        }
+        Some(bytes)
+    }
+
     /// For a streamed file: the text is read from disk when a diagnostic first needs it.
     pub(crate) fn new(file: &'f RecordFile) -> FileDiags<'f> {
         FileDiags { file, source: None, lines: None, diags: Vec::new() }

@@ -25,21 +25,9 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.unreadable(&e);
-            return diags.finish();
-        }
-    };
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            diags.set_text(&String::from_utf8_lossy(&bytes));
-            diags.invalid_utf8(e.valid_up_to());
-            return diags.finish();
-        }
-    };
+    let Some(bytes) = diags.read_utf8(&file.path) else { return diags.finish() };
+    // INVARIANT: `read_utf8` checked the bytes.
+    let text = std::str::from_utf8(&bytes).unwrap_or("");
     diags.set_text(text);
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = text.get(bom..).unwrap_or("");
