@@ -142,21 +142,33 @@ pub fn check_paths_with(
 }
 
 fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome, sink: &mut dyn FnMut(Finding)) {
-    let mut pending: Vec<Pending> = Vec::new();
+    // JSON Lines and CSV findings are located and handed on batch by batch, so memory does not grow
+    // with the file; JSON and TOML files are read whole anyway, so theirs wait for the end.
+    let mut by_line = matches!(file.format, Format::Jsonl | Format::Csv).then(|| LineLocator::open(file));
+    let mut whole: Vec<Pending> = Vec::new();
     let mut records = 0usize;
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
         records += batch.len();
         let values: Vec<&[crate::engine::value::Value]> = batch.iter().map(|r| &*r.values).collect();
         for hit in check_batch(program, file.schema, &values) {
             let Some(rec) = batch.get(hit.record) else { continue };
-            pending.push(Pending {
+            let p = Pending {
                 rule: hit.rule,
                 ordinal: rec.ordinal,
                 line: rec.line,
                 record_id: data::record_id(program, file.schema, &rec.values),
                 message: hit.message,
                 blame: hit.blame,
-            });
+            };
+            match by_line.as_mut() {
+                Some(locator) => {
+                    if let Some(f) = locator.locate(program, file, p) {
+                        out.count(&f);
+                        sink(f);
+                    }
+                }
+                None => whole.push(p),
+            }
         }
     });
     out.records += records;
@@ -174,12 +186,8 @@ fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome, sink: &mu
         );
     }
     out.diagnostics.append(&mut diags);
-    if pending.is_empty() {
-        return;
-    }
-    match file.format {
-        Format::Jsonl | Format::Csv => locate_by_line(program, file, pending, out, sink),
-        Format::Json | Format::Toml => locate_in_whole(program, file, pending, out, sink),
+    if !whole.is_empty() {
+        locate_in_whole(program, file, whole, out, sink);
     }
 }
 
@@ -224,63 +232,88 @@ fn locate_in_whole(
     }
 }
 
-/// JSON Lines and CSV: one pass over the file picks out the lines that have findings (and a CSV
-/// file's header), so no finding costs a scan of the file and the file is never held whole.
-fn locate_by_line(
-    program: &Program,
-    file: &RecordFile,
-    pending: Vec<Pending>,
-    out: &mut Outcome,
-    sink: &mut dyn FnMut(Finding),
-) {
-    let csv = file.format == Format::Csv;
-    let mut reader = std::fs::File::open(&file.path).ok().map(BufReader::new);
-    let mut buf = Vec::new();
-    let mut line_no = 0usize;
-    let mut current = String::new();
-    let mut header = String::new();
-    let name: Arc<str> = file.name.as_str().into();
-    for p in pending {
-        // INVARIANT: pending is in record order, so lines only move forward.
-        while line_no < p.line {
-            buf.clear();
-            let read = reader.as_mut().map_or(Ok(0), |r| r.read_until(b'\n', &mut buf));
-            if !matches!(read, Ok(n) if n > 0) {
-                reader = None;
-                current.clear();
-                line_no = p.line;
-                break;
-            }
-            line_no += 1;
-            if line_no == 1 || line_no == p.line {
-                let text = String::from_utf8_lossy(&buf);
-                let text = text.trim_end_matches(['\n', '\r']);
-                if line_no == 1 {
-                    header = text.to_string();
-                }
-                if line_no == p.line {
-                    current = text.to_string();
-                }
-            }
+/// JSON Lines and CSV: a second reader follows the first through the file and picks out the lines
+/// that have findings (and a CSV file's header), so no finding costs a scan of the file and the file
+/// is never held whole.
+struct LineLocator {
+    reader: Option<BufReader<std::fs::File>>,
+    csv: bool,
+    name: Arc<str>,
+    buf: Vec<u8>,
+    /// Lines read so far.
+    line_no: usize,
+    header: String,
+    /// The text of the record starting at line `first` (several lines for a CSV record with a
+    /// quoted line break).
+    current: Arc<str>,
+    first: usize,
+}
+
+impl LineLocator {
+    fn open(file: &RecordFile) -> LineLocator {
+        LineLocator {
+            reader: std::fs::File::open(&file.path).ok().map(BufReader::new),
+            csv: file.format == Format::Csv,
+            name: file.name.as_str().into(),
+            buf: Vec::new(),
+            line_no: 0,
+            header: String::new(),
+            current: Arc::from(""),
+            first: 0,
         }
-        let text: Arc<str> = current.as_str().into();
-        let span = if csv && p.line > 1 {
-            // Locate with the header in front, then shift back onto the record's own line.
-            let both = format!("{header}\n{current}");
+    }
+
+    fn next_line(&mut self) -> Option<String> {
+        self.buf.clear();
+        let read = self.reader.as_mut().map_or(Ok(0), |r| r.read_until(b'\n', &mut self.buf));
+        if !matches!(read, Ok(n) if n > 0) {
+            self.reader = None;
+            return None;
+        }
+        self.line_no += 1;
+        let text = String::from_utf8_lossy(&self.buf);
+        Some(text.trim_end_matches(['\n', '\r']).to_string())
+    }
+
+    fn locate(&mut self, program: &Program, file: &RecordFile, p: Pending) -> Option<Finding> {
+        // INVARIANT: findings arrive in record order, so the reader only moves forward.
+        if self.first != p.line {
+            let mut text = String::new();
+            while self.line_no < p.line {
+                match self.next_line() {
+                    Some(t) if self.line_no == 1 && self.csv => self.header = t.clone(),
+                    Some(_) if self.line_no < p.line => {}
+                    Some(t) => text = t,
+                    None => break,
+                }
+            }
+            // A quoted CSV cell may run over line breaks: read on until the quotes balance.
+            while self.csv && text.matches('"').count() % 2 == 1 {
+                match self.next_line() {
+                    Some(t) => {
+                        text.push('\n');
+                        text.push_str(&t);
+                    }
+                    None => break,
+                }
+            }
+            self.current = text.into();
+            self.first = p.line;
+        }
+        let span = if self.csv && p.line > 1 {
+            // Locate with the header in front, then shift back onto the record's own text.
+            let both = format!("{}\n{}", self.header, self.current);
             let s = data::locate(file, &both, program, p.ordinal, 2, &p.blame);
-            let base = header.len() + 1;
+            let base = self.header.len() + 1;
             if s.start >= base {
                 Span::new(s.start - base, s.end - base)
             } else {
-                Span::new(0, current.len())
+                Span::new(0, self.current.len())
             }
         } else {
-            data::locate(file, &current, program, p.ordinal, 1, &p.blame)
+            data::locate(file, &self.current, program, p.ordinal, 1, &p.blame)
         };
-        let source = SourceFile { name: name.clone(), text };
-        if let Some(f) = finding(program, p, source, line_no, span) {
-            out.count(&f);
-            sink(f);
-        }
+        let source = SourceFile { name: self.name.clone(), text: self.current.clone() };
+        finding(program, p, source, self.first, span)
     }
 }

@@ -171,3 +171,14 @@ fn crlf_csv_points_at_the_right_lines() {
     assert!(run.stdout.contains("records/r.csv:3:3"), "{}", run.stdout);
     assert!(run.stderr.contains("records/r.csv:4:3"), "{}", run.stderr);
 }
+
+#[test]
+fn csv_lines_after_blank_lines_and_quoted_line_breaks() {
+    let c = Case::new("csv-multiline");
+    c.write("records/r.csv", "id,n\r\n\r\na,1\r\n\"b\r\nb\",0\r\n\r\nc,0\r\n");
+    let run = c.run();
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    // `b` starts on line 4 and its `n` is on line 5; `c` is on line 7.
+    assert!(run.stdout.contains("records/r.csv:5:4"), "{}", run.stdout);
+    assert!(run.stdout.contains("records/r.csv:7:3"), "{}", run.stdout);
+}

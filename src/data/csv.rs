@@ -62,9 +62,9 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             return diags.finish();
         }
     };
-    // The csv crate ends a record at the `\r` of a `\r\n` and counts the `\n` as the start of the
-    // next record, so in a CRLF file its line numbers are one short: shift them back.
-    let shift = usize::from(ends_lines_with_crlf(&file.path));
+    // The csv crate's line numbers are off after a `\r\n` or a blank line; its byte offsets are
+    // right, so lines are counted from those.
+    let mut lines = LineCounter::open(&file.path);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -72,7 +72,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
         Err(e) => {
-            report_error(&mut diags, &e, shift);
+            report_error(&mut diags, &e, &mut lines);
             return diags.finish();
         }
     };
@@ -96,7 +96,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             Ok(true) => {}
             Err(e) => {
                 ordinal += 1;
-                if !report_error(&mut diags, &e, shift) {
+                if !report_error(&mut diags, &e, &mut lines) {
                     break;
                 }
                 continue;
@@ -104,8 +104,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         }
         let this = ordinal;
         ordinal += 1;
-        let line =
-            record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)).saturating_add(shift);
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if record.len() != header.len() {
             let span = diags.line_span(line);
             let (n, m) = (record.len(), header.len());
@@ -207,26 +206,55 @@ fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
     diags.push(diag);
 }
 
-/// Whether the file's first line ends with `\r\n`.
-fn ends_lines_with_crlf(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(1 << 16);
-    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
-    if read.is_err() {
-        return false;
+/// Turns the byte offsets the csv crate gives for records into 1-based line numbers, reading the
+/// file a second time alongside the parser (forward only, so the whole file is read once more).
+struct LineCounter {
+    reader: Option<std::io::BufReader<std::fs::File>>,
+    pos: u64,
+    line: usize,
+}
+
+impl LineCounter {
+    fn open(path: &std::path::Path) -> LineCounter {
+        let reader = std::fs::File::open(path).ok().map(|f| std::io::BufReader::with_capacity(1 << 16, f));
+        LineCounter { reader, pos: 0, line: 1 }
     }
-    match head.iter().position(|&b| b == b'\n') {
-        Some(i) => i > 0 && head.get(i - 1) == Some(&b'\r'),
-        None => false,
+
+    /// The line of the record starting at `byte`: newlines before it are counted, and so are the
+    /// `\r`, `\n` and blank lines the csv crate puts at the start of a record.
+    fn line_at(&mut self, byte: u64) -> usize {
+        use std::io::BufRead;
+        let Some(reader) = self.reader.as_mut() else { return self.line };
+        while let Ok(buf) = reader.fill_buf() {
+            if buf.is_empty() {
+                break;
+            }
+            let want = usize::try_from(byte.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+            if want > 0 {
+                let take = want.min(buf.len());
+                self.line += buf.iter().take(take).filter(|&&b| b == b'\n').count();
+                reader.consume(take);
+                self.pos += take as u64;
+                continue;
+            }
+            // At the record's offset: step over line breaks that belong before it.
+            let skip = buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+            if skip == 0 {
+                break;
+            }
+            self.line += buf.iter().take(skip).filter(|&&b| b == b'\n').count();
+            reader.consume(skip);
+            self.pos += skip as u64;
+        }
+        self.line
     }
 }
 
 /// Report a CSV reader error; returns whether reading can go on.
-fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, shift: usize) -> bool {
+fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineCounter) -> bool {
     match err.kind() {
         ::csv::ErrorKind::Utf8 { pos, err } => {
-            let line =
-                pos.as_ref().map_or(1, |p| usize::try_from(p.line()).unwrap_or(usize::MAX)).saturating_add(shift);
+            let line = pos.as_ref().map_or(1, |p| lines.line_at(p.byte()));
             let start = diags.line_start(line);
             let source = diags.source();
             let (cells, _) = scan::csv_cells(&source.text, start);

@@ -5,7 +5,10 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use super::{Diag, Level};
 
@@ -38,11 +41,55 @@ pub fn drawable(text: &str, span: crate::source::Span) -> bool {
     text.get(start..end).is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_SNIPPET_LINE))
 }
 
+/// Source text for miette that reports columns in characters (as the JSON report and editors do,
+/// where miette counts bytes) and may start part-way into a file: the record's own line of a JSON
+/// Lines or CSV file, shown with the file's real line numbers.
+pub struct Source {
+    name: String,
+    text: std::sync::Arc<str>,
+    /// 0-based line of the file where `text` starts.
+    line0: usize,
+}
+
+impl Source {
+    /// A whole file.
+    pub fn whole(name: &str, text: std::sync::Arc<str>) -> Source {
+        Source { name: name.to_string(), text, line0: 0 }
+    }
+
+    /// Text that starts at 1-based line `first_line` of the file `name`.
+    pub fn excerpt(name: &str, text: std::sync::Arc<str>, first_line: usize) -> Source {
+        Source { name: name.to_string(), text, line0: first_line.saturating_sub(1) }
+    }
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let start = inner.span().offset().min(self.text.len());
+        let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let column = self.text.get(line_start..start).map_or(0, |t| t.chars().count());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line0,
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A miette view of a [`Diag`].
 pub struct Report<'a> {
     diag: &'a Diag,
     message: String,
-    source: Option<NamedSource<std::sync::Arc<str>>>,
+    source: Option<Source>,
     related: Vec<Report<'a>>,
 }
 
@@ -50,7 +97,7 @@ impl<'a> Report<'a> {
     /// Wrap a diagnostic for miette.
     pub fn new(diag: &'a Diag) -> Report<'a> {
         let mut message = diag.message.clone();
-        let mut source = diag.file.as_ref().map(|f| NamedSource::new(&f.name, f.text.clone()));
+        let mut source = diag.file.as_ref().map(|f| Source::whole(&f.name, f.text.clone()));
         if let Some(f) = &diag.file {
             if !diag.labels.iter().all(|l| drawable(&f.text, l.span)) {
                 source = None;

@@ -3,44 +3,13 @@
 
 use std::fmt;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource,
-    SourceCode, SourceSpan, SpanContents,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::{plural, Summary};
 use crate::ast::Severity;
-use crate::diagnostics::render::Style;
+use crate::diagnostics::render::{Source, Style};
 use crate::engine::Program;
 use crate::pipeline::Finding;
-
-/// Text that starts part-way into a file (one line of a JSON Lines or CSV file), shown with the
-/// file's own line numbers.
-struct Excerpt {
-    name: String,
-    text: std::sync::Arc<str>,
-    /// 0-based line of the file where `text` starts.
-    line0: usize,
-}
-
-impl SourceCode for Excerpt {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.line0,
-            inner.column(),
-            inner.line_count(),
-        )))
-    }
-}
 
 struct FindingReport {
     code: String,
@@ -48,7 +17,7 @@ struct FindingReport {
     message: String,
     label: String,
     help: Option<String>,
-    source: Excerpt,
+    source: Source,
     span: (usize, usize),
     drawable: bool,
     related: Vec<RuleNote>,
@@ -56,7 +25,7 @@ struct FindingReport {
 
 struct RuleNote {
     message: String,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Source,
     span: (usize, usize),
 }
 
@@ -133,7 +102,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     let related = match (rule, code) {
         (Some(r), Some(_)) => vec![RuleNote {
             message: format!("rule `{}`: {}", r.id, r.title),
-            source: NamedSource::new(&r.file.name, r.file.text.clone()),
+            source: Source::whole(&r.file.name, r.file.text.clone()),
             span: (r.id_span.start, r.id_span.len()),
         }],
         _ => Vec::new(),
@@ -150,11 +119,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         message,
         label,
         help: rule.and_then(|r| r.help.clone()),
-        source: Excerpt {
-            name: f.file.name.to_string(),
-            text: f.file.text.clone(),
-            line0: f.first_line.saturating_sub(1),
-        },
+        source: Source::excerpt(&f.file.name, f.file.text.clone(), f.first_line),
         span: (f.span.start, f.span.len()),
         drawable,
         related,
