@@ -57,6 +57,7 @@ fn bad_usage_exits_two() {
     assert!(run.stderr.contains("yaml"));
     let run = precept(&["check", "--threads", "0", "fixtures/records"]);
     assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("precept::usage::threads"), "{}", run.stderr);
     let run = precept(&["frobnicate"]);
     assert_eq!(run.code, 2);
 }
@@ -83,7 +84,14 @@ fn a_bad_policy_stops_the_run_with_exit_two() {
 fn input_errors_are_reported_and_other_files_still_checked() {
     let run = precept(&["check", "--policies", "policies", "fixtures/input/err"]);
     assert_eq!(run.code, 2, "{}", run.snapshot());
-    for code in ["precept::input::invalid-value", "precept::input::json", "precept::input::csv-row-length"] {
+    for code in [
+        "precept::input::invalid-value",
+        "precept::input::json",
+        "precept::input::toml",
+        "precept::input::missing-field",
+        "precept::input::csv-row-length",
+        "precept::input::csv-missing-column",
+    ] {
         assert!(run.stderr.contains(code), "missing {code} in\n{}", run.stderr);
     }
     insta::assert_snapshot!(run.snapshot());

@@ -109,6 +109,7 @@ fn empty_files() {
     assert!(run.stderr.contains("empty.jsonl"), "{}", run.stderr);
     // Both files are empty: nothing could be checked.
     assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::input::no-records"), "{}", run.stderr);
 }
 
 #[test]
@@ -158,6 +159,7 @@ fn a_file_full_of_bad_rows_is_summarised() {
     let run = c.run();
     assert_eq!(run.code, 2, "{}", run.snapshot());
     assert_eq!(run.stderr.matches("precept::input::invalid-value").count(), 50);
+    assert!(run.stderr.contains("precept::input::more-problems"), "{}", run.stderr);
     assert!(run.stderr.contains("950 more problems in `records/r.csv` are not shown"), "{}", run.stderr);
 }
 
@@ -181,4 +183,44 @@ fn csv_lines_after_blank_lines_and_quoted_line_breaks() {
     // `b` starts on line 4 and its `n` is on line 5; `c` is on line 7.
     assert!(run.stdout.contains("records/r.csv:5:4"), "{}", run.stdout);
     assert!(run.stdout.contains("records/r.csv:7:3"), "{}", run.stdout);
+}
+
+#[test]
+fn a_file_that_is_not_a_record_format() {
+    let c = Case::new("unknown-format");
+    c.write("records/notes.txt", "not records");
+    let out = Command::new(env!("CARGO_BIN_EXE_precept"))
+        .args(["check", "--policies", "policies", "records/notes.txt"])
+        .current_dir(&c.dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("precept::input::unknown-format"), "{stderr}");
+}
+
+#[test]
+fn a_record_file_no_schema_takes() {
+    let c = Case::new("no-schema");
+    let policy = "schema a { files \"*.jsonl\" id: text identified by id n: integer }\n\
+                  schema b { files \"*.csv\" id: text identified by id n: integer }\n\
+                  code \"C\" { level industry rule r { for a require record.n > 0 } rule q { for b require record.n > 0 } }\n";
+    c.write("policies/p.precept", policy);
+    c.write("records/r.jsonl", "{\"id\": \"a\", \"n\": 1}\n");
+    c.write("records/r.toml", "id = \"b\"\nn = 1\n");
+    let run = c.run();
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::input::no-schema"), "{}", run.stderr);
+    assert!(run.stdout.contains("checked 1 record"), "{}", run.stdout);
+}
+
+#[test]
+fn policies_without_rules() {
+    let c = Case::new("no-rules");
+    c.write("policies/p.precept", "schema s { id: text identified by id }\n");
+    c.write("records/r.jsonl", "{\"id\": \"a\"}\n");
+    let run = c.run();
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::input::no-rules"), "{}", run.stderr);
 }

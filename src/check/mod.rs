@@ -70,8 +70,11 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
             c.code(&f.source, code, &mut seen_rules);
         }
     }
-    c.unused_fields();
     let has_errors = c.diags.iter().any(Diag::is_error);
+    // A rule with errors may not have read all its fields: only a clean policy's unused fields are real.
+    if !has_errors {
+        c.unused_fields();
+    }
     let mut diags = c.diags;
     crate::diagnostics::sort(&mut diags);
     if has_errors {
@@ -228,12 +231,9 @@ impl Checker {
                 Some(c) => Ty::Money(c),
                 None => {
                     self.diags.push(
-                        Diag::error(
-                            "precept::type::invalid-currency",
-                            format!("`{}` is not a currency code", cur.text),
-                        )
-                        .at(file, *span, "expected three capital letters")
-                        .help("write an ISO 4217 code such as `GBP`, `EUR` or `USD`"),
+                        Diag::error("precept::type::invalid-literal", format!("`{}` is not a currency code", cur.text))
+                            .at(file, *span, "expected three capital letters")
+                            .help("write an ISO 4217 code such as `GBP`, `EUR` or `USD`"),
                     );
                     Ty::Money(Currency(*b"XXX"))
                 }
@@ -298,7 +298,11 @@ impl Checker {
                 self.calendar_names.insert(cal.name.text.clone(), (self.calendars.len(), file.clone(), cal.name.span));
                 self.calendars.push(c);
             }
-            Err(d) => self.diags.push(d),
+            Err(d) => {
+                // Known by name, so a code using it is not also told the calendar does not exist.
+                self.calendar_names.insert(cal.name.text.clone(), (UNKNOWN_CALENDAR, file.clone(), cal.name.span));
+                self.diags.push(d);
+            }
         }
     }
 
@@ -377,7 +381,8 @@ impl Checker {
                     Some(UNKNOWN_CALENDAR)
                 }
             },
-            None if self.calendars.len() == 1 => Some(0),
+            // A code that names none uses the only calendar declared (even a broken one, already reported).
+            None if self.calendar_names.len() == 1 => self.calendar_names.values().next().map(|(i, _, _)| *i),
             None => None,
         };
         let code_index = self.codes.len();

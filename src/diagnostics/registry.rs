@@ -46,7 +46,6 @@ codes! {
     "precept::type::duplicate-field" => "a schema field or enumeration value is declared twice",
     "precept::type::duplicate-name" => "two schemas or calendars share a name",
     "precept::type::invalid-calendar" => "a business calendar is not usable",
-    "precept::type::invalid-currency" => "a money type names something that is not a currency code",
     "precept::type::invalid-glob" => "a schema's `files` pattern is not a valid glob",
     "precept::type::invalid-literal" => "a literal is not a real date, datetime, decimal or amount",
     "precept::type::invalid-regex" => "a `matches` pattern is not a valid regular expression",
