@@ -341,10 +341,14 @@ fn datetime(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
         // A zone (with or without an offset): jiff checks the offset against the zone's rules.
         return match s.parse::<Zoned>() {
             Ok(z) => Ok(Value::DateTime(z.timestamp(), z.offset().seconds())),
-            Err(e) => Err(Bad::new(
-                format!("is not a datetime: `{}`", shown(raw)),
-                "expected a datetime",
-                format!("{} ({e})", help_for(ty, raw)),
+            // jiff's own wording is not ours to show; the likely causes are named instead.
+            Err(_) => Err(Bad::new(
+                format!("is not a datetime in its zone: `{}`", shown(raw)),
+                "not a time in that zone",
+                format!(
+                    "check the zone name, that the offset agrees with the zone on that date, and that the local time exists there; {}",
+                    help_for(ty, raw)
+                ),
             )),
         };
     }
