@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod pipeline;
 pub mod report;
+pub mod roles;
 pub mod source;
 pub mod syntax;
 pub mod workspace;

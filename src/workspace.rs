@@ -186,3 +186,53 @@ impl Loader for MultiLoader<'_> {
         }
     }
 }
+
+/// Read every `.toml` role file under `paths` (files or folders, sorted, hidden entries skipped)
+/// into one organisation. Returns the organisation, the number of files read, and diagnostics.
+pub fn load_org(paths: &[PathBuf]) -> (crate::roles::Org, usize, Vec<Diag>) {
+    let mut org = crate::roles::Org::default();
+    let mut diags = Vec::new();
+    let mut files = std::collections::BTreeSet::new();
+    for root in paths {
+        let shown = root.to_string_lossy().replace('\\', "/");
+        if !root.exists() {
+            diags.push(
+                Diag::error("precept::input::not-found", format!("role path `{shown}` does not exist"))
+                    .help("pass the folder holding your role and staff `.toml` files"),
+            );
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            match entry {
+                Ok(e)
+                    if e.file_type().is_file()
+                        && (e.depth() == 0 || e.path().extension().is_some_and(|x| x == "toml")) =>
+                {
+                    files.insert(e.into_path());
+                }
+                Ok(_) => {}
+                Err(e) => diags.push(
+                    Diag::error("precept::input::unreadable", format!("cannot read `{shown}`: {e}"))
+                        .help("check the folder's permissions"),
+                ),
+            }
+        }
+    }
+    for path in &files {
+        let name = path.to_string_lossy().replace('\\', "/");
+        match read_source(path, &name) {
+            Ok(file) if file.text.trim().is_empty() => diags.push(
+                Diag::warning("precept::input::empty-file", format!("role file `{name}` is empty"))
+                    .at(&file, Span::new(0, 0), "nothing here")
+                    .help("write `[[role]]` or `[[staff]]` entries in it, or delete it"),
+            ),
+            Ok(file) => crate::roles::read::read_file(&file, &mut org, &mut diags),
+            Err(d) => diags.push(d),
+        }
+    }
+    (org, files.len(), diags)
+}

@@ -42,6 +42,21 @@ pub struct Cli {
 enum Command {
     /// Check record files against the policies.
     Check(CheckArgs),
+    /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct LintArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// The date open-ended role assignments must hold their qualifications until (default: today).
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// Role and staff `.toml` files, or folders of them.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,6 +124,7 @@ fn style_for(tty: bool) -> Style {
 fn run(cli: Cli) -> Status {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Lint(args) => lint(args),
     }
 }
 
@@ -166,6 +182,60 @@ fn check(args: CheckArgs) -> Status {
     if policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
         Status::Failed
     } else if outcome.has_error_findings() {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}
+
+fn lint(args: LintArgs) -> Status {
+    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    let mut err = Out { w: std::io::stderr().lock(), closed: false };
+    let out_style = style_for(std::io::stdout().is_terminal());
+    let err_style = style_for(std::io::stderr().is_terminal());
+    let as_of = match &args.as_of {
+        None => jiff::Zoned::now().date(),
+        Some(text) => match text.parse::<jiff::civil::Date>() {
+            Ok(d) => d,
+            Err(_) => {
+                let d = Diag::error("precept::usage::as-of", format!("`{text}` is not a date"))
+                    .help("write the date as `YYYY-MM-DD`, e.g. `--as-of 2026-11-22`");
+                err.put(&render(&d, err_style));
+                return Status::Failed;
+            }
+        },
+    };
+    let (org, files, read) = crate::workspace::load_org(&args.paths);
+    // Definitions of the wrong shape are problems with the roles, reported like the lint's own;
+    // files that cannot be read or parsed at all are input errors.
+    let (mut problems, input): (Vec<Diag>, Vec<Diag>) =
+        read.into_iter().partition(|d| d.code.starts_with("precept::role::"));
+    for d in &input {
+        err.put(&render(d, err_style));
+    }
+    problems.extend(crate::roles::lint::lint(&org, as_of));
+    crate::diagnostics::sort(&mut problems);
+    let summary = report::LintSummary::of(&org, files, &problems);
+    match args.format {
+        Format::Human => {
+            for p in &problems {
+                out.put(&render(p, out_style));
+                out.put("\n");
+            }
+            out.put(&summary.line());
+            out.put("\n");
+        }
+        Format::Json => out.put(&report::json::lint(&problems, &input, &summary)),
+    }
+    let _ = out.w.flush();
+    if input.iter().any(Diag::is_error) || files == 0 {
+        if files == 0 && input.is_empty() {
+            let d = Diag::error("precept::input::no-records", "no role files found")
+                .help("pass files or folders holding role and staff `.toml` files");
+            err.put(&render(&d, err_style));
+        }
+        Status::Failed
+    } else if problems.iter().any(Diag::is_error) {
         Status::Findings
     } else {
         Status::Clean

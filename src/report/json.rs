@@ -181,3 +181,72 @@ pub fn failure(diags: &[Diag]) -> String {
     out.push('\n');
     out
 }
+
+#[derive(Serialize)]
+struct LintFinding<'a> {
+    rule: &'a str,
+    code_of_practice: Option<&'a str>,
+    level: Option<&'a str>,
+    severity: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    record: Option<&'a str>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LintSummaryOut {
+    files: usize,
+    roles: usize,
+    staff: usize,
+    findings: usize,
+    by_severity: Counts3,
+}
+
+#[derive(Serialize)]
+struct LintDocument<'a> {
+    version: u32,
+    findings: Vec<LintFinding<'a>>,
+    diagnostics: Vec<DiagOut<'a>>,
+    summary: LintSummaryOut,
+}
+
+/// The JSON report of `precept lint`: each problem in the same shape as a `check` finding, with the
+/// diagnostic code as its `rule`.
+pub fn lint(problems: &[Diag], input: &[Diag], s: &super::LintSummary) -> String {
+    let findings = problems
+        .iter()
+        .map(|d| {
+            let loc = d.location();
+            LintFinding {
+                rule: &d.code,
+                code_of_practice: None,
+                level: None,
+                severity: if d.is_error() { "error" } else { "warning" },
+                file: loc.map(|l| l.0),
+                line: loc.map(|l| l.1),
+                column: loc.map(|l| l.2),
+                record: None,
+                message: &d.message,
+                help: d.help.as_deref(),
+            }
+        })
+        .collect();
+    let doc = LintDocument {
+        version: VERSION,
+        findings,
+        diagnostics: input.iter().map(diag_out).collect(),
+        summary: LintSummaryOut {
+            files: s.files,
+            roles: s.roles,
+            staff: s.staff,
+            findings: problems.len(),
+            by_severity: Counts3 { error: s.errors, warning: s.warnings, info: 0 },
+        },
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}

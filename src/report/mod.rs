@@ -51,3 +51,45 @@ impl Summary {
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// Counts for `precept lint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintSummary {
+    /// Role files read.
+    pub files: usize,
+    /// Roles defined.
+    pub roles: usize,
+    /// Staff defined.
+    pub staff: usize,
+    /// Problems at error level.
+    pub errors: usize,
+    /// Problems at warning level.
+    pub warnings: usize,
+}
+
+impl LintSummary {
+    /// Count a lint run.
+    pub fn of(org: &crate::roles::Org, files: usize, problems: &[crate::diagnostics::Diag]) -> LintSummary {
+        let errors = problems.iter().filter(|d| d.is_error()).count();
+        LintSummary { files, roles: org.roles.len(), staff: org.staff.len(), errors, warnings: problems.len() - errors }
+    }
+
+    /// The one-line summary.
+    pub fn line(&self) -> String {
+        let head = format!(
+            "linted {} and {} in {}",
+            plural(self.roles, "role", "roles"),
+            plural(self.staff, "staff member", "staff"),
+            plural(self.files, "file", "files")
+        );
+        if self.errors + self.warnings == 0 {
+            format!("{head}: no problems")
+        } else {
+            format!(
+                "{head}: {}, {}",
+                plural(self.errors, "error", "errors"),
+                plural(self.warnings, "warning", "warnings")
+            )
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `precept lint`: every failing case in `fixtures/lint/err/` gives the diagnostic it declares
+//! (reviewed snapshots), and the realistic organisation in `fixtures/org/` lints clean.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+
+use std::path::Path;
+
+use precept::diagnostics::render::{render, Style};
+
+fn as_of() -> jiff::civil::Date {
+    jiff::civil::date(2026, 11, 22)
+}
+
+/// Lint `path` (a file or a folder), returning the rendered problems and their codes.
+fn lint(path: &Path) -> (String, Vec<String>) {
+    let rel = common::rel(path);
+    let (org, _, input) = precept::workspace::load_org(&[rel]);
+    let problems = precept::roles::lint::lint(&org, as_of());
+    let mut out = String::new();
+    for d in input.iter().chain(&problems) {
+        out.push_str(&render(d, Style::plain()));
+    }
+    (out, input.iter().chain(&problems).map(|d| d.code.to_string()).collect())
+}
+
+fn expectation(path: &Path) -> String {
+    if path.is_dir() {
+        let mut text = String::new();
+        for e in walkdir::WalkDir::new(path).sort_by_file_name().into_iter().filter_map(Result::ok) {
+            if e.file_type().is_file() {
+                text.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        text
+    } else {
+        std::fs::read_to_string(path).unwrap()
+    }
+}
+
+#[test]
+fn every_lint_case_gives_exactly_what_it_declares() {
+    let dir = common::root().join("fixtures/lint/err");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
+    cases.retain(|p| p.is_dir() || p.extension().is_some_and(|x| x == "toml"));
+    cases.sort();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let (rendered, codes) = lint(&case);
+        let expected = common::expected_codes(&expectation(&case));
+        assert!(!expected.is_empty(), "{} does not say what it expects", case.display());
+        let mut got = codes.clone();
+        got.sort();
+        got.dedup();
+        let mut want = expected.clone();
+        want.sort();
+        want.dedup();
+        assert_eq!(got, want, "{}:\n{rendered}", case.display());
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(format!("lint_err@{name}"), rendered);
+    }
+}
+
+#[test]
+fn the_bundled_organisation_lints_clean() {
+    let (rendered, _) = lint(&common::root().join("fixtures/org"));
+    assert_eq!(rendered, "", "fixtures/org should lint clean");
+    let (org, files, _) = precept::workspace::load_org(&[common::root().join("fixtures/org")]);
+    assert!(files >= 2);
+    assert!(org.roles.len() >= 8, "at least 8 roles");
+    assert!(org.staff.len() >= 20, "at least 20 staff");
+}
+
+#[test]
+fn lint_from_the_command_line() {
+    let run = common::precept(&["lint", "--as-of", "2026-11-22", "fixtures/org"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert!(run.stdout.contains("no problems"));
+    let run = common::precept(&[
+        "lint",
+        "--as-of",
+        "2026-11-22",
+        "--format",
+        "json",
+        "fixtures/lint/err/escalation-cycle.toml",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    insta::assert_snapshot!(run.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for f in doc["findings"].as_array().unwrap() {
+        for key in ["rule", "severity", "file", "line", "column", "message"] {
+            assert!(f.get(key).is_some(), "lint finding lacks `{key}`: {f}");
+        }
+    }
+    let run = common::precept(&["lint", "--as-of", "2026-11-22", "fixtures/lint/err/invalid-missing-title.toml"]);
+    assert_eq!(
+        run.code,
+        1,
+        "a definition of the wrong shape is a problem found, not unusable input: {}",
+        run.snapshot()
+    );
+    let run = common::precept(&["lint", "--as-of", "22/11/2026", "fixtures/org"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("precept::usage::as-of"), "{}", run.stderr);
+    let run = common::precept(&["lint", "no/such/org"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("precept::input::not-found"), "{}", run.stderr);
+}
