@@ -107,3 +107,28 @@ fn lint_from_the_command_line() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("precept::input::not-found"), "{}", run.stderr);
 }
+
+#[test]
+fn unusable_role_files_are_input_errors() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-hostile");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bad-utf8.toml"), b"[[role]]\nid = \"caf\xe9\"\n").unwrap();
+    std::fs::write(dir.join("broken.toml"), "[[role]\nid = \"x\"\n").unwrap();
+    std::fs::write(dir.join("empty.toml"), "").unwrap();
+    let deep = format!("x = {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    std::fs::write(dir.join("deep.toml"), deep).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_precept"))
+        .args(["lint", "--as-of", "2026-11-22", "."])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for code in ["precept::input::invalid-utf8", "precept::input::toml", "precept::input::empty-file"] {
+        assert!(stderr.contains(code), "expected {code}:\n{stderr}");
+    }
+    assert!(stderr.contains("bad-utf8.toml:2:"), "{stderr}");
+}
