@@ -53,6 +53,8 @@ pub struct Finding {
     pub record_index: usize,
     /// The record's id, where the schema names one.
     pub record_id: Option<String>,
+    /// What was checked: `record`, or `role` and `staff member` for rules over role files.
+    pub subject: &'static str,
     /// The message with the record's values.
     pub message: String,
 }
@@ -209,6 +211,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         column,
         record_index: p.ordinal,
         record_id: p.record_id,
+        subject: "record",
         message: p.message,
     })
 }
@@ -315,5 +318,45 @@ impl LineLocator {
         };
         let source = SourceFile { name: self.name.clone(), text: self.current.clone() };
         finding(program, p, source, self.first, span)
+    }
+}
+
+/// Check the roles and staff of `org` against the rules written `for role` and `for staff`,
+/// handing each finding to `sink` (labelled at the role's or staff member's id in its file).
+pub fn check_org(program: &Program, org: &crate::roles::Org, out: &mut Outcome, sink: &mut dyn FnMut(Finding)) {
+    for (index, schema) in program.schemas.iter().enumerate() {
+        if !schema.builtin || schema.rules.is_empty() {
+            continue;
+        }
+        let entities: Vec<(Box<[crate::engine::value::Value]>, &crate::roles::model::Ref)> = match schema.name.as_str()
+        {
+            "role" => {
+                org.roles.iter().map(|r| (crate::roles::records::role(program, schema.shape, r), &r.id)).collect()
+            }
+            "staff" => {
+                org.staff.iter().map(|s| (crate::roles::records::staff(program, schema.shape, s), &s.id)).collect()
+            }
+            _ => continue,
+        };
+        out.records += entities.len();
+        for (i, (values, id)) in entities.iter().enumerate() {
+            let mut hits = Vec::new();
+            crate::engine::run::check_record(program, index, i, values, &mut hits);
+            for hit in hits {
+                let p = Pending {
+                    rule: hit.rule,
+                    ordinal: i,
+                    line: 0,
+                    record_id: Some(id.id.clone()),
+                    message: hit.message,
+                    blame: hit.blame,
+                };
+                if let Some(mut f) = finding(program, p, id.place.file.clone(), 1, id.place.span) {
+                    f.subject = if schema.name == "role" { "role" } else { "staff member" };
+                    out.count(&f);
+                    sink(f);
+                }
+            }
+        }
     }
 }

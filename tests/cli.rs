@@ -8,7 +8,7 @@ use common::precept;
 
 #[test]
 fn bundled_example_finds_findings_and_no_diagnostics() {
-    let run = precept(&["check", "--policies", "policies", "fixtures/records"]);
+    let run = precept(&["check", "--policies", "policies", "--roles", "fixtures/org", "fixtures/records"]);
     assert_eq!(run.code, 1, "{}", run.snapshot());
     assert_eq!(run.stderr, "", "the bundled example has no diagnostics");
     assert!(run.stdout.contains("precept::rule::"));
@@ -17,7 +17,16 @@ fn bundled_example_finds_findings_and_no_diagnostics() {
 
 #[test]
 fn bundled_example_as_json() {
-    let run = precept(&["check", "--policies", "policies", "--format", "json", "fixtures/records"]);
+    let run = precept(&[
+        "check",
+        "--policies",
+        "policies",
+        "--roles",
+        "fixtures/org",
+        "--format",
+        "json",
+        "fixtures/records",
+    ]);
     assert_eq!(run.code, 1);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     assert_eq!(doc["version"], 1);

@@ -87,18 +87,49 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
     let (program, diags) = precept::workspace::load_policies(&["policies".into()]);
     assert!(diags.is_empty(), "{diags:?}");
     let program = program.unwrap();
-    let (outcome, findings) = precept::pipeline::check_paths(&program, &["fixtures/records".into()], &[]);
+    let (mut outcome, mut findings) = precept::pipeline::check_paths(&program, &["fixtures/records".into()], &[]);
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    // Rules over roles and staff, on the bundled organisation.
+    let (org, _, role_diags) = precept::workspace::load_org(&["fixtures/org".into()]);
+    assert!(role_diags.is_empty(), "{role_diags:?}");
+    let mut org_findings = Vec::new();
+    precept::pipeline::check_org(&program, &org, &mut outcome, &mut |f| org_findings.push(f));
+    let mut org_found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in &org_findings {
+        org_found.entry(f.record_id.clone().unwrap_or_default()).or_default().push(f.rule_id.clone());
+    }
+    let mut org_declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in ["fixtures/org/roles.toml", "fixtures/org/staff.toml"] {
+        let doc: toml::Table = toml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        for key in ["role", "staff"] {
+            for entry in doc.get(key).and_then(|v| v.as_array()).into_iter().flatten() {
+                let id = entry.get("id").and_then(|v| v.as_str()).unwrap().to_string();
+                let expect: Vec<String> = entry
+                    .get("expect")
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+                    .unwrap_or_default();
+                if !expect.is_empty() {
+                    org_declared.insert(id, expect);
+                }
+            }
+        }
+    }
+    for list in org_found.values_mut().chain(org_declared.values_mut()) {
+        list.sort();
+    }
+    assert_eq!(org_found, org_declared, "findings on roles and staff are exactly the declared ones");
+    findings.extend(org_findings.iter().cloned());
 
     let declared = declared();
     let mut found: BTreeMap<Key, Vec<String>> = declared.keys().map(|k| (k.clone(), Vec::new())).collect();
-    for f in &findings {
+    for f in findings.iter().filter(|f| f.subject == "record") {
         found.entry((f.file.name.to_string(), f.record_index)).or_default().push(f.rule_id.clone());
     }
     for list in found.values_mut() {
         list.sort();
     }
-    assert_eq!(outcome.records, declared.len(), "every record was read");
+    assert_eq!(outcome.records, declared.len() + org.roles.len(), "every record and role was read");
     let mut wrong = Vec::new();
     for (k, want) in &declared {
         let got = found.get(k).cloned().unwrap_or_default();

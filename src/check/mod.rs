@@ -21,6 +21,37 @@ use crate::source::{SourceFile, Span};
 /// business days in that code are not reported a second time.
 const UNKNOWN_CALENDAR: usize = usize::MAX;
 
+/// The name shown for Precept's own declarations.
+pub const BUILTIN_NAME: &str = "<built-in>";
+
+/// Precept's own schemas, for rules over job roles and staff (`for role`, `for staff`); filled from
+/// role files (see `precept lint`) rather than record files. A policy may declare its own schema of
+/// either name instead.
+pub const BUILTIN_SCHEMAS: &str = r#"
+schema role {
+  identified by id
+  id: text
+  title: text
+  department: text?
+  top: boolean
+  escalates_to: text?
+  requires: list of text
+  trained_in: list of text
+  may: list of { action: text }
+}
+schema staff {
+  identified by id
+  id: text
+  name: text
+  team: text?
+  employed_from: date
+  employed_until: date?
+  roles: list of { role: text, from: date, until: date? }
+  qualifications: list of { id: text, issued: date, expires: date? }
+  training: list of { area: text, completed: date }
+}
+"#;
+
 /// Reads files that policies refer to (calendar files), confined to the policy root by the caller.
 pub trait Loader {
     /// Load `path`, written in `from`, as a source file; `Err` is a one-line reason.
@@ -57,6 +88,14 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
     for f in files {
         for s in &f.schemas {
             c.schema(&f.source, s);
+        }
+    }
+    let builtin = SourceFile::new(BUILTIN_NAME, BUILTIN_SCHEMAS);
+    if let (Some(tree), _) = crate::syntax::parse(&builtin) {
+        for s in &tree.schemas {
+            if !c.schema_names.contains_key(&s.name.text) {
+                c.schema(&builtin, s);
+            }
         }
     }
     for f in files {
@@ -169,6 +208,7 @@ impl Checker {
             files: s.files.iter().map(|g| g.value.clone()).collect(),
             id_field,
             rules: Vec::new(),
+            builtin: file.name.as_ref() == BUILTIN_NAME,
             file: file.clone(),
             span: s.name.span,
         });
@@ -494,7 +534,7 @@ impl Checker {
 
     fn unused_fields(&mut self) {
         let mut reported = Vec::new();
-        for s in &self.schemas {
+        for s in self.schemas.iter().filter(|s| !s.builtin) {
             self.unused_in(s.shape, &s.name, "", &mut reported);
         }
         self.diags.extend(reported);

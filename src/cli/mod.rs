@@ -78,6 +78,9 @@ struct CheckArgs {
     /// Worker threads for evaluation (default: one per core). Output is the same for any value.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// A folder (or file) of role and staff definitions, for rules written `for role` or `for staff`.
+    #[arg(long = "roles", value_name = "DIR")]
+    roles: Vec<PathBuf>,
     /// Record files or folders to check (default: the current folder).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -155,18 +158,35 @@ fn check(args: CheckArgs) -> Status {
         return Status::Failed;
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    // Role files are input too: their problems are reported with the record files'.
+    let mut role_diags = Vec::new();
+    let org = if args.roles.is_empty() {
+        None
+    } else {
+        let (org, _, diags) = crate::workspace::load_org(&args.roles);
+        role_diags = diags;
+        Some(org)
+    };
+    let mut exclude = policies.clone();
+    exclude.extend(args.roles.iter().cloned());
     // Findings are written as each file is finished, so they are never all held in memory.
     let mut json = report::json::Stream::default();
     if args.format == Format::Json {
         out.put(&json.start());
     }
-    let outcome = crate::pipeline::check_paths_with(&program, &paths, &policies, &mut |f| match args.format {
+    let mut emit = |f: crate::pipeline::Finding| match args.format {
         Format::Human => {
             out.put(&report::human::finding(&program, &f, out_style));
             out.put("\n");
         }
         Format::Json => out.put(&json.finding(&program, &f)),
-    });
+    };
+    let mut outcome = crate::pipeline::check_paths_with(&program, &paths, &exclude, &mut emit);
+    if let Some(org) = &org {
+        crate::pipeline::check_org(&program, org, &mut outcome, &mut emit);
+    }
+    outcome.diagnostics.extend(role_diags);
+    crate::diagnostics::sort(&mut outcome.diagnostics);
     for d in &outcome.diagnostics {
         err.put(&render(d, err_style));
     }

@@ -133,11 +133,20 @@ fn schema_for(rel: &Path, program: &Program, globs: &[Option<GlobSet>]) -> Optio
     let file_name = rel.file_name().map(Path::new);
     for (i, set) in globs.iter().enumerate() {
         let Some(set) = set else { continue };
+        if program.schemas.get(i).is_some_and(|s| s.builtin) {
+            continue;
+        }
         if set.is_match(&rel_text) || file_name.is_some_and(|n| set.is_match(n)) {
             return Some(i);
         }
     }
-    (program.schemas.len() == 1 && globs.iter().all(Option::is_none)).then_some(0)
+    // With a single record schema and no globs, every record file is of that schema; Precept's own
+    // schemas for role files never take record files.
+    let mut record = program.schemas.iter().enumerate().filter(|(_, s)| !s.builtin).map(|(i, _)| i);
+    match (record.next(), record.next()) {
+        (Some(only), None) if globs.get(only).is_some_and(Option::is_none) => Some(only),
+        _ => None,
+    }
 }
 
 fn no_schema(name: &str, program: &Program) -> Diag {
@@ -147,6 +156,7 @@ fn no_schema(name: &str, program: &Program) -> Diag {
         let schemas: Vec<String> = program
             .schemas
             .iter()
+            .filter(|s| !s.builtin)
             .map(|s| {
                 if s.files.is_empty() {
                     format!("`{}` (no `files` globs)", s.name)

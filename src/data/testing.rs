@@ -41,6 +41,7 @@ pub(crate) fn schema(name: &str, shape: usize) -> SchemaInfo {
         files: vec![],
         id_field: None,
         rules: vec![],
+        builtin: false,
         file: SourceFile::new("schema.precept", "schema"),
         span: Span::new(0, 6),
     }

@@ -46,6 +46,8 @@ pub struct SchemaInfo {
     pub id_field: Option<usize>,
     /// Rules that apply to its records, by index into [`Program::rules`].
     pub rules: Vec<usize>,
+    /// One of Precept's own schemas (`role`, `staff`), read from role files rather than record files.
+    pub builtin: bool,
     /// Where it was declared.
     pub file: SourceFile,
     /// Where it was declared.

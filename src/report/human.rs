@@ -95,9 +95,11 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         Severity::Info => miette::Severity::Advice,
     };
     let record = match &f.record_id {
-        Some(id) if id.chars().count() > 64 => format!("record `{}...`", id.chars().take(61).collect::<String>()),
-        Some(id) => format!("record `{id}`"),
-        None => format!("record {}", f.record_index + 1),
+        Some(id) if id.chars().count() > 64 => {
+            format!("{} `{}...`", f.subject, id.chars().take(61).collect::<String>())
+        }
+        Some(id) => format!("{} `{id}`", f.subject),
+        None => format!("{} {}", f.subject, f.record_index + 1),
     };
     let related = match (rule, code) {
         (Some(r), Some(_)) => vec![RuleNote {

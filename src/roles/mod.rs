@@ -7,5 +7,6 @@
 pub mod lint;
 pub mod model;
 pub mod read;
+pub mod records;
 
 pub use model::Org;
