@@ -191,6 +191,7 @@ impl Reader<'_> {
                 );
                 continue;
             };
+            self.known_keys(def, &["limit", "currency", "description"], &format!("action `{id}`"));
             let limit = self.string(def, "limit");
             let kind = match limit.as_ref().map(|(s, _)| s.as_str()) {
                 Some("money") => match self.string(def, "currency") {
@@ -244,6 +245,19 @@ impl Reader<'_> {
         for (key, _) in t.iter() {
             let at = self.span(key);
             out.push(Named { id: key.get_ref().to_string(), place: self.place(at) });
+        }
+    }
+
+    /// Report keys a table of this kind does not have: a misspelt key would otherwise be ignored
+    /// silently (a misspelt `requires` would drop a qualification check).
+    fn known_keys(&mut self, t: &DeTable<'_>, known: &[&str], what: &str) {
+        for (key, _) in t.iter() {
+            let k: &str = key.get_ref().as_ref();
+            if !known.contains(&k) {
+                let at = self.span(key);
+                let help = suggest::help(k, known, "key");
+                self.invalid(format!("unknown key `{k}` in {what}"), at, "not a key of this table", help);
+            }
         }
     }
 
@@ -319,6 +333,9 @@ impl Reader<'_> {
 
     fn role(&mut self, t: &DeTable<'_>, at: Span) -> Option<Role> {
         let (id, id_span) = self.required_string(t, "id", at, "a role")?;
+        let known =
+            ["id", "title", "department", "escalates_to", "top", "requires", "trained_in", "may", "description"];
+        self.known_keys(t, &known, &format!("role `{id}`"));
         let title = self.required_string(t, "title", id_span, &format!("role `{id}`")).map(|x| x.0).unwrap_or_default();
         let department = self.string(t, "department").map(|x| x.0);
         let escalates_to = self.string(t, "escalates_to").map(|(s, sp)| Ref { id: s, place: self.place(sp) });
@@ -404,6 +421,8 @@ impl Reader<'_> {
 
     fn staff(&mut self, t: &DeTable<'_>, at: Span) -> Option<Staff> {
         let (id, id_span) = self.required_string(t, "id", at, "a staff entry")?;
+        let known = ["id", "name", "team", "employed", "roles", "qualifications", "training"];
+        self.known_keys(t, &known, &format!("staff `{id}`"));
         let name = self.required_string(t, "name", id_span, &format!("staff `{id}`")).map(|x| x.0).unwrap_or_default();
         let team = self.string(t, "team").map(|x| x.0);
         let (employed_from, employed_until, employed) = match t.get("employed") {
@@ -411,6 +430,7 @@ impl Reader<'_> {
                 let vs = self.span(v);
                 match v.get_ref() {
                     DeValue::Table(e) => {
+                        self.known_keys(e, &["from", "until"], &format!("the employment of staff `{id}`"));
                         let from = self.date(e, "from");
                         let until = self.date(e, "until");
                         match from {
@@ -474,6 +494,12 @@ impl Reader<'_> {
                     );
                     continue;
                 };
+                let keys: &[&str] = match list {
+                    0 => &["role", "from", "until"],
+                    1 => &["id", "issued", "expires"],
+                    _ => &["area", "completed"],
+                };
+                self.known_keys(e, keys, &format!("a `{key}` entry of staff `{id}`"));
                 match list {
                     0 => {
                         let role = self.required_string(e, "role", is, "a role assignment");
