@@ -93,24 +93,6 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The byte offset of a 1-based line and column (in characters), clamped to the text.
-pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line.max(1) {
-        match text.get(start..).and_then(|s| s.find('\n')) {
-            Some(i) => start += i + 1,
-            None => return text.len(),
-        }
-    }
-    let rest = text.get(start..).unwrap_or("");
-    let within = rest
-        .char_indices()
-        .take_while(|&(_, c)| c != '\n')
-        .nth(column.saturating_sub(1))
-        .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
-    start + within
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,16 +104,6 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 4), (2, 2));
         assert_eq!(line_col(text, 999), (3, 1));
-    }
-
-    #[test]
-    fn offset_of_inverts_line_col() {
-        let text = "ab\ncdé\nx";
-        for off in [0, 1, 3, 4, 5, 8] {
-            let (l, c) = line_col(text, off);
-            assert_eq!(offset_of(text, l, c), off, "offset {off}");
-        }
-        assert_eq!(offset_of(text, 10, 1), text.len());
     }
 
     #[test]

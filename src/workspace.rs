@@ -152,10 +152,8 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
         crate::diagnostics::sort(&mut diags);
         return (None, diags);
     }
-    let loader = RootLoader { root: roots.first().cloned().unwrap_or_default() };
     let loaders: Vec<RootLoader> = roots.iter().map(|r| RootLoader { root: r.clone() }).collect();
-    let multi = MultiLoader(&loaders);
-    let (program, mut d) = crate::check::check(&trees, if roots.len() > 1 { &multi } else { &loader });
+    let (program, mut d) = crate::check::check(&trees, &MultiLoader(&loaders));
     diags.append(&mut d);
     let program = program.filter(|p| {
         if p.rules.is_empty() {
@@ -175,6 +173,7 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
     (program, diags)
 }
 
+/// Gives each policy file the loader of the policy root it was found under.
 struct MultiLoader<'a>(&'a [RootLoader]);
 
 impl Loader for MultiLoader<'_> {

@@ -1,5 +1,5 @@
 //! Test helpers: programs built by hand, record files in temporary directories.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail loudly")]
 
 use super::{Format, ReadRecord, RecordFile};
 use crate::diagnostics::Diag;

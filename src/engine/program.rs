@@ -3,9 +3,7 @@
 //! The checker in [`crate::check`] builds a [`Program`]; [`super::eval`] runs it. Nothing here refers
 //! to a field by name at run time.
 
-use jiff::{SignedDuration, Timestamp};
 use regex::Regex;
-use rust_decimal::Decimal;
 
 use super::types::{EnumDef, Shape, ShapeId, Ty};
 use super::value::Value;
@@ -256,21 +254,4 @@ pub enum CExpr {
     Quant(Quant, u8, Box<CExpr>, Box<CExpr>),
     /// `count(list)` or `count(x in list: cond)`.
     Count(Box<CExpr>, Option<(u8, Box<CExpr>)>),
-}
-
-impl CExpr {
-    /// A constant instant (for tests and literals).
-    pub fn instant(ts: Timestamp) -> CExpr {
-        CExpr::Const(Value::DateTime(ts, 0))
-    }
-
-    /// A constant duration.
-    pub fn duration(d: SignedDuration) -> CExpr {
-        CExpr::Const(Value::Duration(d))
-    }
-
-    /// A constant decimal.
-    pub fn decimal(d: Decimal) -> CExpr {
-        CExpr::Const(Value::Dec(d))
-    }
 }
