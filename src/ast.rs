@@ -297,6 +297,8 @@ pub enum ExprKind {
     Count(Option<Name>, Box<Expr>, Option<Box<Expr>>),
     /// `business days between(a, b)`.
     BusinessBetween(Box<Expr>, Box<Expr>),
+    /// `name(arguments)`: a question about staff and roles.
+    Call(Name, Vec<Expr>),
 }
 
 /// Prefix operators.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::ast::{CodeLevel, Severity};
 use crate::data::{self, Format, RecordFile};
 use crate::diagnostics::{Diag, Level};
+use crate::engine::authority::{Authority, Evidence};
 use crate::engine::blame::Step;
 use crate::engine::run::check_batch;
 use crate::engine::Program;
@@ -57,6 +58,8 @@ pub struct Finding {
     pub subject: &'static str,
     /// The message with the record's values.
     pub message: String,
+    /// The facts about staff and roles behind it, for rules that ask about them.
+    pub evidence: Vec<Evidence>,
 }
 
 /// What a check run found, apart from the findings themselves (which go to the sink).
@@ -103,20 +106,30 @@ struct Pending {
     record_id: Option<String>,
     message: String,
     blame: Vec<Step>,
+    evidence: Vec<Evidence>,
 }
 
 /// Check every record file under `paths` (skipping anything inside `exclude`, such as the policy
 /// folders themselves) against `program`, collecting the findings.
-pub fn check_paths(program: &Program, paths: &[PathBuf], exclude: &[PathBuf]) -> (Outcome, Vec<Finding>) {
+pub fn check_paths(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    paths: &[PathBuf],
+    exclude: &[PathBuf],
+) -> (Outcome, Vec<Finding>) {
     let mut findings = Vec::new();
-    let outcome = check_paths_with(program, paths, exclude, &mut |f| findings.push(f));
+    let outcome = check_paths_with(program, authority, paths, exclude, &mut |f| findings.push(f));
     (outcome, findings)
 }
 
 /// Check every record file under `paths` against `program`, handing each finding to `sink` in
 /// file, record and rule order as soon as its file is done.
+///
+/// Rules that ask about staff and roles need an `authority` (the role files); without one they are
+/// not run, and a warning names them so the gap is never silent.
 pub fn check_paths_with(
     program: &Program,
+    authority: Option<&dyn Authority>,
     paths: &[PathBuf],
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Finding),
@@ -124,8 +137,13 @@ pub fn check_paths_with(
     let (mut files, diagnostics) = data::discover(paths, program);
     files.retain(|f| !exclude.iter().any(|x| !x.as_os_str().is_empty() && f.path.starts_with(x)));
     let mut out = Outcome { diagnostics, files: files.len(), ..Outcome::default() };
+    if authority.is_none() {
+        if let Some(d) = roles_needed(program) {
+            out.diagnostics.push(d);
+        }
+    }
     for file in &files {
-        check_file(program, file, &mut out, sink);
+        check_file(program, authority, file, &mut out, sink);
     }
     if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
         // Nothing could be checked: that is not a clean run.
@@ -143,7 +161,38 @@ pub fn check_paths_with(
     out
 }
 
-fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome, sink: &mut dyn FnMut(Finding)) {
+/// The warning for rules over records that ask about roles, when no role files were given.
+fn roles_needed(program: &Program) -> Option<Diag> {
+    let skipped: Vec<&crate::engine::program::CompiledRule> = program
+        .rules
+        .iter()
+        .filter(|r| r.uses_roles && program.schemas.get(r.schema).is_some_and(|s| !s.builtin))
+        .collect();
+    let first = skipped.first()?;
+    let names: Vec<String> = skipped.iter().map(|r| format!("`{}`", r.id)).collect();
+    Some(
+        Diag::warning(
+            "precept::usage::no-roles",
+            format!(
+                "{} rule{} not checked: {} ask{} about staff and roles, and no role files were given",
+                skipped.len(),
+                if skipped.len() == 1 { " was" } else { "s were" },
+                names.join(", "),
+                if skipped.len() == 1 { "s" } else { "" },
+            ),
+        )
+        .at(&first.file, first.id_span, "needs role files")
+        .help("pass the folder of role and staff files with `--roles DIR`"),
+    )
+}
+
+fn check_file(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    file: &RecordFile,
+    out: &mut Outcome,
+    sink: &mut dyn FnMut(Finding),
+) {
     // JSON Lines and CSV findings are located and handed on batch by batch, so memory does not grow
     // with the file; JSON and TOML files are read whole anyway, so theirs wait for the end.
     let mut by_line = matches!(file.format, Format::Jsonl | Format::Csv).then(|| LineLocator::open(file));
@@ -152,7 +201,7 @@ fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome, sink: &mu
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
         records += batch.len();
         let values: Vec<&[crate::engine::value::Value]> = batch.iter().map(|r| &*r.values).collect();
-        for hit in check_batch(program, file.schema, &values) {
+        for hit in check_batch(program, authority, file.schema, &values) {
             let Some(rec) = batch.get(hit.record) else { continue };
             let p = Pending {
                 rule: hit.rule,
@@ -161,6 +210,7 @@ fn check_file(program: &Program, file: &RecordFile, out: &mut Outcome, sink: &mu
                 record_id: data::record_id(program, file.schema, &rec.values),
                 message: hit.message,
                 blame: hit.blame,
+                evidence: hit.evidence,
             };
             match by_line.as_mut() {
                 Some(locator) => {
@@ -213,6 +263,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         record_id: p.record_id,
         subject: "record",
         message: p.message,
+        evidence: p.evidence,
     })
 }
 
@@ -323,7 +374,13 @@ impl LineLocator {
 
 /// Check the roles and staff of `org` against the rules written `for role` and `for staff`,
 /// handing each finding to `sink` (labelled at the role's or staff member's id in its file).
-pub fn check_org(program: &Program, org: &crate::roles::Org, out: &mut Outcome, sink: &mut dyn FnMut(Finding)) {
+pub fn check_org(
+    program: &Program,
+    org: &crate::roles::Org,
+    authority: Option<&dyn Authority>,
+    out: &mut Outcome,
+    sink: &mut dyn FnMut(Finding),
+) {
     for (index, schema) in program.schemas.iter().enumerate() {
         if !schema.builtin || schema.rules.is_empty() {
             continue;
@@ -341,7 +398,7 @@ pub fn check_org(program: &Program, org: &crate::roles::Org, out: &mut Outcome, 
         out.records += entities.len();
         for (i, (values, id)) in entities.iter().enumerate() {
             let mut hits = Vec::new();
-            crate::engine::run::check_record(program, index, i, values, &mut hits);
+            crate::engine::run::check_record(program, authority, index, i, values, &mut hits);
             for hit in hits {
                 let p = Pending {
                     rule: hit.rule,
@@ -350,6 +407,7 @@ pub fn check_org(program: &Program, org: &crate::roles::Org, out: &mut Outcome, 
                     record_id: Some(id.id.clone()),
                     message: hit.message,
                     blame: hit.blame,
+                    evidence: hit.evidence,
                 };
                 if let Some(mut f) = finding(program, p, id.place.file.clone(), 1, id.place.span) {
                     f.subject = if schema.name == "role" { "role" } else { "staff member" };

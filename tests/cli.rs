@@ -17,16 +17,7 @@ fn bundled_example_finds_findings_and_no_diagnostics() {
 
 #[test]
 fn bundled_example_as_json() {
-    let run = precept(&[
-        "check",
-        "--policies",
-        "policies",
-        "--roles",
-        "fixtures/org",
-        "--format",
-        "json",
-        "fixtures/records",
-    ]);
+    let run = json_check_with_roles("fixtures/records");
     assert_eq!(run.code, 1);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     assert_eq!(doc["version"], 1);
@@ -44,17 +35,18 @@ fn bundled_example_as_json() {
 
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
-    let one = precept(&["check", "--threads", "1", "--format", "json", "fixtures/records"]);
-    let two = precept(&["check", "--threads", "2", "--format", "json", "fixtures/records"]);
-    let many = precept(&["check", "--threads", "7", "fixtures/records"]);
-    let many_again = precept(&["check", "--threads", "1", "fixtures/records"]);
+    let roles = ["--roles", "fixtures/org"];
+    let one = precept(&[&["check", "--threads", "1", "--format", "json"][..], &roles, &["fixtures/records"]].concat());
+    let two = precept(&[&["check", "--threads", "2", "--format", "json"][..], &roles, &["fixtures/records"]].concat());
+    let many = precept(&[&["check", "--threads", "7"][..], &roles, &["fixtures/records"]].concat());
+    let many_again = precept(&[&["check", "--threads", "1"][..], &roles, &["fixtures/records"]].concat());
     assert_eq!(one.stdout, two.stdout);
     assert_eq!(many.stdout, many_again.stdout);
 }
 
 #[test]
 fn a_clean_record_set_exits_zero() {
-    let run = precept(&["check", "--policies", "policies", "fixtures/clean"]);
+    let run = precept(&["check", "--policies", "policies", "--roles", "fixtures/clean/org", "fixtures/clean"]);
     assert_eq!(run.code, 0, "{}", run.snapshot());
     insta::assert_snapshot!(run.snapshot());
 }
@@ -127,4 +119,43 @@ fn a_closed_pipe_is_a_quiet_exit() {
     let status = child.wait().unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(matches!(status.code(), Some(0..=2)), "{status:?}");
+}
+
+#[test]
+fn rules_about_roles_are_named_when_no_role_files_are_given() {
+    // Without `--roles` the scope rules cannot be judged: a warning names each, the run goes on.
+    let run = precept(&["check", "--policies", "policies", "fixtures/records/scope.toml"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::usage::no-roles"), "{}", run.stderr);
+    insta::assert_snapshot!(run.snapshot());
+}
+
+#[test]
+fn scope_findings_show_the_staff_member_role_limit_amount_and_path() {
+    let run = precept(&["check", "--policies", "policies", "--roles", "fixtures/org", "fixtures/records/scope.toml"]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    insta::assert_snapshot!(run.snapshot());
+    let json = json_check_with_roles("fixtures/records/scope.toml");
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let beyond =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["record"] == "SC-3008").expect("SC-3008 is a finding");
+    // The evidence names the actor, their role that day, its limit, the amount and the path up;
+    // then the approver's.
+    let facts = &beyond["evidence"][0]["facts"];
+    assert_eq!(facts["staff"], "chloe.davies");
+    assert_eq!(facts["on"], "2025-05-06");
+    assert_eq!(facts["role"], "customer-advisor");
+    assert_eq!(facts["limit"], "up to 50.00 GBP");
+    assert_eq!(facts["amount"], "800.00 GBP");
+    assert_eq!(facts["escalation_path"], "customer-advisor → team-leader → service-manager → head-of-customer-service");
+    assert!(beyond["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["facts"]["staff"] == "farah.khan" && e["facts"]["limit"] == "up to 500.00 GBP"));
+}
+
+/// `check --format json` of `path` with the bundled policies and organisation.
+fn json_check_with_roles(path: &str) -> common::Run {
+    precept(&["check", "--policies", "policies", "--roles", "fixtures/org", "--format", "json", path])
 }

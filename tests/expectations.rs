@@ -87,13 +87,17 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
     let (program, diags) = precept::workspace::load_policies(&["policies".into()]);
     assert!(diags.is_empty(), "{diags:?}");
     let program = program.unwrap();
-    let (mut outcome, mut findings) = precept::pipeline::check_paths(&program, &["fixtures/records".into()], &[]);
-    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
-    // Rules over roles and staff, on the bundled organisation.
+    // Records are checked against the bundled organisation's roles, as in the README's example.
     let (org, _, role_diags) = precept::workspace::load_org(&["fixtures/org".into()]);
     assert!(role_diags.is_empty(), "{role_diags:?}");
+    let directory = precept::roles::authority::Directory::new(&org);
+    let authority: Option<&dyn precept::engine::authority::Authority> = Some(&directory);
+    let (mut outcome, mut findings) =
+        precept::pipeline::check_paths(&program, authority, &["fixtures/records".into()], &[]);
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    // Rules over roles and staff, on the bundled organisation.
     let mut org_findings = Vec::new();
-    precept::pipeline::check_org(&program, &org, &mut outcome, &mut |f| org_findings.push(f));
+    precept::pipeline::check_org(&program, &org, authority, &mut outcome, &mut |f| org_findings.push(f));
     let mut org_found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &org_findings {
         org_found.entry(f.record_id.clone().unwrap_or_default()).or_default().push(f.rule_id.clone());

@@ -66,6 +66,8 @@ fn every_lint_case_gives_exactly_what_it_declares() {
 fn the_bundled_organisation_lints_clean() {
     let (rendered, _) = lint(&common::root().join("fixtures/org"));
     assert_eq!(rendered, "", "fixtures/org should lint clean");
+    let (rendered, _) = lint(&common::root().join("fixtures/clean/org"));
+    assert_eq!(rendered, "", "fixtures/clean/org should lint clean");
     let (org, files, _) = precept::workspace::load_org(&[common::root().join("fixtures/org")]);
     assert!(files >= 2);
     assert!(org.roles.len() >= 8, "at least 8 roles");

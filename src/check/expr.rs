@@ -14,7 +14,7 @@ use super::suggest;
 use crate::ast::{BinaryOp, Expr, ExprKind, Name, Quantifier, UnaryOp};
 use crate::diagnostics::Diag;
 use crate::engine::eval;
-use crate::engine::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, TextOp, MAX_VARS};
+use crate::engine::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
 use crate::engine::types::{Currency, EnumDef, Shape, ShapeId, Ty};
 use crate::engine::value::{Value, V};
 use crate::source::{SourceFile, Span};
@@ -53,6 +53,8 @@ pub struct TypeCheck<'c> {
     present: Vec<Key>,
     /// In message holes a missing value is shown, not an error.
     lenient: bool,
+    /// Some expression asks about staff and roles.
+    pub uses_roles: bool,
 }
 
 impl<'c> TypeCheck<'c> {
@@ -75,6 +77,7 @@ impl<'c> TypeCheck<'c> {
             vars: Vec::new(),
             present: Vec::new(),
             lenient: false,
+            uses_roles: false,
         }
     }
 
@@ -413,7 +416,134 @@ impl<'c> TypeCheck<'c> {
                 let cal = self.need_calendar(e.span)?;
                 Some(T::new(CExpr::BusinessBetween(Box::new(at.e), Box::new(bt.e), cal), Ty::Int))
             }
+            ExprKind::Call(f, args) => self.call(f, args, e.span),
         }
+    }
+
+    // ------------------------------------------------------------ questions about staff and roles
+
+    /// `role_of`, `may`, `outranks`, `qualified`, `qualified_for`: checked like any operator, compiled
+    /// to a question the run's authority on roles answers.
+    fn call(&mut self, f: &Name, args: &[Expr], span: Span) -> Option<T> {
+        const SIGNATURES: [(&str, &str); 5] = [
+            ("may", "may(staff, action, amount, on) or may(staff, action, on)"),
+            ("outranks", "outranks(senior, junior, on)"),
+            ("qualified", "qualified(staff, qualification, on)"),
+            ("qualified_for", "qualified_for(staff, area, on)"),
+            ("role_of", "role_of(staff, on)"),
+        ];
+        let Some(&(_, signature)) = SIGNATURES.iter().find(|(n, _)| *n == f.text) else {
+            let names: Vec<&str> = SIGNATURES.iter().map(|(n, _)| *n).collect();
+            let help = match suggest::closest(&f.text, names.iter().copied()) {
+                Some(near) => {
+                    let sig = SIGNATURES.iter().find(|(n, _)| *n == near).map_or("", |(_, s)| *s);
+                    format!("did you mean `{near}`? It is written `{sig}`")
+                }
+                None => format!(
+                    "the functions are {}; `count(...)` and `business days between(...)` are written as themselves",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            self.err(
+                "precept::type::unknown-function",
+                format!("unknown function `{}`", f.text),
+                f.span,
+                "no function of this name",
+            )
+            .with_help(help);
+            for a in args {
+                self.check(a, None);
+            }
+            return None;
+        };
+        let (func, arity): (ScopeFn, &[usize]) = match f.text.as_str() {
+            "may" => (ScopeFn::May { amount: args.len() == 4, currency: None }, &[3, 4]),
+            "outranks" => (ScopeFn::Outranks, &[3]),
+            "qualified" => (ScopeFn::Qualified, &[3]),
+            "qualified_for" => (ScopeFn::QualifiedFor, &[3]),
+            _ => (ScopeFn::RoleOf, &[2]),
+        };
+        if !arity.contains(&args.len()) {
+            self.err(
+                "precept::type::wrong-arguments",
+                format!(
+                    "`{}` takes {} arguments, not {}",
+                    f.text,
+                    arity.iter().map(usize::to_string).collect::<Vec<_>>().join(" or "),
+                    args.len()
+                ),
+                span,
+                "wrong number of arguments",
+            )
+            .with_help(format!("write `{signature}`"));
+            return None;
+        }
+        self.uses_roles = true;
+        let last = args.len() - 1;
+        let mut out = Vec::with_capacity(args.len());
+        let mut func = func;
+        let mut ok = true;
+        for (i, a) in args.iter().enumerate() {
+            let what = match (func, i) {
+                (_, i) if i == last => "day",
+                (ScopeFn::May { .. }, 1) => "action",
+                (ScopeFn::May { .. }, 2) => "amount",
+                (ScopeFn::Qualified, 1) => "qualification",
+                (ScopeFn::QualifiedFor, 1) => "area",
+                _ => "staff",
+            };
+            let t = if what == "amount" { self.check(a, None) } else { self.value(a, None) };
+            let Some(t) = t else {
+                ok = false;
+                continue;
+            };
+            let fits = match (what, &t.ty) {
+                ("day", Ty::Date | Ty::DateTime) => true,
+                ("amount", Ty::Money(_) | Ty::Int | Ty::Dec | Ty::Duration) => true,
+                ("action" | "area" | "qualification", Ty::Enum(_)) => true,
+                (_, Ty::Text) => what != "day" && what != "amount",
+                _ => false,
+            };
+            if !fits {
+                let n = self.ty_name(&t.ty);
+                let want = match what {
+                    "day" => "a date or datetime",
+                    "amount" => "money, a number or a duration",
+                    "staff" => "text (a staff id)",
+                    _ => "text or an enumeration value",
+                };
+                self.err(
+                    "precept::type::mismatch",
+                    format!("the {what} given to `{}` must be {want}, not {n}", f.text),
+                    a.span,
+                    format!("this is {n}"),
+                )
+                .with_help(format!("write `{signature}`"));
+                ok = false;
+                continue;
+            }
+            if let (ScopeFn::May { amount, .. }, Ty::Money(c)) = (func, &t.ty) {
+                func = ScopeFn::May { amount, currency: Some(*c) };
+            }
+            let e = match &t.ty {
+                Ty::Enum(id) => {
+                    let names = self.enums.get(*id).map(|d| d.variants.iter().map(|v| v.as_str().into()).collect());
+                    CExpr::EnumText(names.unwrap_or_default(), Box::new(t.e))
+                }
+                _ => t.e,
+            };
+            out.push(e);
+        }
+        if !ok {
+            return None;
+        }
+        let mut t = T::new(
+            CExpr::Scope(func, out.into_boxed_slice()),
+            if func == ScopeFn::RoleOf { Ty::Text } else { Ty::Bool },
+        );
+        // Someone with no role that day has none: the rule must say what that means.
+        t.optional = func == ScopeFn::RoleOf;
+        Some(t)
     }
 
     fn bool_operand(&mut self, x: &Expr) -> Option<T> {
@@ -960,7 +1090,7 @@ impl<'c> TypeCheck<'c> {
 /// Evaluate an expression that reads no record (constants only).
 fn const_value(e: &CExpr) -> Option<Value> {
     let mut vars = eval::vars();
-    let v = eval::eval(e, &[], &[], &mut vars);
+    let v = eval::eval(e, &[], &eval::Cx::new(&[]), &mut vars);
     match v {
         V::Missing => None,
         V::Bool(b) => Some(Value::Bool(b)),

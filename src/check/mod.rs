@@ -505,6 +505,7 @@ impl Checker {
                 message.push(MsgPart::Text(text));
             }
         }
+        let uses_roles = tc.uses_roles;
         let filter_ok = scope.filter.is_none() || filter.is_some();
         if !filter_ok || !message_ok || requires.iter().any(Option::is_none) {
             return;
@@ -527,6 +528,7 @@ impl Checker {
             file: file.clone(),
             id_span: rule.id.span,
             require_spans: rule.requires.iter().map(|r| r.span).collect(),
+            uses_roles,
         });
     }
 

@@ -167,6 +167,8 @@ fn check(args: CheckArgs) -> Status {
         role_diags = diags;
         Some(org)
     };
+    let directory = org.as_ref().map(crate::roles::authority::Directory::new);
+    let authority = directory.as_ref().map(|d| d as &dyn crate::engine::authority::Authority);
     let mut exclude = policies.clone();
     exclude.extend(args.roles.iter().cloned());
     // Findings are written as each file is finished, so they are never all held in memory.
@@ -181,9 +183,9 @@ fn check(args: CheckArgs) -> Status {
         }
         Format::Json => out.put(&json.finding(&program, &f)),
     };
-    let mut outcome = crate::pipeline::check_paths_with(&program, &paths, &exclude, &mut emit);
+    let mut outcome = crate::pipeline::check_paths_with(&program, authority, &paths, &exclude, &mut emit);
     if let Some(org) = &org {
-        crate::pipeline::check_org(&program, org, &mut outcome, &mut emit);
+        crate::pipeline::check_org(&program, org, authority, &mut outcome, &mut emit);
     }
     outcome.diagnostics.extend(role_diags);
     crate::diagnostics::sort(&mut outcome.diagnostics);

@@ -69,11 +69,14 @@ codes! {
     "precept::type::unhandled-missing" => "an optional value is used without saying what missing means",
     "precept::type::unknown-calendar" => "a code names a calendar that is not declared",
     "precept::type::unknown-field" => "a path names a field its schema does not declare",
+    "precept::type::unknown-function" => "a call names a function the language does not have",
     "precept::type::unknown-name" => "a name is neither `record`, a quantifier variable nor an expected value",
     "precept::type::unknown-schema" => "a rule's `for` names a schema that is not declared",
     "precept::type::unknown-variant" => "a value compared with an enumeration is not one of its values",
     "precept::type::unused-field" => "a schema field is read by no rule",
+    "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` was given something that is not a date",
+    "precept::usage::no-roles" => "rules that ask about staff and roles were not run: no role files were given",
     "precept::usage::threads" => "`--threads` was given an unusable number",
 }
 

@@ -3,10 +3,9 @@
 //! The answer is a path of steps (field slots and list indices) that the readers in [`crate::data`]
 //! turn back into a line and column in the record file.
 
-use super::eval::{eval, Vars};
-use super::program::{CExpr, Quant, Root};
+use super::eval::{eval, Cx, Vars};
+use super::program::{CExpr, Quant, Root, ScopeFn};
 use super::value::{Value, V};
-use crate::calendar::Calendar;
 
 /// One step from a record to a value inside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,15 +18,15 @@ pub enum Step {
 
 struct Ctx<'a> {
     record: &'a [Value],
-    cals: &'a [Calendar],
+    cx: Cx<'a, 'static>,
     /// Where each bound variable's element sits in the record.
     var_paths: Vec<Option<Vec<Step>>>,
 }
 
 /// The path to the field most to blame for `e` not holding, if it reads one.
-pub fn blame<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar]) -> Option<Vec<Step>> {
+pub fn blame<'a>(e: &'a CExpr, record: &'a [Value], cx: Cx<'a, 'static>) -> Option<Vec<Step>> {
     let mut vars = super::eval::vars();
-    let mut ctx = Ctx { record, cals, var_paths: vec![None; super::program::MAX_VARS] };
+    let mut ctx = Ctx { record, cx, var_paths: vec![None; super::program::MAX_VARS] };
     failing(&mut ctx, e, &mut vars)
 }
 
@@ -35,7 +34,7 @@ pub fn blame<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar]) -> Opt
 fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<Vec<Step>> {
     match e {
         CExpr::And(a, b) => {
-            if eval(a, ctx.record, ctx.cals, vars).is_true() {
+            if eval(a, ctx.record, &ctx.cx, vars).is_true() {
                 failing(ctx, b, vars)
             } else {
                 failing(ctx, a, vars)
@@ -43,14 +42,14 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
         }
         CExpr::Implies(_, b) => failing(ctx, b, vars),
         CExpr::Or(a, b) => failing(ctx, a, vars).or_else(|| failing(ctx, b, vars)),
-        CExpr::If(c, a, b) => match eval(c, ctx.record, ctx.cals, vars) {
+        CExpr::If(c, a, b) => match eval(c, ctx.record, &ctx.cx, vars) {
             V::Bool(true) => failing(ctx, a, vars),
             V::Bool(false) => failing(ctx, b, vars),
             _ => first_field(ctx, c),
         },
         CExpr::Quant(q, var, list, cond) => {
             let list_path = first_field(ctx, list);
-            let V::List(items) = eval(list, ctx.record, ctx.cals, vars) else { return list_path };
+            let V::List(items) = eval(list, ctx.record, &ctx.cx, vars) else { return list_path };
             if *q == Quant::Any {
                 return list_path;
             }
@@ -59,7 +58,7 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
                 if let Some(s) = vars.get_mut(slot) {
                     *s = item.view();
                 }
-                let holds = eval(cond, ctx.record, ctx.cals, vars).is_true();
+                let holds = eval(cond, ctx.record, &ctx.cx, vars).is_true();
                 let bad = if *q == Quant::All { !holds } else { holds };
                 if bad {
                     let elem = list_path.clone().map(|mut p| {
@@ -108,5 +107,17 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr) -> Option<Vec<Step>> {
         CExpr::InSet(_, x, _, _) => first_field(ctx, x),
         CExpr::If(c, a, b) => first_field(ctx, a).or_else(|| first_field(ctx, b)).or_else(|| first_field(ctx, c)),
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list),
+        CExpr::EnumText(_, x) => first_field(ctx, x),
+        // The argument the answer turns on: the amount against a limit, else the action, else the
+        // person asked about.
+        CExpr::Scope(f, args) => {
+            let first = match f {
+                ScopeFn::May { amount: true, .. } => 2,
+                ScopeFn::May { amount: false, .. } => 1,
+                _ => 0,
+            };
+            let order = std::iter::once(first).chain(0..args.len());
+            order.filter_map(|i| args.get(i)).find_map(|a| first_field(ctx, a))
+        }
     }
 }

@@ -9,7 +9,10 @@ use std::cmp::Ordering;
 use jiff::{SignedDuration, ToSpan};
 use rust_decimal::Decimal;
 
-use super::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, TextOp, MAX_VARS};
+use std::cell::RefCell;
+
+use super::authority::{Amount, Authority, Evidence, Query};
+use super::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
 use super::value::{Value, V};
 use crate::calendar::Calendar;
 
@@ -36,8 +39,32 @@ pub fn follow<'a>(mut cur: V<'a>, steps: &[u16]) -> V<'a> {
     cur
 }
 
+/// What evaluation may consult besides the record: calendars, the answers about staff and roles,
+/// and (only when explaining a finding) where to note the evidence behind each such answer.
+#[derive(Clone, Copy)]
+pub struct Cx<'a, 't> {
+    /// Business calendars, by index.
+    pub cals: &'a [Calendar],
+    /// Who answers questions about staff and roles; without one, such questions have no answer.
+    pub authority: Option<&'a dyn Authority>,
+    /// Evidence for each question asked, when explaining a record that broke a rule.
+    pub trace: Option<&'t RefCell<Vec<Evidence>>>,
+}
+
+impl<'a> Cx<'a, 'static> {
+    /// Calendars only.
+    pub fn new(cals: &'a [Calendar]) -> Self {
+        Cx { cals, authority: None, trace: None }
+    }
+
+    /// Calendars and an authority on roles.
+    pub fn with(cals: &'a [Calendar], authority: Option<&'a dyn Authority>) -> Self {
+        Cx { cals, authority, trace: None }
+    }
+}
+
 /// Evaluate `e` for `record`.
-pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &mut Vars<'a>) -> V<'a> {
+pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
     match e {
         CExpr::Const(v) => v.view(),
         CExpr::Field(root, steps) => {
@@ -48,11 +75,11 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
             follow(start, steps)
         }
         CExpr::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
-        CExpr::Not(x) => match eval(x, record, cals, vars) {
+        CExpr::Not(x) => match eval(x, record, cx, vars) {
             V::Bool(b) => V::Bool(!b),
             _ => V::Missing,
         },
-        CExpr::Neg(_, x) => match eval(x, record, cals, vars) {
+        CExpr::Neg(_, x) => match eval(x, record, cx, vars) {
             V::Int(i) => i.checked_neg().map_or(V::Missing, V::Int),
             V::Dec(d) => V::Dec(-d),
             V::Money(m) => V::Money(-m),
@@ -61,58 +88,58 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
         },
         // Three-valued logic: a side with no answer decides nothing, so the result does not depend on
         // the order of the operands (`missing or true` holds like `true or missing`).
-        CExpr::And(a, b) => match eval(a, record, cals, vars) {
+        CExpr::And(a, b) => match eval(a, record, cx, vars) {
             V::Bool(false) => V::Bool(false),
-            l => match (l, eval(b, record, cals, vars)) {
+            l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(false)) => V::Bool(false),
                 (V::Bool(true), V::Bool(true)) => V::Bool(true),
                 _ => V::Missing,
             },
         },
-        CExpr::Or(a, b) => match eval(a, record, cals, vars) {
+        CExpr::Or(a, b) => match eval(a, record, cx, vars) {
             V::Bool(true) => V::Bool(true),
-            l => match (l, eval(b, record, cals, vars)) {
+            l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(true)) => V::Bool(true),
                 (V::Bool(false), V::Bool(false)) => V::Bool(false),
                 _ => V::Missing,
             },
         },
-        CExpr::Implies(a, b) => match eval(a, record, cals, vars) {
+        CExpr::Implies(a, b) => match eval(a, record, cx, vars) {
             V::Bool(false) => V::Bool(true),
-            l => match (l, eval(b, record, cals, vars)) {
+            l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(true)) => V::Bool(true),
                 (V::Bool(true), V::Bool(false)) => V::Bool(false),
                 _ => V::Missing,
             },
         },
         CExpr::Cmp(op, _, a, b) => {
-            let l = eval(a, record, cals, vars);
-            let r = eval(b, record, cals, vars);
+            let l = eval(a, record, cx, vars);
+            let r = eval(b, record, cx, vars);
             match compare(l, r) {
                 Some(ord) => V::Bool(cmp_holds(*op, ord)),
                 None => V::Missing,
             }
         }
-        CExpr::ToDec(x) => match eval(x, record, cals, vars) {
+        CExpr::ToDec(x) => match eval(x, record, cx, vars) {
             V::Int(i) => V::Dec(Decimal::from(i)),
             other => other,
         },
         CExpr::Arith(op, a, b) => {
-            let l = eval(a, record, cals, vars);
-            let r = eval(b, record, cals, vars);
+            let l = eval(a, record, cx, vars);
+            let r = eval(b, record, cx, vars);
             arith(*op, l, r)
         }
         CExpr::InSet(_, x, set, negate) => {
-            let v = eval(x, record, cals, vars);
+            let v = eval(x, record, cx, vars);
             if v == V::Missing {
                 return V::Missing;
             }
-            let found = set.iter().any(|c| compare(v, eval(c, record, cals, vars)) == Some(Ordering::Equal));
+            let found = set.iter().any(|c| compare(v, eval(c, record, cx, vars)) == Some(Ordering::Equal));
             V::Bool(found != *negate)
         }
         CExpr::InList(_, x, list, negate) => {
-            let v = eval(x, record, cals, vars);
-            match (v, eval(list, record, cals, vars)) {
+            let v = eval(x, record, cx, vars);
+            match (v, eval(list, record, cx, vars)) {
                 (V::Missing, _) => V::Missing,
                 (v, V::List(items)) => {
                     let found = items.iter().any(|i| compare(v, i.view()) == Some(Ordering::Equal));
@@ -121,7 +148,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
                 _ => V::Missing,
             }
         }
-        CExpr::Text(op, a, b) => match (eval(a, record, cals, vars), eval(b, record, cals, vars)) {
+        CExpr::Text(op, a, b) => match (eval(a, record, cx, vars), eval(b, record, cx, vars)) {
             (V::Text(h), V::Text(n)) => V::Bool(match op {
                 TextOp::Contains => h.contains(n),
                 TextOp::StartsWith => h.starts_with(n),
@@ -129,32 +156,32 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
             }),
             _ => V::Missing,
         },
-        CExpr::Matches(x, re) => match eval(x, record, cals, vars) {
+        CExpr::Matches(x, re) => match eval(x, record, cx, vars) {
             V::Text(t) => V::Bool(re.is_match(t)),
             _ => V::Missing,
         },
-        CExpr::AddBusinessDays(x, n, cal) => match (eval(x, record, cals, vars), cals.get(*cal)) {
+        CExpr::AddBusinessDays(x, n, cal) => match (eval(x, record, cx, vars), cx.cals.get(*cal)) {
             (V::DateTime(ts, off), Some(c)) => c.add_business_days(ts, *n).map_or(V::Missing, |t| V::DateTime(t, off)),
             _ => V::Missing,
         },
         CExpr::BusinessBetween(a, b, cal) => {
-            match (eval(a, record, cals, vars), eval(b, record, cals, vars), cals.get(*cal)) {
+            match (eval(a, record, cx, vars), eval(b, record, cx, vars), cx.cals.get(*cal)) {
                 (V::DateTime(x, _), V::DateTime(y, _), Some(c)) => V::Int(c.business_days_between(x, y)),
                 _ => V::Missing,
             }
         }
-        CExpr::Present(x, want) => V::Bool((eval(x, record, cals, vars) != V::Missing) == *want),
-        CExpr::Otherwise(x, d) => match eval(x, record, cals, vars) {
-            V::Missing => eval(d, record, cals, vars),
+        CExpr::Present(x, want) => V::Bool((eval(x, record, cx, vars) != V::Missing) == *want),
+        CExpr::Otherwise(x, d) => match eval(x, record, cx, vars) {
+            V::Missing => eval(d, record, cx, vars),
             v => v,
         },
-        CExpr::If(c, a, b) => match eval(c, record, cals, vars) {
-            V::Bool(true) => eval(a, record, cals, vars),
-            V::Bool(false) => eval(b, record, cals, vars),
+        CExpr::If(c, a, b) => match eval(c, record, cx, vars) {
+            V::Bool(true) => eval(a, record, cx, vars),
+            V::Bool(false) => eval(b, record, cx, vars),
             _ => V::Missing,
         },
         CExpr::Quant(q, var, list, cond) => {
-            let V::List(items) = eval(list, record, cals, vars) else { return V::Missing };
+            let V::List(items) = eval(list, record, cx, vars) else { return V::Missing };
             let slot = *var as usize;
             let saved = vars.get(slot).copied().unwrap_or(V::Missing);
             let mut result = V::Bool(matches!(q, Quant::All | Quant::None));
@@ -162,7 +189,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
                 if let Some(s) = vars.get_mut(slot) {
                     *s = item.view();
                 }
-                let holds = eval(cond, record, cals, vars).is_true();
+                let holds = eval(cond, record, cx, vars).is_true();
                 match (q, holds) {
                     (Quant::All, false) => {
                         result = V::Bool(false);
@@ -185,7 +212,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
             result
         }
         CExpr::Count(list, cond) => {
-            let V::List(items) = eval(list, record, cals, vars) else { return V::Missing };
+            let V::List(items) = eval(list, record, cx, vars) else { return V::Missing };
             match cond {
                 None => V::Int(items.len() as i64),
                 Some((var, cond)) => {
@@ -196,7 +223,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
                         if let Some(s) = vars.get_mut(slot) {
                             *s = item.view();
                         }
-                        if eval(cond, record, cals, vars).is_true() {
+                        if eval(cond, record, cx, vars).is_true() {
                             n += 1;
                         }
                     }
@@ -207,6 +234,81 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cals: &'a [Calendar], vars: &
                 }
             }
         }
+        CExpr::EnumText(names, x) => match eval(x, record, cx, vars) {
+            V::Enum(i) => names.get(i as usize).map_or(V::Missing, |n| V::Text(n)),
+            other => other,
+        },
+        CExpr::Scope(f, args) => scope(*f, args, record, cx, vars),
+    }
+}
+
+/// Put a question about staff and roles to the authority. Any argument without a value, or no
+/// authority at all, leaves the question without an answer.
+fn scope<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
+    let Some(auth) = cx.authority else { return V::Missing };
+    let mut vals = [V::Missing; 4];
+    for (slot, a) in vals.iter_mut().zip(args.iter()) {
+        *slot = eval(a, record, cx, vars);
+        if *slot == V::Missing && !matches!(f, ScopeFn::May { amount: true, .. }) {
+            return V::Missing;
+        }
+    }
+    let text = |v: V<'a>| match v {
+        V::Text(t) => Some(t),
+        _ => None,
+    };
+    let q = match (f, vals) {
+        (ScopeFn::RoleOf, [s, on, ..]) => {
+            let (Some(s), Some(on)) = (text(s), day(on)) else { return V::Missing };
+            return auth.role_of(s, on).map_or(V::Missing, V::Text);
+        }
+        (ScopeFn::May { amount: false, .. }, [s, a, on, _]) => {
+            let (Some(staff), Some(action), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
+            Query::May { staff, action, amount: None, on }
+        }
+        (ScopeFn::May { amount: true, currency }, [s, a, n, on]) => {
+            let (Some(staff), Some(action), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
+            let amount = match n {
+                V::Money(d) => currency.map(|c| Amount::Money(d, c)),
+                V::Int(i) => Some(Amount::Number(Decimal::from(i))),
+                V::Dec(d) => Some(Amount::Number(d)),
+                V::Duration(d) => Some(Amount::Duration(d)),
+                _ => None,
+            };
+            Query::May { staff, action, amount, on }
+        }
+        (ScopeFn::Outranks, [s, j, on, _]) => {
+            let (Some(senior), Some(junior), Some(on)) = (text(s), text(j), day(on)) else { return V::Missing };
+            Query::Outranks { senior, junior, on }
+        }
+        (ScopeFn::Qualified, [s, q, on, _]) => {
+            let (Some(staff), Some(qualification), Some(on)) = (text(s), text(q), day(on)) else { return V::Missing };
+            Query::Qualified { staff, qualification, on }
+        }
+        (ScopeFn::QualifiedFor, [s, a, on, _]) => {
+            let (Some(staff), Some(area), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
+            Query::QualifiedFor { staff, area, on }
+        }
+    };
+    if let Some(trace) = cx.trace {
+        let ev = auth.explain(&q);
+        let mut t = trace.borrow_mut();
+        if !t.contains(&ev) {
+            t.push(ev);
+        }
+    }
+    V::Bool(auth.judge(&q))
+}
+
+/// The civil day of a date, or of a datetime at the offset it was written with.
+fn day(v: V<'_>) -> Option<jiff::civil::Date> {
+    match v {
+        V::Date(d) => Some(d),
+        V::DateTime(ts, off) => {
+            let offset = jiff::tz::Offset::from_seconds(off).ok()?;
+            Some(offset.to_datetime(ts).date())
+        }
+        _ => None,
     }
 }
 
@@ -299,7 +401,7 @@ mod tests {
 
     fn run(e: &CExpr) -> V<'_> {
         let mut vs = vars();
-        eval(e, &[], &[], &mut vs)
+        eval(e, &[], &Cx::new(&[]), &mut vs)
     }
 
     fn c(v: Value) -> Box<CExpr> {

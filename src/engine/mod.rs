@@ -3,6 +3,7 @@
 //! [`program`] holds what the checker produces; [`eval`] evaluates one expression over one record;
 //! [`run`] applies every rule to a batch of records in parallel and returns findings in input order.
 
+pub mod authority;
 pub mod blame;
 pub mod eval;
 pub mod format;

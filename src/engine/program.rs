@@ -98,6 +98,8 @@ pub struct CompiledRule {
     pub id_span: Span,
     /// Each `require` clause in the policy file.
     pub require_spans: Vec<Span>,
+    /// It asks about staff and roles, so it can only be judged when role files are given.
+    pub uses_roles: bool,
 }
 
 /// A piece of a message.
@@ -254,4 +256,42 @@ pub enum CExpr {
     Quant(Quant, u8, Box<CExpr>, Box<CExpr>),
     /// `count(list)` or `count(x in list: cond)`.
     Count(Box<CExpr>, Option<(u8, Box<CExpr>)>),
+    /// An enumeration value as its name, for questions about roles (`may(a.by, a.type, ...)`).
+    EnumText(Box<[Box<str>]>, Box<CExpr>),
+    /// A question about staff and roles, put to the run's [`super::authority::Authority`].
+    Scope(ScopeFn, Box<[CExpr]>),
+}
+
+/// The questions about staff and roles a rule can ask; arguments in the order written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeFn {
+    /// `role_of(staff, on)`: text, missing for someone with no role that day.
+    RoleOf,
+    /// `may(staff, action, on)` or `may(staff, action, amount, on)`; the amount's currency when it
+    /// is money.
+    May {
+        /// An amount argument is given.
+        amount: bool,
+        /// Its currency, when it is money.
+        currency: Option<super::types::Currency>,
+    },
+    /// `outranks(senior, junior, on)`.
+    Outranks,
+    /// `qualified(staff, qualification, on)`.
+    Qualified,
+    /// `qualified_for(staff, area, on)`.
+    QualifiedFor,
+}
+
+impl ScopeFn {
+    /// The name written in policies.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScopeFn::RoleOf => "role_of",
+            ScopeFn::May { .. } => "may",
+            ScopeFn::Outranks => "outranks",
+            ScopeFn::Qualified => "qualified",
+            ScopeFn::QualifiedFor => "qualified_for",
+        }
+    }
 }

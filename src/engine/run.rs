@@ -3,10 +3,13 @@
 //! Records that hold cost no allocation; a broken rule becomes a [`Hit`] with its message formatted
 //! and the blamed field's path, which the reader later turns into a line and column.
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
 
+use super::authority::{Authority, Evidence};
 use super::blame::{blame, Step};
-use super::eval::{eval, vars};
+use super::eval::{eval, vars, Cx};
 use super::format;
 use super::program::MsgPart;
 use super::value::Value;
@@ -25,43 +28,88 @@ pub struct Hit {
     pub message: String,
     /// The field most to blame, as a path of steps from the record.
     pub blame: Vec<Step>,
+    /// The facts about staff and roles the rule was judged on, for rules that ask about them.
+    pub evidence: Vec<Evidence>,
 }
 
+/// Evidence shown per finding at most; a rule over many actions could otherwise list dozens.
+pub const MAX_EVIDENCE: usize = 6;
+
 /// Check one record against the rules of its schema, appending hits for record index `index`.
-pub fn check_record(program: &Program, schema: usize, index: usize, record: &[Value], out: &mut Vec<Hit>) {
+///
+/// Rules that ask about staff and roles are skipped when there is no `authority` to answer: the
+/// caller says so once, rather than every record failing for want of an answer.
+pub fn check_record(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    schema: usize,
+    index: usize,
+    record: &[Value],
+    out: &mut Vec<Hit>,
+) {
     let Some(info) = program.schemas.get(schema) else { return };
-    let cals = program.calendars.as_slice();
+    let cx = Cx::with(program.calendars.as_slice(), authority);
     for &ri in &info.rules {
         let Some(rule) = program.rules.get(ri) else { continue };
+        if rule.uses_roles && authority.is_none() {
+            continue;
+        }
         let mut vs = vars();
         if let Some(f) = &rule.filter {
-            if !eval(f, record, cals, &mut vs).is_true() {
+            if !eval(f, record, &cx, &mut vs).is_true() {
                 continue;
             }
         }
-        let failed = rule.requires.iter().position(|r| !eval(r, record, cals, &mut vs).is_true());
+        let failed = rule.requires.iter().position(|r| !eval(r, record, &cx, &mut vs).is_true());
         if let Some(req) = failed {
-            let path = rule.requires.get(req).and_then(|r| blame(r, record, cals)).unwrap_or_default();
+            let path = rule.requires.get(req).and_then(|r| blame(r, record, cx)).unwrap_or_default();
+            let evidence = if rule.uses_roles { explain(program, authority, ri, req, record) } else { Vec::new() };
             out.push(Hit {
                 rule: ri,
                 record: index,
                 require: req,
-                message: message(program, &rule.message, record),
+                message: message(program, authority, &rule.message, record),
                 blame: path,
+                evidence,
             });
         }
     }
 }
 
+/// Evaluate a broken rule's `where` and failing `require` again, noting the facts behind every
+/// question they asked about staff and roles.
+fn explain(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    rule: usize,
+    require: usize,
+    record: &[Value],
+) -> Vec<Evidence> {
+    let Some(rule) = program.rules.get(rule) else { return Vec::new() };
+    let trace = RefCell::new(Vec::new());
+    let cx = Cx { cals: program.calendars.as_slice(), authority, trace: Some(&trace) };
+    let mut vs = vars();
+    if let Some(f) = &rule.filter {
+        eval(f, record, &cx, &mut vs);
+    }
+    if let Some(r) = rule.requires.get(require) {
+        eval(r, record, &cx, &mut vs);
+    }
+    let mut evidence = trace.into_inner();
+    evidence.truncate(MAX_EVIDENCE);
+    evidence
+}
+
 /// Format a rule's message for a record.
-pub fn message(program: &Program, parts: &[MsgPart], record: &[Value]) -> String {
+pub fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[MsgPart], record: &[Value]) -> String {
     let mut out = String::new();
     let mut vs = vars();
+    let cx = Cx::with(program.calendars.as_slice(), authority);
     for p in parts {
         match p {
             MsgPart::Text(t) => out.push_str(t),
             MsgPart::Hole(e, ty) => {
-                let v = eval(e, record, &program.calendars, &mut vs);
+                let v = eval(e, record, &cx, &mut vs);
                 format::value(&mut out, program, ty, v);
             }
         }
@@ -71,12 +119,17 @@ pub fn message(program: &Program, parts: &[MsgPart], record: &[Value]) -> String
 
 /// Check a batch of records of one schema in parallel; hits come back in record order, then rule
 /// order, whatever the number of threads.
-pub fn check_batch<R: AsRef<[Value]> + Sync>(program: &Program, schema: usize, records: &[R]) -> Vec<Hit> {
+pub fn check_batch<R: AsRef<[Value]> + Sync>(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    schema: usize,
+    records: &[R],
+) -> Vec<Hit> {
     let mut hits = records
         .par_iter()
         .enumerate()
         .fold(Vec::new, |mut acc, (i, r)| {
-            check_record(program, schema, i, r.as_ref(), &mut acc);
+            check_record(program, authority, schema, i, r.as_ref(), &mut acc);
             acc
         })
         .reduce(Vec::new, |mut a, mut b| {

@@ -21,12 +21,18 @@ struct FindingReport {
     span: (usize, usize),
     drawable: bool,
     related: Vec<RuleNote>,
+    evidence: Vec<EvidenceNote>,
 }
 
 struct RuleNote {
     message: String,
     source: Source,
     span: (usize, usize),
+}
+
+/// The facts about staff and roles a finding was judged on: a note with no source of its own.
+struct EvidenceNote {
+    message: String,
 }
 
 macro_rules! debug_display {
@@ -46,6 +52,13 @@ macro_rules! debug_display {
 }
 debug_display!(FindingReport);
 debug_display!(RuleNote);
+debug_display!(EvidenceNote);
+
+impl Diagnostic for EvidenceNote {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+}
 
 impl Diagnostic for FindingReport {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -67,7 +80,8 @@ impl Diagnostic for FindingReport {
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        let evidence = self.evidence.iter().map(|r| r as &dyn Diagnostic);
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic).chain(evidence)))
     }
 }
 
@@ -125,6 +139,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         span: (f.span.start, f.span.len()),
         drawable,
         related,
+        evidence: f.evidence.iter().map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) }).collect(),
     };
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as context.

@@ -28,6 +28,23 @@ struct FindingOut<'a> {
     help: Option<&'a str>,
     cite: Option<&'a str>,
     policy: Place<'a>,
+    evidence: Vec<EvidenceOut<'a>>,
+}
+
+/// The facts behind a finding: a sentence, and the facts by name in the order they were found.
+#[derive(Serialize)]
+struct EvidenceOut<'a> {
+    summary: &'a str,
+    #[serde(serialize_with = "ordered")]
+    facts: &'a [(&'static str, String)],
+}
+
+fn ordered<S: serde::Serializer>(facts: &&[(&'static str, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(facts.iter().map(|(k, v)| (*k, v)))
+}
+
+fn evidence_out(e: &crate::engine::authority::Evidence) -> EvidenceOut<'_> {
+    EvidenceOut { summary: &e.summary, facts: &e.facts }
 }
 
 #[derive(Serialize)]
@@ -109,6 +126,7 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
         help: rule.and_then(|r| r.help.as_deref()),
         cite: rule.and_then(|r| r.cite.as_deref()),
         policy: Place { file: rule.map_or("", |r| &r.file.name), line: pl, column: pc },
+        evidence: f.evidence.iter().map(evidence_out).collect(),
     }
 }
 

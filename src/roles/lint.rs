@@ -24,6 +24,13 @@ pub fn lint(org: &Org, as_of: Date) -> Vec<Diag> {
     for role in &org.roles {
         references(role, &roles, &actions, &quals, &areas, org, &mut out);
     }
+    for area in &org.areas {
+        for q in &area.requires {
+            if !quals.contains_key(q.id.as_str()) {
+                unknown(&mut out, q, "qualification", &quals);
+            }
+        }
+    }
     escalation(org, &roles, &mut out);
     scope_inversion(org, &roles, &actions, &mut out);
     let mut held = vec![false; org.roles.len()];

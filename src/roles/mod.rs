@@ -4,6 +4,7 @@
 //! span on every value, and [`lint`] checks it on its own (references, escalation paths, scope
 //! inversions, assignments, qualifications), reporting every problem at once.
 
+pub mod authority;
 pub mod lint;
 pub mod model;
 pub mod read;

@@ -103,6 +103,8 @@ pub struct Named {
     pub id: String,
     /// Where it was declared.
     pub place: Place,
+    /// For an area where advice is regulated: the qualifications an adviser must hold.
+    pub requires: Vec<Ref>,
 }
 
 /// A reference by id, with the place it was written.

@@ -242,9 +242,33 @@ impl Reader<'_> {
                 format!("write one `id = {{ title = \"...\" }}` entry per {what}"),
             );
         };
-        for (key, _) in t.iter() {
+        for (key, entry) in t.iter() {
             let at = self.span(key);
-            out.push(Named { id: key.get_ref().to_string(), place: self.place(at) });
+            let mut requires = Vec::new();
+            match entry.get_ref() {
+                DeValue::Table(e) => {
+                    // Only an area can need qualifications: advice in it is regulated.
+                    let known: &[&str] = if what == "training area" {
+                        &["title", "description", "requires"]
+                    } else {
+                        &["title", "description"]
+                    };
+                    self.known_keys(e, known, &format!("{what} `{}`", key.get_ref()));
+                    if what == "training area" {
+                        requires = self.refs(e, "requires");
+                    }
+                }
+                _ => {
+                    let at = self.span(entry);
+                    self.invalid(
+                        format!("{what} `{}` must be a table", key.get_ref()),
+                        at,
+                        "not a table",
+                        format!("write `{} = {{ title = \"...\" }}`", key.get_ref()),
+                    );
+                }
+            }
+            out.push(Named { id: key.get_ref().to_string(), place: self.place(at), requires });
         }
     }
 

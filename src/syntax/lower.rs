@@ -611,6 +611,13 @@ impl<'f> Lowerer<'f> {
                     }
                 }
             }
+            Rule::call_expr => {
+                let (es, d, rest) = self.exprs(p)?;
+                match rest.iter().find(|x| x.as_rule() == Rule::ident) {
+                    Some(f) => self.node(ExprKind::Call(name(f), es), s, d + 1),
+                    None => Err(self.too_deep(s)),
+                }
+            }
             Rule::business_between => {
                 let (es, d, _) = self.exprs(p)?;
                 let mut it = es.into_iter();
