@@ -23,6 +23,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const KINDS: [&str; 7] = ["enquiry", "complaint", "refund_request", "order", "callback", "appointment", "delivery"];
 const CHANNELS: [&str; 5] = ["phone", "email", "web_chat", "store", "self_service"];
+/// Customer advisors of the bundled organisation (fixtures/org) throughout 2024, so the scope rules
+/// look up real roles; their team leaders approve and take referrals.
+const ADVISORS: [&str; 5] = ["amara.okafor", "ellie.murphy", "chloe.davies", "dev.patel", "ben.hughes"];
 const ACTIONS: [&str; 6] = ["refund", "replacement", "alternative", "shortfall_report", "apology", "goodwill"];
 
 fn main() {
@@ -131,12 +134,16 @@ fn child(phase: &str, file: &Path) {
             let (program, diags) = precept::workspace::load_policies(&roots);
             assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
             let program = program.unwrap();
+            let (org, _, role_diags) = precept::workspace::load_org(&[PathBuf::from("fixtures/org")]);
+            assert!(role_diags.is_empty(), "{role_diags:?}");
+            let directory = precept::roles::authority::Directory::new(&org);
             // Findings are formatted and located as the CLI's JSON report would, then dropped.
             let mut json = precept::report::json::Stream::default();
             let mut bytes = 0usize;
-            let outcome = precept::pipeline::check_paths_with(&program, None, &[file.to_path_buf()], &[], &mut |f| {
-                bytes += json.finding(&program, &f).len();
-            });
+            let outcome =
+                precept::pipeline::check_paths_with(&program, Some(&directory), &[file.to_path_buf()], &[], &mut |f| {
+                    bytes += json.finding(&program, &f).len();
+                });
             assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics.first());
             std::hint::black_box(bytes);
             outcome.findings()
@@ -183,7 +190,7 @@ fn generate(n: usize, path: &Path, csv: bool) {
             _ if rng.u8(..10) == 0 => "unresolved",
             _ => "resolved",
         };
-        let agent = format!("S-{:04}", rng.u16(..2000));
+        let agent = ADVISORS[rng.usize(..ADVISORS.len())];
         let id = format!("TK-{i}");
         let needs = "delivery;refund";
         if csv {
@@ -212,7 +219,7 @@ fn generate(n: usize, path: &Path, csv: bool) {
             let amount = format!("{pounds}.{:02} GBP", rng.u32(..100));
             write!(
                 line,
-                r#"{{"id":"{id}","kind":"{kind}","channel":"{channel}","customer":{{"kind":"{}","id":"C-{}"{}}},"handled_by":"{agent}","status":"{}","opened_at":"{}","acknowledged_at":"{}","first_response_at":"{}","promised_at":"{}","delivered_at":"{}","resolved_at":"{}"{},"needs":["delivery","refund"],"needs_confirmed_at":"{}","outcome":"{outcome}"{},"product_available":{in_stock},"actions":[{{"type":"{action}","amount":"{amount}","by":"{agent}","approved_by":"S-0001"}},{{"type":"alternative","by":"{agent}"}},{{"type":"shortfall_report","by":"{agent}"}}],"referrals":[{{"to":"S-0002","reason":"beyond scope"}}],"items":[{{"fair_trade":{},"supplier_certified":{}}}],"notes":"free text the schema does not declare is skipped"}}"#,
+                r#"{{"id":"{id}","kind":"{kind}","channel":"{channel}","customer":{{"kind":"{}","id":"C-{}"{}}},"handled_by":"{agent}","status":"{}","opened_at":"{}","acknowledged_at":"{}","first_response_at":"{}","promised_at":"{}","delivered_at":"{}","resolved_at":"{}"{},"needs":["delivery","refund"],"needs_confirmed_at":"{}","outcome":"{outcome}"{},"product_available":{in_stock},"actions":[{{"type":"{action}","amount":"{amount}","by":"{agent}","approved_by":"farah.khan"}},{{"type":"alternative","by":"{agent}"}},{{"type":"shortfall_report","by":"{agent}"}}],"referrals":[{{"to":"callum.reid","reason":"beyond scope"}}],"items":[{{"fair_trade":{},"supplier_certified":{}}}],"notes":"free text the schema does not declare is skipped"}}"#,
                 if internal { "internal" } else { "external" },
                 rng.u32(..100_000),
                 if internal { r#","department":"Packaging""# } else { "" },

@@ -153,6 +153,12 @@ fn scope_findings_show_the_staff_member_role_limit_amount_and_path() {
         .unwrap()
         .iter()
         .any(|e| e["facts"]["staff"] == "farah.khan" && e["facts"]["limit"] == "up to 500.00 GBP"));
+    // Of three actions only the one beyond the limit is to blame: the evidence is about it alone.
+    let several = doc["findings"].as_array().unwrap().iter().find(|f| f["record"] == "SC-3024").unwrap();
+    let evidence = several["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 1, "{evidence:?}");
+    assert_eq!(evidence[0]["facts"]["action"], "goodwill");
+    assert_eq!(evidence[0]["facts"]["amount"], "45.00 GBP");
 }
 
 /// `check --format json` of `path` with the bundled policies and organisation.

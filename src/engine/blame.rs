@@ -45,10 +45,10 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
         CExpr::If(c, a, b) => match eval(c, ctx.record, &ctx.cx, vars) {
             V::Bool(true) => failing(ctx, a, vars),
             V::Bool(false) => failing(ctx, b, vars),
-            _ => first_field(ctx, c),
+            _ => first_field(ctx, c, vars),
         },
         CExpr::Quant(q, var, list, cond) => {
-            let list_path = first_field(ctx, list);
+            let list_path = first_field(ctx, list, vars);
             let V::List(items) = eval(list, ctx.record, &ctx.cx, vars) else { return list_path };
             if *q == Quant::Any {
                 return list_path;
@@ -68,18 +68,18 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
                     if let Some(s) = ctx.var_paths.get_mut(slot) {
                         *s = elem.clone();
                     }
-                    let inner = if *q == Quant::All { failing(ctx, cond, vars) } else { first_field(ctx, cond) };
+                    let inner = if *q == Quant::All { failing(ctx, cond, vars) } else { first_field(ctx, cond, vars) };
                     return inner.or(elem);
                 }
             }
             list_path
         }
-        _ => first_field(ctx, e),
+        _ => first_field(ctx, e, vars),
     }
 }
 
 /// The first field (in source order) that an expression reads.
-fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr) -> Option<Vec<Step>> {
+fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<Vec<Step>> {
     match e {
         CExpr::Field(root, steps) => {
             let mut base = match root {
@@ -92,9 +92,9 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr) -> Option<Vec<Step>> {
         CExpr::Var(i) => ctx.var_paths.get(*i as usize).cloned().flatten(),
         CExpr::Const(_) => None,
         CExpr::Not(x) | CExpr::Neg(_, x) | CExpr::ToDec(x) | CExpr::Matches(x, _) | CExpr::Present(x, _) => {
-            first_field(ctx, x)
+            first_field(ctx, x, vars)
         }
-        CExpr::AddBusinessDays(x, _, _) => first_field(ctx, x),
+        CExpr::AddBusinessDays(x, _, _) => first_field(ctx, x, vars),
         CExpr::And(a, b)
         | CExpr::Or(a, b)
         | CExpr::Implies(a, b)
@@ -103,21 +103,40 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr) -> Option<Vec<Step>> {
         | CExpr::InList(_, a, b, _)
         | CExpr::Text(_, a, b)
         | CExpr::BusinessBetween(a, b, _)
-        | CExpr::Otherwise(a, b) => first_field(ctx, a).or_else(|| first_field(ctx, b)),
-        CExpr::InSet(_, x, _, _) => first_field(ctx, x),
-        CExpr::If(c, a, b) => first_field(ctx, a).or_else(|| first_field(ctx, b)).or_else(|| first_field(ctx, c)),
-        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list),
-        CExpr::EnumText(_, x) => first_field(ctx, x),
+        | CExpr::Otherwise(a, b) => first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)),
+        CExpr::InSet(_, x, _, _) => first_field(ctx, x, vars),
+        CExpr::If(c, a, b) => {
+            first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)).or_else(|| first_field(ctx, c, vars))
+        }
+        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list, vars),
+        CExpr::EnumText(_, x) => first_field(ctx, x, vars),
         // The argument the answer turns on: the amount against a limit, else the action, else the
         // person asked about.
         CExpr::Scope(f, args) => {
             let first = match f {
+                ScopeFn::May { .. } if !holds_a_role(ctx, args, vars) => 0,
                 ScopeFn::May { amount: true, .. } => 2,
                 ScopeFn::May { amount: false, .. } => 1,
                 _ => 0,
             };
             let order = std::iter::once(first).chain(0..args.len());
-            order.filter_map(|i| args.get(i)).find_map(|a| first_field(ctx, a))
+            order.filter_map(|i| args.get(i)).find_map(|a| first_field(ctx, a, vars))
         }
+    }
+}
+
+/// Whether the member of staff a `may` question is about (its first argument, on its last) held a
+/// role that day: if not, it is they who are to blame, not the amount.
+fn holds_a_role<'a>(ctx: &Ctx<'a>, args: &'a [CExpr], vars: &mut Vars<'a>) -> bool {
+    match (args.first(), args.last(), ctx.cx.authority) {
+        (Some(staff), Some(day), Some(auth)) => {
+            let staff = eval(staff, ctx.record, &ctx.cx, vars);
+            let day = super::eval::day(eval(day, ctx.record, &ctx.cx, vars));
+            match (staff, day) {
+                (V::Text(s), Some(d)) => auth.role_of(s, d).is_some(),
+                _ => true,
+            }
+        }
+        _ => true,
     }
 }

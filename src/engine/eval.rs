@@ -189,7 +189,16 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 if let Some(s) = vars.get_mut(slot) {
                     *s = item.view();
                 }
+                let mark = cx.trace.map(|t| t.borrow().len());
                 let holds = eval(cond, record, cx, vars).is_true();
+                // Explaining a finding: an element that did not go against the quantifier (one that
+                // holds under `all` or `any`, one that does not under `none`) is no part of why it
+                // failed, so its evidence is dropped.
+                if let (Some(t), Some(mark)) = (cx.trace, mark) {
+                    if holds != matches!(q, Quant::None) {
+                        t.borrow_mut().truncate(mark);
+                    }
+                }
                 match (q, holds) {
                     (Quant::All, false) => {
                         result = V::Bool(false);
@@ -301,7 +310,7 @@ fn scope<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '_>
 }
 
 /// The civil day of a date, or of a datetime at the offset it was written with.
-fn day(v: V<'_>) -> Option<jiff::civil::Date> {
+pub fn day(v: V<'_>) -> Option<jiff::civil::Date> {
     match v {
         V::Date(d) => Some(d),
         V::DateTime(ts, off) => {

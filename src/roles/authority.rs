@@ -28,13 +28,16 @@ pub struct Directory {
 struct RoleEntry {
     id: String,
     title: String,
-    senior: Option<usize>,
+    /// The roles above it, nearest first, each once (a cycle ends the path where it would repeat).
+    seniors: Vec<usize>,
     may: Vec<(String, Limit)>,
 }
 
 #[derive(Debug)]
 struct StaffEntry {
     name: String,
+    /// First and last day employed: outside them no role is held, whatever the assignments say.
+    employed: (Date, Option<Date>),
     /// Sorted by first day; the role by index when it exists.
     assignments: Vec<(Date, Option<Date>, String, Option<usize>)>,
     qualifications: Vec<(String, Date, Option<Date>)>,
@@ -50,10 +53,20 @@ impl Directory {
         for (i, r) in org.roles.iter().enumerate() {
             d.role_ix.entry(r.id.id.clone()).or_insert(i);
         }
-        for r in &org.roles {
-            let senior = r.escalates_to.as_ref().and_then(|e| d.role_ix.get(&e.id).copied());
+        let senior: Vec<Option<usize>> =
+            org.roles.iter().map(|r| r.escalates_to.as_ref().and_then(|e| d.role_ix.get(&e.id).copied())).collect();
+        for (i, r) in org.roles.iter().enumerate() {
+            let mut seniors = Vec::new();
+            let mut cur = senior.get(i).copied().flatten();
+            while let Some(s) = cur {
+                if s == i || seniors.contains(&s) {
+                    break;
+                }
+                seniors.push(s);
+                cur = senior.get(s).copied().flatten();
+            }
             let may = r.may.iter().map(|g| (g.action.id.clone(), g.limit)).collect();
-            d.roles.push(RoleEntry { id: r.id.id.clone(), title: r.title.clone(), senior, may });
+            d.roles.push(RoleEntry { id: r.id.id.clone(), title: r.title.clone(), seniors, may });
         }
         for (i, s) in org.staff.iter().enumerate() {
             d.staff_ix.entry(s.id.id.clone()).or_insert(i);
@@ -64,7 +77,8 @@ impl Directory {
                 .collect();
             assignments.sort_by_key(|a| a.0);
             let qualifications = s.qualifications.iter().map(|q| (q.id.id.clone(), q.issued, q.expires)).collect();
-            d.staff.push(StaffEntry { name: s.name.clone(), assignments, qualifications });
+            let employed = (s.employed_from, s.employed_until);
+            d.staff.push(StaffEntry { name: s.name.clone(), employed, assignments, qualifications });
         }
         d.actions = org.actions.iter().map(|a| (a.id.clone(), a.kind)).collect();
         d.areas = org.areas.iter().map(|a| (a.id.clone(), a.requires.iter().map(|q| q.id.clone()).collect())).collect();
@@ -75,9 +89,13 @@ impl Directory {
         self.staff_ix.get(id).and_then(|&i| self.staff.get(i))
     }
 
-    /// The role `staff` held on `on`; of overlapping assignments, the one that started last.
+    /// The role `staff` held on `on`; of overlapping assignments, the one that started last. No one
+    /// holds a role on a day they were not employed.
     fn held(&self, staff: &str, on: Date) -> Option<Held<'_>> {
         let s = self.staff(staff)?;
+        if on < s.employed.0 || s.employed.1.is_some_and(|u| on > u) {
+            return None;
+        }
         s.assignments
             .iter()
             .rev()
@@ -85,25 +103,15 @@ impl Directory {
             .map(|(_, _, id, ix)| (*ix, id.as_str()))
     }
 
-    /// The roles above `role`, nearest first, stopping where a cycle would repeat.
-    fn seniors(&self, role: usize) -> impl Iterator<Item = usize> + '_ {
-        let mut cur = self.roles.get(role).and_then(|r| r.senior);
-        let mut steps = 0;
-        std::iter::from_fn(move || {
-            let this = cur?;
-            steps += 1;
-            if this == role || steps > self.roles.len() {
-                return None;
-            }
-            cur = self.roles.get(this).and_then(|r| r.senior);
-            Some(this)
-        })
+    /// The roles above `role`, nearest first.
+    fn seniors(&self, role: usize) -> &[usize] {
+        self.roles.get(role).map_or(&[], |r| r.seniors.as_slice())
     }
 
     /// `customer-advisor → team-leader → ...`: the escalation path from a role.
     fn path(&self, role: usize) -> String {
         let mut ids = vec![self.role_id(role)];
-        ids.extend(self.seniors(role).map(|r| self.role_id(r)));
+        ids.extend(self.seniors(role).iter().map(|&r| self.role_id(r)));
         ids.join(" → ")
     }
 
@@ -117,8 +125,11 @@ impl Directory {
 
     fn may(&self, staff: &str, action: &str, amount: Option<Amount>, on: Date) -> bool {
         let Some((Some(role), _)) = self.held(staff, on) else { return false };
+        if !self.actions.contains_key(action) {
+            return false;
+        }
         match (self.limit(role, action), amount) {
-            (Some(limit), Some(amount)) => within(limit, amount),
+            (Some(limit), Some(amount)) => within(limit, amount) != Some(false),
             (Some(_), None) => true,
             (None, _) => false,
         }
@@ -126,7 +137,7 @@ impl Directory {
 
     fn outranks(&self, senior: &str, junior: &str, on: Date) -> bool {
         match (self.held(senior, on), self.held(junior, on)) {
-            (Some((Some(s), _)), Some((Some(j), _))) => self.seniors(j).any(|r| r == s),
+            (Some((Some(s), _)), Some((Some(j), _))) => self.seniors(j).contains(&s),
             _ => false,
         }
     }
@@ -190,15 +201,17 @@ impl Directory {
     }
 }
 
-/// True when `amount` is within `limit`; an amount of another kind than the limit never is.
-fn within(limit: Limit, amount: Amount) -> bool {
+/// Whether `amount` is within `limit`: `None` when it says nothing about it (a money value
+/// recorded for a replacement, whose limit is a count), and the action is judged on permission
+/// alone. Money in another currency than the limit's is never within it.
+fn within(limit: Limit, amount: Amount) -> Option<bool> {
     match (limit, amount) {
-        (Limit::Allowed, _) => true,
-        (Limit::Money(l, c), Amount::Money(a, d)) => c == d && a <= l,
-        (Limit::Percent(l), Amount::Number(a)) => a <= l,
-        (Limit::Count(l), Amount::Number(a)) => a <= rust_decimal::Decimal::from(l),
-        (Limit::Duration(l), Amount::Duration(a)) => a <= l,
-        _ => false,
+        (Limit::Allowed, _) => Some(true),
+        (Limit::Money(l, c), Amount::Money(a, d)) => Some(c == d && a <= l),
+        (Limit::Percent(l), Amount::Number(a)) => Some(a <= l),
+        (Limit::Count(l), Amount::Number(a)) => Some(a <= rust_decimal::Decimal::from(l)),
+        (Limit::Duration(l), Amount::Duration(a)) => Some(a <= l),
+        _ => None,
     }
 }
 
@@ -213,7 +226,8 @@ impl Authority for Directory {
             Query::Outranks { senior, junior, on } => senior != junior && self.outranks(senior, junior, on),
             Query::Qualified { staff, qualification, on } => self.current(staff, qualification, on),
             Query::QualifiedFor { staff, area, on } => {
-                self.areas.get(area).is_some_and(|needs| needs.iter().all(|q| self.current(staff, q, on)))
+                self.staff(staff).is_some()
+                    && self.areas.get(area).is_some_and(|needs| needs.iter().all(|q| self.current(staff, q, on)))
             }
         }
     }
@@ -235,15 +249,18 @@ impl Authority for Directory {
                     };
                 };
                 match self.limit(role, action) {
-                    None if !self.actions.contains_key(action) => {
+                    _ if !self.actions.contains_key(action) => {
                         format!("{who}; `{action}` is not in the action vocabulary, so no role may take it")
                     }
                     None => format!("{who}; that role may not take `{action}` at all (path: {})", self.path(role)),
                     Some(limit) => {
                         facts.push(("limit", limit.to_string()));
                         let verdict = match amount {
-                            Some(a) if within(limit, a) => format!("this was {a}, within it"),
-                            Some(a) => format!("this was {a}, beyond it"),
+                            Some(a) => match within(limit, a) {
+                                Some(true) => format!("this was {a}, within it"),
+                                Some(false) => format!("this was {a}, beyond it"),
+                                None => format!("the amount recorded ({a}) is not of the limit's kind, so only permission is judged"),
+                            },
                             None => "no amount was recorded".to_string(),
                         };
                         format!("{who}; that role may take `{action}` {limit}; {verdict} (path: {})", self.path(role))
@@ -254,18 +271,17 @@ impl Authority for Directory {
                 let (_, j, jr) = self.who(junior, on, &mut facts);
                 let mut senior_facts = Vec::new();
                 let (_, s, sr) = self.who(senior, on, &mut senior_facts);
-                facts.extend(senior_facts.into_iter().map(|(k, v)| match k {
-                    "staff" => ("referred_to", v),
-                    "role" => ("referred_to_role", v),
-                    "escalation_path" => ("referred_to_path", v),
-                    _ => (k, v),
+                facts.extend(senior_facts.into_iter().filter_map(|(k, v)| match k {
+                    "staff" => Some(("referred_to", v)),
+                    "role" => Some(("referred_to_role", v)),
+                    "escalation_path" => Some(("referred_to_path", v)),
+                    _ => None,
                 }));
-                facts.dedup();
                 let direction = match (sr, jr) {
                     _ if senior == junior => "the same person".to_string(),
-                    (Some(s), Some(j)) if self.seniors(j).any(|r| r == s) => "up the escalation path".to_string(),
+                    (Some(s), Some(j)) if self.seniors(j).contains(&s) => "up the escalation path".to_string(),
                     (Some(s), Some(j)) if s == j => "the same role: sideways".to_string(),
-                    (Some(s), Some(j)) if self.seniors(s).any(|r| r == j) => "down the escalation path".to_string(),
+                    (Some(s), Some(j)) if self.seniors(s).contains(&j) => "down the escalation path".to_string(),
                     (Some(s), Some(_)) => format!("sideways: {} is not on that path", self.role_id(s)),
                     _ => "not to a senior role".to_string(),
                 };
@@ -276,7 +292,9 @@ impl Authority for Directory {
             Query::Qualified { staff, qualification, on } => {
                 let (who, _, _) = self.who(staff, on, &mut facts);
                 facts.push(("qualification", qualification.to_string()));
-                format!("{who}; `{qualification}`: {}", self.qualification_facts(staff, qualification, on))
+                let status = self.qualification_facts(staff, qualification, on);
+                facts.push(("status", format!("{qualification}: {status}")));
+                format!("{who}; `{qualification}`: {status}")
             }
             Query::QualifiedFor { staff, area, on } => {
                 let (who, _, _) = self.who(staff, on, &mut facts);
@@ -286,6 +304,9 @@ impl Authority for Directory {
                     Some(needs) if needs.is_empty() => format!("{who}; advice in `{area}` needs no qualification"),
                     Some(needs) => {
                         facts.push(("requires", needs.join(", ")));
+                        let status: Vec<String> =
+                            needs.iter().map(|q| format!("{q}: {}", self.qualification_facts(staff, q, on))).collect();
+                        facts.push(("status", status.join("; ")));
                         let each: Vec<String> = needs
                             .iter()
                             .map(|q| format!("`{q}`: {}", self.qualification_facts(staff, q, on)))
@@ -400,7 +421,10 @@ roles = [{ role = "other", from = 2020-01-01 }]
         let q = |action, amount| Query::May { staff: "bo", action, amount, on: day("2024-01-01") };
         assert!(d.judge(&q("discount", Some(Amount::Number(10.into())))));
         assert!(!d.judge(&q("discount", Some(Amount::Number(11.into())))));
-        assert!(!d.judge(&q("discount", gbp("1.00"))), "money against a percentage limit");
+        // Money says nothing about a percentage limit: permission alone is judged.
+        assert!(d.judge(&q("discount", gbp("1.00"))), "money against a percentage limit");
+        let eur = crate::engine::types::Currency::parse("EUR").map(|c| Amount::Money(1.into(), c));
+        assert!(!d.judge(&q("refund", eur)), "money in another currency than the limit's");
         assert!(!d.judge(&q("write_off", None)));
         assert!(d.explain(&q("write_off", None)).summary.contains("not in the action vocabulary"));
         assert!(d.judge(&q("apology", None)));
@@ -418,6 +442,52 @@ roles = [{ role = "other", from = 2020-01-01 }]
         let ev = d.explain(&Query::Outranks { senior: "cy", junior: "bo", on: day("2024-01-01") });
         assert!(ev.summary.contains("sideways"), "{}", ev.summary);
         assert!(ev.facts.iter().any(|(k, v)| *k == "escalation_path" && v == "advisor → lead → head"));
+    }
+
+    #[test]
+    fn cycles_leavers_and_amounts_of_another_kind() {
+        let text = r#"
+[actions]
+refund = { limit = "money", currency = "GBP" }
+replacement = { limit = "count" }
+[[role]]
+id = "a"
+title = "A"
+escalates_to = "b"
+[role.may]
+replacement = 1
+[[role]]
+id = "b"
+title = "B"
+escalates_to = "c"
+[[role]]
+id = "c"
+title = "C"
+escalates_to = "b"
+[[staff]]
+id = "al"
+name = "Al"
+employed = { from = 2020-01-01, until = 2020-12-31 }
+roles = [{ role = "a", from = 2020-01-01 }]
+"#;
+        let mut org = Org::default();
+        let mut diags = Vec::new();
+        read_file(&SourceFile { name: "cycle.toml".into(), text: text.into() }, &mut org, &mut diags);
+        let d = Directory::new(&org);
+        // The cycle b → c → b ends where it would repeat.
+        assert_eq!(d.path(0), "a → b → c");
+        // No role on a day outside the employment, whatever the assignment says.
+        assert_eq!(d.role_of("al", day("2020-06-01")), Some("a"));
+        assert_eq!(d.role_of("al", day("2021-06-01")), None);
+        // Money recorded for an action limited by count: judged on permission only, and said so.
+        let q = Query::May { staff: "al", action: "replacement", amount: gbp("80.00"), on: day("2020-06-01") };
+        assert!(d.judge(&q));
+        assert!(d.explain(&q).summary.contains("only permission is judged"));
+        // Someone unknown is qualified for nothing, even where nothing is required.
+        let mut plain = dir();
+        plain.areas.insert("open".into(), Vec::new());
+        assert!(!plain.judge(&Query::QualifiedFor { staff: "nobody", area: "open", on: day("2024-01-01") }));
+        assert!(plain.judge(&Query::QualifiedFor { staff: "bo", area: "open", on: day("2024-01-01") }));
     }
 
     #[test]
