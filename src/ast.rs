@@ -45,6 +45,8 @@ pub struct Schema {
     pub files: Vec<Str>,
     /// The field that identifies a record.
     pub identified_by: Option<Name>,
+    /// The field whose day decides which version of a rule is in force for a record.
+    pub dated_by: Option<Name>,
     /// Its fields.
     pub fields: Vec<FieldDecl>,
     /// The whole declaration.
@@ -167,6 +169,8 @@ pub struct Code {
     pub source: Option<Str>,
     /// `calendar name`.
     pub calendar: Option<Name>,
+    /// `effective from ... until ...`: when the whole code is in force.
+    pub effective: Option<Effective>,
     /// Its rules.
     pub rules: Vec<Rule>,
     /// The whole declaration.
@@ -206,6 +210,8 @@ pub struct Rule {
     pub severity: Option<(Severity, Span)>,
     /// `cite "..."`.
     pub cite: Option<Str>,
+    /// `effective from ... until ...`: when this version of the rule is in force.
+    pub effective: Option<Effective>,
     /// `for schema where ...`.
     pub scope: Option<Scope>,
     /// `require ...` clauses, all of which must hold.
@@ -215,6 +221,17 @@ pub struct Rule {
     /// `help "..."`.
     pub help: Option<Str>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `effective from 2026-01-01 until 2026-12-31`: first and last day in force, as written.
+#[derive(Debug, Clone)]
+pub struct Effective {
+    /// The first day, if bounded.
+    pub from: Option<(String, Span)>,
+    /// The last day, if bounded.
+    pub until: Option<(String, Span)>,
+    /// The whole clause.
     pub span: Span,
 }
 

@@ -103,7 +103,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
             c.calendar(&f.source, cal, loader);
         }
     }
-    let mut seen_rules: HashMap<String, (SourceFile, Span)> = HashMap::new();
+    let mut seen_rules: HashMap<String, Vec<Seen>> = HashMap::new();
     for f in files {
         for code in &f.codes {
             c.code(&f.source, code, &mut seen_rules);
@@ -128,6 +128,47 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         rules: c.rules,
     };
     (Some(program), diags)
+}
+
+/// The first and last day something is in force, both included; `None` is unbounded.
+pub type Range = (Option<jiff::civil::Date>, Option<jiff::civil::Date>);
+
+/// A rule id already declared: where, in which code, and the days its own `effective` gives.
+struct Seen {
+    file: SourceFile,
+    span: Span,
+    code: usize,
+    range: Option<Range>,
+}
+
+fn overlaps(a: Range, b: Range) -> bool {
+    let starts_before_end = |x: Range, y: Range| match (x.0, y.1) {
+        (Some(from), Some(until)) => from <= until,
+        _ => true,
+    };
+    starts_before_end(a, b) && starts_before_end(b, a)
+}
+
+fn intersect(a: Range, b: Range) -> Range {
+    let from = match (a.0, b.0) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    let until = match (a.1, b.1) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    (from, until)
+}
+
+/// `from 2026-01-01 until 2026-12-31`, `from 2026-01-01`, `until 2025-12-31`, or `always`.
+pub fn range_text(r: Range) -> String {
+    match r {
+        (Some(f), Some(u)) => format!("from {f} until {u}"),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(u)) => format!("until {u}"),
+        (None, None) => "always".to_string(),
+    }
 }
 
 #[derive(Default)]
@@ -192,6 +233,31 @@ impl Checker {
                 }
             }
         }
+        let mut date_field = None;
+        if let Some(d) = &s.dated_by {
+            let slot = self.shapes.get(shape).and_then(|sh| sh.slot(&d.text));
+            let field = slot.and_then(|i| self.shapes.get(shape).and_then(|sh| sh.fields.get(i)));
+            match field {
+                Some(f) if matches!(f.ty, Ty::Date | Ty::DateTime) && !f.optional => date_field = slot,
+                Some(_) => self.diags.push(
+                    Diag::error("precept::type::mismatch", format!("`{}` cannot date a record", d.text))
+                        .at(file, d.span, "not a date or datetime that is always present")
+                        .help("date records by a `date` or `datetime` field without `?`, such as the day a case was opened"),
+                ),
+                None => {
+                    let names = self.field_names(shape);
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    self.diags.push(
+                        Diag::error("precept::type::unknown-field", format!("unknown field `{}` on schema `{}`", d.text, s.name.text))
+                            .at(file, d.span, "not a field of this schema")
+                            .help(suggest::help(&d.text, &names, "field")),
+                    );
+                }
+            }
+            if let Some(f) = date_field.and_then(|i| self.shapes.get_mut(shape).and_then(|sh| sh.fields.get_mut(i))) {
+                f.used = true;
+            }
+        }
         for g in &s.files {
             if let Err(e) = globset::Glob::new(&g.value) {
                 self.diags.push(
@@ -207,6 +273,7 @@ impl Checker {
             shape,
             files: s.files.iter().map(|g| g.value.clone()).collect(),
             id_field,
+            date_field,
             rules: Vec::new(),
             builtin: file.name.as_ref() == BUILTIN_NAME,
             file: file.clone(),
@@ -394,7 +461,7 @@ impl Checker {
 
     // ------------------------------------------------------------ codes and rules
 
-    fn code(&mut self, file: &SourceFile, code: &ast::Code, seen: &mut HashMap<String, (SourceFile, Span)>) {
+    fn code(&mut self, file: &SourceFile, code: &ast::Code, seen: &mut HashMap<String, Vec<Seen>>) {
         let level = match code.level {
             Some((l, _)) => l,
             None => {
@@ -434,22 +501,107 @@ impl Checker {
             file: file.clone(),
             span: code.name.span,
         });
+        let code_range = code.effective.as_ref().and_then(|e| self.effective(file, e));
         for rule in &code.rules {
-            if let Some((pf, ps)) = seen.get(&rule.id.text) {
-                self.diags.push(
-                    Diag::error("precept::rule::duplicate-id", format!("rule id `{}` is used twice", rule.id.text))
-                        .at(file, rule.id.span, "used again here")
-                        .note(pf, *ps, "first used here")
-                        .help("rule ids are stable names for findings and must be unique across all policy files"),
-                );
+            let own = rule.effective.as_ref().map(|e| self.effective(file, e));
+            if matches!(own, Some(None)) {
                 continue;
             }
-            seen.insert(rule.id.text.clone(), (file.clone(), rule.id.span));
-            self.rule(file, code_index, calendar, rule);
+            let own = own.flatten();
+            let earlier = seen.get(&rule.id.text).map(Vec::as_slice).unwrap_or_default();
+            // Two rules may share an id only as versions: in the same code, each with its own
+            // `effective` days, never both in force on one day.
+            let mut clash = false;
+            for prev in earlier {
+                match (own, prev.range) {
+                    (Some(a), Some(b)) if prev.code == code_index && !overlaps(a, b) => {}
+                    (Some(a), Some(b)) if prev.code == code_index => {
+                        clash = true;
+                        self.diags.push(
+                            Diag::error(
+                                "precept::rule::overlapping-versions",
+                                format!("two versions of rule `{}` are in force on the same days", rule.id.text),
+                            )
+                            .at(
+                                file,
+                                rule.effective.as_ref().map_or(rule.id.span, |e| e.span),
+                                format!("in force {}", range_text(a)),
+                            )
+                            .note(&prev.file, prev.span, format!("also in force {}", range_text(b)))
+                            .help("end the earlier version the day before the next one starts (`effective until ...`)"),
+                        );
+                    }
+                    _ => {
+                        clash = true;
+                        self.diags.push(
+                            Diag::error("precept::rule::duplicate-id", format!("rule id `{}` is used twice", rule.id.text))
+                                .at(file, rule.id.span, "used again here")
+                                .note(&prev.file, prev.span, "first used here")
+                                .help("rule ids are stable names for findings and must be unique across all policy files; versions of one rule go in the same code, each with `effective from ... until ...`"),
+                        );
+                    }
+                }
+                if clash {
+                    break;
+                }
+            }
+            if clash {
+                continue;
+            }
+            let range = match (own, code_range) {
+                (Some(a), Some(b)) => Some(intersect(a, b)),
+                (a, b) => a.or(b),
+            };
+            seen.entry(rule.id.text.clone()).or_default().push(Seen {
+                file: file.clone(),
+                span: rule.effective.as_ref().map_or(rule.id.span, |e| e.span),
+                code: code_index,
+                range: own,
+            });
+            self.rule(file, code_index, calendar, rule, range);
         }
     }
 
-    fn rule(&mut self, file: &SourceFile, code: usize, calendar: Option<usize>, rule: &ast::Rule) {
+    /// The days an `effective` clause gives, both included; `None` (reported) when a date is not real
+    /// or the first comes after the last.
+    fn effective(&mut self, file: &SourceFile, e: &ast::Effective) -> Option<Range> {
+        let mut day = |d: &Option<(String, Span)>| -> Result<Option<jiff::civil::Date>, ()> {
+            match d {
+                None => Ok(None),
+                Some((text, span)) => text.parse::<jiff::civil::Date>().map(Some).map_err(|_| {
+                    self.diags.push(
+                        Diag::error("precept::type::invalid-literal", format!("`{text}` is not a real date"))
+                            .at(file, *span, "no such date")
+                            .help("write dates as `YYYY-MM-DD`"),
+                    );
+                }),
+            }
+        };
+        let (from, until) = (day(&e.from).ok()?, day(&e.until).ok()?);
+        if let (Some(f), Some(u)) = (from, until) {
+            if f > u {
+                self.diags.push(
+                    Diag::error(
+                        "precept::rule::invalid-effective",
+                        format!("in force from {f} until {u}: it ends before it starts"),
+                    )
+                    .at(file, e.span, "never in force")
+                    .help("`until` is the last day in force and must not come before `from`"),
+                );
+                return None;
+            }
+        }
+        Some((from, until))
+    }
+
+    fn rule(
+        &mut self,
+        file: &SourceFile,
+        code: usize,
+        calendar: Option<usize>,
+        rule: &ast::Rule,
+        in_force: Option<Range>,
+    ) {
         let Some(scope) = &rule.scope else {
             self.diags.push(
                 Diag::error("precept::parse::missing-clause", format!("rule `{}` has no `for` clause", rule.id.text))
@@ -479,6 +631,21 @@ impl Checker {
             );
             return;
         };
+        if in_force.is_some() && self.schemas.get(schema).is_some_and(|s| s.date_field.is_none()) {
+            let at = rule.effective.as_ref().map_or(rule.id.span, |e| e.span);
+            self.diags.push(
+                Diag::error(
+                    "precept::rule::undated-schema",
+                    format!(
+                        "rule `{}` has days in force, but schema `{}` does not say which field dates a record",
+                        rule.id.text, scope.schema.text
+                    ),
+                )
+                .at(file, at, "in force on some days only")
+                .help("add `dated by <field>` to the schema, naming a date or datetime field that is never missing"),
+            );
+            return;
+        }
         let shape = self.schemas.get(schema).map_or(0, |s| s.shape);
         let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags);
         let filter = scope.filter.as_ref().and_then(|f| tc.condition(f, "the `where` condition"));
@@ -529,6 +696,7 @@ impl Checker {
             id_span: rule.id.span,
             require_spans: rule.requires.iter().map(|r| r.span).collect(),
             uses_roles,
+            in_force,
         });
     }
 

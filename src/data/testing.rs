@@ -40,6 +40,7 @@ pub(crate) fn schema(name: &str, shape: usize) -> SchemaInfo {
         shape,
         files: vec![],
         id_field: None,
+        date_field: None,
         rules: vec![],
         builtin: false,
         file: SourceFile::new("schema.precept", "schema"),

@@ -42,6 +42,8 @@ pub struct SchemaInfo {
     pub files: Vec<String>,
     /// The identifying field's slot.
     pub id_field: Option<usize>,
+    /// The slot of the date or datetime field that dates a record (`dated by`).
+    pub date_field: Option<usize>,
     /// Rules that apply to its records, by index into [`Program::rules`].
     pub rules: Vec<usize>,
     /// One of Precept's own schemas (`role`, `staff`), read from role files rather than record files.
@@ -100,6 +102,9 @@ pub struct CompiledRule {
     pub require_spans: Vec<Span>,
     /// It asks about staff and roles, so it can only be judged when role files are given.
     pub uses_roles: bool,
+    /// The first and last day (both included) this version is in force, judged on the day of the
+    /// schema's `dated by` field; `None` when always in force.
+    pub in_force: Option<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)>,
 }
 
 /// A piece of a message.

@@ -117,7 +117,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     };
     let related = match (rule, code) {
         (Some(r), Some(_)) => vec![RuleNote {
-            message: format!("rule `{}`: {}", r.id, r.title),
+            message: match r.in_force {
+                Some(range) => {
+                    format!("rule `{}`: {} (the version in force {})", r.id, r.title, crate::check::range_text(range))
+                }
+                None => format!("rule `{}`: {}", r.id, r.title),
+            },
             source: Source::whole(&r.file.name, r.file.text.clone()),
             span: (r.id_span.start, r.id_span.len()),
         }],

@@ -28,7 +28,15 @@ struct FindingOut<'a> {
     help: Option<&'a str>,
     cite: Option<&'a str>,
     policy: Place<'a>,
+    in_force: Option<InForce>,
     evidence: Vec<EvidenceOut<'a>>,
+}
+
+/// The days the version of the rule that judged the record is in force (both included).
+#[derive(Serialize)]
+struct InForce {
+    from: Option<String>,
+    until: Option<String>,
 }
 
 /// The facts behind a finding: a sentence, and the facts by name in the order they were found.
@@ -126,6 +134,9 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
         help: rule.and_then(|r| r.help.as_deref()),
         cite: rule.and_then(|r| r.cite.as_deref()),
         policy: Place { file: rule.map_or("", |r| &r.file.name), line: pl, column: pc },
+        in_force: rule
+            .and_then(|r| r.in_force)
+            .map(|(from, until)| InForce { from: from.map(|d| d.to_string()), until: until.map(|d| d.to_string()) }),
         evidence: f.evidence.iter().map(evidence_out).collect(),
     }
 }

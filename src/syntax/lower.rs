@@ -113,6 +113,28 @@ fn string(p: &Pair<'_, Rule>) -> Str {
     Str { value: unescape(raw, false), span: span(p) }
 }
 
+/// `effective from A until B`: the dates as written, each after its keyword.
+fn effective(p: Pair<'_, Rule>) -> Effective {
+    let whole = span(&p);
+    let mut e = Effective { from: None, until: None, span: whole };
+    let mut after = Rule::kw_from;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::kw_from | Rule::kw_until => after = c.as_rule(),
+            Rule::date_lit => {
+                let d = Some((c.as_str().to_string(), span(&c)));
+                if after == Rule::kw_until {
+                    e.until = d;
+                } else {
+                    e.from = d;
+                }
+            }
+            _ => {}
+        }
+    }
+    e
+}
+
 fn first_inner<'i>(p: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
     p.clone().into_inner().next()
 }
@@ -144,6 +166,7 @@ impl<'f> Lowerer<'f> {
         let mut name_ = None;
         let mut files = Vec::new();
         let mut identified_by: Option<Name> = None;
+        let mut dated_by: Option<Name> = None;
         let mut fields = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
@@ -158,11 +181,18 @@ impl<'f> Lowerer<'f> {
                         self.set_once(&mut identified_by, n, "identified by", |n| n.span, at);
                     }
                 }
+                Rule::dated_clause => {
+                    let at = span(&c);
+                    if let Some(f) = c.into_inner().find(|x| x.as_rule() == Rule::field_name) {
+                        let n = name(&f);
+                        self.set_once(&mut dated_by, n, "dated by", |n| n.span, at);
+                    }
+                }
                 Rule::field_decl => fields.push(self.field(c)),
                 _ => {}
             }
         }
-        Some(Schema { name: name_?, files, identified_by, fields, span: whole })
+        Some(Schema { name: name_?, files, identified_by, dated_by, fields, span: whole })
     }
 
     fn field(&mut self, p: Pair<'_, Rule>) -> FieldDecl {
@@ -282,6 +312,7 @@ impl<'f> Lowerer<'f> {
             version: None,
             source: None,
             calendar: None,
+            effective: None,
             rules: Vec::new(),
             span: whole,
         };
@@ -317,6 +348,10 @@ impl<'f> Lowerer<'f> {
                         self.set_once(&mut code.calendar, n, "calendar", |n| n.span, at);
                     }
                 }
+                Rule::effective_clause => {
+                    let e = effective(c);
+                    self.set_once(&mut code.effective, e, "effective", |e| e.span, at);
+                }
                 Rule::rule_decl => {
                     if let Some(r) = self.rule(c) {
                         code.rules.push(r);
@@ -337,6 +372,7 @@ impl<'f> Lowerer<'f> {
             title: None,
             severity: None,
             cite: None,
+            effective: None,
             scope: None,
             requires: Vec::new(),
             message: None,
@@ -364,6 +400,10 @@ impl<'f> Lowerer<'f> {
                         let s = string(&s);
                         self.set_once(&mut r.help, s, "help", |s| s.span, at);
                     }
+                }
+                Rule::effective_clause => {
+                    let e = effective(c);
+                    self.set_once(&mut r.effective, e, "effective", |e| e.span, at);
                 }
                 Rule::severity_clause => {
                     let sev = c.into_inner().find(|x| x.as_rule() == Rule::severity).and_then(|s| first_inner(&s));
