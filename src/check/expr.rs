@@ -10,8 +10,8 @@ use std::str::FromStr;
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 
-use super::suggest;
 use crate::ast::{BinaryOp, Expr, ExprKind, Name, Quantifier, UnaryOp};
+use crate::diagnostics::suggest;
 use crate::diagnostics::Diag;
 use crate::engine::eval;
 use crate::engine::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};

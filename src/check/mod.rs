@@ -5,13 +5,12 @@
 //! a comparison that can never hold) come with the program.
 
 mod expr;
-pub mod suggest;
 
 use std::collections::HashMap;
 
 use crate::ast::{self, CalendarBody, PolicyFile, TypeExpr};
 use crate::calendar::Calendar;
-use crate::diagnostics::Diag;
+use crate::diagnostics::{suggest, Diag};
 use crate::engine::program::{CodeInfo, CompiledRule, MsgPart, SchemaInfo};
 use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
 use crate::engine::Program;

@@ -7,6 +7,7 @@
 
 pub mod registry;
 pub mod render;
+pub mod suggest;
 
 use std::borrow::Cow;
 use std::fmt;

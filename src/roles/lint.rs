@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 
 use super::model::*;
-use crate::check::suggest;
+use crate::diagnostics::suggest;
 use crate::diagnostics::Diag;
 
 /// Check an organisation as of a date (open-ended assignments must hold their qualifications

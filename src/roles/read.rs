@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::model::*;
-use crate::check::suggest;
+use crate::diagnostics::suggest;
 use crate::diagnostics::Diag;
 use crate::engine::types::Currency;
 use crate::source::{SourceFile, Span};

@@ -34,7 +34,7 @@ pub fn from_pest(file: &SourceFile, err: &Error<Rule>) -> Diag {
             .flat_map(|w| w.split(" or "))
             .filter_map(|w| w.strip_prefix('`')?.strip_suffix('`'))
             .collect();
-        if let Some(best) = crate::check::suggest::closest(found_word, words) {
+        if let Some(best) = crate::diagnostics::suggest::closest(found_word, words) {
             help = Some(format!("did you mean `{best}`?"));
         }
     }
