@@ -13,7 +13,7 @@ use crate::calendar::Calendar;
 use crate::diagnostics::{suggest, Diag};
 use crate::engine::program::{CodeInfo, CompiledRule, MsgPart, SchemaInfo};
 use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
-use crate::engine::Program;
+use crate::engine::{format, Program};
 use crate::source::{SourceFile, Span};
 
 /// Stands for a calendar a code named but that is not declared (already reported), so that uses of
@@ -158,16 +158,6 @@ fn intersect(a: Range, b: Range) -> Range {
         (x, y) => x.or(y),
     };
     (from, until)
-}
-
-/// `from 2026-01-01 until 2026-12-31`, `from 2026-01-01`, `until 2025-12-31`, or `always`.
-pub fn range_text(r: Range) -> String {
-    match r {
-        (Some(f), Some(u)) => format!("from {f} until {u}"),
-        (Some(f), None) => format!("from {f}"),
-        (None, Some(u)) => format!("until {u}"),
-        (None, None) => "always".to_string(),
-    }
 }
 
 #[derive(Default)]
@@ -524,9 +514,9 @@ impl Checker {
                             .at(
                                 file,
                                 rule.effective.as_ref().map_or(rule.id.span, |e| e.span),
-                                format!("in force {}", range_text(a)),
+                                format!("in force {}", format::in_force(a)),
                             )
-                            .note(&prev.file, prev.span, format!("also in force {}", range_text(b)))
+                            .note(&prev.file, prev.span, format!("also in force {}", format::in_force(b)))
                             .help("end the earlier version the day before the next one starts (`effective until ...`)"),
                         );
                     }

@@ -95,6 +95,16 @@ pub fn duration(d: SignedDuration) -> String {
     out
 }
 
+/// `from 2026-01-01 until 2026-12-31`, `from 2026-01-01`, `until 2025-12-31`, or `always`.
+pub fn in_force(r: (Option<jiff::civil::Date>, Option<jiff::civil::Date>)) -> String {
+    match r {
+        (Some(f), Some(u)) => format!("from {f} until {u}"),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(u)) => format!("until {u}"),
+        (None, None) => "always".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,15 +49,19 @@ pub fn check_record(
 ) {
     let Some(info) = program.schemas.get(schema) else { return };
     let cx = Cx::with(program.calendars.as_slice(), authority);
-    // The record's own day, which decides the versions of rules in force for it.
-    let day = info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::day(v.view()));
+    // The record's own day, which decides the versions of rules in force for it: read only when a
+    // rule with versions asks, and then once.
+    let mut day: Option<Option<jiff::civil::Date>> = None;
     for &ri in &info.rules {
         let Some(rule) = program.rules.get(ri) else { continue };
         if rule.uses_roles && authority.is_none() {
             continue;
         }
         if let Some((from, until)) = rule.in_force {
-            let in_force = day.is_some_and(|d| from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u));
+            let d = *day.get_or_insert_with(|| {
+                info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::day(v.view()))
+            });
+            let in_force = d.is_some_and(|d| from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u));
             if !in_force {
                 continue;
             }

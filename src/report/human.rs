@@ -119,7 +119,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         (Some(r), Some(_)) => vec![RuleNote {
             message: match r.in_force {
                 Some(range) => {
-                    format!("rule `{}`: {} (the version in force {})", r.id, r.title, crate::check::range_text(range))
+                    format!(
+                        "rule `{}`: {} (the version in force {})",
+                        r.id,
+                        r.title,
+                        crate::engine::format::in_force(range)
+                    )
                 }
                 None => format!("rule `{}`: {}", r.id, r.title),
             },

@@ -304,14 +304,12 @@ impl Authority for Directory {
                     Some(needs) if needs.is_empty() => format!("{who}; advice in `{area}` needs no qualification"),
                     Some(needs) => {
                         facts.push(("requires", needs.join(", ")));
-                        let status: Vec<String> =
-                            needs.iter().map(|q| format!("{q}: {}", self.qualification_facts(staff, q, on))).collect();
+                        let each: Vec<(&String, String)> =
+                            needs.iter().map(|q| (q, self.qualification_facts(staff, q, on))).collect();
+                        let status: Vec<String> = each.iter().map(|(q, s)| format!("{q}: {s}")).collect();
                         facts.push(("status", status.join("; ")));
-                        let each: Vec<String> = needs
-                            .iter()
-                            .map(|q| format!("`{q}`: {}", self.qualification_facts(staff, q, on)))
-                            .collect();
-                        format!("{who}; advice in `{area}` needs {}", each.join("; "))
+                        let shown: Vec<String> = each.iter().map(|(q, s)| format!("`{q}`: {s}")).collect();
+                        format!("{who}; advice in `{area}` needs {}", shown.join("; "))
                     }
                 }
             }
