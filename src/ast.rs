@@ -171,6 +171,8 @@ pub struct Code {
     pub calendar: Option<Name>,
     /// `effective from ... until ...`: when the whole code is in force.
     pub effective: Option<Effective>,
+    /// `extends "name"`: the code whose rules this one inherits.
+    pub extends: Option<Str>,
     /// Its rules.
     pub rules: Vec<Rule>,
     /// The whole declaration.
@@ -212,8 +214,12 @@ pub struct Rule {
     pub cite: Option<Str>,
     /// `effective from ... until ...`: when this version of the rule is in force.
     pub effective: Option<Effective>,
+    /// `relaxes "why"`: an override that is knowingly more lenient than the rule it replaces.
+    pub relaxes: Option<Str>,
     /// `for schema where ...`.
     pub scope: Option<Scope>,
+    /// `group by ...`: the rule judges groups of records rather than each record.
+    pub group: Option<Group>,
     /// `require ...` clauses, all of which must hold.
     pub requires: Vec<Expr>,
     /// `message "..."`.
@@ -221,6 +227,59 @@ pub struct Rule {
     /// `help "..."`.
     pub help: Option<Str>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `group by k1, k2 as name`, with the group rule's other clauses.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The parts of the key, each with its name.
+    pub keys: Vec<(Name, Expr)>,
+    /// `minimum N records`: smaller groups are not judged.
+    pub minimum: Option<(u64, Span)>,
+    /// `expect every <period> of <expr>`: a presence rule.
+    pub expect: Option<Expect>,
+    /// The `group by` clause.
+    pub span: Span,
+}
+
+/// The periods a presence rule counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Every calendar day.
+    Day,
+    /// Every business day of the code's calendar.
+    BusinessDay,
+    /// Every week (Monday to Sunday).
+    Week,
+    /// Every calendar month.
+    Month,
+}
+
+impl Period {
+    /// As written after `every`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::BusinessDay => "business day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+}
+
+/// `expect every business day of record.held_at from D until D`.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    /// The period.
+    pub period: Period,
+    /// The date or datetime that places a record in a period.
+    pub on: Expr,
+    /// First day of the range, as written; by default the first record's.
+    pub from: Option<(String, Span)>,
+    /// Last day of the range, as written; by default the last record's.
+    pub until: Option<(String, Span)>,
+    /// The whole clause.
     pub span: Span,
 }
 
@@ -312,6 +371,10 @@ pub enum ExprKind {
     Quantifier(Quantifier, Name, Box<Expr>, Box<Expr>),
     /// `count(list)` or `count(x in list: cond)`.
     Count(Option<Name>, Box<Expr>, Option<Box<Expr>>),
+    /// `count()`: the records in a group.
+    CountAll,
+    /// `5%`: a share, as the fraction written (`0.05`).
+    Percent(String),
     /// `business days between(a, b)`.
     BusinessBetween(Box<Expr>, Box<Expr>),
     /// `name(arguments)`: a question about staff and roles.

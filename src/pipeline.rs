@@ -16,6 +16,7 @@ use crate::data::{self, Format, RecordFile};
 use crate::diagnostics::{Diag, Level};
 use crate::engine::authority::{Authority, Evidence};
 use crate::engine::blame::Step;
+use crate::engine::group::{GroupHit, Groups, Sample};
 use crate::engine::run::check_batch;
 use crate::engine::Program;
 use crate::source::{line_col, SourceFile, Span};
@@ -58,8 +59,31 @@ pub struct Finding {
     pub subject: &'static str,
     /// The message with the record's values.
     pub message: String,
-    /// The facts about staff and roles behind it, for rules that ask about them.
+    /// The facts behind it: about staff and roles, or a group's figures or missing period.
     pub evidence: Vec<Evidence>,
+    /// For a rule over groups of records: which group, and a few of its records. The finding is
+    /// then placed at the rule's clause in the policy file.
+    pub group: Option<GroupFinding>,
+}
+
+/// The group a group rule's finding is about.
+#[derive(Debug, Clone)]
+pub struct GroupFinding {
+    /// Each part of the key, by name, as shown.
+    pub key: Vec<(String, String)>,
+    /// A few records of the group, where they are.
+    pub samples: Vec<SampleRef>,
+}
+
+/// A record shown with a group finding.
+#[derive(Debug, Clone)]
+pub struct SampleRef {
+    /// The record file's name.
+    pub file: String,
+    /// The 1-based line where the record starts.
+    pub line: usize,
+    /// The record's id, where the schema names one.
+    pub record: Option<String>,
 }
 
 /// What a check run found, apart from the findings themselves (which go to the sink).
@@ -142,8 +166,17 @@ pub fn check_paths_with(
             out.diagnostics.push(d);
         }
     }
-    for file in &files {
-        check_file(program, authority, file, &mut out, sink);
+    let mut groups = Groups::new(program);
+    for (index, file) in files.iter().enumerate() {
+        check_file(program, authority, (index, file), &mut groups, &mut out, sink);
+    }
+    if !groups.is_empty() {
+        for hit in groups.finish(program, authority) {
+            if let Some(f) = group_finding(program, &files, hit) {
+                out.count(&f);
+                sink(f);
+            }
+        }
     }
     if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
         // Nothing could be checked: that is not a clean run.
@@ -186,10 +219,44 @@ fn roles_needed(program: &Program) -> Option<Diag> {
     )
 }
 
+/// A group rule's finding, placed at the clause it broke in the policy file.
+fn group_finding(program: &Program, files: &[RecordFile], hit: GroupHit) -> Option<Finding> {
+    let rule = program.rules.get(hit.rule)?;
+    let spec = rule.group.as_ref()?;
+    let span = match hit.require {
+        Some(r) => rule.require_spans.get(r).copied().unwrap_or(spec.span),
+        None => spec.presence.as_ref().map_or(spec.span, |p| p.span),
+    };
+    let key = hit.key.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+    let samples = hit
+        .samples
+        .into_iter()
+        .map(|s| SampleRef {
+            file: files.get(s.file).map(|f| f.name.clone()).unwrap_or_default(),
+            line: s.line,
+            record: s.id,
+        })
+        .collect();
+    let p = Pending {
+        rule: hit.rule,
+        ordinal: 0,
+        line: 0,
+        record_id: Some(key),
+        message: hit.message,
+        blame: Vec::new(),
+        evidence: hit.evidence,
+    };
+    let mut f = finding(program, p, rule.file.clone(), 1, span)?;
+    f.subject = "group";
+    f.group = Some(GroupFinding { key: hit.key, samples });
+    Some(f)
+}
+
 fn check_file(
     program: &Program,
     authority: Option<&dyn Authority>,
-    file: &RecordFile,
+    (index, file): (usize, &RecordFile),
+    groups: &mut Groups,
     out: &mut Outcome,
     sink: &mut dyn FnMut(Finding),
 ) {
@@ -201,7 +268,22 @@ fn check_file(
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
         records += batch.len();
         let values: Vec<&[crate::engine::value::Value]> = batch.iter().map(|r| &*r.values).collect();
-        for hit in check_batch(program, authority, file.schema, &values) {
+        // Groups are folded on one thread while the record rules run on the others.
+        let fold = |groups: &mut Groups| {
+            if groups.is_empty() {
+                return;
+            }
+            for rec in batch.iter() {
+                groups.add(program, authority, file.schema, &rec.values, &mut || Sample {
+                    file: index,
+                    ordinal: rec.ordinal,
+                    line: rec.line,
+                    id: data::record_id(program, file.schema, &rec.values),
+                });
+            }
+        };
+        let (hits, ()) = rayon::join(|| check_batch(program, authority, file.schema, &values), || fold(groups));
+        for hit in hits {
             let Some(rec) = batch.get(hit.record) else { continue };
             let p = Pending {
                 rule: hit.rule,
@@ -264,6 +346,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         subject: "record",
         message: p.message,
         evidence: p.evidence,
+        group: None,
     })
 }
 

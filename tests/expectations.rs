@@ -153,8 +153,42 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    // Every bundled rule is exercised by at least one finding.
-    for r in &program.rules {
-        assert!(findings.iter().any(|f| f.rule_id == r.id), "no fixture breaks `{}`", r.id);
+    // Rules over groups: exactly the groups (and missing periods) `fixtures/expect-groups.toml`
+    // declares.
+    let doc: toml::Table = toml::from_str(&std::fs::read_to_string("fixtures/expect-groups.toml").unwrap()).unwrap();
+    let mut groups_declared: Vec<String> = doc["group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let key: Vec<String> =
+                g["key"].as_table().unwrap().iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap())).collect();
+            let missing = g.get("missing").and_then(|m| m.as_str()).unwrap_or("-");
+            format!("{} [{}] {missing}", g["rule"].as_str().unwrap(), key.join(", "))
+        })
+        .collect();
+    let mut groups_found: Vec<String> = findings
+        .iter()
+        .filter_map(|f| {
+            let g = f.group.as_ref()?;
+            let mut key: Vec<String> = g.key.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            key.sort();
+            let missing = f
+                .evidence
+                .iter()
+                .find_map(|e| e.facts.iter().find(|(k, _)| *k == "missing"))
+                .map_or("-", |(_, v)| v.as_str());
+            Some(format!("{} [{}] {missing}", f.rule_id, key.join(", ")))
+        })
+        .collect();
+    groups_declared.sort();
+    groups_found.sort();
+    assert_eq!(groups_found, groups_declared, "group findings are exactly the declared ones");
+    // Every rule that runs is exercised by at least one finding (an inherited rule an override
+    // replaces on every day does not run).
+    let running: Vec<usize> =
+        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    for (i, r) in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)) {
+        assert!(findings.iter().any(|f| f.rule_id == r.id && f.rule == i), "no fixture breaks `{}`", r.id);
     }
 }

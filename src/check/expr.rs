@@ -23,34 +23,36 @@ use crate::source::{SourceFile, Span};
 pub type Key = (Root, Vec<u16>);
 
 /// A typed, compiled expression and what it proves.
-struct T {
-    e: CExpr,
-    ty: Ty,
-    optional: bool,
+pub(super) struct T {
+    pub(super) e: CExpr,
+    pub(super) ty: Ty,
+    pub(super) optional: bool,
     /// The field path it reads, when it is one.
-    key: Option<Key>,
+    pub(super) key: Option<Key>,
     /// Paths proven present when it is true.
-    t: Vec<Key>,
+    pub(super) t: Vec<Key>,
     /// Paths proven present when it is false.
-    f: Vec<Key>,
+    pub(super) f: Vec<Key>,
 }
 
 impl T {
-    fn new(e: CExpr, ty: Ty) -> T {
+    pub(super) fn new(e: CExpr, ty: Ty) -> T {
         T { e, ty, optional: false, key: None, t: Vec::new(), f: Vec::new() }
     }
 }
 
 /// Type checker for the expressions of one rule.
 pub struct TypeCheck<'c> {
-    file: &'c SourceFile,
-    shapes: &'c mut Vec<Shape>,
-    enums: &'c [EnumDef],
-    record: ShapeId,
+    pub(super) file: &'c SourceFile,
+    pub(super) shapes: &'c mut Vec<Shape>,
+    pub(super) enums: &'c [EnumDef],
+    pub(super) record: ShapeId,
     calendar: Option<usize>,
-    diags: &'c mut Vec<Diag>,
-    vars: Vec<(String, Ty)>,
-    present: Vec<Key>,
+    pub(super) diags: &'c mut Vec<Diag>,
+    pub(super) vars: Vec<(String, Ty)>,
+    pub(super) present: Vec<Key>,
+    /// In a group rule's `require` and `message`: what `group` names and the aggregates met so far.
+    pub(super) group: Option<super::group::GroupScope>,
     /// In message holes a missing value is shown, not an error.
     lenient: bool,
     /// Some expression asks about staff and roles.
@@ -78,6 +80,7 @@ impl<'c> TypeCheck<'c> {
             present: Vec::new(),
             lenient: false,
             uses_roles: false,
+            group: None,
         }
     }
 
@@ -117,7 +120,7 @@ impl<'c> TypeCheck<'c> {
 
     // ------------------------------------------------------------ reporting
 
-    fn err(
+    pub(super) fn err(
         &mut self,
         code: &'static str,
         message: impl Into<String>,
@@ -129,7 +132,7 @@ impl<'c> TypeCheck<'c> {
         &mut self.diags[last]
     }
 
-    fn warn(
+    pub(super) fn warn(
         &mut self,
         code: &'static str,
         message: impl Into<String>,
@@ -140,7 +143,7 @@ impl<'c> TypeCheck<'c> {
         self.diags.push(Diag::warning(code, message).at(self.file, span, label).help(help));
     }
 
-    fn src(&self, span: Span) -> String {
+    pub(super) fn src(&self, span: Span) -> String {
         let s = self.file.slice(span);
         let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
         if one_line.chars().count() > 60 {
@@ -150,7 +153,7 @@ impl<'c> TypeCheck<'c> {
         }
     }
 
-    fn ty_name(&self, ty: &Ty) -> String {
+    pub(super) fn ty_name(&self, ty: &Ty) -> String {
         match ty {
             Ty::Text => "text".into(),
             Ty::Int => "an integer".into(),
@@ -181,7 +184,7 @@ impl<'c> TypeCheck<'c> {
     }
 
     /// Report an optional value used where a value is needed; true when it is fine.
-    fn need_value(&mut self, t: &T, e: &Expr) -> bool {
+    pub(super) fn need_value(&mut self, t: &T, e: &Expr) -> bool {
         if !t.optional || self.lenient {
             return true;
         }
@@ -191,7 +194,7 @@ impl<'c> TypeCheck<'c> {
         false
     }
 
-    fn value(&mut self, e: &Expr, hint: Option<&Ty>) -> Option<T> {
+    pub(super) fn value(&mut self, e: &Expr, hint: Option<&Ty>) -> Option<T> {
         let t = self.check(e, hint)?;
         if self.need_value(&t, e) {
             Some(t)
@@ -206,7 +209,7 @@ impl<'c> TypeCheck<'c> {
 
     // ------------------------------------------------------------ expressions
 
-    fn check(&mut self, e: &Expr, hint: Option<&Ty>) -> Option<T> {
+    pub(super) fn check(&mut self, e: &Expr, hint: Option<&Ty>) -> Option<T> {
         match &e.kind {
             ExprKind::Path(names) => self.path(names, e.span, hint),
             ExprKind::Integer(n) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::Int)),
@@ -387,6 +390,9 @@ impl<'c> TypeCheck<'c> {
                 };
                 Some(T::new(CExpr::Quant(q, slot, Box::new(lt.e), Box::new(ct?.e)), Ty::Bool))
             }
+            ExprKind::Count(None, x, None) if self.group.as_ref().is_some_and(|g| !g.inside) => {
+                self.count_group(Some(x), e.span)
+            }
             ExprKind::Count(var, list, cond) => {
                 let (lt, elem) = self.list_operand(list)?;
                 match (var, cond) {
@@ -416,7 +422,22 @@ impl<'c> TypeCheck<'c> {
                 let cal = self.need_calendar(e.span)?;
                 Some(T::new(CExpr::BusinessBetween(Box::new(at.e), Box::new(bt.e), cal), Ty::Int))
             }
+            ExprKind::Call(f, args) if self.is_group_function(&f.text) => self.group_call(f, args, e.span),
             ExprKind::Call(f, args) => self.call(f, args, e.span),
+            ExprKind::CountAll => self.count_group(None, e.span),
+            ExprKind::Percent(s) => match Decimal::from_str(s) {
+                Ok(d) => Some(T::new(CExpr::Const(Value::Dec(d / Decimal::ONE_HUNDRED)), Ty::Dec)),
+                Err(_) => {
+                    self.err(
+                        "precept::type::invalid-literal",
+                        format!("`{s}%` is not a percentage"),
+                        e.span,
+                        "out of range",
+                    )
+                    .with_help("write shares as `5%` or `2.5%`");
+                    None
+                }
+            },
         }
     }
 
@@ -546,7 +567,7 @@ impl<'c> TypeCheck<'c> {
         Some(t)
     }
 
-    fn bool_operand(&mut self, x: &Expr) -> Option<T> {
+    pub(super) fn bool_operand(&mut self, x: &Expr) -> Option<T> {
         let t = self.value(x, Some(&Ty::Bool))?;
         if t.ty != Ty::Bool {
             let n = self.ty_name(&t.ty);
@@ -603,7 +624,7 @@ impl<'c> TypeCheck<'c> {
         u8::try_from(self.vars.len() - 1).ok()
     }
 
-    fn need_calendar(&mut self, span: Span) -> Option<usize> {
+    pub(super) fn need_calendar(&mut self, span: Span) -> Option<usize> {
         if self.calendar == Some(super::UNKNOWN_CALENDAR) {
             // The code named a calendar that does not exist; that error is already reported.
             return None;
@@ -649,7 +670,14 @@ impl<'c> TypeCheck<'c> {
 
     fn path(&mut self, names: &[Name], span: Span, hint: Option<&Ty>) -> Option<T> {
         let first = names.first()?;
-        let (root, mut ty) = if first.text == "record" {
+        let group_level = self.group.as_ref().filter(|g| !g.inside).map(|g| g.shape);
+        let (root, mut ty) = if first.text == "record" && group_level.is_some() {
+            self.err("precept::type::record-outside-aggregate", "a group rule judges groups, not single records", first.span, "which record?")
+                .with_help("read records inside an aggregate (`count(...)`, `share(...)`, `sum(...)`, `avg(...)`, ...) and the group's key as `group.<name>`");
+            return None;
+        } else if let (Some(shape), "group") = (group_level, first.text.as_str()) {
+            (Root::Record, Ty::Object(shape))
+        } else if first.text == "record" {
             (Root::Record, Ty::Object(self.record))
         } else if let Some(slot) = self.vars.iter().rposition(|(n, _)| *n == first.text) {
             let ty = self.vars.get(slot).map(|v| v.1.clone())?;

@@ -5,13 +5,16 @@
 //! a comparison that can never hold) come with the program.
 
 mod expr;
+mod group;
+pub mod layers;
+pub mod strictness;
 
 use std::collections::HashMap;
 
 use crate::ast::{self, CalendarBody, PolicyFile, TypeExpr};
 use crate::calendar::Calendar;
 use crate::diagnostics::{suggest, Diag};
-use crate::engine::program::{CodeInfo, CompiledRule, MsgPart, SchemaInfo};
+use crate::engine::program::{CodeInfo, CompiledRule, MsgPart, Override, SchemaInfo};
 use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
 use crate::engine::{format, Program};
 use crate::source::{SourceFile, Span};
@@ -103,9 +106,11 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         }
     }
     let mut seen_rules: HashMap<String, Vec<Seen>> = HashMap::new();
-    for f in files {
-        for code in &f.codes {
-            c.code(&f.source, code, &mut seen_rules);
+    let codes: Vec<(&SourceFile, &ast::Code)> =
+        files.iter().flat_map(|f| f.codes.iter().map(move |code| (&f.source, code))).collect();
+    for (i, parent) in layers::order(&codes, &mut c.diags) {
+        if let Some((file, code)) = codes.get(i) {
+            c.code(file, code, parent, &mut seen_rules);
         }
     }
     let has_errors = c.diags.iter().any(Diag::is_error);
@@ -132,12 +137,17 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
 /// The first and last day something is in force, both included; `None` is unbounded.
 pub type Range = (Option<jiff::civil::Date>, Option<jiff::civil::Date>);
 
-/// A rule id already declared: where, in which code, and the days its own `effective` gives.
-struct Seen {
+/// A rule id already declared: where, in which code, the days its own `effective` gives, and the
+/// rule itself (compiled, when it compiled), for overrides in extending codes.
+struct Seen<'a> {
     file: SourceFile,
     span: Span,
     code: usize,
     range: Option<Range>,
+    /// The days it is in force, its code's days included.
+    in_force: Option<Range>,
+    rule: &'a ast::Rule,
+    compiled: Option<usize>,
 }
 
 fn overlaps(a: Range, b: Range) -> bool {
@@ -170,6 +180,8 @@ struct Checker {
     calendars: Vec<Calendar>,
     calendar_names: HashMap<String, (usize, SourceFile, Span)>,
     codes: Vec<CodeInfo>,
+    /// The code each code extends, by index into `codes`.
+    parents: Vec<Option<usize>>,
     rules: Vec<CompiledRule>,
 }
 
@@ -264,6 +276,7 @@ impl Checker {
             id_field,
             date_field,
             rules: Vec::new(),
+            group_rules: Vec::new(),
             builtin: file.name.as_ref() == BUILTIN_NAME,
             file: file.clone(),
             span: s.name.span,
@@ -450,7 +463,13 @@ impl Checker {
 
     // ------------------------------------------------------------ codes and rules
 
-    fn code(&mut self, file: &SourceFile, code: &ast::Code, seen: &mut HashMap<String, Vec<Seen>>) {
+    fn code<'a>(
+        &mut self,
+        file: &SourceFile,
+        code: &'a ast::Code,
+        parent: Option<usize>,
+        seen: &mut HashMap<String, Vec<Seen<'a>>>,
+    ) {
         let level = match code.level {
             Some((l, _)) => l,
             None => {
@@ -490,6 +509,8 @@ impl Checker {
             file: file.clone(),
             span: code.name.span,
         });
+        self.parents.push(parent);
+        let ancestors = self.ancestors(code_index);
         let code_range = code.effective.as_ref().and_then(|e| self.effective(file, e));
         for rule in &code.rules {
             let own = rule.effective.as_ref().map(|e| self.effective(file, e));
@@ -498,10 +519,11 @@ impl Checker {
             }
             let own = own.flatten();
             let earlier = seen.get(&rule.id.text).map(Vec::as_slice).unwrap_or_default();
-            // Two rules may share an id only as versions: in the same code, each with its own
-            // `effective` days, never both in force on one day.
+            // Two rules may share an id only as versions (in the same code, each with its own
+            // `effective` days, never both in force on one day) or as an override of a rule
+            // inherited from a code this one extends.
             let mut clash = false;
-            for prev in earlier {
+            for prev in earlier.iter().filter(|p| !ancestors.contains(&p.code)) {
                 match (own, prev.range) {
                     (Some(a), Some(b)) if prev.code == code_index && !overlaps(a, b) => {}
                     (Some(a), Some(b)) if prev.code == code_index => {
@@ -541,13 +563,146 @@ impl Checker {
                 (Some(a), Some(b)) => Some(intersect(a, b)),
                 (a, b) => a.or(b),
             };
+            let nearest = ancestors.iter().find(|a| earlier.iter().any(|p| p.code == **a)).copied();
+            let overridden: Vec<&Seen> = earlier.iter().filter(|p| Some(p.code) == nearest).collect();
+            let relaxes_ok = self.judge_override(file, code_index, rule, range, &overridden);
+            let suspend: Vec<usize> =
+                earlier.iter().filter(|p| ancestors.contains(&p.code)).filter_map(|p| p.compiled).collect();
+            let compiled = if relaxes_ok { self.rule(file, code_index, calendar, rule, range) } else { None };
+            if let Some(idx) = compiled {
+                if let Some(parent) = nearest {
+                    if let Some(r) = self.rules.get_mut(idx) {
+                        r.overrides =
+                            Some(Override { code: parent, relaxes: rule.relaxes.as_ref().map(|r| r.value.clone()) });
+                    }
+                }
+                for old in suspend {
+                    self.suspend(old, range.unwrap_or((None, None)));
+                }
+            }
             seen.entry(rule.id.text.clone()).or_default().push(Seen {
                 file: file.clone(),
                 span: rule.effective.as_ref().map_or(rule.id.span, |e| e.span),
                 code: code_index,
                 range: own,
+                in_force: range,
+                rule,
+                compiled,
             });
-            self.rule(file, code_index, calendar, rule, range);
+        }
+    }
+
+    /// The codes `code` extends, nearest first.
+    fn ancestors(&self, code: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.parents.get(code).copied().flatten();
+        while let Some(p) = at {
+            if out.contains(&p) {
+                break;
+            }
+            out.push(p);
+            at = self.parents.get(p).copied().flatten();
+        }
+        out
+    }
+
+    /// An inherited rule no longer judges records on the days its override is in force; one
+    /// overridden on every day is taken out of the run.
+    fn suspend(&mut self, rule: usize, days: Range) {
+        let Some(r) = self.rules.get_mut(rule) else { return };
+        if days == (None, None) {
+            let schema = r.schema;
+            if let Some(s) = self.schemas.get_mut(schema) {
+                s.rules.retain(|&i| i != rule);
+                s.group_rules.retain(|&i| i != rule);
+            }
+        } else {
+            r.suspended.push(days);
+        }
+    }
+
+    /// Check an override against the versions of the inherited rule in force on its days: more
+    /// lenient is an error unless it says why (`relaxes`); undecidable is a warning. False when the
+    /// override must not run.
+    fn judge_override(
+        &mut self,
+        file: &SourceFile,
+        code: usize,
+        rule: &ast::Rule,
+        range: Option<Range>,
+        overridden: &[&Seen],
+    ) -> bool {
+        let child = self.codes.get(code).map(|c| c.name.clone()).unwrap_or_default();
+        if overridden.is_empty() {
+            if let Some(why) = &rule.relaxes {
+                self.diags.push(
+                    Diag::error(
+                        "precept::rule::relaxes-nothing",
+                        format!("rule `{}` says it relaxes an inherited rule, but overrides none", rule.id.text),
+                    )
+                    .at(file, why.span, "nothing to relax")
+                    .help("`relaxes` belongs on a rule that overrides, by id, a rule of the code this code `extends`"),
+                );
+                return false;
+            }
+            return true;
+        }
+        let days = range.unwrap_or((None, None));
+        let mut looser = Vec::new();
+        let mut undecided = Vec::new();
+        for prev in overridden.iter().filter(|p| overlaps(p.in_force.unwrap_or((None, None)), days)) {
+            let v = strictness::compare(prev.rule, rule);
+            looser.extend(v.looser.into_iter().map(|d| (d, prev.file.clone())));
+            undecided.extend(v.undecided.into_iter().map(|d| (d, prev.file.clone())));
+        }
+        let parent =
+            overridden.first().and_then(|p| self.codes.get(p.code)).map(|c| c.name.clone()).unwrap_or_default();
+        match &rule.relaxes {
+            Some(why) if looser.is_empty() && undecided.is_empty() => {
+                self.diags.push(
+                    Diag::warning(
+                        "precept::rule::needless-relaxes",
+                        format!("rule `{}` says it relaxes `{parent}`, but it is at least as strict", rule.id.text),
+                    )
+                    .at(file, why.span, "not a relaxation")
+                    .help("remove `relaxes`: reports would otherwise announce a relaxation that is not there"),
+                );
+                true
+            }
+            Some(_) => true,
+            None => {
+                let ok = looser.is_empty();
+                for (d, orig_file) in looser {
+                    let what = if d.what.is_empty() {
+                        let shown =
+                            |f: &SourceFile, s: Span| f.slice(s).split_whitespace().collect::<Vec<_>>().join(" ");
+                        format!("`{}` instead of `{}`", shown(file, d.override_), shown(&orig_file, d.original))
+                    } else {
+                        d.what
+                    };
+                    self.diags.push(
+                        Diag::error(
+                            "precept::rule::relaxed-override",
+                            format!("rule `{}` in `{child}` is more lenient than the rule it overrides in `{parent}`: {what}", rule.id.text),
+                        )
+                        .at(file, d.override_, "more lenient than the inherited rule")
+                        .note(&orig_file, d.original, "the inherited rule")
+                        .help("make the override at least as strict, or state why it may be more lenient with `relaxes \"...\"` (shown in every report)"),
+                    );
+                }
+                for (d, orig_file) in undecided {
+                    self.diags.push(
+                        Diag::warning(
+                            "precept::rule::unverified-override",
+                            format!("Precept cannot tell whether rule `{}` in `{child}` is at least as strict as the rule it overrides in `{parent}`: {}", rule.id.text, d.what),
+                        )
+                        .at(file, d.override_, "compared with the inherited rule")
+                        .note(&orig_file, d.original, "the inherited rule")
+                        .help("keep the inherited rule's shape and change only its limits, or state `relaxes \"...\"` if it may be more lenient"),
+                    );
+                }
+                ok
+            }
         }
     }
 
@@ -590,23 +745,23 @@ impl Checker {
         calendar: Option<usize>,
         rule: &ast::Rule,
         in_force: Option<Range>,
-    ) {
+    ) -> Option<usize> {
         let Some(scope) = &rule.scope else {
             self.diags.push(
                 Diag::error("precept::parse::missing-clause", format!("rule `{}` has no `for` clause", rule.id.text))
                     .at(file, rule.id.span, "which records does it apply to?")
                     .help("add `for <schema>` (optionally `where <condition>`) to say which records the rule checks"),
             );
-            return;
+            return None;
         };
-        if rule.requires.is_empty() {
+        if rule.requires.is_empty() && rule.group.as_ref().is_none_or(|g| g.expect.is_none()) {
             self.diags.push(
                 Diag::error(
                     "precept::parse::missing-clause",
                     format!("rule `{}` has no `require` clause", rule.id.text),
                 )
                 .at(file, rule.id.span, "requires nothing")
-                .help("add `require <condition>`: what must hold for every record in scope"),
+                .help("add `require <condition>`: what must hold for every record in scope (or, in a rule with `group by`, for every group; or `expect every day of ...`)"),
             );
         }
         let Some(&schema) = self.schema_names.get(&scope.schema.text) else {
@@ -618,7 +773,7 @@ impl Checker {
                     .at(file, scope.schema.span, "no schema of this name")
                     .help(help),
             );
-            return;
+            return None;
         };
         if in_force.is_some() && self.schemas.get(schema).is_some_and(|s| s.date_field.is_none()) {
             let at = rule.effective.as_ref().map_or(rule.id.span, |e| e.span);
@@ -633,12 +788,32 @@ impl Checker {
                 .at(file, at, "in force on some days only")
                 .help("add `dated by <field>` to the schema, naming a date or datetime field that is never missing"),
             );
-            return;
+            return None;
         }
+        let range = rule.group.as_ref().and_then(|g| g.expect.as_ref()).map(|x| {
+            let e = ast::Effective { from: x.from.clone(), until: x.until.clone(), span: x.span };
+            self.effective(file, &e)
+        });
         let shape = self.schemas.get(schema).map_or(0, |s| s.shape);
         let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags);
         let filter = scope.filter.as_ref().and_then(|f| tc.condition(f, "the `where` condition"));
-        let requires: Vec<_> = rule.requires.iter().map(|r| tc.condition(r, "a `require` condition")).collect();
+        let mut group_ok = true;
+        let group = rule.group.as_ref().map(|g| {
+            let (spec, ok) = group::compile(&mut tc, g, range.flatten());
+            group_ok = ok && !matches!(range, Some(None));
+            spec
+        });
+        tc.aggregates_read();
+        let mut require_aggs = Vec::new();
+        let requires: Vec<_> = rule
+            .requires
+            .iter()
+            .map(|r| {
+                let c = tc.condition(r, "a `require` condition");
+                require_aggs.push(tc.aggregates_read());
+                c
+            })
+            .collect();
         let mut message = Vec::new();
         let mut message_ok = true;
         match &rule.message {
@@ -646,10 +821,15 @@ impl Checker {
                 for part in &t.parts {
                     match part {
                         ast::TemplatePart::Text(s) => message.push(MsgPart::Text(s.clone())),
-                        ast::TemplatePart::Hole(e) => match tc.display(e) {
-                            Some((c, ty)) => message.push(MsgPart::Hole(c, ty)),
-                            None => message_ok = false,
-                        },
+                        ast::TemplatePart::Hole(e) => {
+                            let style = tc.hole_style(e);
+                            match (tc.display(e), style) {
+                                (Some((c, _)), Some(None)) => message.push(MsgPart::Percent(c)),
+                                (Some((c, _)), Some(Some(unit))) => message.push(MsgPart::Period(c, unit)),
+                                (Some((c, ty)), None) => message.push(MsgPart::Hole(c, ty)),
+                                (None, _) => message_ok = false,
+                            }
+                        }
                     }
                 }
             }
@@ -662,13 +842,22 @@ impl Checker {
             }
         }
         let uses_roles = tc.uses_roles;
+        let group = group.map(|mut g| {
+            g.aggs = tc.take_aggregates();
+            g.require_aggs = require_aggs;
+            g
+        });
         let filter_ok = scope.filter.is_none() || filter.is_some();
-        if !filter_ok || !message_ok || requires.iter().any(Option::is_none) {
-            return;
+        if !filter_ok || !message_ok || !group_ok || requires.iter().any(Option::is_none) {
+            return None;
         }
         let index = self.rules.len();
         if let Some(s) = self.schemas.get_mut(schema) {
-            s.rules.push(index);
+            if group.is_some() {
+                s.group_rules.push(index);
+            } else {
+                s.rules.push(index);
+            }
         }
         self.rules.push(CompiledRule {
             id: rule.id.text.clone(),
@@ -686,7 +875,11 @@ impl Checker {
             require_spans: rule.requires.iter().map(|r| r.span).collect(),
             uses_roles,
             in_force,
+            suspended: Vec::new(),
+            overrides: None,
+            group,
         });
+        Some(index)
     }
 
     // ------------------------------------------------------------ unused fields

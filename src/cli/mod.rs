@@ -195,6 +195,7 @@ fn check(args: CheckArgs) -> Status {
     match args.format {
         Format::Human => {
             let summary = report::Summary::of(&program, &outcome);
+            out.put(&report::human::relaxations(&program));
             out.put(&report::human::summary_line(&summary));
             out.put("\n");
         }

@@ -140,11 +140,17 @@ fn schema_for(rel: &Path, program: &Program, globs: &[Option<GlobSet>]) -> Optio
             return Some(i);
         }
     }
-    // With a single record schema and no globs, every record file is of that schema; Precept's own
-    // schemas for role files never take record files.
-    let mut record = program.schemas.iter().enumerate().filter(|(_, s)| !s.builtin).map(|(i, _)| i);
-    match (record.next(), record.next()) {
-        (Some(only), None) if globs.get(only).is_some_and(Option::is_none) => Some(only),
+    // The one record schema without `files` globs takes every record file no other schema claims
+    // (with two such schemas it would be a guess); Precept's own schemas for role files never take
+    // record files.
+    let mut catch_all = program
+        .schemas
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| !s.builtin && globs.get(*i).is_some_and(Option::is_none))
+        .map(|(i, _)| i);
+    match (catch_all.next(), catch_all.next()) {
+        (Some(only), None) => Some(only),
         _ => None,
     }
 }

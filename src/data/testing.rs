@@ -42,6 +42,7 @@ pub(crate) fn schema(name: &str, shape: usize) -> SchemaInfo {
         id_field: None,
         date_field: None,
         rules: vec![],
+        group_rules: vec![],
         builtin: false,
         file: SourceFile::new("schema.precept", "schema"),
         span: Span::new(0, 6),

@@ -109,7 +109,7 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Opti
             first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)).or_else(|| first_field(ctx, c, vars))
         }
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list, vars),
-        CExpr::EnumText(_, x) => first_field(ctx, x, vars),
+        CExpr::EnumText(_, x) | CExpr::DatePart(_, x) => first_field(ctx, x, vars),
         // The argument the answer turns on: the amount against a limit, else the action, else the
         // person asked about.
         CExpr::Scope(f, args) => {

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use std::cell::RefCell;
 
 use super::authority::{Amount, Authority, Evidence, Query};
-use super::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
+use super::program::{Arith, CExpr, CmpOp, DateUnit, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
 use super::value::{Value, V};
 use crate::calendar::Calendar;
 
@@ -248,6 +248,36 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             other => other,
         },
         CExpr::Scope(f, args) => scope(*f, args, record, cx, vars),
+        CExpr::DatePart(unit, x) => match period_start(*unit, eval(x, record, cx, vars), cx.cals) {
+            Some(d) => V::Date(d),
+            None => V::Missing,
+        },
+    }
+}
+
+/// The first day of the `unit` that a date or instant falls in: its own day (at the offset it was
+/// written with), the business day it counts as received on, its week's Monday or its month's first.
+pub fn period_start(unit: DateUnit, v: V<'_>, cals: &[Calendar]) -> Option<jiff::civil::Date> {
+    match unit {
+        DateUnit::BusinessDay(cal) => {
+            let cal = cals.get(cal)?;
+            match v {
+                V::DateTime(ts, _) => Some(cal.receipt_day(ts)),
+                V::Date(d) => {
+                    // A date has no time of day: it counts on itself when worked, else the next worked day.
+                    let start = d.to_zoned(cal.zone().clone()).ok()?.timestamp();
+                    Some(cal.receipt_day(start))
+                }
+                _ => None,
+            }
+        }
+        DateUnit::Day => day(v),
+        DateUnit::Week => {
+            let d = day(v)?;
+            let back = i64::from(d.weekday().to_monday_zero_offset());
+            d.checked_sub(jiff::Span::new().days(back)).ok()
+        }
+        DateUnit::Month => day(v)?.first_of_month().into(),
     }
 }
 

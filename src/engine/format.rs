@@ -5,6 +5,7 @@ use std::fmt::Write;
 use jiff::tz::Offset;
 use jiff::SignedDuration;
 
+use super::program::DateUnit;
 use super::types::Ty;
 use super::value::V;
 use super::Program;
@@ -65,6 +66,45 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
         V::Object(_) => write!(out, "(object)"),
     };
 }
+
+/// A fraction as a percentage: `0.15` as `15%`, `1/3` as `33.3%` (at most one decimal place).
+pub fn percent(out: &mut String, v: V<'_>) {
+    let d = match v {
+        V::Dec(d) => d,
+        V::Int(i) => rust_decimal::Decimal::from(i),
+        other => return value(out, &EMPTY, &Ty::Dec, other),
+    };
+    let p = (d * rust_decimal::Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    let _ = write!(out, "{p}%");
+}
+
+/// A week as `2026-W03` (ISO 8601) and a month as `2026-01`, from the day that starts it.
+pub fn period(out: &mut String, unit: DateUnit, v: V<'_>) {
+    let _ = match (unit, v) {
+        (DateUnit::Week, V::Date(d)) => {
+            let w = d.iso_week_date();
+            write!(out, "{}-W{:02}", w.year(), w.week())
+        }
+        (DateUnit::Month, V::Date(d)) => write!(out, "{}-{:02}", d.year(), d.month()),
+        (_, V::Date(d)) => write!(out, "{d}"),
+        (_, other) => {
+            value(out, &EMPTY, &Ty::Date, other);
+            Ok(())
+        }
+    };
+}
+
+/// A program with nothing in it, for values whose formatting needs no enumeration names.
+static EMPTY: Program = Program {
+    shapes: Vec::new(),
+    enums: Vec::new(),
+    schemas: Vec::new(),
+    calendars: Vec::new(),
+    codes: Vec::new(),
+    rules: Vec::new(),
+};
 
 /// A duration as `2d 3h 5m`: whole units, largest first, seconds only when there are some.
 pub fn duration(d: SignedDuration) -> String {

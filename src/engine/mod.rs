@@ -1,12 +1,14 @@
 //! The compiled policy and its evaluation over records: pure, no I/O.
 //!
 //! [`program`] holds what the checker produces; [`eval`] evaluates one expression over one record;
-//! [`run`] applies every rule to a batch of records in parallel and returns findings in input order.
+//! [`run`] applies every rule to a batch of records in parallel and returns findings in input order;
+//! [`group`] folds records into the groups of rules over groups and judges them at the end.
 
 pub mod authority;
 pub mod blame;
 pub mod eval;
 pub mod format;
+pub mod group;
 pub mod program;
 pub mod run;
 pub mod types;

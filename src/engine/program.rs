@@ -31,6 +31,22 @@ pub struct Program {
     pub rules: Vec<CompiledRule>,
 }
 
+impl Program {
+    /// The rules that run: every rule except inherited ones an override replaces on every day.
+    pub fn rules_in_run(&self) -> usize {
+        self.schemas.iter().map(|s| s.rules.len() + s.group_rules.len()).sum()
+    }
+
+    /// Every override that states it relaxes the rule it replaces: the override, the code whose
+    /// rule it relaxes, and why. Reports show these whatever was found.
+    pub fn relaxations(&self) -> impl Iterator<Item = (&CompiledRule, &CodeInfo, &str)> {
+        self.rules.iter().filter_map(|r| {
+            let o = r.overrides.as_ref()?;
+            Some((r, self.codes.get(o.code)?, o.relaxes.as_deref()?))
+        })
+    }
+}
+
 /// A record schema.
 #[derive(Debug)]
 pub struct SchemaInfo {
@@ -44,8 +60,10 @@ pub struct SchemaInfo {
     pub id_field: Option<usize>,
     /// The slot of the date or datetime field that dates a record (`dated by`).
     pub date_field: Option<usize>,
-    /// Rules that apply to its records, by index into [`Program::rules`].
+    /// Rules that judge each of its records, by index into [`Program::rules`].
     pub rules: Vec<usize>,
+    /// Rules that judge groups of its records, by index into [`Program::rules`].
+    pub group_rules: Vec<usize>,
     /// One of Precept's own schemas (`role`, `staff`), read from role files rather than record files.
     pub builtin: bool,
     /// Where it was declared.
@@ -105,6 +123,118 @@ pub struct CompiledRule {
     /// The first and last day (both included) this version is in force, judged on the day of the
     /// schema's `dated by` field; `None` when always in force.
     pub in_force: Option<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)>,
+    /// Days on which an override in an extending code judges instead of this rule.
+    pub suspended: Vec<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)>,
+    /// The inherited rule this one overrides, when it is an override.
+    pub overrides: Option<Override>,
+    /// For a rule over groups of records: how they are grouped and summed up. Its `requires` and
+    /// `message` then read the group record (keys, then aggregates), not a record.
+    pub group: Option<GroupSpec>,
+}
+
+/// An override of an inherited rule.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// Index into [`Program::codes`] of the code whose rule is overridden.
+    pub code: usize,
+    /// `relaxes "why"`: the stated reason this override is more lenient.
+    pub relaxes: Option<String>,
+}
+
+/// How a group rule groups records and what it computes over each group.
+#[derive(Debug)]
+pub struct GroupSpec {
+    /// The parts of the key: name, expression over a record, type and how to show it.
+    pub keys: Vec<GroupKey>,
+    /// Aggregates, in the group record's slots after the keys.
+    pub aggs: Vec<Aggregate>,
+    /// For each `require`, the aggregates it reads (indices into `aggs`): the evidence it shows.
+    pub require_aggs: Vec<Vec<usize>>,
+    /// Groups with fewer records are not judged.
+    pub minimum: Option<u64>,
+    /// For a presence rule: every period of the range must have a record, per group.
+    pub presence: Option<Presence>,
+    /// The slot of `group.period` (the missing period in a presence finding), after the keys.
+    pub period_slot: Option<usize>,
+    /// The group shape: keys, `period`, then aggregates.
+    pub shape: ShapeId,
+    /// The `group by` clause in the policy file.
+    pub span: Span,
+}
+
+/// One part of a group's key.
+#[derive(Debug)]
+pub struct GroupKey {
+    /// Its name (`group.<name>`).
+    pub name: String,
+    /// Computed from each record.
+    pub expr: CExpr,
+    /// Its type, for showing it.
+    pub ty: Ty,
+    /// Shown as a week or month rather than the day that starts it.
+    pub period: Option<DateUnit>,
+}
+
+/// What an aggregate computes over a group's records.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AggKind {
+    /// `count()`: records in the group.
+    Count,
+    /// `count(cond)`: records where the condition holds.
+    CountWhere,
+    /// `share(cond)`: the fraction of records where the condition holds.
+    Share,
+    /// `sum(x)`.
+    Sum(Kind),
+    /// `min(x)`.
+    Min(Kind),
+    /// `max(x)`.
+    Max(Kind),
+    /// `avg(x)`: the mean of the values present.
+    Avg(Kind),
+    /// `percentile(x, p)`: the nearest-rank `p`th percentile of the values present.
+    Percentile(Kind, rust_decimal::Decimal),
+}
+
+/// An aggregate in a group rule.
+#[derive(Debug)]
+pub struct Aggregate {
+    /// What it computes.
+    pub kind: AggKind,
+    /// Its argument, over a record (`None` for `count()`).
+    pub arg: Option<CExpr>,
+    /// Its result type.
+    pub ty: Ty,
+    /// As written, for evidence.
+    pub text: String,
+}
+
+/// A presence rule's period and range.
+#[derive(Debug)]
+pub struct Presence {
+    /// The period counted in.
+    pub unit: DateUnit,
+    /// The date or datetime placing a record in a period.
+    pub on: CExpr,
+    /// First day of the range; by default the first record's.
+    pub from: Option<jiff::civil::Date>,
+    /// Last day of the range; by default the last record's.
+    pub until: Option<jiff::civil::Date>,
+    /// The `expect` clause in the policy file.
+    pub span: Span,
+}
+
+/// A unit of the calendar a date falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateUnit {
+    /// The calendar day.
+    Day,
+    /// The business day something counts as received on, by calendar index.
+    BusinessDay(usize),
+    /// The week (Monday to Sunday), as its Monday.
+    Week,
+    /// The month, as its first day.
+    Month,
 }
 
 /// A piece of a message.
@@ -114,6 +244,10 @@ pub enum MsgPart {
     Text(String),
     /// A value, formatted according to its type.
     Hole(CExpr, Ty),
+    /// A fraction shown as a percentage (`share(...)`, `5%`).
+    Percent(CExpr),
+    /// A date shown as the week or month it starts.
+    Period(CExpr, DateUnit),
 }
 
 /// Where a field path starts.
@@ -265,6 +399,8 @@ pub enum CExpr {
     EnumText(Box<[Box<str>]>, Box<CExpr>),
     /// A question about staff and roles, put to the run's [`super::authority::Authority`].
     Scope(ScopeFn, Box<[CExpr]>),
+    /// `day(x)`, `business_day(x)`, `week(x)`, `month(x)`: the date starting the unit `x` falls in.
+    DatePart(DateUnit, Box<CExpr>),
 }
 
 /// The questions about staff and roles a rule can ask; arguments in the order written.

@@ -11,7 +11,7 @@ use super::authority::{Authority, Evidence};
 use super::blame::{blame, Step};
 use super::eval::{eval, vars, Cx};
 use super::format;
-use super::program::MsgPart;
+use super::program::{CompiledRule, MsgPart, SchemaInfo};
 use super::value::Value;
 use super::Program;
 
@@ -49,22 +49,11 @@ pub fn check_record(
 ) {
     let Some(info) = program.schemas.get(schema) else { return };
     let cx = Cx::with(program.calendars.as_slice(), authority);
-    // The record's own day, which decides the versions of rules in force for it: read only when a
-    // rule with versions asks, and then once.
-    let mut day: Option<Option<jiff::civil::Date>> = None;
+    let mut day = None;
     for &ri in &info.rules {
         let Some(rule) = program.rules.get(ri) else { continue };
-        if rule.uses_roles && authority.is_none() {
+        if !applies(rule, authority, info, record, &mut day) {
             continue;
-        }
-        if let Some((from, until)) = rule.in_force {
-            let d = *day.get_or_insert_with(|| {
-                info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::day(v.view()))
-            });
-            let in_force = d.is_some_and(|d| from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u));
-            if !in_force {
-                continue;
-            }
         }
         let mut vs = vars();
         if let Some(f) = &rule.filter {
@@ -85,6 +74,36 @@ pub fn check_record(
                 evidence,
             });
         }
+    }
+}
+
+/// Whether `rule` judges `record` at all: it can be answered (rules about roles need an
+/// authority), and the version is in force on the record's day and not suspended by an override.
+///
+/// `day` caches the record's own day across the rules of one record: read only when a rule with
+/// versions asks, and then once.
+pub fn applies(
+    rule: &CompiledRule,
+    authority: Option<&dyn Authority>,
+    info: &SchemaInfo,
+    record: &[Value],
+    day: &mut Option<Option<jiff::civil::Date>>,
+) -> bool {
+    if rule.uses_roles && authority.is_none() {
+        return false;
+    }
+    if rule.in_force.is_none() && rule.suspended.is_empty() {
+        return true;
+    }
+    let d = *day
+        .get_or_insert_with(|| info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::day(v.view())));
+    let within = |(from, until): (Option<jiff::civil::Date>, Option<jiff::civil::Date>), d: jiff::civil::Date| {
+        from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u)
+    };
+    match d {
+        Some(d) => rule.in_force.is_none_or(|r| within(r, d)) && !rule.suspended.iter().any(|&r| within(r, d)),
+        // An undated record is judged only by rules in force on every day.
+        None => rule.in_force.is_none() && rule.suspended.is_empty(),
     }
 }
 
@@ -124,6 +143,8 @@ pub fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[Ms
                 let v = eval(e, record, &cx, &mut vs);
                 format::value(&mut out, program, ty, v);
             }
+            MsgPart::Percent(e) => format::percent(&mut out, eval(e, record, &cx, &mut vs)),
+            MsgPart::Period(e, unit) => format::period(&mut out, *unit, eval(e, record, &cx, &mut vs)),
         }
     }
     out

@@ -149,7 +149,22 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         span: (f.span.start, f.span.len()),
         drawable,
         related,
-        evidence: f.evidence.iter().map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) }).collect(),
+        evidence: f
+            .evidence
+            .iter()
+            .map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) })
+            .chain(rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
+                let parent = program.codes.get(o.code)?;
+                let why = o.relaxes.as_deref()?;
+                Some(EvidenceNote { message: format!("relaxes `{}`'s rule: {why}", parent.name) })
+            }))
+            .chain(f.group.iter().flat_map(|g| g.samples.iter()).map(|s| EvidenceNote {
+                message: match &s.record {
+                    Some(id) => format!("e.g. record `{id}` at {}:{}", s.file, s.line),
+                    None => format!("e.g. the record at {}:{}", s.file, s.line),
+                },
+            }))
+            .collect(),
     };
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as context.
@@ -157,6 +172,21 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", report.code, report.message);
+    }
+    out
+}
+
+/// One line per override that relaxes an inherited rule, with its stated reason: shown in every
+/// report, findings or not, so a relaxed code never passes unnoticed.
+pub fn relaxations(program: &Program) -> String {
+    let mut out = String::new();
+    for (rule, parent, why) in program.relaxations() {
+        let code = program.codes.get(rule.code).map_or("", |c| c.name.as_str());
+        let (line, _) = rule.file.line_col(rule.id_span.start);
+        out.push_str(&format!(
+            "note: `{code}` relaxes rule `{}` of `{}` ({}:{line}): {why}\n",
+            rule.id, parent.name, rule.file.name
+        ));
     }
     out
 }

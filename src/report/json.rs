@@ -30,6 +30,45 @@ struct FindingOut<'a> {
     policy: Place<'a>,
     in_force: Option<InForce>,
     evidence: Vec<EvidenceOut<'a>>,
+    group: Option<GroupOut<'a>>,
+    overrides: Option<OverrideOut<'a>>,
+}
+
+/// The inherited rule a finding's rule overrides: the code it comes from, and the stated reason
+/// when the override is more lenient.
+#[derive(Serialize)]
+struct OverrideOut<'a> {
+    code_of_practice: &'a str,
+    relaxes: Option<&'a str>,
+}
+
+/// An override that relaxes an inherited rule, listed whatever was found.
+#[derive(Serialize)]
+struct RelaxationOut<'a> {
+    rule: &'a str,
+    code_of_practice: &'a str,
+    relaxes: &'a str,
+    justification: &'a str,
+    policy: Place<'a>,
+}
+
+/// The group a group rule's finding is about: its key by part, and a few of its records.
+#[derive(Serialize)]
+struct GroupOut<'a> {
+    #[serde(serialize_with = "ordered_owned")]
+    key: &'a [(String, String)],
+    samples: Vec<SampleOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SampleOut<'a> {
+    file: &'a str,
+    line: usize,
+    record: Option<&'a str>,
+}
+
+fn ordered_owned<S: serde::Serializer>(key: &&[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(key.iter().map(|(k, v)| (k, v)))
 }
 
 /// The days the version of the rule that judged the record is in force (both included).
@@ -138,6 +177,17 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
             .and_then(|r| r.in_force)
             .map(|(from, until)| InForce { from: from.map(|d| d.to_string()), until: until.map(|d| d.to_string()) }),
         evidence: f.evidence.iter().map(evidence_out).collect(),
+        group: f.group.as_ref().map(|g| GroupOut {
+            key: &g.key,
+            samples: g
+                .samples
+                .iter()
+                .map(|x| SampleOut { file: &x.file, line: x.line, record: x.record.as_deref() })
+                .collect(),
+        }),
+        overrides: rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
+            Some(OverrideOut { code_of_practice: &program.codes.get(o.code)?.name, relaxes: o.relaxes.as_deref() })
+        }),
     }
 }
 
@@ -173,6 +223,25 @@ impl Stream {
             out.push_str(&serde_json::to_string(&diag_out(d)).unwrap_or_else(|_| "{}".to_string()));
         }
         out.push_str(if policy_diags.is_empty() && outcome.diagnostics.is_empty() { "],\n" } else { "\n  ],\n" });
+        let relaxations: Vec<RelaxationOut<'_>> = program
+            .relaxations()
+            .map(|(r, parent, why)| {
+                let (line, column) = r.file.line_col(r.id_span.start);
+                RelaxationOut {
+                    rule: &r.id,
+                    code_of_practice: program.codes.get(r.code).map_or("", |c| c.name.as_str()),
+                    relaxes: &parent.name,
+                    justification: why,
+                    policy: Place { file: &r.file.name, line, column },
+                }
+            })
+            .collect();
+        out.push_str("  \"relaxations\": [");
+        for (i, r) in relaxations.iter().enumerate() {
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&serde_json::to_string(r).unwrap_or_else(|_| "{}".to_string()));
+        }
+        out.push_str(if relaxations.is_empty() { "],\n" } else { "\n  ],\n" });
         let summary = SummaryOut {
             files: s.files,
             records: s.records,

@@ -35,7 +35,7 @@ impl Summary {
         Summary {
             files: outcome.files,
             records: outcome.records,
-            rules: program.rules.len(),
+            rules: program.rules_in_run(),
             codes: program.codes.len(),
             by_severity: outcome.by_severity,
             by_level: outcome.by_level.clone(),

@@ -313,6 +313,7 @@ impl<'f> Lowerer<'f> {
             source: None,
             calendar: None,
             effective: None,
+            extends: None,
             rules: Vec::new(),
             span: whole,
         };
@@ -352,6 +353,12 @@ impl<'f> Lowerer<'f> {
                     let e = effective(c);
                     self.set_once(&mut code.effective, e, "effective", |e| e.span, at);
                 }
+                Rule::extends_clause => {
+                    if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
+                        let s = string(&s);
+                        self.set_once(&mut code.extends, s, "extends", |s| s.span, at);
+                    }
+                }
                 Rule::rule_decl => {
                     if let Some(r) = self.rule(c) {
                         code.rules.push(r);
@@ -373,16 +380,42 @@ impl<'f> Lowerer<'f> {
             severity: None,
             cite: None,
             effective: None,
+            relaxes: None,
             scope: None,
+            group: None,
             requires: Vec::new(),
             message: None,
             help: None,
             span: whole,
         };
+        let mut minimum: Option<(u64, Span)> = None;
+        let mut expect: Option<Expect> = None;
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
                 Rule::rule_id => id = Some(name(&c)),
+                Rule::relaxes_clause => {
+                    if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
+                        let s = string(&s);
+                        self.set_once(&mut r.relaxes, s, "relaxes", |s| s.span, at);
+                    }
+                }
+                Rule::group_clause => {
+                    let g = self.group(c);
+                    self.set_once(&mut r.group, g, "group by", |g| g.span, at);
+                }
+                Rule::minimum_clause => {
+                    let n = c.into_inner().find(|x| x.as_rule() == Rule::digits).and_then(|d| d.as_str().parse().ok());
+                    match n {
+                        Some(n) => self.set_once(&mut minimum, (n, at), "minimum", |m| m.1, at),
+                        None => self.diags.push(self.out_of_range(at)),
+                    }
+                }
+                Rule::expect_clause => {
+                    if let Some(e) = self.expect(c) {
+                        self.set_once(&mut expect, e, "expect", |e| e.span, at);
+                    }
+                }
                 Rule::title_clause => {
                     if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
                         let s = string(&s);
@@ -449,8 +482,97 @@ impl<'f> Lowerer<'f> {
                 _ => {}
             }
         }
+        match &mut r.group {
+            Some(g) => {
+                g.minimum = minimum;
+                g.expect = expect;
+            }
+            None => {
+                let stray = minimum.map(|m| ("minimum", m.1)).into_iter().chain(expect.map(|e| ("expect", e.span)));
+                for (what, at) in stray {
+                    self.diags.push(
+                        Diag::error(
+                            "precept::parse::missing-clause",
+                            format!("`{what}` is for rules over groups of records"),
+                        )
+                        .at(self.file, at, "this rule has no `group by`")
+                        .help("add `group by <key>` (e.g. `group by record.team`) to judge groups of records"),
+                    );
+                }
+            }
+        }
         r.id = id?;
         Some(r)
+    }
+
+    fn group(&mut self, p: Pair<'_, Rule>) -> Group {
+        let whole = span(&p);
+        let mut keys = Vec::new();
+        for k in p.into_inner().filter(|x| x.as_rule() == Rule::group_key) {
+            let mut inner = k.into_inner();
+            let Some(x) = inner.find(|x| x.as_rule() == Rule::expr) else { continue };
+            let given = inner.find(|x| x.as_rule() == Rule::ident).map(|n| name(&n));
+            match self.expr(x) {
+                Ok((e, _)) => {
+                    // Unnamed parts are named for their last field or their function.
+                    let derived = match &e.kind {
+                        ExprKind::Path(names) => names.last().map(|n| Name { text: n.text.clone(), span: e.span }),
+                        ExprKind::Call(f, _) => Some(Name { text: f.text.clone(), span: e.span }),
+                        _ => None,
+                    };
+                    match given.or(derived) {
+                        Some(n) => keys.push((n, e)),
+                        None => self.diags.push(
+                            Diag::error("precept::parse::unnamed-key", "this part of the group key needs a name")
+                                .at(self.file, e.span, "name it with `as`")
+                                .help("write e.g. `group by record.amount > 50.00 GBP as large`; fields and functions are named for themselves"),
+                        ),
+                    }
+                }
+                Err(d) => self.diags.push(d),
+            }
+        }
+        Group { keys, minimum: None, expect: None, span: whole }
+    }
+
+    fn expect(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {
+        let whole = span(&p);
+        let mut period = Period::Day;
+        let mut on = None;
+        let mut from = None;
+        let mut until = None;
+        let mut after = Rule::kw_from;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::period => {
+                    let words: Vec<Rule> = c.into_inner().map(|w| w.as_rule()).collect();
+                    period = match words.as_slice() {
+                        [Rule::kw_business, ..] => Period::BusinessDay,
+                        [Rule::kw_week] => Period::Week,
+                        [Rule::kw_month] => Period::Month,
+                        _ => Period::Day,
+                    };
+                }
+                Rule::expr => match self.expr(c) {
+                    Ok((e, _)) => on = Some(e),
+                    Err(d) => {
+                        self.diags.push(d);
+                        return None;
+                    }
+                },
+                Rule::kw_from | Rule::kw_until => after = c.as_rule(),
+                Rule::date_lit => {
+                    let d = Some((c.as_str().to_string(), span(&c)));
+                    if after == Rule::kw_until {
+                        until = d;
+                    } else {
+                        from = d;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Expect { period, on: on?, from, until, span: whole })
     }
 
     fn template(&mut self, p: Pair<'_, Rule>) -> Template {
@@ -647,7 +769,7 @@ impl<'f> Lowerer<'f> {
                             let (l, d) = self.expr(l)?;
                             self.node(ExprKind::Count(None, Box::new(l), None), s, d + 1)
                         }
-                        None => Err(self.too_deep(s)),
+                        None => Ok((Expr { kind: ExprKind::CountAll, span: s }, 1)),
                     }
                 }
             }
@@ -706,6 +828,9 @@ impl<'f> Lowerer<'f> {
             Rule::datetime_lit => Ok((Expr { kind: ExprKind::DateTime(text.to_string()), span: s }, 1)),
             Rule::date_lit => Ok((Expr { kind: ExprKind::Date(text.to_string()), span: s }, 1)),
             Rule::decimal_lit => Ok((Expr { kind: ExprKind::Decimal(text.to_string()), span: s }, 1)),
+            Rule::percent_lit => {
+                Ok((Expr { kind: ExprKind::Percent(text.trim_end_matches('%').to_string()), span: s }, 1))
+            }
             Rule::integer_lit => {
                 let n = text.parse::<i64>().map_err(|_| self.out_of_range(s))?;
                 Ok((Expr { kind: ExprKind::Integer(n), span: s }, 1))

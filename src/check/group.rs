@@ -1,0 +1,463 @@
+//! Type checking of what only rules over groups of records have: aggregates (`count`, `share`,
+//! `sum`, `min`, `max`, `avg`, `percentile`), the group's key, and the date functions that make keys
+//! (`day`, `business_day`, `week`, `month`).
+//!
+//! A group rule's `require` and `message` are checked against a synthetic *group shape*: the key's
+//! parts first, then one slot per distinct aggregate. Each aggregate's argument is checked in record
+//! scope, with what the rule's `where` proves about every record.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::expr::{Key, TypeCheck, T};
+use crate::ast::{Expr, ExprKind, Name, Period};
+use crate::engine::program::{AggKind, Aggregate, CExpr, DateUnit, GroupKey, GroupSpec, Kind, Presence, Root};
+use crate::engine::types::{Field, Shape, ShapeId, Ty};
+use crate::source::Span;
+
+/// Where a group rule's expressions stand.
+pub struct GroupScope {
+    /// The group shape (`group.<key>`, then aggregates).
+    pub shape: ShapeId,
+    /// Aggregates met so far, in slot order after the keys.
+    pub aggs: Vec<Aggregate>,
+    /// The number of key parts (and any `period` slot) before the first aggregate.
+    pub fixed: usize,
+    /// What the `where` proves present on every record, for aggregate arguments.
+    pub record_present: Vec<Key>,
+    /// Checking an aggregate's argument: `record` is each record of the group.
+    pub inside: bool,
+    /// Key parts shown as a week or a month, by slot.
+    pub periods: Vec<(u16, DateUnit)>,
+    /// Aggregates read since [`TypeCheck::aggregates_read`] last asked, by index.
+    pub read: Vec<usize>,
+}
+
+const AGGREGATES: [&str; 6] = ["share", "sum", "min", "max", "avg", "percentile"];
+const DATE_FUNCTIONS: [&str; 4] = ["day", "business_day", "week", "month"];
+
+impl TypeCheck<'_> {
+    /// Aggregates and the date functions are checked here; the questions about roles elsewhere.
+    pub(super) fn is_group_function(&self, name: &str) -> bool {
+        AGGREGATES.contains(&name) || DATE_FUNCTIONS.contains(&name)
+    }
+
+    /// Start checking a group rule's `require` and `message`: `group` names the group shape, and
+    /// records are read only inside aggregates.
+    pub(super) fn enter_group(&mut self, shape: ShapeId, fixed: usize, periods: Vec<(u16, DateUnit)>) {
+        let record_present = std::mem::take(&mut self.present);
+        self.group = Some(GroupScope {
+            shape,
+            aggs: Vec::new(),
+            fixed,
+            record_present,
+            inside: false,
+            periods,
+            read: Vec::new(),
+        });
+    }
+
+    /// The aggregates read since the last call, each once, in the order first read.
+    pub(super) fn aggregates_read(&mut self) -> Vec<usize> {
+        self.group.as_mut().map(|g| std::mem::take(&mut g.read)).unwrap_or_default()
+    }
+
+    /// The aggregates the rule's group-level expressions use, in slot order.
+    pub(super) fn take_aggregates(&mut self) -> Vec<Aggregate> {
+        self.group.as_mut().map(|g| std::mem::take(&mut g.aggs)).unwrap_or_default()
+    }
+
+    /// A part of a group key: a value of a type that can be compared and shown.
+    pub(super) fn group_key(&mut self, e: &Expr) -> Option<(CExpr, Ty, Option<DateUnit>)> {
+        let t = self.value(e, None)?;
+        match t.ty {
+            Ty::Text | Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Bool | Ty::Date | Ty::DateTime | Ty::Enum(_) => {}
+            _ => {
+                let n = self.ty_name(&t.ty);
+                self.err("precept::type::mismatch", format!("records cannot be grouped by {n}"), e.span, format!("this is {n}"))
+                    .with_help("group by text, a number, an enumeration, or a date (`day(...)`, `week(...)`, `month(...)`, `business_day(...)`)");
+                return None;
+            }
+        }
+        let unit = match (&e.kind, &t.e) {
+            (ExprKind::Call(f, _), CExpr::DatePart(u @ (DateUnit::Week | DateUnit::Month), _)) if f.text != "day" => {
+                Some(*u)
+            }
+            _ => None,
+        };
+        Some((t.e, t.ty, unit))
+    }
+
+    /// The date or datetime that places a record in a presence rule's periods.
+    pub(super) fn dating(&mut self, e: &Expr) -> Option<CExpr> {
+        let t = self.value(e, None)?;
+        if !matches!(t.ty, Ty::Date | Ty::DateTime) {
+            let n = self.ty_name(&t.ty);
+            self.err(
+                "precept::type::mismatch",
+                format!("a presence rule counts records by a date, not {n}"),
+                e.span,
+                format!("this is {n}"),
+            )
+            .with_help("write `expect every business day of record.held_at`, naming a date or datetime field");
+            return None;
+        }
+        Some(t.e)
+    }
+
+    /// A message hole shown specially: a share or percentage as a percentage, a week or month key as
+    /// the week or month.
+    pub(super) fn hole_style(&self, e: &Expr) -> Option<Option<DateUnit>> {
+        match &e.kind {
+            ExprKind::Percent(_) => Some(None),
+            ExprKind::Call(f, _) if f.text == "share" => Some(None),
+            ExprKind::Path(names) if names.len() == 2 && names.first().is_some_and(|n| n.text == "group") => {
+                let g = self.group.as_ref()?;
+                let slot = self.shapes.get(g.shape)?.slot(&names.get(1)?.text)?;
+                g.periods.iter().find(|(s, _)| usize::from(*s) == slot).map(|(_, u)| Some(*u))
+            }
+            _ => None,
+        }
+    }
+
+    /// `count()` (every record of the group) or `count(cond)` (those where it holds).
+    pub(super) fn count_group(&mut self, cond: Option<&Expr>, span: Span) -> Option<T> {
+        match cond {
+            None => self.aggregate(AggKind::Count, None, span, |_, _| Some(Ty::Int)),
+            Some(c) => self.aggregate(AggKind::CountWhere, Some(c), span, |tc, t| {
+                tc.need_condition(t, c, "count").then_some(Ty::Int)
+            }),
+        }
+    }
+
+    /// `share(...)`, `sum(...)`, ..., and the date functions.
+    pub(super) fn group_call(&mut self, f: &Name, args: &[Expr], span: Span) -> Option<T> {
+        if let Some(unit) = self.date_function(f) {
+            return self.date_part(f, unit, args, span);
+        }
+        let arity = if f.text == "percentile" { 2 } else { 1 };
+        if args.len() != arity {
+            let shape = if arity == 2 { "percentile(value, 95)" } else { "share(condition)` or `sum(value)" };
+            self.err(
+                "precept::type::wrong-arguments",
+                format!("`{}` takes {arity} argument{}, not {}", f.text, if arity == 1 { "" } else { "s" }, args.len()),
+                span,
+                "wrong number of arguments",
+            )
+            .with_help(format!("write `{shape}`"));
+            return None;
+        }
+        let arg = args.first();
+        match f.text.as_str() {
+            "share" => self.aggregate(AggKind::Share, arg, span, |tc, t| {
+                arg.is_some_and(|a| tc.need_condition(t, a, "share")).then_some(Ty::Dec)
+            }),
+            "percentile" => {
+                let p = self.percentile_rank(args.get(1))?;
+                self.numeric(f, arg, span, move |k| AggKind::Percentile(k, p), false)
+            }
+            "sum" => self.numeric(f, arg, span, AggKind::Sum, false),
+            "avg" => self.numeric(f, arg, span, AggKind::Avg, false),
+            "min" => self.numeric(f, arg, span, AggKind::Min, true),
+            _ => self.numeric(f, arg, span, AggKind::Max, true),
+        }
+    }
+
+    fn date_function(&self, f: &Name) -> Option<DateUnit> {
+        match f.text.as_str() {
+            "day" => Some(DateUnit::Day),
+            "business_day" => Some(DateUnit::BusinessDay(0)),
+            "week" => Some(DateUnit::Week),
+            "month" => Some(DateUnit::Month),
+            _ => None,
+        }
+    }
+
+    fn date_part(&mut self, f: &Name, unit: DateUnit, args: &[Expr], span: Span) -> Option<T> {
+        let [arg] = args else {
+            self.err(
+                "precept::type::wrong-arguments",
+                format!("`{}` takes 1 argument, not {}", f.text, args.len()),
+                span,
+                "wrong number of arguments",
+            )
+            .with_help(format!("write `{}(record.opened_at)`", f.text));
+            return None;
+        };
+        let t = self.value(arg, None)?;
+        if !matches!(t.ty, Ty::Date | Ty::DateTime) {
+            let n = self.ty_name(&t.ty);
+            self.err(
+                "precept::type::mismatch",
+                format!("`{}` needs a date or datetime, not {n}", f.text),
+                arg.span,
+                format!("this is {n}"),
+            )
+            .with_help(format!("write `{}(record.opened_at)`", f.text));
+            return None;
+        }
+        let unit = match unit {
+            DateUnit::BusinessDay(_) => DateUnit::BusinessDay(self.need_calendar(span)?),
+            u => u,
+        };
+        Some(T::new(CExpr::DatePart(unit, Box::new(t.e)), Ty::Date))
+    }
+
+    fn percentile_rank(&mut self, p: Option<&Expr>) -> Option<Decimal> {
+        let p = p?;
+        let rank = match &p.kind {
+            ExprKind::Integer(n) => Some(Decimal::from(*n)),
+            ExprKind::Decimal(s) => Decimal::from_str(s).ok(),
+            _ => None,
+        };
+        match rank {
+            Some(r) if r > Decimal::ZERO && r <= Decimal::ONE_HUNDRED => Some(r),
+            _ => {
+                self.err(
+                    "precept::type::mismatch",
+                    "a percentile's rank is a number above 0 and at most 100",
+                    p.span,
+                    "not a rank",
+                )
+                .with_help("write e.g. `percentile(record.first_response_at - record.opened_at, 95)`");
+                None
+            }
+        }
+    }
+
+    /// `sum`, `avg` and `percentile` of numbers, money or durations; `min` and `max` of those or of
+    /// dates and datetimes. Missing values are left out.
+    fn numeric(
+        &mut self,
+        f: &Name,
+        arg: Option<&Expr>,
+        span: Span,
+        make: impl Fn(Kind) -> AggKind,
+        ordered: bool,
+    ) -> Option<T> {
+        let name = f.text.clone();
+        let mut kind = Kind::Int;
+        let mut optional = false;
+        let t = self.aggregate(AggKind::Count, arg, span, |tc, t| {
+            let k = match &t.ty {
+                Ty::Int => Kind::Int,
+                Ty::Dec => Kind::Dec,
+                Ty::Money(_) => Kind::Money,
+                Ty::Duration => Kind::Duration,
+                Ty::Date if ordered => Kind::Date,
+                Ty::DateTime if ordered => Kind::DateTime,
+                other => {
+                    let n = tc.ty_name(other);
+                    let what = if ordered { "numbers, money, durations, dates or datetimes" } else { "numbers, money or durations" };
+                    let at = arg.map_or(span, |a| a.span);
+                    tc.err("precept::type::mismatch", format!("`{name}` takes {what}, not {n}"), at, format!("this is {n}"))
+                        .with_help("aggregate a field such as `record.claim.amount` or a duration such as `record.resolved_at - record.opened_at`");
+                    return None;
+                }
+            };
+            kind = k;
+            optional = t.optional;
+            Some(match (name.as_str(), &t.ty) {
+                ("avg", Ty::Int) => Ty::Dec,
+                (_, ty) => ty.clone(),
+            })
+        })?;
+        // The kind is known only once the argument is checked: fix up the aggregate just added.
+        let g = self.group.as_mut()?;
+        let slot = match &t.e {
+            CExpr::Field(Root::Record, steps) => usize::from(*steps.first()?),
+            _ => return None,
+        };
+        let agg = g.aggs.get_mut(slot.checked_sub(g.fixed)?)?;
+        if agg.kind == AggKind::Count {
+            agg.kind = make(kind);
+        }
+        // A sum of nothing is zero; the other aggregates have no value when no record had one.
+        let optional = optional && agg.kind != AggKind::Sum(kind);
+        if let Some(field) = self.shapes.get_mut(g.shape).and_then(|s| s.fields.get_mut(slot)) {
+            field.optional = optional;
+        }
+        Some(T { optional, ..t })
+    }
+
+    /// Check an aggregate's argument in record scope and give it a slot in the group shape (the same
+    /// slot for the same aggregate written twice, as in a `require` and its `message`).
+    fn aggregate(
+        &mut self,
+        kind: AggKind,
+        arg: Option<&Expr>,
+        span: Span,
+        result: impl FnOnce(&mut Self, &T) -> Option<Ty>,
+    ) -> Option<T> {
+        let text = self.file.slice(span).split_whitespace().collect::<Vec<_>>().join(" ");
+        let Some(g) = self.group.as_mut() else {
+            let name = text.split('(').next().unwrap_or_default().to_string();
+            self.err(
+                "precept::type::aggregate-outside-group",
+                format!("`{name}` sums up a group of records"),
+                span,
+                "this rule judges single records",
+            )
+            .with_help("add `group by <key>` to the rule (e.g. `group by record.team`) to judge groups of records");
+            return None;
+        };
+        if g.inside {
+            self.err("precept::type::nested-aggregate", "an aggregate cannot be inside another", span, "nested here")
+                .with_help("aggregate each record's own values: `share(record.escalated == true)`, `avg(record.resolved_at - record.opened_at)`");
+            return None;
+        }
+        if let Some(i) = g.aggs.iter().position(|a| a.text == text) {
+            if !g.read.contains(&i) {
+                g.read.push(i);
+            }
+            let slot = g.fixed + i;
+            let field = self.shapes.get(g.shape).and_then(|s| s.fields.get(slot))?;
+            let mut t = T::new(CExpr::Field(Root::Record, Box::new([u16::try_from(slot).ok()?])), field.ty.clone());
+            t.optional = field.optional;
+            t.key = Some((Root::Record, vec![u16::try_from(slot).ok()?]));
+            return Some(t);
+        }
+        g.inside = true;
+        let record_present = g.record_present.clone();
+        let group_present = std::mem::replace(&mut self.present, record_present);
+        let checked = arg.map(|a| self.check(a, None));
+        self.present = group_present;
+        let g = self.group.as_mut()?;
+        g.inside = false;
+        let (arg_e, ty) = match checked {
+            None => (None, result(self, &T::new(CExpr::Const(crate::engine::value::Value::Missing), Ty::Int))?),
+            Some(None) => return None,
+            Some(Some(t)) => {
+                let ty = result(self, &t)?;
+                (Some(t.e), ty)
+            }
+        };
+        let g = self.group.as_mut()?;
+        let slot = g.fixed + g.aggs.len();
+        g.read.push(g.aggs.len());
+        g.aggs.push(Aggregate { kind, arg: arg_e, ty: ty.clone(), text: text.clone() });
+        let shape = g.shape;
+        let file = self.file.clone();
+        if let Some(s) = self.shapes.get_mut(shape) {
+            s.fields.push(Field {
+                name: text,
+                ty: ty.clone(),
+                optional: false,
+                column: String::new(),
+                used: true,
+                file,
+                span,
+            });
+        }
+        let step = u16::try_from(slot).ok()?;
+        let mut t = T::new(CExpr::Field(Root::Record, Box::new([step])), ty);
+        t.key = Some((Root::Record, vec![step]));
+        Some(t)
+    }
+
+    /// An aggregate's condition: true or false for every record.
+    fn need_condition(&mut self, t: &T, e: &Expr, what: &str) -> bool {
+        if t.ty != Ty::Bool {
+            let n = self.ty_name(&t.ty);
+            self.err(
+                "precept::type::mismatch",
+                format!("`{what}` counts records where a condition holds, not {n}"),
+                e.span,
+                format!("this is {n}"),
+            )
+            .with_help(format!("write e.g. `{what}(record.escalated == true)`"));
+            return false;
+        }
+        self.need_value(t, e)
+    }
+}
+
+/// Compile a rule's `group by`, `minimum` and `expect` clauses, and set `tc` up to check its
+/// `require` and `message` against the group; false when something was reported.
+pub(super) fn compile(
+    tc: &mut TypeCheck<'_>,
+    g: &crate::ast::Group,
+    range: Option<crate::check::Range>,
+) -> (GroupSpec, bool) {
+    let mut ok = true;
+    let mut keys: Vec<GroupKey> = Vec::new();
+    for (name, e) in &g.keys {
+        if keys.iter().any(|k| k.name == name.text) || name.text == "period" {
+            tc.err("precept::type::duplicate-key", format!("the group key has two parts named `{}`", name.text), name.span, "named again here")
+                .with_help("name each part of the key differently with `as` (`period` names the missing period of a presence rule)");
+            ok = false;
+            continue;
+        }
+        match tc.group_key(e) {
+            Some((expr, ty, period)) => keys.push(GroupKey { name: name.text.clone(), expr, ty, period }),
+            None => ok = false,
+        }
+    }
+    let presence = g.expect.as_ref().and_then(|x| {
+        let on = tc.dating(&x.on);
+        let unit = match x.period {
+            Period::Day => Some(DateUnit::Day),
+            Period::BusinessDay => tc.need_calendar(x.span).map(DateUnit::BusinessDay),
+            Period::Week => Some(DateUnit::Week),
+            Period::Month => Some(DateUnit::Month),
+        };
+        match (on, unit) {
+            (Some(on), Some(unit)) => {
+                Some(Presence { unit, on, from: range.and_then(|r| r.0), until: range.and_then(|r| r.1), span: x.span })
+            }
+            _ => {
+                ok = false;
+                None
+            }
+        }
+    });
+    let file = tc.file.clone();
+    let mut fields: Vec<Field> = keys
+        .iter()
+        .map(|k| Field {
+            name: k.name.clone(),
+            ty: k.ty.clone(),
+            optional: false,
+            column: String::new(),
+            used: true,
+            file: file.clone(),
+            span: g.span,
+        })
+        .collect();
+    let period_slot = presence.as_ref().map(|p| {
+        let ty = Ty::Date;
+        fields.push(Field {
+            name: "period".into(),
+            ty,
+            optional: true,
+            column: String::new(),
+            used: true,
+            file: file.clone(),
+            span: p.span,
+        });
+        fields.len() - 1
+    });
+    let mut periods: Vec<(u16, DateUnit)> =
+        keys.iter().enumerate().filter_map(|(i, k)| Some((u16::try_from(i).ok()?, k.period?))).collect();
+    if let (Some(slot), Some(p)) = (period_slot, &presence) {
+        if let (Ok(s), DateUnit::Week | DateUnit::Month) = (u16::try_from(slot), p.unit) {
+            periods.push((s, p.unit));
+        }
+    }
+    let fixed = fields.len();
+    tc.shapes.push(Shape { fields });
+    let shape = tc.shapes.len() - 1;
+    tc.enter_group(shape, fixed, periods);
+    let spec = GroupSpec {
+        keys,
+        aggs: Vec::new(),
+        require_aggs: Vec::new(),
+        minimum: g.minimum.map(|m| m.0),
+        presence,
+        period_slot,
+        shape,
+        span: g.span,
+    };
+    (spec, ok)
+}

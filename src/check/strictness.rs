@@ -1,0 +1,448 @@
+//! Is an override at least as strict as the inherited rule it replaces?
+//!
+//! The two rules are walked side by side. Where they differ, the difference is judged by its
+//! *polarity*: whether making the value there larger (or the condition there true more often) lets
+//! more records pass. A bound on the right of `<=` has positive polarity, so lowering it is
+//! stricter; a `where` condition has negative polarity, so widening it (judging more records) is
+//! stricter. Literal changes under a known polarity are decided; anything else Precept cannot
+//! decide, and says so rather than guess.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::ast::{BinaryOp, Expr, ExprKind, Quantifier, Rule, UnaryOp};
+use crate::source::Span;
+
+/// A place where the override is more lenient, or could not be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// In the inherited rule.
+    pub original: Span,
+    /// In the override.
+    pub override_: Span,
+    /// What changed, for people; empty when the change is just one value for another, which is
+    /// best shown as written (`48h` instead of `24h`).
+    pub what: String,
+}
+
+/// The comparison of an override with the rule it overrides.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    /// Places where the override lets more records (or groups) pass.
+    pub looser: Vec<Difference>,
+    /// Places Precept cannot judge.
+    pub undecided: Vec<Difference>,
+}
+
+/// Compare `over` with the inherited `orig`.
+pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
+    let mut v = Verdict::default();
+    if let (Some((a, sa)), Some((b, sb))) = (orig.severity, over.severity) {
+        // Error < warning < info: a later severity is milder.
+        if b > a {
+            v.looser.push(Difference {
+                original: sa,
+                override_: sb,
+                what: format!("severity {} instead of {}", b.as_str(), a.as_str()),
+            });
+        }
+    }
+    if let (Some(a), Some(b)) = (&orig.scope, &over.scope) {
+        {
+            if a.schema.text != b.schema.text {
+                v.undecided.push(Difference {
+                    original: a.schema.span,
+                    override_: b.schema.span,
+                    what: "it checks records of another schema".into(),
+                });
+            }
+            match (&a.filter, &b.filter) {
+                (Some(x), Some(y)) => walk(&mut v, x, y, -1),
+                // Dropping the `where` judges every record: at least as strict.
+                (Some(_), None) => {}
+                (None, Some(y)) => v.undecided.push(Difference {
+                    original: a.span,
+                    override_: y.span,
+                    what: "it judges only some of the records the inherited rule judges".into(),
+                }),
+                (None, None) => {}
+            }
+        }
+    }
+    match (&orig.group, &over.group) {
+        (None, None) => {}
+        (Some(a), Some(b)) => {
+            let same_keys =
+                a.keys.len() == b.keys.len() && a.keys.iter().zip(b.keys.iter()).all(|((_, x), (_, y))| same(x, y));
+            if !same_keys {
+                v.undecided.push(Difference {
+                    original: a.span,
+                    override_: b.span,
+                    what: "it groups records differently".into(),
+                });
+            }
+            match (a.minimum, b.minimum) {
+                (Some((m, sm)), Some((n, sn))) if n > m => v.looser.push(Difference {
+                    original: sm,
+                    override_: sn,
+                    what: format!("it leaves groups of fewer than {n} records unjudged, not fewer than {m}"),
+                }),
+                (None, Some((n, sn))) => v.looser.push(Difference {
+                    original: a.span,
+                    override_: sn,
+                    what: format!("it leaves groups of fewer than {n} records unjudged"),
+                }),
+                _ => {}
+            }
+            match (&a.expect, &b.expect) {
+                (Some(x), Some(y))
+                    if x.period != y.period || !same(&x.on, &y.on) || x.from != y.from || x.until != y.until =>
+                {
+                    v.undecided.push(Difference {
+                        original: x.span,
+                        override_: y.span,
+                        what: "it expects records in other periods".into(),
+                    })
+                }
+                (Some(x), None) => v.looser.push(Difference {
+                    original: x.span,
+                    override_: b.span,
+                    what: "it no longer expects a record in every period".into(),
+                }),
+                _ => {}
+            }
+        }
+        (Some(a), None) => v.undecided.push(Difference {
+            original: a.span,
+            override_: over.id.span,
+            what: "it no longer judges groups".into(),
+        }),
+        (None, Some(b)) => v.undecided.push(Difference {
+            original: orig.id.span,
+            override_: b.span,
+            what: "it judges groups instead of records".into(),
+        }),
+    }
+    // Each inherited requirement must be kept by some requirement of the override, at least as
+    // strictly; extra requirements only add strictness.
+    for r in &orig.requires {
+        let mut best: Option<Verdict> = None;
+        for s in &over.requires {
+            let mut t = Verdict::default();
+            walk(&mut t, r, s, 1);
+            let better = match &best {
+                None => true,
+                Some(b) => rank(&t) < rank(b),
+            };
+            if better {
+                best = Some(t);
+            }
+        }
+        let fewer = over.requires.len() < orig.requires.len();
+        match best {
+            Some(t) if !(fewer && rank(&t) != (0, 0)) => {
+                v.looser.extend(t.looser);
+                v.undecided.extend(t.undecided);
+            }
+            _ => v.looser.push(Difference {
+                original: r.span,
+                override_: over.id.span,
+                what: "it drops this requirement".into(),
+            }),
+        }
+    }
+    v
+}
+
+fn rank(v: &Verdict) -> (usize, usize) {
+    (v.looser.len(), v.undecided.len())
+}
+
+/// Structurally equal, ignoring where things were written.
+fn same(a: &Expr, b: &Expr) -> bool {
+    let mut v = Verdict::default();
+    walk(&mut v, a, b, 0);
+    v.looser.is_empty() && v.undecided.is_empty()
+}
+
+/// Compare `a` (inherited) with `b` (override) at a position of polarity `pol`: +1 when a larger
+/// value or a condition true more often lets more pass, -1 the reverse, 0 when any change counts.
+fn walk(v: &mut Verdict, a: &Expr, b: &Expr, pol: i8) {
+    use ExprKind as K;
+    let undecided = |v: &mut Verdict, what: &str| {
+        v.undecided.push(Difference { original: a.span, override_: b.span, what: what.to_string() });
+    };
+    match (&a.kind, &b.kind) {
+        (K::Path(x), K::Path(y)) => {
+            if x.len() != y.len() || x.iter().zip(y.iter()).any(|(p, q)| p.text != q.text) {
+                undecided(v, "it reads another field");
+            }
+        }
+        (K::Set(x), K::Set(y)) => set(v, a, b, x, y, pol),
+        (K::Unary(op, x), K::Unary(op2, y)) if op == op2 => {
+            let inner = match op {
+                UnaryOp::Not | UnaryOp::Neg => -pol,
+            };
+            walk(v, x, y, inner);
+        }
+        (K::Binary(op, x1, y1), K::Binary(op2, x2, y2)) if op == op2 => {
+            let (l, r) = sides(*op, pol);
+            walk(v, x1, x2, l);
+            walk(v, y1, y2, r);
+        }
+        // `x` against `x + d` (or `x - d`): the same as a bound of zero against `d`.
+        (_, K::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), x2, d)) if same(a, x2) && literal(d).is_some() => {
+            let sign = if *op == BinaryOp::Add { pol } else { -pol };
+            if sign != 0 && literal(d).is_some_and(|n| n.value != Decimal::ZERO) {
+                let larger = literal(d).is_some_and(|n| n.value > Decimal::ZERO);
+                if larger == (sign > 0) {
+                    v.looser.push(Difference {
+                        original: a.span,
+                        override_: b.span,
+                        what: format!("it allows `{}` more", d_text(d)),
+                    });
+                }
+            } else if sign == 0 {
+                undecided(v, "it changes a value whose direction Precept cannot judge");
+            }
+        }
+        // A conjunction is at least as strict as either side.
+        (_, K::Binary(BinaryOp::And, x, y)) if pol > 0 => {
+            let mut vx = Verdict::default();
+            walk(&mut vx, a, x, pol);
+            let mut vy = Verdict::default();
+            walk(&mut vy, a, y, pol);
+            let best = if rank(&vx) <= rank(&vy) { vx } else { vy };
+            v.looser.extend(best.looser);
+            v.undecided.extend(best.undecided);
+        }
+        (K::Presence(x, p), K::Presence(y, q)) if p == q => walk(v, x, y, 0),
+        (K::Otherwise(x1, d1), K::Otherwise(x2, d2)) => {
+            walk(v, x1, x2, 0);
+            walk(v, d1, d2, pol);
+        }
+        (K::If(c1, t1, e1), K::If(c2, t2, e2)) => {
+            walk(v, c1, c2, 0);
+            walk(v, t1, t2, pol);
+            walk(v, e1, e2, pol);
+        }
+        (K::Quantifier(q1, n1, l1, c1), K::Quantifier(q2, n2, l2, c2)) if q1 == q2 && n1.text == n2.text => {
+            walk(v, l1, l2, 0);
+            walk(v, c1, c2, if *q1 == Quantifier::None { -pol } else { pol });
+        }
+        (K::Count(n1, l1, c1), K::Count(n2, l2, c2))
+            if n1.as_ref().map(|n| &n.text) == n2.as_ref().map(|n| &n.text) =>
+        {
+            walk(v, l1, l2, 0);
+            match (c1, c2) {
+                (Some(x), Some(y)) => walk(v, x, y, pol),
+                (None, None) => {}
+                _ => undecided(v, "it counts other things"),
+            }
+        }
+        (K::CountAll, K::CountAll) => {}
+        (K::BusinessBetween(x1, y1), K::BusinessBetween(x2, y2)) => {
+            walk(v, x1, x2, -pol);
+            walk(v, y1, y2, pol);
+        }
+        (K::Call(f, xs), K::Call(g, ys)) if f.text == g.text && xs.len() == ys.len() => {
+            // Aggregates grow with their argument; the questions about roles are compared exactly.
+            let inner = if matches!(f.text.as_str(), "share" | "sum" | "min" | "max" | "avg") { pol } else { 0 };
+            for (i, (x, y)) in xs.iter().zip(ys.iter()).enumerate() {
+                let p = if f.text == "percentile" {
+                    if i == 0 {
+                        pol
+                    } else {
+                        0
+                    }
+                } else {
+                    inner
+                };
+                walk(v, x, y, p);
+            }
+        }
+        _ => match (literal(a), literal(b)) {
+            (Some(x), Some(y)) if x.unit == y.unit => {
+                if x.value != y.value {
+                    if pol == 0 {
+                        undecided(v, "it changes a value whose direction Precept cannot judge");
+                    } else if (y.value > x.value) == (pol > 0) {
+                        v.looser.push(Difference { original: a.span, override_: b.span, what: String::new() });
+                    }
+                }
+            }
+            (Some(x), Some(y)) if x.unit != y.unit => undecided(v, "it compares a different kind of value"),
+            _ if simple_equal(a, b) => {}
+            _ => undecided(v, "it is written differently"),
+        },
+    }
+}
+
+/// Polarity of each side of an infix operator at polarity `pol`.
+fn sides(op: BinaryOp, pol: i8) -> (i8, i8) {
+    match op {
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Add => (pol, pol),
+        BinaryOp::Implies => (-pol, pol),
+        BinaryOp::Sub => (pol, -pol),
+        // `x <= y` holds more often as `y` grows or `x` shrinks.
+        BinaryOp::Lt | BinaryOp::Le => (-pol, pol),
+        BinaryOp::Gt | BinaryOp::Ge => (pol, -pol),
+        // A larger set admits more values.
+        BinaryOp::In => (0, pol),
+        BinaryOp::NotIn => (0, -pol),
+        _ => (0, 0),
+    }
+}
+
+fn set(v: &mut Verdict, a: &Expr, b: &Expr, x: &[Expr], y: &[Expr], pol: i8) {
+    let added: Vec<&Expr> = y.iter().filter(|e| !x.iter().any(|o| same(o, e))).collect();
+    let removed = x.iter().any(|o| !y.iter().any(|e| same(o, e)));
+    let grows = !added.is_empty();
+    let looser = match pol {
+        p if p > 0 => grows,
+        p if p < 0 => removed,
+        _ => grows || removed,
+    };
+    if pol == 0 && looser {
+        v.undecided.push(Difference { original: a.span, override_: b.span, what: "it changes a set".into() });
+    } else if looser {
+        v.looser.push(Difference {
+            original: a.span,
+            override_: b.span,
+            what: if pol > 0 {
+                "it allows more values".into()
+            } else {
+                "it leaves out values the inherited rule covers".into()
+            },
+        });
+    }
+}
+
+/// A number-like literal: its value in a common unit per kind, so like can be compared with like.
+struct Lit {
+    unit: &'static str,
+    value: Decimal,
+    text: String,
+}
+
+fn literal(e: &Expr) -> Option<Lit> {
+    let (unit, value, text) = match &e.kind {
+        ExprKind::Integer(n) => ("number", Decimal::from(*n), n.to_string()),
+        ExprKind::Decimal(s) => ("number", Decimal::from_str(s).ok()?, s.clone()),
+        ExprKind::Percent(s) => ("number", Decimal::from_str(s).ok()? / Decimal::ONE_HUNDRED, format!("{s}%")),
+        ExprKind::Money(s, c) => (money_unit(&c.text), Decimal::from_str(s).ok()?, format!("{s} {}", c.text)),
+        ExprKind::Duration(secs) => ("duration", Decimal::from(*secs), d_text(e)),
+        ExprKind::BusinessDays(n) => ("business days", Decimal::from(*n), format!("{n} business days")),
+        ExprKind::Unary(UnaryOp::Neg, x) => {
+            let l = literal(x)?;
+            (l.unit, -l.value, format!("-{}", l.text))
+        }
+        _ => return None,
+    };
+    Some(Lit { unit, value, text })
+}
+
+fn money_unit(c: &str) -> &'static str {
+    match c {
+        "GBP" => "GBP",
+        "EUR" => "EUR",
+        "USD" => "USD",
+        _ => "money",
+    }
+}
+
+fn d_text(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Duration(s) => crate::engine::format::duration(jiff::SignedDuration::from_secs(*s)),
+        ExprKind::BusinessDays(n) => format!("{n} business days"),
+        _ => literal(e).map(|l| l.text).unwrap_or_default(),
+    }
+}
+
+/// Leaves that are equal as written (text, booleans, dates).
+fn simple_equal(a: &Expr, b: &Expr) -> bool {
+    use ExprKind as K;
+    match (&a.kind, &b.kind) {
+        (K::Text(x), K::Text(y)) | (K::Date(x), K::Date(y)) | (K::DateTime(x), K::DateTime(y)) => x == y,
+        (K::Bool(x), K::Bool(y)) => x == y,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn rules(text: &str) -> Vec<Rule> {
+        let src = SourceFile::new("t.precept", text);
+        let (tree, diags) = crate::syntax::parse(&src);
+        assert!(diags.is_empty(), "{diags:?}");
+        tree.map(|t| t.codes.into_iter().flat_map(|c| c.rules).collect()).unwrap_or_default()
+    }
+
+    fn verdict(orig: &str, over: &str) -> Verdict {
+        let text = format!("code \"a\" {{ level industry rule r {{ {orig} }} rule s {{ {over} }} }}");
+        let rs = rules(&text);
+        compare(&rs[0], &rs[1])
+    }
+
+    #[test]
+    fn a_lower_bound_is_stricter_and_a_higher_one_looser() {
+        let orig = "for x require record.a <= record.b + 3 business days";
+        assert!(verdict(orig, "for x require record.a <= record.b + 2 business days").looser.is_empty());
+        let v = verdict(orig, "for x require record.a <= record.b + 5 business days");
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert!(v.looser[0].what.is_empty(), "shown as written");
+    }
+
+    #[test]
+    fn shares_limits_and_sets_are_judged_by_direction() {
+        let orig = "for x group by record.t require share(record.e) <= 10%";
+        assert!(verdict(orig, "for x group by record.t require share(record.e) <= 5%").looser.is_empty());
+        assert_eq!(verdict(orig, "for x group by record.t require share(record.e) <= 12.5%").looser.len(), 1);
+        let orig = "for x require record.c in {a, b, c}";
+        assert!(verdict(orig, "for x require record.c in {a, b}").looser.is_empty());
+        assert_eq!(verdict(orig, "for x require record.c in {a, b, c, d}").looser.len(), 1);
+        let orig = "for x require record.c not in {a, b}";
+        assert_eq!(verdict(orig, "for x require record.c not in {a}").looser.len(), 1);
+    }
+
+    #[test]
+    fn a_wider_where_is_stricter_and_a_narrower_one_looser() {
+        let orig = "for x where record.amount > 50.00 GBP require record.ok == true";
+        assert!(verdict(orig, "for x where record.amount > 20.00 GBP require record.ok == true").looser.is_empty());
+        assert_eq!(verdict(orig, "for x where record.amount > 80.00 GBP require record.ok == true").looser.len(), 1);
+    }
+
+    #[test]
+    fn grace_added_to_a_deadline_is_looser_and_milder_severity_too() {
+        let orig = "severity error for x require record.done <= record.due";
+        let v = verdict(orig, "severity error for x require record.done <= record.due + 15m");
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        let v = verdict(orig, "severity warning for x require record.done <= record.due");
+        assert_eq!(v.looser.len(), 1);
+        assert!(verdict(orig, "severity error for x require record.done <= record.due - 1h").looser.is_empty());
+    }
+
+    #[test]
+    fn extra_requirements_are_stricter_and_dropped_ones_looser() {
+        let orig = "for x require record.a == true";
+        let v = verdict(orig, "for x require record.a == true require record.b == true");
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let v = verdict(orig, "for x require record.a == true and record.b == true");
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let v = verdict("for x require record.a == true require record.b == true", "for x require record.a == true");
+        assert_eq!(v.looser.len(), 1);
+    }
+
+    #[test]
+    fn what_cannot_be_judged_is_undecided_not_guessed() {
+        let v = verdict("for x require record.a matches \"^A\"", "for x require record.a matches \"^B\"");
+        assert!(v.looser.is_empty());
+        assert_eq!(v.undecided.len(), 1);
+        let v = verdict("for x require record.a == 1", "for x require record.a == 2");
+        assert_eq!(v.undecided.len(), 1);
+    }
+}

@@ -1,0 +1,603 @@
+//! Rules over groups of records: each record of a group rule's scope is folded into its group's
+//! running totals as it streams past, and the groups are judged once every record has been seen.
+//!
+//! Memory grows with the number of groups, not of records: a group holds its key, one running total
+//! per aggregate and a few sample records to show. Two things are kept per group and period or per
+//! value, and say so: a presence rule's periods seen, and a `percentile`'s values (an exact
+//! percentile needs them all).
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::civil::Date;
+use jiff::SignedDuration;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::authority::{Authority, Evidence};
+use super::eval::{compare, eval, period_start, vars, Cx};
+use super::format;
+use super::program::{AggKind, CompiledRule, DateUnit, GroupSpec, Kind, MsgPart};
+use super::value::{Value, V};
+use super::Program;
+
+/// Sample records kept per group, shown with a finding.
+pub const MAX_SAMPLES: usize = 3;
+
+/// A record of a group, as shown with a finding: where it is and what it is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    /// Index of its file in the run.
+    pub file: usize,
+    /// Its 0-based position in the file.
+    pub ordinal: usize,
+    /// The 1-based line where it starts.
+    pub line: usize,
+    /// Its id, where the schema names one.
+    pub id: Option<String>,
+}
+
+/// A group that broke a group rule.
+#[derive(Debug, Clone)]
+pub struct GroupHit {
+    /// Index into [`Program::rules`].
+    pub rule: usize,
+    /// The group's key: each part's name and value, as shown.
+    pub key: Vec<(String, String)>,
+    /// The `require` that failed, or `None` for a period with no record in a presence rule.
+    pub require: Option<usize>,
+    /// The rule's message with the group's values.
+    pub message: String,
+    /// The figures the group was judged on: each aggregate, or the missing period.
+    pub evidence: Vec<Evidence>,
+    /// A few of the group's records (for a share, ones the condition held for).
+    pub samples: Vec<Sample>,
+}
+
+/// A running total.
+#[derive(Debug, Clone)]
+enum Acc {
+    /// Records counted.
+    Count(u64),
+    /// A sum of numbers, money or durations; `None` once it overflows.
+    Sum(Option<Total>, u64),
+    /// The least or greatest value seen.
+    Extreme(Option<Value>),
+    /// Every value present, for an exact percentile.
+    Values(Vec<Value>),
+}
+
+/// An exact total.
+#[derive(Debug, Clone, Copy)]
+enum Total {
+    Int(i128),
+    Dec(Decimal),
+    Nanos(i128),
+}
+
+#[derive(Debug)]
+struct Group {
+    key: Box<[Value]>,
+    records: u64,
+    accs: Box<[Acc]>,
+    samples: Vec<Sample>,
+    /// Periods with a record, for a presence rule.
+    seen: BTreeSet<Date>,
+}
+
+#[derive(Debug, Default)]
+struct RuleGroups {
+    index: HashMap<Box<[u8]>, usize>,
+    groups: Vec<Group>,
+    first: Option<Date>,
+    last: Option<Date>,
+}
+
+/// The running state of every group rule in a run.
+#[derive(Debug)]
+pub struct Groups {
+    rules: Vec<(usize, RuleGroups)>,
+    scratch: Vec<u8>,
+}
+
+impl Groups {
+    /// Empty totals for every group rule of `program`.
+    pub fn new(program: &Program) -> Groups {
+        let rules = program
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.group.is_some())
+            .map(|(i, _)| (i, RuleGroups::default()))
+            .collect();
+        Groups { rules, scratch: Vec::new() }
+    }
+
+    /// True when no rule judges groups: the caller can skip the fold.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Fold one record of `schema` into the groups of every group rule it is in scope of; `sample`
+    /// names the record, and is called only for the few records a group keeps to show.
+    pub fn add(
+        &mut self,
+        program: &Program,
+        authority: Option<&dyn Authority>,
+        schema: usize,
+        record: &[Value],
+        sample: &mut dyn FnMut() -> Sample,
+    ) {
+        let Some(info) = program.schemas.get(schema) else { return };
+        if info.group_rules.is_empty() {
+            return;
+        }
+        let cx = Cx::with(program.calendars.as_slice(), authority);
+        let mut day = None;
+        for &ri in &info.group_rules {
+            let Some(rule) = program.rules.get(ri) else { continue };
+            let Some(spec) = &rule.group else { continue };
+            if !super::run::applies(rule, authority, info, record, &mut day) {
+                continue;
+            }
+            let mut vs = vars();
+            if let Some(f) = &rule.filter {
+                if !eval(f, record, &cx, &mut vs).is_true() {
+                    continue;
+                }
+            }
+            let Ok(at) = self.rules.binary_search_by_key(&ri, |(i, _)| *i) else { continue };
+            let scratch = &mut self.scratch;
+            scratch.clear();
+            let mut complete = true;
+            for k in &spec.keys {
+                complete &= encode(scratch, eval(&k.expr, record, &cx, &mut vs));
+            }
+            if !complete {
+                continue;
+            }
+            let Some((_, rg)) = self.rules.get_mut(at) else { continue };
+            let gi = match rg.index.get(scratch.as_slice()) {
+                Some(&gi) => gi,
+                None => {
+                    let key = spec.keys.iter().map(|k| owned(eval(&k.expr, record, &cx, &mut vs))).collect();
+                    let accs = spec.aggs.iter().map(|a| empty(a.kind)).collect();
+                    rg.groups.push(Group { key, records: 0, accs, samples: Vec::new(), seen: BTreeSet::new() });
+                    rg.index.insert(scratch.as_slice().into(), rg.groups.len() - 1);
+                    rg.groups.len() - 1
+                }
+            };
+            let Some(g) = rg.groups.get_mut(gi) else { continue };
+            g.records += 1;
+            let mut sampled = None;
+            for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
+                let v = agg.arg.as_ref().map_or(V::Missing, |a| eval(a, record, &cx, &mut vs));
+                if sampled.is_none() && matches!(agg.kind, AggKind::Share | AggKind::CountWhere) {
+                    sampled = Some(v.is_true());
+                }
+                fold(acc, agg.kind, v);
+            }
+            if g.samples.len() < MAX_SAMPLES && sampled.unwrap_or(true) {
+                g.samples.push(sample());
+            }
+            if let Some(p) = &spec.presence {
+                // A record counts on its own day: a briefing held on a Saturday does not cover Monday.
+                let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
+                if let Some(d) = period_start(unit, eval(&p.on, record, &cx, &mut vs), &program.calendars) {
+                    g.seen.insert(d);
+                    rg.first = Some(rg.first.map_or(d, |f| f.min(d)));
+                    rg.last = Some(rg.last.map_or(d, |l| l.max(d)));
+                }
+            }
+        }
+    }
+
+    /// Judge every group, once all records are in: hits by rule, then key, then period.
+    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> Vec<GroupHit> {
+        let mut hits = Vec::new();
+        for (ri, mut rg) in self.rules {
+            let Some(rule) = program.rules.get(ri) else { continue };
+            let Some(spec) = &rule.group else { continue };
+            rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
+            let range = spec.presence.as_ref().map(|p| {
+                let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
+                let from = p.from.or(rg.first).map(|d| period_start(unit, V::Date(d), &program.calendars));
+                (from.flatten(), p.until.or(rg.last))
+            });
+            for g in rg.groups {
+                if spec.minimum.is_some_and(|m| g.records < m) {
+                    continue;
+                }
+                judge(program, authority, ri, rule, spec, g, range, &mut hits);
+            }
+        }
+        hits
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    ri: usize,
+    rule: &CompiledRule,
+    spec: &GroupSpec,
+    mut g: Group,
+    range: Option<(Option<Date>, Option<Date>)>,
+    hits: &mut Vec<GroupHit>,
+) {
+    let cx = Cx::with(program.calendars.as_slice(), authority);
+    let mut values: Vec<Value> = g.key.to_vec();
+    if spec.period_slot.is_some() {
+        values.push(Value::Missing);
+    }
+    for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
+        values.push(result(acc, agg.kind, g.records));
+    }
+    let key: Vec<(String, String)> = spec
+        .keys
+        .iter()
+        .zip(g.key.iter())
+        .map(|(k, v)| {
+            let mut s = String::new();
+            match k.period {
+                Some(unit) => format::period(&mut s, unit, v.view()),
+                None => format::value(&mut s, program, &k.ty, v.view()),
+            }
+            (k.name.clone(), s)
+        })
+        .collect();
+    let mut vs = vars();
+    let failed = rule.requires.iter().position(|r| !eval(r, &values, &cx, &mut vs).is_true());
+    if let Some(req) = failed {
+        // The figures the failing requirement read, in the order it read them.
+        let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
+        let read = spec.require_aggs.get(req).map(Vec::as_slice).unwrap_or_default();
+        let evidence = read
+            .iter()
+            .filter_map(|&i| Some(aggregate_evidence(program, spec.aggs.get(i)?, values.get(first + i)?, g.records)))
+            .collect();
+        hits.push(GroupHit {
+            rule: ri,
+            key: key.clone(),
+            require: Some(req),
+            message: message(program, authority, &rule.message, &values),
+            evidence,
+            samples: g.samples.clone(),
+        });
+    }
+    let (Some(p), Some((Some(from), Some(until))), Some(slot)) = (&spec.presence, range, spec.period_slot) else {
+        return;
+    };
+    let mut day = from;
+    while day <= until {
+        let expected = match p.unit {
+            DateUnit::BusinessDay(c) => program.calendars.get(c).is_some_and(|cal| cal.is_working_day(day)),
+            _ => true,
+        };
+        if expected && !g.seen.contains(&day) {
+            if let Some(v) = values.get_mut(slot) {
+                *v = Value::Date(day);
+            }
+            let mut shown = String::new();
+            format::period(&mut shown, p.unit, V::Date(day));
+            let what = match p.unit {
+                DateUnit::BusinessDay(_) => "business day",
+                DateUnit::Day => "day",
+                DateUnit::Week => "week",
+                DateUnit::Month => "month",
+            };
+            let weekday = if matches!(p.unit, DateUnit::Day | DateUnit::BusinessDay(_)) {
+                format!(" ({:?})", day.weekday())
+            } else {
+                String::new()
+            };
+            hits.push(GroupHit {
+                rule: ri,
+                key: key.clone(),
+                require: None,
+                message: message(program, authority, &rule.message, &values),
+                evidence: vec![Evidence {
+                    summary: format!(
+                        "no record in the {what} {shown}{weekday}; the group has {} record{} between {from} and {until}",
+                        g.records,
+                        if g.records == 1 { "" } else { "s" }
+                    ),
+                    facts: vec![
+                        ("missing", shown),
+                        ("period", what.to_string()),
+                        ("from", from.to_string()),
+                        ("until", until.to_string()),
+                        ("records", g.records.to_string()),
+                    ],
+                }],
+                samples: g.samples.clone(),
+            });
+        }
+        let Some(next) = next_period(p.unit, day) else { break };
+        day = next;
+    }
+}
+
+fn next_period(unit: DateUnit, d: Date) -> Option<Date> {
+    match unit {
+        DateUnit::Day | DateUnit::BusinessDay(_) => d.tomorrow().ok(),
+        DateUnit::Week => d.checked_add(jiff::Span::new().weeks(1)).ok(),
+        DateUnit::Month => d.checked_add(jiff::Span::new().months(1)).ok(),
+    }
+}
+
+fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[MsgPart], values: &[Value]) -> String {
+    super::run::message(program, authority, parts, values)
+}
+
+fn aggregate_evidence(program: &Program, agg: &super::program::Aggregate, v: &Value, records: u64) -> Evidence {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let mut shown = String::new();
+    match agg.kind {
+        AggKind::Count => Evidence {
+            summary: format!("{}: {records} record{}", agg.text, plural(records)),
+            facts: vec![("aggregate", agg.text.clone()), ("value", records.to_string())],
+        },
+        AggKind::CountWhere => {
+            format::value(&mut shown, program, &agg.ty, v.view());
+            Evidence {
+                summary: format!("{}: {shown} of {records} record{}", agg.text, plural(records)),
+                facts: vec![("aggregate", agg.text.clone()), ("value", shown), ("records", records.to_string())],
+            }
+        }
+        AggKind::Share => {
+            format::percent(&mut shown, v.view());
+            let numerator = match v {
+                Value::Dec(d) => (*d * Decimal::from(records)).round().to_string(),
+                _ => "0".to_string(),
+            };
+            Evidence {
+                summary: format!("{}: {numerator} of {records} record{} ({shown})", agg.text, plural(records)),
+                facts: vec![
+                    ("aggregate", agg.text.clone()),
+                    ("numerator", numerator),
+                    ("denominator", records.to_string()),
+                    ("rate", shown),
+                ],
+            }
+        }
+        _ => {
+            format::value(&mut shown, program, &agg.ty, v.view());
+            Evidence {
+                summary: format!("{} = {shown} over {records} record{}", agg.text, plural(records)),
+                facts: vec![("aggregate", agg.text.clone()), ("value", shown), ("records", records.to_string())],
+            }
+        }
+    }
+}
+
+fn empty(kind: AggKind) -> Acc {
+    match kind {
+        AggKind::Count | AggKind::CountWhere | AggKind::Share => Acc::Count(0),
+        AggKind::Sum(k) | AggKind::Avg(k) => Acc::Sum(Some(zero(k)), 0),
+        AggKind::Min(_) | AggKind::Max(_) => Acc::Extreme(None),
+        AggKind::Percentile(..) => Acc::Values(Vec::new()),
+    }
+}
+
+fn zero(k: Kind) -> Total {
+    match k {
+        Kind::Int => Total::Int(0),
+        Kind::Duration => Total::Nanos(0),
+        _ => Total::Dec(Decimal::ZERO),
+    }
+}
+
+fn fold(acc: &mut Acc, kind: AggKind, v: V<'_>) {
+    match acc {
+        Acc::Count(n) => {
+            if kind == AggKind::Count || v.is_true() {
+                *n += 1;
+            }
+        }
+        Acc::Sum(total, n) => {
+            if v == V::Missing {
+                return;
+            }
+            *n += 1;
+            *total = match (*total, v) {
+                (Some(Total::Int(t)), V::Int(i)) => t.checked_add(i128::from(i)).map(Total::Int),
+                (Some(Total::Dec(t)), V::Dec(d) | V::Money(d)) => t.checked_add(d).map(Total::Dec),
+                (Some(Total::Nanos(t)), V::Duration(d)) => t.checked_add(d.as_nanos()).map(Total::Nanos),
+                _ => None,
+            };
+        }
+        Acc::Extreme(best) => {
+            if v == V::Missing {
+                return;
+            }
+            let want = if matches!(kind, AggKind::Min(_)) { Ordering::Less } else { Ordering::Greater };
+            let better = match best {
+                None => true,
+                Some(b) => compare(v, b.view()) == Some(want),
+            };
+            if better {
+                *best = Some(owned(v));
+            }
+        }
+        Acc::Values(vals) => {
+            if v != V::Missing {
+                vals.push(owned(v));
+            }
+        }
+    }
+}
+
+/// The aggregate's value for a group of `records` records.
+fn result(acc: &mut Acc, kind: AggKind, records: u64) -> Value {
+    match (acc, kind) {
+        (Acc::Count(n), AggKind::Share) => {
+            if records == 0 {
+                Value::Missing
+            } else {
+                Value::Dec(Decimal::from(*n) / Decimal::from(records))
+            }
+        }
+        (Acc::Count(n), _) => i64::try_from(*n).map_or(Value::Missing, Value::Int),
+        (Acc::Sum(Some(t), _), AggKind::Sum(k)) => total(*t, k, 1),
+        (Acc::Sum(Some(t), n), AggKind::Avg(k)) if *n > 0 => total(*t, k, *n),
+        (Acc::Sum(..), _) => Value::Missing,
+        (Acc::Extreme(best), _) => best.take().unwrap_or(Value::Missing),
+        (Acc::Values(vals), AggKind::Percentile(_, p)) => {
+            if vals.is_empty() {
+                return Value::Missing;
+            }
+            vals.sort_by(|a, b| compare(a.view(), b.view()).unwrap_or(Ordering::Equal));
+            // Nearest rank: the smallest value with at least p% of the values at or below it.
+            let n = Decimal::from(vals.len());
+            let rank = (p / Decimal::ONE_HUNDRED * n).ceil().to_usize().unwrap_or(1).max(1);
+            vals.get(rank.min(vals.len()) - 1).cloned().unwrap_or(Value::Missing)
+        }
+        (Acc::Values(_), _) => Value::Missing,
+    }
+}
+
+fn total(t: Total, k: Kind, n: u64) -> Value {
+    match t {
+        Total::Int(i) if n == 1 => i64::try_from(i).map_or(Value::Missing, Value::Int),
+        Total::Int(i) => match Decimal::try_from_i128_with_scale(i, 0) {
+            Ok(d) => Value::Dec(d / Decimal::from(n)),
+            Err(_) => Value::Missing,
+        },
+        Total::Dec(d) => {
+            let d = d / Decimal::from(n);
+            if k == Kind::Money {
+                Value::Money(d)
+            } else {
+                Value::Dec(d)
+            }
+        }
+        Total::Nanos(x) => {
+            let x = x / i128::from(n);
+            let secs = i64::try_from(x / 1_000_000_000);
+            let nanos = i32::try_from(x % 1_000_000_000);
+            match (secs, nanos) {
+                (Ok(s), Ok(ns)) => Value::Duration(SignedDuration::new(s, ns)),
+                _ => Value::Missing,
+            }
+        }
+    }
+}
+
+/// Append a key part's bytes: a tag, then its value, so equal keys (and only they) encode equally.
+/// False for a part with no value.
+fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
+    match v {
+        V::Missing | V::List(_) | V::Object(_) => return false,
+        V::Bool(b) => out.extend([1, u8::from(b)]),
+        V::Int(i) => {
+            out.push(2);
+            out.extend(i.to_le_bytes());
+        }
+        V::Dec(d) | V::Money(d) => {
+            out.push(3);
+            out.extend(d.normalize().serialize());
+        }
+        V::Text(t) => {
+            out.push(4);
+            out.extend((t.len() as u64).to_le_bytes());
+            out.extend(t.as_bytes());
+        }
+        V::Enum(e) => {
+            out.push(5);
+            out.extend(e.to_le_bytes());
+        }
+        V::Date(d) => {
+            out.push(6);
+            out.extend(d.year().to_le_bytes());
+            out.extend([d.month() as u8, d.day() as u8]);
+        }
+        V::DateTime(ts, _) => {
+            out.push(7);
+            out.extend(ts.as_nanosecond().to_le_bytes());
+        }
+        V::Duration(d) => {
+            out.push(8);
+            out.extend(d.as_nanos().to_le_bytes());
+        }
+    }
+    true
+}
+
+/// An owned copy of a scalar value.
+fn owned(v: V<'_>) -> Value {
+    match v {
+        V::Missing => Value::Missing,
+        V::Bool(b) => Value::Bool(b),
+        V::Int(i) => Value::Int(i),
+        V::Dec(d) => Value::Dec(d),
+        V::Money(m) => Value::Money(m),
+        V::Text(t) => Value::Text(t.into()),
+        V::Enum(e) => Value::Enum(e),
+        V::Date(d) => Value::Date(d),
+        V::DateTime(t, o) => Value::DateTime(t, o),
+        V::Duration(d) => Value::Duration(d),
+        V::List(l) => Value::List(l.into()),
+        V::Object(o) => Value::Object(o.into()),
+    }
+}
+
+fn cmp_keys(a: &[Value], b: &[Value]) -> Ordering {
+    for (x, y) in a.iter().zip(b.iter()) {
+        match compare(x.view(), y.view()) {
+            Some(Ordering::Equal) | None => {}
+            Some(o) => return o,
+        }
+    }
+    Ordering::Equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pct(values: &[i64], p: i64) -> Value {
+        let mut acc = Acc::Values(values.iter().map(|&v| Value::Int(v)).collect());
+        result(&mut acc, AggKind::Percentile(Kind::Int, Decimal::from(p)), values.len() as u64)
+    }
+
+    #[test]
+    fn percentiles_take_the_nearest_rank() {
+        let v = [15, 20, 35, 40, 50];
+        assert_eq!(pct(&v, 5), Value::Int(15));
+        assert_eq!(pct(&v, 30), Value::Int(20));
+        assert_eq!(pct(&v, 40), Value::Int(20));
+        assert_eq!(pct(&v, 50), Value::Int(35));
+        assert_eq!(pct(&v, 100), Value::Int(50));
+    }
+
+    #[test]
+    fn shares_and_averages_are_exact() {
+        let mut share = Acc::Count(0);
+        for b in [true, false, false] {
+            fold(&mut share, AggKind::Share, V::Bool(b));
+        }
+        assert_eq!(result(&mut share, AggKind::Share, 3), Value::Dec(Decimal::ONE / Decimal::from(3)));
+        let mut avg = empty(AggKind::Avg(Kind::Duration));
+        for s in [60, 120, 0] {
+            fold(&mut avg, AggKind::Avg(Kind::Duration), V::Duration(SignedDuration::from_secs(s)));
+        }
+        fold(&mut avg, AggKind::Avg(Kind::Duration), V::Missing);
+        assert_eq!(result(&mut avg, AggKind::Avg(Kind::Duration), 4), Value::Duration(SignedDuration::from_secs(60)));
+    }
+
+    #[test]
+    fn equal_keys_encode_equally() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        encode(&mut a, V::Dec(Decimal::new(150, 2)));
+        encode(&mut b, V::Dec(Decimal::new(15, 1)));
+        assert_eq!(a, b);
+        let (mut c, mut d) = (Vec::new(), Vec::new());
+        encode(&mut c, V::Text("ab"));
+        encode(&mut c, V::Text("c"));
+        encode(&mut d, V::Text("a"));
+        encode(&mut d, V::Text("bc"));
+        assert_ne!(c, d);
+    }
+}
