@@ -220,6 +220,8 @@ pub struct Rule {
     pub scope: Option<Scope>,
     /// `group by ...`: the rule judges groups of records rather than each record.
     pub group: Option<Group>,
+    /// `case by ...`: the rule follows obligations through the records of each case.
+    pub sequence: Option<Sequence>,
     /// `require ...` clauses, all of which must hold.
     pub requires: Vec<Expr>,
     /// `message "..."`.
@@ -240,6 +242,61 @@ pub struct Group {
     /// `expect every <period> of <expr>`: a presence rule.
     pub expect: Option<Expect>,
     /// The `group by` clause.
+    pub span: Span,
+}
+
+/// `case by key`, with the events that open, close, pause and resume each case's obligation.
+#[derive(Debug, Clone)]
+pub struct Sequence {
+    /// The case key, over the rule's own records.
+    pub key: Expr,
+    /// The events, in the order written.
+    pub events: Vec<Event>,
+    /// `within 8 weeks` or `within 3 business days`: the deadline from the opening.
+    pub within: Option<(Expr, Span)>,
+    /// The `case by` clause.
+    pub span: Span,
+}
+
+/// What an event does to an obligation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    /// Starts the obligation (and its clock).
+    Opens,
+    /// Stops the clock (waiting on the customer).
+    Pauses,
+    /// Starts the clock again.
+    Resumes,
+    /// Discharges the obligation.
+    Closes,
+}
+
+impl EventKind {
+    /// As written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Opens => "opens",
+            EventKind::Pauses => "pauses",
+            EventKind::Resumes => "resumes",
+            EventKind::Closes => "closes",
+        }
+    }
+}
+
+/// `opens [on schema] [when cond] at time [case key]`.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// What it does.
+    pub kind: EventKind,
+    /// Records of another schema (the rule's own when absent).
+    pub schema: Option<Name>,
+    /// Only records where this holds.
+    pub when: Option<Expr>,
+    /// When it happened.
+    pub at: Expr,
+    /// For another schema's records: the case they belong to.
+    pub key: Option<Expr>,
+    /// The whole clause.
     pub span: Span,
 }
 

@@ -99,6 +99,8 @@ pub struct Outcome {
     pub by_severity: [usize; 3],
     /// Findings by code level.
     pub by_level: BTreeMap<CodeLevel, usize>,
+    /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
+    pub pending: Vec<(String, usize)>,
 }
 
 impl Outcome {
@@ -171,7 +173,9 @@ pub fn check_paths_with(
         check_file(program, authority, (index, file), &mut groups, &mut out, sink);
     }
     if !groups.is_empty() {
-        for hit in groups.finish(program, authority) {
+        let (hits, pending) = groups.finish(program, authority);
+        out.pending = pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
+        for hit in hits {
             if let Some(f) = group_finding(program, &files, hit) {
                 out.count(&f);
                 sink(f);
@@ -227,7 +231,12 @@ fn group_finding(program: &Program, files: &[RecordFile], hit: GroupHit) -> Opti
         Some(r) => rule.require_spans.get(r).copied().unwrap_or(spec.span),
         None => spec.presence.as_ref().map_or(spec.span, |p| p.span),
     };
-    let key = hit.key.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+    // A case is named by its key alone; a group by each part of its key.
+    let case = spec.sequence.is_some();
+    let key = match hit.key.as_slice() {
+        [(_, v)] if case => v.clone(),
+        parts => parts.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "),
+    };
     let samples = hit
         .samples
         .into_iter()
@@ -247,7 +256,7 @@ fn group_finding(program: &Program, files: &[RecordFile], hit: GroupHit) -> Opti
         evidence: hit.evidence,
     };
     let mut f = finding(program, p, rule.file.clone(), 1, span)?;
-    f.subject = "group";
+    f.subject = if case { "case" } else { "group" };
     f.group = Some(GroupFinding { key: hit.key, samples });
     Some(f)
 }

@@ -181,6 +181,13 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
             Some(format!("{} [{}] {missing}", f.rule_id, key.join(", ")))
         })
         .collect();
+    let pending_declared: Vec<(String, usize)> = doc["pending"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), usize::try_from(v.as_integer().unwrap()).unwrap()))
+        .collect();
+    assert_eq!(outcome.pending, pending_declared, "obligations pending are exactly the declared ones");
     groups_declared.sort();
     groups_found.sort();
     assert_eq!(groups_found, groups_declared, "group findings are exactly the declared ones");

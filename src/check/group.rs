@@ -11,8 +11,10 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::expr::{Key, TypeCheck, T};
-use crate::ast::{Expr, ExprKind, Name, Period};
-use crate::engine::program::{AggKind, Aggregate, CExpr, DateUnit, GroupKey, GroupSpec, Kind, Presence, Root};
+use crate::ast::{EventKind, Expr, ExprKind, Name, Period};
+use crate::engine::program::{
+    AggKind, Aggregate, CExpr, DateUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root, SequenceSpec,
+};
 use crate::engine::types::{Field, Shape, ShapeId, Ty};
 use crate::source::Span;
 
@@ -457,7 +459,116 @@ pub(super) fn compile(
         presence,
         period_slot,
         shape,
+        sequence: None,
         span: g.span,
     };
     (spec, ok)
+}
+
+/// One event clause, checked over its records' schema: `when` a condition, `at` a date or datetime,
+/// and, for another schema's records, `case` the key they belong to (with its type).
+pub(super) fn event(tc: &mut TypeCheck<'_>, e: &crate::ast::Event, foreign: bool) -> Option<CheckedEvent> {
+    let mark = tc.present.len();
+    let when = match &e.when {
+        Some(w) => Some(tc.condition(w, "an event's `when` condition")?),
+        None => None,
+    };
+    let at = tc.dating(&e.at);
+    let key = match (&e.key, foreign) {
+        (Some(k), true) => tc.group_key(k).map(|(c, ty, _)| Some((c, ty))),
+        (None, false) => Some(None),
+        (None, true) => {
+            tc.err("precept::parse::missing-clause", "records of another schema must say which case they belong to", e.span, "which case?")
+                .with_help("end the clause with `case <key>`, e.g. `closes on resolution at record.sent_at case record.complaint_id`");
+            None
+        }
+        (Some(k), false) => {
+            tc.err(
+                "precept::parse::missing-clause",
+                "the rule's own records belong to the case its `case by` names",
+                k.span,
+                "not needed here",
+            )
+            .with_help("remove `case ...` here; it is for events read from another schema (`on <schema>`)");
+            None
+        }
+    };
+    tc.present.truncate(mark);
+    Some(CheckedEvent { when, at: at?, key: key? })
+}
+
+/// An event clause, checked.
+pub(super) struct CheckedEvent {
+    pub when: Option<CExpr>,
+    pub at: CExpr,
+    pub key: Option<(CExpr, Ty)>,
+}
+
+/// Set up a case rule: its key (`group.case`), the obligation's slots (`group.opened`,
+/// `group.deadline`, `group.closed`) and its deadline; `tc` then checks the message against it.
+pub(super) fn compile_case(
+    tc: &mut TypeCheck<'_>,
+    seq: &crate::ast::Sequence,
+    key: (CExpr, Ty),
+    events: Vec<crate::engine::program::EventSpec>,
+) -> Option<GroupSpec> {
+    let limit = match &seq.within {
+        None => None,
+        Some((e, span)) => match &e.kind {
+            ExprKind::Duration(secs) => Some(Limit::Elapsed(jiff::SignedDuration::from_secs(*secs))),
+            ExprKind::BusinessDays(n) => Some(Limit::Business(*n, tc.need_calendar(*span)?)),
+            _ => None,
+        },
+    };
+    let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    for (need, example) in [
+        (EventKind::Opens, "opens when record.status == received at record.at"),
+        (EventKind::Closes, "closes when record.status == answered at record.at"),
+    ] {
+        if !kinds.contains(&need) {
+            tc.err(
+                "precept::parse::missing-clause",
+                format!("a rule that follows cases needs a `{}` clause", need.as_str()),
+                seq.span,
+                format!("no `{}`", need.as_str()),
+            )
+            .with_help(format!(
+                "say which records {} each case's obligation, e.g. `{example}`",
+                if need == EventKind::Opens { "open" } else { "close" }
+            ));
+            return None;
+        }
+    }
+    let file = tc.file.clone();
+    let field = |name: &str, ty: Ty, optional: bool| Field {
+        name: name.into(),
+        ty,
+        optional,
+        column: String::new(),
+        used: true,
+        file: file.clone(),
+        span: seq.span,
+    };
+    let fields = vec![
+        field("case", key.1.clone(), false),
+        field("opened", Ty::DateTime, false),
+        field("deadline", Ty::DateTime, true),
+        field("closed", Ty::DateTime, true),
+    ];
+    let fixed = fields.len();
+    tc.shapes.push(Shape { fields });
+    let shape = tc.shapes.len() - 1;
+    tc.enter_group(shape, fixed, Vec::new());
+    Some(GroupSpec {
+        keys: vec![GroupKey { name: "case".into(), expr: key.0, ty: key.1, period: None }],
+        aggs: Vec::new(),
+        require_aggs: Vec::new(),
+        minimum: None,
+        presence: None,
+        period_slot: None,
+        shape,
+        sequence: Some(SequenceSpec { events, limit, opened_slot: 1 }),
+        // Findings are labelled at the deadline when there is one.
+        span: seq.within.as_ref().map_or(seq.span, |w| w.1),
+    })
 }

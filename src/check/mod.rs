@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use crate::ast::{self, CalendarBody, PolicyFile, TypeExpr};
 use crate::calendar::Calendar;
 use crate::diagnostics::{suggest, Diag};
-use crate::engine::program::{CodeInfo, CompiledRule, MsgPart, Override, SchemaInfo};
+use crate::engine::program::{CodeInfo, CompiledRule, EventSpec, MsgPart, Override, SchemaInfo};
 use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
 use crate::engine::{format, Program};
 use crate::source::{SourceFile, Span};
@@ -611,8 +611,8 @@ impl Checker {
     fn suspend(&mut self, rule: usize, days: Range) {
         let Some(r) = self.rules.get_mut(rule) else { return };
         if days == (None, None) {
-            let schema = r.schema;
-            if let Some(s) = self.schemas.get_mut(schema) {
+            // A case rule is listed under every schema its events come from.
+            for s in &mut self.schemas {
                 s.rules.retain(|&i| i != rule);
                 s.group_rules.retain(|&i| i != rule);
             }
@@ -754,7 +754,26 @@ impl Checker {
             );
             return None;
         };
-        if rule.requires.is_empty() && rule.group.as_ref().is_none_or(|g| g.expect.is_none()) {
+        if let (Some(g), Some(c)) = (&rule.group, &rule.sequence) {
+            self.diags.push(
+                Diag::error("precept::parse::conflicting-clauses", format!("rule `{}` both groups records and follows cases", rule.id.text))
+                    .at(file, c.span, "follows cases")
+                    .label(g.span, "groups records")
+                    .help("a rule judges each record, groups of records (`group by`) or cases (`case by`): split it into two rules"),
+            );
+            return None;
+        }
+        if let (Some(c), Some(r)) = (&rule.sequence, rule.requires.first()) {
+            self.diags.push(
+                Diag::error("precept::parse::conflicting-clauses", format!("rule `{}` follows cases, so it has no `require`", rule.id.text))
+                    .at(file, r.span, "nothing to require of a case")
+                    .label(c.span, "follows cases")
+                    .help("a case rule requires that each obligation is closed in time; put other conditions in a rule of their own"),
+            );
+            return None;
+        }
+        if rule.requires.is_empty() && rule.sequence.is_none() && rule.group.as_ref().is_none_or(|g| g.expect.is_none())
+        {
             self.diags.push(
                 Diag::error(
                     "precept::parse::missing-clause",
@@ -794,15 +813,71 @@ impl Checker {
             let e = ast::Effective { from: x.from.clone(), until: x.until.clone(), span: x.span };
             self.effective(file, &e)
         });
+        // Events read from other schemas are checked first, each over its own schema.
+        let mut foreign: Vec<(usize, usize, Option<group::CheckedEvent>)> = Vec::new();
+        for (i, ev) in rule.sequence.iter().flat_map(|s| s.events.iter()).enumerate() {
+            let Some(other) = ev.schema.as_ref().filter(|n| n.text != scope.schema.text) else { continue };
+            let Some(&idx) = self.schema_names.get(&other.text) else {
+                let mut names: Vec<&str> = self.schema_names.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                let help = suggest::help(&other.text, &names, "schema");
+                self.diags.push(
+                    Diag::error("precept::type::unknown-schema", format!("unknown schema `{}`", other.text))
+                        .at(file, other.span, "no schema of this name")
+                        .help(help),
+                );
+                foreign.push((i, 0, None));
+                continue;
+            };
+            let other_shape = self.schemas.get(idx).map_or(0, |s| s.shape);
+            let mut tc =
+                expr::TypeCheck::new(file, &mut self.shapes, &self.enums, other_shape, calendar, &mut self.diags);
+            let checked = group::event(&mut tc, ev, true);
+            foreign.push((i, idx, checked));
+        }
         let shape = self.schemas.get(schema).map_or(0, |s| s.shape);
         let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags);
         let filter = scope.filter.as_ref().and_then(|f| tc.condition(f, "the `where` condition"));
         let mut group_ok = true;
-        let group = rule.group.as_ref().map(|g| {
+        let mut group = rule.group.as_ref().map(|g| {
             let (spec, ok) = group::compile(&mut tc, g, range.flatten());
             group_ok = ok && !matches!(range, Some(None));
             spec
         });
+        if let Some(seq) = &rule.sequence {
+            let key = tc.group_key(&seq.key).map(|(c, ty, _)| (c, ty));
+            let mut events = Vec::new();
+            for (i, ev) in seq.events.iter().enumerate() {
+                let checked = match foreign.iter_mut().find(|f| f.0 == i) {
+                    Some((_, idx, checked)) => checked.take().map(|c| (*idx, c)),
+                    None => group::event(&mut tc, ev, false).map(|c| (schema, c)),
+                };
+                let Some((on, c)) = checked else {
+                    group_ok = false;
+                    continue;
+                };
+                if let (Some((_, want)), Some((_, got)), Some(k)) = (&key, &c.key, &ev.key) {
+                    if want != got {
+                        let (w, g) = (tc.ty_name(want), tc.ty_name(got));
+                        tc.err(
+                            "precept::type::mismatch",
+                            format!("this case key is {g}, but the rule's cases are keyed by {w}"),
+                            k.span,
+                            format!("this is {g}"),
+                        )
+                        .with_help(
+                            "the key of another schema's records must have the type of the rule's own `case by` key",
+                        );
+                        group_ok = false;
+                    }
+                }
+                events.push(EventSpec { kind: ev.kind, schema: on, when: c.when, at: c.at, key: c.key.map(|k| k.0) });
+            }
+            match key.filter(|_| group_ok).and_then(|k| group::compile_case(&mut tc, seq, k, events)) {
+                Some(spec) => group = Some(spec),
+                None => group_ok = false,
+            }
+        }
         tc.aggregates_read();
         let mut require_aggs = Vec::new();
         let requires: Vec<_> = rule
@@ -857,6 +932,13 @@ impl Checker {
                 s.group_rules.push(index);
             } else {
                 s.rules.push(index);
+            }
+        }
+        // A case rule also reads the records of the other schemas its events come from.
+        let others = group.iter().flat_map(|g| g.sequence.iter()).flat_map(|q| q.events.iter()).map(|e| e.schema);
+        for other in others.filter(|&o| o != schema).collect::<std::collections::BTreeSet<_>>() {
+            if let Some(s) = self.schemas.get_mut(other) {
+                s.group_rules.push(index);
             }
         }
         self.rules.push(CompiledRule {

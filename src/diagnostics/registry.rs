@@ -40,6 +40,7 @@ codes! {
     "precept::input::toml" => "a TOML file is not valid TOML",
     "precept::input::unknown-format" => "a file's extension is not a record format Precept reads",
     "precept::input::unreadable" => "a file or folder could not be read",
+    "precept::parse::conflicting-clauses" => "a rule both groups records and follows cases, or a case rule has a `require`",
     "precept::parse::duplicate-clause" => "a clause that may appear once is given twice",
     "precept::parse::missing-clause" => "a required clause (`level`, `for`, `require`) is missing",
     "precept::parse::number-out-of-range" => "a number does not fit in 64 bits",

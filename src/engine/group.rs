@@ -83,14 +83,66 @@ struct Group {
     samples: Vec<Sample>,
     /// Periods with a record, for a presence rule.
     seen: BTreeSet<Date>,
+    /// The events of a case, for a case rule.
+    events: Vec<super::obligation::Event>,
 }
 
 #[derive(Debug, Default)]
 struct RuleGroups {
     index: HashMap<Box<[u8]>, usize>,
     groups: Vec<Group>,
+    /// The first and last day with a record, for a presence rule's default range.
     first: Option<Date>,
     last: Option<Date>,
+    /// The latest event of any case: the end of the data, for a case rule.
+    end: Option<jiff::Timestamp>,
+}
+
+impl RuleGroups {
+    /// The group `record` belongs to by `keys`, created if new; `None` when a key has no value.
+    fn group(
+        &mut self,
+        scratch: &mut Vec<u8>,
+        keys: &[&super::program::CExpr],
+        record: &[Value],
+        cx: &Cx<'_, '_>,
+        spec: &GroupSpec,
+    ) -> Option<&mut Group> {
+        let mut vs = vars();
+        scratch.clear();
+        for k in keys {
+            if !encode(scratch, eval(k, record, cx, &mut vs)) {
+                return None;
+            }
+        }
+        let gi = match self.index.get(scratch.as_slice()) {
+            Some(&gi) => gi,
+            None => {
+                let key = keys.iter().map(|k| owned(eval(k, record, cx, &mut vs))).collect();
+                let accs = spec.aggs.iter().map(|a| empty(a.kind)).collect();
+                self.groups.push(Group {
+                    key,
+                    records: 0,
+                    accs,
+                    samples: Vec::new(),
+                    seen: BTreeSet::new(),
+                    events: Vec::new(),
+                });
+                self.index.insert(scratch.as_slice().into(), self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        self.groups.get_mut(gi)
+    }
+}
+
+/// An instant from a datetime (a date counts from its midnight, UTC).
+fn instant(v: V<'_>) -> Option<(jiff::Timestamp, i32)> {
+    match v {
+        V::DateTime(ts, off) => Some((ts, off)),
+        V::Date(d) => d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| (z.timestamp(), 0)),
+        _ => None,
+    }
 }
 
 /// The running state of every group rule in a run.
@@ -140,65 +192,96 @@ impl Groups {
             if !super::run::applies(rule, authority, info, record, &mut day) {
                 continue;
             }
+            let own = rule.schema == schema;
             let mut vs = vars();
-            if let Some(f) = &rule.filter {
+            if let (true, Some(f)) = (own, &rule.filter) {
                 if !eval(f, record, &cx, &mut vs).is_true() {
                     continue;
                 }
             }
             let Ok(at) = self.rules.binary_search_by_key(&ri, |(i, _)| *i) else { continue };
-            let scratch = &mut self.scratch;
-            scratch.clear();
-            let mut complete = true;
-            for k in &spec.keys {
-                complete &= encode(scratch, eval(&k.expr, record, &cx, &mut vs));
-            }
-            if !complete {
-                continue;
-            }
             let Some((_, rg)) = self.rules.get_mut(at) else { continue };
-            let gi = match rg.index.get(scratch.as_slice()) {
-                Some(&gi) => gi,
+            match &spec.sequence {
+                Some(seq) => {
+                    for ev in seq.events.iter().filter(|e| e.schema == schema) {
+                        if ev.when.as_ref().is_some_and(|w| !eval(w, record, &cx, &mut vs).is_true()) {
+                            continue;
+                        }
+                        let Some((ts, offset)) = instant(eval(&ev.at, record, &cx, &mut vs)) else { continue };
+                        let key = match (&ev.key, spec.keys.first()) {
+                            (Some(k), _) => k,
+                            (None, Some(k)) => &k.expr,
+                            (None, None) => continue,
+                        };
+                        let Some(g) = rg.group(&mut self.scratch, &[key], record, &cx, spec) else { continue };
+                        g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind });
+                        let s = sample();
+                        if g.samples.len() < MAX_SAMPLES
+                            && !g.samples.iter().any(|x| x.file == s.file && x.ordinal == s.ordinal)
+                        {
+                            g.samples.push(s);
+                        }
+                        rg.end = Some(rg.end.map_or(ts, |e: jiff::Timestamp| e.max(ts)));
+                    }
+                }
                 None => {
-                    let key = spec.keys.iter().map(|k| owned(eval(&k.expr, record, &cx, &mut vs))).collect();
-                    let accs = spec.aggs.iter().map(|a| empty(a.kind)).collect();
-                    rg.groups.push(Group { key, records: 0, accs, samples: Vec::new(), seen: BTreeSet::new() });
-                    rg.index.insert(scratch.as_slice().into(), rg.groups.len() - 1);
-                    rg.groups.len() - 1
-                }
-            };
-            let Some(g) = rg.groups.get_mut(gi) else { continue };
-            g.records += 1;
-            let mut sampled = None;
-            for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
-                let v = agg.arg.as_ref().map_or(V::Missing, |a| eval(a, record, &cx, &mut vs));
-                if sampled.is_none() && matches!(agg.kind, AggKind::Share | AggKind::CountWhere) {
-                    sampled = Some(v.is_true());
-                }
-                fold(acc, agg.kind, v);
-            }
-            if g.samples.len() < MAX_SAMPLES && sampled.unwrap_or(true) {
-                g.samples.push(sample());
-            }
-            if let Some(p) = &spec.presence {
-                // A record counts on its own day: a briefing held on a Saturday does not cover Monday.
-                let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
-                if let Some(d) = period_start(unit, eval(&p.on, record, &cx, &mut vs), &program.calendars) {
-                    g.seen.insert(d);
-                    rg.first = Some(rg.first.map_or(d, |f| f.min(d)));
-                    rg.last = Some(rg.last.map_or(d, |l| l.max(d)));
+                    let keys: Vec<&super::program::CExpr> = spec.keys.iter().map(|k| &k.expr).collect();
+                    let Some(g) = rg.group(&mut self.scratch, &keys, record, &cx, spec) else { continue };
+                    g.records += 1;
+                    let mut sampled = None;
+                    for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
+                        let v = agg.arg.as_ref().map_or(V::Missing, |a| eval(a, record, &cx, &mut vs));
+                        if sampled.is_none() && matches!(agg.kind, AggKind::Share | AggKind::CountWhere) {
+                            sampled = Some(v.is_true());
+                        }
+                        fold(acc, agg.kind, v);
+                    }
+                    if g.samples.len() < MAX_SAMPLES && sampled.unwrap_or(true) {
+                        g.samples.push(sample());
+                    }
+                    if let Some(p) = &spec.presence {
+                        // A record counts on its own day: a briefing held on a Saturday does not cover Monday.
+                        let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
+                        if let Some(d) = period_start(unit, eval(&p.on, record, &cx, &mut vs), &program.calendars) {
+                            g.seen.insert(d);
+                            rg.first = Some(rg.first.map_or(d, |f| f.min(d)));
+                            rg.last = Some(rg.last.map_or(d, |l| l.max(d)));
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Judge every group, once all records are in: hits by rule, then key, then period.
-    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> Vec<GroupHit> {
+    /// Judge every group, once all records are in: hits by rule, then key, then period; and, per
+    /// case rule, the obligations still open but not yet due.
+    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> (Vec<GroupHit>, Vec<(usize, usize)>) {
         let mut hits = Vec::new();
+        let mut pending = Vec::new();
         for (ri, mut rg) in self.rules {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
             rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
+            if spec.sequence.is_some() {
+                let Some(end) = rg.end else { continue };
+                let mut open = 0;
+                for g in rg.groups {
+                    let key = shown_key(program, spec, &g.key);
+                    let Some(key_value) = g.key.first() else { continue };
+                    let case = super::obligation::Case {
+                        rule: ri,
+                        key: &key,
+                        key_value,
+                        events: g.events,
+                        samples: &g.samples,
+                    };
+                    open += super::obligation::judge(program, authority, rule, case, end, &mut hits);
+                }
+                if open > 0 {
+                    pending.push((ri, open));
+                }
+                continue;
+            }
             let range = spec.presence.as_ref().map(|p| {
                 let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
                 let from = p.from.or(rg.first).map(|d| period_start(unit, V::Date(d), &program.calendars));
@@ -211,8 +294,24 @@ impl Groups {
                 judge(program, authority, ri, rule, spec, g, range, &mut hits);
             }
         }
-        hits
+        (hits, pending)
     }
+}
+
+/// A group's key as shown: each part's name and value.
+fn shown_key(program: &Program, spec: &GroupSpec, key: &[Value]) -> Vec<(String, String)> {
+    spec.keys
+        .iter()
+        .zip(key.iter())
+        .map(|(k, v)| {
+            let mut s = String::new();
+            match k.period {
+                Some(unit) => format::period(&mut s, unit, v.view()),
+                None => format::value(&mut s, program, &k.ty, v.view()),
+            }
+            (k.name.clone(), s)
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -234,19 +333,7 @@ fn judge(
     for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
         values.push(result(acc, agg.kind, g.records));
     }
-    let key: Vec<(String, String)> = spec
-        .keys
-        .iter()
-        .zip(g.key.iter())
-        .map(|(k, v)| {
-            let mut s = String::new();
-            match k.period {
-                Some(unit) => format::period(&mut s, unit, v.view()),
-                None => format::value(&mut s, program, &k.ty, v.view()),
-            }
-            (k.name.clone(), s)
-        })
-        .collect();
+    let key = shown_key(program, spec, &g.key);
     let mut vs = vars();
     let failed = rule.requires.iter().position(|r| !eval(r, &values, &cx, &mut vs).is_true());
     if let Some(req) = failed {

@@ -156,8 +156,11 @@ pub struct GroupSpec {
     pub presence: Option<Presence>,
     /// The slot of `group.period` (the missing period in a presence finding), after the keys.
     pub period_slot: Option<usize>,
-    /// The group shape: keys, `period`, then aggregates.
+    /// The group shape: keys, `period` or the obligation's `opened`, `deadline` and `closed`, then
+    /// aggregates.
     pub shape: ShapeId,
+    /// For a rule that follows cases: the events of each case's obligation and its deadline.
+    pub sequence: Option<SequenceSpec>,
     /// The `group by` clause in the policy file.
     pub span: Span,
 }
@@ -207,6 +210,41 @@ pub struct Aggregate {
     pub ty: Ty,
     /// As written, for evidence.
     pub text: String,
+}
+
+/// The obligation a case rule follows through each case's records.
+#[derive(Debug)]
+pub struct SequenceSpec {
+    /// The events that open, pause, resume and close it.
+    pub events: Vec<EventSpec>,
+    /// How long it may stay open (paused time not counted); `None`: only that it is closed.
+    pub limit: Option<Limit>,
+    /// The slot of `group.opened`; `deadline` and `closed` follow it.
+    pub opened_slot: usize,
+}
+
+/// One kind of event of a case.
+#[derive(Debug)]
+pub struct EventSpec {
+    /// What it does to the obligation.
+    pub kind: crate::ast::EventKind,
+    /// The schema of the records that are such events.
+    pub schema: usize,
+    /// Only records where this holds.
+    pub when: Option<CExpr>,
+    /// When it happened (a date or datetime).
+    pub at: CExpr,
+    /// The case it belongs to, for another schema's records (the rule's key otherwise).
+    pub key: Option<CExpr>,
+}
+
+/// An obligation's deadline, from its opening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Elapsed time.
+    Elapsed(jiff::SignedDuration),
+    /// Business days of a calendar (by index).
+    Business(i64, usize),
 }
 
 /// A presence rule's period and range.

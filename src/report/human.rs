@@ -200,14 +200,21 @@ pub fn summary_line(s: &Summary) -> String {
         plural(s.rules, "rule", "rules"),
         plural(s.codes, "code", "codes"),
     );
+    let pending: usize = s.pending.iter().map(|(_, n)| n).sum();
+    let pending = if pending == 0 {
+        String::new()
+    } else {
+        let rules: Vec<String> = s.pending.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        format!("; {} open, not yet due ({})", plural(pending, "obligation", "obligations"), rules.join(", "))
+    };
     let n = s.findings();
     if n == 0 {
-        return format!("{head}: no findings");
+        return format!("{head}: no findings{pending}");
     }
     let [e, w, i] = s.by_severity;
     let levels: Vec<String> = s.by_level.iter().map(|(l, n)| format!("{} {n}", l.as_str())).collect();
     format!(
-        "{head}: {} ({e} error, {w} warning, {i} info); by level: {}",
+        "{head}: {} ({e} error, {w} warning, {i} info); by level: {}{pending}",
         plural(n, "finding", "findings"),
         levels.join(", ")
     )

@@ -113,7 +113,7 @@ struct DiagOut<'a> {
 }
 
 #[derive(Serialize)]
-struct SummaryOut {
+struct SummaryOut<'a> {
     files: usize,
     records: usize,
     rules: usize,
@@ -121,6 +121,19 @@ struct SummaryOut {
     findings: usize,
     by_severity: Counts3,
     by_level: Levels,
+    pending: Pending<'a>,
+}
+
+/// Obligations open at the end of the data but not yet due: not findings, counted by rule.
+#[derive(Serialize)]
+struct Pending<'a> {
+    total: usize,
+    #[serde(serialize_with = "ordered_counts")]
+    by_rule: &'a [(String, usize)],
+}
+
+fn ordered_counts<S: serde::Serializer>(counts: &&[(String, usize)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(counts.iter().map(|(k, v)| (k, v)))
 }
 
 #[derive(Serialize)]
@@ -255,6 +268,7 @@ impl Stream {
                 professional: level(crate::ast::CodeLevel::Professional),
                 ethical: level(crate::ast::CodeLevel::Ethical),
             },
+            pending: Pending { total: s.pending.iter().map(|(_, n)| n).sum(), by_rule: &s.pending },
         };
         let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());
         out.push_str("  \"summary\": ");

@@ -27,6 +27,8 @@ pub struct Summary {
     pub by_severity: [usize; 3],
     /// Findings by code level, in level order.
     pub by_level: BTreeMap<CodeLevel, usize>,
+    /// Obligations open at the end of the data but not yet due, by rule id.
+    pub pending: Vec<(String, usize)>,
 }
 
 impl Summary {
@@ -39,6 +41,7 @@ impl Summary {
             codes: program.codes.len(),
             by_severity: outcome.by_severity,
             by_level: outcome.by_level.clone(),
+            pending: outcome.pending.clone(),
         }
     }
 

@@ -157,6 +157,15 @@ fn rule_words(rule: Rule) -> (String, Option<&'static str>) {
         Rule::kw_records | Rule::kw_record => kw("records"),
         Rule::expect_clause | Rule::kw_expect => kw("expect every"),
         Rule::kw_every => kw("every"),
+        Rule::case_clause | Rule::kw_case => kw("case by"),
+        Rule::event_clause | Rule::event_kind | Rule::kw_opens | Rule::kw_closes | Rule::kw_pauses | Rule::kw_resumes => (
+            "`opens`, `closes`, `pauses` or `resumes`".into(),
+            None,
+        ),
+        Rule::within_clause | Rule::kw_within => kw("within"),
+        Rule::kw_on => kw("on"),
+        Rule::kw_when => kw("when"),
+        Rule::kw_at => kw("at"),
         Rule::period | Rule::kw_week | Rule::kw_month => (
             "a period".into(),
             Some("the periods are `day`, `business day`, `week` and `month`"),

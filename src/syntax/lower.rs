@@ -383,6 +383,7 @@ impl<'f> Lowerer<'f> {
             relaxes: None,
             scope: None,
             group: None,
+            sequence: None,
             requires: Vec::new(),
             message: None,
             help: None,
@@ -390,6 +391,8 @@ impl<'f> Lowerer<'f> {
         };
         let mut minimum: Option<(u64, Span)> = None;
         let mut expect: Option<Expect> = None;
+        let mut events: Vec<Event> = Vec::new();
+        let mut within: Option<(Expr, Span)> = None;
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
@@ -414,6 +417,32 @@ impl<'f> Lowerer<'f> {
                 Rule::expect_clause => {
                     if let Some(e) = self.expect(c) {
                         self.set_once(&mut expect, e, "expect", |e| e.span, at);
+                    }
+                }
+                Rule::case_clause => {
+                    if let Some(x) = c.into_inner().find(|x| x.as_rule() == Rule::expr) {
+                        match self.expr(x) {
+                            Ok((key, _)) => {
+                                let seq = Sequence { key, events: Vec::new(), within: None, span: at };
+                                self.set_once(&mut r.sequence, seq, "case by", |s| s.span, at);
+                            }
+                            Err(d) => self.diags.push(d),
+                        }
+                    }
+                }
+                Rule::event_clause => {
+                    if let Some(e) = self.event(c) {
+                        events.push(e);
+                    }
+                }
+                Rule::within_clause => {
+                    if let Some(x) =
+                        c.into_inner().find(|x| matches!(x.as_rule(), Rule::business_lit | Rule::duration_lit))
+                    {
+                        match self.primary(x) {
+                            Ok((e, _)) => self.set_once(&mut within, (e, at), "within", |w| w.1, at),
+                            Err(d) => self.diags.push(d),
+                        }
                     }
                 }
                 Rule::title_clause => {
@@ -482,6 +511,29 @@ impl<'f> Lowerer<'f> {
                 _ => {}
             }
         }
+        match &mut r.sequence {
+            Some(seq) => {
+                seq.events = events;
+                seq.within = within;
+            }
+            None => {
+                let stray = events
+                    .first()
+                    .map(|e| (e.kind.as_str(), e.span))
+                    .into_iter()
+                    .chain(within.map(|w| ("within", w.1)));
+                for (what, at) in stray {
+                    self.diags.push(
+                        Diag::error(
+                            "precept::parse::missing-clause",
+                            format!("`{what}` is for rules that follow cases"),
+                        )
+                        .at(self.file, at, "this rule has no `case by`")
+                        .help("add `case by <key>` (e.g. `case by record.complaint_id`) to follow each case's records"),
+                    );
+                }
+            }
+        }
         match &mut r.group {
             Some(g) => {
                 g.minimum = minimum;
@@ -533,6 +585,46 @@ impl<'f> Lowerer<'f> {
             }
         }
         Group { keys, minimum: None, expect: None, span: whole }
+    }
+
+    fn event(&mut self, p: Pair<'_, Rule>) -> Option<Event> {
+        let whole = span(&p);
+        let mut kind = EventKind::Opens;
+        let mut schema = None;
+        let mut exprs = Vec::new();
+        // Which expression comes next: `when`, `at` or `case`.
+        let mut slot = Rule::kw_at;
+        let (mut when, mut at, mut key) = (None, None, None);
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::event_kind => {
+                    kind = match first_inner(&c).map(|k| k.as_rule()) {
+                        Some(Rule::kw_closes) => EventKind::Closes,
+                        Some(Rule::kw_pauses) => EventKind::Pauses,
+                        Some(Rule::kw_resumes) => EventKind::Resumes,
+                        _ => EventKind::Opens,
+                    }
+                }
+                Rule::ident => schema = Some(name(&c)),
+                Rule::kw_when | Rule::kw_at | Rule::kw_case => slot = c.as_rule(),
+                Rule::expr => match self.expr(c) {
+                    Ok((e, _)) => match slot {
+                        Rule::kw_when => when = Some(e),
+                        Rule::kw_case => key = Some(e),
+                        _ => at = Some(e),
+                    },
+                    Err(d) => {
+                        self.diags.push(d);
+                        exprs.push(());
+                    }
+                },
+                _ => {}
+            }
+        }
+        if !exprs.is_empty() {
+            return None;
+        }
+        Some(Event { kind, schema, when, at: at?, key, span: whole })
     }
 
     fn expect(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {

@@ -1,0 +1,342 @@
+//! Rules over groups, presence rules, case rules and layered codes, end to end on small inline
+//! policies and records: the figures, the periods, the deadlines and the overrides.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use precept::pipeline::{check_paths, Finding, Outcome};
+
+const CALENDAR: &str = r#"
+calendar uk {
+  zone "Europe/London"
+  working mon, tue, wed, thu, fri
+  cutoff 17:00
+  holidays 2026-04-03, 2026-04-06
+}
+"#;
+
+/// Check `records` (file name, text) against `policy`; the policy must load without diagnostics.
+fn run(policy: &str, records: &[(&str, &str)]) -> (Outcome, Vec<Finding>) {
+    let dir = tempfile::tempdir().unwrap();
+    let pol = dir.path().join("policies");
+    std::fs::create_dir_all(&pol).unwrap();
+    std::fs::write(pol.join("p.precept"), format!("{CALENDAR}\n{policy}")).unwrap();
+    let data = dir.path().join("records");
+    for (name, text) in records {
+        let path = data.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let (program, diags) = precept::workspace::load_policies(&[pol]);
+    // The shared schemas declare fields some tests do not read.
+    assert!(diags.iter().all(|d| d.code == "precept::type::unused-field"), "{diags:#?}");
+    let (outcome, findings) = check_paths(&program.unwrap(), None, &[data], &[]);
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    (outcome, findings)
+}
+
+fn fact<'a>(f: &'a Finding, name: &str) -> &'a str {
+    f.evidence.iter().find_map(|e| e.facts.iter().find(|(k, _)| *k == name)).map_or("", |(_, v)| v.as_str())
+}
+
+const TICKETS: &str = r#"
+schema ticket {
+  identified by id
+  id: text
+  team: text
+  opened_at: datetime
+  wait: duration?
+  refund: money GBP?
+  escalated: boolean
+}
+"#;
+
+fn tickets() -> String {
+    let mut out = String::new();
+    // Team A: waits 10..=100 minutes, refunds on even tickets, 3 of 10 escalated.
+    for i in 1..=10 {
+        let refund = if i % 2 == 0 { format!(r#", "refund": "{}.50 GBP""#, i) } else { String::new() };
+        out.push_str(&format!(
+            r#"{{"id": "A-{i}", "team": "A", "opened_at": "2026-02-{:02}T10:00:00Z", "wait": "{}m"{refund}, "escalated": {}}}"#,
+            i + 1,
+            i * 10,
+            i <= 3
+        ));
+        out.push('\n');
+    }
+    // Team B: two tickets only, both escalated, no waits recorded.
+    for i in 1..=2 {
+        out.push_str(&format!(
+            r#"{{"id": "B-{i}", "team": "B", "opened_at": "2026-02-0{i}T10:00:00Z", "escalated": true}}"#
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn aggregates_are_exact_and_small_groups_are_not_judged() {
+    let policy = format!(
+        r#"{TICKETS}
+code "House rules" {{
+  level organisational
+  rule figures {{
+    for ticket
+    group by record.team
+    minimum 5 records
+    require share(record.escalated) <= 20%
+    require sum(record.refund otherwise 0.00 GBP) <= 10.00 GBP
+    require avg(record.wait) is present and avg(record.wait) <= 30m
+    require (percentile(record.wait, 90) otherwise 0m) <= 60m
+    require max(record.wait) is present and max(record.wait) < 100m
+    require min(record.opened_at) > 2026-02-02T00:00:00Z
+    message "team {{group.team}}: {{share(record.escalated)}} escalated of {{count()}}"
+  }}
+}}
+"#
+    );
+    let (_, findings) = run(&policy, &[("t.jsonl", &tickets())]);
+    // Team B has two tickets: below the minimum, never judged. Team A breaks the first require.
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f.message, "team A: 30% escalated of 10");
+    assert_eq!(fact(f, "numerator"), "3");
+    assert_eq!(fact(f, "denominator"), "10");
+    assert_eq!(fact(f, "rate"), "30%");
+    assert_eq!(f.group.as_ref().unwrap().key, vec![("team".to_string(), "A".to_string())]);
+    // The samples are records the condition held for.
+    let samples: Vec<_> = f.group.as_ref().unwrap().samples.iter().map(|s| s.record.clone().unwrap()).collect();
+    assert_eq!(samples, ["A-1", "A-2", "A-3"]);
+
+    // Each later requirement, on its own, with the figure it is judged on.
+    for (require, figure) in [
+        ("sum(record.refund otherwise 0.00 GBP) <= 10.00 GBP", "32.50 GBP"),
+        ("avg(record.wait) is present and avg(record.wait) <= 30m", "55m"),
+        ("(percentile(record.wait, 90) otherwise 0m) <= 60m", "1h 30m"),
+        ("max(record.wait) is present and max(record.wait) < 100m", "1h 40m"),
+    ] {
+        let policy = format!(
+            r#"{TICKETS}
+code "House rules" {{
+  level organisational
+  rule figures {{
+    for ticket
+    group by record.team
+    minimum 5 records
+    require {require}
+  }}
+}}
+"#
+        );
+        let (_, findings) = run(&policy, &[("t.jsonl", &tickets())]);
+        assert_eq!(findings.len(), 1, "{require}: {findings:#?}");
+        assert_eq!(fact(&findings[0], "value"), figure, "{require}");
+    }
+}
+
+#[test]
+fn groups_are_reported_in_key_order_whatever_the_file_order() {
+    let policy = format!(
+        r#"{TICKETS}
+code "House rules" {{
+  level organisational
+  rule busy {{
+    for ticket
+    group by record.team, month(record.opened_at)
+    require count() < 1
+  }}
+}}
+"#
+    );
+    let a = r#"{"id": "1", "team": "Zeta", "opened_at": "2026-03-01T10:00:00Z", "escalated": false}
+{"id": "2", "team": "Alpha", "opened_at": "2026-03-01T10:00:00Z", "escalated": false}"#;
+    let b = r#"{"id": "3", "team": "Alpha", "opened_at": "2026-01-31T23:30:00-01:00", "escalated": false}"#;
+    let (_, findings) = run(&policy, &[("a.jsonl", a), ("b.jsonl", b)]);
+    let keys: Vec<String> = findings.iter().map(|f| f.record_id.clone().unwrap()).collect();
+    // 23:30 at -01:00 on 31 January is 1 February UTC, but the month is the one written: January.
+    assert_eq!(keys, ["team Alpha, month 2026-01", "team Alpha, month 2026-03", "team Zeta, month 2026-03"]);
+}
+
+#[test]
+fn presence_counts_business_days_weeks_and_explicit_ranges() {
+    let policy = r#"
+schema briefing {
+  identified by id
+  id: text
+  team: text
+  held_at: datetime
+}
+code "House rules" {
+  level organisational
+  rule daily {
+    for briefing
+    group by record.team
+    expect every business day of record.held_at
+    message "{group.team} missed {group.period}"
+  }
+  rule weekly {
+    for briefing
+    group by record.team
+    expect every week of record.held_at from 2026-03-30 until 2026-04-19
+    message "{group.team} missed the week of {group.period}"
+  }
+}
+"#;
+    // Thursday 2 April, then Tuesday 7 April (Good Friday and Easter Monday are holidays), then
+    // Thursday 9 and Saturday 11 April: Wednesday 8 and Friday 10 April are missing (the Saturday
+    // does not stand in for them), and of the three weeks asked for, the week from 13 April.
+    let records = r#"{"id": "1", "team": "T", "held_at": "2026-04-02T08:30:00+01:00"}
+{"id": "2", "team": "T", "held_at": "2026-04-07T08:30:00+01:00"}
+{"id": "3", "team": "T", "held_at": "2026-04-11T08:30:00+01:00"}
+{"id": "4", "team": "T", "held_at": "2026-04-09T08:30:00+01:00"}"#;
+    let (_, findings) = run(policy, &[("b.jsonl", records)]);
+    let got: Vec<(&str, &str)> = findings.iter().map(|f| (f.rule_id.as_str(), f.message.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("daily", "T missed 2026-04-08"),
+            ("daily", "T missed 2026-04-10"),
+            ("weekly", "T missed the week of 2026-W16")
+        ],
+        "{findings:#?}"
+    );
+}
+
+const EVENTS: &str = r#"
+schema event {
+  identified by id
+  id: text
+  case: text
+  status: enum { received, waiting, replied, answered }
+  at: datetime
+}
+"#;
+
+fn case_policy(within: &str) -> String {
+    format!(
+        r#"{EVENTS}
+code "House rules" {{
+  level organisational
+  calendar uk
+  rule answered {{
+    for event
+    case by record.case
+    opens when record.status == received at record.at
+    pauses when record.status == waiting at record.at
+    resumes when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within {within}
+    message "case {{group.case}} opened {{group.opened}} due {{group.deadline}}"
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn cases_pause_their_clock_and_open_ones_are_pending_until_due() {
+    // Files in an order that is not time order; events of one case split across them.
+    let late = r#"{"id": "1", "case": "LATE", "status": "answered", "at": "2026-03-20T10:00:00Z"}
+{"id": "2", "case": "PAUSED", "status": "answered", "at": "2026-03-20T10:00:00Z"}
+{"id": "3", "case": "END", "status": "received", "at": "2026-03-25T10:00:00Z"}"#;
+    let early = r#"{"id": "4", "case": "LATE", "status": "received", "at": "2026-03-02T10:00:00Z"}
+{"id": "5", "case": "PAUSED", "status": "received", "at": "2026-03-02T10:00:00Z"}
+{"id": "6", "case": "PAUSED", "status": "waiting", "at": "2026-03-05T10:00:00Z"}
+{"id": "7", "case": "PAUSED", "status": "replied", "at": "2026-03-12T10:00:00Z"}
+{"id": "8", "case": "OVERDUE", "status": "received", "at": "2026-03-02T10:00:00Z"}
+{"id": "9", "case": "STRAY", "status": "answered", "at": "2026-03-01T10:00:00Z"}"#;
+    let (outcome, findings) = run(&case_policy("14 days"), &[("a.jsonl", late), ("b.jsonl", early)]);
+    let got: Vec<(&str, &str, &str)> =
+        findings.iter().map(|f| (f.record_id.as_deref().unwrap(), fact(f, "deadline"), fact(f, "late_by"))).collect();
+    // LATE: due 16 March, answered 20 March. OVERDUE: due 16 March, open when the data ends (25
+    // March). PAUSED waited a week, so it is due 23 March and answered in time. END is open but not
+    // due until 8 April: pending. A close with nothing open (STRAY) changes nothing.
+    assert_eq!(
+        got,
+        [("LATE", "2026-03-16T10:00:00+00:00", "4d"), ("OVERDUE", "2026-03-16T10:00:00+00:00", "9d")],
+        "{findings:#?}"
+    );
+    assert_eq!(findings[0].subject, "case");
+    assert_eq!(findings[0].message, "case LATE opened 2026-03-02T10:00:00+00:00 due 2026-03-16T10:00:00+00:00");
+    assert_eq!(outcome.pending, [("answered".to_string(), 1)]);
+}
+
+#[test]
+fn business_day_deadlines_skip_weekends_holidays_and_paused_days() {
+    // Received Wednesday 1 April 2026 (British Summer Time): 3 business days skips Good Friday and
+    // Easter Monday, so it is due at 17:00 on Wednesday 8 April; two business days paused move it
+    // to Friday 10 April.
+    let records = r#"{"id": "1", "case": "C", "status": "received", "at": "2026-04-01T10:00:00+01:00"}
+{"id": "2", "case": "C", "status": "answered", "at": "2026-04-08T17:30:00+01:00"}
+{"id": "3", "case": "P", "status": "received", "at": "2026-04-01T10:00:00+01:00"}
+{"id": "4", "case": "P", "status": "waiting", "at": "2026-04-07T10:00:00+01:00"}
+{"id": "5", "case": "P", "status": "replied", "at": "2026-04-09T10:00:00+01:00"}
+{"id": "6", "case": "P", "status": "answered", "at": "2026-04-10T16:00:00+01:00"}"#;
+    let (_, findings) = run(&case_policy("3 business days"), &[("e.jsonl", records)]);
+    let got: Vec<(&str, &str)> =
+        findings.iter().map(|f| (f.record_id.as_deref().unwrap(), fact(f, "deadline"))).collect();
+    assert_eq!(got, [("C", "2026-04-08T17:00:00+01:00")], "{findings:#?}");
+}
+
+#[test]
+fn a_case_can_be_closed_by_records_of_another_schema() {
+    let events_schema = EVENTS.replace("identified by id", "identified by id\n  files \"events/*.jsonl\"");
+    let policy = format!(
+        r#"{TICKETS}{events_schema}
+code "House rules" {{
+  level organisational
+  rule logged {{
+    for ticket where record.escalated == true
+    case by record.id
+    opens at record.opened_at
+    closes on event when record.status == received at record.at case record.case
+    within 1 day
+  }}
+}}
+"#
+    );
+    let tickets = r#"{"id": "T1", "team": "A", "opened_at": "2026-02-02T10:00:00Z", "escalated": true}
+{"id": "T2", "team": "A", "opened_at": "2026-02-02T10:00:00Z", "escalated": true}
+{"id": "T3", "team": "A", "opened_at": "2026-02-02T10:00:00Z", "escalated": false}
+{"id": "T4", "team": "A", "opened_at": "2026-02-02T10:00:00Z", "escalated": true}"#;
+    let events = r#"{"id": "E1", "case": "T1", "status": "received", "at": "2026-02-02T12:00:00Z"}
+{"id": "E2", "case": "T2", "status": "received", "at": "2026-02-04T12:00:00Z"}"#;
+    let (_, findings) = run(&policy, &[("events/e.jsonl", events), ("t.jsonl", tickets)]);
+    let got: Vec<&str> = findings.iter().map(|f| f.record_id.as_deref().unwrap()).collect();
+    // T2 was logged two days later; T4 never (T3 is not escalated, so not in scope).
+    assert_eq!(got, ["T2", "T4"], "{findings:#?}");
+}
+
+#[test]
+fn an_override_judges_only_on_its_own_days() {
+    let policy = format!(
+        r#"{TICKETS}
+code "Sector code" {{
+  level industry
+  rule few-escalations {{
+    for ticket
+    require record.escalated == false
+    message "sector: {{record.id}}"
+  }}
+}}
+code "House rules" {{
+  level organisational
+  extends "Sector code"
+  rule few-escalations {{
+    effective from 2026-02-05
+    for ticket
+    require record.escalated == false and record.id != "A-5"
+    message "house: {{record.id}}"
+  }}
+}}
+"#
+    )
+    .replace("schema ticket {\n  identified by id", "schema ticket {\n  identified by id\n  dated by opened_at");
+    let (_, findings) = run(&policy, &[("t.jsonl", &tickets())]);
+    let got: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    // Tickets opened before 5 February are judged by the sector code, the rest by the house rules.
+    assert_eq!(
+        got,
+        ["sector: A-1", "sector: A-2", "sector: A-3", "house: A-5", "sector: B-1", "sector: B-2"],
+        "{findings:#?}"
+    );
+}
