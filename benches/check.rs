@@ -4,7 +4,10 @@
 //! schema, then times, in separate child processes so that peak memory is each phase's own:
 //! - `parse`: serde_json parses every line into a `serde_json::Value` (CSV: the csv crate reads every
 //!   row), the floor no checker can beat;
-//! - `check`: the full check with the bundled policies plus `benches/policy/` (about 20 rules).
+//! - `check`: the full check with the bundled policies plus `benches/policy/` (about 30 rules, among
+//!   them the bundled rules over groups and cases);
+//! - `groups`: the bundled policies plus the rules over groups in `benches/groups/` (one group per
+//!   customer, per advisor and day, per team and week, and a presence rule per team).
 //!
 //! Sizes default to 100,000 and 1,000,000 records; set `PRECEPT_BENCH_SIZES=10000,50000` to change.
 //! Not run in CI.
@@ -27,6 +30,20 @@ const CHANNELS: [&str; 5] = ["phone", "email", "web_chat", "store", "self_servic
 /// look up real roles; their team leaders approve and take referrals.
 const ADVISORS: [&str; 5] = ["amara.okafor", "ellie.murphy", "chloe.davies", "dev.patel", "ben.hughes"];
 const ACTIONS: [&str; 6] = ["refund", "replacement", "alternative", "shortfall_report", "apology", "goodwill"];
+const TEAMS: [&str; 12] = [
+    "Returns",
+    "Home Delivery",
+    "Click and Collect",
+    "Store Services",
+    "Online Orders",
+    "Repairs",
+    "Installations",
+    "Business Accounts",
+    "Credit",
+    "Loyalty",
+    "Web Chat",
+    "Telephone",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -58,7 +75,8 @@ fn main() {
             let bytes = std::fs::metadata(&file).unwrap().len() as f64;
             let parse = run_child("parse", &file);
             let check = run_child("check", &file);
-            for (name, r) in [("parse", &parse), ("check", &check)] {
+            let groups = run_child("groups", &file);
+            for (name, r) in [("parse", &parse), ("check", &check), ("groups", &groups)] {
                 let ratio = r.seconds / parse.seconds;
                 println!(
                     "{:>9} {:>6} {:>7} {:>9.3} {:>12.0} {:>9.1} {:>10.1} {:>7.2}",
@@ -72,7 +90,7 @@ fn main() {
                     ratio
                 );
             }
-            println!("{:>9} {:>6} findings: {}", n, format, check.findings);
+            println!("{:>9} {:>6} findings: check {}, groups {}", n, format, check.findings, groups.findings);
         }
     }
 }
@@ -130,7 +148,10 @@ fn child(phase: &str, file: &Path) {
             0
         }
         _ => {
-            let roots = vec![PathBuf::from("policies"), PathBuf::from("benches/policy")];
+            let roots = match phase {
+                "groups" => vec![PathBuf::from("policies"), PathBuf::from("benches/groups")],
+                _ => vec![PathBuf::from("policies"), PathBuf::from("benches/policy")],
+            };
             let (program, diags) = precept::workspace::load_policies(&roots);
             assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
             let program = program.unwrap();
@@ -158,7 +179,7 @@ fn generate(n: usize, path: &Path, csv: bool) {
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut w = BufWriter::new(std::fs::File::create(path).unwrap());
     if csv {
-        writeln!(w, "Ticket ID,Type,Channel,Customer Type,Customer ID,Department,Agent,Status,Opened,Acknowledged,First Response,Promised For,Delivered,Resolved,Closed,Needs,Needs Confirmed,Outcome,Ombudsman Ref,In Stock").unwrap();
+        writeln!(w, "Ticket ID,Type,Channel,Customer Type,Customer ID,Department,Agent,Team,Status,Opened,Acknowledged,First Response,Promised For,Delivered,Resolved,Closed,Needs,Needs Confirmed,Outcome,Escalated,Ombudsman Ref,In Stock").unwrap();
     }
     // 2024-01-01T00:00:00Z
     let base: i64 = 1_704_067_200;
@@ -191,12 +212,14 @@ fn generate(n: usize, path: &Path, csv: bool) {
             _ => "resolved",
         };
         let agent = ADVISORS[rng.usize(..ADVISORS.len())];
+        let team = TEAMS[rng.usize(..TEAMS.len())];
+        let escalated = rng.u8(..40) == 0;
         let id = format!("TK-{i}");
         let needs = "delivery;refund";
         if csv {
             write!(
                 line,
-                "{id},{kind},{channel},{},C-{},{},{agent},{},{},{},{},{},{},{},{},{},{},{outcome},{},{}",
+                "{id},{kind},{channel},{},C-{},{},{agent},{team},{},{},{},{},{},{},{},{},{},{},{outcome},{escalated},{},{}",
                 if internal { "internal" } else { "external" },
                 rng.u32(..100_000),
                 if internal { "Packaging" } else { "" },
@@ -219,7 +242,7 @@ fn generate(n: usize, path: &Path, csv: bool) {
             let amount = format!("{pounds}.{:02} GBP", rng.u32(..100));
             write!(
                 line,
-                r#"{{"id":"{id}","kind":"{kind}","channel":"{channel}","customer":{{"kind":"{}","id":"C-{}"{}}},"handled_by":"{agent}","status":"{}","opened_at":"{}","acknowledged_at":"{}","first_response_at":"{}","promised_at":"{}","delivered_at":"{}","resolved_at":"{}"{},"needs":["delivery","refund"],"needs_confirmed_at":"{}","outcome":"{outcome}"{},"product_available":{in_stock},"actions":[{{"type":"{action}","amount":"{amount}","by":"{agent}","approved_by":"farah.khan"}},{{"type":"alternative","by":"{agent}"}},{{"type":"shortfall_report","by":"{agent}"}}],"referrals":[{{"to":"callum.reid","reason":"beyond scope"}}],"items":[{{"fair_trade":{},"supplier_certified":{}}}],"notes":"free text the schema does not declare is skipped"}}"#,
+                r#"{{"id":"{id}","kind":"{kind}","channel":"{channel}","customer":{{"kind":"{}","id":"C-{}"{}}},"handled_by":"{agent}","team":"{team}","escalated":{escalated},"status":"{}","opened_at":"{}","acknowledged_at":"{}","first_response_at":"{}","promised_at":"{}","delivered_at":"{}","resolved_at":"{}"{},"needs":["delivery","refund"],"needs_confirmed_at":"{}","outcome":"{outcome}"{},"product_available":{in_stock},"actions":[{{"type":"{action}","amount":"{amount}","by":"{agent}","approved_by":"farah.khan"}},{{"type":"alternative","by":"{agent}"}},{{"type":"shortfall_report","by":"{agent}"}}],"referrals":[{{"to":"callum.reid","reason":"beyond scope"}}],"items":[{{"fair_trade":{},"supplier_certified":{}}}],"notes":"free text the schema does not declare is skipped"}}"#,
                 if internal { "internal" } else { "external" },
                 rng.u32(..100_000),
                 if internal { r#","department":"Packaging""# } else { "" },

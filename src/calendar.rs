@@ -371,6 +371,30 @@ impl Calendar {
         self.cumulative(self.receipt(b) + 1) - self.cumulative(self.receipt(a) + 1)
     }
 
+    /// The working days from `from` to `until`, both included (0 when `until` comes first). Runs in
+    /// `O(log holidays)` steps however long the range.
+    ///
+    /// ```
+    /// use precept::calendar::Calendar;
+    /// use jiff::civil::date;
+    ///
+    /// let cal = Calendar::new("Europe/London", &["mon", "tue", "wed", "thu", "fri"], None, &[date(2024, 12, 25)])?;
+    /// assert_eq!(cal.working_days_in(date(2024, 12, 23), date(2024, 12, 29)), 4);
+    /// assert_eq!(cal.working_days_in(date(2024, 12, 29), date(2024, 12, 23)), 0);
+    /// # Ok::<(), precept::calendar::CalendarError>(())
+    /// ```
+    pub fn working_days_in(&self, from: Date, until: Date) -> i64 {
+        (self.cumulative(day_number(until) + 1) - self.cumulative(day_number(from))).max(0)
+    }
+
+    /// The working days that lie wholly between two instants (the local days strictly after the
+    /// day of `a` and strictly before the day of `b`): how many business days a pause from `a` to
+    /// `b` takes out of a deadline.
+    pub fn whole_working_days_between(&self, a: Timestamp, b: Timestamp) -> i64 {
+        let (da, db) = (day_number(self.tz.to_datetime(a).date()), day_number(self.tz.to_datetime(b).date()));
+        (self.cumulative(db) - self.cumulative(da + 1)).max(0)
+    }
+
     /// Whether the day with number `n` is worked.
     fn is_working(&self, n: i64) -> bool {
         self.working & weekday_bit(n) != 0 && self.holidays.binary_search(&n).is_err()

@@ -263,18 +263,24 @@ fn cases_pause_their_clock_and_open_ones_are_pending_until_due() {
 #[test]
 fn business_day_deadlines_skip_weekends_holidays_and_paused_days() {
     // Received Wednesday 1 April 2026 (British Summer Time): 3 business days skips Good Friday and
-    // Easter Monday, so it is due at 17:00 on Wednesday 8 April; two business days paused move it
-    // to Friday 10 April.
+    // Easter Monday, so it is due at 17:00 on Wednesday 8 April. P waited on the customer from
+    // Tuesday morning to Friday morning: the two working days wholly inside the pause (Wednesday
+    // and Thursday) move its deadline to Friday 10 April. Q's pause from Tuesday 16:00 to
+    // Wednesday 09:00 holds no whole working day, so it moves nothing.
     let records = r#"{"id": "1", "case": "C", "status": "received", "at": "2026-04-01T10:00:00+01:00"}
 {"id": "2", "case": "C", "status": "answered", "at": "2026-04-08T17:30:00+01:00"}
 {"id": "3", "case": "P", "status": "received", "at": "2026-04-01T10:00:00+01:00"}
 {"id": "4", "case": "P", "status": "waiting", "at": "2026-04-07T10:00:00+01:00"}
-{"id": "5", "case": "P", "status": "replied", "at": "2026-04-09T10:00:00+01:00"}
-{"id": "6", "case": "P", "status": "answered", "at": "2026-04-10T16:00:00+01:00"}"#;
+{"id": "5", "case": "P", "status": "replied", "at": "2026-04-10T10:00:00+01:00"}
+{"id": "6", "case": "P", "status": "answered", "at": "2026-04-10T16:00:00+01:00"}
+{"id": "7", "case": "Q", "status": "received", "at": "2026-04-01T10:00:00+01:00"}
+{"id": "8", "case": "Q", "status": "waiting", "at": "2026-04-07T16:00:00+01:00"}
+{"id": "9", "case": "Q", "status": "replied", "at": "2026-04-08T09:00:00+01:00"}
+{"id": "10", "case": "Q", "status": "answered", "at": "2026-04-08T17:30:00+01:00"}"#;
     let (_, findings) = run(&case_policy("3 business days"), &[("e.jsonl", records)]);
     let got: Vec<(&str, &str)> =
         findings.iter().map(|f| (f.record_id.as_deref().unwrap(), fact(f, "deadline"))).collect();
-    assert_eq!(got, [("C", "2026-04-08T17:00:00+01:00")], "{findings:#?}");
+    assert_eq!(got, [("C", "2026-04-08T17:00:00+01:00"), ("Q", "2026-04-08T17:00:00+01:00")], "{findings:#?}");
 }
 
 #[test]
@@ -339,4 +345,67 @@ code "House rules" {{
         ["sector: A-1", "sector: A-2", "sector: A-3", "house: A-5", "sector: B-1", "sector: B-2"],
         "{findings:#?}"
     );
+}
+
+#[test]
+fn a_range_written_far_too_wide_is_summed_up_not_listed() {
+    let policy = r#"
+schema briefing {
+  identified by id
+  id: text
+  team: text
+  held_at: datetime
+}
+code "House rules" {
+  level organisational
+  rule daily {
+    for briefing
+    group by record.team
+    expect every day of record.held_at from 1900-01-01 until 2099-12-31
+  }
+}
+"#;
+    let records = r#"{"id": "1", "team": "T", "held_at": "2026-04-02T08:30:00+01:00"}"#;
+    // Two centuries of days, for many groups, would be slow to walk: past the listed ones, the
+    // rest is counted.
+    let started = std::time::Instant::now();
+    let (_, findings) = run(policy, &[("b.jsonl", records)]);
+    assert_eq!(findings.len(), precept::engine::group::MAX_MISSING_SHOWN);
+    let last = findings.last().unwrap();
+    assert_eq!(fact(last, "more_missing"), (73_049 - 1 - precept::engine::group::MAX_MISSING_SHOWN).to_string());
+    assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_case_is_judged_by_the_version_in_force_when_it_opened() {
+    let parent = case_policy("14 days");
+    let policy = format!(
+        r#"{parent}
+code "Stricter house rules" {{
+  level organisational
+  extends "House rules"
+  rule answered {{
+    effective from 2026-03-10
+    for event
+    case by record.case
+    opens when record.status == received at record.at
+    pauses when record.status == waiting at record.at
+    resumes when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within 7 days
+  }}
+}}
+"#
+    )
+    .replace("schema event {\n  identified by id", "schema event {\n  identified by id\n  dated by at");
+    // OLD opened before the stricter rules and closed after them: judged by the 14 days in force
+    // when it opened. NEW opened after: 7 days.
+    let records = r#"{"id": "1", "case": "OLD", "status": "received", "at": "2026-03-02T10:00:00Z"}
+{"id": "2", "case": "OLD", "status": "answered", "at": "2026-03-15T10:00:00Z"}
+{"id": "3", "case": "NEW", "status": "received", "at": "2026-03-11T10:00:00Z"}
+{"id": "4", "case": "NEW", "status": "answered", "at": "2026-03-20T10:00:00Z"}"#;
+    let (_, findings) = run(&policy, &[("e.jsonl", records)]);
+    let got: Vec<(&str, &str, &str)> =
+        findings.iter().map(|f| (f.code_name.as_str(), f.record_id.as_deref().unwrap(), fact(f, "deadline"))).collect();
+    assert_eq!(got, [("Stricter house rules", "NEW", "2026-03-18T10:00:00+00:00")], "{findings:#?}");
 }

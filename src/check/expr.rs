@@ -54,7 +54,7 @@ pub struct TypeCheck<'c> {
     /// In a group rule's `require` and `message`: what `group` names and the aggregates met so far.
     pub(super) group: Option<super::group::GroupScope>,
     /// In message holes a missing value is shown, not an error.
-    lenient: bool,
+    pub(super) lenient: bool,
     /// Some expression asks about staff and roles.
     pub uses_roles: bool,
 }
@@ -203,7 +203,7 @@ impl<'c> TypeCheck<'c> {
         }
     }
 
-    fn is_proven(&self, key: &Key) -> bool {
+    pub(super) fn is_proven(&self, key: &Key) -> bool {
         self.present.iter().any(|k| k == key)
     }
 

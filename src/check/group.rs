@@ -34,6 +34,8 @@ pub struct GroupScope {
     pub periods: Vec<(u16, DateUnit)>,
     /// Aggregates read since [`TypeCheck::aggregates_read`] last asked, by index.
     pub read: Vec<usize>,
+    /// A case rule's scope: it has its case's figures (`group.opened`, ...) but no aggregates.
+    pub case: bool,
 }
 
 const AGGREGATES: [&str; 6] = ["share", "sum", "min", "max", "avg", "percentile"];
@@ -57,6 +59,7 @@ impl TypeCheck<'_> {
             inside: false,
             periods,
             read: Vec::new(),
+            case: false,
         });
     }
 
@@ -241,6 +244,8 @@ impl TypeCheck<'_> {
         let name = f.text.clone();
         let mut kind = Kind::Int;
         let mut optional = false;
+        // Set only when the aggregate is new; the same aggregate met again keeps its slot as it is.
+        let mut fresh = false;
         let t = self.aggregate(AggKind::Count, arg, span, |tc, t| {
             let k = match &t.ty {
                 Ty::Int => Kind::Int,
@@ -260,11 +265,15 @@ impl TypeCheck<'_> {
             };
             kind = k;
             optional = t.optional;
+            fresh = true;
             Some(match (name.as_str(), &t.ty) {
                 ("avg", Ty::Int) => Ty::Dec,
                 (_, ty) => ty.clone(),
             })
         })?;
+        if !fresh {
+            return Some(t);
+        }
         // The kind is known only once the argument is checked: fix up the aggregate just added.
         let g = self.group.as_mut()?;
         let slot = match &t.e {
@@ -304,6 +313,19 @@ impl TypeCheck<'_> {
             .with_help("add `group by <key>` to the rule (e.g. `group by record.team`) to judge groups of records");
             return None;
         };
+        if g.case {
+            let name = text.split('(').next().unwrap_or_default().to_string();
+            self.err(
+                "precept::type::aggregate-outside-group",
+                format!("`{name}` sums up a group of records, and a rule that follows cases has none"),
+                span,
+                "not in a case rule",
+            )
+            .with_help(
+                "a case rule's message can show `group.case`, `group.opened`, `group.deadline` and `group.closed`",
+            );
+            return None;
+        }
         if g.inside {
             self.err("precept::type::nested-aggregate", "an aggregate cannot be inside another", span, "nested here")
                 .with_help("aggregate each record's own values: `share(record.escalated == true)`, `avg(record.resolved_at - record.opened_at)`");
@@ -315,15 +337,23 @@ impl TypeCheck<'_> {
             }
             let slot = g.fixed + i;
             let field = self.shapes.get(g.shape).and_then(|s| s.fields.get(slot))?;
+            let key = (Root::Record, vec![u16::try_from(slot).ok()?]);
             let mut t = T::new(CExpr::Field(Root::Record, Box::new([u16::try_from(slot).ok()?])), field.ty.clone());
-            t.optional = field.optional;
-            t.key = Some((Root::Record, vec![u16::try_from(slot).ok()?]));
+            // Written again after `avg(x) is present and ...`, it is known to have a value.
+            t.optional = field.optional && !self.is_proven(&key);
+            t.key = Some(key);
             return Some(t);
         }
         g.inside = true;
         let record_present = g.record_present.clone();
         let group_present = std::mem::replace(&mut self.present, record_present);
+        // A value aggregate leaves out records where its argument has no value, so an optional
+        // field (or arithmetic on one) needs no default there; a condition still does. (Value
+        // aggregates arrive here as `Count` with an argument: `numeric` fixes their kind after.)
+        let numeric = kind == AggKind::Count && arg.is_some();
+        let was = std::mem::replace(&mut self.lenient, numeric);
         let checked = arg.map(|a| self.check(a, None));
+        self.lenient = was;
         self.present = group_present;
         let g = self.group.as_mut()?;
         g.inside = false;
@@ -559,6 +589,9 @@ pub(super) fn compile_case(
     tc.shapes.push(Shape { fields });
     let shape = tc.shapes.len() - 1;
     tc.enter_group(shape, fixed, Vec::new());
+    if let Some(g) = tc.group.as_mut() {
+        g.case = true;
+    }
     Some(GroupSpec {
         keys: vec![GroupKey { name: "case".into(), expr: key.0, ty: key.1, period: None }],
         aggs: Vec::new(),

@@ -563,7 +563,15 @@ impl Checker {
                 (Some(a), Some(b)) => Some(intersect(a, b)),
                 (a, b) => a.or(b),
             };
-            let nearest = ancestors.iter().find(|a| earlier.iter().any(|p| p.code == **a)).copied();
+            // The rule overridden is the nearest ancestor's with a version in force on some of the
+            // override's days (a nearer one may define the rule only on other days).
+            let days = range.unwrap_or((None, None));
+            let in_force_then = |p: &&Seen| overlaps(p.in_force.unwrap_or((None, None)), days);
+            let nearest = ancestors
+                .iter()
+                .find(|a| earlier.iter().filter(in_force_then).any(|p| p.code == **a))
+                .or_else(|| ancestors.iter().find(|a| earlier.iter().any(|p| p.code == **a)))
+                .copied();
             let overridden: Vec<&Seen> = earlier.iter().filter(|p| Some(p.code) == nearest).collect();
             let relaxes_ok = self.judge_override(file, code_index, rule, range, &overridden);
             let suspend: Vec<usize> =

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::ast::{BinaryOp, Expr, ExprKind, Quantifier, Rule, UnaryOp};
+use crate::ast::{BinaryOp, Event, EventKind, Expr, ExprKind, Quantifier, Rule, Severity, UnaryOp};
 use crate::source::Span;
 
 /// A place where the override is more lenient, or could not be compared.
@@ -38,38 +38,54 @@ pub struct Verdict {
 /// Compare `over` with the inherited `orig`.
 pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
     let mut v = Verdict::default();
-    if let (Some((a, sa)), Some((b, sb))) = (orig.severity, over.severity) {
-        // Error < warning < info: a later severity is milder.
-        if b > a {
-            v.looser.push(Difference {
-                original: sa,
-                override_: sb,
-                what: format!("severity {} instead of {}", b.as_str(), a.as_str()),
-            });
-        }
+    // A rule that does not say is an error.
+    let (a, sa) = orig.severity.unwrap_or((Severity::Error, orig.id.span));
+    let (b, sb) = over.severity.unwrap_or((Severity::Error, over.id.span));
+    // Error < warning < info: a later severity is milder.
+    if b > a {
+        v.looser.push(Difference {
+            original: sa,
+            override_: sb,
+            what: format!("severity {} instead of {}", b.as_str(), a.as_str()),
+        });
     }
     if let (Some(a), Some(b)) = (&orig.scope, &over.scope) {
-        {
-            if a.schema.text != b.schema.text {
-                v.undecided.push(Difference {
-                    original: a.schema.span,
-                    override_: b.schema.span,
-                    what: "it checks records of another schema".into(),
-                });
-            }
-            match (&a.filter, &b.filter) {
-                (Some(x), Some(y)) => walk(&mut v, x, y, -1),
-                // Dropping the `where` judges every record: at least as strict.
-                (Some(_), None) => {}
-                (None, Some(y)) => v.undecided.push(Difference {
+        if a.schema.text != b.schema.text {
+            v.undecided.push(Difference {
+                original: a.schema.span,
+                override_: b.schema.span,
+                what: "it checks records of another schema".into(),
+            });
+        }
+        // For a rule over single records, judging more records is stricter. For groups and cases a
+        // `where` changes what is counted (a share's denominator, what counts as a briefing, which
+        // records open a case), which can go either way.
+        let single = orig.group.is_none() && orig.sequence.is_none();
+        match (&a.filter, &b.filter) {
+            (Some(x), Some(y)) => walk(&mut v, x, y, if single { -1 } else { 0 }),
+            (Some(x), None) if !single => v.undecided.push(Difference {
+                original: x.span,
+                override_: b.span,
+                what: "it counts records the inherited rule leaves out".into(),
+            }),
+            // Dropping the `where` of a rule over single records judges every record.
+            (Some(_), None) => {}
+            (None, Some(y)) => {
+                let d = Difference {
                     original: a.span,
                     override_: y.span,
                     what: "it judges only some of the records the inherited rule judges".into(),
-                }),
-                (None, None) => {}
+                };
+                if single {
+                    v.looser.push(d);
+                } else {
+                    v.undecided.push(d);
+                }
             }
+            (None, None) => {}
         }
     }
+    sequence(&mut v, orig, over);
     match (&orig.group, &over.group) {
         (None, None) => {}
         (Some(a), Some(b)) => {
@@ -97,7 +113,10 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
             }
             match (&a.expect, &b.expect) {
                 (Some(x), Some(y))
-                    if x.period != y.period || !same(&x.on, &y.on) || x.from != y.from || x.until != y.until =>
+                    if x.period != y.period
+                        || !same(&x.on, &y.on)
+                        || x.from.as_ref().map(|d| &d.0) != y.from.as_ref().map(|d| &d.0)
+                        || x.until.as_ref().map(|d| &d.0) != y.until.as_ref().map(|d| &d.0) =>
                 {
                     v.undecided.push(Difference {
                         original: x.span,
@@ -153,6 +172,106 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
         }
     }
     v
+}
+
+/// Case rules: a shorter `within` is stricter; each event clause is compared with the inherited
+/// one of its kind. Opening more obligations or resuming their clocks more often is stricter;
+/// closing or pausing them more readily is more lenient, as is a pause the inherited rule did not
+/// allow.
+fn sequence(v: &mut Verdict, orig: &Rule, over: &Rule) {
+    let (Some(a), Some(b)) = (&orig.sequence, &over.sequence) else {
+        if let (Some(a), None) = (&orig.sequence, &over.sequence) {
+            v.undecided.push(Difference {
+                original: a.span,
+                override_: over.id.span,
+                what: "it no longer follows cases".into(),
+            });
+        }
+        if let (None, Some(b)) = (&orig.sequence, &over.sequence) {
+            v.undecided.push(Difference {
+                original: orig.id.span,
+                override_: b.span,
+                what: "it follows cases instead".into(),
+            });
+        }
+        return;
+    };
+    walk(v, &a.key, &b.key, 0);
+    match (&a.within, &b.within) {
+        (Some((x, _)), Some((y, _))) => walk(v, x, y, 1),
+        (Some((_, sx)), None) => {
+            v.looser.push(Difference { original: *sx, override_: b.span, what: "it drops the deadline".into() })
+        }
+        // A deadline where there was none only adds to what is required.
+        _ => {}
+    }
+    for kind in [EventKind::Opens, EventKind::Pauses, EventKind::Resumes, EventKind::Closes] {
+        let xs: Vec<&Event> = a.events.iter().filter(|e| e.kind == kind).collect();
+        let ys: Vec<&Event> = b.events.iter().filter(|e| e.kind == kind).collect();
+        // Polarity of "this event happens more often".
+        let pol: i8 = match kind {
+            EventKind::Opens | EventKind::Resumes => -1,
+            EventKind::Pauses | EventKind::Closes => 1,
+        };
+        if xs.len() != ys.len() {
+            let (original, override_) = (xs.first().map_or(a.span, |e| e.span), ys.first().map_or(b.span, |e| e.span));
+            let what = format!("it has other `{}` clauses", kind.as_str());
+            match (xs.is_empty(), pol > 0) {
+                // A pause (or another way to close) the inherited rule did not allow.
+                (true, true) => v.looser.push(Difference { original, override_, what }),
+                _ => v.undecided.push(Difference { original, override_, what }),
+            }
+            continue;
+        }
+        for (x, y) in xs.iter().zip(ys.iter()) {
+            if x.schema.as_ref().map(|n| &n.text) != y.schema.as_ref().map(|n| &n.text) {
+                v.undecided.push(Difference {
+                    original: x.span,
+                    override_: y.span,
+                    what: "it reads events of another schema".into(),
+                });
+                continue;
+            }
+            walk(v, &x.at, &y.at, 0);
+            match (&x.key, &y.key) {
+                (Some(p), Some(q)) => walk(v, p, q, 0),
+                (None, None) => {}
+                _ => v.undecided.push(Difference {
+                    original: x.span,
+                    override_: y.span,
+                    what: "it matches cases differently".into(),
+                }),
+            }
+            match (&x.when, &y.when) {
+                (Some(p), Some(q)) => walk(v, p, q, pol),
+                (None, None) => {}
+                (Some(p), None) => {
+                    let d = Difference {
+                        original: p.span,
+                        override_: y.span,
+                        what: format!("its `{}` counts every record", kind.as_str()),
+                    };
+                    if pol > 0 {
+                        v.looser.push(d)
+                    } else {
+                        v.undecided.push(d)
+                    }
+                }
+                (None, Some(q)) => {
+                    let d = Difference {
+                        original: x.span,
+                        override_: q.span,
+                        what: format!("its `{}` counts only some records", kind.as_str()),
+                    };
+                    if pol < 0 {
+                        v.looser.push(d)
+                    } else {
+                        v.undecided.push(d)
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn rank(v: &Verdict) -> (usize, usize) {
@@ -435,6 +554,44 @@ mod tests {
         assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
         let v = verdict("for x require record.a == true require record.b == true", "for x require record.a == true");
         assert_eq!(v.looser.len(), 1);
+    }
+
+    #[test]
+    fn case_rules_are_judged_by_their_deadline_and_events() {
+        let base = "for e case by record.case opens when record.s == received at record.at closes when record.s == answered at record.at";
+        assert!(verdict(&format!("{base} within 8 weeks"), &format!("{base} within 6 weeks")).looser.is_empty());
+        assert_eq!(verdict(&format!("{base} within 8 weeks"), &format!("{base} within 12 weeks")).looser.len(), 1);
+        assert_eq!(verdict(&format!("{base} within 8 weeks"), base).looser.len(), 1);
+        let paused = format!("{base} pauses when record.s == waiting at record.at within 8 weeks");
+        assert_eq!(verdict(&format!("{base} within 8 weeks"), &paused).looser.len(), 1, "a new pause is looser");
+        let closes_more = "for e case by record.case opens when record.s == received at record.at closes when record.s in {answered, closed} at record.at within 8 weeks";
+        let closes = "for e case by record.case opens when record.s == received at record.at closes when record.s in {answered} at record.at within 8 weeks";
+        assert_eq!(verdict(closes, closes_more).looser.len(), 1, "closing more readily is looser");
+        assert!(verdict(closes_more, closes).looser.is_empty());
+    }
+
+    #[test]
+    fn a_default_severity_is_error_and_a_where_on_groups_is_undecided() {
+        assert_eq!(
+            verdict("for x require record.a == true", "severity info for x require record.a == true").looser.len(),
+            1
+        );
+        let v = verdict(
+            "for x where record.k == complaint group by record.t require share(record.e) <= 5%",
+            "for x group by record.t require share(record.e) <= 5%",
+        );
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "{v:?}");
+        let v = verdict(
+            "for x group by record.t expect every day of record.at from 2026-01-01 until 2026-01-31",
+            "for x group by record.t expect every day of record.at from 2026-01-01 until 2026-01-31",
+        );
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        assert_eq!(
+            verdict("for x require record.a == true", "for x where record.b == true require record.a == true")
+                .looser
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -24,6 +24,9 @@ use super::Program;
 /// Sample records kept per group, shown with a finding.
 pub const MAX_SAMPLES: usize = 3;
 
+/// Missing periods listed per group of a presence rule; the rest are counted on the last one.
+pub const MAX_MISSING_SHOWN: usize = 50;
+
 /// A record of a group, as shown with a finding: where it is and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sample {
@@ -357,12 +360,17 @@ fn judge(
         return;
     };
     let mut day = from;
+    let mut missing = 0usize;
     while day <= until {
+        // A period is expected when it is worked (for business days) and the rule is in force on
+        // its first day (not before its `effective from`, nor while an override judges instead).
         let expected = match p.unit {
             DateUnit::BusinessDay(c) => program.calendars.get(c).is_some_and(|cal| cal.is_working_day(day)),
             _ => true,
-        };
-        if expected && !g.seen.contains(&day) {
+        } && super::run::in_force_on(rule, day);
+        let absent = expected && !g.seen.contains(&day);
+        missing += usize::from(absent);
+        if absent && missing <= MAX_MISSING_SHOWN {
             if let Some(v) = values.get_mut(slot) {
                 *v = Value::Date(day);
             }
@@ -386,7 +394,7 @@ fn judge(
                 message: message(program, authority, &rule.message, &values),
                 evidence: vec![Evidence {
                     summary: format!(
-                        "no record in the {what} {shown}{weekday}; the group has {} record{} between {from} and {until}",
+                        "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; the group has {} record{} in all",
                         g.records,
                         if g.records == 1 { "" } else { "s" }
                     ),
@@ -403,6 +411,50 @@ fn judge(
         }
         let Some(next) = next_period(p.unit, day) else { break };
         day = next;
+        // Past the periods listed, what is left is counted rather than walked, where the rule is
+        // in force on every day (otherwise each period must be asked).
+        if missing >= MAX_MISSING_SHOWN && rule.in_force.is_none() && rule.suspended.is_empty() && day <= until {
+            let expected = periods_in(p.unit, day, until, &program.calendars);
+            let seen = g.seen.range(day..=until).filter(|d| is_period(p.unit, **d, &program.calendars)).count();
+            missing += expected.saturating_sub(seen);
+            break;
+        }
+    }
+    // A long gap (or a range written too wide) is summed up rather than listed day by day.
+    if missing > MAX_MISSING_SHOWN {
+        let more = missing - MAX_MISSING_SHOWN;
+        if let Some(last) = hits.last_mut() {
+            last.evidence.push(Evidence {
+                summary: format!(
+                    "{more} more periods up to {until} have no record for this group; they are not listed"
+                ),
+                facts: vec![("more_missing", more.to_string())],
+            });
+        }
+    }
+}
+
+/// The periods of `unit` from `from` (the start of one) to `until`, both included.
+fn periods_in(unit: DateUnit, from: Date, until: Date, cals: &[crate::calendar::Calendar]) -> usize {
+    let days = until.since(from).ok().map_or(0, |s| i64::from(s.get_days())) + 1;
+    let n = match unit {
+        DateUnit::Day => days,
+        DateUnit::BusinessDay(c) => cals.get(c).map_or(0, |cal| cal.working_days_in(from, until)),
+        DateUnit::Week => (days + 6) / 7,
+        DateUnit::Month => {
+            let months = |d: Date| i64::from(d.year()) * 12 + i64::from(d.month());
+            months(until) - months(from) + 1
+        }
+    };
+    usize::try_from(n.max(0)).unwrap_or(0)
+}
+
+/// Whether a day a record was seen on is a period of `unit` (a record on a weekend is not a
+/// business day; weeks and months are kept by their first day already).
+fn is_period(unit: DateUnit, d: Date, cals: &[crate::calendar::Calendar]) -> bool {
+    match unit {
+        DateUnit::BusinessDay(c) => cals.get(c).is_some_and(|cal| cal.is_working_day(d)),
+        _ => true,
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Event {
 /// An obligation being replayed.
 struct Open {
     opened: Event,
+    /// This version of the rule is in force on the day it opened (else another version judges it).
+    judged: bool,
     paused_since: Option<Timestamp>,
     paused: SignedDuration,
     paused_business_days: i64,
@@ -68,8 +70,10 @@ pub fn judge(
     for ev in &case.events {
         match (ev.kind, open.as_mut()) {
             (EventKind::Opens, None) => {
+                let day = super::eval::day(super::value::V::DateTime(ev.at, ev.offset));
                 open = Some(Open {
                     opened: *ev,
+                    judged: day.is_some_and(|d| super::run::in_force_on(rule, d)),
                     paused_since: None,
                     paused: SignedDuration::ZERO,
                     paused_business_days: 0,
@@ -80,7 +84,8 @@ pub fn judge(
             (EventKind::Closes, Some(o)) => {
                 resume(program, seq, o, ev.at);
                 let deadline = deadline(program, seq, o);
-                if deadline.is_some_and(|d| ev.at > d) {
+                // A deadline too far off to represent is never passed.
+                if o.judged && deadline.is_some_and(|d| ev.at > d) {
                     hits.push(cx.hit(&case, o, deadline, Some(*ev)));
                 }
                 open = None;
@@ -89,11 +94,13 @@ pub fn judge(
             _ => {}
         }
     }
-    if let Some(mut o) = open {
+    if let Some(mut o) = open.filter(|o| o.judged) {
         resume(program, seq, &mut o, end);
         let deadline = deadline(program, seq, &o);
         match deadline {
             Some(d) if end <= d => pending += 1,
+            // A deadline too far off to represent has not passed either.
+            None if seq.limit.is_some() => pending += 1,
             _ => hits.push(cx.hit(&case, &o, deadline, None)),
         }
     }
@@ -106,7 +113,7 @@ fn resume(program: &Program, seq: &SequenceSpec, o: &mut Open, at: Timestamp) {
     o.paused = o.paused.saturating_add(at.duration_since(since));
     if let Some(Limit::Business(_, cal)) = seq.limit {
         if let Some(cal) = program.calendars.get(cal) {
-            o.paused_business_days += cal.business_days_between(since, at);
+            o.paused_business_days = o.paused_business_days.saturating_add(cal.whole_working_days_between(since, at));
         }
     }
 }

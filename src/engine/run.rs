@@ -95,16 +95,26 @@ pub fn applies(
     if rule.in_force.is_none() && rule.suspended.is_empty() {
         return true;
     }
+    // A rule that follows cases picks its version by each case's opening, not by each record.
+    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
+        return true;
+    }
     let d = *day
         .get_or_insert_with(|| info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::day(v.view())));
-    let within = |(from, until): (Option<jiff::civil::Date>, Option<jiff::civil::Date>), d: jiff::civil::Date| {
-        from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u)
-    };
     match d {
-        Some(d) => rule.in_force.is_none_or(|r| within(r, d)) && !rule.suspended.iter().any(|&r| within(r, d)),
+        Some(d) => in_force_on(rule, d),
         // An undated record is judged only by rules in force on every day.
         None => rule.in_force.is_none() && rule.suspended.is_empty(),
     }
+}
+
+/// Whether this version of `rule` judges on day `d`: within its days and not suspended by an
+/// override.
+pub fn in_force_on(rule: &CompiledRule, d: jiff::civil::Date) -> bool {
+    let within = |(from, until): (Option<jiff::civil::Date>, Option<jiff::civil::Date>)| {
+        from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u)
+    };
+    rule.in_force.is_none_or(within) && !rule.suspended.iter().any(|&r| within(r))
 }
 
 /// Evaluate a broken rule's `where` and failing `require` again, noting the facts behind every
