@@ -14,7 +14,7 @@ use crate::ast::{BinaryOp, Expr, ExprKind, Name, Quantifier, UnaryOp};
 use crate::diagnostics::suggest;
 use crate::diagnostics::Diag;
 use crate::engine::eval;
-use crate::engine::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
+use crate::engine::program::{Aggregate, Arith, CExpr, CmpOp, DateUnit, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
 use crate::engine::types::{Currency, EnumDef, Shape, ShapeId, Ty};
 use crate::engine::value::{Value, V};
 use crate::source::{SourceFile, Span};
@@ -41,6 +41,26 @@ impl T {
     }
 }
 
+/// Where a group rule's expressions stand.
+pub struct GroupScope {
+    /// The group shape (`group.<key>`, then aggregates).
+    pub shape: ShapeId,
+    /// Aggregates met so far, in slot order after the keys.
+    pub aggs: Vec<Aggregate>,
+    /// The number of key parts (and any `period` slot) before the first aggregate.
+    pub fixed: usize,
+    /// What the `where` proves present on every record, for aggregate arguments.
+    pub record_present: Vec<Key>,
+    /// Checking an aggregate's argument: `record` is each record of the group.
+    pub inside: bool,
+    /// Key parts shown as a week or a month, by slot.
+    pub periods: Vec<(u16, DateUnit)>,
+    /// Aggregates read since [`TypeCheck::aggregates_read`] last asked, by index.
+    pub read: Vec<usize>,
+    /// A case rule's scope: it has its case's figures (`group.opened`, ...) but no aggregates.
+    pub case: bool,
+}
+
 /// Type checker for the expressions of one rule.
 pub struct TypeCheck<'c> {
     pub(super) file: &'c SourceFile,
@@ -52,7 +72,7 @@ pub struct TypeCheck<'c> {
     pub(super) vars: Vec<(String, Ty)>,
     pub(super) present: Vec<Key>,
     /// In a group rule's `require` and `message`: what `group` names and the aggregates met so far.
-    pub(super) group: Option<super::group::GroupScope>,
+    pub(super) group: Option<GroupScope>,
     /// In message holes a missing value is shown, not an error.
     pub(super) lenient: bool,
     /// Some expression asks about staff and roles.

@@ -10,33 +10,13 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::expr::{Key, TypeCheck, T};
+use super::expr::{GroupScope, TypeCheck, T};
 use crate::ast::{EventKind, Expr, ExprKind, Name, Period};
 use crate::engine::program::{
     AggKind, Aggregate, CExpr, DateUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root, SequenceSpec,
 };
 use crate::engine::types::{Field, Shape, ShapeId, Ty};
 use crate::source::Span;
-
-/// Where a group rule's expressions stand.
-pub struct GroupScope {
-    /// The group shape (`group.<key>`, then aggregates).
-    pub shape: ShapeId,
-    /// Aggregates met so far, in slot order after the keys.
-    pub aggs: Vec<Aggregate>,
-    /// The number of key parts (and any `period` slot) before the first aggregate.
-    pub fixed: usize,
-    /// What the `where` proves present on every record, for aggregate arguments.
-    pub record_present: Vec<Key>,
-    /// Checking an aggregate's argument: `record` is each record of the group.
-    pub inside: bool,
-    /// Key parts shown as a week or a month, by slot.
-    pub periods: Vec<(u16, DateUnit)>,
-    /// Aggregates read since [`TypeCheck::aggregates_read`] last asked, by index.
-    pub read: Vec<usize>,
-    /// A case rule's scope: it has its case's figures (`group.opened`, ...) but no aggregates.
-    pub case: bool,
-}
 
 const AGGREGATES: [&str; 6] = ["share", "sum", "min", "max", "avg", "percentile"];
 const DATE_FUNCTIONS: [&str; 4] = ["day", "business_day", "week", "month"];

@@ -1,5 +1,7 @@
 //! Layered codes: which code extends which, checked, and put in an order where every code comes
-//! after the code it extends (so an override always meets the rule it overrides already compiled).
+//! after the code it extends (so an override always meets the rule it overrides already compiled);
+//! then, per override, whether it may replace the inherited rule (see [`super::strictness`]) and
+//! on which days the inherited rule stands aside.
 //!
 //! Which levels may extend which: a code may extend a code of its own level (a sector's code for
 //! one trade on the sector's general code; a professional body's specialist code on its general
@@ -9,9 +11,10 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Code, CodeLevel};
+use super::{overlaps, strictness, Checker, Range, Seen};
+use crate::ast::{self, Code, CodeLevel};
 use crate::diagnostics::{suggest, Diag};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// Whether a code of level `child` may extend one of level `parent`.
 pub fn may_extend(child: CodeLevel, parent: CodeLevel) -> bool {
@@ -116,4 +119,121 @@ pub fn order<'a>(codes: &[(&'a SourceFile, &'a Code)], diags: &mut Vec<Diag>) ->
         place(i, &parent, &mut placed, &mut out);
     }
     out
+}
+
+/// Overrides: what an extending code's rule replaces, and whether it may.
+impl Checker {
+    /// The codes `code` extends, nearest first.
+    pub(super) fn ancestors(&self, code: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.parents.get(code).copied().flatten();
+        while let Some(p) = at {
+            if out.contains(&p) {
+                break;
+            }
+            out.push(p);
+            at = self.parents.get(p).copied().flatten();
+        }
+        out
+    }
+
+    /// An inherited rule no longer judges records on the days its override is in force; one
+    /// overridden on every day is taken out of the run.
+    pub(super) fn suspend(&mut self, rule: usize, days: Range) {
+        let Some(r) = self.rules.get_mut(rule) else { return };
+        if days == (None, None) {
+            // A case rule is listed under every schema its events come from.
+            for s in &mut self.schemas {
+                s.rules.retain(|&i| i != rule);
+                s.group_rules.retain(|&i| i != rule);
+            }
+        } else {
+            r.suspended.push(days);
+        }
+    }
+
+    /// Check an override against the versions of the inherited rule in force on its days: more
+    /// lenient is an error unless it says why (`relaxes`); undecidable is a warning. False when the
+    /// override must not run.
+    pub(super) fn judge_override(
+        &mut self,
+        file: &SourceFile,
+        code: usize,
+        rule: &ast::Rule,
+        range: Option<Range>,
+        overridden: &[&Seen],
+    ) -> bool {
+        let child = self.codes.get(code).map(|c| c.name.clone()).unwrap_or_default();
+        if overridden.is_empty() {
+            if let Some(why) = &rule.relaxes {
+                self.diags.push(
+                    Diag::error(
+                        "precept::rule::relaxes-nothing",
+                        format!("rule `{}` says it relaxes an inherited rule, but overrides none", rule.id.text),
+                    )
+                    .at(file, why.span, "nothing to relax")
+                    .help("`relaxes` belongs on a rule that overrides, by id, a rule of the code this code `extends`"),
+                );
+                return false;
+            }
+            return true;
+        }
+        let days = range.unwrap_or((None, None));
+        let mut looser = Vec::new();
+        let mut undecided = Vec::new();
+        for prev in overridden.iter().filter(|p| overlaps(p.in_force.unwrap_or((None, None)), days)) {
+            let v = strictness::compare(prev.rule, rule);
+            looser.extend(v.looser.into_iter().map(|d| (d, prev.file.clone())));
+            undecided.extend(v.undecided.into_iter().map(|d| (d, prev.file.clone())));
+        }
+        let parent =
+            overridden.first().and_then(|p| self.codes.get(p.code)).map(|c| c.name.clone()).unwrap_or_default();
+        match &rule.relaxes {
+            Some(why) if looser.is_empty() && undecided.is_empty() => {
+                self.diags.push(
+                    Diag::warning(
+                        "precept::rule::needless-relaxes",
+                        format!("rule `{}` says it relaxes `{parent}`, but it is at least as strict", rule.id.text),
+                    )
+                    .at(file, why.span, "not a relaxation")
+                    .help("remove `relaxes`: reports would otherwise announce a relaxation that is not there"),
+                );
+                true
+            }
+            Some(_) => true,
+            None => {
+                let ok = looser.is_empty();
+                for (d, orig_file) in looser {
+                    let what = if d.what.is_empty() {
+                        let shown =
+                            |f: &SourceFile, s: Span| f.slice(s).split_whitespace().collect::<Vec<_>>().join(" ");
+                        format!("`{}` instead of `{}`", shown(file, d.override_), shown(&orig_file, d.original))
+                    } else {
+                        d.what
+                    };
+                    self.diags.push(
+                        Diag::error(
+                            "precept::rule::relaxed-override",
+                            format!("rule `{}` in `{child}` is more lenient than the rule it overrides in `{parent}`: {what}", rule.id.text),
+                        )
+                        .at(file, d.override_, "more lenient than the inherited rule")
+                        .note(&orig_file, d.original, "the inherited rule")
+                        .help("make the override at least as strict, or state why it may be more lenient with `relaxes \"...\"` (shown in every report)"),
+                    );
+                }
+                for (d, orig_file) in undecided {
+                    self.diags.push(
+                        Diag::warning(
+                            "precept::rule::unverified-override",
+                            format!("Precept cannot tell whether rule `{}` in `{child}` is at least as strict as the rule it overrides in `{parent}`: {}", rule.id.text, d.what),
+                        )
+                        .at(file, d.override_, "compared with the inherited rule")
+                        .note(&orig_file, d.original, "the inherited rule")
+                        .help("keep the inherited rule's shape and change only its limits, or state `relaxes \"...\"` if it may be more lenient"),
+                    );
+                }
+                ok
+            }
+        }
+    }
 }

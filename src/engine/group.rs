@@ -19,6 +19,7 @@ use super::eval::{compare, eval, period_start, vars, Cx};
 use super::format;
 use super::program::{AggKind, CompiledRule, DateUnit, GroupSpec, Kind, MsgPart};
 use super::value::{Value, V};
+pub use super::verdict::{GroupHit, Sample};
 use super::Program;
 
 /// Sample records kept per group, shown with a finding.
@@ -26,36 +27,6 @@ pub const MAX_SAMPLES: usize = 3;
 
 /// Missing periods listed per group of a presence rule; the rest are counted on the last one.
 pub const MAX_MISSING_SHOWN: usize = 50;
-
-/// A record of a group, as shown with a finding: where it is and what it is called.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sample {
-    /// Index of its file in the run.
-    pub file: usize,
-    /// Its 0-based position in the file.
-    pub ordinal: usize,
-    /// The 1-based line where it starts.
-    pub line: usize,
-    /// Its id, where the schema names one.
-    pub id: Option<String>,
-}
-
-/// A group that broke a group rule.
-#[derive(Debug, Clone)]
-pub struct GroupHit {
-    /// Index into [`Program::rules`].
-    pub rule: usize,
-    /// The group's key: each part's name and value, as shown.
-    pub key: Vec<(String, String)>,
-    /// The `require` that failed, or `None` for a period with no record in a presence rule.
-    pub require: Option<usize>,
-    /// The rule's message with the group's values.
-    pub message: String,
-    /// The figures the group was judged on: each aggregate, or the missing period.
-    pub evidence: Vec<Evidence>,
-    /// A few of the group's records (for a share, ones the condition held for).
-    pub samples: Vec<Sample>,
-}
 
 /// A running total.
 #[derive(Debug, Clone)]

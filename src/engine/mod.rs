@@ -15,5 +15,6 @@ pub mod program;
 pub mod run;
 pub mod types;
 pub mod value;
+pub mod verdict;
 
 pub use program::Program;

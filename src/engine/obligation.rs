@@ -11,9 +11,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::authority::{Authority, Evidence};
 use super::format;
-use super::group::{GroupHit, Sample};
 use super::program::{CompiledRule, GroupSpec, Limit, SequenceSpec};
 use super::value::Value;
+use super::verdict::{GroupHit, Sample};
 use super::Program;
 use crate::ast::EventKind;
 
