@@ -175,8 +175,9 @@ pub fn check_paths_with(
     if !groups.is_empty() {
         let (hits, pending) = groups.finish(program, authority);
         out.pending = pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         for hit in hits {
-            if let Some(f) = group_finding(program, &files, hit) {
+            if let Some(f) = group_finding(program, &names, hit) {
                 out.count(&f);
                 sink(f);
             }
@@ -224,7 +225,7 @@ fn roles_needed(program: &Program) -> Option<Diag> {
 }
 
 /// A group rule's finding, placed at the clause it broke in the policy file.
-fn group_finding(program: &Program, files: &[RecordFile], hit: GroupHit) -> Option<Finding> {
+fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Finding> {
     let rule = program.rules.get(hit.rule)?;
     let spec = rule.group.as_ref()?;
     let span = match hit.require {
@@ -241,7 +242,7 @@ fn group_finding(program: &Program, files: &[RecordFile], hit: GroupHit) -> Opti
         .samples
         .into_iter()
         .map(|s| SampleRef {
-            file: files.get(s.file).map(|f| f.name.clone()).unwrap_or_default(),
+            file: files.get(s.file).map(|f| f.to_string()).unwrap_or_default(),
             line: s.line,
             record: s.id,
         })
@@ -473,8 +474,10 @@ pub fn check_org(
     out: &mut Outcome,
     sink: &mut dyn FnMut(Finding),
 ) {
+    let mut groups = Groups::new(program);
+    let mut org_files: Vec<String> = Vec::new();
     for (index, schema) in program.schemas.iter().enumerate() {
-        if !schema.builtin || schema.rules.is_empty() {
+        if !schema.builtin || (schema.rules.is_empty() && schema.group_rules.is_empty()) {
             continue;
         }
         let entities: Vec<(Box<[crate::engine::value::Value]>, &crate::roles::model::Ref)> = match schema.name.as_str()
@@ -488,6 +491,24 @@ pub fn check_org(
             _ => continue,
         };
         out.records += entities.len();
+        // Rules over groups of roles or staff ("no more than ten staff hold one role") fold them
+        // here; a sample names the role file it is in.
+        for (values, id) in &entities {
+            let file = match org_files.iter().position(|f| **f == *id.place.file.name) {
+                Some(i) => i,
+                None => {
+                    org_files.push(id.place.file.name.to_string());
+                    org_files.len() - 1
+                }
+            };
+            let line = line_col(&id.place.file.text, id.place.span.start).0;
+            groups.add(program, authority, index, values, &mut || Sample {
+                file,
+                ordinal: 0,
+                line,
+                id: Some(id.id.clone()),
+            });
+        }
         for (i, (values, id)) in entities.iter().enumerate() {
             let mut hits = Vec::new();
             crate::engine::run::check_record(program, authority, index, i, values, &mut hits);
@@ -507,6 +528,19 @@ pub fn check_org(
                     sink(f);
                 }
             }
+        }
+    }
+    let (hits, _) = groups.finish(program, authority);
+    let names: Vec<&str> = org_files.iter().map(String::as_str).collect();
+    for hit in hits {
+        let builtin =
+            program.rules.get(hit.rule).and_then(|r| program.schemas.get(r.schema)).is_some_and(|s| s.builtin);
+        if !builtin {
+            continue;
+        }
+        if let Some(f) = group_finding(program, &names, hit) {
+            out.count(&f);
+            sink(f);
         }
     }
 }

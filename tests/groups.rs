@@ -409,3 +409,49 @@ code "Stricter house rules" {{
         findings.iter().map(|f| (f.code_name.as_str(), f.record_id.as_deref().unwrap(), fact(f, "deadline"))).collect();
     assert_eq!(got, [("Stricter house rules", "NEW", "2026-03-18T10:00:00+00:00")], "{findings:#?}");
 }
+
+#[test]
+fn rules_over_groups_of_staff_are_judged_on_the_role_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.precept"),
+        r#"
+code "House rules" {
+  level organisational
+  rule small-teams {
+    for staff where record.team is present
+    group by record.team
+    require count() <= 2
+    message "team {group.team} has {count()} staff"
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (program, diags) = precept::workspace::load_policies(&[dir.path().to_path_buf()]);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let program = program.unwrap();
+    let (org, _, role_diags) = precept::workspace::load_org(&[precept_root().join("fixtures/org")]);
+    assert!(role_diags.is_empty(), "{role_diags:#?}");
+    let mut outcome = Outcome::default();
+    let mut findings = Vec::new();
+    precept::pipeline::check_org(&program, &org, None, &mut outcome, &mut |f| findings.push(f));
+    // Count the teams with more than two staff straight from the model.
+    let mut teams = std::collections::BTreeMap::new();
+    for s in &org.staff {
+        if let Some(t) = &s.team {
+            *teams.entry(t.clone()).or_insert(0usize) += 1;
+        }
+    }
+    let want: Vec<String> =
+        teams.iter().filter(|(_, n)| **n > 2).map(|(t, n)| format!("team {t} has {n} staff")).collect();
+    let got: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+    assert!(!want.is_empty(), "the bundled organisation has teams of more than two");
+    assert_eq!(got, want);
+    let samples = &findings[0].group.as_ref().unwrap().samples;
+    assert!(samples.iter().all(|s| s.file.ends_with("staff.toml") && s.line > 0), "{samples:?}");
+}
+
+fn precept_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
