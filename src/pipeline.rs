@@ -15,7 +15,7 @@ use crate::ast::{CodeLevel, Severity};
 use crate::data::{self, Format, RecordFile};
 use crate::diagnostics::{Diag, Level};
 use crate::engine::authority::{Authority, Evidence};
-use crate::engine::blame::Step;
+use crate::engine::blame::{path_text, Step};
 use crate::engine::group::{GroupHit, Groups, Sample};
 use crate::engine::run::check_batch;
 use crate::engine::Program;
@@ -59,6 +59,9 @@ pub struct Finding {
     pub subject: &'static str,
     /// The message with the record's values.
     pub message: String,
+    /// The offending field's path in the record (`actions[2].amount`), empty for the record as a
+    /// whole or for a group or case.
+    pub field: String,
     /// The facts behind it: about staff and roles, or a group's figures or missing period.
     pub evidence: Vec<Evidence>,
     /// For a rule over groups of records: which group, and a few of its records. The finding is
@@ -112,6 +115,16 @@ impl Outcome {
     /// True when at least one finding has error severity.
     pub fn has_error_findings(&self) -> bool {
         self.by_severity[0] > 0
+    }
+
+    /// True when at least one finding is at `level` or more severe (`--fail-on`).
+    pub fn fails_at(&self, level: Severity) -> bool {
+        let upto = match level {
+            Severity::Error => 1,
+            Severity::Warning => 2,
+            Severity::Info => 3,
+        };
+        self.by_severity.iter().take(upto).any(|&n| n > 0)
     }
 
     fn count(&mut self, f: &Finding) {
@@ -355,6 +368,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         record_id: p.record_id,
         subject: "record",
         message: p.message,
+        field: program.schemas.get(rule.schema).map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
         evidence: p.evidence,
         group: None,
     })

@@ -9,6 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod output;
+
+use crate::ast::Severity;
 use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
 use crate::report;
@@ -67,14 +70,42 @@ enum Format {
     Json,
 }
 
+/// The least severe finding that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Only errors.
+    Error,
+    /// Errors and warnings.
+    Warning,
+    /// Any finding.
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
     /// A folder (or file) of `.precept` policies; may be given more than once. Default: `policies`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
-    /// Output format for findings.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    /// The report on standard output: `human` (default) or `json`. A shorthand for one `--output`.
+    #[arg(long, value_enum, conflicts_with = "outputs")]
+    format: Option<Format>,
+    /// A report to write: `FORMAT` (to standard output) or `FORMAT=PATH`; FORMAT is human, json,
+    /// sarif, junit or github. May be given more than once; at most one goes to standard output.
+    #[arg(long = "output", value_name = "FORMAT[=PATH]", id = "outputs")]
+    outputs: Vec<output::Spec>,
+    /// The least severe finding that fails the run (exit status 1).
+    #[arg(long = "fail-on", value_enum, default_value = "error")]
+    fail_on: FailOn,
     /// Worker threads for evaluation (default: one per core). Output is the same for any value.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -132,7 +163,6 @@ fn run(cli: Cli) -> Status {
 }
 
 fn check(args: CheckArgs) -> Status {
-    let mut out = Out { w: std::io::stdout().lock(), closed: false };
     let mut err = Out { w: std::io::stderr().lock(), closed: false };
     let out_style = style_for(std::io::stdout().is_terminal());
     let err_style = style_for(std::io::stderr().is_terminal());
@@ -146,14 +176,31 @@ fn check(args: CheckArgs) -> Status {
         // Only fails if a global pool already exists, in which case that pool is used.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
+    let specs = if args.outputs.is_empty() {
+        let kind = match args.format {
+            Some(Format::Json) => output::Kind::Json,
+            _ => output::Kind::Human,
+        };
+        vec![output::Spec { kind, path: None }]
+    } else {
+        args.outputs.clone()
+    };
+    let mut reports = match output::Reports::open(&specs, out_style) {
+        Ok(r) => r,
+        Err(d) => {
+            err.put(&render(&d, err_style));
+            return Status::Failed;
+        }
+    };
+    let fail_on = args.fail_on.severity();
     let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
     let (program, policy_diags) = crate::workspace::load_policies(&policies);
     for d in &policy_diags {
         err.put(&render(d, err_style));
     }
     let Some(program) = program else {
-        if args.format == Format::Json {
-            out.put(&report::json::failure(&policy_diags));
+        if let Err(d) = reports.failed(&policy_diags, fail_on, &timestamp()) {
+            err.put(&render(&d, err_style));
         }
         return Status::Failed;
     };
@@ -171,18 +218,10 @@ fn check(args: CheckArgs) -> Status {
     let authority = directory.as_ref().map(|d| d as &dyn crate::engine::authority::Authority);
     let mut exclude = policies.clone();
     exclude.extend(args.roles.iter().cloned());
-    // Findings are written as each file is finished, so they are never all held in memory.
-    let mut json = report::json::Stream::default();
-    if args.format == Format::Json {
-        out.put(&json.start());
-    }
-    let mut emit = |f: crate::pipeline::Finding| match args.format {
-        Format::Human => {
-            out.put(&report::human::finding(&program, &f, out_style));
-            out.put("\n");
-        }
-        Format::Json => out.put(&json.finding(&program, &f)),
-    };
+    // Findings are written as each file is finished, so they are never all held in memory (SARIF
+    // and JUnit reports keep them, since their counts come first).
+    reports.start();
+    let mut emit = |f: crate::pipeline::Finding| reports.finding(&program, f);
     let mut outcome = crate::pipeline::check_paths_with(&program, authority, &paths, &exclude, &mut emit);
     if let Some(org) = &org {
         crate::pipeline::check_org(&program, org, authority, &mut outcome, &mut emit);
@@ -192,23 +231,31 @@ fn check(args: CheckArgs) -> Status {
     for d in &outcome.diagnostics {
         err.put(&render(d, err_style));
     }
-    match args.format {
-        Format::Human => {
-            let summary = report::Summary::of(&program, &outcome);
-            out.put(&report::human::relaxations(&program));
-            out.put(&report::human::summary_line(&summary));
-            out.put("\n");
-        }
-        Format::Json => out.put(&json.finish(&program, &outcome, &policy_diags)),
+    let skipped: Vec<&str> = if authority.is_none() {
+        program.rules.iter().filter(|r| r.uses_roles).map(|r| r.id.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let run = output::Run { program: &program, policy_diags: &policy_diags, fail_on, timestamp: timestamp(), skipped };
+    let written = reports.finish(&run, &outcome);
+    if let Err(d) = &written {
+        err.put(&render(d, err_style));
     }
-    let _ = out.w.flush();
-    if policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
+    if written.is_err() || policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
         Status::Failed
-    } else if outcome.has_error_findings() {
+    } else if outcome.fails_at(fail_on) {
         Status::Findings
     } else {
         Status::Clean
     }
+}
+
+/// When this run happened, for the JUnit report, in UTC without a zone: `SOURCE_DATE_EPOCH` (the
+/// reproducible-builds convention) when set, so runs can be byte-identical, else the clock.
+fn timestamp() -> String {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let ts = fixed.and_then(|s| jiff::Timestamp::from_second(s).ok()).unwrap_or_else(jiff::Timestamp::now);
+    ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 fn lint(args: LintArgs) -> Status {

@@ -40,6 +40,7 @@ codes! {
     "precept::input::toml" => "a TOML file is not valid TOML",
     "precept::input::unknown-format" => "a file's extension is not a record format Precept reads",
     "precept::input::unreadable" => "a file or folder could not be read",
+    "precept::output::truncated" => "a SARIF report left out results past the 25,000 code scanning accepts",
     "precept::parse::conflicting-clauses" => "a rule both groups records and follows cases, or a case rule has a `require`",
     "precept::parse::duplicate-clause" => "a clause that may appear once is given twice",
     "precept::parse::missing-clause" => "a required clause (`level`, `for`, `require`) is missing",
@@ -93,6 +94,7 @@ codes! {
     "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` was given something that is not a date",
     "precept::usage::no-roles" => "rules that ask about staff and roles were not run: no role files were given",
+    "precept::usage::output" => "a report cannot be written: two to standard output, or a file that cannot be created",
     "precept::usage::threads" => "`--threads` was given an unusable number",
 }
 

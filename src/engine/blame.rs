@@ -140,3 +140,36 @@ fn holds_a_role<'a>(ctx: &Ctx<'a>, args: &'a [CExpr], vars: &mut Vars<'a>) -> bo
         _ => true,
     }
 }
+
+/// A blamed path as a person writes it, from the record's shape: `acknowledged_at`,
+/// `actions[2].amount` (list positions from 0). Empty for the record as a whole.
+pub fn path_text(program: &super::Program, shape: super::types::ShapeId, steps: &[Step]) -> String {
+    let mut out = String::new();
+    let mut ty = super::types::Ty::Object(shape);
+    for step in steps {
+        match step {
+            Step::Field(slot) => {
+                let field = match &ty {
+                    super::types::Ty::Object(s) => {
+                        program.shapes.get(*s).and_then(|s| s.fields.get(usize::from(*slot)))
+                    }
+                    _ => None,
+                };
+                let Some(field) = field else { break };
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&field.name);
+                ty = field.ty.clone();
+            }
+            Step::Index(i) => {
+                out.push_str(&format!("[{i}]"));
+                ty = match ty {
+                    super::types::Ty::List(inner) => *inner,
+                    other => other,
+                };
+            }
+        }
+    }
+    out
+}

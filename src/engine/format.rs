@@ -97,14 +97,7 @@ pub fn period(out: &mut String, unit: DateUnit, v: V<'_>) {
 }
 
 /// A program with nothing in it, for values whose formatting needs no enumeration names.
-static EMPTY: Program = Program {
-    shapes: Vec::new(),
-    enums: Vec::new(),
-    schemas: Vec::new(),
-    calendars: Vec::new(),
-    codes: Vec::new(),
-    rules: Vec::new(),
-};
+static EMPTY: Program = Program::empty();
 
 /// A duration as `2d 3h 5m`: whole units, largest first, seconds only when there are some.
 pub fn duration(d: SignedDuration) -> String {

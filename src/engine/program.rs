@@ -32,6 +32,18 @@ pub struct Program {
 }
 
 impl Program {
+    /// A program with nothing in it: for reports of a run whose policies could not be loaded.
+    pub const fn empty() -> Program {
+        Program {
+            shapes: Vec::new(),
+            enums: Vec::new(),
+            schemas: Vec::new(),
+            calendars: Vec::new(),
+            codes: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
     /// The rules that run: every rule except inherited ones an override replaces on every day.
     pub fn rules_in_run(&self) -> usize {
         self.schemas.iter().map(|s| s.rules.len() + s.group_rules.len()).sum()

@@ -1,10 +1,15 @@
-//! Findings and diagnostics to output: [`human`] (miette reports and a summary line) and [`json`].
+//! Findings and diagnostics to output: [`human`] (miette reports and a summary line), [`json`],
+//! [`sarif`] (for code scanning), [`junit`] (for test dashboards) and [`github`] (workflow
+//! annotations).
 //!
-//! Reports are pure functions of the outcome: no clocks, no paths of this machine beyond those the
-//! user gave, no thread-dependent order.
+//! Reports are pure functions of the outcome: no clocks (JUnit's required timestamp comes from the
+//! caller), no paths of this machine beyond those the user gave, no thread-dependent order.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 
@@ -49,6 +54,35 @@ impl Summary {
     pub fn findings(&self) -> usize {
         self.by_severity.iter().sum()
     }
+}
+
+/// A finding's fingerprint: the same finding gets the same one in every run, wherever its record
+/// has moved in the file. It hashes the rule id, the record's id (for a record without one, its
+/// file and position; for a group or case, its key) and the offending field; 32 hex digits.
+pub fn fingerprint(f: &crate::pipeline::Finding) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    part(&f.rule_id);
+    part(f.subject);
+    match &f.record_id {
+        Some(id) => part(id),
+        None => {
+            part(&f.file.name);
+            part(&f.record_index.to_string());
+        }
+    }
+    part(&f.field);
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The 1-based line and column (in characters) where a finding's span ends.
+pub fn end_of(f: &crate::pipeline::Finding) -> (usize, usize) {
+    let (l, c) = crate::source::line_col(&f.file.text, f.span.end);
+    (f.first_line + l - 1, c)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -47,10 +47,17 @@ impl Run {
 
 /// Run `precept` with `args` from the project root, no colour.
 pub fn precept(args: &[&str]) -> Run {
+    precept_in(&root(), args)
+}
+
+/// Run `precept` with `args` from `dir`, no colour, and a fixed `SOURCE_DATE_EPOCH` so reports
+/// that carry a timestamp (JUnit) are the same in every run.
+pub fn precept_in(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_precept"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1795000000")
         .output()
         .expect("the binary runs");
     Run {

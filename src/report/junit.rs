@@ -1,0 +1,172 @@
+//! Findings as JUnit XML, for CI test dashboards: one test suite per code of practice, one test case
+//! per rule (named by its id), failed when the rule has findings at or above the run's fail level,
+//! with the findings listed in the failure. Findings below the fail level are listed in the suite's
+//! `system-out`, so a passing rule still shows what it noticed.
+//!
+//! The document is valid against both common JUnit schemas (Jenkins', and the stricter Ant one by
+//! Windy Road, which wants `properties`, `system-out`, `system-err`, a timestamp without a zone and
+//! a hostname on every suite). Precept does not time rules: times are `0`. The hostname is always
+//! `localhost`, so reports do not name the machine. Characters XML 1.0 does not allow are replaced.
+
+use std::fmt::Write as _;
+
+use crate::ast::Severity;
+use crate::diagnostics::Diag;
+use crate::engine::Program;
+use crate::pipeline::Finding;
+
+/// Escape text for XML 1.0 content and attributes, replacing characters it cannot carry at all.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A name as an XML Schema token: no line breaks or tabs, no leading, trailing or double spaces.
+fn token(s: &str) -> String {
+    escape(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn line(f: &Finding) -> String {
+    let what = match &f.record_id {
+        Some(id) => format!("{} {id}", f.subject),
+        None => format!("{} {}", f.subject, f.record_index + 1),
+    };
+    format!("{}:{}:{}: {} {what}: {}", f.file.name, f.line, f.column, f.severity.as_str(), f.message)
+}
+
+/// The JUnit document. `fail_on` is the least severe finding that fails a rule's test case;
+/// `timestamp` is when the run happened (`YYYY-MM-DDTHH:MM:SS`, UTC); `skipped` names rules that
+/// were not run (they need role files).
+pub fn document(
+    program: &Program,
+    findings: &[Finding],
+    diagnostics: &[Diag],
+    fail_on: Severity,
+    timestamp: &str,
+    skipped: &[&str],
+) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    let running: Vec<usize> =
+        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let mut suite_id = 0usize;
+    for (ci, code) in program.codes.iter().enumerate() {
+        // The rule ids of this code that run, each once (versions share an id), in policy order.
+        let mut ids: Vec<&str> = Vec::new();
+        for (ri, r) in program.rules.iter().enumerate() {
+            if r.code == ci && running.contains(&ri) && !ids.contains(&r.id.as_str()) {
+                ids.push(&r.id);
+            }
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        let mut cases = String::new();
+        let mut below = String::new();
+        let (mut failures, mut skips) = (0usize, 0usize);
+        for id in &ids {
+            let mine: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.rule_id == *id && program.rules.get(f.rule).is_some_and(|r| r.code == ci))
+                .collect();
+            let failing: Vec<&&Finding> = mine.iter().filter(|f| f.severity <= fail_on).collect();
+            let _ =
+                write!(cases, "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"", token(id), token(&code.name));
+            if skipped.contains(id) {
+                skips += 1;
+                cases.push_str(">\n      <skipped message=\"not run: this rule asks about staff and roles, and no role files were given\"/>\n    </testcase>\n");
+            } else if failing.is_empty() {
+                cases.push_str("/>\n");
+            } else {
+                failures += 1;
+                let worst = failing.iter().map(|f| f.severity).min().unwrap_or(Severity::Error);
+                let body: Vec<String> = failing.iter().map(|f| escape(&line(f))).collect();
+                let _ = write!(
+                    cases,
+                    ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+                    escape(&format!("{} finding{}", failing.len(), if failing.len() == 1 { "" } else { "s" })),
+                    worst.as_str(),
+                    body.join("\n")
+                );
+            }
+            for f in mine.iter().filter(|f| f.severity > fail_on) {
+                below.push_str(&escape(&line(f)));
+                below.push('\n');
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" package=\"precept\" id=\"{suite_id}\" timestamp=\"{timestamp}\" hostname=\"localhost\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skips}\" time=\"0\">",
+            token(&code.name),
+            ids.len()
+        );
+        let _ = write!(
+            out,
+            "    <properties>\n      <property name=\"level\" value=\"{}\"/>\n{}    </properties>\n",
+            code.level.as_str(),
+            code.version
+                .as_ref()
+                .map(|v| format!("      <property name=\"version\" value=\"{}\"/>\n", escape(v)))
+                .unwrap_or_default()
+        );
+        out.push_str(&cases);
+        let _ = write!(out, "    <system-out>{below}</system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+        suite_id += 1;
+    }
+    // Problems with the input are errors of a suite of their own, one test case per code.
+    let errors: Vec<&Diag> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    if !errors.is_empty() {
+        let mut codes: Vec<&str> = errors.iter().map(|d| &*d.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let _ = write!(
+            out,
+            "  <testsuite name=\"input\" package=\"precept\" id=\"{suite_id}\" timestamp=\"{timestamp}\" hostname=\"localhost\" tests=\"{}\" failures=\"0\" errors=\"{}\" skipped=\"0\" time=\"0\">\n    <properties>\n      <property name=\"kind\" value=\"input problems\"/>\n    </properties>\n",
+            codes.len(),
+            codes.len()
+        );
+        for code in codes {
+            let mine: Vec<String> = errors
+                .iter()
+                .filter(|d| &*d.code == code)
+                .map(|d| match d.location() {
+                    Some((file, l, c)) => escape(&format!("{file}:{l}:{c}: {}", d.message)),
+                    None => escape(&d.message),
+                })
+                .collect();
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"input\" time=\"0\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n",
+                token(code),
+                escape(&format!("{} problem{}", mine.len(), if mine.len() == 1 { "" } else { "s" })),
+                token(code),
+                mine.join("\n")
+            );
+        }
+        out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_xml_cannot_carry_is_replaced_and_markup_escaped() {
+        assert_eq!(escape("a<b & \"c\"\u{0}\u{1b}\u{FFFF}\t"), "a&lt;b &amp; &quot;c&quot;\u{FFFD}\u{FFFD}\u{FFFD}\t");
+        assert_eq!(token("  two\n words  "), "two words");
+    }
+}

@@ -1,0 +1,308 @@
+//! Findings as SARIF 2.1.0, the static-analysis format GitHub code scanning and other dashboards
+//! read: one run, every rule described, every finding a result at a full region with a stable
+//! fingerprint, and problems with the input as tool execution notifications rather than dropped.
+//!
+//! Beyond the schema, code scanning accepts at most 25,000 results per run: past that the run
+//! carries the first 25,000 and says how many it left out.
+
+use serde::Serialize;
+
+use super::{end_of, fingerprint};
+use crate::ast::Severity;
+use crate::diagnostics::{Diag, Level};
+use crate::engine::Program;
+use crate::pipeline::Finding;
+
+/// Results per run that code scanning accepts.
+pub const MAX_RESULTS: usize = 25_000;
+
+const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    invocations: [Invocation; 1],
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<RuleOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleOut<'a> {
+    id: &'a str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Text,
+    default_configuration: Config,
+    properties: RuleProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleProperties<'a> {
+    tags: Vec<&'a str>,
+    #[serde(rename = "codeOfPractice")]
+    code_of_practice: &'a str,
+    cite: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Config {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    descriptor: Descriptor,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    partial_fingerprints: Fingerprints,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "precept/v1")]
+    precept: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties {
+    record: Option<String>,
+    subject: &'static str,
+    evidence: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: Physical,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A path as a relative URI reference: `/` separators, and anything but unreserved characters and
+/// `/` percent-encoded (a file name with a space or `#` is still one file).
+pub fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The SARIF document for a run: `findings` in report order, `diagnostics` as notifications.
+pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag]) -> String {
+    // One descriptor per rule id of the rules that run (versions of a rule, and an override and
+    // the rule it replaces on some days, share an id), in the program's order; the most derived
+    // definition (an override comes after the rule it overrides) describes it.
+    let running: Vec<usize> =
+        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let mut chosen: Vec<&crate::engine::program::CompiledRule> = Vec::new();
+    for r in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)).map(|(_, r)| r) {
+        match chosen.iter_mut().find(|c| c.id == r.id) {
+            Some(c) => *c = r,
+            None => chosen.push(r),
+        }
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    let mut rules = Vec::new();
+    for r in chosen {
+        let code = program.codes.get(r.code);
+        let code_name = code.map_or("", |c| c.name.as_str());
+        let level_name = code.map_or("", |c| c.level.as_str());
+        let cite = r.cite.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        ids.push(&r.id);
+        rules.push(RuleOut {
+            id: &r.id,
+            name: r.id.split('-').map(capitalise).collect(),
+            short_description: Text { text: r.title.clone() },
+            full_description: Text { text: format!("{}. {code_name}, {level_name} code of practice{cite}.", r.title) },
+            help: Text { text: r.help.clone().unwrap_or_else(|| r.title.clone()) },
+            default_configuration: Config { level: level(r.severity) },
+            properties: RuleProperties {
+                tags: vec!["compliance", level_name],
+                code_of_practice: code_name,
+                cite: r.cite.as_deref(),
+            },
+        });
+    }
+    let mut notifications: Vec<Notification> = diagnostics.iter().map(notification).collect();
+    if findings.len() > MAX_RESULTS {
+        notifications.push(Notification {
+            level: "warning",
+            message: Text {
+                text: format!(
+                    "{} findings are not in this report: SARIF consumers such as GitHub code scanning accept at most {MAX_RESULTS} results per run; the JSON report has them all",
+                    findings.len() - MAX_RESULTS
+                ),
+            },
+            descriptor: Descriptor { id: "precept::output::truncated".into() },
+            locations: Vec::new(),
+        });
+    }
+    let results = findings
+        .iter()
+        .take(MAX_RESULTS)
+        .map(|f| {
+            let (end_line, end_column) = end_of(f);
+            SarifResult {
+                rule_id: f.rule_id.clone(),
+                rule_index: ids.iter().position(|i| *i == f.rule_id).unwrap_or(0),
+                level: level(f.severity),
+                message: Text { text: f.message.clone() },
+                locations: vec![Location {
+                    physical_location: Physical {
+                        artifact_location: Artifact { uri: uri(&f.file.name) },
+                        region: Some(Region { start_line: f.line, start_column: f.column, end_line, end_column }),
+                    },
+                }],
+                partial_fingerprints: Fingerprints { precept: fingerprint(f) },
+                properties: ResultProperties {
+                    record: f.record_id.clone(),
+                    subject: f.subject,
+                    evidence: f.evidence.iter().map(|e| e.summary.clone()).collect(),
+                },
+            }
+        })
+        .collect();
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "precept",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: !diagnostics.iter().any(Diag::is_error),
+                tool_execution_notifications: notifications,
+            }],
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}
+
+fn capitalise(word: &str) -> String {
+    let mut c = word.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn notification(d: &Diag) -> Notification {
+    let locations = d
+        .location()
+        .map(|(file, line, column)| Location {
+            physical_location: Physical {
+                artifact_location: Artifact { uri: uri(file) },
+                region: Some(Region { start_line: line, start_column: column, end_line: line, end_column: column }),
+            },
+        })
+        .into_iter()
+        .collect();
+    let mut text = d.message.clone();
+    if let Some(help) = &d.help {
+        text.push_str(&format!(" ({help})"));
+    }
+    Notification {
+        level: match d.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Advice => "note",
+        },
+        message: Text { text },
+        descriptor: Descriptor { id: d.code.to_string() },
+        locations,
+    }
+}

@@ -1,0 +1,325 @@
+//! The machine-readable reports: SARIF against the published SARIF 2.1.0 schema and what GitHub
+//! code scanning needs beyond it, JUnit against both common JUnit schemas (with `xmllint`, which
+//! `.ci/run` installs), GitHub annotations that record text cannot break out of, several reports at
+//! once, and `--fail-on`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+
+use std::path::Path;
+
+/// The team's shared schemas when this checkout sits beside them, else the copies in
+/// `tests/schemas`.
+fn schemas() -> std::path::PathBuf {
+    let shared = common::root().join("../shared/schemas");
+    if shared.join("sarif-schema-2.1.0.json").is_file() {
+        shared
+    } else {
+        common::root().join("tests/schemas")
+    }
+}
+
+#[test]
+fn the_copied_schemas_match_the_shared_ones() {
+    let shared = common::root().join("../shared/schemas");
+    if !shared.is_dir() {
+        return; // a clone on its own has only the copies
+    }
+    for name in ["sarif-schema-2.1.0.json", "jenkins-junit.xsd", "ant-junit-windyroad.xsd"] {
+        let copy = std::fs::read(common::root().join("tests/schemas").join(name)).unwrap();
+        assert_eq!(
+            copy,
+            std::fs::read(shared.join(name)).unwrap(),
+            "tests/schemas/{name} differs from ../shared/schemas"
+        );
+    }
+}
+
+fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schemas().join("sarif-schema-2.1.0.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap();
+    validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).collect()
+}
+
+fn xsd_errors(file: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for xsd in ["jenkins-junit.xsd", "ant-junit-windyroad.xsd"] {
+        let run = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(schemas().join(xsd))
+            .arg(file)
+            .output()
+            .expect("xmllint is installed (`.ci/run` installs it: apt-get install libxml2-utils)");
+        if !run.status.success() {
+            out.push(format!("{xsd}: {}", String::from_utf8_lossy(&run.stderr)));
+        }
+    }
+    out
+}
+
+/// The bundled example with every report at once; paths of the temporary folder filtered out.
+#[test]
+fn every_format_at_once_on_the_bundled_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let (sarif, junit, json) = (at("precept.sarif"), at("precept.xml"), at("precept.json"));
+    let run = common::precept(&[
+        "check",
+        "--policies",
+        "policies",
+        "--roles",
+        "fixtures/org",
+        "--output",
+        &format!("sarif={sarif}"),
+        "--output",
+        &format!("junit={junit}"),
+        "--output",
+        &format!("json={json}"),
+        "--output",
+        "github",
+        "fixtures/records",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // No temporary files are left beside the reports.
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 3, "{left:?}");
+
+    let sarif_text = std::fs::read_to_string(&sarif).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&sarif_text).unwrap();
+    assert_eq!(sarif_errors(&doc), Vec::<String>::new());
+    // What code scanning needs beyond the schema.
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run0 = &runs[0];
+    assert_eq!(run0["columnKind"], "unicodeCodePoints");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let mut ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for r in rules {
+        for key in ["shortDescription", "fullDescription", "help"] {
+            assert!(!r[key]["text"].as_str().unwrap().is_empty(), "rule {} lacks {key}", r["id"]);
+        }
+    }
+    let results = run0["results"].as_array().unwrap();
+    let json_doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(results.len(), json_doc["findings"].as_array().unwrap().len());
+    let mut prints = std::collections::BTreeSet::new();
+    for r in results {
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(region[key].as_u64().unwrap() >= 1, "{r}");
+        }
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert!(
+            prints.insert(r["partialFingerprints"]["precept/v1"].as_str().unwrap().to_string()),
+            "duplicate fingerprint: {r}"
+        );
+    }
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "rule ids are unique");
+    insta::assert_snapshot!("sarif", sarif_text);
+
+    let junit_text = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xsd_errors(Path::new(&junit)), Vec::<String>::new());
+    insta::assert_snapshot!("junit", junit_text);
+    insta::assert_snapshot!("github", run.stdout);
+}
+
+#[test]
+fn a_clean_run_has_an_empty_results_array_and_passing_test_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("clean.sarif");
+    let junit = dir.path().join("clean.xml");
+    let run = common::precept(&[
+        "check",
+        "--roles",
+        "fixtures/clean/org",
+        "--output",
+        &format!("sarif={}", sarif.display()),
+        "--output",
+        &format!("junit={}", junit.display()),
+        "fixtures/clean",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no report on stdout: {}", run.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(sarif_errors(&doc), Vec::<String>::new());
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(!xml.contains("<failure"), "{xml}");
+    assert_eq!(xsd_errors(&junit), Vec::<String>::new());
+}
+
+const HOSTILE_POLICY: &str = r#"
+schema note {
+  identified by id
+  id: text
+  text: text
+}
+code "House rules" {
+  level organisational
+  rule short-notes {
+    severity warning
+    for note
+    require record.text starts with "ok"
+    message "note {record.id} says: {record.text}"
+  }
+}
+"#;
+
+fn hostile_dir(records: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/p.precept"), HOSTILE_POLICY).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/notes.jsonl"), records).unwrap();
+    dir
+}
+
+#[test]
+fn record_text_cannot_inject_workflow_commands_or_break_xml() {
+    let records = concat!(
+        r#"{"id": "N-1", "text": "bad\n::error file=x.rs,line=1::injected\r\n::add-mask::secret 100%"}"#,
+        "\n",
+        r#"{"id": "N,2:x", "text": "bell \u0007 and <tag> & \"quotes\" \uffff"}"#,
+        "\n"
+    );
+    let dir = hostile_dir(records);
+    let run = common::precept_in(dir.path(), &["check", "--output", "github", "--output", "junit=out.xml", "records"]);
+    assert_eq!(run.code, 0, "warnings only: {}", run.stderr);
+    // Every line is one workflow command; nothing from a record starts a line of its own.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    for l in &lines {
+        assert!(l.starts_with("::warning file=records/notes.jsonl,"), "{l}");
+    }
+    assert!(
+        lines[0].contains("bad%0A::error file=x.rs,line=1::injected%0D%0A::add-mask::secret 100%25"),
+        "{}",
+        lines[0]
+    );
+    // A record id with `,` and `:` is escaped inside the message, and the title property is escaped.
+    assert!(lines[1].contains("title=precept%3A short-notes::record N,2:x"), "{}", lines[1]);
+    let xml = std::fs::read_to_string(dir.path().join("out.xml")).unwrap();
+    assert!(xml.contains("bell \u{FFFD} and &lt;tag&gt; &amp; &quot;quotes&quot; \u{FFFD}"), "{xml}");
+    assert_eq!(xsd_errors(&dir.path().join("out.xml")), Vec::<String>::new());
+}
+
+#[test]
+fn annotations_stop_at_ten_per_severity_with_a_count_of_the_rest() {
+    let records: String = (0..25).map(|i| format!("{{\"id\": \"N-{i}\", \"text\": \"no\"}}\n")).collect();
+    let dir = hostile_dir(&records);
+    let run = common::precept_in(dir.path(), &["check", "--output", "github", "records"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 11, "{}", run.stdout);
+    assert_eq!(
+        lines[10],
+        "::warning title=precept::15 more warnings not shown as annotations (at most 10 of each kind are); see the full report"
+    );
+}
+
+#[test]
+fn past_25000_results_sarif_says_how_many_it_left_out() {
+    let records: String = (0..25_003).map(|i| format!("{{\"id\": \"N-{i}\", \"text\": \"no\"}}\n")).collect();
+    let dir = hostile_dir(&records);
+    let run = common::precept_in(dir.path(), &["check", "--output", "sarif", "records"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 25_000);
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["descriptor"]["id"] == "precept::output::truncated"
+        && n["message"]["text"].as_str().unwrap().starts_with("3 findings are not in this report")));
+    assert_eq!(sarif_errors(&doc), Vec::<String>::new());
+}
+
+#[test]
+fn input_errors_are_tool_notifications_and_junit_errors() {
+    let dir = hostile_dir("{\"id\": \"N-1\", \"text\": \"ok\"}\n{not json\n");
+    let run = common::precept_in(dir.path(), &["check", "--output", "sarif", "--output", "junit=out.xml", "records"]);
+    assert_eq!(run.code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let invocation = &doc["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let note = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(note["level"], "error");
+    assert_eq!(note["descriptor"]["id"], "precept::input::json");
+    assert_eq!(note["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    assert_eq!(sarif_errors(&doc), Vec::<String>::new());
+    let xml = std::fs::read_to_string(dir.path().join("out.xml")).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"input\"")
+            && xml.contains("<error message=\"1 problem\" type=\"precept::input::json\">"),
+        "{xml}"
+    );
+    assert_eq!(xsd_errors(&dir.path().join("out.xml")), Vec::<String>::new());
+}
+
+#[test]
+fn fail_on_sets_the_least_severe_finding_that_fails() {
+    let dir = hostile_dir("{\"id\": \"N-1\", \"text\": \"no\"}\n");
+    let at = |args: &[&str]| common::precept_in(dir.path(), args).code;
+    assert_eq!(at(&["check", "records"]), 0, "a warning does not fail by default");
+    assert_eq!(at(&["check", "--fail-on", "error", "records"]), 0);
+    assert_eq!(at(&["check", "--fail-on", "warning", "records"]), 1);
+    assert_eq!(at(&["check", "--fail-on", "info", "records"]), 1);
+    assert_eq!(at(&["check", "--fail-on", "warnings", "records"]), 2, "a bad value is a usage error");
+    // JUnit fails the rule's test case only at the fail level.
+    common::precept_in(dir.path(), &["check", "--output", "junit=a.xml", "records"]);
+    common::precept_in(dir.path(), &["check", "--fail-on", "warning", "--output", "junit=b.xml", "records"]);
+    let a = std::fs::read_to_string(dir.path().join("a.xml")).unwrap();
+    let b = std::fs::read_to_string(dir.path().join("b.xml")).unwrap();
+    assert!(!a.contains("<failure") && a.contains("<system-out>records/notes.jsonl:1:"), "{a}");
+    assert!(b.contains("<failure message=\"1 finding\" type=\"warning\">"), "{b}");
+}
+
+#[test]
+fn outputs_are_checked_before_anything_runs() {
+    let dir = hostile_dir("{\"id\": \"N-1\", \"text\": \"no\"}\n");
+    let two = common::precept_in(dir.path(), &["check", "--output", "json", "--output", "sarif", "records"]);
+    assert_eq!(two.code, 2);
+    assert!(
+        two.stderr.contains("precept::usage::output") && two.stderr.contains("2 reports would go to standard output"),
+        "{}",
+        two.stderr
+    );
+    let nowhere = common::precept_in(dir.path(), &["check", "--output", "sarif=no/such/folder/x.sarif", "records"]);
+    assert_eq!(nowhere.code, 2);
+    assert!(nowhere.stderr.contains("cannot write a report to `no/such/folder/x.sarif`"), "{}", nowhere.stderr);
+    let typo = common::precept_in(dir.path(), &["check", "--output", "sariff", "records"]);
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("did you mean `sarif`"), "{}", typo.stderr);
+    let both = common::precept_in(dir.path(), &["check", "--format", "json", "--output", "sarif", "records"]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+#[test]
+fn reports_are_the_same_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut texts = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let sarif = dir.path().join(format!("t{threads}.sarif"));
+        let junit = dir.path().join(format!("t{threads}.xml"));
+        let run = common::precept(&[
+            "check",
+            "--threads",
+            threads,
+            "--roles",
+            "fixtures/org",
+            "--output",
+            &format!("sarif={}", sarif.display()),
+            "--output",
+            &format!("junit={}", junit.display()),
+            "--output",
+            "github",
+            "fixtures/records",
+        ]);
+        texts.push((std::fs::read_to_string(&sarif).unwrap(), std::fs::read_to_string(&junit).unwrap(), run.stdout));
+    }
+    assert!(texts.windows(2).all(|w| w[0] == w[1]));
+}
