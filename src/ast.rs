@@ -47,6 +47,10 @@ pub struct Schema {
     pub identified_by: Option<Name>,
     /// The field whose day decides which version of a rule is in force for a record.
     pub dated_by: Option<Name>,
+    /// The field naming the member of staff a record is about.
+    pub staff_by: Option<Name>,
+    /// The field naming the team a record is about.
+    pub team_by: Option<Name>,
     /// Its fields.
     pub fields: Vec<FieldDecl>,
     /// The whole declaration.
@@ -173,6 +177,8 @@ pub struct Code {
     pub effective: Option<Effective>,
     /// `extends "name"`: the code whose rules this one inherits.
     pub extends: Option<Str>,
+    /// `not waivable`: where it was said, if it was.
+    pub not_waivable: Option<Span>,
     /// Its rules.
     pub rules: Vec<Rule>,
     /// The whole declaration.

@@ -3,7 +3,8 @@
 //! The pipeline runs one way, one module per step:
 //! text ([`source`]) -> syntax tree ([`syntax`], [`ast`]) -> checked, compiled policy ([`check`],
 //! [`engine::program`]) -> evaluation over streamed records ([`data`], [`engine`]) -> findings
-//! ([`pipeline`]) -> reports ([`report`]). [`diagnostics`] carries problems found at any step;
+//! ([`pipeline`]) -> waived or baselined ([`suppress`]) -> reports ([`report`]). [`diagnostics`]
+//! carries problems found at any step;
 //! [`calendar`] is the business-day arithmetic the engine uses; [`workspace`] reads policy folders
 //! from disk; [`cli`] is the command line. The language core (`syntax`, `check`, `engine`) does no
 //! I/O and knows nothing of the command line or output formats.
@@ -22,5 +23,6 @@ pub mod pipeline;
 pub mod report;
 pub mod roles;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 pub mod workspace;

@@ -62,11 +62,42 @@ pub struct Finding {
     /// The offending field's path in the record (`actions[2].amount`), empty for the record as a
     /// whole or for a group or case.
     pub field: String,
+    /// The member of staff and the team the record (or group) is about, where the schema says.
+    pub staff: Option<String>,
+    /// See `staff`.
+    pub team: Option<String>,
+    /// Whether it counts: active, or waived or in the baseline (reported, but failing nothing).
+    pub standing: Standing,
     /// The facts behind it: about staff and roles, or a group's figures or missing period.
     pub evidence: Vec<Evidence>,
     /// For a rule over groups of records: which group, and a few of its records. The finding is
     /// then placed at the rule's clause in the policy file.
     pub group: Option<GroupFinding>,
+}
+
+/// Whether a finding counts towards failing the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Standing {
+    /// It counts.
+    #[default]
+    Active,
+    /// A waiver covers it.
+    Waived(WaiverNote),
+    /// It was in the baseline given: known before, not new.
+    Baselined,
+}
+
+/// The waiver that covers a finding, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiverNote {
+    /// Why it is waived.
+    pub justification: String,
+    /// Who approved the waiver.
+    pub approver: String,
+    /// The last day it waives.
+    pub expires: String,
+    /// Where the waiver is (`waivers.toml:12`).
+    pub place: String,
 }
 
 /// The group a group rule's finding is about.
@@ -104,6 +135,12 @@ pub struct Outcome {
     pub by_level: BTreeMap<CodeLevel, usize>,
     /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
     pub pending: Vec<(String, usize)>,
+    /// Active findings (neither waived nor in the baseline) by severity: what `--fail-on` looks at.
+    pub active: [usize; 3],
+    /// Findings a waiver covers.
+    pub waived: usize,
+    /// Findings in the baseline given.
+    pub baselined: usize,
 }
 
 impl Outcome {
@@ -117,24 +154,40 @@ impl Outcome {
         self.by_severity[0] > 0
     }
 
-    /// True when at least one finding is at `level` or more severe (`--fail-on`).
+    /// True when at least one active finding is at `level` or more severe (`--fail-on`).
     pub fn fails_at(&self, level: Severity) -> bool {
-        let upto = match level {
-            Severity::Error => 1,
-            Severity::Warning => 2,
-            Severity::Info => 3,
-        };
-        self.by_severity.iter().take(upto).any(|&n| n > 0)
+        self.active.iter().take(slot(level) + 1).any(|&n| n > 0)
     }
 
-    fn count(&mut self, f: &Finding) {
-        let i = match f.severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Info => 2,
-        };
+    /// Count a finding (at any standing).
+    pub fn count(&mut self, f: &Finding) {
+        let i = slot(f.severity);
         self.by_severity[i] += 1;
         *self.by_level.entry(f.level).or_insert(0) += 1;
+        match f.standing {
+            Standing::Active => self.active[i] += 1,
+            Standing::Waived(_) => self.waived += 1,
+            Standing::Baselined => self.baselined += 1,
+        }
+    }
+
+    /// A finding counted as active turned out to be waived or baselined.
+    pub fn recount(&mut self, severity: Severity, standing: &Standing) {
+        let i = slot(severity);
+        match standing {
+            Standing::Active => return,
+            Standing::Waived(_) => self.waived += 1,
+            Standing::Baselined => self.baselined += 1,
+        }
+        self.active[i] = self.active[i].saturating_sub(1);
+    }
+}
+
+fn slot(s: Severity) -> usize {
+    match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
     }
 }
 
@@ -143,6 +196,8 @@ struct Pending {
     ordinal: usize,
     line: usize,
     record_id: Option<String>,
+    staff: Option<String>,
+    team: Option<String>,
     message: String,
     blame: Vec<Step>,
     evidence: Vec<Evidence>,
@@ -260,10 +315,25 @@ fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Fin
             record: s.id,
         })
         .collect();
+    // A group keyed by the schema's staff or team field (or a part named `staff` or `team`) is
+    // about that member of staff or team, for waivers.
+    let schema = program.schemas.get(rule.schema);
+    let field_name = |slot: Option<usize>| {
+        let shape = program.shapes.get(schema?.shape)?;
+        Some(shape.fields.get(slot?)?.name.as_str())
+    };
+    let (staff_name, team_name) =
+        (field_name(schema.and_then(|s| s.staff_field)), field_name(schema.and_then(|s| s.team_field)));
+    let part = |names: [Option<&str>; 2]| {
+        hit.key.iter().find(|(k, _)| names.iter().flatten().any(|n| n == k)).map(|(_, v)| v.clone())
+    };
+    let (staff, team) = (part([Some("staff"), staff_name]), part([Some("team"), team_name]));
     let p = Pending {
         rule: hit.rule,
         ordinal: 0,
         line: 0,
+        staff,
+        team,
         record_id: Some(key),
         message: hit.message,
         blame: Vec::new(),
@@ -308,10 +378,13 @@ fn check_file(
         let (hits, ()) = rayon::join(|| check_batch(program, authority, file.schema, &values), || fold(groups));
         for hit in hits {
             let Some(rec) = batch.get(hit.record) else { continue };
+            let (staff, team) = data::staff_and_team(program, file.schema, &rec.values);
             let p = Pending {
                 rule: hit.rule,
                 ordinal: rec.ordinal,
                 line: rec.line,
+                staff,
+                team,
                 record_id: data::record_id(program, file.schema, &rec.values),
                 message: hit.message,
                 blame: hit.blame,
@@ -368,6 +441,9 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         record_id: p.record_id,
         subject: "record",
         message: p.message,
+        staff: p.staff,
+        team: p.team,
+        standing: Standing::Active,
         field: program.schemas.get(rule.schema).map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
         evidence: p.evidence,
         group: None,
@@ -531,6 +607,8 @@ pub fn check_org(
                     rule: hit.rule,
                     ordinal: i,
                     line: 0,
+                    staff: None,
+                    team: None,
                     record_id: Some(id.id.clone()),
                     message: hit.message,
                     blame: hit.blame,

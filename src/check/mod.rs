@@ -259,6 +259,14 @@ impl Checker {
                 f.used = true;
             }
         }
+        let staff_field = s
+            .staff_by
+            .as_ref()
+            .and_then(|n| self.text_field(file, shape, &s.name.text, n, "name the member of staff a record is about"));
+        let team_field = s
+            .team_by
+            .as_ref()
+            .and_then(|n| self.text_field(file, shape, &s.name.text, n, "name the team a record is about"));
         for g in &s.files {
             if let Err(e) = globset::Glob::new(&g.value) {
                 self.diags.push(
@@ -275,12 +283,48 @@ impl Checker {
             files: s.files.iter().map(|g| g.value.clone()).collect(),
             id_field,
             date_field,
+            staff_field,
+            team_field,
             rules: Vec::new(),
             group_rules: Vec::new(),
             builtin: file.name.as_ref() == BUILTIN_NAME,
             file: file.clone(),
             span: s.name.span,
         });
+    }
+
+    /// The slot of a text field named by a schema clause (`staff by`, `team by`), reported when it
+    /// is not one. The field counts as read: waivers match on it.
+    fn text_field(
+        &mut self,
+        file: &SourceFile,
+        shape: ShapeId,
+        schema: &str,
+        n: &ast::Name,
+        what: &str,
+    ) -> Option<usize> {
+        let slot = self.shapes.get(shape).and_then(|sh| sh.slot(&n.text));
+        let Some(slot) = slot else {
+            let names = self.field_names(shape);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            self.diags.push(
+                Diag::error("precept::type::unknown-field", format!("unknown field `{}` on schema `{schema}`", n.text))
+                    .at(file, n.span, "not a field of this schema")
+                    .help(suggest::help(&n.text, &names, "field")),
+            );
+            return None;
+        };
+        let field = self.shapes.get_mut(shape).and_then(|sh| sh.fields.get_mut(slot))?;
+        if field.ty != Ty::Text {
+            self.diags.push(
+                Diag::error("precept::type::mismatch", format!("`{}` cannot {what}", n.text))
+                    .at(file, n.span, "not a text field")
+                    .help("name a text field, such as the staff id of the person who handled the record"),
+            );
+            return None;
+        }
+        field.used = true;
+        Some(slot)
     }
 
     fn field_names(&self, shape: ShapeId) -> Vec<String> {
@@ -506,6 +550,7 @@ impl Checker {
             level,
             version: code.version.as_ref().map(|v| v.value.clone()),
             source: code.source.as_ref().map(|v| v.value.clone()),
+            not_waivable: code.not_waivable.is_some(),
             file: file.clone(),
             span: code.name.span,
         });

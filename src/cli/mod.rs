@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod check;
 mod output;
 
 use crate::ast::Severity;
@@ -45,6 +46,8 @@ pub struct Cli {
 enum Command {
     /// Check record files against the policies.
     Check(CheckArgs),
+    /// Record the current findings as the baseline, so later checks fail only on new ones.
+    Baseline(BaselineArgs),
     /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
     Lint(LintArgs),
 }
@@ -91,11 +94,34 @@ impl FailOn {
     }
 }
 
+/// What a check reads: policies, roles, records, waivers.
 #[derive(Debug, clap::Args)]
-struct CheckArgs {
+struct Inputs {
     /// A folder (or file) of `.precept` policies; may be given more than once. Default: `policies`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
+    /// A folder (or file) of role and staff definitions, for rules written `for role` or `for staff`.
+    #[arg(long = "roles", value_name = "DIR")]
+    roles: Vec<PathBuf>,
+    /// A waivers file (TOML): findings accepted for a time, each with a justification, an
+    /// approver and an expiry date (see docs/waivers.md).
+    #[arg(long = "waivers", value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// The day waivers are judged expired on (default: today, UTC).
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// Worker threads for evaluation (default: one per core). Output is the same for any value.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Record files or folders to check (default: the current folder).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    inputs: Inputs,
     /// The report on standard output: `human` (default) or `json`. A shorthand for one `--output`.
     #[arg(long, value_enum, conflicts_with = "outputs")]
     format: Option<Format>,
@@ -106,15 +132,19 @@ struct CheckArgs {
     /// The least severe finding that fails the run (exit status 1).
     #[arg(long = "fail-on", value_enum, default_value = "error")]
     fail_on: FailOn,
-    /// Worker threads for evaluation (default: one per core). Output is the same for any value.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// A folder (or file) of role and staff definitions, for rules written `for role` or `for staff`.
-    #[arg(long = "roles", value_name = "DIR")]
-    roles: Vec<PathBuf>,
-    /// Record files or folders to check (default: the current folder).
-    #[arg(value_name = "PATH")]
-    paths: Vec<PathBuf>,
+    /// A baseline written by `precept baseline`: its findings are reported as known and do not
+    /// fail the run; those that no longer occur are named so the file can shrink.
+    #[arg(long = "baseline", value_name = "FILE")]
+    baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Where to write the baseline (replaced atomically).
+    #[arg(long = "file", value_name = "FILE", default_value = "precept-baseline.json")]
+    file: PathBuf,
 }
 
 /// Parse the arguments and run; the binary's `main` is only this.
@@ -157,105 +187,10 @@ fn style_for(tty: bool) -> Style {
 
 fn run(cli: Cli) -> Status {
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check::check(args),
+        Command::Baseline(args) => check::baseline(args),
         Command::Lint(args) => lint(args),
     }
-}
-
-fn check(args: CheckArgs) -> Status {
-    let mut err = Out { w: std::io::stderr().lock(), closed: false };
-    let out_style = style_for(std::io::stdout().is_terminal());
-    let err_style = style_for(std::io::stderr().is_terminal());
-    if let Some(n) = args.threads {
-        if n == 0 {
-            let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
-                .help("leave it out to use one thread per core");
-            err.put(&render(&d, err_style));
-            return Status::Failed;
-        }
-        // Only fails if a global pool already exists, in which case that pool is used.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
-    }
-    let specs = if args.outputs.is_empty() {
-        let kind = match args.format {
-            Some(Format::Json) => output::Kind::Json,
-            _ => output::Kind::Human,
-        };
-        vec![output::Spec { kind, path: None }]
-    } else {
-        args.outputs.clone()
-    };
-    let mut reports = match output::Reports::open(&specs, out_style) {
-        Ok(r) => r,
-        Err(d) => {
-            err.put(&render(&d, err_style));
-            return Status::Failed;
-        }
-    };
-    let fail_on = args.fail_on.severity();
-    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
-    let (program, policy_diags) = crate::workspace::load_policies(&policies);
-    for d in &policy_diags {
-        err.put(&render(d, err_style));
-    }
-    let Some(program) = program else {
-        if let Err(d) = reports.failed(&policy_diags, fail_on, &timestamp()) {
-            err.put(&render(&d, err_style));
-        }
-        return Status::Failed;
-    };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    // Role files are input too: their problems are reported with the record files'.
-    let mut role_diags = Vec::new();
-    let org = if args.roles.is_empty() {
-        None
-    } else {
-        let (org, _, diags) = crate::workspace::load_org(&args.roles);
-        role_diags = diags;
-        Some(org)
-    };
-    let directory = org.as_ref().map(crate::roles::authority::Directory::new);
-    let authority = directory.as_ref().map(|d| d as &dyn crate::engine::authority::Authority);
-    let mut exclude = policies.clone();
-    exclude.extend(args.roles.iter().cloned());
-    // Findings are written as each file is finished, so they are never all held in memory (SARIF
-    // and JUnit reports keep them, since their counts come first).
-    reports.start();
-    let mut emit = |f: crate::pipeline::Finding| reports.finding(&program, f);
-    let mut outcome = crate::pipeline::check_paths_with(&program, authority, &paths, &exclude, &mut emit);
-    if let Some(org) = &org {
-        crate::pipeline::check_org(&program, org, authority, &mut outcome, &mut emit);
-    }
-    outcome.diagnostics.extend(role_diags);
-    crate::diagnostics::sort(&mut outcome.diagnostics);
-    for d in &outcome.diagnostics {
-        err.put(&render(d, err_style));
-    }
-    let skipped: Vec<&str> = if authority.is_none() {
-        program.rules.iter().filter(|r| r.uses_roles).map(|r| r.id.as_str()).collect()
-    } else {
-        Vec::new()
-    };
-    let run = output::Run { program: &program, policy_diags: &policy_diags, fail_on, timestamp: timestamp(), skipped };
-    let written = reports.finish(&run, &outcome);
-    if let Err(d) = &written {
-        err.put(&render(d, err_style));
-    }
-    if written.is_err() || policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
-        Status::Failed
-    } else if outcome.fails_at(fail_on) {
-        Status::Findings
-    } else {
-        Status::Clean
-    }
-}
-
-/// When this run happened, for the JUnit report, in UTC without a zone: `SOURCE_DATE_EPOCH` (the
-/// reproducible-builds convention) when set, so runs can be byte-identical, else the clock.
-fn timestamp() -> String {
-    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
-    let ts = fixed.and_then(|s| jiff::Timestamp::from_second(s).ok()).unwrap_or_else(jiff::Timestamp::now);
-    ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 fn lint(args: LintArgs) -> Status {

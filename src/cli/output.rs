@@ -113,6 +113,8 @@ pub struct Reports {
     /// Kept for SARIF and JUnit.
     kept: Vec<Finding>,
     keep: bool,
+    /// A baseline was given: SARIF says which results are new.
+    baseline: bool,
 }
 
 fn usage(message: String, help: &str) -> Diag {
@@ -145,7 +147,12 @@ impl Reports {
             reports.push(Report { kind: spec.kind, state, sink, closed: false });
         }
         let keep = reports.iter().any(|r| matches!(r.state, State::Whole));
-        Ok(Reports { reports, kept: Vec::new(), keep })
+        Ok(Reports { reports, kept: Vec::new(), keep, baseline: false })
+    }
+
+    /// Whether a baseline was given.
+    pub fn set_baseline(&mut self, given: bool) {
+        self.baseline = given;
     }
 
     /// The start of every report.
@@ -162,6 +169,8 @@ impl Reports {
     pub fn finding(&mut self, program: &Program, f: Finding) {
         for r in &mut self.reports {
             let text = match &mut r.state {
+                // Known findings would be the wall of old findings a baseline is there to hide.
+                Human(_) if f.standing == crate::pipeline::Standing::Baselined => String::new(),
                 Human(style) => format!("{}\n", report::human::finding(program, &f, *style)),
                 State::Json(stream) => stream.finding(program, &f),
                 State::Github(a) => a.finding(&f),
@@ -177,7 +186,7 @@ impl Reports {
     /// Finish every report with the run's diagnostics and summary, and put the files in place.
     pub fn finish(self, run: &Run<'_>, outcome: &Outcome) -> Result<(), Diag> {
         let diags: Vec<Diag> = run.policy_diags.iter().chain(outcome.diagnostics.iter()).cloned().collect();
-        let Reports { reports, kept, .. } = self;
+        let Reports { reports, kept, baseline, .. } = self;
         let mut result = Ok(());
         for mut r in reports {
             let text = match &mut r.state {
@@ -191,7 +200,7 @@ impl Reports {
                     s.push_str(&a.finish());
                     s
                 }
-                State::Whole if r.kind == Kind::Sarif => report::sarif::document(run.program, &kept, &diags),
+                State::Whole if r.kind == Kind::Sarif => report::sarif::document(run.program, &kept, &diags, baseline),
                 State::Whole => {
                     report::junit::document(run.program, &kept, &diags, run.fail_on, &run.timestamp, &run.skipped)
                 }
@@ -217,7 +226,7 @@ impl Reports {
                     s.push_str(&a.finish());
                     s
                 }
-                State::Whole if r.kind == Kind::Sarif => report::sarif::document(&empty, &[], policy_diags),
+                State::Whole if r.kind == Kind::Sarif => report::sarif::document(&empty, &[], policy_diags, false),
                 State::Whole => report::junit::document(&empty, &[], policy_diags, fail_on, timestamp, &[]),
             };
             r.put(&text);
@@ -276,7 +285,7 @@ fn close(r: Report) -> Result<(), Diag> {
             // it replaces, or those of an ordinary new file.
             let perms = match std::fs::metadata(&path) {
                 Ok(m) => Some(m.permissions()),
-                Err(_) => ordinary_permissions(temp.as_file()),
+                Err(_) => crate::workspace::ordinary_permissions(temp.as_file()),
             };
             if let Some(p) = perms {
                 let _ = temp.as_file().set_permissions(p);
@@ -285,19 +294,6 @@ fn close(r: Report) -> Result<(), Diag> {
             Ok(())
         }
     }
-}
-
-/// The permissions of an ordinary new file (`rw-r--r--`); elsewhere the temporary file's own.
-#[cfg(unix)]
-fn ordinary_permissions(_: &std::fs::File) -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-/// The permissions of an ordinary new file; elsewhere the temporary file's own.
-#[cfg(not(unix))]
-fn ordinary_permissions(file: &std::fs::File) -> Option<std::fs::Permissions> {
-    file.metadata().ok().map(|m| m.permissions())
 }
 
 #[cfg(test)]

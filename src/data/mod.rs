@@ -15,7 +15,7 @@ mod diags;
 mod discover;
 mod json;
 mod locate;
-mod scan;
+pub(crate) mod scan;
 mod toml;
 
 #[cfg(test)]
@@ -161,8 +161,20 @@ pub fn read_file(
 /// # }
 /// ```
 pub fn record_id(program: &Program, schema: usize, values: &[Value]) -> Option<String> {
+    field_text(program, schema, values, program.schemas.get(schema)?.id_field?)
+}
+
+/// The member of staff and the team a record is about, where its schema says (`staff by`,
+/// `team by`): what waivers can be limited to.
+pub fn staff_and_team(program: &Program, schema: usize, values: &[Value]) -> (Option<String>, Option<String>) {
+    let Some(info) = program.schemas.get(schema) else { return (None, None) };
+    let text = |slot: Option<usize>| slot.and_then(|s| field_text(program, schema, values, s));
+    (text(info.staff_field), text(info.team_field))
+}
+
+/// A top-level scalar field's value as text.
+fn field_text(program: &Program, schema: usize, values: &[Value], slot: usize) -> Option<String> {
     let schema = program.schemas.get(schema)?;
-    let slot = schema.id_field?;
     let field = program.shapes.get(schema.shape)?.fields.get(slot)?;
     let value = values.get(slot)?;
     match value {

@@ -41,6 +41,8 @@ pub(crate) fn schema(name: &str, shape: usize) -> SchemaInfo {
         files: vec![],
         id_field: None,
         date_field: None,
+        staff_field: None,
+        team_field: None,
         rules: vec![],
         group_rules: vec![],
         builtin: false,

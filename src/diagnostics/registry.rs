@@ -21,6 +21,9 @@ macro_rules! codes {
 }
 
 codes! {
+    "precept::baseline::invalid" => "a baseline file is not one `precept baseline` wrote",
+    "precept::baseline::not-written" => "`precept baseline` did not write a baseline because the input had problems",
+    "precept::baseline::stale" => "findings in the baseline no longer occur",
     "precept::code::extension-cycle" => "codes extend each other in a circle",
     "precept::code::invalid-extension" => "a code extends a code of a level it may not build on",
     "precept::code::unknown-parent" => "a code extends a code that is not declared",
@@ -96,6 +99,10 @@ codes! {
     "precept::usage::no-roles" => "rules that ask about staff and roles were not run: no role files were given",
     "precept::usage::output" => "a report cannot be written: two to standard output, or a file that cannot be created",
     "precept::usage::threads" => "`--threads` was given an unusable number",
+    "precept::waiver::invalid" => "a waiver is malformed: a missing or wrong key",
+    "precept::waiver::not-waivable" => "a waiver covers a rule whose code is marked `not waivable`",
+    "precept::waiver::unknown-rule" => "a waiver names a rule the policies do not have",
+    "precept::waiver::unused" => "a waiver matches no finding",
 }
 
 /// The summary of a code, if it is registered.

@@ -72,6 +72,10 @@ pub struct SchemaInfo {
     pub id_field: Option<usize>,
     /// The slot of the date or datetime field that dates a record (`dated by`).
     pub date_field: Option<usize>,
+    /// The slot of the text field naming the member of staff a record is about (`staff by`).
+    pub staff_field: Option<usize>,
+    /// The slot of the text field naming the team a record is about (`team by`).
+    pub team_field: Option<usize>,
     /// Rules that judge each of its records, by index into [`Program::rules`].
     pub rules: Vec<usize>,
     /// Rules that judge groups of its records, by index into [`Program::rules`].
@@ -95,6 +99,8 @@ pub struct CodeInfo {
     pub version: Option<String>,
     /// `source`.
     pub source: Option<String>,
+    /// No waiver may cover its rules (`not waivable`).
+    pub not_waivable: bool,
     /// Where it was declared.
     pub file: SourceFile,
     /// Where it was declared.

@@ -49,6 +49,10 @@ fn slot(s: Severity) -> usize {
 impl Annotations {
     /// The annotation for one finding, or nothing past the limit for its severity.
     pub fn finding(&mut self, f: &Finding) -> String {
+        // Waived and known findings fail nothing: they are not annotated.
+        if f.standing != crate::pipeline::Standing::Active {
+            return String::new();
+        }
         let i = slot(f.severity);
         if self.written[i] >= MAX_PER_SEVERITY {
             self.left[i] += 1;

@@ -133,6 +133,10 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         }],
         _ => Vec::new(),
     };
+    let record = match f.standing {
+        crate::pipeline::Standing::Waived(_) => format!("{record} (waived)"),
+        _ => record,
+    };
     let drawable = crate::diagnostics::render::drawable(&f.file.text, f.span);
     let message = if drawable {
         format!("{record}: {}", f.message)
@@ -153,6 +157,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
             .evidence
             .iter()
             .map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) })
+            .chain(match &f.standing {
+                crate::pipeline::Standing::Waived(w) => Some(EvidenceNote {
+                    message: format!("waived until {} by {}: {} ({})", w.expires, w.approver, w.justification, w.place),
+                }),
+                _ => None,
+            })
             .chain(rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
                 let parent = program.codes.get(o.code)?;
                 let why = o.relaxes.as_deref()?;
@@ -206,6 +216,18 @@ pub fn summary_line(s: &Summary) -> String {
     } else {
         let rules: Vec<String> = s.pending.iter().map(|(r, n)| format!("{r} {n}")).collect();
         format!("; {} open, not yet due ({})", plural(pending, "obligation", "obligations"), rules.join(", "))
+    };
+    let mut set_aside = Vec::new();
+    if s.waived > 0 {
+        set_aside.push(format!("{} waived", s.waived));
+    }
+    if s.baselined > 0 {
+        set_aside.push(format!("{} known from the baseline", s.baselined));
+    }
+    let pending = if set_aside.is_empty() {
+        pending
+    } else {
+        format!("{pending}; {} (counted above, failing nothing)", set_aside.join(", "))
     };
     let n = s.findings();
     if n == 0 {

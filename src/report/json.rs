@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Summary;
 use crate::diagnostics::{Diag, Level};
 use crate::engine::Program;
-use crate::pipeline::{Finding, Outcome};
+use crate::pipeline::{Finding, Outcome, Standing};
 
 /// The format version of the document.
 pub const VERSION: u32 = 1;
@@ -32,6 +32,17 @@ struct FindingOut<'a> {
     evidence: Vec<EvidenceOut<'a>>,
     group: Option<GroupOut<'a>>,
     overrides: Option<OverrideOut<'a>>,
+    standing: &'static str,
+    waiver: Option<WaiverOut<'a>>,
+}
+
+/// The waiver that covers a waived finding.
+#[derive(Serialize)]
+struct WaiverOut<'a> {
+    justification: &'a str,
+    approver: &'a str,
+    expires: &'a str,
+    place: &'a str,
 }
 
 /// The inherited rule a finding's rule overrides: the code it comes from, and the stated reason
@@ -121,6 +132,9 @@ struct SummaryOut<'a> {
     findings: usize,
     by_severity: Counts3,
     by_level: Levels,
+    active: Counts3,
+    waived: usize,
+    baselined: usize,
     pending: Pending<'a>,
 }
 
@@ -201,6 +215,20 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
         overrides: rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
             Some(OverrideOut { code_of_practice: &program.codes.get(o.code)?.name, relaxes: o.relaxes.as_deref() })
         }),
+        standing: match f.standing {
+            Standing::Active => "active",
+            Standing::Waived(_) => "waived",
+            Standing::Baselined => "baselined",
+        },
+        waiver: match &f.standing {
+            Standing::Waived(w) => Some(WaiverOut {
+                justification: &w.justification,
+                approver: &w.approver,
+                expires: &w.expires,
+                place: &w.place,
+            }),
+            _ => None,
+        },
     }
 }
 
@@ -268,6 +296,9 @@ impl Stream {
                 professional: level(crate::ast::CodeLevel::Professional),
                 ethical: level(crate::ast::CodeLevel::Ethical),
             },
+            active: Counts3 { error: s.active[0], warning: s.active[1], info: s.active[2] },
+            waived: s.waived,
+            baselined: s.baselined,
             pending: Pending { total: s.pending.iter().map(|(_, n)| n).sum(), by_rule: &s.pending },
         };
         let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use crate::ast::Severity;
 use crate::diagnostics::Diag;
 use crate::engine::Program;
-use crate::pipeline::Finding;
+use crate::pipeline::{Finding, Standing};
 
 /// Escape text for XML 1.0 content and attributes, replacing characters it cannot carry at all.
 pub fn escape(s: &str) -> String {
@@ -43,7 +43,12 @@ fn line(f: &Finding) -> String {
         Some(id) => format!("{} {id}", f.subject),
         None => format!("{} {}", f.subject, f.record_index + 1),
     };
-    format!("{}:{}:{}: {} {what}: {}", f.file.name, f.line, f.column, f.severity.as_str(), f.message)
+    let standing = match &f.standing {
+        Standing::Active => String::new(),
+        Standing::Waived(w) => format!(" [waived until {}: {}]", w.expires, w.justification),
+        Standing::Baselined => " [known from the baseline]".to_string(),
+    };
+    format!("{}:{}:{}: {} {what}: {}{standing}", f.file.name, f.line, f.column, f.severity.as_str(), f.message)
 }
 
 /// The JUnit document. `fail_on` is the least severe finding that fails a rule's test case;
@@ -80,7 +85,8 @@ pub fn document(
                 .iter()
                 .filter(|f| f.rule_id == *id && program.rules.get(f.rule).is_some_and(|r| r.code == ci))
                 .collect();
-            let failing: Vec<&&Finding> = mine.iter().filter(|f| f.severity <= fail_on).collect();
+            let counts = |f: &&&Finding| f.standing == Standing::Active && f.severity <= fail_on;
+            let failing: Vec<&&Finding> = mine.iter().filter(counts).collect();
             let _ =
                 write!(cases, "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"", token(id), token(&code.name));
             if skipped.contains(id) {
@@ -100,7 +106,7 @@ pub fn document(
                     body.join("\n")
                 );
             }
-            for f in mine.iter().filter(|f| f.severity > fail_on) {
+            for f in mine.iter().filter(|f| !counts(f)) {
                 below.push_str(&escape(&line(f)));
                 below.push('\n');
             }
@@ -122,6 +128,25 @@ pub fn document(
         );
         out.push_str(&cases);
         let _ = write!(out, "    <system-out>{below}</system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+        suite_id += 1;
+    }
+    // Expired waivers are failures of a suite of their own, one test case per waived rule.
+    let expired: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == crate::suppress::EXPIRED_WAIVER).collect();
+    if !expired.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"waivers\" package=\"precept\" id=\"{suite_id}\" timestamp=\"{timestamp}\" hostname=\"localhost\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\" time=\"0\">\n    <properties>\n      <property name=\"kind\" value=\"expired waivers\"/>\n    </properties>",
+            n = expired.len()
+        );
+        for (i, f) in expired.iter().enumerate() {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"waivers\" time=\"0\">\n      <failure message=\"expired\" type=\"error\">{}</failure>\n    </testcase>\n",
+                token(&format!("{} {}", i + 1, f.record_id.as_deref().unwrap_or_default())),
+                escape(&line(f))
+            );
+        }
+        out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
         suite_id += 1;
     }
     // Problems with the input are errors of a suite of their own, one test case per code.

@@ -34,6 +34,12 @@ pub struct Summary {
     pub by_level: BTreeMap<CodeLevel, usize>,
     /// Obligations open at the end of the data but not yet due, by rule id.
     pub pending: Vec<(String, usize)>,
+    /// Active findings (neither waived nor in the baseline) by severity.
+    pub active: [usize; 3],
+    /// Findings a waiver covers.
+    pub waived: usize,
+    /// Findings in the baseline given.
+    pub baselined: usize,
 }
 
 impl Summary {
@@ -47,6 +53,9 @@ impl Summary {
             by_severity: outcome.by_severity,
             by_level: outcome.by_level.clone(),
             pending: outcome.pending.clone(),
+            active: outcome.active,
+            waived: outcome.waived,
+            baselined: outcome.baselined,
         }
     }
 

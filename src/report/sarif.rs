@@ -11,7 +11,7 @@ use super::{end_of, fingerprint};
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Level};
 use crate::engine::Program;
-use crate::pipeline::Finding;
+use crate::pipeline::{Finding, Standing};
 
 /// Results per run that code scanning accepts.
 pub const MAX_RESULTS: usize = 25_000;
@@ -109,7 +109,19 @@ struct SarifResult {
     message: Text,
     locations: Vec<Location>,
     partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     properties: ResultProperties,
+}
+
+/// A waiver, as SARIF records an accepted exception.
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -176,7 +188,7 @@ pub fn uri(path: &str) -> String {
 }
 
 /// The SARIF document for a run: `findings` in report order, `diagnostics` as notifications.
-pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag]) -> String {
+pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], baseline: bool) -> String {
     // One descriptor per rule id of the rules that run (versions of a rule, and an override and
     // the rule it replaces on some days, share an id), in the program's order; the most derived
     // definition (an override comes after the rule it overrides) describes it.
@@ -211,6 +223,20 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag]) -
             },
         });
     }
+    if findings.iter().any(|f| f.rule_id == crate::suppress::EXPIRED_WAIVER) {
+        ids.push(crate::suppress::EXPIRED_WAIVER);
+        rules.push(RuleOut {
+            id: crate::suppress::EXPIRED_WAIVER,
+            name: "ExpiredWaiver".into(),
+            short_description: Text { text: "A waiver has expired".into() },
+            full_description: Text {
+                text: "A waiver in the waivers file is past its expiry date, so it waives nothing and the findings it covered count again.".into(),
+            },
+            help: Text { text: "Renew the waiver with a new expiry date and a current justification, or fix what it covered and remove it.".into() },
+            default_configuration: Config { level: "error" },
+            properties: RuleProperties { tags: vec!["compliance", "waiver"], code_of_practice: "Precept waivers", cite: None },
+        });
+    }
     let mut notifications: Vec<Notification> = diagnostics.iter().map(notification).collect();
     if findings.len() > MAX_RESULTS {
         notifications.push(Notification {
@@ -242,6 +268,18 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag]) -
                     },
                 }],
                 partial_fingerprints: Fingerprints { precept: fingerprint(f) },
+                suppressions: match &f.standing {
+                    Standing::Waived(w) => vec![Suppression {
+                        kind: "external",
+                        status: "accepted",
+                        justification: format!(
+                            "{} (approved by {}, until {}; {})",
+                            w.justification, w.approver, w.expires, w.place
+                        ),
+                    }],
+                    _ => Vec::new(),
+                },
+                baseline_state: baseline.then_some(if f.standing == Standing::Baselined { "unchanged" } else { "new" }),
                 properties: ResultProperties {
                     record: f.record_id.clone(),
                     subject: f.subject,

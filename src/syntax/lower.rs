@@ -167,6 +167,8 @@ impl<'f> Lowerer<'f> {
         let mut files = Vec::new();
         let mut identified_by: Option<Name> = None;
         let mut dated_by: Option<Name> = None;
+        let mut staff_by: Option<Name> = None;
+        let mut team_by: Option<Name> = None;
         let mut fields = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
@@ -188,11 +190,23 @@ impl<'f> Lowerer<'f> {
                         self.set_once(&mut dated_by, n, "dated by", |n| n.span, at);
                     }
                 }
+                Rule::staff_clause | Rule::team_clause => {
+                    let at = span(&c);
+                    let (slot, what) = if c.as_rule() == Rule::staff_clause {
+                        (&mut staff_by, "staff by")
+                    } else {
+                        (&mut team_by, "team by")
+                    };
+                    if let Some(f) = c.into_inner().find(|x| x.as_rule() == Rule::field_name) {
+                        let n = name(&f);
+                        self.set_once(slot, n, what, |n| n.span, at);
+                    }
+                }
                 Rule::field_decl => fields.push(self.field(c)),
                 _ => {}
             }
         }
-        Some(Schema { name: name_?, files, identified_by, dated_by, fields, span: whole })
+        Some(Schema { name: name_?, files, identified_by, dated_by, staff_by, team_by, fields, span: whole })
     }
 
     fn field(&mut self, p: Pair<'_, Rule>) -> FieldDecl {
@@ -314,6 +328,7 @@ impl<'f> Lowerer<'f> {
             calendar: None,
             effective: None,
             extends: None,
+            not_waivable: None,
             rules: Vec::new(),
             span: whole,
         };
@@ -352,6 +367,9 @@ impl<'f> Lowerer<'f> {
                 Rule::effective_clause => {
                     let e = effective(c);
                     self.set_once(&mut code.effective, e, "effective", |e| e.span, at);
+                }
+                Rule::waivable_clause => {
+                    self.set_once(&mut code.not_waivable, at, "not waivable", |s| *s, at);
                 }
                 Rule::extends_clause => {
                     if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {

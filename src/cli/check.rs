@@ -1,0 +1,282 @@
+//! `precept check` and `precept baseline`: load the policies, roles, waivers and baseline, run the
+//! pipeline, mark each finding's standing, and hand findings to the reports.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use super::{output, BaselineArgs, CheckArgs, Format, Inputs, Out, Status};
+use crate::diagnostics::render::{render, Style};
+use crate::diagnostics::Diag;
+use crate::engine::authority::Authority;
+use crate::engine::Program;
+use crate::pipeline::{Finding, Outcome};
+use crate::roles::authority::Directory;
+use crate::source::SourceFile;
+use crate::suppress::{baseline::Baseline, waivers, Suppressor};
+
+/// Everything loaded before records are read.
+struct Loaded {
+    program: Program,
+    policy_diags: Vec<Diag>,
+    rest: Rest,
+}
+
+/// What a run reads besides the policies.
+struct Rest {
+    org: Option<crate::roles::Org>,
+    /// Problems with role, waiver and baseline files: reported with the record files'.
+    input_diags: Vec<Diag>,
+    exclude: Vec<PathBuf>,
+    paths: Vec<PathBuf>,
+    suppressor: Suppressor,
+}
+
+struct Stderr {
+    out: Out<std::io::StderrLock<'static>>,
+    style: Style,
+}
+
+impl Stderr {
+    fn open() -> Stderr {
+        Stderr {
+            out: Out { w: std::io::stderr().lock(), closed: false },
+            style: super::style_for(std::io::stderr().is_terminal()),
+        }
+    }
+
+    fn diag(&mut self, d: &Diag) {
+        let text = render(d, self.style);
+        self.out.put(&text);
+    }
+}
+
+/// Load what a run needs; `None` (with the problems shown) when the policies cannot be used.
+fn load(inputs: &Inputs, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, (Vec<Diag>, Status)> {
+    if let Some(n) = inputs.threads {
+        if n == 0 {
+            let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
+                .help("leave it out to use one thread per core");
+            return Err((vec![d], Status::Failed));
+        }
+        // Only fails if a global pool already exists, in which case that pool is used.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let today = match &inputs.as_of {
+        None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+        Some(s) => match s.parse::<jiff::civil::Date>() {
+            Ok(d) => d,
+            Err(_) => {
+                let d = Diag::error("precept::usage::as-of", format!("`--as-of {s}` is not a date"))
+                    .help("write the day as `YYYY-MM-DD`");
+                return Err((vec![d], Status::Failed));
+            }
+        },
+    };
+    let policies = if inputs.policies.is_empty() { vec![PathBuf::from("policies")] } else { inputs.policies.clone() };
+    let (program, policy_diags) = crate::workspace::load_policies(&policies);
+    for d in &policy_diags {
+        err.diag(d);
+    }
+    let Some(program) = program else { return Err((policy_diags, Status::Failed)) };
+    let mut input_diags = Vec::new();
+    let org = if inputs.roles.is_empty() {
+        None
+    } else {
+        let (org, _, diags) = crate::workspace::load_org(&inputs.roles);
+        input_diags.extend(diags);
+        Some(org)
+    };
+    let waivers = match &inputs.waivers {
+        None => Vec::new(),
+        Some(path) => match read_text(path) {
+            Ok(file) => waivers::read(&file, &program, &mut input_diags),
+            Err(d) => {
+                input_diags.push(d);
+                Vec::new()
+            }
+        },
+    };
+    let baseline = match baseline {
+        None => None,
+        Some(path) => match read_text(path).and_then(|f| Baseline::read(&f)) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                input_diags.push(d);
+                None
+            }
+        },
+    };
+    let mut exclude = policies;
+    exclude.extend(inputs.roles.iter().cloned());
+    let paths = if inputs.paths.is_empty() { vec![PathBuf::from(".")] } else { inputs.paths.clone() };
+    Ok(Loaded {
+        program,
+        policy_diags,
+        rest: Rest { org, input_diags, exclude, paths, suppressor: Suppressor::new(waivers, baseline, today) },
+    })
+}
+
+fn read_text(path: &Path) -> Result<SourceFile, Diag> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(_) => Err(Diag::error("precept::input::invalid-utf8", format!("`{name}` is not valid UTF-8"))
+                .help("save the file as UTF-8")),
+        },
+        Err(e) => Err(Diag::error("precept::input::not-found", format!("cannot read `{name}`: {e}"))
+            .help("check the path; it is relative to the folder Precept runs in")),
+    }
+}
+
+/// Run the pipeline over the records and roles, marking each finding's standing before `sink`
+/// sees it; expired waivers come last, as findings of their own.
+fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Outcome {
+    let directory = rest.org.as_ref().map(Directory::new);
+    let authority = directory.as_ref().map(|d| d as &dyn Authority);
+    let suppressor = &mut rest.suppressor;
+    // The pipeline counts every finding as active; these were not.
+    let mut not_active: Vec<(crate::ast::Severity, crate::pipeline::Standing)> = Vec::new();
+    let mut marked = |mut f: Finding| {
+        suppressor.mark(&mut f);
+        if f.standing != crate::pipeline::Standing::Active {
+            not_active.push((f.severity, f.standing.clone()));
+        }
+        sink(f);
+    };
+    let mut outcome = crate::pipeline::check_paths_with(program, authority, &rest.paths, &rest.exclude, &mut marked);
+    if let Some(org) = &rest.org {
+        crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
+    }
+    for (severity, standing) in &not_active {
+        outcome.recount(*severity, standing);
+    }
+    let (expired, diags) = rest.suppressor.finish();
+    for f in expired {
+        outcome.count(&f);
+        sink(f);
+    }
+    outcome.diagnostics.append(&mut rest.input_diags);
+    outcome.diagnostics.extend(diags);
+    crate::diagnostics::sort(&mut outcome.diagnostics);
+    outcome
+}
+
+/// `precept check`.
+pub(super) fn check(args: CheckArgs) -> Status {
+    let mut err = Stderr::open();
+    let specs = if args.outputs.is_empty() {
+        let kind = match args.format {
+            Some(Format::Json) => output::Kind::Json,
+            _ => output::Kind::Human,
+        };
+        vec![output::Spec { kind, path: None }]
+    } else {
+        args.outputs.clone()
+    };
+    let out_style = super::style_for(std::io::stdout().is_terminal());
+    let mut reports = match output::Reports::open(&specs, out_style) {
+        Ok(r) => r,
+        Err(d) => {
+            err.diag(&d);
+            return Status::Failed;
+        }
+    };
+    let fail_on = args.fail_on.severity();
+    let loaded = match load(&args.inputs, &mut err, args.baseline.as_deref()) {
+        Ok(l) => l,
+        Err((diags, status)) => {
+            // Policy problems were shown as they were found; anything else is shown here.
+            for d in diags.iter().filter(|d| d.code.starts_with("precept::usage")) {
+                err.diag(d);
+            }
+            if let Err(d) = reports.failed(&diags, fail_on, &timestamp()) {
+                err.diag(&d);
+            }
+            return status;
+        }
+    };
+    let Loaded { program, policy_diags, mut rest } = loaded;
+    reports.set_baseline(rest.suppressor.has_baseline());
+    reports.start();
+    let outcome = run(&program, &mut rest, &mut |f| reports.finding(&program, f));
+    for d in &outcome.diagnostics {
+        err.diag(d);
+    }
+    let skipped: Vec<&str> = if rest.org.is_none() {
+        program.rules.iter().filter(|r| r.uses_roles).map(|r| r.id.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let run = output::Run { program: &program, policy_diags: &policy_diags, fail_on, timestamp: timestamp(), skipped };
+    let written = reports.finish(&run, &outcome);
+    if let Err(d) = &written {
+        err.diag(d);
+    }
+    if written.is_err() || policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
+        Status::Failed
+    } else if outcome.fails_at(fail_on) {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}
+
+/// `precept baseline`: write the current findings (those no waiver covers) as the baseline.
+pub(super) fn baseline(args: BaselineArgs) -> Status {
+    let mut err = Stderr::open();
+    let loaded = match load(&args.inputs, &mut err, None) {
+        Ok(l) => l,
+        Err((diags, status)) => {
+            for d in diags.iter().filter(|d| d.code.starts_with("precept::usage")) {
+                err.diag(d);
+            }
+            return status;
+        }
+    };
+    let Loaded { program, policy_diags, mut rest } = loaded;
+    let mut findings: Vec<Finding> = Vec::new();
+    let outcome = run(&program, &mut rest, &mut |f| {
+        if f.standing == crate::pipeline::Standing::Active && f.rule != usize::MAX {
+            findings.push(f);
+        }
+    });
+    for d in &outcome.diagnostics {
+        err.diag(d);
+    }
+    if outcome.diagnostics.iter().chain(&policy_diags).any(Diag::is_error) {
+        // A baseline of a run that could not read everything would hide what it missed.
+        err.diag(
+            &Diag::error(
+                "precept::baseline::not-written",
+                format!("the baseline `{}` was not written", args.file.display()),
+            )
+            .help("fix the problems above first, so the baseline holds every finding"),
+        );
+        return Status::Failed;
+    }
+    let text = crate::suppress::baseline::write(&findings);
+    if let Err(e) = crate::workspace::write_atomically(&args.file, text.as_bytes()) {
+        err.diag(
+            &Diag::error("precept::usage::output", format!("cannot write the baseline `{}`: {e}", args.file.display()))
+                .help("name a file in a folder that exists and can be written to"),
+        );
+        return Status::Failed;
+    }
+    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    out.put(&format!(
+        "wrote {} finding{} to {}\n",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        args.file.display()
+    ));
+    Status::Clean
+}
+
+/// When this run happened, for the JUnit report, in UTC without a zone: `SOURCE_DATE_EPOCH` (the
+/// reproducible-builds convention) when set, so runs can be byte-identical, else the clock.
+fn timestamp() -> String {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let ts = fixed.and_then(|s| jiff::Timestamp::from_second(s).ok()).unwrap_or_else(jiff::Timestamp::now);
+    ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}

@@ -1,0 +1,307 @@
+//! Waivers and baselines from the command line: what they cover, what they say in the reports, and
+//! that only active findings fail a run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+
+use std::path::Path;
+
+const POLICY: &str = r#"
+schema ticket {
+  identified by id
+  staff by agent
+  team by team
+  id: text
+  agent: text
+  team: text
+  waited: duration
+}
+code "House rules" {
+  level organisational
+  rule answered-quickly {
+    for ticket
+    require record.waited <= 5m
+    message "ticket {record.id} waited {record.waited}"
+  }
+}
+code "Pledge" {
+  level ethical
+  not waivable
+  rule never-an-hour {
+    severity warning
+    for ticket
+    require record.waited < 60m
+    message "ticket {record.id} waited an hour or more"
+  }
+}
+"#;
+
+fn ticket(id: &str, agent: &str, team: &str, waited: &str) -> String {
+    format!("{{\"id\": \"{id}\", \"agent\": \"{agent}\", \"team\": \"{team}\", \"waited\": \"{waited}\"}}\n")
+}
+
+fn setup(records: &str, waivers: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/p.precept"), POLICY).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/tickets.jsonl"), records).unwrap();
+    if let Some(w) = waivers {
+        std::fs::write(dir.path().join("waivers.toml"), w).unwrap();
+    }
+    dir
+}
+
+fn json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["check", "--format", "json"];
+    if !extra.contains(&"--as-of") {
+        args.extend(["--as-of", "2026-06-01"]);
+    }
+    args.extend_from_slice(extra);
+    args.push("records");
+    let run = common::precept_in(dir, &args);
+    let doc = serde_json::from_str(&run.stdout).unwrap_or(serde_json::Value::Null);
+    (run.code, doc, run.stderr)
+}
+
+fn standings(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["record"].as_str().unwrap_or("").to_string(), f["standing"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_waiver_covers_what_it_names_and_the_finding_is_still_reported() {
+    let records = ticket("T-1", "amara.okafor", "Returns", "10m")
+        + &ticket("T-2", "ben.hughes", "Returns", "10m")
+        + &ticket("T-3", "ben.hughes", "Delivery", "10m")
+        + &ticket("T-4", "chloe.davies", "Delivery", "10m");
+    let waivers = r#"
+[[waiver]]
+rule = "answered-quickly"
+record = "T-1"
+justification = "the phone system was down on the day"
+approver = "Priya Sharma"
+expires = 2026-12-31
+
+[[waiver]]
+rule = "answered-quickly"
+staff = "ben.hughes"
+team = "Delivery"
+justification = "Ben covered the Delivery queue alone during the strike"
+approver = "Priya Sharma"
+expires = 2026-06-01
+
+[[waiver]]
+rule = "answered-quickly"
+files = "records/*.csv"
+justification = "the CSV export has no answer times"
+approver = "Priya Sharma"
+expires = 2026-12-31
+"#;
+    let dir = setup(&records, Some(waivers));
+    let (code, doc, stderr) = json(dir.path(), &["--waivers", "waivers.toml"]);
+    assert_eq!(code, 1, "T-2 and T-4 are not waived: {stderr}");
+    assert_eq!(
+        standings(&doc),
+        [("T-1", "waived"), ("T-2", "active"), ("T-3", "waived"), ("T-4", "active")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let w = &doc["findings"][0]["waiver"];
+    assert_eq!(w["justification"], "the phone system was down on the day");
+    assert_eq!(w["approver"], "Priya Sharma");
+    assert_eq!(w["expires"], "2026-12-31");
+    assert_eq!(w["place"], "waivers.toml:2");
+    assert_eq!(doc["summary"]["waived"], 2);
+    assert_eq!(doc["summary"]["active"]["error"], 2);
+    // The third waiver matches nothing: a warning, so it can be removed.
+    let unused = &doc["diagnostics"][0];
+    assert_eq!(
+        (unused["code"].as_str(), unused["file"].as_str(), unused["line"].as_u64()),
+        (Some("precept::waiver::unused"), Some("waivers.toml"), Some(17)),
+        "{stderr}"
+    );
+    // The human report shows the waiver on the finding, and the count in the summary.
+    let human =
+        common::precept_in(dir.path(), &["check", "--as-of", "2026-06-01", "--waivers", "waivers.toml", "records"]);
+    assert!(human.stdout.contains("record `T-1` (waived): ticket T-1 waited 10m"), "{}", human.stdout);
+    assert!(human.stdout.contains("waived until 2026-12-31 by Priya Sharma: the phone system"), "{}", human.stdout);
+    assert!(human.stdout.contains("; 2 waived (counted above, failing nothing)"), "{}", human.stdout);
+}
+
+#[test]
+fn only_active_findings_fail_a_run() {
+    let dir = setup(&ticket("T-1", "amara.okafor", "Returns", "10m"), Some(
+        "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"agreed\"\napprover = \"P\"\nexpires = 2026-12-31\n",
+    ));
+    let (code, doc, _) = json(dir.path(), &["--waivers", "waivers.toml"]);
+    assert_eq!(code, 0);
+    assert_eq!(standings(&doc), [("T-1".to_string(), "waived".to_string())]);
+}
+
+#[test]
+fn an_expired_waiver_waives_nothing_and_is_a_finding_itself() {
+    let dir = setup(&ticket("T-1", "amara.okafor", "Returns", "10m"), Some(
+        "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"agreed\"\napprover = \"P\"\nexpires = 2026-05-31\n",
+    ));
+    let (code, doc, _) = json(dir.path(), &["--waivers", "waivers.toml"]);
+    assert_eq!(code, 1);
+    let f = doc["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0]["standing"], "active");
+    assert_eq!(f[1]["rule"], "expired-waiver");
+    assert_eq!(f[1]["file"], "waivers.toml");
+    assert_eq!(f[1]["line"], 1);
+    assert!(f[1]["message"].as_str().unwrap().contains("expired on 2026-05-31"), "{}", f[1]);
+    // The day it expires is still covered.
+    let (code, _, _) = json(dir.path(), &["--waivers", "waivers.toml", "--as-of", "2026-05-31"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn waivers_must_say_why_who_and_until_when_and_may_not_cover_unwaivable_rules() {
+    let waivers = r#"
+[[waiver]]
+rule = "answered-quickly"
+approver = "P"
+expires = "2026-12-31"
+reason = "typo for justification"
+
+[[waiver]]
+rule = "never-an-hour"
+justification = "x"
+approver = "P"
+expires = 2026-12-31
+
+[[waiver]]
+rule = "answred-quickly"
+justification = "x"
+approver = "P"
+expires = 2026-12-31
+"#;
+    let dir = setup(&ticket("T-1", "a", "b", "10m"), Some(waivers));
+    let run =
+        common::precept_in(dir.path(), &["check", "--as-of", "2026-06-01", "--waivers", "waivers.toml", "records"]);
+    assert_eq!(run.code, 2, "a bad waivers file is unusable input");
+    for expected in [
+        "precept::waiver::invalid",
+        "precept::waiver::unknown-rule",
+        "this waiver has no `justification`",
+        "a waiver's `expires` must be a date",
+        "unknown key `reason` in a waiver",
+        "precept::waiver::not-waivable",
+        "rule `never-an-hour` may not be waived: its code, `Pledge`, says so",
+        "did you mean `answered-quickly`?",
+    ] {
+        assert!(run.stderr.contains(expected), "missing `{expected}` in:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_baseline_fails_only_new_findings_and_names_the_ones_gone() {
+    let before = ticket("T-1", "a", "x", "10m") + &ticket("T-2", "b", "x", "10m") + &ticket("T-3", "c", "x", "1m");
+    let dir = setup(&before, None);
+    let write = common::precept_in(dir.path(), &["baseline", "--file", "known.json", "records"]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    assert_eq!(write.stdout, "wrote 2 findings to known.json\n");
+    let text = std::fs::read_to_string(dir.path().join("known.json")).unwrap();
+    assert!(text.starts_with("{\n  \"version\": 1,\n  \"findings\": [\n    {\"fingerprint\":"), "{text}");
+    // Same records: nothing new, exit 0, both reported as known.
+    let (code, doc, stderr) = json(dir.path(), &["--baseline", "known.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        standings(&doc),
+        [("T-1", "baselined"), ("T-2", "baselined")].map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(doc["summary"]["baselined"], 2);
+    // Lines move (a new record first), T-1 is fixed, T-3 now breaks the rule: only T-3 is new,
+    // T-2 keeps its fingerprint, and T-1's entry is named as gone.
+    let after = ticket("T-0", "z", "x", "2m")
+        + &ticket("T-3", "c", "x", "9m")
+        + &ticket("T-2", "b", "x", "10m")
+        + &ticket("T-1", "a", "x", "3m");
+    std::fs::write(dir.path().join("records/tickets.jsonl"), after).unwrap();
+    let (code, doc, stderr) = json(dir.path(), &["--baseline", "known.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(standings(&doc), [("T-3", "active"), ("T-2", "baselined")].map(|(a, b)| (a.to_string(), b.to_string())));
+    let stale = &doc["diagnostics"][0];
+    assert_eq!(stale["code"], "precept::baseline::stale", "{stderr}");
+    assert_eq!(
+        stale["message"],
+        "1 of the findings in the baseline `known.json` no longer occur: `answered-quickly` on T-1"
+    );
+    // SARIF marks new and unchanged results, and is still valid.
+    let run = common::precept_in(dir.path(), &["check", "--baseline", "known.json", "--output", "sarif", "records"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let states: Vec<&str> =
+        sarif["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["baselineState"].as_str().unwrap()).collect();
+    assert_eq!(states, ["new", "unchanged"]);
+}
+
+#[test]
+fn a_baseline_that_is_not_one_is_an_input_error() {
+    let dir = setup(&ticket("T-1", "a", "x", "10m"), None);
+    std::fs::write(dir.path().join("known.json"), "{\"version\": 1, \"findings\": [{\"rule\": \"x\"}]}").unwrap();
+    let run = common::precept_in(dir.path(), &["check", "--baseline", "known.json", "records"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("precept::baseline::invalid") && run.stderr.contains("missing field `fingerprint`"),
+        "{}",
+        run.stderr
+    );
+    let nowhere = common::precept_in(dir.path(), &["check", "--baseline", "missing.json", "records"]);
+    assert_eq!(nowhere.code, 2);
+    assert!(nowhere.stderr.contains("cannot read `missing.json`"), "{}", nowhere.stderr);
+    let bad_day = common::precept_in(dir.path(), &["check", "--as-of", "2026-13-01", "records"]);
+    assert_eq!(bad_day.code, 2);
+    assert!(bad_day.stderr.contains("precept::usage::as-of"), "{}", bad_day.stderr);
+}
+
+#[test]
+fn waived_findings_are_marked_in_sarif_junit_and_left_out_of_annotations() {
+    let dir = setup(&(ticket("T-1", "a", "x", "10m") + &ticket("T-2", "b", "x", "10m")), Some(
+        "[[waiver]]\nrule = \"answered-quickly\"\nrecord = \"T-1\"\njustification = \"agreed\"\napprover = \"P\"\nexpires = 2026-12-31\n",
+    ));
+    let run = common::precept_in(
+        dir.path(),
+        &[
+            "check",
+            "--as-of",
+            "2026-06-01",
+            "--waivers",
+            "waivers.toml",
+            "--output",
+            "sarif=r.sarif",
+            "--output",
+            "junit=r.xml",
+            "--output",
+            "github",
+            "records",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("T-2"));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.sarif")).unwrap()).unwrap();
+    let s = &sarif["runs"][0]["results"][0]["suppressions"][0];
+    assert_eq!(s["kind"], "external");
+    assert_eq!(s["status"], "accepted");
+    assert!(s["justification"].as_str().unwrap().starts_with("agreed (approved by P, until 2026-12-31"));
+    let xml = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    assert!(xml.contains("<failure message=\"1 finding\""), "{xml}");
+    assert!(xml.contains("[waived until 2026-12-31: agreed]"), "{xml}");
+}
+
+#[test]
+fn no_baseline_is_written_from_a_run_that_could_not_read_everything() {
+    let dir = setup(&(ticket("T-1", "a", "x", "10m") + "{not json\n"), None);
+    let run = common::precept_in(dir.path(), &["baseline", "--file", "known.json", "records"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("precept::baseline::not-written"), "{}", run.stderr);
+    assert!(!dir.path().join("known.json").exists());
+}
