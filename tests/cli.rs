@@ -165,3 +165,30 @@ fn scope_findings_show_the_staff_member_role_limit_amount_and_path() {
 fn json_check_with_roles(path: &str) -> common::Run {
     precept(&["check", "--policies", "policies", "--roles", "fixtures/org", "--format", "json", path])
 }
+
+#[test]
+fn explain_a_rule_or_a_diagnostic_code() {
+    let rule = common::precept(&["explain", "complaint-escalation-share"]);
+    assert_eq!(rule.code, 0, "{}", rule.stderr);
+    insta::assert_snapshot!(rule.stdout);
+    let code = common::precept(&["explain", "precept::waiver::not-waivable"]);
+    assert_eq!(code.code, 0);
+    assert!(
+        code.stdout.starts_with(
+            "precept::waiver::not-waivable\n\nA waiver covers a rule whose code is marked `not waivable`."
+        ),
+        "{}",
+        code.stdout
+    );
+    let typo = common::precept(&["explain", "complaint-acknowledgd"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("precept::usage::explain")
+            && typo.stderr.contains("did you mean `complaint-acknowledged`?"),
+        "{}",
+        typo.stderr
+    );
+    let unknown_code = common::precept(&["explain", "precept::type::unknown-feild"]);
+    assert_eq!(unknown_code.code, 2);
+    assert!(unknown_code.stderr.contains("did you mean `precept::type::unknown-field`?"), "{}", unknown_code.stderr);
+}

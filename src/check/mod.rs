@@ -893,6 +893,7 @@ impl Checker {
             message,
             file: file.clone(),
             id_span: rule.id.span,
+            span: rule.span,
             require_spans: rule.requires.iter().map(|r| r.span).collect(),
             uses_roles,
             in_force,

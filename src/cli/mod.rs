@@ -48,6 +48,8 @@ enum Command {
     Check(CheckArgs),
     /// Record the current findings as the baseline, so later checks fail only on new ones.
     Baseline(BaselineArgs),
+    /// Explain a rule (its code, clause, text and help) or a diagnostic code.
+    Explain(ExplainArgs),
     /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
     Lint(LintArgs),
 }
@@ -139,6 +141,16 @@ struct CheckArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct ExplainArgs {
+    /// A rule id (`complaint-acknowledged`) or a diagnostic code (`precept::type::unknown-field`).
+    #[arg(value_name = "RULE-OR-CODE")]
+    what: String,
+    /// Where to find rules; default: `policies`.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
 struct BaselineArgs {
     #[command(flatten)]
     inputs: Inputs,
@@ -189,6 +201,7 @@ fn run(cli: Cli) -> Status {
     match cli.command {
         Command::Check(args) => check::check(args),
         Command::Baseline(args) => check::baseline(args),
+        Command::Explain(args) => check::explain(args),
         Command::Lint(args) => lint(args),
     }
 }

@@ -96,6 +96,7 @@ codes! {
     "precept::type::unused-field" => "a schema field is read by no rule",
     "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` was given something that is not a date",
+    "precept::usage::explain" => "`precept explain` was given neither a rule of the policies nor a diagnostic code",
     "precept::usage::no-roles" => "rules that ask about staff and roles were not run: no role files were given",
     "precept::usage::output" => "a report cannot be written: two to standard output, or a file that cannot be created",
     "precept::usage::threads" => "`--threads` was given an unusable number",
@@ -105,7 +106,24 @@ codes! {
     "precept::waiver::unused" => "a waiver matches no finding",
 }
 
-/// The summary of a code, if it is registered.
+/// What a family of codes is about: the step of a run that reports it, and where to read more.
+pub fn family(code: &str) -> &'static str {
+    match code.split("::").nth(1).unwrap_or("") {
+        "parse" => "The policy text could not be read as the Precept language. Reported before anything runs; the place shown is in the policy file. The grammar is in grammar/precept.pest and the language in docs/language.md.",
+        "type" => "The policy parses but does not make sense: an unknown name, field or function, a type mismatch, a value that may be missing and is not handled. Reported before anything runs; see docs/language.md.",
+        "rule" => "A rule or its versions and overrides cannot be used as written (ids, effective dates, layered codes). Reported before anything runs; see docs/language.md, \"Versions\" and \"Layered codes\".",
+        "code" => "A code of practice's `extends` cannot be followed. Reported before anything runs; see docs/language.md, \"Layered codes\".",
+        "input" => "A record, role or other input file could not be read or does not fit its schema. The file is reported and the other files are still checked; the run exits with status 2.",
+        "role" => "A role or staff definition is wrong or inconsistent (`precept lint`). See the README, \"Roles and staff\".",
+        "usage" => "The command line asks for something that cannot be done. Nothing is checked; exit status 2.",
+        "output" => "Something about a report itself (docs/reports.md).",
+        "waiver" => "A waiver in the waivers file cannot be used, or is unused. See docs/waivers.md.",
+        "baseline" => "About the baseline given with `--baseline` or written by `precept baseline`. See docs/waivers.md.",
+        _ => "",
+    }
+}
+
+/// The registered code `code`, if there is one.
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     CODES.iter().find(|c| c.code == code)
 }

@@ -134,6 +134,8 @@ pub struct CompiledRule {
     pub file: SourceFile,
     /// The rule id in the policy file (the related label of a finding).
     pub id_span: Span,
+    /// The whole rule in the policy file (for `precept explain`).
+    pub span: Span,
     /// Each `require` clause in the policy file.
     pub require_spans: Vec<Span>,
     /// It asks about staff and roles, so it can only be judged when role files are given.
