@@ -161,10 +161,15 @@ fn child(phase: &str, file: &Path) {
             // Findings are formatted and located as the CLI's JSON report would, then dropped.
             let mut json = precept::report::json::Stream::default();
             let mut bytes = 0usize;
-            let outcome =
-                precept::pipeline::check_paths_with(&program, Some(&directory), &[file.to_path_buf()], &[], &mut |f| {
+            let outcome = precept::pipeline::check_paths_with(
+                &program,
+                Some(&directory),
+                &[file.to_path_buf()],
+                &precept::pipeline::Select::default(),
+                &mut |f| {
                     bytes += json.finding(&program, &f).len();
-                });
+                },
+            );
             assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics.first());
             std::hint::black_box(bytes);
             outcome.findings()

@@ -68,6 +68,8 @@ pub struct Finding {
     pub team: Option<String>,
     /// Whether it counts: active, or waived or in the baseline (reported, but failing nothing).
     pub standing: Standing,
+    /// The record's values in redacted fields: the human report masks them in the record's text.
+    pub masks: Vec<String>,
     /// The facts behind it: about staff and roles, or a group's figures or missing period.
     pub evidence: Vec<Evidence>,
     /// For a rule over groups of records: which group, and a few of its records. The finding is
@@ -195,6 +197,7 @@ struct Pending {
     rule: usize,
     ordinal: usize,
     line: usize,
+    masks: Vec<String>,
     record_id: Option<String>,
     staff: Option<String>,
     team: Option<String>,
@@ -209,11 +212,43 @@ pub fn check_paths(
     program: &Program,
     authority: Option<&dyn Authority>,
     paths: &[PathBuf],
-    exclude: &[PathBuf],
+    select: &Select,
 ) -> (Outcome, Vec<Finding>) {
     let mut findings = Vec::new();
-    let outcome = check_paths_with(program, authority, paths, exclude, &mut |f| findings.push(f));
+    let outcome = check_paths_with(program, authority, paths, select, &mut |f| findings.push(f));
     (outcome, findings)
+}
+
+/// Which of the files found are read: not inside `skip` folders (the policy and role folders
+/// themselves), matching one `include` glob if there are any, and no `exclude` glob. Globs are
+/// matched against the file's path as shown (relative to where Precept runs, with `/`) and against
+/// its file name.
+#[derive(Debug, Default, Clone)]
+pub struct Select {
+    /// Folders whose files are never records.
+    pub skip: Vec<PathBuf>,
+    /// At least one must match, when there are any.
+    pub include: Vec<globset::GlobMatcher>,
+    /// None may match.
+    pub exclude: Vec<globset::GlobMatcher>,
+}
+
+impl Select {
+    /// Skip only these folders.
+    pub fn skipping(skip: &[PathBuf]) -> Select {
+        Select { skip: skip.to_vec(), ..Select::default() }
+    }
+
+    /// Whether a file at `path`, shown as `name`, is read.
+    pub fn keeps(&self, path: &std::path::Path, name: &str) -> bool {
+        if self.skip.iter().any(|x| !x.as_os_str().is_empty() && path.starts_with(x)) {
+            return false;
+        }
+        let name = name.replace('\\', "/");
+        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let hit = |g: &globset::GlobMatcher| g.is_match(&name) || g.is_match(&file);
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
 }
 
 /// Check every record file under `paths` against `program`, handing each finding to `sink` in
@@ -225,11 +260,11 @@ pub fn check_paths_with(
     program: &Program,
     authority: Option<&dyn Authority>,
     paths: &[PathBuf],
-    exclude: &[PathBuf],
+    select: &Select,
     sink: &mut dyn FnMut(Finding),
 ) -> Outcome {
     let (mut files, diagnostics) = data::discover(paths, program);
-    files.retain(|f| !exclude.iter().any(|x| !x.as_os_str().is_empty() && f.path.starts_with(x)));
+    files.retain(|f| select.keeps(&f.path, &f.name));
     let mut out = Outcome { diagnostics, files: files.len(), ..Outcome::default() };
     if authority.is_none() {
         if let Some(d) = roles_needed(program) {
@@ -332,6 +367,7 @@ fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Fin
         rule: hit.rule,
         ordinal: 0,
         line: 0,
+        masks: Vec::new(),
         staff,
         team,
         record_id: Some(key),
@@ -357,9 +393,16 @@ fn check_file(
     // with the file; JSON and TOML files are read whole anyway, so theirs wait for the end.
     let mut by_line = matches!(file.format, Format::Jsonl | Format::Csv).then(|| LineLocator::open(file));
     let mut whole: Vec<Pending> = Vec::new();
+    // A JSON or TOML file is shown whole, so every record's redacted values are masked in it.
+    let mut whole_masks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut records = 0usize;
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
         records += batch.len();
+        if program.redacting && by_line.is_none() {
+            for rec in batch.iter() {
+                whole_masks.extend(crate::engine::redact::values_to_mask(program, file.schema, &rec.values));
+            }
+        }
         let values: Vec<&[crate::engine::value::Value]> = batch.iter().map(|r| &*r.values).collect();
         // Groups are folded on one thread while the record rules run on the others.
         let fold = |groups: &mut Groups| {
@@ -379,10 +422,16 @@ fn check_file(
         for hit in hits {
             let Some(rec) = batch.get(hit.record) else { continue };
             let (staff, team) = data::staff_and_team(program, file.schema, &rec.values);
+            let masks = if program.redacting {
+                crate::engine::redact::values_to_mask(program, file.schema, &rec.values)
+            } else {
+                Vec::new()
+            };
             let p = Pending {
                 rule: hit.rule,
                 ordinal: rec.ordinal,
                 line: rec.line,
+                masks,
                 staff,
                 team,
                 record_id: data::record_id(program, file.schema, &rec.values),
@@ -417,6 +466,10 @@ fn check_file(
     }
     out.diagnostics.append(&mut diags);
     if !whole.is_empty() {
+        let masks: Vec<String> = whole_masks.into_iter().collect();
+        for p in &mut whole {
+            p.masks.clone_from(&masks);
+        }
         locate_in_whole(program, file, whole, out, sink);
     }
 }
@@ -444,6 +497,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         staff: p.staff,
         team: p.team,
         standing: Standing::Active,
+        masks: p.masks,
         field: program.schemas.get(rule.schema).map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
         evidence: p.evidence,
         group: None,
@@ -607,6 +661,7 @@ pub fn check_org(
                     rule: hit.rule,
                     ordinal: i,
                     line: 0,
+                    masks: Vec::new(),
                     staff: None,
                     team: None,
                     record_id: Some(id.id.clone()),

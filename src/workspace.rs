@@ -189,6 +189,11 @@ impl Loader for MultiLoader<'_> {
 /// Read every `.toml` role file under `paths` (files or folders, sorted, hidden entries skipped)
 /// into one organisation. Returns the organisation, the number of files read, and diagnostics.
 pub fn load_org(paths: &[PathBuf]) -> (crate::roles::Org, usize, Vec<Diag>) {
+    load_org_selected(paths, &crate::pipeline::Select::default())
+}
+
+/// [`load_org`], reading only the role files `select` keeps (a config's include and exclude globs).
+pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) -> (crate::roles::Org, usize, Vec<Diag>) {
     let mut org = crate::roles::Org::default();
     let mut diags = Vec::new();
     let mut files = std::collections::BTreeSet::new();
@@ -221,6 +226,7 @@ pub fn load_org(paths: &[PathBuf]) -> (crate::roles::Org, usize, Vec<Diag>) {
             }
         }
     }
+    files.retain(|p| select.keeps(p, &p.to_string_lossy()));
     for path in &files {
         let name = path.to_string_lossy().replace('\\', "/");
         match read_source(path, &name) {

@@ -83,7 +83,7 @@ fn a_bad_policy_stops_the_run_with_exit_two() {
 
 #[test]
 fn input_errors_are_reported_and_other_files_still_checked() {
-    let run = precept(&["check", "--policies", "policies", "fixtures/input/err"]);
+    let run = precept(&["check", "--no-config", "--policies", "policies", "fixtures/input/err"]);
     assert_eq!(run.code, 2, "{}", run.snapshot());
     for code in [
         "precept::input::invalid-value",
@@ -124,7 +124,7 @@ fn a_closed_pipe_is_a_quiet_exit() {
 #[test]
 fn rules_about_roles_are_named_when_no_role_files_are_given() {
     // Without `--roles` the scope rules cannot be judged: a warning names each, the run goes on.
-    let run = precept(&["check", "--policies", "policies", "fixtures/records/scope.toml"]);
+    let run = precept(&["check", "--no-config", "--policies", "policies", "fixtures/records/scope.toml"]);
     assert_eq!(run.code, 0, "{}", run.snapshot());
     assert!(run.stderr.contains("precept::usage::no-roles"), "{}", run.stderr);
     insta::assert_snapshot!(run.snapshot());

@@ -93,7 +93,7 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
     let directory = precept::roles::authority::Directory::new(&org);
     let authority: Option<&dyn precept::engine::authority::Authority> = Some(&directory);
     let (mut outcome, mut findings) =
-        precept::pipeline::check_paths(&program, authority, &["fixtures/records".into()], &[]);
+        precept::pipeline::check_paths(&program, authority, &["fixtures/records".into()], &Default::default());
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
     // Rules over roles and staff, on the bundled organisation.
     let mut org_findings = Vec::new();

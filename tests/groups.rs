@@ -29,7 +29,7 @@ fn run(policy: &str, records: &[(&str, &str)]) -> (Outcome, Vec<Finding>) {
     let (program, diags) = precept::workspace::load_policies(&[pol]);
     // The shared schemas declare fields some tests do not read.
     assert!(diags.iter().all(|d| d.code == "precept::type::unused-field"), "{diags:#?}");
-    let (outcome, findings) = check_paths(&program.unwrap(), None, &[data], &[]);
+    let (outcome, findings) = check_paths(&program.unwrap(), None, &[data], &Default::default());
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
     (outcome, findings)
 }

@@ -31,7 +31,7 @@ impl Case {
     fn run(&self) -> common::Run {
         let start = Instant::now();
         let out = Command::new(env!("CARGO_BIN_EXE_precept"))
-            .args(["check", "--policies", "policies", "records"])
+            .args(["check", "--no-config", "--policies", "policies", "records"])
             .current_dir(&self.dir)
             .env("NO_COLOR", "1")
             .output()
@@ -190,7 +190,7 @@ fn a_file_that_is_not_a_record_format() {
     let c = Case::new("unknown-format");
     c.write("records/notes.txt", "not records");
     let out = Command::new(env!("CARGO_BIN_EXE_precept"))
-        .args(["check", "--policies", "policies", "records/notes.txt"])
+        .args(["check", "--no-config", "--policies", "policies", "records/notes.txt"])
         .current_dir(&c.dir)
         .env("NO_COLOR", "1")
         .output()

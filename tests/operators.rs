@@ -166,7 +166,8 @@ fn every_operator_case_holds_exactly_when_expected() {
         .map(|d| precept::diagnostics::render::render(d, precept::diagnostics::render::Style::plain()))
         .collect();
     let program = program.unwrap_or_else(|| panic!("{}", errors.join("\n")));
-    let (outcome, findings) = precept::pipeline::check_paths(&program, None, &[dir.join("records")], &[]);
+    let (outcome, findings) =
+        precept::pipeline::check_paths(&program, None, &[dir.join("records")], &Default::default());
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     assert_eq!(outcome.records, 1);
     let failed: BTreeSet<usize> =

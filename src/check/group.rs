@@ -402,7 +402,9 @@ pub(super) fn compile(
             continue;
         }
         match tc.group_key(e) {
-            Some((expr, ty, period)) => keys.push(GroupKey { name: name.text.clone(), expr, ty, period }),
+            Some((expr, ty, period)) => {
+                keys.push(GroupKey { name: name.text.clone(), expr, ty, period, redacted: false })
+            }
             None => ok = false,
         }
     }
@@ -573,7 +575,7 @@ pub(super) fn compile_case(
         g.case = true;
     }
     Some(GroupSpec {
-        keys: vec![GroupKey { name: "case".into(), expr: key.0, ty: key.1, period: None }],
+        keys: vec![GroupKey { name: "case".into(), expr: key.0, ty: key.1, period: None, redacted: false }],
         aggs: Vec::new(),
         require_aggs: Vec::new(),
         minimum: None,

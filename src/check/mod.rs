@@ -130,6 +130,8 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         calendars: c.calendars,
         codes: c.codes,
         rules: c.rules,
+        redacting: false,
+        redacted: Vec::new(),
     };
     (Some(program), diags)
 }
@@ -282,6 +284,7 @@ impl Checker {
             shape,
             files: s.files.iter().map(|g| g.value.clone()).collect(),
             id_field,
+            id_redacted: false,
             date_field,
             staff_field,
             team_field,

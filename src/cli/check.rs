@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use super::config::Config;
 use super::{output, BaselineArgs, CheckArgs, Format, Inputs, Out, Status};
 use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
@@ -26,7 +27,7 @@ struct Rest {
     org: Option<crate::roles::Org>,
     /// Problems with role, waiver and baseline files: reported with the record files'.
     input_diags: Vec<Diag>,
-    exclude: Vec<PathBuf>,
+    select: crate::pipeline::Select,
     paths: Vec<PathBuf>,
     suppressor: Suppressor,
 }
@@ -50,8 +51,30 @@ impl Stderr {
     }
 }
 
-/// Load what a run needs; `None` (with the problems shown) when the policies cannot be used.
-fn load(inputs: &Inputs, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, (Vec<Diag>, Status)> {
+/// Problems that stop a run before the policies load: those with the policies themselves are
+/// shown as they are found, the others (usage, settings) when the run stops.
+fn not_shown_yet(d: &Diag) -> bool {
+    !["precept::parse", "precept::type", "precept::rule", "precept::code", "precept::input"]
+        .iter()
+        .any(|family| d.code.starts_with(family))
+}
+
+/// The project's `precept.toml` (or `--config`), if any; its problems stop the run.
+fn config(inputs: &Inputs) -> Result<Option<Config>, (Vec<Diag>, Status)> {
+    if inputs.no_config {
+        return Ok(None);
+    }
+    super::config::load(inputs.config.as_deref()).map_err(|d| (d, Status::Failed))
+}
+
+/// Load what a run needs, from the flags and then the config (flags win); `Err` carries the
+/// problems that stop it.
+fn load(
+    inputs: &Inputs,
+    config: Option<&Config>,
+    err: &mut Stderr,
+    baseline: Option<&Path>,
+) -> Result<Loaded, (Vec<Diag>, Status)> {
     if let Some(n) = inputs.threads {
         if n == 0 {
             let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
@@ -61,7 +84,16 @@ fn load(inputs: &Inputs, err: &mut Stderr, baseline: Option<&Path>) -> Result<Lo
         // Only fails if a global pool already exists, in which case that pool is used.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
-    let today = match &inputs.as_of {
+    let pick = |flag: &[PathBuf], set: Option<&Vec<PathBuf>>, default: &str| -> Vec<PathBuf> {
+        match (flag.is_empty(), set.filter(|s| !s.is_empty())) {
+            (false, _) => flag.to_vec(),
+            (true, Some(s)) => s.clone(),
+            (true, None) if default.is_empty() => Vec::new(),
+            (true, None) => vec![PathBuf::from(default)],
+        }
+    };
+    let as_of = inputs.as_of.clone().or_else(|| config.and_then(|c| c.as_of.clone()));
+    let today = match &as_of {
         None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
         Some(s) => match s.parse::<jiff::civil::Date>() {
             Ok(d) => d,
@@ -72,21 +104,49 @@ fn load(inputs: &Inputs, err: &mut Stderr, baseline: Option<&Path>) -> Result<Lo
             }
         },
     };
-    let policies = if inputs.policies.is_empty() { vec![PathBuf::from("policies")] } else { inputs.policies.clone() };
+    let policies = pick(&inputs.policies, config.map(|c| &c.policies), "policies");
+    let roles = pick(&inputs.roles, config.map(|c| &c.roles), "");
+    let paths = pick(&inputs.paths, config.map(|c| &c.records), ".");
     let (program, policy_diags) = crate::workspace::load_policies(&policies);
     for d in &policy_diags {
         err.diag(d);
     }
-    let Some(program) = program else { return Err((policy_diags, Status::Failed)) };
+    let Some(mut program) = program else { return Err((policy_diags, Status::Failed)) };
+    if let Some(c) = config.filter(|c| !c.redact.is_empty()) {
+        let unknown = program.redact(&c.redact);
+        if !unknown.is_empty() {
+            let fields: Vec<String> = program
+                .schemas
+                .iter()
+                .filter(|s| !s.builtin)
+                .flat_map(|s| crate::engine::redact::field_paths(&program, s.shape))
+                .collect();
+            let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let diags = unknown
+                .iter()
+                .map(|u| {
+                    Diag::error("precept::config::invalid", format!("`redact` names `{u}`, which no schema has"))
+                        .help(crate::diagnostics::suggest::help(u, &fields, "field"))
+                })
+                .collect();
+            return Err((diags, Status::Failed));
+        }
+    }
+    let select = |skip: Vec<PathBuf>| crate::pipeline::Select {
+        skip,
+        include: config.map(|c| c.include.clone()).unwrap_or_default(),
+        exclude: config.map(|c| c.exclude.clone()).unwrap_or_default(),
+    };
     let mut input_diags = Vec::new();
-    let org = if inputs.roles.is_empty() {
+    let org = if roles.is_empty() {
         None
     } else {
-        let (org, _, diags) = crate::workspace::load_org(&inputs.roles);
+        let (org, _, diags) = crate::workspace::load_org_selected(&roles, &select(Vec::new()));
         input_diags.extend(diags);
         Some(org)
     };
-    let waivers = match &inputs.waivers {
+    let waivers_file = inputs.waivers.clone().or_else(|| config.and_then(|c| c.waivers.clone()));
+    let waivers = match &waivers_file {
         None => Vec::new(),
         Some(path) => match read_text(path) {
             Ok(file) => waivers::read(&file, &program, &mut input_diags),
@@ -106,13 +166,18 @@ fn load(inputs: &Inputs, err: &mut Stderr, baseline: Option<&Path>) -> Result<Lo
             }
         },
     };
-    let mut exclude = policies;
-    exclude.extend(inputs.roles.iter().cloned());
-    let paths = if inputs.paths.is_empty() { vec![PathBuf::from(".")] } else { inputs.paths.clone() };
+    let mut skip = policies;
+    skip.extend(roles);
     Ok(Loaded {
         program,
         policy_diags,
-        rest: Rest { org, input_diags, exclude, paths, suppressor: Suppressor::new(waivers, baseline, today) },
+        rest: Rest {
+            org,
+            input_diags,
+            select: select(skip),
+            paths,
+            suppressor: Suppressor::new(waivers, baseline, today),
+        },
     })
 }
 
@@ -144,7 +209,7 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
         }
         sink(f);
     };
-    let mut outcome = crate::pipeline::check_paths_with(program, authority, &rest.paths, &rest.exclude, &mut marked);
+    let mut outcome = crate::pipeline::check_paths_with(program, authority, &rest.paths, &rest.select, &mut marked);
     if let Some(org) = &rest.org {
         crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
     }
@@ -165,14 +230,21 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
 /// `precept check`.
 pub(super) fn check(args: CheckArgs) -> Status {
     let mut err = Stderr::open();
-    let specs = if args.outputs.is_empty() {
-        let kind = match args.format {
-            Some(Format::Json) => output::Kind::Json,
-            _ => output::Kind::Human,
-        };
-        vec![output::Spec { kind, path: None }]
-    } else {
-        args.outputs.clone()
+    let config = match config(&args.inputs) {
+        Ok(c) => c,
+        Err((diags, status)) => {
+            for d in &diags {
+                err.diag(d);
+            }
+            return status;
+        }
+    };
+    let specs = match (&args.format, args.outputs.is_empty(), config.as_ref().filter(|c| !c.outputs.is_empty())) {
+        (Some(Format::Json), _, _) => vec![output::Spec { kind: output::Kind::Json, path: None }],
+        (Some(Format::Human), _, _) => vec![output::Spec { kind: output::Kind::Human, path: None }],
+        (None, false, _) => args.outputs.clone(),
+        (None, true, Some(c)) => c.outputs.clone(),
+        (None, true, None) => vec![output::Spec { kind: output::Kind::Human, path: None }],
     };
     let out_style = super::style_for(std::io::stdout().is_terminal());
     let mut reports = match output::Reports::open(&specs, out_style) {
@@ -182,12 +254,17 @@ pub(super) fn check(args: CheckArgs) -> Status {
             return Status::Failed;
         }
     };
-    let fail_on = args.fail_on.severity();
-    let loaded = match load(&args.inputs, &mut err, args.baseline.as_deref()) {
+    let fail_on = args
+        .fail_on
+        .map(super::FailOn::severity)
+        .or_else(|| config.as_ref().and_then(|c| c.fail_on))
+        .unwrap_or(crate::ast::Severity::Error);
+    let baseline_file = args.baseline.clone().or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
+    let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref()) {
         Ok(l) => l,
         Err((diags, status)) => {
             // Policy problems were shown as they were found; anything else is shown here.
-            for d in diags.iter().filter(|d| d.code.starts_with("precept::usage")) {
+            for d in diags.iter().filter(|d| not_shown_yet(d)) {
                 err.diag(d);
             }
             if let Err(d) = reports.failed(&diags, fail_on, &timestamp()) {
@@ -225,10 +302,10 @@ pub(super) fn check(args: CheckArgs) -> Status {
 /// `precept baseline`: write the current findings (those no waiver covers) as the baseline.
 pub(super) fn baseline(args: BaselineArgs) -> Status {
     let mut err = Stderr::open();
-    let loaded = match load(&args.inputs, &mut err, None) {
+    let loaded = match config(&args.inputs).and_then(|c| load(&args.inputs, c.as_ref(), &mut err, None)) {
         Ok(l) => l,
         Err((diags, status)) => {
-            for d in diags.iter().filter(|d| d.code.starts_with("precept::usage")) {
+            for d in diags.iter().filter(|d| not_shown_yet(d)) {
                 err.diag(d);
             }
             return status;

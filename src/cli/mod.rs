@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
+mod config;
 mod output;
 
 use crate::ast::Severity;
@@ -99,6 +100,12 @@ impl FailOn {
 /// What a check reads: policies, roles, records, waivers.
 #[derive(Debug, clap::Args)]
 struct Inputs {
+    /// The settings file (default: the first `precept.toml` found walking up from here).
+    #[arg(long = "config", value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no settings file, only the flags given.
+    #[arg(long = "no-config")]
+    no_config: bool,
     /// A folder (or file) of `.precept` policies; may be given more than once. Default: `policies`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
@@ -131,9 +138,9 @@ struct CheckArgs {
     /// sarif, junit or github. May be given more than once; at most one goes to standard output.
     #[arg(long = "output", value_name = "FORMAT[=PATH]", id = "outputs")]
     outputs: Vec<output::Spec>,
-    /// The least severe finding that fails the run (exit status 1).
-    #[arg(long = "fail-on", value_enum, default_value = "error")]
-    fail_on: FailOn,
+    /// The least severe finding that fails the run (exit status 1); default `error`.
+    #[arg(long = "fail-on", value_enum)]
+    fail_on: Option<FailOn>,
     /// A baseline written by `precept baseline`: its findings are reported as known and do not
     /// fail the run; those that no longer occur are named so the file can shrink.
     #[arg(long = "baseline", value_name = "FILE")]

@@ -161,7 +161,9 @@ pub fn read_file(
 /// # }
 /// ```
 pub fn record_id(program: &Program, schema: usize, values: &[Value]) -> Option<String> {
-    field_text(program, schema, values, program.schemas.get(schema)?.id_field?)
+    let info = program.schemas.get(schema)?;
+    let id = field_text(program, schema, values, info.id_field?)?;
+    Some(if info.id_redacted { crate::engine::redact::hash(&id) } else { id })
 }
 
 /// The member of staff and the team a record is about, where its schema says (`staff by`,

@@ -40,6 +40,7 @@ pub(crate) fn schema(name: &str, shape: usize) -> SchemaInfo {
         shape,
         files: vec![],
         id_field: None,
+        id_redacted: false,
         date_field: None,
         staff_field: None,
         team_field: None,
@@ -63,6 +64,8 @@ pub(crate) fn program(shapes: Vec<Vec<Field>>, enums: Vec<Vec<&str>>) -> Program
         calendars: vec![],
         codes: vec![],
         rules: vec![],
+        redacting: false,
+        redacted: vec![],
     }
 }
 

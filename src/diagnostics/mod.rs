@@ -142,6 +142,16 @@ impl fmt::Display for Diag {
 
 impl std::error::Error for Diag {}
 
+/// The diagnostic for a TOML file (a role file, the waivers, the settings) that is not valid TOML;
+/// `base` is where the text parsed starts in `file`.
+pub fn toml_syntax(file: &SourceFile, e: &toml::de::Error, base: usize) -> Diag {
+    let span = e.span().map_or(Span::new(base, base), |r| Span::new(r.start + base, r.end + base));
+    let message = e.message().lines().next().unwrap_or("").trim_end_matches('.').to_string();
+    Diag::error("precept::input::toml", format!("invalid TOML: {message}"))
+        .at(file, span, "here")
+        .help("fix the TOML syntax; see https://toml.io")
+}
+
 /// Sort diagnostics into a stable order (file, place, code) so reports do not depend on discovery order.
 pub fn sort(diags: &mut [Diag]) {
     diags.sort_by(|a, b| {

@@ -27,6 +27,7 @@ codes! {
     "precept::code::extension-cycle" => "codes extend each other in a circle",
     "precept::code::invalid-extension" => "a code extends a code of a level it may not build on",
     "precept::code::unknown-parent" => "a code extends a code that is not declared",
+    "precept::config::invalid" => "`precept.toml` has an unknown key or a value of the wrong kind",
     "precept::input::csv" => "a CSV file could not be read as CSV",
     "precept::input::csv-missing-column" => "a CSV file has no column for a field that rules read",
     "precept::input::csv-row-length" => "a CSV row has more or fewer cells than the header",
@@ -118,6 +119,7 @@ pub fn family(code: &str) -> &'static str {
         "usage" => "The command line asks for something that cannot be done. Nothing is checked; exit status 2.",
         "output" => "Something about a report itself (docs/reports.md).",
         "waiver" => "A waiver in the waivers file cannot be used, or is unused. See docs/waivers.md.",
+        "config" => "The settings file (`precept.toml`, or `--config`) cannot be used as written. See docs/config.md.",
         "baseline" => "About the baseline given with `--baseline` or written by `precept baseline`. See docs/waivers.md.",
         _ => "",
     }

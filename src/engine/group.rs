@@ -283,6 +283,9 @@ fn shown_key(program: &Program, spec: &GroupSpec, key: &[Value]) -> Vec<(String,
                 Some(unit) => format::period(&mut s, unit, v.view()),
                 None => format::value(&mut s, program, &k.ty, v.view()),
             }
+            if k.redacted {
+                s = super::redact::hash(&s);
+            }
             (k.name.clone(), s)
         })
         .collect()

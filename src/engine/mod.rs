@@ -12,6 +12,7 @@ pub mod format;
 pub mod group;
 pub mod obligation;
 pub mod program;
+pub mod redact;
 pub mod run;
 pub mod types;
 pub mod value;

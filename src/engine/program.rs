@@ -29,6 +29,10 @@ pub struct Program {
     pub codes: Vec<CodeInfo>,
     /// Every rule, in a stable order (policy file, then position).
     pub rules: Vec<CompiledRule>,
+    /// Some record fields are redacted (see [`super::redact`]): reports mask their values.
+    pub redacting: bool,
+    /// The redacted fields: schema index and slot path from the record.
+    pub redacted: Vec<(usize, Vec<u16>)>,
 }
 
 impl Program {
@@ -41,6 +45,8 @@ impl Program {
             calendars: Vec::new(),
             codes: Vec::new(),
             rules: Vec::new(),
+            redacting: false,
+            redacted: Vec::new(),
         }
     }
 
@@ -72,6 +78,8 @@ pub struct SchemaInfo {
     pub id_field: Option<usize>,
     /// The slot of the date or datetime field that dates a record (`dated by`).
     pub date_field: Option<usize>,
+    /// The identifying field is redacted: record ids are shown as a hash.
+    pub id_redacted: bool,
     /// The slot of the text field naming the member of staff a record is about (`staff by`).
     pub staff_field: Option<usize>,
     /// The slot of the text field naming the team a record is about (`team by`).
@@ -196,6 +204,8 @@ pub struct GroupKey {
     pub ty: Ty,
     /// Shown as a week or month rather than the day that starts it.
     pub period: Option<DateUnit>,
+    /// Read from a redacted field: shown as a hash.
+    pub redacted: bool,
 }
 
 /// What an aggregate computes over a group's records.
@@ -306,6 +316,8 @@ pub enum MsgPart {
     Percent(CExpr),
     /// A date shown as the week or month it starts.
     Period(CExpr, DateUnit),
+    /// A value from a redacted field, shown as a stable short hash.
+    Redacted(CExpr, Ty),
 }
 
 /// Where a field path starts.

@@ -155,6 +155,11 @@ pub fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[Ms
             }
             MsgPart::Percent(e) => format::percent(&mut out, eval(e, record, &cx, &mut vs)),
             MsgPart::Period(e, unit) => format::period(&mut out, *unit, eval(e, record, &cx, &mut vs)),
+            MsgPart::Redacted(e, ty) => {
+                let mut shown = String::new();
+                format::value(&mut shown, program, ty, eval(e, record, &cx, &mut vs));
+                out.push_str(&super::redact::hash(&shown));
+            }
         }
     }
     out

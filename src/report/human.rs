@@ -138,6 +138,13 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         _ => record,
     };
     let drawable = crate::diagnostics::render::drawable(&f.file.text, f.span);
+    // Redacted values in the record's text are masked where they are shown (byte for byte, so the
+    // place shown is the file's own).
+    let text = if f.masks.is_empty() {
+        f.file.text.clone()
+    } else {
+        std::sync::Arc::from(crate::engine::redact::mask(&f.file.text, &f.masks))
+    };
     let message = if drawable {
         format!("{record}: {}", f.message)
     } else {
@@ -149,7 +156,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         message,
         label,
         help: rule.and_then(|r| r.help.clone()),
-        source: Source::excerpt(&f.file.name, f.file.text.clone(), f.first_line),
+        source: Source::excerpt(&f.file.name, text, f.first_line),
         span: (f.span.start, f.span.len()),
         drawable,
         related,

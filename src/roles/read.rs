@@ -81,13 +81,7 @@ fn read_chunk(file: &SourceFile, start: usize, end: usize, org: &mut Org, diags:
     let doc = match DeTable::parse(body) {
         Ok(d) => d,
         Err(e) => {
-            let span = e.span().map_or(Span::new(start, start), |r| Span::new(r.start + start, r.end + start));
-            let message = e.message().lines().next().unwrap_or("").trim_end_matches('.').to_string();
-            diags.push(
-                Diag::error("precept::input::toml", format!("invalid TOML: {message}"))
-                    .at(file, span, "here")
-                    .help("fix the TOML syntax; see https://toml.io"),
-            );
+            diags.push(crate::diagnostics::toml_syntax(file, &e, start));
             return;
         }
     };

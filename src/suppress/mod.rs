@@ -93,6 +93,7 @@ impl Suppressor {
                     staff: w.staff.clone(),
                     team: w.team.clone(),
                     standing: Standing::Active,
+                    masks: Vec::new(),
                     evidence: Vec::new(),
                     group: None,
                 });

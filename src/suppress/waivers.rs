@@ -72,13 +72,7 @@ pub fn read(file: &SourceFile, program: &Program, diags: &mut Vec<Diag>) -> Vec<
     let doc = match DeTable::parse(&file.text) {
         Ok(d) => d,
         Err(e) => {
-            let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
-            let message = e.message().lines().next().unwrap_or("").trim_end_matches('.').to_string();
-            diags.push(
-                Diag::error("precept::input::toml", format!("invalid TOML: {message}"))
-                    .at(file, span, "here")
-                    .help("fix the TOML syntax; see https://toml.io"),
-            );
+            diags.push(crate::diagnostics::toml_syntax(file, &e, 0));
             return Vec::new();
         }
     };

@@ -1,0 +1,210 @@
+//! `precept.toml`: a project's settings, so CI runs `precept check` with no flags.
+//!
+//! Found by walking up from the working directory (the first `precept.toml` met), or named with
+//! `--config`. Paths in it are relative to its own folder. Flags given on the command line win over
+//! it. Unknown keys are errors, with "did you mean".
+//!
+//! ```toml
+//! policies = ["policies"]
+//! roles = ["fixtures/org"]
+//! records = ["fixtures/records"]
+//! include = ["*.jsonl", "*.csv"]          # record and role files must match one (default: all)
+//! exclude = ["**/archive/**"]             # and none of these
+//! fail_on = "error"                       # or "warning", "info"
+//! outputs = ["human", "sarif=precept.sarif"]
+//! waivers = "waivers.toml"
+//! baseline = "precept-baseline.json"
+//! redact = ["customer.id"]                # shown as a stable short hash in every report
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::output::Spec;
+use crate::ast::Severity;
+use crate::diagnostics::{suggest, Diag};
+use crate::source::{SourceFile, Span};
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "precept.toml";
+
+const INVALID: &str = "precept::config::invalid";
+
+const KEYS: [&str; 11] = [
+    "policies", "roles", "records", "include", "exclude", "fail_on", "outputs", "waivers", "baseline", "redact",
+    "as_of",
+];
+
+/// The settings read.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Policy folders.
+    pub policies: Vec<PathBuf>,
+    /// Role folders.
+    pub roles: Vec<PathBuf>,
+    /// Record files or folders.
+    pub records: Vec<PathBuf>,
+    /// Globs a record or role file must match one of.
+    pub include: Vec<globset::GlobMatcher>,
+    /// Globs no record or role file may match.
+    pub exclude: Vec<globset::GlobMatcher>,
+    /// The fail level.
+    pub fail_on: Option<Severity>,
+    /// Reports.
+    pub outputs: Vec<Spec>,
+    /// The waivers file.
+    pub waivers: Option<PathBuf>,
+    /// The baseline.
+    pub baseline: Option<PathBuf>,
+    /// Record fields shown as a hash in reports.
+    pub redact: Vec<String>,
+    /// The day waivers are judged on.
+    pub as_of: Option<String>,
+}
+
+/// The config to use: `explicit` (from `--config`), else the first `precept.toml` walking up from
+/// the working directory, else none. Problems with it are diagnostics; a run does not go on
+/// without the settings it was meant to have.
+pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, Vec<Diag>> {
+    let (path, base) = match explicit {
+        Some(p) => (p.to_path_buf(), p.parent().map(Path::to_path_buf).unwrap_or_default()),
+        None => match find() {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+    };
+    let shown = path.to_string_lossy().replace('\\', "/");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        vec![Diag::error("precept::input::not-found", format!("cannot read the config `{shown}`: {e}"))
+            .help("give the path of a `precept.toml` with `--config`")]
+    })?;
+    let file = SourceFile::new(shown.clone(), text);
+    let mut diags = Vec::new();
+    let config = parse(&file, &base, &mut diags);
+    if diags.is_empty() {
+        Ok(Some(config))
+    } else {
+        Err(diags)
+    }
+}
+
+/// Walk up from the working directory for `precept.toml`: its path and its folder, both relative
+/// to the working directory (`precept.toml` and ``; `../precept.toml` and `..`).
+fn find() -> Option<(PathBuf, PathBuf)> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut rel = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join(FILE_NAME).is_file() {
+            return Some((rel.join(FILE_NAME), rel));
+        }
+        rel.push("..");
+    }
+    None
+}
+
+fn span_of<T>(v: &Spanned<T>) -> Span {
+    let r = v.span();
+    Span::new(r.start, r.end)
+}
+
+fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
+    let mut c = Config::default();
+    let doc = match DeTable::parse(&file.text) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(crate::diagnostics::toml_syntax(file, &e, 0));
+            return c;
+        }
+    };
+    let at = |p: &str| if base.as_os_str().is_empty() { PathBuf::from(p) } else { base.join(p) };
+    for (key, value) in doc.get_ref().iter() {
+        let k: &str = key.get_ref().as_ref();
+        let mut bad = |what: &str, example: &str| {
+            diags.push(
+                Diag::error(INVALID, format!("`{k}` must be {what}"))
+                    .at(file, span_of(value), "here")
+                    .help(format!("write `{k} = {example}`")),
+            );
+        };
+        match k {
+            "policies" | "roles" | "records" | "include" | "exclude" | "redact" | "outputs" => {
+                let Some(list) = strings(value) else {
+                    bad("a list of text", "[\"...\"]");
+                    continue;
+                };
+                match k {
+                    "policies" => c.policies = list.iter().map(|(s, _)| at(s)).collect(),
+                    "roles" => c.roles = list.iter().map(|(s, _)| at(s)).collect(),
+                    "records" => c.records = list.iter().map(|(s, _)| at(s)).collect(),
+                    "redact" => c.redact = list.into_iter().map(|(s, _)| s).collect(),
+                    "outputs" => {
+                        for (s, span) in list {
+                            // A report file is relative to the config's folder too.
+                            match s.parse::<Spec>() {
+                                Ok(mut spec) => {
+                                    spec.path = spec.path.map(|p| at(&p.to_string_lossy()));
+                                    c.outputs.push(spec);
+                                }
+                                Err(e) => diags.push(
+                                    Diag::error(INVALID, format!("output `{s}`: {e}"))
+                                        .at(file, span, "not a report")
+                                        .help("write `outputs = [\"human\", \"sarif=precept.sarif\"]`"),
+                                ),
+                            }
+                        }
+                    }
+                    _ => {
+                        for (s, span) in list {
+                            match globset::Glob::new(&s) {
+                                Ok(g) if k == "include" => c.include.push(g.compile_matcher()),
+                                Ok(g) => c.exclude.push(g.compile_matcher()),
+                                Err(e) => diags.push(
+                                    Diag::error(INVALID, format!("invalid file pattern `{s}`"))
+                                        .at(file, span, e.kind().to_string())
+                                        .help("patterns are globs such as `*.jsonl` or `**/archive/**`"),
+                                ),
+                            }
+                        }
+                    }
+                }
+            }
+            "waivers" | "baseline" | "as_of" => match value.get_ref() {
+                DeValue::String(s) => match k {
+                    "waivers" => c.waivers = Some(at(s)),
+                    "baseline" => c.baseline = Some(at(s)),
+                    _ => c.as_of = Some(s.to_string()),
+                },
+                _ => bad("text", "\"...\""),
+            },
+            "fail_on" => match value.get_ref() {
+                DeValue::String(s) if s == "error" => c.fail_on = Some(Severity::Error),
+                DeValue::String(s) if s == "warning" => c.fail_on = Some(Severity::Warning),
+                DeValue::String(s) if s == "info" => c.fail_on = Some(Severity::Info),
+                _ => bad("`\"error\"`, `\"warning\"` or `\"info\"`", "\"warning\""),
+            },
+            other => diags.push(
+                Diag::error(INVALID, format!("unknown key `{other}` in `{}`", file.name))
+                    .at(file, span_of(key), "not a setting")
+                    .help(suggest::help(other, &KEYS, "key")),
+            ),
+        }
+    }
+    c
+}
+
+/// A list of strings (a single string counts as a list of one), with their places.
+fn strings(v: &Spanned<DeValue<'_>>) -> Option<Vec<(String, Span)>> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(vec![(s.to_string(), span_of(v))]),
+        DeValue::Array(items) => items
+            .iter()
+            .map(|i| match i.get_ref() {
+                DeValue::String(s) => Some((s.to_string(), span_of(i))),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}

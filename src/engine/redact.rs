@@ -1,0 +1,226 @@
+//! Redaction: record fields (customer ids, names) that must not reach a report or a CI log. Every
+//! value a message, a group key or a record id would show from such a field is shown instead as a
+//! stable short hash, so the same customer still matches across runs and reports.
+
+use sha2::{Digest, Sha256};
+
+use super::program::{CExpr, MsgPart, Root};
+use super::types::{ShapeId, Ty};
+use super::Program;
+
+/// `redacted:3f2a9c1b`: the first 32 bits of the SHA-256 of the value as it would have been shown.
+pub fn hash(shown: &str) -> String {
+    let digest = Sha256::digest(shown.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("redacted:{hex}")
+}
+
+/// Every field path of a shape, through nested objects (not into lists): `customer.id`.
+pub fn field_paths(program: &Program, shape: ShapeId) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(s) = program.shapes.get(shape) else { return out };
+    for f in &s.fields {
+        out.push(f.name.clone());
+        if let Ty::Object(inner) = f.ty {
+            out.extend(field_paths(program, inner).into_iter().map(|p| format!("{}.{p}", f.name)));
+        }
+    }
+    out
+}
+
+fn resolve(program: &Program, shape: ShapeId, path: &str) -> Option<Vec<u16>> {
+    let mut steps = Vec::new();
+    let mut current = shape;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, name) in parts.iter().enumerate() {
+        let s = program.shapes.get(current)?;
+        let slot = s.slot(name)?;
+        steps.push(u16::try_from(slot).ok()?);
+        match (&s.fields.get(slot)?.ty, i + 1 < parts.len()) {
+            (Ty::Object(inner), true) => current = *inner,
+            (_, true) => return None,
+            (_, false) => {}
+        }
+    }
+    Some(steps)
+}
+
+/// Whether `e` reads any of the record paths `targets` (or an object holding one).
+fn reads(e: &CExpr, targets: &[Vec<u16>]) -> bool {
+    if let CExpr::Field(Root::Record, steps) = e {
+        let steps: &[u16] = steps;
+        if targets.iter().any(|t| t.starts_with(steps) || steps.starts_with(t)) {
+            return true;
+        }
+    }
+    e.children().into_iter().any(|c| reads(c, targets))
+}
+
+/// The values a record holds in redacted fields, as they would be shown (and so as they may
+/// appear in the record's text): what a report must mask.
+pub fn values_to_mask(program: &Program, schema: usize, record: &[super::value::Value]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (s, steps) in program.redacted.iter().filter(|(s, _)| *s == schema) {
+        let _ = s;
+        let v = super::eval::follow(super::value::V::Object(record), steps);
+        let mut shown = String::new();
+        match v {
+            super::value::V::Missing | super::value::V::List(_) | super::value::V::Object(_) => continue,
+            super::value::V::Text(t) => shown.push_str(t),
+            other => super::format::value(&mut shown, program, &Ty::Text, other),
+        }
+        if !shown.is_empty() {
+            out.push(shown);
+        }
+    }
+    out
+}
+
+/// The mask for `value` in a record's text: `#` and the start of its hash, exactly as many bytes
+/// as the value, so everything else in the text (and every span into it) stays where it was.
+pub fn mask_token(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let mut out = String::from("#");
+    out.extend(hex.chars().chain(std::iter::repeat('#')).take(value.len().saturating_sub(1)));
+    out
+}
+
+/// Mask every occurrence of `values` in `text` (longer values first, so a value inside another is
+/// masked as part of it).
+pub fn mask(text: &str, values: &[String]) -> String {
+    let mut values: Vec<&String> = values.iter().filter(|v| !v.is_empty()).collect();
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    let mut out = text.to_string();
+    for v in values {
+        out = out.replace(v.as_str(), &mask_token(v));
+    }
+    out
+}
+
+impl Program {
+    /// Redact the record fields at `paths` (dotted, from the record: `customer.id`) in every
+    /// schema that has them; returns the paths no schema has.
+    pub fn redact(&mut self, paths: &[String]) -> Vec<String> {
+        let mut unknown = Vec::new();
+        let mut targets: Vec<(usize, Vec<u16>)> = Vec::new();
+        for p in paths {
+            let mut found = false;
+            for (i, s) in self.schemas.iter().enumerate().filter(|(_, s)| !s.builtin) {
+                if let Some(steps) = resolve(self, s.shape, p) {
+                    targets.push((i, steps));
+                    found = true;
+                }
+            }
+            if !found {
+                unknown.push(p.clone());
+            }
+        }
+        if !targets.is_empty() {
+            self.redacting = true;
+        }
+        self.redacted.extend(targets.iter().cloned());
+        for (i, s) in self.schemas.iter_mut().enumerate() {
+            let mine: Vec<&Vec<u16>> = targets.iter().filter(|(t, _)| *t == i).map(|(_, p)| p).collect();
+            if s.id_field.is_some_and(|id| mine.iter().any(|p| p.first().is_some_and(|f| usize::from(*f) == id))) {
+                s.id_redacted = true;
+            }
+        }
+        for rule in &mut self.rules {
+            let mine: Vec<Vec<u16>> =
+                targets.iter().filter(|(t, _)| *t == rule.schema).map(|(_, p)| p.clone()).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            // In a group rule the message reads the group record: a key part or an aggregate
+            // computed from a redacted field is redacted there.
+            let group_slots: Option<Vec<Vec<u16>>> = rule.group.as_mut().map(|g| {
+                let mut slots = Vec::new();
+                for (i, k) in g.keys.iter_mut().enumerate() {
+                    if reads(&k.expr, &mine) {
+                        k.redacted = true;
+                        slots.push(vec![u16::try_from(i).unwrap_or(u16::MAX)]);
+                    }
+                }
+                let first =
+                    g.keys.len() + usize::from(g.period_slot.is_some()) + if g.sequence.is_some() { 3 } else { 0 };
+                for (i, a) in g.aggs.iter().enumerate() {
+                    if a.arg.as_ref().is_some_and(|e| reads(e, &mine)) {
+                        slots.push(vec![u16::try_from(first + i).unwrap_or(u16::MAX)]);
+                    }
+                }
+                slots
+            });
+            let targets = group_slots.unwrap_or(mine);
+            for part in &mut rule.message {
+                let hide = matches!(part, MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) if reads(e, &targets));
+                if hide {
+                    let old = std::mem::replace(part, MsgPart::Text(String::new()));
+                    *part = match old {
+                        MsgPart::Hole(e, ty) => MsgPart::Redacted(e, ty),
+                        MsgPart::Percent(e) | MsgPart::Period(e, _) => MsgPart::Redacted(e, Ty::Dec),
+                        other => other,
+                    };
+                }
+            }
+        }
+        unknown
+    }
+}
+
+impl CExpr {
+    /// The expressions directly inside this one.
+    pub fn children(&self) -> Vec<&CExpr> {
+        match self {
+            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) => Vec::new(),
+            CExpr::Not(x)
+            | CExpr::Neg(_, x)
+            | CExpr::ToDec(x)
+            | CExpr::Matches(x, _)
+            | CExpr::AddBusinessDays(x, _, _)
+            | CExpr::Present(x, _)
+            | CExpr::EnumText(_, x)
+            | CExpr::DatePart(_, x) => vec![x],
+            CExpr::And(a, b)
+            | CExpr::Or(a, b)
+            | CExpr::Implies(a, b)
+            | CExpr::Cmp(_, _, a, b)
+            | CExpr::Arith(_, a, b)
+            | CExpr::InList(_, a, b, _)
+            | CExpr::Text(_, a, b)
+            | CExpr::BusinessBetween(a, b, _)
+            | CExpr::Otherwise(a, b)
+            | CExpr::Quant(_, _, a, b) => vec![a, b],
+            CExpr::InSet(_, x, set, _) => std::iter::once(x.as_ref()).chain(set.iter()).collect(),
+            CExpr::If(c, a, b) => vec![c, a, b],
+            CExpr::Count(list, cond) => {
+                std::iter::once(list.as_ref()).chain(cond.iter().map(|(_, c)| c.as_ref())).collect()
+            }
+            CExpr::Scope(_, args) => args.iter().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_everything_else_where_it_was() {
+        let text = r#"{"id": "A-1", "customer": {"id": "C-20417"}, "waited": "10m"}"#;
+        let masked = mask(text, &["C-20417".to_string()]);
+        assert_eq!(masked.len(), text.len());
+        assert!(!masked.contains("C-20417"));
+        assert_eq!(masked.find("\"10m\""), text.find("\"10m\""));
+        assert_eq!(mask_token("C-20417"), mask_token("C-20417"));
+        assert!(mask_token("C-20417").starts_with('#') && hash("C-20417").contains(&mask_token("C-20417")[1..]));
+    }
+
+    #[test]
+    fn the_hash_is_short_stable_and_hides_the_value() {
+        assert_eq!(hash("C-20417"), hash("C-20417"));
+        assert_ne!(hash("C-20417"), hash("C-20418"));
+        assert!(hash("C-20417").starts_with("redacted:") && hash("C-20417").len() == 17);
+        assert!(!hash("C-20417").contains("20417"));
+    }
+}

@@ -1,0 +1,145 @@
+//! `precept.toml`: found walking up, paths relative to it, flags winning over it, unknown keys
+//! refused, include and exclude globs, and redaction of personal data in every report.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+
+const POLICY: &str = r#"
+schema ticket {
+  identified by id
+  id: text
+  customer: text
+  waited: duration
+}
+code "House rules" {
+  level organisational
+  rule answered-quickly {
+    for ticket
+    require record.waited <= 5m
+    message "ticket {record.id} for customer {record.customer} waited {record.waited}"
+  }
+}
+"#;
+
+fn project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    std::fs::write(root.join("policies/p.precept"), POLICY).unwrap();
+    std::fs::create_dir_all(root.join("records/archive")).unwrap();
+    std::fs::create_dir_all(root.join("sub/deeper")).unwrap();
+    std::fs::write(
+        root.join("records/new.jsonl"),
+        "{\"id\": \"T-1\", \"customer\": \"Jane Smith\", \"waited\": \"10m\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("records/archive/old.jsonl"),
+        "{\"id\": \"T-0\", \"customer\": \"Old Co\", \"waited\": \"20m\"}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("precept.toml"), config).unwrap();
+    dir
+}
+
+#[test]
+fn the_config_is_found_walking_up_and_its_paths_are_its_own() {
+    let dir = project("policies = [\"policies\"]\nrecords = [\"records\"]\nexclude = [\"**/archive/**\"]\n");
+    let run = common::precept_in(&dir.path().join("sub/deeper"), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<&str> = doc["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["../../records/new.jsonl"], "the archive is excluded");
+    // A flag wins over the config: here the records given on the command line.
+    let run = common::precept_in(dir.path(), &["check", "--format", "json", "records/archive"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"]["files"], 0, "the config's exclude still applies: {}", run.stdout);
+}
+
+#[test]
+fn include_keeps_only_matching_files() {
+    let dir = project("records = [\"records\"]\ninclude = [\"old.*\"]\n");
+    let run = common::precept_in(dir.path(), &["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["record"], "T-0");
+    assert_eq!(doc["summary"]["files"], 1);
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_errors() {
+    let dir = project("polices = [\"policies\"]\nfail_on = \"sometimes\"\noutputs = [\"sarif=\"]\ninclude = [\"[\"]\n");
+    let run = common::precept_in(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    for expected in [
+        "precept::config::invalid",
+        "unknown key `polices` in `precept.toml`",
+        "did you mean `policies`?",
+        "`fail_on` must be",
+        "output `sarif=`",
+        "invalid file pattern `[`",
+    ] {
+        assert!(run.stderr.contains(expected), "missing `{expected}`:\n{}", run.stderr);
+    }
+    let explicit = common::precept_in(dir.path(), &["check", "--config", "nowhere.toml"]);
+    assert_eq!(explicit.code, 2);
+    assert!(explicit.stderr.contains("cannot read the config `nowhere.toml`"), "{}", explicit.stderr);
+}
+
+#[test]
+fn outputs_and_fail_on_come_from_the_config_unless_flags_say_otherwise() {
+    let dir = project("records = [\"records\"]\nexclude = [\"**/archive/**\"]\nfail_on = \"info\"\noutputs = [\"json=out/report.json\"]\n");
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    let run = common::precept_in(dir.path(), &["check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(dir.path().join("out/report.json").is_file());
+    let run = common::precept_in(dir.path(), &["check", "--output", "github"]);
+    assert!(run.stdout.starts_with("::error "), "{}", run.stdout);
+}
+
+#[test]
+fn redacted_fields_never_reach_a_report() {
+    let dir = project("records = [\"records\"]\nredact = [\"customer\", \"id\"]\n");
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    let run = common::precept_in(
+        dir.path(),
+        &[
+            "check",
+            "--output",
+            "human",
+            "--output",
+            "json=out/r.json",
+            "--output",
+            "sarif=out/r.sarif",
+            "--output",
+            "junit=out/r.xml",
+            "--output",
+            "github=out/r.txt",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut all = run.stdout.clone();
+    for f in ["r.json", "r.sarif", "r.xml", "r.txt"] {
+        all.push_str(&std::fs::read_to_string(dir.path().join("out").join(f)).unwrap());
+    }
+    for secret in ["Jane Smith", "Old Co", "T-1", "T-0"] {
+        assert!(!all.contains(secret), "`{secret}` reached a report:\n{all}");
+    }
+    // The same value gets the same hash in every report, so findings can still be matched.
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/r.json")).unwrap()).unwrap();
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("ticket redacted:") && message.contains(" for customer redacted:"), "{message}");
+    let token = message.split("for customer ").nth(1).unwrap().split_whitespace().next().unwrap();
+    assert!(all.matches(token).count() >= 4, "{token} in\n{all}");
+    let unknown = project("records = [\"records\"]\nredact = [\"custmer\"]\n");
+    let run = common::precept_in(unknown.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`redact` names `custmer`, which no schema has")
+            && run.stderr.contains("did you mean `customer`?"),
+        "{}",
+        run.stderr
+    );
+}
