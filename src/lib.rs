@@ -6,7 +6,7 @@
 //! ([`pipeline`]) -> waived or baselined ([`suppress`]) -> reports ([`report`]). [`diagnostics`]
 //! carries problems found at any step;
 //! [`calendar`] is the business-day arithmetic the engine uses; [`workspace`] reads policy folders
-//! from disk; [`cli`] is the command line. The language core (`syntax`, `check`, `engine`) does no
+//! from disk; [`policytest`] runs the tests written beside policies; [`cli`] is the command line. The language core (`syntax`, `check`, `engine`) does no
 //! I/O and knows nothing of the command line or output formats.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -20,6 +20,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod engine;
 pub mod pipeline;
+pub mod policytest;
 pub mod report;
 pub mod roles;
 pub mod source;

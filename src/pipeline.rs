@@ -265,6 +265,18 @@ pub fn check_paths_with(
 ) -> Outcome {
     let (mut files, diagnostics) = data::discover(paths, program);
     files.retain(|f| select.keeps(&f.path, &f.name));
+    check_files(program, authority, files, diagnostics, sink)
+}
+
+/// Check the record `files` (each already assigned its schema) against `program`, with the
+/// problems found finding them; findings go to `sink` in file, record and rule order.
+pub fn check_files(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    files: Vec<RecordFile>,
+    diagnostics: Vec<Diag>,
+    sink: &mut dyn FnMut(Finding),
+) -> Outcome {
     let mut out = Outcome { diagnostics, files: files.len(), ..Outcome::default() };
     if authority.is_none() {
         if let Some(d) = roles_needed(program) {

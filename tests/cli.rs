@@ -192,3 +192,87 @@ fn explain_a_rule_or_a_diagnostic_code() {
     assert_eq!(unknown_code.code, 2);
     assert!(unknown_code.stderr.contains("did you mean `precept::type::unknown-field`?"), "{}", unknown_code.stderr);
 }
+
+#[test]
+fn the_bundled_policies_are_tested_at_full_rule_coverage() {
+    let run = precept(&["test", "--min-coverage", "100"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert!(run.stdout.ends_with("rule coverage 24 of 24 (100%)\n"), "{}", run.stdout);
+}
+
+#[test]
+fn failing_policy_tests_show_what_differs_and_coverage_can_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/p.precept"),
+        r#"
+schema ticket {
+  identified by id
+  id: text
+  waited: duration
+}
+code "House rules" {
+  level organisational
+  rule answered-quickly {
+    for ticket
+    require record.waited <= 5m
+    message "ticket {record.id} waited {record.waited}"
+  }
+  rule answered-at-all {
+    for ticket
+    require record.waited < 24h
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policies/p.test.toml"),
+        r#"
+[[test]]
+name = "a slow ticket"
+records = [{ id = "T-1", waited = "10m" }, { id = "T-2", waited = "2m" }]
+expect = ["answered-quickly@T-2"]
+
+[[test]]
+name = "a quick ticket"
+records = [{ id = "T-3", waited = "1m" }]
+expect = []
+"#,
+    )
+    .unwrap();
+    let run = common::precept_in(dir.path(), &["test", "--output", "junit=tests.xml", "--min-coverage", "90"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("precept::test::coverage"), "{}", run.stderr);
+    let percent = common::precept_in(dir.path(), &["test", "--min-coverage", "150"]);
+    assert_eq!(percent.code, 2);
+    assert!(percent.stderr.contains("precept::usage::min-coverage"), "{}", percent.stderr);
+    insta::assert_snapshot!(run.snapshot());
+    let xml = std::fs::read_to_string(dir.path().join("tests.xml")).unwrap();
+    assert!(
+        xml.contains("<testcase name=\"a slow ticket\"") && xml.contains("<testcase name=\"a quick ticket\""),
+        "{xml}"
+    );
+    for xsd in ["jenkins-junit.xsd", "ant-junit-windyroad.xsd"] {
+        let check = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(common::root().join("tests/schemas").join(xsd))
+            .arg(dir.path().join("tests.xml"))
+            .output()
+            .expect("xmllint is installed (`.ci/run` installs it)");
+        assert!(check.status.success(), "{xsd}: {}", String::from_utf8_lossy(&check.stderr));
+    }
+    std::fs::write(
+        dir.path().join("policies/bad.test.toml"),
+        "[[test]]\nname = \"x\"\nrecords = []\nexpect = [\"answered-quikly\"]\nexpcet = 1\n",
+    )
+    .unwrap();
+    let bad = common::precept_in(dir.path(), &["test"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("precept::test::invalid") && bad.stderr.contains("did you mean `answered-quickly`?"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -465,3 +465,94 @@ fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
+
+/// `precept test`: run every `*.test.toml` beside the policies, show failures as the difference
+/// between expected and found, and report which rules no test exercises.
+pub(super) fn test(args: super::TestArgs) -> Status {
+    let mut err = Stderr::open();
+    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    if let Some(spec) = &args.output {
+        if spec.kind != output::Kind::Junit || spec.path.is_none() {
+            err.diag(
+                &Diag::error("precept::usage::output", "`precept test` writes only a JUnit report to a file")
+                    .help("write `--output junit=PATH`"),
+            );
+            return Status::Failed;
+        }
+    }
+    if let Some(m) = args.min_coverage {
+        if !(0.0..=100.0).contains(&m) {
+            err.diag(
+                &Diag::error("precept::usage::min-coverage", format!("`--min-coverage {m}` is not a percentage"))
+                    .help("give a number from 0 to 100"),
+            );
+            return Status::Failed;
+        }
+    }
+    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
+    let (program, policy_diags) = crate::workspace::load_policies(&policies);
+    for d in &policy_diags {
+        err.diag(d);
+    }
+    let Some(program) = program else { return Status::Failed };
+    let mut diags = Vec::new();
+    let mut cases = Vec::new();
+    for path in crate::policytest::discover(&policies) {
+        match read_text(&path) {
+            Ok(file) => cases.extend(crate::policytest::read(&file, &path, &program, &mut diags)),
+            Err(d) => diags.push(d),
+        }
+    }
+    for d in &diags {
+        err.diag(d);
+    }
+    if diags.iter().any(Diag::is_error) {
+        return Status::Failed;
+    }
+    let outcomes: Vec<crate::policytest::Outcome> = cases.iter().map(|c| crate::policytest::run(&program, c)).collect();
+    let mut text = String::new();
+    for o in outcomes.iter().filter(|o| !o.passed()) {
+        text.push_str(&format!("FAIL {}: {}\n{}\n", o.place, o.name, crate::policytest::explain(o)));
+    }
+    let coverage = crate::policytest::coverage(&program, &cases);
+    let covered = coverage.values().filter(|c| **c).count();
+    let percent = if coverage.is_empty() { 100.0 } else { covered as f64 * 100.0 / coverage.len() as f64 };
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    text.push_str(&format!(
+        "ran {} test{}: {} passed, {failed} failed; rule coverage {covered} of {} ({percent:.0}%)\n",
+        outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" },
+        outcomes.len() - failed,
+        coverage.len()
+    ));
+    let missing: Vec<&str> = coverage.iter().filter(|(_, c)| !**c).map(|(r, _)| r.as_str()).collect();
+    if !missing.is_empty() {
+        text.push_str(&format!("rules no test exercises: {}\n", missing.join(", ")));
+    }
+    out.put(&text);
+    if let Some(path) = args.output.as_ref().and_then(|s| s.path.as_ref()) {
+        let doc = crate::report::junit::tests_document(&outcomes, &timestamp());
+        if let Err(e) = crate::workspace::write_atomically(path, doc.as_bytes()) {
+            err.diag(
+                &Diag::error("precept::usage::output", format!("cannot write the report `{}`: {e}", path.display()))
+                    .help("name a file in a folder that exists and can be written to"),
+            );
+            return Status::Failed;
+        }
+    }
+    let below = args.min_coverage.is_some_and(|m| percent + 1e-9 < m);
+    if below {
+        err.diag(
+            &Diag::error(
+                "precept::test::coverage",
+                format!("rule coverage {percent:.0}% is below the {}% asked for", args.min_coverage.unwrap_or(0.0)),
+            )
+            .help("write a test that expects a finding of each rule listed as not exercised"),
+        );
+    }
+    if failed > 0 || below {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}

@@ -51,6 +51,8 @@ enum Command {
     Baseline(BaselineArgs),
     /// Explain a rule (its code, clause, text and help) or a diagnostic code.
     Explain(ExplainArgs),
+    /// Run the tests beside the policies (`*.test.toml`) and report rule coverage.
+    Test(TestArgs),
     /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
     Lint(LintArgs),
 }
@@ -148,6 +150,19 @@ struct CheckArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct TestArgs {
+    /// Policy folders (and their tests); default: `policies`.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// A JUnit report of the tests, one test case per test: `junit=PATH`.
+    #[arg(long = "output", value_name = "junit=PATH")]
+    output: Option<output::Spec>,
+    /// Fail (exit 1) when fewer than this percentage of the rules are exercised by a test.
+    #[arg(long = "min-coverage", value_name = "PERCENT")]
+    min_coverage: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
 struct ExplainArgs {
     /// A rule id (`complaint-acknowledged`) or a diagnostic code (`precept::type::unknown-field`).
     #[arg(value_name = "RULE-OR-CODE")]
@@ -209,6 +224,7 @@ fn run(cli: Cli) -> Status {
         Command::Check(args) => check::check(args),
         Command::Baseline(args) => check::baseline(args),
         Command::Explain(args) => check::explain(args),
+        Command::Test(args) => check::test(args),
         Command::Lint(args) => lint(args),
     }
 }

@@ -1,0 +1,353 @@
+//! Tests for policies: `*.test.toml` files beside the policies give small records inline (and role
+//! definitions, inline or by folder) and the findings each test expects; [`run`] checks them and
+//! says which rules no test exercises.
+//!
+//! ```toml
+//! [[test]]
+//! name = "a complaint acknowledged at 17:00 the next business day is on time"
+//! schema = "service_record"          # optional: the records' schema (default: the one without `files`)
+//! org = "../../fixtures/org"         # optional: role files for rules about staff and roles
+//! records = [
+//!   { id = "T-1", kind = "complaint", opened_at = 2024-11-05T10:00:00Z, acknowledged_at = 2024-11-06T17:00:00Z },
+//! ]
+//! expect = []                        # rule ids, once per finding (`rule@record` names the record too)
+//!
+//! [test.also]                        # optional: records of other schemas, by schema
+//! case_event = [ { event = "E-1", case = "T-1", status = "received", at = 2024-11-05T10:00:00Z } ]
+//! ```
+//!
+//! `org` may also be a table written like a role file (`org = { role = [...], staff = [...] }`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{suggest, Diag};
+use crate::engine::Program;
+use crate::source::SourceFile;
+
+const INVALID: &str = "precept::test::invalid";
+
+/// One test, read.
+#[derive(Debug)]
+pub struct Case {
+    /// Its name.
+    pub name: String,
+    /// The file it is in, as shown.
+    pub file: String,
+    /// The line of its `[[test]]`.
+    pub line: usize,
+    schema: usize,
+    records: toml::Value,
+    also: Vec<(usize, toml::Value)>,
+    org: Option<Org>,
+    /// The findings expected: `rule` or `rule@record`, sorted.
+    pub expect: Vec<String>,
+}
+
+#[derive(Debug)]
+enum Org {
+    Folder(PathBuf),
+    Inline(toml::Table),
+}
+
+/// What became of one test.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The test.
+    pub name: String,
+    /// Its file and line, as shown.
+    pub place: String,
+    /// Expected findings missing from the run.
+    pub missing: Vec<String>,
+    /// Findings the test did not expect, with their messages.
+    pub unexpected: Vec<(String, String)>,
+    /// Problems reading the test's records or roles.
+    pub problems: Vec<String>,
+}
+
+impl Outcome {
+    /// The test passed.
+    pub fn passed(&self) -> bool {
+        self.missing.is_empty() && self.unexpected.is_empty() && self.problems.is_empty()
+    }
+}
+
+/// Find the `*.test.toml` files under `roots`, sorted.
+pub fn discover(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for root in roots {
+        for e in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_map(Result::ok) {
+            if e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(".test.toml") {
+                out.push(e.into_path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Read the tests in one file; problems are diagnostics (and such a test is left out).
+pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<Diag>) -> Vec<Case> {
+    let doc: toml::Table = match toml::from_str(&file.text) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(crate::diagnostics::toml_syntax(file, &e, 0));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for key in doc.keys().filter(|k| *k != "test") {
+        diags.push(
+            Diag::error(INVALID, format!("unknown table `{key}` in a test file"))
+                .at(file, locate(file, key), "not a test")
+                .help("write one `[[test]]` section per test"),
+        );
+    }
+    let Some(tests) = doc.get("test").and_then(toml::Value::as_array) else {
+        diags.push(
+            Diag::error(INVALID, format!("`{}` has no `[[test]]` sections", file.name))
+                .help("write one `[[test]]` section per test, each with a `name`, `records` and `expect`"),
+        );
+        return out;
+    };
+    let headers: Vec<usize> = file.text.match_indices("[[test]]").map(|(i, _)| i).collect();
+    let catch_all = program.schemas.iter().position(|s| !s.builtin && s.files.is_empty());
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for (i, t) in tests.iter().enumerate() {
+        let at = headers.get(i).copied().unwrap_or(0);
+        let line = file.line_col(at).0;
+        let place = crate::source::Span::new(at, at + 8);
+        let Some(t) = t.as_table() else { continue };
+        let mut bad = |message: String, help: &str| {
+            diags.push(Diag::error(INVALID, message).at(file, place, "this test").help(help.to_string()));
+        };
+        for k in t.keys() {
+            if !["name", "schema", "org", "records", "also", "expect"].contains(&k.as_str()) {
+                let help = suggest::help(k, &["name", "schema", "org", "records", "also", "expect"], "key");
+                bad(format!("unknown key `{k}` in a test"), &help);
+            }
+        }
+        let Some(name) = t.get("name").and_then(toml::Value::as_str) else {
+            bad("this test has no `name`".into(), "write `name = \"...\"`: what the test shows");
+            continue;
+        };
+        let schema_of = |n: &str, bad: &mut dyn FnMut(String, &str)| -> Option<usize> {
+            let found = program.schemas.iter().position(|s| s.name == n && !s.builtin);
+            if found.is_none() {
+                let names: Vec<&str> = program.schemas.iter().filter(|s| !s.builtin).map(|s| s.name.as_str()).collect();
+                bad(
+                    format!("test `{name}` names schema `{n}`, which the policies do not have"),
+                    &suggest::help(n, &names, "schema"),
+                );
+            }
+            found
+        };
+        let schema = match t.get("schema").and_then(toml::Value::as_str) {
+            Some(n) => schema_of(n, &mut bad),
+            None => catch_all,
+        };
+        let Some(schema) = schema else {
+            bad(format!("test `{name}` does not say its records' schema"), "write `schema = \"...\"`");
+            continue;
+        };
+        let records = match t.get("records") {
+            Some(v @ toml::Value::Array(_)) => v.clone(),
+            None => toml::Value::Array(Vec::new()),
+            Some(_) => {
+                bad(
+                    format!("test `{name}`: `records` must be a list of tables"),
+                    "write `records = [ { id = \"T-1\", ... } ]`",
+                );
+                continue;
+            }
+        };
+        let mut also = Vec::new();
+        if let Some(a) = t.get("also").and_then(toml::Value::as_table) {
+            for (n, v) in a {
+                if let Some(s) = schema_of(n, &mut bad) {
+                    also.push((s, v.clone()));
+                }
+            }
+        }
+        let org = match t.get("org") {
+            None => None,
+            Some(toml::Value::String(p)) => Some(Org::Folder(dir.join(p))),
+            Some(toml::Value::Table(tab)) => Some(Org::Inline(tab.clone())),
+            Some(_) => {
+                bad(
+                    format!("test `{name}`: `org` must be a folder of role files or a table"),
+                    "write `org = \"../fixtures/org\"`",
+                );
+                continue;
+            }
+        };
+        let Some(expect) = t.get("expect").and_then(toml::Value::as_array) else {
+            bad(
+                format!("test `{name}` has no `expect`"),
+                "write `expect = []` for no findings, or the rule ids expected",
+            );
+            continue;
+        };
+        let mut expect: Vec<String> = expect.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        for e in &expect {
+            let rule = e.split('@').next().unwrap_or_default();
+            if !program.rules.iter().any(|r| r.id == rule) {
+                let ids: Vec<&str> = program.rules.iter().map(|r| r.id.as_str()).collect();
+                bad(
+                    format!("test `{name}` expects rule `{rule}`, which the policies do not have"),
+                    &suggest::help(rule, &ids, "rule"),
+                );
+            }
+        }
+        expect.sort();
+        out.push(Case {
+            name: name.to_string(),
+            file: file.name.to_string(),
+            line,
+            schema,
+            records,
+            also,
+            org,
+            expect,
+        });
+    }
+    out
+}
+
+/// The place of `key` in the text, for a diagnostic (its first occurrence).
+fn locate(file: &SourceFile, key: &str) -> crate::source::Span {
+    let at = file.text.find(key).unwrap_or(0);
+    crate::source::Span::new(at, at + key.len())
+}
+
+/// Run one test: write its records (and roles) to a scratch folder, check them, and compare the
+/// findings with those expected.
+pub fn run(program: &Program, case: &Case) -> Outcome {
+    let mut outcome = Outcome {
+        name: case.name.clone(),
+        place: format!("{}:{}", case.file, case.line),
+        missing: Vec::new(),
+        unexpected: Vec::new(),
+        problems: Vec::new(),
+    };
+    let scratch = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            outcome.problems.push(format!("cannot make a scratch folder: {e}"));
+            return outcome;
+        }
+    };
+    let mut files = Vec::new();
+    let all = std::iter::once((case.schema, &case.records)).chain(case.also.iter().map(|(s, r)| (*s, r)));
+    for (i, (schema, records)) in all.enumerate() {
+        // A test of roles alone has no records.
+        if records.as_array().is_some_and(Vec::is_empty) {
+            continue;
+        }
+        let mut doc = toml::Table::new();
+        doc.insert("record".into(), records.clone());
+        let path = scratch.path().join(format!("records-{i}.toml"));
+        let text = toml::to_string(&doc).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, text) {
+            outcome.problems.push(format!("cannot write the test's records: {e}"));
+            return outcome;
+        }
+        let name = program.schemas.get(schema).map_or_else(|| "records".to_string(), |s| s.name.clone());
+        files.push(crate::data::RecordFile {
+            path,
+            name: format!("{name} records"),
+            format: crate::data::Format::Toml,
+            schema,
+        });
+    }
+    let org = match &case.org {
+        None => None,
+        Some(Org::Folder(p)) => Some(crate::workspace::load_org(std::slice::from_ref(p))),
+        Some(Org::Inline(t)) => {
+            let path = scratch.path().join("org.toml");
+            match std::fs::write(&path, toml::to_string(t).unwrap_or_default()) {
+                Ok(()) => Some(crate::workspace::load_org(&[path])),
+                Err(e) => {
+                    outcome.problems.push(format!("cannot write the test's roles: {e}"));
+                    return outcome;
+                }
+            }
+        }
+    };
+    if let Some((_, _, diags)) = &org {
+        outcome.problems.extend(diags.iter().map(|d| format!("role files: {}", d.message)));
+    }
+    let directory = org.as_ref().map(|(o, _, _)| crate::roles::authority::Directory::new(o));
+    let authority = directory.as_ref().map(|d| d as &dyn crate::engine::authority::Authority);
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut sink = |f: crate::pipeline::Finding| {
+        let key = match &f.record_id {
+            Some(r) => format!("{}@{r}", f.rule_id),
+            None => f.rule_id.clone(),
+        };
+        found.push((key, f.message));
+    };
+    let no_records = files.is_empty();
+    let mut result = crate::pipeline::check_files(program, authority, files, Vec::new(), &mut sink);
+    if let Some((o, _, _)) = &org {
+        crate::pipeline::check_org(program, o, authority, &mut result, &mut sink);
+    }
+    outcome.problems.extend(
+        result
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() || d.code.starts_with("precept::input"))
+            .filter(|d| !(d.code == "precept::input::no-records" && no_records))
+            .map(|d| format!("{}: {}", d.code, d.message)),
+    );
+    // Each expected finding takes one found finding: `rule@record` that record's, `rule` any.
+    let mut left: Vec<Option<(String, String)>> = found.into_iter().map(Some).collect();
+    let mut expect = case.expect.clone();
+    expect.sort_by_key(|e| !e.contains('@'));
+    for e in expect {
+        let hit = left.iter().position(|f| {
+            f.as_ref()
+                .is_some_and(|(k, _)| if e.contains('@') { *k == e } else { k.split('@').next() == Some(e.as_str()) })
+        });
+        match hit {
+            Some(i) => {
+                if let Some(slot) = left.get_mut(i) {
+                    *slot = None;
+                }
+            }
+            None => outcome.missing.push(e),
+        }
+    }
+    outcome.unexpected = left.into_iter().flatten().collect();
+    outcome
+}
+
+/// Rules by id, and whether some test expects a finding of each: the coverage report.
+pub fn coverage(program: &Program, cases: &[Case]) -> BTreeMap<String, bool> {
+    let running: Vec<usize> =
+        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let mut out = BTreeMap::new();
+    for (i, r) in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)) {
+        let _ = i;
+        let covered = cases.iter().any(|c| c.expect.iter().any(|e| e.split('@').next() == Some(r.id.as_str())));
+        let entry = out.entry(r.id.clone()).or_insert(false);
+        *entry |= covered;
+    }
+    out
+}
+
+/// A failed test, for people: what was missing, what was not expected, and any problems.
+pub fn explain(o: &Outcome) -> String {
+    let mut out = String::new();
+    for m in &o.missing {
+        out.push_str(&format!("  - expected {m}, not found\n"));
+    }
+    for (k, message) in &o.unexpected {
+        out.push_str(&format!("  + found {k}, not expected: {message}\n"));
+    }
+    for p in &o.problems {
+        out.push_str(&format!("  ! {p}\n"));
+    }
+    out
+}
