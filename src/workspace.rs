@@ -102,6 +102,12 @@ pub fn policy_files(root: &Path) -> Result<Vec<PathBuf>, Diag> {
 /// Parse and check every policy under `roots`. Returns the program (if there were no errors) and
 /// every diagnostic found, in a stable order.
 pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
+    load_policies_with(roots, &[])
+}
+
+/// [`load_policies`], with some calendars defined by other files than the policies say (a
+/// project's `calendars` setting): name and file. A name the policies do not declare is an error.
+pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) -> (Option<Program>, Vec<Diag>) {
     let mut diags = Vec::new();
     let mut trees: Vec<PolicyFile> = Vec::new();
     let mut ok = true;
@@ -153,8 +159,20 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
         return (None, diags);
     }
     let loaders: Vec<RootLoader> = roots.iter().map(|r| RootLoader { root: r.clone() }).collect();
-    let (program, mut d) = crate::check::check(&trees, &MultiLoader(&loaders));
+    let loader = MultiLoader { roots: &loaders, calendars, used: std::cell::RefCell::new(Vec::new()) };
+    let (mut program, mut d) = crate::check::check(&trees, &loader);
     diags.append(&mut d);
+    let used = loader.used.into_inner();
+    for (name, _) in calendars.iter().filter(|(n, _)| !used.contains(n)) {
+        diags.push(
+            Diag::error(
+                "precept::config::invalid",
+                format!("the settings define calendar `{name}`, which the policies do not declare"),
+            )
+            .help("name a calendar the policies declare (`calendar uk from \"...\"`) under `[calendars]`"),
+        );
+        program = None;
+    }
     let program = program.filter(|p| {
         if p.rules.is_empty() {
             diags.push(
@@ -173,16 +191,32 @@ pub fn load_policies(roots: &[PathBuf]) -> (Option<Program>, Vec<Diag>) {
     (program, diags)
 }
 
-/// Gives each policy file the loader of the policy root it was found under.
-struct MultiLoader<'a>(&'a [RootLoader]);
+/// Gives each policy file the loader of the policy root it was found under, and the calendar
+/// files the settings put in place of the policies' own.
+struct MultiLoader<'a> {
+    roots: &'a [RootLoader],
+    calendars: &'a [(String, PathBuf)],
+    used: std::cell::RefCell<Vec<String>>,
+}
 
 impl Loader for MultiLoader<'_> {
     fn load(&self, from: &SourceFile, path: &str) -> Result<SourceFile, String> {
-        let owner = self.0.iter().find(|l| Path::new(&*from.name).starts_with(&l.root));
+        let owner = self.roots.iter().find(|l| Path::new(&*from.name).starts_with(&l.root));
         match owner {
             Some(l) => l.load(from, path),
             None => Err("only files inside the policy folder can be read".to_string()),
         }
+    }
+
+    fn calendar(&self, name: &str) -> Option<Result<SourceFile, String>> {
+        let (_, path) = self.calendars.iter().find(|(n, _)| n == name)?;
+        self.used.borrow_mut().push(name.to_string());
+        let shown = path.to_string_lossy().replace('\\', "/");
+        Some(
+            std::fs::read_to_string(path)
+                .map(|t| SourceFile::new(shown, t))
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display())),
+        )
     }
 }
 

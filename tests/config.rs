@@ -143,3 +143,66 @@ fn redacted_fields_never_reach_a_report() {
         run.stderr
     );
 }
+
+#[test]
+fn a_calendar_can_be_defined_by_the_settings_instead_of_the_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("policies/calendars")).unwrap();
+    std::fs::create_dir_all(root.join("records")).unwrap();
+    std::fs::create_dir_all(root.join("site")).unwrap();
+    std::fs::write(
+        root.join("policies/p.precept"),
+        r#"
+calendar office from "calendars/office.toml"
+schema ticket {
+  identified by id
+  id: text
+  opened_at: datetime
+  answered_at: datetime
+}
+code "House rules" {
+  level organisational
+  calendar office
+  rule answered-next-day {
+    for ticket
+    require record.answered_at <= record.opened_at + 1 business day
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("policies/calendars/office.toml"),
+        "zone = \"UTC\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n",
+    )
+    .unwrap();
+    // This site closes on Tuesday 3 March 2026, so Wednesday is the next business day.
+    std::fs::write(
+        root.join("site/office.toml"),
+        "zone = \"UTC\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nholidays = [2026-03-03]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("records/t.jsonl"),
+        "{\"id\": \"T-1\", \"opened_at\": \"2026-03-02T10:00:00Z\", \"answered_at\": \"2026-03-04T10:00:00Z\"}\n",
+    )
+    .unwrap();
+    let without = common::precept_in(root, &["check", "--no-config", "records"]);
+    assert_eq!(without.code, 1, "Wednesday is a day late by the policies' calendar: {}", without.stderr);
+    std::fs::write(
+        root.join("precept.toml"),
+        "records = [\"records\"]\n\n[calendars]\noffice = \"site/office.toml\"\n",
+    )
+    .unwrap();
+    let with = common::precept_in(root, &["check"]);
+    assert_eq!(with.code, 0, "with the site's holiday it is in time: {}{}", with.stdout, with.stderr);
+    std::fs::write(root.join("precept.toml"), "[calendars]\noffise = \"site/office.toml\"\n").unwrap();
+    let unknown = common::precept_in(root, &["check", "records"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("the settings define calendar `offise`, which the policies do not declare"),
+        "{}",
+        unknown.stderr
+    );
+}

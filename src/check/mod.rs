@@ -58,6 +58,12 @@ schema staff {
 pub trait Loader {
     /// Load `path`, written in `from`, as a source file; `Err` is a one-line reason.
     fn load(&self, from: &SourceFile, path: &str) -> Result<SourceFile, String>;
+
+    /// A file to define calendar `name` with instead of what the policies say (a project's
+    /// settings); `None` to use the policies' own definition.
+    fn calendar(&self, _name: &str) -> Option<Result<SourceFile, String>> {
+        None
+    }
 }
 
 /// A loader that refuses every file: for policies that must be self-contained.
@@ -431,8 +437,13 @@ impl Checker {
             );
             return;
         }
-        let built = match &cal.body {
-            CalendarBody::File(path) => match loader.load(file, &path.value) {
+        let built = match (loader.calendar(&cal.name.text), &cal.body) {
+            (Some(src), _) => src.and_then(|src| Calendar::from_toml(&src.text).map_err(|e| format!("{}: {e}", src.name))).map_err(|e| {
+                Diag::error("precept::type::invalid-calendar", format!("the settings' file for calendar `{}` cannot be used", cal.name.text))
+                    .at(file, cal.name.span, e)
+                    .help("the file named under `[calendars]` in the settings has `zone`, `working_days`, and optionally `cutoff` and `holidays`")
+            }),
+            (None, CalendarBody::File(path)) => match loader.load(file, &path.value) {
                 Ok(src) => Calendar::from_toml(&src.text).map_err(|e| {
                     Diag::error("precept::type::invalid-calendar", format!("invalid calendar file `{}`", path.value))
                         .at(file, path.span, e)
@@ -445,7 +456,7 @@ impl Checker {
                 .at(file, path.span, e)
                 .help("calendar files are found relative to the policy file, inside the policy folder")),
             },
-            CalendarBody::Inline { zone, working, cutoff, holidays } => {
+            (None, CalendarBody::Inline { zone, working, cutoff, holidays }) => {
                 self.inline_calendar(file, cal, zone.as_ref(), working, cutoff.as_ref(), holidays)
             }
         };

@@ -51,35 +51,45 @@ impl Stderr {
     }
 }
 
-/// Problems that stop a run before the policies load: those with the policies themselves are
-/// shown as they are found, the others (usage, settings) when the run stops.
-fn not_shown_yet(d: &Diag) -> bool {
-    !["precept::parse", "precept::type", "precept::rule", "precept::code", "precept::input"]
-        .iter()
-        .any(|family| d.code.starts_with(family))
+/// Why a run stopped before checking anything: the problems, the exit status, and whether the
+/// problems were shown already (those with the policies are shown as they are found).
+struct Stop {
+    diags: Vec<Diag>,
+    status: Status,
+    shown: bool,
+}
+
+impl Stop {
+    fn new(diags: Vec<Diag>) -> Stop {
+        Stop { diags, status: Status::Failed, shown: false }
+    }
+
+    /// Show what was not shown yet.
+    fn show(&self, err: &mut Stderr) {
+        if !self.shown {
+            for d in &self.diags {
+                err.diag(d);
+            }
+        }
+    }
 }
 
 /// The project's `precept.toml` (or `--config`), if any; its problems stop the run.
-fn config(inputs: &Inputs) -> Result<Option<Config>, (Vec<Diag>, Status)> {
+fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
     if inputs.no_config {
         return Ok(None);
     }
-    super::config::load(inputs.config.as_deref()).map_err(|d| (d, Status::Failed))
+    super::config::load(inputs.config.as_deref()).map_err(Stop::new)
 }
 
 /// Load what a run needs, from the flags and then the config (flags win); `Err` carries the
 /// problems that stop it.
-fn load(
-    inputs: &Inputs,
-    config: Option<&Config>,
-    err: &mut Stderr,
-    baseline: Option<&Path>,
-) -> Result<Loaded, (Vec<Diag>, Status)> {
+fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, Stop> {
     if let Some(n) = inputs.threads {
         if n == 0 {
             let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
                 .help("leave it out to use one thread per core");
-            return Err((vec![d], Status::Failed));
+            return Err(Stop::new(vec![d]));
         }
         // Only fails if a global pool already exists, in which case that pool is used.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
@@ -100,18 +110,21 @@ fn load(
             Err(_) => {
                 let d = Diag::error("precept::usage::as-of", format!("`--as-of {s}` is not a date"))
                     .help("write the day as `YYYY-MM-DD`");
-                return Err((vec![d], Status::Failed));
+                return Err(Stop::new(vec![d]));
             }
         },
     };
     let policies = pick(&inputs.policies, config.map(|c| &c.policies), "policies");
     let roles = pick(&inputs.roles, config.map(|c| &c.roles), "");
     let paths = pick(&inputs.paths, config.map(|c| &c.records), ".");
-    let (program, policy_diags) = crate::workspace::load_policies(&policies);
+    let calendars = config.map(|c| c.calendars.clone()).unwrap_or_default();
+    let (program, policy_diags) = crate::workspace::load_policies_with(&policies, &calendars);
     for d in &policy_diags {
         err.diag(d);
     }
-    let Some(mut program) = program else { return Err((policy_diags, Status::Failed)) };
+    let Some(mut program) = program else {
+        return Err(Stop { diags: policy_diags, status: Status::Failed, shown: true });
+    };
     if let Some(c) = config.filter(|c| !c.redact.is_empty()) {
         let unknown = program.redact(&c.redact);
         if !unknown.is_empty() {
@@ -129,7 +142,7 @@ fn load(
                         .help(crate::diagnostics::suggest::help(u, &fields, "field"))
                 })
                 .collect();
-            return Err((diags, Status::Failed));
+            return Err(Stop::new(diags));
         }
     }
     let select = |skip: Vec<PathBuf>| crate::pipeline::Select {
@@ -232,11 +245,9 @@ pub(super) fn check(args: CheckArgs) -> Status {
     let mut err = Stderr::open();
     let config = match config(&args.inputs) {
         Ok(c) => c,
-        Err((diags, status)) => {
-            for d in &diags {
-                err.diag(d);
-            }
-            return status;
+        Err(stop) => {
+            stop.show(&mut err);
+            return stop.status;
         }
     };
     let specs = match (&args.format, args.outputs.is_empty(), config.as_ref().filter(|c| !c.outputs.is_empty())) {
@@ -262,15 +273,12 @@ pub(super) fn check(args: CheckArgs) -> Status {
     let baseline_file = args.baseline.clone().or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
     let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref()) {
         Ok(l) => l,
-        Err((diags, status)) => {
-            // Policy problems were shown as they were found; anything else is shown here.
-            for d in diags.iter().filter(|d| not_shown_yet(d)) {
-                err.diag(d);
-            }
-            if let Err(d) = reports.failed(&diags, fail_on, &timestamp()) {
+        Err(stop) => {
+            stop.show(&mut err);
+            if let Err(d) = reports.failed(&stop.diags, fail_on, &timestamp()) {
                 err.diag(&d);
             }
-            return status;
+            return stop.status;
         }
     };
     let Loaded { program, policy_diags, mut rest } = loaded;
@@ -304,11 +312,9 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
     let mut err = Stderr::open();
     let loaded = match config(&args.inputs).and_then(|c| load(&args.inputs, c.as_ref(), &mut err, None)) {
         Ok(l) => l,
-        Err((diags, status)) => {
-            for d in diags.iter().filter(|d| not_shown_yet(d)) {
-                err.diag(d);
-            }
-            return status;
+        Err(stop) => {
+            stop.show(&mut err);
+            return stop.status;
         }
     };
     let Loaded { program, policy_diags, mut rest } = loaded;

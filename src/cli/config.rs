@@ -15,6 +15,9 @@
 //! waivers = "waivers.toml"
 //! baseline = "precept-baseline.json"
 //! redact = ["customer.id"]                # shown as a stable short hash in every report
+//!
+//! [calendars]                             # calendars defined by these files, not the policies'
+//! uk = "calendars/uk-2026.toml"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -62,6 +65,8 @@ pub struct Config {
     pub redact: Vec<String>,
     /// The day waivers are judged on.
     pub as_of: Option<String>,
+    /// Calendars defined by these files instead of the policies' own: name and file.
+    pub calendars: Vec<(String, PathBuf)>,
 }
 
 /// The config to use: `explicit` (from `--config`), else the first `precept.toml` walking up from
@@ -177,6 +182,21 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
                     _ => c.as_of = Some(s.to_string()),
                 },
                 _ => bad("text", "\"...\""),
+            },
+            "calendars" => match value.get_ref() {
+                DeValue::Table(t) => {
+                    for (name, file_v) in t.iter() {
+                        match file_v.get_ref() {
+                            DeValue::String(p) => c.calendars.push((name.get_ref().to_string(), at(p))),
+                            _ => diags.push(
+                                Diag::error(INVALID, format!("calendar `{}` must name a file", name.get_ref()))
+                                    .at(file, span_of(file_v), "not a file name")
+                                    .help("write `[calendars]` then `uk = \"calendars/uk-2026.toml\"`"),
+                            ),
+                        }
+                    }
+                }
+                _ => bad("a table of calendar files by name", "{ uk = \"calendars/uk-2026.toml\" }"),
             },
             "fail_on" => match value.get_ref() {
                 DeValue::String(s) if s == "error" => c.fail_on = Some(Severity::Error),
