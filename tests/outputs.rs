@@ -323,3 +323,50 @@ fn reports_are_the_same_whatever_the_thread_count() {
     }
     assert!(texts.windows(2).all(|w| w[0] == w[1]));
 }
+
+/// The JSON report against its own published schema (`docs/json-report.schema.json`): the bundled
+/// example, a run with waived and baselined findings, and a run whose policies cannot be loaded.
+#[test]
+fn the_json_report_matches_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("docs/json-report.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).unwrap();
+    let check = |text: &str| {
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        assert_eq!(errors, Vec::<String>::new());
+        doc
+    };
+    let run = common::precept(&[
+        "check",
+        "--policies",
+        "policies",
+        "--roles",
+        "fixtures/org",
+        "--format",
+        "json",
+        "fixtures/records",
+    ]);
+    let doc = check(&run.stdout);
+    assert!(doc["findings"].as_array().unwrap().iter().any(|f| !f["group"].is_null()));
+    let dir = hostile_dir("{\"id\": \"N-1\", \"text\": \"no\"}\n{\"id\": \"N-2\", \"text\": \"no\"}\n");
+    std::fs::write(
+        dir.path().join("w.toml"),
+        "[[waiver]]\nrule = \"short-notes\"\nrecord = \"N-1\"\njustification = \"j\"\napprover = \"a\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    common::precept_in(dir.path(), &["baseline", "--file", "b.json", "records"]);
+    let waived = common::precept_in(
+        dir.path(),
+        &["check", "--waivers", "w.toml", "--baseline", "b.json", "--format", "json", "records"],
+    );
+    let doc = check(&waived.stdout);
+    let standings: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["standing"].as_str().unwrap()).collect();
+    assert_eq!(standings, ["waived", "baselined"]);
+    std::fs::write(dir.path().join("policies/p.precept"), "code {").unwrap();
+    let failed = common::precept_in(dir.path(), &["check", "--format", "json", "records"]);
+    assert_eq!(failed.code, 2);
+    check(&failed.stdout);
+}
