@@ -241,7 +241,12 @@ impl Select {
 
     /// Whether a file at `path`, shown as `name`, is read.
     pub fn keeps(&self, path: &std::path::Path, name: &str) -> bool {
-        if self.skip.iter().any(|x| !x.as_os_str().is_empty() && path.starts_with(x)) {
+        // `./records/x.jsonl` is inside `records`: compare without `.` components.
+        let plain = |p: &std::path::Path| -> PathBuf {
+            p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+        };
+        let here = plain(path);
+        if self.skip.iter().any(|x| !x.as_os_str().is_empty() && here.starts_with(plain(x))) {
             return false;
         }
         let name = name.replace('\\', "/");
@@ -405,16 +410,9 @@ fn check_file(
     // with the file; JSON and TOML files are read whole anyway, so theirs wait for the end.
     let mut by_line = matches!(file.format, Format::Jsonl | Format::Csv).then(|| LineLocator::open(file));
     let mut whole: Vec<Pending> = Vec::new();
-    // A JSON or TOML file is shown whole, so every record's redacted values are masked in it.
-    let mut whole_masks: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut records = 0usize;
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
         records += batch.len();
-        if program.redacting && by_line.is_none() {
-            for rec in batch.iter() {
-                whole_masks.extend(crate::engine::redact::values_to_mask(program, file.schema, &rec.values));
-            }
-        }
         let values: Vec<&[crate::engine::value::Value]> = batch.iter().map(|r| &*r.values).collect();
         // Groups are folded on one thread while the record rules run on the others.
         let fold = |groups: &mut Groups| {
@@ -478,10 +476,6 @@ fn check_file(
     }
     out.diagnostics.append(&mut diags);
     if !whole.is_empty() {
-        let masks: Vec<String> = whole_masks.into_iter().collect();
-        for p in &mut whole {
-            p.masks.clone_from(&masks);
-        }
         locate_in_whole(program, file, whole, out, sink);
     }
 }

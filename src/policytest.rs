@@ -111,7 +111,17 @@ pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<D
         );
         return out;
     };
-    let headers: Vec<usize> = file.text.match_indices("[[test]]").map(|(i, _)| i).collect();
+    // Where each `[[test]]` header is (a line of its own, spaces allowed, a comment after it).
+    let mut headers: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        let code = line.split('#').next().unwrap_or("");
+        let squeezed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if squeezed == "[[test]]" {
+            headers.push(offset + (line.len() - line.trim_start().len()));
+        }
+        offset += line.len();
+    }
     let catch_all = program.schemas.iter().position(|s| !s.builtin && s.files.is_empty());
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     for (i, t) in tests.iter().enumerate() {
@@ -189,6 +199,13 @@ pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<D
             );
             continue;
         };
+        if expect.iter().any(|v| !v.is_str()) {
+            bad(
+                format!("test `{name}`: every `expect` entry is a rule id in quotes"),
+                "write `expect = [\"rule-id\", \"rule-id@record\"]`",
+            );
+            continue;
+        }
         let mut expect: Vec<String> = expect.iter().filter_map(|v| v.as_str().map(String::from)).collect();
         for e in &expect {
             let rule = e.split('@').next().unwrap_or_default();

@@ -206,3 +206,20 @@ code "House rules" {
         unknown.stderr
     );
 }
+
+#[test]
+fn problems_with_records_do_not_quote_redacted_values() {
+    let dir = project("records = [\"records\"]\nredact = [\"customer\"]\n");
+    std::fs::write(
+        dir.path().join("records/bad.jsonl"),
+        "{\"id\": \"T-9\", \"customer\": 424242, \"waited\": \"10m\"}\n",
+    )
+    .unwrap();
+    let run = common::precept_in(dir.path(), &["check", "--output", "human", "--output", "json=out.json"]);
+    assert_eq!(run.code, 2);
+    let report = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
+    for text in [&run.stdout, &run.stderr, &report] {
+        assert!(!text.contains("424242"), "the redacted value was shown:\n{text}");
+    }
+    assert!(report.contains("`customer` is not text: `redacted:"), "{report}");
+}

@@ -305,3 +305,37 @@ fn no_baseline_is_written_from_a_run_that_could_not_read_everything() {
     assert!(run.stderr.contains("precept::baseline::not-written"), "{}", run.stderr);
     assert!(!dir.path().join("known.json").exists());
 }
+
+#[test]
+fn precepts_own_files_are_never_read_as_records() {
+    let dir = setup(&ticket("T-1", "a", "x", "10m"), Some(
+        "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"agreed\"\napprover = \"P\"\nexpires = 2099-12-31\n",
+    ));
+    let write = common::precept_in(dir.path(), &["baseline", "--waivers", "waivers.toml", "--file", "known.json"]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    // The default records path is the folder itself, which holds the waivers, the baseline and the
+    // last run's report: none of them is a record file.
+    for _ in 0..2 {
+        let run = common::precept_in(
+            dir.path(),
+            &["check", "--waivers", "waivers.toml", "--baseline", "known.json", "--output", "json=out.json"],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap()).unwrap();
+        assert_eq!(doc["summary"]["files"], 1);
+    }
+}
+
+#[test]
+fn a_waived_finding_keeps_its_baseline_entry() {
+    let dir = setup(&ticket("T-1", "a", "x", "10m"), Some(
+        "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"agreed\"\napprover = \"P\"\nexpires = 2099-12-31\n",
+    ));
+    common::precept_in(dir.path(), &["baseline", "--file", "known.json", "records"]);
+    let (code, doc, stderr) = json(dir.path(), &["--waivers", "waivers.toml", "--baseline", "known.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(standings(&doc), [("T-1".to_string(), "waived".to_string())]);
+    assert_eq!(doc["diagnostics"], serde_json::json!([]), "not reported as gone from the baseline");
+}

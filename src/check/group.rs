@@ -348,7 +348,7 @@ impl TypeCheck<'_> {
         let g = self.group.as_mut()?;
         let slot = g.fixed + g.aggs.len();
         g.read.push(g.aggs.len());
-        g.aggs.push(Aggregate { kind, arg: arg_e, ty: ty.clone(), text: text.clone() });
+        g.aggs.push(Aggregate { kind, arg: arg_e, ty: ty.clone(), text: text.clone(), redacted: false });
         let shape = g.shape;
         let file = self.file.clone();
         if let Some(s) = self.shapes.get_mut(shape) {

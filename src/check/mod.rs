@@ -138,6 +138,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         rules: c.rules,
         redacting: false,
         redacted: Vec::new(),
+        redacted_names: Vec::new(),
     };
     (Some(program), diags)
 }

@@ -84,7 +84,13 @@ fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
 
 /// Load what a run needs, from the flags and then the config (flags win); `Err` carries the
 /// problems that stop it.
-fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, Stop> {
+fn load(
+    inputs: &Inputs,
+    config: Option<&Config>,
+    err: &mut Stderr,
+    baseline: Option<&Path>,
+    own_files: &[PathBuf],
+) -> Result<Loaded, Stop> {
     if let Some(n) = inputs.threads {
         if n == 0 {
             let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
@@ -154,7 +160,9 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     let org = if roles.is_empty() {
         None
     } else {
-        let (org, _, diags) = crate::workspace::load_org_selected(&roles, &select(Vec::new()));
+        // `include` names record files (`*.jsonl`): it would leave no role file; `exclude` applies.
+        let roles_select = crate::pipeline::Select { include: Vec::new(), ..select(Vec::new()) };
+        let (org, _, diags) = crate::workspace::load_org_selected(&roles, &roles_select);
         input_diags.extend(diags);
         Some(org)
     };
@@ -169,7 +177,7 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
             }
         },
     };
-    let baseline = match baseline {
+    let baseline_read = match baseline {
         None => None,
         Some(path) => match read_text(path).and_then(|f| Baseline::read(&f)) {
             Ok(b) => Some(b),
@@ -179,19 +187,17 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
             }
         },
     };
+    // Precept's own files are never records: the settings, waivers, baseline, calendars and reports.
     let mut skip = policies;
     skip.extend(roles);
-    Ok(Loaded {
-        program,
-        policy_diags,
-        rest: Rest {
-            org,
-            input_diags,
-            select: select(skip),
-            paths,
-            suppressor: Suppressor::new(waivers, baseline, today),
-        },
-    })
+    skip.extend(own_files.iter().cloned());
+    skip.extend(config.map(|c| c.path.clone()));
+    skip.extend(waivers_file.iter().cloned());
+    skip.extend(baseline.map(Path::to_path_buf));
+    skip.extend(calendars.iter().map(|(_, p)| p.clone()));
+    let mut suppressor = Suppressor::new(waivers, baseline_read, today);
+    suppressor.redacting = program.redacting;
+    Ok(Loaded { program, policy_diags, rest: Rest { org, input_diags, select: select(skip), paths, suppressor } })
 }
 
 fn read_text(path: &Path) -> Result<SourceFile, Diag> {
@@ -236,6 +242,9 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
     }
     outcome.diagnostics.append(&mut rest.input_diags);
     outcome.diagnostics.extend(diags);
+    for d in &mut outcome.diagnostics {
+        crate::engine::redact::diagnostic(program, d);
+    }
     crate::diagnostics::sort(&mut outcome.diagnostics);
     outcome
 }
@@ -271,7 +280,8 @@ pub(super) fn check(args: CheckArgs) -> Status {
         .or_else(|| config.as_ref().and_then(|c| c.fail_on))
         .unwrap_or(crate::ast::Severity::Error);
     let baseline_file = args.baseline.clone().or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
-    let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref()) {
+    let reports_written: Vec<PathBuf> = specs.iter().filter_map(|s| s.path.clone()).collect();
+    let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref(), &reports_written) {
         Ok(l) => l,
         Err(stop) => {
             stop.show(&mut err);
@@ -310,7 +320,9 @@ pub(super) fn check(args: CheckArgs) -> Status {
 /// `precept baseline`: write the current findings (those no waiver covers) as the baseline.
 pub(super) fn baseline(args: BaselineArgs) -> Status {
     let mut err = Stderr::open();
-    let loaded = match config(&args.inputs).and_then(|c| load(&args.inputs, c.as_ref(), &mut err, None)) {
+    let loaded = match config(&args.inputs)
+        .and_then(|c| load(&args.inputs, c.as_ref(), &mut err, None, std::slice::from_ref(&args.file)))
+    {
         Ok(l) => l,
         Err(stop) => {
             stop.show(&mut err);

@@ -8,8 +8,8 @@
 //! policies = ["policies"]
 //! roles = ["fixtures/org"]
 //! records = ["fixtures/records"]
-//! include = ["*.jsonl", "*.csv"]          # record and role files must match one (default: all)
-//! exclude = ["**/archive/**"]             # and none of these
+//! include = ["*.jsonl", "*.csv"]          # record files must match one (default: all)
+//! exclude = ["**/archive/**"]             # record and role files must match none of these
 //! fail_on = "error"                       # or "warning", "info"
 //! outputs = ["human", "sarif=precept.sarif"]
 //! waivers = "waivers.toml"
@@ -43,6 +43,8 @@ const KEYS: [&str; 11] = [
 /// The settings read.
 #[derive(Debug, Default)]
 pub struct Config {
+    /// The settings file itself (never read as records).
+    pub path: PathBuf,
     /// Policy folders.
     pub policies: Vec<PathBuf>,
     /// Role folders.
@@ -87,7 +89,8 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, Vec<Diag>> {
     })?;
     let file = SourceFile::new(shown.clone(), text);
     let mut diags = Vec::new();
-    let config = parse(&file, &base, &mut diags);
+    let mut config = parse(&file, &base, &mut diags);
+    config.path = path;
     if diags.is_empty() {
         Ok(Some(config))
     } else {

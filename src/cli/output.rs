@@ -90,6 +90,8 @@ struct Report {
     sink: Sink,
     /// The reader went away (`precept check | head`): stop writing, quietly.
     closed: bool,
+    /// Writing a report file failed: it is not put in place.
+    failed: Option<String>,
 }
 
 impl Report {
@@ -101,8 +103,12 @@ impl Report {
             Sink::Stdout(w) => w.write_all(s.as_bytes()),
             Sink::File(w, _) => w.write_all(s.as_bytes()),
         };
-        if ok.is_err() {
+        if let Err(e) = ok {
             self.closed = true;
+            // A reader going away from stdout is quiet; a file that cannot be written is not.
+            if matches!(self.sink, Sink::File(..)) {
+                self.failed = Some(e.to_string());
+            }
         }
     }
 }
@@ -144,7 +150,7 @@ impl Reports {
                 Kind::Github => State::Github(report::github::Annotations::default()),
                 Kind::Sarif | Kind::Junit => State::Whole,
             };
-            reports.push(Report { kind: spec.kind, state, sink, closed: false });
+            reports.push(Report { kind: spec.kind, state, sink, closed: false, failed: None });
         }
         let keep = reports.iter().any(|r| matches!(r.state, State::Whole));
         Ok(Reports { reports, kept: Vec::new(), keep, baseline: false })
@@ -280,7 +286,12 @@ fn close(r: Report) -> Result<(), Diag> {
                     "check the folder can be written to",
                 )
             };
+            // A report that could not be written whole is dropped (with its temporary file).
+            if let Some(e) = r.failed {
+                return Err(cannot(e));
+            }
             let temp = w.into_inner().map_err(|e| cannot(e.to_string()))?;
+            temp.as_file().sync_all().map_err(|e| cannot(e.to_string()))?;
             // A temporary file is private to its owner; the report gets the permissions of the file
             // it replaces, or those of an ordinary new file.
             let perms = match std::fs::metadata(&path) {

@@ -66,6 +66,7 @@ pub(crate) fn program(shapes: Vec<Vec<Field>>, enums: Vec<Vec<&str>>) -> Program
         rules: vec![],
         redacting: false,
         redacted: vec![],
+        redacted_names: vec![],
     }
 }
 

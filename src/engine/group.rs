@@ -477,6 +477,9 @@ fn aggregate_evidence(program: &Program, agg: &super::program::Aggregate, v: &Va
         }
         _ => {
             format::value(&mut shown, program, &agg.ty, v.view());
+            if agg.redacted {
+                shown = super::redact::hash(&shown);
+            }
             Evidence {
                 summary: format!("{} = {shown} over {records} record{}", agg.text, plural(records)),
                 facts: vec![("aggregate", agg.text.clone()), ("value", shown), ("records", records.to_string())],

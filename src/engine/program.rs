@@ -33,6 +33,8 @@ pub struct Program {
     pub redacting: bool,
     /// The redacted fields: schema index and slot path from the record.
     pub redacted: Vec<(usize, Vec<u16>)>,
+    /// The redacted field paths as written (`customer.id`).
+    pub redacted_names: Vec<String>,
 }
 
 impl Program {
@@ -47,6 +49,7 @@ impl Program {
             rules: Vec::new(),
             redacting: false,
             redacted: Vec::new(),
+            redacted_names: Vec::new(),
         }
     }
 
@@ -240,6 +243,8 @@ pub struct Aggregate {
     pub ty: Ty,
     /// As written, for evidence.
     pub text: String,
+    /// Reads a redacted field: its value is shown as a hash.
+    pub redacted: bool,
 }
 
 /// The obligation a case rule follows through each case's records.

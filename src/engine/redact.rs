@@ -60,14 +60,23 @@ fn reads(e: &CExpr, targets: &[Vec<u16>]) -> bool {
 /// appear in the record's text): what a report must mask.
 pub fn values_to_mask(program: &Program, schema: usize, record: &[super::value::Value]) -> Vec<String> {
     let mut out = Vec::new();
-    for (s, steps) in program.redacted.iter().filter(|(s, _)| *s == schema) {
-        let _ = s;
+    let Some(info) = program.schemas.get(schema) else { return out };
+    for (_, steps) in program.redacted.iter().filter(|(s, _)| *s == schema) {
+        // The field's own type, so an enumeration shows as its name.
+        let mut ty = Ty::Object(info.shape);
+        for step in steps {
+            let field = match ty {
+                Ty::Object(shape) => program.shapes.get(shape).and_then(|s| s.fields.get(usize::from(*step))),
+                _ => None,
+            };
+            ty = field.map_or(Ty::Text, |f| f.ty.clone());
+        }
         let v = super::eval::follow(super::value::V::Object(record), steps);
         let mut shown = String::new();
         match v {
             super::value::V::Missing | super::value::V::List(_) | super::value::V::Object(_) => continue,
             super::value::V::Text(t) => shown.push_str(t),
-            other => super::format::value(&mut shown, program, &Ty::Text, other),
+            other => super::format::value(&mut shown, program, &ty, other),
         }
         if !shown.is_empty() {
             out.push(shown);
@@ -98,6 +107,76 @@ pub fn mask(text: &str, values: &[String]) -> String {
     out
 }
 
+/// `text` with everything but `span` blanked (line breaks kept, every other byte a space, so every
+/// place in it stays where it was), and any redacted `values` inside the span masked.
+pub fn only_span(text: &str, span: crate::source::Span, values: &[String]) -> String {
+    let span = span.clamp(text.len());
+    let kept = text.get(span.start..span.end).map(|t| mask(t, values)).unwrap_or_default();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if i == span.start {
+            out.push_str(&kept);
+        }
+        if i >= span.start && i < span.end {
+            continue;
+        }
+        if c == '\n' || c == '\r' {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    if span.start >= text.len() {
+        out.push_str(&kept);
+    }
+    // Blanks at the end of a line show nothing, and no place after them needs keeping.
+    out.split_inclusive('\n')
+        .map(|l| {
+            let body = l.trim_end_matches(['\n', '\r']);
+            format!("{}{}", body.trim_end_matches(' '), &l[body.len()..])
+        })
+        .collect()
+}
+
+/// A problem with a record file, made safe to show when fields are redacted: the record's text is
+/// blanked but for the places the problem points at (all of it, when the problem is with a
+/// redacted field), and the value a problem quotes for a redacted field is hashed.
+pub fn diagnostic(program: &Program, d: &mut crate::diagnostics::Diag) {
+    if !program.redacting || !d.code.starts_with("precept::input") {
+        return;
+    }
+    // Messages name the field first and quote the value last: "`customer.id` is not text: `20417`".
+    let quoted: Vec<&str> = d.message.split('`').skip(1).step_by(2).collect();
+    let about_redacted = quoted.first().is_some_and(|path| {
+        program
+            .redacted_names
+            .iter()
+            .any(|r| *path == r || path.starts_with(&format!("{r}.")) || path.starts_with(&format!("{r}[")))
+    });
+    if about_redacted && quoted.len() >= 2 {
+        if let Some(value) = quoted.last() {
+            let shown = format!("`{value}`");
+            if let Some(at) = d.message.rfind(&shown) {
+                let hashed = format!("`{}`", hash(value));
+                d.message.replace_range(at..at + shown.len(), &hashed);
+            }
+        }
+    }
+    if let Some(file) = &d.file {
+        let keep: Vec<crate::source::Span> =
+            if about_redacted { Vec::new() } else { d.labels.iter().map(|l| l.span).collect() };
+        let mut out = String::with_capacity(file.text.len());
+        for (i, c) in file.text.char_indices() {
+            if c == '\n' || c == '\r' || keep.iter().any(|s| i >= s.start && i < s.end) {
+                out.push(c);
+            } else {
+                out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            }
+        }
+        d.file = Some(crate::source::SourceFile::new(file.name.clone(), out));
+    }
+}
+
 impl Program {
     /// Redact the record fields at `paths` (dotted, from the record: `customer.id`) in every
     /// schema that has them; returns the paths no schema has.
@@ -118,6 +197,7 @@ impl Program {
         }
         if !targets.is_empty() {
             self.redacting = true;
+            self.redacted_names.extend(paths.iter().filter(|p| !unknown.contains(p)).cloned());
         }
         self.redacted.extend(targets.iter().cloned());
         for (i, s) in self.schemas.iter_mut().enumerate() {
@@ -144,8 +224,9 @@ impl Program {
                 }
                 let first =
                     g.keys.len() + usize::from(g.period_slot.is_some()) + if g.sequence.is_some() { 3 } else { 0 };
-                for (i, a) in g.aggs.iter().enumerate() {
+                for (i, a) in g.aggs.iter_mut().enumerate() {
                     if a.arg.as_ref().is_some_and(|e| reads(e, &mine)) {
+                        a.redacted = true;
                         slots.push(vec![u16::try_from(first + i).unwrap_or(u16::MAX)]);
                     }
                 }
@@ -214,6 +295,19 @@ mod tests {
         assert_eq!(masked.find("\"10m\""), text.find("\"10m\""));
         assert_eq!(mask_token("C-20417"), mask_token("C-20417"));
         assert!(mask_token("C-20417").starts_with('#') && hash("C-20417").contains(&mask_token("C-20417")[1..]));
+    }
+
+    #[test]
+    fn only_the_offending_value_is_left_in_the_text() {
+        use crate::source::Span;
+        let text = "{\"id\": \"C-1\", \"name\": \"Zoë\", \"waited\": \"10m\"}\nnext";
+        let at = text.find("\"10m\"").unwrap();
+        let out = only_span(text, Span::new(at, at + 5), &[]);
+        assert_eq!(&out[at..at + 5], "\"10m\"");
+        assert!(!out.contains("C-1") && !out.contains("Zo"));
+        assert!(out.ends_with('\n'), "{out:?}");
+        let masked = only_span(text, Span::new(8, 13), &["C-1".to_string()]);
+        assert!(!masked.contains("C-1"), "{masked}");
     }
 
     #[test]

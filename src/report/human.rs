@@ -138,12 +138,22 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         _ => record,
     };
     let drawable = crate::diagnostics::render::drawable(&f.file.text, f.span);
-    // Redacted values in the record's text are masked where they are shown (byte for byte, so the
-    // place shown is the file's own).
-    let text = if f.masks.is_empty() {
-        f.file.text.clone()
+    // With fields redacted, a record's text shows only the offending value (its redacted values
+    // masked too): the rest of the record may hold what was redacted, in forms a mask would miss.
+    // Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
+    let record_text = f.group.is_none() && f.subject == "record";
+    let (text, first_line, span) = if program.redacting && record_text {
+        let all = &f.file.text;
+        let span = f.span.clamp(all.len());
+        let start = all.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let end = all.get(span.end..).and_then(|t| t.find('\n')).map_or(all.len(), |i| span.end + i);
+        let lines = all.get(start..end).unwrap_or("");
+        let skipped = all.get(..start).map_or(0, |t| t.matches('\n').count());
+        let local = crate::source::Span::new(span.start - start, span.end - start);
+        let shown = crate::engine::redact::only_span(lines, local, &f.masks);
+        (std::sync::Arc::from(shown), f.first_line + skipped, local)
     } else {
-        std::sync::Arc::from(crate::engine::redact::mask(&f.file.text, &f.masks))
+        (f.file.text.clone(), f.first_line, f.span)
     };
     let message = if drawable {
         format!("{record}: {}", f.message)
@@ -156,8 +166,8 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         message,
         label,
         help: rule.and_then(|r| r.help.clone()),
-        source: Source::excerpt(&f.file.name, text, f.first_line),
-        span: (f.span.start, f.span.len()),
+        source: Source::excerpt(&f.file.name, text, first_line),
+        span: (span.start, span.len()),
         drawable,
         related,
         evidence: f

@@ -113,7 +113,9 @@ impl Baseline {
     }
 
     /// Entries that no longer occur, as one warning (naming a few), so the baseline can shrink.
-    pub fn stale(&self) -> Option<Diag> {
+    /// With fields redacted they are named by fingerprint: a baseline written before redaction
+    /// was turned on would otherwise print record ids.
+    pub fn stale(&self, redacting: bool) -> Option<Diag> {
         let gone: Vec<&Entry> = self.entries.values().filter(|(_, seen)| !seen).map(|(e, _)| e).collect();
         if gone.is_empty() {
             return None;
@@ -122,6 +124,9 @@ impl Baseline {
             .iter()
             .take(5)
             .map(|e| match &e.record {
+                _ if redacting => {
+                    format!("`{}` (fingerprint {})", e.rule, e.fingerprint.get(..8).unwrap_or(&e.fingerprint))
+                }
                 Some(r) => format!("`{}` on {r}", e.rule),
                 None => format!("`{}` in {}", e.rule, e.file),
             })

@@ -23,12 +23,14 @@ pub struct Suppressor {
     waivers: Vec<(waivers::Waiver, usize)>,
     baseline: Option<baseline::Baseline>,
     today: Date,
+    /// Fields are redacted: name baseline entries by fingerprint, not by record.
+    pub redacting: bool,
 }
 
 impl Suppressor {
     /// From the waivers and baseline given; `today` decides which waivers have expired.
     pub fn new(waivers: Vec<waivers::Waiver>, baseline: Option<baseline::Baseline>, today: Date) -> Suppressor {
-        Suppressor { waivers: waivers.into_iter().map(|w| (w, 0)).collect(), baseline, today }
+        Suppressor { waivers: waivers.into_iter().map(|w| (w, 0)).collect(), baseline, today, redacting: false }
     }
 
     /// Whether there is a baseline (SARIF then says which results are new).
@@ -43,6 +45,10 @@ impl Suppressor {
             if w.covers(f) {
                 *uses += 1;
                 if w.expires >= self.today {
+                    // Still known to the baseline, so its entry is not reported as gone.
+                    if let Some(b) = self.baseline.as_mut() {
+                        b.contains(f);
+                    }
                     f.standing = Standing::Waived(WaiverNote {
                         justification: w.justification.clone(),
                         approver: w.approver.clone(),
@@ -105,7 +111,7 @@ impl Suppressor {
                 );
             }
         }
-        if let Some(d) = self.baseline.as_ref().and_then(baseline::Baseline::stale) {
+        if let Some(d) = self.baseline.as_ref().and_then(|b| b.stale(self.redacting)) {
             diags.push(d);
         }
         (findings, diags)
