@@ -182,6 +182,15 @@ impl Groups {
                             continue;
                         }
                         let Some((ts, offset)) = instant(eval(&ev.at, record, &cx, &mut vs)) else { continue };
+                        // An obligation this version would not judge (it opened on a day another
+                        // version is in force) is not kept: a case rule in force from 2026 keeps
+                        // nothing for the complaints of 2024.
+                        if ev.kind == crate::ast::EventKind::Opens
+                            && !super::eval::day(V::DateTime(ts, offset))
+                                .is_some_and(|d| super::run::in_force_on(rule, d))
+                        {
+                            continue;
+                        }
                         let key = match (&ev.key, spec.keys.first()) {
                             (Some(k), _) => k,
                             (None, Some(k)) => &k.expr,
