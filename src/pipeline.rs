@@ -77,6 +77,31 @@ pub struct Finding {
     pub group: Option<GroupFinding>,
 }
 
+impl Finding {
+    /// A finding's fingerprint: the same finding gets the same one in every run, wherever its record
+    /// has moved in the file. It hashes the rule id, the record's id (for a record without one, its
+    /// file and position; for a group or case, its key) and the offending field; 32 hex digits.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut part = |s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        part(&self.rule_id);
+        part(self.subject);
+        match &self.record_id {
+            Some(id) => part(id),
+            None => {
+                part(&self.file.name);
+                part(&self.record_index.to_string());
+            }
+        }
+        part(&self.field);
+        h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// Whether a finding counts towards failing the run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Standing {

@@ -65,27 +65,9 @@ impl Summary {
     }
 }
 
-/// A finding's fingerprint: the same finding gets the same one in every run, wherever its record
-/// has moved in the file. It hashes the rule id, the record's id (for a record without one, its
-/// file and position; for a group or case, its key) and the offending field; 32 hex digits.
+/// A finding's fingerprint (see [`crate::pipeline::Finding::fingerprint`]).
 pub fn fingerprint(f: &crate::pipeline::Finding) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    let mut part = |s: &str| {
-        h.update((s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    };
-    part(&f.rule_id);
-    part(f.subject);
-    match &f.record_id {
-        Some(id) => part(id),
-        None => {
-            part(&f.file.name);
-            part(&f.record_index.to_string());
-        }
-    }
-    part(&f.field);
-    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    f.fingerprint()
 }
 
 /// The 1-based line and column (in characters) where a finding's span ends.

@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diag;
 use crate::pipeline::Finding;
-use crate::report::fingerprint;
 use crate::source::SourceFile;
 
 /// One known finding.
@@ -55,7 +54,7 @@ pub fn write(findings: &[Finding]) -> String {
     let mut entries: Vec<Entry> = findings
         .iter()
         .map(|f| Entry {
-            fingerprint: fingerprint(f),
+            fingerprint: f.fingerprint(),
             rule: f.rule_id.clone(),
             record: f.record_id.clone(),
             field: f.field.clone(),
@@ -103,7 +102,7 @@ impl Baseline {
 
     /// Whether `f` is in the baseline (and note that it still occurs).
     pub fn contains(&mut self, f: &Finding) -> bool {
-        match self.entries.get_mut(&fingerprint(f)) {
+        match self.entries.get_mut(&f.fingerprint()) {
             Some((_, seen)) => {
                 *seen = true;
                 true
