@@ -156,12 +156,19 @@ pub struct Outcome {
     pub files: usize,
     /// Records checked.
     pub records: usize,
+    /// The findings, counted.
+    pub tally: Tally,
+    /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
+    pub pending: Vec<(String, usize)>,
+}
+
+/// Findings counted by severity, level and standing.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
     /// Findings by severity: error, warning, info.
     pub by_severity: [usize; 3],
     /// Findings by code level.
     pub by_level: BTreeMap<CodeLevel, usize>,
-    /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
-    pub pending: Vec<(String, usize)>,
     /// Active findings (neither waived nor in the baseline) by severity: what `--fail-on` looks at.
     pub active: [usize; 3],
     /// Findings a waiver covers.
@@ -170,15 +177,10 @@ pub struct Outcome {
     pub baselined: usize,
 }
 
-impl Outcome {
+impl Tally {
     /// Total findings.
     pub fn findings(&self) -> usize {
         self.by_severity.iter().sum()
-    }
-
-    /// True when at least one finding has error severity.
-    pub fn has_error_findings(&self) -> bool {
-        self.by_severity[0] > 0
     }
 
     /// True when at least one active finding is at `level` or more severe (`--fail-on`).
@@ -191,22 +193,51 @@ impl Outcome {
         let i = slot(f.severity);
         self.by_severity[i] += 1;
         *self.by_level.entry(f.level).or_insert(0) += 1;
-        match f.standing {
-            Standing::Active => self.active[i] += 1,
-            Standing::Waived(_) => self.waived += 1,
-            Standing::Baselined => self.baselined += 1,
-        }
+        self.stand(i, &f.standing);
     }
 
     /// A finding counted as active turned out to be waived or baselined.
     pub fn recount(&mut self, severity: Severity, standing: &Standing) {
         let i = slot(severity);
+        if *standing != Standing::Active {
+            self.active[i] = self.active[i].saturating_sub(1);
+            self.stand(i, standing);
+        }
+    }
+
+    fn stand(&mut self, i: usize, standing: &Standing) {
         match standing {
-            Standing::Active => return,
+            Standing::Active => self.active[i] += 1,
             Standing::Waived(_) => self.waived += 1,
             Standing::Baselined => self.baselined += 1,
         }
-        self.active[i] = self.active[i].saturating_sub(1);
+    }
+}
+
+impl Outcome {
+    /// Total findings.
+    pub fn findings(&self) -> usize {
+        self.tally.findings()
+    }
+
+    /// True when at least one finding has error severity.
+    pub fn has_error_findings(&self) -> bool {
+        self.tally.by_severity[0] > 0
+    }
+
+    /// True when at least one active finding is at `level` or more severe (`--fail-on`).
+    pub fn fails_at(&self, level: Severity) -> bool {
+        self.tally.fails_at(level)
+    }
+
+    /// Count a finding (at any standing).
+    pub fn count(&mut self, f: &Finding) {
+        self.tally.count(f);
+    }
+
+    /// A finding counted as active turned out to be waived or baselined.
+    pub fn recount(&mut self, severity: Severity, standing: &Standing) {
+        self.tally.recount(severity, standing);
     }
 }
 

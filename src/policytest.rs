@@ -342,8 +342,7 @@ pub fn run(program: &Program, case: &Case) -> Outcome {
 
 /// Rules by id, and whether some test expects a finding of each: the coverage report.
 pub fn coverage(program: &Program, cases: &[Case]) -> BTreeMap<String, bool> {
-    let running: Vec<usize> =
-        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let running = program.running();
     let mut out = BTreeMap::new();
     for (i, r) in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)) {
         let _ = i;

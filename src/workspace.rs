@@ -276,38 +276,69 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     (org, files.len(), diags)
 }
 
-/// Write `bytes` to `path` atomically: to a temporary file in the same folder, then renamed over
-/// it, so a reader sees the old file or the new one, never half of one. A new file gets ordinary
-/// permissions (`rw-r--r--`), a replaced one keeps its own.
+/// A file written atomically: to a temporary file in the same folder, renamed over `path` by
+/// [`AtomicFile::commit`], so a reader sees the old file or the new one, never half of one (and a
+/// file never committed leaves no trace). A new file gets ordinary permissions (`rw-r--r--`), a
+/// replaced one keeps its own.
+pub struct AtomicFile {
+    temp: std::io::BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Start writing `path`.
+    pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new().prefix(".precept-").suffix(".tmp").tempfile_in(dir)?;
+        Ok(AtomicFile { temp: std::io::BufWriter::new(temp), path: path.to_path_buf() })
+    }
+
+    /// Put the file in place.
+    pub fn commit(self) -> std::io::Result<()> {
+        let temp = self.temp.into_inner().map_err(|e| e.into_error())?;
+        temp.as_file().sync_all()?;
+        let perms = match std::fs::metadata(&self.path) {
+            Ok(m) => Some(m.permissions()),
+            Err(_) => ordinary_permissions(temp.as_file()),
+        };
+        if let Some(p) = perms {
+            temp.as_file().set_permissions(p)?;
+        }
+        temp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.temp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+/// Write `bytes` to `path` atomically (see [`AtomicFile`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut temp = tempfile::Builder::new().prefix(".precept-").suffix(".tmp").tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    let perms = match std::fs::metadata(path) {
-        Ok(m) => Some(m.permissions()),
-        Err(_) => ordinary_permissions(temp.as_file()),
-    };
-    if let Some(p) = perms {
-        temp.as_file().set_permissions(p)?;
-    }
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
 }
 
 /// The permissions of an ordinary new file (`rw-r--r--`); elsewhere the temporary file's own.
 #[cfg(unix)]
-pub fn ordinary_permissions(_: &std::fs::File) -> Option<std::fs::Permissions> {
+fn ordinary_permissions(_: &std::fs::File) -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
     Some(std::fs::Permissions::from_mode(0o644))
 }
 
 /// The permissions of an ordinary new file; elsewhere the temporary file's own.
 #[cfg(not(unix))]
-pub fn ordinary_permissions(file: &std::fs::File) -> Option<std::fs::Permissions> {
+fn ordinary_permissions(file: &std::fs::File) -> Option<std::fs::Permissions> {
     file.metadata().ok().map(|m| m.permissions())
 }

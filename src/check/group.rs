@@ -18,6 +18,21 @@ use crate::engine::program::{
 use crate::engine::types::{Field, Shape, ShapeId, Ty};
 use crate::source::Span;
 
+/// What an aggregate call makes, decided from its checked argument.
+struct Made {
+    kind: AggKind,
+    ty: Ty,
+    /// It may have no value (a value aggregate of a field that may be missing).
+    optional: bool,
+}
+
+impl Made {
+    /// A count or share: always has a value.
+    fn always(kind: AggKind, ty: Ty) -> Made {
+        Made { kind, ty, optional: false }
+    }
+}
+
 const AGGREGATES: [&str; 6] = ["share", "sum", "min", "max", "avg", "percentile"];
 const DATE_FUNCTIONS: [&str; 4] = ["day", "business_day", "week", "month"];
 
@@ -109,9 +124,9 @@ impl TypeCheck<'_> {
     /// `count()` (every record of the group) or `count(cond)` (those where it holds).
     pub(super) fn count_group(&mut self, cond: Option<&Expr>, span: Span) -> Option<T> {
         match cond {
-            None => self.aggregate(AggKind::Count, None, span, |_, _| Some(Ty::Int)),
-            Some(c) => self.aggregate(AggKind::CountWhere, Some(c), span, |tc, t| {
-                tc.need_condition(t, c, "count").then_some(Ty::Int)
+            None => self.aggregate(None, span, false, |_, _| Some(Made::always(AggKind::Count, Ty::Int))),
+            Some(c) => self.aggregate(Some(c), span, false, |tc, t| {
+                tc.need_condition(t, c, "count").then_some(Made::always(AggKind::CountWhere, Ty::Int))
             }),
         }
     }
@@ -135,8 +150,8 @@ impl TypeCheck<'_> {
         }
         let arg = args.first();
         match f.text.as_str() {
-            "share" => self.aggregate(AggKind::Share, arg, span, |tc, t| {
-                arg.is_some_and(|a| tc.need_condition(t, a, "share")).then_some(Ty::Dec)
+            "share" => self.aggregate(arg, span, false, |tc, t| {
+                arg.is_some_and(|a| tc.need_condition(t, a, "share")).then_some(Made::always(AggKind::Share, Ty::Dec))
             }),
             "percentile" => {
                 let p = self.percentile_rank(args.get(1))?;
@@ -222,11 +237,9 @@ impl TypeCheck<'_> {
         ordered: bool,
     ) -> Option<T> {
         let name = f.text.clone();
-        let mut kind = Kind::Int;
-        let mut optional = false;
-        // Set only when the aggregate is new; the same aggregate met again keeps its slot as it is.
-        let mut fresh = false;
-        let t = self.aggregate(AggKind::Count, arg, span, |tc, t| {
+        // A value aggregate leaves out records where its argument has no value, so an optional field
+        // (or arithmetic on one) needs no default there.
+        self.aggregate(arg, span, true, |tc, t| {
             let k = match &t.ty {
                 Ty::Int => Kind::Int,
                 Ty::Dec => Kind::Dec,
@@ -243,43 +256,27 @@ impl TypeCheck<'_> {
                     return None;
                 }
             };
-            kind = k;
-            optional = t.optional;
-            fresh = true;
-            Some(match (name.as_str(), &t.ty) {
+            let kind = make(k);
+            let ty = match (name.as_str(), &t.ty) {
                 ("avg", Ty::Int) => Ty::Dec,
                 (_, ty) => ty.clone(),
-            })
-        })?;
-        if !fresh {
-            return Some(t);
-        }
-        // The kind is known only once the argument is checked: fix up the aggregate just added.
-        let g = self.group.as_mut()?;
-        let slot = match &t.e {
-            CExpr::Field(Root::Record, steps) => usize::from(*steps.first()?),
-            _ => return None,
-        };
-        let agg = g.aggs.get_mut(slot.checked_sub(g.fixed)?)?;
-        if agg.kind == AggKind::Count {
-            agg.kind = make(kind);
-        }
-        // A sum of nothing is zero; the other aggregates have no value when no record had one.
-        let optional = optional && agg.kind != AggKind::Sum(kind);
-        if let Some(field) = self.shapes.get_mut(g.shape).and_then(|s| s.fields.get_mut(slot)) {
-            field.optional = optional;
-        }
-        Some(T { optional, ..t })
+            };
+            // A sum of nothing is zero; the other aggregates have no value when no record had one.
+            Some(Made { kind, ty, optional: t.optional && kind != AggKind::Sum(k) })
+        })
     }
 
     /// Check an aggregate's argument in record scope and give it a slot in the group shape (the same
     /// slot for the same aggregate written twice, as in a `require` and its `message`).
+    ///
+    /// `result` decides, from the checked argument, what is made; `lenient` lets the argument be
+    /// missing (value aggregates leave such records out).
     fn aggregate(
         &mut self,
-        kind: AggKind,
         arg: Option<&Expr>,
         span: Span,
-        result: impl FnOnce(&mut Self, &T) -> Option<Ty>,
+        lenient: bool,
+        result: impl FnOnce(&mut Self, &T) -> Option<Made>,
     ) -> Option<T> {
         let text = self.file.slice(span).split_whitespace().collect::<Vec<_>>().join(" ");
         let Some(g) = self.group.as_mut() else {
@@ -327,22 +324,18 @@ impl TypeCheck<'_> {
         g.inside = true;
         let record_present = g.record_present.clone();
         let group_present = std::mem::replace(&mut self.present, record_present);
-        // A value aggregate leaves out records where its argument has no value, so an optional
-        // field (or arithmetic on one) needs no default there; a condition still does. (Value
-        // aggregates arrive here as `Count` with an argument: `numeric` fixes their kind after.)
-        let numeric = kind == AggKind::Count && arg.is_some();
-        let was = std::mem::replace(&mut self.lenient, numeric);
+        let was = std::mem::replace(&mut self.lenient, lenient);
         let checked = arg.map(|a| self.check(a, None));
         self.lenient = was;
         self.present = group_present;
         let g = self.group.as_mut()?;
         g.inside = false;
-        let (arg_e, ty) = match checked {
+        let (arg_e, Made { kind, ty, optional }) = match checked {
             None => (None, result(self, &T::new(CExpr::Const(crate::engine::value::Value::Missing), Ty::Int))?),
             Some(None) => return None,
             Some(Some(t)) => {
-                let ty = result(self, &t)?;
-                (Some(t.e), ty)
+                let made = result(self, &t)?;
+                (Some(t.e), made)
             }
         };
         let g = self.group.as_mut()?;
@@ -355,7 +348,7 @@ impl TypeCheck<'_> {
             s.fields.push(Field {
                 name: text,
                 ty: ty.clone(),
-                optional: false,
+                optional,
                 column: String::new(),
                 used: true,
                 file,
@@ -364,6 +357,7 @@ impl TypeCheck<'_> {
         }
         let step = u16::try_from(slot).ok()?;
         let mut t = T::new(CExpr::Field(Root::Record, Box::new([step])), ty);
+        t.optional = optional;
         t.key = Some((Root::Record, vec![step]));
         Some(t)
     }

@@ -337,6 +337,22 @@ impl Checker {
         Some(slot)
     }
 
+    /// The schema `name` names, reported (with "did you mean") when there is none.
+    fn schema_named(&mut self, file: &SourceFile, name: &ast::Name) -> Option<usize> {
+        if let Some(&i) = self.schema_names.get(&name.text) {
+            return Some(i);
+        }
+        let mut names: Vec<&str> = self.schema_names.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let help = suggest::help(&name.text, &names, "schema");
+        self.diags.push(
+            Diag::error("precept::type::unknown-schema", format!("unknown schema `{}`", name.text))
+                .at(file, name.span, "no schema of this name")
+                .help(help),
+        );
+        None
+    }
+
     fn field_names(&self, shape: ShapeId) -> Vec<String> {
         self.shapes.get(shape).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
     }
@@ -737,17 +753,7 @@ impl Checker {
                 .help("add `require <condition>`: what must hold for every record in scope (or, in a rule with `group by`, for every group; or `expect every day of ...`)"),
             );
         }
-        let Some(&schema) = self.schema_names.get(&scope.schema.text) else {
-            let mut names: Vec<&str> = self.schema_names.keys().map(String::as_str).collect();
-            names.sort_unstable();
-            let help = suggest::help(&scope.schema.text, &names, "schema");
-            self.diags.push(
-                Diag::error("precept::type::unknown-schema", format!("unknown schema `{}`", scope.schema.text))
-                    .at(file, scope.schema.span, "no schema of this name")
-                    .help(help),
-            );
-            return None;
-        };
+        let schema = self.schema_named(file, &scope.schema)?;
         if in_force.is_some() && self.schemas.get(schema).is_some_and(|s| s.date_field.is_none()) {
             let at = rule.effective.as_ref().map_or(rule.id.span, |e| e.span);
             self.diags.push(
@@ -771,15 +777,7 @@ impl Checker {
         let mut foreign: Vec<(usize, usize, Option<group::CheckedEvent>)> = Vec::new();
         for (i, ev) in rule.sequence.iter().flat_map(|s| s.events.iter()).enumerate() {
             let Some(other) = ev.schema.as_ref().filter(|n| n.text != scope.schema.text) else { continue };
-            let Some(&idx) = self.schema_names.get(&other.text) else {
-                let mut names: Vec<&str> = self.schema_names.keys().map(String::as_str).collect();
-                names.sort_unstable();
-                let help = suggest::help(&other.text, &names, "schema");
-                self.diags.push(
-                    Diag::error("precept::type::unknown-schema", format!("unknown schema `{}`", other.text))
-                        .at(file, other.span, "no schema of this name")
-                        .help(help),
-                );
+            let Some(idx) = self.schema_named(file, other) else {
                 foreign.push((i, 0, None));
                 continue;
             };

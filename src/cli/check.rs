@@ -200,17 +200,9 @@ fn load(
     Ok(Loaded { program, policy_diags, rest: Rest { org, input_diags, select: select(skip), paths, suppressor } })
 }
 
+/// A waivers, baseline or test file, named as given.
 fn read_text(path: &Path) -> Result<SourceFile, Diag> {
-    let name = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(name, text)),
-            Err(_) => Err(Diag::error("precept::input::invalid-utf8", format!("`{name}` is not valid UTF-8"))
-                .help("save the file as UTF-8")),
-        },
-        Err(e) => Err(Diag::error("precept::input::not-found", format!("cannot read `{name}`: {e}"))
-            .help("check the path; it is relative to the folder Precept runs in")),
-    }
+    crate::workspace::read_source(path, &path.to_string_lossy().replace('\\', "/"))
 }
 
 /// Run the pipeline over the records and roles, marking each finding's standing before `sink`
@@ -387,7 +379,7 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
         return match crate::diagnostics::registry::lookup(what) {
             Some(info) => {
                 let family = crate::diagnostics::registry::family(info.code);
-                out.put(&format!("{}\n\n{}.\n\n{family}\n", info.code, capitalised(info.summary)));
+                out.put(&format!("{}\n\n{}.\n\n{family}\n", info.code, crate::report::sarif::capitalise(info.summary)));
                 Status::Clean
             }
             None => {
@@ -422,8 +414,7 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
         );
         return Status::Failed;
     }
-    let running: Vec<usize> =
-        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let running = program.running();
     let mut text = String::new();
     for (n, r) in versions.iter().enumerate() {
         if n > 0 {
@@ -477,11 +468,6 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
     }
     out.put(&text);
     Status::Clean
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// `precept test`: run every `*.test.toml` beside the policies, show failures as the difference

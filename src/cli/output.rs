@@ -5,8 +5,8 @@
 //! for a file is written to a temporary file beside it and renamed into place once complete, so a
 //! reader never sees half a report and a failed run leaves the old one.
 
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::ast::Severity;
@@ -81,7 +81,7 @@ enum State {
 
 enum Sink {
     Stdout(std::io::StdoutLock<'static>),
-    File(BufWriter<tempfile::NamedTempFile>, PathBuf),
+    File(crate::workspace::AtomicFile, PathBuf),
 }
 
 struct Report {
@@ -142,7 +142,15 @@ impl Reports {
         for spec in specs {
             let sink = match &spec.path {
                 None => Sink::Stdout(std::io::stdout().lock()),
-                Some(path) => Sink::File(BufWriter::new(temp_beside(path)?), path.clone()),
+                Some(path) => Sink::File(
+                    crate::workspace::AtomicFile::create(path).map_err(|e| {
+                        usage(
+                            format!("cannot write a report to `{}`: {e}", path.display()),
+                            "name a file in a folder that exists and can be written to",
+                        )
+                    })?,
+                    path.clone(),
+                ),
             };
             let state = match spec.kind {
                 Kind::Human => Human(if spec.path.is_none() { stdout_style } else { Style::plain() }),
@@ -260,26 +268,13 @@ pub struct Run<'a> {
     pub skipped: Vec<&'a str>,
 }
 
-fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, Diag> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    tempfile::Builder::new().prefix(".precept-").suffix(".tmp").tempfile_in(&dir).map_err(|e| {
-        usage(
-            format!("cannot write a report to `{}`: {e}", path.display()),
-            "name a file in a folder that exists and can be written to",
-        )
-    })
-}
-
 fn close(r: Report) -> Result<(), Diag> {
     match r.sink {
         Sink::Stdout(mut w) => {
             let _ = w.flush();
             Ok(())
         }
-        Sink::File(w, path) => {
+        Sink::File(file, path) => {
             let cannot = |e: String| {
                 usage(
                     format!("cannot write the report `{}`: {e}", path.display()),
@@ -290,19 +285,7 @@ fn close(r: Report) -> Result<(), Diag> {
             if let Some(e) = r.failed {
                 return Err(cannot(e));
             }
-            let temp = w.into_inner().map_err(|e| cannot(e.to_string()))?;
-            temp.as_file().sync_all().map_err(|e| cannot(e.to_string()))?;
-            // A temporary file is private to its owner; the report gets the permissions of the file
-            // it replaces, or those of an ordinary new file.
-            let perms = match std::fs::metadata(&path) {
-                Ok(m) => Some(m.permissions()),
-                Err(_) => crate::workspace::ordinary_permissions(temp.as_file()),
-            };
-            if let Some(p) = perms {
-                let _ = temp.as_file().set_permissions(p);
-            }
-            temp.persist(&path).map_err(|e| cannot(e.error.to_string()))?;
-            Ok(())
+            file.commit().map_err(|e| cannot(e.to_string()))
         }
     }
 }

@@ -74,17 +74,17 @@ struct RuleGroups {
 
 impl RuleGroups {
     /// The group `record` belongs to by `keys`, created if new; `None` when a key has no value.
-    fn group(
+    fn group<'k>(
         &mut self,
         scratch: &mut Vec<u8>,
-        keys: &[&super::program::CExpr],
+        keys: impl Iterator<Item = &'k super::program::CExpr> + Clone,
         record: &[Value],
         cx: &Cx<'_, '_>,
         spec: &GroupSpec,
     ) -> Option<&mut Group> {
         let mut vs = vars();
         scratch.clear();
-        for k in keys {
+        for k in keys.clone() {
             if !encode(scratch, eval(k, record, cx, &mut vs)) {
                 return None;
             }
@@ -92,7 +92,7 @@ impl RuleGroups {
         let gi = match self.index.get(scratch.as_slice()) {
             Some(&gi) => gi,
             None => {
-                let key = keys.iter().map(|k| owned(eval(k, record, cx, &mut vs))).collect();
+                let key = keys.map(|k| owned(eval(k, record, cx, &mut vs))).collect();
                 let accs = spec.aggs.iter().map(|a| empty(a.kind)).collect();
                 self.groups.push(Group {
                     key,
@@ -196,20 +196,23 @@ impl Groups {
                             (None, Some(k)) => &k.expr,
                             (None, None) => continue,
                         };
-                        let Some(g) = rg.group(&mut self.scratch, &[key], record, &cx, spec) else { continue };
+                        let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
+                            continue;
+                        };
                         g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind });
-                        let s = sample();
-                        if g.samples.len() < MAX_SAMPLES
-                            && !g.samples.iter().any(|x| x.file == s.file && x.ordinal == s.ordinal)
-                        {
-                            g.samples.push(s);
+                        // A sample is made (its id read) only while the case still takes one.
+                        if g.samples.len() < MAX_SAMPLES {
+                            let s = sample();
+                            if !g.samples.iter().any(|x| x.file == s.file && x.ordinal == s.ordinal) {
+                                g.samples.push(s);
+                            }
                         }
                         rg.end = Some(rg.end.map_or(ts, |e: jiff::Timestamp| e.max(ts)));
                     }
                 }
                 None => {
-                    let keys: Vec<&super::program::CExpr> = spec.keys.iter().map(|k| &k.expr).collect();
-                    let Some(g) = rg.group(&mut self.scratch, &keys, record, &cx, spec) else { continue };
+                    let keys = spec.keys.iter().map(|k| &k.expr);
+                    let Some(g) = rg.group(&mut self.scratch, keys, record, &cx, spec) else { continue };
                     g.records += 1;
                     let mut sampled = None;
                     for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {

@@ -53,6 +53,12 @@ impl Program {
         }
     }
 
+    /// The indices of the rules that run: every rule except inherited ones an override replaces on
+    /// every day.
+    pub fn running(&self) -> std::collections::BTreeSet<usize> {
+        self.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect()
+    }
+
     /// The rules that run: every rule except inherited ones an override replaces on every day.
     pub fn rules_in_run(&self) -> usize {
         self.schemas.iter().map(|s| s.rules.len() + s.group_rules.len()).sum()

@@ -235,11 +235,11 @@ pub fn summary_line(s: &Summary) -> String {
         format!("; {} open, not yet due ({})", plural(pending, "obligation", "obligations"), rules.join(", "))
     };
     let mut set_aside = Vec::new();
-    if s.waived > 0 {
-        set_aside.push(format!("{} waived", s.waived));
+    if s.tally.waived > 0 {
+        set_aside.push(format!("{} waived", s.tally.waived));
     }
-    if s.baselined > 0 {
-        set_aside.push(format!("{} known from the baseline", s.baselined));
+    if s.tally.baselined > 0 {
+        set_aside.push(format!("{} known from the baseline", s.tally.baselined));
     }
     let pending = if set_aside.is_empty() {
         pending
@@ -250,8 +250,8 @@ pub fn summary_line(s: &Summary) -> String {
     if n == 0 {
         return format!("{head}: no findings{pending}");
     }
-    let [e, w, i] = s.by_severity;
-    let levels: Vec<String> = s.by_level.iter().map(|(l, n)| format!("{} {n}", l.as_str())).collect();
+    let [e, w, i] = s.tally.by_severity;
+    let levels: Vec<String> = s.tally.by_level.iter().map(|(l, n)| format!("{} {n}", l.as_str())).collect();
     format!(
         "{head}: {} ({e} error, {w} warning, {i} info); by level: {}{pending}",
         plural(n, "finding", "findings"),

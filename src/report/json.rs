@@ -165,6 +165,10 @@ struct Levels {
     ethical: usize,
 }
 
+fn counts([error, warning, info]: [usize; 3]) -> Counts3 {
+    Counts3 { error, warning, info }
+}
+
 fn diag_out(d: &Diag) -> DiagOut<'_> {
     let loc = d.location();
     DiagOut {
@@ -256,7 +260,7 @@ impl Stream {
     /// The end of the document: diagnostics (policy ones first) and the summary.
     pub fn finish(&self, program: &Program, outcome: &Outcome, policy_diags: &[Diag]) -> String {
         let s = Summary::of(program, outcome);
-        let level = |l: crate::ast::CodeLevel| s.by_level.get(&l).copied().unwrap_or(0);
+        let level = |l: crate::ast::CodeLevel| s.tally.by_level.get(&l).copied().unwrap_or(0);
         let mut out = String::from(if self.findings == 0 { "],\n" } else { "\n  ],\n" });
         out.push_str("  \"diagnostics\": [");
         for (i, d) in policy_diags.iter().chain(outcome.diagnostics.iter()).enumerate() {
@@ -289,16 +293,16 @@ impl Stream {
             rules: s.rules,
             codes: s.codes,
             findings: s.findings(),
-            by_severity: Counts3 { error: s.by_severity[0], warning: s.by_severity[1], info: s.by_severity[2] },
+            by_severity: counts(s.tally.by_severity),
             by_level: Levels {
                 industry: level(crate::ast::CodeLevel::Industry),
                 organisational: level(crate::ast::CodeLevel::Organisational),
                 professional: level(crate::ast::CodeLevel::Professional),
                 ethical: level(crate::ast::CodeLevel::Ethical),
             },
-            active: Counts3 { error: s.active[0], warning: s.active[1], info: s.active[2] },
-            waived: s.waived,
-            baselined: s.baselined,
+            active: counts(s.tally.active),
+            waived: s.tally.waived,
+            baselined: s.tally.baselined,
             pending: Pending { total: s.pending.iter().map(|(_, n)| n).sum(), by_rule: &s.pending },
         };
         let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());

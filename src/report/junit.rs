@@ -63,8 +63,7 @@ pub fn document(
     skipped: &[&str],
 ) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    let running: Vec<usize> =
-        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let running = program.running();
     let mut suite_id = 0usize;
     for (ci, code) in program.codes.iter().enumerate() {
         // The rule ids of this code that run, each once (versions share an id), in policy order.

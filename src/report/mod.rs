@@ -11,9 +11,6 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use std::collections::BTreeMap;
-
-use crate::ast::CodeLevel;
 use crate::engine::Program;
 use crate::pipeline::Outcome;
 
@@ -28,18 +25,10 @@ pub struct Summary {
     pub rules: usize,
     /// Codes of practice loaded.
     pub codes: usize,
-    /// Findings by severity (error, warning, info).
-    pub by_severity: [usize; 3],
-    /// Findings by code level, in level order.
-    pub by_level: BTreeMap<CodeLevel, usize>,
+    /// The findings, counted.
+    pub tally: crate::pipeline::Tally,
     /// Obligations open at the end of the data but not yet due, by rule id.
     pub pending: Vec<(String, usize)>,
-    /// Active findings (neither waived nor in the baseline) by severity.
-    pub active: [usize; 3],
-    /// Findings a waiver covers.
-    pub waived: usize,
-    /// Findings in the baseline given.
-    pub baselined: usize,
 }
 
 impl Summary {
@@ -50,18 +39,14 @@ impl Summary {
             records: outcome.records,
             rules: program.rules_in_run(),
             codes: program.codes.len(),
-            by_severity: outcome.by_severity,
-            by_level: outcome.by_level.clone(),
+            tally: outcome.tally.clone(),
             pending: outcome.pending.clone(),
-            active: outcome.active,
-            waived: outcome.waived,
-            baselined: outcome.baselined,
         }
     }
 
     /// Total findings.
     pub fn findings(&self) -> usize {
-        self.by_severity.iter().sum()
+        self.tally.findings()
     }
 }
 

@@ -192,8 +192,7 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
     // One descriptor per rule id of the rules that run (versions of a rule, and an override and
     // the rule it replaces on some days, share an id), in the program's order; the most derived
     // definition (an override comes after the rule it overrides) describes it.
-    let running: Vec<usize> =
-        program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
+    let running = program.running();
     let mut chosen: Vec<&crate::engine::program::CompiledRule> = Vec::new();
     for r in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)).map(|(_, r)| r) {
         match chosen.iter_mut().find(|c| c.id == r.id) {
@@ -313,7 +312,8 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
     out
 }
 
-fn capitalise(word: &str) -> String {
+/// `word` with its first letter in upper case.
+pub fn capitalise(word: &str) -> String {
     let mut c = word.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }

@@ -433,7 +433,7 @@ impl<'f> Lowerer<'f> {
                     }
                 }
                 Rule::expect_clause => {
-                    if let Some(e) = self.expect(c) {
+                    if let Some(e) = self.expect_clause(c) {
                         self.set_once(&mut expect, e, "expect", |e| e.span, at);
                     }
                 }
@@ -645,7 +645,7 @@ impl<'f> Lowerer<'f> {
         Some(Event { kind, schema, when, at: at?, key, span: whole })
     }
 
-    fn expect(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {
+    fn expect_clause(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {
         let whole = span(&p);
         let mut period = Period::Day;
         let mut on = None;
