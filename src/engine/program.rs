@@ -60,8 +60,9 @@ impl Program {
     }
 
     /// The rules that run: every rule except inherited ones an override replaces on every day.
+    /// A case rule that a second schema closes is listed under both schemas but is one rule.
     pub fn rules_in_run(&self) -> usize {
-        self.schemas.iter().map(|s| s.rules.len() + s.group_rules.len()).sum()
+        self.running().len()
     }
 
     /// Every override that states it relaxes the rule it replaces: the override, the code whose
