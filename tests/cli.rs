@@ -254,13 +254,18 @@ expect = []
         xml.contains("<testcase name=\"a slow ticket\"") && xml.contains("<testcase name=\"a quick ticket\""),
         "{xml}"
     );
-    for xsd in ["jenkins-junit.xsd", "ant-junit-windyroad.xsd"] {
+    let xsds = if common::have_tool("xmllint", "apt-get install libxml2-utils") {
+        &["jenkins-junit.xsd", "ant-junit-windyroad.xsd"][..]
+    } else {
+        &[][..]
+    };
+    for xsd in xsds {
         let check = std::process::Command::new("xmllint")
             .args(["--noout", "--schema"])
             .arg(common::root().join("tests/schemas").join(xsd))
             .arg(dir.path().join("tests.xml"))
             .output()
-            .expect("xmllint is installed (`.ci/run` installs it)");
+            .expect("xmllint runs");
         assert!(check.status.success(), "{xsd}: {}", String::from_utf8_lossy(&check.stderr));
     }
     std::fs::write(

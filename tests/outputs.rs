@@ -45,6 +45,9 @@ fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
 
 fn xsd_errors(file: &Path) -> Vec<String> {
     let mut out = Vec::new();
+    if !common::have_tool("xmllint", "apt-get install libxml2-utils") {
+        return out;
+    }
     for xsd in ["jenkins-junit.xsd", "ant-junit-windyroad.xsd"] {
         let run = std::process::Command::new("xmllint")
             .arg("--noout")
@@ -52,7 +55,7 @@ fn xsd_errors(file: &Path) -> Vec<String> {
             .arg(schemas().join(xsd))
             .arg(file)
             .output()
-            .expect("xmllint is installed (`.ci/run` installs it: apt-get install libxml2-utils)");
+            .expect("xmllint runs");
         if !run.status.success() {
             out.push(format!("{xsd}: {}", String::from_utf8_lossy(&run.stderr)));
         }

@@ -66,3 +66,31 @@ pub fn precept_in(dir: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Whether an external tool a test needs (beyond Rust) is on this machine. Plain `cargo test`
+/// skips the check with a message when it is absent; under CI (`CI=true`, where `.ci/run` installs
+/// it) its absence fails the test, so a green CI run never hides a skipped check.
+pub fn have_tool(name: &str, installed_by: &str) -> bool {
+    let found = Command::new(name).arg("--version").output().is_ok();
+    if !found {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(!ci, "`{name}` is not installed, and CI=true: `.ci/run` installs it ({installed_by})");
+        eprintln!("skipping the `{name}` check: `{name}` is not installed ({installed_by}; `.ci/run` does it)");
+    }
+    found
+}
+
+/// A checksum of every regular file under `dir` (path and bytes), so a test can assert that a run
+/// changed none of its inputs.
+pub fn tree_checksum(dir: &Path) -> Vec<(PathBuf, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+        if e.file_type().is_file() {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(e.path()).unwrap_or_default().hash(&mut h);
+            out.push((e.path().to_path_buf(), h.finish()));
+        }
+    }
+    out
+}
