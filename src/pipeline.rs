@@ -284,9 +284,9 @@ pub struct Select {
     /// Folders whose files are never records.
     pub skip: Vec<PathBuf>,
     /// At least one must match, when there are any.
-    pub include: Vec<globset::GlobMatcher>,
+    pub include: Vec<crate::glob::Pattern>,
     /// None may match.
-    pub exclude: Vec<globset::GlobMatcher>,
+    pub exclude: Vec<crate::glob::Pattern>,
 }
 
 impl Select {
@@ -307,7 +307,7 @@ impl Select {
         }
         let name = name.replace('\\', "/");
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let hit = |g: &globset::GlobMatcher| g.is_match(&name) || g.is_match(&file);
+        let hit = |g: &crate::glob::Pattern| g.is_match(&name) || g.is_match(&file);
         (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
     }
 }

@@ -277,11 +277,14 @@ impl Checker {
             .as_ref()
             .and_then(|n| self.text_field(file, shape, &s.name.text, n, "name the team a record is about"));
         for g in &s.files {
-            if let Err(e) = globset::Glob::new(&g.value) {
+            if let Err(e) = crate::glob::compile(&g.value) {
                 self.diags.push(
-                    Diag::error("precept::type::invalid-glob", format!("invalid file pattern `{}`", g.value))
-                        .at(file, g.span, e.kind().to_string())
-                        .help("patterns are globs such as `*.jsonl` or `helpdesk/**/*.csv`"),
+                    Diag::error(
+                        "precept::type::invalid-glob",
+                        format!("invalid file pattern `{}`", crate::glob::shown(&g.value)),
+                    )
+                    .at(file, g.span, e.to_string())
+                    .help("patterns are globs such as `*.jsonl` or `helpdesk/**/*.csv`"),
                 );
             }
         }

@@ -52,9 +52,9 @@ pub struct Config {
     /// Record files or folders.
     pub records: Vec<PathBuf>,
     /// Globs a record or role file must match one of.
-    pub include: Vec<globset::GlobMatcher>,
+    pub include: Vec<crate::glob::Pattern>,
     /// Globs no record or role file may match.
-    pub exclude: Vec<globset::GlobMatcher>,
+    pub exclude: Vec<crate::glob::Pattern>,
     /// The fail level.
     pub fail_on: Option<Severity>,
     /// Reports.
@@ -165,12 +165,12 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
                     }
                     _ => {
                         for (s, span) in list {
-                            match globset::Glob::new(&s) {
-                                Ok(g) if k == "include" => c.include.push(g.compile_matcher()),
-                                Ok(g) => c.exclude.push(g.compile_matcher()),
+                            match crate::glob::compile(&s) {
+                                Ok(g) if k == "include" => c.include.push(g),
+                                Ok(g) => c.exclude.push(g),
                                 Err(e) => diags.push(
-                                    Diag::error(INVALID, format!("invalid file pattern `{s}`"))
-                                        .at(file, span, e.kind().to_string())
+                                    Diag::error(INVALID, format!("invalid file pattern `{}`", crate::glob::shown(&s)))
+                                        .at(file, span, e.to_string())
                                         .help("patterns are globs such as `*.jsonl` or `**/archive/**`"),
                                 ),
                             }

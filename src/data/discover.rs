@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use super::diags::unreadable;
@@ -79,7 +79,7 @@ fn compile_globs(program: &Program) -> Vec<Option<GlobSet>> {
                 return None;
             }
             let mut builder = GlobSetBuilder::new();
-            for glob in schema.files.iter().filter_map(|g| Glob::new(g).ok()) {
+            for glob in schema.files.iter().filter_map(|g| crate::glob::check(g).ok()) {
                 builder.add(glob);
             }
             Some(builder.build().unwrap_or_else(|_| GlobSet::empty()))

@@ -13,7 +13,6 @@
 //! expires = 2026-12-31                # required: the last day it waives
 //! ```
 
-use globset::{Glob, GlobMatcher};
 use jiff::civil::Date;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -37,7 +36,7 @@ pub struct Waiver {
     /// Only records about this team.
     pub team: Option<String>,
     /// Only record files matching this glob.
-    pub files: Option<(String, GlobMatcher)>,
+    pub files: Option<(String, crate::glob::Pattern)>,
     /// Why.
     pub justification: String,
     /// Who approved it.
@@ -186,12 +185,12 @@ fn waiver(file: &SourceFile, t: &DeTable<'_>, at: Span, program: &Program, diags
             None
         }
     };
-    let files = files.and_then(|(g, span)| match Glob::new(&g) {
-        Ok(glob) => Some((g, glob.compile_matcher())),
+    let files = files.and_then(|(g, span)| match crate::glob::compile(&g) {
+        Ok(glob) => Some((g, glob)),
         Err(e) => {
             diags.push(
-                Diag::error(INVALID, format!("invalid file pattern `{g}`"))
-                    .at(file, span, e.kind().to_string())
+                Diag::error(INVALID, format!("invalid file pattern `{}`", crate::glob::shown(&g)))
+                    .at(file, span, e.to_string())
                     .help("patterns are globs such as `legacy/**/*.csv`"),
             );
             None
