@@ -121,6 +121,39 @@ struct DiagOut<'a> {
     line: Option<usize>,
     column: Option<usize>,
     help: Option<&'a str>,
+    /// Other places the problem involves (the first of two duplicates, a definition it conflicts with).
+    related: Vec<Related<'a>>,
+}
+
+/// A place related to a diagnostic, with what it is.
+#[derive(Serialize)]
+pub(crate) struct Related<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub message: &'a str,
+}
+
+/// The places a diagnostic relates to besides its primary one, in order: its secondary labels, then
+/// the places of its related notes (and theirs). Shared with SARIF, so both machine reports carry what
+/// the human report shows.
+pub(crate) fn related(d: &Diag) -> Vec<Related<'_>> {
+    let mut out = Vec::new();
+    let mut todo: Vec<(&Diag, bool)> = vec![(d, true)];
+    while let Some((d, top)) = todo.pop() {
+        if let Some(file) = &d.file {
+            for label in &d.labels {
+                if top && label.primary {
+                    continue;
+                }
+                let (line, column) = file.line_col(label.span.start);
+                let message = if label.text.is_empty() { d.message.as_str() } else { label.text.as_str() };
+                out.push(Related { file: &file.name, line, column, message });
+            }
+        }
+        todo.extend(d.related.iter().rev().map(|r| (r, false)));
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -183,6 +216,7 @@ fn diag_out(d: &Diag) -> DiagOut<'_> {
         line: loc.map(|l| l.1),
         column: loc.map(|l| l.2),
         help: d.help.as_deref(),
+        related: related(d),
     }
 }
 

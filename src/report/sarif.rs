@@ -141,6 +141,8 @@ struct ResultProperties {
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: Physical,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
 }
 
 #[derive(Serialize)]
@@ -265,6 +267,7 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
                         artifact_location: Artifact { uri: uri(&f.file.name) },
                         region: Some(Region { start_line: f.line, start_column: f.column, end_line, end_column }),
                     },
+                    message: None,
                 }],
                 partial_fingerprints: Fingerprints { precept: fingerprint(f) },
                 suppressions: match &f.standing {
@@ -326,8 +329,23 @@ fn notification(d: &Diag) -> Notification {
                 artifact_location: Artifact { uri: uri(file) },
                 region: Some(Region { start_line: line, start_column: column, end_line: line, end_column: column }),
             },
+            message: None,
         })
         .into_iter()
+        // SARIF notifications have no `relatedLocations`; their `locations` are all the places relevant
+        // to the notification, the primary one first, each related one with its own message.
+        .chain(super::json::related(d).into_iter().map(|r| Location {
+            physical_location: Physical {
+                artifact_location: Artifact { uri: uri(r.file) },
+                region: Some(Region {
+                    start_line: r.line,
+                    start_column: r.column,
+                    end_line: r.line,
+                    end_column: r.column,
+                }),
+            },
+            message: Some(Text { text: r.message.to_string() }),
+        }))
         .collect();
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
