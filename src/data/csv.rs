@@ -78,7 +78,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     };
     let mut absent = Vec::new();
     let plan = plan(program, shape, &header, &mut Vec::new(), true, &mut absent);
-    let mut fatal = false;
+    let mut fatal = duplicate_columns(&mut diags, &header, &plan);
     for a in &absent {
         fatal |= a.required;
         // An export may leave out optional fields (CSV cannot hold lists of objects, and a helpdesk
@@ -145,6 +145,50 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         }
     }
     diags.finish()
+}
+
+/// Report every header name that appears more than once (after trimming, as columns are matched),
+/// with both places. Returns whether a field reads such a column: then which cell is its value cannot
+/// be told, and no records of the file are read; otherwise the records are still read.
+fn duplicate_columns(diags: &mut FileDiags<'_>, header: &[String], plan: &[Plan]) -> bool {
+    let mut fatal = false;
+    let mut cells: Option<Vec<Span>> = None;
+    // Once per file, and a header may have 100,000 columns: a map, not a comparison of each pair.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(header.len());
+    for (second, name) in header.iter().enumerate() {
+        let first = *seen.entry(name.as_str()).or_insert(second);
+        if first == second {
+            continue;
+        }
+        let read = reads_column(plan, first);
+        fatal |= read;
+        let source = diags.source();
+        let cells = cells.get_or_insert_with(|| scan::csv_cells(&source.text, 0).0);
+        let whole = diags.line_span(1);
+        let at = |i: usize| cells.get(i).copied().unwrap_or(whole);
+        let shown = convert::clip(name);
+        let help = if read {
+            "rename or remove one of the columns; a rule reads this column, so no records of this file were read"
+        } else {
+            "rename or remove one of the columns; no rule reads this column, so the records were still read"
+        };
+        diags.push(
+            Diag::error(codes::DUPLICATE_COLUMN, format!("column `{shown}` appears twice in the header"))
+                .at(&source, at(second), format!("second `{shown}`"))
+                .label(at(first), format!("first `{shown}` here"))
+                .help(help),
+        );
+    }
+    fatal
+}
+
+/// Whether any field of the plan reads column `column`.
+fn reads_column(plan: &[Plan], column: usize) -> bool {
+    plan.iter().any(|p| match p {
+        Plan::Cell(c) => *c == column,
+        Plan::Object(inner) => reads_column(inner, column),
+        Plan::Skip | Plan::NoColumn | Plan::Empty => false,
+    })
 }
 
 /// Match the fields of `shape` to header columns. `required` says whether the enclosing object must be

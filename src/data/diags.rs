@@ -32,6 +32,9 @@ pub(crate) enum ProblemKind {
     Invalid(Bad),
     /// The record itself is not an object (`found` says what it is).
     NotObject(&'static str),
+    /// One object of the record has key `name` twice; the spans are the two keys (with quotes),
+    /// relative to the record's own text.
+    DuplicateKey { name: String, first: Span, second: Span },
 }
 
 impl Problem {
@@ -55,6 +58,18 @@ impl Problem {
             ProblemKind::Invalid(bad) => Diag::error(codes::INVALID_VALUE, format!("`{name}` {}", bad.what))
                 .at(source, span, bad.label.clone())
                 .help(bad.help.clone()),
+            ProblemKind::DuplicateKey { name, first, second } => {
+                // `span` is `second` moved to its place in the file; `first` moves by as much.
+                let shift = span.start.saturating_sub(second.start);
+                let first = Span::new(first.start + shift, first.end + shift);
+                let name = super::convert::clip(name);
+                Diag::error(codes::DUPLICATE_KEY, format!("key `{name}` appears twice in one object of a record"))
+                    .at(source, span, format!("second `{name}`"))
+                    .label(first, format!("first `{name}` here"))
+                    .help(format!(
+                        "a JSON object names each key once; which of two values counts is not guessed: remove one `{name}`; the record was skipped"
+                    ))
+            }
             ProblemKind::NotObject(found) => {
                 Diag::error(codes::INVALID_VALUE, format!("record is not an object: found {found}"))
                     .at(source, span, "expected an object")

@@ -1,7 +1,8 @@
 //! JSON and JSON Lines records, deserialized straight into slots by a seed driven by the schema's shape.
 //!
 //! There is no intermediate `serde_json::Value`: keys are matched to field slots as they are parsed,
-//! fields no rule reads are skipped with [`IgnoredAny`], and only text is allocated. A value of the
+//! fields no rule reads are skipped (their objects still checked for duplicate keys, see [`KeyCheck`]),
+//! and only text is allocated. A value of the
 //! wrong type does not stop the parse: it is noted as a [`Problem`] with its field path, the rest of the
 //! record is still read (so every problem in it is reported), and the record is then skipped. Problems
 //! are placed afterwards by scanning the record's text for the path (see [`super::locate`]).
@@ -36,11 +37,21 @@ pub(crate) struct Ctx<'p> {
     path: Vec<Step>,
     /// Problems found in the current record.
     pub problems: Vec<Problem>,
+    /// Hashes of the keys of the objects being read, innermost object last (see [`KeyCheck`]).
+    keys: Vec<u64>,
+    /// Two keys of one object hashed alike: the record is scanned for exact duplicates after parsing.
+    maybe_duplicate: bool,
 }
 
 impl<'p> Ctx<'p> {
     pub(crate) fn new(program: &'p Program) -> Ctx<'p> {
-        Ctx { program, path: Vec::with_capacity(8), problems: Vec::new() }
+        Ctx {
+            program,
+            path: Vec::with_capacity(8),
+            problems: Vec::new(),
+            keys: Vec::with_capacity(32),
+            maybe_duplicate: false,
+        }
     }
 
     fn problem(&mut self, kind: ProblemKind) {
@@ -50,6 +61,8 @@ impl<'p> Ctx<'p> {
     fn reset(&mut self) {
         self.path.clear();
         self.problems.clear();
+        self.keys.clear();
+        self.maybe_duplicate = false;
     }
 }
 
@@ -61,6 +74,16 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
     let mut de = serde_json::Deserializer::from_str(text);
     let value = ValueSeed { ctx: &mut *ctx, ty: &ty, in_list: false }.deserialize(&mut de)?;
     de.end()?;
+    if ctx.maybe_duplicate {
+        // The slow path, for records that have (or hash as if they had) a key twice in one object:
+        // the exact scan decides, and gives both places.
+        for dup in scan::duplicate_keys(text) {
+            ctx.problems.push(Problem {
+                path: Vec::new(),
+                kind: ProblemKind::DuplicateKey { name: dup.name, first: dup.first, second: dup.second },
+            });
+        }
+    }
     match value {
         Value::Object(slots) => Ok(slots),
         _ => {
@@ -168,7 +191,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let Ty::List(inner) = self.ty else {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
             return Ok(self.wrong_shape("a list"));
         };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
@@ -186,13 +209,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let Ty::Object(shape) = self.ty else {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            skip_map(self.ctx, &mut map)?;
             return Ok(self.wrong_shape("an object"));
         };
         let program = self.ctx.program;
         let fields: &[Field] = program.shapes.get(*shape).map_or(&[], |s| s.fields.as_slice());
         let mut slots = vec![Value::Missing; fields.len()];
-        while let Some(key) = map.next_key_seed(KeySeed(fields))? {
+        let mut keys = KeyCheck::open(self.ctx);
+        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields))? {
+            keys.add(self.ctx, hash);
             match key.and_then(|i| Some((i, fields.get(i)?))) {
                 Some((i, field)) => {
                     self.ctx.path.push(super::field_step(i));
@@ -203,10 +228,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     }
                 }
                 None => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Skip(&mut *self.ctx))?;
                 }
             }
         }
+        keys.close(self.ctx);
         finish_object(self.ctx, fields, &mut slots);
         Ok(Value::Object(slots.into_boxed_slice()))
     }
@@ -231,27 +257,151 @@ fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value]) {
     }
 }
 
-/// Matches a key to the slot of a field some rule reads.
+/// Matches a key to the slot of a field some rule reads, and hashes it for [`KeyCheck`].
 struct KeySeed<'f>(&'f [Field]);
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
+    type Value = (Option<usize>, u64);
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Option<usize>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Option<usize>, u64), D::Error> {
         de.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
+    type Value = (Option<usize>, u64);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.iter().position(|f| f.used && f.name == v))
+    fn visit_str<E>(self, v: &str) -> Result<(Option<usize>, u64), E> {
+        Ok((self.0.iter().position(|f| f.used && f.name == v), key_hash(v)))
     }
+}
+
+/// Duplicate keys, found cheaply while an object is read.
+///
+/// Every key of every object in a record is hashed (after unescaping, so `"a"` and `"\u0061"` agree)
+/// onto a stack of hashes in [`Ctx`] shared by all objects of the record, so reading keys allocates
+/// nothing per key or per object. A small object's new key is compared with the object's earlier
+/// hashes one by one; past [`LINEAR_KEYS`] keys a hash set takes over, so a huge object stays linear.
+/// Equal hashes only raise [`Ctx::maybe_duplicate`]: the exact answer, with both places, comes from
+/// [`scan::duplicate_keys`] on the record's text, so a hash collision can never reject a record.
+struct KeyCheck {
+    /// Where this object's hashes start in `Ctx::keys`.
+    base: usize,
+    /// This object's hashes, once it has more than [`LINEAR_KEYS`].
+    large: Option<std::collections::HashSet<u64>>,
+}
+
+/// Keys of one object compared one by one before a hash set is built.
+const LINEAR_KEYS: usize = 16;
+
+impl KeyCheck {
+    fn open(ctx: &Ctx<'_>) -> KeyCheck {
+        KeyCheck { base: ctx.keys.len(), large: None }
+    }
+
+    fn add(&mut self, ctx: &mut Ctx<'_>, hash: u64) {
+        if let Some(set) = &mut self.large {
+            ctx.maybe_duplicate |= !set.insert(hash);
+            return;
+        }
+        let earlier = ctx.keys.get(self.base..).unwrap_or(&[]);
+        let (seen, count) = (earlier.contains(&hash), earlier.len() + 1);
+        ctx.maybe_duplicate |= seen;
+        ctx.keys.push(hash);
+        if count > LINEAR_KEYS {
+            self.large = Some(ctx.keys.drain(self.base..).collect());
+        }
+    }
+
+    fn close(self, ctx: &mut Ctx<'_>) {
+        ctx.keys.truncate(self.base);
+    }
+}
+
+/// A fast, fixed (so runs are reproducible) hash of a key: FxHash's mixing over 8-byte words.
+fn key_hash(key: &str) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut h = key.len() as u64;
+    let mut chunks = key.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    let mut w = [0u8; 8];
+    let rest = chunks.remainder();
+    if let Some(dst) = w.get_mut(..rest.len()) {
+        dst.copy_from_slice(rest);
+    }
+    mix(h, u64::from_le_bytes(w))
+}
+
+/// Skips a value no rule reads, still checking its objects for duplicate keys (a record with a key
+/// twice is refused wherever the key is: which of the two a later reader would take is not ours to
+/// guess).
+struct Skip<'c, 'p>(&'c mut Ctx<'p>);
+
+impl<'de> DeserializeSeed<'de> for Skip<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        skip_map(self.0, &mut map)
+    }
+}
+
+/// Skip the rest of an object, checking its keys.
+fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
+    let mut keys = KeyCheck::open(ctx);
+    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[]))? {
+        keys.add(ctx, hash);
+        map.next_value_seed(Skip(&mut *ctx))?;
+    }
+    keys.close(ctx);
+    Ok(())
 }
 
 /// Lines read per chunk before they are parsed in parallel.
@@ -351,7 +501,7 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                     let mut found: Vec<(Span, &Problem)> = problems
                         .iter()
                         .map(|p| {
-                            let span = locate::json_value_span(text, 0, program, shape, &p.path);
+                            let span = problem_span(text, 0, program, shape, p);
                             (Span::new(span.start + base, span.end + base), p)
                         })
                         .collect();
@@ -417,7 +567,7 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
                     .problems
                     .iter()
                     .map(|p| {
-                        let span = locate::json_value_span(body, start, program, shape, &p.path);
+                        let span = problem_span(body, start, program, shape, p);
                         (Span::new(span.start + bom, span.end + bom), p)
                     })
                     .collect();
@@ -434,6 +584,15 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
         }
     }
     diags.finish()
+}
+
+/// Where a problem of the record at `start` in `text` is: a duplicate key's second place, or the value
+/// at the problem's path.
+fn problem_span(text: &str, start: usize, program: &Program, shape: ShapeId, p: &Problem) -> Span {
+    match &p.kind {
+        ProblemKind::DuplicateKey { second, .. } => Span::new(second.start + start, second.end + start),
+        _ => locate::json_value_span(text, start, program, shape, &p.path),
+    }
 }
 
 /// A serde_json syntax error at byte `at`.

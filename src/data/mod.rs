@@ -57,6 +57,10 @@ pub(crate) mod codes {
     pub const MISSING_FIELD: &str = "precept::input::missing-field";
     /// A value does not have its field's type.
     pub const INVALID_VALUE: &str = "precept::input::invalid-value";
+    /// A JSON object in a record has the same key twice.
+    pub const DUPLICATE_KEY: &str = "precept::input::duplicate-key";
+    /// A CSV header names the same column twice.
+    pub const DUPLICATE_COLUMN: &str = "precept::input::duplicate-column";
     /// A record file is empty (a warning).
     pub const EMPTY_FILE: &str = "precept::input::empty-file";
 }

@@ -192,6 +192,71 @@ pub(crate) fn object_members(text: &str, pos: usize) -> Vec<Member<'_>> {
     out
 }
 
+/// A key that one JSON object names twice: its unescaped name and both keys' spans (with quotes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DuplicateKey {
+    pub name: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+/// Every key named twice within one object, anywhere in the JSON value `text` (each later repeat is
+/// paired with the first). Keys are compared after unescaping, so `"a"` and `"\u0061"` are the same
+/// key. The slow path, run only on a record whose key hashes collided while it was parsed: it
+/// allocates freely but never recurses, and stops quietly at malformed input.
+pub(crate) fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    use std::borrow::Cow;
+    use std::collections::hash_map::{Entry, HashMap};
+    /// An open object (its keys so far, and whether a key comes next) or an open array.
+    enum Frame<'t> {
+        Object(HashMap<Cow<'t, str>, Span>, bool),
+        Array,
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => {
+                let Some(end) = skip_string(b, i) else { break };
+                if let Some(Frame::Object(keys, expect_key @ true)) = stack.last_mut() {
+                    *expect_key = false;
+                    let raw = text.get(i..end).unwrap_or("\"\"");
+                    let name = match raw.get(1..raw.len().saturating_sub(1)) {
+                        Some(inner) if !inner.contains('\\') => Cow::Borrowed(inner),
+                        _ => Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_default()),
+                    };
+                    let here = Span::new(i, end);
+                    match keys.entry(name) {
+                        Entry::Occupied(e) => {
+                            out.push(DuplicateKey { name: e.key().to_string(), first: *e.get(), second: here });
+                        }
+                        Entry::Vacant(e) => {
+                            e.insert(here);
+                        }
+                    }
+                }
+                i = end;
+                continue;
+            }
+            b'{' => stack.push(Frame::Object(HashMap::new(), true)),
+            b'[' => stack.push(Frame::Array),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(Frame::Object(_, expect_key)) = stack.last_mut() {
+                    *expect_key = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 /// The spans of the cells of the CSV record starting at `pos` (quotes included), and where the record
 /// ends. Follows the `csv` crate's defaults: `,` between cells, `"` quotes, `""` inside quotes.
 pub(crate) fn csv_cells(text: &str, pos: usize) -> (Vec<Span>, usize) {
@@ -271,6 +336,29 @@ mod tests {
         assert_eq!(names, vec!["a", "bc", "d"]);
         assert_eq!(&t[m[1].value.start..m[1].value.end], r#"{"x": [1]}"#);
         assert_eq!(&t[m[2].key.start..m[2].key.end], r#""d""#);
+    }
+
+    #[test]
+    fn duplicate_keys_at_any_depth() {
+        let t = r#"{"a": 1, "b": {"x": [{"y": 1, "\u0079": 2}], "x": 3}, "a": {"a": 1}, "a": 4}"#;
+        let got: Vec<(String, &str, &str)> = duplicate_keys(t)
+            .into_iter()
+            .map(|d| (d.name, &t[d.first.start..d.first.end], &t[d.second.start..d.second.end]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("y".to_string(), r#""y""#, r#""\u0079""#),
+                ("x".to_string(), r#""x""#, r#""x""#),
+                ("a".to_string(), r#""a""#, r#""a""#),
+                ("a".to_string(), r#""a""#, r#""a""#),
+            ]
+        );
+        // Strings that are values, and keys of sibling objects, are not duplicates.
+        assert!(duplicate_keys(r#"{"a": "a", "b": [{"a": 1}, {"a": 2}], "c": {"a": "b"}}"#).is_empty());
+        // Cut-off input still answers for what it has.
+        assert_eq!(duplicate_keys(r##"{"a": 1, "a""##).len(), 1);
+        assert!(duplicate_keys(r#"{"a": "#).is_empty());
     }
 
     #[test]

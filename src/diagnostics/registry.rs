@@ -31,6 +31,8 @@ codes! {
     "precept::input::csv" => "a CSV file could not be read as CSV",
     "precept::input::csv-missing-column" => "a CSV file has no column for a field that rules read",
     "precept::input::csv-row-length" => "a CSV row has more or fewer cells than the header",
+    "precept::input::duplicate-column" => "a CSV header names the same column twice",
+    "precept::input::duplicate-key" => "a JSON object in a record has the same key twice",
     "precept::input::empty-file" => "a policy or record file is empty",
     "precept::input::invalid-utf8" => "a file is not valid UTF-8",
     "precept::input::invalid-value" => "a record's value does not have the type its schema declares",
