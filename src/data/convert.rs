@@ -5,7 +5,6 @@
 //! Lists and nested objects are walked by the readers themselves.
 
 use std::fmt::Write as _;
-use std::str::FromStr;
 
 use jiff::fmt::temporal::Pieces;
 use jiff::{SignedDuration, SpanRelativeTo, Zoned};
@@ -22,9 +21,11 @@ pub(crate) enum Raw<'a> {
     Str(&'a str),
     /// An integer (JSON, TOML); wide enough for both `i64` and `u64`.
     Int(i128),
-    /// A JSON number with a fraction or exponent.
+    /// A JSON number with a fraction or exponent, read by serde_json as a float (only for fields that
+    /// are not numbers, where it is an error anyway: numeric fields get [`Raw::Num`]).
     Float(f64),
-    /// A TOML float, in its textual form.
+    /// A number exactly as written: a JSON number read for a numeric field, a TOML float, a TOML
+    /// integer too large for 64 bits. Never through a float, so nothing is rounded before it is typed.
     Num(&'a str),
     /// True or false (JSON, TOML).
     Bool(bool),
@@ -161,10 +162,17 @@ fn not(ty: &Ty, raw: Raw<'_>, help: impl Into<String>) -> Bad {
 }
 
 fn out_of_range(ty: &Ty, raw: Raw<'_>) -> Bad {
+    let help = match ty {
+        Ty::Int | Ty::Duration => "whole numbers must be between -9223372036854775808 and 9223372036854775807",
+        _ => {
+            "decimal numbers and amounts are held exactly: at most 28 significant digits (29 below \
+             79228162514264337593543950335) and at most 28 after the point; nothing is rounded"
+        }
+    };
     Bad::new(
-        format!("is out of range for {}: `{}`", expected(ty), shown(raw)),
-        "out of range",
-        "numbers must fit in 28 significant digits, and whole numbers between -9223372036854775808 and 9223372036854775807",
+        format!("cannot be held exactly as {}: `{}`", expected(ty), shown(raw)),
+        "not exactly representable",
+        format!("{help}; see the precision section of docs/language.md"),
     )
 }
 
@@ -206,9 +214,24 @@ fn text(raw: Raw<'_>) -> Option<&str> {
     }
 }
 
+/// A whole number from text as written (a JSON or TOML number): fractions and exponents are refused
+/// even when the value is whole (`3.0`, `1e2`), since the field is declared whole.
+fn whole(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<i64, Bad> {
+    let plain: std::borrow::Cow<'_, str> =
+        if s.contains('_') { s.replace('_', "").into() } else { std::borrow::Cow::Borrowed(s) };
+    match plain.parse::<i64>() {
+        Ok(i) => Ok(i),
+        Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
+            Err(out_of_range(ty, raw))
+        }
+        Err(_) => Err(not(ty, raw, format!("{}; no fraction or exponent (`3.0`, `1e2`)", help_for(ty, raw)))),
+    }
+}
+
 fn int(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
     match raw {
         Raw::Int(i) => i64::try_from(i).map(Value::Int).map_err(|_| out_of_range(ty, raw)),
+        Raw::Num(s) => whole(ty, raw, s).map(Value::Int),
         Raw::Cell(s) => {
             let s = s.trim();
             match s.parse::<i64>() {
@@ -239,26 +262,92 @@ fn number(raw: Raw<'_>) -> Option<Result<Decimal, ()>> {
     }
 }
 
-/// An exact decimal from its textual form: `None` if it is not a number at all.
+/// The largest mantissa a [`Decimal`] holds (2^96 - 1), and the most digits after the point.
+const MAX_MANTISSA: u128 = (1 << 96) - 1;
+const MAX_SCALE: u32 = 28;
+
+/// An exact decimal from its textual form: `None` if it is not a number at all, `Some(Err)` if it is
+/// one that a [`Decimal`] cannot hold exactly (too large, or too many digits after the point).
+///
+/// Accepts `[+-] digits [. digits] [(e|E) [+-] digits]`, with `_` between digits (TOML), and
+/// computes the value itself rather than through `Decimal::from_str`/`from_scientific`, which round
+/// digits past the 28th: `1.00000000000000000000000000001` must be an error, not `1`. An exponent
+/// is fine when the result is exact (`1.5e3` is 1500; `1e-400` is not representable). Trailing zeros
+/// past 28 decimal places are dropped only because they do not change the value.
 pub(crate) fn decimal_text(s: &str) -> Option<Result<Decimal, ()>> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let numeric = !digits.is_empty()
-        && digits.bytes().any(|b| b.is_ascii_digit())
-        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'e' | b'E' | b'+' | b'-'));
-    if !numeric {
+    let b = s.as_bytes();
+    let (negative, rest) = match b.split_first() {
+        Some((b'-', r)) => (true, r),
+        Some((b'+', r)) => (false, r),
+        _ => (false, b),
+    };
+    let (mantissa, exponent) = match rest.iter().position(|c| matches!(c, b'e' | b'E')) {
+        Some(i) => (rest.get(..i)?, Some(rest.get(i + 1..)?)),
+        None => (rest, None),
+    };
+    let (int, frac) = match mantissa.iter().position(|&c| c == b'.') {
+        Some(i) => (mantissa.get(..i)?, mantissa.get(i + 1..)?),
+        None => (mantissa, &[][..]),
+    };
+    let digits_or_underscores = |p: &[u8]| p.iter().all(|c| c.is_ascii_digit() || *c == b'_');
+    if !digits_or_underscores(int) || !digits_or_underscores(frac) || !mantissa.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    let parsed = if digits.bytes().any(|b| matches!(b, b'e' | b'E')) {
-        Decimal::from_scientific(s).map_err(|_| ())
-    } else {
-        Decimal::from_str_exact(s).map_err(|_| ())
+    // The exponent, saturated far beyond anything representable (so `1e99999999999` needs no bignum).
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let (sign, e) = match e.split_first() {
+                Some((b'-', r)) => (-1, r),
+                Some((b'+', r)) => (1, r),
+                _ => (1, e),
+            };
+            if !digits_or_underscores(e) || !e.iter().any(u8::is_ascii_digit) {
+                return None;
+            }
+            let magnitude = e
+                .iter()
+                .filter(|c| c.is_ascii_digit())
+                .fold(0i64, |acc, &c| (acc * 10 + i64::from(c - b'0')).min(1_000_000));
+            sign * magnitude
+        }
     };
-    match parsed {
-        Ok(d) => Some(Ok(d)),
-        // Looked numeric but did not parse: tell apart "too big / too precise" from "malformed".
-        Err(()) if Decimal::from_str(s).is_ok() || digits.len() > 28 => Some(Err(())),
-        Err(()) => None,
+    let frac_digits = frac.iter().filter(|c| c.is_ascii_digit()).count() as i64;
+    // Significant digits: the digits of int and frac without leading zeros.
+    let all = int.iter().chain(frac).filter(|c| c.is_ascii_digit());
+    let significant: Vec<u8> = all.skip_while(|&&c| c == b'0').copied().collect();
+    let mut power = exponent - frac_digits; // value = significant × 10^power
+    if significant.is_empty() {
+        let scale = u32::try_from((-power).clamp(0, i64::from(MAX_SCALE))).unwrap_or(0);
+        return Some(Ok(Decimal::new(0, scale)));
     }
+    let mut end = significant.len();
+    // Too many places after the point: only zeros may go.
+    while power < -i64::from(MAX_SCALE) && end > 0 && significant.get(end - 1) == Some(&b'0') {
+        end -= 1;
+        power += 1;
+    }
+    if power < -i64::from(MAX_SCALE) {
+        return Some(Err(()));
+    }
+    let kept = significant.get(..end).unwrap_or(&[]);
+    let zeros = usize::try_from(power.max(0)).unwrap_or(usize::MAX);
+    if kept.len().saturating_add(zeros) > 29 {
+        return Some(Err(()));
+    }
+    let mut m: u128 = 0;
+    for &c in kept {
+        m = m * 10 + u128::from(c - b'0');
+    }
+    for _ in 0..zeros {
+        m *= 10;
+    }
+    if m > MAX_MANTISSA {
+        return Some(Err(()));
+    }
+    let scale = u32::try_from((-power).max(0)).unwrap_or(MAX_SCALE);
+    let signed = i128::try_from(m).ok()?;
+    Some(Decimal::try_from_i128_with_scale(if negative { -signed } else { signed }, scale).map_err(|_| ()))
 }
 
 /// A JSON float, through its shortest round-trip decimal form (never through float arithmetic).
@@ -301,9 +390,34 @@ fn money(ty: &Ty, currency: Currency, raw: Raw<'_>) -> Result<Value, Bad> {
         }
     }
     match number(amount) {
-        Some(Ok(d)) => Ok(Value::Money(d)),
+        Some(Ok(d)) => match minor_units(currency) {
+            // Trailing zeros change nothing (`12.500`); a digit past the currency's smallest unit does.
+            Some(places) if d.normalize().scale() > places => Err(Bad::new(
+                format!("is finer than `{currency}` can hold: `{}`", shown(raw)),
+                format!("more than {places} decimal place{}", if places == 1 { "" } else { "s" }),
+                format!(
+                    "`{currency}` amounts have at most {places} decimal place{}; nothing is rounded, so write the exact amount",
+                    if places == 1 { "" } else { "s" }
+                ),
+            )),
+            _ => Ok(Value::Money(d)),
+        },
         Some(Err(())) => Err(out_of_range(ty, raw)),
         None => Err(not(ty, raw, help_for(ty, raw))),
+    }
+}
+
+/// The decimal places of a currency's smallest unit (ISO 4217 minor units); `None` for the codes
+/// ISO gives no minor unit (precious metals, `XDR`, testing and "no currency" codes), which then hold
+/// as many places as any decimal. Codes ISO does not list get the common 2.
+pub(crate) fn minor_units(currency: Currency) -> Option<u32> {
+    match currency.as_str() {
+        "XAG" | "XAU" | "XBA" | "XBB" | "XBC" | "XBD" | "XDR" | "XPD" | "XPT" | "XSU" | "XTS" | "XUA" | "XXX" => None,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => Some(0),
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => Some(3),
+        "CLF" | "UYW" => Some(4),
+        _ => Some(2),
     }
 }
 
@@ -367,6 +481,7 @@ fn datetime(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
 
 fn duration(ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
     match raw {
+        Raw::Num(s) => whole(ty, raw, s).map(|secs| Value::Duration(SignedDuration::from_secs(secs))),
         Raw::Int(i) => {
             i64::try_from(i).map(|s| Value::Duration(SignedDuration::from_secs(s))).map_err(|_| out_of_range(ty, raw))
         }
@@ -502,8 +617,11 @@ mod tests {
         assert_eq!(conv(Ty::Int, Raw::Int(-7)), Ok(Value::Int(-7)));
         assert_eq!(conv(Ty::Int, Raw::Cell(" 42 ")), Ok(Value::Int(42)));
         assert_eq!(conv(Ty::Int, Raw::Cell("+3")), Ok(Value::Int(3)));
-        assert!(conv(Ty::Int, Raw::Int(i128::from(u64::MAX))).unwrap_err().what.starts_with("is out of range"));
-        assert!(conv(Ty::Int, Raw::Cell("99999999999999999999")).unwrap_err().what.starts_with("is out of range"));
+        assert!(conv(Ty::Int, Raw::Int(i128::from(u64::MAX))).unwrap_err().what.starts_with("cannot be held exactly"));
+        assert!(conv(Ty::Int, Raw::Cell("99999999999999999999"))
+            .unwrap_err()
+            .what
+            .starts_with("cannot be held exactly"));
         assert_eq!(conv(Ty::Int, Raw::Float(1.5)).unwrap_err().what, "is not a whole number: `1.5`");
         assert!(conv(Ty::Int, Raw::Str("42")).unwrap_err().help.contains("without quotes"));
         assert!(conv(Ty::Int, Raw::Cell("4.2")).is_err());
@@ -519,15 +637,70 @@ mod tests {
         assert_eq!(conv(Ty::Dec, Raw::Num("1.5e3")), Ok(Value::Dec(dec("1500"))));
         assert_eq!(conv(Ty::Dec, Raw::Num("1_000.5")), Ok(Value::Dec(dec("1000.5"))));
         assert!(conv(Ty::Dec, Raw::Num("inf")).is_err());
-        assert!(conv(Ty::Dec, Raw::Float(1e300)).unwrap_err().what.starts_with("is out of range"));
+        assert!(conv(Ty::Dec, Raw::Float(1e300)).unwrap_err().what.starts_with("cannot be held exactly"));
         assert!(conv(Ty::Dec, Raw::Str("99999999999999999999999999999999"))
             .unwrap_err()
             .what
-            .starts_with("is out of range"));
+            .starts_with("cannot be held exactly"));
         assert_eq!(conv(Ty::Dec, Raw::Str("twelve")).unwrap_err().what, "is not a decimal number: `twelve`");
         assert!(conv(Ty::Dec, Raw::Str("1.2.3")).is_err());
         assert!(conv(Ty::Dec, Raw::Str("")).is_err());
         assert!(conv(Ty::Dec, Raw::Bool(true)).is_err());
+    }
+
+    #[test]
+    fn numbers_are_exact_or_refused() {
+        let exact = |s: &str| decimal_text(s).unwrap().unwrap();
+        assert_eq!(exact("1.2345678901234567890123456789"), dec("1.2345678901234567890123456789"));
+        assert_eq!(exact("79228162514264337593543950335"), Decimal::MAX);
+        assert_eq!(exact("-79228162514264337593543950335"), Decimal::MIN);
+        assert_eq!(exact("1.5e3"), dec("1500"));
+        assert_eq!(exact("125E-2"), dec("1.25"));
+        assert_eq!(exact("0e-400"), Decimal::ZERO);
+        assert_eq!(exact("1.0000000000000000000000000000000"), dec("1.0000000000000000000000000000"));
+        assert_eq!(exact("0.0000000000000000000000000001"), dec("0.0000000000000000000000000001"));
+        assert_eq!(exact("12.50").scale(), 2);
+        for s in [
+            "79228162514264337593543950336",
+            "18446744073709551616123456789012",
+            "1.00000000000000000000000000001",
+            "0.00000000000000000000000000001",
+            "1e-400",
+            "1e400",
+            "1e99999999999999999999",
+            "123456789012345678901234567890e-1",
+        ] {
+            assert_eq!(decimal_text(s), Some(Err(())), "{s}");
+        }
+        for s in ["", "-", "e5", "1e", "1.2.3", "0x10", "1e+-2", "inf", "NaN", "12 GBP"] {
+            assert_eq!(decimal_text(s), None, "{s}");
+        }
+        // Whole numbers from text: no fraction or exponent, and within 64 bits.
+        assert_eq!(conv(Ty::Int, Raw::Num("-9223372036854775808")), Ok(Value::Int(i64::MIN)));
+        assert!(conv(Ty::Int, Raw::Num("9223372036854775808")).unwrap_err().what.starts_with("cannot be held"));
+        assert!(conv(Ty::Int, Raw::Num("3.0")).unwrap_err().what.starts_with("is not a whole number"));
+        assert!(conv(Ty::Int, Raw::Num("1e2")).is_err());
+        assert_eq!(conv(Ty::Duration, Raw::Num("60")), Ok(Value::Duration(SignedDuration::from_secs(60))));
+        assert!(conv(Ty::Duration, Raw::Num("1.5")).is_err());
+    }
+
+    #[test]
+    fn money_keeps_the_currency_minor_unit() {
+        let money = |code: &str, raw| conv(Ty::Money(Currency::parse(code).unwrap()), raw);
+        assert!(money("GBP", Raw::Str("0.001 GBP")).unwrap_err().what.starts_with("is finer than `GBP`"));
+        assert!(money("GBP", Raw::Num("0.001")).is_err());
+        assert_eq!(money("GBP", Raw::Str("0.100 GBP")), Ok(Value::Money(dec("0.100"))));
+        assert!(money("JPY", Raw::Num("1.5")).is_err());
+        assert_eq!(money("JPY", Raw::Num("150")), Ok(Value::Money(dec("150"))));
+        assert_eq!(money("KWD", Raw::Str("1.125")), Ok(Value::Money(dec("1.125"))));
+        assert!(money("KWD", Raw::Str("1.1255")).is_err());
+        assert_eq!(money("XAU", Raw::Str("0.000001")), Ok(Value::Money(dec("0.000001"))));
+        // 2^64 is held exactly (a float would have made it 18446744073709552000).
+        assert_eq!(money("GBP", Raw::Num("18446744073709551616")), Ok(Value::Money(dec("18446744073709551616"))));
+        assert!(money("GBP", Raw::Num("184467440737095516160000000000"))
+            .unwrap_err()
+            .what
+            .starts_with("cannot be held"));
     }
 
     #[test]

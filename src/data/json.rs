@@ -107,11 +107,40 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        if matches!(self.ty, Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Duration) {
+            // A numeric field gets the value's text as written, so a number is typed exactly.
+            let raw = <&'de serde_json::value::RawValue as serde::Deserialize<'de>>::deserialize(de)?;
+            return Ok(self.raw(raw.get()));
+        }
         de.deserialize_any(self)
     }
 }
 
 impl ValueSeed<'_, '_> {
+    /// A numeric field's value from its JSON text (already checked by serde_json).
+    fn raw(self, text: &str) -> Value {
+        match text.as_bytes().first() {
+            Some(b'"') => match text.get(1..text.len().saturating_sub(1)) {
+                Some(inner) if !inner.contains('\\') => self.scalar(Raw::Str(inner)),
+                _ => {
+                    let owned = serde_json::from_str::<String>(text).unwrap_or_default();
+                    self.scalar(Raw::Str(&owned))
+                }
+            },
+            Some(b'n') => {
+                if self.in_list {
+                    self.ctx.problem(ProblemKind::Invalid(convert::null_in_list(self.ty)));
+                }
+                Value::Missing
+            }
+            Some(b't') => self.scalar(Raw::Bool(true)),
+            Some(b'f') => self.scalar(Raw::Bool(false)),
+            Some(b'{') => self.wrong_shape("an object"),
+            Some(b'[') => self.wrong_shape("a list"),
+            _ => self.scalar(Raw::Num(text)),
+        }
+    }
+
     fn scalar(self, raw: Raw<'_>) -> Value {
         if matches!(self.ty, Ty::Object(_)) && self.ctx.path.is_empty() {
             self.ctx.problem(ProblemKind::NotObject(found_scalar(raw)));
