@@ -130,18 +130,6 @@ fn found(json: &Json, rule: &str) -> Vec<String> {
     ids
 }
 
-fn messages(json: &Json, rule: &str) -> Vec<String> {
-    let mut m: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .map(|f| f["message"].as_str().unwrap_or("").to_string())
-        .collect();
-    m.sort();
-    m
-}
-
 /// Bad records written to one file (the report shows at most 50 diagnostics a file).
 const PER_FILE: usize = 40;
 
@@ -175,7 +163,9 @@ struct Dup {
 fn duplicate_records() -> Vec<Dup> {
     let mut out = Vec::new();
     let spellings = [("\"k\"", "\"k\""), ("\"k\"", "\"\\u006b\""), ("\"\\u006B\"", "\"k\""), ("\"k\"", "\"\\u006B\"")];
-    for depth in 0..=12usize {
+    // Shallow, around the depth where skipping hands over to serde_json (32), and far deeper than
+    // serde_json's recursion limit (128).
+    for depth in (0..=12usize).chain([30, 31, 32, 33, 34, 40, 127, 128, 129, 500, 2000]) {
         for (si, (a, b)) in spellings.iter().enumerate() {
             let id = format!("dup-{depth}-{si}");
             let inner = format!("{{{a}: 1, \"other\": 2, {b}: 3}}");

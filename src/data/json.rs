@@ -16,7 +16,7 @@ use std::fmt;
 use rayon::prelude::*;
 use std::io::BufRead;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::convert::{self, Raw};
 use super::diags::{FileDiags, Problem, ProblemKind};
@@ -41,6 +41,8 @@ pub(crate) struct Ctx<'p> {
     keys: Vec<u64>,
     /// Two keys of one object hashed alike: the record is scanned for exact duplicates after parsing.
     maybe_duplicate: bool,
+    /// How deep [`Skip`] is inside a value no rule reads.
+    skip_depth: usize,
 }
 
 impl<'p> Ctx<'p> {
@@ -51,6 +53,7 @@ impl<'p> Ctx<'p> {
             problems: Vec::new(),
             keys: Vec::with_capacity(32),
             maybe_duplicate: false,
+            skip_depth: 0,
         }
     }
 
@@ -63,6 +66,7 @@ impl<'p> Ctx<'p> {
         self.problems.clear();
         self.keys.clear();
         self.maybe_duplicate = false;
+        self.skip_depth = 0;
     }
 }
 
@@ -375,11 +379,25 @@ fn key_hash(key: &str) -> u64 {
 /// guess).
 struct Skip<'c, 'p>(&'c mut Ctx<'p>);
 
+/// Nesting inside a skipped value that [`Skip`] walks itself; deeper, serde_json's own iterative
+/// skipping takes over (so a value nested 10,000 deep is no recursion and no error), and the record
+/// goes to the exact scan for duplicates, which has no depth limit.
+const SKIP_DEPTH: usize = 32;
+
 impl<'de> DeserializeSeed<'de> for Skip<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_any(self)
+        if self.0.skip_depth >= SKIP_DEPTH {
+            self.0.maybe_duplicate = true;
+            IgnoredAny::deserialize(de)?;
+            return Ok(());
+        }
+        self.0.skip_depth += 1;
+        let ctx = &mut *self.0;
+        let result = de.deserialize_any(Skip(&mut *ctx));
+        ctx.skip_depth -= 1;
+        result
     }
 }
 
