@@ -26,4 +26,5 @@ pub mod roles;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod text;
 pub mod workspace;
