@@ -99,10 +99,63 @@ pub fn path(p: &Path) -> String {
     }
 }
 
+/// A path as the name of a file in reports: [`path`] with `/` as the separator on every platform.
+pub fn name(p: &Path) -> String {
+    let text = path(p);
+    if std::path::MAIN_SEPARATOR == '/' {
+        text
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
 /// User text to quote in a message: at most [`MAX_QUOTED`] characters, then `…`. Cut on a
 /// character boundary; otherwise unchanged (escaping is for showing, see [`escape`]).
 pub fn clip(s: &str) -> Cow<'_, str> {
     clip_to(s, MAX_QUOTED)
+}
+
+/// A message, label or help text with every backtick-quoted part (the house style quotes all
+/// user text so) cut to [`MAX_QUOTED`] characters and the whole to [`MAX_MESSAGE`]: the bound
+/// every diagnostic gets when it is made, whichever site forgot to [`clip`] what it quoted.
+pub fn bound(text: String) -> String {
+    let long_quote = {
+        let mut parts = text.split('`');
+        // Odd parts are inside backticks; an unclosed last quote is bounded by the whole.
+        let _ = parts.next();
+        let mut found = false;
+        while let (Some(inside), Some(_)) = (parts.next(), parts.clone().next()) {
+            if inside.len() > MAX_QUOTED && inside.chars().nth(MAX_QUOTED).is_some() {
+                found = true;
+                break;
+            }
+            let _ = parts.next();
+        }
+        found
+    };
+    let text = if long_quote {
+        let pieces: Vec<&str> = text.split('`').collect();
+        let last = pieces.len() - 1;
+        let mut out = String::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            // Odd pieces are quoted, unless the last one is an unclosed quote.
+            if i % 2 == 1 && i < last {
+                out.push_str(&clip(piece));
+            } else {
+                out.push_str(piece);
+            }
+        }
+        out
+    } else {
+        text
+    };
+    match clip_to(&text, MAX_MESSAGE) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(cut) => cut,
+    }
 }
 
 /// `s` cut to at most `max` characters, then `…`.
@@ -219,6 +272,10 @@ pub fn snippet(text: &str, spans: &[(usize, usize)]) -> Snippet {
             break;
         }
         end = text.get(end + 1..).and_then(|t| t.find('\n')).map_or(len, |i| end + 1 + i);
+    }
+    // Keep the last line's line break, so a last context line that is empty is still drawn.
+    if end < len {
+        end += 1;
     }
     let line0 = text.get(..start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
 
@@ -346,6 +403,16 @@ mod tests {
     }
 
     #[test]
+    fn every_quotation_in_a_message_is_bounded() {
+        let long = "t".repeat(10_000);
+        let m = bound(format!("expected `{{`, found `{long}` in `x`"));
+        assert_eq!(m, format!("expected `{{`, found `{}…` in `x`", "t".repeat(MAX_QUOTED)));
+        let open = bound(format!("a `b` `{long}"));
+        assert_eq!(open.chars().count(), MAX_MESSAGE + 1);
+        assert_eq!(bound("plain `short`".to_string()), "plain `short`");
+    }
+
+    #[test]
     fn no_line_starts_a_workflow_command() {
         let s = guard("ok\n  ::error::pwned\n##[group]x\nfine :: here\n\u{1b}[31m::warning::x", true);
         assert_eq!(s, "ok\n  \\u{3a}:error::pwned\n\\u{23}#[group]x\nfine :: here\n\u{1b}[31m\\u{3a}:warning::x");
@@ -357,7 +424,7 @@ mod tests {
         let text = "one\nx\u{1b}y = `bad`\nthree\nfour";
         let at = text.find("`bad`").unwrap();
         let s = snippet(text, &[(at, at + 5)]);
-        assert_eq!(s.text, "one\nx\\u{1b}y = `bad`\nthree");
+        assert_eq!(s.text, "one\nx\\u{1b}y = `bad`\nthree\n");
         assert_eq!(s.line0, 0);
         let (a, b) = s.spans[0];
         assert_eq!(&s.text[a..b], "`bad`");
