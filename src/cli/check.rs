@@ -203,7 +203,7 @@ fn load(
 
 /// A waivers, baseline or test file, named as given.
 fn read_text(path: &Path) -> Result<SourceFile, Diag> {
-    crate::workspace::read_source(path, &crate::text::name(&path))
+    crate::workspace::read_source(path, &crate::text::name(path))
 }
 
 /// Run the pipeline over the records and roles, marking each finding's standing before `sink`
@@ -546,7 +546,7 @@ pub(super) fn test(args: super::TestArgs) -> Status {
             err.diag(
                 &Diag::error(
                     "precept::usage::output",
-                    format!("cannot write the report `{}`: {e}", crate::text::path(&path)),
+                    format!("cannot write the report `{}`: {e}", crate::text::path(path)),
                 )
                 .help("name a file in a folder that exists and can be written to"),
             );
