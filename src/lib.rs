@@ -27,4 +27,5 @@ pub mod roles;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod text;
 pub mod workspace;

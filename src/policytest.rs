@@ -357,13 +357,14 @@ pub fn coverage(program: &Program, cases: &[Case]) -> BTreeMap<String, bool> {
 pub fn explain(o: &Outcome) -> String {
     let mut out = String::new();
     for m in &o.missing {
-        out.push_str(&format!("  - expected {m}, not found\n"));
+        out.push_str(&format!("  - expected {}, not found\n", crate::text::escape(&m.to_string())));
     }
     for (k, message) in &o.unexpected {
+        let (k, message) = (crate::text::escape(&k.to_string()).into_owned(), crate::text::escape(message));
         out.push_str(&format!("  + found {k}, not expected: {message}\n"));
     }
     for p in &o.problems {
-        out.push_str(&format!("  ! {p}\n"));
+        out.push_str(&format!("  ! {}\n", crate::text::escape(&p.to_string())));
     }
     out
 }

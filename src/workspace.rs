@@ -61,14 +61,14 @@ impl Loader for RootLoader {
         if !full.starts_with(&self.root) {
             return Err("only files inside the policy folder can be read".to_string());
         }
-        let name = full.to_string_lossy().replace('\\', "/");
+        let name = crate::text::name(&full);
         read_source(&full, &name).map_err(|d| d.message)
     }
 }
 
 /// Every `.precept` file under `root` (or `root` itself when it is a file), sorted by path.
 pub fn policy_files(root: &Path) -> Result<Vec<PathBuf>, Diag> {
-    let shown = root.to_string_lossy().to_string();
+    let shown = crate::text::name(root);
     if !root.exists() {
         return Err(Diag::error("precept::input::not-found", format!("policy path `{shown}` does not exist"))
             .help("pass the folder holding your `.precept` files with `--policies`"));
@@ -129,7 +129,7 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
                 continue;
             }
             any = true;
-            let name = path.to_string_lossy().replace('\\', "/");
+            let name = crate::text::name(&path);
             let file = match read_source(&path, &name) {
                 Ok(f) => f,
                 Err(d) => {
@@ -211,11 +211,11 @@ impl Loader for MultiLoader<'_> {
     fn calendar(&self, name: &str) -> Option<Result<SourceFile, String>> {
         let (_, path) = self.calendars.iter().find(|(n, _)| n == name)?;
         self.used.borrow_mut().push(name.to_string());
-        let shown = path.to_string_lossy().replace('\\', "/");
+        let shown = crate::text::name(path);
         Some(
             std::fs::read_to_string(path)
                 .map(|t| SourceFile::new(shown, t))
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display())),
+                .map_err(|e| format!("cannot read `{}`: {e}", crate::text::path(path))),
         )
     }
 }
@@ -232,7 +232,7 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     let mut diags = Vec::new();
     let mut files = std::collections::BTreeSet::new();
     for root in paths {
-        let shown = root.to_string_lossy().replace('\\', "/");
+        let shown = crate::text::name(root);
         if !root.exists() {
             diags.push(
                 Diag::error("precept::input::not-found", format!("role path `{shown}` does not exist"))
@@ -262,7 +262,7 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     }
     files.retain(|p| select.keeps(p, &p.to_string_lossy()));
     for path in &files {
-        let name = path.to_string_lossy().replace('\\', "/");
+        let name = crate::text::name(path);
         match read_source(path, &name) {
             Ok(file) if file.text.trim().is_empty() => diags.push(
                 Diag::warning("precept::input::empty-file", format!("role file `{name}` is empty"))

@@ -14,6 +14,7 @@ use crate::pipeline::{Finding, Outcome};
 use crate::roles::authority::Directory;
 use crate::source::SourceFile;
 use crate::suppress::{baseline::Baseline, waivers, Suppressor};
+use crate::text::{escape, escape_lines, guard};
 
 /// Everything loaded before records are read.
 struct Loaded {
@@ -202,7 +203,7 @@ fn load(
 
 /// A waivers, baseline or test file, named as given.
 fn read_text(path: &Path) -> Result<SourceFile, Diag> {
-    crate::workspace::read_source(path, &path.to_string_lossy().replace('\\', "/"))
+    crate::workspace::read_source(path, &crate::text::name(path))
 }
 
 /// Run the pipeline over the records and roles, marking each finding's standing before `sink`
@@ -336,7 +337,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         err.diag(
             &Diag::error(
                 "precept::baseline::not-written",
-                format!("the baseline `{}` was not written", args.file.display()),
+                format!("the baseline `{}` was not written", crate::text::path(&args.file)),
             )
             .help("fix the problems above first, so the baseline holds every finding"),
         );
@@ -345,8 +346,11 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
     let text = crate::suppress::baseline::write(&findings);
     if let Err(e) = crate::workspace::write_atomically(&args.file, text.as_bytes()) {
         err.diag(
-            &Diag::error("precept::usage::output", format!("cannot write the baseline `{}`: {e}", args.file.display()))
-                .help("name a file in a folder that exists and can be written to"),
+            &Diag::error(
+                "precept::usage::output",
+                format!("cannot write the baseline `{}`: {e}", crate::text::path(&args.file)),
+            )
+            .help("name a file in a folder that exists and can be written to"),
         );
         return Status::Failed;
     }
@@ -355,7 +359,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         "wrote {} finding{} to {}\n",
         findings.len(),
         if findings.len() == 1 { "" } else { "s" },
-        args.file.display()
+        escape(&crate::text::path(&args.file))
     ));
     Status::Clean
 }
@@ -422,13 +426,13 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
         }
         let code = program.codes.get(r.code);
         let index = program.rules.iter().position(|x| std::ptr::eq(x, *r)).unwrap_or(0);
-        text.push_str(&format!("{}: {}\n\n", r.id, r.title));
+        text.push_str(&format!("{}: {}\n\n", r.id, escape(&r.title)));
         if let Some(c) = code {
             let version = c.version.as_ref().map(|v| format!(", version {v}")).unwrap_or_default();
-            text.push_str(&format!("code:      {} ({} code{version})\n", c.name, c.level.as_str()));
+            text.push_str(&format!("code:      {} ({} code{})\n", escape(&c.name), c.level.as_str(), escape(&version)));
         }
         if let Some(cite) = &r.cite {
-            text.push_str(&format!("clause:    {cite}\n"));
+            text.push_str(&format!("clause:    {}\n", escape(cite)));
         }
         text.push_str(&format!("severity:  {}\n", r.severity.as_str()));
         if let Some(range) = r.in_force {
@@ -437,9 +441,10 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
         if let Some(o) = &r.overrides {
             let parent = program.codes.get(o.code).map_or("", |c| c.name.as_str());
             match &o.relaxes {
-                Some(why) => {
-                    text.push_str(&format!("overrides: the rule of the same id in `{parent}`, relaxing it: {why}\n"))
-                }
+                Some(why) => text.push_str(&format!(
+                    "overrides: the rule of the same id in `{parent}`, relaxing it: {}\n",
+                    escape(why)
+                )),
                 None => {
                     text.push_str(&format!("overrides: the rule of the same id in `{parent}`, at least as strictly\n"))
                 }
@@ -452,21 +457,21 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
             text.push_str("waivers:   none allowed (the code is `not waivable`)\n");
         }
         let (line, _) = r.file.line_col(r.span.start);
-        text.push_str(&format!("policy:    {}:{line}\n\n", r.file.name));
+        text.push_str(&format!("policy:    {}:{line}\n\n", escape(&r.file.name)));
         // The rule as written, from the start of its first line, less that line's indent.
         let (_, column) = r.file.line_col(r.span.start);
         let indent = column.saturating_sub(1);
         for (i, l) in r.file.slice(r.span).lines().enumerate() {
             let l = if i == 0 { l } else { l.get(indent.min(l.len() - l.trim_start().len())..).unwrap_or(l) };
             text.push_str("    ");
-            text.push_str(l);
+            text.push_str(&escape(l));
             text.push('\n');
         }
         if let Some(help) = &r.help {
-            text.push_str(&format!("\nhelp: {help}\n"));
+            text.push_str(&format!("\nhelp: {}\n", escape(help)));
         }
     }
-    out.put(&text);
+    out.put(&guard(&text, false));
     Status::Clean
 }
 
@@ -516,7 +521,8 @@ pub(super) fn test(args: super::TestArgs) -> Status {
     let outcomes: Vec<crate::policytest::Outcome> = cases.iter().map(|c| crate::policytest::run(&program, c)).collect();
     let mut text = String::new();
     for o in outcomes.iter().filter(|o| !o.passed()) {
-        text.push_str(&format!("FAIL {}: {}\n{}\n", o.place, o.name, crate::policytest::explain(o)));
+        let explained = crate::policytest::explain(o);
+        text.push_str(&format!("FAIL {}: {}\n{}\n", escape(&o.place), escape(&o.name), escape_lines(&explained)));
     }
     let coverage = crate::policytest::coverage(&program, &cases);
     let covered = coverage.values().filter(|c| **c).count();
@@ -531,15 +537,18 @@ pub(super) fn test(args: super::TestArgs) -> Status {
     ));
     let missing: Vec<&str> = coverage.iter().filter(|(_, c)| !**c).map(|(r, _)| r.as_str()).collect();
     if !missing.is_empty() {
-        text.push_str(&format!("rules no test exercises: {}\n", missing.join(", ")));
+        text.push_str(&format!("rules no test exercises: {}\n", escape(&missing.join(", "))));
     }
-    out.put(&text);
+    out.put(&guard(&text, false));
     if let Some(path) = args.output.as_ref().and_then(|s| s.path.as_ref()) {
         let doc = crate::report::junit::tests_document(&outcomes, &timestamp());
         if let Err(e) = crate::workspace::write_atomically(path, doc.as_bytes()) {
             err.diag(
-                &Diag::error("precept::usage::output", format!("cannot write the report `{}`: {e}", path.display()))
-                    .help("name a file in a folder that exists and can be written to"),
+                &Diag::error(
+                    "precept::usage::output",
+                    format!("cannot write the report `{}`: {e}", crate::text::path(path)),
+                )
+                .help("name a file in a folder that exists and can be written to"),
             );
             return Status::Failed;
         }

@@ -82,7 +82,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, Vec<Diag>> {
             None => return Ok(None),
         },
     };
-    let shown = path.to_string_lossy().replace('\\', "/");
+    let shown = crate::text::name(&path);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         vec![Diag::error("precept::input::not-found", format!("cannot read the config `{shown}`: {e}"))
             .help("give the path of a `precept.toml` with `--config`")]

@@ -186,23 +186,10 @@ pub(crate) fn shown(raw: Raw<'_>) -> String {
     }
 }
 
-/// Text for a message: control characters escaped, backticks replaced, cut to 60 characters.
+/// Text for a message: on one line (unsafe characters escaped, see `crate::text::escape`),
+/// backticks replaced, and cut like every quotation (see `crate::text::clip`).
 pub(crate) fn clip(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == 60 {
-            out.push('…');
-            break;
-        }
-        match c {
-            '`' => out.push('\''),
-            c if c.is_control() => {
-                let _ = write!(out, "{}", c.escape_default());
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::escape(&crate::text::clip(s)).replace('`', "'")
 }
 
 /// The text of a string-like raw value (CSV cells trimmed).
@@ -823,6 +810,6 @@ mod tests {
     #[test]
     fn clip_keeps_messages_on_one_line() {
         assert_eq!(clip("a\nb`c"), "a\\nb'c");
-        assert_eq!(clip(&"x".repeat(100)).chars().count(), 61);
+        assert_eq!(clip(&"x".repeat(100)).chars().count(), crate::text::MAX_QUOTED + 1);
     }
 }

@@ -179,12 +179,7 @@ fn no_schema(name: &str, program: &Program) -> Diag {
 
 /// A path as shown to the user, with `/` separators.
 fn display(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        text.into_owned()
-    } else {
-        text.replace(std::path::MAIN_SEPARATOR, "/")
-    }
+    crate::text::name(path)
 }
 
 #[cfg(test)]

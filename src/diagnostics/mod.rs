@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::source::{SourceFile, Span};
+use crate::text::bound;
 
 /// How bad a diagnostic is. Errors make the run exit 2; warnings and advice never change the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,7 +37,8 @@ pub struct Label {
     pub primary: bool,
 }
 
-/// One problem, with where it is and what to do about it.
+/// One problem, with where it is and what to do about it. Its texts are bounded when set (see
+/// [`crate::text::bound`]), so no input can make a diagnostic, or any report of it, huge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diag {
     /// Stable, namespaced code such as `precept::type::unknown-field` (see [`registry::CODES`]).
@@ -61,7 +63,7 @@ impl Diag {
         Diag {
             code: code.into(),
             level,
-            message: message.into(),
+            message: crate::text::bound(message.into()),
             file: None,
             labels: Vec::new(),
             help: None,
@@ -82,39 +84,39 @@ impl Diag {
     /// Attach the file and the primary label.
     pub fn at(mut self, file: &SourceFile, span: Span, text: impl Into<String>) -> Diag {
         self.file = Some(file.clone());
-        self.labels.push(Label { span: span.clamp(file.text.len()), text: text.into(), primary: true });
+        self.labels.push(Label { span: span.clamp(file.text.len()), text: bound(text.into()), primary: true });
         self
     }
 
     /// Add a secondary label in the same file.
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Diag {
         let len = self.file.as_ref().map_or(0, |f| f.text.len());
-        self.labels.push(Label { span: span.clamp(len), text: text.into(), primary: false });
+        self.labels.push(Label { span: span.clamp(len), text: bound(text.into()), primary: false });
         self
     }
 
     /// Add help text.
     pub fn help(mut self, help: impl Into<String>) -> Diag {
-        self.help = Some(help.into());
+        self.help = Some(bound(help.into()));
         self
     }
 
     /// Set the help text in place (for diagnostics already pushed onto a list).
     pub fn with_help(&mut self, help: impl Into<String>) -> &mut Diag {
-        self.help = Some(help.into());
+        self.help = Some(bound(help.into()));
         self
     }
 
     /// Add a secondary label in place.
     pub fn with_label(&mut self, span: Span, text: impl Into<String>) -> &mut Diag {
         let len = self.file.as_ref().map_or(0, |f| f.text.len());
-        self.labels.push(Label { span: span.clamp(len), text: text.into(), primary: false });
+        self.labels.push(Label { span: span.clamp(len), text: bound(text.into()), primary: false });
         self
     }
 
     /// Add a note about a place in another (or the same) file.
     pub fn note(mut self, file: &SourceFile, span: Span, text: impl Into<String>) -> Diag {
-        let message: String = text.into();
+        let message: String = bound(text.into());
         let related = Diag::new(self.code.clone(), Level::Advice, message.clone()).at(file, span, message);
         self.related.push(related);
         self

@@ -28,38 +28,40 @@ impl Style {
     }
 }
 
-/// Longest source line drawn as a snippet; longer lines (minified JSON, a generated policy) are
-/// reported by line and column alone, since a snippet of them helps no one and miette cannot draw
-/// lines wider than 65,535 columns.
-pub const MAX_SNIPPET_LINE: usize = 4096;
-
-/// True when every line that `span` touches is short enough to draw.
-pub fn drawable(text: &str, span: crate::source::Span) -> bool {
-    let span = span.clamp(text.len());
-    let start = text.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-    let end = text.get(span.end..).and_then(|t| t.find('\n')).map_or(text.len(), |i| span.end + i);
-    text.get(start..end).is_some_and(|lines| lines.split('\n').all(|l| l.len() <= MAX_SNIPPET_LINE))
-}
-
-/// Source text for miette that reports columns in characters (as the JSON report and editors do,
-/// where miette counts bytes) and may start part-way into a file: the record's own line of a JSON
-/// Lines or CSV file, shown with the file's real line numbers.
+/// Source text for miette: a few lines of a file around the labelled places, escaped and with long
+/// lines cut (see [`crate::text::snippet`]), shown with the file's real line numbers and with
+/// columns counted in characters of the original text (as the JSON report and editors count them,
+/// where miette would count bytes of the text it was given).
 pub struct Source {
     name: String,
-    text: std::sync::Arc<str>,
+    text: String,
     /// 0-based line of the file where `text` starts.
     line0: usize,
+    /// (byte offset in `text`, 0-based column in the original line) for each label's start.
+    columns: Vec<(usize, usize)>,
 }
 
 impl Source {
-    /// A whole file.
-    pub fn whole(name: &str, text: std::sync::Arc<str>) -> Source {
-        Source { name: name.to_string(), text, line0: 0 }
-    }
-
-    /// Text that starts at 1-based line `first_line` of the file `name`.
-    pub fn excerpt(name: &str, text: std::sync::Arc<str>, first_line: usize) -> Source {
-        Source { name: name.to_string(), text, line0: first_line.saturating_sub(1) }
+    /// The lines of `text` around `spans` (byte ranges of `text`), where `text` starts at 1-based
+    /// line `first_line` of the file `name`. Returns the source and each span as (offset, length)
+    /// in the text shown.
+    pub fn around(
+        name: &str,
+        text: &str,
+        first_line: usize,
+        spans: &[crate::source::Span],
+    ) -> (Source, Vec<(usize, usize)>) {
+        let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+        let shown = crate::text::snippet(text, &ranges);
+        let columns = shown.spans.iter().zip(&shown.columns).map(|(s, c)| (s.0, *c)).collect();
+        let moved = shown.spans.iter().map(|&(s, e)| (s, e.saturating_sub(s))).collect();
+        let source = Source {
+            name: crate::text::escape(name).into_owned(),
+            text: shown.text,
+            line0: first_line.saturating_sub(1) + shown.line0,
+            columns,
+        };
+        (source, moved)
     }
 }
 
@@ -70,10 +72,15 @@ impl SourceCode for Source {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let inner = self.text.as_str().read_span(span, before, after)?;
         let start = inner.span().offset().min(self.text.len());
-        let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let column = self.text.get(line_start..start).map_or(0, |t| t.chars().count());
+        let column = match self.columns.iter().find(|c| c.0 == start) {
+            Some(&(_, column)) => column,
+            None => {
+                let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+                self.text.get(line_start..start).map_or(0, |t| t.chars().count())
+            }
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -88,25 +95,39 @@ impl SourceCode for Source {
 /// A miette view of a [`Diag`].
 pub struct Report<'a> {
     diag: &'a Diag,
+    /// The message, escaped.
     message: String,
+    /// The help, escaped.
+    help: Option<String>,
     source: Option<Source>,
+    /// The labels, escaped and moved into `source`'s text.
+    labels: Vec<(Option<String>, (usize, usize), bool)>,
     related: Vec<Report<'a>>,
 }
 
 impl<'a> Report<'a> {
-    /// Wrap a diagnostic for miette.
+    /// Wrap a diagnostic for miette: every text from the user escaped before miette lays it out.
     pub fn new(diag: &'a Diag) -> Report<'a> {
-        let mut message = diag.message.clone();
-        let mut source = diag.file.as_ref().map(|f| Source::whole(&f.name, f.text.clone()));
-        if let Some(f) = &diag.file {
-            if !diag.labels.iter().all(|l| drawable(&f.text, l.span)) {
-                source = None;
-                if let Some((name, line, col)) = diag.location() {
-                    message = format!("{message} (at {name}:{line}:{col})");
-                }
+        let message = crate::text::escape(&diag.message).into_owned();
+        let help = diag.help.as_deref().map(|h| crate::text::escape(h).into_owned());
+        let (source, labels) = match &diag.file {
+            Some(f) if !diag.labels.is_empty() => {
+                let spans: Vec<crate::source::Span> = diag.labels.iter().map(|l| l.span).collect();
+                let (source, moved) = Source::around(&f.name, &f.text, 1, &spans);
+                let labels = diag
+                    .labels
+                    .iter()
+                    .zip(moved)
+                    .map(|(l, span)| {
+                        let text = (!l.text.is_empty()).then(|| crate::text::escape(&l.text).into_owned());
+                        (text, span, l.primary)
+                    })
+                    .collect();
+                (Some(source), labels)
             }
-        }
-        Report { diag, message, source, related: diag.related.iter().map(Report::new).collect() }
+            _ => (None, Vec::new()),
+        };
+        Report { diag, message, help, source, labels, related: diag.related.iter().map(Report::new).collect() }
     }
 }
 
@@ -141,7 +162,7 @@ impl Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -149,16 +170,14 @@ impl Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.source.is_none() || self.diag.labels.is_empty() {
+        if self.source.is_none() || self.labels.is_empty() {
             return None;
         }
-        Some(Box::new(self.diag.labels.iter().map(|l| {
-            let text = if l.text.is_empty() { None } else { Some(l.text.clone()) };
-            let span = (l.span.start, l.span.len());
-            if l.primary {
-                LabeledSpan::new_primary_with_span(text, span)
+        Some(Box::new(self.labels.iter().map(|(text, span, primary)| {
+            if *primary {
+                LabeledSpan::new_primary_with_span(text.clone(), *span)
             } else {
-                LabeledSpan::new_with_span(text, span)
+                LabeledSpan::new_with_span(text.clone(), *span)
             }
         })))
     }
@@ -171,14 +190,18 @@ impl Diagnostic for Report<'_> {
     }
 }
 
-/// Render one diagnostic to text.
+/// Render one diagnostic to text, ready to write: user text escaped, and no line able to start a
+/// CI workflow command (see [`crate::text::guard`]).
 pub fn render(diag: &Diag, style: Style) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     let report = Report::new(diag);
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: {}\n", diag.code, diag.message);
+        out = format!("{}: {}\n", diag.code, crate::text::escape(&diag.message));
     }
-    out
+    match crate::text::guard(&out, style.color) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(guarded) => guarded,
+    }
 }

@@ -31,7 +31,8 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
                 _ => write!(out, "{m}"),
             }
         }
-        V::Text(t) => write!(out, "{t}"),
+        // A message quotes at most a bounded part of a text value (see `crate::text::clip`).
+        V::Text(t) => write!(out, "{}", crate::text::clip(t)),
         V::Enum(i) => {
             let name = match ty {
                 Ty::Enum(e) => program.enums.get(*e).and_then(|e| e.variants.get(i as usize)).map(String::as_str),

@@ -10,6 +10,7 @@ use crate::ast::Severity;
 use crate::diagnostics::render::{Source, Style};
 use crate::engine::Program;
 use crate::pipeline::Finding;
+use crate::text::{clip, escape, guard};
 
 struct FindingReport {
     code: String,
@@ -19,7 +20,6 @@ struct FindingReport {
     help: Option<String>,
     source: Source,
     span: (usize, usize),
-    drawable: bool,
     related: Vec<RuleNote>,
     evidence: Vec<EvidenceNote>,
 }
@@ -71,12 +71,9 @@ impl Diagnostic for FindingReport {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.drawable.then_some(&self.source as &dyn SourceCode)
+        Some(&self.source as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if !self.drawable {
-            return None;
-        }
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -97,7 +94,8 @@ impl Diagnostic for RuleNote {
     }
 }
 
-/// Render one finding as a miette report.
+/// Render one finding as a miette report, ready to write: every text from a record or a policy is
+/// escaped before miette lays it out and colours it (see [`crate::text`]).
 pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     let rule = program.rules.get(f.rule);
     let code = program.codes.get(rule.map_or(0, |r| r.code));
@@ -109,15 +107,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         Severity::Info => miette::Severity::Advice,
     };
     let record = match &f.record_id {
-        Some(id) if id.chars().count() > 64 => {
-            format!("{} `{}...`", f.subject, id.chars().take(61).collect::<String>())
-        }
-        Some(id) => format!("{} `{id}`", f.subject),
+        Some(id) => format!("{} `{}`", f.subject, clip(id)),
         None => format!("{} {}", f.subject, f.record_index + 1),
     };
     let related = match (rule, code) {
-        (Some(r), Some(_)) => vec![RuleNote {
-            message: match r.in_force {
+        (Some(r), Some(_)) => vec![{
+            let message = match r.in_force {
                 Some(range) => {
                     format!(
                         "rule `{}`: {} (the version in force {})",
@@ -127,9 +122,9 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
                     )
                 }
                 None => format!("rule `{}`: {}", r.id, r.title),
-            },
-            source: Source::whole(&r.file.name, r.file.text.clone()),
-            span: (r.id_span.start, r.id_span.len()),
+            };
+            let (source, spans) = Source::around(&r.file.name, &r.file.text, 1, &[r.id_span]);
+            RuleNote { message: escape(&message).into_owned(), source, span: spans.first().copied().unwrap_or((0, 0)) }
         }],
         _ => Vec::new(),
     };
@@ -137,7 +132,6 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         crate::pipeline::Standing::Waived(_) => format!("{record} (waived)"),
         _ => record,
     };
-    let drawable = crate::diagnostics::render::drawable(&f.file.text, f.span);
     // With fields redacted, a record's text shows only the offending value (its redacted values
     // masked too): the rest of the record may hold what was redacted, in forms a mask would miss.
     // Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
@@ -155,20 +149,16 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     } else {
         (f.file.text.clone(), f.first_line, f.span)
     };
-    let message = if drawable {
-        format!("{record}: {}", f.message)
-    } else {
-        format!("{record}: {} (at {}:{}:{})", f.message, f.file.name, f.line, f.column)
-    };
+    let message = escape(&format!("{record}: {}", f.message)).into_owned();
+    let (source, spans) = Source::around(&f.file.name, &text, first_line, &[span]);
     let report = FindingReport {
-        code: format!("precept::rule::{}", f.rule_id),
+        code: escape(&format!("precept::rule::{}", f.rule_id)).into_owned(),
         severity,
         message,
-        label,
-        help: rule.and_then(|r| r.help.clone()),
-        source: Source::excerpt(&f.file.name, text, first_line),
-        span: (span.start, span.len()),
-        drawable,
+        label: escape(&label).into_owned(),
+        help: rule.and_then(|r| r.help.as_deref()).map(|h| escape(h).into_owned()),
+        source,
+        span: spans.first().copied().unwrap_or((0, 0)),
         related,
         evidence: f
             .evidence
@@ -191,6 +181,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
                     None => format!("e.g. the record at {}:{}", s.file, s.line),
                 },
             }))
+            .map(|note| EvidenceNote { message: escape(&note.message).into_owned() })
             .collect(),
     };
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -200,7 +191,7 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", report.code, report.message);
     }
-    out
+    guard(&out, style.color).into_owned()
 }
 
 /// One line per override that relaxes an inherited rule, with its stated reason: shown in every
@@ -210,16 +201,22 @@ pub fn relaxations(program: &Program) -> String {
     for (rule, parent, why) in program.relaxations() {
         let code = program.codes.get(rule.code).map_or("", |c| c.name.as_str());
         let (line, _) = rule.file.line_col(rule.id_span.start);
-        out.push_str(&format!(
-            "note: `{code}` relaxes rule `{}` of `{}` ({}:{line}): {why}\n",
+        let note = format!(
+            "note: `{code}` relaxes rule `{}` of `{}` ({}:{line}): {why}",
             rule.id, parent.name, rule.file.name
-        ));
+        );
+        out.push_str(&guard(&escape(&note), false));
+        out.push('\n');
     }
     out
 }
 
-/// The one-line summary.
+/// The one-line summary (rule ids escaped, like all text from inputs).
 pub fn summary_line(s: &Summary) -> String {
+    guard(&escape(&summary_text(s)), false).into_owned()
+}
+
+fn summary_text(s: &Summary) -> String {
     let head = format!(
         "checked {} in {} against {} from {}",
         plural(s.records, "record", "records"),

@@ -13,7 +13,11 @@ pub fn from_pest(file: &SourceFile, err: &Error<Rule>) -> Diag {
         InputLocation::Span((s, _)) => s,
     };
     let span = token_span(&file.text, at);
-    let found = if span.is_empty() { "the end of the file".to_string() } else { format!("`{}`", file.slice(span)) };
+    let found = if span.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{}`", crate::text::clip(file.slice(span)))
+    };
     let (expected, mut help) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => describe(positives),
         ErrorVariant::CustomError { message } => (message.clone(), None),

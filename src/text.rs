@@ -1,0 +1,445 @@
+//! Text from inputs, made safe to show: the one place that decides how user-written text (record
+//! values, file names, policy text, `message` and `help` strings) is escaped for a terminal or a CI
+//! log, and how long a quotation of it may be.
+//!
+//! Two jobs, kept apart because they happen at different times:
+//! - [`clip`] bounds a quotation when a message is *made*, so every report (human, JSON, SARIF,
+//!   JUnit, GitHub) carries the same bounded message; the text kept is not otherwise changed, so a
+//!   machine report still carries the original characters.
+//! - [`escape`] and [`guard`] apply when human text is *shown*: control and invisible format
+//!   characters become visible escapes such as `\u{1b}` (so no input can move the cursor, recolour
+//!   the terminal, reorder text or hide text), and no line can start a GitHub Actions workflow
+//!   command. Escaping happens before colours are added, so Precept's own colours still work.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The most characters of user text a message quotes; longer text is cut and ends in `…`.
+pub const MAX_QUOTED: usize = 80;
+
+/// The most characters a whole message, label or help text keeps, whatever it quotes: a bound
+/// for any place that quotes without [`clip`].
+pub const MAX_MESSAGE: usize = 2000;
+
+/// True for characters that must not reach a terminal as they are: C0 controls (but tab), DEL,
+/// C1 controls, and the invisible or bidirectional format characters that can hide or reorder
+/// text (U+061C, U+200B-U+200F, U+2028-U+202E, U+2060-U+206F, U+FEFF, U+FFF9-U+FFFB).
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}'
+        | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// Write `c` in its visible form: `\0`, `\n`, `\r`, or `\u{XX}` (lowercase hex, as Rust writes it).
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\0' => out.push_str("\\0"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// User text for a person: every [`is_unsafe`] character (newlines too) in its visible form.
+/// Backslashes are left alone, so text that is already escaped is not escaped twice.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`escape`], but line breaks stay: for text of several lines of our own (a help text, a
+/// rule as written), where only what is inside each line came from the user.
+pub fn escape_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c != '\n' && is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as text for messages and reports: valid UTF-8 as it is (escaped later, when shown), and
+/// each byte that is not UTF-8 as `\xHH`, where a lossy conversion would hide which name it was.
+pub fn path(p: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        p.to_string_lossy().into_owned()
+    }
+}
+
+/// A path as the name of a file in reports: [`path`] with `/` as the separator on every platform.
+pub fn name(p: &Path) -> String {
+    let text = path(p);
+    if std::path::MAIN_SEPARATOR == '/' {
+        text
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+/// User text to quote in a message: at most [`MAX_QUOTED`] characters, then `…`. Cut on a
+/// character boundary; otherwise unchanged (escaping is for showing, see [`escape`]).
+pub fn clip(s: &str) -> Cow<'_, str> {
+    clip_to(s, MAX_QUOTED)
+}
+
+/// A message, label or help text with every backtick-quoted part (the house style quotes all
+/// user text so) cut to [`MAX_QUOTED`] characters and the whole to [`MAX_MESSAGE`]: the bound
+/// every diagnostic gets when it is made, whichever site forgot to [`clip`] what it quoted.
+pub fn bound(text: String) -> String {
+    let long_quote = {
+        let mut parts = text.split('`');
+        // Odd parts are inside backticks; an unclosed last quote is bounded by the whole.
+        let _ = parts.next();
+        let mut found = false;
+        while let (Some(inside), Some(_)) = (parts.next(), parts.clone().next()) {
+            if inside.len() > MAX_QUOTED && inside.chars().nth(MAX_QUOTED).is_some() {
+                found = true;
+                break;
+            }
+            let _ = parts.next();
+        }
+        found
+    };
+    let text = if long_quote {
+        let pieces: Vec<&str> = text.split('`').collect();
+        let last = pieces.len() - 1;
+        let mut out = String::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            // Odd pieces are quoted, unless the last one is an unclosed quote.
+            if i % 2 == 1 && i < last {
+                out.push_str(&clip(piece));
+            } else {
+                out.push_str(piece);
+            }
+        }
+        out
+    } else {
+        text
+    };
+    match clip_to(&text, MAX_MESSAGE) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(cut) => cut,
+    }
+}
+
+/// `s` cut to at most `max` characters, then `…`.
+pub fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((at, _)) => {
+            let mut out = String::with_capacity(at + 3);
+            out.push_str(s.get(..at).unwrap_or(""));
+            out.push('…');
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// Human output, just before it is written: a last line of defence for text that reached it
+/// without [`escape`] (every unsafe character but newline and tab is escaped; ESC too unless
+/// `color`, when Precept's own colour codes must pass), and a guard so that no line starts a
+/// GitHub Actions workflow command (`::` or `##[` after leading spaces and colour codes, which the
+/// runner skips): its first character is written escaped, as `\u{3a}` or `\u{23}`.
+pub fn guard(s: &str, color: bool) -> Cow<'_, str> {
+    let bad = |c: char| c != '\n' && c != '\t' && is_unsafe(c) && !(color && c == '\u{1b}');
+    let needs = s.chars().any(bad) || s.split('\n').any(|l| command_start(l).is_some());
+    if !needs {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let at = command_start(line);
+        for (j, c) in line.char_indices() {
+            if Some(j) == at || bad(c) {
+                push_escaped(&mut out, c);
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Where a line would start a workflow command (`::name` or `##[name]`), skipping the leading
+/// whitespace and ANSI colour sequences a log reader ignores.
+fn command_start(line: &str) -> Option<usize> {
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start();
+        if let Some(after) = trimmed.strip_prefix("\u{1b}[") {
+            let end = after.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+            rest = after.get(end + 1..)?;
+        } else {
+            rest = trimmed;
+            break;
+        }
+    }
+    (rest.starts_with("::") || rest.starts_with("##[")).then(|| line.len() - rest.len())
+}
+
+/// A few lines of a file, made ready to draw as a snippet: escaped, long lines cut to a window
+/// around the labelled places, and every span and column moved to match the text shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The text to draw: whole lines of the original, escaped and perhaps cut.
+    pub text: String,
+    /// 0-based line of the original text where `text` starts.
+    pub line0: usize,
+    /// The spans asked for, as byte ranges of `text`.
+    pub spans: Vec<(usize, usize)>,
+    /// For each span, the 0-based column (in characters of the original text) where it starts.
+    pub columns: Vec<usize>,
+}
+
+/// Characters shown on either side of a labelled place on a long line.
+const SIDE: usize = 60;
+/// Lines longer than this (in characters) are cut to a window around their labelled places.
+const LONG_LINE: usize = 240;
+/// The most characters of one labelled span drawn on a line; the rest is cut.
+const LONG_SPAN: usize = 120;
+/// Context lines drawn above and below the labelled lines (miette draws one).
+const CONTEXT: usize = 1;
+
+/// Prepare the lines of `text` that `spans` touch, plus one line of context each side.
+pub fn snippet(text: &str, spans: &[(usize, usize)]) -> Snippet {
+    let len = text.len();
+    let floor = |mut i: usize| {
+        i = i.min(len);
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let spans: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|&(s, e)| {
+            let (s, e) = (floor(s.min(e)), floor(s.max(e)));
+            (s, e)
+        })
+        .collect();
+    let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
+    let hi = spans.iter().map(|s| s.1).max().unwrap_or(0);
+    // Whole lines around the spans, with context.
+    let mut start = text.get(..lo).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    for _ in 0..CONTEXT {
+        if start == 0 {
+            break;
+        }
+        start = text.get(..start - 1).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    }
+    let mut end = text.get(hi..).and_then(|t| t.find('\n')).map_or(len, |i| hi + i);
+    for _ in 0..CONTEXT {
+        if end >= len {
+            break;
+        }
+        end = text.get(end + 1..).and_then(|t| t.find('\n')).map_or(len, |i| end + 1 + i);
+    }
+    // Keep the last line's line break, so a last context line that is empty is still drawn.
+    if end < len {
+        end += 1;
+    }
+    let line0 = text.get(..start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+
+    // Every boundary that must be found again in the text shown.
+    let mut targets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let mut mapped: Vec<(usize, usize)> = Vec::with_capacity(targets.len());
+    let mut next = 0;
+    let mut out = String::new();
+    let mut line_start = start;
+    for (n, line) in text.get(start..end).unwrap_or("").split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+            line_start += 1;
+        }
+        let line_end = line_start + line.len();
+        // A carriage return ending a line is the line ending, not text worth showing.
+        let body_end = if line.ends_with('\r') { line_end - 1 } else { line_end };
+        let parts = keep(text, line_start, body_end, &spans);
+        for (k, &(from, to)) in parts.iter().enumerate() {
+            if k > 0 || from > line_start {
+                out.push('…');
+            }
+            // Boundaries in the cut part point at the cut.
+            while targets.get(next).is_some_and(|&t| t < from) {
+                mapped.push((targets[next], out.len()));
+                next += 1;
+            }
+            for (i, c) in text.get(from..to).unwrap_or("").char_indices() {
+                while targets.get(next).is_some_and(|&t| t <= from + i) {
+                    mapped.push((targets[next], out.len()));
+                    next += 1;
+                }
+                if is_unsafe(c) {
+                    push_escaped(&mut out, c);
+                } else {
+                    out.push(c);
+                }
+            }
+            while targets.get(next).is_some_and(|&t| t <= to) {
+                mapped.push((targets[next], out.len()));
+                next += 1;
+            }
+        }
+        if parts.last().is_some_and(|&(_, to)| to < body_end) {
+            out.push('…');
+        }
+        while targets.get(next).is_some_and(|&t| t <= line_end) {
+            mapped.push((targets[next], out.len()));
+            next += 1;
+        }
+        line_start = line_end;
+    }
+    while let Some(&t) = targets.get(next) {
+        mapped.push((t, out.len()));
+        next += 1;
+    }
+    let find = |t: usize| mapped.iter().find(|m| m.0 == t).map_or(out.len(), |m| m.1);
+    let columns = spans
+        .iter()
+        .map(|&(s, _)| {
+            let ls = text.get(..s).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+            text.get(ls..s).map_or(0, |t| t.chars().count())
+        })
+        .collect();
+    let spans = spans.iter().map(|&(s, e)| (find(s), find(e))).collect();
+    Snippet { text: out, line0, spans, columns }
+}
+
+/// The parts of the line `from..to` to show: all of it when short, else windows of [`SIDE`]
+/// characters around each span that touches it (a long span is cut after [`LONG_SPAN`]).
+fn keep(text: &str, from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let line = text.get(from..to).unwrap_or("");
+    if line.len() <= LONG_LINE || line.chars().nth(LONG_LINE).is_none() {
+        return vec![(from, to)];
+    }
+    let back = |at: usize, n: usize| {
+        text.get(from..at).and_then(|t| t.char_indices().rev().nth(n.saturating_sub(1))).map_or(from, |(i, _)| from + i)
+    };
+    let ahead =
+        |at: usize, n: usize| text.get(at..to).and_then(|t| t.char_indices().nth(n)).map_or(to, |(i, _)| at + i);
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    for &(s, e) in spans {
+        if e < from || s > to {
+            continue;
+        }
+        let (s, e) = (s.max(from), e.min(to));
+        let shown_end = ahead(s, LONG_SPAN).min(e);
+        let part = (back(s, SIDE), ahead(shown_end, SIDE));
+        match parts.last_mut() {
+            Some(last) if part.0 <= last.1 => last.1 = last.1.max(part.1),
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        parts.push((from, ahead(from, SIDE * 2)));
+    }
+    parts.sort_unstable();
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_unsafe_class() {
+        assert_eq!(escape("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(escape("x\r\ny\0"), "x\\r\\ny\\0");
+        assert_eq!(escape("\u{202e}evil\u{feff}"), "\\u{202e}evil\\u{feff}");
+        assert_eq!(escape("\u{85}\u{7f}"), "\\u{85}\\u{7f}");
+        assert_eq!(escape("tab\tstays é 日本"), "tab\tstays é 日本");
+        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn clip_cuts_on_a_character_boundary() {
+        assert_eq!(clip("short"), "short");
+        let long = "é".repeat(100);
+        let c = clip(&long);
+        assert_eq!(c.chars().count(), MAX_QUOTED + 1);
+        assert!(c.ends_with('…'));
+        assert_eq!(clip(&"x".repeat(MAX_QUOTED)), "x".repeat(MAX_QUOTED));
+    }
+
+    #[test]
+    fn every_quotation_in_a_message_is_bounded() {
+        let long = "t".repeat(10_000);
+        let m = bound(format!("expected `{{`, found `{long}` in `x`"));
+        assert_eq!(m, format!("expected `{{`, found `{}…` in `x`", "t".repeat(MAX_QUOTED)));
+        let open = bound(format!("a `b` `{long}"));
+        assert_eq!(open.chars().count(), MAX_MESSAGE + 1);
+        assert_eq!(bound("plain `short`".to_string()), "plain `short`");
+    }
+
+    #[test]
+    fn no_line_starts_a_workflow_command() {
+        let s = guard("ok\n  ::error::pwned\n##[group]x\nfine :: here\n\u{1b}[31m::warning::x", true);
+        assert_eq!(s, "ok\n  \\u{3a}:error::pwned\n\\u{23}#[group]x\nfine :: here\n\u{1b}[31m\\u{3a}:warning::x");
+        assert_eq!(guard("a\u{1b}b\rc", false), "a\\u{1b}b\\rc");
+    }
+
+    #[test]
+    fn snippet_spans_follow_the_escapes() {
+        let text = "one\nx\u{1b}y = `bad`\nthree\nfour";
+        let at = text.find("`bad`").unwrap();
+        let s = snippet(text, &[(at, at + 5)]);
+        assert_eq!(s.text, "one\nx\\u{1b}y = `bad`\nthree\n");
+        assert_eq!(s.line0, 0);
+        let (a, b) = s.spans[0];
+        assert_eq!(&s.text[a..b], "`bad`");
+        assert_eq!(s.columns, vec![6]);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!("{}TARGET{}\nnext", "a".repeat(10_000_000), "b".repeat(10_000));
+        let at = text.find("TARGET").unwrap();
+        let s = snippet(&text, &[(at, at + 6)]);
+        assert!(s.text.len() < 1000, "{}", s.text.len());
+        let (a, b) = s.spans[0];
+        assert_eq!(&s.text[a..b], "TARGET");
+        assert!(s.text.starts_with('…'));
+        assert_eq!(s.columns, vec![10_000_000]);
+    }
+}
