@@ -379,7 +379,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut f = AtomicFile::create(&dir.path().join("r.json")).unwrap();
         f.write_all(b"half").unwrap();
-        let temp = in_progress().last().cloned().unwrap();
+        let temp = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).next().unwrap();
+        assert!(temp.file_name().unwrap().to_string_lossy().starts_with(".precept-"));
+        assert!(in_progress().contains(&temp));
         assert!(temp.exists());
         drop(f);
         assert!(!temp.exists());

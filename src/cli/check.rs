@@ -44,10 +44,7 @@ struct Stderr {
 
 impl Stderr {
     fn open() -> Stderr {
-        Stderr {
-            out: Out::new(std::io::stderr().lock()),
-            style: super::style_for(std::io::stderr().is_terminal()),
-        }
+        Stderr { out: Out::new(std::io::stderr().lock()), style: super::style_for(std::io::stderr().is_terminal()) }
     }
 
     fn diag(&mut self, d: &Diag) {
@@ -348,7 +345,8 @@ pub(super) fn check(args: CheckArgs) -> Status {
         }
     };
     let specs = specs(&args, config.as_ref());
-    let fail_on = flag_fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(crate::ast::Severity::Error);
+    let fail_on =
+        flag_fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(crate::ast::Severity::Error);
     let baseline_file = args.baseline.clone().or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
     let (mut reports, mut problems) = output::Reports::open(&specs, out_style);
     problems.extend(reports.forbid(&known_inputs(&args.inputs, config.as_ref(), baseline_file.as_deref())));

@@ -135,25 +135,25 @@ fn show(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// Outputs that name the same file as an earlier one: its index and the problem.
-pub fn duplicates(outputs: &[Output]) -> Vec<(usize, Diag)> {
-    let mut out = Vec::new();
+/// Outputs that name one file: the index of every output involved (none of them is written:
+/// which one was meant cannot be known), and a problem for each pair.
+pub fn duplicates(outputs: &[Output]) -> (Vec<usize>, Vec<Diag>) {
+    let mut involved = Vec::new();
+    let mut problems = Vec::new();
     for (i, o) in outputs.iter().enumerate() {
         let earlier =
-            outputs.iter().take(i).find(|e| e.key == o.key || (e.id.is_some() && e.id == o.id));
-        if let Some(e) = earlier {
+            outputs.iter().enumerate().take(i).find(|(_, e)| e.key == o.key || (e.id.is_some() && e.id == o.id));
+        if let Some((n, e)) = earlier {
             let message = if show(&e.path) == show(&o.path) {
                 format!("`{}` is both {} and {}", show(&o.path), e.role, o.role)
             } else {
                 format!("`{}` ({}) and `{}` ({}) are the same file", show(&e.path), e.role, show(&o.path), o.role)
             };
-            out.push((
-                i,
-                Diag::error(OUTPUT_IS_INPUT, message).help("give each report a file of its own"),
-            ));
+            problems.push(Diag::error(OUTPUT_IS_INPUT, message).help("give each report a file of its own"));
+            involved.extend([n, i]);
         }
     }
-    out
+    (involved, problems)
 }
 
 /// The files a run reads that are known before any record is: each with its role in messages.
@@ -254,7 +254,9 @@ mod tests {
         let json = "{\n  \"version\": 1,\n  \"findings\": [\n";
         assert!(Holds::JsonDocument.begins(json.as_bytes()));
         assert!(Holds::JsonDocument.begins(b"{\n  \"version\": 12,\n  \"findings\": []"));
-        for record in ["{\"version\": 1, \"findings\": []}", "{\n  \"version\": 1,\n  \"id\": 2", "", "{\"id\":\"a\"}\n"] {
+        for record in
+            ["{\"version\": 1, \"findings\": []}", "{\n  \"version\": 1,\n  \"id\": 2", "", "{\"id\":\"a\"}\n"]
+        {
             assert!(!Holds::JsonDocument.begins(record.as_bytes()), "{record}");
             assert!(!Holds::Sarif.begins(record.as_bytes()));
             assert!(!Holds::Junit.begins(record.as_bytes()));
@@ -286,10 +288,11 @@ mod tests {
             assert_eq!(hits.len(), 1, "{}", s.display());
             assert!(hits[0].1.message.contains("the waivers file"), "{}", hits[0].1.message);
             let other = Output::new(&file, "the sarif report's output", Holds::Sarif);
-            assert_eq!(duplicates(&[o, other]).len(), 1);
+            let (involved, problems) = duplicates(&[o, other]);
+            assert_eq!((involved, problems.len()), (vec![0, 1], 1));
         }
         let new_a = Output::new(&dir.path().join("new.json"), "a", Holds::Text);
         let new_b = Output::new(&dir.path().join("records/../new.json"), "b", Holds::Text);
-        assert_eq!(duplicates(&[new_a, new_b]).len(), 1, "files that do not exist yet, by folder");
+        assert_eq!(duplicates(&[new_a, new_b]).0, vec![0, 1], "files that do not exist yet, by folder");
     }
 }

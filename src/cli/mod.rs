@@ -315,7 +315,13 @@ fn lint(args: LintArgs) -> Status {
     finish_stdout(&mut out, &mut err, err_style, status)
 }
 
-fn lint_status<E: Write>(input: &[Diag], problems: &[Diag], files: usize, err: &mut Out<E>, err_style: Style) -> Status {
+fn lint_status<E: Write>(
+    input: &[Diag],
+    problems: &[Diag],
+    files: usize,
+    err: &mut Out<E>,
+    err_style: Style,
+) -> Status {
     if input.iter().any(Diag::is_error) || files == 0 {
         if files == 0 && input.is_empty() {
             let d = Diag::error("precept::input::no-records", "no role files found")

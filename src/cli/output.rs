@@ -163,18 +163,21 @@ impl Reports {
             .iter()
             .filter_map(|s| {
                 let path = s.path.as_ref()?;
-                Some((s, super::guard::Output::new(path, format!("the {} report's output", s.kind.name()), s.kind.holds())))
+                Some((
+                    s,
+                    super::guard::Output::new(path, format!("the {} report's output", s.kind.name()), s.kind.holds()),
+                ))
             })
             .collect();
         let outputs: Vec<super::guard::Output> = files.iter().map(|(_, o)| o.clone()).collect();
-        let twice = super::guard::duplicates(&outputs);
+        let (twice, problems_twice) = super::guard::duplicates(&outputs);
+        problems.extend(problems_twice);
         let mut reports = Vec::new();
         for spec in on_stdout.iter().filter(|_| on_stdout.len() == 1) {
             reports.push(Report::new(spec, Sink::Stdout(std::io::stdout().lock()), stdout_style));
         }
         for (i, (spec, output)) in files.into_iter().enumerate() {
-            if let Some((_, d)) = twice.iter().find(|(n, _)| *n == i) {
-                problems.push(d.clone());
+            if twice.contains(&i) {
                 continue;
             }
             match crate::output_file::OutputFile::create(&output.path) {
@@ -292,7 +295,18 @@ impl Reports {
             let text = match &mut r.state {
                 Human(_) => {
                     let summary = report::Summary::of(run.program, outcome);
-                    format!("{}{}\n", report::human::relaxations(run.program), report::human::summary_line(&summary))
+                    // On stdout the diagnostics are on stderr beside it; a file holds them itself.
+                    let problems: String = match r.sink {
+                        Sink::File(..) => {
+                            diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
+                        }
+                        Sink::Stdout(_) => String::new(),
+                    };
+                    format!(
+                        "{problems}{}{}\n",
+                        report::human::relaxations(run.program),
+                        report::human::summary_line(&summary)
+                    )
                 }
                 State::Json(stream) => stream.finish(run.program, outcome, run.policy_diags),
                 State::Github(a) => {
@@ -322,7 +336,9 @@ impl Reports {
         for mut r in self.reports {
             let text = match &mut r.state {
                 Human(_) if matches!(r.sink, Sink::Stdout(_)) => String::new(),
-                Human(_) => policy_diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect(),
+                Human(_) => {
+                    policy_diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
+                }
                 State::Json(_) => report::json::failure(policy_diags),
                 State::Github(a) => {
                     let mut s: String = policy_diags.iter().map(|d| a.diagnostic(d)).collect();
