@@ -1,11 +1,15 @@
 //! `precept check` and `precept baseline`: load the policies, roles, waivers and baseline, run the
 //! pipeline, mark each finding's standing, and hand findings to the reports.
+//!
+//! Before anything is written, no output may be a file the run reads ([`super::guard`]): the
+//! files known up front are compared first, the record files as soon as they are found and before
+//! any is read.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::config::Config;
-use super::{output, BaselineArgs, CheckArgs, Format, Inputs, Out, Status};
+use super::{guard, output, BaselineArgs, CheckArgs, Format, Inputs, Out, Status};
 use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
 use crate::engine::authority::Authority;
@@ -28,8 +32,9 @@ struct Rest {
     org: Option<crate::roles::Org>,
     /// Problems with role, waiver and baseline files: reported with the record files'.
     input_diags: Vec<Diag>,
-    select: crate::pipeline::Select,
-    paths: Vec<PathBuf>,
+    /// The record files found (not read yet), and the problems finding them.
+    files: Vec<crate::data::RecordFile>,
+    found_diags: Vec<Diag>,
     suppressor: Suppressor,
 }
 
@@ -40,10 +45,7 @@ struct Stderr {
 
 impl Stderr {
     fn open() -> Stderr {
-        Stderr {
-            out: Out { w: std::io::stderr().lock(), closed: false },
-            style: super::style_for(std::io::stderr().is_terminal()),
-        }
+        Stderr { out: Out::new(std::io::stderr().lock()), style: super::style_for(std::io::stderr().is_terminal()) }
     }
 
     fn diag(&mut self, d: &Diag) {
@@ -85,30 +87,8 @@ fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
 
 /// Load what a run needs, from the flags and then the config (flags win); `Err` carries the
 /// problems that stop it.
-fn load(
-    inputs: &Inputs,
-    config: Option<&Config>,
-    err: &mut Stderr,
-    baseline: Option<&Path>,
-    own_files: &[PathBuf],
-) -> Result<Loaded, Stop> {
-    if let Some(n) = inputs.threads {
-        if n == 0 {
-            let d = Diag::error("precept::usage::threads", "`--threads` must be at least 1")
-                .help("leave it out to use one thread per core");
-            return Err(Stop::new(vec![d]));
-        }
-        // Only fails if a global pool already exists, in which case that pool is used.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
-    }
-    let pick = |flag: &[PathBuf], set: Option<&Vec<PathBuf>>, default: &str| -> Vec<PathBuf> {
-        match (flag.is_empty(), set.filter(|s| !s.is_empty())) {
-            (false, _) => flag.to_vec(),
-            (true, Some(s)) => s.clone(),
-            (true, None) if default.is_empty() => Vec::new(),
-            (true, None) => vec![PathBuf::from(default)],
-        }
-    };
+fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, Stop> {
+    threads(inputs.threads).map_err(|d| Stop::new(vec![d]))?;
     let as_of = inputs.as_of.clone().or_else(|| config.and_then(|c| c.as_of.clone()));
     let today = match &as_of {
         None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
@@ -121,9 +101,7 @@ fn load(
             }
         },
     };
-    let policies = pick(&inputs.policies, config.map(|c| &c.policies), "policies");
-    let roles = pick(&inputs.roles, config.map(|c| &c.roles), "");
-    let paths = pick(&inputs.paths, config.map(|c| &c.records), ".");
+    let Roots { policies, roles, paths } = roots(inputs, config);
     let calendars = config.map(|c| c.calendars.clone()).unwrap_or_default();
     let (program, policy_diags) = crate::workspace::load_policies_with(&policies, &calendars);
     for d in &policy_diags {
@@ -188,17 +166,96 @@ fn load(
             }
         },
     };
-    // Precept's own files are never records: the settings, waivers, baseline, calendars and reports.
+    // Precept's own inputs are never records: the settings, waivers, baseline and calendars.
+    // Outputs are not skipped: one found here is a record file it must not replace, unless it is
+    // a report an earlier run left (`Reports::forbid_records`).
     let mut skip = policies;
     skip.extend(roles);
-    skip.extend(own_files.iter().cloned());
     skip.extend(config.map(|c| c.path.clone()));
     skip.extend(waivers_file.iter().cloned());
     skip.extend(baseline.map(Path::to_path_buf));
     skip.extend(calendars.iter().map(|(_, p)| p.clone()));
     let mut suppressor = Suppressor::new(waivers, baseline_read, today);
     suppressor.redacting = program.redacting;
-    Ok(Loaded { program, policy_diags, rest: Rest { org, input_diags, select: select(skip), paths, suppressor } })
+    let select = select(skip);
+    let (mut files, found_diags) = crate::data::discover(&paths, &program);
+    files.retain(|f| select.keeps(&f.path, &f.name));
+    Ok(Loaded { program, policy_diags, rest: Rest { org, input_diags, files, found_diags, suppressor } })
+}
+
+/// `--threads`: at least 1 and at most [`super::MAX_THREADS`]; the pool is started here.
+fn threads(n: Option<usize>) -> Result<(), Diag> {
+    let Some(n) = n else { return Ok(()) };
+    if n == 0 || n > super::MAX_THREADS {
+        let message = if n == 0 {
+            "`--threads` must be at least 1".to_string()
+        } else {
+            format!("`--threads {n}` is more than the {} allowed", super::MAX_THREADS)
+        };
+        return Err(Diag::error("precept::usage::threads", message)
+            .help(format!("give 1 to {}, or leave it out to use one thread per core", super::MAX_THREADS)));
+    }
+    // Only fails if a global pool already exists (then that pool is used) or the threads cannot
+    // be started (then rayon's own pool is tried when first needed).
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    Ok(())
+}
+
+/// The policy, role and record roots of a run: flags, else the settings, else the defaults.
+struct Roots {
+    policies: Vec<PathBuf>,
+    roles: Vec<PathBuf>,
+    paths: Vec<PathBuf>,
+}
+
+fn roots(inputs: &Inputs, config: Option<&Config>) -> Roots {
+    let pick = |flag: &[PathBuf], set: Option<&Vec<PathBuf>>, default: &str| -> Vec<PathBuf> {
+        match (flag.is_empty(), set.filter(|s| !s.is_empty())) {
+            (false, _) => flag.to_vec(),
+            (true, Some(s)) => s.clone(),
+            (true, None) if default.is_empty() => Vec::new(),
+            (true, None) => vec![PathBuf::from(default)],
+        }
+    };
+    Roots {
+        policies: pick(&inputs.policies, config.map(|c| &c.policies), "policies"),
+        roles: pick(&inputs.roles, config.map(|c| &c.roles), ""),
+        paths: pick(&inputs.paths, config.map(|c| &c.records), "."),
+    }
+}
+
+/// The settings file a run reads (or tried to): `--config`, else the first `precept.toml` up from
+/// here, as `config::load` finds it.
+fn settings_file(inputs: &Inputs) -> Option<PathBuf> {
+    if inputs.no_config {
+        return None;
+    }
+    if let Some(p) = &inputs.config {
+        return Some(p.clone());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().map(|d| d.join(super::config::FILE_NAME)).find(|p| p.is_file())
+}
+
+/// Every file a run reads that is known before any record is, with its role for messages.
+fn known_inputs(inputs: &Inputs, config: Option<&Config>, baseline: Option<&Path>) -> guard::Inputs {
+    let mut known = guard::Inputs::default();
+    if let Some(p) = settings_file(inputs) {
+        known.file(&p, "the settings file read");
+    }
+    let Roots { policies, roles, .. } = roots(inputs, config);
+    known.policy_roots(&policies);
+    known.role_roots(&roles);
+    if let Some(w) = inputs.waivers.clone().or_else(|| config.and_then(|c| c.waivers.clone())) {
+        known.file(&w, "the waivers file read");
+    }
+    if let Some(b) = baseline {
+        known.file(b, "the baseline read");
+    }
+    for (name, p) in config.map(|c| c.calendars.as_slice()).unwrap_or_default() {
+        known.file(p, format!("the file of calendar `{name}` read"));
+    }
+    known
 }
 
 /// A waivers, baseline or test file, named as given.
@@ -221,7 +278,9 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
         }
         sink(f);
     };
-    let mut outcome = crate::pipeline::check_paths_with(program, authority, &rest.paths, &rest.select, &mut marked);
+    let files = std::mem::take(&mut rest.files);
+    let found = std::mem::take(&mut rest.found_diags);
+    let mut outcome = crate::pipeline::check_files(program, authority, files, found, &mut marked);
     if let Some(org) = &rest.org {
         crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
     }
@@ -242,52 +301,94 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
     outcome
 }
 
-/// `precept check`.
-pub(super) fn check(args: CheckArgs) -> Status {
-    let mut err = Stderr::open();
-    let config = match config(&args.inputs) {
-        Ok(c) => c,
-        Err(stop) => {
-            stop.show(&mut err);
-            return stop.status;
-        }
-    };
-    let specs = match (&args.format, args.outputs.is_empty(), config.as_ref().filter(|c| !c.outputs.is_empty())) {
+/// The reports `precept check` was asked for: `--format`, else `--output`, else the settings'
+/// `outputs`, else the human report on stdout.
+fn specs(args: &CheckArgs, config: Option<&Config>) -> Vec<output::Spec> {
+    match (&args.format, args.outputs.is_empty(), config.filter(|c| !c.outputs.is_empty())) {
         (Some(Format::Json), _, _) => vec![output::Spec { kind: output::Kind::Json, path: None }],
         (Some(Format::Human), _, _) => vec![output::Spec { kind: output::Kind::Human, path: None }],
         (None, false, _) => args.outputs.clone(),
         (None, true, Some(c)) => c.outputs.clone(),
         (None, true, None) => vec![output::Spec { kind: output::Kind::Human, path: None }],
-    };
+    }
+}
+
+/// Write every report as a failure holding `diags`, and show any that cannot be written.
+fn write_failed(reports: output::Reports, diags: &[Diag], fail_on: crate::ast::Severity, err: &mut Stderr) {
+    if let Err(d) = reports.failed(diags, fail_on, &timestamp()) {
+        err.diag(&d);
+    }
+}
+
+/// `precept check`.
+pub(super) fn check(args: CheckArgs) -> Status {
+    let mut err = Stderr::open();
     let out_style = super::style_for(std::io::stdout().is_terminal());
-    let mut reports = match output::Reports::open(&specs, out_style) {
-        Ok(r) => r,
-        Err(d) => {
-            err.diag(&d);
-            return Status::Failed;
+    let flag_fail_on = args.fail_on.map(super::FailOn::severity);
+    let config = match config(&args.inputs) {
+        Ok(c) => c,
+        Err(stop) => {
+            stop.show(&mut err);
+            // Settings that cannot be used name no reports we can trust; those given as flags still
+            // get the problems, unless they would replace a file the run reads.
+            let (mut reports, problems) = output::Reports::open(&specs(&args, None), out_style);
+            let mut known = known_inputs(&args.inputs, None, args.baseline.as_deref());
+            if let Some(p) = &args.inputs.waivers {
+                known.file(p, "the waivers file read");
+            }
+            let problems: Vec<Diag> = problems.into_iter().chain(reports.forbid(&known)).collect();
+            for d in &problems {
+                err.diag(d);
+            }
+            let diags: Vec<Diag> = stop.diags.iter().chain(&problems).cloned().collect();
+            write_failed(reports, &diags, flag_fail_on.unwrap_or(crate::ast::Severity::Error), &mut err);
+            return stop.status;
         }
     };
-    let fail_on = args
-        .fail_on
-        .map(super::FailOn::severity)
-        .or_else(|| config.as_ref().and_then(|c| c.fail_on))
-        .unwrap_or(crate::ast::Severity::Error);
+    let specs = specs(&args, config.as_ref());
+    let fail_on =
+        flag_fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(crate::ast::Severity::Error);
     let baseline_file = args.baseline.clone().or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
-    let reports_written: Vec<PathBuf> = specs.iter().filter_map(|s| s.path.clone()).collect();
-    let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref(), &reports_written) {
+    let (mut reports, mut problems) = output::Reports::open(&specs, out_style);
+    problems.extend(reports.forbid(&known_inputs(&args.inputs, config.as_ref(), baseline_file.as_deref())));
+    if !problems.is_empty() {
+        for d in &problems {
+            err.diag(d);
+        }
+        write_failed(reports, &problems, fail_on, &mut err);
+        return Status::Failed;
+    }
+    let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref()) {
         Ok(l) => l,
         Err(stop) => {
             stop.show(&mut err);
-            if let Err(d) = reports.failed(&stop.diags, fail_on, &timestamp()) {
-                err.diag(&d);
-            }
+            write_failed(reports, &stop.diags, fail_on, &mut err);
             return stop.status;
         }
     };
     let Loaded { program, policy_diags, mut rest } = loaded;
+    let clashes = reports.forbid_records(&mut rest.files);
+    if !clashes.is_empty() {
+        for d in &clashes {
+            err.diag(d);
+        }
+        write_failed(reports, &clashes, fail_on, &mut err);
+        return Status::Failed;
+    }
     reports.set_baseline(rest.suppressor.has_baseline());
     reports.start();
-    let outcome = run(&program, &mut rest, &mut |f| reports.finding(&program, f));
+    let outcome = run(&program, &mut rest, &mut |f| {
+        reports.finding(&program, f);
+        if reports.abandoned() {
+            // Every report's reader went away (`precept check | head`) or its disk is full, and
+            // no report file is being written: nothing more can be written, so stop at once
+            // rather than check the rest for no one. The check did not finish: status 2.
+            for d in reports.abandon() {
+                err.diag(&d);
+            }
+            std::process::exit(Status::Failed as i32);
+        }
+    });
     for d in &outcome.diagnostics {
         err.diag(d);
     }
@@ -313,16 +414,45 @@ pub(super) fn check(args: CheckArgs) -> Status {
 /// `precept baseline`: write the current findings (those no waiver covers) as the baseline.
 pub(super) fn baseline(args: BaselineArgs) -> Status {
     let mut err = Stderr::open();
-    let loaded = match config(&args.inputs)
-        .and_then(|c| load(&args.inputs, c.as_ref(), &mut err, None, std::slice::from_ref(&args.file)))
-    {
+    let target = guard::Output::new(&args.file, "the baseline written", guard::Holds::JsonDocument);
+    let config = match config(&args.inputs) {
+        Ok(c) => c,
+        Err(stop) => {
+            stop.show(&mut err);
+            return stop.status;
+        }
+    };
+    let mut problems: Vec<Diag> = known_inputs(&args.inputs, config.as_ref(), None)
+        .against(std::slice::from_ref(&target))
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    if let Err(e) = crate::output_file::plan(&args.file) {
+        problems.push(cannot_write_baseline(&args.file, &e));
+    }
+    let loaded = match problems.is_empty() {
+        true => load(&args.inputs, config.as_ref(), &mut err, None),
+        false => Err(Stop::new(problems)),
+    };
+    let Loaded { program, policy_diags, mut rest } = match loaded {
         Ok(l) => l,
         Err(stop) => {
             stop.show(&mut err);
             return stop.status;
         }
     };
-    let Loaded { program, policy_diags, mut rest } = loaded;
+    let (clashes, earlier) = guard::records(std::slice::from_ref(&target), &rest.files);
+    if !clashes.is_empty() {
+        for (_, d) in &clashes {
+            err.diag(d);
+        }
+        return Status::Failed;
+    }
+    let mut n = 0;
+    rest.files.retain(|_| {
+        n += 1;
+        !earlier.contains(&(n - 1))
+    });
     let mut findings: Vec<Finding> = Vec::new();
     let outcome = run(&program, &mut rest, &mut |f| {
         if f.standing == crate::pipeline::Standing::Active && f.rule != usize::MAX {
@@ -344,24 +474,28 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         return Status::Failed;
     }
     let text = crate::suppress::baseline::write(&findings);
-    if let Err(e) = crate::workspace::write_atomically(&args.file, text.as_bytes()) {
-        err.diag(
-            &Diag::error(
-                "precept::usage::output",
-                format!("cannot write the baseline `{}`: {e}", crate::text::path(&args.file)),
-            )
-            .help("name a file in a folder that exists and can be written to"),
-        );
+    if let Err(e) = crate::output_file::write_output(&args.file, text.as_bytes()) {
+        err.diag(&cannot_write_baseline(&args.file, &e));
         return Status::Failed;
     }
-    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    let mut out = Out::new(std::io::stdout().lock());
     out.put(&format!(
         "wrote {} finding{} to {}\n",
         findings.len(),
         if findings.len() == 1 { "" } else { "s" },
         escape(&crate::text::path(&args.file))
     ));
-    Status::Clean
+    super::finish_stdout(&mut out, &mut err.out, err.style, Status::Clean)
+}
+
+fn cannot_write_report(path: &Path, reason: &str) -> Diag {
+    Diag::error("precept::usage::output", format!("cannot write the report `{}`: {reason}", crate::text::path(path)))
+        .help("name a file in a folder that exists and can be written to")
+}
+
+fn cannot_write_baseline(path: &Path, reason: &str) -> Diag {
+    Diag::error("precept::usage::output", format!("cannot write the baseline `{}`: {reason}", crate::text::path(path)))
+        .help("name a file in a folder that exists and can be written to")
 }
 
 /// When this run happened, for the JUnit report, in UTC without a zone: `SOURCE_DATE_EPOCH` (the
@@ -376,7 +510,12 @@ fn timestamp() -> String {
 /// a diagnostic code (its summary and what its family is about).
 pub(super) fn explain(args: super::ExplainArgs) -> Status {
     let mut err = Stderr::open();
-    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    let mut out = Out::new(std::io::stdout().lock());
+    let status = explain_to(&args, &mut out, &mut err);
+    super::finish_stdout(&mut out, &mut err.out, err.style, status)
+}
+
+fn explain_to(args: &super::ExplainArgs, out: &mut Out<std::io::StdoutLock<'static>>, err: &mut Stderr) -> Status {
     let what = args.what.trim();
     if what.starts_with("precept::") {
         let codes = crate::diagnostics::registry::CODES;
@@ -479,13 +618,37 @@ pub(super) fn explain(args: super::ExplainArgs) -> Status {
 /// between expected and found, and report which rules no test exercises.
 pub(super) fn test(args: super::TestArgs) -> Status {
     let mut err = Stderr::open();
-    let mut out = Out { w: std::io::stdout().lock(), closed: false };
+    let mut out = Out::new(std::io::stdout().lock());
+    let status = test_to(&args, &mut out, &mut err);
+    super::finish_stdout(&mut out, &mut err.out, err.style, status)
+}
+
+fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, err: &mut Stderr) -> Status {
     if let Some(spec) = &args.output {
         if spec.kind != output::Kind::Junit || spec.path.is_none() {
             err.diag(
                 &Diag::error("precept::usage::output", "`precept test` writes only a JUnit report to a file")
                     .help("write `--output junit=PATH`"),
             );
+            return Status::Failed;
+        }
+    }
+    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
+    let junit = args.output.as_ref().and_then(|s| s.path.as_deref());
+    if let Some(path) = junit {
+        // The tests, calendars and policies are all read from the policy folders.
+        let mut known = guard::Inputs::default();
+        known.policy_roots(&policies);
+        let target = guard::Output::new(path, "the junit report's output", guard::Holds::Junit);
+        let mut problems: Vec<Diag> =
+            known.against(std::slice::from_ref(&target)).into_iter().map(|(_, d)| d).collect();
+        if let Err(e) = crate::output_file::plan(path) {
+            problems.push(cannot_write_report(path, &e));
+        }
+        if !problems.is_empty() {
+            for d in &problems {
+                err.diag(d);
+            }
             return Status::Failed;
         }
     }
@@ -498,12 +661,28 @@ pub(super) fn test(args: super::TestArgs) -> Status {
             return Status::Failed;
         }
     }
-    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
     let (program, policy_diags) = crate::workspace::load_policies(&policies);
     for d in &policy_diags {
         err.diag(d);
     }
-    let Some(program) = program else { return Status::Failed };
+    let Some(program) = program else {
+        // The JUnit report still says why nothing was tested, for the CI job that uploads it.
+        if let Some(path) = junit {
+            let empty = Program::empty();
+            let doc = crate::report::junit::document(
+                &empty,
+                &[],
+                &policy_diags,
+                crate::ast::Severity::Error,
+                &timestamp(),
+                &[],
+            );
+            if let Err(e) = crate::output_file::write_output(path, doc.as_bytes()) {
+                err.diag(&cannot_write_report(path, &e));
+            }
+        }
+        return Status::Failed;
+    };
     let mut diags = Vec::new();
     let mut cases = Vec::new();
     for path in crate::policytest::discover(&policies) {
@@ -540,16 +719,10 @@ pub(super) fn test(args: super::TestArgs) -> Status {
         text.push_str(&format!("rules no test exercises: {}\n", escape(&missing.join(", "))));
     }
     out.put(&guard(&text, false));
-    if let Some(path) = args.output.as_ref().and_then(|s| s.path.as_ref()) {
+    if let Some(path) = junit {
         let doc = crate::report::junit::tests_document(&outcomes, &timestamp());
-        if let Err(e) = crate::workspace::write_atomically(path, doc.as_bytes()) {
-            err.diag(
-                &Diag::error(
-                    "precept::usage::output",
-                    format!("cannot write the report `{}`: {e}", crate::text::path(path)),
-                )
-                .help("name a file in a folder that exists and can be written to"),
-            );
+        if let Err(e) = crate::output_file::write_output(path, doc.as_bytes()) {
+            err.diag(&cannot_write_report(path, &e));
             return Status::Failed;
         }
     }

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 mod config;
+mod guard;
 mod output;
 
 use crate::ast::Severity;
@@ -121,7 +122,8 @@ struct Inputs {
     /// The day waivers are judged expired on (default: today, UTC).
     #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
     as_of: Option<String>,
-    /// Worker threads for evaluation (default: one per core). Output is the same for any value.
+    /// Worker threads for evaluation, 1 to 256 (default: one per core). Output is the same for
+    /// any value.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Record files or folders to check (default: the current folder).
@@ -181,8 +183,14 @@ struct BaselineArgs {
     file: PathBuf,
 }
 
+/// The most `--threads` may ask for: far more than any machine Precept runs on has cores, and few
+/// enough that a typo (`--threads 100000`) cannot start a machine-wide storm of threads.
+pub const MAX_THREADS: usize = 256;
+
 /// Parse the arguments and run; the binary's `main` is only this.
 pub fn main() -> ExitCode {
+    // A report in progress is removed, not left half-written, when the run is interrupted.
+    crate::output_file::remove_temporary_files_on_signal();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -193,20 +201,55 @@ pub fn main() -> ExitCode {
     run(cli).into()
 }
 
-/// Writes to a stream, treating a closed pipe (`precept check | head`) as a quiet stop.
+/// Writes to a stream, treating a closed pipe (`precept check | head`) as a quiet stop and any
+/// other write error (a full disk) as a failure that [`Out::done`] reports.
 struct Out<W: Write> {
     w: W,
     closed: bool,
+    /// Why writing failed, when it was not a closed pipe.
+    failed: Option<String>,
 }
 
 impl<W: Write> Out<W> {
+    fn new(w: W) -> Out<W> {
+        Out { w, closed: false, failed: None }
+    }
+
     fn put(&mut self, s: &str) {
         if self.closed {
             return;
         }
-        if self.w.write_all(s.as_bytes()).is_err() {
-            self.closed = true;
+        if let Err(e) = self.w.write_all(s.as_bytes()) {
+            self.fail(&e);
         }
+    }
+
+    fn fail(&mut self, e: &std::io::Error) {
+        self.closed = true;
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            self.failed = Some(crate::workspace::io_reason(e));
+        }
+    }
+
+    /// Flush; the problem if what was written did not all arrive (a closed pipe is not one).
+    fn done(&mut self) -> Option<Diag> {
+        if !self.closed {
+            if let Err(e) = self.w.flush() {
+                self.fail(&e);
+            }
+        }
+        self.failed.as_deref().map(output::stdout_failed)
+    }
+}
+
+/// Standard output's problem, if any, shown on `err`: the status then becomes a failure.
+fn finish_stdout<W: Write, E: Write>(out: &mut Out<W>, err: &mut Out<E>, style: Style, status: Status) -> Status {
+    match out.done() {
+        Some(d) => {
+            err.put(&render(&d, style));
+            Status::Failed
+        }
+        None => status,
     }
 }
 
@@ -230,8 +273,8 @@ fn run(cli: Cli) -> Status {
 }
 
 fn lint(args: LintArgs) -> Status {
-    let mut out = Out { w: std::io::stdout().lock(), closed: false };
-    let mut err = Out { w: std::io::stderr().lock(), closed: false };
+    let mut out = Out::new(std::io::stdout().lock());
+    let mut err = Out::new(std::io::stderr().lock());
     let out_style = style_for(std::io::stdout().is_terminal());
     let err_style = style_for(std::io::stderr().is_terminal());
     let as_of = match &args.as_of {
@@ -268,7 +311,17 @@ fn lint(args: LintArgs) -> Status {
         }
         Format::Json => out.put(&report::json::lint(&problems, &input, &summary)),
     }
-    let _ = out.w.flush();
+    let status = lint_status(&input, &problems, files, &mut err, err_style);
+    finish_stdout(&mut out, &mut err, err_style, status)
+}
+
+fn lint_status<E: Write>(
+    input: &[Diag],
+    problems: &[Diag],
+    files: usize,
+    err: &mut Out<E>,
+    err_style: Style,
+) -> Status {
     if input.iter().any(Diag::is_error) || files == 0 {
         if files == 0 && input.is_empty() {
             let d = Diag::error("precept::input::no-records", "no role files found")

@@ -3,7 +3,10 @@
 //! Human, JSON and GitHub reports are written as findings arrive; SARIF and JUnit need every finding
 //! first (their rules and counts come before the results), so findings are kept for them. A report
 //! for a file is written to a temporary file beside it and renamed into place once complete, so a
-//! reader never sees half a report and a failed run leaves the old one.
+//! reader never sees half a report and a failed run leaves the old one; a device or FIFO is written
+//! in place (see [`crate::output_file`]). No report replaces a file the run reads
+//! ([`super::guard`]). When the run stops early, every report that can be written still is,
+//! holding the problems, so a CI job that uploads it shows why.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -32,7 +35,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
+    /// The format's name.
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Human => "human",
             Kind::Json => "json",
@@ -81,16 +85,17 @@ enum State {
 
 enum Sink {
     Stdout(std::io::StdoutLock<'static>),
-    File(crate::workspace::AtomicFile, PathBuf),
+    File(crate::output_file::OutputFile, super::guard::Output),
 }
 
 struct Report {
     kind: Kind,
     state: State,
     sink: Sink,
-    /// The reader went away (`precept check | head`): stop writing, quietly.
+    /// Nothing more is written: the reader went away (`precept check | head`, quietly) or a write
+    /// failed (`failed` says why).
     closed: bool,
-    /// Writing a report file failed: it is not put in place.
+    /// Writing failed: a report file is not put in place, and the run fails.
     failed: Option<String>,
 }
 
@@ -105,10 +110,22 @@ impl Report {
         };
         if let Err(e) = ok {
             self.closed = true;
-            // A reader going away from stdout is quiet; a file that cannot be written is not.
-            if matches!(self.sink, Sink::File(..)) {
-                self.failed = Some(e.to_string());
+            // A reader going away from stdout is quiet; a full disk or a file that cannot be
+            // written is not.
+            if matches!(self.sink, Sink::File(..)) || e.kind() != std::io::ErrorKind::BrokenPipe {
+                self.failed = Some(crate::workspace::io_reason(&e));
             }
+        }
+    }
+}
+
+impl Kind {
+    fn holds(self) -> super::guard::Holds {
+        match self {
+            Kind::Json => super::guard::Holds::JsonDocument,
+            Kind::Sarif => super::guard::Holds::Sarif,
+            Kind::Junit => super::guard::Holds::Junit,
+            Kind::Human | Kind::Github => super::guard::Holds::Text,
         }
     }
 }
@@ -128,40 +145,112 @@ fn usage(message: String, help: &str) -> Diag {
 }
 
 impl Reports {
-    /// Open every report: at most one on stdout, and a temporary file beside each file named.
-    pub fn open(specs: &[Spec], stdout_style: Style) -> Result<Reports, Diag> {
+    /// Open every report that can be: at most one on stdout, a temporary file beside each file
+    /// named (or the device or FIFO itself). The problems are usage errors: reports that would go
+    /// to stdout together, or to the same file, or that cannot be created; those reports are left
+    /// out, and the caller writes the others with [`Reports::failed`].
+    pub fn open(specs: &[Spec], stdout_style: Style) -> (Reports, Vec<Diag>) {
+        let mut problems = Vec::new();
         let on_stdout: Vec<&Spec> = specs.iter().filter(|s| s.path.is_none()).collect();
         if on_stdout.len() > 1 {
             let names: Vec<&str> = on_stdout.iter().map(|s| s.kind.name()).collect();
-            return Err(usage(
+            problems.push(usage(
                 format!("{} reports would go to standard output at once: {}", on_stdout.len(), names.join(", ")),
                 "send all but one to files: `--output sarif=precept.sarif`",
             ));
         }
+        let files: Vec<(&Spec, super::guard::Output)> = specs
+            .iter()
+            .filter_map(|s| {
+                let path = s.path.as_ref()?;
+                Some((
+                    s,
+                    super::guard::Output::new(path, format!("the {} report's output", s.kind.name()), s.kind.holds()),
+                ))
+            })
+            .collect();
+        let outputs: Vec<super::guard::Output> = files.iter().map(|(_, o)| o.clone()).collect();
+        let (twice, problems_twice) = super::guard::duplicates(&outputs);
+        problems.extend(problems_twice);
         let mut reports = Vec::new();
-        for spec in specs {
-            let sink = match &spec.path {
-                None => Sink::Stdout(std::io::stdout().lock()),
-                Some(path) => Sink::File(
-                    crate::workspace::AtomicFile::create(path).map_err(|e| {
-                        usage(
-                            format!("cannot write a report to `{}`: {e}", path.display()),
-                            "name a file in a folder that exists and can be written to",
-                        )
-                    })?,
-                    path.clone(),
-                ),
-            };
-            let state = match spec.kind {
-                Kind::Human => Human(if spec.path.is_none() { stdout_style } else { Style::plain() }),
-                Kind::Json => State::Json(report::json::Stream::default()),
-                Kind::Github => State::Github(report::github::Annotations::default()),
-                Kind::Sarif | Kind::Junit => State::Whole,
-            };
-            reports.push(Report { kind: spec.kind, state, sink, closed: false, failed: None });
+        for spec in on_stdout.iter().filter(|_| on_stdout.len() == 1) {
+            reports.push(Report::new(spec, Sink::Stdout(std::io::stdout().lock()), stdout_style));
+        }
+        for (i, (spec, output)) in files.into_iter().enumerate() {
+            if twice.contains(&i) {
+                continue;
+            }
+            match crate::output_file::OutputFile::create(&output.path) {
+                Ok(file) => reports.push(Report::new(spec, Sink::File(file, output), stdout_style)),
+                Err(e) => problems.push(usage(
+                    format!("cannot write a report to `{}`: {e}", crate::text::path(&output.path)),
+                    "name a file in a folder that exists and can be written to",
+                )),
+            }
         }
         let keep = reports.iter().any(|r| matches!(r.state, State::Whole));
-        Ok(Reports { reports, kept: Vec::new(), keep, baseline: false })
+        (Reports { reports, kept: Vec::new(), keep, baseline: false }, problems)
+    }
+
+    /// Leave out every report whose file the run reads (`inputs`, known before any record is):
+    /// the problems.
+    pub fn forbid(&mut self, inputs: &super::guard::Inputs) -> Vec<Diag> {
+        let hits = inputs.against(&self.outputs());
+        self.leave_out(hits)
+    }
+
+    /// Leave out every report whose file is one of the record `files` found, with a problem; a
+    /// record file that is instead a report an earlier run left there is taken out of `files`.
+    pub fn forbid_records(&mut self, files: &mut Vec<crate::data::RecordFile>) -> Vec<Diag> {
+        let (hits, earlier) = super::guard::records(&self.outputs(), files);
+        let mut n = 0;
+        files.retain(|_| {
+            n += 1;
+            !earlier.contains(&(n - 1))
+        });
+        self.leave_out(hits)
+    }
+
+    /// The file outputs, in the order of `self.reports` less those on stdout.
+    fn outputs(&self) -> Vec<super::guard::Output> {
+        self.reports
+            .iter()
+            .filter_map(|r| match &r.sink {
+                Sink::File(_, o) => Some(o.clone()),
+                Sink::Stdout(_) => None,
+            })
+            .collect()
+    }
+
+    fn leave_out(&mut self, hits: Vec<(usize, Diag)>) -> Vec<Diag> {
+        let mut file = 0;
+        // Dropping a report's file removes its temporary file; a device is left as it is.
+        self.reports.retain(|r| {
+            if !matches!(r.sink, Sink::File(..)) {
+                return true;
+            }
+            file += 1;
+            !hits.iter().any(|(i, _)| *i == file - 1)
+        });
+        self.keep = self.reports.iter().any(|r| matches!(r.state, State::Whole));
+        let mut problems: Vec<Diag> = Vec::new();
+        for (_, d) in hits {
+            if !problems.iter().any(|p| p.message == d.message) {
+                problems.push(d);
+            }
+        }
+        problems
+    }
+
+    /// Whether nothing is left to write to: every report's reader went away or failed (then the
+    /// run can stop at once).
+    pub fn abandoned(&self) -> bool {
+        !self.reports.is_empty() && self.reports.iter().all(|r| r.closed)
+    }
+
+    /// Give up every report (they are all closed): the problems of those that failed.
+    pub fn abandon(&mut self) -> Vec<Diag> {
+        std::mem::take(&mut self.reports).into_iter().filter_map(|r| close(r).err()).collect()
     }
 
     /// Whether a baseline was given.
@@ -206,7 +295,18 @@ impl Reports {
             let text = match &mut r.state {
                 Human(_) => {
                     let summary = report::Summary::of(run.program, outcome);
-                    format!("{}{}\n", report::human::relaxations(run.program), report::human::summary_line(&summary))
+                    // On stdout the diagnostics are on stderr beside it; a file holds them itself.
+                    let problems: String = match r.sink {
+                        Sink::File(..) => {
+                            diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
+                        }
+                        Sink::Stdout(_) => String::new(),
+                    };
+                    format!(
+                        "{problems}{}{}\n",
+                        report::human::relaxations(run.program),
+                        report::human::summary_line(&summary)
+                    )
                 }
                 State::Json(stream) => stream.finish(run.program, outcome, run.policy_diags),
                 State::Github(a) => {
@@ -227,13 +327,18 @@ impl Reports {
         result
     }
 
-    /// When the policies cannot be loaded: each report says so in its own terms, with no findings.
+    /// When the run stops before checking (unreadable settings, a broken policy, bad usage): each
+    /// report says so in its own terms, with no findings. On stdout the human report adds nothing
+    /// (the problems are on stderr already); in a file it holds them.
     pub fn failed(self, policy_diags: &[Diag], fail_on: Severity, timestamp: &str) -> Result<(), Diag> {
         let empty = Program::empty();
         let mut result = Ok(());
         for mut r in self.reports {
             let text = match &mut r.state {
-                Human(_) => String::new(),
+                Human(_) if matches!(r.sink, Sink::Stdout(_)) => String::new(),
+                Human(_) => {
+                    policy_diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
+                }
                 State::Json(_) => report::json::failure(policy_diags),
                 State::Github(a) => {
                     let mut s: String = policy_diags.iter().map(|d| a.diagnostic(d)).collect();
@@ -254,6 +359,18 @@ impl Reports {
 
 use State::Human;
 
+impl Report {
+    fn new(spec: &Spec, sink: Sink, stdout_style: Style) -> Report {
+        let state = match spec.kind {
+            Kind::Human => Human(if spec.path.is_none() { stdout_style } else { Style::plain() }),
+            Kind::Json => State::Json(report::json::Stream::default()),
+            Kind::Github => State::Github(report::github::Annotations::default()),
+            Kind::Sarif | Kind::Junit => State::Whole,
+        };
+        Report { kind: spec.kind, state, sink, closed: false, failed: None }
+    }
+}
+
 /// What the end of a run's reports needs.
 pub struct Run<'a> {
     /// The compiled policies.
@@ -271,13 +388,20 @@ pub struct Run<'a> {
 fn close(r: Report) -> Result<(), Diag> {
     match r.sink {
         Sink::Stdout(mut w) => {
-            let _ = w.flush();
-            Ok(())
+            let flushed = if r.closed { Ok(()) } else { w.flush() };
+            let failed = match flushed {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Some(crate::workspace::io_reason(&e)),
+                _ => r.failed,
+            };
+            match failed {
+                Some(e) => Err(stdout_failed(&e)),
+                None => Ok(()),
+            }
         }
-        Sink::File(file, path) => {
+        Sink::File(file, output) => {
             let cannot = |e: String| {
                 usage(
-                    format!("cannot write the report `{}`: {e}", path.display()),
+                    format!("cannot write the report `{}`: {e}", crate::text::path(&output.path)),
                     "check the folder can be written to",
                 )
             };
@@ -285,9 +409,18 @@ fn close(r: Report) -> Result<(), Diag> {
             if let Some(e) = r.failed {
                 return Err(cannot(e));
             }
-            file.commit().map_err(|e| cannot(e.to_string()))
+            file.commit().map_err(|e| cannot(crate::workspace::io_reason(&e)))
         }
     }
+}
+
+/// Standard output could not be written (a full disk, `/dev/full`): the report is lost, so the
+/// run has not done its job.
+pub fn stdout_failed(reason: &str) -> Diag {
+    usage(
+        format!("cannot write to standard output: {reason}"),
+        "make room on the disk standard output goes to, or send the report to a file with `--output FORMAT=PATH`",
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,391 @@
+//! Writing report and baseline files without destroying anything.
+//!
+//! Precept often runs as root in CI, so what an output path names decides how it is written:
+//!
+//! - nothing yet, a regular file, or a link to a regular file: a temporary file
+//!   (`.precept-*.tmp`) beside the file (beside the link's *target*, so the link stays a link) is
+//!   renamed over it once complete, so a reader sees the old file or the new one, never half of one;
+//! - a character device or a FIFO (`/dev/stdout`, a named pipe), or a link to one: opened and
+//!   written in place, never renamed over (renaming a file over `/dev/null` would replace the
+//!   device for the whole machine);
+//! - a folder, a socket, a block device (writing would overwrite a disk) or a link that leads
+//!   nowhere: refused, with a reason.
+//!
+//! Temporary files in progress are registered, so that SIGINT, SIGTERM or SIGHUP
+//! ([`remove_temporary_files_on_signal`]) remove them before the process ends as the signal would
+//! end it: a report is complete or absent, and no `.precept-*.tmp` is left behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// What an output path names now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Nothing.
+    Nothing,
+    /// A regular file.
+    File,
+    /// A folder.
+    Folder,
+    /// A named pipe.
+    Fifo,
+    /// A character device (`/dev/null`, a terminal).
+    CharDevice,
+    /// A block device (a disk).
+    BlockDevice,
+    /// A socket.
+    Socket,
+    /// A link that leads nowhere.
+    DanglingLink,
+}
+
+/// How an output path is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Write a temporary file beside this path and rename it over the path when complete.
+    Atomic(PathBuf),
+    /// Open this path and write it as it is: it is a device or a FIFO, never replaced.
+    InPlace(PathBuf),
+}
+
+impl Found {
+    /// What `path` names, following links (a link's own kind only matters when it leads nowhere).
+    /// Only metadata is read: nothing is opened, so a FIFO cannot block this.
+    pub fn of(path: &Path) -> std::io::Result<Found> {
+        match std::fs::metadata(path) {
+            Ok(m) => Ok(Found::of_type(m.file_type())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => Ok(Found::DanglingLink),
+                _ => Ok(Found::Nothing),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    fn of_type(t: std::fs::FileType) -> Found {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return Found::Fifo;
+            }
+            if t.is_char_device() {
+                return Found::CharDevice;
+            }
+            if t.is_block_device() {
+                return Found::BlockDevice;
+            }
+            if t.is_socket() {
+                return Found::Socket;
+            }
+        }
+        if t.is_dir() {
+            Found::Folder
+        } else {
+            Found::File
+        }
+    }
+
+    /// How a path naming this is written, or why it is not (a reason for a message).
+    pub fn decide(self) -> Result<Writing, &'static str> {
+        match self {
+            Found::Nothing | Found::File => Ok(Writing::Atomic),
+            Found::Fifo | Found::CharDevice => Ok(Writing::InPlace),
+            Found::Folder => Err("it is a folder"),
+            Found::BlockDevice => Err("it is a block device, and writing would overwrite what it holds"),
+            Found::Socket => Err("it is a socket"),
+            Found::DanglingLink => Err("it is a link to a file that does not exist"),
+        }
+    }
+}
+
+/// The two ways of writing an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writing {
+    /// Temporary file and rename.
+    Atomic,
+    /// Open and write.
+    InPlace,
+}
+
+/// How `path` is written (see the module documentation), or why it cannot be.
+pub fn plan(path: &Path) -> Result<Plan, String> {
+    let found = Found::of(path).map_err(|e| crate::workspace::io_reason(&e))?;
+    match found.decide()? {
+        Writing::InPlace => Ok(Plan::InPlace(path.to_path_buf())),
+        // A link to a regular file: replace the file it leads to, and keep the link.
+        Writing::Atomic if found == Found::File && is_link(path) => {
+            std::fs::canonicalize(path).map(Plan::Atomic).map_err(|e| crate::workspace::io_reason(&e))
+        }
+        Writing::Atomic => Ok(Plan::Atomic(path.to_path_buf())),
+    }
+}
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// An output being written, by [`plan`]: atomically, or in place for a device or FIFO.
+pub enum OutputFile {
+    /// A temporary file renamed into place on [`OutputFile::commit`].
+    Atomic(AtomicFile),
+    /// A device or FIFO, written as we go.
+    InPlace(std::io::BufWriter<std::fs::File>),
+}
+
+impl OutputFile {
+    /// Start writing `path`. A FIFO blocks here until something reads it, as `> fifo` would in a
+    /// shell. `Err` is a reason for a message.
+    pub fn create(path: &Path) -> Result<OutputFile, String> {
+        match plan(path)? {
+            Plan::Atomic(target) => {
+                AtomicFile::create(&target).map(OutputFile::Atomic).map_err(|e| crate::workspace::io_reason(&e))
+            }
+            Plan::InPlace(p) => std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .map(|f| OutputFile::InPlace(std::io::BufWriter::new(f)))
+                .map_err(|e| crate::workspace::io_reason(&e)),
+        }
+    }
+
+    /// Finish: rename the temporary file into place, or flush the device.
+    pub fn commit(self) -> std::io::Result<()> {
+        match self {
+            OutputFile::Atomic(f) => f.commit(),
+            OutputFile::InPlace(mut w) => w.flush(),
+        }
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            OutputFile::Atomic(f) => f.write(buf),
+            OutputFile::InPlace(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            OutputFile::Atomic(f) => f.flush(),
+            OutputFile::InPlace(w) => w.flush(),
+        }
+    }
+}
+
+/// Write `bytes` to `path` as [`OutputFile`] does: atomically, or in place for a device or FIFO.
+/// `Err` is a reason for a message.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut file = OutputFile::create(path)?;
+    file.write_all(bytes).map_err(|e| crate::workspace::io_reason(&e))?;
+    file.commit().map_err(|e| crate::workspace::io_reason(&e))
+}
+
+/// The temporary files being written now, removed on a signal. Every change happens under this
+/// lock, together with the file operation it records (creating, renaming into place, removing),
+/// so a signal sees each file either in progress (and removes it) or done.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic elsewhere while holding the lock leaves the list as valid as before.
+    IN_PROGRESS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A file written atomically: to a temporary file in the same folder, renamed over `path` by
+/// [`AtomicFile::commit`], so a reader sees the old file or the new one, never half of one (and a
+/// file never committed leaves no trace). A new file gets ordinary permissions (`rw-r--r--`), a
+/// replaced one keeps its own. Use [`OutputFile`] for a path given by a user: this renames over
+/// whatever `path` is.
+pub struct AtomicFile {
+    // INVARIANT: `Some` until committed or dropped.
+    temp: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Start writing `path`.
+    pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut list = in_progress();
+        let temp = tempfile::Builder::new().prefix(".precept-").suffix(".tmp").tempfile_in(dir)?;
+        list.push(temp.path().to_path_buf());
+        Ok(AtomicFile { temp: Some(std::io::BufWriter::new(temp)), path: path.to_path_buf() })
+    }
+
+    /// Put the file in place.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let Some(writer) = self.temp.take() else { return Ok(()) };
+        let temp = match writer.into_inner() {
+            Ok(t) => t,
+            Err(e) => {
+                let (error, writer) = e.into_parts();
+                // Dropped with `self`, which removes the temporary file.
+                self.temp = Some(writer);
+                return Err(error);
+            }
+        };
+        let ready = temp.as_file().sync_all().and_then(|()| {
+            let perms = match std::fs::metadata(&self.path) {
+                Ok(m) => Some(m.permissions()),
+                Err(_) => ordinary_permissions(temp.as_file()),
+            };
+            perms.map_or(Ok(()), |p| temp.as_file().set_permissions(p))
+        });
+        let mut list = in_progress();
+        let temp_path = temp.path().to_path_buf();
+        list.retain(|p| *p != temp_path);
+        // Renamed into place, or removed (dropping a temporary file removes it), under the lock.
+        let result = match ready {
+            Ok(()) => temp.persist(&self.path).map(drop).map_err(|e| e.error),
+            Err(e) => {
+                drop(temp);
+                Err(e)
+            }
+        };
+        drop(list);
+        result
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some(writer) = self.temp.take() {
+            let mut list = in_progress();
+            let path = writer.get_ref().path().to_path_buf();
+            list.retain(|p| *p != path);
+            // Dropping the temporary file removes it; under the lock, so a signal never races it.
+            drop(writer);
+        }
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.temp {
+            Some(w) => w.write(buf),
+            None => Err(std::io::Error::other("the file was already put in place")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.temp {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Write `bytes` to `path` atomically (see [`AtomicFile`]).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// The permissions of an ordinary new file (`rw-r--r--`); elsewhere the temporary file's own.
+#[cfg(unix)]
+fn ordinary_permissions(_: &std::fs::File) -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+/// The permissions of an ordinary new file; elsewhere the temporary file's own.
+#[cfg(not(unix))]
+fn ordinary_permissions(file: &std::fs::File) -> Option<std::fs::Permissions> {
+    file.metadata().ok().map(|m| m.permissions())
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: remove every temporary file in progress, then end the process
+/// as the signal would have (a shell shows status 130 for SIGINT, 143 for SIGTERM). A report
+/// renamed into place before the signal stays; one in progress never appears. Call once, early;
+/// where signals cannot be watched the run goes on without this.
+pub fn remove_temporary_files_on_signal() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+        let _ = std::thread::Builder::new().name("precept-signals".into()).spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Held until the process ends, so nothing is created or renamed into place after.
+                let list = in_progress();
+                for path in list.iter() {
+                    let _ = std::fs::remove_file(path);
+                }
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_and_fifos_are_written_in_place_and_never_renamed_over() {
+        for (found, writing) in [
+            (Found::Nothing, Ok(Writing::Atomic)),
+            (Found::File, Ok(Writing::Atomic)),
+            (Found::CharDevice, Ok(Writing::InPlace)),
+            (Found::Fifo, Ok(Writing::InPlace)),
+        ] {
+            assert_eq!(found.decide(), writing, "{found:?}");
+        }
+        for refused in [Found::Folder, Found::BlockDevice, Found::Socket, Found::DanglingLink] {
+            assert!(refused.decide().is_err(), "{refused:?}");
+        }
+    }
+
+    /// Only metadata is read here: nothing is opened or written.
+    #[cfg(unix)]
+    #[test]
+    fn real_devices_are_planned_in_place() {
+        for dev in ["/dev/null", "/dev/full", "/dev/zero"] {
+            if Path::new(dev).exists() {
+                assert_eq!(Found::of(Path::new(dev)).unwrap(), Found::CharDevice, "{dev}");
+                assert_eq!(plan(Path::new(dev)), Ok(Plan::InPlace(PathBuf::from(dev))), "{dev}");
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_is_followed_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_output(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        let dangling = dir.path().join("nowhere.json");
+        std::os::unix::fs::symlink(dir.path().join("missing/x"), &dangling).unwrap();
+        assert!(write_output(&dangling, b"x").unwrap_err().contains("does not exist"));
+        assert!(write_output(dir.path(), b"x").unwrap_err().contains("folder"));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left.len(), 3, "no temporary file left: {left:?}");
+    }
+
+    #[test]
+    fn a_file_never_committed_leaves_nothing_and_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = AtomicFile::create(&dir.path().join("r.json")).unwrap();
+        f.write_all(b"half").unwrap();
+        let temp = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).next().unwrap();
+        assert!(temp.file_name().unwrap().to_string_lossy().starts_with(".precept-"));
+        assert!(in_progress().contains(&temp));
+        assert!(temp.exists());
+        drop(f);
+        assert!(!temp.exists());
+        assert!(!in_progress().contains(&temp));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
