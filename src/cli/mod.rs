@@ -194,7 +194,14 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            // Clap quotes the arguments it could not use: escaped and guarded like all human output.
+            let text = e.render().to_string();
+            let shown = crate::text::guard(&crate::text::escape_lines(&text), false).into_owned();
+            let _ = if e.use_stderr() {
+                std::io::stderr().write_all(shown.as_bytes())
+            } else {
+                std::io::stdout().write_all(shown.as_bytes())
+            };
             return if e.use_stderr() { Status::Failed.into() } else { Status::Clean.into() };
         }
     };

@@ -15,7 +15,19 @@ pub const MAX_PER_SEVERITY: usize = 10;
 
 /// Escape a command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    // Line breaks and `%` in GitHub's own encoding; any other control or invisible format character
+    // (ESC, bidi overrides) in Precept's visible form, so no input can restyle or reorder the log.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if crate::text::is_unsafe(c) => out.push_str(&crate::text::escape(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escape a command's property value.
@@ -134,5 +146,6 @@ mod tests {
         assert!(!escaped.contains('\n'));
         assert_eq!(escaped, "done%0A::error file=x::pwned %250A 100%25");
         assert_eq!(escape_property("a:b,c\r"), "a%3Ab%2Cc%0D");
+        assert_eq!(escape_data("a\u{1b}[31mb\u{202e}c"), "a\\u{1b}[31mb\\u{202e}c");
     }
 }
