@@ -19,6 +19,7 @@ pub mod cli;
 pub mod data;
 pub mod diagnostics;
 pub mod engine;
+pub mod input;
 pub mod pipeline;
 pub mod policytest;
 pub mod report;
