@@ -47,5 +47,8 @@ fn main() {
     let (found, diags) = precept::data::discover(&[root], &program);
     let took = started.elapsed();
     assert_eq!(found.len(), files, "{:?}", diags.first());
-    println!("walk depth={depth} files={files}: {took:.2?} ({:.1} µs per file)", took.as_micros() as f64 / files as f64);
+    println!(
+        "walk depth={depth} files={files}: {took:.2?} ({:.1} µs per file)",
+        took.as_micros() as f64 / files as f64
+    );
 }

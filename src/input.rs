@@ -45,6 +45,8 @@ pub enum Kind {
 }
 
 const MIB: u64 = 1 << 20;
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Every kind, with its `--limit` key and default in bytes.
 ///
@@ -226,13 +228,8 @@ pub fn skipped_link(name: &str) -> Diag {
 /// The diagnostic for an I/O error.
 fn unreadable(name: &str, err: &std::io::Error) -> Diag {
     let reason = crate::workspace::io_reason(err);
-    if err.kind() == std::io::ErrorKind::NotFound {
-        Diag::error("precept::input::not-found", format!("`{name}` does not exist"))
-            .help("check the path")
-    } else {
-        Diag::error("precept::input::unreadable", format!("cannot read `{name}`: {reason}"))
-            .help("check that the path exists and is readable")
-    }
+    Diag::error("precept::input::unreadable", format!("cannot read `{name}`: {reason}"))
+        .help("check that the path exists and is readable")
 }
 
 /// Open `path` for reading as a `kind` input, shown as `name`.
@@ -327,8 +324,9 @@ pub fn text_of(bytes: Vec<u8>, name: &str) -> Result<SourceFile, Diag> {
 
 /// A reader of a line-based file (JSON Lines, CSV) that never holds a line longer than `max`
 /// bytes: such a line is passed on as an empty line (so every later line keeps its number and
-/// a reader skips it as blank) and its number is kept in [`BoundedLines::too_long`] for the
-/// reader to report. Memory stays within about twice `max`, however long a line in the file is.
+/// a reader skips it as blank) and its number is kept for the reader to report
+/// ([`BoundedLines::take_too_long`]). Memory stays within about twice `max`, however long a line
+/// in the file is. A UTF-8 byte-order mark at the start is dropped.
 pub struct BoundedLines<R> {
     inner: R,
     max: usize,
@@ -343,6 +341,10 @@ pub struct BoundedLines<R> {
     skipping: bool,
     raw: Box<[u8]>,
     eof: bool,
+    /// Nothing passed on yet (a byte-order mark may come).
+    at_start: bool,
+    /// The first bytes, while too few to tell whether they are a byte-order mark.
+    head: Vec<u8>,
     /// Lines dropped for being longer than `max`, not yet taken by [`BoundedLines::take_too_long`].
     too_long: Vec<usize>,
 }
@@ -360,6 +362,8 @@ impl<R: Read> BoundedLines<R> {
             skipping: false,
             raw: vec![0u8; 1 << 16].into_boxed_slice(),
             eof: false,
+            at_start: true,
+            head: Vec::new(),
             too_long: Vec::new(),
         }
     }
@@ -381,12 +385,31 @@ impl<R: Read> BoundedLines<R> {
             };
             if n == 0 {
                 self.eof = true;
+                self.current.append(&mut self.head);
                 if !self.skipping {
                     self.pending.append(&mut self.current);
                 }
                 break;
             }
+            let owned: Vec<u8>;
             let mut rest = self.raw.get(..n).unwrap_or(&[]);
+            // A byte-order mark at the very start is dropped, so every reader of the file (and the
+            // locator of its findings) sees the same text and the same columns as without it.
+            if self.at_start {
+                let mut head = std::mem::take(&mut self.head);
+                head.extend_from_slice(rest);
+                if head.len() < BOM.len() && BOM.starts_with(&head) {
+                    // Too few bytes to tell yet.
+                    self.head = head;
+                    continue;
+                }
+                self.at_start = false;
+                if head.starts_with(BOM) {
+                    head.drain(..BOM.len());
+                }
+                owned = head;
+                rest = &owned;
+            }
             while !rest.is_empty() {
                 let newline = rest.iter().position(|&b| b == b'\n');
                 let (seg, after) = match newline {
@@ -431,6 +454,15 @@ impl<R: Read> Read for BoundedLines<R> {
         }
         self.pos += n;
         Ok(n)
+    }
+}
+
+/// A diagnostic as the one-line reason a calendar [`crate::check::Loader`] gives: its message,
+/// and for a file past its limit how to raise it.
+pub fn reason(d: Diag) -> String {
+    match d.help {
+        Some(help) if d.code == TOO_LARGE => format!("{}; {help}", d.message),
+        _ => d.message,
     }
 }
 
@@ -562,8 +594,8 @@ mod tests {
     #[test]
     fn long_lines_are_dropped_and_lines_keep_their_numbers() {
         // Every split of the input into reads, and lines on both sides of the limit.
-        let text = b"ab\nabcdef\n\nabcd\nabcde\nxyz";
-        for chunk in 1..text.len() + 1 {
+        let with_bom = b"\xEF\xBB\xBFab\nabcdef\n\nabcd\nabcde\nxyz";
+        for (text, chunk) in (1..30).flat_map(|c| [(&with_bom[..], c), (&with_bom[3..], c)]) {
             struct Slow<'a>(&'a [u8], usize);
             impl Read for Slow<'_> {
                 fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -68,7 +68,7 @@ impl Loader for RootLoader {
         if !self.real_root.as_ref().is_some_and(|root| real.starts_with(root)) {
             return Err(format!("`{name}` is a link to a file outside the policy folder, which is not read"));
         }
-        crate::input::read_text(&real, Kind::Calendar, &name, false).map_err(|d| d.message)
+        crate::input::read_text(&real, Kind::Calendar, &name, false).map_err(crate::input::reason)
     }
 }
 
@@ -208,7 +208,7 @@ impl Loader for MultiLoader<'_> {
         self.used.borrow_mut().push(name.to_string());
         let shown = path.to_string_lossy().replace('\\', "/");
         // Named by the user in the settings, so a link is followed; still only a regular file.
-        Some(crate::input::read_text(path, Kind::Calendar, &shown, true).map_err(|d| d.message))
+        Some(crate::input::read_text(path, Kind::Calendar, &shown, true).map_err(crate::input::reason))
     }
 }
 
@@ -236,8 +236,7 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
                 files.insert(root.clone());
             }
             Ok(_) => {
-                let found =
-                    crate::input::walk(root, &|p| p.extension().is_some_and(|x| x == "toml"), &mut diags);
+                let found = crate::input::walk(root, &|p| p.extension().is_some_and(|x| x == "toml"), &mut diags);
                 files.extend(found.into_iter().map(|f| f.path));
             }
         }

@@ -10,10 +10,10 @@ use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
 use crate::engine::authority::Authority;
 use crate::engine::Program;
+use crate::input::Kind;
 use crate::pipeline::{Finding, Outcome};
 use crate::roles::authority::Directory;
 use crate::source::SourceFile;
-use crate::input::Kind;
 use crate::suppress::{baseline::Baseline, waivers, Suppressor};
 
 /// Everything loaded before records are read.

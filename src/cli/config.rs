@@ -39,8 +39,19 @@ pub const FILE_NAME: &str = "precept.toml";
 const INVALID: &str = "precept::config::invalid";
 
 const KEYS: [&str; 13] = [
-    "policies", "roles", "records", "include", "exclude", "fail_on", "outputs", "waivers", "baseline", "redact",
-    "as_of", "calendars", "limits",
+    "policies",
+    "roles",
+    "records",
+    "include",
+    "exclude",
+    "fail_on",
+    "outputs",
+    "waivers",
+    "baseline",
+    "redact",
+    "as_of",
+    "calendars",
+    "limits",
 ];
 
 /// The settings read.
@@ -92,7 +103,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, Vec<Diag>> {
     // (which only `--limit` can raise: `[limits]` is read from this very file), a byte-order mark
     // dropped, invalid UTF-8 reported with its line and column.
     let file = crate::input::read_text(&path, crate::input::Kind::Settings, &shown, true).map_err(|d| {
-        let d = if d.code == "precept::input::not-found" {
+        let d = if std::fs::symlink_metadata(&path).is_err() {
             Diag::error("precept::input::not-found", format!("cannot read the config `{shown}`: it does not exist"))
                 .help("give the path of a `precept.toml` with `--config`")
         } else {
@@ -238,7 +249,9 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
                             None => diags.push(
                                 Diag::error(INVALID, format!("limit `{key}` must be a size"))
                                     .at(file, span_of(size_v), "not a size")
-                                    .help(format!("write `{key} = \"64MiB\"` (units: KiB, MiB, GiB) or a number of bytes")),
+                                    .help(format!(
+                                        "write `{key} = \"64MiB\"` (units: KiB, MiB, GiB) or a number of bytes"
+                                    )),
                             ),
                         }
                     }

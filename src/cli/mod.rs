@@ -137,11 +137,14 @@ struct Inputs {
 /// A `--limit KIND=SIZE` value.
 fn parse_limit(text: &str) -> Result<(crate::input::Kind, u64), String> {
     let keys: Vec<&str> = crate::input::KINDS.iter().map(|(_, k, _)| *k).collect();
-    let (key, size) = text.split_once('=').ok_or_else(|| format!("write `KIND=SIZE`, where KIND is one of {}", keys.join(", ")))?;
-    let kind = crate::input::Kind::from_key(key.trim())
-        .ok_or_else(|| format!("unknown kind `{key}`; {}", crate::diagnostics::suggest::help(key.trim(), &keys, "kind")))?;
-    let bytes = crate::input::parse_size(size)
-        .ok_or_else(|| format!("`{size}` is not a size; write e.g. `64MiB` (units: KiB, MiB, GiB) or a number of bytes"))?;
+    let (key, size) =
+        text.split_once('=').ok_or_else(|| format!("write `KIND=SIZE`, where KIND is one of {}", keys.join(", ")))?;
+    let kind = crate::input::Kind::from_key(key.trim()).ok_or_else(|| {
+        format!("unknown kind `{key}`; {}", crate::diagnostics::suggest::help(key.trim(), &keys, "kind"))
+    })?;
+    let bytes = crate::input::parse_size(size).ok_or_else(|| {
+        format!("`{size}` is not a size; write e.g. `64MiB` (units: KiB, MiB, GiB) or a number of bytes")
+    })?;
     Ok((kind, bytes))
 }
 

@@ -109,6 +109,9 @@ impl<'f> FileDiags<'f> {
                 return None;
             }
         };
+        // Every reader drops a byte-order mark, so spans are into the text without it.
+        let mut bytes = bytes;
+        crate::input::strip_bom(&mut bytes);
         if let Err(e) = std::str::from_utf8(&bytes) {
             self.set_text(&String::from_utf8_lossy(&bytes));
             self.invalid_utf8(e.valid_up_to());

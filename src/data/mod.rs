@@ -205,6 +205,8 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
         .map_err(|d| std::io::Error::other(d.message))?;
     let mut bytes = Vec::new();
     file.take(crate::input::limit(crate::input::Kind::RecordFile)).read_to_end(&mut bytes)?;
+    // Every reader drops a byte-order mark, so spans are into the text without it.
+    crate::input::strip_bom(&mut bytes);
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
