@@ -426,7 +426,12 @@ impl<R: Read> BoundedLines<R> {
                     } else {
                         self.current.extend_from_slice(seg);
                         if newline.is_some() {
-                            self.pending.append(&mut self.current);
+                            if self.pending.is_empty() {
+                                // A long line is moved, not copied: one copy of it is held.
+                                std::mem::swap(&mut self.pending, &mut self.current);
+                            } else {
+                                self.pending.append(&mut self.current);
+                            }
                         }
                     }
                 }
