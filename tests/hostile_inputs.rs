@@ -268,6 +268,37 @@ fn nothing_but_regular_files_is_read_and_nothing_blocks() {
 }
 
 #[test]
+fn links_in_folder_walks_are_noted_once_and_not_followed() {
+    for target in ["records/good.jsonl", "outside/x.jsonl", "records", "outside", "/dev/zero", "missing"] {
+        let p = Project::new();
+        p.write("outside/x.jsonl", "{\"id\": \"x\", \"n\": 0}\n");
+        p.write("records/sub/y.jsonl", "{\"id\": \"y\", \"n\": 1}\n");
+        let to = if target.starts_with('/') { PathBuf::from(target) } else { p.path(target) };
+        std::os::unix::fs::symlink(&to, p.path("records/sub/link.jsonl")).unwrap();
+        // The folder given twice, and a folder inside it: the link is still noted once.
+        let run = p.run(&[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--policies",
+            "policies",
+            "records",
+            "records",
+            "records/sub",
+        ]);
+        let what = format!("link to {target}:\n{}", run.snapshot());
+        assert_eq!(run.code, 1, "{what}");
+        assert_eq!(run.stdout.matches("precept::input::skipped-link").count(), 1, "{what}");
+        assert!(run.stdout.contains("records/sub/link.jsonl"), "{what}");
+        // The two real files were checked, each once; the link's target was not read through it.
+        assert!(run.stdout.contains("\"files\": 2,") && run.stdout.contains("\"records\": 2,"), "{what}");
+        assert!(run.stdout.contains("\"record\":\"a\""), "{what}");
+        assert!(!run.stdout.contains("\"record\":\"x\""), "{what}");
+    }
+}
+
+#[test]
 fn calendar_links_out_of_the_policy_folder_are_not_followed() {
     // Whatever the link points at outside the folder (a calendar, a secret, a device), it is not
     // read, and its text never appears in the output.

@@ -71,6 +71,9 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
             add(path.to_path_buf(), id, &rel, format, program, &globs, &mut files, &mut diags);
         }
     }
+    // A link met twice (its folder given twice, or inside another folder given) is noted once.
+    let mut noted = HashSet::new();
+    diags.retain(|d| d.code != crate::input::SKIPPED_LINK || noted.insert(d.message.clone()));
     files.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     // A file reached twice (the same folder given twice, a file inside a folder also given) is read
     // once. Files are told apart by their identity on disk, which the walk's own `stat` gave:
@@ -103,7 +106,10 @@ fn compile_globs(program: &Program) -> Vec<Option<GlobSet>> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per kind of path; a struct would only rename the arguments"
+)]
 fn add(
     path: PathBuf,
     id: Option<Identity>,
