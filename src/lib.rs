@@ -20,6 +20,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod engine;
 pub mod glob;
+pub mod input;
 pub mod output_file;
 pub mod pipeline;
 pub mod policytest;

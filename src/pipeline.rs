@@ -589,7 +589,7 @@ fn locate_in_whole(
 /// that have findings (and a CSV file's header), so no finding costs a scan of the file and the file
 /// is never held whole.
 struct LineLocator {
-    reader: Option<BufReader<std::fs::File>>,
+    reader: Option<BufReader<crate::input::BoundedLines<std::fs::File>>>,
     csv: bool,
     name: Arc<str>,
     buf: Vec<u8>,
@@ -605,7 +605,8 @@ struct LineLocator {
 impl LineLocator {
     fn open(file: &RecordFile) -> LineLocator {
         LineLocator {
-            reader: std::fs::File::open(&file.path).ok().map(BufReader::new),
+            // Bounded lines, as the reader saw them: an over-long line is never held here either.
+            reader: crate::input::open_lines(&file.path, &file.name).ok(),
             csv: file.format == Format::Csv,
             name: file.name.as_str().into(),
             buf: Vec::new(),

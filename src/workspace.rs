@@ -10,30 +10,15 @@ use crate::ast::PolicyFile;
 use crate::check::Loader;
 use crate::diagnostics::Diag;
 use crate::engine::Program;
-use crate::source::{line_col, SourceFile, Span};
+use crate::input::{Found, Kind};
+use crate::source::{SourceFile, Span};
 
-/// Read a file as text for a policy: invalid UTF-8 is a diagnostic at the first bad byte.
-pub fn read_source(path: &Path, name: &str) -> Result<SourceFile, Diag> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diag::error("precept::input::unreadable", format!("cannot read `{name}`: {}", io_reason(&e)))
-            .help("check that the path exists and is readable")
-    })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            // Offsets shift after replacement, but everything before the first bad byte is unchanged.
-            let file = SourceFile::new(name, lossy);
-            let (line, col) = line_col(&file.text, at);
-            Err(Diag::error(
-                "precept::input::invalid-utf8",
-                format!("`{name}` is not valid UTF-8 (line {line}, column {col})"),
-            )
-            .at(&file, Span::new(at, at + 1), "invalid byte here")
-            .help("save the file as UTF-8"))
-        }
-    }
+/// Read an input file of `kind` as text, through the file layer ([`crate::input::read_text`]):
+/// only a regular file, within its size limit, a byte-order mark dropped, invalid UTF-8 a
+/// diagnostic at the first bad byte. `path` was named by the user or found by a folder walk that
+/// has already refused links, so a link given by name is followed.
+pub fn read_source(path: &Path, name: &str, kind: crate::input::Kind) -> Result<SourceFile, Diag> {
+    crate::input::read_text(path, kind, name, true)
 }
 
 /// The reason of an I/O error without Rust's ` (os error N)` suffix.
@@ -45,9 +30,21 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads calendar files relative to the policy file that names them, only inside the policy root.
+/// Reads calendar files relative to the policy file that names them, only inside the policy root:
+/// a path that leaves the root, by `..`, by being absolute, or through a symbolic link that points
+/// out of it, is refused, so a policy cannot make Precept read (and quote) a file elsewhere.
 pub struct RootLoader {
     root: PathBuf,
+    /// The root with every link resolved, made once, to compare resolved calendar paths against.
+    real_root: Option<PathBuf>,
+}
+
+impl RootLoader {
+    /// A loader for the policy root `root`.
+    pub fn new(root: PathBuf) -> RootLoader {
+        let real_root = std::fs::canonicalize(&root).ok();
+        RootLoader { root, real_root }
+    }
 }
 
 impl Loader for RootLoader {
@@ -62,41 +59,38 @@ impl Loader for RootLoader {
             return Err("only files inside the policy folder can be read".to_string());
         }
         let name = crate::text::name(&full);
-        read_source(&full, &name).map_err(|d| d.message)
+        // Resolve links once, then read the resolved path without following any link, so what is
+        // read is what was checked to be inside the root.
+        let real = match std::fs::canonicalize(&full) {
+            Ok(r) => r,
+            Err(e) => return Err(format!("cannot read `{name}`: {}", io_reason(&e))),
+        };
+        if !self.real_root.as_ref().is_some_and(|root| real.starts_with(root)) {
+            return Err(format!("`{name}` is a link to a file outside the policy folder, which is not read"));
+        }
+        crate::input::read_text(&real, Kind::Calendar, &name, false).map_err(crate::input::reason)
     }
 }
 
-/// Every `.precept` file under `root` (or `root` itself when it is a file), sorted by path.
-pub fn policy_files(root: &Path) -> Result<Vec<PathBuf>, Diag> {
+/// Every `.precept` file under `root` (or `root` itself when it is a file), sorted by path, and
+/// the problems met on the way: a missing root, a folder that cannot be read, a FIFO named
+/// `x.precept` (errors), a skipped link (advice).
+pub fn policy_files(root: &Path) -> (Vec<Found>, Vec<Diag>) {
     let shown = crate::text::name(root);
-    if !root.exists() {
-        return Err(Diag::error("precept::input::not-found", format!("policy path `{shown}` does not exist"))
-            .help("pass the folder holding your `.precept` files with `--policies`"));
-    }
-    if root.is_file() {
-        return Ok(vec![root.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
-        match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "precept") => {
-                out.push(e.into_path())
-            }
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Diag::error(
-                    "precept::input::unreadable",
-                    format!("cannot read policy folder `{shown}`: {e}"),
-                )
-                .help("check the folder's permissions"))
-            }
+    let meta = match std::fs::metadata(root) {
+        Ok(m) => m,
+        Err(_) => {
+            let d = Diag::error("precept::input::not-found", format!("policy path `{shown}` does not exist"))
+                .help("pass the folder holding your `.precept` files with `--policies`");
+            return (Vec::new(), vec![d]);
         }
+    };
+    if !meta.is_dir() {
+        return (vec![Found { path: root.to_path_buf(), id: crate::input::identity(&meta) }], Vec::new());
     }
-    Ok(out)
+    let mut diags = Vec::new();
+    let found = crate::input::walk(root, &|p| p.extension().is_some_and(|x| x == "precept"), &mut diags);
+    (found, diags)
 }
 
 /// Parse and check every policy under `roots`. Returns the program (if there were no errors) and
@@ -113,24 +107,25 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
     let mut ok = true;
     let mut any = false;
     // The same folder given twice (or a file inside a folder also given) is read once.
-    let mut seen: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    // Files are told apart by their identity on disk (one `stat`, made by the walk), not by
+    // canonical paths, which cost a `stat` per folder of every path.
+    let mut seen_ids = std::collections::HashSet::new();
+    let mut seen_paths = std::collections::HashSet::new();
     for root in roots {
-        let files = match policy_files(root) {
-            Ok(f) => f,
-            Err(d) => {
-                diags.push(d);
-                ok = false;
-                continue;
-            }
-        };
-        for path in files {
-            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            if !seen.insert(key) {
+        let (files, mut d) = policy_files(root);
+        ok &= !d.iter().any(Diag::is_error);
+        diags.append(&mut d);
+        for Found { path, id } in files {
+            let fresh = match id {
+                Some(id) => seen_ids.insert(id),
+                None => seen_paths.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone())),
+            };
+            if !fresh {
                 continue;
             }
             any = true;
             let name = crate::text::name(&path);
-            let file = match read_source(&path, &name) {
+            let file = match read_source(&path, &name, Kind::Policy) {
                 Ok(f) => f,
                 Err(d) => {
                     diags.push(d);
@@ -158,7 +153,7 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
         crate::diagnostics::sort(&mut diags);
         return (None, diags);
     }
-    let loaders: Vec<RootLoader> = roots.iter().map(|r| RootLoader { root: r.clone() }).collect();
+    let loaders: Vec<RootLoader> = roots.iter().map(|r| RootLoader::new(r.clone())).collect();
     let loader = MultiLoader { roots: &loaders, calendars, used: std::cell::RefCell::new(Vec::new()) };
     let (mut program, mut d) = crate::check::check(&trees, &loader);
     diags.append(&mut d);
@@ -211,12 +206,9 @@ impl Loader for MultiLoader<'_> {
     fn calendar(&self, name: &str) -> Option<Result<SourceFile, String>> {
         let (_, path) = self.calendars.iter().find(|(n, _)| n == name)?;
         self.used.borrow_mut().push(name.to_string());
-        let shown = crate::text::name(path);
-        Some(
-            std::fs::read_to_string(path)
-                .map(|t| SourceFile::new(shown, t))
-                .map_err(|e| format!("cannot read `{}`: {e}", crate::text::path(path))),
-        )
+        let shown = crate::text::name(&path);
+        // Named by the user in the settings, so a link is followed; still only a regular file.
+        Some(crate::input::read_text(path, Kind::Calendar, &shown, true).map_err(crate::input::reason))
     }
 }
 
@@ -232,38 +224,27 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     let mut diags = Vec::new();
     let mut files = std::collections::BTreeSet::new();
     for root in paths {
-        let shown = crate::text::name(root);
-        if !root.exists() {
-            diags.push(
+        let shown = crate::text::name(&root);
+        match std::fs::metadata(root) {
+            Err(_) => diags.push(
                 Diag::error("precept::input::not-found", format!("role path `{shown}` does not exist"))
                     .help("pass the folder holding your role and staff `.toml` files"),
-            );
-            continue;
-        }
-        let walk = walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walk {
-            match entry {
-                Ok(e)
-                    if e.file_type().is_file()
-                        && (e.depth() == 0 || e.path().extension().is_some_and(|x| x == "toml")) =>
-                {
-                    files.insert(e.into_path());
-                }
-                Ok(_) => {}
-                Err(e) => diags.push(
-                    Diag::error("precept::input::unreadable", format!("cannot read `{shown}`: {e}"))
-                        .help("check the folder's permissions"),
-                ),
+            ),
+            // A file named by the user is read whatever its extension; the file layer refuses it
+            // if it is not a regular file.
+            Ok(m) if !m.is_dir() => {
+                files.insert(root.clone());
+            }
+            Ok(_) => {
+                let found = crate::input::walk(root, &|p| p.extension().is_some_and(|x| x == "toml"), &mut diags);
+                files.extend(found.into_iter().map(|f| f.path));
             }
         }
     }
     files.retain(|p| select.keeps(p, &p.to_string_lossy()));
     for path in &files {
-        let name = crate::text::name(path);
-        match read_source(path, &name) {
+        let name = crate::text::name(&path);
+        match read_source(path, &name, Kind::Role) {
             Ok(file) if file.text.trim().is_empty() => diags.push(
                 Diag::warning("precept::input::empty-file", format!("role file `{name}` is empty"))
                     .at(&file, Span::new(0, 0), "nothing here")

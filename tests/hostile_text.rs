@@ -377,7 +377,8 @@ fn a_ten_megabyte_token_in_a_policy_is_quoted_clipped_in_every_report() {
     c.write("policies/p.precept", format!("schema s {{ id: text }}\n{token}\n"));
     c.write("records/a.jsonl", "{\"id\": \"a\"}\n");
     let outputs = ["json=out/r.json", "sarif=out/r.sarif", "junit=out/r.xml", "github=out/r.txt", "human=out/r.human"];
-    let mut args = vec![];
+    // Past the default policy-size limit (4 MiB): raised, so the token itself reaches the parser.
+    let mut args = vec!["--limit", "policy=16MiB"];
     for o in outputs {
         args.extend(["--output", o]);
     }

@@ -14,6 +14,7 @@ use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
 use crate::engine::authority::Authority;
 use crate::engine::Program;
+use crate::input::Kind;
 use crate::pipeline::{Finding, Outcome};
 use crate::roles::authority::Directory;
 use crate::source::SourceFile;
@@ -79,10 +80,18 @@ impl Stop {
 
 /// The project's `precept.toml` (or `--config`), if any; its problems stop the run.
 fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
+    // Flags first, so they bound the settings file itself; then the settings' `[limits]`, then the
+    // flags again, since flags win.
+    crate::input::set_limits(&inputs.limits);
     if inputs.no_config {
         return Ok(None);
     }
-    super::config::load(inputs.config.as_deref()).map_err(Stop::new)
+    let config = super::config::load(inputs.config.as_deref()).map_err(Stop::new)?;
+    if let Some(c) = &config {
+        crate::input::set_limits(&c.limits);
+        crate::input::set_limits(&inputs.limits);
+    }
+    Ok(config)
 }
 
 /// Load what a run needs, from the flags and then the config (flags win); `Err` carries the
@@ -148,7 +157,7 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     let waivers_file = inputs.waivers.clone().or_else(|| config.and_then(|c| c.waivers.clone()));
     let waivers = match &waivers_file {
         None => Vec::new(),
-        Some(path) => match read_text(path) {
+        Some(path) => match read_text(path, Kind::Waivers) {
             Ok(file) => waivers::read(&file, &program, &mut input_diags),
             Err(d) => {
                 input_diags.push(d);
@@ -158,7 +167,7 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     };
     let baseline_read = match baseline {
         None => None,
-        Some(path) => match read_text(path).and_then(|f| Baseline::read(&f)) {
+        Some(path) => match read_text(path, Kind::Baseline).and_then(|f| Baseline::read(&f)) {
             Ok(b) => Some(b),
             Err(d) => {
                 input_diags.push(d);
@@ -259,8 +268,8 @@ fn known_inputs(inputs: &Inputs, config: Option<&Config>, baseline: Option<&Path
 }
 
 /// A waivers, baseline or test file, named as given.
-fn read_text(path: &Path) -> Result<SourceFile, Diag> {
-    crate::workspace::read_source(path, &crate::text::name(path))
+fn read_text(path: &Path, kind: Kind) -> Result<SourceFile, Diag> {
+    crate::workspace::read_source(path, &crate::text::name(path), kind)
 }
 
 /// Run the pipeline over the records and roles, marking each finding's standing before `sink`
@@ -686,7 +695,7 @@ fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, 
     let mut diags = Vec::new();
     let mut cases = Vec::new();
     for path in crate::policytest::discover(&policies) {
-        match read_text(&path) {
+        match read_text(&path, Kind::Test) {
             Ok(file) => cases.extend(crate::policytest::read(&file, &path, &program, &mut diags)),
             Err(d) => diags.push(d),
         }

@@ -18,6 +18,9 @@
 //!
 //! [calendars]                             # calendars defined by these files, not the policies'
 //! uk = "calendars/uk-2026.toml"
+//!
+//! [limits]                                # input size limits (see docs/config.md)
+//! record-line = "64MiB"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -35,9 +38,20 @@ pub const FILE_NAME: &str = "precept.toml";
 
 const INVALID: &str = "precept::config::invalid";
 
-const KEYS: [&str; 11] = [
-    "policies", "roles", "records", "include", "exclude", "fail_on", "outputs", "waivers", "baseline", "redact",
+const KEYS: [&str; 13] = [
+    "policies",
+    "roles",
+    "records",
+    "include",
+    "exclude",
+    "fail_on",
+    "outputs",
+    "waivers",
+    "baseline",
+    "redact",
     "as_of",
+    "calendars",
+    "limits",
 ];
 
 /// The settings read.
@@ -69,6 +83,8 @@ pub struct Config {
     pub as_of: Option<String>,
     /// Calendars defined by these files instead of the policies' own: name and file.
     pub calendars: Vec<(String, PathBuf)>,
+    /// Input size limits from `[limits]` (`--limit` flags win over them).
+    pub limits: Vec<(crate::input::Kind, u64)>,
 }
 
 /// The config to use: `explicit` (from `--config`), else the first `precept.toml` walking up from
@@ -83,11 +99,18 @@ pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, Vec<Diag>> {
         },
     };
     let shown = crate::text::name(&path);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        vec![Diag::error("precept::input::not-found", format!("cannot read the config `{shown}`: {e}"))
-            .help("give the path of a `precept.toml` with `--config`")]
+    // Through the file layer like every input: only a regular file, within the `settings` limit
+    // (which only `--limit` can raise: `[limits]` is read from this very file), a byte-order mark
+    // dropped, invalid UTF-8 reported with its line and column.
+    let file = crate::input::read_text(&path, crate::input::Kind::Settings, &shown, true).map_err(|d| {
+        let d = if std::fs::symlink_metadata(&path).is_err() {
+            Diag::error("precept::input::not-found", format!("cannot read the config `{shown}`: it does not exist"))
+                .help("give the path of a `precept.toml` with `--config`")
+        } else {
+            d
+        };
+        vec![d]
     })?;
-    let file = SourceFile::new(shown.clone(), text);
     let mut diags = Vec::new();
     let mut config = parse(&file, &base, &mut diags);
     config.path = path;
@@ -104,7 +127,9 @@ fn find() -> Option<(PathBuf, PathBuf)> {
     let cwd = std::env::current_dir().ok()?;
     let mut rel = PathBuf::new();
     for dir in cwd.ancestors() {
-        if dir.join(FILE_NAME).is_file() {
+        // Any entry of that name, so that a FIFO or a folder called `precept.toml` is reported
+        // (by the file layer) rather than silently passed over for one further up.
+        if std::fs::symlink_metadata(dir.join(FILE_NAME)).is_ok() {
             return Some((rel.join(FILE_NAME), rel));
         }
         rel.push("..");
@@ -200,6 +225,38 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
                     }
                 }
                 _ => bad("a table of calendar files by name", "{ uk = \"calendars/uk-2026.toml\" }"),
+            },
+            "limits" => match value.get_ref() {
+                DeValue::Table(t) => {
+                    for (name, size_v) in t.iter() {
+                        let key: &str = name.get_ref().as_ref();
+                        let Some(kind) = crate::input::Kind::from_key(key) else {
+                            let keys: Vec<&str> = crate::input::KINDS.iter().map(|(_, k, _)| *k).collect();
+                            diags.push(
+                                Diag::error(INVALID, format!("unknown limit `{key}` in `{}`", file.name))
+                                    .at(file, span_of(name), "not a limit")
+                                    .help(suggest::help(key, &keys, "limit")),
+                            );
+                            continue;
+                        };
+                        let size = match size_v.get_ref() {
+                            DeValue::String(s) => crate::input::parse_size(s),
+                            DeValue::Integer(i) => i.as_str().parse::<u64>().ok(),
+                            _ => None,
+                        };
+                        match size {
+                            Some(n) => c.limits.push((kind, n)),
+                            None => diags.push(
+                                Diag::error(INVALID, format!("limit `{key}` must be a size"))
+                                    .at(file, span_of(size_v), "not a size")
+                                    .help(format!(
+                                        "write `{key} = \"64MiB\"` (units: KiB, MiB, GiB) or a number of bytes"
+                                    )),
+                            ),
+                        }
+                    }
+                }
+                _ => bad("a table of sizes by input kind", "{ record-line = \"64MiB\" }"),
             },
             "fail_on" => match value.get_ref() {
                 DeValue::String(s) if s == "error" => c.fail_on = Some(Severity::Error),

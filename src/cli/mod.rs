@@ -126,9 +126,28 @@ struct Inputs {
     /// any value.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// An input size limit, `KIND=SIZE` (e.g. `record-line=64MiB`); may be given more than once.
+    /// Kinds: record-line, record-file, policy, role, waivers, baseline, settings, calendar, test
+    /// (defaults in docs/config.md). Wins over `[limits]` in the settings.
+    #[arg(long = "limit", value_name = "KIND=SIZE", value_parser = parse_limit)]
+    limits: Vec<(crate::input::Kind, u64)>,
     /// Record files or folders to check (default: the current folder).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
+}
+
+/// A `--limit KIND=SIZE` value.
+fn parse_limit(text: &str) -> Result<(crate::input::Kind, u64), String> {
+    let keys: Vec<&str> = crate::input::KINDS.iter().map(|(_, k, _)| *k).collect();
+    let (key, size) =
+        text.split_once('=').ok_or_else(|| format!("write `KIND=SIZE`, where KIND is one of {}", keys.join(", ")))?;
+    let kind = crate::input::Kind::from_key(key.trim()).ok_or_else(|| {
+        format!("unknown kind `{key}`; {}", crate::diagnostics::suggest::help(key.trim(), &keys, "kind"))
+    })?;
+    let bytes = crate::input::parse_size(size).ok_or_else(|| {
+        format!("`{size}` is not a size; write e.g. `64MiB` (units: KiB, MiB, GiB) or a number of bytes")
+    })?;
+    Ok((kind, bytes))
 }
 
 #[derive(Debug, clap::Args)]

@@ -55,20 +55,19 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             return diags.finish();
         }
     }
-    let handle = match std::fs::File::open(&file.path) {
-        Ok(f) => f,
-        Err(e) => {
-            diags.unreadable(&e);
+    // Through the file layer: a regular file only, and no line longer than the `record-line`
+    // limit is ever held (such a line reads as blank, which the csv crate skips, and is reported).
+    let handle = match crate::input::open_lines(&file.path, &file.name) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
             return diags.finish();
         }
     };
     // The csv crate's line numbers are off after a `\r\n` or a blank line; its byte offsets are
-    // right, so lines are counted from those.
-    let mut lines = LineCounter::open(&file.path);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 16, handle));
+    // right, so lines are counted from those, over the same bounded lines the parser reads.
+    let mut lines = LineCounter::open(&file.path, &file.name);
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(handle);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
         Err(e) => {
@@ -97,7 +96,12 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     let mut record = ::csv::StringRecord::new();
     let mut ordinal = 0;
     loop {
-        match reader.read_record(&mut record) {
+        let read = reader.read_record(&mut record);
+        for long in reader.get_mut().get_mut().take_too_long() {
+            ordinal += 1;
+            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+        }
+        match read {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
@@ -260,14 +264,14 @@ fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
 /// Turns the byte offsets the csv crate gives for records into 1-based line numbers, reading the
 /// file a second time alongside the parser (forward only, so the whole file is read once more).
 struct LineCounter {
-    reader: Option<std::io::BufReader<std::fs::File>>,
+    reader: Option<std::io::BufReader<crate::input::BoundedLines<std::fs::File>>>,
     pos: u64,
     line: usize,
 }
 
 impl LineCounter {
-    fn open(path: &std::path::Path) -> LineCounter {
-        let reader = std::fs::File::open(path).ok().map(|f| std::io::BufReader::with_capacity(1 << 16, f));
+    fn open(path: &std::path::Path, name: &str) -> LineCounter {
+        let reader = crate::input::open_lines(path, name).ok();
         LineCounter { reader, pos: 0, line: 1 }
     }
 

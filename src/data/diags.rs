@@ -116,13 +116,17 @@ pub(crate) struct FileDiags<'f> {
 impl<'f> FileDiags<'f> {
     /// Read a whole file that must be UTF-8; `None` after reporting why it cannot be used.
     pub(crate) fn read_utf8(&mut self, path: &std::path::Path) -> Option<Vec<u8>> {
-        let bytes = match std::fs::read(path) {
+        // Through the file layer: a regular file only, no larger than the `record-file` limit.
+        let bytes = match crate::input::read_bytes(path, crate::input::Kind::RecordFile, &self.file.name, true) {
             Ok(b) => b,
-            Err(e) => {
-                self.unreadable(&e);
+            Err(d) => {
+                self.push(d);
                 return None;
             }
         };
+        // Every reader drops a byte-order mark, so spans are into the text without it.
+        let mut bytes = bytes;
+        crate::input::strip_bom(&mut bytes);
         if let Err(e) = std::str::from_utf8(&bytes) {
             self.set_text(&String::from_utf8_lossy(&bytes));
             self.invalid_utf8(e.valid_up_to());
@@ -233,7 +237,8 @@ pub(crate) fn unreadable(name: &str, err: &std::io::Error) -> Diag {
 /// True if the file at `path` is empty or whitespace only; reads only up to the first other byte.
 pub(crate) fn is_blank(path: &std::path::Path) -> std::io::Result<bool> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let mut file = crate::input::open(path, crate::input::Kind::RecordLine, "", true)
+        .map_err(|d| std::io::Error::other(d.message))?;
     let mut buf = [0u8; 8192];
     loop {
         let n = match file.read(&mut buf) {

@@ -4,12 +4,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobSet, GlobSetBuilder};
-use walkdir::WalkDir;
 
 use super::diags::unreadable;
 use super::{codes, convert, Format, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::Program;
+use crate::input::Identity;
 
 /// Walk each path (a file, or a directory walked in file-name order with hidden entries skipped and
 /// symbolic links not followed), keep the record files, and assign each to a schema.
@@ -32,8 +32,10 @@ use crate::engine::Program;
 pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<Diag>) {
     let mut diags = Vec::new();
     let globs = compile_globs(program);
-    let mut files = Vec::new();
+    let mut files: Vec<(RecordFile, Option<Identity>)> = Vec::new();
     for path in paths {
+        // A path the user names may be a link (followed); a FIFO, socket or device is refused here
+        // without being opened, and the file layer checks again when the file is read.
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -49,7 +51,13 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
             }
         };
         if meta.is_dir() {
-            walk(path, program, &globs, &mut files, &mut diags);
+            for found in crate::input::walk(path, &|p| Format::of(p).is_some(), &mut diags) {
+                let Some(format) = Format::of(&found.path) else { continue };
+                let rel = found.path.strip_prefix(path).unwrap_or(&found.path).to_path_buf();
+                add(found.path, found.id, &rel, format, program, &globs, &mut files, &mut diags);
+            }
+        } else if !meta.is_file() {
+            diags.push(crate::input::not_a_file(&display(path), &meta.file_type()));
         } else {
             let Some(format) = Format::of(path) else {
                 diags.push(
@@ -59,13 +67,24 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
                 continue;
             };
             let rel = path.to_path_buf();
-            add(path.to_path_buf(), &rel, format, program, &globs, &mut files, &mut diags);
+            let id = crate::input::identity(&meta);
+            add(path.to_path_buf(), id, &rel, format, program, &globs, &mut files, &mut diags);
         }
     }
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut seen = HashSet::new();
-    files.retain(|f: &RecordFile| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
-    (files, diags)
+    // A link met twice (its folder given twice, or inside another folder given) is noted once.
+    let mut noted = HashSet::new();
+    diags.retain(|d| d.code != crate::input::SKIPPED_LINK || noted.insert(d.message.clone()));
+    files.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    // A file reached twice (the same folder given twice, a file inside a folder also given) is read
+    // once. Files are told apart by their identity on disk, which the walk's own `stat` gave:
+    // canonicalizing each path costs a `stat` per folder in it, quadratic in a deep tree.
+    let mut seen_ids = HashSet::new();
+    let mut seen_paths = HashSet::new();
+    files.retain(|(f, id)| match id {
+        Some(id) => seen_ids.insert(*id),
+        None => seen_paths.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())),
+    });
+    (files.into_iter().map(|(f, _)| f).collect(), diags)
 }
 
 /// Each schema's globs, compiled once; `None` for a schema without globs. The checker has already
@@ -87,43 +106,23 @@ fn compile_globs(program: &Program) -> Vec<Option<GlobSet>> {
         .collect()
 }
 
-fn walk(dir: &Path, program: &Program, globs: &[Option<GlobSet>], files: &mut Vec<RecordFile>, diags: &mut Vec<Diag>) {
-    let walker = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let name = e.path().map_or_else(|| display(dir), display);
-                let err = e.into_io_error().unwrap_or_else(|| std::io::Error::other("a loop of links"));
-                diags.push(unreadable(&name, &err));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Some(format) = Format::of(entry.path()) else { continue };
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
-        add(entry.path().to_path_buf(), &rel, format, program, globs, files, diags);
-    }
-}
-
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per kind of path; a struct would only rename the arguments"
+)]
 fn add(
     path: PathBuf,
+    id: Option<Identity>,
     rel: &Path,
     format: Format,
     program: &Program,
     globs: &[Option<GlobSet>],
-    files: &mut Vec<RecordFile>,
+    files: &mut Vec<(RecordFile, Option<Identity>)>,
     diags: &mut Vec<Diag>,
 ) {
     let name = display(&path);
     match schema_for(rel, program, globs) {
-        Some(schema) => files.push(RecordFile { path, name, format, schema }),
+        Some(schema) => files.push((RecordFile { path, name, format, schema }, id)),
         None => diags.push(no_schema(&name, program)),
     }
 }

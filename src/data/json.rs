@@ -453,6 +453,8 @@ fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<()
 
 /// Lines read per chunk before they are parsed in parallel.
 const JSONL_CHUNK: usize = 4096;
+/// The most bytes of whole lines gathered for one parallel chunk (plus at most one line).
+const JSONL_CHUNK_BYTES: usize = 8 << 20;
 
 /// One non-blank line of a JSON Lines file, as bytes in the chunk buffer.
 struct RawLine {
@@ -478,23 +480,31 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    let handle = match std::fs::File::open(&file.path) {
-        Ok(f) => f,
-        Err(e) => {
-            diags.unreadable(&e);
+    // Through the file layer: a regular file only, and no line longer than the `record-line`
+    // limit is ever held (such a line reads as blank and is reported below).
+    let mut reader = match crate::input::open_lines(&file.path, &file.name) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
             return diags.finish();
         }
     };
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, handle);
     let mut chunk: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut lines: Vec<RawLine> = Vec::with_capacity(JSONL_CHUNK);
     let (mut line, mut ordinal, mut any, mut done) = (0usize, 0usize, false, false);
     while !done {
         chunk.clear();
         lines.clear();
-        while lines.len() < JSONL_CHUNK {
+        // A chunk is bounded in bytes too, so that it holds at most this plus one line.
+        while lines.len() < JSONL_CHUNK && chunk.len() < JSONL_CHUNK_BYTES {
             let start = chunk.len();
-            match reader.read_until(b'\n', &mut chunk) {
+            let read = reader.read_until(b'\n', &mut chunk);
+            for long in reader.get_mut().take_too_long() {
+                any = true;
+                ordinal += 1;
+                diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+            }
+            match read {
                 Ok(0) => {
                     done = true;
                     break;

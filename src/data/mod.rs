@@ -194,14 +194,23 @@ fn field_text(program: &Program, schema: usize, values: &[Value], slot: usize) -
     }
 }
 
-/// Read a whole file as text for rendering diagnostics; invalid UTF-8 is replaced (lossy).
+/// Read a whole file as text for rendering diagnostics; invalid UTF-8 is replaced (lossy). Only a
+/// regular file is read, and never more than the `record-file` limit of it (a longer streamed file
+/// shows its diagnostics past that point without a snippet).
 ///
 /// ```no_run
 /// let text = precept::data::read_text(std::path::Path::new("records/tickets.jsonl"))?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    use std::io::Read;
+    let name = crate::input::show(path);
+    let file = crate::input::open(path, crate::input::Kind::RecordLine, &name, true)
+        .map_err(|d| std::io::Error::other(d.message))?;
+    let mut bytes = Vec::new();
+    file.take(crate::input::limit(crate::input::Kind::RecordFile)).read_to_end(&mut bytes)?;
+    // Every reader drops a byte-order mark, so spans are into the text without it.
+    crate::input::strip_bom(&mut bytes);
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),

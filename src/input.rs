@@ -1,0 +1,631 @@
+//! The file layer: the one way Precept opens a file it reads (records, policies, roles, waivers,
+//! baseline, settings, calendars, policy tests).
+//!
+//! Precept runs in CI on files other people wrote, so every input goes through [`open`]: it refuses
+//! anything that is not a regular file (a FIFO would block the run forever, `/dev/zero` would never
+//! end) without opening it for a blocking read, checks the size against a documented limit for its
+//! [`Kind`] before reading, and reads with a hard cap so a file that grows while it is read is still
+//! bounded. [`read_text`] adds what every text kind shares: a UTF-8 byte-order mark is dropped (so
+//! spans and columns are those of the file without it) and invalid UTF-8 is a diagnostic with its
+//! line and column.
+//!
+//! Limits are per run: the CLI sets them once from `--limit` and the settings' `[limits]` table
+//! ([`set_limits`]); every reader asks [`limit`]. They live in process-wide atomics rather than in
+//! every reader's signature because the policy checker's calendar [`crate::check::Loader`] and the
+//! record readers run deep inside the pipeline, on worker threads, long after the flags were read.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::diagnostics::Diag;
+use crate::source::{line_col, SourceFile, Span};
+
+/// What an input is, for its size limit and for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One line (record) of a JSON Lines or CSV file.
+    RecordLine,
+    /// A whole JSON or TOML record file (read whole), or a JSON Lines or CSV file as a whole.
+    RecordFile,
+    /// A `.precept` policy file.
+    Policy,
+    /// A role and staff `.toml` file.
+    Role,
+    /// A waivers file.
+    Waivers,
+    /// A baseline file.
+    Baseline,
+    /// The settings, `precept.toml`.
+    Settings,
+    /// A calendar file.
+    Calendar,
+    /// A policy test file (`*.test.toml`).
+    Test,
+}
+
+const MIB: u64 = 1 << 20;
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Every kind, with its `--limit` key and default in bytes.
+///
+/// Why these defaults: a record line of 16 MiB is far beyond any real ticket or call (they are a
+/// few KiB) yet small enough that a few of them held at once stay well under a CI runner's memory;
+/// a whole JSON/TOML record file is parsed in memory (about 3 times its size at peak), so 256 MiB
+/// keeps a run under 1 GiB; a hand-written policy file of 4 MiB is some 100,000 lines; role,
+/// waiver, calendar and test files are data written or exported by people (16 MiB is hundreds of
+/// thousands of entries); a baseline holds one entry per known finding (64 MiB is about 300,000);
+/// settings are a screenful (1 MiB).
+pub const KINDS: [(Kind, &str, u64); 9] = [
+    (Kind::RecordLine, "record-line", 16 * MIB),
+    (Kind::RecordFile, "record-file", 256 * MIB),
+    (Kind::Policy, "policy", 4 * MIB),
+    (Kind::Role, "role", 16 * MIB),
+    (Kind::Waivers, "waivers", 16 * MIB),
+    (Kind::Baseline, "baseline", 64 * MIB),
+    (Kind::Settings, "settings", MIB),
+    (Kind::Calendar, "calendar", 16 * MIB),
+    (Kind::Test, "test", 16 * MIB),
+];
+
+static LIMITS: [AtomicU64; 9] = [
+    AtomicU64::new(16 * MIB),
+    AtomicU64::new(256 * MIB),
+    AtomicU64::new(4 * MIB),
+    AtomicU64::new(16 * MIB),
+    AtomicU64::new(16 * MIB),
+    AtomicU64::new(64 * MIB),
+    AtomicU64::new(MIB),
+    AtomicU64::new(16 * MIB),
+    AtomicU64::new(16 * MIB),
+];
+
+impl Kind {
+    fn index(self) -> usize {
+        KINDS.iter().position(|(k, _, _)| *k == self).unwrap_or(0)
+    }
+
+    /// The key of this kind in `--limit KEY=SIZE` and in `[limits]`.
+    pub fn key(self) -> &'static str {
+        KINDS.get(self.index()).map_or("", |(_, k, _)| k)
+    }
+
+    /// The kind named by a `--limit` key.
+    pub fn from_key(key: &str) -> Option<Kind> {
+        KINDS.iter().find(|(_, k, _)| *k == key).map(|(kind, _, _)| *kind)
+    }
+
+    /// What such a file is called in messages.
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::RecordLine => "record line",
+            Kind::RecordFile => "record file",
+            Kind::Policy => "policy file",
+            Kind::Role => "role file",
+            Kind::Waivers => "waivers file",
+            Kind::Baseline => "baseline",
+            Kind::Settings => "settings file",
+            Kind::Calendar => "calendar file",
+            Kind::Test => "policy test file",
+        }
+    }
+}
+
+/// The size limit in bytes for `kind` in this run.
+pub fn limit(kind: Kind) -> u64 {
+    LIMITS.get(kind.index()).map_or(u64::MAX, |a| a.load(Ordering::Relaxed))
+}
+
+/// Set the size limit for `kind` for the rest of the run.
+pub fn set_limit(kind: Kind, bytes: u64) {
+    if let Some(a) = LIMITS.get(kind.index()) {
+        a.store(bytes, Ordering::Relaxed);
+    }
+}
+
+/// Set several limits (from `--limit` and `[limits]`).
+pub fn set_limits(limits: &[(Kind, u64)]) {
+    for (kind, bytes) in limits {
+        set_limit(*kind, *bytes);
+    }
+}
+
+/// Parse a size: a whole number of bytes, or with a unit `KiB`, `MiB`, `GiB` (also `K`, `M`, `G`,
+/// `KB`, `MB`, `GB`, all powers of 1024, any case).
+///
+/// ```
+/// assert_eq!(precept::input::parse_size("64MiB"), Some(64 << 20));
+/// assert_eq!(precept::input::parse_size("1024"), Some(1024));
+/// assert_eq!(precept::input::parse_size("lots"), None);
+/// ```
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return None,
+    };
+    n.checked_mul(1u64 << shift)
+}
+
+/// A size for messages: `16 MiB`, `512 KiB`, `100 bytes`.
+pub fn show_size(bytes: u64) -> String {
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 && bytes % 1024 == 0 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The diagnostic for an input past its limit (a file, or with `line` a record line).
+pub fn too_large(kind: Kind, name: &str, line: Option<usize>) -> Diag {
+    let max = show_size(limit(kind));
+    let key = kind.key();
+    let message = match line {
+        Some(l) => format!("line {l} of `{name}` is longer than the {} limit of {max}", kind.noun()),
+        None => format!("`{name}` is larger than the {} limit of {max}", kind.noun()),
+    };
+    let skipped = if line.is_some() { "the line was skipped; " } else { "" };
+    Diag::error(TOO_LARGE, message).help(format!(
+        "{skipped}raise the limit with `--limit {key}=SIZE` or `{key} = \"SIZE\"` under `[limits]` in `precept.toml`"
+    ))
+}
+
+/// Code: the input is a FIFO, socket, device or folder where a file was wanted.
+pub const NOT_A_FILE: &str = "precept::input::not-a-file";
+/// Code: the input is larger than its limit.
+pub const TOO_LARGE: &str = "precept::input::too-large";
+/// Code: a symbolic link in a folder walk was not followed.
+pub const SKIPPED_LINK: &str = "precept::input::skipped-link";
+
+/// What a file system entry is, for "is not a regular file (a FIFO)".
+pub fn describe(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else if ft.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a file"
+    }
+}
+
+/// The diagnostic for an entry that is not a regular file.
+pub fn not_a_file(name: &str, ft: &std::fs::FileType) -> Diag {
+    Diag::error(NOT_A_FILE, format!("`{name}` is not a regular file ({})", describe(ft)))
+        .help("give a regular file; FIFOs, sockets and devices are never read, so a run cannot block on them")
+}
+
+/// The advice that a folder walk did not follow a symbolic link.
+pub fn skipped_link(name: &str) -> Diag {
+    Diag::new(SKIPPED_LINK, crate::diagnostics::Level::Advice, format!("skipped symbolic link `{name}`"))
+        .help("folder walks do not follow links; name the file itself to read it")
+}
+
+/// The diagnostic for an I/O error.
+fn unreadable(name: &str, err: &std::io::Error) -> Diag {
+    let reason = crate::workspace::io_reason(err);
+    Diag::error("precept::input::unreadable", format!("cannot read `{name}`: {reason}"))
+        .help("check that the path exists and is readable")
+}
+
+/// Open `path` for reading as a `kind` input, shown as `name`.
+///
+/// Refuses (with [`NOT_A_FILE`]) anything that is not a regular file, checking before the file is
+/// opened and again on the open handle, and opening without blocking, so a FIFO swapped in between
+/// cannot hang the run. A symbolic link is followed only when `named` (the user gave this path);
+/// a file found by walking a folder or named by another file must not be a link at all. The size is
+/// checked against the limit for `kind` ([`TOO_LARGE`]) before anything is read; [`read_bytes`]
+/// also caps the read itself.
+pub fn open(path: &Path, kind: Kind, name: &str, named: bool) -> Result<std::fs::File, Diag> {
+    let meta = if named { std::fs::metadata(path) } else { std::fs::symlink_metadata(path) };
+    let meta = meta.map_err(|e| unreadable(name, &e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(name, &meta.file_type()));
+    }
+    // A streamed file (JSON Lines, CSV: opened as `RecordLine`) has no whole-file limit.
+    if kind != Kind::RecordLine && meta.len() > limit(kind) {
+        return Err(too_large(kind, name, None));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO put in place after the check above returns at once instead of
+        // waiting for a writer. O_NOFOLLOW: a path that was not a link when checked is not one now.
+        let mut flags = libc::O_NONBLOCK;
+        if !named {
+            flags |= libc::O_NOFOLLOW;
+        }
+        options.custom_flags(flags);
+    }
+    let file = options.open(path).map_err(|e| unreadable(name, &e))?;
+    let meta = file.metadata().map_err(|e| unreadable(name, &e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(name, &meta.file_type()));
+    }
+    Ok(file)
+}
+
+/// Open `path` ([`open`]) and read it whole, never more than the limit for `kind`.
+pub fn read_bytes(path: &Path, kind: Kind, name: &str, named: bool) -> Result<Vec<u8>, Diag> {
+    let file = open(path, kind, name, named)?;
+    let max = limit(kind);
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| unreadable(name, &e))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(kind, name, None));
+    }
+    Ok(bytes)
+}
+
+/// Drop a UTF-8 byte-order mark at the start of `bytes`; returns how many bytes were dropped.
+pub fn strip_bom(bytes: &mut Vec<u8>) -> usize {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+        3
+    } else {
+        0
+    }
+}
+
+/// Read a text input of `kind` ([`read_bytes`]): a byte-order mark is dropped, so every span and
+/// column is that of the file without it, and invalid UTF-8 is `precept::input::invalid-utf8` at
+/// the first bad byte, with its line and column.
+pub fn read_text(path: &Path, kind: Kind, name: &str, named: bool) -> Result<SourceFile, Diag> {
+    let mut bytes = read_bytes(path, kind, name, named)?;
+    strip_bom(&mut bytes);
+    text_of(bytes, name)
+}
+
+/// Bytes as a source file; invalid UTF-8 is a diagnostic at the first bad byte.
+pub fn text_of(bytes: Vec<u8>, name: &str) -> Result<SourceFile, Diag> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // Offsets shift after replacement, but everything before the first bad byte is unchanged.
+            let file = SourceFile::new(name, lossy);
+            let (line, col) = line_col(&file.text, at);
+            Err(Diag::error(
+                "precept::input::invalid-utf8",
+                format!("`{name}` is not valid UTF-8 (line {line}, column {col})"),
+            )
+            .at(&file, Span::new(at, at + 1), "invalid byte here")
+            .help("save the file as UTF-8"))
+        }
+    }
+}
+
+/// A reader of a line-based file (JSON Lines, CSV) that never holds a line longer than `max`
+/// bytes: such a line is passed on as an empty line (so every later line keeps its number and
+/// a reader skips it as blank) and its number is kept for the reader to report
+/// ([`BoundedLines::take_too_long`]). Memory stays within about twice `max`, however long a line
+/// in the file is. A UTF-8 byte-order mark at the start is dropped.
+pub struct BoundedLines<R> {
+    inner: R,
+    max: usize,
+    /// 1-based number of the line being read.
+    line: usize,
+    /// Whole lines ready to hand out, from `pos`.
+    pending: Vec<u8>,
+    pos: usize,
+    /// The start of the current line, not yet known to end within `max`.
+    current: Vec<u8>,
+    /// Inside a line already known to be too long: dropping bytes until its end.
+    skipping: bool,
+    raw: Box<[u8]>,
+    eof: bool,
+    /// Nothing passed on yet (a byte-order mark may come).
+    at_start: bool,
+    /// The first bytes, while too few to tell whether they are a byte-order mark.
+    head: Vec<u8>,
+    /// Lines dropped for being longer than `max`, not yet taken by [`BoundedLines::take_too_long`].
+    too_long: Vec<usize>,
+}
+
+impl<R: Read> BoundedLines<R> {
+    /// Wrap `inner`, passing on no line longer than `max` bytes (line break not counted).
+    pub fn new(inner: R, max: u64) -> BoundedLines<R> {
+        BoundedLines {
+            inner,
+            max: usize::try_from(max).unwrap_or(usize::MAX),
+            line: 1,
+            pending: Vec::new(),
+            pos: 0,
+            current: Vec::new(),
+            skipping: false,
+            raw: vec![0u8; 1 << 16].into_boxed_slice(),
+            eof: false,
+            at_start: true,
+            head: Vec::new(),
+            too_long: Vec::new(),
+        }
+    }
+
+    /// The numbers of the lines dropped since the last call, in order.
+    pub fn take_too_long(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.too_long)
+    }
+
+    /// Read from `inner` until at least one whole line (or the end) is pending.
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.pending.clear();
+        self.pos = 0;
+        while self.pending.is_empty() && !self.eof {
+            let n = match self.inner.read(&mut self.raw) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                self.eof = true;
+                self.current.append(&mut self.head);
+                if !self.skipping {
+                    self.pending.append(&mut self.current);
+                }
+                break;
+            }
+            let owned: Vec<u8>;
+            let mut rest = self.raw.get(..n).unwrap_or(&[]);
+            // A byte-order mark at the very start is dropped, so every reader of the file (and the
+            // locator of its findings) sees the same text and the same columns as without it.
+            if self.at_start {
+                let mut head = std::mem::take(&mut self.head);
+                head.extend_from_slice(rest);
+                if head.len() < BOM.len() && BOM.starts_with(&head) {
+                    // Too few bytes to tell yet.
+                    self.head = head;
+                    continue;
+                }
+                self.at_start = false;
+                if head.starts_with(BOM) {
+                    head.drain(..BOM.len());
+                }
+                owned = head;
+                rest = &owned;
+            }
+            while !rest.is_empty() {
+                let newline = rest.iter().position(|&b| b == b'\n');
+                let (seg, after) = match newline {
+                    Some(i) => (rest.get(..i).unwrap_or(&[]), rest.get(i + 1..).unwrap_or(&[])),
+                    None => (rest, &[][..]),
+                };
+                if !self.skipping {
+                    if self.current.len() + seg.len() > self.max {
+                        self.too_long.push(self.line);
+                        self.current = Vec::new();
+                        self.skipping = true;
+                    } else if newline.is_some() && self.current.is_empty() {
+                        self.pending.extend_from_slice(seg);
+                    } else {
+                        self.current.extend_from_slice(seg);
+                        if newline.is_some() {
+                            if self.pending.is_empty() {
+                                // A long line is moved, not copied: one copy of it is held.
+                                std::mem::swap(&mut self.pending, &mut self.current);
+                            } else {
+                                self.pending.append(&mut self.current);
+                            }
+                        }
+                    }
+                }
+                if newline.is_some() {
+                    self.pending.push(b'\n');
+                    self.line += 1;
+                    self.skipping = false;
+                }
+                rest = after;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for BoundedLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.pending.len() {
+            self.refill()?;
+        }
+        let avail = self.pending.get(self.pos..).unwrap_or(&[]);
+        let n = avail.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// A diagnostic as the one-line reason a calendar [`crate::check::Loader`] gives: its message,
+/// and for a file past its limit how to raise it.
+pub fn reason(d: Diag) -> String {
+    match d.help {
+        Some(help) if d.code == TOO_LARGE => format!("{}; {help}", d.message),
+        _ => d.message,
+    }
+}
+
+/// Open a line-based record file (JSON Lines, CSV) through [`open`], buffered and with every line
+/// bounded by the `record-line` limit ([`BoundedLines`]).
+pub fn open_lines(path: &Path, name: &str) -> Result<std::io::BufReader<BoundedLines<std::fs::File>>, Diag> {
+    let file = open(path, Kind::RecordLine, name, true)?;
+    Ok(std::io::BufReader::with_capacity(1 << 16, BoundedLines::new(file, limit(Kind::RecordLine))))
+}
+
+/// A file's identity on its device, to read a file reached by two paths once. Cheap (one `stat`
+/// the walk already made), unlike canonicalizing every path, which costs a `stat` per folder of the
+/// path and made deep trees quadratic.
+pub type Identity = (u64, u64);
+
+/// The identity of the file `meta` describes, where the platform has one.
+pub fn identity(meta: &std::fs::Metadata) -> Option<Identity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// A file found by [`walk`].
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Its path (the root joined with the path below it).
+    pub path: std::path::PathBuf,
+    /// Its identity, if known.
+    pub id: Option<Identity>,
+}
+
+/// Walk `root` in file-name order, hidden entries skipped, symbolic links never followed, keeping
+/// the files `wanted` accepts (by path). A wanted name that is a FIFO, socket or device is refused
+/// ([`NOT_A_FILE`]); each symbolic link met is reported once as advice ([`SKIPPED_LINK`]), since
+/// the walk never enters it there can be no loop; an entry that cannot be read is
+/// `precept::input::unreadable`. The walk is linear in the entries below `root`.
+pub fn walk(root: &Path, wanted: &dyn Fn(&Path) -> bool, diags: &mut Vec<Diag>) -> Vec<Found> {
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let name = show(e.path().unwrap_or(root));
+                let err = e.into_io_error().unwrap_or_else(|| std::io::Error::other("a loop of links"));
+                diags.push(unreadable(&name, &err));
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            diags.push(skipped_link(&show(entry.path())));
+            continue;
+        }
+        if !wanted(entry.path()) {
+            continue;
+        }
+        if !ft.is_file() {
+            diags.push(not_a_file(&show(entry.path()), &ft));
+            continue;
+        }
+        let id = entry.metadata().ok().as_ref().and_then(identity);
+        out.push(Found { path: entry.into_path(), id });
+    }
+    out
+}
+
+/// A path as shown to the user, with `/` separators.
+pub fn show(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_show() {
+        for (text, want) in [("0", 0), ("1k", 1024), ("2 MiB", 2 << 20), ("3GB", 3 << 30), ("7b", 7)] {
+            assert_eq!(parse_size(text), Some(want), "{text}");
+        }
+        for bad in ["", "MiB", "-1", "1.5MiB", "1TiB", "99999999999999999999G"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+        assert_eq!(show_size(16 << 20), "16 MiB");
+        assert_eq!(show_size(2048), "2 KiB");
+        assert_eq!(show_size(100), "100 bytes");
+        for (kind, key, _) in KINDS {
+            assert_eq!(Kind::from_key(key), Some(kind));
+            assert_eq!(kind.key(), key);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_folders_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, what) in [
+            (Path::new("/dev/zero"), "a character device"),
+            (Path::new("/dev/null"), "a character device"),
+            (dir.path(), "a folder"),
+        ] {
+            let e = read_bytes(path, Kind::Waivers, "x", true).unwrap_err();
+            assert_eq!(e.code, NOT_A_FILE);
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn long_lines_are_dropped_and_lines_keep_their_numbers() {
+        // Every split of the input into reads, and lines on both sides of the limit.
+        let with_bom = b"\xEF\xBB\xBFab\nabcdef\n\nabcd\nabcde\nxyz";
+        for (text, chunk) in (1..30).flat_map(|c| [(&with_bom[..], c), (&with_bom[3..], c)]) {
+            struct Slow<'a>(&'a [u8], usize);
+            impl Read for Slow<'_> {
+                fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                    let n = self.1.min(self.0.len()).min(buf.len());
+                    buf[..n].copy_from_slice(&self.0[..n]);
+                    self.0 = &self.0[n..];
+                    Ok(n)
+                }
+            }
+            let mut r = BoundedLines::new(Slow(text, chunk), 4);
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).unwrap();
+            assert_eq!(out, b"ab\n\n\nabcd\n\nxyz", "chunk {chunk}");
+            assert_eq!(r.take_too_long(), vec![2, 5], "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_bom_is_dropped_and_bad_utf8_has_a_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, b"\xEF\xBB\xBFab\ncd").unwrap();
+        assert_eq!(&*read_text(&p, Kind::Policy, "a", true).unwrap().text, "ab\ncd");
+        std::fs::write(&p, b"ab\nc\xFFd").unwrap();
+        let e = read_text(&p, Kind::Policy, "a", true).unwrap_err();
+        assert!(e.message.contains("line 2, column 2"), "{}", e.message);
+    }
+}
