@@ -206,7 +206,7 @@ impl Loader for MultiLoader<'_> {
     fn calendar(&self, name: &str) -> Option<Result<SourceFile, String>> {
         let (_, path) = self.calendars.iter().find(|(n, _)| n == name)?;
         self.used.borrow_mut().push(name.to_string());
-        let shown = crate::text::name(&path);
+        let shown = crate::text::name(path);
         // Named by the user in the settings, so a link is followed; still only a regular file.
         Some(crate::input::read_text(path, Kind::Calendar, &shown, true).map_err(crate::input::reason))
     }
@@ -224,7 +224,7 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     let mut diags = Vec::new();
     let mut files = std::collections::BTreeSet::new();
     for root in paths {
-        let shown = crate::text::name(&root);
+        let shown = crate::text::name(root);
         match std::fs::metadata(root) {
             Err(_) => diags.push(
                 Diag::error("precept::input::not-found", format!("role path `{shown}` does not exist"))
@@ -243,7 +243,7 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     }
     files.retain(|p| select.keeps(p, &p.to_string_lossy()));
     for path in &files {
-        let name = crate::text::name(&path);
+        let name = crate::text::name(path);
         match read_source(path, &name, Kind::Role) {
             Ok(file) if file.text.trim().is_empty() => diags.push(
                 Diag::warning("precept::input::empty-file", format!("role file `{name}` is empty"))
