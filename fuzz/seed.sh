@@ -28,6 +28,10 @@ seed records_toml $(find fixtures/records fixtures/input fixtures/clean -name '*
 seed roles $(find fixtures/org fixtures/lint fixtures/clean/org -name '*.toml' 2>/dev/null)
 seed settings precept.toml $(find fixtures tests -name 'precept*.toml' 2>/dev/null)
 seed suppress $(find fixtures tests -name '*waiver*.toml' -o -name '*baseline*.json' 2>/dev/null)
+# Hand-written seeds for the files the fixtures have few of (settings, waivers, baselines).
+for dir in "$here"/seeds/*/; do
+    seed "$(basename "$dir")" $(find "$dir" -type f)
+done
 # The fuzz-found inputs kept as regression fixtures seed their targets too.
 for dir in fixtures/fuzz/*/; do
     [ -d "$dir" ] || continue
