@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
-mod config;
+pub mod config;
 mod guard;
 mod output;
 

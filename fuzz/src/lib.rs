@@ -1,0 +1,205 @@
+//! What the fuzz targets share: the bundled policies and role files, compiled once per process; a
+//! scratch file for readers that only take paths; and one function that renders every report format
+//! from a run's findings and checks the machine-readable ones are well formed.
+//!
+//! The record readers (`precept::data::read_file`) and the settings loader
+//! (`precept::cli::config::load`) read from a path, so each input is written to one scratch file in
+//! a per-process folder (under `/dev/shm` where it exists, else the system temp folder) and read
+//! back from there: no library change was needed to drive them.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use precept::ast::Severity;
+use precept::data::{Format, RecordFile};
+use precept::diagnostics::render::{render, Style};
+use precept::diagnostics::Diag;
+use precept::engine::Program;
+use precept::pipeline::{Finding, Outcome};
+use precept::report;
+use precept::roles::authority::Directory;
+use precept::roles::Org;
+
+/// The project's root (the parent of `fuzz/`).
+pub fn project() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::canonicalize(&here).unwrap_or(here)
+}
+
+/// The bundled policies (`policies/`), with their warnings; compiled once per process.
+pub fn program() -> &'static (Program, Vec<Diag>) {
+    static PROGRAM: OnceLock<(Program, Vec<Diag>)> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let (program, diags) = precept::workspace::load_policies(&[project().join("policies")]);
+        match program {
+            Some(p) => (p, diags),
+            None => {
+                for d in &diags {
+                    eprintln!("{}", render(d, Style::plain()));
+                }
+                // The harness cannot run without its policies: stop loudly, not by fuzzing nothing.
+                std::process::abort()
+            }
+        }
+    })
+}
+
+/// The bundled role files (`fixtures/org`) and the authority built from them; read once.
+pub fn org() -> &'static (Org, Directory) {
+    static ORG: OnceLock<(Org, Directory)> = OnceLock::new();
+    ORG.get_or_init(|| {
+        let (org, _, _) = precept::workspace::load_org(&[project().join("fixtures/org")]);
+        let dir = Directory::new(&org);
+        (org, dir)
+    })
+}
+
+/// The day waivers and role lint are judged on: fixed, so a run is reproducible.
+pub fn today() -> jiff::civil::Date {
+    jiff::civil::date(2026, 3, 1)
+}
+
+/// A scratch file named `name` in this process's own folder; the folder is made on first use.
+pub fn scratch(name: &str) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let shm = Path::new("/dev/shm");
+        let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+        let dir = base.join(format!("precept-fuzz-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    });
+    dir.join(name)
+}
+
+/// Write `data` to the scratch file `name` and return its path.
+pub fn write_scratch(name: &str, data: &[u8]) -> PathBuf {
+    let path = scratch(name);
+    if let Err(e) = std::fs::write(&path, data) {
+        eprintln!("cannot write the scratch file {}: {e}", path.display());
+        std::process::abort();
+    }
+    path
+}
+
+/// Check `data`, as a record file in `format`, against every schema of the bundled policies
+/// (with the bundled role files as the authority), then render every report once for all of them.
+pub fn check_records(format: Format, ext: &str, data: &[u8]) {
+    let (program, policy_diags) = program();
+    let (_, authority) = org();
+    let path = write_scratch(&format!("records.{ext}"), data);
+    let mut findings = Vec::new();
+    let mut all = Outcome::default();
+    for (schema, info) in program.schemas.iter().enumerate() {
+        if info.builtin {
+            continue;
+        }
+        let file = RecordFile { path: path.clone(), name: format!("records.{ext}"), format, schema };
+        let outcome =
+            precept::pipeline::check_files(program, Some(authority), vec![file], Vec::new(), &mut |f| findings.push(f));
+        all.files += outcome.files;
+        all.records += outcome.records;
+        all.diagnostics.extend(outcome.diagnostics);
+    }
+    for f in &findings {
+        all.count(f);
+    }
+    reports(program, policy_diags, &findings, &all);
+}
+
+/// Render every report format for a run, as `precept check --output ...` would, and check that
+/// what must be JSON is JSON and that a baseline written from the findings knows every finding.
+pub fn reports(program: &Program, policy_diags: &[Diag], findings: &[Finding], outcome: &Outcome) {
+    let diags: Vec<Diag> = policy_diags.iter().chain(outcome.diagnostics.iter()).cloned().collect();
+
+    // Human: each finding, relaxations, the summary, each diagnostic; plain and coloured.
+    // (The bundled policies' own warnings are the same every run: only the input's are drawn, and
+    // only once: drawing is most of a run's time, and colour changes nothing about the layout.)
+    for style in [Style::plain(), Style { color: true, width: 100 }] {
+        for f in findings {
+            std::hint::black_box(report::human::finding(program, f, style));
+        }
+    }
+    for d in &outcome.diagnostics {
+        std::hint::black_box(render(d, Style::plain()));
+    }
+    std::hint::black_box(report::human::relaxations(program));
+    std::hint::black_box(report::human::summary_line(&report::Summary::of(program, outcome)));
+
+    // JSON, streamed as the command line writes it.
+    let mut stream = report::json::Stream::default();
+    let mut json = stream.start();
+    for f in findings {
+        json.push_str(&stream.finding(program, f));
+    }
+    json.push_str(&stream.finish(program, outcome, policy_diags));
+    must_be_json("json", &json);
+    must_be_json("json failure", &report::json::failure(&diags));
+
+    // GitHub annotations.
+    let mut github = report::github::Annotations::default();
+    let mut annotations = String::new();
+    for f in findings {
+        annotations.push_str(&github.finding(f));
+    }
+    for d in &diags {
+        annotations.push_str(&github.diagnostic(d));
+    }
+    annotations.push_str(&github.finish());
+    for line in annotations.split('\n').filter(|l| !l.is_empty()) {
+        // Every line is one whole workflow command: no text can break a line and start another.
+        assert!(line.starts_with("::"), "a github annotation was split: {line:?}");
+    }
+
+    // SARIF and JUnit, written whole at the end.
+    must_be_json("sarif", &report::sarif::document(program, findings, &diags, false));
+    std::hint::black_box(report::junit::document(
+        program,
+        findings,
+        &diags,
+        Severity::Error,
+        "2026-03-01T00:00:00",
+        &[],
+    ));
+
+    // A baseline written from these findings reads back and knows each of them.
+    let written = precept::suppress::baseline::write(findings);
+    let file = precept::source::SourceFile::new("baseline.json", written);
+    match precept::suppress::baseline::Baseline::read(&file) {
+        Ok(mut baseline) => {
+            for f in findings {
+                assert!(baseline.contains(f), "a baseline written from a finding does not know it");
+            }
+        }
+        Err(d) => panic!("a baseline written by Precept does not read back: {}", d.message),
+    }
+}
+
+fn must_be_json(what: &str, text: &str) {
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+        panic!("the {what} report is not JSON: {e}\n{text}");
+    }
+}
+
+/// Findings from checking the bundled record fixtures (`fixtures/records`) with the bundled
+/// policies and roles, two per rule so that reports stay quick; computed once per process.
+pub fn fixture_findings() -> &'static (Vec<Finding>, Outcome) {
+    static FINDINGS: OnceLock<(Vec<Finding>, Outcome)> = OnceLock::new();
+    FINDINGS.get_or_init(|| {
+        let (program, _) = program();
+        let (_, authority) = org();
+        let root = project().join("fixtures/records");
+        let select = precept::pipeline::Select::default();
+        let (outcome, all) = precept::pipeline::check_paths(program, Some(authority), &[root], &select);
+        let mut per_rule = std::collections::HashMap::<String, usize>::new();
+        let kept = all
+            .into_iter()
+            .filter(|f| {
+                let n = per_rule.entry(f.rule_id.clone()).or_insert(0);
+                *n += 1;
+                *n <= 2
+            })
+            .collect();
+        (kept, outcome)
+    })
+}
