@@ -549,12 +549,7 @@ impl Checker {
 
     // ------------------------------------------------------------ codes and rules
 
-    fn code<'a>(
-        &mut self,
-        file: &SourceFile,
-        code: &'a ast::Code,
-        seen: &mut HashMap<String, Vec<Seen<'a>>>,
-    ) {
+    fn code<'a>(&mut self, file: &SourceFile, code: &'a ast::Code, seen: &mut HashMap<String, Vec<Seen<'a>>>) {
         let level = match code.level {
             Some((l, _)) => l,
             None => {
@@ -614,7 +609,9 @@ impl Checker {
             let lineage = &self.lineage;
             let skip = match earlier.last().map(|p| p.code) {
                 Some(last) if lineage.is_ancestor(last, code_index) => earlier.len(),
-                Some(last) if last == code_index => earlier.iter().rposition(|p| p.code != code_index).map_or(0, |i| i + 1),
+                Some(last) if last == code_index => {
+                    earlier.iter().rposition(|p| p.code != code_index).map_or(0, |i| i + 1)
+                }
                 _ => 0,
             };
             let mut clash = false;

@@ -100,7 +100,11 @@ fn records<'d, 'i>(
 
 /// The `[[record]]` tables of a document, when it holds records that way (its `record` key is an
 /// array of tables and the schema has no field of that name).
-fn record_tables<'d, 'i>(program: &Program, shape: ShapeId, doc: &'d DeTable<'i>) -> Option<&'d [Spanned<DeValue<'i>>]> {
+fn record_tables<'d, 'i>(
+    program: &Program,
+    shape: ShapeId,
+    doc: &'d DeTable<'i>,
+) -> Option<&'d [Spanned<DeValue<'i>>]> {
     let has_record_field = program.shapes.get(shape).is_some_and(|s| s.fields.iter().any(|f| f.name == "record"));
     match doc.get("record").map(Spanned::get_ref) {
         Some(DeValue::Array(items)) if !has_record_field && items.iter().all(|i| i.get_ref().is_table()) => {
@@ -228,6 +232,13 @@ pub(crate) fn locate(text: &str, program: &Program, shape: ShapeId, ordinal: usi
             }
         }
     }
+    locate_by_parsing_all(text, program, shape, ordinal, path)
+}
+
+/// [`locate`] by parsing the whole file: for a file of one record, or a part that does not read alone.
+fn locate_by_parsing_all(text: &str, program: &Program, shape: ShapeId, ordinal: usize, path: &[Step]) -> Option<Span> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = text.get(bom..)?;
     let doc = DeTable::parse(body).ok()?;
     let (table, record) = records(program, shape, &doc, body).into_iter().nth(ordinal)?;
     walk(table, record, bom, program, shape, path, bom)
@@ -468,5 +479,81 @@ mod tests {
         assert_eq!(at(0, &[F(0)]), "\"T-1\"");
         assert_eq!(at(1, &[F(3), F(1)]), "customer");
         assert_eq!(at(1, &[F(4), I(5)]), "tags");
+    }
+
+    /// Locating in a record's own part of the file gives what parsing the whole file gives, for
+    /// many shapes of `[[record]]` files: sub-tables, arrays of tables, inline tables, comments,
+    /// other tables between records, CRLF line ends and a byte order mark.
+    #[test]
+    fn locating_in_a_part_agrees_with_parsing_the_whole_file() {
+        let p = program(
+            vec![
+                vec![
+                    field("id", Ty::Text),
+                    field("customer", Ty::Object(1)),
+                    field("items", Ty::List(Box::new(Ty::Object(2)))),
+                    field("tags", Ty::List(Box::new(Ty::Text))),
+                ],
+                vec![field("kind", Ty::Text), opt(field("vip", Ty::Bool))],
+                vec![field("sku", Ty::Text), field("qty", Ty::Int)],
+            ],
+            vec![],
+        );
+        let paths: Vec<Vec<Step>> = vec![
+            vec![],
+            vec![F(0)],
+            vec![F(1)],
+            vec![F(1), F(0)],
+            vec![F(1), F(1)],
+            vec![F(2), I(0), F(1)],
+            vec![F(2), I(1), F(0)],
+            vec![F(2), I(3)],
+            vec![F(3), I(1)],
+            vec![F(3), F(0)],
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for doc in 0..60 {
+            let mut text = String::new();
+            if doc % 5 == 0 {
+                text.push('\u{feff}');
+            }
+            text.push_str("# tickets\n");
+            let n = 1 + rng.usize(..12);
+            for i in 0..n {
+                text.push_str(&format!("[[record]]\nid = \"T-{doc}-{i}\"\n"));
+                match rng.u8(..4) {
+                    0 => text.push_str("customer = { kind = \"retail\", vip = true }\n"),
+                    1 => text.push_str("customer.kind = \"business\"\n"),
+                    2 => {}
+                    _ => text.push_str("tags = [\"a\", \"b\"]\n"),
+                }
+                if rng.bool() {
+                    text.push_str("items = [{ sku = \"s1\", qty = 1 }, { sku = \"s2\" }]\n");
+                }
+                if rng.u8(..3) == 0 {
+                    text.push_str("\n# a comment\n[record.customer]\nkind = \"retail\"\n");
+                }
+                if rng.u8(..3) == 0 {
+                    text.push_str("[[record.items]]\nsku = \"x\"\nqty = 2\n[[record.items]]\nqty = 3\n");
+                }
+                if rng.u8(..6) == 0 {
+                    text.push_str(&format!("[other{i}]\nnote = \"between records\"\n"));
+                }
+                text.push('\n');
+            }
+            if doc % 3 == 0 {
+                text = text.replace('\n', "\r\n");
+            }
+            for ordinal in 0..n + 1 {
+                for path in &paths {
+                    let want = locate_by_parsing_all(&text, &p, 0, ordinal, path);
+                    assert_eq!(
+                        locate(&text, &p, 0, ordinal, path),
+                        want,
+                        "doc {doc} record {ordinal} {path:?}\n{text}"
+                    );
+                }
+            }
+        }
     }
 }

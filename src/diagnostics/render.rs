@@ -242,3 +242,42 @@ pub fn render(diag: &Diag, style: Style) -> String {
     }
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// Starting miette's scan a few lines back gives what scanning the whole text gives, in a text
+    /// large enough to be indexed, with every kind of line end miette knows, for many spans and
+    /// amounts of context.
+    #[test]
+    fn a_window_reads_the_same_span_as_the_whole_text() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut text = String::new();
+        let ends = ["\n", "\r\n", "\r", "\n\n"];
+        while text.len() < 3 * INDEXED_TEXT {
+            let n = rng.usize(..40);
+            text.extend(std::iter::repeat_n('x', n));
+            text.push_str(ends[rng.usize(..ends.len())]);
+        }
+        let text: std::sync::Arc<str> = text.into();
+        let source = Source::whole("big.txt", text.clone());
+        for _ in 0..600 {
+            let start = rng.usize(..text.len());
+            let len = rng.usize(..200).min(text.len() - start);
+            let (before, after) = (rng.usize(..4), rng.usize(..4));
+            let span = SourceSpan::new(start.into(), len);
+            let want = text.read_span(&span, before, after).unwrap();
+            let got = source.read_span(&span, before, after).unwrap();
+            let at = format!("{start}+{len} ({before}, {after})");
+            assert_eq!(got.data(), want.data(), "{at}");
+            assert_eq!(got.span(), want.span(), "{at}");
+            assert_eq!(got.line(), want.line(), "{at}");
+            assert_eq!(got.line_count(), want.line_count(), "{at}");
+        }
+        // Past the end is out of bounds either way.
+        let past = SourceSpan::new((text.len() + 5).into(), 1);
+        assert!(source.read_span(&past, 1, 1).is_err() && text.read_span(&past, 1, 1).is_err());
+    }
+}

@@ -487,4 +487,57 @@ roles = [{ role = "a", from = 2020-01-01 }]
         let ev = d.explain(&Query::QualifiedFor { staff: "ann", area: "credit", on: day("2023-01-01") });
         assert!(ev.summary.contains("expired on 2022-12-31"), "{}", ev.summary);
     }
+
+    /// A chain thousands of roles long, closing into a cycle part-way: who outranks whom and the
+    /// path shown are what walking up from each role gives, and building the directory stays linear.
+    #[test]
+    fn long_chains_and_cycles_answer_as_the_walk_does() {
+        let n = 2_000;
+        for back in [None, Some(0), Some(1_500)] {
+            let mut text = String::from("[actions]\nrefund = { limit = \"money\", currency = \"GBP\" }\n");
+            for i in 0..n {
+                let senior = match (i + 1 == n, back) {
+                    (false, _) => format!("escalates_to = \"r{}\"", i + 1),
+                    (true, None) => "top = true".to_string(),
+                    (true, Some(b)) => format!("escalates_to = \"r{b}\""),
+                };
+                text.push_str(&format!("[[role]]\nid = \"r{i}\"\ntitle = \"R{i}\"\n{senior}\n"));
+            }
+            for (k, r) in [0, 1, 999, 1_500, n - 1].iter().enumerate() {
+                text.push_str(&format!(
+                    "[[staff]]\nid = \"s{k}\"\nname = \"S{k}\"\nemployed = {{ from = 2020-01-01 }}\nroles = [{{ role = \"r{r}\", from = 2020-01-01 }}]\n"
+                ));
+            }
+            let mut org = Org::default();
+            let mut diags = Vec::new();
+            read_file(&SourceFile { name: "chain.toml".into(), text: text.into() }, &mut org, &mut diags);
+            let d = Directory::new(&org);
+            // The roles above each, by walking (the cycle ends where it would repeat).
+            let seniors = |j: usize| -> Vec<usize> {
+                let mut out = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                let mut cur = if j + 1 == n { back } else { Some(j + 1) };
+                while let Some(s) = cur {
+                    if s == j || !seen.insert(s) {
+                        break;
+                    }
+                    out.push(s);
+                    cur = if s + 1 == n { back } else { Some(s + 1) };
+                }
+                out
+            };
+            let held = [0, 1, 999, 1_500, n - 1];
+            let above: Vec<Vec<usize>> = held.iter().map(|&r| seniors(r)).collect();
+            for (a, &ra) in held.iter().enumerate() {
+                let want: Vec<String> =
+                    std::iter::once(ra).chain(above[a].iter().copied()).map(|r| format!("r{r}")).collect();
+                assert_eq!(d.path(ra), want.join(" → "), "{back:?} from r{ra}");
+                for (b, &rb) in held.iter().enumerate() {
+                    let (senior, junior) = (format!("s{a}"), format!("s{b}"));
+                    let q = Query::Outranks { senior: &senior, junior: &junior, on: day("2024-01-01") };
+                    assert_eq!(d.judge(&q), a != b && above[b].contains(&ra), "{back:?}: r{ra} above r{rb}");
+                }
+            }
+        }
+    }
 }
