@@ -241,6 +241,13 @@ const CONTEXT: usize = 1;
 
 /// Prepare the lines of `text` that `spans` touch, plus one line of context each side.
 pub fn snippet(text: &str, spans: &[(usize, usize)]) -> Snippet {
+    snippet_with(text, spans, &|start| text.get(..start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count()))
+}
+
+/// [`snippet`], with the count of line breaks before a byte offset given by the caller: counting
+/// from the start of a large file for every diagnostic would make many diagnostics on one file
+/// quadratic, so a caller that draws many keeps an index of the file's lines.
+pub fn snippet_with(text: &str, spans: &[(usize, usize)], lines_before: &dyn Fn(usize) -> usize) -> Snippet {
     let len = text.len();
     let floor = |mut i: usize| {
         i = i.min(len);
@@ -277,7 +284,7 @@ pub fn snippet(text: &str, spans: &[(usize, usize)]) -> Snippet {
     if end < len {
         end += 1;
     }
-    let line0 = text.get(..start).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+    let line0 = lines_before(start);
 
     // Every boundary that must be found again in the text shown.
     let mut targets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();

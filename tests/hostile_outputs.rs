@@ -469,7 +469,9 @@ fn a_closed_pipe_stops_the_run_at_once() {
                     "{format}/{take}: took {took:?}, the whole run {full_time:?}"
                 );
             } else {
-                assert_eq!(out.status.code(), Some(1), "{format}/{take}: {stderr}");
+                // Whether the reader left before the last write (2: the run did not finish writing)
+                // or after it (1: the findings) depends on timing; either way it is quiet.
+                assert!(matches!(out.status.code(), Some(1) | Some(2)), "{format}/{take}: {stderr}");
             }
         }
     }

@@ -134,3 +134,68 @@ fn unusable_role_files_are_input_errors() {
     }
     assert!(stderr.contains("bad-utf8.toml:2:"), "{stderr}");
 }
+
+/// Role files of one long chain `r0 -> r1 -> ...`; `last` is what the last role says about its senior.
+fn chain_org(n: usize, last: &str) -> precept::roles::Org {
+    let mut text = String::new();
+    for i in 0..n {
+        let senior = if i + 1 == n { last.to_string() } else { format!("escalates_to = \"r{}\"", i + 1) };
+        text.push_str(&format!("[[role]]\nid = \"r{i}\"\ntitle = \"Role {i}\"\n{senior}\n\n"));
+    }
+    let mut org = precept::roles::Org::default();
+    let mut diags = Vec::new();
+    let file = precept::source::SourceFile { name: "chain.toml".into(), text: text.into() };
+    precept::roles::read::read_file(&file, &mut org, &mut diags);
+    assert!(diags.is_empty(), "{diags:?}");
+    org
+}
+
+/// Escalation checks over chains thousands of roles long (walked iteratively, each role once):
+/// a dead end counts every role below it, and a cycle anywhere along a chain is reported once,
+/// naming each of its roles in order.
+#[test]
+fn long_escalation_chains_give_the_same_answers() {
+    let n = 2_000;
+    let codes = |problems: &[precept::diagnostics::Diag], code: &str| {
+        problems.iter().filter(|d| d.code == code).cloned().collect::<Vec<_>>()
+    };
+    // A clean chain, and one whose last role is neither top nor escalates to anyone.
+    let clean = precept::roles::lint::lint(&chain_org(n, "top = true"), as_of());
+    assert!(codes(&clean, "precept::role::no-route-to-top").is_empty());
+    assert!(codes(&clean, "precept::role::escalation-cycle").is_empty());
+    let dead = precept::roles::lint::lint(&chain_org(n, ""), as_of());
+    let ends = codes(&dead, "precept::role::no-route-to-top");
+    assert_eq!(ends.len(), 1);
+    assert_eq!(
+        ends[0].message,
+        format!("role `r{}` has no route up to a top role, nor do the {} roles that escalate to it", n - 1, n - 1)
+    );
+    // The last role escalates back into the chain at many places: one cycle each time, of the
+    // roles from there up, named from the first by id, and no dead end.
+    for back in [0, 1, 7, 999, n / 2, n - 2, n - 1] {
+        let org = chain_org(n, &format!("escalates_to = \"r{back}\""));
+        let problems = precept::roles::lint::lint(&org, as_of());
+        let cycles = codes(&problems, "precept::role::escalation-cycle");
+        assert_eq!(cycles.len(), 1, "back to r{back}");
+        assert!(codes(&problems, "precept::role::no-route-to-top").is_empty(), "back to r{back}");
+        let shown = cycles[0].message.trim_start_matches("roles escalate in a circle: ");
+        assert!(cycles[0].message.chars().count() <= precept::text::MAX_MESSAGE + 1, "back to r{back}");
+        // A long circle is named up to the bound every message has, then `…`; a short one whole.
+        if let Some(cut) = shown.strip_suffix('…') {
+            let names: Vec<&str> = cut.split(" -> ").collect();
+            assert!(names.len() > 20, "back to r{back}: {shown}");
+            let whole: Vec<String> = (back..n).map(|i| format!("r{i}")).collect();
+            assert!(whole.join(" -> ").starts_with(cut), "back to r{back}: {shown}");
+        } else {
+            let names: Vec<&str> = shown.split(" -> ").collect();
+            assert_eq!(names.len(), n - back + 1, "back to r{back}");
+            assert_eq!(names.first(), names.last());
+            let mut members: Vec<&str> = names[..names.len() - 1].to_vec();
+            members.sort_unstable();
+            members.dedup();
+            assert_eq!(members.len(), n - back, "each role of the cycle once");
+        }
+        // Every hop of the circle is labelled.
+        assert_eq!(cycles[0].labels.len(), n - back, "back to r{back}");
+    }
+}

@@ -67,3 +67,61 @@ fn the_bundled_policies_are_clean() {
     let levels: std::collections::BTreeSet<_> = program.codes.iter().map(|c| c.level).collect();
     assert_eq!(levels.len(), 4, "one code per level");
 }
+
+/// Codes `C0..` each extending the one before (and `C{back}` extending the last, when given), each
+/// overriding the inherited `ack` more strictly and adding a rule of its own.
+fn extends_chain(n: usize, back: Option<usize>) -> (Option<precept::engine::Program>, Vec<precept::diagnostics::Diag>) {
+    let mut text = String::from(
+        "schema ticket {\n  identified by id\n  dated by opened_at\n  id: text\n  opened_at: datetime\n  acknowledged_at: datetime\n}\n",
+    );
+    let rule = |id: &str, hours: usize| {
+        format!("  rule {id} {{\n    for ticket\n    require record.acknowledged_at <= record.opened_at + {hours}h\n    message \"late\"\n  }}\n")
+    };
+    for i in 0..n {
+        text.push_str(&format!("code \"C{i}\" {{\n  level industry\n"));
+        match (i, back) {
+            (i, Some(b)) if i == b => text.push_str(&format!("  extends \"C{}\"\n", n - 1)),
+            (0, _) => {}
+            (i, _) => text.push_str(&format!("  extends \"C{}\"\n", i - 1)),
+        }
+        text.push_str(&rule("ack", 10 * n - i));
+        text.push_str(&rule(&format!("own{i}"), 24));
+        text.push_str("}\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.precept"), text).unwrap();
+    precept::workspace::load_policies(&[dir.path().to_path_buf()])
+}
+
+/// A chain of 2,000 codes checks as a short one does (and without recursion): each override
+/// replaces the nearest inherited version, only the last `ack` runs, and a cycle anywhere along
+/// the chain is reported once, from its first code, naming every code of it in order.
+#[test]
+fn long_extends_chains_give_the_same_answers() {
+    let n = 2_000;
+    let (program, diags) = extends_chain(n, None);
+    assert!(!diags.iter().any(|d| d.is_error()), "{:?}", diags.iter().find(|d| d.is_error()));
+    let program = program.unwrap();
+    assert_eq!(program.rules.len(), 2 * n);
+    let running: Vec<&str> = program.running().iter().map(|&i| program.rules[i].id.as_str()).collect();
+    assert_eq!(running.len(), n + 1, "every own rule and the last `ack`");
+    assert_eq!(running.iter().filter(|id| **id == "ack").count(), 1);
+    for (i, r) in program.rules.iter().filter(|r| r.id == "ack").enumerate() {
+        let parent = r.overrides.as_ref().map(|o| program.codes[o.code].name.clone());
+        assert_eq!(parent, i.checked_sub(1).map(|p| format!("C{p}")), "the override in C{i}");
+    }
+    for back in [0, 1, 700, n - 1] {
+        let (_, diags) = extends_chain(n, Some(back));
+        let cycles: Vec<_> = diags.iter().filter(|d| d.code == "precept::code::extension-cycle").collect();
+        assert_eq!(cycles.len(), 1, "back at C{back}");
+        let names = cycles[0].message.trim_start_matches("codes extend each other in a circle: ");
+        let mut want: Vec<String> = vec![format!("`C{back}`")];
+        want.extend((back..n).rev().map(|i| format!("`C{i}`")));
+        // A long circle is named up to the bound every message has, then `…`.
+        let whole = want.join(" extends ");
+        let shown = names.strip_suffix('…').unwrap_or(names);
+        assert!(whole.starts_with(shown) && (names == whole || shown.len() > 1000), "back at C{back}: {names}");
+        assert_eq!(names == whole, whole.chars().count() + 40 <= precept::text::MAX_MESSAGE, "back at C{back}");
+        assert!(cycles[0].message.chars().count() <= precept::text::MAX_MESSAGE + 1, "back at C{back}");
+    }
+}

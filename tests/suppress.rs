@@ -339,3 +339,95 @@ fn a_waived_finding_keeps_its_baseline_entry() {
     assert_eq!(standings(&doc), [("T-1".to_string(), "waived".to_string())]);
     assert_eq!(doc["diagnostics"], serde_json::json!([]), "not reported as gone from the baseline");
 }
+
+/// Hundreds of waivers, matched by rule and record through an index: each finding is still waived
+/// by the first waiver in force that covers it in file order (an expired one before it waives
+/// nothing), its place names that waiver's line, and every waiver that covers nothing is reported
+/// at its own line, once.
+#[test]
+fn many_waivers_keep_file_order_places_and_unused_warnings() {
+    let teams = ["Returns", "Delivery"];
+    let records: String = (0..60).map(|j| ticket(&format!("T-{j}"), "ann", teams[j % 2], "10m")).collect();
+    /// A waiver's record, staff, team and expiry.
+    type Spec = (Option<String>, Option<&'static str>, Option<&'static str>, &'static str);
+    let mut specs: Vec<Spec> = Vec::new();
+    for i in 0..400 {
+        let j = (i / 5) % 90;
+        specs.push(match i % 5 {
+            0 => (Some(format!("T-{j}")), None, None, "2020-01-01"),
+            1 => (Some(format!("T-{j}")), None, None, "2099-12-31"),
+            2 => (None, Some("nobody"), None, "2099-12-31"),
+            3 => (Some(format!("GONE-{i}")), None, None, "2099-12-31"),
+            _ => (None, None, Some("Returns"), "2099-12-31"),
+        });
+    }
+    let mut text = String::from("# waivers\n");
+    let mut lines = Vec::new();
+    for (i, (record, staff, team, expires)) in specs.iter().enumerate() {
+        lines.push(text.lines().count() + 1);
+        text.push_str("[[waiver]]\nrule = \"answered-quickly\"\n");
+        for (key, value) in [("record", record.as_deref()), ("staff", *staff), ("team", *team)] {
+            if let Some(v) = value {
+                text.push_str(&format!("{key} = \"{v}\"\n"));
+            }
+        }
+        text.push_str(&format!(
+            "justification = \"accepted {i}\"\napprover = \"Priya Sharma\"\nexpires = {expires}\n\n"
+        ));
+    }
+    let dir = setup(&records, Some(&text));
+    let before = common::tree_checksum(dir.path());
+    let (code, doc, stderr) = json(dir.path(), &["--waivers", "waivers.toml"]);
+    assert_eq!(code, 1, "the expired waivers are findings: {stderr}");
+    // What each waiver covers, judged here the slow way: every finding against every waiver.
+    let covers = |i: usize, j: usize| {
+        let (record, staff, team, _) = &specs[i];
+        record.as_ref().is_none_or(|r| *r == format!("T-{j}"))
+            && staff.is_none_or(|s| s == "ann")
+            && team.is_none_or(|t| t == teams[j % 2])
+    };
+    let mut used = vec![false; specs.len()];
+    let findings = doc["findings"].as_array().unwrap();
+    let mut seen = 0;
+    for f in findings.iter().filter(|f| f["rule"] == "answered-quickly") {
+        let j: usize = f["record"].as_str().unwrap().trim_start_matches("T-").parse().unwrap();
+        seen += 1;
+        let mut want = None;
+        for i in (0..specs.len()).filter(|&i| covers(i, j)) {
+            used[i] = true;
+            if specs[i].3 != "2020-01-01" {
+                want = Some(i);
+                break;
+            }
+        }
+        match want {
+            Some(i) => {
+                assert_eq!(f["standing"], "waived", "T-{j}");
+                assert_eq!(f["waiver"]["place"], format!("waivers.toml:{}", lines[i]), "T-{j}");
+                assert_eq!(f["waiver"]["justification"], format!("accepted {i}"), "T-{j}");
+            }
+            None => assert_eq!(f["standing"], "active", "T-{j}"),
+        }
+    }
+    assert_eq!(seen, 60, "every record was checked");
+    // Expired waivers are findings at their own lines; unused ones are warnings at theirs.
+    let expired: Vec<u64> =
+        findings.iter().filter(|f| f["rule"] == "expired-waiver").map(|f| f["line"].as_u64().unwrap()).collect();
+    let want_expired: Vec<u64> =
+        (0..specs.len()).filter(|&i| specs[i].3 == "2020-01-01").map(|i| lines[i] as u64).collect();
+    let mut got_expired = expired.clone();
+    got_expired.sort_unstable();
+    assert_eq!(got_expired, want_expired);
+    let mut unused: Vec<u64> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "precept::waiver::unused")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    unused.sort_unstable();
+    let want_unused: Vec<u64> =
+        (0..specs.len()).filter(|&i| !used[i] && specs[i].3 != "2020-01-01").map(|i| lines[i] as u64).collect();
+    assert_eq!(unused, want_unused);
+    assert_eq!(common::tree_checksum(dir.path()), before, "no input changed");
+}

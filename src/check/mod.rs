@@ -114,11 +114,17 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
     let mut seen_rules: HashMap<String, Vec<Seen>> = HashMap::new();
     let codes: Vec<(&SourceFile, &ast::Code)> =
         files.iter().flat_map(|f| f.codes.iter().map(move |code| (&f.source, code))).collect();
-    for (i, parent) in layers::order(&codes, &mut c.diags) {
+    let order = layers::order(&codes, &mut c.diags);
+    let parents: Vec<Option<usize>> = order.iter().map(|&(_, p)| p).collect();
+    c.lineage = layers::Lineage::new(&parents);
+    for (i, parent) in order {
         if let Some((file, code)) = codes.get(i) {
-            c.code(file, code, parent, &mut seen_rules);
+            // INVARIANT: the lineage was built from this order, so positions are `c.codes` indices.
+            debug_assert_eq!(parent.map(|p| p < c.codes.len()), parent.map(|_| true));
+            c.code(file, code, &mut seen_rules);
         }
     }
+    c.drop_suspended();
     let has_errors = c.diags.iter().any(Diag::is_error);
     // A rule with errors may not have read all its fields: only a clean policy's unused fields are real.
     if !has_errors {
@@ -189,8 +195,13 @@ struct Checker {
     calendars: Vec<Calendar>,
     calendar_names: HashMap<String, (usize, SourceFile, Span)>,
     codes: Vec<CodeInfo>,
-    /// The code each code extends, by index into `codes`.
-    parents: Vec<Option<usize>>,
+    /// Which code extends which, directly or not, by index into `codes`.
+    lineage: layers::Lineage,
+    /// Rules overridden on every day, to take out of the schemas' lists at the end.
+    withdrawn: std::collections::HashSet<usize>,
+    /// Per rule id, how many of its earlier versions are withdrawn already (a prefix: each override
+    /// withdraws every version it inherits), so a chain of overrides does not withdraw them again.
+    settled: HashMap<String, usize>,
     rules: Vec<CompiledRule>,
 }
 
@@ -541,13 +552,7 @@ impl Checker {
 
     // ------------------------------------------------------------ codes and rules
 
-    fn code<'a>(
-        &mut self,
-        file: &SourceFile,
-        code: &'a ast::Code,
-        parent: Option<usize>,
-        seen: &mut HashMap<String, Vec<Seen<'a>>>,
-    ) {
+    fn code<'a>(&mut self, file: &SourceFile, code: &'a ast::Code, seen: &mut HashMap<String, Vec<Seen<'a>>>) {
         let level = match code.level {
             Some((l, _)) => l,
             None => {
@@ -588,8 +593,6 @@ impl Checker {
             file: file.clone(),
             span: code.name.span,
         });
-        self.parents.push(parent);
-        let ancestors = self.ancestors(code_index);
         let code_range = code.effective.as_ref().and_then(|e| self.effective(file, e));
         for rule in &code.rules {
             let own = rule.effective.as_ref().map(|e| self.effective(file, e));
@@ -601,8 +604,23 @@ impl Checker {
             // Two rules may share an id only as versions (in the same code, each with its own
             // `effective` days, never both in force on one day) or as an override of a rule
             // inherited from a code this one extends.
+            //
+            // INVARIANT: every earlier version is of a code that is the last one's or above it (a
+            // version is kept only when all before it are inherited or its own code's), so when the
+            // last is above this code, all are; when it is this code, only the versions at the end
+            // may clash. Looking at no more than that keeps a long chain of overrides linear.
+            let lineage = &self.lineage;
+            let skip = match earlier.last().map(|p| p.code) {
+                Some(last) if lineage.is_ancestor(last, code_index) => earlier.len(),
+                Some(last) if last == code_index => {
+                    earlier.iter().rposition(|p| p.code != code_index).map_or(0, |i| i + 1)
+                }
+                _ => 0,
+            };
             let mut clash = false;
-            for prev in earlier.iter().filter(|p| !ancestors.contains(&p.code)) {
+            let others: Vec<&Seen> =
+                earlier.iter().skip(skip).filter(|p| !lineage.is_ancestor(p.code, code_index)).collect();
+            for prev in others {
                 match (own, prev.range) {
                     (Some(a), Some(b)) if prev.code == code_index && !overlaps(a, b) => {}
                     (Some(a), Some(b)) if prev.code == code_index => {
@@ -646,15 +664,26 @@ impl Checker {
             // override's days (a nearer one may define the rule only on other days).
             let days = range.unwrap_or((None, None));
             let in_force_then = |p: &&Seen| overlaps(p.in_force.unwrap_or((None, None)), days);
-            let nearest = ancestors
+            // Versions further down the list are of codes further down the chain (the invariant
+            // above), so the nearest is the last that is inherited; one code's versions are together.
+            let inherited = |p: &&Seen| self.lineage.is_ancestor(p.code, code_index);
+            let at = earlier
                 .iter()
-                .find(|a| earlier.iter().filter(in_force_then).any(|p| p.code == **a))
-                .or_else(|| ancestors.iter().find(|a| earlier.iter().any(|p| p.code == **a)))
-                .copied();
-            let overridden: Vec<&Seen> = earlier.iter().filter(|p| Some(p.code) == nearest).collect();
-            let relaxes_ok = self.judge_override(file, code_index, rule, range, &overridden);
+                .rposition(|p| inherited(&p) && in_force_then(&p))
+                .or_else(|| earlier.iter().rposition(|p| inherited(&p)));
+            let nearest = at.and_then(|i| earlier.get(i)).map(|p| p.code);
+            let overridden: Vec<&Seen> = match (at, nearest) {
+                (Some(i), Some(n)) => {
+                    let from = earlier.get(..i).and_then(|e| e.iter().rposition(|p| p.code != n)).map_or(0, |k| k + 1);
+                    earlier.iter().skip(from).take_while(|p| p.code == n).collect()
+                }
+                _ => Vec::new(),
+            };
+            // Versions withdrawn already (on every day, by an earlier override) stay withdrawn.
+            let settled = self.settled.get(&rule.id.text).copied().unwrap_or(0);
             let suspend: Vec<usize> =
-                earlier.iter().filter(|p| ancestors.contains(&p.code)).filter_map(|p| p.compiled).collect();
+                earlier.iter().skip(settled).filter(|p| inherited(p)).filter_map(|p| p.compiled).collect();
+            let relaxes_ok = self.judge_override(file, code_index, rule, range, &overridden);
             let compiled = if relaxes_ok { self.rule(file, code_index, calendar, rule, range) } else { None };
             if let Some(idx) = compiled {
                 if let Some(parent) = nearest {
@@ -665,6 +694,11 @@ impl Checker {
                 }
                 for old in suspend {
                     self.suspend(old, range.unwrap_or((None, None)));
+                }
+                if range.is_none_or(|r| r == (None, None)) {
+                    // Every inherited version is withdrawn now: the versions before this code's own.
+                    let upto = earlier.iter().rposition(|p| p.code != code_index).map_or(0, |i| i + 1);
+                    self.settled.insert(rule.id.text.clone(), upto.max(settled));
                 }
             }
             seen.entry(rule.id.text.clone()).or_default().push(Seen {

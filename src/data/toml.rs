@@ -85,22 +85,33 @@ fn records<'d, 'i>(
     doc: &'d Spanned<DeTable<'i>>,
     text: &str,
 ) -> Vec<(&'d DeTable<'i>, Span)> {
-    let has_record_field = program.shapes.get(shape).is_some_and(|s| s.fields.iter().any(|f| f.name == "record"));
-    if !has_record_field {
-        if let Some(DeValue::Array(items)) = doc.get_ref().get("record").map(Spanned::get_ref) {
-            if items.iter().all(|i| i.get_ref().is_table()) {
-                return items
-                    .iter()
-                    .filter_map(|i| i.get_ref().as_table().map(|t| (t, Span::new(i.span().start, i.span().end))))
-                    .collect();
-            }
-        }
+    if let Some(items) = record_tables(program, shape, doc.get_ref()) {
+        return items
+            .iter()
+            .filter_map(|i| i.get_ref().as_table().map(|t| (t, Span::new(i.span().start, i.span().end))))
+            .collect();
     }
     if doc.get_ref().is_empty() {
         return Vec::new();
     }
     // The record is the whole text.
     vec![(doc.get_ref(), Span::new(0, text.trim_end().len()))]
+}
+
+/// The `[[record]]` tables of a document, when it holds records that way (its `record` key is an
+/// array of tables and the schema has no field of that name).
+fn record_tables<'d, 'i>(
+    program: &Program,
+    shape: ShapeId,
+    doc: &'d DeTable<'i>,
+) -> Option<&'d [Spanned<DeValue<'i>>]> {
+    let has_record_field = program.shapes.get(shape).is_some_and(|s| s.fields.iter().any(|f| f.name == "record"));
+    match doc.get("record").map(Spanned::get_ref) {
+        Some(DeValue::Array(items)) if !has_record_field && items.iter().all(|i| i.get_ref().is_table()) => {
+            Some(&items[..])
+        }
+        _ => None,
+    }
 }
 
 /// Converts one record, collecting problems with their spans.
@@ -203,12 +214,77 @@ impl Cx<'_> {
 }
 
 /// The span of the value at `path` in TOML record `ordinal` (see [`super::locate`]).
+///
+/// Parsing the whole file again for every finding made a file of 5,000 `[[record]]` tables take
+/// over a minute; the record spans of the last file located are kept, and only the record's own
+/// part of the file (from its `[[record]]` to the next) is parsed, falling back to the whole file
+/// when that part does not read on its own as one record.
 pub(crate) fn locate(text: &str, program: &Program, shape: ShapeId, ordinal: usize, path: &[Step]) -> Option<Span> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = text.get(bom..)?;
+    if let Some((region, record)) = record_region(body, program, shape, ordinal) {
+        let part = body.get(region.start..region.end)?;
+        if let Ok(doc) = DeTable::parse(part) {
+            if let Some(items) = record_tables(program, shape, doc.get_ref()) {
+                if let (1, Some(table)) = (items.len(), items.first().and_then(|i| i.get_ref().as_table())) {
+                    return walk(table, record, bom + region.start, program, shape, path, bom);
+                }
+            }
+        }
+    }
+    locate_by_parsing_all(text, program, shape, ordinal, path)
+}
+
+/// [`locate`] by parsing the whole file: for a file of one record, or a part that does not read alone.
+fn locate_by_parsing_all(text: &str, program: &Program, shape: ShapeId, ordinal: usize, path: &[Step]) -> Option<Span> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = text.get(bom..)?;
     let doc = DeTable::parse(body).ok()?;
-    let (mut table, record) = records(program, shape, &doc, body).into_iter().nth(ordinal)?;
-    let shift = |r: std::ops::Range<usize>| Span::new(r.start + bom, r.end + bom);
+    let (table, record) = records(program, shape, &doc, body).into_iter().nth(ordinal)?;
+    walk(table, record, bom, program, shape, path, bom)
+}
+
+/// The part of `body` holding `[[record]]` table `ordinal` (up to the next one) and the record's
+/// own span, from the spans of the last file asked about; `None` for a file of one record.
+fn record_region(body: &str, program: &Program, shape: ShapeId, ordinal: usize) -> Option<(Span, Span)> {
+    use std::hash::{Hash, Hasher};
+    use std::sync::Mutex;
+    /// The file's identity (address, length, a hash of its ends) and its record spans.
+    type Known = ((usize, usize, u64), Vec<Span>);
+    static LAST: Mutex<Option<Known>> = Mutex::new(None);
+    let b = body.as_bytes();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    b.get(..b.len().min(4096)).hash(&mut h);
+    b.get(b.len().saturating_sub(4096)..).hash(&mut h);
+    shape.hash(&mut h);
+    let key = (body.as_ptr() as usize, body.len(), h.finish());
+    let mut last = LAST.lock().ok()?;
+    if last.as_ref().is_none_or(|(k, _)| *k != key) {
+        let doc = DeTable::parse(body).ok()?;
+        let spans: Vec<Span> = record_tables(program, shape, doc.get_ref())
+            .map(|items| items.iter().map(|i| Span::new(i.span().start, i.span().end)).collect())
+            .unwrap_or_default();
+        *last = Some((key, spans));
+    }
+    let spans = &last.as_ref()?.1;
+    let record = *spans.get(ordinal)?;
+    let end = spans.get(ordinal + 1).map_or(body.len(), |next| next.start);
+    (record.start <= end).then_some((Span::new(record.start, end), record))
+}
+
+/// Walk `path` from a record's `table` (whose spans are `shift` bytes into the file; `record` is
+/// the record's span in the body, which starts `bom` bytes into the file).
+fn walk(
+    table: &DeTable<'_>,
+    record: Span,
+    shift: usize,
+    program: &Program,
+    shape: ShapeId,
+    path: &[Step],
+    bom: usize,
+) -> Option<Span> {
+    let mut table = table;
+    let shift = |r: std::ops::Range<usize>| Span::new(r.start + shift, r.end + shift);
     let mut owner = Span::new(record.start + bom, record.end + bom);
     let mut current: Option<&Spanned<DeValue<'_>>> = None;
     let mut ty = Ty::Object(shape);
@@ -403,5 +479,81 @@ mod tests {
         assert_eq!(at(0, &[F(0)]), "\"T-1\"");
         assert_eq!(at(1, &[F(3), F(1)]), "customer");
         assert_eq!(at(1, &[F(4), I(5)]), "tags");
+    }
+
+    /// Locating in a record's own part of the file gives what parsing the whole file gives, for
+    /// many shapes of `[[record]]` files: sub-tables, arrays of tables, inline tables, comments,
+    /// other tables between records, CRLF line ends and a byte order mark.
+    #[test]
+    fn locating_in_a_part_agrees_with_parsing_the_whole_file() {
+        let p = program(
+            vec![
+                vec![
+                    field("id", Ty::Text),
+                    field("customer", Ty::Object(1)),
+                    field("items", Ty::List(Box::new(Ty::Object(2)))),
+                    field("tags", Ty::List(Box::new(Ty::Text))),
+                ],
+                vec![field("kind", Ty::Text), opt(field("vip", Ty::Bool))],
+                vec![field("sku", Ty::Text), field("qty", Ty::Int)],
+            ],
+            vec![],
+        );
+        let paths: Vec<Vec<Step>> = vec![
+            vec![],
+            vec![F(0)],
+            vec![F(1)],
+            vec![F(1), F(0)],
+            vec![F(1), F(1)],
+            vec![F(2), I(0), F(1)],
+            vec![F(2), I(1), F(0)],
+            vec![F(2), I(3)],
+            vec![F(3), I(1)],
+            vec![F(3), F(0)],
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for doc in 0..60 {
+            let mut text = String::new();
+            if doc % 5 == 0 {
+                text.push('\u{feff}');
+            }
+            text.push_str("# tickets\n");
+            let n = 1 + rng.usize(..12);
+            for i in 0..n {
+                text.push_str(&format!("[[record]]\nid = \"T-{doc}-{i}\"\n"));
+                match rng.u8(..4) {
+                    0 => text.push_str("customer = { kind = \"retail\", vip = true }\n"),
+                    1 => text.push_str("customer.kind = \"business\"\n"),
+                    2 => {}
+                    _ => text.push_str("tags = [\"a\", \"b\"]\n"),
+                }
+                if rng.bool() {
+                    text.push_str("items = [{ sku = \"s1\", qty = 1 }, { sku = \"s2\" }]\n");
+                }
+                if rng.u8(..3) == 0 {
+                    text.push_str("\n# a comment\n[record.customer]\nkind = \"retail\"\n");
+                }
+                if rng.u8(..3) == 0 {
+                    text.push_str("[[record.items]]\nsku = \"x\"\nqty = 2\n[[record.items]]\nqty = 3\n");
+                }
+                if rng.u8(..6) == 0 {
+                    text.push_str(&format!("[other{i}]\nnote = \"between records\"\n"));
+                }
+                text.push('\n');
+            }
+            if doc % 3 == 0 {
+                text = text.replace('\n', "\r\n");
+            }
+            for ordinal in 0..n + 1 {
+                for path in &paths {
+                    let want = locate_by_parsing_all(&text, &p, 0, ordinal, path);
+                    assert_eq!(
+                        locate(&text, &p, 0, ordinal, path),
+                        want,
+                        "doc {doc} record {ordinal} {path:?}\n{text}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
+use super::ladder::Ladder;
 use super::model::{Limit, LimitKind, Org};
 use crate::engine::authority::{Amount, Authority, Evidence, Query};
 
@@ -17,6 +18,8 @@ use crate::engine::authority::{Amount, Authority, Evidence, Query};
 pub struct Directory {
     roles: Vec<RoleEntry>,
     role_ix: HashMap<String, usize>,
+    /// Who is above whom (a cycle ends a path where it would repeat).
+    ladder: Ladder,
     staff: Vec<StaffEntry>,
     staff_ix: HashMap<String, usize>,
     actions: HashMap<String, LimitKind>,
@@ -28,8 +31,6 @@ pub struct Directory {
 struct RoleEntry {
     id: String,
     title: String,
-    /// The roles above it, nearest first, each once (a cycle ends the path where it would repeat).
-    seniors: Vec<usize>,
     may: Vec<(String, Limit)>,
 }
 
@@ -55,18 +56,10 @@ impl Directory {
         }
         let senior: Vec<Option<usize>> =
             org.roles.iter().map(|r| r.escalates_to.as_ref().and_then(|e| d.role_ix.get(&e.id).copied())).collect();
-        for (i, r) in org.roles.iter().enumerate() {
-            let mut seniors = Vec::new();
-            let mut cur = senior.get(i).copied().flatten();
-            while let Some(s) = cur {
-                if s == i || seniors.contains(&s) {
-                    break;
-                }
-                seniors.push(s);
-                cur = senior.get(s).copied().flatten();
-            }
+        d.ladder = Ladder::new(senior);
+        for r in &org.roles {
             let may = r.may.iter().map(|g| (g.action.id.clone(), g.limit)).collect();
-            d.roles.push(RoleEntry { id: r.id.id.clone(), title: r.title.clone(), seniors, may });
+            d.roles.push(RoleEntry { id: r.id.id.clone(), title: r.title.clone(), may });
         }
         for (i, s) in org.staff.iter().enumerate() {
             d.staff_ix.entry(s.id.id.clone()).or_insert(i);
@@ -103,15 +96,10 @@ impl Directory {
             .map(|(_, _, id, ix)| (*ix, id.as_str()))
     }
 
-    /// The roles above `role`, nearest first.
-    fn seniors(&self, role: usize) -> &[usize] {
-        self.roles.get(role).map_or(&[], |r| r.seniors.as_slice())
-    }
-
     /// `customer-advisor → team-leader → ...`: the escalation path from a role.
     fn path(&self, role: usize) -> String {
         let mut ids = vec![self.role_id(role)];
-        ids.extend(self.seniors(role).iter().map(|&r| self.role_id(r)));
+        ids.extend(self.ladder.path(role).map(|r| self.role_id(r)));
         ids.join(" → ")
     }
 
@@ -137,7 +125,7 @@ impl Directory {
 
     fn outranks(&self, senior: &str, junior: &str, on: Date) -> bool {
         match (self.held(senior, on), self.held(junior, on)) {
-            (Some((Some(s), _)), Some((Some(j), _))) => self.seniors(j).contains(&s),
+            (Some((Some(s), _)), Some((Some(j), _))) => self.ladder.above(s, j),
             _ => false,
         }
     }
@@ -279,9 +267,9 @@ impl Authority for Directory {
                 }));
                 let direction = match (sr, jr) {
                     _ if senior == junior => "the same person".to_string(),
-                    (Some(s), Some(j)) if self.seniors(j).contains(&s) => "up the escalation path".to_string(),
+                    (Some(s), Some(j)) if self.ladder.above(s, j) => "up the escalation path".to_string(),
                     (Some(s), Some(j)) if s == j => "the same role: sideways".to_string(),
-                    (Some(s), Some(j)) if self.seniors(s).contains(&j) => "down the escalation path".to_string(),
+                    (Some(s), Some(j)) if self.ladder.above(j, s) => "down the escalation path".to_string(),
                     (Some(s), Some(_)) => format!("sideways: {} is not on that path", self.role_id(s)),
                     _ => "not to a senior role".to_string(),
                 };
@@ -498,5 +486,58 @@ roles = [{ role = "a", from = 2020-01-01 }]
         assert!(d.judge(&Query::Qualified { staff: "ann", qualification: "fca", on: day("2021-01-01") }));
         let ev = d.explain(&Query::QualifiedFor { staff: "ann", area: "credit", on: day("2023-01-01") });
         assert!(ev.summary.contains("expired on 2022-12-31"), "{}", ev.summary);
+    }
+
+    /// A chain thousands of roles long, closing into a cycle part-way: who outranks whom and the
+    /// path shown are what walking up from each role gives, and building the directory stays linear.
+    #[test]
+    fn long_chains_and_cycles_answer_as_the_walk_does() {
+        let n = 2_000;
+        for back in [None, Some(0), Some(1_500)] {
+            let mut text = String::from("[actions]\nrefund = { limit = \"money\", currency = \"GBP\" }\n");
+            for i in 0..n {
+                let senior = match (i + 1 == n, back) {
+                    (false, _) => format!("escalates_to = \"r{}\"", i + 1),
+                    (true, None) => "top = true".to_string(),
+                    (true, Some(b)) => format!("escalates_to = \"r{b}\""),
+                };
+                text.push_str(&format!("[[role]]\nid = \"r{i}\"\ntitle = \"R{i}\"\n{senior}\n"));
+            }
+            for (k, r) in [0, 1, 999, 1_500, n - 1].iter().enumerate() {
+                text.push_str(&format!(
+                    "[[staff]]\nid = \"s{k}\"\nname = \"S{k}\"\nemployed = {{ from = 2020-01-01 }}\nroles = [{{ role = \"r{r}\", from = 2020-01-01 }}]\n"
+                ));
+            }
+            let mut org = Org::default();
+            let mut diags = Vec::new();
+            read_file(&SourceFile { name: "chain.toml".into(), text: text.into() }, &mut org, &mut diags);
+            let d = Directory::new(&org);
+            // The roles above each, by walking (the cycle ends where it would repeat).
+            let seniors = |j: usize| -> Vec<usize> {
+                let mut out = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                let mut cur = if j + 1 == n { back } else { Some(j + 1) };
+                while let Some(s) = cur {
+                    if s == j || !seen.insert(s) {
+                        break;
+                    }
+                    out.push(s);
+                    cur = if s + 1 == n { back } else { Some(s + 1) };
+                }
+                out
+            };
+            let held = [0, 1, 999, 1_500, n - 1];
+            let above: Vec<Vec<usize>> = held.iter().map(|&r| seniors(r)).collect();
+            for (a, &ra) in held.iter().enumerate() {
+                let want: Vec<String> =
+                    std::iter::once(ra).chain(above[a].iter().copied()).map(|r| format!("r{r}")).collect();
+                assert_eq!(d.path(ra), want.join(" → "), "{back:?} from r{ra}");
+                for (b, &rb) in held.iter().enumerate() {
+                    let (senior, junior) = (format!("s{a}"), format!("s{b}"));
+                    let q = Query::Outranks { senior: &senior, junior: &junior, on: day("2024-01-01") };
+                    assert_eq!(d.judge(&q), a != b && above[b].contains(&ra), "{back:?}: r{ra} above r{rb}");
+                }
+            }
+        }
     }
 }

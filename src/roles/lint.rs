@@ -182,22 +182,13 @@ fn escalation(org: &Org, roles: &HashMap<&str, usize>, out: &mut Vec<Diag>) {
         }
     }
     // Dead ends: a role that is not top and has no senior (unknown seniors are reported already).
+    // `below[r]`: how many roles' paths end at `r`, each path's end found once and shared by every
+    // role on it (walking each path in full is quadratic in a chain's length).
+    let ends = path_ends(&next);
     let mut below: Vec<usize> = vec![0; n];
-    for start in 0..n {
-        let mut cur = next.get(start).copied().flatten();
-        let mut steps = 0;
-        while let Some(i) = cur {
-            steps += 1;
-            if steps > n {
-                break;
-            }
-            if next.get(i).copied().flatten().is_none() {
-                if let Some(b) = below.get_mut(i) {
-                    *b += 1;
-                }
-                break;
-            }
-            cur = next.get(i).copied().flatten();
+    for (start, end) in ends.iter().enumerate() {
+        if let Some(b) = end.filter(|&e| e != start).and_then(|e| below.get_mut(e)) {
+            *b += 1;
         }
     }
     for (i, role) in org.roles.iter().enumerate() {
@@ -216,6 +207,39 @@ fn escalation(org: &Org, roles: &HashMap<&str, usize>, out: &mut Vec<Diag>) {
                 .help("add `escalates_to = \"...\"` naming its senior, or mark it `top = true` if nothing is referred beyond it"),
         );
     }
+}
+
+/// For each role, the role with no senior its escalation path ends at; `None` when the path runs into
+/// a cycle. Linear: each role is walked past once, iteratively (a chain of any length needs no stack).
+fn path_ends(next: &[Option<usize>]) -> Vec<Option<usize>> {
+    // Outer `None`: not known yet.
+    let mut end: Vec<Option<Option<usize>>> = vec![None; next.len()];
+    let mut on_walk = vec![false; next.len()];
+    let mut walk: Vec<usize> = Vec::new();
+    for start in 0..next.len() {
+        walk.clear();
+        let mut cur = start;
+        let found = loop {
+            if let Some(known) = end.get(cur).copied().flatten() {
+                break known;
+            }
+            if on_walk.get(cur).copied().unwrap_or(true) {
+                // Back on this walk: a cycle, which no path through it gets out of.
+                break None;
+            }
+            on_walk[cur] = true;
+            walk.push(cur);
+            match next.get(cur).copied().flatten() {
+                Some(s) => cur = s,
+                None => break Some(cur),
+            }
+        };
+        for &w in &walk {
+            end[w] = Some(found);
+            on_walk[w] = false;
+        }
+    }
+    end.into_iter().map(Option::flatten).collect()
 }
 
 fn cycle(org: &Org, members: &[usize], out: &mut Vec<Diag>) {

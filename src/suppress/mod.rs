@@ -9,6 +9,8 @@
 pub mod baseline;
 pub mod waivers;
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 
 use crate::ast::{CodeLevel, Severity};
@@ -20,7 +22,13 @@ pub const EXPIRED_WAIVER: &str = "expired-waiver";
 
 /// Marks findings as waived or baselined during a run.
 pub struct Suppressor {
-    waivers: Vec<(waivers::Waiver, usize)>,
+    /// Each waiver, the findings it covered, and its line and column in its file.
+    waivers: Vec<(waivers::Waiver, usize, (usize, usize))>,
+    /// Waivers by rule id, and by rule and record id for those naming a record, in file order: a
+    /// finding is compared only with the waivers of its rule (comparing every finding with every
+    /// waiver is quadratic in a large waivers file).
+    by_rule: HashMap<String, Vec<usize>>,
+    by_record: HashMap<(String, String), Vec<usize>>,
     baseline: Option<baseline::Baseline>,
     today: Date,
     /// Fields are redacted: name baseline entries by fingerprint, not by record.
@@ -30,7 +38,29 @@ pub struct Suppressor {
 impl Suppressor {
     /// From the waivers and baseline given; `today` decides which waivers have expired.
     pub fn new(waivers: Vec<waivers::Waiver>, baseline: Option<baseline::Baseline>, today: Date) -> Suppressor {
-        Suppressor { waivers: waivers.into_iter().map(|w| (w, 0)).collect(), baseline, today, redacting: false }
+        let places = places(&waivers);
+        let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_record: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, w) in waivers.iter().enumerate() {
+            match &w.record {
+                Some(r) => by_record.entry((w.rule.clone(), r.clone())).or_default().push(i),
+                None => by_rule.entry(w.rule.clone()).or_default().push(i),
+            }
+        }
+        let waivers = waivers.into_iter().zip(places).map(|(w, p)| (w, 0, p)).collect();
+        Suppressor { waivers, by_rule, by_record, baseline, today, redacting: false }
+    }
+
+    /// The waivers that may cover `f`, in file order.
+    fn candidates(&self, f: &Finding) -> Vec<usize> {
+        let general = self.by_rule.get(&f.rule_id).map(Vec::as_slice).unwrap_or_default();
+        let named = match &f.record_id {
+            Some(r) => self.by_record.get(&(f.rule_id.clone(), r.clone())).map(Vec::as_slice).unwrap_or_default(),
+            None => &[],
+        };
+        let mut all: Vec<usize> = general.iter().chain(named).copied().collect();
+        all.sort_unstable();
+        all
     }
 
     /// Whether there is a baseline (SARIF then says which results are new).
@@ -41,7 +71,8 @@ impl Suppressor {
     /// Decide a finding's standing: waived by the first waiver in force that covers it, else
     /// baselined if known, else active. An expired waiver waives nothing.
     pub fn mark(&mut self, f: &mut Finding) {
-        for (w, uses) in &mut self.waivers {
+        for i in self.candidates(f) {
+            let Some((w, uses, (line, _))) = self.waivers.get_mut(i) else { continue };
             if w.covers(f) {
                 *uses += 1;
                 if w.expires >= self.today {
@@ -53,7 +84,7 @@ impl Suppressor {
                         justification: w.justification.clone(),
                         approver: w.approver.clone(),
                         expires: w.expires.to_string(),
-                        place: w.place(),
+                        place: format!("{}:{line}", w.file.name),
                     });
                     return;
                 }
@@ -69,9 +100,9 @@ impl Suppressor {
     pub fn finish(&self) -> (Vec<Finding>, Vec<Diag>) {
         let mut findings = Vec::new();
         let mut diags = Vec::new();
-        for (w, uses) in &self.waivers {
+        for (w, uses, (line, column)) in &self.waivers {
+            let (line, column) = (*line, *column);
             if w.expires < self.today {
-                let (line, column) = w.file.line_col(w.span.start);
                 let what = w.record.as_ref().map(|r| format!(" for {r}")).unwrap_or_default();
                 findings.push(Finding {
                     rule: usize::MAX,
@@ -116,4 +147,30 @@ impl Suppressor {
         }
         (findings, diags)
     }
+}
+
+/// The 1-based line and column of each waiver (as [`crate::source::line_col`] gives them), counting
+/// lines on from the waiver before it in the same file rather than from the start of the file.
+fn places(waivers: &[waivers::Waiver]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(waivers.len());
+    // The text (by address, alive while the waivers are), an offset in it, and the line there.
+    let mut at: Option<(*const u8, usize, usize)> = None;
+    for w in waivers {
+        let text: &str = &w.file.text;
+        let mut offset = w.span.start.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let (from, first) = match at {
+            Some((p, o, l)) if std::ptr::eq(p, text.as_ptr()) && o <= offset => (o, l),
+            _ => (0, 1),
+        };
+        let line = first + text.get(from..offset).map_or(0, |s| s.bytes().filter(|&b| b == b'\n').count());
+        let before = text.get(..offset).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        out.push((line, column));
+        at = Some((text.as_ptr(), offset, line));
+    }
+    out
 }
