@@ -540,7 +540,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
     let rule = program.rules.get(p.rule)?;
     let code = program.codes.get(rule.code);
     let span = span.clamp(file.text.len());
-    let (l, column) = line_col(&file.text, span.start);
+    let (l, column) = file.line_col(span.start);
     Some(Finding {
         rule: p.rule,
         rule_id: rule.id.clone(),

@@ -60,9 +60,22 @@ impl SourceFile {
         SourceFile { name: name.into(), text: text.into() }
     }
 
-    /// The 1-based line and column (in characters) of a byte offset, clamped to the text.
+    /// The 1-based line and column (in characters) of a byte offset, clamped to the text. For a
+    /// large file the line comes from a cached index of its lines, so placing every finding of a
+    /// whole-file record format (50,000 `[[record]]` tables in one TOML file) stays linear.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.text, offset)
+        if self.text.len() < INDEXED_TEXT {
+            return line_col(&self.text, offset);
+        }
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = newlines_before(&self.text, offset);
+        let before = self.text.get(..offset).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        (line + 1, column)
     }
 
     /// The slice a span covers, clamped to the text and to character boundaries.
@@ -78,6 +91,51 @@ impl SourceFile {
         }
         self.text.get(start..end).unwrap_or("")
     }
+}
+
+/// Texts shorter than this are scanned from their start; longer ones get a cached line index.
+const INDEXED_TEXT: usize = 64 * 1024;
+
+/// How many line breaks (`\n`) come before byte `offset` of `text`. For a large text this comes
+/// from a cached index of its lines, so many diagnostics or findings on one large file (20,000
+/// lint warnings on one role file) cost a binary search each rather than a scan from the start.
+pub fn newlines_before(text: &std::sync::Arc<str>, offset: usize) -> usize {
+    if text.len() < INDEXED_TEXT {
+        return text.get(..offset).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+    }
+    line_starts(text).partition_point(|&s| s <= offset).saturating_sub(1)
+}
+
+/// The byte offsets where lines (ended by `\n`) start, for the few large texts last rendered (kept by the text's
+/// identity: the cache holds the text, so its address cannot be reused while it is cached).
+fn line_starts(text: &std::sync::Arc<str>) -> std::sync::Arc<[usize]> {
+    use std::sync::{Arc, Mutex};
+    type Indexed = Vec<(Arc<str>, Arc<[usize]>)>;
+    static CACHE: Mutex<Indexed> = Mutex::new(Vec::new());
+    const KEEP: usize = 4;
+    let build = || -> Arc<[usize]> {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            i += 1;
+            if c == b'\n' {
+                starts.push(i);
+            }
+        }
+        starts.into()
+    };
+    let Ok(mut cache) = CACHE.lock() else { return build() };
+    if let Some(k) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
+        let hit = cache.remove(k);
+        let starts = hit.1.clone();
+        cache.insert(0, hit);
+        return starts;
+    }
+    let starts = build();
+    cache.insert(0, (text.clone(), starts.clone()));
+    cache.truncate(KEEP);
+    starts
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
@@ -104,6 +162,43 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 4), (2, 2));
         assert_eq!(line_col(text, 999), (3, 1));
+    }
+
+    /// The cached line index counts the same line breaks as a scan from the start, at every
+    /// offset of a text large enough to be indexed, whatever its line ends.
+    #[test]
+    fn the_line_index_counts_as_a_scan_does() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut text = String::new();
+        let ends = ["\n", "\r\n", "\r", "\n\n"];
+        while text.len() < 3 * INDEXED_TEXT {
+            let n = rng.usize(..40);
+            text.extend(std::iter::repeat_n('x', n));
+            text.push_str(ends[rng.usize(..ends.len())]);
+        }
+        let text: std::sync::Arc<str> = text.into();
+        for _ in 0..600 {
+            let at = rng.usize(..=text.len());
+            let want = text[..at].bytes().filter(|&b| b == b'\n').count();
+            assert_eq!(newlines_before(&text, at), want, "{at}");
+        }
+        assert_eq!(newlines_before(&text, text.len() + 5), text.bytes().filter(|&b| b == b'\n').count());
+    }
+
+    /// A large file's indexed line and column agree with the plain scan.
+    #[test]
+    fn indexed_line_col_agrees_with_the_scan() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let mut text = String::new();
+        while text.len() < 2 * INDEXED_TEXT {
+            text.extend(std::iter::repeat_n('é', rng.usize(..30)));
+            text.push_str(["\n", "\r\n", "x"][rng.usize(..3)]);
+        }
+        let file = SourceFile::new("big", text.clone());
+        for _ in 0..500 {
+            let at = rng.usize(..=text.len() + 2);
+            assert_eq!(file.line_col(at), line_col(&text, at), "{at}");
+        }
     }
 
     #[test]

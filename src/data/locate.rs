@@ -32,12 +32,14 @@ use crate::source::Span;
 /// # }
 /// ```
 pub fn locate(file: &RecordFile, text: &str, program: &Program, ordinal: usize, line: usize, path: &[Step]) -> Span {
-    let fallback = scan::line_span(text, line);
-    let Some(schema) = program.schemas.get(file.schema) else { return fallback };
+    // The record's line, found by counting lines from the start: only when needed, since for a
+    // whole-file format that count per finding would make many findings in one file quadratic.
+    let fallback = || scan::line_span(text, line);
+    let Some(schema) = program.schemas.get(file.schema) else { return fallback() };
     let shape = schema.shape;
     let found = match file.format {
         Format::Jsonl => {
-            let start = scan::skip_ws(text.as_bytes(), fallback.start);
+            let start = scan::skip_ws(text.as_bytes(), fallback().start);
             let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
             Some(json_value_span(text, start, program, shape, path))
         }
@@ -47,7 +49,7 @@ pub fn locate(file: &RecordFile, text: &str, program: &Program, ordinal: usize, 
         Format::Toml => super::toml::locate(text, program, shape, ordinal, path),
         Format::Csv => csv_span(text, program, shape, line, path),
     };
-    found.unwrap_or(fallback).clamp(text.len())
+    found.unwrap_or_else(fallback).clamp(text.len())
 }
 
 /// The span of the value at `path` in the JSON record starting at byte `start` of `text`.

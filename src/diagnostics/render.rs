@@ -52,7 +52,7 @@ impl Source {
         spans: &[crate::source::Span],
     ) -> (Source, Vec<(usize, usize)>) {
         let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
-        let shown = crate::text::snippet_with(text, &ranges, &|start| newlines_before(text, start));
+        let shown = crate::text::snippet_with(text, &ranges, &|start| crate::source::newlines_before(text, start));
         let columns = shown.spans.iter().zip(&shown.columns).map(|(s, c)| (s.0, *c)).collect();
         let moved = shown.spans.iter().map(|&(s, e)| (s, e.saturating_sub(s))).collect();
         let source = Source {
@@ -90,51 +90,6 @@ impl SourceCode for Source {
             inner.line_count(),
         )))
     }
-}
-
-/// Texts shorter than this are scanned from their start; longer ones get a cached line index.
-const INDEXED_TEXT: usize = 64 * 1024;
-
-/// How many line breaks (`\n`) come before byte `offset` of `text`. For a large text this comes
-/// from a cached index of its lines, so many diagnostics or findings on one large file (20,000
-/// lint warnings on one role file) cost a binary search each rather than a scan from the start.
-fn newlines_before(text: &std::sync::Arc<str>, offset: usize) -> usize {
-    if text.len() < INDEXED_TEXT {
-        return text.get(..offset).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
-    }
-    line_starts(text).partition_point(|&s| s <= offset).saturating_sub(1)
-}
-
-/// The byte offsets where lines (ended by `\n`) start, for the few large texts last rendered (kept by the text's
-/// identity: the cache holds the text, so its address cannot be reused while it is cached).
-fn line_starts(text: &std::sync::Arc<str>) -> std::sync::Arc<[usize]> {
-    use std::sync::{Arc, Mutex};
-    type Indexed = Vec<(Arc<str>, Arc<[usize]>)>;
-    static CACHE: Mutex<Indexed> = Mutex::new(Vec::new());
-    const KEEP: usize = 4;
-    let build = || -> Arc<[usize]> {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while let Some(&c) = b.get(i) {
-            i += 1;
-            if c == b'\n' {
-                starts.push(i);
-            }
-        }
-        starts.into()
-    };
-    let Ok(mut cache) = CACHE.lock() else { return build() };
-    if let Some(k) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
-        let hit = cache.remove(k);
-        let starts = hit.1.clone();
-        cache.insert(0, hit);
-        return starts;
-    }
-    let starts = build();
-    cache.insert(0, (text.clone(), starts.clone()));
-    cache.truncate(KEEP);
-    starts
 }
 
 /// A miette view of a [`Diag`].
@@ -248,32 +203,5 @@ pub fn render(diag: &Diag, style: Style) -> String {
     match crate::text::guard(&out, style.color) {
         std::borrow::Cow::Borrowed(_) => out,
         std::borrow::Cow::Owned(guarded) => guarded,
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
-    use super::*;
-
-    /// The cached line index counts the same line breaks as a scan from the start, at every
-    /// offset of a text large enough to be indexed, whatever its line ends.
-    #[test]
-    fn the_line_index_counts_as_a_scan_does() {
-        let mut rng = fastrand::Rng::with_seed(3);
-        let mut text = String::new();
-        let ends = ["\n", "\r\n", "\r", "\n\n"];
-        while text.len() < 3 * INDEXED_TEXT {
-            let n = rng.usize(..40);
-            text.extend(std::iter::repeat_n('x', n));
-            text.push_str(ends[rng.usize(..ends.len())]);
-        }
-        let text: std::sync::Arc<str> = text.into();
-        for _ in 0..600 {
-            let at = rng.usize(..=text.len());
-            let want = text[..at].bytes().filter(|&b| b == b'\n').count();
-            assert_eq!(newlines_before(&text, at), want, "{at}");
-        }
-        assert_eq!(newlines_before(&text, text.len() + 5), text.bytes().filter(|&b| b == b'\n').count());
     }
 }

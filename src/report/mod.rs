@@ -57,7 +57,7 @@ pub fn fingerprint(f: &crate::pipeline::Finding) -> String {
 
 /// The 1-based line and column (in characters) where a finding's span ends.
 pub fn end_of(f: &crate::pipeline::Finding) -> (usize, usize) {
-    let (l, c) = crate::source::line_col(&f.file.text, f.span.end);
+    let (l, c) = f.file.line_col(f.span.end);
     (f.first_line + l - 1, c)
 }
 
