@@ -648,6 +648,27 @@ fn reports_are_written_when_the_run_stops_early() {
         }
         assert_eq!(inputs_checksum(root), before, "{what}");
         assert!(temporary_files(root).is_empty(), "{what}");
+        // The same stop with a report aimed at a record file of the folder walked: the run stops
+        // before the record files are known, so a file that is not a report Precept wrote is
+        // left as it is (and said so), never replaced by the report of the failure.
+        if extra.iter().any(|a| a.starts_with("records/")) {
+            continue;
+        }
+        for format in FORMATS {
+            let keep = root.join("records/keep.jsonl");
+            std::fs::write(&keep, ticket("K-1")).unwrap();
+            let before = inputs_checksum(root);
+            let target = format!("{format}=records/keep.jsonl");
+            let mut args = vec!["check", "--output", target.as_str()];
+            args.extend(extra.iter().copied());
+            let run = common::precept_in(root, &args);
+            assert_eq!(run.code, 2, "{what}/{format}: {}", run.snapshot());
+            assert!(run.stderr.contains(code) || run.stderr.contains("precept::usage::output-is-input"), "{what}");
+            assert!(run.stderr.contains("records/keep.jsonl"), "{what}/{format}: {}", run.stderr);
+            assert_eq!(inputs_checksum(root), before, "{what}/{format}: the record file was replaced");
+            assert!(temporary_files(root).is_empty(), "{what}/{format}");
+            std::fs::remove_file(&keep).unwrap();
+        }
     }
     // Settings that cannot be read name no reports; the settings' own reports are not written.
     std::fs::write(root.join("precept.toml"), "outputs = [\"json=out/from-settings.json\"]\nfail_on = 3\n").unwrap();

@@ -324,7 +324,7 @@ fn specs(args: &CheckArgs, config: Option<&Config>) -> Vec<output::Spec> {
 
 /// Write every report as a failure holding `diags`, and show any that cannot be written.
 fn write_failed(reports: output::Reports, diags: &[Diag], fail_on: crate::ast::Severity, err: &mut Stderr) {
-    if let Err(d) = reports.failed(diags, fail_on, &timestamp()) {
+    for d in reports.failed(diags, fail_on, &timestamp()) {
         err.diag(&d);
     }
 }

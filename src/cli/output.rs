@@ -330,10 +330,30 @@ impl Reports {
     /// When the run stops before checking (unreadable settings, a broken policy, bad usage): each
     /// report says so in its own terms, with no findings. On stdout the human report adds nothing
     /// (the problems are on stderr already); in a file it holds them.
-    pub fn failed(self, policy_diags: &[Diag], fail_on: Severity, timestamp: &str) -> Result<(), Diag> {
+    ///
+    /// The run stopped before every input was known (record files are found only once the
+    /// policies load), so a report file that already exists as a regular file and is not a report
+    /// Precept wrote could be a record file: it is left as it is, with a problem saying so.
+    pub fn failed(self, policy_diags: &[Diag], fail_on: Severity, timestamp: &str) -> Vec<Diag> {
         let empty = Program::empty();
-        let mut result = Ok(());
+        let mut result = Vec::new();
         for mut r in self.reports {
+            if let Sink::File(_, o) = &r.sink {
+                let regular = std::fs::metadata(&o.path).is_ok_and(|m| m.is_file());
+                if regular && !o.left_by_an_earlier_run(&o.path) {
+                    result.push(
+                        usage(
+                            format!(
+                                "`{}` was not written as {}: the run stopped before its inputs were known, and the file there is not a report Precept wrote",
+                                crate::text::name(&o.path),
+                                o.role
+                            ),
+                            "fix the problems above, or name a new file for the report",
+                        ),
+                    );
+                    continue;
+                }
+            }
             let text = match &mut r.state {
                 Human(_) if matches!(r.sink, Sink::Stdout(_)) => String::new(),
                 Human(_) => {
@@ -350,7 +370,7 @@ impl Reports {
             };
             r.put(&text);
             if let Err(d) = close(r) {
-                result = result.and(Err(d));
+                result.push(d);
             }
         }
         result
