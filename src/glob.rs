@@ -80,24 +80,20 @@ pub fn check(pattern: &str) -> Result<Glob, GlobError> {
     Glob::new(pattern).map_err(|e| GlobError(e.kind().to_string()))
 }
 
-/// The deepest nesting of braces outside character classes (`[{]` is a literal brace), counting as
-/// globset does: a backslash escapes the next character.
+/// The deepest nesting of braces, counting every `{` and `}` whatever surrounds it. This is an
+/// upper bound on the nesting globset sees (a brace in a character class or after a backslash is
+/// literal to globset, but counted here), so no spelling can slip past the bound: reading classes
+/// and escapes exactly as globset does is where a bypass would hide (`[\]` is a whole class to
+/// globset, not an escaped `]`).
 fn nesting(pattern: &str) -> usize {
-    let (mut depth, mut deepest, mut in_class, mut escaped) = (0usize, 0usize, false, false);
+    let (mut depth, mut deepest) = (0usize, 0usize);
     for c in pattern.chars() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
         match c {
-            '\\' => escaped = true,
-            '[' if !in_class => in_class = true,
-            ']' if in_class => in_class = false,
-            '{' if !in_class => {
+            '{' => {
                 depth += 1;
                 deepest = deepest.max(depth);
             }
-            '}' if !in_class => depth = depth.saturating_sub(1),
+            '}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -149,10 +145,15 @@ mod tests {
         assert!(compile("[z-a]").is_err());
     }
 
+    /// Every brace counts, so no class or escape spelling hides nesting from the bound.
     #[test]
-    fn braces_in_classes_and_escapes_do_not_count() {
-        assert_eq!(nesting("[{{{{]"), 0);
-        assert_eq!(nesting("\\{\\{\\{"), 0);
+    fn every_brace_counts_whatever_surrounds_it() {
+        assert_eq!(nesting("[{{{{]"), 4);
+        assert_eq!(nesting("\\{\\{\\{"), 3);
         assert_eq!(nesting("{a,{b}}"), 2);
+        for prefix in ["", "[\\]", "[", "\\", "[!]", "[]]"] {
+            let deep = format!("{prefix}{}x{}", "{".repeat(200), "}".repeat(200));
+            assert!(compile(&deep).is_err(), "{prefix}");
+        }
     }
 }
