@@ -104,8 +104,7 @@ impl Project {
 }
 
 fn mkfifo(p: &Path) {
-    let status = Command::new("mkfifo").arg(p).status().unwrap();
-    assert!(status.success(), "mkfifo {}", p.display());
+    common::mkfifo(p);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

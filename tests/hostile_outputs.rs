@@ -232,8 +232,7 @@ fn a_report_an_earlier_run_left_among_the_records_is_replaced() {
 
 #[cfg(unix)]
 fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo").arg(path).status().unwrap();
-    assert!(ok.success());
+    common::mkfifo(path);
 }
 
 #[cfg(unix)]
@@ -537,8 +536,9 @@ fn signals_leave_no_temporary_files() {
                     assert!(start.elapsed() < Duration::from_secs(20), "no temporary file appeared");
                     std::thread::sleep(Duration::from_millis(5));
                 }
-                let sent = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
-                assert!(sent.success());
+                // SAFETY: signalling our own child process by its id.
+                let sent = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+                assert_eq!(sent, 0, "kill -{name}");
                 let status = child.wait().unwrap();
                 let finished = status.code() == Some(1);
                 assert!(finished || status.signal() == Some(signal), "SIG{name} {format}: ended with {status:?}");

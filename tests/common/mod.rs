@@ -94,3 +94,13 @@ pub fn tree_checksum(dir: &Path) -> Vec<(PathBuf, u64)> {
     }
     out
 }
+
+/// Make a FIFO at `path` (through libc, so no `mkfifo` command is needed on the machine).
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
+    assert_eq!(rc, 0, "mkfifo {}: {}", path.display(), std::io::Error::last_os_error());
+}
