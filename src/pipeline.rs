@@ -19,7 +19,7 @@ use crate::engine::blame::{path_text, Step};
 use crate::engine::group::{GroupHit, Groups, Sample};
 use crate::engine::run::check_batch;
 use crate::engine::Program;
-use crate::source::{line_col, SourceFile, Span};
+use crate::source::{SourceFile, Span};
 
 /// Records per parallel batch: large enough to keep every core busy, small enough to stream.
 pub const BATCH: usize = 4096;
@@ -575,7 +575,7 @@ fn locate_in_whole(
     sink: &mut dyn FnMut(Finding),
 ) {
     let text: Arc<str> = data::read_text(&file.path).unwrap_or_default().into();
-    let source = SourceFile { name: file.name.as_str().into(), text: text.clone() };
+    let source = SourceFile::new(file.name.as_str(), text.clone());
     for p in pending {
         let span = data::locate(file, &text, program, p.ordinal, p.line, &p.blame);
         if let Some(f) = finding(program, p, source.clone(), 1, span) {
@@ -667,7 +667,7 @@ impl LineLocator {
         } else {
             data::locate(file, &self.current, program, p.ordinal, 1, &p.blame)
         };
-        let source = SourceFile { name: self.name.clone(), text: self.current.clone() };
+        let source = SourceFile::new(self.name.clone(), self.current.clone());
         finding(program, p, source, self.first, span)
     }
 }
@@ -708,7 +708,7 @@ pub fn check_org(
                     org_files.len() - 1
                 }
             };
-            let line = line_col(&id.place.file.text, id.place.span.start).0;
+            let line = id.place.file.line_col(id.place.span.start).0;
             groups.add(program, authority, index, values, &mut || Sample {
                 file,
                 ordinal: 0,

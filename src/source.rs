@@ -50,32 +50,43 @@ impl Span {
 pub struct SourceFile {
     /// The name shown to the user: the path as it was given or found.
     pub name: Arc<str>,
-    /// The whole text. Invalid UTF-8 has been replaced (and reported) before a `SourceFile` is made.
+    /// The whole text, or for an excerpt the lines it holds. Invalid UTF-8 has been replaced (and
+    /// reported) before a `SourceFile` is made.
     pub text: Arc<str>,
+    /// The 1-based line of the file where `text` starts: 1 for a whole file. A streamed record file
+    /// is never held whole, so a diagnostic on it carries only the lines it points at, and line
+    /// numbers stay those of the file.
+    pub first_line: usize,
 }
 
 impl SourceFile {
-    /// A source file from a display name and its text.
+    /// A source file from a display name and its whole text.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile { name: name.into(), text: text.into(), first_line: 1 }
     }
 
-    /// The 1-based line and column (in characters) of a byte offset, clamped to the text. For a
-    /// large file the line comes from a cached index of its lines, so placing every finding of a
-    /// whole-file record format (50,000 `[[record]]` tables in one TOML file) stays linear.
+    /// Some lines of a file, starting at the start of 1-based line `first_line`.
+    pub fn excerpt(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>, first_line: usize) -> SourceFile {
+        SourceFile { name: name.into(), text: text.into(), first_line: first_line.max(1) }
+    }
+
+    /// The same place in a new text (a redacted copy): name and first line are kept.
+    pub fn with_text(&self, text: impl Into<Arc<str>>) -> SourceFile {
+        SourceFile { name: self.name.clone(), text: text.into(), first_line: self.first_line }
+    }
+
+    /// The 1-based line (of the file, not of an excerpt) and column (in characters) of a byte
+    /// offset, clamped to the text. For a large text the place comes from a cached sparse index
+    /// of its lines, so placing every finding of a whole-file record format (50,000 `[[record]]`
+    /// tables in one TOML file, or 100,000 findings on a one-line JSON file) stays linear.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        if self.text.len() < INDEXED_TEXT {
-            return line_col(&self.text, offset);
-        }
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = newlines_before(&self.text, offset);
-        let before = self.text.get(..offset).unwrap_or("");
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-        (line + 1, column)
+        let (line, column) = if self.text.len() < INDEXED_TEXT {
+            line_col(&self.text, offset)
+        } else {
+            let (newlines, column) = position(&self.text, offset);
+            (newlines + 1, column + 1)
+        };
+        (line + self.first_line - 1, column)
     }
 
     /// The slice a span covers, clamped to the text and to character boundaries.
@@ -93,49 +104,92 @@ impl SourceFile {
     }
 }
 
-/// Texts shorter than this are scanned from their start; longer ones get a cached line index.
+/// Texts shorter than this are scanned from their start; longer ones get a cached index.
 const INDEXED_TEXT: usize = 64 * 1024;
 
 /// How many line breaks (`\n`) come before byte `offset` of `text`. For a large text this comes
-/// from a cached index of its lines, so many diagnostics or findings on one large file (20,000
-/// lint warnings on one role file) cost a binary search each rather than a scan from the start.
+/// from a cached index, so many diagnostics or findings on one large file (20,000 lint warnings on
+/// one role file) cost a search and a short scan each rather than a scan from the start.
 pub fn newlines_before(text: &std::sync::Arc<str>, offset: usize) -> usize {
     if text.len() < INDEXED_TEXT {
         return text.get(..offset).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
     }
-    line_starts(text).partition_point(|&s| s <= offset).saturating_sub(1)
+    position(text, offset).0
 }
 
-/// The byte offsets where lines (ended by `\n`) start, for the few large texts last rendered (kept by the text's
-/// identity: the cache holds the text, so its address cannot be reused while it is cached).
-fn line_starts(text: &std::sync::Arc<str>) -> std::sync::Arc<[usize]> {
+/// A point of the index: at byte `at` (a character boundary), `newlines` line breaks lie before
+/// it and `column` characters since the last of them.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: usize,
+    newlines: usize,
+    column: usize,
+}
+
+/// A mark is set after at most this many lines or bytes, whichever comes first: the index takes
+/// at most 24 bytes per 256 lines or per 64 KiB (so a file of nothing but line breaks needs a
+/// tenth of its size, not eight times it), and a lookup scans at most that much text.
+const MARK_LINES: usize = 256;
+const MARK_BYTES: usize = 64 * 1024;
+
+/// Line breaks before byte `offset` of `text` (moved back to a character boundary) and characters
+/// since the last of them, from the nearest mark.
+fn position(text: &std::sync::Arc<str>, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let marks = marks(text);
+    let k = marks.partition_point(|m| m.at <= offset).saturating_sub(1);
+    let mark = marks.get(k).copied().unwrap_or(Mark { at: 0, newlines: 0, column: 0 });
+    let (mut newlines, mut column) = (mark.newlines, mark.column);
+    for &b in text.as_bytes().get(mark.at..offset).unwrap_or(&[]) {
+        if b == b'\n' {
+            newlines += 1;
+            column = 0;
+        } else if b & 0xC0 != 0x80 {
+            column += 1;
+        }
+    }
+    (newlines, column)
+}
+
+/// The index of the few large texts last placed into (kept by the text's identity: the cache
+/// holds the text, so its address cannot be reused while it is cached).
+fn marks(text: &std::sync::Arc<str>) -> std::sync::Arc<[Mark]> {
     use std::sync::{Arc, Mutex};
-    type Indexed = Vec<(Arc<str>, Arc<[usize]>)>;
+    type Indexed = Vec<(Arc<str>, Arc<[Mark]>)>;
     static CACHE: Mutex<Indexed> = Mutex::new(Vec::new());
     const KEEP: usize = 4;
-    let build = || -> Arc<[usize]> {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while let Some(&c) = b.get(i) {
-            i += 1;
-            if c == b'\n' {
-                starts.push(i);
+    let build = || -> Arc<[Mark]> {
+        let mut marks = vec![Mark { at: 0, newlines: 0, column: 0 }];
+        let (mut newlines, mut column, mut last) = (0, 0, Mark { at: 0, newlines: 0, column: 0 });
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            let boundary = b & 0xC0 != 0x80;
+            if boundary && (newlines - last.newlines >= MARK_LINES || i - last.at >= MARK_BYTES) {
+                last = Mark { at: i, newlines, column };
+                marks.push(last);
+            }
+            if b == b'\n' {
+                newlines += 1;
+                column = 0;
+            } else if boundary {
+                column += 1;
             }
         }
-        starts.into()
+        marks.into()
     };
     let Ok(mut cache) = CACHE.lock() else { return build() };
     if let Some(k) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
         let hit = cache.remove(k);
-        let starts = hit.1.clone();
+        let marks = hit.1.clone();
         cache.insert(0, hit);
-        return starts;
+        return marks;
     }
-    let starts = build();
-    cache.insert(0, (text.clone(), starts.clone()));
+    let marks = build();
+    cache.insert(0, (text.clone(), marks.clone()));
     cache.truncate(KEEP);
-    starts
+    marks
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
@@ -199,6 +253,30 @@ mod tests {
             let at = rng.usize(..=text.len() + 2);
             assert_eq!(file.line_col(at), line_col(&text, at), "{at}");
         }
+    }
+
+    /// One long line (a one-line JSON file): columns come from the index too, and agree.
+    #[test]
+    fn a_long_single_line_is_placed_by_the_index() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        let mut text = String::new();
+        while text.len() < 5 * MARK_BYTES {
+            text.push(['a', 'é', '€', '𝄞'][rng.usize(..4)]);
+        }
+        text.push_str("\nend");
+        let file = SourceFile::new("one-line", text.clone());
+        for _ in 0..500 {
+            let at = rng.usize(..=text.len() + 2);
+            assert_eq!(file.line_col(at), line_col(&text, at), "{at}");
+        }
+    }
+
+    /// An excerpt counts lines of the file it comes from.
+    #[test]
+    fn an_excerpt_keeps_the_file_s_line_numbers() {
+        let file = SourceFile::excerpt("a.jsonl", "{\"x\":1}\n", 40_000);
+        assert_eq!(file.line_col(5), (40_000, 6));
+        assert_eq!(file.with_text("{\"x\":2}").line_col(0), (40_000, 1));
     }
 
     #[test]

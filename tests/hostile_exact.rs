@@ -610,3 +610,47 @@ fn related_places_of_policy_diagnostics_reach_json_and_sarif() {
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
     assert!(notes.iter().any(|n| n["locations"].as_array().is_some_and(|l| l.len() == 2)), "{sarif}");
 }
+
+/// A streamed file is never read whole for its diagnostics: each shows an excerpt of its own lines
+/// (read back from the file past many checkpoints, CSV records over quoted line breaks included),
+/// at the file's real line and column, however far into the file and in whatever mix.
+#[test]
+fn diagnostics_deep_in_streamed_files_keep_their_places() {
+    let c = Case::new("deep-streamed");
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut want = Vec::new();
+    let (mut jsonl, mut csv) = (Vec::new(), vec!["id,n,note".to_string()]);
+    let mut csv_line = 1u64;
+    let mut bad = 0;
+    for i in 0..6000 {
+        let broken = bad < PER_FILE && rng.usize(..150) == 0;
+        let pad = " ".repeat(rng.usize(..5));
+        if broken {
+            bad += 1;
+            let text = format!("{{\"id\": \"j{i}\",{pad} \"n\": \"x{i}\"}}");
+            want.push(("records/a.jsonl".to_string(), i as u64 + 1, col(text.find("\"x").unwrap()), vec![]));
+            jsonl.push(text);
+        } else {
+            jsonl.push(format!("{{\"id\": \"j{i}\",{pad} \"n\": 1}}"));
+        }
+        // Every 7th CSV record has a note over two lines.
+        let note = if i % 7 == 0 { "\"two\nlines\"" } else { "plain" };
+        csv_line += 1;
+        if broken {
+            let cell = format!("{pad}y{i}");
+            let row = format!("c{i},{cell},{note}");
+            want.push(("records/b.csv".to_string(), csv_line, col(row.find(&cell).unwrap()), vec![]));
+            csv.push(row);
+        } else {
+            csv.push(format!("c{i},1,{note}"));
+        }
+        csv_line += u64::from(i % 7 == 0);
+    }
+    assert!(bad > 10, "{bad}");
+    c.write("records/a.jsonl", jsonl.join("\n") + "\n");
+    c.write("records/b.csv", csv.join("\n") + "\n");
+    want.sort();
+    let (code, json, _) = c.run(&[]);
+    assert_eq!(code, 2);
+    same(&diags(&json, "precept::input::invalid-value"), &want);
+}

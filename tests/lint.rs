@@ -144,7 +144,7 @@ fn chain_org(n: usize, last: &str) -> precept::roles::Org {
     }
     let mut org = precept::roles::Org::default();
     let mut diags = Vec::new();
-    let file = precept::source::SourceFile { name: "chain.toml".into(), text: text.into() };
+    let file = precept::source::SourceFile::new("chain.toml", text);
     precept::roles::read::read_file(&file, &mut org, &mut diags);
     assert!(diags.is_empty(), "{diags:?}");
     org

@@ -116,9 +116,10 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         ordinal += 1;
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if record.len() != header.len() {
-            let span = diags.line_span(line);
+            let (source, span) = diags.line_span(line);
             let (n, m) = (record.len(), header.len());
             diags.error(
+                &source,
                 codes::CSV_ROW_LENGTH,
                 format!("row has {n} field{} but the header has {m}", if n == 1 { "" } else { "s" }),
                 span,
@@ -134,10 +135,8 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             out.push(ReadRecord { ordinal: this, line, values });
             continue;
         }
-        let start = diags.line_start(line);
-        let source = diags.source();
-        let (cells, _) = scan::csv_cells(&source.text, start);
-        let whole = diags.line_span(line);
+        let (source, whole) = diags.line_span(line);
+        let (cells, _) = scan::csv_cells(&source.text, whole.start);
         let mut found: Vec<(Span, &Problem)> = row
             .problems
             .iter()
@@ -166,9 +165,8 @@ fn duplicate_columns(diags: &mut FileDiags<'_>, header: &[String], plan: &[Plan]
         }
         let read = reads_column(plan, first);
         fatal |= read;
-        let source = diags.source();
-        let cells = cells.get_or_insert_with(|| scan::csv_cells(&source.text, 0).0);
-        let whole = diags.line_span(1);
+        let (source, whole) = diags.line_span(1);
+        let cells = cells.get_or_insert_with(|| scan::csv_cells(&source.text, whole.start).0);
         let at = |i: usize| cells.get(i).copied().unwrap_or(whole);
         let shown = convert::clip(name);
         let help = if read {
@@ -235,8 +233,7 @@ fn plan(
 /// then not read, since every record would lack it), else a warning (the field reads as missing; only
 /// given when a header is close enough to be a misspelling of it).
 fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
-    let source = diags.source();
-    let span = diags.line_span(1);
+    let (source, span) = diags.line_span(1);
     let message = if a.field == a.column {
         format!("no column `{}` in the header", convert::clip(&a.column))
     } else {
@@ -310,8 +307,7 @@ fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineC
     match err.kind() {
         ::csv::ErrorKind::Utf8 { pos, err } => {
             let line = pos.as_ref().map_or(1, |p| lines.line_at(p.byte()));
-            let start = diags.line_start(line);
-            let source = diags.source();
+            let (source, start) = diags.at_line(line);
             let (cells, _) = scan::csv_cells(&source.text, start);
             let offset = match cells.get(err.field()) {
                 Some(cell) => {
@@ -320,7 +316,7 @@ fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineC
                 }
                 None => start,
             };
-            diags.invalid_utf8(offset);
+            diags.invalid_utf8_in(&source, offset);
             true
         }
         ::csv::ErrorKind::Io(e) => {
@@ -328,10 +324,13 @@ fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineC
             false
         }
         _ => {
-            let source = diags.source();
+            let line = err.position().map_or(1, |p| lines.line_at(p.byte()));
+            let (source, start) = diags.at_line(line);
             let text = err.to_string();
             diags.push(
-                Diag::error(codes::CSV, format!("invalid CSV: {text}")).at(&source, Span::new(0, 0), "").help(CSV_HELP),
+                Diag::error(codes::CSV, format!("invalid CSV: {text}"))
+                    .at(&source, Span::new(start, start), "")
+                    .help(CSV_HELP),
             );
             false
         }

@@ -1,7 +1,7 @@
 //! Diagnostics for one record file: problems found while reading become [`Diag`]s with a place.
 //!
-//! Streamed formats never hold the whole file, so the file's text is loaded (lossily) only when the
-//! first diagnostic needs it, and a line index is built once so that many bad lines stay cheap.
+//! Streamed formats never hold the whole file, so a diagnostic on one points into an excerpt of the
+//! lines it is about (see [`super::excerpt`]); a file read whole is pointed into as it is.
 
 use std::fmt::Write as _;
 
@@ -103,12 +103,17 @@ pub(crate) fn field_path(program: &Program, shape: usize, path: &[Step]) -> Stri
     out
 }
 
-/// Diagnostics for one file, with its text loaded on first need.
+/// Diagnostics for one file. A file read whole keeps its text; a streamed file (JSON Lines, CSV)
+/// gives each diagnostic an excerpt of the lines it points at, read back from disk, so a bad line
+/// near the end of a 200 MB file costs that line, not the file.
 pub(crate) struct FileDiags<'f> {
     file: &'f RecordFile,
-    source: Option<SourceFile>,
-    /// Byte offset of the start of each line of `source`.
-    lines: Option<Vec<usize>>,
+    /// The whole text, for a file read whole.
+    whole: Option<SourceFile>,
+    /// Where excerpts of a streamed file come from, opened on first need.
+    excerpts: Option<super::excerpt::Excerpts>,
+    /// The last excerpt, since several diagnostics on one line are usual.
+    last: Option<SourceFile>,
     /// The diagnostics so far.
     pub diags: Vec<Diag>,
 }
@@ -135,44 +140,51 @@ impl<'f> FileDiags<'f> {
         Some(bytes)
     }
 
-    /// For a streamed file: the text is read from disk when a diagnostic first needs it.
+    /// Diagnostics for `file`; a streamed file's lines are read back when a diagnostic needs them.
     pub(crate) fn new(file: &'f RecordFile) -> FileDiags<'f> {
-        FileDiags { file, source: None, lines: None, diags: Vec::new() }
+        FileDiags { file, whole: None, excerpts: None, last: None, diags: Vec::new() }
     }
 
-    /// The file's text as shown in diagnostics.
+    /// The text a diagnostic on a file read whole points into.
     pub(crate) fn source(&mut self) -> SourceFile {
-        if let Some(s) = &self.source {
-            return s.clone();
+        match &self.whole {
+            Some(s) => s.clone(),
+            None => self.at_line(1).0,
         }
-        let text = super::read_text(&self.file.path).unwrap_or_default();
-        let source = SourceFile::new(self.file.name.as_str(), text);
-        self.source = Some(source.clone());
-        source
     }
 
     /// For a file already read whole: `text` is its (lossy) text.
     pub(crate) fn set_text(&mut self, text: &str) {
-        if self.source.is_none() {
-            self.source = Some(SourceFile::new(self.file.name.as_str(), text));
+        if self.whole.is_none() {
+            self.whole = Some(SourceFile::new(self.file.name.as_str(), text));
         }
     }
 
-    /// Byte offset of the start of 1-based `line` (the end of the text if there is no such line).
-    pub(crate) fn line_start(&mut self, line: usize) -> usize {
-        let source = self.source();
-        let lines = self.lines.get_or_insert_with(|| super::scan::line_starts(&source.text));
-        lines.get(line.saturating_sub(1)).copied().unwrap_or(source.text.len())
+    /// The text to point into for a diagnostic on 1-based `line`, and the byte offset of the start
+    /// of that line in it: the whole text of a file read whole, else an excerpt starting at the line.
+    pub(crate) fn at_line(&mut self, line: usize) -> (SourceFile, usize) {
+        if let Some(whole) = &self.whole {
+            return (whole.clone(), super::scan::line_start(&whole.text, line));
+        }
+        let line = line.max(1);
+        if let Some(last) = self.last.as_ref().filter(|s| s.first_line == line) {
+            return (last.clone(), 0);
+        }
+        let quoted = self.file.format == super::Format::Csv;
+        let excerpts = self.excerpts.get_or_insert_with(|| super::excerpt::Excerpts::new(&self.file.path, quoted));
+        let source = SourceFile::excerpt(self.file.name.as_str(), excerpts.read(line), line);
+        self.last = Some(source.clone());
+        (source, 0)
     }
 
-    /// The span of 1-based `line`, without its line ending.
-    pub(crate) fn line_span(&mut self, line: usize) -> Span {
-        let start = self.line_start(line);
-        let source = self.source();
+    /// The text around 1-based `line` ([`FileDiags::at_line`]) and the span of that line in it,
+    /// without its line ending.
+    pub(crate) fn line_span(&mut self, line: usize) -> (SourceFile, Span) {
+        let (source, start) = self.at_line(line);
         let rest = source.text.get(start..).unwrap_or("");
         let len = rest.find('\n').unwrap_or(rest.len());
         let len = if rest.get(..len).is_some_and(|l| l.ends_with('\r')) { len - 1 } else { len };
-        Span::new(start, start + len)
+        (source, Span::new(start, start + len))
     }
 
     /// Add a diagnostic.
@@ -180,10 +192,17 @@ impl<'f> FileDiags<'f> {
         self.diags.push(diag);
     }
 
-    /// Add an error at `span`.
-    pub(crate) fn error(&mut self, code: &'static str, message: String, span: Span, label: &str, help: String) {
-        let source = self.source();
-        self.diags.push(Diag::error(code, message).at(&source, span, label).help(help));
+    /// Add an error at `span` of `source`.
+    pub(crate) fn error(
+        &mut self,
+        source: &SourceFile,
+        code: &'static str,
+        message: String,
+        span: Span,
+        label: &str,
+        help: String,
+    ) {
+        self.diags.push(Diag::error(code, message).at(source, span, label).help(help));
     }
 
     /// An I/O error while opening or reading the file.
@@ -193,20 +212,25 @@ impl<'f> FileDiags<'f> {
 
     /// Invalid UTF-8 at 1-based `line`, `column` bytes into the line.
     pub(crate) fn invalid_utf8_at_line(&mut self, line: usize, column: usize) {
-        let start = self.line_start(line) + column;
-        self.invalid_utf8(start);
+        let (source, start) = self.at_line(line);
+        self.invalid_utf8_in(&source, start + column);
     }
 
-    /// Invalid UTF-8 at byte `offset` (which is the same in the lossy text, since everything before it
-    /// is valid).
+    /// Invalid UTF-8 at byte `offset` of a file read whole.
     pub(crate) fn invalid_utf8(&mut self, offset: usize) {
         let source = self.source();
+        self.invalid_utf8_in(&source, offset);
+    }
+
+    /// Invalid UTF-8 at byte `offset` of `source` (which is the same in the lossy text, since
+    /// everything before it is valid).
+    pub(crate) fn invalid_utf8_in(&mut self, source: &SourceFile, offset: usize) {
         let name = self.file.name.clone();
         // The replacement character is three bytes in the lossy text.
         let span = Span::new(offset, offset + 3);
         self.diags.push(
             Diag::error(codes::INVALID_UTF8, format!("`{name}` is not valid UTF-8"))
-                .at(&source, span, "invalid UTF-8 here")
+                .at(source, span, "invalid UTF-8 here")
                 .help("save the file as UTF-8; the line with invalid bytes was skipped"),
         );
     }

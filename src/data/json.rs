@@ -25,7 +25,7 @@ use crate::engine::blame::Step;
 use crate::engine::types::{Field, ShapeId, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 const JSON_HELP: &str = "a `.json` file holds one record object, or an array of record objects";
 const JSONL_HELP: &str = "each line of a `.jsonl` file must be one complete JSON object";
@@ -553,8 +553,8 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                 Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
                 Parsed::Problems(problems) => {
                     let text = chunk.get(raw.start..raw.end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
-                    let base = diags.line_start(raw.line) + raw.bom;
-                    let source = diags.source();
+                    let (source, start) = diags.at_line(raw.line);
+                    let base = start + raw.bom;
                     let mut found: Vec<(Span, &Problem)> = problems
                         .iter()
                         .map(|p| {
@@ -568,8 +568,9 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                     }
                 }
                 Parsed::Syntax(e) => {
-                    let at = diags.line_start(raw.line) + raw.bom + e.column().saturating_sub(1);
-                    syntax_error(&mut diags, &e, at, JSONL_HELP);
+                    let (source, start) = diags.at_line(raw.line);
+                    let at = start + raw.bom + e.column().saturating_sub(1);
+                    syntax_error(&mut diags, &source, &e, at, JSONL_HELP);
                 }
             }
         }
@@ -600,7 +601,8 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
     if let Err(e) = serde_json::from_str::<IgnoredAny>(body) {
         diags.set_text(text);
         let at = bom + scan::json_error_offset(body, e.line(), e.column());
-        syntax_error(&mut diags, &e, at, JSON_HELP);
+        let source = diags.source();
+        syntax_error(&mut diags, &source, &e, at, JSON_HELP);
         return diags.finish();
     }
     let b = body.as_bytes();
@@ -636,7 +638,8 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
             Err(e) => {
                 diags.set_text(text);
                 let at = bom + start + scan::json_error_offset(element, e.line(), e.column());
-                syntax_error(&mut diags, &e, at, JSON_HELP);
+                let source = diags.source();
+                syntax_error(&mut diags, &source, &e, at, JSON_HELP);
             }
         }
     }
@@ -653,13 +656,20 @@ fn problem_span(text: &str, start: usize, program: &Program, shape: ShapeId, p: 
 }
 
 /// A serde_json syntax error at byte `at`.
-fn syntax_error(diags: &mut FileDiags<'_>, err: &serde_json::Error, at: usize, help: &str) {
+fn syntax_error(diags: &mut FileDiags<'_>, source: &SourceFile, err: &serde_json::Error, at: usize, help: &str) {
     let text = err.to_string();
     let message = match text.rfind(" at line ") {
         Some(i) => text.get(..i).unwrap_or(&text),
         None => &text,
     };
-    diags.error(codes::JSON, format!("invalid JSON: {message}"), Span::new(at, at + 1), "here", help.to_string());
+    diags.error(
+        source,
+        codes::JSON,
+        format!("invalid JSON: {message}"),
+        Span::new(at, at + 1),
+        "here",
+        help.to_string(),
+    );
 }
 
 #[cfg(test)]

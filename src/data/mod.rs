@@ -13,6 +13,7 @@ mod convert;
 mod csv;
 mod diags;
 mod discover;
+mod excerpt;
 mod json;
 mod locate;
 pub(crate) mod scan;

@@ -6,13 +6,6 @@
 
 use crate::source::Span;
 
-/// Byte offset of the start of every line of `text` (the first is 0).
-pub(crate) fn line_starts(text: &str) -> Vec<usize> {
-    let mut starts = vec![0];
-    starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-    starts
-}
-
 /// Byte offset of the start of 1-based `line` (the end of the text if there is no such line).
 pub(crate) fn line_start(text: &str, line: usize) -> usize {
     let mut start = 0;
@@ -376,7 +369,6 @@ mod tests {
     #[test]
     fn lines() {
         let t = "ab\r\ncd\n\nef";
-        assert_eq!(line_starts(t), vec![0, 4, 7, 8]);
         assert_eq!(line_start(t, 4), 8);
         assert_eq!(line_start(t, 9), t.len());
         assert_eq!(line_span(t, 1), Span::new(0, 2));

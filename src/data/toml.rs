@@ -40,7 +40,9 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         Err(e) => {
             let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start + bom, r.end + bom));
             let message = e.message().lines().next().unwrap_or("").trim_end_matches('.').to_string();
+            let source = diags.source();
             diags.error(
+                &source,
                 codes::TOML,
                 format!("invalid TOML: {message}"),
                 span,

@@ -113,7 +113,7 @@ impl<'a> Report<'a> {
         let (source, labels) = match &diag.file {
             Some(f) if !diag.labels.is_empty() => {
                 let spans: Vec<crate::source::Span> = diag.labels.iter().map(|l| l.span).collect();
-                let (source, moved) = Source::around(&f.name, &f.text, 1, &spans);
+                let (source, moved) = Source::around(&f.name, &f.text, f.first_line, &spans);
                 let labels = diag
                     .labels
                     .iter()

@@ -173,7 +173,7 @@ pub fn diagnostic(program: &Program, d: &mut crate::diagnostics::Diag) {
                 out.extend(std::iter::repeat_n(' ', c.len_utf8()));
             }
         }
-        d.file = Some(crate::source::SourceFile::new(file.name.clone(), out));
+        d.file = Some(file.with_text(out));
     }
 }
 

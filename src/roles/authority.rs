@@ -373,7 +373,7 @@ roles = [{ role = "other", from = 2020-01-01 }]
     fn dir() -> Directory {
         let mut org = Org::default();
         let mut diags = Vec::new();
-        read_file(&SourceFile { name: "org.toml".into(), text: ORG.into() }, &mut org, &mut diags);
+        read_file(&SourceFile::new("org.toml", ORG), &mut org, &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         Directory::new(&org)
     }
@@ -458,7 +458,7 @@ roles = [{ role = "a", from = 2020-01-01 }]
 "#;
         let mut org = Org::default();
         let mut diags = Vec::new();
-        read_file(&SourceFile { name: "cycle.toml".into(), text: text.into() }, &mut org, &mut diags);
+        read_file(&SourceFile::new("cycle.toml", text), &mut org, &mut diags);
         let d = Directory::new(&org);
         // The cycle b → c → b ends where it would repeat.
         assert_eq!(d.path(0), "a → b → c");
@@ -510,7 +510,7 @@ roles = [{ role = "a", from = 2020-01-01 }]
             }
             let mut org = Org::default();
             let mut diags = Vec::new();
-            read_file(&SourceFile { name: "chain.toml".into(), text: text.into() }, &mut org, &mut diags);
+            read_file(&SourceFile::new("chain.toml", text), &mut org, &mut diags);
             let d = Directory::new(&org);
             // The roles above each, by walking (the cycle ends where it would repeat).
             let seniors = |j: usize| -> Vec<usize> {

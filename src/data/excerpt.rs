@@ -1,0 +1,167 @@
+//! Lines of a streamed record file, read back from disk when a diagnostic needs them.
+//!
+//! JSON Lines and CSV files are never held whole, and a diagnostic needs only the lines it points
+//! at, so that is all that is read: the line itself and, for CSV, the lines a quoted cell runs on
+//! to, never more than one record line's limit in all. Reaching line n reads forward from the
+//! nearest checkpoint (one every [`STRIDE`] lines, set as the file is passed), so diagnostics in
+//! file order cost one pass over the file between them, and memory stays at the excerpt plus a few
+//! bytes per thousand lines, however many lines the file has.
+
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// A checkpoint is kept every this many lines.
+const STRIDE: usize = 1024;
+
+/// Reads excerpts of one file.
+pub(crate) struct Excerpts {
+    path: PathBuf,
+    /// Open on first use; `None` after the file could not be opened (excerpts are then empty).
+    reader: Option<BufReader<std::fs::File>>,
+    opened: bool,
+    /// The 1-based line the reader is at the start of.
+    line: usize,
+    /// The reader's byte offset.
+    pos: u64,
+    /// Byte offset of the start of line `1 + k * STRIDE`, for each `k` passed so far.
+    checkpoints: Vec<u64>,
+    /// CSV: a line whose quotes are not balanced continues on the next.
+    quoted: bool,
+}
+
+impl Excerpts {
+    /// Excerpts of the file at `path`; `quoted` for CSV, whose records may run over several lines.
+    pub(crate) fn new(path: &Path, quoted: bool) -> Excerpts {
+        Excerpts {
+            path: path.to_path_buf(),
+            reader: None,
+            opened: false,
+            line: 1,
+            pos: 0,
+            checkpoints: vec![0],
+            quoted,
+        }
+    }
+
+    /// The text of 1-based `line` (with, for CSV, the lines that continue its record), with its
+    /// line ending, invalid UTF-8 replaced and a byte-order mark dropped, at most the `record-line`
+    /// limit long. Empty if there is no such line or the file cannot be read.
+    pub(crate) fn read(&mut self, line: usize) -> String {
+        let line = line.max(1);
+        let max = crate::input::limit(crate::input::Kind::RecordLine);
+        let Some(()) = self.seek_line(line) else { return String::new() };
+        let mut bytes = Vec::new();
+        loop {
+            let room = max.saturating_sub(bytes.len() as u64);
+            let Some(reader) = self.reader.as_mut().filter(|_| room > 0) else { break };
+            match reader.by_ref().take(room).read_until(b'\n', &mut bytes) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    self.pos += n as u64;
+                    if bytes.last() == Some(&b'\n') {
+                        self.line += 1;
+                        self.mark();
+                    } else {
+                        // Cut at the limit inside a line: where the reader is is no longer a line start.
+                        self.reader = None;
+                        self.opened = false;
+                        break;
+                    }
+                }
+            }
+            let open = self.quoted && bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+            if !open {
+                break;
+            }
+        }
+        if line == 1 {
+            crate::input::strip_bom(&mut bytes);
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
+    }
+
+    /// Put the reader at the start of `line`; `None` if the file cannot be read or is shorter.
+    fn seek_line(&mut self, line: usize) -> Option<()> {
+        if !self.opened || self.reader.is_none() || line < self.line {
+            self.open_at(line)?;
+        }
+        while self.line < line {
+            let reader = self.reader.as_mut()?;
+            let buf = reader.fill_buf().ok()?;
+            if buf.is_empty() {
+                return None;
+            }
+            let (step, ended) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            reader.consume(step);
+            self.pos += step as u64;
+            if ended {
+                self.line += 1;
+                self.mark();
+            }
+        }
+        Some(())
+    }
+
+    /// Open the file (again) at the last checkpoint at or before `line`.
+    fn open_at(&mut self, line: usize) -> Option<()> {
+        self.opened = true;
+        self.reader = None;
+        let name = crate::input::show(&self.path);
+        let file = crate::input::open(&self.path, crate::input::Kind::RecordLine, &name, true).ok()?;
+        let k = ((line - 1) / STRIDE).min(self.checkpoints.len().saturating_sub(1));
+        let at = self.checkpoints.get(k).copied().unwrap_or(0);
+        let mut reader = BufReader::with_capacity(64 * 1024, file);
+        reader.seek(SeekFrom::Start(at)).ok()?;
+        self.reader = Some(reader);
+        self.line = k * STRIDE + 1;
+        self.pos = at;
+        Some(())
+    }
+
+    /// Keep a checkpoint if the reader has just reached the first line of a new stride.
+    fn mark(&mut self) {
+        if (self.line - 1) % STRIDE == 0 && (self.line - 1) / STRIDE == self.checkpoints.len() {
+            self.checkpoints.push(self.pos);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line comes back as it is in the file, in any order of asking, across checkpoints.
+    #[test]
+    fn lines_come_back_in_any_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let lines: Vec<String> = (0..5000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+        std::fs::write(&path, format!("\u{feff}{}", lines.concat())).unwrap();
+        let mut ex = Excerpts::new(&path, false);
+        let mut rng = fastrand::Rng::with_seed(1);
+        for _ in 0..300 {
+            let n = rng.usize(1..=5002);
+            let want = lines.get(n - 1).cloned().unwrap_or_default();
+            assert_eq!(ex.read(n), want, "line {n}");
+        }
+        assert!(ex.checkpoints.len() <= 5);
+    }
+
+    /// A CSV record with a quoted line break comes back whole.
+    #[test]
+    fn a_quoted_cell_continues_the_excerpt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "id,note\n1,\"two\nlines\"\n2,x\n").unwrap();
+        let mut ex = Excerpts::new(&path, true);
+        assert_eq!(ex.read(2), "1,\"two\nlines\"\n");
+        assert_eq!(ex.read(4), "2,x\n");
+        assert_eq!(ex.read(1), "id,note\n");
+    }
+}
