@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::ast::{CodeLevel, Severity};
 use crate::data::{self, Format, RecordFile};
-use crate::diagnostics::{Diag, Level};
+use crate::diagnostics::Diag;
 use crate::engine::authority::{Authority, Evidence};
 use crate::engine::blame::{path_text, Step};
 use crate::engine::group::{GroupHit, Groups, Sample};
@@ -24,8 +24,7 @@ use crate::source::{SourceFile, Span};
 /// Records per parallel batch: large enough to keep every core busy, small enough to stream.
 pub const BATCH: usize = 4096;
 
-/// Diagnostics shown per record file; the rest are counted in one more diagnostic.
-pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
+pub use crate::data::MAX_DIAGNOSTICS_PER_FILE;
 
 /// One rule broken by one record, located in the record file.
 #[derive(Debug, Clone)]
@@ -517,19 +516,6 @@ fn check_file(
         }
     });
     out.records += records;
-    if diags.len() > MAX_DIAGNOSTICS_PER_FILE {
-        let more = diags.len() - MAX_DIAGNOSTICS_PER_FILE;
-        let level = if diags.iter().any(Diag::is_error) { Level::Error } else { Level::Warning };
-        diags.truncate(MAX_DIAGNOSTICS_PER_FILE);
-        diags.push(
-            Diag::new(
-                "precept::input::more-problems",
-                level,
-                format!("{more} more problems in `{}` are not shown", file.name),
-            )
-            .help("fix the problems shown first; a file with this many usually has the wrong schema or format"),
-        );
-    }
     out.diagnostics.append(&mut diags);
     if !whole.is_empty() {
         locate_in_whole(program, file, whole, out, sink);

@@ -654,3 +654,125 @@ fn diagnostics_deep_in_streamed_files_keep_their_places() {
     assert_eq!(code, 2);
     same(&diags(&json, "precept::input::invalid-value"), &want);
 }
+
+/// Records with many problems each: the file shows the first 50 and counts the rest exactly, in
+/// JSON Lines, a JSON array and TOML, however many a single record has; locating only the shown
+/// ones keeps 40,000 bad list elements in one record linear (it took 75 s).
+#[test]
+fn problems_past_those_shown_are_counted_exactly() {
+    let c = Case::new("many-problems");
+    c.write(
+        "policies/p.precept",
+        "schema s { id: text identified by id  n: integer  items: list of { a: integer  b: text } }\n\
+         code \"C\" { level industry rule r { for s require record.n > 0 and count(x in record.items: x.a > 0) >= 0 } }\n",
+    );
+    let mut rng = fastrand::Rng::with_seed(5);
+    for round in 0..6 {
+        // Records of `k` elements that each lack both fields, and elements with a bad `a`.
+        let counts: Vec<usize> = (0..rng.usize(1..5)).map(|_| [0, 1, 3, 24, 25, 26, 40_000][rng.usize(..7)]).collect();
+        let mut want = 0;
+        let mut jsonl = Vec::new();
+        let mut toml = String::new();
+        for (i, &k) in counts.iter().enumerate() {
+            let elements: Vec<&str> =
+                (0..k).map(|j| if j % 2 == 0 { "{}" } else { "{\"a\": \"x\", \"b\": \"y\"}" }).collect();
+            // Only `a` is read by a rule: an element lacks it or has it as text, one problem each.
+            want += k;
+            jsonl.push(format!("{{\"id\": \"r{i}\", \"n\": 1, \"items\": [{}]}}", elements.join(", ")));
+            toml.push_str(&format!("[[record]]\nid = \"r{i}\"\nn = 1\n"));
+            for j in 0..k {
+                toml.push_str(if j % 2 == 0 {
+                    "[[record.items]]\n"
+                } else {
+                    "[[record.items]]\na = \"x\"\nb = \"y\"\n"
+                });
+            }
+        }
+        jsonl.push("{\"id\": \"good\", \"n\": 0, \"items\": []}".to_string());
+        toml.push_str("[[record]]\nid = \"good\"\nn = 0\nitems = []\n");
+        let _ = std::fs::remove_dir_all(c.dir.join("records"));
+        std::fs::create_dir_all(c.dir.join("records")).unwrap();
+        c.write("records/a.jsonl", jsonl.join("\n") + "\n");
+        c.write("records/b.json", format!("[{}]", jsonl.join(",\n")));
+        c.write("records/c.toml", &toml);
+        let (code, json, _) = c.run(&[]);
+        assert_eq!(code, if want > 0 { 2 } else { 1 }, "round {round}");
+        for file in ["records/a.jsonl", "records/b.json", "records/c.toml"] {
+            let of_file: Vec<&Json> =
+                json["diagnostics"].as_array().unwrap().iter().filter(|d| d["file"] == file).collect();
+            let shown = of_file.iter().filter(|d| d["code"] != "precept::input::more-problems").count();
+            assert_eq!(shown, want.min(50), "{file} round {round} counts {counts:?}");
+            let more = json["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["code"] == "precept::input::more-problems")
+                .filter(|d| d["message"].as_str().unwrap().contains(&format!("`{file}`")))
+                .map(|d| d["message"].as_str().unwrap().split(' ').next().unwrap().parse::<usize>().unwrap())
+                .sum::<usize>();
+            assert_eq!(more, want.saturating_sub(50), "{file} round {round} counts {counts:?}");
+        }
+        // Every file's good record was still checked.
+        assert_eq!(found(&json, "r").len(), 3, "round {round}");
+    }
+}
+
+/// A record line within its limit that would take more than eight times the limit once read
+/// (tiny text for large values) is `too-large` at the record alone, and the records around it are
+/// checked.
+#[test]
+fn a_record_that_expands_past_its_budget_is_refused_alone() {
+    let c = Case::new("expands");
+    c.write(
+        "policies/p.precept",
+        "schema s { id: text identified by id  n: integer  items: list of { a: integer?  b: text?  c: text? } }\n\
+         code \"C\" { level industry rule r { for s require record.n > 0 and count(x in record.items: (x.a otherwise 0) > 0 and x.b is present and x.c is present) >= 0 } }\n",
+    );
+    let fine = "{\"id\": \"fine\", \"n\": 0, \"items\": [{}]}";
+    // Within the line limit (4 KiB) either way; only the second expands past 32 KiB.
+    for (n, refused) in [(40usize, false), (1300, true)] {
+        let items = vec!["{}"; n].join(",");
+        let big = format!("{{\"id\": \"big\", \"n\": 0, \"items\": [{items}]}}");
+        assert!(big.len() < 4096);
+        c.write("records/a.jsonl", format!("{fine}\n{big}\n{fine}\n"));
+        let (code, json, _) = c.run(&["--limit", "record-line=4KiB"]);
+        let d = diags(&json, "precept::input::too-large");
+        if refused {
+            assert_eq!(code, 2);
+            assert_eq!(d, vec![("records/a.jsonl".to_string(), 2, 1, vec![])]);
+            let codes: Vec<&Json> = json["diagnostics"].as_array().unwrap().iter().map(|d| &d["code"]).collect();
+            assert_eq!(codes, [&Json::from("precept::input::too-large")], "{json}");
+            assert_eq!(found(&json, "r"), ["fine", "fine"]);
+        } else {
+            assert_eq!(code, 1);
+            assert_eq!(found(&json, "r"), ["big", "fine", "fine"]);
+        }
+    }
+}
+
+/// A TOML record file within its limit whose document tree would take more than four times the
+/// limit (tiny values) is `too-large` before it is parsed; a plain one under the same limit is read.
+#[test]
+fn a_toml_file_that_expands_past_its_budget_is_refused_before_parsing() {
+    let c = Case::new("toml-expands");
+    c.write(
+        "policies/p.precept",
+        "schema s { id: text identified by id  n: integer  items: list of { a: integer? } }\n\
+         code \"C\" { level industry rule r { for s require record.n > 0 and count(x in record.items: (x.a otherwise 0) > 0) >= 0 } }\n",
+    );
+    for (n, shape) in [(1200usize, "{}"), (1000, "{a=1}"), (1300, "[]")] {
+        let items = vec![shape; n].join(",");
+        let big = format!("id = \"big\"\nn = 0\nitems = [{items}]\n");
+        assert!(big.len() < 8192, "{}", big.len());
+        c.write("records/big.toml", &big);
+        c.write("records/plain.toml", "[[record]]\nid = \"plain\"\nn = 0\nitems = [{a = 1}, {}]\n");
+        let (code, json, _) = c.run(&["--limit", "record-file=8KiB"]);
+        assert_eq!(code, 2, "{shape}");
+        assert_eq!(
+            diags(&json, "precept::input::too-large"),
+            vec![("records/big.toml".to_string(), 1, 1, vec![])],
+            "{shape}"
+        );
+        assert_eq!(found(&json, "r"), ["plain"], "{shape}");
+    }
+}

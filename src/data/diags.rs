@@ -35,6 +35,8 @@ pub(crate) enum ProblemKind {
     /// One object of the record has key `name` twice; the spans are the two keys (with quotes),
     /// relative to the record's own text.
     DuplicateKey { name: String, first: Span, second: Span },
+    /// The record would take more than this many bytes once decoded.
+    TooLarge(usize),
 }
 
 impl Problem {
@@ -69,6 +71,12 @@ impl Problem {
                     .help(format!(
                         "a JSON object names each key once; which of two values counts is not guessed: remove one `{name}`; the record was skipped"
                     ))
+            }
+            ProblemKind::TooLarge(budget) => {
+                let max = crate::input::show_size(u64::try_from(*budget).unwrap_or(u64::MAX));
+                Diag::error(crate::input::TOO_LARGE, format!("record would take more than {max} in memory"))
+                    .at(source, span, "this record")
+                    .help("a record may take eight times the `record-line` limit once read; the record was skipped; raise the limit with `--limit record-line=SIZE` or `record-line = \"SIZE\"` under `[limits]` in `precept.toml`")
             }
             ProblemKind::NotObject(found) => {
                 Diag::error(codes::INVALID_VALUE, format!("record is not an object: found {found}"))
@@ -114,8 +122,12 @@ pub(crate) struct FileDiags<'f> {
     excerpts: Option<super::excerpt::Excerpts>,
     /// The last excerpt, since several diagnostics on one line are usual.
     last: Option<SourceFile>,
-    /// The diagnostics so far.
+    /// The diagnostics kept, at most [`super::MAX_DIAGNOSTICS_PER_FILE`].
     pub diags: Vec<Diag>,
+    /// Problems found past that, counted only.
+    more: usize,
+    /// Whether any of those is an error.
+    more_errors: bool,
 }
 
 impl<'f> FileDiags<'f> {
@@ -142,7 +154,7 @@ impl<'f> FileDiags<'f> {
 
     /// Diagnostics for `file`; a streamed file's lines are read back when a diagnostic needs them.
     pub(crate) fn new(file: &'f RecordFile) -> FileDiags<'f> {
-        FileDiags { file, whole: None, excerpts: None, last: None, diags: Vec::new() }
+        FileDiags { file, whole: None, excerpts: None, last: None, diags: Vec::new(), more: 0, more_errors: false }
     }
 
     /// The text a diagnostic on a file read whole points into.
@@ -187,9 +199,26 @@ impl<'f> FileDiags<'f> {
         (source, Span::new(start, start + len))
     }
 
-    /// Add a diagnostic.
+    /// Add a diagnostic; past the number shown per file it is only counted.
     pub(crate) fn push(&mut self, diag: Diag) {
-        self.diags.push(diag);
+        if self.diags.len() < super::MAX_DIAGNOSTICS_PER_FILE {
+            self.diags.push(diag);
+        } else {
+            self.more += 1;
+            self.more_errors |= diag.is_error();
+        }
+    }
+
+    /// How many more diagnostics will be shown: a reader locates no more problems than that.
+    pub(crate) fn room(&self) -> usize {
+        super::MAX_DIAGNOSTICS_PER_FILE.saturating_sub(self.diags.len())
+    }
+
+    /// Count `n` input errors that are not located (past [`FileDiags::room`], or past the problems
+    /// a record keeps).
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.more += n;
+        self.more_errors |= n > 0;
     }
 
     /// Add an error at `span` of `source`.
@@ -202,12 +231,12 @@ impl<'f> FileDiags<'f> {
         label: &str,
         help: String,
     ) {
-        self.diags.push(Diag::error(code, message).at(source, span, label).help(help));
+        self.push(Diag::error(code, message).at(source, span, label).help(help));
     }
 
     /// An I/O error while opening or reading the file.
     pub(crate) fn unreadable(&mut self, err: &std::io::Error) {
-        self.diags.push(unreadable(&self.file.name, err));
+        self.push(unreadable(&self.file.name, err));
     }
 
     /// Invalid UTF-8 at 1-based `line`, `column` bytes into the line.
@@ -228,7 +257,7 @@ impl<'f> FileDiags<'f> {
         let name = self.file.name.clone();
         // The replacement character is three bytes in the lossy text.
         let span = Span::new(offset, offset + 3);
-        self.diags.push(
+        self.push(
             Diag::error(codes::INVALID_UTF8, format!("`{name}` is not valid UTF-8"))
                 .at(source, span, "invalid UTF-8 here")
                 .help("save the file as UTF-8; the line with invalid bytes was skipped"),
@@ -239,15 +268,25 @@ impl<'f> FileDiags<'f> {
     pub(crate) fn empty(&mut self) {
         let source = self.source();
         let name = self.file.name.clone();
-        self.diags.push(
+        self.push(
             Diag::warning(codes::EMPTY_FILE, format!("record file `{name}` is empty"))
                 .at(&source, Span::new(0, 0), "no records")
                 .help("add records to the file, or leave it out of the paths given"),
         );
     }
 
-    /// Finish, returning the diagnostics.
-    pub(crate) fn finish(self) -> Vec<Diag> {
+    /// Finish, returning the diagnostics, with one more that counts those not shown.
+    pub(crate) fn finish(mut self) -> Vec<Diag> {
+        if self.more > 0 {
+            let errors = self.more_errors || self.diags.iter().any(Diag::is_error);
+            let level = if errors { crate::diagnostics::Level::Error } else { crate::diagnostics::Level::Warning };
+            let (more, name) = (self.more, &self.file.name);
+            let (s, are) = if more == 1 { ("", "is") } else { ("s", "are") };
+            self.diags.push(
+                Diag::new(codes::MORE_PROBLEMS, level, format!("{more} more problem{s} in `{name}` {are} not shown"))
+                    .help("fix the problems shown first; a file with this many usually has the wrong schema or format"),
+            );
+        }
         self.diags
     }
 }

@@ -37,12 +37,24 @@ pub(crate) struct Ctx<'p> {
     path: Vec<Step>,
     /// Problems found in the current record.
     pub problems: Vec<Problem>,
+    /// Problems found in this record, kept or not: past [`super::MAX_DIAGNOSTICS_PER_FILE`] they
+    /// are only counted.
+    pub found: usize,
     /// Hashes of the keys of the objects being read, innermost object last (see [`KeyCheck`]).
     keys: Vec<u64>,
     /// Two keys of one object hashed alike: the record is scanned for exact duplicates after parsing.
     maybe_duplicate: bool,
     /// How deep [`Skip`] is inside a value no rule reads.
     skip_depth: usize,
+    /// Bytes of values built for this record so far, against [`decoded_budget`].
+    spent: usize,
+}
+
+/// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
+/// Text as short as `{}` can become an object of many slots, so without it a 10 MB line of empty
+/// objects would take a gigabyte.
+pub(crate) fn decoded_budget() -> usize {
+    usize::try_from(crate::input::limit(crate::input::Kind::RecordLine)).unwrap_or(usize::MAX).saturating_mul(8)
 }
 
 impl<'p> Ctx<'p> {
@@ -51,22 +63,61 @@ impl<'p> Ctx<'p> {
             program,
             path: Vec::with_capacity(8),
             problems: Vec::new(),
+            found: 0,
             keys: Vec::with_capacity(32),
             maybe_duplicate: false,
             skip_depth: 0,
+            spent: 0,
         }
     }
 
+    /// Account for `bytes` more of decoded values; `false` (after reporting the record once as too
+    /// large) if that passes the budget, and the value is then not built.
+    fn spend(&mut self, bytes: usize) -> bool {
+        let over = self.spent > decoded_budget();
+        self.spent = self.spent.saturating_add(bytes);
+        if self.spent <= decoded_budget() {
+            return true;
+        }
+        if !over {
+            // The record is skipped as too large: what else is wrong with it no longer matters.
+            self.problems.clear();
+            self.problems.push(Problem { path: Vec::new(), kind: ProblemKind::TooLarge(decoded_budget()) });
+            self.found = 1;
+        }
+        false
+    }
+
     fn problem(&mut self, kind: ProblemKind) {
-        self.problems.push(Problem { path: self.path.clone(), kind });
+        if self.spent > decoded_budget() {
+            return;
+        }
+        self.found += 1;
+        if self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
+            self.problems.push(Problem { path: self.path.clone(), kind });
+        }
+    }
+
+    /// A problem of the record as a whole.
+    fn problem_at_top(&mut self, kind: ProblemKind) {
+        let path = std::mem::take(&mut self.path);
+        self.problem(kind);
+        self.path = path;
+    }
+
+    /// Problems found in this record and not kept.
+    pub(crate) fn dropped(&self) -> usize {
+        self.found - self.problems.len()
     }
 
     fn reset(&mut self) {
         self.path.clear();
         self.problems.clear();
+        self.found = 0;
         self.keys.clear();
         self.maybe_duplicate = false;
         self.skip_depth = 0;
+        self.spent = 0;
     }
 }
 
@@ -82,16 +133,13 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
         // The slow path, for records that have (or hash as if they had) a key twice in one object:
         // the exact scan decides, and gives both places.
         for dup in scan::duplicate_keys(text) {
-            ctx.problems.push(Problem {
-                path: Vec::new(),
-                kind: ProblemKind::DuplicateKey { name: dup.name, first: dup.first, second: dup.second },
-            });
+            ctx.problem_at_top(ProblemKind::DuplicateKey { name: dup.name, first: dup.first, second: dup.second });
         }
     }
     match value {
         Value::Object(slots) => Ok(slots),
         _ => {
-            if ctx.problems.is_empty() {
+            if ctx.found == 0 {
                 ctx.problem(ProblemKind::NotObject("null"));
             }
             Ok(Box::default())
@@ -201,10 +249,16 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        if !self.ctx.spend(v.len()) {
+            return Ok(Value::Missing);
+        }
         Ok(self.scalar(Raw::Str(v)))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        if !self.ctx.spend(v.len()) {
+            return Ok(Value::Missing);
+        }
         if matches!(self.ty, Ty::Text) {
             return Ok(Value::Text(v.into_boxed_str()));
         }
@@ -229,6 +283,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
         loop {
+            if !self.ctx.spend(std::mem::size_of::<Value>()) {
+                while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
+                return Ok(Value::Missing);
+            }
             self.ctx.path.push(Step::Index(u32::try_from(items.len()).unwrap_or(u32::MAX)));
             let next = seq.next_element_seed(ValueSeed { ctx: &mut *self.ctx, ty: inner, in_list: true });
             self.ctx.path.pop();
@@ -247,15 +305,25 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         };
         let program = self.ctx.program;
         let fields: &[Field] = program.shapes.get(*shape).map_or(&[], |s| s.fields.as_slice());
+        if !self.ctx.spend(fields.len() * std::mem::size_of::<Value>()) {
+            skip_map(self.ctx, &mut map)?;
+            return Ok(Value::Missing);
+        }
         let mut slots = vec![Value::Missing; fields.len()];
+        // Fields whose value was reported already, so that it is not reported again as missing.
+        let mut reported = vec![false; fields.len()];
         let mut keys = KeyCheck::open(self.ctx);
         while let Some((key, hash)) = map.next_key_seed(KeySeed(fields))? {
             keys.add(self.ctx, hash);
             match key.and_then(|i| Some((i, fields.get(i)?))) {
                 Some((i, field)) => {
                     self.ctx.path.push(super::field_step(i));
+                    let before = self.ctx.found;
                     let v = map.next_value_seed(ValueSeed { ctx: &mut *self.ctx, ty: &field.ty, in_list: false });
                     self.ctx.path.pop();
+                    if let Some(r) = reported.get_mut(i) {
+                        *r |= self.ctx.found > before;
+                    }
                     if let Some(slot) = slots.get_mut(i) {
                         *slot = v?;
                     }
@@ -266,13 +334,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             }
         }
         keys.close(self.ctx);
-        finish_object(self.ctx, fields, &mut slots);
+        finish_object(self.ctx, fields, &mut slots, &reported);
         Ok(Value::Object(slots.into_boxed_slice()))
     }
 }
 
 /// After an object is read: absent required lists become empty lists, absent required fields are problems.
-fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value]) {
+fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], reported: &[bool]) {
     for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
         if !field.used || !matches!(slot, Value::Missing) {
             continue;
@@ -280,12 +348,12 @@ fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value]) {
         if matches!(field.ty, Ty::List(_)) {
             *slot = Value::List(Box::default());
         } else if !field.optional {
-            ctx.path.push(super::field_step(i));
             // A value that was there but invalid has been reported already.
-            if !ctx.problems.iter().any(|p| p.path.starts_with(&ctx.path)) {
+            if !reported.get(i).copied().unwrap_or(false) {
+                ctx.path.push(super::field_step(i));
                 ctx.problem(ProblemKind::Missing);
+                ctx.path.pop();
             }
-            ctx.path.pop();
         }
     }
 }
@@ -469,7 +537,7 @@ struct RawLine {
 /// What parsing one line gave.
 enum Parsed {
     Record(Box<[Value]>),
-    Problems(Vec<Problem>),
+    Problems(Vec<Problem>, usize),
     Syntax(serde_json::Error),
     Utf8(usize),
 }
@@ -540,7 +608,10 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                         Err(e) => Parsed::Utf8(e.valid_up_to()),
                         Ok(text) => match parse_record(ctx, shape, text) {
                             Ok(values) if ctx.problems.is_empty() => Parsed::Record(values),
-                            Ok(_) => Parsed::Problems(std::mem::take(&mut ctx.problems)),
+                            Ok(_) => {
+                                let dropped = ctx.dropped();
+                                Parsed::Problems(std::mem::take(&mut ctx.problems), dropped)
+                            }
                             Err(e) => Parsed::Syntax(e),
                         },
                     }
@@ -551,12 +622,19 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
             match result {
                 Parsed::Record(values) => out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values }),
                 Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
-                Parsed::Problems(problems) => {
+                Parsed::Problems(problems, dropped) => {
+                    // Only the problems that will be shown are located.
+                    let shown = problems.len().min(diags.room());
+                    diags.skip(dropped + problems.len() - shown);
+                    if shown == 0 {
+                        continue;
+                    }
                     let text = chunk.get(raw.start..raw.end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
                     let (source, start) = diags.at_line(raw.line);
                     let base = start + raw.bom;
                     let mut found: Vec<(Span, &Problem)> = problems
                         .iter()
+                        .take(shown)
                         .map(|p| {
                             let span = problem_span(text, 0, program, shape, p);
                             (Span::new(span.start + base, span.end + base), p)
@@ -620,11 +698,18 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
         match parse_record(&mut ctx, shape, element) {
             Ok(values) if ctx.problems.is_empty() => out.push(ReadRecord { ordinal, line, values }),
             Ok(_) => {
+                // Only the problems that will be shown are located.
+                let shown = ctx.problems.len().min(diags.room());
+                diags.skip(ctx.dropped() + ctx.problems.len() - shown);
+                if shown == 0 {
+                    continue;
+                }
                 diags.set_text(text);
                 let source = diags.source();
                 let mut found: Vec<(Span, &Problem)> = ctx
                     .problems
                     .iter()
+                    .take(shown)
                     .map(|p| {
                         let span = problem_span(body, start, program, shape, p);
                         (Span::new(span.start + bom, span.end + bom), p)

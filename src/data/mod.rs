@@ -64,6 +64,8 @@ pub(crate) mod codes {
     pub const DUPLICATE_COLUMN: &str = "precept::input::duplicate-column";
     /// A record file is empty (a warning).
     pub const EMPTY_FILE: &str = "precept::input::empty-file";
+    /// More problems in one file than are shown.
+    pub const MORE_PROBLEMS: &str = "precept::input::more-problems";
 }
 
 /// Record file formats, chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson`, `.csv`.
@@ -217,6 +219,11 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
         Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
     })
 }
+
+/// Diagnostics shown per record file; the rest are counted in one more diagnostic. A record keeps
+/// at most this many problems too, so a record of a million bad list elements costs a counter, not
+/// a million located diagnostics.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
 
 /// Collects records into batches for the sink.
 pub(crate) struct Batcher<'s> {

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::convert::{self, Raw};
 use super::diags::{FileDiags, Problem, ProblemKind};
-use super::{codes, Batcher, ReadRecord, RecordFile};
+use super::{codes, scan, Batcher, ReadRecord, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::blame::Step;
 use crate::engine::types::{Field, ShapeId, Ty};
@@ -33,6 +33,19 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
     let body = text.get(bom..).unwrap_or("");
     if body.trim().is_empty() {
         diags.empty();
+        return diags.finish();
+    }
+    // The document tree can be a hundred times the text (`[{},{},...]`): refuse a file whose tree
+    // would pass four times the `record-file` limit, before building it.
+    let budget = crate::input::limit(crate::input::Kind::RecordFile).saturating_mul(4);
+    if u64::try_from(scan::toml_tree_estimate(body)).unwrap_or(u64::MAX) > budget {
+        let max = crate::input::show_size(budget);
+        let source = diags.source();
+        diags.push(
+            Diag::error(crate::input::TOO_LARGE, format!("`{}` would take more than {max} in memory once parsed", file.name))
+                .at(&source, Span::new(0, 0), "this file")
+                .help("a TOML record file may take four times the `record-file` limit once parsed, and tiny values take far more memory than their text; the file was not read: split it, write the records as JSON Lines, or raise the limit with `--limit record-file=SIZE` or `record-file = \"SIZE\"` under `[limits]` in `precept.toml`"),
+        );
         return diags.finish();
     }
     let doc = match DeTable::parse(body) {
@@ -58,7 +71,7 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         return diags.finish();
     }
     let source = diags.source();
-    let mut cx = Cx { program, bom, path: Vec::new(), problems: Vec::new() };
+    let mut cx = Cx { program, bom, path: Vec::new(), problems: Vec::new(), found: 0 };
     let (mut line, mut counted) = (1usize, 0usize);
     for (ordinal, (table, span)) in records.into_iter().enumerate() {
         let start = span.start.min(body.len());
@@ -66,13 +79,16 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         counted = counted.max(start);
         cx.path.clear();
         cx.problems.clear();
+        cx.found = 0;
         let values = cx.object(shape, table, Span::new(span.start + bom, span.end + bom));
         if cx.problems.is_empty() {
             out.push(ReadRecord { ordinal, line, values });
         } else {
             // Tables iterate in key order; report in file order.
             cx.problems.sort_by_key(|(_, at)| (at.start, at.end));
-            for (p, at) in &cx.problems {
+            let shown = cx.problems.len().min(diags.room());
+            diags.skip(cx.found - shown);
+            for (p, at) in cx.problems.iter().take(shown) {
                 diags.push(p.diag(program, shape, &source, *at, TOML_HELP));
             }
         }
@@ -123,6 +139,9 @@ struct Cx<'p> {
     bom: usize,
     path: Vec<Step>,
     problems: Vec<(Problem, Span)>,
+    /// Problems found in this record, kept or not (past [`super::MAX_DIAGNOSTICS_PER_FILE`] they
+    /// are only counted).
+    found: usize,
 }
 
 impl Cx<'_> {
@@ -132,7 +151,10 @@ impl Cx<'_> {
     }
 
     fn problem(&mut self, kind: ProblemKind, at: Span) {
-        self.problems.push((Problem { path: self.path.clone(), kind }, at));
+        self.found += 1;
+        if self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
+            self.problems.push((Problem { path: self.path.clone(), kind }, at));
+        }
     }
 
     /// An object of `shape` from `table`; `owner` is where a missing field is reported.
@@ -140,12 +162,18 @@ impl Cx<'_> {
         let program = self.program;
         let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
         let mut slots = vec![Value::Missing; fields.len()];
+        // Fields whose value was reported already, so that it is not reported again as missing.
+        let mut reported = vec![false; fields.len()];
         for (key, value) in table.iter() {
             let Some(i) = fields.iter().position(|f| f.used && f.name == key.get_ref().as_ref()) else { continue };
             let (Some(field), Some(slot)) = (fields.get(i), slots.get_mut(i)) else { continue };
             self.path.push(super::field_step(i));
+            let before = self.found;
             *slot = self.value(&field.ty, value, self.span(key));
             self.path.pop();
+            if let Some(r) = reported.get_mut(i) {
+                *r |= self.found > before;
+            }
         }
         for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
             if !field.used || !matches!(slot, Value::Missing) {
@@ -155,12 +183,12 @@ impl Cx<'_> {
                 // A list the schema requires reads as empty when absent; an optional one stays missing.
                 *slot = Value::List(Box::default());
             } else if !field.optional {
-                self.path.push(super::field_step(i));
                 // A value that was there but invalid has been reported already.
-                if !self.problems.iter().any(|(p, _)| p.path.starts_with(&self.path)) {
+                if !reported.get(i).copied().unwrap_or(false) {
+                    self.path.push(super::field_step(i));
                     self.problem(ProblemKind::Missing, owner);
+                    self.path.pop();
                 }
-                self.path.pop();
             }
         }
         slots.into_boxed_slice()
