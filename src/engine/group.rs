@@ -617,7 +617,7 @@ fn total(t: Total, k: Kind, n: u64) -> Value {
 /// False for a part with no value.
 fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
     match v {
-        V::Missing | V::List(_) | V::Object(_) => return false,
+        V::Missing | V::NoAnswer(_) | V::List(_) | V::Object(_) => return false,
         V::Bool(b) => out.extend([1, u8::from(b)]),
         V::Int(i) => {
             out.push(2);
@@ -657,6 +657,7 @@ fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
 fn owned(v: V<'_>) -> Value {
     match v {
         V::Missing => Value::Missing,
+        V::NoAnswer(w) => Value::NoAnswer(w),
         V::Bool(b) => Value::Bool(b),
         V::Int(i) => Value::Int(i),
         V::Dec(d) => Value::Dec(d),
