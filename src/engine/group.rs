@@ -552,6 +552,18 @@ fn gap_evidence(agg: &super::program::Aggregate, gap: &Gap, records: u64) -> Evi
 fn aggregate_evidence(program: &Program, agg: &super::program::Aggregate, v: &Value, records: u64) -> Evidence {
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     let mut shown = String::new();
+    // The aggregate itself had no answer (a total too large to hold).
+    if let Value::NoAnswer(why) = v {
+        return Evidence {
+            summary: format!("{} has no answer ({}) over {records} record{}", agg.text, why.as_str(), plural(records)),
+            facts: vec![
+                ("aggregate", agg.text.clone()),
+                ("no_answer", agg.text.clone()),
+                ("reason", why.as_str().to_string()),
+                ("records", records.to_string()),
+            ],
+        };
+    }
     match agg.kind {
         AggKind::Count => Evidence {
             summary: format!("{}: {records} record{}", agg.text, plural(records)),
