@@ -205,10 +205,12 @@ fn an_aggregate_with_a_member_that_has_no_answer_has_no_answer() {
     let mut policy = String::from(GROUP_SCHEMA);
     policy.push_str("code \"Groups\" {\n  level industry\n");
     for (i, req) in AGGREGATES.iter().enumerate() {
-        policy.push_str(&format!("  rule agg-{i} {{ for g group by record.team require {req} message \"agg {i}\" }}\n"));
+        policy
+            .push_str(&format!("  rule agg-{i} {{ for g group by record.team require {req} message \"agg {i}\" }}\n"));
     }
     // Where the outcome does not depend on the aggregate, it decides nothing.
-    policy.push_str("  rule short { for g group by record.team require count() > 0 or sum(record.x / record.y) < 1 }\n");
+    policy
+        .push_str("  rule short { for g group by record.team require count() > 0 or sum(record.x / record.y) < 1 }\n");
     policy.push_str("  rule overflow { for g group by record.team require sum(record.big) > 0 }\n");
     policy.push_str("}\n");
     // Team `all`: the issue's group (every divisor zero). Team `last`: only its last member has a
@@ -257,7 +259,9 @@ fn an_aggregate_with_a_member_that_has_no_answer_has_no_answer() {
     assert!(!findings.iter().any(|f| f.rule_id == "short"), "`count() > 0 or ...` holds whatever the sum");
     let overflow: Vec<_> = findings.iter().filter(|f| f.rule_id == "overflow").collect();
     assert_eq!(overflow.len(), 4, "a sum too large to hold has no answer, in every group");
-    assert!(overflow.iter().all(|f| f.message.contains("overflow") || f.evidence.iter().any(|e| e.summary.contains("overflow"))));
+    assert!(overflow
+        .iter()
+        .all(|f| f.message.contains("overflow") || f.evidence.iter().any(|e| e.summary.contains("overflow"))));
 }
 
 #[test]
@@ -287,7 +291,10 @@ code "Lists" {
         (r#"{"id": "spaced",   "actions" :   null  }"#, true, true),
     ];
     let jsonl: String = cases.iter().map(|(r, _, _)| format!("{r}\n")).collect();
-    let json = format!("[{}]", cases.iter().map(|(r, _, _)| r.replace("\"id\": \"", "\"id\": \"j-")).collect::<Vec<_>>().join(",\n"));
+    let json = format!(
+        "[{}]",
+        cases.iter().map(|(r, _, _)| r.replace("\"id\": \"", "\"id\": \"j-")).collect::<Vec<_>>().join(",\n")
+    );
     let (outcome, findings, _) = run(policy, &[("r.jsonl", &jsonl), ("r.json", &json)]);
     assert_eq!(outcome.records, 2 * cases.len());
     let broke = |rule: &str, id: &str| findings.iter().any(|f| f.rule_id == rule && f.record_id.as_deref() == Some(id));

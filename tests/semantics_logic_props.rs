@@ -226,7 +226,7 @@ fn or(a: M, b: M) -> M {
 }
 
 impl B {
-    fn text(&self, in_q: bool) -> String {
+    fn text(&self) -> String {
         match self {
             B::Lit(b) => b.to_string(),
             B::Cmp(c, a, b) => format!("({} {} {})", a.text(), c.text(), b.text()),
@@ -236,16 +236,16 @@ impl B {
                 format!("(({} / {}) is {})", n.text(), d.text(), if *want { "missing" } else { "present" })
             }
             B::OptMissing(want) => format!("(record.opt is {})", if *want { "missing" } else { "present" }),
-            B::Not(x) => format!("(not {})", x.text(in_q)),
-            B::And(a, b) => format!("({} and {})", a.text(in_q), b.text(in_q)),
-            B::Or(a, b) => format!("({} or {})", a.text(in_q), b.text(in_q)),
-            B::Implies(a, b) => format!("({} implies {})", a.text(in_q), b.text(in_q)),
-            B::If(c, a, b) => format!("(if {} then {} else {})", c.text(in_q), a.text(in_q), b.text(in_q)),
+            B::Not(x) => format!("(not {})", x.text()),
+            B::And(a, b) => format!("({} and {})", a.text(), b.text()),
+            B::Or(a, b) => format!("({} or {})", a.text(), b.text()),
+            B::Implies(a, b) => format!("({} implies {})", a.text(), b.text()),
+            B::If(c, a, b) => format!("(if {} then {} else {})", c.text(), a.text(), b.text()),
             B::Quant(q, x) => {
                 let f = ["all", "any", "none"][usize::from(*q)];
-                format!("{f}(a in record.items: {})", x.text(true))
+                format!("{f}(a in record.items: {})", x.text())
             }
-            B::Count(x, c, k) => format!("(count(a in record.items: {}) {} {k})", x.text(true), c.text()),
+            B::Count(x, c, k) => format!("(count(a in record.items: {}) {} {k})", x.text(), c.text()),
         }
     }
 
@@ -425,7 +425,8 @@ fn engine(rules: &[(String, String, bool)], records: &[(String, Rec)]) -> Vec<(S
     let Some(program) = program else {
         panic!("{policy}\n{:#?}", diags.iter().map(|d| (d.code.to_string(), d.message.clone())).collect::<Vec<_>>())
     };
-    let (outcome, findings) = precept::pipeline::check_paths(&program, None, &[dir.path().join("r")], &Default::default());
+    let (outcome, findings) =
+        precept::pipeline::check_paths(&program, None, &[dir.path().join("r")], &Default::default());
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
     assert_eq!(outcome.records, records.len());
     assert_eq!(common::tree_checksum(dir.path()), before);
@@ -449,7 +450,7 @@ fn conditions_over_records_agree_with_the_model() {
     runner
         .run(&strategy, |(conds, recs)| {
             let rules: Vec<(String, String, bool)> =
-                conds.iter().enumerate().map(|(i, c)| (format!("c{i}"), c.text(false), false)).collect();
+                conds.iter().enumerate().map(|(i, c)| (format!("c{i}"), c.text(), false)).collect();
             let records: Vec<(String, Rec)> = recs.iter().map(|r| ("t".to_string(), r.clone())).collect();
             let got = engine(&rules, &records);
             for (i, c) in conds.iter().enumerate() {
@@ -461,13 +462,13 @@ fn conditions_over_records_agree_with_the_model() {
                         finding.is_none(),
                         holds,
                         "`{}` on {:?}: model {:?}, engine {:?}",
-                        c.text(false),
+                        c.text(),
                         r,
                         want,
                         finding
                     );
                     if let Some((_, _, named)) = finding {
-                        prop_assert_eq!(*named, want == M::NoAnswer, "`{}` on {:?}: model {:?}", c.text(false), r, want);
+                        prop_assert_eq!(*named, want == M::NoAnswer, "`{}` on {:?}: model {:?}", c.text(), r, want);
                     }
                 }
             }
@@ -524,8 +525,8 @@ impl G {
     fn text(&self) -> String {
         match self {
             G::CountAll(c, k) => format!("(count() {} {k})", c.text()),
-            G::Count(b, c, k) => format!("(count({}) {} {k})", b.text(false), c.text()),
-            G::Share(b, c, k) => format!("(share({}) {} {k}%)", b.text(false), c.text()),
+            G::Count(b, c, k) => format!("(count({}) {} {k})", b.text(), c.text()),
+            G::Share(b, c, k) => format!("(share({}) {} {k}%)", b.text(), c.text()),
             G::Sum(a, c, k) => format!("(sum({}) {} {k})", a.text(), c.text()),
             G::Value(f, a, d, c, k) => {
                 let call = match f {

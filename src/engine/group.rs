@@ -251,9 +251,10 @@ impl Groups {
                                 // The first member with no answer is the one shown (the slow path
                                 // that names its computation runs once per aggregate and group).
                                 if !matches!(gap, Some(Gap::NoAnswer { .. })) {
-                                    let culprit = agg.arg.as_ref().and_then(|a| {
-                                        super::unanswered::find(program, info.shape, a, record, cx)
-                                    });
+                                    let culprit = agg
+                                        .arg
+                                        .as_ref()
+                                        .and_then(|a| super::unanswered::find(program, info.shape, a, record, cx));
                                     let (why, what) = culprit.map_or((why, agg.text.clone()), |c| (c.why, c.text));
                                     *gap = Some(Gap::NoAnswer { why, what, sample: sample() });
                                 }
@@ -544,7 +545,11 @@ fn gap_evidence(agg: &super::program::Aggregate, gap: &Gap, records: u64) -> Evi
         }
         Gap::Missing => Evidence {
             summary: format!("{} has no value: its condition is missing for a record of the group", agg.text),
-            facts: vec![("aggregate", agg.text.clone()), ("value", "(missing)".into()), ("records", records.to_string())],
+            facts: vec![
+                ("aggregate", agg.text.clone()),
+                ("value", "(missing)".into()),
+                ("records", records.to_string()),
+            ],
         },
     }
 }

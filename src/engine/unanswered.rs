@@ -8,13 +8,13 @@
 //! That computation is shown as written, with quantifier variables replaced by the list element
 //! they stood for (`record.items[1].q / record.y`), so the reader sees which element too.
 
+use super::authority::Evidence;
 use super::blame::{path_text, Step};
 use super::eval::{eval, Cx, Vars};
 use super::program::{Arith, CExpr, DateUnit, Root, MAX_VARS};
 use super::types::ShapeId;
 use super::value::{Value, Why, V};
 use super::Program;
-use super::authority::Evidence;
 
 /// The computation a result with no answer depended on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +31,7 @@ impl Culprit {
     /// The evidence a finding carries for it: which computation had no answer, and why.
     pub fn evidence(&self) -> Evidence {
         Evidence {
-            summary: format!(
-                "`{}` has no answer ({}), so the requirement does not hold",
-                self.text,
-                self.why.as_str()
-            ),
+            summary: format!("`{}` has no answer ({}), so the requirement does not hold", self.text, self.why.as_str()),
             facts: vec![("no_answer", self.text.clone()), ("reason", self.why.as_str().to_string())],
         }
     }
