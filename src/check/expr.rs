@@ -345,7 +345,7 @@ impl<'c> TypeCheck<'c> {
                         msg,
                         e.span,
                         label,
-                        "the field is not optional in the schema; remove the test, or mark the field optional with `?`",
+                        &never_missing_help(x, "remove the test"),
                     );
                 }
                 let key = t.key.clone();
@@ -372,7 +372,7 @@ impl<'c> TypeCheck<'c> {
                         format!("`{s}` is never missing, so the default is never used"),
                         d.span,
                         "never used",
-                        "remove `otherwise ...`, or mark the field optional with `?`",
+                        &never_missing_help(x, "remove `otherwise ...`"),
                     );
                 }
                 let dt = self.value(d, Some(&t.ty))?;
@@ -1132,6 +1132,18 @@ impl<'c> TypeCheck<'c> {
             }
         };
         Some(T::new(CExpr::Arith(arith, Box::new(at.e), Box::new(bt.e)), ty))
+    }
+}
+
+/// The help of `precept::type::never-missing`: for a computation, that one with no answer (division
+/// by zero, overflow) is not missing either, so neither `is missing` nor `otherwise` is about it.
+fn never_missing_help(x: &Expr, remove: &str) -> String {
+    if matches!(x.kind, ExprKind::Path(_)) {
+        format!("the field is not optional in the schema; {remove}, or mark the field optional with `?`")
+    } else {
+        format!(
+            "its operands are never missing, and a computation with no answer (division by zero, overflow) is not missing either; {remove}, or say what no answer means with a test that avoids it (`record.y != 0 implies ...`)"
+        )
     }
 }
 

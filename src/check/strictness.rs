@@ -6,6 +6,11 @@
 //! stricter; a `where` condition has negative polarity, so widening it (judging more records) is
 //! stricter. Literal changes under a known polarity are decided; anything else Precept cannot
 //! decide, and says so rather than guess.
+//!
+//! Polarity stays sound under three-valued logic (see `engine::eval`): `not`, `and`, `or`,
+//! `implies` and the quantifiers are monotone in false < unknown < true, an unknown
+//! never lets a record pass, and `otherwise` supplies its default for a missing value only, so its
+//! default is judged by polarity like any bound and never for a computation with no answer.
 
 use std::str::FromStr;
 

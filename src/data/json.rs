@@ -340,12 +340,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 }
 
 /// After an object is read: absent required lists become empty lists, absent required fields are problems.
+/// An optional list (`list of T?`) that is absent or `null` stays missing, as in TOML and CSV.
 fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], reported: &[bool]) {
     for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
         if !field.used || !matches!(slot, Value::Missing) {
             continue;
         }
-        if matches!(field.ty, Ty::List(_)) {
+        if matches!(field.ty, Ty::List(_)) && !field.optional {
             *slot = Value::List(Box::default());
         } else if !field.optional {
             // A value that was there but invalid has been reported already.
@@ -807,8 +808,8 @@ mod tests {
         assert_eq!(v[5], Value::List(vec![Value::Text("a".into()), Value::Text("b".into())].into()));
         // Unused fields are not read at all, even when they have the wrong type.
         assert_eq!(v[7], Value::Missing);
-        // Absent lists the schema requires are empty lists.
-        assert_eq!(v[8], Value::List(Box::default()));
+        // An absent optional list is missing (as in TOML and CSV).
+        assert_eq!(v[8], Value::Missing);
     }
 
     #[test]

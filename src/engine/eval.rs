@@ -1,8 +1,13 @@
 //! Evaluation of compiled expressions over one record: the hot path.
 //!
 //! Nothing here allocates: values borrow from the record and the program, variables live in a fixed
-//! array, and a computation without an answer (overflow, division by zero, a missing operand)
-//! yields [`V::Missing`], which never satisfies a condition.
+//! array. Logic is three-valued: a condition is true, false, or unknown. Unknown comes from a
+//! missing operand ([`V::Missing`]) or from a computation without an answer (division by zero,
+//! overflow, a date out of range: [`V::NoAnswer`]); the two are kept apart, since `otherwise` and
+//! `is missing` are about missing values only. An unknown never satisfies a condition, and decides
+//! nothing where the outcome does not depend on it (`true or unknown` is true, `all` over a false
+//! element is false); where it does, the outcome is unknown too, and no answer wins over missing
+//! so the finding can say which computation failed.
 
 use std::cmp::Ordering;
 
@@ -13,7 +18,7 @@ use std::cell::RefCell;
 
 use super::authority::{Amount, Authority, Evidence, Query};
 use super::program::{Arith, CExpr, CmpOp, DateUnit, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
-use super::value::{Value, V};
+use super::value::{Value, Why, V};
 use crate::calendar::Calendar;
 
 /// Quantifier variables in scope.
@@ -77,14 +82,14 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
         CExpr::Not(x) => match eval(x, record, cx, vars) {
             V::Bool(b) => V::Bool(!b),
-            _ => V::Missing,
+            other => other.unknown(V::Missing),
         },
         CExpr::Neg(_, x) => match eval(x, record, cx, vars) {
-            V::Int(i) => i.checked_neg().map_or(V::Missing, V::Int),
+            V::Int(i) => i.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Int),
             V::Dec(d) => V::Dec(-d),
             V::Money(m) => V::Money(-m),
-            V::Duration(d) => d.checked_neg().map_or(V::Missing, V::Duration),
-            _ => V::Missing,
+            V::Duration(d) => d.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Duration),
+            other => other.unknown(V::Missing),
         },
         // Three-valued logic: a side with no answer decides nothing, so the result does not depend on
         // the order of the operands (`missing or true` holds like `true or missing`).
@@ -93,7 +98,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(false)) => V::Bool(false),
                 (V::Bool(true), V::Bool(true)) => V::Bool(true),
-                _ => V::Missing,
+                (l, r) => l.unknown(r),
             },
         },
         CExpr::Or(a, b) => match eval(a, record, cx, vars) {
@@ -101,7 +106,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(true)) => V::Bool(true),
                 (V::Bool(false), V::Bool(false)) => V::Bool(false),
-                _ => V::Missing,
+                (l, r) => l.unknown(r),
             },
         },
         CExpr::Implies(a, b) => match eval(a, record, cx, vars) {
@@ -109,7 +114,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(true)) => V::Bool(true),
                 (V::Bool(true), V::Bool(false)) => V::Bool(false),
-                _ => V::Missing,
+                (l, r) => l.unknown(r),
             },
         },
         CExpr::Cmp(op, _, a, b) => {
@@ -117,7 +122,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             let r = eval(b, record, cx, vars);
             match compare(l, r) {
                 Some(ord) => V::Bool(cmp_holds(*op, ord)),
-                None => V::Missing,
+                None => l.unknown(r),
             }
         }
         CExpr::ToDec(x) => match eval(x, record, cx, vars) {
@@ -127,12 +132,19 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Arith(op, a, b) => {
             let l = eval(a, record, cx, vars);
             let r = eval(b, record, cx, vars);
-            arith(*op, l, r)
+            if !l.is_value() || !r.is_value() {
+                return l.unknown(r);
+            }
+            match arith(*op, l, r) {
+                // Both operands had values, so a result that cannot be made is no answer.
+                V::Missing => V::NoAnswer(why(*op, r)),
+                v => v,
+            }
         }
         CExpr::InSet(_, x, set, negate) => {
             let v = eval(x, record, cx, vars);
-            if v == V::Missing {
-                return V::Missing;
+            if !v.is_value() {
+                return v;
             }
             let found = set.iter().any(|c| compare(v, eval(c, record, cx, vars)) == Some(Ordering::Equal));
             V::Bool(found != *negate)
@@ -140,12 +152,11 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::InList(_, x, list, negate) => {
             let v = eval(x, record, cx, vars);
             match (v, eval(list, record, cx, vars)) {
-                (V::Missing, _) => V::Missing,
-                (v, V::List(items)) => {
+                (v, V::List(items)) if v.is_value() => {
                     let found = items.iter().any(|i| compare(v, i.view()) == Some(Ordering::Equal));
                     V::Bool(found != *negate)
                 }
-                _ => V::Missing,
+                (v, l) => v.unknown(l),
             }
         }
         CExpr::Text(op, a, b) => match (eval(a, record, cx, vars), eval(b, record, cx, vars)) {
@@ -154,23 +165,30 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 TextOp::StartsWith => h.starts_with(n),
                 TextOp::EndsWith => h.ends_with(n),
             }),
-            _ => V::Missing,
+            (l, r) => l.unknown(r),
         },
         CExpr::Matches(x, re) => match eval(x, record, cx, vars) {
             V::Text(t) => V::Bool(re.is_match(t)),
-            _ => V::Missing,
+            other => other.unknown(V::Missing),
         },
         CExpr::AddBusinessDays(x, n, cal) => match (eval(x, record, cx, vars), cx.cals.get(*cal)) {
-            (V::DateTime(ts, off), Some(c)) => c.add_business_days(ts, *n).map_or(V::Missing, |t| V::DateTime(t, off)),
-            _ => V::Missing,
+            (V::DateTime(ts, off), Some(c)) => {
+                c.add_business_days(ts, *n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
+            }
+            (other, _) => other.unknown(V::Missing),
         },
         CExpr::BusinessBetween(a, b, cal) => {
             match (eval(a, record, cx, vars), eval(b, record, cx, vars), cx.cals.get(*cal)) {
                 (V::DateTime(x, _), V::DateTime(y, _), Some(c)) => V::Int(c.business_days_between(x, y)),
-                _ => V::Missing,
+                (l, r, _) => l.unknown(r),
             }
         }
-        CExpr::Present(x, want) => V::Bool((eval(x, record, cx, vars) != V::Missing) == *want),
+        // A computation with no answer is neither present nor missing: the test has no answer.
+        CExpr::Present(x, want) => match eval(x, record, cx, vars) {
+            V::NoAnswer(w) => V::NoAnswer(w),
+            v => V::Bool((v != V::Missing) == *want),
+        },
+        // `otherwise` supplies a default for a missing value only, never for a failed computation.
         CExpr::Otherwise(x, d) => match eval(x, record, cx, vars) {
             V::Missing => eval(d, record, cx, vars),
             v => v,
@@ -178,19 +196,30 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::If(c, a, b) => match eval(c, record, cx, vars) {
             V::Bool(true) => eval(a, record, cx, vars),
             V::Bool(false) => eval(b, record, cx, vars),
-            _ => V::Missing,
+            other => other.unknown(V::Missing),
         },
+        // Three-valued, like a chain of `and`s (`all`), `or`s (`any`) or `not ... or` (`none`): an
+        // element whose condition is unknown decides nothing when another element decides the
+        // outcome, and makes the outcome unknown when none does.
         CExpr::Quant(q, var, list, cond) => {
-            let V::List(items) = eval(list, record, cx, vars) else { return V::Missing };
+            let items = match eval(list, record, cx, vars) {
+                V::List(items) => items,
+                other => return other.unknown(V::Missing),
+            };
             let slot = *var as usize;
             let saved = vars.get(slot).copied().unwrap_or(V::Missing);
             let mut result = V::Bool(matches!(q, Quant::All | Quant::None));
+            let mut unknown = None;
             for item in items.iter() {
                 if let Some(s) = vars.get_mut(slot) {
                     *s = item.view();
                 }
                 let mark = cx.trace.map(|t| t.borrow().len());
-                let holds = eval(cond, record, cx, vars).is_true();
+                let v = eval(cond, record, cx, vars);
+                if !matches!(v, V::Bool(_)) {
+                    unknown = Some(unknown.map_or(v.unknown(V::Missing), |u: V<'a>| u.unknown(v)));
+                }
+                let holds = v.is_true();
                 // Explaining a finding: an element that did not go against the quantifier (one that
                 // holds under `all` or `any`, one that does not under `none`) is no part of why it
                 // failed, so its evidence is dropped.
@@ -199,47 +228,58 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                         t.borrow_mut().truncate(mark);
                     }
                 }
-                match (q, holds) {
-                    (Quant::All, false) => {
-                        result = V::Bool(false);
-                        break;
-                    }
-                    (Quant::Any, true) => {
-                        result = V::Bool(true);
-                        break;
-                    }
-                    (Quant::None, true) => {
-                        result = V::Bool(false);
-                        break;
-                    }
-                    _ => {}
+                // A decisive element decides, whatever the unknown ones before it.
+                let decided = match (q, v) {
+                    (Quant::All, V::Bool(false)) | (Quant::None, V::Bool(true)) => Some(false),
+                    (Quant::Any, V::Bool(true)) => Some(true),
+                    _ => None,
+                };
+                if let Some(d) = decided {
+                    result = V::Bool(d);
+                    unknown = None;
+                    break;
                 }
             }
             if let Some(s) = vars.get_mut(slot) {
                 *s = saved;
             }
-            result
+            unknown.unwrap_or(result)
         }
+        // A count is known only when every element's condition is: an element whose condition is
+        // unknown might or might not count, so the count is unknown too (no answer where a
+        // computation failed), never a number that counted it as false.
         CExpr::Count(list, cond) => {
-            let V::List(items) = eval(list, record, cx, vars) else { return V::Missing };
+            let items = match eval(list, record, cx, vars) {
+                V::List(items) => items,
+                other => return other.unknown(V::Missing),
+            };
             match cond {
                 None => V::Int(items.len() as i64),
                 Some((var, cond)) => {
                     let slot = *var as usize;
                     let saved = vars.get(slot).copied().unwrap_or(V::Missing);
                     let mut n = 0i64;
+                    let mut unknown: Option<V<'a>> = None;
                     for item in items.iter() {
                         if let Some(s) = vars.get_mut(slot) {
                             *s = item.view();
                         }
-                        if eval(cond, record, cx, vars).is_true() {
-                            n += 1;
+                        match eval(cond, record, cx, vars) {
+                            V::Bool(true) => n += 1,
+                            V::Bool(false) => {}
+                            v => {
+                                unknown = Some(unknown.map_or(v.unknown(V::Missing), |u| u.unknown(v)));
+                                // No answer cannot be outdone; a later element changes nothing.
+                                if matches!(unknown, Some(V::NoAnswer(_))) {
+                                    break;
+                                }
+                            }
                         }
                     }
                     if let Some(s) = vars.get_mut(slot) {
                         *s = saved;
                     }
-                    V::Int(n)
+                    unknown.unwrap_or(V::Int(n))
                 }
             }
         }
@@ -248,10 +288,15 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             other => other,
         },
         CExpr::Scope(f, args) => scope(*f, args, record, cx, vars),
-        CExpr::DatePart(unit, x) => match period_start(*unit, eval(x, record, cx, vars), cx.cals) {
-            Some(d) => V::Date(d),
-            None => V::Missing,
-        },
+        CExpr::DatePart(unit, x) => {
+            let v = eval(x, record, cx, vars);
+            match period_start(*unit, v, cx.cals) {
+                Some(d) => V::Date(d),
+                // A date whose week (or business day) starts outside the range held.
+                None if v.is_value() => V::NoAnswer(Why::OutOfRange),
+                None => v.unknown(V::Missing),
+            }
+        }
     }
 }
 
@@ -286,10 +331,14 @@ pub fn period_start(unit: DateUnit, v: V<'_>, cals: &[Calendar]) -> Option<jiff:
 fn scope<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
     let Some(auth) = cx.authority else { return V::Missing };
     let mut vals = [V::Missing; 4];
-    for (slot, a) in vals.iter_mut().zip(args.iter()) {
+    for (i, (slot, a)) in vals.iter_mut().zip(args.iter()).enumerate() {
         *slot = eval(a, record, cx, vars);
-        if *slot == V::Missing && !matches!(f, ScopeFn::May { amount: true, .. }) {
-            return V::Missing;
+        match *slot {
+            // A question about a failed computation has no answer.
+            V::NoAnswer(w) => return V::NoAnswer(w),
+            // Only a `may` question's amount (its third argument) may be missing.
+            V::Missing if !(matches!(f, ScopeFn::May { amount: true, .. }) && i == 2) => return V::Missing,
+            _ => {}
         }
     }
     let text = |v: V<'a>| match v {
@@ -430,6 +479,21 @@ fn arith<'a>(op: Arith, l: V<'a>, r: V<'a>) -> V<'a> {
     out.unwrap_or(V::Missing)
 }
 
+/// Why `op` had no answer for operands that both had values: a zero divisor, a date out of range,
+/// or else a result too large to hold.
+fn why(op: Arith, r: V<'_>) -> Why {
+    let zero = match r {
+        V::Int(i) => i == 0,
+        V::Dec(d) | V::Money(d) => d.is_zero(),
+        _ => false,
+    };
+    match op {
+        Arith::Div(_) | Arith::MoneyRatio if zero => Why::DivisionByZero,
+        Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier => Why::OutOfRange,
+        _ => Why::Overflow,
+    }
+}
+
 fn whole_days(d: SignedDuration) -> i64 {
     d.as_secs() / 86_400
 }
@@ -467,8 +531,11 @@ mod tests {
     #[test]
     fn integer_overflow_and_division_by_zero_have_no_answer() {
         let add = CExpr::Arith(Arith::Add(Kind::Int), c(Value::Int(i64::MAX)), c(Value::Int(1)));
-        assert_eq!(run(&add), V::Missing);
+        assert_eq!(run(&add), V::NoAnswer(Why::Overflow));
         let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(0)));
+        assert_eq!(run(&div), V::NoAnswer(Why::DivisionByZero));
+        // A missing operand makes a missing result, not a failed computation.
+        let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Missing), c(Value::Int(0)));
         assert_eq!(run(&div), V::Missing);
         let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(4)));
         assert_eq!(run(&div), V::Dec(Decimal::new(25, 2)));

@@ -17,6 +17,7 @@ const MAX_LIST_SHOWN: usize = 10;
 pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
     let _ = match v {
         V::Missing => write!(out, "(missing)"),
+        V::NoAnswer(why) => write!(out, "(no answer: {})", why.as_str()),
         V::Bool(b) => write!(out, "{b}"),
         V::Int(i) => write!(out, "{i}"),
         V::Dec(d) => write!(out, "{}", d.round_dp(10).normalize()),

@@ -18,7 +18,7 @@ use super::authority::{Authority, Evidence};
 use super::eval::{compare, eval, period_start, vars, Cx};
 use super::format;
 use super::program::{AggKind, CompiledRule, DateUnit, GroupSpec, Kind, MsgPart};
-use super::value::{Value, V};
+use super::value::{Value, Why, V};
 pub use super::verdict::{GroupHit, Sample};
 use super::Program;
 
@@ -49,11 +49,36 @@ enum Total {
     Nanos(i128),
 }
 
+/// Why an aggregate has no value whatever its other members: one of its members had none.
+///
+/// An aggregate never counts a member with no answer as false or zero, nor leaves it out: a
+/// `count`, `share`, `sum`, `avg`, `min`, `max` or `percentile` with such a member has no answer
+/// itself, so a `require` whose outcome depends on it does not hold, and the finding names the
+/// computation and the record.
+#[derive(Debug, Clone)]
+enum Gap {
+    /// The first member whose condition or value had no answer.
+    NoAnswer {
+        /// Why.
+        why: Why,
+        /// The computation that had none, as written for that record.
+        what: String,
+        /// The record.
+        sample: Sample,
+    },
+    /// A member of `count(cond)` or `share(cond)` whose condition was missing (it is not known
+    /// whether it counts). The checker makes a condition say what a missing value means, so this
+    /// is rare.
+    Missing,
+}
+
 #[derive(Debug)]
 struct Group {
     key: Box<[Value]>,
     records: u64,
     accs: Box<[Acc]>,
+    /// Per aggregate, a member that leaves it without a value.
+    gaps: Box<[Option<Gap>]>,
     samples: Vec<Sample>,
     /// Periods with a record, for a presence rule.
     seen: BTreeSet<Date>,
@@ -98,6 +123,7 @@ impl RuleGroups {
                     key,
                     records: 0,
                     accs,
+                    gaps: spec.aggs.iter().map(|_| None).collect(),
                     samples: Vec::new(),
                     seen: BTreeSet::new(),
                     events: Vec::new(),
@@ -215,12 +241,31 @@ impl Groups {
                     let Some(g) = rg.group(&mut self.scratch, keys, record, &cx, spec) else { continue };
                     g.records += 1;
                     let mut sampled = None;
-                    for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
+                    for ((acc, gap), agg) in g.accs.iter_mut().zip(g.gaps.iter_mut()).zip(spec.aggs.iter()) {
                         let v = agg.arg.as_ref().map_or(V::Missing, |a| eval(a, record, &cx, &mut vs));
                         if sampled.is_none() && matches!(agg.kind, AggKind::Share | AggKind::CountWhere) {
                             sampled = Some(v.is_true());
                         }
-                        fold(acc, agg.kind, v);
+                        match v {
+                            V::NoAnswer(why) => {
+                                // The first member with no answer is the one shown (the slow path
+                                // that names its computation runs once per aggregate and group).
+                                if !matches!(gap, Some(Gap::NoAnswer { .. })) {
+                                    let culprit = agg
+                                        .arg
+                                        .as_ref()
+                                        .and_then(|a| super::unanswered::find(program, info.shape, a, record, cx));
+                                    let (why, what) = culprit.map_or((why, agg.text.clone()), |c| (c.why, c.text));
+                                    *gap = Some(Gap::NoAnswer { why, what, sample: sample() });
+                                }
+                            }
+                            V::Missing if matches!(agg.kind, AggKind::Share | AggKind::CountWhere) => {
+                                if gap.is_none() {
+                                    *gap = Some(Gap::Missing);
+                                }
+                            }
+                            v => fold(acc, agg.kind, v),
+                        }
                     }
                     if g.samples.len() < MAX_SAMPLES && sampled.unwrap_or(true) {
                         g.samples.push(sample());
@@ -319,8 +364,12 @@ fn judge(
     if spec.period_slot.is_some() {
         values.push(Value::Missing);
     }
-    for (acc, agg) in g.accs.iter_mut().zip(spec.aggs.iter()) {
-        values.push(result(acc, agg.kind, g.records));
+    for ((acc, gap), agg) in g.accs.iter_mut().zip(g.gaps.iter()).zip(spec.aggs.iter()) {
+        values.push(match gap {
+            Some(Gap::NoAnswer { why, .. }) => Value::NoAnswer(*why),
+            Some(Gap::Missing) => Value::Missing,
+            None => result(acc, agg.kind, g.records),
+        });
     }
     let key = shown_key(program, spec, &g.key);
     let mut vs = vars();
@@ -331,15 +380,32 @@ fn judge(
         let read = spec.require_aggs.get(req).map(Vec::as_slice).unwrap_or_default();
         let evidence = read
             .iter()
-            .filter_map(|&i| Some(aggregate_evidence(program, spec.aggs.get(i)?, values.get(first + i)?, g.records)))
+            .filter_map(|&i| {
+                let agg = spec.aggs.get(i)?;
+                Some(match g.gaps.get(i).cloned().flatten() {
+                    Some(gap) => gap_evidence(agg, &gap, g.records),
+                    None => aggregate_evidence(program, agg, values.get(first + i)?, g.records),
+                })
+            })
             .collect();
+        // The records whose computations had no answer come first among those shown.
+        let unanswered = read.iter().filter_map(|&i| match g.gaps.get(i) {
+            Some(Some(Gap::NoAnswer { sample, .. })) => Some(sample),
+            _ => None,
+        });
+        let mut samples: Vec<Sample> = Vec::new();
+        for s in unanswered.chain(g.samples.iter()) {
+            if samples.len() < MAX_SAMPLES && !samples.iter().any(|x| x.file == s.file && x.ordinal == s.ordinal) {
+                samples.push(s.clone());
+            }
+        }
         hits.push(GroupHit {
             rule: ri,
             key: key.clone(),
             require: Some(req),
             message: message(program, authority, &rule.message, &values),
             evidence,
-            samples: g.samples.clone(),
+            samples,
         });
     }
     let (Some(p), Some((Some(from), Some(until))), Some(slot)) = (&spec.presence, range, spec.period_slot) else {
@@ -456,9 +522,53 @@ fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[MsgPar
     super::run::message(program, authority, parts, values)
 }
 
+/// The evidence for an aggregate one of whose members leaves it without a value.
+fn gap_evidence(agg: &super::program::Aggregate, gap: &Gap, records: u64) -> Evidence {
+    match gap {
+        Gap::NoAnswer { why, what, sample } => {
+            let id = sample.id.as_ref().map(|i| format!(" (`{i}`)")).unwrap_or_default();
+            Evidence {
+                summary: format!(
+                    "{} has no answer: `{what}` had none ({}) for the record at line {}{id}, and a member with no answer is never counted as false or zero",
+                    agg.text,
+                    why.as_str(),
+                    sample.line
+                ),
+                facts: vec![
+                    ("aggregate", agg.text.clone()),
+                    ("no_answer", what.clone()),
+                    ("reason", why.as_str().to_string()),
+                    ("line", sample.line.to_string()),
+                    ("records", records.to_string()),
+                ],
+            }
+        }
+        Gap::Missing => Evidence {
+            summary: format!("{} has no value: its condition is missing for a record of the group", agg.text),
+            facts: vec![
+                ("aggregate", agg.text.clone()),
+                ("value", "(missing)".into()),
+                ("records", records.to_string()),
+            ],
+        },
+    }
+}
+
 fn aggregate_evidence(program: &Program, agg: &super::program::Aggregate, v: &Value, records: u64) -> Evidence {
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     let mut shown = String::new();
+    // The aggregate itself had no answer (a total too large to hold).
+    if let Value::NoAnswer(why) = v {
+        return Evidence {
+            summary: format!("{} has no answer ({}) over {records} record{}", agg.text, why.as_str(), plural(records)),
+            facts: vec![
+                ("aggregate", agg.text.clone()),
+                ("no_answer", agg.text.clone()),
+                ("reason", why.as_str().to_string()),
+                ("records", records.to_string()),
+            ],
+        };
+    }
     match agg.kind {
         AggKind::Count => Evidence {
             summary: format!("{}: {records} record{}", agg.text, plural(records)),
@@ -567,9 +677,11 @@ fn result(acc: &mut Acc, kind: AggKind, records: u64) -> Value {
                 Value::Dec(Decimal::from(*n) / Decimal::from(records))
             }
         }
-        (Acc::Count(n), _) => i64::try_from(*n).map_or(Value::Missing, Value::Int),
+        (Acc::Count(n), _) => i64::try_from(*n).map_or(Value::NoAnswer(Why::Overflow), Value::Int),
         (Acc::Sum(Some(t), _), AggKind::Sum(k)) => total(*t, k, 1),
         (Acc::Sum(Some(t), n), AggKind::Avg(k)) if *n > 0 => total(*t, k, *n),
+        // A total too large to hold has no answer; the average of no values has no value.
+        (Acc::Sum(None, _), _) => Value::NoAnswer(Why::Overflow),
         (Acc::Sum(..), _) => Value::Missing,
         (Acc::Extreme(best), _) => best.take().unwrap_or(Value::Missing),
         (Acc::Values(vals), AggKind::Percentile(_, p)) => {
@@ -588,10 +700,10 @@ fn result(acc: &mut Acc, kind: AggKind, records: u64) -> Value {
 
 fn total(t: Total, k: Kind, n: u64) -> Value {
     match t {
-        Total::Int(i) if n == 1 => i64::try_from(i).map_or(Value::Missing, Value::Int),
+        Total::Int(i) if n == 1 => i64::try_from(i).map_or(Value::NoAnswer(Why::Overflow), Value::Int),
         Total::Int(i) => match Decimal::try_from_i128_with_scale(i, 0) {
             Ok(d) => Value::Dec(d / Decimal::from(n)),
-            Err(_) => Value::Missing,
+            Err(_) => Value::NoAnswer(Why::Overflow),
         },
         Total::Dec(d) => {
             let d = d / Decimal::from(n);
@@ -607,7 +719,7 @@ fn total(t: Total, k: Kind, n: u64) -> Value {
             let nanos = i32::try_from(x % 1_000_000_000);
             match (secs, nanos) {
                 (Ok(s), Ok(ns)) => Value::Duration(SignedDuration::new(s, ns)),
-                _ => Value::Missing,
+                _ => Value::NoAnswer(Why::Overflow),
             }
         }
     }
@@ -617,7 +729,7 @@ fn total(t: Total, k: Kind, n: u64) -> Value {
 /// False for a part with no value.
 fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
     match v {
-        V::Missing | V::List(_) | V::Object(_) => return false,
+        V::Missing | V::NoAnswer(_) | V::List(_) | V::Object(_) => return false,
         V::Bool(b) => out.extend([1, u8::from(b)]),
         V::Int(i) => {
             out.push(2);
@@ -657,6 +769,7 @@ fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
 fn owned(v: V<'_>) -> Value {
     match v {
         V::Missing => Value::Missing,
+        V::NoAnswer(w) => Value::NoAnswer(w),
         V::Bool(b) => Value::Bool(b),
         V::Int(i) => Value::Int(i),
         V::Dec(d) => Value::Dec(d),

@@ -15,6 +15,7 @@ pub mod program;
 pub mod redact;
 pub mod run;
 pub mod types;
+pub mod unanswered;
 pub mod value;
 pub mod verdict;
 

@@ -63,8 +63,20 @@ pub fn check_record(
         }
         let failed = rule.requires.iter().position(|r| !eval(r, record, &cx, &mut vs).is_true());
         if let Some(req) = failed {
-            let path = rule.requires.get(req).and_then(|r| blame(r, record, cx)).unwrap_or_default();
-            let evidence = if rule.uses_roles { explain(program, authority, ri, req, record) } else { Vec::new() };
+            // A requirement that failed because a computation had no answer names that computation
+            // and blames its field (the divisor of a division by zero).
+            let culprit =
+                rule.requires.get(req).and_then(|r| super::unanswered::find(program, info.shape, r, record, cx));
+            let path = culprit
+                .as_ref()
+                .and_then(|c| c.path.clone())
+                .or_else(|| rule.requires.get(req).and_then(|r| blame(r, record, cx)))
+                .unwrap_or_default();
+            let mut evidence = if rule.uses_roles { explain(program, authority, ri, req, record) } else { Vec::new() };
+            if let Some(c) = culprit {
+                evidence.insert(0, c.evidence());
+                evidence.truncate(MAX_EVIDENCE);
+            }
             out.push(Hit {
                 rule: ri,
                 record: index,

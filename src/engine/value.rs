@@ -33,13 +33,44 @@ pub enum Value {
     List(Box<[Value]>),
     /// A nested object, slot per field of its shape.
     Object(Box<[Value]>),
+    /// A computation that had no answer. Readers never produce it: it is what an aggregate of a
+    /// group gives when one of its members had no answer (see [`V::NoAnswer`]).
+    NoAnswer(Why),
+}
+
+/// Why a computation had no answer. Kept apart from a missing value: `otherwise` replaces a
+/// missing value only, and `is missing` holds only for one, so a division by zero is never
+/// mistaken for an absent field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Why {
+    /// Division (of a number, money or a duration) by zero.
+    DivisionByZero,
+    /// A result too large (or too precise) to hold.
+    Overflow,
+    /// A date or datetime outside the range Precept can hold.
+    OutOfRange,
+}
+
+impl Why {
+    /// As written in a finding: `division by zero`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::DivisionByZero => "division by zero",
+            Why::Overflow => "overflow",
+            Why::OutOfRange => "date out of range",
+        }
+    }
 }
 
 /// A value during evaluation, borrowing from the record or the program.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum V<'a> {
-    /// Absent, or a computation that had no answer (overflow, division by zero).
+    /// Absent: an optional field that is not there (or `null`, or in CSV empty).
     Missing,
+    /// A computation that had no answer (division by zero, overflow, a date out of range). Not
+    /// missing: it satisfies no condition, `is missing` and `is present` alike, and `otherwise`
+    /// leaves it as it is.
+    NoAnswer(Why),
     /// True or false.
     Bool(bool),
     /// Whole number.
@@ -81,6 +112,7 @@ impl Value {
             Value::Duration(d) => V::Duration(*d),
             Value::List(l) => V::List(l),
             Value::Object(o) => V::Object(o),
+            Value::NoAnswer(w) => V::NoAnswer(*w),
         }
     }
 }
@@ -90,5 +122,21 @@ impl<'a> V<'a> {
     #[inline]
     pub fn is_true(self) -> bool {
         matches!(self, V::Bool(true))
+    }
+
+    /// A value that is neither missing nor without an answer.
+    #[inline]
+    pub fn is_value(self) -> bool {
+        !matches!(self, V::Missing | V::NoAnswer(_))
+    }
+
+    /// What a result is when it cannot be known from `self` and `other`: no answer if either had
+    /// none (a missing value never hides a computation that failed), else missing.
+    #[inline]
+    pub fn unknown(self, other: V<'a>) -> V<'a> {
+        match (self, other) {
+            (V::NoAnswer(w), _) | (_, V::NoAnswer(w)) => V::NoAnswer(w),
+            _ => V::Missing,
+        }
     }
 }
