@@ -30,6 +30,8 @@ use crate::engine::Program;
 
 pub use discover::discover;
 pub use locate::locate;
+/// A currency's decimal places, also for showing amounts (see `crate::engine::format`).
+pub(crate) use convert::minor_units;
 
 /// Stable diagnostic codes of the input step.
 pub(crate) mod codes {

@@ -11,7 +11,7 @@
 
 use jiff::civil::Date;
 use jiff::SignedDuration;
-use rust_decimal::Decimal;
+use super::num::Num;
 
 use super::types::Currency;
 
@@ -19,9 +19,9 @@ use super::types::Currency;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Amount {
     /// Money in a currency.
-    Money(Decimal, Currency),
+    Money(Num, Currency),
     /// A plain number: a percentage or a count, according to the action's kind of limit.
-    Number(Decimal),
+    Number(Num),
     /// A length of time.
     Duration(SignedDuration),
 }
