@@ -311,10 +311,7 @@ fn int_expr() -> impl Strategy<Value = E> {
 /// A sum or difference of amounts (no further nesting), for ratios inside decimal expressions.
 fn money_leafy() -> impl Strategy<Value = E> {
     let leaf = prop_oneof![Just(E::Field("m", K::Money)), Just(E::Field("k", K::Money)), money_lit()];
-    prop_oneof![
-        leaf.clone(),
-        (op(&[Op::Add, Op::Sub]), leaf.clone(), leaf).prop_map(|(o, a, b)| bin(o, a, b)),
-    ]
+    prop_oneof![leaf.clone(), (op(&[Op::Add, Op::Sub]), leaf.clone(), leaf).prop_map(|(o, a, b)| bin(o, a, b)),]
 }
 
 fn dec_expr() -> BoxedStrategy<E> {
@@ -634,7 +631,8 @@ fn messages_never_show_a_rounded_value_as_exact() {
 #[test]
 fn shares_show_as_percentages_marked_when_rounded() {
     // (records with a > 0 of 3 or 8, message shown)
-    for (positive, of, shown) in [(1, 3, "≈33.3%"), (2, 3, "≈66.7%"), (1, 8, "12.5%"), (3, 8, "37.5%"), (0, 3, "0%")] {
+    for (positive, of, shown) in [(1, 3, "≈33.3%"), (2, 3, "≈66.7%"), (1, 8, "12.5%"), (3, 8, "37.5%"), (0, 3, "0%")]
+    {
         let lines: Vec<String> = (0..of)
             .map(|i| rec(if i < positive { "1" } else { "0" }).replace(r#""id":"r""#, &format!(r#""id":"r{i}""#)))
             .collect();
@@ -647,8 +645,11 @@ fn shares_show_as_percentages_marked_when_rounded() {
 
 #[test]
 fn averages_of_one_one_and_two_are_four_thirds() {
-    let lines: Vec<String> =
-        [1, 1, 2].iter().enumerate().map(|(n, i)| R.replace(r#""i":0"#, &format!(r#""i":{i}"#)).replace(r#""id":"r""#, &format!(r#""id":"r{n}""#))).collect();
+    let lines: Vec<String> = [1, 1, 2]
+        .iter()
+        .enumerate()
+        .map(|(n, i)| R.replace(r#""i":0"#, &format!(r#""i":{i}"#)).replace(r#""id":"r""#, &format!(r#""id":"r{n}""#)))
+        .collect();
     for (expr, holds) in [
         ("avg(record.i) * 3 == 4", true),
         ("avg(record.i) > 1.3333333333333333333333333333", true),
@@ -656,7 +657,8 @@ fn averages_of_one_one_and_two_are_four_thirds() {
         ("avg(record.i) == 1.3333333333333333333333333333", false),
         ("avg(record.i) - 1 == 1 / 3", true),
     ] {
-        let rules = format!("  rule x {{ for s group by record.g require {expr} message \"avg {{avg(record.i)}}\" }}\n");
+        let rules =
+            format!("  rule x {{ for s group by record.g require {expr} message \"avg {{avg(record.i)}}\" }}\n");
         let (_, findings) = run(&rules, &lines);
         assert_eq!(findings.is_empty(), holds, "{expr}");
         if !holds {
@@ -676,7 +678,9 @@ fn money_times_money_has_its_own_code() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let policy = dir.path().join("p.precept");
-        let text = format!("{SCHEMA}\ncode \"Numbers\" {{\n  level industry\n  rule x {{ for s require {expr} message \"x\" }}\n}}\n");
+        let text = format!(
+            "{SCHEMA}\ncode \"Numbers\" {{\n  level industry\n  rule x {{ for s require {expr} message \"x\" }}\n}}\n"
+        );
         std::fs::write(&policy, &text).unwrap();
         let (program, diags) = precept::workspace::load_policies(&[policy]);
         assert!(program.is_none(), "{expr}");

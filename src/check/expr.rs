@@ -5,9 +5,8 @@
 //! condition and earlier `require` clauses all prove `x` present where it is used. Anywhere else an
 //! optional value must be given a default with `otherwise`, or it is an error.
 
-
-use jiff::{SignedDuration, Timestamp};
 use crate::engine::num::Num;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::ast::{BinaryOp, Expr, ExprKind, Name, Quantifier, UnaryOp};
 use crate::diagnostics::suggest;

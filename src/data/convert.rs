@@ -683,7 +683,10 @@ mod tests {
         assert!(money("KWD", Raw::Str("1.1255")).is_err());
         assert_eq!(money("XAU", Raw::Str("0.000001")), Ok(Value::Money(dec("0.000001").into())));
         // 2^64 is held exactly (a float would have made it 18446744073709552000).
-        assert_eq!(money("GBP", Raw::Num("18446744073709551616")), Ok(Value::Money(dec("18446744073709551616").into())));
+        assert_eq!(
+            money("GBP", Raw::Num("18446744073709551616")),
+            Ok(Value::Money(dec("18446744073709551616").into()))
+        );
         assert!(money("GBP", Raw::Num("184467440737095516160000000000"))
             .unwrap_err()
             .what

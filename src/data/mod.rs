@@ -28,10 +28,10 @@ use crate::engine::blame::Step;
 use crate::engine::value::Value;
 use crate::engine::Program;
 
-pub use discover::discover;
-pub use locate::locate;
 /// A currency's decimal places, also for showing amounts (see `crate::engine::format`).
 pub(crate) use convert::minor_units;
+pub use discover::discover;
+pub use locate::locate;
 
 /// Stable diagnostic codes of the input step.
 pub(crate) mod codes {

@@ -9,9 +9,9 @@
 //! Questions about a day use the civil date: a datetime argument is taken on the date it has at the
 //! UTC offset it was written with, which is the local date the member of staff saw.
 
+use super::num::Num;
 use jiff::civil::Date;
 use jiff::SignedDuration;
-use super::num::Num;
 
 use super::types::Currency;
 
@@ -29,7 +29,13 @@ pub enum Amount {
 impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Amount::Money(d, c) => write!(f, "{d} {c}"),
+            Amount::Money(d, c) => {
+                // As a message shows money: the currency's places, every further digit, or `≈`.
+                let places = crate::data::minor_units(*c).unwrap_or(0);
+                let mut shown = String::new();
+                super::format::number(&mut shown, *d, places, places.max(2));
+                write!(f, "{shown} {c}")
+            }
             Amount::Number(d) => write!(f, "{d}"),
             Amount::Duration(d) => f.write_str(&super::format::duration(*d)),
         }

@@ -7,11 +7,11 @@
 use std::cmp::Ordering;
 
 use jiff::{SignedDuration, ToSpan};
-use super::num::Num;
 
 use std::cell::RefCell;
 
 use super::authority::{Amount, Authority, Evidence, Query};
+use super::num::Num;
 use super::program::{Arith, CExpr, CmpOp, DateUnit, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
 use super::value::{Value, V};
 use crate::calendar::Calendar;
@@ -81,8 +81,8 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         },
         CExpr::Neg(_, x) => match eval(x, record, cx, vars) {
             V::Int(i) => i.checked_neg().map_or(V::Missing, V::Int),
-            V::Dec(d) => V::Dec(d.neg()),
-            V::Money(m) => V::Money(m.neg()),
+            V::Dec(d) => V::Dec(-d),
+            V::Money(m) => V::Money(-m),
             V::Duration(d) => d.checked_neg().map_or(V::Missing, V::Duration),
             _ => V::Missing,
         },
@@ -482,7 +482,8 @@ mod tests {
         let sum = CExpr::Arith(Arith::Add(Kind::Money), c(a), c(b));
         let cmp = CExpr::Cmp(CmpOp::Eq, Kind::Money, Box::new(sum), c(Value::Money(Decimal::new(30, 2).into())));
         assert_eq!(run(&cmp), V::Bool(true));
-        let times = CExpr::Arith(Arith::Mul(Kind::Money), c(Value::Money(Decimal::new(1999, 2).into())), c(Value::Int(3)));
+        let times =
+            CExpr::Arith(Arith::Mul(Kind::Money), c(Value::Money(Decimal::new(1999, 2).into())), c(Value::Int(3)));
         assert_eq!(run(&times), V::Money(Decimal::new(5997, 2).into()));
     }
 

@@ -477,7 +477,9 @@ fn aggregate_evidence(program: &Program, agg: &super::program::Aggregate, v: &Va
             format::percent(&mut shown, v.view());
             let numerator = match v {
                 // Exact: the share is the count over `records`.
-                Value::Dec(d) => d.checked_mul(Num::from_u64(records)).map_or_else(|| "0".to_string(), |n| n.to_string()),
+                Value::Dec(d) => {
+                    d.checked_mul(Num::from_u64(records)).map_or_else(|| "0".to_string(), |n| n.to_string())
+                }
                 _ => "0".to_string(),
             };
             Evidence {

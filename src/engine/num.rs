@@ -95,8 +95,7 @@ impl Num {
             None => (false, text.strip_prefix('+').unwrap_or(text)),
         };
         let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         if body.contains('.') && frac.is_empty() {
@@ -110,13 +109,6 @@ impl Num {
         }
         let d = 10u128.checked_pow(u32::try_from(frac.len()).ok()?)?;
         Num::from_parts(negative, n, d)
-    }
-
-    /// `-self`; always fits.
-    #[inline]
-    #[must_use]
-    pub fn neg(self) -> Num {
-        Num { n: -self.n, d: self.d }
     }
 
     /// `self + o`, exact; `None` when the sum's lowest terms do not fit.
@@ -144,7 +136,7 @@ impl Num {
     /// `self - o`, exact; `None` when the difference's lowest terms do not fit.
     #[inline]
     pub fn checked_sub(self, o: Num) -> Option<Num> {
-        self.checked_add(o.neg())
+        self.checked_add(-o)
     }
 
     /// `self * o`, exact; `None` when the product's lowest terms do not fit.
@@ -256,6 +248,15 @@ impl From<rust_decimal::Decimal> for Num {
     fn from(v: rust_decimal::Decimal) -> Num {
         let d = 10u128.pow(v.scale().min(28));
         Num::from_parts(v.is_sign_negative(), v.mantissa().unsigned_abs(), d).unwrap_or(Num::ZERO)
+    }
+}
+
+/// `-x` always fits: the numerator is never `i128::MIN`.
+impl std::ops::Neg for Num {
+    type Output = Num;
+    #[inline]
+    fn neg(self) -> Num {
+        Num { n: -self.n, d: self.d }
     }
 }
 
@@ -434,7 +435,7 @@ mod tests {
     fn results_that_do_not_fit_have_no_answer() {
         let max = Num::from_i128(i128::MAX).unwrap_or(Num::ZERO);
         assert_eq!(max.checked_add(Num::ONE), None);
-        assert_eq!(max.neg().checked_sub(Num::ONE), None);
+        assert_eq!((-max).checked_sub(Num::ONE), None);
         assert_eq!(max.checked_mul(Num::from(2i64)), None);
         assert_eq!(Num::ONE.checked_div(Num::ZERO), None);
         let tiny = n("0.00000000000000000001");
@@ -458,7 +459,7 @@ mod tests {
         let f = Num::ratio(i128::MAX, 7).unwrap_or(Num::ZERO);
         let h = Num::ratio(-i128::MAX, 11).unwrap_or(Num::ZERO);
         assert_eq!(f.checked_add(h), None);
-        assert!(c > e && e < c && c.neg() < c);
+        assert!(c > e && -c < c);
     }
 
     #[test]
@@ -467,7 +468,7 @@ mod tests {
         let b = Num::ratio(i128::MAX - 1, i128::MAX - 2).unwrap_or(Num::ZERO);
         // a = 1 + 1/(M-1) < b = 1 + 1/(M-2).
         assert_eq!(a.cmp(&b), Ordering::Less);
-        assert_eq!(a.neg().cmp(&b.neg()), Ordering::Greater);
+        assert_eq!((-a).cmp(&-b), Ordering::Greater);
         assert_eq!(a.cmp(&a), Ordering::Equal);
     }
 
@@ -504,7 +505,7 @@ mod tests {
         assert_eq!(n("-0.5").to_decimal(0, 10, 10), ("-0.5".to_string(), true));
         let third = Num::ratio(10, 3).unwrap_or(Num::ZERO);
         assert_eq!(third.to_decimal(2, 2, 2), ("3.33".to_string(), false));
-        assert_eq!(third.neg().to_decimal(0, 10, 10), ("-3.3333333333".to_string(), false));
+        assert_eq!((-third).to_decimal(0, 10, 10), ("-3.3333333333".to_string(), false));
         let two_thirds = Num::ratio(2, 3).unwrap_or(Num::ZERO);
         assert_eq!(two_thirds.to_decimal(0, 1, 1), ("0.7".to_string(), false));
         let small = Num::ratio(1, 3 * 10i128.pow(20)).unwrap_or(Num::ZERO);
