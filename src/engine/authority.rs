@@ -30,10 +30,8 @@ impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Amount::Money(d, c) => {
-                // As a message shows money: the currency's places, every further digit, or `≈`.
-                let places = crate::data::minor_units(*c).unwrap_or(0);
                 let mut shown = String::new();
-                super::format::number(&mut shown, *d, places, places.max(2));
+                super::format::money(&mut shown, *d, Some(*c));
                 write!(f, "{shown} {c}")
             }
             Amount::Number(d) => write!(f, "{d}"),

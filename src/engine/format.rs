@@ -25,13 +25,7 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
             Ok(())
         }
         V::Money(m) => {
-            // At least the currency's smallest unit (`11.75`, `3.00`), and every further digit an
-            // exact amount has (`0.999`); a third of `10.00` is `≈3.33`.
-            let places = match ty {
-                Ty::Money(c) => crate::data::minor_units(*c).unwrap_or(0),
-                _ => 2,
-            };
-            number(out, m, places, places.max(2));
+            money(out, m, if let Ty::Money(c) = ty { Some(*c) } else { None });
             match ty {
                 Ty::Money(c) => write!(out, " {c}"),
                 _ => Ok(()),
@@ -100,11 +94,24 @@ const DEC_PLACES: u32 = 10;
 /// `places` significant digits) and marked [`num::ROUNDED`], so a message never shows a rounded
 /// value as if it were the one the rule compared: `0.999 GBP` is never shown as `1.00 GBP`.
 pub fn number(out: &mut String, n: Num, min_places: u32, places: u32) {
-    let (text, exact) = n.to_decimal(min_places, places, places);
+    let (text, exact) = n.to_decimal(min_places, places, places.max(1));
     if !exact {
         out.push_str(num::ROUNDED);
     }
     out.push_str(&text);
+}
+
+/// An amount without its currency code: at least the currency's smallest unit (`11.75`, `3.00`,
+/// `150` yen), every further digit an exact amount has (`0.999`), and an amount whose expansion does
+/// not end rounded to the smallest unit and marked (`≈3.33`); a currency without a smallest unit
+/// (`XAU`) rounds to 10 places, an unknown one (`None`) is taken to have 2.
+pub fn money(out: &mut String, m: Num, currency: Option<super::types::Currency>) {
+    let (min, places) = match currency.map(crate::data::minor_units) {
+        Some(Some(p)) => (p, p),
+        Some(None) => (0, DEC_PLACES),
+        None => (2, 2),
+    };
+    number(out, m, min, places);
 }
 
 /// A week as `2026-W03` (ISO 8601) and a month as `2026-01`, from the day that starts it.
@@ -168,6 +175,34 @@ pub fn in_force(r: (Option<jiff::civil::Date>, Option<jiff::civil::Date>)) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_show_their_currency_places_and_mark_rounding() {
+        let cur = |c: &str| super::super::types::Currency::parse(c);
+        let n = |s: &str| s.parse::<Num>().unwrap_or(Num::ZERO);
+        let third = |s: &str| n(s).checked_div(Num::from(3)).unwrap_or(Num::ZERO);
+        for (amount, currency, shown) in [
+            (n("3"), "GBP", "3.00"),
+            (n("0.999"), "GBP", "0.999"),
+            (n("-12.5"), "GBP", "-12.50"),
+            (third("10"), "GBP", "≈3.33"),
+            (third("-2"), "GBP", "≈-0.67"),
+            (third("0.0001"), "GBP", "≈0.000033"),
+            (n("150"), "JPY", "150"),
+            (third("10"), "JPY", "≈3"),
+            (n("1.125"), "KWD", "1.125"),
+            (third("1"), "KWD", "≈0.333"),
+            (third("1"), "XAU", "≈0.3333333333"),
+            (n("0.5"), "XAU", "0.5"),
+        ] {
+            let mut out = String::new();
+            money(&mut out, amount, cur(currency));
+            assert_eq!(out, shown, "{amount:?} {currency}");
+        }
+        let mut out = String::new();
+        percent(&mut out, V::Dec(Num::ratio(1, 3).unwrap_or(Num::ZERO)));
+        assert_eq!(out, "≈33.3%");
+    }
 
     #[test]
     fn durations_read_naturally() {
