@@ -5,10 +5,8 @@
 //! condition and earlier `require` clauses all prove `x` present where it is used. Anywhere else an
 //! optional value must be given a default with `otherwise`, or it is an error.
 
-use std::str::FromStr;
-
+use crate::engine::num::Num;
 use jiff::{SignedDuration, Timestamp};
-use rust_decimal::Decimal;
 
 use crate::ast::{BinaryOp, Expr, ExprKind, Name, Quantifier, UnaryOp};
 use crate::diagnostics::suggest;
@@ -233,21 +231,21 @@ impl<'c> TypeCheck<'c> {
         match &e.kind {
             ExprKind::Path(names) => self.path(names, e.span, hint),
             ExprKind::Integer(n) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::Int)),
-            ExprKind::Decimal(s) => match Decimal::from_str(s) {
-                Ok(d) => Some(T::new(CExpr::Const(Value::Dec(d)), Ty::Dec)),
-                Err(_) => {
+            ExprKind::Decimal(s) => match Num::parse(s) {
+                Some(d) => Some(T::new(CExpr::Const(Value::Dec(d)), Ty::Dec)),
+                None => {
                     self.err(
                         "precept::type::invalid-literal",
                         format!("`{s}` is not a decimal number"),
                         e.span,
                         "out of range",
                     )
-                    .with_help("decimals have at most 28 significant digits");
+                    .with_help(NUMBER_RANGE);
                     None
                 }
             },
             ExprKind::Money(amount, cur) => {
-                let d = Decimal::from_str(amount).ok();
+                let d = Num::parse(amount);
                 let c = Currency::parse(&cur.text);
                 match (d, c) {
                     (Some(d), Some(c)) => Some(T::new(CExpr::Const(Value::Money(d)), Ty::Money(c))),
@@ -445,9 +443,9 @@ impl<'c> TypeCheck<'c> {
             ExprKind::Call(f, args) if self.is_group_function(&f.text) => self.group_call(f, args, e.span),
             ExprKind::Call(f, args) => self.call(f, args, e.span),
             ExprKind::CountAll => self.count_group(None, e.span),
-            ExprKind::Percent(s) => match Decimal::from_str(s) {
-                Ok(d) => Some(T::new(CExpr::Const(Value::Dec(d / Decimal::ONE_HUNDRED)), Ty::Dec)),
-                Err(_) => {
+            ExprKind::Percent(s) => match Num::parse(s).and_then(|d| d.checked_div(Num::from(100))) {
+                Some(d) => Some(T::new(CExpr::Const(Value::Dec(d)), Ty::Dec)),
+                None => {
                     self.err(
                         "precept::type::invalid-literal",
                         format!("`{s}%` is not a percentage"),
@@ -1090,6 +1088,19 @@ impl<'c> TypeCheck<'c> {
                 }
                 (if op == BinaryOp::Add { Arith::Add(Kind::Money) } else { Arith::Sub(Kind::Money) }, Money(*x))
             }
+            (BinaryOp::Mul, Money(x), Money(y)) => {
+                self.err(
+                    "precept::type::money-times-money",
+                    format!("cannot multiply money in {x} by money in {y}"),
+                    b.span,
+                    format!("this is money in {y}"),
+                )
+                .with_label(a.span, format!("this is money in {x}"))
+                .with_help(
+                    "an amount times an amount means nothing; multiply money by a number (`record.refund * 2`), or divide two amounts in one currency for their ratio",
+                );
+                return None;
+            }
             (BinaryOp::Mul, Money(c), r) if num(r) => (Arith::Mul(Kind::Money), Money(*c)),
             (BinaryOp::Mul, l, Money(c)) if num(l) => (Arith::Mul(Kind::Money), Money(*c)),
             (BinaryOp::Div, Money(c), r) if num(r) => (Arith::Div(Kind::Money), Money(*c)),
@@ -1146,6 +1157,11 @@ fn never_missing_help(x: &Expr, remove: &str) -> String {
         )
     }
 }
+
+/// The help for a number literal that cannot be held: what the exact numbers hold (see
+/// [`crate::engine::num`]).
+const NUMBER_RANGE: &str =
+    "numbers are held exactly as fractions whose numerator and denominator are below 2^127 (about 38 digits)";
 
 /// Evaluate an expression that reads no record (constants only).
 fn const_value(e: &CExpr) -> Option<Value> {

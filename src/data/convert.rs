@@ -61,7 +61,7 @@ pub(crate) fn scalar(program: &Program, ty: &Ty, raw: Raw<'_>) -> Result<Value, 
         },
         Ty::Int => int(ty, raw),
         Ty::Dec => match number(raw) {
-            Some(Ok(d)) => Ok(Value::Dec(d)),
+            Some(Ok(d)) => Ok(Value::Dec(d.into())),
             Some(Err(())) => Err(out_of_range(ty, raw)),
             None => Err(not(ty, raw, help_for(ty, raw))),
         },
@@ -387,7 +387,7 @@ fn money(ty: &Ty, currency: Currency, raw: Raw<'_>) -> Result<Value, Bad> {
                     if places == 1 { "" } else { "s" }
                 ),
             )),
-            _ => Ok(Value::Money(d)),
+            _ => Ok(Value::Money(d.into())),
         },
         Some(Err(())) => Err(out_of_range(ty, raw)),
         None => Err(not(ty, raw, help_for(ty, raw))),
@@ -616,13 +616,13 @@ mod tests {
 
     #[test]
     fn decimals_are_exact() {
-        assert_eq!(conv(Ty::Dec, Raw::Int(3)), Ok(Value::Dec(dec("3"))));
-        assert_eq!(conv(Ty::Dec, Raw::Float(0.1)), Ok(Value::Dec(dec("0.1"))));
-        assert_eq!(conv(Ty::Dec, Raw::Float(1e21)), Ok(Value::Dec(dec("1000000000000000000000"))));
-        assert_eq!(conv(Ty::Dec, Raw::Str("12.50")), Ok(Value::Dec(dec("12.50"))));
-        assert_eq!(conv(Ty::Dec, Raw::Cell(" -0.125 ")), Ok(Value::Dec(dec("-0.125"))));
-        assert_eq!(conv(Ty::Dec, Raw::Num("1.5e3")), Ok(Value::Dec(dec("1500"))));
-        assert_eq!(conv(Ty::Dec, Raw::Num("1_000.5")), Ok(Value::Dec(dec("1000.5"))));
+        assert_eq!(conv(Ty::Dec, Raw::Int(3)), Ok(Value::Dec(dec("3").into())));
+        assert_eq!(conv(Ty::Dec, Raw::Float(0.1)), Ok(Value::Dec(dec("0.1").into())));
+        assert_eq!(conv(Ty::Dec, Raw::Float(1e21)), Ok(Value::Dec(dec("1000000000000000000000").into())));
+        assert_eq!(conv(Ty::Dec, Raw::Str("12.50")), Ok(Value::Dec(dec("12.50").into())));
+        assert_eq!(conv(Ty::Dec, Raw::Cell(" -0.125 ")), Ok(Value::Dec(dec("-0.125").into())));
+        assert_eq!(conv(Ty::Dec, Raw::Num("1.5e3")), Ok(Value::Dec(dec("1500").into())));
+        assert_eq!(conv(Ty::Dec, Raw::Num("1_000.5")), Ok(Value::Dec(dec("1000.5").into())));
         assert!(conv(Ty::Dec, Raw::Num("inf")).is_err());
         assert!(conv(Ty::Dec, Raw::Float(1e300)).unwrap_err().what.starts_with("cannot be held exactly"));
         assert!(conv(Ty::Dec, Raw::Str("99999999999999999999999999999999"))
@@ -676,14 +676,17 @@ mod tests {
         let money = |code: &str, raw| conv(Ty::Money(Currency::parse(code).unwrap()), raw);
         assert!(money("GBP", Raw::Str("0.001 GBP")).unwrap_err().what.starts_with("is finer than `GBP`"));
         assert!(money("GBP", Raw::Num("0.001")).is_err());
-        assert_eq!(money("GBP", Raw::Str("0.100 GBP")), Ok(Value::Money(dec("0.100"))));
+        assert_eq!(money("GBP", Raw::Str("0.100 GBP")), Ok(Value::Money(dec("0.100").into())));
         assert!(money("JPY", Raw::Num("1.5")).is_err());
-        assert_eq!(money("JPY", Raw::Num("150")), Ok(Value::Money(dec("150"))));
-        assert_eq!(money("KWD", Raw::Str("1.125")), Ok(Value::Money(dec("1.125"))));
+        assert_eq!(money("JPY", Raw::Num("150")), Ok(Value::Money(dec("150").into())));
+        assert_eq!(money("KWD", Raw::Str("1.125")), Ok(Value::Money(dec("1.125").into())));
         assert!(money("KWD", Raw::Str("1.1255")).is_err());
-        assert_eq!(money("XAU", Raw::Str("0.000001")), Ok(Value::Money(dec("0.000001"))));
+        assert_eq!(money("XAU", Raw::Str("0.000001")), Ok(Value::Money(dec("0.000001").into())));
         // 2^64 is held exactly (a float would have made it 18446744073709552000).
-        assert_eq!(money("GBP", Raw::Num("18446744073709551616")), Ok(Value::Money(dec("18446744073709551616"))));
+        assert_eq!(
+            money("GBP", Raw::Num("18446744073709551616")),
+            Ok(Value::Money(dec("18446744073709551616").into()))
+        );
         assert!(money("GBP", Raw::Num("184467440737095516160000000000"))
             .unwrap_err()
             .what
@@ -693,12 +696,12 @@ mod tests {
     #[test]
     fn money_with_and_without_currency() {
         let gbp = Ty::Money(Currency::parse("GBP").unwrap());
-        assert_eq!(conv(gbp.clone(), Raw::Str("12.50 GBP")), Ok(Value::Money(dec("12.50"))));
-        assert_eq!(conv(gbp.clone(), Raw::Str("-3 GBP")), Ok(Value::Money(dec("-3"))));
-        assert_eq!(conv(gbp.clone(), Raw::Str("12.50")), Ok(Value::Money(dec("12.50"))));
-        assert_eq!(conv(gbp.clone(), Raw::Cell("7.25 GBP")), Ok(Value::Money(dec("7.25"))));
-        assert_eq!(conv(gbp.clone(), Raw::Int(12)), Ok(Value::Money(dec("12"))));
-        assert_eq!(conv(gbp.clone(), Raw::Float(12.5)), Ok(Value::Money(dec("12.5"))));
+        assert_eq!(conv(gbp.clone(), Raw::Str("12.50 GBP")), Ok(Value::Money(dec("12.50").into())));
+        assert_eq!(conv(gbp.clone(), Raw::Str("-3 GBP")), Ok(Value::Money(dec("-3").into())));
+        assert_eq!(conv(gbp.clone(), Raw::Str("12.50")), Ok(Value::Money(dec("12.50").into())));
+        assert_eq!(conv(gbp.clone(), Raw::Cell("7.25 GBP")), Ok(Value::Money(dec("7.25").into())));
+        assert_eq!(conv(gbp.clone(), Raw::Int(12)), Ok(Value::Money(dec("12").into())));
+        assert_eq!(conv(gbp.clone(), Raw::Float(12.5)), Ok(Value::Money(dec("12.5").into())));
         let bad = conv(gbp.clone(), Raw::Str("12.50 EUR")).unwrap_err();
         assert_eq!(bad.what, "is in `EUR`, not `GBP`: `12.50 EUR`");
         assert!(bad.help.contains("`GBP`"));

@@ -487,7 +487,7 @@ mod tests {
         assert_eq!(v[2], Value::Bool(true));
         assert_eq!(v[3], Value::Object(vec![Value::Enum(0), Value::Text("Smith, J".into())].into()));
         assert_eq!(v[4], Value::List(vec![Value::Text("a".into()), Value::Text("b".into())].into()));
-        assert_eq!(v[5], Value::Money(Decimal::new(1250, 2)));
+        assert_eq!(v[5], Value::Money(Decimal::new(1250, 2).into()));
         assert_eq!(v[6], Value::Missing, "an optional list of objects is absent from CSV");
         assert_eq!(v[8], Value::Missing, "an optional object with no cells is absent");
         let v = &recs[1].values;

@@ -833,7 +833,7 @@ mod tests {
         assert_eq!(v[0], Value::Text("T-\"1\"é".into()));
         assert_eq!(v[3], Value::Missing);
         assert_eq!(v[5], Value::List(Box::default()));
-        assert_eq!(v[6], Value::Money(Decimal::new(125, 1)));
+        assert_eq!(v[6], Value::Money(Decimal::new(125, 1).into()));
     }
 
     #[test]

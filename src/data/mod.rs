@@ -29,6 +29,8 @@ use crate::engine::blame::Step;
 use crate::engine::value::Value;
 use crate::engine::Program;
 
+/// A currency's decimal places, also for showing amounts (see `crate::engine::format`).
+pub(crate) use convert::minor_units;
 pub use discover::discover;
 pub use locate::locate;
 

@@ -392,9 +392,9 @@ mod tests {
         assert_eq!(v[1], Value::DateTime("2024-03-01T08:00:00Z".parse().unwrap(), 3600));
         assert_eq!(v[2], Value::Date(jiff::civil::date(2024, 3, 8)));
         assert_eq!(v[3], Value::Object(vec![Value::Enum(1), Value::Bool(true)].into()));
-        assert_eq!(v[5], Value::Dec(Decimal::new(100025, 2)));
+        assert_eq!(v[5], Value::Dec(Decimal::new(100025, 2).into()));
         assert_eq!(v[6], Value::Int(16));
-        assert_eq!(v[7], Value::Money(Decimal::new(250, 2)));
+        assert_eq!(v[7], Value::Money(Decimal::new(250, 2).into()));
         assert_eq!(v[8], Value::Duration(jiff::SignedDuration::from_secs(90)));
     }
 

@@ -88,6 +88,7 @@ codes! {
     "precept::type::invalid-regex" => "a `matches` pattern is not a valid regular expression",
     "precept::type::mismatch" => "an operator or clause is given a value of the wrong type",
     "precept::type::mixed-currency" => "amounts in different currencies are combined",
+    "precept::type::money-times-money" => "an amount of money is multiplied by an amount of money",
     "precept::type::nested-aggregate" => "an aggregate inside another aggregate",
     "precept::type::never-holds" => "a comparison can never be true",
     "precept::type::never-missing" => "a presence test or default on a field that is never missing",

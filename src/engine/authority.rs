@@ -9,9 +9,9 @@
 //! Questions about a day use the civil date: a datetime argument is taken on the date it has at the
 //! UTC offset it was written with, which is the local date the member of staff saw.
 
+use super::num::Num;
 use jiff::civil::Date;
 use jiff::SignedDuration;
-use rust_decimal::Decimal;
 
 use super::types::Currency;
 
@@ -19,9 +19,9 @@ use super::types::Currency;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Amount {
     /// Money in a currency.
-    Money(Decimal, Currency),
+    Money(Num, Currency),
     /// A plain number: a percentage or a count, according to the action's kind of limit.
-    Number(Decimal),
+    Number(Num),
     /// A length of time.
     Duration(SignedDuration),
 }
@@ -29,7 +29,11 @@ pub enum Amount {
 impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Amount::Money(d, c) => write!(f, "{d} {c}"),
+            Amount::Money(d, c) => {
+                let mut shown = String::new();
+                super::format::money(&mut shown, *d, Some(*c));
+                write!(f, "{shown} {c}")
+            }
             Amount::Number(d) => write!(f, "{d}"),
             Amount::Duration(d) => f.write_str(&super::format::duration(*d)),
         }

@@ -12,11 +12,11 @@
 use std::cmp::Ordering;
 
 use jiff::{SignedDuration, ToSpan};
-use rust_decimal::Decimal;
 
 use std::cell::RefCell;
 
 use super::authority::{Amount, Authority, Evidence, Query};
+use super::num::Num;
 use super::program::{Arith, CExpr, CmpOp, DateUnit, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
 use super::value::{Value, Why, V};
 use crate::calendar::Calendar;
@@ -126,7 +126,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             }
         }
         CExpr::ToDec(x) => match eval(x, record, cx, vars) {
-            V::Int(i) => V::Dec(Decimal::from(i)),
+            V::Int(i) => V::Dec(Num::from(i)),
             other => other,
         },
         CExpr::Arith(op, a, b) => {
@@ -358,7 +358,7 @@ fn scope<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '_>
             let (Some(staff), Some(action), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
             let amount = match n {
                 V::Money(d) => currency.map(|c| Amount::Money(d, c)),
-                V::Int(i) => Some(Amount::Number(Decimal::from(i))),
+                V::Int(i) => Some(Amount::Number(Num::from(i))),
                 V::Dec(d) => Some(Amount::Number(d)),
                 V::Duration(d) => Some(Amount::Duration(d)),
                 _ => None,
@@ -418,8 +418,8 @@ pub fn compare(l: V<'_>, r: V<'_>) -> Option<Ordering> {
     Some(match (l, r) {
         (V::Int(a), V::Int(b)) => a.cmp(&b),
         (V::Dec(a), V::Dec(b)) => a.cmp(&b),
-        (V::Int(a), V::Dec(b)) => Decimal::from(a).cmp(&b),
-        (V::Dec(a), V::Int(b)) => a.cmp(&Decimal::from(b)),
+        (V::Int(a), V::Dec(b)) => Num::from(a).cmp(&b),
+        (V::Dec(a), V::Int(b)) => a.cmp(&Num::from(b)),
         (V::Money(a), V::Money(b)) => a.cmp(&b),
         (V::Text(a), V::Text(b)) => a.cmp(b),
         (V::Enum(a), V::Enum(b)) => a.cmp(&b),
@@ -431,9 +431,9 @@ pub fn compare(l: V<'_>, r: V<'_>) -> Option<Ordering> {
     })
 }
 
-fn dec(v: V<'_>) -> Option<Decimal> {
+fn dec(v: V<'_>) -> Option<Num> {
     match v {
-        V::Int(i) => Some(Decimal::from(i)),
+        V::Int(i) => Some(Num::from(i)),
         V::Dec(d) => Some(d),
         _ => None,
     }
@@ -501,6 +501,7 @@ fn whole_days(d: SignedDuration) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn run(e: &CExpr) -> V<'_> {
         let mut vs = vars();
@@ -538,18 +539,19 @@ mod tests {
         let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Missing), c(Value::Int(0)));
         assert_eq!(run(&div), V::Missing);
         let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(4)));
-        assert_eq!(run(&div), V::Dec(Decimal::new(25, 2)));
+        assert_eq!(run(&div), V::Dec(Decimal::new(25, 2).into()));
     }
 
     #[test]
     fn money_is_exact() {
-        let a = Value::Money(Decimal::new(10, 2));
-        let b = Value::Money(Decimal::new(20, 2));
+        let a = Value::Money(Decimal::new(10, 2).into());
+        let b = Value::Money(Decimal::new(20, 2).into());
         let sum = CExpr::Arith(Arith::Add(Kind::Money), c(a), c(b));
-        let cmp = CExpr::Cmp(CmpOp::Eq, Kind::Money, Box::new(sum), c(Value::Money(Decimal::new(30, 2))));
+        let cmp = CExpr::Cmp(CmpOp::Eq, Kind::Money, Box::new(sum), c(Value::Money(Decimal::new(30, 2).into())));
         assert_eq!(run(&cmp), V::Bool(true));
-        let times = CExpr::Arith(Arith::Mul(Kind::Money), c(Value::Money(Decimal::new(1999, 2))), c(Value::Int(3)));
-        assert_eq!(run(&times), V::Money(Decimal::new(5997, 2)));
+        let times =
+            CExpr::Arith(Arith::Mul(Kind::Money), c(Value::Money(Decimal::new(1999, 2).into())), c(Value::Int(3)));
+        assert_eq!(run(&times), V::Money(Decimal::new(5997, 2).into()));
     }
 
     #[test]

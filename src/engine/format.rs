@@ -5,6 +5,7 @@ use std::fmt::Write;
 use jiff::tz::Offset;
 use jiff::SignedDuration;
 
+use super::num::{self, Num};
 use super::program::DateUnit;
 use super::types::Ty;
 use super::value::V;
@@ -20,16 +21,15 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
         V::NoAnswer(why) => write!(out, "(no answer: {})", why.as_str()),
         V::Bool(b) => write!(out, "{b}"),
         V::Int(i) => write!(out, "{i}"),
-        V::Dec(d) => write!(out, "{}", d.round_dp(10).normalize()),
+        V::Dec(d) => {
+            number(out, d, 0, DEC_PLACES);
+            Ok(())
+        }
         V::Money(m) => {
-            // Shown in whole pence (cents, ...): `11.75000` as `11.75`, a third of `10.00` as `3.33`.
-            let mut m = m.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero).normalize();
-            if m.scale() < 2 {
-                m.rescale(2);
-            }
+            money(out, m, if let Ty::Money(c) = ty { Some(*c) } else { None });
             match ty {
-                Ty::Money(c) => write!(out, "{m} {c}"),
-                _ => write!(out, "{m}"),
+                Ty::Money(c) => write!(out, " {c}"),
+                _ => Ok(()),
             }
         }
         // A message quotes at most a bounded part of a text value (see `crate::text::clip`).
@@ -69,17 +69,50 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
     };
 }
 
-/// A fraction as a percentage: `0.15` as `15%`, `1/3` as `33.3%` (at most one decimal place).
+/// A fraction as a percentage: `0.15` as `15%`, `1/8` as `12.5%`, exactly when the expansion ends;
+/// `1/3` as `≈33.3%` (rounded to one place, or further to show the first digit of a tiny share).
 pub fn percent(out: &mut String, v: V<'_>) {
     let d = match v {
         V::Dec(d) => d,
-        V::Int(i) => rust_decimal::Decimal::from(i),
+        V::Int(i) => Num::from(i),
         other => return value(out, &EMPTY, &Ty::Dec, other),
     };
-    let p = (d * rust_decimal::Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-        .normalize();
-    let _ = write!(out, "{p}%");
+    match d.checked_mul(Num::from(100)) {
+        Some(p) => {
+            number(out, p, 0, 1);
+            out.push('%');
+        }
+        // Beyond a hundredth of the largest fraction, a share is no percentage anyone reads.
+        None => number(out, d, 0, DEC_PLACES),
+    }
+}
+
+/// Places a decimal that does not end is rounded to (and at least as many significant digits).
+const DEC_PLACES: u32 = 10;
+
+/// Write `n` exactly when its decimal expansion ends (with at least `min_places` places);
+/// otherwise rounded half away from zero to `places` places (more for a small value, to keep
+/// `places` significant digits) and marked [`num::ROUNDED`], so a message never shows a rounded
+/// value as if it were the one the rule compared: `0.999 GBP` is never shown as `1.00 GBP`.
+pub fn number(out: &mut String, n: Num, min_places: u32, places: u32) {
+    let (text, exact) = n.to_decimal(min_places, places, places.max(1));
+    if !exact {
+        out.push_str(num::ROUNDED);
+    }
+    out.push_str(&text);
+}
+
+/// An amount without its currency code: at least the currency's smallest unit (`11.75`, `3.00`,
+/// `150` yen), every further digit an exact amount has (`0.999`), and an amount whose expansion does
+/// not end rounded to the smallest unit and marked (`≈3.33`); a currency without a smallest unit
+/// (`XAU`) rounds to 10 places, an unknown one (`None`) is taken to have 2.
+pub fn money(out: &mut String, m: Num, currency: Option<super::types::Currency>) {
+    let (min, places) = match currency.map(crate::data::minor_units) {
+        Some(Some(p)) => (p, p),
+        Some(None) => (0, DEC_PLACES),
+        None => (2, 2),
+    };
+    number(out, m, min, places);
 }
 
 /// A week as `2026-W03` (ISO 8601) and a month as `2026-01`, from the day that starts it.
@@ -143,6 +176,34 @@ pub fn in_force(r: (Option<jiff::civil::Date>, Option<jiff::civil::Date>)) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_show_their_currency_places_and_mark_rounding() {
+        let cur = |c: &str| super::super::types::Currency::parse(c);
+        let n = |s: &str| s.parse::<Num>().unwrap_or(Num::ZERO);
+        let third = |s: &str| n(s).checked_div(Num::from(3)).unwrap_or(Num::ZERO);
+        for (amount, currency, shown) in [
+            (n("3"), "GBP", "3.00"),
+            (n("0.999"), "GBP", "0.999"),
+            (n("-12.5"), "GBP", "-12.50"),
+            (third("10"), "GBP", "≈3.33"),
+            (third("-2"), "GBP", "≈-0.67"),
+            (third("0.0001"), "GBP", "≈0.000033"),
+            (n("150"), "JPY", "150"),
+            (third("10"), "JPY", "≈3"),
+            (n("1.125"), "KWD", "1.125"),
+            (third("1"), "KWD", "≈0.333"),
+            (third("1"), "XAU", "≈0.3333333333"),
+            (n("0.5"), "XAU", "0.5"),
+        ] {
+            let mut out = String::new();
+            money(&mut out, amount, cur(currency));
+            assert_eq!(out, shown, "{amount:?} {currency}");
+        }
+        let mut out = String::new();
+        percent(&mut out, V::Dec(Num::ratio(1, 3).unwrap_or(Num::ZERO)));
+        assert_eq!(out, "≈33.3%");
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -14,6 +14,8 @@ use jiff::SignedDuration;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
+use super::num::Num;
+
 use super::authority::{Authority, Evidence};
 use super::eval::{compare, eval, period_start, vars, Cx};
 use super::format;
@@ -45,7 +47,7 @@ enum Acc {
 #[derive(Debug, Clone, Copy)]
 enum Total {
     Int(i128),
-    Dec(Decimal),
+    Dec(Num),
     Nanos(i128),
 }
 
@@ -584,7 +586,10 @@ fn aggregate_evidence(program: &Program, agg: &super::program::Aggregate, v: &Va
         AggKind::Share => {
             format::percent(&mut shown, v.view());
             let numerator = match v {
-                Value::Dec(d) => (*d * Decimal::from(records)).round().to_string(),
+                // Exact: the share is the count over `records`.
+                Value::Dec(d) => {
+                    d.checked_mul(Num::from_u64(records)).map_or_else(|| "0".to_string(), |n| n.to_string())
+                }
                 _ => "0".to_string(),
             };
             Evidence {
@@ -623,7 +628,7 @@ fn zero(k: Kind) -> Total {
     match k {
         Kind::Int => Total::Int(0),
         Kind::Duration => Total::Nanos(0),
-        _ => Total::Dec(Decimal::ZERO),
+        _ => Total::Dec(Num::ZERO),
     }
 }
 
@@ -674,7 +679,7 @@ fn result(acc: &mut Acc, kind: AggKind, records: u64) -> Value {
             if records == 0 {
                 Value::Missing
             } else {
-                Value::Dec(Decimal::from(*n) / Decimal::from(records))
+                Num::ratio(i128::from(*n), i128::from(records)).map_or(Value::Missing, Value::Dec)
             }
         }
         (Acc::Count(n), _) => i64::try_from(*n).map_or(Value::NoAnswer(Why::Overflow), Value::Int),
@@ -701,18 +706,13 @@ fn result(acc: &mut Acc, kind: AggKind, records: u64) -> Value {
 fn total(t: Total, k: Kind, n: u64) -> Value {
     match t {
         Total::Int(i) if n == 1 => i64::try_from(i).map_or(Value::NoAnswer(Why::Overflow), Value::Int),
-        Total::Int(i) => match Decimal::try_from_i128_with_scale(i, 0) {
-            Ok(d) => Value::Dec(d / Decimal::from(n)),
-            Err(_) => Value::NoAnswer(Why::Overflow),
+        // An average is exact (`avg(1, 1, 2)` is four thirds), as a fraction.
+        Total::Int(i) => Num::ratio(i, i128::from(n)).map_or(Value::NoAnswer(Why::Overflow), Value::Dec),
+        Total::Dec(d) => match d.checked_div(Num::from_u64(n)) {
+            Some(d) if k == Kind::Money => Value::Money(d),
+            Some(d) => Value::Dec(d),
+            None => Value::NoAnswer(Why::Overflow),
         },
-        Total::Dec(d) => {
-            let d = d / Decimal::from(n);
-            if k == Kind::Money {
-                Value::Money(d)
-            } else {
-                Value::Dec(d)
-            }
-        }
         Total::Nanos(x) => {
             let x = x / i128::from(n);
             let secs = i64::try_from(x / 1_000_000_000);
@@ -736,8 +736,10 @@ fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
             out.extend(i.to_le_bytes());
         }
         V::Dec(d) | V::Money(d) => {
+            // Lowest terms: equal values have equal parts.
             out.push(3);
-            out.extend(d.normalize().serialize());
+            out.extend(d.numer().to_le_bytes());
+            out.extend(d.denom().to_le_bytes());
         }
         V::Text(t) => {
             out.push(4);
@@ -819,7 +821,7 @@ mod tests {
         for b in [true, false, false] {
             fold(&mut share, AggKind::Share, V::Bool(b));
         }
-        assert_eq!(result(&mut share, AggKind::Share, 3), Value::Dec(Decimal::ONE / Decimal::from(3)));
+        assert_eq!(result(&mut share, AggKind::Share, 3), Value::Dec(Num::ratio(1, 3).unwrap_or(Num::ZERO)));
         let mut avg = empty(AggKind::Avg(Kind::Duration));
         for s in [60, 120, 0] {
             fold(&mut avg, AggKind::Avg(Kind::Duration), V::Duration(SignedDuration::from_secs(s)));
@@ -831,8 +833,8 @@ mod tests {
     #[test]
     fn equal_keys_encode_equally() {
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        encode(&mut a, V::Dec(Decimal::new(150, 2)));
-        encode(&mut b, V::Dec(Decimal::new(15, 1)));
+        encode(&mut a, V::Dec(Decimal::new(150, 2).into()));
+        encode(&mut b, V::Dec(Decimal::new(15, 1).into()));
         assert_eq!(a, b);
         let (mut c, mut d) = (Vec::new(), Vec::new());
         encode(&mut c, V::Text("ab"));

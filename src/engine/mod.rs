@@ -3,13 +3,15 @@
 //! [`program`] holds what the checker produces; [`eval`] evaluates one expression over one record;
 //! [`run`] applies every rule to a batch of records in parallel and returns findings in input order;
 //! [`group`] folds records into the groups of rules over groups (and the cases of rules that follow
-//! cases) and judges them at the end; [`obligation`] replays a case's events.
+//! cases) and judges them at the end; [`obligation`] replays a case's events; [`num`] is the exact
+//! arithmetic of decimals and money.
 
 pub mod authority;
 pub mod blame;
 pub mod eval;
 pub mod format;
 pub mod group;
+pub mod num;
 pub mod obligation;
 pub mod program;
 pub mod redact;

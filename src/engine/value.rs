@@ -4,7 +4,8 @@
 //! record or from the program, so evaluating a rule allocates nothing.
 
 use jiff::{SignedDuration, Timestamp};
-use rust_decimal::Decimal;
+
+use super::num::Num;
 
 /// A value held in a record slot.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,10 +16,10 @@ pub enum Value {
     Bool(bool),
     /// Whole number.
     Int(i64),
-    /// Exact decimal.
-    Dec(Decimal),
-    /// Exact amount; the currency is part of the field's type.
-    Money(Decimal),
+    /// Exact decimal (a fraction in lowest terms, see [`Num`]).
+    Dec(Num),
+    /// Exact amount (a fraction in lowest terms); the currency is part of the field's type.
+    Money(Num),
     /// Text.
     Text(Box<str>),
     /// Enumeration variant index.
@@ -75,10 +76,10 @@ pub enum V<'a> {
     Bool(bool),
     /// Whole number.
     Int(i64),
-    /// Exact decimal.
-    Dec(Decimal),
-    /// Exact amount.
-    Money(Decimal),
+    /// Exact decimal (a fraction in lowest terms, see [`Num`]).
+    Dec(Num),
+    /// Exact amount (a fraction in lowest terms).
+    Money(Num),
     /// Text.
     Text(&'a str),
     /// Enumeration variant index.

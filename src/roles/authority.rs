@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use super::ladder::Ladder;
 use super::model::{Limit, LimitKind, Org};
 use crate::engine::authority::{Amount, Authority, Evidence, Query};
+use crate::engine::num::Num;
 
 /// Staff, roles and the action vocabulary, indexed for look-up by id.
 #[derive(Debug, Default)]
@@ -195,9 +196,9 @@ impl Directory {
 fn within(limit: Limit, amount: Amount) -> Option<bool> {
     match (limit, amount) {
         (Limit::Allowed, _) => Some(true),
-        (Limit::Money(l, c), Amount::Money(a, d)) => Some(c == d && a <= l),
-        (Limit::Percent(l), Amount::Number(a)) => Some(a <= l),
-        (Limit::Count(l), Amount::Number(a)) => Some(a <= rust_decimal::Decimal::from(l)),
+        (Limit::Money(l, c), Amount::Money(a, d)) => Some(c == d && a <= Num::from(l)),
+        (Limit::Percent(l), Amount::Number(a)) => Some(a <= Num::from(l)),
+        (Limit::Count(l), Amount::Number(a)) => Some(a <= Num::from(l)),
         (Limit::Duration(l), Amount::Duration(a)) => Some(a <= l),
         _ => None,
     }
