@@ -135,18 +135,15 @@ pub enum OutputFile {
 }
 
 impl OutputFile {
-    /// Start writing `path`. A FIFO blocks here until something reads it, as `> fifo` would in a
-    /// shell. `Err` is a reason for a message.
+    /// Start writing `path`. A FIFO needs a reader within [`FIFO_WAIT`]: where `> fifo` in a shell
+    /// would wait for one for ever (a CI job hung on a named pipe left where a report goes), this
+    /// is an error then. `Err` is a reason for a message.
     pub fn create(path: &Path) -> Result<OutputFile, String> {
         match plan(path)? {
             Plan::Atomic(target) => {
                 AtomicFile::create(&target).map(OutputFile::Atomic).map_err(|e| crate::workspace::io_reason(&e))
             }
-            Plan::InPlace(p) => std::fs::OpenOptions::new()
-                .write(true)
-                .open(p)
-                .map(|f| OutputFile::InPlace(std::io::BufWriter::new(f)))
-                .map_err(|e| crate::workspace::io_reason(&e)),
+            Plan::InPlace(p) => open_in_place(&p).map(|f| OutputFile::InPlace(std::io::BufWriter::new(f))),
         }
     }
 
@@ -173,6 +170,46 @@ impl Write for OutputFile {
             OutputFile::InPlace(w) => w.flush(),
         }
     }
+}
+
+/// How long a FIFO output may wait for a process to read it.
+pub const FIFO_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Open a device or FIFO for writing without blocking: opening a FIFO that no process reads fails
+/// (`ENXIO`) at once, and is tried again for up to [`FIFO_WAIT`] (a reader started just after the
+/// run is fine); once open, writes block as usual, so a slow reader loses nothing.
+fn open_in_place(path: &Path) -> Result<std::fs::File, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let start = std::time::Instant::now();
+    let file = loop {
+        match options.open(path) {
+            Ok(f) => break f,
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                if start.elapsed() >= FIFO_WAIT {
+                    return Err(format!(
+                        "it is a named pipe (FIFO) that no process read within {} s; start the reader first",
+                        FIFO_WAIT.as_secs()
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(crate::workspace::io_reason(&e)),
+        }
+    };
+    #[cfg(unix)]
+    {
+        let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| crate::workspace::io_reason(&e.into()))?;
+        rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)
+            .map_err(|e| crate::workspace::io_reason(&e.into()))?;
+    }
+    Ok(file)
 }
 
 /// Write `bytes` to `path` as [`OutputFile`] does: atomically, or in place for a device or FIFO.

@@ -711,3 +711,43 @@ fn threads_are_bounded() {
     assert!(help.stdout.contains("1 to 256"), "{}", help.stdout);
     assert_eq!(inputs_checksum(root), before);
 }
+
+/// Class 2, no reader: a FIFO output that no process reads (even one inside the records folder,
+/// which the walk also finds) is a usage error after a bounded wait, never a hang; the other
+/// reports are still written, the FIFO stays a FIFO and no input changes.
+#[cfg(unix)]
+#[test]
+fn a_fifo_output_with_no_reader_is_an_error_not_a_hang() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = project();
+    let root = dir.path();
+    mkfifo(&root.join("records/report.json"));
+    mkfifo(&root.join("out/baseline.json"));
+    for (i, args) in [
+        &["check", "--no-config", "--output", "json=records/report.json", "--output", "junit=out/r.xml", "records"][..],
+        &["baseline", "--no-config", "--file", "out/baseline.json", "records"][..],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i == 1 {
+            // A FIFO among the records stops a baseline before it is written (not a regular file).
+            std::fs::remove_file(root.join("records/report.json")).unwrap();
+        }
+        let before = inputs_checksum(root);
+        let start = std::time::Instant::now();
+        let run = common::precept_in(root, args);
+        let took = start.elapsed();
+        assert_eq!(run.code, 2, "{args:?}: {}", run.snapshot());
+        let flat = run.stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("precept::usage::output") && flat.contains("no process read"), "{args:?}: {flat}");
+        assert!(took < std::time::Duration::from_secs(60), "{args:?} took {took:?}");
+        assert_eq!(inputs_checksum(root), before);
+        if i == 0 {
+            assert!(file_type(&root.join("records/report.json")).is_fifo());
+        }
+    }
+    assert!(file_type(&root.join("out/baseline.json")).is_fifo());
+    let junit = std::fs::read_to_string(root.join("out/r.xml")).unwrap();
+    assert!(junit.contains("no process read"), "{junit}");
+}
