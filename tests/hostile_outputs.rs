@@ -389,6 +389,9 @@ fn a_full_standard_output_is_an_error() {
     commands.push(vec!["explain", "precept::usage::output"]);
     commands.push(vec!["test"]);
     commands.push(vec!["baseline", "--file", "out/b.json", "records/a.jsonl"]);
+    commands.push(vec!["--help"]);
+    commands.push(vec!["check", "--help"]);
+    commands.push(vec!["--version"]);
     for args in &commands {
         let _ = std::fs::remove_file(root.join("out/kept.sarif"));
         let run = with_full_stdout(root, args);
@@ -750,4 +753,49 @@ fn a_fifo_output_with_no_reader_is_an_error_not_a_hang() {
     assert!(file_type(&root.join("out/baseline.json")).is_fifo());
     let junit = std::fs::read_to_string(root.join("out/r.xml")).unwrap();
     assert!(junit.contains("no process read"), "{junit}");
+}
+
+/// Class 3 on standard error: a run whose diagnostics, notes or usage errors could not be written
+/// (`2>/dev/full`) never passes as clean or as an ordinary findings run: exit 2, where the same
+/// run with a working standard error wrote something there; a run that writes nothing there is
+/// unchanged. Reports to files are still written.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_error_fails_the_run() {
+    let dir = project();
+    let root = dir.path();
+    std::fs::write(root.join("records/bad.jsonl"), "{not json\n").unwrap();
+    let before = inputs_checksum(root);
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check", "--no-config", "--output", "json", "--output", "sarif=out/kept.sarif", "records"],
+        vec!["check", "--no-config", "--output", "json", "--output", "sarif=out/kept.sarif", "records/a.jsonl"],
+        vec!["check", "--no-config", "records"],
+        vec!["check", "--bogus-flag"],
+        vec!["lint", "roles"],
+        vec!["test"],
+    ];
+    let mut wrote = 0;
+    for args in &commands {
+        let plain = common::precept_in(root, args);
+        let _ = std::fs::remove_file(root.join("out/kept.sarif"));
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_precept"))
+            .args(args)
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(full)
+            .output()
+            .unwrap();
+        let want = if plain.stderr.is_empty() { plain.code } else { 2 };
+        wrote += usize::from(!plain.stderr.is_empty());
+        assert_eq!(out.status.code(), Some(want), "{args:?}: {}", plain.stderr);
+        if args.contains(&"sarif=out/kept.sarif") {
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+            assert!(root.join("out/kept.sarif").exists(), "{args:?}: the file report is still written");
+        }
+    }
+    assert!(wrote >= 3, "{wrote}");
+    assert_eq!(inputs_checksum(root), before);
+    assert!(temporary_files(root).is_empty());
 }

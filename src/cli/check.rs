@@ -46,7 +46,7 @@ struct Stderr {
 
 impl Stderr {
     fn open() -> Stderr {
-        Stderr { out: Out::new(std::io::stderr().lock()), style: super::style_for(std::io::stderr().is_terminal()) }
+        Stderr { out: Out::stderr(), style: super::style_for(std::io::stderr().is_terminal()) }
     }
 
     fn diag(&mut self, d: &Diag) {

@@ -216,15 +216,27 @@ pub fn main() -> ExitCode {
             // Clap quotes the arguments it could not use: escaped and guarded like all human output.
             let text = e.render().to_string();
             let shown = crate::text::guard(&crate::text::escape_lines(&text), false).into_owned();
-            let _ = if e.use_stderr() {
+            let written = if e.use_stderr() {
                 std::io::stderr().write_all(shown.as_bytes())
             } else {
-                std::io::stdout().write_all(shown.as_bytes())
+                let mut out = std::io::stdout().lock();
+                out.write_all(shown.as_bytes()).and_then(|()| out.flush())
             };
+            // Help or a version that did not arrive (`--help > /dev/full`) is a failure; a reader
+            // that stopped early (`--help | head`) is not.
+            if let Some(w) = written.err().filter(|w| w.kind() != std::io::ErrorKind::BrokenPipe) {
+                let d = output::stdout_failed(&crate::workspace::io_reason(&w));
+                let _ = std::io::stderr().write_all(render(&d, style_for(std::io::stderr().is_terminal())).as_bytes());
+                return Status::Failed.into();
+            }
             return if e.use_stderr() { Status::Failed.into() } else { Status::Clean.into() };
         }
     };
-    run(cli).into()
+    let status = run(cli);
+    if STDERR_LOST.load(std::sync::atomic::Ordering::Relaxed) {
+        return Status::Failed.into();
+    }
+    status.into()
 }
 
 /// Writes to a stream, treating a closed pipe (`precept check | head`) as a quiet stop and any
@@ -234,11 +246,24 @@ struct Out<W: Write> {
     closed: bool,
     /// Why writing failed, when it was not a closed pipe.
     failed: Option<String>,
+    /// This is standard error: a failure to write it sets [`STDERR_LOST`].
+    is_stderr: bool,
+}
+
+/// Diagnostics were written to a standard error that could not take them (`2>/dev/full`): nothing
+/// can say so, but the run must not then pass as clean, so the exit status becomes 2.
+static STDERR_LOST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl Out<std::io::StderrLock<'static>> {
+    /// Standard error, whose loss makes the run fail (see [`STDERR_LOST`]).
+    fn stderr() -> Self {
+        Out { w: std::io::stderr().lock(), closed: false, failed: None, is_stderr: true }
+    }
 }
 
 impl<W: Write> Out<W> {
     fn new(w: W) -> Out<W> {
-        Out { w, closed: false, failed: None }
+        Out { w, closed: false, failed: None, is_stderr: false }
     }
 
     fn put(&mut self, s: &str) {
@@ -254,6 +279,9 @@ impl<W: Write> Out<W> {
         self.closed = true;
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             self.failed = Some(crate::workspace::io_reason(e));
+            if self.is_stderr {
+                STDERR_LOST.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
         }
     }
 
@@ -300,7 +328,7 @@ fn run(cli: Cli) -> Status {
 
 fn lint(args: LintArgs) -> Status {
     let mut out = Out::new(std::io::stdout().lock());
-    let mut err = Out::new(std::io::stderr().lock());
+    let mut err = Out::stderr();
     let out_style = style_for(std::io::stdout().is_terminal());
     let err_style = style_for(std::io::stderr().is_terminal());
     let as_of = match &args.as_of {
