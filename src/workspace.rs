@@ -49,11 +49,19 @@ impl RootLoader {
 
 impl Loader for RootLoader {
     fn load(&self, from: &SourceFile, path: &str) -> Result<SourceFile, String> {
+        self.load_beside(Path::new(&*from.name), path)
+    }
+}
+
+impl RootLoader {
+    /// Read `path`, relative to the folder of the policy file at `from` (its path on disk: a
+    /// display name is escaped, and so is no path for a folder whose name is not UTF-8).
+    fn load_beside(&self, from: &Path, path: &str) -> Result<SourceFile, String> {
         let rel = Path::new(path);
         if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))) {
             return Err("only files inside the policy folder can be read (no absolute paths or `..`)".to_string());
         }
-        let base = Path::new(&*from.name).parent().unwrap_or(Path::new(""));
+        let base = from.parent().unwrap_or(Path::new(""));
         let full = base.join(rel);
         if !full.starts_with(&self.root) {
             return Err("only files inside the policy folder can be read".to_string());
@@ -111,6 +119,8 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
     // canonical paths, which cost a `stat` per folder of every path.
     let mut seen_ids = std::collections::HashSet::new();
     let mut seen_paths = std::collections::HashSet::new();
+    // Each policy file's path on disk by the name it is shown with.
+    let mut paths: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
     for root in roots {
         let (files, mut d) = policy_files(root);
         ok &= !d.iter().any(Diag::is_error);
@@ -125,6 +135,7 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
             }
             any = true;
             let name = crate::text::name(&path);
+            paths.insert(name.clone(), path.clone());
             let file = match read_source(&path, &name, Kind::Policy) {
                 Ok(f) => f,
                 Err(d) => {
@@ -154,7 +165,7 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
         return (None, diags);
     }
     let loaders: Vec<RootLoader> = roots.iter().map(|r| RootLoader::new(r.clone())).collect();
-    let loader = MultiLoader { roots: &loaders, calendars, used: std::cell::RefCell::new(Vec::new()) };
+    let loader = MultiLoader { roots: &loaders, paths: &paths, calendars, used: std::cell::RefCell::new(Vec::new()) };
     let (mut program, mut d) = crate::check::check(&trees, &loader);
     diags.append(&mut d);
     let used = loader.used.into_inner();
@@ -190,15 +201,18 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
 /// files the settings put in place of the policies' own.
 struct MultiLoader<'a> {
     roots: &'a [RootLoader],
+    /// Each policy file's path on disk by its shown name.
+    paths: &'a std::collections::HashMap<String, PathBuf>,
     calendars: &'a [(String, PathBuf)],
     used: std::cell::RefCell<Vec<String>>,
 }
 
 impl Loader for MultiLoader<'_> {
     fn load(&self, from: &SourceFile, path: &str) -> Result<SourceFile, String> {
-        let owner = self.roots.iter().find(|l| Path::new(&*from.name).starts_with(&l.root));
+        let from = self.paths.get(&*from.name).map_or_else(|| PathBuf::from(&*from.name), PathBuf::clone);
+        let owner = self.roots.iter().find(|l| from.starts_with(&l.root));
         match owner {
-            Some(l) => l.load(from, path),
+            Some(l) => l.load_beside(&from, path),
             None => Err("only files inside the policy folder can be read".to_string()),
         }
     }

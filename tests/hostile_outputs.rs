@@ -466,8 +466,10 @@ fn a_closed_pipe_stops_the_run_at_once() {
             assert!(out.stderr.is_empty(), "{format}/{take}: quiet: {stderr}");
             if streams {
                 assert_eq!(out.status.code(), Some(2), "{format}/{take}: {stderr}");
+                // Generous, so a loaded machine cannot fail it: a run that rendered every finding
+                // for no reader takes the whole run's time; one that stopped, a fraction of it.
                 assert!(
-                    took < full_time / 3 + Duration::from_millis(300),
+                    took < full_time * 2 / 3 + Duration::from_millis(300),
                     "{format}/{take}: took {took:?}, the whole run {full_time:?}"
                 );
             } else {
@@ -798,4 +800,35 @@ fn a_full_standard_error_fails_the_run() {
     assert!(wrote >= 3, "{wrote}");
     assert_eq!(inputs_checksum(root), before);
     assert!(temporary_files(root).is_empty());
+}
+
+/// A policy folder whose name is not UTF-8 (shown escaped) still finds the calendar its policy
+/// names beside it: the file is found by its path on disk, not by the name shown.
+#[cfg(unix)]
+#[test]
+fn a_policy_folder_named_in_bytes_that_are_not_utf8_finds_its_calendar() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = project();
+    let root = dir.path();
+    for (i, raw) in [&b"pol\xff"[..], b"\xc3(x", b"p\x1b[31m", b"ok"].iter().enumerate() {
+        let folder = root.join(std::ffi::OsStr::from_bytes(raw));
+        std::fs::create_dir_all(folder.join("calendars")).unwrap();
+        std::fs::write(folder.join("p.precept"), POLICY).unwrap();
+        std::fs::write(folder.join("calendars/office.toml"), CALENDAR).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_precept"))
+            .arg("check")
+            .arg("--no-config")
+            .arg("--policies")
+            .arg(&folder)
+            .args(["--output", "json", "records"])
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{i}: {stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["findings"].as_array().unwrap().len(), 2, "{i}: {json}");
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
 }

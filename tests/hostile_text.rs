@@ -17,10 +17,12 @@ fn hostile_chars() -> Vec<char> {
     let mut out: Vec<char> = (0u32..0x20).filter(|&c| c != 0x09 && c != 0x0a).filter_map(char::from_u32).collect();
     out.push('\u{7f}');
     out.extend((0x80u32..=0x9f).filter_map(char::from_u32));
+    out.push('\u{61c}');
     out.extend((0x200bu32..=0x200f).filter_map(char::from_u32));
-    out.extend((0x202au32..=0x202e).filter_map(char::from_u32));
-    out.extend((0x2066u32..=0x2069).filter_map(char::from_u32));
+    out.extend((0x2028u32..=0x202e).filter_map(char::from_u32));
+    out.extend((0x2060u32..=0x206f).filter_map(char::from_u32));
     out.push('\u{feff}');
+    out.extend((0xfff9u32..=0xfffb).filter_map(char::from_u32));
     out
 }
 
