@@ -268,7 +268,10 @@ impl AtomicFile {
         };
         let ready = temp.as_file().sync_all().and_then(|()| {
             let perms = match std::fs::metadata(&self.path) {
-                Ok(m) => Some(m.permissions()),
+                Ok(m) => {
+                    keep_owner(temp.as_file(), &m);
+                    Some(m.permissions())
+                }
                 Err(_) => ordinary_permissions(temp.as_file()),
             };
             perms.map_or(Ok(()), |p| temp.as_file().set_permissions(p))
@@ -323,6 +326,22 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.commit()
 }
+
+/// Give the file replacing one the old file's owner and group, so a report a run as root
+/// rewrites stays its owner's. Only root may give a file away; for anyone else the owner is theirs
+/// already (or cannot be changed, as with any editor's save), so a failure is no error.
+#[cfg(unix)]
+fn keep_owner(file: &std::fs::File, old: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    let (uid, gid) = (old.uid(), old.gid());
+    if file.metadata().is_ok_and(|m| m.uid() == uid && m.gid() == gid) {
+        return;
+    }
+    let _ = std::os::unix::fs::fchown(file, Some(uid), Some(gid));
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) {}
 
 /// The permissions of an ordinary new file (`rw-r--r--`); elsewhere the temporary file's own.
 #[cfg(unix)]
@@ -424,5 +443,27 @@ mod tests {
         assert!(!temp.exists());
         assert!(!in_progress().contains(&temp));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A replaced file keeps its owner, group and mode (run as root, who alone can give a file
+    /// away; as anyone else the owner cannot differ, and the test says it was skipped).
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_owner_group_and_mode() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, b"old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        if std::os::unix::fs::chown(&path, Some(4321), Some(4321)).is_err() {
+            eprintln!("skipped: only root can give a file to another owner");
+            return;
+        }
+        for round in 0..3 {
+            write_output(&path, format!("new {round}").as_bytes()).unwrap();
+            let m = std::fs::metadata(&path).unwrap();
+            assert_eq!((m.uid(), m.gid(), m.mode() & 0o777), (4321, 4321, 0o640), "round {round}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("new {round}"));
+        }
     }
 }
