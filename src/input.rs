@@ -299,7 +299,33 @@ pub fn strip_bom(bytes: &mut Vec<u8>) -> usize {
 pub fn read_text(path: &Path, kind: Kind, name: &str, named: bool) -> Result<SourceFile, Diag> {
     let mut bytes = read_bytes(path, kind, name, named)?;
     strip_bom(&mut bytes);
-    text_of(bytes, name)
+    let file = text_of(bytes, name)?;
+    if matches!(kind, Kind::Role | Kind::Waivers | Kind::Settings | Kind::Calendar | Kind::Test) {
+        if let Some(d) = toml_too_large(kind, &file) {
+            return Err(d);
+        }
+    }
+    Ok(file)
+}
+
+/// For a TOML `file` of `kind`: the diagnostic if its document tree would take more than four
+/// times the limit for `kind` once parsed. The `toml` crate's tree can be a hundred times the text
+/// for tiny values (`x = [{},{},...]`), so this is judged from the text before parsing (see
+/// [`crate::data::scan::toml_tree_estimate`]).
+pub fn toml_too_large(kind: Kind, file: &SourceFile) -> Option<Diag> {
+    let budget = limit(kind).saturating_mul(4);
+    if u64::try_from(crate::data::scan::toml_tree_estimate(&file.text)).unwrap_or(u64::MAX) <= budget {
+        return None;
+    }
+    let (max, key) = (show_size(budget), kind.key());
+    Some(
+        Diag::error(TOO_LARGE, format!("`{}` would take more than {max} in memory once parsed", file.name))
+            .at(file, Span::new(0, 0), "this file")
+            .help(format!(
+                "a TOML {} may take four times its limit once parsed, and tiny values take far more memory than their text; the file was not read: split it, or raise the limit with `--limit {key}=SIZE` or `{key} = \"SIZE\"` under `[limits]` in `precept.toml`",
+                kind.noun()
+            )),
+    )
 }
 
 /// Bytes as a source file; invalid UTF-8 is a diagnostic at the first bad byte.

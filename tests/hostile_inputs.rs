@@ -544,3 +544,65 @@ fn bytes_that_are_not_utf8_are_placed_in_every_kind() {
         }
     }
 }
+
+/// A TOML file within its size limit whose document tree would take more than four times the
+/// limit once parsed (thousands of tiny values) is `too-large` before it is parsed, for every kind
+/// of TOML input; the same file under a raised limit is parsed (and then has whatever other
+/// problems it has), and the record file beside it is still checked where the run goes on.
+#[test]
+fn toml_inputs_that_expand_past_their_budget_are_refused_before_parsing() {
+    // About 3.6 KiB of text, about 290 KiB once parsed; under a limit of 4 KiB.
+    let tiny = format!("x = [{}]\n", vec!["{}"; 1200].join(","));
+    for key in ["role", "waivers", "calendar", "record-file", "settings"] {
+        for raised in [false, true] {
+            let p = Project::new();
+            let limit = format!("{key}={}", if raised { "1MiB" } else { "4KiB" });
+            let mut args = vec!["check", "--policies", "policies", "--limit", &limit];
+            let name = match key {
+                "role" => {
+                    p.write("roles/r.toml", &tiny);
+                    args.extend(["--no-config", "--roles", "roles"]);
+                    "roles/r.toml"
+                }
+                "waivers" => {
+                    p.write("w.toml", &tiny);
+                    args.extend(["--no-config", "--waivers", "w.toml"]);
+                    "w.toml"
+                }
+                "calendar" => {
+                    p.write("policies/p.precept", format!("calendar uk from \"uk.toml\"\n{POLICY}"));
+                    p.write("policies/uk.toml", format!("{CALENDAR}{tiny}"));
+                    args.push("--no-config");
+                    "uk.toml"
+                }
+                "record-file" => {
+                    p.write("records/t.toml", format!("id = \"t\"\nn = 0\n{tiny}"));
+                    args.push("--no-config");
+                    "records/t.toml"
+                }
+                _ => {
+                    p.write("precept.toml", format!("records = [\"records\"]\n{tiny}"));
+                    "precept.toml"
+                }
+            };
+            args.push("records");
+            let before = common::tree_checksum(&p.dir);
+            let run = p.run(&args);
+            let what = format!("{key} raised {raised}:\n{}", run.snapshot());
+            assert_eq!(common::tree_checksum(&p.dir), before, "{what}");
+            let refused = says(&run.stderr, "in memory once parsed");
+            assert_eq!(refused, !raised, "{what}");
+            if !raised {
+                assert_eq!(run.code, 2, "{what}");
+                assert!(says(&run.stderr, name) && says(&run.stderr, &format!("--limit {key}=SIZE")), "{what}");
+                let code =
+                    if key == "calendar" { "precept::type::invalid-calendar" } else { "precept::input::too-large" };
+                assert!(says(&run.stderr, code), "{what}");
+                if key == "record-file" || key == "role" || key == "waivers" {
+                    // The run went on: the good record file was checked.
+                    assert!(run.stdout.contains("good.jsonl:1:"), "{what}");
+                }
+            }
+        }
+    }
+}

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::convert::{self, Raw};
 use super::diags::{FileDiags, Problem, ProblemKind};
-use super::{codes, scan, Batcher, ReadRecord, RecordFile};
+use super::{codes, Batcher, ReadRecord, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::blame::Step;
 use crate::engine::types::{Field, ShapeId, Ty};
@@ -35,17 +35,9 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         diags.empty();
         return diags.finish();
     }
-    // The document tree can be a hundred times the text (`[{},{},...]`): refuse a file whose tree
-    // would pass four times the `record-file` limit, before building it.
-    let budget = crate::input::limit(crate::input::Kind::RecordFile).saturating_mul(4);
-    if u64::try_from(scan::toml_tree_estimate(body)).unwrap_or(u64::MAX) > budget {
-        let max = crate::input::show_size(budget);
-        let source = diags.source();
-        diags.push(
-            Diag::error(crate::input::TOO_LARGE, format!("`{}` would take more than {max} in memory once parsed", file.name))
-                .at(&source, Span::new(0, 0), "this file")
-                .help("a TOML record file may take four times the `record-file` limit once parsed, and tiny values take far more memory than their text; the file was not read: split it, write the records as JSON Lines, or raise the limit with `--limit record-file=SIZE` or `record-file = \"SIZE\"` under `[limits]` in `precept.toml`"),
-        );
+    // The document tree can be a hundred times the text (`[{},{},...]`): refused before it is built.
+    if let Some(d) = crate::input::toml_too_large(crate::input::Kind::RecordFile, &diags.source()) {
+        diags.push(d);
         return diags.finish();
     }
     let doc = match DeTable::parse(body) {
