@@ -59,6 +59,11 @@ pub fn check_record(
     for &ri in &info.rules {
         let Some(rule) = program.rules.get(ri) else { continue };
         if let Some(i) = unreadable_day(rule, authority, info, record) {
+            // A version whose `where` does not hold judges nothing, whatever the day.
+            let filter = rule.filter.as_ref().map(|f| eval(f, record, &cx, &mut vars()));
+            if filter.is_some_and(|v| !matches!(v, V::Bool(true) | V::Unreadable(_))) {
+                continue;
+            }
             if !undated.contains(&rule.id.as_str()) {
                 undated.push(&rule.id);
                 out.push(undetermined(ri, index, 0, i));
