@@ -284,7 +284,7 @@ fn each_reader_keeps_a_record_with_a_bad_value_for_the_rules_that_do_not_depend_
         }
         let file = write(&data, fmt, &records);
         let before = common::tree_checksum(dir.path());
-        let (outcome, findings) = check_paths(&program, None, &[data.clone()], &Default::default());
+        let (outcome, findings) = check_paths(&program, None, std::slice::from_ref(&data), &Default::default());
         assert_eq!(common::tree_checksum(dir.path()), before, "{fmt:?}: an input file changed");
         assert_eq!(outcome.records, records.len(), "{fmt:?}: every record is kept");
         // One input diagnostic per bad value, each located.
@@ -671,5 +671,67 @@ proptest! {
         prop_assert_eq!(outcome.tally.undetermined, open);
         prop_assert!(findings.iter().filter(|f| f.standing.is_undetermined()).all(|f| matches!(f.standing, Standing::Undetermined(_))));
         let _ = Outcome::default();
+    }
+}
+
+#[test]
+fn a_case_rule_leaves_out_an_event_whose_time_or_kind_cannot_be_read_and_says_how_many() {
+    let policy = r#"
+schema ev {
+  identified by id
+  id: text
+  case: text
+  status: enum { received, answered }
+  at: datetime
+}
+code "Cases" {
+  level industry
+  rule answered-in-a-day {
+    for ev
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    within 1d
+    message "case {group.case} was answered late"
+  }
+}
+"#;
+    // Case A: its closing's time cannot be read, so the closing is left out: still open at the end
+    // of the data (case B's last event), past its deadline: a finding that says one event was left
+    // out. Case B: an event of unreadable kind is left out; its own events close it in time.
+    let bad_events = [
+        (r#""answered""#, r#""2024-03-01T09:00:00""#),
+        (r#""answered""#, r#""2024-03-01T25:00:00Z""#),
+        (r#""shut""#, r#""2024-03-01T10:00:00Z""#),
+        (r#"7"#, r#""2024-03-01T10:00:00Z""#),
+    ];
+    for fmt_bad in bad_events.iter().enumerate() {
+        let (k, (status, at)) = fmt_bad;
+        let dir = tempfile::tempdir().unwrap();
+        let program = load(dir.path(), policy);
+        let data = dir.path().join("records");
+        std::fs::create_dir_all(&data).unwrap();
+        let lines = [
+            r#"{"id": "e1", "case": "A", "status": "received", "at": "2024-03-01T08:00:00Z"}"#.to_string(),
+            format!(r#"{{"id": "e2", "case": "A", "status": {status}, "at": {at}}}"#),
+            r#"{"id": "e3", "case": "B", "status": "received", "at": "2024-03-05T08:00:00Z"}"#.to_string(),
+            r#"{"id": "e4", "case": "B", "status": "answered", "at": "2024-03-05T09:00:00Z"}"#.to_string(),
+        ];
+        std::fs::write(data.join("e.jsonl"), lines.join("\n") + "\n").unwrap();
+        let (outcome, findings) = check_paths(&program, None, &[data], &Default::default());
+        assert_eq!(outcome.records, 4, "case {k}: the record with the bad value is kept");
+        assert_eq!(outcome.left_out, vec![("answered-in-a-day".to_string(), 1)], "case {k}");
+        let late: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == "answered-in-a-day").collect();
+        assert_eq!(late.len(), 1, "case {k}: {late:#?}");
+        assert_eq!(late[0].record_id.as_deref(), Some("A"));
+        assert!(
+            late[0].evidence.iter().any(|e| e.facts.contains(&("left_out", "1".to_string()))),
+            "{:?}",
+            late[0].evidence
+        );
+        assert!(outcome
+            .diagnostics
+            .iter()
+            .any(|d| &*d.code == "precept::input::invalid-value" && d.location().is_some_and(|l| l.1 == 2)));
     }
 }

@@ -533,6 +533,42 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_value_is_an_unknown_that_connectives_keep_and_operators_yield_to() {
+        let u = || c(Value::Unreadable(7));
+        let m = || c(Value::Missing);
+        let t = || c(Value::Bool(true));
+        let f = || c(Value::Bool(false));
+        // A decisive side decides, in either order.
+        assert_eq!(run(&CExpr::And(u(), f())), V::Bool(false));
+        assert_eq!(run(&CExpr::Or(t(), u())), V::Bool(true));
+        assert_eq!(run(&CExpr::Implies(u(), t())), V::Bool(true));
+        // Left open, a connective is unreadable, even beside a missing side.
+        for e in [CExpr::And(t(), u()), CExpr::Or(m(), u()), CExpr::Or(u(), m()), CExpr::Implies(m(), u())] {
+            assert_eq!(run(&e), V::Unreadable(7), "{e:?}");
+        }
+        assert_eq!(run(&CExpr::Not(u())), V::Unreadable(7));
+        // An operator needing both values yields to a missing operand or one with no answer.
+        let cmp = |a, b| CExpr::Cmp(CmpOp::Gt, Kind::Int, a, b);
+        assert_eq!(run(&cmp(u(), c(Value::Int(1)))), V::Unreadable(7));
+        assert_eq!(run(&cmp(u(), m())), V::Missing);
+        let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(0)));
+        assert_eq!(run(&cmp(Box::new(div), u())), V::NoAnswer(Why::DivisionByZero));
+        // It was there: present, not missing, and `otherwise` keeps it.
+        assert_eq!(run(&CExpr::Present(u(), true)), V::Bool(true));
+        assert_eq!(run(&CExpr::Present(u(), false)), V::Bool(false));
+        assert_eq!(run(&CExpr::Otherwise(u(), c(Value::Int(0)))), V::Unreadable(7));
+        // Quantifiers: a decisive element decides; else the unreadable element leaves it open.
+        let list = |items: Vec<Value>| c(Value::List(items.into()));
+        let var = || Box::new(CExpr::Var(0));
+        let any = CExpr::Quant(Quant::Any, 0, list(vec![Value::Unreadable(1), Value::Bool(true)]), var());
+        assert_eq!(run(&any), V::Bool(true));
+        let all = CExpr::Quant(Quant::All, 0, list(vec![Value::Unreadable(1), Value::Bool(true)]), var());
+        assert_eq!(run(&all), V::Unreadable(1));
+        let count = CExpr::Count(list(vec![Value::Unreadable(1), Value::Missing]), Some((0, var())));
+        assert_eq!(run(&count), V::Missing, "a count is decided unknown by a missing element");
+    }
+
+    #[test]
     fn integer_overflow_and_division_by_zero_have_no_answer() {
         let add = CExpr::Arith(Arith::Add(Kind::Int), c(Value::Int(i64::MAX)), c(Value::Int(1)));
         assert_eq!(run(&add), V::NoAnswer(Why::Overflow));

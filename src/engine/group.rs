@@ -317,6 +317,7 @@ impl Groups {
             rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             if spec.sequence.is_some() {
                 let Some(end) = rg.end else { continue };
+                let before = hits.len();
                 let mut open = 0;
                 for g in rg.groups {
                     let key = shown_key(program, spec, &g.key);
@@ -333,6 +334,7 @@ impl Groups {
                 if open > 0 {
                     pending.push((ri, open));
                 }
+                left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
                 continue;
             }
             let range = spec.presence.as_ref().map(|p| {
