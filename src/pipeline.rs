@@ -111,6 +111,29 @@ pub enum Standing {
     Waived(WaiverNote),
     /// It was in the baseline given: known before, not new.
     Baselined,
+    /// Not a finding: the rule *cannot be determined* for the record, because its outcome depends
+    /// on a value that could not be read. The input diagnostic about that value is reported too (and
+    /// makes the run's exit status 2); this outcome is placed where that diagnostic is. It counts
+    /// towards no `--fail-on`, no waiver or baseline covers it, and it is never written to a baseline.
+    Undetermined(UnreadableNote),
+}
+
+impl Standing {
+    /// Whether this is a cannot-determine outcome rather than a finding.
+    pub fn is_undetermined(&self) -> bool {
+        matches!(self, Standing::Undetermined(_))
+    }
+}
+
+/// The input diagnostic behind a cannot-determine outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableNote {
+    /// The diagnostic's code (`precept::input::invalid-value`).
+    pub code: &'static str,
+    /// The diagnostic's message (``` `opened_at` has no offset: `2024-03-01T09:00:00` ```).
+    pub message: String,
+    /// The field that could not be read (`opened_at`, `items[2].qty`), empty if not known.
+    pub field: String,
 }
 
 /// The waiver that covers a finding, as reports show it.
@@ -159,6 +182,9 @@ pub struct Outcome {
     pub tally: Tally,
     /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
     pub pending: Vec<(String, usize)>,
+    /// Records left out of a group or case rule's groups because a value they needed could not be
+    /// read, by rule id.
+    pub left_out: Vec<(String, usize)>,
 }
 
 /// Findings counted by severity, level and standing.
@@ -174,6 +200,13 @@ pub struct Tally {
     pub waived: usize,
     /// Findings in the baseline given.
     pub baselined: usize,
+    /// Cannot-determine outcomes (not findings, not in any count above): a rule whose outcome
+    /// depends on a value that could not be read.
+    pub undetermined: usize,
+    /// Records with at least one finding (at any standing).
+    pub records_with_findings: usize,
+    /// Records with no finding but at least one cannot-determine outcome.
+    pub records_undetermined: usize,
 }
 
 impl Tally {
@@ -187,8 +220,12 @@ impl Tally {
         self.active.iter().take(slot(level) + 1).any(|&n| n > 0)
     }
 
-    /// Count a finding (at any standing).
+    /// Count a finding (at any standing), or a cannot-determine outcome.
     pub fn count(&mut self, f: &Finding) {
+        if f.standing.is_undetermined() {
+            self.undetermined += 1;
+            return;
+        }
         let i = slot(f.severity);
         self.by_severity[i] += 1;
         *self.by_level.entry(f.level).or_insert(0) += 1;
@@ -198,7 +235,7 @@ impl Tally {
     /// A finding counted as active turned out to be waived or baselined.
     pub fn recount(&mut self, severity: Severity, standing: &Standing) {
         let i = slot(severity);
-        if *standing != Standing::Active {
+        if !matches!(standing, Standing::Active | Standing::Undetermined(_)) {
             self.active[i] = self.active[i].saturating_sub(1);
             self.stand(i, standing);
         }
@@ -209,6 +246,7 @@ impl Tally {
             Standing::Active => self.active[i] += 1,
             Standing::Waived(_) => self.waived += 1,
             Standing::Baselined => self.baselined += 1,
+            Standing::Undetermined(_) => self.undetermined += 1,
         }
     }
 }
@@ -240,6 +278,50 @@ impl Outcome {
     }
 }
 
+impl Tally {
+    /// Count the records of a batch with findings and with cannot-determine outcomes only; `hits`
+    /// are in record order.
+    pub fn records_seen(&mut self, hits: &[crate::engine::run::Hit]) {
+        let mut i = 0;
+        while let Some(first) = hits.get(i) {
+            let same = hits.get(i..).map_or(0, |rest| rest.iter().take_while(|h| h.record == first.record).count());
+            let of_record = hits.get(i..i + same).unwrap_or(&[]);
+            if of_record.iter().any(|h| h.unreadable.is_none()) {
+                self.records_with_findings += 1;
+            } else {
+                self.records_undetermined += 1;
+            }
+            i += same.max(1);
+        }
+    }
+}
+
+/// The blame, message and standing of a rule that cannot be determined for `rec` because of its
+/// unreadable value `i`: placed at that value, where the input diagnostic is.
+fn undetermined(program: &Program, schema: usize, rec: &data::ReadRecord, i: u32) -> (Vec<Step>, String, Standing) {
+    let shape = program.schemas.get(schema).map_or(0, |s| s.shape);
+    match rec.unreadable(i) {
+        Some(note) => (
+            note.path.clone(),
+            format!("cannot be determined: {}", note.message),
+            Standing::Undetermined(UnreadableNote {
+                code: crate::data::codes::INVALID_VALUE,
+                message: note.message.clone(),
+                field: path_text(program, shape, &note.path),
+            }),
+        ),
+        None => (
+            Vec::new(),
+            "cannot be determined: a value it depends on could not be read".to_string(),
+            Standing::Undetermined(UnreadableNote {
+                code: crate::data::codes::INVALID_VALUE,
+                message: "a value of the record could not be read".to_string(),
+                field: String::new(),
+            }),
+        ),
+    }
+}
+
 fn slot(s: Severity) -> usize {
     match s {
         Severity::Error => 0,
@@ -259,6 +341,7 @@ struct Pending {
     message: String,
     blame: Vec<Step>,
     evidence: Vec<Evidence>,
+    standing: Standing,
 }
 
 /// Check every record file under `paths` (skipping anything inside `exclude`, such as the policy
@@ -348,6 +431,7 @@ pub fn check_files(
         check_file(program, authority, (index, file), &mut groups, &mut out, sink);
     }
     if !groups.is_empty() {
+        add_left_out(program, &mut out, &groups);
         let (hits, pending) = groups.finish(program, authority);
         out.pending = pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
@@ -372,6 +456,18 @@ pub fn check_files(
     }
     crate::diagnostics::sort(&mut out.diagnostics);
     out
+}
+
+/// Count the records each group rule left out (a value they needed could not be read), by rule id;
+/// versions of one rule add up.
+fn add_left_out(program: &Program, out: &mut Outcome, groups: &Groups) {
+    for (ri, n) in groups.left_out() {
+        let Some(rule) = program.rules.get(ri) else { continue };
+        match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
+            Some((_, m)) => *m += n,
+            None => out.left_out.push((rule.id.clone(), n)),
+        }
+    }
 }
 
 /// The warning for rules over records that ask about roles, when no role files were given.
@@ -446,6 +542,7 @@ fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Fin
         message: hit.message,
         blame: Vec::new(),
         evidence: hit.evidence,
+        standing: Standing::Active,
     };
     let mut f = finding(program, p, rule.file.clone(), 1, span)?;
     f.subject = if case { "case" } else { "group" };
@@ -484,8 +581,13 @@ fn check_file(
             }
         };
         let (hits, ()) = rayon::join(|| check_batch(program, authority, file.schema, &values), || fold(groups));
+        out.tally.records_seen(&hits);
         for hit in hits {
             let Some(rec) = batch.get(hit.record) else { continue };
+            let (blame, message, standing) = match hit.unreadable {
+                None => (hit.blame, hit.message, Standing::Active),
+                Some(i) => undetermined(program, file.schema, rec, i),
+            };
             let (staff, team) = data::staff_and_team(program, file.schema, &rec.values);
             let masks = if program.redacting {
                 crate::engine::redact::values_to_mask(program, file.schema, &rec.values)
@@ -500,9 +602,10 @@ fn check_file(
                 staff,
                 team,
                 record_id: data::record_id(program, file.schema, &rec.values),
-                message: hit.message,
-                blame: hit.blame,
+                message,
+                blame,
                 evidence: hit.evidence,
+                standing,
             };
             match by_line.as_mut() {
                 Some(locator) => {
@@ -544,7 +647,7 @@ fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, s
         message: p.message,
         staff: p.staff,
         team: p.team,
-        standing: Standing::Active,
+        standing: p.standing,
         masks: p.masks,
         field: program.schemas.get(rule.schema).map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
         evidence: p.evidence,
@@ -705,6 +808,7 @@ pub fn check_org(
         for (i, (values, id)) in entities.iter().enumerate() {
             let mut hits = Vec::new();
             crate::engine::run::check_record(program, authority, index, i, values, &mut hits);
+            out.tally.records_seen(&hits);
             for hit in hits {
                 let p = Pending {
                     rule: hit.rule,
@@ -717,6 +821,7 @@ pub fn check_org(
                     message: hit.message,
                     blame: hit.blame,
                     evidence: hit.evidence,
+                    standing: Standing::Active,
                 };
                 if let Some(mut f) = finding(program, p, id.place.file.clone(), 1, id.place.span) {
                     f.subject = if schema.name == "role" { "role" } else { "staff member" };
@@ -726,6 +831,7 @@ pub fn check_org(
             }
         }
     }
+    add_left_out(program, out, &groups);
     let (hits, _) = groups.finish(program, authority);
     let names: Vec<&str> = org_files.iter().map(String::as_str).collect();
     for hit in hits {

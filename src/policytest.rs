@@ -299,6 +299,10 @@ pub fn run(program: &Program, case: &Case) -> Outcome {
     let authority = directory.as_ref().map(|d| d as &dyn crate::engine::authority::Authority);
     let mut found: Vec<(String, String)> = Vec::new();
     let mut sink = |f: crate::pipeline::Finding| {
+        // Not a finding: the value it depends on could not be read, which is a problem already.
+        if f.standing.is_undetermined() {
+            return;
+        }
         let key = match &f.record_id {
             Some(r) => format!("{}@{r}", f.rule_id),
             None => f.rule_id.clone(),

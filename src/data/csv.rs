@@ -132,8 +132,13 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         row.problems.clear();
         let (values, _) = row.object(fields, &plan, &record, true);
         if row.problems.is_empty() {
-            out.push(ReadRecord { ordinal: this, line, values });
+            out.push(ReadRecord { ordinal: this, line, values, unreadable: Vec::new() });
             continue;
+        }
+        // Cells that could not be read cost the verdicts that depend on them, not the record.
+        if row.problems.iter().all(|(p, _)| p.kind.is_bad_value()) {
+            let unreadable = diags::unreadable_notes(program, shape, row.problems.iter().map(|(p, _)| p));
+            out.push(ReadRecord { ordinal: this, line, values, unreadable });
         }
         let (source, whole) = diags.line_span(line);
         let (cells, _) = scan::csv_cells(&source.text, whole.start);
@@ -430,8 +435,10 @@ impl Row<'_> {
         match convert::scalar(self.program, ty, Raw::Cell(text)) {
             Ok(v) => v,
             Err(bad) => {
+                // INVARIANT: `Value::Unreadable(i)` is `problems[i]`, which the reader keeps in order.
+                let index = u32::try_from(self.problems.len()).unwrap_or(crate::engine::value::NOT_KEPT);
                 self.problem(ProblemKind::Invalid(bad), Some(column));
-                Value::Missing
+                Value::Unreadable(index)
             }
         }
     }

@@ -39,7 +39,34 @@ pub(crate) enum ProblemKind {
     TooLarge(usize),
 }
 
+impl ProblemKind {
+    /// A value that could not be read: it costs the verdicts that depend on it, not the record.
+    /// Every other problem makes the record unusable.
+    pub(crate) fn is_bad_value(&self) -> bool {
+        matches!(self, ProblemKind::Invalid(_))
+    }
+}
+
+/// The notes for a kept record's problems, in order, so [`crate::engine::value::Value::Unreadable`]`(i)`
+/// is `problems[i]` (see [`super::Unreadable`]).
+pub(crate) fn unreadable_notes<'a>(
+    program: &Program,
+    shape: usize,
+    problems: impl Iterator<Item = &'a Problem>,
+) -> Vec<super::Unreadable> {
+    problems.map(|p| super::Unreadable { path: p.path.clone(), message: p.message(program, shape) }).collect()
+}
+
 impl Problem {
+    /// The message of this problem's diagnostic.
+    pub(crate) fn message(&self, program: &Program, shape: usize) -> String {
+        let name = field_path(program, shape, &self.path);
+        match &self.kind {
+            ProblemKind::Invalid(bad) => format!("`{name}` {}", bad.what),
+            _ => format!("`{name}` could not be read"),
+        }
+    }
+
     /// The diagnostic for this problem at `span` in `source`.
     pub(crate) fn diag(
         &self,
@@ -59,7 +86,7 @@ impl Problem {
             }
             ProblemKind::Invalid(bad) => Diag::error(codes::INVALID_VALUE, format!("`{name}` {}", bad.what))
                 .at(source, span, bad.label.clone())
-                .help(bad.help.clone()),
+                .help(format!("{}; rules that depend on this value cannot be determined for the record", bad.help)),
             ProblemKind::DuplicateKey { name, first, second } => {
                 // `span` is `second` moved to its place in the file; `first` moves by as much.
                 let shift = span.start.saturating_sub(second.start);

@@ -3,9 +3,12 @@
 //! There is no intermediate `serde_json::Value`: keys are matched to field slots as they are parsed,
 //! fields no rule reads are skipped (their objects still checked for duplicate keys, see [`KeyCheck`]),
 //! and only text is allocated. A value of the
-//! wrong type does not stop the parse: it is noted as a [`Problem`] with its field path, the rest of the
-//! record is still read (so every problem in it is reported), and the record is then skipped. Problems
-//! are placed afterwards by scanning the record's text for the path (see [`super::locate`]).
+//! wrong type does not stop the parse: it is noted as a [`Problem`] with its field path, the value
+//! becomes [`Value::Unreadable`], and the rest of the record is still read (so every problem in it is
+//! reported). A record with only such problems is kept, so rules that do not depend on them still
+//! judge it; a record that is unusable as a whole (not an object, a key twice, a required field
+//! absent, too large) is skipped. Problems are placed afterwards by scanning the record's text for
+//! the path (see [`super::locate`]).
 //!
 //! JSON Lines are read line by line into one reused buffer. A JSON file is read whole, checked for
 //! syntax, and then each element of a top-level array is parsed on its own, so that every record knows
@@ -23,7 +26,7 @@ use super::diags::{FileDiags, Problem, ProblemKind};
 use super::{codes, locate, scan, Batcher, ReadRecord, RecordFile};
 use crate::engine::blame::Step;
 use crate::engine::types::{Field, ShapeId, Ty};
-use crate::engine::value::Value;
+use crate::engine::value::{Value, NOT_KEPT};
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
 
@@ -40,6 +43,9 @@ pub(crate) struct Ctx<'p> {
     /// Problems found in this record, kept or not: past [`super::MAX_DIAGNOSTICS_PER_FILE`] they
     /// are only counted.
     pub found: usize,
+    /// Whether any problem found (kept or not) makes the record unusable as a whole, rather than
+    /// costing one value (see [`ProblemKind::is_bad_value`]).
+    pub unusable: bool,
     /// Hashes of the keys of the objects being read, innermost object last (see [`KeyCheck`]).
     keys: Vec<u64>,
     /// Two keys of one object hashed alike: the record is scanned for exact duplicates after parsing.
@@ -64,6 +70,7 @@ impl<'p> Ctx<'p> {
             path: Vec::with_capacity(8),
             problems: Vec::new(),
             found: 0,
+            unusable: false,
             keys: Vec::with_capacity(32),
             maybe_duplicate: false,
             skip_depth: 0,
@@ -84,6 +91,7 @@ impl<'p> Ctx<'p> {
             self.problems.clear();
             self.problems.push(Problem { path: Vec::new(), kind: ProblemKind::TooLarge(decoded_budget()) });
             self.found = 1;
+            self.unusable = true;
         }
         false
     }
@@ -93,9 +101,26 @@ impl<'p> Ctx<'p> {
             return;
         }
         self.found += 1;
+        self.unusable |= !kind.is_bad_value();
         if self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
             self.problems.push(Problem { path: self.path.clone(), kind });
         }
+    }
+
+    /// A value that could not be read: reported, and held as [`Value::Unreadable`] so the record is
+    /// still judged by the rules that do not depend on it.
+    fn bad(&mut self, bad: convert::Bad) -> Value {
+        let index = match self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
+            true => u32::try_from(self.problems.len()).unwrap_or(NOT_KEPT),
+            false => NOT_KEPT,
+        };
+        self.problem(ProblemKind::Invalid(bad));
+        Value::Unreadable(index)
+    }
+
+    /// Whether the record just read can be judged: it had no problem that makes it unusable.
+    pub(crate) fn usable(&self) -> bool {
+        !self.unusable && self.spent <= decoded_budget()
     }
 
     /// A problem of the record as a whole.
@@ -114,6 +139,7 @@ impl<'p> Ctx<'p> {
         self.path.clear();
         self.problems.clear();
         self.found = 0;
+        self.unusable = false;
         self.keys.clear();
         self.maybe_duplicate = false;
         self.skip_depth = 0;
@@ -181,7 +207,7 @@ impl ValueSeed<'_, '_> {
             },
             Some(b'n') => {
                 if self.in_list {
-                    self.ctx.problem(ProblemKind::Invalid(convert::null_in_list(self.ty)));
+                    return self.ctx.bad(convert::null_in_list(self.ty));
                 }
                 Value::Missing
             }
@@ -200,20 +226,16 @@ impl ValueSeed<'_, '_> {
         }
         match convert::scalar(self.ctx.program, self.ty, raw) {
             Ok(v) => v,
-            Err(bad) => {
-                self.ctx.problem(ProblemKind::Invalid(bad));
-                Value::Missing
-            }
+            Err(bad) => self.ctx.bad(bad),
         }
     }
 
     fn wrong_shape(self, found: &'static str) -> Value {
         if self.ctx.path.is_empty() {
             self.ctx.problem(ProblemKind::NotObject(found));
-        } else {
-            self.ctx.problem(ProblemKind::Invalid(convert::wrong_shape(self.ty, found)));
+            return Value::Missing;
         }
-        Value::Missing
+        self.ctx.bad(convert::wrong_shape(self.ty, found))
     }
 }
 
@@ -267,7 +289,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
         if self.in_list {
-            self.ctx.problem(ProblemKind::Invalid(convert::null_in_list(self.ty)));
+            return Ok(self.ctx.bad(convert::null_in_list(self.ty)));
         }
         Ok(Value::Missing)
     }
@@ -538,7 +560,8 @@ struct RawLine {
 /// What parsing one line gave.
 enum Parsed {
     Record(Box<[Value]>),
-    Problems(Vec<Problem>, usize),
+    /// Problems to report; and the record, when they cost only values (see [`Ctx::usable`]).
+    Problems(Option<Box<[Value]>>, Vec<Problem>, usize),
     Syntax(serde_json::Error),
     Utf8(usize),
 }
@@ -609,9 +632,10 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                         Err(e) => Parsed::Utf8(e.valid_up_to()),
                         Ok(text) => match parse_record(ctx, shape, text) {
                             Ok(values) if ctx.problems.is_empty() => Parsed::Record(values),
-                            Ok(_) => {
+                            Ok(values) => {
                                 let dropped = ctx.dropped();
-                                Parsed::Problems(std::mem::take(&mut ctx.problems), dropped)
+                                let kept = ctx.usable().then_some(values);
+                                Parsed::Problems(kept, std::mem::take(&mut ctx.problems), dropped)
                             }
                             Err(e) => Parsed::Syntax(e),
                         },
@@ -621,9 +645,15 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
             .collect();
         for (raw, result) in lines.iter().zip(parsed) {
             match result {
-                Parsed::Record(values) => out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values }),
+                Parsed::Record(values) => {
+                    out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values, unreadable: Vec::new() })
+                }
                 Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
-                Parsed::Problems(problems, dropped) => {
+                Parsed::Problems(kept, problems, dropped) => {
+                    if let Some(values) = kept {
+                        let unreadable = super::diags::unreadable_notes(program, shape, problems.iter());
+                        out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values, unreadable });
+                    }
                     // Only the problems that will be shown are located.
                     let shown = problems.len().min(diags.room());
                     diags.skip(dropped + problems.len() - shown);
@@ -697,8 +727,14 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
         counted = start;
         let element = body.get(start..end).unwrap_or("");
         match parse_record(&mut ctx, shape, element) {
-            Ok(values) if ctx.problems.is_empty() => out.push(ReadRecord { ordinal, line, values }),
-            Ok(_) => {
+            Ok(values) if ctx.problems.is_empty() => {
+                out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new() })
+            }
+            Ok(values) => {
+                if ctx.usable() {
+                    let unreadable = super::diags::unreadable_notes(program, shape, ctx.problems.iter());
+                    out.push(ReadRecord { ordinal, line, values, unreadable });
+                }
                 // Only the problems that will be shown are located.
                 let shown = ctx.problems.len().min(diags.room());
                 diags.skip(ctx.dropped() + ctx.problems.len() - shown);
@@ -862,7 +898,16 @@ mod tests {
         let p = tickets();
         let line = r#"{"id": 7, "status": "opne", "opened_at": "2024-13-01", "customer": {"kind": "retail"}, "tags": ["a", 3, null], "refund": "3.00 EUR", "items": [{"sku": "A", "qty": 1}, {"sku": "B", "qty": "two"}]}"#;
         let (recs, diags) = read_str(&p, Format::Jsonl, &format!("{GOOD}\n{line}\n{GOOD}"));
-        assert_eq!(recs.len(), 2, "the bad record is skipped and the next one read");
+        assert_eq!(recs.len(), 3, "the record with bad values is kept, its values marked unreadable");
+        let kept = &recs[1];
+        assert_eq!(kept.values[0], Value::Unreadable(0));
+        assert_eq!(kept.values[1], Value::Unreadable(1));
+        assert_eq!(
+            kept.values[5],
+            Value::List(vec![Value::Text("a".into()), Value::Unreadable(3), Value::Unreadable(4)].into())
+        );
+        assert_eq!(kept.unreadable(6).unwrap().message, "`items[1].qty` is not a whole number: `two`");
+        assert_eq!(kept.unreadable.len(), 7);
         let got: Vec<(&str, String)> = diags.iter().map(|d| (d.message.as_str(), label_text(d))).collect();
         assert_eq!(
             got,
@@ -886,7 +931,8 @@ mod tests {
         let p = tickets();
         let line = r#"{"id": {"a": 1}, "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": "retail", "tags": "a"}"#;
         let (recs, diags) = read_str(&p, Format::Jsonl, line);
-        assert!(recs.is_empty());
+        assert_eq!(recs.len(), 1, "values of the wrong shape cost only those values");
+        assert_eq!(recs[0].values[0], Value::Unreadable(0));
         let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             msgs,
@@ -954,7 +1000,8 @@ mod tests {
             r#"{"id": "T-2", "status": "shut", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}}"#;
         let text = format!("[{GOOD},\n{bad},\n{GOOD}]");
         let (recs, diags) = read_str(&p, Format::Json, &text);
-        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (2, 3)]);
+        assert_eq!(recs.iter().map(|r| (r.ordinal, r.line)).collect::<Vec<_>>(), vec![(0, 1), (1, 2), (2, 3)]);
+        assert_eq!(recs[1].values[1], Value::Unreadable(0));
         assert_eq!(diags.len(), 1);
         assert_eq!(label_text(&diags[0]), r#""shut""#);
         assert_eq!(diags[0].location().map(|(_, l, c)| (l, c)), Some((2, 25)));

@@ -6,8 +6,12 @@
 //! run only for a record that broke a rule, turning a field path back into a byte span in the file.
 //!
 //! Formats are chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson` and `.csv`. Every problem
-//! with an input is a [`Diag`] with a `precept::input::*` code; a bad record is reported and skipped,
-//! and the rest of its file is still read.
+//! with an input is a [`Diag`] with a `precept::input::*` code. A record that cannot be used at all
+//! (not an object, a syntax error, a key twice, a CSV row of the wrong length, a required field
+//! absent, too large) is reported and skipped; a value that cannot be read (a datetime without an
+//! offset, a value outside its enumeration, `"maybe"` for a boolean) is reported too, but costs only
+//! the verdicts that depend on it: the record is kept with [`Value::Unreadable`] in the value's place
+//! and its [`Unreadable`] note in [`ReadRecord::unreadable`]. The rest of a file is always read.
 
 mod convert;
 mod csv;
@@ -125,6 +129,26 @@ pub struct ReadRecord {
     pub line: usize,
     /// One slot per field of the schema's shape; fields no rule reads are [`Value::Missing`].
     pub values: Box<[Value]>,
+    /// The values of this record that could not be read, each reported as an input diagnostic:
+    /// [`Value::Unreadable`]`(i)` in `values` stands for `unreadable[i]`. Empty for most records.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A value of a record that could not be read: where it is, and the input diagnostic's message.
+/// A rule whose outcome depends on it *cannot be determined* for the record, and says why with this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Where in the record (field slots and list indices from the top-level shape).
+    pub path: Vec<Step>,
+    /// The input diagnostic's message (``` `opened_at` has no offset: `2024-03-01T09:00:00` ```).
+    pub message: String,
+}
+
+impl ReadRecord {
+    /// The note for unreadable value `index` ([`Value::Unreadable`]), if it was kept.
+    pub fn unreadable(&self, index: u32) -> Option<&Unreadable> {
+        self.unreadable.get(usize::try_from(index).ok()?)
+    }
 }
 
 /// Read and convert all records of a file, calling `sink` with batches of up to `batch` records in file

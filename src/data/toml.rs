@@ -63,7 +63,7 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         return diags.finish();
     }
     let source = diags.source();
-    let mut cx = Cx { program, bom, path: Vec::new(), problems: Vec::new(), found: 0 };
+    let mut cx = Cx { program, bom, path: Vec::new(), problems: Vec::new(), found: 0, unusable: false };
     let (mut line, mut counted) = (1usize, 0usize);
     for (ordinal, (table, span)) in records.into_iter().enumerate() {
         let start = span.start.min(body.len());
@@ -72,10 +72,17 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         cx.path.clear();
         cx.problems.clear();
         cx.found = 0;
+        cx.unusable = false;
         let values = cx.object(shape, table, Span::new(span.start + bom, span.end + bom));
         if cx.problems.is_empty() {
-            out.push(ReadRecord { ordinal, line, values });
+            out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new() });
         } else {
+            // Values that could not be read cost the verdicts that depend on them, not the record;
+            // the notes are taken before the problems are sorted, since values index them.
+            if !cx.unusable {
+                let unreadable = super::diags::unreadable_notes(program, shape, cx.problems.iter().map(|(p, _)| p));
+                out.push(ReadRecord { ordinal, line, values, unreadable });
+            }
             // Tables iterate in key order; report in file order.
             cx.problems.sort_by_key(|(_, at)| (at.start, at.end));
             let shown = cx.problems.len().min(diags.room());
@@ -134,6 +141,8 @@ struct Cx<'p> {
     /// Problems found in this record, kept or not (past [`super::MAX_DIAGNOSTICS_PER_FILE`] they
     /// are only counted).
     found: usize,
+    /// Whether a problem found makes the record unusable as a whole (not only a value).
+    unusable: bool,
 }
 
 impl Cx<'_> {
@@ -144,6 +153,7 @@ impl Cx<'_> {
 
     fn problem(&mut self, kind: ProblemKind, at: Span) {
         self.found += 1;
+        self.unusable |= !kind.is_bad_value();
         if self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
             self.problems.push((Problem { path: self.path.clone(), kind }, at));
         }
@@ -222,16 +232,23 @@ impl Cx<'_> {
     fn convert(&mut self, ty: &Ty, raw: Raw<'_>, at: Span) -> Value {
         match convert::scalar(self.program, ty, raw) {
             Ok(v) => v,
-            Err(bad) => {
-                self.problem(ProblemKind::Invalid(bad), at);
-                Value::Missing
-            }
+            Err(bad) => self.bad(bad, at),
         }
     }
 
     fn wrong(&mut self, ty: &Ty, found: &str, at: Span) -> Value {
-        self.problem(ProblemKind::Invalid(convert::wrong_shape(ty, found)), at);
-        Value::Missing
+        self.bad(convert::wrong_shape(ty, found), at)
+    }
+
+    /// A value that could not be read: reported, and held as [`Value::Unreadable`] (indexing the
+    /// problems in the order found) so the record is still judged by rules that do not need it.
+    fn bad(&mut self, bad: convert::Bad, at: Span) -> Value {
+        let index = match self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
+            true => u32::try_from(self.problems.len()).unwrap_or(crate::engine::value::NOT_KEPT),
+            false => crate::engine::value::NOT_KEPT,
+        };
+        self.problem(ProblemKind::Invalid(bad), at);
+        Value::Unreadable(index)
     }
 }
 
@@ -397,8 +414,15 @@ mod tests {
         let (recs, diags) = read_str(&p, Format::Toml, text);
         assert_eq!(
             recs.iter().map(|r| (r.ordinal, r.line, r.values[0].clone())).collect::<Vec<_>>(),
-            vec![(0, 2, Value::Text("T-1".into())), (2, 12, Value::Text("T-3".into()))]
+            vec![
+                (0, 2, Value::Text("T-1".into())),
+                (1, 7, Value::Text("T-2".into())),
+                (2, 12, Value::Text("T-3".into()))
+            ]
         );
+        // Values that could not be read are marked, in the order found, and noted.
+        assert!(recs[1].values.iter().any(|v| matches!(v, Value::Unreadable(_))));
+        assert_eq!(recs[1].unreadable.len(), 2);
         type Seen<'a> = (&'a str, String, Option<(usize, usize)>);
         let got: Vec<Seen<'_>> =
             diags.iter().map(|d| (d.message.as_str(), label_text(d), d.location().map(|(_, l, c)| (l, c)))).collect();

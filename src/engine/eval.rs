@@ -82,14 +82,14 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
         CExpr::Not(x) => match eval(x, record, cx, vars) {
             V::Bool(b) => V::Bool(!b),
-            other => other.unknown(V::Missing),
+            other => other.or_missing(),
         },
         CExpr::Neg(_, x) => match eval(x, record, cx, vars) {
             V::Int(i) => i.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Int),
             V::Dec(d) => V::Dec(-d),
             V::Money(m) => V::Money(-m),
             V::Duration(d) => d.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Duration),
-            other => other.unknown(V::Missing),
+            other => other.or_missing(),
         },
         // Three-valued logic: a side with no answer decides nothing, so the result does not depend on
         // the order of the operands (`missing or true` holds like `true or missing`).
@@ -98,7 +98,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(false)) => V::Bool(false),
                 (V::Bool(true), V::Bool(true)) => V::Bool(true),
-                (l, r) => l.unknown(r),
+                (l, r) => l.open(r),
             },
         },
         CExpr::Or(a, b) => match eval(a, record, cx, vars) {
@@ -106,7 +106,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(true)) => V::Bool(true),
                 (V::Bool(false), V::Bool(false)) => V::Bool(false),
-                (l, r) => l.unknown(r),
+                (l, r) => l.open(r),
             },
         },
         CExpr::Implies(a, b) => match eval(a, record, cx, vars) {
@@ -114,7 +114,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             l => match (l, eval(b, record, cx, vars)) {
                 (_, V::Bool(true)) => V::Bool(true),
                 (V::Bool(true), V::Bool(false)) => V::Bool(false),
-                (l, r) => l.unknown(r),
+                (l, r) => l.open(r),
             },
         },
         CExpr::Cmp(op, _, a, b) => {
@@ -169,13 +169,13 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         },
         CExpr::Matches(x, re) => match eval(x, record, cx, vars) {
             V::Text(t) => V::Bool(re.is_match(t)),
-            other => other.unknown(V::Missing),
+            other => other.or_missing(),
         },
         CExpr::AddBusinessDays(x, n, cal) => match (eval(x, record, cx, vars), cx.cals.get(*cal)) {
             (V::DateTime(ts, off), Some(c)) => {
                 c.add_business_days(ts, *n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
             }
-            (other, _) => other.unknown(V::Missing),
+            (other, _) => other.or_missing(),
         },
         CExpr::BusinessBetween(a, b, cal) => {
             match (eval(a, record, cx, vars), eval(b, record, cx, vars), cx.cals.get(*cal)) {
@@ -183,9 +183,11 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 (l, r, _) => l.unknown(r),
             }
         }
-        // A computation with no answer is neither present nor missing: the test has no answer.
+        // A computation with no answer is neither present nor missing: the test has no answer. A
+        // value that could not be read was there, so it is present.
         CExpr::Present(x, want) => match eval(x, record, cx, vars) {
             V::NoAnswer(w) => V::NoAnswer(w),
+            V::Unreadable(_) => V::Bool(*want),
             v => V::Bool((v != V::Missing) == *want),
         },
         // `otherwise` supplies a default for a missing value only, never for a failed computation.
@@ -196,7 +198,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::If(c, a, b) => match eval(c, record, cx, vars) {
             V::Bool(true) => eval(a, record, cx, vars),
             V::Bool(false) => eval(b, record, cx, vars),
-            other => other.unknown(V::Missing),
+            other => other.or_missing(),
         },
         // Three-valued, like a chain of `and`s (`all`), `or`s (`any`) or `not ... or` (`none`): an
         // element whose condition is unknown decides nothing when another element decides the
@@ -204,7 +206,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Quant(q, var, list, cond) => {
             let items = match eval(list, record, cx, vars) {
                 V::List(items) => items,
-                other => return other.unknown(V::Missing),
+                other => return other.or_missing(),
             };
             let slot = *var as usize;
             let saved = vars.get(slot).copied().unwrap_or(V::Missing);
@@ -217,7 +219,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 let mark = cx.trace.map(|t| t.borrow().len());
                 let v = eval(cond, record, cx, vars);
                 if !matches!(v, V::Bool(_)) {
-                    unknown = Some(unknown.map_or(v.unknown(V::Missing), |u: V<'a>| u.unknown(v)));
+                    unknown = Some(unknown.map_or(v.or_missing(), |u: V<'a>| u.open(v)));
                 }
                 let holds = v.is_true();
                 // Explaining a finding: an element that did not go against the quantifier (one that
@@ -251,7 +253,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Count(list, cond) => {
             let items = match eval(list, record, cx, vars) {
                 V::List(items) => items,
-                other => return other.unknown(V::Missing),
+                other => return other.or_missing(),
             };
             match cond {
                 None => V::Int(items.len() as i64),
@@ -268,7 +270,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                             V::Bool(true) => n += 1,
                             V::Bool(false) => {}
                             v => {
-                                unknown = Some(unknown.map_or(v.unknown(V::Missing), |u| u.unknown(v)));
+                                unknown = Some(unknown.map_or(v.or_missing(), |u| u.unknown(v)));
                                 // No answer cannot be outdone; a later element changes nothing.
                                 if matches!(unknown, Some(V::NoAnswer(_))) {
                                     break;
@@ -294,7 +296,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 Some(d) => V::Date(d),
                 // A date whose week (or business day) starts outside the range held.
                 None if v.is_value() => V::NoAnswer(Why::OutOfRange),
-                None => v.unknown(V::Missing),
+                None => v.or_missing(),
             }
         }
     }
@@ -334,8 +336,9 @@ fn scope<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '_>
     for (i, (slot, a)) in vals.iter_mut().zip(args.iter()).enumerate() {
         *slot = eval(a, record, cx, vars);
         match *slot {
-            // A question about a failed computation has no answer.
-            V::NoAnswer(w) => return V::NoAnswer(w),
+            // A question about a failed computation has no answer; one about a value that could
+            // not be read cannot be determined.
+            V::NoAnswer(_) | V::Unreadable(_) => return *slot,
             // Only a `may` question's amount (its third argument) may be missing.
             V::Missing if !(matches!(f, ScopeFn::May { amount: true, .. }) && i == 2) => return V::Missing,
             _ => {}
@@ -527,6 +530,42 @@ mod tests {
         assert_eq!(run(&imp), V::Bool(true));
         let cmp = CExpr::Cmp(CmpOp::Ne, Kind::Int, c(Value::Missing), c(Value::Int(1)));
         assert!(!run(&cmp).is_true());
+    }
+
+    #[test]
+    fn an_unreadable_value_is_an_unknown_that_connectives_keep_and_operators_yield_to() {
+        let u = || c(Value::Unreadable(7));
+        let m = || c(Value::Missing);
+        let t = || c(Value::Bool(true));
+        let f = || c(Value::Bool(false));
+        // A decisive side decides, in either order.
+        assert_eq!(run(&CExpr::And(u(), f())), V::Bool(false));
+        assert_eq!(run(&CExpr::Or(t(), u())), V::Bool(true));
+        assert_eq!(run(&CExpr::Implies(u(), t())), V::Bool(true));
+        // Left open, a connective is unreadable, even beside a missing side.
+        for e in [CExpr::And(t(), u()), CExpr::Or(m(), u()), CExpr::Or(u(), m()), CExpr::Implies(m(), u())] {
+            assert_eq!(run(&e), V::Unreadable(7), "{e:?}");
+        }
+        assert_eq!(run(&CExpr::Not(u())), V::Unreadable(7));
+        // An operator needing both values yields to a missing operand or one with no answer.
+        let cmp = |a, b| CExpr::Cmp(CmpOp::Gt, Kind::Int, a, b);
+        assert_eq!(run(&cmp(u(), c(Value::Int(1)))), V::Unreadable(7));
+        assert_eq!(run(&cmp(u(), m())), V::Missing);
+        let div = CExpr::Arith(Arith::Div(Kind::Dec), c(Value::Int(1)), c(Value::Int(0)));
+        assert_eq!(run(&cmp(Box::new(div), u())), V::NoAnswer(Why::DivisionByZero));
+        // It was there: present, not missing, and `otherwise` keeps it.
+        assert_eq!(run(&CExpr::Present(u(), true)), V::Bool(true));
+        assert_eq!(run(&CExpr::Present(u(), false)), V::Bool(false));
+        assert_eq!(run(&CExpr::Otherwise(u(), c(Value::Int(0)))), V::Unreadable(7));
+        // Quantifiers: a decisive element decides; else the unreadable element leaves it open.
+        let list = |items: Vec<Value>| c(Value::List(items.into()));
+        let var = || Box::new(CExpr::Var(0));
+        let any = CExpr::Quant(Quant::Any, 0, list(vec![Value::Unreadable(1), Value::Bool(true)]), var());
+        assert_eq!(run(&any), V::Bool(true));
+        let all = CExpr::Quant(Quant::All, 0, list(vec![Value::Unreadable(1), Value::Bool(true)]), var());
+        assert_eq!(run(&all), V::Unreadable(1));
+        let count = CExpr::Count(list(vec![Value::Unreadable(1), Value::Missing]), Some((0, var())));
+        assert_eq!(run(&count), V::Missing, "a count is decided unknown by a missing element");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
     let _ = match v {
         V::Missing => write!(out, "(missing)"),
         V::NoAnswer(why) => write!(out, "(no answer: {})", why.as_str()),
+        V::Unreadable(_) => write!(out, "(unreadable)"),
         V::Bool(b) => write!(out, "{b}"),
         V::Int(i) => write!(out, "{i}"),
         V::Dec(d) => {

@@ -97,6 +97,10 @@ struct RuleGroups {
     last: Option<Date>,
     /// The latest event of any case: the end of the data, for a case rule.
     end: Option<jiff::Timestamp>,
+    /// Records left out of every group because a value they needed (their group's key, the time
+    /// of an event or a period, a value aggregated, the `where`, or the day choosing the version)
+    /// could not be read: which group they belong to, or what they add, cannot be told.
+    left_out: u64,
 }
 
 impl RuleGroups {
@@ -191,18 +195,34 @@ impl Groups {
         for &ri in &info.group_rules {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
+            let Ok(at) = self.rules.binary_search_by_key(&ri, |(i, _)| *i) else { continue };
+            let Some((_, rg)) = self.rules.get_mut(at) else { continue };
+            let versioned = (rule.in_force.is_some() || !rule.suspended.is_empty()) && spec.sequence.is_none();
+            let day_unreadable =
+                info.date_field.and_then(|s| record.get(s)).is_some_and(|v| matches!(v, Value::Unreadable(_)));
+            if versioned && day_unreadable {
+                rg.left_out += 1;
+                continue;
+            }
             if !super::run::applies(rule, authority, info, record, &mut day) {
                 continue;
             }
             let own = rule.schema == schema;
             let mut vs = vars();
             if let (true, Some(f)) = (own, &rule.filter) {
-                if !eval(f, record, &cx, &mut vs).is_true() {
-                    continue;
+                match eval(f, record, &cx, &mut vs) {
+                    V::Bool(true) => {}
+                    V::Unreadable(_) => {
+                        rg.left_out += 1;
+                        continue;
+                    }
+                    _ => continue,
                 }
             }
-            let Ok(at) = self.rules.binary_search_by_key(&ri, |(i, _)| *i) else { continue };
-            let Some((_, rg)) = self.rules.get_mut(at) else { continue };
+            if unreadable_input(spec, schema, record, &cx) {
+                rg.left_out += 1;
+                continue;
+            }
             match &spec.sequence {
                 Some(seq) => {
                     for ev in seq.events.iter().filter(|e| e.schema == schema) {
@@ -297,6 +317,7 @@ impl Groups {
             rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             if spec.sequence.is_some() {
                 let Some(end) = rg.end else { continue };
+                let before = hits.len();
                 let mut open = 0;
                 for g in rg.groups {
                     let key = shown_key(program, spec, &g.key);
@@ -313,6 +334,7 @@ impl Groups {
                 if open > 0 {
                     pending.push((ri, open));
                 }
+                left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
                 continue;
             }
             let range = spec.presence.as_ref().map(|p| {
@@ -320,15 +342,64 @@ impl Groups {
                 let from = p.from.or(rg.first).map(|d| period_start(unit, V::Date(d), &program.calendars));
                 (from.flatten(), p.until.or(rg.last))
             });
+            let before = hits.len();
             for g in rg.groups {
                 if spec.minimum.is_some_and(|m| g.records < m) {
                     continue;
                 }
                 judge(program, authority, ri, rule, spec, g, range, &mut hits);
             }
+            left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
         }
         (hits, pending)
     }
+
+    /// Records left out of each group rule's groups because a value they needed could not be
+    /// read, by rule index (rules that left none out are not listed).
+    pub fn left_out(&self) -> Vec<(usize, usize)> {
+        self.rules
+            .iter()
+            .filter(|(_, rg)| rg.left_out > 0)
+            .map(|(ri, rg)| (*ri, usize::try_from(rg.left_out).unwrap_or(usize::MAX)))
+            .collect()
+    }
+}
+
+/// Say on each finding of a group rule how many records were left out of its groups.
+fn left_out_evidence(hits: &mut [GroupHit], left_out: u64) {
+    if left_out == 0 {
+        return;
+    }
+    for h in hits {
+        h.evidence.push(Evidence {
+            summary: format!(
+                "{left_out} record{} left out of this rule's groups: a value {} needed (a group key, a time or a value aggregated) could not be read",
+                if left_out == 1 { " was" } else { "s were" },
+                if left_out == 1 { "it" } else { "each" }
+            ),
+            facts: vec![("left_out", left_out.to_string())],
+        });
+    }
+}
+
+/// Whether a value a group rule reads from `record` to place it in a group or a case, or to fold
+/// into it, could not be read: its key parts, every aggregated value, a presence rule's day, a
+/// case's events' conditions, times and keys. Such a record is left out of the rule's groups.
+fn unreadable_input<'a>(spec: &'a GroupSpec, schema: usize, record: &'a [Value], cx: &Cx<'a, '_>) -> bool {
+    let bad = |e: &'a super::program::CExpr| {
+        let mut vs = vars();
+        matches!(eval(e, record, cx, &mut vs), V::Unreadable(_))
+    };
+    if let Some(seq) = &spec.sequence {
+        return seq.events.iter().filter(|e| e.schema == schema).any(|ev| {
+            ev.when.as_ref().is_some_and(bad)
+                || bad(&ev.at)
+                || ev.key.as_ref().or(spec.keys.first().map(|k| &k.expr)).is_some_and(bad)
+        });
+    }
+    spec.keys.iter().any(|k| bad(&k.expr))
+        || spec.aggs.iter().filter_map(|a| a.arg.as_ref()).any(bad)
+        || spec.presence.as_ref().is_some_and(|p| bad(&p.on))
 }
 
 /// A group's key as shown: each part's name and value.
@@ -729,7 +800,7 @@ fn total(t: Total, k: Kind, n: u64) -> Value {
 /// False for a part with no value.
 fn encode(out: &mut Vec<u8>, v: V<'_>) -> bool {
     match v {
-        V::Missing | V::NoAnswer(_) | V::List(_) | V::Object(_) => return false,
+        V::Missing | V::NoAnswer(_) | V::Unreadable(_) | V::List(_) | V::Object(_) => return false,
         V::Bool(b) => out.extend([1, u8::from(b)]),
         V::Int(i) => {
             out.push(2);
@@ -772,6 +843,7 @@ fn owned(v: V<'_>) -> Value {
     match v {
         V::Missing => Value::Missing,
         V::NoAnswer(w) => Value::NoAnswer(w),
+        V::Unreadable(i) => Value::Unreadable(i),
         V::Bool(b) => Value::Bool(b),
         V::Int(i) => Value::Int(i),
         V::Dec(d) => Value::Dec(d),

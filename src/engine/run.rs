@@ -12,7 +12,7 @@ use super::blame::{blame, Step};
 use super::eval::{eval, vars, Cx};
 use super::format;
 use super::program::{CompiledRule, MsgPart, SchemaInfo};
-use super::value::Value;
+use super::value::{Value, V};
 use super::Program;
 
 /// One rule broken by one record.
@@ -30,6 +30,10 @@ pub struct Hit {
     pub blame: Vec<Step>,
     /// The facts about staff and roles the rule was judged on, for rules that ask about them.
     pub evidence: Vec<Evidence>,
+    /// `Some(i)` when the rule *cannot be determined* for the record rather than broken: its outcome
+    /// depends on the value that could not be read, [`Value::Unreadable`]`(i)`. Not a finding; the
+    /// message is then empty and the blame is the reader's to give.
+    pub unreadable: Option<u32>,
 }
 
 /// Evidence shown per finding at most; a rule over many actions could otherwise list dozens.
@@ -50,18 +54,62 @@ pub fn check_record(
     let Some(info) = program.schemas.get(schema) else { return };
     let cx = Cx::with(program.calendars.as_slice(), authority);
     let mut day = None;
+    // Rule ids found undetermined by an unreadable date: one outcome per rule, not per version.
+    let mut undated: Vec<&str> = Vec::new();
     for &ri in &info.rules {
         let Some(rule) = program.rules.get(ri) else { continue };
+        if let Some(i) = unreadable_day(rule, authority, info, record) {
+            // A version whose `where` does not hold judges nothing, whatever the day.
+            let filter = rule.filter.as_ref().map(|f| eval(f, record, &cx, &mut vars()));
+            if filter.is_some_and(|v| !matches!(v, V::Bool(true) | V::Unreadable(_))) {
+                continue;
+            }
+            if !undated.contains(&rule.id.as_str()) {
+                undated.push(&rule.id);
+                out.push(undetermined(ri, index, 0, i));
+            }
+            continue;
+        }
         if !applies(rule, authority, info, record, &mut day) {
             continue;
         }
         let mut vs = vars();
+        // Three outcomes: a `where` that cannot be read leaves open whether the rule applies, which
+        // matters only if a requirement fails; a requirement that cannot be read leaves the rule
+        // open unless another one fails.
+        let mut open_filter = None;
         if let Some(f) = &rule.filter {
-            if !eval(f, record, &cx, &mut vs).is_true() {
-                continue;
+            match eval(f, record, &cx, &mut vs) {
+                V::Bool(true) => {}
+                V::Unreadable(i) => open_filter = Some(i),
+                _ => continue,
             }
         }
-        let failed = rule.requires.iter().position(|r| !eval(r, record, &cx, &mut vs).is_true());
+        let mut open_require = None;
+        let mut failed = None;
+        for (req, r) in rule.requires.iter().enumerate() {
+            match eval(r, record, &cx, &mut vs) {
+                V::Bool(true) => {}
+                V::Unreadable(i) => {
+                    open_require.get_or_insert((req, i));
+                }
+                _ => {
+                    failed = Some(req);
+                    break;
+                }
+            }
+        }
+        match (failed, open_filter, open_require) {
+            (Some(req), Some(i), _) => {
+                out.push(undetermined(ri, index, req, i));
+                continue;
+            }
+            (None, _, Some((req, i))) => {
+                out.push(undetermined(ri, index, req, i));
+                continue;
+            }
+            _ => {}
+        }
         if let Some(req) = failed {
             // A requirement that failed because a computation had no answer names that computation
             // and blames its field (the divisor of a division by zero).
@@ -84,8 +132,34 @@ pub fn check_record(
                 message: message(program, authority, &rule.message, record),
                 blame: path,
                 evidence,
+                unreadable: None,
             });
         }
+    }
+}
+
+/// The outcome of a rule that cannot be determined for a record, because of unreadable value `i`.
+fn undetermined(rule: usize, record: usize, require: usize, i: u32) -> Hit {
+    Hit { rule, record, require, message: String::new(), blame: Vec::new(), evidence: Vec::new(), unreadable: Some(i) }
+}
+
+/// A rule in force on some days only, for a record whose own day (its schema's `date` field) could
+/// not be read: which version judges it, if any, cannot be told. The unreadable value's index.
+fn unreadable_day(
+    rule: &CompiledRule,
+    authority: Option<&dyn Authority>,
+    info: &SchemaInfo,
+    record: &[Value],
+) -> Option<u32> {
+    if (rule.in_force.is_none() && rule.suspended.is_empty())
+        || (rule.uses_roles && authority.is_none())
+        || rule.group.as_ref().is_some_and(|g| g.sequence.is_some())
+    {
+        return None;
+    }
+    match info.date_field.and_then(|s| record.get(s)) {
+        Some(Value::Unreadable(i)) => Some(*i),
+        _ => None,
     }
 }
 

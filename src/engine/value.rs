@@ -37,7 +37,16 @@ pub enum Value {
     /// A computation that had no answer. Readers never produce it: it is what an aggregate of a
     /// group gives when one of its members had no answer (see [`V::NoAnswer`]).
     NoAnswer(Why),
+    /// A value the record has but that could not be read (a datetime without an offset, a value
+    /// outside its enumeration, `"maybe"` for a boolean): the input diagnostic says why. The number
+    /// is its index in [`crate::data::ReadRecord::unreadable`] ([`NOT_KEPT`] past the problems a
+    /// record keeps). Only readers produce it, in place of the value, so the record is still judged
+    /// by every rule that does not depend on it (see [`V::Unreadable`]).
+    Unreadable(u32),
 }
+
+/// The index of an unreadable value whose problem was counted but not kept.
+pub const NOT_KEPT: u32 = u32::MAX;
 
 /// Why a computation had no answer. Kept apart from a missing value: `otherwise` replaces a
 /// missing value only, and `is missing` holds only for one, so a division by zero is never
@@ -72,6 +81,11 @@ pub enum V<'a> {
     /// missing: it satisfies no condition, `is missing` and `is present` alike, and `otherwise`
     /// leaves it as it is.
     NoAnswer(Why),
+    /// A value present in the record that could not be read (see [`Value::Unreadable`]). An
+    /// unknown like the two above: it satisfies no condition and decides nothing where another
+    /// operand decides, but a rule whose outcome depends on it *cannot be determined*: it is
+    /// neither broken nor kept. It is present (`is present` holds, `otherwise` keeps it).
+    Unreadable(u32),
     /// True or false.
     Bool(bool),
     /// Whole number.
@@ -114,6 +128,7 @@ impl Value {
             Value::List(l) => V::List(l),
             Value::Object(o) => V::Object(o),
             Value::NoAnswer(w) => V::NoAnswer(*w),
+            Value::Unreadable(i) => V::Unreadable(*i),
         }
     }
 }
@@ -125,19 +140,46 @@ impl<'a> V<'a> {
         matches!(self, V::Bool(true))
     }
 
-    /// A value that is neither missing nor without an answer.
+    /// A value that is neither missing, nor without an answer, nor unreadable.
     #[inline]
     pub fn is_value(self) -> bool {
-        !matches!(self, V::Missing | V::NoAnswer(_))
+        !matches!(self, V::Missing | V::NoAnswer(_) | V::Unreadable(_))
     }
 
-    /// What a result is when it cannot be known from `self` and `other`: no answer if either had
-    /// none (a missing value never hides a computation that failed), else missing.
+    /// What the result of an operator that needs both operands' values (a comparison, arithmetic,
+    /// a text test) is when it cannot be known from `self` and `other`: no answer if either had
+    /// none (a missing value never hides a computation that failed), else missing if either is
+    /// missing, else unreadable. A missing operand or one with no answer decides such a result
+    /// whatever an unreadable operand held, so the unreadable one counts only when it is the sole
+    /// unknown: then the result depends on it.
     #[inline]
     pub fn unknown(self, other: V<'a>) -> V<'a> {
         match (self, other) {
             (V::NoAnswer(w), _) | (_, V::NoAnswer(w)) => V::NoAnswer(w),
+            (V::Missing, _) | (_, V::Missing) => V::Missing,
+            (V::Unreadable(i), _) | (_, V::Unreadable(i)) => V::Unreadable(i),
             _ => V::Missing,
+        }
+    }
+
+    /// `self` if it is an unknown (missing, no answer or unreadable), else missing: the result of
+    /// an operator given one operand it cannot use.
+    #[inline]
+    pub fn or_missing(self) -> V<'a> {
+        match self {
+            V::NoAnswer(_) | V::Unreadable(_) => self,
+            _ => V::Missing,
+        }
+    }
+
+    /// What an unknown outcome of a connective (`and`, `or`, `implies`, a quantifier) is when its
+    /// operands `self` and `other` left it open: unreadable if either is (a value that could not be
+    /// read might have decided it, so it cannot be determined), else as [`V::unknown`].
+    #[inline]
+    pub fn open(self, other: V<'a>) -> V<'a> {
+        match (self, other) {
+            (V::Unreadable(i), _) | (_, V::Unreadable(i)) => V::Unreadable(i),
+            (l, r) => l.unknown(r),
         }
     }
 }

@@ -100,8 +100,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
     let rule = program.rules.get(f.rule);
     let code = program.codes.get(rule.map_or(0, |r| r.code));
     let cite = rule.and_then(|r| r.cite.as_deref()).map(|c| format!(" {c}")).unwrap_or_default();
-    let label = format!("breaks `{}` ({}: {}{cite})", f.rule_id, f.level.as_str(), f.code_name);
+    let open = f.standing.is_undetermined();
+    let verb = if open { "cannot determine" } else { "breaks" };
+    let label = format!("{verb} `{}` ({}: {}{cite})", f.rule_id, f.level.as_str(), f.code_name);
+    // A rule that cannot be determined is not a finding: shown as advice, whatever its severity.
     let severity = match f.severity {
+        _ if open => miette::Severity::Advice,
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
@@ -167,6 +171,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
             .chain(match &f.standing {
                 crate::pipeline::Standing::Waived(w) => Some(EvidenceNote {
                     message: format!("waived until {} by {}: {} ({})", w.expires, w.approver, w.justification, w.place),
+                }),
+                crate::pipeline::Standing::Undetermined(n) => Some(EvidenceNote {
+                    message: format!(
+                        "not a finding: the rule depends on a value that could not be read ({} at {}:{}:{})",
+                        n.code, f.file.name, f.line, f.column
+                    ),
                 }),
                 _ => None,
             })
@@ -242,6 +252,30 @@ fn summary_text(s: &Summary) -> String {
         pending
     } else {
         format!("{pending}; {} (counted above, failing nothing)", set_aside.join(", "))
+    };
+    let left: usize = s.left_out.iter().map(|(_, n)| n).sum();
+    let pending = if left == 0 {
+        pending
+    } else {
+        let rules: Vec<String> = s.left_out.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        format!(
+            "{pending}; {} left out of group rules, a value they needed could not be read ({})",
+            plural(left, "record", "records"),
+            rules.join(", ")
+        )
+    };
+    // Rules that cannot be determined are counted apart from findings, with the clean records.
+    let open = s.tally.undetermined;
+    let pending = if open == 0 {
+        pending
+    } else {
+        format!(
+            "; {} cannot be determined; records: {} with findings, {} with no finding but an outcome that cannot be determined, {} clean{pending}",
+            plural(open, "rule outcome", "rule outcomes"),
+            s.tally.records_with_findings,
+            s.tally.records_undetermined,
+            s.clean_records(),
+        )
     };
     let n = s.findings();
     if n == 0 {

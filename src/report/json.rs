@@ -34,6 +34,19 @@ struct FindingOut<'a> {
     overrides: Option<OverrideOut<'a>>,
     standing: &'static str,
     waiver: Option<WaiverOut<'a>>,
+    cannot_determine: Option<CannotDetermineOut<'a>>,
+}
+
+/// Why an outcome of standing `cannot_determine` is not a verdict: the input diagnostic about the
+/// value the rule depends on, at its place (the outcome's own `file`, `line` and `column`).
+#[derive(Serialize)]
+struct CannotDetermineOut<'a> {
+    code: &'a str,
+    message: &'a str,
+    field: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
 }
 
 /// The waiver that covers a waived finding.
@@ -169,6 +182,18 @@ struct SummaryOut<'a> {
     waived: usize,
     baselined: usize,
     pending: Pending<'a>,
+    cannot_determine: usize,
+    records_outcome: RecordsOut,
+    left_out: Pending<'a>,
+}
+
+/// Records by outcome: with a finding, with no finding but a rule that cannot be determined, and
+/// clean (every rule determined, none broken). The three add up to `records`.
+#[derive(Serialize)]
+struct RecordsOut {
+    with_findings: usize,
+    cannot_determine: usize,
+    clean: usize,
 }
 
 /// Obligations open at the end of the data but not yet due: not findings, counted by rule.
@@ -257,6 +282,7 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
             Standing::Active => "active",
             Standing::Waived(_) => "waived",
             Standing::Baselined => "baselined",
+            Standing::Undetermined(_) => "cannot_determine",
         },
         waiver: match &f.standing {
             Standing::Waived(w) => Some(WaiverOut {
@@ -264,6 +290,17 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
                 approver: &w.approver,
                 expires: &w.expires,
                 place: &w.place,
+            }),
+            _ => None,
+        },
+        cannot_determine: match &f.standing {
+            Standing::Undetermined(n) => Some(CannotDetermineOut {
+                code: n.code,
+                message: &n.message,
+                field: &n.field,
+                file: &f.file.name,
+                line: f.line,
+                column: f.column,
             }),
             _ => None,
         },
@@ -338,6 +375,13 @@ impl Stream {
             waived: s.tally.waived,
             baselined: s.tally.baselined,
             pending: Pending { total: s.pending.iter().map(|(_, n)| n).sum(), by_rule: &s.pending },
+            cannot_determine: s.tally.undetermined,
+            records_outcome: RecordsOut {
+                with_findings: s.tally.records_with_findings,
+                cannot_determine: s.tally.records_undetermined,
+                clean: s.clean_records(),
+            },
+            left_out: Pending { total: s.left_out.iter().map(|(_, n)| n).sum(), by_rule: &s.left_out },
         };
         let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());
         out.push_str("  \"summary\": ");

@@ -29,6 +29,8 @@ pub struct Summary {
     pub tally: crate::pipeline::Tally,
     /// Obligations open at the end of the data but not yet due, by rule id.
     pub pending: Vec<(String, usize)>,
+    /// Records left out of group and case rules (a value they needed could not be read), by rule id.
+    pub left_out: Vec<(String, usize)>,
 }
 
 impl Summary {
@@ -41,12 +43,18 @@ impl Summary {
             codes: program.codes.len(),
             tally: outcome.tally.clone(),
             pending: outcome.pending.clone(),
+            left_out: outcome.left_out.clone(),
         }
     }
 
     /// Total findings.
     pub fn findings(&self) -> usize {
         self.tally.findings()
+    }
+
+    /// Records with no finding and no rule that cannot be determined.
+    pub fn clean_records(&self) -> usize {
+        self.records.saturating_sub(self.tally.records_with_findings + self.tally.records_undetermined)
     }
 }
 

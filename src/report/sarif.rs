@@ -105,6 +105,9 @@ struct Descriptor {
 struct SarifResult {
     rule_id: String,
     rule_index: usize,
+    /// `review` for a rule that cannot be determined (absent, meaning `fail`, for a finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
@@ -260,7 +263,10 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
             SarifResult {
                 rule_id: f.rule_id.clone(),
                 rule_index: ids.iter().position(|i| *i == f.rule_id).unwrap_or(0),
-                level: level(f.severity),
+                // A rule that cannot be determined is a result of kind `review` (SARIF 2.1.0
+                // §3.27.9: a human must judge it), whose level must then be `none`: not a failure.
+                kind: f.standing.is_undetermined().then_some("review"),
+                level: if f.standing.is_undetermined() { "none" } else { level(f.severity) },
                 message: Text { text: f.message.clone() },
                 locations: vec![Location {
                     physical_location: Physical {
@@ -281,7 +287,8 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
                     }],
                     _ => Vec::new(),
                 },
-                baseline_state: baseline.then_some(if f.standing == Standing::Baselined { "unchanged" } else { "new" }),
+                baseline_state: (baseline && !f.standing.is_undetermined())
+                    .then_some(if f.standing == Standing::Baselined { "unchanged" } else { "new" }),
                 properties: ResultProperties {
                     record: f.record_id.clone(),
                     subject: f.subject,

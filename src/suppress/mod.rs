@@ -71,6 +71,10 @@ impl Suppressor {
     /// Decide a finding's standing: waived by the first waiver in force that covers it, else
     /// baselined if known, else active. An expired waiver waives nothing.
     pub fn mark(&mut self, f: &mut Finding) {
+        // A rule that cannot be determined is not a finding: nothing to waive or know from before.
+        if f.standing.is_undetermined() {
+            return;
+        }
         for i in self.candidates(f) {
             let Some((w, uses, (line, _))) = self.waivers.get_mut(i) else { continue };
             if w.covers(f) {
