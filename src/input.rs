@@ -156,9 +156,9 @@ pub fn parse_size(text: &str) -> Option<u64> {
 
 /// A size for messages: `16 MiB`, `512 KiB`, `100 bytes`.
 pub fn show_size(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= 1024 && bytes % 1024 == 0 {
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KiB", bytes / 1024)
     } else {
         format!("{bytes} bytes")

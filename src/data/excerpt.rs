@@ -126,7 +126,7 @@ impl Excerpts {
 
     /// Keep a checkpoint if the reader has just reached the first line of a new stride.
     fn mark(&mut self) {
-        if (self.line - 1) % STRIDE == 0 && (self.line - 1) / STRIDE == self.checkpoints.len() {
+        if (self.line - 1).is_multiple_of(STRIDE) && (self.line - 1) / STRIDE == self.checkpoints.len() {
             self.checkpoints.push(self.pos);
         }
     }

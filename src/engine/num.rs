@@ -182,7 +182,7 @@ impl Num {
         let twos = d.trailing_zeros();
         d >>= twos;
         let mut fives = 0;
-        while d % 5 == 0 {
+        while d.is_multiple_of(5) {
             d /= 5;
             fives += 1;
         }
