@@ -52,8 +52,10 @@ pub(crate) struct Ctx<'p> {
     maybe_duplicate: bool,
     /// How deep [`Skip`] is inside a value no rule reads.
     skip_depth: usize,
-    /// Bytes of values built for this record so far, against [`decoded_budget`].
+    /// Bytes of values built for this record so far, against `budget`.
     spent: usize,
+    /// [`decoded_budget`], read once per record rather than per value.
+    budget: usize,
 }
 
 /// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
@@ -75,21 +77,22 @@ impl<'p> Ctx<'p> {
             maybe_duplicate: false,
             skip_depth: 0,
             spent: 0,
+            budget: decoded_budget(),
         }
     }
 
     /// Account for `bytes` more of decoded values; `false` (after reporting the record once as too
     /// large) if that passes the budget, and the value is then not built.
     fn spend(&mut self, bytes: usize) -> bool {
-        let over = self.spent > decoded_budget();
+        let over = self.spent > self.budget;
         self.spent = self.spent.saturating_add(bytes);
-        if self.spent <= decoded_budget() {
+        if self.spent <= self.budget {
             return true;
         }
         if !over {
             // The record is skipped as too large: what else is wrong with it no longer matters.
             self.problems.clear();
-            self.problems.push(Problem { path: Vec::new(), kind: ProblemKind::TooLarge(decoded_budget()) });
+            self.problems.push(Problem { path: Vec::new(), kind: ProblemKind::TooLarge(self.budget) });
             self.found = 1;
             self.unusable = true;
         }
@@ -97,7 +100,7 @@ impl<'p> Ctx<'p> {
     }
 
     fn problem(&mut self, kind: ProblemKind) {
-        if self.spent > decoded_budget() {
+        if self.spent > self.budget {
             return;
         }
         self.found += 1;
@@ -120,7 +123,7 @@ impl<'p> Ctx<'p> {
 
     /// Whether the record just read can be judged: it had no problem that makes it unusable.
     pub(crate) fn usable(&self) -> bool {
-        !self.unusable && self.spent <= decoded_budget()
+        !self.unusable && self.spent <= self.budget
     }
 
     /// A problem of the record as a whole.
@@ -144,6 +147,7 @@ impl<'p> Ctx<'p> {
         self.maybe_duplicate = false;
         self.skip_depth = 0;
         self.spent = 0;
+        self.budget = decoded_budget();
     }
 }
 

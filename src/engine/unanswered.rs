@@ -113,7 +113,7 @@ impl<'a> Walk<'a> {
                 _ => self.origin(c, vars),
             },
             _ => {
-                for child in children(e) {
+                for child in e.children() {
                     if self.no_answer(child, vars).is_some() {
                         return self.origin(child, vars);
                     }
@@ -148,7 +148,7 @@ impl<'a> Walk<'a> {
 
     /// The first field `e` reads, in the order written.
     fn first_path(&self, e: &CExpr) -> Option<Vec<Step>> {
-        self.path(e).or_else(|| children(e).find_map(|c| self.first_path(c)))
+        self.path(e).or_else(|| e.children().into_iter().find_map(|c| self.first_path(c)))
     }
 
     /// `e` as written, with variables replaced by their elements.
@@ -209,36 +209,5 @@ fn constant(v: &Value) -> String {
         Value::DateTime(ts, _) => ts.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => "…".to_string(),
-    }
-}
-
-/// The operands of `e`, in the order evaluation reads them (not those of quantifiers and `if`,
-/// which the walk handles itself).
-fn children(e: &CExpr) -> Box<dyn Iterator<Item = &CExpr> + '_> {
-    use std::iter::once;
-    match e {
-        CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) => Box::new(std::iter::empty()),
-        CExpr::Not(x)
-        | CExpr::Neg(_, x)
-        | CExpr::ToDec(x)
-        | CExpr::Matches(x, _)
-        | CExpr::AddBusinessDays(x, _, _)
-        | CExpr::Present(x, _)
-        | CExpr::EnumText(_, x)
-        | CExpr::DatePart(_, x) => Box::new(once(x.as_ref())),
-        CExpr::And(a, b)
-        | CExpr::Or(a, b)
-        | CExpr::Implies(a, b)
-        | CExpr::Cmp(_, _, a, b)
-        | CExpr::Arith(_, a, b)
-        | CExpr::InList(_, a, b, _)
-        | CExpr::Text(_, a, b)
-        | CExpr::BusinessBetween(a, b, _)
-        | CExpr::Otherwise(a, b)
-        | CExpr::Quant(_, _, a, b) => Box::new(once(a.as_ref()).chain(once(b.as_ref()))),
-        CExpr::InSet(_, x, set, _) => Box::new(once(x.as_ref()).chain(set.iter())),
-        CExpr::If(c, a, b) => Box::new(once(c.as_ref()).chain(once(a.as_ref())).chain(once(b.as_ref()))),
-        CExpr::Count(list, cond) => Box::new(once(list.as_ref()).chain(cond.iter().map(|(_, c)| c.as_ref()))),
-        CExpr::Scope(_, args) => Box::new(args.iter()),
     }
 }
