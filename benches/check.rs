@@ -167,7 +167,7 @@ fn child(phase: &str, file: &Path) {
                 &[file.to_path_buf()],
                 &precept::pipeline::Select::default(),
                 &mut |f| {
-                    bytes += json.finding(&program, &f).len();
+                    bytes += json.finding(&f).len();
                 },
             );
             assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics.first());

@@ -19,6 +19,7 @@ pub mod cli;
 pub mod data;
 pub mod diagnostics;
 pub mod engine;
+pub mod findings;
 pub mod glob;
 pub mod input;
 pub mod output_file;

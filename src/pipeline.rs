@@ -6,12 +6,10 @@
 //! grow: a JSON Lines or CSV file is never held whole, and a finding in one carries only its own
 //! line of text.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::ast::{CodeLevel, Severity};
 use crate::data::{self, Format, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::authority::{Authority, Evidence};
@@ -26,273 +24,18 @@ pub const BATCH: usize = 4096;
 
 pub use crate::data::MAX_DIAGNOSTICS_PER_FILE;
 
-/// One rule broken by one record, located in the record file.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// Index of the rule in [`Program::rules`].
-    pub rule: usize,
-    /// The rule's id.
-    pub rule_id: String,
-    /// The code of practice it belongs to.
-    pub code_name: String,
-    /// That code's level.
-    pub level: CodeLevel,
-    /// The rule's severity.
-    pub severity: Severity,
-    /// The record file's name, and the text around the finding: the whole file for JSON and TOML,
-    /// the record's own line for JSON Lines and CSV.
-    pub file: SourceFile,
-    /// The 1-based line in the record file where `file.text` starts.
-    pub first_line: usize,
-    /// The offending field's place in `file.text`.
-    pub span: Span,
-    /// 1-based line of the offending field in the record file.
-    pub line: usize,
-    /// 1-based column (in characters) of the offending field.
-    pub column: usize,
-    /// 0-based position of the record in its file.
-    pub record_index: usize,
-    /// The record's id, where the schema names one.
-    pub record_id: Option<String>,
-    /// What was checked: `record`, or `role` and `staff member` for rules over role files.
-    pub subject: &'static str,
-    /// The message with the record's values.
-    pub message: String,
-    /// The offending field's path in the record (`actions[2].amount`), empty for the record as a
-    /// whole or for a group or case.
-    pub field: String,
-    /// The member of staff and the team the record (or group) is about, where the schema says.
-    pub staff: Option<String>,
-    /// See `staff`.
-    pub team: Option<String>,
-    /// Whether it counts: active, or waived or in the baseline (reported, but failing nothing).
-    pub standing: Standing,
-    /// The record's values in redacted fields: the human report masks them in the record's text.
-    pub masks: Vec<String>,
-    /// The facts behind it: about staff and roles, or a group's figures or missing period.
-    pub evidence: Vec<Evidence>,
-    /// For a rule over groups of records: which group, and a few of its records. The finding is
-    /// then placed at the rule's clause in the policy file.
-    pub group: Option<GroupFinding>,
-}
+use crate::findings::{Catalogue, Subject};
+pub use crate::findings::{Finding, GroupFinding, Outcome, SampleRef, Standing, Tally, UnreadableNote, WaiverNote};
 
-impl Finding {
-    /// A finding's fingerprint: the same finding gets the same one in every run, wherever its record
-    /// has moved in the file. It hashes the rule id, the record's id (for a record without one, its
-    /// file and position; for a group or case, its key) and the offending field; 32 hex digits.
-    pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        let mut part = |s: &str| {
-            h.update((s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        };
-        part(&self.rule_id);
-        part(self.subject);
-        match &self.record_id {
-            Some(id) => part(id),
-            None => {
-                part(&self.file.name);
-                part(&self.record_index.to_string());
-            }
-        }
-        part(&self.field);
-        h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-/// Whether a finding counts towards failing the run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Standing {
-    /// It counts.
-    #[default]
-    Active,
-    /// A waiver covers it.
-    Waived(WaiverNote),
-    /// It was in the baseline given: known before, not new.
-    Baselined,
-    /// Not a finding: the rule *cannot be determined* for the record, because its outcome depends
-    /// on a value that could not be read. The input diagnostic about that value is reported too (and
-    /// makes the run's exit status 2); this outcome is placed where that diagnostic is. It counts
-    /// towards no `--fail-on`, no waiver or baseline covers it, and it is never written to a baseline.
-    Undetermined(UnreadableNote),
-}
-
-impl Standing {
-    /// Whether this is a cannot-determine outcome rather than a finding.
-    pub fn is_undetermined(&self) -> bool {
-        matches!(self, Standing::Undetermined(_))
-    }
-}
-
-/// The input diagnostic behind a cannot-determine outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnreadableNote {
-    /// The diagnostic's code (`precept::input::invalid-value`).
-    pub code: &'static str,
-    /// The diagnostic's message (``` `opened_at` has no offset: `2024-03-01T09:00:00` ```).
-    pub message: String,
-    /// The field that could not be read (`opened_at`, `items[2].qty`), empty if not known.
-    pub field: String,
-}
-
-/// The waiver that covers a finding, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WaiverNote {
-    /// Why it is waived.
-    pub justification: String,
-    /// Who approved the waiver.
-    pub approver: String,
-    /// The last day it waives.
-    pub expires: String,
-    /// Where the waiver is (`waivers.toml:12`).
-    pub place: String,
-}
-
-/// The group a group rule's finding is about.
-#[derive(Debug, Clone)]
-pub struct GroupFinding {
-    /// Each part of the key, by name, as shown.
-    pub key: Vec<(String, String)>,
-    /// A few records of the group, where they are.
-    pub samples: Vec<SampleRef>,
-}
-
-/// A record shown with a group finding.
-#[derive(Debug, Clone)]
-pub struct SampleRef {
-    /// The record file's name.
-    pub file: String,
-    /// The 1-based line where the record starts.
-    pub line: usize,
-    /// The record's id, where the schema names one.
-    pub record: Option<String>,
-}
-
-/// What a check run found, apart from the findings themselves (which go to the sink).
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// Problems with the input files, in a stable order.
-    pub diagnostics: Vec<Diag>,
-    /// Record files read.
-    pub files: usize,
-    /// Records checked.
-    pub records: usize,
-    /// The findings, counted.
-    pub tally: Tally,
-    /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
-    pub pending: Vec<(String, usize)>,
-    /// Records left out of a group or case rule's groups because a value they needed could not be
-    /// read, by rule id.
-    pub left_out: Vec<(String, usize)>,
-}
-
-/// Findings counted by severity, level and standing.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally {
-    /// Findings by severity: error, warning, info.
-    pub by_severity: [usize; 3],
-    /// Findings by code level.
-    pub by_level: BTreeMap<CodeLevel, usize>,
-    /// Active findings (neither waived nor in the baseline) by severity: what `--fail-on` looks at.
-    pub active: [usize; 3],
-    /// Findings a waiver covers.
-    pub waived: usize,
-    /// Findings in the baseline given.
-    pub baselined: usize,
-    /// Cannot-determine outcomes (not findings, not in any count above): a rule whose outcome
-    /// depends on a value that could not be read.
-    pub undetermined: usize,
-    /// Records with at least one finding (at any standing).
-    pub records_with_findings: usize,
-    /// Records with no finding but at least one cannot-determine outcome.
-    pub records_undetermined: usize,
-}
-
-impl Tally {
-    /// Total findings.
-    pub fn findings(&self) -> usize {
-        self.by_severity.iter().sum()
-    }
-
-    /// True when at least one active finding is at `level` or more severe (`--fail-on`).
-    pub fn fails_at(&self, level: Severity) -> bool {
-        self.active.iter().take(slot(level) + 1).any(|&n| n > 0)
-    }
-
-    /// Count a finding (at any standing), or a cannot-determine outcome.
-    pub fn count(&mut self, f: &Finding) {
-        if f.standing.is_undetermined() {
-            self.undetermined += 1;
-            return;
-        }
-        let i = slot(f.severity);
-        self.by_severity[i] += 1;
-        *self.by_level.entry(f.level).or_insert(0) += 1;
-        self.stand(i, &f.standing);
-    }
-
-    /// A finding counted as active turned out to be waived or baselined.
-    pub fn recount(&mut self, severity: Severity, standing: &Standing) {
-        let i = slot(severity);
-        if !matches!(standing, Standing::Active | Standing::Undetermined(_)) {
-            self.active[i] = self.active[i].saturating_sub(1);
-            self.stand(i, standing);
-        }
-    }
-
-    fn stand(&mut self, i: usize, standing: &Standing) {
-        match standing {
-            Standing::Active => self.active[i] += 1,
-            Standing::Waived(_) => self.waived += 1,
-            Standing::Baselined => self.baselined += 1,
-            Standing::Undetermined(_) => self.undetermined += 1,
-        }
-    }
-}
-
-impl Outcome {
-    /// Total findings.
-    pub fn findings(&self) -> usize {
-        self.tally.findings()
-    }
-
-    /// True when at least one finding has error severity.
-    pub fn has_error_findings(&self) -> bool {
-        self.tally.by_severity[0] > 0
-    }
-
-    /// True when at least one active finding is at `level` or more severe (`--fail-on`).
-    pub fn fails_at(&self, level: Severity) -> bool {
-        self.tally.fails_at(level)
-    }
-
-    /// Count a finding (at any standing).
-    pub fn count(&mut self, f: &Finding) {
-        self.tally.count(f);
-    }
-
-    /// A finding counted as active turned out to be waived or baselined.
-    pub fn recount(&mut self, severity: Severity, standing: &Standing) {
-        self.tally.recount(severity, standing);
-    }
-}
-
-impl Tally {
-    /// Count the records of a batch with findings and with cannot-determine outcomes only; `hits`
-    /// are in record order.
-    pub fn records_seen(&mut self, hits: &[crate::engine::run::Hit]) {
-        let mut i = 0;
-        while let Some(first) = hits.get(i) {
-            let same = hits.get(i..).map_or(0, |rest| rest.iter().take_while(|h| h.record == first.record).count());
-            let of_record = hits.get(i..i + same).unwrap_or(&[]);
-            if of_record.iter().any(|h| h.unreadable.is_none()) {
-                self.records_with_findings += 1;
-            } else {
-                self.records_undetermined += 1;
-            }
-            i += same.max(1);
-        }
+/// Count the records of a batch with findings and with cannot-determine outcomes only; `hits`
+/// are in record order.
+fn records_seen(tally: &mut Tally, hits: &[crate::engine::run::Hit]) {
+    let mut i = 0;
+    while let Some(first) = hits.get(i) {
+        let same = hits.get(i..).map_or(0, |rest| rest.iter().take_while(|h| h.record == first.record).count());
+        let of_record = hits.get(i..i + same).unwrap_or(&[]);
+        tally.record_seen(of_record.iter().any(|h| h.unreadable.is_none()));
+        i += same.max(1);
     }
 }
 
@@ -322,16 +65,9 @@ fn undetermined(program: &Program, schema: usize, rec: &data::ReadRecord, i: u32
     }
 }
 
-fn slot(s: Severity) -> usize {
-    match s {
-        Severity::Error => 0,
-        Severity::Warning => 1,
-        Severity::Info => 2,
-    }
-}
-
 struct Pending {
     rule: usize,
+    subject: Subject,
     ordinal: usize,
     line: usize,
     masks: Vec<String>,
@@ -420,6 +156,7 @@ pub fn check_files(
     diagnostics: Vec<Diag>,
     sink: &mut dyn FnMut(Finding),
 ) -> Outcome {
+    let rules = Catalogue::of(program, authority.is_some());
     let mut out = Outcome { diagnostics, files: files.len(), ..Outcome::default() };
     if authority.is_none() {
         if let Some(d) = roles_needed(program) {
@@ -428,7 +165,7 @@ pub fn check_files(
     }
     let mut groups = Groups::new(program);
     for (index, file) in files.iter().enumerate() {
-        check_file(program, authority, (index, file), &mut groups, &mut out, sink);
+        check_file(program, &rules, authority, (index, file), &mut groups, &mut out, sink);
     }
     if !groups.is_empty() {
         add_left_out(program, &mut out, &groups);
@@ -436,7 +173,7 @@ pub fn check_files(
         out.pending = pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         for hit in hits {
-            if let Some(f) = group_finding(program, &names, hit) {
+            if let Some(f) = group_finding(program, &rules, &names, hit) {
                 out.count(&f);
                 sink(f);
             }
@@ -496,7 +233,7 @@ fn roles_needed(program: &Program) -> Option<Diag> {
 }
 
 /// A group rule's finding, placed at the clause it broke in the policy file.
-fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Finding> {
+fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: GroupHit) -> Option<Finding> {
     let rule = program.rules.get(hit.rule)?;
     let spec = rule.group.as_ref()?;
     let span = match hit.require {
@@ -533,6 +270,7 @@ fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Fin
     let (staff, team) = (part([Some("staff"), staff_name]), part([Some("team"), team_name]));
     let p = Pending {
         rule: hit.rule,
+        subject: if case { Subject::Case } else { Subject::Group },
         ordinal: 0,
         line: 0,
         masks: Vec::new(),
@@ -544,14 +282,14 @@ fn group_finding(program: &Program, files: &[&str], hit: GroupHit) -> Option<Fin
         evidence: hit.evidence,
         standing: Standing::Active,
     };
-    let mut f = finding(program, p, rule.file.clone(), 1, span)?;
-    f.subject = if case { "case" } else { "group" };
+    let mut f = finding(program, rules, p, rule.file.clone(), 1, span)?;
     f.group = Some(GroupFinding { key: hit.key, samples });
     Some(f)
 }
 
 fn check_file(
     program: &Program,
+    rules: &Catalogue,
     authority: Option<&dyn Authority>,
     (index, file): (usize, &RecordFile),
     groups: &mut Groups,
@@ -581,7 +319,7 @@ fn check_file(
             }
         };
         let (hits, ()) = rayon::join(|| check_batch(program, authority, file.schema, &values), || fold(groups));
-        out.tally.records_seen(&hits);
+        records_seen(&mut out.tally, &hits);
         for hit in hits {
             let Some(rec) = batch.get(hit.record) else { continue };
             let (blame, message, standing) = match hit.unreadable {
@@ -596,6 +334,7 @@ fn check_file(
             };
             let p = Pending {
                 rule: hit.rule,
+                subject: Subject::Record,
                 ordinal: rec.ordinal,
                 line: rec.line,
                 masks,
@@ -609,7 +348,7 @@ fn check_file(
             };
             match by_line.as_mut() {
                 Some(locator) => {
-                    if let Some(f) = locator.locate(program, file, p) {
+                    if let Some(f) = locator.locate(program, rules, file, p) {
                         out.count(&f);
                         sink(f);
                     }
@@ -621,43 +360,71 @@ fn check_file(
     out.records += records;
     out.diagnostics.append(&mut diags);
     if !whole.is_empty() {
-        locate_in_whole(program, file, whole, out, sink);
+        locate_in_whole(program, rules, file, whole, out, sink);
     }
 }
 
-fn finding(program: &Program, p: Pending, file: SourceFile, first_line: usize, span: Span) -> Option<Finding> {
-    let rule = program.rules.get(p.rule)?;
-    let code = program.codes.get(rule.code);
+fn finding(
+    program: &Program,
+    rules: &Catalogue,
+    p: Pending,
+    mut file: SourceFile,
+    first_line: usize,
+    span: Span,
+) -> Option<Finding> {
+    let info = rules.rule(p.rule)?.clone();
+    let schema = program.rules.get(p.rule).and_then(|r| program.schemas.get(r.schema));
+    file.first_line = first_line;
     let span = span.clamp(file.text.len());
-    let (l, column) = file.line_col(span.start);
+    // `line_col` counts from the excerpt's first line, so these are the file's line numbers.
+    let (line, column) = file.line_col(span.start);
+    let end = file.line_col(span.end);
+    // With fields redacted, a record's text keeps only the offending value (its redacted values
+    // masked too): the rest of the record may hold what was redacted, in forms a mask would miss.
+    // Done here, so no finding handed out ever holds a redacted value.
+    let (file, span) = if program.redacting && p.subject == Subject::Record {
+        redacted_excerpt(&file, span, &p.masks)
+    } else {
+        (file, span)
+    };
     Some(Finding {
-        rule: p.rule,
-        rule_id: rule.id.clone(),
-        code_name: code.map(|c| c.name.clone()).unwrap_or_default(),
-        level: code.map_or(CodeLevel::Organisational, |c| c.level),
-        severity: rule.severity,
+        rule: Some(info),
+        subject: p.subject,
         file,
-        first_line,
         span,
-        line: first_line + l - 1,
+        line,
         column,
+        end,
         record_index: p.ordinal,
         record_id: p.record_id,
-        subject: "record",
         message: p.message,
         staff: p.staff,
         team: p.team,
         standing: p.standing,
-        masks: p.masks,
-        field: program.schemas.get(rule.schema).map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
+        field: schema.map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
         evidence: p.evidence,
         group: None,
     })
 }
 
+/// Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
+fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String]) -> (SourceFile, Span) {
+    let all = &file.text;
+    let start = all.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let end = all.get(span.end..).and_then(|t| t.find('\n')).map_or(all.len(), |i| span.end + i);
+    let lines = all.get(start..end).unwrap_or("");
+    let skipped = all.get(..start).map_or(0, |t| t.matches('\n').count());
+    let local = Span::new(span.start - start, span.end - start);
+    let shown = crate::engine::redact::only_span(lines, local, masks);
+    let mut out = SourceFile::new(file.name.clone(), shown);
+    out.first_line = file.first_line + skipped;
+    (out, local)
+}
+
 /// JSON and TOML files are read whole anyway: locate each finding in the file's text.
 fn locate_in_whole(
     program: &Program,
+    rules: &Catalogue,
     file: &RecordFile,
     pending: Vec<Pending>,
     out: &mut Outcome,
@@ -667,7 +434,7 @@ fn locate_in_whole(
     let source = SourceFile::new(file.name.as_str(), text.clone());
     for p in pending {
         let span = data::locate(file, &text, program, p.ordinal, p.line, &p.blame);
-        if let Some(f) = finding(program, p, source.clone(), 1, span) {
+        if let Some(f) = finding(program, rules, p, source.clone(), 1, span) {
             out.count(&f);
             sink(f);
         }
@@ -718,7 +485,7 @@ impl LineLocator {
         Some(text.trim_end_matches(['\n', '\r']).to_string())
     }
 
-    fn locate(&mut self, program: &Program, file: &RecordFile, p: Pending) -> Option<Finding> {
+    fn locate(&mut self, program: &Program, rules: &Catalogue, file: &RecordFile, p: Pending) -> Option<Finding> {
         // INVARIANT: findings arrive in record order, so the reader only moves forward.
         if self.first != p.line {
             let mut text = String::new();
@@ -757,7 +524,7 @@ impl LineLocator {
             data::locate(file, &self.current, program, p.ordinal, 1, &p.blame)
         };
         let source = SourceFile::new(self.name.clone(), self.current.clone());
-        finding(program, p, source, self.first, span)
+        finding(program, rules, p, source, self.first, span)
     }
 }
 
@@ -770,6 +537,7 @@ pub fn check_org(
     out: &mut Outcome,
     sink: &mut dyn FnMut(Finding),
 ) {
+    let rules = Catalogue::of(program, authority.is_some());
     let mut groups = Groups::new(program);
     let mut org_files: Vec<String> = Vec::new();
     for (index, schema) in program.schemas.iter().enumerate() {
@@ -808,10 +576,11 @@ pub fn check_org(
         for (i, (values, id)) in entities.iter().enumerate() {
             let mut hits = Vec::new();
             crate::engine::run::check_record(program, authority, index, i, values, &mut hits);
-            out.tally.records_seen(&hits);
+            records_seen(&mut out.tally, &hits);
             for hit in hits {
                 let p = Pending {
                     rule: hit.rule,
+                    subject: if schema.name == "role" { Subject::Role } else { Subject::StaffMember },
                     ordinal: i,
                     line: 0,
                     masks: Vec::new(),
@@ -823,8 +592,7 @@ pub fn check_org(
                     evidence: hit.evidence,
                     standing: Standing::Active,
                 };
-                if let Some(mut f) = finding(program, p, id.place.file.clone(), 1, id.place.span) {
-                    f.subject = if schema.name == "role" { "role" } else { "staff member" };
+                if let Some(f) = finding(program, &rules, p, id.place.file.clone(), 1, id.place.span) {
                     out.count(&f);
                     sink(f);
                 }
@@ -840,7 +608,7 @@ pub fn check_org(
         if !builtin {
             continue;
         }
-        if let Some(f) = group_finding(program, &names, hit) {
+        if let Some(f) = group_finding(program, &rules, &names, hit) {
             out.count(&f);
             sink(f);
         }

@@ -304,8 +304,8 @@ pub fn run(program: &Program, case: &Case) -> Outcome {
             return;
         }
         let key = match &f.record_id {
-            Some(r) => format!("{}@{r}", f.rule_id),
-            None => f.rule_id.clone(),
+            Some(r) => format!("{}@{r}", f.rule_id()),
+            None => f.rule_id().to_string(),
         };
         found.push((key, f.message));
     };

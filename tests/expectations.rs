@@ -100,7 +100,7 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
     precept::pipeline::check_org(&program, &org, authority, &mut outcome, &mut |f| org_findings.push(f));
     let mut org_found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &org_findings {
-        org_found.entry(f.record_id.clone().unwrap_or_default()).or_default().push(f.rule_id.clone());
+        org_found.entry(f.record_id.clone().unwrap_or_default()).or_default().push(f.rule_id().to_string());
     }
     // Roles and staff declare the rules they break in a `# expect: rule-id, ...` comment inside
     // their `[[role]]` / `[[staff]]` entry.
@@ -133,8 +133,8 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
 
     let declared = declared();
     let mut found: BTreeMap<Key, Vec<String>> = declared.keys().map(|k| (k.clone(), Vec::new())).collect();
-    for f in findings.iter().filter(|f| f.subject == "record") {
-        found.entry((f.file.name.to_string(), f.record_index)).or_default().push(f.rule_id.clone());
+    for f in findings.iter().filter(|f| f.subject == precept::findings::Subject::Record) {
+        found.entry((f.file.name.to_string(), f.record_index)).or_default().push(f.rule_id().to_string());
     }
     for list in found.values_mut() {
         list.sort();
@@ -178,7 +178,7 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
                 .iter()
                 .find_map(|e| e.facts.iter().find(|(k, _)| *k == "missing"))
                 .map_or("-", |(_, v)| v.as_str());
-            Some(format!("{} [{}] {missing}", f.rule_id, key.join(", ")))
+            Some(format!("{} [{}] {missing}", f.rule_id(), key.join(", ")))
         })
         .collect();
     let pending_declared: Vec<(String, usize)> = doc["pending"]
@@ -195,7 +195,14 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
     // replaces on every day does not run).
     let running: Vec<usize> =
         program.schemas.iter().flat_map(|s| s.rules.iter().chain(s.group_rules.iter())).copied().collect();
-    for (i, r) in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)) {
-        assert!(findings.iter().any(|f| f.rule_id == r.id && f.rule == i), "no fixture breaks `{}`", r.id);
+    for (_, r) in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)) {
+        assert!(
+            findings.iter().any(|f| f
+                .rule
+                .as_ref()
+                .is_some_and(|x| x.id == r.id && x.id_span == r.id_span && x.file.name == r.file.name)),
+            "no fixture breaks `{}`",
+            r.id
+        );
     }
 }

@@ -189,7 +189,7 @@ code "House rules" {
 {"id": "3", "team": "T", "held_at": "2026-04-11T08:30:00+01:00"}
 {"id": "4", "team": "T", "held_at": "2026-04-09T08:30:00+01:00"}"#;
     let (_, findings) = run(policy, &[("b.jsonl", records)]);
-    let got: Vec<(&str, &str)> = findings.iter().map(|f| (f.rule_id.as_str(), f.message.as_str())).collect();
+    let got: Vec<(&str, &str)> = findings.iter().map(|f| (f.rule_id(), f.message.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -255,7 +255,7 @@ fn cases_pause_their_clock_and_open_ones_are_pending_until_due() {
         [("LATE", "2026-03-16T10:00:00+00:00", "4d"), ("OVERDUE", "2026-03-16T10:00:00+00:00", "9d")],
         "{findings:#?}"
     );
-    assert_eq!(findings[0].subject, "case");
+    assert_eq!(findings[0].subject.as_str(), "case");
     assert_eq!(findings[0].message, "case LATE opened 2026-03-02T10:00:00+00:00 due 2026-03-16T10:00:00+00:00");
     assert_eq!(outcome.pending, [("answered".to_string(), 1)]);
 }
@@ -406,7 +406,7 @@ code "Stricter house rules" {{
 {"id": "4", "case": "NEW", "status": "answered", "at": "2026-03-20T10:00:00Z"}"#;
     let (_, findings) = run(&policy, &[("e.jsonl", records)]);
     let got: Vec<(&str, &str, &str)> =
-        findings.iter().map(|f| (f.code_name.as_str(), f.record_id.as_deref().unwrap(), fact(f, "deadline"))).collect();
+        findings.iter().map(|f| (f.code_name(), f.record_id.as_deref().unwrap(), fact(f, "deadline"))).collect();
     assert_eq!(got, [("Stricter house rules", "NEW", "2026-03-18T10:00:00+00:00")], "{findings:#?}");
 }
 

@@ -171,7 +171,7 @@ fn every_operator_case_holds_exactly_when_expected() {
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     assert_eq!(outcome.records, 1);
     let failed: BTreeSet<usize> =
-        findings.iter().map(|f| f.rule_id.trim_start_matches("case-").parse().unwrap()).collect();
+        findings.iter().map(|f| f.rule_id().trim_start_matches("case-").parse().unwrap()).collect();
     let mut wrong = Vec::new();
     for (i, (expr, holds)) in CASES.iter().enumerate() {
         if failed.contains(&i) == *holds {

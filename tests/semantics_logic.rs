@@ -144,7 +144,7 @@ fn no_answer_inside_quantifiers_and_counts_never_lets_a_requirement_hold() {
     for (i, (expr, want)) in CASES.iter().enumerate() {
         let id = format!("case-{i}");
         let got: Vec<&Finding> =
-            findings.iter().filter(|f| f.rule_id == id && f.record_id.as_deref() == Some("r")).collect();
+            findings.iter().filter(|f| f.rule_id() == id && f.record_id.as_deref() == Some("r")).collect();
         let ok = match (want, got.as_slice()) {
             (Holds, []) => true,
             (Fails, [f]) => fact(f, "no_answer").is_none(),
@@ -229,7 +229,7 @@ fn an_aggregate_with_a_member_that_has_no_answer_has_no_answer() {
         for (team, line) in [("all", 1), ("last", 4), ("first", 1)] {
             let got: Vec<&Finding> = findings
                 .iter()
-                .filter(|f| f.rule_id == format!("agg-{i}"))
+                .filter(|f| f.rule_id() == format!("agg-{i}"))
                 .filter(|f| f.group.as_ref().is_some_and(|g| g.key.iter().any(|(_, v)| v == team)))
                 .collect();
             let ok = match got.as_slice() {
@@ -249,15 +249,15 @@ fn an_aggregate_with_a_member_that_has_no_answer_has_no_answer() {
         }
         let ok_team = findings
             .iter()
-            .filter(|f| f.rule_id == format!("agg-{i}"))
+            .filter(|f| f.rule_id() == format!("agg-{i}"))
             .any(|f| f.group.as_ref().is_some_and(|g| g.key.iter().any(|(_, v)| v == "ok")));
         if ok_team {
             wrong.push(format!("agg {i} `{req}` broken by team `ok`, where every member has an answer"));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert!(!findings.iter().any(|f| f.rule_id == "short"), "`count() > 0 or ...` holds whatever the sum");
-    let overflow: Vec<_> = findings.iter().filter(|f| f.rule_id == "overflow").collect();
+    assert!(!findings.iter().any(|f| f.rule_id() == "short"), "`count() > 0 or ...` holds whatever the sum");
+    let overflow: Vec<_> = findings.iter().filter(|f| f.rule_id() == "overflow").collect();
     assert_eq!(overflow.len(), 4, "a sum too large to hold has no answer, in every group");
     assert!(overflow
         .iter()
@@ -297,7 +297,8 @@ code "Lists" {
     );
     let (outcome, findings, _) = run(policy, &[("r.jsonl", &jsonl), ("r.json", &json)]);
     assert_eq!(outcome.records, 2 * cases.len());
-    let broke = |rule: &str, id: &str| findings.iter().any(|f| f.rule_id == rule && f.record_id.as_deref() == Some(id));
+    let broke =
+        |rule: &str, id: &str| findings.iter().any(|f| f.rule_id() == rule && f.record_id.as_deref() == Some(id));
     for prefix in ["", "j-"] {
         for (record, missing, tags_empty) in cases {
             let id = format!("{prefix}{}", record.split('"').nth(3).unwrap());
@@ -319,5 +320,5 @@ fn the_checker_warns_that_a_computation_is_never_missing() {
     );
     let (_, findings, codes) = run(&policy, &[("r.jsonl", RECORD)]);
     assert_eq!(codes.iter().filter(|c| *c == "precept::type::never-missing").count(), 2, "{codes:?}");
-    assert_eq!(findings.iter().filter(|f| f.rule_id == "a" || f.rule_id == "b").count(), 2);
+    assert_eq!(findings.iter().filter(|f| f.rule_id() == "a" || f.rule_id() == "b").count(), 2);
 }

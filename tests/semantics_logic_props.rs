@@ -438,7 +438,7 @@ fn engine(rules: &[(String, String, bool)], records: &[(String, Rec)]) -> Vec<(S
                 None => f.record_id.clone().unwrap_or_default(),
             };
             let named = f.evidence.iter().any(|e| e.facts.iter().any(|(k, _)| *k == "no_answer"));
-            (f.rule_id.clone(), who, named)
+            (f.rule_id().to_string(), who, named)
         })
         .collect()
 }

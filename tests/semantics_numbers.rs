@@ -406,7 +406,7 @@ fn run(rules: &str, records: &[String]) -> (BTreeSet<(String, String)>, Vec<prec
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     assert_eq!(outcome.records, records.len(), "every record is read");
     assert_eq!(common::tree_checksum(root), before, "no input changed");
-    let hit = findings.iter().map(|f| (f.rule_id.clone(), f.record_id.clone().unwrap_or_default())).collect();
+    let hit = findings.iter().map(|f| (f.rule_id().to_string(), f.record_id.clone().unwrap_or_default())).collect();
     (hit, findings)
 }
 
@@ -536,7 +536,7 @@ proptest! {
         for (id, op, t, is_avg) in expect {
             let v = if is_avg { &avg } else { &share };
             let holds = match op { "<" => *v < t, "<=" => *v <= t, "==" => *v == t, ">=" => *v >= t, _ => *v > t };
-            let failed = findings.iter().any(|f| f.rule_id == id && f.message == "m" && group_of(f) == format!("g{g0}"));
+            let failed = findings.iter().any(|f| f.rule_id() == id && f.message == "m" && group_of(f) == format!("g{g0}"));
             prop_assert_eq!(!failed, holds, "{} {} {} for group g{}", if is_avg { "avg" } else { "share" }, op, t, g0);
         }
     }

@@ -253,10 +253,10 @@ fn load(dir: &Path, policy: &str) -> precept::engine::Program {
 fn verdicts(findings: &[Finding]) -> BTreeMap<(String, String), (Verdict, usize, usize)> {
     findings
         .iter()
-        .filter(|f| f.subject == "record")
+        .filter(|f| f.subject == precept::findings::Subject::Record)
         .map(|f| {
             let v = if f.standing.is_undetermined() { Open } else { Broken };
-            ((f.record_id.clone().unwrap_or_default(), f.rule_id.clone()), (v, f.line, f.column))
+            ((f.record_id.clone().unwrap_or_default(), f.rule_id().to_string()), (v, f.line, f.column))
         })
         .collect()
 }
@@ -332,13 +332,13 @@ fn each_reader_keeps_a_record_with_a_bad_value_for_the_rules_that_do_not_depend_
         let bad_n = usable.iter().filter(|b| b.field == "n").count();
         assert_eq!(left.get("g-sum").copied(), Some(bad_n), "{fmt:?}: {left:?}");
         assert_eq!(left.get("g-team"), None, "{fmt:?}");
-        let sum = findings.iter().find(|f| f.rule_id == "g-sum").expect("the group is broken");
+        let sum = findings.iter().find(|f| f.rule_id() == "g-sum").expect("the group is broken");
         assert!(
             sum.evidence.iter().any(|e| e.facts.iter().any(|(k, v)| *k == "left_out" && *v == bad_n.to_string())),
             "{fmt:?}: {:?}",
             sum.evidence
         );
-        let team = findings.iter().find(|f| f.rule_id == "g-team").expect("the group is broken");
+        let team = findings.iter().find(|f| f.rule_id() == "g-team").expect("the group is broken");
         assert!(team.message.contains(&format!("has {} records", records.len())), "{}", team.message);
     }
 }
@@ -721,7 +721,7 @@ code "Cases" {
         let (outcome, findings) = check_paths(&program, None, &[data], &Default::default());
         assert_eq!(outcome.records, 4, "case {k}: the record with the bad value is kept");
         assert_eq!(outcome.left_out, vec![("answered-in-a-day".to_string(), 1)], "case {k}");
-        let late: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == "answered-in-a-day").collect();
+        let late: Vec<&Finding> = findings.iter().filter(|f| f.rule_id() == "answered-in-a-day").collect();
         assert_eq!(late.len(), 1, "case {k}: {late:#?}");
         assert_eq!(late[0].record_id.as_deref(), Some("A"));
         assert!(

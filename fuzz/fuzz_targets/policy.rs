@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
         let (program, more) = precept::check::check(&[tree], &precept::check::NoFiles);
         diags.extend(more);
         if let Some(program) = program {
-            std::hint::black_box(precept::report::human::relaxations(&program));
+            let catalogue = precept::findings::Catalogue::of(&program, true);
+            let summary = precept::findings::Summary::of(catalogue.into(), &Default::default());
+            std::hint::black_box(precept::report::human::relaxations(&summary));
         }
     }
     for d in &diags {

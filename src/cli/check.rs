@@ -283,7 +283,7 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
     let mut marked = |mut f: Finding| {
         suppressor.mark(&mut f);
         if f.standing != crate::pipeline::Standing::Active {
-            not_active.push((f.severity, f.standing.clone()));
+            not_active.push((f.severity(), f.standing.clone()));
         }
         sink(f);
     };
@@ -314,11 +314,15 @@ fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Out
 /// `outputs`, else the human report on stdout.
 fn specs(args: &CheckArgs, config: Option<&Config>) -> Vec<output::Spec> {
     match (&args.format, args.outputs.is_empty(), config.filter(|c| !c.outputs.is_empty())) {
-        (Some(Format::Json), _, _) => vec![output::Spec { kind: output::Kind::Json, path: None }],
-        (Some(Format::Human), _, _) => vec![output::Spec { kind: output::Kind::Human, path: None }],
+        (Some(Format::Json), _, _) => {
+            vec![output::Spec { kind: output::Kind(&crate::report::json::FORMAT), path: None }]
+        }
+        (Some(Format::Human), _, _) => {
+            vec![output::Spec { kind: output::Kind(&crate::report::human::FORMAT), path: None }]
+        }
         (None, false, _) => args.outputs.clone(),
         (None, true, Some(c)) => c.outputs.clone(),
-        (None, true, None) => vec![output::Spec { kind: output::Kind::Human, path: None }],
+        (None, true, None) => vec![output::Spec { kind: output::Kind(&crate::report::human::FORMAT), path: None }],
     }
 }
 
@@ -387,7 +391,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
     reports.set_baseline(rest.suppressor.has_baseline());
     reports.start();
     let outcome = run(&program, &mut rest, &mut |f| {
-        reports.finding(&program, f);
+        reports.finding(&f);
         if reports.abandoned() {
             // Every report's reader went away (`precept check | head`) or its disk is full, and
             // no report file is being written: nothing more can be written, so stop at once
@@ -401,12 +405,8 @@ pub(super) fn check(args: CheckArgs) -> Status {
     for d in &outcome.diagnostics {
         err.diag(d);
     }
-    let skipped: Vec<&str> = if rest.org.is_none() {
-        program.rules.iter().filter(|r| r.uses_roles).map(|r| r.id.as_str()).collect()
-    } else {
-        Vec::new()
-    };
-    let run = output::Run { program: &program, policy_diags: &policy_diags, fail_on, timestamp: timestamp(), skipped };
+    let catalogue = std::sync::Arc::new(crate::findings::Catalogue::of(&program, rest.org.is_some()));
+    let run = output::Run { catalogue, policy_diags: &policy_diags, fail_on, timestamp: timestamp() };
     let written = reports.finish(&run, &outcome);
     if let Err(d) = &written {
         err.diag(d);
@@ -464,7 +464,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
     });
     let mut findings: Vec<Finding> = Vec::new();
     let outcome = run(&program, &mut rest, &mut |f| {
-        if f.standing == crate::pipeline::Standing::Active && f.rule != usize::MAX {
+        if f.standing == crate::pipeline::Standing::Active && f.rule.is_some() {
             findings.push(f);
         }
     });
@@ -634,7 +634,7 @@ pub(super) fn test(args: super::TestArgs) -> Status {
 
 fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, err: &mut Stderr) -> Status {
     if let Some(spec) = &args.output {
-        if spec.kind != output::Kind::Junit || spec.path.is_none() {
+        if spec.kind != output::Kind(&crate::report::junit::FORMAT) || spec.path.is_none() {
             err.diag(
                 &Diag::error("precept::usage::output", "`precept test` writes only a JUnit report to a file")
                     .help("write `--output junit=PATH`"),
@@ -677,14 +677,12 @@ fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, 
     let Some(program) = program else {
         // The JUnit report still says why nothing was tested, for the CI job that uploads it.
         if let Some(path) = junit {
-            let empty = Program::empty();
             let doc = crate::report::junit::document(
-                &empty,
+                &crate::report::Summary::default(),
                 &[],
                 &policy_diags,
                 crate::ast::Severity::Error,
                 &timestamp(),
-                &[],
             );
             if let Err(e) = crate::output_file::write_output(path, doc.as_bytes()) {
                 err.diag(&cannot_write_report(path, &e));

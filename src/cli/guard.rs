@@ -42,35 +42,7 @@ impl FileId {
     }
 }
 
-/// What an output holds once written, so a report an earlier run left among the records is known
-/// for what it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Holds {
-    /// The JSON report, or a baseline (they open the same way).
-    JsonDocument,
-    /// A SARIF report.
-    Sarif,
-    /// A JUnit report.
-    Junit,
-    /// Human text or annotations: never taken for an earlier report.
-    Text,
-}
-
-impl Holds {
-    /// Whether `start` (a file's first bytes) is how this output begins.
-    fn begins(self, start: &[u8]) -> bool {
-        let start = String::from_utf8_lossy(start);
-        match self {
-            Holds::JsonDocument => start
-                .strip_prefix("{\n  \"version\": ")
-                .map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()))
-                .is_some_and(|rest| rest.starts_with(",\n  \"findings\": [")),
-            Holds::Sarif => start.starts_with("{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/"),
-            Holds::Junit => start.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"),
-            Holds::Text => false,
-        }
-    }
-}
+pub use crate::report::Holds;
 
 /// One output of a run.
 #[derive(Debug, Clone)]

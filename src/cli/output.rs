@@ -15,37 +15,32 @@ use std::str::FromStr;
 use crate::ast::Severity;
 use crate::diagnostics::render::Style;
 use crate::diagnostics::Diag;
-use crate::engine::Program;
-use crate::pipeline::{Finding, Outcome};
+use crate::findings::{Finding, Outcome};
 use crate::report;
 
-/// A report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
-    /// miette reports and a summary line.
-    Human,
-    /// A JSON document (see docs/json-report.md).
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// JUnit XML, one test case per rule.
-    Junit,
-    /// GitHub Actions workflow annotations.
-    Github,
-}
+/// `FORMAT` (to stdout) or `FORMAT=PATH`; the formats are [`report::FORMATS`].
+#[derive(Debug, Clone, Copy)]
+pub struct Kind(pub &'static report::Format);
 
 impl Kind {
     /// The format's name.
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Human => "human",
-            Kind::Json => "json",
-            Kind::Sarif => "sarif",
-            Kind::Junit => "junit",
-            Kind::Github => "github",
-        }
+        self.0.name
+    }
+
+    /// The format named `name`, which must be one of [`report::FORMATS`].
+    pub fn named(name: &str) -> Option<Kind> {
+        report::format(name).map(Kind)
     }
 }
+
+impl PartialEq for Kind {
+    fn eq(&self, other: &Kind) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Kind {}
 
 /// `FORMAT` (to stdout) or `FORMAT=PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,22 +60,14 @@ impl FromStr for Spec {
             Some((n, p)) => (n, Some(PathBuf::from(p))),
             None => (s, None),
         };
-        let kind = <Kind as clap::ValueEnum>::from_str(name, true).map_err(|_| {
-            let names = ["human", "json", "sarif", "junit", "github"];
+        let kind = Kind::named(name).ok_or_else(|| {
+            let names: Vec<&str> = report::FORMATS.iter().map(|f| f.name).collect();
             let near = crate::diagnostics::suggest::closest(name, names.iter().copied());
             let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
-            format!("unknown format `{name}`: one of human, json, sarif, junit, github{hint}")
+            format!("unknown format `{name}`: one of {}{hint}", names.join(", "))
         })?;
         Ok(Spec { kind, path })
     }
-}
-
-enum State {
-    Human(Style),
-    Json(report::json::Stream),
-    Github(report::github::Annotations),
-    /// SARIF and JUnit: written at the end from the findings kept.
-    Whole,
 }
 
 enum Sink {
@@ -88,9 +75,8 @@ enum Sink {
     File(crate::output_file::OutputFile, super::guard::Output),
 }
 
-struct Report {
-    kind: Kind,
-    state: State,
+struct Output {
+    report: Box<dyn report::Report>,
     sink: Sink,
     /// Nothing more is written: the reader went away (`precept check | head`, quietly) or a write
     /// failed (`failed` says why).
@@ -99,7 +85,7 @@ struct Report {
     failed: Option<String>,
 }
 
-impl Report {
+impl Output {
     fn put(&mut self, s: &str) {
         if self.closed || s.is_empty() {
             return;
@@ -119,23 +105,9 @@ impl Report {
     }
 }
 
-impl Kind {
-    fn holds(self) -> super::guard::Holds {
-        match self {
-            Kind::Json => super::guard::Holds::JsonDocument,
-            Kind::Sarif => super::guard::Holds::Sarif,
-            Kind::Junit => super::guard::Holds::Junit,
-            Kind::Human | Kind::Github => super::guard::Holds::Text,
-        }
-    }
-}
-
 /// Every report of a run.
 pub struct Reports {
-    reports: Vec<Report>,
-    /// Kept for SARIF and JUnit.
-    kept: Vec<Finding>,
-    keep: bool,
+    reports: Vec<Output>,
     /// A baseline was given: SARIF says which results are new.
     baseline: bool,
 }
@@ -165,7 +137,7 @@ impl Reports {
                 let path = s.path.as_ref()?;
                 Some((
                     s,
-                    super::guard::Output::new(path, format!("the {} report's output", s.kind.name()), s.kind.holds()),
+                    super::guard::Output::new(path, format!("the {} report's output", s.kind.name()), s.kind.0.holds),
                 ))
             })
             .collect();
@@ -174,22 +146,21 @@ impl Reports {
         problems.extend(problems_twice);
         let mut reports = Vec::new();
         for spec in on_stdout.iter().filter(|_| on_stdout.len() == 1) {
-            reports.push(Report::new(spec, Sink::Stdout(std::io::stdout().lock()), stdout_style));
+            reports.push(Output::new(spec, Sink::Stdout(std::io::stdout().lock()), stdout_style));
         }
         for (i, (spec, output)) in files.into_iter().enumerate() {
             if twice.contains(&i) {
                 continue;
             }
             match crate::output_file::OutputFile::create(&output.path) {
-                Ok(file) => reports.push(Report::new(spec, Sink::File(file, output), stdout_style)),
+                Ok(file) => reports.push(Output::new(spec, Sink::File(file, output), stdout_style)),
                 Err(e) => problems.push(usage(
                     format!("cannot write a report to `{}`: {e}", crate::text::path(&output.path)),
                     "name a file in a folder that exists and can be written to",
                 )),
             }
         }
-        let keep = reports.iter().any(|r| matches!(r.state, State::Whole));
-        (Reports { reports, kept: Vec::new(), keep, baseline: false }, problems)
+        (Reports { reports, baseline: false }, problems)
     }
 
     /// Leave out every report whose file the run reads (`inputs`, known before any record is):
@@ -232,7 +203,6 @@ impl Reports {
             file += 1;
             !hits.iter().any(|(i, _)| *i == file - 1)
         });
-        self.keep = self.reports.iter().any(|r| matches!(r.state, State::Whole));
         let mut problems: Vec<Diag> = Vec::new();
         for (_, d) in hits {
             if !problems.iter().any(|p| p.message == d.message) {
@@ -261,64 +231,33 @@ impl Reports {
     /// The start of every report.
     pub fn start(&mut self) {
         for r in &mut self.reports {
-            if let State::Json(stream) = &r.state {
-                let s = stream.start();
-                r.put(&s);
-            }
+            let s = r.report.start();
+            r.put(&s);
         }
     }
 
     /// One finding, to every report.
-    pub fn finding(&mut self, program: &Program, f: Finding) {
+    pub fn finding(&mut self, f: &Finding) {
         for r in &mut self.reports {
-            let text = match &mut r.state {
-                // Known findings would be the wall of old findings a baseline is there to hide.
-                Human(_) if f.standing == crate::pipeline::Standing::Baselined => String::new(),
-                Human(style) => format!("{}\n", report::human::finding(program, &f, *style)),
-                State::Json(stream) => stream.finding(program, &f),
-                State::Github(a) => a.finding(&f),
-                State::Whole => String::new(),
-            };
+            let text = r.report.finding(f);
             r.put(&text);
-        }
-        if self.keep {
-            self.kept.push(f);
         }
     }
 
     /// Finish every report with the run's diagnostics and summary, and put the files in place.
     pub fn finish(self, run: &Run<'_>, outcome: &Outcome) -> Result<(), Diag> {
         let diags: Vec<Diag> = run.policy_diags.iter().chain(outcome.diagnostics.iter()).cloned().collect();
-        let Reports { reports, kept, baseline, .. } = self;
+        let summary = report::Summary::of(run.catalogue.clone(), outcome);
+        let end = report::End {
+            summary: &summary,
+            diagnostics: &diags,
+            fail_on: run.fail_on,
+            timestamp: &run.timestamp,
+            baseline: self.baseline,
+        };
         let mut result = Ok(());
-        for mut r in reports {
-            let text = match &mut r.state {
-                Human(_) => {
-                    let summary = report::Summary::of(run.program, outcome);
-                    // On stdout the diagnostics are on stderr beside it; a file holds them itself.
-                    let problems: String = match r.sink {
-                        Sink::File(..) => {
-                            diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
-                        }
-                        Sink::Stdout(_) => String::new(),
-                    };
-                    format!(
-                        "{problems}{}{}\n",
-                        report::human::relaxations(run.program),
-                        report::human::summary_line(&summary)
-                    )
-                }
-                State::Json(stream) => stream.finish(run.program, outcome, run.policy_diags),
-                State::Github(a) => {
-                    let mut s: String = diags.iter().map(|d| a.diagnostic(d)).collect();
-                    s.push_str(&a.finish());
-                    s
-                }
-                State::Whole if r.kind == Kind::Sarif => report::sarif::document(run.program, &kept, &diags, baseline),
-                State::Whole => {
-                    report::junit::document(run.program, &kept, &diags, run.fail_on, &run.timestamp, &run.skipped)
-                }
-            };
+        for mut r in self.reports {
+            let text = r.report.finish(&end);
             r.put(&text);
             if let Err(d) = close(r) {
                 result = result.and(Err(d));
@@ -335,7 +274,8 @@ impl Reports {
     /// policies load), so a report file that already exists as a regular file and is not a report
     /// Precept wrote could be a record file: it is left as it is, with a problem saying so.
     pub fn failed(self, policy_diags: &[Diag], fail_on: Severity, timestamp: &str) -> Vec<Diag> {
-        let empty = Program::empty();
+        let summary = report::Summary::default();
+        let end = report::End { summary: &summary, diagnostics: policy_diags, fail_on, timestamp, baseline: false };
         let mut result = Vec::new();
         for mut r in self.reports {
             if let Sink::File(_, o) = &r.sink {
@@ -354,20 +294,7 @@ impl Reports {
                     continue;
                 }
             }
-            let text = match &mut r.state {
-                Human(_) if matches!(r.sink, Sink::Stdout(_)) => String::new(),
-                Human(_) => {
-                    policy_diags.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
-                }
-                State::Json(_) => report::json::failure(policy_diags),
-                State::Github(a) => {
-                    let mut s: String = policy_diags.iter().map(|d| a.diagnostic(d)).collect();
-                    s.push_str(&a.finish());
-                    s
-                }
-                State::Whole if r.kind == Kind::Sarif => report::sarif::document(&empty, &[], policy_diags, false),
-                State::Whole => report::junit::document(&empty, &[], policy_diags, fail_on, timestamp, &[]),
-            };
+            let text = r.report.failed(&end);
             r.put(&text);
             if let Err(d) = close(r) {
                 result.push(d);
@@ -377,35 +304,27 @@ impl Reports {
     }
 }
 
-use State::Human;
-
-impl Report {
-    fn new(spec: &Spec, sink: Sink, stdout_style: Style) -> Report {
-        let state = match spec.kind {
-            Kind::Human => Human(if spec.path.is_none() { stdout_style } else { Style::plain() }),
-            Kind::Json => State::Json(report::json::Stream::default()),
-            Kind::Github => State::Github(report::github::Annotations::default()),
-            Kind::Sarif | Kind::Junit => State::Whole,
-        };
-        Report { kind: spec.kind, state, sink, closed: false, failed: None }
+impl Output {
+    fn new(spec: &Spec, sink: Sink, stdout_style: Style) -> Output {
+        let to_stdout = spec.path.is_none();
+        let options = report::Options { style: if to_stdout { stdout_style } else { Style::plain() }, to_stdout };
+        Output { report: (spec.kind.0.make)(&options), sink, closed: false, failed: None }
     }
 }
 
 /// What the end of a run's reports needs.
 pub struct Run<'a> {
-    /// The compiled policies.
-    pub program: &'a Program,
+    /// The policies' rules and codes, as reports list them.
+    pub catalogue: std::sync::Arc<crate::findings::Catalogue>,
     /// Problems with the policies (warnings; errors stop the run earlier).
     pub policy_diags: &'a [Diag],
     /// The least severe finding that fails the run.
     pub fail_on: Severity,
     /// When the run happened, for JUnit.
     pub timestamp: String,
-    /// Rules not run for want of role files.
-    pub skipped: Vec<&'a str>,
 }
 
-fn close(r: Report) -> Result<(), Diag> {
+fn close(r: Output) -> Result<(), Diag> {
     match r.sink {
         Sink::Stdout(mut w) => {
             let flushed = if r.closed { Ok(()) } else { w.flush() };
@@ -449,10 +368,10 @@ mod tests {
 
     #[test]
     fn specs_name_a_format_and_maybe_a_file() {
-        assert_eq!("sarif".parse::<Spec>(), Ok(Spec { kind: Kind::Sarif, path: None }));
+        assert_eq!("sarif".parse::<Spec>(), Ok(Spec { kind: Kind::named("sarif").unwrap(), path: None }));
         assert_eq!(
             "junit=out/report.xml".parse::<Spec>(),
-            Ok(Spec { kind: Kind::Junit, path: Some(PathBuf::from("out/report.xml")) })
+            Ok(Spec { kind: Kind::named("junit").unwrap(), path: Some(PathBuf::from("out/report.xml")) })
         );
         assert!("sarif=".parse::<Spec>().is_err());
         let e = "sarrif=x".parse::<Spec>().unwrap_err();

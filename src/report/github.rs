@@ -8,7 +8,7 @@
 
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Level};
-use crate::pipeline::Finding;
+use crate::findings::Finding;
 
 /// Annotations written per severity before the rest are counted.
 pub const MAX_PER_SEVERITY: usize = 10;
@@ -62,16 +62,16 @@ impl Annotations {
     /// The annotation for one finding, or nothing past the limit for its severity.
     pub fn finding(&mut self, f: &Finding) -> String {
         // Waived and known findings fail nothing: they are not annotated.
-        if f.standing != crate::pipeline::Standing::Active {
+        if f.standing != crate::findings::Standing::Active {
             return String::new();
         }
-        let i = slot(f.severity);
+        let i = slot(f.severity());
         if self.written[i] >= MAX_PER_SEVERITY {
             self.left[i] += 1;
             return String::new();
         }
         self.written[i] += 1;
-        let (end_line, end_column) = super::end_of(f);
+        let (end_line, end_column) = f.end;
         let what = match &f.record_id {
             Some(id) => format!("{} {id}: ", f.subject),
             None => String::new(),
@@ -82,8 +82,8 @@ impl Annotations {
         } else {
             props.push_str(&format!(",endLine={end_line}"));
         }
-        props.push_str(&format!(",title={}", escape_property(&format!("precept: {}", f.rule_id))));
-        format!("::{} {props}::{}\n", command(f.severity), escape_data(&format!("{what}{}", f.message)))
+        props.push_str(&format!(",title={}", escape_property(&format!("precept: {}", f.rule_id()))));
+        format!("::{} {props}::{}\n", command(f.severity()), escape_data(&format!("{what}{}", f.message)))
     }
 
     /// One annotation per problem with the policies or the input (counted with the findings).
@@ -134,6 +134,30 @@ impl Annotations {
         out
     }
 }
+
+impl super::Report for Annotations {
+    fn finding(&mut self, f: &Finding) -> String {
+        Annotations::finding(self, f)
+    }
+
+    fn finish(&mut self, end: &super::End<'_>) -> String {
+        let mut s: String = end.diagnostics.iter().map(|d| self.diagnostic(d)).collect();
+        s.push_str(&Annotations::finish(self));
+        s
+    }
+
+    fn failed(&mut self, end: &super::End<'_>) -> String {
+        super::Report::finish(self, end)
+    }
+}
+
+/// Make the GitHub annotations report.
+pub fn make(_: &super::Options) -> Box<dyn super::Report> {
+    Box::new(Annotations::default())
+}
+
+/// GitHub workflow annotations, as `--output github`.
+pub const FORMAT: super::Format = super::Format { name: "github", holds: super::Holds::Text, make };
 
 #[cfg(test)]
 mod tests {

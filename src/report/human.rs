@@ -8,8 +8,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 use super::{plural, Summary};
 use crate::ast::Severity;
 use crate::diagnostics::render::{Source, Style};
-use crate::engine::Program;
-use crate::pipeline::Finding;
+use crate::findings::Finding;
 use crate::text::{clip, escape, guard};
 
 struct FindingReport {
@@ -96,15 +95,14 @@ impl Diagnostic for RuleNote {
 
 /// Render one finding as a miette report, ready to write: every text from a record or a policy is
 /// escaped before miette lays it out and colours it (see [`crate::text`]).
-pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
-    let rule = program.rules.get(f.rule);
-    let code = program.codes.get(rule.map_or(0, |r| r.code));
+pub fn finding(f: &Finding, style: Style) -> String {
+    let rule = f.rule.as_deref();
     let cite = rule.and_then(|r| r.cite.as_deref()).map(|c| format!(" {c}")).unwrap_or_default();
     let open = f.standing.is_undetermined();
     let verb = if open { "cannot determine" } else { "breaks" };
-    let label = format!("{verb} `{}` ({}: {}{cite})", f.rule_id, f.level.as_str(), f.code_name);
+    let label = format!("{verb} `{}` ({}: {}{cite})", f.rule_id(), f.level().as_str(), f.code_name());
     // A rule that cannot be determined is not a finding: shown as advice, whatever its severity.
-    let severity = match f.severity {
+    let severity = match f.severity() {
         _ if open => miette::Severity::Advice,
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -114,8 +112,8 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
         Some(id) => format!("{} `{}`", f.subject, clip(id)),
         None => format!("{} {}", f.subject, f.record_index + 1),
     };
-    let related = match (rule, code) {
-        (Some(r), Some(_)) => vec![{
+    let related = match rule {
+        Some(r) => vec![{
             let message = match r.in_force {
                 Some(range) => {
                     format!(
@@ -130,33 +128,18 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
             let (source, spans) = Source::around(&r.file.name, &r.file.text, 1, &[r.id_span]);
             RuleNote { message: escape(&message).into_owned(), source, span: spans.first().copied().unwrap_or((0, 0)) }
         }],
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let record = match f.standing {
-        crate::pipeline::Standing::Waived(_) => format!("{record} (waived)"),
+        crate::findings::Standing::Waived(_) => format!("{record} (waived)"),
         _ => record,
     };
-    // With fields redacted, a record's text shows only the offending value (its redacted values
-    // masked too): the rest of the record may hold what was redacted, in forms a mask would miss.
-    // Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
-    let record_text = f.group.is_none() && f.subject == "record";
-    let (text, first_line, span) = if program.redacting && record_text {
-        let all = &f.file.text;
-        let span = f.span.clamp(all.len());
-        let start = all.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let end = all.get(span.end..).and_then(|t| t.find('\n')).map_or(all.len(), |i| span.end + i);
-        let lines = all.get(start..end).unwrap_or("");
-        let skipped = all.get(..start).map_or(0, |t| t.matches('\n').count());
-        let local = crate::source::Span::new(span.start - start, span.end - start);
-        let shown = crate::engine::redact::only_span(lines, local, &f.masks);
-        (std::sync::Arc::from(shown), f.first_line + skipped, local)
-    } else {
-        (f.file.text.clone(), f.first_line, f.span)
-    };
+    // A redacted record's text already holds only the offending value (see the pipeline).
+    let (text, first_line, span) = (&f.file.text, f.file.first_line, f.span);
     let message = escape(&format!("{record}: {}", f.message)).into_owned();
-    let (source, spans) = Source::around(&f.file.name, &text, first_line, &[span]);
+    let (source, spans) = Source::around(&f.file.name, text, first_line, &[span]);
     let report = FindingReport {
-        code: escape(&format!("precept::rule::{}", f.rule_id)).into_owned(),
+        code: escape(&format!("precept::rule::{}", f.rule_id())).into_owned(),
         severity,
         message,
         label: escape(&label).into_owned(),
@@ -169,10 +152,10 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
             .iter()
             .map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) })
             .chain(match &f.standing {
-                crate::pipeline::Standing::Waived(w) => Some(EvidenceNote {
+                crate::findings::Standing::Waived(w) => Some(EvidenceNote {
                     message: format!("waived until {} by {}: {} ({})", w.expires, w.approver, w.justification, w.place),
                 }),
-                crate::pipeline::Standing::Undetermined(n) => Some(EvidenceNote {
+                crate::findings::Standing::Undetermined(n) => Some(EvidenceNote {
                     message: format!(
                         "not a finding: the rule depends on a value that could not be read ({} at {}:{}:{})",
                         n.code, f.file.name, f.line, f.column
@@ -181,9 +164,8 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
                 _ => None,
             })
             .chain(rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
-                let parent = program.codes.get(o.code)?;
                 let why = o.relaxes.as_deref()?;
-                Some(EvidenceNote { message: format!("relaxes `{}`'s rule: {why}", parent.name) })
+                Some(EvidenceNote { message: format!("relaxes `{}`'s rule: {why}", o.code) })
             }))
             .chain(f.group.iter().flat_map(|g| g.samples.iter()).map(|s| EvidenceNote {
                 message: match &s.record {
@@ -206,14 +188,12 @@ pub fn finding(program: &Program, f: &Finding, style: Style) -> String {
 
 /// One line per override that relaxes an inherited rule, with its stated reason: shown in every
 /// report, findings or not, so a relaxed code never passes unnoticed.
-pub fn relaxations(program: &Program) -> String {
+pub fn relaxations(summary: &Summary) -> String {
     let mut out = String::new();
-    for (rule, parent, why) in program.relaxations() {
-        let code = program.codes.get(rule.code).map_or("", |c| c.name.as_str());
-        let (line, _) = rule.file.line_col(rule.id_span.start);
+    for (rule, parent, why) in summary.catalogue.relaxations() {
         let note = format!(
-            "note: `{code}` relaxes rule `{}` of `{}` ({}:{line}): {why}",
-            rule.id, parent.name, rule.file.name
+            "note: `{}` relaxes rule `{}` of `{parent}` ({}:{}): {why}",
+            rule.code, rule.id, rule.file.name, rule.line
         );
         out.push_str(&guard(&escape(&note), false));
         out.push('\n');
@@ -289,3 +269,44 @@ fn summary_text(s: &Summary) -> String {
         levels.join(", ")
     )
 }
+
+/// The human report: one miette report per finding (known findings left out: they are the wall of
+/// old findings a baseline is there to hide), then the relaxations and the summary line.
+struct Human {
+    options: super::Options,
+}
+
+/// Make the human report.
+pub fn make(options: &super::Options) -> Box<dyn super::Report> {
+    Box::new(Human { options: *options })
+}
+
+impl Human {
+    /// On standard output the problems are on standard error beside it; a file holds them itself.
+    fn problems(&self, diagnostics: &[crate::diagnostics::Diag]) -> String {
+        if self.options.to_stdout {
+            return String::new();
+        }
+        diagnostics.iter().map(|d| crate::diagnostics::render::render(d, Style::plain())).collect()
+    }
+}
+
+impl super::Report for Human {
+    fn finding(&mut self, f: &Finding) -> String {
+        if f.standing == crate::findings::Standing::Baselined {
+            return String::new();
+        }
+        format!("{}\n", finding(f, self.options.style))
+    }
+
+    fn finish(&mut self, end: &super::End<'_>) -> String {
+        format!("{}{}{}\n", self.problems(end.diagnostics), relaxations(end.summary), summary_line(end.summary))
+    }
+
+    fn failed(&mut self, end: &super::End<'_>) -> String {
+        self.problems(end.diagnostics)
+    }
+}
+
+/// The human report, as `--output human`.
+pub const FORMAT: super::Format = super::Format { name: "human", holds: super::Holds::Text, make };

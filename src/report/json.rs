@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::diagnostics::{Diag, Level};
-use crate::engine::Program;
-use crate::pipeline::{Finding, Outcome, Standing};
+use crate::findings::{Finding, Standing};
 
 /// The format version of the document.
 pub const VERSION: u32 = 1;
@@ -245,15 +244,15 @@ fn diag_out(d: &Diag) -> DiagOut<'_> {
     }
 }
 
-fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
-    let rule = program.rules.get(f.rule);
-    let (pl, pc) = rule.map_or((0, 0), |r| r.file.line_col(r.id_span.start));
+fn finding_out(f: &Finding) -> FindingOut<'_> {
+    let rule = f.rule.as_deref();
+    let (pl, pc) = rule.map_or((0, 0), |r| (r.line, r.column));
     FindingOut {
-        rule: &f.rule_id,
+        rule: f.rule_id(),
         title: rule.map_or("", |r| r.title.as_str()),
-        code_of_practice: &f.code_name,
-        level: f.level.as_str(),
-        severity: f.severity.as_str(),
+        code_of_practice: f.code_name(),
+        level: f.level().as_str(),
+        severity: f.severity().as_str(),
         file: &f.file.name,
         line: f.line,
         column: f.column,
@@ -275,9 +274,9 @@ fn finding_out<'a>(program: &'a Program, f: &'a Finding) -> FindingOut<'a> {
                 .map(|x| SampleOut { file: &x.file, line: x.line, record: x.record.as_deref() })
                 .collect(),
         }),
-        overrides: rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
-            Some(OverrideOut { code_of_practice: &program.codes.get(o.code)?.name, relaxes: o.relaxes.as_deref() })
-        }),
+        overrides: rule
+            .and_then(|r| r.overrides.as_ref())
+            .map(|o| OverrideOut { code_of_practice: &o.code, relaxes: o.relaxes.as_deref() }),
         standing: match f.standing {
             Standing::Active => "active",
             Standing::Waived(_) => "waived",
@@ -321,35 +320,32 @@ impl Stream {
     }
 
     /// One finding, as one line of the `findings` array.
-    pub fn finding(&mut self, program: &Program, f: &Finding) -> String {
+    pub fn finding(&mut self, f: &Finding) -> String {
         let sep = if self.findings == 0 { "\n    " } else { ",\n    " };
         self.findings += 1;
-        let body = serde_json::to_string(&finding_out(program, f)).unwrap_or_else(|_| "{}".to_string());
+        let body = serde_json::to_string(&finding_out(f)).unwrap_or_else(|_| "{}".to_string());
         format!("{sep}{body}")
     }
 
     /// The end of the document: diagnostics (policy ones first) and the summary.
-    pub fn finish(&self, program: &Program, outcome: &Outcome, policy_diags: &[Diag]) -> String {
-        let s = Summary::of(program, outcome);
+    pub fn finish(&self, s: &Summary, diagnostics: &[Diag]) -> String {
         let level = |l: crate::ast::CodeLevel| s.tally.by_level.get(&l).copied().unwrap_or(0);
         let mut out = String::from(if self.findings == 0 { "],\n" } else { "\n  ],\n" });
         out.push_str("  \"diagnostics\": [");
-        for (i, d) in policy_diags.iter().chain(outcome.diagnostics.iter()).enumerate() {
+        for (i, d) in diagnostics.iter().enumerate() {
             out.push_str(if i == 0 { "\n    " } else { ",\n    " });
             out.push_str(&serde_json::to_string(&diag_out(d)).unwrap_or_else(|_| "{}".to_string()));
         }
-        out.push_str(if policy_diags.is_empty() && outcome.diagnostics.is_empty() { "],\n" } else { "\n  ],\n" });
-        let relaxations: Vec<RelaxationOut<'_>> = program
+        out.push_str(if diagnostics.is_empty() { "],\n" } else { "\n  ],\n" });
+        let relaxations: Vec<RelaxationOut<'_>> = s
+            .catalogue
             .relaxations()
-            .map(|(r, parent, why)| {
-                let (line, column) = r.file.line_col(r.id_span.start);
-                RelaxationOut {
-                    rule: &r.id,
-                    code_of_practice: program.codes.get(r.code).map_or("", |c| c.name.as_str()),
-                    relaxes: &parent.name,
-                    justification: why,
-                    policy: Place { file: &r.file.name, line, column },
-                }
+            .map(|(r, parent, why)| RelaxationOut {
+                rule: &r.id,
+                code_of_practice: &r.code,
+                relaxes: parent,
+                justification: why,
+                policy: Place { file: &r.file.name, line: r.line, column: r.column },
             })
             .collect();
         out.push_str("  \"relaxations\": [");
@@ -475,3 +471,29 @@ pub fn lint(problems: &[Diag], input: &[Diag], s: &super::LintSummary) -> String
     out.push('\n');
     out
 }
+
+impl super::Report for Stream {
+    fn start(&mut self) -> String {
+        Stream::start(self)
+    }
+
+    fn finding(&mut self, f: &Finding) -> String {
+        Stream::finding(self, f)
+    }
+
+    fn finish(&mut self, end: &super::End<'_>) -> String {
+        Stream::finish(self, end.summary, end.diagnostics)
+    }
+
+    fn failed(&mut self, end: &super::End<'_>) -> String {
+        failure(end.diagnostics)
+    }
+}
+
+/// Make the JSON report.
+pub fn make(_: &super::Options) -> Box<dyn super::Report> {
+    Box::new(Stream::default())
+}
+
+/// The JSON report, as `--output json`.
+pub const FORMAT: super::Format = super::Format { name: "json", holds: super::Holds::JsonDocument, make };

@@ -12,8 +12,7 @@ use std::fmt::Write as _;
 
 use crate::ast::Severity;
 use crate::diagnostics::Diag;
-use crate::engine::Program;
-use crate::pipeline::{Finding, Standing};
+use crate::findings::{Finding, Standing, Summary};
 
 /// Escape text for XML 1.0 content and attributes, replacing characters it cannot carry at all.
 pub fn escape(s: &str) -> String {
@@ -49,28 +48,28 @@ fn line(f: &Finding) -> String {
         Standing::Baselined => " [known from the baseline]".to_string(),
         Standing::Undetermined(_) => " [cannot be determined: not a finding]".to_string(),
     };
-    format!("{}:{}:{}: {} {what}: {}{standing}", f.file.name, f.line, f.column, f.severity.as_str(), f.message)
+    format!("{}:{}:{}: {} {what}: {}{standing}", f.file.name, f.line, f.column, f.severity().as_str(), f.message)
 }
 
 /// The JUnit document. `fail_on` is the least severe finding that fails a rule's test case;
 /// `timestamp` is when the run happened (`YYYY-MM-DDTHH:MM:SS`, UTC); `skipped` names rules that
 /// were not run (they need role files).
 pub fn document(
-    program: &Program,
+    summary: &Summary,
     findings: &[Finding],
     diagnostics: &[Diag],
     fail_on: Severity,
     timestamp: &str,
-    skipped: &[&str],
 ) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    let running = program.running();
+    let catalogue = &summary.catalogue;
+    let skipped = &catalogue.skipped;
     let mut suite_id = 0usize;
-    for (ci, code) in program.codes.iter().enumerate() {
+    for (ci, code) in catalogue.codes.iter().enumerate() {
         // The rule ids of this code that run, each once (versions share an id), in policy order.
         let mut ids: Vec<&str> = Vec::new();
-        for (ri, r) in program.rules.iter().enumerate() {
-            if r.code == ci && running.contains(&ri) && !ids.contains(&r.id.as_str()) {
+        for r in catalogue.running() {
+            if r.code_index == ci && !ids.contains(&r.id.as_str()) {
                 ids.push(&r.id);
             }
         }
@@ -83,14 +82,14 @@ pub fn document(
         for id in &ids {
             let mine: Vec<&Finding> = findings
                 .iter()
-                .filter(|f| f.rule_id == *id && program.rules.get(f.rule).is_some_and(|r| r.code == ci))
+                .filter(|f| f.rule.as_ref().is_some_and(|r| r.id == *id && r.code_index == ci))
                 .collect();
-            let counts = |f: &&&Finding| f.standing == Standing::Active && f.severity <= fail_on;
+            let counts = |f: &&&Finding| f.standing == Standing::Active && f.severity() <= fail_on;
             let failing: Vec<&&Finding> = mine.iter().filter(counts).collect();
             let open = mine.iter().filter(|f| f.standing.is_undetermined()).count();
             let _ =
                 write!(cases, "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"", token(id), token(&code.name));
-            if skipped.contains(id) {
+            if skipped.iter().any(|s| s == id) {
                 skips += 1;
                 cases.push_str(">\n      <skipped message=\"not run: this rule asks about staff and roles, and no role files were given\"/>\n    </testcase>\n");
             } else if failing.is_empty() && open > 0 {
@@ -110,7 +109,7 @@ pub fn document(
                 cases.push_str("/>\n");
             } else {
                 failures += 1;
-                let worst = failing.iter().map(|f| f.severity).min().unwrap_or(Severity::Error);
+                let worst = failing.iter().map(|f| f.severity()).min().unwrap_or(Severity::Error);
                 let body: Vec<String> = failing.iter().map(|f| escape(&line(f))).collect();
                 let _ = write!(
                     cases,
@@ -145,7 +144,7 @@ pub fn document(
         suite_id += 1;
     }
     // Expired waivers are failures of a suite of their own, one test case per waived rule.
-    let expired: Vec<&Finding> = findings.iter().filter(|f| f.rule_id == crate::suppress::EXPIRED_WAIVER).collect();
+    let expired: Vec<&Finding> = findings.iter().filter(|f| f.rule.is_none()).collect();
     if !expired.is_empty() {
         let _ = writeln!(
             out,
@@ -234,6 +233,35 @@ pub fn tests_document(outcomes: &[crate::policytest::Outcome], timestamp: &str) 
     out.push_str("</testsuites>\n");
     out
 }
+
+/// The JUnit report: each suite's counts come before its cases, so findings are kept until the end.
+#[derive(Default)]
+struct Whole {
+    kept: Vec<Finding>,
+}
+
+/// Make the JUnit report.
+pub fn make(_: &super::Options) -> Box<dyn super::Report> {
+    Box::new(Whole::default())
+}
+
+impl super::Report for Whole {
+    fn finding(&mut self, f: &Finding) -> String {
+        self.kept.push(f.clone());
+        String::new()
+    }
+
+    fn finish(&mut self, end: &super::End<'_>) -> String {
+        document(end.summary, &self.kept, end.diagnostics, end.fail_on, end.timestamp)
+    }
+
+    fn failed(&mut self, end: &super::End<'_>) -> String {
+        document(&Summary::default(), &[], end.diagnostics, end.fail_on, end.timestamp)
+    }
+}
+
+/// The JUnit report, as `--output junit`.
+pub const FORMAT: super::Format = super::Format { name: "junit", holds: super::Holds::Junit, make };
 
 #[cfg(test)]
 mod tests {

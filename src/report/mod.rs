@@ -11,63 +11,112 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use crate::engine::Program;
-use crate::pipeline::Outcome;
+use crate::ast::Severity;
+use crate::diagnostics::render::Style;
+use crate::diagnostics::Diag;
+use crate::findings::Finding;
 
-/// Counts for the summary line and the JSON summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    /// Record files read.
-    pub files: usize,
-    /// Records checked.
-    pub records: usize,
-    /// Rules applied.
-    pub rules: usize,
-    /// Codes of practice loaded.
-    pub codes: usize,
-    /// The findings, counted.
-    pub tally: crate::pipeline::Tally,
-    /// Obligations open at the end of the data but not yet due, by rule id.
-    pub pending: Vec<(String, usize)>,
-    /// Records left out of group and case rules (a value they needed could not be read), by rule id.
-    pub left_out: Vec<(String, usize)>,
+/// One report of a run, written a piece at a time: [`Report::start`], then [`Report::finding`] for
+/// each finding as it is found, then [`Report::finish`]; or [`Report::failed`] alone when the run
+/// stopped before checking anything. Each call returns the text to append to the output.
+///
+/// A format that needs every finding before it writes (SARIF, JUnit) keeps them itself.
+pub trait Report: Send {
+    /// The opening of the report.
+    fn start(&mut self) -> String {
+        String::new()
+    }
+
+    /// One finding, in file, record and rule order (at any standing).
+    fn finding(&mut self, f: &Finding) -> String;
+
+    /// The end of the report: the run's problems and summary.
+    fn finish(&mut self, end: &End<'_>) -> String;
+
+    /// The whole report of a run that stopped before checking (unusable settings, a broken policy,
+    /// bad usage): no findings, only `diagnostics`.
+    fn failed(&mut self, end: &End<'_>) -> String;
 }
 
-impl Summary {
-    /// The counts of an outcome.
-    pub fn of(program: &Program, outcome: &Outcome) -> Summary {
-        Summary {
-            files: outcome.files,
-            records: outcome.records,
-            rules: program.rules_in_run(),
-            codes: program.codes.len(),
-            tally: outcome.tally.clone(),
-            pending: outcome.pending.clone(),
-            left_out: outcome.left_out.clone(),
+/// What the end of a report needs.
+#[derive(Debug, Clone, Copy)]
+pub struct End<'a> {
+    /// The run's counts and its policies' rules.
+    pub summary: &'a Summary,
+    /// Problems with the policies, then with the input.
+    pub diagnostics: &'a [Diag],
+    /// The least severe finding that fails the run.
+    pub fail_on: Severity,
+    /// When the run happened (`YYYY-MM-DDTHH:MM:SS`, UTC), for formats that must say.
+    pub timestamp: &'a str,
+    /// A baseline was given: formats that can say which findings are new do.
+    pub baseline: bool,
+}
+
+/// How a report is to be made.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Colours and width, for text reports.
+    pub style: Style,
+    /// It goes to standard output, where the problems are already shown (on standard error).
+    pub to_stdout: bool,
+}
+
+/// What a report file holds once written, so a report an earlier run left among the records is
+/// known for what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    /// The JSON report, or a baseline (they open the same way).
+    JsonDocument,
+    /// A SARIF report.
+    Sarif,
+    /// A JUnit report.
+    Junit,
+    /// Human text or annotations: never taken for an earlier report.
+    Text,
+}
+
+impl Holds {
+    /// Whether `start` (a file's first bytes) is how this output begins.
+    pub fn begins(self, start: &[u8]) -> bool {
+        let start = String::from_utf8_lossy(start);
+        match self {
+            Holds::JsonDocument => start
+                .strip_prefix("{\n  \"version\": ")
+                .map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()))
+                .is_some_and(|rest| rest.starts_with(",\n  \"findings\": [")),
+            Holds::Sarif => start.starts_with("{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/"),
+            Holds::Junit => start.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"),
+            Holds::Text => false,
         }
     }
-
-    /// Total findings.
-    pub fn findings(&self) -> usize {
-        self.tally.findings()
-    }
-
-    /// Records with no finding and no rule that cannot be determined.
-    pub fn clean_records(&self) -> usize {
-        self.records.saturating_sub(self.tally.records_with_findings + self.tally.records_undetermined)
-    }
 }
 
-/// A finding's fingerprint (see [`crate::pipeline::Finding::fingerprint`]).
-pub fn fingerprint(f: &crate::pipeline::Finding) -> String {
-    f.fingerprint()
+/// A report format: its name on the command line, what its files hold, and how to make one.
+#[derive(Debug, Clone, Copy)]
+pub struct Format {
+    /// The name after `--output`.
+    pub name: &'static str,
+    /// What a file of it holds.
+    pub holds: Holds,
+    /// Make one.
+    pub make: fn(&Options) -> Box<dyn Report>,
 }
 
-/// The 1-based line and column (in characters) where a finding's span ends.
-pub fn end_of(f: &crate::pipeline::Finding) -> (usize, usize) {
-    let (l, c) = f.file.line_col(f.span.end);
-    (f.first_line + l - 1, c)
+/// Every report format. Adding one is a new file with its [`Report`] and one line here.
+pub const FORMATS: &[Format] = &[human::FORMAT, json::FORMAT, sarif::FORMAT, junit::FORMAT, github::FORMAT];
+
+/// The format named `name` (case-insensitive).
+///
+/// ```
+/// assert_eq!(precept::report::format("SARIF").map(|f| f.name), Some("sarif"));
+/// assert!(precept::report::format("pdf").is_none());
+/// ```
+pub fn format(name: &str) -> Option<&'static Format> {
+    FORMATS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
 }
+
+pub use crate::findings::Summary;
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -7,11 +7,9 @@
 
 use serde::Serialize;
 
-use super::{end_of, fingerprint};
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Level};
-use crate::engine::Program;
-use crate::pipeline::{Finding, Standing};
+use crate::findings::{Finding, RuleInfo, Standing, Summary};
 
 /// Results per run that code scanning accepts.
 pub const MAX_RESULTS: usize = 25_000;
@@ -193,13 +191,12 @@ pub fn uri(path: &str) -> String {
 }
 
 /// The SARIF document for a run: `findings` in report order, `diagnostics` as notifications.
-pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], baseline: bool) -> String {
+pub fn document(summary: &Summary, findings: &[Finding], diagnostics: &[Diag], baseline: bool) -> String {
     // One descriptor per rule id of the rules that run (versions of a rule, and an override and
     // the rule it replaces on some days, share an id), in the program's order; the most derived
     // definition (an override comes after the rule it overrides) describes it.
-    let running = program.running();
-    let mut chosen: Vec<&crate::engine::program::CompiledRule> = Vec::new();
-    for r in program.rules.iter().enumerate().filter(|(i, _)| running.contains(i)).map(|(_, r)| r) {
+    let mut chosen: Vec<&RuleInfo> = Vec::new();
+    for r in summary.catalogue.running() {
         match chosen.iter_mut().find(|c| c.id == r.id) {
             Some(c) => *c = r,
             None => chosen.push(r),
@@ -208,9 +205,8 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
     let mut ids: Vec<&str> = Vec::new();
     let mut rules = Vec::new();
     for r in chosen {
-        let code = program.codes.get(r.code);
-        let code_name = code.map_or("", |c| c.name.as_str());
-        let level_name = code.map_or("", |c| c.level.as_str());
+        let code_name = r.code.as_str();
+        let level_name = r.level.as_str();
         let cite = r.cite.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
         ids.push(&r.id);
         rules.push(RuleOut {
@@ -227,7 +223,7 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
             },
         });
     }
-    if findings.iter().any(|f| f.rule_id == crate::suppress::EXPIRED_WAIVER) {
+    if findings.iter().any(|f| f.rule.is_none()) {
         ids.push(crate::suppress::EXPIRED_WAIVER);
         rules.push(RuleOut {
             id: crate::suppress::EXPIRED_WAIVER,
@@ -259,14 +255,14 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
         .iter()
         .take(MAX_RESULTS)
         .map(|f| {
-            let (end_line, end_column) = end_of(f);
+            let (end_line, end_column) = f.end;
             SarifResult {
-                rule_id: f.rule_id.clone(),
-                rule_index: ids.iter().position(|i| *i == f.rule_id).unwrap_or(0),
+                rule_id: f.rule_id().to_string(),
+                rule_index: ids.iter().position(|i| *i == f.rule_id()).unwrap_or(0),
                 // A rule that cannot be determined is a result of kind `review` (SARIF 2.1.0
                 // §3.27.9: a human must judge it), whose level must then be `none`: not a failure.
                 kind: f.standing.is_undetermined().then_some("review"),
-                level: if f.standing.is_undetermined() { "none" } else { level(f.severity) },
+                level: if f.standing.is_undetermined() { "none" } else { level(f.severity()) },
                 message: Text { text: f.message.clone() },
                 locations: vec![Location {
                     physical_location: Physical {
@@ -275,7 +271,7 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
                     },
                     message: None,
                 }],
-                partial_fingerprints: Fingerprints { precept: fingerprint(f) },
+                partial_fingerprints: Fingerprints { precept: f.fingerprint() },
                 suppressions: match &f.standing {
                     Standing::Waived(w) => vec![Suppression {
                         kind: "external",
@@ -291,7 +287,7 @@ pub fn document(program: &Program, findings: &[Finding], diagnostics: &[Diag], b
                     .then_some(if f.standing == Standing::Baselined { "unchanged" } else { "new" }),
                 properties: ResultProperties {
                     record: f.record_id.clone(),
-                    subject: f.subject,
+                    subject: f.subject.as_str(),
                     evidence: f.evidence.iter().map(|e| e.summary.clone()).collect(),
                 },
             }
@@ -369,3 +365,33 @@ fn notification(d: &Diag) -> Notification {
         locations,
     }
 }
+
+/// The SARIF report: its rules and counts come before the results, so findings are kept until the
+/// end.
+#[derive(Default)]
+struct Whole {
+    kept: Vec<Finding>,
+}
+
+/// Make the SARIF report.
+pub fn make(_: &super::Options) -> Box<dyn super::Report> {
+    Box::new(Whole::default())
+}
+
+impl super::Report for Whole {
+    fn finding(&mut self, f: &Finding) -> String {
+        self.kept.push(f.clone());
+        String::new()
+    }
+
+    fn finish(&mut self, end: &super::End<'_>) -> String {
+        document(end.summary, &self.kept, end.diagnostics, end.baseline)
+    }
+
+    fn failed(&mut self, end: &super::End<'_>) -> String {
+        document(&Summary::default(), &[], end.diagnostics, false)
+    }
+}
+
+/// The SARIF report, as `--output sarif`.
+pub const FORMAT: super::Format = super::Format { name: "sarif", holds: super::Holds::Sarif, make };

@@ -55,7 +55,7 @@ pub fn write(findings: &[Finding]) -> String {
         .iter()
         .map(|f| Entry {
             fingerprint: f.fingerprint(),
-            rule: f.rule_id.clone(),
+            rule: f.rule_id().to_string(),
             record: f.record_id.clone(),
             field: f.field.clone(),
             file: f.file.name.to_string(),

@@ -13,12 +13,11 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use crate::ast::{CodeLevel, Severity};
 use crate::diagnostics::Diag;
-use crate::pipeline::{Finding, Standing, WaiverNote};
+use crate::findings::{Finding, Standing, Subject, WaiverNote};
 
 /// The id of the finding an expired waiver is.
-pub const EXPIRED_WAIVER: &str = "expired-waiver";
+pub const EXPIRED_WAIVER: &str = crate::findings::expired_waiver::ID;
 
 /// Marks findings as waived or baselined during a run.
 pub struct Suppressor {
@@ -53,9 +52,9 @@ impl Suppressor {
 
     /// The waivers that may cover `f`, in file order.
     fn candidates(&self, f: &Finding) -> Vec<usize> {
-        let general = self.by_rule.get(&f.rule_id).map(Vec::as_slice).unwrap_or_default();
+        let general = self.by_rule.get(f.rule_id()).map(Vec::as_slice).unwrap_or_default();
         let named = match &f.record_id {
-            Some(r) => self.by_record.get(&(f.rule_id.clone(), r.clone())).map(Vec::as_slice).unwrap_or_default(),
+            Some(r) => self.by_record.get(&(f.rule_id().to_string(), r.clone())).map(Vec::as_slice).unwrap_or_default(),
             None => &[],
         };
         let mut all: Vec<usize> = general.iter().chain(named).copied().collect();
@@ -108,20 +107,18 @@ impl Suppressor {
             let (line, column) = (*line, *column);
             if w.expires < self.today {
                 let what = w.record.as_ref().map(|r| format!(" for {r}")).unwrap_or_default();
+                let mut file = w.file.clone();
+                file.first_line = 1;
                 findings.push(Finding {
-                    rule: usize::MAX,
-                    rule_id: EXPIRED_WAIVER.to_string(),
-                    code_name: "Precept waivers".to_string(),
-                    level: CodeLevel::Organisational,
-                    severity: Severity::Error,
-                    file: w.file.clone(),
-                    first_line: 1,
+                    rule: None,
+                    subject: Subject::ExpiredWaiver,
+                    file,
                     span: w.span,
                     line,
                     column,
+                    end: w.file.line_col(w.span.end),
                     record_index: 0,
                     record_id: Some(format!("{}{what}", w.rule)),
-                    subject: "waiver",
                     message: format!(
                         "the waiver of `{}`{what} expired on {} and waives nothing now ({} finding{} it would cover); approved by {}",
                         w.rule,
@@ -134,7 +131,6 @@ impl Suppressor {
                     staff: w.staff.clone(),
                     team: w.team.clone(),
                     standing: Standing::Active,
-                    masks: Vec::new(),
                     evidence: Vec::new(),
                     group: None,
                 });

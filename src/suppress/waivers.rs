@@ -52,7 +52,7 @@ pub struct Waiver {
 impl Waiver {
     /// Whether it covers `f` (whatever the date).
     pub fn covers(&self, f: &Finding) -> bool {
-        f.rule_id == self.rule
+        f.rule_id() == self.rule
             && self.record.as_ref().is_none_or(|r| f.record_id.as_ref() == Some(r))
             && self.staff.as_ref().is_none_or(|s| f.staff.as_ref() == Some(s))
             && self.team.as_ref().is_none_or(|t| f.team.as_ref() == Some(t))
