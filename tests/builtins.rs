@@ -25,6 +25,7 @@ schema t {
   on: date
   waited: duration
   escalated: boolean
+  later: datetime?
 }
 "#;
 
@@ -58,7 +59,7 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         false,
         "precept::type::unknown-function",
         "unknown function `zzz`",
-        "the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`; `count(...)` and `business days between(...)` are written as themselves",
+        "the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `hours_between`; `count(...)` and `business days between(...)` are written as themselves",
     ),
     (
         "summ(2) > 1",
@@ -182,6 +183,42 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         "`month` needs a date or datetime, not an integer",
         "write `month(record.opened_at)`",
     ),
+    // pure functions
+    (
+        "hours_betwen(record.at, record.at) > 1",
+        false,
+        "precept::type::unknown-function",
+        "unknown function `hours_betwen`",
+        "did you mean `hours_between`? It is written `hours_between(start, end)`",
+    ),
+    (
+        "hours_between(record.at) > 1",
+        false,
+        "precept::type::wrong-arguments",
+        "`hours_between` takes 2 arguments, not 1",
+        "write `hours_between(start, end)`",
+    ),
+    (
+        "hours_between(record.on, record.at) > 1",
+        false,
+        "precept::type::mismatch",
+        "the start given to `hours_between` must be a datetime, not a date",
+        "write `hours_between(start, end)`",
+    ),
+    (
+        "hours_between(record.at, record.later) > 1",
+        false,
+        "precept::type::unhandled-missing",
+        "`record.later` may be missing and this does not say what that means",
+        "say what a missing value means: `record.later is present and ...`, `record.later is missing or ...`, or `record.later otherwise <default>`",
+    ),
+    (
+        "hours_between(record.at, record.at)",
+        false,
+        "precept::type::mismatch",
+        "a `require` condition must be true or false, not a decimal",
+        "compare it with something, e.g. `record.amount <= 50.00 GBP`",
+    ),
 ];
 
 #[test]
@@ -189,7 +226,7 @@ fn diagnostics_of_calls_say_what_they_said_before_the_registry() {
     let mut wrong = Vec::new();
     for &(require, group, code, message, help) in CASES {
         let diags = diagnose(require, group.then_some("record.team"));
-        let errors: Vec<_> = diags.iter().filter(|(c, _, _)| c != "precept::schema::unused-field").collect();
+        let errors: Vec<_> = diags.iter().filter(|(c, _, _)| c != "precept::type::unused-field").collect();
         let want = (code.to_string(), message.to_string(), Some(help.to_string()));
         if errors.len() != 1 || *errors[0] != want {
             wrong.push(format!("`{require}`:\n  want {want:?}\n  got  {errors:?}"));

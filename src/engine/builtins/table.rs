@@ -5,10 +5,13 @@
 //! computation with no answer, and the strictness of overrides all read it from this table.
 //!
 //! The order is the order the checker lists functions in its help: the questions about roles first
-//! (as they were listed before the registry), then the aggregates, then the date functions.
+//! (as they were listed before the registry), then the aggregates, then the date functions, then
+//! the pure functions.
 
 use super::{Accepts, Agg, Builtin, Family, Out, Param, Syntax};
+use crate::engine::num::Num;
 use crate::engine::program::{DateUnit, ScopeFn};
+use crate::engine::value::{Why, V};
 
 const STAFF: Param = Param::new("staff", Accepts::Staff, 0);
 const DAY: Param = Param::new("day", Accepts::Day, 0);
@@ -226,4 +229,74 @@ pub static BUILTINS: &[Builtin] = &[
         blame_first: 0,
         syntax: Syntax::Call,
     },
+    // ------------------------------------------------------------ pure functions
+    // The end is blamed first: `hours_between(record.opened_at, record.resolved_at) <= 48` breaks
+    // by a late resolution as `record.resolved_at - record.opened_at <= 48h` does.
+    Builtin {
+        name: "hours_between",
+        params: &[Param::new("start", Accepts::DateTime, -1), Param::new("end", Accepts::DateTime, 1)],
+        result: Out::Dec,
+        signature: "hours_between(start, end)",
+        example: "hours_between(record.opened_at, record.resolved_at)",
+        doc: "the time from `start` to `end` in hours, an exact decimal (negative when `end` is earlier)",
+        family: Family::Pure(hours_between),
+        blame_first: 1,
+        syntax: Syntax::Call,
+    },
 ];
+
+/// Nanoseconds in an hour.
+const NANOS_PER_HOUR: i128 = 3_600_000_000_000;
+
+/// `hours_between(start, end)`: `end - start` in hours, exactly. A duration is whole nanoseconds,
+/// so its hours are that many nanoseconds over 3,600,000,000,000: a fraction in lowest terms like
+/// any decimal (see [`Num`]), never rounded, so 20 minutes is exactly one third of an hour (shown
+/// `≈0.3333333333`) and 90 minutes is 1.5. Any two datetimes Precept holds are less than 10^22
+/// nanoseconds apart, so there is always an answer.
+fn hours_between<'a>(args: &[V<'a>]) -> V<'a> {
+    match args {
+        [V::DateTime(start, _), V::DateTime(end, _)] => {
+            let nanos = end.duration_since(*start).as_nanos();
+            Num::ratio(nanos, NANOS_PER_HOUR).map_or(V::NoAnswer(Why::Overflow), V::Dec)
+        }
+        _ => V::Missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> V<'static> {
+        let z: jiff::Zoned = s.parse().unwrap();
+        V::DateTime(z.timestamp(), z.offset().seconds())
+    }
+
+    fn hours(a: &str, b: &str) -> V<'static> {
+        hours_between(&[at(a), at(b)])
+    }
+
+    #[test]
+    fn hours_between_is_the_exact_fraction_of_an_hour() {
+        let dec = |n, d| V::Dec(Num::ratio(n, d).unwrap());
+        assert_eq!(hours("2024-03-01T09:00:00+00:00[UTC]", "2024-03-01T10:30:00+00:00[UTC]"), dec(3, 2));
+        assert_eq!(hours("2024-03-01T09:00:00+00:00[UTC]", "2024-03-01T09:20:00+00:00[UTC]"), dec(1, 3));
+        assert_eq!(hours("2024-03-01T10:30:00+00:00[UTC]", "2024-03-01T09:00:00+00:00[UTC]"), dec(-3, 2));
+        // One nanosecond is one 3,600,000,000,000th of an hour, not zero.
+        assert_eq!(
+            hours("2024-03-01T09:00:00+00:00[UTC]", "2024-03-01T09:00:00.000000001+00:00[UTC]"),
+            dec(1, NANOS_PER_HOUR)
+        );
+        // The same instant written at two offsets is no time apart; across a change of clocks the
+        // hours are the hours that passed (23 on the day London springs forward).
+        assert_eq!(hours("2024-03-01T10:00:00+01:00[+01:00]", "2024-03-01T09:00:00+00:00[UTC]"), dec(0, 1));
+        assert_eq!(
+            hours("2024-03-31T00:00:00+00:00[Europe/London]", "2024-04-01T00:00:00+01:00[Europe/London]"),
+            dec(23, 1)
+        );
+        // The widest span jiff holds has an answer.
+        let (lo, hi) = (V::DateTime(jiff::Timestamp::MIN, 0), V::DateTime(jiff::Timestamp::MAX, 0));
+        assert!(matches!(hours_between(&[lo, hi]), V::Dec(d) if d > Num::from(170_000_000)));
+        assert_eq!(hours_between(&[V::Missing, hi]), V::Missing);
+    }
+}
