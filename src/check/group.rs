@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 
 use super::expr::{GroupScope, TypeCheck, T};
 use crate::ast::{EventKind, Expr, ExprKind, Name, Period};
+use crate::engine::builtins::{self, Accepts, Agg, Builtin, Family, Out};
 use crate::engine::program::{
     AggKind, Aggregate, CExpr, DateUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root, SequenceSpec,
 };
@@ -33,15 +34,7 @@ impl Made {
     }
 }
 
-const AGGREGATES: [&str; 6] = ["share", "sum", "min", "max", "avg", "percentile"];
-const DATE_FUNCTIONS: [&str; 4] = ["day", "business_day", "week", "month"];
-
 impl TypeCheck<'_> {
-    /// Aggregates and the date functions are checked here; the questions about roles elsewhere.
-    pub(super) fn is_group_function(&self, name: &str) -> bool {
-        AGGREGATES.contains(&name) || DATE_FUNCTIONS.contains(&name)
-    }
-
     /// Start checking a group rule's `require` and `message`: `group` names the group shape, and
     /// records are read only inside aggregates.
     pub(super) fn enter_group(&mut self, shape: ShapeId, fixed: usize, periods: Vec<(u16, DateUnit)>) {
@@ -81,9 +74,7 @@ impl TypeCheck<'_> {
             }
         }
         let unit = match (&e.kind, &t.e) {
-            (ExprKind::Call(f, _), CExpr::DatePart(u @ (DateUnit::Week | DateUnit::Month), _)) if f.text != "day" => {
-                Some(*u)
-            }
+            (ExprKind::Call(..), CExpr::DatePart(u @ (DateUnit::Week | DateUnit::Month), _)) => Some(*u),
             _ => None,
         };
         Some((t.e, t.ty, unit))
@@ -111,7 +102,7 @@ impl TypeCheck<'_> {
     pub(super) fn hole_style(&self, e: &Expr) -> Option<Option<DateUnit>> {
         match &e.kind {
             ExprKind::Percent(_) => Some(None),
-            ExprKind::Call(f, _) if f.text == "share" => Some(None),
+            ExprKind::Call(f, _) if builtins::find(&f.text).is_some_and(|b| b.result == Out::Share) => Some(None),
             ExprKind::Path(names) if names.len() == 2 && names.first().is_some_and(|n| n.text == "group") => {
                 let g = self.group.as_ref()?;
                 let slot = self.shapes.get(g.shape)?.slot(&names.get(1)?.text)?;
@@ -126,75 +117,63 @@ impl TypeCheck<'_> {
         match cond {
             None => self.aggregate(None, span, false, |_, _| Some(Made::always(AggKind::Count, Ty::Int))),
             Some(c) => self.aggregate(Some(c), span, false, |tc, t| {
-                tc.need_condition(t, c, "count").then_some(Made::always(AggKind::CountWhere, Ty::Int))
+                tc.need_condition(t, c, Agg::Count).then_some(Made::always(AggKind::CountWhere, Ty::Int))
             }),
         }
     }
 
-    /// `share(...)`, `sum(...)`, ..., and the date functions.
-    pub(super) fn group_call(&mut self, f: &Name, args: &[Expr], span: Span) -> Option<T> {
-        if let Some(unit) = self.date_function(f) {
-            return self.date_part(f, unit, args, span);
-        }
-        let arity = if f.text == "percentile" { 2 } else { 1 };
-        if args.len() != arity {
-            let shape = if arity == 2 { "percentile(value, 95)" } else { "share(condition)` or `sum(value)" };
-            self.err(
-                "precept::type::wrong-arguments",
-                format!("`{}` takes {arity} argument{}, not {}", f.text, if arity == 1 { "" } else { "s" }, args.len()),
-                span,
-                "wrong number of arguments",
-            )
-            .with_help(format!("write `{shape}`"));
+    /// `share(...)`, `sum(...)`, ..., and the date functions, found in the registry as `b`.
+    pub(super) fn group_call(&mut self, f: &Name, b: &'static Builtin, args: &[Expr], span: Span) -> Option<T> {
+        let agg = match b.family {
+            Family::Aggregate(agg) => agg,
+            Family::Period(unit) => return self.date_part(f, b, unit, args, span),
+            Family::Role(_) | Family::Pure(_) => return None,
+        };
+        if builtins::overload(&f.text, args.len()).is_none() {
+            let help = match agg {
+                Agg::Percentile => format!("write `{}`", b.example),
+                _ => {
+                    let sig = |a| builtins::of_aggregate(a).map_or("", |b| b.signature);
+                    format!("write `{}` or `{}`", sig(Agg::Share), sig(Agg::Sum))
+                }
+            };
+            self.wrong_arguments(f, args.len(), span, help);
             return None;
         }
         let arg = args.first();
-        match f.text.as_str() {
-            "share" => self.aggregate(arg, span, false, |tc, t| {
-                arg.is_some_and(|a| tc.need_condition(t, a, "share")).then_some(Made::always(AggKind::Share, Ty::Dec))
+        match agg {
+            Agg::Count => self.count_group(arg, span),
+            Agg::Share => self.aggregate(arg, span, false, |tc, t| {
+                arg.is_some_and(|a| tc.need_condition(t, a, Agg::Share))
+                    .then_some(Made::always(AggKind::Share, Ty::Dec))
             }),
-            "percentile" => {
+            Agg::Percentile => {
                 let p = self.percentile_rank(args.get(1))?;
                 self.numeric(f, arg, span, move |k| AggKind::Percentile(k, p), false)
             }
-            "sum" => self.numeric(f, arg, span, AggKind::Sum, false),
-            "avg" => self.numeric(f, arg, span, AggKind::Avg, false),
-            "min" => self.numeric(f, arg, span, AggKind::Min, true),
-            _ => self.numeric(f, arg, span, AggKind::Max, true),
+            Agg::Sum => self.numeric(f, arg, span, AggKind::Sum, false),
+            Agg::Avg => self.numeric(f, arg, span, AggKind::Avg, false),
+            Agg::Min => self.numeric(f, arg, span, AggKind::Min, true),
+            Agg::Max => self.numeric(f, arg, span, AggKind::Max, true),
         }
     }
 
-    fn date_function(&self, f: &Name) -> Option<DateUnit> {
-        match f.text.as_str() {
-            "day" => Some(DateUnit::Day),
-            "business_day" => Some(DateUnit::BusinessDay(0)),
-            "week" => Some(DateUnit::Week),
-            "month" => Some(DateUnit::Month),
-            _ => None,
-        }
-    }
-
-    fn date_part(&mut self, f: &Name, unit: DateUnit, args: &[Expr], span: Span) -> Option<T> {
+    fn date_part(&mut self, f: &Name, b: &Builtin, unit: DateUnit, args: &[Expr], span: Span) -> Option<T> {
         let [arg] = args else {
-            self.err(
-                "precept::type::wrong-arguments",
-                format!("`{}` takes 1 argument, not {}", f.text, args.len()),
-                span,
-                "wrong number of arguments",
-            )
-            .with_help(format!("write `{}(record.opened_at)`", f.text));
+            self.wrong_arguments(f, args.len(), span, format!("write `{}`", b.example));
             return None;
         };
         let t = self.value(arg, None)?;
-        if !matches!(t.ty, Ty::Date | Ty::DateTime) {
+        let accepts = b.params.first().map_or(Accepts::Day, |p| p.accepts);
+        if !accepts.fits(&t.ty) {
             let n = self.ty_name(&t.ty);
             self.err(
                 "precept::type::mismatch",
-                format!("`{}` needs a date or datetime, not {n}", f.text),
+                format!("`{}` needs {}, not {n}", f.text, accepts.want()),
                 arg.span,
                 format!("this is {n}"),
             )
-            .with_help(format!("write `{}(record.opened_at)`", f.text));
+            .with_help(format!("write `{}`", b.example));
             return None;
         }
         let unit = match unit {
@@ -257,8 +236,8 @@ impl TypeCheck<'_> {
                 }
             };
             let kind = make(k);
-            let ty = match (name.as_str(), &t.ty) {
-                ("avg", Ty::Int) => Ty::Dec,
+            let ty = match (kind, &t.ty) {
+                (AggKind::Avg(_), Ty::Int) => Ty::Dec,
                 (_, ty) => ty.clone(),
             };
             // A sum of nothing is zero; the other aggregates have no value when no record had one.
@@ -363,7 +342,8 @@ impl TypeCheck<'_> {
     }
 
     /// An aggregate's condition: true or false for every record.
-    fn need_condition(&mut self, t: &T, e: &Expr, what: &str) -> bool {
+    fn need_condition(&mut self, t: &T, e: &Expr, agg: Agg) -> bool {
+        let what = builtins::of_aggregate(agg).map_or("", |b| b.name);
         if t.ty != Ty::Bool {
             let n = self.ty_name(&t.ty);
             self.err(

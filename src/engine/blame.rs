@@ -3,6 +3,7 @@
 //! The answer is a path of steps (field slots and list indices) that the readers in [`crate::data`]
 //! turn back into a line and column in the record file.
 
+use super::builtins;
 use super::eval::{eval, Cx, Vars};
 use super::program::{CExpr, Quant, Root, ScopeFn};
 use super::value::{Value, V};
@@ -78,7 +79,8 @@ fn failing<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<V
     }
 }
 
-/// The first field (in source order) that an expression reads.
+/// The first field (in source order) that an expression reads. Most expressions are walked through
+/// [`CExpr::children`]; the cases below are those where another order says more.
 fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Option<Vec<Step>> {
     match e {
         CExpr::Field(root, steps) => {
@@ -90,39 +92,32 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Opti
             Some(base)
         }
         CExpr::Var(i) => ctx.var_paths.get(*i as usize).cloned().flatten(),
-        CExpr::Const(_) => None,
-        CExpr::Not(x) | CExpr::Neg(_, x) | CExpr::ToDec(x) | CExpr::Matches(x, _) | CExpr::Present(x, _) => {
-            first_field(ctx, x, vars)
-        }
-        CExpr::AddBusinessDays(x, _, _) => first_field(ctx, x, vars),
-        CExpr::And(a, b)
-        | CExpr::Or(a, b)
-        | CExpr::Implies(a, b)
-        | CExpr::Cmp(_, _, a, b)
-        | CExpr::Arith(_, a, b)
-        | CExpr::InList(_, a, b, _)
-        | CExpr::Text(_, a, b)
-        | CExpr::BusinessBetween(a, b, _)
-        | CExpr::Otherwise(a, b) => first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)),
+        // The value tested, not the members of the set.
         CExpr::InSet(_, x, _, _) => first_field(ctx, x, vars),
+        // The branches before the condition that chose between them.
         CExpr::If(c, a, b) => {
             first_field(ctx, a, vars).or_else(|| first_field(ctx, b, vars)).or_else(|| first_field(ctx, c, vars))
         }
+        // The list, not its elements' condition (whose variable is bound to no element here).
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_field(ctx, list, vars),
-        CExpr::EnumText(_, x) | CExpr::DatePart(_, x) => first_field(ctx, x, vars),
-        // The argument the answer turns on: the amount against a limit, else the action, else the
-        // person asked about.
+        // The argument the answer turns on (see the registry's `blame_first`), except that a `may`
+        // about someone who held no role that day blames them.
         CExpr::Scope(f, args) => {
             let first = match f {
                 ScopeFn::May { .. } if !holds_a_role(ctx, args, vars) => 0,
-                ScopeFn::May { amount: true, .. } => 2,
-                ScopeFn::May { amount: false, .. } => 1,
-                _ => 0,
+                f => builtins::of_scope(*f).map_or(0, |b| b.blame_first),
             };
-            let order = std::iter::once(first).chain(0..args.len());
-            order.filter_map(|i| args.get(i)).find_map(|a| first_field(ctx, a, vars))
+            in_order(ctx, first, args, vars)
         }
+        CExpr::Call(f, args) => in_order(ctx, f.blame_first, args, vars),
+        _ => e.children().into_iter().find_map(|c| first_field(ctx, c, vars)),
     }
+}
+
+/// The first field read by argument `first`, else by the others in order.
+fn in_order<'a>(ctx: &mut Ctx<'a>, first: usize, args: &'a [CExpr], vars: &mut Vars<'a>) -> Option<Vec<Step>> {
+    let order = std::iter::once(first).chain(0..args.len());
+    order.filter_map(|i| args.get(i)).find_map(|a| first_field(ctx, a, vars))
 }
 
 /// Whether the member of staff a `may` question is about (its first argument, on its last) held a

@@ -15,11 +15,15 @@ use jiff::{SignedDuration, ToSpan};
 
 use std::cell::RefCell;
 
-use super::authority::{Amount, Authority, Evidence, Query};
+use super::authority::{Authority, Evidence};
+use super::builtins;
 use super::num::Num;
-use super::program::{Arith, CExpr, CmpOp, DateUnit, Kind, Quant, Root, ScopeFn, TextOp, MAX_VARS};
+use super::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, TextOp, MAX_VARS};
 use super::value::{Value, Why, V};
 use crate::calendar::Calendar;
+
+/// How a date key (`week(x)`, a presence rule's period) is found, kept here under its old name.
+pub use super::builtins::period_start;
 
 /// Quantifier variables in scope.
 pub type Vars<'a> = [V<'a>; MAX_VARS];
@@ -289,7 +293,8 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             V::Enum(i) => names.get(i as usize).map_or(V::Missing, |n| V::Text(n)),
             other => other,
         },
-        CExpr::Scope(f, args) => scope(*f, args, record, cx, vars),
+        CExpr::Scope(f, args) => builtins::ask(*f, args, record, cx, vars),
+        CExpr::Call(f, args) => builtins::call(f, args, record, cx, vars),
         CExpr::DatePart(unit, x) => {
             let v = eval(x, record, cx, vars);
             match period_start(*unit, v, cx.cals) {
@@ -300,95 +305,6 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             }
         }
     }
-}
-
-/// The first day of the `unit` that a date or instant falls in: its own day (at the offset it was
-/// written with), the business day it counts as received on, its week's Monday or its month's first.
-pub fn period_start(unit: DateUnit, v: V<'_>, cals: &[Calendar]) -> Option<jiff::civil::Date> {
-    match unit {
-        DateUnit::BusinessDay(cal) => {
-            let cal = cals.get(cal)?;
-            match v {
-                V::DateTime(ts, _) => Some(cal.receipt_day(ts)),
-                V::Date(d) => {
-                    // A date has no time of day: it counts on itself when worked, else the next worked day.
-                    let start = d.to_zoned(cal.zone().clone()).ok()?.timestamp();
-                    Some(cal.receipt_day(start))
-                }
-                _ => None,
-            }
-        }
-        DateUnit::Day => day(v),
-        DateUnit::Week => {
-            let d = day(v)?;
-            let back = i64::from(d.weekday().to_monday_zero_offset());
-            d.checked_sub(jiff::Span::new().days(back)).ok()
-        }
-        DateUnit::Month => day(v)?.first_of_month().into(),
-    }
-}
-
-/// Put a question about staff and roles to the authority. Any argument without a value, or no
-/// authority at all, leaves the question without an answer.
-fn scope<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
-    let Some(auth) = cx.authority else { return V::Missing };
-    let mut vals = [V::Missing; 4];
-    for (i, (slot, a)) in vals.iter_mut().zip(args.iter()).enumerate() {
-        *slot = eval(a, record, cx, vars);
-        match *slot {
-            // A question about a failed computation has no answer; one about a value that could
-            // not be read cannot be determined.
-            V::NoAnswer(_) | V::Unreadable(_) => return *slot,
-            // Only a `may` question's amount (its third argument) may be missing.
-            V::Missing if !(matches!(f, ScopeFn::May { amount: true, .. }) && i == 2) => return V::Missing,
-            _ => {}
-        }
-    }
-    let text = |v: V<'a>| match v {
-        V::Text(t) => Some(t),
-        _ => None,
-    };
-    let q = match (f, vals) {
-        (ScopeFn::RoleOf, [s, on, ..]) => {
-            let (Some(s), Some(on)) = (text(s), day(on)) else { return V::Missing };
-            return auth.role_of(s, on).map_or(V::Missing, V::Text);
-        }
-        (ScopeFn::May { amount: false, .. }, [s, a, on, _]) => {
-            let (Some(staff), Some(action), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
-            Query::May { staff, action, amount: None, on }
-        }
-        (ScopeFn::May { amount: true, currency }, [s, a, n, on]) => {
-            let (Some(staff), Some(action), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
-            let amount = match n {
-                V::Money(d) => currency.map(|c| Amount::Money(d, c)),
-                V::Int(i) => Some(Amount::Number(Num::from(i))),
-                V::Dec(d) => Some(Amount::Number(d)),
-                V::Duration(d) => Some(Amount::Duration(d)),
-                _ => None,
-            };
-            Query::May { staff, action, amount, on }
-        }
-        (ScopeFn::Outranks, [s, j, on, _]) => {
-            let (Some(senior), Some(junior), Some(on)) = (text(s), text(j), day(on)) else { return V::Missing };
-            Query::Outranks { senior, junior, on }
-        }
-        (ScopeFn::Qualified, [s, q, on, _]) => {
-            let (Some(staff), Some(qualification), Some(on)) = (text(s), text(q), day(on)) else { return V::Missing };
-            Query::Qualified { staff, qualification, on }
-        }
-        (ScopeFn::QualifiedFor, [s, a, on, _]) => {
-            let (Some(staff), Some(area), Some(on)) = (text(s), text(a), day(on)) else { return V::Missing };
-            Query::QualifiedFor { staff, area, on }
-        }
-    };
-    if let Some(trace) = cx.trace {
-        let ev = auth.explain(&q);
-        let mut t = trace.borrow_mut();
-        if !t.contains(&ev) {
-            t.push(ev);
-        }
-    }
-    V::Bool(auth.judge(&q))
 }
 
 /// The civil day of a date, or of a datetime at the offset it was written with.

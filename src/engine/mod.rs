@@ -4,10 +4,11 @@
 //! [`run`] applies every rule to a batch of records in parallel and returns findings in input order;
 //! [`group`] folds records into the groups of rules over groups (and the cases of rules that follow
 //! cases) and judges them at the end; [`obligation`] replays a case's events; [`num`] is the exact
-//! arithmetic of decimals and money.
+//! arithmetic of decimals and money; [`builtins`] is the one registry of built-in functions.
 
 pub mod authority;
 pub mod blame;
+pub mod builtins;
 pub mod eval;
 pub mod format;
 pub mod group;

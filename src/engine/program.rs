@@ -5,6 +5,7 @@
 
 use regex::Regex;
 
+use super::builtins::Builtin;
 use super::types::{EnumDef, Shape, ShapeId, Ty};
 use super::value::Value;
 use crate::ast::{CodeLevel, Severity};
@@ -483,6 +484,43 @@ pub enum CExpr {
     Scope(ScopeFn, Box<[CExpr]>),
     /// `day(x)`, `business_day(x)`, `week(x)`, `month(x)`: the date starting the unit `x` falls in.
     DatePart(DateUnit, Box<CExpr>),
+    /// A pure built-in function (see [`super::builtins`]) of its arguments, in the order written.
+    Call(&'static Builtin, Box<[CExpr]>),
+}
+
+impl CExpr {
+    /// The expressions directly inside this one, in the order evaluation reads them. Redaction,
+    /// blame and the search for a computation with no answer walk the tree through this alone, so
+    /// a new kind of expression is listed here and nowhere else.
+    pub fn children(&self) -> Vec<&CExpr> {
+        match self {
+            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) => Vec::new(),
+            CExpr::Not(x)
+            | CExpr::Neg(_, x)
+            | CExpr::ToDec(x)
+            | CExpr::Matches(x, _)
+            | CExpr::AddBusinessDays(x, _, _)
+            | CExpr::Present(x, _)
+            | CExpr::EnumText(_, x)
+            | CExpr::DatePart(_, x) => vec![x],
+            CExpr::And(a, b)
+            | CExpr::Or(a, b)
+            | CExpr::Implies(a, b)
+            | CExpr::Cmp(_, _, a, b)
+            | CExpr::Arith(_, a, b)
+            | CExpr::InList(_, a, b, _)
+            | CExpr::Text(_, a, b)
+            | CExpr::BusinessBetween(a, b, _)
+            | CExpr::Otherwise(a, b)
+            | CExpr::Quant(_, _, a, b) => vec![a, b],
+            CExpr::InSet(_, x, set, _) => std::iter::once(x.as_ref()).chain(set.iter()).collect(),
+            CExpr::If(c, a, b) => vec![c, a, b],
+            CExpr::Count(list, cond) => {
+                std::iter::once(list.as_ref()).chain(cond.iter().map(|(_, c)| c.as_ref())).collect()
+            }
+            CExpr::Scope(_, args) | CExpr::Call(_, args) => args.iter().collect(),
+        }
+    }
 }
 
 /// The questions about staff and roles a rule can ask; arguments in the order written.
@@ -507,14 +545,8 @@ pub enum ScopeFn {
 }
 
 impl ScopeFn {
-    /// The name written in policies.
+    /// The name written in policies, from the registry of built-in functions.
     pub fn name(self) -> &'static str {
-        match self {
-            ScopeFn::RoleOf => "role_of",
-            ScopeFn::May { .. } => "may",
-            ScopeFn::Outranks => "outranks",
-            ScopeFn::Qualified => "qualified",
-            ScopeFn::QualifiedFor => "qualified_for",
-        }
+        super::builtins::of_scope(self).map_or("", |b| b.name)
     }
 }

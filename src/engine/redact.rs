@@ -249,39 +249,6 @@ impl Program {
     }
 }
 
-impl CExpr {
-    /// The expressions directly inside this one.
-    pub fn children(&self) -> Vec<&CExpr> {
-        match self {
-            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) => Vec::new(),
-            CExpr::Not(x)
-            | CExpr::Neg(_, x)
-            | CExpr::ToDec(x)
-            | CExpr::Matches(x, _)
-            | CExpr::AddBusinessDays(x, _, _)
-            | CExpr::Present(x, _)
-            | CExpr::EnumText(_, x)
-            | CExpr::DatePart(_, x) => vec![x],
-            CExpr::And(a, b)
-            | CExpr::Or(a, b)
-            | CExpr::Implies(a, b)
-            | CExpr::Cmp(_, _, a, b)
-            | CExpr::Arith(_, a, b)
-            | CExpr::InList(_, a, b, _)
-            | CExpr::Text(_, a, b)
-            | CExpr::BusinessBetween(a, b, _)
-            | CExpr::Otherwise(a, b)
-            | CExpr::Quant(_, _, a, b) => vec![a, b],
-            CExpr::InSet(_, x, set, _) => std::iter::once(x.as_ref()).chain(set.iter()).collect(),
-            CExpr::If(c, a, b) => vec![c, a, b],
-            CExpr::Count(list, cond) => {
-                std::iter::once(list.as_ref()).chain(cond.iter().map(|(_, c)| c.as_ref())).collect()
-            }
-            CExpr::Scope(_, args) => args.iter().collect(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 use super::authority::Evidence;
 use super::blame::{path_text, Step};
 use super::eval::{eval, Cx, Vars};
-use super::program::{Arith, CExpr, DateUnit, Root, MAX_VARS};
+use super::program::{Arith, CExpr, Root, MAX_VARS};
 use super::types::ShapeId;
 use super::value::{Value, Why, V};
 use super::Program;
@@ -168,13 +168,10 @@ impl<'a> Walk<'a> {
             }
             CExpr::BusinessBetween(a, b, _) => format!("business days between({}, {})", self.text(a), self.text(b)),
             CExpr::DatePart(unit, x) => {
-                let f = match unit {
-                    DateUnit::Day => "day",
-                    DateUnit::BusinessDay(_) => "business_day",
-                    DateUnit::Week => "week",
-                    DateUnit::Month => "month",
-                };
-                format!("{f}({})", self.text(x))
+                format!("{}({})", super::builtins::of_period(*unit).map_or("…", |b| b.name), self.text(x))
+            }
+            CExpr::Call(f, args) => {
+                format!("{}({})", f.name, args.iter().map(|a| self.text(a)).collect::<Vec<_>>().join(", "))
             }
             CExpr::Count(list, None) => format!("count({})", self.text(list)),
             _ => "…".to_string(),

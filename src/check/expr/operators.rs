@@ -1,0 +1,373 @@
+//! The infix operators: logic, comparisons, membership, text tests, `matches` and arithmetic, each
+//! typed by its operands (money only in one currency, dates and datetimes only as the language
+//! defines them).
+
+use super::{const_value, TypeCheck, T};
+use crate::ast::{BinaryOp, Expr, ExprKind};
+use crate::engine::program::{Arith, CExpr, CmpOp, Kind, TextOp};
+use crate::engine::types::Ty;
+use crate::engine::value::Value;
+use crate::source::Span;
+
+impl TypeCheck<'_> {
+    /// Operands whose meaning depends on the other side (bare enum names, text, sets) are checked second.
+    fn depends_on_other(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Path(names) => {
+                names.len() == 1
+                    && names.first().is_some_and(|n| n.text != "record" && !self.vars.iter().any(|(v, _)| *v == n.text))
+            }
+            ExprKind::Text(_) | ExprKind::Set(_) => true,
+            _ => false,
+        }
+    }
+
+    fn operands(&mut self, a: &Expr, b: &Expr) -> (Option<T>, Option<T>) {
+        if self.depends_on_other(a) && !self.depends_on_other(b) {
+            let bt = self.value(b, None);
+            let at = self.value(a, bt.as_ref().map(|t| &t.ty));
+            (at, bt)
+        } else {
+            let at = self.value(a, None);
+            let bt = self.value(b, at.as_ref().map(|t| &t.ty));
+            (at, bt)
+        }
+    }
+
+    pub(super) fn binary(&mut self, op: BinaryOp, a: &Expr, b: &Expr, span: Span) -> Option<T> {
+        match op {
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Implies => {
+                let at = self.bool_operand(a);
+                let mark = self.present.len();
+                if let Some(at) = &at {
+                    let facts = if op == BinaryOp::Or { &at.f } else { &at.t };
+                    self.present.extend(facts.iter().cloned());
+                }
+                let bt = self.bool_operand(b);
+                self.present.truncate(mark);
+                let (at, bt) = (at?, bt?);
+                let (e, t, f) = match op {
+                    BinaryOp::And => (CExpr::And(Box::new(at.e), Box::new(bt.e)), [at.t, bt.t].concat(), Vec::new()),
+                    BinaryOp::Or => (CExpr::Or(Box::new(at.e), Box::new(bt.e)), Vec::new(), [at.f, bt.f].concat()),
+                    _ => (CExpr::Implies(Box::new(at.e), Box::new(bt.e)), Vec::new(), Vec::new()),
+                };
+                Some(T { e, ty: Ty::Bool, optional: false, key: None, t, f })
+            }
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                self.comparison(op, a, b, span)
+            }
+            BinaryOp::In | BinaryOp::NotIn => self.membership(op == BinaryOp::NotIn, a, b),
+            BinaryOp::Contains | BinaryOp::StartsWith | BinaryOp::EndsWith => {
+                let at = self.value(a, Some(&Ty::Text));
+                let bt = self.value(b, Some(&Ty::Text));
+                let (at, bt) = (at?, bt?);
+                for (t, x) in [(&at, a), (&bt, b)] {
+                    if t.ty != Ty::Text {
+                        let n = self.ty_name(&t.ty);
+                        self.err(
+                            "precept::type::mismatch",
+                            format!("`{}` works on text, not {n}", op.as_str()),
+                            x.span,
+                            format!("this is {n}"),
+                        )
+                        .with_help("for lists use `in` or `any(...)`; for enumerations use `==` or `in`");
+                        return None;
+                    }
+                }
+                let top = match op {
+                    BinaryOp::Contains => TextOp::Contains,
+                    BinaryOp::StartsWith => TextOp::StartsWith,
+                    _ => TextOp::EndsWith,
+                };
+                Some(T::new(CExpr::Text(top, Box::new(at.e), Box::new(bt.e)), Ty::Bool))
+            }
+            BinaryOp::Matches => {
+                let at = self.value(a, Some(&Ty::Text));
+                let ExprKind::Text(pattern) = &b.kind else {
+                    self.err(
+                        "precept::type::mismatch",
+                        "`matches` needs a quoted regular expression",
+                        b.span,
+                        "not a string literal",
+                    )
+                    .with_help("write `record.reference matches \"^REF-[0-9]+$\"`");
+                    return None;
+                };
+                let re = match regex::RegexBuilder::new(pattern).size_limit(1 << 20).build() {
+                    Ok(re) => re,
+                    Err(e) => {
+                        let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
+                        self.err(
+                            "precept::type::invalid-regex",
+                            format!("invalid regular expression `{pattern}`"),
+                            b.span,
+                            detail,
+                        )
+                        .with_help("see the regex crate's syntax; escape special characters with `\\\\`");
+                        return None;
+                    }
+                };
+                let at = at?;
+                if at.ty != Ty::Text {
+                    let n = self.ty_name(&at.ty);
+                    self.err(
+                        "precept::type::mismatch",
+                        format!("`matches` works on text, not {n}"),
+                        a.span,
+                        format!("this is {n}"),
+                    )
+                    .with_help("match a text field");
+                    return None;
+                }
+                Some(T::new(CExpr::Matches(Box::new(at.e), re), Ty::Bool))
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => self.arithmetic(op, a, b, span),
+        }
+    }
+
+    fn cmp_kind(&mut self, l: &Ty, r: &Ty, op: BinaryOp, a: &Expr, b: &Expr) -> Option<Kind> {
+        let ordered = !matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::In | BinaryOp::NotIn);
+        let kind = match (l, r) {
+            (Ty::Int, Ty::Int) | (Ty::Int, Ty::BusinessDays) | (Ty::BusinessDays, Ty::Int) => Kind::Int,
+            (Ty::Int | Ty::Dec, Ty::Int | Ty::Dec) => Kind::Dec,
+            (Ty::Money(x), Ty::Money(y)) => {
+                if x != y {
+                    self.err(
+                        "precept::type::mixed-currency",
+                        format!("cannot compare money in {x} with money in {y}"),
+                        b.span,
+                        format!("this is in {y}"),
+                    )
+                    .with_label(a.span, format!("this is in {x}"))
+                    .with_help(
+                        "amounts in different currencies are never converted; compare amounts in the same currency",
+                    );
+                    return None;
+                }
+                Kind::Money
+            }
+            (Ty::Text, Ty::Text) => Kind::Text,
+            (Ty::Enum(x), Ty::Enum(y)) if x == y => Kind::Enum,
+            (Ty::Bool, Ty::Bool) => Kind::Bool,
+            (Ty::Date, Ty::Date) => Kind::Date,
+            (Ty::DateTime, Ty::DateTime) => Kind::DateTime,
+            (Ty::Duration, Ty::Duration) => Kind::Duration,
+            _ => {
+                let (nl, nr) = (self.ty_name(l), self.ty_name(r));
+                let help = match (l, r) {
+                    (Ty::DateTime, Ty::Date) | (Ty::Date, Ty::DateTime) => "a date is a whole day and a datetime an instant; compare like with like".to_string(),
+                    (Ty::Duration, Ty::BusinessDays) | (Ty::BusinessDays, Ty::Duration) => {
+                        "business days are counted with `business days between(a, b)` or added with `opened + 1 business day`".to_string()
+                    }
+                    _ => format!("both sides of `{}` must have the same type", op.as_str()),
+                };
+                self.err(
+                    "precept::type::mismatch",
+                    format!("cannot compare {nl} with {nr}"),
+                    b.span,
+                    format!("this is {nr}"),
+                )
+                .with_label(a.span, format!("this is {nl}"))
+                .with_help(help);
+                return None;
+            }
+        };
+        if ordered && matches!(kind, Kind::Enum | Kind::Bool) {
+            self.err(
+                "precept::type::mismatch",
+                format!("`{}` does not order {}", op.as_str(), self.ty_name(l)),
+                a.span.to(b.span),
+                "no order",
+            )
+            .with_help("compare these with `==`, `!=` or `in`");
+            return None;
+        }
+        Some(kind)
+    }
+
+    fn comparison(&mut self, op: BinaryOp, a: &Expr, b: &Expr, span: Span) -> Option<T> {
+        let (at, bt) = self.operands(a, b);
+        let (at, bt) = (at?, bt?);
+        let kind = self.cmp_kind(&at.ty, &bt.ty, op, a, b)?;
+        let cop = match op {
+            BinaryOp::Eq => CmpOp::Eq,
+            BinaryOp::Ne => CmpOp::Ne,
+            BinaryOp::Lt => CmpOp::Lt,
+            BinaryOp::Le => CmpOp::Le,
+            BinaryOp::Gt => CmpOp::Gt,
+            _ => CmpOp::Ge,
+        };
+        // A count is never negative: `count(...) < 0` (or `<= -1`, `== -1`) can never hold.
+        let count_below_zero = matches!(at.e, CExpr::Count(..))
+            && match (&bt.e, cop) {
+                (CExpr::Const(Value::Int(n)), CmpOp::Lt) => *n <= 0,
+                (CExpr::Const(Value::Int(n)), CmpOp::Le | CmpOp::Eq) => *n < 0,
+                _ => false,
+            };
+        let e = CExpr::Cmp(cop, kind, Box::new(at.e), Box::new(bt.e));
+        let constant_false = matches!(&e, CExpr::Cmp(_, _, l, r) if matches!(**l, CExpr::Const(_)) && matches!(**r, CExpr::Const(_)))
+            && const_value(&e) == Some(Value::Bool(false));
+        if constant_false || count_below_zero {
+            self.warn(
+                "precept::type::never-holds",
+                format!("`{}` can never hold", self.src(span)),
+                span,
+                "always false",
+                "check the values and the operator; as written every record in scope breaks this rule",
+            );
+        }
+        Some(T::new(e, Ty::Bool))
+    }
+
+    fn membership(&mut self, negate: bool, a: &Expr, b: &Expr) -> Option<T> {
+        let op = if negate { BinaryOp::NotIn } else { BinaryOp::In };
+        if let ExprKind::Set(items) = &b.kind {
+            let at = self.value(a, None)?;
+            let mut out = Vec::new();
+            let mut kind = None;
+            let mut ok = true;
+            for item in items {
+                match self.value(item, Some(&at.ty)) {
+                    Some(it) => match self.cmp_kind(&at.ty, &it.ty, op, a, item) {
+                        Some(k) => {
+                            kind = Some(k);
+                            out.push(it.e);
+                        }
+                        None => ok = false,
+                    },
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            let kind = kind.unwrap_or(Kind::Text);
+            return Some(T::new(CExpr::InSet(kind, Box::new(at.e), out.into_boxed_slice(), negate), Ty::Bool));
+        }
+        let bt = self.value(b, None)?;
+        let Ty::List(elem) = &bt.ty else {
+            let n = self.ty_name(&bt.ty);
+            self.err(
+                "precept::type::mismatch",
+                format!("`in` needs a set or a list, found {n}"),
+                b.span,
+                format!("this is {n}"),
+            )
+            .with_help("write a set `{a, b}` or name a list field");
+            return None;
+        };
+        let elem = (**elem).clone();
+        let at = self.value(a, Some(&elem))?;
+        let kind = self.cmp_kind(&at.ty, &elem, op, a, b)?;
+        Some(T::new(CExpr::InList(kind, Box::new(at.e), Box::new(bt.e), negate), Ty::Bool))
+    }
+
+    fn arithmetic(&mut self, op: BinaryOp, a: &Expr, b: &Expr, span: Span) -> Option<T> {
+        let at = self.value(a, None);
+        let bt = self.value(b, None);
+        let (at, bt) = (at?, bt?);
+        use Ty::*;
+        let num = |t: &Ty| matches!(t, Int | Dec);
+        let (arith, ty) = match (op, &at.ty, &bt.ty) {
+            (BinaryOp::Add, DateTime, BusinessDays) => {
+                let CExpr::Const(Value::Int(n)) = bt.e else { return None };
+                let cal = self.need_calendar(b.span)?;
+                return Some(T::new(CExpr::AddBusinessDays(Box::new(at.e), n, cal), DateTime));
+            }
+            (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Int, Int) => {
+                let k = Kind::Int;
+                (
+                    if op == BinaryOp::Add {
+                        Arith::Add(k)
+                    } else if op == BinaryOp::Sub {
+                        Arith::Sub(k)
+                    } else {
+                        Arith::Mul(k)
+                    },
+                    Int,
+                )
+            }
+            (_, l, r) if num(l) && num(r) => {
+                let k = Kind::Dec;
+                let ar = match op {
+                    BinaryOp::Add => Arith::Add(k),
+                    BinaryOp::Sub => Arith::Sub(k),
+                    BinaryOp::Mul => Arith::Mul(k),
+                    _ => Arith::Div(k),
+                };
+                (ar, Dec)
+            }
+            (BinaryOp::Add | BinaryOp::Sub, Money(x), Money(y)) => {
+                if x != y {
+                    self.err(
+                        "precept::type::mixed-currency",
+                        format!(
+                            "cannot {} money in {x} and money in {y}",
+                            if op == BinaryOp::Add { "add" } else { "subtract" }
+                        ),
+                        b.span,
+                        format!("this is in {y}"),
+                    )
+                    .with_label(a.span, format!("this is in {x}"))
+                    .with_help("amounts in different currencies are never converted");
+                    return None;
+                }
+                (if op == BinaryOp::Add { Arith::Add(Kind::Money) } else { Arith::Sub(Kind::Money) }, Money(*x))
+            }
+            (BinaryOp::Mul, Money(x), Money(y)) => {
+                self.err(
+                    "precept::type::money-times-money",
+                    format!("cannot multiply money in {x} by money in {y}"),
+                    b.span,
+                    format!("this is money in {y}"),
+                )
+                .with_label(a.span, format!("this is money in {x}"))
+                .with_help(
+                    "an amount times an amount means nothing; multiply money by a number (`record.refund * 2`), or divide two amounts in one currency for their ratio",
+                );
+                return None;
+            }
+            (BinaryOp::Mul, Money(c), r) if num(r) => (Arith::Mul(Kind::Money), Money(*c)),
+            (BinaryOp::Mul, l, Money(c)) if num(l) => (Arith::Mul(Kind::Money), Money(*c)),
+            (BinaryOp::Div, Money(c), r) if num(r) => (Arith::Div(Kind::Money), Money(*c)),
+            (BinaryOp::Div, Money(x), Money(y)) if x == y => (Arith::MoneyRatio, Dec),
+            (BinaryOp::Sub, DateTime, DateTime) => (Arith::Elapsed, Duration),
+            (BinaryOp::Add, DateTime, Duration) => (Arith::Later, DateTime),
+            (BinaryOp::Sub, DateTime, Duration) => (Arith::Earlier, DateTime),
+            (BinaryOp::Sub, Date, Date) => (Arith::DaysBetween, Duration),
+            (BinaryOp::Add, Date, Duration) => (Arith::DateLater, Date),
+            (BinaryOp::Sub, Date, Duration) => (Arith::DateEarlier, Date),
+            (BinaryOp::Add, Duration, Duration) => (Arith::Add(Kind::Duration), Duration),
+            (BinaryOp::Sub, Duration, Duration) => (Arith::Sub(Kind::Duration), Duration),
+            (BinaryOp::Mul, Duration, Int) | (BinaryOp::Mul, Int, Duration) => (Arith::Mul(Kind::Duration), Duration),
+            (BinaryOp::Div, Duration, Int) => (Arith::Div(Kind::Duration), Duration),
+            (_, l, r) => {
+                let (nl, nr) = (self.ty_name(l), self.ty_name(r));
+                let help = match (l, r) {
+                    (_, BusinessDays) | (BusinessDays, _) => {
+                        "business days can only be added to a datetime: `record.opened_at + 3 business days`"
+                            .to_string()
+                    }
+                    (Money(_), Money(_)) => "amounts in different currencies are never converted".to_string(),
+                    (Text, _) | (_, Text) => "text cannot be used in arithmetic".to_string(),
+                    _ => "arithmetic works on numbers, money, dates, datetimes and durations of matching kinds"
+                        .to_string(),
+                };
+                let code = if matches!((l, r), (Money(_), Money(_))) {
+                    "precept::type::mixed-currency"
+                } else {
+                    "precept::type::mismatch"
+                };
+                self.err(
+                    code,
+                    format!("cannot use `{}` on {nl} and {nr}", op.as_str()),
+                    span,
+                    format!("{nl} {} {nr}", op.as_str()),
+                )
+                .with_help(help);
+                return None;
+            }
+        };
+        Some(T::new(CExpr::Arith(arith, Box::new(at.e), Box::new(bt.e)), ty))
+    }
+}
