@@ -44,7 +44,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    match diags::is_blank(&file.path) {
+    match diags::is_blank(file) {
         Ok(true) => {
             diags.empty();
             return diags.finish();
@@ -57,7 +57,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     }
     // Through the file layer: a regular file only, and no line longer than the `record-line`
     // limit is ever held (such a line reads as blank, which the csv crate skips, and is reported).
-    let handle = match crate::input::open_lines(&file.path, &file.name) {
+    let handle = match file.lines() {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
@@ -66,7 +66,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     };
     // The csv crate's line numbers are off after a `\r\n` or a blank line; its byte offsets are
     // right, so lines are counted from those, over the same bounded lines the parser reads.
-    let mut lines = LineCounter::open(&file.path, &file.name);
+    let mut lines = LineCounter::open(file);
     let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(handle);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
@@ -265,16 +265,15 @@ fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
 
 /// Turns the byte offsets the csv crate gives for records into 1-based line numbers, reading the
 /// file a second time alongside the parser (forward only, so the whole file is read once more).
-struct LineCounter {
-    reader: Option<std::io::BufReader<crate::input::BoundedLines<std::fs::File>>>,
+struct LineCounter<'f> {
+    reader: Option<super::origin::Lines<'f>>,
     pos: u64,
     line: usize,
 }
 
-impl LineCounter {
-    fn open(path: &std::path::Path, name: &str) -> LineCounter {
-        let reader = crate::input::open_lines(path, name).ok();
-        LineCounter { reader, pos: 0, line: 1 }
+impl<'f> LineCounter<'f> {
+    fn open(file: &'f RecordFile) -> LineCounter<'f> {
+        LineCounter { reader: file.lines().ok(), pos: 0, line: 1 }
     }
 
     /// The line of the record starting at `byte`: newlines before it are counted, and so are the
@@ -308,7 +307,7 @@ impl LineCounter {
 }
 
 /// Report a CSV reader error; returns whether reading can go on.
-fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineCounter) -> bool {
+fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineCounter<'_>) -> bool {
     match err.kind() {
         ::csv::ErrorKind::Utf8 { pos, err } => {
             let line = pos.as_ref().map_or(1, |p| lines.line_at(p.byte()));

@@ -578,7 +578,7 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
     let shape = schema.shape;
     // Through the file layer: a regular file only, and no line longer than the `record-line`
     // limit is ever held (such a line reads as blank and is reported below).
-    let mut reader = match crate::input::open_lines(&file.path, &file.name) {
+    let mut reader = match file.lines() {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
@@ -699,7 +699,7 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    let Some(bytes) = diags.read_utf8(&file.path) else { return diags.finish() };
+    let Some(bytes) = diags.read_utf8() else { return diags.finish() };
     // INVARIANT: `read_utf8` checked the bytes.
     let text = std::str::from_utf8(&bytes).unwrap_or("");
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -1057,12 +1057,8 @@ mod tests {
     #[test]
     fn unreadable_file() {
         let p = tickets();
-        let file = crate::data::RecordFile {
-            path: "/definitely/not/here.jsonl".into(),
-            name: "here.jsonl".into(),
-            format: Format::Jsonl,
-            schema: 0,
-        };
+        let mut file = crate::data::RecordFile::from_path("/definitely/not/here.jsonl", Format::Jsonl, 0);
+        file.name = "here.jsonl".into();
         let (_, diags) = read_all(&file, &p);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, *codes::UNREADABLE);
@@ -1085,7 +1081,7 @@ mod tests {
         assert!(diags.is_empty());
         let t = std::time::Instant::now();
         let mut m = 0;
-        for l in std::io::BufReader::new(std::fs::File::open(&f.file.path).unwrap()).lines() {
+        for l in std::io::BufReader::new(std::fs::File::open(f.file.path().unwrap()).unwrap()).lines() {
             let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
             m += usize::from(v.is_object());
         }

@@ -25,7 +25,7 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    let Some(bytes) = diags.read_utf8(&file.path) else { return diags.finish() };
+    let Some(bytes) = diags.read_utf8() else { return diags.finish() };
     // INVARIANT: `read_utf8` checked the bytes.
     let text = std::str::from_utf8(&bytes).unwrap_or("");
     diags.set_text(text);
@@ -255,13 +255,21 @@ impl Cx<'_> {
 /// The span of the value at `path` in TOML record `ordinal` (see [`super::locate`]).
 ///
 /// Parsing the whole file again for every finding made a file of 5,000 `[[record]]` tables take
-/// over a minute; the record spans of the last file located are kept, and only the record's own
-/// part of the file (from its `[[record]]` to the next) is parsed, falling back to the whole file
-/// when that part does not read on its own as one record.
-pub(crate) fn locate(text: &str, program: &Program, shape: ShapeId, ordinal: usize, path: &[Step]) -> Option<Span> {
+/// over a minute; the record spans of the file are kept in `spans` (by the file's
+/// [`super::Locator`]), and only the record's own part of the file (from its `[[record]]` to the
+/// next) is parsed, falling back to the whole file when that part does not read on its own as one
+/// record.
+pub(crate) fn locate(
+    text: &str,
+    program: &Program,
+    shape: ShapeId,
+    ordinal: usize,
+    path: &[Step],
+    spans: &mut Option<Vec<Span>>,
+) -> Option<Span> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = text.get(bom..)?;
-    if let Some((region, record)) = record_region(body, program, shape, ordinal) {
+    if let Some((region, record)) = record_region(body, program, shape, ordinal, spans) {
         let part = body.get(region.start..region.end)?;
         if let Ok(doc) = DeTable::parse(part) {
             if let Some(items) = record_tables(program, shape, doc.get_ref()) {
@@ -284,28 +292,21 @@ fn locate_by_parsing_all(text: &str, program: &Program, shape: ShapeId, ordinal:
 }
 
 /// The part of `body` holding `[[record]]` table `ordinal` (up to the next one) and the record's
-/// own span, from the spans of the last file asked about; `None` for a file of one record.
-fn record_region(body: &str, program: &Program, shape: ShapeId, ordinal: usize) -> Option<(Span, Span)> {
-    use std::hash::{Hash, Hasher};
-    use std::sync::Mutex;
-    /// The file's identity (address, length, a hash of its ends) and its record spans.
-    type Known = ((usize, usize, u64), Vec<Span>);
-    static LAST: Mutex<Option<Known>> = Mutex::new(None);
-    let b = body.as_bytes();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    b.get(..b.len().min(4096)).hash(&mut h);
-    b.get(b.len().saturating_sub(4096)..).hash(&mut h);
-    shape.hash(&mut h);
-    let key = (body.as_ptr() as usize, body.len(), h.finish());
-    let mut last = LAST.lock().ok()?;
-    if last.as_ref().is_none_or(|(k, _)| *k != key) {
-        let doc = DeTable::parse(body).ok()?;
-        let spans: Vec<Span> = record_tables(program, shape, doc.get_ref())
+/// own span, from the spans of the file's record tables (found on first need, kept in `spans`);
+/// `None` for a file of one record.
+fn record_region(
+    body: &str,
+    program: &Program,
+    shape: ShapeId,
+    ordinal: usize,
+    spans: &mut Option<Vec<Span>>,
+) -> Option<(Span, Span)> {
+    let spans = spans.get_or_insert_with(|| {
+        let Ok(doc) = DeTable::parse(body) else { return Vec::new() };
+        record_tables(program, shape, doc.get_ref())
             .map(|items| items.iter().map(|i| Span::new(i.span().start, i.span().end)).collect())
-            .unwrap_or_default();
-        *last = Some((key, spans));
-    }
-    let spans = &last.as_ref()?.1;
+            .unwrap_or_default()
+    });
     let record = *spans.get(ordinal)?;
     let end = spans.get(ordinal + 1).map_or(body.len(), |next| next.start);
     (record.start <= end).then_some((Span::new(record.start, end), record))
@@ -506,8 +507,7 @@ mod tests {
                 ("record is missing required field `items[0].sku`", "[[record.items]]".to_string()),
             ]
         );
-        let file = RecordFile { path: "t.toml".into(), name: "t.toml".into(), format: Format::Toml, schema: 0 };
-        let s = crate::data::locate(&file, text, &p, 0, 1, &[F(1), I(1), F(1)]);
+        let s = locate(text, &p, 0, 0, &[F(1), I(1), F(1)], &mut None).unwrap();
         assert_eq!(&text[s.start..s.end], "{ sku = \"s2\" }");
     }
 
@@ -515,9 +515,9 @@ mod tests {
     fn locate_nested_values() {
         let p = tickets();
         let text = "[[record]]\nid = \"T-1\"\n\n[[record]]\nid = \"T-2\"\ntags = [\"x\", \"y\"]\n[record.customer]\nkind = \"retail\"\n";
-        let file = RecordFile { path: "t.toml".into(), name: "t.toml".into(), format: Format::Toml, schema: 0 };
-        let at = |ordinal, path: &[Step]| {
-            let s = crate::data::locate(&file, text, &p, ordinal, 1, path);
+        let mut spans = None;
+        let mut at = |ordinal, path: &[Step]| {
+            let s = locate(text, &p, 0, ordinal, path, &mut spans).unwrap();
             &text[s.start..s.end]
         };
         assert_eq!(at(1, &[F(3), F(0)]), "\"retail\"");
@@ -590,11 +590,12 @@ mod tests {
             if doc % 3 == 0 {
                 text = text.replace('\n', "\r\n");
             }
+            let mut spans = None;
             for ordinal in 0..n + 1 {
                 for path in &paths {
                     let want = locate_by_parsing_all(&text, &p, 0, ordinal, path);
                     assert_eq!(
-                        locate(&text, &p, 0, ordinal, path),
+                        locate(&text, &p, 0, ordinal, path, &mut spans),
                         want,
                         "doc {doc} record {ordinal} {path:?}\n{text}"
                     );
