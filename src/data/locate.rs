@@ -30,7 +30,6 @@ pub(crate) struct Index {
 /// present, or of the record itself. For CSV it is the cell of the field's column on the record's line
 /// (or the whole line). Never panics; when the file no longer matches, it falls back to the record's
 /// line.
-#[expect(clippy::too_many_arguments, reason = "the record, where it is, and the path in it; all are needed")]
 pub(crate) fn locate(
     file: &RecordFile,
     text: &str,

@@ -149,7 +149,12 @@ impl RecordFile {
     /// let file = RecordFile::from_bytes("upload.csv", Format::Csv, 0, b"id,n\nT-1,3\n".to_vec());
     /// assert_eq!(file.path(), None);
     /// ```
-    pub fn from_bytes(name: impl Into<String>, format: Format, schema: usize, bytes: impl Into<Arc<[u8]>>) -> RecordFile {
+    pub fn from_bytes(
+        name: impl Into<String>,
+        format: Format,
+        schema: usize,
+        bytes: impl Into<Arc<[u8]>>,
+    ) -> RecordFile {
         RecordFile { origin: Origin::Bytes(bytes.into()), name: name.into(), format, schema }
     }
 

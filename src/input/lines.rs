@@ -178,5 +178,4 @@ mod tests {
             assert_eq!(r.take_too_long(), vec![2, 5], "chunk {chunk}");
         }
     }
-
 }
