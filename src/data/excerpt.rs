@@ -56,7 +56,11 @@ impl<'f> Excerpts<'f> {
         let max = crate::input::limit(crate::input::Kind::RecordLine);
         let Some(()) = self.seek_line(line) else { return String::new() };
         let mut bytes = Vec::new();
+        // Whether a quote is open at the end of `bytes`: counted line by line as lines are added,
+        // so a record of many lines costs its length, not its length times its lines.
+        let mut open = false;
         loop {
+            let start = bytes.len();
             let room = max.saturating_sub(bytes.len() as u64);
             let Some(reader) = self.reader.as_mut().filter(|_| room > 0) else { break };
             match reader.by_ref().take(room).read_until(b'\n', &mut bytes) {
@@ -74,8 +78,9 @@ impl<'f> Excerpts<'f> {
                     }
                 }
             }
-            let open = self.quoted && bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
-            if !open {
+            let quotes = bytes.get(start..).unwrap_or(&[]).iter().filter(|&&b| b == b'"').count();
+            open ^= !quotes.is_multiple_of(2);
+            if !self.quoted || !open {
                 break;
             }
         }
