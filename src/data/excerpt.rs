@@ -21,7 +21,7 @@ const STRIDE: usize = 1024;
 pub(crate) struct Excerpts<'f> {
     file: &'f RecordFile,
     /// Open on first use; `None` after the file could not be opened (excerpts are then empty).
-    reader: Option<Box<dyn Seekable + 'f>>,
+    reader: Option<Box<dyn Seekable + Send + 'f>>,
     opened: bool,
     /// The 1-based line the reader is at the start of.
     line: usize,

@@ -20,7 +20,7 @@ pub(crate) struct Index {
     /// The start of each element of a JSON file's top-level array.
     json: Option<Vec<usize>>,
     /// The span of each `[[record]]` table of a TOML file (empty for a file of one record).
-    pub(crate) toml: Option<Vec<Span>>,
+    toml: Option<Vec<Span>>,
 }
 
 /// Find the byte span in the file's full `text` of the value at `path` of the record `ordinal`, which

@@ -149,6 +149,14 @@ fn record_text(mut excerpt: String) -> String {
 mod tests {
     use super::*;
 
+    /// A locator can be handed to another thread with its file.
+    #[test]
+    fn a_locator_can_move_between_threads() {
+        fn send<T: Send>(_: &T) {}
+        let file = RecordFile::from_bytes("a.csv", Format::Csv, 0, b"id\n1\n".to_vec());
+        send(&Locator::new(&file));
+    }
+
     #[test]
     fn a_record_s_lines_lose_their_endings() {
         assert_eq!(record_text("a,b\r\n".into()), "a,b");

@@ -27,7 +27,7 @@ pub enum Origin {
 }
 
 /// A record file's bytes as a stream (see [`RecordFile::stream`]).
-pub(crate) type Stream<'f> = Box<dyn Read + 'f>;
+pub(crate) type Stream<'f> = Box<dyn Read + Send + 'f>;
 
 /// A record file's lines, each bounded by the `record-line` limit (see [`RecordFile::lines`]).
 pub(crate) type Lines<'f> = BufReader<BoundedLines<Stream<'f>>>;
@@ -66,7 +66,7 @@ impl RecordFile {
 
     /// The content opened to be read back from any place (excerpts of a streamed file); `None` if
     /// it cannot be opened.
-    pub(crate) fn seekable(&self) -> Option<Box<dyn Seekable + '_>> {
+    pub(crate) fn seekable(&self) -> Option<Box<dyn Seekable + Send + '_>> {
         Some(match &self.origin {
             Origin::Path(path) => {
                 let file = input::open(path, Kind::RecordLine, &input::show(path), true).ok()?;

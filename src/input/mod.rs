@@ -13,6 +13,11 @@
 //! ([`set_limits`]); every reader asks [`limit`]. They live in process-wide atomics rather than in
 //! every reader's signature because the policy checker's calendar [`crate::check::Loader`] and the
 //! record readers run deep inside the pipeline, on worker threads, long after the flags were read.
+//!
+//! Line-based record files are read with every line bounded ([`BoundedLines`], in `lines.rs`);
+//! folders are walked without following links ([`walk`], in `walk.rs`). Records given in memory
+//! rather than as files take the same limits and the same bounded lines (see
+//! [`crate::data::Origin`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -317,7 +322,7 @@ pub fn read_text(path: &Path, kind: Kind, name: &str, named: bool) -> Result<Sou
 /// For a TOML `file` of `kind`: the diagnostic if its document tree would take more than four
 /// times the limit for `kind` once parsed. The `toml` crate's tree can be a hundred times the text
 /// for tiny values (`x = [{},{},...]`), so this is judged from the text before parsing (see
-/// [`crate::data::scan::toml_tree_estimate`]).
+/// `crate::data::scan::toml_tree_estimate`).
 pub fn toml_too_large(kind: Kind, file: &SourceFile) -> Option<Diag> {
     let budget = limit(kind).saturating_mul(4);
     if u64::try_from(crate::data::scan::toml_tree_estimate(&file.text)).unwrap_or(u64::MAX) <= budget {

@@ -36,7 +36,7 @@ pub struct Found {
 
 /// Walk `root` in file-name order, hidden entries skipped, symbolic links never followed, keeping
 /// the files `wanted` accepts (by path). A wanted name that is a FIFO, socket or device is refused
-/// ([`NOT_A_FILE`]); each symbolic link met is reported once as advice ([`SKIPPED_LINK`]), since
+/// ([`super::NOT_A_FILE`]); each symbolic link met is reported once as advice ([`super::SKIPPED_LINK`]), since
 /// the walk never enters it there can be no loop; an entry that cannot be read is
 /// `precept::input::unreadable`. The walk is linear in the entries below `root`.
 pub fn walk(root: &Path, wanted: &dyn Fn(&Path) -> bool, diags: &mut Vec<Diag>) -> Vec<Found> {
