@@ -6,11 +6,9 @@
 //! grow: a JSON Lines or CSV file is never held whole, and a finding in one carries only its own
 //! line of text.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::data::{self, Format, RecordFile};
+use crate::data::{self, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::authority::{Authority, Evidence};
 use crate::engine::blame::{path_text, Step};
@@ -143,7 +141,7 @@ pub fn check_paths_with(
     sink: &mut dyn FnMut(Finding),
 ) -> Outcome {
     let (mut files, diagnostics) = data::discover(paths, program);
-    files.retain(|f| select.keeps(&f.path, &f.name));
+    files.retain(|f| select.keeps(f.place(), &f.name));
     check_files(program, authority, files, diagnostics, sink)
 }
 
@@ -282,7 +280,7 @@ fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: Grou
         evidence: hit.evidence,
         standing: Standing::Active,
     };
-    let mut f = finding(program, rules, p, rule.file.clone(), 1, span)?;
+    let mut f = finding(program, rules, p, rule.file.clone(), span)?;
     f.group = Some(GroupFinding { key: hit.key, samples });
     Some(f)
 }
@@ -296,9 +294,18 @@ fn check_file(
     out: &mut Outcome,
     sink: &mut dyn FnMut(Finding),
 ) {
-    // JSON Lines and CSV findings are located and handed on batch by batch, so memory does not grow
-    // with the file; JSON and TOML files are read whole anyway, so theirs wait for the end.
-    let mut by_line = matches!(file.format, Format::Jsonl | Format::Csv).then(|| LineLocator::open(file));
+    // A streamed file's findings (JSON Lines, CSV) are located and handed on batch by batch, so memory
+    // does not grow with the file; a file read whole (JSON, TOML) has its text read for them only
+    // once the reader is done with it, so it is never held twice: theirs wait for the end.
+    let mut locator = data::Locator::new(file);
+    let streams = locator.streams();
+    let mut place = |p: Pending, out: &mut Outcome| {
+        let at = locator.locate(program, p.ordinal, p.line, &p.blame);
+        if let Some(f) = finding(program, rules, p, at.file, at.span) {
+            out.count(&f);
+            sink(f);
+        }
+    };
     let mut whole: Vec<Pending> = Vec::new();
     let mut records = 0usize;
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
@@ -346,21 +353,17 @@ fn check_file(
                 evidence: hit.evidence,
                 standing,
             };
-            match by_line.as_mut() {
-                Some(locator) => {
-                    if let Some(f) = locator.locate(program, rules, file, p) {
-                        out.count(&f);
-                        sink(f);
-                    }
-                }
-                None => whole.push(p),
+            if streams {
+                place(p, out);
+            } else {
+                whole.push(p);
             }
         }
     });
     out.records += records;
     out.diagnostics.append(&mut diags);
-    if !whole.is_empty() {
-        locate_in_whole(program, rules, file, whole, out, sink);
+    for p in whole {
+        place(p, out);
     }
 }
 
@@ -368,13 +371,11 @@ fn finding(
     program: &Program,
     rules: &Catalogue,
     p: Pending,
-    mut file: SourceFile,
-    first_line: usize,
+    file: SourceFile,
     span: Span,
 ) -> Option<Finding> {
     let info = rules.rule(p.rule)?.clone();
     let schema = program.rules.get(p.rule).and_then(|r| program.schemas.get(r.schema));
-    file.first_line = first_line;
     let span = span.clamp(file.text.len());
     // `line_col` counts from the excerpt's first line, so these are the file's line numbers.
     let (line, column) = file.line_col(span.start);
@@ -419,113 +420,6 @@ fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String]) -> (SourceF
     let mut out = SourceFile::new(file.name.clone(), shown);
     out.first_line = file.first_line + skipped;
     (out, local)
-}
-
-/// JSON and TOML files are read whole anyway: locate each finding in the file's text.
-fn locate_in_whole(
-    program: &Program,
-    rules: &Catalogue,
-    file: &RecordFile,
-    pending: Vec<Pending>,
-    out: &mut Outcome,
-    sink: &mut dyn FnMut(Finding),
-) {
-    let text: Arc<str> = data::read_text(&file.path).unwrap_or_default().into();
-    let source = SourceFile::new(file.name.as_str(), text.clone());
-    for p in pending {
-        let span = data::locate(file, &text, program, p.ordinal, p.line, &p.blame);
-        if let Some(f) = finding(program, rules, p, source.clone(), 1, span) {
-            out.count(&f);
-            sink(f);
-        }
-    }
-}
-
-/// JSON Lines and CSV: a second reader follows the first through the file and picks out the lines
-/// that have findings (and a CSV file's header), so no finding costs a scan of the file and the file
-/// is never held whole.
-struct LineLocator {
-    reader: Option<BufReader<crate::input::BoundedLines<std::fs::File>>>,
-    csv: bool,
-    name: Arc<str>,
-    buf: Vec<u8>,
-    /// Lines read so far.
-    line_no: usize,
-    header: String,
-    /// The text of the record starting at line `first` (several lines for a CSV record with a
-    /// quoted line break).
-    current: Arc<str>,
-    first: usize,
-}
-
-impl LineLocator {
-    fn open(file: &RecordFile) -> LineLocator {
-        LineLocator {
-            // Bounded lines, as the reader saw them: an over-long line is never held here either.
-            reader: crate::input::open_lines(&file.path, &file.name).ok(),
-            csv: file.format == Format::Csv,
-            name: file.name.as_str().into(),
-            buf: Vec::new(),
-            line_no: 0,
-            header: String::new(),
-            current: Arc::from(""),
-            first: 0,
-        }
-    }
-
-    fn next_line(&mut self) -> Option<String> {
-        self.buf.clear();
-        let read = self.reader.as_mut().map_or(Ok(0), |r| r.read_until(b'\n', &mut self.buf));
-        if !matches!(read, Ok(n) if n > 0) {
-            self.reader = None;
-            return None;
-        }
-        self.line_no += 1;
-        let text = String::from_utf8_lossy(&self.buf);
-        Some(text.trim_end_matches(['\n', '\r']).to_string())
-    }
-
-    fn locate(&mut self, program: &Program, rules: &Catalogue, file: &RecordFile, p: Pending) -> Option<Finding> {
-        // INVARIANT: findings arrive in record order, so the reader only moves forward.
-        if self.first != p.line {
-            let mut text = String::new();
-            while self.line_no < p.line {
-                match self.next_line() {
-                    Some(t) if self.line_no == 1 && self.csv => self.header = t.clone(),
-                    Some(_) if self.line_no < p.line => {}
-                    Some(t) => text = t,
-                    None => break,
-                }
-            }
-            // A quoted CSV cell may run over line breaks: read on until the quotes balance.
-            while self.csv && text.matches('"').count() % 2 == 1 {
-                match self.next_line() {
-                    Some(t) => {
-                        text.push('\n');
-                        text.push_str(&t);
-                    }
-                    None => break,
-                }
-            }
-            self.current = text.into();
-            self.first = p.line;
-        }
-        let span = if self.csv && p.line > 1 {
-            // Locate with the header in front, then shift back onto the record's own text.
-            let both = format!("{}\n{}", self.header, self.current);
-            let s = data::locate(file, &both, program, p.ordinal, 2, &p.blame);
-            let base = self.header.len() + 1;
-            if s.start >= base {
-                Span::new(s.start - base, s.end - base)
-            } else {
-                Span::new(0, self.current.len())
-            }
-        } else {
-            data::locate(file, &self.current, program, p.ordinal, 1, &p.blame)
-        };
-        let source = SourceFile::new(self.name.clone(), self.current.clone());
-        finding(program, rules, p, source, self.first, span)
-    }
 }
 
 /// Check the roles and staff of `org` against the rules written `for role` and `for staff`,
@@ -592,7 +486,7 @@ pub fn check_org(
                     evidence: hit.evidence,
                     standing: Standing::Active,
                 };
-                if let Some(f) = finding(program, &rules, p, id.place.file.clone(), 1, id.place.span) {
+                if let Some(f) = finding(program, &rules, p, id.place.file.clone(), id.place.span) {
                     out.count(&f);
                     sink(f);
                 }

@@ -272,7 +272,7 @@ pub fn run(program: &Program, case: &Case) -> Outcome {
         }
         let name = program.schemas.get(schema).map_or_else(|| "records".to_string(), |s| s.name.clone());
         files.push(crate::data::RecordFile {
-            path,
+            origin: crate::data::Origin::Path(path),
             name: format!("{name} records"),
             format: crate::data::Format::Toml,
             schema,

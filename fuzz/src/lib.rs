@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use precept::ast::Severity;
-use precept::data::{Format, RecordFile};
+use precept::data::{Format, Origin, RecordFile};
 use precept::diagnostics::render::{render, Style};
 use precept::diagnostics::Diag;
 use precept::engine::Program;
@@ -94,7 +94,7 @@ pub fn check_records(format: Format, ext: &str, data: &[u8]) {
         if info.builtin {
             continue;
         }
-        let file = RecordFile { path: path.clone(), name: format!("records.{ext}"), format, schema };
+        let file = RecordFile { origin: Origin::Path(path.clone()), name: format!("records.{ext}"), format, schema };
         let outcome =
             precept::pipeline::check_files(program, Some(authority), vec![file], Vec::new(), &mut |f| findings.push(f));
         all.files += outcome.files;

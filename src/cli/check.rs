@@ -188,7 +188,7 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     suppressor.redacting = program.redacting;
     let select = select(skip);
     let (mut files, found_diags) = crate::data::discover(&paths, &program);
-    files.retain(|f| select.keeps(&f.path, &f.name));
+    files.retain(|f| select.keeps(f.place(), &f.name));
     Ok(Loaded { program, policy_diags, rest: Rest { org, input_diags, files, found_diags, suppressor } })
 }
 

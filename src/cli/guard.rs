@@ -204,12 +204,13 @@ pub fn records(outputs: &[Output], files: &[crate::data::RecordFile]) -> (Vec<(u
         return (problems, earlier);
     }
     for (n, f) in files.iter().enumerate() {
-        let Some(id) = FileId::of(&f.path) else { continue };
+        let Some(path) = f.path() else { continue };
+        let Some(id) = FileId::of(path) else { continue };
         for (i, o) in outputs.iter().enumerate().filter(|(_, o)| o.is(&id)) {
-            if o.left_by_an_earlier_run(&f.path) {
+            if o.left_by_an_earlier_run(path) {
                 earlier.push(n);
             } else {
-                problems.push((i, o.conflict(&f.path, "a record file read")));
+                problems.push((i, o.conflict(path, "a record file read")));
             }
         }
     }

@@ -139,14 +139,14 @@ pub(crate) fn field_path(program: &Program, shape: usize, path: &[Step]) -> Stri
 }
 
 /// Diagnostics for one file. A file read whole keeps its text; a streamed file (JSON Lines, CSV)
-/// gives each diagnostic an excerpt of the lines it points at, read back from disk, so a bad line
+/// gives each diagnostic an excerpt of the lines it points at, read back from the file, so a bad line
 /// near the end of a 200 MB file costs that line, not the file.
 pub(crate) struct FileDiags<'f> {
     file: &'f RecordFile,
     /// The whole text, for a file read whole.
     whole: Option<SourceFile>,
     /// Where excerpts of a streamed file come from, opened on first need.
-    excerpts: Option<super::excerpt::Excerpts>,
+    excerpts: Option<super::excerpt::Excerpts<'f>>,
     /// The last excerpt, since several diagnostics on one line are usual.
     last: Option<SourceFile>,
     /// The diagnostics kept, at most [`super::MAX_DIAGNOSTICS_PER_FILE`].
@@ -158,10 +158,12 @@ pub(crate) struct FileDiags<'f> {
 }
 
 impl<'f> FileDiags<'f> {
-    /// Read a whole file that must be UTF-8; `None` after reporting why it cannot be used.
-    pub(crate) fn read_utf8(&mut self, path: &std::path::Path) -> Option<Vec<u8>> {
+    /// Read a whole file that must be UTF-8, its byte-order mark dropped; `None` after reporting
+    /// why it cannot be used. Records in memory are borrowed, not copied.
+    pub(crate) fn read_utf8(&mut self) -> Option<std::borrow::Cow<'f, [u8]>> {
+        let file: &'f RecordFile = self.file;
         // Through the file layer: a regular file only, no larger than the `record-file` limit.
-        let bytes = match crate::input::read_bytes(path, crate::input::Kind::RecordFile, &self.file.name, true) {
+        let bytes = match file.bytes() {
             Ok(b) => b,
             Err(d) => {
                 self.push(d);
@@ -169,8 +171,7 @@ impl<'f> FileDiags<'f> {
             }
         };
         // Every reader drops a byte-order mark, so spans are into the text without it.
-        let mut bytes = bytes;
-        crate::input::strip_bom(&mut bytes);
+        let bytes = super::origin::without_bom(bytes);
         if let Err(e) = std::str::from_utf8(&bytes) {
             self.set_text(&String::from_utf8_lossy(&bytes));
             self.invalid_utf8(e.valid_up_to());
@@ -209,8 +210,8 @@ impl<'f> FileDiags<'f> {
         if let Some(last) = self.last.as_ref().filter(|s| s.first_line == line) {
             return (last.clone(), 0);
         }
-        let quoted = self.file.format == super::Format::Csv;
-        let excerpts = self.excerpts.get_or_insert_with(|| super::excerpt::Excerpts::new(&self.file.path, quoted));
+        let file = self.file;
+        let excerpts = self.excerpts.get_or_insert_with(|| super::excerpt::Excerpts::new(file));
         let source = SourceFile::excerpt(self.file.name.as_str(), excerpts.read(line), line);
         self.last = Some(source.clone());
         (source, 0)
@@ -324,11 +325,10 @@ pub(crate) fn unreadable(name: &str, err: &std::io::Error) -> Diag {
         .help("check that the file exists and that you have permission to read it")
 }
 
-/// True if the file at `path` is empty or whitespace only; reads only up to the first other byte.
-pub(crate) fn is_blank(path: &std::path::Path) -> std::io::Result<bool> {
+/// True if `file` is empty or whitespace only; reads only up to the first other byte.
+pub(crate) fn is_blank(file: &RecordFile) -> std::io::Result<bool> {
     use std::io::Read;
-    let mut file = crate::input::open(path, crate::input::Kind::RecordLine, "", true)
-        .map_err(|d| std::io::Error::other(d.message))?;
+    let mut file = file.stream("").map_err(|d| std::io::Error::other(d.message))?;
     let mut buf = [0u8; 8192];
     loop {
         let n = match file.read(&mut buf) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use globset::{GlobSet, GlobSetBuilder};
 
 use super::diags::unreadable;
-use super::{codes, convert, Format, RecordFile};
+use super::{codes, convert, Format, Origin, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::Program;
 use crate::input::Identity;
@@ -31,7 +31,7 @@ use crate::input::Identity;
 /// ```
 pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<Diag>) {
     let mut diags = Vec::new();
-    let globs = compile_globs(program);
+    let globs = SchemaGlobs::new(program);
     let mut files: Vec<(RecordFile, Option<Identity>)> = Vec::new();
     for path in paths {
         // A path the user names may be a link (followed); a FIFO, socket or device is refused here
@@ -54,7 +54,7 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
             for found in crate::input::walk(path, &|p| Format::of(p).is_some(), &mut diags) {
                 let Some(format) = Format::of(&found.path) else { continue };
                 let rel = found.path.strip_prefix(path).unwrap_or(&found.path).to_path_buf();
-                add(found.path, found.id, &rel, format, program, &globs, &mut files, &mut diags);
+                add(found.path, found.id, &rel, format, &globs, &mut files, &mut diags);
             }
         } else if !meta.is_file() {
             diags.push(crate::input::not_a_file(&display(path), &meta.file_type()));
@@ -68,7 +68,7 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
             };
             let rel = path.to_path_buf();
             let id = crate::input::identity(&meta);
-            add(path.to_path_buf(), id, &rel, format, program, &globs, &mut files, &mut diags);
+            add(path.to_path_buf(), id, &rel, format, &globs, &mut files, &mut diags);
         }
     }
     // A link met twice (its folder given twice, or inside another folder given) is noted once.
@@ -82,75 +82,105 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
     let mut seen_paths = HashSet::new();
     files.retain(|(f, id)| match id {
         Some(id) => seen_ids.insert(*id),
-        None => seen_paths.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())),
+        None => {
+            let path = f.path().unwrap_or(Path::new(&f.name));
+            seen_paths.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+        }
     });
     (files.into_iter().map(|(f, _)| f).collect(), diags)
 }
 
-/// Each schema's globs, compiled once; `None` for a schema without globs. The checker has already
-/// reported invalid globs (`precept::type::invalid-glob`), so one that slips through is left out here.
-fn compile_globs(program: &Program) -> Vec<Option<GlobSet>> {
-    program
-        .schemas
-        .iter()
-        .map(|schema| {
-            if schema.files.is_empty() {
-                return None;
-            }
-            let mut builder = GlobSetBuilder::new();
-            for glob in schema.files.iter().filter_map(|g| crate::glob::check(g).ok()) {
-                builder.add(glob);
-            }
-            Some(builder.build().unwrap_or_else(|_| GlobSet::empty()))
-        })
-        .collect()
+/// Which schema a record file's records follow, chosen by the file's name: the first schema whose
+/// `files` globs match it, or else the one record schema without globs. The globs are compiled
+/// once, so one value assigns any number of files: [`discover`] assigns the files it finds with
+/// it, and an embedding program its records in memory by the names it gives them.
+///
+/// ```
+/// # fn demo(program: &precept::engine::Program) {
+/// let globs = precept::data::SchemaGlobs::new(program);
+/// match globs.schema_for("tickets/2024-03.jsonl") {
+///     Ok(schema) => println!("schema {}", program.schemas[schema].name),
+///     Err(diag) => eprintln!("{}", diag.message),
+/// }
+/// # }
+/// ```
+pub struct SchemaGlobs<'p> {
+    program: &'p Program,
+    /// Each schema's globs; `None` for a schema without globs.
+    globs: Vec<Option<GlobSet>>,
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site per kind of path; a struct would only rename the arguments"
-)]
+impl<'p> SchemaGlobs<'p> {
+    /// The globs of every schema of `program`. The checker has already reported invalid globs
+    /// (`precept::type::invalid-glob`), so one that slips through is left out here.
+    pub fn new(program: &'p Program) -> SchemaGlobs<'p> {
+        let globs = program
+            .schemas
+            .iter()
+            .map(|schema| {
+                if schema.files.is_empty() {
+                    return None;
+                }
+                let mut builder = GlobSetBuilder::new();
+                for glob in schema.files.iter().filter_map(|g| crate::glob::check(g).ok()) {
+                    builder.add(glob);
+                }
+                Some(builder.build().unwrap_or_else(|_| GlobSet::empty()))
+            })
+            .collect();
+        SchemaGlobs { program, globs }
+    }
+
+    /// The schema (an index into [`Program::schemas`]) for a record file named `name`, matched as
+    /// [`discover`] matches a path below the folder it walks: the whole name, or its last part.
+    /// When no schema takes it, the error is `precept::input::no-schema`, as from [`discover`].
+    pub fn schema_for(&self, name: &str) -> Result<usize, Diag> {
+        self.find(Path::new(name)).ok_or_else(|| no_schema(name, self.program))
+    }
+
+    /// The schema for a file at `rel` (below the folder it was found in, or as given), if any.
+    fn find(&self, rel: &Path) -> Option<usize> {
+        let program = self.program;
+        let rel_text = display(rel);
+        let file_name = rel.file_name().map(Path::new);
+        for (i, set) in self.globs.iter().enumerate() {
+            let Some(set) = set else { continue };
+            if program.schemas.get(i).is_some_and(|s| s.builtin) {
+                continue;
+            }
+            if set.is_match(&rel_text) || file_name.is_some_and(|n| set.is_match(n)) {
+                return Some(i);
+            }
+        }
+        // The one record schema without `files` globs takes every record file no other schema
+        // claims (with two such schemas it would be a guess); Precept's own schemas for role files
+        // never take record files.
+        let mut catch_all = program
+            .schemas
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| !s.builtin && self.globs.get(*i).is_some_and(Option::is_none))
+            .map(|(i, _)| i);
+        match (catch_all.next(), catch_all.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+}
+
 fn add(
     path: PathBuf,
     id: Option<Identity>,
     rel: &Path,
     format: Format,
-    program: &Program,
-    globs: &[Option<GlobSet>],
+    globs: &SchemaGlobs<'_>,
     files: &mut Vec<(RecordFile, Option<Identity>)>,
     diags: &mut Vec<Diag>,
 ) {
     let name = display(&path);
-    match schema_for(rel, program, globs) {
-        Some(schema) => files.push((RecordFile { path, name, format, schema }, id)),
-        None => diags.push(no_schema(&name, program)),
-    }
-}
-
-fn schema_for(rel: &Path, program: &Program, globs: &[Option<GlobSet>]) -> Option<usize> {
-    let rel_text = display(rel);
-    let file_name = rel.file_name().map(Path::new);
-    for (i, set) in globs.iter().enumerate() {
-        let Some(set) = set else { continue };
-        if program.schemas.get(i).is_some_and(|s| s.builtin) {
-            continue;
-        }
-        if set.is_match(&rel_text) || file_name.is_some_and(|n| set.is_match(n)) {
-            return Some(i);
-        }
-    }
-    // The one record schema without `files` globs takes every record file no other schema claims
-    // (with two such schemas it would be a guess); Precept's own schemas for role files never take
-    // record files.
-    let mut catch_all = program
-        .schemas
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| !s.builtin && globs.get(*i).is_some_and(Option::is_none))
-        .map(|(i, _)| i);
-    match (catch_all.next(), catch_all.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
+    match globs.find(rel) {
+        Some(schema) => files.push((RecordFile { origin: Origin::Path(path), name, format, schema }, id)),
+        None => diags.push(no_schema(&name, globs.program)),
     }
 }
 
@@ -227,7 +257,7 @@ mod tests {
             vec!["a.JSONL", "b.json", "c.csv", "calls/c1.csv", "sub/d.toml", "sub/e.ndjson", "tickets/t1.jsonl"]
         );
         assert_eq!(files[0].format, Format::Jsonl);
-        assert_eq!(files[0].path, dir.path().join("a.JSONL"));
+        assert_eq!(files[0].path(), Some(dir.path().join("a.JSONL").as_path()));
     }
 
     #[test]

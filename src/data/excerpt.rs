@@ -1,23 +1,27 @@
-//! Lines of a streamed record file, read back from disk when a diagnostic needs them.
+//! Lines of a streamed record file, read back when a diagnostic or a finding needs them.
 //!
-//! JSON Lines and CSV files are never held whole, and a diagnostic needs only the lines it points
-//! at, so that is all that is read: the line itself and, for CSV, the lines a quoted cell runs on
-//! to, never more than one record line's limit in all. Reaching line n reads forward from the
+//! JSON Lines and CSV files are never held whole, and a diagnostic or a finding needs only the lines
+//! it points at, so that is all that is read: the line itself and, for CSV, the lines a quoted cell
+//! runs on to, never more than one record line's limit in all. This is the one reader of a record's
+//! lines that knows CSV quoting: the diagnostics of [`super::diags`] and the [`super::Locator`] of
+//! findings both read them here, from disk or from memory alike (see [`super::origin`]). Reaching line n reads forward from the
 //! nearest checkpoint (one every [`STRIDE`] lines, set as the file is passed), so diagnostics in
 //! file order cost one pass over the file between them, and memory stays at the excerpt plus a few
 //! bytes per thousand lines, however many lines the file has.
 
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, Read, SeekFrom};
+
+use super::origin::Seekable;
+use super::{Format, RecordFile};
 
 /// A checkpoint is kept every this many lines.
 const STRIDE: usize = 1024;
 
 /// Reads excerpts of one file.
-pub(crate) struct Excerpts {
-    path: PathBuf,
+pub(crate) struct Excerpts<'f> {
+    file: &'f RecordFile,
     /// Open on first use; `None` after the file could not be opened (excerpts are then empty).
-    reader: Option<BufReader<std::fs::File>>,
+    reader: Option<Box<dyn Seekable + Send + 'f>>,
     opened: bool,
     /// The 1-based line the reader is at the start of.
     line: usize,
@@ -29,17 +33,18 @@ pub(crate) struct Excerpts {
     quoted: bool,
 }
 
-impl Excerpts {
-    /// Excerpts of the file at `path`; `quoted` for CSV, whose records may run over several lines.
-    pub(crate) fn new(path: &Path, quoted: bool) -> Excerpts {
+impl<'f> Excerpts<'f> {
+    /// Excerpts of `file`; for CSV, whose records may run over several lines, an excerpt holds the
+    /// lines a quoted cell runs on to.
+    pub(crate) fn new(file: &'f RecordFile) -> Excerpts<'f> {
         Excerpts {
-            path: path.to_path_buf(),
+            file,
             reader: None,
             opened: false,
             line: 1,
             pos: 0,
             checkpoints: vec![0],
-            quoted,
+            quoted: file.format == Format::Csv,
         }
     }
 
@@ -51,7 +56,11 @@ impl Excerpts {
         let max = crate::input::limit(crate::input::Kind::RecordLine);
         let Some(()) = self.seek_line(line) else { return String::new() };
         let mut bytes = Vec::new();
+        // Whether a quote is open at the end of `bytes`: counted line by line as lines are added,
+        // so a record of many lines costs its length, not its length times its lines.
+        let mut open = false;
         loop {
+            let start = bytes.len();
             let room = max.saturating_sub(bytes.len() as u64);
             let Some(reader) = self.reader.as_mut().filter(|_| room > 0) else { break };
             match reader.by_ref().take(room).read_until(b'\n', &mut bytes) {
@@ -69,8 +78,9 @@ impl Excerpts {
                     }
                 }
             }
-            let open = self.quoted && bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1;
-            if !open {
+            let quotes = bytes.get(start..).unwrap_or(&[]).iter().filter(|&&b| b == b'"').count();
+            open ^= !quotes.is_multiple_of(2);
+            if !self.quoted || !open {
                 break;
             }
         }
@@ -112,11 +122,9 @@ impl Excerpts {
     fn open_at(&mut self, line: usize) -> Option<()> {
         self.opened = true;
         self.reader = None;
-        let name = crate::input::show(&self.path);
-        let file = crate::input::open(&self.path, crate::input::Kind::RecordLine, &name, true).ok()?;
+        let mut reader = self.file.seekable()?;
         let k = ((line - 1) / STRIDE).min(self.checkpoints.len().saturating_sub(1));
         let at = self.checkpoints.get(k).copied().unwrap_or(0);
-        let mut reader = BufReader::with_capacity(64 * 1024, file);
         reader.seek(SeekFrom::Start(at)).ok()?;
         self.reader = Some(reader);
         self.line = k * STRIDE + 1;
@@ -136,32 +144,40 @@ impl Excerpts {
 mod tests {
     use super::*;
 
+    /// The same content on disk and in memory (the disk copy lives as long as the folder).
+    fn both(dir: &tempfile::TempDir, name: &str, format: Format, bytes: &[u8]) -> [RecordFile; 2] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        [RecordFile::from_path(path, format, 0), RecordFile::from_bytes(name, format, 0, bytes.to_vec())]
+    }
+
     /// Every line comes back as it is in the file, in any order of asking, across checkpoints.
     #[test]
     fn lines_come_back_in_any_order() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.jsonl");
         let lines: Vec<String> = (0..5000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
-        std::fs::write(&path, format!("\u{feff}{}", lines.concat())).unwrap();
-        let mut ex = Excerpts::new(&path, false);
-        let mut rng = fastrand::Rng::with_seed(1);
-        for _ in 0..300 {
-            let n = rng.usize(1..=5002);
-            let want = lines.get(n - 1).cloned().unwrap_or_default();
-            assert_eq!(ex.read(n), want, "line {n}");
+        let text = format!("\u{feff}{}", lines.concat());
+        for file in both(&dir, "a.jsonl", Format::Jsonl, text.as_bytes()) {
+            let mut ex = Excerpts::new(&file);
+            let mut rng = fastrand::Rng::with_seed(1);
+            for _ in 0..300 {
+                let n = rng.usize(1..=5002);
+                let want = lines.get(n - 1).cloned().unwrap_or_default();
+                assert_eq!(ex.read(n), want, "line {n}");
+            }
+            assert!(ex.checkpoints.len() <= 5);
         }
-        assert!(ex.checkpoints.len() <= 5);
     }
 
     /// A CSV record with a quoted line break comes back whole.
     #[test]
     fn a_quoted_cell_continues_the_excerpt() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.csv");
-        std::fs::write(&path, "id,note\n1,\"two\nlines\"\n2,x\n").unwrap();
-        let mut ex = Excerpts::new(&path, true);
-        assert_eq!(ex.read(2), "1,\"two\nlines\"\n");
-        assert_eq!(ex.read(4), "2,x\n");
-        assert_eq!(ex.read(1), "id,note\n");
+        for file in both(&dir, "a.csv", Format::Csv, b"id,note\n1,\"two\nlines\"\n2,x\n") {
+            let mut ex = Excerpts::new(&file);
+            assert_eq!(ex.read(2), "1,\"two\nlines\"\n");
+            assert_eq!(ex.read(4), "2,x\n");
+            assert_eq!(ex.read(1), "id,note\n");
+        }
     }
 }

@@ -3,9 +3,8 @@
 //!
 //! Records are read without spans (that is what keeps reading fast); this module finds the record again
 //! in the file's text by its line (JSON Lines, CSV) or its position in the file (JSON arrays, TOML
-//! `[[record]]` tables) and walks the path through the text.
-
-use std::sync::Mutex;
+//! `[[record]]` tables) and walks the path through the text. [`super::Locator`] decides which text
+//! that is and keeps what is worth keeping between findings ([`Index`]).
 
 use super::scan;
 use super::{Format, RecordFile};
@@ -14,42 +13,53 @@ use crate::engine::types::Ty;
 use crate::engine::Program;
 use crate::source::Span;
 
+/// What locating in one whole file (JSON, TOML) keeps between its findings: where its records are,
+/// found on first need, so many findings in one large file cost one scan of it, not one each.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// The start of each element of a JSON file's top-level array.
+    json: Option<Vec<usize>>,
+    /// The span of each `[[record]]` table of a TOML file (empty for a file of one record).
+    toml: Option<Vec<Span>>,
+}
+
 /// Find the byte span in the file's full `text` of the value at `path` of the record `ordinal`, which
-/// starts at 1-based `line`.
+/// starts at 1-based `line`; `index` is what earlier calls on the same text kept.
 ///
 /// When the value is absent, the span is that of the key of the nearest enclosing object that is
 /// present, or of the record itself. For CSV it is the cell of the field's column on the record's line
 /// (or the whole line). Never panics; when the file no longer matches, it falls back to the record's
 /// line.
-///
-/// ```
-/// use precept::data::{locate, Format, RecordFile};
-/// # fn demo(program: &precept::engine::Program) {
-/// let file = RecordFile { path: "t.jsonl".into(), name: "t.jsonl".into(), format: Format::Jsonl, schema: 0 };
-/// let text = "{\"id\": \"T-1\"}\n{\"id\": \"T-2\"}\n";
-/// let span = locate(&file, text, program, 1, 2, &[]);
-/// assert_eq!(&text[span.start..span.end], "{\"id\": \"T-2\"}");
-/// # }
-/// ```
-pub fn locate(file: &RecordFile, text: &str, program: &Program, ordinal: usize, line: usize, path: &[Step]) -> Span {
+pub(crate) fn locate(
+    file: &RecordFile,
+    text: &str,
+    program: &Program,
+    ordinal: usize,
+    line: usize,
+    path: &[Step],
+    index: &mut Index,
+) -> Span {
     // The record's line, found by counting lines from the start: only when needed, since for a
     // whole-file format that count per finding would make many findings in one file quadratic.
     let fallback = || scan::line_span(text, line);
     let Some(schema) = program.schemas.get(file.schema) else { return fallback() };
     let shape = schema.shape;
     let found = match file.format {
-        Format::Jsonl => {
-            let start = scan::skip_ws(text.as_bytes(), fallback().start);
-            let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
-            Some(json_value_span(text, start, program, shape, path))
-        }
+        Format::Jsonl => Some(jsonl_span(text, fallback().start, program, shape, path)),
         Format::Json => {
-            json_record_start(file, text, ordinal).map(|start| json_value_span(text, start, program, shape, path))
+            json_record_start(text, ordinal, index).map(|start| json_value_span(text, start, program, shape, path))
         }
-        Format::Toml => super::toml::locate(text, program, shape, ordinal, path),
-        Format::Csv => csv_span(text, program, shape, line, path),
+        Format::Toml => super::toml::locate(text, program, shape, ordinal, path, &mut index.toml),
+        Format::Csv => csv_span(text, text, scan::line_start(text, line), program, shape, path),
     };
     found.unwrap_or_else(fallback).clamp(text.len())
+}
+
+/// The span of the value at `path` in the JSON Lines record whose line starts at byte `start`.
+pub(crate) fn jsonl_span(text: &str, start: usize, program: &Program, shape: usize, path: &[Step]) -> Span {
+    let start = scan::skip_ws(text.as_bytes(), start);
+    let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
+    json_value_span(text, start, program, shape, path)
 }
 
 /// The span of the value at `path` in the JSON record starting at byte `start` of `text`.
@@ -93,55 +103,31 @@ fn count_lines(b: &[u8], upto: usize) -> usize {
     b.get(..upto).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count())
 }
 
-/// Where record `ordinal` of a JSON file starts. Element offsets of the last JSON file located are kept,
-/// so locating many records of one large file scans it once.
-fn json_record_start(file: &RecordFile, text: &str, ordinal: usize) -> Option<usize> {
-    static LAST: Mutex<Option<JsonIndex>> = Mutex::new(None);
+/// Where record `ordinal` of a JSON file starts. The element offsets are kept in `index`, so locating
+/// many records of one large file scans it once.
+fn json_record_start(text: &str, ordinal: usize, index: &mut Index) -> Option<usize> {
     let b = text.as_bytes();
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first = scan::skip_ws(b, bom);
     if b.get(first) != Some(&b'[') {
         return (ordinal == 0).then_some(first);
     }
-    let key = JsonKey::of(file, text);
-    if let Ok(mut last) = LAST.lock() {
-        if let Some(index) = last.as_ref().filter(|i| i.key == key) {
-            return index.starts.get(ordinal).copied();
-        }
-        let starts: Vec<usize> = scan::array_elements(b, first)?.into_iter().map(|(s, _)| s).collect();
-        let found = starts.get(ordinal).copied();
-        *last = Some(JsonIndex { key, starts });
-        return found;
-    }
-    scan::array_element(b, first, ordinal).map(|s| s.start)
+    let starts = index.json.get_or_insert_with(|| {
+        scan::array_elements(b, first).unwrap_or_default().into_iter().map(|(s, _)| s).collect()
+    });
+    starts.get(ordinal).copied()
 }
 
-struct JsonIndex {
-    key: JsonKey,
-    starts: Vec<usize>,
-}
-
-/// Identifies a file's text well enough to reuse its index: name, length and a hash of its ends.
-#[derive(PartialEq, Eq)]
-struct JsonKey {
-    name: String,
-    len: usize,
-    hash: u64,
-}
-
-impl JsonKey {
-    fn of(file: &RecordFile, text: &str) -> JsonKey {
-        use std::hash::{Hash, Hasher};
-        let b = text.as_bytes();
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        b.get(..b.len().min(4096)).hash(&mut h);
-        b.get(b.len().saturating_sub(4096)..).hash(&mut h);
-        JsonKey { name: file.name.clone(), len: b.len(), hash: h.finish() }
-    }
-}
-
-/// The span of the cell of the field at `path` on the CSV record starting at `line`.
-fn csv_span(text: &str, program: &Program, shape: usize, line: usize, path: &[Step]) -> Option<Span> {
+/// The span of the cell of the field at `path` in the CSV record starting at byte `at` of `record`,
+/// its column found by name in the first row of `header` (the same text, for a whole file).
+pub(crate) fn csv_span(
+    header: &str,
+    record: &str,
+    at: usize,
+    program: &Program,
+    shape: usize,
+    path: &[Step],
+) -> Option<Span> {
     // The column: the leaf field the path reaches (list items share their list's cell).
     let mut ty = Ty::Object(shape);
     let mut column = None;
@@ -159,11 +145,11 @@ fn csv_span(text: &str, program: &Program, shape: usize, line: usize, path: &[St
         return None;
     }
     let column = column?;
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let (header, _) = scan::csv_cells(text, bom);
+    let bom = if header.starts_with('\u{feff}') { 3 } else { 0 };
+    let (names, _) = scan::csv_cells(header, bom);
     let index =
-        header.iter().position(|s| text.get(s.start..s.end).is_some_and(|c| scan::csv_unquote(c).trim() == column))?;
-    let (cells, _) = scan::csv_cells(text, scan::line_start(text, line));
+        names.iter().position(|s| header.get(s.start..s.end).is_some_and(|c| scan::csv_unquote(c).trim() == column))?;
+    let (cells, _) = scan::csv_cells(record, at);
     cells.get(index).copied()
 }
 
@@ -194,8 +180,8 @@ mod tests {
 
     fn at<'t>(format: Format, text: &'t str, ordinal: usize, line: usize, path: &[Step]) -> &'t str {
         let p = shapes();
-        let file = RecordFile { path: "x".into(), name: format!("x{ordinal}{line}{format:?}"), format, schema: 0 };
-        let s = locate(&file, text, &p, ordinal, line, path);
+        let file = RecordFile::from_bytes("x", format, 0, text.as_bytes().to_vec());
+        let s = locate(&file, text, &p, ordinal, line, path, &mut Index::default());
         &text[s.start..s.end]
     }
 
@@ -211,7 +197,7 @@ mod tests {
         assert_eq!(at(Format::Json, text, 1, 3, &[F(2), I(5), F(1)]), "\"items\"");
         assert_eq!(at(Format::Json, text, 0, 2, &[F(1), F(1)]), "\"customer\"");
         assert_eq!(at(Format::Json, text, 0, 2, &[F(2)]), "{\"id\": \"a\", \"customer\": {\"kind\": \"x\"}}");
-        // Asked again (from the cached index) and for a record that is not there.
+        // Asked again, and for a record that is not there.
         assert_eq!(at(Format::Json, text, 1, 3, &[F(0)]), "\"b\"");
         assert_eq!(at(Format::Json, text, 7, 2, &[F(0)]), " {\"id\": \"a\", \"customer\": {\"kind\": \"x\"}},");
         let single = "\u{feff}{\"id\": \"only\"}";
@@ -245,15 +231,15 @@ mod tests {
     fn never_panics_on_nonsense() {
         let p = shapes();
         for format in [Format::Json, Format::Jsonl, Format::Toml, Format::Csv] {
-            let file = RecordFile { path: "x".into(), name: "nonsense".into(), format, schema: 0 };
+            let file = RecordFile::from_bytes("nonsense", format, 0, Vec::new());
             for text in ["", "{", "[{\"id\": ", "é\"\"\"", "[[[[", "a,b\n\"unclosed"] {
                 for line in [0, 1, 5] {
-                    let s = locate(&file, text, &p, 3, line, &[F(1), F(0), I(9), F(7)]);
+                    let s = locate(&file, text, &p, 3, line, &[F(1), F(0), I(9), F(7)], &mut Index::default());
                     assert!(s.end <= text.len());
                 }
             }
             let other = RecordFile { schema: 9, ..file };
-            let s = locate(&other, "x", &p, 0, 1, &[]);
+            let s = locate(&other, "x", &p, 0, 1, &[], &mut Index::default());
             assert_eq!(s, Span::new(0, 1));
         }
     }

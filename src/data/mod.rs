@@ -1,9 +1,11 @@
 //! Record files: finding them, reading their records into typed slots, and pointing back into them.
 //!
 //! This is the input step of the pipeline. [`discover`] walks the paths given on the command line and
-//! assigns each record file to a schema; [`read_file`] streams a file's records, already converted to
-//! [`Value`]s in the slots the checker resolved, to the engine in batches; [`locate`] is the slow path
-//! run only for a record that broke a rule, turning a field path back into a byte span in the file.
+//! assigns each record file to a schema (a [`RecordFile`] may as well hold its records in memory,
+//! [`RecordFile::from_bytes`], its schema chosen by name with [`SchemaGlobs`]); [`read_file`] streams
+//! a file's records, already converted to [`Value`]s in the slots the checker resolved, to the engine
+//! in batches; a [`Locator`] is the slow path run only for a record that broke a rule, turning a field
+//! path back into the text to show and a byte span in it. The rest of the pipeline knows no format.
 //!
 //! Formats are chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson` and `.csv`. Every problem
 //! with an input is a [`Diag`] with a `precept::input::*` code. A record that cannot be used at all
@@ -20,6 +22,8 @@ mod discover;
 mod excerpt;
 mod json;
 mod locate;
+mod locator;
+mod origin;
 pub(crate) mod scan;
 mod toml;
 
@@ -27,6 +31,7 @@ mod toml;
 mod testing;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::Diag;
 use crate::engine::blame::Step;
@@ -35,8 +40,9 @@ use crate::engine::Program;
 
 /// A currency's decimal places, also for showing amounts (see `crate::engine::format`).
 pub(crate) use convert::minor_units;
-pub use discover::discover;
-pub use locate::locate;
+pub use discover::{discover, SchemaGlobs};
+pub use locator::{Located, Locator};
+pub use origin::Origin;
 
 /// Stable diagnostic codes of the input step.
 pub(crate) mod codes {
@@ -107,17 +113,106 @@ impl Format {
     }
 }
 
-/// One record file found by [`discover`], with the schema its records follow.
+/// One record file, on disk or in memory, with the format and the schema its records follow: found
+/// by [`discover`], or made by an embedding program with [`RecordFile::from_bytes`] and its kin.
+/// Records in memory are read, reported and located exactly as the same bytes in a file would be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFile {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Display name: the path as found, with `/` separators.
+    /// Where its content is.
+    pub origin: Origin,
+    /// Display name: the path as found, with `/` separators, or the name given to records in memory.
     pub name: String,
     /// Its format.
     pub format: Format,
     /// Index into [`Program::schemas`].
     pub schema: usize,
+}
+
+impl RecordFile {
+    /// The file at `path`, shown by its path (with `/` separators).
+    ///
+    /// ```
+    /// use precept::data::{Format, RecordFile};
+    /// let file = RecordFile::from_path("records/t.jsonl", Format::Jsonl, 0);
+    /// assert_eq!(file.name, "records/t.jsonl");
+    /// ```
+    pub fn from_path(path: impl Into<PathBuf>, format: Format, schema: usize) -> RecordFile {
+        let path = path.into();
+        RecordFile { name: crate::text::name(&path), origin: Origin::Path(path), format, schema }
+    }
+
+    /// Records in memory, shown in diagnostics and findings as `name`: read as a file holding
+    /// `bytes` would be, with the same limits and diagnostics.
+    ///
+    /// ```
+    /// use precept::data::{Format, RecordFile};
+    /// let file = RecordFile::from_bytes("upload.csv", Format::Csv, 0, b"id,n\nT-1,3\n".to_vec());
+    /// assert_eq!(file.path(), None);
+    /// ```
+    pub fn from_bytes(
+        name: impl Into<String>,
+        format: Format,
+        schema: usize,
+        bytes: impl Into<Arc<[u8]>>,
+    ) -> RecordFile {
+        RecordFile { origin: Origin::Bytes(bytes.into()), name: name.into(), format, schema }
+    }
+
+    /// Records in memory whose schema is chosen by `name`, as [`discover`] chooses one for a file
+    /// it finds (see [`SchemaGlobs`]); `precept::input::no-schema` when no schema takes it. To
+    /// assign many, make one [`SchemaGlobs`] and use [`RecordFile::from_bytes`].
+    ///
+    /// ```
+    /// # fn demo(program: &precept::engine::Program) -> Result<(), precept::diagnostics::Diag> {
+    /// use precept::data::{Format, RecordFile};
+    /// let file = RecordFile::by_name(program, "tickets/today.jsonl", Format::Jsonl, b"{}\n".to_vec())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn by_name(
+        program: &Program,
+        name: impl Into<String>,
+        format: Format,
+        bytes: impl Into<Arc<[u8]>>,
+    ) -> Result<RecordFile, Diag> {
+        let name = name.into();
+        let schema = SchemaGlobs::new(program).schema_for(&name)?;
+        Ok(RecordFile::from_bytes(name, format, schema, bytes))
+    }
+
+    /// JSON values as a JSON Lines file in memory named `name`, one value a line, so that values an
+    /// embedding program holds are checked, and their problems reported, as records are (a value
+    /// that is not an object is `record is not an object`, at its line).
+    ///
+    /// ```
+    /// use precept::data::{Format, RecordFile};
+    /// let values = [serde_json::json!({"id": "T-1"}), serde_json::json!({"id": "T-2"})];
+    /// let file = RecordFile::from_values("tickets", 0, &values);
+    /// assert_eq!(file.format, Format::Jsonl);
+    /// ```
+    pub fn from_values(name: impl Into<String>, schema: usize, values: &[serde_json::Value]) -> RecordFile {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for value in values {
+            // Compact JSON never holds a line break, so each value is one line. Writing to a
+            // `String` cannot fail.
+            let _ = writeln!(text, "{value}");
+        }
+        RecordFile::from_bytes(name, Format::Jsonl, schema, text.into_bytes())
+    }
+
+    /// Its path, for a file on disk.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::Path(path) => Some(path),
+            Origin::Bytes(_) => None,
+        }
+    }
+
+    /// What include and exclude globs match it by: its path on disk, or the name of records in
+    /// memory.
+    pub fn place(&self) -> &Path {
+        self.path().unwrap_or(Path::new(&self.name))
+    }
 }
 
 /// One record, read and converted.
@@ -221,29 +316,6 @@ fn field_text(program: &Program, schema: usize, values: &[Value], slot: usize) -
             Some(out)
         }
     }
-}
-
-/// Read a whole file as text for rendering diagnostics; invalid UTF-8 is replaced (lossy). Only a
-/// regular file is read, and never more than the `record-file` limit of it (a longer streamed file
-/// shows its diagnostics past that point without a snippet).
-///
-/// ```no_run
-/// let text = precept::data::read_text(std::path::Path::new("records/tickets.jsonl"))?;
-/// # Ok::<(), std::io::Error>(())
-/// ```
-pub fn read_text(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let name = crate::input::show(path);
-    let file = crate::input::open(path, crate::input::Kind::RecordLine, &name, true)
-        .map_err(|d| std::io::Error::other(d.message))?;
-    let mut bytes = Vec::new();
-    file.take(crate::input::limit(crate::input::Kind::RecordFile)).read_to_end(&mut bytes)?;
-    // Every reader drops a byte-order mark, so spans are into the text without it.
-    crate::input::strip_bom(&mut bytes);
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
-    })
 }
 
 /// Diagnostics shown per record file; the rest are counted in one more diagnostic. A record keeps

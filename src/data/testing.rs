@@ -102,7 +102,9 @@ pub(crate) fn temp_bytes(format: Format, bytes: &[u8]) -> Temp {
     };
     let path = dir.path().join(format!("records.{ext}"));
     std::fs::write(&path, bytes).unwrap();
-    Temp { file: RecordFile { path, name: format!("records.{ext}"), format, schema: 0 }, _dir: dir }
+    let mut file = RecordFile::from_path(path, format, 0);
+    file.name = format!("records.{ext}");
+    Temp { file, _dir: dir }
 }
 
 pub(crate) fn temp_file(format: Format, text: &str) -> Temp {

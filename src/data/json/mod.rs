@@ -1,550 +1,26 @@
-//! JSON and JSON Lines records, deserialized straight into slots by a seed driven by the schema's shape.
+//! JSON and JSON Lines records, each deserialized straight into slots (see [`seed`]).
 //!
-//! There is no intermediate `serde_json::Value`: keys are matched to field slots as they are parsed,
-//! fields no rule reads are skipped (their objects still checked for duplicate keys, see [`KeyCheck`]),
-//! and only text is allocated. A value of the
-//! wrong type does not stop the parse: it is noted as a [`Problem`] with its field path, the value
-//! becomes [`Value::Unreadable`], and the rest of the record is still read (so every problem in it is
-//! reported). A record with only such problems is kept, so rules that do not depend on them still
-//! judge it; a record that is unusable as a whole (not an object, a key twice, a required field
-//! absent, too large) is skipped. Problems are placed afterwards by scanning the record's text for
-//! the path (see [`super::locate`]).
-//!
-//! JSON Lines are read line by line into one reused buffer. A JSON file is read whole, checked for
-//! syntax, and then each element of a top-level array is parsed on its own, so that every record knows
-//! its line and a bad record never hides the ones after it.
+//! JSON Lines are read line by line into one reused buffer, in chunks parsed across threads. A JSON
+//! file is read whole, checked for syntax, and then each element of a top-level array is parsed on
+//! its own, so that every record knows its line and a bad record never hides the ones after it.
 
-use std::fmt;
+mod seed;
 
 use rayon::prelude::*;
 use std::io::BufRead;
 
-use serde::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::IgnoredAny;
 
-use super::convert::{self, Raw};
 use super::diags::{FileDiags, Problem, ProblemKind};
 use super::{codes, locate, scan, Batcher, ReadRecord, RecordFile};
-use crate::engine::blame::Step;
-use crate::engine::types::{Field, ShapeId, Ty};
-use crate::engine::value::{Value, NOT_KEPT};
+use crate::engine::types::ShapeId;
+use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
+use seed::{parse_record, Ctx};
 
 const JSON_HELP: &str = "a `.json` file holds one record object, or an array of record objects";
 const JSONL_HELP: &str = "each line of a `.jsonl` file must be one complete JSON object";
-
-/// State shared by the seeds while one record is read.
-pub(crate) struct Ctx<'p> {
-    program: &'p Program,
-    /// The path to the value being read.
-    path: Vec<Step>,
-    /// Problems found in the current record.
-    pub problems: Vec<Problem>,
-    /// Problems found in this record, kept or not: past [`super::MAX_DIAGNOSTICS_PER_FILE`] they
-    /// are only counted.
-    pub found: usize,
-    /// Whether any problem found (kept or not) makes the record unusable as a whole, rather than
-    /// costing one value (see [`ProblemKind::is_bad_value`]).
-    pub unusable: bool,
-    /// Hashes of the keys of the objects being read, innermost object last (see [`KeyCheck`]).
-    keys: Vec<u64>,
-    /// Two keys of one object hashed alike: the record is scanned for exact duplicates after parsing.
-    maybe_duplicate: bool,
-    /// How deep [`Skip`] is inside a value no rule reads.
-    skip_depth: usize,
-    /// Bytes of values built for this record so far, against `budget`.
-    spent: usize,
-    /// [`decoded_budget`], read once per record rather than per value.
-    budget: usize,
-}
-
-/// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
-/// Text as short as `{}` can become an object of many slots, so without it a 10 MB line of empty
-/// objects would take a gigabyte.
-pub(crate) fn decoded_budget() -> usize {
-    usize::try_from(crate::input::limit(crate::input::Kind::RecordLine)).unwrap_or(usize::MAX).saturating_mul(8)
-}
-
-impl<'p> Ctx<'p> {
-    pub(crate) fn new(program: &'p Program) -> Ctx<'p> {
-        Ctx {
-            program,
-            path: Vec::with_capacity(8),
-            problems: Vec::new(),
-            found: 0,
-            unusable: false,
-            keys: Vec::with_capacity(32),
-            maybe_duplicate: false,
-            skip_depth: 0,
-            spent: 0,
-            budget: decoded_budget(),
-        }
-    }
-
-    /// Account for `bytes` more of decoded values; `false` (after reporting the record once as too
-    /// large) if that passes the budget, and the value is then not built.
-    fn spend(&mut self, bytes: usize) -> bool {
-        let over = self.spent > self.budget;
-        self.spent = self.spent.saturating_add(bytes);
-        if self.spent <= self.budget {
-            return true;
-        }
-        if !over {
-            // The record is skipped as too large: what else is wrong with it no longer matters.
-            self.problems.clear();
-            self.problems.push(Problem { path: Vec::new(), kind: ProblemKind::TooLarge(self.budget) });
-            self.found = 1;
-            self.unusable = true;
-        }
-        false
-    }
-
-    fn problem(&mut self, kind: ProblemKind) {
-        if self.spent > self.budget {
-            return;
-        }
-        self.found += 1;
-        self.unusable |= !kind.is_bad_value();
-        if self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
-            self.problems.push(Problem { path: self.path.clone(), kind });
-        }
-    }
-
-    /// A value that could not be read: reported, and held as [`Value::Unreadable`] so the record is
-    /// still judged by the rules that do not depend on it.
-    fn bad(&mut self, bad: convert::Bad) -> Value {
-        let index = match self.problems.len() < super::MAX_DIAGNOSTICS_PER_FILE {
-            true => u32::try_from(self.problems.len()).unwrap_or(NOT_KEPT),
-            false => NOT_KEPT,
-        };
-        self.problem(ProblemKind::Invalid(bad));
-        Value::Unreadable(index)
-    }
-
-    /// Whether the record just read can be judged: it had no problem that makes it unusable.
-    pub(crate) fn usable(&self) -> bool {
-        !self.unusable && self.spent <= self.budget
-    }
-
-    /// A problem of the record as a whole.
-    fn problem_at_top(&mut self, kind: ProblemKind) {
-        let path = std::mem::take(&mut self.path);
-        self.problem(kind);
-        self.path = path;
-    }
-
-    /// Problems found in this record and not kept.
-    pub(crate) fn dropped(&self) -> usize {
-        self.found - self.problems.len()
-    }
-
-    fn reset(&mut self) {
-        self.path.clear();
-        self.problems.clear();
-        self.found = 0;
-        self.unusable = false;
-        self.keys.clear();
-        self.maybe_duplicate = false;
-        self.skip_depth = 0;
-        self.spent = 0;
-        self.budget = decoded_budget();
-    }
-}
-
-/// Parse one record (a whole JSON text) into the slots of `shape`. `Err` is a syntax error; conversion
-/// problems are left in `ctx.problems`.
-pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Result<Box<[Value]>, serde_json::Error> {
-    ctx.reset();
-    let ty = Ty::Object(shape);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed { ctx: &mut *ctx, ty: &ty, in_list: false }.deserialize(&mut de)?;
-    de.end()?;
-    if ctx.maybe_duplicate {
-        // The slow path, for records that have (or hash as if they had) a key twice in one object:
-        // the exact scan decides, and gives both places.
-        for dup in scan::duplicate_keys(text) {
-            ctx.problem_at_top(ProblemKind::DuplicateKey { name: dup.name, first: dup.first, second: dup.second });
-        }
-    }
-    match value {
-        Value::Object(slots) => Ok(slots),
-        _ => {
-            if ctx.found == 0 {
-                ctx.problem(ProblemKind::NotObject("null"));
-            }
-            Ok(Box::default())
-        }
-    }
-}
-
-/// Reads a value of type `ty`.
-struct ValueSeed<'c, 'p> {
-    ctx: &'c mut Ctx<'p>,
-    ty: &'c Ty,
-    /// An element of a list (where null is not a missing value but a mistake).
-    in_list: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
-        if matches!(self.ty, Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Duration) {
-            // A numeric field gets the value's text as written, so a number is typed exactly.
-            let raw = <&'de serde_json::value::RawValue as serde::Deserialize<'de>>::deserialize(de)?;
-            return Ok(self.raw(raw.get()));
-        }
-        de.deserialize_any(self)
-    }
-}
-
-impl ValueSeed<'_, '_> {
-    /// A numeric field's value from its JSON text (already checked by serde_json).
-    fn raw(self, text: &str) -> Value {
-        match text.as_bytes().first() {
-            Some(b'"') => match text.get(1..text.len().saturating_sub(1)) {
-                Some(inner) if !inner.contains('\\') => self.scalar(Raw::Str(inner)),
-                _ => {
-                    let owned = serde_json::from_str::<String>(text).unwrap_or_default();
-                    self.scalar(Raw::Str(&owned))
-                }
-            },
-            Some(b'n') => {
-                if self.in_list {
-                    return self.ctx.bad(convert::null_in_list(self.ty));
-                }
-                Value::Missing
-            }
-            Some(b't') => self.scalar(Raw::Bool(true)),
-            Some(b'f') => self.scalar(Raw::Bool(false)),
-            Some(b'{') => self.wrong_shape("an object"),
-            Some(b'[') => self.wrong_shape("a list"),
-            _ => self.scalar(Raw::Num(text)),
-        }
-    }
-
-    fn scalar(self, raw: Raw<'_>) -> Value {
-        if matches!(self.ty, Ty::Object(_)) && self.ctx.path.is_empty() {
-            self.ctx.problem(ProblemKind::NotObject(found_scalar(raw)));
-            return Value::Missing;
-        }
-        match convert::scalar(self.ctx.program, self.ty, raw) {
-            Ok(v) => v,
-            Err(bad) => self.ctx.bad(bad),
-        }
-    }
-
-    fn wrong_shape(self, found: &'static str) -> Value {
-        if self.ctx.path.is_empty() {
-            self.ctx.problem(ProblemKind::NotObject(found));
-            return Value::Missing;
-        }
-        self.ctx.bad(convert::wrong_shape(self.ty, found))
-    }
-}
-
-fn found_scalar(raw: Raw<'_>) -> &'static str {
-    match raw {
-        Raw::Str(_) | Raw::Cell(_) | Raw::Moment(_) => "a string",
-        Raw::Int(_) | Raw::Float(_) | Raw::Num(_) => "a number",
-        Raw::Bool(_) => "a boolean",
-    }
-}
-
-impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&convert::expected(self.ty))
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Bool(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Int(i128::from(v))))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Int(i128::from(v))))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Float(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        if !self.ctx.spend(v.len()) {
-            return Ok(Value::Missing);
-        }
-        Ok(self.scalar(Raw::Str(v)))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        if !self.ctx.spend(v.len()) {
-            return Ok(Value::Missing);
-        }
-        if matches!(self.ty, Ty::Text) {
-            return Ok(Value::Text(v.into_boxed_str()));
-        }
-        Ok(self.scalar(Raw::Str(&v)))
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
-        if self.in_list {
-            return Ok(self.ctx.bad(convert::null_in_list(self.ty)));
-        }
-        Ok(Value::Missing)
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
-        self.visit_unit()
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let Ty::List(inner) = self.ty else {
-            while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
-            return Ok(self.wrong_shape("a list"));
-        };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        loop {
-            if !self.ctx.spend(std::mem::size_of::<Value>()) {
-                while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
-                return Ok(Value::Missing);
-            }
-            self.ctx.path.push(Step::Index(u32::try_from(items.len()).unwrap_or(u32::MAX)));
-            let next = seq.next_element_seed(ValueSeed { ctx: &mut *self.ctx, ty: inner, in_list: true });
-            self.ctx.path.pop();
-            match next? {
-                Some(v) => items.push(v),
-                None => break,
-            }
-        }
-        Ok(Value::List(items.into_boxed_slice()))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let Ty::Object(shape) = self.ty else {
-            skip_map(self.ctx, &mut map)?;
-            return Ok(self.wrong_shape("an object"));
-        };
-        let program = self.ctx.program;
-        let fields: &[Field] = program.shapes.get(*shape).map_or(&[], |s| s.fields.as_slice());
-        if !self.ctx.spend(fields.len() * std::mem::size_of::<Value>()) {
-            skip_map(self.ctx, &mut map)?;
-            return Ok(Value::Missing);
-        }
-        let mut slots = vec![Value::Missing; fields.len()];
-        // Fields whose value was reported already, so that it is not reported again as missing.
-        let mut reported = vec![false; fields.len()];
-        let mut keys = KeyCheck::open(self.ctx);
-        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields))? {
-            keys.add(self.ctx, hash);
-            match key.and_then(|i| Some((i, fields.get(i)?))) {
-                Some((i, field)) => {
-                    self.ctx.path.push(super::field_step(i));
-                    let before = self.ctx.found;
-                    let v = map.next_value_seed(ValueSeed { ctx: &mut *self.ctx, ty: &field.ty, in_list: false });
-                    self.ctx.path.pop();
-                    if let Some(r) = reported.get_mut(i) {
-                        *r |= self.ctx.found > before;
-                    }
-                    if let Some(slot) = slots.get_mut(i) {
-                        *slot = v?;
-                    }
-                }
-                None => {
-                    map.next_value_seed(Skip(&mut *self.ctx))?;
-                }
-            }
-        }
-        keys.close(self.ctx);
-        finish_object(self.ctx, fields, &mut slots, &reported);
-        Ok(Value::Object(slots.into_boxed_slice()))
-    }
-}
-
-/// After an object is read: absent required lists become empty lists, absent required fields are problems.
-/// An optional list (`list of T?`) that is absent or `null` stays missing, as in TOML and CSV.
-fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], reported: &[bool]) {
-    for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
-        if !field.used || !matches!(slot, Value::Missing) {
-            continue;
-        }
-        if matches!(field.ty, Ty::List(_)) && !field.optional {
-            *slot = Value::List(Box::default());
-        } else if !field.optional {
-            // A value that was there but invalid has been reported already.
-            if !reported.get(i).copied().unwrap_or(false) {
-                ctx.path.push(super::field_step(i));
-                ctx.problem(ProblemKind::Missing);
-                ctx.path.pop();
-            }
-        }
-    }
-}
-
-/// Matches a key to the slot of a field some rule reads, and hashes it for [`KeyCheck`].
-struct KeySeed<'f>(&'f [Field]);
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = (Option<usize>, u64);
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Option<usize>, u64), D::Error> {
-        de.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = (Option<usize>, u64);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<(Option<usize>, u64), E> {
-        Ok((self.0.iter().position(|f| f.used && f.name == v), key_hash(v)))
-    }
-}
-
-/// Duplicate keys, found cheaply while an object is read.
-///
-/// Every key of every object in a record is hashed (after unescaping, so `"a"` and `"\u0061"` agree)
-/// onto a stack of hashes in [`Ctx`] shared by all objects of the record, so reading keys allocates
-/// nothing per key or per object. A small object's new key is compared with the object's earlier
-/// hashes one by one; past [`LINEAR_KEYS`] keys a hash set takes over, so a huge object stays linear.
-/// Equal hashes only raise [`Ctx::maybe_duplicate`]: the exact answer, with both places, comes from
-/// [`scan::duplicate_keys`] on the record's text, so a hash collision can never reject a record.
-struct KeyCheck {
-    /// Where this object's hashes start in `Ctx::keys`.
-    base: usize,
-    /// This object's hashes, once it has more than [`LINEAR_KEYS`].
-    large: Option<std::collections::HashSet<u64>>,
-}
-
-/// Keys of one object compared one by one before a hash set is built.
-const LINEAR_KEYS: usize = 16;
-
-impl KeyCheck {
-    fn open(ctx: &Ctx<'_>) -> KeyCheck {
-        KeyCheck { base: ctx.keys.len(), large: None }
-    }
-
-    fn add(&mut self, ctx: &mut Ctx<'_>, hash: u64) {
-        if let Some(set) = &mut self.large {
-            ctx.maybe_duplicate |= !set.insert(hash);
-            return;
-        }
-        let earlier = ctx.keys.get(self.base..).unwrap_or(&[]);
-        let (seen, count) = (earlier.contains(&hash), earlier.len() + 1);
-        ctx.maybe_duplicate |= seen;
-        ctx.keys.push(hash);
-        if count > LINEAR_KEYS {
-            self.large = Some(ctx.keys.drain(self.base..).collect());
-        }
-    }
-
-    fn close(self, ctx: &mut Ctx<'_>) {
-        ctx.keys.truncate(self.base);
-    }
-}
-
-/// A fast, fixed (so runs are reproducible) hash of a key: FxHash's mixing over 8-byte words.
-fn key_hash(key: &str) -> u64 {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let mut h = key.len() as u64;
-    let mut chunks = key.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = mix(h, u64::from_le_bytes(w));
-    }
-    let mut w = [0u8; 8];
-    let rest = chunks.remainder();
-    if let Some(dst) = w.get_mut(..rest.len()) {
-        dst.copy_from_slice(rest);
-    }
-    mix(h, u64::from_le_bytes(w))
-}
-
-/// Skips a value no rule reads, still checking its objects for duplicate keys (a record with a key
-/// twice is refused wherever the key is: which of the two a later reader would take is not ours to
-/// guess).
-struct Skip<'c, 'p>(&'c mut Ctx<'p>);
-
-/// Nesting inside a skipped value that [`Skip`] walks itself; deeper, serde_json's own iterative
-/// skipping takes over (so a value nested 10,000 deep is no recursion and no error), and the record
-/// goes to the exact scan for duplicates, which has no depth limit.
-const SKIP_DEPTH: usize = 32;
-
-impl<'de> DeserializeSeed<'de> for Skip<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        if self.0.skip_depth >= SKIP_DEPTH {
-            self.0.maybe_duplicate = true;
-            IgnoredAny::deserialize(de)?;
-            return Ok(());
-        }
-        self.0.skip_depth += 1;
-        let ctx = &mut *self.0;
-        let result = de.deserialize_any(Skip(&mut *ctx));
-        ctx.skip_depth -= 1;
-        result
-    }
-}
-
-impl<'de> Visitor<'de> for Skip<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Skip(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        skip_map(self.0, &mut map)
-    }
-}
-
-/// Skip the rest of an object, checking its keys.
-fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
-    let mut keys = KeyCheck::open(ctx);
-    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[]))? {
-        keys.add(ctx, hash);
-        map.next_value_seed(Skip(&mut *ctx))?;
-    }
-    keys.close(ctx);
-    Ok(())
-}
 
 /// Lines read per chunk before they are parsed in parallel.
 const JSONL_CHUNK: usize = 4096;
@@ -578,7 +54,7 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
     let shape = schema.shape;
     // Through the file layer: a regular file only, and no line longer than the `record-line`
     // limit is ever held (such a line reads as blank and is reported below).
-    let mut reader = match crate::input::open_lines(&file.path, &file.name) {
+    let mut reader = match file.lines() {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
@@ -699,7 +175,7 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    let Some(bytes) = diags.read_utf8(&file.path) else { return diags.finish() };
+    let Some(bytes) = diags.read_utf8() else { return diags.finish() };
     // INVARIANT: `read_utf8` checked the bytes.
     let text = std::str::from_utf8(&bytes).unwrap_or("");
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -805,7 +281,7 @@ mod tests {
     use crate::data::testing::*;
     use crate::data::Format;
     use crate::diagnostics::Level;
-    use crate::engine::types::Currency;
+    use crate::engine::types::{Currency, Ty};
     use rust_decimal::Decimal;
 
     fn tickets() -> crate::engine::Program {
@@ -1057,12 +533,8 @@ mod tests {
     #[test]
     fn unreadable_file() {
         let p = tickets();
-        let file = crate::data::RecordFile {
-            path: "/definitely/not/here.jsonl".into(),
-            name: "here.jsonl".into(),
-            format: Format::Jsonl,
-            schema: 0,
-        };
+        let mut file = crate::data::RecordFile::from_path("/definitely/not/here.jsonl", Format::Jsonl, 0);
+        file.name = "here.jsonl".into();
         let (_, diags) = read_all(&file, &p);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, *codes::UNREADABLE);
@@ -1085,7 +557,7 @@ mod tests {
         assert!(diags.is_empty());
         let t = std::time::Instant::now();
         let mut m = 0;
-        for l in std::io::BufReader::new(std::fs::File::open(&f.file.path).unwrap()).lines() {
+        for l in std::io::BufReader::new(std::fs::File::open(f.file.path().unwrap()).unwrap()).lines() {
             let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
             m += usize::from(v.is_object());
         }

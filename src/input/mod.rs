@@ -13,6 +13,11 @@
 //! ([`set_limits`]); every reader asks [`limit`]. They live in process-wide atomics rather than in
 //! every reader's signature because the policy checker's calendar [`crate::check::Loader`] and the
 //! record readers run deep inside the pipeline, on worker threads, long after the flags were read.
+//!
+//! Line-based record files are read with every line bounded ([`BoundedLines`], in `lines.rs`);
+//! folders are walked without following links ([`walk`], in `walk.rs`). Records given in memory
+//! rather than as files take the same limits and the same bounded lines (see
+//! [`crate::data::Origin`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -20,6 +25,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::diagnostics::Diag;
 use crate::source::{line_col, SourceFile, Span};
+
+mod lines;
+mod walk;
+
+pub use lines::{bounded, BoundedLines};
+pub use walk::{identity, show, walk, Found, Identity};
 
 /// What an input is, for its size limit and for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,7 +237,7 @@ pub fn skipped_link(name: &str) -> Diag {
 }
 
 /// The diagnostic for an I/O error.
-fn unreadable(name: &str, err: &std::io::Error) -> Diag {
+pub(crate) fn unreadable(name: &str, err: &std::io::Error) -> Diag {
     let reason = crate::workspace::io_reason(err);
     Diag::error("precept::input::unreadable", format!("cannot read `{name}`: {reason}"))
         .help("check that the path exists and is readable")
@@ -311,7 +322,7 @@ pub fn read_text(path: &Path, kind: Kind, name: &str, named: bool) -> Result<Sou
 /// For a TOML `file` of `kind`: the diagnostic if its document tree would take more than four
 /// times the limit for `kind` once parsed. The `toml` crate's tree can be a hundred times the text
 /// for tiny values (`x = [{},{},...]`), so this is judged from the text before parsing (see
-/// [`crate::data::scan::toml_tree_estimate`]).
+/// `crate::data::scan::toml_tree_estimate`).
 pub fn toml_too_large(kind: Kind, file: &SourceFile) -> Option<Diag> {
     let budget = limit(kind).saturating_mul(4);
     if u64::try_from(crate::data::scan::toml_tree_estimate(&file.text)).unwrap_or(u64::MAX) <= budget {
@@ -348,146 +359,6 @@ pub fn text_of(bytes: Vec<u8>, name: &str) -> Result<SourceFile, Diag> {
     }
 }
 
-/// A reader of a line-based file (JSON Lines, CSV) that never holds a line longer than `max`
-/// bytes: such a line is passed on as an empty line (so every later line keeps its number and
-/// a reader skips it as blank) and its number is kept for the reader to report
-/// ([`BoundedLines::take_too_long`]). Memory stays within about twice `max`, however long a line
-/// in the file is. A UTF-8 byte-order mark at the start is dropped.
-pub struct BoundedLines<R> {
-    inner: R,
-    max: usize,
-    /// 1-based number of the line being read.
-    line: usize,
-    /// Whole lines ready to hand out, from `pos`.
-    pending: Vec<u8>,
-    pos: usize,
-    /// The start of the current line, not yet known to end within `max`.
-    current: Vec<u8>,
-    /// Inside a line already known to be too long: dropping bytes until its end.
-    skipping: bool,
-    raw: Box<[u8]>,
-    eof: bool,
-    /// Nothing passed on yet (a byte-order mark may come).
-    at_start: bool,
-    /// The first bytes, while too few to tell whether they are a byte-order mark.
-    head: Vec<u8>,
-    /// Lines dropped for being longer than `max`, not yet taken by [`BoundedLines::take_too_long`].
-    too_long: Vec<usize>,
-}
-
-impl<R: Read> BoundedLines<R> {
-    /// Wrap `inner`, passing on no line longer than `max` bytes (line break not counted).
-    pub fn new(inner: R, max: u64) -> BoundedLines<R> {
-        BoundedLines {
-            inner,
-            max: usize::try_from(max).unwrap_or(usize::MAX),
-            line: 1,
-            pending: Vec::new(),
-            pos: 0,
-            current: Vec::new(),
-            skipping: false,
-            raw: vec![0u8; 1 << 16].into_boxed_slice(),
-            eof: false,
-            at_start: true,
-            head: Vec::new(),
-            too_long: Vec::new(),
-        }
-    }
-
-    /// The numbers of the lines dropped since the last call, in order.
-    pub fn take_too_long(&mut self) -> Vec<usize> {
-        std::mem::take(&mut self.too_long)
-    }
-
-    /// Read from `inner` until at least one whole line (or the end) is pending.
-    fn refill(&mut self) -> std::io::Result<()> {
-        self.pending.clear();
-        self.pos = 0;
-        while self.pending.is_empty() && !self.eof {
-            let n = match self.inner.read(&mut self.raw) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                self.eof = true;
-                self.current.append(&mut self.head);
-                if !self.skipping {
-                    self.pending.append(&mut self.current);
-                }
-                break;
-            }
-            let owned: Vec<u8>;
-            let mut rest = self.raw.get(..n).unwrap_or(&[]);
-            // A byte-order mark at the very start is dropped, so every reader of the file (and the
-            // locator of its findings) sees the same text and the same columns as without it.
-            if self.at_start {
-                let mut head = std::mem::take(&mut self.head);
-                head.extend_from_slice(rest);
-                if head.len() < BOM.len() && BOM.starts_with(&head) {
-                    // Too few bytes to tell yet.
-                    self.head = head;
-                    continue;
-                }
-                self.at_start = false;
-                if head.starts_with(BOM) {
-                    head.drain(..BOM.len());
-                }
-                owned = head;
-                rest = &owned;
-            }
-            while !rest.is_empty() {
-                let newline = rest.iter().position(|&b| b == b'\n');
-                let (seg, after) = match newline {
-                    Some(i) => (rest.get(..i).unwrap_or(&[]), rest.get(i + 1..).unwrap_or(&[])),
-                    None => (rest, &[][..]),
-                };
-                if !self.skipping {
-                    if self.current.len() + seg.len() > self.max {
-                        self.too_long.push(self.line);
-                        self.current = Vec::new();
-                        self.skipping = true;
-                    } else if newline.is_some() && self.current.is_empty() {
-                        self.pending.extend_from_slice(seg);
-                    } else {
-                        self.current.extend_from_slice(seg);
-                        if newline.is_some() {
-                            if self.pending.is_empty() {
-                                // A long line is moved, not copied: one copy of it is held.
-                                std::mem::swap(&mut self.pending, &mut self.current);
-                            } else {
-                                self.pending.append(&mut self.current);
-                            }
-                        }
-                    }
-                }
-                if newline.is_some() {
-                    self.pending.push(b'\n');
-                    self.line += 1;
-                    self.skipping = false;
-                }
-                rest = after;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for BoundedLines<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.pos >= self.pending.len() {
-            self.refill()?;
-        }
-        let avail = self.pending.get(self.pos..).unwrap_or(&[]);
-        let n = avail.len().min(buf.len());
-        if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
-            dst.copy_from_slice(src);
-        }
-        self.pos += n;
-        Ok(n)
-    }
-}
-
 /// A diagnostic as the one-line reason a calendar [`crate::check::Loader`] gives: its message,
 /// and for a file past its limit how to raise it.
 pub fn reason(d: Diag) -> String {
@@ -500,89 +371,7 @@ pub fn reason(d: Diag) -> String {
 /// Open a line-based record file (JSON Lines, CSV) through [`open`], buffered and with every line
 /// bounded by the `record-line` limit ([`BoundedLines`]).
 pub fn open_lines(path: &Path, name: &str) -> Result<std::io::BufReader<BoundedLines<std::fs::File>>, Diag> {
-    let file = open(path, Kind::RecordLine, name, true)?;
-    Ok(std::io::BufReader::with_capacity(1 << 16, BoundedLines::new(file, limit(Kind::RecordLine))))
-}
-
-/// A file's identity on its device, to read a file reached by two paths once. Cheap (one `stat`
-/// the walk already made), unlike canonicalizing every path, which costs a `stat` per folder of the
-/// path and made deep trees quadratic.
-pub type Identity = (u64, u64);
-
-/// The identity of the file `meta` describes, where the platform has one.
-pub fn identity(meta: &std::fs::Metadata) -> Option<Identity> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Some((meta.dev(), meta.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        None
-    }
-}
-
-/// A file found by [`walk`].
-#[derive(Debug, Clone)]
-pub struct Found {
-    /// Its path (the root joined with the path below it).
-    pub path: std::path::PathBuf,
-    /// Its identity, if known.
-    pub id: Option<Identity>,
-}
-
-/// Walk `root` in file-name order, hidden entries skipped, symbolic links never followed, keeping
-/// the files `wanted` accepts (by path). A wanted name that is a FIFO, socket or device is refused
-/// ([`NOT_A_FILE`]); each symbolic link met is reported once as advice ([`SKIPPED_LINK`]), since
-/// the walk never enters it there can be no loop; an entry that cannot be read is
-/// `precept::input::unreadable`. The walk is linear in the entries below `root`.
-pub fn walk(root: &Path, wanted: &dyn Fn(&Path) -> bool, diags: &mut Vec<Diag>) -> Vec<Found> {
-    let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let name = show(e.path().unwrap_or(root));
-                let err = e.into_io_error().unwrap_or_else(|| std::io::Error::other("a loop of links"));
-                diags.push(unreadable(&name, &err));
-                continue;
-            }
-        };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            continue;
-        }
-        if ft.is_symlink() {
-            diags.push(skipped_link(&show(entry.path())));
-            continue;
-        }
-        if !wanted(entry.path()) {
-            continue;
-        }
-        if !ft.is_file() {
-            diags.push(not_a_file(&show(entry.path()), &ft));
-            continue;
-        }
-        let id = entry.metadata().ok().as_ref().and_then(identity);
-        out.push(Found { path: entry.into_path(), id });
-    }
-    out
-}
-
-/// A path as shown to the user, with `/` separators.
-pub fn show(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        text.into_owned()
-    } else {
-        text.replace(std::path::MAIN_SEPARATOR, "/")
-    }
+    Ok(bounded(open(path, Kind::RecordLine, name, true)?))
 }
 
 #[cfg(test)]
@@ -619,28 +408,6 @@ mod tests {
             let e = read_bytes(path, Kind::Waivers, "x", true).unwrap_err();
             assert_eq!(e.code, NOT_A_FILE);
             assert!(e.message.contains(what), "{}", e.message);
-        }
-    }
-
-    #[test]
-    fn long_lines_are_dropped_and_lines_keep_their_numbers() {
-        // Every split of the input into reads, and lines on both sides of the limit.
-        let with_bom = b"\xEF\xBB\xBFab\nabcdef\n\nabcd\nabcde\nxyz";
-        for (text, chunk) in (1..30).flat_map(|c| [(&with_bom[..], c), (&with_bom[3..], c)]) {
-            struct Slow<'a>(&'a [u8], usize);
-            impl Read for Slow<'_> {
-                fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                    let n = self.1.min(self.0.len()).min(buf.len());
-                    buf[..n].copy_from_slice(&self.0[..n]);
-                    self.0 = &self.0[n..];
-                    Ok(n)
-                }
-            }
-            let mut r = BoundedLines::new(Slow(text, chunk), 4);
-            let mut out = Vec::new();
-            r.read_to_end(&mut out).unwrap();
-            assert_eq!(out, b"ab\n\n\nabcd\n\nxyz", "chunk {chunk}");
-            assert_eq!(r.take_too_long(), vec![2, 5], "chunk {chunk}");
         }
     }
 

@@ -5,46 +5,27 @@
 //! indexes, so reading a row is a walk over the plan with no name look-ups. Lists of scalars are one
 //! cell with items separated by `;`; lists of objects cannot be written in CSV and read as empty.
 
+mod header;
+
 use super::convert::{self, Raw};
 use super::diags::{self, FileDiags, Problem, ProblemKind};
 use super::{codes, scan, Batcher, ReadRecord, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::blame::Step;
-use crate::engine::types::{Field, ShapeId, Ty};
+use crate::engine::types::{Field, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::Span;
+use header::{duplicate_columns, missing_column, plan, Plan};
 
 const CSV_HELP: &str = "a `.csv` file has a header row naming the columns, then one record per row";
-
-/// Where each field of a shape comes from.
-#[derive(Debug)]
-enum Plan {
-    /// No rule reads it.
-    Skip,
-    /// This column.
-    Cell(usize),
-    /// Its column is not in the header (already reported).
-    NoColumn,
-    /// A nested object, field by field.
-    Object(Vec<Plan>),
-    /// A list of objects: not expressible in CSV, always empty.
-    Empty,
-}
-
-/// A column the schema needs that the header lacks.
-struct Absent {
-    field: String,
-    column: String,
-    required: bool,
-}
 
 /// Read a CSV record file.
 pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<Diag> {
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    match diags::is_blank(&file.path) {
+    match diags::is_blank(file) {
         Ok(true) => {
             diags.empty();
             return diags.finish();
@@ -57,7 +38,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     }
     // Through the file layer: a regular file only, and no line longer than the `record-line`
     // limit is ever held (such a line reads as blank, which the csv crate skips, and is reported).
-    let handle = match crate::input::open_lines(&file.path, &file.name) {
+    let handle = match file.lines() {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
@@ -66,7 +47,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     };
     // The csv crate's line numbers are off after a `\r\n` or a blank line; its byte offsets are
     // right, so lines are counted from those, over the same bounded lines the parser reads.
-    let mut lines = LineCounter::open(&file.path, &file.name);
+    let mut lines = LineCounter::open(file);
     let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(handle);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
@@ -155,126 +136,17 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     diags.finish()
 }
 
-/// Report every header name that appears more than once (after trimming, as columns are matched),
-/// with both places. Returns whether a field reads such a column: then which cell is its value cannot
-/// be told, and no records of the file are read; otherwise the records are still read.
-fn duplicate_columns(diags: &mut FileDiags<'_>, header: &[String], plan: &[Plan]) -> bool {
-    let mut fatal = false;
-    let mut cells: Option<Vec<Span>> = None;
-    // Once per file, and a header may have 100,000 columns: a map, not a comparison of each pair.
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(header.len());
-    for (second, name) in header.iter().enumerate() {
-        let first = *seen.entry(name.as_str()).or_insert(second);
-        if first == second {
-            continue;
-        }
-        let read = reads_column(plan, first);
-        fatal |= read;
-        let (source, whole) = diags.line_span(1);
-        let cells = cells.get_or_insert_with(|| scan::csv_cells(&source.text, whole.start).0);
-        let at = |i: usize| cells.get(i).copied().unwrap_or(whole);
-        let shown = convert::clip(name);
-        let help = if read {
-            "rename or remove one of the columns; a rule reads this column, so no records of this file were read"
-        } else {
-            "rename or remove one of the columns; no rule reads this column, so the records were still read"
-        };
-        diags.push(
-            Diag::error(codes::DUPLICATE_COLUMN, format!("column `{shown}` appears twice in the header"))
-                .at(&source, at(second), format!("second `{shown}`"))
-                .label(at(first), format!("first `{shown}` here"))
-                .help(help),
-        );
-    }
-    fatal
-}
-
-/// Whether any field of the plan reads column `column`.
-fn reads_column(plan: &[Plan], column: usize) -> bool {
-    plan.iter().any(|p| match p {
-        Plan::Cell(c) => *c == column,
-        Plan::Object(inner) => reads_column(inner, column),
-        Plan::Skip | Plan::NoColumn | Plan::Empty => false,
-    })
-}
-
-/// Match the fields of `shape` to header columns. `required` says whether the enclosing object must be
-/// present.
-fn plan(
-    program: &Program,
-    shape: ShapeId,
-    header: &[String],
-    path: &mut Vec<String>,
-    required: bool,
-    absent: &mut Vec<Absent>,
-) -> Vec<Plan> {
-    let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
-    fields
-        .iter()
-        .map(|f| {
-            if !f.used {
-                return Plan::Skip;
-            }
-            path.push(f.name.clone());
-            let p = match &f.ty {
-                Ty::Object(s) => Plan::Object(plan(program, *s, header, path, required && !f.optional, absent)),
-                Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => Plan::Empty,
-                ty => match header.iter().position(|h| *h == f.column) {
-                    Some(i) => Plan::Cell(i),
-                    None => {
-                        let required = required && !f.optional && !matches!(ty, Ty::List(_));
-                        absent.push(Absent { field: path.join("."), column: f.column.clone(), required });
-                        Plan::NoColumn
-                    }
-                },
-            };
-            path.pop();
-            p
-        })
-        .collect()
-}
-
-/// The diagnostic for a column the header lacks: an error when a required field needs it (the file is
-/// then not read, since every record would lack it), else a warning (the field reads as missing; only
-/// given when a header is close enough to be a misspelling of it).
-fn missing_column(diags: &mut FileDiags<'_>, header: &[String], a: &Absent) {
-    let (source, span) = diags.line_span(1);
-    let message = if a.field == a.column {
-        format!("no column `{}` in the header", convert::clip(&a.column))
-    } else {
-        format!("no column `{}` (for field `{}`) in the header", convert::clip(&a.column), a.field)
-    };
-    let columns = convert::list(header.iter().map(String::as_str));
-    let help = match convert::did_you_mean(&a.column, header.iter().map(String::as_str)) {
-        Some(best) => format!("did you mean `{best}`? the columns are {columns}"),
-        None => format!(
-            "add the column, or name the column the field is read from in the schema; the columns are {columns}"
-        ),
-    };
-    let diag = if a.required {
-        Diag::error(codes::CSV_MISSING_COLUMN, message)
-            .at(&source, span, "header")
-            .help(format!("{help}; no records of this file were read"))
-    } else {
-        Diag::warning(codes::CSV_MISSING_COLUMN, message)
-            .at(&source, span, "header")
-            .help(format!("{help}; the field reads as missing"))
-    };
-    diags.push(diag);
-}
-
 /// Turns the byte offsets the csv crate gives for records into 1-based line numbers, reading the
 /// file a second time alongside the parser (forward only, so the whole file is read once more).
-struct LineCounter {
-    reader: Option<std::io::BufReader<crate::input::BoundedLines<std::fs::File>>>,
+struct LineCounter<'f> {
+    reader: Option<super::origin::Lines<'f>>,
     pos: u64,
     line: usize,
 }
 
-impl LineCounter {
-    fn open(path: &std::path::Path, name: &str) -> LineCounter {
-        let reader = crate::input::open_lines(path, name).ok();
-        LineCounter { reader, pos: 0, line: 1 }
+impl<'f> LineCounter<'f> {
+    fn open(file: &'f RecordFile) -> LineCounter<'f> {
+        LineCounter { reader: file.lines().ok(), pos: 0, line: 1 }
     }
 
     /// The line of the record starting at `byte`: newlines before it are counted, and so are the
@@ -308,7 +180,7 @@ impl LineCounter {
 }
 
 /// Report a CSV reader error; returns whether reading can go on.
-fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineCounter) -> bool {
+fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineCounter<'_>) -> bool {
     match err.kind() {
         ::csv::ErrorKind::Utf8 { pos, err } => {
             let line = pos.as_ref().map_or(1, |p| lines.line_at(p.byte()));

@@ -5,6 +5,8 @@
 //! of its value. A document holds many records when its `record` key is an array of tables and the
 //! schema has no field of that name.
 
+mod locate;
+
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -17,6 +19,7 @@ use crate::engine::types::{Field, ShapeId, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::Span;
+pub(crate) use locate::locate;
 
 const TOML_HELP: &str = "a `.toml` file holds one record, or many as `[[record]]` tables";
 
@@ -25,7 +28,7 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
-    let Some(bytes) = diags.read_utf8(&file.path) else { return diags.finish() };
+    let Some(bytes) = diags.read_utf8() else { return diags.finish() };
     // INVARIANT: `read_utf8` checked the bytes.
     let text = std::str::from_utf8(&bytes).unwrap_or("");
     diags.set_text(text);
@@ -252,116 +255,10 @@ impl Cx<'_> {
     }
 }
 
-/// The span of the value at `path` in TOML record `ordinal` (see [`super::locate`]).
-///
-/// Parsing the whole file again for every finding made a file of 5,000 `[[record]]` tables take
-/// over a minute; the record spans of the last file located are kept, and only the record's own
-/// part of the file (from its `[[record]]` to the next) is parsed, falling back to the whole file
-/// when that part does not read on its own as one record.
-pub(crate) fn locate(text: &str, program: &Program, shape: ShapeId, ordinal: usize, path: &[Step]) -> Option<Span> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body = text.get(bom..)?;
-    if let Some((region, record)) = record_region(body, program, shape, ordinal) {
-        let part = body.get(region.start..region.end)?;
-        if let Ok(doc) = DeTable::parse(part) {
-            if let Some(items) = record_tables(program, shape, doc.get_ref()) {
-                if let (1, Some(table)) = (items.len(), items.first().and_then(|i| i.get_ref().as_table())) {
-                    return walk(table, record, bom + region.start, program, shape, path, bom);
-                }
-            }
-        }
-    }
-    locate_by_parsing_all(text, program, shape, ordinal, path)
-}
-
-/// [`locate`] by parsing the whole file: for a file of one record, or a part that does not read alone.
-fn locate_by_parsing_all(text: &str, program: &Program, shape: ShapeId, ordinal: usize, path: &[Step]) -> Option<Span> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body = text.get(bom..)?;
-    let doc = DeTable::parse(body).ok()?;
-    let (table, record) = records(program, shape, &doc, body).into_iter().nth(ordinal)?;
-    walk(table, record, bom, program, shape, path, bom)
-}
-
-/// The part of `body` holding `[[record]]` table `ordinal` (up to the next one) and the record's
-/// own span, from the spans of the last file asked about; `None` for a file of one record.
-fn record_region(body: &str, program: &Program, shape: ShapeId, ordinal: usize) -> Option<(Span, Span)> {
-    use std::hash::{Hash, Hasher};
-    use std::sync::Mutex;
-    /// The file's identity (address, length, a hash of its ends) and its record spans.
-    type Known = ((usize, usize, u64), Vec<Span>);
-    static LAST: Mutex<Option<Known>> = Mutex::new(None);
-    let b = body.as_bytes();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    b.get(..b.len().min(4096)).hash(&mut h);
-    b.get(b.len().saturating_sub(4096)..).hash(&mut h);
-    shape.hash(&mut h);
-    let key = (body.as_ptr() as usize, body.len(), h.finish());
-    let mut last = LAST.lock().ok()?;
-    if last.as_ref().is_none_or(|(k, _)| *k != key) {
-        let doc = DeTable::parse(body).ok()?;
-        let spans: Vec<Span> = record_tables(program, shape, doc.get_ref())
-            .map(|items| items.iter().map(|i| Span::new(i.span().start, i.span().end)).collect())
-            .unwrap_or_default();
-        *last = Some((key, spans));
-    }
-    let spans = &last.as_ref()?.1;
-    let record = *spans.get(ordinal)?;
-    let end = spans.get(ordinal + 1).map_or(body.len(), |next| next.start);
-    (record.start <= end).then_some((Span::new(record.start, end), record))
-}
-
-/// Walk `path` from a record's `table` (whose spans are `shift` bytes into the file; `record` is
-/// the record's span in the body, which starts `bom` bytes into the file).
-fn walk(
-    table: &DeTable<'_>,
-    record: Span,
-    shift: usize,
-    program: &Program,
-    shape: ShapeId,
-    path: &[Step],
-    bom: usize,
-) -> Option<Span> {
-    let mut table = table;
-    let shift = |r: std::ops::Range<usize>| Span::new(r.start + shift, r.end + shift);
-    let mut owner = Span::new(record.start + bom, record.end + bom);
-    let mut current: Option<&Spanned<DeValue<'_>>> = None;
-    let mut ty = Ty::Object(shape);
-    for step in path {
-        match (*step, &ty) {
-            (Step::Field(i), Ty::Object(s)) => {
-                if let Some(v) = current {
-                    match v.get_ref().as_table() {
-                        Some(t) => table = t,
-                        None => return Some(shift(v.span())),
-                    }
-                }
-                let field = program.shapes.get(*s)?.fields.get(usize::from(i))?;
-                let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == field.name) else {
-                    return Some(owner);
-                };
-                owner = shift(key.span());
-                current = Some(value);
-                ty = field.ty.clone();
-            }
-            (Step::Index(i), Ty::List(inner)) => {
-                let v = current?;
-                let Some(item) = v.get_ref().as_array().and_then(|a| a.get(usize::try_from(i).ok()?)) else {
-                    return Some(owner);
-                };
-                current = Some(item);
-                owner = shift(item.span());
-                ty = (**inner).clone();
-            }
-            _ => break,
-        }
-    }
-    Some(current.map_or(owner, |v| shift(v.span())))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
+    use super::locate::locate_by_parsing_all;
     use super::*;
     use crate::data::testing::*;
     use crate::data::Format;
@@ -506,8 +403,7 @@ mod tests {
                 ("record is missing required field `items[0].sku`", "[[record.items]]".to_string()),
             ]
         );
-        let file = RecordFile { path: "t.toml".into(), name: "t.toml".into(), format: Format::Toml, schema: 0 };
-        let s = crate::data::locate(&file, text, &p, 0, 1, &[F(1), I(1), F(1)]);
+        let s = locate(text, &p, 0, 0, &[F(1), I(1), F(1)], &mut None).unwrap();
         assert_eq!(&text[s.start..s.end], "{ sku = \"s2\" }");
     }
 
@@ -515,9 +411,9 @@ mod tests {
     fn locate_nested_values() {
         let p = tickets();
         let text = "[[record]]\nid = \"T-1\"\n\n[[record]]\nid = \"T-2\"\ntags = [\"x\", \"y\"]\n[record.customer]\nkind = \"retail\"\n";
-        let file = RecordFile { path: "t.toml".into(), name: "t.toml".into(), format: Format::Toml, schema: 0 };
-        let at = |ordinal, path: &[Step]| {
-            let s = crate::data::locate(&file, text, &p, ordinal, 1, path);
+        let mut spans = None;
+        let mut at = |ordinal, path: &[Step]| {
+            let s = locate(text, &p, 0, ordinal, path, &mut spans).unwrap();
             &text[s.start..s.end]
         };
         assert_eq!(at(1, &[F(3), F(0)]), "\"retail\"");
@@ -590,11 +486,12 @@ mod tests {
             if doc % 3 == 0 {
                 text = text.replace('\n', "\r\n");
             }
+            let mut spans = None;
             for ordinal in 0..n + 1 {
                 for path in &paths {
                     let want = locate_by_parsing_all(&text, &p, 0, ordinal, path);
                     assert_eq!(
-                        locate(&text, &p, 0, ordinal, path),
+                        locate(&text, &p, 0, ordinal, path, &mut spans),
                         want,
                         "doc {doc} record {ordinal} {path:?}\n{text}"
                     );
