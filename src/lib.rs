@@ -12,9 +12,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod ast;
 pub mod calendar;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
 pub mod diagnostics;
@@ -22,6 +24,7 @@ pub mod engine;
 pub mod findings;
 pub mod glob;
 pub mod input;
+#[cfg(feature = "cli")]
 pub mod output_file;
 pub mod pipeline;
 pub mod policytest;
@@ -32,3 +35,8 @@ pub mod suppress;
 pub mod syntax;
 pub mod text;
 pub mod workspace;
+
+pub use api::{Diagnostic, Engine, Options, PolicySource, Records, Run, Status};
+pub use ast::Severity;
+pub use data::Format;
+pub use findings::{Finding, Standing, Subject, Summary};

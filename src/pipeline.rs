@@ -367,13 +367,7 @@ fn check_file(
     }
 }
 
-fn finding(
-    program: &Program,
-    rules: &Catalogue,
-    p: Pending,
-    file: SourceFile,
-    span: Span,
-) -> Option<Finding> {
+fn finding(program: &Program, rules: &Catalogue, p: Pending, file: SourceFile, span: Span) -> Option<Finding> {
     let info = rules.rule(p.rule)?.clone();
     let schema = program.rules.get(p.rule).and_then(|r| program.schemas.get(r.schema));
     let span = span.clamp(file.text.len());

@@ -238,9 +238,10 @@ fn locate(file: &SourceFile, key: &str) -> crate::source::Span {
     crate::source::Span::new(at, at + key.len())
 }
 
-/// Run one test: write its records (and roles) to a scratch folder, check them, and compare the
-/// findings with those expected.
-pub fn run(program: &Program, case: &Case) -> Outcome {
+/// Run one test: check its records (and roles), held in memory, with `engine`'s policies, and
+/// compare the findings with those expected.
+pub fn run(engine: &crate::Engine, case: &Case) -> Outcome {
+    let program = engine.program();
     let mut outcome = Outcome {
         name: case.name.clone(),
         place: format!("{}:{}", case.file, case.line),
@@ -248,57 +249,36 @@ pub fn run(program: &Program, case: &Case) -> Outcome {
         unexpected: Vec::new(),
         problems: Vec::new(),
     };
-    let scratch = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            outcome.problems.push(format!("cannot make a scratch folder: {e}"));
-            return outcome;
-        }
-    };
     let mut files = Vec::new();
     let all = std::iter::once((case.schema, &case.records)).chain(case.also.iter().map(|(s, r)| (*s, r)));
-    for (i, (schema, records)) in all.enumerate() {
+    for (schema, records) in all {
         // A test of roles alone has no records.
         if records.as_array().is_some_and(Vec::is_empty) {
             continue;
         }
         let mut doc = toml::Table::new();
         doc.insert("record".into(), records.clone());
-        let path = scratch.path().join(format!("records-{i}.toml"));
         let text = toml::to_string(&doc).unwrap_or_default();
-        if let Err(e) = std::fs::write(&path, text) {
-            outcome.problems.push(format!("cannot write the test's records: {e}"));
-            return outcome;
-        }
         let name = program.schemas.get(schema).map_or_else(|| "records".to_string(), |s| s.name.clone());
-        files.push(crate::data::RecordFile {
-            origin: crate::data::Origin::Path(path),
-            name: format!("{name} records"),
-            format: crate::data::Format::Toml,
+        let file = crate::data::RecordFile::from_bytes(
+            format!("{name} records"),
+            crate::data::Format::Toml,
             schema,
-        });
+            text.into_bytes(),
+        );
+        files.push(crate::Records::File(file));
     }
-    let org = match &case.org {
-        None => None,
-        Some(Org::Folder(p)) => Some(crate::workspace::load_org(std::slice::from_ref(p))),
+    let engine = match &case.org {
+        None => engine.fresh(),
+        Some(Org::Folder(p)) => engine.fresh().with_roles_from(std::slice::from_ref(p)),
         Some(Org::Inline(t)) => {
-            let path = scratch.path().join("org.toml");
-            match std::fs::write(&path, toml::to_string(t).unwrap_or_default()) {
-                Ok(()) => Some(crate::workspace::load_org(&[path])),
-                Err(e) => {
-                    outcome.problems.push(format!("cannot write the test's roles: {e}"));
-                    return outcome;
-                }
-            }
+            engine.fresh().with_roles([(format!("{} roles", case.name), toml::to_string(t).unwrap_or_default())])
         }
     };
-    if let Some((_, _, diags)) = &org {
-        outcome.problems.extend(diags.iter().map(|d| format!("role files: {}", d.message)));
-    }
-    let directory = org.as_ref().map(|(o, _, _)| crate::roles::authority::Directory::new(o));
-    let authority = directory.as_ref().map(|d| d as &dyn crate::engine::authority::Authority);
+    let role_problems = engine.input_problems().to_vec();
+    outcome.problems.extend(role_problems.iter().map(|d| format!("role files: {}", d.message)));
     let mut found: Vec<(String, String)> = Vec::new();
-    let mut sink = |f: crate::pipeline::Finding| {
+    let mut sink = |f: crate::findings::Finding| {
         // Not a finding: the value it depends on could not be read, which is a problem already.
         if f.standing.is_undetermined() {
             return;
@@ -310,14 +290,12 @@ pub fn run(program: &Program, case: &Case) -> Outcome {
         found.push((key, f.message));
     };
     let no_records = files.is_empty();
-    let mut result = crate::pipeline::check_files(program, authority, files, Vec::new(), &mut sink);
-    if let Some((o, _, _)) = &org {
-        crate::pipeline::check_org(program, o, authority, &mut result, &mut sink);
-    }
+    let result = engine.check_each(files, &mut sink);
     outcome.problems.extend(
         result
             .diagnostics
             .iter()
+            .filter(|d| !role_problems.contains(d))
             .filter(|d| d.is_error() || d.code.starts_with("precept::input"))
             .filter(|d| !(d.code == "precept::input::no-records" && no_records))
             .map(|d| format!("{}: {}", d.code, d.message)),

@@ -270,7 +270,3 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) ->
     }
     (org, files.len(), diags)
 }
-
-// The write side lives in `crate::output_file` (atomic or in-place writing, cleanup on signals);
-// re-exported so callers that write through `workspace` keep working.
-pub use crate::output_file::{write_atomically, AtomicFile};

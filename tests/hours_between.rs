@@ -88,7 +88,7 @@ fn every_case_holds_exactly_when_expected() {
     let (outcome, findings) = check(dir.path(), &rules);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     let failed: BTreeSet<usize> =
-        findings.iter().map(|f| f.rule_id.trim_start_matches("case-").parse().unwrap()).collect();
+        findings.iter().map(|f| f.rule_id().trim_start_matches("case-").parse().unwrap()).collect();
     let wrong: Vec<String> = CASES
         .iter()
         .enumerate()
@@ -97,7 +97,7 @@ fn every_case_holds_exactly_when_expected() {
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // The call with no answer is named in the finding.
-    let no_answer = findings.iter().find(|f| f.rule_id == "case-14").unwrap();
+    let no_answer = findings.iter().find(|f| f.rule_id() == "case-14").unwrap();
     let facts: Vec<_> = no_answer.evidence.iter().flat_map(|e| e.facts.iter()).collect();
     assert!(facts.iter().any(|(k, v)| *k == "reason" && v == "date out of range"), "{facts:?}");
 }
@@ -111,10 +111,10 @@ fn a_finding_shows_the_hours_and_blames_the_end_first() {
                  rule backwards { for s require hours_between(record.l, record.a) >= 0 message \"backwards\" }\n";
     let (outcome, findings) = check(dir.path(), rules);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
-    let late = findings.iter().find(|f| f.rule_id == "late").unwrap();
+    let late = findings.iter().find(|f| f.rule_id() == "late").unwrap();
     assert_eq!(late.message, "73.5 hours; ≈0.3333333333; -73.5");
     assert_eq!(late.field, "l", "the end is blamed first");
-    let backwards = findings.iter().find(|f| f.rule_id == "backwards").unwrap();
+    let backwards = findings.iter().find(|f| f.rule_id() == "backwards").unwrap();
     assert_eq!(backwards.field, "a", "the end is blamed first, whichever field it is");
 }
 
@@ -133,7 +133,7 @@ fn an_unreadable_argument_leaves_a_rule_that_depends_on_it_undetermined() {
     let of = |rule: &str, id: &str| {
         findings
             .iter()
-            .filter(|f| f.rule_id == rule && f.record_id.as_deref() == Some(id))
+            .filter(|f| f.rule_id() == rule && f.record_id.as_deref() == Some(id))
             .map(|f| if f.standing.is_undetermined() { "undetermined" } else { "broken" })
             .collect::<Vec<_>>()
     };
@@ -339,7 +339,7 @@ proptest! {
         prop_assert_eq!(outcome.records, recs.len());
         prop_assert_eq!(common::tree_checksum(&dir.path().join("records")), before, "no input changed");
         let hit: BTreeSet<(String, String)> =
-            findings.iter().map(|f| (f.rule_id.clone(), f.record_id.clone().unwrap_or_default())).collect();
+            findings.iter().map(|f| (f.rule_id().to_string(), f.record_id.clone().unwrap_or_default())).collect();
         prop_assert!(findings.iter().all(|f| !f.standing.is_undetermined() && f.evidence.is_empty()));
         for (n, rule) in rules.iter().enumerate() {
             for (i, r) in recs.iter().enumerate() {

@@ -12,31 +12,23 @@ use super::config::Config;
 use super::{guard, output, BaselineArgs, CheckArgs, Format, Inputs, Out, Status};
 use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
-use crate::engine::authority::Authority;
-use crate::engine::Program;
 use crate::input::Kind;
 use crate::pipeline::{Finding, Outcome};
-use crate::roles::authority::Directory;
 use crate::source::SourceFile;
-use crate::suppress::{baseline::Baseline, waivers, Suppressor};
 use crate::text::{escape, escape_lines, guard};
 
 /// Everything loaded before records are read.
 struct Loaded {
-    program: Program,
+    /// The policies, roles, waivers and baseline, ready to check records.
+    engine: crate::Engine,
     policy_diags: Vec<Diag>,
     rest: Rest,
 }
 
-/// What a run reads besides the policies.
+/// The record files found (not read yet), and the problems finding them.
 struct Rest {
-    org: Option<crate::roles::Org>,
-    /// Problems with role, waiver and baseline files: reported with the record files'.
-    input_diags: Vec<Diag>,
-    /// The record files found (not read yet), and the problems finding them.
     files: Vec<crate::data::RecordFile>,
     found_diags: Vec<Diag>,
-    suppressor: Suppressor,
 }
 
 struct Stderr {
@@ -144,37 +136,27 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
         include: config.map(|c| c.include.clone()).unwrap_or_default(),
         exclude: config.map(|c| c.exclude.clone()).unwrap_or_default(),
     };
-    let mut input_diags = Vec::new();
-    let org = if roles.is_empty() {
-        None
-    } else {
+    let mut engine = crate::Engine::from_program(program, Vec::new())
+        .with_options(crate::Options { as_of: Some(today), ..crate::Options::default() });
+    if !roles.is_empty() {
         // `include` names record files (`*.jsonl`): it would leave no role file; `exclude` applies.
         let roles_select = crate::pipeline::Select { include: Vec::new(), ..select(Vec::new()) };
         let (org, _, diags) = crate::workspace::load_org_selected(&roles, &roles_select);
-        input_diags.extend(diags);
-        Some(org)
-    };
+        engine = engine.with_org(org).with_input_problems(diags);
+    }
     let waivers_file = inputs.waivers.clone().or_else(|| config.and_then(|c| c.waivers.clone()));
-    let waivers = match &waivers_file {
-        None => Vec::new(),
-        Some(path) => match read_text(path, Kind::Waivers) {
-            Ok(file) => waivers::read(&file, &program, &mut input_diags),
-            Err(d) => {
-                input_diags.push(d);
-                Vec::new()
-            }
-        },
-    };
-    let baseline_read = match baseline {
-        None => None,
-        Some(path) => match read_text(path, Kind::Baseline).and_then(|f| Baseline::read(&f)) {
-            Ok(b) => Some(b),
-            Err(d) => {
-                input_diags.push(d);
-                None
-            }
-        },
-    };
+    if let Some(path) = &waivers_file {
+        engine = match read_text(path, Kind::Waivers) {
+            Ok(file) => engine.with_waivers_file(file),
+            Err(d) => engine.with_input_problems([d]),
+        };
+    }
+    if let Some(path) = baseline {
+        engine = match read_text(path, Kind::Baseline) {
+            Ok(file) => engine.with_baseline_file(&file),
+            Err(d) => engine.with_input_problems([d]),
+        };
+    }
     // Precept's own inputs are never records: the settings, waivers, baseline and calendars.
     // Outputs are not skipped: one found here is a record file it must not replace, unless it is
     // a report an earlier run left (`Reports::forbid_records`).
@@ -184,12 +166,10 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     skip.extend(waivers_file.iter().cloned());
     skip.extend(baseline.map(Path::to_path_buf));
     skip.extend(calendars.iter().map(|(_, p)| p.clone()));
-    let mut suppressor = Suppressor::new(waivers, baseline_read, today);
-    suppressor.redacting = program.redacting;
     let select = select(skip);
-    let (mut files, found_diags) = crate::data::discover(&paths, &program);
+    let (mut files, found_diags) = crate::data::discover(&paths, engine.program());
     files.retain(|f| select.keeps(f.place(), &f.name));
-    Ok(Loaded { program, policy_diags, rest: Rest { org, input_diags, files, found_diags, suppressor } })
+    Ok(Loaded { engine, policy_diags, rest: Rest { files, found_diags } })
 }
 
 /// `--threads`: at least 1 and at most [`super::MAX_THREADS`]; the pool is started here.
@@ -272,42 +252,10 @@ fn read_text(path: &Path, kind: Kind) -> Result<SourceFile, Diag> {
     crate::workspace::read_source(path, &crate::text::name(path), kind)
 }
 
-/// Run the pipeline over the records and roles, marking each finding's standing before `sink`
-/// sees it; expired waivers come last, as findings of their own.
-fn run(program: &Program, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Outcome {
-    let directory = rest.org.as_ref().map(Directory::new);
-    let authority = directory.as_ref().map(|d| d as &dyn Authority);
-    let suppressor = &mut rest.suppressor;
-    // The pipeline counts every finding as active; these were not.
-    let mut not_active: Vec<(crate::ast::Severity, crate::pipeline::Standing)> = Vec::new();
-    let mut marked = |mut f: Finding| {
-        suppressor.mark(&mut f);
-        if f.standing != crate::pipeline::Standing::Active {
-            not_active.push((f.severity(), f.standing.clone()));
-        }
-        sink(f);
-    };
-    let files = std::mem::take(&mut rest.files);
-    let found = std::mem::take(&mut rest.found_diags);
-    let mut outcome = crate::pipeline::check_files(program, authority, files, found, &mut marked);
-    if let Some(org) = &rest.org {
-        crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
-    }
-    for (severity, standing) in &not_active {
-        outcome.recount(*severity, standing);
-    }
-    let (expired, diags) = rest.suppressor.finish();
-    for f in expired {
-        outcome.count(&f);
-        sink(f);
-    }
-    outcome.diagnostics.append(&mut rest.input_diags);
-    outcome.diagnostics.extend(diags);
-    for d in &mut outcome.diagnostics {
-        crate::engine::redact::diagnostic(program, d);
-    }
-    crate::diagnostics::sort(&mut outcome.diagnostics);
-    outcome
+/// Check the record files found, handing each finding (its standing marked) to `sink`; expired
+/// waivers come last, as findings of their own.
+fn run(engine: &crate::Engine, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Outcome {
+    engine.check_files(std::mem::take(&mut rest.files), std::mem::take(&mut rest.found_diags), sink)
 }
 
 /// The reports `precept check` was asked for: `--format`, else `--output`, else the settings'
@@ -379,7 +327,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
             return stop.status;
         }
     };
-    let Loaded { program, policy_diags, mut rest } = loaded;
+    let Loaded { engine, policy_diags, mut rest } = loaded;
     let clashes = reports.forbid_records(&mut rest.files);
     if !clashes.is_empty() {
         for d in &clashes {
@@ -388,9 +336,9 @@ pub(super) fn check(args: CheckArgs) -> Status {
         write_failed(reports, &clashes, fail_on, &mut err);
         return Status::Failed;
     }
-    reports.set_baseline(rest.suppressor.has_baseline());
+    reports.set_baseline(engine.has_baseline());
     reports.start();
-    let outcome = run(&program, &mut rest, &mut |f| {
+    let outcome = run(&engine, &mut rest, &mut |f| {
         reports.finding(&f);
         if reports.abandoned() {
             // Every report's reader went away (`precept check | head`) or its disk is full, and
@@ -405,7 +353,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
     for d in &outcome.diagnostics {
         err.diag(d);
     }
-    let catalogue = std::sync::Arc::new(crate::findings::Catalogue::of(&program, rest.org.is_some()));
+    let catalogue = std::sync::Arc::new(engine.catalogue());
     let run = output::Run { catalogue, policy_diags: &policy_diags, fail_on, timestamp: timestamp() };
     let written = reports.finish(&run, &outcome);
     if let Err(d) = &written {
@@ -443,7 +391,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         true => load(&args.inputs, config.as_ref(), &mut err, None),
         false => Err(Stop::new(problems)),
     };
-    let Loaded { program, policy_diags, mut rest } = match loaded {
+    let Loaded { engine, policy_diags, mut rest } = match loaded {
         Ok(l) => l,
         Err(stop) => {
             stop.show(&mut err);
@@ -463,7 +411,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         !earlier.contains(&(n - 1))
     });
     let mut findings: Vec<Finding> = Vec::new();
-    let outcome = run(&program, &mut rest, &mut |f| {
+    let outcome = run(&engine, &mut rest, &mut |f| {
         if f.standing == crate::pipeline::Standing::Active && f.rule.is_some() {
             findings.push(f);
         }
@@ -704,13 +652,15 @@ fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, 
     if diags.iter().any(Diag::is_error) {
         return Status::Failed;
     }
-    let outcomes: Vec<crate::policytest::Outcome> = cases.iter().map(|c| crate::policytest::run(&program, c)).collect();
+    let engine = crate::Engine::from_program(program, Vec::new());
+    let program = engine.program();
+    let outcomes: Vec<crate::policytest::Outcome> = cases.iter().map(|c| crate::policytest::run(&engine, c)).collect();
     let mut text = String::new();
     for o in outcomes.iter().filter(|o| !o.passed()) {
         let explained = crate::policytest::explain(o);
         text.push_str(&format!("FAIL {}: {}\n{}\n", escape(&o.place), escape(&o.name), escape_lines(&explained)));
     }
-    let coverage = crate::policytest::coverage(&program, &cases);
+    let coverage = crate::policytest::coverage(program, &cases);
     let covered = coverage.values().filter(|c| **c).count();
     let percent = if coverage.is_empty() { 100.0 } else { covered as f64 * 100.0 / coverage.len() as f64 };
     let failed = outcomes.iter().filter(|o| !o.passed()).count();

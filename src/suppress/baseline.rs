@@ -74,7 +74,7 @@ pub fn write(findings: &[Finding]) -> String {
 }
 
 /// A baseline read for a run: which entries have been seen again.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Baseline {
     entries: BTreeMap<String, (Entry, bool)>,
     file: String,

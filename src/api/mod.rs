@@ -1,0 +1,460 @@
+//! Precept as a library: build an [`Engine`] from policies given as text or found in a folder, give
+//! it role files, waivers and a baseline, and check records given as bytes, JSON values or files;
+//! get back a [`Run`]: typed [`Finding`]s, cannot-determine outcomes, [`Diagnostic`]s as values and
+//! the [`Summary`], which any report format can render.
+//!
+//! The shape follows the engines it learnt from: policies are added and compiled once (regorus'
+//! `Engine::add_policy`, Cedar's `PolicySet`), then evaluated many times against data; reports are
+//! one interface with a registry of formats (conftest's outputters, here [`crate::report::FORMATS`]).
+//! The command line is a client of this module.
+
+mod policies;
+mod records;
+
+use std::sync::Arc;
+
+pub use policies::PolicySource;
+pub use records::Records;
+
+use crate::ast::Severity;
+use crate::diagnostics::Diag;
+use crate::engine::authority::Authority;
+use crate::engine::Program;
+use crate::findings::{Catalogue, Finding, Outcome, Standing, Summary};
+use crate::roles::authority::Directory;
+use crate::roles::Org;
+use crate::source::SourceFile;
+use crate::suppress::Suppressor;
+
+/// A problem found at any step, as a value: its stable code (`precept::input::json`), message,
+/// severity, the places it points at (with spans into their source text) and help. Render one with
+/// [`Diagnostic::rendered`].
+pub type Diagnostic = Diag;
+
+/// How a run ends, as the command line's exit status says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No active finding at the fail level or above, and every input was usable.
+    Clean = 0,
+    /// At least one active finding at the fail level or above.
+    Findings = 1,
+    /// An input could not be used (a policy, record, role, waiver or baseline problem at error
+    /// level): the run did not see everything.
+    Failed = 2,
+}
+
+/// Settings of an engine that apply to every run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The day waivers are judged on (one past its expiry waives nothing); today in UTC if `None`.
+    pub as_of: Option<jiff::civil::Date>,
+    /// The least severe active finding that fails a run ([`Status::Findings`]).
+    pub fail_on: Severity,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { as_of: None, fail_on: Severity::Error }
+    }
+}
+
+/// Compiled policies, with what else a check needs: role files, waivers, a baseline, options.
+/// Build it once and check as many batches of records as you like; it is `Sync`, so runs can share
+/// it across threads.
+///
+/// ```
+/// use precept::{Engine, Records};
+///
+/// let policy = r#"
+/// schema ticket {
+///   identified by id
+///   id: text
+///   waited: duration
+/// }
+/// code "House rules" {
+///   level organisational
+///   rule answered-quickly {
+///     title "Tickets are answered within an hour"
+///     for ticket
+///     require record.waited <= 1h
+///     message "ticket {record.id} waited {record.waited}"
+///   }
+/// }
+/// "#;
+/// let engine = Engine::from_sources([("house.precept", policy)]).expect("the policy compiles");
+/// let run = engine.check([Records::bytes(
+///     "tickets.jsonl",
+///     "{\"id\": \"T-1\", \"waited\": \"20m\"}\n{\"id\": \"T-2\", \"waited\": \"3h\"}\n",
+/// )]);
+/// assert_eq!(run.findings.len(), 1);
+/// assert_eq!(run.findings[0].rule_id(), "answered-quickly");
+/// assert_eq!(run.findings[0].record_id.as_deref(), Some("T-2"));
+/// assert_eq!((run.findings[0].line, run.findings[0].message.as_str()), (2, "ticket T-2 waited 3h"));
+/// assert_eq!(run.status(), precept::Status::Findings);
+/// ```
+pub struct Engine {
+    program: Arc<Program>,
+    warnings: Vec<Diag>,
+    org: Option<Org>,
+    /// Problems with role, waiver and baseline files: reported with every run's input problems.
+    input_diags: Vec<Diag>,
+    waivers: Vec<SourceFile>,
+    baseline: Option<crate::suppress::baseline::Baseline>,
+    options: Options,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.program.rules.len())
+            .field("roles", &self.org.as_ref().map(|o| o.roles.len()))
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a check found.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Findings and cannot-determine outcomes ([`Standing::Undetermined`]), in file, record and
+    /// rule order, then group and case findings, then expired waivers.
+    pub findings: Vec<Finding>,
+    /// The policies' warnings, then the problems with the input, in a stable order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The counts, and the rules and codes that ran.
+    pub summary: Summary,
+    /// The fail level the run was judged at.
+    pub fail_on: Severity,
+}
+
+impl Run {
+    /// How the run ends: [`Status::Failed`] if any diagnostic is an error, else
+    /// [`Status::Findings`] if an active finding is at the fail level or above, else clean.
+    pub fn status(&self) -> Status {
+        if self.diagnostics.iter().any(Diag::is_error) {
+            Status::Failed
+        } else if self.summary.tally.fails_at(self.fail_on) {
+            Status::Findings
+        } else {
+            Status::Clean
+        }
+    }
+
+    /// The run as a report in `format` (one of [`crate::report::FORMATS`]: `human`, `json`,
+    /// `sarif`, `junit`, `github`), or `None` for an unknown format. `timestamp` is when the run
+    /// happened, for formats that must say (JUnit).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("p.precept", "schema t {\n identified by id\n id: text\n n: integer\n}\ncode \"C\" {\n level ethical\n rule r {\n  title \"R\"\n  for t\n  require record.n > 0\n  message \"n is {record.n}\"\n }\n}\n")]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("t.csv", "id,n\nA,0\nB,5\n")]);
+    /// let json = run.report("json", "2026-01-01T00:00:00").expect("a known format");
+    /// assert!(json.contains("\"rule\":\"r\""));
+    /// ```
+    pub fn report(&self, format: &str, timestamp: &str) -> Option<String> {
+        let format = crate::report::format(format)?;
+        let options = crate::report::Options { style: crate::diagnostics::render::Style::plain(), to_stdout: false };
+        let mut report = (format.make)(&options);
+        let mut out = report.start();
+        for f in &self.findings {
+            out.push_str(&report.finding(f));
+        }
+        let end = crate::report::End {
+            summary: &self.summary,
+            diagnostics: &self.diagnostics,
+            fail_on: self.fail_on,
+            timestamp,
+            baseline: false,
+        };
+        out.push_str(&report.finish(&end));
+        Some(out)
+    }
+}
+
+impl Engine {
+    /// An engine over an already compiled program and its warnings.
+    pub fn from_program(program: Program, warnings: Vec<Diag>) -> Engine {
+        Engine {
+            program: Arc::new(program),
+            warnings,
+            org: None,
+            input_diags: Vec::new(),
+            waivers: Vec::new(),
+            baseline: None,
+            options: Options::default(),
+        }
+    }
+
+    /// Compile policies given as text, each with the name diagnostics show for it. A policy's
+    /// `calendar ... from "file"` is looked up among the sources, relative to the policy's name.
+    /// `Err` holds every problem when they do not compile (errors and warnings); the warnings of
+    /// policies that do are in [`Engine::warnings`].
+    ///
+    /// ```
+    /// let broken = precept::Engine::from_sources([("bad.precept", "code \"C\" level nonsense {}")]);
+    /// let problems = broken.unwrap_err();
+    /// assert!(problems[0].code.starts_with("precept::parse::"));
+    /// ```
+    pub fn from_sources<I, S>(sources: I) -> Result<Engine, Vec<Diagnostic>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<PolicySource>,
+    {
+        let (program, diags) = policies::compile(sources.into_iter().map(Into::into).collect());
+        match program {
+            Some(p) => Ok(Engine::from_program(p, diags)),
+            None => Err(diags),
+        }
+    }
+
+    /// Compile every `.precept` file under `folder` (calendar files beside them are read from
+    /// inside the folder only).
+    ///
+    /// ```
+    /// let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"));
+    /// assert!(engine.is_ok());
+    /// ```
+    pub fn from_folder(folder: impl AsRef<std::path::Path>) -> Result<Engine, Vec<Diagnostic>> {
+        let (program, diags) = crate::workspace::load_policies(&[folder.as_ref().to_path_buf()]);
+        match program {
+            Some(p) => Ok(Engine::from_program(p, diags)),
+            None => Err(diags),
+        }
+    }
+
+    /// An engine over the same compiled policies (shared, not copied), with the same options but
+    /// no roles, waivers or baseline: for checking many independent sets of records and roles.
+    pub fn fresh(&self) -> Engine {
+        Engine {
+            program: Arc::clone(&self.program),
+            warnings: self.warnings.clone(),
+            org: None,
+            input_diags: Vec::new(),
+            waivers: Vec::new(),
+            baseline: None,
+            options: self.options.clone(),
+        }
+    }
+
+    /// The policies' warnings.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The compiled policies.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Use these settings for every run.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
+    /// let engine = engine.with_options(precept::Options { fail_on: precept::Severity::Warning, ..Default::default() });
+    /// ```
+    pub fn with_options(mut self, options: Options) -> Engine {
+        self.options = options;
+        self
+    }
+
+    /// Redact these fields (`customer.email`) in every report: their values never appear. `Err`
+    /// names the fields no schema has.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
+    /// assert!(engine.redacting(&["no.such.field".to_string()]).is_err());
+    /// ```
+    pub fn redacting(mut self, fields: &[String]) -> Result<Engine, Vec<String>> {
+        let Some(program) = Arc::get_mut(&mut self.program) else {
+            return Err(fields.to_vec());
+        };
+        let unknown = program.redact(fields);
+        if unknown.is_empty() {
+            Ok(self)
+        } else {
+            Err(unknown)
+        }
+    }
+
+    /// Add role and staff definitions given as TOML text, each with its name for diagnostics.
+    /// Their problems are reported with every run's input problems (as the command line does).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
+    /// let engine = engine.with_roles([("roles.toml", "[[role]]\nid = \"agent\"\ntitle = \"Agent\"\n")]);
+    /// ```
+    pub fn with_roles<I, N, T>(mut self, sources: I) -> Engine
+    where
+        I: IntoIterator<Item = (N, T)>,
+        N: Into<String>,
+        T: Into<String>,
+    {
+        let org = self.org.get_or_insert_with(Org::default);
+        for (name, text) in sources {
+            let file = SourceFile::new(name.into(), text.into());
+            crate::roles::read::read_file(&file, org, &mut self.input_diags);
+        }
+        self
+    }
+
+    /// Add every role file (`.toml`) under `paths`.
+    pub fn with_roles_from(mut self, paths: &[std::path::PathBuf]) -> Engine {
+        let (org, _, diags) = crate::workspace::load_org(paths);
+        self.input_diags.extend(diags);
+        self.org = Some(org);
+        self
+    }
+
+    /// Use an organisation already read.
+    pub fn with_org(mut self, org: Org) -> Engine {
+        self.org = Some(org);
+        self
+    }
+
+    /// Add a waivers file given as text (see `docs/waivers.md`).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
+    /// let engine = engine.with_waivers("waivers.toml", "");
+    /// ```
+    pub fn with_waivers(self, name: impl Into<String>, text: impl Into<String>) -> Engine {
+        self.with_waivers_file(SourceFile::new(name.into(), text.into()))
+    }
+
+    /// [`Engine::with_waivers`] for a file already read.
+    pub fn with_waivers_file(mut self, file: SourceFile) -> Engine {
+        self.waivers.push(file);
+        self
+    }
+
+    /// Use a baseline given as text (as `precept baseline` writes it): findings in it are marked
+    /// baselined and fail nothing.
+    pub fn with_baseline(self, name: impl Into<String>, text: impl Into<String>) -> Engine {
+        self.with_baseline_file(&SourceFile::new(name.into(), text.into()))
+    }
+
+    /// [`Engine::with_baseline`] for a file already read. A file that is not a baseline is a
+    /// problem reported with every run's input problems, and no finding is baselined.
+    pub fn with_baseline_file(mut self, file: &SourceFile) -> Engine {
+        match crate::suppress::baseline::Baseline::read(file) {
+            Ok(b) => self.baseline = Some(b),
+            Err(d) => self.input_diags.push(d),
+        }
+        self
+    }
+
+    /// Whether a usable baseline was given (reports then say which findings are new).
+    pub fn has_baseline(&self) -> bool {
+        self.baseline.is_some()
+    }
+
+    /// Add problems met reading this engine's inputs elsewhere (role, waiver or baseline files
+    /// that could not be read): reported with every run's input problems.
+    pub fn with_input_problems(mut self, problems: impl IntoIterator<Item = Diag>) -> Engine {
+        self.input_diags.extend(problems);
+        self
+    }
+
+    /// Problems with inputs given to this engine so far (role files, and problems reading them).
+    pub fn input_problems(&self) -> &[Diagnostic] {
+        &self.input_diags
+    }
+
+    /// Check records and collect what was found.
+    pub fn check<I>(&self, records: I) -> Run
+    where
+        I: IntoIterator<Item = Records>,
+    {
+        let mut findings = Vec::new();
+        let outcome = self.check_each(records, &mut |f| findings.push(f));
+        self.finish(findings, outcome)
+    }
+
+    /// Check JSON values as records of the schema whose `files` globs take `name` (a `.jsonl`
+    /// name, say `tickets.jsonl`): a value that is not an object, or lacks a required field, is a
+    /// diagnostic at its position, as a line of a JSON Lines file would be.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("p.precept", "schema t {\n identified by id\n id: text\n n: integer\n}\ncode \"C\" {\n level ethical\n rule r {\n  title \"R\"\n  for t\n  require record.n > 0\n  message \"n is {record.n}\"\n }\n}\n")]).unwrap();
+    /// let run = engine.check_values("t.jsonl", &[serde_json::json!({"id": "A", "n": 0}), serde_json::json!({"id": "B", "n": 2})]);
+    /// assert_eq!(run.findings.len(), 1);
+    /// ```
+    pub fn check_values(&self, name: &str, values: &[serde_json::Value]) -> Run {
+        self.check([Records::values(name, values)])
+    }
+
+    /// Check records, handing each finding to `sink` as soon as it is found (so a run over many
+    /// files never holds them all), and return the counts and problems.
+    pub fn check_each<I>(&self, records: I, sink: &mut dyn FnMut(Finding)) -> Outcome
+    where
+        I: IntoIterator<Item = Records>,
+    {
+        let (files, diags) = records::resolve(&self.program, records);
+        self.check_files(files, diags, sink)
+    }
+
+    /// Check record files already found (by [`crate::data::discover`] or made with
+    /// [`crate::data::RecordFile`]'s constructors), with the problems met finding them.
+    pub fn check_files(
+        &self,
+        files: Vec<crate::data::RecordFile>,
+        found: Vec<Diag>,
+        sink: &mut dyn FnMut(Finding),
+    ) -> Outcome {
+        let program = &*self.program;
+        let mut input_diags = self.input_diags.clone();
+        let today =
+            self.options.as_of.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
+        let mut waivers = Vec::new();
+        for file in &self.waivers {
+            waivers.extend(crate::suppress::waivers::read(file, program, &mut input_diags));
+        }
+        let mut suppressor = Suppressor::new(waivers, self.baseline.clone(), today);
+        suppressor.redacting = program.redacting;
+        let directory = self.org.as_ref().map(Directory::new);
+        let authority = directory.as_ref().map(|d| d as &dyn Authority);
+        // The pipeline counts every finding as active; these were not.
+        let mut not_active: Vec<(Severity, Standing)> = Vec::new();
+        let mut marked = |mut f: Finding| {
+            suppressor.mark(&mut f);
+            if f.standing != Standing::Active {
+                not_active.push((f.severity(), f.standing.clone()));
+            }
+            sink(f);
+        };
+        let mut outcome = crate::pipeline::check_files(program, authority, files, found, &mut marked);
+        if let Some(org) = &self.org {
+            crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
+        }
+        for (severity, standing) in &not_active {
+            outcome.recount(*severity, standing);
+        }
+        let (expired, diags) = suppressor.finish();
+        for f in expired {
+            outcome.count(&f);
+            sink(f);
+        }
+        outcome.diagnostics.append(&mut input_diags);
+        outcome.diagnostics.extend(diags);
+        for d in &mut outcome.diagnostics {
+            crate::engine::redact::diagnostic(program, d);
+        }
+        crate::diagnostics::sort(&mut outcome.diagnostics);
+        outcome
+    }
+
+    /// What reports list about this engine's policies.
+    pub fn catalogue(&self) -> Catalogue {
+        Catalogue::of(&self.program, self.org.is_some())
+    }
+
+    /// The summary of a run's outcome.
+    pub fn summary(&self, outcome: &Outcome) -> Summary {
+        Summary::of(Arc::new(self.catalogue()), outcome)
+    }
+
+    fn finish(&self, findings: Vec<Finding>, outcome: Outcome) -> Run {
+        let summary = self.summary(&outcome);
+        let diagnostics = self.warnings.iter().cloned().chain(outcome.diagnostics).collect();
+        Run { findings, diagnostics, summary, fail_on: self.options.fail_on }
+    }
+}
