@@ -111,12 +111,12 @@ pub enum Writing {
 
 /// How `path` is written (see the module documentation), or why it cannot be.
 pub fn plan(path: &Path) -> Result<Plan, String> {
-    let found = Found::of(path).map_err(|e| crate::workspace::io_reason(&e))?;
+    let found = Found::of(path).map_err(|e| crate::input::io_reason(&e))?;
     match found.decide()? {
         Writing::InPlace => Ok(Plan::InPlace(path.to_path_buf())),
         // A link to a regular file: replace the file it leads to, and keep the link.
         Writing::Atomic if found == Found::File && is_link(path) => {
-            std::fs::canonicalize(path).map(Plan::Atomic).map_err(|e| crate::workspace::io_reason(&e))
+            std::fs::canonicalize(path).map(Plan::Atomic).map_err(|e| crate::input::io_reason(&e))
         }
         Writing::Atomic => Ok(Plan::Atomic(path.to_path_buf())),
     }
@@ -141,7 +141,7 @@ impl OutputFile {
     pub fn create(path: &Path) -> Result<OutputFile, String> {
         match plan(path)? {
             Plan::Atomic(target) => {
-                AtomicFile::create(&target).map(OutputFile::Atomic).map_err(|e| crate::workspace::io_reason(&e))
+                AtomicFile::create(&target).map(OutputFile::Atomic).map_err(|e| crate::input::io_reason(&e))
             }
             Plan::InPlace(p) => open_in_place(&p).map(|f| OutputFile::InPlace(std::io::BufWriter::new(f))),
         }
@@ -200,14 +200,14 @@ fn open_in_place(path: &Path) -> Result<std::fs::File, String> {
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            Err(e) => return Err(crate::workspace::io_reason(&e)),
+            Err(e) => return Err(crate::input::io_reason(&e)),
         }
     };
     #[cfg(unix)]
     {
-        let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| crate::workspace::io_reason(&e.into()))?;
+        let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| crate::input::io_reason(&e.into()))?;
         rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)
-            .map_err(|e| crate::workspace::io_reason(&e.into()))?;
+            .map_err(|e| crate::input::io_reason(&e.into()))?;
     }
     Ok(file)
 }
@@ -216,8 +216,8 @@ fn open_in_place(path: &Path) -> Result<std::fs::File, String> {
 /// `Err` is a reason for a message.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut file = OutputFile::create(path)?;
-    file.write_all(bytes).map_err(|e| crate::workspace::io_reason(&e))?;
-    file.commit().map_err(|e| crate::workspace::io_reason(&e))
+    file.write_all(bytes).map_err(|e| crate::input::io_reason(&e))?;
+    file.commit().map_err(|e| crate::input::io_reason(&e))
 }
 
 /// The temporary files being written now, removed on a signal. Every change happens under this

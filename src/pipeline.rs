@@ -20,7 +20,7 @@ use crate::source::{SourceFile, Span};
 /// Records per parallel batch: large enough to keep every core busy, small enough to stream.
 pub const BATCH: usize = 4096;
 
-pub use crate::data::MAX_DIAGNOSTICS_PER_FILE;
+pub use crate::data::{Select, MAX_DIAGNOSTICS_PER_FILE};
 
 use crate::findings::{Catalogue, Subject};
 pub use crate::findings::{Finding, GroupFinding, Outcome, SampleRef, Standing, Tally, UnreadableNote, WaiverNote};
@@ -89,43 +89,6 @@ pub fn check_paths(
     let mut findings = Vec::new();
     let outcome = check_paths_with(program, authority, paths, select, &mut |f| findings.push(f));
     (outcome, findings)
-}
-
-/// Which of the files found are read: not inside `skip` folders (the policy and role folders
-/// themselves), matching one `include` glob if there are any, and no `exclude` glob. Globs are
-/// matched against the file's path as shown (relative to where Precept runs, with `/`) and against
-/// its file name.
-#[derive(Debug, Default, Clone)]
-pub struct Select {
-    /// Folders whose files are never records.
-    pub skip: Vec<PathBuf>,
-    /// At least one must match, when there are any.
-    pub include: Vec<crate::glob::Pattern>,
-    /// None may match.
-    pub exclude: Vec<crate::glob::Pattern>,
-}
-
-impl Select {
-    /// Skip only these folders.
-    pub fn skipping(skip: &[PathBuf]) -> Select {
-        Select { skip: skip.to_vec(), ..Select::default() }
-    }
-
-    /// Whether a file at `path`, shown as `name`, is read.
-    pub fn keeps(&self, path: &std::path::Path, name: &str) -> bool {
-        // `./records/x.jsonl` is inside `records`: compare without `.` components.
-        let plain = |p: &std::path::Path| -> PathBuf {
-            p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
-        };
-        let here = plain(path);
-        if self.skip.iter().any(|x| !x.as_os_str().is_empty() && here.starts_with(plain(x))) {
-            return false;
-        }
-        let name = name.replace('\\', "/");
-        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let hit = |g: &crate::glob::Pattern| g.is_match(&name) || g.is_match(&file);
-        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
-    }
 }
 
 /// Check every record file under `paths` against `program`, handing each finding to `sink` in

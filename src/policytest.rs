@@ -350,3 +350,41 @@ pub fn explain(o: &Outcome) -> String {
     }
     out
 }
+
+/// The JUnit document of `precept test`: one suite per test file, one test case per test, failed
+/// with the difference between the findings expected and those found.
+pub fn junit(outcomes: &[Outcome], timestamp: &str) -> String {
+    use crate::report::junit::{escape, token};
+    use std::fmt::Write as _;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    let mut files: Vec<&str> =
+        outcomes.iter().map(|o| o.place.rsplit_once(':').map_or(o.place.as_str(), |p| p.0)).collect();
+    files.dedup();
+    for (id, file) in files.iter().enumerate() {
+        let mine: Vec<&Outcome> =
+            outcomes.iter().filter(|o| o.place.rsplit_once(':').map_or(o.place.as_str(), |p| p.0) == *file).collect();
+        let failures = mine.iter().filter(|o| !o.passed()).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" package=\"precept\" id=\"{id}\" timestamp=\"{timestamp}\" hostname=\"localhost\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">\n    <properties>\n      <property name=\"kind\" value=\"policy tests\"/>\n    </properties>",
+            token(file),
+            mine.len()
+        );
+        for o in mine {
+            let _ = write!(out, "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"", token(&o.name), token(file));
+            if o.passed() {
+                out.push_str("/>\n");
+            } else {
+                let _ = write!(
+                    out,
+                    ">\n      <failure message=\"{}\" type=\"expectation\">{}</failure>\n    </testcase>\n",
+                    escape(&format!("{} (at {})", o.name, o.place)),
+                    escape(&explain(o))
+                );
+            }
+        }
+        out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

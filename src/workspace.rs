@@ -21,14 +21,7 @@ pub fn read_source(path: &Path, name: &str, kind: crate::input::Kind) -> Result<
     crate::input::read_text(path, kind, name, true)
 }
 
-/// The reason of an I/O error without Rust's ` (os error N)` suffix.
-pub fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s.get(..i).unwrap_or(&s).to_string(),
-        None => s,
-    }
-}
+pub use crate::input::io_reason;
 
 /// Reads calendar files relative to the policy file that names them, only inside the policy root:
 /// a path that leaves the root, by `..`, by being absolute, or through a symbolic link that points
@@ -229,11 +222,11 @@ impl Loader for MultiLoader<'_> {
 /// Read every `.toml` role file under `paths` (files or folders, sorted, hidden entries skipped)
 /// into one organisation. Returns the organisation, the number of files read, and diagnostics.
 pub fn load_org(paths: &[PathBuf]) -> (crate::roles::Org, usize, Vec<Diag>) {
-    load_org_selected(paths, &crate::pipeline::Select::default())
+    load_org_selected(paths, &crate::data::Select::default())
 }
 
 /// [`load_org`], reading only the role files `select` keeps (a config's include and exclude globs).
-pub fn load_org_selected(paths: &[PathBuf], select: &crate::pipeline::Select) -> (crate::roles::Org, usize, Vec<Diag>) {
+pub fn load_org_selected(paths: &[PathBuf], select: &crate::data::Select) -> (crate::roles::Org, usize, Vec<Diag>) {
     let mut org = crate::roles::Org::default();
     let mut diags = Vec::new();
     let mut files = std::collections::BTreeSet::new();

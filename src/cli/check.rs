@@ -131,7 +131,7 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
             return Err(Stop::new(diags));
         }
     }
-    let select = |skip: Vec<PathBuf>| crate::pipeline::Select {
+    let select = |skip: Vec<PathBuf>| crate::data::Select {
         skip,
         include: config.map(|c| c.include.clone()).unwrap_or_default(),
         exclude: config.map(|c| c.exclude.clone()).unwrap_or_default(),
@@ -140,7 +140,7 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
         .with_options(crate::Options { as_of: Some(today), ..crate::Options::default() });
     if !roles.is_empty() {
         // `include` names record files (`*.jsonl`): it would leave no role file; `exclude` applies.
-        let roles_select = crate::pipeline::Select { include: Vec::new(), ..select(Vec::new()) };
+        let roles_select = crate::data::Select { include: Vec::new(), ..select(Vec::new()) };
         let (org, _, diags) = crate::workspace::load_org_selected(&roles, &roles_select);
         engine = engine.with_org(org).with_input_problems(diags);
     }
@@ -677,7 +677,7 @@ fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, 
     }
     out.put(&guard(&text, false));
     if let Some(path) = junit {
-        let doc = crate::report::junit::tests_document(&outcomes, &timestamp());
+        let doc = crate::policytest::junit(&outcomes, &timestamp());
         if let Err(e) = crate::output_file::write_output(path, doc.as_bytes()) {
             err.diag(&cannot_write_report(path, &e));
             return Status::Failed;

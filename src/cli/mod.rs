@@ -225,7 +225,7 @@ pub fn main() -> ExitCode {
             // Help or a version that did not arrive (`--help > /dev/full`) is a failure; a reader
             // that stopped early (`--help | head`) is not.
             if let Some(w) = written.err().filter(|w| w.kind() != std::io::ErrorKind::BrokenPipe) {
-                let d = output::stdout_failed(&crate::workspace::io_reason(&w));
+                let d = output::stdout_failed(&crate::input::io_reason(&w));
                 let _ = std::io::stderr().write_all(render(&d, style_for(std::io::stderr().is_terminal())).as_bytes());
                 return Status::Failed.into();
             }
@@ -278,7 +278,7 @@ impl<W: Write> Out<W> {
     fn fail(&mut self, e: &std::io::Error) {
         self.closed = true;
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            self.failed = Some(crate::workspace::io_reason(e));
+            self.failed = Some(crate::input::io_reason(e));
             if self.is_stderr {
                 STDERR_LOST.store(true, std::sync::atomic::Ordering::Relaxed);
             }

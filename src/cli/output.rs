@@ -99,7 +99,7 @@ impl Output {
             // A reader going away from stdout is quiet; a full disk or a file that cannot be
             // written is not.
             if matches!(self.sink, Sink::File(..)) || e.kind() != std::io::ErrorKind::BrokenPipe {
-                self.failed = Some(crate::workspace::io_reason(&e));
+                self.failed = Some(crate::input::io_reason(&e));
             }
         }
     }
@@ -329,7 +329,7 @@ fn close(r: Output) -> Result<(), Diag> {
         Sink::Stdout(mut w) => {
             let flushed = if r.closed { Ok(()) } else { w.flush() };
             let failed = match flushed {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Some(crate::workspace::io_reason(&e)),
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Some(crate::input::io_reason(&e)),
                 _ => r.failed,
             };
             match failed {
@@ -348,7 +348,7 @@ fn close(r: Output) -> Result<(), Diag> {
             if let Some(e) = r.failed {
                 return Err(cannot(e));
             }
-            file.commit().map_err(|e| cannot(crate::workspace::io_reason(&e)))
+            file.commit().map_err(|e| cannot(crate::input::io_reason(&e)))
         }
     }
 }

@@ -10,7 +10,7 @@ use jiff::fmt::temporal::Pieces;
 use jiff::{SignedDuration, SpanRelativeTo, Zoned};
 use rust_decimal::Decimal;
 
-use crate::engine::types::{Currency, Ty};
+use crate::engine::types::{minor_units, Currency, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 
@@ -391,20 +391,6 @@ fn money(ty: &Ty, currency: Currency, raw: Raw<'_>) -> Result<Value, Bad> {
         },
         Some(Err(())) => Err(out_of_range(ty, raw)),
         None => Err(not(ty, raw, help_for(ty, raw))),
-    }
-}
-
-/// The decimal places of a currency's smallest unit (ISO 4217 minor units); `None` for the codes
-/// ISO gives no minor unit (precious metals, `XDR`, testing and "no currency" codes), which then hold
-/// as many places as any decimal. Codes ISO does not list get the common 2.
-pub(crate) fn minor_units(currency: Currency) -> Option<u32> {
-    match currency.as_str() {
-        "XAG" | "XAU" | "XBA" | "XBB" | "XBC" | "XBD" | "XDR" | "XPD" | "XPT" | "XSU" | "XTS" | "XUA" | "XXX" => None,
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
-        | "VUV" | "XAF" | "XOF" | "XPF" => Some(0),
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => Some(3),
-        "CLF" | "UYW" => Some(4),
-        _ => Some(2),
     }
 }
 

@@ -25,6 +25,7 @@ mod locate;
 mod locator;
 mod origin;
 pub(crate) mod scan;
+mod select;
 mod toml;
 
 #[cfg(test)]
@@ -38,11 +39,10 @@ use crate::engine::blame::Step;
 use crate::engine::value::Value;
 use crate::engine::Program;
 
-/// A currency's decimal places, also for showing amounts (see `crate::engine::format`).
-pub(crate) use convert::minor_units;
 pub use discover::{discover, SchemaGlobs};
 pub use locator::{Located, Locator};
 pub use origin::Origin;
+pub use select::Select;
 
 /// Stable diagnostic codes of the input step.
 pub(crate) mod codes {

@@ -108,7 +108,7 @@ pub fn number(out: &mut String, n: Num, min_places: u32, places: u32) {
 /// not end rounded to the smallest unit and marked (`≈3.33`); a currency without a smallest unit
 /// (`XAU`) rounds to 10 places, an unknown one (`None`) is taken to have 2.
 pub fn money(out: &mut String, m: Num, currency: Option<super::types::Currency>) {
-    let (min, places) = match currency.map(crate::data::minor_units) {
+    let (min, places) = match currency.map(crate::engine::types::minor_units) {
         Some(Some(p)) => (p, p),
         Some(None) => (0, DEC_PLACES),
         None => (2, 2),

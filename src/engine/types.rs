@@ -109,3 +109,17 @@ impl Shape {
         self.fields.iter().position(|f| f.name == name)
     }
 }
+
+/// The decimal places of a currency's smallest unit (ISO 4217 minor units); `None` for the codes
+/// ISO gives no minor unit (precious metals, `XDR`, testing and "no currency" codes), which then hold
+/// as many places as any decimal. Codes ISO does not list get the common 2.
+pub fn minor_units(currency: Currency) -> Option<u32> {
+    match currency.as_str() {
+        "XAG" | "XAU" | "XBA" | "XBB" | "XBC" | "XBD" | "XDR" | "XPD" | "XPT" | "XSU" | "XTS" | "XUA" | "XXX" => None,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => Some(0),
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => Some(3),
+        "CLF" | "UYW" => Some(4),
+        _ => Some(2),
+    }
+}

@@ -27,6 +27,7 @@ use crate::diagnostics::Diag;
 use crate::source::{line_col, SourceFile, Span};
 
 mod lines;
+pub mod toml_size;
 mod walk;
 
 pub use lines::{bounded, BoundedLines};
@@ -238,7 +239,7 @@ pub fn skipped_link(name: &str) -> Diag {
 
 /// The diagnostic for an I/O error.
 pub(crate) fn unreadable(name: &str, err: &std::io::Error) -> Diag {
-    let reason = crate::workspace::io_reason(err);
+    let reason = io_reason(err);
     Diag::error("precept::input::unreadable", format!("cannot read `{name}`: {reason}"))
         .help("check that the path exists and is readable")
 }
@@ -322,10 +323,10 @@ pub fn read_text(path: &Path, kind: Kind, name: &str, named: bool) -> Result<Sou
 /// For a TOML `file` of `kind`: the diagnostic if its document tree would take more than four
 /// times the limit for `kind` once parsed. The `toml` crate's tree can be a hundred times the text
 /// for tiny values (`x = [{},{},...]`), so this is judged from the text before parsing (see
-/// `crate::data::scan::toml_tree_estimate`).
+/// [`toml_size::toml_tree_estimate`]).
 pub fn toml_too_large(kind: Kind, file: &SourceFile) -> Option<Diag> {
     let budget = limit(kind).saturating_mul(4);
-    if u64::try_from(crate::data::scan::toml_tree_estimate(&file.text)).unwrap_or(u64::MAX) <= budget {
+    if u64::try_from(toml_size::toml_tree_estimate(&file.text)).unwrap_or(u64::MAX) <= budget {
         return None;
     }
     let (max, key) = (show_size(budget), kind.key());
@@ -372,6 +373,15 @@ pub fn reason(d: Diag) -> String {
 /// bounded by the `record-line` limit ([`BoundedLines`]).
 pub fn open_lines(path: &Path, name: &str) -> Result<std::io::BufReader<BoundedLines<std::fs::File>>, Diag> {
     Ok(bounded(open(path, Kind::RecordLine, name, true)?))
+}
+
+/// An I/O error as a short reason for a diagnostic: the OS's words without the `(os error N)`.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s.get(..i).unwrap_or(&s).to_string(),
+        None => s,
+    }
 }
 
 #[cfg(test)]

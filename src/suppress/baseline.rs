@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diag;
-use crate::pipeline::Finding;
+use crate::findings::Finding;
 use crate::source::SourceFile;
 
 /// One known finding.
