@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::config::Config;
-use super::{guard, output, BaselineArgs, CheckArgs, Format, Inputs, Out, Status};
+use super::{guard, output, BaselineArgs, CheckArgs, Inputs, Out, Status};
 use crate::diagnostics::render::{render, Style};
 use crate::diagnostics::Diag;
 use crate::input::Kind;
@@ -262,12 +262,7 @@ fn run(engine: &crate::Engine, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -
 /// `outputs`, else the human report on stdout.
 fn specs(args: &CheckArgs, config: Option<&Config>) -> Vec<output::Spec> {
     match (&args.format, args.outputs.is_empty(), config.filter(|c| !c.outputs.is_empty())) {
-        (Some(Format::Json), _, _) => {
-            vec![output::Spec { kind: output::Kind(&crate::report::json::FORMAT), path: None }]
-        }
-        (Some(Format::Human), _, _) => {
-            vec![output::Spec { kind: output::Kind(&crate::report::human::FORMAT), path: None }]
-        }
+        (Some(kind), _, _) => vec![output::Spec { kind: *kind, path: None }],
         (None, false, _) => args.outputs.clone(),
         (None, true, Some(c)) => c.outputs.clone(),
         (None, true, None) => vec![output::Spec { kind: output::Kind(&crate::report::human::FORMAT), path: None }],

@@ -32,6 +32,17 @@ impl Kind {
     pub fn named(name: &str) -> Option<Kind> {
         report::format(name).map(Kind)
     }
+
+    /// `--format NAME`: a format to standard output, with the same message as `--output` for a name
+    /// that is not one.
+    pub fn parse(name: &str) -> Result<Kind, String> {
+        match name.parse::<Spec>()? {
+            Spec { kind, path: None } => Ok(kind),
+            Spec { path: Some(_), .. } => {
+                Err("`--format` writes to standard output: use `--output FORMAT=PATH` for a file".to_string())
+            }
+        }
+    }
 }
 
 impl PartialEq for Kind {
