@@ -16,8 +16,12 @@ fn gather(cases: &[(&str, &str)], mut run: impl FnMut(&std::path::Path, &str) ->
         let dir = tempfile::tempdir().unwrap();
         let got = run(dir.path(), text);
         assert!(!got.stderr.contains("panicked"), "{name}: {}", got.stderr);
-        write!(out, "=== {name}\n{text}\n--- exit {}\n--- stdout\n{}--- stderr\n{}\n", got.code, got.stdout, got.stderr)
-            .unwrap();
+        write!(
+            out,
+            "=== {name}\n{text}\n--- exit {}\n--- stdout\n{}--- stderr\n{}\n",
+            got.code, got.stdout, got.stderr
+        )
+        .unwrap();
     }
     out
 }
@@ -124,7 +128,8 @@ const WAIVERS: &[(&str, &str)] = &[
 #[test]
 fn waivers_files_report_every_problem_at_its_place() {
     let mut cases: Vec<(&str, String)> = WAIVERS.iter().map(|(n, t)| (*n, t.to_string())).collect();
-    cases.push(("good and bad waivers", format!("[[waiver]]\n{GOOD}record = \"T-1\"\n\n[[waiver]]\n{GOOD}staff = 5\n")));
+    cases
+        .push(("good and bad waivers", format!("[[waiver]]\n{GOOD}record = \"T-1\"\n\n[[waiver]]\n{GOOD}staff = 5\n")));
     let cases: Vec<(&str, &str)> = cases.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let out = gather(&cases, |dir, text| {
         std::fs::write(dir.join("waivers.toml"), text).unwrap();
@@ -134,7 +139,17 @@ fn waivers_files_report_every_problem_at_its_place() {
         std::fs::write(dir.join("records/t.jsonl"), TICKET).unwrap();
         common::precept_in(
             dir,
-            &["check", "--no-config", "--as-of", "2026-06-01", "--waivers", "waivers.toml", "--policies", "policies", "records"],
+            &[
+                "check",
+                "--no-config",
+                "--as-of",
+                "2026-06-01",
+                "--waivers",
+                "waivers.toml",
+                "--policies",
+                "policies",
+                "records",
+            ],
         )
     });
     insta::assert_snapshot!("waivers", out);
