@@ -142,7 +142,8 @@ struct Written {
 }
 
 /// A list of text, each with its place; a single text counts as a list of one (its place is the
-/// value's).
+/// value's). A visitor rather than `#[serde(untagged)]`: an untagged enum buffers the value, and
+/// the places of the list's items are lost in the buffer.
 enum Texts {
     One(String),
     Many(Vec<Spanned<String>>),
