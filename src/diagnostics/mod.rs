@@ -8,6 +8,7 @@
 pub mod registry;
 pub mod render;
 pub mod suggest;
+pub mod toml_read;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -10,5 +10,6 @@ pub mod lint;
 pub mod model;
 pub mod read;
 pub mod records;
+mod written;
 
 pub use model::Org;

@@ -14,15 +14,35 @@
 //! ```
 
 use jiff::civil::Date;
-use toml::de::{DeTable, DeValue};
+use serde::Deserialize;
 use toml::Spanned;
 
+use crate::diagnostics::toml_read::{self, Field, Table, Tables};
 use crate::diagnostics::{suggest, Diag};
 use crate::engine::Program;
 use crate::pipeline::Finding;
 use crate::source::{SourceFile, Span};
 
 const INVALID: &str = "precept::waiver::invalid";
+
+/// A waivers file as written.
+#[derive(Deserialize)]
+struct Written {
+    waiver: Tables<Entry>,
+}
+
+/// One `[[waiver]]` as written; the field order is the order "did you mean" lists the keys in.
+#[derive(Deserialize)]
+struct Entry {
+    rule: Field<String>,
+    record: Field<String>,
+    staff: Field<String>,
+    team: Field<String>,
+    files: Field<String>,
+    justification: Field<String>,
+    approver: Field<String>,
+    expires: Field<toml::value::Date>,
+}
 
 /// One waiver, checked.
 #[derive(Debug)]
@@ -68,7 +88,7 @@ impl Waiver {
 /// Read a waivers file; problems (bad TOML, a missing justification, an unknown rule, a rule its
 /// code does not allow to be waived) are diagnostics, and such a waiver waives nothing.
 pub fn read(file: &SourceFile, program: &Program, diags: &mut Vec<Diag>) -> Vec<Waiver> {
-    let doc = match DeTable::parse(&file.text) {
+    let doc = match toml_read::parse::<Written>(&file.text) {
         Ok(d) => d,
         Err(e) => {
             diags.push(crate::diagnostics::toml_syntax(file, &e, 0));
@@ -76,112 +96,108 @@ pub fn read(file: &SourceFile, program: &Program, diags: &mut Vec<Diag>) -> Vec<
         }
     };
     let mut out = Vec::new();
-    for (key, value) in doc.get_ref().iter() {
-        let name: &str = key.get_ref().as_ref();
-        let key_span = span_of(key);
-        if name != "waiver" {
-            diags.push(
-                Diag::error(INVALID, format!("unknown table `{name}` in a waivers file"))
-                    .at(file, key_span, "not a waivers table")
-                    .help(suggest::help(name, &["waiver"], "table")),
-            );
-            continue;
-        }
-        let DeValue::Array(items) = value.get_ref() else {
-            diags.push(
+    // Keys in the file's order (`waiver` among the unknown ones), as diagnostics were always given.
+    let entries = doc.fields.and_then(|w| w.waiver);
+    let mut unknown = doc.unknown.keys.iter().peekable();
+    while let Some(key) = unknown.next_if(|k| entries.is_none() || k.get_ref().as_str() < "waiver") {
+        unknown_table(file, key, doc.unknown.known, diags);
+    }
+    if let Some(value) = entries {
+        match value.get_ref().get() {
+            None => diags.push(
                 Diag::error(INVALID, "`waiver` must be an array of tables")
-                    .at(file, span_of(value), "not `[[waiver]]`")
+                    .at(file, toml_read::span(&value, 0), "not `[[waiver]]`")
                     .help("write one `[[waiver]]` section per waiver"),
-            );
-            continue;
-        };
-        for item in items.iter() {
-            let DeValue::Table(t) = item.get_ref() else {
-                diags.push(
-                    Diag::error(INVALID, "a waiver must be a table")
-                        .at(file, span_of(item), "not a table")
-                        .help("write one `[[waiver]]` section per waiver"),
-                );
-                continue;
-            };
-            if let Some(w) = waiver(file, t, span_of(item), program, diags) {
-                out.push(w);
+            ),
+            Some(items) => {
+                for item in items {
+                    let at = toml_read::span(item, 0);
+                    if let Some(w) = waiver(file, item.get_ref(), at, program, diags) {
+                        out.push(w);
+                    }
+                }
             }
         }
+    }
+    for key in unknown {
+        unknown_table(file, key, doc.unknown.known, diags);
     }
     out
 }
 
-fn span_of<T>(v: &Spanned<T>) -> Span {
-    let r = v.span();
-    Span::new(r.start, r.end)
+fn unknown_table(file: &SourceFile, key: &Spanned<String>, known: &[&str], diags: &mut Vec<Diag>) {
+    let name = key.get_ref();
+    diags.push(
+        Diag::error(INVALID, format!("unknown table `{name}` in a waivers file"))
+            .at(file, toml_read::span(key, 0), "not a waivers table")
+            .help(suggest::help(name, known, "table")),
+    );
 }
 
-const KEYS: [&str; 8] = ["rule", "record", "staff", "team", "files", "justification", "approver", "expires"];
-
-fn waiver(file: &SourceFile, t: &DeTable<'_>, at: Span, program: &Program, diags: &mut Vec<Diag>) -> Option<Waiver> {
+fn waiver(file: &SourceFile, t: &Table<Entry>, at: Span, program: &Program, diags: &mut Vec<Diag>) -> Option<Waiver> {
+    let Some(e) = &t.fields else {
+        diags.push(
+            Diag::error(INVALID, "a waiver must be a table")
+                .at(file, at, "not a table")
+                .help("write one `[[waiver]]` section per waiver"),
+        );
+        return None;
+    };
     let before = diags.len();
-    for (key, _) in t.iter() {
-        let k: &str = key.get_ref().as_ref();
-        if !KEYS.contains(&k) {
-            diags.push(
-                Diag::error(INVALID, format!("unknown key `{k}` in a waiver"))
-                    .at(file, span_of(key), "not a waiver key")
-                    .help(suggest::help(k, &KEYS, "key")),
-            );
-        }
+    for key in &t.unknown.keys {
+        let k = key.get_ref();
+        diags.push(
+            Diag::error(INVALID, format!("unknown key `{k}` in a waiver"))
+                .at(file, toml_read::span(key, 0), "not a waiver key")
+                .help(suggest::help(k, t.unknown.known, "key")),
+        );
     }
-    let mut text = |name: &str, required: bool| -> Option<(String, Span)> {
-        match t.get(name) {
-            Some(v) => match v.get_ref() {
-                DeValue::String(s) if !s.trim().is_empty() => Some((s.to_string(), span_of(v))),
-                _ => {
-                    diags.push(
-                        Diag::error(INVALID, format!("a waiver's `{name}` must be non-empty text"))
-                            .at(file, span_of(v), "not text")
-                            .help(format!("write `{name} = \"...\"`")),
-                    );
-                    None
-                }
-            },
-            None if required => {
+    let missing = |name: &str| {
+        Diag::error(INVALID, format!("this waiver has no `{name}`")).at(file, at, format!("needs `{name}`")).help(
+            "every waiver names its rule, a justification, an approver and an expiry date (`expires = 2026-12-31`)",
+        )
+    };
+    let mut text = |name: &str, field: &Field<String>, required: bool| -> Option<(String, Span)> {
+        let Some(v) = field else {
+            if required {
+                diags.push(missing(name));
+            }
+            return None;
+        };
+        match v.get_ref().get() {
+            Some(s) if !s.trim().is_empty() => Some((s.clone(), toml_read::span(v, 0))),
+            _ => {
                 diags.push(
-                    Diag::error(INVALID, format!("this waiver has no `{name}`"))
-                        .at(file, at, format!("needs `{name}`"))
-                        .help("every waiver names its rule, a justification, an approver and an expiry date (`expires = 2026-12-31`)"),
+                    Diag::error(INVALID, format!("a waiver's `{name}` must be non-empty text"))
+                        .at(file, toml_read::span(v, 0), "not text")
+                        .help(format!("write `{name} = \"...\"`")),
                 );
                 None
             }
-            None => None,
         }
     };
-    let rule = text("rule", true);
-    let record = text("record", false);
-    let staff = text("staff", false);
-    let team = text("team", false);
-    let files = text("files", false);
-    let justification = text("justification", true);
-    let approver = text("approver", true);
-    let expires = match t.get("expires") {
-        Some(v) => match v.get_ref() {
-            DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => {
-                let d = d.date?;
-                Date::new(i16::try_from(d.year).ok()?, i8::try_from(d.month).ok()?, i8::try_from(d.day).ok()?).ok()
+    let rule = text("rule", &e.rule, true);
+    let record = text("record", &e.record, false);
+    let staff = text("staff", &e.staff, false);
+    let team = text("team", &e.team, false);
+    let files = text("files", &e.files, false);
+    let justification = text("justification", &e.justification, true);
+    let approver = text("approver", &e.approver, true);
+    let expires = match &e.expires {
+        Some(v) => {
+            // A local date only: `toml::value::Date` refuses a time or an offset, and text.
+            let d = v.get_ref().get().and_then(toml_read::date);
+            if d.is_none() {
+                diags.push(
+                    Diag::error(INVALID, "a waiver's `expires` must be a date")
+                        .at(file, toml_read::span(v, 0), "not a date")
+                        .help("write `expires = 2026-12-31` (a TOML date, without quotes): the last day it waives"),
+                );
             }
-            _ => None,
+            d
         }
-        .or_else(|| {
-            diags.push(
-                Diag::error(INVALID, "a waiver's `expires` must be a date")
-                    .at(file, span_of(v), "not a date")
-                    .help("write `expires = 2026-12-31` (a TOML date, without quotes): the last day it waives"),
-            );
-            None
-        }),
         None => {
-            diags.push(Diag::error(INVALID, "this waiver has no `expires`").at(file, at, "needs `expires`").help(
-                "every waiver names its rule, a justification, an approver and an expiry date (`expires = 2026-12-31`)",
-            ));
+            diags.push(missing("expires"));
             None
         }
     };
