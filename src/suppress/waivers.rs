@@ -20,7 +20,7 @@ use toml::Spanned;
 use crate::diagnostics::toml_read::{self, Field, Table, Tables};
 use crate::diagnostics::{suggest, Diag};
 use crate::engine::Program;
-use crate::pipeline::Finding;
+use crate::findings::Finding;
 use crate::source::{SourceFile, Span};
 
 const INVALID: &str = "precept::waiver::invalid";
