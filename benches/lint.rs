@@ -45,6 +45,8 @@ fn main() {
         .unwrap();
     }
     std::fs::write(dir.join("staff.toml"), &text).unwrap();
+    // The generated staff file (about 30 MB) is larger than a role file may be by default.
+    precept::input::set_limit(precept::input::Kind::Role, 1 << 30);
     let start = Instant::now();
     let (org, files, input) = precept::workspace::load_org(std::slice::from_ref(&dir));
     let read = start.elapsed();
