@@ -15,7 +15,7 @@ use crate::diagnostics::Diag;
 use crate::input::Kind;
 use crate::pipeline::{Finding, Outcome};
 use crate::source::SourceFile;
-use crate::text::{escape, escape_lines, guard};
+use crate::text::escape;
 
 /// Everything loaded before records are read.
 struct Loaded {
@@ -31,17 +31,18 @@ struct Rest {
     found_diags: Vec<Diag>,
 }
 
-struct Stderr {
-    out: Out<std::io::StderrLock<'static>>,
-    style: Style,
+/// Where every command shows its diagnostics, styled for a terminal or not.
+pub(super) struct Stderr {
+    pub(super) out: Out<std::io::StderrLock<'static>>,
+    pub(super) style: Style,
 }
 
 impl Stderr {
-    fn open() -> Stderr {
+    pub(super) fn open() -> Stderr {
         Stderr { out: Out::stderr(), style: super::style_for(std::io::stderr().is_terminal()) }
     }
 
-    fn diag(&mut self, d: &Diag) {
+    pub(super) fn diag(&mut self, d: &Diag) {
         let text = render(d, self.style);
         self.out.put(&text);
     }
@@ -248,7 +249,7 @@ fn known_inputs(inputs: &Inputs, config: Option<&Config>, baseline: Option<&Path
 }
 
 /// A waivers, baseline or test file, named as given.
-fn read_text(path: &Path, kind: Kind) -> Result<SourceFile, Diag> {
+pub(super) fn read_text(path: &Path, kind: Kind) -> Result<SourceFile, Diag> {
     crate::workspace::read_source(path, &crate::text::name(path), kind)
 }
 
@@ -440,7 +441,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
     super::finish_stdout(&mut out, &mut err.out, err.style, Status::Clean)
 }
 
-fn cannot_write_report(path: &Path, reason: &str) -> Diag {
+pub(super) fn cannot_write_report(path: &Path, reason: &str) -> Diag {
     Diag::error("precept::usage::output", format!("cannot write the report `{}`: {reason}", crate::text::path(path)))
         .help("name a file in a folder that exists and can be written to")
 }
@@ -452,245 +453,8 @@ fn cannot_write_baseline(path: &Path, reason: &str) -> Diag {
 
 /// When this run happened, for the JUnit report, in UTC without a zone: `SOURCE_DATE_EPOCH` (the
 /// reproducible-builds convention) when set, so runs can be byte-identical, else the clock.
-fn timestamp() -> String {
+pub(super) fn timestamp() -> String {
     let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
     let ts = fixed.and_then(|s| jiff::Timestamp::from_second(s).ok()).unwrap_or_else(jiff::Timestamp::now);
     ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
-/// `precept explain`: a rule (title, code, level, clause, days in force, the policy text, help) or
-/// a diagnostic code (its summary and what its family is about).
-pub(super) fn explain(args: super::ExplainArgs) -> Status {
-    let mut err = Stderr::open();
-    let mut out = Out::new(std::io::stdout().lock());
-    let status = explain_to(&args, &mut out, &mut err);
-    super::finish_stdout(&mut out, &mut err.out, err.style, status)
-}
-
-fn explain_to(args: &super::ExplainArgs, out: &mut Out<std::io::StdoutLock<'static>>, err: &mut Stderr) -> Status {
-    let what = args.what.trim();
-    if what.starts_with("precept::") {
-        let codes = crate::diagnostics::registry::CODES;
-        return match crate::diagnostics::registry::lookup(what) {
-            Some(info) => {
-                let family = crate::diagnostics::registry::family(info.code);
-                out.put(&format!("{}\n\n{}.\n\n{family}\n", info.code, crate::report::sarif::capitalise(info.summary)));
-                Status::Clean
-            }
-            None => {
-                let names: Vec<&str> = codes.iter().map(|c| c.code).collect();
-                err.diag(
-                    &Diag::error("precept::usage::explain", format!("`{what}` is not a Precept diagnostic code"))
-                        .help(crate::diagnostics::suggest::help(what, &names, "code")),
-                );
-                Status::Failed
-            }
-        };
-    }
-    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
-    let (program, diags) = crate::workspace::load_policies(&policies);
-    let Some(program) = program else {
-        for d in &diags {
-            err.diag(d);
-        }
-        return Status::Failed;
-    };
-    let versions: Vec<&crate::engine::program::CompiledRule> = program.rules.iter().filter(|r| r.id == what).collect();
-    if versions.is_empty() {
-        let mut ids: Vec<&str> = program.rules.iter().map(|r| r.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        err.diag(
-            &Diag::error(
-                "precept::usage::explain",
-                format!("no rule `{what}` in the policies, and it is not a diagnostic code"),
-            )
-            .help(crate::diagnostics::suggest::help(what, &ids, "rule")),
-        );
-        return Status::Failed;
-    }
-    let running = program.running();
-    let mut text = String::new();
-    for (n, r) in versions.iter().enumerate() {
-        if n > 0 {
-            text.push_str("\n---\n\n");
-        }
-        let code = program.codes.get(r.code);
-        let index = program.rules.iter().position(|x| std::ptr::eq(x, *r)).unwrap_or(0);
-        text.push_str(&format!("{}: {}\n\n", r.id, escape(&r.title)));
-        if let Some(c) = code {
-            let version = c.version.as_ref().map(|v| format!(", version {v}")).unwrap_or_default();
-            text.push_str(&format!("code:      {} ({} code{})\n", escape(&c.name), c.level.as_str(), escape(&version)));
-        }
-        if let Some(cite) = &r.cite {
-            text.push_str(&format!("clause:    {}\n", escape(cite)));
-        }
-        text.push_str(&format!("severity:  {}\n", r.severity.as_str()));
-        if let Some(range) = r.in_force {
-            text.push_str(&format!("in force:  {}\n", crate::engine::format::in_force(range)));
-        }
-        if let Some(o) = &r.overrides {
-            let parent = program.codes.get(o.code).map_or("", |c| c.name.as_str());
-            match &o.relaxes {
-                Some(why) => text.push_str(&format!(
-                    "overrides: the rule of the same id in `{parent}`, relaxing it: {}\n",
-                    escape(why)
-                )),
-                None => {
-                    text.push_str(&format!("overrides: the rule of the same id in `{parent}`, at least as strictly\n"))
-                }
-            }
-        }
-        if !running.contains(&index) {
-            text.push_str("note:      an extending code overrides this rule on every day, so it does not run\n");
-        }
-        if code.is_some_and(|c| c.not_waivable) {
-            text.push_str("waivers:   none allowed (the code is `not waivable`)\n");
-        }
-        let (line, _) = r.file.line_col(r.span.start);
-        text.push_str(&format!("policy:    {}:{line}\n\n", escape(&r.file.name)));
-        // The rule as written, from the start of its first line, less that line's indent.
-        let (_, column) = r.file.line_col(r.span.start);
-        let indent = column.saturating_sub(1);
-        for (i, l) in r.file.slice(r.span).lines().enumerate() {
-            let l = if i == 0 { l } else { l.get(indent.min(l.len() - l.trim_start().len())..).unwrap_or(l) };
-            text.push_str("    ");
-            text.push_str(&escape(l));
-            text.push('\n');
-        }
-        if let Some(help) = &r.help {
-            text.push_str(&format!("\nhelp: {}\n", escape(help)));
-        }
-    }
-    out.put(&guard(&text, false));
-    Status::Clean
-}
-
-/// `precept test`: run every `*.test.toml` beside the policies, show failures as the difference
-/// between expected and found, and report which rules no test exercises.
-pub(super) fn test(args: super::TestArgs) -> Status {
-    let mut err = Stderr::open();
-    let mut out = Out::new(std::io::stdout().lock());
-    let status = test_to(&args, &mut out, &mut err);
-    super::finish_stdout(&mut out, &mut err.out, err.style, status)
-}
-
-fn test_to(args: &super::TestArgs, out: &mut Out<std::io::StdoutLock<'static>>, err: &mut Stderr) -> Status {
-    if let Some(spec) = &args.output {
-        if spec.kind != output::Kind(&crate::report::junit::FORMAT) || spec.path.is_none() {
-            err.diag(
-                &Diag::error("precept::usage::output", "`precept test` writes only a JUnit report to a file")
-                    .help("write `--output junit=PATH`"),
-            );
-            return Status::Failed;
-        }
-    }
-    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
-    let junit = args.output.as_ref().and_then(|s| s.path.as_deref());
-    if let Some(path) = junit {
-        // The tests, calendars and policies are all read from the policy folders.
-        let mut known = guard::Inputs::default();
-        known.policy_roots(&policies);
-        let target = guard::Output::new(path, "the junit report's output", guard::Holds::Junit);
-        let mut problems: Vec<Diag> =
-            known.against(std::slice::from_ref(&target)).into_iter().map(|(_, d)| d).collect();
-        if let Err(e) = crate::output_file::plan(path) {
-            problems.push(cannot_write_report(path, &e));
-        }
-        if !problems.is_empty() {
-            for d in &problems {
-                err.diag(d);
-            }
-            return Status::Failed;
-        }
-    }
-    if let Some(m) = args.min_coverage {
-        if !(0.0..=100.0).contains(&m) {
-            err.diag(
-                &Diag::error("precept::usage::min-coverage", format!("`--min-coverage {m}` is not a percentage"))
-                    .help("give a number from 0 to 100"),
-            );
-            return Status::Failed;
-        }
-    }
-    let (program, policy_diags) = crate::workspace::load_policies(&policies);
-    for d in &policy_diags {
-        err.diag(d);
-    }
-    let Some(program) = program else {
-        // The JUnit report still says why nothing was tested, for the CI job that uploads it.
-        if let Some(path) = junit {
-            let doc = crate::report::junit::document(
-                &crate::report::Summary::default(),
-                &[],
-                &policy_diags,
-                crate::ast::Severity::Error,
-                &timestamp(),
-            );
-            if let Err(e) = crate::output_file::write_output(path, doc.as_bytes()) {
-                err.diag(&cannot_write_report(path, &e));
-            }
-        }
-        return Status::Failed;
-    };
-    let mut diags = Vec::new();
-    let mut cases = Vec::new();
-    for path in crate::policytest::discover(&policies) {
-        match read_text(&path, Kind::Test) {
-            Ok(file) => cases.extend(crate::policytest::read(&file, &path, &program, &mut diags)),
-            Err(d) => diags.push(d),
-        }
-    }
-    for d in &diags {
-        err.diag(d);
-    }
-    if diags.iter().any(Diag::is_error) {
-        return Status::Failed;
-    }
-    let engine = crate::Engine::from_program(program, Vec::new());
-    let program = engine.program();
-    let outcomes: Vec<crate::policytest::Outcome> = cases.iter().map(|c| crate::policytest::run(&engine, c)).collect();
-    let mut text = String::new();
-    for o in outcomes.iter().filter(|o| !o.passed()) {
-        let explained = crate::policytest::explain(o);
-        text.push_str(&format!("FAIL {}: {}\n{}\n", escape(&o.place), escape(&o.name), escape_lines(&explained)));
-    }
-    let coverage = crate::policytest::coverage(program, &cases);
-    let covered = coverage.values().filter(|c| **c).count();
-    let percent = if coverage.is_empty() { 100.0 } else { covered as f64 * 100.0 / coverage.len() as f64 };
-    let failed = outcomes.iter().filter(|o| !o.passed()).count();
-    text.push_str(&format!(
-        "ran {} test{}: {} passed, {failed} failed; rule coverage {covered} of {} ({percent:.0}%)\n",
-        outcomes.len(),
-        if outcomes.len() == 1 { "" } else { "s" },
-        outcomes.len() - failed,
-        coverage.len()
-    ));
-    let missing: Vec<&str> = coverage.iter().filter(|(_, c)| !**c).map(|(r, _)| r.as_str()).collect();
-    if !missing.is_empty() {
-        text.push_str(&format!("rules no test exercises: {}\n", escape(&missing.join(", "))));
-    }
-    out.put(&guard(&text, false));
-    if let Some(path) = junit {
-        let doc = crate::policytest::junit(&outcomes, &timestamp());
-        if let Err(e) = crate::output_file::write_output(path, doc.as_bytes()) {
-            err.diag(&cannot_write_report(path, &e));
-            return Status::Failed;
-        }
-    }
-    let below = args.min_coverage.is_some_and(|m| percent + 1e-9 < m);
-    if below {
-        err.diag(
-            &Diag::error(
-                "precept::test::coverage",
-                format!("rule coverage {percent:.0}% is below the {}% asked for", args.min_coverage.unwrap_or(0.0)),
-            )
-            .help("write a test that expects a finding of each rule listed as not exercised"),
-        );
-    }
-    if failed > 0 || below {
-        Status::Findings
-    } else {
-        Status::Clean
-    }
 }

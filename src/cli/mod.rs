@@ -11,8 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 pub mod config;
+mod explain;
 mod guard;
 mod output;
+mod test;
 
 use crate::ast::Severity;
 use crate::diagnostics::render::{render, Style};
@@ -321,8 +323,8 @@ fn run(cli: Cli) -> Status {
     match cli.command {
         Command::Check(args) => check::check(args),
         Command::Baseline(args) => check::baseline(args),
-        Command::Explain(args) => check::explain(args),
-        Command::Test(args) => check::test(args),
+        Command::Explain(args) => explain::explain(args),
+        Command::Test(args) => test::test(args),
         Command::Lint(args) => lint(args),
     }
 }

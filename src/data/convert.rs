@@ -3,6 +3,9 @@
 //! Each reader turns what its parser saw into a [`Raw`] and asks [`scalar`] for the value of a field's
 //! type; a value of the wrong form comes back as a [`Bad`] that the reader reports at the value's place.
 //! Lists and nested objects are walked by the readers themselves.
+//!
+//! The file is long because of its unit tests (`mod tests` at the end, a few per type); the
+//! code itself is under 600 lines.
 
 use std::fmt::Write as _;
 

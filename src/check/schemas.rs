@@ -1,0 +1,293 @@
+//! Schemas: a schema's fields and their types, the fields that identify, date and name the staff and
+//! team of a record, its file patterns; and, once every rule is checked, the fields no rule reads.
+//!
+//! Separate from the rules because it knows nothing of expressions: it builds the shapes and
+//! enumerations that the rules' type checks then read.
+
+use std::collections::HashMap;
+
+use super::{Checker, BUILTIN_NAME};
+use crate::ast::{self, TypeExpr};
+use crate::diagnostics::{suggest, Diag};
+use crate::engine::program::SchemaInfo;
+use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
+use crate::source::{SourceFile, Span};
+
+impl Checker {
+    pub(super) fn schema(&mut self, file: &SourceFile, s: &ast::Schema) {
+        if let Some(&prev) = self.schema_names.get(&s.name.text) {
+            let (pf, ps) = self.schemas.get(prev).map(|p| (p.file.clone(), p.span)).unwrap_or((file.clone(), s.span));
+            self.diags.push(
+                Diag::error("precept::type::duplicate-name", format!("schema `{}` is declared twice", s.name.text))
+                    .at(file, s.name.span, "declared again here")
+                    .note(&pf, ps, "first declared here")
+                    .help("rename one of them; schema names are shared by every policy file"),
+            );
+            return;
+        }
+        let shape = self.shape(file, &s.name.text, &s.fields, "");
+        let mut id_field = None;
+        if let Some(id) = &s.identified_by {
+            match self.shapes.get(shape).and_then(|sh| sh.slot(&id.text)) {
+                Some(slot) => {
+                    let list = matches!(
+                        self.shapes.get(shape).and_then(|sh| sh.fields.get(slot)).map(|f| &f.ty),
+                        Some(Ty::List(_) | Ty::Object(_))
+                    );
+                    if list {
+                        self.diags.push(
+                            Diag::error("precept::type::mismatch", format!("`{}` cannot identify a record", id.text))
+                                .at(file, id.span, "a list or object")
+                                .help("identify records by a text or number field"),
+                        );
+                    }
+                    if let Some(f) = self.shapes.get_mut(shape).and_then(|sh| sh.fields.get_mut(slot)) {
+                        f.used = true;
+                    }
+                    id_field = Some(slot);
+                }
+                None => {
+                    let names = self.field_names(shape);
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    self.diags.push(
+                        Diag::error(
+                            "precept::type::unknown-field",
+                            format!("unknown field `{}` on schema `{}`", id.text, s.name.text),
+                        )
+                        .at(file, id.span, "not a field of this schema")
+                        .help(suggest::help(&id.text, &names, "field")),
+                    );
+                }
+            }
+        }
+        let mut date_field = None;
+        if let Some(d) = &s.dated_by {
+            let slot = self.shapes.get(shape).and_then(|sh| sh.slot(&d.text));
+            let field = slot.and_then(|i| self.shapes.get(shape).and_then(|sh| sh.fields.get(i)));
+            match field {
+                Some(f) if matches!(f.ty, Ty::Date | Ty::DateTime) && !f.optional => date_field = slot,
+                Some(_) => self.diags.push(
+                    Diag::error("precept::type::mismatch", format!("`{}` cannot date a record", d.text))
+                        .at(file, d.span, "not a date or datetime that is always present")
+                        .help("date records by a `date` or `datetime` field without `?`, such as the day a case was opened"),
+                ),
+                None => {
+                    let names = self.field_names(shape);
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    self.diags.push(
+                        Diag::error("precept::type::unknown-field", format!("unknown field `{}` on schema `{}`", d.text, s.name.text))
+                            .at(file, d.span, "not a field of this schema")
+                            .help(suggest::help(&d.text, &names, "field")),
+                    );
+                }
+            }
+            if let Some(f) = date_field.and_then(|i| self.shapes.get_mut(shape).and_then(|sh| sh.fields.get_mut(i))) {
+                f.used = true;
+            }
+        }
+        let staff_field = s
+            .staff_by
+            .as_ref()
+            .and_then(|n| self.text_field(file, shape, &s.name.text, n, "name the member of staff a record is about"));
+        let team_field = s
+            .team_by
+            .as_ref()
+            .and_then(|n| self.text_field(file, shape, &s.name.text, n, "name the team a record is about"));
+        for g in &s.files {
+            if let Err(e) = crate::glob::compile(&g.value) {
+                self.diags.push(
+                    Diag::error(
+                        "precept::type::invalid-glob",
+                        format!("invalid file pattern `{}`", crate::glob::shown(&g.value)),
+                    )
+                    .at(file, g.span, e.to_string())
+                    .help("patterns are globs such as `*.jsonl` or `helpdesk/**/*.csv`"),
+                );
+            }
+        }
+        self.schema_names.insert(s.name.text.clone(), self.schemas.len());
+        self.schemas.push(SchemaInfo {
+            name: s.name.text.clone(),
+            shape,
+            files: s.files.iter().map(|g| g.value.clone()).collect(),
+            id_field,
+            id_redacted: false,
+            date_field,
+            staff_field,
+            team_field,
+            rules: Vec::new(),
+            group_rules: Vec::new(),
+            builtin: file.name.as_ref() == BUILTIN_NAME,
+            file: file.clone(),
+            span: s.name.span,
+        });
+    }
+
+    /// The slot of a text field named by a schema clause (`staff by`, `team by`), reported when it
+    /// is not one. The field counts as read: waivers match on it.
+    fn text_field(
+        &mut self,
+        file: &SourceFile,
+        shape: ShapeId,
+        schema: &str,
+        n: &ast::Name,
+        what: &str,
+    ) -> Option<usize> {
+        let slot = self.shapes.get(shape).and_then(|sh| sh.slot(&n.text));
+        let Some(slot) = slot else {
+            let names = self.field_names(shape);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            self.diags.push(
+                Diag::error("precept::type::unknown-field", format!("unknown field `{}` on schema `{schema}`", n.text))
+                    .at(file, n.span, "not a field of this schema")
+                    .help(suggest::help(&n.text, &names, "field")),
+            );
+            return None;
+        };
+        let field = self.shapes.get_mut(shape).and_then(|sh| sh.fields.get_mut(slot))?;
+        if field.ty != Ty::Text {
+            self.diags.push(
+                Diag::error("precept::type::mismatch", format!("`{}` cannot {what}", n.text))
+                    .at(file, n.span, "not a text field")
+                    .help("name a text field, such as the staff id of the person who handled the record"),
+            );
+            return None;
+        }
+        field.used = true;
+        Some(slot)
+    }
+
+    /// The schema `name` names, reported (with "did you mean") when there is none.
+    pub(super) fn schema_named(&mut self, file: &SourceFile, name: &ast::Name) -> Option<usize> {
+        if let Some(&i) = self.schema_names.get(&name.text) {
+            return Some(i);
+        }
+        let mut names: Vec<&str> = self.schema_names.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let help = suggest::help(&name.text, &names, "schema");
+        self.diags.push(
+            Diag::error("precept::type::unknown-schema", format!("unknown schema `{}`", name.text))
+                .at(file, name.span, "no schema of this name")
+                .help(help),
+        );
+        None
+    }
+
+    fn field_names(&self, shape: ShapeId) -> Vec<String> {
+        self.shapes.get(shape).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
+    }
+
+    fn shape(&mut self, file: &SourceFile, owner: &str, fields: &[ast::FieldDecl], prefix: &str) -> ShapeId {
+        let id = self.shapes.len();
+        self.shapes.push(Shape { fields: Vec::new() });
+        let mut out: Vec<Field> = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for f in fields {
+            if let Some(first) = seen.get(f.name.text.as_str()) {
+                self.diags.push(
+                    Diag::error(
+                        "precept::type::duplicate-field",
+                        format!("field `{}` is declared twice in `{owner}`", f.name.text),
+                    )
+                    .at(file, f.name.span, "declared again here")
+                    .label(*first, "first declared here")
+                    .help("remove one of the declarations"),
+                );
+                continue;
+            }
+            seen.insert(&f.name.text, f.name.span);
+            let path = if prefix.is_empty() { f.name.text.clone() } else { format!("{prefix}.{}", f.name.text) };
+            let ty = self.type_expr(file, owner, &f.ty, &path);
+            let column = f.column.as_ref().map_or_else(|| path.clone(), |c| c.value.clone());
+            out.push(Field {
+                name: f.name.text.clone(),
+                ty,
+                optional: f.optional,
+                column,
+                used: false,
+                file: file.clone(),
+                span: f.name.span,
+            });
+        }
+        if let Some(s) = self.shapes.get_mut(id) {
+            s.fields = out;
+        }
+        id
+    }
+
+    fn type_expr(&mut self, file: &SourceFile, owner: &str, t: &TypeExpr, path: &str) -> Ty {
+        match t {
+            TypeExpr::Scalar(s, _) => match s {
+                ast::ScalarType::Text => Ty::Text,
+                ast::ScalarType::Integer => Ty::Int,
+                ast::ScalarType::Decimal => Ty::Dec,
+                ast::ScalarType::Boolean => Ty::Bool,
+                ast::ScalarType::Date => Ty::Date,
+                ast::ScalarType::DateTime => Ty::DateTime,
+                ast::ScalarType::Duration => Ty::Duration,
+            },
+            TypeExpr::Money(cur, span) => match Currency::parse(&cur.text) {
+                Some(c) => Ty::Money(c),
+                None => {
+                    self.diags.push(
+                        Diag::error("precept::type::invalid-literal", format!("`{}` is not a currency code", cur.text))
+                            .at(file, *span, "expected three capital letters")
+                            .help("write an ISO 4217 code such as `GBP`, `EUR` or `USD`"),
+                    );
+                    Ty::Money(Currency(*b"XXX"))
+                }
+            },
+            TypeExpr::Enum(variants, _) => {
+                let mut names: Vec<String> = Vec::new();
+                for v in variants {
+                    if names.contains(&v.text) {
+                        self.diags.push(
+                            Diag::error(
+                                "precept::type::duplicate-field",
+                                format!("enumeration value `{}` is listed twice", v.text),
+                            )
+                            .at(file, v.span, "listed again here")
+                            .help("remove the repeated value"),
+                        );
+                    } else {
+                        names.push(v.text.clone());
+                    }
+                }
+                self.enums.push(EnumDef { variants: names });
+                Ty::Enum(self.enums.len() - 1)
+            }
+            TypeExpr::List(inner, _) => Ty::List(Box::new(self.type_expr(file, owner, inner, path))),
+            TypeExpr::Object(fields, _) => Ty::Object(self.shape(file, owner, fields, path)),
+        }
+    }
+
+    pub(super) fn unused_fields(&mut self) {
+        let mut reported = Vec::new();
+        for s in self.schemas.iter().filter(|s| !s.builtin) {
+            self.unused_in(s.shape, &s.name, "", &mut reported);
+        }
+        self.diags.extend(reported);
+    }
+
+    fn unused_in(&self, shape: ShapeId, schema: &str, prefix: &str, out: &mut Vec<Diag>) {
+        let Some(sh) = self.shapes.get(shape) else { return };
+        for f in &sh.fields {
+            let path = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+            if !f.used {
+                out.push(
+                    Diag::warning("precept::type::unused-field", format!("field `{path}` of schema `{schema}` is not read by any rule"))
+                        .at(&f.file, f.span, "never read")
+                        .help("remove it from the schema, or write a rule that reads it; keys a schema does not declare are ignored in records"),
+                );
+                continue;
+            }
+            let mut ty = &f.ty;
+            while let Ty::List(inner) = ty {
+                ty = inner;
+            }
+            if let Ty::Object(inner) = ty {
+                self.unused_in(*inner, schema, &path, out);
+            }
+        }
+    }
+}
