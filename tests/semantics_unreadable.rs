@@ -175,7 +175,7 @@ enum Fmt {
 
 /// `records` (id, the bad value if any) as one file of `fmt`: its name (as a file in a folder
 /// `records` would be shown) and its text.
-fn write(fmt: Fmt, records: &[(String, Option<&Bad>)]) -> (String, String) {
+fn record_file(fmt: Fmt, records: &[(String, Option<&Bad>)]) -> (String, String) {
     let cell = |f: &str, id: &str, b: Option<&Bad>, which: Fmt| -> Option<String> {
         let (j, t, c) = good(f, id);
         match b.filter(|b| b.field == f) {
@@ -270,7 +270,7 @@ fn each_reader_keeps_a_record_with_a_bad_value_for_the_rules_that_do_not_depend_
             records.push((format!("good-{k}"), None));
             records.push((format!("bad-{k}"), Some(*b)));
         }
-        let (file, text) = write(fmt, &records);
+        let (file, text) = record_file(fmt, &records);
         let (outcome, findings) = common::check(&engine, &[(&file, text)]);
         assert_eq!(outcome.records, records.len(), "{fmt:?}: every record is kept");
         // One input diagnostic per bad value, each located.
