@@ -1,5 +1,6 @@
 //! The two calendar behaviours docs/language.md states in "Calendars: what a business day is",
-//! pinned through the CLI against a small model written here (never against the engine):
+//! pinned through the library (`precept::Engine`, policy and records in memory) against a small
+//! model written here (never against the engine):
 //!
 //! - `business days between(a, b)` when `b`'s received day is before `a`'s: minus the working days
 //!   after `b`'s received day up to and including `a`'s (0 for the same received day);
@@ -28,20 +29,17 @@ schema s {
 }
 "#;
 
-/// Writes the policy (with `calendar`) and `records` (JSON Lines) into a temp folder, runs
-/// `precept check --format json` on them twice (model answers, then wrong ones) and returns what
-/// the engine printed for each record id. Asserts exit statuses, that every record was judged and
-/// that no input file changed.
+/// Compiles the policy (with `calendar`), checks `records` (JSON Lines) twice (model answers, then
+/// wrong ones) and returns what the engine printed for each record id. Asserts the runs' statuses
+/// (as the command line's exit statuses), that nothing was diagnosed and that every record was
+/// judged.
 fn engine_values(calendar: &str, records: &[(String, String, String, i64)]) -> HashMap<String, i64> {
     let policy = format!(
         "{SCHEMA}\n{calendar}\n\ncode \"Test\" {{\n  level industry\n  calendar c\n  rule between {{\n    for s\n    require business days between(record.a, record.b) == record.n\n    message \"{{record.id}} gives {{business days between(record.a, record.b)}}\"\n  }}\n}}\n"
     );
+    let engine = common::engine(&policy);
     let mut out = HashMap::new();
     for wrong in [false, true] {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("p")).unwrap();
-        std::fs::create_dir_all(dir.path().join("r")).unwrap();
-        std::fs::write(dir.path().join("p/p.precept"), &policy).unwrap();
         let lines: String = records
             .iter()
             .map(|(id, a, b, n)| {
@@ -49,23 +47,18 @@ fn engine_values(calendar: &str, records: &[(String, String, String, i64)]) -> H
                 format!("{{\"id\":\"{id}\",\"a\":\"{a}\",\"b\":\"{b}\",\"n\":{n}}}\n")
             })
             .collect();
-        std::fs::write(dir.path().join("r/r.jsonl"), lines).unwrap();
-        let before = common::tree_checksum(dir.path());
-        let run = common::precept_in(dir.path(), &["check", "--policies", "p", "--format", "json", "r"]);
-        assert_eq!(common::tree_checksum(dir.path()), before, "an input file changed");
-        assert!(run.stderr.trim().is_empty(), "{}", run.stderr);
-        let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("a JSON report");
-        let findings = doc["findings"].as_array().expect("a findings list");
+        let run = engine.check(common::records(&[("r.jsonl", lines)]));
+        assert!(run.diagnostics.is_empty(), "{}", common::rendered(&run.diagnostics));
+        let findings = &run.findings;
         if !wrong {
-            assert_eq!(run.code, 0, "the model's answers must all hold: {:#}", doc["findings"]);
+            assert_eq!(run.status(), precept::Status::Clean, "the model's answers must all hold: {findings:#?}");
             assert!(findings.is_empty());
             continue;
         }
-        assert_eq!(run.code, 1);
+        assert_eq!(run.status(), precept::Status::Findings);
         assert_eq!(findings.len(), records.len(), "every record is judged once");
         for f in findings {
-            let message = f["message"].as_str().unwrap();
-            let (id, value) = message.split_once(" gives ").unwrap();
+            let (id, value) = f.message.split_once(" gives ").unwrap();
             out.insert(id.to_string(), value.parse().unwrap());
         }
     }

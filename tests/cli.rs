@@ -202,6 +202,7 @@ fn the_bundled_policies_are_tested_at_full_rule_coverage() {
 
 #[test]
 fn failing_policy_tests_show_what_differs_and_coverage_can_fail_the_run() {
+    // files on disk: `precept test` finds test files beside the policies and writes JUnit to a file.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("policies")).unwrap();
     std::fs::write(

@@ -23,6 +23,7 @@ code "House rules" {
 "#;
 
 fn project(config: &str) -> tempfile::TempDir {
+    // files on disk: `precept.toml` is found on disk walking up, and its paths are its own.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("policies")).unwrap();
@@ -146,6 +147,7 @@ fn redacted_fields_never_reach_a_report() {
 
 #[test]
 fn a_calendar_can_be_defined_by_the_settings_instead_of_the_policies() {
+    // files on disk: `precept.toml` names a calendar file on disk to use instead of the policies'.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("policies/calendars")).unwrap();

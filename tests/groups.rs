@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
-use precept::pipeline::{check_paths, Finding, Outcome};
+mod common;
+
+use precept::pipeline::{Finding, Outcome};
 
 const CALENDAR: &str = r#"
 calendar uk {
@@ -14,22 +16,14 @@ calendar uk {
 }
 "#;
 
-/// Check `records` (file name, text) against `policy`; the policy must load without diagnostics.
+/// Check `records` (file name, text) against `policy`, both in memory; the policy must load
+/// without diagnostics.
 fn run(policy: &str, records: &[(&str, &str)]) -> (Outcome, Vec<Finding>) {
-    let dir = tempfile::tempdir().unwrap();
-    let pol = dir.path().join("policies");
-    std::fs::create_dir_all(&pol).unwrap();
-    std::fs::write(pol.join("p.precept"), format!("{CALENDAR}\n{policy}")).unwrap();
-    let data = dir.path().join("records");
-    for (name, text) in records {
-        let path = data.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    let (program, diags) = precept::workspace::load_policies(&[pol]);
+    let engine = common::engine(&format!("{CALENDAR}\n{policy}"));
     // The shared schemas declare fields some tests do not read.
+    let diags = engine.warnings();
     assert!(diags.iter().all(|d| d.code == "precept::type::unused-field"), "{diags:#?}");
-    let (outcome, findings) = check_paths(&program.unwrap(), None, &[data], &Default::default());
+    let (outcome, findings) = common::check(&engine, records);
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
     (outcome, findings)
 }
@@ -412,9 +406,8 @@ code "Stricter house rules" {{
 
 #[test]
 fn rules_over_groups_of_staff_are_judged_on_the_role_files() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("p.precept"),
+    let engine = precept::Engine::from_sources([(
+        "p.precept",
         r#"
 code "House rules" {
   level organisational
@@ -426,16 +419,16 @@ code "House rules" {
   }
 }
 "#,
-    )
+    )])
     .unwrap();
-    let (program, diags) = precept::workspace::load_policies(&[dir.path().to_path_buf()]);
-    assert!(diags.is_empty(), "{diags:#?}");
-    let program = program.unwrap();
+    assert!(engine.warnings().is_empty(), "{:#?}", engine.warnings());
     let (org, _, role_diags) = precept::workspace::load_org(&[precept_root().join("fixtures/org")]);
     assert!(role_diags.is_empty(), "{role_diags:#?}");
-    let mut outcome = Outcome::default();
-    let mut findings = Vec::new();
-    precept::pipeline::check_org(&program, &org, None, &mut outcome, &mut |f| findings.push(f));
+    // Only the role files are checked: no record is given, which is all a run may say.
+    let run = engine.with_org(org.clone()).check([]);
+    let codes: Vec<&str> = run.diagnostics.iter().map(|d| &*d.code).collect();
+    assert_eq!(codes, ["precept::input::no-records"], "{:#?}", run.diagnostics);
+    let findings = run.findings;
     // Count the teams with more than two staff straight from the model.
     let mut teams = std::collections::BTreeMap::new();
     for s in &org.staff {

@@ -14,6 +14,7 @@ struct Case {
 
 impl Case {
     fn new(name: &str) -> Case {
+        // files on disk: each case runs the binary (its exit status, never a panic or a hang).
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile").join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("policies")).unwrap();

@@ -34,6 +34,7 @@ struct Case {
 
 impl Case {
     fn new(name: &str) -> Case {
+        // files on disk: each case runs the binary, which writes a SARIF report to a file.
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile_exact").join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("policies")).unwrap();

@@ -30,6 +30,7 @@ struct Project {
 
 impl Project {
     fn new() -> Project {
+        // files on disk: this tests the file layer (FIFOs, links, devices, sizes, names).
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         for sub in ["policies", "records", "roles", "outside"] {

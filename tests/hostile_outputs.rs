@@ -44,6 +44,7 @@ fn ticket(id: &str) -> String {
 /// a calendar named by the settings, roles, waivers, a baseline and two record files; `out/` is
 /// for reports.
 fn project() -> tempfile::TempDir {
+    // files on disk: this tests that outputs never replace or destroy files.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     for d in ["policies/calendars", "site", "roles", "records", "out"] {
@@ -411,6 +412,7 @@ fn a_full_standard_output_is_an_error() {
 
 /// A folder of `n` one-line-record files' worth of tickets in one file: one in ten late.
 fn big_project(n: usize) -> tempfile::TempDir {
+    // files on disk: the binary writing to a closed pipe, and its report files, over a big input.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("policies")).unwrap();
     std::fs::create_dir_all(dir.path().join("records")).unwrap();

@@ -59,6 +59,7 @@ impl Run {
 
 impl Case {
     fn new(name: &str) -> Case {
+        // files on disk: the binary's own output, and file names that are not UTF-8.
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile_text").join(name);
         let _ = std::fs::remove_dir_all(&dir);
         for sub in ["policies", "records", "roles", "out"] {

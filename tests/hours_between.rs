@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -54,38 +53,23 @@ const CASES: &[(&str, bool)] = &[
     ("hours_between(record.a, record.a + 1000000 weeks) > 0 and record.a > record.b", false),
 ];
 
-/// Load `rules` over the schema from a policy file in `dir` and check the records in `dir/records`.
-fn check(dir: &Path, rules: &str) -> (precept::pipeline::Outcome, Vec<precept::pipeline::Finding>) {
-    let policy_path = dir.join("p.precept");
-    std::fs::write(&policy_path, format!("{SCHEMA}\ncode \"Hours\" {{\n  level industry\n{rules}}}\n")).unwrap();
-    let (program, diags) = precept::workspace::load_policies(&[policy_path]);
-    let program = program.unwrap_or_else(|| {
-        let shown: Vec<String> = diags
-            .iter()
-            .map(|d| precept::diagnostics::render::render(d, precept::diagnostics::render::Style::plain()))
-            .collect();
-        panic!("{}", shown.join("\n"))
-    });
+/// Compile `rules` over the schema and check the records `lines` (one JSON Lines file), all in
+/// memory.
+fn check(lines: &[String], rules: &str) -> (precept::pipeline::Outcome, Vec<precept::pipeline::Finding>) {
+    let engine = common::engine(&format!("{SCHEMA}\ncode \"Hours\" {{\n  level industry\n{rules}}}\n"));
     // Fields a test's rules do not read are warned about; nothing else is.
-    let other: Vec<_> = diags.iter().filter(|d| d.code != "precept::type::unused-field").collect();
+    let other: Vec<_> = engine.warnings().iter().filter(|d| d.code != "precept::type::unused-field").collect();
     assert!(other.is_empty(), "{:?}", other.iter().map(|d| &d.message).collect::<Vec<_>>());
-    precept::pipeline::check_paths(&program, None, &[dir.join("records")], &Default::default())
-}
-
-fn records(dir: &Path, lines: &[String]) {
-    std::fs::create_dir_all(dir.join("records")).unwrap();
-    std::fs::write(dir.join("records/r.jsonl"), lines.join("\n") + "\n").unwrap();
+    common::check(&engine, &[("r.jsonl", lines.join("\n") + "\n")])
 }
 
 #[test]
 fn every_case_holds_exactly_when_expected() {
-    let dir = tempfile::tempdir().unwrap();
-    records(dir.path(), &[RECORD.replace('\n', "")]);
     let mut rules = String::new();
     for (i, (expr, _)) in CASES.iter().enumerate() {
         rules.push_str(&format!("  rule case-{i} {{ for s require {expr} message \"case {i}\" }}\n"));
     }
-    let (outcome, findings) = check(dir.path(), &rules);
+    let (outcome, findings) = check(&[RECORD.replace('\n', "")], &rules);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     let failed: BTreeSet<usize> =
         findings.iter().map(|f| f.rule_id().trim_start_matches("case-").parse().unwrap()).collect();
@@ -104,12 +88,10 @@ fn every_case_holds_exactly_when_expected() {
 
 #[test]
 fn a_finding_shows_the_hours_and_blames_the_end_first() {
-    let dir = tempfile::tempdir().unwrap();
-    records(dir.path(), &[RECORD.replace('\n', "")]);
     let rules = "  rule late { for s require hours_between(record.a, record.l) <= 48 \
                  message \"{hours_between(record.a, record.l)} hours; {hours_between(record.a, record.b)}; {hours_between(record.l, record.a)}\" }\n  \
                  rule backwards { for s require hours_between(record.l, record.a) >= 0 message \"backwards\" }\n";
-    let (outcome, findings) = check(dir.path(), rules);
+    let (outcome, findings) = check(&[RECORD.replace('\n', "")], rules);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     let late = findings.iter().find(|f| f.rule_id() == "late").unwrap();
     assert_eq!(late.message, "73.5 hours; ≈0.3333333333; -73.5");
@@ -120,14 +102,12 @@ fn a_finding_shows_the_hours_and_blames_the_end_first() {
 
 #[test]
 fn an_unreadable_argument_leaves_a_rule_that_depends_on_it_undetermined() {
-    let dir = tempfile::tempdir().unwrap();
     let bad = r#"{"id": "u", "a": "2024-03-01T09:00:00", "b": "2024-03-01T10:20:00+01:00", "c": null, "l": "2024-03-04T10:30:00Z"}"#;
-    records(dir.path(), &[bad.to_string(), RECORD.replace('\n', "")]);
     let rules = "  rule depends { for s require hours_between(record.a, record.b) <= 1 message \"m\" }\n  \
                  rule decided { for s require hours_between(record.a, record.b) <= 1 or record.b < record.l message \"m\" }\n  \
                  rule broken { for s require hours_between(record.a, record.b) <= 1 and record.b > record.l message \"m\" }\n  \
                  rule other { for s require hours_between(record.b, record.l) > 73 message \"m\" }\n";
-    let (outcome, findings) = check(dir.path(), rules);
+    let (outcome, findings) = check(&[bad.to_string(), RECORD.replace('\n', "")], rules);
     assert_eq!(outcome.diagnostics.len(), 1, "the unreadable value is reported once");
     assert_eq!(outcome.diagnostics[0].code, "precept::input::invalid-value");
     let of = |rule: &str, id: &str| {
@@ -327,17 +307,13 @@ proptest! {
         rules in proptest::collection::vec(rule(), 16),
         recs in proptest::collection::vec(record(), 8),
     ) {
-        let dir = tempfile::tempdir().unwrap();
-        records(dir.path(), &recs.iter().enumerate().map(|(i, r)| json(i, r)).collect::<Vec<_>>());
         let mut text = String::new();
         for (n, r) in rules.iter().enumerate() {
             text.push_str(&format!("  rule e{n} {{ for s require {} message \"e{n}\" }}\n", r.text()));
         }
-        let before = common::tree_checksum(&dir.path().join("records"));
-        let (outcome, findings) = check(dir.path(), &text);
+        let (outcome, findings) = check(&recs.iter().enumerate().map(|(i, r)| json(i, r)).collect::<Vec<_>>(), &text);
         prop_assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
         prop_assert_eq!(outcome.records, recs.len());
-        prop_assert_eq!(common::tree_checksum(&dir.path().join("records")), before, "no input changed");
         let hit: BTreeSet<(String, String)> =
             findings.iter().map(|f| (f.rule_id().to_string(), f.record_id.clone().unwrap_or_default())).collect();
         prop_assert!(findings.iter().all(|f| !f.standing.is_undetermined() && f.evidence.is_empty()));

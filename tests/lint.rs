@@ -112,6 +112,7 @@ fn lint_from_the_command_line() {
 
 #[test]
 fn unusable_role_files_are_input_errors() {
+    // files on disk: `precept lint` walks a folder of role files, one not UTF-8.
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-hostile");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -62,15 +62,15 @@ const RECORD_FILE: u64 = 4096;
 
 /// The program, and the limits set once for every test of this file.
 fn program() -> &'static Program {
-    static PROGRAM: OnceLock<Program> = OnceLock::new();
-    PROGRAM.get_or_init(|| {
-        input::set_limit(Kind::RecordLine, RECORD_LINE);
-        input::set_limit(Kind::RecordFile, RECORD_FILE);
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("p.precept"), POLICY).unwrap();
-        let (program, diags) = precept::workspace::load_policies(&[dir.path().to_path_buf()]);
-        program.unwrap_or_else(|| panic!("the policy checks: {diags:?}"))
-    })
+    static ENGINE: OnceLock<precept::Engine> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            input::set_limit(Kind::RecordLine, RECORD_LINE);
+            input::set_limit(Kind::RecordFile, RECORD_FILE);
+            precept::Engine::from_sources([("p.precept", POLICY)])
+                .unwrap_or_else(|diags| panic!("the policy checks: {diags:?}"))
+        })
+        .program()
 }
 
 fn ticket() -> usize {
@@ -95,6 +95,7 @@ fn check(file: RecordFile) -> Checked {
 
 /// `bytes` as a file named `name` in a new folder (kept by the returned value), shown as `name`.
 fn on_disk(name: &str, format: Format, bytes: &[u8]) -> (tempfile::TempDir, RecordFile) {
+    // files on disk: this compares reading a file with reading the same bytes in memory.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -229,6 +230,7 @@ fn a_name_chooses_the_schema() {
     assert_eq!((file.schema, file.path()), (call, None));
 
     let no = globs.schema_for("other.jsonl").unwrap_err();
+    // files on disk: the diagnostic of the walk (`discover`) is compared with the one by name.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("other.jsonl"), "{}\n").unwrap();
     let (files, found) = data::discover(&[dir.path().join("other.jsonl")], p);

@@ -5,8 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 const SCHEMA: &str = r#"
 calendar uk {
@@ -147,27 +148,14 @@ const CASES: &[(&str, bool)] = &[
 
 #[test]
 fn every_operator_case_holds_exactly_when_expected() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("operators");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("records")).unwrap();
     let mut policy = String::from(SCHEMA);
     policy.push_str("code \"Operators\" {\n  level industry\n");
     for (i, (expr, _)) in CASES.iter().enumerate() {
         policy.push_str(&format!("  rule case-{i} {{ for s require {expr} message \"case {i}\" }}\n"));
     }
     policy.push_str("}\n");
-    let policy_path = dir.join("p.precept");
-    std::fs::write(&policy_path, policy).unwrap();
-    std::fs::write(dir.join("records/r.jsonl"), RECORD.replace('\n', "") + "\n").unwrap();
-
-    let (program, diags) = precept::workspace::load_policies(&[policy_path]);
-    let errors: Vec<String> = diags
-        .iter()
-        .map(|d| precept::diagnostics::render::render(d, precept::diagnostics::render::Style::plain()))
-        .collect();
-    let program = program.unwrap_or_else(|| panic!("{}", errors.join("\n")));
-    let (outcome, findings) =
-        precept::pipeline::check_paths(&program, None, &[dir.join("records")], &Default::default());
+    let engine = common::engine(&policy);
+    let (outcome, findings) = common::check(&engine, &[("r.jsonl", RECORD.replace('\n', "") + "\n")]);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     assert_eq!(outcome.records, 1);
     let failed: BTreeSet<usize> =

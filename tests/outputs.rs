@@ -44,18 +44,29 @@ fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
 }
 
 fn xsd_errors(file: &Path) -> Vec<String> {
+    xml_errors(&std::fs::read_to_string(file).unwrap())
+}
+
+/// What `xmllint` finds wrong with a JUnit report (given on its standard input) against each schema.
+fn xml_errors(xml: &str) -> Vec<String> {
+    use std::io::Write;
     let mut out = Vec::new();
     if !common::have_tool("xmllint", "apt-get install libxml2-utils") {
         return out;
     }
     for xsd in ["jenkins-junit.xsd", "ant-junit-windyroad.xsd"] {
-        let run = std::process::Command::new("xmllint")
+        let mut child = std::process::Command::new("xmllint")
             .arg("--noout")
             .arg("--schema")
             .arg(schemas().join(xsd))
-            .arg(file)
-            .output()
+            .arg("-")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .expect("xmllint runs");
+        child.stdin.take().unwrap().write_all(xml.as_bytes()).unwrap();
+        let run = child.wait_with_output().unwrap();
         if !run.status.success() {
             out.push(format!("{xsd}: {}", String::from_utf8_lossy(&run.stderr)));
         }
@@ -66,6 +77,7 @@ fn xsd_errors(file: &Path) -> Vec<String> {
 /// The bundled example with every report at once; paths of the temporary folder filtered out.
 #[test]
 fn every_format_at_once_on_the_bundled_example() {
+    // files on disk: this tests the command line writing several reports to files at once.
     let dir = tempfile::tempdir().unwrap();
     let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
     let (sarif, junit, json) = (at("precept.sarif"), at("precept.xml"), at("precept.json"));
@@ -137,6 +149,7 @@ fn every_format_at_once_on_the_bundled_example() {
 
 #[test]
 fn a_clean_run_has_an_empty_results_array_and_passing_test_cases() {
+    // files on disk: this tests the command line writing its reports to files.
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("clean.sarif");
     let junit = dir.path().join("clean.xml");
@@ -177,7 +190,18 @@ code "House rules" {
 }
 "#;
 
+/// The records as the command line shows them, run from the folder holding `records`.
+const NOTES: &str = "records/notes.jsonl";
+
+/// A run of the hostile policy over `records` (as `records/notes.jsonl`), in memory.
+fn hostile_run(records: &str) -> precept::Run {
+    common::engine(HOSTILE_POLICY).check(common::records(&[(NOTES, records)]))
+}
+
+/// A folder with the hostile policy in `policies/` and `records/notes.jsonl`, for tests of the
+/// command line.
 fn hostile_dir(records: &str) -> tempfile::TempDir {
+    // files on disk: the command line's flags, and the reports and baseline it writes to files.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("policies")).unwrap();
     std::fs::write(dir.path().join("policies/p.precept"), HOSTILE_POLICY).unwrap();
@@ -194,12 +218,12 @@ fn record_text_cannot_inject_workflow_commands_or_break_xml() {
         r#"{"id": "N,2:x", "text": "bell \u0007 and <tag> & \"quotes\" \uffff"}"#,
         "\n"
     );
-    let dir = hostile_dir(records);
-    let run = common::precept_in(dir.path(), &["check", "--output", "github", "--output", "junit=out.xml", "records"]);
-    assert_eq!(run.code, 0, "warnings only: {}", run.stderr);
+    let run = hostile_run(records);
+    assert_eq!(run.status(), precept::Status::Clean, "warnings only: {}", common::rendered(&run.diagnostics));
+    let github = run.report("github", "").unwrap();
     // Every line is one workflow command; nothing from a record starts a line of its own.
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 2, "{github}");
     for l in &lines {
         assert!(l.starts_with("::warning file=records/notes.jsonl,"), "{l}");
     }
@@ -210,18 +234,17 @@ fn record_text_cannot_inject_workflow_commands_or_break_xml() {
     );
     // A record id with `,` and `:` is escaped inside the message, and the title property is escaped.
     assert!(lines[1].contains("title=precept%3A short-notes::record N,2:x"), "{}", lines[1]);
-    let xml = std::fs::read_to_string(dir.path().join("out.xml")).unwrap();
+    let xml = run.report("junit", "2026-01-01T00:00:00").unwrap();
     assert!(xml.contains("bell \u{FFFD} and &lt;tag&gt; &amp; &quot;quotes&quot; \u{FFFD}"), "{xml}");
-    assert_eq!(xsd_errors(&dir.path().join("out.xml")), Vec::<String>::new());
+    assert_eq!(xml_errors(&xml), Vec::<String>::new());
 }
 
 #[test]
 fn annotations_stop_at_ten_per_severity_with_a_count_of_the_rest() {
     let records: String = (0..25).map(|i| format!("{{\"id\": \"N-{i}\", \"text\": \"no\"}}\n")).collect();
-    let dir = hostile_dir(&records);
-    let run = common::precept_in(dir.path(), &["check", "--output", "github", "records"]);
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 11, "{}", run.stdout);
+    let github = hostile_run(&records).report("github", "").unwrap();
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 11, "{github}");
     assert_eq!(
         lines[10],
         "::warning title=precept::15 more warnings not shown as annotations (at most 10 of each kind are); see the full report"
@@ -231,9 +254,8 @@ fn annotations_stop_at_ten_per_severity_with_a_count_of_the_rest() {
 #[test]
 fn past_25000_results_sarif_says_how_many_it_left_out() {
     let records: String = (0..25_003).map(|i| format!("{{\"id\": \"N-{i}\", \"text\": \"no\"}}\n")).collect();
-    let dir = hostile_dir(&records);
-    let run = common::precept_in(dir.path(), &["check", "--output", "sarif", "records"]);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let sarif = hostile_run(&records).report("sarif", "").unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 25_000);
     let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
     assert!(notes.iter().any(|n| n["descriptor"]["id"] == "precept::output::truncated"
@@ -243,10 +265,9 @@ fn past_25000_results_sarif_says_how_many_it_left_out() {
 
 #[test]
 fn input_errors_are_tool_notifications_and_junit_errors() {
-    let dir = hostile_dir("{\"id\": \"N-1\", \"text\": \"ok\"}\n{not json\n");
-    let run = common::precept_in(dir.path(), &["check", "--output", "sarif", "--output", "junit=out.xml", "records"]);
-    assert_eq!(run.code, 2);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let run = hostile_run("{\"id\": \"N-1\", \"text\": \"ok\"}\n{not json\n");
+    assert_eq!(run.status(), precept::Status::Failed);
+    let doc: serde_json::Value = serde_json::from_str(&run.report("sarif", "").unwrap()).unwrap();
     let invocation = &doc["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     let note = &invocation["toolExecutionNotifications"][0];
@@ -254,13 +275,13 @@ fn input_errors_are_tool_notifications_and_junit_errors() {
     assert_eq!(note["descriptor"]["id"], "precept::input::json");
     assert_eq!(note["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
     assert_eq!(sarif_errors(&doc), Vec::<String>::new());
-    let xml = std::fs::read_to_string(dir.path().join("out.xml")).unwrap();
+    let xml = run.report("junit", "2026-01-01T00:00:00").unwrap();
     assert!(
         xml.contains("<testsuite name=\"input\"")
             && xml.contains("<error message=\"1 problem\" type=\"precept::input::json\">"),
         "{xml}"
     );
-    assert_eq!(xsd_errors(&dir.path().join("out.xml")), Vec::<String>::new());
+    assert_eq!(xml_errors(&xml), Vec::<String>::new());
 }
 
 #[test]
@@ -303,6 +324,7 @@ fn outputs_are_checked_before_anything_runs() {
 
 #[test]
 fn reports_are_the_same_whatever_the_thread_count() {
+    // files on disk: this tests the command line (`--threads`) writing its reports to files.
     let dir = tempfile::tempdir().unwrap();
     let mut texts = Vec::new();
     for threads in ["1", "2", "4"] {

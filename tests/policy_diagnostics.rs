@@ -70,7 +70,7 @@ fn the_bundled_policies_are_clean() {
 
 /// Codes `C0..` each extending the one before (and `C{back}` extending the last, when given), each
 /// overriding the inherited `ack` more strictly and adding a rule of its own.
-fn extends_chain(n: usize, back: Option<usize>) -> (Option<precept::engine::Program>, Vec<precept::diagnostics::Diag>) {
+fn extends_chain(n: usize, back: Option<usize>) -> Result<precept::Engine, Vec<precept::Diagnostic>> {
     let mut text = String::from(
         "schema ticket {\n  identified by id\n  dated by opened_at\n  id: text\n  opened_at: datetime\n  acknowledged_at: datetime\n}\n",
     );
@@ -88,9 +88,7 @@ fn extends_chain(n: usize, back: Option<usize>) -> (Option<precept::engine::Prog
         text.push_str(&rule(&format!("own{i}"), 24));
         text.push_str("}\n");
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.precept"), text).unwrap();
-    precept::workspace::load_policies(&[dir.path().to_path_buf()])
+    precept::Engine::from_sources([("p.precept", text)])
 }
 
 /// A chain of 2,000 codes checks as a short one does (and without recursion): each override
@@ -99,9 +97,10 @@ fn extends_chain(n: usize, back: Option<usize>) -> (Option<precept::engine::Prog
 #[test]
 fn long_extends_chains_give_the_same_answers() {
     let n = 2_000;
-    let (program, diags) = extends_chain(n, None);
+    let engine = extends_chain(n, None).unwrap_or_else(|diags| panic!("{}", common::rendered(&diags)));
+    let diags = engine.warnings();
     assert!(!diags.iter().any(|d| d.is_error()), "{:?}", diags.iter().find(|d| d.is_error()));
-    let program = program.unwrap();
+    let program = engine.program();
     assert_eq!(program.rules.len(), 2 * n);
     let running: Vec<&str> = program.running().iter().map(|&i| program.rules[i].id.as_str()).collect();
     assert_eq!(running.len(), n + 1, "every own rule and the last `ack`");
@@ -111,7 +110,10 @@ fn long_extends_chains_give_the_same_answers() {
         assert_eq!(parent, i.checked_sub(1).map(|p| format!("C{p}")), "the override in C{i}");
     }
     for back in [0, 1, 700, n - 1] {
-        let (_, diags) = extends_chain(n, Some(back));
+        let diags = match extends_chain(n, Some(back)) {
+            Ok(engine) => engine.warnings().to_vec(),
+            Err(diags) => diags,
+        };
         let cycles: Vec<_> = diags.iter().filter(|d| d.code == "precept::code::extension-cycle").collect();
         assert_eq!(cycles.len(), 1, "back at C{back}");
         let names = cycles[0].message.trim_start_matches("codes extend each other in a circle: ");

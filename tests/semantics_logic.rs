@@ -9,29 +9,15 @@
 
 mod common;
 
-use precept::pipeline::{check_paths, Finding, Outcome};
+use precept::pipeline::{Finding, Outcome};
 
-/// Check `records` (file name, text) against `policy`, in a temp folder; the policy must load
-/// without errors (warnings are returned). Asserts no record file changed.
+/// Check `records` (file name, text) against `policy`, both in memory; the policy must load
+/// without errors (warnings are returned).
 fn run(policy: &str, records: &[(&str, &str)]) -> (Outcome, Vec<Finding>, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let pol = dir.path().join("policies");
-    std::fs::create_dir_all(&pol).unwrap();
-    std::fs::write(pol.join("p.precept"), policy).unwrap();
-    let data = dir.path().join("records");
-    std::fs::create_dir_all(&data).unwrap();
-    for (name, text) in records {
-        std::fs::write(data.join(name), text).unwrap();
-    }
-    let before = common::tree_checksum(dir.path());
-    let (program, diags) = precept::workspace::load_policies(&[pol]);
-    let codes: Vec<String> = diags.iter().map(|d| d.code.to_string()).collect();
-    let program = program.unwrap_or_else(|| {
-        panic!("{:#?}", diags.iter().map(|d| (d.code.to_string(), d.message.clone())).collect::<Vec<_>>())
-    });
-    let (outcome, findings) = check_paths(&program, None, &[data], &Default::default());
+    let engine = common::engine(policy);
+    let codes: Vec<String> = engine.warnings().iter().map(|d| d.code.to_string()).collect();
+    let (outcome, findings) = common::check(&engine, records);
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
-    assert_eq!(common::tree_checksum(dir.path()), before, "a record or policy file changed");
     (outcome, findings, codes)
 }
 

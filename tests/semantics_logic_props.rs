@@ -2,7 +2,8 @@
 //! arithmetic that may overflow, divisions that may be by zero, `is missing`, `otherwise`,
 //! quantifiers, counts) over random records, and random group requirements over random groups
 //! (`count`, `share`, `sum`, `avg`, `min`, `max`, `percentile`), are run through the real engine (a
-//! policy text and record files) and compared with a small independent model written here.
+//! policy text and records, in memory, through `precept::Engine`) and compared with a small
+//! independent model written here.
 //!
 //! The model works on exact rationals in `i128` and four truth values: true, false, missing and
 //! no answer. It agrees with the engine on each verdict, and on whether a finding names a
@@ -408,28 +409,18 @@ schema s {
 /// Run `rules` (id, `require` text, group by team or not) over `records`; the findings as
 /// (rule id, record id or group key, names a computation with no answer).
 fn engine(rules: &[(String, String, bool)], records: &[(String, Rec)]) -> Vec<(String, String, bool)> {
-    let dir = tempfile::tempdir().unwrap();
     let mut policy = format!("{SCHEMA}code \"P\" {{\n  level industry\n");
     for (id, req, group) in rules {
         let by = if *group { "group by record.team " } else { "" };
         policy.push_str(&format!("  rule {id} {{ for s {by}require {req} }}\n"));
     }
     policy.push_str("}\n");
-    std::fs::create_dir_all(dir.path().join("p")).unwrap();
-    std::fs::create_dir_all(dir.path().join("r")).unwrap();
-    std::fs::write(dir.path().join("p/p.precept"), &policy).unwrap();
     let text: String = records.iter().enumerate().map(|(i, (team, r))| json(i, team, r) + "\n").collect();
-    std::fs::write(dir.path().join("r/r.jsonl"), &text).unwrap();
-    let before = common::tree_checksum(dir.path());
-    let (program, diags) = precept::workspace::load_policies(&[dir.path().join("p")]);
-    let Some(program) = program else {
-        panic!("{policy}\n{:#?}", diags.iter().map(|d| (d.code.to_string(), d.message.clone())).collect::<Vec<_>>())
-    };
-    let (outcome, findings) =
-        precept::pipeline::check_paths(&program, None, &[dir.path().join("r")], &Default::default());
+    let engine = precept::Engine::from_sources([("p.precept", policy.as_str())])
+        .unwrap_or_else(|diags| panic!("{policy}\n{}", common::rendered(&diags)));
+    let (outcome, findings) = common::check(&engine, &[("r.jsonl", &text)]);
     assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
     assert_eq!(outcome.records, records.len());
-    assert_eq!(common::tree_checksum(dir.path()), before);
     findings
         .iter()
         .map(|f| {

@@ -1,9 +1,9 @@
 //! Exact numbers, end to end: random arithmetic and comparisons over decimals, integers and money
 //! (huge and tiny values, division, mixed integer and decimal) are written as policy text, run by
-//! the real engine over real record files, and their verdicts compared with a small independent
-//! model here: unbounded rationals (`num_rational::BigRational`) plus the documented bounds (an
-//! integer result outside 64 bits, a decimal or money result whose lowest terms need 2^127 or more,
-//! and division by zero have no answer).
+//! the real engine over records in memory (read as files are), and their verdicts compared with a
+//! small independent model here: unbounded rationals (`num_rational::BigRational`) plus the
+//! documented bounds (an integer result outside 64 bits, a decimal or money result whose lowest
+//! terms need 2^127 or more, and division by zero have no answer).
 //!
 //! Each rule is written twice: `require C` (holds only when C is true) and `require (C) or not (C)`
 //! (holds exactly when C has an answer), so the engine's three outcomes (true, false, no answer)
@@ -374,38 +374,24 @@ fn records() -> impl Strategy<Value = Vec<Rec>> {
 
 // ------------------------------------------------------------------------------------ the engine
 
-/// Write the policy and records into a fresh temporary folder and run the real check; the rule ids
-/// and record ids of every finding, and the findings themselves.
+/// Run the real check over the policy and records, given in memory; the rule ids and record ids
+/// of every finding, and the findings themselves.
 fn run(rules: &str, records: &[String]) -> (BTreeSet<(String, String)>, Vec<precept::pipeline::Finding>) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("records")).unwrap();
-    let policy_path = root.join("p.precept");
-    std::fs::write(&policy_path, format!("{SCHEMA}\ncode \"Numbers\" {{\n  level industry\n{rules}}}\n")).unwrap();
-    std::fs::write(root.join("records/r.jsonl"), records.join("\n") + "\n").unwrap();
-    let before = common::tree_checksum(root);
+    let policy = format!("{SCHEMA}\ncode \"Numbers\" {{\n  level industry\n{rules}}}\n");
     // The binary checks on its main thread (8 MiB of stack); a test thread has 2 MiB, too little for
     // parsing brackets nested a few deep in a debug build, so the check gets the binary's stack.
-    let (program, diags) = std::thread::scope(|s| {
+    let engine = std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(8 << 20)
-            .spawn_scoped(s, || precept::workspace::load_policies(&[policy_path]))
+            .spawn_scoped(s, || precept::Engine::from_sources([("p.precept", policy.as_str())]))
             .unwrap()
             .join()
             .unwrap()
     });
-    let program = program.unwrap_or_else(|| {
-        let shown: Vec<String> = diags
-            .iter()
-            .map(|d| precept::diagnostics::render::render(d, precept::diagnostics::render::Style::plain()))
-            .collect();
-        panic!("{}", shown.join("\n"))
-    });
-    let (outcome, findings) =
-        precept::pipeline::check_paths(&program, None, &[root.join("records")], &Default::default());
+    let engine = engine.unwrap_or_else(|diags| panic!("{}", common::rendered(&diags)));
+    let (outcome, findings) = common::check(&engine, &[("r.jsonl", records.join("\n") + "\n")]);
     assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
     assert_eq!(outcome.records, records.len(), "every record is read");
-    assert_eq!(common::tree_checksum(root), before, "no input changed");
     let hit = findings.iter().map(|f| (f.rule_id().to_string(), f.record_id.clone().unwrap_or_default())).collect();
     (hit, findings)
 }
@@ -676,14 +662,10 @@ fn money_times_money_has_its_own_code() {
         ("(record.m + record.k) * (record.k - record.m) > 1.00 GBP", ("GBP", "GBP")),
         ("record.m * record.m == record.k", ("GBP", "GBP")),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let policy = dir.path().join("p.precept");
         let text = format!(
             "{SCHEMA}\ncode \"Numbers\" {{\n  level industry\n  rule x {{ for s require {expr} message \"x\" }}\n}}\n"
         );
-        std::fs::write(&policy, &text).unwrap();
-        let (program, diags) = precept::workspace::load_policies(&[policy]);
-        assert!(program.is_none(), "{expr}");
+        let diags = precept::Engine::from_sources([("p.precept", text)]).err().unwrap_or_else(|| panic!("{expr}"));
         let codes: Vec<&str> = diags.iter().map(|d| d.code.as_ref()).collect();
         assert_eq!(codes, ["precept::type::money-times-money"], "{expr}");
         let shown = precept::diagnostics::render::render(&diags[0], precept::diagnostics::render::Style::plain());
@@ -692,11 +674,11 @@ fn money_times_money_has_its_own_code() {
         assert!(shown.contains("p.precept:"), "a location: {shown}");
     }
     // Not to be confused with mixed currencies, which keep their code.
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("p.precept");
     let text = format!("{SCHEMA}\ncode \"Numbers\" {{\n  level industry\n  rule x {{ for s require record.m + 1.00 EUR > 1.00 GBP message \"x\" }}\n}}\n");
-    std::fs::write(&policy, text).unwrap();
-    let (_, diags) = precept::workspace::load_policies(&[policy]);
+    let diags = match precept::Engine::from_sources([("p.precept", text)]) {
+        Ok(engine) => engine.warnings().to_vec(),
+        Err(diags) => diags,
+    };
     assert!(diags.iter().any(|d| d.code.as_ref() == "precept::type::mixed-currency"));
     assert!(!diags.iter().any(|d| d.code.as_ref() == "precept::type::money-times-money"));
 }

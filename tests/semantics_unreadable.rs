@@ -13,9 +13,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use precept::pipeline::{check_paths, Finding, Outcome, Standing};
+use precept::pipeline::{Finding, Outcome, Standing};
 use proptest::prelude::*;
 
 const POLICY: &str = r#"
@@ -174,8 +173,9 @@ enum Fmt {
     Toml,
 }
 
-/// Write `records` (id, the bad value if any) as one file of `fmt`; returns its name.
-fn write(dir: &Path, fmt: Fmt, records: &[(String, Option<&Bad>)]) -> String {
+/// `records` (id, the bad value if any) as one file of `fmt`: its name (as a file in a folder
+/// `records` would be shown) and its text.
+fn record_file(fmt: Fmt, records: &[(String, Option<&Bad>)]) -> (String, String) {
     let cell = |f: &str, id: &str, b: Option<&Bad>, which: Fmt| -> Option<String> {
         let (j, t, c) = good(f, id);
         match b.filter(|b| b.field == f) {
@@ -238,16 +238,7 @@ fn write(dir: &Path, fmt: Fmt, records: &[(String, Option<&Bad>)]) -> String {
             ("r.csv", out)
         }
     };
-    std::fs::write(dir.join(name), text).unwrap();
-    format!("records/{name}")
-}
-
-fn load(dir: &Path, policy: &str) -> precept::engine::Program {
-    let pol = dir.join("policies");
-    std::fs::create_dir_all(&pol).unwrap();
-    std::fs::write(pol.join("p.precept"), policy).unwrap();
-    let (program, diags) = precept::workspace::load_policies(&[pol]);
-    program.unwrap_or_else(|| panic!("{:#?}", diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>()))
+    (format!("records/{name}"), text)
 }
 
 fn verdicts(findings: &[Finding]) -> BTreeMap<(String, String), (Verdict, usize, usize)> {
@@ -264,10 +255,7 @@ fn verdicts(findings: &[Finding]) -> BTreeMap<(String, String), (Verdict, usize,
 #[test]
 fn each_reader_keeps_a_record_with_a_bad_value_for_the_rules_that_do_not_depend_on_it() {
     for fmt in [Fmt::Jsonl, Fmt::Json, Fmt::Csv, Fmt::Toml] {
-        let dir = tempfile::tempdir().unwrap();
-        let program = load(dir.path(), POLICY);
-        let data = dir.path().join("records");
-        std::fs::create_dir_all(&data).unwrap();
+        let engine = common::engine(POLICY);
         let all = bads();
         let usable: Vec<&Bad> = all
             .iter()
@@ -282,10 +270,8 @@ fn each_reader_keeps_a_record_with_a_bad_value_for_the_rules_that_do_not_depend_
             records.push((format!("good-{k}"), None));
             records.push((format!("bad-{k}"), Some(*b)));
         }
-        let file = write(&data, fmt, &records);
-        let before = common::tree_checksum(dir.path());
-        let (outcome, findings) = check_paths(&program, None, std::slice::from_ref(&data), &Default::default());
-        assert_eq!(common::tree_checksum(dir.path()), before, "{fmt:?}: an input file changed");
+        let (file, text) = record_file(fmt, &records);
+        let (outcome, findings) = common::check(&engine, &[(&file, text)]);
         assert_eq!(outcome.records, records.len(), "{fmt:?}: every record is kept");
         // One input diagnostic per bad value, each located.
         let diags: Vec<(usize, usize)> = outcome
@@ -345,10 +331,7 @@ fn each_reader_keeps_a_record_with_a_bad_value_for_the_rules_that_do_not_depend_
 
 #[test]
 fn a_structurally_unusable_record_is_still_skipped_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let program = load(dir.path(), POLICY);
-    let data = dir.path().join("records");
-    std::fs::create_dir_all(&data).unwrap();
+    let engine = common::engine(POLICY);
     let (j, _, _) = good("status", "x");
     let line = |id: &str| {
         let parts: Vec<String> = FIELDS.iter().map(|f| format!("\"{f}\": {}", good(f, id).0)).collect();
@@ -365,8 +348,7 @@ fn a_structurally_unusable_record_is_still_skipped_whole() {
         line("ok-2"),
     ]
     .join("\n");
-    std::fs::write(data.join("r.jsonl"), text + "\n").unwrap();
-    let (outcome, findings) = check_paths(&program, None, &[data], &Default::default());
+    let (outcome, findings) = common::check(&engine, &[("records/r.jsonl", text + "\n")]);
     assert_eq!(outcome.records, 2, "{:#?}", outcome.diagnostics);
     let ids: std::collections::BTreeSet<&str> = findings.iter().filter_map(|f| f.record_id.as_deref()).collect();
     assert!(ids.contains("ok-1") && ids.contains("ok-2") && !ids.contains("dup") && !ids.contains("absent"), "{ids:?}");
@@ -437,6 +419,7 @@ fn reports_show_outcomes_that_cannot_be_determined() {
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // JUnit: a rule with no failing finding but an outcome that cannot be determined is skipped.
+    // files on disk: this tests the command line writing a report to a file.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.xml");
     let run = common::precept_in(
@@ -618,7 +601,6 @@ proptest! {
         rules in proptest::collection::vec((proptest::option::of(expr()), expr()), 1..8),
         records in proptest::collection::vec((proptest::array::uniform4(required()), proptest::array::uniform2(field())), 1..12),
     ) {
-        let dir = tempfile::tempdir().unwrap();
         let mut policy = String::from(
             "schema s {\n  identified by id\n  id: text\n  a: boolean\n  b: boolean\n  x: integer\n  y: integer\n  o: integer?\n  p: integer?\n}\ncode \"P\" {\n  level industry\n",
         );
@@ -627,9 +609,7 @@ proptest! {
             policy.push_str(&format!("  rule p-{i} {{ for s{filter} require {} message \"p\" }}\n", text(req)));
         }
         policy.push_str("}\n");
-        let program = load(dir.path(), &policy);
-        let data = dir.path().join("records");
-        std::fs::create_dir_all(&data).unwrap();
+        let engine = common::engine(&policy);
         let mut lines = Vec::new();
         let mut models = Vec::new();
         for (r, (req, opt)) in records.iter().enumerate() {
@@ -656,8 +636,7 @@ proptest! {
             lines.push(format!("{{{}}}", parts.join(", ")));
             models.push(m);
         }
-        std::fs::write(data.join("r.jsonl"), lines.join("\n") + "\n").unwrap();
-        let (outcome, findings) = check_paths(&program, None, &[data], &Default::default());
+        let (outcome, findings) = common::check(&engine, &[("records/r.jsonl", lines.join("\n") + "\n")]);
         prop_assert_eq!(outcome.records, records.len());
         let got = verdicts(&findings);
         for (r, m) in models.iter().enumerate() {
@@ -707,18 +686,14 @@ code "Cases" {
     ];
     for fmt_bad in bad_events.iter().enumerate() {
         let (k, (status, at)) = fmt_bad;
-        let dir = tempfile::tempdir().unwrap();
-        let program = load(dir.path(), policy);
-        let data = dir.path().join("records");
-        std::fs::create_dir_all(&data).unwrap();
+        let engine = common::engine(policy);
         let lines = [
             r#"{"id": "e1", "case": "A", "status": "received", "at": "2024-03-01T08:00:00Z"}"#.to_string(),
             format!(r#"{{"id": "e2", "case": "A", "status": {status}, "at": {at}}}"#),
             r#"{"id": "e3", "case": "B", "status": "received", "at": "2024-03-05T08:00:00Z"}"#.to_string(),
             r#"{"id": "e4", "case": "B", "status": "answered", "at": "2024-03-05T09:00:00Z"}"#.to_string(),
         ];
-        std::fs::write(data.join("e.jsonl"), lines.join("\n") + "\n").unwrap();
-        let (outcome, findings) = check_paths(&program, None, &[data], &Default::default());
+        let (outcome, findings) = common::check(&engine, &[("records/e.jsonl", lines.join("\n") + "\n")]);
         assert_eq!(outcome.records, 4, "case {k}: the record with the bad value is kept");
         assert_eq!(outcome.left_out, vec![("answered-in-a-day".to_string(), 1)], "case {k}");
         let late: Vec<&Finding> = findings.iter().filter(|f| f.rule_id() == "answered-in-a-day").collect();

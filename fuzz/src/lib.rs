@@ -1,17 +1,19 @@
 //! What the fuzz targets share: the bundled policies and role files, compiled once per process; a
-//! scratch file for readers that only take paths; and one function that renders every report format
-//! from a run's findings and checks the machine-readable ones are well formed.
+//! scratch file for the one reader that only takes a path; and one function that renders every
+//! report format from a run's findings and checks the machine-readable ones are well formed.
 //!
-//! The record readers (`precept::data::read_file`) and the settings loader
-//! (`precept::cli::config::load`) read from a path, so each input is written to one scratch file in
-//! a per-process folder (under `/dev/shm` where it exists, else the system temp folder) and read
-//! back from there: no library change was needed to drive them.
+//! Record inputs are checked in memory ([`RecordFile::from_bytes`]), read by the very code that reads
+//! record files, so no record is written anywhere. Only the settings loader
+//! (`precept::cli::config::load`) still reads from a path (it resolves the paths a `precept.toml`
+//! names against the file's own folder), so the `settings` target writes each input to one scratch
+//! file in a per-process folder (under `/dev/shm` where it exists, else the system temp folder) and
+//! loads it from there.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use precept::ast::Severity;
-use precept::data::{Format, Origin, RecordFile};
+use precept::data::{Format, RecordFile};
 use precept::diagnostics::render::{render, Style};
 use precept::diagnostics::Diag;
 use precept::engine::Program;
@@ -59,7 +61,8 @@ pub fn today() -> jiff::civil::Date {
     jiff::civil::date(2026, 3, 1)
 }
 
-/// A scratch file named `name` in this process's own folder; the folder is made on first use.
+/// A scratch file named `name` in this process's own folder; the folder is made on first use. Only
+/// the settings target needs one: `precept::cli::config::load` takes a path.
 pub fn scratch(name: &str) -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     let dir = DIR.get_or_init(|| {
@@ -82,19 +85,21 @@ pub fn write_scratch(name: &str, data: &[u8]) -> PathBuf {
     path
 }
 
-/// Check `data`, as a record file in `format`, against every schema of the bundled policies
-/// (with the bundled role files as the authority), then render every report once for all of them.
+/// Check `data`, as a record file in `format` held in memory, against every schema of the bundled
+/// policies (with the bundled role files as the authority), then render every report once for all
+/// of them.
 pub fn check_records(format: Format, ext: &str, data: &[u8]) {
     let (program, policy_diags) = program();
     let (_, authority) = org();
-    let path = write_scratch(&format!("records.{ext}"), data);
+    // One copy of the input, shared by the record file of every schema.
+    let bytes: Arc<[u8]> = Arc::from(data);
     let mut findings = Vec::new();
     let mut all = Outcome::default();
     for (schema, info) in program.schemas.iter().enumerate() {
         if info.builtin {
             continue;
         }
-        let file = RecordFile { origin: Origin::Path(path.clone()), name: format!("records.{ext}"), format, schema };
+        let file = RecordFile::from_bytes(format!("records.{ext}"), format, schema, Arc::clone(&bytes));
         let outcome =
             precept::pipeline::check_files(program, Some(authority), vec![file], Vec::new(), &mut |f| findings.push(f));
         all.files += outcome.files;

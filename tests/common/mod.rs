@@ -104,3 +104,45 @@ pub fn mkfifo(path: &Path) {
     let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
     assert_eq!(rc, 0, "mkfifo {}: {}", path.display(), std::io::Error::last_os_error());
 }
+
+/// An engine over one policy given as text, named `p.precept` (as a policy file of that name would
+/// be shown); panics with its diagnostics, rendered, if it does not compile.
+pub fn engine(policy: &str) -> precept::Engine {
+    engine_from(&[("p.precept", policy)])
+}
+
+/// An engine over policies (and the calendar files they name) given as text, each with its name;
+/// panics with the diagnostics, rendered, if they do not compile.
+pub fn engine_from(sources: &[(&str, &str)]) -> precept::Engine {
+    precept::Engine::from_sources(sources.iter().copied()).unwrap_or_else(|diags| panic!("{}", rendered(&diags)))
+}
+
+/// Diagnostics as the command line shows them, without colour, one after another.
+pub fn rendered(diags: &[precept::Diagnostic]) -> String {
+    let shown: Vec<String> = diags
+        .iter()
+        .map(|d| precept::diagnostics::render::render(d, precept::diagnostics::render::Style::plain()))
+        .collect();
+    shown.join("\n")
+}
+
+/// Records in memory, each named as the file would be below the folder a check walks (which is
+/// what schemas' `files` globs match and what findings and diagnostics show), in name order, as
+/// the walk of a folder gives them.
+pub fn records<B: AsRef<[u8]>>(records: &[(&str, B)]) -> Vec<precept::Records> {
+    let mut sorted: Vec<&(&str, B)> = records.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    sorted.into_iter().map(|(name, bytes)| precept::Records::bytes(*name, bytes)).collect()
+}
+
+/// Check records in memory (see [`records`]) with `engine`: the outcome (counts and the problems
+/// with the input, without the policies' warnings) and the findings, as `pipeline::check_paths`
+/// gives them for a folder of files.
+pub fn check<B: AsRef<[u8]>>(
+    engine: &precept::Engine,
+    recs: &[(&str, B)],
+) -> (precept::findings::Outcome, Vec<precept::Finding>) {
+    let mut findings = Vec::new();
+    let outcome = engine.check_each(records(recs), &mut |f| findings.push(f));
+    (outcome, findings)
+}
