@@ -10,6 +10,5 @@ pub mod lint;
 pub mod model;
 pub mod read;
 pub mod records;
-mod written;
 
 pub use model::Org;
