@@ -119,6 +119,8 @@ pub mod text;
 #[doc(hidden)]
 pub mod workspace;
 
+// Shown on the front page as the crate's own items (they are the API), not as re-exports.
+#[doc(inline)]
 pub use api::{Engine, Options, PolicySource, Records, Run, Status};
 // Types the facade's signatures and fields name, re-exported so an embedder can name them without
 // reaching into the hidden modules.
@@ -127,6 +129,7 @@ pub use data::Format;
 pub use diagnostics::Diag as Diagnostic;
 pub use diagnostics::{Label as DiagnosticLabel, Level as DiagnosticLevel};
 pub use engine::authority::Evidence;
+#[doc(inline)]
 pub use findings::{Finding, Standing, Subject, Summary};
 pub use source::{SourceFile, Span};
 
