@@ -532,7 +532,8 @@ impl Engine {
     /// # "#)]).unwrap();
     /// let records = || [Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")];
     /// let known = engine.check(records()).findings[0].fingerprint();
-    /// let baseline = format!(r#"{{"version": 1, "findings": [{{"fingerprint": "{known}", "rule": "answered-quickly"}}]}}"#);
+    /// let baseline =
+    ///     format!(r#"{{"version": 1, "findings": [{{"fingerprint": "{known}", "rule": "answered-quickly"}}]}}"#);
     /// let run = engine.with_baseline("baseline.json", baseline).check(records());
     /// assert_eq!(run.findings[0].standing, Standing::Baselined);
     /// assert_eq!(run.status(), Status::Clean);
@@ -682,7 +683,8 @@ impl Engine {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// let mut late = Vec::new();
-    /// let outcome = engine.check_each([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")], &mut |f| {
+    /// let tickets = precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n");
+    /// let outcome = engine.check_each([tickets], &mut |f| {
     ///     late.extend(f.record_id);
     /// });
     /// assert_eq!(late, ["T-2"]);

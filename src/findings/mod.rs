@@ -32,7 +32,11 @@ pub mod expired_waiver {
     /// # "#)]).unwrap();
     /// # let engine = engine
     /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
-    /// #     .with_waivers("waivers.toml", "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\napprover = \"Head of Compliance\"\nexpires = 2026-06-30\n");
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
     /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
     /// assert_eq!(expired.rule_id(), precept::findings::expired_waiver::ID);
@@ -50,7 +54,11 @@ pub mod expired_waiver {
     /// # "#)]).unwrap();
     /// # let engine = engine
     /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
-    /// #     .with_waivers("waivers.toml", "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\napprover = \"Head of Compliance\"\nexpires = 2026-06-30\n");
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
     /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
     /// assert_eq!(expired.code_name(), precept::findings::expired_waiver::CODE);
@@ -68,7 +76,11 @@ pub mod expired_waiver {
     /// # "#)]).unwrap();
     /// # let engine = engine
     /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
-    /// #     .with_waivers("waivers.toml", "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\napprover = \"Head of Compliance\"\nexpires = 2026-06-30\n");
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
     /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
     /// assert_eq!(expired.level(), precept::findings::expired_waiver::LEVEL);
@@ -85,7 +97,11 @@ pub mod expired_waiver {
     /// # "#)]).unwrap();
     /// # let engine = engine
     /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
-    /// #     .with_waivers("waivers.toml", "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\napprover = \"Head of Compliance\"\nexpires = 2026-06-30\n");
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
     /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
     /// assert_eq!(expired.severity(), precept::findings::expired_waiver::SEVERITY);
@@ -112,7 +128,10 @@ pub mod expired_waiver {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let run = engine.check([tickets]);
 /// let subjects: Vec<Subject> = run.findings.iter().map(|f| f.subject).collect();
 /// assert_eq!(subjects, [Subject::Record, Subject::Group]);
@@ -254,7 +273,10 @@ impl Finding {
     /// #       group by record.team  require count(record.waited > 30m) <= 1
     /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
     /// # "#)]).unwrap();
-    /// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
     /// let run = engine.check([tickets]);
     /// // `House rules` overrides the industry code's rule.
     /// assert_eq!(run.findings[0].code_name(), "House rules");
@@ -297,7 +319,10 @@ impl Finding {
     /// #       group by record.team  require count(record.waited > 30m) <= 1
     /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
     /// # "#)]).unwrap();
-    /// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
     /// let run = engine.check([tickets]);
     /// let severities: Vec<Severity> = run.findings.iter().map(|f| f.severity()).collect();
     /// assert_eq!(severities, [Severity::Error, Severity::Warning]);
@@ -469,7 +494,10 @@ pub struct WaiverNote {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let run = engine.check([tickets]);
 /// let group = run.findings[1].group.as_ref().expect("a group rule's finding");
 /// assert_eq!(group.key, [("team".to_string(), "Returns".to_string())]);
@@ -500,7 +528,10 @@ pub struct GroupFinding {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let run = engine.check([tickets]);
 /// let samples = &run.findings[1].group.as_ref().expect("a group rule's finding").samples;
 /// let shown: Vec<_> = samples.iter().map(|s| (s.file.as_str(), s.line, s.record.as_deref())).collect();

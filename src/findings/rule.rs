@@ -27,7 +27,10 @@ use crate::source::{SourceFile, Span};
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let catalogue = engine.catalogue();
 /// let industry = &catalogue.rules[0];
 /// assert_eq!((industry.id.as_str(), industry.code.as_str()), ("answered-quickly", "Industry code"));
@@ -88,7 +91,10 @@ pub struct RuleInfo {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let catalogue = engine.catalogue();
 /// let overrides = catalogue.rules[1].overrides.as_ref().expect("the house rule overrides the industry's");
 /// assert_eq!(overrides.code, "Industry code");
@@ -120,10 +126,16 @@ pub struct Overrides {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let codes = engine.catalogue().codes;
-/// assert_eq!((codes[0].name.as_str(), codes[0].level, codes[0].version.as_deref()), ("Industry code", CodeLevel::Industry, Some("2024")));
-/// assert_eq!((codes[1].name.as_str(), codes[1].level, codes[1].version.as_deref()), ("House rules", CodeLevel::Organisational, None));
+/// let shown: Vec<_> = codes.iter().map(|c| (c.name.as_str(), c.level, c.version.as_deref())).collect();
+/// assert_eq!(
+///     shown,
+///     [("Industry code", CodeLevel::Industry, Some("2024")), ("House rules", CodeLevel::Organisational, None)]
+/// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
@@ -153,7 +165,10 @@ pub struct CodeEntry {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let catalogue = engine.catalogue();
 /// assert_eq!(catalogue.rules.len(), 3);
 /// // The house rules' override replaces the industry rule on every day: two rules run.
@@ -246,7 +261,10 @@ impl Catalogue {
     /// #       group by record.team  require count(record.waited > 30m) <= 1
     /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
     /// # "#)]).unwrap();
-    /// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
     /// let catalogue = engine.catalogue();
     /// assert_eq!(catalogue.rule(2).map(|r| r.id.as_str()), Some("few-long-waits"));
     /// assert!(catalogue.rule(3).is_none());
@@ -272,7 +290,10 @@ impl Catalogue {
     /// #       group by record.team  require count(record.waited > 30m) <= 1
     /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
     /// # "#)]).unwrap();
-    /// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
     /// let catalogue = engine.catalogue();
     /// let running: Vec<(&str, &str)> = catalogue.running().map(|r| (r.id.as_str(), r.code.as_str())).collect();
     /// assert_eq!(running, [("answered-quickly", "House rules"), ("few-long-waits", "House rules")]);
@@ -300,9 +321,13 @@ impl Catalogue {
     /// #       group by record.team  require count(record.waited > 30m) <= 1
     /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
     /// # "#)]).unwrap();
-    /// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
     /// let catalogue = engine.catalogue();
-    /// let relaxed: Vec<(&str, &str, &str)> = catalogue.relaxations().map(|(r, code, why)| (r.code.as_str(), code, why)).collect();
+    /// let relaxed: Vec<(&str, &str, &str)> =
+    ///     catalogue.relaxations().map(|(r, code, why)| (r.code.as_str(), code, why)).collect();
     /// assert_eq!(relaxed, [("House rules", "Industry code", "the night shift is one person")]);
     /// ```
     pub fn relaxations(&self) -> impl Iterator<Item = (&RuleInfo, &str, &str)> {

@@ -60,7 +60,10 @@ pub struct Outcome {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let tally = engine.check([tickets]).summary.tally;
 /// assert_eq!((tally.by_severity, tally.active), ([1, 1, 0], [1, 1, 0]));
 /// assert_eq!(tally.by_level.get(&CodeLevel::Organisational), Some(&2));
@@ -124,7 +127,10 @@ impl Tally {
     /// #       group by record.team  require count(record.waited > 30m) <= 1
     /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
     /// # "#)]).unwrap();
-    /// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
     /// // Two tickets answered late (errors), in different teams (no team has two long waits).
     /// let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,3h\nT-2,Sales,3h\n");
     /// let tally = engine.check([tickets]).summary.tally;
@@ -331,7 +337,10 @@ fn slot(s: Severity) -> usize {
 /// #       group by record.team  require count(record.waited > 30m) <= 1
 /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
 /// # "#)]).unwrap();
-/// # let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n");
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
 /// let summary = engine.check([tickets]).summary;
 /// assert_eq!((summary.files, summary.records, summary.rules, summary.codes), (1, 3, 2, 2));
 /// assert_eq!(summary.findings(), 2);

@@ -69,7 +69,13 @@ use crate::findings::Finding;
 /// for f in &run.findings {
 ///     out.push_str(&report.finding(f));
 /// }
-/// let end = End { summary: &run.summary, diagnostics: &run.diagnostics, fail_on: run.fail_on, timestamp: "2026-01-01T00:00:00", baseline: false };
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
 /// out.push_str(&report.finish(&end));
 /// assert_eq!(out, "answered-quickly: 2\n3 records checked\n");
 /// ```
@@ -113,9 +119,16 @@ pub trait Report: Send {
     /// # "#)]).unwrap();
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
     /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
-    /// # let end = precept::report::End { summary: &run.summary, diagnostics: &run.diagnostics, fail_on: run.fail_on, timestamp: "2026-01-01T00:00:00", baseline: false };
+    /// # let end = precept::report::End {
+    /// #     summary: &run.summary,
+    /// #     diagnostics: &run.diagnostics,
+    /// #     fail_on: run.fail_on,
+    /// #     timestamp: "2026-01-01T00:00:00",
+    /// #     baseline: false,
+    /// # };
     /// let mut human = (precept::report::format("human").expect("built in").make)(&options);
-    /// assert!(human.finish(&end).ends_with("checked 2 records in 1 file against 1 rule from 1 code: 1 finding (1 error, 0 warning, 0 info); by level: organisational 1\n"));
+    /// let end_of_report = human.finish(&end);
+    /// assert!(end_of_report.starts_with("checked 2 records in 1 file against 1 rule from 1 code: 1 finding"));
     /// ```
     fn finish(&mut self, end: &End<'_>) -> String;
 
@@ -125,8 +138,15 @@ pub trait Report: Send {
     /// ```
     /// use precept::report::{format, End, Options, Style};
     ///
-    /// let problems = precept::Engine::from_sources([("bad.precept", "code \"C\" level nonsense {}")]).expect_err("not a policy");
-    /// let end = End { summary: &precept::Summary::default(), diagnostics: &problems, fail_on: precept::Severity::Error, timestamp: "2026-01-01T00:00:00", baseline: false };
+    /// let problems = precept::Engine::from_sources([("bad.precept", "code \"C\" level nonsense {}")])
+    ///     .expect_err("not a policy");
+    /// let end = End {
+    ///     summary: &precept::Summary::default(),
+    ///     diagnostics: &problems,
+    ///     fail_on: precept::Severity::Error,
+    ///     timestamp: "2026-01-01T00:00:00",
+    ///     baseline: false,
+    /// };
     /// let mut json = (format("json").expect("built in").make)(&Options { style: Style::plain(), to_stdout: false });
     /// let doc: serde_json::Value = serde_json::from_str(&json.failed(&end)).expect("JSON");
     /// assert_eq!(doc["findings"], serde_json::json!([]));
@@ -146,8 +166,15 @@ pub trait Report: Send {
 /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
 /// # "#)]).unwrap();
 /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
-/// let end = End { summary: &run.summary, diagnostics: &run.diagnostics, fail_on: run.fail_on, timestamp: "2026-01-01T00:00:00", baseline: false };
-/// let mut junit = (precept::report::format("junit").expect("built in").make)(&precept::report::Options { style: precept::report::Style::plain(), to_stdout: false });
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
+/// let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+/// let mut junit = (precept::report::format("junit").expect("built in").make)(&options);
 /// junit.finding(&run.findings[0]);
 /// assert!(junit.finish(&end).contains("timestamp=\"2026-01-01T00:00:00\""));
 /// ```
@@ -176,7 +203,13 @@ pub struct End<'a> {
 /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
 /// # "#)]).unwrap();
 /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-3,soon\n")]);
-/// let end = End { summary: &run.summary, diagnostics: &run.diagnostics, fail_on: run.fail_on, timestamp: "2026-01-01T00:00:00", baseline: false };
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
 /// let human = |options: &Options| (format("human").expect("built in").make)(options).finish(&end);
 /// // A report written to a file holds the run's problems; on standard output they are left to
 /// // standard error.
