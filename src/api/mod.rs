@@ -27,11 +27,42 @@ use crate::source::SourceFile;
 use crate::suppress::Suppressor;
 
 /// A problem found at any step, as a value: its stable code (`precept::input::json`), message,
-/// severity, the places it points at (with spans into their source text) and help. Render one with
-/// [`Diagnostic::rendered`].
+/// level, the file and the labelled places it points at (spans into that file's text) and help.
+/// The same type as [`crate::Diagnostic`]. Its rendered form, for people, is part of the `human`
+/// report of a run ([`Run::report`]).
+///
+/// ```
+/// let problems = precept::Engine::from_sources([("house.precept", r#"
+/// schema ticket { identified by id  id: text  waited: duration }
+/// code "House rules" { level organisational
+///   rule answered-quickly { title "Answered within an hour" for ticket require record.waitd <= 1h } }
+/// "#)])
+/// .expect_err("tickets have no `waitd`");
+/// let d: &precept::api::Diagnostic = &problems[0];
+/// assert_eq!(d.code, "precept::type::unknown-field");
+/// assert!(d.is_error());
+/// assert_eq!(d.location(), Some(("house.precept", 4, 85)));
+/// assert!(d.help.as_deref().is_some_and(|help| help.contains("waited")));
+/// ```
 pub type Diagnostic = Diag;
 
-/// How a run ends, as the command line's exit status says it.
+/// How a run ends, as the command line's exit status says it (the discriminant is that status).
+///
+/// ```
+/// use precept::{Records, Status};
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let check = |csv: &str| engine.check([Records::bytes("tickets.csv", csv)]).status();
+/// assert_eq!(check("id,waited\nT-1,20m\n"), Status::Clean);
+/// assert_eq!(check("id,waited\nT-2,3h\n"), Status::Findings);
+/// // `soon` is not a duration: the input could not be used.
+/// assert_eq!(check("id,waited\nT-3,soon\n"), Status::Failed);
+/// assert_eq!(Status::Failed as i32, 2);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// No active finding at the fail level or above, and every input was usable.
@@ -43,7 +74,17 @@ pub enum Status {
     Failed = 2,
 }
 
-/// Settings of an engine that apply to every run.
+/// Settings of an engine that apply to every run ([`Engine::with_options`]).
+///
+/// ```
+/// use precept::{Options, Severity};
+///
+/// let options = Options::default();
+/// assert_eq!((options.as_of, options.fail_on), (None, Severity::Error));
+/// // Judge waivers as on 1 March 2026, and fail a run on warnings too.
+/// let options = Options { as_of: Some(jiff::civil::date(2026, 3, 1)), fail_on: Severity::Warning };
+/// assert!(options.fail_on > Severity::Error);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The day waivers are judged on (one past its expiry waives nothing); today in UTC if `None`.
@@ -113,7 +154,23 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// What a check found.
+/// What a check found: the findings, the problems with the policies and the input, and the
+/// summary, all as values.
+///
+/// ```
+/// # use precept::Records;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
+/// assert_eq!(run.findings.len(), 1);
+/// assert!(run.diagnostics.is_empty());
+/// assert_eq!((run.summary.records, run.summary.findings()), (2, 1));
+/// assert_eq!(run.fail_on, precept::Severity::Error);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Run {
     /// Findings and cannot-determine outcomes ([`Standing::Undetermined`]), in file, record and
@@ -130,6 +187,19 @@ pub struct Run {
 impl Run {
     /// How the run ends: [`Status::Failed`] if any diagnostic is an error, else
     /// [`Status::Findings`] if an active finding is at the fail level or above, else clean.
+    ///
+    /// ```
+    /// # use precept::{Records, Status};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// // T-2 breaks a rule of error severity, the default fail level.
+    /// let run = engine.check([Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// assert_eq!(run.status(), Status::Findings);
+    /// ```
     pub fn status(&self) -> Status {
         if self.diagnostics.iter().any(Diag::is_error) {
             Status::Failed
@@ -145,10 +215,18 @@ impl Run {
     /// happened, for formats that must say (JUnit).
     ///
     /// ```
-    /// # let engine = precept::Engine::from_sources([("p.precept", "schema t {\n identified by id\n id: text\n n: integer\n}\ncode \"C\" {\n level ethical\n rule r {\n  title \"R\"\n  for t\n  require record.n > 0\n  message \"n is {record.n}\"\n }\n}\n")]).unwrap();
-    /// let run = engine.check([precept::Records::bytes("t.csv", "id,n\nA,0\nB,5\n")]);
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
     /// let json = run.report("json", "2026-01-01T00:00:00").expect("a known format");
-    /// assert!(json.contains("\"rule\":\"r\""));
+    /// assert!(json.contains("\"rule\":\"answered-quickly\""));
+    /// let junit = run.report("junit", "2026-01-01T00:00:00").expect("a known format");
+    /// assert!(junit.contains("timestamp=\"2026-01-01T00:00:00\""));
+    /// assert!(run.report("pdf", "2026-01-01T00:00:00").is_none());
     /// ```
     pub fn report(&self, format: &str, timestamp: &str) -> Option<String> {
         let format = crate::report::format(format)?;
@@ -171,7 +249,9 @@ impl Run {
 }
 
 impl Engine {
-    /// An engine over an already compiled program and its warnings.
+    /// An engine over an already compiled program and its warnings (for the command line, which
+    /// compiles policies itself; the program is not part of the public API).
+    #[doc(hidden)]
     pub fn from_program(program: Program, warnings: Vec<Diag>) -> Engine {
         Engine {
             program: Arc::new(program),
@@ -191,8 +271,9 @@ impl Engine {
     ///
     /// ```
     /// let broken = precept::Engine::from_sources([("bad.precept", "code \"C\" level nonsense {}")]);
-    /// let problems = broken.unwrap_err();
+    /// let problems = broken.expect_err("this is not a policy");
     /// assert!(problems[0].code.starts_with("precept::parse::"));
+    /// assert_eq!(problems[0].file.as_ref().map(|f| &*f.name), Some("bad.precept"));
     /// ```
     pub fn from_sources<I, S>(sources: I) -> Result<Engine, Vec<Diagnostic>>
     where
@@ -210,8 +291,10 @@ impl Engine {
     /// inside the folder only).
     ///
     /// ```
-    /// let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"));
-    /// assert!(engine.is_ok());
+    /// let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
+    ///     .expect("the bundled policies compile");
+    /// assert_eq!(engine.catalogue().codes.len(), 4);
+    /// assert!(precept::Engine::from_folder("no/such/folder").is_err());
     /// ```
     pub fn from_folder(folder: impl AsRef<std::path::Path>) -> Result<Engine, Vec<Diagnostic>> {
         let (program, diags) = crate::workspace::load_policies(&[folder.as_ref().to_path_buf()]);
@@ -223,6 +306,18 @@ impl Engine {
 
     /// An engine over the same compiled policies (shared, not copied), with the same options but
     /// no roles, waivers or baseline: for checking many independent sets of records and roles.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let engine = engine.with_baseline("baseline.json", r#"{"version": 1, "findings": []}"#);
+    /// assert!(engine.has_baseline());
+    /// assert!(!engine.fresh().has_baseline());
+    /// ```
     pub fn fresh(&self) -> Engine {
         Engine {
             program: Arc::clone(&self.program),
@@ -235,12 +330,26 @@ impl Engine {
         }
     }
 
-    /// The policies' warnings.
+    /// The policies' warnings (every run's diagnostics start with them).
+    ///
+    /// ```
+    /// let engine = precept::Engine::from_sources([("house.precept", r#"
+    ///   schema ticket { identified by id  id: text  waited: duration  note: text? }
+    ///   code "House rules" { level organisational
+    ///     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    ///       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// "#)]).expect("warnings do not stop policies compiling");
+    /// // No rule reads `note`.
+    /// assert_eq!(engine.warnings()[0].code, "precept::type::unused-field");
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\n")]);
+    /// assert_eq!(run.diagnostics, engine.warnings());
+    /// ```
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
 
-    /// The compiled policies.
+    /// The compiled policies (for the command line; the program is not part of the public API).
+    #[doc(hidden)]
     pub fn program(&self) -> &Program {
         &self.program
     }
@@ -248,8 +357,28 @@ impl Engine {
     /// Use these settings for every run.
     ///
     /// ```
-    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
-    /// let engine = engine.with_options(precept::Options { fail_on: precept::Severity::Warning, ..Default::default() });
+    /// use precept::{Options, Records, Status};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let waivers = r#"
+    ///     [[waiver]]
+    ///     rule = "answered-quickly"
+    ///     justification = "the queue clock ran an hour fast in May (OPS-118)"
+    ///     approver = "Head of Compliance"
+    ///     expires = 2026-06-30
+    /// "#;
+    /// let on = |day| {
+    ///     let options = Options { as_of: Some(day), ..Options::default() };
+    ///     let engine = engine.fresh().with_options(options).with_waivers("waivers.toml", waivers);
+    ///     engine.check([Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]).status()
+    /// };
+    /// assert_eq!(on(jiff::civil::date(2026, 6, 30)), Status::Clean);
+    /// // The waiver has expired: the finding counts again, and so does the expired waiver.
+    /// assert_eq!(on(jiff::civil::date(2026, 7, 1)), Status::Findings);
     /// ```
     pub fn with_options(mut self, options: Options) -> Engine {
         self.options = options;
@@ -257,11 +386,29 @@ impl Engine {
     }
 
     /// Redact these fields (`customer.email`) in every report: their values never appear. `Err`
-    /// names the fields no schema has.
+    /// names the fields no schema has. Call it before [`Engine::fresh`]: an engine whose policies
+    /// are shared with another cannot change them, and `Err` then names every field.
     ///
     /// ```
-    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
-    /// assert!(engine.redacting(&["no.such.field".to_string()]).is_err());
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let engine = engine.redacting(&["id".to_string()]).expect("tickets have an id");
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// assert!(run.findings[0].message.starts_with("ticket redacted:"));
+    /// assert!(!run.report("json", "2026-01-01T00:00:00").expect("a known format").contains("T-2"));
+    ///
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let unknown = engine.redacting(&["customer.email".to_string()]).expect_err("no customer field");
+    /// assert_eq!(unknown, ["customer.email"]);
     /// ```
     pub fn redacting(mut self, fields: &[String]) -> Result<Engine, Vec<String>> {
         let Some(program) = Arc::get_mut(&mut self.program) else {
@@ -279,8 +426,17 @@ impl Engine {
     /// Their problems are reported with every run's input problems (as the command line does).
     ///
     /// ```
-    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
+    /// let engine = precept::Engine::from_sources([("roles.precept", r#"
+    ///   code "House rules" { level organisational
+    ///     rule role-in-department { title "Every role belongs to a department" for role
+    ///       require record.department is present  message "role {record.id} has no department" } }
+    /// "#)]).expect("the policy compiles");
     /// let engine = engine.with_roles([("roles.toml", "[[role]]\nid = \"agent\"\ntitle = \"Agent\"\n")]);
+    /// let run = engine.check([]);
+    /// assert_eq!(run.findings[0].subject, precept::Subject::Role);
+    /// assert_eq!(run.findings[0].message, "role agent has no department");
+    /// // No records were given: the run says so, as an error.
+    /// assert!(run.diagnostics.iter().any(|d| d.code == "precept::input::no-records"));
     /// ```
     pub fn with_roles<I, N, T>(mut self, sources: I) -> Engine
     where
@@ -296,7 +452,18 @@ impl Engine {
         self
     }
 
-    /// Add every role file (`.toml`) under `paths`.
+    /// Add every role file (`.toml`) under `paths`; problems reading them are reported with every
+    /// run's input problems.
+    ///
+    /// ```
+    /// let dir = env!("CARGO_MANIFEST_DIR");
+    /// let engine = precept::Engine::from_folder(format!("{dir}/policies")).expect("the bundled policies compile");
+    /// // Without role files, the rules that ask about staff and roles cannot run.
+    /// assert!(!engine.catalogue().skipped.is_empty());
+    /// let engine = engine.with_roles_from(&[format!("{dir}/fixtures/org").into()]);
+    /// assert!(engine.input_problems().is_empty());
+    /// assert!(engine.catalogue().skipped.is_empty());
+    /// ```
     pub fn with_roles_from(mut self, paths: &[std::path::PathBuf]) -> Engine {
         let (org, _, diags) = crate::workspace::load_org(paths);
         self.input_diags.extend(diags);
@@ -304,7 +471,9 @@ impl Engine {
         self
     }
 
-    /// Use an organisation already read.
+    /// Use an organisation already read (for the command line, which reads role files itself; the
+    /// organisation is not part of the public API).
+    #[doc(hidden)]
     pub fn with_org(mut self, org: Org) -> Engine {
         self.org = Some(org);
         self
@@ -313,14 +482,49 @@ impl Engine {
     /// Add a waivers file given as text (see `docs/waivers.md`).
     ///
     /// ```
-    /// # let engine = precept::Engine::from_folder(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
-    /// let engine = engine.with_waivers("waivers.toml", "");
+    /// use precept::{Options, Records, Standing, Status};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let engine = engine
+    ///     .with_options(Options { as_of: Some(jiff::civil::date(2026, 3, 1)), ..Options::default() })
+    ///     .with_waivers("waivers.toml", r#"
+    ///         [[waiver]]
+    ///         rule = "answered-quickly"
+    ///         record = "T-2"
+    ///         justification = "the queue clock ran an hour fast in May (OPS-118)"
+    ///         approver = "Head of Compliance"
+    ///         expires = 2026-06-30
+    ///     "#);
+    /// let run = engine.check([Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let Standing::Waived(note) = &run.findings[0].standing else { panic!("T-2 is waived") };
+    /// assert_eq!((note.approver.as_str(), note.expires.as_str()), ("Head of Compliance", "2026-06-30"));
+    /// assert_eq!(run.status(), Status::Clean);
     /// ```
     pub fn with_waivers(self, name: impl Into<String>, text: impl Into<String>) -> Engine {
         self.with_waivers_file(SourceFile::new(name.into(), text.into()))
     }
 
     /// [`Engine::with_waivers`] for a file already read.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let file = precept::SourceFile::new("waivers.toml", "[[waiver]]\nrule = \"answered-quicky\"\n");
+    /// let tickets = precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\n");
+    /// let run = engine.with_waivers_file(file).check([tickets]);
+    /// // Waivers are read when a run starts; this one is missing its justification, approver and
+    /// // expiry, and names a rule the policies do not have.
+    /// assert!(run.diagnostics.iter().any(|d| d.code == "precept::waiver::unknown-rule"));
+    /// assert_eq!(run.status(), precept::Status::Failed);
+    /// ```
     pub fn with_waivers_file(mut self, file: SourceFile) -> Engine {
         self.waivers.push(file);
         self
@@ -328,12 +532,41 @@ impl Engine {
 
     /// Use a baseline given as text (as `precept baseline` writes it): findings in it are marked
     /// baselined and fail nothing.
+    ///
+    /// ```
+    /// use precept::{Records, Standing, Status};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let records = || [Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")];
+    /// let known = engine.check(records()).findings[0].fingerprint();
+    /// let baseline =
+    ///     format!(r#"{{"version": 1, "findings": [{{"fingerprint": "{known}", "rule": "answered-quickly"}}]}}"#);
+    /// let run = engine.with_baseline("baseline.json", baseline).check(records());
+    /// assert_eq!(run.findings[0].standing, Standing::Baselined);
+    /// assert_eq!(run.status(), Status::Clean);
+    /// ```
     pub fn with_baseline(self, name: impl Into<String>, text: impl Into<String>) -> Engine {
         self.with_baseline_file(&SourceFile::new(name.into(), text.into()))
     }
 
     /// [`Engine::with_baseline`] for a file already read. A file that is not a baseline is a
     /// problem reported with every run's input problems, and no finding is baselined.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let engine = engine.with_baseline_file(&precept::SourceFile::new("baseline.json", "[]"));
+    /// assert!(!engine.has_baseline());
+    /// assert_eq!(engine.input_problems()[0].code, "precept::baseline::invalid");
+    /// ```
     pub fn with_baseline_file(mut self, file: &SourceFile) -> Engine {
         match crate::suppress::baseline::Baseline::read(file) {
             Ok(b) => self.baseline = Some(b),
@@ -343,23 +576,80 @@ impl Engine {
     }
 
     /// Whether a usable baseline was given (reports then say which findings are new).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// assert!(!engine.has_baseline());
+    /// let engine = engine.with_baseline("baseline.json", r#"{"version": 1, "findings": []}"#);
+    /// assert!(engine.has_baseline());
+    /// ```
     pub fn has_baseline(&self) -> bool {
         self.baseline.is_some()
     }
 
     /// Add problems met reading this engine's inputs elsewhere (role, waiver or baseline files
     /// that could not be read): reported with every run's input problems.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let unreadable = precept::Diagnostic::error("precept::input::unreadable", "cannot read `roles.toml`");
+    /// let tickets = precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\n");
+    /// let run = engine.with_input_problems([unreadable]).check([tickets]);
+    /// assert!(run.diagnostics.iter().any(|d| d.message == "cannot read `roles.toml`"));
+    /// assert_eq!(run.status(), precept::Status::Failed);
+    /// ```
     pub fn with_input_problems(mut self, problems: impl IntoIterator<Item = Diag>) -> Engine {
         self.input_diags.extend(problems);
         self
     }
 
     /// Problems with inputs given to this engine so far (role files, and problems reading them).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let engine = engine.with_roles([("roles.toml", "[[role]\n")]);
+    /// assert_eq!(engine.input_problems()[0].code, "precept::input::toml");
+    /// ```
     pub fn input_problems(&self) -> &[Diagnostic] {
         &self.input_diags
     }
 
-    /// Check records and collect what was found.
+    /// Check records and collect what was found. Records that cannot be used (an unknown format, a
+    /// malformed line) are diagnostics in the run; the rest are still checked.
+    ///
+    /// ```
+    /// use precept::Records;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([
+    ///     Records::bytes("monday.csv", "id,waited\nT-1,20m\nT-2,3h\n"),
+    ///     Records::bytes("tuesday.jsonl", "{\"id\": \"T-3\", \"waited\": \"2h\"}\n"),
+    ///     Records::bytes("notes.txt", "not records"),
+    /// ]);
+    /// let found: Vec<_> = run.findings.iter().map(|f| f.record_id.as_deref()).collect();
+    /// assert_eq!(found, [Some("T-2"), Some("T-3")]);
+    /// assert_eq!(run.diagnostics[0].code, "precept::input::unknown-format");
+    /// assert_eq!(run.summary.files, 2);
+    /// ```
     pub fn check<I>(&self, records: I) -> Run
     where
         I: IntoIterator<Item = Records>,
@@ -374,9 +664,21 @@ impl Engine {
     /// diagnostic at its position, as a line of a JSON Lines file would be.
     ///
     /// ```
-    /// # let engine = precept::Engine::from_sources([("p.precept", "schema t {\n identified by id\n id: text\n n: integer\n}\ncode \"C\" {\n level ethical\n rule r {\n  title \"R\"\n  for t\n  require record.n > 0\n  message \"n is {record.n}\"\n }\n}\n")]).unwrap();
-    /// let run = engine.check_values("t.jsonl", &[serde_json::json!({"id": "A", "n": 0}), serde_json::json!({"id": "B", "n": 2})]);
+    /// use serde_json::json;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check_values("tickets.jsonl", &[
+    ///     json!({"id": "T-1", "waited": "20m"}),
+    ///     json!({"id": "T-2", "waited": "3h"}),
+    ///     json!(["not", "an", "object"]),
+    /// ]);
     /// assert_eq!(run.findings.len(), 1);
+    /// assert_eq!(run.findings[0].line, 2);
+    /// assert_eq!(run.diagnostics[0].location(), Some(("tickets.jsonl", 3, 1)));
     /// ```
     pub fn check_values(&self, name: &str, values: &[serde_json::Value]) -> Run {
         self.check([Records::values(name, values)])
@@ -384,6 +686,22 @@ impl Engine {
 
     /// Check records, handing each finding to `sink` as soon as it is found (so a run over many
     /// files never holds them all), and return the counts and problems.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let mut late = Vec::new();
+    /// let tickets = precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n");
+    /// let outcome = engine.check_each([tickets], &mut |f| {
+    ///     late.extend(f.record_id);
+    /// });
+    /// assert_eq!(late, ["T-2"]);
+    /// assert_eq!((outcome.records, outcome.findings()), (2, 1));
+    /// ```
     pub fn check_each<I>(&self, records: I, sink: &mut dyn FnMut(Finding)) -> Outcome
     where
         I: IntoIterator<Item = Records>,
@@ -393,7 +711,10 @@ impl Engine {
     }
 
     /// Check record files already found (by [`crate::data::discover`] or made with
-    /// [`crate::data::RecordFile`]'s constructors), with the problems met finding them.
+    /// [`crate::data::RecordFile`]'s constructors), with the problems met finding them. For the
+    /// command line; record files are not part of the public API (give [`Records`] to
+    /// [`Engine::check_each`]).
+    #[doc(hidden)]
     pub fn check_files(
         &self,
         files: Vec<crate::data::RecordFile>,
@@ -442,12 +763,38 @@ impl Engine {
         outcome
     }
 
-    /// What reports list about this engine's policies.
+    /// What reports list about this engine's policies: each rule's metadata, the codes, and the
+    /// rules skipped for want of role files.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// assert_eq!(catalogue.rules[0].title, "Tickets are answered within an hour");
+    /// assert_eq!(catalogue.codes[0].name, "House rules");
+    /// assert!(catalogue.skipped.is_empty());
+    /// ```
     pub fn catalogue(&self) -> Catalogue {
         Catalogue::of(&self.program, self.org.is_some())
     }
 
-    /// The summary of a run's outcome.
+    /// The summary of a run's outcome (from [`Engine::check_each`]), as [`Engine::check`] makes it.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let outcome = engine.check_each([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")], &mut |_| {});
+    /// let summary = engine.summary(&outcome);
+    /// assert_eq!((summary.files, summary.records, summary.rules, summary.findings()), (1, 1, 1, 1));
+    /// ```
     pub fn summary(&self, outcome: &Outcome) -> Summary {
         Summary::of(Arc::new(self.catalogue()), outcome)
     }

@@ -8,6 +8,29 @@ use crate::source::{SourceFile, Span};
 
 /// One text given to [`super::Engine::from_sources`]: a policy (a name ending `.precept`) or a file
 /// a policy names (a calendar's TOML), with the name diagnostics show and `from "..."` resolves.
+/// A `(name, text)` pair converts into one.
+///
+/// ```
+/// use precept::{Engine, PolicySource};
+///
+/// let policy = PolicySource::from(("house.precept", r#"
+///   calendar office from "calendars/office.toml"
+///   schema ticket { identified by id  id: text  opened: datetime  answered: datetime }
+///   code "House rules" { level organisational
+///     rule answered-next-day { title "Tickets are answered within a business day" for ticket
+///       require record.answered <= record.opened + 1 business day
+///       message "ticket {record.id} answered late" } }
+/// "#));
+/// assert_eq!(policy.name, "house.precept");
+/// let calendar = PolicySource {
+///     name: "calendars/office.toml".to_string(),
+///     text: "zone = \"Europe/London\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n".to_string(),
+/// };
+/// assert!(Engine::from_sources([policy.clone(), calendar]).is_ok());
+/// // Without the calendar's source, the policy does not compile.
+/// let problems = Engine::from_sources([policy]).expect_err("the calendar is missing");
+/// assert!(problems.iter().any(|d| d.message.contains("calendars/office.toml")));
+/// ```
 #[derive(Debug, Clone)]
 pub struct PolicySource {
     /// The name, with `/` between folders (`industry/retail.precept`).

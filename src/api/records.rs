@@ -7,7 +7,24 @@ use crate::data::{Format, RecordFile, SchemaGlobs};
 use crate::diagnostics::Diag;
 use crate::engine::Program;
 
-/// Records to check.
+/// Records to check: bytes in memory with a name, JSON values, or files and folders on disk.
+///
+/// ```
+/// use precept::Records;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([
+///     Records::bytes("monday.csv", "id,waited\nT-1,3h\n"),
+///     Records::values("tuesday.jsonl", &[serde_json::json!({"id": "T-2", "waited": "2h"})]),
+///     Records::bytes_as("wednesday-export", precept::Format::Csv, "id,waited\nT-3,90m\n"),
+/// ]);
+/// assert_eq!(run.findings.len(), 3);
+/// assert_eq!(run.summary.files, 3);
+/// ```
 #[derive(Debug, Clone)]
 pub enum Records {
     /// Records in memory, named for diagnostics and for choosing their schema (by the schemas'
@@ -22,7 +39,9 @@ pub enum Records {
     },
     /// Files and folders on disk, found and assigned schemas as `precept check PATH...` does.
     Paths(Vec<PathBuf>),
-    /// A record file already made (its schema chosen).
+    /// A record file already made (its schema chosen): for the command line; record files are not
+    /// part of the public API.
+    #[doc(hidden)]
     File(RecordFile),
 }
 
@@ -31,18 +50,55 @@ impl Records {
     /// `.toml`, `.csv`).
     ///
     /// ```
-    /// let r = precept::Records::bytes("tickets.csv", "id,n\nT-1,3\n");
+    /// use precept::Records;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([Records::bytes("tickets.csv", "id,waited\nT-1,3h\n")]);
+    /// assert_eq!(run.findings[0].file.name.as_ref(), "tickets.csv");
+    /// // The name also picks the schema, by the schemas' `files` globs.
+    /// let run = engine.check([Records::bytes("tickets.xlsx", "")]);
+    /// assert_eq!(run.diagnostics[0].code, "precept::input::unknown-format");
     /// ```
     pub fn bytes(name: impl Into<String>, bytes: impl AsRef<[u8]>) -> Records {
         Records::Bytes { name: name.into(), format: None, bytes: Arc::from(bytes.as_ref()) }
     }
 
     /// Records in memory in `format`, whatever the name.
+    ///
+    /// ```
+    /// use precept::{Format, Records};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([Records::bytes_as("from-the-api", Format::Jsonl, r#"{"id": "T-1", "waited": "3h"}"#)]);
+    /// assert_eq!(run.findings[0].record_id.as_deref(), Some("T-1"));
+    /// ```
     pub fn bytes_as(name: impl Into<String>, format: Format, bytes: impl AsRef<[u8]>) -> Records {
         Records::Bytes { name: name.into(), format: Some(format), bytes: Arc::from(bytes.as_ref()) }
     }
 
-    /// JSON values, one record each, read as the lines of a JSON Lines file named `name`.
+    /// JSON values, one record each, read as the lines of a JSON Lines file named `name` (so a
+    /// finding's line is the value's position, from 1).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let values = [json!({"id": "T-1", "waited": "20m"}), json!({"id": "T-2", "waited": "3h"})];
+    /// let run = engine.check([precept::Records::values("tickets.jsonl", &values)]);
+    /// assert_eq!((run.findings[0].line, run.findings[0].record_id.as_deref()), (2, Some("T-2")));
+    /// ```
     pub fn values(name: impl Into<String>, values: &[serde_json::Value]) -> Records {
         let mut text = String::new();
         for v in values {
@@ -53,7 +109,18 @@ impl Records {
         Records::bytes_as(name, Format::Jsonl, text)
     }
 
-    /// Every record file under these files and folders.
+    /// Every record file under these files and folders (as `precept check PATH...` finds them:
+    /// hidden files skipped, links not followed).
+    ///
+    /// ```
+    /// let dir = env!("CARGO_MANIFEST_DIR");
+    /// let engine = precept::Engine::from_folder(format!("{dir}/policies"))
+    ///     .expect("the bundled policies compile")
+    ///     .with_roles_from(&[format!("{dir}/fixtures/org").into()]);
+    /// let run = engine.check([precept::Records::paths([format!("{dir}/fixtures/records")])]);
+    /// assert!(run.summary.files > 1);
+    /// assert!(run.findings.iter().any(|f| f.rule_id() == "complaint-resolved"));
+    /// ```
     pub fn paths<P: Into<PathBuf>>(paths: impl IntoIterator<Item = P>) -> Records {
         Records::Paths(paths.into_iter().map(Into::into).collect())
     }

@@ -1,6 +1,6 @@
 //! Record files: finding them, reading their records into typed slots, and pointing back into them.
 //!
-//! This is the input step of the pipeline. [`discover`] walks the paths given on the command line and
+//! This is the input step of the pipeline. [`discover()`] walks the paths given on the command line and
 //! assigns each record file to a schema (a [`RecordFile`] may as well hold its records in memory,
 //! [`RecordFile::from_bytes`], its schema chosen by name with [`SchemaGlobs`]); [`read_file`] streams
 //! a file's records, already converted to [`Value`]s in the slots the checker resolved, to the engine
@@ -114,7 +114,7 @@ impl Format {
 }
 
 /// One record file, on disk or in memory, with the format and the schema its records follow: found
-/// by [`discover`], or made by an embedding program with [`RecordFile::from_bytes`] and its kin.
+/// by [`discover()`], or made by an embedding program with [`RecordFile::from_bytes`] and its kin.
 /// Records in memory are read, reported and located exactly as the same bytes in a file would be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFile {

@@ -39,10 +39,11 @@ pub struct Label {
 }
 
 /// One problem, with where it is and what to do about it. Its texts are bounded when set (see
-/// [`crate::text::bound`]), so no input can make a diagnostic, or any report of it, huge.
+/// `crate::text::bound`), so no input can make a diagnostic, or any report of it, huge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diag {
-    /// Stable, namespaced code such as `precept::type::unknown-field` (see [`registry::CODES`]).
+    /// Stable, namespaced code such as `precept::type::unknown-field` (see
+    /// `diagnostics::registry::CODES`, which `precept explain CODE` reads).
     pub code: Cow<'static, str>,
     /// How bad it is.
     pub level: Level,

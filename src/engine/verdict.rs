@@ -19,7 +19,7 @@ pub struct Sample {
 /// A group that broke a group rule.
 #[derive(Debug, Clone)]
 pub struct GroupHit {
-    /// Index into [`Program::rules`].
+    /// Index into [`Program::rules`](super::Program::rules).
     pub rule: usize,
     /// The group's key: each part's name and value, as shown.
     pub key: Vec<(String, String)>,

@@ -17,20 +17,125 @@ use crate::ast::{CodeLevel, Severity};
 use crate::engine::authority::Evidence;
 use crate::source::{SourceFile, Span};
 
-/// The id, code, level and severity of the finding an expired waiver is (it has no rule).
+/// The id, code, level and severity of the finding an expired waiver is (it has no rule, so
+/// [`Finding`]'s accessors answer with these).
 pub mod expired_waiver {
     use crate::ast::{CodeLevel, Severity};
-    /// Its id, as reports show it.
+    /// Its id, as reports show it ([`Finding::rule_id`](super::Finding::rule_id)).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let engine = engine
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
+    /// assert_eq!(expired.rule_id(), precept::findings::expired_waiver::ID);
+    /// assert_eq!(expired.subject, precept::Subject::ExpiredWaiver);
+    /// ```
     pub const ID: &str = "expired-waiver";
-    /// The code it is reported under.
+    /// The code it is reported under ([`Finding::code_name`](super::Finding::code_name)).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let engine = engine
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
+    /// assert_eq!(expired.code_name(), precept::findings::expired_waiver::CODE);
+    /// assert_eq!(expired.code_name(), "Precept waivers");
+    /// ```
     pub const CODE: &str = "Precept waivers";
-    /// Its level.
+    /// Its level ([`Finding::level`](super::Finding::level)).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let engine = engine
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
+    /// assert_eq!(expired.level(), precept::findings::expired_waiver::LEVEL);
+    /// ```
     pub const LEVEL: CodeLevel = CodeLevel::Organisational;
     /// Its severity: an expired waiver fails the run until it is renewed or removed.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let engine = engine
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_waivers(
+    /// #         "waivers.toml",
+    /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
+    /// #          approver = \"Head of Compliance\"\nexpires = 2026-06-30\n",
+    /// #     );
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let expired = run.findings.iter().find(|f| f.rule.is_none()).expect("the waiver expired on 30 June");
+    /// assert_eq!(expired.severity(), precept::findings::expired_waiver::SEVERITY);
+    /// assert_eq!(run.status(), precept::Status::Findings);
+    /// ```
     pub const SEVERITY: Severity = Severity::Error;
 }
 
 /// What a finding is about.
+///
+/// ```
+/// use precept::Subject;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let run = engine.check([tickets]);
+/// let subjects: Vec<Subject> = run.findings.iter().map(|f| f.subject).collect();
+/// assert_eq!(subjects, [Subject::Record, Subject::Group]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// One record of a record file.
@@ -72,7 +177,24 @@ impl std::fmt::Display for Subject {
 }
 
 /// One rule broken by one record (or group, case, role, member of staff), located in its file; or a
-/// waiver that has expired.
+/// waiver that has expired. A cannot-determine outcome is a `Finding` too, told apart by its
+/// [`Standing::Undetermined`].
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
+/// let f = &run.findings[0];
+/// assert_eq!(f.rule.as_ref().map(|r| r.title.as_str()), Some("Tickets are answered within an hour"));
+/// assert_eq!((f.file.name.as_ref(), f.line, f.column, f.end), ("tickets.csv", 3, 5, (3, 7)));
+/// assert_eq!(f.file.slice(f.span), "3h");
+/// assert_eq!((f.record_index, f.record_id.as_deref(), f.field.as_str()), (1, Some("T-2"), "waited"));
+/// assert_eq!(f.standing, precept::Standing::Active);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule broken, with what reports show of it; `None` for an expired waiver.
@@ -118,21 +240,93 @@ pub struct Finding {
 
 impl Finding {
     /// The rule's id, or `expired-waiver`.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// assert_eq!(run.findings[0].rule_id(), "answered-quickly");
+    /// ```
     pub fn rule_id(&self) -> &str {
         self.rule.as_ref().map_or(expired_waiver::ID, |r| r.id.as_str())
     }
 
-    /// The name of the code of practice of the rule.
+    /// The name of the code of practice of the rule (for an override, the overriding code), or
+    /// `Precept waivers` for an expired waiver.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+    /// #   code "Industry code" { level industry  version "2024"
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       cite "s.4.1"  help "Answer every ticket within the hour."
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+    /// #       relaxes "the night shift is one person"
+    /// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+    /// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+    /// #       group by record.team  require count(record.waited > 30m) <= 1
+    /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+    /// # "#)]).unwrap();
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
+    /// let run = engine.check([tickets]);
+    /// // `House rules` overrides the industry code's rule.
+    /// assert_eq!(run.findings[0].code_name(), "House rules");
+    /// ```
     pub fn code_name(&self) -> &str {
         self.rule.as_ref().map_or(expired_waiver::CODE, |r| r.code.as_str())
     }
 
     /// The level of that code.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// assert_eq!(run.findings[0].level(), precept::CodeLevel::Organisational);
+    /// ```
     pub fn level(&self) -> CodeLevel {
         self.rule.as_ref().map_or(expired_waiver::LEVEL, |r| r.level)
     }
 
     /// The finding's severity: its rule's.
+    ///
+    /// ```
+    /// use precept::Severity;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+    /// #   code "Industry code" { level industry  version "2024"
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       cite "s.4.1"  help "Answer every ticket within the hour."
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+    /// #       relaxes "the night shift is one person"
+    /// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+    /// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+    /// #       group by record.team  require count(record.waited > 30m) <= 1
+    /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+    /// # "#)]).unwrap();
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
+    /// let run = engine.check([tickets]);
+    /// let severities: Vec<Severity> = run.findings.iter().map(|f| f.severity()).collect();
+    /// assert_eq!(severities, [Severity::Error, Severity::Warning]);
+    /// ```
     pub fn severity(&self) -> Severity {
         self.rule.as_ref().map_or(expired_waiver::SEVERITY, |r| r.severity)
     }
@@ -140,6 +334,19 @@ impl Finding {
     /// A finding's fingerprint: the same finding gets the same one in every run, wherever its record
     /// has moved in the file. It hashes the rule id, the record's id (for a record without one, its
     /// file and position; for a group or case, its key) and the offending field; 32 hex digits.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let first = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let moved = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
+    /// assert_eq!(first.findings[0].fingerprint(), moved.findings[0].fingerprint());
+    /// assert_eq!(first.findings[0].fingerprint().len(), 32);
+    /// ```
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
@@ -162,6 +369,21 @@ impl Finding {
 }
 
 /// Whether a finding counts towards failing the run.
+///
+/// ```
+/// use precept::Standing;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// // `soon` is not a duration: whether T-3 waited too long cannot be determined.
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\nT-3,soon\n")]);
+/// assert_eq!(run.findings[0].standing, Standing::Active);
+/// assert!(matches!(&run.findings[1].standing, Standing::Undetermined(note) if note.field == "waited"));
+/// assert_eq!((run.summary.findings(), run.summary.tally.undetermined), (1, 1));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Standing {
     /// It counts.
@@ -180,12 +402,38 @@ pub enum Standing {
 
 impl Standing {
     /// Whether this is a cannot-determine outcome rather than a finding.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\nT-3,soon\n")]);
+    /// let undetermined: Vec<bool> = run.findings.iter().map(|f| f.standing.is_undetermined()).collect();
+    /// assert_eq!(undetermined, [false, true]);
+    /// ```
     pub fn is_undetermined(&self) -> bool {
         matches!(self, Standing::Undetermined(_))
     }
 }
 
 /// The input diagnostic behind a cannot-determine outcome.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-3,soon\n")]);
+/// let precept::Standing::Undetermined(note) = &run.findings[0].standing else { panic!("undetermined") };
+/// assert_eq!((note.code, note.field.as_str()), ("precept::input::invalid-value", "waited"));
+/// // The diagnostic itself is in the run.
+/// assert!(run.diagnostics.iter().any(|d| d.code == note.code && d.message == note.message));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnreadableNote {
     /// The diagnostic's code (`precept::input::invalid-value`).
@@ -197,6 +445,26 @@ pub struct UnreadableNote {
 }
 
 /// The waiver that covers a finding, as reports show it.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let engine = engine.with_waivers("waivers.toml", r#"
+///     [[waiver]]
+///     rule = "answered-quickly"
+///     justification = "the queue clock ran an hour fast (OPS-118)"
+///     approver = "Head of Compliance"
+///     expires = 2099-12-31
+/// "#);
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+/// let precept::Standing::Waived(note) = &run.findings[0].standing else { panic!("waived") };
+/// assert_eq!(note.justification, "the queue clock ran an hour fast (OPS-118)");
+/// assert_eq!(note.place, "waivers.toml:2");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaiverNote {
     /// Why it is waived.
@@ -210,6 +478,31 @@ pub struct WaiverNote {
 }
 
 /// The group a group rule's finding is about.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let run = engine.check([tickets]);
+/// let group = run.findings[1].group.as_ref().expect("a group rule's finding");
+/// assert_eq!(group.key, [("team".to_string(), "Returns".to_string())]);
+/// assert_eq!(group.samples.len(), 2);
+/// ```
 #[derive(Debug, Clone)]
 pub struct GroupFinding {
     /// Each part of the key, by name, as shown.
@@ -219,6 +512,31 @@ pub struct GroupFinding {
 }
 
 /// A record shown with a group finding.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let run = engine.check([tickets]);
+/// let samples = &run.findings[1].group.as_ref().expect("a group rule's finding").samples;
+/// let shown: Vec<_> = samples.iter().map(|s| (s.file.as_str(), s.line, s.record.as_deref())).collect();
+/// assert_eq!(shown, [("tickets.csv", 3, Some("T-2")), ("tickets.csv", 4, Some("T-3"))]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct SampleRef {
     /// The record file's name.

@@ -10,7 +10,38 @@ use crate::ast::{CodeLevel, Severity};
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
 
-/// A rule's metadata, as reports show it.
+/// A rule's metadata, as reports show it. Every finding of a rule shares one (`Finding::rule`).
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let catalogue = engine.catalogue();
+/// let industry = &catalogue.rules[0];
+/// assert_eq!((industry.id.as_str(), industry.code.as_str()), ("answered-quickly", "Industry code"));
+/// assert_eq!((industry.cite.as_deref(), industry.level), (Some("s.4.1"), precept::CodeLevel::Industry));
+/// assert_eq!(industry.help.as_deref(), Some("Answer every ticket within the hour."));
+/// assert_eq!((industry.file.name.as_ref(), industry.line, industry.column), ("house.precept", 4, 10));
+/// // A finding carries its rule's metadata: here, the house rules' override.
+/// let run = engine.check([tickets]);
+/// let rule = run.findings[0].rule.as_ref().expect("a rule's finding");
+/// assert_eq!(rule.title, "Tickets are answered within two hours");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleInfo {
     /// The rule's id (versions of a rule, and an override and the rule it replaces, share it).
@@ -44,6 +75,31 @@ pub struct RuleInfo {
 }
 
 /// An override of an inherited rule, as reports name it.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let catalogue = engine.catalogue();
+/// let overrides = catalogue.rules[1].overrides.as_ref().expect("the house rule overrides the industry's");
+/// assert_eq!(overrides.code, "Industry code");
+/// assert_eq!(overrides.relaxes.as_deref(), Some("the night shift is one person"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overrides {
     /// The code of practice whose rule is overridden.
@@ -53,6 +109,34 @@ pub struct Overrides {
 }
 
 /// A code of practice, as reports name it.
+///
+/// ```
+/// use precept::CodeLevel;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let codes = engine.catalogue().codes;
+/// let shown: Vec<_> = codes.iter().map(|c| (c.name.as_str(), c.level, c.version.as_deref())).collect();
+/// assert_eq!(
+///     shown,
+///     [("Industry code", CodeLevel::Industry, Some("2024")), ("House rules", CodeLevel::Organisational, None)]
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     /// Its name.
@@ -65,6 +149,32 @@ pub struct CodeEntry {
 
 /// Everything a report needs to know about a run's policies: each rule's metadata (by position in
 /// the program), which rules run, the codes, and the rules skipped for want of role files.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let catalogue = engine.catalogue();
+/// assert_eq!(catalogue.rules.len(), 3);
+/// // The house rules' override replaces the industry rule on every day: two rules run.
+/// assert_eq!(catalogue.running, [1, 2]);
+/// assert!(catalogue.skipped.is_empty());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalogue {
     /// One entry per compiled rule, in the program's order.
@@ -80,7 +190,9 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// The metadata of `program`'s rules. `roles_given` says whether role files were given: if
-    /// not, rules over records that ask about roles are listed as skipped.
+    /// not, rules over records that ask about roles are listed as skipped. (For the engine; the
+    /// program is not part of the public API: see `Engine::catalogue`.)
+    #[doc(hidden)]
     pub fn of(program: &Program, roles_given: bool) -> Catalogue {
         let rules = program
             .rules
@@ -133,17 +245,91 @@ impl Catalogue {
     }
 
     /// The metadata of the rule at position `index` in the program.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+    /// #   code "Industry code" { level industry  version "2024"
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       cite "s.4.1"  help "Answer every ticket within the hour."
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+    /// #       relaxes "the night shift is one person"
+    /// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+    /// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+    /// #       group by record.team  require count(record.waited > 30m) <= 1
+    /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+    /// # "#)]).unwrap();
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
+    /// let catalogue = engine.catalogue();
+    /// assert_eq!(catalogue.rule(2).map(|r| r.id.as_str()), Some("few-long-waits"));
+    /// assert!(catalogue.rule(3).is_none());
+    /// ```
     pub fn rule(&self, index: usize) -> Option<&Arc<RuleInfo>> {
         self.rules.get(index)
     }
 
     /// The rules that run, in the program's order (versions of one rule each listed).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+    /// #   code "Industry code" { level industry  version "2024"
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       cite "s.4.1"  help "Answer every ticket within the hour."
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+    /// #       relaxes "the night shift is one person"
+    /// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+    /// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+    /// #       group by record.team  require count(record.waited > 30m) <= 1
+    /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+    /// # "#)]).unwrap();
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
+    /// let catalogue = engine.catalogue();
+    /// let running: Vec<(&str, &str)> = catalogue.running().map(|r| (r.id.as_str(), r.code.as_str())).collect();
+    /// assert_eq!(running, [("answered-quickly", "House rules"), ("few-long-waits", "House rules")]);
+    /// ```
     pub fn running(&self) -> impl Iterator<Item = &Arc<RuleInfo>> {
         self.running.iter().filter_map(|&i| self.rules.get(i))
     }
 
     /// Every override that states why it relaxes the rule it replaces, in the program's order:
-    /// reports show these whatever was found, so a relaxed code never passes unnoticed.
+    /// reports show these whatever was found, so a relaxed code never passes unnoticed. Each is the
+    /// overriding rule, the code whose rule it relaxes, and why.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+    /// #   code "Industry code" { level industry  version "2024"
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       cite "s.4.1"  help "Answer every ticket within the hour."
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+    /// #       relaxes "the night shift is one person"
+    /// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+    /// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+    /// #       group by record.team  require count(record.waited > 30m) <= 1
+    /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+    /// # "#)]).unwrap();
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
+    /// let catalogue = engine.catalogue();
+    /// let relaxed: Vec<(&str, &str, &str)> =
+    ///     catalogue.relaxations().map(|(r, code, why)| (r.code.as_str(), code, why)).collect();
+    /// assert_eq!(relaxed, [("House rules", "Industry code", "the night shift is one person")]);
+    /// ```
     pub fn relaxations(&self) -> impl Iterator<Item = (&RuleInfo, &str, &str)> {
         self.rules.iter().filter_map(|r| {
             let o = r.overrides.as_ref()?;

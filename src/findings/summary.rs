@@ -9,7 +9,22 @@ use crate::ast::{CodeLevel, Severity};
 use crate::diagnostics::Diag;
 
 /// What a check run found, apart from the findings themselves (which go to the sink as they are
-/// found, so a run never holds them all).
+/// found, so a run never holds them all): what [`Engine::check_each`](crate::Engine::check_each)
+/// returns.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let csv = "id,waited\nT-1,20m\nT-2,3h\nT-3,soon\n";
+/// let outcome = engine.check_each([precept::Records::bytes("tickets.csv", csv)], &mut |_| {});
+/// assert_eq!((outcome.files, outcome.records, outcome.findings()), (1, 3, 1));
+/// assert_eq!(outcome.diagnostics[0].code, "precept::input::invalid-value");
+/// assert!(outcome.pending.is_empty() && outcome.left_out.is_empty());
+/// ```
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// Problems with the input files, in a stable order.
@@ -28,6 +43,34 @@ pub struct Outcome {
 }
 
 /// Findings counted by severity, level and standing.
+///
+/// ```
+/// use precept::CodeLevel;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let tally = engine.check([tickets]).summary.tally;
+/// assert_eq!((tally.by_severity, tally.active), ([1, 1, 0], [1, 1, 0]));
+/// assert_eq!(tally.by_level.get(&CodeLevel::Organisational), Some(&2));
+/// assert_eq!((tally.waived, tally.baselined, tally.undetermined), (0, 0, 0));
+/// // The group finding is about no one record.
+/// assert_eq!(tally.records_with_findings, 1);
+/// ```
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tally {
     /// Findings by severity: error, warning, info.
@@ -50,17 +93,73 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Total findings.
+    /// Total findings (at any standing; cannot-determine outcomes are not findings).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\nT-3,soon\n")]);
+    /// assert_eq!((run.findings.len(), run.summary.tally.findings()), (2, 1));
+    /// ```
     pub fn findings(&self) -> usize {
         self.by_severity.iter().sum()
     }
 
     /// True when at least one active finding is at `level` or more severe (`--fail-on`).
+    ///
+    /// ```
+    /// use precept::Severity;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+    /// #   code "Industry code" { level industry  version "2024"
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       cite "s.4.1"  help "Answer every ticket within the hour."
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+    /// #       relaxes "the night shift is one person"
+    /// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+    /// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+    /// #       group by record.team  require count(record.waited > 30m) <= 1
+    /// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+    /// # "#)]).unwrap();
+    /// # let tickets = precept::Records::bytes(
+    /// #     "tickets.csv",
+    /// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+    /// # );
+    /// // Two tickets answered late (errors), in different teams (no team has two long waits).
+    /// let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,3h\nT-2,Sales,3h\n");
+    /// let tally = engine.check([tickets]).summary.tally;
+    /// assert!(tally.fails_at(Severity::Error));
+    /// let tickets = precept::Records::bytes("tickets.csv", "id,team,waited\nT-1,Returns,40m\nT-2,Returns,50m\n");
+    /// let tally = engine.check([tickets]).summary.tally;
+    /// // A warning (two long waits in one team), no error.
+    /// assert!(!tally.fails_at(Severity::Error) && tally.fails_at(Severity::Warning));
+    /// ```
     pub fn fails_at(&self, level: Severity) -> bool {
         self.active.iter().take(slot(level) + 1).any(|&n| n > 0)
     }
 
     /// Count a finding (at any standing), or a cannot-determine outcome.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\nT-3,soon\n")]);
+    /// let mut tally = precept::findings::Tally::default();
+    /// for f in &run.findings {
+    ///     tally.count(f);
+    /// }
+    /// assert_eq!((tally.by_severity, tally.active, tally.undetermined), ([1, 0, 0], [1, 0, 0], 1));
+    /// ```
     pub fn count(&mut self, f: &Finding) {
         if f.standing.is_undetermined() {
             self.undetermined += 1;
@@ -73,6 +172,21 @@ impl Tally {
     }
 
     /// A finding counted as active turned out to be waived or baselined.
+    ///
+    /// ```
+    /// use precept::{Severity, Standing};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let mut tally = precept::findings::Tally::default();
+    /// tally.count(&run.findings[0]);
+    /// tally.recount(Severity::Error, &Standing::Baselined);
+    /// assert_eq!((tally.active, tally.baselined, tally.findings()), ([0, 0, 0], 1, 1));
+    /// ```
     pub fn recount(&mut self, severity: Severity, standing: &Standing) {
         let i = slot(severity);
         if !matches!(standing, Standing::Active | Standing::Undetermined(_)) {
@@ -92,6 +206,13 @@ impl Tally {
 
     /// Count one record's outcomes: `any_finding` when at least one of them is a finding, else
     /// they are all cannot-determine outcomes.
+    ///
+    /// ```
+    /// let mut tally = precept::findings::Tally::default();
+    /// tally.record_seen(true);
+    /// tally.record_seen(false);
+    /// assert_eq!((tally.records_with_findings, tally.records_undetermined), (1, 1));
+    /// ```
     pub fn record_seen(&mut self, any_finding: bool) {
         if any_finding {
             self.records_with_findings += 1;
@@ -103,26 +224,89 @@ impl Tally {
 
 impl Outcome {
     /// Total findings.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let outcome = engine.check_each([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")], &mut |_| {});
+    /// assert_eq!(outcome.findings(), 1);
+    /// ```
     pub fn findings(&self) -> usize {
         self.tally.findings()
     }
 
-    /// True when at least one finding has error severity.
+    /// True when at least one finding has error severity (at any standing).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let check = |csv: &str| engine.check_each([precept::Records::bytes("tickets.csv", csv)], &mut |_| {});
+    /// assert!(check("id,waited\nT-2,3h\n").has_error_findings());
+    /// assert!(!check("id,waited\nT-1,20m\n").has_error_findings());
+    /// ```
     pub fn has_error_findings(&self) -> bool {
         self.tally.by_severity[0] > 0
     }
 
     /// True when at least one active finding is at `level` or more severe (`--fail-on`).
+    ///
+    /// ```
+    /// use precept::Severity;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let outcome = engine.check_each([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")], &mut |_| {});
+    /// assert!(outcome.fails_at(Severity::Error));
+    /// ```
     pub fn fails_at(&self, level: Severity) -> bool {
         self.tally.fails_at(level)
     }
 
     /// Count a finding (at any standing).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let mut outcome = precept::findings::Outcome::default();
+    /// outcome.count(&run.findings[0]);
+    /// assert_eq!(outcome.findings(), 1);
+    /// ```
     pub fn count(&mut self, f: &Finding) {
         self.tally.count(f);
     }
 
     /// A finding counted as active turned out to be waived or baselined.
+    ///
+    /// ```
+    /// use precept::{Severity, Standing};
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let mut outcome = precept::findings::Outcome::default();
+    /// outcome.count(&run.findings[0]);
+    /// outcome.recount(Severity::Error, &Standing::Baselined);
+    /// assert!(!outcome.fails_at(Severity::Info));
+    /// ```
     pub fn recount(&mut self, severity: Severity, standing: &Standing) {
         self.tally.recount(severity, standing);
     }
@@ -137,6 +321,31 @@ fn slot(s: Severity) -> usize {
 }
 
 /// What every report ends with: the counts of the run and what it ran.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry  version "2024"
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       cite "s.4.1"  help "Answer every ticket within the hour."
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational  extends "Industry code"
+/// #     rule answered-quickly { title "Tickets are answered within two hours" for ticket
+/// #       relaxes "the night shift is one person"
+/// #       require record.waited <= 2h  message "ticket {record.id} waited {record.waited}" }
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n",
+/// # );
+/// let summary = engine.check([tickets]).summary;
+/// assert_eq!((summary.files, summary.records, summary.rules, summary.codes), (1, 3, 2, 2));
+/// assert_eq!(summary.findings(), 2);
+/// assert_eq!(summary.catalogue.codes[1].name, "House rules");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Record files read.
@@ -158,7 +367,22 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The counts of an outcome, over the rules of `catalogue`.
+    /// The counts of an outcome, over the rules of `catalogue` (as
+    /// [`Engine::summary`](crate::Engine::summary) makes it).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let outcome = engine.check_each([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")], &mut |_| {});
+    /// let summary = precept::Summary::of(Arc::new(engine.catalogue()), &outcome);
+    /// assert_eq!(summary, engine.summary(&outcome));
+    /// assert_eq!((summary.records, summary.rules), (1, 1));
+    /// ```
     pub fn of(catalogue: Arc<Catalogue>, outcome: &Outcome) -> Summary {
         Summary {
             files: outcome.files,
@@ -173,11 +397,34 @@ impl Summary {
     }
 
     /// Total findings.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+    /// assert_eq!(run.summary.findings(), 2);
+    /// ```
     pub fn findings(&self) -> usize {
         self.tally.findings()
     }
 
     /// Records with no finding and no rule that cannot be determined.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let csv = "id,waited\nT-1,20m\nT-2,3h\nT-3,soon\nT-4,5m\n";
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", csv)]);
+    /// assert_eq!((run.summary.records, run.summary.clean_records()), (4, 2));
+    /// ```
     pub fn clean_records(&self) -> usize {
         self.records.saturating_sub(self.tally.records_with_findings + self.tally.records_undetermined)
     }

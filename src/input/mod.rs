@@ -15,7 +15,7 @@
 //! record readers run deep inside the pipeline, on worker threads, long after the flags were read.
 //!
 //! Line-based record files are read with every line bounded ([`BoundedLines`], in `lines.rs`);
-//! folders are walked without following links ([`walk`], in `walk.rs`). Records given in memory
+//! folders are walked without following links ([`walk()`], in `walk.rs`). Records given in memory
 //! rather than as files take the same limits and the same bounded lines (see
 //! [`crate::data::Origin`]).
 

@@ -1,18 +1,28 @@
-//! Findings and diagnostics to output: [`human`] (miette reports and a summary line), [`json`],
-//! [`sarif`] (for code scanning), [`junit`] (for test dashboards) and [`github`] (workflow
-//! annotations).
+//! Findings and diagnostics to output, one [`Report`] per format, all listed in [`FORMATS`]:
+//! `human` (miette reports and a summary line), `json` (a stable document), `sarif` (for code
+//! scanning), `junit` (for test dashboards) and `github` (workflow annotations).
 //!
-//! Reports are pure functions of the outcome: no clocks (JUnit's required timestamp comes from the
-//! caller), no paths of this machine beyond those the user gave, no thread-dependent order.
+//! Reports are pure functions of the findings and the run's [`Summary`]: no clocks (JUnit's
+//! required timestamp comes from the caller), no paths of this machine beyond those the user gave,
+//! no thread-dependent order. [`Run::report`](crate::Run::report) renders a whole run in one call;
+//! the trait is for writing a report as findings arrive, or for a format of one's own.
 
+// Each format's own module is reached through `FORMATS`; their other items serve the command line
+// and carry no stability promise.
+#[doc(hidden)]
 pub mod github;
+#[doc(hidden)]
 pub mod human;
+#[doc(hidden)]
 pub mod json;
+#[doc(hidden)]
 pub mod junit;
+#[doc(hidden)]
 pub mod sarif;
 
 use crate::ast::Severity;
-use crate::diagnostics::render::Style;
+/// How text reports are drawn (colour, width), named by [`Options`].
+pub use crate::diagnostics::render::Style;
 use crate::diagnostics::Diag;
 use crate::findings::Finding;
 
@@ -21,24 +31,153 @@ use crate::findings::Finding;
 /// stopped before checking anything. Each call returns the text to append to the output.
 ///
 /// A format that needs every finding before it writes (SARIF, JUnit) keeps them itself.
+///
+/// A format of one's own, driven as [`Run::report`](crate::Run::report) drives the built-in ones:
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use precept::report::{End, Report};
+/// use precept::Finding;
+///
+/// /// Findings counted by rule, one line each.
+/// #[derive(Default)]
+/// struct Counts(BTreeMap<String, usize>);
+///
+/// impl Report for Counts {
+///     fn finding(&mut self, f: &Finding) -> String {
+///         *self.0.entry(f.rule_id().to_string()).or_default() += 1;
+///         String::new()
+///     }
+///     fn finish(&mut self, end: &End<'_>) -> String {
+///         let counts: String = self.0.iter().map(|(rule, n)| format!("{rule}: {n}\n")).collect();
+///         format!("{counts}{} records checked\n", end.summary.records)
+///     }
+///     fn failed(&mut self, end: &End<'_>) -> String {
+///         format!("not checked: {} problems\n", end.diagnostics.len())
+///     }
+/// }
+///
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\nT-3,5m\n")]);
+/// let mut report = Counts::default();
+/// let mut out = report.start();
+/// for f in &run.findings {
+///     out.push_str(&report.finding(f));
+/// }
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
+/// out.push_str(&report.finish(&end));
+/// assert_eq!(out, "answered-quickly: 2\n3 records checked\n");
+/// ```
 pub trait Report: Send {
-    /// The opening of the report.
+    /// The opening of the report (nothing, unless the format says otherwise).
+    ///
+    /// ```
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+    /// let mut json = (precept::report::format("json").expect("built in").make)(&options);
+    /// assert!(json.start().starts_with("{\n  \"version\": "));
+    /// ```
     fn start(&mut self) -> String {
         String::new()
     }
 
     /// One finding, in file, record and rule order (at any standing).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+    /// let mut github = (precept::report::format("github").expect("built in").make)(&options);
+    /// let line = github.finding(&run.findings[0]);
+    /// assert!(line.starts_with("::error file=tickets.csv,line=3,"));
+    /// ```
     fn finding(&mut self, f: &Finding) -> String;
 
     /// The end of the report: the run's problems and summary.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+    /// # let end = precept::report::End {
+    /// #     summary: &run.summary,
+    /// #     diagnostics: &run.diagnostics,
+    /// #     fail_on: run.fail_on,
+    /// #     timestamp: "2026-01-01T00:00:00",
+    /// #     baseline: false,
+    /// # };
+    /// let mut human = (precept::report::format("human").expect("built in").make)(&options);
+    /// let end_of_report = human.finish(&end);
+    /// assert!(end_of_report.starts_with("checked 2 records in 1 file against 1 rule from 1 code: 1 finding"));
+    /// ```
     fn finish(&mut self, end: &End<'_>) -> String;
 
     /// The whole report of a run that stopped before checking (unusable settings, a broken policy,
     /// bad usage): no findings, only `diagnostics`.
+    ///
+    /// ```
+    /// use precept::report::{format, End, Options, Style};
+    ///
+    /// let problems = precept::Engine::from_sources([("bad.precept", "code \"C\" level nonsense {}")])
+    ///     .expect_err("not a policy");
+    /// let end = End {
+    ///     summary: &precept::Summary::default(),
+    ///     diagnostics: &problems,
+    ///     fail_on: precept::Severity::Error,
+    ///     timestamp: "2026-01-01T00:00:00",
+    ///     baseline: false,
+    /// };
+    /// let mut json = (format("json").expect("built in").make)(&Options { style: Style::plain(), to_stdout: false });
+    /// let doc: serde_json::Value = serde_json::from_str(&json.failed(&end)).expect("JSON");
+    /// assert_eq!(doc["findings"], serde_json::json!([]));
+    /// assert!(doc["diagnostics"][0]["code"].as_str().is_some_and(|c| c.starts_with("precept::parse::")));
+    /// ```
     fn failed(&mut self, end: &End<'_>) -> String;
 }
 
 /// What the end of a report needs.
+///
+/// ```
+/// use precept::report::End;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
+/// let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+/// let mut junit = (precept::report::format("junit").expect("built in").make)(&options);
+/// junit.finding(&run.findings[0]);
+/// assert!(junit.finish(&end).contains("timestamp=\"2026-01-01T00:00:00\""));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct End<'a> {
     /// The run's counts and its policies' rules.
@@ -54,6 +193,29 @@ pub struct End<'a> {
 }
 
 /// How a report is to be made.
+///
+/// ```
+/// use precept::report::{format, End, Options, Style};
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-3,soon\n")]);
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
+/// let human = |options: &Options| (format("human").expect("built in").make)(options).finish(&end);
+/// // A report written to a file holds the run's problems; on standard output they are left to
+/// // standard error.
+/// assert!(human(&Options { style: Style::plain(), to_stdout: false }).contains("precept::input::invalid-value"));
+/// assert!(!human(&Options { style: Style::plain(), to_stdout: true }).contains("precept::input::invalid-value"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Colours and width, for text reports.
@@ -64,6 +226,22 @@ pub struct Options {
 
 /// What a report file holds once written, so a report an earlier run left among the records is
 /// known for what it is.
+///
+/// ```
+/// use precept::report::{format, Holds};
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+/// let sarif = format("sarif").expect("built in");
+/// assert_eq!(sarif.holds, Holds::Sarif);
+/// let text = run.report("sarif", "2026-01-01T00:00:00").expect("built in");
+/// assert!(Holds::Sarif.begins(text.as_bytes()));
+/// assert!(!Holds::JsonDocument.begins(text.as_bytes()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holds {
     /// The JSON report, or a baseline (they open the same way).
@@ -77,7 +255,24 @@ pub enum Holds {
 }
 
 impl Holds {
-    /// Whether `start` (a file's first bytes) is how this output begins.
+    /// Whether `start` (a file's first bytes) is how this output begins. Human text and
+    /// annotations ([`Holds::Text`]) are never recognised.
+    ///
+    /// ```
+    /// use precept::report::Holds;
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// let json = run.report("json", "2026-01-01T00:00:00").expect("built in");
+    /// assert!(Holds::JsonDocument.begins(&json.as_bytes()[..40]));
+    /// assert!(!Holds::Junit.begins(json.as_bytes()));
+    /// let human = run.report("human", "2026-01-01T00:00:00").expect("built in");
+    /// assert!(!Holds::Text.begins(human.as_bytes()));
+    /// ```
     pub fn begins(self, start: &[u8]) -> bool {
         let start = String::from_utf8_lossy(start);
         match self {
@@ -93,6 +288,15 @@ impl Holds {
 }
 
 /// A report format: its name on the command line, what its files hold, and how to make one.
+///
+/// ```
+/// use precept::report::{format, Holds, Options, Style};
+///
+/// let junit = format("junit").expect("built in");
+/// assert_eq!((junit.name, junit.holds), ("junit", Holds::Junit));
+/// let mut report = (junit.make)(&Options { style: Style::plain(), to_stdout: false });
+/// assert_eq!(report.start(), "");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Format {
     /// The name after `--output`.
@@ -104,6 +308,11 @@ pub struct Format {
 }
 
 /// Every report format. Adding one is a new file with its [`Report`] and one line here.
+///
+/// ```
+/// let names: Vec<&str> = precept::report::FORMATS.iter().map(|f| f.name).collect();
+/// assert_eq!(names, ["human", "json", "sarif", "junit", "github"]);
+/// ```
 pub const FORMATS: &[Format] = &[human::FORMAT, json::FORMAT, sarif::FORMAT, junit::FORMAT, github::FORMAT];
 
 /// The format named `name` (case-insensitive).
@@ -122,7 +331,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Counts for `precept lint`.
+/// Counts for `precept lint` (for the command line: it counts role files, which are not part of
+/// the public API).
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintSummary {
     /// Role files read.
