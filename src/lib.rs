@@ -131,6 +131,9 @@ pub use diagnostics::{Label as DiagnosticLabel, Level as DiagnosticLevel};
 pub use engine::authority::Evidence;
 #[doc(inline)]
 pub use findings::{Finding, Standing, Subject, Summary};
+/// The date and time library of [`Options::as_of`] and of record values: jiff, re-exported so an
+/// embedder names the same version.
+pub use jiff;
 pub use source::{SourceFile, Span};
 
 /// Compiles the README's Rust examples as doctests, so the "Embedding Precept" example cannot go

@@ -44,7 +44,7 @@ use crate::suppress::Suppressor;
 /// assert_eq!(d.location(), Some(("house.precept", 4, 85)));
 /// assert!(d.help.as_deref().is_some_and(|help| help.contains("waited")));
 /// ```
-pub type Diagnostic = Diag;
+pub use crate::diagnostics::Diag as Diagnostic;
 
 /// How a run ends, as the command line's exit status says it (the discriminant is that status).
 ///
@@ -182,6 +182,8 @@ pub struct Run {
     pub summary: Summary,
     /// The fail level the run was judged at.
     pub fail_on: Severity,
+    /// A baseline was given: reports that can say which findings are new (SARIF) do.
+    pub baseline: bool,
 }
 
 impl Run {
@@ -208,6 +210,30 @@ impl Run {
         } else {
             Status::Clean
         }
+    }
+
+    /// The run's active findings as a baseline, the JSON document `precept baseline` writes: give
+    /// it to [`Engine::with_baseline`] later and these findings are known, not new. Waived
+    /// findings, expired waivers and cannot-determine outcomes are left out, as the command does.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let records = || [precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")];
+    /// let before = engine.check(records());
+    /// let engine = engine.with_baseline("baseline.json", before.baseline());
+    /// let after = engine.check(records());
+    /// assert_eq!(after.findings[0].standing, precept::Standing::Baselined);
+    /// assert_eq!(after.status(), precept::Status::Clean);
+    /// ```
+    pub fn baseline(&self) -> String {
+        let active: Vec<Finding> =
+            self.findings.iter().filter(|f| f.standing == Standing::Active && f.rule.is_some()).cloned().collect();
+        crate::suppress::baseline::write(&active)
     }
 
     /// The run as a report in `format` (one of [`crate::report::FORMATS`]: `human`, `json`,
@@ -241,7 +267,7 @@ impl Run {
             diagnostics: &self.diagnostics,
             fail_on: self.fail_on,
             timestamp,
-            baseline: false,
+            baseline: self.baseline,
         };
         out.push_str(&report.finish(&end));
         Some(out)
@@ -802,6 +828,6 @@ impl Engine {
     fn finish(&self, findings: Vec<Finding>, outcome: Outcome) -> Run {
         let summary = self.summary(&outcome);
         let diagnostics = self.warnings.iter().cloned().chain(outcome.diagnostics).collect();
-        Run { findings, diagnostics, summary, fail_on: self.options.fail_on }
+        Run { findings, diagnostics, summary, fail_on: self.options.fail_on, baseline: self.has_baseline() }
     }
 }

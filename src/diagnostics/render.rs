@@ -190,6 +190,20 @@ impl Diagnostic for Report<'_> {
     }
 }
 
+impl Diag {
+    /// The diagnostic as the command line shows it: a miette report with its source excerpt,
+    /// labels and help, user text escaped.
+    ///
+    /// ```
+    /// let problems = precept::Engine::from_sources([("p.precept", "code \"C\" {")]).unwrap_err();
+    /// let text = problems[0].rendered(precept::report::Style::plain());
+    /// assert!(text.contains("precept::parse::") && text.contains("p.precept"));
+    /// ```
+    pub fn rendered(&self, style: Style) -> String {
+        render(self, style)
+    }
+}
+
 /// Render one diagnostic to text, ready to write: user text escaped, and no line able to start a
 /// CI workflow command (see [`crate::text::guard`]).
 pub fn render(diag: &Diag, style: Style) -> String {
