@@ -84,6 +84,34 @@ impl Records {
         Records::Bytes { name: name.into(), format: Some(format), bytes: Arc::from(bytes.as_ref()) }
     }
 
+    /// Records read from `reader` (a socket, standard input, a decompressor) to its end, in
+    /// `format`. They are held in memory, so at most the `record-file` size limit is read (256 MiB
+    /// unless raised): a larger input is `Err` with the `precept::input::too-large` diagnostic, as a
+    /// file that size would be; a read that fails is `Err` naming the reason.
+    ///
+    /// ```
+    /// let input = std::io::Cursor::new("{\"id\": \"T-1\"}\n");
+    /// let records = precept::Records::read("stdin.jsonl", precept::Format::Jsonl, input).unwrap();
+    /// assert!(matches!(records, precept::Records::Bytes { .. }));
+    /// ```
+    pub fn read(name: impl Into<String>, format: Format, reader: impl std::io::Read) -> Result<Records, Diag> {
+        use std::io::Read as _;
+        let name = name.into();
+        let max = crate::input::limit(crate::input::Kind::RecordFile);
+        let mut bytes = Vec::new();
+        if let Err(e) = reader.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+            return Err(Diag::error(
+                "precept::input::unreadable",
+                format!("cannot read `{name}`: {}", crate::input::io_reason(&e)),
+            )
+            .help("check the source the records come from"));
+        }
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
+            return Err(crate::input::too_large(crate::input::Kind::RecordFile, &name, None));
+        }
+        Ok(Records::Bytes { name, format: Some(format), bytes: Arc::from(bytes) })
+    }
+
     /// JSON values, one record each, read as the lines of a JSON Lines file named `name` (so a
     /// finding's line is the value's position, from 1).
     ///
