@@ -136,6 +136,28 @@ pub enum CalendarBody {
 }
 
 /// The four levels of codes of practice.
+///
+/// ```
+/// use precept::CodeLevel;
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,40m\n",
+/// # );
+///
+/// let run = engine.check([tickets]);
+/// let levels: Vec<CodeLevel> = run.findings.iter().map(|f| f.level()).collect();
+/// assert_eq!(levels, [CodeLevel::Industry, CodeLevel::Organisational]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CodeLevel {
     /// Alike for every business in a sector.
@@ -150,6 +172,12 @@ pub enum CodeLevel {
 
 impl CodeLevel {
     /// The keyword for this level.
+    ///
+    /// ```
+    /// use precept::CodeLevel;
+    /// assert_eq!(CodeLevel::Organisational.as_str(), "organisational");
+    /// assert_eq!(CodeLevel::Industry.as_str(), "industry");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             CodeLevel::Industry => "industry",
@@ -186,6 +214,35 @@ pub struct Code {
 }
 
 /// Severity of a rule's findings.
+///
+/// ```
+/// use precept::{Severity, Status};
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "Industry code" { level industry
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// #   code "House rules" { level organisational
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// # let tickets = precept::Records::bytes(
+/// #     "tickets.csv",
+/// #     "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,40m\n",
+/// # );
+///
+/// let run = engine.check([tickets]);
+/// let severities: Vec<Severity> = run.findings.iter().map(|f| f.severity()).collect();
+/// assert_eq!(severities, [Severity::Error, Severity::Warning]);
+/// assert_eq!(run.status(), Status::Findings);
+/// // Ordered from the worst: by default a run fails on errors only, so warnings alone pass.
+/// assert!(Severity::Error < Severity::Warning && Severity::Warning < Severity::Info);
+/// assert_eq!(run.fail_on, Severity::Error);
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,team,waited\nT-4,Sales,45m\nT-5,Sales,50m\n")]);
+/// assert_eq!(run.findings[0].severity(), Severity::Warning);
+/// assert_eq!(run.status(), Status::Clean);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// Breaks the code; fails the run.
@@ -198,6 +255,12 @@ pub enum Severity {
 
 impl Severity {
     /// The keyword for this severity.
+    ///
+    /// ```
+    /// use precept::Severity;
+    /// assert_eq!(Severity::Warning.as_str(), "warning");
+    /// assert_eq!(Severity::Info.as_str(), "info");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",

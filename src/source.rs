@@ -6,6 +6,14 @@
 use std::sync::Arc;
 
 /// A half-open byte range `start..end` in one source file.
+///
+/// ```
+/// use precept::{SourceFile, Span};
+/// let file = SourceFile::new("tickets.csv", "id,waited\nT-2,3h\n");
+/// let span = Span { start: 14, end: 16 };
+/// assert_eq!(file.slice(span), "3h");
+/// assert_eq!(file.line_col(span.start), (2, 5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
     /// First byte.
@@ -16,6 +24,12 @@ pub struct Span {
 
 impl Span {
     /// A span from `start` to `end`; reversed bounds are put in order so a span is never negative.
+    ///
+    /// ```
+    /// use precept::Span;
+    /// assert_eq!(Span::new(2, 5), Span { start: 2, end: 5 });
+    /// assert_eq!(Span::new(5, 2), Span { start: 2, end: 5 });
+    /// ```
     pub fn new(start: usize, end: usize) -> Span {
         if start <= end {
             Span { start, end }
@@ -25,27 +39,65 @@ impl Span {
     }
 
     /// The smallest span covering both.
+    ///
+    /// ```
+    /// use precept::Span;
+    /// assert_eq!(Span::new(2, 5).to(Span::new(8, 9)), Span::new(2, 9));
+    /// assert_eq!(Span::new(8, 9).to(Span::new(2, 5)), Span::new(2, 9));
+    /// assert_eq!(Span::new(2, 9).to(Span::new(3, 4)), Span::new(2, 9));
+    /// ```
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 
     /// Length in bytes.
+    ///
+    /// ```
+    /// use precept::{SourceFile, Span};
+    /// assert_eq!(Span::new(2, 5).len(), 3);
+    /// // Bytes, not characters: `é` is two.
+    /// let file = SourceFile::new("names.csv", "Zoë");
+    /// assert_eq!(Span::new(0, file.text.len()).len(), 4);
+    /// ```
     pub fn len(self) -> usize {
         self.end.saturating_sub(self.start)
     }
 
     /// True for a zero-width span (a point between two bytes).
+    ///
+    /// ```
+    /// use precept::Span;
+    /// assert!(Span::new(4, 4).is_empty());
+    /// assert!(!Span::new(4, 5).is_empty());
+    /// ```
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
 
     /// This span limited to a text of `len` bytes, so a label can never point past the end of a file.
+    ///
+    /// ```
+    /// use precept::Span;
+    /// assert_eq!(Span::new(5, 50).clamp(10), Span::new(5, 10));
+    /// assert_eq!(Span::new(20, 50).clamp(10), Span::new(10, 10));
+    /// assert_eq!(Span::new(2, 4).clamp(10), Span::new(2, 4));
+    /// ```
     pub fn clamp(self, len: usize) -> Span {
         Span::new(self.start.min(len), self.end.min(len))
     }
 }
 
 /// One file of user text (a policy, a record file, a calendar), shared cheaply between diagnostics.
+///
+/// ```
+/// use precept::{SourceFile, Span};
+/// let file = SourceFile::new("tickets.csv", "id,waited\nT-2,3h\n");
+/// assert_eq!((file.name.as_ref(), file.first_line), ("tickets.csv", 1));
+/// assert_eq!(file.slice(Span::new(10, 13)), "T-2");
+/// // Clones share the text rather than copy it.
+/// let copy = file.clone();
+/// assert!(std::sync::Arc::ptr_eq(&copy.text, &file.text));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
     /// The name shown to the user: the path as it was given or found.
@@ -61,16 +113,41 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// A source file from a display name and its whole text.
+    ///
+    /// ```
+    /// use precept::SourceFile;
+    /// let file = SourceFile::new("house.precept", String::from("schema ticket {}\n"));
+    /// assert_eq!(file.text.as_ref(), "schema ticket {}\n");
+    /// assert_eq!(file.first_line, 1);
+    /// ```
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
         SourceFile { name: name.into(), text: text.into(), first_line: 1 }
     }
 
     /// Some lines of a file, starting at the start of 1-based line `first_line`.
+    ///
+    /// ```
+    /// use precept::SourceFile;
+    /// // Lines 40,000 and 40,001 of a large JSON Lines file.
+    /// let file = SourceFile::excerpt("big.jsonl", "{\"id\": 1}\n{\"id\": 2}\n", 40_000);
+    /// assert_eq!(file.line_col(0), (40_000, 1));
+    /// assert_eq!(file.line_col(10), (40_001, 1));
+    /// // There is no line 0.
+    /// assert_eq!(SourceFile::excerpt("big.jsonl", "", 0).first_line, 1);
+    /// ```
     pub fn excerpt(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>, first_line: usize) -> SourceFile {
         SourceFile { name: name.into(), text: text.into(), first_line: first_line.max(1) }
     }
 
     /// The same place in a new text (a redacted copy): name and first line are kept.
+    ///
+    /// ```
+    /// use precept::SourceFile;
+    /// let file = SourceFile::excerpt("tickets.csv", "T-2,Zoë Smith,3h\n", 12);
+    /// let redacted = file.with_text("T-2,,3h\n");
+    /// assert_eq!((redacted.name.as_ref(), redacted.first_line), ("tickets.csv", 12));
+    /// assert_eq!(redacted.text.as_ref(), "T-2,,3h\n");
+    /// ```
     pub fn with_text(&self, text: impl Into<Arc<str>>) -> SourceFile {
         SourceFile { name: self.name.clone(), text: text.into(), first_line: self.first_line }
     }
@@ -79,6 +156,15 @@ impl SourceFile {
     /// offset, clamped to the text. For a large text the place comes from a cached sparse index
     /// of its lines, so placing every finding of a whole-file record format (50,000 `[[record]]`
     /// tables in one TOML file, or 100,000 findings on a one-line JSON file) stays linear.
+    ///
+    /// ```
+    /// use precept::SourceFile;
+    /// let file = SourceFile::new("names.csv", "id,name\n1,Zoë Smith\n");
+    /// // `Smith` starts at byte 15 but at the 7th character of line 2.
+    /// assert_eq!(file.line_col(15), (2, 7));
+    /// // Past the end is the end.
+    /// assert_eq!(file.line_col(1_000), (3, 1));
+    /// ```
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let (line, column) = if self.text.len() < INDEXED_TEXT {
             line_col(&self.text, offset)
@@ -90,6 +176,15 @@ impl SourceFile {
     }
 
     /// The slice a span covers, clamped to the text and to character boundaries.
+    ///
+    /// ```
+    /// use precept::{SourceFile, Span};
+    /// let file = SourceFile::new("names.csv", "Zoë");
+    /// assert_eq!(file.slice(Span::new(0, 2)), "Zo");
+    /// // A span ending inside `ë` (bytes 2 and 3) takes the whole character.
+    /// assert_eq!(file.slice(Span::new(0, 3)), "Zoë");
+    /// assert_eq!(file.slice(Span::new(2, 99)), "ë");
+    /// ```
     pub fn slice(&self, span: Span) -> &str {
         let span = span.clamp(self.text.len());
         let mut start = span.start;

@@ -81,6 +81,22 @@ pub(crate) mod codes {
 }
 
 /// Record file formats, chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson`, `.csv`.
+///
+/// ```
+/// use precept::{Format, Records};
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// assert_eq!(Format::of(std::path::Path::new("tickets.csv")), Some(Format::Csv));
+/// // Records in memory without a telling name are given their format.
+/// let jsonl = "{\"id\": \"T-1\", \"waited\": \"20m\"}\n{\"id\": \"T-2\", \"waited\": \"3h\"}\n";
+/// let run = engine.check([Records::bytes_as("from-the-api", Format::Jsonl, jsonl)]);
+/// assert_eq!((run.summary.records, run.findings.len()), (2, 1));
+/// assert_eq!(run.findings[0].line, 2);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// One record per document, or many as `[[record]]` tables.

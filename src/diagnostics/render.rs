@@ -13,6 +13,32 @@ use miette::{
 use super::{Diag, Level};
 
 /// How to draw reports.
+///
+/// ```
+/// use precept::report::{format, End, Options, Report, Style};
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+/// let end = End {
+///     summary: &run.summary,
+///     diagnostics: &run.diagnostics,
+///     fail_on: run.fail_on,
+///     timestamp: "2026-01-01T00:00:00",
+///     baseline: false,
+/// };
+/// let human = |style: Style| {
+///     let mut report = (format("human").expect("built in").make)(&Options { style, to_stdout: false });
+///     report.start() + &report.finding(&run.findings[0]) + &report.finish(&end)
+/// };
+/// // Colour is drawn with ANSI escapes, for a terminal.
+/// assert!(human(Style { color: true, width: 100 }).contains("\u{1b}["));
+/// assert!(!human(Style { color: false, width: 100 }).contains("\u{1b}["));
+/// assert!(human(Style { color: false, width: 100 }).contains("ticket T-2 waited 3h"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     /// Use ANSI colours.
@@ -23,6 +49,12 @@ pub struct Style {
 
 impl Style {
     /// No colour, 80 columns: the form used in tests and snapshots.
+    ///
+    /// ```
+    /// use precept::report::Style;
+    /// let style = Style::plain();
+    /// assert_eq!((style.color, style.width), (false, 80));
+    /// ```
     pub fn plain() -> Style {
         Style { color: false, width: 80 }
     }

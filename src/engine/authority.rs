@@ -87,6 +87,22 @@ pub enum Query<'a> {
 
 /// Why a question had the answer it had: shown under a finding so the reader sees the facts the
 /// rule was judged on (the staff member, the role that day, the limit, the amount, the path up).
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  team: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule few-long-waits { title "At most one long wait per team" severity warning for ticket
+/// #       group by record.team  require count(record.waited > 30m) <= 1
+/// #       message "team {group.team} had {count(record.waited > 30m)} long waits" } }
+/// # "#)]).unwrap();
+/// let tickets = "id,team,waited\nT-1,Returns,20m\nT-2,Returns,3h\nT-3,Returns,90m\n";
+/// let run = engine.check([precept::Records::bytes("tickets.csv", tickets)]);
+/// let evidence = &run.findings[0].evidence[0];
+/// assert_eq!(evidence.summary, "count(record.waited > 30m): 2 of 3 records");
+/// let value = evidence.facts.iter().find(|(name, _)| *name == "value").map(|(_, v)| v.as_str());
+/// assert_eq!(value, Some("2"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Evidence {
     /// One sentence, for people.
