@@ -22,6 +22,7 @@ const FACADE: &[&str] = &[
     "src/api/mod.rs",
     "src/api/policies.rs",
     "src/api/records.rs",
+    "src/api/run.rs",
     "src/findings/mod.rs",
     "src/findings/rule.rs",
     "src/findings/summary.rs",
