@@ -229,6 +229,18 @@ pub fn load_org(paths: &[PathBuf]) -> (crate::roles::Org, usize, Vec<Diag>) {
 pub fn load_org_selected(paths: &[PathBuf], select: &crate::data::Select) -> (crate::roles::Org, usize, Vec<Diag>) {
     let mut org = crate::roles::Org::default();
     let mut diags = Vec::new();
+    let files = load_org_into(paths, select, &mut org, &mut diags);
+    (org, files, diags)
+}
+
+/// Read the role files under `paths` that `select` keeps into `org` (merged with what it holds),
+/// returning how many files were read.
+pub fn load_org_into(
+    paths: &[PathBuf],
+    select: &crate::data::Select,
+    org: &mut crate::roles::Org,
+    diags: &mut Vec<Diag>,
+) -> usize {
     let mut files = std::collections::BTreeSet::new();
     for root in paths {
         let shown = crate::text::name(root);
@@ -243,7 +255,7 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::data::Select) -> (cr
                 files.insert(root.clone());
             }
             Ok(_) => {
-                let found = crate::input::walk(root, &|p| p.extension().is_some_and(|x| x == "toml"), &mut diags);
+                let found = crate::input::walk(root, &|p| p.extension().is_some_and(|x| x == "toml"), diags);
                 files.extend(found.into_iter().map(|f| f.path));
             }
         }
@@ -252,14 +264,27 @@ pub fn load_org_selected(paths: &[PathBuf], select: &crate::data::Select) -> (cr
     for path in &files {
         let name = crate::text::name(path);
         match read_source(path, &name, Kind::Role) {
-            Ok(file) if file.text.trim().is_empty() => diags.push(
-                Diag::warning("precept::input::empty-file", format!("role file `{name}` is empty"))
-                    .at(&file, Span::new(0, 0), "nothing here")
-                    .help("write `[[role]]` or `[[staff]]` entries in it, or delete it"),
-            ),
-            Ok(file) => crate::roles::read::read_file(&file, &mut org, &mut diags),
+            Ok(file) => read_roles(&file, org, diags),
             Err(d) => diags.push(d),
         }
     }
-    (org, files.len(), diags)
+    files.len()
+}
+
+/// Read one role file's text into `org`: an empty file is a warning, and a text over the role
+/// file limit (or one whose parsed tree would be) is refused, as for a file on disk.
+pub fn read_roles(file: &SourceFile, org: &mut crate::roles::Org, diags: &mut Vec<Diag>) {
+    if u64::try_from(file.text.len()).unwrap_or(u64::MAX) > crate::input::limit(Kind::Role) {
+        diags.push(crate::input::too_large(Kind::Role, &file.name, None));
+    } else if let Some(d) = crate::input::toml_too_large(Kind::Role, file) {
+        diags.push(d);
+    } else if file.text.trim().is_empty() {
+        diags.push(
+            Diag::warning("precept::input::empty-file", format!("role file `{}` is empty", file.name))
+                .at(file, Span::new(0, 0), "nothing here")
+                .help("write `[[role]]` or `[[staff]]` entries in it, or delete it"),
+        );
+    } else {
+        crate::roles::read::read_file(file, org, diags);
+    }
 }

@@ -90,3 +90,52 @@ fn records_from_a_reader_are_the_same_bytes() {
     let read = Records::read(name, precept::Format::Jsonl, std::io::Cursor::new(bytes.clone())).unwrap();
     assert_eq!(shown(&engine.check([read])), shown(&engine.check([Records::bytes(name, bytes.clone())])));
 }
+
+const HOUSE: &str = r#"
+schema ticket { identified by id  staff by agent  id: text  agent: text  waited: duration }
+code "House rules" {
+  level organisational
+  rule answered-quickly { title "Answered within an hour" for ticket
+    require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" }
+  rule agent-has-a-role { title "Handled by someone with a role" for ticket
+    require role_of(record.agent, 2024-01-01) is present  message "{record.agent} has no role" }
+}
+"#;
+
+#[test]
+fn redacting_a_fresh_engine_leaves_the_one_it_came_from_alone() {
+    let engine = Engine::from_sources([("house.precept", HOUSE)]).unwrap();
+    let redacted = engine.fresh().redacting(&["id".to_string()]).expect("tickets have an id");
+    let records = || [Records::bytes("t.csv", "id,agent,waited\nT-2,ann,3h\n")];
+    let plain = engine.check(records());
+    let hidden = redacted.check(records());
+    assert!(plain.findings.iter().any(|f| f.message.contains("T-2")));
+    assert!(!hidden.findings.iter().any(|f| f.message.contains("T-2")));
+}
+
+#[test]
+fn roles_given_as_text_and_folders_merge_and_none_is_no_roles() {
+    let engine = Engine::from_sources([("house.precept", HOUSE)]).unwrap();
+    let records = || [Records::bytes("t.csv", "id,agent,waited\nT-1,ann,5m\n")];
+    // No role sources at all: rules that ask about roles are not run, and a warning says so.
+    let none = engine.fresh().with_roles(Vec::<(String, String)>::new()).check(records());
+    assert!(none.diagnostics.iter().any(|d| d.code == "precept::usage::no-roles"), "{:?}", none.diagnostics);
+    let roles = "[[role]]\nid = \"agent\"\ntitle = \"Agent\"\n";
+    let staff = "[[staff]]\nid = \"ann\"\nname = \"Ann\"\nemployed = { from = 2020-01-01 }\nroles = [ { role = \"agent\", from = 2020-01-01 } ]\n";
+    // Roles in one source and staff in another: merged, so `ann` holds `agent`.
+    let both = engine.fresh().with_roles([("roles.toml", roles)]).with_roles([("staff.toml", staff)]);
+    let run = both.check(records());
+    assert!(run.findings.iter().all(|f| f.rule_id() != "agent-has-a-role"), "{:?}", shown(&run));
+    // An empty role text is a warning, as an empty file is.
+    let empty = engine.fresh().with_roles([("empty.toml", "  \n")]);
+    assert!(empty.input_problems().iter().any(|d| d.code == "precept::input::empty-file"));
+}
+
+#[test]
+fn the_engines_own_folders_are_never_records() {
+    // The policy folder holds TOML files (calendars, policy tests); checking from the project's
+    // root must not take them for records.
+    let engine = Engine::from_folder(root().join("policies")).unwrap().with_roles_from(&[root().join("fixtures/org")]);
+    let run = engine.check([Records::paths([root().join("policies"), root().join("fixtures/org")])]);
+    assert_eq!(run.summary.files, 0, "{:?}", run.diagnostics);
+}

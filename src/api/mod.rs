@@ -118,6 +118,9 @@ pub struct Engine {
     input_diags: Vec<Diag>,
     waivers: Vec<SourceFile>,
     baseline: Option<crate::suppress::baseline::Baseline>,
+    /// The folders and files this engine read its policies and roles from: never records, so
+    /// [`Records::paths`] skips them.
+    own: Vec<std::path::PathBuf>,
     options: Options,
 }
 
@@ -143,6 +146,7 @@ impl Engine {
             input_diags: Vec::new(),
             waivers: Vec::new(),
             baseline: None,
+            own: Vec::new(),
             options: Options::default(),
         }
     }
@@ -182,7 +186,39 @@ impl Engine {
     pub fn from_folder(folder: impl AsRef<std::path::Path>) -> Result<Engine, Vec<Diagnostic>> {
         let (program, diags) = crate::workspace::load_policies(&[folder.as_ref().to_path_buf()]);
         match program {
-            Some(p) => Ok(Engine::from_program(p, diags)),
+            Some(p) => {
+                let mut engine = Engine::from_program(p, diags);
+                engine.own.push(folder.as_ref().to_path_buf());
+                Ok(engine)
+            }
+            None => Err(diags),
+        }
+    }
+
+    /// Compile every `.precept` file under several folders, with calendar files that replace the
+    /// policies' own definition of a calendar, by name (a project's `[calendars]` setting): a name
+    /// the policies do not declare is an error.
+    ///
+    /// ```
+    /// let policies = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
+    /// let uk = std::path::PathBuf::from(policies).join("calendars/uk.toml");
+    /// let engine = precept::Engine::from_folders(&[policies.into()], &[("uk".to_string(), uk.clone())]);
+    /// assert!(engine.is_ok());
+    /// let wrong = precept::Engine::from_folders(&[policies.into()], &[("mars".to_string(), uk)]);
+    /// assert!(wrong.unwrap_err().iter().any(|d| d.message.contains("`mars`")));
+    /// ```
+    pub fn from_folders(
+        folders: &[std::path::PathBuf],
+        calendars: &[(String, std::path::PathBuf)],
+    ) -> Result<Engine, Vec<Diagnostic>> {
+        let (program, diags) = crate::workspace::load_policies_with(folders, calendars);
+        match program {
+            Some(p) => {
+                let mut engine = Engine::from_program(p, diags);
+                engine.own.extend(folders.iter().cloned());
+                engine.own.extend(calendars.iter().map(|(_, p)| p.clone()));
+                Ok(engine)
+            }
             None => Err(diags),
         }
     }
@@ -209,6 +245,7 @@ impl Engine {
             input_diags: Vec::new(),
             waivers: Vec::new(),
             baseline: None,
+            own: self.own.clone(),
             options: self.options.clone(),
         }
     }
@@ -269,8 +306,8 @@ impl Engine {
     }
 
     /// Redact these fields (`customer.email`) in every report: their values never appear. `Err`
-    /// names the fields no schema has. Call it before [`Engine::fresh`]: an engine whose policies
-    /// are shared with another cannot change them, and `Err` then names every field.
+    /// names the fields no schema has. An engine made by [`Engine::fresh`] gets its own copy of the
+    /// policies here, so the engine it came from is not redacted.
     ///
     /// ```
     /// # let engine = precept::Engine::from_sources([("house.precept", r#"
@@ -294,10 +331,8 @@ impl Engine {
     /// assert_eq!(unknown, ["customer.email"]);
     /// ```
     pub fn redacting(mut self, fields: &[String]) -> Result<Engine, Vec<String>> {
-        let Some(program) = Arc::get_mut(&mut self.program) else {
-            return Err(fields.to_vec());
-        };
-        let unknown = program.redact(fields);
+        // Policies shared with another engine (`fresh`) are copied first: that one is not changed.
+        let unknown = Arc::make_mut(&mut self.program).redact(fields);
         if unknown.is_empty() {
             Ok(self)
         } else {
@@ -305,8 +340,10 @@ impl Engine {
         }
     }
 
-    /// Add role and staff definitions given as TOML text, each with its name for diagnostics.
-    /// Their problems are reported with every run's input problems (as the command line does).
+    /// Add role and staff definitions given as TOML text, each with its name for diagnostics,
+    /// merged with roles already given. Their problems are reported with every run's input problems
+    /// (as the command line does); the role-file size limit and the empty-file warning apply as to
+    /// a file. No sources at all gives no roles (rules that ask about roles are then skipped).
     ///
     /// ```
     /// let engine = precept::Engine::from_sources([("roles.precept", r#"
@@ -327,16 +364,16 @@ impl Engine {
         N: Into<String>,
         T: Into<String>,
     {
-        let org = self.org.get_or_insert_with(Org::default);
         for (name, text) in sources {
             let file = SourceFile::new(name.into(), text.into());
-            crate::roles::read::read_file(&file, org, &mut self.input_diags);
+            let org = self.org.get_or_insert_with(Org::default);
+            crate::workspace::read_roles(&file, org, &mut self.input_diags);
         }
         self
     }
 
-    /// Add every role file (`.toml`) under `paths`; problems reading them are reported with every
-    /// run's input problems.
+    /// Add every role file (`.toml`) under `paths`, merged with roles already given; problems
+    /// reading them are reported with every run's input problems.
     ///
     /// ```
     /// let dir = env!("CARGO_MANIFEST_DIR");
@@ -348,9 +385,9 @@ impl Engine {
     /// assert!(engine.catalogue().skipped.is_empty());
     /// ```
     pub fn with_roles_from(mut self, paths: &[std::path::PathBuf]) -> Engine {
-        let (org, _, diags) = crate::workspace::load_org(paths);
-        self.input_diags.extend(diags);
-        self.org = Some(org);
+        let org = self.org.get_or_insert_with(Org::default);
+        crate::workspace::load_org_into(paths, &crate::data::Select::default(), org, &mut self.input_diags);
+        self.own.extend(paths.iter().cloned());
         self
     }
 
@@ -589,7 +626,7 @@ impl Engine {
     where
         I: IntoIterator<Item = Records>,
     {
-        let (files, diags) = records::resolve(&self.program, records);
+        let (files, diags) = records::resolve(&self.program, records, &crate::data::Select::skipping(&self.own));
         self.check_files(files, diags, sink)
     }
 

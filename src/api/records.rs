@@ -37,7 +37,8 @@ pub enum Records {
         /// The content.
         bytes: Arc<[u8]>,
     },
-    /// Files and folders on disk, found and assigned schemas as `precept check PATH...` does.
+    /// Files and folders on disk, found and assigned schemas as `precept check PATH...` does; the
+    /// engine's own policy and role folders are never read as records.
     Paths(Vec<PathBuf>),
     /// A record file already made (its schema chosen): for the command line; record files are not
     /// part of the public API.
@@ -155,7 +156,11 @@ impl Records {
 }
 
 /// The record files of `records`, with their schemas, and the problems met finding them.
-pub(super) fn resolve(program: &Program, records: impl IntoIterator<Item = Records>) -> (Vec<RecordFile>, Vec<Diag>) {
+pub(super) fn resolve(
+    program: &Program,
+    records: impl IntoIterator<Item = Records>,
+    select: &crate::data::Select,
+) -> (Vec<RecordFile>, Vec<Diag>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     let mut globs: Option<SchemaGlobs> = None;
@@ -164,7 +169,7 @@ pub(super) fn resolve(program: &Program, records: impl IntoIterator<Item = Recor
             Records::File(f) => files.push(f),
             Records::Paths(paths) => {
                 let (found, d) = crate::data::discover(&paths, program);
-                files.extend(found);
+                files.extend(found.into_iter().filter(|f| select.keeps(f.place(), &f.name)));
                 diags.extend(d);
             }
             Records::Bytes { name, format, bytes } => {

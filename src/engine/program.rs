@@ -16,7 +16,7 @@ use crate::source::{SourceFile, Span};
 pub const MAX_VARS: usize = 8;
 
 /// A checked, compiled set of codes of practice.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Program {
     /// Record and nested-object shapes.
     pub shapes: Vec<Shape>,
@@ -77,7 +77,7 @@ impl Program {
 }
 
 /// A record schema.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SchemaInfo {
     /// Its name.
     pub name: String,
@@ -108,7 +108,7 @@ pub struct SchemaInfo {
 }
 
 /// A code of practice.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CodeInfo {
     /// Its name.
     pub name: String,
@@ -127,7 +127,7 @@ pub struct CodeInfo {
 }
 
 /// One rule, ready to evaluate.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CompiledRule {
     /// Stable id.
     pub id: String,
@@ -181,7 +181,7 @@ pub struct Override {
 }
 
 /// How a group rule groups records and what it computes over each group.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct GroupSpec {
     /// The parts of the key: name, expression over a record, type and how to show it.
     pub keys: Vec<GroupKey>,
@@ -205,7 +205,7 @@ pub struct GroupSpec {
 }
 
 /// One part of a group's key.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct GroupKey {
     /// Its name (`group.<name>`).
     pub name: String,
@@ -241,7 +241,7 @@ pub enum AggKind {
 }
 
 /// An aggregate in a group rule.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Aggregate {
     /// What it computes.
     pub kind: AggKind,
@@ -256,7 +256,7 @@ pub struct Aggregate {
 }
 
 /// The obligation a case rule follows through each case's records.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SequenceSpec {
     /// The events that open, pause, resume and close it.
     pub events: Vec<EventSpec>,
@@ -267,7 +267,7 @@ pub struct SequenceSpec {
 }
 
 /// One kind of event of a case.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct EventSpec {
     /// What it does to the obligation.
     pub kind: crate::ast::EventKind,
@@ -291,7 +291,7 @@ pub enum Limit {
 }
 
 /// A presence rule's period and range.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Presence {
     /// The period counted in.
     pub unit: DateUnit,
@@ -319,7 +319,7 @@ pub enum DateUnit {
 }
 
 /// A piece of a message.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum MsgPart {
     /// Literal text.
     Text(String),
@@ -432,7 +432,7 @@ pub enum Quant {
 }
 
 /// A compiled expression. Children are boxed; evaluation walks the tree without allocating.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum CExpr {
     /// A constant.
     Const(Value),
