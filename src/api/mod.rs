@@ -25,7 +25,7 @@ use crate::ast::Severity;
 use crate::diagnostics::Diag;
 use crate::engine::authority::Authority;
 use crate::engine::Program;
-use crate::findings::{Catalogue, Finding, Outcome, Standing, Summary};
+use crate::findings::{Catalogue, Finding, Outcome, Standing, Summary, Tally};
 use crate::roles::authority::Directory;
 use crate::roles::Org;
 use crate::source::SourceFile;
@@ -653,12 +653,13 @@ impl Engine {
         suppressor.redacting = program.redacting;
         let directory = self.org.as_ref().map(Directory::new);
         let authority = directory.as_ref().map(|d| d as &dyn Authority);
-        // The pipeline counts every finding as active; these were not.
-        let mut not_active: Vec<(Severity, Standing)> = Vec::new();
+        // The pipeline counts every finding as active; these were not: waived and baselined ones,
+        // counted by severity (counts, so a run with a million waived findings holds three numbers).
+        let mut not_active = Tally::default();
         let mut marked = |mut f: Finding| {
             suppressor.mark(&mut f);
-            if f.standing != Standing::Active {
-                not_active.push((f.severity(), f.standing.clone()));
+            if matches!(f.standing, Standing::Waived(_) | Standing::Baselined) {
+                not_active.count(&f);
             }
             sink(f);
         };
@@ -666,9 +667,7 @@ impl Engine {
         if let Some(org) = &self.org {
             crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
         }
-        for (severity, standing) in &not_active {
-            outcome.recount(*severity, standing);
-        }
+        outcome.tally.moved_from_active(&not_active);
         let (expired, diags) = suppressor.finish();
         for f in expired {
             outcome.count(&f);

@@ -195,6 +195,24 @@ impl Tally {
         }
     }
 
+    /// Findings counted as active turned out to be waived or baselined: `moved` counts them (by
+    /// severity in `by_severity`, by standing in `waived` and `baselined`).
+    ///
+    /// ```
+    /// use precept::findings::Tally;
+    /// let mut run = Tally { by_severity: [2, 0, 0], active: [2, 0, 0], ..Tally::default() };
+    /// let moved = Tally { by_severity: [1, 0, 0], baselined: 1, ..Tally::default() };
+    /// run.moved_from_active(&moved);
+    /// assert_eq!((run.active, run.baselined, run.by_severity), ([1, 0, 0], 1, [2, 0, 0]));
+    /// ```
+    pub fn moved_from_active(&mut self, moved: &Tally) {
+        for (active, n) in self.active.iter_mut().zip(moved.by_severity) {
+            *active = active.saturating_sub(n);
+        }
+        self.waived += moved.waived;
+        self.baselined += moved.baselined;
+    }
+
     fn stand(&mut self, i: usize, standing: &Standing) {
         match standing {
             Standing::Active => self.active[i] += 1,

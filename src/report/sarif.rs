@@ -192,6 +192,20 @@ pub fn uri(path: &str) -> String {
 
 /// The SARIF document for a run: `findings` in report order, `diagnostics` as notifications.
 pub fn document(summary: &Summary, findings: &[Finding], diagnostics: &[Diag], baseline: bool) -> String {
+    let expired = findings.iter().any(|f| f.rule.is_none());
+    write(summary, findings, findings.len(), expired, diagnostics, baseline)
+}
+
+/// The document of `findings` (the first [`MAX_RESULTS`] are written) out of `total`; `expired`
+/// says whether any of the `total` is an expired waiver (its rule is then described).
+fn write(
+    summary: &Summary,
+    findings: &[Finding],
+    total: usize,
+    expired: bool,
+    diagnostics: &[Diag],
+    baseline: bool,
+) -> String {
     // One descriptor per rule id of the rules that run (versions of a rule, and an override and
     // the rule it replaces on some days, share an id), in the program's order; the most derived
     // definition (an override comes after the rule it overrides) describes it.
@@ -223,7 +237,7 @@ pub fn document(summary: &Summary, findings: &[Finding], diagnostics: &[Diag], b
             },
         });
     }
-    if findings.iter().any(|f| f.rule.is_none()) {
+    if expired {
         ids.push(crate::suppress::EXPIRED_WAIVER);
         rules.push(RuleOut {
             id: crate::suppress::EXPIRED_WAIVER,
@@ -238,13 +252,13 @@ pub fn document(summary: &Summary, findings: &[Finding], diagnostics: &[Diag], b
         });
     }
     let mut notifications: Vec<Notification> = diagnostics.iter().map(notification).collect();
-    if findings.len() > MAX_RESULTS {
+    if total > MAX_RESULTS {
         notifications.push(Notification {
             level: "warning",
             message: Text {
                 text: format!(
                     "{} findings are not in this report: SARIF consumers such as GitHub code scanning accept at most {MAX_RESULTS} results per run; the JSON report has them all",
-                    findings.len() - MAX_RESULTS
+                    total - MAX_RESULTS
                 ),
             },
             descriptor: Descriptor { id: "precept::output::truncated".into() },
@@ -367,10 +381,12 @@ fn notification(d: &Diag) -> Notification {
 }
 
 /// The SARIF report: its rules and counts come before the results, so findings are kept until the
-/// end.
+/// end; only the first [`MAX_RESULTS`], since no more are written, and the rest counted.
 #[derive(Default)]
 struct Whole {
     kept: Vec<Finding>,
+    total: usize,
+    expired: bool,
 }
 
 /// Make the SARIF report.
@@ -380,12 +396,16 @@ pub fn make(_: &super::Options) -> Box<dyn super::Report> {
 
 impl super::Report for Whole {
     fn finding(&mut self, f: &Finding) -> String {
-        self.kept.push(f.clone());
+        self.total += 1;
+        self.expired |= f.rule.is_none();
+        if self.kept.len() < MAX_RESULTS {
+            self.kept.push(f.clone());
+        }
         String::new()
     }
 
     fn finish(&mut self, end: &super::End<'_>) -> String {
-        document(end.summary, &self.kept, end.diagnostics, end.baseline)
+        write(end.summary, &self.kept, self.total, self.expired, end.diagnostics, end.baseline)
     }
 
     fn failed(&mut self, end: &super::End<'_>) -> String {
