@@ -285,6 +285,8 @@ pub struct Rule {
     pub effective: Option<Effective>,
     /// `relaxes "why"`: an override that is knowingly more lenient than the rule it replaces.
     pub relaxes: Option<Str>,
+    /// `calendar name`: the business calendar this rule counts in, instead of its code's.
+    pub calendar: Option<Name>,
     /// `for schema where ...`.
     pub scope: Option<Scope>,
     /// `group by ...`: the rule judges groups of records rather than each record.

@@ -33,20 +33,7 @@ impl Checker {
             }
         };
         let calendar = match &code.calendar {
-            Some(n) => match self.calendar_names.get(&n.text) {
-                Some((i, _, _)) => Some(*i),
-                None => {
-                    let names: Vec<String> = self.calendar_names.keys().cloned().collect();
-                    let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
-                    names.sort_unstable();
-                    self.diags.push(
-                        Diag::error("precept::type::unknown-calendar", format!("unknown calendar `{}`", n.text))
-                            .at(file, n.span, "no calendar of this name")
-                            .help(suggest::help(&n.text, &names, "calendar")),
-                    );
-                    Some(UNKNOWN_CALENDAR)
-                }
-            },
+            Some(n) => Some(self.calendar_named(file, n)),
             // A code that names none uses the only calendar declared (even a broken one, already reported).
             None if self.calendar_names.len() == 1 => self.calendar_names.values().next().map(|(i, _, _)| *i),
             None => None,
@@ -152,6 +139,11 @@ impl Checker {
             let suspend: Vec<usize> =
                 earlier.iter().skip(settled).filter(|p| inherited(p)).filter_map(|p| p.compiled).collect();
             let relaxes_ok = self.judge_override(file, code_index, rule, range, &overridden);
+            // A rule may count in a calendar of its own (a state's holidays beside a national code's).
+            let calendar = match &rule.calendar {
+                Some(n) => Some(self.calendar_named(file, n)),
+                None => calendar,
+            };
             let compiled = if relaxes_ok { self.rule(file, code_index, calendar, rule, range) } else { None };
             if let Some(idx) = compiled {
                 if let Some(parent) = nearest {
@@ -211,5 +203,23 @@ impl Checker {
             }
         }
         Some((from, until))
+    }
+}
+
+impl Checker {
+    /// The calendar a code or rule names, or (reported) the stand-in for one not declared.
+    fn calendar_named(&mut self, file: &SourceFile, n: &crate::ast::Name) -> usize {
+        if let Some((i, _, _)) = self.calendar_names.get(&n.text) {
+            return *i;
+        }
+        let names: Vec<String> = self.calendar_names.keys().cloned().collect();
+        let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        self.diags.push(
+            Diag::error("precept::type::unknown-calendar", format!("unknown calendar `{}`", n.text))
+                .at(file, n.span, "no calendar of this name")
+                .help(suggest::help(&n.text, &names, "calendar")),
+        );
+        UNKNOWN_CALENDAR
     }
 }

@@ -23,6 +23,7 @@ impl Lowerer<'_> {
             cite: None,
             effective: None,
             relaxes: None,
+            calendar: None,
             scope: None,
             group: None,
             sequence: None,
@@ -85,6 +86,12 @@ impl Lowerer<'_> {
                             Ok((e, _)) => self.set_once(&mut within, (e, at), "within", |w| w.1, at),
                             Err(d) => self.diags.push(d),
                         }
+                    }
+                }
+                Rule::uses_calendar_clause => {
+                    if let Some(n) = c.into_inner().find(|x| x.as_rule() == Rule::ident) {
+                        let n = name(&n);
+                        self.set_once(&mut r.calendar, n, "calendar", |n| n.span, at);
                     }
                 }
                 Rule::title_clause => {
