@@ -118,6 +118,55 @@ fn within_one_calendar_month_of_receipt_is_one_line() {
 }
 
 #[test]
+fn case_rules_take_months_in_within() {
+    let policy = r#"
+schema event {
+  identified by id
+  id: text
+  case: text
+  status: enum { received, waiting, replied, answered }
+  at: datetime
+}
+code "GDPR" {
+  level industry
+  rule art-12-3 {
+    for event
+    case by record.case
+    opens when record.status == received at record.at
+    pauses when record.status == waiting at record.at
+    resumes when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within 1 month
+  }
+}
+"#;
+    let engine = common::engine(policy);
+    // A (received 31 January 2024) is due 29 February at the same time and answered a second late;
+    // B (received 31 January 2023) is due 28 February 2023 and answered at the deadline; C waited
+    // two days on the customer, so its deadline of 15 March moves to 17 March and it is in time; D
+    // (received 30 March, due 30 April) is still open when the data ends on 20 April: pending.
+    let recs = r#"{"id": "1", "case": "A", "status": "received", "at": "2024-01-31T10:00:00+01:00"}
+{"id": "2", "case": "A", "status": "answered", "at": "2024-02-29T10:00:01+01:00"}
+{"id": "3", "case": "B", "status": "received", "at": "2023-01-31T10:00:00Z"}
+{"id": "4", "case": "B", "status": "answered", "at": "2023-02-28T10:00:00Z"}
+{"id": "5", "case": "C", "status": "received", "at": "2024-02-15T10:00:00Z"}
+{"id": "6", "case": "C", "status": "waiting", "at": "2024-02-20T10:00:00Z"}
+{"id": "7", "case": "C", "status": "replied", "at": "2024-02-22T10:00:00Z"}
+{"id": "8", "case": "C", "status": "answered", "at": "2024-03-16T10:00:00Z"}
+{"id": "9", "case": "D", "status": "received", "at": "2024-03-30T10:00:00Z"}
+{"id": "10", "case": "E", "status": "received", "at": "2024-04-20T10:00:00Z"}"#;
+    let (outcome, findings) = common::check(&engine, &[("e.jsonl", recs)]);
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    let deadline = |f: &precept::Finding| {
+        f.evidence.iter().find_map(|e| e.facts.iter().find(|(k, _)| *k == "deadline")).map(|(_, v)| v.clone())
+    };
+    let got: Vec<(String, Option<String>)> =
+        findings.iter().map(|f| (f.record_id.clone().unwrap_or_default(), deadline(f))).collect();
+    assert_eq!(got, [("A".to_string(), Some("2024-02-29T10:00:00+01:00".to_string()))], "{findings:#?}");
+    assert_eq!(outcome.pending, [("art-12-3".to_string(), 2)]);
+}
+
+#[test]
 fn months_and_years_that_have_no_exact_meaning_are_rejected() {
     for expr in [
         "record.t - record.u <= 1 month",

@@ -288,6 +288,8 @@ pub enum Limit {
     Elapsed(jiff::SignedDuration),
     /// Business days of a calendar (by index).
     Business(i64, usize),
+    /// Calendar months (a year is 12), added to the opening as `x + N months` adds them.
+    Months(i64),
 }
 
 /// A presence rule's period and range.
