@@ -483,6 +483,8 @@ pub enum ExprKind {
     Duration(i64),
     /// `3 business days`.
     BusinessDays(i64),
+    /// `3 months`, `1 year`: a calendar span in months (a year is 12), not a length of time.
+    Months(i64),
     /// `{a, b}`.
     Set(Vec<Expr>),
     /// Prefix operators.

@@ -59,7 +59,7 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         false,
         "precept::type::unknown-function",
         "unknown function `zzz`",
-        "the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `hours_between`; `count(...)` and `business days between(...)` are written as themselves",
+        "the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `hours_between`, `months_between`; `count(...)` and `business days between(...)` are written as themselves",
     ),
     (
         "summ(2) > 1",

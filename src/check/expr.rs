@@ -298,6 +298,20 @@ impl<'c> TypeCheck<'c> {
                 Some(T::new(CExpr::Const(Value::Duration(SignedDuration::from_secs(*secs))), Ty::Duration))
             }
             ExprKind::BusinessDays(n) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::BusinessDays)),
+            // Reached only where a span stands on its own (`x - y <= 1 month`, `1 month + x`): a month
+            // has no fixed length, so comparing it with a duration has no exact meaning.
+            ExprKind::Months(_) => {
+                self.err(
+                    "precept::type::calendar-span",
+                    "months and years are not a length of time",
+                    e.span,
+                    "a calendar span",
+                )
+                .with_help(
+                    "add it to the earlier date and compare dates: write `record.replied_at <= record.received_at + 1 month`, not `record.replied_at - record.received_at <= 1 month`",
+                );
+                None
+            }
             ExprKind::Set(_) => {
                 self.err("precept::type::mismatch", "a set can only follow `in` or `not in`", e.span, "a set here")
                     .with_help("write `record.channel in {phone, email}`");

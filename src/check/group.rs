@@ -503,6 +503,7 @@ pub(super) fn compile_case(
         Some((e, span)) => match &e.kind {
             ExprKind::Duration(secs) => Some(Limit::Elapsed(jiff::SignedDuration::from_secs(*secs))),
             ExprKind::BusinessDays(n) => Some(Limit::Business(*n, tc.need_calendar(*span)?)),
+            ExprKind::Months(n) => Some(Limit::Months(*n)),
             _ => None,
         },
     };

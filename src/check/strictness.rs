@@ -456,6 +456,7 @@ fn literal(e: &Expr) -> Option<Lit> {
         ExprKind::Money(s, c) => (money_unit(&c.text), Decimal::from_str(s).ok()?, format!("{s} {}", c.text)),
         ExprKind::Duration(secs) => ("duration", Decimal::from(*secs), d_text(e)),
         ExprKind::BusinessDays(n) => ("business days", Decimal::from(*n), format!("{n} business days")),
+        ExprKind::Months(n) => ("months", Decimal::from(*n), format!("{n} months")),
         ExprKind::Unary(UnaryOp::Neg, x) => {
             let l = literal(x)?;
             (l.unit, -l.value, format!("-{}", l.text))
@@ -478,6 +479,7 @@ fn d_text(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Duration(s) => crate::engine::format::duration(jiff::SignedDuration::from_secs(*s)),
         ExprKind::BusinessDays(n) => format!("{n} business days"),
+        ExprKind::Months(n) => format!("{n} months"),
         _ => literal(e).map(|l| l.text).unwrap_or_default(),
     }
 }

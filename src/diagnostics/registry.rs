@@ -79,6 +79,7 @@ codes! {
     "precept::test::coverage" => "fewer rules are exercised by policy tests than `--min-coverage` asks",
     "precept::test::invalid" => "a policy test file is malformed or names a rule or schema the policies do not have",
     "precept::type::aggregate-outside-group" => "an aggregate (`share`, `sum`, ...) in a rule without `group by`",
+    "precept::type::calendar-span" => "months or years are used where a length of time or a number is needed",
     "precept::type::duplicate-field" => "a schema field or enumeration value is declared twice",
     "precept::type::duplicate-key" => "two parts of a group key have the same name",
     "precept::type::duplicate-name" => "two schemas or calendars share a name",

@@ -181,6 +181,13 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             }
             (other, _) => other.or_missing(),
         },
+        CExpr::AddMonths(x, n) => match eval(x, record, cx, vars) {
+            V::Date(d) => super::months::add_months(d, *n).map_or(V::NoAnswer(Why::OutOfRange), V::Date),
+            V::DateTime(ts, off) => {
+                super::months::add_months_at(ts, off, *n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
+            }
+            other => other.or_missing(),
+        },
         CExpr::BusinessBetween(a, b, cal) => {
             match (eval(a, record, cx, vars), eval(b, record, cx, vars), cx.cals.get(*cal)) {
                 (V::DateTime(x, _), V::DateTime(y, _), Some(c)) => V::Int(c.business_days_between(x, y)),

@@ -12,6 +12,7 @@ pub mod builtins;
 pub mod eval;
 pub mod format;
 pub mod group;
+pub mod months;
 pub mod num;
 pub mod obligation;
 pub mod program;

@@ -125,6 +125,9 @@ fn deadline(program: &Program, seq: &SequenceSpec, o: &Open) -> Option<Timestamp
         Limit::Business(n, cal) => {
             program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days)
         }
+        // The month is counted from the opening on its own offset's calendar; a pause then moves the
+        // deadline on by the time it lasted, as for elapsed time.
+        Limit::Months(n) => super::months::add_months_at(o.opened.at, o.opened.offset, n)?.checked_add(o.paused).ok(),
     }
 }
 

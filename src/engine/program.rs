@@ -288,6 +288,8 @@ pub enum Limit {
     Elapsed(jiff::SignedDuration),
     /// Business days of a calendar (by index).
     Business(i64, usize),
+    /// Calendar months (a year is 12), added to the opening as `x + N months` adds them.
+    Months(i64),
 }
 
 /// A presence rule's period and range.
@@ -466,6 +468,9 @@ pub enum CExpr {
     Matches(Box<CExpr>, Regex),
     /// `x + N business days`, by calendar index.
     AddBusinessDays(Box<CExpr>, i64, usize),
+    /// `x + N months` (or `x - N months`, `N years` as `12 × N`): calendar months added to a date
+    /// or datetime, negative to subtract (see [`super::months`] for the end-of-month rule).
+    AddMonths(Box<CExpr>, i64),
     /// `business days between(a, b)`, by calendar index.
     BusinessBetween(Box<CExpr>, Box<CExpr>, usize),
     /// `x is present` (true) / `x is missing` (false).
@@ -500,6 +505,7 @@ impl CExpr {
             | CExpr::ToDec(x)
             | CExpr::Matches(x, _)
             | CExpr::AddBusinessDays(x, _, _)
+            | CExpr::AddMonths(x, _)
             | CExpr::Present(x, _)
             | CExpr::EnumText(_, x)
             | CExpr::DatePart(_, x) => vec![x],

@@ -166,6 +166,10 @@ impl<'a> Walk<'a> {
             CExpr::AddBusinessDays(x, n, _) => {
                 format!("{} + {n} business day{}", self.operand(x), if *n == 1 { "" } else { "s" })
             }
+            CExpr::AddMonths(x, n) => {
+                let (sign, k) = if *n < 0 { ("-", n.unsigned_abs()) } else { ("+", n.unsigned_abs()) };
+                format!("{} {sign} {k} month{}", self.operand(x), if k == 1 { "" } else { "s" })
+            }
             CExpr::BusinessBetween(a, b, _) => format!("business days between({}, {})", self.text(a), self.text(b)),
             CExpr::DatePart(unit, x) => {
                 format!("{}({})", super::builtins::of_period(*unit).map_or("…", |b| b.name), self.text(x))
@@ -182,7 +186,7 @@ impl<'a> Walk<'a> {
     fn operand(&self, e: &CExpr) -> String {
         match e {
             CExpr::ToDec(x) => self.operand(x),
-            CExpr::Arith(..) | CExpr::AddBusinessDays(..) => format!("({})", self.text(e)),
+            CExpr::Arith(..) | CExpr::AddBusinessDays(..) | CExpr::AddMonths(..) => format!("({})", self.text(e)),
             _ => self.text(e),
         }
     }

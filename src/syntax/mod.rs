@@ -52,6 +52,7 @@ mod tests {
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Duration(s) => format!("{s}s"),
             ExprKind::BusinessDays(n) => format!("{n}bd"),
+            ExprKind::Months(n) => format!("{n}mo"),
             ExprKind::Money(a, c) => format!("{a}{}", c.text),
             ExprKind::Text(t) => format!("{t:?}"),
             ExprKind::Unary(op, x) => format!("({op:?} {})", sexp(x)),

@@ -263,6 +263,11 @@ impl TypeCheck<'_> {
     }
 
     fn arithmetic(&mut self, op: BinaryOp, a: &Expr, b: &Expr, span: Span) -> Option<T> {
+        if let ExprKind::Months(n) = b.kind {
+            if matches!(op, BinaryOp::Add | BinaryOp::Sub) && !matches!(a.kind, ExprKind::Months(_)) {
+                return self.add_months(op, a, b, n);
+            }
+        }
         let at = self.value(a, None);
         let bt = self.value(b, None);
         let (at, bt) = (at?, bt?);
@@ -369,5 +374,25 @@ impl TypeCheck<'_> {
             }
         };
         Some(T::new(CExpr::Arith(arith, Box::new(at.e), Box::new(bt.e)), ty))
+    }
+
+    /// `x + N months`, `x - N years`: calendar arithmetic on a date or datetime (see
+    /// [`crate::engine::months`]). Nothing else takes a calendar span: it is not a length of time.
+    fn add_months(&mut self, op: BinaryOp, a: &Expr, b: &Expr, n: i64) -> Option<T> {
+        let at = self.value(a, None)?;
+        if !matches!(at.ty, Ty::Date | Ty::DateTime) {
+            let found = self.ty_name(&at.ty);
+            self.err(
+                "precept::type::calendar-span",
+                format!("months and years are added to a date or datetime, not to {found}"),
+                b.span,
+                "a calendar span",
+            )
+            .with_help("write `record.received_at + 1 month`; a month has no fixed length, so it is not a duration");
+            return None;
+        }
+        let n = if op == BinaryOp::Sub { n.checked_neg()? } else { n };
+        let ty = at.ty.clone();
+        Some(T::new(CExpr::AddMonths(Box::new(at.e), n), ty))
     }
 }

@@ -243,6 +243,19 @@ pub static BUILTINS: &[Builtin] = &[
         blame_first: 1,
         syntax: Syntax::Call,
     },
+    // The end is blamed first, as for `hours_between`: `months_between(a, b) <= 3` breaks by a
+    // late `b`.
+    Builtin {
+        name: "months_between",
+        params: &[Param::new("start", Accepts::Day, -1), Param::new("end", Accepts::Day, 1)],
+        result: Out::Int,
+        signature: "months_between(start, end)",
+        example: "months_between(record.received_at, record.resolved_at)",
+        doc: "the whole calendar months from the day of `start` to the day of `end` (negative when `end` is earlier)",
+        family: Family::Pure(months_between),
+        blame_first: 1,
+        syntax: Syntax::Call,
+    },
 ];
 
 /// Nanoseconds in an hour.
@@ -259,6 +272,21 @@ fn hours_between<'a>(args: &[V<'a>]) -> V<'a> {
             let nanos = end.duration_since(*start).as_nanos();
             Num::ratio(nanos, NANOS_PER_HOUR).map_or(V::NoAnswer(Why::Overflow), V::Dec)
         }
+        _ => V::Missing,
+    }
+}
+
+/// `months_between(start, end)`: whole calendar months between the two days, each a date or the
+/// date a datetime has at the offset it was written with (see [`crate::engine::months`] for the
+/// end-of-month rule it shares with `+ N months`).
+fn months_between<'a>(args: &[V<'a>]) -> V<'a> {
+    match args {
+        [a, b] => match (crate::engine::eval::day(*a), crate::engine::eval::day(*b)) {
+            (Some(x), Some(y)) => {
+                crate::engine::months::months_between(x, y).map_or(V::NoAnswer(Why::OutOfRange), V::Int)
+            }
+            _ => V::Missing,
+        },
         _ => V::Missing,
     }
 }

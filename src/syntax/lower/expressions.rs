@@ -232,6 +232,14 @@ impl Lowerer<'_> {
                 let n = self.number(p.into_inner().find(|x| x.as_rule() == Rule::digits), s)?;
                 Ok((Expr { kind: ExprKind::BusinessDays(n), span: s }, 1))
             }
+            Rule::calendar_lit => {
+                let inner: Vec<_> = p.into_inner().collect();
+                let n = self.number(inner.iter().find(|x| x.as_rule() == Rule::digits).cloned(), s)?;
+                let years = inner.iter().any(|x| x.as_rule() == Rule::calendar_word && x.as_str().starts_with('y'));
+                let months = if years { n.checked_mul(12) } else { Some(n) };
+                let Some(months) = months else { return Err(self.out_of_range(s)) };
+                Ok((Expr { kind: ExprKind::Months(months), span: s }, 1))
+            }
             Rule::duration_lit => {
                 let inner: Vec<_> = p.into_inner().collect();
                 let n = self.number(inner.iter().find(|x| x.as_rule() == Rule::digits).cloned(), s)?;

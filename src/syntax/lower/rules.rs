@@ -79,8 +79,9 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::within_clause => {
-                    if let Some(x) =
-                        c.into_inner().find(|x| matches!(x.as_rule(), Rule::business_lit | Rule::duration_lit))
+                    if let Some(x) = c
+                        .into_inner()
+                        .find(|x| matches!(x.as_rule(), Rule::business_lit | Rule::calendar_lit | Rule::duration_lit))
                     {
                         match self.primary(x) {
                             Ok((e, _)) => self.set_once(&mut within, (e, at), "within", |w| w.1, at),
