@@ -57,11 +57,7 @@ fn records_on_both_sides_of_a_gap_and_a_fold() {
     // instant: values with an offset are those instants (06:08:51Z to 07:00Z is 51 minutes).
     assert_eq!(
         late(csv),
-        [
-            "answered-within-an-hour fold-late",
-            "answered-within-an-hour gap-late",
-            "closed-after-opening closed-early",
-        ]
+        ["answered-within-an-hour fold-late", "answered-within-an-hour gap-late", "closed-after-opening closed-early",]
     );
 }
 
