@@ -73,6 +73,39 @@ fn without_a_zone_a_wall_clock_time_is_an_input_error_that_names_the_declaration
 }
 
 #[test]
+fn a_zone_on_a_nested_object_or_list_applies_inside_it() {
+    let engine = common::engine(
+        r#"schema s {
+  identified by id
+  id: text
+  visit: { at: datetime, left: datetime zone "UTC" } zone "Europe/London"
+  calls: list of datetime zone "Asia/Kolkata"
+}
+code "C" { level organisational
+  rule r { for s require hours_between(record.visit.at, record.visit.left) == 1
+    and all(c in record.calls: hours_between(c, record.visit.left) == 2.5) message "{record.id}" } }"#,
+    );
+    // `visit.at` 10:00 BST is 09:00Z, an hour before `visit.left`, read in its own zone (UTC) as
+    // 10:00Z; the call at 13:00 in Kolkata (+05:30) is 07:30Z, 2.5 hours before it.
+    let ok = r#"{"id": "ok", "visit": {"at": "2024-07-01T10:00:00", "left": "2024-07-01 10:00:00"}, "calls": ["2024-07-01T13:00:00"]}"#;
+    let (outcome, findings) = common::check(&engine, &[("s.jsonl", format!("{ok}\n"))]);
+    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+    assert!(findings.is_empty(), "{:?}", findings.iter().map(|f| &f.message).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_zone_on_a_field_without_datetimes_is_a_mismatch() {
+    let diags = precept::Engine::from_sources([(
+        "p.precept",
+        "schema s { identified by id id: text zone \"UTC\" t: datetime }\ncode \"C\" { level organisational rule r { for s require record.t > 2024-01-01T00:00:00Z message \"m\" } }",
+    )])
+    .unwrap_err();
+    assert!(diags
+        .iter()
+        .any(|d| d.code == "precept::type::mismatch" && d.message.contains("has a zone but no datetime")));
+}
+
+#[test]
 fn an_unknown_zone_is_a_diagnostic() {
     let policy = SCHEMA.replace("\"America/New_York\"", "\"America/Gotham\"");
     let diags = precept::Engine::from_sources([("p.precept", policy.as_str())]).unwrap_err();

@@ -198,6 +198,18 @@ impl Checker {
         }
     }
 
+    /// Whether values of `ty` include datetimes, which a `zone` on the field would apply to.
+    fn holds_datetime(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::DateTime => true,
+            Ty::List(inner) | Ty::Set(inner) => self.holds_datetime(inner),
+            Ty::Object(shape) => {
+                self.shapes.get(*shape).is_some_and(|s| s.fields.iter().any(|f| self.holds_datetime(&f.ty)))
+            }
+            _ => false,
+        }
+    }
+
     /// The fields of a schema or nested object; `zone` is the one its datetimes without an offset
     /// are read in unless a field names its own.
     fn shape(
@@ -230,6 +242,13 @@ impl Checker {
             let own = f.zone.as_ref().and_then(|z| self.zone(file, z));
             let zone = own.or_else(|| zone.cloned());
             let ty = self.type_expr(file, owner, &f.ty, &path, zone.as_ref());
+            if let (Some(z), false) = (&f.zone, self.holds_datetime(&ty)) {
+                self.diags.push(
+                    Diag::error("precept::type::mismatch", format!("`{}` has a zone but no datetime", f.name.text))
+                        .at(file, z.span, "nothing here is read in this zone")
+                        .help("write `zone` after a `datetime` field (or a list or object that holds one), or in the schema for all its datetimes"),
+                );
+            }
             let column = f.column.as_ref().map_or_else(|| path.clone(), |c| c.value.clone());
             out.push(Field {
                 name: f.name.text.clone(),
