@@ -51,6 +51,8 @@ pub struct Schema {
     pub staff_by: Option<Name>,
     /// The field naming the team a record is about.
     pub team_by: Option<Name>,
+    /// `zone "..."`: the zone of its datetimes written without an offset.
+    pub zone: Option<Str>,
     /// Its fields.
     pub fields: Vec<FieldDecl>,
     /// The whole declaration.
@@ -68,6 +70,8 @@ pub struct FieldDecl {
     pub optional: bool,
     /// CSV column name, when it differs from the field path.
     pub column: Option<Str>,
+    /// `zone "..."`: the zone of its datetimes written without an offset (nested ones included).
+    pub zone: Option<Str>,
     /// The whole declaration.
     pub span: Span,
 }

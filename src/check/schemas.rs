@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use jiff::tz::TimeZone;
+
 use super::{Checker, BUILTIN_NAME};
 use crate::ast::{self, TypeExpr};
 use crate::diagnostics::{suggest, Diag};
@@ -25,7 +27,8 @@ impl Checker {
             );
             return;
         }
-        let shape = self.shape(file, &s.name.text, &s.fields, "");
+        let zone = s.zone.as_ref().and_then(|z| self.zone(file, z));
+        let shape = self.shape(file, &s.name.text, &s.fields, "", zone.as_ref());
         let mut id_field = None;
         if let Some(id) = &s.identified_by {
             match self.shapes.get(shape).and_then(|sh| sh.slot(&id.text)) {
@@ -177,7 +180,46 @@ impl Checker {
         self.shapes.get(shape).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
     }
 
-    fn shape(&mut self, file: &SourceFile, owner: &str, fields: &[ast::FieldDecl], prefix: &str) -> ShapeId {
+    /// The zone a `zone "..."` clause names, resolved once here so that reading a record never looks
+    /// a zone up; reported when the bundled time zone database does not know it.
+    fn zone(&mut self, file: &SourceFile, z: &ast::Str) -> Option<TimeZone> {
+        match TimeZone::get(&z.value) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                self.diags.push(
+                    Diag::error("precept::type::unknown-zone", format!("unknown time zone `{}`", z.value))
+                        .at(file, z.span, "not in the time zone database")
+                        .help(
+                            "name an IANA time zone such as `\"Europe/London\"`, `\"America/New_York\"` or `\"UTC\"`",
+                        ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Whether values of `ty` include datetimes, which a `zone` on the field would apply to.
+    fn holds_datetime(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::DateTime => true,
+            Ty::List(inner) | Ty::Set(inner) => self.holds_datetime(inner),
+            Ty::Object(shape) => {
+                self.shapes.get(*shape).is_some_and(|s| s.fields.iter().any(|f| self.holds_datetime(&f.ty)))
+            }
+            _ => false,
+        }
+    }
+
+    /// The fields of a schema or nested object; `zone` is the one its datetimes without an offset
+    /// are read in unless a field names its own.
+    fn shape(
+        &mut self,
+        file: &SourceFile,
+        owner: &str,
+        fields: &[ast::FieldDecl],
+        prefix: &str,
+        zone: Option<&TimeZone>,
+    ) -> ShapeId {
         let id = self.shapes.len();
         self.shapes.push(Shape { fields: Vec::new() });
         let mut out: Vec<Field> = Vec::new();
@@ -197,13 +239,23 @@ impl Checker {
             }
             seen.insert(&f.name.text, f.name.span);
             let path = if prefix.is_empty() { f.name.text.clone() } else { format!("{prefix}.{}", f.name.text) };
-            let ty = self.type_expr(file, owner, &f.ty, &path);
+            let own = f.zone.as_ref().and_then(|z| self.zone(file, z));
+            let zone = own.or_else(|| zone.cloned());
+            let ty = self.type_expr(file, owner, &f.ty, &path, zone.as_ref());
+            if let (Some(z), false) = (&f.zone, self.holds_datetime(&ty)) {
+                self.diags.push(
+                    Diag::error("precept::type::mismatch", format!("`{}` has a zone but no datetime", f.name.text))
+                        .at(file, z.span, "nothing here is read in this zone")
+                        .help("write `zone` after a `datetime` field (or a list or object that holds one), or in the schema for all its datetimes"),
+                );
+            }
             let column = f.column.as_ref().map_or_else(|| path.clone(), |c| c.value.clone());
             out.push(Field {
                 name: f.name.text.clone(),
                 ty,
                 optional: f.optional,
                 column,
+                zone,
                 used: false,
                 file: file.clone(),
                 span: f.name.span,
@@ -215,7 +267,7 @@ impl Checker {
         id
     }
 
-    fn type_expr(&mut self, file: &SourceFile, owner: &str, t: &TypeExpr, path: &str) -> Ty {
+    fn type_expr(&mut self, file: &SourceFile, owner: &str, t: &TypeExpr, path: &str, zone: Option<&TimeZone>) -> Ty {
         match t {
             TypeExpr::Scalar(s, _) => match s {
                 ast::ScalarType::Text => Ty::Text,
@@ -256,8 +308,8 @@ impl Checker {
                 self.enums.push(EnumDef { variants: names });
                 Ty::Enum(self.enums.len() - 1)
             }
-            TypeExpr::List(inner, _) => Ty::List(Box::new(self.type_expr(file, owner, inner, path))),
-            TypeExpr::Object(fields, _) => Ty::Object(self.shape(file, owner, fields, path)),
+            TypeExpr::List(inner, _) => Ty::List(Box::new(self.type_expr(file, owner, inner, path, zone))),
+            TypeExpr::Object(fields, _) => Ty::Object(self.shape(file, owner, fields, path, zone)),
         }
     }
 

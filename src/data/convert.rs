@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use jiff::fmt::temporal::Pieces;
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, SpanRelativeTo, Zoned};
 use rust_decimal::Decimal;
 
@@ -55,8 +56,9 @@ impl Bad {
     }
 }
 
-/// Convert one scalar value to field type `ty`.
-pub(crate) fn scalar(program: &Program, ty: &Ty, raw: Raw<'_>) -> Result<Value, Bad> {
+/// Convert one scalar value to field type `ty`; `zone` is the field's declared zone, in which a
+/// datetime written without an offset is read (see [`datetime`]).
+pub(crate) fn scalar(program: &Program, ty: &Ty, zone: Option<&TimeZone>, raw: Raw<'_>) -> Result<Value, Bad> {
     match ty {
         Ty::Text => match raw {
             Raw::Str(s) | Raw::Cell(s) => Ok(Value::Text(s.into())),
@@ -75,7 +77,7 @@ pub(crate) fn scalar(program: &Program, ty: &Ty, raw: Raw<'_>) -> Result<Value, 
             None => Err(not(ty, raw, help_for(ty, raw))),
         },
         Ty::DateTime => match text(raw) {
-            Some(s) => datetime(ty, raw, s),
+            Some(s) => datetime(ty, zone, raw, s),
             None => Err(not(ty, raw, help_for(ty, raw))),
         },
         Ty::Duration => duration(ty, raw),
@@ -423,8 +425,15 @@ fn date(s: &str) -> Option<Value> {
     Some(Value::Date(pieces.date()))
 }
 
-/// An instant with an offset or a bracketed time zone, and the offset as written.
-fn datetime(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
+/// An instant with an offset or a bracketed time zone, and the offset as written; or, when the field
+/// has a declared `zone`, a wall-clock time without either, read in that zone.
+///
+/// Export spellings are read as they are: a space for the `T`, fractional seconds, an offset
+/// without a colon (`+0000`). A wall-clock time that occurs twice in the zone (clocks go back) is
+/// its earlier instant; one that does not exist (clocks go forward) is moved forward by the length
+/// of the gap (jiff's "compatible" rule, as in RFC 5545 and Temporal): in America/New_York,
+/// `2024-03-10T02:30` is 03:30 EDT and `2024-11-03T01:30` is 01:30 EDT, not EST.
+fn datetime(ty: &Ty, zone: Option<&TimeZone>, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
     let Ok(pieces) = Pieces::parse(s) else { return Err(not(ty, raw, help_for(ty, raw))) };
     let Some(time) = pieces.time() else { return Err(not(ty, raw, help_for(ty, raw))) };
     if pieces.time_zone_annotation().is_some() {
@@ -443,10 +452,19 @@ fn datetime(ty: &Ty, raw: Raw<'_>, s: &str) -> Result<Value, Bad> {
         };
     }
     let Some(offset) = pieces.to_numeric_offset() else {
+        let local = pieces.date().to_datetime(time);
+        if let Some(tz) = zone {
+            return match tz.to_ambiguous_zoned(local).compatible() {
+                Ok(z) => Ok(Value::DateTime(z.timestamp(), z.offset().seconds())),
+                Err(_) => Err(out_of_range(ty, raw)),
+            };
+        }
         return Err(Bad::new(
             format!("has no offset: `{}`", shown(raw)),
             "no offset or time zone",
-            "add `Z` or an offset such as `+01:00`, or a time zone such as `[Europe/London]`, so the instant is exact",
+            "add `Z` or an offset such as `+01:00`, or a time zone such as `[Europe/London]`, so the instant is exact; \
+             or, for an export of local times, declare their zone in the schema (`zone \"Europe/London\"`) \
+             or on the field (`opened_at: datetime zone \"Europe/London\"`)",
         ));
     };
     match offset.to_timestamp(pieces.date().to_datetime(time)) {
@@ -567,7 +585,7 @@ mod tests {
 
     fn conv(ty: Ty, raw: Raw<'_>) -> Result<Value, Bad> {
         let p = program(vec![], vec![vec!["open", "closed", "pending"]]);
-        scalar(&p, &ty, raw)
+        scalar(&p, &ty, None, raw)
     }
 
     fn dec(s: &str) -> Decimal {
@@ -760,6 +778,77 @@ mod tests {
         assert!(conv(Ty::DateTime, Raw::Str("2024-03-01")).is_err());
         assert!(conv(Ty::DateTime, Raw::Int(0)).is_err());
         assert!(conv(Ty::DateTime, Raw::Cell("2024-03-01T09:00:00Z")).is_ok());
+    }
+
+    fn in_zone(zone: &str, raw: Raw<'_>) -> Result<Value, Bad> {
+        let p = program(vec![], vec![]);
+        scalar(&p, &Ty::DateTime, Some(&TimeZone::get(zone).unwrap()), raw)
+    }
+
+    #[test]
+    fn zoneless_datetimes_read_in_the_declared_zone() {
+        let ny = "America/New_York";
+        // NYC 311 writes local times with milliseconds and no offset; summer time is -04:00.
+        assert_eq!(
+            in_zone(ny, Raw::Cell("2024-05-27T02:08:51.000")),
+            Ok(Value::DateTime(ts("2024-05-27T06:08:51Z"), -4 * 3600))
+        );
+        // Winter time is -05:00, and a space for the `T` reads the same.
+        assert_eq!(
+            in_zone(ny, Raw::Str("2024-01-15 09:00:00")),
+            Ok(Value::DateTime(ts("2024-01-15T14:00:00Z"), -5 * 3600))
+        );
+        // The gap (clocks go forward at 02:00 on 10 March 2024): 02:30 moves forward by the hour.
+        assert_eq!(
+            in_zone(ny, Raw::Cell("2024-03-10T02:30:00")),
+            Ok(Value::DateTime(ts("2024-03-10T07:30:00Z"), -4 * 3600))
+        );
+        // The fold (clocks go back at 02:00 on 3 November 2024): 01:30 is the earlier, EDT, instant.
+        assert_eq!(
+            in_zone(ny, Raw::Cell("2024-11-03T01:30:00")),
+            Ok(Value::DateTime(ts("2024-11-03T05:30:00Z"), -4 * 3600))
+        );
+        // A value that carries an offset or a zone is still that instant, whatever the declaration.
+        assert_eq!(
+            in_zone(ny, Raw::Cell("2024-05-27T02:08:51+0000")),
+            Ok(Value::DateTime(ts("2024-05-27T02:08:51Z"), 0))
+        );
+        assert_eq!(
+            in_zone(ny, Raw::Str("2024-07-01T09:00:00[Europe/London]")),
+            Ok(Value::DateTime(ts("2024-07-01T08:00:00Z"), 3600))
+        );
+        // TOML's local datetimes too.
+        assert_eq!(
+            in_zone("Europe/London", Raw::Moment("2024-07-01T09:00:00")),
+            Ok(Value::DateTime(ts("2024-07-01T08:00:00Z"), 3600))
+        );
+        // A date alone is still not a datetime.
+        assert!(in_zone(ny, Raw::Cell("2024-05-27")).is_err());
+    }
+
+    #[test]
+    fn export_spellings_of_instants() {
+        // Salesforce: an offset without a colon; others: a space for `T`, fractional seconds.
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Cell("2024-05-27T02:08:51.000+0000")),
+            Ok(Value::DateTime(ts("2024-05-27T02:08:51Z"), 0))
+        );
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Cell("2024-05-27 02:08:51+0530")),
+            Ok(Value::DateTime(ts("2024-05-26T20:38:51Z"), 5 * 3600 + 1800))
+        );
+        assert_eq!(
+            conv(Ty::DateTime, Raw::Str("2024-05-27 02:08:51.250Z")),
+            Ok(Value::DateTime(ts("2024-05-27T02:08:51.25Z"), 0))
+        );
+    }
+
+    #[test]
+    fn without_a_declared_zone_the_error_names_the_declaration() {
+        let bad = conv(Ty::DateTime, Raw::Cell("2024-05-27T02:08:51.000")).unwrap_err();
+        assert_eq!(bad.what, "has no offset: `2024-05-27T02:08:51.000`");
+        assert!(bad.help.contains("add `Z`"));
+        assert!(bad.help.contains("zone \"Europe/London\""), "{}", bad.help);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub(crate) fn field(name: &str, ty: Ty) -> Field {
         ty,
         optional: false,
         column: name.into(),
+        zone: None,
         used: true,
         file: SourceFile::new("schema.precept", ""),
         span: Span::default(),

@@ -103,6 +103,7 @@ codes! {
     "precept::type::unknown-name" => "a name is neither `record`, a quantifier variable nor an expected value",
     "precept::type::unknown-schema" => "a rule's `for` names a schema that is not declared",
     "precept::type::unknown-variant" => "a value compared with an enumeration is not one of its values",
+    "precept::type::unknown-zone" => "a `zone` in a schema or on a field names a time zone the bundled database does not know",
     "precept::type::unused-field" => "a schema field is read by no rule",
     "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` was given something that is not a date",

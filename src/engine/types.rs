@@ -95,6 +95,10 @@ pub struct Field {
     pub optional: bool,
     /// The CSV column it is read from.
     pub column: String,
+    /// The zone its datetimes without an offset are read in (`zone "..."` on the field, an enclosing
+    /// field or its schema), resolved once when the policy is checked so reading a value never looks
+    /// a zone up. `None`: such values are an input error.
+    pub zone: Option<jiff::tz::TimeZone>,
     /// Whether any rule reads it; fields no rule reads are skipped when records are read.
     pub used: bool,
     /// Where it was declared.

@@ -17,6 +17,7 @@ use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::Span;
 use header::{duplicate_columns, missing_column, plan, Plan};
+use jiff::tz::TimeZone;
 
 const CSV_HELP: &str = "a `.csv` file has a header row naming the columns, then one record per row";
 
@@ -250,7 +251,7 @@ impl Row<'_> {
                     if field.optional && matches!(field.ty, Ty::List(_)) && cell.trim().is_empty() {
                         (Value::Missing, Some(*c))
                     } else {
-                        (self.cell(&field.ty, cell, *c), Some(*c))
+                        (self.cell(&field.ty, field.zone.as_ref(), cell, *c), Some(*c))
                     }
                 }
                 Plan::Object(inner) => {
@@ -286,12 +287,12 @@ impl Row<'_> {
     }
 
     /// The value of one cell for type `ty` (an empty cell is missing).
-    fn cell(&mut self, ty: &Ty, cell: &str, column: usize) -> Value {
+    fn cell(&mut self, ty: &Ty, zone: Option<&TimeZone>, cell: &str, column: usize) -> Value {
         if let Ty::List(inner) = ty {
             let mut items = Vec::new();
             for (i, item) in cell.split(';').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
                 self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
-                items.push(self.scalar(inner, item, column));
+                items.push(self.scalar(inner, zone, item, column));
                 self.path.pop();
             }
             return Value::List(items.into_boxed_slice());
@@ -300,11 +301,11 @@ impl Row<'_> {
         if blank {
             return Value::Missing;
         }
-        self.scalar(ty, cell, column)
+        self.scalar(ty, zone, cell, column)
     }
 
-    fn scalar(&mut self, ty: &Ty, text: &str, column: usize) -> Value {
-        match convert::scalar(self.program, ty, Raw::Cell(text)) {
+    fn scalar(&mut self, ty: &Ty, zone: Option<&TimeZone>, text: &str, column: usize) -> Value {
+        match convert::scalar(self.program, ty, zone, Raw::Cell(text)) {
             Ok(v) => v,
             Err(bad) => {
                 // INVARIANT: `Value::Unreadable(i)` is `problems[i]`, which the reader keeps in order.

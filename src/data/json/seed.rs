@@ -10,6 +10,7 @@
 //! absent, too large) is skipped. Problems are placed afterwards by scanning the record's text for
 //! the path (see [`crate::data::Locator`]).
 
+use jiff::tz::TimeZone;
 use std::fmt;
 
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -146,7 +147,7 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
     ctx.reset();
     let ty = Ty::Object(shape);
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed { ctx: &mut *ctx, ty: &ty, in_list: false }.deserialize(&mut de)?;
+    let value = ValueSeed { ctx: &mut *ctx, ty: &ty, zone: None, in_list: false }.deserialize(&mut de)?;
     de.end()?;
     if ctx.maybe_duplicate {
         // The slow path, for records that have (or hash as if they had) a key twice in one object:
@@ -170,6 +171,8 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
 struct ValueSeed<'c, 'p> {
     ctx: &'c mut Ctx<'p>,
     ty: &'c Ty,
+    /// The field's declared zone, for datetimes written without an offset.
+    zone: Option<&'c TimeZone>,
     /// An element of a list (where null is not a missing value but a mistake).
     in_list: bool,
 }
@@ -217,7 +220,7 @@ impl ValueSeed<'_, '_> {
             self.ctx.problem(ProblemKind::NotObject(found_scalar(raw)));
             return Value::Missing;
         }
-        match convert::scalar(self.ctx.program, self.ty, raw) {
+        match convert::scalar(self.ctx.program, self.ty, self.zone, raw) {
             Ok(v) => v,
             Err(bad) => self.ctx.bad(bad),
         }
@@ -303,7 +306,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 return Ok(Value::Missing);
             }
             self.ctx.path.push(Step::Index(u32::try_from(items.len()).unwrap_or(u32::MAX)));
-            let next = seq.next_element_seed(ValueSeed { ctx: &mut *self.ctx, ty: inner, in_list: true });
+            let next =
+                seq.next_element_seed(ValueSeed { ctx: &mut *self.ctx, ty: inner, zone: self.zone, in_list: true });
             self.ctx.path.pop();
             match next? {
                 Some(v) => items.push(v),
@@ -334,7 +338,12 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 Some((i, field)) => {
                     self.ctx.path.push(field_step(i));
                     let before = self.ctx.found;
-                    let v = map.next_value_seed(ValueSeed { ctx: &mut *self.ctx, ty: &field.ty, in_list: false });
+                    let v = map.next_value_seed(ValueSeed {
+                        ctx: &mut *self.ctx,
+                        ty: &field.ty,
+                        zone: field.zone.as_ref(),
+                        in_list: false,
+                    });
                     self.ctx.path.pop();
                     if let Some(r) = reported.get_mut(i) {
                         *r |= self.ctx.found > before;

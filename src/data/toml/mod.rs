@@ -7,6 +7,7 @@
 
 mod locate;
 
+use jiff::tz::TimeZone;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -174,7 +175,7 @@ impl Cx<'_> {
             let (Some(field), Some(slot)) = (fields.get(i), slots.get_mut(i)) else { continue };
             self.path.push(super::field_step(i));
             let before = self.found;
-            *slot = self.value(&field.ty, value, self.span(key));
+            *slot = self.value(&field.ty, field.zone.as_ref(), value, self.span(key));
             self.path.pop();
             if let Some(r) = reported.get_mut(i) {
                 *r |= self.found > before;
@@ -200,7 +201,7 @@ impl Cx<'_> {
     }
 
     /// A value of type `ty`; `key` is the span of the key it was found under (or of the element).
-    fn value(&mut self, ty: &Ty, v: &Spanned<DeValue<'_>>, key: Span) -> Value {
+    fn value(&mut self, ty: &Ty, zone: Option<&TimeZone>, v: &Spanned<DeValue<'_>>, key: Span) -> Value {
         let at = self.span(v);
         let raw = match (ty, v.get_ref()) {
             (Ty::Object(shape), DeValue::Table(t)) => return Value::Object(self.object(*shape, t, key)),
@@ -210,7 +211,7 @@ impl Cx<'_> {
                     self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
                     // A value absent from an element is shown at the element.
                     let element = self.span(item);
-                    out.push(self.value(inner, item, element));
+                    out.push(self.value(inner, zone, item, element));
                     self.path.pop();
                 }
                 return Value::List(out.into_boxed_slice());
@@ -226,14 +227,14 @@ impl Cx<'_> {
             (_, DeValue::Float(f)) => Raw::Num(f.as_str()),
             (_, DeValue::Datetime(d)) => {
                 let text = d.to_string();
-                return self.convert(ty, Raw::Moment(&text), at);
+                return self.convert(ty, zone, Raw::Moment(&text), at);
             }
         };
-        self.convert(ty, raw, at)
+        self.convert(ty, zone, raw, at)
     }
 
-    fn convert(&mut self, ty: &Ty, raw: Raw<'_>, at: Span) -> Value {
-        match convert::scalar(self.program, ty, raw) {
+    fn convert(&mut self, ty: &Ty, zone: Option<&TimeZone>, raw: Raw<'_>, at: Span) -> Value {
+        match convert::scalar(self.program, ty, zone, raw) {
             Ok(v) => v,
             Err(bad) => self.bad(bad, at),
         }

@@ -20,6 +20,7 @@ impl Lowerer<'_> {
         let mut dated_by: Option<Name> = None;
         let mut staff_by: Option<Name> = None;
         let mut team_by: Option<Name> = None;
+        let mut zone: Option<Str> = None;
         let mut fields = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
@@ -53,11 +54,18 @@ impl Lowerer<'_> {
                         self.set_once(slot, n, what, |n| n.span, at);
                     }
                 }
+                Rule::zone_clause => {
+                    let at = span(&c);
+                    if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
+                        let s = string(&s);
+                        self.set_once(&mut zone, s, "zone", |s| s.span, at);
+                    }
+                }
                 Rule::field_decl => fields.push(self.field(c)),
                 _ => {}
             }
         }
-        Some(Schema { name: name_?, files, identified_by, dated_by, staff_by, team_by, fields, span: whole })
+        Some(Schema { name: name_?, files, identified_by, dated_by, staff_by, team_by, zone, fields, span: whole })
     }
 
     fn field(&mut self, p: Pair<'_, Rule>) -> FieldDecl {
@@ -66,6 +74,7 @@ impl Lowerer<'_> {
         let mut ty = TypeExpr::Scalar(ScalarType::Text, whole);
         let mut optional = false;
         let mut column = None;
+        let mut zone = None;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::field_name => fname = name(&c),
@@ -73,11 +82,12 @@ impl Lowerer<'_> {
                 Rule::column_clause => {
                     column = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x))
                 }
+                Rule::zone_clause => zone = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x)),
                 Rule::colon | Rule::comma => {}
                 _ => ty = self.type_expr(c),
             }
         }
-        FieldDecl { name: fname, ty, optional, column, span: whole }
+        FieldDecl { name: fname, ty, optional, column, zone, span: whole }
     }
 
     fn type_expr(&mut self, p: Pair<'_, Rule>) -> TypeExpr {
