@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 fn gather(cases: &[(&str, &str)], mut run: impl FnMut(&std::path::Path, &str) -> common::Run) -> String {
     let mut out = String::new();
     for (name, text) in cases {
+        // files on disk: the command line reads settings, waivers and role files by path, and this
+        // snapshots what it prints for each broken file.
         let dir = tempfile::tempdir().unwrap();
         let got = run(dir.path(), text);
         assert!(!got.stderr.contains("panicked"), "{name}: {}", got.stderr);
