@@ -36,6 +36,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::Diag;
 use crate::engine::blame::Step;
+use crate::engine::types::Field;
 use crate::engine::value::Value;
 use crate::engine::Program;
 
@@ -372,4 +373,20 @@ impl<'s> Batcher<'s> {
 /// saturates and then simply locates nothing).
 pub(crate) fn field_step(slot: usize) -> Step {
     Step::Field(u16::try_from(slot).unwrap_or(u16::MAX))
+}
+
+/// After an object is read, in every format: an absent required list becomes an empty list (an
+/// optional one stays missing), and `missing(i)` reports each other absent required field `i` that
+/// was not already reported as invalid (`reported[i]`). Fields no rule reads are left alone.
+pub(crate) fn fill_absent(fields: &[Field], slots: &mut [Value], reported: &[bool], mut missing: impl FnMut(usize)) {
+    for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
+        if !field.used || !matches!(slot, Value::Missing) {
+            continue;
+        }
+        if matches!(field.ty, crate::engine::types::Ty::List(_)) && !field.optional {
+            *slot = Value::List(Box::default());
+        } else if !field.optional && !reported.get(i).copied().unwrap_or(false) {
+            missing(i);
+        }
+    }
 }

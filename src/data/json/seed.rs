@@ -366,21 +366,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 /// After an object is read: absent required lists become empty lists, absent required fields are problems.
 /// An optional list (`list of T?`) that is absent or `null` stays missing, as in TOML and CSV.
 fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], reported: &[bool]) {
-    for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
-        if !field.used || !matches!(slot, Value::Missing) {
-            continue;
-        }
-        if matches!(field.ty, Ty::List(_)) && !field.optional {
-            *slot = Value::List(Box::default());
-        } else if !field.optional {
-            // A value that was there but invalid has been reported already.
-            if !reported.get(i).copied().unwrap_or(false) {
-                ctx.path.push(field_step(i));
-                ctx.problem(ProblemKind::Missing);
-                ctx.path.pop();
-            }
-        }
-    }
+    super::super::fill_absent(fields, slots, reported, |i| {
+        ctx.path.push(field_step(i));
+        ctx.problem(ProblemKind::Missing);
+        ctx.path.pop();
+    });
 }
 
 /// Matches a key to the slot of a field some rule reads, and hashes it for [`KeyCheck`].

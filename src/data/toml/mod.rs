@@ -181,22 +181,11 @@ impl Cx<'_> {
                 *r |= self.found > before;
             }
         }
-        for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
-            if !field.used || !matches!(slot, Value::Missing) {
-                continue;
-            }
-            if matches!(field.ty, Ty::List(_)) && !field.optional {
-                // A list the schema requires reads as empty when absent; an optional one stays missing.
-                *slot = Value::List(Box::default());
-            } else if !field.optional {
-                // A value that was there but invalid has been reported already.
-                if !reported.get(i).copied().unwrap_or(false) {
-                    self.path.push(super::field_step(i));
-                    self.problem(ProblemKind::Missing, owner);
-                    self.path.pop();
-                }
-            }
-        }
+        super::fill_absent(fields, &mut slots, &reported, |i| {
+            self.path.push(super::field_step(i));
+            self.problem(ProblemKind::Missing, owner);
+            self.path.pop();
+        });
         slots.into_boxed_slice()
     }
 
