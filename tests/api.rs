@@ -139,3 +139,35 @@ fn the_engines_own_folders_are_never_records() {
     let run = engine.check([Records::paths([root().join("policies"), root().join("fixtures/org")])]);
     assert_eq!(run.summary.files, 0, "{:?}", run.diagnostics);
 }
+
+#[test]
+fn bad_records_given_in_memory_are_placed_and_the_rest_still_checked() {
+    let engine = Engine::from_sources([("house.precept", HOUSE)]).unwrap();
+    let run = engine.check([
+        Records::bytes("broken.jsonl", "{\"id\": \"B-1\", \"agent\": \"ann\", \"waited\": \"3h\"}\n{not json\n"),
+        Records::bytes("notes.txt", "hello"),
+        Records::values("values.jsonl", &[serde_json::json!([1, 2])]),
+        Records::bytes("good.csv", "id,agent,waited\nG-1,ann,2h\n"),
+    ]);
+    let codes: Vec<(&str, Option<(&str, usize, usize)>)> =
+        run.diagnostics.iter().filter(|d| d.is_error()).map(|d| (&*d.code, d.location())).collect();
+    // The syntax error is placed at its line; the JSON Lines value that is not an object at its own.
+    assert!(
+        codes
+            .iter()
+            .any(|(c, at)| *c == "precept::input::json" && at.is_some_and(|(f, l, _)| f == "broken.jsonl" && l == 2)),
+        "{codes:?}"
+    );
+    assert!(
+        codes
+            .iter()
+            .any(|(c, at)| at.is_some_and(|(f, l, _)| f == "values.jsonl" && l == 1)
+                && c.starts_with("precept::input::")),
+        "{codes:?}"
+    );
+    assert!(codes.iter().any(|(c, _)| *c == "precept::input::unknown-format"), "{codes:?}");
+    // The good records, and the good line of the broken file, are still checked.
+    let ids: Vec<&str> = run.findings.iter().filter_map(|f| f.record_id.as_deref()).collect();
+    assert!(ids.contains(&"G-1") && ids.contains(&"B-1"), "{ids:?}");
+    assert_eq!(run.status(), precept::Status::Failed);
+}

@@ -129,13 +129,7 @@ impl Records {
     /// assert_eq!((run.findings[0].line, run.findings[0].record_id.as_deref()), (2, Some("T-2")));
     /// ```
     pub fn values(name: impl Into<String>, values: &[serde_json::Value]) -> Records {
-        let mut text = String::new();
-        for v in values {
-            // Compact JSON never holds a line break: one value, one line.
-            text.push_str(&v.to_string());
-            text.push('\n');
-        }
-        Records::bytes_as(name, Format::Jsonl, text)
+        Records::bytes_as(name, Format::Jsonl, crate::data::jsonl_of(values))
     }
 
     /// Every record file under these files and folders (as `precept check PATH...` finds them:

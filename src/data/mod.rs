@@ -207,14 +207,7 @@ impl RecordFile {
     /// assert_eq!(file.format, Format::Jsonl);
     /// ```
     pub fn from_values(name: impl Into<String>, schema: usize, values: &[serde_json::Value]) -> RecordFile {
-        use std::fmt::Write as _;
-        let mut text = String::new();
-        for value in values {
-            // Compact JSON never holds a line break, so each value is one line. Writing to a
-            // `String` cannot fail.
-            let _ = writeln!(text, "{value}");
-        }
-        RecordFile::from_bytes(name, Format::Jsonl, schema, text.into_bytes())
+        RecordFile::from_bytes(name, Format::Jsonl, schema, jsonl_of(values))
     }
 
     /// Its path, for a file on disk.
@@ -389,4 +382,16 @@ pub(crate) fn fill_absent(fields: &[Field], slots: &mut [Value], reported: &[boo
             missing(i);
         }
     }
+}
+
+/// JSON values as the text of a JSON Lines file: compact JSON never holds a line break, so each
+/// value is one line, and a problem with one is placed at its line.
+pub(crate) fn jsonl_of(values: &[serde_json::Value]) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for value in values {
+        // Writing to a `String` cannot fail.
+        let _ = writeln!(text, "{value}");
+    }
+    text.into_bytes()
 }
