@@ -149,7 +149,8 @@ fn bad_records_given_in_memory_are_placed_and_the_rest_still_checked() {
         Records::values("values.jsonl", &[serde_json::json!([1, 2])]),
         Records::bytes("good.csv", "id,agent,waited\nG-1,ann,2h\n"),
     ]);
-    let codes: Vec<(&str, Option<(&str, usize, usize)>)> =
+    type Placed<'a> = (&'a str, Option<(&'a str, usize, usize)>);
+    let codes: Vec<Placed<'_>> =
         run.diagnostics.iter().filter(|d| d.is_error()).map(|d| (&*d.code, d.location())).collect();
     // The syntax error is placed at its line; the JSON Lines value that is not an object at its own.
     assert!(
