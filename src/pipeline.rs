@@ -122,7 +122,7 @@ pub fn check_files(
         Outcome { diagnostics, files: files.len(), evaluation: program.evaluation.clone(), ..Outcome::default() };
     if program.evaluation.is_none() {
         // `now` has no value without an evaluation time, and is never the clock: nothing is judged.
-        if let Some(d) = crate::api::as_of::no_as_of(program) {
+        if let Some(d) = crate::engine::as_of::no_as_of(program) {
             out.diagnostics.push(d);
             crate::diagnostics::sort(&mut out.diagnostics);
             return out;

@@ -46,7 +46,7 @@ pub struct Case {
     org: Option<Org>,
     /// The evaluation time the test's records are judged at (`as_of`), for rules that use `now`
     /// and open obligations of case rules.
-    as_of: Option<crate::api::AsOf>,
+    as_of: Option<crate::engine::as_of::AsOf>,
     /// The findings expected: `rule` or `rule@record`, sorted.
     pub expect: Vec<String>,
 }
@@ -208,7 +208,7 @@ pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<D
                     toml::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                match text.parse::<crate::api::AsOf>() {
+                match text.parse::<crate::engine::as_of::AsOf>() {
                     Ok(a) => Some(a),
                     Err(why) => {
                         bad(

@@ -11,14 +11,13 @@
 //! The file is over 600 lines because every public method carries a runnable example (the
 //! engine's code is about 300 of them); what a check returns is in `api/run.rs`.
 
-pub(crate) mod as_of;
 mod policies;
 mod records;
 mod run;
 
 use std::sync::Arc;
 
-pub use as_of::{AsOf, EvaluationTime};
+pub use crate::engine::as_of::{AsOf, EvaluationTime};
 pub use policies::PolicySource;
 pub use records::Records;
 pub use run::{Run, Status};
@@ -312,7 +311,7 @@ impl Engine {
     pub fn with_options(mut self, options: Options) -> Engine {
         // The resolved time lives in the program, where case rules and `now` read it; a program
         // shared with another engine is copied first, so that one keeps its own.
-        let evaluation = as_of::resolve(&self.program, options.as_of).ok().flatten();
+        let evaluation = crate::engine::as_of::resolve(&self.program, options.as_of).ok().flatten();
         if self.program.evaluation != evaluation {
             Arc::make_mut(&mut self.program).evaluation = evaluation;
         }
@@ -348,8 +347,8 @@ impl Engine {
     /// assert_eq!(run.findings.len(), 1);
     /// ```
     pub fn evaluation_time(&self) -> Result<Option<EvaluationTime>, Diagnostic> {
-        let at = as_of::resolve(&self.program, self.options.as_of)?;
-        match (at, as_of::no_as_of(&self.program)) {
+        let at = crate::engine::as_of::resolve(&self.program, self.options.as_of)?;
+        match (at, crate::engine::as_of::no_as_of(&self.program)) {
             (None, Some(d)) => Err(d),
             (at, _) => Ok(at),
         }

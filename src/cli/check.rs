@@ -131,8 +131,8 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
         include: config.map(|c| c.include.clone()).unwrap_or_default(),
         exclude: config.map(|c| c.exclude.clone()).unwrap_or_default(),
     };
-    let mut engine =
-        crate::Engine::from_program(program, Vec::new()).with_options(crate::Options { as_of, ..crate::Options::default() });
+    let mut engine = crate::Engine::from_program(program, Vec::new())
+        .with_options(crate::Options { as_of, ..crate::Options::default() });
     // An as-of that cannot be placed in time, or rules that use `now` without one: nothing is read.
     if let Err(d) = engine.evaluation_time() {
         return Err(Stop::new(vec![d]));
@@ -173,13 +173,13 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
 
 /// The evaluation time given by `--as-of`, else by `as_of` in the settings; `None` when neither
 /// gives one. `Err` is `precept::usage::as-of` for text that is not a date or a datetime.
-fn as_of(inputs: &Inputs, config: Option<&Config>) -> Result<Option<crate::api::AsOf>, Diag> {
+fn as_of(inputs: &Inputs, config: Option<&Config>) -> Result<Option<crate::engine::as_of::AsOf>, Diag> {
     let (text, from) = match (&inputs.as_of, config.and_then(|c| c.as_of.as_ref())) {
         (Some(t), _) => (t, "--as-of"),
         (None, Some(t)) => (t, "as_of"),
         (None, None) => return Ok(None),
     };
-    text.parse::<crate::api::AsOf>().map(Some).map_err(|why| {
+    text.parse::<crate::engine::as_of::AsOf>().map(Some).map_err(|why| {
         Diag::error("precept::usage::as-of", format!("{why} (given by `{from}`)")).help(
             "write a date as `YYYY-MM-DD` (the data is complete through that day) or a datetime as `2026-06-30T17:00:00+01:00`",
         )

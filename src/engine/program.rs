@@ -39,7 +39,7 @@ pub struct Program {
     /// The evaluation time of runs (`--as-of`), set by the engine's options: case rules judge open
     /// obligations at it and `now` stands for it. `None`: the end of the data for cases, and a
     /// rule that uses `now` cannot run.
-    pub evaluation: Option<crate::api::EvaluationTime>,
+    pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
 }
 
 impl Program {

@@ -43,7 +43,7 @@ pub struct Outcome {
     pub left_out: Vec<(String, usize)>,
     /// The evaluation time the run judged the data at (`--as-of`); `None`: none was given, and case
     /// rules judged open obligations at the end of the data.
-    pub evaluation: Option<crate::api::EvaluationTime>,
+    pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
 }
 
 /// Findings counted by severity, level and standing.
@@ -400,7 +400,7 @@ pub struct Summary {
     /// let run = engine.with_options(as_of).check(tickets());
     /// assert_eq!(run.summary.evaluation.map(|e| e.to_string()).as_deref(), Some("2026-06-30T17:00:00+01:00"));
     /// ```
-    pub evaluation: Option<crate::api::EvaluationTime>,
+    pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
     /// The policies' rules and codes, as reports list them.
     pub catalogue: Arc<Catalogue>,
 }

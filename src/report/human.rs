@@ -201,7 +201,7 @@ pub fn relaxations(summary: &Summary) -> String {
     out
 }
 
-/// The evaluation time the run judged the data at, or that none was given: a line before the
+/// The evaluation time the run judged the data at, or that none was given: a line after the
 /// summary, so a report read later says which moment its open obligations were judged at.
 pub fn evaluation_line(s: &Summary) -> String {
     let text = match &s.evaluation {
@@ -314,8 +314,8 @@ impl super::Report for Human {
             "{}{}{}\n{}\n",
             self.problems(end.diagnostics),
             relaxations(end.summary),
-            evaluation_line(end.summary),
-            summary_line(end.summary)
+            summary_line(end.summary),
+            evaluation_line(end.summary)
         )
     }
 

@@ -84,7 +84,9 @@ impl AsOf {
                 let (name, tz) = match (zone, several) {
                     (Some(z), _) => z,
                     (None, false) => ("UTC", &TimeZone::UTC),
-                    (None, true) => return Err(format!("the day `{d}` ends at different times in the policies' calendars' zones")),
+                    (None, true) => {
+                        return Err(format!("the day `{d}` ends at different times in the policies' calendars' zones"))
+                    }
                 };
                 let next = d.tomorrow().map_err(|_| format!("the day after `{d}` is out of range"))?;
                 let z = next.to_zoned(tz.clone()).map_err(|_| format!("the end of `{d}` is out of range"))?;
@@ -272,12 +274,19 @@ pub(crate) fn resolve(program: &crate::engine::Program, as_of: Option<AsOf>) -> 
     let Some(given) = as_of else { return Ok(None) };
     let (zone, several) = policy_zone(program);
     given.resolve(zone.as_ref().map(|(n, z)| (n.as_str(), z)), several).map(Some).map_err(|why| {
-        Diag::error("precept::usage::as-of", format!("the as-of `{given}` cannot be placed in time: {why}"))
-            .help(format!(
-                "give a datetime with a UTC offset, e.g. `{}T00:00:00+01:00` or `{}T23:00:00Z`",
-                given.date(),
-                given.date()
-            ))
+        let help = match given {
+            AsOf::Date(d) => {
+                let next = d.tomorrow().unwrap_or(d);
+                format!(
+                    "give the end of the day as a datetime with its UTC offset instead, e.g. `{next}T00:00:00+01:00` (the end of {d} at +01:00) or `{next}T00:00:00Z` (in UTC)"
+                )
+            }
+            _ => format!(
+                "give it with its UTC offset, e.g. `{}+01:00`, or `Z` for UTC",
+                given
+            ),
+        };
+        Diag::error("precept::usage::as-of", format!("the as-of `{given}` cannot be placed in time: {why}")).help(help)
     })
 }
 
