@@ -457,3 +457,41 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
+
+#[test]
+fn group_rules_and_case_events_can_read_now() {
+    let policy = r#"
+schema request { identified by id  id: text  team: text  received_at: datetime  responded_at: datetime? }
+code "C" { level industry
+  rule few-stale { title "No team has a request unanswered for a week" for request
+    group by record.team
+    require count(record.responded_at is missing and record.received_at + 7 days < now) == 0
+    message "team {group.team} has {count(record.responded_at is missing and record.received_at + 7 days < now)} stale requests at {now}" }
+  rule recent-answered { title "Requests of the last day are answered within an hour" for request
+    case by record.id
+    opens when record.received_at > now - 1 day at record.received_at
+    closes when record.responded_at is present at record.responded_at
+    within 1h } }
+"#;
+    let engine = common::engine(policy);
+    let records = "{\"id\": \"A\", \"team\": \"T1\", \"received_at\": \"2026-06-01T09:00:00Z\"}\n\
+        {\"id\": \"B\", \"team\": \"T1\", \"received_at\": \"2026-06-29T09:00:00Z\"}\n\
+        {\"id\": \"C\", \"team\": \"T2\", \"received_at\": \"2026-06-20T09:00:00Z\", \"responded_at\": \"2026-06-20T09:30:00Z\"}\n\
+        {\"id\": \"D\", \"team\": \"T2\", \"received_at\": \"2026-06-30T12:00:00Z\"}\n";
+    let at = |text: &str| {
+        let options = precept::Options { as_of: Some(text.parse().unwrap()), ..precept::Options::default() };
+        let run = engine.fresh().with_options(options).check([precept::Records::bytes("r.jsonl", records)]);
+        assert!(run.diagnostics.is_empty(), "{:?}", run.diagnostics);
+        let mut found: Vec<String> =
+            run.findings.iter().map(|f| format!("{}@{}", f.rule_id(), f.record_id.as_deref().unwrap_or(""))).collect();
+        found.sort();
+        (found, run.summary.pending.iter().map(|(_, n)| *n).sum::<usize>())
+    };
+    // At the end of 30 June (UTC, no calendar): A is stale (T1); D, opened in the last day, is an
+    // hour past due; B opened more than a day before, so the case rule never opened it.
+    assert_eq!(at("2026-06-30"), (vec!["few-stale@team T1".to_string(), "recent-answered@D".to_string()], 0));
+    // At 12:30 on 30 June D is not yet due: pending.
+    assert_eq!(at("2026-06-30T12:30:00Z"), (vec!["few-stale@team T1".to_string()], 1));
+    // On 7 June A was not a week old, and D had not been received.
+    assert_eq!(at("2026-06-07"), (vec![], 0));
+}
