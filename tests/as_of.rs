@@ -127,6 +127,8 @@ fn every_report_states_the_evaluation_time() {
         "{summary}"
     );
     assert_eq!(r1["evidence"][0]["facts"]["open_at_as_of"], "2026-07-01T00:00:00+01:00");
+    let junit = check_fixture(&["--as-of", "2026-06-30", "--format", "junit"]);
+    assert!(junit.stdout.contains("<property name=\"evaluation_time\" value=\"2026-07-01T00:00:00+01:00\"/>"));
     let sarif = check_fixture(&["--as-of", "2026-06-30", "--format", "sarif"]);
     let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
     assert_eq!(doc["runs"][0]["properties"]["evaluation"]["time"], "2026-07-01T00:00:00+01:00");
