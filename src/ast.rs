@@ -513,6 +513,8 @@ pub enum ExprKind {
     BusinessBetween(Box<Expr>, Box<Expr>),
     /// `name(arguments)`: a question about staff and roles.
     Call(Name, Vec<Expr>),
+    /// `now`: the evaluation time.
+    Now,
 }
 
 /// Prefix operators.

@@ -121,7 +121,7 @@ pub mod workspace;
 
 // Shown on the front page as the crate's own items (they are the API), not as re-exports.
 #[doc(inline)]
-pub use api::{Engine, Options, PolicySource, Records, Run, Status};
+pub use api::{AsOf, Engine, EvaluationTime, Options, PolicySource, Records, Run, Status};
 // Types the facade's signatures and fields name, re-exported so an embedder can name them without
 // reaching into the hidden modules.
 pub use ast::{CodeLevel, Severity};

@@ -118,7 +118,16 @@ pub fn check_files(
     sink: &mut dyn FnMut(Finding),
 ) -> Outcome {
     let rules = Catalogue::of(program, authority.is_some());
-    let mut out = Outcome { diagnostics, files: files.len(), ..Outcome::default() };
+    let mut out =
+        Outcome { diagnostics, files: files.len(), evaluation: program.evaluation.clone(), ..Outcome::default() };
+    if program.evaluation.is_none() {
+        // `now` has no value without an evaluation time, and is never the clock: nothing is judged.
+        if let Some(d) = crate::engine::as_of::no_as_of(program) {
+            out.diagnostics.push(d);
+            crate::diagnostics::sort(&mut out.diagnostics);
+            return out;
+        }
+    }
     if authority.is_none() {
         if let Some(d) = roles_needed(program) {
             out.diagnostics.push(d);

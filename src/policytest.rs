@@ -11,6 +11,7 @@
 //!   { id = "T-1", kind = "complaint", opened_at = 2024-11-05T10:00:00Z, acknowledged_at = 2024-11-06T17:00:00Z },
 //! ]
 //! expect = []                        # rule ids, once per finding (`rule@record` names the record too)
+//! as_of = 2024-11-30                 # optional: the evaluation time (a date or datetime), as `--as-of`
 //!
 //! [test.also]                        # optional: records of other schemas, by schema
 //! case_event = [ { event = "E-1", case = "T-1", status = "received", at = 2024-11-05T10:00:00Z } ]
@@ -27,6 +28,9 @@ use crate::source::SourceFile;
 
 const INVALID: &str = "precept::test::invalid";
 
+/// The keys of a `[[test]]`.
+const KEYS: [&str; 7] = ["name", "schema", "org", "records", "also", "expect", "as_of"];
+
 /// One test, read.
 #[derive(Debug)]
 pub struct Case {
@@ -40,6 +44,9 @@ pub struct Case {
     records: toml::Value,
     also: Vec<(usize, toml::Value)>,
     org: Option<Org>,
+    /// The evaluation time the test's records are judged at (`as_of`), for rules that use `now`
+    /// and open obligations of case rules.
+    as_of: Option<crate::engine::as_of::AsOf>,
     /// The findings expected: `rule` or `rule@record`, sorted.
     pub expect: Vec<String>,
 }
@@ -133,8 +140,8 @@ pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<D
             diags.push(Diag::error(INVALID, message).at(file, place, "this test").help(help.to_string()));
         };
         for k in t.keys() {
-            if !["name", "schema", "org", "records", "also", "expect"].contains(&k.as_str()) {
-                let help = suggest::help(k, &["name", "schema", "org", "records", "also", "expect"], "key");
+            if !KEYS.contains(&k.as_str()) {
+                let help = suggest::help(k, &KEYS, "key");
                 bad(format!("unknown key `{k}` in a test"), &help);
             }
         }
@@ -192,6 +199,27 @@ pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<D
                 continue;
             }
         };
+        // A TOML date or datetime, or the same as text (`"2024-11-30T17:00:00"`).
+        let as_of = match t.get("as_of") {
+            None => None,
+            Some(v) => {
+                let text = match v {
+                    toml::Value::Datetime(d) => d.to_string(),
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                match text.parse::<crate::engine::as_of::AsOf>() {
+                    Ok(a) => Some(a),
+                    Err(why) => {
+                        bad(
+                            format!("test `{name}`: `as_of` is not usable: {why}"),
+                            "write `as_of = 2024-11-30` (the data is complete through that day) or `as_of = 2024-11-30T17:00:00Z`",
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
         let Some(expect) = t.get("expect").and_then(toml::Value::as_array) else {
             bad(
                 format!("test `{name}` has no `expect`"),
@@ -226,6 +254,7 @@ pub fn read(file: &SourceFile, path: &Path, program: &Program, diags: &mut Vec<D
             records,
             also,
             org,
+            as_of,
             expect,
         });
     }
@@ -274,6 +303,13 @@ pub fn run(engine: &crate::Engine, case: &Case) -> Outcome {
         Some(Org::Inline(t)) => {
             engine.fresh().with_roles([(format!("{} roles", case.name), toml::to_string(t).unwrap_or_default())])
         }
+    };
+    let engine = match case.as_of {
+        Some(as_of) => {
+            let options = crate::Options { as_of: Some(as_of), ..engine.options().clone() };
+            engine.with_options(options)
+        }
+        None => engine,
     };
     let role_problems = engine.input_problems().to_vec();
     outcome.problems.extend(role_problems.iter().map(|d| format!("role files: {}", d.message)));

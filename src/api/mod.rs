@@ -17,6 +17,7 @@ mod run;
 
 use std::sync::Arc;
 
+pub use crate::engine::as_of::{AsOf, EvaluationTime};
 pub use policies::PolicySource;
 pub use records::Records;
 pub use run::{Run, Status};
@@ -58,14 +59,21 @@ pub use crate::diagnostics::Diag as Diagnostic;
 ///
 /// let options = Options::default();
 /// assert_eq!((options.as_of, options.fail_on), (None, Severity::Error));
-/// // Judge waivers as on 1 March 2026, and fail a run on warnings too.
-/// let options = Options { as_of: Some(jiff::civil::date(2026, 3, 1)), fail_on: Severity::Warning };
+/// // Judge the data as complete through 1 March 2026, and fail a run on warnings too.
+/// let options = Options { as_of: Some(jiff::civil::date(2026, 3, 1).into()), fail_on: Severity::Warning };
 /// assert!(options.fail_on > Severity::Error);
+/// // Or at an instant.
+/// let options = Options { as_of: Some("2026-03-01T09:30:00Z".parse().unwrap()), ..Options::default() };
+/// assert_eq!(options.as_of.map(|a| a.date()), Some(jiff::civil::date(2026, 3, 1)));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The day waivers are judged on (one past its expiry waives nothing); today in UTC if `None`.
-    pub as_of: Option<jiff::civil::Date>,
+    /// The evaluation time ([`AsOf`]): open obligations of case rules are judged at it, `now` in
+    /// rules stands for it, and waivers are judged on its day. `None`: case rules judge open
+    /// obligations at the end of the data, a rule that uses `now` cannot run (the run fails with
+    /// `precept::usage::no-as-of`), and waivers are judged on today's date in UTC, the only use
+    /// of the clock.
+    pub as_of: Option<AsOf>,
     /// The least severe active finding that fails a run ([`Status::Findings`]).
     pub fail_on: Severity,
 }
@@ -292,7 +300,7 @@ impl Engine {
     ///     expires = 2026-06-30
     /// "#;
     /// let on = |day| {
-    ///     let options = Options { as_of: Some(day), ..Options::default() };
+    ///     let options = Options { as_of: Some(precept::api::AsOf::Date(day)), ..Options::default() };
     ///     let engine = engine.fresh().with_options(options).with_waivers("waivers.toml", waivers);
     ///     engine.check([Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]).status()
     /// };
@@ -301,8 +309,49 @@ impl Engine {
     /// assert_eq!(on(jiff::civil::date(2026, 7, 1)), Status::Findings);
     /// ```
     pub fn with_options(mut self, options: Options) -> Engine {
+        // The resolved time lives in the program, where case rules and `now` read it; a program
+        // shared with another engine is copied first, so that one keeps its own.
+        let evaluation = crate::engine::as_of::resolve(&self.program, options.as_of).ok().flatten();
+        if self.program.evaluation != evaluation {
+            Arc::make_mut(&mut self.program).evaluation = evaluation;
+        }
         self.options = options;
         self
+    }
+
+    /// The settings of this engine's runs.
+    #[doc(hidden)]
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The evaluation time of this engine's runs: `Ok(None)` without an as-of (case rules judge
+    /// open obligations at the end of the data). `Err` is why no run can be made: an as-of that
+    /// cannot be placed in time (`precept::usage::as-of`: a wall-clock time or a day with no zone
+    /// to read it in), or rules that use `now` and no as-of (`precept::usage::no-as-of`); every
+    /// run then fails with that diagnostic.
+    ///
+    /// ```
+    /// use precept::{Engine, Options};
+    /// let engine = Engine::from_sources([("house.precept", r#"
+    ///   schema ticket { identified by id  id: text  opened_at: datetime  answered_at: datetime? }
+    ///   code "House rules" { level organisational
+    ///     rule answered { title "Tickets are answered within a day" for ticket
+    ///       require record.answered_at is present or record.opened_at + 1 day > now } }
+    /// "#)]).unwrap();
+    /// assert_eq!(engine.evaluation_time().unwrap_err().code, "precept::usage::no-as-of");
+    /// let engine = engine.with_options(Options { as_of: Some("2026-03-02".parse().unwrap()), ..Options::default() });
+    /// let at = engine.evaluation_time().unwrap().unwrap();
+    /// assert_eq!(at.to_string(), "2026-03-03T00:00:00+00:00");
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,opened_at,answered_at\nT-1,2026-03-01T09:00:00Z,\n")]);
+    /// assert_eq!(run.findings.len(), 1);
+    /// ```
+    pub fn evaluation_time(&self) -> Result<Option<EvaluationTime>, Diagnostic> {
+        let at = crate::engine::as_of::resolve(&self.program, self.options.as_of)?;
+        match (at, crate::engine::as_of::no_as_of(&self.program)) {
+            (None, Some(d)) => Err(d),
+            (at, _) => Ok(at),
+        }
     }
 
     /// Redact these fields (`customer.email`) in every report: their values never appear. `Err`
@@ -410,7 +459,7 @@ impl Engine {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// let engine = engine
-    ///     .with_options(Options { as_of: Some(jiff::civil::date(2026, 3, 1)), ..Options::default() })
+    ///     .with_options(Options { as_of: Some(jiff::civil::date(2026, 3, 1).into()), ..Options::default() })
     ///     .with_waivers("waivers.toml", r#"
     ///         [[waiver]]
     ///         rule = "answered-quickly"
@@ -642,9 +691,20 @@ impl Engine {
         sink: &mut dyn FnMut(Finding),
     ) -> Outcome {
         let program = &*self.program;
+        if let Err(d) = self.evaluation_time() {
+            // Nothing can be judged without a time to judge it at.
+            let mut diagnostics = found;
+            diagnostics.push(d);
+            crate::diagnostics::sort(&mut diagnostics);
+            return Outcome { diagnostics, files: files.len(), ..Outcome::default() };
+        }
         let mut input_diags = self.input_diags.clone();
-        let today =
-            self.options.as_of.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
+        // Waivers are judged on the as-of's day; without one, on today's date in UTC: the one
+        // place the clock is read, and never for judging records (see `Options::as_of`).
+        let today = match self.options.as_of {
+            Some(given) => given.date(),
+            None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+        };
         let mut waivers = Vec::new();
         for file in &self.waivers {
             waivers.extend(crate::suppress::waivers::read(file, program, &mut input_diags));

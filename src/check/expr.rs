@@ -82,6 +82,8 @@ pub struct TypeCheck<'c> {
     pub(super) lenient: bool,
     /// Some expression asks about staff and roles.
     pub uses_roles: bool,
+    /// Some expression reads `now`, the evaluation time.
+    pub uses_now: bool,
 }
 
 impl<'c> TypeCheck<'c> {
@@ -105,6 +107,7 @@ impl<'c> TypeCheck<'c> {
             present: Vec::new(),
             lenient: false,
             uses_roles: false,
+            uses_now: false,
             group: None,
         }
     }
@@ -273,6 +276,10 @@ impl<'c> TypeCheck<'c> {
                 _ => Some(T::new(CExpr::Const(Value::Text(s.as_str().into())), Ty::Text)),
             },
             ExprKind::Bool(b) => Some(T::new(CExpr::Const(Value::Bool(*b)), Ty::Bool)),
+            ExprKind::Now => {
+                self.uses_now = true;
+                Some(T::new(CExpr::Now, Ty::DateTime))
+            }
             ExprKind::Date(s) => match s.parse::<jiff::civil::Date>() {
                 Ok(d) => Some(T::new(CExpr::Const(Value::Date(d)), Ty::Date)),
                 Err(_) => {

@@ -153,6 +153,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         redacting: false,
         redacted: Vec::new(),
         redacted_names: Vec::new(),
+        evaluation: None,
     };
     (Some(program), diags)
 }

@@ -78,6 +78,7 @@ impl Checker {
         });
         // Events read from other schemas are checked first, each over its own schema.
         let mut foreign: Vec<(usize, usize, Option<group::CheckedEvent>)> = Vec::new();
+        let mut foreign_now = false;
         for (i, ev) in rule.sequence.iter().flat_map(|s| s.events.iter()).enumerate() {
             let Some(other) = ev.schema.as_ref().filter(|n| n.text != scope.schema.text) else { continue };
             let Some(idx) = self.schema_named(file, other) else {
@@ -88,6 +89,7 @@ impl Checker {
             let mut tc =
                 expr::TypeCheck::new(file, &mut self.shapes, &self.enums, other_shape, calendar, &mut self.diags);
             let checked = group::event(&mut tc, ev, true);
+            foreign_now |= tc.uses_now;
             foreign.push((i, idx, checked));
         }
         let shape = self.schemas.get(schema).map_or(0, |s| s.shape);
@@ -172,6 +174,7 @@ impl Checker {
             }
         }
         let uses_roles = tc.uses_roles;
+        let uses_now = tc.uses_now || foreign_now;
         let group = group.map(|mut g| {
             g.aggs = tc.take_aggregates();
             g.require_aggs = require_aggs;
@@ -212,6 +215,7 @@ impl Checker {
             span: rule.span,
             require_spans: rule.requires.iter().map(|r| r.span).collect(),
             uses_roles,
+            uses_now,
             in_force,
             suspended: Vec::new(),
             overrides: None,

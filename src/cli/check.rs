@@ -91,17 +91,11 @@ fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
 /// problems that stop it.
 fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, Stop> {
     threads(inputs.threads).map_err(|d| Stop::new(vec![d]))?;
-    let as_of = inputs.as_of.clone().or_else(|| config.and_then(|c| c.as_of.clone()));
-    let today = match &as_of {
-        None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
-        Some(s) => match s.parse::<jiff::civil::Date>() {
-            Ok(d) => d,
-            Err(_) => {
-                let d = Diag::error("precept::usage::as-of", format!("`--as-of {s}` is not a date"))
-                    .help("write the day as `YYYY-MM-DD`");
-                return Err(Stop::new(vec![d]));
-            }
-        },
+    // Given (the flag, else the settings) or not: never defaulted here. Without one the engine
+    // judges waivers on today's date and nothing else on the clock (see `Options::as_of`).
+    let as_of = match as_of(inputs, config) {
+        Ok(a) => a,
+        Err(d) => return Err(Stop::new(vec![d])),
     };
     let Roots { policies, roles, paths } = roots(inputs, config);
     let calendars = config.map(|c| c.calendars.clone()).unwrap_or_default();
@@ -138,7 +132,11 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
         exclude: config.map(|c| c.exclude.clone()).unwrap_or_default(),
     };
     let mut engine = crate::Engine::from_program(program, Vec::new())
-        .with_options(crate::Options { as_of: Some(today), ..crate::Options::default() });
+        .with_options(crate::Options { as_of, ..crate::Options::default() });
+    // An as-of that cannot be placed in time, or rules that use `now` without one: nothing is read.
+    if let Err(d) = engine.evaluation_time() {
+        return Err(Stop::new(vec![d]));
+    }
     if !roles.is_empty() {
         // `include` names record files (`*.jsonl`): it would leave no role file; `exclude` applies.
         let roles_select = crate::data::Select { include: Vec::new(), ..select(Vec::new()) };
@@ -171,6 +169,21 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     let (mut files, found_diags) = crate::data::discover(&paths, engine.program());
     files.retain(|f| select.keeps(f.place(), &f.name));
     Ok(Loaded { engine, policy_diags, rest: Rest { files, found_diags } })
+}
+
+/// The evaluation time given by `--as-of`, else by `as_of` in the settings; `None` when neither
+/// gives one. `Err` is `precept::usage::as-of` for text that is not a date or a datetime.
+fn as_of(inputs: &Inputs, config: Option<&Config>) -> Result<Option<crate::engine::as_of::AsOf>, Diag> {
+    let (text, from) = match (&inputs.as_of, config.and_then(|c| c.as_of.as_ref())) {
+        (Some(t), _) => (t, "--as-of"),
+        (None, Some(t)) => (t, "as_of"),
+        (None, None) => return Ok(None),
+    };
+    text.parse::<crate::engine::as_of::AsOf>().map(Some).map_err(|why| {
+        Diag::error("precept::usage::as-of", format!("{why} (given by `{from}`)")).help(
+            "write a date as `YYYY-MM-DD` (the data is complete through that day) or a datetime as `2026-06-30T17:00:00+01:00`",
+        )
+    })
 }
 
 /// `--threads`: at least 1 and at most [`super::MAX_THREADS`]; the pool is started here.

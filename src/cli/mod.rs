@@ -121,8 +121,11 @@ struct Inputs {
     /// approver and an expiry date (see docs/waivers.md).
     #[arg(long = "waivers", value_name = "FILE")]
     waivers: Option<PathBuf>,
-    /// The day waivers are judged expired on (default: today, UTC).
-    #[arg(long = "as-of", value_name = "YYYY-MM-DD")]
+    /// The evaluation time: a date (the data is complete through that day) or a datetime
+    /// (`2026-06-30T17:00:00+01:00`). Open case obligations are judged at it, rules read it as
+    /// `now`, and waivers are judged on its day. Without it, cases are judged at the end of the
+    /// data, rules that use `now` cannot run, and waivers are judged on today's date (UTC).
+    #[arg(long = "as-of", value_name = "DATE|DATETIME")]
     as_of: Option<String>,
     /// Worker threads for evaluation, 1 to 256 (default: one per core). Output is the same for
     /// any value.

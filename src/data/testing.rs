@@ -68,6 +68,7 @@ pub(crate) fn program(shapes: Vec<Vec<Field>>, enums: Vec<Vec<&str>>) -> Program
         redacting: false,
         redacted: vec![],
         redacted_names: vec![],
+        evaluation: None,
     }
 }
 

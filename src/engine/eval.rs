@@ -58,17 +58,27 @@ pub struct Cx<'a, 't> {
     pub authority: Option<&'a dyn Authority>,
     /// Evidence for each question asked, when explaining a record that broke a rule.
     pub trace: Option<&'t RefCell<Vec<Evidence>>>,
+    /// What `now` stands for: the evaluation time and the offset it is shown at. `None` outside a
+    /// run with an as-of; such a run never reaches a rule that uses `now` (the engine refuses it
+    /// with `precept::usage::no-as-of`), so there `now` is missing.
+    pub now: Option<(jiff::Timestamp, i32)>,
 }
 
 impl<'a> Cx<'a, 'static> {
     /// Calendars only.
     pub fn new(cals: &'a [Calendar]) -> Self {
-        Cx { cals, authority: None, trace: None }
+        Cx { cals, authority: None, trace: None, now: None }
     }
 
     /// Calendars and an authority on roles.
     pub fn with(cals: &'a [Calendar], authority: Option<&'a dyn Authority>) -> Self {
-        Cx { cals, authority, trace: None }
+        Cx { cals, authority, trace: None, now: None }
+    }
+
+    /// The program's calendars and evaluation time, and an authority on roles.
+    pub fn of(program: &'a super::Program, authority: Option<&'a dyn Authority>) -> Self {
+        let now = program.evaluation.as_ref().map(|e| (e.at, e.offset));
+        Cx { cals: program.calendars.as_slice(), authority, trace: None, now }
     }
 }
 
@@ -302,6 +312,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         },
         CExpr::Scope(f, args) => builtins::ask(*f, args, record, cx, vars),
         CExpr::Call(f, args) => builtins::call(f, args, record, cx, vars),
+        CExpr::Now => cx.now.map_or(V::Missing, |(ts, off)| V::DateTime(ts, off)),
         CExpr::DatePart(unit, x) => {
             let v = eval(x, record, cx, vars);
             match period_start(*unit, v, cx.cals) {

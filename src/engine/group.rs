@@ -173,7 +173,7 @@ impl Groups {
         if info.group_rules.is_empty() {
             return;
         }
-        let cx = Cx::with(program.calendars.as_slice(), authority);
+        let cx = Cx::of(program, authority);
         let mut day = None;
         for &ri in &info.group_rules {
             let Some(rule) = program.rules.get(ri) else { continue };
@@ -299,7 +299,15 @@ impl Groups {
             let Some(spec) = &rule.group else { continue };
             rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             if spec.sequence.is_some() {
-                let Some(end) = rg.end else { continue };
+                // With an evaluation time, open obligations are judged at it; else at the end of
+                // the data (the latest event of the rule's cases), so a run never reads the clock.
+                let end = match &program.evaluation {
+                    Some(e) => super::obligation::End::AsOf(e.at, e.offset),
+                    None => match rg.end {
+                        Some(end) => super::obligation::End::Data(end),
+                        None => continue,
+                    },
+                };
                 let before = hits.len();
                 let mut open = 0;
                 for g in rg.groups {

@@ -6,6 +6,7 @@
 //! cases) and judges them at the end; [`obligation`] replays a case's events; [`num`] is the exact
 //! arithmetic of decimals and money; [`builtins`] is the one registry of built-in functions.
 
+pub mod as_of;
 pub mod authority;
 pub mod blame;
 pub mod builtins;

@@ -4,8 +4,12 @@
 //!
 //! A case's events are replayed in time order once every record has been read, since record files
 //! come in any order. An obligation closed late is a finding; one still open at the end of the data
-//! (the latest event of the rule's cases, so a run never depends on the clock) is a finding once
-//! past its deadline, and is *pending* before it.
+//! (the latest event of the rule's cases, so a run never depends on the clock), or at the
+//! evaluation time when one is given (`--as-of`), is a finding once past its deadline, and is
+//! *pending* before it (a deadline exactly at that time has not passed).
+//!
+//! With an evaluation time the data is judged as it stood then: events after it are not replayed
+//! (an obligation closed after it was still open at it).
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -52,6 +56,23 @@ pub struct Case<'a> {
     pub samples: &'a [Sample],
 }
 
+/// The time open obligations are judged at.
+#[derive(Debug, Clone, Copy)]
+pub enum End {
+    /// The end of the data: the latest event of the rule's cases.
+    Data(Timestamp),
+    /// The evaluation time (`--as-of`), with the offset it is shown at.
+    AsOf(Timestamp, i32),
+}
+
+impl End {
+    fn at(self) -> Timestamp {
+        match self {
+            End::Data(t) | End::AsOf(t, _) => t,
+        }
+    }
+}
+
 /// Replay a case's events; push a hit per obligation closed late, or open past its deadline (or
 /// never closed, when there is no deadline) at `end`, and return how many are open but not yet due.
 pub fn judge(
@@ -59,11 +80,15 @@ pub fn judge(
     authority: Option<&dyn Authority>,
     rule: &CompiledRule,
     mut case: Case<'_>,
-    end: Timestamp,
+    end: End,
     hits: &mut Vec<GroupHit>,
 ) -> usize {
     let Some((spec, seq)) = rule.group.as_ref().and_then(|g| Some((g, g.sequence.as_ref()?))) else { return 0 };
     let cx = Judging { program, authority, rule, spec, end };
+    if let End::AsOf(at, _) = end {
+        case.events.retain(|e| e.at <= at);
+    }
+    let end_at = end.at();
     case.events.sort_by_key(|e| (e.at, e.kind));
     let mut open: Option<Open> = None;
     let mut pending = 0;
@@ -95,10 +120,11 @@ pub fn judge(
         }
     }
     if let Some(mut o) = open.filter(|o| o.judged) {
-        resume(program, seq, &mut o, end);
+        resume(program, seq, &mut o, end_at);
         let deadline = deadline(program, seq, &o);
         match deadline {
-            Some(d) if end <= d => pending += 1,
+            // A deadline exactly at the end (or the evaluation time) has not passed yet.
+            Some(d) if end_at <= d => pending += 1,
             // A deadline too far off to represent has not passed either.
             None if seq.limit.is_some() => pending += 1,
             _ => hits.push(cx.hit(&case, &o, deadline, None)),
@@ -137,8 +163,8 @@ struct Judging<'a> {
     authority: Option<&'a dyn Authority>,
     rule: &'a CompiledRule,
     spec: &'a GroupSpec,
-    /// The end of the data.
-    end: Timestamp,
+    /// The end of the data, or the evaluation time.
+    end: End,
 }
 
 impl Judging<'_> {
@@ -187,19 +213,36 @@ impl Judging<'_> {
                     format::duration(c.at.duration_since(d))
                 ));
             }
-            (None, Some(d)) => {
-                facts.push(("open_at_end", shown(end, offset)));
-                facts.push(("late_by", format::duration(end.duration_since(d))));
-                summary.push_str(&format!(
-                    "; still open when the data ends ({}), {} past the deadline",
-                    shown(end, offset),
-                    format::duration(end.duration_since(d))
-                ));
-            }
-            _ => {
-                facts.push(("open_at_end", shown(end, offset)));
-                summary.push_str(&format!("; never closed (the data ends {})", shown(end, offset)));
-            }
+            (None, Some(d)) => match end {
+                End::Data(end) => {
+                    facts.push(("open_at_end", shown(end, offset)));
+                    facts.push(("late_by", format::duration(end.duration_since(d))));
+                    summary.push_str(&format!(
+                        "; still open when the data ends ({}), {} past the deadline",
+                        shown(end, offset),
+                        format::duration(end.duration_since(d))
+                    ));
+                }
+                End::AsOf(at, at_offset) => {
+                    facts.push(("open_at_as_of", shown(at, at_offset)));
+                    facts.push(("late_by", format::duration(at.duration_since(d))));
+                    summary.push_str(&format!(
+                        "; still open at {} (the evaluation time), {} past the deadline",
+                        shown(at, at_offset),
+                        format::duration(at.duration_since(d))
+                    ));
+                }
+            },
+            _ => match end {
+                End::Data(end) => {
+                    facts.push(("open_at_end", shown(end, offset)));
+                    summary.push_str(&format!("; never closed (the data ends {})", shown(end, offset)));
+                }
+                End::AsOf(at, at_offset) => {
+                    facts.push(("open_at_as_of", shown(at, at_offset)));
+                    summary.push_str(&format!("; still open at {} (the evaluation time)", shown(at, at_offset)));
+                }
+            },
         }
         GroupHit {
             rule: case.rule,

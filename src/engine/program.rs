@@ -36,6 +36,10 @@ pub struct Program {
     pub redacted: Vec<(usize, Vec<u16>)>,
     /// The redacted field paths as written (`customer.id`).
     pub redacted_names: Vec<String>,
+    /// The evaluation time of runs (`--as-of`), set by the engine's options: case rules judge open
+    /// obligations at it and `now` stands for it. `None`: the end of the data for cases, and a
+    /// rule that uses `now` cannot run.
+    pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
 }
 
 impl Program {
@@ -51,6 +55,7 @@ impl Program {
             redacting: false,
             redacted: Vec::new(),
             redacted_names: Vec::new(),
+            evaluation: None,
         }
     }
 
@@ -159,6 +164,8 @@ pub struct CompiledRule {
     pub require_spans: Vec<Span>,
     /// It asks about staff and roles, so it can only be judged when role files are given.
     pub uses_roles: bool,
+    /// It reads `now`, so it can only be judged at an evaluation time (`--as-of`).
+    pub uses_now: bool,
     /// The first and last day (both included) this version is in force, judged on the day of the
     /// schema's `dated by` field; `None` when always in force.
     pub in_force: Option<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)>,
@@ -491,6 +498,8 @@ pub enum CExpr {
     DatePart(DateUnit, Box<CExpr>),
     /// A pure built-in function (see [`super::builtins`]) of its arguments, in the order written.
     Call(&'static Builtin, Box<[CExpr]>),
+    /// `now`: the evaluation time (`--as-of`), a datetime.
+    Now,
 }
 
 impl CExpr {
@@ -499,7 +508,7 @@ impl CExpr {
     /// a new kind of expression is listed here and nowhere else.
     pub fn children(&self) -> Vec<&CExpr> {
         match self {
-            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) => Vec::new(),
+            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) | CExpr::Now => Vec::new(),
             CExpr::Not(x)
             | CExpr::Neg(_, x)
             | CExpr::ToDec(x)

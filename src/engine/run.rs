@@ -52,7 +52,7 @@ pub fn check_record(
     out: &mut Vec<Hit>,
 ) {
     let Some(info) = program.schemas.get(schema) else { return };
-    let cx = Cx::with(program.calendars.as_slice(), authority);
+    let cx = Cx::of(program, authority);
     let mut day = None;
     // Rule ids found undetermined by an unreadable date: one outcome per rule, not per version.
     let mut undated: Vec<&str> = Vec::new();
@@ -214,7 +214,7 @@ fn explain(
 ) -> Vec<Evidence> {
     let Some(rule) = program.rules.get(rule) else { return Vec::new() };
     let trace = RefCell::new(Vec::new());
-    let cx = Cx { cals: program.calendars.as_slice(), authority, trace: Some(&trace) };
+    let cx = Cx { trace: Some(&trace), ..Cx::of(program, authority) };
     let mut vs = vars();
     if let Some(f) = &rule.filter {
         eval(f, record, &cx, &mut vs);
@@ -231,7 +231,7 @@ fn explain(
 pub fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[MsgPart], record: &[Value]) -> String {
     let mut out = String::new();
     let mut vs = vars();
-    let cx = Cx::with(program.calendars.as_slice(), authority);
+    let cx = Cx::of(program, authority);
     for p in parts {
         match p {
             MsgPart::Text(t) => out.push_str(t),

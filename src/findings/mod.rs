@@ -31,7 +31,7 @@ pub mod expired_waiver {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// # let engine = engine
-    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1).into()), ..Default::default() })
     /// #     .with_waivers(
     /// #         "waivers.toml",
     /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
@@ -53,7 +53,7 @@ pub mod expired_waiver {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// # let engine = engine
-    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1).into()), ..Default::default() })
     /// #     .with_waivers(
     /// #         "waivers.toml",
     /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
@@ -75,7 +75,7 @@ pub mod expired_waiver {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// # let engine = engine
-    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1).into()), ..Default::default() })
     /// #     .with_waivers(
     /// #         "waivers.toml",
     /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\
@@ -96,7 +96,7 @@ pub mod expired_waiver {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// # let engine = engine
-    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1)), ..Default::default() })
+    /// #     .with_options(precept::Options { as_of: Some(jiff::civil::date(2026, 7, 1).into()), ..Default::default() })
     /// #     .with_waivers(
     /// #         "waivers.toml",
     /// #         "[[waiver]]\nrule = \"answered-quickly\"\njustification = \"OPS-118\"\n\

@@ -35,11 +35,15 @@ pub struct Outcome {
     pub records: usize,
     /// The findings, counted.
     pub tally: Tally,
-    /// Obligations still open at the end of the data but not yet due, by rule id: not findings.
+    /// Obligations still open at the end of the data (or the evaluation time) but not yet due, by
+    /// rule id: not findings.
     pub pending: Vec<(String, usize)>,
     /// Records left out of a group or case rule's groups because a value they needed could not be
     /// read, by rule id.
     pub left_out: Vec<(String, usize)>,
+    /// The evaluation time the run judged the data at (`--as-of`); `None`: none was given, and case
+    /// rules judged open obligations at the end of the data.
+    pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
 }
 
 /// Findings counted by severity, level and standing.
@@ -376,10 +380,27 @@ pub struct Summary {
     pub codes: usize,
     /// The findings, counted.
     pub tally: Tally,
-    /// Obligations open at the end of the data but not yet due, by rule id.
+    /// Obligations open at the end of the data (or the evaluation time) but not yet due, by rule id.
     pub pending: Vec<(String, usize)>,
     /// Records left out of group and case rules (a value they needed could not be read), by rule id.
     pub left_out: Vec<(String, usize)>,
+    /// The evaluation time (`--as-of`) the data was judged at; `None` when none was given (case
+    /// rules then judge open obligations at the end of the data).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let tickets = || [precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")];
+    /// assert_eq!(engine.check(tickets()).summary.evaluation, None);
+    /// let as_of = precept::Options { as_of: Some("2026-06-30T17:00:00+01:00".parse().unwrap()), ..Default::default() };
+    /// let run = engine.with_options(as_of).check(tickets());
+    /// assert_eq!(run.summary.evaluation.map(|e| e.to_string()).as_deref(), Some("2026-06-30T17:00:00+01:00"));
+    /// ```
+    pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
     /// The policies' rules and codes, as reports list them.
     pub catalogue: Arc<Catalogue>,
 }
@@ -410,6 +431,7 @@ impl Summary {
             tally: outcome.tally.clone(),
             pending: outcome.pending.clone(),
             left_out: outcome.left_out.clone(),
+            evaluation: outcome.evaluation.clone(),
             catalogue,
         }
     }

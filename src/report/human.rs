@@ -201,6 +201,16 @@ pub fn relaxations(summary: &Summary) -> String {
     out
 }
 
+/// The evaluation time the run judged the data at, or that none was given: a line after the
+/// summary, so a report read later says which moment its open obligations were judged at.
+pub fn evaluation_line(s: &Summary) -> String {
+    let text = match &s.evaluation {
+        Some(e) => format!("evaluated at {}", e.described()),
+        None => "no evaluation time given (--as-of): open obligations are judged at the end of the data".to_string(),
+    };
+    guard(&escape(&text), false).into_owned()
+}
+
 /// The one-line summary (rule ids escaped, like all text from inputs).
 pub fn summary_line(s: &Summary) -> String {
     guard(&escape(&summary_text(s)), false).into_owned()
@@ -300,7 +310,13 @@ impl super::Report for Human {
     }
 
     fn finish(&mut self, end: &super::End<'_>) -> String {
-        format!("{}{}{}\n", self.problems(end.diagnostics), relaxations(end.summary), summary_line(end.summary))
+        format!(
+            "{}{}{}\n{}\n",
+            self.problems(end.diagnostics),
+            relaxations(end.summary),
+            summary_line(end.summary),
+            evaluation_line(end.summary)
+        )
     }
 
     fn failed(&mut self, end: &super::End<'_>) -> String {

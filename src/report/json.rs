@@ -184,6 +184,30 @@ struct SummaryOut<'a> {
     cannot_determine: usize,
     records_outcome: RecordsOut,
     left_out: Pending<'a>,
+    evaluation: EvaluationOut,
+}
+
+/// The evaluation time the data was judged at: what was given (`--as-of`), the instant, the zone a
+/// day or a wall-clock time was read in, and what open case obligations were judged at.
+#[derive(Serialize)]
+pub(crate) struct EvaluationOut {
+    as_of: Option<String>,
+    time: Option<String>,
+    zone: Option<String>,
+    open_obligations_judged_at: &'static str,
+}
+
+/// The evaluation of a run's summary, as JSON writes it (and SARIF, in its run's properties).
+pub(crate) fn evaluation(s: &Summary) -> EvaluationOut {
+    match &s.evaluation {
+        Some(e) => EvaluationOut {
+            as_of: Some(e.as_of.to_string()),
+            time: Some(e.to_string()),
+            zone: e.zone.clone(),
+            open_obligations_judged_at: "evaluation time",
+        },
+        None => EvaluationOut { as_of: None, time: None, zone: None, open_obligations_judged_at: "end of data" },
+    }
 }
 
 /// Records by outcome: with a finding, with no finding but a rule that cannot be determined, and
@@ -378,6 +402,7 @@ impl Stream {
                 clean: s.clean_records(),
             },
             left_out: Pending { total: s.left_out.iter().map(|(_, n)| n).sum(), by_rule: &s.left_out },
+            evaluation: evaluation(s),
         };
         let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());
         out.push_str("  \"summary\": ");

@@ -130,14 +130,17 @@ pub fn document(
             token(&code.name),
             ids.len()
         );
+        // The evaluation time the code's rules judged the data at (`--as-of`), or `end of data`.
+        let evaluated = summary.evaluation.as_ref().map_or_else(|| "end of data".to_string(), |e| e.to_string());
         let _ = write!(
             out,
-            "    <properties>\n      <property name=\"level\" value=\"{}\"/>\n{}    </properties>\n",
+            "    <properties>\n      <property name=\"level\" value=\"{}\"/>\n{}      <property name=\"evaluation_time\" value=\"{}\"/>\n    </properties>\n",
             code.level.as_str(),
             code.version
                 .as_ref()
                 .map(|v| format!("      <property name=\"version\" value=\"{}\"/>\n", escape(v)))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            escape(&evaluated)
         );
         out.push_str(&cases);
         let _ = write!(out, "    <system-out>{below}</system-out>\n    <system-err></system-err>\n  </testsuite>\n");

@@ -31,6 +31,13 @@ struct Run<'a> {
     invocations: [Invocation; 1],
     column_kind: &'static str,
     results: Vec<SarifResult>,
+    properties: RunProperties,
+}
+
+/// What the run judged the data at (`--as-of`): SARIF has no place of its own for it.
+#[derive(Serialize)]
+struct RunProperties {
+    evaluation: super::json::EvaluationOut,
 }
 
 #[derive(Serialize)]
@@ -325,6 +332,7 @@ fn write(
             }],
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties { evaluation: super::json::evaluation(summary) },
         }],
     };
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());

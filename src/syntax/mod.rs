@@ -50,6 +50,7 @@ mod tests {
             ExprKind::Path(names) => names.iter().map(|n| n.text.as_str()).collect::<Vec<_>>().join("."),
             ExprKind::Integer(n) => n.to_string(),
             ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Now => "now".to_string(),
             ExprKind::Duration(s) => format!("{s}s"),
             ExprKind::BusinessDays(n) => format!("{n}bd"),
             ExprKind::Months(n) => format!("{n}mo"),

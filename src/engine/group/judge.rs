@@ -28,7 +28,7 @@ pub(super) fn judge(
     range: Option<(Option<Date>, Option<Date>)>,
     hits: &mut Vec<GroupHit>,
 ) {
-    let cx = Cx::with(program.calendars.as_slice(), authority);
+    let cx = Cx::of(program, authority);
     let mut values: Vec<Value> = g.key.to_vec();
     if spec.period_slot.is_some() {
         values.push(Value::Missing);

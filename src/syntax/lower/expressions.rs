@@ -268,6 +268,7 @@ impl Lowerer<'_> {
                 Ok((Expr { kind: ExprKind::Integer(n), span: s }, 1))
             }
             Rule::string => Ok((Expr { kind: ExprKind::Text(string(&p).value), span: s }, 1)),
+            Rule::now_lit => Ok((Expr { kind: ExprKind::Now, span: s }, 1)),
             Rule::bool_lit => {
                 let v = first_inner(&p).is_some_and(|k| k.as_rule() == Rule::kw_true);
                 Ok((Expr { kind: ExprKind::Bool(v), span: s }, 1))
