@@ -179,6 +179,8 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             (V::DateTime(ts, off), Some(c)) => {
                 c.add_business_days(ts, *n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
             }
+            // A whole day: counted from the day itself, never from a receipt day.
+            (V::Date(d), Some(c)) => c.business_days_after(d, *n).map_or(V::NoAnswer(Why::OutOfRange), V::Date),
             (other, _) => other.or_missing(),
         },
         CExpr::AddMonths(x, n) => match eval(x, record, cx, vars) {
@@ -302,15 +304,29 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         },
         CExpr::Scope(f, args) => builtins::ask(*f, args, record, cx, vars),
         CExpr::Call(f, args) => builtins::call(f, args, record, cx, vars),
-        CExpr::DatePart(unit, x) => {
+        CExpr::DatePart(unit, zone, x) => {
             let v = eval(x, record, cx, vars);
-            match period_start(*unit, v, cx.cals) {
+            match period_start(*unit, *zone, v, cx.cals) {
                 Some(d) => V::Date(d),
                 // A date whose week (or business day) starts outside the range held.
                 None if v.is_value() => V::NoAnswer(Why::OutOfRange),
                 None => v.or_missing(),
             }
         }
+    }
+}
+
+/// The local day of a date (itself) or of a datetime: its civil date in the zone of calendar `zone`,
+/// or at the offset it was written with when there is no calendar.
+///
+/// Why the calendar's zone: a code counts days where the business is, so an export stamped in UTC
+/// (23:30Z in British summer time is 00:30 the next day in London) must land on the day the
+/// business saw. A jiff zone lookup allocates nothing.
+#[inline]
+pub fn local_day(v: V<'_>, zone: Option<&Calendar>) -> Option<jiff::civil::Date> {
+    match (v, zone) {
+        (V::DateTime(ts, _), Some(cal)) => Some(cal.zone().to_datetime(ts).date()),
+        _ => day(v),
     }
 }
 
