@@ -615,8 +615,14 @@ impl<'c> TypeCheck<'c> {
                 Some(i)
             }
             Err(_) => {
+                // The zone names are listed only here, on the error path.
+                let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
+                let help = match crate::diagnostics::suggest::closest(zone, names.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean `\"{near}\"`?"),
+                    None => "name a declared calendar (`day(record.at, nsw)`) or an IANA time zone such as `\"Europe/London\"`, `\"Australia/Sydney\"` or `\"UTC\"`".to_owned(),
+                };
                 self.err("precept::type::unknown-zone", format!("unknown time zone `{zone}`"), span, "not in the time zone database")
-                    .with_help("name a declared calendar (`day(record.at, nsw)`) or an IANA time zone such as `\"Europe/London\"`, `\"Australia/Sydney\"` or `\"UTC\"`");
+                    .with_help(help);
                 None
             }
         }
