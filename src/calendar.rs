@@ -743,6 +743,44 @@ mod tests {
     }
 
     #[test]
+    fn counting_from_a_date_matches_a_day_by_day_walk() {
+        let cal = Calendar::new(
+            "UTC",
+            &["mon", "wed", "thu", "sat"],
+            Some("17:00"),
+            &[date(2024, 1, 1), date(2024, 1, 3), date(2024, 1, 6), date(2024, 1, 7), date(2024, 2, 29)],
+        )
+        .unwrap();
+        let base = date(2023, 12, 20);
+        for i in 0..80i64 {
+            let d = base + jiff::Span::new().days(i);
+            assert_eq!(cal.business_days_after(d, 0), Some(d));
+            for n in 1..=6i64 {
+                // Forward: the day itself never counts, worked or not.
+                let (mut w, mut left) = (d, n);
+                while left > 0 {
+                    w = w.tomorrow().unwrap();
+                    if cal.is_working_day(w) {
+                        left -= 1;
+                    }
+                }
+                assert_eq!(cal.business_days_after(d, n), Some(w), "{d} + {n}");
+                // Backward, the same walk the other way.
+                let (mut w, mut left) = (d, n);
+                while left > 0 {
+                    w = w.yesterday().unwrap();
+                    if cal.is_working_day(w) {
+                        left -= 1;
+                    }
+                }
+                assert_eq!(cal.business_days_after(d, -n), Some(w), "{d} - {n}");
+            }
+        }
+        assert_eq!(cal.business_days_after(Date::MAX, 1), None);
+        assert_eq!(cal.business_days_after(date(2024, 1, 1), i64::MAX), None);
+    }
+
+    #[test]
     fn day_numbers_round_trip_and_match_jiff_weekdays() {
         for d in [Date::MIN, date(1969, 12, 31), date(1970, 1, 1), date(2000, 2, 29), date(2024, 12, 25), Date::MAX] {
             let n = day_number(d);

@@ -560,6 +560,26 @@ mod tests {
     }
 
     #[test]
+    fn a_datetime_is_on_its_local_day_in_the_calendars_zone_and_a_date_stays_itself() {
+        let london = Calendar::new("Europe/London", &["mon"], None, &[]).unwrap_or_else(|_| unreachable!());
+        let ts: jiff::Timestamp = "2024-06-30T23:30:00Z".parse().unwrap_or_default();
+        let d = |y, m, dd| jiff::civil::date(y, m, dd);
+        assert_eq!(local_day(V::DateTime(ts, 0), Some(&london)), Some(d(2024, 7, 1)));
+        // Without a calendar, at the offset written.
+        assert_eq!(local_day(V::DateTime(ts, 0), None), Some(d(2024, 6, 30)));
+        assert_eq!(local_day(V::DateTime(ts, 3600), None), Some(d(2024, 7, 1)));
+        assert_eq!(local_day(V::Date(d(2024, 6, 30)), Some(&london)), Some(d(2024, 6, 30)));
+        assert_eq!(local_day(V::Missing, Some(&london)), None);
+        // The year of an instant, in the zone of the calendar with that index.
+        let sydney = Calendar::new("Australia/Sydney", &["mon"], None, &[]).unwrap_or_else(|_| unreachable!());
+        let cals = [london, sydney];
+        let eve: jiff::Timestamp = "2024-12-31T13:30:00Z".parse().unwrap_or_default();
+        let year = |zone| period_start(crate::engine::program::DateUnit::Year, zone, V::DateTime(eve, 0), &cals);
+        assert_eq!(year(Some(0)), Some(d(2024, 1, 1)));
+        assert_eq!(year(Some(1)), Some(d(2025, 1, 1)));
+    }
+
+    #[test]
     fn quantifiers_over_empty_lists() {
         let list = Value::List(Box::new([]));
         let all = CExpr::Quant(Quant::All, 0, c(list.clone()), c(Value::Bool(false)));

@@ -75,6 +75,15 @@ mod tests {
     }
 
     #[test]
+    fn a_count_of_business_days_may_name_its_calendar_and_membership_stays_membership() {
+        assert_eq!(parse_require("a <= b + 3 business days in nsw"), "(<= a (+ b 3bd@nsw))");
+        assert_eq!(parse_require("a <= b + 3 business days"), "(<= a (+ b 3bd))");
+        // `in` before a field path or a set is membership, as before.
+        assert_eq!(parse_require("x + 3 business days in record.list"), "(in (+ x 3bd) record.list)");
+        assert_eq!(parse_require("x in {a, b}"), "(in x {a b})");
+    }
+
+    #[test]
     fn precedence_from_loosest_to_tightest() {
         assert_eq!(parse_require("a or b and c"), "(or a (and b c))");
         assert_eq!(parse_require("a implies b implies c"), "(implies a (implies b c))");
