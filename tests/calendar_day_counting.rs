@@ -2,8 +2,9 @@
 //! business days counted in a calendar named where they are counted (item 3).
 //!
 //! `record.opened_at + 3 business days` counts from the day the item is received (after the cutoff,
-//! at a weekend or on a holiday, the next working day) and ends at the cutoff; `day(record.opened_at)
-//! + 3 business days` is the 3rd working day strictly after the local day it was opened, a date.
+//! at a weekend or on a holiday, the next working day) and ends at the cutoff;
+//! `day(record.opened_at) + 3 business days` is the 3rd working day strictly after the local day it
+//! was opened, a date.
 //! The property test compares both with a day-by-day walk over a Monday-to-Friday calendar with a
 //! few holidays.
 
@@ -89,13 +90,17 @@ fn the_day_itself_is_never_counted_and_holidays_are_skipped() {
         "require day(record.answered_at) <= day(record.opened_at) + 3 business days",
         "require day(record.answered_at) <= day(record.opened_at) + 1 business day",
     );
-    let policy = policy.replace("due {day(record.opened_at) + 3 business days}", "due {day(record.opened_at) + 1 business day}");
+    let policy =
+        policy.replace("due {day(record.opened_at) + 3 business days}", "due {day(record.opened_at) + 1 business day}");
     let csv = "id,opened_at,answered_at\n\
                EVE,2024-12-24T08:00:00Z,2024-12-30T09:00:00Z\n\
                XMAS,2024-12-25T08:00:00Z,2024-12-30T09:00:00Z\n\
                FRI,2024-12-27T08:00:00Z,2024-12-30T09:00:00Z\n";
     let got: Vec<_> = findings(&policy, csv).into_iter().filter(|f| f.0 == "calendar-day").collect();
-    assert_eq!(got, [row(("calendar-day", "EVE", "EVE due 2024-12-27")), row(("calendar-day", "XMAS", "XMAS due 2024-12-27"))]);
+    assert_eq!(
+        got,
+        [row(("calendar-day", "EVE", "EVE due 2024-12-27")), row(("calendar-day", "XMAS", "XMAS due 2024-12-27"))]
+    );
 }
 
 #[test]
@@ -129,7 +134,8 @@ code "House rules" {
     assert_eq!(findings(policy, csv), [row(("in-nsw", "B", "B: 2 in nsw, 2 in uk, nsw day 2024-12-11"))]);
     // Without `in nsw`, the code's calendar counts: Monday 9 is worked in London, and B (received
     // after London's Thursday cutoff, so on Friday) is due Monday 17:00 there.
-    let uk = policy.replace("+ 1 business day in nsw\n    message \"{record.id}:", "+ 1 business day\n    message \"{record.id}:");
+    let uk = policy
+        .replace("+ 1 business day in nsw\n    message \"{record.id}:", "+ 1 business day\n    message \"{record.id}:");
     let got: Vec<_> = findings(&uk, csv).into_iter().map(|(r, id, _)| (r, id)).collect();
     assert_eq!(got, [("in-nsw".to_string(), "B".to_string())]);
 }
@@ -169,8 +175,12 @@ code "House rules" {
     // Counted in `uk`, where 2 January is worked: B is late (due Thursday 17:00) and the 2nd has no
     // record.
     let uk = policy.replace(" in scotland", "");
-    let got: Vec<_> = findings(&uk, csv).into_iter().map(|(r, id, m)| (r, id, m)).collect();
-    assert_eq!(got.iter().map(|(r, id, _)| (r.as_str(), id.as_str())).collect::<Vec<_>>(), [("answered", "B"), ("daily", "g all")], "{got:?}");
+    let got = findings(&uk, csv);
+    assert_eq!(
+        got.iter().map(|(r, id, _)| (r.as_str(), id.as_str())).collect::<Vec<_>>(),
+        [("answered", "B"), ("daily", "g all")],
+        "{got:?}"
+    );
     assert_eq!(got[1].2, "2025-01-02");
 }
 

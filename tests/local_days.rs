@@ -136,7 +136,8 @@ code "c" {
   rule yearly { for event group by "all" as g expect every year of record.at from 2024-01-01 until 2025-12-31 message "{group.period}" }
 }
 "#;
-    let records = "{\"id\": \"1\", \"at\": \"2024-06-29T12:00:00Z\"}\n{\"id\": \"2\", \"at\": \"2024-06-30T23:30:00Z\"}\n";
+    let records =
+        "{\"id\": \"1\", \"at\": \"2024-06-29T12:00:00Z\"}\n{\"id\": \"2\", \"at\": \"2024-06-30T23:30:00Z\"}\n";
     let got: Vec<_> = findings(policy, records).into_iter().map(|(r, _, m)| (r, m)).collect();
     // The second record is on 1 July in London, so 30 June has none; 2025 has none either.
     assert_eq!(got, [("daily".to_string(), "2024-06-30".to_string()), ("yearly".to_string(), "2025".to_string())]);
@@ -180,7 +181,11 @@ code "c" {
     assert_eq!(
         got,
         [
-            ("new-cases".to_string(), "A".to_string(), "A opened 2024-07-01T00:30:00+01:00, due 2024-07-03T00:30:00+01:00".to_string()),
+            (
+                "new-cases".to_string(),
+                "A".to_string(),
+                "A opened 2024-07-01T00:30:00+01:00, due 2024-07-03T00:30:00+01:00".to_string()
+            ),
             ("by-date".to_string(), "A".to_string(), "A opened 2024-01-31, due 2024-02-29".to_string()),
         ],
         "{got:#?}"
@@ -213,15 +218,25 @@ code "child" {
     };
     let unverified = ["precept::rule::unverified-override".to_string()];
     // Another calendar, by the rule's clause or in the literal: not shown as strict.
-    assert_eq!(warnings("rule fast { calendar scotland for event require record.done <= record.at + 2 business days }"), unverified);
-    assert_eq!(warnings("rule fast { for event require record.done <= record.at + 2 business days in scotland }"), unverified);
-    assert_eq!(warnings("rule fast { for event require record.done <= record.at + 1 business day in scotland }"), unverified);
+    assert_eq!(
+        warnings("rule fast { calendar scotland for event require record.done <= record.at + 2 business days }"),
+        unverified
+    );
+    assert_eq!(
+        warnings("rule fast { for event require record.done <= record.at + 2 business days in scotland }"),
+        unverified
+    );
+    assert_eq!(
+        warnings("rule fast { for event require record.done <= record.at + 1 business day in scotland }"),
+        unverified
+    );
     // Stated as a relaxation, it is accepted.
     assert!(warnings("rule fast { calendar scotland relaxes \"Scottish holidays\" for event require record.done <= record.at + 2 business days }").is_empty());
     // Naming the calendar the inherited rule counted in anyway is the same computation.
     assert!(warnings("rule fast { for event require record.done <= record.at + 1 business day in uk }").is_empty());
     // A day in another zone is another day; in the same zone (by calendar or by name), the same.
-    let same = |call: &str| format!("rule same-day {{ for event require day(record.done{call}) == day(record.at{call}) }}");
+    let same =
+        |call: &str| format!("rule same-day {{ for event require day(record.done{call}) == day(record.at{call}) }}");
     assert_eq!(warnings(&same(", nsw")), [unverified[0].clone(), unverified[0].clone()]);
     assert!(warnings(&same(", uk")).is_empty());
     assert!(warnings(&same(", scotland")).is_empty(), "same zone as uk");

@@ -588,8 +588,13 @@ impl<'c> TypeCheck<'c> {
         let mut known: Vec<&str> = names.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
         known.sort_unstable();
         let help = crate::diagnostics::suggest::help(&n.text, &known, "calendar");
-        self.err("precept::type::unknown-calendar", format!("unknown calendar `{}`", n.text), n.span, "no calendar of this name")
-            .with_help(help);
+        self.err(
+            "precept::type::unknown-calendar",
+            format!("unknown calendar `{}`", n.text),
+            n.span,
+            "no calendar of this name",
+        )
+        .with_help(help);
         None
     }
 
@@ -621,8 +626,13 @@ impl<'c> TypeCheck<'c> {
                     Some(near) => format!("did you mean `\"{near}\"`?"),
                     None => "name a declared calendar (`day(record.at, nsw)`) or an IANA time zone such as `\"Europe/London\"`, `\"Australia/Sydney\"` or `\"UTC\"`".to_owned(),
                 };
-                self.err("precept::type::unknown-zone", format!("unknown time zone `{zone}`"), span, "not in the time zone database")
-                    .with_help(help);
+                self.err(
+                    "precept::type::unknown-zone",
+                    format!("unknown time zone `{zone}`"),
+                    span,
+                    "not in the time zone database",
+                )
+                .with_help(help);
                 None
             }
         }

@@ -331,7 +331,9 @@ fn same_periods(c: &Calendars, x: &crate::ast::Expect, y: &crate::ast::Expect) -
     if x.period == crate::ast::Period::BusinessDay {
         return c.business(x.calendar.as_ref(), true) == c.business(y.calendar.as_ref(), false);
     }
-    let named = |e: &crate::ast::Expect| e.calendar.as_ref().map(|n| Expr { kind: ExprKind::Path(vec![n.clone()]), span: n.span });
+    let named = |e: &crate::ast::Expect| {
+        e.calendar.as_ref().map(|n| Expr { kind: ExprKind::Path(vec![n.clone()]), span: n.span })
+    };
     c.zone(named(x).as_ref(), true) == c.zone(named(y).as_ref(), false)
 }
 

@@ -144,7 +144,10 @@ fn deadline(
             _ => None,
         };
         if let Some(due) = due {
-            let tz = rule.calendar.and_then(|c| program.calendars.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+            let tz = rule
+                .calendar
+                .and_then(|c| program.calendars.get(c))
+                .map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
             let next = due.tomorrow().ok()?.to_zoned(tz).ok()?.timestamp();
             return Some((next.checked_sub(SignedDuration::from_nanos(1)).ok()?, Some(due)));
         }

@@ -209,9 +209,7 @@ impl Lowerer<'_> {
                 let cal = rest.iter().find(|x| x.as_rule() == Rule::calendar_in).and_then(calendar_in);
                 let mut it = es.into_iter();
                 match (it.next(), it.next()) {
-                    (Some(a), Some(b)) => {
-                        self.node(ExprKind::BusinessBetween(Box::new(a), Box::new(b), cal), s, d + 1)
-                    }
+                    (Some(a), Some(b)) => self.node(ExprKind::BusinessBetween(Box::new(a), Box::new(b), cal), s, d + 1),
                     _ => Err(self.too_deep(s)),
                 }
             }
