@@ -684,6 +684,52 @@ mod tests {
         );
     }
 
+    /// Compare with the inherited rule counting in `orig` and the override in `over` (calendars
+    /// `uk` and `scotland` in London, `nsw` in Sydney).
+    fn verdict_in(orig: &str, over: &str, cals: (&str, &str)) -> Verdict {
+        let text = format!("code \"a\" {{ level industry rule r {{ {orig} }} rule s {{ {over} }} }}");
+        let rs = rules(&text);
+        let zones = [("uk", "Europe/London"), ("scotland", "Europe/London"), ("nsw", "Australia/Sydney")];
+        let c = Calendars {
+            orig: Some(cals.0.to_string()),
+            over: Some(cals.1.to_string()),
+            zones: zones.iter().map(|(n, z)| (n.to_string(), z.to_string())).collect(),
+        };
+        compare_in(&c, &rs[0], &rs[1])
+    }
+
+    #[test]
+    fn what_counts_in_another_calendar_or_zone_is_undecided_unless_provably_the_same() {
+        let orig = "for x require record.a <= record.b + 3 business days";
+        let v = verdict_in(orig, orig, ("uk", "scotland"));
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "{v:?}");
+        assert!(verdict_in(orig, orig, ("uk", "uk")).undecided.is_empty());
+        // Fewer business days, but in another calendar: still not shown stricter.
+        let v = verdict_in(orig, "for x require record.a <= record.b + 2 business days in scotland", ("uk", "uk"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
+        let v = verdict_in(orig, "for x require record.a <= record.b + 2 business days in uk", ("uk", "scotland"));
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let between = "for x require business days between(record.b, record.a) <= 3";
+        let v =
+            verdict_in(between, "for x require business days between(record.b, record.a) in nsw <= 3", ("uk", "uk"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
+        // A day depends on the zone alone.
+        let day = "for x require day(record.a) == day(record.b)";
+        assert!(verdict_in(day, day, ("uk", "scotland")).undecided.is_empty());
+        assert_eq!(verdict_in(day, day, ("uk", "nsw")).undecided.len(), 2);
+        let named = "for x require day(record.a, \"Europe/London\") == day(record.b, uk)";
+        assert!(verdict_in(day, named, ("uk", "nsw")).undecided.is_empty());
+        let bd = "for x require business_day(record.a) <= business_day(record.b)";
+        assert_eq!(verdict_in(bd, bd, ("uk", "scotland")).undecided.len(), 2);
+        let named = "for x require business_day(record.a, uk) <= business_day(record.b, uk)";
+        assert!(verdict_in(bd, named, ("uk", "scotland")).undecided.is_empty());
+        // Presence periods in another calendar.
+        let expect = "for x group by record.t expect every business day of record.at";
+        let v =
+            verdict_in(expect, "for x group by record.t expect every business day in nsw of record.at", ("uk", "uk"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
+    }
+
     #[test]
     fn what_cannot_be_judged_is_undecided_not_guessed() {
         let v = verdict("for x require record.a matches \"^A\"", "for x require record.a matches \"^B\"");
