@@ -386,6 +386,8 @@ pub enum Period {
     Week,
     /// Every calendar month.
     Month,
+    /// Every calendar year.
+    Year,
 }
 
 impl Period {
@@ -396,6 +398,7 @@ impl Period {
             Period::BusinessDay => "business day",
             Period::Week => "week",
             Period::Month => "month",
+            Period::Year => "year",
         }
     }
 }
@@ -405,6 +408,9 @@ impl Period {
 pub struct Expect {
     /// The period.
     pub period: Period,
+    /// `every business day in nsw of ...`: the calendar its periods are counted in, instead of the
+    /// rule's or code's.
+    pub calendar: Option<Name>,
     /// The date or datetime that places a record in a period.
     pub on: Expr,
     /// First day of the range, as written; by default the first record's.
@@ -485,8 +491,8 @@ pub enum ExprKind {
     DateTime(String),
     /// `24h`, `8 weeks`: in seconds.
     Duration(i64),
-    /// `3 business days`.
-    BusinessDays(i64),
+    /// `3 business days`, or `3 business days in nsw` (counted in the calendar named).
+    BusinessDays(i64, Option<Name>),
     /// `3 months`, `1 year`: a calendar span in months (a year is 12), not a length of time.
     Months(i64),
     /// `{a, b}`.
@@ -509,8 +515,8 @@ pub enum ExprKind {
     CountAll,
     /// `5%`: a share, as the fraction written (`0.05`).
     Percent(String),
-    /// `business days between(a, b)`.
-    BusinessBetween(Box<Expr>, Box<Expr>),
+    /// `business days between(a, b)`, or `... in nsw` (counted in the calendar named).
+    BusinessBetween(Box<Expr>, Box<Expr>, Option<Name>),
     /// `name(arguments)`: a question about staff and roles.
     Call(Name, Vec<Expr>),
     /// `now`: the evaluation time.

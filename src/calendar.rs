@@ -352,6 +352,37 @@ impl Calendar {
         self.end_of(day)
     }
 
+    /// The `n`-th working day strictly after the date `d` (`n = 0`: `d` itself; negative `n`: the
+    /// `-n`-th working day strictly before it): "3 business days after the day it was opened".
+    ///
+    /// Unlike [`Calendar::add_business_days`], nothing moves the start: `d` is never counted,
+    /// whether it is worked or not, and there is no cutoff (a date has no time of day). `None` only
+    /// outside the range of [`Date`]. Runs in `O(log holidays)` steps whatever `n` is.
+    ///
+    /// ```
+    /// use precept::calendar::Calendar;
+    /// use jiff::civil::date;
+    ///
+    /// let cal = Calendar::new("UTC", &["mon", "tue", "wed", "thu", "fri"], Some("17:00"), &[])?;
+    /// // Saturday 7 December 2024: Monday is the first business day after it, Wednesday the third.
+    /// assert_eq!(cal.business_days_after(date(2024, 12, 7), 3), Some(date(2024, 12, 11)));
+    /// // Friday: Monday, Tuesday, Wednesday.
+    /// assert_eq!(cal.business_days_after(date(2024, 12, 6), 3), Some(date(2024, 12, 11)));
+    /// # Ok::<(), precept::calendar::CalendarError>(())
+    /// ```
+    pub fn business_days_after(&self, d: Date, n: i64) -> Option<Date> {
+        let start = day_number(d);
+        let target = match n {
+            0 => return Some(d),
+            // The working days up to and including `d`, and `n` more.
+            n if n > 0 => self.cumulative(start + 1).checked_add(n)?,
+            // The working days before `d`, less `-n - 1`: the day that brings the count to it is
+            // the `-n`-th working day back.
+            n => self.cumulative(start).checked_add(n)?.checked_add(1)?,
+        };
+        date_from_number(self.first_reaching(target)? - 1)
+    }
+
     /// How many business days passed from `a` to `b`, so that a rule can compare it with its
     /// limit: the number of working days `d` with `receipt_day(a) < d <= receipt_day(b)`, or
     /// minus the number with `receipt_day(b) < d <= receipt_day(a)` when `b` is before `a`.
@@ -709,6 +740,44 @@ mod tests {
                 assert_eq!(cal.business_days_between(at(d1), at(d2)), sign * expected);
             }
         }
+    }
+
+    #[test]
+    fn counting_from_a_date_matches_a_day_by_day_walk() {
+        let cal = Calendar::new(
+            "UTC",
+            &["mon", "wed", "thu", "sat"],
+            Some("17:00"),
+            &[date(2024, 1, 1), date(2024, 1, 3), date(2024, 1, 6), date(2024, 1, 7), date(2024, 2, 29)],
+        )
+        .unwrap();
+        let base = date(2023, 12, 20);
+        for i in 0..80i64 {
+            let d = base + jiff::Span::new().days(i);
+            assert_eq!(cal.business_days_after(d, 0), Some(d));
+            for n in 1..=6i64 {
+                // Forward: the day itself never counts, worked or not.
+                let (mut w, mut left) = (d, n);
+                while left > 0 {
+                    w = w.tomorrow().unwrap();
+                    if cal.is_working_day(w) {
+                        left -= 1;
+                    }
+                }
+                assert_eq!(cal.business_days_after(d, n), Some(w), "{d} + {n}");
+                // Backward, the same walk the other way.
+                let (mut w, mut left) = (d, n);
+                while left > 0 {
+                    w = w.yesterday().unwrap();
+                    if cal.is_working_day(w) {
+                        left -= 1;
+                    }
+                }
+                assert_eq!(cal.business_days_after(d, -n), Some(w), "{d} - {n}");
+            }
+        }
+        assert_eq!(cal.business_days_after(Date::MAX, 1), None);
+        assert_eq!(cal.business_days_after(date(2024, 1, 1), i64::MAX), None);
     }
 
     #[test]

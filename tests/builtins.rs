@@ -59,7 +59,7 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         false,
         "precept::type::unknown-function",
         "unknown function `zzz`",
-        "the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `hours_between`, `months_between`; `count(...)` and `business days between(...)` are written as themselves",
+        "the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `year`, `hours_between`, `months_between`; `count(...)` and `business days between(...)` are written as themselves",
     ),
     (
         "summ(2) > 1",
@@ -170,10 +170,10 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
     ),
     // date functions
     (
-        "week(record.at, record.at) == record.on",
+        "week(record.at, record.at, record.at) == record.on",
         false,
         "precept::type::wrong-arguments",
-        "`week` takes 1 argument, not 2",
+        "`week` takes 1 or 2 arguments, not 3",
         "write `week(record.opened_at)`",
     ),
     (

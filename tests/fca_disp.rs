@@ -97,10 +97,13 @@ fn rows_still_open_are_judged_at_the_evaluation_time() {
     want.get_mut("2028").unwrap().push("response-within-eight-weeks".into());
     want.get_mut("2029").unwrap().push("redress-paid-promptly".into());
     assert_eq!(found("2026-12-31"), want);
-    // On 2026-10-27, the last day of complaint 2027's eight weeks, neither it nor the unpaid redress
-    // on 2030 (accepted 2 November, after that day) is overdue yet.
+    // Judged at the end of 2026-10-26, the day before the last of complaint 2027's eight weeks,
+    // neither it nor the unpaid redress on 2030 (accepted 2 November, later) is overdue yet; at the
+    // end of 2026-10-27, the last day itself, the eight weeks are over.
     let mut want = declared();
     want.get_mut("2027").unwrap().clear();
     want.get_mut("2030").unwrap().clear();
+    assert_eq!(found("2026-10-26"), want);
+    want.get_mut("2027").unwrap().push("response-within-eight-weeks".into());
     assert_eq!(found("2026-10-27"), want);
 }

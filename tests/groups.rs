@@ -146,8 +146,10 @@ code "House rules" {{
     let b = r#"{"id": "3", "team": "Alpha", "opened_at": "2026-01-31T23:30:00-01:00", "escalated": false}"#;
     let (_, findings) = run(&policy, &[("a.jsonl", a), ("b.jsonl", b)]);
     let keys: Vec<String> = findings.iter().map(|f| f.record_id.clone().unwrap()).collect();
-    // 23:30 at -01:00 on 31 January is 1 February UTC, but the month is the one written: January.
-    assert_eq!(keys, ["team Alpha, month 2026-01", "team Alpha, month 2026-03", "team Zeta, month 2026-03"]);
+    // 23:30 at -01:00 on 31 January is 00:30 on 1 February in London, the zone of the code's calendar:
+    // the month is the one the business saw, February (tests/local_days.rs has the rule without a
+    // calendar, where the month is the one written).
+    assert_eq!(keys, ["team Alpha, month 2026-02", "team Alpha, month 2026-03", "team Zeta, month 2026-03"]);
 }
 
 #[test]

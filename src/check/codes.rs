@@ -138,12 +138,12 @@ impl Checker {
             let settled = self.settled.get(&rule.id.text).copied().unwrap_or(0);
             let suspend: Vec<usize> =
                 earlier.iter().skip(settled).filter(|p| inherited(p)).filter_map(|p| p.compiled).collect();
-            let relaxes_ok = self.judge_override(file, code_index, rule, range, &overridden);
             // A rule may count in a calendar of its own (a state's holidays beside a national code's).
             let calendar = match &rule.calendar {
                 Some(n) => Some(self.calendar_named(file, n)),
                 None => calendar,
             };
+            let relaxes_ok = self.judge_override(file, code_index, rule, calendar, range, &overridden);
             let compiled = if relaxes_ok { self.rule(file, code_index, calendar, rule, range) } else { None };
             if let Some(idx) = compiled {
                 if let Some(parent) = nearest {
@@ -168,6 +168,7 @@ impl Checker {
                 range: own,
                 in_force: range,
                 rule,
+                calendar,
                 compiled,
             });
         }

@@ -84,6 +84,21 @@ pub struct TypeCheck<'c> {
     pub uses_roles: bool,
     /// Some expression reads `now`, the evaluation time.
     pub uses_now: bool,
+    /// The calendars a call may name (`in nsw`, `day(x, nsw)`), and where an IANA zone named in a
+    /// call becomes a calendar of its own; `None` in checks that name none.
+    pub(super) calendars: Option<Calendars<'c>>,
+}
+
+/// What the checker of a rule needs to resolve a calendar or zone named in an expression, once,
+/// at compile time: evaluation then holds only an index.
+pub struct Calendars<'c> {
+    /// The declared calendars by name (index, where declared).
+    pub names: &'c std::collections::HashMap<String, (usize, SourceFile, Span)>,
+    /// Every calendar of the program; a zone named in a call is added here as a calendar that
+    /// works every day (only its zone is ever read).
+    pub list: &'c mut Vec<crate::calendar::Calendar>,
+    /// Those zone calendars already added, by zone name, so each zone is added once.
+    pub zones: &'c mut std::collections::HashMap<String, usize>,
 }
 
 impl<'c> TypeCheck<'c> {
@@ -109,7 +124,14 @@ impl<'c> TypeCheck<'c> {
             uses_roles: false,
             uses_now: false,
             group: None,
+            calendars: None,
         }
+    }
+
+    /// The same checker, able to resolve calendars and zones named in expressions.
+    pub fn with_calendars(mut self, calendars: Calendars<'c>) -> TypeCheck<'c> {
+        self.calendars = Some(calendars);
+        self
     }
 
     /// A condition (`where`, `require`): a boolean that is never missing. What it proves when true
@@ -304,7 +326,7 @@ impl<'c> TypeCheck<'c> {
             ExprKind::Duration(secs) => {
                 Some(T::new(CExpr::Const(Value::Duration(SignedDuration::from_secs(*secs))), Ty::Duration))
             }
-            ExprKind::BusinessDays(n) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::BusinessDays)),
+            ExprKind::BusinessDays(n, _) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::BusinessDays)),
             // Reached only where a span stands on its own (`x - y <= 1 month`, `1 month + x`): a month
             // has no fixed length, so comparing it with a duration has no exact meaning.
             ExprKind::Months(_) => {
@@ -453,7 +475,7 @@ impl<'c> TypeCheck<'c> {
                     _ => Some(T::new(CExpr::Count(Box::new(lt.e), None), Ty::Int)),
                 }
             }
-            ExprKind::BusinessBetween(a, b) => {
+            ExprKind::BusinessBetween(a, b, named) => {
                 let at = self.value(a, Some(&Ty::DateTime));
                 let bt = self.value(b, Some(&Ty::DateTime));
                 let (at, bt) = (at?, bt?);
@@ -465,7 +487,7 @@ impl<'c> TypeCheck<'c> {
                         return None;
                     }
                 }
-                let cal = self.need_calendar(e.span)?;
+                let cal = self.calendar_for(named.as_ref(), e.span)?;
                 Some(T::new(CExpr::BusinessBetween(Box::new(at.e), Box::new(bt.e), cal), Ty::Int))
             }
             ExprKind::Call(f, args) => self.call(f, args, e.span),
@@ -553,6 +575,74 @@ impl<'c> TypeCheck<'c> {
                 .with_help("declare a calendar (`calendar uk { ... }` or `calendar uk from \"uk.toml\"`) and name it in the code with `calendar uk`");
         }
         self.calendar
+    }
+
+    /// The calendar business days are counted in: the one named (`in nsw`), else the rule's.
+    pub(super) fn calendar_for(&mut self, named: Option<&Name>, span: Span) -> Option<usize> {
+        match named {
+            Some(n) => self.named_calendar(n),
+            None => self.need_calendar(span),
+        }
+    }
+
+    /// The calendar `n` names; reported (with the closest name) when none is declared by it.
+    pub(super) fn named_calendar(&mut self, n: &Name) -> Option<usize> {
+        let names = self.calendars.as_ref().map(|c| c.names);
+        if let Some((i, _, _)) = names.and_then(|m| m.get(&n.text)) {
+            // A calendar declared but broken is reported where it is declared.
+            return (*i != super::UNKNOWN_CALENDAR).then_some(*i);
+        }
+        let mut known: Vec<&str> = names.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+        known.sort_unstable();
+        let help = crate::diagnostics::suggest::help(&n.text, &known, "calendar");
+        self.err(
+            "precept::type::unknown-calendar",
+            format!("unknown calendar `{}`", n.text),
+            n.span,
+            "no calendar of this name",
+        )
+        .with_help(help);
+        None
+    }
+
+    /// The calendar whose zone a day is taken in when the rule's own is used: `None` when the rule
+    /// has none (days are then taken at the offset written).
+    pub(super) fn zone_calendar(&self) -> Option<usize> {
+        self.calendar.filter(|&c| c != super::UNKNOWN_CALENDAR)
+    }
+
+    /// A calendar standing for the IANA zone `zone` (written in a call), added once per zone;
+    /// reported when the bundled database does not know the zone.
+    pub(super) fn zone_named(&mut self, zone: &str, span: Span) -> Option<usize> {
+        let cals = self.calendars.as_mut()?;
+        if let Some(&i) = cals.zones.get(zone) {
+            return Some(i);
+        }
+        const EVERY_DAY: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        match crate::calendar::Calendar::new(zone, &EVERY_DAY, None, &[]) {
+            Ok(c) => {
+                cals.list.push(c);
+                let i = cals.list.len() - 1;
+                cals.zones.insert(zone.to_owned(), i);
+                Some(i)
+            }
+            Err(_) => {
+                // The zone names are listed only here, on the error path.
+                let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
+                let help = match crate::diagnostics::suggest::closest(zone, names.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean `\"{near}\"`?"),
+                    None => "name a declared calendar (`day(record.at, nsw)`) or an IANA time zone such as `\"Europe/London\"`, `\"Australia/Sydney\"` or `\"UTC\"`".to_owned(),
+                };
+                self.err(
+                    "precept::type::unknown-zone",
+                    format!("unknown time zone `{zone}`"),
+                    span,
+                    "not in the time zone database",
+                )
+                .with_help(help);
+                None
+            }
+        }
     }
 
     fn unify(&mut self, a: &Ty, b: &Ty, at: Span) -> Option<Ty> {

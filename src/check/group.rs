@@ -74,7 +74,9 @@ impl TypeCheck<'_> {
             }
         }
         let unit = match (&e.kind, &t.e) {
-            (ExprKind::Call(..), CExpr::DatePart(u @ (DateUnit::Week | DateUnit::Month), _)) => Some(*u),
+            (ExprKind::Call(..), CExpr::DatePart(u @ (DateUnit::Week | DateUnit::Month | DateUnit::Year), _, _)) => {
+                Some(*u)
+            }
             _ => None,
         };
         Some((t.e, t.ty, unit))
@@ -159,11 +161,21 @@ impl TypeCheck<'_> {
     }
 
     fn date_part(&mut self, f: &Name, b: &Builtin, unit: DateUnit, args: &[Expr], span: Span) -> Option<T> {
-        let [arg] = args else {
-            self.wrong_arguments(f, args.len(), span, format!("write `{}`", b.example));
-            return None;
+        let (arg, named) = match args {
+            [arg] => (arg, None),
+            [arg, cal] => (arg, Some(cal)),
+            _ => {
+                self.wrong_arguments(f, args.len(), span, format!("write `{}`", b.example));
+                return None;
+            }
         };
-        let t = self.value(arg, None)?;
+        let t = self.value(arg, None);
+        // The calendar (or zone) named, resolved now so that evaluation holds only an index.
+        let zone = match named {
+            None => Ok(None),
+            Some(cal) => self.calendar_argument(f, unit, cal).map(Some).ok_or(()),
+        };
+        let t = t?;
         let accepts = b.params.first().map_or(Accepts::Day, |p| p.accepts);
         if !accepts.fits(&t.ty) {
             let n = self.ty_name(&t.ty);
@@ -176,11 +188,50 @@ impl TypeCheck<'_> {
             .with_help(format!("write `{}`", b.example));
             return None;
         }
-        let unit = match unit {
-            DateUnit::BusinessDay(_) => DateUnit::BusinessDay(self.need_calendar(span)?),
-            u => u,
+        let named = zone.ok()?;
+        let (unit, zone) = match unit {
+            DateUnit::BusinessDay(_) => {
+                let cal = match named {
+                    Some(c) => c,
+                    None => self.need_calendar(span)?,
+                };
+                (DateUnit::BusinessDay(cal), Some(cal))
+            }
+            u => (u, named.or_else(|| self.zone_calendar())),
         };
-        Some(T::new(CExpr::DatePart(unit, Box::new(t.e)), Ty::Date))
+        Some(T::new(CExpr::DatePart(unit, zone, Box::new(t.e)), Ty::Date))
+    }
+
+    /// The second argument of a date function: a calendar's name, or (but for `business_day`,
+    /// which needs working days) an IANA zone written as text.
+    fn calendar_argument(&mut self, f: &Name, unit: DateUnit, cal: &Expr) -> Option<usize> {
+        match &cal.kind {
+            ExprKind::Path(names) if names.len() == 1 => names.first().and_then(|n| self.named_calendar(n)),
+            ExprKind::Text(zone) if !matches!(unit, DateUnit::BusinessDay(_)) => self.zone_named(zone, cal.span),
+            ExprKind::Text(_) => {
+                self.err(
+                    "precept::type::mismatch",
+                    "`business_day` counts in a calendar, not in a time zone",
+                    cal.span,
+                    "a time zone has no working days",
+                )
+                .with_help("name a declared calendar: `business_day(record.opened_at, nsw)`");
+                None
+            }
+            _ => {
+                self.err(
+                    "precept::type::mismatch",
+                    format!("the second argument of `{}` names the calendar to take the day in", f.text),
+                    cal.span,
+                    "not a calendar",
+                )
+                .with_help(format!(
+                    "write a calendar's name (`{0}(record.opened_at, nsw)`) or an IANA zone (`{0}(record.opened_at, \"Australia/Sydney\")`)",
+                    f.text
+                ));
+                None
+            }
+        }
     }
 
     fn percentile_rank(&mut self, p: Option<&Expr>) -> Option<Decimal> {
@@ -385,16 +436,37 @@ pub(super) fn compile(
     }
     let presence = g.expect.as_ref().and_then(|x| {
         let on = tc.dating(&x.on);
-        let unit = match x.period {
-            Period::Day => Some(DateUnit::Day),
-            Period::BusinessDay => tc.need_calendar(x.span).map(DateUnit::BusinessDay),
-            Period::Week => Some(DateUnit::Week),
-            Period::Month => Some(DateUnit::Month),
+        // Periods are counted in the calendar named (`every business day in nsw`), else the rule's;
+        // a record's day is its local day in that calendar's zone.
+        let named = match &x.calendar {
+            Some(n) => tc.named_calendar(n).map(Some),
+            None => Some(None),
         };
-        match (on, unit) {
-            (Some(on), Some(unit)) => {
-                Some(Presence { unit, on, from: range.and_then(|r| r.0), until: range.and_then(|r| r.1), span: x.span })
+        let unit = named.and_then(|named| {
+            let zone = named.or_else(|| tc.zone_calendar());
+            match x.period {
+                Period::Day => Some((DateUnit::Day, zone)),
+                Period::BusinessDay => {
+                    let cal = match named {
+                        Some(c) => c,
+                        None => tc.need_calendar(x.span)?,
+                    };
+                    Some((DateUnit::BusinessDay(cal), Some(cal)))
+                }
+                Period::Week => Some((DateUnit::Week, zone)),
+                Period::Month => Some((DateUnit::Month, zone)),
+                Period::Year => Some((DateUnit::Year, zone)),
             }
+        });
+        match (on, unit) {
+            (Some(on), Some((unit, zone))) => Some(Presence {
+                unit,
+                zone,
+                on,
+                from: range.and_then(|r| r.0),
+                until: range.and_then(|r| r.1),
+                span: x.span,
+            }),
             _ => {
                 ok = false;
                 None
@@ -432,7 +504,7 @@ pub(super) fn compile(
     let mut periods: Vec<(u16, DateUnit)> =
         keys.iter().enumerate().filter_map(|(i, k)| Some((u16::try_from(i).ok()?, k.period?))).collect();
     if let (Some(slot), Some(p)) = (period_slot, &presence) {
-        if let (Ok(s), DateUnit::Week | DateUnit::Month) = (u16::try_from(slot), p.unit) {
+        if let (Ok(s), DateUnit::Week | DateUnit::Month | DateUnit::Year) = (u16::try_from(slot), p.unit) {
             periods.push((s, p.unit));
         }
     }
@@ -505,7 +577,7 @@ pub(super) fn compile_case(
         None => None,
         Some((e, span)) => match &e.kind {
             ExprKind::Duration(secs) => Some(Limit::Elapsed(jiff::SignedDuration::from_secs(*secs))),
-            ExprKind::BusinessDays(n) => Some(Limit::Business(*n, tc.need_calendar(*span)?)),
+            ExprKind::BusinessDays(n, named) => Some(Limit::Business(*n, tc.calendar_for(named.as_ref(), *span)?)),
             ExprKind::Months(n) => Some(Limit::Months(*n)),
             _ => None,
         },

@@ -225,11 +225,30 @@ impl Checker {
     /// Check an override against the versions of the inherited rule in force on its days: more
     /// lenient is an error unless it says why (`relaxes`); undecidable is a warning. False when the
     /// override must not run.
+    /// The calendars an inherited rule and its override count in, by name, with every declared
+    /// calendar's zone, for [`strictness::compare_in`].
+    fn strictness_calendars(&self, orig: Option<usize>, over: Option<usize>) -> strictness::Calendars {
+        let name = |i: Option<usize>| {
+            let i = i?;
+            self.calendar_names.iter().find(|(_, (j, _, _))| *j == i).map(|(n, _)| n.clone())
+        };
+        let zones = self
+            .calendar_names
+            .iter()
+            .filter_map(|(n, (i, _, _))| {
+                let zone = self.calendars.get(*i)?.zone().iana_name()?;
+                Some((n.clone(), zone.to_owned()))
+            })
+            .collect();
+        strictness::Calendars { orig: name(orig), over: name(over), zones }
+    }
+
     pub(super) fn judge_override(
         &mut self,
         file: &SourceFile,
         code: usize,
         rule: &ast::Rule,
+        calendar: Option<usize>,
         range: Option<Range>,
         overridden: &[&Seen],
     ) -> bool {
@@ -252,7 +271,7 @@ impl Checker {
         let mut looser = Vec::new();
         let mut undecided = Vec::new();
         for prev in overridden.iter().filter(|p| overlaps(p.in_force.unwrap_or((None, None)), days)) {
-            let v = strictness::compare(prev.rule, rule);
+            let v = strictness::compare_in(&self.strictness_calendars(prev.calendar, calendar), prev.rule, rule);
             looser.extend(v.looser.into_iter().map(|d| (d, prev.file.clone())));
             undecided.extend(v.undecided.into_iter().map(|d| (d, prev.file.clone())));
         }

@@ -171,6 +171,8 @@ struct Seen<'a> {
     /// The days it is in force, its code's days included.
     in_force: Option<Range>,
     rule: &'a ast::Rule,
+    /// The calendar it counts in (its own, else its code's).
+    calendar: Option<usize>,
     compiled: Option<usize>,
 }
 
@@ -203,6 +205,8 @@ struct Checker {
     schema_names: HashMap<String, usize>,
     calendars: Vec<Calendar>,
     calendar_names: HashMap<String, (usize, SourceFile, Span)>,
+    /// Calendars standing for an IANA zone named in a call (`day(x, "Australia/Sydney")`), by zone.
+    zone_calendars: HashMap<String, usize>,
     codes: Vec<CodeInfo>,
     /// Which code extends which, directly or not, by index into `codes`.
     lineage: layers::Lineage,

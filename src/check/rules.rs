@@ -86,14 +86,23 @@ impl Checker {
                 continue;
             };
             let other_shape = self.schemas.get(idx).map_or(0, |s| s.shape);
+            let cals = expr::Calendars {
+                names: &self.calendar_names,
+                list: &mut self.calendars,
+                zones: &mut self.zone_calendars,
+            };
             let mut tc =
-                expr::TypeCheck::new(file, &mut self.shapes, &self.enums, other_shape, calendar, &mut self.diags);
+                expr::TypeCheck::new(file, &mut self.shapes, &self.enums, other_shape, calendar, &mut self.diags)
+                    .with_calendars(cals);
             let checked = group::event(&mut tc, ev, true);
             foreign_now |= tc.uses_now;
             foreign.push((i, idx, checked));
         }
         let shape = self.schemas.get(schema).map_or(0, |s| s.shape);
-        let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags);
+        let cals =
+            expr::Calendars { names: &self.calendar_names, list: &mut self.calendars, zones: &mut self.zone_calendars };
+        let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags)
+            .with_calendars(cals);
         let filter = scope.filter.as_ref().and_then(|f| tc.condition(f, "the `where` condition"));
         let mut group_ok = true;
         let mut group = rule.group.as_ref().map(|g| {
@@ -219,6 +228,7 @@ impl Checker {
             in_force,
             suspended: Vec::new(),
             overrides: None,
+            calendar: calendar.filter(|&c| c != super::UNKNOWN_CALENDAR),
             group,
         });
         Some(index)

@@ -47,8 +47,47 @@ pub struct Verdict {
     pub undecided: Vec<Difference>,
 }
 
-/// Compare `over` with the inherited `orig`.
+/// The calendars two rules count in, for telling whether what counts in a calendar (business days,
+/// a local day) counts in the same one on both sides: calendars by name, and each one's zone.
+#[derive(Debug, Default)]
+pub struct Calendars {
+    /// The calendar the inherited rule counts in by default (its own, else its code's).
+    pub orig: Option<String>,
+    /// The calendar the override counts in by default.
+    pub over: Option<String>,
+    /// Each declared calendar's IANA zone, by calendar name: a local day depends on the zone alone.
+    pub zones: std::collections::HashMap<String, String>,
+}
+
+impl Calendars {
+    /// The calendar business days are counted in on one side: the one named, else the rule's.
+    fn business(&self, named: Option<&crate::ast::Name>, orig: bool) -> Option<String> {
+        named.map(|n| n.text.clone()).or_else(|| if orig { self.orig.clone() } else { self.over.clone() })
+    }
+
+    /// The zone a local day is taken in on one side: of the calendar named, the zone written, else
+    /// of the rule's calendar (`None`: at the offset written). A calendar whose zone is unknown
+    /// here stands for itself.
+    fn zone(&self, named: Option<&Expr>, orig: bool) -> Option<String> {
+        let of = |cal: &str| Some(self.zones.get(cal).cloned().unwrap_or_else(|| format!("calendar {cal}")));
+        match named.map(|e| &e.kind) {
+            Some(ExprKind::Text(z)) => Some(z.clone()),
+            Some(ExprKind::Path(names)) => of(&names.iter().map(|n| n.text.as_str()).collect::<Vec<_>>().join(".")),
+            Some(_) => Some(String::new()),
+            None => self.business(None, orig).and_then(|c| of(&c)),
+        }
+    }
+}
+
+/// Compare `over` with the inherited `orig`, both counting in no calendar or one of the same name.
 pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
+    compare_in(&Calendars::default(), orig, over)
+}
+
+/// Compare `over` with the inherited `orig`, each counting in its calendar in `c`: what counts in
+/// another calendar (business days, a local day in another zone) is another computation, which
+/// Precept cannot judge stricter.
+pub fn compare_in(c: &Calendars, orig: &Rule, over: &Rule) -> Verdict {
     let mut v = Verdict::default();
     // A rule that does not say is an error.
     let (a, sa) = orig.severity.unwrap_or((Severity::Error, orig.id.span));
@@ -74,7 +113,7 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
         // records open a case), which can go either way.
         let single = orig.group.is_none() && orig.sequence.is_none();
         match (&a.filter, &b.filter) {
-            (Some(x), Some(y)) => walk(&mut v, x, y, if single { -1 } else { 0 }),
+            (Some(x), Some(y)) => walk(c, &mut v, x, y, if single { -1 } else { 0 }),
             (Some(x), None) if !single => v.undecided.push(Difference {
                 original: x.span,
                 override_: b.span,
@@ -97,12 +136,12 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
             (None, None) => {}
         }
     }
-    sequence(&mut v, orig, over);
+    sequence(c, &mut v, orig, over);
     match (&orig.group, &over.group) {
         (None, None) => {}
         (Some(a), Some(b)) => {
             let same_keys =
-                a.keys.len() == b.keys.len() && a.keys.iter().zip(b.keys.iter()).all(|((_, x), (_, y))| same(x, y));
+                a.keys.len() == b.keys.len() && a.keys.iter().zip(b.keys.iter()).all(|((_, x), (_, y))| same(c, x, y));
             if !same_keys {
                 v.undecided.push(Difference {
                     original: a.span,
@@ -126,7 +165,8 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
             match (&a.expect, &b.expect) {
                 (Some(x), Some(y))
                     if x.period != y.period
-                        || !same(&x.on, &y.on)
+                        || !same(c, &x.on, &y.on)
+                        || !same_periods(c, x, y)
                         || x.from.as_ref().map(|d| &d.0) != y.from.as_ref().map(|d| &d.0)
                         || x.until.as_ref().map(|d| &d.0) != y.until.as_ref().map(|d| &d.0) =>
                 {
@@ -161,7 +201,7 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
         let mut best: Option<Verdict> = None;
         for s in &over.requires {
             let mut t = Verdict::default();
-            walk(&mut t, r, s, 1);
+            walk(c, &mut t, r, s, 1);
             let better = match &best {
                 None => true,
                 Some(b) => rank(&t) < rank(b),
@@ -190,7 +230,7 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
 /// one of its kind. Opening more obligations or resuming their clocks more often is stricter;
 /// closing or pausing them more readily is more lenient, as is a pause the inherited rule did not
 /// allow.
-fn sequence(v: &mut Verdict, orig: &Rule, over: &Rule) {
+fn sequence(c: &Calendars, v: &mut Verdict, orig: &Rule, over: &Rule) {
     let (Some(a), Some(b)) = (&orig.sequence, &over.sequence) else {
         if let (Some(a), None) = (&orig.sequence, &over.sequence) {
             v.undecided.push(Difference {
@@ -208,9 +248,9 @@ fn sequence(v: &mut Verdict, orig: &Rule, over: &Rule) {
         }
         return;
     };
-    walk(v, &a.key, &b.key, 0);
+    walk(c, v, &a.key, &b.key, 0);
     match (&a.within, &b.within) {
-        (Some((x, _)), Some((y, _))) => walk(v, x, y, 1),
+        (Some((x, _)), Some((y, _))) => walk(c, v, x, y, 1),
         (Some((_, sx)), None) => {
             v.looser.push(Difference { original: *sx, override_: b.span, what: "it drops the deadline".into() })
         }
@@ -244,9 +284,9 @@ fn sequence(v: &mut Verdict, orig: &Rule, over: &Rule) {
                 });
                 continue;
             }
-            walk(v, &x.at, &y.at, 0);
+            walk(c, v, &x.at, &y.at, 0);
             match (&x.key, &y.key) {
-                (Some(p), Some(q)) => walk(v, p, q, 0),
+                (Some(p), Some(q)) => walk(c, v, p, q, 0),
                 (None, None) => {}
                 _ => v.undecided.push(Difference {
                     original: x.span,
@@ -255,7 +295,7 @@ fn sequence(v: &mut Verdict, orig: &Rule, over: &Rule) {
                 }),
             }
             match (&x.when, &y.when) {
-                (Some(p), Some(q)) => walk(v, p, q, pol),
+                (Some(p), Some(q)) => walk(c, v, p, q, pol),
                 (None, None) => {}
                 (Some(p), None) => {
                     let d = Difference {
@@ -286,20 +326,31 @@ fn sequence(v: &mut Verdict, orig: &Rule, over: &Rule) {
     }
 }
 
+/// Whether two presence rules count their periods in the same calendar (business days) or zone.
+fn same_periods(c: &Calendars, x: &crate::ast::Expect, y: &crate::ast::Expect) -> bool {
+    if x.period == crate::ast::Period::BusinessDay {
+        return c.business(x.calendar.as_ref(), true) == c.business(y.calendar.as_ref(), false);
+    }
+    let named = |e: &crate::ast::Expect| {
+        e.calendar.as_ref().map(|n| Expr { kind: ExprKind::Path(vec![n.clone()]), span: n.span })
+    };
+    c.zone(named(x).as_ref(), true) == c.zone(named(y).as_ref(), false)
+}
+
 fn rank(v: &Verdict) -> (usize, usize) {
     (v.looser.len(), v.undecided.len())
 }
 
 /// Structurally equal, ignoring where things were written.
-fn same(a: &Expr, b: &Expr) -> bool {
+fn same(c: &Calendars, a: &Expr, b: &Expr) -> bool {
     let mut v = Verdict::default();
-    walk(&mut v, a, b, 0);
+    walk(c, &mut v, a, b, 0);
     v.looser.is_empty() && v.undecided.is_empty()
 }
 
 /// Compare `a` (inherited) with `b` (override) at a position of polarity `pol`: +1 when a larger
 /// value or a condition true more often lets more pass, -1 the reverse, 0 when any change counts.
-fn walk(v: &mut Verdict, a: &Expr, b: &Expr, pol: i8) {
+fn walk(c: &Calendars, v: &mut Verdict, a: &Expr, b: &Expr, pol: i8) {
     use ExprKind as K;
     let undecided = |v: &mut Verdict, what: &str| {
         v.undecided.push(Difference { original: a.span, override_: b.span, what: what.to_string() });
@@ -310,20 +361,20 @@ fn walk(v: &mut Verdict, a: &Expr, b: &Expr, pol: i8) {
                 undecided(v, "it reads another field");
             }
         }
-        (K::Set(x), K::Set(y)) => set(v, a, b, x, y, pol),
+        (K::Set(x), K::Set(y)) => set(c, v, a, b, x, y, pol),
         (K::Unary(op, x), K::Unary(op2, y)) if op == op2 => {
             let inner = match op {
                 UnaryOp::Not | UnaryOp::Neg => -pol,
             };
-            walk(v, x, y, inner);
+            walk(c, v, x, y, inner);
         }
         (K::Binary(op, x1, y1), K::Binary(op2, x2, y2)) if op == op2 => {
             let (l, r) = sides(*op, pol);
-            walk(v, x1, x2, l);
-            walk(v, y1, y2, r);
+            walk(c, v, x1, x2, l);
+            walk(c, v, y1, y2, r);
         }
         // `x` against `x + d` (or `x - d`): the same as a bound of zero against `d`.
-        (_, K::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), x2, d)) if same(a, x2) && literal(d).is_some() => {
+        (_, K::Binary(op @ (BinaryOp::Add | BinaryOp::Sub), x2, d)) if same(c, a, x2) && literal(d).is_some() => {
             let sign = if *op == BinaryOp::Add { pol } else { -pol };
             if sign != 0 && literal(d).is_some_and(|n| n.value != Decimal::ZERO) {
                 let larger = literal(d).is_some_and(|n| n.value > Decimal::ZERO);
@@ -341,48 +392,82 @@ fn walk(v: &mut Verdict, a: &Expr, b: &Expr, pol: i8) {
         // A conjunction is at least as strict as either side.
         (_, K::Binary(BinaryOp::And, x, y)) if pol > 0 => {
             let mut vx = Verdict::default();
-            walk(&mut vx, a, x, pol);
+            walk(c, &mut vx, a, x, pol);
             let mut vy = Verdict::default();
-            walk(&mut vy, a, y, pol);
+            walk(c, &mut vy, a, y, pol);
             let best = if rank(&vx) <= rank(&vy) { vx } else { vy };
             v.looser.extend(best.looser);
             v.undecided.extend(best.undecided);
         }
-        (K::Presence(x, p), K::Presence(y, q)) if p == q => walk(v, x, y, 0),
+        (K::Presence(x, p), K::Presence(y, q)) if p == q => walk(c, v, x, y, 0),
         (K::Otherwise(x1, d1), K::Otherwise(x2, d2)) => {
-            walk(v, x1, x2, 0);
-            walk(v, d1, d2, pol);
+            walk(c, v, x1, x2, 0);
+            walk(c, v, d1, d2, pol);
         }
         (K::If(c1, t1, e1), K::If(c2, t2, e2)) => {
-            walk(v, c1, c2, 0);
-            walk(v, t1, t2, pol);
-            walk(v, e1, e2, pol);
+            walk(c, v, c1, c2, 0);
+            walk(c, v, t1, t2, pol);
+            walk(c, v, e1, e2, pol);
         }
         (K::Quantifier(q1, n1, l1, c1), K::Quantifier(q2, n2, l2, c2)) if q1 == q2 && n1.text == n2.text => {
-            walk(v, l1, l2, 0);
-            walk(v, c1, c2, if *q1 == Quantifier::None { -pol } else { pol });
+            walk(c, v, l1, l2, 0);
+            walk(c, v, c1, c2, if *q1 == Quantifier::None { -pol } else { pol });
         }
         (K::Count(n1, l1, c1), K::Count(n2, l2, c2))
             if n1.as_ref().map(|n| &n.text) == n2.as_ref().map(|n| &n.text) =>
         {
-            walk(v, l1, l2, 0);
+            walk(c, v, l1, l2, 0);
             match (c1, c2) {
-                (Some(x), Some(y)) => walk(v, x, y, pol),
+                (Some(x), Some(y)) => walk(c, v, x, y, pol),
                 (None, None) => {}
                 _ => undecided(v, "it counts other things"),
             }
         }
         (K::CountAll, K::CountAll) => {}
-        (K::BusinessBetween(x1, y1), K::BusinessBetween(x2, y2)) => {
-            walk(v, x1, x2, -pol);
-            walk(v, y1, y2, pol);
+        (K::BusinessBetween(x1, y1, n1), K::BusinessBetween(x2, y2, n2)) => {
+            if c.business(n1.as_ref(), true) != c.business(n2.as_ref(), false) {
+                undecided(v, "it counts business days in another calendar");
+                return;
+            }
+            walk(c, v, x1, x2, -pol);
+            walk(c, v, y1, y2, pol);
+        }
+        // A date function: the same day only in the same zone (or, for `business_day`, the same
+        // calendar), whether named in the call or the rule's.
+        (K::Call(f, xs), K::Call(g, ys))
+            if f.text == g.text
+                && builtins::find(&f.text).is_some_and(|b| matches!(b.family, builtins::Family::Period(_))) =>
+        {
+            let business = f.text == "business_day";
+            let same_calendar = if business {
+                let name = |xs: &[Expr]| match xs.get(1).map(|e| &e.kind) {
+                    Some(ExprKind::Path(n)) => n.first().cloned(),
+                    _ => None,
+                };
+                c.business(name(xs).as_ref(), true) == c.business(name(ys).as_ref(), false)
+            } else {
+                c.zone(xs.get(1), true) == c.zone(ys.get(1), false)
+            };
+            if !same_calendar {
+                undecided(v, "it takes the day in another calendar or zone");
+                return;
+            }
+            match (xs.first(), ys.first()) {
+                (Some(x), Some(y)) => walk(c, v, x, y, 0),
+                _ => undecided(v, "it is written differently"),
+            }
         }
         (K::Call(f, xs), K::Call(g, ys)) if f.text == g.text && xs.len() == ys.len() => {
             // The registry says how the result moves with each argument: aggregates grow with their
             // argument, the questions about roles are compared exactly.
             for (i, (x, y)) in xs.iter().zip(ys.iter()).enumerate() {
-                walk(v, x, y, pol * builtins::polarity(&f.text, xs.len(), i));
+                walk(c, v, x, y, pol * builtins::polarity(&f.text, xs.len(), i));
             }
+        }
+        (K::BusinessDays(_, n1), K::BusinessDays(_, n2))
+            if c.business(n1.as_ref(), true) != c.business(n2.as_ref(), false) =>
+        {
+            undecided(v, "it counts business days in another calendar");
         }
         _ => match (literal(a), literal(b)) {
             (Some(x), Some(y)) if x.unit == y.unit => {
@@ -417,9 +502,9 @@ fn sides(op: BinaryOp, pol: i8) -> (i8, i8) {
     }
 }
 
-fn set(v: &mut Verdict, a: &Expr, b: &Expr, x: &[Expr], y: &[Expr], pol: i8) {
-    let added: Vec<&Expr> = y.iter().filter(|e| !x.iter().any(|o| same(o, e))).collect();
-    let removed = x.iter().any(|o| !y.iter().any(|e| same(o, e)));
+fn set(c: &Calendars, v: &mut Verdict, a: &Expr, b: &Expr, x: &[Expr], y: &[Expr], pol: i8) {
+    let added: Vec<&Expr> = y.iter().filter(|e| !x.iter().any(|o| same(c, o, e))).collect();
+    let removed = x.iter().any(|o| !y.iter().any(|e| same(c, o, e)));
     let grows = !added.is_empty();
     let looser = match pol {
         p if p > 0 => grows,
@@ -455,7 +540,7 @@ fn literal(e: &Expr) -> Option<Lit> {
         ExprKind::Percent(s) => ("number", Decimal::from_str(s).ok()? / Decimal::ONE_HUNDRED, format!("{s}%")),
         ExprKind::Money(s, c) => (money_unit(&c.text), Decimal::from_str(s).ok()?, format!("{s} {}", c.text)),
         ExprKind::Duration(secs) => ("duration", Decimal::from(*secs), d_text(e)),
-        ExprKind::BusinessDays(n) => ("business days", Decimal::from(*n), format!("{n} business days")),
+        ExprKind::BusinessDays(n, _) => ("business days", Decimal::from(*n), format!("{n} business days")),
         ExprKind::Months(n) => ("months", Decimal::from(*n), format!("{n} months")),
         ExprKind::Unary(UnaryOp::Neg, x) => {
             let l = literal(x)?;
@@ -478,7 +563,7 @@ fn money_unit(c: &str) -> &'static str {
 fn d_text(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Duration(s) => crate::engine::format::duration(jiff::SignedDuration::from_secs(*s)),
-        ExprKind::BusinessDays(n) => format!("{n} business days"),
+        ExprKind::BusinessDays(n, _) => format!("{n} business days"),
         ExprKind::Months(n) => format!("{n} months"),
         _ => literal(e).map(|l| l.text).unwrap_or_default(),
     }
@@ -597,6 +682,52 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// Compare with the inherited rule counting in `orig` and the override in `over` (calendars
+    /// `uk` and `scotland` in London, `nsw` in Sydney).
+    fn verdict_in(orig: &str, over: &str, cals: (&str, &str)) -> Verdict {
+        let text = format!("code \"a\" {{ level industry rule r {{ {orig} }} rule s {{ {over} }} }}");
+        let rs = rules(&text);
+        let zones = [("uk", "Europe/London"), ("scotland", "Europe/London"), ("nsw", "Australia/Sydney")];
+        let c = Calendars {
+            orig: Some(cals.0.to_string()),
+            over: Some(cals.1.to_string()),
+            zones: zones.iter().map(|(n, z)| (n.to_string(), z.to_string())).collect(),
+        };
+        compare_in(&c, &rs[0], &rs[1])
+    }
+
+    #[test]
+    fn what_counts_in_another_calendar_or_zone_is_undecided_unless_provably_the_same() {
+        let orig = "for x require record.a <= record.b + 3 business days";
+        let v = verdict_in(orig, orig, ("uk", "scotland"));
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "{v:?}");
+        assert!(verdict_in(orig, orig, ("uk", "uk")).undecided.is_empty());
+        // Fewer business days, but in another calendar: still not shown stricter.
+        let v = verdict_in(orig, "for x require record.a <= record.b + 2 business days in scotland", ("uk", "uk"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
+        let v = verdict_in(orig, "for x require record.a <= record.b + 2 business days in uk", ("uk", "scotland"));
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let between = "for x require business days between(record.b, record.a) <= 3";
+        let v =
+            verdict_in(between, "for x require business days between(record.b, record.a) in nsw <= 3", ("uk", "uk"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
+        // A day depends on the zone alone.
+        let day = "for x require day(record.a) == day(record.b)";
+        assert!(verdict_in(day, day, ("uk", "scotland")).undecided.is_empty());
+        assert_eq!(verdict_in(day, day, ("uk", "nsw")).undecided.len(), 2);
+        let named = "for x require day(record.a, \"Europe/London\") == day(record.b, uk)";
+        assert!(verdict_in(day, named, ("uk", "nsw")).undecided.is_empty());
+        let bd = "for x require business_day(record.a) <= business_day(record.b)";
+        assert_eq!(verdict_in(bd, bd, ("uk", "scotland")).undecided.len(), 2);
+        let named = "for x require business_day(record.a, uk) <= business_day(record.b, uk)";
+        assert!(verdict_in(bd, named, ("uk", "scotland")).undecided.is_empty());
+        // Presence periods in another calendar.
+        let expect = "for x group by record.t expect every business day of record.at";
+        let v =
+            verdict_in(expect, "for x group by record.t expect every business day in nsw of record.at", ("uk", "uk"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
     }
 
     #[test]

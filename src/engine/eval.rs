@@ -189,6 +189,8 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             (V::DateTime(ts, off), Some(c)) => {
                 c.add_business_days(ts, *n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
             }
+            // A whole day: counted from the day itself, never from a receipt day.
+            (V::Date(d), Some(c)) => c.business_days_after(d, *n).map_or(V::NoAnswer(Why::OutOfRange), V::Date),
             (other, _) => other.or_missing(),
         },
         CExpr::AddMonths(x, n) => match eval(x, record, cx, vars) {
@@ -313,15 +315,29 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Scope(f, args) => builtins::ask(*f, args, record, cx, vars),
         CExpr::Call(f, args) => builtins::call(f, args, record, cx, vars),
         CExpr::Now => cx.now.map_or(V::Missing, |(ts, off)| V::DateTime(ts, off)),
-        CExpr::DatePart(unit, x) => {
+        CExpr::DatePart(unit, zone, x) => {
             let v = eval(x, record, cx, vars);
-            match period_start(*unit, v, cx.cals) {
+            match period_start(*unit, *zone, v, cx.cals) {
                 Some(d) => V::Date(d),
                 // A date whose week (or business day) starts outside the range held.
                 None if v.is_value() => V::NoAnswer(Why::OutOfRange),
                 None => v.or_missing(),
             }
         }
+    }
+}
+
+/// The local day of a date (itself) or of a datetime: its civil date in the zone of calendar `zone`,
+/// or at the offset it was written with when there is no calendar.
+///
+/// Why the calendar's zone: a code counts days where the business is, so an export stamped in UTC
+/// (23:30Z in British summer time is 00:30 the next day in London) must land on the day the
+/// business saw. A jiff zone lookup allocates nothing.
+#[inline]
+pub fn local_day(v: V<'_>, zone: Option<&Calendar>) -> Option<jiff::civil::Date> {
+    match (v, zone) {
+        (V::DateTime(ts, _), Some(cal)) => Some(cal.zone().to_datetime(ts).date()),
+        _ => day(v),
     }
 }
 
@@ -552,6 +568,26 @@ mod tests {
             CExpr::Arith(Arith::Later, c(Value::DateTime(t0, 3600)), c(Value::Duration(SignedDuration::from_hours(2))));
         let want: jiff::Timestamp = "2024-03-01T11:00:00Z".parse().unwrap_or_default();
         assert_eq!(run(&later), V::DateTime(want, 3600));
+    }
+
+    #[test]
+    fn a_datetime_is_on_its_local_day_in_the_calendars_zone_and_a_date_stays_itself() {
+        let london = Calendar::new("Europe/London", &["mon"], None, &[]).unwrap_or_else(|_| unreachable!());
+        let ts: jiff::Timestamp = "2024-06-30T23:30:00Z".parse().unwrap_or_default();
+        let d = |y, m, dd| jiff::civil::date(y, m, dd);
+        assert_eq!(local_day(V::DateTime(ts, 0), Some(&london)), Some(d(2024, 7, 1)));
+        // Without a calendar, at the offset written.
+        assert_eq!(local_day(V::DateTime(ts, 0), None), Some(d(2024, 6, 30)));
+        assert_eq!(local_day(V::DateTime(ts, 3600), None), Some(d(2024, 7, 1)));
+        assert_eq!(local_day(V::Date(d(2024, 6, 30)), Some(&london)), Some(d(2024, 6, 30)));
+        assert_eq!(local_day(V::Missing, Some(&london)), None);
+        // The year of an instant, in the zone of the calendar with that index.
+        let sydney = Calendar::new("Australia/Sydney", &["mon"], None, &[]).unwrap_or_else(|_| unreachable!());
+        let cals = [london, sydney];
+        let eve: jiff::Timestamp = "2024-12-31T13:30:00Z".parse().unwrap_or_default();
+        let year = |zone| period_start(crate::engine::program::DateUnit::Year, zone, V::DateTime(eve, 0), &cals);
+        assert_eq!(year(Some(0)), Some(d(2024, 1, 1)));
+        assert_eq!(year(Some(1)), Some(d(2025, 1, 1)));
     }
 
     #[test]

@@ -116,7 +116,8 @@ pub fn money(out: &mut String, m: Num, currency: Option<super::types::Currency>)
     number(out, m, min, places);
 }
 
-/// A week as `2026-W03` (ISO 8601) and a month as `2026-01`, from the day that starts it.
+/// A week as `2026-W03` (ISO 8601), a month as `2026-01` and a year as `2026`, from the day that
+/// starts it.
 pub fn period(out: &mut String, unit: DateUnit, v: V<'_>) {
     let _ = match (unit, v) {
         (DateUnit::Week, V::Date(d)) => {
@@ -124,6 +125,7 @@ pub fn period(out: &mut String, unit: DateUnit, v: V<'_>) {
             write!(out, "{}-W{:02}", w.year(), w.week())
         }
         (DateUnit::Month, V::Date(d)) => write!(out, "{}-{:02}", d.year(), d.month()),
+        (DateUnit::Year, V::Date(d)) => write!(out, "{}", d.year()),
         (_, V::Date(d)) => write!(out, "{d}"),
         (_, other) => {
             value(out, &EMPTY, &Ty::Date, other);

@@ -125,11 +125,19 @@ impl RuleGroups {
     }
 }
 
-/// An instant from a datetime (a date counts from its midnight, UTC).
-fn instant(v: V<'_>) -> Option<(jiff::Timestamp, i32)> {
+/// An instant from a datetime, with the offset it was written at; a date counts from its start in
+/// `zone` (the rule's calendar's, UTC without one) and is kept as the whole day it is.
+fn instant(
+    v: V<'_>,
+    zone: Option<&crate::calendar::Calendar>,
+) -> Option<(jiff::Timestamp, i32, Option<jiff::civil::Date>)> {
     match v {
-        V::DateTime(ts, off) => Some((ts, off)),
-        V::Date(d) => d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| (z.timestamp(), 0)),
+        V::DateTime(ts, off) => Some((ts, off, None)),
+        V::Date(d) => {
+            let tz = zone.map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+            let z = d.to_zoned(tz).ok()?;
+            Some((z.timestamp(), z.offset().seconds(), Some(d)))
+        }
         _ => None,
     }
 }
@@ -187,7 +195,7 @@ impl Groups {
                 rg.left_out += 1;
                 continue;
             }
-            if !super::run::applies(rule, authority, info, record, &mut day) {
+            if !super::run::applies(rule, authority, info, record, &program.calendars, &mut day) {
                 continue;
             }
             let own = rule.schema == schema;
@@ -212,13 +220,14 @@ impl Groups {
                         if ev.when.as_ref().is_some_and(|w| !eval(w, record, &cx, &mut vs).is_true()) {
                             continue;
                         }
-                        let Some((ts, offset)) = instant(eval(&ev.at, record, &cx, &mut vs)) else { continue };
+                        let zone = rule.calendar.and_then(|c| program.calendars.get(c));
+                        let at = eval(&ev.at, record, &cx, &mut vs);
+                        let Some((ts, offset, whole_day)) = instant(at, zone) else { continue };
                         // An obligation this version would not judge (it opened on a day another
                         // version is in force) is not kept: a case rule in force from 2026 keeps
-                        // nothing for the complaints of 2024.
+                        // nothing for the complaints of 2024. The day is the local one.
                         if ev.kind == crate::ast::EventKind::Opens
-                            && !super::eval::day(V::DateTime(ts, offset))
-                                .is_some_and(|d| super::run::in_force_on(rule, d))
+                            && !super::eval::local_day(at, zone).is_some_and(|d| super::run::in_force_on(rule, d))
                         {
                             continue;
                         }
@@ -230,7 +239,7 @@ impl Groups {
                         let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
                             continue;
                         };
-                        g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind });
+                        g.events.push(super::obligation::Event { at: ts, offset, whole_day, kind: ev.kind });
                         // A sample is made (its id read) only while the case still takes one.
                         if g.samples.len() < MAX_SAMPLES {
                             let s = sample();
@@ -278,7 +287,8 @@ impl Groups {
                     if let Some(p) = &spec.presence {
                         // A record counts on its own day: a briefing held on a Saturday does not cover Monday.
                         let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
-                        if let Some(d) = period_start(unit, eval(&p.on, record, &cx, &mut vs), &program.calendars) {
+                        let on = eval(&p.on, record, &cx, &mut vs);
+                        if let Some(d) = period_start(unit, p.zone, on, &program.calendars) {
                             g.seen.insert(d);
                             rg.first = Some(rg.first.map_or(d, |f| f.min(d)));
                             rg.last = Some(rg.last.map_or(d, |l| l.max(d)));
@@ -330,7 +340,7 @@ impl Groups {
             }
             let range = spec.presence.as_ref().map(|p| {
                 let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
-                let from = p.from.or(rg.first).map(|d| period_start(unit, V::Date(d), &program.calendars));
+                let from = p.from.or(rg.first).map(|d| period_start(unit, None, V::Date(d), &program.calendars));
                 (from.flatten(), p.until.or(rg.last))
             });
             let before = hits.len();

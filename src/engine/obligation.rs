@@ -28,6 +28,10 @@ pub struct Event {
     pub at: Timestamp,
     /// The UTC offset it was written with, for showing it.
     pub offset: i32,
+    /// The day it was, when it was written as a date (a whole day, placed at its start in the
+    /// zone of the rule's calendar): it is shown as that date, and a deadline counted from it in
+    /// whole days or months is a whole day too.
+    pub whole_day: Option<jiff::civil::Date>,
     /// What it does.
     pub kind: EventKind,
 }
@@ -95,7 +99,10 @@ pub fn judge(
     for ev in &case.events {
         match (ev.kind, open.as_mut()) {
             (EventKind::Opens, None) => {
-                let day = super::eval::day(super::value::V::DateTime(ev.at, ev.offset));
+                // The version is the one in force on the local day it opened.
+                let zone = rule.calendar.and_then(|c| program.calendars.get(c));
+                let day =
+                    ev.whole_day.or_else(|| super::eval::local_day(super::value::V::DateTime(ev.at, ev.offset), zone));
                 open = Some(Open {
                     opened: *ev,
                     judged: day.is_some_and(|d| super::run::in_force_on(rule, d)),
@@ -108,10 +115,10 @@ pub fn judge(
             (EventKind::Resumes, Some(o)) => resume(program, seq, o, ev.at),
             (EventKind::Closes, Some(o)) => {
                 resume(program, seq, o, ev.at);
-                let deadline = deadline(program, seq, o);
+                let due = deadline(program, rule, seq, o);
                 // A deadline too far off to represent is never passed.
-                if o.judged && deadline.is_some_and(|d| ev.at > d) {
-                    hits.push(cx.hit(&case, o, deadline, Some(*ev)));
+                if o.judged && due.is_some_and(|(d, _)| ev.at > d) {
+                    hits.push(cx.hit(&case, o, due, Some(*ev)));
                 }
                 open = None;
             }
@@ -121,13 +128,13 @@ pub fn judge(
     }
     if let Some(mut o) = open.filter(|o| o.judged) {
         resume(program, seq, &mut o, end_at);
-        let deadline = deadline(program, seq, &o);
-        match deadline {
+        let due = deadline(program, rule, seq, &o);
+        match due {
             // A deadline exactly at the end (or the evaluation time) has not passed yet.
-            Some(d) if end_at <= d => pending += 1,
+            Some((d, _)) if end_at <= d => pending += 1,
             // A deadline too far off to represent has not passed either.
             None if seq.limit.is_some() => pending += 1,
-            _ => hits.push(cx.hit(&case, &o, deadline, None)),
+            _ => hits.push(cx.hit(&case, &o, due, None)),
         }
     }
     pending
@@ -144,9 +151,34 @@ fn resume(program: &Program, seq: &SequenceSpec, o: &mut Open, at: Timestamp) {
     }
 }
 
-/// The deadline, moved on by the time the obligation was paused; `None` without a limit.
-fn deadline(program: &Program, seq: &SequenceSpec, o: &Open) -> Option<Timestamp> {
-    match seq.limit? {
+/// The deadline, moved on by the time the obligation was paused; `None` without a limit. With it,
+/// the day it falls on when it is a whole day: an obligation opened on a date (not at a time), with
+/// a limit in whole days or months and no pause, is due by the end of a day (the last instant of
+/// that day in the zone of the rule's calendar), shown as that date rather than as a midnight.
+fn deadline(
+    program: &Program,
+    rule: &CompiledRule,
+    seq: &SequenceSpec,
+    o: &Open,
+) -> Option<(Timestamp, Option<jiff::civil::Date>)> {
+    if let (Some(day), true) = (o.opened.whole_day, o.paused.is_zero()) {
+        let due = match seq.limit? {
+            Limit::Elapsed(d) if d.as_secs() % 86_400 == 0 && d.subsec_nanos() == 0 => {
+                day.checked_add(jiff::Span::new().days(d.as_secs() / 86_400)).ok()
+            }
+            Limit::Months(n) => super::months::add_months(day, n),
+            _ => None,
+        };
+        if let Some(due) = due {
+            let tz = rule
+                .calendar
+                .and_then(|c| program.calendars.get(c))
+                .map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+            let next = due.tomorrow().ok()?.to_zoned(tz).ok()?.timestamp();
+            return Some((next.checked_sub(SignedDuration::from_nanos(1)).ok()?, Some(due)));
+        }
+    }
+    let at = match seq.limit? {
         Limit::Elapsed(d) => o.opened.at.checked_add(d.saturating_add(o.paused)).ok(),
         Limit::Business(n, cal) => {
             program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days)
@@ -154,7 +186,8 @@ fn deadline(program: &Program, seq: &SequenceSpec, o: &Open) -> Option<Timestamp
         // The month is counted from the opening on its own offset's calendar; a pause then moves the
         // deadline on by the time it lasted, as for elapsed time.
         Limit::Months(n) => super::months::add_months_at(o.opened.at, o.opened.offset, n)?.checked_add(o.paused).ok(),
-    }
+    };
+    at.map(|t| (t, None))
 }
 
 /// What judging a case rule's cases needs.
@@ -169,14 +202,31 @@ struct Judging<'a> {
 
 impl Judging<'_> {
     /// The finding for an obligation closed late (`closed`), or open at the end of the data.
-    fn hit(&self, case: &Case<'_>, o: &Open, deadline: Option<Timestamp>, closed: Option<Event>) -> GroupHit {
+    fn hit(
+        &self,
+        case: &Case<'_>,
+        o: &Open,
+        due: Option<(Timestamp, Option<jiff::civil::Date>)>,
+        closed: Option<Event>,
+    ) -> GroupHit {
         let Judging { program, authority, rule, spec, end } = *self;
+        let deadline = due.map(|(d, _)| d);
         let offset = o.opened.offset;
-        let shown = |ts: Timestamp, off: i32| {
+        // Times are shown in the zone of the rule's calendar (as written without one), whole days
+        // as the dates they are.
+        let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
+        let value_of = |ts: Timestamp, off: i32, day: Option<jiff::civil::Date>| match day {
+            Some(d) => Value::Date(d),
+            None => Value::DateTime(ts, zone.map_or(off, |z| z.to_offset(ts).seconds())),
+        };
+        let shown_day = |ts: Timestamp, off: i32, day: Option<jiff::civil::Date>| {
             let mut s = String::new();
-            format::value(&mut s, program, &crate::engine::types::Ty::DateTime, super::value::V::DateTime(ts, off));
+            format::value(&mut s, program, &crate::engine::types::Ty::DateTime, value_of(ts, off, day).view());
             s
         };
+        let due_day = due.and_then(|(_, d)| d);
+        let opened = shown_day(o.opened.at, offset, o.opened.whole_day);
+        let shown = |ts: Timestamp, off: i32| shown_day(ts, off, None);
         let mut values: Vec<Value> = vec![Value::Missing; spec.sequence.as_ref().map_or(0, |q| q.opened_slot + 3)];
         if let Some(v) = values.get_mut(0) {
             *v = case.key_value.clone();
@@ -184,20 +234,20 @@ impl Judging<'_> {
         if let Some(seq) = &spec.sequence {
             let slot = seq.opened_slot;
             if let Some(v) = values.get_mut(slot) {
-                *v = Value::DateTime(o.opened.at, offset);
+                *v = value_of(o.opened.at, offset, o.opened.whole_day);
             }
             if let (Some(v), Some(d)) = (values.get_mut(slot + 1), deadline) {
-                *v = Value::DateTime(d, offset);
+                *v = value_of(d, offset, due_day);
             }
             if let (Some(v), Some(c)) = (values.get_mut(slot + 2), closed) {
-                *v = Value::DateTime(c.at, c.offset);
+                *v = value_of(c.at, c.offset, c.whole_day);
             }
         }
-        let mut facts = vec![("opened", shown(o.opened.at, offset))];
-        let mut summary = format!("opened {}", shown(o.opened.at, offset));
+        let mut facts = vec![("opened", opened.clone())];
+        let mut summary = format!("opened {opened}");
         if let Some(d) = deadline {
-            facts.push(("deadline", shown(d, offset)));
-            summary.push_str(&format!("; due by {}", shown(d, offset)));
+            facts.push(("deadline", shown_day(d, offset, due_day)));
+            summary.push_str(&format!("; due by {}", shown_day(d, offset, due_day)));
         }
         if !o.paused.is_zero() {
             facts.push(("paused", format::duration(o.paused)));
@@ -205,11 +255,11 @@ impl Judging<'_> {
         }
         match (closed, deadline) {
             (Some(c), Some(d)) => {
-                facts.push(("closed", shown(c.at, c.offset)));
+                facts.push(("closed", shown_day(c.at, c.offset, c.whole_day)));
                 facts.push(("late_by", format::duration(c.at.duration_since(d))));
                 summary.push_str(&format!(
                     "; closed {}, {} late",
-                    shown(c.at, c.offset),
+                    shown_day(c.at, c.offset, c.whole_day),
                     format::duration(c.at.duration_since(d))
                 ));
             }
@@ -248,7 +298,7 @@ impl Judging<'_> {
             rule: case.rule,
             key: case.key.to_vec(),
             require: None,
-            message: super::run::message(program, authority, &rule.message, &values),
+            message: super::run::message(program, authority, rule, &values),
             evidence: vec![Evidence { summary, facts }],
             samples: case.samples.to_vec(),
         }

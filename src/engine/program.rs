@@ -173,6 +173,11 @@ pub struct CompiledRule {
     pub suspended: Vec<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)>,
     /// The inherited rule this one overrides, when it is an override.
     pub overrides: Option<Override>,
+    /// The calendar the rule counts in (its own `calendar`, else its code's), by index into
+    /// [`Program::calendars`]: the zone of its local days (the `dated by` day that picks its
+    /// version, `day(...)` without a calendar named) and of the times its messages show. `None`:
+    /// no calendar anywhere, so days are taken at the offset each datetime was written with.
+    pub calendar: Option<usize>,
     /// For a rule over groups of records: how they are grouped and summed up. Its `requires` and
     /// `message` then read the group record (keys, then aggregates), not a record.
     pub group: Option<GroupSpec>,
@@ -304,6 +309,8 @@ pub enum Limit {
 pub struct Presence {
     /// The period counted in.
     pub unit: DateUnit,
+    /// The calendar in whose zone a record's day is taken (see [`CExpr::DatePart`]).
+    pub zone: Option<usize>,
     /// The date or datetime placing a record in a period.
     pub on: CExpr,
     /// First day of the range; by default the first record's.
@@ -325,6 +332,8 @@ pub enum DateUnit {
     Week,
     /// The month, as its first day.
     Month,
+    /// The year, as its first day.
+    Year,
 }
 
 /// A piece of a message.
@@ -473,7 +482,9 @@ pub enum CExpr {
     Text(TextOp, Box<CExpr>, Box<CExpr>),
     /// `matches "regex"`.
     Matches(Box<CExpr>, Regex),
-    /// `x + N business days`, by calendar index.
+    /// `x + N business days`, by calendar index: of a datetime, the end of the Nth working day
+    /// after the day it counts as received on (a datetime); of a date, the Nth working day after
+    /// that date (a date).
     AddBusinessDays(Box<CExpr>, i64, usize),
     /// `x + N months` (or `x - N months`, `N years` as `12 × N`): calendar months added to a date
     /// or datetime, negative to subtract (see [`super::months`] for the end-of-month rule).
@@ -494,8 +505,10 @@ pub enum CExpr {
     EnumText(Box<[Box<str>]>, Box<CExpr>),
     /// A question about staff and roles, put to the run's [`super::authority::Authority`].
     Scope(ScopeFn, Box<[CExpr]>),
-    /// `day(x)`, `business_day(x)`, `week(x)`, `month(x)`: the date starting the unit `x` falls in.
-    DatePart(DateUnit, Box<CExpr>),
+    /// `day(x)`, `business_day(x)`, `week(x)`, `month(x)`, `year(x)`: the date starting the unit `x`
+    /// falls in, a datetime taken on its local day in the zone of the calendar with this index
+    /// (`None`: at the offset it was written with).
+    DatePart(DateUnit, Option<usize>, Box<CExpr>),
     /// A pure built-in function (see [`super::builtins`]) of its arguments, in the order written.
     Call(&'static Builtin, Box<[CExpr]>),
     /// `now`: the evaluation time (`--as-of`), a datetime.
@@ -517,7 +530,7 @@ impl CExpr {
             | CExpr::AddMonths(x, _)
             | CExpr::Present(x, _)
             | CExpr::EnumText(_, x)
-            | CExpr::DatePart(_, x) => vec![x],
+            | CExpr::DatePart(_, _, x) => vec![x],
             CExpr::And(a, b)
             | CExpr::Or(a, b)
             | CExpr::Implies(a, b)

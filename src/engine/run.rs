@@ -70,7 +70,7 @@ pub fn check_record(
             }
             continue;
         }
-        if !applies(rule, authority, info, record, &mut day) {
+        if !applies(rule, authority, info, record, &program.calendars, &mut day) {
             continue;
         }
         let mut vs = vars();
@@ -129,7 +129,7 @@ pub fn check_record(
                 rule: ri,
                 record: index,
                 require: req,
-                message: message(program, authority, &rule.message, record),
+                message: message(program, authority, rule, record),
                 blame: path,
                 evidence,
                 unreadable: None,
@@ -166,14 +166,18 @@ fn unreadable_day(
 /// Whether `rule` judges `record` at all: it can be answered (rules about roles need an
 /// authority), and the version is in force on the record's day and not suspended by an override.
 ///
-/// `day` caches the record's own day across the rules of one record: read only when a rule with
-/// versions asks, and then once.
+/// The record's day is its `dated by` field's local day in the zone of the rule's calendar (see
+/// [`super::eval::local_day`]), so a UTC export's 23:30Z in British summer time is judged by the
+/// version in force on the next London day. `day` caches it across the rules of one record, with
+/// the calendar it was taken in: read only when a rule with versions asks, and again only for a
+/// rule counting in another calendar.
 pub fn applies(
     rule: &CompiledRule,
     authority: Option<&dyn Authority>,
     info: &SchemaInfo,
     record: &[Value],
-    day: &mut Option<Option<jiff::civil::Date>>,
+    cals: &[crate::calendar::Calendar],
+    day: &mut Option<(Option<usize>, Option<jiff::civil::Date>)>,
 ) -> bool {
     if rule.uses_roles && authority.is_none() {
         return false;
@@ -185,8 +189,15 @@ pub fn applies(
     if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
         return true;
     }
-    let d = *day
-        .get_or_insert_with(|| info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::day(v.view())));
+    let d = match *day {
+        Some((zone, d)) if zone == rule.calendar => d,
+        _ => {
+            let zone = rule.calendar.and_then(|c| cals.get(c));
+            let d = info.date_field.and_then(|s| record.get(s)).and_then(|v| super::eval::local_day(v.view(), zone));
+            *day = Some((rule.calendar, d));
+            d
+        }
+    };
     match d {
         Some(d) => in_force_on(rule, d),
         // An undated record is judged only by rules in force on every day.
@@ -227,16 +238,18 @@ fn explain(
     evidence
 }
 
-/// Format a rule's message for a record.
-pub fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[MsgPart], record: &[Value]) -> String {
+/// Format a rule's message for a record (or a group's or case's values). A time is shown in the
+/// zone of the rule's calendar, with its offset there (as written when the rule has no calendar).
+pub fn message(program: &Program, authority: Option<&dyn Authority>, rule: &CompiledRule, record: &[Value]) -> String {
     let mut out = String::new();
     let mut vs = vars();
     let cx = Cx::of(program, authority);
-    for p in parts {
+    let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
+    for p in &rule.message {
         match p {
             MsgPart::Text(t) => out.push_str(t),
             MsgPart::Hole(e, ty) => {
-                let v = eval(e, record, &cx, &mut vs);
+                let v = in_zone(eval(e, record, &cx, &mut vs), zone);
                 format::value(&mut out, program, ty, v);
             }
             MsgPart::Percent(e) => format::percent(&mut out, eval(e, record, &cx, &mut vs)),
@@ -249,6 +262,14 @@ pub fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[Ms
         }
     }
     out
+}
+
+/// A datetime as shown in `zone`: the same instant, at the offset the zone has then.
+pub fn in_zone<'a>(v: V<'a>, zone: Option<&jiff::tz::TimeZone>) -> V<'a> {
+    match (v, zone) {
+        (V::DateTime(ts, _), Some(z)) => V::DateTime(ts, z.to_offset(ts).seconds()),
+        (v, _) => v,
+    }
 }
 
 /// Check a batch of records of one schema in parallel; hits come back in record order, then rule

@@ -171,7 +171,7 @@ impl<'a> Walk<'a> {
                 format!("{} {sign} {k} month{}", self.operand(x), if k == 1 { "" } else { "s" })
             }
             CExpr::BusinessBetween(a, b, _) => format!("business days between({}, {})", self.text(a), self.text(b)),
-            CExpr::DatePart(unit, x) => {
+            CExpr::DatePart(unit, _, x) => {
                 format!("{}({})", super::builtins::of_period(*unit).map_or("…", |b| b.name), self.text(x))
             }
             CExpr::Call(f, args) => {

@@ -87,6 +87,11 @@ fn name(p: &Pair<'_, Rule>) -> Name {
     Name { text: p.as_str().to_string(), span: span(p) }
 }
 
+/// The calendar named by `in nsw` (a `calendar_in` pair).
+fn calendar_in(p: &Pair<'_, Rule>) -> Option<Name> {
+    p.clone().into_inner().find(|x| x.as_rule() == Rule::ident).map(|i| name(&i))
+}
+
 fn unescape(raw: &str, template: bool) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();

@@ -52,7 +52,8 @@ mod tests {
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Now => "now".to_string(),
             ExprKind::Duration(s) => format!("{s}s"),
-            ExprKind::BusinessDays(n) => format!("{n}bd"),
+            ExprKind::BusinessDays(n, None) => format!("{n}bd"),
+            ExprKind::BusinessDays(n, Some(c)) => format!("{n}bd@{}", c.text),
             ExprKind::Months(n) => format!("{n}mo"),
             ExprKind::Money(a, c) => format!("{a}{}", c.text),
             ExprKind::Text(t) => format!("{t:?}"),
@@ -72,6 +73,15 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let tree = tree.unwrap();
         sexp(&tree.codes[0].rules[0].requires[0])
+    }
+
+    #[test]
+    fn a_count_of_business_days_may_name_its_calendar_and_membership_stays_membership() {
+        assert_eq!(parse_require("a <= b + 3 business days in nsw"), "(<= a (+ b 3bd@nsw))");
+        assert_eq!(parse_require("a <= b + 3 business days"), "(<= a (+ b 3bd))");
+        // `in` before a field path or a set is membership, as before.
+        assert_eq!(parse_require("x + 3 business days in record.list"), "(in (+ x 3bd) record.list)");
+        assert_eq!(parse_require("x in {a, b}"), "(in x {a b})");
     }
 
     #[test]

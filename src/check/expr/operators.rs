@@ -155,7 +155,13 @@ impl TypeCheck<'_> {
             _ => {
                 let (nl, nr) = (self.ty_name(l), self.ty_name(r));
                 let help = match (l, r) {
-                    (Ty::DateTime, Ty::Date) | (Ty::Date, Ty::DateTime) => "a date is a whole day and a datetime an instant; compare like with like".to_string(),
+                    (Ty::DateTime, Ty::Date) | (Ty::Date, Ty::DateTime) => {
+                        let dt = if *l == Ty::DateTime { a } else { b };
+                        format!(
+                            "a date is a whole day and a datetime an instant; compare like with like: take the datetime's day with `day({})` (its local day in the rule's calendar's zone)",
+                            self.src(dt.span)
+                        )
+                    }
                     (Ty::Duration, Ty::BusinessDays) | (Ty::BusinessDays, Ty::Duration) => {
                         "business days are counted with `business days between(a, b)` or added with `opened + 1 business day`".to_string()
                     }
@@ -274,10 +280,17 @@ impl TypeCheck<'_> {
         use Ty::*;
         let num = |t: &Ty| matches!(t, Int | Dec);
         let (arith, ty) = match (op, &at.ty, &bt.ty) {
-            (BinaryOp::Add, DateTime, BusinessDays) => {
+            // Of a datetime: from the day it counts as received on (a datetime). Of a date (`day(x)`):
+            // the Nth working day after that very day, which is never counted (a date).
+            (BinaryOp::Add, DateTime | Date, BusinessDays) => {
                 let CExpr::Const(Value::Int(n)) = bt.e else { return None };
-                let cal = self.need_calendar(b.span)?;
-                return Some(T::new(CExpr::AddBusinessDays(Box::new(at.e), n, cal), DateTime));
+                let named = match &b.kind {
+                    ExprKind::BusinessDays(_, named) => named.as_ref(),
+                    _ => None,
+                };
+                let cal = self.calendar_for(named, b.span)?;
+                let ty = at.ty.clone();
+                return Some(T::new(CExpr::AddBusinessDays(Box::new(at.e), n, cal), ty));
             }
             (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Int, Int) => {
                 let k = Kind::Int;
@@ -350,7 +363,7 @@ impl TypeCheck<'_> {
                 let (nl, nr) = (self.ty_name(l), self.ty_name(r));
                 let help = match (l, r) {
                     (_, BusinessDays) | (BusinessDays, _) => {
-                        "business days can only be added to a datetime: `record.opened_at + 3 business days`"
+                        "business days can only be added to a datetime (`record.opened_at + 3 business days`) or a date (`day(record.opened_at) + 3 business days`)"
                             .to_string()
                     }
                     (Money(_), Money(_)) => "amounts in different currencies are never converted".to_string(),

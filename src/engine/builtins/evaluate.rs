@@ -6,7 +6,7 @@
 use super::{Builtin, Family, MAX_ARGS};
 use crate::calendar::Calendar;
 use crate::engine::authority::{Amount, Query};
-use crate::engine::eval::{day, eval, Cx, Vars};
+use crate::engine::eval::{day, eval, local_day, Cx, Vars};
 use crate::engine::num::Num;
 use crate::engine::program::{CExpr, DateUnit, ScopeFn};
 use crate::engine::value::{Value, V};
@@ -33,9 +33,11 @@ pub fn call<'a>(f: &'a Builtin, args: &'a [CExpr], record: &'a [Value], cx: &Cx<
     }
 }
 
-/// The first day of the `unit` that a date or instant falls in: its own day (at the offset it was
-/// written with), the business day it counts as received on, its week's Monday or its month's first.
-pub fn period_start(unit: DateUnit, v: V<'_>, cals: &[Calendar]) -> Option<jiff::civil::Date> {
+/// The first day of the `unit` that a date or instant falls in: its own local day (in the zone of
+/// calendar `zone`, or at the offset it was written with when `None`; a date is itself), the
+/// business day it counts as received on, its week's Monday, its month's or its year's first day.
+pub fn period_start(unit: DateUnit, zone: Option<usize>, v: V<'_>, cals: &[Calendar]) -> Option<jiff::civil::Date> {
+    let day = |v| local_day(v, zone.and_then(|z| cals.get(z)));
     match unit {
         DateUnit::BusinessDay(cal) => {
             let cal = cals.get(cal)?;
@@ -56,6 +58,7 @@ pub fn period_start(unit: DateUnit, v: V<'_>, cals: &[Calendar]) -> Option<jiff:
             d.checked_sub(jiff::Span::new().days(back)).ok()
         }
         DateUnit::Month => day(v)?.first_of_month().into(),
+        DateUnit::Year => day(v)?.first_of_year().into(),
     }
 }
 

@@ -21,6 +21,37 @@ const CONDITION: Param = Param::new("condition", Accepts::Condition, 1);
 const QUANTITY: Param = Param::new("value", Accepts::Quantity, 1);
 const ORDERED: Param = Param::new("value", Accepts::Ordered, 1);
 
+/// The calendar (or IANA zone) a date function takes its day in: a name, checked by the checker
+/// itself, never a value.
+const CALENDAR: Param = Param::new("calendar", Accepts::Calendar, 0);
+const DAY_SIG: &str = "day(date) or day(date, calendar)";
+const BUSINESS_DAY_SIG: &str = "business_day(date) or business_day(date, calendar)";
+const WEEK_SIG: &str = "week(date) or week(date, calendar)";
+const MONTH_SIG: &str = "month(date) or month(date, calendar)";
+const YEAR_SIG: &str = "year(date) or year(date, calendar)";
+
+/// A date function's entry, with or without its calendar argument.
+const fn period(
+    name: &'static str,
+    signature: &'static str,
+    example: &'static str,
+    doc: &'static str,
+    unit: DateUnit,
+    named: bool,
+) -> Builtin {
+    Builtin {
+        name,
+        params: if named { &[DATE, CALENDAR] } else { &[DATE] },
+        result: Out::Date,
+        signature,
+        example,
+        doc,
+        family: Family::Period(unit),
+        blame_first: 0,
+        syntax: Syntax::Call,
+    }
+}
+
 const MAY: &str = "may(staff, action, amount, on) or may(staff, action, on)";
 const COUNT: &str = "count(list), count(a in list: cond), count() or count(condition)";
 
@@ -185,50 +216,88 @@ pub static BUILTINS: &[Builtin] = &[
         syntax: Syntax::Call,
     },
     // ------------------------------------------------------------ dates (group keys and periods)
-    Builtin {
-        name: "day",
-        params: &[DATE],
-        result: Out::Date,
-        signature: "day(date)",
-        example: "day(record.opened_at)",
-        doc: "the day a date or datetime falls on (a datetime at the offset it was written with)",
-        family: Family::Period(DateUnit::Day),
-        blame_first: 0,
-        syntax: Syntax::Call,
-    },
-    Builtin {
-        name: "business_day",
-        params: &[DATE],
-        result: Out::Date,
-        signature: "business_day(date)",
-        example: "business_day(record.opened_at)",
-        doc: "the business day a date or datetime counts as received on, by the code's calendar",
-        family: Family::Period(DateUnit::BusinessDay(0)),
-        blame_first: 0,
-        syntax: Syntax::Call,
-    },
-    Builtin {
-        name: "week",
-        params: &[DATE],
-        result: Out::Date,
-        signature: "week(date)",
-        example: "week(record.opened_at)",
-        doc: "the Monday starting the week a date or datetime falls in (shown as `2026-W06`)",
-        family: Family::Period(DateUnit::Week),
-        blame_first: 0,
-        syntax: Syntax::Call,
-    },
-    Builtin {
-        name: "month",
-        params: &[DATE],
-        result: Out::Date,
-        signature: "month(date)",
-        example: "month(record.opened_at)",
-        doc: "the first day of the month a date or datetime falls in (shown as `2026-02`)",
-        family: Family::Period(DateUnit::Month),
-        blame_first: 0,
-        syntax: Syntax::Call,
-    },
+    // Each takes the calendar (or, but for `business_day`, an IANA zone) to take the day in as an
+    // optional second argument; without it, the rule's calendar (see docs/language.md).
+    period(
+        "day",
+        DAY_SIG,
+        "day(record.opened_at)",
+        "the day a date or datetime falls on (a datetime on its local day in the rule's calendar's zone)",
+        DateUnit::Day,
+        false,
+    ),
+    period(
+        "day",
+        DAY_SIG,
+        "day(record.opened_at, nsw)",
+        "the day a datetime falls on in the zone of the calendar (or IANA zone) named",
+        DateUnit::Day,
+        true,
+    ),
+    period(
+        "business_day",
+        BUSINESS_DAY_SIG,
+        "business_day(record.opened_at)",
+        "the business day a date or datetime counts as received on, by the rule's calendar",
+        DateUnit::BusinessDay(0),
+        false,
+    ),
+    period(
+        "business_day",
+        BUSINESS_DAY_SIG,
+        "business_day(record.opened_at, nsw)",
+        "the business day a date or datetime counts as received on, by the calendar named",
+        DateUnit::BusinessDay(0),
+        true,
+    ),
+    period(
+        "week",
+        WEEK_SIG,
+        "week(record.opened_at)",
+        "the Monday starting the week a date or datetime falls in (shown as `2026-W06`)",
+        DateUnit::Week,
+        false,
+    ),
+    period(
+        "week",
+        WEEK_SIG,
+        "week(record.opened_at, nsw)",
+        "the Monday starting the week, in the zone of the calendar (or IANA zone) named",
+        DateUnit::Week,
+        true,
+    ),
+    period(
+        "month",
+        MONTH_SIG,
+        "month(record.opened_at)",
+        "the first day of the month a date or datetime falls in (shown as `2026-02`)",
+        DateUnit::Month,
+        false,
+    ),
+    period(
+        "month",
+        MONTH_SIG,
+        "month(record.opened_at, nsw)",
+        "the first day of the month, in the zone of the calendar (or IANA zone) named",
+        DateUnit::Month,
+        true,
+    ),
+    period(
+        "year",
+        YEAR_SIG,
+        "year(record.opened_at)",
+        "the first day of the year a date or datetime falls in (shown as `2026`)",
+        DateUnit::Year,
+        false,
+    ),
+    period(
+        "year",
+        YEAR_SIG,
+        "year(record.opened_at, nsw)",
+        "the first day of the year, in the zone of the calendar (or IANA zone) named",
+        DateUnit::Year,
+        true,
+    ),
     // ------------------------------------------------------------ pure functions
     // The end is blamed first: `hours_between(record.opened_at, record.resolved_at) <= 48` breaks
     // by a late resolution as `record.resolved_at - record.opened_at <= 48h` does.

@@ -12,7 +12,7 @@ use crate::engine::authority::{Authority, Evidence};
 use crate::engine::eval::{eval, vars, Cx};
 use crate::engine::format;
 use crate::engine::num::Num;
-use crate::engine::program::{AggKind, CompiledRule, DateUnit, GroupSpec, MsgPart};
+use crate::engine::program::{AggKind, CompiledRule, DateUnit, GroupSpec};
 use crate::engine::value::{Value, V};
 use crate::engine::verdict::{GroupHit, Sample};
 use crate::engine::Program;
@@ -72,7 +72,7 @@ pub(super) fn judge(
             rule: ri,
             key: key.clone(),
             require: Some(req),
-            message: message(program, authority, &rule.message, &values),
+            message: message(program, authority, rule, &values),
             evidence,
             samples,
         });
@@ -102,6 +102,7 @@ pub(super) fn judge(
                 DateUnit::Day => "day",
                 DateUnit::Week => "week",
                 DateUnit::Month => "month",
+                DateUnit::Year => "year",
             };
             let weekday = if matches!(p.unit, DateUnit::Day | DateUnit::BusinessDay(_)) {
                 format!(" ({:?})", day.weekday())
@@ -112,7 +113,7 @@ pub(super) fn judge(
                 rule: ri,
                 key: key.clone(),
                 require: None,
-                message: message(program, authority, &rule.message, &values),
+                message: message(program, authority, rule, &values),
                 evidence: vec![Evidence {
                     summary: format!(
                         "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; the group has {} record{} in all",
@@ -166,6 +167,7 @@ fn periods_in(unit: DateUnit, from: Date, until: Date, cals: &[crate::calendar::
             let months = |d: Date| i64::from(d.year()) * 12 + i64::from(d.month());
             months(until) - months(from) + 1
         }
+        DateUnit::Year => i64::from(until.year()) - i64::from(from.year()) + 1,
     };
     usize::try_from(n.max(0)).unwrap_or(0)
 }
@@ -184,11 +186,12 @@ fn next_period(unit: DateUnit, d: Date) -> Option<Date> {
         DateUnit::Day | DateUnit::BusinessDay(_) => d.tomorrow().ok(),
         DateUnit::Week => d.checked_add(jiff::Span::new().weeks(1)).ok(),
         DateUnit::Month => d.checked_add(jiff::Span::new().months(1)).ok(),
+        DateUnit::Year => d.checked_add(jiff::Span::new().years(1)).ok(),
     }
 }
 
-fn message(program: &Program, authority: Option<&dyn Authority>, parts: &[MsgPart], values: &[Value]) -> String {
-    crate::engine::run::message(program, authority, parts, values)
+fn message(program: &Program, authority: Option<&dyn Authority>, rule: &CompiledRule, values: &[Value]) -> String {
+    crate::engine::run::message(program, authority, rule, values)
 }
 
 /// The evidence for an aggregate one of whose members leaves it without a value.

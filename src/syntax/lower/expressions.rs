@@ -6,7 +6,7 @@
 
 use pest::iterators::Pair;
 
-use super::{first_inner, name, span, string, Lowerer, MAX_EXPR_DEPTH};
+use super::{calendar_in, first_inner, name, span, string, Lowerer, MAX_EXPR_DEPTH};
 use crate::ast::*;
 use crate::diagnostics::Diag;
 use crate::source::Span;
@@ -205,10 +205,11 @@ impl Lowerer<'_> {
                 }
             }
             Rule::business_between => {
-                let (es, d, _) = self.exprs(p)?;
+                let (es, d, rest) = self.exprs(p)?;
+                let cal = rest.iter().find(|x| x.as_rule() == Rule::calendar_in).and_then(calendar_in);
                 let mut it = es.into_iter();
                 match (it.next(), it.next()) {
-                    (Some(a), Some(b)) => self.node(ExprKind::BusinessBetween(Box::new(a), Box::new(b)), s, d + 1),
+                    (Some(a), Some(b)) => self.node(ExprKind::BusinessBetween(Box::new(a), Box::new(b), cal), s, d + 1),
                     _ => Err(self.too_deep(s)),
                 }
             }
@@ -229,8 +230,10 @@ impl Lowerer<'_> {
                 Ok((Expr { kind: ExprKind::Money(amount, cur), span: s }, 1))
             }
             Rule::business_lit => {
-                let n = self.number(p.into_inner().find(|x| x.as_rule() == Rule::digits), s)?;
-                Ok((Expr { kind: ExprKind::BusinessDays(n), span: s }, 1))
+                let inner: Vec<_> = p.into_inner().collect();
+                let n = self.number(inner.iter().find(|x| x.as_rule() == Rule::digits).cloned(), s)?;
+                let cal = inner.iter().find(|x| x.as_rule() == Rule::calendar_in).and_then(calendar_in);
+                Ok((Expr { kind: ExprKind::BusinessDays(n, cal), span: s }, 1))
             }
             Rule::calendar_lit => {
                 let inner: Vec<_> = p.into_inner().collect();

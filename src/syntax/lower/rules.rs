@@ -6,7 +6,7 @@
 
 use pest::iterators::Pair;
 
-use super::{effective, first_inner, name, span, string, unescape, Lowerer};
+use super::{calendar_in, effective, first_inner, name, span, string, unescape, Lowerer};
 use crate::ast::*;
 use crate::diagnostics::Diag;
 use crate::source::Span;
@@ -280,6 +280,7 @@ impl Lowerer<'_> {
     fn expect_clause(&mut self, p: Pair<'_, Rule>) -> Option<Expect> {
         let whole = span(&p);
         let mut period = Period::Day;
+        let mut calendar = None;
         let mut on = None;
         let mut from = None;
         let mut until = None;
@@ -287,11 +288,13 @@ impl Lowerer<'_> {
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::period => {
-                    let words: Vec<Rule> = c.into_inner().map(|w| w.as_rule()).collect();
-                    period = match words.as_slice() {
-                        [Rule::kw_business, ..] => Period::BusinessDay,
-                        [Rule::kw_week] => Period::Week,
-                        [Rule::kw_month] => Period::Month,
+                    let words: Vec<Pair<'_, Rule>> = c.into_inner().collect();
+                    calendar = words.iter().find(|w| w.as_rule() == Rule::calendar_in).and_then(calendar_in);
+                    period = match words.first().map(Pair::as_rule) {
+                        Some(Rule::kw_business) => Period::BusinessDay,
+                        Some(Rule::kw_week) => Period::Week,
+                        Some(Rule::kw_month) => Period::Month,
+                        Some(Rule::kw_year) => Period::Year,
                         _ => Period::Day,
                     };
                 }
@@ -314,7 +317,7 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
-        Some(Expect { period, on: on?, from, until, span: whole })
+        Some(Expect { period, calendar, on: on?, from, until, span: whole })
     }
 
     fn template(&mut self, p: Pair<'_, Rule>) -> Template {
