@@ -107,3 +107,21 @@ fn rows_still_open_are_judged_at_the_evaluation_time() {
     want.get_mut("2027").unwrap().push("response-within-eight-weeks".into());
     assert_eq!(found("2026-10-27"), want);
 }
+
+#[test]
+fn the_human_report_of_the_example() {
+    // The command of the example's README, as a compliance officer would read its output: every
+    // time in London (the export's zone and the calendar's), whole-day deadlines as dates, each
+    // finding on its row's cell and its rule's version.
+    let run = common::precept(&[
+        "check",
+        "--no-config",
+        "--policies",
+        POLICIES,
+        "--as-of",
+        "2026-11-30",
+        "examples/fca-disp/records",
+    ]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.snapshot());
+}
