@@ -69,6 +69,8 @@ struct Group {
     seen: BTreeSet<Date>,
     /// The events of a case, for a case rule.
     events: Vec<super::obligation::Event>,
+    /// For a case rule with `version by <expr>`: the earliest day that gives over the case's records.
+    version_day: Option<Date>,
 }
 
 #[derive(Debug, Default)]
@@ -116,6 +118,7 @@ impl RuleGroups {
                     samples: Vec::new(),
                     seen: BTreeSet::new(),
                     events: Vec::new(),
+                    version_day: None,
                 });
                 self.index.insert(scratch.as_slice().into(), self.groups.len() - 1);
                 self.groups.len() - 1
@@ -160,13 +163,15 @@ impl Groups {
     }
 
     /// Fold one record of `schema` into the groups of every group rule it is in scope of; `sample`
-    /// names the record, and is called only for the few records a group keeps to show.
+    /// names the record, and is called only for the few records a group keeps to show; `place` is
+    /// its file (by index in the run) and line, kept with each event of a case to name it.
     pub fn add(
         &mut self,
         program: &Program,
         authority: Option<&dyn Authority>,
         schema: usize,
         record: &[Value],
+        place: (usize, usize),
         sample: &mut dyn FnMut() -> Sample,
     ) {
         let Some(info) = program.schemas.get(schema) else { return };
@@ -213,15 +218,18 @@ impl Groups {
                             continue;
                         }
                         let Some((ts, offset)) = instant(eval(&ev.at, record, &cx, &mut vs)) else { continue };
-                        // An obligation this version would not judge (it opened on a day another
-                        // version is in force) is not kept: a case rule in force from 2026 keeps
-                        // nothing for the complaints of 2024.
-                        if ev.kind == crate::ast::EventKind::Opens
-                            && !super::eval::day(V::DateTime(ts, offset))
-                                .is_some_and(|d| super::run::in_force_on(rule, d))
-                        {
-                            continue;
-                        }
+                        // Every version keeps every case's events: which version judges a case is
+                        // decided by the whole case (its first event, by default), once all are in.
+                        let due = match (&seq.due, ev.kind) {
+                            (Some(d), crate::ast::EventKind::Opens) => super::obligation::read_due(d, record, &cx),
+                            _ => super::obligation::Due::default(),
+                        };
+                        let version_day = match (&seq.version, own) {
+                            (super::program::VersionDate::Field(e), true) => {
+                                super::eval::day(eval(e, record, &cx, &mut vs))
+                            }
+                            _ => None,
+                        };
                         let key = match (&ev.key, spec.keys.first()) {
                             (Some(k), _) => k,
                             (None, Some(k)) => &k.expr,
@@ -230,7 +238,10 @@ impl Groups {
                         let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
                             continue;
                         };
-                        g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind });
+                        g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind, place, due });
+                        if let Some(d) = version_day {
+                            g.version_day = Some(g.version_day.map_or(d, |v| v.min(d)));
+                        }
                         // A sample is made (its id read) only while the case still takes one.
                         if g.samples.len() < MAX_SAMPLES {
                             let s = sample();
@@ -290,10 +301,13 @@ impl Groups {
     }
 
     /// Judge every group, once all records are in: hits by rule, then key, then period; and, per
-    /// case rule, the obligations still open but not yet due.
-    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> (Vec<GroupHit>, Vec<(usize, usize)>) {
+    /// case rule, the obligations still open but not yet due, those whose deadline from the data
+    /// had no answer, and the closings with nothing open.
+    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> Judged {
         let mut hits = Vec::new();
         let mut pending = Vec::new();
+        let mut left_out = Vec::new();
+        let mut strays = Vec::new();
         for (ri, mut rg) in self.rules {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
@@ -301,7 +315,7 @@ impl Groups {
             if spec.sequence.is_some() {
                 let Some(end) = rg.end else { continue };
                 let before = hits.len();
-                let mut open = 0;
+                let mut tally = super::obligation::Tally::default();
                 for g in rg.groups {
                     let key = shown_key(program, spec, &g.key);
                     let Some(key_value) = g.key.first() else { continue };
@@ -310,14 +324,19 @@ impl Groups {
                         key: &key,
                         key_value,
                         events: g.events,
+                        version_day: g.version_day,
                         samples: &g.samples,
                     };
-                    open += super::obligation::judge(program, authority, rule, case, end, &mut hits);
+                    super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);
                 }
-                if open > 0 {
-                    pending.push((ri, open));
+                if tally.pending > 0 {
+                    pending.push((ri, tally.pending));
                 }
-                left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
+                if tally.left_out > 0 {
+                    left_out.push((ri, usize::try_from(tally.left_out).unwrap_or(usize::MAX)));
+                }
+                strays.extend(tally.strays);
+                left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out + tally.left_out);
                 continue;
             }
             let range = spec.presence.as_ref().map(|p| {
@@ -334,7 +353,7 @@ impl Groups {
             }
             left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
         }
-        (hits, pending)
+        Judged { hits, pending, left_out, strays }
     }
 
     /// Records left out of each group rule's groups because a value they needed could not be
@@ -346,6 +365,20 @@ impl Groups {
             .map(|(ri, rg)| (*ri, usize::try_from(rg.left_out).unwrap_or(usize::MAX)))
             .collect()
     }
+}
+
+/// What judging every group and case gives.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// Findings, by rule, then key, then period.
+    pub hits: Vec<GroupHit>,
+    /// Per case rule (by index), the obligations open at the end but not yet due.
+    pub pending: Vec<(usize, usize)>,
+    /// Per case rule (by index), the obligations left out because the deadline their opening
+    /// record gave had no answer (a count below zero or too large, a value that could not be read).
+    pub left_out: Vec<(usize, usize)>,
+    /// Closing events with nothing open, in rule and case order.
+    pub strays: Vec<super::obligation::Stray>,
 }
 
 /// Say on each finding of a group rule how many records were left out of its groups.
@@ -374,6 +407,14 @@ fn unreadable_input<'a>(spec: &'a GroupSpec, schema: usize, record: &'a [Value],
         matches!(eval(e, record, cx, &mut vs), V::Unreadable(_))
     };
     if let Some(seq) = &spec.sequence {
+        // The day picking the version is read from the rule's own records: first among the schemas
+        // of its events, since a case rule's key is its own records' (the rest say `case ...`).
+        let own = seq.events.iter().any(|e| e.schema == schema && e.key.is_none());
+        if let (super::program::VersionDate::Field(e), true) = (&seq.version, own) {
+            if bad(e) {
+                return true;
+            }
+        }
         return seq.events.iter().filter(|e| e.schema == schema).any(|ev| {
             ev.when.as_ref().is_some_and(bad)
                 || bad(&ev.at)

@@ -11,7 +11,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::authority::{Authority, Evidence};
 use super::format;
-use super::program::{CompiledRule, GroupSpec, Limit, SequenceSpec};
+use super::eval::{eval, vars, Cx};
+use super::program::{CompiledRule, DueSpec, DueUnit, GroupSpec, Limit, SequenceSpec, VersionDate, MAX_COUNT};
+use super::value::V;
 use super::value::Value;
 use super::verdict::{GroupHit, Sample};
 use super::Program;
@@ -26,13 +28,66 @@ pub struct Event {
     pub offset: i32,
     /// What it does.
     pub kind: EventKind,
+    /// Its record's file (by index in the run) and line, to name it in a diagnostic.
+    pub place: (usize, usize),
+    /// For an opening, the deadline its record gives, when the rule reads one from the data.
+    pub due: Due,
+}
+
+/// What an opening record gave for a deadline read from the data (`within record.n business
+/// days`, `within record.agreed_time`, `until record.extended_to`, `by record.due_at`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Due {
+    /// The span it gave, in place of the rule's literal one.
+    pub limit: Option<Limit>,
+    /// The date or datetime it gave, as the instant it ends.
+    pub until: Option<Timestamp>,
+    /// Part of the deadline had no answer (a count below zero or too large, a value that could
+    /// not be read): the obligation is left out, neither a finding nor pending.
+    pub unknown: bool,
+}
+
+/// Read the deadline an opening `record` gives.
+pub fn read_due(spec: &DueSpec, record: &[Value], cx: &Cx<'_, '_>) -> Due {
+    let mut due = Due::default();
+    let mut vs = vars();
+    if let Some((unit, e)) = &spec.span {
+        due.limit = match (unit, eval(e, record, cx, &mut vs)) {
+            (DueUnit::Business(cal), V::Int(n)) if (0..=MAX_COUNT).contains(&n) => Some(Limit::Business(n, *cal)),
+            (DueUnit::Months, V::Int(n)) if (0..=MAX_COUNT).contains(&n) => Some(Limit::Months(n)),
+            (DueUnit::Elapsed, V::Duration(d)) if !d.is_negative() => Some(Limit::Elapsed(d)),
+            _ => None,
+        };
+        due.unknown = due.limit.is_none();
+    }
+    if let Some(e) = &spec.until {
+        match eval(e, record, cx, &mut vs) {
+            V::DateTime(ts, _) => due.until = Some(ts),
+            V::Date(d) => {
+                // A date is a whole day: it ends at the last instant before the next day starts, in
+                // the zone of the rule's calendar (UTC without one).
+                let zone = spec.calendar.and_then(|c| cx.cals.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+                let end = d
+                    .tomorrow()
+                    .ok()
+                    .and_then(|n| zone.to_ambiguous_timestamp(n.to_datetime(jiff::civil::Time::midnight())).compatible().ok())
+                    .and_then(|t| t.checked_sub(SignedDuration::from_nanos(1)).ok());
+                match end {
+                    Some(t) => due.until = Some(t),
+                    None => due.unknown = true,
+                }
+            }
+            // After `within ... until`, a missing date is no extension.
+            V::Missing => {}
+            _ => due.unknown = true,
+        }
+    }
+    due
 }
 
 /// An obligation being replayed.
 struct Open {
     opened: Event,
-    /// This version of the rule is in force on the day it opened (else another version judges it).
-    judged: bool,
     paused_since: Option<Timestamp>,
     paused: SignedDuration,
     paused_business_days: i64,
@@ -48,12 +103,59 @@ pub struct Case<'a> {
     pub key_value: &'a Value,
     /// The case's events, in any order.
     pub events: Vec<Event>,
+    /// For `version by <expr>`: the earliest day it gave over the case's records.
+    pub version_day: Option<jiff::civil::Date>,
     /// A few of its records.
     pub samples: &'a [Sample],
 }
 
+/// A closing event with nothing open: the case had no obligation open when it came (it came
+/// before the case's first opening, or after its obligation was closed already).
+#[derive(Debug, Clone)]
+pub struct Stray {
+    /// The rule.
+    pub rule: usize,
+    /// The case's key, as shown.
+    pub key: String,
+    /// The closing event.
+    pub close: Event,
+    /// The case's next opening after it, if any.
+    pub next_open: Option<Event>,
+    /// The closing of the case's previous obligation, when there was one.
+    pub previous_close: Option<Event>,
+}
+
+/// What judging a rule's cases counted besides its findings.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Obligations open at the end of the data but not yet due.
+    pub pending: usize,
+    /// Obligations whose deadline from the data had no answer.
+    pub left_out: u64,
+    /// Closings with nothing open.
+    pub strays: Vec<Stray>,
+}
+
+/// The day that picks the version judging a case (see [`VersionDate`]): the case's first event's
+/// by default, its first opening's for `version by receipt` (its first event's when it has none),
+/// the earliest a `version by <expr>` gave over its records (its first event's when none gave one).
+/// `events` are sorted.
+fn version_day(seq: &SequenceSpec, events: &[Event], field: Option<jiff::civil::Date>) -> Option<jiff::civil::Date> {
+    let day = |e: &Event| super::eval::day(super::value::V::DateTime(e.at, e.offset));
+    let first = events.first().and_then(day);
+    match seq.version {
+        VersionDate::FirstEvent => first,
+        VersionDate::Receipt => events.iter().find(|e| e.kind == EventKind::Opens).and_then(day).or(first),
+        VersionDate::Field(_) => field.or(first),
+    }
+}
+
 /// Replay a case's events; push a hit per obligation closed late, or open past its deadline (or
-/// never closed, when there is no deadline) at `end`, and return how many are open but not yet due.
+/// never closed, when there is no deadline) at `end`, and count in `tally` those open but not yet
+/// due, those whose deadline had no answer, and closings with nothing open.
+///
+/// The whole case is judged by the one version of the rule in force on its day (see
+/// [`version_day`]), so two versions never judge one case, whenever each obligation opened.
 pub fn judge(
     program: &Program,
     authority: Option<&dyn Authority>,
@@ -61,70 +163,102 @@ pub fn judge(
     mut case: Case<'_>,
     end: Timestamp,
     hits: &mut Vec<GroupHit>,
-) -> usize {
-    let Some((spec, seq)) = rule.group.as_ref().and_then(|g| Some((g, g.sequence.as_ref()?))) else { return 0 };
+    tally: &mut Tally,
+) {
+    let Some((spec, seq)) = rule.group.as_ref().and_then(|g| Some((g, g.sequence.as_ref()?))) else { return };
     let cx = Judging { program, authority, rule, spec, end };
     case.events.sort_by_key(|e| (e.at, e.kind));
+    if !version_day(seq, &case.events, case.version_day).is_some_and(|d| super::run::in_force_on(rule, d)) {
+        return;
+    }
+    let has_deadline = seq.limit.is_some() || seq.due.is_some();
     let mut open: Option<Open> = None;
-    let mut pending = 0;
-    for ev in &case.events {
+    let mut previous_close: Option<Event> = None;
+    for (i, ev) in case.events.iter().enumerate() {
         match (ev.kind, open.as_mut()) {
             (EventKind::Opens, None) => {
-                let day = super::eval::day(super::value::V::DateTime(ev.at, ev.offset));
-                open = Some(Open {
-                    opened: *ev,
-                    judged: day.is_some_and(|d| super::run::in_force_on(rule, d)),
-                    paused_since: None,
-                    paused: SignedDuration::ZERO,
-                    paused_business_days: 0,
-                });
+                open = Some(Open { opened: *ev, paused_since: None, paused: SignedDuration::ZERO, paused_business_days: 0 });
             }
             (EventKind::Pauses, Some(o)) if o.paused_since.is_none() => o.paused_since = Some(ev.at),
             (EventKind::Resumes, Some(o)) => resume(program, seq, o, ev.at),
             (EventKind::Closes, Some(o)) => {
                 resume(program, seq, o, ev.at);
-                let deadline = deadline(program, seq, o);
-                // A deadline too far off to represent is never passed.
-                if o.judged && deadline.is_some_and(|d| ev.at > d) {
-                    hits.push(cx.hit(&case, o, deadline, Some(*ev)));
+                if o.opened.due.unknown {
+                    tally.left_out += 1;
+                } else {
+                    let deadline = deadline(program, seq, o);
+                    // A deadline too far off to represent is never passed.
+                    if deadline.is_some_and(|d| ev.at > d) {
+                        hits.push(cx.hit(&case, o, deadline, Some(*ev)));
+                    }
                 }
                 open = None;
+                previous_close = Some(*ev);
             }
-            // An event that does not fit (a close with nothing open, a second opening) changes nothing.
+            (EventKind::Closes, None) => {
+                let key = case.key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
+                let next_open = case.events.get(i + 1..).and_then(|r| r.iter().find(|e| e.kind == EventKind::Opens)).copied();
+                tally.strays.push(Stray { rule: case.rule, key, close: *ev, next_open, previous_close });
+            }
+            // A second opening while one is open, or a pause or resumption with nothing open,
+            // changes nothing: the obligation already runs, or there is none to stop.
             _ => {}
         }
     }
-    if let Some(mut o) = open.filter(|o| o.judged) {
+    if let Some(mut o) = open {
+        if o.opened.due.unknown {
+            tally.left_out += 1;
+            return;
+        }
         resume(program, seq, &mut o, end);
         let deadline = deadline(program, seq, &o);
         match deadline {
-            Some(d) if end <= d => pending += 1,
+            Some(d) if end <= d => tally.pending += 1,
             // A deadline too far off to represent has not passed either.
-            None if seq.limit.is_some() => pending += 1,
+            None if has_deadline => tally.pending += 1,
             _ => hits.push(cx.hit(&case, &o, deadline, None)),
         }
     }
-    pending
+}
+
+/// The span an obligation is given: the one its opening record gave, else the rule's.
+fn limit(seq: &SequenceSpec, o: &Open) -> Option<Limit> {
+    o.opened.due.limit.or(seq.limit)
 }
 
 /// End a pause (if any) at `at`, adding its length to the time not counted.
 fn resume(program: &Program, seq: &SequenceSpec, o: &mut Open, at: Timestamp) {
     let Some(since) = o.paused_since.take() else { return };
     o.paused = o.paused.saturating_add(at.duration_since(since));
-    if let Some(Limit::Business(_, cal)) = seq.limit {
+    if let Some(Limit::Business(_, cal)) = limit(seq, o) {
         if let Some(cal) = program.calendars.get(cal) {
             o.paused_business_days = o.paused_business_days.saturating_add(cal.whole_working_days_between(since, at));
         }
     }
 }
 
-/// The deadline, moved on by the time the obligation was paused; `None` without a limit.
+/// The deadline, moved on by the time the obligation was paused, and then the later of that and a
+/// date from the data (which a pause does not move); `None` without either.
 fn deadline(program: &Program, seq: &SequenceSpec, o: &Open) -> Option<Timestamp> {
-    match seq.limit? {
+    let span = match limit(seq, o) {
+        None => None,
+        Some(l) => match span_deadline(program, l, o) {
+            Some(d) => Some(d),
+            // Too far off to represent: never passed, whatever the date from the data.
+            None => return None,
+        },
+    };
+    match (span, o.opened.due.until) {
+        (Some(d), Some(u)) => Some(d.max(u)),
+        (d, u) => d.or(u),
+    }
+}
+
+/// The deadline a span gives, from the opening, moved on by the time paused.
+fn span_deadline(program: &Program, limit: Limit, o: &Open) -> Option<Timestamp> {
+    match limit {
         Limit::Elapsed(d) => o.opened.at.checked_add(d.saturating_add(o.paused)).ok(),
-        Limit::Business(n, cal) => {
-            program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days)
-        }
+        Limit::Business(n, cal) => program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days),
         // The month is counted from the opening on its own offset's calendar; a pause then moves the
         // deadline on by the time it lasted, as for elapsed time.
         Limit::Months(n) => super::months::add_months_at(o.opened.at, o.opened.offset, n)?.checked_add(o.paused).ok(),
