@@ -85,7 +85,9 @@ const CASES: &[(&str, bool)] = &[
 ];
 
 fn engine(rules: &str) -> precept::Engine {
-    let engine = common::engine(&format!("{CALENDAR}{SCHEMA}\ncode \"Data\" {{\n  level industry\n  calendar week\n{rules}}}\n"));
+    let engine = common::engine(&format!(
+        "{CALENDAR}{SCHEMA}\ncode \"Data\" {{\n  level industry\n  calendar week\n{rules}}}\n"
+    ));
     let other: Vec<_> = engine.warnings().iter().filter(|d| d.code != "precept::type::unused-field").collect();
     assert!(other.is_empty(), "{:?}", other.iter().map(|d| &d.message).collect::<Vec<_>>());
     engine
@@ -112,12 +114,15 @@ fn every_case_holds_exactly_when_expected() {
 
 #[test]
 fn a_count_with_no_answer_is_named_in_the_finding() {
-    let rules = "  rule neg { for s require record.resolved <= record.opened + record.neg business days message \"late\" }\n";
+    let rules =
+        "  rule neg { for s require record.resolved <= record.opened + record.neg business days message \"late\" }\n";
     let (_, findings) = common::check(&engine(rules), &[("r.jsonl", RECORD.replace('\n', "") + "\n")]);
     assert_eq!(findings.len(), 1);
     let summaries: Vec<&str> = findings[0].evidence.iter().map(|e| e.summary.as_str()).collect();
     assert!(
-        summaries.iter().any(|s| s.contains("`record.neg business days` has no answer (count below zero or too large)")),
+        summaries
+            .iter()
+            .any(|s| s.contains("`record.neg business days` has no answer (count below zero or too large)")),
         "{summaries:?}"
     );
 }
@@ -209,7 +214,11 @@ fn case_outcome(recs: &str) -> (precept::findings::Outcome, Vec<(String, String,
     let engine = common::engine(CASE_POLICY);
     let (outcome, findings) = common::check(&engine, &[("e.jsonl", recs)]);
     let fact = |f: &precept::Finding, k: &str| {
-        f.evidence.iter().find_map(|e| e.facts.iter().find(|(n, _)| *n == k)).map(|(_, v)| v.clone()).unwrap_or_default()
+        f.evidence
+            .iter()
+            .find_map(|e| e.facts.iter().find(|(n, _)| *n == k))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     };
     let got = findings
         .iter()

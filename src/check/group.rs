@@ -520,7 +520,9 @@ pub(super) fn compile_case(
     // A deadline from the data is read from the record that opens the case, so that record must be
     // one of the rule's own, whose fields the clause names.
     if due.is_some() {
-        if let Some(foreign) = seq.events.iter().zip(events.iter()).find(|(_, e)| e.kind == EventKind::Opens && e.schema != own) {
+        if let Some(foreign) =
+            seq.events.iter().zip(events.iter()).find(|(_, e)| e.kind == EventKind::Opens && e.schema != own)
+        {
             let at = seq.within.as_ref().map(|w| w.1).or(seq.until.as_ref().map(|u| u.span)).unwrap_or(seq.span);
             tc.err(
                 "precept::type::deadline-source",
@@ -613,8 +615,13 @@ fn due_span(tc: &mut TypeCheck<'_>, e: &Expr) -> Option<(DueUnit, CExpr)> {
             } else {
                 "`within` takes a duration, a number of business days or calendar months; a date or datetime deadline is written `by record.due_at` (or `within ... until record.extended_to`)"
             };
-            tc.err("precept::type::mismatch", format!("`within` needs a span of time, not {n}"), e.span, format!("this is {n}"))
-                .with_help(help);
+            tc.err(
+                "precept::type::mismatch",
+                format!("`within` needs a span of time, not {n}"),
+                e.span,
+                format!("this is {n}"),
+            )
+            .with_help(help);
             None
         }
     }
@@ -629,8 +636,13 @@ fn due_date(tc: &mut TypeCheck<'_>, u: &crate::ast::Until) -> Option<CExpr> {
     let t = tc.check(&u.at, None)?;
     if !matches!(t.ty, Ty::Date | Ty::DateTime) {
         let n = tc.ty_name(&t.ty);
-        tc.err("precept::type::mismatch", format!("`until` needs a date or datetime, not {n}"), u.at.span, format!("this is {n}"))
-            .with_help("write `within 8 weeks until record.extended_to`, naming a date or datetime field");
+        tc.err(
+            "precept::type::mismatch",
+            format!("`until` needs a date or datetime, not {n}"),
+            u.at.span,
+            format!("this is {n}"),
+        )
+        .with_help("write `within 8 weeks until record.extended_to`, naming a date or datetime field");
         return None;
     }
     Some(t.e)

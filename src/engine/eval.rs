@@ -211,7 +211,13 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::AddMonthsBy(x, n, sub) => {
             let (v, n) = (eval(x, record, cx, vars), eval(n, record, cx, vars));
             let months = match n {
-                V::Int(n) if (0..=MAX_COUNT).contains(&n) => if *sub { -n } else { n },
+                V::Int(n) if (0..=MAX_COUNT).contains(&n) => {
+                    if *sub {
+                        -n
+                    } else {
+                        n
+                    }
+                }
                 V::Int(_) if v.is_value() => return V::NoAnswer(Why::BadCount),
                 _ => return v.unknown(n),
             };

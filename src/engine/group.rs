@@ -71,6 +71,8 @@ struct Group {
     events: Vec<super::obligation::Event>,
     /// For a case rule with `version by <expr>`: the earliest day that gives over the case's records.
     version_day: Option<Date>,
+    /// For a case rule: what decides the case's day, over every version of the rule.
+    start: super::obligation::CaseStart,
 }
 
 #[derive(Debug, Default)]
@@ -119,6 +121,7 @@ impl RuleGroups {
                     seen: BTreeSet::new(),
                     events: Vec::new(),
                     version_day: None,
+                    start: super::obligation::CaseStart::default(),
                 });
                 self.index.insert(scratch.as_slice().into(), self.groups.len() - 1);
                 self.groups.len() - 1
@@ -308,9 +311,30 @@ impl Groups {
         let mut pending = Vec::new();
         let mut left_out = Vec::new();
         let mut strays = Vec::new();
-        for (ri, mut rg) in self.rules {
+        // Each case's day, over every version of its rule, for each group of each rule.
+        let starts: Vec<Vec<(usize, super::obligation::CaseStart)>> = {
+            let merged = case_starts(program, &self.rules);
+            self.rules
+                .iter()
+                .map(|(ri, rg)| {
+                    let Some(rule) =
+                        program.rules.get(*ri).filter(|r| r.group.as_ref().is_some_and(|g| g.sequence.is_some()))
+                    else {
+                        return Vec::new();
+                    };
+                    let id = rule.id.as_str();
+                    rg.index.iter().filter_map(|(b, &gi)| Some((gi, *merged.get(&(id, &b[..]))?))).collect()
+                })
+                .collect()
+        };
+        for ((ri, mut rg), starts) in self.rules.into_iter().zip(starts) {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
+            for (gi, start) in starts {
+                if let Some(g) = rg.groups.get_mut(gi) {
+                    g.start = start;
+                }
+            }
             rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             if spec.sequence.is_some() {
                 let Some(end) = rg.end else { continue };
@@ -324,7 +348,7 @@ impl Groups {
                         key: &key,
                         key_value,
                         events: g.events,
-                        version_day: g.version_day,
+                        start: g.start,
                         samples: &g.samples,
                     };
                     super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);
@@ -365,6 +389,27 @@ impl Groups {
             .map(|(ri, rg)| (*ri, usize::try_from(rg.left_out).unwrap_or(usize::MAX)))
             .collect()
     }
+}
+
+/// Per case rule id and case key (encoded), what decides the case's day, merged over every
+/// version of the rule, so that every version reads the same day and at most one judges the case.
+fn case_starts<'a>(
+    program: &'a Program,
+    rules: &'a [(usize, RuleGroups)],
+) -> HashMap<(&'a str, &'a [u8]), super::obligation::CaseStart> {
+    let mut out: HashMap<(&str, &[u8]), super::obligation::CaseStart> = HashMap::new();
+    for (ri, rg) in rules {
+        let Some(rule) = program.rules.get(*ri) else { continue };
+        if rule.group.as_ref().is_none_or(|g| g.sequence.is_none()) {
+            continue;
+        }
+        for (bytes, &gi) in &rg.index {
+            let Some(g) = rg.groups.get(gi) else { continue };
+            let own = super::obligation::CaseStart::of(&g.events, g.version_day);
+            out.entry((rule.id.as_str(), &bytes[..])).or_default().merge(own);
+        }
+    }
+    out
 }
 
 /// What judging every group and case gives.

@@ -10,11 +10,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::authority::{Authority, Evidence};
-use super::format;
 use super::eval::{eval, vars, Cx};
+use super::format;
 use super::program::{CompiledRule, DueSpec, DueUnit, GroupSpec, Limit, SequenceSpec, VersionDate, MAX_COUNT};
-use super::value::V;
 use super::value::Value;
+use super::value::V;
 use super::verdict::{GroupHit, Sample};
 use super::Program;
 use crate::ast::EventKind;
@@ -66,11 +66,14 @@ pub fn read_due(spec: &DueSpec, record: &[Value], cx: &Cx<'_, '_>) -> Due {
             V::Date(d) => {
                 // A date is a whole day: it ends at the last instant before the next day starts, in
                 // the zone of the rule's calendar (UTC without one).
-                let zone = spec.calendar.and_then(|c| cx.cals.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+                let zone =
+                    spec.calendar.and_then(|c| cx.cals.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
                 let end = d
                     .tomorrow()
                     .ok()
-                    .and_then(|n| zone.to_ambiguous_timestamp(n.to_datetime(jiff::civil::Time::midnight())).compatible().ok())
+                    .and_then(|n| {
+                        zone.to_ambiguous_timestamp(n.to_datetime(jiff::civil::Time::midnight())).compatible().ok()
+                    })
                     .and_then(|t| t.checked_sub(SignedDuration::from_nanos(1)).ok());
                 match end {
                     Some(t) => due.until = Some(t),
@@ -103,8 +106,8 @@ pub struct Case<'a> {
     pub key_value: &'a Value,
     /// The case's events, in any order.
     pub events: Vec<Event>,
-    /// For `version by <expr>`: the earliest day it gave over the case's records.
-    pub version_day: Option<jiff::civil::Date>,
+    /// What decides the case's day, over every version of the rule (see [`CaseStart`]).
+    pub start: CaseStart,
     /// A few of its records.
     pub samples: &'a [Sample],
 }
@@ -136,17 +139,55 @@ pub struct Tally {
     pub strays: Vec<Stray>,
 }
 
-/// The day that picks the version judging a case (see [`VersionDate`]): the case's first event's
-/// by default, its first opening's for `version by receipt` (its first event's when it has none),
-/// the earliest a `version by <expr>` gave over its records (its first event's when none gave one).
-/// `events` are sorted.
-fn version_day(seq: &SequenceSpec, events: &[Event], field: Option<jiff::civil::Date>) -> Option<jiff::civil::Date> {
-    let day = |e: &Event| super::eval::day(super::value::V::DateTime(e.at, e.offset));
-    let first = events.first().and_then(day);
-    match seq.version {
-        VersionDate::FirstEvent => first,
-        VersionDate::Receipt => events.iter().find(|e| e.kind == EventKind::Opens).and_then(day).or(first),
-        VersionDate::Field(_) => field.or(first),
+/// What decides a case's day for picking its version, gathered from the events and records each
+/// version of the rule kept for the case and merged over every version, so that all of them agree
+/// on the day and at most one judges the case.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseStart {
+    /// The case's first event of any kind, with its offset.
+    pub first: Option<(Timestamp, i32)>,
+    /// The case's first opening, with its offset.
+    pub first_open: Option<(Timestamp, i32)>,
+    /// The earliest day a `version by <expr>` gave over the case's records.
+    pub field: Option<jiff::civil::Date>,
+}
+
+impl CaseStart {
+    /// What one version's events (in any order) and `version by` day say.
+    pub fn of(events: &[Event], field: Option<jiff::civil::Date>) -> CaseStart {
+        let earliest = |it: &mut dyn Iterator<Item = &Event>| it.min_by_key(|e| e.at).map(|e| (e.at, e.offset));
+        CaseStart {
+            first: earliest(&mut events.iter()),
+            first_open: earliest(&mut events.iter().filter(|e| e.kind == EventKind::Opens)),
+            field,
+        }
+    }
+
+    /// Both together: the earliest of each.
+    pub fn merge(&mut self, other: CaseStart) {
+        let min = |a: Option<(Timestamp, i32)>, b: Option<(Timestamp, i32)>| match (a, b) {
+            (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+            (x, y) => x.or(y),
+        };
+        self.first = min(self.first, other.first);
+        self.first_open = min(self.first_open, other.first_open);
+        self.field = match (self.field, other.field) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+    }
+
+    /// The day that picks the version (see [`VersionDate`]): the case's first event's by default,
+    /// its first opening's for `version by receipt` (its first event's when it has none), the
+    /// earliest a `version by <expr>` gave (its first event's when none gave one).
+    pub fn day(&self, by: &VersionDate) -> Option<jiff::civil::Date> {
+        let day = |(at, off): (Timestamp, i32)| super::eval::day(V::DateTime(at, off));
+        let first = self.first.and_then(day);
+        match by {
+            VersionDate::FirstEvent => first,
+            VersionDate::Receipt => self.first_open.and_then(day).or(first),
+            VersionDate::Field(_) => self.field.or(first),
+        }
     }
 }
 
@@ -155,7 +196,7 @@ fn version_day(seq: &SequenceSpec, events: &[Event], field: Option<jiff::civil::
 /// due, those whose deadline had no answer, and closings with nothing open.
 ///
 /// The whole case is judged by the one version of the rule in force on its day (see
-/// [`version_day`]), so two versions never judge one case, whenever each obligation opened.
+/// [`CaseStart::day`]), so two versions never judge one case, whenever each obligation opened.
 pub fn judge(
     program: &Program,
     authority: Option<&dyn Authority>,
@@ -168,7 +209,7 @@ pub fn judge(
     let Some((spec, seq)) = rule.group.as_ref().and_then(|g| Some((g, g.sequence.as_ref()?))) else { return };
     let cx = Judging { program, authority, rule, spec, end };
     case.events.sort_by_key(|e| (e.at, e.kind));
-    if !version_day(seq, &case.events, case.version_day).is_some_and(|d| super::run::in_force_on(rule, d)) {
+    if !case.start.day(&seq.version).is_some_and(|d| super::run::in_force_on(rule, d)) {
         return;
     }
     let has_deadline = seq.limit.is_some() || seq.due.is_some();
@@ -177,7 +218,12 @@ pub fn judge(
     for (i, ev) in case.events.iter().enumerate() {
         match (ev.kind, open.as_mut()) {
             (EventKind::Opens, None) => {
-                open = Some(Open { opened: *ev, paused_since: None, paused: SignedDuration::ZERO, paused_business_days: 0 });
+                open = Some(Open {
+                    opened: *ev,
+                    paused_since: None,
+                    paused: SignedDuration::ZERO,
+                    paused_business_days: 0,
+                });
             }
             (EventKind::Pauses, Some(o)) if o.paused_since.is_none() => o.paused_since = Some(ev.at),
             (EventKind::Resumes, Some(o)) => resume(program, seq, o, ev.at),
@@ -197,7 +243,8 @@ pub fn judge(
             }
             (EventKind::Closes, None) => {
                 let key = case.key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
-                let next_open = case.events.get(i + 1..).and_then(|r| r.iter().find(|e| e.kind == EventKind::Opens)).copied();
+                let next_open =
+                    case.events.get(i + 1..).and_then(|r| r.iter().find(|e| e.kind == EventKind::Opens)).copied();
                 tally.strays.push(Stray { rule: case.rule, key, close: *ev, next_open, previous_close });
             }
             // A second opening while one is open, or a pause or resumption with nothing open,
@@ -258,7 +305,9 @@ fn deadline(program: &Program, seq: &SequenceSpec, o: &Open) -> Option<Timestamp
 fn span_deadline(program: &Program, limit: Limit, o: &Open) -> Option<Timestamp> {
     match limit {
         Limit::Elapsed(d) => o.opened.at.checked_add(d.saturating_add(o.paused)).ok(),
-        Limit::Business(n, cal) => program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days),
+        Limit::Business(n, cal) => {
+            program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days)
+        }
         // The month is counted from the opening on its own offset's calendar; a pause then moves the
         // deadline on by the time it lasted, as for elapsed time.
         Limit::Months(n) => super::months::add_months_at(o.opened.at, o.opened.offset, n)?.checked_add(o.paused).ok(),

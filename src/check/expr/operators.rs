@@ -420,7 +420,9 @@ impl TypeCheck<'_> {
                 b.span,
                 "a calendar span",
             )
-            .with_help("write `record.received_at + record.n months`; a month has no fixed length, so it is not a duration");
+            .with_help(
+                "write `record.received_at + record.n months`; a month has no fixed length, so it is not a duration",
+            );
             return None;
         }
         let ty = at.ty.clone();
@@ -467,7 +469,9 @@ impl TypeCheck<'_> {
                     e.span,
                     "not a calendar span",
                 )
-                .with_help("both sides of `otherwise` or `if` must be calendar spans: `record.n months otherwise 1 month`");
+                .with_help(
+                    "both sides of `otherwise` or `if` must be calendar spans: `record.n months otherwise 1 month`",
+                );
                 None
             }
         }

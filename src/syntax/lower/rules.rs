@@ -91,7 +91,8 @@ impl Lowerer<'_> {
                     let inner: Vec<_> = c.into_inner().collect();
                     let alone = inner.first().is_some_and(|x| x.as_rule() == Rule::kw_by);
                     let mut exprs = inner.into_iter().filter(|x| x.as_rule() == Rule::expr);
-                    let (span_expr, until_expr) = if alone { (None, exprs.next()) } else { (exprs.next(), exprs.next()) };
+                    let (span_expr, until_expr) =
+                        if alone { (None, exprs.next()) } else { (exprs.next(), exprs.next()) };
                     let mut ok = true;
                     let mut lowered = |x: Option<Pair<'_, Rule>>, diags: &mut Vec<Diag>| match x.map(|x| self.expr(x)) {
                         Some(Ok((e, _))) => Some(e),
