@@ -514,3 +514,120 @@ fn the_model_walks_weekends() {
     assert_eq!(civil_from_days(model_business(fri + 1, 0)), (2024, 3, 4));
     assert_eq!(model_months((2024, 1, 31), 1), (2024, 2, 29));
 }
+
+// ------------------------------------------------------------------ overrides
+
+#[test]
+fn an_override_with_a_deadline_from_the_data_is_not_taken_as_stricter() {
+    let policy = |over: &str| {
+        format!(
+            r#"
+calendar week {{ zone "UTC" working mon, tue, wed, thu, fri }}
+schema event {{
+  identified by id
+  id: text
+  case: text
+  status: enum {{ received, answered }}
+  at: datetime
+  agreed_days: integer?
+  extended_to: date?
+}}
+code "Industry" {{
+  level industry
+  calendar week
+  rule answered {{
+    for event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    within 15 business days
+  }}
+}}
+code "Ours" {{
+  level organisational
+  extends "Industry"
+  calendar week
+  rule answered {{
+    for event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    {over}
+  }}
+}}
+"#
+        )
+    };
+    let codes = |over: &str| -> Vec<String> {
+        let text = policy(over);
+        match precept::Engine::from_sources([("p.precept", text.as_str())]) {
+            Ok(e) => {
+                e.warnings().iter().map(|d| d.code.to_string()).filter(|c| c != "precept::type::unused-field").collect()
+            }
+            Err(d) => d.iter().map(|d| d.code.to_string()).collect(),
+        }
+    };
+    assert!(codes("within 10 business days").is_empty(), "a shorter literal is stricter");
+    let data = codes("within (record.agreed_days otherwise 10) business days");
+    assert_eq!(data, ["precept::rule::unverified-override"], "a count from the data is not provably stricter");
+    let extended = codes("within 15 business days until record.extended_to");
+    assert_eq!(extended, ["precept::rule::relaxed-override"], "an extension only moves the deadline later");
+}
+
+#[test]
+fn the_examples_in_the_language_guide_compile() {
+    let policy = r#"
+calendar week { zone "Europe/London" working mon, tue, wed, thu, fri }
+schema ticket {
+  identified by id
+  id: text
+  opened_at: datetime
+  resolved_at: datetime
+  answered_at: datetime
+  agreed_days: integer
+  agreed_time: duration
+  sla_hours: integer
+}
+schema contract {
+  identified by id
+  id: text
+  signed_on: date
+  renewed_on: date
+  term_years: integer
+}
+schema case_event {
+  identified by id
+  id: text
+  case: text
+  status: enum { received, acknowledged, answered }
+  at: datetime
+  agreed_days: integer?
+}
+code "Guide" {
+  level industry
+  calendar week
+  rule resolved-in-agreed-time {
+    for ticket
+    require record.resolved_at <= record.opened_at + record.agreed_days business days
+  }
+  rule renewed-in-time {
+    for contract
+    require record.renewed_on <= record.signed_on + record.term_years years
+  }
+  rule answered-within-agreed-time {
+    for ticket
+    require record.answered_at - record.opened_at <= record.agreed_time
+    require record.answered_at - record.opened_at <= record.sla_hours hours
+  }
+  rule complaint-final-response {
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    within (record.agreed_days otherwise 15) business days
+    message "complaint {group.case} had no final response by {group.deadline}"
+  }
+}
+"#;
+    common::engine(policy);
+}
