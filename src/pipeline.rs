@@ -189,7 +189,7 @@ fn stray_diags(program: &Program, files: &[&str], strays: &[crate::engine::oblig
             &crate::engine::types::Ty::DateTime,
             crate::engine::value::V::DateTime(e.at, e.offset),
         );
-        let file = files.get(e.place.0).copied().unwrap_or("?");
+        let file = files.get(e.place.0 as usize).copied().unwrap_or("?");
         format!("{s} ({file} line {})", e.place.1)
     };
     for st in strays {

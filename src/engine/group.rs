@@ -73,6 +73,8 @@ struct Group {
     version_day: Option<Date>,
     /// For a case rule: what decides the case's day, over every version of the rule.
     start: super::obligation::CaseStart,
+    /// For a case rule that reads its deadline from the data: what each opening record gave.
+    dues: Vec<super::obligation::Due>,
 }
 
 #[derive(Debug, Default)]
@@ -122,6 +124,7 @@ impl RuleGroups {
                     events: Vec::new(),
                     version_day: None,
                     start: super::obligation::CaseStart::default(),
+                    dues: Vec::new(),
                 });
                 self.index.insert(scratch.as_slice().into(), self.groups.len() - 1);
                 self.groups.len() - 1
@@ -224,8 +227,10 @@ impl Groups {
                         // Every version keeps every case's events: which version judges a case is
                         // decided by the whole case (its first event, by default), once all are in.
                         let due = match (&seq.due, ev.kind) {
-                            (Some(d), crate::ast::EventKind::Opens) => super::obligation::read_due(d, record, &cx),
-                            _ => super::obligation::Due::default(),
+                            (Some(d), crate::ast::EventKind::Opens) => {
+                                Some(super::obligation::read_due(d, record, &cx))
+                            }
+                            _ => None,
                         };
                         let version_day = match (&seq.version, own) {
                             (super::program::VersionDate::Field(e), true) => {
@@ -241,6 +246,12 @@ impl Groups {
                         let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
                             continue;
                         };
+                        let due = due.map(|d| {
+                            g.dues.push(d);
+                            u32::try_from(g.dues.len() - 1).unwrap_or(u32::MAX)
+                        });
+                        let place =
+                            (u32::try_from(place.0).unwrap_or(u32::MAX), u32::try_from(place.1).unwrap_or(u32::MAX));
                         g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind, place, due });
                         if let Some(d) = version_day {
                             g.version_day = Some(g.version_day.map_or(d, |v| v.min(d)));
@@ -349,6 +360,7 @@ impl Groups {
                         key_value,
                         events: g.events,
                         start: g.start,
+                        dues: &g.dues,
                         samples: &g.samples,
                     };
                     super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);

@@ -29,9 +29,10 @@ pub struct Event {
     /// What it does.
     pub kind: EventKind,
     /// Its record's file (by index in the run) and line, to name it in a diagnostic.
-    pub place: (usize, usize),
-    /// For an opening, the deadline its record gives, when the rule reads one from the data.
-    pub due: Due,
+    pub place: (u32, u32),
+    /// For an opening whose rule reads its deadline from the data: the index of what its record
+    /// gave in [`Case::dues`]. Kept apart so that an event stays small when there is none.
+    pub due: Option<u32>,
 }
 
 /// What an opening record gave for a deadline read from the data (`within record.n business
@@ -91,6 +92,8 @@ pub fn read_due(spec: &DueSpec, record: &[Value], cx: &Cx<'_, '_>) -> Due {
 /// An obligation being replayed.
 struct Open {
     opened: Event,
+    /// The deadline its opening record gave, if the rule reads one.
+    due: Due,
     paused_since: Option<Timestamp>,
     paused: SignedDuration,
     paused_business_days: i64,
@@ -106,6 +109,8 @@ pub struct Case<'a> {
     pub key_value: &'a Value,
     /// The case's events, in any order.
     pub events: Vec<Event>,
+    /// The deadlines the case's opening records gave, by [`Event::due`].
+    pub dues: &'a [Due],
     /// What decides the case's day, over every version of the rule (see [`CaseStart`]).
     pub start: CaseStart,
     /// A few of its records.
@@ -218,8 +223,10 @@ pub fn judge(
     for (i, ev) in case.events.iter().enumerate() {
         match (ev.kind, open.as_mut()) {
             (EventKind::Opens, None) => {
+                let due = ev.due.and_then(|i| case.dues.get(i as usize)).copied().unwrap_or_default();
                 open = Some(Open {
                     opened: *ev,
+                    due,
                     paused_since: None,
                     paused: SignedDuration::ZERO,
                     paused_business_days: 0,
@@ -229,7 +236,7 @@ pub fn judge(
             (EventKind::Resumes, Some(o)) => resume(program, seq, o, ev.at),
             (EventKind::Closes, Some(o)) => {
                 resume(program, seq, o, ev.at);
-                if o.opened.due.unknown {
+                if o.due.unknown {
                     tally.left_out += 1;
                 } else {
                     let deadline = deadline(program, seq, o);
@@ -253,7 +260,7 @@ pub fn judge(
         }
     }
     if let Some(mut o) = open {
-        if o.opened.due.unknown {
+        if o.due.unknown {
             tally.left_out += 1;
             return;
         }
@@ -270,7 +277,7 @@ pub fn judge(
 
 /// The span an obligation is given: the one its opening record gave, else the rule's.
 fn limit(seq: &SequenceSpec, o: &Open) -> Option<Limit> {
-    o.opened.due.limit.or(seq.limit)
+    o.due.limit.or(seq.limit)
 }
 
 /// End a pause (if any) at `at`, adding its length to the time not counted.
@@ -295,7 +302,7 @@ fn deadline(program: &Program, seq: &SequenceSpec, o: &Open) -> Option<Timestamp
             None => return None,
         },
     };
-    match (span, o.opened.due.until) {
+    match (span, o.due.until) {
         (Some(d), Some(u)) => Some(d.max(u)),
         (d, u) => d.or(u),
     }
