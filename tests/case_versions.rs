@@ -228,3 +228,20 @@ fn many_closings_with_nothing_open_are_counted_after_the_first_twenty() {
         1
     );
 }
+
+#[test]
+fn case_clauses_outside_case_rules_are_refused() {
+    for (clause, word) in
+        [("version by receipt", "`version by`"), ("by record.at", "`by`"), ("within record.n days", "`within`")]
+    {
+        let policy = format!(
+            "schema s {{\n  identified by id\n  id: text\n  at: datetime\n  n: integer\n}}\ncode \"C\" {{\n  level industry\n  rule r {{ for s require record.n > 0 {clause} }}\n}}\n"
+        );
+        let diags = precept::Engine::from_sources([("p.precept", policy.as_str())]).err().expect("refused");
+        assert!(
+            diags.iter().any(|d| d.code == "precept::parse::missing-clause" && d.message.starts_with(word)),
+            "{clause}: {}",
+            common::rendered(&diags)
+        );
+    }
+}

@@ -216,7 +216,7 @@ impl Lowerer<'_> {
                     .first()
                     .map(|e| (e.kind.as_str(), e.span))
                     .into_iter()
-                    .chain(within.map(|w| ("within", w.2)))
+                    .chain(within.map(|w| (if w.0.is_none() { "by" } else { "within" }, w.2)))
                     .chain(version.map(|v| ("version by", v.1)));
                 for (what, at) in stray {
                     self.diags.push(
