@@ -237,7 +237,9 @@ fn case_clauses_outside_case_rules_are_refused() {
         let policy = format!(
             "schema s {{\n  identified by id\n  id: text\n  at: datetime\n  n: integer\n}}\ncode \"C\" {{\n  level industry\n  rule r {{ for s require record.n > 0 {clause} }}\n}}\n"
         );
-        let diags = precept::Engine::from_sources([("p.precept", policy.as_str())]).err().expect("refused");
+        let Err(diags) = precept::Engine::from_sources([("p.precept", policy.as_str())]) else {
+            panic!("`{clause}` outside a case rule was accepted")
+        };
         assert!(
             diags.iter().any(|d| d.code == "precept::parse::missing-clause" && d.message.starts_with(word)),
             "{clause}: {}",
