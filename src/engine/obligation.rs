@@ -6,6 +6,11 @@
 //! come in any order. An obligation closed late is a finding; one still open at the end of the data
 //! (the latest event of the rule's cases, so a run never depends on the clock) is a finding once
 //! past its deadline, and is *pending* before it.
+//!
+//! A whole case is judged by the one version of the rule in force on the case's day, read over
+//! every version's events ([`CaseStart`]), so two versions never judge one case. A deadline may be
+//! read from the opening record ([`Due`]). A closing with nothing open judges nothing and is kept
+//! as a [`Stray`], which the run reports as a warning rather than dropping it silently.
 
 use jiff::{SignedDuration, Timestamp};
 
