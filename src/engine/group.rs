@@ -148,6 +148,12 @@ fn instant(v: V<'_>) -> Option<(jiff::Timestamp, i32)> {
 pub struct Groups {
     rules: Vec<(usize, RuleGroups)>,
     scratch: Vec<u8>,
+    /// Per rule index, the index of the first rule with its id: versions (and overrides) of one
+    /// case rule share what decides each case's day.
+    canon: Vec<usize>,
+    /// For case rules with versions, by canonical rule index and encoded case key: what decides
+    /// each case's day, over the events of every version (kept even where a version keeps none).
+    starts: HashMap<usize, HashMap<Box<[u8]>, super::obligation::CaseStart>>,
 }
 
 impl Groups {
@@ -160,7 +166,13 @@ impl Groups {
             .filter(|(_, r)| r.group.is_some())
             .map(|(i, _)| (i, RuleGroups::default()))
             .collect();
-        Groups { rules, scratch: Vec::new() }
+        let canon = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| program.rules.iter().position(|o| o.id == r.id).unwrap_or(i))
+            .collect();
+        Groups { rules, scratch: Vec::new(), canon, starts: HashMap::new() }
     }
 
     /// True when no rule judges groups: the caller can skip the fold.
@@ -224,8 +236,6 @@ impl Groups {
                             continue;
                         }
                         let Some((ts, offset)) = instant(eval(&ev.at, record, &cx, &mut vs)) else { continue };
-                        // Every version keeps every case's events: which version judges a case is
-                        // decided by the whole case (its first event, by default), once all are in.
                         let due = match (&seq.due, ev.kind) {
                             (Some(d), crate::ast::EventKind::Opens) => {
                                 Some(super::obligation::read_due(d, record, &cx))
@@ -243,6 +253,34 @@ impl Groups {
                             (None, Some(k)) => &k.expr,
                             (None, None) => continue,
                         };
+                        let place =
+                            (u32::try_from(place.0).unwrap_or(u32::MAX), u32::try_from(place.1).unwrap_or(u32::MAX));
+                        let event = super::obligation::Event { at: ts, offset, kind: ev.kind, place, due: None };
+                        // Which version judges a case is decided by the whole case (its first
+                        // event, by default) over every version, once all are in. A version in
+                        // force from a day the case's day is already before never judges it, so it
+                        // keeps nothing of it: a case rule in force from 2026 keeps nothing for the
+                        // complaints of 2024.
+                        if rule.in_force.is_some() || !rule.suspended.is_empty() {
+                            self.scratch.clear();
+                            if !encode(&mut self.scratch, eval(key, record, &cx, &mut vs)) {
+                                continue;
+                            }
+                            // The end of the data counts every event of the rule's cases.
+                            rg.end = Some(rg.end.map_or(ts, |e: jiff::Timestamp| e.max(ts)));
+                            let canon = self.canon.get(ri).copied().unwrap_or(ri);
+                            let cases = self.starts.entry(canon).or_default();
+                            let one = super::obligation::CaseStart::of(std::slice::from_ref(&event), version_day);
+                            let start = match cases.get_mut(self.scratch.as_slice()) {
+                                Some(s) => s,
+                                None => cases.entry(self.scratch.as_slice().into()).or_default(),
+                            };
+                            start.merge(one);
+                            let from = rule.in_force.and_then(|r| r.0);
+                            if start.bound(&seq.version).is_some_and(|d| from.is_some_and(|f| d < f)) {
+                                continue;
+                            }
+                        }
                         let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
                             continue;
                         };
@@ -250,9 +288,7 @@ impl Groups {
                             g.dues.push(d);
                             u32::try_from(g.dues.len() - 1).unwrap_or(u32::MAX)
                         });
-                        let place =
-                            (u32::try_from(place.0).unwrap_or(u32::MAX), u32::try_from(place.1).unwrap_or(u32::MAX));
-                        g.events.push(super::obligation::Event { at: ts, offset, kind: ev.kind, place, due });
+                        g.events.push(super::obligation::Event { due, ..event });
                         if let Some(d) = version_day {
                             g.version_day = Some(g.version_day.map_or(d, |v| v.min(d)));
                         }
@@ -322,28 +358,19 @@ impl Groups {
         let mut pending = Vec::new();
         let mut left_out = Vec::new();
         let mut strays = Vec::new();
-        // Each case's day, over every version of its rule, for each group of each rule.
-        let starts: Vec<Vec<(usize, super::obligation::CaseStart)>> = {
-            let merged = case_starts(program, &self.rules);
-            self.rules
-                .iter()
-                .map(|(ri, rg)| {
-                    let Some(rule) =
-                        program.rules.get(*ri).filter(|r| r.group.as_ref().is_some_and(|g| g.sequence.is_some()))
-                    else {
-                        return Vec::new();
-                    };
-                    let id = rule.id.as_str();
-                    rg.index.iter().filter_map(|(b, &gi)| Some((gi, *merged.get(&(id, &b[..]))?))).collect()
-                })
-                .collect()
-        };
-        for ((ri, mut rg), starts) in self.rules.into_iter().zip(starts) {
+        for (ri, mut rg) in self.rules {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
-            for (gi, start) in starts {
-                if let Some(g) = rg.groups.get_mut(gi) {
-                    g.start = start;
+            if spec.sequence.is_some() {
+                // A case's day: over every version of the rule when it has versions, else its own.
+                let canon = self.canon.get(ri).copied().unwrap_or(ri);
+                let shared = self.starts.get(&canon);
+                for (bytes, &gi) in &rg.index {
+                    let Some(g) = rg.groups.get_mut(gi) else { continue };
+                    g.start = match shared.and_then(|c| c.get(bytes)) {
+                        Some(s) => *s,
+                        None => super::obligation::CaseStart::of(&g.events, g.version_day),
+                    };
                 }
             }
             rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
@@ -401,27 +428,6 @@ impl Groups {
             .map(|(ri, rg)| (*ri, usize::try_from(rg.left_out).unwrap_or(usize::MAX)))
             .collect()
     }
-}
-
-/// Per case rule id and case key (encoded), what decides the case's day, merged over every
-/// version of the rule, so that every version reads the same day and at most one judges the case.
-fn case_starts<'a>(
-    program: &'a Program,
-    rules: &'a [(usize, RuleGroups)],
-) -> HashMap<(&'a str, &'a [u8]), super::obligation::CaseStart> {
-    let mut out: HashMap<(&str, &[u8]), super::obligation::CaseStart> = HashMap::new();
-    for (ri, rg) in rules {
-        let Some(rule) = program.rules.get(*ri) else { continue };
-        if rule.group.as_ref().is_none_or(|g| g.sequence.is_none()) {
-            continue;
-        }
-        for (bytes, &gi) in &rg.index {
-            let Some(g) = rg.groups.get(gi) else { continue };
-            let own = super::obligation::CaseStart::of(&g.events, g.version_day);
-            out.entry((rule.id.as_str(), &bytes[..])).or_default().merge(own);
-        }
-    }
-    out
 }
 
 /// What judging every group and case gives.

@@ -187,6 +187,18 @@ impl CaseStart {
         };
     }
 
+    /// A day the case's day can only come before, as more events come in, or `None`: the day
+    /// itself without its fallback (a `version by receipt` case with no opening yet may still get
+    /// one, later than its first event).
+    pub fn bound(&self, by: &VersionDate) -> Option<jiff::civil::Date> {
+        let day = |(at, off): (Timestamp, i32)| super::eval::day(V::DateTime(at, off));
+        match by {
+            VersionDate::FirstEvent => self.first.and_then(day),
+            VersionDate::Receipt => self.first_open.and_then(day),
+            VersionDate::Field(_) => self.field,
+        }
+    }
+
     /// The day that picks the version (see [`VersionDate`]): the case's first event's by default,
     /// its first opening's for `version by receipt` (its first event's when it has none), the
     /// earliest a `version by <expr>` gave (its first event's when none gave one).
