@@ -69,11 +69,17 @@ struct Group {
     seen: BTreeSet<Date>,
     /// The events of a case, for a case rule.
     events: Vec<super::obligation::Event>,
-    /// For a case rule with `version by <expr>`: the earliest day that gives over the case's records.
+    /// For a case rule with `version by <expr>` or a deadline read from the data, what that needs
+    /// kept per case; boxed and made only when needed, so that other groups stay small.
+    extra: Option<Box<CaseExtra>>,
+}
+
+/// What a case keeps only when its rule asks for it.
+#[derive(Debug, Default)]
+struct CaseExtra {
+    /// The earliest day `version by <expr>` gave over the case's records.
     version_day: Option<Date>,
-    /// For a case rule: what decides the case's day, over every version of the rule.
-    start: super::obligation::CaseStart,
-    /// For a case rule that reads its deadline from the data: what each opening record gave.
+    /// What each opening record gave for a deadline read from the data, by [`super::obligation::Event::due`].
     dues: Vec<super::obligation::Due>,
 }
 
@@ -122,9 +128,7 @@ impl RuleGroups {
                     samples: Vec::new(),
                     seen: BTreeSet::new(),
                     events: Vec::new(),
-                    version_day: None,
-                    start: super::obligation::CaseStart::default(),
-                    dues: Vec::new(),
+                    extra: None,
                 });
                 self.index.insert(scratch.as_slice().into(), self.groups.len() - 1);
                 self.groups.len() - 1
@@ -285,12 +289,14 @@ impl Groups {
                             continue;
                         };
                         let due = due.map(|d| {
-                            g.dues.push(d);
-                            u32::try_from(g.dues.len() - 1).unwrap_or(u32::MAX)
+                            let dues = &mut g.extra.get_or_insert_with(Box::default).dues;
+                            dues.push(d);
+                            u32::try_from(dues.len() - 1).unwrap_or(u32::MAX)
                         });
                         g.events.push(super::obligation::Event { due, ..event });
                         if let Some(d) = version_day {
-                            g.version_day = Some(g.version_day.map_or(d, |v| v.min(d)));
+                            let x = g.extra.get_or_insert_with(Box::default);
+                            x.version_day = Some(x.version_day.map_or(d, |v| v.min(d)));
                         }
                         // A sample is made (its id read) only while the case still takes one.
                         if g.samples.len() < MAX_SAMPLES {
@@ -362,23 +368,25 @@ impl Groups {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
             if spec.sequence.is_some() {
+                let Some(end) = rg.end else { continue };
                 // A case's day: over every version of the rule when it has versions, else its own.
                 let canon = self.canon.get(ri).copied().unwrap_or(ri);
                 let shared = self.starts.get(&canon);
+                let mut starts = vec![super::obligation::CaseStart::default(); rg.groups.len()];
                 for (bytes, &gi) in &rg.index {
-                    let Some(g) = rg.groups.get_mut(gi) else { continue };
-                    g.start = match shared.and_then(|c| c.get(bytes)) {
-                        Some(s) => *s,
-                        None => super::obligation::CaseStart::of(&g.events, g.version_day),
+                    let (Some(g), Some(s)) = (rg.groups.get(gi), starts.get_mut(gi)) else { continue };
+                    *s = match shared.and_then(|c| c.get(bytes)) {
+                        Some(x) => *x,
+                        None => {
+                            super::obligation::CaseStart::of(&g.events, g.extra.as_ref().and_then(|x| x.version_day))
+                        }
                     };
                 }
-            }
-            rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
-            if spec.sequence.is_some() {
-                let Some(end) = rg.end else { continue };
+                let mut cases: Vec<(Group, super::obligation::CaseStart)> = rg.groups.into_iter().zip(starts).collect();
+                cases.sort_by(|a, b| cmp_keys(&a.0.key, &b.0.key));
                 let before = hits.len();
                 let mut tally = super::obligation::Tally::default();
-                for g in rg.groups {
+                for (g, start) in cases {
                     let key = shown_key(program, spec, &g.key);
                     let Some(key_value) = g.key.first() else { continue };
                     let case = super::obligation::Case {
@@ -386,8 +394,8 @@ impl Groups {
                         key: &key,
                         key_value,
                         events: g.events,
-                        start: g.start,
-                        dues: &g.dues,
+                        start,
+                        dues: g.extra.as_ref().map_or(&[][..], |x| x.dues.as_slice()),
                         samples: &g.samples,
                     };
                     super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);
@@ -402,6 +410,7 @@ impl Groups {
                 left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out + tally.left_out);
                 continue;
             }
+            rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             let range = spec.presence.as_ref().map(|p| {
                 let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
                 let from = p.from.or(rg.first).map(|d| period_start(unit, V::Date(d), &program.calendars));
