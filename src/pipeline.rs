@@ -135,7 +135,7 @@ pub fn check_files(
         out.pending =
             judged.pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        out.diagnostics.extend(stray_diags(program, &names, &judged.strays));
+        out.diagnostics.extend(stray_diags(program, &names, &judged.strays, &judged.more_strays));
         for hit in judged.hits {
             if let Some(f) = group_finding(program, &rules, &names, hit) {
                 out.count(&f);
@@ -171,16 +171,18 @@ fn add_left_out(program: &Program, out: &mut Outcome, left_out: Vec<(usize, usiz
     }
 }
 
-/// Warnings shown per case rule for closings with nothing open, before the rest are counted in one.
-const MAX_STRAYS_SHOWN: usize = 20;
-
-/// `precept::case::close-before-open`: a warning per case whose closing event came with nothing
-/// open (before its opening, or after its obligation was closed), naming the case and the
-/// records; past [`MAX_STRAYS_SHOWN`] per rule, one warning counts the rest.
-fn stray_diags(program: &Program, files: &[&str], strays: &[crate::engine::obligation::Stray]) -> Vec<Diag> {
+/// `precept::case::close-before-open`: a warning per closing with nothing open (before its case's
+/// opening, after its obligation was closed, or in a case never opened), naming the case and the
+/// records, for the first [`crate::engine::obligation::MAX_STRAYS_KEPT`] per rule; `more` counts the
+/// rest per rule, each count one more warning.
+fn stray_diags(
+    program: &Program,
+    files: &[&str],
+    strays: &[crate::engine::obligation::Stray],
+    more: &[(usize, usize)],
+) -> Vec<Diag> {
     const CODE: &str = "precept::case::close-before-open";
     let mut out = Vec::new();
-    let mut shown: Vec<(usize, usize)> = Vec::new();
     let when = |e: &crate::engine::obligation::Event| {
         let mut s = String::new();
         crate::engine::format::value(
@@ -194,19 +196,6 @@ fn stray_diags(program: &Program, files: &[&str], strays: &[crate::engine::oblig
     };
     for st in strays {
         let Some(rule) = program.rules.get(st.rule) else { continue };
-        let n = match shown.iter_mut().find(|(r, _)| *r == st.rule) {
-            Some((_, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                shown.push((st.rule, 1));
-                1
-            }
-        };
-        if n > MAX_STRAYS_SHOWN {
-            continue;
-        }
         let (what, help) = match (&st.previous_close, &st.next_open) {
             (Some(prev), _) => (
                 format!("is closed again at {}, after its obligation was closed at {}", when(&st.close), when(prev)),
@@ -227,15 +216,12 @@ fn stray_diags(program: &Program, files: &[&str], strays: &[crate::engine::oblig
                 .help(help),
         );
     }
-    for (ri, n) in shown.into_iter().filter(|(_, n)| *n > MAX_STRAYS_SHOWN) {
+    for &(ri, n) in more {
         let Some(rule) = program.rules.get(ri) else { continue };
         out.push(
-            Diag::warning(
-                CODE,
-                format!("{} more cases of rule `{}` are closed with nothing open", n - MAX_STRAYS_SHOWN, rule.id),
-            )
-            .at(&rule.file, rule.id_span, "not shown")
-            .help("the first ones are shown above"),
+            Diag::warning(CODE, format!("{n} more closings with nothing open in cases of rule `{}`", rule.id))
+                .at(&rule.file, rule.id_span, "not shown")
+                .help("the first ones are shown above"),
         );
     }
     out

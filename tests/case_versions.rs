@@ -223,7 +223,7 @@ fn many_closings_with_nothing_open_are_counted_after_the_first_twenty() {
         outcome
             .diagnostics
             .iter()
-            .filter(|d| d.message == "5 more cases of rule `answered` are closed with nothing open")
+            .filter(|d| d.message == "5 more closings with nothing open in cases of rule `answered`")
             .count(),
         1
     );

@@ -364,6 +364,7 @@ impl Groups {
         let mut pending = Vec::new();
         let mut left_out = Vec::new();
         let mut strays = Vec::new();
+        let mut more_strays = Vec::new();
         for (ri, mut rg) in self.rules {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
@@ -406,6 +407,9 @@ impl Groups {
                 if tally.left_out > 0 {
                     left_out.push((ri, usize::try_from(tally.left_out).unwrap_or(usize::MAX)));
                 }
+                if tally.stray_count > tally.strays.len() {
+                    more_strays.push((ri, tally.stray_count - tally.strays.len()));
+                }
                 strays.extend(tally.strays);
                 left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out + tally.left_out);
                 continue;
@@ -425,7 +429,7 @@ impl Groups {
             }
             left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
         }
-        Judged { hits, pending, left_out, strays }
+        Judged { hits, pending, left_out, strays, more_strays }
     }
 
     /// Records left out of each group rule's groups because a value they needed could not be
@@ -451,6 +455,8 @@ pub struct Judged {
     pub left_out: Vec<(usize, usize)>,
     /// Closing events with nothing open, in rule and case order.
     pub strays: Vec<super::obligation::Stray>,
+    /// Per case rule (by index), the closings with nothing open beyond those in `strays`.
+    pub more_strays: Vec<(usize, usize)>,
 }
 
 /// Say on each finding of a group rule how many records were left out of its groups.

@@ -138,6 +138,9 @@ pub struct Stray {
     pub previous_close: Option<Event>,
 }
 
+/// Closings with nothing open kept per rule to be named; the rest are only counted.
+pub const MAX_STRAYS_KEPT: usize = 20;
+
 /// What judging a rule's cases counted besides its findings.
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -145,8 +148,10 @@ pub struct Tally {
     pub pending: usize,
     /// Obligations whose deadline from the data had no answer.
     pub left_out: u64,
-    /// Closings with nothing open.
+    /// Closings with nothing open: the first [`MAX_STRAYS_KEPT`] in case order.
     pub strays: Vec<Stray>,
+    /// Closings with nothing open, all of them.
+    pub stray_count: usize,
 }
 
 /// What decides a case's day for picking its version, gathered from the events and records each
@@ -266,10 +271,13 @@ pub fn judge(
                 previous_close = Some(*ev);
             }
             (EventKind::Closes, None) => {
-                let key = case.key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
-                let next_open =
-                    case.events.get(i + 1..).and_then(|r| r.iter().find(|e| e.kind == EventKind::Opens)).copied();
-                tally.strays.push(Stray { rule: case.rule, key, close: *ev, next_open, previous_close });
+                tally.stray_count += 1;
+                if tally.strays.len() < MAX_STRAYS_KEPT {
+                    let key = case.key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
+                    let next_open =
+                        case.events.get(i + 1..).and_then(|r| r.iter().find(|e| e.kind == EventKind::Opens)).copied();
+                    tally.strays.push(Stray { rule: case.rule, key, close: *ev, next_open, previous_close });
+                }
             }
             // A second opening while one is open, or a pause or resumption with nothing open,
             // changes nothing: the obligation already runs, or there is none to stop.
