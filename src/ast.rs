@@ -327,10 +327,38 @@ pub struct Sequence {
     pub key: Expr,
     /// The events, in the order written.
     pub events: Vec<Event>,
-    /// `within 8 weeks` or `within 3 business days`: the deadline from the opening.
+    /// `within 8 weeks` or `within 3 business days`: the deadline from the opening. Read from the
+    /// opening record when it is not a literal (`within record.agreed_days business days`).
     pub within: Option<(Expr, Span)>,
+    /// `until record.extended_to` after `within`, or `by record.due_at` alone: a deadline that is a
+    /// date or datetime of the opening record.
+    pub until: Option<Until>,
+    /// `version by receipt` or `version by record.received_at`: the date that picks the version of
+    /// the rule judging a case (by default the case's first event).
+    pub version: Option<(VersionBy, Span)>,
     /// The `case by` clause.
     pub span: Span,
+}
+
+/// A deadline that is a date or datetime of the opening record.
+#[derive(Debug, Clone)]
+pub struct Until {
+    /// The date or datetime.
+    pub at: Expr,
+    /// `by <expr>`: the only deadline, so it must have a value; after `within ... until` a missing
+    /// value leaves the span alone to decide.
+    pub alone: bool,
+    /// The clause.
+    pub span: Span,
+}
+
+/// The date that picks which version of a case rule judges a case.
+#[derive(Debug, Clone)]
+pub enum VersionBy {
+    /// `version by receipt`: the case's first opening event.
+    Receipt,
+    /// `version by record.received_at`: the earliest such date of the case's own records.
+    Field(Expr),
 }
 
 /// What an event does to an obligation.
@@ -495,6 +523,12 @@ pub enum ExprKind {
     BusinessDays(i64, Option<Name>),
     /// `3 months`, `1 year`: a calendar span in months (a year is 12), not a length of time.
     Months(i64),
+    /// `record.agreed_days business days`: a number of business days counted from a value.
+    BusinessDaysOf(Box<Expr>, Option<Name>),
+    /// `record.n months` (false) or `record.n years` (true): a calendar span counted from a value.
+    MonthsOf(Box<Expr>, bool),
+    /// `record.n days`, `record.n hours`: a duration counted from a value, in seconds per unit.
+    DurationOf(Box<Expr>, i64),
     /// `{a, b}`.
     Set(Vec<Expr>),
     /// Prefix operators.

@@ -138,11 +138,14 @@ pub fn check_files(
         check_file(program, &rules, authority, (index, file), &mut groups, &mut out, sink);
     }
     if !groups.is_empty() {
-        add_left_out(program, &mut out, &groups);
-        let (hits, pending) = groups.finish(program, authority);
-        out.pending = pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
+        add_left_out(program, &mut out, groups.left_out());
+        let judged = groups.finish(program, authority);
+        add_left_out(program, &mut out, judged.left_out);
+        out.pending =
+            judged.pending.into_iter().filter_map(|(r, n)| Some((program.rules.get(r)?.id.clone(), n))).collect();
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        for hit in hits {
+        out.diagnostics.extend(stray_diags(program, &names, &judged.strays, &judged.more_strays));
+        for hit in judged.hits {
             if let Some(f) = group_finding(program, &rules, &names, hit) {
                 out.count(&f);
                 sink(f);
@@ -167,14 +170,70 @@ pub fn check_files(
 
 /// Count the records each group rule left out (a value they needed could not be read), by rule id;
 /// versions of one rule add up.
-fn add_left_out(program: &Program, out: &mut Outcome, groups: &Groups) {
-    for (ri, n) in groups.left_out() {
+fn add_left_out(program: &Program, out: &mut Outcome, left_out: Vec<(usize, usize)>) {
+    for (ri, n) in left_out {
         let Some(rule) = program.rules.get(ri) else { continue };
         match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
             Some((_, m)) => *m += n,
             None => out.left_out.push((rule.id.clone(), n)),
         }
     }
+}
+
+/// `precept::case::close-before-open`: a warning per closing with nothing open (before its case's
+/// opening, after its obligation was closed, or in a case never opened), naming the case and the
+/// records, for the first [`crate::engine::obligation::MAX_STRAYS_KEPT`] per rule; `more` counts the
+/// rest per rule, each count one more warning.
+fn stray_diags(
+    program: &Program,
+    files: &[&str],
+    strays: &[crate::engine::obligation::Stray],
+    more: &[(usize, usize)],
+) -> Vec<Diag> {
+    const CODE: &str = "precept::case::close-before-open";
+    let mut out = Vec::new();
+    let when = |e: &crate::engine::obligation::Event| {
+        let mut s = String::new();
+        crate::engine::format::value(
+            &mut s,
+            program,
+            &crate::engine::types::Ty::DateTime,
+            crate::engine::value::V::DateTime(e.at, e.offset),
+        );
+        let file = files.get(e.place.0 as usize).copied().unwrap_or("?");
+        format!("{s} ({file} line {})", e.place.1)
+    };
+    for st in strays {
+        let Some(rule) = program.rules.get(st.rule) else { continue };
+        let (what, help) = match (&st.previous_close, &st.next_open) {
+            (Some(prev), _) => (
+                format!("is closed again at {}, after its obligation was closed at {}", when(&st.close), when(prev)),
+                "a second closing record of a case (a repeated response) discharges nothing; nothing is judged from it",
+            ),
+            (None, Some(open)) => (
+                format!("is closed at {}, before it is opened at {}", when(&st.close), when(open)),
+                "the closing does not count for the later opening, whose obligation is judged without it; check the two records' times (a time zone or a typing error?)",
+            ),
+            (None, None) => (
+                format!("is closed at {}, but never opened", when(&st.close)),
+                "no record of the case opens it, so nothing is judged; check the rule's `opens` clause against this case's records",
+            ),
+        };
+        out.push(
+            Diag::warning(CODE, format!("case {} of rule `{}` {what}", st.key, rule.id))
+                .at(&rule.file, rule.id_span, format!("case {}", st.key))
+                .help(help),
+        );
+    }
+    for &(ri, n) in more {
+        let Some(rule) = program.rules.get(ri) else { continue };
+        out.push(
+            Diag::warning(CODE, format!("{n} more closings with nothing open in cases of rule `{}`", rule.id))
+                .at(&rule.file, rule.id_span, "not shown")
+                .help("the first ones are shown above"),
+        );
+    }
+    out
 }
 
 /// The warning for rules over records that ask about roles, when no role files were given.
@@ -289,7 +348,7 @@ fn check_file(
                 return;
             }
             for rec in batch.iter() {
-                groups.add(program, authority, file.schema, &rec.values, &mut || Sample {
+                groups.add(program, authority, file.schema, &rec.values, (index, rec.line), &mut || Sample {
                     file: index,
                     ordinal: rec.ordinal,
                     line: rec.line,
@@ -426,7 +485,7 @@ pub fn check_org(
                 }
             };
             let line = id.place.file.line_col(id.place.span.start).0;
-            groups.add(program, authority, index, values, &mut || Sample {
+            groups.add(program, authority, index, values, (file, line), &mut || Sample {
                 file,
                 ordinal: 0,
                 line,
@@ -459,8 +518,10 @@ pub fn check_org(
             }
         }
     }
-    add_left_out(program, out, &groups);
-    let (hits, _) = groups.finish(program, authority);
+    add_left_out(program, out, groups.left_out());
+    let judged = groups.finish(program, authority);
+    add_left_out(program, out, judged.left_out);
+    let hits = judged.hits;
     let names: Vec<&str> = org_files.iter().map(String::as_str).collect();
     for hit in hits {
         let builtin =

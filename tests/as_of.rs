@@ -472,7 +472,7 @@ code "C" { level industry
   rule recent-answered { title "Requests of the last day are answered within an hour" for request
     case by record.id
     opens when record.received_at > now - 1 day at record.received_at
-    closes when record.responded_at is present at record.responded_at
+    closes when record.responded_at is present and record.received_at > now - 1 day at record.responded_at
     within 1h } }
 "#;
     let engine = common::engine(policy);

@@ -111,6 +111,30 @@ impl Checker {
             if clash {
                 continue;
             }
+            // Versions (and overrides) of a case rule pick the version judging each case by one
+            // date, read over all of them; if they named different dates, two could judge one case.
+            let version_of = |f: &SourceFile, r: &ast::Rule| match r.sequence.as_ref().and_then(|q| q.version.as_ref())
+            {
+                None => "the case's first event".to_string(),
+                Some((ast::VersionBy::Receipt, _)) => "receipt".to_string(),
+                Some((ast::VersionBy::Field(e), _)) => f.slice(e.span).split_whitespace().collect::<Vec<_>>().join(" "),
+            };
+            if rule.sequence.is_some() {
+                let mine = version_of(file, rule);
+                let differs = earlier.iter().find(|p| p.rule.sequence.is_some() && version_of(&p.file, p.rule) != mine);
+                if let Some(prev) = differs {
+                    let at = rule.sequence.as_ref().and_then(|q| q.version.as_ref()).map_or(rule.id.span, |v| v.1);
+                    self.diags.push(
+                        Diag::warning(
+                            "precept::rule::version-date-differs",
+                            format!("versions of rule `{}` pick the version judging a case by different dates", rule.id.text),
+                        )
+                        .at(file, at, format!("by {mine}"))
+                        .note(&prev.file, prev.span, format!("by {}", version_of(&prev.file, prev.rule)))
+                        .help("write the same `version by` in every version of the rule, so that one version judges each case"),
+                    );
+                }
+            }
             let range = match (own, code_range) {
                 (Some(a), Some(b)) => Some(intersect(a, b)),
                 (a, b) => a.or(b),

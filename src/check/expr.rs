@@ -13,13 +13,15 @@ mod call;
 mod names;
 mod operators;
 
+pub(crate) use operators::month_like;
+
 use crate::engine::num::Num;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::ast::{Expr, ExprKind, Name, Quantifier, UnaryOp};
 use crate::diagnostics::Diag;
 use crate::engine::eval;
-use crate::engine::program::{Aggregate, CExpr, DateUnit, Kind, Quant, Root, MAX_VARS};
+use crate::engine::program::{Aggregate, CExpr, CountUnit, DateUnit, Kind, Quant, Root, MAX_VARS};
 use crate::engine::types::{Currency, EnumDef, Shape, ShapeId, Ty};
 use crate::engine::value::{Value, V};
 use crate::source::{SourceFile, Span};
@@ -341,6 +343,29 @@ impl<'c> TypeCheck<'c> {
                 );
                 None
             }
+            ExprKind::BusinessDaysOf(x, _) => {
+                let t = self.count_operand(x, "business days")?;
+                let e = CExpr::Counted(CountUnit::BusinessDays, Box::new(t.e));
+                Some(T { e, ty: Ty::BusinessDays, optional: t.optional, key: None, t: Vec::new(), f: Vec::new() })
+            }
+            ExprKind::DurationOf(x, per) => {
+                let t = self.count_operand(x, "a length of time")?;
+                let e = CExpr::Counted(CountUnit::Seconds(*per), Box::new(t.e));
+                Some(T { e, ty: Ty::Duration, optional: t.optional, key: None, t: Vec::new(), f: Vec::new() })
+            }
+            // As for `N months` standing on its own: a month is not a length of time.
+            ExprKind::MonthsOf(..) => {
+                self.err(
+                    "precept::type::calendar-span",
+                    "months and years are not a length of time",
+                    e.span,
+                    "a calendar span",
+                )
+                .with_help(
+                    "add it to the earlier date and compare dates: write `record.replied_at <= record.received_at + record.n months`",
+                );
+                None
+            }
             ExprKind::Set(_) => {
                 self.err("precept::type::mismatch", "a set can only follow `in` or `not in`", e.span, "a set here")
                     .with_help("write `record.channel in {phone, email}`");
@@ -563,6 +588,29 @@ impl<'c> TypeCheck<'c> {
         }
         self.vars.push((var.text.clone(), ty));
         u8::try_from(self.vars.len() - 1).ok()
+    }
+
+    /// The count before a unit (`record.agreed_days business days`): a whole number, which may be
+    /// missing (the caller's `otherwise` or presence test says what that means).
+    pub(crate) fn count_operand(&mut self, x: &Expr, unit: &str) -> Option<T> {
+        let t = self.check(x, Some(&Ty::Int))?;
+        if t.ty != Ty::Int {
+            let n = self.ty_name(&t.ty);
+            self.err(
+                "precept::type::mismatch",
+                format!("{unit} are counted from a whole number, not {n}"),
+                x.span,
+                format!("this is {n}"),
+            )
+            .with_help("count from an integer field, e.g. `record.agreed_days business days`");
+            return None;
+        }
+        Some(t)
+    }
+
+    /// The rule's calendar, when it has a usable one (no error when it has none).
+    pub(crate) fn calendar(&self) -> Option<usize> {
+        self.calendar.filter(|&c| c != super::UNKNOWN_CALENDAR)
     }
 
     pub(super) fn need_calendar(&mut self, span: Span) -> Option<usize> {

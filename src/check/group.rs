@@ -11,10 +11,11 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::expr::{GroupScope, TypeCheck, T};
-use crate::ast::{EventKind, Expr, ExprKind, Name, Period};
+use crate::ast::{EventKind, Expr, ExprKind, Name, Period, VersionBy};
 use crate::engine::builtins::{self, Accepts, Agg, Builtin, Family, Out};
 use crate::engine::program::{
-    AggKind, Aggregate, CExpr, DateUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root, SequenceSpec,
+    AggKind, Aggregate, CExpr, DateUnit, DueSpec, DueUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root,
+    SequenceSpec, VersionDate,
 };
 use crate::engine::types::{Field, Shape, ShapeId, Ty};
 use crate::source::Span;
@@ -572,15 +573,46 @@ pub(super) fn compile_case(
     seq: &crate::ast::Sequence,
     key: (CExpr, Ty),
     events: Vec<crate::engine::program::EventSpec>,
+    own: usize,
 ) -> Option<GroupSpec> {
-    let limit = match &seq.within {
-        None => None,
+    let (limit, span) = match &seq.within {
+        None => (None, None),
         Some((e, span)) => match &e.kind {
-            ExprKind::Duration(secs) => Some(Limit::Elapsed(jiff::SignedDuration::from_secs(*secs))),
-            ExprKind::BusinessDays(n, named) => Some(Limit::Business(*n, tc.calendar_for(named.as_ref(), *span)?)),
-            ExprKind::Months(n) => Some(Limit::Months(*n)),
-            _ => None,
+            ExprKind::Duration(secs) => (Some(Limit::Elapsed(jiff::SignedDuration::from_secs(*secs))), None),
+            ExprKind::BusinessDays(n, named) => {
+                (Some(Limit::Business(*n, tc.calendar_for(named.as_ref(), *span)?)), None)
+            }
+            ExprKind::Months(n) => (Some(Limit::Months(*n)), None),
+            _ => (None, Some(due_span(tc, e)?)),
         },
+    };
+    let until = match &seq.until {
+        None => None,
+        Some(u) => Some(due_date(tc, u)?),
+    };
+    let due = (span.is_some() || until.is_some()).then(|| DueSpec { span, until, calendar: tc.calendar() });
+    // A deadline from the data is read from the record that opens the case, so that record must be
+    // one of the rule's own, whose fields the clause names.
+    if due.is_some() {
+        if let Some(foreign) =
+            seq.events.iter().zip(events.iter()).find(|(_, e)| e.kind == EventKind::Opens && e.schema != own)
+        {
+            let at = seq.within.as_ref().map(|w| w.1).or(seq.until.as_ref().map(|u| u.span)).unwrap_or(seq.span);
+            tc.err(
+                "precept::type::deadline-source",
+                "this deadline is read from the opening record, but cases are opened by records of another schema",
+                at,
+                "read from `record`",
+            )
+            .with_label(foreign.0.span, "opened by another schema's records")
+            .with_help("open the rule's cases with its own records (`opens when ... at record.at`), or write the deadline as a literal");
+            return None;
+        }
+    }
+    let version = match &seq.version {
+        None => VersionDate::FirstEvent,
+        Some((VersionBy::Receipt, _)) => VersionDate::Receipt,
+        Some((VersionBy::Field(e), _)) => VersionDate::Field(date_of(tc, e, "`version by` picks a version by a date")?),
     };
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
     for (need, example) in [
@@ -633,8 +665,77 @@ pub(super) fn compile_case(
         presence: None,
         period_slot: None,
         shape,
-        sequence: Some(SequenceSpec { events, limit, opened_slot: 1 }),
+        sequence: Some(SequenceSpec { events, limit, due, version, opened_slot: 1 }),
         // Findings are labelled at the deadline when there is one.
         span: seq.within.as_ref().map_or(seq.span, |w| w.1),
     })
+}
+
+/// `within <expr>` that is not a literal: a span read from the opening record, by its type (a
+/// number of business days, a duration, or calendar months).
+fn due_span(tc: &mut TypeCheck<'_>, e: &Expr) -> Option<(DueUnit, CExpr)> {
+    if crate::check::expr::month_like(e) {
+        let t = tc.months_count(e)?;
+        return tc.need_value(&t, e).then_some((DueUnit::Months, t.e));
+    }
+    let t = tc.value(e, None)?;
+    match t.ty {
+        Ty::BusinessDays => {
+            let named = match &e.kind {
+                ExprKind::BusinessDaysOf(_, named) => named.as_ref(),
+                _ => None,
+            };
+            Some((DueUnit::Business(tc.calendar_for(named, e.span)?), t.e))
+        }
+        Ty::Duration => Some((DueUnit::Elapsed, t.e)),
+        other => {
+            let n = tc.ty_name(&other);
+            let help = if other == Ty::Int {
+                "say what the number counts: `within record.agreed_days business days`, `within record.n days`, `within record.n months`"
+            } else {
+                "`within` takes a duration, a number of business days or calendar months; a date or datetime deadline is written `by record.due_at` (or `within ... until record.extended_to`)"
+            };
+            tc.err(
+                "precept::type::mismatch",
+                format!("`within` needs a span of time, not {n}"),
+                e.span,
+                format!("this is {n}"),
+            )
+            .with_help(help);
+            None
+        }
+    }
+}
+
+/// `until <expr>` or `by <expr>`: a date or datetime of the opening record. After `within` it may
+/// be missing (no extension); alone it is the deadline, so a missing value must be handled.
+fn due_date(tc: &mut TypeCheck<'_>, u: &crate::ast::Until) -> Option<CExpr> {
+    if u.alone {
+        return date_of(tc, &u.at, "a deadline is a date or datetime");
+    }
+    let t = tc.check(&u.at, None)?;
+    if !matches!(t.ty, Ty::Date | Ty::DateTime) {
+        let n = tc.ty_name(&t.ty);
+        tc.err(
+            "precept::type::mismatch",
+            format!("`until` needs a date or datetime, not {n}"),
+            u.at.span,
+            format!("this is {n}"),
+        )
+        .with_help("write `within 8 weeks until record.extended_to`, naming a date or datetime field");
+        return None;
+    }
+    Some(t.e)
+}
+
+/// A date or datetime that is never missing (a missing one must be given a default).
+fn date_of(tc: &mut TypeCheck<'_>, e: &Expr, what: &str) -> Option<CExpr> {
+    let t = tc.value(e, None)?;
+    if !matches!(t.ty, Ty::Date | Ty::DateTime) {
+        let n = tc.ty_name(&t.ty);
+        tc.err("precept::type::mismatch", format!("{what}, not {n}"), e.span, format!("this is {n}"))
+            .with_help("name a date or datetime field of the rule's records, e.g. `record.received_at`");
+        return None;
+    }
+    Some(t.e)
 }

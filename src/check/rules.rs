@@ -139,7 +139,7 @@ impl Checker {
                 }
                 events.push(EventSpec { kind: ev.kind, schema: on, when: c.when, at: c.at, key: c.key.map(|k| k.0) });
             }
-            match key.filter(|_| group_ok).and_then(|k| group::compile_case(&mut tc, seq, k, events)) {
+            match key.filter(|_| group_ok).and_then(|k| group::compile_case(&mut tc, seq, k, events, schema)) {
                 Some(spec) => group = Some(spec),
                 None => group_ok = false,
             }

@@ -22,7 +22,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::ast::{BinaryOp, Event, EventKind, Expr, ExprKind, Quantifier, Rule, Severity, UnaryOp};
+use crate::ast::{BinaryOp, Event, EventKind, Expr, ExprKind, Quantifier, Rule, Severity, UnaryOp, VersionBy};
 use crate::engine::builtins;
 use crate::source::Span;
 
@@ -250,12 +250,49 @@ fn sequence(c: &Calendars, v: &mut Verdict, orig: &Rule, over: &Rule) {
     };
     walk(c, v, &a.key, &b.key, 0);
     match (&a.within, &b.within) {
+        // A span read from the data is judged like any expression: the same field is the same
+        // deadline, and anything else against a literal cannot be judged.
         (Some((x, _)), Some((y, _))) => walk(c, v, x, y, 1),
+        (Some((_, sx)), None) if b.until.is_some() => v.undecided.push(Difference {
+            original: *sx,
+            override_: b.until.as_ref().map_or(b.span, |u| u.span),
+            what: "its deadline is a date from the data".into(),
+        }),
         (Some((_, sx)), None) => {
             v.looser.push(Difference { original: *sx, override_: b.span, what: "it drops the deadline".into() })
         }
         // A deadline where there was none only adds to what is required.
         _ => {}
+    }
+    // `until` only ever moves a deadline later; `by` alone is the deadline.
+    match (&a.until, &b.until) {
+        (Some(x), Some(y)) if x.alone == y.alone => walk(c, v, &x.at, &y.at, 1),
+        (Some(x), Some(y)) => v.undecided.push(Difference {
+            original: x.span,
+            override_: y.span,
+            what: "it reads its deadline from the data differently".into(),
+        }),
+        (None, Some(y)) if !y.alone && a.within.is_some() => v.looser.push(Difference {
+            original: a.within.as_ref().map_or(a.span, |w| w.1),
+            override_: y.span,
+            what: "it extends the deadline to a date from the data".into(),
+        }),
+        (Some(x), None) if x.alone && b.within.is_none() => {
+            v.looser.push(Difference { original: x.span, override_: b.span, what: "it drops the deadline".into() })
+        }
+        _ => {}
+    }
+    let same_version = match (&a.version, &b.version) {
+        (None, None) | (Some((VersionBy::Receipt, _)), Some((VersionBy::Receipt, _))) => true,
+        (Some((VersionBy::Field(x), _)), Some((VersionBy::Field(y), _))) => same(c, x, y),
+        _ => false,
+    };
+    if !same_version {
+        v.undecided.push(Difference {
+            original: a.version.as_ref().map_or(a.span, |x| x.1),
+            override_: b.version.as_ref().map_or(b.span, |x| x.1),
+            what: "it picks the version judging a case by another date".into(),
+        });
     }
     for kind in [EventKind::Opens, EventKind::Pauses, EventKind::Resumes, EventKind::Closes] {
         let xs: Vec<&Event> = a.events.iter().filter(|e| e.kind == kind).collect();
@@ -457,6 +494,17 @@ fn walk(c: &Calendars, v: &mut Verdict, a: &Expr, b: &Expr, pol: i8) {
                 _ => undecided(v, "it is written differently"),
             }
         }
+        // A count read from the data, in the same unit (and, for business days, the same
+        // calendar): a larger count allows more.
+        (K::BusinessDaysOf(x, n1), K::BusinessDaysOf(y, n2)) => {
+            if c.business(n1.as_ref(), true) != c.business(n2.as_ref(), false) {
+                undecided(v, "it counts business days in another calendar");
+                return;
+            }
+            walk(c, v, x, y, pol);
+        }
+        (K::MonthsOf(x, p), K::MonthsOf(y, q)) if p == q => walk(c, v, x, y, pol),
+        (K::DurationOf(x, p), K::DurationOf(y, q)) if p == q => walk(c, v, x, y, pol),
         (K::Call(f, xs), K::Call(g, ys)) if f.text == g.text && xs.len() == ys.len() => {
             // The registry says how the result moves with each argument: aggregates grow with their
             // argument, the questions about roles are compared exactly.
@@ -658,6 +706,52 @@ mod tests {
         let closes = "for e case by record.case opens when record.s == received at record.at closes when record.s in {answered} at record.at within 8 weeks";
         assert_eq!(verdict(closes, closes_more).looser.len(), 1, "closing more readily is looser");
         assert!(verdict(closes_more, closes).looser.is_empty());
+    }
+
+    #[test]
+    fn deadlines_from_the_data_are_stricter_only_when_trivially_so() {
+        let base = "for e case by record.case opens when record.s == received at record.at closes when record.s == answered at record.at";
+        let lit = format!("{base} within 15 business days");
+        let data = format!("{base} within record.agreed business days");
+        let other = format!("{base} within record.other business days");
+        let v = verdict(&lit, &data);
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "literal against data is not judged: {v:?}");
+        let v = verdict(&data, &lit);
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "data against literal is not judged: {v:?}");
+        let v = verdict(&data, &data);
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "the same field is the same deadline: {v:?}");
+        assert_eq!(verdict(&data, &other).undecided.len(), 1);
+        let with_default = |n: u32| format!("{base} within (record.agreed otherwise {n}) business days");
+        assert!(verdict(&with_default(15), &with_default(10)).looser.is_empty());
+        assert_eq!(verdict(&with_default(10), &with_default(15)).looser.len(), 1, "a later default is looser");
+        let months = |n: &str| format!("{base} within record.{n} months");
+        assert!(verdict(&months("n"), &months("n")).undecided.is_empty());
+        let v = verdict(&format!("{base} within 1 month"), &months("n"));
+        assert_eq!(v.undecided.len(), 1, "{v:?}");
+        let time = format!("{base} within record.agreed_time");
+        assert_eq!(verdict(&format!("{base} within 8 weeks"), &time).undecided.len(), 1);
+        // An extension only moves the deadline later; `by` in place of a span cannot be judged.
+        let extended = format!("{base} within 8 weeks until record.extended_to");
+        let v = verdict(&format!("{base} within 8 weeks"), &extended);
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert!(verdict(&extended, &format!("{base} within 8 weeks")).looser.is_empty(), "dropping one is stricter");
+        assert!(verdict(&extended, &extended).undecided.is_empty());
+        let by = format!("{base} by record.due_at");
+        let v = verdict(&format!("{base} within 8 weeks"), &by);
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "{v:?}");
+        assert_eq!(verdict(&by, base).looser.len(), 1, "dropping `by` drops the deadline");
+    }
+
+    #[test]
+    fn picking_versions_by_another_date_is_undecided() {
+        let base = "for e case by record.case opens when record.s == received at record.at closes when record.s == answered at record.at within 8 weeks";
+        assert!(verdict(base, base).undecided.is_empty());
+        let receipt = format!("{base} version by receipt");
+        assert_eq!(verdict(base, &receipt).undecided.len(), 1);
+        assert!(verdict(&receipt, &receipt).undecided.is_empty());
+        let field = format!("{base} version by record.received_at");
+        assert!(verdict(&field, &field).undecided.is_empty());
+        assert_eq!(verdict(&receipt, &field).undecided.len(), 1);
     }
 
     #[test]

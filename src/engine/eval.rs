@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use super::authority::{Authority, Evidence};
 use super::builtins;
 use super::num::Num;
-use super::program::{Arith, CExpr, CmpOp, Kind, Quant, Root, TextOp, MAX_VARS};
+use super::program::{Arith, CExpr, CmpOp, CountUnit, Kind, Quant, Root, TextOp, MAX_COUNT, MAX_VARS};
 use super::value::{Value, Why, V};
 use crate::calendar::Calendar;
 
@@ -200,6 +200,52 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             }
             other => other.or_missing(),
         },
+        CExpr::Counted(unit, x) => match eval(x, record, cx, vars) {
+            V::Int(n) if !(0..=MAX_COUNT).contains(&n) => V::NoAnswer(Why::BadCount),
+            V::Int(n) => match unit {
+                CountUnit::BusinessDays => V::Int(n),
+                CountUnit::Months(k) => n.checked_mul(*k).map_or(V::NoAnswer(Why::BadCount), V::Int),
+                CountUnit::Seconds(per) => n
+                    .checked_mul(*per)
+                    .map_or(V::NoAnswer(Why::Overflow), |s| V::Duration(SignedDuration::from_secs(s))),
+            },
+            other => other.or_missing(),
+        },
+        CExpr::AddBusinessDaysBy(x, n, cal) => {
+            match (eval(x, record, cx, vars), eval(n, record, cx, vars), cx.cals.get(*cal)) {
+                (V::DateTime(..) | V::Date(_), V::Int(n), _) if !(0..=MAX_COUNT).contains(&n) => {
+                    V::NoAnswer(Why::BadCount)
+                }
+                (V::DateTime(ts, off), V::Int(n), Some(c)) => {
+                    c.add_business_days(ts, n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
+                }
+                // A whole day: counted from the day itself, as for a literal count.
+                (V::Date(d), V::Int(n), Some(c)) => {
+                    c.business_days_after(d, n).map_or(V::NoAnswer(Why::OutOfRange), V::Date)
+                }
+                (l, r, _) => l.unknown(r),
+            }
+        }
+        CExpr::AddMonthsBy(x, n, sub) => {
+            let (v, n) = (eval(x, record, cx, vars), eval(n, record, cx, vars));
+            let months = match n {
+                V::Int(n) if (0..=MAX_COUNT).contains(&n) => {
+                    if *sub {
+                        -n
+                    } else {
+                        n
+                    }
+                }
+                V::Int(_) if v.is_value() => return V::NoAnswer(Why::BadCount),
+                _ => return v.unknown(n),
+            };
+            match v {
+                V::Date(d) => super::months::add_months(d, months).map_or(V::NoAnswer(Why::OutOfRange), V::Date),
+                V::DateTime(ts, off) => super::months::add_months_at(ts, off, months)
+                    .map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off)),
+                other => other.or_missing(),
+            }
+        }
         CExpr::BusinessBetween(a, b, cal) => {
             match (eval(a, record, cx, vars), eval(b, record, cx, vars), cx.cals.get(*cal)) {
                 (V::DateTime(x, _), V::DateTime(y, _), Some(c)) => V::Int(c.business_days_between(x, y)),

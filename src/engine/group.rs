@@ -69,6 +69,18 @@ struct Group {
     seen: BTreeSet<Date>,
     /// The events of a case, for a case rule.
     events: Vec<super::obligation::Event>,
+    /// For a case rule with `version by <expr>` or a deadline read from the data, what that needs
+    /// kept per case; boxed and made only when needed, so that other groups stay small.
+    extra: Option<Box<CaseExtra>>,
+}
+
+/// What a case keeps only when its rule asks for it.
+#[derive(Debug, Default)]
+struct CaseExtra {
+    /// The earliest day `version by <expr>` gave over the case's records.
+    version_day: Option<Date>,
+    /// What each opening record gave for a deadline read from the data, by [`super::obligation::Event::due`].
+    dues: Vec<super::obligation::Due>,
 }
 
 #[derive(Debug, Default)]
@@ -116,6 +128,7 @@ impl RuleGroups {
                     samples: Vec::new(),
                     seen: BTreeSet::new(),
                     events: Vec::new(),
+                    extra: None,
                 });
                 self.index.insert(scratch.as_slice().into(), self.groups.len() - 1);
                 self.groups.len() - 1
@@ -147,6 +160,12 @@ fn instant(
 pub struct Groups {
     rules: Vec<(usize, RuleGroups)>,
     scratch: Vec<u8>,
+    /// Per rule index, the index of the first rule with its id: versions (and overrides) of one
+    /// case rule share what decides each case's day.
+    canon: Vec<usize>,
+    /// For case rules with versions, by canonical rule index and encoded case key: what decides
+    /// each case's day, over the events of every version (kept even where a version keeps none).
+    starts: HashMap<usize, HashMap<Box<[u8]>, super::obligation::CaseStart>>,
 }
 
 impl Groups {
@@ -159,7 +178,13 @@ impl Groups {
             .filter(|(_, r)| r.group.is_some())
             .map(|(i, _)| (i, RuleGroups::default()))
             .collect();
-        Groups { rules, scratch: Vec::new() }
+        let canon = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| program.rules.iter().position(|o| o.id == r.id).unwrap_or(i))
+            .collect();
+        Groups { rules, scratch: Vec::new(), canon, starts: HashMap::new() }
     }
 
     /// True when no rule judges groups: the caller can skip the fold.
@@ -168,13 +193,15 @@ impl Groups {
     }
 
     /// Fold one record of `schema` into the groups of every group rule it is in scope of; `sample`
-    /// names the record, and is called only for the few records a group keeps to show.
+    /// names the record, and is called only for the few records a group keeps to show; `place` is
+    /// its file (by index in the run) and line, kept with each event of a case to name it.
     pub fn add(
         &mut self,
         program: &Program,
         authority: Option<&dyn Authority>,
         schema: usize,
         record: &[Value],
+        place: (usize, usize),
         sample: &mut dyn FnMut() -> Sample,
     ) {
         let Some(info) = program.schemas.get(schema) else { return };
@@ -223,23 +250,66 @@ impl Groups {
                         let zone = rule.calendar.and_then(|c| program.calendars.get(c));
                         let at = eval(&ev.at, record, &cx, &mut vs);
                         let Some((ts, offset, whole_day)) = instant(at, zone) else { continue };
-                        // An obligation this version would not judge (it opened on a day another
-                        // version is in force) is not kept: a case rule in force from 2026 keeps
-                        // nothing for the complaints of 2024. The day is the local one.
-                        if ev.kind == crate::ast::EventKind::Opens
-                            && !super::eval::local_day(at, zone).is_some_and(|d| super::run::in_force_on(rule, d))
-                        {
-                            continue;
-                        }
+                        let due = match (&seq.due, ev.kind) {
+                            (Some(d), crate::ast::EventKind::Opens) => {
+                                Some(super::obligation::read_due(d, record, &cx))
+                            }
+                            _ => None,
+                        };
+                        // Days are local days in the zone of the rule's calendar.
+                        let version_day = match (&seq.version, own) {
+                            (super::program::VersionDate::Field(e), true) => {
+                                super::eval::local_day(eval(e, record, &cx, &mut vs), zone)
+                            }
+                            _ => None,
+                        };
                         let key = match (&ev.key, spec.keys.first()) {
                             (Some(k), _) => k,
                             (None, Some(k)) => &k.expr,
                             (None, None) => continue,
                         };
+                        let place =
+                            (u32::try_from(place.0).unwrap_or(u32::MAX), u32::try_from(place.1).unwrap_or(u32::MAX));
+                        let event =
+                            super::obligation::Event { at: ts, offset, whole_day, kind: ev.kind, place, due: None };
+                        // Which version judges a case is decided by the whole case (its first
+                        // event, by default) over every version, once all are in. A version in
+                        // force from a day the case's day is already before never judges it, so it
+                        // keeps nothing of it: a case rule in force from 2026 keeps nothing for the
+                        // complaints of 2024.
+                        if rule.in_force.is_some() || !rule.suspended.is_empty() {
+                            self.scratch.clear();
+                            if !encode(&mut self.scratch, eval(key, record, &cx, &mut vs)) {
+                                continue;
+                            }
+                            // The end of the data counts every event of the rule's cases.
+                            rg.end = Some(rg.end.map_or(ts, |e: jiff::Timestamp| e.max(ts)));
+                            let canon = self.canon.get(ri).copied().unwrap_or(ri);
+                            let cases = self.starts.entry(canon).or_default();
+                            let one = super::obligation::CaseStart::of(std::slice::from_ref(&event), version_day);
+                            let start = match cases.get_mut(self.scratch.as_slice()) {
+                                Some(s) => s,
+                                None => cases.entry(self.scratch.as_slice().into()).or_default(),
+                            };
+                            start.merge(one);
+                            let from = rule.in_force.and_then(|r| r.0);
+                            if start.bound(&seq.version, zone).is_some_and(|d| from.is_some_and(|f| d < f)) {
+                                continue;
+                            }
+                        }
                         let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
                             continue;
                         };
-                        g.events.push(super::obligation::Event { at: ts, offset, whole_day, kind: ev.kind });
+                        let due = due.map(|d| {
+                            let dues = &mut g.extra.get_or_insert_with(Box::default).dues;
+                            dues.push(d);
+                            u32::try_from(dues.len() - 1).unwrap_or(u32::MAX)
+                        });
+                        g.events.push(super::obligation::Event { due, ..event });
+                        if let Some(d) = version_day {
+                            let x = g.extra.get_or_insert_with(Box::default);
+                            x.version_day = Some(x.version_day.map_or(d, |v| v.min(d)));
+                        }
                         // A sample is made (its id read) only while the case still takes one.
                         if g.samples.len() < MAX_SAMPLES {
                             let s = sample();
@@ -300,14 +370,17 @@ impl Groups {
     }
 
     /// Judge every group, once all records are in: hits by rule, then key, then period; and, per
-    /// case rule, the obligations still open but not yet due.
-    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> (Vec<GroupHit>, Vec<(usize, usize)>) {
+    /// case rule, the obligations still open but not yet due, those whose deadline from the data
+    /// had no answer, and the closings with nothing open.
+    pub fn finish(self, program: &Program, authority: Option<&dyn Authority>) -> Judged {
         let mut hits = Vec::new();
         let mut pending = Vec::new();
+        let mut left_out = Vec::new();
+        let mut strays = Vec::new();
+        let mut more_strays = Vec::new();
         for (ri, mut rg) in self.rules {
             let Some(rule) = program.rules.get(ri) else { continue };
             let Some(spec) = &rule.group else { continue };
-            rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             if spec.sequence.is_some() {
                 // With an evaluation time, open obligations are judged at it; else at the end of
                 // the data (the latest event of the rule's cases), so a run never reads the clock.
@@ -318,9 +391,24 @@ impl Groups {
                         None => continue,
                     },
                 };
+                // A case's day: over every version of the rule when it has versions, else its own.
+                let canon = self.canon.get(ri).copied().unwrap_or(ri);
+                let shared = self.starts.get(&canon);
+                let mut starts = vec![super::obligation::CaseStart::default(); rg.groups.len()];
+                for (bytes, &gi) in &rg.index {
+                    let (Some(g), Some(s)) = (rg.groups.get(gi), starts.get_mut(gi)) else { continue };
+                    *s = match shared.and_then(|c| c.get(bytes)) {
+                        Some(x) => *x,
+                        None => {
+                            super::obligation::CaseStart::of(&g.events, g.extra.as_ref().and_then(|x| x.version_day))
+                        }
+                    };
+                }
+                let mut cases: Vec<(Group, super::obligation::CaseStart)> = rg.groups.into_iter().zip(starts).collect();
+                cases.sort_by(|a, b| cmp_keys(&a.0.key, &b.0.key));
                 let before = hits.len();
-                let mut open = 0;
-                for g in rg.groups {
+                let mut tally = super::obligation::Tally::default();
+                for (g, start) in cases {
                     let key = shown_key(program, spec, &g.key);
                     let Some(key_value) = g.key.first() else { continue };
                     let case = super::obligation::Case {
@@ -328,16 +416,26 @@ impl Groups {
                         key: &key,
                         key_value,
                         events: g.events,
+                        start,
+                        dues: g.extra.as_ref().map_or(&[][..], |x| x.dues.as_slice()),
                         samples: &g.samples,
                     };
-                    open += super::obligation::judge(program, authority, rule, case, end, &mut hits);
+                    super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);
                 }
-                if open > 0 {
-                    pending.push((ri, open));
+                if tally.pending > 0 {
+                    pending.push((ri, tally.pending));
                 }
-                left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
+                if tally.left_out > 0 {
+                    left_out.push((ri, usize::try_from(tally.left_out).unwrap_or(usize::MAX)));
+                }
+                if tally.stray_count > tally.strays.len() {
+                    more_strays.push((ri, tally.stray_count - tally.strays.len()));
+                }
+                strays.extend(tally.strays);
+                left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out + tally.left_out);
                 continue;
             }
+            rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
             let range = spec.presence.as_ref().map(|p| {
                 let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
                 let from = p.from.or(rg.first).map(|d| period_start(unit, None, V::Date(d), &program.calendars));
@@ -352,7 +450,7 @@ impl Groups {
             }
             left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
         }
-        (hits, pending)
+        Judged { hits, pending, left_out, strays, more_strays }
     }
 
     /// Records left out of each group rule's groups because a value they needed could not be
@@ -364,6 +462,22 @@ impl Groups {
             .map(|(ri, rg)| (*ri, usize::try_from(rg.left_out).unwrap_or(usize::MAX)))
             .collect()
     }
+}
+
+/// What judging every group and case gives.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// Findings, by rule, then key, then period.
+    pub hits: Vec<GroupHit>,
+    /// Per case rule (by index), the obligations open at the end but not yet due.
+    pub pending: Vec<(usize, usize)>,
+    /// Per case rule (by index), the obligations left out because the deadline their opening
+    /// record gave had no answer (a count below zero or too large, a value that could not be read).
+    pub left_out: Vec<(usize, usize)>,
+    /// Closing events with nothing open, in rule and case order.
+    pub strays: Vec<super::obligation::Stray>,
+    /// Per case rule (by index), the closings with nothing open beyond those in `strays`.
+    pub more_strays: Vec<(usize, usize)>,
 }
 
 /// Say on each finding of a group rule how many records were left out of its groups.
@@ -392,6 +506,14 @@ fn unreadable_input<'a>(spec: &'a GroupSpec, schema: usize, record: &'a [Value],
         matches!(eval(e, record, cx, &mut vs), V::Unreadable(_))
     };
     if let Some(seq) = &spec.sequence {
+        // The day picking the version is read from the rule's own records: first among the schemas
+        // of its events, since a case rule's key is its own records' (the rest say `case ...`).
+        let own = seq.events.iter().any(|e| e.schema == schema && e.key.is_none());
+        if let (super::program::VersionDate::Field(e), true) = (&seq.version, own) {
+            if bad(e) {
+                return true;
+            }
+        }
         return seq.events.iter().filter(|e| e.schema == schema).any(|ev| {
             ev.when.as_ref().is_some_and(bad)
                 || bad(&ev.at)

@@ -10,13 +10,20 @@
 //!
 //! With an evaluation time the data is judged as it stood then: events after it are not replayed
 //! (an obligation closed after it was still open at it).
+//!
+//! A whole case is judged by the one version of the rule in force on the case's day, read over
+//! every version's events ([`CaseStart`]), so two versions never judge one case. A deadline may be
+//! read from the opening record ([`Due`]). A closing with nothing open judges nothing and is kept
+//! as a [`Stray`], which the run reports as a warning rather than dropping it silently.
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::authority::{Authority, Evidence};
+use super::eval::{eval, vars, Cx};
 use super::format;
-use super::program::{CompiledRule, GroupSpec, Limit, SequenceSpec};
+use super::program::{CompiledRule, DueSpec, DueUnit, GroupSpec, Limit, SequenceSpec, VersionDate, MAX_COUNT};
 use super::value::Value;
+use super::value::V;
 use super::verdict::{GroupHit, Sample};
 use super::Program;
 use crate::ast::EventKind;
@@ -34,13 +41,77 @@ pub struct Event {
     pub whole_day: Option<jiff::civil::Date>,
     /// What it does.
     pub kind: EventKind,
+    /// Its record's file (by index in the run) and line, to name it in a diagnostic.
+    pub place: (u32, u32),
+    /// For an opening whose rule reads its deadline from the data: the index of what its record
+    /// gave in [`Case::dues`]. Kept apart so that an event stays small when there is none.
+    pub due: Option<u32>,
+}
+
+/// What an opening record gave for a deadline read from the data (`within record.n business
+/// days`, `within record.agreed_time`, `until record.extended_to`, `by record.due_at`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Due {
+    /// The span it gave, in place of the rule's literal one.
+    pub limit: Option<Limit>,
+    /// The date or datetime it gave, as the instant it ends.
+    pub until: Option<Timestamp>,
+    /// The day it gave, when it gave a date: the deadline is then shown as that date.
+    pub until_day: Option<jiff::civil::Date>,
+    /// Part of the deadline had no answer (a count below zero or too large, a value that could
+    /// not be read): the obligation is left out, neither a finding nor pending.
+    pub unknown: bool,
+}
+
+/// Read the deadline an opening `record` gives.
+pub fn read_due(spec: &DueSpec, record: &[Value], cx: &Cx<'_, '_>) -> Due {
+    let mut due = Due::default();
+    let mut vs = vars();
+    if let Some((unit, e)) = &spec.span {
+        due.limit = match (unit, eval(e, record, cx, &mut vs)) {
+            (DueUnit::Business(cal), V::Int(n)) if (0..=MAX_COUNT).contains(&n) => Some(Limit::Business(n, *cal)),
+            (DueUnit::Months, V::Int(n)) if (0..=MAX_COUNT).contains(&n) => Some(Limit::Months(n)),
+            (DueUnit::Elapsed, V::Duration(d)) if !d.is_negative() => Some(Limit::Elapsed(d)),
+            _ => None,
+        };
+        due.unknown = due.limit.is_none();
+    }
+    if let Some(e) = &spec.until {
+        match eval(e, record, cx, &mut vs) {
+            V::DateTime(ts, _) => due.until = Some(ts),
+            V::Date(d) => {
+                // A date is a whole day: it ends at the last instant before the next day starts, in
+                // the zone of the rule's calendar (UTC without one).
+                let zone =
+                    spec.calendar.and_then(|c| cx.cals.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+                let end = d
+                    .tomorrow()
+                    .ok()
+                    .and_then(|n| {
+                        zone.to_ambiguous_timestamp(n.to_datetime(jiff::civil::Time::midnight())).compatible().ok()
+                    })
+                    .and_then(|t| t.checked_sub(SignedDuration::from_nanos(1)).ok());
+                match end {
+                    Some(t) => {
+                        due.until = Some(t);
+                        due.until_day = Some(d);
+                    }
+                    None => due.unknown = true,
+                }
+            }
+            // After `within ... until`, a missing date is no extension.
+            V::Missing => {}
+            _ => due.unknown = true,
+        }
+    }
+    due
 }
 
 /// An obligation being replayed.
 struct Open {
     opened: Event,
-    /// This version of the rule is in force on the day it opened (else another version judges it).
-    judged: bool,
+    /// The deadline its opening record gave, if the rule reads one.
+    due: Due,
     paused_since: Option<Timestamp>,
     paused: SignedDuration,
     paused_business_days: i64,
@@ -56,6 +127,10 @@ pub struct Case<'a> {
     pub key_value: &'a Value,
     /// The case's events, in any order.
     pub events: Vec<Event>,
+    /// The deadlines the case's opening records gave, by [`Event::due`].
+    pub dues: &'a [Due],
+    /// What decides the case's day, over every version of the rule (see [`CaseStart`]).
+    pub start: CaseStart,
     /// A few of its records.
     pub samples: &'a [Sample],
 }
@@ -77,8 +152,109 @@ impl End {
     }
 }
 
+/// A closing event with nothing open: the case had no obligation open when it came (it came
+/// before the case's first opening, or after its obligation was closed already).
+#[derive(Debug, Clone)]
+pub struct Stray {
+    /// The rule.
+    pub rule: usize,
+    /// The case's key, as shown.
+    pub key: String,
+    /// The closing event.
+    pub close: Event,
+    /// The case's next opening after it, if any.
+    pub next_open: Option<Event>,
+    /// The closing of the case's previous obligation, when there was one.
+    pub previous_close: Option<Event>,
+}
+
+/// Closings with nothing open kept per rule to be named; the rest are only counted.
+pub const MAX_STRAYS_KEPT: usize = 20;
+
+/// What judging a rule's cases counted besides its findings.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Obligations open at the end of the data but not yet due.
+    pub pending: usize,
+    /// Obligations whose deadline from the data had no answer.
+    pub left_out: u64,
+    /// Closings with nothing open: the first [`MAX_STRAYS_KEPT`] in case order.
+    pub strays: Vec<Stray>,
+    /// Closings with nothing open, all of them.
+    pub stray_count: usize,
+}
+
+/// What decides a case's day for picking its version, gathered from the events and records each
+/// version of the rule kept for the case and merged over every version, so that all of them agree
+/// on the day and at most one judges the case.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseStart {
+    /// The case's first event of any kind, with its offset.
+    pub first: Option<(Timestamp, i32)>,
+    /// The case's first opening, with its offset.
+    pub first_open: Option<(Timestamp, i32)>,
+    /// The earliest day a `version by <expr>` gave over the case's records.
+    pub field: Option<jiff::civil::Date>,
+}
+
+impl CaseStart {
+    /// What one version's events (in any order) and `version by` day say.
+    pub fn of(events: &[Event], field: Option<jiff::civil::Date>) -> CaseStart {
+        let earliest = |it: &mut dyn Iterator<Item = &Event>| it.min_by_key(|e| e.at).map(|e| (e.at, e.offset));
+        CaseStart {
+            first: earliest(&mut events.iter()),
+            first_open: earliest(&mut events.iter().filter(|e| e.kind == EventKind::Opens)),
+            field,
+        }
+    }
+
+    /// Both together: the earliest of each.
+    pub fn merge(&mut self, other: CaseStart) {
+        let min = |a: Option<(Timestamp, i32)>, b: Option<(Timestamp, i32)>| match (a, b) {
+            (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+            (x, y) => x.or(y),
+        };
+        self.first = min(self.first, other.first);
+        self.first_open = min(self.first_open, other.first_open);
+        self.field = match (self.field, other.field) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+    }
+
+    /// A day the case's day can only come before, as more events come in, or `None`: the day
+    /// itself without its fallback (a `version by receipt` case with no opening yet may still get
+    /// one, later than its first event).
+    pub fn bound(&self, by: &VersionDate, zone: Option<&crate::calendar::Calendar>) -> Option<jiff::civil::Date> {
+        let day = |(at, off): (Timestamp, i32)| super::eval::local_day(V::DateTime(at, off), zone);
+        match by {
+            VersionDate::FirstEvent => self.first.and_then(day),
+            VersionDate::Receipt => self.first_open.and_then(day),
+            VersionDate::Field(_) => self.field,
+        }
+    }
+
+    /// The day that picks the version (see [`VersionDate`]): the case's first event's by default,
+    /// its first opening's for `version by receipt` (its first event's when it has none), the
+    /// earliest a `version by <expr>` gave (its first event's when none gave one). Days are local
+    /// days in the zone of the rule's calendar (`zone`).
+    pub fn day(&self, by: &VersionDate, zone: Option<&crate::calendar::Calendar>) -> Option<jiff::civil::Date> {
+        let day = |(at, off): (Timestamp, i32)| super::eval::local_day(V::DateTime(at, off), zone);
+        let first = self.first.and_then(day);
+        match by {
+            VersionDate::FirstEvent => first,
+            VersionDate::Receipt => self.first_open.and_then(day).or(first),
+            VersionDate::Field(_) => self.field.or(first),
+        }
+    }
+}
+
 /// Replay a case's events; push a hit per obligation closed late, or open past its deadline (or
-/// never closed, when there is no deadline) at `end`, and return how many are open but not yet due.
+/// never closed, when there is no deadline) at `end`, and count in `tally` those open but not yet
+/// due, those whose deadline had no answer, and closings with nothing open.
+///
+/// The whole case is judged by the one version of the rule in force on its day (see
+/// [`CaseStart::day`]), so two versions never judge one case, whenever each obligation opened.
 pub fn judge(
     program: &Program,
     authority: Option<&dyn Authority>,
@@ -86,26 +262,30 @@ pub fn judge(
     mut case: Case<'_>,
     end: End,
     hits: &mut Vec<GroupHit>,
-) -> usize {
-    let Some((spec, seq)) = rule.group.as_ref().and_then(|g| Some((g, g.sequence.as_ref()?))) else { return 0 };
+    tally: &mut Tally,
+) {
+    let Some((spec, seq)) = rule.group.as_ref().and_then(|g| Some((g, g.sequence.as_ref()?))) else { return };
     let cx = Judging { program, authority, rule, spec, end };
     if let End::AsOf(at, _) = end {
         case.events.retain(|e| e.at <= at);
     }
     let end_at = end.at();
     case.events.sort_by_key(|e| (e.at, e.kind));
+    // The version is the one in force on the case's day, a local day in the rule's calendar's zone.
+    let zone = rule.calendar.and_then(|c| program.calendars.get(c));
+    if !case.start.day(&seq.version, zone).is_some_and(|d| super::run::in_force_on(rule, d)) {
+        return;
+    }
+    let has_deadline = seq.limit.is_some() || seq.due.is_some();
     let mut open: Option<Open> = None;
-    let mut pending = 0;
-    for ev in &case.events {
+    let mut previous_close: Option<Event> = None;
+    for (i, ev) in case.events.iter().enumerate() {
         match (ev.kind, open.as_mut()) {
             (EventKind::Opens, None) => {
-                // The version is the one in force on the local day it opened.
-                let zone = rule.calendar.and_then(|c| program.calendars.get(c));
-                let day =
-                    ev.whole_day.or_else(|| super::eval::local_day(super::value::V::DateTime(ev.at, ev.offset), zone));
+                let due = ev.due.and_then(|i| case.dues.get(i as usize)).copied().unwrap_or_default();
                 open = Some(Open {
                     opened: *ev,
-                    judged: day.is_some_and(|d| super::run::in_force_on(rule, d)),
+                    due,
                     paused_since: None,
                     paused: SignedDuration::ZERO,
                     paused_business_days: 0,
@@ -115,70 +295,117 @@ pub fn judge(
             (EventKind::Resumes, Some(o)) => resume(program, seq, o, ev.at),
             (EventKind::Closes, Some(o)) => {
                 resume(program, seq, o, ev.at);
-                let due = deadline(program, rule, seq, o);
-                // A deadline too far off to represent is never passed.
-                if o.judged && due.is_some_and(|(d, _)| ev.at > d) {
-                    hits.push(cx.hit(&case, o, due, Some(*ev)));
+                if o.due.unknown {
+                    tally.left_out += 1;
+                } else {
+                    let due = deadline(program, rule, seq, o);
+                    // A deadline too far off to represent is never passed.
+                    if due.is_some_and(|(d, _)| ev.at > d) {
+                        hits.push(cx.hit(&case, o, due, Some(*ev)));
+                    }
                 }
                 open = None;
+                previous_close = Some(*ev);
             }
-            // An event that does not fit (a close with nothing open, a second opening) changes nothing.
+            (EventKind::Closes, None) => {
+                tally.stray_count += 1;
+                if tally.strays.len() < MAX_STRAYS_KEPT {
+                    let key = case.key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
+                    let next_open =
+                        case.events.get(i + 1..).and_then(|r| r.iter().find(|e| e.kind == EventKind::Opens)).copied();
+                    tally.strays.push(Stray { rule: case.rule, key, close: *ev, next_open, previous_close });
+                }
+            }
+            // A second opening while one is open, or a pause or resumption with nothing open,
+            // changes nothing: the obligation already runs, or there is none to stop.
             _ => {}
         }
     }
-    if let Some(mut o) = open.filter(|o| o.judged) {
+    if let Some(mut o) = open {
+        if o.due.unknown {
+            tally.left_out += 1;
+            return;
+        }
         resume(program, seq, &mut o, end_at);
         let due = deadline(program, rule, seq, &o);
         match due {
             // A deadline exactly at the end (or the evaluation time) has not passed yet.
-            Some((d, _)) if end_at <= d => pending += 1,
+            Some((d, _)) if end_at <= d => tally.pending += 1,
             // A deadline too far off to represent has not passed either.
-            None if seq.limit.is_some() => pending += 1,
+            None if has_deadline => tally.pending += 1,
             _ => hits.push(cx.hit(&case, &o, due, None)),
         }
     }
-    pending
+}
+
+/// The span an obligation is given: the one its opening record gave, else the rule's.
+fn limit(seq: &SequenceSpec, o: &Open) -> Option<Limit> {
+    o.due.limit.or(seq.limit)
 }
 
 /// End a pause (if any) at `at`, adding its length to the time not counted.
 fn resume(program: &Program, seq: &SequenceSpec, o: &mut Open, at: Timestamp) {
     let Some(since) = o.paused_since.take() else { return };
     o.paused = o.paused.saturating_add(at.duration_since(since));
-    if let Some(Limit::Business(_, cal)) = seq.limit {
+    if let Some(Limit::Business(_, cal)) = limit(seq, o) {
         if let Some(cal) = program.calendars.get(cal) {
             o.paused_business_days = o.paused_business_days.saturating_add(cal.whole_working_days_between(since, at));
         }
     }
 }
 
-/// The deadline, moved on by the time the obligation was paused; `None` without a limit. With it,
-/// the day it falls on when it is a whole day: an obligation opened on a date (not at a time), with
-/// a limit in whole days or months and no pause, is due by the end of a day (the last instant of
-/// that day in the zone of the rule's calendar), shown as that date rather than as a midnight.
+/// The deadline, moved on by the time the obligation was paused, and then the later of that and a
+/// date from the data (which a pause does not move); `None` without either. With it, the day it
+/// falls on when it is a whole day: an obligation opened on a date (not at a time), with a span in
+/// whole days or months and no pause, is due by the end of a day (the last instant of that day in
+/// the zone of the rule's calendar), shown as that date rather than as a midnight; so is a date
+/// from the data.
 fn deadline(
     program: &Program,
     rule: &CompiledRule,
     seq: &SequenceSpec,
     o: &Open,
 ) -> Option<(Timestamp, Option<jiff::civil::Date>)> {
-    if let (Some(day), true) = (o.opened.whole_day, o.paused.is_zero()) {
-        let due = match seq.limit? {
-            Limit::Elapsed(d) if d.as_secs() % 86_400 == 0 && d.subsec_nanos() == 0 => {
-                day.checked_add(jiff::Span::new().days(d.as_secs() / 86_400)).ok()
+    let span = match limit(seq, o) {
+        None => None,
+        Some(l) => {
+            match whole_day_deadline(program, rule, l, o).or_else(|| Some((span_deadline(program, l, o)?, None))) {
+                Some(d) => Some(d),
+                // Too far off to represent: never passed, whatever the date from the data.
+                None => return None,
             }
-            Limit::Months(n) => super::months::add_months(day, n),
-            _ => None,
-        };
-        if let Some(due) = due {
-            let tz = rule
-                .calendar
-                .and_then(|c| program.calendars.get(c))
-                .map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
-            let next = due.tomorrow().ok()?.to_zoned(tz).ok()?.timestamp();
-            return Some((next.checked_sub(SignedDuration::from_nanos(1)).ok()?, Some(due)));
         }
+    };
+    let until = o.due.until.map(|u| (u, o.due.until_day));
+    match (span, until) {
+        (Some(d), Some(u)) => Some(if u.0 > d.0 { u } else { d }),
+        (d, u) => d.or(u),
     }
-    let at = match seq.limit? {
+}
+
+/// The end of the day a whole-day span reaches from an opening written as a date, with that day.
+fn whole_day_deadline(
+    program: &Program,
+    rule: &CompiledRule,
+    limit: Limit,
+    o: &Open,
+) -> Option<(Timestamp, Option<jiff::civil::Date>)> {
+    let (Some(day), true) = (o.opened.whole_day, o.paused.is_zero()) else { return None };
+    let due = match limit {
+        Limit::Elapsed(d) if d.as_secs() % 86_400 == 0 && d.subsec_nanos() == 0 => {
+            day.checked_add(jiff::Span::new().days(d.as_secs() / 86_400)).ok()
+        }
+        Limit::Months(n) => super::months::add_months(day, n),
+        _ => None,
+    }?;
+    let tz = rule.calendar.and_then(|c| program.calendars.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+    let next = due.tomorrow().ok()?.to_zoned(tz).ok()?.timestamp();
+    Some((next.checked_sub(SignedDuration::from_nanos(1)).ok()?, Some(due)))
+}
+
+/// The deadline a span gives, from the opening, moved on by the time paused.
+fn span_deadline(program: &Program, limit: Limit, o: &Open) -> Option<Timestamp> {
+    match limit {
         Limit::Elapsed(d) => o.opened.at.checked_add(d.saturating_add(o.paused)).ok(),
         Limit::Business(n, cal) => {
             program.calendars.get(cal)?.add_business_days(o.opened.at, n + o.paused_business_days)
@@ -186,8 +413,7 @@ fn deadline(
         // The month is counted from the opening on its own offset's calendar; a pause then moves the
         // deadline on by the time it lasted, as for elapsed time.
         Limit::Months(n) => super::months::add_months_at(o.opened.at, o.opened.offset, n)?.checked_add(o.paused).ok(),
-    };
-    at.map(|t| (t, None))
+    }
 }
 
 /// What judging a case rule's cases needs.

@@ -15,6 +15,11 @@ use crate::source::{SourceFile, Span};
 /// Most quantifier variables in scope at once (`all(a in ...: any(b in ...: ...))`).
 pub const MAX_VARS: usize = 8;
 
+/// The largest count read from the data that a span is counted from (`record.n business days`,
+/// `x + record.n months`, `record.n days`): a million units, beyond any real deadline, so that a
+/// corrupt value is no answer rather than a date out of every range or a long computation.
+pub const MAX_COUNT: i64 = 1_000_000;
+
 /// A checked, compiled set of codes of practice.
 #[derive(Debug, Clone)]
 pub struct Program {
@@ -274,8 +279,51 @@ pub struct SequenceSpec {
     pub events: Vec<EventSpec>,
     /// How long it may stay open (paused time not counted); `None`: only that it is closed.
     pub limit: Option<Limit>,
+    /// A deadline read from each case's opening record; with [`SequenceSpec::limit`] too, the
+    /// limit is the span and this the `until`.
+    pub due: Option<DueSpec>,
+    /// The date that picks the version judging each case.
+    pub version: VersionDate,
     /// The slot of `group.opened`; `deadline` and `closed` follow it.
     pub opened_slot: usize,
+}
+
+/// A case rule's deadline read from each case's opening record: `within record.n business days`,
+/// `within record.agreed_time`, `until record.extended_to`, `by record.due_at`.
+#[derive(Debug, Clone)]
+pub struct DueSpec {
+    /// The span, when it is read from the record: its kind and the count (an integer, or a
+    /// duration for [`DueUnit::Elapsed`]).
+    pub span: Option<(DueUnit, CExpr)>,
+    /// A date or datetime of the record; the deadline is the later of it and the span's. A date
+    /// stands for the end of that day in the zone of the rule's calendar (UTC without one).
+    pub until: Option<CExpr>,
+    /// The calendar whose zone ends a date's day.
+    pub calendar: Option<usize>,
+}
+
+/// The kind of span a [`DueSpec`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueUnit {
+    /// Elapsed time (the expression gives a duration).
+    Elapsed,
+    /// Business days of a calendar (by index).
+    Business(usize),
+    /// Calendar months.
+    Months,
+}
+
+/// The date that picks which version of a case rule judges a case: the whole case is judged by
+/// the one version in force on its day, so two versions never judge the same case.
+#[derive(Debug, Clone)]
+pub enum VersionDate {
+    /// The day of the case's first event of any kind (the default).
+    FirstEvent,
+    /// `version by receipt`: the day of the case's first opening.
+    Receipt,
+    /// `version by <expr>`: the earliest day this gives over the case's records of the rule's
+    /// own schema.
+    Field(CExpr),
 }
 
 /// One kind of event of a case.
@@ -491,6 +539,16 @@ pub enum CExpr {
     AddMonths(Box<CExpr>, i64),
     /// `business days between(a, b)`, by calendar index.
     BusinessBetween(Box<CExpr>, Box<CExpr>, usize),
+    /// `record.n business days`, `record.n months`, `record.n days`: a count read from the data,
+    /// checked (no answer below zero or above [`MAX_COUNT`]) and put in its unit.
+    Counted(CountUnit, Box<CExpr>),
+    /// `x + <count> business days` where the count is not a literal (read from the data), by
+    /// calendar index; a count below zero or above [`MAX_COUNT`] is no answer.
+    AddBusinessDaysBy(Box<CExpr>, Box<CExpr>, usize),
+    /// `x + <count> months` (or `-`, when the flag is set) where the count is not a literal; a
+    /// count below zero or above [`MAX_COUNT`] is no answer. The end-of-month rule of
+    /// [`super::months`] applies.
+    AddMonthsBy(Box<CExpr>, Box<CExpr>, bool),
     /// `x is present` (true) / `x is missing` (false).
     Present(Box<CExpr>, bool),
     /// `x otherwise default`.
@@ -529,6 +587,7 @@ impl CExpr {
             | CExpr::AddBusinessDays(x, _, _)
             | CExpr::AddMonths(x, _)
             | CExpr::Present(x, _)
+            | CExpr::Counted(_, x)
             | CExpr::EnumText(_, x)
             | CExpr::DatePart(_, _, x) => vec![x],
             CExpr::And(a, b)
@@ -539,6 +598,8 @@ impl CExpr {
             | CExpr::InList(_, a, b, _)
             | CExpr::Text(_, a, b)
             | CExpr::BusinessBetween(a, b, _)
+            | CExpr::AddBusinessDaysBy(a, b, _)
+            | CExpr::AddMonthsBy(a, b, _)
             | CExpr::Otherwise(a, b)
             | CExpr::Quant(_, _, a, b) => vec![a, b],
             CExpr::InSet(_, x, set, _) => std::iter::once(x.as_ref()).chain(set.iter()).collect(),
@@ -549,6 +610,17 @@ impl CExpr {
             CExpr::Scope(_, args) | CExpr::Call(_, args) => args.iter().collect(),
         }
     }
+}
+
+/// The unit a count read from the data is put in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountUnit {
+    /// Business days (the count itself).
+    BusinessDays,
+    /// Calendar months, this many per unit counted (12 for years).
+    Months(i64),
+    /// A duration, this many seconds per unit counted.
+    Seconds(i64),
 }
 
 /// The questions about staff and roles a rule can ask; arguments in the order written.

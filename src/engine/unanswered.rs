@@ -11,7 +11,7 @@
 use super::authority::Evidence;
 use super::blame::{path_text, Step};
 use super::eval::{eval, Cx, Vars};
-use super::program::{Arith, CExpr, Root, MAX_VARS};
+use super::program::{Arith, CExpr, CountUnit, Root, MAX_VARS};
 use super::types::ShapeId;
 use super::value::{Value, Why, V};
 use super::Program;
@@ -171,6 +171,23 @@ impl<'a> Walk<'a> {
                 format!("{} {sign} {k} month{}", self.operand(x), if k == 1 { "" } else { "s" })
             }
             CExpr::BusinessBetween(a, b, _) => format!("business days between({}, {})", self.text(a), self.text(b)),
+            CExpr::Counted(unit, x) => {
+                let unit = match unit {
+                    CountUnit::BusinessDays => "business days",
+                    CountUnit::Months(12) => "years",
+                    CountUnit::Months(_) => "months",
+                    CountUnit::Seconds(86_400) => "days",
+                    CountUnit::Seconds(3_600) => "hours",
+                    CountUnit::Seconds(60) => "minutes",
+                    CountUnit::Seconds(604_800) => "weeks",
+                    CountUnit::Seconds(_) => "seconds",
+                };
+                format!("{} {unit}", self.operand(x))
+            }
+            CExpr::AddBusinessDaysBy(x, n, _) => format!("{} + {}", self.operand(x), self.count(n, "business days")),
+            CExpr::AddMonthsBy(x, n, sub) => {
+                format!("{} {} {}", self.operand(x), if *sub { "-" } else { "+" }, self.count(n, "months"))
+            }
             CExpr::DatePart(unit, _, x) => {
                 format!("{}({})", super::builtins::of_period(*unit).map_or("…", |b| b.name), self.text(x))
             }
@@ -182,11 +199,23 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// The count of a span added to a date, as written: `record.n business days`.
+    fn count(&self, n: &CExpr, unit: &str) -> String {
+        match n {
+            CExpr::Counted(..) => self.text(n),
+            _ => format!("{} {unit}", self.operand(n)),
+        }
+    }
+
     /// An operand of an operator: bracketed when it is a computation itself.
     fn operand(&self, e: &CExpr) -> String {
         match e {
             CExpr::ToDec(x) => self.operand(x),
-            CExpr::Arith(..) | CExpr::AddBusinessDays(..) | CExpr::AddMonths(..) => format!("({})", self.text(e)),
+            CExpr::Arith(..)
+            | CExpr::AddBusinessDays(..)
+            | CExpr::AddMonths(..)
+            | CExpr::AddBusinessDaysBy(..)
+            | CExpr::AddMonthsBy(..) => format!("({})", self.text(e)),
             _ => self.text(e),
         }
     }

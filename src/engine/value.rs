@@ -59,6 +59,9 @@ pub enum Why {
     Overflow,
     /// A date or datetime outside the range Precept can hold.
     OutOfRange,
+    /// A count read from the data (`record.n business days`, `x + record.n months`) below zero or
+    /// above [`crate::engine::program::MAX_COUNT`]: no deadline is counted from it.
+    BadCount,
 }
 
 impl Why {
@@ -68,6 +71,7 @@ impl Why {
             Why::DivisionByZero => "division by zero",
             Why::Overflow => "overflow",
             Why::OutOfRange => "date out of range",
+            Why::BadCount => "count below zero or too large",
         }
     }
 }

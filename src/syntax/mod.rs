@@ -55,6 +55,10 @@ mod tests {
             ExprKind::BusinessDays(n, None) => format!("{n}bd"),
             ExprKind::BusinessDays(n, Some(c)) => format!("{n}bd@{}", c.text),
             ExprKind::Months(n) => format!("{n}mo"),
+            ExprKind::BusinessDaysOf(x, None) => format!("(bd {})", sexp(x)),
+            ExprKind::BusinessDaysOf(x, Some(c)) => format!("(bd@{} {})", c.text, sexp(x)),
+            ExprKind::MonthsOf(x, years) => format!("({} {})", if *years { "years" } else { "months" }, sexp(x)),
+            ExprKind::DurationOf(x, per) => format!("(x{per}s {})", sexp(x)),
             ExprKind::Money(a, c) => format!("{a}{}", c.text),
             ExprKind::Text(t) => format!("{t:?}"),
             ExprKind::Unary(op, x) => format!("({op:?} {})", sexp(x)),
@@ -110,6 +114,24 @@ mod tests {
         assert_eq!(parse_require("t <= o + 3 business days"), "(<= t (+ o 3bd))");
         assert_eq!(parse_require("t <= o + 1 business day"), "(<= t (+ o 1bd))");
         assert_eq!(parse_require("m <= 50.00 GBP"), "(<= m 50.00GBP)");
+    }
+
+    #[test]
+    fn counts_from_values_take_a_unit_after_them() {
+        assert_eq!(parse_require("t <= o + r.n business days"), "(<= t (+ o (bd r.n)))");
+        assert_eq!(parse_require("t <= o + r.n business day"), "(<= t (+ o (bd r.n)))");
+        assert_eq!(parse_require("t <= o + (r.n + 1) business days"), "(<= t (+ o (bd (+ r.n 1))))");
+        assert_eq!(parse_require("t <= o + r.n months"), "(<= t (+ o (months r.n)))");
+        assert_eq!(parse_require("t <= o - r.n years"), "(<= t (- o (years r.n)))");
+        assert_eq!(parse_require("t - o <= r.n days"), "(<= (- t o) (x86400s r.n))");
+        assert_eq!(parse_require("t - o <= r.n hours"), "(<= (- t o) (x3600s r.n))");
+        assert_eq!(
+            parse_require("t <= o + r.n business days otherwise 3 business days"),
+            "(<= t (+ o (otherwise (bd r.n) 3bd)))"
+        );
+        // Literals keep their own forms.
+        assert_eq!(parse_require("t <= o + 3 business days"), "(<= t (+ o 3bd))");
+        assert_eq!(parse_require("t <= o + 3 months"), "(<= t (+ o 3mo))");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{const_value, TypeCheck, T};
 use crate::ast::{BinaryOp, Expr, ExprKind};
-use crate::engine::program::{Arith, CExpr, CmpOp, Kind, TextOp};
+use crate::engine::program::{Arith, CExpr, CmpOp, CountUnit, Kind, TextOp};
 use crate::engine::types::Ty;
 use crate::engine::value::Value;
 use crate::source::Span;
@@ -274,6 +274,9 @@ impl TypeCheck<'_> {
                 return self.add_months(op, a, b, n);
             }
         }
+        if matches!(op, BinaryOp::Add | BinaryOp::Sub) && month_like(b) && !month_like(a) {
+            return self.add_months_by(op, a, b);
+        }
         let at = self.value(a, None);
         let bt = self.value(b, None);
         let (at, bt) = (at?, bt?);
@@ -281,16 +284,20 @@ impl TypeCheck<'_> {
         let num = |t: &Ty| matches!(t, Int | Dec);
         let (arith, ty) = match (op, &at.ty, &bt.ty) {
             // Of a datetime: from the day it counts as received on (a datetime). Of a date (`day(x)`):
-            // the Nth working day after that very day, which is never counted (a date).
+            // the Nth working day after that very day, which is never counted (a date). A literal
+            // count keeps its own form; one read from the data is checked as it is read.
             (BinaryOp::Add, DateTime | Date, BusinessDays) => {
-                let CExpr::Const(Value::Int(n)) = bt.e else { return None };
                 let named = match &b.kind {
-                    ExprKind::BusinessDays(_, named) => named.as_ref(),
+                    ExprKind::BusinessDays(_, named) | ExprKind::BusinessDaysOf(_, named) => named.as_ref(),
                     _ => None,
                 };
                 let cal = self.calendar_for(named, b.span)?;
                 let ty = at.ty.clone();
-                return Some(T::new(CExpr::AddBusinessDays(Box::new(at.e), n, cal), ty));
+                let e = match bt.e {
+                    CExpr::Const(Value::Int(n)) => CExpr::AddBusinessDays(Box::new(at.e), n, cal),
+                    count => CExpr::AddBusinessDaysBy(Box::new(at.e), Box::new(count), cal),
+                };
+                return Some(T::new(e, ty));
             }
             (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, Int, Int) => {
                 let k = Kind::Int;
@@ -407,5 +414,96 @@ impl TypeCheck<'_> {
         let n = if op == BinaryOp::Sub { n.checked_neg()? } else { n };
         let ty = at.ty.clone();
         Some(T::new(CExpr::AddMonths(Box::new(at.e), n), ty))
+    }
+
+    /// `x + record.n months` (or any span [`month_like`] that is not a literal): calendar months
+    /// counted from the data, added to (or with `-` taken from) a date or datetime.
+    fn add_months_by(&mut self, op: BinaryOp, a: &Expr, b: &Expr) -> Option<T> {
+        let at = self.value(a, None);
+        let nt = self.months_count(b);
+        let (at, nt) = (at?, nt?);
+        if !self.need_value(&nt, b) {
+            return None;
+        }
+        if !matches!(at.ty, Ty::Date | Ty::DateTime) {
+            let found = self.ty_name(&at.ty);
+            self.err(
+                "precept::type::calendar-span",
+                format!("months and years are added to a date or datetime, not to {found}"),
+                b.span,
+                "a calendar span",
+            )
+            .with_help(
+                "write `record.received_at + record.n months`; a month has no fixed length, so it is not a duration",
+            );
+            return None;
+        }
+        let ty = at.ty.clone();
+        Some(T::new(CExpr::AddMonthsBy(Box::new(at.e), Box::new(nt.e), op == BinaryOp::Sub), ty))
+    }
+
+    /// A calendar span as the number of months it counts (an integer, which may be missing):
+    /// `3 months`, `record.n years`, `record.n months otherwise 1 month`, `if c then ... else ...`.
+    pub(crate) fn months_count(&mut self, e: &Expr) -> Option<T> {
+        match &e.kind {
+            ExprKind::Months(n) => Some(T::new(CExpr::Const(Value::Int(*n)), Ty::Int)),
+            ExprKind::MonthsOf(x, years) => {
+                let t = self.count_operand(x, if *years { "years" } else { "months" })?;
+                let unit = CountUnit::Months(if *years { 12 } else { 1 });
+                let e = CExpr::Counted(unit, Box::new(t.e));
+                Some(T { e, ty: Ty::Int, optional: t.optional, key: None, t: Vec::new(), f: Vec::new() })
+            }
+            ExprKind::Otherwise(x, d) => {
+                let xt = self.months_count(x);
+                let dt = self.months_count(d).filter(|t| self.need_value(t, d));
+                let (xt, dt) = (xt?, dt?);
+                Some(T::new(CExpr::Otherwise(Box::new(xt.e), Box::new(dt.e)), Ty::Int))
+            }
+            ExprKind::If(c, x, y) => {
+                let ct = self.bool_operand(c);
+                let mark = self.present.len();
+                if let Some(ct) = &ct {
+                    self.present.extend(ct.t.iter().cloned());
+                }
+                let xt = self.months_count(x).filter(|t| self.need_value(t, x));
+                self.present.truncate(mark);
+                if let Some(ct) = &ct {
+                    self.present.extend(ct.f.iter().cloned());
+                }
+                let yt = self.months_count(y).filter(|t| self.need_value(t, y));
+                self.present.truncate(mark);
+                let (ct, xt, yt) = (ct?, xt?, yt?);
+                Some(T::new(CExpr::If(Box::new(ct.e), Box::new(xt.e), Box::new(yt.e)), Ty::Int))
+            }
+            _ => {
+                self.err(
+                    "precept::type::calendar-span",
+                    "expected months or years here",
+                    e.span,
+                    "not a calendar span",
+                )
+                .with_help(
+                    "both sides of `otherwise` or `if` must be calendar spans: `record.n months otherwise 1 month`",
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A calendar span that is not a plain literal: `record.n months`, or a default or choice between
+/// spans (`record.n months otherwise 1 month`). Literals alone keep the form they always had.
+pub(crate) fn month_like(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::MonthsOf(..) => true,
+        ExprKind::Otherwise(x, d) => {
+            (month_like(x) || matches!(x.kind, ExprKind::Months(_)))
+                && (month_like(d) || matches!(d.kind, ExprKind::Months(_)))
+        }
+        ExprKind::If(_, x, y) => {
+            (month_like(x) || matches!(x.kind, ExprKind::Months(_)))
+                && (month_like(y) || matches!(y.kind, ExprKind::Months(_)))
+        }
+        _ => false,
     }
 }

@@ -109,6 +109,25 @@ impl Lowerer<'_> {
                     let s = s.to(def.span);
                     (e, d) = self.node(ExprKind::Otherwise(Box::new(e), Box::new(def)), s, d.max(dd) + 1)?;
                 }
+                Rule::op_business_count => {
+                    let cal =
+                        post.into_inner().find(|x| x.as_rule() == Rule::calendar_in).and_then(|c| calendar_in(&c));
+                    (e, d) = self.node(ExprKind::BusinessDaysOf(Box::new(e), cal), s, d + 1)?;
+                }
+                Rule::op_calendar_count => {
+                    let years = post.as_str().trim_start().starts_with('y');
+                    (e, d) = self.node(ExprKind::MonthsOf(Box::new(e), years), s, d + 1)?;
+                }
+                Rule::op_duration_count => {
+                    let per = match post.as_str().trim_start().chars().next() {
+                        Some('m') => 60,
+                        Some('h') => 3_600,
+                        Some('d') => 86_400,
+                        Some('w') => 604_800,
+                        _ => 1,
+                    };
+                    (e, d) = self.node(ExprKind::DurationOf(Box::new(e), per), s, d + 1)?;
+                }
                 _ => {}
             }
         }

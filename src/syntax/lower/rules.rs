@@ -35,7 +35,8 @@ impl Lowerer<'_> {
         let mut minimum: Option<(u64, Span)> = None;
         let mut expect: Option<Expect> = None;
         let mut events: Vec<Event> = Vec::new();
-        let mut within: Option<(Expr, Span)> = None;
+        let mut within: Option<(Option<Expr>, Option<Until>, Span)> = None;
+        let mut version: Option<(VersionBy, Span)> = None;
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
@@ -66,7 +67,14 @@ impl Lowerer<'_> {
                     if let Some(x) = c.into_inner().find(|x| x.as_rule() == Rule::expr) {
                         match self.expr(x) {
                             Ok((key, _)) => {
-                                let seq = Sequence { key, events: Vec::new(), within: None, span: at };
+                                let seq = Sequence {
+                                    key,
+                                    events: Vec::new(),
+                                    within: None,
+                                    until: None,
+                                    version: None,
+                                    span: at,
+                                };
                                 self.set_once(&mut r.sequence, seq, "case by", |s| s.span, at);
                             }
                             Err(d) => self.diags.push(d),
@@ -79,14 +87,47 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::within_clause => {
-                    if let Some(x) = c
-                        .into_inner()
-                        .find(|x| matches!(x.as_rule(), Rule::business_lit | Rule::calendar_lit | Rule::duration_lit))
-                    {
-                        match self.primary(x) {
-                            Ok((e, _)) => self.set_once(&mut within, (e, at), "within", |w| w.1, at),
-                            Err(d) => self.diags.push(d),
+                    // `within <span> [until <date>]` or `by <date>`.
+                    let inner: Vec<_> = c.into_inner().collect();
+                    let alone = inner.first().is_some_and(|x| x.as_rule() == Rule::kw_by);
+                    let mut exprs = inner.into_iter().filter(|x| x.as_rule() == Rule::expr);
+                    let (span_expr, until_expr) =
+                        if alone { (None, exprs.next()) } else { (exprs.next(), exprs.next()) };
+                    let mut ok = true;
+                    let mut lowered = |x: Option<Pair<'_, Rule>>, diags: &mut Vec<Diag>| match x.map(|x| self.expr(x)) {
+                        Some(Ok((e, _))) => Some(e),
+                        Some(Err(d)) => {
+                            diags.push(d);
+                            ok = false;
+                            None
                         }
+                        None => None,
+                    };
+                    let mut diags = Vec::new();
+                    let span_e = lowered(span_expr, &mut diags);
+                    let until_e = lowered(until_expr, &mut diags);
+                    self.diags.extend(diags);
+                    if ok {
+                        let until_e = until_e.map(|e| Until { at: e, alone, span: at });
+                        self.set_once(&mut within, (span_e, until_e, at), "within", |w| w.2, at);
+                    }
+                }
+                Rule::version_by_clause => {
+                    let inner: Vec<_> = c.into_inner().collect();
+                    let by = if inner.iter().any(|x| x.as_rule() == Rule::kw_receipt) {
+                        Some(VersionBy::Receipt)
+                    } else {
+                        match inner.into_iter().find(|x| x.as_rule() == Rule::expr).map(|x| self.expr(x)) {
+                            Some(Ok((e, _))) => Some(VersionBy::Field(e)),
+                            Some(Err(d)) => {
+                                self.diags.push(d);
+                                None
+                            }
+                            None => None,
+                        }
+                    };
+                    if let Some(by) = by {
+                        self.set_once(&mut version, (by, at), "version by", |v| v.1, at);
                     }
                 }
                 Rule::uses_calendar_clause => {
@@ -164,14 +205,19 @@ impl Lowerer<'_> {
         match &mut r.sequence {
             Some(seq) => {
                 seq.events = events;
-                seq.within = within;
+                if let Some((span_e, until, at)) = within {
+                    seq.within = span_e.map(|e| (e, at));
+                    seq.until = until;
+                }
+                seq.version = version;
             }
             None => {
                 let stray = events
                     .first()
                     .map(|e| (e.kind.as_str(), e.span))
                     .into_iter()
-                    .chain(within.map(|w| ("within", w.1)));
+                    .chain(within.map(|w| (if w.0.is_none() { "by" } else { "within" }, w.2)))
+                    .chain(version.map(|v| ("version by", v.1)));
                 for (what, at) in stray {
                     self.diags.push(
                         Diag::error(
