@@ -141,6 +141,51 @@ code "House rules" {
 }
 
 #[test]
+fn a_count_read_from_the_data_counts_from_a_date_and_in_a_named_calendar() {
+    // The same two questions with the number of business days taken from the record (item 6):
+    // from the received day in `nsw`, and from the calendar day in `uk`.
+    let policy = r#"
+calendar uk { zone "Europe/London" working mon, tue, wed, thu, fri cutoff 17:00 }
+calendar nsw { zone "Australia/Sydney" working mon, tue, wed, thu, fri cutoff 17:00 holidays 2024-12-09 }
+schema ticket { identified by id  id: text  opened_at: datetime  answered_at: datetime  days: integer }
+code "House rules" {
+  level organisational
+  calendar uk
+  rule agreed-in-nsw {
+    for ticket
+    require record.answered_at <= record.opened_at + record.days business days in nsw
+    message "{record.id} due {record.opened_at + record.days business days in nsw}"
+  }
+  rule agreed-from-the-day {
+    for ticket
+    require day(record.answered_at) <= day(record.opened_at) + record.days business days
+    message "{record.id} due {day(record.opened_at) + record.days business days}"
+  }
+}
+"#;
+    // Opened Saturday 7 December 2024, 09:00 in London (20:00 in Sydney): one business day agreed.
+    // In nsw it counts as received on Tuesday 10 (Monday 9 is a holiday there), so it is due
+    // Wednesday 11 17:00 in Sydney (06:00Z). From the London calendar day (Saturday 7) the first
+    // working day after it is Monday 9. A answers Monday 9 at 12:00 in London (in time for both);
+    // B answers Tuesday 10 at 12:00 in London (23:00 in Sydney): late from the day, in time in nsw;
+    // C answers Wednesday 11 at 08:00 in London (19:00 in Sydney): late for both.
+    let csv = "id,opened_at,answered_at,days\n\
+               A,2024-12-07T09:00:00Z,2024-12-09T12:00:00Z,1\n\
+               B,2024-12-07T09:00:00Z,2024-12-10T12:00:00Z,1\n\
+               C,2024-12-07T09:00:00Z,2024-12-11T08:00:00Z,1\n";
+    let mut got = findings(policy, csv);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            row(("agreed-from-the-day", "B", "B due 2024-12-09")),
+            row(("agreed-from-the-day", "C", "C due 2024-12-09")),
+            row(("agreed-in-nsw", "C", "C due 2024-12-11T06:00:00+00:00")),
+        ]
+    );
+}
+
+#[test]
 fn a_case_deadline_and_a_presence_rule_can_name_their_calendar() {
     let policy = r#"
 calendar uk { zone "Europe/London" working mon, tue, wed, thu, fri cutoff 17:00 holidays 2025-01-01 }
