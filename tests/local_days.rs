@@ -208,6 +208,7 @@ code "parent" {
 code "child" {
   level organisational
   extends "parent"
+  calendar uk
   OVERRIDE
 }
 "#;
@@ -241,11 +242,14 @@ code "child" {
     assert!(warnings(&same(", uk")).is_empty());
     assert!(warnings(&same(", scotland")).is_empty(), "same zone as uk");
     assert!(warnings(&same(", \"Europe/London\"")).is_empty());
-    // The rule's own calendar in another zone makes `day(x)` another day too.
+    // The rule's own calendar in another zone makes `day(x)` another day too, and every other day
+    // the rule takes (the one that picks its version, say).
     assert_eq!(
         warnings("rule same-day { calendar nsw for event require day(record.done) == day(record.at) }"),
-        [unverified[0].clone(), unverified[0].clone()]
+        [unverified[0].clone(), unverified[0].clone(), unverified[0].clone()]
     );
+    // The same rule in the same calendar is the same rule.
+    assert!(warnings("rule same-day { for event require day(record.done) == day(record.at) }").is_empty());
 }
 
 /// The UK's summer time, from the law rather than a database: from 01:00 UTC on the last Sunday of

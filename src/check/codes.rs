@@ -167,6 +167,25 @@ impl Checker {
                 Some(n) => Some(self.calendar_named(file, n)),
                 None => calendar,
             };
+            // The day that picks a version is a local day in the version's calendar's zone: versions
+            // in different zones could each find a record (or case) theirs, or none would.
+            let zone = |c: Option<usize>| {
+                c.and_then(|i| self.calendars.get(i)).map(|c| c.zone().iana_name().unwrap_or("UTC").to_string())
+            };
+            let mine = zone(calendar);
+            if let Some(prev) = earlier.iter().find(|p| p.code == code_index && zone(p.calendar) != mine) {
+                let say =
+                    |z: Option<String>| z.map_or("the offsets written (no calendar)".to_string(), |z| format!("`{z}`"));
+                let d = Diag::error(
+                    "precept::rule::version-zones-differ",
+                    format!("versions of rule `{}` take their days in different time zones", rule.id.text),
+                )
+                .at(file, rule.calendar.as_ref().map_or(rule.id.span, |n| n.span), format!("days in {}", say(mine.clone())))
+                .note(&prev.file, prev.span, format!("days in {}", say(zone(prev.calendar))))
+                .help("the day a record or case is judged on picks one version, so every version of a rule counts in calendars of one zone; give each version a calendar in the same zone");
+                self.diags.push(d);
+                continue;
+            }
             let relaxes_ok = self.judge_override(file, code_index, rule, calendar, range, &overridden);
             let compiled = if relaxes_ok { self.rule(file, code_index, calendar, rule, range) } else { None };
             if let Some(idx) = compiled {

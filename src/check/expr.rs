@@ -625,6 +625,43 @@ impl<'c> TypeCheck<'c> {
         self.calendar
     }
 
+    /// The calendar a number of business days `e` counts in, however it is written: `3 business
+    /// days in nsw`, `record.n business days in nsw`, or either inside `if`/`otherwise`, whose
+    /// branches must then agree; else the rule's. Branches naming different calendars (or one
+    /// naming a calendar and another not) are reported: one count has one calendar.
+    pub(super) fn calendar_of_count(&mut self, e: &Expr) -> Option<usize> {
+        fn leaves<'e>(e: &'e Expr, out: &mut Vec<(Option<&'e Name>, Span)>) {
+            match &e.kind {
+                ExprKind::BusinessDays(_, named) | ExprKind::BusinessDaysOf(_, named) => {
+                    out.push((named.as_ref(), e.span))
+                }
+                ExprKind::If(_, a, b) | ExprKind::Otherwise(a, b) => {
+                    leaves(a, out);
+                    leaves(b, out);
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        leaves(e, &mut found);
+        fn text(n: Option<&Name>) -> Option<&str> {
+            n.map(|n| n.text.as_str())
+        }
+        let first = found.first().map(|(n, _)| *n).unwrap_or(None);
+        if let Some((other, at)) = found.iter().find(|(n, _)| text(*n) != text(first)) {
+            let say = |n: Option<&Name>| n.map_or("the rule's calendar".to_string(), |n| format!("`{}`", n.text));
+            self.err(
+                "precept::type::mismatch",
+                format!("these business days are counted in {} and in {}", say(first), say(*other)),
+                *at,
+                "another calendar than the first",
+            )
+            .with_help("one count of business days has one calendar: name the same calendar in every branch (`... business days in nsw`), or none");
+            return None;
+        }
+        self.calendar_for(first, e.span)
+    }
+
     /// The calendar business days are counted in: the one named (`in nsw`), else the rule's.
     pub(super) fn calendar_for(&mut self, named: Option<&Name>, span: Span) -> Option<usize> {
         match named {

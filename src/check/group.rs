@@ -680,13 +680,7 @@ fn due_span(tc: &mut TypeCheck<'_>, e: &Expr) -> Option<(DueUnit, CExpr)> {
     }
     let t = tc.value(e, None)?;
     match t.ty {
-        Ty::BusinessDays => {
-            let named = match &e.kind {
-                ExprKind::BusinessDaysOf(_, named) => named.as_ref(),
-                _ => None,
-            };
-            Some((DueUnit::Business(tc.calendar_for(named, e.span)?), t.e))
-        }
+        Ty::BusinessDays => Some((DueUnit::Business(tc.calendar_of_count(e)?), t.e)),
         Ty::Duration => Some((DueUnit::Elapsed, t.e)),
         other => {
             let n = tc.ty_name(&other);

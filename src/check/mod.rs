@@ -147,6 +147,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         shapes: c.shapes,
         enums: c.enums,
         schemas: c.schemas,
+        declared_calendars: c.calendars.len() - c.zone_calendars.len().min(c.calendars.len()),
         calendars: c.calendars,
         codes: c.codes,
         rules: c.rules,

@@ -89,6 +89,18 @@ pub fn compare(orig: &Rule, over: &Rule) -> Verdict {
 /// Precept cannot judge stricter.
 pub fn compare_in(c: &Calendars, orig: &Rule, over: &Rule) -> Verdict {
     let mut v = Verdict::default();
+    // Every day the rules take (the `dated by` day that picks a version, a case's day, a deadline
+    // counted from a date, the end of a date from the data) is a local day in the rule's calendar's
+    // zone: in another zone it is another day, whatever the expressions say.
+    let (za, zb) = (c.zone(None, true), c.zone(None, false));
+    if za != zb {
+        let name = |z: Option<String>| z.unwrap_or_else(|| "the offsets written".into());
+        v.undecided.push(Difference {
+            original: orig.id.span,
+            override_: over.id.span,
+            what: format!("it takes its days in {} instead of {}", name(zb), name(za)),
+        });
+    }
     // A rule that does not say is an error.
     let (a, sa) = orig.severity.unwrap_or((Severity::Error, orig.id.span));
     let (b, sb) = over.severity.unwrap_or((Severity::Error, over.id.span));
@@ -280,6 +292,12 @@ fn sequence(c: &Calendars, v: &mut Verdict, orig: &Rule, over: &Rule) {
         (Some(x), None) if x.alone && b.within.is_none() => {
             v.looser.push(Difference { original: x.span, override_: b.span, what: "it drops the deadline".into() })
         }
+        // A date from the data replaced by a span: which comes first depends on the data.
+        (Some(x), None) if x.alone => v.undecided.push(Difference {
+            original: x.span,
+            override_: b.within.as_ref().map_or(b.span, |w| w.1),
+            what: "it replaces a deadline from the data with a span".into(),
+        }),
         _ => {}
     }
     let same_version = match (&a.version, &b.version) {
@@ -810,9 +828,11 @@ mod tests {
         // A day depends on the zone alone.
         let day = "for x require day(record.a) == day(record.b)";
         assert!(verdict_in(day, day, ("uk", "scotland")).undecided.is_empty());
-        assert_eq!(verdict_in(day, day, ("uk", "nsw")).undecided.len(), 2);
+        // In another zone: each day, and the rule's other days (its version's, say).
+        assert_eq!(verdict_in(day, day, ("uk", "nsw")).undecided.len(), 3);
+        // Naming London in the calls keeps those days, but not the rule's own.
         let named = "for x require day(record.a, \"Europe/London\") == day(record.b, uk)";
-        assert!(verdict_in(day, named, ("uk", "nsw")).undecided.is_empty());
+        assert_eq!(verdict_in(day, named, ("uk", "nsw")).undecided.len(), 1);
         let bd = "for x require business_day(record.a) <= business_day(record.b)";
         assert_eq!(verdict_in(bd, bd, ("uk", "scotland")).undecided.len(), 2);
         let named = "for x require business_day(record.a, uk) <= business_day(record.b, uk)";

@@ -63,6 +63,7 @@ pub(crate) fn program(shapes: Vec<Vec<Field>>, enums: Vec<Vec<&str>>) -> Program
         enums: enums.into_iter().map(|v| EnumDef { variants: v.into_iter().map(String::from).collect() }).collect(),
         schemas: vec![schema("records", 0)],
         calendars: vec![],
+        declared_calendars: 0,
         codes: vec![],
         rules: vec![],
         redacting: false,

@@ -78,6 +78,7 @@ codes! {
     "precept::rule::undated-schema" => "a rule in force on some days only reads a schema with no `dated by` field",
     "precept::rule::unverified-override" => "Precept cannot tell whether an override is at least as strict as the inherited rule",
     "precept::rule::version-date-differs" => "versions of a case rule pick the version judging a case by different dates",
+    "precept::rule::version-zones-differ" => "versions of one rule take their days in calendars of different time zones",
     "precept::test::coverage" => "fewer rules are exercised by policy tests than `--min-coverage` asks",
     "precept::test::invalid" => "a policy test file is malformed or names a rule or schema the policies do not have",
     "precept::type::aggregate-outside-group" => "an aggregate (`share`, `sum`, ...) in a rule without `group by`",

@@ -255,7 +255,9 @@ impl std::fmt::Display for EvaluationTime {
 /// they are in several zones.
 pub(crate) fn policy_zone(program: &crate::engine::Program) -> (Option<(String, TimeZone)>, bool) {
     let mut zones: Vec<(String, TimeZone)> = Vec::new();
-    for c in &program.calendars {
+    // Only the declared calendars: one standing for a zone named in a call (`day(x, "Zone")`)
+    // says where one day is counted, not where the policies' business is.
+    for c in program.calendars.iter().take(program.declared_calendars) {
         let tz = c.zone();
         let name = tz.iana_name().unwrap_or("UTC").to_string();
         if !zones.iter().any(|(n, _)| *n == name) {

@@ -357,9 +357,9 @@ fn resume(program: &Program, seq: &SequenceSpec, o: &mut Open, at: Timestamp) {
 /// The deadline, moved on by the time the obligation was paused, and then the later of that and a
 /// date from the data (which a pause does not move); `None` without either. With it, the day it
 /// falls on when it is a whole day: an obligation opened on a date (not at a time), with a span in
-/// whole days or months and no pause, is due by the end of a day (the last instant of that day in
-/// the zone of the rule's calendar), shown as that date rather than as a midnight; so is a date
-/// from the data.
+/// whole days or months, is due by the end of a day (the last instant of that day in the zone of
+/// the rule's calendar), shown as that date rather than as a midnight when nothing paused it; so is
+/// a date from the data.
 fn deadline(
     program: &Program,
     rule: &CompiledRule,
@@ -390,7 +390,7 @@ fn whole_day_deadline(
     limit: Limit,
     o: &Open,
 ) -> Option<(Timestamp, Option<jiff::civil::Date>)> {
-    let (Some(day), true) = (o.opened.whole_day, o.paused.is_zero()) else { return None };
+    let day = o.opened.whole_day?;
     let due = match limit {
         Limit::Elapsed(d) if d.as_secs() % 86_400 == 0 && d.subsec_nanos() == 0 => {
             day.checked_add(jiff::Span::new().days(d.as_secs() / 86_400)).ok()
@@ -400,7 +400,14 @@ fn whole_day_deadline(
     }?;
     let tz = rule.calendar.and_then(|c| program.calendars.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
     let next = due.tomorrow().ok()?.to_zoned(tz).ok()?.timestamp();
-    Some((next.checked_sub(SignedDuration::from_nanos(1)).ok()?, Some(due)))
+    let end = next.checked_sub(SignedDuration::from_nanos(1)).ok()?;
+    // Paused time moves the end of that day on by as long as the pause lasted; it is then an
+    // instant, no longer a whole day.
+    if o.paused.is_zero() {
+        Some((end, Some(due)))
+    } else {
+        Some((end.checked_add(o.paused).ok()?, None))
+    }
 }
 
 /// The deadline a span gives, from the opening, moved on by the time paused.
@@ -441,13 +448,15 @@ impl Judging<'_> {
         // Times are shown in the zone of the rule's calendar (as written without one), whole days
         // as the dates they are.
         let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
-        let value_of = |ts: Timestamp, off: i32, day: Option<jiff::civil::Date>| match day {
-            Some(d) => Value::Date(d),
-            None => Value::DateTime(ts, zone.map_or(off, |z| z.to_offset(ts).seconds())),
-        };
+        // The slots are datetimes, as `group.opened`, `group.deadline` and `group.closed` are typed,
+        // so a message can compute with them; the evidence shows whole days as dates.
+        let value_of = |ts: Timestamp, off: i32| Value::DateTime(ts, zone.map_or(off, |z| z.to_offset(ts).seconds()));
         let shown_day = |ts: Timestamp, off: i32, day: Option<jiff::civil::Date>| {
             let mut s = String::new();
-            format::value(&mut s, program, &crate::engine::types::Ty::DateTime, value_of(ts, off, day).view());
+            match day {
+                Some(d) => format::value(&mut s, program, &crate::engine::types::Ty::Date, Value::Date(d).view()),
+                None => format::value(&mut s, program, &crate::engine::types::Ty::DateTime, value_of(ts, off).view()),
+            }
             s
         };
         let due_day = due.and_then(|(_, d)| d);
@@ -457,16 +466,21 @@ impl Judging<'_> {
         if let Some(v) = values.get_mut(0) {
             *v = case.key_value.clone();
         }
+        // Which of those slots stand for whole days, for the message to show as dates.
+        let mut days: Vec<(u16, jiff::civil::Date)> = Vec::new();
         if let Some(seq) = &spec.sequence {
             let slot = seq.opened_slot;
+            let at = |k: usize| u16::try_from(slot + k).ok();
+            let whole = [(0, o.opened.whole_day), (1, due_day), (2, closed.and_then(|c| c.whole_day))];
+            days.extend(whole.iter().filter_map(|&(k, d)| Some((at(k)?, d?))));
             if let Some(v) = values.get_mut(slot) {
-                *v = value_of(o.opened.at, offset, o.opened.whole_day);
+                *v = value_of(o.opened.at, offset);
             }
             if let (Some(v), Some(d)) = (values.get_mut(slot + 1), deadline) {
-                *v = value_of(d, offset, due_day);
+                *v = value_of(d, offset);
             }
             if let (Some(v), Some(c)) = (values.get_mut(slot + 2), closed) {
-                *v = value_of(c.at, c.offset, c.whole_day);
+                *v = value_of(c.at, c.offset);
             }
         }
         let mut facts = vec![("opened", opened.clone())];
@@ -524,7 +538,7 @@ impl Judging<'_> {
             rule: case.rule,
             key: case.key.to_vec(),
             require: None,
-            message: super::run::message(program, authority, rule, &values),
+            message: super::run::message_with_days(program, authority, rule, &values, &days),
             evidence: vec![Evidence { summary, facts }],
             samples: case.samples.to_vec(),
         }

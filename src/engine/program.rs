@@ -29,8 +29,12 @@ pub struct Program {
     pub enums: Vec<EnumDef>,
     /// Record schemas.
     pub schemas: Vec<SchemaInfo>,
-    /// Business calendars.
+    /// Business calendars: the declared ones first, then one per IANA zone named in a call
+    /// (`day(x, "Australia/Sydney")`), which only lends its zone.
     pub calendars: Vec<Calendar>,
+    /// How many of [`Program::calendars`] the policies declare (the rest stand for zones named in
+    /// calls).
+    pub declared_calendars: usize,
     /// Codes of practice.
     pub codes: Vec<CodeInfo>,
     /// Every rule, in a stable order (policy file, then position).
@@ -55,6 +59,7 @@ impl Program {
             enums: Vec::new(),
             schemas: Vec::new(),
             calendars: Vec::new(),
+            declared_calendars: 0,
             codes: Vec::new(),
             rules: Vec::new(),
             redacting: false,

@@ -11,7 +11,7 @@ use super::authority::{Authority, Evidence};
 use super::blame::{blame, Step};
 use super::eval::{eval, vars, Cx};
 use super::format;
-use super::program::{CompiledRule, MsgPart, SchemaInfo};
+use super::program::{CExpr, CompiledRule, MsgPart, SchemaInfo};
 use super::value::{Value, V};
 use super::Program;
 
@@ -241,6 +241,19 @@ fn explain(
 /// Format a rule's message for a record (or a group's or case's values). A time is shown in the
 /// zone of the rule's calendar, with its offset there (as written when the rule has no calendar).
 pub fn message(program: &Program, authority: Option<&dyn Authority>, rule: &CompiledRule, record: &[Value]) -> String {
+    message_with_days(program, authority, rule, record, &[])
+}
+
+/// [`message`], with some slots standing for whole days: a case's opening, deadline or closing
+/// written as a date is a datetime (so a message can compute with it), but `{group.deadline}`
+/// written on its own shows the day, not the last instant of it.
+pub fn message_with_days(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    rule: &CompiledRule,
+    record: &[Value],
+    days: &[(u16, jiff::civil::Date)],
+) -> String {
     let mut out = String::new();
     let mut vs = vars();
     let cx = Cx::of(program, authority);
@@ -249,8 +262,17 @@ pub fn message(program: &Program, authority: Option<&dyn Authority>, rule: &Comp
         match p {
             MsgPart::Text(t) => out.push_str(t),
             MsgPart::Hole(e, ty) => {
-                let v = in_zone(eval(e, record, &cx, &mut vs), zone);
-                format::value(&mut out, program, ty, v);
+                let day = match e {
+                    CExpr::Field(super::program::Root::Record, steps) => match steps.as_ref() {
+                        [slot] => days.iter().find(|(s, _)| s == slot).map(|(_, d)| *d),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match day {
+                    Some(d) => format::value(&mut out, program, &crate::engine::types::Ty::Date, V::Date(d)),
+                    None => format::value(&mut out, program, ty, in_zone(eval(e, record, &cx, &mut vs), zone)),
+                }
             }
             MsgPart::Percent(e) => format::percent(&mut out, eval(e, record, &cx, &mut vs)),
             MsgPart::Period(e, unit) => format::period(&mut out, *unit, eval(e, record, &cx, &mut vs)),

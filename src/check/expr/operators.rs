@@ -287,11 +287,7 @@ impl TypeCheck<'_> {
             // the Nth working day after that very day, which is never counted (a date). A literal
             // count keeps its own form; one read from the data is checked as it is read.
             (BinaryOp::Add, DateTime | Date, BusinessDays) => {
-                let named = match &b.kind {
-                    ExprKind::BusinessDays(_, named) | ExprKind::BusinessDaysOf(_, named) => named.as_ref(),
-                    _ => None,
-                };
-                let cal = self.calendar_for(named, b.span)?;
+                let cal = self.calendar_of_count(b)?;
                 let ty = at.ty.clone();
                 let e = match bt.e {
                     CExpr::Const(Value::Int(n)) => CExpr::AddBusinessDays(Box::new(at.e), n, cal),
