@@ -396,15 +396,7 @@ impl TypeCheck<'_> {
     /// [`crate::engine::months`]). Nothing else takes a calendar span: it is not a length of time.
     fn add_months(&mut self, op: BinaryOp, a: &Expr, b: &Expr, n: i64) -> Option<T> {
         let at = self.value(a, None)?;
-        if !matches!(at.ty, Ty::Date | Ty::DateTime) {
-            let found = self.ty_name(&at.ty);
-            self.err(
-                "precept::type::calendar-span",
-                format!("months and years are added to a date or datetime, not to {found}"),
-                b.span,
-                "a calendar span",
-            )
-            .with_help("write `record.received_at + 1 month`; a month has no fixed length, so it is not a duration");
+        if !self.months_added_to_a_date(&at, b, "1 month") {
             return None;
         }
         let n = if op == BinaryOp::Sub { n.checked_neg()? } else { n };
@@ -421,21 +413,30 @@ impl TypeCheck<'_> {
         if !self.need_value(&nt, b) {
             return None;
         }
-        if !matches!(at.ty, Ty::Date | Ty::DateTime) {
-            let found = self.ty_name(&at.ty);
-            self.err(
-                "precept::type::calendar-span",
-                format!("months and years are added to a date or datetime, not to {found}"),
-                b.span,
-                "a calendar span",
-            )
-            .with_help(
-                "write `record.received_at + record.n months`; a month has no fixed length, so it is not a duration",
-            );
+        if !self.months_added_to_a_date(&at, b, "record.n months") {
             return None;
         }
         let ty = at.ty.clone();
         Some(T::new(CExpr::AddMonthsBy(Box::new(at.e), Box::new(nt.e), op == BinaryOp::Sub), ty))
+    }
+
+    /// Whether `at`, which calendar months `b` are added to, is a date or datetime; reported (with
+    /// `example` as the span in the help) when it is not.
+    fn months_added_to_a_date(&mut self, at: &T, b: &Expr, example: &str) -> bool {
+        if matches!(at.ty, Ty::Date | Ty::DateTime) {
+            return true;
+        }
+        let found = self.ty_name(&at.ty);
+        self.err(
+            "precept::type::calendar-span",
+            format!("months and years are added to a date or datetime, not to {found}"),
+            b.span,
+            "a calendar span",
+        )
+        .with_help(format!(
+            "write `record.received_at + {example}`; a month has no fixed length, so it is not a duration"
+        ));
+        false
     }
 
     /// A calendar span as the number of months it counts (an integer, which may be missing):
