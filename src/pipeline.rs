@@ -192,19 +192,26 @@ fn stray_diags(
 ) -> Vec<Diag> {
     const CODE: &str = "precept::case::close-before-open";
     let mut out = Vec::new();
-    let when = |e: &crate::engine::obligation::Event| {
-        let mut s = String::new();
-        crate::engine::format::value(
-            &mut s,
-            program,
-            &crate::engine::types::Ty::DateTime,
-            crate::engine::value::V::DateTime(e.at, e.offset),
-        );
-        let file = files.get(e.place.0 as usize).copied().unwrap_or("?");
-        format!("{s} ({file} line {})", e.place.1)
-    };
     for st in strays {
         let Some(rule) = program.rules.get(st.rule) else { continue };
+        // As in the rule's findings: times in the zone of its calendar, a day written as a date
+        // as that date.
+        let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
+        let when = |e: &crate::engine::obligation::Event| {
+            use crate::engine::{types::Ty, value::V};
+            let mut s = String::new();
+            match e.whole_day {
+                Some(d) => crate::engine::format::value(&mut s, program, &Ty::Date, V::Date(d)),
+                None => crate::engine::format::value(
+                    &mut s,
+                    program,
+                    &Ty::DateTime,
+                    crate::engine::run::in_zone(V::DateTime(e.at, e.offset), zone),
+                ),
+            }
+            let file = files.get(e.place.0 as usize).copied().unwrap_or("?");
+            format!("{s} ({file} line {})", e.place.1)
+        };
         let (what, help) = match (&st.previous_close, &st.next_open) {
             (Some(prev), _) => (
                 format!("is closed again at {}, after its obligation was closed at {}", when(&st.close), when(prev)),

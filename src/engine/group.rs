@@ -250,6 +250,11 @@ impl Groups {
                         let zone = rule.calendar.and_then(|c| program.calendars.get(c));
                         let at = eval(&ev.at, record, &cx, &mut vs);
                         let Some((ts, offset, whole_day)) = instant(at, zone) else { continue };
+                        // Events after the evaluation time are not part of the data judged: not
+                        // replayed, and not counted for the day that picks a case's version.
+                        if program.evaluation.as_ref().is_some_and(|e| ts > e.at) {
+                            continue;
+                        }
                         let due = match (&seq.due, ev.kind) {
                             (Some(d), crate::ast::EventKind::Opens) => {
                                 Some(super::obligation::read_due(d, record, &cx))
