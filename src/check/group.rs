@@ -331,6 +331,7 @@ impl TypeCheck<'_> {
                 column: String::new(),
                 zone: None,
                 used: true,
+                spelling: None,
                 file,
                 span,
             });
@@ -411,6 +412,7 @@ pub(super) fn compile(
             column: String::new(),
             zone: None,
             used: true,
+            spelling: None,
             file: file.clone(),
             span: g.span,
         })
@@ -424,6 +426,7 @@ pub(super) fn compile(
             column: String::new(),
             zone: None,
             used: true,
+            spelling: None,
             file: file.clone(),
             span: p.span,
         });
@@ -537,6 +540,7 @@ pub(super) fn compile_case(
         column: String::new(),
         zone: None,
         used: true,
+        spelling: None,
         file: file.clone(),
         span: seq.span,
     };
