@@ -80,7 +80,7 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
                 let members = scan::object_members(text, value.start);
                 if let Some(c) = field.custom() {
                     // The `value` of the element with the field's id in the `{id, value}` array.
-                    let Some(m) = members.iter().rev().find(|m| m.name == &*c.key) else { return owner };
+                    let Some(m) = members.iter().rev().find(|m| *m.name == *c.key) else { return owner };
                     owner = m.key;
                     let Some((element, v)) = custom_value(text, m.value.start, &c.id) else { return owner };
                     match v {
