@@ -46,6 +46,9 @@ pub(crate) struct Ctx<'p> {
     spent: usize,
     /// [`decoded_budget`], read once per record rather than per value.
     budget: usize,
+    /// Some field of the program is a `custom field`: only then is a key no field has looked for
+    /// among the custom fields' arrays, so other schemas pay nothing for them.
+    customs: bool,
 }
 
 /// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
@@ -68,6 +71,7 @@ impl<'p> Ctx<'p> {
             skip_depth: 0,
             spent: 0,
             budget: decoded_budget(),
+            customs: program.shapes.iter().any(|s| s.fields.iter().any(|f| f.custom().is_some())),
         }
     }
 
@@ -340,7 +344,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         // Fields whose value was reported already, so that it is not reported again as missing.
         let mut reported = vec![false; fields.len()];
         let mut keys = KeyCheck::open(self.ctx);
-        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields))? {
+        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields, self.ctx.customs))? {
             keys.add(self.ctx, hash);
             match key {
                 Key::Field(i) => {
@@ -405,8 +409,9 @@ enum Key<'f> {
     Other,
 }
 
-/// Matches a key to the slot of a field some rule reads, and hashes it for [`KeyCheck`].
-struct KeySeed<'f>(&'f [Field]);
+/// Matches a key to the slot of a field some rule reads (or, when the program has custom fields,
+/// to an array of them), and hashes it for [`KeyCheck`].
+struct KeySeed<'f>(&'f [Field], bool);
 
 impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f> {
     type Value = (Key<'f>, u64);
@@ -427,10 +432,11 @@ impl<'de, 'f> Visitor<'de> for KeySeed<'f> {
         // A custom field is not found by its name: it has no key of its own.
         let key = match self.0.iter().position(|f| f.used && f.name == v && f.custom().is_none()) {
             Some(i) => Key::Field(i),
-            None => match self.0.iter().find_map(|f| f.custom().filter(|c| f.used && *c.key == *v)) {
+            None if self.1 => match self.0.iter().find_map(|f| f.custom().filter(|c| f.used && *c.key == *v)) {
                 Some(c) => Key::Custom(&c.key),
                 None => Key::Other,
             },
+            None => Key::Other,
         };
         Ok((key, key_hash(v)))
     }
@@ -779,7 +785,7 @@ impl<'de> Visitor<'de> for Skip<'_, '_> {
 /// Skip the rest of an object, checking its keys.
 fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
     let mut keys = KeyCheck::open(ctx);
-    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[]))? {
+    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[], false))? {
         keys.add(ctx, hash);
         map.next_value_seed(Skip(&mut *ctx))?;
     }
