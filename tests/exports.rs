@@ -330,6 +330,8 @@ fn what_each_format_accepts_without_a_declaration() {
         ("integer", Json, "\"2\"", false),
         ("integer", Toml, "\"2\"", false),
         ("integer", Csv, "2", true),
+        ("integer", Csv, "+2", true),
+        ("integer", Csv, " 2 ", true),
         // decimals: a number, or (JSON, TOML) a string holding one.
         ("decimal", Json, "2.5", true),
         ("decimal", Json, "\"2.5\"", true),
@@ -339,21 +341,29 @@ fn what_each_format_accepts_without_a_declaration() {
         ("money GBP", Json, "50", true),
         ("money GBP", Json, "\"50.00\"", true),
         ("money GBP", Json, "\"50.00 GBP\"", true),
+        ("money GBP", Toml, "\"50.00 GBP\"", true),
+        ("money GBP", Toml, "50", true),
         ("money GBP", Csv, "50.00", true),
         ("money GBP", Csv, "50.00 GBP", true),
         // durations: text, or a whole number of seconds (also as a string).
         ("duration", Json, "\"30m\"", true),
         ("duration", Json, "600", true),
         ("duration", Json, "\"600\"", true),
+        ("duration", Toml, "\"30m\"", true),
+        ("duration", Toml, "600", true),
         ("duration", Csv, "30m", true),
         // enumerations: the value's name, exactly.
         ("enum { open, closed }", Json, "\"open\"", true),
         ("enum { open, closed }", Json, "\"Open\"", false),
         ("enum { open, closed }", Json, "2", false),
+        ("enum { open, closed }", Toml, "\"open\"", true),
         ("enum { open, closed }", Csv, "open", true),
+        ("enum { open, closed }", Csv, " open ", true),
+        ("enum { open, closed }", Csv, "Open", false),
         // An empty string is not a missing value in JSON and TOML; an empty CSV cell is.
         ("datetime?", Json, "\"\"", false),
         ("text?", Json, "\"\"", true),
+        ("text?", Toml, "\"\"", true),
         ("integer?", Toml, "\"\"", false),
     ];
     let wrong: Vec<String> = rows
