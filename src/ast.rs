@@ -53,6 +53,10 @@ pub struct Schema {
     pub team_by: Option<Name>,
     /// `zone "..."`: the zone of its datetimes written without an offset.
     pub zone: Option<Str>,
+    /// `records at "result"`: the key (dotted path) of the array a `.json` file holds its records in.
+    pub records_at: Option<Str>,
+    /// `accept ...`: spellings every field of the schema accepts (where they fit its type).
+    pub accept: Vec<Accept>,
     /// Its fields.
     pub fields: Vec<FieldDecl>,
     /// The whole declaration.
@@ -72,8 +76,55 @@ pub struct FieldDecl {
     pub column: Option<Str>,
     /// `zone "..."`: the zone of its datetimes written without an offset (nested ones included).
     pub zone: Option<Str>,
+    /// `accept ...`: spellings this field accepts beyond its format's defaults.
+    pub accept: Vec<Accept>,
+    /// `separated by " "`: the separator of a list's items in one CSV cell.
+    pub separator: Option<Str>,
+    /// `custom field 360001`: read, in JSON, from an `{id, value}` array by id.
+    pub custom: Option<CustomField>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// A spelling of values declared with `accept`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accept {
+    /// `"Y"/"N"`: the texts of true and false.
+    Truth(Str, Str),
+    /// `numbers in strings`.
+    NumbersInStrings(Span),
+    /// `empty as missing`.
+    EmptyAsMissing(Span),
+}
+
+impl Accept {
+    /// Where it was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Accept::Truth(t, f) => Span::new(t.span.start, f.span.end),
+            Accept::NumbersInStrings(s) | Accept::EmptyAsMissing(s) => *s,
+        }
+    }
+}
+
+/// `custom field 360001 in "custom_fields"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomField {
+    /// The id, as written (digits, or a string's value).
+    pub id: Str,
+    /// The key of the array, when not `custom_fields`.
+    pub key: Option<Str>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// One value of an enumeration, with the code an export writes for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// Its name.
+    pub name: Name,
+    /// `= 2` or `= "O"`: its code in records.
+    pub code: Option<Str>,
 }
 
 /// A type as written.
@@ -83,8 +134,8 @@ pub enum TypeExpr {
     Scalar(ScalarType, Span),
     /// `money GBP`.
     Money(Name, Span),
-    /// `enum { a, b }`.
-    Enum(Vec<Name>, Span),
+    /// `enum { a, b }`, `enum { open = 2 }`.
+    Enum(Vec<Variant>, Span),
     /// `list of T`.
     List(Box<TypeExpr>, Span),
     /// `{ fields }`.

@@ -383,6 +383,7 @@ impl TypeCheck<'_> {
                 column: String::new(),
                 zone: None,
                 used: true,
+                spelling: None,
                 file,
                 span,
             });
@@ -484,6 +485,7 @@ pub(super) fn compile(
             column: String::new(),
             zone: None,
             used: true,
+            spelling: None,
             file: file.clone(),
             span: g.span,
         })
@@ -497,6 +499,7 @@ pub(super) fn compile(
             column: String::new(),
             zone: None,
             used: true,
+            spelling: None,
             file: file.clone(),
             span: p.span,
         });
@@ -641,6 +644,7 @@ pub(super) fn compile_case(
         column: String::new(),
         zone: None,
         used: true,
+        spelling: None,
         file: file.clone(),
         span: seq.span,
     };

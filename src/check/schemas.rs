@@ -12,7 +12,7 @@ use super::{Checker, BUILTIN_NAME};
 use crate::ast::{self, TypeExpr};
 use crate::diagnostics::{suggest, Diag};
 use crate::engine::program::SchemaInfo;
-use crate::engine::types::{Currency, EnumDef, Field, Shape, ShapeId, Ty};
+use crate::engine::types::{Currency, Custom, EnumDef, Field, Shape, ShapeId, Spelling, Ty};
 use crate::source::{SourceFile, Span};
 
 impl Checker {
@@ -28,7 +28,21 @@ impl Checker {
             return;
         }
         let zone = s.zone.as_ref().and_then(|z| self.zone(file, z));
-        let shape = self.shape(file, &s.name.text, &s.fields, "", zone.as_ref());
+        let shape = self.shape(file, &s.name.text, &s.fields, "", zone.as_ref(), &s.accept);
+        let records_at = match &s.records_at {
+            Some(at) => {
+                let keys: Vec<String> = at.value.split('.').map(str::to_string).collect();
+                if keys.iter().any(String::is_empty) {
+                    self.diags.push(
+                        Diag::error("precept::type::invalid-literal", format!("`{}` is not a key path", at.value))
+                            .at(file, at.span, "an empty key")
+                            .help("name the key the records are under, such as `\"result\"`, or keys joined by `.`, such as `\"data.items\"`"),
+                    );
+                }
+                keys
+            }
+            None => Vec::new(),
+        };
         let mut id_field = None;
         if let Some(id) = &s.identified_by {
             match self.shapes.get(shape).and_then(|sh| sh.slot(&id.text)) {
@@ -113,6 +127,7 @@ impl Checker {
             name: s.name.text.clone(),
             shape,
             files: s.files.iter().map(|g| g.value.clone()).collect(),
+            records_at,
             id_field,
             id_redacted: false,
             date_field,
@@ -211,7 +226,8 @@ impl Checker {
     }
 
     /// The fields of a schema or nested object; `zone` is the one its datetimes without an offset
-    /// are read in unless a field names its own.
+    /// are read in unless a field names its own, and `accept` the spellings its schema (or an
+    /// enclosing field) declares for all its fields.
     fn shape(
         &mut self,
         file: &SourceFile,
@@ -219,6 +235,7 @@ impl Checker {
         fields: &[ast::FieldDecl],
         prefix: &str,
         zone: Option<&TimeZone>,
+        accept: &[ast::Accept],
     ) -> ShapeId {
         let id = self.shapes.len();
         self.shapes.push(Shape { fields: Vec::new() });
@@ -241,7 +258,10 @@ impl Checker {
             let path = if prefix.is_empty() { f.name.text.clone() } else { format!("{prefix}.{}", f.name.text) };
             let own = f.zone.as_ref().and_then(|z| self.zone(file, z));
             let zone = own.or_else(|| zone.cloned());
-            let ty = self.type_expr(file, owner, &f.ty, &path, zone.as_ref());
+            let mut codes = Vec::new();
+            let down: Vec<ast::Accept> = accept.iter().chain(&f.accept).cloned().collect();
+            let ty = self.type_expr(file, owner, &f.ty, &path, zone.as_ref(), &down, &mut codes);
+            let spelling = self.spelling(file, f, &ty, accept, codes);
             if let (Some(z), false) = (&f.zone, self.holds_datetime(&ty)) {
                 self.diags.push(
                     Diag::error("precept::type::mismatch", format!("`{}` has a zone but no datetime", f.name.text))
@@ -257,17 +277,30 @@ impl Checker {
                 column,
                 zone,
                 used: false,
+                spelling,
                 file: file.clone(),
                 span: f.name.span,
             });
         }
+        self.custom_fields_once(file, fields, &out);
         if let Some(s) = self.shapes.get_mut(id) {
             s.fields = out;
         }
         id
     }
 
-    fn type_expr(&mut self, file: &SourceFile, owner: &str, t: &TypeExpr, path: &str, zone: Option<&TimeZone>) -> Ty {
+    /// The type a field declares; the codes its enumeration values are written as go to `codes`.
+    #[allow(clippy::too_many_arguments, reason = "the context of one field, passed down to nested objects")]
+    fn type_expr(
+        &mut self,
+        file: &SourceFile,
+        owner: &str,
+        t: &TypeExpr,
+        path: &str,
+        zone: Option<&TimeZone>,
+        accept: &[ast::Accept],
+        codes: &mut Vec<(Box<str>, u32)>,
+    ) -> Ty {
         match t {
             TypeExpr::Scalar(s, _) => match s {
                 ast::ScalarType::Text => Ty::Text,
@@ -291,7 +324,8 @@ impl Checker {
             },
             TypeExpr::Enum(variants, _) => {
                 let mut names: Vec<String> = Vec::new();
-                for v in variants {
+                for variant in variants {
+                    let v = &variant.name;
                     if names.contains(&v.text) {
                         self.diags.push(
                             Diag::error(
@@ -301,15 +335,154 @@ impl Checker {
                             .at(file, v.span, "listed again here")
                             .help("remove the repeated value"),
                         );
-                    } else {
-                        names.push(v.text.clone());
+                        continue;
                     }
+                    if let Some(code) = &variant.code {
+                        if codes.iter().any(|(c, _)| **c == *code.value) {
+                            self.diags.push(
+                                Diag::error(
+                                    "precept::type::duplicate-field",
+                                    format!("the code `{}` stands for two values", crate::text::clip(&code.value)),
+                                )
+                                .at(file, code.span, "given again here")
+                                .help("give each enumeration value its own code"),
+                            );
+                        } else if let Ok(i) = u32::try_from(names.len()) {
+                            codes.push((code.value.clone().into_boxed_str(), i));
+                        }
+                    }
+                    names.push(v.text.clone());
                 }
                 self.enums.push(EnumDef { variants: names });
                 Ty::Enum(self.enums.len() - 1)
             }
-            TypeExpr::List(inner, _) => Ty::List(Box::new(self.type_expr(file, owner, inner, path, zone))),
-            TypeExpr::Object(fields, _) => Ty::Object(self.shape(file, owner, fields, path, zone)),
+            TypeExpr::List(inner, _) => {
+                Ty::List(Box::new(self.type_expr(file, owner, inner, path, zone, accept, codes)))
+            }
+            TypeExpr::Object(fields, _) => Ty::Object(self.shape(file, owner, fields, path, zone, accept)),
+        }
+    }
+
+    /// How a field's values are spelled: the schema's (or an enclosing field's) `accept` where it
+    /// fits the field's type, the field's own (reported where it does not fit), its enumeration's
+    /// codes, its list separator and its custom-field place. `None` when it declares none of these.
+    fn spelling(
+        &mut self,
+        file: &SourceFile,
+        f: &ast::FieldDecl,
+        ty: &Ty,
+        inherited: &[ast::Accept],
+        codes: Vec<(Box<str>, u32)>,
+    ) -> Option<Box<Spelling>> {
+        let mut elem = ty;
+        while let Ty::List(inner) = elem {
+            elem = inner;
+        }
+        let object = matches!(elem, Ty::Object(_));
+        let numeric = matches!(elem, Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Duration);
+        let mut sp = Spelling { codes, ..Spelling::default() };
+        let apply = |this: &mut Self, a: &ast::Accept, own: bool, sp: &mut Spelling| {
+            let fits = match a {
+                ast::Accept::Truth(..) => *elem == Ty::Bool,
+                ast::Accept::NumbersInStrings(_) => numeric,
+                ast::Accept::EmptyAsMissing(_) => !object,
+            };
+            if !fits {
+                // An object field passes its spellings on to its fields; elsewhere a spelling that
+                // cannot apply is a mistake only where the field itself declares it.
+                if own && !object {
+                    let what = match a {
+                        ast::Accept::Truth(..) => "spells booleans",
+                        ast::Accept::NumbersInStrings(_) => "is for integers, decimals, amounts and durations",
+                        ast::Accept::EmptyAsMissing(_) => "is for values",
+                    };
+                    this.diags.push(
+                        Diag::error("precept::type::mismatch", format!("`{}` cannot accept this spelling", f.name.text))
+                            .at(file, a.span(), format!("this {what}"))
+                            .help("declare a spelling of the field's own type: `\"Y\"/\"N\"` for a boolean, `numbers in strings` for a number, `empty as missing` for any value"),
+                    );
+                }
+                return;
+            }
+            match a {
+                ast::Accept::Truth(t, fl) => {
+                    if t.value == fl.value {
+                        this.diags.push(
+                            Diag::error(
+                                "precept::type::invalid-literal",
+                                format!("`{}` cannot spell both true and false", crate::text::clip(&t.value)),
+                            )
+                            .at(file, a.span(), "the same text twice")
+                            .help("write the text of true first, then the text of false: `\"Y\"/\"N\"`"),
+                        );
+                        return;
+                    }
+                    sp.truths.push(t.value.clone().into_boxed_str());
+                    sp.falsehoods.push(fl.value.clone().into_boxed_str());
+                }
+                ast::Accept::NumbersInStrings(_) => sp.numbers_in_strings = true,
+                ast::Accept::EmptyAsMissing(_) => sp.empty_is_missing = true,
+            }
+        };
+        for a in inherited {
+            apply(self, a, false, &mut sp);
+        }
+        for a in &f.accept {
+            apply(self, a, true, &mut sp);
+        }
+        if let Some(sep) = &f.separator {
+            let list_of_scalars = matches!(ty, Ty::List(inner) if !matches!(**inner, Ty::List(_) | Ty::Object(_)));
+            if !list_of_scalars {
+                self.diags.push(
+                    Diag::error("precept::type::mismatch", format!("`{}` is not a list a CSV cell can hold", f.name.text))
+                        .at(file, sep.span, "a separator for a list of values")
+                        .help("write `separated by` after `list of text` (or another list of values), such as `tags: list of text separated by \" \"`"),
+                );
+            } else if sep.value.is_empty() {
+                self.diags.push(
+                    Diag::error("precept::type::invalid-literal", "a list separator cannot be empty")
+                        .at(file, sep.span, "empty")
+                        .help("name the text between items, such as `\" \"`, `\",\"` or `\";\"`"),
+                );
+            } else {
+                sp.separator = Some(sep.value.clone().into_boxed_str());
+            }
+        }
+        if let Some(c) = &f.custom {
+            let key = c.key.as_ref().map_or("custom_fields", |k| k.value.as_str());
+            sp.custom = Some(Custom { key: key.into(), id: c.id.value.clone().into_boxed_str() });
+        }
+        (sp != Spelling::default()).then(|| Box::new(sp))
+    }
+
+    /// Two custom fields of one object read from the same id, or a declared field of the name of
+    /// the array they are read from (which would hide them), are reported.
+    fn custom_fields_once(&mut self, file: &SourceFile, decls: &[ast::FieldDecl], fields: &[Field]) {
+        for (i, f) in fields.iter().enumerate() {
+            let Some(c) = f.custom() else { continue };
+            let decl = decls.iter().find(|d| d.name.text == f.name).and_then(|d| d.custom.as_ref());
+            let Some(decl) = decl else { continue };
+            if fields.iter().take(i).any(|g| g.custom() == Some(c)) {
+                self.diags.push(
+                    Diag::error(
+                        "precept::type::duplicate-field",
+                        format!("custom field `{}` is declared twice", crate::text::clip(&c.id)),
+                    )
+                    .at(file, decl.span, "declared again here")
+                    .help("read each custom field into one field"),
+                );
+            }
+            if let Some(g) = fields.iter().find(|g| g.custom().is_none() && *g.name == *c.key) {
+                self.diags.push(
+                    Diag::error(
+                        "precept::type::duplicate-field",
+                        format!("field `{}` hides the custom fields read from it", g.name),
+                    )
+                    .at(file, decl.span, format!("read from `{}`", crate::text::clip(&c.key)))
+                    .label(g.span, "declared as a field here")
+                    .help("remove that field, or read the custom fields from another key with `in \"...\"`"),
+                );
+            }
         }
     }
 

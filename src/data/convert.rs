@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, SpanRelativeTo, Zoned};
 use rust_decimal::Decimal;
 
-use crate::engine::types::{minor_units, Currency, Ty};
+use crate::engine::types::{minor_units, Currency, Spelling, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 
@@ -92,6 +92,73 @@ pub(crate) fn scalar(program: &Program, ty: &Ty, zone: Option<&TimeZone>, raw: R
             "declare the field with a type that records can hold",
         )),
     }
+}
+
+/// Convert one scalar value as [`scalar`] does, first trying the spellings the field declares
+/// (`accept`, enumeration codes). `spelling` is `None` for fields that declare none, which then
+/// cost nothing more than [`scalar`]. `in_list`: an element of a list, where `empty as missing`
+/// does not apply (a list holds values, not gaps).
+pub(crate) fn spelled(
+    program: &Program,
+    ty: &Ty,
+    zone: Option<&TimeZone>,
+    spelling: Option<&Spelling>,
+    in_list: bool,
+    raw: Raw<'_>,
+) -> Result<Value, Bad> {
+    let Some(sp) = spelling else { return scalar(program, ty, zone, raw) };
+    let mut buf = StackText::<48>::new();
+    let text: Option<&str> = match raw {
+        Raw::Str(s) | Raw::Num(s) => Some(s),
+        Raw::Cell(s) => Some(s.trim()),
+        Raw::Int(i) => write!(buf, "{i}").ok().map(|()| buf.as_str()),
+        Raw::Float(_) | Raw::Bool(_) | Raw::Moment(_) => None,
+    };
+    if let Some(t) = text {
+        if sp.empty_is_missing && !in_list && t.is_empty() && matches!(raw, Raw::Str(_) | Raw::Cell(_)) {
+            return Ok(Value::Missing);
+        }
+        match ty {
+            Ty::Bool if sp.truths.iter().any(|x| **x == *t) => return Ok(Value::Bool(true)),
+            Ty::Bool if sp.falsehoods.iter().any(|x| **x == *t) => return Ok(Value::Bool(false)),
+            Ty::Enum(_) => {
+                if let Some((_, i)) = sp.codes.iter().find(|(c, _)| **c == *t) {
+                    return Ok(Value::Enum(*i));
+                }
+            }
+            Ty::Int if sp.numbers_in_strings => {
+                if let Raw::Str(s) = raw {
+                    return scalar(program, ty, zone, Raw::Num(s.trim()));
+                }
+            }
+            _ => {}
+        }
+    }
+    scalar(program, ty, zone, raw).map_err(|mut bad| {
+        // Say what the declaration accepts, beside what the format does.
+        match ty {
+            Ty::Bool if !sp.truths.is_empty() => {
+                let yes = list(sp.truths.iter().map(|t| &**t));
+                let no = list(sp.falsehoods.iter().map(|t| &**t));
+                bad.help = format!("write {yes} for true or {no} for false, as the schema declares; or {}", bad.help);
+            }
+            Ty::Enum(e) if !sp.codes.is_empty() => {
+                let names = program.enums.get(*e).map_or(&[][..], |d| d.variants.as_slice());
+                let pairs: Vec<String> = sp
+                    .codes
+                    .iter()
+                    .filter_map(|(c, i)| Some(format!("`{}` for `{}`", clip(c), names.get(usize::try_from(*i).ok()?)?)))
+                    .collect();
+                bad.help = format!(
+                    "write one of the codes the schema declares ({}), or a value's name ({})",
+                    pairs.join(", "),
+                    list(names.iter().map(String::as_str))
+                );
+            }
+            _ => {}
+        }
+        bad
+    })
 }
 
 /// The error for a list or object found where `ty` was expected (`found` is "a list", "an object" or

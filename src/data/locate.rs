@@ -46,9 +46,8 @@ pub(crate) fn locate(
     let shape = schema.shape;
     let found = match file.format {
         Format::Jsonl => Some(jsonl_span(text, fallback().start, program, shape, path)),
-        Format::Json => {
-            json_record_start(text, ordinal, index).map(|start| json_value_span(text, start, program, shape, path))
-        }
+        Format::Json => json_record_start(text, ordinal, &schema.records_at, index)
+            .map(|start| json_value_span(text, start, program, shape, path)),
         Format::Toml => super::toml::locate(text, program, shape, ordinal, path, &mut index.toml),
         Format::Csv => csv_span(text, text, scan::line_start(text, line), program, shape, path),
     };
@@ -79,6 +78,21 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
                 };
                 // The last occurrence wins, as when the record was read.
                 let members = scan::object_members(text, value.start);
+                if let Some(c) = field.custom() {
+                    // The `value` of the element with the field's id in the `{id, value}` array.
+                    let Some(m) = members.iter().rev().find(|m| *m.name == *c.key) else { return owner };
+                    owner = m.key;
+                    let Some((element, v)) = custom_value(text, m.value.start, &c.id) else { return owner };
+                    match v {
+                        Some(v) => {
+                            value = v;
+                            owner = element;
+                        }
+                        None => return element,
+                    }
+                    ty = field.ty.clone();
+                    continue;
+                }
                 let Some(m) = members.iter().rev().find(|m| m.name == field.name.as_str()) else { return owner };
                 value = m.value;
                 owner = m.key;
@@ -99,16 +113,39 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
     value
 }
 
+/// In the `{id, value}` array starting at `pos`, the last element whose `id` is `id` (a string's
+/// value or a number's text; the last, so that an id given twice is shown at its second), and its
+/// `value`'s span if it has one.
+fn custom_value(text: &str, pos: usize, id: &str) -> Option<(Span, Option<Span>)> {
+    let b = text.as_bytes();
+    let elements = scan::array_elements(b, pos)?;
+    elements.into_iter().rev().find_map(|(start, end)| {
+        let members = scan::object_members(text, start);
+        let given = members.iter().rev().find(|m| m.name == "id")?;
+        let raw = text.get(given.value.start..given.value.end)?;
+        let matches = match raw.strip_prefix('"') {
+            Some(_) => serde_json::from_str::<String>(raw).is_ok_and(|s| s == id),
+            None => raw == id,
+        };
+        let value = members.iter().rev().find(|m| m.name == "value").map(|m| m.value);
+        matches.then_some((Span::new(start, end), value))
+    })
+}
+
 fn count_lines(b: &[u8], upto: usize) -> usize {
     b.get(..upto).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count())
 }
 
-/// Where record `ordinal` of a JSON file starts. The element offsets are kept in `index`, so locating
+/// Where record `ordinal` of a JSON file starts (below the schema's `records at` keys). The element offsets are kept in `index`, so locating
 /// many records of one large file scans it once.
-fn json_record_start(text: &str, ordinal: usize, index: &mut Index) -> Option<usize> {
+fn json_record_start(text: &str, ordinal: usize, records_at: &[String], index: &mut Index) -> Option<usize> {
     let b = text.as_bytes();
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let first = scan::skip_ws(b, bom);
+    let mut first = scan::skip_ws(b, bom);
+    if b.get(first) == Some(&b'{') && !records_at.is_empty() {
+        // The records are the elements of the array the schema's `records at` names.
+        first = scan::json_path(text, first, records_at)?.start;
+    }
     if b.get(first) != Some(&b'[') {
         return (ordinal == 0).then_some(first);
     }

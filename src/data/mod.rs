@@ -79,6 +79,10 @@ pub(crate) mod codes {
     pub const EMPTY_FILE: &str = "precept::input::empty-file";
     /// More problems in one file than are shown.
     pub const MORE_PROBLEMS: &str = "precept::input::more-problems";
+    /// A `.json` file holds its records under a key its schema does not name (`records at`).
+    pub const RECORDS_UNDER_KEY: &str = "precept::input::records-under-key";
+    /// A `.json` file has no array at the key its schema's `records at` names.
+    pub const RECORDS_NOT_FOUND: &str = "precept::input::records-not-found";
 }
 
 /// Record file formats, chosen by extension: `.toml`, `.json`, `.jsonl` / `.ndjson`, `.csv`.

@@ -296,6 +296,52 @@ pub(crate) fn csv_unquote(cell: &str) -> String {
     }
 }
 
+/// The value at the key path `keys` from the JSON object starting at `pos` (the last of a key
+/// named twice, as records are read): its span, or `None` if a key on the way is absent or not in
+/// an object. With no keys, the value at `pos`.
+pub(crate) fn json_path(text: &str, pos: usize, keys: &[String]) -> Option<Span> {
+    let b = text.as_bytes();
+    let mut at = Span::new(pos, skip_value(b, pos)?);
+    for key in keys {
+        let members = object_members(text, at.start);
+        at = members.iter().rev().find(|m| m.name == key.as_str())?.value;
+    }
+    Some(at)
+}
+
+/// Where, in a JSON object that is not a record of the schema (it has none of the schema's keys),
+/// an array of objects is: the key path of the first such array, breadth first and at most three
+/// keys deep, and the span of its key. This is how exports wrap their records (`{"result": [...]}`,
+/// `{"data": {"items": [...]}}`); keys holding a `.` are passed over, since a path cannot name them.
+pub(crate) fn wrapped_records(text: &str, pos: usize) -> Option<(Vec<String>, Span)> {
+    let b = text.as_bytes();
+    let mut level: Vec<(Vec<String>, usize)> = vec![(Vec::new(), pos)];
+    for _ in 0..3 {
+        let mut next = Vec::new();
+        for (path, at) in &level {
+            for m in object_members(text, *at) {
+                if m.name.contains('.') || m.name.is_empty() {
+                    continue;
+                }
+                let mut keys = path.clone();
+                keys.push(m.name.to_string());
+                match b.get(m.value.start) {
+                    Some(b'[') => {
+                        let first = skip_ws(b, m.value.start + 1);
+                        if b.get(first) == Some(&b'{') {
+                            return Some((keys, m.key));
+                        }
+                    }
+                    Some(b'{') => next.push((keys, m.value.start)),
+                    _ => {}
+                }
+            }
+        }
+        level = next;
+    }
+    None
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {

@@ -17,6 +17,7 @@ pub(crate) fn field(name: &str, ty: Ty) -> Field {
         column: name.into(),
         zone: None,
         used: true,
+        spelling: None,
         file: SourceFile::new("schema.precept", ""),
         span: Span::default(),
     }
@@ -40,6 +41,7 @@ pub(crate) fn schema(name: &str, shape: usize) -> SchemaInfo {
         name: name.into(),
         shape,
         files: vec![],
+        records_at: vec![],
         id_field: None,
         id_redacted: false,
         date_field: None,

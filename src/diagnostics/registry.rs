@@ -45,6 +45,8 @@ codes! {
     "precept::input::no-schema" => "no schema says which fields a record file has",
     "precept::input::not-a-file" => "an input is a FIFO, socket, device or folder, not a regular file, and was not read",
     "precept::input::not-found" => "a path given on the command line does not exist",
+    "precept::input::records-not-found" => "a `.json` file has no array of records at the key its schema's `records at` names",
+    "precept::input::records-under-key" => "a `.json` file holds its records under a key its schema does not name with `records at`",
     "precept::input::skipped-link" => "a folder walk did not follow a symbolic link",
     "precept::input::toml" => "a TOML file is not valid TOML",
     "precept::input::too-large" => "an input file or record line is larger than its documented limit",

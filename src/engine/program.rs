@@ -100,6 +100,9 @@ pub struct SchemaInfo {
     pub shape: ShapeId,
     /// `files` globs, as written; empty means "any record file" when there is one schema.
     pub files: Vec<String>,
+    /// `records at "data.items"`: the keys leading to the array a `.json` file holds its records
+    /// in; empty when the file is a record or an array of records.
+    pub records_at: Vec<String>,
     /// The identifying field's slot.
     pub id_field: Option<usize>,
     /// The slot of the date or datetime field that dates a record (`dated by`).

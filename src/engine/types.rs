@@ -101,10 +101,49 @@ pub struct Field {
     pub zone: Option<jiff::tz::TimeZone>,
     /// Whether any rule reads it; fields no rule reads are skipped when records are read.
     pub used: bool,
+    /// How the export spells its values beyond what the format accepts by default (`accept`,
+    /// enumeration codes, `separated by`, `custom field`); `None` for the many fields that declare
+    /// none of this, so reading them costs nothing more.
+    pub spelling: Option<Box<Spelling>>,
     /// Where it was declared.
     pub file: SourceFile,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// How one field's values are spelled in an export, as its schema declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spelling {
+    /// Texts read as true (`"Y"`, `"1"`): a string, a CSV cell or a JSON number written so.
+    pub truths: Vec<Box<str>>,
+    /// Texts read as false.
+    pub falsehoods: Vec<Box<str>>,
+    /// Whole numbers (and durations in seconds) written as strings (`"2"`) are read as numbers.
+    pub numbers_in_strings: bool,
+    /// An empty string is a missing value.
+    pub empty_is_missing: bool,
+    /// Codes an export writes for enumeration values (`2` for `open`): code text, variant index.
+    pub codes: Vec<(Box<str>, u32)>,
+    /// The separator of a list's items in one CSV cell (`;` when `None`).
+    pub separator: Option<Box<str>>,
+    /// Read, in JSON, as the `value` of the element with this id in an `{id, value}` array.
+    pub custom: Option<Custom>,
+}
+
+/// Where a custom field is: `custom field 360001 in "custom_fields"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Custom {
+    /// The key of the array in the record's object.
+    pub key: Box<str>,
+    /// The id, as text (a JSON number's text or a string's value).
+    pub id: Box<str>,
+}
+
+impl Field {
+    /// Its custom-field place, if it is read from an `{id, value}` array.
+    pub fn custom(&self) -> Option<&Custom> {
+        self.spelling.as_deref().and_then(|s| s.custom.as_ref())
+    }
 }
 
 impl Shape {

@@ -3,7 +3,8 @@
 //! Each leaf field is read from its own column ([`Field::column`], which defaults to the dotted path
 //! such as `customer.kind`). The header is matched against the schema once, into a [`Plan`] of column
 //! indexes, so reading a row is a walk over the plan with no name look-ups. Lists of scalars are one
-//! cell with items separated by `;`; lists of objects cannot be written in CSV and read as empty.
+//! cell with items separated by `;` (or the field's `separated by`); lists of objects cannot be
+//! written in CSV and read as empty.
 
 mod header;
 
@@ -12,7 +13,7 @@ use super::diags::{self, FileDiags, Problem, ProblemKind};
 use super::{codes, scan, Batcher, ReadRecord, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::blame::Step;
-use crate::engine::types::{Field, Ty};
+use crate::engine::types::{Field, Spelling, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::Span;
@@ -251,7 +252,7 @@ impl Row<'_> {
                     if field.optional && matches!(field.ty, Ty::List(_)) && cell.trim().is_empty() {
                         (Value::Missing, Some(*c))
                     } else {
-                        (self.cell(&field.ty, field.zone.as_ref(), cell, *c), Some(*c))
+                        (self.cell(field, cell, *c), Some(*c))
                     }
                 }
                 Plan::Object(inner) => {
@@ -286,13 +287,16 @@ impl Row<'_> {
         (slots.into_boxed_slice(), any)
     }
 
-    /// The value of one cell for type `ty` (an empty cell is missing).
-    fn cell(&mut self, ty: &Ty, zone: Option<&TimeZone>, cell: &str, column: usize) -> Value {
+    /// The value of one cell for `field` (an empty cell is missing). A list's items are separated
+    /// by `;`, or by the field's declared separator.
+    fn cell(&mut self, field: &Field, cell: &str, column: usize) -> Value {
+        let (ty, zone, spelling) = (&field.ty, field.zone.as_ref(), field.spelling.as_deref());
         if let Ty::List(inner) = ty {
+            let separator = spelling.and_then(|s| s.separator.as_deref()).unwrap_or(";");
             let mut items = Vec::new();
-            for (i, item) in cell.split(';').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+            for (i, item) in cell.split(separator).map(str::trim).filter(|s| !s.is_empty()).enumerate() {
                 self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
-                items.push(self.scalar(inner, zone, item, column));
+                items.push(self.scalar(inner, zone, spelling, true, item, column));
                 self.path.pop();
             }
             return Value::List(items.into_boxed_slice());
@@ -301,11 +305,19 @@ impl Row<'_> {
         if blank {
             return Value::Missing;
         }
-        self.scalar(ty, zone, cell, column)
+        self.scalar(ty, zone, spelling, false, cell, column)
     }
 
-    fn scalar(&mut self, ty: &Ty, zone: Option<&TimeZone>, text: &str, column: usize) -> Value {
-        match convert::scalar(self.program, ty, zone, Raw::Cell(text)) {
+    fn scalar(
+        &mut self,
+        ty: &Ty,
+        zone: Option<&TimeZone>,
+        spelling: Option<&Spelling>,
+        in_list: bool,
+        text: &str,
+        column: usize,
+    ) -> Value {
+        match convert::spelled(self.program, ty, zone, spelling, in_list, Raw::Cell(text)) {
             Ok(v) => v,
             Err(bad) => {
                 // INVARIANT: `Value::Unreadable(i)` is `problems[i]`, which the reader keeps in order.

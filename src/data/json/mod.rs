@@ -196,9 +196,10 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
     }
     let b = body.as_bytes();
     let first = scan::skip_ws(b, 0);
-    let elements = match b.get(first) {
-        Some(b'[') => scan::array_elements(b, first).unwrap_or_default(),
-        _ => vec![(first, b.len())],
+    let Some(array) = records_array(&mut diags, text, bom, program, file.schema) else { return diags.finish() };
+    let elements = match array {
+        Some(at) => scan::array_elements(b, at).unwrap_or_default(),
+        None => vec![(first, b.len())],
     };
     let mut ctx = Ctx::new(program);
     let (mut line, mut counted) = (1usize, 0usize);
@@ -246,6 +247,82 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
         }
     }
     diags.finish()
+}
+
+/// Where the array of records of a JSON file starts in `text` after its byte-order mark
+/// (`Some(None)`: the file is one record). A top-level array is always the records; an object is
+/// followed down the schema's `records at` keys. `None` when it cannot be read (reported): the
+/// keys lead nowhere, or, without `records at`, the object holds no field of the schema but does
+/// hold an array of objects, which is then suggested, rather than read as one record lacking
+/// every field.
+fn records_array(
+    diags: &mut FileDiags<'_>,
+    text: &str,
+    bom: usize,
+    program: &Program,
+    schema: usize,
+) -> Option<Option<usize>> {
+    let body = text.get(bom..).unwrap_or("");
+    let b = body.as_bytes();
+    let first = scan::skip_ws(b, 0);
+    if b.get(first) != Some(&b'{') {
+        return Some((b.get(first) == Some(&b'[')).then_some(first));
+    }
+    let info = program.schemas.get(schema)?;
+    let name = crate::data::convert::clip(&info.name);
+    let at = |s: Span| Span::new(s.start + bom, s.end + bom);
+    if info.records_at.is_empty() {
+        let fields = program.shapes.get(info.shape).map_or(&[][..], |s| s.fields.as_slice());
+        let members = scan::object_members(body, first);
+        let own = members
+            .iter()
+            .any(|m| fields.iter().any(|f| f.name == m.name.as_ref() || f.custom().is_some_and(|c| *c.key == *m.name)));
+        if own {
+            return Some(None);
+        }
+        let Some((keys, key)) = scan::wrapped_records(body, first) else { return Some(None) };
+        let path = crate::data::convert::clip(&keys.join("."));
+        diags.set_text(text);
+        let source = diags.source();
+        diags.error(
+            &source,
+            codes::RECORDS_UNDER_KEY,
+            format!("the records of this file seem to be under `{path}`, which schema `{name}` does not name"),
+            at(key),
+            "an array of objects",
+            format!(
+                "add `records at \"{path}\"` to schema `{name}` to read the elements of `{path}` as records; \
+                 without it a `.json` file is one record, or an array of records; no records of this file were read"
+            ),
+        );
+        return None;
+    }
+    let found = scan::json_path(body, first, &info.records_at);
+    if let Some(s) = found.filter(|s| b.get(s.start) == Some(&b'[')) {
+        return Some(Some(s.start));
+    }
+    let path = crate::data::convert::clip(&info.records_at.join("."));
+    let (span, label) = match found {
+        Some(s) => (s, "not an array"),
+        None => (Span::new(first, first + 1), "no such key"),
+    };
+    let hint = match scan::wrapped_records(body, first) {
+        Some((keys, _)) => {
+            format!("this file has an array of objects at `{}`; ", crate::data::convert::clip(&keys.join(".")))
+        }
+        None => String::new(),
+    };
+    diags.set_text(text);
+    let source = diags.source();
+    diags.error(
+        &source,
+        codes::RECORDS_NOT_FOUND,
+        format!("no array of records at `{path}`, where schema `{name}` reads them"),
+        at(span),
+        label,
+        format!("{hint}check `records at` in schema `{name}`, or the file; no records of this file were read"),
+    );
+    None
 }
 
 /// Where a problem of the record at `start` in `text` is: a duplicate key's second place, or the value

@@ -19,7 +19,7 @@ use crate::data::convert::{self, Raw};
 use crate::data::diags::{Problem, ProblemKind};
 use crate::data::{field_step, scan, MAX_DIAGNOSTICS_PER_FILE};
 use crate::engine::blame::Step;
-use crate::engine::types::{Field, ShapeId, Ty};
+use crate::engine::types::{Field, ShapeId, Spelling, Ty};
 use crate::engine::value::{Value, NOT_KEPT};
 use crate::engine::Program;
 
@@ -46,6 +46,9 @@ pub(crate) struct Ctx<'p> {
     spent: usize,
     /// [`decoded_budget`], read once per record rather than per value.
     budget: usize,
+    /// Some field of the program is a `custom field`: only then is a key no field has looked for
+    /// among the custom fields' arrays, so other schemas pay nothing for them.
+    customs: bool,
 }
 
 /// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
@@ -68,6 +71,7 @@ impl<'p> Ctx<'p> {
             skip_depth: 0,
             spent: 0,
             budget: decoded_budget(),
+            customs: program.shapes.iter().any(|s| s.fields.iter().any(|f| f.custom().is_some())),
         }
     }
 
@@ -147,7 +151,8 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
     ctx.reset();
     let ty = Ty::Object(shape);
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed { ctx: &mut *ctx, ty: &ty, zone: None, in_list: false }.deserialize(&mut de)?;
+    let value =
+        ValueSeed { ctx: &mut *ctx, ty: &ty, zone: None, spelling: None, in_list: false }.deserialize(&mut de)?;
     de.end()?;
     if ctx.maybe_duplicate {
         // The slow path, for records that have (or hash as if they had) a key twice in one object:
@@ -173,6 +178,8 @@ struct ValueSeed<'c, 'p> {
     ty: &'c Ty,
     /// The field's declared zone, for datetimes written without an offset.
     zone: Option<&'c TimeZone>,
+    /// How the field's values are spelled, where its schema says.
+    spelling: Option<&'c Spelling>,
     /// An element of a list (where null is not a missing value but a mistake).
     in_list: bool,
 }
@@ -220,7 +227,7 @@ impl ValueSeed<'_, '_> {
             self.ctx.problem(ProblemKind::NotObject(found_scalar(raw)));
             return Value::Missing;
         }
-        match convert::scalar(self.ctx.program, self.ty, self.zone, raw) {
+        match convert::spelled(self.ctx.program, self.ty, self.zone, self.spelling, self.in_list, raw) {
             Ok(v) => v,
             Err(bad) => self.ctx.bad(bad),
         }
@@ -277,7 +284,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         if !self.ctx.spend(v.len()) {
             return Ok(Value::Missing);
         }
-        if matches!(self.ty, Ty::Text) {
+        if matches!(self.ty, Ty::Text) && self.spelling.is_none() {
             return Ok(Value::Text(v.into_boxed_str()));
         }
         Ok(self.scalar(Raw::Str(&v)))
@@ -306,8 +313,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 return Ok(Value::Missing);
             }
             self.ctx.path.push(Step::Index(u32::try_from(items.len()).unwrap_or(u32::MAX)));
-            let next =
-                seq.next_element_seed(ValueSeed { ctx: &mut *self.ctx, ty: inner, zone: self.zone, in_list: true });
+            let next = seq.next_element_seed(ValueSeed {
+                ctx: &mut *self.ctx,
+                ty: inner,
+                zone: self.zone,
+                spelling: self.spelling,
+                in_list: true,
+            });
             self.ctx.path.pop();
             match next? {
                 Some(v) => items.push(v),
@@ -332,16 +344,21 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         // Fields whose value was reported already, so that it is not reported again as missing.
         let mut reported = vec![false; fields.len()];
         let mut keys = KeyCheck::open(self.ctx);
-        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields))? {
+        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields, self.ctx.customs))? {
             keys.add(self.ctx, hash);
-            match key.and_then(|i| Some((i, fields.get(i)?))) {
-                Some((i, field)) => {
+            match key {
+                Key::Field(i) => {
+                    let Some(field) = fields.get(i) else {
+                        map.next_value_seed(Skip(&mut *self.ctx))?;
+                        continue;
+                    };
                     self.ctx.path.push(field_step(i));
                     let before = self.ctx.found;
                     let v = map.next_value_seed(ValueSeed {
                         ctx: &mut *self.ctx,
                         ty: &field.ty,
                         zone: field.zone.as_ref(),
+                        spelling: field.spelling.as_deref(),
                         in_list: false,
                     });
                     self.ctx.path.pop();
@@ -352,7 +369,16 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         *slot = v?;
                     }
                 }
-                None => {
+                Key::Custom(name) => {
+                    map.next_value_seed(CustomSeed {
+                        ctx: &mut *self.ctx,
+                        fields,
+                        key: name,
+                        slots: &mut slots,
+                        reported: &mut reported,
+                    })?;
+                }
+                Key::Other => {
                     map.next_value_seed(Skip(&mut *self.ctx))?;
                 }
             }
@@ -373,26 +399,259 @@ fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], repor
     });
 }
 
-/// Matches a key to the slot of a field some rule reads, and hashes it for [`KeyCheck`].
-struct KeySeed<'f>(&'f [Field]);
+/// What a key of an object is to its shape.
+enum Key<'f> {
+    /// The key of the field in this slot, which some rule reads.
+    Field(usize),
+    /// The key of an `{id, value}` array that fields some rule reads are custom fields of.
+    Custom(&'f str),
+    /// Anything else: skipped.
+    Other,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = (Option<usize>, u64);
+/// Matches a key to the slot of a field some rule reads (or, when the program has custom fields,
+/// to an array of them), and hashes it for [`KeyCheck`].
+struct KeySeed<'f>(&'f [Field], bool);
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Option<usize>, u64), D::Error> {
+impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f> {
+    type Value = (Key<'f>, u64);
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Key<'f>, u64), D::Error> {
         de.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = (Option<usize>, u64);
+impl<'de, 'f> Visitor<'de> for KeySeed<'f> {
+    type Value = (Key<'f>, u64);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<(Option<usize>, u64), E> {
-        Ok((self.0.iter().position(|f| f.used && f.name == v), key_hash(v)))
+    fn visit_str<E>(self, v: &str) -> Result<(Key<'f>, u64), E> {
+        // A custom field is not found by its name: it has no key of its own.
+        let key = match self.0.iter().position(|f| f.used && f.name == v && f.custom().is_none()) {
+            Some(i) => Key::Field(i),
+            None if self.1 => match self.0.iter().find_map(|f| f.custom().filter(|c| f.used && *c.key == *v)) {
+                Some(c) => Key::Custom(&c.key),
+                None => Key::Other,
+            },
+            None => Key::Other,
+        };
+        Ok((key, key_hash(v)))
+    }
+}
+
+/// Reads an `{id, value}` array (Zendesk's and Freshdesk's `custom_fields`) into the slots of the
+/// fields declared `custom field <id>` with this array's key: each element's `value` is read with
+/// its field's type, at the field's path, so its problems are placed at that `value`. Elements of
+/// ids no rule reads are skipped; an id given twice is reported rather than one of them chosen.
+struct CustomSeed<'c, 'p, 'f> {
+    ctx: &'c mut Ctx<'p>,
+    fields: &'f [Field],
+    key: &'f str,
+    slots: &'c mut [Value],
+    reported: &'c mut [bool],
+}
+
+impl<'de> DeserializeSeed<'de> for CustomSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CustomSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of `{id, value}` objects")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.not_a_list("a boolean");
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.not_a_list("a number");
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.not_a_list("a number");
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.not_a_list("a number");
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.not_a_list("a string");
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        skip_map(self.ctx, &mut map)?;
+        self.not_a_list("an object");
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut seen = vec![false; self.fields.len()];
+        while let Some((id, value)) = seq.next_element_seed(ElementSeed(&mut *self.ctx))? {
+            let (Some(id), Some(value)) = (id, value) else { continue };
+            let id = raw_text(id.get());
+            let found = self
+                .fields
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.used && f.custom().is_some_and(|c| *c.key == *self.key && *c.id == *id));
+            let mut de = serde_json::Deserializer::from_str(value.get());
+            let Some((i, field)) = found else {
+                // Still refused if it names a key twice, as anywhere in a record.
+                Skip(&mut *self.ctx).deserialize(&mut de).map_err(serde::de::Error::custom)?;
+                continue;
+            };
+            self.ctx.path.push(field_step(i));
+            let before = self.ctx.found;
+            let v = if seen.get(i).copied().unwrap_or(false) {
+                let bad = convert::Bad {
+                    what: format!("is given twice in `{}` (id `{}`)", convert::clip(self.key), convert::clip(&id)),
+                    label: "a second value".into(),
+                    help: "give each custom field once; which of two values is meant cannot be told".into(),
+                };
+                Ok(self.ctx.bad(bad))
+            } else {
+                ValueSeed {
+                    ctx: &mut *self.ctx,
+                    ty: &field.ty,
+                    zone: field.zone.as_ref(),
+                    spelling: field.spelling.as_deref(),
+                    in_list: false,
+                }
+                .deserialize(&mut de)
+            };
+            self.ctx.path.pop();
+            if let Some(s) = seen.get_mut(i) {
+                *s = true;
+            }
+            if let Some(r) = self.reported.get_mut(i) {
+                *r |= self.ctx.found > before;
+            }
+            if let Some(slot) = self.slots.get_mut(i) {
+                *slot = v.map_err(serde::de::Error::custom)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl CustomSeed<'_, '_, '_> {
+    /// The array is something else: every custom field read from it is unreadable.
+    fn not_a_list(self, found: &str) {
+        for (i, f) in self.fields.iter().enumerate() {
+            if !(f.used && f.custom().is_some_and(|c| *c.key == *self.key)) {
+                continue;
+            }
+            self.ctx.path.push(field_step(i));
+            let bad = convert::Bad {
+                what: format!(
+                    "cannot be read: `{}` is {found}, not a list of `{{id, value}}` objects",
+                    convert::clip(self.key)
+                ),
+                label: "not a list".into(),
+                help: format!(
+                    "custom fields are read from a list such as `\"{}\": [{{\"id\": 1, \"value\": true}}]`",
+                    convert::clip(self.key)
+                ),
+            };
+            let v = self.ctx.bad(bad);
+            self.ctx.path.pop();
+            if let Some(r) = self.reported.get_mut(i) {
+                *r = true;
+            }
+            if let Some(slot) = self.slots.get_mut(i) {
+                *slot = v;
+            }
+        }
+    }
+}
+
+/// A JSON string's value or a number's text, from its raw JSON.
+fn raw_text(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => std::borrow::Cow::Borrowed(inner),
+        Some(_) => std::borrow::Cow::Owned(serde_json::from_str::<String>(raw).unwrap_or_default()),
+        None => std::borrow::Cow::Borrowed(raw),
+    }
+}
+
+/// One element of an `{id, value}` array: its `id` and `value` as written, in either order; other
+/// keys are skipped, and an element that is not an object gives neither.
+struct ElementSeed<'c, 'p>(&'c mut Ctx<'p>);
+
+type Pair<'de> = (Option<&'de serde_json::value::RawValue>, Option<&'de serde_json::value::RawValue>);
+
+impl<'de> DeserializeSeed<'de> for ElementSeed<'_, '_> {
+    type Value = Pair<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Pair<'de>, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ElementSeed<'_, '_> {
+    type Value = Pair<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an `{id, value}` object")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Pair<'de>, E> {
+        Ok((None, None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Pair<'de>, E> {
+        Ok((None, None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Pair<'de>, E> {
+        Ok((None, None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Pair<'de>, E> {
+        Ok((None, None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Pair<'de>, E> {
+        Ok((None, None))
+    }
+    fn visit_unit<E>(self) -> Result<Pair<'de>, E> {
+        Ok((None, None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pair<'de>, A::Error> {
+        while seq.next_element_seed(Skip(&mut *self.0))?.is_some() {}
+        Ok((None, None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pair<'de>, A::Error> {
+        let (mut id, mut value) = (None, None);
+        let mut keys = KeyCheck::open(self.0);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            keys.add(self.0, key_hash(&key));
+            match &*key {
+                "id" => id = Some(map.next_value::<&'de serde_json::value::RawValue>()?),
+                "value" => value = Some(map.next_value::<&'de serde_json::value::RawValue>()?),
+                _ => map.next_value_seed(Skip(&mut *self.0))?,
+            }
+        }
+        keys.close(self.0);
+        Ok((id, value))
     }
 }
 
@@ -526,7 +785,7 @@ impl<'de> Visitor<'de> for Skip<'_, '_> {
 /// Skip the rest of an object, checking its keys.
 fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
     let mut keys = KeyCheck::open(ctx);
-    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[]))? {
+    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[], false))? {
         keys.add(ctx, hash);
         map.next_value_seed(Skip(&mut *ctx))?;
     }

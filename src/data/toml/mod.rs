@@ -175,7 +175,8 @@ impl Cx<'_> {
             let (Some(field), Some(slot)) = (fields.get(i), slots.get_mut(i)) else { continue };
             self.path.push(super::field_step(i));
             let before = self.found;
-            *slot = self.value(&field.ty, field.zone.as_ref(), value, self.span(key));
+            let read = Read { zone: field.zone.as_ref(), spelling: field.spelling.as_deref(), in_list: false };
+            *slot = self.value(&field.ty, read, value, self.span(key));
             self.path.pop();
             if let Some(r) = reported.get_mut(i) {
                 *r |= self.found > before;
@@ -189,8 +190,8 @@ impl Cx<'_> {
         slots.into_boxed_slice()
     }
 
-    /// A value of type `ty`; `key` is the span of the key it was found under (or of the element).
-    fn value(&mut self, ty: &Ty, zone: Option<&TimeZone>, v: &Spanned<DeValue<'_>>, key: Span) -> Value {
+    /// A value of type `ty`, read as `read` says; `key` is the span of the key it was found under (or of the element).
+    fn value(&mut self, ty: &Ty, read: Read<'_>, v: &Spanned<DeValue<'_>>, key: Span) -> Value {
         let at = self.span(v);
         let raw = match (ty, v.get_ref()) {
             (Ty::Object(shape), DeValue::Table(t)) => return Value::Object(self.object(*shape, t, key)),
@@ -200,7 +201,7 @@ impl Cx<'_> {
                     self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
                     // A value absent from an element is shown at the element.
                     let element = self.span(item);
-                    out.push(self.value(inner, zone, item, element));
+                    out.push(self.value(inner, Read { in_list: true, ..read }, item, element));
                     self.path.pop();
                 }
                 return Value::List(out.into_boxed_slice());
@@ -216,14 +217,14 @@ impl Cx<'_> {
             (_, DeValue::Float(f)) => Raw::Num(f.as_str()),
             (_, DeValue::Datetime(d)) => {
                 let text = d.to_string();
-                return self.convert(ty, zone, Raw::Moment(&text), at);
+                return self.convert(ty, read, Raw::Moment(&text), at);
             }
         };
-        self.convert(ty, zone, raw, at)
+        self.convert(ty, read, raw, at)
     }
 
-    fn convert(&mut self, ty: &Ty, zone: Option<&TimeZone>, raw: Raw<'_>, at: Span) -> Value {
-        match convert::scalar(self.program, ty, zone, raw) {
+    fn convert(&mut self, ty: &Ty, read: Read<'_>, raw: Raw<'_>, at: Span) -> Value {
+        match convert::spelled(self.program, ty, read.zone, read.spelling, read.in_list, raw) {
             Ok(v) => v,
             Err(bad) => self.bad(bad, at),
         }
@@ -243,6 +244,15 @@ impl Cx<'_> {
         self.problem(ProblemKind::Invalid(bad), at);
         Value::Unreadable(index)
     }
+}
+
+/// How a field's values are read: the zone of its datetimes without an offset, its declared
+/// spellings, and whether the value is an element of a list.
+#[derive(Clone, Copy)]
+struct Read<'f> {
+    zone: Option<&'f TimeZone>,
+    spelling: Option<&'f crate::engine::types::Spelling>,
+    in_list: bool,
 }
 
 #[cfg(test)]

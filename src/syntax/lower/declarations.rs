@@ -21,6 +21,8 @@ impl Lowerer<'_> {
         let mut staff_by: Option<Name> = None;
         let mut team_by: Option<Name> = None;
         let mut zone: Option<Str> = None;
+        let mut records_at: Option<Str> = None;
+        let mut accept = Vec::new();
         let mut fields = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
@@ -61,11 +63,31 @@ impl Lowerer<'_> {
                         self.set_once(&mut zone, s, "zone", |s| s.span, at);
                     }
                 }
+                Rule::records_at_clause => {
+                    let at = span(&c);
+                    if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
+                        let s = string(&s);
+                        self.set_once(&mut records_at, s, "records at", |s| s.span, at);
+                    }
+                }
+                Rule::accept_clause => accept.extend(spellings(c)),
                 Rule::field_decl => fields.push(self.field(c)),
                 _ => {}
             }
         }
-        Some(Schema { name: name_?, files, identified_by, dated_by, staff_by, team_by, zone, fields, span: whole })
+        Some(Schema {
+            name: name_?,
+            files,
+            identified_by,
+            dated_by,
+            staff_by,
+            team_by,
+            zone,
+            records_at,
+            accept,
+            fields,
+            span: whole,
+        })
     }
 
     fn field(&mut self, p: Pair<'_, Rule>) -> FieldDecl {
@@ -75,19 +97,46 @@ impl Lowerer<'_> {
         let mut optional = false;
         let mut column = None;
         let mut zone = None;
+        let mut accept: Option<(Vec<Accept>, crate::source::Span)> = None;
+        let mut separator = None;
+        let mut custom = None;
         for c in p.into_inner() {
+            let at = span(&c);
             match c.as_rule() {
                 Rule::field_name => fname = name(&c),
                 Rule::optional_mark => optional = true,
-                Rule::column_clause => {
-                    column = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x))
+                Rule::column_clause | Rule::zone_clause | Rule::separated_clause => {
+                    let (slot, what) = match c.as_rule() {
+                        Rule::column_clause => (&mut column, "column"),
+                        Rule::zone_clause => (&mut zone, "zone"),
+                        _ => (&mut separator, "separated by"),
+                    };
+                    if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
+                        let s = string(&s);
+                        self.set_once(slot, s, what, |s| s.span, at);
+                    }
                 }
-                Rule::zone_clause => zone = c.into_inner().find(|x| x.as_rule() == Rule::string).map(|x| string(&x)),
+                Rule::accept_clause => {
+                    let found = (spellings(c), at);
+                    self.set_once(&mut accept, found, "accept", |a| a.1, at);
+                }
+                Rule::custom_clause => {
+                    let mut parts = c.into_inner().filter(|x| matches!(x.as_rule(), Rule::digits | Rule::string));
+                    let id = parts.next().map(|x| match x.as_rule() {
+                        Rule::digits => Str { value: x.as_str().to_string(), span: span(&x) },
+                        _ => string(&x),
+                    });
+                    let key = parts.next().map(|x| string(&x));
+                    if let Some(id) = id {
+                        self.set_once(&mut custom, CustomField { id, key, span: at }, "custom field", |c| c.span, at);
+                    }
+                }
                 Rule::colon | Rule::comma => {}
                 _ => ty = self.type_expr(c),
             }
         }
-        FieldDecl { name: fname, ty, optional, column, zone, span: whole }
+        let accept = accept.map(|a| a.0).unwrap_or_default();
+        FieldDecl { name: fname, ty, optional, column, zone, accept, separator, custom, span: whole }
     }
 
     fn type_expr(&mut self, p: Pair<'_, Rule>) -> TypeExpr {
@@ -104,7 +153,22 @@ impl Lowerer<'_> {
                 TypeExpr::Object(fields, s)
             }
             Rule::enum_type => {
-                TypeExpr::Enum(p.into_inner().filter(|x| x.as_rule() == Rule::ident).map(|x| name(&x)).collect(), s)
+                let variants = p
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::enum_variant)
+                    .filter_map(|v| {
+                        let mut inner = v.into_inner();
+                        let vname = name(&inner.find(|x| x.as_rule() == Rule::ident)?);
+                        let code = inner.find(|x| matches!(x.as_rule(), Rule::string | Rule::digits)).map(|x| match x
+                            .as_rule()
+                        {
+                            Rule::digits => Str { value: x.as_str().to_string(), span: span(&x) },
+                            _ => string(&x),
+                        });
+                        Some(Variant { name: vname, code })
+                    })
+                    .collect();
+                TypeExpr::Enum(variants, s)
             }
             Rule::money_type => {
                 let cur = p
@@ -249,4 +313,19 @@ impl Lowerer<'_> {
         code.name = cname?;
         Some(code)
     }
+}
+
+/// The spellings of an `accept` clause, in the order written.
+fn spellings(p: Pair<'_, Rule>) -> Vec<Accept> {
+    p.into_inner()
+        .filter_map(|s| match s.as_rule() {
+            Rule::truth_spelling => {
+                let mut texts = s.into_inner().filter(|x| x.as_rule() == Rule::string).map(|x| string(&x));
+                Some(Accept::Truth(texts.next()?, texts.next()?))
+            }
+            Rule::numbers_spelling => Some(Accept::NumbersInStrings(span(&s))),
+            Rule::empty_spelling => Some(Accept::EmptyAsMissing(span(&s))),
+            _ => None,
+        })
+        .collect()
 }
