@@ -196,7 +196,7 @@ fn stray_diags(
         let Some(rule) = program.rules.get(st.rule) else { continue };
         // As in the rule's findings: times in the zone of its calendar, a day written as a date
         // as that date.
-        let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
+        let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
         let when = |e: &crate::engine::obligation::Event| {
             use crate::engine::{types::Ty, value::V};
             let mut s = String::new();

@@ -608,7 +608,8 @@ impl<'c> TypeCheck<'c> {
         Some(t)
     }
 
-    /// The rule's calendar, when it has a usable one (no error when it has none).
+    /// The rule's calendar, when it has a usable one (no error when it has none): also the zone its
+    /// days are taken in (`None`: at the offset written).
     pub(crate) fn calendar(&self) -> Option<usize> {
         self.calendar.filter(|&c| c != super::UNKNOWN_CALENDAR)
     }
@@ -688,12 +689,6 @@ impl<'c> TypeCheck<'c> {
         )
         .with_help(help);
         None
-    }
-
-    /// The calendar whose zone a day is taken in when the rule's own is used: `None` when the rule
-    /// has none (days are then taken at the offset written).
-    pub(super) fn zone_calendar(&self) -> Option<usize> {
-        self.calendar.filter(|&c| c != super::UNKNOWN_CALENDAR)
     }
 
     /// A calendar standing for the IANA zone `zone` (written in a call), added once per zone;

@@ -198,7 +198,7 @@ impl TypeCheck<'_> {
                 };
                 (DateUnit::BusinessDay(cal), Some(cal))
             }
-            u => (u, named.or_else(|| self.zone_calendar())),
+            u => (u, named.or_else(|| self.calendar())),
         };
         Some(T::new(CExpr::DatePart(unit, zone, Box::new(t.e)), Ty::Date))
     }
@@ -445,7 +445,7 @@ pub(super) fn compile(
             None => Some(None),
         };
         let unit = named.and_then(|named| {
-            let zone = named.or_else(|| tc.zone_calendar());
+            let zone = named.or_else(|| tc.calendar());
             match x.period {
                 Period::Day => Some((DateUnit::Day, zone)),
                 Period::BusinessDay => {

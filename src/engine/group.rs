@@ -247,7 +247,7 @@ impl Groups {
                         if ev.when.as_ref().is_some_and(|w| !eval(w, record, &cx, &mut vs).is_true()) {
                             continue;
                         }
-                        let zone = rule.calendar.and_then(|c| program.calendars.get(c));
+                        let zone = program.calendar_of(rule);
                         let at = eval(&ev.at, record, &cx, &mut vs);
                         let Some((ts, offset, whole_day)) = instant(at, zone) else { continue };
                         // Events after the evaluation time are not part of the data judged: not

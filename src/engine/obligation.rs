@@ -272,7 +272,7 @@ pub fn judge(
     let end_at = end.at();
     case.events.sort_by_key(|e| (e.at, e.kind));
     // The version is the one in force on the case's day, a local day in the rule's calendar's zone.
-    let zone = rule.calendar.and_then(|c| program.calendars.get(c));
+    let zone = program.calendar_of(rule);
     if !case.start.day(&seq.version, zone).is_some_and(|d| super::run::in_force_on(rule, d)) {
         return;
     }
@@ -398,7 +398,7 @@ fn whole_day_deadline(
         Limit::Months(n) => super::months::add_months(day, n),
         _ => None,
     }?;
-    let tz = rule.calendar.and_then(|c| program.calendars.get(c)).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
+    let tz = program.calendar_of(rule).map_or(jiff::tz::TimeZone::UTC, |c| c.zone().clone());
     let next = due.tomorrow().ok()?.to_zoned(tz).ok()?.timestamp();
     let end = next.checked_sub(SignedDuration::from_nanos(1)).ok()?;
     // Paused time moves the end of that day on by as long as the pause lasted; it is then an
@@ -447,7 +447,7 @@ impl Judging<'_> {
         let offset = o.opened.offset;
         // Times are shown in the zone of the rule's calendar (as written without one), whole days
         // as the dates they are.
-        let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
+        let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
         // The slots are datetimes, as `group.opened`, `group.deadline` and `group.closed` are typed,
         // so a message can compute with them; the evidence shows whole days as dates.
         let value_of = |ts: Timestamp, off: i32| Value::DateTime(ts, zone.map_or(off, |z| z.to_offset(ts).seconds()));

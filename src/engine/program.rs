@@ -69,6 +69,12 @@ impl Program {
         }
     }
 
+    /// The calendar `rule` counts in (its own, else its code's): its zone is where the rule's days
+    /// are taken and its times shown; `None` when it has none (days at the offsets written).
+    pub fn calendar_of(&self, rule: &CompiledRule) -> Option<&Calendar> {
+        rule.calendar.and_then(|c| self.calendars.get(c))
+    }
+
     /// The indices of the rules that run: every rule except inherited ones an override replaces on
     /// every day.
     pub fn running(&self) -> std::collections::BTreeSet<usize> {

@@ -257,7 +257,7 @@ pub fn message_with_days(
     let mut out = String::new();
     let mut vs = vars();
     let cx = Cx::of(program, authority);
-    let zone = rule.calendar.and_then(|c| program.calendars.get(c)).map(crate::calendar::Calendar::zone);
+    let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
     for p in &rule.message {
         match p {
             MsgPart::Text(t) => out.push_str(t),
