@@ -106,7 +106,20 @@ fn the_settings_give_the_as_of_and_the_flag_wins() {
     std::fs::write(dir.path().join("precept.toml"), "as_of = \"yesterday\"\n").unwrap();
     let bad = common::precept_in(dir.path(), &["check"]);
     assert_eq!(bad.code, 2, "{}", bad.snapshot());
-    assert!(bad.stderr.contains("precept::usage::as-of") && bad.stderr.contains("given by `as_of`"), "{}", bad.stderr);
+    // Text that is no time is placed in the settings file, as any other invalid setting.
+    assert!(
+        bad.stderr.contains("precept::config::invalid") && bad.stderr.contains("precept.toml:1:9"),
+        "{}",
+        bad.stderr
+    );
+    // The flag has no place in a file; it is named instead.
+    let flag = common::precept_in(dir.path(), &["check", "--no-config", "--as-of", "yesterday", "--policies", "p"]);
+    assert_eq!(flag.code, 2, "{}", flag.snapshot());
+    assert!(
+        flag.stderr.contains("precept::usage::as-of") && flag.stderr.contains("given by `--as-of`"),
+        "{}",
+        flag.stderr
+    );
 }
 
 #[test]

@@ -277,6 +277,14 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
     c.waivers = found.text("waivers", &w.waivers).map(at);
     c.baseline = found.text("baseline", &w.baseline).map(at);
     c.as_of = found.text("as_of", &w.as_of).map(str::to_string);
+    // Text that is no time at all is reported here, at its place in the file; where a day or a
+    // wall-clock time falls is told later, against the policies' calendars.
+    if let (Some(text), Some(v)) = (&c.as_of, &w.as_of) {
+        if text.parse::<crate::engine::as_of::AsOf>().is_err() {
+            found.wrong("as_of", v, "a date or a datetime", "\"2026-06-30\"");
+            c.as_of = None;
+        }
+    }
     if let Some(v) = &w.fail_on {
         match v.get_ref().get().map(String::as_str) {
             Some("error") => c.fail_on = Some(Severity::Error),
