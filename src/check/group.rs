@@ -14,8 +14,8 @@ use super::expr::{GroupScope, TypeCheck, T};
 use crate::ast::{EventKind, Expr, ExprKind, Name, Period, VersionBy};
 use crate::engine::builtins::{self, Accepts, Agg, Builtin, Family, Out};
 use crate::engine::program::{
-    AggKind, Aggregate, CExpr, DateUnit, DueSpec, DueUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root,
-    SequenceSpec, VersionDate,
+    AggKind, Aggregate, CExpr, DateUnit, DueSpec, DueUnit, Expected, ExpectedFrom, GroupKey, GroupSpec, Kind, Limit,
+    Presence, Root, SequenceSpec, VersionDate,
 };
 use crate::engine::types::{Field, Shape, ShapeId, Ty};
 use crate::source::Span;
@@ -461,14 +461,25 @@ pub(super) fn compile(
             }
         });
         match (on, unit) {
-            (Some(on), Some((unit, zone))) => Some(Presence {
-                unit,
-                zone,
-                on,
-                from: range.and_then(|r| r.0),
-                until: range.and_then(|r| r.1),
-                span: x.span,
-            }),
+            (Some(on), Some((unit, zone))) => {
+                let expected = match x.groups.as_ref().map(|e| expected(tc, &keys, e)) {
+                    Some(Some(e)) => Some(e),
+                    Some(None) => {
+                        ok = false;
+                        return None;
+                    }
+                    None => None,
+                };
+                Some(Presence {
+                    unit,
+                    zone,
+                    on,
+                    from: range.and_then(|r| r.0),
+                    until: range.and_then(|r| r.1),
+                    expected,
+                    span: x.span,
+                })
+            }
             _ => {
                 ok = false;
                 None
@@ -528,6 +539,67 @@ pub(super) fn compile(
         span: g.span,
     };
     (spec, ok)
+}
+
+/// `for each team in "a", "b"` / `for each team in roles`: the part of the key named, which must
+/// be text (teams are named by text), and the groups listed, each once. Expecting the teams of the
+/// role files makes the rule one that needs them (`--roles`), like a question about roles.
+fn expected(tc: &mut TypeCheck<'_>, keys: &[GroupKey], e: &crate::ast::ExpectedGroups) -> Option<Expected> {
+    let Some(part) = keys.iter().position(|k| k.name == e.key.text) else {
+        let names: Vec<String> = keys.iter().map(|k| format!("`{}`", k.name)).collect();
+        let near = crate::diagnostics::suggest::closest(&e.key.text, keys.iter().map(|k| k.name.as_str()));
+        let help = match near {
+            Some(n) => format!("did you mean `{n}`? The parts of the group key are {}", names.join(", ")),
+            None => format!(
+                "the parts of the group key are {}; name one with `as` in `group by` to refer to it",
+                names.join(", ")
+            ),
+        };
+        tc.err(
+            "precept::type::unknown-group-key",
+            format!("the group key has no part named `{}`", e.key.text),
+            e.key.span,
+            "not a part of the key",
+        )
+        .with_help(help);
+        return None;
+    };
+    let ty = keys.get(part).map(|k| k.ty.clone())?;
+    if ty != Ty::Text {
+        let n = tc.ty_name(&ty);
+        tc.err(
+            "precept::type::mismatch",
+            format!("expected groups are named by text, but the key part `{}` is {n}", e.key.text),
+            e.key.span,
+            format!("this part is {n}"),
+        )
+        .with_help("name a part of the key that is text, such as `record.team`");
+        return None;
+    }
+    let from = match &e.from {
+        crate::ast::ExpectedFrom::Roles(_) => {
+            tc.uses_roles = true;
+            ExpectedFrom::Roles
+        }
+        crate::ast::ExpectedFrom::Listed(names) => {
+            let mut listed: Vec<String> = Vec::new();
+            for n in names {
+                if listed.contains(&n.value) {
+                    tc.warn(
+                        "precept::type::duplicate-expected-group",
+                        format!("the group `{}` is expected twice", n.value),
+                        n.span,
+                        "listed again here",
+                        "list each expected group once",
+                    );
+                    continue;
+                }
+                listed.push(n.value.clone());
+            }
+            ExpectedFrom::Listed(listed)
+        }
+    };
+    Some(Expected { part, from })
 }
 
 /// One event clause, checked over its records' schema: `when` a condition, `at` a date or datetime,
