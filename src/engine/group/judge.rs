@@ -43,16 +43,16 @@ pub(super) fn judge(
     }
     // A group with no record at all is one the rule expects by name: its other key parts have no
     // value and are not shown, and with nothing to aggregate only its periods are judged.
-    let absent = g.records == 0;
-    let parts: Vec<_> = spec.keys.iter().zip(g.key.iter()).map(|(k, v)| (k, !matches!(v, Value::Missing))).collect();
+    let no_records = g.records == 0;
     let key: Vec<(String, String)> = shown_key(program, spec, &g.key)
         .into_iter()
-        .zip(parts)
-        .filter_map(|(shown, (_, has))| has.then_some(shown))
+        .zip(g.key.iter())
+        .filter(|(_, v)| !matches!(v, Value::Missing))
+        .map(|(shown, _)| shown)
         .collect();
     let mut vs = vars();
     let failed =
-        if absent { None } else { rule.requires.iter().position(|r| !eval(r, &values, &cx, &mut vs).is_true()) };
+        if no_records { None } else { rule.requires.iter().position(|r| !eval(r, &values, &cx, &mut vs).is_true()) };
     if let Some(req) = failed {
         // The figures the failing requirement read, in the order it read them.
         let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
@@ -131,7 +131,7 @@ pub(super) fn judge(
             } else {
                 String::new()
             };
-            let of_group = match (absent, p.expected.as_ref().map(|e| &e.from)) {
+            let of_group = match (no_records, p.expected.as_ref().map(|e| &e.from)) {
                 (true, Some(ExpectedFrom::Roles)) => {
                     "the group has no record at all, and is expected as a team of the role files".to_string()
                 }
@@ -147,7 +147,7 @@ pub(super) fn judge(
                 ("until", until.to_string()),
                 ("records", g.records.to_string()),
             ];
-            if absent {
+            if no_records {
                 let by = match p.expected.as_ref().map(|e| &e.from) {
                     Some(ExpectedFrom::Roles) => "roles",
                     _ => "rule",
