@@ -602,6 +602,44 @@ fn expected(tc: &mut TypeCheck<'_>, keys: &[GroupKey], e: &crate::ast::ExpectedG
     Some(Expected { part, from })
 }
 
+/// How an override's `for each` compares with the inherited presence rule's: `Some((looser,
+/// original, override, what))` when it expects fewer groups (looser) or groups that cannot be
+/// compared before a run (the teams of the role files against a list, or by another key part).
+pub(super) fn expected_change(
+    x: &crate::ast::Expect,
+    y: &crate::ast::Expect,
+) -> Option<(bool, crate::source::Span, crate::source::Span, String)> {
+    use crate::ast::ExpectedFrom as F;
+    let (a, b) = match (&x.groups, &y.groups) {
+        (None, _) => return None,
+        (Some(a), None) => {
+            return Some((true, a.span, y.span, "it no longer expects the groups `for each` names".into()));
+        }
+        (Some(a), Some(b)) => (a, b),
+    };
+    if a.key.text != b.key.text {
+        return Some((false, a.key.span, b.key.span, "it expects groups by another part of the key".into()));
+    }
+    match (&a.from, &b.from) {
+        (F::Roles(_), F::Roles(_)) => None,
+        (F::Listed(xs), F::Listed(ys)) => {
+            let dropped: Vec<String> = xs
+                .iter()
+                .filter(|n| !ys.iter().any(|m| m.value == n.value))
+                .map(|n| format!("`{}`", n.value))
+                .collect();
+            (!dropped.is_empty())
+                .then(|| (true, a.span, b.span, format!("it no longer expects {}", dropped.join(", "))))
+        }
+        _ => Some((
+            false,
+            a.span,
+            b.span,
+            "which teams the role files name cannot be compared with a list before a run".into(),
+        )),
+    }
+}
+
 /// One event clause, checked over its records' schema: `when` a condition, `at` a date or datetime,
 /// and, for another schema's records, `case` the key they belong to (with its type).
 pub(super) fn event(tc: &mut TypeCheck<'_>, e: &crate::ast::Event, foreign: bool) -> Option<CheckedEvent> {
@@ -808,4 +846,43 @@ fn date_of(tc: &mut TypeCheck<'_>, e: &Expr, what: &str) -> Option<CExpr> {
         return None;
     }
     Some(t.e)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+    use crate::check::strictness::{compare, Verdict};
+    use crate::source::SourceFile;
+
+    /// An override `over` of the presence rule `orig`, both `for x group by record.t expect every
+    /// day of record.at` followed by the text given.
+    fn verdict(orig: &str, over: &str) -> Verdict {
+        let rule = |tail: &str| format!("for x group by record.t expect every day of record.at{tail}");
+        let text = format!("code \"a\" {{ level industry rule r {{ {} }} rule s {{ {} }} }}", rule(orig), rule(over));
+        let src = SourceFile::new("t.precept", text);
+        let (tree, diags) = crate::syntax::parse(&src);
+        assert!(diags.is_empty(), "{diags:?}");
+        let rules: Vec<crate::ast::Rule> = tree.unwrap().codes.into_iter().flat_map(|c| c.rules).collect();
+        compare(&rules[0], &rules[1])
+    }
+
+    #[test]
+    fn an_override_expecting_fewer_groups_is_looser_and_more_is_stricter() {
+        let both = r#" for each t in "A", "B""#;
+        let v = verdict(both, both);
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let v = verdict(both, r#" for each t in "B", "C", "A""#);
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let v = verdict(both, r#" for each t in "B""#);
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert_eq!(v.looser[0].what, "it no longer expects `A`");
+        let v = verdict(both, "");
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert!(verdict("", both).looser.is_empty());
+        let v = verdict(both, " for each t in roles");
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "{v:?}");
+        let v = verdict(" for each t in roles", " for each t in roles");
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+    }
 }
