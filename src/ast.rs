@@ -496,8 +496,30 @@ pub struct Expect {
     pub from: Option<(String, Span)>,
     /// Last day of the range, as written; by default the last record's.
     pub until: Option<(String, Span)>,
+    /// `for each team in ...`: the groups expected, including those with no record at all.
+    pub groups: Option<ExpectedGroups>,
     /// The whole clause.
     pub span: Span,
+}
+
+/// `for each team in "complaints", "retail"` / `for each team in roles`.
+#[derive(Debug, Clone)]
+pub struct ExpectedGroups {
+    /// The part of the group key they are values of.
+    pub key: Name,
+    /// Where the values come from.
+    pub from: ExpectedFrom,
+    /// The whole `for each ...`.
+    pub span: Span,
+}
+
+/// Where a presence rule's expected groups come from.
+#[derive(Debug, Clone)]
+pub enum ExpectedFrom {
+    /// Written in the policy.
+    Listed(Vec<Str>),
+    /// `roles`: the teams of the staff in the role files (`--roles`), at `Span`.
+    Roles(Span),
 }
 
 /// `effective from 2026-01-01 until 2026-12-31`: first and last day in force, as written.

@@ -156,31 +156,8 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
     // Rules over groups: exactly the groups (and missing periods) `fixtures/expect-groups.toml`
     // declares.
     let doc: toml::Table = toml::from_str(&std::fs::read_to_string("fixtures/expect-groups.toml").unwrap()).unwrap();
-    let mut groups_declared: Vec<String> = doc["group"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            let key: Vec<String> =
-                g["key"].as_table().unwrap().iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap())).collect();
-            let missing = g.get("missing").and_then(|m| m.as_str()).unwrap_or("-");
-            format!("{} [{}] {missing}", g["rule"].as_str().unwrap(), key.join(", "))
-        })
-        .collect();
-    let mut groups_found: Vec<String> = findings
-        .iter()
-        .filter_map(|f| {
-            let g = f.group.as_ref()?;
-            let mut key: Vec<String> = g.key.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            key.sort();
-            let missing = f
-                .evidence
-                .iter()
-                .find_map(|e| e.facts.iter().find(|(k, _)| *k == "missing"))
-                .map_or("-", |(_, v)| v.as_str());
-            Some(format!("{} [{}] {missing}", f.rule_id(), key.join(", ")))
-        })
-        .collect();
+    let mut groups_declared = groups_declared(&doc);
+    let mut groups_found = groups_found(&findings);
     let pending_declared: Vec<(String, usize)> = doc["pending"]
         .as_table()
         .unwrap()
@@ -204,5 +181,65 @@ fn findings_on_the_bundled_records_are_exactly_the_declared_ones() {
             "no fixture breaks `{}`",
             r.id
         );
+    }
+}
+
+/// The group findings a file in the format of `fixtures/expect-groups.toml` declares: rule, key
+/// and missing period (`-` for none), one line each.
+fn groups_declared(doc: &toml::Table) -> Vec<String> {
+    doc["group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let key: Vec<String> =
+                g["key"].as_table().unwrap().iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap())).collect();
+            let missing = g.get("missing").and_then(|m| m.as_str()).unwrap_or("-");
+            format!("{} [{}] {missing}", g["rule"].as_str().unwrap(), key.join(", "))
+        })
+        .collect()
+}
+
+/// The group findings found, in the form of [`groups_declared`].
+fn groups_found(findings: &[precept::pipeline::Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            let g = f.group.as_ref()?;
+            let mut key: Vec<String> = g.key.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            key.sort();
+            let missing = f
+                .evidence
+                .iter()
+                .find_map(|e| e.facts.iter().find(|(k, _)| *k == "missing"))
+                .map_or("-", |(_, v)| v.as_str());
+            Some(format!("{} [{}] {missing}", f.rule_id(), key.join(", ")))
+        })
+        .collect()
+}
+
+#[test]
+fn group_findings_on_the_expected_groups_fixture_are_exactly_the_declared_ones() {
+    let dir = common::root().join("fixtures/expected-groups");
+    let (program, diags) = precept::workspace::load_policies(&[dir.join("policies")]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = program.unwrap();
+    let (org, _, role_diags) = precept::workspace::load_org(&[dir.join("org")]);
+    assert!(role_diags.is_empty(), "{role_diags:?}");
+    let directory = precept::roles::authority::Directory::new(&org);
+    let authority: Option<&dyn precept::engine::authority::Authority> = Some(&directory);
+    let (outcome, findings) =
+        precept::pipeline::check_paths(&program, authority, &[dir.join("records")], &Default::default());
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    assert!(findings.iter().all(|f| f.group.is_some()), "no rule here judges single records");
+    let doc: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("expect.toml")).unwrap()).unwrap();
+    let mut declared = groups_declared(&doc);
+    let mut found = groups_found(&findings);
+    declared.sort();
+    found.sort();
+    assert_eq!(found, declared, "group findings are exactly the declared ones");
+    // Every rule of the fixture is broken by some group.
+    for r in &program.rules {
+        assert!(findings.iter().any(|f| f.rule_id() == r.id), "no fixture breaks `{}`", r.id);
     }
 }

@@ -99,7 +99,7 @@ code "House rules" {{
     assert_eq!(fact(f, "denominator"), "10");
     assert_eq!(fact(f, "rate"), "30%");
     assert_eq!(f.group.as_ref().unwrap().key, vec![("team".to_string(), "A".to_string())]);
-    // The samples are records the condition held for.
+    // The samples count against `share(...) <= 20%`: records the condition held for.
     let samples: Vec<_> = f.group.as_ref().unwrap().samples.iter().map(|s| s.record.clone().unwrap()).collect();
     assert_eq!(samples, ["A-1", "A-2", "A-3"]);
 

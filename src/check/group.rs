@@ -14,8 +14,8 @@ use super::expr::{GroupScope, TypeCheck, T};
 use crate::ast::{EventKind, Expr, ExprKind, Name, Period, VersionBy};
 use crate::engine::builtins::{self, Accepts, Agg, Builtin, Family, Out};
 use crate::engine::program::{
-    AggKind, Aggregate, CExpr, DateUnit, DueSpec, DueUnit, GroupKey, GroupSpec, Kind, Limit, Presence, Root,
-    SequenceSpec, VersionDate,
+    AggKind, Aggregate, CExpr, DateUnit, DueSpec, DueUnit, Expected, ExpectedFrom, GroupKey, GroupSpec, Kind, Limit,
+    Presence, Root, SequenceSpec, VersionDate,
 };
 use crate::engine::types::{Field, Shape, ShapeId, Ty};
 use crate::source::Span;
@@ -461,14 +461,25 @@ pub(super) fn compile(
             }
         });
         match (on, unit) {
-            (Some(on), Some((unit, zone))) => Some(Presence {
-                unit,
-                zone,
-                on,
-                from: range.and_then(|r| r.0),
-                until: range.and_then(|r| r.1),
-                span: x.span,
-            }),
+            (Some(on), Some((unit, zone))) => {
+                let expected = match x.groups.as_ref().map(|e| expected(tc, &keys, e)) {
+                    Some(Some(e)) => Some(e),
+                    Some(None) => {
+                        ok = false;
+                        return None;
+                    }
+                    None => None,
+                };
+                Some(Presence {
+                    unit,
+                    zone,
+                    on,
+                    from: range.and_then(|r| r.0),
+                    until: range.and_then(|r| r.1),
+                    expected,
+                    span: x.span,
+                })
+            }
             _ => {
                 ok = false;
                 None
@@ -528,6 +539,105 @@ pub(super) fn compile(
         span: g.span,
     };
     (spec, ok)
+}
+
+/// `for each team in "a", "b"` / `for each team in roles`: the part of the key named, which must
+/// be text (teams are named by text), and the groups listed, each once. Expecting the teams of the
+/// role files makes the rule one that needs them (`--roles`), like a question about roles.
+fn expected(tc: &mut TypeCheck<'_>, keys: &[GroupKey], e: &crate::ast::ExpectedGroups) -> Option<Expected> {
+    let Some(part) = keys.iter().position(|k| k.name == e.key.text) else {
+        let names: Vec<String> = keys.iter().map(|k| format!("`{}`", k.name)).collect();
+        let near = crate::diagnostics::suggest::closest(&e.key.text, keys.iter().map(|k| k.name.as_str()));
+        let help = match near {
+            Some(n) => format!("did you mean `{n}`? The parts of the group key are {}", names.join(", ")),
+            None => format!(
+                "the parts of the group key are {}; name one with `as` in `group by` to refer to it",
+                names.join(", ")
+            ),
+        };
+        tc.err(
+            "precept::type::unknown-group-key",
+            format!("the group key has no part named `{}`", e.key.text),
+            e.key.span,
+            "not a part of the key",
+        )
+        .with_help(help);
+        return None;
+    };
+    let ty = keys.get(part).map(|k| k.ty.clone())?;
+    if ty != Ty::Text {
+        let n = tc.ty_name(&ty);
+        tc.err(
+            "precept::type::mismatch",
+            format!("expected groups are named by text, but the key part `{}` is {n}", e.key.text),
+            e.key.span,
+            format!("this part is {n}"),
+        )
+        .with_help("name a part of the key that is text, such as `record.team`");
+        return None;
+    }
+    let from = match &e.from {
+        crate::ast::ExpectedFrom::Roles(_) => {
+            tc.uses_roles = true;
+            ExpectedFrom::Roles
+        }
+        crate::ast::ExpectedFrom::Listed(names) => {
+            let mut listed: Vec<String> = Vec::new();
+            for n in names {
+                if listed.contains(&n.value) {
+                    tc.warn(
+                        "precept::type::duplicate-expected-group",
+                        format!("the group `{}` is expected twice", n.value),
+                        n.span,
+                        "listed again here",
+                        "list each expected group once",
+                    );
+                    continue;
+                }
+                listed.push(n.value.clone());
+            }
+            ExpectedFrom::Listed(listed)
+        }
+    };
+    Some(Expected { part, from })
+}
+
+/// How an override's `for each` compares with the inherited presence rule's: `Some((looser,
+/// original, override, what))` when it expects fewer groups (looser) or groups that cannot be
+/// compared before a run (the teams of the role files against a list, or by another key part).
+pub(super) fn expected_change(
+    x: &crate::ast::Expect,
+    y: &crate::ast::Expect,
+) -> Option<(bool, crate::source::Span, crate::source::Span, String)> {
+    use crate::ast::ExpectedFrom as F;
+    let (a, b) = match (&x.groups, &y.groups) {
+        (None, _) => return None,
+        (Some(a), None) => {
+            return Some((true, a.span, y.span, "it no longer expects the groups `for each` names".into()));
+        }
+        (Some(a), Some(b)) => (a, b),
+    };
+    if a.key.text != b.key.text {
+        return Some((false, a.key.span, b.key.span, "it expects groups by another part of the key".into()));
+    }
+    match (&a.from, &b.from) {
+        (F::Roles(_), F::Roles(_)) => None,
+        (F::Listed(xs), F::Listed(ys)) => {
+            let dropped: Vec<String> = xs
+                .iter()
+                .filter(|n| !ys.iter().any(|m| m.value == n.value))
+                .map(|n| format!("`{}`", n.value))
+                .collect();
+            (!dropped.is_empty())
+                .then(|| (true, a.span, b.span, format!("it no longer expects {}", dropped.join(", "))))
+        }
+        _ => Some((
+            false,
+            a.span,
+            b.span,
+            "which teams the role files name cannot be compared with a list before a run".into(),
+        )),
+    }
 }
 
 /// One event clause, checked over its records' schema: `when` a condition, `at` a date or datetime,
@@ -736,4 +846,43 @@ fn date_of(tc: &mut TypeCheck<'_>, e: &Expr, what: &str) -> Option<CExpr> {
         return None;
     }
     Some(t.e)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+    use crate::check::strictness::{compare, Verdict};
+    use crate::source::SourceFile;
+
+    /// An override `over` of the presence rule `orig`, both `for x group by record.t expect every
+    /// day of record.at` followed by the text given.
+    fn verdict(orig: &str, over: &str) -> Verdict {
+        let rule = |tail: &str| format!("for x group by record.t expect every day of record.at{tail}");
+        let text = format!("code \"a\" {{ level industry rule r {{ {} }} rule s {{ {} }} }}", rule(orig), rule(over));
+        let src = SourceFile::new("t.precept", text);
+        let (tree, diags) = crate::syntax::parse(&src);
+        assert!(diags.is_empty(), "{diags:?}");
+        let rules: Vec<crate::ast::Rule> = tree.unwrap().codes.into_iter().flat_map(|c| c.rules).collect();
+        compare(&rules[0], &rules[1])
+    }
+
+    #[test]
+    fn an_override_expecting_fewer_groups_is_looser_and_more_is_stricter() {
+        let both = r#" for each t in "A", "B""#;
+        let v = verdict(both, both);
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let v = verdict(both, r#" for each t in "B", "C", "A""#);
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        let v = verdict(both, r#" for each t in "B""#);
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert_eq!(v.looser[0].what, "it no longer expects `A`");
+        let v = verdict(both, "");
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert!(verdict("", both).looser.is_empty());
+        let v = verdict(both, " for each t in roles");
+        assert!(v.looser.is_empty() && v.undecided.len() == 1, "{v:?}");
+        let v = verdict(" for each t in roles", " for each t in roles");
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+    }
 }

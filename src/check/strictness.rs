@@ -195,6 +195,17 @@ pub fn compare_in(c: &Calendars, orig: &Rule, over: &Rule) -> Verdict {
                 }),
                 _ => {}
             }
+            // The groups a presence rule names (`for each team in ...`).
+            if let Some((looser, original, override_, what)) =
+                a.expect.as_ref().zip(b.expect.as_ref()).and_then(|(x, y)| super::group::expected_change(x, y))
+            {
+                let d = Difference { original, override_, what };
+                if looser {
+                    v.looser.push(d)
+                } else {
+                    v.undecided.push(d)
+                }
+            }
         }
         (Some(a), None) => v.undecided.push(Difference {
             original: a.span,

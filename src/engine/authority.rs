@@ -119,4 +119,11 @@ pub trait Authority: Sync {
     fn judge(&self, q: &Query<'_>) -> bool;
     /// The facts behind the answer to `q`; only asked for records that broke a rule.
     fn explain(&self, q: &Query<'_>) -> Evidence;
+    /// The teams of the staff employed on some day from `from` to `until` (both included), each
+    /// once, sorted: the groups a presence rule `for each team in roles` expects. An authority
+    /// that knows no teams has none.
+    fn teams(&self, from: Date, until: Date) -> Vec<String> {
+        let _ = (from, until);
+        Vec::new()
+    }
 }

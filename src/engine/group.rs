@@ -9,6 +9,7 @@
 //! The fold is here; `totals` holds the running totals, `keys` the encoding of group keys, and
 //! `judge` turns each group into findings at the end.
 
+mod against;
 mod judge;
 mod keys;
 mod totals;
@@ -24,6 +25,7 @@ use super::program::{AggKind, DateUnit, GroupSpec};
 use super::value::{Value, Why, V};
 pub use super::verdict::{GroupHit, Sample};
 use super::Program;
+use against::{Kept, Way};
 use judge::judge;
 use keys::{cmp_keys, encode, owned};
 use totals::{empty, fold, Acc};
@@ -64,7 +66,12 @@ struct Group {
     accs: Box<[Acc]>,
     /// Per aggregate, a member that leaves it without a value.
     gaps: Box<[Option<Gap>]>,
+    /// The group's first records, shown where no record counts against what failed (a missing
+    /// period, a case, `count()`).
     samples: Vec<Sample>,
+    /// Per aggregate and way some `require` compares it in ([`RuleGroups::wants`]), the records
+    /// that count against it: shown when that comparison fails.
+    against: Box<[Kept]>,
     /// Periods with a record, for a presence rule.
     seen: BTreeSet<Date>,
     /// The events of a case, for a case rule.
@@ -85,6 +92,9 @@ struct CaseExtra {
 
 #[derive(Debug, Default)]
 struct RuleGroups {
+    /// The aggregates and ways the rule's `require`s compare, which each group keeps records
+    /// counting against.
+    wants: Vec<(usize, Way)>,
     index: HashMap<Box<[u8]>, usize>,
     groups: Vec<Group>,
     /// The first and last day with a record, for a presence rule's default range.
@@ -99,7 +109,8 @@ struct RuleGroups {
 }
 
 impl RuleGroups {
-    /// The group `record` belongs to by `keys`, created if new; `None` when a key has no value.
+    /// The group `record` belongs to by `keys`, created if new, with the rule's [`RuleGroups::wants`];
+    /// `None` when a key has no value.
     fn group<'k>(
         &mut self,
         scratch: &mut Vec<u8>,
@@ -107,7 +118,7 @@ impl RuleGroups {
         record: &[Value],
         cx: &Cx<'_, '_>,
         spec: &GroupSpec,
-    ) -> Option<&mut Group> {
+    ) -> Option<(&mut Group, &[(usize, Way)])> {
         let mut vs = vars();
         scratch.clear();
         for k in keys.clone() {
@@ -126,6 +137,7 @@ impl RuleGroups {
                     accs,
                     gaps: spec.aggs.iter().map(|_| None).collect(),
                     samples: Vec::new(),
+                    against: self.wants.iter().map(|_| Kept::default()).collect(),
                     seen: BTreeSet::new(),
                     events: Vec::new(),
                     extra: None,
@@ -134,7 +146,7 @@ impl RuleGroups {
                 self.groups.len() - 1
             }
         };
-        self.groups.get_mut(gi)
+        Some((self.groups.get_mut(gi)?, self.wants.as_slice()))
     }
 }
 
@@ -175,8 +187,11 @@ impl Groups {
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.group.is_some())
-            .map(|(i, _)| (i, RuleGroups::default()))
+            .filter_map(|(i, r)| {
+                let spec = r.group.as_ref()?;
+                let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
+                Some((i, RuleGroups { wants: against::wants(&r.requires, first, spec), ..RuleGroups::default() }))
+            })
             .collect();
         let canon = program
             .rules
@@ -302,7 +317,7 @@ impl Groups {
                                 continue;
                             }
                         }
-                        let Some(g) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
+                        let Some((g, _)) = rg.group(&mut self.scratch, std::iter::once(key), record, &cx, spec) else {
                             continue;
                         };
                         let due = due.map(|d| {
@@ -326,14 +341,29 @@ impl Groups {
                     }
                 }
                 None => {
+                    // A presence rule's period: a record counts on its own day (a briefing held on
+                    // a Saturday does not cover Monday). The default range runs over every record
+                    // in scope, those in no group (their key has no value) included.
+                    let period = spec.presence.as_ref().and_then(|p| {
+                        let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
+                        period_start(unit, p.zone, eval(&p.on, record, &cx, &mut vs), &program.calendars)
+                    });
+                    if let Some(d) = period {
+                        rg.first = Some(rg.first.map_or(d, |f| f.min(d)));
+                        rg.last = Some(rg.last.map_or(d, |l| l.max(d)));
+                    }
                     let keys = spec.keys.iter().map(|k| &k.expr);
-                    let Some(g) = rg.group(&mut self.scratch, keys, record, &cx, spec) else { continue };
+                    let Some((g, wants)) = rg.group(&mut self.scratch, keys, record, &cx, spec) else { continue };
                     g.records += 1;
-                    let mut sampled = None;
-                    for ((acc, gap), agg) in g.accs.iter_mut().zip(g.gaps.iter_mut()).zip(spec.aggs.iter()) {
+                    // The record named once, however many of the group's lists keep it.
+                    let mut named: Option<Sample> = None;
+                    let mut name = || named.get_or_insert_with(&mut *sample).clone();
+                    for (ai, ((acc, gap), agg)) in
+                        g.accs.iter_mut().zip(g.gaps.iter_mut()).zip(spec.aggs.iter()).enumerate()
+                    {
                         let v = agg.arg.as_ref().map_or(V::Missing, |a| eval(a, record, &cx, &mut vs));
-                        if sampled.is_none() && matches!(agg.kind, AggKind::Share | AggKind::CountWhere) {
-                            sampled = Some(v.is_true());
+                        for (kept, (_, way)) in g.against.iter_mut().zip(wants.iter()).filter(|(_, (a, _))| *a == ai) {
+                            kept.offer(agg.kind, *way, v, &mut name);
                         }
                         match v {
                             V::NoAnswer(why) => {
@@ -345,7 +375,7 @@ impl Groups {
                                         .as_ref()
                                         .and_then(|a| super::unanswered::find(program, info.shape, a, record, cx));
                                     let (why, what) = culprit.map_or((why, agg.text.clone()), |c| (c.why, c.text));
-                                    *gap = Some(Gap::NoAnswer { why, what, sample: sample() });
+                                    *gap = Some(Gap::NoAnswer { why, what, sample: name() });
                                 }
                             }
                             V::Missing if matches!(agg.kind, AggKind::Share | AggKind::CountWhere) => {
@@ -356,18 +386,11 @@ impl Groups {
                             v => fold(acc, agg.kind, v),
                         }
                     }
-                    if g.samples.len() < MAX_SAMPLES && sampled.unwrap_or(true) {
-                        g.samples.push(sample());
+                    if g.samples.len() < MAX_SAMPLES {
+                        g.samples.push(name());
                     }
-                    if let Some(p) = &spec.presence {
-                        // A record counts on its own day: a briefing held on a Saturday does not cover Monday.
-                        let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
-                        let on = eval(&p.on, record, &cx, &mut vs);
-                        if let Some(d) = period_start(unit, p.zone, on, &program.calendars) {
-                            g.seen.insert(d);
-                            rg.first = Some(rg.first.map_or(d, |f| f.min(d)));
-                            rg.last = Some(rg.last.map_or(d, |l| l.max(d)));
-                        }
+                    if let Some(d) = period {
+                        g.seen.insert(d);
                     }
                 }
             }
@@ -446,12 +469,34 @@ impl Groups {
                 let from = p.from.or(rg.first).map(|d| period_start(unit, None, V::Date(d), &program.calendars));
                 (from.flatten(), p.until.or(rg.last))
             });
+            if let (Some(e), Some((Some(from), Some(until)))) =
+                (spec.presence.as_ref().and_then(|p| p.expected.as_ref()), range)
+            {
+                let absent = absent_groups(e, &rg.groups, authority, (from, until), spec.keys.len());
+                let made: Vec<Group> = absent
+                    .into_iter()
+                    .map(|key| Group {
+                        key,
+                        records: 0,
+                        accs: spec.aggs.iter().map(|a| empty(a.kind)).collect(),
+                        gaps: spec.aggs.iter().map(|_| None).collect(),
+                        samples: Vec::new(),
+                        against: rg.wants.iter().map(|_| Kept::default()).collect(),
+                        seen: BTreeSet::new(),
+                        events: Vec::new(),
+                        extra: None,
+                    })
+                    .collect();
+                rg.groups.extend(made);
+                rg.groups.sort_by(|a, b| cmp_keys(&a.key, &b.key));
+            }
             let before = hits.len();
             for g in rg.groups {
-                if spec.minimum.is_some_and(|m| g.records < m) {
+                // An expected group with no record at all is always judged: the rule names it.
+                if g.records > 0 && spec.minimum.is_some_and(|m| g.records < m) {
                     continue;
                 }
-                judge(program, authority, ri, rule, spec, g, range, &mut hits);
+                judge(program, authority, (ri, &rg.wants), rule, spec, g, range, &mut hits);
             }
             left_out_evidence(hits.get_mut(before..).unwrap_or_default(), rg.left_out);
         }
@@ -483,6 +528,37 @@ pub struct Judged {
     pub strays: Vec<super::obligation::Stray>,
     /// Per case rule (by index), the closings with nothing open beyond those in `strays`.
     pub more_strays: Vec<(usize, usize)>,
+}
+
+/// The keys of the groups a presence rule expects that have no record at all: the expected values
+/// of the key's part no group has, in the order listed (the teams of the role files: those of the
+/// staff employed at some time in `range`, sorted), with every other part of the key missing.
+/// None without role files, where a rule expecting their teams does not run.
+fn absent_groups(
+    e: &super::program::Expected,
+    groups: &[Group],
+    authority: Option<&dyn Authority>,
+    range: (Date, Date),
+    parts: usize,
+) -> Vec<Box<[Value]>> {
+    let names = match &e.from {
+        super::program::ExpectedFrom::Listed(names) => names.clone(),
+        super::program::ExpectedFrom::Roles => authority.map(|a| a.teams(range.0, range.1)).unwrap_or_default(),
+    };
+    let present: BTreeSet<&str> = groups
+        .iter()
+        .filter_map(|g| match g.key.get(e.part) {
+            Some(Value::Text(t)) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    names
+        .into_iter()
+        .filter(|n| !present.contains(n.as_str()))
+        .map(|n| {
+            (0..parts).map(|i| if i == e.part { Value::Text(n.as_str().into()) } else { Value::Missing }).collect()
+        })
+        .collect()
 }
 
 /// Say on each finding of a group rule how many records were left out of its groups.

@@ -379,8 +379,28 @@ pub struct Presence {
     pub from: Option<jiff::civil::Date>,
     /// Last day of the range; by default the last record's.
     pub until: Option<jiff::civil::Date>,
+    /// `for each team in ...`: the groups expected, so that one with no record at all is reported.
+    pub expected: Option<Expected>,
     /// The `expect` clause in the policy file.
     pub span: Span,
+}
+
+/// The groups a presence rule expects, by one text part of its key.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// The part of the key (by index) they are values of.
+    pub part: usize,
+    /// Where they come from.
+    pub from: ExpectedFrom,
+}
+
+/// Where a presence rule's expected groups come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedFrom {
+    /// Written in the policy, each once, in the order written.
+    Listed(Vec<String>),
+    /// The teams of the staff employed at some time in the range, from the role files.
+    Roles,
 }
 
 /// A unit of the calendar a date falls in.

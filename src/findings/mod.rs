@@ -333,7 +333,8 @@ impl Finding {
 
     /// A finding's fingerprint: the same finding gets the same one in every run, wherever its record
     /// has moved in the file. It hashes the rule id, the record's id (for a record without one, its
-    /// file and position; for a group or case, its key) and the offending field; 32 hex digits.
+    /// file and position; for a group or case, its key), the offending field, and for a presence
+    /// rule's finding the period missing; 32 hex digits.
     ///
     /// ```
     /// # let engine = precept::Engine::from_sources([("house.precept", r#"
@@ -364,6 +365,13 @@ impl Finding {
             }
         }
         part(&self.field);
+        // A presence rule's findings on one group differ by the period missing: each is its own
+        // finding (baselining one missed week must not hide the next). Other fingerprints are
+        // unchanged by this.
+        if let Some((_, missing)) = self.evidence.iter().flat_map(|e| e.facts.iter()).find(|(k, _)| *k == "missing") {
+            part("missing");
+            part(missing);
+        }
         h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
 }

@@ -38,6 +38,8 @@ struct RoleEntry {
 #[derive(Debug)]
 struct StaffEntry {
     name: String,
+    /// Their team, if the staff file gives one.
+    team: Option<String>,
     /// First and last day employed: outside them no role is held, whatever the assignments say.
     employed: (Date, Option<Date>),
     /// Sorted by first day; the role by index when it exists.
@@ -72,7 +74,13 @@ impl Directory {
             assignments.sort_by_key(|a| a.0);
             let qualifications = s.qualifications.iter().map(|q| (q.id.id.clone(), q.issued, q.expires)).collect();
             let employed = (s.employed_from, s.employed_until);
-            d.staff.push(StaffEntry { name: s.name.clone(), employed, assignments, qualifications });
+            d.staff.push(StaffEntry {
+                name: s.name.clone(),
+                team: s.team.clone(),
+                employed,
+                assignments,
+                qualifications,
+            });
         }
         d.actions = org.actions.iter().map(|a| (a.id.clone(), a.kind)).collect();
         d.areas = org.areas.iter().map(|a| (a.id.clone(), a.requires.iter().map(|q| q.id.clone()).collect())).collect();
@@ -207,6 +215,18 @@ fn within(limit: Limit, amount: Amount) -> Option<bool> {
 impl Authority for Directory {
     fn role_of(&self, staff: &str, on: Date) -> Option<&str> {
         self.held(staff, on).map(|(_, id)| id)
+    }
+
+    /// A team is expected over a range when someone in it was employed on a day of it: a team
+    /// formed after the range, or whose staff had all left before it, is not.
+    fn teams(&self, from: Date, until: Date) -> Vec<String> {
+        let teams: std::collections::BTreeSet<&str> = self
+            .staff
+            .iter()
+            .filter(|s| s.employed.0 <= until && s.employed.1.is_none_or(|u| u >= from))
+            .filter_map(|s| s.team.as_deref())
+            .collect();
+        teams.into_iter().map(str::to_string).collect()
     }
 
     fn judge(&self, q: &Query<'_>) -> bool {

@@ -165,6 +165,8 @@ fn rule_words(rule: Rule) -> (String, Option<&'static str>) {
         Rule::kw_records | Rule::kw_record => kw("records"),
         Rule::expect_clause | Rule::kw_expect => kw("expect every"),
         Rule::kw_every => kw("every"),
+        Rule::expected_groups | Rule::kw_each => kw("for each"),
+        Rule::kw_roles => kw("roles"),
         Rule::case_clause | Rule::kw_case => kw("case by"),
         Rule::event_clause | Rule::event_kind | Rule::kw_opens | Rule::kw_closes | Rule::kw_pauses | Rule::kw_resumes => (
             "`opens`, `closes`, `pauses` or `resumes`".into(),

@@ -6,13 +6,14 @@
 
 use jiff::civil::Date;
 
+use super::against::{self, Way};
 use super::totals::result;
 use super::{shown_key, Gap, Group, MAX_MISSING_SHOWN, MAX_SAMPLES};
 use crate::engine::authority::{Authority, Evidence};
 use crate::engine::eval::{eval, vars, Cx};
 use crate::engine::format;
 use crate::engine::num::Num;
-use crate::engine::program::{AggKind, CompiledRule, DateUnit, GroupSpec};
+use crate::engine::program::{AggKind, CompiledRule, DateUnit, ExpectedFrom, GroupSpec};
 use crate::engine::value::{Value, V};
 use crate::engine::verdict::{GroupHit, Sample};
 use crate::engine::Program;
@@ -21,7 +22,7 @@ use crate::engine::Program;
 pub(super) fn judge(
     program: &Program,
     authority: Option<&dyn Authority>,
-    ri: usize,
+    (ri, wants): (usize, &[(usize, Way)]),
     rule: &CompiledRule,
     spec: &GroupSpec,
     mut g: Group,
@@ -40,9 +41,18 @@ pub(super) fn judge(
             None => result(acc, agg.kind, g.records),
         });
     }
-    let key = shown_key(program, spec, &g.key);
+    // A group with no record at all is one the rule expects by name: its other key parts have no
+    // value and are not shown, and with nothing to aggregate only its periods are judged.
+    let no_records = g.records == 0;
+    let key: Vec<(String, String)> = shown_key(program, spec, &g.key)
+        .into_iter()
+        .zip(g.key.iter())
+        .filter(|(_, v)| !matches!(v, Value::Missing))
+        .map(|(shown, _)| shown)
+        .collect();
     let mut vs = vars();
-    let failed = rule.requires.iter().position(|r| !eval(r, &values, &cx, &mut vs).is_true());
+    let failed =
+        if no_records { None } else { rule.requires.iter().position(|r| !eval(r, &values, &cx, &mut vs).is_true()) };
     if let Some(req) = failed {
         // The figures the failing requirement read, in the order it read them.
         let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
@@ -62,8 +72,20 @@ pub(super) fn judge(
             Some(Some(Gap::NoAnswer { sample, .. })) => Some(sample),
             _ => None,
         });
+        // Then the records that count against the comparison that failed (for `share(c) >= 70%`,
+        // records where `c` is false); where none does (`count() >= 5`), the group's first records.
+        let kept = rule
+            .requires
+            .get(req)
+            .and_then(|r| against::failed(r, first, spec, &values, &cx))
+            .and_then(|w| wants.iter().position(|x| *x == w))
+            .and_then(|i| g.against.get(i));
+        let shown: Box<dyn Iterator<Item = &Sample>> = match kept {
+            Some(k) => Box::new(k.samples()),
+            None => Box::new(g.samples.iter()),
+        };
         let mut samples: Vec<Sample> = Vec::new();
-        for s in unanswered.chain(g.samples.iter()) {
+        for s in unanswered.chain(shown) {
             if samples.len() < MAX_SAMPLES && !samples.iter().any(|x| x.file == s.file && x.ordinal == s.ordinal) {
                 samples.push(s.clone());
             }
@@ -109,6 +131,29 @@ pub(super) fn judge(
             } else {
                 String::new()
             };
+            let of_group = match (no_records, p.expected.as_ref().map(|e| &e.from)) {
+                (true, Some(ExpectedFrom::Roles)) => {
+                    "the group has no record at all, and is expected as a team of the role files".to_string()
+                }
+                (true, _) => "the group has no record at all, and is expected as the rule lists it".to_string(),
+                (false, _) => {
+                    format!("the group has {} record{} in all", g.records, if g.records == 1 { "" } else { "s" })
+                }
+            };
+            let mut facts = vec![
+                ("missing", shown.clone()),
+                ("period", what.to_string()),
+                ("from", from.to_string()),
+                ("until", until.to_string()),
+                ("records", g.records.to_string()),
+            ];
+            if no_records {
+                let by = match p.expected.as_ref().map(|e| &e.from) {
+                    Some(ExpectedFrom::Roles) => "roles",
+                    _ => "rule",
+                };
+                facts.push(("expected_by", by.to_string()));
+            }
             hits.push(GroupHit {
                 rule: ri,
                 key: key.clone(),
@@ -116,17 +161,9 @@ pub(super) fn judge(
                 message: message(program, authority, rule, &values),
                 evidence: vec![Evidence {
                     summary: format!(
-                        "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; the group has {} record{} in all",
-                        g.records,
-                        if g.records == 1 { "" } else { "s" }
+                        "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; {of_group}"
                     ),
-                    facts: vec![
-                        ("missing", shown),
-                        ("period", what.to_string()),
-                        ("from", from.to_string()),
-                        ("until", until.to_string()),
-                        ("records", g.records.to_string()),
-                    ],
+                    facts,
                 }],
                 samples: g.samples.clone(),
             });

@@ -330,9 +330,11 @@ impl Lowerer<'_> {
         let mut on = None;
         let mut from = None;
         let mut until = None;
+        let mut groups = None;
         let mut after = Rule::kw_from;
         for c in p.into_inner() {
             match c.as_rule() {
+                Rule::expected_groups => groups = expected_groups(c),
                 Rule::period => {
                     let words: Vec<Pair<'_, Rule>> = c.into_inner().collect();
                     calendar = words.iter().find(|w| w.as_rule() == Rule::calendar_in).and_then(calendar_in);
@@ -363,7 +365,7 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
-        Some(Expect { period, calendar, on: on?, from, until, span: whole })
+        Some(Expect { period, calendar, on: on?, from, until, groups, span: whole })
     }
 
     fn template(&mut self, p: Pair<'_, Rule>) -> Template {
@@ -385,4 +387,25 @@ impl Lowerer<'_> {
         }
         Template { parts, span: whole }
     }
+}
+
+/// `for each team in "a", "b"` or `for each team in roles`.
+fn expected_groups(p: Pair<'_, Rule>) -> Option<ExpectedGroups> {
+    let whole = span(&p);
+    let mut key = None;
+    let mut listed = Vec::new();
+    let mut roles = None;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::ident => key = Some(name(&c)),
+            Rule::string => listed.push(string(&c)),
+            Rule::kw_roles => roles = Some(span(&c)),
+            _ => {}
+        }
+    }
+    let from = match roles {
+        Some(s) => ExpectedFrom::Roles(s),
+        None => ExpectedFrom::Listed(listed),
+    };
+    Some(ExpectedGroups { key: key?, from, span: whole })
 }
