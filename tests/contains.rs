@@ -52,7 +52,7 @@ proptest! {
     ) {
         let engine = engine(&value);
         let note = tags.join(" ");
-        let member = tags.iter().any(|t| *t == value);
+        let member = tags.contains(&value);
         let want = (member, !member, note.contains(value.as_str()));
         let json = serde_json::json!({"id": "a", "tags": tags, "note": note}).to_string();
         let run = engine.check([Records::bytes("t.json", json)]);
