@@ -380,24 +380,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allow_names_registered_codes_only() {
-        let (c, diags) = read("allow = [\"precept::type::unused-field\", \"precept::type::unused-feild\"]\n");
-        assert_eq!(c.allow, ["precept::type::unused-field"]);
-        assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].help.as_deref(), Some("did you mean `precept::type::unused-field`?"));
-        let warning = Diag::warning("precept::type::unused-field", "field `x` ...");
-        let error = Diag::error("precept::type::unused-field", "not really an error, but errors always show");
-        assert!(!c.shows(&warning) && c.shows(&error));
-        assert!(c.shows(&Diag::warning("precept::type::never-missing", "...")));
-    }
-
-    fn read(text: &str) -> (Config, Vec<Diag>) {
-        let mut diags = Vec::new();
-        let c = parse(&SourceFile::new("precept.toml", text), Path::new(""), &mut diags);
-        (c, diags)
-    }
-
-    #[test]
     fn sizes_are_text_or_a_number_of_bytes_in_any_base() {
         // Read as written digits once (`0x40` was 40 bytes, `0xff` not a size); now as TOML means them.
         let (c, diags) =

@@ -36,7 +36,13 @@ pub(crate) fn sentence(program: &Program, ty: &Ty, sp: Option<&Spelling>, raw: R
     }
     match ty {
         Ty::Bool if !text.is_empty() && !text.contains('"') && text.chars().count() <= 40 => {
-            let (yes, no) = pair(&text);
+            let Some((yes, no)) = pair(&text) else {
+                // Not one half of a usual pair (`maybe`): more likely a wrong value than a spelling.
+                return Some(
+                    "if the export spells true and false in its own way, declare both after the field's type (`boolean accept \"<true>\"/\"<false>\"`), or before the schema's fields for all its booleans"
+                        .to_string(),
+                );
+            };
             let shown = clip(&text);
             Some(format!(
                 "to read `{shown}` as {}, declare the export's spellings after the field's type (`boolean accept \"{}\"/\"{}\"`), or before the schema's fields for all its booleans; several pairs may be given",
@@ -67,8 +73,8 @@ pub(crate) fn sentence(program: &Program, ty: &Ty, sp: Option<&Spelling>, raw: R
     }
 }
 
-/// The pair of spellings `text` is one half of, in its case: (true, false).
-fn pair(text: &str) -> (String, String) {
+/// The usual pair of spellings `text` is one half of, in its case: (true, false).
+fn pair(text: &str) -> Option<(String, String)> {
     let lower = text.to_lowercase();
     let cased = |other: &str| {
         if text.chars().all(|c| !c.is_lowercase()) {
@@ -82,13 +88,13 @@ fn pair(text: &str) -> (String, String) {
     };
     for (yes, no) in PAIRS {
         if lower == yes {
-            return (text.to_string(), cased(no));
+            return Some((text.to_string(), cased(no)));
         }
         if lower == no {
-            return (cased(yes), text.to_string());
+            return Some((cased(yes), text.to_string()));
         }
     }
-    (text.to_string(), "<false>".to_string())
+    None
 }
 
 #[cfg(test)]
@@ -97,11 +103,12 @@ mod tests {
 
     #[test]
     fn a_pair_is_completed_in_the_case_written() {
-        assert_eq!(pair("Yes"), ("Yes".into(), "No".into()));
-        assert_eq!(pair("N"), ("Y".into(), "N".into()));
-        assert_eq!(pair("false"), ("true".into(), "false".into()));
-        assert_eq!(pair("1"), ("1".into(), "0".into()));
-        assert_eq!(pair("OFF"), ("ON".into(), "OFF".into()));
-        assert_eq!(pair("ja"), ("ja".into(), "<false>".into()));
+        let p = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        assert_eq!(pair("Yes"), p("Yes", "No"));
+        assert_eq!(pair("N"), p("Y", "N"));
+        assert_eq!(pair("false"), p("true", "false"));
+        assert_eq!(pair("1"), p("1", "0"));
+        assert_eq!(pair("OFF"), p("ON", "OFF"));
+        assert_eq!(pair("maybe"), None);
     }
 }
