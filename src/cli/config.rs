@@ -379,6 +379,12 @@ impl Config {
 mod tests {
     use super::*;
 
+    fn read(text: &str) -> (Config, Vec<Diag>) {
+        let mut diags = Vec::new();
+        let c = parse(&SourceFile::new("precept.toml", text), Path::new(""), &mut diags);
+        (c, diags)
+    }
+
     #[test]
     fn sizes_are_text_or_a_number_of_bytes_in_any_base() {
         // Read as written digits once (`0x40` was 40 bytes, `0xff` not a size); now as TOML means them.
