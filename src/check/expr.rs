@@ -247,7 +247,8 @@ impl<'c> TypeCheck<'c> {
             return true;
         }
         let s = self.src(e.span);
-        let about = About::Missing(s.clone());
+        // By the whole expression as written (not `s`, which is cut for the message).
+        let about = About::Missing(self.file.slice(e.span).split_whitespace().collect::<Vec<_>>().join(" "));
         if self.reported_before(&about, e.span) {
             return false;
         }
