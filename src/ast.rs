@@ -57,6 +57,8 @@ pub struct Schema {
     pub records_at: Option<Str>,
     /// `accept ...`: spellings every field of the schema accepts (where they fit its type).
     pub accept: Vec<Accept>,
+    /// `allow unused fields`: none of its fields is an unused-field warning.
+    pub allow_unused: Option<Span>,
     /// Its fields.
     pub fields: Vec<FieldDecl>,
     /// The whole declaration.
@@ -82,6 +84,8 @@ pub struct FieldDecl {
     pub separator: Option<Str>,
     /// `custom field 360001`: read, in JSON, from an `{id, value}` array by id.
     pub custom: Option<CustomField>,
+    /// `allow unused`: no unused-field warning for it (nor for the fields inside it).
+    pub allow_unused: Option<Span>,
     /// The whole declaration.
     pub span: Span,
 }

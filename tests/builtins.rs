@@ -52,7 +52,7 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         false,
         "precept::type::unknown-function",
         "unknown function `may_do`",
-        "did you mean `may`? It is written `may(staff, action, amount, on) or may(staff, action, on)`",
+        "did you mean `may`? It is written `may(staff, action, amount, on) or may(staff, action, on)`; the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `year`, `hours_between`, `months_between`; `count(...)` and `business days between(...)` are written as themselves",
     ),
     (
         "zzz(record.n) == 1",
@@ -66,7 +66,7 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         true,
         "precept::type::unknown-function",
         "unknown function `summ`",
-        "did you mean `sum`? It is written `sum(value)`",
+        "did you mean `sum`? It is written `sum(value)`; the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `year`, `hours_between`, `months_between`; `count(...)` and `business days between(...)` are written as themselves",
     ),
     // questions about roles
     (
@@ -189,7 +189,7 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         false,
         "precept::type::unknown-function",
         "unknown function `hours_betwen`",
-        "did you mean `hours_between`? It is written `hours_between(start, end)`",
+        "did you mean `hours_between`? It is written `hours_between(start, end)`; the functions are `may`, `outranks`, `qualified`, `qualified_for`, `role_of`, `share`, `sum`, `min`, `max`, `avg`, `percentile`, `day`, `business_day`, `week`, `month`, `year`, `hours_between`, `months_between`; `count(...)` and `business days between(...)` are written as themselves",
     ),
     (
         "hours_between(record.at) > 1",

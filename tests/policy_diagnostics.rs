@@ -46,6 +46,70 @@ fn type_errors() {
     });
 }
 
+/// One mistake, one diagnostic (issue 14, item 11): each rule in `fixtures/type/once/` makes one
+/// mistake, used several times or with consequences further on, and gets exactly the one
+/// diagnostic it declares; later uses are labels "also here" on it, not diagnostics of their own.
+#[test]
+fn one_mistake_gives_one_diagnostic() {
+    insta::glob!("../fixtures/type/once", "*.precept", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let rendered = check_fixture(path, &text);
+        let (_, codes) = diagnose(path);
+        assert_eq!(codes, common::expected_codes(&text), "{}: {rendered}", path.display());
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+/// The help of an unknown function names every function of the registry (so it cannot go out of
+/// date when one is added), after the closest spelling when there is one.
+#[test]
+fn an_unknown_function_lists_every_builtin() {
+    for (called, closest) in [("may_do", Some("may")), ("lenght", None), ("month_between", Some("months_between"))] {
+        let policy = format!(
+            "schema t {{ identified by id  id: text }}\ncode \"C\" {{ level organisational\n  rule r {{ title \"t\" for t require {called}(record.id) message \"x\" }} }}"
+        );
+        let Err(diags) = precept::Engine::from_sources([("p.precept", policy.as_str())]) else { panic!("compiles") };
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        let help = diags[0].help.clone().unwrap_or_default();
+        for name in precept::engine::builtins::names() {
+            assert!(help.contains(&format!("`{name}`")) || help.contains(&format!("`{name}(...)`")), "{name}: {help}");
+        }
+        match closest {
+            Some(near) => assert!(help.starts_with(&format!("did you mean `{near}`?")), "{help}"),
+            None => assert!(help.starts_with("the functions are"), "{help}"),
+        }
+    }
+}
+
+/// `precept::type::never-missing` is about fields the schema never leaves missing: a field tested
+/// for presence earlier in the rule is never missing because of that test, and testing it again (or
+/// giving it a default) is not reported. A required field still is.
+#[test]
+fn never_missing_is_not_reported_after_a_presence_test() {
+    let rules = [
+        ("and", "require record.x is present and record.x > 3", false),
+        ("where then require", "where record.x is present require record.x is present and record.x > 3", false),
+        ("where then otherwise", "where record.x is present require (record.x otherwise 0) > 3", false),
+        ("an object tested", "where record.c is present require record.c.d is present", false),
+        ("earlier require", "require record.x is present require record.x is missing or record.x > 3", false),
+        ("a required field", "require record.y is present", true),
+        ("a required field with a default", "require (record.y otherwise 0) > 3", true),
+    ];
+    for (what, clauses, warned) in rules {
+        let policy = format!(
+            "schema t {{ identified by id  id: text  x: integer?  y: integer  c: {{ d: text }}? }}\ncode \"C\" {{ level organisational\n  rule r {{ title \"t\" for t {clauses} message \"{{record.x}} {{record.y}} {{record.c.d}}\" }} }}"
+        );
+        let (program, diags) = precept::check::check(
+            &[precept::syntax::parse(&precept::source::SourceFile::new("p.precept", policy)).0.unwrap()],
+            &precept::check::NoFiles,
+        );
+        assert!(program.is_some(), "{what}: {diags:#?}");
+        let codes: Vec<&str> = diags.iter().map(|d| &*d.code).collect();
+        let want: &[&str] = if warned { &["precept::type::never-missing"] } else { &[] };
+        assert_eq!(codes, want, "{what}");
+    }
+}
+
 #[test]
 fn duplicate_rule_ids_across_files_show_both_places() {
     let dir = common::root().join("fixtures/type/err/duplicate-rule");

@@ -11,7 +11,10 @@
 
 mod call;
 mod names;
+mod once;
 mod operators;
+
+pub(super) use once::About;
 
 pub(crate) use operators::month_like;
 
@@ -89,6 +92,8 @@ pub struct TypeCheck<'c> {
     /// The calendars a call may name (`in nsw`, `day(x, nsw)`), and where an IANA zone named in a
     /// call becomes a calendar of its own; `None` in checks that name none.
     pub(super) calendars: Option<Calendars<'c>>,
+    /// Problems already reported in this rule, so that each is reported once (see [`once`]).
+    reported: Vec<once::Reported>,
 }
 
 /// What the checker of a rule needs to resolve a calendar or zone named in an expression, once,
@@ -127,6 +132,7 @@ impl<'c> TypeCheck<'c> {
             uses_now: false,
             group: None,
             calendars: None,
+            reported: Vec::new(),
         }
     }
 
@@ -241,8 +247,14 @@ impl<'c> TypeCheck<'c> {
             return true;
         }
         let s = self.src(e.span);
+        // By the whole expression as written (not `s`, which is cut for the message).
+        let about = About::Missing(self.file.slice(e.span).split_whitespace().collect::<Vec<_>>().join(" "));
+        if self.reported_before(&about, e.span) {
+            return false;
+        }
         self.err("precept::type::unhandled-missing", format!("`{s}` may be missing and this does not say what that means"), e.span, "may be missing")
             .with_help(format!("say what a missing value means: `{s} is present and ...`, `{s} is missing or ...`, or `{s} otherwise <default>`"));
+        self.remember(about);
         false
     }
 
@@ -257,6 +269,15 @@ impl<'c> TypeCheck<'c> {
 
     pub(super) fn is_proven(&self, key: &Key) -> bool {
         self.present.iter().any(|k| k == key)
+    }
+
+    /// Whether the path `t` reads (or one of the objects on it) was tested for presence earlier in
+    /// the rule (`where x is present`, `x is present and ...`): then it is never missing *here*,
+    /// and a second test or default is that first test's consequence, not a mistake about the
+    /// schema, so `precept::type::never-missing` is not reported for it.
+    fn tested_earlier(&self, t: &T) -> bool {
+        let Some((root, slots)) = &t.key else { return false };
+        (1..=slots.len()).any(|n| slots.get(..n).is_some_and(|p| self.is_proven(&(*root, p.to_vec()))))
     }
 
     // ------------------------------------------------------------ expressions
@@ -406,7 +427,7 @@ impl<'c> TypeCheck<'c> {
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
             ExprKind::Presence(x, want) => {
                 let t = self.check(x, None)?;
-                if !t.optional {
+                if !t.optional && !self.tested_earlier(&t) {
                     let s = self.src(x.span);
                     let (msg, label) = if *want {
                         (format!("`{s}` is always present, so this is always true"), "never missing")
@@ -438,7 +459,7 @@ impl<'c> TypeCheck<'c> {
                     self.value(d, hint);
                     return None;
                 };
-                if !t.optional {
+                if !t.optional && !self.tested_earlier(&t) {
                     let s = self.src(x.span);
                     self.warn(
                         "precept::type::never-missing",

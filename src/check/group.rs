@@ -433,7 +433,11 @@ pub(super) fn compile(
             Some((expr, ty, period)) => {
                 keys.push(GroupKey { name: name.text.clone(), expr, ty, period, redacted: false })
             }
-            None => ok = false,
+            None => {
+                // Reported at the key: `group.<name>` is not reported again at each use.
+                tc.silence(super::expr::About::Field("group".into(), name.text.clone()));
+                ok = false
+            }
         }
     }
     let presence = g.expect.as_ref().and_then(|x| {

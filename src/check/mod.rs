@@ -217,4 +217,7 @@ struct Checker {
     /// withdraws every version it inherits), so a chain of overrides does not withdraw them again.
     settled: HashMap<String, usize>,
     rules: Vec<CompiledRule>,
+    /// Fields declared `allow unused` (shape, slot), and whole shapes of schemas declared `allow
+    /// unused fields` (shape, `None`): never an unused-field warning.
+    allow_unused: std::collections::HashSet<(crate::engine::types::ShapeId, Option<usize>)>,
 }

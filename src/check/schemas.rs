@@ -29,6 +29,9 @@ impl Checker {
         }
         let zone = s.zone.as_ref().and_then(|z| self.zone(file, z));
         let shape = self.shape(file, &s.name.text, &s.fields, "", zone.as_ref(), &s.accept);
+        if s.allow_unused.is_some() {
+            self.allow_unused.insert((shape, None));
+        }
         let records_at = match &s.records_at {
             Some(at) => {
                 let keys: Vec<String> = at.value.split('.').map(str::to_string).collect();
@@ -270,6 +273,9 @@ impl Checker {
                 );
             }
             let column = f.column.as_ref().map_or_else(|| path.clone(), |c| c.value.clone());
+            if f.allow_unused.is_some() {
+                self.allow_unused.insert((id, Some(out.len())));
+            }
             out.push(Field {
                 name: f.name.text.clone(),
                 ty,
@@ -496,13 +502,19 @@ impl Checker {
 
     fn unused_in(&self, shape: ShapeId, schema: &str, prefix: &str, out: &mut Vec<Diag>) {
         let Some(sh) = self.shapes.get(shape) else { return };
-        for f in &sh.fields {
+        if self.allow_unused.contains(&(shape, None)) {
+            return;
+        }
+        for (slot, f) in sh.fields.iter().enumerate() {
+            if self.allow_unused.contains(&(shape, Some(slot))) {
+                continue;
+            }
             let path = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
             if !f.used {
                 out.push(
                     Diag::warning("precept::type::unused-field", format!("field `{path}` of schema `{schema}` is not read by any rule"))
                         .at(&f.file, f.span, "never read")
-                        .help("remove it from the schema, or write a rule that reads it; keys a schema does not declare are ignored in records"),
+                        .help("remove it from the schema, or write a rule that reads it (keys a schema does not declare are ignored in records); to keep it, write `allow unused` after its type, or `allow unused fields` in the schema"),
                 );
                 continue;
             }

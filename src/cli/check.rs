@@ -99,7 +99,9 @@ fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Op
     };
     let Roots { policies, roles, paths } = roots(inputs, config);
     let calendars = config.map(|c| c.calendars.clone()).unwrap_or_default();
-    let (program, policy_diags) = crate::workspace::load_policies_with(&policies, &calendars);
+    let (program, mut policy_diags) = crate::workspace::load_policies_with(&policies, &calendars);
+    // Warnings the settings allow (`allow = [...]`) are not reported anywhere.
+    policy_diags.retain(|d| config.is_none_or(|c| c.shows(d)));
     for d in &policy_diags {
         err.diag(d);
     }
@@ -347,7 +349,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
     }
     reports.set_baseline(engine.has_baseline());
     reports.start();
-    let outcome = run(&engine, &mut rest, &mut |f| {
+    let mut outcome = run(&engine, &mut rest, &mut |f| {
         reports.finding(&f);
         if reports.abandoned() {
             // Every report's reader went away (`precept check | head`) or its disk is full, and
@@ -359,6 +361,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
             std::process::exit(Status::Failed as i32);
         }
     });
+    outcome.diagnostics.retain(|d| config.as_ref().is_none_or(|c| c.shows(d)));
     for d in &outcome.diagnostics {
         err.diag(d);
     }

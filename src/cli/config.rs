@@ -15,6 +15,7 @@
 //! waivers = "waivers.toml"
 //! baseline = "precept-baseline.json"
 //! redact = ["customer.id"]                # shown as a stable short hash in every report
+//! allow = ["precept::type::unused-field"] # warnings of these codes are not reported
 //!
 //! [calendars]                             # calendars defined by these files, not the policies'
 //! uk = "calendars/uk-2026.toml"
@@ -65,6 +66,9 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// Record fields shown as a hash in reports.
     pub redact: Vec<String>,
+    /// Codes of warnings not to report (`allow = ["precept::type::unused-field"]`); errors are
+    /// reported whatever this says.
+    pub allow: Vec<String>,
     /// The day waivers are judged on.
     pub as_of: Option<String>,
     /// Calendars defined by these files instead of the policies' own: name and file.
@@ -136,6 +140,7 @@ struct Written {
     waivers: Field<String>,
     baseline: Field<String>,
     redact: Field<Texts>,
+    allow: Field<Texts>,
     as_of: Field<String>,
     calendars: Field<Keyed<Spanned<Loose<String>>>>,
     limits: Field<Keyed<Spanned<Loose<Size>>>>,
@@ -245,6 +250,19 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
     c.roles = found.list("roles", &w.roles).iter().map(|(s, _)| at(s)).collect();
     c.records = found.list("records", &w.records).iter().map(|(s, _)| at(s)).collect();
     c.redact = found.list("redact", &w.redact).iter().map(|(s, _)| s.to_string()).collect();
+    for (code, span) in found.list("allow", &w.allow) {
+        if crate::diagnostics::registry::lookup(code).is_some() {
+            c.allow.push(code.to_string());
+            continue;
+        }
+        let codes: Vec<&str> = crate::diagnostics::registry::CODES.iter().map(|c| c.code).collect();
+        found.push(
+            "allow",
+            Diag::error(INVALID, format!("`allow` names `{}`, which is no diagnostic code", crate::text::clip(code)))
+                .at(file, span, "not a code")
+                .help(suggest::help(code, &codes, "code")),
+        );
+    }
     for (s, span) in found.list("outputs", &w.outputs) {
         // A report file is relative to the config's folder too.
         match s.parse::<Spec>() {
@@ -348,6 +366,13 @@ fn parse(file: &SourceFile, base: &Path, diags: &mut Vec<Diag>) -> Config {
     found.diags.sort_by(|a, b| a.0.cmp(&b.0));
     diags.extend(found.diags.into_iter().map(|(_, d)| d));
     c
+}
+
+impl Config {
+    /// Whether `d` is shown: every error is, and a warning or note unless `allow` names its code.
+    pub fn shows(&self, d: &Diag) -> bool {
+        d.is_error() || !self.allow.iter().any(|a| *a == *d.code)
+    }
 }
 
 #[cfg(test)]

@@ -106,7 +106,9 @@ pub(crate) fn spelled(
     in_list: bool,
     raw: Raw<'_>,
 ) -> Result<Value, Bad> {
-    let Some(sp) = spelling else { return scalar(program, ty, zone, raw) };
+    let Some(sp) = spelling else {
+        return scalar(program, ty, zone, raw).map_err(|bad| declare_more(program, ty, None, raw, bad));
+    };
     let mut buf = StackText::<48>::new();
     let text: Option<&str> = match raw {
         Raw::Str(s) | Raw::Num(s) => Some(s),
@@ -157,8 +159,17 @@ pub(crate) fn spelled(
             }
             _ => {}
         }
-        bad
+        declare_more(program, ty, Some(sp), raw, bad)
     })
+}
+
+/// `bad` with, at the end of its help, the declaration that would read the value as written, if
+/// one would (see [`super::declare`]).
+fn declare_more(program: &Program, ty: &Ty, sp: Option<&Spelling>, raw: Raw<'_>, mut bad: Bad) -> Bad {
+    if let Some(more) = super::declare::sentence(program, ty, sp, raw) {
+        bad.help = format!("{}; {more}", bad.help);
+    }
+    bad
 }
 
 /// The error for a list or object found where `ty` was expected (`found` is "a list", "an object" or

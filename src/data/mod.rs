@@ -17,6 +17,7 @@
 
 mod convert;
 mod csv;
+mod declare;
 mod diags;
 mod discover;
 mod excerpt;

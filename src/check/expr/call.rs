@@ -4,7 +4,7 @@
 //! compiled here; aggregates and date functions go on to `check::group`, which types them by their
 //! argument.
 
-use super::{TypeCheck, T};
+use super::{About, TypeCheck, T};
 use crate::ast::{Expr, Name};
 use crate::diagnostics::suggest;
 use crate::engine::builtins::{self, Builtin, Family, Syntax};
@@ -36,25 +36,32 @@ impl TypeCheck<'_> {
         }
     }
 
-    /// Report a call of a function that does not exist, with the closest name or else the list.
+    /// Report a call of a function that does not exist, with the closest name (if any is close) and
+    /// every function of the registry.
     fn unknown_function(&mut self, f: &Name, args: &[Expr]) -> Option<T> {
+        let about = About::Function(f.text.clone());
+        if self.reported_before(&about, f.span) {
+            for a in args {
+                self.check(a, None);
+            }
+            return None;
+        }
+        // Every function the registry has, so the help is never out of date; the closest first.
+        let written =
+            |syntax: Syntax| builtins::names().filter(move |n| builtins::find(n).is_some_and(|b| b.syntax == syntax));
+        let calls: Vec<String> = written(Syntax::Call).map(|n| format!("`{n}`")).collect();
+        let own: Vec<String> = written(Syntax::Own).map(|n| format!("`{n}(...)`")).collect();
+        let all = format!(
+            "the functions are {}; {} and `business days between(...)` are written as themselves",
+            calls.join(", "),
+            own.join(", ")
+        );
         let help = match suggest::closest(&f.text, builtins::names()) {
             Some(near) => {
                 let sig = builtins::find(near).map_or("", |b| b.signature);
-                format!("did you mean `{near}`? It is written `{sig}`")
+                format!("did you mean `{near}`? It is written `{sig}`; {all}")
             }
-            None => {
-                let written = |syntax: Syntax| {
-                    builtins::names().filter(move |n| builtins::find(n).is_some_and(|b| b.syntax == syntax))
-                };
-                let calls: Vec<String> = written(Syntax::Call).map(|n| format!("`{n}`")).collect();
-                let own: Vec<String> = written(Syntax::Own).map(|n| format!("`{n}(...)`")).collect();
-                format!(
-                    "the functions are {}; {} and `business days between(...)` are written as themselves",
-                    calls.join(", "),
-                    own.join(", ")
-                )
-            }
+            None => all,
         };
         self.err(
             "precept::type::unknown-function",
@@ -63,6 +70,7 @@ impl TypeCheck<'_> {
             "no function of this name",
         )
         .with_help(help);
+        self.remember(about);
         for a in args {
             self.check(a, None);
         }

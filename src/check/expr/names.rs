@@ -1,7 +1,7 @@
 //! Names in expressions: field paths from `record`, `group` or a quantifier's element, and bare
 //! enumeration values where an enumeration is expected.
 
-use super::{TypeCheck, T};
+use super::{About, TypeCheck, T};
 use crate::ast::Name;
 use crate::diagnostics::suggest;
 use crate::engine::program::{CExpr, Root};
@@ -16,6 +16,10 @@ impl TypeCheck<'_> {
         match variants.iter().position(|v| *v == name) {
             Some(i) => Some(T::new(CExpr::Const(Value::Enum(i as u32)), Ty::Enum(id))),
             None => {
+                let about = About::Variant(id, name.to_string());
+                if self.reported_before(&about, span) {
+                    return None;
+                }
                 let help = suggest::help(name, &variants, "value");
                 self.err(
                     "precept::type::unknown-variant",
@@ -24,6 +28,7 @@ impl TypeCheck<'_> {
                     "no such value",
                 )
                 .with_help(help);
+                self.remember(about);
                 None
             }
         }
@@ -33,8 +38,12 @@ impl TypeCheck<'_> {
         let first = names.first()?;
         let group_level = self.group.as_ref().filter(|g| !g.inside).map(|g| g.shape);
         let (root, mut ty) = if first.text == "record" && group_level.is_some() {
+            if self.reported_before(&About::RecordInGroup, first.span) {
+                return None;
+            }
             self.err("precept::type::record-outside-aggregate", "a group rule judges groups, not single records", first.span, "which record?")
                 .with_help("read records inside an aggregate (`count(...)`, `share(...)`, `sum(...)`, `avg(...)`, ...) and the group's key as `group.<name>`");
+            self.remember(About::RecordInGroup);
             return None;
         } else if let (Some(shape), "group") = (group_level, first.text.as_str()) {
             (Root::Record, Ty::Object(shape))
@@ -68,13 +77,17 @@ impl TypeCheck<'_> {
                 return None;
             };
             let Some(slot) = self.shapes.get(shape).and_then(|s| s.slot(&n.text)) else {
+                let prefix = self.src(Span::new(span.start, prefix_end));
+                let about = About::Field(prefix.clone(), n.text.clone());
+                if self.reported_before(&about, n.span) {
+                    return None;
+                }
                 let names: Vec<String> = self
                     .shapes
                     .get(shape)
                     .map(|s| s.fields.iter().map(|f| f.name.clone()).collect())
                     .unwrap_or_default();
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                let prefix = self.src(Span::new(span.start, prefix_end));
                 let help = suggest::help(&n.text, &names, "field");
                 self.err(
                     "precept::type::unknown-field",
@@ -83,6 +96,7 @@ impl TypeCheck<'_> {
                     "no such field",
                 )
                 .with_help(help);
+                self.remember(about);
                 return None;
             };
             let field = self.shapes.get_mut(shape).and_then(|s| s.fields.get_mut(slot))?;
@@ -109,10 +123,17 @@ impl TypeCheck<'_> {
     /// Report a name that is neither `record`, a quantifier's element nor (where one is expected) an
     /// enumeration value; `bare` when it stands alone rather than starting a path.
     fn unknown_name(&mut self, first: &Name, bare: bool) -> Option<T> {
+        let about = About::Name(first.text.clone());
+        if self.reported_before(&about, first.span) {
+            return None;
+        }
         let on_record = bare && self.shapes.get(self.record).and_then(|s| s.slot(&first.text)).is_some();
         let names = ["record"].into_iter().chain(self.vars.iter().map(|(n, _)| n.as_str()));
         let help = match (on_record, suggest::closest(&first.text, names)) {
             (true, _) => format!("did you mean `record.{}`?", first.text),
+            // `group` names a group only where there is one: a `group.` path in a rule over
+            // single records (or in the `where`, before the records are grouped).
+            _ if first.text == "group" && !bare => "`group` names the group in the `require` and `message` of a rule with `group by` (or `case by`); this part judges single records: read their fields as `record.<field>`".to_string(),
             (false, Some(c)) => format!("did you mean `{c}`?"),
             (false, None) if bare => "fields are read through `record` (`record.kind`); enumeration values are written bare only where an enumeration is expected".to_string(),
             (false, None) => "paths start with `record` or a quantifier's element name".to_string(),
@@ -124,6 +145,7 @@ impl TypeCheck<'_> {
             "not defined here",
         )
         .with_help(help);
+        self.remember(about);
         None
     }
 }

@@ -59,18 +59,30 @@ impl TypeCheck<'_> {
             BinaryOp::In | BinaryOp::NotIn => self.membership(op == BinaryOp::NotIn, a, b),
             BinaryOp::Contains | BinaryOp::StartsWith | BinaryOp::EndsWith => {
                 let at = self.value(a, Some(&Ty::Text));
+                if let (BinaryOp::Contains, Some(Ty::List(elem))) = (op, at.as_ref().map(|t| &t.ty)) {
+                    let elem = (**elem).clone();
+                    return self.list_contains(at?, elem, a, b);
+                }
                 let bt = self.value(b, Some(&Ty::Text));
                 let (at, bt) = (at?, bt?);
                 for (t, x) in [(&at, a), (&bt, b)] {
                     if t.ty != Ty::Text {
                         let n = self.ty_name(&t.ty);
-                        self.err(
-                            "precept::type::mismatch",
-                            format!("`{}` works on text, not {n}", op.as_str()),
-                            x.span,
-                            format!("this is {n}"),
-                        )
-                        .with_help("for lists use `in` or `any(...)`; for enumerations use `==` or `in`");
+                        let (message, help) = match op {
+                            BinaryOp::Contains if std::ptr::eq(x, b) => (
+                                format!("`contains` looks for text in text, not for {n}"),
+                                "to ask whether a list holds a value, put the list first: `record.tags contains \"vip\"`",
+                            ),
+                            BinaryOp::Contains => (
+                                format!("`contains` works on text and lists, not {n}"),
+                                "`record.note contains \"refund\"` finds text in text, `record.tags contains \"vip\"` an element in a list; for enumerations use `==` or `in`",
+                            ),
+                            _ => (
+                                format!("`{}` works on text, not {n}", op.as_str()),
+                                "for lists use `in` or `any(...)`; for enumerations use `==` or `in`",
+                            ),
+                        };
+                        self.err("precept::type::mismatch", message, x.span, format!("this is {n}")).with_help(help);
                         return None;
                     }
                 }
@@ -266,6 +278,36 @@ impl TypeCheck<'_> {
         let at = self.value(a, Some(&elem))?;
         let kind = self.cmp_kind(&at.ty, &elem, op, a, b)?;
         Some(T::new(CExpr::InList(kind, Box::new(at.e), Box::new(bt.e), negate), Ty::Bool))
+    }
+
+    /// `list contains x`: membership, as `x in list` (a missing list leaves it unknown). `x` must
+    /// be of the list's element type; text `contains` (a substring) is checked in [`Self::binary`].
+    fn list_contains(&mut self, at: T, elem: Ty, a: &Expr, b: &Expr) -> Option<T> {
+        let bt = self.value(b, Some(&elem))?;
+        let numbers = |t: &Ty| matches!(t, Ty::Int | Ty::Dec);
+        let alike = bt.ty == elem
+            || (numbers(&bt.ty) && numbers(&elem))
+            || matches!((&bt.ty, &elem), (Ty::Money(_), Ty::Money(_)));
+        if !alike || matches!(elem, Ty::Object(_) | Ty::List(_)) {
+            let (list, want, found) = (self.ty_name(&at.ty), self.ty_name(&elem), self.ty_name(&bt.ty));
+            let message = if matches!(elem, Ty::Object(_)) {
+                format!("`{}` is a list of objects, so `contains` cannot look for {found} in it", self.src(a.span))
+            } else {
+                format!("`{}` is {list}, so `contains` needs {want}, not {found}", self.src(a.span))
+            };
+            self.err("precept::type::mismatch", message, b.span, format!("this is {found}"))
+                .with_label(a.span, if matches!(elem, Ty::Object(_)) { "a list of objects".to_string() } else { list })
+                .with_help(if matches!(elem, Ty::Object(_)) {
+                    "a list of objects is searched with a condition: `any(a in record.actions: a.type == \"refund\")`"
+                        .to_string()
+                } else {
+                    format!("`contains` on a list asks whether one of its elements equals the value; give {want}")
+                });
+            return None;
+        }
+        // Money in two currencies is reported as such.
+        let kind = self.cmp_kind(&elem, &bt.ty, BinaryOp::Eq, a, b)?;
+        Some(T::new(CExpr::InList(kind, Box::new(bt.e), Box::new(at.e), false), Ty::Bool))
     }
 
     fn arithmetic(&mut self, op: BinaryOp, a: &Expr, b: &Expr, span: Span) -> Option<T> {

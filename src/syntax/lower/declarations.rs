@@ -23,6 +23,7 @@ impl Lowerer<'_> {
         let mut zone: Option<Str> = None;
         let mut records_at: Option<Str> = None;
         let mut accept = Vec::new();
+        let mut allow_unused = None;
         let mut fields = Vec::new();
         for c in p.into_inner() {
             match c.as_rule() {
@@ -71,6 +72,10 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::accept_clause => accept.extend(spellings(c)),
+                Rule::allow_unused_fields_clause => {
+                    let at = span(&c);
+                    self.set_once(&mut allow_unused, at, "allow unused fields", |s| *s, at);
+                }
                 Rule::field_decl => fields.push(self.field(c)),
                 _ => {}
             }
@@ -85,6 +90,7 @@ impl Lowerer<'_> {
             zone,
             records_at,
             accept,
+            allow_unused,
             fields,
             span: whole,
         })
@@ -100,6 +106,7 @@ impl Lowerer<'_> {
         let mut accept: Option<(Vec<Accept>, crate::source::Span)> = None;
         let mut separator = None;
         let mut custom = None;
+        let mut allow_unused = None;
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
@@ -131,12 +138,13 @@ impl Lowerer<'_> {
                         self.set_once(&mut custom, CustomField { id, key, span: at }, "custom field", |c| c.span, at);
                     }
                 }
+                Rule::allow_unused_clause => self.set_once(&mut allow_unused, at, "allow unused", |s| *s, at),
                 Rule::colon | Rule::comma => {}
                 _ => ty = self.type_expr(c),
             }
         }
         let accept = accept.map(|a| a.0).unwrap_or_default();
-        FieldDecl { name: fname, ty, optional, column, zone, accept, separator, custom, span: whole }
+        FieldDecl { name: fname, ty, optional, column, zone, accept, separator, custom, allow_unused, span: whole }
     }
 
     fn type_expr(&mut self, p: Pair<'_, Rule>) -> TypeExpr {
