@@ -13,6 +13,7 @@ mod codes;
 mod expr;
 mod group;
 pub mod layers;
+mod lets;
 mod rules;
 mod schemas;
 pub mod strictness;
@@ -120,8 +121,13 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         }
     }
     let mut seen_rules: HashMap<String, Vec<Seen>> = HashMap::new();
-    let codes: Vec<(&SourceFile, &ast::Code)> =
+    let written: Vec<(&SourceFile, &ast::Code)> =
         files.iter().flat_map(|f| f.codes.iter().map(move |code| (&f.source, code))).collect();
+    // Names (`let`, `define`) are written out where they are used before anything else reads a rule.
+    let expansion = c.expand(&written);
+    c.definitions = expansion.places;
+    let codes: Vec<(&SourceFile, &ast::Code)> =
+        written.iter().zip(&expansion.codes).map(|((file, _), code)| (*file, code)).collect();
     let order = layers::order(&codes, &mut c.diags);
     let parents: Vec<Option<usize>> = order.iter().map(|&(_, p)| p).collect();
     c.lineage = layers::Lineage::new(&parents);
@@ -139,6 +145,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         c.unused_fields();
     }
     let mut diags = c.diags;
+    lets::once(&mut diags, &expansion.claimed);
     crate::diagnostics::sort(&mut diags);
     if has_errors {
         return (None, diags);
@@ -217,4 +224,6 @@ struct Checker {
     /// withdraws every version it inherits), so a chain of overrides does not withdraw them again.
     settled: HashMap<String, usize>,
     rules: Vec<CompiledRule>,
+    /// Where the bodies of `let`s and `define`s are, to say which rule a problem inside one is in.
+    definitions: Vec<lets::DefPlace>,
 }
