@@ -81,6 +81,9 @@ pub(super) struct DefPlace {
     pub span: Span,
     /// `let deadline` or `define due`.
     pub what: String,
+    /// A code's definition, which several rules may use (a rule's own `let` needs no saying which
+    /// rule it is in).
+    pub shared: bool,
 }
 
 /// The codes with every rule's names expanded, in the order given; rules that could not be
@@ -94,7 +97,14 @@ pub(super) struct Expansion {
 
 /// Expand the definitions of `codes`.
 pub(super) fn expand(codes: &[(&SourceFile, &ast::Code)], known: &Known<'_>, diags: &mut Vec<Diag>) -> Expansion {
-    let mut x = Expander { known, diags, used: HashSet::new(), claimed: Vec::new(), places: Vec::new() };
+    let mut x = Expander {
+        known,
+        diags,
+        used: HashSet::new(),
+        broken: HashSet::new(),
+        claimed: Vec::new(),
+        places: Vec::new(),
+    };
     let mut envs: Vec<Option<Env>> = vec![None; codes.len()];
     let mut out = Vec::with_capacity(codes.len());
     for i in 0..codes.len() {
@@ -114,6 +124,8 @@ struct Expander<'k, 'd> {
     known: &'k Known<'k>,
     diags: &'d mut Vec<Diag>,
     used: HashSet<DefId>,
+    /// Definitions that could not be expanded (reported), which are not also called unused.
+    broken: HashSet<DefId>,
     claimed: Vec<(SourceFile, Span, &'static str)>,
     places: Vec<DefPlace>,
 }
@@ -268,7 +280,7 @@ impl Expander<'_, '_> {
         match state.get(&di) {
             Some(true) => return,
             Some(false) => {
-                // A circle: report it at each definition on it once, starting from where it closes.
+                // A circle: reported once, at the definition where it closes.
                 let from = path.iter().position(|&p| p == di).unwrap_or(0);
                 let circle: Vec<String> = path
                     .get(from..)
@@ -322,7 +334,15 @@ impl Expander<'_, '_> {
         let id = DefId::Code(ci, di);
         self.used.extend(w.used.iter().copied().filter(|u| *u != id));
         let what = if params.is_some() { "define" } else { "let" };
-        self.places.push(DefPlace { file: file.clone(), span: d.value.span, what: format!("{what} {}", d.name.text) });
+        if w.failed || w.broken {
+            self.broken.insert(id);
+        }
+        self.places.push(DefPlace {
+            file: file.clone(),
+            span: d.value.span,
+            what: format!("{what} {}", d.name.text),
+            shared: true,
+        });
         env.insert(
             d.name.text.clone(),
             Entry {
@@ -340,6 +360,7 @@ impl Expander<'_, '_> {
     }
 
     fn broken_entry(&mut self, file: &SourceFile, ci: usize, di: usize, d: &Definition, env: &mut Env) {
+        self.broken.insert(DefId::Code(ci, di));
         env.insert(
             d.name.text.clone(),
             Entry {
@@ -454,7 +475,12 @@ impl Expander<'_, '_> {
             let body = self.walk(&mut w, &l.value);
             self.used.extend(w.used.iter().copied());
             ok &= !w.failed;
-            self.places.push(DefPlace { file: file.clone(), span: l.value.span, what: format!("let {}", l.name.text) });
+            self.places.push(DefPlace {
+                file: file.clone(),
+                span: l.value.span,
+                what: format!("let {}", l.name.text),
+                shared: false,
+            });
             env.insert(
                 l.name.text.clone(),
                 Entry {
@@ -484,7 +510,9 @@ impl Expander<'_, '_> {
             })
             .collect();
         out.lets = Vec::new();
-        for (li, l) in rule.lets.iter().enumerate() {
+        // A rule whose names could not be expanded has its problems reported already.
+        let lets = if ok { rule.lets.as_slice() } else { &[] };
+        for (li, l) in lets.iter().enumerate() {
             if used_lets.contains(&li) || !declared.iter().any(|d| std::ptr::eq(*d, l)) {
                 continue;
             }
@@ -797,7 +825,8 @@ impl Expander<'_, '_> {
     /// A name that is not a definition here: a `let` written later, or (when close to one) a
     /// misspelt definition; anything else is left to the type check.
     fn not_defined(&mut self, w: &mut Walk<'_>, n: &Name, called: bool) {
-        if let Some(l) = w.later.iter().find(|l| l.name.text == n.text) {
+        let later = w.later.iter().find(|l| l.name.text == n.text);
+        if let Some(l) = later.filter(|_| reserved(&n.text, self.known).is_none()) {
             let own = w.later.first().is_some_and(|f| std::ptr::eq(f, l));
             let message = if own {
                 format!("`let {}` uses itself", n.text)
@@ -850,7 +879,7 @@ impl Expander<'_, '_> {
     fn unused_definitions(&mut self, codes: &[(&SourceFile, &ast::Code)]) {
         for (ci, (file, code)) in codes.iter().enumerate() {
             for (di, d) in code.definitions.iter().enumerate() {
-                if self.used.contains(&DefId::Code(ci, di)) {
+                if self.used.contains(&DefId::Code(ci, di)) || self.broken.contains(&DefId::Code(ci, di)) {
                     continue;
                 }
                 // A definition that was refused (a duplicate, a reserved name) is reported already.
@@ -1027,7 +1056,8 @@ impl super::Checker {
         for d in self.diags.iter_mut().skip(mark) {
             let Some(primary) = d.labels.iter().find(|l| l.primary).map(|l| l.span) else { continue };
             let inside = self.definitions.iter().find(|p| {
-                p.file.name == file.name
+                p.shared
+                    && p.file.name == file.name
                     && d.file.as_ref().is_some_and(|f| f.name == file.name)
                     && p.span.start <= primary.start
                     && primary.end <= p.span.end
