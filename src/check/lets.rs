@@ -146,6 +146,9 @@ struct Walk<'e> {
     nodes: usize,
     /// How deep the walk is in the expression it expands.
     depth: usize,
+    /// The expression (or definition) being expanded, where expanding too far is reported: the
+    /// node that passes the limit may be inside a body written elsewhere.
+    site: Span,
     /// Whether a name that is not defined here but is close to one is reported (not while a
     /// body's parameters are replaced: its other names were looked at when it was expanded).
     suggest: bool,
@@ -164,6 +167,7 @@ impl<'e> Walk<'e> {
             broken: false,
             nodes: 0,
             depth: 0,
+            site: Span::default(),
             suggest: true,
             used: Vec::new(),
         }
@@ -326,6 +330,7 @@ impl Expander<'_, '_> {
         let inner = env.clone();
         let mut w = Walk::new(file, &inner, &[]);
         w.bound = d.params.clone().unwrap_or_default();
+        w.site = d.name.span;
         let body = self.walk(&mut w, &d.value);
         let mut free = free_names(&body);
         for p in params.iter().flatten() {
@@ -472,6 +477,7 @@ impl Expander<'_, '_> {
             declared.push(l);
             let later = rule.lets.get(li..).unwrap_or_default();
             let mut w = Walk::new(file, &env, later);
+            w.site = l.name.span;
             let body = self.walk(&mut w, &l.value);
             self.used.extend(w.used.iter().copied());
             ok &= !w.failed;
@@ -568,6 +574,7 @@ impl Expander<'_, '_> {
         }
         for e in exprs {
             w.nodes = 0;
+            w.site = e.span;
             *e = self.walk(w, e);
         }
     }
@@ -577,7 +584,7 @@ impl Expander<'_, '_> {
         w.nodes += 1;
         if w.nodes > MAX_EXPANDED_NODES || w.depth > MAX_EXPR_DEPTH as usize {
             if !w.failed {
-                self.too_large(w.file, e.span);
+                self.too_large(w.file, w.site);
             }
             w.failed = true;
             return e.clone();
@@ -761,6 +768,7 @@ impl Expander<'_, '_> {
         let mut inner = Walk::new(w.file, &env, &[]);
         inner.nodes = w.nodes;
         inner.depth = w.depth;
+        inner.site = w.site;
         inner.suggest = false;
         let out = self.walk_args(&mut inner, &body, &entry, f.span);
         w.nodes = inner.nodes;
@@ -788,7 +796,7 @@ impl Expander<'_, '_> {
         w.nodes += size(&body);
         if w.nodes > MAX_EXPANDED_NODES {
             if !w.failed {
-                self.too_large(w.file, at);
+                self.too_large(w.file, w.site);
             }
             w.failed = true;
         }
@@ -797,7 +805,7 @@ impl Expander<'_, '_> {
         }
         if depth(&body) + w.depth > MAX_EXPR_DEPTH as usize {
             if !w.failed {
-                self.too_large(w.file, at);
+                self.too_large(w.file, w.site);
             }
             w.failed = true;
         }
