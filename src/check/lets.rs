@@ -24,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 use crate::ast::{self, Definition, Expr, ExprKind, Name, TemplatePart};
 use crate::diagnostics::{suggest, Diag};
 use crate::engine::builtins;
+use crate::engine::program::MAX_COUNT;
 use crate::source::{SourceFile, Span};
 use crate::syntax::MAX_EXPR_DEPTH;
 
@@ -770,9 +771,10 @@ impl Expander<'_, '_> {
         inner.depth = w.depth;
         inner.site = w.site;
         inner.suggest = false;
-        let out = self.walk_args(&mut inner, &body, &entry, f.span);
+        let mut out = self.walk_args(&mut inner, &body, &entry, f.span);
         w.nodes = inner.nodes;
         w.failed |= inner.failed;
+        fold_counts(&mut out);
         out
     }
 
@@ -1105,4 +1107,36 @@ pub(super) fn once(diags: &mut Vec<Diag>, claimed: &[(SourceFile, Span, &'static
         seen.push(d.clone());
         true
     });
+}
+
+/// Write a count of units given a literal argument as the literal it now is: `n business days`
+/// with `n` replaced by `5` is `5 business days`, as if written so. The meaning is the same (within
+/// [`MAX_COUNT`]); the form matters to the strictness check of overrides, which compares a literal
+/// with a literal.
+fn fold_counts(e: &mut Expr) {
+    let folded = match &e.kind {
+        ExprKind::BusinessDaysOf(x, cal) => match x.kind {
+            ExprKind::Integer(n) if (0..=MAX_COUNT).contains(&n) => Some(ExprKind::BusinessDays(n, cal.clone())),
+            _ => None,
+        },
+        ExprKind::MonthsOf(x, years) => match x.kind {
+            ExprKind::Integer(n) if (0..=MAX_COUNT).contains(&n) => {
+                Some(ExprKind::Months(if *years { n * 12 } else { n }))
+            }
+            _ => None,
+        },
+        ExprKind::DurationOf(x, per) => match x.kind {
+            ExprKind::Integer(n) if (0..=MAX_COUNT).contains(&n) => n.checked_mul(*per).map(ExprKind::Duration),
+            _ => None,
+        },
+        _ => None,
+    };
+    match folded {
+        Some(k) => e.kind = k,
+        None => {
+            for c in children_mut(&mut e.kind) {
+                fold_counts(c);
+            }
+        }
+    }
 }
