@@ -411,3 +411,26 @@ proptest! {
         prop_assert_eq!(verdicts(&named, &lines), verdicts(&written, &lines), "{}\n---\n{}", named, written);
     }
 }
+
+#[test]
+fn fields_are_read_through_a_let_that_names_a_path() {
+    let engine = common::engine(
+        r#"
+        schema t { identified by id  id: text  customer: { kind: enum { retail, business }  name: text? } }
+        code "C" {
+          level organisational
+          let customer = record.customer
+          rule named {
+            for t where customer.kind == business
+            require customer.name is present
+            message "{record.id}: business customer without a name"
+          }
+        }"#,
+    );
+    let recs = "{\"id\":\"A\",\"customer\":{\"kind\":\"business\"}}\n{\"id\":\"B\",\"customer\":{\"kind\":\"retail\"}}\n{\"id\":\"C\",\"customer\":{\"kind\":\"business\",\"name\":\"X\"}}\n";
+    let (_, findings) = common::check(&engine, &[("t.jsonl", recs)]);
+    let got: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(got, ["A: business customer without a name"]);
+    // Blame points at the record's field, as if written out.
+    assert_eq!(findings[0].field, "customer.name");
+}
