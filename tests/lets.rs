@@ -434,3 +434,73 @@ fn fields_are_read_through_a_let_that_names_a_path() {
     // Blame points at the record's field, as if written out.
     assert_eq!(findings[0].field, "customer.name");
 }
+
+#[test]
+fn a_definition_from_another_file_is_placed_at_its_use() {
+    let parent = r#"
+      schema complaint { files "complaints.jsonl"  identified by id  id: text  received_at: datetime  answered_at: datetime }
+      schema callback { files "callbacks.jsonl"  identified by id  id: text  requested_at: datetime  called_at: datetime }
+      code "Sector" {
+        level industry
+        let received = record.received_at
+        rule answered { for complaint  require record.answered_at <= received + 24h }
+      }"#;
+    // Fine over complaints, from another file.
+    let child = r#"
+      code "House" {
+        level organisational
+        extends "Sector"
+        rule answered-soon { for complaint  require record.answered_at <= received + 12h }
+      }"#;
+    let engine = common::engine_from(&[("a.precept", parent), ("b.precept", child)]);
+    let recs = "{\"id\":\"A\",\"received_at\":\"2026-01-05T10:00:00Z\",\"answered_at\":\"2026-01-05T23:00:00Z\"}\n";
+    let (outcome, findings) = common::check(&engine, &[("complaints.jsonl", recs)]);
+    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+    let got: Vec<&str> = findings.iter().map(|f| f.rule_id()).collect();
+    assert_eq!(got, ["answered-soon"]);
+    // Wrong over callbacks: reported in the child's file, at the use.
+    let child = r#"
+      code "House" {
+        level organisational
+        extends "Sector"
+        rule called { for callback  require record.called_at <= received + 4h }
+      }"#;
+    let diags = precept::Engine::from_sources([("a.precept", parent), ("b.precept", child)]).err().unwrap();
+    let d = diags.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(d.code, "precept::type::unknown-field", "{}", common::rendered(&diags));
+    let (file, line, _) = d.location().unwrap();
+    assert_eq!((file, line), ("b.precept", 5), "{}", common::rendered(&diags));
+}
+
+#[test]
+fn lets_work_in_case_rules_and_group_keys() {
+    let engine = common::engine(
+        r#"
+        schema ev { identified by id  id: text  case_id: text  status: enum { received, resolved }  at: datetime }
+        code "C" {
+          level organisational
+          let case_of = record.case_id
+          rule resolved-in-time {
+            for ev
+            let is_received = record.status == received
+            case by case_of
+            opens when is_received at record.at
+            closes when record.status == resolved at record.at
+            within 2 days
+            message "case {group.case} not resolved in time"
+          }
+          rule one-receipt-per-case {
+            for ev where record.status == received
+            let received_on = day(record.at)
+            group by case_of, received_on
+            require count() <= 1
+            message "case {group.case_of}: {count()} receipts on {group.received_on}"
+          }
+        }"#,
+    );
+    let recs = "{\"id\":\"1\",\"case_id\":\"K1\",\"status\":\"received\",\"at\":\"2026-01-05T10:00:00Z\"}\n{\"id\":\"2\",\"case_id\":\"K1\",\"status\":\"resolved\",\"at\":\"2026-01-09T10:00:00Z\"}\n{\"id\":\"3\",\"case_id\":\"K2\",\"status\":\"received\",\"at\":\"2026-01-05T10:00:00Z\"}\n{\"id\":\"4\",\"case_id\":\"K2\",\"status\":\"received\",\"at\":\"2026-01-05T11:00:00Z\"}\n{\"id\":\"5\",\"case_id\":\"K2\",\"status\":\"resolved\",\"at\":\"2026-01-06T10:00:00Z\"}\n";
+    let (_, findings) = common::check(&engine, &[("ev.jsonl", recs)]);
+    let mut got: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+    got.sort();
+    assert_eq!(got, ["case K1 not resolved in time", "case K2: 2 receipts on 2026-01-05"]);
+}
