@@ -137,7 +137,7 @@ pub fn family(code: &str) -> &'static str {
     match code.split("::").nth(1).unwrap_or("") {
         "parse" => "The policy text could not be read as the Precept language. Reported before anything runs; the place shown is in the policy file. The grammar is in grammar/precept.pest and the language in docs/language.md.",
         "type" => "The policy parses but does not make sense: an unknown name, field or function, a type mismatch, a value that may be missing and is not handled. Reported before anything runs; see docs/language.md.",
-        "rule" => "A rule or its versions and overrides cannot be used as written (ids, effective dates, layered codes). Reported before anything runs; see docs/language.md, \"Versions\" and \"Layered codes\".",
+        "rule" => "A rule or its versions and overrides cannot be used as written (ids, effective dates, layered codes, names given with `let` and `define`). Reported before anything runs; see docs/language.md, \"Versions\", \"Layered codes\" and \"Named values\".",
         "code" => "A code of practice's `extends` cannot be followed. Reported before anything runs; see docs/language.md, \"Layered codes\".",
         "input" => "A record, role or other input file could not be read or does not fit its schema. The file is reported and the other files are still checked; the run exits with status 2.",
         "role" => "A role or staff definition is wrong or inconsistent (`precept lint`). See the README, \"Roles and staff\".",
