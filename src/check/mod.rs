@@ -5,8 +5,10 @@
 //! a comparison that can never hold) come with the program.
 //!
 //! The checker's work is split by step, in the order [`check`] runs them: `schemas` (fields and
-//! types), `calendars`, `codes` (levels, days in force, versions and overrides, with [`layers`]),
-//! then `rules` (each rule's conditions, groups and message, with `expr` and `group`).
+//! types), `calendars`, `lets` (names given with `let` and `define` written out where they are
+//! used, so that nothing after it sees a name), `codes` (levels, days in force, versions and
+//! overrides, with [`layers`]), then `rules` (each rule's conditions, groups and message, with
+//! `expr` and `group`).
 
 mod calendars;
 mod codes;
