@@ -109,7 +109,7 @@ pub(super) fn expand(codes: &[(&SourceFile, &ast::Code)], known: &Known<'_>, dia
     let mut envs: Vec<Option<Env>> = vec![None; codes.len()];
     let mut out = Vec::with_capacity(codes.len());
     for i in 0..codes.len() {
-        x.code_env(codes, i, &mut envs, &mut Vec::new());
+        x.code_env(codes, i, &mut envs);
     }
     for (i, (file, code)) in codes.iter().enumerate() {
         let env = envs.get(i).cloned().flatten().unwrap_or_default();
@@ -193,32 +193,40 @@ impl Expander<'_, '_> {
         &mut self.diags[last]
     }
 
-    /// The names code `i` sees, computed once: its parent's, then its own over them.
-    fn code_env(
-        &mut self,
-        codes: &[(&SourceFile, &ast::Code)],
-        i: usize,
-        envs: &mut Vec<Option<Env>>,
-        visiting: &mut Vec<usize>,
-    ) -> Env {
-        if let Some(Some(env)) = envs.get(i) {
-            return env.clone();
+    /// The names code `i` sees, computed once: its parent's, then its own over them. The chain of
+    /// `extends` is followed without recursion, however long it is.
+    fn code_env(&mut self, codes: &[(&SourceFile, &ast::Code)], i: usize, envs: &mut [Option<Env>]) {
+        let parent_of = |c: usize| {
+            let code = codes.get(c)?.1;
+            let p = code.extends.as_ref()?;
+            codes.iter().position(|(_, x)| x.name.value == p.value)
+        };
+        // From `i` up to the first code whose names are known, or that extends nothing; a circle of
+        // `extends` (reported by `layers`) just ends it.
+        let mut chain = vec![i];
+        let mut seen: HashSet<usize> = HashSet::from([i]);
+        while let Some(&last) = chain.last() {
+            if envs.get(last).is_some_and(Option::is_some) {
+                break;
+            }
+            match parent_of(last) {
+                Some(p) if seen.insert(p) => chain.push(p),
+                _ => break,
+            }
         }
-        let Some((file, code)) = codes.get(i) else { return Env::new() };
-        // A circle of `extends` is reported by `layers`; here it just ends the walk.
-        let parent = code
-            .extends
-            .as_ref()
-            .and_then(|p| codes.iter().position(|(_, c)| c.name.value == p.value))
-            .filter(|p| !visiting.contains(p) && *p != i);
-        visiting.push(i);
-        let inherited = parent.map(|p| self.code_env(codes, p, envs, visiting)).unwrap_or_default();
-        visiting.pop();
-        let env = self.own_definitions(file, i, code, inherited);
-        if let Some(slot) = envs.get_mut(i) {
-            *slot = Some(env.clone());
+        let mut inherited = Env::new();
+        for &c in chain.iter().rev() {
+            if let Some(Some(env)) = envs.get(c) {
+                inherited = env.clone();
+                continue;
+            }
+            let Some((file, code)) = codes.get(c) else { continue };
+            let env = self.own_definitions(file, c, code, std::mem::take(&mut inherited));
+            if let Some(slot) = envs.get_mut(c) {
+                *slot = Some(env.clone());
+            }
+            inherited = env;
         }
-        env
     }
 
     /// Add code `ci`'s own definitions to what it inherits, each expanded (in any order, each
@@ -306,6 +314,13 @@ impl Expander<'_, '_> {
                 return;
             }
             None => {}
+        }
+        if path.len() > MAX_EXPR_DEPTH as usize {
+            // Definitions each using the next, deeper than any expression may nest.
+            self.too_large(file, d.name.span);
+            self.broken_entry(file, ci, di, d, env);
+            state.insert(di, true);
+            return;
         }
         state.insert(di, false);
         path.push(di);
