@@ -504,3 +504,20 @@ fn lets_work_in_case_rules_and_group_keys() {
     got.sort();
     assert_eq!(got, ["case K1 not resolved in time", "case K2: 2 receipts on 2026-01-05"]);
 }
+
+#[test]
+fn long_chains_of_names_and_codes_are_reported_not_a_crash() {
+    // Five thousand lets each naming the next, in a code at the end of 300 `extends`.
+    let mut text =
+        String::from("schema t { identified by id  id: text  a: integer }\ncode \"C\" { level organisational\n");
+    for k in 0..5000 {
+        text.push_str(&format!("let a{k} = a{}\n", k + 1));
+    }
+    text.push_str("let a5000 = record.a\nrule r { for t  require a0 > 1 } }\n");
+    for k in 0..300 {
+        let parent = if k == 0 { "C".to_string() } else { format!("K{}", k - 1) };
+        text.push_str(&format!("code \"K{k}\" {{ level organisational  extends \"{parent}\" }}\n"));
+    }
+    let diags = precept::Engine::from_sources([("p.precept", text.as_str())]).err().unwrap();
+    assert!(diags.iter().any(|d| d.code == "precept::rule::expansion-too-large"), "{}", common::rendered(&diags));
+}
