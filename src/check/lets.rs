@@ -20,6 +20,7 @@
 //! rule's file cannot point into theirs.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::ast::{self, Definition, Expr, ExprKind, Name, TemplatePart};
 use crate::diagnostics::{suggest, Diag};
@@ -61,8 +62,9 @@ enum DefId {
     Rule(usize, usize, usize),
 }
 
-/// Names visible somewhere.
-type Env = HashMap<String, Entry>;
+/// Names visible somewhere; entries are shared, since every code extending another starts from a
+/// copy of its names.
+type Env = HashMap<String, Rc<Entry>>;
 
 /// What the checker knows that expansion needs: names a definition must not take.
 pub(super) struct Known<'a> {
@@ -270,8 +272,13 @@ impl Expander<'_, '_> {
         }
         let mut state: HashMap<usize, bool> = HashMap::new(); // true: done; false: being expanded
         let order: Vec<usize> = own.iter().map(|(di, _)| *di).collect();
+        // Each own definition by name (the first, when a name is given twice).
+        let mut by_name: HashMap<&str, usize> = HashMap::new();
+        for (di, d) in &own {
+            by_name.entry(d.name.text.as_str()).or_insert(*di);
+        }
         for &di in &order {
-            self.own_definition(file, ci, code, di, &order, &mut env, &mut state, &mut Vec::new());
+            self.own_definition(file, ci, code, di, &by_name, &mut env, &mut state, &mut Vec::new());
         }
         env
     }
@@ -284,7 +291,7 @@ impl Expander<'_, '_> {
         ci: usize,
         code: &ast::Code,
         di: usize,
-        order: &[usize],
+        by_name: &HashMap<&str, usize>,
         env: &mut Env,
         state: &mut HashMap<usize, bool>,
         path: &mut Vec<usize>,
@@ -329,10 +336,9 @@ impl Expander<'_, '_> {
             if d.params.as_ref().is_some_and(|ps| ps.iter().any(|p| p.text == name)) {
                 continue;
             }
-            if let Some(&other) = order.iter().find(|&&o| code.definitions.get(o).is_some_and(|x| x.name.text == name))
-            {
+            if let Some(&other) = by_name.get(name.as_str()) {
                 if state.get(&other) != Some(&true) {
-                    self.own_definition(file, ci, code, other, order, env, state, path);
+                    self.own_definition(file, ci, code, other, by_name, env, state, path);
                 }
             }
         }
@@ -343,19 +349,19 @@ impl Expander<'_, '_> {
         }
         let params: Option<Vec<String>> = d.params.as_ref().map(|ps| ps.iter().map(|p| p.text.clone()).collect());
         // Inside its body, its parameters stand for themselves (they are replaced at each call).
-        let inner = env.clone();
-        let mut w = Walk::new(file, &inner, &[]);
+        let mut w = Walk::new(file, env, &[]);
         w.bound = d.params.clone().unwrap_or_default();
         w.site = d.name.span;
         let body = self.walk(&mut w, &d.value);
+        let (broken, used) = (w.failed || w.broken, std::mem::take(&mut w.used));
         let mut free = free_names(&body);
         for p in params.iter().flatten() {
             free.remove(p);
         }
         let id = DefId::Code(ci, di);
-        self.used.extend(w.used.iter().copied().filter(|u| *u != id));
+        self.used.extend(used.into_iter().filter(|u| *u != id));
         let what = if params.is_some() { "define" } else { "let" };
-        if w.failed || w.broken {
+        if broken {
             self.broken.insert(id);
         }
         self.places.push(DefPlace {
@@ -366,16 +372,7 @@ impl Expander<'_, '_> {
         });
         env.insert(
             d.name.text.clone(),
-            Entry {
-                free,
-                params,
-                body,
-                file: file.clone(),
-                name: d.name.clone(),
-                broken: w.failed || w.broken,
-                id,
-                what,
-            },
+            Rc::new(Entry { free, params, body, file: file.clone(), name: d.name.clone(), broken, id, what }),
         );
         state.insert(di, true);
     }
@@ -384,7 +381,7 @@ impl Expander<'_, '_> {
         self.broken.insert(DefId::Code(ci, di));
         env.insert(
             d.name.text.clone(),
-            Entry {
+            Rc::new(Entry {
                 params: d.params.as_ref().map(|ps| ps.iter().map(|p| p.text.clone()).collect()),
                 body: d.value.clone(),
                 file: file.clone(),
@@ -393,7 +390,7 @@ impl Expander<'_, '_> {
                 broken: true,
                 id: DefId::Code(ci, di),
                 what: if d.params.is_some() { "define" } else { "let" },
-            },
+            }),
         );
     }
 
@@ -505,7 +502,7 @@ impl Expander<'_, '_> {
             });
             env.insert(
                 l.name.text.clone(),
-                Entry {
+                Rc::new(Entry {
                     params: None,
                     free: free_names(&body),
                     body,
@@ -514,7 +511,7 @@ impl Expander<'_, '_> {
                     broken: w.failed || w.broken,
                     id: DefId::Rule(ci, ri, li),
                     what: "let",
-                },
+                }),
             );
         }
         let mut out = rule.clone();
@@ -769,7 +766,7 @@ impl Expander<'_, '_> {
         for (p, a) in params.iter().zip(args) {
             env.insert(
                 p.clone(),
-                Entry {
+                Rc::new(Entry {
                     params: None,
                     free: free_names(&a),
                     body: a,
@@ -778,7 +775,7 @@ impl Expander<'_, '_> {
                     broken: false,
                     id: entry.id,
                     what: "argument",
-                },
+                }),
             );
         }
         let mut inner = Walk::new(w.file, &env, &[]);
