@@ -266,6 +266,8 @@ pub struct Code {
     pub extends: Option<Str>,
     /// `not waivable`: where it was said, if it was.
     pub not_waivable: Option<Span>,
+    /// `let` and `define`: named expressions shared by its rules (and by codes extending it).
+    pub definitions: Vec<Definition>,
     /// Its rules.
     pub rules: Vec<Rule>,
     /// The whole declaration.
@@ -358,7 +360,25 @@ pub struct Rule {
     pub message: Option<Template>,
     /// `help "..."`.
     pub help: Option<Str>,
+    /// `let name = expr`: named values of this rule, in the order written. Once `check::lets` has
+    /// written them out where they are used, only the lets nothing uses are left, so that they are
+    /// still type-checked.
+    pub lets: Vec<Definition>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `let name = expr` (in a rule or a code) or `define name(a, b) = expr` (in a code): a name for an
+/// expression, expanded where it is used (see `check::lets`).
+#[derive(Debug, Clone)]
+pub struct Definition {
+    /// Its name.
+    pub name: Name,
+    /// `define`'s parameters; `None` for a `let`.
+    pub params: Option<Vec<Name>>,
+    /// The expression it names.
+    pub value: Expr,
+    /// The whole clause.
     pub span: Span,
 }
 

@@ -243,3 +243,34 @@ fn group_findings_on_the_expected_groups_fixture_are_exactly_the_declared_ones()
         assert!(findings.iter().any(|f| f.rule_id() == r.id), "no fixture breaks `{}`", r.id);
     }
 }
+
+/// `fixtures/shared-clock/`: six FCA DISP rules on one clock written once as the code's
+/// definitions. Each record's findings are exactly the rules its `expect` lists (read here with
+/// plain serde).
+#[test]
+fn findings_on_the_shared_clock_records_are_exactly_the_declared_ones() {
+    let dir = common::root().join("fixtures/shared-clock");
+    let (program, diags) = precept::workspace::load_policies(&[dir.join("policies")]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = program.unwrap();
+    let (outcome, findings) =
+        precept::pipeline::check_paths(&program, None, &[dir.join("records")], &Default::default());
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    let text = std::fs::read_to_string(dir.join("records/complaints.jsonl")).unwrap();
+    let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut list = ids(&v["expect"]);
+        list.sort();
+        declared.insert(v["id"].as_str().unwrap().to_string(), list);
+    }
+    let mut found: BTreeMap<String, Vec<String>> = declared.keys().map(|k| (k.clone(), Vec::new())).collect();
+    for f in &findings {
+        found.entry(f.record_id.clone().unwrap_or_default()).or_default().push(f.rule_id().to_string());
+    }
+    for list in found.values_mut() {
+        list.sort();
+    }
+    assert_eq!(outcome.records, declared.len());
+    assert_eq!(found, declared);
+}

@@ -187,7 +187,8 @@ impl Checker {
                 continue;
             }
             let relaxes_ok = self.judge_override(file, code_index, rule, calendar, range, &overridden);
-            let compiled = if relaxes_ok { self.rule(file, code_index, calendar, rule, range) } else { None };
+            let compiled =
+                if relaxes_ok { self.rule_in_context(file, code_index, calendar, rule, range) } else { None };
             if let Some(idx) = compiled {
                 if let Some(parent) = nearest {
                     if let Some(r) = self.rules.get_mut(idx) {

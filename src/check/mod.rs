@@ -5,14 +5,17 @@
 //! a comparison that can never hold) come with the program.
 //!
 //! The checker's work is split by step, in the order [`check`] runs them: `schemas` (fields and
-//! types), `calendars`, `codes` (levels, days in force, versions and overrides, with [`layers`]),
-//! then `rules` (each rule's conditions, groups and message, with `expr` and `group`).
+//! types), `calendars`, `lets` (names given with `let` and `define` written out where they are
+//! used, so that nothing after it sees a name), `codes` (levels, days in force, versions and
+//! overrides, with [`layers`]), then `rules` (each rule's conditions, groups and message, with
+//! `expr` and `group`).
 
 mod calendars;
 mod codes;
 mod expr;
 mod group;
 pub mod layers;
+mod lets;
 mod rules;
 mod schemas;
 pub mod strictness;
@@ -120,8 +123,13 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         }
     }
     let mut seen_rules: HashMap<String, Vec<Seen>> = HashMap::new();
-    let codes: Vec<(&SourceFile, &ast::Code)> =
+    let written: Vec<(&SourceFile, &ast::Code)> =
         files.iter().flat_map(|f| f.codes.iter().map(move |code| (&f.source, code))).collect();
+    // Names (`let`, `define`) are written out where they are used before anything else reads a rule.
+    let expansion = c.expand(&written);
+    c.definitions = expansion.places;
+    let codes: Vec<(&SourceFile, &ast::Code)> =
+        written.iter().zip(&expansion.codes).map(|((file, _), code)| (*file, code)).collect();
     let order = layers::order(&codes, &mut c.diags);
     let parents: Vec<Option<usize>> = order.iter().map(|&(_, p)| p).collect();
     c.lineage = layers::Lineage::new(&parents);
@@ -139,6 +147,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         c.unused_fields();
     }
     let mut diags = c.diags;
+    lets::once(&mut diags, &expansion.claimed);
     crate::diagnostics::sort(&mut diags);
     if has_errors {
         return (None, diags);
@@ -220,4 +229,6 @@ struct Checker {
     /// Fields declared `allow unused` (shape, slot), and whole shapes of schemas declared `allow
     /// unused fields` (shape, `None`): never an unused-field warning.
     allow_unused: std::collections::HashSet<(crate::engine::types::ShapeId, Option<usize>)>,
+    /// Where the bodies of `let`s and `define`s are, to say which rule a problem inside one is in.
+    definitions: Vec<lets::DefPlace>,
 }

@@ -104,6 +104,11 @@ impl Checker {
         let mut tc = expr::TypeCheck::new(file, &mut self.shapes, &self.enums, shape, calendar, &mut self.diags)
             .with_calendars(cals);
         let filter = scope.filter.as_ref().and_then(|f| tc.condition(f, "the `where` condition"));
+        // A `let` no clause uses is still type-checked, over one record (see `check::lets`); in a
+        // group rule it could as well be about the group, so there it is only warned about.
+        for l in rule.lets.iter().filter(|_| rule.group.is_none()) {
+            tc.display(&l.value);
+        }
         let mut group_ok = true;
         let mut group = rule.group.as_ref().map(|g| {
             let (spec, ok) = group::compile(&mut tc, g, range.flatten());

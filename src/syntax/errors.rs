@@ -159,6 +159,8 @@ fn rule_words(rule: Rule) -> (String, Option<&'static str>) {
         Rule::kw_until => kw("until"),
         Rule::extends_clause | Rule::kw_extends => kw("extends"),
         Rule::relaxes_clause | Rule::kw_relaxes => kw("relaxes"),
+        Rule::let_clause | Rule::kw_let => kw("let"),
+        Rule::define_clause | Rule::kw_define => kw("define"),
         Rule::group_clause | Rule::kw_group => kw("group by"),
         Rule::kw_as => kw("as"),
         Rule::minimum_clause | Rule::kw_minimum => kw("minimum"),

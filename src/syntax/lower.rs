@@ -9,6 +9,7 @@
 //! they share.
 
 mod declarations;
+mod definitions;
 mod expressions;
 mod rules;
 

@@ -262,6 +262,7 @@ impl Lowerer<'_> {
             effective: None,
             extends: None,
             not_waivable: None,
+            definitions: Vec::new(),
             rules: Vec::new(),
             span: whole,
         };
@@ -313,6 +314,11 @@ impl Lowerer<'_> {
                 Rule::rule_decl => {
                     if let Some(r) = self.rule(c) {
                         code.rules.push(r);
+                    }
+                }
+                Rule::let_clause | Rule::define_clause => {
+                    if let Some(d) = self.definition(c) {
+                        code.definitions.push(d);
                     }
                 }
                 _ => {}

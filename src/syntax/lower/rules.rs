@@ -30,6 +30,7 @@ impl Lowerer<'_> {
             requires: Vec::new(),
             message: None,
             help: None,
+            lets: Vec::new(),
             span: whole,
         };
         let mut minimum: Option<(u64, Span)> = None;
@@ -191,6 +192,11 @@ impl Lowerer<'_> {
                             Ok((e, _)) => r.requires.push(e),
                             Err(d) => self.diags.push(d),
                         }
+                    }
+                }
+                Rule::let_clause => {
+                    if let Some(d) = self.definition(c) {
+                        r.lets.push(d);
                     }
                 }
                 Rule::message_clause => {
