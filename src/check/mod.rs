@@ -13,6 +13,7 @@ mod codes;
 mod expr;
 mod group;
 pub mod layers;
+mod opening;
 mod rules;
 mod schemas;
 pub mod strictness;

@@ -81,6 +81,8 @@ struct CaseExtra {
     version_day: Option<Date>,
     /// What each opening record gave for a deadline read from the data, by [`super::obligation::Event::due`].
     dues: Vec<super::obligation::Due>,
+    /// The fields of each opening record the message reads, by [`super::obligation::Event::opening`].
+    openings: Vec<Box<[Value]>>,
 }
 
 #[derive(Debug, Default)]
@@ -275,8 +277,15 @@ impl Groups {
                         };
                         let place =
                             (u32::try_from(place.0).unwrap_or(u32::MAX), u32::try_from(place.1).unwrap_or(u32::MAX));
-                        let event =
-                            super::obligation::Event { at: ts, offset, whole_day, kind: ev.kind, place, due: None };
+                        let event = super::obligation::Event {
+                            at: ts,
+                            offset,
+                            whole_day,
+                            kind: ev.kind,
+                            place,
+                            due: None,
+                            opening: None,
+                        };
                         // Which version judges a case is decided by the whole case (its first
                         // event, by default) over every version, once all are in. A version in
                         // force from a day the case's day is already before never judges it, so it
@@ -310,7 +319,12 @@ impl Groups {
                             dues.push(d);
                             u32::try_from(dues.len() - 1).unwrap_or(u32::MAX)
                         });
-                        g.events.push(super::obligation::Event { due, ..event });
+                        let opening = opening_fields(seq, ev.kind, schema, record).map(|kept| {
+                            let openings = &mut g.extra.get_or_insert_with(Box::default).openings;
+                            openings.push(kept);
+                            u32::try_from(openings.len() - 1).unwrap_or(u32::MAX)
+                        });
+                        g.events.push(super::obligation::Event { due, opening, ..event });
                         if let Some(d) = version_day {
                             let x = g.extra.get_or_insert_with(Box::default);
                             x.version_day = Some(x.version_day.map_or(d, |v| v.min(d)));
@@ -423,6 +437,7 @@ impl Groups {
                         events: g.events,
                         start,
                         dues: g.extra.as_ref().map_or(&[][..], |x| x.dues.as_slice()),
+                        openings: g.extra.as_ref().map_or(&[][..], |x| x.openings.as_slice()),
                         samples: &g.samples,
                     };
                     super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);
@@ -528,6 +543,21 @@ fn unreadable_input<'a>(spec: &'a GroupSpec, schema: usize, record: &'a [Value],
     spec.keys.iter().any(|k| bad(&k.expr))
         || spec.aggs.iter().filter_map(|a| a.arg.as_ref()).any(bad)
         || spec.presence.as_ref().is_some_and(|p| bad(&p.on))
+}
+
+/// The fields an opening record of `schema` keeps for its rule's message (`opening.<field>`), or
+/// `None` when the event is no opening or the message reads none.
+fn opening_fields(
+    seq: &super::program::SequenceSpec,
+    kind: crate::ast::EventKind,
+    schema: usize,
+    record: &[Value],
+) -> Option<Box<[Value]>> {
+    if kind != crate::ast::EventKind::Opens || seq.opening.read.is_empty() {
+        return None;
+    }
+    let (_, slots) = seq.opening.from.iter().find(|(s, _)| *s == schema)?;
+    Some(slots.iter().map(|&s| record.get(usize::from(s)).cloned().unwrap_or(Value::Missing)).collect())
 }
 
 /// A group's key as shown: each part's name and value.
