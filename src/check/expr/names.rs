@@ -33,19 +33,18 @@ impl TypeCheck<'_> {
         let first = names.first()?;
         let group_level = self.group.as_ref().filter(|g| !g.inside).map(|g| g.shape);
         let (root, mut ty) = if first.text == "record" && group_level.is_some() {
-            let case = self.group.as_ref().is_some_and(|g| g.case);
-            let help = if case {
-                "a rule that follows cases judges obligations: read the record that opened one as `opening.<field>`, and the case as `group.case`, `group.opened`, `group.deadline`, `group.closed`"
+            let (what, help) = if self.group.as_ref().is_some_and(|g| g.case) {
+                (
+                    "a rule that follows cases judges obligations, not single records",
+                    "read the record that opened the obligation as `opening.<field>`, and the case as `group.case`, `group.opened`, `group.deadline`, `group.closed`",
+                )
             } else {
-                "read records inside an aggregate (`count(...)`, `share(...)`, `sum(...)`, `avg(...)`, ...) and the group's key as `group.<name>`"
+                (
+                    "a group rule judges groups, not single records",
+                    "read records inside an aggregate (`count(...)`, `share(...)`, `sum(...)`, `avg(...)`, ...) and the group's key as `group.<name>`",
+                )
             };
-            self.err(
-                "precept::type::record-outside-aggregate",
-                "a group rule judges groups, not single records",
-                first.span,
-                "which record?",
-            )
-            .with_help(help);
+            self.err("precept::type::record-outside-aggregate", what, first.span, "which record?").with_help(help);
             return None;
         } else if let (Some(shape), "group") = (group_level, first.text.as_str()) {
             (Root::Record, Ty::Object(shape))
