@@ -170,3 +170,21 @@ proptest! {
         prop_assert_eq!(report(&r, &a), report(&shuffled(&r, &order_r), &shuffled(&a, &order_a)));
     }
 }
+
+#[test]
+fn a_redacted_field_of_an_opening_record_is_a_hash_in_the_message() {
+    let dir = common::root().join("fixtures/cases");
+    let engine = precept::Engine::from_folders(&[dir.join("cases.precept")], &[])
+        .unwrap()
+        .redacting(&["customer_name".to_string()])
+        .unwrap();
+    let records = ["complaints.jsonl", "calls.jsonl", "answers.jsonl"]
+        .map(|f| Records::bytes(f, std::fs::read(dir.join("records").join(f)).unwrap()));
+    let run = engine.check(records);
+    let messages: Vec<&str> = run.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    // CP-2 opened by a complaint, CP-3 by a call: both schemas' names are hidden.
+    for (m, name) in messages.iter().zip(["Bob Bell", "Cy Cole"]) {
+        assert!(m.contains("redacted:") && !m.contains(name), "{m}");
+    }
+}
