@@ -3,8 +3,8 @@
 //!
 //! - The fixture `fixtures/cases/`: its report, snapshotted, the same at one and two threads.
 //! - A property test against a small model written here: sets of refunds (X) and approvals (Y)
-//!   with order keys and times, `in any order within 90m` or with no deadline; which refunds are
-//!   findings and how many are pending.
+//!   with order keys and times, `in any order within N minutes` or with no deadline, at the end of
+//!   the data or at an evaluation time; which refunds are findings and how many are pending.
 //! - Findings do not depend on the order of the records in their files.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use precept::api::Records;
+use precept::api::{AsOf, Records};
 use proptest::prelude::*;
 
 #[test]
@@ -62,10 +62,13 @@ code "Shop" {{
     )
 }
 
+/// The instant minute 0 of the model stands for.
+const START: i64 = 1_772_000_000;
+
 /// A record as one JSON line: a refund or approval `id` of `order` at `minute` minutes past a
 /// fixed instant.
 fn line(id: &str, order: u8, minute: i64) -> String {
-    let at = jiff::Timestamp::from_second(1_772_000_000 + minute * 60).unwrap();
+    let at = jiff::Timestamp::from_second(START + minute * 60).unwrap();
     format!("{{\"id\": \"{id}\", \"order\": \"O-{order}\", \"at\": \"{at}\"}}\n")
 }
 
@@ -96,11 +99,21 @@ fn judged(engine: &precept::Engine, refunds: &[String], approvals: &[String]) ->
 /// when an approval of its order came after it, or when the data (the latest record of either
 /// kind) ends past its deadline; else it is pending. Without a deadline, one not matched is a
 /// finding.
-fn model(refunds: &[(u8, i64)], approvals: &[(u8, i64)], within: Option<i64>) -> (BTreeSet<String>, usize) {
-    let end = refunds.iter().chain(approvals).map(|r| r.1).max().unwrap_or(0);
+///
+/// With an evaluation time (`as_of`, in minutes), records after it are not judged, and the data
+/// ends at it.
+fn model(
+    refunds: &[(u8, i64)],
+    approvals: &[(u8, i64)],
+    within: Option<i64>,
+    as_of: Option<i64>,
+) -> (BTreeSet<String>, usize) {
+    let seen = |at: i64| as_of.is_none_or(|t| at <= t);
+    let approvals: Vec<(u8, i64)> = approvals.iter().copied().filter(|a| seen(a.1)).collect();
+    let end = as_of.unwrap_or_else(|| refunds.iter().chain(&approvals).map(|r| r.1).max().unwrap_or(0));
     let mut found = BTreeSet::new();
     let mut pending = 0;
-    for (i, &(order, at)) in refunds.iter().enumerate() {
+    for (i, &(order, at)) in refunds.iter().enumerate().filter(|(_, r)| seen(r.1)) {
         let mine: Vec<i64> = approvals.iter().filter(|a| a.0 == order).map(|a| a.1).collect();
         let matched = match within {
             None => !mine.is_empty(),
@@ -136,11 +149,20 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    fn matching_in_any_order_agrees_with_the_model(refunds in events(), approvals in events(), deadline in prop::option::of(0i64..200)) {
+    fn matching_in_any_order_agrees_with_the_model(
+        refunds in events(),
+        approvals in events(),
+        deadline in prop::option::of(0i64..200),
+        as_of in prop::option::of(0i64..450),
+    ) {
         let within = deadline.map(|m| format!("{m}m"));
-        let engine = precept::Engine::from_sources([("p.precept", policy(within.as_deref()))]).unwrap();
+        let mut engine = precept::Engine::from_sources([("p.precept", policy(within.as_deref()))]).unwrap();
+        if let Some(m) = as_of {
+            let at = jiff::Timestamp::from_second(START + m * 60).unwrap();
+            engine = engine.with_options(precept::Options { as_of: Some(AsOf::Instant(at, 0)), ..precept::Options::default() });
+        }
         let (r, a) = records(&refunds, &approvals);
-        prop_assert_eq!(judged(&engine, &r, &a), model(&refunds, &approvals, deadline));
+        prop_assert_eq!(judged(&engine, &r, &a), model(&refunds, &approvals, deadline, as_of));
     }
 
     #[test]
