@@ -210,3 +210,30 @@ fn a_redacted_field_of_an_opening_record_is_a_hash_in_the_message() {
         assert!(m.contains("redacted:") && !m.contains(name), "{m}");
     }
 }
+
+#[test]
+fn the_fixture_json_report_matches_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("docs/json-report.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).unwrap();
+    let run = common::precept(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--policies",
+        "fixtures/cases/cases.precept",
+        "fixtures/cases/records",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert_eq!(errors, Vec::<String>::new());
+    // The in-any-order finding with an approval too long before it says when that approval was.
+    let rf4 = doc["findings"].as_array().unwrap().iter().find(|f| f["message"].as_str().unwrap().starts_with("RF-4:"));
+    let facts = &rf4.unwrap()["evidence"][1]["facts"];
+    assert_eq!(
+        (facts["closed_before"].as_str(), facts["before_by"].as_str()),
+        (Some("2026-03-04T10:00:00+00:00"), Some("5d"))
+    );
+}
