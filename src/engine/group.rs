@@ -319,7 +319,7 @@ impl Groups {
                             dues.push(d);
                             u32::try_from(dues.len() - 1).unwrap_or(u32::MAX)
                         });
-                        let opening = opening_fields(seq, ev.kind, schema, record).map(|kept| {
+                        let opening = super::obligation::opening_fields(seq, ev.kind, schema, record).map(|kept| {
                             let openings = &mut g.extra.get_or_insert_with(Box::default).openings;
                             openings.push(kept);
                             u32::try_from(openings.len() - 1).unwrap_or(u32::MAX)
@@ -543,21 +543,6 @@ fn unreadable_input<'a>(spec: &'a GroupSpec, schema: usize, record: &'a [Value],
     spec.keys.iter().any(|k| bad(&k.expr))
         || spec.aggs.iter().filter_map(|a| a.arg.as_ref()).any(bad)
         || spec.presence.as_ref().is_some_and(|p| bad(&p.on))
-}
-
-/// The fields an opening record of `schema` keeps for its rule's message (`opening.<field>`), or
-/// `None` when the event is no opening or the message reads none.
-fn opening_fields(
-    seq: &super::program::SequenceSpec,
-    kind: crate::ast::EventKind,
-    schema: usize,
-    record: &[Value],
-) -> Option<Box<[Value]>> {
-    if kind != crate::ast::EventKind::Opens || seq.opening.read.is_empty() {
-        return None;
-    }
-    let (_, slots) = seq.opening.from.iter().find(|(s, _)| *s == schema)?;
-    Some(slots.iter().map(|&s| record.get(usize::from(s)).cloned().unwrap_or(Value::Missing)).collect())
 }
 
 /// A group's key as shown: each part's name and value.

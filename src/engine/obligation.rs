@@ -15,6 +15,10 @@
 //! every version's events ([`CaseStart`]), so two versions never judge one case. A deadline may be
 //! read from the opening record ([`Due`]). A closing with nothing open judges nothing and is kept
 //! as a [`Stray`], which the run reports as a warning rather than dropping it silently.
+//!
+//! With `in any order` each opening is instead matched by a closing on either side of it
+//! ([`match_in_any_order`]). A message reading the opening record (`opening.<field>`) gets the few
+//! fields each opening kept ([`opening_fields`]).
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -645,6 +649,16 @@ impl Judging<'_> {
             samples: case.samples.to_vec(),
         }
     }
+}
+
+/// The fields an opening record of `schema` keeps for its rule's message (`opening.<field>`), or
+/// `None` when the event is no opening or the message reads none.
+pub fn opening_fields(seq: &SequenceSpec, kind: EventKind, schema: usize, record: &[Value]) -> Option<Box<[Value]>> {
+    if kind != EventKind::Opens || seq.opening.read.is_empty() {
+        return None;
+    }
+    let (_, slots) = seq.opening.from.iter().find(|(s, _)| *s == schema)?;
+    Some(slots.iter().map(|&s| record.get(usize::from(s)).cloned().unwrap_or(Value::Missing)).collect())
 }
 
 /// The opening record as a case rule's message reads it (`opening.<field>`): as wide as the
