@@ -16,8 +16,8 @@
 //! read from the opening record ([`Due`]). A closing with nothing open judges nothing and is kept
 //! as a [`Stray`], which the run reports as a warning rather than dropping it silently.
 //!
-//! With `in any order` each opening is instead matched by a closing on either side of it
-//! ([`match_in_any_order`]). A message reading the opening record (`opening.<field>`) gets the few
+//! With `in any order` each opening is instead matched by a closing on either side of it (see
+//! `match_in_any_order`). A message reading the opening record (`opening.<field>`) gets the few
 //! fields each opening kept ([`opening_fields`]).
 
 use jiff::{SignedDuration, Timestamp};
