@@ -411,6 +411,8 @@ pub struct Sequence {
     /// `version by receipt` or `version by record.received_at`: the date that picks the version of
     /// the rule judging a case (by default the case's first event).
     pub version: Option<(VersionBy, Span)>,
+    /// `in any order`: an opening is matched by a closing before or after it.
+    pub any_order: Option<Span>,
     /// The `case by` clause.
     pub span: Span,
 }

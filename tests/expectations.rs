@@ -274,3 +274,44 @@ fn findings_on_the_shared_clock_records_are_exactly_the_declared_ones() {
     assert_eq!(outcome.records, declared.len());
     assert_eq!(found, declared);
 }
+
+/// `fixtures/cases/`: every record that opens an obligation declares the rules it breaks
+/// (`expect`) and those that are pending on it (`pending`); each message starts with the opening
+/// record's id (`{opening.id}: ...`), which ties a case finding to the record that opened it.
+#[test]
+fn case_findings_on_the_case_fixtures_are_exactly_the_declared_ones() {
+    std::env::set_current_dir(common::root()).unwrap();
+    let (program, diags) = precept::workspace::load_policies(&["fixtures/cases/cases.precept".into()]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = program.unwrap();
+    let (outcome, findings) =
+        precept::pipeline::check_paths(&program, None, &["fixtures/cases/records".into()], &Default::default());
+    assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+    let mut declared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut pending_declared: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in std::fs::read_dir("fixtures/cases/records").unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if v.get("expect").is_some() {
+                let mut ids = ids(&v["expect"]);
+                ids.sort();
+                declared.insert(v["id"].as_str().unwrap().to_string(), ids);
+            }
+            for rule in v.get("pending").map(ids).unwrap_or_default() {
+                *pending_declared.entry(rule).or_default() += 1;
+            }
+        }
+    }
+    let mut found: BTreeMap<String, Vec<String>> = declared.keys().map(|k| (k.clone(), Vec::new())).collect();
+    for f in &findings {
+        assert!(f.group.is_some(), "only case findings here: {f:?}");
+        let (opening, _) = f.message.split_once(": ").unwrap_or_else(|| panic!("no opening id in {:?}", f.message));
+        found.entry(opening.to_string()).or_default().push(f.rule_id().to_string());
+    }
+    for list in found.values_mut() {
+        list.sort();
+    }
+    assert_eq!(found, declared, "case findings, by the record that opened each obligation");
+    assert_eq!(outcome.pending, pending_declared.into_iter().collect::<Vec<_>>(), "pending obligations");
+}

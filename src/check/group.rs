@@ -732,6 +732,9 @@ pub(super) fn compile_case(
         Some((VersionBy::Field(e), _)) => VersionDate::Field(date_of(tc, e, "`version by` picks a version by a date")?),
     };
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    if let Some(at) = seq.any_order {
+        any_order_fits(tc, seq, &kinds, at)?;
+    }
     for (need, example) in [
         (EventKind::Opens, "opens when record.status == received at record.at"),
         (EventKind::Closes, "closes when record.status == answered at record.at"),
@@ -783,10 +786,40 @@ pub(super) fn compile_case(
         presence: None,
         period_slot: None,
         shape,
-        sequence: Some(SequenceSpec { events, limit, due, version, opened_slot: 1 }),
+        sequence: Some(SequenceSpec {
+            events,
+            limit,
+            due,
+            version,
+            opened_slot: 1,
+            opening: Default::default(),
+            any_order: seq.any_order.is_some(),
+        }),
         // Findings are labelled at the deadline when there is one.
         span: seq.within.as_ref().map_or(seq.span, |w| w.1),
     })
+}
+
+/// `in any order` matches each opening with a closing on either side of it, within a span: there
+/// is no clock to stop (`pauses`, `resumes`) and no date to meet (`by`, `until`), since a closing
+/// before the opening would meet any date after it.
+fn any_order_fits(tc: &mut TypeCheck<'_>, seq: &crate::ast::Sequence, kinds: &[EventKind], at: Span) -> Option<()> {
+    let clock = seq.events.iter().zip(kinds).find(|(_, k)| matches!(k, EventKind::Pauses | EventKind::Resumes));
+    let (span, what) = match (clock, &seq.until) {
+        (Some((e, k)), _) => (e.span, format!("`{}`", k.as_str())),
+        (None, Some(u)) => (u.span, if u.alone { "`by`".to_string() } else { "`until`".to_string() }),
+        (None, None) => return Some(()),
+    };
+    tc.err(
+        "precept::parse::conflicting-clauses",
+        format!("a rule that matches in any order cannot have {what}"),
+        span,
+        "not with `in any order`",
+    )
+    .with_label(at, "matches in any order")
+    .with_help("`in any order` pairs each opening with a closing before or after it, within a span (`within 2 business days`); remove this clause, or `in any order` to follow the obligation's clock")
+    ;
+    None
 }
 
 /// `within <expr>` that is not a literal: a span read from the opening record, by its type (a

@@ -16,6 +16,7 @@ mod expr;
 mod group;
 pub mod layers;
 mod lets;
+mod opening;
 mod rules;
 mod schemas;
 pub mod strictness;

@@ -4,7 +4,7 @@
 //! Separate from [`super::codes`], which decides whether and on which days a rule is checked; this
 //! file checks what the rule says.
 
-use super::{expr, group, Checker, Range};
+use super::{expr, group, opening, Checker, Range};
 use crate::ast;
 use crate::diagnostics::Diag;
 use crate::engine::program::{CompiledRule, EventSpec, MsgPart};
@@ -162,6 +162,16 @@ impl Checker {
             .collect();
         let mut message = Vec::new();
         let mut message_ok = true;
+        // A case rule's message reads the record that opened the obligation as `opening`.
+        let openers: Vec<usize> = group
+            .iter()
+            .flat_map(|g| g.sequence.iter())
+            .flat_map(|q| q.events.iter())
+            .filter(|e| e.kind == ast::EventKind::Opens)
+            .map(|e| e.schema)
+            .collect();
+        let mut opening =
+            if openers.is_empty() { None } else { opening::Scope::bind(&mut tc, &self.schemas, &openers) };
         match &rule.message {
             Some(t) => {
                 for part in &t.parts {
@@ -169,7 +179,10 @@ impl Checker {
                         ast::TemplatePart::Text(s) => message.push(MsgPart::Text(s.clone())),
                         ast::TemplatePart::Hole(e) => {
                             let style = tc.hole_style(e);
-                            match (tc.display(e), style) {
+                            let shown = tc
+                                .display(e)
+                                .filter(|(c, _)| opening.as_mut().is_none_or(|o| o.hole(&mut tc, c, e.span)));
+                            match (shown, style) {
                                 (Some((c, _)), Some(None)) => message.push(MsgPart::Percent(c)),
                                 (Some((c, _)), Some(Some(unit))) => message.push(MsgPart::Period(c, unit)),
                                 (Some((c, ty)), None) => message.push(MsgPart::Hole(c, ty)),
@@ -186,6 +199,9 @@ impl Checker {
                     .map_or_else(|| format!("rule `{}` does not hold", rule.id.text), |t| t.value.clone());
                 message.push(MsgPart::Text(text));
             }
+        }
+        if let (Some(o), Some(q)) = (opening, group.as_mut().and_then(|g| g.sequence.as_mut())) {
+            q.opening = o.finish(&mut tc);
         }
         let uses_roles = tc.uses_roles;
         let uses_now = tc.uses_now || foreign_now;

@@ -272,6 +272,15 @@ fn sequence(c: &Calendars, v: &mut Verdict, orig: &Rule, over: &Rule) {
         return;
     };
     walk(c, v, &a.key, &b.key, 0);
+    // Every opening the inherited rule judges in time is matched in any order too (by the same
+    // closing), and a closing before an opening counts as well: only ever more lenient.
+    if let (None, Some(at)) = (a.any_order, b.any_order) {
+        v.looser.push(Difference {
+            original: a.span,
+            override_: at,
+            what: "it also accepts a closing before the opening (`in any order`)".into(),
+        });
+    }
     match (&a.within, &b.within) {
         // A span read from the data is judged like any expression: the same field is the same
         // deadline, and anything else against a literal cannot be judged.
@@ -735,6 +744,18 @@ mod tests {
         let closes = "for e case by record.case opens when record.s == received at record.at closes when record.s in {answered} at record.at within 8 weeks";
         assert_eq!(verdict(closes, closes_more).looser.len(), 1, "closing more readily is looser");
         assert!(verdict(closes_more, closes).looser.is_empty());
+    }
+
+    #[test]
+    fn matching_in_any_order_is_looser_and_ceasing_to_is_not() {
+        let base = "for e case by record.case opens when record.s == received at record.at closes when record.s == answered at record.at";
+        let (ordered, any) = (format!("{base} within 8 weeks"), format!("{base} in any order within 8 weeks"));
+        let v = verdict(&ordered, &any);
+        assert_eq!(v.looser.len(), 1, "{v:?}");
+        assert!(v.looser.iter().any(|d| d.what.contains("in any order")), "{v:?}");
+        let v = verdict(&any, &ordered);
+        assert!(v.looser.is_empty() && v.undecided.is_empty(), "{v:?}");
+        assert!(verdict(&any, &any).looser.is_empty());
     }
 
     #[test]

@@ -88,6 +88,8 @@ struct CaseExtra {
     version_day: Option<Date>,
     /// What each opening record gave for a deadline read from the data, by [`super::obligation::Event::due`].
     dues: Vec<super::obligation::Due>,
+    /// The fields of each opening record the message reads, by [`super::obligation::Event::opening`].
+    openings: Vec<Box<[Value]>>,
 }
 
 #[derive(Debug, Default)]
@@ -290,8 +292,15 @@ impl Groups {
                         };
                         let place =
                             (u32::try_from(place.0).unwrap_or(u32::MAX), u32::try_from(place.1).unwrap_or(u32::MAX));
-                        let event =
-                            super::obligation::Event { at: ts, offset, whole_day, kind: ev.kind, place, due: None };
+                        let event = super::obligation::Event {
+                            at: ts,
+                            offset,
+                            whole_day,
+                            kind: ev.kind,
+                            place,
+                            due: None,
+                            opening: None,
+                        };
                         // Which version judges a case is decided by the whole case (its first
                         // event, by default) over every version, once all are in. A version in
                         // force from a day the case's day is already before never judges it, so it
@@ -325,7 +334,12 @@ impl Groups {
                             dues.push(d);
                             u32::try_from(dues.len() - 1).unwrap_or(u32::MAX)
                         });
-                        g.events.push(super::obligation::Event { due, ..event });
+                        let opening = super::obligation::opening_fields(seq, ev.kind, schema, record).map(|kept| {
+                            let openings = &mut g.extra.get_or_insert_with(Box::default).openings;
+                            openings.push(kept);
+                            u32::try_from(openings.len() - 1).unwrap_or(u32::MAX)
+                        });
+                        g.events.push(super::obligation::Event { due, opening, ..event });
                         if let Some(d) = version_day {
                             let x = g.extra.get_or_insert_with(Box::default);
                             x.version_day = Some(x.version_day.map_or(d, |v| v.min(d)));
@@ -446,6 +460,7 @@ impl Groups {
                         events: g.events,
                         start,
                         dues: g.extra.as_ref().map_or(&[][..], |x| x.dues.as_slice()),
+                        openings: g.extra.as_ref().map_or(&[][..], |x| x.openings.as_slice()),
                         samples: &g.samples,
                     };
                     super::obligation::judge(program, authority, rule, case, end, &mut hits, &mut tally);

@@ -15,6 +15,10 @@
 //! every version's events ([`CaseStart`]), so two versions never judge one case. A deadline may be
 //! read from the opening record ([`Due`]). A closing with nothing open judges nothing and is kept
 //! as a [`Stray`], which the run reports as a warning rather than dropping it silently.
+//!
+//! With `in any order` each opening is instead matched by a closing on either side of it (see
+//! `match_in_any_order`). A message reading the opening record (`opening.<field>`) gets the few
+//! fields each opening kept ([`opening_fields`]).
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -46,6 +50,9 @@ pub struct Event {
     /// For an opening whose rule reads its deadline from the data: the index of what its record
     /// gave in [`Case::dues`]. Kept apart so that an event stays small when there is none.
     pub due: Option<u32>,
+    /// For an opening whose rule's message reads its record (`opening.<field>`): the index of the
+    /// fields kept from it in [`Case::openings`].
+    pub opening: Option<u32>,
 }
 
 /// What an opening record gave for a deadline read from the data (`within record.n business
@@ -129,6 +136,8 @@ pub struct Case<'a> {
     pub events: Vec<Event>,
     /// The deadlines the case's opening records gave, by [`Event::due`].
     pub dues: &'a [Due],
+    /// The fields of the case's opening records the message reads, by [`Event::opening`].
+    pub openings: &'a [Box<[Value]>],
     /// What decides the case's day, over every version of the rule (see [`CaseStart`]).
     pub start: CaseStart,
     /// A few of its records.
@@ -276,6 +285,10 @@ pub fn judge(
     if !case.start.day(&seq.version, zone).is_some_and(|d| super::run::in_force_on(rule, d)) {
         return;
     }
+    if seq.any_order {
+        match_in_any_order(&cx, &case, end_at, hits, tally);
+        return;
+    }
     let has_deadline = seq.limit.is_some() || seq.due.is_some();
     let mut open: Option<Open> = None;
     let mut previous_close: Option<Event> = None;
@@ -335,6 +348,92 @@ pub fn judge(
             None if has_deadline => tally.pending += 1,
             _ => hits.push(cx.hit(&case, &o, due, None)),
         }
+    }
+}
+
+/// `in any order`: judge each opening of a case on its own, matched by a closing of the case on
+/// either side of it. A closing after the opening matches it when it comes by the deadline counted
+/// from the opening (the usual deadline); a closing before it, when the opening comes by the
+/// deadline counted from that closing; without a deadline, any closing matches. One closing may
+/// match any number of openings. An opening not matched is a finding when a closing came after it
+/// (too late: it is shown as closed late by the first one) or when its deadline has passed at
+/// `end_at`; before that it is pending, as an open obligation is. `events` are in time order.
+fn match_in_any_order(
+    cx: &Judging<'_>,
+    case: &Case<'_>,
+    end_at: Timestamp,
+    hits: &mut Vec<GroupHit>,
+    tally: &mut Tally,
+) {
+    let Judging { program, rule, spec, .. } = *cx;
+    let Some(seq) = spec.sequence.as_ref() else { return };
+    let closings: Vec<&Event> = case.events.iter().filter(|e| e.kind == EventKind::Closes).collect();
+    let from = |opened: Event, due: Due| Open {
+        opened,
+        due,
+        paused_since: None,
+        paused: SignedDuration::ZERO,
+        paused_business_days: 0,
+    };
+    for x in case.events.iter().filter(|e| e.kind == EventKind::Opens) {
+        let due = x.due.and_then(|i| case.dues.get(i as usize)).copied().unwrap_or_default();
+        if due.unknown {
+            tally.left_out += 1;
+            continue;
+        }
+        let o = from(*x, due);
+        let span = limit(seq, &o);
+        // A closing at the same instant as the opening comes after it.
+        let i = closings.partition_point(|c| c.at < x.at);
+        let after = closings.get(i).copied();
+        let before = i.checked_sub(1).and_then(|j| closings.get(j)).copied();
+        let due_at = deadline(program, rule, seq, &o);
+        // A deadline too far off to represent is never passed.
+        let in_time = |d: Option<(Timestamp, Option<jiff::civil::Date>)>, at: Timestamp| d.is_none_or(|(d, _)| at <= d);
+        if after.is_some_and(|y| span.is_none() || in_time(due_at, y.at)) {
+            continue;
+        }
+        if before.is_some_and(|y| span.is_none() || in_time(deadline(program, rule, seq, &from(*y, due)), x.at)) {
+            continue;
+        }
+        let mut hit = match (after, due_at) {
+            (Some(y), _) => cx.hit(case, &o, due_at, Some(*y)),
+            // Not yet due at the end (or the evaluation time); a deadline too far off to represent
+            // is never due.
+            (None, Some((d, _))) if end_at <= d => {
+                tally.pending += 1;
+                continue;
+            }
+            (None, None) if span.is_some() => {
+                tally.pending += 1;
+                continue;
+            }
+            (None, _) => cx.hit(case, &o, due_at, None),
+        };
+        if let Some(y) = before {
+            hit.evidence.push(earlier_closing(cx, y, x));
+        }
+        hits.push(hit);
+    }
+}
+
+/// Evidence that a closing came before an opening it could not match, being too long before it.
+fn earlier_closing(cx: &Judging<'_>, y: &Event, x: &Event) -> Evidence {
+    let zone = cx.program.calendar_of(cx.rule).map(crate::calendar::Calendar::zone);
+    let mut at = String::new();
+    match y.whole_day {
+        Some(d) => format::value(&mut at, cx.program, &crate::engine::types::Ty::Date, Value::Date(d).view()),
+        None => {
+            let v = Value::DateTime(y.at, zone.map_or(y.offset, |z| z.to_offset(y.at).seconds()));
+            format::value(&mut at, cx.program, &crate::engine::types::Ty::DateTime, v.view());
+        }
+    }
+    let before = format::duration(x.at.duration_since(y.at));
+    Evidence {
+        summary: format!(
+            "the case's closest earlier closing, {at}, came {before} before the opening: more than the deadline allows"
+        ),
+        facts: vec![("closed_before", at), ("before_by", before)],
     }
 }
 
@@ -538,9 +637,44 @@ impl Judging<'_> {
             rule: case.rule,
             key: case.key.to_vec(),
             require: None,
-            message: super::run::message_with_days(program, authority, rule, &values, &days),
+            message: super::run::message_with_days(
+                program,
+                authority,
+                rule,
+                &values,
+                &days,
+                opening_record(spec, case, &o.opened).as_ref().map(|(var, r)| (*var, r.as_slice())),
+            ),
             evidence: vec![Evidence { summary, facts }],
             samples: case.samples.to_vec(),
         }
     }
+}
+
+/// The fields an opening record of `schema` keeps for its rule's message (`opening.<field>`), or
+/// `None` when the event is no opening or the message reads none.
+pub fn opening_fields(seq: &SequenceSpec, kind: EventKind, schema: usize, record: &[Value]) -> Option<Box<[Value]>> {
+    if kind != EventKind::Opens || seq.opening.read.is_empty() {
+        return None;
+    }
+    let (_, slots) = seq.opening.from.iter().find(|(s, _)| *s == schema)?;
+    Some(slots.iter().map(|&s| record.get(usize::from(s)).cloned().unwrap_or(Value::Missing)).collect())
+}
+
+/// The opening record as a case rule's message reads it (`opening.<field>`): as wide as the
+/// message's opening shape, with the fields it reads from what the opening kept, the rest missing.
+/// `None` when the message reads none.
+fn opening_record(spec: &GroupSpec, case: &Case<'_>, opened: &Event) -> Option<(u8, Vec<Value>)> {
+    let fields = &spec.sequence.as_ref()?.opening;
+    if fields.read.is_empty() {
+        return None;
+    }
+    let mut record = vec![Value::Missing; fields.width];
+    let kept = opened.opening.and_then(|i| case.openings.get(i as usize));
+    for (slot, v) in fields.read.iter().zip(kept.into_iter().flat_map(|k| k.iter())) {
+        if let Some(x) = record.get_mut(usize::from(*slot)) {
+            *x = v.clone();
+        }
+    }
+    Some((fields.var, record))
 }

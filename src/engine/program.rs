@@ -300,6 +300,29 @@ pub struct SequenceSpec {
     pub version: VersionDate,
     /// The slot of `group.opened`; `deadline` and `closed` follow it.
     pub opened_slot: usize,
+    /// The fields of the opening record the message reads (`{opening.customer_name}`), kept with
+    /// each opening; empty when it reads none.
+    pub opening: OpeningFields,
+    /// `in any order`: each opening is matched by a closing of its case before or after it (see
+    /// [`crate::engine::obligation`]).
+    pub any_order: bool,
+}
+
+/// Which fields of an opening record a case rule's message reads, as `opening.<field>`.
+///
+/// The message is checked against a shape of its own (every field the opening schemas have), so
+/// one message serves cases opened by records of several schemas; only the fields it reads are
+/// copied from each opening record, so a case keeps a few values per opening, not the record.
+#[derive(Debug, Clone, Default)]
+pub struct OpeningFields {
+    /// Slots of the message's opening shape that it reads, in order.
+    pub read: Vec<u16>,
+    /// The number of slots of that shape: the object the message reads is this wide.
+    pub width: usize,
+    /// Per opening schema (by index), the slot of its records holding each field in `read`.
+    pub from: Vec<(usize, Vec<u16>)>,
+    /// The quantifier-variable slot the message reads `opening` from.
+    pub var: u8,
 }
 
 /// A case rule's deadline read from each case's opening record: `within record.n business days`,

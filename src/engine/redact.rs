@@ -47,13 +47,36 @@ fn resolve(program: &Program, shape: ShapeId, path: &str) -> Option<Vec<u16>> {
 
 /// Whether `e` reads any of the record paths `targets` (or an object holding one).
 fn reads(e: &CExpr, targets: &[Vec<u16>]) -> bool {
-    if let CExpr::Field(Root::Record, steps) = e {
+    reads_from(e, Root::Record, targets)
+}
+
+/// [`reads`], for paths from `root` (a case message's `opening` is a variable).
+fn reads_from(e: &CExpr, root: Root, targets: &[Vec<u16>]) -> bool {
+    if let CExpr::Field(r, steps) = e {
         let steps: &[u16] = steps;
-        if targets.iter().any(|t| t.starts_with(steps) || steps.starts_with(t)) {
+        if *r == root && targets.iter().any(|t| t.starts_with(steps) || steps.starts_with(t)) {
             return true;
         }
     }
-    e.children().into_iter().any(|c| reads(c, targets))
+    e.children().into_iter().any(|c| reads_from(c, root, targets))
+}
+
+/// The redacted paths a case rule's message reads through `opening`, as paths from it: a field of
+/// any opening schema that is redacted (or holds a redacted field) is redacted in the message.
+fn opening_targets(rule: &super::program::CompiledRule, targets: &[(usize, Vec<u16>)]) -> Vec<Vec<u16>> {
+    let Some(q) = rule.group.as_ref().and_then(|g| g.sequence.as_ref()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (schema, slots) in &q.opening.from {
+        for (_, steps) in targets.iter().filter(|(t, _)| t == schema) {
+            let Some((first, rest)) = steps.split_first() else { continue };
+            for (k, _) in slots.iter().enumerate().filter(|(_, s)| *s == first) {
+                if let Some(&slot) = q.opening.read.get(k) {
+                    out.push(std::iter::once(slot).chain(rest.iter().copied()).collect());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The values a record holds in redacted fields, as they would be shown (and so as they may
@@ -209,6 +232,11 @@ impl Program {
         for rule in &mut self.rules {
             let mine: Vec<Vec<u16>> =
                 targets.iter().filter(|(t, _)| *t == rule.schema).map(|(_, p)| p.clone()).collect();
+            let opening = opening_targets(rule, &targets);
+            if !opening.is_empty() {
+                let var = rule.group.as_ref().and_then(|g| g.sequence.as_ref()).map_or(0, |q| q.opening.var);
+                hide(&mut rule.message, |e| reads_from(e, Root::Var(var), &opening));
+            }
             if mine.is_empty() {
                 continue;
             }
@@ -233,19 +261,24 @@ impl Program {
                 slots
             });
             let targets = group_slots.unwrap_or(mine);
-            for part in &mut rule.message {
-                let hide = matches!(part, MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) if reads(e, &targets));
-                if hide {
-                    let old = std::mem::replace(part, MsgPart::Text(String::new()));
-                    *part = match old {
-                        MsgPart::Hole(e, ty) => MsgPart::Redacted(e, ty),
-                        MsgPart::Percent(e) | MsgPart::Period(e, _) => MsgPart::Redacted(e, Ty::Dec),
-                        other => other,
-                    };
-                }
-            }
+            hide(&mut rule.message, |e| reads(e, &targets));
         }
         unknown
+    }
+}
+
+/// Show the message's holes whose expression `hidden` picks as hashes.
+fn hide(message: &mut [MsgPart], hidden: impl Fn(&CExpr) -> bool) {
+    for part in message {
+        let hide = matches!(part, MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) if hidden(e));
+        if hide {
+            let old = std::mem::replace(part, MsgPart::Text(String::new()));
+            *part = match old {
+                MsgPart::Hole(e, ty) => MsgPart::Redacted(e, ty),
+                MsgPart::Percent(e) | MsgPart::Period(e, _) => MsgPart::Redacted(e, Ty::Dec),
+                other => other,
+            };
+        }
     }
 }
 

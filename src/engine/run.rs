@@ -241,21 +241,28 @@ fn explain(
 /// Format a rule's message for a record (or a group's or case's values). A time is shown in the
 /// zone of the rule's calendar, with its offset there (as written when the rule has no calendar).
 pub fn message(program: &Program, authority: Option<&dyn Authority>, rule: &CompiledRule, record: &[Value]) -> String {
-    message_with_days(program, authority, rule, record, &[])
+    message_with_days(program, authority, rule, record, &[], None)
 }
 
 /// [`message`], with some slots standing for whole days: a case's opening, deadline or closing
 /// written as a date is a datetime (so a message can compute with it), but `{group.deadline}`
-/// written on its own shows the day, not the last instant of it.
+/// written on its own shows the day, not the last instant of it. `opening` is a case's opening
+/// record as the message reads it (`opening.<field>`), with the variable slot it is read from.
 pub fn message_with_days(
     program: &Program,
     authority: Option<&dyn Authority>,
     rule: &CompiledRule,
     record: &[Value],
     days: &[(u16, jiff::civil::Date)],
+    opening: Option<(u8, &[Value])>,
 ) -> String {
     let mut out = String::new();
     let mut vs = vars();
+    if let Some((var, fields)) = opening {
+        if let Some(v) = vs.get_mut(usize::from(var)) {
+            *v = V::Object(fields);
+        }
+    }
     let cx = Cx::of(program, authority);
     let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
     for p in &rule.message {

@@ -175,6 +175,7 @@ fn rule_words(rule: Rule) -> (String, Option<&'static str>) {
             None,
         ),
         Rule::within_clause | Rule::kw_within => kw("within"),
+        Rule::any_order_clause => kw("in any order"),
         Rule::kw_on => kw("on"),
         Rule::kw_when => kw("when"),
         Rule::kw_at => kw("at"),

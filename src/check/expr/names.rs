@@ -41,8 +41,18 @@ impl TypeCheck<'_> {
             if self.reported_before(&About::RecordInGroup, first.span) {
                 return None;
             }
-            self.err("precept::type::record-outside-aggregate", "a group rule judges groups, not single records", first.span, "which record?")
-                .with_help("read records inside an aggregate (`count(...)`, `share(...)`, `sum(...)`, `avg(...)`, ...) and the group's key as `group.<name>`");
+            let (what, help) = if self.group.as_ref().is_some_and(|g| g.case) {
+                (
+                    "a rule that follows cases judges obligations, not single records",
+                    "read the record that opened the obligation as `opening.<field>`, and the case as `group.case`, `group.opened`, `group.deadline`, `group.closed`",
+                )
+            } else {
+                (
+                    "a group rule judges groups, not single records",
+                    "read records inside an aggregate (`count(...)`, `share(...)`, `sum(...)`, `avg(...)`, ...) and the group's key as `group.<name>`",
+                )
+            };
+            self.err("precept::type::record-outside-aggregate", what, first.span, "which record?").with_help(help);
             self.remember(About::RecordInGroup);
             return None;
         } else if let (Some(shape), "group") = (group_level, first.text.as_str()) {

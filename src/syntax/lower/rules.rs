@@ -38,6 +38,7 @@ impl Lowerer<'_> {
         let mut events: Vec<Event> = Vec::new();
         let mut within: Option<(Option<Expr>, Option<Until>, Span)> = None;
         let mut version: Option<(VersionBy, Span)> = None;
+        let mut any_order: Option<Span> = None;
         for c in p.into_inner() {
             let at = span(&c);
             match c.as_rule() {
@@ -74,6 +75,7 @@ impl Lowerer<'_> {
                                     within: None,
                                     until: None,
                                     version: None,
+                                    any_order: None,
                                     span: at,
                                 };
                                 self.set_once(&mut r.sequence, seq, "case by", |s| s.span, at);
@@ -131,6 +133,7 @@ impl Lowerer<'_> {
                         self.set_once(&mut version, (by, at), "version by", |v| v.1, at);
                     }
                 }
+                Rule::any_order_clause => self.set_once(&mut any_order, at, "in any order", |s| *s, at),
                 Rule::uses_calendar_clause => {
                     if let Some(n) = c.into_inner().find(|x| x.as_rule() == Rule::ident) {
                         let n = name(&n);
@@ -216,6 +219,7 @@ impl Lowerer<'_> {
                     seq.until = until;
                 }
                 seq.version = version;
+                seq.any_order = any_order;
             }
             None => {
                 let stray = events
@@ -223,7 +227,8 @@ impl Lowerer<'_> {
                     .map(|e| (e.kind.as_str(), e.span))
                     .into_iter()
                     .chain(within.map(|w| (if w.0.is_none() { "by" } else { "within" }, w.2)))
-                    .chain(version.map(|v| ("version by", v.1)));
+                    .chain(version.map(|v| ("version by", v.1)))
+                    .chain(any_order.map(|s| ("in any order", s)));
                 for (what, at) in stray {
                     self.diags.push(
                         Diag::error(
