@@ -587,8 +587,9 @@ fn expected(tc: &mut TypeCheck<'_>, keys: &[GroupKey], e: &crate::ast::ExpectedG
         }
         crate::ast::ExpectedFrom::Listed(names) => {
             let mut listed: Vec<String> = Vec::new();
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for n in names {
-                if listed.contains(&n.value) {
+                if !seen.insert(n.value.as_str()) {
                     tc.warn(
                         "precept::type::duplicate-expected-group",
                         format!("the group `{}` is expected twice", n.value),
@@ -627,11 +628,9 @@ pub(super) fn expected_change(
     match (&a.from, &b.from) {
         (F::Roles(_), F::Roles(_)) => None,
         (F::Listed(xs), F::Listed(ys)) => {
-            let dropped: Vec<String> = xs
-                .iter()
-                .filter(|n| !ys.iter().any(|m| m.value == n.value))
-                .map(|n| format!("`{}`", n.value))
-                .collect();
+            let kept: std::collections::HashSet<&str> = ys.iter().map(|m| m.value.as_str()).collect();
+            let dropped: Vec<String> =
+                xs.iter().filter(|n| !kept.contains(n.value.as_str())).map(|n| format!("`{}`", n.value)).collect();
             (!dropped.is_empty())
                 .then(|| (true, a.span, b.span, format!("it no longer expects {}", dropped.join(", "))))
         }

@@ -185,6 +185,7 @@ fn reserved(name: &str, known: &Known<'_>) -> Option<String> {
     match name {
         "record" => Some("`record`, the record being judged".into()),
         "group" => Some("`group`, the group or case being judged".into()),
+        "opening" => Some("`opening`, the record that opened a case (in a case rule's message)".into()),
         _ if builtins::find(name).is_some() => Some(format!("the built-in function `{name}`")),
         _ if known.variants.contains(name) => Some(format!("the enumeration value `{name}`")),
         _ => None,
@@ -871,13 +872,16 @@ impl Expander<'_, '_> {
         if !called
             && (n.text == "record"
                 || n.text == "group"
+                || n.text == "opening"
                 || self.known.variants.contains(&n.text)
                 || self.known.fields.contains(&n.text))
         {
             return;
         }
-        let names: Vec<&str> =
+        // Sorted: of names equally near, the suggestion is the same on every run.
+        let mut names: Vec<&str> =
             w.env.iter().filter(|(_, e)| e.params.is_some() == called).map(|(k, _)| k.as_str()).collect();
+        names.sort_unstable();
         if let Some(near) = suggest::closest(&n.text, names) {
             let what = w.env.get(near).map_or("let", |e| e.what);
             let code = if called { "precept::type::unknown-function" } else { "precept::type::unknown-name" };
@@ -947,7 +951,8 @@ impl super::Checker {
     ) -> Option<usize> {
         let mark = self.diags.len();
         let compiled = self.rule(file, code, calendar, rule, in_force);
-        for d in self.diags.iter_mut().skip(mark) {
+        let mut again = vec![false; self.diags.len().saturating_sub(mark)];
+        for (d, again) in self.diags.iter_mut().skip(mark).zip(again.iter_mut()) {
             let Some(primary) = d.labels.iter().find(|l| l.primary).map(|l| l.span) else { continue };
             let inside = self.definitions.iter().find(|p| {
                 p.shared
@@ -957,6 +962,14 @@ impl super::Checker {
                     && primary.end <= p.span.end
             });
             if let Some(place) = inside {
+                // The same problem at the same place, for another rule that uses the definition
+                // alike: said once, for the first rule (a problem that differs by schema says so
+                // in its message, and is kept).
+                let key = (file.name.to_string(), primary, d.code.to_string(), d.message.clone());
+                if !self.shared_said.insert(key) {
+                    *again = true;
+                    continue;
+                }
                 d.message = format!("{} (in `{}`, as rule `{}` uses it)", d.message, place.what, rule.id.text);
                 d.labels.push(crate::diagnostics::Label {
                     span: rule.id.span,
@@ -965,6 +978,12 @@ impl super::Checker {
                 });
             }
         }
+        let mut flags = again.into_iter();
+        let mut index = 0;
+        self.diags.retain(|_| {
+            index += 1;
+            index <= mark || !flags.next().unwrap_or(false)
+        });
         compiled
     }
 }
@@ -973,7 +992,7 @@ impl super::Checker {
 /// problem inside its body is the same problem every time. Also drops what the type check says
 /// again about a name expansion already reported (`claimed`).
 pub(super) fn once(diags: &mut Vec<Diag>, claimed: &[(SourceFile, Span, &'static str)]) {
-    let mut seen: Vec<Diag> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut said: HashSet<(String, Span, String)> = HashSet::new();
     diags.retain(|d| {
         let primary = d.labels.iter().find(|l| l.primary).map(|l| l.span);
@@ -985,10 +1004,33 @@ pub(super) fn once(diags: &mut Vec<Diag>, claimed: &[(SourceFile, Span, &'static
                 return false;
             }
         }
-        if seen.iter().any(|s| s == d) {
-            return false;
-        }
-        seen.push(d.clone());
-        true
+        seen.insert(identity(d))
     });
+}
+
+/// What makes two diagnostics the same for [`once`]: everything but the file's text, which is
+/// compared by name (every diagnostic of one file holds the same text), so that many rules sharing
+/// one mistake cost a hash lookup each, not a comparison with every diagnostic before them.
+fn identity(d: &Diag) -> String {
+    use std::fmt::Write as _;
+    let mut key = format!("{}\u{0}{:?}\u{0}{}\u{0}", d.code, d.level, d.message);
+    if let Some(file) = &d.file {
+        key.push_str(&file.name);
+    }
+    for l in &d.labels {
+        let _ = write!(key, "\u{0}{}:{}:{}:{}", l.span.start, l.span.end, l.primary, l.text);
+    }
+    if let Some(help) = &d.help {
+        let _ = write!(key, "\u{0}help {help}");
+    }
+    for r in &d.related {
+        let _ = write!(key, "\u{0}related {}", identity(r));
+    }
+    key
+}
+
+/// Whether `e` reads the name `name` anywhere (as a path's first name or a call): for instance
+/// whether a message reads `opening`, so that only such a rule binds it.
+pub(super) fn reads_name(e: &ast::Expr, name: &str) -> bool {
+    tree::names_used(e).iter().any(|n| n == name)
 }

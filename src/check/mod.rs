@@ -232,4 +232,7 @@ struct Checker {
     allow_unused: std::collections::HashSet<(crate::engine::types::ShapeId, Option<usize>)>,
     /// Where the bodies of `let`s and `define`s are, to say which rule a problem inside one is in.
     definitions: Vec<lets::DefPlace>,
+    /// Problems inside shared definitions already reported (file, place, code, message), so a
+    /// mistake in a code's `let` is reported once however many rules use it.
+    shared_said: std::collections::HashSet<(String, crate::source::Span, String, String)>,
 }

@@ -45,14 +45,17 @@ impl Scope {
         let mut partial: Vec<Option<String>> = Vec::new();
         // The schema each field was first met on, to name it when another has another type.
         let mut origin: Vec<String> = Vec::new();
+        // Where each field name is in `fields`: a wide schema is bound in time linear in its width.
+        let mut at_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (n, (_, name, shape)) in schemas.iter().enumerate() {
             let Some(own) = tc.shapes.get(*shape).map(|s| s.fields.clone()) else { continue };
             for f in &own {
-                match fields.iter().position(|g| g.name == f.name) {
+                match at_name.get(&f.name).copied() {
                     Some(at) => {
+                        let alike = fields.get(at).is_some_and(|g| same_type(tc, &g.ty, &f.ty, 0));
                         let (Some(g), Some(p)) = (fields.get_mut(at), partial.get_mut(at)) else { continue };
                         g.optional |= f.optional;
-                        if g.ty != f.ty && p.is_none() {
+                        if !alike && p.is_none() {
                             let first = origin.get(at).cloned().unwrap_or_default();
                             let (a, b) = (tc.ty_name(&g.ty), tc.ty_name(&f.ty));
                             *p = Some(format!("it is {a} on schema `{first}` but {b} on schema `{name}`"));
@@ -62,14 +65,16 @@ impl Scope {
                         // A field first met on a later schema is lacking on the first one.
                         let lacking = schemas.first().filter(|_| n > 0).map(|s| s.1.clone());
                         partial.push(lacking.map(|s| format!("schema `{s}` has no such field")));
+                        at_name.insert(f.name.clone(), fields.len());
                         fields.push(Field { used: true, ..f.clone() });
                         origin.push(name.clone());
                     }
                 }
             }
             // Fields the others have and this one lacks.
+            let has: std::collections::HashSet<&str> = own.iter().map(|f| f.name.as_str()).collect();
             for (g, p) in fields.iter().zip(partial.iter_mut()) {
-                if p.is_none() && !own.iter().any(|f| f.name == g.name) {
+                if p.is_none() && !has.contains(g.name.as_str()) {
                     *p = Some(format!("schema `{name}` has no such field"));
                 }
             }
@@ -150,5 +155,36 @@ fn reads(e: &CExpr, var: u8, out: &mut Vec<u16>) {
             }
         }
         _ => e.children().into_iter().for_each(|c| reads(c, var, out)),
+    }
+}
+
+/// Whether two schemas' fields read alike: the same type, where an object (or an enumeration)
+/// declared on each schema is alike when it declares the same fields in the same order (the same
+/// values in the same order), since each declaration is its own shape (enumeration) and a message
+/// reads the opening's nested values by the first schema's slots.
+fn same_type(tc: &TypeCheck<'_>, a: &Ty, b: &Ty, depth: usize) -> bool {
+    if a == b {
+        return true;
+    }
+    // Nesting is bounded by the policy's own depth limit; this only guards the recursion.
+    if depth > 64 {
+        return false;
+    }
+    match (a, b) {
+        (Ty::List(x), Ty::List(y)) | (Ty::Set(x), Ty::Set(y)) => same_type(tc, x, y, depth + 1),
+        (Ty::Enum(x), Ty::Enum(y)) => match (tc.enums.get(*x), tc.enums.get(*y)) {
+            (Some(x), Some(y)) => x.variants == y.variants,
+            _ => false,
+        },
+        (Ty::Object(x), Ty::Object(y)) => match (tc.shapes.get(*x), tc.shapes.get(*y)) {
+            (Some(x), Some(y)) => {
+                x.fields.len() == y.fields.len()
+                    && x.fields.iter().zip(&y.fields).all(|(f, g)| {
+                        f.name == g.name && f.optional == g.optional && same_type(tc, &f.ty, &g.ty, depth + 1)
+                    })
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }

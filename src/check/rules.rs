@@ -170,8 +170,16 @@ impl Checker {
             .filter(|e| e.kind == ast::EventKind::Opens)
             .map(|e| e.schema)
             .collect();
-        let mut opening =
-            if openers.is_empty() { None } else { opening::Scope::bind(&mut tc, &self.schemas, &openers) };
+        // Bound only for a message that reads it: binding builds a shape of every opening
+        // schema's fields, which a rule that never reads `opening` should not pay for.
+        let reads_opening = rule.message.as_ref().is_some_and(|t| {
+            t.parts.iter().any(|p| matches!(p, ast::TemplatePart::Hole(e) if super::lets::reads_name(e, opening::NAME)))
+        });
+        let mut opening = if openers.is_empty() || !reads_opening {
+            None
+        } else {
+            opening::Scope::bind(&mut tc, &self.schemas, &openers)
+        };
         match &rule.message {
             Some(t) => {
                 for part in &t.parts {

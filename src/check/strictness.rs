@@ -272,14 +272,30 @@ fn sequence(c: &Calendars, v: &mut Verdict, orig: &Rule, over: &Rule) {
         return;
     };
     walk(c, v, &a.key, &b.key, 0);
-    // Every opening the inherited rule judges in time is matched in any order too (by the same
-    // closing), and a closing before an opening counts as well: only ever more lenient.
-    if let (None, Some(at)) = (a.any_order, b.any_order) {
-        v.looser.push(Difference {
+    // With a fixed deadline, every opening the inherited rule judges in time is matched in any
+    // order too (by the same closing), and a closing before an opening counts as well: only ever
+    // more lenient. With a deadline read from each opening record, it is not: in order, a second
+    // opening while a case is open is not judged, in any order it is, by its own (perhaps
+    // shorter) deadline; so adding or dropping it either way cannot be judged.
+    let fixed = a.within.as_ref().is_none_or(|(x, _)| literal(x).is_some())
+        && b.within.as_ref().is_none_or(|(y, _)| literal(y).is_some());
+    match (a.any_order, b.any_order) {
+        (None, Some(at)) if fixed => v.looser.push(Difference {
             original: a.span,
             override_: at,
             what: "it also accepts a closing before the opening (`in any order`)".into(),
-        });
+        }),
+        (None, Some(at)) => v.undecided.push(Difference {
+            original: a.span,
+            override_: at,
+            what: "it matches in any order, and its deadline is read from the data".into(),
+        }),
+        (Some(at), None) if !fixed => v.undecided.push(Difference {
+            original: at,
+            override_: b.span,
+            what: "it no longer matches in any order, and its deadline is read from the data".into(),
+        }),
+        _ => {}
     }
     match (&a.within, &b.within) {
         // A span read from the data is judged like any expression: the same field is the same
