@@ -188,3 +188,46 @@ fn sarif_describes_the_help_as_written_and_gives_each_result_its_own() {
         }
     }
 }
+
+mod same_as_message {
+    use proptest::prelude::*;
+
+    /// Holes of every kind a help can have over a record: fields, an optional field (missing
+    /// shows as `(missing)`), a `let`, arithmetic on times, a percentage, and escaped braces.
+    const TEMPLATE: &str = "{{id}} {record.id}: waited {record.waited}, due {due}, note {record.note}, {record.share * 100%} at {record.at + record.waited}";
+
+    fn engine() -> precept::Engine {
+        super::common::engine(&format!(
+            "schema t {{ identified by id  id: text  waited: duration  note: text?  share: decimal  at: datetime }}\n\
+             code \"C\" {{ level organisational\n\
+               rule r {{ for t  let due = record.at + 1h  require record.waited <= 1h\n\
+                 message \"{TEMPLATE}\"  help \"{TEMPLATE}\" }} }}\n"
+        ))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A help is filled in exactly as the message is: the same template gives the same text
+        /// for every finding, whatever the record holds.
+        #[test]
+        fn a_help_written_as_the_message_reads_the_same(
+            rows in prop::collection::vec(
+                (0u32..300, prop::option::of("[a-z ]{0,8}"), 0u32..1000, 0u32..86_400),
+                1..8,
+            )
+        ) {
+            let mut csv = String::from("id,waited,note,share,at\n");
+            for (i, (mins, note, permille, secs)) in rows.iter().enumerate() {
+                let at = jiff::Timestamp::from_second(1_767_225_600 + i64::from(*secs)).unwrap();
+                csv.push_str(&format!("T-{i},{mins}m,{},0.{permille:03},{at}\n", note.clone().unwrap_or_default()));
+            }
+            let run = engine().check([precept::Records::bytes("t.csv", csv)]);
+            let broken = rows.iter().filter(|r| r.0 > 60).count();
+            prop_assert_eq!(run.findings.len(), broken);
+            for f in &run.findings {
+                prop_assert_eq!(f.help(), Some(f.message.as_str()));
+                prop_assert_eq!(f.help.as_deref(), Some(f.message.as_str()));
+            }
+        }
+    }
+}
