@@ -125,6 +125,17 @@ fn each_finding_carries_its_help_filled_in_and_a_help_without_holes_stays_the_ru
     );
 }
 
+/// A rule that cannot be determined for a record still says what to do about it: its help is
+/// filled in, a value that could not be read shown as `(unreadable)`, as a message shows it.
+#[test]
+fn an_outcome_that_cannot_be_determined_has_its_help_filled_in() {
+    let line = r#"{"id": "C-9", "team": "Returns", "customer_name": "Zed", "phone": "1", "received_at": "not a time", "acknowledged_at": "2026-03-03T09:00:00Z"}"#;
+    let (_, findings) = common::check(&engine(), &[("complaints.jsonl", format!("{line}\n"))]);
+    let f = findings.iter().find(|f| f.rule_id() == "complaint-acknowledged").unwrap();
+    assert!(f.standing.is_undetermined(), "{f:?}");
+    assert_eq!(f.help(), Some("call Zed on 1 to acknowledge it; escalate to the team lead after (unreadable)"));
+}
+
 #[test]
 fn a_redacted_field_is_hashed_in_the_help_as_in_the_message() {
     let engine = engine().redacting(&["customer_name".to_string(), "team".to_string()]).unwrap();
