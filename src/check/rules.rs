@@ -196,6 +196,10 @@ impl Checker {
             (as_written(file, t), parts)
         });
         let help_ok = help.as_ref().is_none_or(|h| h.1.is_some());
+        let (help, help_parts) = match help {
+            Some((text, parts)) => (Some(text), parts.unwrap_or_default()),
+            None => (None, Vec::new()),
+        };
         if let (Some(o), Some(q)) = (opening, group.as_mut().and_then(|g| g.sequence.as_mut())) {
             q.opening = o.finish(&mut tc);
         }
@@ -230,8 +234,8 @@ impl Checker {
             title: rule.title.as_ref().map_or_else(|| rule.id.text.clone(), |t| t.value.clone()),
             severity: rule.severity.map_or(ast::Severity::Error, |s| s.0),
             cite: rule.cite.as_ref().map(|c| c.value.clone()),
-            help_parts: help.as_ref().and_then(|h| h.1.clone()).unwrap_or_default(),
-            help: help.map(|h| h.0),
+            help_parts,
+            help,
             code,
             schema,
             filter,
