@@ -358,8 +358,8 @@ pub struct Rule {
     pub requires: Vec<Expr>,
     /// `message "..."`.
     pub message: Option<Template>,
-    /// `help "..."`.
-    pub help: Option<Str>,
+    /// `help "..."`: a template like the message, filled in per finding.
+    pub help: Option<Template>,
     /// `let name = expr`: named values of this rule, in the order written. Once `check::lets` has
     /// written them out where they are used, only the lets nothing uses are left, so that they are
     /// still type-checked.
@@ -570,7 +570,7 @@ pub struct Scope {
     pub span: Span,
 }
 
-/// A message with `{expression}` holes.
+/// A message or help with `{expression}` holes.
 #[derive(Debug, Clone)]
 pub struct Template {
     /// Literal text and holes, in order.

@@ -542,7 +542,7 @@ impl Expander<'_, '_> {
             self.diags.push(
                 Diag::warning("precept::rule::unused-let", format!("`let {}` is never used", l.name.text))
                     .at(file, l.name.span, "not used")
-                    .help("use it in the rule's `where`, `require` or message (`{name}`), or remove it"),
+                    .help("use it in the rule's `where`, `require`, message or help (`{name}`), or remove it"),
             );
             // Unused, it is still type-checked on its own (see `check::rules`).
             if let Some(e) = env.get(&l.name.text) {
@@ -582,7 +582,8 @@ impl Expander<'_, '_> {
                 exprs.push(e);
             }
         }
-        if let Some(t) = r.message.as_mut() {
+        // The message's holes and the help's: a `let` may be read in either.
+        for t in r.message.iter_mut().chain(r.help.iter_mut()) {
             for p in &mut t.parts {
                 if let TemplatePart::Hole(e) = p {
                     exprs.push(e);

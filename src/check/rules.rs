@@ -181,25 +181,10 @@ impl Checker {
             opening::Scope::bind(&mut tc, &self.schemas, &openers)
         };
         match &rule.message {
-            Some(t) => {
-                for part in &t.parts {
-                    match part {
-                        ast::TemplatePart::Text(s) => message.push(MsgPart::Text(s.clone())),
-                        ast::TemplatePart::Hole(e) => {
-                            let style = tc.hole_style(e);
-                            let shown = tc
-                                .display(e)
-                                .filter(|(c, _)| opening.as_mut().is_none_or(|o| o.hole(&mut tc, c, e.span)));
-                            match (shown, style) {
-                                (Some((c, _)), Some(None)) => message.push(MsgPart::Percent(c)),
-                                (Some((c, _)), Some(Some(unit))) => message.push(MsgPart::Period(c, unit)),
-                                (Some((c, ty)), None) => message.push(MsgPart::Hole(c, ty)),
-                                (None, _) => message_ok = false,
-                            }
-                        }
-                    }
-                }
-            }
+            Some(t) => match template(&mut tc, &mut opening, t) {
+                Some(parts) => message = parts,
+                None => message_ok = false,
+            },
             None => {
                 let text = rule
                     .title
@@ -208,6 +193,21 @@ impl Checker {
                 message.push(MsgPart::Text(text));
             }
         }
+        // The help is checked like the message, over the same names; one with no holes stays the
+        // rule's one text, shared by its findings.
+        let help = rule.help.as_ref().map(|t| {
+            let parts = if t.parts.iter().any(|p| matches!(p, ast::TemplatePart::Hole(_))) {
+                template(&mut tc, &mut opening, t)
+            } else {
+                Some(Vec::new())
+            };
+            (as_written(file, t), parts)
+        });
+        let help_ok = help.as_ref().is_none_or(|h| h.1.is_some());
+        let (help, help_parts) = match help {
+            Some((text, parts)) => (Some(text), parts.unwrap_or_default()),
+            None => (None, Vec::new()),
+        };
         if let (Some(o), Some(q)) = (opening, group.as_mut().and_then(|g| g.sequence.as_mut())) {
             q.opening = o.finish(&mut tc);
         }
@@ -219,7 +219,7 @@ impl Checker {
             g
         });
         let filter_ok = scope.filter.is_none() || filter.is_some();
-        if !filter_ok || !message_ok || !group_ok || requires.iter().any(Option::is_none) {
+        if !filter_ok || !message_ok || !help_ok || !group_ok || requires.iter().any(Option::is_none) {
             return None;
         }
         let index = self.rules.len();
@@ -242,7 +242,8 @@ impl Checker {
             title: rule.title.as_ref().map_or_else(|| rule.id.text.clone(), |t| t.value.clone()),
             severity: rule.severity.map_or(ast::Severity::Error, |s| s.0),
             cite: rule.cite.as_ref().map(|c| c.value.clone()),
-            help: rule.help.as_ref().map(|h| h.value.clone()),
+            help_parts,
+            help,
             code,
             schema,
             filter,
@@ -262,4 +263,55 @@ impl Checker {
         });
         Some(index)
     }
+}
+
+/// Compile a message or help template: each hole type-checked as a value to show (reading
+/// `opening` in a case rule); `None` when a hole is wrong (reported).
+fn template(
+    tc: &mut expr::TypeCheck<'_>,
+    opening: &mut Option<opening::Scope>,
+    t: &ast::Template,
+) -> Option<Vec<MsgPart>> {
+    let mut parts = Vec::with_capacity(t.parts.len());
+    let mut ok = true;
+    for part in &t.parts {
+        match part {
+            ast::TemplatePart::Text(s) => parts.push(MsgPart::Text(s.clone())),
+            ast::TemplatePart::Hole(e) => {
+                let style = tc.hole_style(e);
+                let shown = tc.display(e).filter(|(c, _)| opening.as_mut().is_none_or(|o| o.hole(tc, c, e.span)));
+                match (shown, style) {
+                    (Some((c, _)), Some(None)) => parts.push(MsgPart::Percent(c)),
+                    (Some((c, _)), Some(Some(unit))) => parts.push(MsgPart::Period(c, unit)),
+                    (Some((c, ty)), None) => parts.push(MsgPart::Hole(c, ty)),
+                    (None, _) => ok = false,
+                }
+            }
+        }
+    }
+    ok.then_some(parts)
+}
+
+/// A template as the policy writes it (string escapes undone, braces doubled, holes as written):
+/// a help with no holes is its text, exactly as before help could have holes.
+fn as_written(file: &SourceFile, t: &ast::Template) -> String {
+    let has_holes = t.parts.iter().any(|p| matches!(p, ast::TemplatePart::Hole(_)));
+    let mut out = String::new();
+    for part in &t.parts {
+        match part {
+            ast::TemplatePart::Text(s) => {
+                if has_holes {
+                    out.push_str(&s.replace('{', "{{").replace('}', "}}"));
+                } else {
+                    out.push_str(s);
+                }
+            }
+            ast::TemplatePart::Hole(e) => {
+                out.push('{');
+                out.push_str(file.slice(e.span));
+                out.push('}');
+            }
+        }
+    }
+    out
 }

@@ -633,18 +633,14 @@ impl Judging<'_> {
                 }
             },
         }
+        let opening = opening_record(spec, case, &o.opened);
+        let opening = opening.as_ref().map(|(var, r)| (*var, r.as_slice()));
         GroupHit {
             rule: case.rule,
             key: case.key.to_vec(),
             require: None,
-            message: super::run::message_with_days(
-                program,
-                authority,
-                rule,
-                &values,
-                &days,
-                opening_record(spec, case, &o.opened).as_ref().map(|(var, r)| (*var, r.as_slice())),
-            ),
+            message: super::run::message_with_days(program, authority, rule, &values, &days, opening),
+            help: super::run::help_with_days(program, authority, rule, &values, &days, opening),
             evidence: vec![Evidence { summary, facts }],
             samples: case.samples.to_vec(),
         }

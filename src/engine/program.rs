@@ -161,8 +161,11 @@ pub struct CompiledRule {
     pub severity: Severity,
     /// The clause it implements.
     pub cite: Option<String>,
-    /// What to do about a finding.
+    /// What to do about a finding, as written (holes and all, when it has any).
     pub help: Option<String>,
+    /// The help's parts, when it has holes to fill in per finding; empty when it has none (or no
+    /// help), so that every finding shares the one text in `help` and nothing is formatted.
+    pub help_parts: Vec<MsgPart>,
     /// Index into [`Program::codes`].
     pub code: usize,
     /// Index into [`Program::schemas`].

@@ -236,6 +236,7 @@ impl Program {
             if !opening.is_empty() {
                 let var = rule.group.as_ref().and_then(|g| g.sequence.as_ref()).map_or(0, |q| q.opening.var);
                 hide(&mut rule.message, |e| reads_from(e, Root::Var(var), &opening));
+                hide(&mut rule.help_parts, |e| reads_from(e, Root::Var(var), &opening));
             }
             if mine.is_empty() {
                 continue;
@@ -262,12 +263,13 @@ impl Program {
             });
             let targets = group_slots.unwrap_or(mine);
             hide(&mut rule.message, |e| reads(e, &targets));
+            hide(&mut rule.help_parts, |e| reads(e, &targets));
         }
         unknown
     }
 }
 
-/// Show the message's holes whose expression `hidden` picks as hashes.
+/// Show the holes of a message (or help) whose expression `hidden` picks as hashes.
 fn hide(message: &mut [MsgPart], hidden: impl Fn(&CExpr) -> bool) {
     for part in message {
         let hide = matches!(part, MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) if hidden(e));

@@ -26,6 +26,8 @@ pub struct Hit {
     pub require: usize,
     /// The rule's message with the record's values filled in.
     pub message: String,
+    /// The rule's help with the record's values filled in, when it has holes (see [`help`]).
+    pub help: Option<String>,
     /// The field most to blame, as a path of steps from the record.
     pub blame: Vec<Step>,
     /// The facts about staff and roles the rule was judged on, for rules that ask about them.
@@ -66,7 +68,7 @@ pub fn check_record(
             }
             if !undated.contains(&rule.id.as_str()) {
                 undated.push(&rule.id);
-                out.push(undetermined(ri, index, 0, i));
+                out.push(undetermined(ri, index, 0, i, help(program, authority, rule, record)));
             }
             continue;
         }
@@ -101,11 +103,11 @@ pub fn check_record(
         }
         match (failed, open_filter, open_require) {
             (Some(req), Some(i), _) => {
-                out.push(undetermined(ri, index, req, i));
+                out.push(undetermined(ri, index, req, i, help(program, authority, rule, record)));
                 continue;
             }
             (None, _, Some((req, i))) => {
-                out.push(undetermined(ri, index, req, i));
+                out.push(undetermined(ri, index, req, i, help(program, authority, rule, record)));
                 continue;
             }
             _ => {}
@@ -130,6 +132,7 @@ pub fn check_record(
                 record: index,
                 require: req,
                 message: message(program, authority, rule, record),
+                help: help(program, authority, rule, record),
                 blame: path,
                 evidence,
                 unreadable: None,
@@ -139,8 +142,19 @@ pub fn check_record(
 }
 
 /// The outcome of a rule that cannot be determined for a record, because of unreadable value `i`.
-fn undetermined(rule: usize, record: usize, require: usize, i: u32) -> Hit {
-    Hit { rule, record, require, message: String::new(), blame: Vec::new(), evidence: Vec::new(), unreadable: Some(i) }
+/// Its help is filled in all the same (a value that could not be read shows as `(unreadable)`):
+/// what to do about the record does not wait for the verdict.
+fn undetermined(rule: usize, record: usize, require: usize, i: u32, help: Option<String>) -> Hit {
+    Hit {
+        rule,
+        record,
+        require,
+        message: String::new(),
+        help,
+        blame: Vec::new(),
+        evidence: Vec::new(),
+        unreadable: Some(i),
+    }
 }
 
 /// A rule in force on some days only, for a record whose own day (its schema's `date` field) could
@@ -244,6 +258,32 @@ pub fn message(program: &Program, authority: Option<&dyn Authority>, rule: &Comp
     message_with_days(program, authority, rule, record, &[], None)
 }
 
+/// A rule's help for a record (or a group's or case's values), when it has holes to fill in;
+/// `None` when it has none, and every finding shows the rule's one text.
+pub fn help(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    rule: &CompiledRule,
+    record: &[Value],
+) -> Option<String> {
+    help_with_days(program, authority, rule, record, &[], None)
+}
+
+/// [`help`], with the days and opening record of [`message_with_days`].
+pub fn help_with_days(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    rule: &CompiledRule,
+    record: &[Value],
+    days: &[(u16, jiff::civil::Date)],
+    opening: Option<(u8, &[Value])>,
+) -> Option<String> {
+    if rule.help_parts.is_empty() {
+        return None;
+    }
+    Some(fill(program, authority, rule, &rule.help_parts, record, days, opening))
+}
+
 /// [`message`], with some slots standing for whole days: a case's opening, deadline or closing
 /// written as a date is a datetime (so a message can compute with it), but `{group.deadline}`
 /// written on its own shows the day, not the last instant of it. `opening` is a case's opening
@@ -252,6 +292,20 @@ pub fn message_with_days(
     program: &Program,
     authority: Option<&dyn Authority>,
     rule: &CompiledRule,
+    record: &[Value],
+    days: &[(u16, jiff::civil::Date)],
+    opening: Option<(u8, &[Value])>,
+) -> String {
+    fill(program, authority, rule, &rule.message, record, days, opening)
+}
+
+/// Fill in a message's or help's `parts` for a record: each value formatted by its type, a time
+/// in the zone of the rule's calendar, a redacted value as its hash.
+fn fill(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    rule: &CompiledRule,
+    parts: &[MsgPart],
     record: &[Value],
     days: &[(u16, jiff::civil::Date)],
     opening: Option<(u8, &[Value])>,
@@ -265,7 +319,7 @@ pub fn message_with_days(
     }
     let cx = Cx::of(program, authority);
     let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
-    for p in &rule.message {
+    for p in parts {
         match p {
             MsgPart::Text(t) => out.push_str(t),
             MsgPart::Hole(e, ty) => {

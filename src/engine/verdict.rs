@@ -27,6 +27,8 @@ pub struct GroupHit {
     pub require: Option<usize>,
     /// The rule's message with the group's values.
     pub message: String,
+    /// The rule's help with the group's values, when it has holes to fill in.
+    pub help: Option<String>,
     /// The figures the group was judged on: each aggregate, or the missing period.
     pub evidence: Vec<Evidence>,
     /// A few of the group's records (for a share, ones the condition held for).

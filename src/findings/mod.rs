@@ -219,6 +219,10 @@ pub struct Finding {
     /// The record's id, where the schema names one; a group's or case's key; a role's or staff
     /// member's id; for an expired waiver, what it waived.
     pub record_id: Option<String>,
+    /// The rule's help with the record's (or group's, or case's) values filled in, when it has
+    /// holes; `None` when it has none, and the finding shows its rule's one text (see
+    /// [`Finding::help`]).
+    pub help: Option<String>,
     /// The message with the record's values.
     pub message: String,
     /// The offending field's path in the record (`actions[2].amount`), empty for the record as a
@@ -253,6 +257,27 @@ impl Finding {
     /// ```
     pub fn rule_id(&self) -> &str {
         self.rule.as_ref().map_or(expired_waiver::ID, |r| r.id.as_str())
+    }
+
+    /// What to do about this finding: the rule's help, its holes filled in with the finding's
+    /// values; `None` when the rule has no help (and for an expired waiver).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}"
+    /// #       help "apologise for the {record.waited - 1h} over the hour on ticket {record.id}" } }
+    /// # "#)]).unwrap();
+    /// let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-2,3h\n")]);
+    /// assert_eq!(run.findings[0].help(), Some("apologise for the 2h over the hour on ticket T-2"));
+    /// // The rule's own help is the template as written.
+    /// let rule = run.findings[0].rule.as_ref().expect("a rule's finding");
+    /// assert_eq!(rule.help.as_deref(), Some("apologise for the {record.waited - 1h} over the hour on ticket {record.id}"));
+    /// ```
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref().or_else(|| self.rule.as_ref()?.help.as_deref())
     }
 
     /// The name of the code of practice of the rule (for an override, the overriding code), or

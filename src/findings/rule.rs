@@ -58,7 +58,8 @@ pub struct RuleInfo {
     pub severity: Severity,
     /// The clause it implements, as written after `cite`.
     pub cite: Option<String>,
-    /// What to do about a finding.
+    /// What to do about a finding, as written: a help with holes (`{record.customer}`) shows them
+    /// here, and each finding carries it filled in ([`Finding::help`](super::Finding::help)).
     pub help: Option<String>,
     /// The first and last day this version is in force, when it is not always in force.
     pub in_force: Option<(Option<jiff::civil::Date>, Option<jiff::civil::Date>)>,

@@ -143,7 +143,7 @@ pub fn finding(f: &Finding, style: Style) -> String {
         severity,
         message,
         label: escape(&label).into_owned(),
-        help: rule.and_then(|r| r.help.as_deref()).map(|h| escape(h).into_owned()),
+        help: f.help().map(|h| escape(h).into_owned()),
         source,
         span: spans.first().copied().unwrap_or((0, 0)),
         related,

@@ -283,7 +283,7 @@ fn finding_out(f: &Finding) -> FindingOut<'_> {
         record: f.record_id.as_deref(),
         record_index: f.record_index,
         message: &f.message,
-        help: rule.and_then(|r| r.help.as_deref()),
+        help: f.help(),
         cite: rule.and_then(|r| r.cite.as_deref()),
         policy: Place { file: rule.map_or("", |r| &r.file.name), line: pl, column: pc },
         in_force: rule

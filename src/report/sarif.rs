@@ -143,6 +143,10 @@ struct ResultProperties {
     record: Option<String>,
     subject: &'static str,
     evidence: Vec<String>,
+    /// The rule's help filled in for this result, when it has holes: SARIF has no place of its
+    /// own for it (the rule's descriptor carries the help as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -310,6 +314,7 @@ fn write(
                     record: f.record_id.clone(),
                     subject: f.subject.as_str(),
                     evidence: f.evidence.iter().map(|e| e.summary.clone()).collect(),
+                    help: f.help.clone(),
                 },
             }
         })

@@ -127,6 +127,7 @@ impl Suppressor {
                         if *uses == 1 { "" } else { "s" },
                         w.approver
                     ),
+                    help: None,
                     field: String::new(),
                     staff: w.staff.clone(),
                     team: w.team.clone(),

@@ -103,6 +103,62 @@ pub fn unclosed(text: &str) -> Option<usize> {
     open.last().copied()
 }
 
+/// Where a parse error at byte `at` stands in a message's or help's braces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Brace {
+    /// Inside the `{expression}` hole opened at this byte.
+    InHole(usize),
+    /// At a `}` in a string's text, which closes no hole.
+    Stray,
+}
+
+/// Whether byte `at` is inside a template hole or at a lone `}` of string text: a brace meant
+/// literally (written `{` rather than `{{`) is reported with how to write it.
+pub fn brace_at(text: &str, at: usize) -> Option<Brace> {
+    let bytes = text.as_bytes();
+    // What each open bracket interrupted, and where it is.
+    let mut stack: Vec<(Mode, usize)> = Vec::new();
+    let mut mode = Mode::Code;
+    let mut i = 0;
+    while i < bytes.len() && i < at {
+        let b = bytes[i];
+        match mode {
+            Mode::Code => match b {
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'"' => mode = Mode::Str,
+                b'(' | b'[' | b'{' => stack.push((Mode::Code, i)),
+                b')' | b']' | b'}' => {
+                    if let Some((prev, _)) = stack.pop() {
+                        mode = prev;
+                    }
+                }
+                _ => {}
+            },
+            Mode::Str => match b {
+                b'\\' => i += 1,
+                b'"' | b'\n' => mode = Mode::Code,
+                b'{' | b'}' if bytes.get(i + 1) == Some(&b) => i += 1,
+                b'{' => {
+                    stack.push((Mode::Str, i));
+                    mode = Mode::Code;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    match (mode, stack.last()) {
+        (Mode::Str, _) if bytes.get(at) == Some(&b'}') && bytes.get(at + 1) != Some(&b'}') => Some(Brace::Stray),
+        (Mode::Code, Some((Mode::Str, open))) => Some(Brace::InHole(*open)),
+        _ => None,
+    }
+}
+
 fn too_deep(file: &SourceFile, span: Span) -> Diag {
     Diag::error("precept::parse::too-deep", format!("nesting deeper than {MAX_NESTING} levels"))
         .at(file, span, "this bracket is too deep")

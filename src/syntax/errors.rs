@@ -55,6 +55,22 @@ pub fn from_pest(file: &SourceFile, err: &Error<Rule>) -> Diag {
             help.get_or_insert_with(|| format!("add the closing bracket for the `{bracket}` marked above"));
         }
     }
+    // A brace of a message or help meant literally: say how braces are written there.
+    const BRACES: &str =
+        "in a message or help, `{expression}` is filled in with a value; write `{{` and `}}` for literal braces";
+    match super::depth::brace_at(&file.text, at) {
+        Some(super::depth::Brace::InHole(open)) => {
+            diag = diag.label(Span::new(open, open + 1), "this `{` opens a hole, an expression to fill in");
+            help = Some(BRACES.to_string());
+        }
+        Some(super::depth::Brace::Stray) => {
+            diag = Diag::error("precept::parse::syntax", "a `}` in a string closes no `{`")
+                .at(file, span, "no hole to close")
+                .help(BRACES);
+            return diag;
+        }
+        None => {}
+    }
     diag.help(help.unwrap_or_else(|| "see the language tour in README.md for what may appear here".to_string()))
 }
 

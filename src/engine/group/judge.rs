@@ -95,6 +95,7 @@ pub(super) fn judge(
             key: key.clone(),
             require: Some(req),
             message: message(program, authority, rule, &values),
+            help: crate::engine::run::help(program, authority, rule, &values),
             evidence,
             samples,
         });
@@ -159,6 +160,7 @@ pub(super) fn judge(
                 key: key.clone(),
                 require: None,
                 message: message(program, authority, rule, &values),
+            help: crate::engine::run::help(program, authority, rule, &values),
                 evidence: vec![Evidence {
                     summary: format!(
                         "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; {of_group}"

@@ -153,9 +153,9 @@ impl Lowerer<'_> {
                     }
                 }
                 Rule::help_clause => {
-                    if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
-                        let s = string(&s);
-                        self.set_once(&mut r.help, s, "help", |s| s.span, at);
+                    if let Some(t) = c.into_inner().find(|x| x.as_rule() == Rule::template) {
+                        let t = self.template(t);
+                        self.set_once(&mut r.help, t, "help", |t| t.span, at);
                     }
                 }
                 Rule::effective_clause => {
