@@ -170,9 +170,9 @@ impl Checker {
             .filter(|e| e.kind == ast::EventKind::Opens)
             .map(|e| e.schema)
             .collect();
-        // Bound only for a message that reads it: binding builds a shape of every opening
-        // schema's fields, which a rule that never reads `opening` should not pay for.
-        let reads_opening = rule.message.as_ref().is_some_and(|t| {
+        // Bound only for a message or help that reads it: binding builds a shape of every
+        // opening schema's fields, which a rule that never reads `opening` should not pay for.
+        let reads_opening = [&rule.message, &rule.help].into_iter().flatten().any(|t| {
             t.parts.iter().any(|p| matches!(p, ast::TemplatePart::Hole(e) if super::lets::reads_name(e, opening::NAME)))
         });
         let mut opening = if openers.is_empty() || !reads_opening {
