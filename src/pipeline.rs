@@ -7,13 +7,16 @@
 //! line of text.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::data::{self, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::authority::{Authority, Evidence};
 use crate::engine::blame::{path_text, Step};
 use crate::engine::group::{GroupHit, Groups, Sample};
-use crate::engine::run::check_batch;
+use crate::engine::run::{check_record, Hit};
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
 
@@ -118,6 +121,25 @@ pub fn check_files(
     diagnostics: Vec<Diag>,
     sink: &mut dyn FnMut(Finding),
 ) -> Outcome {
+    let mut take = |f: Finding, _: Vec<String>| sink(f);
+    check_files_with(
+        program,
+        authority,
+        files,
+        diagnostics,
+        &mut Consumer { prepare: &|_| Vec::new(), take: &mut take },
+    )
+}
+
+/// Check the record `files` against `program`, as [`check_files`], each finding prepared on a
+/// worker thread and then taken in order by `consumer`.
+pub fn check_files_with(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    files: Vec<RecordFile>,
+    diagnostics: Vec<Diag>,
+    consumer: &mut Consumer<'_>,
+) -> Outcome {
     let rules = Catalogue::of(program, authority.is_some());
     let mut out =
         Outcome { diagnostics, files: files.len(), evaluation: program.evaluation.clone(), ..Outcome::default() };
@@ -136,7 +158,7 @@ pub fn check_files(
     }
     let mut groups = Groups::new(program);
     for (index, file) in files.iter().enumerate() {
-        check_file(program, &rules, authority, (index, file), &mut groups, &mut out, sink);
+        check_file(program, &rules, authority, (index, file), &mut groups, &mut out, consumer);
     }
     if !groups.is_empty() {
         add_left_out(program, &mut out, groups.left_out());
@@ -147,9 +169,10 @@ pub fn check_files(
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         out.diagnostics.extend(stray_diags(program, &names, &judged.strays, &judged.more_strays));
         for hit in judged.hits {
-            if let Some(f) = group_finding(program, &rules, &names, hit) {
+            if let Some(mut f) = group_finding(program, &rules, &names, hit) {
+                let texts = (consumer.prepare)(&mut f);
                 out.count(&f);
-                sink(f);
+                (consumer.take)(f, texts);
             }
         }
     }
@@ -325,6 +348,162 @@ fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: Grou
     Some(f)
 }
 
+/// What a check does with each finding, in two steps: [`Consumer::prepare`] runs on a worker thread
+/// as soon as the finding is made (to mark its standing and write its text in each report, the
+/// costly part), and [`Consumer::take`] on one thread, in file, record and rule order, with what
+/// `prepare` made (to count it and append the texts). Splitting them is what lets findings be
+/// formatted on every core while reports stay byte-identical whatever the thread count.
+pub struct Consumer<'a> {
+    /// On any thread, as soon as a finding is made.
+    pub prepare: &'a (dyn Fn(&mut Finding) -> Vec<String> + Sync),
+    /// In order, on the thread that called the check.
+    pub take: &'a mut dyn FnMut(Finding, Vec<String>),
+}
+
+/// One batch checked: its records (for the rules over groups, folded in order), and its findings,
+/// located and prepared.
+struct Done {
+    batch: Vec<data::ReadRecord>,
+    /// For each record with a finding or an undetermined rule: whether it has a finding.
+    seen: Vec<bool>,
+    findings: Vec<(Finding, Vec<String>)>,
+    /// Findings of a file read whole, placed once the file is read (see `check_file`).
+    whole: Vec<Pending>,
+}
+
+/// One record checked: whether it has a finding (`None`: nothing at all), its findings placed and
+/// prepared, and those still to be placed (in a file read whole).
+type RecordDone = (Option<bool>, Vec<(Finding, Vec<String>)>, Vec<Pending>);
+
+/// Where the findings of one file are placed and how they are handed on.
+struct Place<'a> {
+    program: &'a Program,
+    rules: &'a Catalogue,
+    authority: Option<&'a dyn Authority>,
+    file: &'a RecordFile,
+    name: Arc<str>,
+    prepare: &'a (dyn Fn(&mut Finding) -> Vec<String> + Sync),
+}
+
+impl Place<'_> {
+    /// Check a batch on the worker threads: evaluate each record, and place and prepare its
+    /// findings from the record's own text kept while reading, so nothing here waits for another
+    /// record or reads the file again.
+    fn process(&self, batch: Vec<data::ReadRecord>) -> Done {
+        let per_record: Vec<RecordDone> = batch
+            .par_iter()
+            .enumerate()
+            .map_init(Vec::new, |hits, (i, rec)| {
+                hits.clear();
+                check_record(self.program, self.authority, self.file.schema, i, &rec.values, hits);
+                if hits.is_empty() {
+                    return (None, Vec::new(), Vec::new());
+                }
+                // Rule order within the record, whatever order the rules were judged in.
+                hits.sort_by_key(|h| h.rule);
+                let seen = hits.iter().any(|h| h.unreadable.is_none());
+                let pending = self.pending(rec, hits.drain(..));
+                match &rec.raw {
+                    Some(raw) => {
+                        let source = data::locator::record_source(self.name.clone(), rec.line, raw);
+                        let found = pending
+                            .into_iter()
+                            .filter_map(|p| {
+                                let span = data::locator::span_in_record(
+                                    self.program,
+                                    self.file,
+                                    raw.header(),
+                                    &source,
+                                    &p.blame,
+                                );
+                                let mut f = finding(self.program, self.rules, p, source.clone(), span)?;
+                                let texts = (self.prepare)(&mut f);
+                                Some((f, texts))
+                            })
+                            .collect();
+                        (Some(seen), found, Vec::new())
+                    }
+                    None => (Some(seen), Vec::new(), pending),
+                }
+            })
+            .collect();
+        let mut done = Done { batch, seen: Vec::new(), findings: Vec::new(), whole: Vec::new() };
+        for (seen, mut found, mut whole) in per_record {
+            done.seen.extend(seen);
+            done.findings.append(&mut found);
+            done.whole.append(&mut whole);
+        }
+        done
+    }
+
+    /// The findings of record `rec` from its `hits`, to be placed.
+    fn pending(&self, rec: &data::ReadRecord, hits: impl Iterator<Item = Hit>) -> Vec<Pending> {
+        let (program, schema) = (self.program, self.file.schema);
+        let (staff, team) = data::staff_and_team(program, schema, &rec.values);
+        let masks = if program.redacting {
+            crate::engine::redact::values_to_mask(program, schema, &rec.values)
+        } else {
+            Vec::new()
+        };
+        let record_id = data::record_id(program, schema, &rec.values);
+        hits.map(|hit| {
+            let (blame, message, standing) = match hit.unreadable {
+                None => (hit.blame, hit.message, Standing::Active),
+                Some(i) => undetermined(program, schema, rec, i),
+            };
+            Pending {
+                rule: hit.rule,
+                subject: Subject::Record,
+                ordinal: rec.ordinal,
+                line: rec.line,
+                masks: masks.clone(),
+                staff: staff.clone(),
+                team: team.clone(),
+                record_id: record_id.clone(),
+                message,
+                help: hit.help,
+                blame,
+                evidence: hit.evidence,
+                standing,
+            }
+        })
+        .collect()
+    }
+}
+
+/// The in-order part of a batch: count its records, fold them into the rules over groups, and
+/// hand its findings on.
+fn consume(
+    place: &Place<'_>,
+    index: usize,
+    done: Done,
+    groups: &mut Groups,
+    out: &mut Outcome,
+    take: &mut dyn FnMut(Finding, Vec<String>),
+    whole: &mut Vec<Pending>,
+) {
+    let (program, file) = (place.program, place.file);
+    out.records += done.batch.len();
+    for seen in done.seen {
+        out.tally.record_seen(seen);
+    }
+    if !groups.is_empty() {
+        for rec in &done.batch {
+            groups.add(program, place.authority, file.schema, &rec.values, (index, rec.line), &mut || Sample {
+                file: index,
+                ordinal: rec.ordinal,
+                line: rec.line,
+                id: data::record_id(program, file.schema, &rec.values),
+            });
+        }
+    }
+    for (f, texts) in done.findings {
+        out.count(&f);
+        take(f, texts);
+    }
+    whole.extend(done.whole);
+}
+
 fn check_file(
     program: &Program,
     rules: &Catalogue,
@@ -332,79 +511,43 @@ fn check_file(
     (index, file): (usize, &RecordFile),
     groups: &mut Groups,
     out: &mut Outcome,
-    sink: &mut dyn FnMut(Finding),
+    consumer: &mut Consumer<'_>,
 ) {
-    // A streamed file's findings (JSON Lines, CSV) are located and handed on batch by batch, so memory
-    // does not grow with the file; a file read whole (JSON, TOML) has its text read for them only
-    // once the reader is done with it, so it is never held twice: theirs wait for the end.
-    let mut locator = data::Locator::new(file);
-    let streams = locator.streams();
-    let mut place = |p: Pending, out: &mut Outcome| {
-        let at = locator.locate(program, p.ordinal, p.line, &p.blame);
-        if let Some(f) = finding(program, rules, p, at.file, at.span) {
-            out.count(&f);
-            sink(f);
-        }
-    };
+    let place = Place { program, rules, authority, file, name: file.name.as_str().into(), prepare: consumer.prepare };
+    let take = &mut *consumer.take;
+    // A file read whole (JSON, TOML) has its findings placed once the reader is done with its
+    // text, so that it is never held twice.
     let mut whole: Vec<Pending> = Vec::new();
-    let mut records = 0usize;
+    // Batch k is checked on the worker threads while batch k-1 is handed on here, in order.
+    let mut previous: Option<Done> = None;
+    let sequential = rayon::current_num_threads() <= 1;
     let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
-        records += batch.len();
-        let values: Vec<&[crate::engine::value::Value]> = batch.iter().map(|r| &*r.values).collect();
-        // Groups are folded on one thread while the record rules run on the others.
-        let fold = |groups: &mut Groups| {
-            if groups.is_empty() {
-                return;
-            }
-            for rec in batch.iter() {
-                groups.add(program, authority, file.schema, &rec.values, (index, rec.line), &mut || Sample {
-                    file: index,
-                    ordinal: rec.ordinal,
-                    line: rec.line,
-                    id: data::record_id(program, file.schema, &rec.values),
-                });
-            }
-        };
-        let (hits, ()) = rayon::join(|| check_batch(program, authority, file.schema, &values), || fold(groups));
-        records_seen(&mut out.tally, &hits);
-        for hit in hits {
-            let Some(rec) = batch.get(hit.record) else { continue };
-            let (blame, message, standing) = match hit.unreadable {
-                None => (hit.blame, hit.message, Standing::Active),
-                Some(i) => undetermined(program, file.schema, rec, i),
-            };
-            let (staff, team) = data::staff_and_team(program, file.schema, &rec.values);
-            let masks = if program.redacting {
-                crate::engine::redact::values_to_mask(program, file.schema, &rec.values)
-            } else {
-                Vec::new()
-            };
-            let p = Pending {
-                rule: hit.rule,
-                subject: Subject::Record,
-                ordinal: rec.ordinal,
-                line: rec.line,
-                masks,
-                staff,
-                team,
-                record_id: data::record_id(program, file.schema, &rec.values),
-                message,
-                help: hit.help,
-                blame,
-                evidence: hit.evidence,
-                standing,
-            };
-            if streams {
-                place(p, out);
-            } else {
-                whole.push(p);
-            }
+        if sequential {
+            let done = place.process(batch);
+            consume(&place, index, done, groups, out, take, &mut whole);
+            return;
         }
+        let mut next = None;
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| next = Some(place.process(batch)));
+            if let Some(done) = previous.take() {
+                consume(&place, index, done, groups, out, take, &mut whole);
+            }
+        });
+        previous = next;
     });
-    out.records += records;
+    if let Some(done) = previous.take() {
+        consume(&place, index, done, groups, out, take, &mut whole);
+    }
     out.diagnostics.append(&mut diags);
+    let mut locator = data::Locator::new(file);
     for p in whole {
-        place(p, out);
+        let at = locator.locate(program, p.ordinal, p.line, &p.blame);
+        if let Some(mut f) = finding(program, rules, p, at.file, at.span) {
+            let texts = (place.prepare)(&mut f);
+            out.count(&f);
+            take(f, texts);
+        }
     }
 }
 
@@ -467,6 +610,24 @@ pub fn check_org(
     out: &mut Outcome,
     sink: &mut dyn FnMut(Finding),
 ) {
+    let mut take = |f: Finding, _: Vec<String>| sink(f);
+    check_org_with(program, org, authority, out, &mut Consumer { prepare: &|_| Vec::new(), take: &mut take });
+}
+
+/// Check the roles and staff of `org`, as [`check_org`], each finding prepared and then taken by
+/// `consumer`.
+pub fn check_org_with(
+    program: &Program,
+    org: &crate::roles::Org,
+    authority: Option<&dyn Authority>,
+    out: &mut Outcome,
+    consumer: &mut Consumer<'_>,
+) {
+    let mut sink = |mut f: Finding, out: &mut Outcome| {
+        let texts = (consumer.prepare)(&mut f);
+        out.count(&f);
+        (consumer.take)(f, texts);
+    };
     let rules = Catalogue::of(program, authority.is_some());
     let mut groups = Groups::new(program);
     let mut org_files: Vec<String> = Vec::new();
@@ -524,8 +685,7 @@ pub fn check_org(
                     standing: Standing::Active,
                 };
                 if let Some(f) = finding(program, &rules, p, id.place.file.clone(), id.place.span) {
-                    out.count(&f);
-                    sink(f);
+                    sink(f, out);
                 }
             }
         }
@@ -542,8 +702,7 @@ pub fn check_org(
             continue;
         }
         if let Some(f) = group_finding(program, &rules, &names, hit) {
-            out.count(&f);
-            sink(f);
+            sink(f, out);
         }
     }
 }

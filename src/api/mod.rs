@@ -26,7 +26,7 @@ use crate::ast::Severity;
 use crate::diagnostics::Diag;
 use crate::engine::authority::Authority;
 use crate::engine::Program;
-use crate::findings::{Catalogue, Finding, Outcome, Standing, Summary, Tally};
+use crate::findings::{Catalogue, Finding, Outcome, Summary};
 use crate::roles::authority::Directory;
 use crate::roles::Org;
 use crate::source::SourceFile;
@@ -690,6 +690,21 @@ impl Engine {
         found: Vec<Diag>,
         sink: &mut dyn FnMut(Finding),
     ) -> Outcome {
+        self.check_files_with(files, found, &|_| Vec::new(), &mut |f, _| sink(f))
+    }
+
+    /// Check record files already found, as [`Engine::check_files`], in two steps per finding:
+    /// `prepare` on the worker thread that made it, once its standing is marked (to write its
+    /// text in each report there), then `take`, in file, record and rule order, with what
+    /// `prepare` returned. For the command line, whose reports are written this way.
+    #[doc(hidden)]
+    pub fn check_files_with(
+        &self,
+        files: Vec<crate::data::RecordFile>,
+        found: Vec<Diag>,
+        prepare: &(dyn Fn(&Finding) -> Vec<String> + Sync),
+        take: &mut dyn FnMut(Finding, Vec<String>),
+    ) -> Outcome {
         let program = &*self.program;
         if let Err(d) = self.evaluation_time() {
             // Nothing can be judged without a time to judge it at.
@@ -715,23 +730,23 @@ impl Engine {
         let authority = directory.as_ref().map(|d| d as &dyn Authority);
         // The pipeline counts every finding as active; these were not: waived and baselined ones,
         // counted by severity (counts, so a run with a million waived findings holds three numbers).
-        let mut not_active = Tally::default();
-        let mut marked = |mut f: Finding| {
-            suppressor.mark(&mut f);
-            if matches!(f.standing, Standing::Waived(_) | Standing::Baselined) {
-                not_active.count(&f);
-            }
-            sink(f);
+        let suppressor = &suppressor;
+        // Marked where the finding is made, so that its text is written there with its standing
+        // (and counted with it).
+        let marked = |f: &mut Finding| {
+            suppressor.mark(f);
+            prepare(f)
         };
-        let mut outcome = crate::pipeline::check_files(program, authority, files, found, &mut marked);
+        let mut consumer = crate::pipeline::Consumer { prepare: &marked, take };
+        let mut outcome = crate::pipeline::check_files_with(program, authority, files, found, &mut consumer);
         if let Some(org) = &self.org {
-            crate::pipeline::check_org(program, org, authority, &mut outcome, &mut marked);
+            crate::pipeline::check_org_with(program, org, authority, &mut outcome, &mut consumer);
         }
-        outcome.tally.moved_from_active(&not_active);
         let (expired, diags) = suppressor.finish();
         for f in expired {
+            let texts = prepare(&f);
             outcome.count(&f);
-            sink(f);
+            take(f, texts);
         }
         outcome.diagnostics.append(&mut input_diags);
         outcome.diagnostics.extend(diags);

@@ -97,7 +97,6 @@ impl<'f> Locator<'f> {
     /// checkpoint).
     pub fn locate(&mut self, program: &Program, ordinal: usize, line: usize, path: &[Step]) -> Located {
         let file = self.file;
-        let shape = program.schemas.get(file.schema).map(|s| s.shape);
         match &mut self.how {
             How::Whole { text, index } => {
                 let text = text.get_or_insert_with(|| SourceFile::new(self.name.clone(), file.text()));
@@ -107,42 +106,60 @@ impl<'f> Locator<'f> {
             How::Lines { excerpts, header, current } => {
                 if file.format == Format::Csv && header.is_none() {
                     // Line 1, before any record's lines: the reader still only moves forward.
-                    *header = Some(record_text(excerpts.read(1)));
+                    *header = Some(record_text(&excerpts.read(1)));
                 }
                 let source = match current {
                     Some((at, source)) if *at == line => source.clone(),
                     _ => {
-                        let source = SourceFile::excerpt(self.name.clone(), record_text(excerpts.read(line)), line);
+                        let source = SourceFile::excerpt(self.name.clone(), record_text(&excerpts.read(line)), line);
                         *current = Some((line, source.clone()));
                         source
                     }
                 };
-                let text = &*source.text;
-                let found = match (file.format, shape) {
-                    (Format::Csv, Some(shape)) => {
-                        // A record on line 1 is read against itself as the header.
-                        let header = header.as_deref().filter(|_| line > 1).unwrap_or(text);
-                        locate::csv_span(header, text, 0, program, shape, path)
-                    }
-                    (_, Some(shape)) => Some(locate::jsonl_span(text, 0, program, shape, path)),
-                    (_, None) => None,
-                };
-                let span = found.unwrap_or_else(|| scan::line_span(text, 1)).clamp(text.len());
+                let span = span_in_record(program, file, header.as_deref(), &source, path);
                 Located { file: source, span }
             }
         }
     }
 }
 
+/// Where the value at `path` is in a streamed record's own text `source` (from [`record_source`]):
+/// for CSV the cell of its column, named in the file's `header` line, else the record's first
+/// line; for JSON Lines the value, or the key of the nearest enclosing object present.
+pub(crate) fn span_in_record(
+    program: &Program,
+    file: &RecordFile,
+    header: Option<&str>,
+    source: &SourceFile,
+    path: &[Step],
+) -> Span {
+    let text = &*source.text;
+    let found = match (file.format, program.schemas.get(file.schema).map(|s| s.shape)) {
+        (Format::Csv, Some(shape)) => {
+            // A record on line 1 is read against itself as the header.
+            let header = header.filter(|_| source.first_line > 1).unwrap_or(text);
+            locate::csv_span(header, text, 0, program, shape, path)
+        }
+        (_, Some(shape)) => Some(locate::jsonl_span(text, 0, program, shape, path)),
+        (_, None) => None,
+    };
+    found.unwrap_or_else(|| scan::line_span(text, 1)).clamp(text.len())
+}
+
+/// A streamed record's text as shown with its findings, from the bytes kept while it was read:
+/// the same text its excerpt would give, without reading the file again.
+pub(crate) fn record_source(name: Arc<str>, line: usize, raw: &super::RawText) -> SourceFile {
+    SourceFile::excerpt(name, record_text(raw.text()), line)
+}
+
 /// A record's text as shown with its findings, from its excerpt: each of its lines without its line
 /// ending, so the text ends with the record and a CSV record's lines are joined by `\n` alone.
-fn record_text(mut excerpt: String) -> String {
-    let trimmed = excerpt.trim_end_matches(['\n', '\r']).len();
-    excerpt.truncate(trimmed);
-    if !excerpt.contains('\r') {
-        return excerpt;
+pub(crate) fn record_text(excerpt: &str) -> String {
+    let trimmed = excerpt.trim_end_matches(['\n', '\r']);
+    if !trimmed.contains('\r') {
+        return trimmed.to_string();
     }
-    excerpt.split('\n').map(|l| l.trim_end_matches('\r')).collect::<Vec<_>>().join("\n")
+    trimmed.split('\n').map(|l| l.trim_end_matches('\r')).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]
@@ -159,9 +176,9 @@ mod tests {
 
     #[test]
     fn a_record_s_lines_lose_their_endings() {
-        assert_eq!(record_text("a,b\r\n".into()), "a,b");
-        assert_eq!(record_text("1,\"x\r\ny\"\r\n".into()), "1,\"x\ny\"");
-        assert_eq!(record_text("{\"a\": \"\r\"}\r\r\n".into()), "{\"a\": \"\r\"}");
-        assert_eq!(record_text(String::new()), "");
+        assert_eq!(record_text("a,b\r\n"), "a,b");
+        assert_eq!(record_text("1,\"x\r\ny\"\r\n"), "1,\"x\ny\"");
+        assert_eq!(record_text("{\"a\": \"\r\"}\r\r\n"), "{\"a\": \"\r\"}");
+        assert_eq!(record_text(""), "");
     }
 }

@@ -23,7 +23,7 @@ mod discover;
 mod excerpt;
 mod json;
 mod locate;
-mod locator;
+pub(crate) mod locator;
 mod origin;
 pub(crate) mod scan;
 mod select;
@@ -242,6 +242,10 @@ pub struct ReadRecord {
     /// The values of this record that could not be read, each reported as an input diagnostic:
     /// [`Value::Unreadable`]`(i)` in `values` stands for `unreadable[i]`. Empty for most records.
     pub unreadable: Vec<Unreadable>,
+    /// The record's own text in a streamed file (JSON Lines, CSV), kept from reading so that a
+    /// finding is placed without reading the file again; `None` for a file read whole (JSON, TOML),
+    /// whose findings are placed in its whole text.
+    pub raw: Option<RawText>,
 }
 
 /// A value of a record that could not be read: where it is, and the input diagnostic's message.
@@ -252,6 +256,40 @@ pub struct Unreadable {
     pub path: Vec<Step>,
     /// The input diagnostic's message (``` `opened_at` has no offset: `2024-03-01T09:00:00` ```).
     pub message: String,
+}
+
+/// A streamed record's lines as read: a range of the chunk of the file it was read in (shared by
+/// the chunk's records, so keeping it costs no copy), and a CSV file's header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawText {
+    chunk: Arc<Chunk>,
+    start: usize,
+    end: usize,
+}
+
+/// Bytes of a streamed file read in one go, whole records only.
+#[derive(Debug, PartialEq, Default)]
+pub(crate) struct Chunk {
+    pub(crate) bytes: Vec<u8>,
+    /// A CSV file's header line (its cells name the columns a finding is placed in).
+    pub(crate) header: Option<Arc<str>>,
+}
+
+impl RawText {
+    pub(crate) fn new(chunk: &Arc<Chunk>, start: usize, end: usize) -> RawText {
+        RawText { chunk: chunk.clone(), start, end }
+    }
+
+    /// The record's text with its line endings (empty if it is not UTF-8, which a record that was
+    /// read never is).
+    pub fn text(&self) -> &str {
+        self.chunk.bytes.get(self.start..self.end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+
+    /// The CSV header line, for a CSV record.
+    pub fn header(&self) -> Option<&str> {
+        self.chunk.header.as_deref()
+    }
 }
 
 impl ReadRecord {

@@ -15,6 +15,7 @@
 //! Only `fingerprint` is matched on; the rest is there for people reading the file.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -74,10 +75,22 @@ pub fn write(findings: &[Finding]) -> String {
 }
 
 /// A baseline read for a run: which entries have been seen again.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Baseline {
-    entries: BTreeMap<String, (Entry, bool)>,
+    /// Each entry, and whether it occurred again (set from the worker threads that mark findings).
+    entries: BTreeMap<String, (Entry, AtomicBool)>,
     file: String,
+}
+
+impl Clone for Baseline {
+    fn clone(&self) -> Baseline {
+        let entries = self
+            .entries
+            .iter()
+            .map(|(k, (e, seen))| (k.clone(), (e.clone(), AtomicBool::new(seen.load(Ordering::Relaxed)))))
+            .collect();
+        Baseline { entries, file: self.file.clone() }
+    }
 }
 
 impl Baseline {
@@ -96,15 +109,15 @@ impl Baseline {
             )
             .help("write it again with `precept baseline`"));
         }
-        let entries = doc.findings.into_iter().map(|e| (e.fingerprint.clone(), (e, false))).collect();
+        let entries = doc.findings.into_iter().map(|e| (e.fingerprint.clone(), (e, AtomicBool::new(false)))).collect();
         Ok(Baseline { entries, file: file.name.to_string() })
     }
 
     /// Whether `f` is in the baseline (and note that it still occurs).
-    pub fn contains(&mut self, f: &Finding) -> bool {
-        match self.entries.get_mut(&f.fingerprint()) {
+    pub fn contains(&self, f: &Finding) -> bool {
+        match self.entries.get(&f.fingerprint()) {
             Some((_, seen)) => {
-                *seen = true;
+                seen.store(true, Ordering::Relaxed);
                 true
             }
             None => false,
@@ -115,7 +128,8 @@ impl Baseline {
     /// With fields redacted they are named by fingerprint: a baseline written before redaction
     /// was turned on would otherwise print record ids.
     pub fn stale(&self, redacting: bool) -> Option<Diag> {
-        let gone: Vec<&Entry> = self.entries.values().filter(|(_, seen)| !seen).map(|(e, _)| e).collect();
+        let gone: Vec<&Entry> =
+            self.entries.values().filter(|(_, seen)| !seen.load(Ordering::Relaxed)).map(|(e, _)| e).collect();
         if gone.is_empty() {
             return None;
         }

@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod waivers;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::civil::Date;
 
@@ -21,8 +22,10 @@ pub const EXPIRED_WAIVER: &str = crate::findings::expired_waiver::ID;
 
 /// Marks findings as waived or baselined during a run.
 pub struct Suppressor {
-    /// Each waiver, the findings it covered, and its line and column in its file.
-    waivers: Vec<(waivers::Waiver, usize, (usize, usize))>,
+    /// Each waiver, the findings it covered, and its line and column in its file. Counted
+    /// atomically: findings are marked on the worker threads that make them, in any order, and
+    /// only the counts are read, after the run.
+    waivers: Vec<(waivers::Waiver, AtomicUsize, (usize, usize))>,
     /// Waivers by rule id, and by rule and record id for those naming a record, in file order: a
     /// finding is compared only with the waivers of its rule (comparing every finding with every
     /// waiver is quadratic in a large waivers file).
@@ -46,7 +49,7 @@ impl Suppressor {
                 None => by_rule.entry(w.rule.clone()).or_default().push(i),
             }
         }
-        let waivers = waivers.into_iter().zip(places).map(|(w, p)| (w, 0, p)).collect();
+        let waivers = waivers.into_iter().zip(places).map(|(w, p)| (w, AtomicUsize::new(0), p)).collect();
         Suppressor { waivers, by_rule, by_record, baseline, today, redacting: false }
     }
 
@@ -69,18 +72,18 @@ impl Suppressor {
 
     /// Decide a finding's standing: waived by the first waiver in force that covers it, else
     /// baselined if known, else active. An expired waiver waives nothing.
-    pub fn mark(&mut self, f: &mut Finding) {
+    pub fn mark(&self, f: &mut Finding) {
         // A rule that cannot be determined is not a finding: nothing to waive or know from before.
         if f.standing.is_undetermined() {
             return;
         }
         for i in self.candidates(f) {
-            let Some((w, uses, (line, _))) = self.waivers.get_mut(i) else { continue };
+            let Some((w, uses, (line, _))) = self.waivers.get(i) else { continue };
             if w.covers(f) {
-                *uses += 1;
+                uses.fetch_add(1, Ordering::Relaxed);
                 if w.expires >= self.today {
                     // Still known to the baseline, so its entry is not reported as gone.
-                    if let Some(b) = self.baseline.as_mut() {
+                    if let Some(b) = self.baseline.as_ref() {
                         b.contains(f);
                     }
                     f.standing = Standing::Waived(WaiverNote {
@@ -93,7 +96,7 @@ impl Suppressor {
                 }
             }
         }
-        if self.baseline.as_mut().is_some_and(|b| b.contains(f)) {
+        if self.baseline.as_ref().is_some_and(|b| b.contains(f)) {
             f.standing = Standing::Baselined;
         }
     }
@@ -105,6 +108,7 @@ impl Suppressor {
         let mut diags = Vec::new();
         for (w, uses, (line, column)) in &self.waivers {
             let (line, column) = (*line, *column);
+            let uses = &uses.load(Ordering::Relaxed);
             if w.expires < self.today {
                 let what = w.record.as_ref().map(|r| format!(" for {r}")).unwrap_or_default();
                 let mut file = w.file.clone();

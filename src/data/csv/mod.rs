@@ -19,6 +19,8 @@ use crate::engine::Program;
 use crate::source::Span;
 use header::{duplicate_columns, missing_column, plan, Plan};
 use jiff::tz::TimeZone;
+use rayon::prelude::*;
+use std::sync::Arc;
 
 const CSV_HELP: &str = "a `.csv` file has a header row naming the columns, then one record per row";
 
@@ -47,14 +49,12 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             return diags.finish();
         }
     };
-    // The csv crate's line numbers are off after a `\r\n` or a blank line; its byte offsets are
-    // right, so lines are counted from those, over the same bounded lines the parser reads.
-    let mut lines = LineCounter::open(file);
-    let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(handle);
+    let tee = Tee { inner: handle, kept: Vec::with_capacity(1 << 20), base: 0, at: 0, line: 1 };
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(tee);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
         Err(e) => {
-            report_error(&mut diags, &e, &mut lines);
+            report_error(&mut diags, &e, reader.get_mut());
             return diags.finish();
         }
     };
@@ -74,13 +74,35 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
     if fatal {
         return diags.finish();
     }
+    // The header's own text (line 1 and the lines a quoted name runs on to), for placing findings
+    // in their column.
+    let header_text: Arc<str> = {
+        let end = reader.position().byte();
+        let bytes = reader.get_ref().upto(end, 0);
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
+        super::locator::record_text(&String::from_utf8_lossy(bytes)).into()
+    };
     let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
-    let mut row = Row { program, path: Vec::new(), problems: Vec::new() };
-    let mut record = ::csv::StringRecord::new();
+    let mut chunk = Chunked {
+        program,
+        shape,
+        fields,
+        plan: &plan,
+        header: header_text,
+        rows: Vec::new(),
+        spare: Vec::new(),
+        end: 0,
+    };
     let mut ordinal = 0;
     loop {
+        let mut record = chunk.spare.pop().unwrap_or_default();
         let read = reader.read_record(&mut record);
-        for long in reader.get_mut().get_mut().take_too_long() {
+        let long = reader.get_mut().inner.get_mut().take_too_long();
+        if !long.is_empty() {
+            // A diagnostic of this row comes after those of the rows before it.
+            chunk.flush(&mut reader, &mut diags, out);
+        }
+        for long in long {
             ordinal += 1;
             diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
         }
@@ -88,8 +110,9 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
+                chunk.flush(&mut reader, &mut diags, out);
                 ordinal += 1;
-                if !report_error(&mut diags, &e, &mut lines) {
+                if !report_error(&mut diags, &e, reader.get_mut()) {
                     break;
                 }
                 continue;
@@ -97,8 +120,9 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         }
         let this = ordinal;
         ordinal += 1;
-        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+        let line = record.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
         if record.len() != header.len() {
+            chunk.flush(&mut reader, &mut diags, out);
             let (source, span) = diags.line_span(line);
             let (n, m) = (record.len(), header.len());
             diags.error(
@@ -109,80 +133,171 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
                 &format!("{n} field{}", if n == 1 { "" } else { "s" }),
                 "every row needs one value per column; quote values that contain a `,`; the row was skipped".into(),
             );
+            chunk.spare.push(record);
             continue;
         }
-        row.path.clear();
-        row.problems.clear();
-        let (values, _) = row.object(fields, &plan, &record, true);
-        if row.problems.is_empty() {
-            out.push(ReadRecord { ordinal: this, line, values, unreadable: Vec::new() });
-            continue;
-        }
-        // Cells that could not be read cost the verdicts that depend on them, not the record.
-        if row.problems.iter().all(|(p, _)| p.kind.is_bad_value()) {
-            let unreadable = diags::unreadable_notes(program, shape, row.problems.iter().map(|(p, _)| p));
-            out.push(ReadRecord { ordinal: this, line, values, unreadable });
-        }
-        let (source, whole) = diags.line_span(line);
-        let (cells, _) = scan::csv_cells(&source.text, whole.start);
-        let mut found: Vec<(Span, &Problem)> = row
-            .problems
-            .iter()
-            .map(|(p, column)| (column.and_then(|c| cells.get(c).copied()).unwrap_or(whole), p))
-            .collect();
-        found.sort_by_key(|(s, _)| (s.start, s.end));
-        for (span, p) in found {
-            diags.push(p.diag(program, shape, &source, span, CSV_HELP));
+        // The record's text runs from its first line to where the next record starts.
+        let next = reader.position().byte();
+        let tee = reader.get_ref();
+        let (start, end) = (tee.offset(tee.at), tee.offset(next));
+        chunk.rows.push(PendingRow { record, ordinal: this, line, start, end: end.max(start) });
+        chunk.end = next;
+        if chunk.rows.len() >= CHUNK || tee.kept.len() >= CHUNK_BYTES {
+            chunk.flush(&mut reader, &mut diags, out);
         }
     }
+    chunk.flush(&mut reader, &mut diags, out);
     diags.finish()
 }
 
-/// Turns the byte offsets the csv crate gives for records into 1-based line numbers, reading the
-/// file a second time alongside the parser (forward only, so the whole file is read once more).
-struct LineCounter<'f> {
-    reader: Option<super::origin::Lines<'f>>,
-    pos: u64,
+/// Rows gathered before they are converted in parallel.
+const CHUNK: usize = 4096;
+/// The most bytes of rows gathered for one chunk (plus at most one row).
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// The problems of one row, each with the column it is in.
+type RowProblems = Vec<(Problem, Option<usize>)>;
+
+/// A row read by the csv crate, waiting to be converted with the others of its chunk.
+struct PendingRow {
+    record: ::csv::StringRecord,
+    ordinal: usize,
+    line: usize,
+    /// Its text in the reader's kept bytes.
+    start: usize,
+    end: usize,
+}
+
+/// Rows read in order, converted to records a chunk at a time across threads: converting (dates,
+/// datetimes, enumerations, numbers) is most of the cost of reading CSV, and the csv crate's
+/// splitting is all that has to happen in order.
+struct Chunked<'a> {
+    program: &'a Program,
+    shape: usize,
+    fields: &'a [Field],
+    plan: &'a [Plan],
+    header: Arc<str>,
+    rows: Vec<PendingRow>,
+    /// Records of converted rows, to read the next rows into.
+    spare: Vec<::csv::StringRecord>,
+    /// Where the last row gathered ends in the stream: a chunk is cut there, not where the reader
+    /// is, since the reader may be past a row that is reported rather than gathered.
+    end: u64,
+}
+
+impl Chunked<'_> {
+    /// Convert the rows gathered and hand them on in order, with their problems as diagnostics.
+    fn flush<R: std::io::Read>(
+        &mut self,
+        reader: &mut ::csv::Reader<Tee<R>>,
+        diags: &mut FileDiags<'_>,
+        out: &mut Batcher<'_>,
+    ) {
+        let bytes = reader.get_mut().cut(self.end);
+        if self.rows.is_empty() {
+            return;
+        }
+        let shared = Arc::new(super::Chunk { bytes, header: Some(self.header.clone()) });
+        let (program, fields, plan) = (self.program, self.fields, self.plan);
+        let converted: Vec<(Box<[Value]>, RowProblems)> = self
+            .rows
+            .par_iter()
+            .map_init(
+                || Row { program, path: Vec::new(), problems: Vec::new() },
+                |row, p| {
+                    row.path.clear();
+                    row.problems.clear();
+                    let (values, _) = row.object(fields, plan, &p.record, true);
+                    (values, std::mem::take(&mut row.problems))
+                },
+            )
+            .collect();
+        for (p, (values, problems)) in self.rows.drain(..).zip(converted) {
+            let raw = Some(super::RawText::new(&shared, p.start, p.end));
+            let (ordinal, line) = (p.ordinal, p.line);
+            self.spare.push(p.record);
+            if problems.is_empty() {
+                out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new(), raw });
+                continue;
+            }
+            // Cells that could not be read cost the verdicts that depend on them, not the record.
+            if problems.iter().all(|(p, _)| p.kind.is_bad_value()) {
+                let unreadable = diags::unreadable_notes(program, self.shape, problems.iter().map(|(p, _)| p));
+                out.push(ReadRecord { ordinal, line, values, unreadable, raw });
+            }
+            let (source, whole) = diags.line_span(line);
+            let (cells, _) = scan::csv_cells(&source.text, whole.start);
+            let mut found: Vec<(Span, &Problem)> = problems
+                .iter()
+                .map(|(p, column)| (column.and_then(|c| cells.get(c).copied()).unwrap_or(whole), p))
+                .collect();
+            found.sort_by_key(|(s, _)| (s.start, s.end));
+            for (span, p) in found {
+                diags.push(p.diag(program, self.shape, &source, span, CSV_HELP));
+            }
+        }
+    }
+}
+
+/// The bytes the csv crate reads, kept until the rows they hold are handed on: a row's own text
+/// places its findings, and its line number is counted from the newlines before it, so the file
+/// is read once, however many findings it has.
+struct Tee<R> {
+    inner: R,
+    /// Bytes read and not yet handed on with a chunk; `kept[0]` is byte `base` of the stream.
+    kept: Vec<u8>,
+    base: u64,
+    /// Newlines are counted up to byte `at` of the stream, which is on line `line`.
+    at: u64,
     line: usize,
 }
 
-impl<'f> LineCounter<'f> {
-    fn open(file: &'f RecordFile) -> LineCounter<'f> {
-        LineCounter { reader: file.lines().ok(), pos: 0, line: 1 }
+impl<R: std::io::Read> std::io::Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        Ok(n)
+    }
+}
+
+impl<R> Tee<R> {
+    /// Where byte `at` of the stream is in `kept` (clamped to it).
+    fn offset(&self, at: u64) -> usize {
+        usize::try_from(at.saturating_sub(self.base)).unwrap_or(usize::MAX).min(self.kept.len())
     }
 
-    /// The line of the record starting at `byte`: newlines before it are counted, and so are the
-    /// `\r`, `\n` and blank lines the csv crate puts at the start of a record.
+    /// The kept bytes from byte `from` up to byte `to` of the stream.
+    fn upto(&self, to: u64, from: u64) -> &[u8] {
+        let (from, to) = (self.offset(from), self.offset(to));
+        self.kept.get(from..to.max(from)).unwrap_or(&[])
+    }
+
+    /// The 1-based line of the record starting at byte `byte`: newlines before it are counted,
+    /// and so are the `\r`, `\n` and blank lines the csv crate puts at the start of a record.
     fn line_at(&mut self, byte: u64) -> usize {
-        use std::io::BufRead;
-        let Some(reader) = self.reader.as_mut() else { return self.line };
-        while let Ok(buf) = reader.fill_buf() {
-            if buf.is_empty() {
-                break;
-            }
-            let want = usize::try_from(byte.saturating_sub(self.pos)).unwrap_or(usize::MAX);
-            if want > 0 {
-                let take = want.min(buf.len());
-                self.line += buf.iter().take(take).filter(|&&b| b == b'\n').count();
-                reader.consume(take);
-                self.pos += take as u64;
-                continue;
-            }
-            // At the record's offset: step over line breaks that belong before it.
-            let skip = buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
-            if skip == 0 {
-                break;
-            }
-            self.line += buf.iter().take(skip).filter(|&&b| b == b'\n').count();
-            reader.consume(skip);
-            self.pos += skip as u64;
-        }
+        self.line += self.upto(byte, self.at).iter().filter(|&&b| b == b'\n').count();
+        self.at = self.at.max(byte);
+        let rest = self.kept.get(self.offset(self.at)..).unwrap_or(&[]);
+        let skip = rest.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+        self.line += rest.iter().take(skip).filter(|&&b| b == b'\n').count();
+        self.at += skip as u64;
         self.line
+    }
+
+    /// Hand on the bytes before byte `next` of the stream (where the next row starts), counting
+    /// their newlines; the rest stays kept.
+    fn cut(&mut self, next: u64) -> Vec<u8> {
+        self.line += self.upto(next, self.at).iter().filter(|&&b| b == b'\n').count();
+        self.at = self.at.max(next);
+        let upto = self.offset(next);
+        let rest = self.kept.split_off(upto);
+        self.base += upto as u64;
+        std::mem::replace(&mut self.kept, rest)
     }
 }
 
 /// Report a CSV reader error; returns whether reading can go on.
-fn report_error(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut LineCounter<'_>) -> bool {
+fn report_error<R>(diags: &mut FileDiags<'_>, err: &::csv::Error, lines: &mut Tee<R>) -> bool {
     match err.kind() {
         ::csv::ErrorKind::Utf8 { pos, err } => {
             let line = pos.as_ref().map_or(1, |p| lines.line_at(p.byte()));

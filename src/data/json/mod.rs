@@ -8,6 +8,7 @@ mod seed;
 
 use rayon::prelude::*;
 use std::io::BufRead;
+use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 
@@ -123,16 +124,26 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                 },
             )
             .collect();
+        // The chunk's bytes are kept, shared by its records, for placing their findings; the next
+        // chunk is read into a buffer of its own.
+        let shared =
+            Arc::new(super::Chunk { bytes: std::mem::replace(&mut chunk, Vec::with_capacity(1 << 20)), header: None });
+        let chunk = &shared.bytes;
         for (raw, result) in lines.iter().zip(parsed) {
+            let text = Some(super::RawText::new(&shared, raw.start, raw.end));
             match result {
-                Parsed::Record(values) => {
-                    out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values, unreadable: Vec::new() })
-                }
+                Parsed::Record(values) => out.push(ReadRecord {
+                    ordinal: raw.ordinal,
+                    line: raw.line,
+                    values,
+                    unreadable: Vec::new(),
+                    raw: text,
+                }),
                 Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
                 Parsed::Problems(kept, problems, dropped) => {
                     if let Some(values) = kept {
                         let unreadable = super::diags::unreadable_notes(program, shape, problems.iter());
-                        out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values, unreadable });
+                        out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values, unreadable, raw: text });
                     }
                     // Only the problems that will be shown are located.
                     let shown = problems.len().min(diags.room());
@@ -209,12 +220,12 @@ pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<
         let element = body.get(start..end).unwrap_or("");
         match parse_record(&mut ctx, shape, element) {
             Ok(values) if ctx.problems.is_empty() => {
-                out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new() })
+                out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new(), raw: None })
             }
             Ok(values) => {
                 if ctx.usable() {
                     let unreadable = super::diags::unreadable_notes(program, shape, ctx.problems.iter());
-                    out.push(ReadRecord { ordinal, line, values, unreadable });
+                    out.push(ReadRecord { ordinal, line, values, unreadable, raw: None });
                 }
                 // Only the problems that will be shown are located.
                 let shown = ctx.problems.len().min(diags.room());

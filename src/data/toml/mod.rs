@@ -79,13 +79,13 @@ pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<
         cx.unusable = false;
         let values = cx.object(shape, table, Span::new(span.start + bom, span.end + bom));
         if cx.problems.is_empty() {
-            out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new() });
+            out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new(), raw: None });
         } else {
             // Values that could not be read cost the verdicts that depend on them, not the record;
             // the notes are taken before the problems are sorted, since values index them.
             if !cx.unusable {
                 let unreadable = super::diags::unreadable_notes(program, shape, cx.problems.iter().map(|(p, _)| p));
-                out.push(ReadRecord { ordinal, line, values, unreadable });
+                out.push(ReadRecord { ordinal, line, values, unreadable, raw: None });
             }
             // Tables iterate in key order; report in file order.
             cx.problems.sort_by_key(|(_, at)| (at.start, at.end));
