@@ -111,54 +111,54 @@ pub fn values_to_mask(program: &Program, schema: usize, record: &[super::value::
 /// The mask for `value` in a record's text: `#` and the start of its hash, exactly as many bytes
 /// as the value, so everything else in the text (and every span into it) stays where it was.
 pub fn mask_token(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(value.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let mut out = String::from("#");
-    out.extend(hex.chars().chain(std::iter::repeat('#')).take(value.len().saturating_sub(1)));
+    let hex = digest.iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+    let mut out = String::with_capacity(value.len().max(1));
+    out.push('#');
+    out.extend(hex.map(char::from).chain(std::iter::repeat('#')).take(value.len().saturating_sub(1)));
     out
 }
 
 /// Mask every occurrence of `values` in `text` (longer values first, so a value inside another is
 /// masked as part of it).
 pub fn mask(text: &str, values: &[String]) -> String {
-    let mut values: Vec<&String> = values.iter().filter(|v| !v.is_empty()).collect();
+    let mut values: Vec<&String> = values.iter().filter(|v| !v.is_empty() && text.contains(v.as_str())).collect();
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     let mut out = text.to_string();
     for v in values {
-        out = out.replace(v.as_str(), &mask_token(v));
+        if out.contains(v.as_str()) {
+            out = out.replace(v.as_str(), &mask_token(v));
+        }
     }
     out
 }
 
 /// `text` with everything but `span` blanked (line breaks kept, every other byte a space, so every
 /// place in it stays where it was), and any redacted `values` inside the span masked.
+///
+/// Blanking works byte by byte (a character of several bytes becomes as many spaces, which keeps
+/// every later byte offset valid): it runs once per finding of a redacting run.
 pub fn only_span(text: &str, span: crate::source::Span, values: &[String]) -> String {
     let span = span.clamp(text.len());
     let kept = text.get(span.start..span.end).map(|t| mask(t, values)).unwrap_or_default();
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        if i == span.start {
-            out.push_str(&kept);
-        }
-        if i >= span.start && i < span.end {
-            continue;
-        }
-        if c == '\n' || c == '\r' {
-            out.push(c);
-        } else {
-            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
-        }
-    }
-    if span.start >= text.len() {
-        out.push_str(&kept);
-    }
+    let bytes = text.as_bytes();
+    let blank = |b: &u8| if matches!(b, b'\n' | b'\r') { *b } else { b' ' };
+    let mut shown: Vec<u8> = Vec::with_capacity(text.len());
+    shown.extend(bytes.get(..span.start).unwrap_or(&[]).iter().map(blank));
+    shown.extend_from_slice(kept.as_bytes());
+    shown.extend(bytes.get(span.end..).unwrap_or(&[]).iter().map(blank));
     // Blanks at the end of a line show nothing, and no place after them needs keeping.
-    out.split_inclusive('\n')
-        .map(|l| {
-            let body = l.trim_end_matches(['\n', '\r']);
-            format!("{}{}", body.trim_end_matches(' '), &l[body.len()..])
-        })
-        .collect()
+    let mut out: Vec<u8> = Vec::with_capacity(shown.len());
+    for line in shown.split_inclusive(|&b| b == b'\n') {
+        let body = line.iter().rposition(|b| !matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1);
+        let (body, ending) = line.split_at(body);
+        let end = body.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+        out.extend_from_slice(body.get(..end).unwrap_or(&[]));
+        out.extend_from_slice(ending);
+    }
+    // Every byte outside `kept` is a space or a line break, and `kept` is whole characters.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A problem with a record file, made safe to show when fields are redacted: the record's text is
@@ -286,6 +286,47 @@ fn hide(message: &mut [MsgPart], hidden: impl Fn(&CExpr) -> bool) {
 
 #[cfg(test)]
 mod tests {
+    /// The blanking as first written, character by character: the model `only_span` must match.
+    fn only_span_model(text: &str, span: crate::source::Span, values: &[String]) -> String {
+        let span = span.clamp(text.len());
+        let kept = text.get(span.start..span.end).map(|t| mask(t, values)).unwrap_or_default();
+        let mut out = String::new();
+        for (i, c) in text.char_indices() {
+            if i == span.start {
+                out.push_str(&kept);
+            }
+            if i >= span.start && i < span.end {
+                continue;
+            }
+            if c == '\n' || c == '\r' {
+                out.push(c);
+            } else {
+                out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            }
+        }
+        if span.start >= text.len() {
+            out.push_str(&kept);
+        }
+        out.split_inclusive('\n')
+            .map(|l| {
+                let body = l.trim_end_matches(['\n', '\r']);
+                format!("{}{}", body.trim_end_matches(' '), &l[body.len()..])
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn only_span_matches_the_model(text in "[a-c é\r\n\"]{0,40}", a in 0usize..45, b in 0usize..45) {
+            let (a, b) = (a.min(text.len()), b.min(text.len()));
+            let on_chars = |i: usize| text.is_char_boundary(i);
+            proptest::prop_assume!(on_chars(a) && on_chars(b));
+            let span = crate::source::Span::new(a, b);
+            let values = vec!["ab".to_string(), "é".to_string()];
+            proptest::prop_assert_eq!(only_span(&text, span, &values), only_span_model(&text, span, &values));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -92,6 +92,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
         rows: Vec::new(),
         spare: Vec::new(),
         end: 0,
+        recycler: super::Recycler::default(),
     };
     let mut ordinal = 0;
     loop {
@@ -180,6 +181,7 @@ struct Chunked<'a> {
     rows: Vec<PendingRow>,
     /// Records of converted rows, to read the next rows into.
     spare: Vec<::csv::StringRecord>,
+    recycler: super::Recycler,
     /// Where the last row gathered ends in the stream: a chunk is cut there, not where the reader
     /// is, since the reader may be past a row that is reported rather than gathered.
     end: u64,
@@ -193,11 +195,11 @@ impl Chunked<'_> {
         diags: &mut FileDiags<'_>,
         out: &mut Batcher<'_>,
     ) {
-        let bytes = reader.get_mut().cut(self.end);
+        let bytes = reader.get_mut().cut(self.end, self.recycler.buffer());
         if self.rows.is_empty() {
             return;
         }
-        let shared = Arc::new(super::Chunk { bytes, header: Some(self.header.clone()) });
+        let shared = self.recycler.share(super::Chunk { bytes, header: Some(self.header.clone()) });
         let (program, fields, plan) = (self.program, self.fields, self.plan);
         let converted: Vec<(Box<[Value]>, RowProblems)> = self
             .rows
@@ -285,14 +287,15 @@ impl<R> Tee<R> {
     }
 
     /// Hand on the bytes before byte `next` of the stream (where the next row starts), counting
-    /// their newlines; the rest stays kept.
-    fn cut(&mut self, next: u64) -> Vec<u8> {
+    /// their newlines; the rest stays kept, in `empty`.
+    fn cut(&mut self, next: u64, mut empty: Vec<u8>) -> Vec<u8> {
         self.line += self.upto(next, self.at).iter().filter(|&&b| b == b'\n').count();
         self.at = self.at.max(next);
         let upto = self.offset(next);
-        let rest = self.kept.split_off(upto);
+        empty.extend_from_slice(self.kept.get(upto..).unwrap_or(&[]));
+        self.kept.truncate(upto);
         self.base += upto as u64;
-        std::mem::replace(&mut self.kept, rest)
+        std::mem::replace(&mut self.kept, empty)
     }
 }
 

@@ -8,7 +8,6 @@ mod seed;
 
 use rayon::prelude::*;
 use std::io::BufRead;
-use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 
@@ -62,7 +61,8 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
             return diags.finish();
         }
     };
-    let mut chunk: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut recycler = super::Recycler::default();
+    let mut chunk: Vec<u8> = recycler.buffer();
     let mut lines: Vec<RawLine> = Vec::with_capacity(JSONL_CHUNK);
     let (mut line, mut ordinal, mut any, mut done) = (0usize, 0usize, false, false);
     while !done {
@@ -126,8 +126,8 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
             .collect();
         // The chunk's bytes are kept, shared by its records, for placing their findings; the next
         // chunk is read into a buffer of its own.
-        let shared =
-            Arc::new(super::Chunk { bytes: std::mem::replace(&mut chunk, Vec::with_capacity(1 << 20)), header: None });
+        let next = recycler.buffer();
+        let shared = recycler.share(super::Chunk { bytes: std::mem::replace(&mut chunk, next), header: None });
         let chunk = &shared.bytes;
         for (raw, result) in lines.iter().zip(parsed) {
             let text = Some(super::RawText::new(&shared, raw.start, raw.end));
