@@ -28,7 +28,8 @@
 //!
 //! Sizes default to 100,000 and 1,000,000 records; `PRECEPT_BENCH_SIZES=20000,100000` changes them.
 //! `cargo bench --bench check -- --generate heavy 200000 PATH` only writes a record file (CSV when
-//! PATH ends in `.csv`, else JSON Lines), for other benchmarks to read. Not run in CI.
+//! PATH ends in `.csv`, else JSON Lines), for other benchmarks to read. Not run in CI; Unix only
+//! (children are reaped with `wait4`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -92,7 +93,10 @@ fn main() {
             let files = Mix::ALL.map(|mix| {
                 let file = dir.join(mix.file_name(n, csv));
                 if !file.exists() {
-                    generate::generate(n, &file, csv, mix);
+                    // Written beside and renamed, so an interrupted run leaves no short file to reuse.
+                    let partial = file.with_extension("partial");
+                    generate::generate(n, &partial, csv, mix);
+                    std::fs::rename(&partial, &file).unwrap();
                 }
                 file
             });
@@ -244,8 +248,8 @@ fn run(mut cmd: Command, dir: &Path, ok: &[i32]) -> Measured {
     Measured {
         seconds,
         cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        // Linux gives `ru_maxrss` in KiB.
-        peak_kib: usage.ru_maxrss,
+        // Linux gives `ru_maxrss` in KiB, macOS in bytes.
+        peak_kib: if cfg!(target_os = "macos") { usage.ru_maxrss / 1024 } else { usage.ru_maxrss },
         findings: 0,
         records_with_findings: 0,
         records: 0,
