@@ -518,27 +518,43 @@ fn check_file(
     // A file read whole (JSON, TOML) has its findings placed once the reader is done with its
     // text, so that it is never held twice.
     let mut whole: Vec<Pending> = Vec::new();
-    // Batch k is checked on the worker threads while batch k-1 is handed on here, in order.
-    let mut previous: Option<Done> = None;
-    let sequential = rayon::current_num_threads() <= 1;
-    let mut diags = data::read_file(file, program, BATCH, &mut |batch| {
-        if sequential {
+    let mut diags = if rayon::current_num_threads() <= 1 {
+        // One thread: each batch is checked and handed on in turn.
+        data::read_file(file, program, BATCH, &mut |batch| {
             let done = place.process(batch);
             consume(&place, index, done, groups, out, take, &mut whole);
-            return;
-        }
-        let mut next = None;
-        rayon::in_place_scope(|s| {
-            s.spawn(|_| next = Some(place.process(batch)));
+        })
+    } else {
+        // The file is read (and parsed) on a thread of its own, one batch ahead; batch k is
+        // checked on the worker threads while batch k-1 is handed on here, in order.
+        std::thread::scope(|s| {
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<data::ReadRecord>>(1);
+            let reader = s.spawn(move || {
+                data::read_file(file, program, BATCH, &mut |batch| {
+                    // The receiver only goes away when this thread's scope ends.
+                    let _ = batches.send(batch);
+                })
+            });
+            let mut previous: Option<Done> = None;
+            for batch in received {
+                let mut next = None;
+                rayon::in_place_scope(|s| {
+                    s.spawn(|_| next = Some(place.process(batch)));
+                    if let Some(done) = previous.take() {
+                        consume(&place, index, done, groups, out, take, &mut whole);
+                    }
+                });
+                previous = next;
+            }
             if let Some(done) = previous.take() {
                 consume(&place, index, done, groups, out, take, &mut whole);
             }
-        });
-        previous = next;
-    });
-    if let Some(done) = previous.take() {
-        consume(&place, index, done, groups, out, take, &mut whole);
-    }
+            match reader.join() {
+                Ok(diags) => diags,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    };
     out.diagnostics.append(&mut diags);
     let mut locator = data::Locator::new(file);
     for p in whole {

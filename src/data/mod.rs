@@ -284,9 +284,10 @@ pub(crate) struct Recycler {
 }
 
 impl Recycler {
-    /// At most this many chunks are watched: the batch being checked, the one being handed on,
-    /// the one being filled, and one to spare.
-    const WATCHED: usize = 4;
+    /// At most this many chunks are watched: those of the batch being handed on, the one being
+    /// checked, the one waiting, the one being filled, and two to spare (a batch may straddle two
+    /// chunks).
+    const WATCHED: usize = 6;
 
     /// Share `chunk` with its records, and watch it.
     pub(crate) fn share(&mut self, chunk: Chunk) -> Arc<Chunk> {
