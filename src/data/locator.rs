@@ -149,7 +149,11 @@ pub(crate) fn span_in_record(
 /// A streamed record's text as shown with its findings, from the bytes kept while it was read:
 /// the same text its excerpt would give, without reading the file again.
 pub(crate) fn record_source(name: Arc<str>, line: usize, raw: &super::RawText) -> SourceFile {
-    SourceFile::excerpt(name, record_text(raw.text()), line)
+    let text = raw.text();
+    let trimmed = text.trim_end_matches(['\n', '\r']);
+    // Most records have no `\r` inside them: their text is copied once, straight into place.
+    let shown: Arc<str> = if trimmed.contains('\r') { record_text(text).into() } else { trimmed.into() };
+    SourceFile::excerpt(name, shown, line)
 }
 
 /// A record's text as shown with its findings, from its excerpt: each of its lines without its line
