@@ -1,0 +1,335 @@
+//! Peer comparison: the same per-record rules checked by Precept and by Rego on regorus, over the
+//! same JSON Lines file, with the verdicts compared rule by rule and the speeds side by side.
+//!
+//! The rules are `policy/rules.precept` (copied from the bundled and benchmark policies, same ids)
+//! and `policy/rules.rego` (one Rego rule per Precept rule, collecting
+//! `[rule id, record id]` pairs). For each file given (default: `target/bench-data/heavy-200000.jsonl` under the
+//! repository), this program times
+//! - **precept**: `precept::Engine` checking the file from disk (reading, parsing, evaluating,
+//!   locating and formatting every finding's message), on rayon's default pool;
+//! - **regorus, per record**: the file read, each line parsed into a regorus `Value` and evaluated
+//!   as `input` on its own (how an admission controller or API gateway calls Rego), the lines split
+//!   between threads, one engine each;
+//! - **regorus, batch**: each thread parses its share of the lines into one `input.records` array
+//!   and evaluates the rules once over all of it (how a Rego user checks a data set in one query);
+//!
+//! then prints, per rule, how many records each side found breaking it, and whether the two sides
+//! found the very same records. It exits with status 1 when any rule's verdicts differ, and 2 when
+//! it cannot run (a missing file, a policy that does not compile).
+//!
+//! Usage: `cargo run --release --manifest-path benches/regorus/Cargo.toml -- [--threads N] [--runs K] [FILE.jsonl...]`
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use regorus::Value;
+
+// The `precept` command's allocator, used by both sides alike.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The entry point of `policy/rules.rego`: the set of `[rule id, record id]` pairs found.
+const VIOLATIONS: &str = "data.precept.bench.violations";
+
+/// Record ids that break each rule, sorted: what both sides must agree on.
+type Verdicts = BTreeMap<String, Vec<String>>;
+
+/// One side's result on one file: its verdicts, the records it read, and its best time.
+struct Timed {
+    verdicts: Verdicts,
+    records: usize,
+    seconds: f64,
+}
+
+struct Args {
+    files: Vec<PathBuf>,
+    threads: usize,
+    runs: usize,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Repository root and this crate's folder, wherever the program is started from.
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn repo_root() -> PathBuf {
+    crate_dir().join("../..")
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut files = Vec::new();
+    let mut threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut runs = 1;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut number = |name: &str| -> Result<usize, String> {
+            args.next()
+                .and_then(|v| v.parse().ok())
+                .filter(|&n: &usize| n > 0)
+                .ok_or_else(|| format!("{name} takes a positive whole number"))
+        };
+        match a.as_str() {
+            "--threads" => threads = number("--threads")?,
+            "--runs" => runs = number("--runs")?,
+            "-h" | "--help" => {
+                println!(
+                    "usage: precept-regorus-bench [--threads N] [--runs K] [FILE.jsonl...]\n\
+                     Checks each JSON Lines file of service records with the rules of\n\
+                     benches/regorus/policy in Precept and in Rego (regorus), compares the records\n\
+                     each rule finds, and prints records/s and the speed ratio.\n\
+                     --threads N  threads for both sides (default: every core)\n\
+                     --runs K     time each side K times and keep the fastest (default 1)"
+                );
+                std::process::exit(0);
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}` (try --help)")),
+            _ => files.push(PathBuf::from(a)),
+        }
+    }
+    if files.is_empty() {
+        files.push(repo_root().join("target/bench-data/heavy-200000.jsonl"));
+    }
+    Ok(Args { files, threads, runs })
+}
+
+fn run() -> Result<bool, String> {
+    let args = parse_args()?;
+    for file in &args.files {
+        if !file.is_file() {
+            return Err(format!(
+                "no records file {}\n  make the findings-heavy file with the benchmark's generator:\n    \
+                 cargo bench --bench check -- --generate heavy 200000 target/bench-data/heavy-200000.jsonl\n  \
+                 or give another JSON Lines file of service records on the command line",
+                file.display()
+            ));
+        }
+    }
+    // Precept's parallel work runs on rayon's global pool: as many threads as regorus gets.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build_global()
+        .map_err(|e| format!("cannot start {} threads: {e}", args.threads))?;
+    let engine = precept_engine()?;
+    let rego = rego_engine()?;
+    let mut all_equal = true;
+    for file in &args.files {
+        all_equal &= compare(file, &engine, &rego, &args)?;
+    }
+    Ok(all_equal)
+}
+
+/// The Precept rules over the bundled schema (`policies/schema.precept`, with its calendar).
+fn precept_engine() -> Result<precept::Engine, String> {
+    let policies = repo_root().join("policies");
+    precept::Engine::from_folders(
+        &[policies.join("schema.precept"), crate_dir().join("policy")],
+        &[("uk".to_string(), policies.join("calendars/uk.toml"))],
+    )
+    .map_err(|problems| {
+        let shown: Vec<String> = problems.iter().filter(|d| d.is_error()).map(|d| format!("{d:?}")).collect();
+        format!("the Precept rules do not compile:\n{}", shown.join("\n"))
+    })
+}
+
+fn rego_engine() -> Result<regorus::Engine, String> {
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy_from_file(crate_dir().join("policy/rules.rego"))
+        .map_err(|e| format!("the Rego rules do not compile: {e}"))?;
+    Ok(engine)
+}
+
+/// Time `side` `runs` times; keep the verdicts of the first run and the fastest time.
+fn best_of(runs: usize, mut side: impl FnMut() -> Result<(Verdicts, usize), String>) -> Result<Timed, String> {
+    let mut best: Option<Timed> = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let (verdicts, records) = side()?;
+        let seconds = start.elapsed().as_secs_f64();
+        match &mut best {
+            Some(b) => b.seconds = b.seconds.min(seconds),
+            None => best = Some(Timed { verdicts, records, seconds }),
+        }
+    }
+    best.ok_or_else(|| "no run".to_string())
+}
+
+fn compare(file: &Path, engine: &precept::Engine, rego: &regorus::Engine, args: &Args) -> Result<bool, String> {
+    println!("{}", file.display());
+    let precept = best_of(args.runs, || check_precept(engine, file))?;
+    let per_record = best_of(args.runs, || check_rego(rego, file, args.threads, Mode::PerRecord))?;
+    let batch = best_of(args.runs, || check_rego(rego, file, args.threads, Mode::Batch))?;
+
+    let rules: BTreeSet<&String> =
+        precept.verdicts.keys().chain(per_record.verdicts.keys()).chain(batch.verdicts.keys()).collect();
+    let none = Vec::new();
+    let mut all_equal = precept.records == per_record.records && precept.records == batch.records;
+    println!("{:<34} {:>9} {:>11} {:>11}  same records?", "rule", "precept", "rego/record", "rego/batch");
+    for rule in rules {
+        let p = precept.verdicts.get(rule).unwrap_or(&none);
+        let r = per_record.verdicts.get(rule).unwrap_or(&none);
+        let b = batch.verdicts.get(rule).unwrap_or(&none);
+        let same = p == r && p == b;
+        all_equal &= same;
+        let verdict = if same {
+            "yes".to_string()
+        } else {
+            let differs = |other: &Vec<String>| first_difference(p, other).unwrap_or_default();
+            format!("NO (e.g. {} / {})", differs(r), differs(b))
+        };
+        println!("{:<34} {:>9} {:>11} {:>11}  {verdict}", rule, p.len(), r.len(), b.len());
+    }
+    let total = |t: &Timed| t.verdicts.values().map(Vec::len).sum::<usize>();
+    println!("{:<34} {:>9} {:>11} {:>11}", "findings", total(&precept), total(&per_record), total(&batch));
+    let broken = |t: &Timed| t.verdicts.values().flatten().collect::<BTreeSet<_>>().len();
+    println!(
+        "records {} (precept) / {} / {}; breaking at least one rule: {} ({:.1}%)",
+        precept.records,
+        per_record.records,
+        batch.records,
+        broken(&precept),
+        100.0 * broken(&precept) as f64 / precept.records.max(1) as f64
+    );
+    println!("{:<34} {:>8} {:>9} {:>13} {:>8}", "side", "threads", "seconds", "records/s", "ratio");
+    let row = |name: &str, t: &Timed| {
+        println!(
+            "{:<34} {:>8} {:>9.3} {:>13.0} {:>7.1}x",
+            name,
+            args.threads,
+            t.seconds,
+            t.records as f64 / t.seconds,
+            t.seconds / precept.seconds
+        );
+    };
+    row("precept (Engine::check_each)", &precept);
+    row("regorus, one record per input", &per_record);
+    row("regorus, one input per thread", &batch);
+    let fastest_rego = per_record.seconds.min(batch.seconds);
+    println!("speed ratio precept/regorus (against regorus's faster way): {:.1}x", fastest_rego / precept.seconds);
+    if !all_equal {
+        println!("VERDICTS DIFFER: Precept and Rego do not find the same records");
+    }
+    println!();
+    Ok(all_equal)
+}
+
+/// The first record id in one list and not the other, with the side that has it.
+fn first_difference(precept: &[String], rego: &[String]) -> Option<String> {
+    let (p, r): (BTreeSet<&String>, BTreeSet<&String>) = (precept.iter().collect(), rego.iter().collect());
+    p.difference(&r)
+        .next()
+        .map(|id| format!("{id} only in precept"))
+        .or_else(|| r.difference(&p).next().map(|id| format!("{id} only in rego")))
+}
+
+/// Precept as a library user calls it: the file from disk, every finding handed to a sink.
+fn check_precept(engine: &precept::Engine, file: &Path) -> Result<(Verdicts, usize), String> {
+    let mut verdicts = Verdicts::new();
+    let outcome = engine.check_each([precept::Records::paths([file])], &mut |f| {
+        let ids = verdicts.entry(f.rule_id().to_string()).or_default();
+        ids.push(f.record_id.unwrap_or_default());
+    });
+    if let Some(d) = outcome.diagnostics.first() {
+        return Err(format!("Precept reported a problem with the records: {d:?}"));
+    }
+    for ids in verdicts.values_mut() {
+        ids.sort_unstable();
+    }
+    Ok((verdicts, outcome.records))
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    PerRecord,
+    Batch,
+}
+
+/// regorus over the file: read it, split its lines into one contiguous share per thread, and
+/// evaluate each share with its own engine (a regorus engine is single-threaded).
+fn check_rego(engine: &regorus::Engine, file: &Path, threads: usize, mode: Mode) -> Result<(Verdicts, usize), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let share = lines.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Verdicts, String>> = std::thread::scope(|s| {
+        let workers: Vec<_> = lines
+            .chunks(share)
+            .map(|chunk| {
+                let mut engine = engine.clone();
+                s.spawn(move || match mode {
+                    Mode::PerRecord => rego_per_record(&mut engine, chunk),
+                    Mode::Batch => rego_batch(&mut engine, chunk),
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("a regorus thread panicked".into()))).collect()
+    });
+    let mut verdicts = Verdicts::new();
+    for r in results {
+        for (rule, mut ids) in r? {
+            verdicts.entry(rule).or_default().append(&mut ids);
+        }
+    }
+    for ids in verdicts.values_mut() {
+        ids.sort_unstable();
+    }
+    Ok((verdicts, lines.len()))
+}
+
+/// `{"records": [...]}`: the input shape `rules.rego` reads.
+fn input_of(records: Vec<Value>) -> Result<Value, String> {
+    let mut input = Value::new_object();
+    input.as_object_mut().map_err(|e| e.to_string())?.insert(Value::from("records"), Value::from(records));
+    Ok(input)
+}
+
+fn parse_line(line: &str) -> Result<Value, String> {
+    Value::from_json_str(line).map_err(|e| format!("a line is not JSON: {e}"))
+}
+
+fn rego_per_record(engine: &mut regorus::Engine, lines: &[&str]) -> Result<Verdicts, String> {
+    let mut verdicts = Verdicts::new();
+    for line in lines {
+        engine.set_input(input_of(vec![parse_line(line)?])?);
+        let found = engine.eval_rule(VIOLATIONS.to_string()).map_err(|e| format!("regorus: {e}"))?;
+        collect(&found, &mut verdicts)?;
+    }
+    Ok(verdicts)
+}
+
+fn rego_batch(engine: &mut regorus::Engine, lines: &[&str]) -> Result<Verdicts, String> {
+    let records = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>()?;
+    engine.set_input(input_of(records)?);
+    let found = engine.eval_rule(VIOLATIONS.to_string()).map_err(|e| format!("regorus: {e}"))?;
+    let mut verdicts = Verdicts::new();
+    collect(&found, &mut verdicts)?;
+    Ok(verdicts)
+}
+
+/// Adds `violations` (a set of `[rule id, record id]`; undefined when nothing broke a rule) to `into`.
+fn collect(found: &Value, into: &mut Verdicts) -> Result<(), String> {
+    if *found == Value::Undefined {
+        return Ok(());
+    }
+    let pairs = found.as_set().map_err(|e| format!("`violations` is not a set: {e}"))?;
+    for pair in pairs.iter() {
+        let text = |v: &Value| v.as_string().map(|s| s.to_string()).map_err(|e| format!("`violations` holds {v}: {e}"));
+        match pair.as_array().map(|a| a.as_slice()) {
+            Ok([rule, id]) => into.entry(text(rule)?).or_default().push(text(id)?),
+            _ => return Err(format!("`violations` holds {pair}, not a [rule id, record id] pair")),
+        }
+    }
+    Ok(())
+}
