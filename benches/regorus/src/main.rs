@@ -2,16 +2,19 @@
 //! same JSON Lines file, with the verdicts compared rule by rule and the speeds side by side.
 //!
 //! The rules are `policy/rules.precept` (copied from the bundled and benchmark policies, same ids)
-//! and `policy/rules.rego` (one Rego rule per Precept rule, collecting
-//! `[rule id, record id]` pairs). For each file given (default: `target/bench-data/heavy-200000.jsonl` under the
-//! repository), this program times
+//! and `policy/rules.rego` (one Rego rule per Precept rule, collecting `[rule id, record id]`
+//! pairs). For each file given (default: `target/bench-data/heavy-200000.jsonl` under the
+//! repository), this program times, with the same number of threads on every side,
 //! - **precept**: `precept::Engine` checking the file from disk (reading, parsing, evaluating,
-//!   locating and formatting every finding's message), on rayon's default pool;
-//! - **regorus, per record**: the file read, each line parsed into a regorus `Value` and evaluated
-//!   as `input` on its own (how an admission controller or API gateway calls Rego), the lines split
-//!   between threads, one engine each;
-//! - **regorus, batch**: each thread parses its share of the lines into one `input.records` array
-//!   and evaluates the rules once over all of it (how a Rego user checks a data set in one query);
+//!   locating and formatting every finding's message), on rayon's pool;
+//! - **regorus, interpreter per record**: the file read, each line parsed into a regorus `Value`
+//!   and evaluated as `input` on its own (how an admission controller or API gateway calls Rego),
+//!   the lines split between threads, each with its own clone of the engine;
+//! - **regorus, interpreter batch**: each thread parses its share of the lines into one
+//!   `input.records` array and evaluates the rules once over all of it (how a Rego user checks a
+//!   data set in one query);
+//! - **regorus, rvm per record**: as per record, on regorus's virtual machine (the rules compiled
+//!   to its bytecode once, one VM per thread);
 //!
 //! then prints, per rule, how many records each side found breaking it, and whether the two sides
 //! found the very same records. It exits with status 1 when any rule's verdicts differ, and 2 when
@@ -24,7 +27,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::program::Program;
+use regorus::rvm::vm::{ExecutionMode, RegoVM};
 use regorus::Value;
+use std::sync::Arc;
 
 // The `precept` command's allocator, used by both sides alike.
 #[global_allocator]
@@ -144,12 +151,18 @@ fn precept_engine() -> Result<precept::Engine, String> {
     })
 }
 
-fn rego_engine() -> Result<regorus::Engine, String> {
+fn rego_engine() -> Result<Rego, String> {
     let mut engine = regorus::Engine::new();
     engine
         .add_policy_from_file(crate_dir().join("policy/rules.rego"))
         .map_err(|e| format!("the Rego rules do not compile: {e}"))?;
-    Ok(engine)
+    let vm_program = engine
+        .clone()
+        .compile_with_entrypoint(&VIOLATIONS.into())
+        .map_err(|e| e.to_string())
+        .and_then(|policy| Compiler::compile_from_policy(&policy, &[VIOLATIONS]).map_err(|e| e.to_string()))
+        .map_err(|e| format!("regorus cannot compile the rules for its VM: {e}"));
+    Ok(Rego { engine, vm_program })
 }
 
 /// Time `side` `runs` times; keep the verdicts of the first run and the fastest time.
@@ -167,44 +180,60 @@ fn best_of(runs: usize, mut side: impl FnMut() -> Result<(Verdicts, usize), Stri
     best.ok_or_else(|| "no run".to_string())
 }
 
-fn compare(file: &Path, engine: &precept::Engine, rego: &regorus::Engine, args: &Args) -> Result<bool, String> {
+fn compare(file: &Path, engine: &precept::Engine, rego: &Rego, args: &Args) -> Result<bool, String> {
     println!("{}", file.display());
     let precept = best_of(args.runs, || check_precept(engine, file))?;
-    let per_record = best_of(args.runs, || check_rego(rego, file, args.threads, Mode::PerRecord))?;
-    let batch = best_of(args.runs, || check_rego(rego, file, args.threads, Mode::Batch))?;
+    let mut sides = vec![("precept (Engine::check_each)", precept)];
+    for mode in [Mode::PerRecord, Mode::Batch, Mode::Vm] {
+        match rego.ready(mode) {
+            Ok(()) => sides.push((mode.name(), best_of(args.runs, || check_rego(rego, file, args.threads, mode))?)),
+            Err(why) => println!("{} left out: {why}", mode.name()),
+        }
+    }
+    let precept = &sides[0].1;
 
-    let rules: BTreeSet<&String> =
-        precept.verdicts.keys().chain(per_record.verdicts.keys()).chain(batch.verdicts.keys()).collect();
+    let rules: BTreeSet<&String> = sides.iter().flat_map(|(_, t)| t.verdicts.keys()).collect();
     let none = Vec::new();
-    let mut all_equal = precept.records == per_record.records && precept.records == batch.records;
-    println!("{:<34} {:>9} {:>11} {:>11}  same records?", "rule", "precept", "rego/record", "rego/batch");
+    let mut all_equal = sides.iter().all(|(_, t)| t.records == precept.records);
+    print!("{:<34}", "rule");
+    for (name, _) in &sides {
+        print!(" {:>12}", column(name));
+    }
+    println!("  same records?");
     for rule in rules {
-        let p = precept.verdicts.get(rule).unwrap_or(&none);
-        let r = per_record.verdicts.get(rule).unwrap_or(&none);
-        let b = batch.verdicts.get(rule).unwrap_or(&none);
-        let same = p == r && p == b;
-        all_equal &= same;
-        let verdict = if same {
-            "yes".to_string()
+        let found = |t: &Timed| t.verdicts.get(rule).unwrap_or(&none).clone();
+        let p = found(precept);
+        let mut differences = Vec::new();
+        print!("{rule:<34}");
+        for (name, t) in &sides {
+            let r = found(t);
+            print!(" {:>12}", r.len());
+            if let Some(d) = first_difference(&p, &r) {
+                differences.push(format!("{name}: {d}"));
+            }
+        }
+        all_equal &= differences.is_empty();
+        if differences.is_empty() {
+            println!("  yes");
         } else {
-            let differs = |other: &Vec<String>| first_difference(p, other).unwrap_or_default();
-            format!("NO (e.g. {} / {})", differs(r), differs(b))
-        };
-        println!("{:<34} {:>9} {:>11} {:>11}  {verdict}", rule, p.len(), r.len(), b.len());
+            println!("  NO ({})", differences.join("; "));
+        }
     }
     let total = |t: &Timed| t.verdicts.values().map(Vec::len).sum::<usize>();
-    println!("{:<34} {:>9} {:>11} {:>11}", "findings", total(&precept), total(&per_record), total(&batch));
-    let broken = |t: &Timed| t.verdicts.values().flatten().collect::<BTreeSet<_>>().len();
+    print!("{:<34}", "findings");
+    for (_, t) in &sides {
+        print!(" {:>12}", total(t));
+    }
+    println!();
+    let broken = precept.verdicts.values().flatten().collect::<BTreeSet<_>>().len();
     println!(
-        "records {} (precept) / {} / {}; breaking at least one rule: {} ({:.1}%)",
+        "records {}; breaking at least one rule: {broken} ({:.1}%)",
         precept.records,
-        per_record.records,
-        batch.records,
-        broken(&precept),
-        100.0 * broken(&precept) as f64 / precept.records.max(1) as f64
+        100.0 * broken as f64 / precept.records.max(1) as f64
     );
+    println!();
     println!("{:<34} {:>8} {:>9} {:>13} {:>8}", "side", "threads", "seconds", "records/s", "ratio");
-    let row = |name: &str, t: &Timed| {
+    for (name, t) in &sides {
         println!(
             "{:<34} {:>8} {:>9.3} {:>13.0} {:>7.1}x",
             name,
@@ -213,17 +242,27 @@ fn compare(file: &Path, engine: &precept::Engine, rego: &regorus::Engine, args: 
             t.records as f64 / t.seconds,
             t.seconds / precept.seconds
         );
-    };
-    row("precept (Engine::check_each)", &precept);
-    row("regorus, one record per input", &per_record);
-    row("regorus, one input per thread", &batch);
-    let fastest_rego = per_record.seconds.min(batch.seconds);
-    println!("speed ratio precept/regorus (against regorus's faster way): {:.1}x", fastest_rego / precept.seconds);
+    }
+    let fastest_rego = sides[1..].iter().map(|(_, t)| t.seconds).fold(f64::INFINITY, f64::min);
+    println!("speed ratio precept/regorus (against regorus's fastest way): {:.1}x", fastest_rego / precept.seconds);
     if !all_equal {
         println!("VERDICTS DIFFER: Precept and Rego do not find the same records");
     }
     println!();
     Ok(all_equal)
+}
+
+/// A side's column heading in the table of verdicts.
+fn column(side: &str) -> &'static str {
+    if side == Mode::PerRecord.name() {
+        "rego/record"
+    } else if side == Mode::Batch.name() {
+        "rego/batch"
+    } else if side == Mode::Vm.name() {
+        "rego/rvm"
+    } else {
+        "precept"
+    }
 }
 
 /// The first record id in one list and not the other, with the side that has it.
@@ -253,13 +292,42 @@ fn check_precept(engine: &precept::Engine, file: &Path) -> Result<(Verdicts, usi
 
 #[derive(Clone, Copy)]
 enum Mode {
+    /// The interpreter, one record per `input`.
     PerRecord,
+    /// The interpreter, one `input.records` array per thread.
     Batch,
+    /// regorus's virtual machine (RVM): the rules compiled to its bytecode, one record per `input`.
+    Vm,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::PerRecord => "regorus, interpreter per record",
+            Mode::Batch => "regorus, interpreter batch",
+            Mode::Vm => "regorus, rvm per record",
+        }
+    }
+}
+
+/// The Rego rules, for the interpreter and (when regorus can compile them) for its VM.
+struct Rego {
+    engine: regorus::Engine,
+    vm_program: Result<Arc<Program>, String>,
+}
+
+impl Rego {
+    fn ready(&self, mode: Mode) -> Result<(), String> {
+        match (mode, &self.vm_program) {
+            (Mode::Vm, Err(why)) => Err(why.clone()),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// regorus over the file: read it, split its lines into one contiguous share per thread, and
-/// evaluate each share with its own engine (a regorus engine is single-threaded).
-fn check_rego(engine: &regorus::Engine, file: &Path, threads: usize, mode: Mode) -> Result<(Verdicts, usize), String> {
+/// evaluate each share with its own engine or VM (neither is shared between threads).
+fn check_rego(rego: &Rego, file: &Path, threads: usize, mode: Mode) -> Result<(Verdicts, usize), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let share = lines.len().div_ceil(threads).max(1);
@@ -267,10 +335,11 @@ fn check_rego(engine: &regorus::Engine, file: &Path, threads: usize, mode: Mode)
         let workers: Vec<_> = lines
             .chunks(share)
             .map(|chunk| {
-                let mut engine = engine.clone();
-                s.spawn(move || match mode {
-                    Mode::PerRecord => rego_per_record(&mut engine, chunk),
-                    Mode::Batch => rego_batch(&mut engine, chunk),
+                s.spawn(move || match (mode, &rego.vm_program) {
+                    (Mode::PerRecord, _) => rego_per_record(&mut rego.engine.clone(), chunk),
+                    (Mode::Batch, _) => rego_batch(&mut rego.engine.clone(), chunk),
+                    (Mode::Vm, Ok(program)) => rvm_per_record(program, chunk),
+                    (Mode::Vm, Err(why)) => Err(why.clone()),
                 })
             })
             .collect();
@@ -286,6 +355,19 @@ fn check_rego(engine: &regorus::Engine, file: &Path, threads: usize, mode: Mode)
         ids.sort_unstable();
     }
     Ok((verdicts, lines.len()))
+}
+
+fn rvm_per_record(program: &Arc<Program>, lines: &[&str]) -> Result<Verdicts, String> {
+    let mut vm = RegoVM::new();
+    vm.set_execution_mode(ExecutionMode::RunToCompletion);
+    vm.load_program(Arc::clone(program));
+    let mut verdicts = Verdicts::new();
+    for line in lines {
+        vm.set_input(input_of(vec![parse_line(line)?])?);
+        let found = vm.execute().map_err(|e| format!("regorus rvm: {e}"))?;
+        collect(&found, &mut verdicts)?;
+    }
+    Ok(verdicts)
 }
 
 /// `{"records": [...]}`: the input shape `rules.rego` reads.
