@@ -76,7 +76,8 @@ fn crate_dir() -> PathBuf {
 }
 
 fn repo_root() -> PathBuf {
-    crate_dir().join("../..")
+    let root = crate_dir().join("../..");
+    std::fs::canonicalize(&root).unwrap_or(root)
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -196,7 +197,9 @@ fn compare(file: &Path, engine: &precept::Engine, rego: &Rego, args: &Args) -> R
     }
     let precept = &sides[0].1;
 
-    let rules: BTreeSet<&String> = sides.iter().flat_map(|(_, t)| t.verdicts.keys()).collect();
+    // Every rule of the policy, those nothing broke too, and any id a side made up.
+    let ids: Vec<String> = engine.catalogue().rules.iter().map(|r| r.id.to_string()).collect();
+    let rules: BTreeSet<&String> = ids.iter().chain(sides.iter().flat_map(|(_, t)| t.verdicts.keys())).collect();
     let none = Vec::new();
     let mut all_equal = sides.iter().all(|(_, t)| t.records == precept.records);
     print!("{:<34}", "rule");
