@@ -528,7 +528,7 @@ fn check_file(
         // The file is read (and parsed) on a thread of its own, one batch ahead; batch k is
         // checked on the worker threads while batch k-1 is handed on here, in order.
         std::thread::scope(|s| {
-            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<data::ReadRecord>>(1);
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<data::ReadRecord>>(0);
             let reader = s.spawn(move || {
                 data::read_file(file, program, BATCH, &mut |batch| {
                     // The receiver only goes away when this thread's scope ends.
