@@ -20,8 +20,9 @@ use crate::engine::run::{check_record, Hit};
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
 
-/// Records per parallel batch: large enough to keep every core busy, small enough to stream.
-pub const BATCH: usize = 4096;
+/// Records per parallel batch: large enough to keep every core busy, small enough that the four
+/// batches in flight (read, checked, handed on, and the next being filled) stay a few megabytes.
+pub const BATCH: usize = 2048;
 
 pub use crate::data::{Select, MAX_DIAGNOSTICS_PER_FILE};
 
