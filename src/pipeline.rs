@@ -407,6 +407,8 @@ impl Place<'_> {
                 match &rec.raw {
                     Some(raw) => {
                         let source = data::locator::record_source(self.name.clone(), rec.line, raw);
+                        // The record is scanned once for all its findings.
+                        let mut scanned = Default::default();
                         let found = pending
                             .into_iter()
                             .filter_map(|p| {
@@ -416,6 +418,7 @@ impl Place<'_> {
                                     raw.header(),
                                     &source,
                                     &p.blame,
+                                    &mut scanned,
                                 );
                                 let mut f = finding(self.program, self.rules, p, source.clone(), span)?;
                                 let texts = (self.prepare)(&mut f);

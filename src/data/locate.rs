@@ -45,7 +45,7 @@ pub(crate) fn locate(
     let Some(schema) = program.schemas.get(file.schema) else { return fallback() };
     let shape = schema.shape;
     let found = match file.format {
-        Format::Jsonl => Some(jsonl_span(text, fallback().start, program, shape, path)),
+        Format::Jsonl => Some(jsonl_span(text, fallback().start, program, shape, path, &mut Scanned::default())),
         Format::Json => json_record_start(text, ordinal, &schema.records_at, index)
             .map(|start| json_value_span(text, start, program, shape, path)),
         Format::Toml => super::toml::locate(text, program, shape, ordinal, path, &mut index.toml),
@@ -54,19 +54,46 @@ pub(crate) fn locate(
     found.unwrap_or_else(fallback).clamp(text.len())
 }
 
+/// What placing several findings in one JSON record keeps between them: the record's extent and
+/// its members, each found by one scan of the record, not one per finding.
+#[derive(Default)]
+pub(crate) struct Scanned<'t> {
+    record: Option<Option<Span>>,
+    members: Option<Vec<scan::Member<'t>>>,
+}
+
 /// The span of the value at `path` in the JSON Lines record whose line starts at byte `start`.
-pub(crate) fn jsonl_span(text: &str, start: usize, program: &Program, shape: usize, path: &[Step]) -> Span {
+pub(crate) fn jsonl_span<'t>(
+    text: &'t str,
+    start: usize,
+    program: &Program,
+    shape: usize,
+    path: &[Step],
+    scanned: &mut Scanned<'t>,
+) -> Span {
     let start = scan::skip_ws(text.as_bytes(), start);
     let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
-    json_value_span(text, start, program, shape, path)
+    value_span(text, start, program, shape, path, scanned)
 }
 
 /// The span of the value at `path` in the JSON record starting at byte `start` of `text`.
 pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape: usize, path: &[Step]) -> Span {
+    value_span(text, start, program, shape, path, &mut Scanned::default())
+}
+
+/// [`json_value_span`], with what earlier calls on the same record found in `scanned`.
+fn value_span<'t>(
+    text: &'t str,
+    start: usize,
+    program: &Program,
+    shape: usize,
+    path: &[Step],
+    scanned: &mut Scanned<'t>,
+) -> Span {
     let b = text.as_bytes();
     let start = scan::skip_ws(b, start);
-    let Some(end) = scan::skip_value(b, start) else { return scan::line_span(text, 1 + count_lines(b, start)) };
-    let record = Span::new(start, end);
+    let end = *scanned.record.get_or_insert_with(|| scan::skip_value(b, start).map(|end| Span::new(start, end)));
+    let Some(record) = end else { return scan::line_span(text, 1 + count_lines(b, start)) };
     // The value reached so far, and the key span of the innermost object entered.
     let (mut value, mut owner) = (record, record);
     let mut ty = Ty::Object(shape);
@@ -77,7 +104,13 @@ pub(crate) fn json_value_span(text: &str, start: usize, program: &Program, shape
                     return owner;
                 };
                 // The last occurrence wins, as when the record was read.
-                let members = scan::object_members(text, value.start);
+                let fresh;
+                let members: &[scan::Member<'t>] = if value == record {
+                    scanned.members.get_or_insert_with(|| scan::object_members(text, record.start))
+                } else {
+                    fresh = scan::object_members(text, value.start);
+                    &fresh
+                };
                 if let Some(c) = field.custom() {
                     // The `value` of the element with the field's id in the `{id, value}` array.
                     let Some(m) = members.iter().rev().find(|m| *m.name == *c.key) else { return owner };

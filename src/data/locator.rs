@@ -116,7 +116,7 @@ impl<'f> Locator<'f> {
                         source
                     }
                 };
-                let span = span_in_record(program, file, header.as_deref(), &source, path);
+                let span = span_in_record(program, file, header.as_deref(), &source, path, &mut Default::default());
                 Located { file: source, span }
             }
         }
@@ -126,12 +126,13 @@ impl<'f> Locator<'f> {
 /// Where the value at `path` is in a streamed record's own text `source` (from [`record_source`]):
 /// for CSV the cell of its column, named in the file's `header` line, else the record's first
 /// line; for JSON Lines the value, or the key of the nearest enclosing object present.
-pub(crate) fn span_in_record(
+pub(crate) fn span_in_record<'t>(
     program: &Program,
     file: &RecordFile,
     header: Option<&str>,
-    source: &SourceFile,
+    source: &'t SourceFile,
     path: &[Step],
+    scanned: &mut locate::Scanned<'t>,
 ) -> Span {
     let text = &*source.text;
     let found = match (file.format, program.schemas.get(file.schema).map(|s| s.shape)) {
@@ -140,7 +141,7 @@ pub(crate) fn span_in_record(
             let header = header.filter(|_| source.first_line > 1).unwrap_or(text);
             locate::csv_span(header, text, 0, program, shape, path)
         }
-        (_, Some(shape)) => Some(locate::jsonl_span(text, 0, program, shape, path)),
+        (_, Some(shape)) => Some(locate::jsonl_span(text, 0, program, shape, path, scanned)),
         (_, None) => None,
     };
     found.unwrap_or_else(|| scan::line_span(text, 1)).clamp(text.len())
