@@ -146,6 +146,23 @@ pub trait Report: Send {
     ///
     /// For every finding `f`, `finding(f)` is `prepared(f, preparer.prepare(f))`, byte for byte:
     /// a report says the same whether its findings were formatted in order or on other threads.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+    /// let github = || (precept::report::format("github").expect("built in").make)(&options);
+    /// let (mut one, mut other) = (github(), github());
+    /// let preparer = other.preparer().expect("annotations are independent");
+    /// for f in &run.findings {
+    ///     assert_eq!(one.finding(f), other.prepared(f, preparer.prepare(f)));
+    /// }
+    /// ```
     fn prepared(&mut self, f: &Finding, text: String) -> String {
         let _ = text;
         self.finding(f)
@@ -204,8 +221,41 @@ pub trait Report: Send {
 /// a check with many findings makes it on its worker threads; the report then adds, in order, what
 /// depends on the findings before (see [`Report::preparer`]). It holds nothing about earlier
 /// findings, so its memory does not grow with them.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+/// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+/// let sarif = (precept::report::format("sarif").expect("built in").make)(&options);
+/// let preparer: Box<dyn precept::report::Prepare> = sarif.preparer().expect("results are independent");
+/// // Shared by threads, each making the text of its own findings.
+/// let texts: Vec<String> = std::thread::scope(|s| {
+///     let handles: Vec<_> = run.findings.iter().map(|f| s.spawn(|| preparer.prepare(f))).collect();
+///     handles.into_iter().map(|h| h.join().expect("prepared")).collect()
+/// });
+/// assert!(texts[1].contains("\"ruleId\": \"answered-quickly\""));
+/// ```
 pub trait Prepare: Send + Sync {
     /// The text of `f`, for [`Report::prepared`].
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+    /// let human = (precept::report::format("human").expect("built in").make)(&options);
+    /// let text = human.preparer().expect("findings are drawn apart").prepare(&run.findings[0]);
+    /// assert!(text.contains("ticket T-1 waited 2h"));
+    /// ```
     fn prepare(&self, f: &Finding) -> String;
 }
 
