@@ -125,6 +125,12 @@ impl Output {
 /// shared by the worker threads, which make each finding's texts with [`Preparers::prepare`].
 pub struct Preparers(Vec<Option<Box<dyn report::Prepare>>>);
 
+// The check shares one `Preparers` among its worker threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Preparers>();
+};
+
 impl Preparers {
     fn of(reports: &[Output]) -> Preparers {
         Preparers(reports.iter().map(|r| r.report.preparer()).collect())
