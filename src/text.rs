@@ -178,8 +178,7 @@ pub fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
 /// runner skips): its first character is written escaped, as `\u{3a}` or `\u{23}`.
 pub fn guard(s: &str, color: bool) -> Cow<'_, str> {
     let bad = |c: char| c != '\n' && c != '\t' && is_unsafe(c) && !(color && c == '\u{1b}');
-    let needs = s.chars().any(bad) || s.split('\n').any(|l| command_start(l).is_some());
-    if !needs {
+    if !needs_guard(s, color) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -197,6 +196,38 @@ pub fn guard(s: &str, color: bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether [`guard`] changes `s`: one pass over its bytes, ASCII (nearly all of a report) taken a
+/// byte at a time, since it runs over every line a human report writes.
+fn needs_guard(s: &str, color: bool) -> bool {
+    let bytes = s.as_bytes();
+    let mut line = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            match b {
+                b'\n' => {
+                    if command_start(s.get(line..i).unwrap_or("")).is_some() {
+                        return true;
+                    }
+                    line = i + 1;
+                }
+                b'\t' => {}
+                0x1b if color => {}
+                0x00..=0x1f | 0x7f => return true,
+                _ => {}
+            }
+            i += 1;
+        } else {
+            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else { return true };
+            if is_unsafe(c) {
+                return true;
+            }
+            i += c.len_utf8();
+        }
+    }
+    command_start(s.get(line..).unwrap_or("")).is_some()
 }
 
 /// Where a line would start a workflow command (`::name` or `##[name]`), skipping the leading
@@ -388,6 +419,28 @@ fn keep(text: &str, from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<(us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`needs_guard`] answers, the plain way: an unsafe character, or a line that starts a
+    /// workflow command.
+    fn needs_guard_model(s: &str, color: bool) -> bool {
+        let bad = |c: char| c != '\n' && c != '\t' && is_unsafe(c) && !(color && c == '\u{1b}');
+        s.chars().any(bad) || s.split('\n').any(|l| command_start(l).is_some())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_guard_check_agrees_with_the_plain_one(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", " ", "\n", "\t", "\u{1b}", "\u{1b}[31m", "::", "##[", ":", "#", "\r", "\0", "\u{7f}",
+                "\u{85}", "\u{9f}", "\u{a0}", "é", "\u{61c}", "\u{200b}", "\u{2028}", "\u{202e}", "\u{2060}",
+                "│", "╭─", "×", "\u{feff}", "\u{fffa}", "\u{fffd}", "日本", "🦀", "\u{3000}",
+            ]), 0..24),
+            color in proptest::bool::ANY,
+        ) {
+            let s: String = parts.concat();
+            proptest::prop_assert_eq!(needs_guard(&s, color), needs_guard_model(&s, color), "{:?}", s);
+        }
+    }
 
     #[test]
     fn escapes_every_unsafe_class() {

@@ -136,13 +136,13 @@ pub fn reports(program: &Program, policy_diags: &[Diag], findings: &[Finding], o
             &[Style::plain()]
         };
         for &style in styles {
-            let mut r = (format.make)(&report::Options { style, to_stdout: false });
+            let mut r = (format.make)(&report::Options { style, to_stdout: false, baseline: false });
             let mut text = r.start();
             for f in findings {
                 text.push_str(&r.finding(f));
             }
             text.push_str(&r.finish(&end));
-            let failed = (format.make)(&report::Options { style, to_stdout: false }).failed(&end);
+            let failed = (format.make)(&report::Options { style, to_stdout: false, baseline: false }).failed(&end);
             match format.holds {
                 report::Holds::JsonDocument | report::Holds::Sarif => {
                     must_be_json(format.name, &text);

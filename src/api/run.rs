@@ -137,7 +137,11 @@ impl Run {
     /// ```
     pub fn report(&self, format: &str, timestamp: &str) -> Option<String> {
         let format = crate::report::format(format)?;
-        let options = crate::report::Options { style: crate::diagnostics::render::Style::plain(), to_stdout: false };
+        let options = crate::report::Options {
+            style: crate::diagnostics::render::Style::plain(),
+            to_stdout: false,
+            baseline: self.baseline,
+        };
         let mut report = (format.make)(&options);
         let mut out = report.start();
         for f in &self.findings {

@@ -1,7 +1,9 @@
 //! Where reports go: `--output FORMAT[=PATH]`, any number of them, at most one on stdout.
 //!
-//! Human, JSON and GitHub reports are written as findings arrive; SARIF and JUnit need every finding
-//! first (their rules and counts come before the results), so findings are kept for them. A report
+//! Human, JSON, GitHub and SARIF reports are written as findings arrive (SARIF's rules after its
+//! results); JUnit's counts come before its cases, so it keeps counts and the first lines of each
+//! rule until the end. Each finding's text can be made on the check's worker threads
+//! ([`Reports::preparers`]) and written here in order ([`Reports::prepared`]). A report
 //! for a file is written to a temporary file beside it and renamed into place once complete, so a
 //! reader never sees half a report and a failed run leaves the old one; a device or FIFO is written
 //! in place (see [`crate::output_file`]). No report replaces a file the run reads
@@ -88,6 +90,9 @@ enum Sink {
 
 struct Output {
     report: Box<dyn report::Report>,
+    /// How `report` was made, to make it again once the run knows more (a baseline).
+    format: &'static report::Format,
+    options: report::Options,
     sink: Sink,
     /// Nothing more is written: the reader went away (`precept check | head`, quietly) or a write
     /// failed (`failed` says why).
@@ -116,11 +121,36 @@ impl Output {
     }
 }
 
+/// The preparers of a run's open reports ([`Reports::preparers`]), one per report in order:
+/// shared by the worker threads, which make each finding's texts with [`Preparers::prepare`].
+pub struct Preparers(Vec<Option<Box<dyn report::Prepare>>>);
+
+// The check shares one `Preparers` among its worker threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Preparers>();
+};
+
+impl Preparers {
+    fn of(reports: &[Output]) -> Preparers {
+        Preparers(reports.iter().map(|r| r.report.preparer()).collect())
+    }
+
+    /// The text of `f` for each report, in the order of the reports: empty for a report with no
+    /// preparer (it formats the finding itself, in order).
+    pub fn prepare(&self, f: &Finding) -> Vec<String> {
+        self.0.iter().map(|p| p.as_ref().map_or_else(String::new, |p| p.prepare(f))).collect()
+    }
+}
+
 /// Every report of a run.
 pub struct Reports {
     reports: Vec<Output>,
     /// A baseline was given: SARIF says which results are new.
     baseline: bool,
+    /// The preparers [`Reports::finding`] uses, made at its first finding (each keeps what it
+    /// draws once per rule).
+    preparers: Option<Preparers>,
 }
 
 fn usage(message: String, help: &str) -> Diag {
@@ -171,7 +201,7 @@ impl Reports {
                 )),
             }
         }
-        (Reports { reports, baseline: false }, problems)
+        (Reports { reports, baseline: false, preparers: None }, problems)
     }
 
     /// Leave out every report whose file the run reads (`inputs`, known before any record is):
@@ -205,6 +235,7 @@ impl Reports {
     }
 
     fn leave_out(&mut self, hits: Vec<(usize, Diag)>) -> Vec<Diag> {
+        self.preparers = None;
         let mut file = 0;
         // Dropping a report's file removes its temporary file; a device is left as it is.
         self.reports.retain(|r| {
@@ -231,12 +262,21 @@ impl Reports {
 
     /// Give up every report (they are all closed): the problems of those that failed.
     pub fn abandon(&mut self) -> Vec<Diag> {
+        self.preparers = None;
         std::mem::take(&mut self.reports).into_iter().filter_map(|r| close(r).err()).collect()
     }
 
-    /// Whether a baseline was given.
+    /// Whether a baseline was given; before [`Reports::start`]. Each report is made again knowing
+    /// it, since SARIF says in each result, as it writes it, whether it is new.
     pub fn set_baseline(&mut self, given: bool) {
         self.baseline = given;
+        self.preparers = None;
+        for r in &mut self.reports {
+            if r.options.baseline != given {
+                r.options.baseline = given;
+                r.report = (r.format.make)(&r.options);
+            }
+        }
     }
 
     /// The start of every report.
@@ -247,10 +287,32 @@ impl Reports {
         }
     }
 
-    /// One finding, to every report.
+    /// One finding, to every report: [`Reports::prepared`] with the texts of
+    /// [`Reports::preparers`], made here.
     pub fn finding(&mut self, f: &Finding) {
+        if self.preparers.is_none() {
+            self.preparers = Some(self.preparers());
+        }
+        let texts = self.preparers.as_ref().map(|p| p.prepare(f)).unwrap_or_default();
+        self.prepared(f, texts);
+    }
+
+    /// What makes the text of a finding for every open report, in their order, for the check to
+    /// run on its worker threads (after [`Reports::start`] and any [`Reports::set_baseline`]).
+    pub fn preparers(&self) -> Preparers {
+        Preparers::of(&self.reports)
+    }
+
+    /// One finding, to every report, in order, with `texts` from [`Preparers::prepare`] (one per
+    /// report; a missing text is taken as empty, and the report makes its own).
+    pub fn prepared(&mut self, f: &Finding, texts: Vec<String>) {
+        let mut texts = texts.into_iter();
         for r in &mut self.reports {
-            let text = r.report.finding(f);
+            let text = texts.next().unwrap_or_default();
+            if r.closed {
+                continue;
+            }
+            let text = r.report.prepared(f, text);
             r.put(&text);
         }
     }
@@ -318,8 +380,12 @@ impl Reports {
 impl Output {
     fn new(spec: &Spec, sink: Sink, stdout_style: Style) -> Output {
         let to_stdout = spec.path.is_none();
-        let options = report::Options { style: if to_stdout { stdout_style } else { Style::plain() }, to_stdout };
-        Output { report: (spec.kind.0.make)(&options), sink, closed: false, failed: None }
+        let options = report::Options {
+            style: if to_stdout { stdout_style } else { Style::plain() },
+            to_stdout,
+            baseline: false,
+        };
+        Output { report: (spec.kind.0.make)(&options), format: spec.kind.0, options, sink, closed: false, failed: None }
     }
 }
 

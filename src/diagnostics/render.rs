@@ -31,7 +31,7 @@ use super::{Diag, Level};
 ///     baseline: false,
 /// };
 /// let human = |style: Style| {
-///     let mut report = (format("human").expect("built in").make)(&Options { style, to_stdout: false });
+///     let mut report = (format("human").expect("built in").make)(&Options { style, to_stdout: false, baseline: false });
 ///     report.start() + &report.finding(&run.findings[0]) + &report.finish(&end)
 /// };
 /// // Colour is drawn with ANSI escapes, for a terminal.

@@ -397,7 +397,11 @@ impl Finding {
             part("missing");
             part(missing);
         }
-        h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+        let mut hex = String::with_capacity(32);
+        for b in h.finalize().iter().take(16) {
+            let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+        }
+        hex
     }
 }
 

@@ -6,6 +6,8 @@
 //! shows only the first few annotations of each kind, so at most [`MAX_PER_SEVERITY`] are written
 //! per severity, then one annotation says how many more there are.
 
+use std::fmt::Write as _;
+
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Level};
 use crate::findings::Finding;
@@ -15,24 +17,52 @@ pub const MAX_PER_SEVERITY: usize = 10;
 
 /// Escape a command's message.
 pub fn escape_data(s: &str) -> String {
-    // Line breaks and `%` in GitHub's own encoding; any other control or invisible format character
-    // (ESC, bidi overrides) in Precept's visible form, so no input can restyle or reorder the log.
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c if crate::text::is_unsafe(c) => out.push_str(&crate::text::escape(c.encode_utf8(&mut [0; 4]))),
-            c => out.push(c),
-        }
-    }
+    push_data(&mut out, s);
     out
 }
 
 /// Escape a command's property value.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    let mut out = String::with_capacity(s.len());
+    push_property(&mut out, s);
+    out
+}
+
+/// `s` escaped as a command's message, onto `out`.
+fn push_data(out: &mut String, s: &str) {
+    push_escaped(out, s, false);
+}
+
+/// `s` escaped as a command's property value, onto `out`.
+fn push_property(out: &mut String, s: &str) {
+    push_escaped(out, s, true);
+}
+
+fn push_escaped(out: &mut String, s: &str, property: bool) {
+    // Line breaks and `%` in GitHub's own encoding; any other control or invisible format character
+    // (ESC, bidi overrides) in Precept's visible form, so no input can restyle or reorder the log.
+    // A property also ends at `:` or `,`. A run of plain characters is copied at once.
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '%' => "%25",
+            '\r' => "%0D",
+            '\n' => "%0A",
+            ':' if property => "%3A",
+            ',' if property => "%2C",
+            c if crate::text::is_unsafe(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escaped.is_empty() {
+            out.push_str(&crate::text::escape(&s[i..i + c.len_utf8()]));
+        } else {
+            out.push_str(escaped);
+        }
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&s[plain..]);
 }
 
 fn command(severity: Severity) -> &'static str {
@@ -58,10 +88,53 @@ fn slot(s: Severity) -> usize {
     }
 }
 
+/// Writes one finding's annotation, on any thread; [`Annotations`] decides, in order, whether it
+/// is within the limit for its severity.
+struct Annotate;
+
+impl super::Prepare for Annotate {
+    /// The annotation of an active finding; nothing for any other (waived and known findings fail
+    /// nothing: they are not annotated).
+    fn prepare(&self, f: &Finding) -> String {
+        if f.standing != crate::findings::Standing::Active {
+            return String::new();
+        }
+        let (end_line, end_column) = f.end;
+        let mut out = String::with_capacity(128 + f.message.len());
+        let _ = write!(out, "::{} file=", command(f.severity()));
+        push_property(&mut out, &f.file.name);
+        let _ = write!(out, ",line={},col={}", f.line, f.column);
+        if end_line == f.line {
+            let _ = write!(out, ",endColumn={end_column}");
+        } else {
+            let _ = write!(out, ",endLine={end_line}");
+        }
+        out.push_str(",title=");
+        push_property(&mut out, "precept: ");
+        push_property(&mut out, f.rule_id());
+        out.push_str("::");
+        if let Some(id) = &f.record_id {
+            push_data(&mut out, f.subject.as_str());
+            out.push(' ');
+            push_data(&mut out, id);
+            out.push_str(": ");
+        }
+        push_data(&mut out, &f.message);
+        out.push('\n');
+        out
+    }
+}
+
 impl Annotations {
     /// The annotation for one finding, or nothing past the limit for its severity.
     pub fn finding(&mut self, f: &Finding) -> String {
-        // Waived and known findings fail nothing: they are not annotated.
+        let text = super::Prepare::prepare(&Annotate, f);
+        self.prepared(f, text)
+    }
+
+    /// `text`, `f`'s annotation from [`Annotate`], if `f` is active and within the limit for its
+    /// severity (else counted).
+    fn prepared(&mut self, f: &Finding, text: String) -> String {
         if f.standing != crate::findings::Standing::Active {
             return String::new();
         }
@@ -71,19 +144,10 @@ impl Annotations {
             return String::new();
         }
         self.written[i] += 1;
-        let (end_line, end_column) = f.end;
-        let what = match &f.record_id {
-            Some(id) => format!("{} {id}: ", f.subject),
-            None => String::new(),
-        };
-        let mut props = format!("file={},line={},col={}", escape_property(&f.file.name), f.line, f.column);
-        if end_line == f.line {
-            props.push_str(&format!(",endColumn={end_column}"));
-        } else {
-            props.push_str(&format!(",endLine={end_line}"));
+        if text.is_empty() {
+            return super::Prepare::prepare(&Annotate, f);
         }
-        props.push_str(&format!(",title={}", escape_property(&format!("precept: {}", f.rule_id()))));
-        format!("::{} {props}::{}\n", command(f.severity()), escape_data(&format!("{what}{}", f.message)))
+        text
     }
 
     /// One annotation per problem with the policies or the input (counted with the findings).
@@ -138,6 +202,14 @@ impl Annotations {
 impl super::Report for Annotations {
     fn finding(&mut self, f: &Finding) -> String {
         Annotations::finding(self, f)
+    }
+
+    fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
+        Some(Box::new(Annotate))
+    }
+
+    fn prepared(&mut self, f: &Finding, text: String) -> String {
+        Annotations::prepared(self, f, text)
     }
 
     fn finish(&mut self, end: &super::End<'_>) -> String {

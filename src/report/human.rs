@@ -1,16 +1,24 @@
 //! Findings for people: one miette report per finding, labelled in the record file at the offending
-//! field, with a related label on the rule in the policy, then a one-line summary.
+//! field, with a related note on the rule in the policy, then a one-line summary.
+//!
+//! Drawing a finding is the costly part of a check with many findings, so it is made ready to run
+//! on any thread ([`super::Prepare`]), and the note on a rule, the same for each of its findings, is
+//! drawn once per rule.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::{plural, Summary};
 use crate::ast::Severity;
 use crate::diagnostics::render::{Source, Style};
-use crate::findings::Finding;
+use crate::findings::{Finding, RuleInfo};
 use crate::text::{clip, escape, guard};
 
+/// A finding's own report: its message, the excerpt of its record, and its help. The notes that
+/// follow it (the rule, the evidence) are drawn apart, as miette draws related diagnostics.
 struct FindingReport {
     code: String,
     severity: miette::Severity,
@@ -19,8 +27,6 @@ struct FindingReport {
     help: Option<String>,
     source: Source,
     span: (usize, usize),
-    related: Vec<RuleNote>,
-    evidence: Vec<EvidenceNote>,
 }
 
 struct RuleNote {
@@ -75,10 +81,6 @@ impl Diagnostic for FindingReport {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
     }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        let evidence = self.evidence.iter().map(|r| r as &dyn Diagnostic);
-        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic).chain(evidence)))
-    }
 }
 
 impl Diagnostic for RuleNote {
@@ -96,6 +98,110 @@ impl Diagnostic for RuleNote {
 /// Render one finding as a miette report, ready to write: every text from a record or a policy is
 /// escaped before miette lays it out and colours it (see [`crate::text`]).
 pub fn finding(f: &Finding, style: Style) -> String {
+    Layout::new(style).render(f)
+}
+
+/// Rules whose notes a [`Layout`] keeps drawn; past this many (never, for policies people write)
+/// a note is drawn each time, so memory stays bounded whatever the input.
+const NOTES_KEPT: usize = 100_000;
+
+/// Lays out findings as miette reports, on any thread: the handler is set up once, not per
+/// finding, and each rule's note is drawn once.
+struct Layout {
+    style: Style,
+    handler: GraphicalReportHandler,
+    /// Each rule's note as drawn, by the address of the rule's information (held, so the address
+    /// is not reused while kept). As many as the rules that have findings, whatever the findings.
+    notes: RwLock<HashMap<usize, Drawn>>,
+}
+
+/// A rule's note as drawn, with the rule (held so its address, the key, is not reused).
+type Drawn = (Arc<RuleInfo>, Arc<str>);
+
+impl Layout {
+    fn new(style: Style) -> Layout {
+        let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as
+        // context.
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+        Layout { style, handler, notes: RwLock::new(HashMap::new()) }
+    }
+
+    /// One finding's report: its own, then the note on its rule and the evidence, as miette draws
+    /// related notes after a report, then guarded.
+    fn render(&self, f: &Finding) -> String {
+        let report = report_of(f);
+        let mut out = String::with_capacity(2048);
+        if self.handler.render_report(&mut out, &report).is_err() {
+            out = format!("{}: {}\n", report.code, report.message);
+        } else {
+            if let Some(rule) = &f.rule {
+                out.push_str(&self.rule_note(rule));
+            }
+            for note in evidence_of(f) {
+                self.related(&mut out, &note);
+            }
+        }
+        // Already safe (nearly always): the text itself, not a copy.
+        let guarded = match guard(&out, self.style.color) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(guarded) => Some(guarded),
+        };
+        guarded.unwrap_or(out)
+    }
+
+    /// A note as miette draws a related diagnostic of a report: a blank line, its severity, and
+    /// the note drawn as a report of its own (a note has no code, so no header line).
+    fn related(&self, out: &mut String, note: &dyn Diagnostic) {
+        out.push_str("\nAdvice: \n");
+        let mark = out.len();
+        if self.handler.render_report(out, note).is_err() {
+            out.truncate(mark);
+            out.push_str(&note.to_string());
+            out.push('\n');
+        }
+    }
+
+    /// The note on `rule`, drawn once.
+    fn rule_note(&self, rule: &Arc<RuleInfo>) -> Arc<str> {
+        let key = Arc::as_ptr(rule) as usize;
+        if let Some((_, note)) = self.notes.read().ok().as_ref().and_then(|n| n.get(&key)) {
+            return note.clone();
+        }
+        let mut note = String::new();
+        self.related(&mut note, &rule_note_of(rule));
+        let note: Arc<str> = note.into();
+        if let Ok(mut notes) = self.notes.write() {
+            if notes.len() < NOTES_KEPT {
+                notes.insert(key, (rule.clone(), note.clone()));
+            }
+        }
+        note
+    }
+}
+
+/// The layout a human report uses itself and shares with its preparer, so the two keep one set
+/// of rule notes.
+impl super::Prepare for Arc<Layout> {
+    fn prepare(&self, f: &Finding) -> String {
+        Layout::prepare(self, f)
+    }
+}
+
+impl super::Prepare for Layout {
+    /// The finding's report and a blank line; nothing for a known finding.
+    fn prepare(&self, f: &Finding) -> String {
+        if f.standing == crate::findings::Standing::Baselined {
+            return String::new();
+        }
+        let mut out = self.render(f);
+        out.push('\n');
+        out
+    }
+}
+
+/// The miette report of one finding, its texts escaped.
+fn report_of(f: &Finding) -> FindingReport {
     let rule = f.rule.as_deref();
     let cite = rule.and_then(|r| r.cite.as_deref()).map(|c| format!(" {c}")).unwrap_or_default();
     let open = f.standing.is_undetermined();
@@ -112,24 +218,6 @@ pub fn finding(f: &Finding, style: Style) -> String {
         Some(id) => format!("{} `{}`", f.subject, clip(id)),
         None => format!("{} {}", f.subject, f.record_index + 1),
     };
-    let related = match rule {
-        Some(r) => vec![{
-            let message = match r.in_force {
-                Some(range) => {
-                    format!(
-                        "rule `{}`: {} (the version in force {})",
-                        r.id,
-                        r.title,
-                        crate::engine::format::in_force(range)
-                    )
-                }
-                None => format!("rule `{}`: {}", r.id, r.title),
-            };
-            let (source, spans) = Source::around(&r.file.name, &r.file.text, 1, &[r.id_span]);
-            RuleNote { message: escape(&message).into_owned(), source, span: spans.first().copied().unwrap_or((0, 0)) }
-        }],
-        None => Vec::new(),
-    };
     let record = match f.standing {
         crate::findings::Standing::Waived(_) => format!("{record} (waived)"),
         _ => record,
@@ -138,7 +226,7 @@ pub fn finding(f: &Finding, style: Style) -> String {
     let (text, first_line, span) = (&f.file.text, f.file.first_line, f.span);
     let message = escape(&format!("{record}: {}", f.message)).into_owned();
     let (source, spans) = Source::around(&f.file.name, text, first_line, &[span]);
-    let report = FindingReport {
+    FindingReport {
         code: escape(&format!("precept::rule::{}", f.rule_id())).into_owned(),
         severity,
         message,
@@ -146,44 +234,52 @@ pub fn finding(f: &Finding, style: Style) -> String {
         help: f.help().map(|h| escape(h).into_owned()),
         source,
         span: spans.first().copied().unwrap_or((0, 0)),
-        related,
-        evidence: f
-            .evidence
-            .iter()
-            .map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) })
-            .chain(match &f.standing {
-                crate::findings::Standing::Waived(w) => Some(EvidenceNote {
-                    message: format!("waived until {} by {}: {} ({})", w.expires, w.approver, w.justification, w.place),
-                }),
-                crate::findings::Standing::Undetermined(n) => Some(EvidenceNote {
-                    message: format!(
-                        "not a finding: the rule depends on a value that could not be read ({} at {}:{}:{})",
-                        n.code, f.file.name, f.line, f.column
-                    ),
-                }),
-                _ => None,
-            })
-            .chain(rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
-                let why = o.relaxes.as_deref()?;
-                Some(EvidenceNote { message: format!("relaxes `{}`'s rule: {why}", o.code) })
-            }))
-            .chain(f.group.iter().flat_map(|g| g.samples.iter()).map(|s| EvidenceNote {
-                message: match &s.record {
-                    Some(id) => format!("e.g. record `{id}` at {}:{}", s.file, s.line),
-                    None => format!("e.g. the record at {}:{}", s.file, s.line),
-                },
-            }))
-            .map(|note| EvidenceNote { message: escape(&note.message).into_owned() })
-            .collect(),
-    };
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as context.
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
-    let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: {}\n", report.code, report.message);
     }
-    guard(&out, style.color).into_owned()
+}
+
+/// The note on a finding's rule: its id and title, at its id in the policy.
+fn rule_note_of(r: &RuleInfo) -> RuleNote {
+    let message = match r.in_force {
+        Some(range) => {
+            format!("rule `{}`: {} (the version in force {})", r.id, r.title, crate::engine::format::in_force(range))
+        }
+        None => format!("rule `{}`: {}", r.id, r.title),
+    };
+    let (source, spans) = Source::around(&r.file.name, &r.file.text, 1, &[r.id_span]);
+    RuleNote { message: escape(&message).into_owned(), source, span: spans.first().copied().unwrap_or((0, 0)) }
+}
+
+/// The notes after a finding's rule: its evidence, its waiver or why it cannot be determined, the
+/// relaxed rule it overrides, and a group's sample records; escaped.
+fn evidence_of(f: &Finding) -> Vec<EvidenceNote> {
+    let rule = f.rule.as_deref();
+    f.evidence
+        .iter()
+        .map(|e| EvidenceNote { message: format!("evidence: {}", e.summary) })
+        .chain(match &f.standing {
+            crate::findings::Standing::Waived(w) => Some(EvidenceNote {
+                message: format!("waived until {} by {}: {} ({})", w.expires, w.approver, w.justification, w.place),
+            }),
+            crate::findings::Standing::Undetermined(n) => Some(EvidenceNote {
+                message: format!(
+                    "not a finding: the rule depends on a value that could not be read ({} at {}:{}:{})",
+                    n.code, f.file.name, f.line, f.column
+                ),
+            }),
+            _ => None,
+        })
+        .chain(rule.and_then(|r| r.overrides.as_ref()).and_then(|o| {
+            let why = o.relaxes.as_deref()?;
+            Some(EvidenceNote { message: format!("relaxes `{}`'s rule: {why}", o.code) })
+        }))
+        .chain(f.group.iter().flat_map(|g| g.samples.iter()).map(|s| EvidenceNote {
+            message: match &s.record {
+                Some(id) => format!("e.g. record `{id}` at {}:{}", s.file, s.line),
+                None => format!("e.g. the record at {}:{}", s.file, s.line),
+            },
+        }))
+        .map(|note| EvidenceNote { message: escape(&note.message).into_owned() })
+        .collect()
 }
 
 /// One line per override that relaxes an inherited rule, with its stated reason: shown in every
@@ -284,11 +380,12 @@ fn summary_text(s: &Summary) -> String {
 /// old findings a baseline is there to hide), then the relaxations and the summary line.
 struct Human {
     options: super::Options,
+    layout: Arc<Layout>,
 }
 
 /// Make the human report.
 pub fn make(options: &super::Options) -> Box<dyn super::Report> {
-    Box::new(Human { options: *options })
+    Box::new(Human { options: *options, layout: Arc::new(Layout::new(options.style)) })
 }
 
 impl Human {
@@ -303,10 +400,16 @@ impl Human {
 
 impl super::Report for Human {
     fn finding(&mut self, f: &Finding) -> String {
-        if f.standing == crate::findings::Standing::Baselined {
-            return String::new();
-        }
-        format!("{}\n", finding(f, self.options.style))
+        super::Prepare::prepare(&*self.layout, f)
+    }
+
+    fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
+        Some(Box::new(self.layout.clone()))
+    }
+
+    /// The text is the whole of it: the human report keeps no state between findings.
+    fn prepared(&mut self, _: &Finding, text: String) -> String {
+        text
     }
 
     fn finish(&mut self, end: &super::End<'_>) -> String {

@@ -331,10 +331,32 @@ fn finding_out(f: &Finding) -> FindingOut<'_> {
 }
 
 /// Writes the JSON report a piece at a time, so findings are never all held in memory: the start,
-/// then one line per finding, then the diagnostics and summary once the run is over.
+/// then one line per finding, then the diagnostics and summary once the run is over. It keeps only
+/// a count (for the separator between findings).
 #[derive(Debug, Default)]
 pub struct Stream {
     findings: usize,
+}
+
+/// Serialises one finding, on any thread: the line of the `findings` array with a leading `,`
+/// that [`Stream::prepared`] drops for the first finding.
+struct Lines;
+
+/// What comes before every finding but the first; the first has it without the comma.
+const SEPARATOR: &str = ",\n    ";
+
+impl super::Prepare for Lines {
+    fn prepare(&self, f: &Finding) -> String {
+        // One buffer, written in place: the separator, then the finding serialised into it.
+        let mut out = Vec::with_capacity(768);
+        out.extend_from_slice(SEPARATOR.as_bytes());
+        if serde_json::to_writer(&mut out, &finding_out(f)).is_err() {
+            out.truncate(SEPARATOR.len());
+            out.extend_from_slice(b"{}");
+        }
+        // serde_json writes UTF-8 only; should that ever fail, the line is still a JSON value.
+        String::from_utf8(out).unwrap_or_else(|_| format!("{SEPARATOR}{{}}"))
+    }
 }
 
 impl Stream {
@@ -345,10 +367,17 @@ impl Stream {
 
     /// One finding, as one line of the `findings` array.
     pub fn finding(&mut self, f: &Finding) -> String {
-        let sep = if self.findings == 0 { "\n    " } else { ",\n    " };
+        let text = super::Prepare::prepare(&Lines, f);
+        self.prepared(text)
+    }
+
+    /// One finding's line made by [`Lines`], in order: the first finding's loses its comma.
+    fn prepared(&mut self, mut text: String) -> String {
+        if self.findings == 0 && text.starts_with(',') {
+            text.remove(0);
+        }
         self.findings += 1;
-        let body = serde_json::to_string(&finding_out(f)).unwrap_or_else(|_| "{}".to_string());
-        format!("{sep}{body}")
+        text
     }
 
     /// The end of the document: diagnostics (policy ones first) and the summary.
@@ -504,6 +533,17 @@ impl super::Report for Stream {
 
     fn finding(&mut self, f: &Finding) -> String {
         Stream::finding(self, f)
+    }
+
+    fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
+        Some(Box::new(Lines))
+    }
+
+    fn prepared(&mut self, f: &Finding, text: String) -> String {
+        if text.is_empty() {
+            return Stream::finding(self, f);
+        }
+        Stream::prepared(self, text)
     }
 
     fn finish(&mut self, end: &super::End<'_>) -> String {

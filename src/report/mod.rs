@@ -30,7 +30,9 @@ use crate::findings::Finding;
 /// each finding as it is found, then [`Report::finish`]; or [`Report::failed`] alone when the run
 /// stopped before checking anything. Each call returns the text to append to the output.
 ///
-/// A format that needs every finding before it writes (SARIF, JUnit) keeps them itself.
+/// A format whose document puts something that depends on every finding before them keeps only
+/// what it needs of each, with bounded memory: SARIF writes its results as they come and its rules
+/// after them; JUnit keeps counts and the first few lines of each rule.
 ///
 /// A format of one's own, driven as [`Run::report`](crate::Run::report) drives the built-in ones:
 ///
@@ -83,7 +85,7 @@ pub trait Report: Send {
     /// The opening of the report (nothing, unless the format says otherwise).
     ///
     /// ```
-    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
     /// let mut json = (precept::report::format("json").expect("built in").make)(&options);
     /// assert!(json.start().starts_with("{\n  \"version\": "));
     /// ```
@@ -101,12 +103,70 @@ pub trait Report: Send {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
-    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
     /// let mut github = (precept::report::format("github").expect("built in").make)(&options);
     /// let line = github.finding(&run.findings[0]);
     /// assert!(line.starts_with("::error file=tickets.csv,line=3,"));
     /// ```
     fn finding(&mut self, f: &Finding) -> String;
+
+    /// A formatter the check can run on its worker threads, for formats whose text of one finding
+    /// depends on no other finding (None: `finding` does all the work, in order).
+    ///
+    /// Formatting a finding (laying out an excerpt, escaping, serialising) costs far more than
+    /// writing it, so a run with many findings keeps one thread busy writing unless that work is
+    /// spread: the preparer does it anywhere, [`Report::prepared`] adds what depends on order.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+    /// let mut json = (precept::report::format("json").expect("built in").make)(&options);
+    /// let preparer = json.preparer().expect("JSON findings are independent");
+    /// // Made on any thread, in any order...
+    /// let texts: Vec<String> = run.findings.iter().rev().map(|f| preparer.prepare(f)).collect();
+    /// // ...and written in order.
+    /// let mut out = json.start();
+    /// for (f, text) in run.findings.iter().zip(texts.into_iter().rev()) {
+    ///     out.push_str(&json.prepared(f, text));
+    /// }
+    /// assert_eq!(out.matches("\"rule\":\"answered-quickly\"").count(), 2);
+    /// ```
+    fn preparer(&self) -> Option<Box<dyn Prepare>> {
+        None
+    }
+
+    /// One finding, in order, with the text this report's preparer made for it (an empty string
+    /// when it has none); returns the text to append, as `finding` does.
+    ///
+    /// For every finding `f`, `finding(f)` is `prepared(f, preparer.prepare(f))`, byte for byte:
+    /// a report says the same whether its findings were formatted in order or on other threads.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+    /// let github = || (precept::report::format("github").expect("built in").make)(&options);
+    /// let (mut one, mut other) = (github(), github());
+    /// let preparer = other.preparer().expect("annotations are independent");
+    /// for f in &run.findings {
+    ///     assert_eq!(one.finding(f), other.prepared(f, preparer.prepare(f)));
+    /// }
+    /// ```
+    fn prepared(&mut self, f: &Finding, text: String) -> String {
+        let _ = text;
+        self.finding(f)
+    }
 
     /// The end of the report: the run's problems and summary.
     ///
@@ -118,7 +178,7 @@ pub trait Report: Send {
     /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
     /// # "#)]).unwrap();
     /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,20m\nT-2,3h\n")]);
-    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
     /// # let end = precept::report::End {
     /// #     summary: &run.summary,
     /// #     diagnostics: &run.diagnostics,
@@ -147,12 +207,56 @@ pub trait Report: Send {
     ///     timestamp: "2026-01-01T00:00:00",
     ///     baseline: false,
     /// };
-    /// let mut json = (format("json").expect("built in").make)(&Options { style: Style::plain(), to_stdout: false });
+    /// let mut json = (format("json").expect("built in").make)(&Options { style: Style::plain(), to_stdout: false, baseline: false });
     /// let doc: serde_json::Value = serde_json::from_str(&json.failed(&end)).expect("JSON");
     /// assert_eq!(doc["findings"], serde_json::json!([]));
     /// assert!(doc["diagnostics"][0]["code"].as_str().is_some_and(|c| c.starts_with("precept::parse::")));
     /// ```
     fn failed(&mut self, end: &End<'_>) -> String;
+}
+
+/// Makes the text of one finding, on any thread.
+///
+/// The expensive part of a report (excerpts, escaping, serialising) depends only on the finding, so
+/// a check with many findings makes it on its worker threads; the report then adds, in order, what
+/// depends on the findings before (see [`Report::preparer`]). It holds nothing about earlier
+/// findings, so its memory does not grow with them.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "House rules" { level organisational
+/// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+/// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+/// let sarif = (precept::report::format("sarif").expect("built in").make)(&options);
+/// let preparer: Box<dyn precept::report::Prepare> = sarif.preparer().expect("results are independent");
+/// // Shared by threads, each making the text of its own findings.
+/// let texts: Vec<String> = std::thread::scope(|s| {
+///     let handles: Vec<_> = run.findings.iter().map(|f| s.spawn(|| preparer.prepare(f))).collect();
+///     handles.into_iter().map(|h| h.join().expect("prepared")).collect()
+/// });
+/// assert!(texts[1].contains("\"ruleId\": \"answered-quickly\""));
+/// ```
+pub trait Prepare: Send + Sync {
+    /// The text of `f`, for [`Report::prepared`].
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "House rules" { level organisational
+    /// #     rule answered-quickly { title "Tickets are answered within an hour" for ticket
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// # let run = engine.check([precept::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n")]);
+    /// # let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
+    /// let human = (precept::report::format("human").expect("built in").make)(&options);
+    /// let text = human.preparer().expect("findings are drawn apart").prepare(&run.findings[0]);
+    /// assert!(text.contains("ticket T-1 waited 2h"));
+    /// ```
+    fn prepare(&self, f: &Finding) -> String;
 }
 
 /// What the end of a report needs.
@@ -173,7 +277,7 @@ pub trait Report: Send {
 ///     timestamp: "2026-01-01T00:00:00",
 ///     baseline: false,
 /// };
-/// let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false };
+/// let options = precept::report::Options { style: precept::report::Style::plain(), to_stdout: false, baseline: false };
 /// let mut junit = (precept::report::format("junit").expect("built in").make)(&options);
 /// junit.finding(&run.findings[0]);
 /// assert!(junit.finish(&end).contains("timestamp=\"2026-01-01T00:00:00\""));
@@ -188,7 +292,8 @@ pub struct End<'a> {
     pub fail_on: Severity,
     /// When the run happened (`YYYY-MM-DDTHH:MM:SS`, UTC), for formats that must say.
     pub timestamp: &'a str,
-    /// A baseline was given: formats that can say which findings are new do.
+    /// A baseline was given (as [`Options::baseline`] says too, for formats that must know before
+    /// the end).
     pub baseline: bool,
 }
 
@@ -213,8 +318,8 @@ pub struct End<'a> {
 /// let human = |options: &Options| (format("human").expect("built in").make)(options).finish(&end);
 /// // A report written to a file holds the run's problems; on standard output they are left to
 /// // standard error.
-/// assert!(human(&Options { style: Style::plain(), to_stdout: false }).contains("precept::input::invalid-value"));
-/// assert!(!human(&Options { style: Style::plain(), to_stdout: true }).contains("precept::input::invalid-value"));
+/// assert!(human(&Options { style: Style::plain(), to_stdout: false, baseline: false }).contains("precept::input::invalid-value"));
+/// assert!(!human(&Options { style: Style::plain(), to_stdout: true, baseline: false }).contains("precept::input::invalid-value"));
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -222,6 +327,9 @@ pub struct Options {
     pub style: Style,
     /// It goes to standard output, where the problems are already shown (on standard error).
     pub to_stdout: bool,
+    /// A baseline was given: formats that can say which findings are new do. Known when the
+    /// report is made, since SARIF says it in each result, and writes each as it comes.
+    pub baseline: bool,
 }
 
 /// What a report file holds once written, so a report an earlier run left among the records is
@@ -294,7 +402,7 @@ impl Holds {
 ///
 /// let junit = format("junit").expect("built in");
 /// assert_eq!((junit.name, junit.holds), ("junit", Holds::Junit));
-/// let mut report = (junit.make)(&Options { style: Style::plain(), to_stdout: false });
+/// let mut report = (junit.make)(&Options { style: Style::plain(), to_stdout: false, baseline: false });
 /// assert_eq!(report.start(), "");
 /// ```
 #[derive(Debug, Clone, Copy)]

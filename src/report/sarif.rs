@@ -4,6 +4,11 @@
 //!
 //! Beyond the schema, code scanning accepts at most 25,000 results per run: past that the run
 //! carries the first 25,000 and says how many it left out.
+//!
+//! Results are written as they come, and the rest of the run after them (JSON members have no
+//! order), so the report holds counts, never findings.
+
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -15,24 +20,6 @@ use crate::findings::{Finding, RuleInfo, Standing, Summary};
 pub const MAX_RESULTS: usize = 25_000;
 
 const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool<'a>,
-    invocations: [Invocation; 1],
-    column_kind: &'static str,
-    results: Vec<SarifResult>,
-    properties: RunProperties,
-}
 
 /// What the run judged the data at (`--as-of`): SARIF has no place of its own for it.
 #[derive(Serialize)]
@@ -107,21 +94,26 @@ struct Descriptor {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult {
-    rule_id: String,
-    rule_index: usize,
+struct SarifResult<'a> {
+    rule_id: &'a str,
     /// `review` for a rule that cannot be determined (absent, meaning `fail`, for a finding).
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
     level: &'static str,
-    message: Text,
-    locations: Vec<Location>,
+    message: TextRef<'a>,
+    locations: [Location; 1],
     partial_fingerprints: Fingerprints,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressions: Vec<Suppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
+}
+
+/// A message's text, borrowed from the finding.
+#[derive(Serialize)]
+struct TextRef<'a> {
+    text: &'a str,
 }
 
 /// A waiver, as SARIF records an accepted exception.
@@ -139,14 +131,20 @@ struct Fingerprints {
 }
 
 #[derive(Serialize)]
-struct ResultProperties {
-    record: Option<String>,
+struct ResultProperties<'a> {
+    record: Option<&'a str>,
     subject: &'static str,
-    evidence: Vec<String>,
+    #[serde(serialize_with = "summaries")]
+    evidence: &'a [crate::engine::authority::Evidence],
     /// The rule's help filled in for this result, when it has holes: SARIF has no place of its
     /// own for it (the rule's descriptor carries the help as written).
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<String>,
+    help: Option<&'a str>,
+}
+
+/// Each piece of evidence by its summary.
+fn summaries<S: serde::Serializer>(evidence: &&[crate::engine::authority::Evidence], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(evidence.iter().map(|e| &e.summary))
 }
 
 #[derive(Serialize)]
@@ -190,12 +188,13 @@ fn level(s: Severity) -> &'static str {
 /// A path as a relative URI reference: `/` separators, and anything but unreserved characters and
 /// `/` percent-encoded (a file name with a space or `#` is still one file).
 pub fn uri(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.replace('\\', "/").bytes() {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let b = if b == b'\\' { b'/' } else { b };
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -203,37 +202,224 @@ pub fn uri(path: &str) -> String {
 
 /// The SARIF document for a run: `findings` in report order, `diagnostics` as notifications.
 pub fn document(summary: &Summary, findings: &[Finding], diagnostics: &[Diag], baseline: bool) -> String {
-    let expired = findings.iter().any(|f| f.rule.is_none());
-    write(summary, findings, findings.len(), expired, diagnostics, baseline)
+    let mut report = Stream::new(baseline);
+    let mut out = report.start();
+    for f in findings {
+        out.push_str(&report.finding(f));
+    }
+    out.push_str(&report.end(summary, diagnostics));
+    out
 }
 
-/// The document of `findings` (the first [`MAX_RESULTS`] are written) out of `total`; `expired`
-/// says whether any of the `total` is an expired waiver (its rule is then described).
-fn write(
-    summary: &Summary,
-    findings: &[Finding],
-    total: usize,
-    expired: bool,
-    diagnostics: &[Diag],
+/// Where a result's `{` starts: inside `runs[0].results`, four levels into the document.
+const RESULT_INDENT: &[u8] = b"        ";
+/// Where a member of the run starts.
+const RUN_INDENT: &[u8] = b"      ";
+
+/// The document up to the first result: the run's other members come after its results, once
+/// every finding is known (JSON objects are unordered, so SARIF readers take them in any order).
+fn opening() -> String {
+    format!("{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"results\": [")
+}
+
+/// Writes to `out`, indenting every line after the first by `pad`: a value pretty-printed on its
+/// own, placed where the document nests it, reads as if the whole document were printed at once.
+/// Line breaks inside JSON strings are escaped, so every one written is the printer's own.
+struct Indented<'a> {
+    out: &'a mut Vec<u8>,
+    pad: &'static [u8],
+}
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            let (line, after) = rest.split_at(i + 1);
+            self.out.extend_from_slice(line);
+            self.out.extend_from_slice(self.pad);
+            rest = after;
+        }
+        self.out.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `value` pretty-printed onto `out`, its lines indented by `pad`.
+fn pretty<T: Serialize>(out: &mut Vec<u8>, value: &T, pad: &'static [u8]) {
+    let mark = out.len();
+    let mut ser = serde_json::Serializer::pretty(Indented { out: &mut *out, pad });
+    if value.serialize(&mut ser).is_err() {
+        out.truncate(mark);
+        out.extend_from_slice(b"{}");
+    }
+}
+
+/// `bytes`, which serde_json wrote (always UTF-8), as text.
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The result of one finding.
+fn result(f: &Finding, baseline: bool) -> SarifResult<'_> {
+    let (end_line, end_column) = f.end;
+    let open = f.standing.is_undetermined();
+    SarifResult {
+        rule_id: f.rule_id(),
+        // A rule that cannot be determined is a result of kind `review` (SARIF 2.1.0 §3.27.9: a
+        // human must judge it), whose level must then be `none`: not a failure.
+        kind: open.then_some("review"),
+        level: if open { "none" } else { level(f.severity()) },
+        message: TextRef { text: &f.message },
+        locations: [Location {
+            physical_location: Physical {
+                artifact_location: Artifact { uri: uri(&f.file.name) },
+                region: Some(Region { start_line: f.line, start_column: f.column, end_line, end_column }),
+            },
+            message: None,
+        }],
+        partial_fingerprints: Fingerprints { precept: f.fingerprint() },
+        suppressions: match &f.standing {
+            Standing::Waived(w) => Some([Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: format!(
+                    "{} (approved by {}, until {}; {})",
+                    w.justification, w.approver, w.expires, w.place
+                ),
+            }]),
+            _ => None,
+        },
+        baseline_state: (baseline && !open).then_some(if f.standing == Standing::Baselined {
+            "unchanged"
+        } else {
+            "new"
+        }),
+        properties: ResultProperties {
+            record: f.record_id.as_deref(),
+            subject: f.subject.as_str(),
+            evidence: &f.evidence,
+            help: f.help.as_deref(),
+        },
+    }
+}
+
+/// Writes one finding's result, on any thread: `,` and the result as it stands in the document
+/// ([`Stream::prepared`] drops the comma of the first).
+struct Results {
+    /// A baseline was given: each result says whether it is new.
     baseline: bool,
-) -> String {
-    // One descriptor per rule id of the rules that run (versions of a rule, and an override and
-    // the rule it replaces on some days, share an id), in the program's order; the most derived
-    // definition (an override comes after the rule it overrides) describes it.
+}
+
+impl super::Prepare for Results {
+    fn prepare(&self, f: &Finding) -> String {
+        let mut out = Vec::with_capacity(1536);
+        out.push(b',');
+        out.push(b'\n');
+        out.extend_from_slice(RESULT_INDENT);
+        pretty(&mut out, &result(f, self.baseline), RESULT_INDENT);
+        text(out)
+    }
+}
+
+/// The SARIF report, written as findings arrive: each result as it comes (up to
+/// [`MAX_RESULTS`]), then the rest of the run (its rules, which depend on every finding since an
+/// expired waiver adds one, the notifications, and the evaluation). It keeps counts only.
+struct Stream {
+    baseline: bool,
+    /// Findings seen.
+    total: usize,
+    /// Whether any was an expired waiver (its rule is then described).
+    expired: bool,
+}
+
+impl Stream {
+    fn new(baseline: bool) -> Stream {
+        Stream { baseline, total: 0, expired: false }
+    }
+
+    fn start(&self) -> String {
+        opening()
+    }
+
+    fn finding(&mut self, f: &Finding) -> String {
+        let text = super::Prepare::prepare(&Results { baseline: self.baseline }, f);
+        self.prepared(f, text)
+    }
+
+    /// `text`, `f`'s result from [`Results`], in order: counted, and written if within
+    /// [`MAX_RESULTS`].
+    fn prepared(&mut self, f: &Finding, mut text: String) -> String {
+        self.total += 1;
+        self.expired |= f.rule.is_none();
+        if self.total > MAX_RESULTS {
+            return String::new();
+        }
+        if self.total == 1 && text.starts_with(',') {
+            text.remove(0);
+        }
+        text
+    }
+
+    /// The end of the results, and the rest of the run.
+    fn end(&self, summary: &Summary, diagnostics: &[Diag]) -> String {
+        let mut out: Vec<u8> = Vec::with_capacity(4096);
+        out.extend_from_slice(if self.total == 0 { b"]" } else { b"\n      ]" });
+        let tool = Tool {
+            driver: Driver {
+                name: "precept",
+                version: env!("CARGO_PKG_VERSION"),
+                semantic_version: env!("CARGO_PKG_VERSION"),
+                rules: rules(summary, self.expired),
+            },
+        };
+        member(&mut out, "tool", &tool);
+        let invocations = [Invocation {
+            execution_successful: !diagnostics.iter().any(Diag::is_error),
+            tool_execution_notifications: notifications(diagnostics, self.total),
+        }];
+        member(&mut out, "invocations", &invocations);
+        member(&mut out, "columnKind", &"unicodeCodePoints");
+        member(&mut out, "properties", &RunProperties { evaluation: super::json::evaluation(summary) });
+        out.extend_from_slice(b"\n    }\n  ]\n}\n");
+        text(out)
+    }
+}
+
+/// `value` as the member `name` of the run, after the members before it.
+fn member<T: Serialize>(out: &mut Vec<u8>, name: &str, value: &T) {
+    out.extend_from_slice(b",\n");
+    out.extend_from_slice(RUN_INDENT);
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\": ");
+    pretty(out, value, RUN_INDENT);
+}
+
+/// One descriptor per rule id of the rules that run (versions of a rule, and an override and the
+/// rule it replaces on some days, share an id), in the program's order; the most derived definition
+/// (an override comes after the rule it overrides) describes it. Then the expired waiver's, when
+/// one was found.
+fn rules(summary: &Summary, expired: bool) -> Vec<RuleOut<'_>> {
     let mut chosen: Vec<&RuleInfo> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in summary.catalogue.running() {
-        match chosen.iter_mut().find(|c| c.id == r.id) {
-            Some(c) => *c = r,
-            None => chosen.push(r),
+        match at.get(r.id.as_str()) {
+            Some(&i) => chosen[i] = r,
+            None => {
+                at.insert(&r.id, chosen.len());
+                chosen.push(r);
+            }
         }
     }
-    let mut ids: Vec<&str> = Vec::new();
-    let mut rules = Vec::new();
+    let mut rules = Vec::with_capacity(chosen.len() + 1);
     for r in chosen {
         let code_name = r.code.as_str();
         let level_name = r.level.as_str();
         let cite = r.cite.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
-        ids.push(&r.id);
         rules.push(RuleOut {
             id: &r.id,
             name: r.id.split('-').map(capitalise).collect(),
@@ -249,7 +435,6 @@ fn write(
         });
     }
     if expired {
-        ids.push(crate::suppress::EXPIRED_WAIVER);
         rules.push(RuleOut {
             id: crate::suppress::EXPIRED_WAIVER,
             name: "ExpiredWaiver".into(),
@@ -262,6 +447,12 @@ fn write(
             properties: RuleProperties { tags: vec!["compliance", "waiver"], code_of_practice: "Precept waivers", cite: None },
         });
     }
+    rules
+}
+
+/// The problems as notifications, and one saying how many findings were left out past
+/// [`MAX_RESULTS`] of `total`.
+fn notifications(diagnostics: &[Diag], total: usize) -> Vec<Notification> {
     let mut notifications: Vec<Notification> = diagnostics.iter().map(notification).collect();
     if total > MAX_RESULTS {
         notifications.push(Notification {
@@ -276,73 +467,7 @@ fn write(
             locations: Vec::new(),
         });
     }
-    let results = findings
-        .iter()
-        .take(MAX_RESULTS)
-        .map(|f| {
-            let (end_line, end_column) = f.end;
-            SarifResult {
-                rule_id: f.rule_id().to_string(),
-                rule_index: ids.iter().position(|i| *i == f.rule_id()).unwrap_or(0),
-                // A rule that cannot be determined is a result of kind `review` (SARIF 2.1.0
-                // §3.27.9: a human must judge it), whose level must then be `none`: not a failure.
-                kind: f.standing.is_undetermined().then_some("review"),
-                level: if f.standing.is_undetermined() { "none" } else { level(f.severity()) },
-                message: Text { text: f.message.clone() },
-                locations: vec![Location {
-                    physical_location: Physical {
-                        artifact_location: Artifact { uri: uri(&f.file.name) },
-                        region: Some(Region { start_line: f.line, start_column: f.column, end_line, end_column }),
-                    },
-                    message: None,
-                }],
-                partial_fingerprints: Fingerprints { precept: f.fingerprint() },
-                suppressions: match &f.standing {
-                    Standing::Waived(w) => vec![Suppression {
-                        kind: "external",
-                        status: "accepted",
-                        justification: format!(
-                            "{} (approved by {}, until {}; {})",
-                            w.justification, w.approver, w.expires, w.place
-                        ),
-                    }],
-                    _ => Vec::new(),
-                },
-                baseline_state: (baseline && !f.standing.is_undetermined())
-                    .then_some(if f.standing == Standing::Baselined { "unchanged" } else { "new" }),
-                properties: ResultProperties {
-                    record: f.record_id.clone(),
-                    subject: f.subject.as_str(),
-                    evidence: f.evidence.iter().map(|e| e.summary.clone()).collect(),
-                    help: f.help.clone(),
-                },
-            }
-        })
-        .collect();
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "precept",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: !diagnostics.iter().any(Diag::is_error),
-                tool_execution_notifications: notifications,
-            }],
-            column_kind: "unicodeCodePoints",
-            results,
-            properties: RunProperties { evaluation: super::json::evaluation(summary) },
-        }],
-    };
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
-    out.push('\n');
-    out
+    notifications
 }
 
 /// `word` with its first letter in upper case.
@@ -393,32 +518,33 @@ fn notification(d: &Diag) -> Notification {
     }
 }
 
-/// The SARIF report: its rules and counts come before the results, so findings are kept until the
-/// end; only the first [`MAX_RESULTS`], since no more are written, and the rest counted.
-#[derive(Default)]
-struct Whole {
-    kept: Vec<Finding>,
-    total: usize,
-    expired: bool,
-}
-
 /// Make the SARIF report.
-pub fn make(_: &super::Options) -> Box<dyn super::Report> {
-    Box::new(Whole::default())
+pub fn make(options: &super::Options) -> Box<dyn super::Report> {
+    Box::new(Stream::new(options.baseline))
 }
 
-impl super::Report for Whole {
+impl super::Report for Stream {
+    fn start(&mut self) -> String {
+        Stream::start(self)
+    }
+
     fn finding(&mut self, f: &Finding) -> String {
-        self.total += 1;
-        self.expired |= f.rule.is_none();
-        if self.kept.len() < MAX_RESULTS {
-            self.kept.push(f.clone());
+        Stream::finding(self, f)
+    }
+
+    fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
+        Some(Box::new(Results { baseline: self.baseline }))
+    }
+
+    fn prepared(&mut self, f: &Finding, text: String) -> String {
+        if text.is_empty() {
+            return Stream::finding(self, f);
         }
-        String::new()
+        Stream::prepared(self, f, text)
     }
 
     fn finish(&mut self, end: &super::End<'_>) -> String {
-        write(end.summary, &self.kept, self.total, self.expired, end.diagnostics, end.baseline)
+        Stream::end(self, end.summary, end.diagnostics)
     }
 
     fn failed(&mut self, end: &super::End<'_>) -> String {
