@@ -268,10 +268,16 @@ pub(super) fn read_text(path: &Path, kind: Kind) -> Result<SourceFile, Diag> {
     crate::workspace::read_source(path, &crate::text::name(path), kind)
 }
 
-/// Check the record files found, handing each finding (its standing marked) to `sink`; expired
-/// waivers come last, as findings of their own.
-fn run(engine: &crate::Engine, rest: &mut Rest, sink: &mut dyn FnMut(Finding)) -> Outcome {
-    engine.check_files(std::mem::take(&mut rest.files), std::mem::take(&mut rest.found_diags), sink)
+/// Check the record files found: each finding's standing is marked and its report texts made by
+/// `prepare` on the worker thread that found it, then `take` gets both, in order; expired waivers
+/// come last, as findings of their own.
+fn run(
+    engine: &crate::Engine,
+    rest: &mut Rest,
+    prepare: &(dyn Fn(&Finding) -> Vec<String> + Sync),
+    take: &mut dyn FnMut(Finding, Vec<String>),
+) -> Outcome {
+    engine.check_files_with(std::mem::take(&mut rest.files), std::mem::take(&mut rest.found_diags), prepare, take)
 }
 
 /// The reports `precept check` was asked for: `--format`, else `--output`, else the settings'
@@ -349,8 +355,10 @@ pub(super) fn check(args: CheckArgs) -> Status {
     }
     reports.set_baseline(engine.has_baseline());
     reports.start();
-    let mut outcome = run(&engine, &mut rest, &mut |f| {
-        reports.finding(&f);
+    // Each report's text of a finding is made on the worker threads; the reports append them here.
+    let preparers = reports.preparers();
+    let mut outcome = run(&engine, &mut rest, &|f| preparers.prepare(f), &mut |f, texts| {
+        reports.prepared(&f, texts);
         if reports.abandoned() {
             // Every report's reader went away (`precept check | head`) or its disk is full, and
             // no report file is being written: nothing more can be written, so stop at once
@@ -423,7 +431,7 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         !earlier.contains(&(n - 1))
     });
     let mut findings: Vec<Finding> = Vec::new();
-    let outcome = run(&engine, &mut rest, &mut |f| {
+    let outcome = run(&engine, &mut rest, &|_| Vec::new(), &mut |f, _| {
         if f.standing == crate::pipeline::Standing::Active && f.rule.is_some() {
             findings.push(f);
         }

@@ -148,9 +148,6 @@ pub struct Reports {
     reports: Vec<Output>,
     /// A baseline was given: SARIF says which results are new.
     baseline: bool,
-    /// The preparers [`Reports::finding`] uses, made at its first finding (each keeps what it
-    /// draws once per rule).
-    preparers: Option<Preparers>,
 }
 
 fn usage(message: String, help: &str) -> Diag {
@@ -201,7 +198,7 @@ impl Reports {
                 )),
             }
         }
-        (Reports { reports, baseline: false, preparers: None }, problems)
+        (Reports { reports, baseline: false }, problems)
     }
 
     /// Leave out every report whose file the run reads (`inputs`, known before any record is):
@@ -235,7 +232,6 @@ impl Reports {
     }
 
     fn leave_out(&mut self, hits: Vec<(usize, Diag)>) -> Vec<Diag> {
-        self.preparers = None;
         let mut file = 0;
         // Dropping a report's file removes its temporary file; a device is left as it is.
         self.reports.retain(|r| {
@@ -262,7 +258,6 @@ impl Reports {
 
     /// Give up every report (they are all closed): the problems of those that failed.
     pub fn abandon(&mut self) -> Vec<Diag> {
-        self.preparers = None;
         std::mem::take(&mut self.reports).into_iter().filter_map(|r| close(r).err()).collect()
     }
 
@@ -270,7 +265,6 @@ impl Reports {
     /// it, since SARIF says in each result, as it writes it, whether it is new.
     pub fn set_baseline(&mut self, given: bool) {
         self.baseline = given;
-        self.preparers = None;
         for r in &mut self.reports {
             if r.options.baseline != given {
                 r.options.baseline = given;
@@ -285,16 +279,6 @@ impl Reports {
             let s = r.report.start();
             r.put(&s);
         }
-    }
-
-    /// One finding, to every report: [`Reports::prepared`] with the texts of
-    /// [`Reports::preparers`], made here.
-    pub fn finding(&mut self, f: &Finding) {
-        if self.preparers.is_none() {
-            self.preparers = Some(self.preparers());
-        }
-        let texts = self.preparers.as_ref().map(|p| p.prepare(f)).unwrap_or_default();
-        self.prepared(f, texts);
     }
 
     /// What makes the text of a finding for every open report, in their order, for the check to
