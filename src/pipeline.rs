@@ -501,6 +501,14 @@ fn consume(
             });
         }
     }
+    // Freeing a batch's records is a twentieth of a run: a worker thread does it, not this one,
+    // which everything else waits for.
+    let batch = done.batch;
+    if rayon::current_num_threads() > 1 {
+        rayon::spawn(move || drop(batch));
+    } else {
+        drop(batch);
+    }
     for (f, texts) in done.findings {
         out.count(&f);
         take(f, texts);
