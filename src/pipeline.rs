@@ -530,7 +530,12 @@ fn check_file(
     // A file read whole (JSON, TOML) has its findings placed once the reader is done with its
     // text, so that it is never held twice.
     let mut whole: Vec<Pending> = Vec::new();
-    let mut diags = if rayon::current_num_threads() <= 1 {
+    // On a worker thread of the pool already (a library caller checking from `par_iter`), the
+    // reader's parallel parsing could wait for a worker while every worker waits for its reader:
+    // the batches are then read, checked and handed on in turn (parsing and checking still
+    // parallel).
+    let in_turn = rayon::current_num_threads() <= 1 || rayon::current_thread_index().is_some();
+    let mut diags = if in_turn {
         // One thread: each batch is checked and handed on in turn.
         data::read_file(file, program, BATCH, &mut |batch| {
             let done = place.process(batch);

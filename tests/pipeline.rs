@@ -229,3 +229,47 @@ fn findings_are_placed_where_the_model_says() {
     }
     assert_eq!(checked, findings.len());
 }
+
+/// Rows reported instead of read (of the wrong length here) cost their own bytes once: a file where
+/// every other row is one is checked in time linear in its length, and its good rows are all read.
+#[test]
+fn rows_reported_between_good_rows_cost_their_own_bytes() {
+    let mut csv = String::from("id,team,opened_at,answered_at,note,customer\n");
+    for i in 0..60_000 {
+        if i % 2 == 0 {
+            csv.push_str(&format!("T-{i},Returns,2026-03-02T09:00:00Z,2026-03-02T09:10:00Z,,C-1\n"));
+        } else {
+            csv.push_str(&format!("T-{i},Returns,one field too many,2026-03-02T09:00:00Z,x,,C-1\n"));
+        }
+    }
+    let engine = common::engine(POLICY);
+    let start = std::time::Instant::now();
+    let run = engine.check(common::records(&[("t.csv", &csv)]));
+    assert_eq!(run.summary.records, 30_000);
+    assert!(run.findings.is_empty());
+    assert!(run.diagnostics.iter().any(|d| d.code == "precept::input::csv-row-length"));
+    // Quadratic before the fix: minutes at this size in a debug build; a few seconds now.
+    assert!(start.elapsed() < std::time::Duration::from_secs(60), "took {:?}", start.elapsed());
+}
+
+/// A library caller may check from inside the pool's own threads (`par_iter` over more sets of
+/// records than the pool has threads): the check then reads in turn rather than waiting on a
+/// reader whose parsing the busy pool cannot serve, and gives the same findings.
+#[test]
+fn checks_from_inside_the_thread_pool_finish() {
+    use rayon::prelude::*;
+    let sets: Vec<String> =
+        (0..rayon::current_num_threads() as u64 + 1).map(|i| records(300, false, 10 + i).0).collect();
+    let engine = common::engine(POLICY);
+    let alone: Vec<usize> =
+        sets.iter().map(|r| engine.check(common::records(&[("a.jsonl", r)])).findings.len()).collect();
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let found: Vec<usize> =
+            sets.par_iter().map(|r| engine.check(common::records(&[("a.jsonl", r)])).findings.len()).collect();
+        let _ = done.send(found);
+    });
+    let found = wait.recv_timeout(std::time::Duration::from_secs(120)).expect("the checks finish");
+    assert_eq!(found, alone);
+    assert!(found.iter().all(|n| *n > 50));
+}

@@ -728,8 +728,6 @@ impl Engine {
         suppressor.redacting = program.redacting;
         let directory = self.org.as_ref().map(Directory::new);
         let authority = directory.as_ref().map(|d| d as &dyn Authority);
-        // The pipeline counts every finding as active; these were not: waived and baselined ones,
-        // counted by severity (counts, so a run with a million waived findings holds three numbers).
         let suppressor = &suppressor;
         // Marked where the finding is made, so that its text is written there with its standing
         // (and counted with it).

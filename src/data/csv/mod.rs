@@ -116,6 +116,8 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
                 if !report_error(&mut diags, &e, reader.get_mut()) {
                     break;
                 }
+                // The row reported is not kept for the next chunk.
+                chunk.end = reader.position().byte();
                 continue;
             }
         }
@@ -135,6 +137,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
                 "every row needs one value per column; quote values that contain a `,`; the row was skipped".into(),
             );
             chunk.spare.push(record);
+            chunk.end = reader.position().byte();
             continue;
         }
         // The record's text runs from its first line to where the next record starts.
@@ -195,10 +198,12 @@ impl Chunked<'_> {
         diags: &mut FileDiags<'_>,
         out: &mut Batcher<'_>,
     ) {
-        let bytes = reader.get_mut().cut(self.end, self.recycler.buffer());
         if self.rows.is_empty() {
+            // Nothing to hand on: the bytes of rows reported instead are dropped where they are.
+            reader.get_mut().drop_before(self.end);
             return;
         }
+        let bytes = reader.get_mut().cut(self.end, &mut self.recycler);
         let shared = self.recycler.share(super::Chunk { bytes, header: Some(self.header.clone()) });
         let (program, fields, plan) = (self.program, self.fields, self.plan);
         let converted: Vec<(Box<[Value]>, RowProblems)> = self
@@ -287,15 +292,32 @@ impl<R> Tee<R> {
     }
 
     /// Hand on the bytes before byte `next` of the stream (where the next row starts), counting
-    /// their newlines; the rest stays kept, in `empty`.
-    fn cut(&mut self, next: u64, mut empty: Vec<u8>) -> Vec<u8> {
+    /// their newlines; the rest stays kept. A chunk much smaller than the buffer it is in (a few
+    /// rows between rows reported instead) is copied out, so that its records do not hold a
+    /// buffer of a megabyte each.
+    fn cut(&mut self, next: u64, recycler: &mut super::Recycler) -> Vec<u8> {
         self.line += self.upto(next, self.at).iter().filter(|&&b| b == b'\n').count();
         self.at = self.at.max(next);
         let upto = self.offset(next);
+        self.base += upto as u64;
+        if upto.saturating_mul(4) < self.kept.capacity() {
+            let out = self.kept.get(..upto).unwrap_or(&[]).to_vec();
+            self.kept.drain(..upto);
+            return out;
+        }
+        let mut empty = recycler.buffer();
         empty.extend_from_slice(self.kept.get(upto..).unwrap_or(&[]));
         self.kept.truncate(upto);
-        self.base += upto as u64;
         std::mem::replace(&mut self.kept, empty)
+    }
+
+    /// Drop the bytes before byte `next` of the stream, counting their newlines.
+    fn drop_before(&mut self, next: u64) {
+        self.line += self.upto(next, self.at).iter().filter(|&&b| b == b'\n').count();
+        self.at = self.at.max(next);
+        let upto = self.offset(next);
+        self.base += upto as u64;
+        self.kept.drain(..upto);
     }
 }
 
