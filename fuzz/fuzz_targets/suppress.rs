@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
             None
         }
     };
-    let mut suppressor = Suppressor::new(waivers, baseline, precept_fuzz::today());
+    let suppressor = Suppressor::new(waivers, baseline, precept_fuzz::today());
     let mut findings = base.clone();
     for f in &mut findings {
         suppressor.mark(f);

@@ -165,7 +165,7 @@ pub fn reports(program: &Program, policy_diags: &[Diag], findings: &[Finding], o
     let written = precept::suppress::baseline::write(findings);
     let file = precept::source::SourceFile::new("baseline.json", written);
     match precept::suppress::baseline::Baseline::read(&file) {
-        Ok(mut baseline) => {
+        Ok(baseline) => {
             for f in findings {
                 assert!(baseline.contains(f), "a baseline written from a finding does not know it");
             }
