@@ -230,13 +230,14 @@ fn findings_are_placed_where_the_model_says() {
     assert_eq!(checked, findings.len());
 }
 
-/// Rows reported instead of read (of the wrong length here) cost their own bytes once: a file where
-/// every other row is one is checked in time linear in its length, and its good rows are all read.
+/// Rows reported instead of read (of the wrong length here) cost their own bytes once: a file with
+/// a long run of them, then good rows and such rows in turn, is checked in time linear in its
+/// length, and its good rows are all read.
 #[test]
 fn rows_reported_between_good_rows_cost_their_own_bytes() {
     let mut csv = String::from("id,team,opened_at,answered_at,note,customer\n");
-    for i in 0..60_000 {
-        if i % 2 == 0 {
+    for i in 0..240_000 {
+        if i >= 200_000 && i % 2 == 0 {
             csv.push_str(&format!("T-{i},Returns,2026-03-02T09:00:00Z,2026-03-02T09:10:00Z,,C-1\n"));
         } else {
             csv.push_str(&format!("T-{i},Returns,one field too many,2026-03-02T09:00:00Z,x,,C-1\n"));
@@ -245,7 +246,7 @@ fn rows_reported_between_good_rows_cost_their_own_bytes() {
     let engine = common::engine(POLICY);
     let start = std::time::Instant::now();
     let run = engine.check(common::records(&[("t.csv", &csv)]));
-    assert_eq!(run.summary.records, 30_000);
+    assert_eq!(run.summary.records, 20_000);
     assert!(run.findings.is_empty());
     assert!(run.diagnostics.iter().any(|d| d.code == "precept::input::csv-row-length"));
     // Quadratic before the fix: minutes at this size in a debug build; a few seconds now.
