@@ -5,8 +5,6 @@
 
 use std::cell::RefCell;
 
-use rayon::prelude::*;
-
 use super::authority::{Authority, Evidence};
 use super::blame::{blame, Step};
 use super::eval::{eval, vars, Cx};
@@ -353,28 +351,4 @@ pub fn in_zone<'a>(v: V<'a>, zone: Option<&jiff::tz::TimeZone>) -> V<'a> {
         (V::DateTime(ts, _), Some(z)) => V::DateTime(ts, z.to_offset(ts).seconds()),
         (v, _) => v,
     }
-}
-
-/// Check a batch of records of one schema in parallel; hits come back in record order, then rule
-/// order, whatever the number of threads.
-pub fn check_batch<R: AsRef<[Value]> + Sync>(
-    program: &Program,
-    authority: Option<&dyn Authority>,
-    schema: usize,
-    records: &[R],
-) -> Vec<Hit> {
-    let mut hits = records
-        .par_iter()
-        .enumerate()
-        .fold(Vec::new, |mut acc, (i, r)| {
-            check_record(program, authority, schema, i, r.as_ref(), &mut acc);
-            acc
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
-            a
-        });
-    // INVARIANT: output order is record order then rule order, independent of how rayon split the work.
-    hits.sort_by_key(|h| (h.record, h.rule));
-    hits
 }
