@@ -155,7 +155,7 @@ pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'
 }
 
 /// Rows gathered before they are converted in parallel.
-const CHUNK: usize = 2048;
+const CHUNK: usize = 1024;
 /// The most bytes of rows gathered for one chunk (plus at most one row).
 const CHUNK_BYTES: usize = 8 << 20;
 

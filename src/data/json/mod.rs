@@ -23,7 +23,7 @@ const JSON_HELP: &str = "a `.json` file holds one record object, or an array of 
 const JSONL_HELP: &str = "each line of a `.jsonl` file must be one complete JSON object";
 
 /// Lines read per chunk before they are parsed in parallel.
-const JSONL_CHUNK: usize = 2048;
+const JSONL_CHUNK: usize = 1024;
 /// The most bytes of whole lines gathered for one parallel chunk (plus at most one line).
 const JSONL_CHUNK_BYTES: usize = 8 << 20;
 
