@@ -146,3 +146,78 @@ pub fn check<B: AsRef<[u8]>>(
     let outcome = engine.check_each(records(recs), &mut |f| findings.push(f));
     (outcome, findings)
 }
+
+/// Run `cmd` to its end, as `Command::output` does, and measure the processor time it used (user
+/// and system, all its threads), for tests that bound how long a run may take.
+///
+/// Why processor time rather than the clock: CI runs the test binaries while the next ones build on
+/// the same two cores, and a run that takes 3 s alone took 47 s of wall time there. The processor
+/// time a run uses barely changes with load, so a bound on it catches a blow-up without failing
+/// on a busy machine. On Linux it is read from `/proc/<pid>/stat` every 20 ms while the child runs
+/// (the last 20 ms may be missed); elsewhere the wall time stands in for it. A hang that uses no
+/// processor time (a deadlock) is caught by `wall_limit`, after which the child is killed.
+pub fn output_with_cpu(
+    cmd: &mut Command,
+    wall_limit: std::time::Duration,
+) -> (std::process::Output, std::time::Duration) {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let start = Instant::now();
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the binary runs");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stat = format!("/proc/{}/stat", child.id());
+    let ticks = clock_ticks();
+    let mut cpu: Option<Duration> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the binary") {
+            break status;
+        }
+        if let Some(used) = std::fs::read_to_string(&stat).ok().and_then(|s| stat_cpu(&s, ticks)) {
+            cpu = Some(used);
+        }
+        if start.elapsed() > wall_limit {
+            let _ = child.kill();
+            panic!("still running after {:?} (processor time so far {cpu:?})", start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout read"),
+        stderr: stderr.join().expect("stderr read"),
+    };
+    (output, cpu.unwrap_or_else(|| start.elapsed()))
+}
+
+/// User plus system time from a `/proc/<pid>/stat` line: fields 14 and 15, counted after the
+/// command name in parentheses (which may itself hold spaces and parentheses).
+pub fn stat_cpu(line: &str, ticks_per_second: u64) -> Option<std::time::Duration> {
+    let rest = &line[line.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(std::time::Duration::from_millis((utime + stime) * 1000 / ticks_per_second.max(1)))
+}
+
+/// The kernel's clock ticks per second for `/proc` times (`getconf CLK_TCK`; 100 on Linux).
+fn clock_ticks() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
+}
