@@ -32,6 +32,23 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
+/// Whether `s` holds an [`is_unsafe`] character other than the ASCII ones in `allowed`, decided a
+/// byte at a time: human output runs every line it writes through this, and most of it is ASCII
+/// or box drawing.
+///
+/// Every unsafe character outside ASCII starts with one of four bytes in UTF-8 (`C2` for C1
+/// controls, `D8` for U+061C, `E2` for U+200B-U+206F, `EF` for U+FEFF and U+FFF9-U+FFFB), so only
+/// characters starting with those are decoded and looked at; the answer is the same as asking
+/// [`is_unsafe`] of every character.
+fn any_unsafe(s: &str, allowed: &[u8]) -> bool {
+    let bytes = s.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0x00..=0x1f | 0x7f => !allowed.contains(&b),
+        0xc2 | 0xd8 | 0xe2 | 0xef => s.get(i..).and_then(|rest| rest.chars().next()).is_some_and(is_unsafe),
+        _ => false,
+    })
+}
+
 /// Write `c` in its visible form: `\0`, `\n`, `\r`, or `\u{XX}` (lowercase hex, as Rust writes it).
 fn push_escaped(out: &mut String, c: char) {
     match c {
@@ -47,7 +64,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// User text for a person: every [`is_unsafe`] character (newlines too) in its visible form.
 /// Backslashes are left alone, so text that is already escaped is not escaped twice.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if !any_unsafe(s, b"\t") {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -64,7 +81,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// Like [`escape`], but line breaks stay: for text of several lines of our own (a help text, a
 /// rule as written), where only what is inside each line came from the user.
 pub fn escape_lines(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+    if !any_unsafe(s, b"\t\n") {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -198,36 +215,11 @@ pub fn guard(s: &str, color: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether [`guard`] changes `s`: one pass over its bytes, ASCII (nearly all of a report) taken a
-/// byte at a time, since it runs over every line a human report writes.
+/// Whether [`guard`] changes `s`: an unsafe character (found a byte at a time, see
+/// [`any_unsafe`]), or a line that starts a workflow command. It runs over every line a human
+/// report writes.
 fn needs_guard(s: &str, color: bool) -> bool {
-    let bytes = s.as_bytes();
-    let mut line = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b < 0x80 {
-            match b {
-                b'\n' => {
-                    if command_start(s.get(line..i).unwrap_or("")).is_some() {
-                        return true;
-                    }
-                    line = i + 1;
-                }
-                b'\t' => {}
-                0x1b if color => {}
-                0x00..=0x1f | 0x7f => return true,
-                _ => {}
-            }
-            i += 1;
-        } else {
-            let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else { return true };
-            if is_unsafe(c) {
-                return true;
-            }
-            i += c.len_utf8();
-        }
-    }
-    command_start(s.get(line..).unwrap_or("")).is_some()
+    any_unsafe(s, if color { b"\t\n\x1b" } else { b"\t\n" }) || s.split('\n').any(|l| command_start(l).is_some())
 }
 
 /// Where a line would start a workflow command (`::name` or `##[name]`), skipping the leading
@@ -343,15 +335,27 @@ pub fn snippet_with(text: &str, spans: &[(usize, usize)], lines_before: &dyn Fn(
                 mapped.push((targets[next], out.len()));
                 next += 1;
             }
-            for (i, c) in text.get(from..to).unwrap_or("").char_indices() {
-                while targets.get(next).is_some_and(|&t| t <= from + i) {
-                    mapped.push((targets[next], out.len()));
-                    next += 1;
+            let part = text.get(from..to).unwrap_or("");
+            if any_unsafe(part, b"\t") {
+                for (i, c) in part.char_indices() {
+                    while targets.get(next).is_some_and(|&t| t <= from + i) {
+                        mapped.push((targets[next], out.len()));
+                        next += 1;
+                    }
+                    if is_unsafe(c) {
+                        push_escaped(&mut out, c);
+                    } else {
+                        out.push(c);
+                    }
                 }
-                if is_unsafe(c) {
-                    push_escaped(&mut out, c);
-                } else {
-                    out.push(c);
+            } else {
+                // Nothing to escape (nearly always): the part is copied whole, and each boundary
+                // in it lands as far into the copy as it was into the part.
+                let at = out.len();
+                out.push_str(part);
+                while let Some(&t) = targets.get(next).filter(|&&t| t < to) {
+                    mapped.push((t, at + t.saturating_sub(from)));
+                    next += 1;
                 }
             }
             while targets.get(next).is_some_and(|&t| t <= to) {
@@ -439,6 +443,31 @@ mod tests {
         ) {
             let s: String = parts.concat();
             proptest::prop_assert_eq!(needs_guard(&s, color), needs_guard_model(&s, color), "{:?}", s);
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte-at-a-time check and the escapes built on it agree with asking [`is_unsafe`]
+        /// of every character, and a snippet's text is the escape of its lines.
+        #[test]
+        fn the_byte_check_agrees_with_the_character_one(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", " ", "\n", "\t", "\r", "\u{1b}", "\0", "\u{7f}", "\u{80}", "\u{85}", "\u{9f}", "\u{a0}",
+                "é", "\u{61b}", "\u{61c}", "\u{61d}", "\u{200a}", "\u{200b}", "\u{200f}", "\u{2010}", "\u{2019}",
+                "\u{2027}", "\u{2028}", "\u{202e}", "\u{202f}", "\u{205f}", "\u{2060}", "\u{206f}", "\u{2070}",
+                "│", "╭─", "×", "\u{fefe}", "\u{feff}", "\u{fff8}", "\u{fff9}", "\u{fffb}", "\u{fffc}", "\u{fffd}",
+                "日本", "🦀", "\u{3000}", "ï»¿",
+            ]), 0..24),
+        ) {
+            let s: String = parts.concat();
+            let model = |allowed: &[char]| s.chars().any(|c| is_unsafe(c) && !allowed.contains(&c));
+            proptest::prop_assert_eq!(any_unsafe(&s, b"\t"), model(&[]), "{:?}", s);
+            proptest::prop_assert_eq!(any_unsafe(&s, b"\t\n"), model(&['\n']), "{:?}", s);
+            proptest::prop_assert_eq!(any_unsafe(&s, b"\t\n\x1b"), model(&['\n', '\u{1b}']), "{:?}", s);
+            let escaped: String = s.chars().map(|c| if is_unsafe(c) { let mut e = String::new(); push_escaped(&mut e, c); e } else { c.to_string() }).collect();
+            proptest::prop_assert_eq!(escape(&s).into_owned(), escaped);
+            let lines: Vec<String> = s.split('\n').map(|l| escape(l).into_owned()).collect();
+            proptest::prop_assert_eq!(escape_lines(&s).into_owned(), lines.join("\n"));
         }
     }
 
