@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use miette::{Diagnostic, GraphicalReportHandler, LabeledSpan, SourceCode};
 
 use super::{plural, Summary};
 use crate::ast::Severity;
@@ -120,10 +120,9 @@ type Drawn = (Arc<RuleInfo>, Arc<str>);
 
 impl Layout {
     fn new(style: Style) -> Layout {
-        let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as
         // context.
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+        let handler = crate::diagnostics::render::handler(style);
         Layout { style, handler, notes: RwLock::new(HashMap::new()) }
     }
 
