@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod check;
 pub mod config;
 mod explain;
+mod generate;
 mod guard;
 mod output;
 mod test;
@@ -58,6 +59,10 @@ enum Command {
     Test(TestArgs),
     /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
     Lint(LintArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    Completions(generate::CompletionsArgs),
+    /// Print the manual page (roff) to standard output, or write one per subcommand with `--out DIR`.
+    Man(generate::ManArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -329,6 +334,8 @@ fn run(cli: Cli) -> Status {
         Command::Explain(args) => explain::explain(args),
         Command::Test(args) => test::test(args),
         Command::Lint(args) => lint(args),
+        Command::Completions(args) => generate::completions(&args),
+        Command::Man(args) => generate::man(&args),
     }
 }
 
