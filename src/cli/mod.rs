@@ -58,6 +58,8 @@ enum Command {
     Test(TestArgs),
     /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
     Lint(LintArgs),
+    /// Run the language server on stdin and stdout, for editors (see README, "Language server").
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -329,6 +331,14 @@ fn run(cli: Cli) -> Status {
         Command::Explain(args) => explain::explain(args),
         Command::Test(args) => test::test(args),
         Command::Lint(args) => lint(args),
+        // The protocol says a server that gets `exit` without `shutdown` first exits with 1.
+        Command::Lsp => {
+            if crate::lsp::run() {
+                Status::Clean
+            } else {
+                Status::Findings
+            }
+        }
     }
 }
 
