@@ -1,171 +1,20 @@
 //! `precept lsp` driven over JSON-RPC like an editor drives it: the built binary, a copy of the
 //! bundled policies (and a role file) in a temporary folder, `Content-Length` framed messages on
-//! its stdin and stdout. Every read waits at most [`WAIT`], so a server that stops answering fails
-//! the test instead of hanging it.
+//! its stdin and stdout (see `common/lsp_client.rs`). Every read waits at most a bounded time, so a
+//! server that stops answering fails the test instead of hanging it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+#[path = "common/lsp_client.rs"]
+mod lsp_client;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
+use lsp_client::{uri, Client, WAIT};
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    rx: Receiver<Value>,
-    next_id: i64,
-    /// Notifications read while waiting for something else, oldest first.
-    backlog: Vec<Value>,
-}
-
-impl Client {
-    fn start(root: &Path) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_precept"))
-            .arg("lsp")
-            .current_dir(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let mut out = BufReader::new(stdout);
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if out.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; length.expect("every message has a Content-Length")];
-                if out.read_exact(&mut body).is_err() {
-                    return;
-                }
-                if tx.send(serde_json::from_slice::<Value>(&body).expect("the server writes JSON")).is_err() {
-                    return;
-                }
-            }
-        });
-        Client { child, stdin, rx, next_id: 0, backlog: Vec::new() }
-    }
-
-    fn write_raw(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn send(&mut self, msg: &Value) {
-        let body = serde_json::to_vec(msg).unwrap();
-        self.write_raw(&[format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(), &body].concat());
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    fn recv(&mut self) -> Value {
-        self.rx.recv_timeout(WAIT).unwrap_or_else(|_| panic!("no message from the server within {WAIT:?}"))
-    }
-
-    /// Send a request and wait for its response (the whole message, `result` or `error`).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            let msg = self.recv();
-            if msg["id"] == json!(id) && msg.get("method").is_none() {
-                return msg;
-            }
-            self.backlog.push(msg);
-        }
-        panic!("no response to `{method}` within {WAIT:?}");
-    }
-
-    /// The next diagnostics published for `uri`.
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(i) = self.backlog.iter().position(|m| is_publish_for(m, uri)) {
-                let msg = self.backlog.remove(i);
-                return msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
-            }
-            assert!(Instant::now() < deadline, "no diagnostics for {uri} within {WAIT:?}");
-            let msg = self.recv();
-            self.backlog.push(msg);
-        }
-    }
-
-    fn initialize(&mut self, root: &Path) -> Value {
-        let response = self.request(
-            "initialize",
-            json!({"processId": null, "rootUri": uri(root), "capabilities": {},
-                   "workspaceFolders": [{"uri": uri(root), "name": "policies"}]}),
-        );
-        self.notify("initialized", json!({}));
-        response
-    }
-
-    /// `shutdown`, then `exit`: the server must end with status 0.
-    fn shutdown(mut self) {
-        let response = self.request("shutdown", Value::Null);
-        assert_eq!(response["result"], Value::Null, "{response}");
-        assert!(response.get("error").is_none(), "{response}");
-        self.notify("exit", Value::Null);
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert_eq!(status.code(), Some(0));
-                return;
-            }
-            assert!(Instant::now() < deadline, "the server did not exit within {WAIT:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is_publish_for(msg: &Value, uri: &str) -> bool {
-    msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri
-}
-
-fn uri(path: &Path) -> String {
-    let mut out = String::from("file://");
-    for b in path.to_str().unwrap().bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 /// The protocol position (UTF-16) of the `nth` occurrence of `needle` in `text`, `delta` bytes in.
 fn pos(text: &str, needle: &str, nth: usize, delta: usize) -> Value {
@@ -244,7 +93,7 @@ fn labels(items: &Value) -> Vec<String> {
 #[test]
 fn diagnostics_of_the_folder_appear_on_open_and_clear_when_fixed() {
     let (_dir, root) = workspace();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
     let init = client.initialize(&root);
     let caps = &init["result"]["capabilities"];
     assert_eq!(caps["hoverProvider"], true, "{init}");
@@ -307,7 +156,7 @@ fn diagnostics_of_the_folder_appear_on_open_and_clear_when_fixed() {
 #[test]
 fn hover_definition_references_and_symbols() {
     let (_dir, root) = workspace();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
     client.initialize(&root);
     let retail_path = root.join("policies/industry/retail-customer-service-code.precept");
     let retail = uri(&retail_path);
@@ -399,7 +248,7 @@ fn hover_definition_references_and_symbols() {
 #[test]
 fn completion_of_fields_values_functions_and_names() {
     let (_dir, root) = workspace();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
     client.initialize(&root);
     let extra = uri(&root.join("policies/extra.precept"));
     client.notify(
@@ -472,7 +321,7 @@ fn completion_of_fields_values_functions_and_names() {
 #[test]
 fn bad_input_does_not_stop_the_server() {
     let (_dir, root) = workspace();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
     // A request before `initialize` is refused, not fatal.
     let early = client.request("textDocument/hover", json!({}));
     assert_eq!(early["error"]["code"], -32002, "{early}");
@@ -508,7 +357,7 @@ fn bad_input_does_not_stop_the_server() {
 #[test]
 fn exit_without_shutdown_ends_with_status_1() {
     let (_dir, root) = workspace();
-    let mut client = Client::start(&root);
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
     client.initialize(&root);
     client.notify("exit", Value::Null);
     let deadline = Instant::now() + WAIT;
