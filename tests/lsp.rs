@@ -275,6 +275,14 @@ fn completion_of_fields_values_functions_and_names() {
     );
     let items = client.request("textDocument/completion", at(&extra, pos(&typed, "customer.", 0, 9)));
     assert_eq!(labels(&items["result"]), ["kind", "id", "department"]);
+    // The element bound by a quantifier: the fields of the list's objects.
+    let typed = FIXED.replace("require record.kind == complaint", "require all(a in record.actions: a.");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": extra, "version": 30}, "contentChanges": [{"text": typed}]}),
+    );
+    let items = client.request("textDocument/completion", at(&extra, pos(&typed, "a.", 0, 2)));
+    assert_eq!(labels(&items["result"]), ["type", "amount", "by", "at", "approved_by"]);
     // After `==`, and inside `in {`: the enumeration's values.
     let typed = FIXED.replace("require record.kind == complaint", "require record.kind == ");
     client.notify(
@@ -369,4 +377,59 @@ fn exit_without_shutdown_ends_with_status_1() {
         assert!(Instant::now() < deadline, "the server did not exit");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn a_precept_toml_says_which_folders_are_read() {
+    let (_dir, root) = workspace();
+    // Only `policies/` is the policy folder and only `org/` holds roles: a broken draft beside
+    // them, and a role file elsewhere, are not read.
+    std::fs::write(root.join("precept.toml"), "policies = [\"policies\"]\nroles = [\"org\"]\n").unwrap();
+    std::fs::create_dir_all(root.join("drafts")).unwrap();
+    std::fs::write(root.join("drafts/draft.precept"), "code {").unwrap();
+    std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+    std::fs::copy(common::root().join("fixtures/lint/err/duplicate-role.toml"), root.join("elsewhere/roles.toml"))
+        .unwrap();
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
+    client.initialize(&root);
+    let roles = client.diagnostics(&uri(&root.join("org/roles.toml")));
+    assert!(codes(&roles).contains(&"precept::role::escalation-cycle".to_string()), "{roles:?}");
+    let extra = client.diagnostics(&uri(&root.join("policies/extra.precept")));
+    assert_eq!(codes(&extra), ["precept::type::unknown-field", "precept::type::unknown-name"]);
+    // Everything published so far is about the folders the settings name.
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&root.join("policies/schema.precept"))}}),
+    );
+    assert_eq!(symbols["result"][1]["name"], "service_record");
+    let stray: Vec<&Value> = client
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter(|m| m["params"]["uri"].as_str().is_some_and(|u| u.contains("/drafts/") || u.contains("/elsewhere/")))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    client.shutdown();
+}
+
+#[test]
+fn a_file_outside_the_workspace_is_checked_on_its_own() {
+    let (_dir, root) = workspace();
+    let other = tempfile::tempdir().unwrap();
+    let other_root = std::fs::canonicalize(other.path()).unwrap();
+    let path = other_root.join("loose.precept");
+    std::fs::write(&path, BROKEN).unwrap();
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
+    client.initialize(&root);
+    let loose = uri(&path);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": loose, "languageId": "precept", "version": 1, "text": BROKEN}}),
+    );
+    // Alone, its rule reads a schema it does not have.
+    let diags = client.diagnostics(&loose);
+    assert_eq!(codes(&diags), ["precept::type::unknown-schema"], "{diags:?}");
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": loose}}));
+    assert_eq!(symbols["result"][0]["name"], "Extra checks", "{symbols}");
+    client.shutdown();
 }

@@ -45,6 +45,9 @@ struct Listing {
 pub struct Project {
     /// The folder.
     pub root: PathBuf,
+    /// A folder the editor opened a file from, outside every workspace folder: only the policy
+    /// files open in it are read (walking it could mean walking a whole disk).
+    loose: bool,
     listing: Option<Listing>,
     /// Each policy file's tree as it last parsed.
     last_good: HashMap<PathBuf, PolicyFile>,
@@ -81,7 +84,12 @@ impl Analysis {
 impl Project {
     /// A project for the folder `root` (an absolute path).
     pub fn new(root: PathBuf) -> Project {
-        Project { root, listing: None, last_good: HashMap::new(), analysis: Analysis::default() }
+        Project { root, loose: false, listing: None, last_good: HashMap::new(), analysis: Analysis::default() }
+    }
+
+    /// A project for the folder of a file opened from outside every workspace folder.
+    pub fn loose(root: PathBuf) -> Project {
+        Project { loose: true, ..Project::new(root) }
     }
 
     /// Whether `path` is this project's (inside its folder).
@@ -114,7 +122,11 @@ impl Project {
         let listing = match &self.listing {
             Some(l) => l.clone(),
             None => {
-                let l = list(&self.root);
+                let l = if self.loose {
+                    Listing { policy_roots: vec![self.root.clone()], ..Listing::default() }
+                } else {
+                    list(&self.root)
+                };
                 self.listing = Some(l.clone());
                 l
             }

@@ -175,21 +175,24 @@ impl<'c> Server<'c> {
         }
     }
 
-    /// The project a file belongs to: the innermost workspace folder holding it, else (a file
-    /// opened from elsewhere) a project of its own folder, made now.
-    fn project_of(&mut self, path: &Path) -> usize {
-        let found = self
-            .projects
+    /// The project a file belongs to: the innermost workspace folder holding it.
+    fn find_project(&self, path: &Path) -> Option<usize> {
+        self.projects
             .iter()
             .enumerate()
             .filter(|(_, p)| p.holds(path))
             .max_by_key(|(_, p)| p.root.components().count())
-            .map(|(i, _)| i);
-        match found {
+            .map(|(i, _)| i)
+    }
+
+    /// The project of a file being opened: [`Server::find_project`], else (a file opened from
+    /// outside every workspace folder) a loose project of its own folder, made now.
+    fn project_for_open(&mut self, path: &Path) -> usize {
+        match self.find_project(path) {
             Some(i) => i,
             None => {
                 let root = path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
-                self.projects.push(Project::new(root));
+                self.projects.push(Project::loose(root));
                 self.projects.len() - 1
             }
         }
@@ -249,7 +252,7 @@ impl<'c> Server<'c> {
                 if let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) {
                     if let Some(path) = self.path(&p.text_document.uri) {
                         let known = self.projects.iter().any(|pr| pr.reads(&path));
-                        let i = self.project_of(&path);
+                        let i = self.project_for_open(&path);
                         if !known || !path.exists() {
                             self.projects[i].relist();
                         }
@@ -371,8 +374,7 @@ impl<'c> Server<'c> {
     /// The spot at a document position, and the project it is in.
     fn spot<T>(&mut self, at: &TextDocumentPositionParams, f: impl FnOnce(&Spot, &Project, &Lines) -> T) -> Option<T> {
         let path = self.path(&at.text_document.uri)?;
-        let i = self.project_of(&path);
-        let project = &self.projects[i];
+        let project = &self.projects[self.find_project(&path)?];
         let analysis = &project.analysis;
         let indexed = analysis.file(&path);
         let (text, lines) = match self.docs.get(&path) {
@@ -417,16 +419,15 @@ impl<'c> Server<'c> {
     fn definition(&mut self, at: &TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
         let found = self.spot(at, |spot, _, _| super::navigate::definition(spot)).flatten()?;
         let path = self.path(&at.text_document.uri)?;
-        let i = self.project_of(&path);
-        let location = self.location(&self.projects[i], found.0, found.1)?;
+        let location = self.location(&self.projects[self.find_project(&path)?], found.0, found.1)?;
         Some(GotoDefinitionResponse::Scalar(location))
     }
 
     fn references(&mut self, at: &TextDocumentPositionParams, declaration: bool) -> Option<Vec<Location>> {
         let places = self.spot(at, |spot, _, _| super::navigate::references(spot, declaration))?;
         let path = self.path(&at.text_document.uri)?;
-        let i = self.project_of(&path);
-        Some(places.into_iter().filter_map(|(file, span)| self.location(&self.projects[i], file, span)).collect())
+        let project = &self.projects[self.find_project(&path)?];
+        Some(places.into_iter().filter_map(|(file, span)| self.location(project, file, span)).collect())
     }
 
     fn completion(&mut self, at: &TextDocumentPositionParams) -> Option<CompletionResponse> {
@@ -435,8 +436,7 @@ impl<'c> Server<'c> {
 
     fn symbols(&mut self, uri: &Uri) -> Option<DocumentSymbolResponse> {
         let path = self.path(uri)?;
-        let i = self.project_of(&path);
-        let analysis = &self.projects[i].analysis;
+        let analysis = &self.projects[self.find_project(&path)?].analysis;
         let (file, _) = analysis.file(&path)?;
         Some(DocumentSymbolResponse::Nested(super::symbols::outline(&analysis.index, file, self.enc)))
     }
