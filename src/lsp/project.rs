@@ -112,7 +112,6 @@ impl Project {
                     || l.calendars.iter().any(|(_, p)| p == path)
                     || self.analysis.index.files.iter().any(|f| self.root.join(&*f.name) == path)
                     || (is_policy(path) && l.policy_roots.iter().any(|r| path.starts_with(r)))
-                    || path.extension().is_some_and(|e| e == "toml")
             }
         }
     }
