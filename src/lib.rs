@@ -101,6 +101,9 @@ pub mod glob;
 pub mod input;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
+pub mod lsp;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod output_file;
 #[doc(hidden)]
 pub mod pipeline;

@@ -28,8 +28,8 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     // The library API, and the policy tests run through it.
     &["api", "policytest"],
-    // The command line.
-    &["cli", "output_file"],
+    // The command line, and the language server it runs.
+    &["cli", "output_file", "lsp"],
 ];
 
 /// Items the crate root re-exports, by the module they come from.

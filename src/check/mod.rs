@@ -14,6 +14,7 @@ mod calendars;
 mod codes;
 mod expr;
 mod group;
+pub mod index;
 pub mod layers;
 mod lets;
 mod opening;

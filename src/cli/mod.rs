@@ -63,6 +63,8 @@ enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the manual page (roff) to standard output, or write one per subcommand with `--out DIR`.
     Man(generate::ManArgs),
+    /// Run the language server on stdin and stdout, for editors (see README, "Language server").
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]
@@ -336,6 +338,14 @@ fn run(cli: Cli) -> Status {
         Command::Lint(args) => lint(args),
         Command::Completions(args) => generate::completions(&args),
         Command::Man(args) => generate::man(&args),
+        // The protocol says a server that gets `exit` without `shutdown` first exits with 1.
+        Command::Lsp => {
+            if crate::lsp::run() {
+                Status::Clean
+            } else {
+                Status::Findings
+            }
+        }
     }
 }
 
