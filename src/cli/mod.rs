@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod check;
 pub mod config;
 mod explain;
+mod fmt;
 mod guard;
 mod output;
 mod test;
@@ -58,6 +59,8 @@ enum Command {
     Test(TestArgs),
     /// Lint role and staff definitions: references, escalation paths, scope, assignments, qualifications.
     Lint(LintArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: only list those that would change).
+    Fmt(fmt::FmtArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -329,6 +332,7 @@ fn run(cli: Cli) -> Status {
         Command::Explain(args) => explain::explain(args),
         Command::Test(args) => test::test(args),
         Command::Lint(args) => lint(args),
+        Command::Fmt(args) => fmt::fmt(args),
     }
 }
 

@@ -75,6 +75,7 @@ impl Fmt<'_> {
             Rule::if_expr => self.if_chain(n),
             Rule::template => self.template(n),
             Rule::set_lit => self.delimited(&n.children, &[], false),
+            Rule::quantifier | Rule::count_expr => self.bound(n),
             Rule::call_expr => self.delimited(&n.children[1..], &n.children[..1], false),
             Rule::enum_type => self.delimited(&n.children[1..], &n.children[..1], true),
             Rule::define_clause => self.define(n),

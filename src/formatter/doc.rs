@@ -62,18 +62,36 @@ impl Doc {
     }
 }
 
+/// The flat width of `items`, or `None` when they cannot be flat. A comment ending the line may
+/// come last (the line ends there anyway), but nothing may follow it on the same line.
 fn flat_width(items: &[Doc]) -> Option<usize> {
-    items.iter().try_fold(0usize, |acc, d| Some(acc + width(d)?))
+    fit(items).map(|(w, _)| w)
 }
 
-fn width(d: &Doc) -> Option<usize> {
+/// The flat width of `items` and whether they end in a comment that ends the line.
+fn fit(items: &[Doc]) -> Option<(usize, bool)> {
+    let mut total = 0;
+    let mut ends_line = false;
+    for d in items {
+        let (w, ends) = fit_one(d)?;
+        if ends_line && (w > 0 || ends) {
+            return None;
+        }
+        total += w;
+        ends_line |= ends;
+    }
+    Some((total, ends_line))
+}
+
+fn fit_one(d: &Doc) -> Option<(usize, bool)> {
     match d {
-        Doc::Text(s) => Some(s.chars().count()),
-        Doc::Space | Doc::Line => Some(1),
-        Doc::SoftLine => Some(0),
-        Doc::HardLine | Doc::BlankLine | Doc::TrailingComment(_) | Doc::OwnLineComment(_) => None,
-        Doc::Indent(items) | Doc::Seq(items) => flat_width(items),
-        Doc::Group { width, .. } => *width,
+        Doc::Text(s) => Some((s.chars().count(), false)),
+        Doc::Space | Doc::Line => Some((1, false)),
+        Doc::SoftLine => Some((0, false)),
+        Doc::TrailingComment(_) => Some((0, true)),
+        Doc::HardLine | Doc::BlankLine | Doc::OwnLineComment(_) => None,
+        Doc::Indent(items) | Doc::Seq(items) => fit(items),
+        Doc::Group { items, width } => Some((width.as_ref().copied()?, fit(items)?.1)),
     }
 }
 

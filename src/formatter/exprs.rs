@@ -41,6 +41,12 @@ fn looseness(r: Rule) -> Option<u8> {
 impl Fmt<'_> {
     /// An `expr` node: operands (with their prefix operators) joined by infix operators.
     pub fn expr(&mut self, n: &Node) -> Doc {
+        self.expr_indented(n, true)
+    }
+
+    /// An `expr` node whose continuation lines are indented one level (`indent`), or aligned with
+    /// its first line, when that line is already indented under what it belongs to.
+    fn expr_indented(&mut self, n: &Node, indent: bool) -> Doc {
         let mut operands: Vec<&[Node]> = Vec::new();
         let mut operators: Vec<&Node> = Vec::new();
         let mut start = 0;
@@ -52,12 +58,12 @@ impl Fmt<'_> {
             }
         }
         operands.push(&n.children[start..]);
-        self.chain(&operands, &operators)
+        self.chain(&operands, &operators, indent)
     }
 
     /// Operands joined by operators, split at the loosest of them; the operands between two such
     /// operators are a chain of their own.
-    fn chain(&mut self, operands: &[&[Node]], operators: &[&Node]) -> Doc {
+    fn chain(&mut self, operands: &[&[Node]], operators: &[&Node], indent: bool) -> Doc {
         let Some(loosest) = operators.iter().filter_map(|o| looseness(o.rule)).min() else {
             return match operands.first() {
                 Some(parts) => self.operand(parts),
@@ -73,7 +79,7 @@ impl Fmt<'_> {
             if !ends_here {
                 continue;
             }
-            let seg = self.chain(&operands[seg_start..=i], &operators[seg_start..i]);
+            let seg = self.chain(&operands[seg_start..=i], &operators[seg_start..i], true);
             match joined_by {
                 None => first = Some(seg),
                 Some(op) => {
@@ -88,7 +94,7 @@ impl Fmt<'_> {
             seg_start = i + 1;
         }
         let mut items = vec![first.unwrap_or(Doc::Seq(Vec::new()))];
-        items.push(Doc::Indent(rest));
+        items.push(if indent { Doc::Indent(rest) } else { Doc::Seq(rest) });
         Doc::group(items)
     }
 
@@ -166,6 +172,25 @@ impl Fmt<'_> {
         }
         first.push(Doc::Indent(rest));
         Doc::group(first)
+    }
+
+    /// `all(a in list: cond)`, `count(a in list: cond)`: when too long, the condition goes on the
+    /// next line, indented, so the binding stays with its list.
+    pub fn bound(&mut self, n: &Node) -> Doc {
+        let Some(colon) = n.children.iter().position(|c| c.rule == Rule::colon) else {
+            return self.run(&n.children, false);
+        };
+        let Some((close, body)) = n.children[colon + 1..].split_last() else {
+            return self.run(&n.children, false);
+        };
+        let mut items = vec![self.run(&n.children[..=colon], false)];
+        let mut inner = vec![Doc::Line];
+        for b in body {
+            inner.push(if b.rule == Rule::expr { self.expr_indented(b, false) } else { self.seq(b) });
+        }
+        items.push(Doc::Indent(inner));
+        items.push(self.token(close));
+        Doc::group(items)
     }
 
     /// Items between brackets separated by commas (a set, a call's arguments, an enumeration's
