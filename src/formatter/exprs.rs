@@ -79,21 +79,19 @@ impl Fmt<'_> {
             if !ends_here {
                 continue;
             }
+            // In source order: the operator before this operand, then the operand.
+            let op = joined_by.map(|op| self.seq(op));
             let seg = self.chain(&operands[seg_start..=i], &operators[seg_start..i], true);
-            match joined_by {
+            match op {
                 None => first = Some(seg),
-                Some(op) => {
-                    rest.push(Doc::Line);
-                    rest.push(self.seq(op));
-                    rest.push(Doc::Space);
-                    rest.push(seg);
-                }
+                Some(op) => rest.extend([Doc::Line, op, Doc::Space, seg]),
             }
-            // Built in source order: the operator's token after the operand before it.
             joined_by = operators.get(i).copied();
             seg_start = i + 1;
         }
-        let mut items = vec![first.unwrap_or(Doc::Seq(Vec::new()))];
+        // The first operand's own continuation lines go one level deeper than this chain's
+        // operators, as the later operands' do, so a line's depth always shows what it belongs to.
+        let mut items = vec![Doc::Indent(vec![first.unwrap_or(Doc::Seq(Vec::new()))])];
         items.push(if indent { Doc::Indent(rest) } else { Doc::Seq(rest) });
         Doc::group(items)
     }

@@ -18,12 +18,23 @@ pub fn shape(file: &SourceFile) -> Option<String> {
     Some(spans.replace_all(&text, "Span").into_owned())
 }
 
-/// The comments of `file` in order, as written (trailing whitespace aside), or `None` when it does
-/// not parse.
+/// The comments of `file` in order, as written (trailing whitespace aside), each with the token
+/// written before it (commas aside: a trailing comma may be dropped), or `None` when it does not
+/// parse. Equal lists mean every comment is still there, in order, after the same token.
 pub fn comment_texts(file: &SourceFile) -> Option<Vec<String>> {
     let root = concrete(file).ok()?;
     let tokens = super::comments::tokens(&root);
-    Some(super::comments::comments(&file.text, &tokens).into_iter().map(|c| c.text).collect())
+    let words: Vec<(usize, String)> = tokens
+        .iter()
+        .filter_map(|t| file.text.get(t.start..t.end).map(|w| (t.end, w)))
+        .filter(|(_, w)| *w != ",")
+        .map(|(end, w)| (end, w.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .collect();
+    let placed = super::comments::comments(&file.text, &tokens).into_iter().map(|c| {
+        let before = words.iter().rev().find(|(end, _)| *end <= c.span.start).map_or("", |(_, w)| w.as_str());
+        format!("after `{before}`: {}", c.text)
+    });
+    Some(placed.collect())
 }
 
 /// Check every promise for `file`: `Ok(None)` when it does not parse (nothing to check), `Ok(Some)`
