@@ -41,6 +41,8 @@ struct Tally {
     unchanged: usize,
     /// Files left alone because they do not parse.
     unparsed: usize,
+    /// Files that need formatting but could not be rewritten.
+    unwritten: usize,
     /// Files that could not be read, parsed or written, or paths that could not be walked.
     failed: bool,
 }
@@ -102,8 +104,8 @@ fn one_file<W: std::io::Write>(path: &Path, args: &FmtArgs, tally: &mut Tally, o
         tally.unchanged += 1;
         return;
     }
-    tally.changed += 1;
     if args.check {
+        tally.changed += 1;
         out.put(&format!("would reformat {}\n", crate::text::escape(&name)));
         if args.diff {
             out.put(&diff(&file, &formatted));
@@ -111,9 +113,13 @@ fn one_file<W: std::io::Write>(path: &Path, args: &FmtArgs, tally: &mut Tally, o
         return;
     }
     match write_back(path, &name, &formatted) {
-        Ok(()) => out.put(&format!("reformatted {}\n", crate::text::escape(&name))),
+        Ok(()) => {
+            tally.changed += 1;
+            out.put(&format!("reformatted {}\n", crate::text::escape(&name)));
+        }
         Err(d) => {
             err.diag(&d);
+            tally.unwritten += 1;
             tally.failed = true;
         }
     }
@@ -153,9 +159,13 @@ fn summary(t: &Tally, check: bool) -> String {
         (true, n) => format!("{} would be reformatted", files(n)),
         (false, n) => format!("{} reformatted", files(n)),
     };
-    let unparsed = match t.unparsed {
-        0 => String::new(),
-        n => format!(", {} left alone (not parsed)", files(n)),
-    };
-    format!("{changed}, {} already formatted{unparsed}\n", files(t.unchanged))
+    let mut line = format!("{changed}, {} already formatted", files(t.unchanged));
+    if t.unparsed > 0 {
+        line.push_str(&format!(", {} left alone (not parsed)", files(t.unparsed)));
+    }
+    if t.unwritten > 0 {
+        line.push_str(&format!(", {} not rewritten", files(t.unwritten)));
+    }
+    line.push('\n');
+    line
 }
