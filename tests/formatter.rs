@@ -45,6 +45,26 @@ fn every_policy_in_the_repository_formats_to_the_same_tree_with_its_comments_and
     }
 }
 
+/// The bundled policies, examples and fixtures are kept formatted (`.ci/run` checks the same with
+/// `precept fmt --check`); the malformed parse fixtures are left as they are written, on purpose.
+#[test]
+fn the_bundled_policies_examples_and_fixtures_are_formatted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut unformatted = Vec::new();
+    for path in policy_files() {
+        let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let bundled = ["policies/", "examples/", "fixtures/"].iter().any(|d| rel.starts_with(d));
+        if !bundled || rel.starts_with("fixtures/parse/err/") {
+            continue;
+        }
+        let file = SourceFile::new(rel.clone(), std::fs::read_to_string(&path).unwrap());
+        if precept::formatter::format_text(&file).unwrap() != *file.text {
+            unformatted.push(rel);
+        }
+    }
+    assert!(unformatted.is_empty(), "run `precept fmt` on: {unformatted:?}");
+}
+
 /// The layout of every construct, from a file written untidily on purpose (with comments in
 /// every kind of place): reviewed by eye, then kept.
 #[test]

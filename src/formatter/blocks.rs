@@ -79,6 +79,7 @@ impl Fmt<'_> {
             Rule::call_expr => self.delimited(&n.children[1..], &n.children[..1], false),
             Rule::enum_type => self.delimited(&n.children[1..], &n.children[..1], true),
             Rule::define_clause => self.define(n),
+            Rule::expect_clause => self.expect(n),
             // A comma after a field is allowed, but fields stand one per line without it.
             Rule::field_decl => {
                 let keep = match n.children.last() {
@@ -147,6 +148,34 @@ impl Fmt<'_> {
         }
         out.push(self.token(rbrace));
         Doc::Seq(out)
+    }
+
+    /// `expect every week of x for each team in "a", "b" from D until E`: when too long, the groups
+    /// expected and the range each go on a line of their own under the clause.
+    fn expect(&mut self, n: &Node) -> Doc {
+        let tail = n
+            .children
+            .iter()
+            .position(|c| matches!(c.rule, Rule::expected_groups | Rule::kw_from | Rule::kw_until))
+            .unwrap_or(n.children.len());
+        let mut parts = vec![self.run(&n.children[..tail], false)];
+        let mut rest = Vec::new();
+        let mut i = tail;
+        while let Some(c) = n.children.get(i) {
+            // `from D` and `until E` are one part each; so is the `for each ... in ...` list.
+            let len = if c.rule == Rule::expected_groups { 1 } else { 2 };
+            let end = (i + len).min(n.children.len());
+            let line = if c.rule == Rule::kw_until && n.children[tail].rule != Rule::kw_until {
+                Doc::Space
+            } else {
+                Doc::Line
+            };
+            rest.push(line);
+            rest.push(self.run(&n.children[i..end], false));
+            i = end;
+        }
+        parts.push(Doc::Indent(rest));
+        Doc::group(parts)
     }
 
     /// `define name(a, b) = expr`: the parameters as a call's arguments are.
