@@ -109,11 +109,14 @@ struct Printer {
     column: usize,
     indent: usize,
     pending: Pending,
+    /// The indentation of the line a pending break starts: that of the latest break requested, so
+    /// an [`Doc::Indent`] entered after a break does not move the line the break begins.
+    pending_indent: usize,
 }
 
 /// Print `doc` as text ending in one line break (or as nothing, if it holds no text).
 pub fn print(doc: &Doc) -> String {
-    let mut p = Printer { out: String::new(), column: 0, indent: 0, pending: Pending::None };
+    let mut p = Printer { out: String::new(), column: 0, indent: 0, pending: Pending::None, pending_indent: 0 };
     p.doc(doc, false);
     if !p.out.is_empty() {
         p.out.push('\n');
@@ -123,13 +126,16 @@ pub fn print(doc: &Doc) -> String {
 
 /// Print `doc` on one line, every group flat (for a template hole, which holds no comment).
 pub fn print_flat(doc: &Doc) -> String {
-    let mut p = Printer { out: String::new(), column: 0, indent: 0, pending: Pending::None };
+    let mut p = Printer { out: String::new(), column: 0, indent: 0, pending: Pending::None, pending_indent: 0 };
     p.doc(doc, true);
     p.out
 }
 
 impl Printer {
     fn request(&mut self, what: Pending) {
+        if what >= Pending::Line {
+            self.pending_indent = self.indent;
+        }
         self.pending = self.pending.max(what);
     }
 
@@ -138,7 +144,7 @@ impl Printer {
         match self.pending {
             Pending::None => self.column,
             Pending::Space => self.column + 1,
-            Pending::Line | Pending::Blank => self.indent,
+            Pending::Line | Pending::Blank => self.pending_indent,
         }
     }
 
@@ -151,8 +157,8 @@ impl Printer {
                 if self.pending == Pending::Blank {
                     self.out.push('\n');
                 }
-                self.out.extend(std::iter::repeat_n(' ', self.indent));
-                self.column = self.indent;
+                self.out.extend(std::iter::repeat_n(' ', self.pending_indent));
+                self.column = self.pending_indent;
             }
             Pending::Space if self.column > 0 => {
                 self.out.push(' ');
