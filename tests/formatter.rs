@@ -105,6 +105,64 @@ fn a_long_list_breaks_one_item_per_line_under_its_clause() {
     assert!(formatted.lines().all(|l| l.len() <= precept::formatter::doc::WIDTH));
 }
 
+/// Where a comment may go: after each token, words written as one literal (`3 business days`,
+/// `50.00 GBP`, a message template) counting as one token.
+fn comment_points(node: &precept::syntax::tree::Node, out: &mut Vec<usize>) {
+    use precept::syntax::tree::Rule;
+    let whole = matches!(
+        node.rule,
+        Rule::business_lit
+            | Rule::money_lit
+            | Rule::duration_lit
+            | Rule::calendar_lit
+            | Rule::percent_lit
+            | Rule::string
+            | Rule::template
+    );
+    if whole || node.children.is_empty() {
+        out.push(node.span.end);
+    } else {
+        for c in &node.children {
+            comment_points(c, out);
+        }
+    }
+}
+
+/// Every file of the bundled policies and the every-construct file, with a comment after every
+/// token (at the end of its line, then on a line of its own): all of them survive, in place.
+#[test]
+fn a_comment_after_any_token_stays_after_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for path in policy_files() {
+        let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        if !(rel.starts_with("policies/") || rel.starts_with("tests/fmt/")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tree = precept::syntax::tree::concrete(&SourceFile::new("x", text.clone())).unwrap();
+        let mut points = Vec::new();
+        comment_points(&tree, &mut points);
+        for (style, comment) in [("trailing", " // t\n"), ("own-line", "\n// o\n")] {
+            let mut with = String::new();
+            let mut from = 0;
+            for &at in points.iter().filter(|&&p| p > 0) {
+                with.push_str(&text[from..at]);
+                with.push_str(comment);
+                from = at;
+            }
+            with.push_str(&text[from..]);
+            let file = SourceFile::new(format!("{rel} ({style})"), with);
+            match check_promises(&file) {
+                Ok(Some(_)) => checked += 1,
+                Ok(None) => panic!("{rel} ({style}) does not parse with its comments"),
+                Err(e) => panic!("{rel} ({style}): {e}"),
+            }
+        }
+    }
+    assert!(checked >= 12, "{checked}");
+}
+
 mod generated {
     //! Policies generated from a small grammar of expressions, printed with random whitespace and
     //! comments between their tokens: formatting keeps the tree and the comments, and is idempotent.
