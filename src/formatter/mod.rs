@@ -8,8 +8,8 @@
 //! formatting it again changes nothing. The layout rules are in `docs/language.md` ("Formatting"):
 //! two spaces per level, one clause per line, lines broken at [`doc::WIDTH`] columns.
 //!
-//! The steps: [`comments`] finds the comments, [`builder`] places tokens and comments, [`blocks`]
-//! lays out declarations and clauses, [`exprs`] expressions, and [`doc`] prints the layout.
+//! The steps: [`comments`] finds the comments, `builder` places tokens and comments, `blocks`
+//! lays out declarations and clauses, `exprs` expressions, and [`doc`] prints the layout.
 
 mod blocks;
 mod builder;
