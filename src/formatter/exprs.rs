@@ -74,6 +74,7 @@ impl Fmt<'_> {
         let mut rest = Vec::new();
         let mut seg_start = 0;
         let mut joined_by: Option<&Node> = None;
+        let mut first_is_chain = false;
         for i in 0..=operators.len() {
             let ends_here = i == operators.len() || looseness(operators[i].rule) == Some(loosest);
             if !ends_here {
@@ -83,15 +84,21 @@ impl Fmt<'_> {
             let op = joined_by.map(|op| self.seq(op));
             let seg = self.chain(&operands[seg_start..=i], &operators[seg_start..i], true);
             match op {
-                None => first = Some(seg),
+                None => {
+                    first_is_chain = i > seg_start || !closes_on_its_own_line(operands[seg_start]);
+                    first = Some(seg);
+                }
                 Some(op) => rest.extend([Doc::Line, op, Doc::Space, seg]),
             }
             joined_by = operators.get(i).copied();
             seg_start = i + 1;
         }
-        // The first operand's own continuation lines go one level deeper than this chain's
-        // operators, as the later operands' do, so a line's depth always shows what it belongs to.
-        let mut items = vec![Doc::Indent(vec![first.unwrap_or(Doc::Seq(Vec::new()))])];
+        // The first operand's continuation lines go one level deeper than this chain's operators,
+        // as the later operands' do, so a line's depth always shows which operator it belongs to;
+        // except a call or a set, whose items are indented under it and whose closing bracket
+        // starts a line of its own.
+        let first = first.unwrap_or(Doc::Seq(Vec::new()));
+        let mut items = vec![if first_is_chain { Doc::Indent(vec![first]) } else { first }];
         items.push(if indent { Doc::Indent(rest) } else { Doc::Seq(rest) });
         Doc::group(items)
     }
@@ -233,6 +240,14 @@ impl Fmt<'_> {
         out.push(Doc::group(group));
         Doc::Seq(out)
     }
+}
+
+/// Whether an operand is a call or a set (nothing before it, nothing after): broken, its items are
+/// indented under it and its closing bracket starts a line of its own.
+fn closes_on_its_own_line(parts: &[Node]) -> bool {
+    let [postfixed] = parts else { return false };
+    let [primary] = postfixed.children.as_slice() else { return false };
+    matches!(primary.rule, Rule::call_expr | Rule::set_lit)
 }
 
 /// The `if` that is the whole `else` branch (`else if ...`), if it is one.
