@@ -21,6 +21,7 @@ seed() {
 
 cd "$root"
 seed policy $(find policies fixtures tests -name '*.precept' 2>/dev/null)
+seed format $(find policies examples fixtures tests -name '*.precept' 2>/dev/null)
 seed records_jsonl $(find fixtures tests -name '*.jsonl' -o -name '*.ndjson' 2>/dev/null)
 seed records_json $(find fixtures tests -name '*.json' 2>/dev/null | grep -v -e baseline -e '\.snap')
 seed records_csv $(find fixtures tests -name '*.csv' 2>/dev/null)

@@ -96,6 +96,8 @@ pub mod diagnostics;
 #[doc(hidden)]
 pub mod engine;
 #[doc(hidden)]
+pub mod formatter;
+#[doc(hidden)]
 pub mod glob;
 #[doc(hidden)]
 pub mod input;

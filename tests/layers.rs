@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     // Text -> syntax tree.
     &["syntax"],
     // Syntax tree -> checked, compiled program; its evaluation over records and role files.
-    &["check", "engine", "data", "roles"],
+    &["check", "engine", "data", "roles", "formatter"],
     // Findings as values.
     &["findings"],
     // Orchestration: a check over files and folders; policy folders read from disk.

@@ -98,7 +98,7 @@ fn diagnostics_of_the_folder_appear_on_open_and_clear_when_fixed() {
     let caps = &init["result"]["capabilities"];
     assert_eq!(caps["hoverProvider"], true, "{init}");
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert!(caps.get("documentFormattingProvider").is_none(), "formatting is not offered yet");
+    assert_eq!(caps["documentFormattingProvider"], true, "{init}");
 
     // Before anything is opened: the whole folder is checked, roles linted.
     let extra = uri(&root.join("policies/extra.precept"));
@@ -431,5 +431,50 @@ fn a_file_outside_the_workspace_is_checked_on_its_own() {
     assert_eq!(codes(&diags), ["precept::type::unknown-schema"], "{diags:?}");
     let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": loose}}));
     assert_eq!(symbols["result"][0]["name"], "Extra checks", "{symbols}");
+    client.shutdown();
+}
+
+/// Formatting an open document answers with one edit holding `precept fmt`'s layout of the
+/// editor's text (not the file on disk); a laid-out document gets no edits, and one that does not
+/// parse gets `null` (nothing changes).
+#[test]
+fn formatting_lays_out_the_open_document_as_fmt_does() {
+    let (_dir, root) = workspace();
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
+    client.initialize(&root);
+    let extra = uri(&root.join("policies/extra.precept"));
+    let untidy = "code \"Extra checks\" {\n    level organisational\n  rule extra-answered { title \"Answered\"\n  for service_record   // the helpdesk's records\n    require record.kind == complaint\n    message \"late\" }\n}\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": extra, "languageId": "precept", "version": 1, "text": untidy}}),
+    );
+    let request = json!({"textDocument": {"uri": extra}, "options": {"tabSize": 2, "insertSpaces": true}});
+    let response = client.request("textDocument/formatting", request.clone());
+    let edits = response["result"].as_array().cloned().unwrap_or_else(|| panic!("{response}"));
+    assert_eq!(edits.len(), 1, "{response}");
+    let expected = precept::formatter::format_text(&precept::source::SourceFile::new("extra.precept", untidy)).unwrap();
+    assert_eq!(edits[0]["newText"], expected.as_str());
+    assert!(expected.contains("// the helpdesk's records"), "{expected}");
+    let lines = untidy.lines().count();
+    assert_eq!(
+        edits[0]["range"],
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}})
+    );
+
+    // Laid out already: no edits.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": extra, "version": 2}, "contentChanges": [{"text": expected}]}),
+    );
+    let response = client.request("textDocument/formatting", request.clone());
+    assert_eq!(response["result"], json!([]), "{response}");
+
+    // Does not parse: nothing is changed.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": extra, "version": 3}, "contentChanges": [{"text": "code \"Extra checks\" {\n  rule (("}]}),
+    );
+    let response = client.request("textDocument/formatting", request);
+    assert_eq!(response["result"], Value::Null, "{response}");
     client.shutdown();
 }

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod check;
 pub mod config;
 mod explain;
+mod fmt;
 mod generate;
 mod guard;
 mod output;
@@ -65,6 +66,8 @@ enum Command {
     Man(generate::ManArgs),
     /// Run the language server on stdin and stdout, for editors (see README, "Language server").
     Lsp,
+    /// Rewrite policy files in the canonical layout (`--check`: only list those that would change).
+    Fmt(fmt::FmtArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -346,6 +349,7 @@ fn run(cli: Cli) -> Status {
                 Status::Findings
             }
         }
+        Command::Fmt(args) => fmt::fmt(args),
     }
 }
 

@@ -1,14 +1,23 @@
-//! Formatting through `precept fmt` — NOT WIRED YET.
+//! Formatting through the formatter of `precept fmt` (`crate::formatter`): the whole document is
+//! replaced by its canonical layout.
 //!
-//! The formatter (`precept::formatter::format_text`) is being written on another branch. Once it
-//! is merged, wiring it is:
-//!
-//! 1. in `server::capabilities`, set `document_formatting_provider: Some(OneOf::Left(true))`;
-//! 2. in `Server::request`, answer `lsp_types::request::Formatting::METHOD` with the result of
-//!    `crate::formatter::format_text(&SourceFile::new(name, doc_text))`: `Ok(text)` turned into one `TextEdit` replacing the whole document
-//!    (range from `Position::default()` to `Lines::position(text, text.len(), enc)`), or `null`
-//!    when the text is already formatted, and `null` for `Err` (the diagnostics are shown already);
-//! 3. a test in `tests/lsp.rs` that formats a badly laid out policy.
-//!
-//! Until then the server does not advertise formatting, so no editor asks for it; this module
-//! holds no code on purpose (nothing here pretends to format).
+//! One edit over the whole text rather than minimal edits: the formatter works on whole files, and
+//! editors keep the cursor and undo history across such an edit. A text that does not parse is not
+//! formatted (its diagnostics are shown already, and `precept fmt` never rewrites such a file):
+//! the answer is then `null`, which tells the editor to change nothing.
+
+use lsp_types::{Position, Range, TextEdit};
+
+use super::position::{Encoding, Lines};
+use crate::source::SourceFile;
+
+/// The edits that lay out `text` (the document `name`): none when it is laid out already; `None`
+/// when it does not parse.
+pub fn edits(name: &str, text: &str, lines: &Lines, enc: Encoding) -> Option<Vec<TextEdit>> {
+    let formatted = crate::formatter::format_text(&SourceFile::new(name, text)).ok()?;
+    if formatted == text {
+        return Some(Vec::new());
+    }
+    let end = lines.position(text, text.len(), enc);
+    Some(vec![TextEdit { range: Range { start: Position::default(), end }, new_text: formatted }])
+}

@@ -109,7 +109,7 @@ fn capabilities(enc: Encoding) -> ServerCapabilities {
             trigger_characters: Some(vec![".".to_string(), " ".to_string(), "{".to_string(), "\"".to_string()]),
             ..Default::default()
         }),
-        // Formatting is not offered yet: see `super::formatting`.
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..Default::default()
     }
 }
@@ -351,6 +351,9 @@ impl<'c> Server<'c> {
             DocumentSymbolRequest::METHOD => {
                 self.with_params(req, |s, p: DocumentSymbolParams| s.symbols(&p.text_document.uri))
             }
+            Formatting::METHOD => {
+                self.with_params(req, |s, p: lsp_types::DocumentFormattingParams| s.formatting(&p.text_document.uri))
+            }
             _ => Err((ErrorCode::MethodNotFound, format!("`{}` is not supported", req.method))),
         };
         let response = match result {
@@ -439,5 +442,12 @@ impl<'c> Server<'c> {
         let analysis = &self.projects[self.find_project(&path)?].analysis;
         let (file, _) = analysis.file(&path)?;
         Some(DocumentSymbolResponse::Nested(super::symbols::outline(&analysis.index, file, self.enc)))
+    }
+
+    /// The whole open document in the layout of `precept fmt` (editors only ask for open ones).
+    fn formatting(&mut self, uri: &Uri) -> Option<Vec<lsp_types::TextEdit>> {
+        let path = self.path(uri)?;
+        let doc = self.docs.get(&path)?;
+        super::formatting::edits(&path.display().to_string(), &doc.text, &doc.lines, self.enc)
     }
 }

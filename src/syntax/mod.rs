@@ -6,6 +6,7 @@ pub(crate) mod depth;
 mod errors;
 mod lower;
 pub mod parser;
+pub mod tree;
 
 pub use depth::MAX_NESTING;
 pub use lower::MAX_EXPR_DEPTH;
