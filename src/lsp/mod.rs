@@ -10,7 +10,7 @@
 //! [`project`] (which files a workspace folder holds, parsed, checked and linted), [`documents`]
 //! and [`position`] (open texts; UTF-16 positions to byte offsets), [`diagnostics`], [`hover`],
 //! [`navigate`] (definition and references), [`completion`], [`symbols`], and [`formatting`]
-//! (not offered yet).
+//! (through `precept fmt`'s formatter).
 
 pub mod completion;
 pub mod diagnostics;
