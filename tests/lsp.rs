@@ -478,3 +478,16 @@ fn formatting_lays_out_the_open_document_as_fmt_does() {
     assert_eq!(response["result"], Value::Null, "{response}");
     client.shutdown();
 }
+
+/// Editor clients add `--stdio` to the command they start (VS Code's `vscode-languageclient` does
+/// when told the transport is stdio): the server accepts it and answers as usual.
+#[test]
+fn the_stdio_flag_editors_pass_is_accepted() {
+    let (_dir, root) = workspace();
+    let mut client = Client::start_with(env!("CARGO_BIN_EXE_precept"), &root, &["lsp", "--stdio"]);
+    let init = client.initialize(&root);
+    assert_eq!(init["result"]["capabilities"]["hoverProvider"], true, "{init}");
+    let extra = uri(&root.join("policies/extra.precept"));
+    assert_eq!(codes(&client.diagnostics(&extra)), ["precept::type::unknown-field", "precept::type::unknown-name"]);
+    client.shutdown();
+}

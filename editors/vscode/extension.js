@@ -6,7 +6,7 @@
 'use strict';
 
 const vscode = require('vscode');
-const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
+const { LanguageClient } = require('vscode-languageclient/node');
 
 /** @type {LanguageClient | undefined} */
 let client;
@@ -20,8 +20,10 @@ function preceptPath() {
 function createClient() {
   const command = preceptPath();
   const serverOptions = {
-    run: { command, args: ['lsp'], transport: TransportKind.stdio },
-    debug: { command, args: ['lsp'], transport: TransportKind.stdio },
+    // No `transport`: the client then talks over stdio all the same, without adding `--stdio` to
+    // the arguments (older `precept lsp` builds refuse arguments they do not know).
+    run: { command, args: ['lsp'] },
+    debug: { command, args: ['lsp'] },
   };
   const clientOptions = {
     documentSelector: [{ scheme: 'file', language: 'precept' }, { scheme: 'untitled', language: 'precept' }],

@@ -65,9 +65,17 @@ enum Command {
     /// Print the manual page (roff) to standard output, or write one per subcommand with `--out DIR`.
     Man(generate::ManArgs),
     /// Run the language server on stdin and stdout, for editors (see README, "Language server").
-    Lsp,
+    Lsp(LspArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only list those that would change).
     Fmt(fmt::FmtArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct LspArgs {
+    /// Talk over stdin and stdout. The server always does; the flag is accepted because editor
+    /// clients (VS Code's `vscode-languageclient` among them) add it to the command they start.
+    #[arg(long)]
+    stdio: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -342,7 +350,7 @@ fn run(cli: Cli) -> Status {
         Command::Completions(args) => generate::completions(&args),
         Command::Man(args) => generate::man(&args),
         // The protocol says a server that gets `exit` without `shutdown` first exits with 1.
-        Command::Lsp => {
+        Command::Lsp(_) => {
             if crate::lsp::run() {
                 Status::Clean
             } else {

@@ -29,8 +29,13 @@ pub struct Client {
 impl Client {
     /// Start `precept lsp` (the binary at `exe`) in the folder `root`.
     pub fn start(exe: &str, root: &Path) -> Client {
+        Client::start_with(exe, root, &["lsp"])
+    }
+
+    /// Start the binary at `exe` with `args` in the folder `root`.
+    pub fn start_with(exe: &str, root: &Path, args: &[&str]) -> Client {
         let mut child = Command::new(exe)
-            .arg("lsp")
+            .args(args)
             .current_dir(root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

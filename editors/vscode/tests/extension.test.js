@@ -49,7 +49,7 @@ function load({ setting, startFails = false } = {}) {
       this.stopped = true;
     }
   }
-  const stubs = { vscode, 'vscode-languageclient/node': { LanguageClient, TransportKind: { stdio: 0 } } };
+  const stubs = { vscode, 'vscode-languageclient/node': { LanguageClient } };
   const original = Module._load;
   Module._load = function (request, ...rest) {
     return Object.prototype.hasOwnProperty.call(stubs, request) ? stubs[request] : original.call(this, request, ...rest);
@@ -72,7 +72,7 @@ test('starts `precept lsp` over stdio for precept documents', async () => {
   assert.strictEqual(seen.clients.length, 1);
   const [client] = seen.clients;
   assert.ok(client.started);
-  assert.deepStrictEqual(client.serverOptions.run, { command: '/opt/precept/bin/precept', args: ['lsp'], transport: 0 });
+  assert.deepStrictEqual(client.serverOptions.run, { command: '/opt/precept/bin/precept', args: ['lsp'] });
   assert.deepStrictEqual(client.serverOptions.debug, client.serverOptions.run);
   assert.ok(client.clientOptions.documentSelector.some((s) => s.language === 'precept' && s.scheme === 'file'));
   assert.deepStrictEqual(
