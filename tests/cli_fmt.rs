@@ -117,3 +117,19 @@ fn a_path_that_does_not_exist_is_an_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("precept::input::not-found"), "{}", run.stderr);
 }
+
+/// A file written with a byte-order mark keeps it when it is laid out: only the layout changes.
+#[test]
+fn a_byte_order_mark_is_kept() {
+    let dir = folder(&[("policies/house.precept", &format!("\u{feff}{UNTIDY}"))]);
+    let run = precept_in(dir.path(), &["fmt"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let bytes = std::fs::read(dir.path().join("policies/house.precept")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{bytes:?}");
+    assert_eq!(
+        std::str::from_utf8(&bytes[3..]).unwrap(),
+        "code \"House rules\" {\n  level organisational\n  rule quick {\n    for ticket\n    require record.waited <= 1h // an hour\n  }\n}\n"
+    );
+    let again = precept_in(dir.path(), &["fmt", "--check"]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+}

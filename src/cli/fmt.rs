@@ -139,9 +139,17 @@ fn write_back(path: &Path, name: &str, text: &str) -> Result<(), Diag> {
     if !meta.is_file() {
         return Err(refuse(format!("it is a {}", crate::input::describe(&meta.file_type()))));
     }
+    // The text was read without its byte-order mark; a file that had one keeps it, since the
+    // formatter changes layout and nothing else.
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let mut head = [0u8; 3];
+    let had_bom = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == BOM);
+    let bytes = if had_bom { [BOM, text.as_bytes()].concat() } else { text.as_bytes().to_vec() };
     // A rename puts the new file in place of the path itself: even a link swapped in since the
     // check above is replaced, never written through.
-    crate::output_file::write_atomically(path, text.as_bytes()).map_err(|e| refuse(crate::input::io_reason(&e)))
+    crate::output_file::write_atomically(path, &bytes).map_err(|e| refuse(crate::input::io_reason(&e)))
 }
 
 /// A unified diff from the file as it is to the file formatted, with three lines of context.
