@@ -333,3 +333,16 @@ mod generated {
         }
     }
 }
+
+/// A number counted in days, months or business days with a tab or a line break before the unit
+/// is not the literal `2 days` (literals allow spaces only): fmt keeps it a count, as `(2) days`,
+/// so the tree (and the checks a literal gets, such as its range) stays the same.
+#[test]
+fn a_count_written_across_a_tab_or_a_line_stays_a_count() {
+    let text = "schema s {\n  at: datetime\n}\n\ncode \"c\" {\n  level industry\n  rule r-one {\n    for s\n    require record.at + 2\tdays > now\n  }\n  rule r-two {\n    for s\n    require record.at + 3\n    business days > now\n  }\n  rule r-three {\n    for s\n    require record.at + 1\n    month > now\n  }\n}\n";
+    let file = SourceFile::new("counts.precept", text);
+    let formatted = check_promises(&file).unwrap().expect("it parses");
+    assert!(formatted.contains("record.at + (2) days > now"), "{formatted}");
+    assert!(formatted.contains("record.at + (3) business days > now"), "{formatted}");
+    assert!(formatted.contains("record.at + (1) month > now"), "{formatted}");
+}

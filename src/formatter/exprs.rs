@@ -120,13 +120,25 @@ impl Fmt<'_> {
     }
 
     /// An operand and its postfix operators (`is present`, `otherwise 0`, `business days`).
+    ///
+    /// A bare integer counted in days, months or business days with a tab or a line break before
+    /// the unit (`2<tab>days`) is a count of a number, not the literal `2 days` (a literal allows
+    /// only spaces there, and is checked and lowered differently): it is written `(2) days`, which
+    /// parses to the same tree, so that laying it out never changes what it means.
     pub fn postfixed(&mut self, n: &Node) -> Doc {
+        let counted = n.children.get(1).is_some_and(|p| {
+            matches!(p.rule, Rule::op_business_count | Rule::op_calendar_count | Rule::op_duration_count)
+        });
         let mut out = Vec::new();
         for (i, c) in n.children.iter().enumerate() {
             if i > 0 {
                 out.push(Doc::Space);
             }
-            out.push(self.seq(c));
+            if i == 0 && counted && c.rule == Rule::integer_lit {
+                out.push(Doc::Seq(vec![Doc::Text("(".into()), self.seq(c), Doc::Text(")".into())]));
+            } else {
+                out.push(self.seq(c));
+            }
         }
         Doc::Seq(out)
     }
