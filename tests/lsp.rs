@@ -491,3 +491,34 @@ fn the_stdio_flag_editors_pass_is_accepted() {
     assert_eq!(codes(&client.diagnostics(&extra)), ["precept::type::unknown-field", "precept::type::unknown-name"]);
     client.shutdown();
 }
+
+/// A file opened from the folder above the workspace is checked on its own (a loose project of
+/// that folder), and never takes in the workspace's open files: they are checked once, with their
+/// own schemas, not again apart from them.
+#[test]
+fn a_loose_file_above_the_workspace_leaves_the_workspace_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = std::fs::canonicalize(dir.path()).unwrap();
+    let root = top.join("ws");
+    copy_dir(&common::root().join("policies"), &root.join("policies"));
+    let loose = top.join("loose.precept");
+    std::fs::write(&loose, "code \"Loose\" {\n  level organisational\n}\n").unwrap();
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
+    client.initialize(&root);
+    let loose_uri = uri(&loose);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": loose_uri, "languageId": "precept", "version": 1,
+               "text": "code \"Loose\" {\n  level organisational\n}\n"}}),
+    );
+    assert_eq!(client.diagnostics(&loose_uri), Vec::<Value>::new());
+    let extra = uri(&root.join("policies/extra.precept"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": extra, "languageId": "precept", "version": 1, "text": BROKEN}}),
+    );
+    // Once, from the workspace, which knows `service_record`: not `unknown-schema`, not twice.
+    let diags = client.diagnostics(&extra);
+    assert_eq!(codes(&diags), ["precept::type::unknown-field", "precept::type::unknown-name"], "{diags:?}");
+    client.shutdown();
+}

@@ -92,9 +92,16 @@ impl Project {
         Project { loose: true, ..Project::new(root) }
     }
 
-    /// Whether `path` is this project's (inside its folder).
+    /// Whether `path` is this project's: inside its folder; for a loose project (a file opened from
+    /// outside every workspace folder), directly in its folder, so that it never takes in the
+    /// files of a workspace folder below it (they would be checked twice, and apart from their
+    /// own schemas).
     pub fn holds(&self, path: &Path) -> bool {
-        path.starts_with(&self.root)
+        if self.loose {
+            path.parent() == Some(self.root.as_path())
+        } else {
+            path.starts_with(&self.root)
+        }
     }
 
     /// Forget which files there are: files were created, deleted or saved.
@@ -111,7 +118,7 @@ impl Project {
                     || l.roles.iter().any(|p| p == path)
                     || l.calendars.iter().any(|(_, p)| p == path)
                     || self.analysis.index.files.iter().any(|f| self.root.join(&*f.name) == path)
-                    || (is_policy(path) && l.policy_roots.iter().any(|r| path.starts_with(r)))
+                    || (is_policy(path) && l.policy_roots.iter().any(|r| path.starts_with(r)) && self.holds(path))
             }
         }
     }
@@ -135,7 +142,9 @@ impl Project {
         // Policy files: those on disk, and new ones open in a policy folder.
         let mut policies = listing.policies.clone();
         for path in overlay.keys() {
-            if is_policy(path) && listing.policy_roots.iter().any(|r| path.starts_with(r)) && !policies.contains(path) {
+            let inside =
+                if self.loose { self.holds(path) } else { listing.policy_roots.iter().any(|r| path.starts_with(r)) };
+            if is_policy(path) && inside && !policies.contains(path) {
                 policies.push(path.clone());
             }
         }

@@ -304,7 +304,14 @@ impl<'c> Server<'c> {
 
     fn workspace_folders(&mut self, params: Value) {
         let Ok(p) = serde_json::from_value::<lsp_types::DidChangeWorkspaceFoldersParams>(params) else { return };
-        let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(|f| uri_to_path(&f.uri)).collect();
+        // Roots are kept resolved (see `roots`): a folder named through a link is removed too.
+        let removed: Vec<PathBuf> = p
+            .event
+            .removed
+            .iter()
+            .filter_map(|f| uri_to_path(&f.uri))
+            .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
+            .collect();
         self.projects.retain(|pr| !removed.contains(&pr.root));
         for added in p.event.added.iter().filter_map(|f| uri_to_path(&f.uri)) {
             self.projects.push(Project::new(std::fs::canonicalize(&added).unwrap_or(added)));
