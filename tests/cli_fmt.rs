@@ -133,3 +133,17 @@ fn a_byte_order_mark_is_kept() {
     let again = precept_in(dir.path(), &["fmt", "--check"]);
     assert_eq!(again.code, 0, "{}", again.snapshot());
 }
+
+/// A file named twice is formatted once and counted once, even though rewriting it gives it a new
+/// identity before the second name is reached.
+#[test]
+fn a_file_named_twice_is_formatted_and_counted_once() {
+    let dir = folder(&[("policies/house.precept", UNTIDY)]);
+    let run = precept_in(dir.path(), &["fmt", "policies/house.precept", "policies", "policies/house.precept"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "reformatted policies/house.precept\n1 file reformatted, 0 files already formatted\n"),
+        "{}",
+        run.snapshot()
+    );
+}

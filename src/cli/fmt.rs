@@ -53,7 +53,10 @@ pub(super) fn fmt(args: FmtArgs) -> Status {
     let mut out = Out::new(std::io::stdout().lock());
     let roots = if args.paths.is_empty() { vec![PathBuf::from("policies")] } else { args.paths.clone() };
     let mut tally = Tally::default();
+    // Every file is found before any is rewritten: a rewrite gives the file a new identity, and
+    // the same file named twice (a folder and a file in it) must still be formatted once.
     let mut seen = HashSet::new();
+    let mut todo = Vec::new();
     for root in &roots {
         let (files, diags) = crate::workspace::policy_files(root);
         for d in &diags {
@@ -61,12 +64,14 @@ pub(super) fn fmt(args: FmtArgs) -> Status {
             tally.failed |= d.is_error();
         }
         for Found { path, id } in files {
-            // The same file named twice (a folder and a file in it) is formatted once.
             let key = id.map_or_else(|| Err(path.clone()), Ok);
             if seen.insert(key) {
-                one_file(&path, &args, &mut tally, &mut out, &mut err);
+                todo.push(path);
             }
         }
+    }
+    for path in todo {
+        one_file(&path, &args, &mut tally, &mut out, &mut err);
     }
     out.put(&summary(&tally, args.check));
     let status = if tally.failed {
