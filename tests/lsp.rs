@@ -522,3 +522,31 @@ fn a_loose_file_above_the_workspace_leaves_the_workspace_files_alone() {
     assert_eq!(codes(&diags), ["precept::type::unknown-field", "precept::type::unknown-name"], "{diags:?}");
     client.shutdown();
 }
+
+/// A workspace folder far too large to be a policy folder (a home folder, `/`) is not walked: the
+/// server answers at once, checks the files open in the editor, and says why it read no others.
+#[test]
+fn a_huge_workspace_folder_is_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    for d in 0..21 {
+        let sub = root.join(format!("d{d:02}"));
+        std::fs::create_dir(&sub).unwrap();
+        for f in 0..1000 {
+            std::fs::File::create(sub.join(format!("f{f:04}.txt"))).unwrap();
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut client = Client::start(env!("CARGO_BIN_EXE_precept"), &root);
+    client.initialize(&root);
+    let open = uri(&root.join("d00/house.precept"));
+    let text = "schema ticket {\n  identified by id\n  id: text\n}\n\ncode \"House\" {\n  level organisational\n  rule r {\n    for tickt\n    require record.id is present\n  }\n}\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": open, "languageId": "precept", "version": 1, "text": text}}),
+    );
+    let diags = client.diagnostics(&open);
+    assert_eq!(codes(&diags), ["precept::lsp::large-folder", "precept::type::unknown-schema"], "{diags:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    client.shutdown();
+}

@@ -269,6 +269,26 @@ fn text_of(path: &Path, name: &str, kind: Kind, overlay: &Overlay) -> Result<Sou
 }
 
 /// The files of the folder `root`.
+/// The code of the warning given for a workspace folder too large to read.
+const LARGE_FOLDER: &str = "precept::lsp::large-folder";
+
+/// Files and folders a workspace folder without a `precept.toml` may hold before the server stops
+/// reading it as a policy folder (a project with policies, fixtures and role files holds a few
+/// hundred).
+const MAX_WALKED: usize = 20_000;
+
+/// Whether `root` holds more than [`MAX_WALKED`] entries, counted as the walk for policies goes
+/// (hidden entries skipped, links not followed), and stopping as soon as it knows.
+fn too_large(root: &Path) -> bool {
+    walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .take(MAX_WALKED + 1)
+        .count()
+        > MAX_WALKED
+}
+
 fn list(root: &Path) -> Listing {
     let mut l = Listing::default();
     let settings = root.join(crate::cli::config::FILE_NAME);
@@ -283,6 +303,22 @@ fn list(root: &Path) -> Listing {
     } else {
         None
     };
+    if !settings.is_file() && too_large(root) {
+        // A home folder or `/` opened by an editor: walking it would hold up every answer for
+        // minutes (and again after every save), so only the files open in the editor are read.
+        l.policy_roots = vec![root.to_path_buf()];
+        l.diags.push(
+            Diag::warning(
+                LARGE_FOLDER,
+                format!(
+                    "the workspace folder `{}` holds more than {MAX_WALKED} files and folders; only open policy files are checked",
+                    crate::text::name(root)
+                ),
+            )
+            .help("open the folder that holds your policies, or put a `precept.toml` naming them (`policies = [\"policies\"]`) at the top of this one"),
+        );
+        return l;
+    }
     let config = config.unwrap_or_default();
     l.policy_roots = if config.policies.is_empty() { vec![root.to_path_buf()] } else { config.policies.clone() };
     l.calendars = config.calendars.clone();
