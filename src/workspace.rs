@@ -73,6 +73,16 @@ impl RootLoader {
     }
 }
 
+/// The warning for a policy file with nothing in it (blank or only whitespace), which `check` and
+/// the language server both give; `None` for a file with text.
+pub fn empty_policy(file: &SourceFile, name: &str) -> Option<Diag> {
+    file.text.trim().is_empty().then(|| {
+        Diag::warning("precept::input::empty-file", format!("policy file `{name}` is empty"))
+            .at(file, Span::new(0, 0), "nothing here")
+            .help("write a `code`, `schema` or `calendar` in it, or delete it")
+    })
+}
+
 /// Every `.precept` file under `root` (or `root` itself when it is a file), sorted by path, and
 /// the problems met on the way: a missing root, a folder that cannot be read, a FIFO named
 /// `x.precept` (errors), a skipped link (advice).
@@ -137,12 +147,8 @@ pub fn load_policies_with(roots: &[PathBuf], calendars: &[(String, PathBuf)]) ->
                     continue;
                 }
             };
-            if file.text.trim().is_empty() {
-                diags.push(
-                    Diag::warning("precept::input::empty-file", format!("policy file `{name}` is empty"))
-                        .at(&file, Span::new(0, 0), "nothing here")
-                        .help("write a `code`, `schema` or `calendar` in it, or delete it"),
-                );
+            if let Some(d) = empty_policy(&file, &name) {
+                diags.push(d);
                 continue;
             }
             let (tree, mut d) = crate::syntax::parse(&file);

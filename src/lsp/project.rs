@@ -21,7 +21,7 @@ use crate::check::index::Index;
 use crate::check::Loader;
 use crate::diagnostics::{Diag, Level};
 use crate::input::Kind;
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 
 /// The texts of the documents open in the editor, by path.
 pub type Overlay = HashMap<PathBuf, String>;
@@ -162,12 +162,8 @@ impl Project {
                     continue;
                 }
             };
-            if file.text.trim().is_empty() {
-                diags.push(
-                    Diag::warning("precept::input::empty-file", format!("policy file `{name}` is empty"))
-                        .at(&file, Span::new(0, 0), "nothing here")
-                        .help("write a `code`, `schema` or `calendar` in it, or delete it"),
-                );
+            if let Some(d) = crate::workspace::empty_policy(&file, &name) {
+                diags.push(d);
                 self.last_good.remove(path);
                 continue;
             }
