@@ -116,6 +116,8 @@ fn a_path_that_does_not_exist_is_an_error() {
     let run = precept_in(dir.path(), &["fmt"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("precept::input::not-found"), "{}", run.stderr);
+    assert!(run.stderr.contains("pass policy files or folders that exist"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--policies"), "{}", run.stderr);
 }
 
 /// A file written with a byte-order mark keeps it when it is laid out: only the layout changes.

@@ -58,7 +58,14 @@ pub(super) fn fmt(args: FmtArgs) -> Status {
     let mut seen = HashSet::new();
     let mut todo = Vec::new();
     for root in &roots {
-        let (files, diags) = crate::workspace::policy_files(root);
+        let (files, mut diags) = crate::workspace::policy_files(root);
+        for d in &mut diags {
+            // The walk's advice is `check`'s (`--policies`); `fmt` takes its paths bare.
+            if d.code == "precept::input::not-found" {
+                d.help =
+                    Some("pass policy files or folders that exist (without a path, `fmt` formats `policies`)".into());
+            }
+        }
         for d in &diags {
             err.diag(d);
             tally.failed |= d.is_error();
