@@ -84,6 +84,26 @@ fn a_hundred_thousand_chained_operators_and_prefixes() {
     assert_diag(&run, "precept::parse::too-deep", "p.precept:2:");
 }
 
+/// `otherwise` and `else if` nest without brackets: twenty thousand of either overflowed the stack
+/// of a release build (and a thousand that of a debug build) before the pre-pass counted them.
+#[test]
+fn twenty_thousand_chained_otherwise_and_else_if() {
+    for (name, expr) in [
+        ("otherwise", vec!["record.m"; 20_000].join(" otherwise ") + " > 0"),
+        ("else-if", format!("{}true{}", "if record.n > 0 then true else ".repeat(20_000), "")),
+    ] {
+        let c = Case::new(&format!("chain-{name}"));
+        let p = format!(
+            "schema s {{ id: text identified by id n: integer m: integer? }}\ncode \"C\" {{ level industry rule r {{ for s require {expr} }} }}\n"
+        );
+        c.write("policies/p.precept", p);
+        c.write("records/r.jsonl", "{\"id\": \"a\", \"n\": 1}\n");
+        let run = c.run();
+        assert_diag(&run, "precept::parse::too-deep", "p.precept:2:");
+        assert!(run.stderr.contains("chained in one expression"), "{name}: {}", run.stderr);
+    }
+}
+
 #[test]
 fn invalid_utf8_in_a_policy() {
     let c = Case::new("utf8-policy");

@@ -3,6 +3,12 @@
 //! pest and the lowering both recurse once per nesting level, so `((((...` a hundred thousand deep
 //! would overflow the stack. Counting brackets first (outside comments and string text, inside
 //! message holes) turns that into an ordinary diagnostic pointing at the bracket that goes too deep.
+//!
+//! Two constructs nest without brackets, because the grammar reads what follows them as a whole
+//! operand: `a otherwise b otherwise c ...` and `if a then b else if c then ...`. Their keywords
+//! are counted too, from the start of each clause (or after a comma) and along every bracket level
+//! that contains them, so a chain of twenty thousand is refused here rather than overflowing the
+//! stack in the parser (a release build did, from about 20,000; a debug build from about 1,000).
 
 use crate::diagnostics::Diag;
 use crate::source::{SourceFile, Span};
@@ -10,18 +16,33 @@ use crate::source::{SourceFile, Span};
 /// Deepest bracket nesting a policy may use (`(`, `[`, `{`, message holes included).
 pub const MAX_NESTING: usize = 32;
 
+/// Most `otherwise` and `if` keywords an expression may chain without brackets, counted along every
+/// bracket level that contains them: far beyond any written policy, and far below the depth at
+/// which the parser's recursion is a risk on a 2 MiB thread stack in a debug build.
+pub const MAX_CHAIN: usize = 64;
+
+/// Words after which an expression starts afresh: the clauses that hold one.
+const CLAUSE_WORDS: &[&[u8]] =
+    &[b"require", b"message", b"help", b"let", b"define", b"rule", b"where", b"within", b"when", b"case", b"expect"];
+
+/// Words that nest what follows them without a bracket.
+const CHAIN_WORDS: &[&[u8]] = &[b"otherwise", b"if"];
+
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Code,
     Str,
 }
 
-/// Check bracket nesting; `Err` carries the diagnostic for the first bracket past [`MAX_NESTING`].
+/// Check bracket nesting and unbracketed chains; `Err` carries the diagnostic for the first
+/// bracket past [`MAX_NESTING`] or the first keyword past [`MAX_CHAIN`].
 pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
     let bytes = file.text.as_bytes();
-    // Each entry says what the bracket interrupted: code or a string (a template hole).
-    let mut stack: Vec<Mode> = Vec::new();
+    // Each entry says what the bracket interrupted (code or a string: a template hole), and the
+    // chain count when it opened, which its contents add to and its closing restores.
+    let mut stack: Vec<(Mode, usize)> = Vec::new();
     let mut mode = Mode::Code;
+    let mut chain = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -35,15 +56,33 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
                 }
                 b'"' => mode = Mode::Str,
                 b'(' | b'[' | b'{' => {
-                    stack.push(Mode::Code);
+                    stack.push((Mode::Code, chain));
                     if stack.len() > MAX_NESTING {
                         return Err(too_deep(file, Span::new(i, i + 1)));
                     }
                 }
                 b')' | b']' | b'}' => {
-                    if let Some(prev) = stack.pop() {
+                    if let Some((prev, before)) = stack.pop() {
                         mode = prev;
+                        chain = before;
                     }
+                }
+                b',' => chain = stack.last().map_or(0, |&(_, base)| base),
+                b if is_word(b) => {
+                    let end = i + bytes.get(i..).map_or(0, |rest| rest.iter().take_while(|&&c| is_word(c)).count());
+                    let word = bytes.get(i..end).unwrap_or(&[]);
+                    // A word that merely ends in a keyword (`tariff`) is not one.
+                    let starts = i == 0 || bytes.get(i - 1).is_none_or(|&c| !is_word(c));
+                    if starts && CLAUSE_WORDS.contains(&word) {
+                        chain = stack.last().map_or(0, |&(_, base)| base);
+                    } else if starts && CHAIN_WORDS.contains(&word) {
+                        chain += 1;
+                        if chain > MAX_CHAIN {
+                            return Err(too_long_chain(file, Span::new(i, end)));
+                        }
+                    }
+                    i = end;
+                    continue;
                 }
                 _ => {}
             },
@@ -53,7 +92,7 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
                 b'{' if bytes.get(i + 1) == Some(&b'{') => i += 1,
                 b'}' if bytes.get(i + 1) == Some(&b'}') => i += 1,
                 b'{' => {
-                    stack.push(Mode::Str);
+                    stack.push((Mode::Str, chain));
                     mode = Mode::Code;
                     if stack.len() > MAX_NESTING {
                         return Err(too_deep(file, Span::new(i, i + 1)));
@@ -65,6 +104,11 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
         i += 1;
     }
     Ok(())
+}
+
+/// A byte of a word (an identifier or keyword).
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// The byte offset of the innermost bracket still open at the end of the text, if any: where a
@@ -165,6 +209,12 @@ fn too_deep(file: &SourceFile, span: Span) -> Diag {
         .help("split the condition into simpler parts or separate `require` clauses")
 }
 
+fn too_long_chain(file: &SourceFile, span: Span) -> Diag {
+    Diag::error("precept::parse::too-deep", format!("more than {MAX_CHAIN} `otherwise` and `if` chained in one expression"))
+        .at(file, span, "one too many here")
+        .help("each `otherwise` and `else if` nests the rest of the expression inside it: bracket parts of the chain, or split the condition into separate `require` clauses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +231,41 @@ mod tests {
         let f = SourceFile::new("t", text);
         let err = check_nesting(&f).err();
         assert_eq!(err.map(|d| d.labels[0].span), Some(Span::new(MAX_NESTING, MAX_NESTING + 1)));
+    }
+
+    fn chain(n: usize, word: &str) -> String {
+        format!("rule r {{ require {} }}", vec!["x"; n + 1].join(&format!(" {word} ")))
+    }
+
+    #[test]
+    fn chains_are_refused_past_the_limit_and_brackets_and_clauses_start_afresh() {
+        for word in ["otherwise", "if"] {
+            assert!(check_nesting(&SourceFile::new("t", chain(MAX_CHAIN, word))).is_ok(), "{word}");
+            let err = check_nesting(&SourceFile::new("t", chain(MAX_CHAIN + 1, word))).err();
+            assert_eq!(err.map(|d| d.code.to_string()), Some("precept::parse::too-deep".to_string()), "{word}");
+        }
+        // A bracket's contents stop counting when it closes; a clause or a comma starts afresh.
+        let bracketed = format!("rule r {{ require {} }}", vec!["(a otherwise b)"; 200].join(" and "));
+        assert!(check_nesting(&SourceFile::new("t", bracketed)).is_ok());
+        let clauses = vec!["require a otherwise b"; 200].join("\n");
+        assert!(check_nesting(&SourceFile::new("t", format!("rule r {{ {clauses} }}"))).is_ok());
+        let args = format!("rule r {{ require f({}) }}", vec!["a otherwise b"; 200].join(", "));
+        assert!(check_nesting(&SourceFile::new("t", args)).is_ok());
+        // Words that merely contain a keyword, comments and strings do not count.
+        let words = format!("rule r {{ require {} }}", vec!["gift otherwise_x"; 200].join(" + "));
+        assert!(check_nesting(&SourceFile::new("t", words)).is_ok());
+        let text = format!("rule r {{ message \"{}\" // {} \n }}", "if ".repeat(200), "otherwise ".repeat(200));
+        assert!(check_nesting(&SourceFile::new("t", text)).is_ok());
+        // Along nested brackets the counts add up: the parser's recursion does too.
+        let nested = |levels: usize| {
+            let text = format!(
+                "rule r {{ require {}x{} }}",
+                "a otherwise b otherwise c otherwise (".repeat(levels),
+                ")".repeat(levels)
+            );
+            check_nesting(&SourceFile::new("t", text)).map_err(|d| d.message)
+        };
+        assert!(nested(MAX_CHAIN / 3).is_ok());
+        assert!(nested(MAX_CHAIN / 3 + 1).is_err_and(|m| m.contains("chained")));
     }
 }
