@@ -205,8 +205,9 @@ fn duplicate_records() -> Vec<Dup> {
         let tail = text.rfind("{\"a\": 1, \"b\"").unwrap();
         out.push(Dup { first: tail + 1, second: tail + nth(&text[tail..], "\"a\"", 1), text });
     }
-    // Large objects (past 16 keys a hash set is used): the duplicate at many positions.
-    for size in [17usize, 20, 40, 200] {
+    // Large objects (past 32 keys a hash set is used): the duplicate at many positions, on both
+    // sides of that size.
+    for size in [17usize, 20, 32, 33, 40, 200] {
         for pos in [0, 5, size - 1] {
             let mut keys: Vec<String> = (0..size).map(|i| format!("\"k{i}\": {i}")).collect();
             keys.push(format!("\"k{pos}\": 0"));
@@ -231,7 +232,7 @@ fn lookalike_records() -> Vec<String> {
         r#"{"id": "ok-value", "n": 0, "x": {"k": "k", "j": "k"}}"#.to_string(),
         r#"{"id": "ok-escape", "n": 0, "x": {"\u006b": 1, "K": 2, "k\u0000": 3}}"#.to_string(),
     ];
-    for size in [16usize, 17, 300] {
+    for size in [16usize, 17, 32, 33, 300] {
         let keys: Vec<String> = (0..size).map(|i| format!("\"k{i}\": {{\"k{i}\": {i}}}")).collect();
         out.push(format!("{{\"id\": \"ok-big-{size}\", \"n\": 0, \"big\": {{{}}}}}", keys.join(", ")));
     }

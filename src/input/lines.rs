@@ -94,7 +94,8 @@ impl<R: Read> BoundedLines<R> {
                 rest = &owned;
             }
             while !rest.is_empty() {
-                let newline = rest.iter().position(|&b| b == b'\n');
+                // A vectorised search: this loop sees every byte of every line-based record file.
+                let newline = memchr::memchr(b'\n', rest);
                 let (seg, after) = match newline {
                     Some(i) => (rest.get(..i).unwrap_or(&[]), rest.get(i + 1..).unwrap_or(&[])),
                     None => (rest, &[][..]),

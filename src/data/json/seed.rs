@@ -670,8 +670,9 @@ struct KeyCheck {
     large: Option<std::collections::HashSet<u64>>,
 }
 
-/// Keys of one object compared one by one before a hash set is built.
-const LINEAR_KEYS: usize = 16;
+/// Keys of one object compared one by one before a hash set is built: comparing a new key with 32
+/// hashes is cheaper than building a set for each record of an export with 20-odd top-level keys.
+const LINEAR_KEYS: usize = 32;
 
 impl KeyCheck {
     fn open(ctx: &Ctx<'_>) -> KeyCheck {
