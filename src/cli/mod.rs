@@ -220,9 +220,13 @@ struct TestArgs {
 
 #[derive(Debug, clap::Args)]
 struct ExplainArgs {
-    /// A rule id (`complaint-acknowledged`) or a diagnostic code (`precept::type::unknown-field`).
+    /// A rule id (`complaint-acknowledged`, or `precept::rule::complaint-acknowledged` as findings
+    /// name it) or a diagnostic code (`precept::type::unknown-field`, or `type::unknown-field`).
     #[arg(value_name = "RULE-OR-CODE")]
     what: String,
+    /// Output format: `json` is described in docs/reports.md, "precept explain --format json".
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
     /// Where to find rules; default: `policies`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,

@@ -25,14 +25,27 @@
 //! ````
 //!
 //! Files after `Fix:` replace (or add) files of the same path; the fix's command, when given,
-//! replaces the example's.
+//! replaces the example's. A fence whose language is `link` is a symbolic link, its one line the
+//! target (for the codes about links).
+
+/// The fence language of a symbolic link.
+pub const LINK: &str = "link";
 
 /// The pages, one per family of codes.
 const PAGES: &[&str] = &[
+    include_str!("../../docs/codes/baseline.md"),
+    include_str!("../../docs/codes/case.md"),
     include_str!("../../docs/codes/code.md"),
+    include_str!("../../docs/codes/config.md"),
+    include_str!("../../docs/codes/fmt.md"),
+    include_str!("../../docs/codes/input.md"),
     include_str!("../../docs/codes/parse.md"),
+    include_str!("../../docs/codes/role.md"),
     include_str!("../../docs/codes/rule.md"),
+    include_str!("../../docs/codes/test.md"),
     include_str!("../../docs/codes/type.md"),
+    include_str!("../../docs/codes/usage.md"),
+    include_str!("../../docs/codes/waiver.md"),
 ];
 
 /// A file of an example.
@@ -42,8 +55,15 @@ pub struct File {
     pub path: String,
     /// The fence's language (`precept`, `jsonl`, `toml`, ...), for showing it.
     pub lang: String,
-    /// Its text.
+    /// Its text; for a [`LINK`], the target.
     pub text: String,
+}
+
+impl File {
+    /// The target, when this is a symbolic link.
+    pub fn link(&self) -> Option<&str> {
+        (self.lang == LINK).then(|| self.text.trim())
+    }
 }
 
 /// The example of one code.
