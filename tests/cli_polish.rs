@@ -188,3 +188,63 @@ fn output_never_makes_folders_through_a_link_that_leads_nowhere() {
     assert!(r.stderr.contains(&format!("`{}`", asked.display())), "{}", r.stderr);
     assert!(!elsewhere.exists());
 }
+
+#[test]
+fn explain_reads_every_spelling_of_a_code_and_shows_its_example_and_fix() {
+    let full = common::precept(&["explain", "precept::type::unknown-field"]);
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    assert_eq!(common::precept(&["explain", "type::unknown-field"]).stdout, full.stdout);
+    assert!(full.stdout.contains("\n    $ precept test --policies policies\n"), "{}", full.stdout);
+    assert!(full.stdout.contains("record.acknowleged_at") && full.stdout.contains("\nFix:\n"), "{}", full.stdout);
+    insta::assert_snapshot!(full.stdout);
+    // A code of the `rule` family is a diagnostic code even though it reads like a finding's.
+    let dup = common::precept(&["explain", "rule::duplicate-id"]);
+    assert!(dup.stdout.starts_with("precept::rule::duplicate-id\n\nTwo rules share an id."), "{}", dup.stdout);
+    // A bare code name is not a rule; the help names the code.
+    let bare = common::precept(&["explain", "unknown-field"]);
+    assert_eq!(bare.code, 2);
+    assert!(bare.stderr.contains("`precept::type::unknown-field`"), "{}", bare.stderr);
+    let not_a_code = common::precept(&["explain", "type::unknown-feild"]);
+    assert_eq!(not_a_code.code, 2);
+    assert!(not_a_code.stderr.contains("did you mean `precept::type::unknown-field`?"), "{}", not_a_code.stderr);
+}
+
+#[test]
+fn explain_takes_a_findings_code_for_its_rule() {
+    let bare = common::precept(&["explain", "complaint-escalation-share"]);
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    for spelling in ["precept::rule::complaint-escalation-share", "rule::complaint-escalation-share"] {
+        assert_eq!(common::precept(&["explain", spelling]).stdout, bare.stdout, "{spelling}");
+    }
+    let typo = common::precept(&["explain", "precept::rule::complaint-escalation-shar"]);
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("did you mean `complaint-escalation-share`?"), "{}", typo.stderr);
+}
+
+#[test]
+fn explain_as_json_gives_a_rule_or_a_code_with_its_example() {
+    let rule = common::precept(&["explain", "precept::rule::complaint-escalation-share", "--format", "json"]);
+    assert_eq!(rule.code, 0, "{}", rule.stderr);
+    let v: serde_json::Value = serde_json::from_str(&rule.stdout).unwrap();
+    assert_eq!(v["kind"], "rule");
+    assert_eq!(v["code"], "precept::rule::complaint-escalation-share");
+    assert_eq!(v["versions"][0]["severity"], "warning");
+    assert!(v["versions"][0]["text"].as_str().unwrap().starts_with("rule complaint-escalation-share {"));
+    insta::assert_snapshot!("explain_rule_json", rule.stdout);
+    // Every example shown by `explain` is the one the registry test runs.
+    for e in precept::diagnostics::examples::all() {
+        let short = e.code.trim_start_matches("precept::");
+        let run = common::precept(&["explain", short, "--format", "json"]);
+        assert_eq!(run.code, 0, "{}: {}", e.code, run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!((v["kind"].as_str(), v["code"].as_str()), (Some("code"), Some(e.code.as_str())));
+        assert_eq!(v["example"]["run"], serde_json::json!(e.run), "{}", e.code);
+        assert_eq!(v["example"]["fix"]["run"], serde_json::json!(e.fixed_run()), "{}", e.code);
+        assert_eq!(v["example"]["files"].as_array().unwrap().len(), e.files.len(), "{}", e.code);
+        assert_eq!(v["example"]["fix"]["files"].as_array().unwrap().len(), e.fix.len(), "{}", e.code);
+    }
+    // A code with no example says so with `null`.
+    let none = common::precept(&["explain", "output::truncated", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&none.stdout).unwrap();
+    assert!(v["example"].is_null() && v["summary"].as_str().unwrap().contains("25,000"));
+}
