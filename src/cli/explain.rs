@@ -126,7 +126,10 @@ fn family_name(code: &str) -> &str {
 
 fn code_text(info: &CodeInfo, example: Option<&Example>) -> String {
     let family = registry::family(info.code);
-    let mut text = format!("{}\n\n{}.\n\n{family}\n", info.code, crate::report::sarif::capitalise(info.summary));
+    let mut text = format!("{}\n\n{}.\n", info.code, crate::report::sarif::capitalise(info.summary));
+    if !family.is_empty() {
+        text.push_str(&format!("\n{family}\n"));
+    }
     let Some(e) = example else { return text };
     text.push_str("\nExample");
     if !e.note.is_empty() {
