@@ -111,10 +111,8 @@ fn columns_sets_the_width_of_human_output_and_an_invalid_one_is_ignored() {
     assert_eq!(json("50").stdout, json("200").stdout);
 }
 
-/// A check long enough for the indicator (over two seconds) writes not one byte of it to a stderr
-/// that is a pipe: stderr is the same as with `--quiet`.
-#[test]
-fn no_progress_reaches_a_stderr_that_is_not_a_terminal() {
+/// A folder with a policy and `n` records in `r.jsonl`, none with a finding.
+fn many_records(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("p")).unwrap();
     std::fs::write(
@@ -124,20 +122,72 @@ fn no_progress_reaches_a_stderr_that_is_not_a_terminal() {
            rule small { title \"n is small\" for t require record.n < 1000000000 message \"{record.id}\" } }\n",
     )
     .unwrap();
-    let mut text = String::new();
-    for i in 0..300_000 {
+    let mut text = String::with_capacity(n * 28);
+    for i in 0..n {
         text.push_str(&format!("{{\"id\": \"r{i}\", \"n\": {i}}}\n"));
     }
     std::fs::write(dir.path().join("r.jsonl"), text).unwrap();
-    let args = ["check", "--no-config", "--policies", "p", "r.jsonl"];
-    let began = std::time::Instant::now();
-    let loud = run_in(dir.path(), &args, &[]);
-    let took = began.elapsed();
+    dir
+}
+
+const LONG: &[&str] = &["check", "--no-config", "--policies", "p", "r.jsonl"];
+
+/// Records enough for a check to outlast the indicator's two seconds on this machine: doubled
+/// until one does (a debug build needs far fewer than an optimised one).
+fn long_check() -> (tempfile::TempDir, common::Run) {
+    let mut n = 200_000;
+    loop {
+        let dir = many_records(n);
+        let began = std::time::Instant::now();
+        let run = run_in(dir.path(), LONG, &[]);
+        if began.elapsed().as_secs_f64() > 2.5 || n >= 6_400_000 {
+            assert!(began.elapsed().as_secs_f64() > 2.5, "no check outlasted the indicator's delay");
+            return (dir, run);
+        }
+        n *= 2;
+    }
+}
+
+/// A check long enough for the indicator writes not one byte of it to a stderr that is a pipe:
+/// stderr is the same as with `--quiet`, and empty.
+#[test]
+fn no_progress_reaches_a_stderr_that_is_not_a_terminal() {
+    let (dir, loud) = long_check();
     assert_eq!(loud.code, 0, "{}", loud.stderr);
-    assert!(took.as_secs_f64() > 2.0, "the run must outlast the indicator's delay to test it: {took:?}");
     assert_eq!(loud.stderr, "", "nothing on a stderr that is a pipe");
-    let quiet = run_in(dir.path(), &with(&args, &["--quiet"]), &[]);
+    let quiet = run_in(dir.path(), &with(LONG, &["--quiet"]), &[]);
     assert_eq!((quiet.stdout, quiet.stderr), (loud.stdout, loud.stderr));
+}
+
+/// On a terminal (a pseudo-terminal made by `script`), a long check shows its progress unless
+/// `--quiet` or `CI` says not to; the report is the same either way.
+#[cfg(unix)]
+#[test]
+fn a_long_check_on_a_terminal_shows_progress_unless_quiet_or_ci() {
+    if !common::have_tool("script", "util-linux") {
+        return;
+    }
+    let (dir, _) = long_check();
+    let on_terminal = |extra: &str, env: &[(&str, &str)]| {
+        let command = format!("'{}' {} {extra}", env!("CARGO_BIN_EXE_precept"), LONG.join(" "));
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &command, "/dev/null"]).current_dir(dir.path());
+        for v in ["CI", "NO_COLOR", "CLICOLOR_FORCE", "COLUMNS"] {
+            cmd.env_remove(v);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("", &[]);
+    assert!(shown.contains("records/s") && shown.contains("of 1 file"), "{shown:?}");
+    assert!(shown.contains("no findings"), "the report is still written: {shown:?}");
+    for (extra, env) in [("--quiet", &[][..]), ("", &[("CI", "true")][..])] {
+        let hidden = on_terminal(extra, env);
+        assert!(!hidden.contains("records/s"), "{extra} {env:?}: {hidden:?}");
+        assert!(hidden.contains("no findings"), "{hidden:?}");
+    }
 }
 
 #[test]

@@ -32,7 +32,7 @@ struct Rest {
 
 /// Where every command shows its diagnostics, styled for a terminal or not.
 pub(super) struct Stderr {
-    pub(super) out: Out<std::io::StderrLock<'static>>,
+    pub(super) out: Out<std::io::Stderr>,
     pub(super) style: Style,
 }
 

@@ -293,10 +293,11 @@ struct Out<W: Write> {
 /// can say so, but the run must not then pass as clean, so the exit status becomes 2.
 static STDERR_LOST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-impl Out<std::io::StderrLock<'static>> {
-    /// Standard error, whose loss makes the run fail (see [`STDERR_LOST`]).
+impl Out<std::io::Stderr> {
+    /// Standard error, whose loss makes the run fail (see [`STDERR_LOST`]). Locked for each write
+    /// only, never for the whole run: the progress indicator draws on it from its own thread.
     fn stderr() -> Self {
-        Out { w: std::io::stderr().lock(), closed: false, failed: None, is_stderr: true }
+        Out { w: std::io::stderr(), closed: false, failed: None, is_stderr: true }
     }
 }
 

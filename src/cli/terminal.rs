@@ -14,6 +14,9 @@
 //! Width: `COLUMNS`, when it is a whole number from [`MIN_WIDTH`] to [`MAX_WIDTH`], wins (a user
 //! or a script setting it means it); else the terminal's own width when the stream is one; else
 //! 80 columns.
+//!
+//! Both apply to standard output and standard error only: a human report written to a file
+//! (`--output human=PATH`) is always plain and 80 columns wide, the same wherever it was made.
 
 use std::sync::OnceLock;
 
