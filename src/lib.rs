@@ -112,6 +112,8 @@ pub mod pipeline;
 #[doc(hidden)]
 pub mod policytest;
 #[doc(hidden)]
+pub mod progress;
+#[doc(hidden)]
 pub mod roles;
 #[doc(hidden)]
 pub mod source;

@@ -11,6 +11,15 @@
 //! - a folder, a socket, a block device (writing would overwrite a disk) or a link that leads
 //!   nowhere: refused, with a reason.
 //!
+//! Missing folders above an output path are created ([`make_parents`]), one at a time and each as
+//! a real folder: a folder that exists, or a link that exists and leads to a folder, is used as it
+//! is (the user wrote that path), but a link that leads nowhere is never created through (its
+//! target could be anywhere on the machine), nothing created is ever a link, and a path that climbs
+//! out of a missing folder with `..` is refused.
+//!
+//! A problem names the path asked for and never the temporary file ([`reason`]): that name means
+//! nothing to the user and changes every run.
+//!
 //! Temporary files in progress are registered, so that SIGINT, SIGTERM or SIGHUP
 //! ([`remove_temporary_files_on_signal`]) remove them before the process ends as the signal would
 //! end it: a report is complete or absent, and no `.precept-*.tmp` is left behind.
@@ -137,12 +146,12 @@ pub enum OutputFile {
 impl OutputFile {
     /// Start writing `path`. A FIFO needs a reader within [`FIFO_WAIT`]: where `> fifo` in a shell
     /// would wait for one for ever (a CI job hung on a named pipe left where a report goes), this
-    /// is an error then. `Err` is a reason for a message.
+    /// is an error then. Missing folders above `path` are made first ([`make_parents`]). `Err` is
+    /// a reason for a message.
     pub fn create(path: &Path) -> Result<OutputFile, String> {
+        make_parents(path)?;
         match plan(path)? {
-            Plan::Atomic(target) => {
-                AtomicFile::create(&target).map(OutputFile::Atomic).map_err(|e| crate::input::io_reason(&e))
-            }
+            Plan::Atomic(target) => AtomicFile::create(&target).map(OutputFile::Atomic).map_err(|e| reason(&e)),
             Plan::InPlace(p) => open_in_place(&p).map(|f| OutputFile::InPlace(std::io::BufWriter::new(f))),
         }
     }
@@ -212,12 +221,75 @@ fn open_in_place(path: &Path) -> Result<std::fs::File, String> {
     Ok(file)
 }
 
+/// Create the folders above `path` that do not exist yet, outermost first (see the module
+/// documentation for what is refused). `Err` is a reason for a message, naming the folder.
+pub fn make_parents(path: &Path) -> Result<(), String> {
+    let mut missing = Vec::new();
+    let mut at = path.parent();
+    while let Some(dir) = at.filter(|d| !d.as_os_str().is_empty()) {
+        match std::fs::symlink_metadata(dir) {
+            Ok(m) if m.is_dir() => break,
+            Ok(m) if m.file_type().is_symlink() => match std::fs::metadata(dir) {
+                Ok(t) if t.is_dir() => break,
+                Ok(_) => return Err(format!("`{}` is not a folder", crate::text::path(dir))),
+                Err(_) => {
+                    return Err(format!(
+                        "`{}` is a link that leads nowhere, and no folder is created through one",
+                        crate::text::path(dir)
+                    ))
+                }
+            },
+            Ok(_) => return Err(format!("`{}` is not a folder", crate::text::path(dir))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(dir);
+                at = dir.parent();
+            }
+            Err(e) => return Err(format!("`{}` cannot be read: {}", crate::text::path(dir), reason(&e))),
+        }
+    }
+    // `a/missing/..`: where `..` leads depends on folders that do not exist yet. Refused before
+    // any folder is made.
+    if let Some(dir) = missing.iter().find(|d| d.file_name().is_none()) {
+        return Err(format!(
+            "`{}` climbs out of a folder that does not exist; name the folder without `..`",
+            crate::text::path(dir)
+        ));
+    }
+    for dir in missing.into_iter().rev() {
+        match std::fs::create_dir(dir) {
+            Ok(()) => {}
+            // Made meanwhile by another process: used if it is a real folder (checked below).
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("cannot create the folder `{}`: {}", crate::text::path(dir), reason(&e))),
+        }
+        // Never a link put in its place since: what is written below it stays below it.
+        if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+            return Err(format!(
+                "`{}` is not a folder Precept created, and is not written through",
+                crate::text::path(dir)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Why an operation on an output failed, in words, without the name of any temporary file: the
+/// `tempfile` crate adds ` at path "/dir/.precept-Xy12.tmp"` to its errors, a name that means
+/// nothing to the user (the message names the path they asked for instead).
+pub fn reason(e: &std::io::Error) -> String {
+    let text = crate::input::io_reason(e);
+    match text.find(" at path ") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_string(),
+        None => text,
+    }
+}
+
 /// Write `bytes` to `path` as [`OutputFile`] does: atomically, or in place for a device or FIFO.
 /// `Err` is a reason for a message.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut file = OutputFile::create(path)?;
-    file.write_all(bytes).map_err(|e| crate::input::io_reason(&e))?;
-    file.commit().map_err(|e| crate::input::io_reason(&e))
+    file.write_all(bytes).map_err(|e| reason(&e))?;
+    file.commit().map_err(|e| reason(&e))
 }
 
 /// The temporary files being written now, removed on a signal. Every change happens under this
@@ -428,6 +500,42 @@ mod tests {
         assert!(write_output(dir.path(), b"x").unwrap_err().contains("folder"));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(left.len(), 3, "no temporary file left: {left:?}");
+    }
+
+    #[test]
+    fn missing_folders_are_created_and_reasons_never_name_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b/c/report.json");
+        write_output(&deep, b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(&deep).unwrap(), "{}");
+        // A folder that is a file: refused, naming it.
+        let under_file = dir.path().join("a/b/c/report.json/x.json");
+        let e = write_output(&under_file, b"x").unwrap_err();
+        assert!(e.contains("report.json` is not a folder"), "{e}");
+        // Climbing out of a missing folder.
+        let e = write_output(&dir.path().join("new/../r.json"), b"x").unwrap_err();
+        assert!(e.contains("climbs out"), "{e}");
+        assert!(!dir.path().join("new").exists());
+        // The temporary file's name never reaches a reason, even when tempfile puts it there.
+        let e = AtomicFile::create(&dir.path().join("nowhere/r.json")).err().unwrap();
+        assert!(!reason(&e).contains(".precept-") && !reason(&e).contains("at path"), "{}", reason(&e));
+        let made = std::io::Error::other("No space left on device at path \"/x/.precept-Ab12.tmp\"");
+        assert_eq!(reason(&made), "No space left on device");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_folder_is_created_through_a_link_that_leads_nowhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join("out")).unwrap();
+        let e = write_output(&dir.path().join("out/sub/r.json"), b"x").unwrap_err();
+        assert!(e.contains("leads nowhere"), "{e}");
+        assert!(!elsewhere.exists(), "nothing made where the link points");
+        // A link to a folder that exists is followed, as the shell would.
+        std::fs::create_dir(&elsewhere).unwrap();
+        write_output(&dir.path().join("out/sub/r.json"), b"x").unwrap();
+        assert!(elsewhere.join("sub/r.json").is_file());
     }
 
     #[test]

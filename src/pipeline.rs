@@ -162,6 +162,7 @@ pub fn check_files_with(
     let mut groups = Groups::new(program);
     for (index, file) in files.iter().enumerate() {
         check_file(program, &rules, authority, (index, file), &mut groups, &mut out, consumer);
+        crate::progress::CHECKED.file_done();
     }
     if !groups.is_empty() {
         add_left_out(program, &mut out, groups.left_out());
@@ -490,6 +491,7 @@ fn consume(
 ) {
     let (program, file) = (place.program, place.file);
     out.records += done.batch.len();
+    crate::progress::CHECKED.records_done(done.batch.len());
     for seen in done.seen {
         out.tally.record_seen(seen);
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 /// Layers, bottom first.
 const LAYERS: &[&[&str]] = &[
     // Text and places, and what every step shares.
-    &["text", "source", "glob", "calendar"],
+    &["text", "source", "glob", "calendar", "progress"],
     &["diagnostics", "ast", "input"],
     // Text -> syntax tree.
     &["syntax"],

@@ -313,9 +313,15 @@ fn outputs_are_checked_before_anything_runs() {
         "{}",
         two.stderr
     );
-    let nowhere = common::precept_in(dir.path(), &["check", "--output", "sarif=no/such/folder/x.sarif", "records"]);
+    // Missing folders are made; a path through a file cannot be, and names the path asked for.
+    let made = common::precept_in(dir.path(), &["check", "--output", "sarif=no/such/folder/x.sarif", "records"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    assert!(dir.path().join("no/such/folder/x.sarif").is_file());
+    let nowhere =
+        common::precept_in(dir.path(), &["check", "--output", "sarif=records/notes.jsonl/x.sarif", "records"]);
     assert_eq!(nowhere.code, 2);
-    assert!(nowhere.stderr.contains("cannot write a report to `no/such/folder/x.sarif`"), "{}", nowhere.stderr);
+    assert!(nowhere.stderr.contains("cannot write a report to `records/notes.jsonl/x.sarif`"), "{}", nowhere.stderr);
+    assert!(nowhere.stderr.contains("`records/notes.jsonl` is not a folder"), "{}", nowhere.stderr);
     let typo = common::precept_in(dir.path(), &["check", "--output", "sariff", "records"]);
     assert_eq!(typo.code, 2);
     assert!(typo.stderr.contains("did you mean `sarif`"), "{}", typo.stderr);

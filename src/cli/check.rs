@@ -5,7 +5,6 @@
 //! files known up front are compared first, the record files as soon as they are found and before
 //! any is read.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::config::Config;
@@ -33,13 +32,13 @@ struct Rest {
 
 /// Where every command shows its diagnostics, styled for a terminal or not.
 pub(super) struct Stderr {
-    pub(super) out: Out<std::io::StderrLock<'static>>,
+    pub(super) out: Out<std::io::Stderr>,
     pub(super) style: Style,
 }
 
 impl Stderr {
     pub(super) fn open() -> Stderr {
-        Stderr { out: Out::stderr(), style: super::style_for(std::io::stderr().is_terminal()) }
+        Stderr { out: Out::stderr(), style: super::style_for(super::terminal::Stream::Stderr) }
     }
 
     pub(super) fn diag(&mut self, d: &Diag) {
@@ -280,6 +279,12 @@ fn run(
     engine.check_files_with(std::mem::take(&mut rest.files), std::mem::take(&mut rest.found_diags), prepare, take)
 }
 
+/// The progress indicator for checking `rest`'s files (drawn only when allowed; see
+/// [`super::progress`]).
+fn progress(rest: &Rest, inputs: &Inputs) -> super::progress::Progress {
+    super::progress::Progress::start(rest.files.len(), inputs.quiet)
+}
+
 /// The reports `precept check` was asked for: `--format`, else `--output`, else the settings'
 /// `outputs`, else the human report on stdout.
 fn specs(args: &CheckArgs, config: Option<&Config>) -> Vec<output::Spec> {
@@ -301,7 +306,7 @@ fn write_failed(reports: output::Reports, diags: &[Diag], fail_on: crate::ast::S
 /// `precept check`.
 pub(super) fn check(args: CheckArgs) -> Status {
     let mut err = Stderr::open();
-    let out_style = super::style_for(std::io::stdout().is_terminal());
+    let out_style = super::style_for(super::terminal::Stream::Stdout);
     let flag_fail_on = args.fail_on.map(super::FailOn::severity);
     let config = match config(&args.inputs) {
         Ok(c) => c,
@@ -357,9 +362,11 @@ pub(super) fn check(args: CheckArgs) -> Status {
     reports.start();
     // Each report's text of a finding is made on the worker threads; the reports append them here.
     let preparers = reports.preparers();
+    let mut indicator = progress(&rest, &args.inputs);
     let mut outcome = run(&engine, &mut rest, &|f| preparers.prepare(f), &mut |f, texts| {
-        reports.prepared(&f, texts);
+        indicator.around_stdout(|| reports.prepared(&f, texts));
         if reports.abandoned() {
+            indicator.finish();
             // Every report's reader went away (`precept check | head`) or its disk is full, and
             // no report file is being written: nothing more can be written, so stop at once
             // rather than check the rest for no one. The check did not finish: status 2.
@@ -369,6 +376,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
             std::process::exit(Status::Failed as i32);
         }
     });
+    indicator.finish();
     outcome.diagnostics.retain(|d| config.as_ref().is_none_or(|c| c.shows(d)));
     for d in &outcome.diagnostics {
         err.diag(d);
@@ -431,11 +439,13 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
         !earlier.contains(&(n - 1))
     });
     let mut findings: Vec<Finding> = Vec::new();
+    let mut indicator = progress(&rest, &args.inputs);
     let outcome = run(&engine, &mut rest, &|_| Vec::new(), &mut |f, _| {
         if f.standing == crate::pipeline::Standing::Active && f.rule.is_some() {
             findings.push(f);
         }
     });
+    indicator.finish();
     for d in &outcome.diagnostics {
         err.diag(d);
     }
@@ -467,12 +477,12 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
 
 pub(super) fn cannot_write_report(path: &Path, reason: &str) -> Diag {
     Diag::error("precept::usage::output", format!("cannot write the report `{}`: {reason}", crate::text::path(path)))
-        .help("name a file in a folder that exists and can be written to")
+        .help("name a file in a folder that can be written to (missing folders are created)")
 }
 
 fn cannot_write_baseline(path: &Path, reason: &str) -> Diag {
     Diag::error("precept::usage::output", format!("cannot write the baseline `{}`: {reason}", crate::text::path(path)))
-        .help("name a file in a folder that exists and can be written to")
+        .help("name a file in a folder that can be written to (missing folders are created)")
 }
 
 /// When this run happened, for the JUnit report, in UTC without a zone: `SOURCE_DATE_EPOCH` (the

@@ -4,7 +4,6 @@
 //!
 //! Both are made in memory before anything is written: a page or script is complete or absent.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
@@ -44,7 +43,7 @@ pub(super) fn completions(args: &CompletionsArgs) -> Status {
     let mut out = Out::new(std::io::stdout().lock());
     let mut err = Out::stderr();
     out.put(&String::from_utf8_lossy(&script));
-    finish_stdout(&mut out, &mut err, style_for(std::io::stderr().is_terminal()), Status::Clean)
+    finish_stdout(&mut out, &mut err, style_for(super::terminal::Stream::Stderr), Status::Clean)
 }
 
 /// One manual page: its file name and its roff text.
@@ -87,7 +86,7 @@ fn page_date() -> String {
 pub(super) fn man(args: &ManArgs) -> Status {
     let mut out = Out::new(std::io::stdout().lock());
     let mut err = Out::stderr();
-    let style = style_for(std::io::stderr().is_terminal());
+    let style = style_for(super::terminal::Stream::Stderr);
     let pages = match pages() {
         Ok(p) => p,
         Err(reason) => {

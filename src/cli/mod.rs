@@ -3,7 +3,7 @@
 //! Findings and the summary go to stdout, diagnostics to stderr. Exit status never changes meaning
 //! with flags: 0 no error-severity findings, 1 at least one, 2 the tool could not do its job.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,6 +16,8 @@ mod fmt;
 mod generate;
 mod guard;
 mod output;
+mod progress;
+pub mod terminal;
 mod test;
 
 use crate::ast::Severity;
@@ -46,6 +48,10 @@ impl From<Status> for ExitCode {
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour human output: `auto` (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces
+    /// it), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", global = true, default_value = "auto")]
+    color: terminal::Color,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +160,10 @@ struct Inputs {
     /// (defaults in docs/config.md). Wins over `[limits]` in the settings.
     #[arg(long = "limit", value_name = "KIND=SIZE", value_parser = parse_limit)]
     limits: Vec<(crate::input::Kind, u64)>,
+    /// Show no progress indicator. It is drawn on stderr only when that is a terminal, outside CI
+    /// (`CI` set), once a check has run for two seconds; diagnostics are shown either way.
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Record files or folders to check (default: the current folder).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -183,6 +193,7 @@ struct CheckArgs {
     format: Option<output::Kind>,
     /// A report to write: `FORMAT` (to standard output) or `FORMAT=PATH`; FORMAT is human, json,
     /// sarif, junit or github. May be given more than once; at most one goes to standard output.
+    /// Missing folders in PATH are created.
     #[arg(long = "output", value_name = "FORMAT[=PATH]", id = "outputs")]
     outputs: Vec<output::Spec>,
     /// The least severe finding that fails the run (exit status 1); default `error`.
@@ -209,9 +220,13 @@ struct TestArgs {
 
 #[derive(Debug, clap::Args)]
 struct ExplainArgs {
-    /// A rule id (`complaint-acknowledged`) or a diagnostic code (`precept::type::unknown-field`).
+    /// A rule id (`complaint-acknowledged`, or `precept::rule::complaint-acknowledged` as findings
+    /// name it) or a diagnostic code (`precept::type::unknown-field`, or `type::unknown-field`).
     #[arg(value_name = "RULE-OR-CODE")]
     what: String,
+    /// Output format: `json` is described in docs/reports.md, "precept explain --format json".
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
     /// Where to find rules; default: `policies`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
@@ -250,7 +265,7 @@ pub fn main() -> ExitCode {
             // that stopped early (`--help | head`) is not.
             if let Some(w) = written.err().filter(|w| w.kind() != std::io::ErrorKind::BrokenPipe) {
                 let d = output::stdout_failed(&crate::input::io_reason(&w));
-                let _ = std::io::stderr().write_all(render(&d, style_for(std::io::stderr().is_terminal())).as_bytes());
+                let _ = std::io::stderr().write_all(render(&d, style_for(terminal::Stream::Stderr)).as_bytes());
                 return Status::Failed.into();
             }
             return if e.use_stderr() { Status::Failed.into() } else { Status::Clean.into() };
@@ -278,10 +293,11 @@ struct Out<W: Write> {
 /// can say so, but the run must not then pass as clean, so the exit status becomes 2.
 static STDERR_LOST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-impl Out<std::io::StderrLock<'static>> {
-    /// Standard error, whose loss makes the run fail (see [`STDERR_LOST`]).
+impl Out<std::io::Stderr> {
+    /// Standard error, whose loss makes the run fail (see [`STDERR_LOST`]). Locked for each write
+    /// only, never for the whole run: the progress indicator draws on it from its own thread.
     fn stderr() -> Self {
-        Out { w: std::io::stderr().lock(), closed: false, failed: None, is_stderr: true }
+        Out { w: std::io::stderr(), closed: false, failed: None, is_stderr: true }
     }
 }
 
@@ -331,16 +347,14 @@ fn finish_stdout<W: Write, E: Write>(out: &mut Out<W>, err: &mut Out<E>, style: 
     }
 }
 
-fn style_for(tty: bool) -> Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if tty && !no_color {
-        Style { color: true, width: 100 }
-    } else {
-        Style::plain()
-    }
+/// How to draw human output on `stream`: `--color`, the colour conventions and the width (see
+/// [`terminal`]).
+fn style_for(stream: terminal::Stream) -> Style {
+    terminal::style(stream)
 }
 
 fn run(cli: Cli) -> Status {
+    terminal::choose(cli.color);
     match cli.command {
         Command::Check(args) => check::check(args),
         Command::Baseline(args) => check::baseline(args),
@@ -364,8 +378,8 @@ fn run(cli: Cli) -> Status {
 fn lint(args: LintArgs) -> Status {
     let mut out = Out::new(std::io::stdout().lock());
     let mut err = Out::stderr();
-    let out_style = style_for(std::io::stdout().is_terminal());
-    let err_style = style_for(std::io::stderr().is_terminal());
+    let out_style = style_for(terminal::Stream::Stdout);
+    let err_style = style_for(terminal::Stream::Stderr);
     let as_of = match &args.as_of {
         None => jiff::Zoned::now().date(),
         Some(text) => match text.parse::<jiff::civil::Date>() {

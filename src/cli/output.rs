@@ -115,7 +115,7 @@ impl Output {
             // A reader going away from stdout is quiet; a full disk or a file that cannot be
             // written is not.
             if matches!(self.sink, Sink::File(..)) || e.kind() != std::io::ErrorKind::BrokenPipe {
-                self.failed = Some(crate::input::io_reason(&e));
+                self.failed = Some(crate::output_file::reason(&e));
             }
         }
     }
@@ -194,7 +194,7 @@ impl Reports {
                 Ok(file) => reports.push(Output::new(spec, Sink::File(file, output), stdout_style)),
                 Err(e) => problems.push(usage(
                     format!("cannot write a report to `{}`: {e}", crate::text::path(&output.path)),
-                    "name a file in a folder that exists and can be written to",
+                    "name a file in a folder that can be written to (missing folders are created)",
                 )),
             }
         }
@@ -409,7 +409,7 @@ fn close(r: Output) -> Result<(), Diag> {
             if let Some(e) = r.failed {
                 return Err(cannot(e));
             }
-            file.commit().map_err(|e| cannot(crate::input::io_reason(&e)))
+            file.commit().map_err(|e| cannot(crate::output_file::reason(&e)))
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Each diagnostic has a stable code listed in [`registry`]; constructors for each problem live beside
 //! the step that finds it.
 
+pub mod examples;
 pub mod registry;
 pub mod render;
 pub mod suggest;

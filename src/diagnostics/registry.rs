@@ -153,6 +153,7 @@ pub fn family(code: &str) -> &'static str {
         "test" => "About the tests written beside the policies (`precept test`). See docs/testing.md.",
         "config" => "The settings file (`precept.toml`, or `--config`) cannot be used as written. See docs/config.md.",
         "baseline" => "About the baseline given with `--baseline` or written by `precept baseline`. See docs/waivers.md.",
+        "case" => "About the records of a case rule (`case by`, `opens`, `closes`): a warning about the data, not the policy; the case is still judged. See docs/language.md.",
         _ => "",
     }
 }
@@ -177,5 +178,8 @@ mod tests {
             assert!(!c.summary.ends_with('.'), "{}", c.code);
         }
         assert!(lookup("precept::type::unknown-field").is_some());
+        for c in CODES {
+            assert!(!family(c.code).is_empty(), "{}: its family is not described", c.code);
+        }
     }
 }
