@@ -393,6 +393,9 @@ fn a_full_standard_output_is_an_error() {
     commands.push(vec!["--help"]);
     commands.push(vec!["check", "--help"]);
     commands.push(vec!["--version"]);
+    commands.push(vec!["man"]);
+    commands.push(vec!["completions", "bash"]);
+    commands.push(vec!["fmt", "--check", "--diff", "policies"]);
     for args in &commands {
         let _ = std::fs::remove_file(root.join("out/kept.sarif"));
         let run = with_full_stdout(root, args);
@@ -405,6 +408,9 @@ fn a_full_standard_output_is_an_error() {
         if args.contains(&"sarif=out/kept.sarif") {
             assert!(root.join("out/kept.sarif").exists(), "{args:?}: the file report is still written");
         }
+        // Only a check has an `--output` to send its report elsewhere.
+        let reports = matches!(args.first(), Some(&"check")) && !args.contains(&"--help");
+        assert_eq!(run.stderr.contains("--output"), reports, "{args:?}: {}", run.stderr);
     }
     assert_eq!(inputs_checksum(root), before);
     assert!(temporary_files(root).is_empty());

@@ -264,7 +264,7 @@ pub fn main() -> ExitCode {
             // Help or a version that did not arrive (`--help > /dev/full`) is a failure; a reader
             // that stopped early (`--help | head`) is not.
             if let Some(w) = written.err().filter(|w| w.kind() != std::io::ErrorKind::BrokenPipe) {
-                let d = output::stdout_failed(&crate::input::io_reason(&w));
+                let d = output::text_stdout_failed(&crate::input::io_reason(&w));
                 let _ = std::io::stderr().write_all(render(&d, style_for(terminal::Stream::Stderr)).as_bytes());
                 return Status::Failed.into();
             }
@@ -332,7 +332,7 @@ impl<W: Write> Out<W> {
                 self.fail(&e);
             }
         }
-        self.failed.as_deref().map(output::stdout_failed)
+        self.failed.as_deref().map(output::text_stdout_failed)
     }
 }
 

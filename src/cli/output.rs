@@ -423,6 +423,15 @@ pub fn stdout_failed(reason: &str) -> Diag {
     )
 }
 
+/// Standard output could not be written by a command other than a check's report (`explain`, `fmt
+/// --diff`, `man`, `completions`...), where `--output` means nothing.
+pub fn text_stdout_failed(reason: &str) -> Diag {
+    usage(
+        format!("cannot write to standard output: {reason}"),
+        "make room on the disk standard output goes to, or redirect standard output to a file somewhere else",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
