@@ -48,7 +48,7 @@ pub struct Seen {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
-    /// `record`, `group`, `case`, `role` or `staff`.
+    /// `record`, `group`, `case`, `role`, `staff member` or `waiver`.
     pub subject: &'static str,
     /// The record's (or group's) id, if it has one.
     pub record: Option<String>,
@@ -311,17 +311,16 @@ fn headline(t: &Totals) -> String {
         return format!("no finding appears, disappears or changes ({} unchanged)", t.unchanged);
     }
     let verb = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut out = verb(t.appeared, "finding appears", "findings appear");
-    if t.new_errors > 0 {
-        let _ = write!(out, " ({} added)", plural(t.new_errors, "active error", "active errors"));
-    }
-    let _ = write!(
-        out,
-        ", {}, {}, {} unchanged",
+    let mut out = format!(
+        "{}, {}, {}, {} unchanged",
+        verb(t.appeared, "finding appears", "findings appear"),
         verb(t.disappeared, "disappears", "disappear"),
         verb(t.changed, "changes", "change"),
         t.unchanged
     );
+    if t.new_errors > 0 {
+        let _ = write!(out, "; the change adds {}", plural(t.new_errors, "active error", "active errors"));
+    }
     out
 }
 
@@ -356,7 +355,7 @@ fn what_changed(c: &Changed) -> String {
         match *what {
             "severity" => parts.push(format!("severity {} -> {}", c.before.severity, c.after.severity)),
             "standing" => parts.push(format!("standing {} -> {}", c.before.standing, c.after.standing)),
-            _ => parts.push("message".to_string()),
+            _ => parts.push("message changed".to_string()),
         }
     }
     parts.join("; ")
