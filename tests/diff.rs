@@ -22,8 +22,11 @@ fn diff(extra: &[&str]) -> common::Run {
     common::precept(&args)
 }
 
-/// (rule, record id) pairs each side's declarations say are broken.
-fn declared() -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+/// Rules broken, each with the record that breaks it.
+type Broken = BTreeSet<(String, String)>;
+
+/// What each side's declarations say is broken: (base, change).
+fn declared() -> (Broken, Broken) {
     let text = std::fs::read_to_string(common::root().join(RECORDS).join("tickets.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -41,7 +44,7 @@ fn declared() -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
     (b, c)
 }
 
-fn pairs(doc: &serde_json::Value, key: &str) -> BTreeSet<(String, String)> {
+fn pairs(doc: &serde_json::Value, key: &str) -> Broken {
     doc["rules"]
         .as_array()
         .unwrap()
