@@ -211,3 +211,93 @@ fn a_record_problem_of_one_side_says_which() {
     assert!(doc["diagnostics"][0]["message"].as_str().unwrap().ends_with("(with the changed policies only)"));
     assert_eq!(doc["change"]["cannot_determine"], 1);
 }
+
+fn seen(fp: u8, rule: u8, severity: u8, standing: u8, message: u8) -> precept::report::diff::Seen {
+    precept::report::diff::Seen {
+        fingerprint: format!("fp{fp}"),
+        rule: format!("rule-{rule}"),
+        title: format!("Rule {rule}"),
+        severity: ["error", "warning", "info"][usize::from(severity % 3)],
+        standing: ["active", "waived", "baselined", "cannot_determine"][usize::from(standing % 4)],
+        file: "f.csv".into(),
+        line: usize::from(fp) + 2,
+        column: 1,
+        subject: "record",
+        record: Some(format!("R-{fp}")),
+        message: format!("m{message}"),
+    }
+}
+
+proptest::proptest! {
+    /// Against a small model: per fingerprint, the n-th finding of one run is matched with the
+    /// n-th of the other; the rest of the longer list appears or disappears. Every finding is
+    /// accounted for exactly once, and new errors are those the model counts.
+    #[test]
+    fn the_diff_matches_a_model_of_one_to_one_matching(
+        base in proptest::collection::vec((0u8..6, 0u8..3, 0u8..3, 0u8..4, 0u8..2), 0..24),
+        change in proptest::collection::vec((0u8..6, 0u8..3, 0u8..3, 0u8..4, 0u8..2), 0..24),
+    ) {
+        // A fingerprint belongs to one rule, as a real one does (the rule id is part of it).
+        let make = |v: &[(u8, u8, u8, u8, u8)]| -> Vec<precept::report::diff::Seen> {
+            v.iter().map(|&(fp, _, sev, st, m)| seen(fp, fp % 3, sev, st, m)).collect()
+        };
+        let (b, c) = (make(&base), make(&change));
+        let diff = precept::report::diff::Diff::compare(b.clone(), c.clone());
+        let t = diff.totals();
+        let (mut appeared, mut disappeared, mut changed, mut unchanged, mut new_errors) = (0, 0, 0, 0, 0);
+        let active_error = |s: &precept::report::diff::Seen| s.severity == "error" && s.standing == "active";
+        for fp in 0u8..6 {
+            let key = format!("fp{fp}");
+            let bs: Vec<_> = b.iter().filter(|s| s.fingerprint == key).collect();
+            let cs: Vec<_> = c.iter().filter(|s| s.fingerprint == key).collect();
+            for (x, y) in bs.iter().zip(&cs) {
+                let same = x.message == y.message && x.severity == y.severity && x.standing == y.standing;
+                if same { unchanged += 1 } else { changed += 1 }
+                if active_error(y) && !active_error(x) && !same { new_errors += 1 }
+            }
+            appeared += cs.len().saturating_sub(bs.len());
+            disappeared += bs.len().saturating_sub(cs.len());
+            new_errors += cs.iter().skip(bs.len()).filter(|s| active_error(s)).count();
+        }
+        proptest::prop_assert_eq!(
+            (t.appeared, t.disappeared, t.changed, t.unchanged, t.new_errors),
+            (appeared, disappeared, changed, unchanged, new_errors)
+        );
+        proptest::prop_assert_eq!(t.appeared + t.changed + t.unchanged, c.len());
+        proptest::prop_assert_eq!(t.disappeared + t.changed + t.unchanged, b.len());
+        // Grouped by rule, in rule order, every entry under its own rule.
+        let ids: Vec<&str> = diff.rules.iter().map(|r| r.rule.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        proptest::prop_assert_eq!(&ids, &sorted);
+        for r in &diff.rules {
+            proptest::prop_assert!(r.appeared.iter().chain(&r.disappeared).all(|s| s.rule == r.rule));
+            proptest::prop_assert!(r.changed.iter().all(|c| c.after.rule == r.rule && !c.changes.is_empty()));
+        }
+    }
+}
+
+#[test]
+fn the_markdown_form_stays_bounded() {
+    let long = "<|>".repeat(400);
+    let change: Vec<_> = (0..5_000u32)
+        .map(|i| {
+            let mut s = seen(0, 0, 0, 0, 0);
+            s.fingerprint = format!("fp{i}");
+            s.rule = format!("rule-{}", i % 200);
+            s.message = format!("{i} {long}");
+            s
+        })
+        .collect();
+    let diff = precept::report::diff::Diff::compare(Vec::new(), change);
+    let md = precept::report::diff::markdown(&diff, &[]);
+    assert!(md.chars().count() <= precept::report::markdown::MAX_CHARS, "{}", md.chars().count());
+    let listed = md.lines().filter(|l| l.starts_with("- **appears**")).count();
+    assert!(listed <= precept::report::diff::MAX_MARKDOWN_ENTRIES, "{listed}");
+    assert!(
+        md.contains(&format!("{} more differences not shown", 5_000 - listed)) || md.contains("was cut"),
+        "{}",
+        &md[md.len() - 400..]
+    );
+}

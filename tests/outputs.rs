@@ -440,7 +440,7 @@ fn sarif_places_absolute_paths_relative_to_the_repository_root() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(sarif_errors(&doc), Vec::<String>::new());
     let the_run = &doc["runs"][0];
-    let places: Vec<(&str, Option<&str>)> = the_run["results"]
+    let mut places: Vec<(&str, Option<&str>)> = the_run["results"]
         .as_array()
         .unwrap()
         .iter()
@@ -450,7 +450,10 @@ fn sarif_places_absolute_paths_relative_to_the_repository_root() {
         })
         .collect();
     let outside_uri = format!("file://{}", outside_file.to_str().unwrap());
-    assert_eq!(places, [("records/notes.jsonl", Some("%SRCROOT%")), (outside_uri.as_str(), None)]);
+    places.sort_unstable();
+    let mut expected = [("records/notes.jsonl", Some("%SRCROOT%")), (outside_uri.as_str(), None)];
+    expected.sort_unstable();
+    assert_eq!(places, expected);
     let base = the_run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
     assert_eq!(base, format!("file://{}/", root.to_str().unwrap()));
     // Given relative to the current folder, the same files are written as given, and no base is named.
@@ -459,4 +462,30 @@ fn sarif_places_absolute_paths_relative_to_the_repository_root() {
     let a = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
     assert_eq!((a["uri"].as_str(), a.get("uriBaseId")), (Some("records/notes.jsonl"), None));
     assert!(doc["runs"][0].get("originalUriBaseIds").is_none());
+}
+
+/// An annotation over several lines names its lines only; one on a line names its columns.
+#[test]
+fn multi_line_annotations_have_no_columns() {
+    let run = common::precept(&[
+        "check",
+        "--policies",
+        "policies",
+        "--roles",
+        "fixtures/org",
+        "--format",
+        "github",
+        "fixtures/records",
+    ]);
+    let findings: Vec<&str> = run.stdout.lines().filter(|l| l.contains(" file=")).collect();
+    let multi: Vec<&&str> = findings.iter().filter(|l| l.contains(",endLine=")).collect();
+    assert!(!multi.is_empty(), "the bundled example has findings over several lines:\n{}", run.stdout);
+    for l in &findings {
+        let props = l.split("::").nth(1).unwrap();
+        if props.contains(",endLine=") {
+            assert!(!props.contains(",col=") && !props.contains(",endColumn="), "{l}");
+        } else {
+            assert!(props.contains(",col=") && props.contains(",endColumn="), "{l}");
+        }
+    }
 }
