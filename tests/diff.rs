@@ -191,7 +191,9 @@ fn a_record_problem_of_one_side_says_which() {
         )
     };
     std::fs::create_dir_all(dir.path().join("old")).unwrap();
-    std::fs::write(dir.path().join("old/p.precept"), policy("text")).unwrap();
+    // The base reads `soon` as text, which breaks its rule; the change reads a duration, which
+    // `soon` is not, so its rule cannot be determined: the same finding changes standing.
+    std::fs::write(dir.path().join("old/p.precept"), policy("text").replace("!= \"\"", "== \"\"")).unwrap();
     std::fs::create_dir_all(dir.path().join("new")).unwrap();
     std::fs::write(
         dir.path().join("new/p.precept"),
@@ -210,6 +212,12 @@ fn a_record_problem_of_one_side_says_which() {
     assert_eq!(schema_errors(&doc), Vec::<String>::new());
     assert!(doc["diagnostics"][0]["message"].as_str().unwrap().ends_with("(with the changed policies only)"));
     assert_eq!(doc["change"]["cannot_determine"], 1);
+    let changed = &doc["rules"][0]["changed"][0];
+    assert_eq!(changed["changes"], serde_json::json!(["message", "standing"]), "{doc}");
+    assert_eq!(
+        (changed["before"]["standing"].as_str(), changed["after"]["standing"].as_str()),
+        (Some("active"), Some("cannot_determine"))
+    );
 }
 
 fn seen(fp: u8, rule: u8, severity: u8, standing: u8, message: u8) -> precept::report::diff::Seen {

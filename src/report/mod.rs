@@ -37,7 +37,8 @@ use crate::findings::Finding;
 ///
 /// A format whose document puts something that depends on every finding before them keeps only
 /// what it needs of each, with bounded memory: SARIF writes its results as they come and its rules
-/// after them; JUnit keeps counts and the first few lines of each rule.
+/// after them; JUnit keeps counts and the first few lines of each rule; the Markdown summary keeps
+/// one row of counts per rule and the lines of its first findings.
 ///
 /// A format of one's own, driven as [`Run::report`](crate::Run::report) drives the built-in ones:
 ///
