@@ -117,11 +117,13 @@ fn redacted_fields_never_reach_a_report() {
             "junit=out/r.xml",
             "--output",
             "github=out/r.txt",
+            "--output",
+            "markdown=out/r.md",
         ],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let mut all = run.stdout.clone();
-    for f in ["r.json", "r.sarif", "r.xml", "r.txt"] {
+    for f in ["r.json", "r.sarif", "r.xml", "r.txt", "r.md"] {
         all.push_str(&std::fs::read_to_string(dir.path().join("out").join(f)).unwrap());
     }
     for secret in ["Jane Smith", "Old Co", "T-1", "T-0"] {

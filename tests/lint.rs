@@ -200,3 +200,45 @@ fn long_escalation_chains_give_the_same_answers() {
         assert_eq!(cycles[0].labels.len(), n - back, "back to r{back}");
     }
 }
+
+/// `precept lint --format json` against its own published schema (`docs/lint-report.schema.json`):
+/// every failing lint case, the clean organisation, and a role file that cannot be parsed (a
+/// diagnostic rather than a finding).
+#[test]
+fn the_lint_json_report_matches_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join("docs/lint-report.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).unwrap();
+    let check = |dir: &Path, args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["lint", "--as-of", "2026-11-22", "--format", "json"];
+        all.extend_from_slice(args);
+        let run = common::precept_in(dir, &all);
+        let doc: serde_json::Value =
+            serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        assert_eq!(errors, Vec::<String>::new(), "{args:?}");
+        doc
+    };
+    let clean = check(&common::root(), &["fixtures/org"]);
+    assert_eq!(clean["findings"], serde_json::json!([]));
+    let mut cases: Vec<_> = std::fs::read_dir(common::root().join("fixtures/lint/err"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    cases.sort();
+    let mut with_findings = 0;
+    for case in &cases {
+        let rel = common::rel(case);
+        let doc = check(&common::root(), &[rel.to_str().unwrap()]);
+        with_findings += usize::from(!doc["findings"].as_array().unwrap().is_empty());
+    }
+    assert!(with_findings > 0);
+    // files on disk: a role file that is not TOML, for the report's diagnostics.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("roles.toml"), "[[role]\nid = ").unwrap();
+    let broken = check(dir.path(), &["roles.toml"]);
+    assert!(!broken["diagnostics"].as_array().unwrap().is_empty(), "{broken}");
+}

@@ -241,15 +241,27 @@ fn record_text_cannot_inject_workflow_commands_or_break_xml() {
 }
 
 #[test]
-fn annotations_stop_at_ten_per_severity_with_a_count_of_the_rest() {
-    let records: String = (0..25).map(|i| format!("{{\"id\": \"N-{i}\", \"text\": \"no\"}}\n")).collect();
-    let github = hostile_run(&records).report("github", "").unwrap();
+fn annotations_stop_at_ten_per_severity_the_count_of_the_rest_included() {
+    let notes = |n: usize| -> String { (0..n).map(|i| format!("{{\"id\": \"N-{i}\", \"text\": \"no\"}}\n")).collect() };
+    // 25 warnings: nine annotations, then the tenth says how many more there are.
+    let github = hostile_run(&notes(25)).report("github", "").unwrap();
     let lines: Vec<&str> = github.lines().collect();
-    assert_eq!(lines.len(), 11, "{github}");
+    assert_eq!(lines.len(), 10, "{github}");
+    assert!(lines[..9].iter().all(|l| l.starts_with("::warning file=records/notes.jsonl,")), "{github}");
     assert_eq!(
-        lines[10],
-        "::warning title=precept::15 more warnings not shown as annotations (at most 10 of each kind are); see the full report"
+        lines[9],
+        "::warning title=precept::16 more warnings not shown as annotations (at most 10 of each kind are, this one included); see the full report"
     );
+    // Exactly ten: all ten written, no count.
+    let github = hostile_run(&notes(10)).report("github", "").unwrap();
+    assert_eq!(github.lines().count(), 10, "{github}");
+    assert!(github.lines().all(|l| l.starts_with("::warning file=records/notes.jsonl,")), "{github}");
+    assert!(github.contains("record N-9:"), "the tenth, held back, is written at the end: {github}");
+    // Eleven: nine, and a count of two.
+    let github = hostile_run(&notes(11)).report("github", "").unwrap();
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 10, "{github}");
+    assert!(lines[9].contains("2 more warnings"), "{github}");
 }
 
 #[test]
@@ -401,4 +413,85 @@ fn the_json_report_matches_its_schema() {
     let failed = common::precept_in(dir.path(), &["check", "--format", "json", "records"]);
     assert_eq!(failed.code, 2);
     check(&failed.stdout);
+}
+
+/// Record files given by absolute paths inside the repository (the nearest folder with `.git` at
+/// or above the current one) are placed relative to its root, with `%SRCROOT%`, as code scanning
+/// needs; relative paths stay as given, and absolute ones outside the root stay absolute.
+#[test]
+fn sarif_places_absolute_paths_relative_to_the_repository_root() {
+    let repo = hostile_dir("{\"id\": \"N-1\", \"text\": \"no\"}\n");
+    let root = repo.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let outside_file = outside.path().canonicalize().unwrap().join("more.jsonl");
+    std::fs::write(&outside_file, "{\"id\": \"N-2\", \"text\": \"no\"}\n").unwrap();
+    let records = root.join("records");
+    let policies = root.join("policies");
+    let run = common::precept_in(
+        &root.join("sub"),
+        &[
+            "check",
+            "--no-config",
+            "--policies",
+            policies.to_str().unwrap(),
+            "--format",
+            "sarif",
+            records.to_str().unwrap(),
+            outside_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(sarif_errors(&doc), Vec::<String>::new());
+    let the_run = &doc["runs"][0];
+    let mut places: Vec<(&str, Option<&str>)> = the_run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let a = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            (a["uri"].as_str().unwrap(), a["uriBaseId"].as_str())
+        })
+        .collect();
+    let outside_uri = format!("file://{}", outside_file.to_str().unwrap());
+    places.sort_unstable();
+    let mut expected = [("records/notes.jsonl", Some("%SRCROOT%")), (outside_uri.as_str(), None)];
+    expected.sort_unstable();
+    assert_eq!(places, expected);
+    let base = the_run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
+    assert_eq!(base, format!("file://{}/", root.to_str().unwrap()));
+    // Given relative to the current folder, the same files are written as given, and no base is named.
+    let relative = common::precept_in(&root, &["check", "--no-config", "--format", "sarif", "records"]);
+    let doc: serde_json::Value = serde_json::from_str(&relative.stdout).unwrap();
+    let a = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!((a["uri"].as_str(), a.get("uriBaseId")), (Some("records/notes.jsonl"), None));
+    assert!(doc["runs"][0].get("originalUriBaseIds").is_none());
+}
+
+/// An annotation over several lines names its lines only; one on a line names its columns.
+#[test]
+fn multi_line_annotations_have_no_columns() {
+    let run = common::precept(&[
+        "check",
+        "--policies",
+        "policies",
+        "--roles",
+        "fixtures/org",
+        "--format",
+        "github",
+        "fixtures/records",
+    ]);
+    let findings: Vec<&str> = run.stdout.lines().filter(|l| l.contains(" file=")).collect();
+    let multi: Vec<&&str> = findings.iter().filter(|l| l.contains(",endLine=")).collect();
+    assert!(!multi.is_empty(), "the bundled example has findings over several lines:\n{}", run.stdout);
+    for l in &findings {
+        let props = l.split("::").nth(1).unwrap();
+        if props.contains(",endLine=") {
+            assert!(!props.contains(",col=") && !props.contains(",endColumn="), "{l}");
+        } else {
+            assert!(props.contains(",col=") && props.contains(",endColumn="), "{l}");
+        }
+    }
 }

@@ -17,17 +17,17 @@ use crate::source::SourceFile;
 use crate::text::escape;
 
 /// Everything loaded before records are read.
-struct Loaded {
+pub(super) struct Loaded {
     /// The policies, roles, waivers and baseline, ready to check records.
-    engine: crate::Engine,
-    policy_diags: Vec<Diag>,
-    rest: Rest,
+    pub(super) engine: crate::Engine,
+    pub(super) policy_diags: Vec<Diag>,
+    pub(super) rest: Rest,
 }
 
 /// The record files found (not read yet), and the problems finding them.
-struct Rest {
-    files: Vec<crate::data::RecordFile>,
-    found_diags: Vec<Diag>,
+pub(super) struct Rest {
+    pub(super) files: Vec<crate::data::RecordFile>,
+    pub(super) found_diags: Vec<Diag>,
 }
 
 /// Where every command shows its diagnostics, styled for a terminal or not.
@@ -49,9 +49,9 @@ impl Stderr {
 
 /// Why a run stopped before checking anything: the problems, the exit status, and whether the
 /// problems were shown already (those with the policies are shown as they are found).
-struct Stop {
-    diags: Vec<Diag>,
-    status: Status,
+pub(super) struct Stop {
+    pub(super) diags: Vec<Diag>,
+    pub(super) status: Status,
     shown: bool,
 }
 
@@ -61,7 +61,7 @@ impl Stop {
     }
 
     /// Show what was not shown yet.
-    fn show(&self, err: &mut Stderr) {
+    pub(super) fn show(&self, err: &mut Stderr) {
         if !self.shown {
             for d in &self.diags {
                 err.diag(d);
@@ -71,7 +71,7 @@ impl Stop {
 }
 
 /// The project's `precept.toml` (or `--config`), if any; its problems stop the run.
-fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
+pub(super) fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
     // Flags first, so they bound the settings file itself; then the settings' `[limits]`, then the
     // flags again, since flags win.
     crate::input::set_limits(&inputs.limits);
@@ -88,7 +88,12 @@ fn config(inputs: &Inputs) -> Result<Option<Config>, Stop> {
 
 /// Load what a run needs, from the flags and then the config (flags win); `Err` carries the
 /// problems that stop it.
-fn load(inputs: &Inputs, config: Option<&Config>, err: &mut Stderr, baseline: Option<&Path>) -> Result<Loaded, Stop> {
+pub(super) fn load(
+    inputs: &Inputs,
+    config: Option<&Config>,
+    err: &mut Stderr,
+    baseline: Option<&Path>,
+) -> Result<Loaded, Stop> {
     threads(inputs.threads).map_err(|d| Stop::new(vec![d]))?;
     // Given (the flag, else the settings) or not: never defaulted here. Without one the engine
     // judges waivers on today's date and nothing else on the clock (see `Options::as_of`).

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
 pub mod config;
+mod diff;
 mod explain;
 mod fmt;
 mod generate;
@@ -74,6 +75,9 @@ enum Command {
     Lsp(LspArgs),
     /// Rewrite policy files in the canonical layout (`--check`: only list those that would change).
     Fmt(fmt::FmtArgs),
+    /// Check the same records with the base policies and the changed ones, and show the findings
+    /// that appear, disappear or change, by rule.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,7 +131,7 @@ impl FailOn {
 }
 
 /// What a check reads: policies, roles, records, waivers.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct Inputs {
     /// The settings file (default: the first `precept.toml` found walking up from here).
     #[arg(long = "config", value_name = "FILE", conflicts_with = "no_config")]
@@ -187,13 +191,13 @@ fn parse_limit(text: &str) -> Result<(crate::input::Kind, u64), String> {
 struct CheckArgs {
     #[command(flatten)]
     inputs: Inputs,
-    /// The report on standard output, by format (`human`, the default, `json`, `sarif`, `junit`
-    /// or `github`): the same as `--output FORMAT`.
+    /// The report on standard output, by format (`human`, the default, `json`, `sarif`, `junit`,
+    /// `github` or `markdown`): the same as `--output FORMAT`.
     #[arg(long, value_name = "FORMAT", value_parser = output::Kind::parse, conflicts_with = "outputs")]
     format: Option<output::Kind>,
     /// A report to write: `FORMAT` (to standard output) or `FORMAT=PATH`; FORMAT is human, json,
-    /// sarif, junit or github. May be given more than once; at most one goes to standard output.
-    /// Missing folders in PATH are created.
+    /// sarif, junit, github or markdown. May be given more than once; at most one goes to standard
+    /// output. Missing folders in PATH are created.
     #[arg(long = "output", value_name = "FORMAT[=PATH]", id = "outputs")]
     outputs: Vec<output::Spec>,
     /// The least severe finding that fails the run (exit status 1); default `error`.
@@ -372,6 +376,7 @@ fn run(cli: Cli) -> Status {
             }
         }
         Command::Fmt(args) => fmt::fmt(args),
+        Command::Diff(args) => diff::diff(args),
     }
 }
 

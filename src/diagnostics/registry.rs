@@ -29,6 +29,7 @@ codes! {
     "precept::code::invalid-extension" => "a code extends a code of a level it may not build on",
     "precept::code::unknown-parent" => "a code extends a code that is not declared",
     "precept::config::invalid" => "`precept.toml` has an unknown key or a value of the wrong kind",
+    "precept::diff::policies" => "`precept diff` compared nothing: the base or the changed policies cannot be loaded",
     "precept::fmt::not-written" => "`precept fmt` did not rewrite a policy file that needs formatting: it is a symbolic link or not a regular file, or writing it failed",
     "precept::input::csv" => "a CSV file could not be read as CSV",
     "precept::input::csv-missing-column" => "a CSV file has no column for a field that rules read",
@@ -154,6 +155,7 @@ pub fn family(code: &str) -> &'static str {
         "config" => "The settings file (`precept.toml`, or `--config`) cannot be used as written. See docs/config.md.",
         "baseline" => "About the baseline given with `--baseline` or written by `precept baseline`. See docs/waivers.md.",
         "case" => "About the records of a case rule (`case by`, `opens`, `closes`): a warning about the data, not the policy; the case is still judged. See docs/language.md.",
+        "diff" => "About `precept diff`, which checks the same records with two sets of policies; the message says which side. See docs/diff.md.",
         _ => "",
     }
 }

@@ -3,8 +3,13 @@
 //!
 //! Every value is escaped as the runner expects (`%`, CR and LF in messages; also `:` and `,` in
 //! properties), so no text from a record can end the command early or start another one. GitHub
-//! shows only the first few annotations of each kind, so at most [`MAX_PER_SEVERITY`] are written
-//! per severity, then one annotation says how many more there are.
+//! shows at most ten annotations of each kind per step, so at most [`MAX_PER_SEVERITY`] are
+//! written per severity, counting the one that says how many more there are: the tenth of a
+//! severity is held back until the end, and written only if no other of its kind came after it.
+//!
+//! An annotation on one line names its columns (`col`, `endColumn`); one over several lines names
+//! only its lines (`line`, `endLine`), since GitHub reads the columns of a multi-line annotation
+//! as the columns of its first and last lines and rejects them when they are out of order.
 
 use std::fmt::Write as _;
 
@@ -12,7 +17,7 @@ use crate::ast::Severity;
 use crate::diagnostics::{Diag, Level};
 use crate::findings::Finding;
 
-/// Annotations written per severity before the rest are counted.
+/// Annotations written per severity, the one counting the rest included.
 pub const MAX_PER_SEVERITY: usize = 10;
 
 /// Escape a command's message.
@@ -78,6 +83,9 @@ fn command(severity: Severity) -> &'static str {
 pub struct Annotations {
     written: [usize; 3],
     left: [usize; 3],
+    /// The last annotation a severity has room for, written at the end only if nothing of its
+    /// severity came after it (else its place goes to the count of the rest).
+    held: [Option<String>; 3],
 }
 
 fn slot(s: Severity) -> usize {
@@ -103,11 +111,10 @@ impl super::Prepare for Annotate {
         let mut out = String::with_capacity(128 + f.message.len());
         let _ = write!(out, "::{} file=", command(f.severity()));
         push_property(&mut out, &f.file.name);
-        let _ = write!(out, ",line={},col={}", f.line, f.column);
         if end_line == f.line {
-            let _ = write!(out, ",endColumn={end_column}");
+            let _ = write!(out, ",line={},col={},endColumn={end_column}", f.line, f.column);
         } else {
-            let _ = write!(out, ",endLine={end_line}");
+            let _ = write!(out, ",line={},endLine={end_line}", f.line);
         }
         out.push_str(",title=");
         push_property(&mut out, "precept: ");
@@ -138,16 +145,29 @@ impl Annotations {
         if f.standing != crate::findings::Standing::Active {
             return String::new();
         }
-        let i = slot(f.severity());
-        if self.written[i] >= MAX_PER_SEVERITY {
-            self.left[i] += 1;
+        let text = if text.is_empty() { super::Prepare::prepare(&Annotate, f) } else { text };
+        self.admit(slot(f.severity()), text)
+    }
+
+    /// `text`, an annotation of the severity at `i`, if there is room for it now; else nothing
+    /// (held back, or counted).
+    fn admit(&mut self, i: usize, text: String) -> String {
+        let (Some(written), Some(left), Some(held)) =
+            (self.written.get_mut(i), self.left.get_mut(i), self.held.get_mut(i))
+        else {
             return String::new();
+        };
+        if *written + 1 < MAX_PER_SEVERITY {
+            *written += 1;
+            return text;
         }
-        self.written[i] += 1;
-        if text.is_empty() {
-            return super::Prepare::prepare(&Annotate, f);
+        // The last place: held until the end shows whether the count of the rest needs it.
+        match held.take() {
+            None if *left == 0 => *held = Some(text),
+            Some(_) => *left += 2,
+            None => *left += 1,
         }
-        text
+        String::new()
     }
 
     /// One annotation per problem with the policies or the input (counted with the findings).
@@ -157,12 +177,6 @@ impl Annotations {
             Level::Warning => Severity::Warning,
             Level::Advice => Severity::Info,
         };
-        let i = slot(severity);
-        if self.written[i] >= MAX_PER_SEVERITY {
-            self.left[i] += 1;
-            return String::new();
-        }
-        self.written[i] += 1;
         let mut props = String::new();
         if let Some((file, line, column)) = d.location() {
             props = format!("file={},line={line},col={column},", escape_property(file));
@@ -172,20 +186,24 @@ impl Annotations {
         if let Some(help) = &d.help {
             message.push_str(&format!("\nhelp: {help}"));
         }
-        format!("::{} {props}::{}\n", command(severity), escape_data(&message))
+        let text = format!("::{} {props}::{}\n", command(severity), escape_data(&message));
+        self.admit(slot(severity), text)
     }
 
-    /// The closing annotations: how many of each severity were not written.
-    pub fn finish(&self) -> String {
+    /// The closing annotations: for each severity, the one held back, or how many were not
+    /// written.
+    pub fn finish(&mut self) -> String {
         let mut out = String::new();
         for (i, severity) in [Severity::Error, Severity::Warning, Severity::Info].into_iter().enumerate() {
             let n = self.left.get(i).copied().unwrap_or(0);
-            if n > 0 {
+            if n == 0 {
+                out.extend(self.held.get_mut(i).and_then(Option::take));
+            } else {
                 out.push_str(&format!(
                     "::{} title=precept::{}\n",
                     command(severity),
                     escape_data(&format!(
-                        "{n} more {} not shown as annotations (at most {MAX_PER_SEVERITY} of each kind are); see the full report",
+                        "{n} more {} not shown as annotations (at most {MAX_PER_SEVERITY} of each kind are, this one included); see the full report",
                         match severity {
                             Severity::Error => "errors",
                             Severity::Warning => "warnings",

@@ -125,7 +125,7 @@ struct Place<'a> {
 }
 
 #[derive(Serialize)]
-struct DiagOut<'a> {
+pub(crate) struct DiagOut<'a> {
     code: &'a str,
     severity: &'a str,
     message: &'a str,
@@ -250,7 +250,7 @@ fn counts([error, warning, info]: [usize; 3]) -> Counts3 {
     Counts3 { error, warning, info }
 }
 
-fn diag_out(d: &Diag) -> DiagOut<'_> {
+pub(crate) fn diag_out(d: &Diag) -> DiagOut<'_> {
     let loc = d.location();
     DiagOut {
         code: &d.code,

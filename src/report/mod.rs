@@ -1,6 +1,7 @@
 //! Findings and diagnostics to output, one [`Report`] per format, all listed in [`FORMATS`]:
 //! `human` (miette reports and a summary line), `json` (a stable document), `sarif` (for code
-//! scanning), `junit` (for test dashboards) and `github` (workflow annotations).
+//! scanning), `junit` (for test dashboards), `github` (workflow annotations) and `markdown` (a
+//! pull-request or job summary).
 //!
 //! Reports are pure functions of the findings and the run's [`Summary`]: no clocks (JUnit's
 //! required timestamp comes from the caller), no paths of this machine beyond those the user gave,
@@ -10,6 +11,8 @@
 // Each format's own module is reached through `FORMATS`; their other items serve the command line
 // and carry no stability promise.
 #[doc(hidden)]
+pub mod diff;
+#[doc(hidden)]
 pub mod github;
 #[doc(hidden)]
 pub mod human;
@@ -17,6 +20,8 @@ pub mod human;
 pub mod json;
 #[doc(hidden)]
 pub mod junit;
+#[doc(hidden)]
+pub mod markdown;
 #[doc(hidden)]
 pub mod sarif;
 
@@ -32,7 +37,8 @@ use crate::findings::Finding;
 ///
 /// A format whose document puts something that depends on every finding before them keeps only
 /// what it needs of each, with bounded memory: SARIF writes its results as they come and its rules
-/// after them; JUnit keeps counts and the first few lines of each rule.
+/// after them; JUnit keeps counts and the first few lines of each rule; the Markdown summary keeps
+/// one row of counts per rule and the lines of its first findings.
 ///
 /// A format of one's own, driven as [`Run::report`](crate::Run::report) drives the built-in ones:
 ///
@@ -419,9 +425,10 @@ pub struct Format {
 ///
 /// ```
 /// let names: Vec<&str> = precept::report::FORMATS.iter().map(|f| f.name).collect();
-/// assert_eq!(names, ["human", "json", "sarif", "junit", "github"]);
+/// assert_eq!(names, ["human", "json", "sarif", "junit", "github", "markdown"]);
 /// ```
-pub const FORMATS: &[Format] = &[human::FORMAT, json::FORMAT, sarif::FORMAT, junit::FORMAT, github::FORMAT];
+pub const FORMATS: &[Format] =
+    &[human::FORMAT, json::FORMAT, sarif::FORMAT, junit::FORMAT, github::FORMAT, markdown::FORMAT];
 
 /// The format named `name` (case-insensitive).
 ///

@@ -7,6 +7,13 @@
 //!
 //! Results are written as they come, and the rest of the run after them (JSON members have no
 //! order), so the report holds counts, never findings.
+//!
+//! Code scanning places a result by a `uri` relative to the repository root. A file named by a
+//! relative path is written as given. A file named by an absolute path inside the source root
+//! ([`source_root`]: the nearest folder holding `.git` at or above the current folder, else the
+//! current folder) is written relative to it, with `uriBaseId` `%SRCROOT%`, and the run's
+//! `originalUriBaseIds` says where `%SRCROOT%` is. An absolute path outside it stays absolute, as a
+//! `file://` URI.
 
 use std::fmt::Write as _;
 
@@ -164,7 +171,83 @@ struct Physical {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Artifact {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+/// The base id of the source root in `originalUriBaseIds` (the name code scanning expects).
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// The source root of the current folder: the nearest folder at or above it holding `.git` (a
+/// folder, or the file a worktree or submodule has), else the current folder itself; `None` when
+/// the current folder cannot be known.
+pub fn source_root() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let found = cwd.ancestors().find(|d| d.join(".git").exists()).map(std::path::Path::to_path_buf);
+    Some(found.unwrap_or(cwd))
+}
+
+/// Where files are, for SARIF: relative paths as given, absolute ones inside `root` relative to it.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    root: Option<std::path::PathBuf>,
+}
+
+impl Places {
+    /// Places relative to `root` (`None`: every path as given).
+    pub fn new(root: Option<std::path::PathBuf>) -> Places {
+        Places { root }
+    }
+
+    /// `name` inside the root, relative to it: `None` for a relative name, one outside the root,
+    /// or one that climbs out of it with `..`.
+    fn inside(&self, name: &str) -> Option<String> {
+        let path = std::path::Path::new(name);
+        if !path.is_absolute() {
+            return None;
+        }
+        let rel = path.strip_prefix(self.root.as_deref()?).ok()?;
+        let plain = rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        (plain && !rel.as_os_str().is_empty()).then(|| crate::text::name(rel))
+    }
+
+    /// The artifact location of the file `name`.
+    fn artifact(&self, name: &str) -> Artifact {
+        match self.inside(name) {
+            Some(rel) => Artifact { uri: uri(&rel), uri_base_id: Some(SRCROOT) },
+            None if std::path::Path::new(name).is_absolute() => {
+                let slash = if name.starts_with('/') { "" } else { "/" };
+                Artifact { uri: format!("file://{slash}{}", uri(name)), uri_base_id: None }
+            }
+            None => Artifact { uri: uri(name), uri_base_id: None },
+        }
+    }
+
+    /// `originalUriBaseIds`, when any file was placed in the root.
+    fn base_ids(&self) -> Option<BaseIds> {
+        let root = self.root.as_deref()?;
+        let mut text = uri(&crate::text::name(root));
+        if !text.starts_with('/') {
+            text.insert(0, '/');
+        }
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        Some(BaseIds { srcroot: BaseUri { uri: format!("file://{text}") } })
+    }
+}
+
+#[derive(Serialize)]
+struct BaseIds {
+    #[serde(rename = "%SRCROOT%")]
+    srcroot: BaseUri,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
     uri: String,
 }
 
@@ -202,7 +285,18 @@ pub fn uri(path: &str) -> String {
 
 /// The SARIF document for a run: `findings` in report order, `diagnostics` as notifications.
 pub fn document(summary: &Summary, findings: &[Finding], diagnostics: &[Diag], baseline: bool) -> String {
-    let mut report = Stream::new(baseline);
+    document_at(summary, findings, diagnostics, baseline, Places::new(source_root()))
+}
+
+/// [`document`], with files placed by `places`.
+pub fn document_at(
+    summary: &Summary,
+    findings: &[Finding],
+    diagnostics: &[Diag],
+    baseline: bool,
+    places: Places,
+) -> String {
+    let mut report = Stream::new(baseline, places);
     let mut out = report.start();
     for f in findings {
         out.push_str(&report.finding(f));
@@ -264,7 +358,7 @@ fn text(bytes: Vec<u8>) -> String {
 }
 
 /// The result of one finding.
-fn result(f: &Finding, baseline: bool) -> SarifResult<'_> {
+fn result<'a>(f: &'a Finding, baseline: bool, places: &Places) -> SarifResult<'a> {
     let (end_line, end_column) = f.end;
     let open = f.standing.is_undetermined();
     SarifResult {
@@ -276,7 +370,7 @@ fn result(f: &Finding, baseline: bool) -> SarifResult<'_> {
         message: TextRef { text: &f.message },
         locations: [Location {
             physical_location: Physical {
-                artifact_location: Artifact { uri: uri(&f.file.name) },
+                artifact_location: places.artifact(&f.file.name),
                 region: Some(Region { start_line: f.line, start_column: f.column, end_line, end_column }),
             },
             message: None,
@@ -312,6 +406,7 @@ fn result(f: &Finding, baseline: bool) -> SarifResult<'_> {
 struct Results {
     /// A baseline was given: each result says whether it is new.
     baseline: bool,
+    places: Places,
 }
 
 impl super::Prepare for Results {
@@ -320,7 +415,7 @@ impl super::Prepare for Results {
         out.push(b',');
         out.push(b'\n');
         out.extend_from_slice(RESULT_INDENT);
-        pretty(&mut out, &result(f, self.baseline), RESULT_INDENT);
+        pretty(&mut out, &result(f, self.baseline, &self.places), RESULT_INDENT);
         text(out)
     }
 }
@@ -330,6 +425,9 @@ impl super::Prepare for Results {
 /// expired waiver adds one, the notifications, and the evaluation). It keeps counts only.
 struct Stream {
     baseline: bool,
+    places: Places,
+    /// Whether any file was placed in the source root (the run then says where it is).
+    rooted: bool,
     /// Findings seen.
     total: usize,
     /// Whether any was an expired waiver (its rule is then described).
@@ -337,8 +435,8 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(baseline: bool) -> Stream {
-        Stream { baseline, total: 0, expired: false }
+    fn new(baseline: bool, places: Places) -> Stream {
+        Stream { baseline, places, rooted: false, total: 0, expired: false }
     }
 
     fn start(&self) -> String {
@@ -346,7 +444,7 @@ impl Stream {
     }
 
     fn finding(&mut self, f: &Finding) -> String {
-        let text = super::Prepare::prepare(&Results { baseline: self.baseline }, f);
+        let text = super::Prepare::prepare(&Results { baseline: self.baseline, places: self.places.clone() }, f);
         self.prepared(f, text)
     }
 
@@ -355,6 +453,7 @@ impl Stream {
     fn prepared(&mut self, f: &Finding, mut text: String) -> String {
         self.total += 1;
         self.expired |= f.rule.is_none();
+        self.rooted = self.rooted || (self.total <= MAX_RESULTS && self.places.inside(&f.file.name).is_some());
         if self.total > MAX_RESULTS {
             return String::new();
         }
@@ -379,9 +478,17 @@ impl Stream {
         member(&mut out, "tool", &tool);
         let invocations = [Invocation {
             execution_successful: !diagnostics.iter().any(Diag::is_error),
-            tool_execution_notifications: notifications(diagnostics, self.total),
+            tool_execution_notifications: notifications(diagnostics, self.total, &self.places),
         }];
         member(&mut out, "invocations", &invocations);
+        let rooted = self.rooted
+            || diagnostics.iter().any(|d| {
+                d.location().is_some_and(|(file, _, _)| self.places.inside(file).is_some())
+                    || super::json::related(d).iter().any(|r| self.places.inside(r.file).is_some())
+            });
+        if let Some(ids) = self.places.base_ids().filter(|_| rooted) {
+            member(&mut out, "originalUriBaseIds", &ids);
+        }
         member(&mut out, "columnKind", &"unicodeCodePoints");
         member(&mut out, "properties", &RunProperties { evaluation: super::json::evaluation(summary) });
         out.extend_from_slice(b"\n    }\n  ]\n}\n");
@@ -452,8 +559,8 @@ fn rules(summary: &Summary, expired: bool) -> Vec<RuleOut<'_>> {
 
 /// The problems as notifications, and one saying how many findings were left out past
 /// [`MAX_RESULTS`] of `total`.
-fn notifications(diagnostics: &[Diag], total: usize) -> Vec<Notification> {
-    let mut notifications: Vec<Notification> = diagnostics.iter().map(notification).collect();
+fn notifications(diagnostics: &[Diag], total: usize, places: &Places) -> Vec<Notification> {
+    let mut notifications: Vec<Notification> = diagnostics.iter().map(|d| notification(d, places)).collect();
     if total > MAX_RESULTS {
         notifications.push(Notification {
             level: "warning",
@@ -476,12 +583,12 @@ pub fn capitalise(word: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn notification(d: &Diag) -> Notification {
+fn notification(d: &Diag, places: &Places) -> Notification {
     let locations = d
         .location()
         .map(|(file, line, column)| Location {
             physical_location: Physical {
-                artifact_location: Artifact { uri: uri(file) },
+                artifact_location: places.artifact(file),
                 region: Some(Region { start_line: line, start_column: column, end_line: line, end_column: column }),
             },
             message: None,
@@ -491,7 +598,7 @@ fn notification(d: &Diag) -> Notification {
         // to the notification, the primary one first, each related one with its own message.
         .chain(super::json::related(d).into_iter().map(|r| Location {
             physical_location: Physical {
-                artifact_location: Artifact { uri: uri(r.file) },
+                artifact_location: places.artifact(r.file),
                 region: Some(Region {
                     start_line: r.line,
                     start_column: r.column,
@@ -520,7 +627,7 @@ fn notification(d: &Diag) -> Notification {
 
 /// Make the SARIF report.
 pub fn make(options: &super::Options) -> Box<dyn super::Report> {
-    Box::new(Stream::new(options.baseline))
+    Box::new(Stream::new(options.baseline, Places::new(source_root())))
 }
 
 impl super::Report for Stream {
@@ -533,7 +640,7 @@ impl super::Report for Stream {
     }
 
     fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
-        Some(Box::new(Results { baseline: self.baseline }))
+        Some(Box::new(Results { baseline: self.baseline, places: self.places.clone() }))
     }
 
     fn prepared(&mut self, f: &Finding, text: String) -> String {
@@ -548,7 +655,7 @@ impl super::Report for Stream {
     }
 
     fn failed(&mut self, end: &super::End<'_>) -> String {
-        document(&Summary::default(), &[], end.diagnostics, false)
+        document_at(&Summary::default(), &[], end.diagnostics, false, self.places.clone())
     }
 }
 
