@@ -192,6 +192,10 @@ pub struct Catalogue {
     pub codes: Vec<CodeEntry>,
     /// Ids of rules not run because they ask about roles and no role files were given.
     pub skipped: Vec<String>,
+    /// The policy tests (`*.test.toml`) that expect findings of each rule, by rule id: the tests
+    /// that cover a rule, for reports that trace clauses to tests. `None` when the tests were
+    /// not read (the library never reads them; the command line does for reports that show them).
+    pub tests: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 impl Catalogue {
@@ -249,6 +253,7 @@ impl Catalogue {
                 .map(|c| CodeEntry { name: c.name.clone(), level: c.level, version: c.version.clone() })
                 .collect(),
             skipped,
+            tests: None,
         }
     }
 
