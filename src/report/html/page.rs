@@ -164,12 +164,13 @@ impl Page<'_> {
         }
         let pending: BTreeMap<&str, usize> = s.pending.iter().map(|(id, n)| (id.as_str(), *n)).collect();
         let mut out = String::from(
-            "<section id=\"clauses\">\n<h2>Clause traceability</h2>\n<p class=\"note\">Each clause a rule cites (<code>cite</code>), the rules that implement it, what they found, and the policy tests (<code>*.test.toml</code>) that expect their findings.</p>\n",
+            "<section id=\"clauses\">\n<h2>Clause traceability</h2>\n<p class=\"note\">Each clause a rule cites (<code>cite</code>), the rules that implement it, what they found (obligations pending are counted under a rule's first clause), and the policy tests (<code>*.test.toml</code>) that expect their findings.</p>\n",
         );
         if clauses.is_empty() {
             out.push_str("<p class=\"empty\">No rules ran.</p>\n</section>\n");
             return out;
         }
+        let mut counted_pending = std::collections::HashSet::new();
         out.push_str("<table id=\"matrix\">\n<thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Clause</th><th scope=\"col\">Rules</th><th scope=\"col\">Findings</th><th scope=\"col\">Waived</th><th scope=\"col\">Baselined</th><th scope=\"col\">Pending</th><th scope=\"col\">Cannot determine</th><th scope=\"col\">Tests</th></tr></thead>\n<tbody>\n");
         for ((code, clause), rules) in &clauses {
             let mut sum = RuleOutcomes::default();
@@ -177,13 +178,17 @@ impl Page<'_> {
             let mut tests: Vec<&str> = Vec::new();
             let mut names = Vec::new();
             for r in rules {
-                if let Some(o) = self.tally.rules.get(&(Some(*code), r.id.clone())) {
+                if let Some(o) = self.tally.rules.get(&(Some(*code), r.id.clone(), clause.map(str::to_string))) {
                     sum.active += o.active;
                     sum.waived += o.waived;
                     sum.baselined += o.baselined;
                     sum.undetermined += o.undetermined;
                 }
-                waiting += pending.get(r.id.as_str()).copied().unwrap_or(0);
+                // Pending obligations are counted by rule, not by version: under the rule's
+                // first clause.
+                if counted_pending.insert(r.id.as_str()) {
+                    waiting += pending.get(r.id.as_str()).copied().unwrap_or(0);
+                }
                 if let Some(by_rule) = &catalogue.tests {
                     for t in by_rule.get(&r.id).into_iter().flatten() {
                         if !tests.contains(&t.as_str()) {
@@ -327,6 +332,9 @@ impl Page<'_> {
 }
 
 /// The document's head: its metadata, the policy that allows no request, and its style.
+///
+/// The policy names the page's style and script by hash (CSP level 2), so a `<script>` or
+/// `<style>` that ever got past the escaping would not run.
 fn head() -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\

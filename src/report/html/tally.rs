@@ -113,6 +113,9 @@ pub struct WaiverSeen {
     pub findings: usize,
 }
 
+/// A rule's findings under one clause: code index, rule id, clause.
+pub type RuleKey = (Option<usize>, String, Option<String>);
+
 /// Everything counted.
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -125,8 +128,9 @@ pub struct Tally {
     pub staff: Counts,
     pub month: Counts,
     pub standing: Counts,
-    /// By code (its index, `None` for expired waivers) and rule id.
-    pub rules: HashMap<(Option<usize>, String), RuleOutcomes>,
+    /// By code (its index, `None` for expired waivers), rule id and the clause the finding's
+    /// version of the rule cites (versions of a rule can cite different clauses).
+    pub rules: HashMap<RuleKey, RuleOutcomes>,
     /// By the waiver's place (`waivers.toml:12`), in order of place.
     pub waivers: BTreeMap<String, WaiverSeen>,
     /// Findings and cannot-determine outcomes seen.
@@ -157,7 +161,7 @@ impl Tally {
     /// Count `f`.
     pub fn add(&mut self, f: &Finding) {
         self.seen += 1;
-        let key = (f.rule.as_ref().map(|r| r.code_index), f.rule_id().to_string());
+        let key = (f.rule.as_ref().map(|r| r.code_index), f.rule_id().to_string(), f.rule.as_ref().and_then(|r| r.cite.clone()));
         let outcomes = self.rules.entry(key).or_default();
         match &f.standing {
             Standing::Active => outcomes.active += 1,
