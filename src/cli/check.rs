@@ -216,7 +216,10 @@ struct Roots {
 /// The policy tests beside the policies (`*.test.toml`), by the rules they expect findings of,
 /// for reports that trace clauses to tests. A test file that cannot be read or has problems is
 /// left out here: `precept test` reports it.
-fn policy_tests(policies: &[PathBuf], program: &crate::engine::Program) -> std::collections::BTreeMap<String, Vec<String>> {
+fn policy_tests(
+    policies: &[PathBuf],
+    program: &crate::engine::Program,
+) -> std::collections::BTreeMap<String, Vec<String>> {
     let mut ignored = Vec::new();
     let mut cases = Vec::new();
     for path in crate::policytest::discover(policies) {

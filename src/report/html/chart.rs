@@ -25,6 +25,8 @@ pub enum Order {
     Count,
     /// By value: months, oldest first (the latest [`MAX_BARS`] are drawn).
     Value,
+    /// In the order given (severities, most severe first); values not given follow by count.
+    Given(&'static [&'static str]),
 }
 
 /// A figure with a chart of `counts` titled `title` (`id` names it in the page), or a sentence
@@ -48,6 +50,11 @@ fn bars(counts: &Counts, order: Order) -> Vec<(String, Split)> {
     let all = match order {
         Order::Count => counts.by_count(),
         Order::Value => counts.by_value(),
+        Order::Given(given) => {
+            let mut all = counts.by_count();
+            all.sort_by_key(|(v, _)| given.iter().position(|g| g == v).unwrap_or(given.len()));
+            all
+        }
     };
     let keep = all.len().min(MAX_BARS);
     let (shown, rest): (Vec<_>, Vec<_>) = match order {
@@ -56,7 +63,7 @@ fn bars(counts: &Counts, order: Order) -> Vec<(String, Split)> {
             let (rest, shown) = all.split_at(all.len() - keep);
             (shown.to_vec(), rest.to_vec())
         }
-        Order::Count => {
+        Order::Count | Order::Given(_) => {
             let (shown, rest) = all.split_at(keep);
             (shown.to_vec(), rest.to_vec())
         }
@@ -71,12 +78,12 @@ fn bars(counts: &Counts, order: Order) -> Vec<(String, Split)> {
     if values > 0 || counts.overflowed {
         let label = match (order, counts.overflowed) {
             (Order::Value, false) => format!("{values} earlier"),
-            (Order::Count, false) => format!("{values} others"),
+            (Order::Count | Order::Given(_), false) => format!("{values} others"),
             (_, true) => "all others".to_string(),
         };
         match order {
             Order::Value => out.insert(0, (label, summed)),
-            Order::Count => out.push((label, summed)),
+            Order::Count | Order::Given(_) => out.push((label, summed)),
         }
     }
     out
@@ -107,8 +114,8 @@ fn svg(id: &str, title: &str, bars: &[(String, Split)]) -> String {
              <rect x=\"{LABEL}\" y=\"{y}\" width=\"{active}\" height=\"{}\" class=\"active\"/>\
              <rect x=\"{}\" y=\"{y}\" width=\"{settled}\" height=\"{}\" class=\"settled\"/>\
              <text x=\"{}\" y=\"{}\" class=\"value\">{}</text></g>",
-            split.active,
-            split.settled,
+            escape::count(split.active),
+            escape::count(split.settled),
             LABEL - 6,
             y + ROW - 8,
             ROW - 6,

@@ -121,8 +121,20 @@ impl Page<'_> {
             "<section id=\"charts\">\n<h2>Findings</h2>\n<p class=\"note\">Every finding of the run is counted: active ones dark, waived or baselined ones pale.</p>\n<div class=\"charts\">\n",
         );
         let none = "No findings.";
-        out.push_str(&chart::figure("by-severity", "By severity", &t.severity, Order::Count, none));
-        out.push_str(&chart::figure("by-level", "By code level", &t.level, Order::Count, none));
+        out.push_str(&chart::figure(
+            "by-severity",
+            "By severity",
+            &t.severity,
+            Order::Given(&["error", "warning", "info"]),
+            none,
+        ));
+        out.push_str(&chart::figure(
+            "by-level",
+            "By code level",
+            &t.level,
+            Order::Given(&["industry", "professional", "ethical", "organisational"]),
+            none,
+        ));
         out.push_str(&chart::figure("by-code", "By code of practice", &t.code, Order::Count, none));
         out.push_str(&chart::figure("by-rule", "By rule", &t.rule, Order::Count, none));
         out.push_str(&chart::figure(

@@ -161,7 +161,11 @@ impl Tally {
     /// Count `f`.
     pub fn add(&mut self, f: &Finding) {
         self.seen += 1;
-        let key = (f.rule.as_ref().map(|r| r.code_index), f.rule_id().to_string(), f.rule.as_ref().and_then(|r| r.cite.clone()));
+        let key = (
+            f.rule.as_ref().map(|r| r.code_index),
+            f.rule_id().to_string(),
+            f.rule.as_ref().and_then(|r| r.cite.clone()),
+        );
         let outcomes = self.rules.entry(key).or_default();
         match &f.standing {
             Standing::Active => outcomes.active += 1,
