@@ -19,7 +19,9 @@ mod page;
 mod row;
 mod tally;
 
-use super::{End, Format, Holds, Options, Report};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{End, Format, Holds, Options, Prepare, Report};
 use crate::findings::Finding;
 
 /// Findings (and cannot-determine outcomes) listed in the table; the rest are counted only.
@@ -39,13 +41,38 @@ struct Html {
     rows: Vec<String>,
 }
 
+/// Makes rows on the check's worker threads, but only about as many as the table lists: findings
+/// arrive there in any order, so the rows it makes may not be the first ones, and
+/// [`Report::prepared`] makes any listed row it was not handed. A run of a million findings formats
+/// about a thousand rows, not a million.
+struct Rows {
+    made: AtomicUsize,
+}
+
+impl Prepare for Rows {
+    fn prepare(&self, f: &Finding) -> String {
+        if self.made.fetch_add(1, Ordering::Relaxed) < MAX_ROWS {
+            row::row(f)
+        } else {
+            String::new()
+        }
+    }
+}
+
 impl Report for Html {
     fn finding(&mut self, f: &Finding) -> String {
+        self.prepared(f, String::new())
+    }
+
+    fn preparer(&self) -> Option<Box<dyn Prepare>> {
+        Some(Box::new(Rows { made: AtomicUsize::new(0) }))
+    }
+
+    fn prepared(&mut self, f: &Finding, text: String) -> String {
         self.tally.add(f);
-        // Rows are made only for the findings listed: a run of a million findings formats a
-        // thousand.
         if self.rows.len() < MAX_ROWS {
-            self.rows.push(row::row(f));
+            // A row is never empty: an empty text is one the preparer did not make.
+            self.rows.push(if text.is_empty() { row::row(f) } else { text });
         }
         String::new()
     }
