@@ -9,7 +9,7 @@
 //! ([`escape`]); values from redacted fields arrive hashed in the findings, and the team and
 //! member of staff are hashed here when their field is redacted.
 //!
-//! Memory is bounded: every finding is counted ([`tally`]), but only the first [`MAX_ROWS`] are
+//! Memory is bounded: every finding is counted (in `tally`), but only the first [`MAX_ROWS`] are
 //! kept as rows of the table, and the page says how many are not listed.
 
 mod chart;
