@@ -78,6 +78,7 @@ struct Pending {
     record_id: Option<String>,
     staff: Option<String>,
     team: Option<String>,
+    day: Option<jiff::civil::Date>,
     message: String,
     help: Option<String>,
     blame: Vec<Step>,
@@ -340,6 +341,7 @@ fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: Grou
         masks: Vec::new(),
         staff,
         team,
+        day: None,
         record_id: Some(key),
         message: hit.message,
         help: hit.help,
@@ -453,6 +455,7 @@ impl Place<'_> {
             Vec::new()
         };
         let record_id = data::record_id(program, schema, &rec.values);
+        let day = record_day(program, schema, &rec.values);
         hits.map(|hit| {
             let (blame, message, standing) = match hit.unreadable {
                 None => (hit.blame, hit.message, Standing::Active),
@@ -466,6 +469,7 @@ impl Place<'_> {
                 masks: masks.clone(),
                 staff: staff.clone(),
                 team: team.clone(),
+                day,
                 record_id: record_id.clone(),
                 message,
                 help: hit.help,
@@ -621,11 +625,22 @@ fn finding(program: &Program, rules: &Catalogue, p: Pending, file: SourceFile, s
         help: p.help,
         staff: p.staff,
         team: p.team,
+        day: p.day,
         standing: p.standing,
         field: schema.map_or_else(String::new, |s| path_text(program, s.shape, &p.blame)),
         evidence: p.evidence,
         group: None,
     })
+}
+
+/// The day of a record, from its schema's `dated by` field: none when it is redacted (a report
+/// counting findings by month would show the month of a redacted value).
+fn record_day(program: &Program, schema: usize, values: &[crate::engine::value::Value]) -> Option<jiff::civil::Date> {
+    let slot = program.schemas.get(schema)?.date_field?;
+    if crate::engine::redact::slot_redacted(program, schema, slot) {
+        return None;
+    }
+    crate::engine::eval::day(values.get(slot)?.view())
 }
 
 /// Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
@@ -718,6 +733,7 @@ pub fn check_org_with(
                     masks: Vec::new(),
                     staff: None,
                     team: None,
+                    day: None,
                     record_id: Some(id.id.clone()),
                     message: hit.message,
                     help: hit.help,

@@ -371,6 +371,22 @@ pub fn coverage(program: &Program, cases: &[Case]) -> BTreeMap<String, bool> {
     out
 }
 
+/// The tests that expect findings of each rule, by rule id (each test once per rule, in the order
+/// read): which tests cover a rule, for reports that trace clauses to tests.
+pub fn covering(cases: &[Case]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in cases {
+        for e in &c.expect {
+            let rule = e.split('@').next().unwrap_or(e);
+            let names = out.entry(rule.to_string()).or_default();
+            if !names.contains(&c.name) {
+                names.push(c.name.clone());
+            }
+        }
+    }
+    out
+}
+
 /// A failed test, for people: what was missing, what was not expected, and any problems.
 pub fn explain(o: &Outcome) -> String {
     let mut out = String::new();

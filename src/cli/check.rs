@@ -217,6 +217,23 @@ struct Roots {
     paths: Vec<PathBuf>,
 }
 
+/// The policy tests beside the policies (`*.test.toml`), by the rules they expect findings of,
+/// for reports that trace clauses to tests. A test file that cannot be read or has problems is
+/// left out here: `precept test` reports it.
+fn policy_tests(
+    policies: &[PathBuf],
+    program: &crate::engine::Program,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut ignored = Vec::new();
+    let mut cases = Vec::new();
+    for path in crate::policytest::discover(policies) {
+        if let Ok(file) = read_text(&path, crate::input::Kind::Test) {
+            cases.extend(crate::policytest::read(&file, &path, program, &mut ignored));
+        }
+    }
+    crate::policytest::covering(&cases)
+}
+
 fn roots(inputs: &Inputs, config: Option<&Config>) -> Roots {
     let pick = |flag: &[PathBuf], set: Option<&Vec<PathBuf>>, default: &str| -> Vec<PathBuf> {
         match (flag.is_empty(), set.filter(|s| !s.is_empty())) {
@@ -386,7 +403,11 @@ pub(super) fn check(args: CheckArgs) -> Status {
     for d in &outcome.diagnostics {
         err.diag(d);
     }
-    let catalogue = std::sync::Arc::new(engine.catalogue());
+    let mut catalogue = engine.catalogue();
+    if specs.iter().any(|s| s.kind.name() == crate::report::html::FORMAT.name) {
+        catalogue.tests = Some(policy_tests(&roots(&args.inputs, config.as_ref()).policies, engine.program()));
+    }
+    let catalogue = std::sync::Arc::new(catalogue);
     let run = output::Run { catalogue, policy_diags: &policy_diags, fail_on, timestamp: timestamp() };
     let written = reports.finish(&run, &outcome);
     if let Err(d) = &written {

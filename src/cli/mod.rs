@@ -192,12 +192,12 @@ struct CheckArgs {
     #[command(flatten)]
     inputs: Inputs,
     /// The report on standard output, by format (`human`, the default, `json`, `sarif`, `junit`,
-    /// `github` or `markdown`): the same as `--output FORMAT`.
+    /// `github`, `markdown` or `html`): the same as `--output FORMAT`.
     #[arg(long, value_name = "FORMAT", value_parser = output::Kind::parse, conflicts_with = "outputs")]
     format: Option<output::Kind>,
     /// A report to write: `FORMAT` (to standard output) or `FORMAT=PATH`; FORMAT is human, json,
-    /// sarif, junit, github or markdown. May be given more than once; at most one goes to standard
-    /// output. Missing folders in PATH are created.
+    /// sarif, junit, github, markdown or html. May be given more than once; at most one goes to
+    /// standard output. Missing folders in PATH are created.
     #[arg(long = "output", value_name = "FORMAT[=PATH]", id = "outputs")]
     outputs: Vec<output::Spec>,
     /// The least severe finding that fails the run (exit status 1); default `error`.

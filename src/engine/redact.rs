@@ -284,6 +284,12 @@ fn hide(message: &mut [MsgPart], hidden: impl Fn(&CExpr) -> bool) {
     }
 }
 
+/// Whether the top-level field in `slot` of schema `schema` is redacted (or a field inside it):
+/// for the fields a schema names for reports (`staff by`, `team by`, `dated by`).
+pub fn slot_redacted(program: &Program, schema: usize, slot: usize) -> bool {
+    program.redacted.iter().any(|(s, path)| *s == schema && path.first().is_some_and(|f| usize::from(*f) == slot))
+}
+
 #[cfg(test)]
 mod tests {
     /// The blanking as first written, character by character: the model `only_span` must match.

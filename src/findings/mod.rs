@@ -232,6 +232,10 @@ pub struct Finding {
     pub staff: Option<String>,
     /// The team the record (or group) is about, where the schema says.
     pub team: Option<String>,
+    /// The record's day (its `dated by` field, at the offset it was written with), where the
+    /// schema names one and it is not redacted: for reports that count findings by month. `None`
+    /// for groups, cases, role files and expired waivers.
+    pub day: Option<jiff::civil::Date>,
     /// Whether it counts: active, or waived or in the baseline (reported, but failing nothing), or
     /// not a finding at all but a rule that cannot be determined.
     pub standing: Standing,

@@ -73,6 +73,11 @@ pub struct RuleInfo {
     pub column: usize,
     /// When this rule overrides an inherited one: the parent code, and the reason it relaxes it.
     pub overrides: Option<Overrides>,
+    /// The `staff by` field of the rule's schema is redacted: a report that shows the member of
+    /// staff a finding is about shows them hashed (the finding keeps the value, for waivers).
+    pub staff_redacted: bool,
+    /// The `team by` field of the rule's schema is redacted, as for `staff_redacted`.
+    pub team_redacted: bool,
 }
 
 /// An override of an inherited rule, as reports name it.
@@ -187,6 +192,10 @@ pub struct Catalogue {
     pub codes: Vec<CodeEntry>,
     /// Ids of rules not run because they ask about roles and no role files were given.
     pub skipped: Vec<String>,
+    /// The policy tests (`*.test.toml`) that expect findings of each rule, by rule id: the tests
+    /// that cover a rule, for reports that trace clauses to tests. `None` when the tests were
+    /// not read (the library never reads them; the command line does for reports that show them).
+    pub tests: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 impl Catalogue {
@@ -219,6 +228,8 @@ impl Catalogue {
                         code: program.codes.get(o.code).map(|c| c.name.clone()).unwrap_or_default(),
                         relaxes: o.relaxes.clone(),
                     }),
+                    staff_redacted: redacted_slot(program, r.schema, |s| s.staff_field),
+                    team_redacted: redacted_slot(program, r.schema, |s| s.team_field),
                 })
             })
             .collect();
@@ -242,6 +253,7 @@ impl Catalogue {
                 .map(|c| CodeEntry { name: c.name.clone(), level: c.level, version: c.version.clone() })
                 .collect(),
             skipped,
+            tests: None,
         }
     }
 
@@ -337,4 +349,17 @@ impl Catalogue {
             Some((r.as_ref(), o.code.as_str(), o.relaxes.as_deref()?))
         })
     }
+}
+
+/// Whether the field `pick` names in the schema of index `schema` is redacted.
+fn redacted_slot(
+    program: &Program,
+    schema: usize,
+    pick: impl Fn(&crate::engine::program::SchemaInfo) -> Option<usize>,
+) -> bool {
+    program
+        .schemas
+        .get(schema)
+        .and_then(pick)
+        .is_some_and(|slot| crate::engine::redact::slot_redacted(program, schema, slot))
 }

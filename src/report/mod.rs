@@ -1,7 +1,7 @@
 //! Findings and diagnostics to output, one [`Report`] per format, all listed in [`FORMATS`]:
 //! `human` (miette reports and a summary line), `json` (a stable document), `sarif` (for code
-//! scanning), `junit` (for test dashboards), `github` (workflow annotations) and `markdown` (a
-//! pull-request or job summary).
+//! scanning), `junit` (for test dashboards), `github` (workflow annotations), `markdown` (a
+//! pull-request or job summary) and `html` (one self-contained page for people who read a run).
 //!
 //! Reports are pure functions of the findings and the run's [`Summary`]: no clocks (JUnit's
 //! required timestamp comes from the caller), no paths of this machine beyond those the user gave,
@@ -14,6 +14,8 @@
 pub mod diff;
 #[doc(hidden)]
 pub mod github;
+#[doc(hidden)]
+pub mod html;
 #[doc(hidden)]
 pub mod human;
 #[doc(hidden)]
@@ -425,10 +427,17 @@ pub struct Format {
 ///
 /// ```
 /// let names: Vec<&str> = precept::report::FORMATS.iter().map(|f| f.name).collect();
-/// assert_eq!(names, ["human", "json", "sarif", "junit", "github", "markdown"]);
+/// assert_eq!(names, ["human", "json", "sarif", "junit", "github", "markdown", "html"]);
 /// ```
-pub const FORMATS: &[Format] =
-    &[human::FORMAT, json::FORMAT, sarif::FORMAT, junit::FORMAT, github::FORMAT, markdown::FORMAT];
+pub const FORMATS: &[Format] = &[
+    human::FORMAT,
+    json::FORMAT,
+    sarif::FORMAT,
+    junit::FORMAT,
+    github::FORMAT,
+    markdown::FORMAT,
+    html::FORMAT,
+];
 
 /// The format named `name` (case-insensitive).
 ///

@@ -135,6 +135,7 @@ impl Suppressor {
                     field: String::new(),
                     staff: w.staff.clone(),
                     team: w.team.clone(),
+                    day: None,
                     standing: Standing::Active,
                     evidence: Vec::new(),
                     group: None,

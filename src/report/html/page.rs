@@ -1,0 +1,390 @@
+//! The document: the run, the charts, the clause traceability matrix, the findings table, the
+//! waivers that applied, the relaxations the policies state, and the run's problems, in one file
+//! with its style and script inline and a Content-Security-Policy that allows nothing else (no
+//! request of any kind, and no script or style but the page's own, by hash).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::chart::{self, Order};
+use super::escape::{self, count};
+use super::tally::{RuleOutcomes, Tally};
+use crate::diagnostics::Diag;
+use crate::report::End;
+
+const STYLE: &str = include_str!("style.css");
+const SCRIPT: &str = include_str!("script.js");
+
+/// Problems of the run listed; the rest are counted.
+const MAX_PROBLEMS: usize = 200;
+/// Test names listed per clause.
+const MAX_TESTS: usize = 5;
+
+/// What the document is made from.
+pub struct Page<'a> {
+    /// The end of the run.
+    pub end: &'a End<'a>,
+    /// Every finding, counted.
+    pub tally: &'a Tally,
+    /// The rows of the first [`super::MAX_ROWS`] findings.
+    pub rows: &'a [String],
+    /// The run stopped before checking anything.
+    pub failed: bool,
+}
+
+impl Page<'_> {
+    /// The whole document.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(64 * 1024 + self.rows.iter().map(String::len).sum::<usize>());
+        out.push_str(&head());
+        out.push_str("<body>\n<header>\n<h1>Precept report</h1>\n");
+        out.push_str(&self.verdict());
+        out.push_str("</header>\n<main>\n");
+        out.push_str(&self.run());
+        if !self.failed {
+            out.push_str(&self.charts());
+            out.push_str(&self.matrix());
+            out.push_str(&self.table());
+            out.push_str(&self.waivers());
+            out.push_str(&self.relaxations());
+        }
+        out.push_str(&problems(self.end.diagnostics));
+        let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
+        out
+    }
+
+    /// Whether the run fails, and why, in one line.
+    fn verdict(&self) -> String {
+        let end = self.end;
+        let errors = end.diagnostics.iter().filter(|d| d.is_error()).count();
+        let tally = &end.summary.tally;
+        let (class, text) = if self.failed {
+            ("fail", "The records were not checked: see the problems below.".to_string())
+        } else if errors > 0 {
+            ("fail", format!("The run failed: {} problems with the policies or records.", count(errors)))
+        } else if tally.fails_at(end.fail_on) {
+            let active: usize = tally.active.iter().sum();
+            ("fail", format!("Fails: {} active findings, failing at {}.", count(active), end.fail_on.as_str()))
+        } else {
+            ("pass", format!("Passes: no active finding at {} or above.", end.fail_on.as_str()))
+        };
+        format!("<p class=\"verdict {class}\">{text}</p>\n")
+    }
+
+    /// The run: what was read and checked, when, against which versions.
+    fn run(&self) -> String {
+        let s = self.end.summary;
+        let mut out = String::from("<section id=\"run\">\n<h2>The run</h2>\n<dl class=\"run\">\n");
+        let mut item = |name: &str, value: String| {
+            let _ = writeln!(out, "<dt>{name}</dt><dd>{value}</dd>");
+        };
+        item("Checked at", escape::text(self.end.timestamp) + " UTC");
+        item(
+            "Evaluation time",
+            s.evaluation.as_ref().map_or_else(
+                || "none given: open obligations judged at the end of the data".to_string(),
+                |e| escape::text(&e.to_string()),
+            ),
+        );
+        item("Record files", count(s.files));
+        item("Records", count(s.records));
+        item("Records with no finding", count(s.clean_records()));
+        item("Rules", count(s.rules));
+        item("Codes of practice", count(s.codes));
+        item("Findings", count(s.findings()));
+        item("Cannot determine", count(s.tally.undetermined));
+        item("Fails at", self.end.fail_on.as_str().to_string());
+        item("Precept", escape::text(env!("CARGO_PKG_VERSION")));
+        out.push_str("</dl>\n");
+        let codes = &s.catalogue.codes;
+        if !codes.is_empty() {
+            out.push_str("<table id=\"codes\">\n<caption>The codes of practice</caption>\n<thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Level</th><th scope=\"col\">Version</th></tr></thead>\n<tbody>\n");
+            for c in codes.iter() {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape::text(&c.name),
+                    c.level.as_str(),
+                    c.version.as_deref().map_or_else(|| "none stated".to_string(), escape::text)
+                );
+            }
+            out.push_str("</tbody>\n</table>\n");
+        }
+        out.push_str("</section>\n");
+        out
+    }
+
+    /// The charts, every finding counted (cannot-determine outcomes are not findings).
+    fn charts(&self) -> String {
+        let t = self.tally;
+        let mut out = String::from(
+            "<section id=\"charts\">\n<h2>Findings</h2>\n<p class=\"note\">Every finding of the run is counted: active ones dark, waived or baselined ones pale.</p>\n<div class=\"charts\">\n",
+        );
+        let none = "No findings.";
+        out.push_str(&chart::figure(
+            "by-severity",
+            "By severity",
+            &t.severity,
+            Order::Given(&["error", "warning", "info"]),
+            none,
+        ));
+        out.push_str(&chart::figure(
+            "by-level",
+            "By code level",
+            &t.level,
+            Order::Given(&["industry", "professional", "ethical", "organisational"]),
+            none,
+        ));
+        out.push_str(&chart::figure("by-code", "By code of practice", &t.code, Order::Count, none));
+        out.push_str(&chart::figure("by-rule", "By rule", &t.rule, Order::Count, none));
+        out.push_str(&chart::figure(
+            "by-team",
+            "By team",
+            &t.team,
+            Order::Count,
+            "No finding names a team: a schema names its team field with <code>team by</code>.",
+        ));
+        out.push_str(&chart::figure(
+            "by-staff",
+            "By member of staff",
+            &t.staff,
+            Order::Count,
+            "No finding names a member of staff: a schema names its staff field with <code>staff by</code>.",
+        ));
+        out.push_str(&chart::figure(
+            "by-month",
+            "By month of the record",
+            &t.month,
+            Order::Value,
+            "No finding is dated: a schema names its date field with <code>dated by</code> (groups and cases have no one date).",
+        ));
+        out.push_str("</div>\n</section>\n");
+        out
+    }
+
+    /// For every clause the rules cite: its rules, their outcomes and the tests that cover them.
+    fn matrix(&self) -> String {
+        let s = self.end.summary;
+        let catalogue = &s.catalogue;
+        // Clauses by code (in the policies' order) and clause, each with its rules once.
+        let mut clauses: BTreeMap<(usize, Option<&str>), Vec<&crate::findings::RuleInfo>> = BTreeMap::new();
+        for r in catalogue.running() {
+            let rules = clauses.entry((r.code_index, r.cite.as_deref())).or_default();
+            if !rules.iter().any(|k| k.id == r.id) {
+                rules.push(r);
+            }
+        }
+        let pending: BTreeMap<&str, usize> = s.pending.iter().map(|(id, n)| (id.as_str(), *n)).collect();
+        let mut out = String::from(
+            "<section id=\"clauses\">\n<h2>Clause traceability</h2>\n<p class=\"note\">Each clause a rule cites (<code>cite</code>), the rules that implement it, what they found (obligations pending are counted under a rule's first clause), and the policy tests (<code>*.test.toml</code>) that expect their findings.</p>\n",
+        );
+        if clauses.is_empty() {
+            out.push_str("<p class=\"empty\">No rules ran.</p>\n</section>\n");
+            return out;
+        }
+        let mut counted_pending = std::collections::HashSet::new();
+        out.push_str("<table id=\"matrix\">\n<thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Clause</th><th scope=\"col\">Rules</th><th scope=\"col\">Findings</th><th scope=\"col\">Waived</th><th scope=\"col\">Baselined</th><th scope=\"col\">Pending</th><th scope=\"col\">Cannot determine</th><th scope=\"col\">Tests</th></tr></thead>\n<tbody>\n");
+        for ((code, clause), rules) in &clauses {
+            let mut sum = RuleOutcomes::default();
+            let mut waiting = 0;
+            let mut tests: Vec<&str> = Vec::new();
+            let mut names = Vec::new();
+            for r in rules {
+                if let Some(o) = self.tally.rules.get(&(Some(*code), r.id.clone(), clause.map(str::to_string))) {
+                    sum.active += o.active;
+                    sum.waived += o.waived;
+                    sum.baselined += o.baselined;
+                    sum.undetermined += o.undetermined;
+                }
+                // Pending obligations are counted by rule, not by version: under the rule's
+                // first clause.
+                if counted_pending.insert(r.id.as_str()) {
+                    waiting += pending.get(r.id.as_str()).copied().unwrap_or(0);
+                }
+                if let Some(by_rule) = &catalogue.tests {
+                    for t in by_rule.get(&r.id).into_iter().flatten() {
+                        if !tests.contains(&t.as_str()) {
+                            tests.push(t);
+                        }
+                    }
+                }
+                let skipped = if catalogue.skipped.contains(&r.id) { " (not run: no role files)" } else { "" };
+                names.push(format!(
+                    "<span title=\"{}\">{}</span>{skipped}",
+                    escape::text(&r.title),
+                    escape::text(&r.id)
+                ));
+            }
+            let code_name = catalogue.codes.get(*code).map(|c| escape::text(&c.name)).unwrap_or_default();
+            let clause = clause.map_or_else(|| "<em>no clause cited</em>".to_string(), escape::text);
+            let tests_cell = match &catalogue.tests {
+                None => "<td>not read</td>".to_string(),
+                Some(_) if tests.is_empty() => "<td class=\"gap\">none</td>".to_string(),
+                Some(_) => {
+                    let listed: Vec<String> = tests.iter().take(MAX_TESTS).map(|t| escape::text(t)).collect();
+                    let more = tests.len().saturating_sub(MAX_TESTS);
+                    let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+                    format!("<td>{}{more}</td>", listed.join("; "))
+                }
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{code_name}</td><td>{clause}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{tests_cell}</tr>",
+                names.join(", "),
+                count(sum.active),
+                count(sum.waived),
+                count(sum.baselined),
+                count(waiting),
+                count(sum.undetermined),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+        out
+    }
+
+    /// The findings table, its filters (shown by the script) and the note on findings not listed.
+    fn table(&self) -> String {
+        let t = self.tally;
+        let listed = self.rows.len();
+        let mut out = String::from("<section id=\"table\">\n<h2>The findings</h2>\n");
+        if t.seen == 0 {
+            out.push_str("<p class=\"empty\">No findings and no cannot-determine outcomes.</p>\n</section>\n");
+            return out;
+        }
+        if t.seen > listed {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\" id=\"not-listed\">The first {} of {} findings and cannot-determine outcomes are listed; {} are not listed (the charts and counts above include them all; the JSON report lists every one).</p>",
+                count(listed),
+                count(t.seen),
+                count(t.seen - listed)
+            );
+        }
+        out.push_str("<form id=\"filters\" hidden>\n");
+        let filters = [
+            ("level", "Code level", &t.level),
+            ("code", "Code", &t.code),
+            ("rule", "Rule", &t.rule),
+            ("team", "Team", &t.team),
+            ("severity", "Severity", &t.severity),
+            ("standing", "Standing", &t.standing),
+        ];
+        for (name, label, counts) in filters {
+            let _ = write!(out, "<label>{label} <select name=\"{name}\"><option value=\"\">all</option>");
+            for v in counts.values() {
+                let v = escape::text(v);
+                let _ = write!(out, "<option value=\"{v}\">{v}</option>");
+            }
+            out.push_str("</select></label>\n");
+        }
+        out.push_str(
+            "<button type=\"reset\">Show all</button>\n<output id=\"shown\" for=\"findings\"></output>\n</form>\n",
+        );
+        out.push_str("<table id=\"findings\">\n<thead><tr>");
+        for h in ["Severity", "Standing", "Code", "Rule", "Team", "Staff", "Where", "About", "Message"] {
+            let _ = write!(out, "<th scope=\"col\"><button type=\"button\">{h}</button></th>");
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in self.rows {
+            out.push_str(row);
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+        out
+    }
+
+    /// The waivers that covered findings in this run.
+    fn waivers(&self) -> String {
+        let mut out = String::from("<section id=\"waivers\">\n<h2>Waivers in force</h2>\n");
+        if self.tally.waivers.is_empty() {
+            out.push_str("<p class=\"empty\">No waiver covered a finding in this run.</p>\n</section>\n");
+            return out;
+        }
+        out.push_str("<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Approver</th><th scope=\"col\">Expires</th><th scope=\"col\">Justification</th><th scope=\"col\">Where</th><th scope=\"col\">Findings waived</th></tr></thead>\n<tbody>\n");
+        for w in self.tally.waivers.values() {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                escape::text(&w.rule),
+                escape::text(&w.note.approver),
+                escape::text(&w.note.expires),
+                escape::text(&w.note.justification),
+                escape::text(&w.note.place),
+                count(w.findings)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+        out
+    }
+
+    /// The overrides that relax an inherited rule, with the reason each gives.
+    fn relaxations(&self) -> String {
+        let mut out = String::from("<section id=\"relaxations\">\n<h2>Relaxations</h2>\n");
+        let all: Vec<_> = self.end.summary.catalogue.relaxations().collect();
+        if all.is_empty() {
+            out.push_str("<p class=\"empty\">No policy relaxes a rule it inherits.</p>\n</section>\n");
+            return out;
+        }
+        out.push_str("<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Code</th><th scope=\"col\">Relaxes the rule of</th><th scope=\"col\">Because</th><th scope=\"col\">Where</th></tr></thead>\n<tbody>\n");
+        for (rule, parent, reason) in all {
+            let _ = writeln!(
+                out,
+                "<tr><td><span title=\"{}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}:{}</td></tr>",
+                escape::text(&rule.title),
+                escape::text(&rule.id),
+                escape::text(&rule.code),
+                escape::text(parent),
+                escape::text(reason),
+                escape::text(&rule.file.name),
+                rule.line
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+        out
+    }
+}
+
+/// The document's head: its metadata, the policy that allows no request, and its style.
+///
+/// The policy names the page's style and script by hash (CSP level 2), so a `<script>` or
+/// `<style>` that ever got past the escaping would not run.
+fn head() -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '{}'; script-src '{}'; base-uri 'none'; form-action 'none'\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"Precept {}\">\n<title>Precept report</title>\n<style>{STYLE}</style>\n</head>\n",
+        super::csp::hash(STYLE),
+        super::csp::hash(SCRIPT),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The run's problems, at most [`MAX_PROBLEMS`].
+fn problems(diagnostics: &[Diag]) -> String {
+    let mut out = String::from("<section id=\"problems\">\n<h2>Problems</h2>\n");
+    if diagnostics.is_empty() {
+        out.push_str("<p class=\"empty\">None with the policies or the records.</p>\n</section>\n");
+        return out;
+    }
+    out.push_str("<table>\n<thead><tr><th scope=\"col\">Severity</th><th scope=\"col\">Code</th><th scope=\"col\">Where</th><th scope=\"col\">Problem</th></tr></thead>\n<tbody>\n");
+    for d in diagnostics.iter().take(MAX_PROBLEMS) {
+        let place = d.location().map(|(file, line, _)| format!("{}:{line}", escape::text(file))).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{place}</td><td>{}</td></tr>",
+            if d.is_error() { "error" } else { "warning" },
+            escape::text(&d.code),
+            escape::text(&d.message)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if diagnostics.len() > MAX_PROBLEMS {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{} more problems are not listed.</p>",
+            count(diagnostics.len() - MAX_PROBLEMS)
+        );
+    }
+    out.push_str("</section>\n");
+    out
+}
