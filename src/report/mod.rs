@@ -429,15 +429,8 @@ pub struct Format {
 /// let names: Vec<&str> = precept::report::FORMATS.iter().map(|f| f.name).collect();
 /// assert_eq!(names, ["human", "json", "sarif", "junit", "github", "markdown", "html"]);
 /// ```
-pub const FORMATS: &[Format] = &[
-    human::FORMAT,
-    json::FORMAT,
-    sarif::FORMAT,
-    junit::FORMAT,
-    github::FORMAT,
-    markdown::FORMAT,
-    html::FORMAT,
-];
+pub const FORMATS: &[Format] =
+    &[human::FORMAT, json::FORMAT, sarif::FORMAT, junit::FORMAT, github::FORMAT, markdown::FORMAT, html::FORMAT];
 
 /// The format named `name` (case-insensitive).
 ///
