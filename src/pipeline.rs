@@ -45,18 +45,29 @@ fn records_seen(tally: &mut Tally, hits: &[crate::engine::run::Hit]) {
 
 /// The blame, message and standing of a rule that cannot be determined for `rec` because of its
 /// unreadable value `i`: placed at that value, where the input diagnostic is.
-fn undetermined(program: &Program, schema: usize, rec: &data::ReadRecord, i: u32) -> (Vec<Step>, String, Standing) {
+fn undetermined(
+    program: &Program,
+    schema: usize,
+    rec: &data::ReadRecord,
+    i: u32,
+) -> (Vec<Step>, String, Standing, bool) {
     let shape = program.schemas.get(schema).map_or(0, |s| s.shape);
     match rec.unreadable(i) {
-        Some(note) => (
-            note.path.clone(),
-            format!("cannot be determined: {}", note.message),
-            Standing::Undetermined(UnreadableNote {
-                code: crate::data::codes::INVALID_VALUE,
-                message: note.message.clone(),
-                field: path_text(program, shape, &note.path),
-            }),
-        ),
+        Some(note) => {
+            // The value it quotes is hashed when its field is redacted, as in the input diagnostic.
+            let mut message = note.message.clone();
+            let hidden = crate::engine::redact::problem_message(program, &mut message);
+            (
+                note.path.clone(),
+                format!("cannot be determined: {message}"),
+                Standing::Undetermined(UnreadableNote {
+                    code: crate::data::codes::INVALID_VALUE,
+                    message,
+                    field: path_text(program, shape, &note.path),
+                }),
+                hidden,
+            )
+        }
         None => (
             Vec::new(),
             "cannot be determined: a value it depends on could not be read".to_string(),
@@ -65,6 +76,7 @@ fn undetermined(program: &Program, schema: usize, rec: &data::ReadRecord, i: u32
                 message: "a value of the record could not be read".to_string(),
                 field: String::new(),
             }),
+            false,
         ),
     }
 }
@@ -84,6 +96,9 @@ struct Pending {
     blame: Vec<Step>,
     evidence: Vec<Evidence>,
     standing: Standing,
+    /// The place it points at is a redacted value that could not be read: shown blank, since no
+    /// mask knows the text it was written as.
+    hidden: bool,
 }
 
 /// Check every record file under `paths` (skipping anything inside `exclude`, such as the policy
@@ -348,6 +363,7 @@ fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: Grou
         blame: Vec::new(),
         evidence: hit.evidence,
         standing: Standing::Active,
+        hidden: false,
     };
     let mut f = finding(program, rules, p, rule.file.clone(), span)?;
     f.group = Some(GroupFinding { key: hit.key, samples });
@@ -457,8 +473,8 @@ impl Place<'_> {
         let record_id = data::record_id(program, schema, &rec.values);
         let day = record_day(program, schema, &rec.values);
         hits.map(|hit| {
-            let (blame, message, standing) = match hit.unreadable {
-                None => (hit.blame, hit.message, Standing::Active),
+            let (blame, message, standing, hidden) = match hit.unreadable {
+                None => (hit.blame, hit.message, Standing::Active, false),
                 Some(i) => undetermined(program, schema, rec, i),
             };
             Pending {
@@ -476,6 +492,7 @@ impl Place<'_> {
                 blame,
                 evidence: hit.evidence,
                 standing,
+                hidden,
             }
         })
         .collect()
@@ -607,7 +624,7 @@ fn finding(program: &Program, rules: &Catalogue, p: Pending, file: SourceFile, s
     // masked too): the rest of the record may hold what was redacted, in forms a mask would miss.
     // Done here, so no finding handed out ever holds a redacted value.
     let (file, span) = if program.redacting && p.subject == Subject::Record {
-        redacted_excerpt(&file, span, &p.masks)
+        redacted_excerpt(&file, span, &p.masks, p.hidden)
     } else {
         (file, span)
     };
@@ -644,14 +661,29 @@ fn record_day(program: &Program, schema: usize, values: &[crate::engine::value::
 }
 
 /// Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
-fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String]) -> (SourceFile, Span) {
+fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String], hidden: bool) -> (SourceFile, Span) {
     let all = &file.text;
     let start = all.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
     let end = all.get(span.end..).and_then(|t| t.find('\n')).map_or(all.len(), |i| span.end + i);
     let lines = all.get(start..end).unwrap_or("");
     let skipped = all.get(..start).map_or(0, |t| t.matches('\n').count());
     let local = Span::new(span.start - start, span.end - start);
-    let shown = crate::engine::redact::only_span(lines, local, masks);
+    // A finding about the whole record (a field it lacks) points at all of it: its values are
+    // blanked, since one may be written in a form no mask matches.
+    let lines = match (lines.get(..local.start), lines.get(local.start..local.end), lines.get(local.end..)) {
+        (Some(before), Some(part), Some(after)) => {
+            let part = if hidden {
+                part.chars()
+                    .map(|c| if matches!(c, '\n' | '\r') { c.to_string() } else { " ".repeat(c.len_utf8()) })
+                    .collect()
+            } else {
+                crate::engine::redact::blank_values(part)
+            };
+            std::borrow::Cow::Owned(format!("{before}{part}{after}"))
+        }
+        _ => std::borrow::Cow::Borrowed(lines),
+    };
+    let shown = crate::engine::redact::only_span(&lines, local, masks);
     let mut out = SourceFile::new(file.name.clone(), shown);
     out.first_line = file.first_line + skipped;
     (out, local)
@@ -740,6 +772,7 @@ pub fn check_org_with(
                     blame: hit.blame,
                     evidence: hit.evidence,
                     standing: Standing::Active,
+                    hidden: false,
                 };
                 if let Some(f) = finding(program, &rules, p, id.place.file.clone(), id.place.span) {
                     sink(f, out);

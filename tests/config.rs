@@ -227,3 +227,61 @@ fn problems_with_records_do_not_quote_redacted_values() {
     }
     assert!(report.contains("`customer` is not text: `redacted:"), "{report}");
 }
+
+/// Found in review: a rule that cannot be determined quoted the redacted value it could not read
+/// (in JSON, SARIF, HTML, Markdown and `precept diff`), and a finding about a whole record (a field
+/// it lacks) showed the record's redacted values where no mask matched them: escaped in JSON, or a
+/// date written another way.
+#[test]
+fn undetermined_rules_and_whole_record_excerpts_do_not_show_redacted_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    std::fs::create_dir_all(root.join("records")).unwrap();
+    std::fs::write(
+        root.join("policies/p.precept"),
+        "schema ticket {\n  identified by id\n  id: text\n  code: text?\n  due: date?\n  owner: text?\n}\n\
+         code \"C\" {\n  level organisational\n  rule due-set {\n    for ticket\n    require record.due is missing or record.due >= 2020-01-01\n    message \"due {record.code}\"\n  }\n\
+           rule owned {\n    for ticket\n    require record.owner is present\n    message \"no owner\"\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("records/t.csv"), "id,code,due,owner\nT1,SECRETCODE,SECRETDUE,amy\n").unwrap();
+    std::fs::write(
+        root.join("records/t.jsonl"),
+        "{\"id\": \"T2\", \"code\": \"SECRET\\u0043ODE2\", \"due\": \"2019-01-01\"}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("precept.toml"), "redact = [\"due\", \"code\"]\n").unwrap();
+    let run = common::precept_in(
+        root,
+        &[
+            "check",
+            "--policies",
+            "policies",
+            "records",
+            "--output",
+            "human",
+            "--output",
+            "json=out/r.json",
+            "--output",
+            "sarif=out/r.sarif",
+            "--output",
+            "html=out/r.html",
+            "--output",
+            "markdown=out/r.md",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let reports: Vec<String> = ["json", "sarif", "html", "md"]
+        .iter()
+        .map(|ext| std::fs::read_to_string(root.join(format!("out/r.{ext}"))).unwrap())
+        .collect();
+    for text in reports.iter().chain([&run.stdout, &run.stderr]) {
+        for secret in ["SECRETCODE", "SECRETDUE", "\\u0043ODE2", "2019-01-01"] {
+            assert!(!text.contains(secret), "`{secret}` was shown:\n{text}");
+        }
+    }
+    // The finding about the whole record still points at it, with its keys.
+    assert!(run.stdout.contains("\"code\":") && run.stdout.contains("no owner"), "{}", run.stdout);
+    assert!(reports[0].contains("cannot be determined: `due` is not a date: `redacted:"), "{}", reports[0]);
+}

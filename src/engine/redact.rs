@@ -161,15 +161,61 @@ pub fn only_span(text: &str, span: crate::source::Span, values: &[String]) -> St
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// A problem with a record file, made safe to show when fields are redacted: the record's text is
-/// blanked but for the places the problem points at (all of it, when the problem is with a
-/// redacted field), and the value a problem quotes for a redacted field is hashed.
-pub fn diagnostic(program: &Program, d: &mut crate::diagnostics::Diag) {
-    if !program.redacting || !d.code.starts_with("precept::input") {
-        return;
+/// `text` (the part of a record a finding points at) with its values blanked when it holds more
+/// than one: a whole JSON object or array keeps its keys and punctuation, a table of `key = value`
+/// lines its keys, a CSV row its commas. A redacted value can be written there in a form no mask
+/// matches (escaped in JSON, a datetime with another offset, a CSV date as the export wrote it),
+/// so none is shown. A single value is returned as it is, for [`mask`] to mask. The result has
+/// the same length, byte for byte, so every place in it stays where it was.
+pub fn blank_values(text: &str) -> String {
+    let b = text.as_bytes();
+    let blank = |c: u8| if matches!(c, b'\n' | b'\r') { c } else { b' ' };
+    let trimmed = text.trim_start();
+    let mut out: Vec<u8> = b.to_vec();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            if c == b'"' {
+                let end = crate::data::scan::skip_string(b, i).unwrap_or(b.len());
+                let next = crate::data::scan::skip_ws(b, end);
+                if b.get(next) != Some(&b':') {
+                    out.iter_mut().take(end).skip(i).for_each(|o| *o = blank(*o));
+                }
+                i = end;
+                continue;
+            }
+            if !matches!(c, b'{' | b'}' | b'[' | b']' | b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
+                if let Some(o) = out.get_mut(i) {
+                    *o = blank(c);
+                }
+            }
+            i += 1;
+        }
+    } else if text.trim_end().contains('\n') {
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let keep = line.find('=').map_or(0, |i| i + 1);
+            out.iter_mut().take(start + line.len()).skip(start + keep).for_each(|o| *o = blank(*o));
+            start += line.len();
+        }
+    } else if crate::data::scan::csv_cells(text, 0).0.len() > 1 {
+        out.iter_mut().filter(|o| **o != b',').for_each(|o| *o = blank(*o));
+    } else {
+        return text.to_string();
     }
-    // Messages name the field first and quote the value last: "`customer.id` is not text: `20417`".
-    let quoted: Vec<&str> = d.message.split('`').skip(1).step_by(2).collect();
+    // Only ASCII bytes were kept or written, and blanking replaced whole characters' bytes.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A record problem's message made safe to show: when it is about a redacted field, the value it
+/// quotes is hashed. Returns whether it is about one. Messages name the field first and quote the
+/// value last: "`customer.id` is not text: `20417`". The same message is also what a rule that
+/// cannot be determined because of that value says, in every report.
+pub fn problem_message(program: &Program, message: &mut String) -> bool {
+    if !program.redacting {
+        return false;
+    }
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     let about_redacted = quoted.first().is_some_and(|path| {
         program
             .redacted_names
@@ -179,12 +225,23 @@ pub fn diagnostic(program: &Program, d: &mut crate::diagnostics::Diag) {
     if about_redacted && quoted.len() >= 2 {
         if let Some(value) = quoted.last() {
             let shown = format!("`{value}`");
-            if let Some(at) = d.message.rfind(&shown) {
+            if let Some(at) = message.rfind(&shown) {
                 let hashed = format!("`{}`", hash(value));
-                d.message.replace_range(at..at + shown.len(), &hashed);
+                message.replace_range(at..at + shown.len(), &hashed);
             }
         }
     }
+    about_redacted
+}
+
+/// A problem with a record file, made safe to show when fields are redacted: the record's text is
+/// blanked but for the places the problem points at (all of it, when the problem is with a
+/// redacted field), and the value a problem quotes for a redacted field is hashed.
+pub fn diagnostic(program: &Program, d: &mut crate::diagnostics::Diag) {
+    if !program.redacting || !d.code.starts_with("precept::input") {
+        return;
+    }
+    let about_redacted = problem_message(program, &mut d.message);
     if let Some(file) = &d.file {
         let keep: Vec<crate::source::Span> =
             if about_redacted { Vec::new() } else { d.labels.iter().map(|l| l.span).collect() };

@@ -6,8 +6,8 @@
 //!
 //! Two constructs nest without brackets, because the grammar reads what follows them as a whole
 //! operand: `a otherwise b otherwise c ...` and `if a then b else if c then ...`. Their keywords
-//! are counted too, from the start of each clause (or after a comma) and along every bracket level
-//! that contains them, so a chain of twenty thousand is refused here rather than overflowing the
+//! are counted too, from the start of each clause (or after a comma; an operator ends a chain of
+//! `otherwise`, which holds one operand) and along every bracket level that contains them, so a chain of twenty thousand is refused here rather than overflowing the
 //! stack in the parser (a release build did, from about 20,000; a debug build from about 1,000).
 
 use crate::diagnostics::Diag;
@@ -25,8 +25,9 @@ pub const MAX_CHAIN: usize = 64;
 const CLAUSE_WORDS: &[&[u8]] =
     &[b"require", b"message", b"help", b"let", b"define", b"rule", b"where", b"within", b"when", b"case", b"expect"];
 
-/// Words that nest what follows them without a bracket.
-const CHAIN_WORDS: &[&[u8]] = &[b"otherwise", b"if"];
+/// Infix operators written as words: each ends the operand an `otherwise` holds.
+const OPERATOR_WORDS: &[&[u8]] =
+    &[b"and", b"or", b"implies", b"in", b"contains", b"starts", b"ends", b"matches", b"then", b"else"];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -38,11 +39,11 @@ enum Mode {
 /// bracket past [`MAX_NESTING`] or the first keyword past [`MAX_CHAIN`].
 pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
     let bytes = file.text.as_bytes();
-    // Each entry says what the bracket interrupted (code or a string: a template hole), and the
-    // chain count when it opened, which its contents add to and its closing restores.
-    let mut stack: Vec<(Mode, usize)> = Vec::new();
+    // Each entry says what the bracket interrupted (code or a string: a template hole) and the
+    // chain as it was, which the bracket's contents start from and its closing restores.
+    let mut stack: Vec<(Mode, Chain)> = Vec::new();
     let mut mode = Mode::Code;
-    let mut chain = 0usize;
+    let mut chain = Chain::default();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -57,6 +58,7 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
                 b'"' => mode = Mode::Str,
                 b'(' | b'[' | b'{' => {
                     stack.push((Mode::Code, chain));
+                    chain = chain.inside();
                     if stack.len() > MAX_NESTING {
                         return Err(too_deep(file, Span::new(i, i + 1)));
                     }
@@ -67,17 +69,27 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
                         chain = before;
                     }
                 }
-                b',' => chain = stack.last().map_or(0, |&(_, base)| base),
+                b',' => chain = chain.afresh(),
+                // An operator ends the operand an `otherwise` holds (`/` of a comment is above).
+                b'+' | b'-' | b'*' | b'/' | b'<' | b'>' | b'=' | b'!' => chain.otherwise = 0,
                 b if is_word(b) => {
                     let end = i + bytes.get(i..).map_or(0, |rest| rest.iter().take_while(|&&c| is_word(c)).count());
                     let word = bytes.get(i..end).unwrap_or(&[]);
-                    // A word that merely ends in a keyword (`tariff`) is not one.
-                    let starts = i == 0 || bytes.get(i - 1).is_none_or(|&c| !is_word(c));
-                    if starts && CLAUSE_WORDS.contains(&word) {
-                        chain = stack.last().map_or(0, |&(_, base)| base);
-                    } else if starts && CHAIN_WORDS.contains(&word) {
-                        chain += 1;
-                        if chain > MAX_CHAIN {
+                    // A word that merely ends in a keyword (`tariff`), or a field named like one
+                    // (`record.message`), is not one.
+                    let before = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
+                    let keyword = before.is_none_or(|c| !is_word(c) && c != b'.');
+                    if keyword && CLAUSE_WORDS.contains(&word) {
+                        chain = chain.afresh();
+                    } else if keyword && OPERATOR_WORDS.contains(&word) {
+                        chain.otherwise = 0;
+                    } else if keyword && (word == b"otherwise" || word == b"if") {
+                        if word == b"if" {
+                            chain.ifs += 1;
+                        } else {
+                            chain.otherwise += 1;
+                        }
+                        if chain.depth() > MAX_CHAIN {
                             return Err(too_long_chain(file, Span::new(i, end)));
                         }
                     }
@@ -93,6 +105,7 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
                 b'}' if bytes.get(i + 1) == Some(&b'}') => i += 1,
                 b'{' => {
                     stack.push((Mode::Str, chain));
+                    chain = chain.inside();
                     mode = Mode::Code;
                     if stack.len() > MAX_NESTING {
                         return Err(too_deep(file, Span::new(i, i + 1)));
@@ -104,6 +117,32 @@ pub fn check_nesting(file: &SourceFile) -> Result<(), Diag> {
         i += 1;
     }
     Ok(())
+}
+
+/// How deep the parser is nested by unbracketed keywords at a place: `if`s whose `else` takes the
+/// rest of the expression, the `otherwise`s chained on the current operand, and what the
+/// brackets around the place had when they opened.
+#[derive(Clone, Copy, Default)]
+struct Chain {
+    outer: usize,
+    ifs: usize,
+    otherwise: usize,
+}
+
+impl Chain {
+    fn depth(self) -> usize {
+        self.outer + self.ifs + self.otherwise
+    }
+
+    /// Inside a bracket opened here.
+    fn inside(self) -> Chain {
+        Chain { outer: self.depth(), ifs: 0, otherwise: 0 }
+    }
+
+    /// At the start of a clause or after a comma: a new expression.
+    fn afresh(self) -> Chain {
+        Chain { outer: self.outer, ifs: 0, otherwise: 0 }
+    }
 }
 
 /// A byte of a word (an identifier or keyword).
@@ -251,6 +290,17 @@ mod tests {
         assert!(check_nesting(&SourceFile::new("t", format!("rule r {{ {clauses} }}"))).is_ok());
         let args = format!("rule r {{ require f({}) }}", vec!["a otherwise b"; 200].join(", "));
         assert!(check_nesting(&SourceFile::new("t", args)).is_ok());
+        // A flat sum of terms with defaults is not a chain; a field named like a clause word does
+        // not start a clause.
+        let sum = format!("rule r {{ require {} >= 0 }}", vec!["record.a otherwise 0"; 200].join(" + "));
+        assert!(check_nesting(&SourceFile::new("t", sum)).is_ok());
+        let words = format!("rule r {{ require {} }}", vec!["record.a otherwise 0"; 200].join(" and "));
+        assert!(check_nesting(&SourceFile::new("t", words)).is_ok());
+        let field = format!("rule r {{ require {} }}", vec!["record.message"; 200].join(" otherwise "));
+        assert!(check_nesting(&SourceFile::new("t", field)).is_err());
+        // `else` takes the rest of the expression: `if`s chained by operators still nest.
+        let ifs = format!("rule r {{ require {} }}", vec!["if a then b else false"; 200].join(" and "));
+        assert!(check_nesting(&SourceFile::new("t", ifs)).is_err());
         // Words that merely contain a keyword, comments and strings do not count.
         let words = format!("rule r {{ require {} }}", vec!["gift otherwise_x"; 200].join(" + "));
         assert!(check_nesting(&SourceFile::new("t", words)).is_ok());
