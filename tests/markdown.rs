@@ -71,6 +71,10 @@ fn record_and_policy_text_cannot_become_markup() {
     for bad in ["<script", "](javascript", "![", "\n# heading", "`code`", "<b>", "@team", "$x$", "[x]"] {
         assert!(!unescaped(bad), "`{bad}` reached the summary:\n{md}");
     }
+    // Bare addresses GitHub would make links of (its autolink extension; found in review).
+    let links = notes(concat!(r#"{"id": "N2", "text": "see https://evil.example/p or WWW.evil.example"}"#, "\n"));
+    let linked = links.report("markdown", "").unwrap();
+    assert!(linked.contains(r"see https\://evil.example/p or WWW\.evil.example"), "{linked}");
     // Each finding is one list item, and each table row keeps its six cells: no `|` from a record
     // or policy opens a cell.
     let item: Vec<&str> = md.lines().filter(|l| l.starts_with("- **warning**")).collect();

@@ -35,12 +35,14 @@ pub const MAX_CHARS: usize = 60_000;
 /// `s` as inline Markdown text that shows as it is: cut to `max` characters, control and
 /// invisible characters in their visible form (`\n`), and every character Markdown or HTML could
 /// read as markup backslash-escaped (CommonMark lets any ASCII punctuation be escaped so), so
-/// `<script>` stays text, `[x](javascript:…)` is no link and `|` ends no table cell.
+/// `<script>` stays text, `[x](javascript:…)`, `https://…` and `www.…` are no links and `|` ends
+/// no table cell.
 ///
 /// ```
 /// use precept::report::markdown::escape;
 /// assert_eq!(escape("a|b <script>", 100), r"a\|b \<script\>");
 /// assert_eq!(escape("[x](javascript:alert(1))", 100), r"\[x\](javascript:alert(1))");
+/// assert_eq!(escape("see www.example.com or https://example.com", 100), r"see www\.example.com or https\://example.com");
 /// assert_eq!(escape("line\nbreak", 100), r"line\\nbreak");
 /// assert_eq!(escape("abcdef", 3), "abc…");
 /// ```
@@ -48,9 +50,18 @@ pub fn escape(s: &str, max: usize) -> String {
     let clipped = crate::text::clip_to(s, max);
     let visible = crate::text::escape(&clipped);
     let mut out = String::with_capacity(visible.len() + 8);
-    for c in visible.chars() {
+    let chars: Vec<char> = visible.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // GitHub makes a link of a bare `https://…` or `www.…` (its autolink extension): the `:`
+        // of `://` and the `.` of `www.` are escaped, and an escaped one starts no link.
+        let scheme = c == ':' && chars.get(i + 1..i + 3) == Some(&['/', '/'][..]);
+        let www = c == '.' && i >= 3 && chars.get(i - 3..i).is_some_and(|w| w.iter().all(|c| matches!(c, 'w' | 'W')));
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '$' | '@' | '#' | '!' | '"' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ if scheme || www => {
                 out.push('\\');
                 out.push(c);
             }
