@@ -417,7 +417,7 @@ fn the_json_report_matches_its_schema() {
 
 /// Record files given by absolute paths inside the repository (the nearest folder with `.git` at
 /// or above the current one) are placed relative to its root, with `%SRCROOT%`, as code scanning
-/// needs; relative paths stay as given, and absolute ones outside the root stay absolute.
+/// needs; relative paths are written from the root, and absolute ones outside the root stay absolute.
 #[test]
 fn sarif_places_absolute_paths_relative_to_the_repository_root() {
     let repo = hostile_dir("{\"id\": \"N-1\", \"text\": \"no\"}\n");
@@ -468,6 +468,16 @@ fn sarif_places_absolute_paths_relative_to_the_repository_root() {
     let a = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
     assert_eq!((a["uri"].as_str(), a.get("uriBaseId")), (Some("records/notes.jsonl"), None));
     assert!(doc["runs"][0].get("originalUriBaseIds").is_none());
+    // From a subfolder, a relative path is written from the root, as code scanning reads it (found
+    // in review: `../records/notes.jsonl` was written as given).
+    let sub = common::precept_in(
+        &root.join("sub"),
+        &["check", "--no-config", "--policies", "../policies", "--format", "sarif", "../records"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&sub.stdout).unwrap();
+    let a = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!((a["uri"].as_str(), a.get("uriBaseId")), (Some("records/notes.jsonl"), None));
+    assert_eq!(sarif_errors(&doc), Vec::<String>::new());
 }
 
 /// An annotation over several lines names its lines only; one on a line names its columns.

@@ -9,7 +9,8 @@
 //! order), so the report holds counts, never findings.
 //!
 //! Code scanning places a result by a `uri` relative to the repository root. A file named by a
-//! relative path is written as given. A file named by an absolute path inside the source root
+//! relative path is written as a path from the source root when it is inside it (so a run from a
+//! subfolder names files as code scanning does), else as given. A file named by an absolute path inside the source root
 //! ([`source_root`]: the nearest folder holding `.git` at or above the current folder, else the
 //! current folder) is written relative to it, with `uriBaseId` `%SRCROOT%`, and the run's
 //! `originalUriBaseIds` says where `%SRCROOT%` is. An absolute path outside it stays absolute, as a
@@ -190,16 +191,41 @@ pub fn source_root() -> Option<std::path::PathBuf> {
     Some(found.unwrap_or(cwd))
 }
 
-/// Where files are, for SARIF: relative paths as given, absolute ones inside `root` relative to it.
+/// Where files are, for SARIF: paths inside `root` relative to it (a relative path read from the
+/// current folder), others as given.
 #[derive(Debug, Clone, Default)]
 pub struct Places {
     root: Option<std::path::PathBuf>,
+    /// The current folder, which relative paths are relative to.
+    cwd: Option<std::path::PathBuf>,
 }
 
 impl Places {
     /// Places relative to `root` (`None`: every path as given).
     pub fn new(root: Option<std::path::PathBuf>) -> Places {
-        Places { root }
+        let cwd = root.as_ref().and_then(|_| std::env::current_dir().ok());
+        Places { root, cwd }
+    }
+
+    /// A relative `name` as a path from the root, when it stays inside it: code scanning reads a
+    /// uri from the repository root, so `records/x.jsonl` given in `fixtures/` is
+    /// `fixtures/records/x.jsonl`. Resolved by its components alone (`..` drops the folder before
+    /// it), never by reading the disk.
+    fn within_root(&self, name: &str) -> Option<String> {
+        let (root, cwd) = (self.root.as_deref()?, self.cwd.as_deref()?);
+        let mut path = std::path::PathBuf::new();
+        for part in cwd.join(name).components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    path.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => path.push(other),
+            }
+        }
+        let rel = path.strip_prefix(root).ok()?;
+        let plain = rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        (plain && !rel.as_os_str().is_empty()).then(|| crate::text::name(rel))
     }
 
     /// `name` inside the root, relative to it: `None` for a relative name, one outside the root,
@@ -222,7 +248,9 @@ impl Places {
                 let slash = if name.starts_with('/') { "" } else { "/" };
                 Artifact { uri: format!("file://{slash}{}", uri(name)), uri_base_id: None }
             }
-            None => Artifact { uri: uri(name), uri_base_id: None },
+            None => {
+                Artifact { uri: uri(&self.within_root(name).unwrap_or_else(|| name.to_string())), uri_base_id: None }
+            }
         }
     }
 
