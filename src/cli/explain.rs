@@ -34,16 +34,20 @@ enum Subject {
 /// Read `what` as a code or a rule id (see the module documentation).
 fn subject(what: &str) -> Subject {
     let what = what.trim();
-    let rest = what.strip_prefix("precept::").unwrap_or(what);
+    // Codes are lower case, and may be written in any case (`PRECEPT::PARSE::TOO-DEEP`); a rule's
+    // id keeps the case it was written in.
+    let prefixed = what.get(..9).is_some_and(|p| p.eq_ignore_ascii_case("precept::"));
+    let rest = if prefixed { what.get(9..).unwrap_or("") } else { what };
     if !rest.contains("::") {
-        return if what.starts_with("precept::") {
-            Subject::NoSuchCode(what.to_string())
+        return if prefixed {
+            Subject::NoSuchCode(format!("precept::{rest}"))
         } else {
             Subject::Rule(rest.to_string())
         };
     }
-    let full = format!("precept::{rest}");
-    match (registry::lookup(&full), rest.strip_prefix("rule::")) {
+    let full = format!("precept::{}", rest.to_ascii_lowercase());
+    let rule = rest.get(..6).filter(|p| p.eq_ignore_ascii_case("rule::")).and_then(|_| rest.get(6..));
+    match (registry::lookup(&full), rule) {
         (Some(info), _) => Subject::Code(info),
         (None, Some(id)) if !id.is_empty() && !id.contains("::") => Subject::Rule(id.to_string()),
         (None, _) => Subject::NoSuchCode(full),
@@ -345,5 +349,12 @@ mod tests {
         );
         assert_eq!(subject("precept::nothing"), Subject::NoSuchCode("precept::nothing".into()));
         assert_eq!(subject("rule::"), Subject::NoSuchCode("precept::rule::".into()));
+        // Any case, and no second prefix in what is said back (found in review).
+        assert_eq!(
+            subject("PRECEPT::PARSE::TOO-DEEP"),
+            Subject::Code(registry::lookup("precept::parse::too-deep").unwrap())
+        );
+        assert_eq!(subject("Precept::Nothing::Here"), Subject::NoSuchCode("precept::nothing::here".into()));
+        assert_eq!(subject("RULE::My-Rule"), Subject::Rule("My-Rule".into()));
     }
 }
