@@ -2,7 +2,7 @@
 //! `COLUMNS`).
 //!
 //! The decisions are pure functions of what they are given ([`colour`], [`width`]), so they are
-//! tested without a terminal; [`style`] feeds them the process's flag, environment and streams.
+//! tested without a terminal; `super::style` feeds them the process's flag, environment and streams.
 //!
 //! Colour, for `--color auto` (the default), follows the common conventions in this order:
 //! `NO_COLOR` set to anything non-empty turns colour off (<https://no-color.org>);
