@@ -37,6 +37,7 @@ const PAGES: &[&str] = &[
     include_str!("../../docs/codes/case.md"),
     include_str!("../../docs/codes/code.md"),
     include_str!("../../docs/codes/config.md"),
+    include_str!("../../docs/codes/diff.md"),
     include_str!("../../docs/codes/fmt.md"),
     include_str!("../../docs/codes/input.md"),
     include_str!("../../docs/codes/parse.md"),
