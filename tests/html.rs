@@ -356,6 +356,13 @@ fn the_bundled_example_in_a_browser() {
     assert_eq!(by_rule.values().map(|n| n.as_u64().unwrap()).sum::<u64>(), rows);
     assert_eq!(seen["shownText"], format!("{rows} of {rows} listed findings shown"));
     assert_eq!(seen["sortedByRule"], true);
+    // By rank, not by name (alphabetically, info would come between error and warning).
+    let rank = |v: &serde_json::Value| ["error", "warning", "info"].iter().position(|s| v == s).unwrap();
+    let ranks: Vec<usize> = seen["bySeverity"].as_array().unwrap().iter().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{seen}");
+    assert!(ranks.contains(&0) && ranks.contains(&2), "the example has errors and infos: {seen}");
+    let back: Vec<usize> = seen["bySeverityDescending"].as_array().unwrap().iter().map(rank).collect();
+    assert!(back.windows(2).all(|w| w[0] >= w[1]), "{seen}");
     assert!(shot.is_file());
 }
 
@@ -433,4 +440,108 @@ fn redacted_fields_stay_redacted() {
     assert!(page.contains(&format!("data-team=\"{}\"", hashed("Returns"))));
     assert!(page.contains(&format!("<td>{}</td>", hashed("amara"))));
     assert!(page.contains("No finding is dated"));
+}
+
+/// The page's waivers section.
+fn waivers_section(page: &str) -> &str {
+    let start = page.find("<section id=\"waivers\">").expect("a waivers section");
+    let end = page[start..].find("</section>").expect("closed") + start;
+    &page[start..end]
+}
+
+/// A project of the hostile fixture's policies and records with `waivers` and `config`.
+fn waivers_project(waivers: &str, config: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    std::fs::create_dir_all(dir.join("records")).unwrap();
+    std::fs::copy("fixtures/html/policies/hostile.precept", dir.join("policies/hostile.precept")).unwrap();
+    std::fs::copy("fixtures/html/records/tickets.jsonl", dir.join("records/tickets.jsonl")).unwrap();
+    std::fs::write(dir.join("waivers.toml"), waivers).unwrap();
+    std::fs::write(
+        dir.join("precept.toml"),
+        format!("policies = [\"policies\"]\nrecords = [\"records\"]\nwaivers = \"waivers.toml\"\n{config}"),
+    )
+    .unwrap();
+    tmp
+}
+
+/// The report of the project in `dir`.
+fn project_report(dir: &Path) -> String {
+    let out = dir.join("report.html");
+    let run = common::precept_in(dir, &["check", "--output", &format!("html={}", out.display())]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// "The waivers in force": every waiver given, not only those that covered a finding, each with
+/// what it covers, approver, expiry, reason and how many findings it covered; an unused one and an
+/// expired one marked.
+#[test]
+fn every_waiver_given_is_listed() {
+    let waivers = "[[waiver]]\nrule = \"noted\"\nrecord = \"T-3\"\njustification = \"OPS-1\"\napprover = \"Ann\"\nexpires = 2099-12-31\n\n\
+                   [[waiver]]\nrule = \"answered-quickly\"\nteam = \"Nobody\"\nfiles = \"legacy/**\"\njustification = \"OPS-2 </td><script>alert(11)</script>\"\napprover = \"Bob\"\nexpires = 2099-12-31\n\n\
+                   [[waiver]]\nrule = \"noted\"\nstaff = \"\\\" onfocus=\\\"alert(9)\"\njustification = \"OPS-3\"\napprover = \"Cy\"\nexpires = 2020-01-31\n";
+    let project = waivers_project(waivers, "");
+    let page = project_report(project.path());
+    let section = waivers_section(&page);
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("<tr")).collect();
+    assert_eq!(
+        rows,
+        [
+            "<tr><td>noted</td><td>record T-3</td><td>Ann</td><td>2099-12-31</td><td>OPS-1</td><td>waivers.toml:1</td><td class=\"num\">1</td></tr>",
+            "<tr><td>answered-quickly</td><td>team Nobody, files legacy/**</td><td>Bob</td><td>2099-12-31</td><td>OPS-2 &lt;/td&gt;&lt;script&gt;alert(11)&lt;/script&gt;</td><td>waivers.toml:8</td><td class=\"num\">0 <strong>unused</strong></td></tr>",
+            "<tr class=\"expired\"><td>noted</td><td>staff &quot; onfocus=&quot;alert(9)</td><td>Cy</td><td>2020-01-31 <strong>expired</strong></td><td>OPS-3</td><td>waivers.toml:16</td><td class=\"num\">1 (would cover; waives nothing)</td></tr>",
+        ],
+        "{section}"
+    );
+    assert!(
+        section.contains("3 waivers given: 2 in force, 1 of them unused (covering no finding in this run); 1 expired"),
+        "{section}"
+    );
+}
+
+#[test]
+fn waivers_past_the_cap_are_counted() {
+    let mut waivers = String::new();
+    for i in 0..620 {
+        waivers.push_str(&format!(
+            "[[waiver]]\nrule = \"noted\"\nrecord = \"X-{i}\"\njustification = \"j\"\napprover = \"a\"\nexpires = 2099-12-31\n"
+        ));
+    }
+    let project = waivers_project(&waivers, "");
+    let section = waivers_section(&project_report(project.path())).to_string();
+    assert_eq!(section.matches("<tr><td>noted</td>").count(), 500, "the list is capped");
+    assert!(section.contains("The first 500 of 620 waivers are listed; 120 are not listed"), "{section}");
+    assert!(section.contains("620 waivers given: 620 in force, 620 of them unused"), "{section}");
+}
+
+#[test]
+fn waivers_of_redacted_fields_show_hashes() {
+    let hashed = |v: &str| {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(v.as_bytes());
+        format!("redacted:{}", digest.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>())
+    };
+    // A redacted record id is matched by its hash, as findings show it.
+    let waivers = format!(
+        "[[waiver]]\nrule = \"noted\"\nrecord = \"{}\"\njustification = \"j\"\napprover = \"a\"\nexpires = 2099-12-31\n\n\
+         [[waiver]]\nrule = \"noted\"\nrecord = \"T-1\"\nteam = \"Returns\"\nstaff = \"amara\"\njustification = \"j\"\napprover = \"a\"\nexpires = 2099-12-31\n",
+        hashed("T-3")
+    );
+    let project = waivers_project(&waivers, "redact = [\"handled_by\", \"team\", \"id\"]\n");
+    let page = project_report(project.path());
+    let section = waivers_section(&page);
+    for raw in ["Returns", "amara", "T-1", "T-3"] {
+        assert!(!section.contains(raw), "`{raw}` is in the waivers section:\n{section}");
+    }
+    let first = format!("<td>record {}</td>", hashed("T-3"));
+    assert!(
+        section.contains(&format!(
+            "{first}<td>a</td><td>2099-12-31</td><td>j</td><td>waivers.toml:1</td><td class=\"num\">1</td>"
+        )),
+        "{section}"
+    );
+    let second = format!("<td>record {}, staff {}, team {}</td>", hashed("T-1"), hashed("amara"), hashed("Returns"));
+    assert!(section.contains(&second), "{section}");
 }

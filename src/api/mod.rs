@@ -741,6 +741,7 @@ impl Engine {
             crate::pipeline::check_org_with(program, org, authority, &mut outcome, &mut consumer);
         }
         let (expired, diags) = suppressor.finish();
+        outcome.waivers = suppressor.entries(program);
         for f in expired {
             let texts = prepare(&f);
             outcome.count(&f);

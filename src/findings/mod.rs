@@ -7,11 +7,13 @@
 
 mod rule;
 mod summary;
+mod waivers;
 
 use std::sync::Arc;
 
 pub use rule::{Catalogue, CodeEntry, Overrides, RuleInfo};
 pub use summary::{Outcome, Summary, Tally};
+pub use waivers::WaiverEntry;
 
 use crate::ast::{CodeLevel, Severity};
 use crate::engine::authority::Evidence;

@@ -44,6 +44,8 @@ pub struct Outcome {
     /// The evaluation time the run judged the data at (`--as-of`); `None`: none was given, and case
     /// rules judged open obligations at the end of the data.
     pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
+    /// Every waiver loaded for the run, in the order of its files, with the findings each covered.
+    pub waivers: Vec<super::WaiverEntry>,
 }
 
 /// Findings counted by severity, level and standing.
@@ -403,6 +405,8 @@ pub struct Summary {
     pub evaluation: Option<crate::engine::as_of::EvaluationTime>,
     /// The policies' rules and codes, as reports list them.
     pub catalogue: Arc<Catalogue>,
+    /// Every waiver loaded for the run, with the findings each covered (see [`Outcome::waivers`]).
+    pub waivers: Vec<super::WaiverEntry>,
 }
 
 impl Summary {
@@ -433,6 +437,7 @@ impl Summary {
             left_out: outcome.left_out.clone(),
             evaluation: outcome.evaluation.clone(),
             catalogue,
+            waivers: outcome.waivers.clone(),
         }
     }
 

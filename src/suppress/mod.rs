@@ -7,6 +7,7 @@
 //! expired waivers, baseline entries that no longer occur).
 
 pub mod baseline;
+mod listing;
 pub mod waivers;
 
 use std::collections::HashMap;

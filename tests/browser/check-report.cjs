@@ -53,6 +53,12 @@ async function main() {
     await page.locator("#findings th button", { hasText: "Rule" }).click();
     const rules = await page.locator("#findings tbody tr td:nth-child(4)").allTextContents();
     out.sortedByRule = rules.every((r, i) => i === 0 || rules[i - 1].localeCompare(r, undefined, { numeric: true }) <= 0);
+    // Sorting by severity puts the rows in order of rank (error, warning, info), then back.
+    const severities = () => page.locator("#findings tbody tr td:nth-child(1)").allTextContents();
+    await page.locator("#findings th button", { hasText: "Severity" }).click();
+    out.bySeverity = await severities();
+    await page.locator("#findings th button", { hasText: "Severity" }).click();
+    out.bySeverityDescending = await severities();
     await page.screenshot({ path: screenshot, fullPage: true });
     out.screenshot = screenshot;
   } finally {

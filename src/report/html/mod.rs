@@ -1,7 +1,7 @@
 //! Findings for people who read a run rather than fix it (managers, auditors): one self-contained
 //! HTML file to open and forward. It holds the run, charts of the findings by severity, level,
 //! code, rule, team, member of staff and month (inline SVG), the clause traceability matrix, a
-//! findings table that can be sorted and filtered, the waivers that applied and the relaxations
+//! findings table that can be sorted and filtered, every waiver given and the relaxations
 //! the policies state.
 //!
 //! No request of any kind: style and script are inline, and the page's Content-Security-Policy

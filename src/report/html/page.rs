@@ -1,5 +1,5 @@
 //! The document: the run, the charts, the clause traceability matrix, the findings table, the
-//! waivers that applied, the relaxations the policies state, and the run's problems, in one file
+//! waivers given, the relaxations the policies state, and the run's problems, in one file
 //! with its style and script inline and a Content-Security-Policy that allows nothing else (no
 //! request of any kind, and no script or style but the page's own, by hash).
 
@@ -19,6 +19,8 @@ const SCRIPT: &str = include_str!("script.js");
 const MAX_PROBLEMS: usize = 200;
 /// Test names listed per clause.
 const MAX_TESTS: usize = 5;
+/// Waivers listed; the rest are counted.
+const MAX_WAIVERS: usize = 500;
 
 /// What the document is made from.
 pub struct Page<'a> {
@@ -292,27 +294,59 @@ impl Page<'_> {
         out
     }
 
-    /// The waivers that covered findings in this run.
+    /// Every waiver loaded for the run, at most [`MAX_WAIVERS`]: what it covers, who approved it,
+    /// until when, and how many findings it covered here (none: unused; expired: waives nothing).
     fn waivers(&self) -> String {
+        let all = &self.end.summary.waivers;
         let mut out = String::from("<section id=\"waivers\">\n<h2>Waivers in force</h2>\n");
-        if self.tally.waivers.is_empty() {
-            out.push_str("<p class=\"empty\">No waiver covered a finding in this run.</p>\n</section>\n");
+        if all.is_empty() {
+            out.push_str("<p class=\"empty\">No waivers were given.</p>\n</section>\n");
             return out;
         }
-        out.push_str("<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Approver</th><th scope=\"col\">Expires</th><th scope=\"col\">Justification</th><th scope=\"col\">Where</th><th scope=\"col\">Findings waived</th></tr></thead>\n<tbody>\n");
-        for w in self.tally.waivers.values() {
+        let expired = all.iter().filter(|w| w.expired).count();
+        let unused = all.iter().filter(|w| !w.expired && w.findings == 0).count();
+        let given =
+            if all.len() == 1 { "1 waiver given".to_string() } else { format!("{} waivers given", count(all.len())) };
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{given}: {} in force, {} of them unused (covering no finding in this run); {} expired (an expired waiver waives nothing and is itself a finding).</p>",
+            count(all.len() - expired),
+            count(unused),
+            count(expired)
+        );
+        out.push_str("<table id=\"waiver-list\">\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Covers</th><th scope=\"col\">Approver</th><th scope=\"col\">Expires</th><th scope=\"col\">Justification</th><th scope=\"col\">Where</th><th scope=\"col\">Findings covered</th></tr></thead>\n<tbody>\n");
+        for w in all.iter().take(MAX_WAIVERS) {
+            let (class, expires) = if w.expired {
+                (" class=\"expired\"", format!("{} <strong>expired</strong>", escape::text(&w.expires)))
+            } else {
+                ("", escape::text(&w.expires))
+            };
+            let covered = match (w.findings, w.expired) {
+                (n, true) => format!("{} (would cover; waives nothing)", count(n)),
+                (0, false) => "0 <strong>unused</strong>".to_string(),
+                (n, false) => count(n),
+            };
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{expires}</td><td>{}</td><td>{}</td><td class=\"num\">{covered}</td></tr>",
                 escape::text(&w.rule),
-                escape::text(&w.note.approver),
-                escape::text(&w.note.expires),
-                escape::text(&w.note.justification),
-                escape::text(&w.note.place),
-                count(w.findings)
+                escape::text(&w.scope()),
+                escape::text(&w.approver),
+                escape::text(&w.justification),
+                escape::text(&w.place),
             );
         }
-        out.push_str("</tbody>\n</table>\n</section>\n");
+        out.push_str("</tbody>\n</table>\n");
+        if all.len() > MAX_WAIVERS {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\" id=\"waivers-not-listed\">The first {} of {} waivers are listed; {} are not listed (the counts above include them all).</p>",
+                count(MAX_WAIVERS),
+                count(all.len()),
+                count(all.len() - MAX_WAIVERS)
+            );
+        }
+        out.push_str("</section>\n");
         out
     }
 

@@ -29,7 +29,16 @@ pub fn row(f: &Finding) -> String {
         "<tr data-level=\"{}\" data-code=\"{code}\" data-rule=\"{rule}\" data-team=\"{team_text}\" data-severity=\"{severity}\" data-standing=\"{standing}\">",
         f.level().as_str()
     );
-    let _ = write!(out, "<td class=\"sev {severity}\">{severity}</td><td>{standing}</td><td>{code}</td>");
+    // Sorted by rank, not by name: errors first, then warnings, then information.
+    let rank = match f.severity() {
+        crate::ast::Severity::Error => 1,
+        crate::ast::Severity::Warning => 2,
+        crate::ast::Severity::Info => 3,
+    };
+    let _ = write!(
+        out,
+        "<td class=\"sev {severity}\" data-sort=\"{rank}\">{severity}</td><td>{standing}</td><td>{code}</td>"
+    );
     let title = f.rule.as_ref().map(|r| escape::text(&r.title)).unwrap_or_default();
     let _ = write!(out, "<td><span title=\"{title}\">{rule}</span></td>");
     let _ = write!(out, "<td>{team_text}</td><td>{}</td>", staff.as_deref().map(escape::text).unwrap_or_default());

@@ -1,8 +1,8 @@
 //! What the page needs of every finding, kept in memory bounded by the policies and the distinct
 //! values seen, never by the number of findings: counts by dimension (for the charts and the
-//! filters), by rule (for the clause matrix), and the waivers that applied.
+//! filters) and by rule (for the clause matrix).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::findings::{Finding, Standing};
 
@@ -102,17 +102,6 @@ pub struct RuleOutcomes {
     pub undetermined: usize,
 }
 
-/// A waiver that covered findings in this run.
-#[derive(Debug, Clone)]
-pub struct WaiverSeen {
-    /// The rule it waives.
-    pub rule: String,
-    /// Its justification, approver, expiry and place.
-    pub note: crate::findings::WaiverNote,
-    /// Findings it covered.
-    pub findings: usize,
-}
-
 /// A rule's findings under one clause: code index, rule id, clause.
 pub type RuleKey = (Option<usize>, String, Option<String>);
 
@@ -131,8 +120,6 @@ pub struct Tally {
     /// By code (its index, `None` for expired waivers), rule id and the clause the finding's
     /// version of the rule cites (versions of a rule can cite different clauses).
     pub rules: HashMap<RuleKey, RuleOutcomes>,
-    /// By the waiver's place (`waivers.toml:12`), in order of place.
-    pub waivers: BTreeMap<String, WaiverSeen>,
     /// Findings and cannot-determine outcomes seen.
     pub seen: usize,
 }
@@ -169,15 +156,7 @@ impl Tally {
         let outcomes = self.rules.entry(key).or_default();
         match &f.standing {
             Standing::Active => outcomes.active += 1,
-            Standing::Waived(note) => {
-                outcomes.waived += 1;
-                let seen = self.waivers.entry(note.place.clone()).or_insert_with(|| WaiverSeen {
-                    rule: f.rule_id().to_string(),
-                    note: note.clone(),
-                    findings: 0,
-                });
-                seen.findings += 1;
-            }
+            Standing::Waived(_) => outcomes.waived += 1,
             Standing::Baselined => outcomes.baselined += 1,
             Standing::Undetermined(_) => outcomes.undetermined += 1,
         }
