@@ -12,6 +12,7 @@
 //! as the columns of its first and last lines and rejects them when they are out of order.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Level};
@@ -79,6 +80,10 @@ fn command(severity: Severity) -> &'static str {
 }
 
 /// Writes annotations as findings arrive, counting what it leaves out.
+///
+/// Only the annotations written are formatted: a run of a million active findings formats about
+/// [`MAX_PER_SEVERITY`] of each severity here and about as many on the worker threads ([`Annotate`]),
+/// and counts the rest.
 #[derive(Debug, Default)]
 pub struct Annotations {
     written: [usize; 3],
@@ -86,6 +91,9 @@ pub struct Annotations {
     /// The last annotation a severity has room for, written at the end only if nothing of its
     /// severity came after it (else its place goes to the count of the rest).
     held: [Option<String>; 3],
+    /// Annotations of findings formatted here (not handed over by the preparer): at most
+    /// [`MAX_PER_SEVERITY`] per severity, whatever the number of findings.
+    formatted: usize,
 }
 
 fn slot(s: Severity) -> usize {
@@ -96,74 +104,98 @@ fn slot(s: Severity) -> usize {
     }
 }
 
-/// Writes one finding's annotation, on any thread; [`Annotations`] decides, in order, whether it
-/// is within the limit for its severity.
-struct Annotate;
+/// Writes findings' annotations on any thread, but only about as many of each severity as can be
+/// written: findings arrive here in any order, so the ones it formats may not be the ones written,
+/// and [`Annotations`] formats any written one it was not handed.
+#[derive(Default)]
+struct Annotate {
+    /// Active findings seen, by severity.
+    seen: [AtomicUsize; 3],
+}
 
 impl super::Prepare for Annotate {
-    /// The annotation of an active finding; nothing for any other (waived and known findings fail
-    /// nothing: they are not annotated).
+    /// The annotation of an active finding among the first of its severity to arrive; nothing for
+    /// any other (waived and known findings fail nothing: they are not annotated).
     fn prepare(&self, f: &Finding) -> String {
         if f.standing != crate::findings::Standing::Active {
             return String::new();
         }
-        let (end_line, end_column) = f.end;
-        let mut out = String::with_capacity(128 + f.message.len());
-        let _ = write!(out, "::{} file=", command(f.severity()));
-        push_property(&mut out, &f.file.name);
-        if end_line == f.line {
-            let _ = write!(out, ",line={},col={},endColumn={end_column}", f.line, f.column);
-        } else {
-            let _ = write!(out, ",line={},endLine={end_line}", f.line);
+        match self.seen.get(slot(f.severity())) {
+            Some(seen) if seen.fetch_add(1, Ordering::Relaxed) < MAX_PER_SEVERITY => annotation(f),
+            _ => String::new(),
         }
-        out.push_str(",title=");
-        push_property(&mut out, "precept: ");
-        push_property(&mut out, f.rule_id());
-        out.push_str("::");
-        if let Some(id) = &f.record_id {
-            push_data(&mut out, f.subject.as_str());
-            out.push(' ');
-            push_data(&mut out, id);
-            out.push_str(": ");
-        }
-        push_data(&mut out, &f.message);
-        out.push('\n');
-        out
     }
+}
+
+/// The annotation of `f`.
+fn annotation(f: &Finding) -> String {
+    let (end_line, end_column) = f.end;
+    let mut out = String::with_capacity(128 + f.message.len());
+    let _ = write!(out, "::{} file=", command(f.severity()));
+    push_property(&mut out, &f.file.name);
+    if end_line == f.line {
+        let _ = write!(out, ",line={},col={},endColumn={end_column}", f.line, f.column);
+    } else {
+        let _ = write!(out, ",line={},endLine={end_line}", f.line);
+    }
+    out.push_str(",title=");
+    push_property(&mut out, "precept: ");
+    push_property(&mut out, f.rule_id());
+    out.push_str("::");
+    if let Some(id) = &f.record_id {
+        push_data(&mut out, f.subject.as_str());
+        out.push(' ');
+        push_data(&mut out, id);
+        out.push_str(": ");
+    }
+    push_data(&mut out, &f.message);
+    out.push('\n');
+    out
 }
 
 impl Annotations {
     /// The annotation for one finding, or nothing past the limit for its severity.
     pub fn finding(&mut self, f: &Finding) -> String {
-        let text = super::Prepare::prepare(&Annotate, f);
-        self.prepared(f, text)
+        self.prepared(f, String::new())
     }
 
-    /// `text`, `f`'s annotation from [`Annotate`], if `f` is active and within the limit for its
-    /// severity (else counted).
+    /// `text`, `f`'s annotation from [`Annotate`] (empty if it made none), if `f` is active and
+    /// within the limit for its severity (else counted, and not formatted).
     fn prepared(&mut self, f: &Finding, text: String) -> String {
         if f.standing != crate::findings::Standing::Active {
             return String::new();
         }
-        let text = if text.is_empty() { super::Prepare::prepare(&Annotate, f) } else { text };
-        self.admit(slot(f.severity()), text)
+        let formatted = &mut self.formatted;
+        let make = || {
+            if text.is_empty() {
+                *formatted += 1;
+                annotation(f)
+            } else {
+                text
+            }
+        };
+        Self::admit(&mut self.written, &mut self.left, &mut self.held, slot(f.severity()), make)
     }
 
-    /// `text`, an annotation of the severity at `i`, if there is room for it now; else nothing
-    /// (held back, or counted).
-    fn admit(&mut self, i: usize, text: String) -> String {
-        let (Some(written), Some(left), Some(held)) =
-            (self.written.get_mut(i), self.left.get_mut(i), self.held.get_mut(i))
-        else {
+    /// The annotation `make` makes, of the severity at `i`, if there is room for it now; else
+    /// nothing (held back, or counted), and `make` is not called.
+    fn admit(
+        written: &mut [usize; 3],
+        left: &mut [usize; 3],
+        held: &mut [Option<String>; 3],
+        i: usize,
+        make: impl FnOnce() -> String,
+    ) -> String {
+        let (Some(written), Some(left), Some(held)) = (written.get_mut(i), left.get_mut(i), held.get_mut(i)) else {
             return String::new();
         };
         if *written + 1 < MAX_PER_SEVERITY {
             *written += 1;
-            return text;
+            return make();
         }
         // The last place: held until the end shows whether the count of the rest needs it.
         match held.take() {
-            None if *left == 0 => *held = Some(text),
+            None if *left == 0 => *held = Some(make()),
             Some(_) => *left += 2,
             None => *left += 1,
         }
@@ -177,17 +209,19 @@ impl Annotations {
             Level::Warning => Severity::Warning,
             Level::Advice => Severity::Info,
         };
-        let mut props = String::new();
-        if let Some((file, line, column)) = d.location() {
-            props = format!("file={},line={line},col={column},", escape_property(file));
-        }
-        props.push_str(&format!("title={}", escape_property(&d.code)));
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str(&format!("\nhelp: {help}"));
-        }
-        let text = format!("::{} {props}::{}\n", command(severity), escape_data(&message));
-        self.admit(slot(severity), text)
+        let make = || {
+            let mut props = String::new();
+            if let Some((file, line, column)) = d.location() {
+                props = format!("file={},line={line},col={column},", escape_property(file));
+            }
+            props.push_str(&format!("title={}", escape_property(&d.code)));
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            format!("::{} {props}::{}\n", command(severity), escape_data(&message))
+        };
+        Self::admit(&mut self.written, &mut self.left, &mut self.held, slot(severity), make)
     }
 
     /// The closing annotations: for each severity, the one held back, or how many were not
@@ -223,7 +257,7 @@ impl super::Report for Annotations {
     }
 
     fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
-        Some(Box::new(Annotate))
+        Some(Box::new(Annotate::default()))
     }
 
     fn prepared(&mut self, f: &Finding, text: String) -> String {
@@ -261,5 +295,39 @@ mod tests {
         assert_eq!(escaped, "done%0A::error file=x::pwned %250A 100%25");
         assert_eq!(escape_property("a:b,c\r"), "a%3Ab%2Cc%0D");
         assert_eq!(escape_data("a\u{1b}[31mb\u{202e}c"), "a\\u{1b}[31mb\\u{202e}c");
+    }
+
+    /// Found in review: every active finding's annotation was formatted, though at most ten of a
+    /// severity are written.
+    #[test]
+    fn only_the_annotations_written_are_formatted() {
+        let engine = crate::Engine::from_sources([(
+            "house.precept",
+            "schema ticket { identified by id  id: text  waited: duration }\n\
+             code \"House rules\" { level organisational\n\
+               rule answered-quickly { for ticket  require record.waited <= 1h  message \"ticket {record.id} waited {record.waited}\" } }\n",
+        )])
+        .expect("the policy compiles");
+        let csv: String =
+            std::iter::once("id,waited\n".to_string()).chain((0..5_000).map(|i| format!("T-{i},2h\n"))).collect();
+        let run = engine.check([crate::Records::bytes("tickets.csv", csv)]);
+        assert_eq!(run.findings.len(), 5_000);
+        // In order, without a preparer.
+        let mut one = Annotations::default();
+        let plain: String = run.findings.iter().map(|f| one.finding(f)).collect::<String>() + &one.finish();
+        assert_eq!(one.formatted, MAX_PER_SEVERITY);
+        // With the preparer, handed the findings in reverse: it formats ten, none of them written.
+        let preparer = Annotate::default();
+        let texts: Vec<String> =
+            run.findings.iter().rev().map(|f| super::super::Prepare::prepare(&preparer, f)).collect();
+        assert_eq!(texts.iter().filter(|t| !t.is_empty()).count(), MAX_PER_SEVERITY);
+        let mut other = Annotations::default();
+        let prepared: String =
+            run.findings.iter().zip(texts.into_iter().rev()).map(|(f, t)| other.prepared(f, t)).collect::<String>()
+                + &other.finish();
+        assert_eq!(prepared, plain, "the same annotations either way");
+        assert_eq!(other.formatted, MAX_PER_SEVERITY);
+        assert_eq!(plain.lines().count(), MAX_PER_SEVERITY);
+        assert!(plain.ends_with("4991 more errors not shown as annotations (at most 10 of each kind are, this one included); see the full report\n"), "{plain}");
     }
 }
