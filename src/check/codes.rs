@@ -56,6 +56,10 @@ impl Checker {
             }
             let own = own.flatten();
             let earlier = seen.get(&rule.id.text).map(Vec::as_slice).unwrap_or_default();
+            if earlier.is_empty() {
+                // Said once, at the first rule of the id (versions and overrides share it).
+                self.diags.extend(super::reserved::rule_id(file, &rule.id.text, rule.id.span));
+            }
             // Two rules may share an id only as versions (in the same code, each with its own
             // `effective` days, never both in force on one day) or as an override of a rule
             // inherited from a code this one extends.

@@ -18,6 +18,7 @@ pub mod index;
 pub mod layers;
 mod lets;
 mod opening;
+mod reserved;
 mod rules;
 mod schemas;
 pub mod strictness;

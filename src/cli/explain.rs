@@ -4,9 +4,10 @@
 //! Separate from [`super::check`] because it reads only the policies and checks no records; it
 //! shares that command's stderr. Every code Precept prints is accepted, written in full
 //! (`precept::type::unknown-field`, `precept::rule::<rule-id>`) or without `precept::`
-//! (`type::unknown-field`, `rule::<rule-id>`), and a rule also by its bare id. A registered code
-//! wins over a rule of the same id (`precept::rule::duplicate-id` is a diagnostic code); the rule
-//! is explained by its bare id then.
+//! (`type::unknown-field`, `rule::<rule-id>`), and a rule also by its bare id. No rule may take
+//! the name of a `precept::rule::` diagnostic code (`precept::rule::reserved-id`), so
+//! `precept::rule::duplicate-id` is always the diagnostic code and `precept::rule::<id>` of any
+//! other id always a rule.
 
 use std::path::PathBuf;
 
@@ -340,7 +341,7 @@ mod tests {
         );
         assert_eq!(subject("rule::complaint-acknowledged"), Subject::Rule("complaint-acknowledged".into()));
         assert_eq!(subject("complaint-acknowledged"), Subject::Rule("complaint-acknowledged".into()));
-        // A registered code wins over a rule id of the same spelling.
+        // A registered code's name is no rule's id (`precept::rule::reserved-id`).
         let dup = registry::lookup("precept::rule::duplicate-id").unwrap();
         assert_eq!(subject("rule::duplicate-id"), Subject::Code(dup));
         assert_eq!(

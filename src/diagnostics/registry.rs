@@ -85,6 +85,7 @@ codes! {
     "precept::rule::recursive-definition" => "a code's definitions use themselves, directly or through each other",
     "precept::rule::relaxed-override" => "an override is more lenient than the inherited rule and does not say why",
     "precept::rule::relaxes-nothing" => "a rule says it relaxes an inherited rule but overrides none",
+    "precept::rule::reserved-id" => "a rule's id is the name of a `precept::rule::` diagnostic code",
     "precept::rule::undated-schema" => "a rule in force on some days only reads a schema with no `dated by` field",
     "precept::rule::unused-let" => "a `let` or `define` is never used",
     "precept::rule::unverified-override" => "Precept cannot tell whether an override is at least as strict as the inherited rule",
