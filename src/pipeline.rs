@@ -365,7 +365,7 @@ fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: Grou
         standing: Standing::Active,
         hidden: false,
     };
-    let mut f = finding(program, rules, p, rule.file.clone(), span)?;
+    let mut f = finding(program, rules, p, rule.file.clone(), span, false)?;
     f.group = Some(GroupFinding { key: hit.key, samples });
     Some(f)
 }
@@ -441,7 +441,14 @@ impl Place<'_> {
                                     &p.blame,
                                     &mut scanned,
                                 );
-                                let mut f = finding(self.program, self.rules, p, source.clone(), span)?;
+                                let mut f = finding(
+                                    self.program,
+                                    self.rules,
+                                    p,
+                                    source.clone(),
+                                    span,
+                                    self.file.format == data::Format::Toml,
+                                )?;
                                 let texts = (self.prepare)(&mut f);
                                 Some((f, texts))
                             })
@@ -601,7 +608,7 @@ fn check_file(
     let mut locator = data::Locator::new(file);
     for p in whole {
         let at = locator.locate(program, p.ordinal, p.line, &p.blame);
-        if let Some(mut f) = finding(program, rules, p, at.file, at.span) {
+        if let Some(mut f) = finding(program, rules, p, at.file, at.span, file.format == data::Format::Toml) {
             let texts = (place.prepare)(&mut f);
             out.count(&f);
             take(f, texts);
@@ -609,7 +616,16 @@ fn check_file(
     }
 }
 
-fn finding(program: &Program, rules: &Catalogue, p: Pending, file: SourceFile, span: Span) -> Option<Finding> {
+/// The finding `p`, at `span` of `file` (`toml`: a TOML record file, whose excerpt keeps its keys
+/// when its values are blanked).
+fn finding(
+    program: &Program,
+    rules: &Catalogue,
+    p: Pending,
+    file: SourceFile,
+    span: Span,
+    toml: bool,
+) -> Option<Finding> {
     let info = rules.rule(p.rule)?.clone();
     let schema = program.rules.get(p.rule).and_then(|r| program.schemas.get(r.schema));
     let span = span.clamp(file.text.len());
@@ -624,7 +640,7 @@ fn finding(program: &Program, rules: &Catalogue, p: Pending, file: SourceFile, s
     // masked too): the rest of the record may hold what was redacted, in forms a mask would miss.
     // Done here, so no finding handed out ever holds a redacted value.
     let (file, span) = if program.redacting && p.subject == Subject::Record {
-        redacted_excerpt(&file, span, &p.masks, p.hidden)
+        redacted_excerpt(&file, span, &p.masks, p.hidden, toml)
     } else {
         (file, span)
     };
@@ -661,7 +677,7 @@ fn record_day(program: &Program, schema: usize, values: &[crate::engine::value::
 }
 
 /// Only the lines of the offending value are kept, so blanking the rest moves nothing shown.
-fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String], hidden: bool) -> (SourceFile, Span) {
+fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String], hidden: bool, toml: bool) -> (SourceFile, Span) {
     let all = &file.text;
     let start = all.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
     let end = all.get(span.end..).and_then(|t| t.find('\n')).map_or(all.len(), |i| span.end + i);
@@ -676,6 +692,9 @@ fn redacted_excerpt(file: &SourceFile, span: Span, masks: &[String], hidden: boo
                 part.chars()
                     .map(|c| if matches!(c, '\n' | '\r') { c.to_string() } else { " ".repeat(c.len_utf8()) })
                     .collect()
+            } else if toml {
+                // At a line's start: a whole record (its header or its lines), else one value.
+                crate::engine::redact::blank_toml_values(part, before.trim().is_empty())
             } else {
                 crate::engine::redact::blank_values(part)
             };
@@ -774,7 +793,7 @@ pub fn check_org_with(
                     standing: Standing::Active,
                     hidden: false,
                 };
-                if let Some(f) = finding(program, &rules, p, id.place.file.clone(), id.place.span) {
+                if let Some(f) = finding(program, &rules, p, id.place.file.clone(), id.place.span, false) {
                     sink(f, out);
                 }
             }

@@ -285,3 +285,67 @@ fn undetermined_rules_and_whole_record_excerpts_do_not_show_redacted_values() {
     assert!(run.stdout.contains("\"code\":") && run.stdout.contains("no owner"), "{}", run.stdout);
     assert!(reports[0].contains("cannot be determined: `due` is not a date: `redacted:"), "{}", reports[0]);
 }
+
+/// A whole TOML record's excerpt, when fields are redacted, keeps its table header, keys and `=`
+/// (inside inline tables and arrays of them too) and blanks every value: before, it was blanked as
+/// if it were JSON (`[[      ]]`, inline tables without their keys).
+#[test]
+fn whole_toml_record_excerpts_keep_their_keys_and_show_no_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    std::fs::create_dir_all(root.join("records")).unwrap();
+    std::fs::write(
+        root.join("policies/p.precept"),
+        "schema ticket {\n  identified by id\n  id: text\n  customer: { name: text  ref: text }\n  due: date?\n  actions: list of { kind: text  at: date }\n  notes: list of text\n  owner: text?\n}\n\
+         code \"C\" {\n  level organisational\n  rule owned {\n    for ticket\n    require record.owner is present\n    message \"no owner\"\n  }\n\
+           rule dated {\n    for ticket\n    require record.due is present\n    message \"no due date\"\n  }\n\
+           rule acted {\n    for ticket\n    require any(a in record.actions: a.kind == \"ok\")\n    message \"no action\"\n  }\n}\n",
+    )
+    .unwrap();
+    // One record as its own table's lines, one under `[[record]]`, with secrets in every kind of
+    // value TOML has: basic, escaped, literal and multi-line strings, dates, inline tables,
+    // arrays of them, and a comment.
+    std::fs::write(
+        root.join("records/t.toml"),
+        "[[record]]\nid = \"T1\"\ncustomer = { name = \"SECRET\\u0041NAME\", ref = 'SECRETREF' }\ndue = 2019-01-01\n\
+         actions = [{ kind = \"SECRETKIND\", at = 2019-02-02 }]\nnotes = [\"\"\"SECRET\nNOTE\"\"\", '''SECRETLIT''']  # SECRETCOMMENT\n\n\
+         [[record]]\nid = \"T2\"\ncustomer.name = \"SECRETDOTTED\"\ncustomer.ref = \"r\"\nactions = []\nnotes = []\nowner = \"SECRETOWNER\"\n",
+    )
+    .unwrap();
+    // A file that is one record: the record is its whole text.
+    std::fs::write(
+        root.join("records/one.toml"),
+        "id = \"T3\"\ncustomer = { name = \"SECRETONE\", ref = \"r\" }\ndue = 2019-01-01\nactions = [{ kind = \"ok\", at = 2019-02-02 }]\nnotes = ['SECRETNOTE']\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("precept.toml"), "redact = [\"customer\", \"due\", \"actions\", \"notes\", \"owner\"]\n")
+        .unwrap();
+    let run = common::precept_in(
+        root,
+        &[
+            "check",
+            "--policies",
+            "policies",
+            "records",
+            "--output",
+            "human",
+            "--output",
+            "json=out/r.json",
+            "--output",
+            "html=out/r.html",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = std::fs::read_to_string(root.join("out/r.json")).unwrap();
+    let html = std::fs::read_to_string(root.join("out/r.html")).unwrap();
+    for text in [&run.stdout, &run.stderr, &json, &html] {
+        for secret in ["SECRET", "\\u0041", "2019-01-01", "2019-02-02", "NOTE"] {
+            assert!(!text.contains(secret), "`{secret}` was shown:\n{text}");
+        }
+    }
+    // The excerpt of the first record, which has no owner: header, keys and `=` kept.
+    assert!(run.stdout.contains("│ [[record]]"), "{}", run.stdout);
+    assert!(run.stdout.contains("│           [{ kind =             , at =            }]"), "{}", run.stdout);
+    assert!(run.stdout.contains("│   customer = { name =            , ref =     }\n"), "{}", run.stdout);
+}

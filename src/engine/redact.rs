@@ -4,6 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
+mod toml_values;
+
 use super::program::{CExpr, MsgPart, Root};
 use super::types::{ShapeId, Ty};
 use super::Program;
@@ -205,6 +207,20 @@ pub fn blank_values(text: &str) -> String {
     }
     // Only ASCII bytes were kept or written, and blanking replaced whole characters' bytes.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`blank_values`] for the text of a TOML record: its table headers, keys and `=` are kept (and
+/// the keys inside inline tables), every value blanked. `statement` says the text starts where a
+/// header or `key = value` line may (a whole record), not after a `=` (one field's value: kept
+/// when it is a single value, for [`mask`]). Same length, byte for byte.
+///
+/// ```
+/// use precept::engine::redact::blank_toml_values;
+/// assert_eq!(blank_toml_values("[[record]]", true), "[[record]]");
+/// assert_eq!(blank_toml_values("who = { id = \"C-1\" }", true), "who = { id =       }");
+/// ```
+pub fn blank_toml_values(text: &str, statement: bool) -> String {
+    toml_values::blank(text, statement)
 }
 
 /// A record problem's message made safe to show: when it is about a redacted field, the value it
