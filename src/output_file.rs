@@ -244,6 +244,11 @@ pub fn make_parents(path: &Path) -> Result<(), String> {
                 missing.push(dir);
                 at = dir.parent();
             }
+            // A file above it (`file/sub` when `file` is one): that file is the reason, not `dir`.
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                return Err(not_a_folder_above(dir)
+                    .unwrap_or_else(|| format!("`{}` cannot be read: {}", crate::text::path(dir), reason(&e))));
+            }
             Err(e) => return Err(format!("`{}` cannot be read: {}", crate::text::path(dir), reason(&e))),
         }
     }
@@ -271,6 +276,16 @@ pub fn make_parents(path: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The nearest folder above `dir` that exists but is not a folder (a file, or a link to one), as a
+/// reason: `` `notes.txt` is not a folder ``.
+fn not_a_folder_above(dir: &Path) -> Option<String> {
+    dir.ancestors()
+        .skip(1)
+        .filter(|d| !d.as_os_str().is_empty())
+        .find(|d| std::fs::metadata(d).is_ok_and(|m| !m.is_dir()))
+        .map(|d| format!("`{}` is not a folder", crate::text::path(d)))
 }
 
 /// Why an operation on an output failed, in words, without the name of any temporary file: the

@@ -334,6 +334,20 @@ fn outputs_are_checked_before_anything_runs() {
     assert_eq!(nowhere.code, 2);
     assert!(nowhere.stderr.contains("cannot write a report to `records/notes.jsonl/x.sarif`"), "{}", nowhere.stderr);
     assert!(nowhere.stderr.contains("`records/notes.jsonl` is not a folder"), "{}", nowhere.stderr);
+    // Deeper below the file: still the file is named, not the folder below it that cannot be
+    // read ("Not a directory").
+    let deeper =
+        common::precept_in(dir.path(), &["check", "--output", "sarif=records/notes.jsonl/deeper/x.sarif", "records"]);
+    assert_eq!(deeper.code, 2);
+    let words = deeper.stderr.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(
+            "cannot write a report to `records/notes.jsonl/deeper/x.sarif`: `records/notes.jsonl` is not a folder"
+        ),
+        "{}",
+        deeper.stderr
+    );
+    assert!(!deeper.stderr.contains("cannot be read"), "{}", deeper.stderr);
     let typo = common::precept_in(dir.path(), &["check", "--output", "sariff", "records"]);
     assert_eq!(typo.code, 2);
     assert!(typo.stderr.contains("did you mean `sarif`"), "{}", typo.stderr);
