@@ -309,3 +309,37 @@ fn the_markdown_form_stays_bounded() {
         &md[md.len() - 400..]
     );
 }
+
+/// Thousands of problems found by both sides are each shown once (they are matched by hash; the
+/// speed of that is tested in `src/cli/diff.rs`).
+#[test]
+fn thousands_of_problems_found_by_both_sides_are_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = "schema ticket {\n  identified by id\n  id: text\n  waited: duration\n}\ncode \"House rules\" {\n  level organisational\n  rule answered {\n    for ticket\n    require record.waited <= 1h\n    message \"ticket {record.id}\"\n  }\n}\n";
+    for side in ["old", "new"] {
+        std::fs::create_dir_all(dir.path().join(side)).unwrap();
+        std::fs::write(dir.path().join(side).join("p.precept"), policy).unwrap();
+    }
+    // The change's rule is stricter, so both sides find the same problems and different findings.
+    std::fs::write(dir.path().join("new/p.precept"), policy.replace("<= 1h", "<= 30m")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    // At most 50 problems of a file are listed (and one says how many more): 60 files of 60.
+    let (files, per_file) = (60, 60);
+    for f in 0..files {
+        let mut csv = String::from("id,waited\n");
+        for i in 0..per_file {
+            csv.push_str(&format!("T-{f}-{i},soon {i}\nU-{f}-{i},45m\n"));
+        }
+        std::fs::write(dir.path().join(format!("records/t{f}.csv")), csv).unwrap();
+    }
+    let run = common::precept_in(
+        dir.path(),
+        &["diff", "--no-config", "--base-policies", "old", "--policies", "new", "--format", "json", "records"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let problems = doc["diagnostics"].as_array().unwrap();
+    assert_eq!(problems.len(), files * 51, "each found by both sides, shown once");
+    assert!(problems.iter().all(|p| !p["message"].as_str().unwrap().contains("policies only")));
+    assert_eq!(doc["rules"][0]["appeared"].as_array().map(Vec::len), Some(files * per_file), "{}", doc["rules"][0]);
+}
