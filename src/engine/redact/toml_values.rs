@@ -258,4 +258,68 @@ mod tests {
         assert_eq!(blank("[unclosed", true), "         ");
         assert_eq!(blank("k = \"unterminated\nnext = 2", true), "k =              \nnext =  ");
     }
+
+    /// A value of a record, each leaf holding the marker `SECRET` (strings: in any of TOML's
+    /// spellings, as the `toml` crate chooses them) or the digits `7777` (numbers, dates).
+    fn leaf() -> impl proptest::strategy::Strategy<Value = ::toml::Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[a-z \"'\\\n#=,\\[\\]{}]{0,8}".prop_map(|s| ::toml::Value::String(format!("SECRET{s}SECRET"))),
+            (0i64..1000).prop_map(|n| ::toml::Value::Integer(77770000 + n)),
+            Just(::toml::Value::Boolean(true)),
+            Just(
+                "7777-07-07"
+                    .parse::<::toml::value::Datetime>()
+                    .map(::toml::Value::Datetime)
+                    .unwrap_or(::toml::Value::Integer(7777))
+            ),
+        ]
+    }
+
+    fn value() -> impl proptest::strategy::Strategy<Value = ::toml::Value> {
+        use proptest::prelude::*;
+        leaf().prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(::toml::Value::Array),
+                proptest::collection::btree_map("[a-z]{1,6}", inner, 0..4)
+                    .prop_map(|m| ::toml::Value::Table(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Every key of `v`, at any depth.
+    fn keys(v: &::toml::Value, out: &mut Vec<String>) {
+        match v {
+            ::toml::Value::Table(t) => {
+                for (k, v) in t {
+                    out.push(k.clone());
+                    keys(v, out);
+                }
+            }
+            ::toml::Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+
+    proptest::proptest! {
+        /// Against the `toml` crate's writing of a record (an independent model of the syntax):
+        /// no value is left, every key is, and every byte keeps its place.
+        #[test]
+        fn no_value_is_left_and_every_key_is(record in proptest::collection::btree_map("[a-z]{1,6}", value(), 1..5)) {
+            let table: ::toml::Table = record.into_iter().collect();
+            let text = ::toml::to_string(&table).unwrap_or_default();
+            let shown = blank(&text, true);
+            proptest::prop_assert_eq!(shown.len(), text.len());
+            proptest::prop_assert_eq!(
+                shown.match_indices('\n').map(|(i, _)| i).collect::<Vec<_>>(),
+                text.match_indices('\n').map(|(i, _)| i).collect::<Vec<_>>()
+            );
+            proptest::prop_assert!(!shown.contains("SECRET") && !shown.contains("7777"), "{}\n{}", text, shown);
+            let mut all = Vec::new();
+            keys(&::toml::Value::Table(table), &mut all);
+            for k in all {
+                proptest::prop_assert!(shown.contains(&k), "key `{}` lost:\n{}\n{}", k, text, shown);
+            }
+        }
+    }
 }
