@@ -26,6 +26,7 @@ const FACADE: &[&str] = &[
     "src/findings/mod.rs",
     "src/findings/rule.rs",
     "src/findings/summary.rs",
+    "src/findings/waivers.rs",
     "src/report/mod.rs",
 ];
 

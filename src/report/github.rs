@@ -297,21 +297,40 @@ mod tests {
         assert_eq!(escape_data("a\u{1b}[31mb\u{202e}c"), "a\\u{1b}[31mb\\u{202e}c");
     }
 
-    /// Found in review: every active finding's annotation was formatted, though at most ten of a
+    /// The findings of a run.
+    struct Run {
+        findings: Vec<Finding>,
+    }
+
+    /// Before, every active finding's annotation was formatted, though at most ten of a
     /// severity are written.
     #[test]
     fn only_the_annotations_written_are_formatted() {
-        let engine = crate::Engine::from_sources([(
-            "house.precept",
-            "schema ticket { identified by id  id: text  waited: duration }\n\
-             code \"House rules\" { level organisational\n\
-               rule answered-quickly { for ticket  require record.waited <= 1h  message \"ticket {record.id} waited {record.waited}\" } }\n",
-        )])
-        .expect("the policy compiles");
-        let csv: String =
-            std::iter::once("id,waited\n".to_string()).chain((0..5_000).map(|i| format!("T-{i},2h\n"))).collect();
-        let run = engine.check([crate::Records::bytes("tickets.csv", csv)]);
-        assert_eq!(run.findings.len(), 5_000);
+        // Findings of expired waivers (errors, with no rule), one a line of a waivers file.
+        let file = crate::source::SourceFile::new("waivers.toml", "[[waiver]]\n".repeat(5_000));
+        let findings: Vec<Finding> = (0..5_000)
+            .map(|i| Finding {
+                rule: None,
+                subject: crate::findings::Subject::ExpiredWaiver,
+                file: file.clone(),
+                span: crate::source::Span::new(11 * i, 11 * i + 10),
+                line: i + 1,
+                column: 1,
+                end: (i + 1, 11),
+                record_index: 0,
+                record_id: Some(format!("answered-quickly for T-{i}")),
+                help: None,
+                message: format!("the waiver {i} expired"),
+                field: String::new(),
+                staff: None,
+                team: None,
+                day: None,
+                standing: crate::findings::Standing::Active,
+                evidence: Vec::new(),
+                group: None,
+            })
+            .collect();
+        let run = Run { findings };
         // In order, without a preparer.
         let mut one = Annotations::default();
         let plain: String = run.findings.iter().map(|f| one.finding(f)).collect::<String>() + &one.finish();
