@@ -117,6 +117,8 @@ pub mod progress;
 pub mod roles;
 #[doc(hidden)]
 pub mod source;
+/// Rules compiled to SQL for a warehouse (`precept sql`, docs/warehouse.md).
+pub mod sql;
 #[doc(hidden)]
 pub mod suppress;
 #[doc(hidden)]

@@ -1,0 +1,234 @@
+//! The SQL dialects `precept sql` writes: where DuckDB, PostgreSQL and Spark SQL spell the same
+//! computation differently, and nothing else.
+//!
+//! The compiler in [`super::expr`] builds every query from these few spellings, so a dialect is a
+//! column of this file rather than a second compiler: quoting, types, the microsecond arithmetic of
+//! instants, date arithmetic, text tests, regular expressions and the text of a value.
+
+/// A SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// DuckDB (1.x): the dialect the differential tests run.
+    DuckDb,
+    /// PostgreSQL (14 or later).
+    Postgres,
+    /// Spark SQL (3.4 or later), with `spark.sql.session.timeZone` set to `UTC`.
+    Spark,
+}
+
+/// The SQL type of a column or value, as the table mapping (docs/warehouse.md) fixes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    /// Text and enumeration values (the variant's name).
+    Text,
+    /// Whole numbers, and durations in microseconds.
+    Int,
+    /// Decimals and money: 38 digits, 10 after the point.
+    Decimal,
+    /// Booleans.
+    Bool,
+    /// Dates.
+    Date,
+    /// Instants, as UTC wall-clock time.
+    Timestamp,
+}
+
+impl Dialect {
+    /// Every dialect, in the order the command line lists them.
+    pub const ALL: [Dialect; 3] = [Dialect::DuckDb, Dialect::Spark, Dialect::Postgres];
+
+    /// The name `--dialect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+        }
+    }
+
+    /// The dialect named `name` (as `--dialect` takes it).
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// A quoted identifier: a schema's table, a field's column (`"customer.kind"`).
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            Dialect::DuckDb | Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A text literal. Spark reads backslashes in literals as escapes, so they are doubled there.
+    pub fn text(self, s: &str) -> String {
+        match self {
+            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            Dialect::DuckDb | Dialect::Postgres => format!("'{}'", s.replace('\'', "''")),
+        }
+    }
+
+    /// The name of a type.
+    pub fn ty(self, t: SqlType) -> &'static str {
+        match (self, t) {
+            (Dialect::DuckDb, SqlType::Text) => "VARCHAR",
+            (Dialect::Postgres, SqlType::Text) => "TEXT",
+            (Dialect::Spark, SqlType::Text) => "STRING",
+            (_, SqlType::Int) => "BIGINT",
+            (_, SqlType::Decimal) => "DECIMAL(38, 10)",
+            (_, SqlType::Bool) => "BOOLEAN",
+            (_, SqlType::Date) => "DATE",
+            (_, SqlType::Timestamp) => "TIMESTAMP",
+        }
+    }
+
+    /// The type of a list of `t`.
+    pub fn list_ty(self, t: SqlType) -> String {
+        match self {
+            Dialect::Spark => format!("ARRAY<{}>", self.ty(t)),
+            Dialect::DuckDb | Dialect::Postgres => format!("{}[]", self.ty(t)),
+        }
+    }
+
+    /// A list of text values, in order (the `message_values` column).
+    pub fn text_list(self, items: &[String]) -> String {
+        let text = self.ty(SqlType::Text);
+        match self {
+            Dialect::DuckDb if items.is_empty() => format!("CAST([] AS {text}[])"),
+            Dialect::DuckDb => format!("CAST([{}] AS {text}[])", items.join(", ")),
+            Dialect::Postgres => format!("CAST(ARRAY[{}] AS {text}[])", items.join(", ")),
+            Dialect::Spark => format!("CAST(array({}) AS ARRAY<{text}>)", items.join(", ")),
+        }
+    }
+
+    /// `(x) IS TRUE`: false for false and for unknown. Spark has no `IS TRUE`; `<=>` is its
+    /// null-safe equality.
+    pub fn is_true(self, x: &str) -> String {
+        match self {
+            Dialect::Spark => format!("(({x}) <=> TRUE)"),
+            Dialect::DuckDb | Dialect::Postgres => format!("(({x}) IS TRUE)"),
+        }
+    }
+
+    /// `(x) IS FALSE`.
+    pub fn is_false(self, x: &str) -> String {
+        match self {
+            Dialect::Spark => format!("(({x}) <=> FALSE)"),
+            Dialect::DuckDb | Dialect::Postgres => format!("(({x}) IS FALSE)"),
+        }
+    }
+
+    /// Microseconds since 1970-01-01T00:00:00Z of a timestamp: instants are compared and
+    /// subtracted as whole numbers, exactly, in every dialect.
+    pub fn epoch_us(self, ts: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("epoch_us({ts})"),
+            Dialect::Postgres => format!("CAST(EXTRACT(EPOCH FROM {ts}) * 1000000 AS BIGINT)"),
+            Dialect::Spark => format!("unix_micros({ts})"),
+        }
+    }
+
+    /// The timestamp `us` microseconds after 1970-01-01T00:00:00Z.
+    pub fn from_epoch_us(self, us: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("make_timestamp({us})"),
+            Dialect::Postgres => format!("(TIMESTAMP '1970-01-01 00:00:00' + ({us}) * INTERVAL '1 microsecond')"),
+            Dialect::Spark => format!("timestamp_micros({us})"),
+        }
+    }
+
+    /// Whole days from date `b` to date `a`.
+    pub fn days_between(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(({a}) - ({b}) AS BIGINT)"),
+            Dialect::Spark => format!("CAST(datediff({a}, {b}) AS BIGINT)"),
+        }
+    }
+
+    /// Date `d` moved by `n` whole days (negative: back).
+    pub fn add_days(self, d: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(({d}) + CAST({n} AS INTEGER) AS DATE)"),
+            Dialect::Spark => format!("date_add({d}, CAST({n} AS INT))"),
+        }
+    }
+
+    /// Date `d` moved by `n` calendar months, the last day of a shorter month standing for a day it
+    /// lacks (31 January + 1 month is the last day of February), as Precept's own rule.
+    pub fn add_months(self, d: &str, n: i64) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(({d}) + to_months({n}) AS DATE)"),
+            Dialect::Postgres => format!("CAST(({d}) + make_interval(months => {n}) AS DATE)"),
+            Dialect::Spark => format!("add_months({d}, {n})"),
+        }
+    }
+
+    /// The first day of the week (Monday), month or year of date `d`.
+    pub fn trunc_date(self, unit: &str, d: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(date_trunc('{unit}', {d}) AS DATE)"),
+            Dialect::Spark => format!("CAST(date_trunc('{unit}', {d}) AS DATE)"),
+        }
+    }
+
+    /// Whole-number division, truncated toward zero.
+    pub fn int_div(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(({a}) // ({b}))"),
+            Dialect::Postgres => format!("(({a}) / ({b}))"),
+            Dialect::Spark => format!("(({a}) div ({b}))"),
+        }
+    }
+
+    /// `haystack contains needle`, `starts with`, `ends with`.
+    pub fn text_test(self, op: crate::engine::program::TextOp, h: &str, n: &str) -> String {
+        use crate::engine::program::TextOp;
+        match (self, op) {
+            (Dialect::DuckDb, TextOp::Contains) => format!("contains({h}, {n})"),
+            (Dialect::DuckDb, TextOp::StartsWith) => format!("starts_with({h}, {n})"),
+            (Dialect::DuckDb, TextOp::EndsWith) => format!("ends_with({h}, {n})"),
+            (Dialect::Postgres, TextOp::Contains) => format!("(strpos({h}, {n}) > 0)"),
+            (Dialect::Postgres, TextOp::StartsWith) => format!("starts_with({h}, {n})"),
+            (Dialect::Postgres, TextOp::EndsWith) => format!("(right({h}, length({n})) = {n})"),
+            (Dialect::Spark, TextOp::Contains) => format!("contains({h}, {n})"),
+            (Dialect::Spark, TextOp::StartsWith) => format!("startswith({h}, {n})"),
+            (Dialect::Spark, TextOp::EndsWith) => format!("endswith({h}, {n})"),
+        }
+    }
+
+    /// Whether text `s` has a match of regular expression `pattern` anywhere (unanchored, as
+    /// `matches` is). DuckDB's RE2 reads the syntax Precept's Rust regexes do; PostgreSQL's and
+    /// Java's differ at the edges (docs/warehouse.md, "Limits").
+    pub fn regex(self, s: &str, pattern: &str) -> String {
+        let p = self.text(pattern);
+        match self {
+            Dialect::DuckDb => format!("regexp_matches({s}, {p})"),
+            Dialect::Postgres => format!("({s} ~ {p})"),
+            Dialect::Spark => format!("({s} RLIKE {p})"),
+        }
+    }
+
+    /// Text compared byte by byte, as Precept compares it (PostgreSQL's default collation
+    /// would sort by the locale's rules).
+    pub fn bytewise(self, s: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({s} COLLATE \"C\")"),
+            Dialect::DuckDb | Dialect::Spark => s.to_string(),
+        }
+    }
+
+    /// A value's text in the `message_values` column: ISO dates, instants as
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, numbers and booleans as SQL writes them.
+    pub fn to_text(self, x: &str, t: SqlType) -> String {
+        let text = self.ty(SqlType::Text);
+        match (self, t) {
+            (_, SqlType::Text) => x.to_string(),
+            (Dialect::DuckDb, SqlType::Timestamp) => format!("strftime({x}, '%Y-%m-%dT%H:%M:%S.%fZ')"),
+            (Dialect::Postgres, SqlType::Timestamp) => format!("to_char({x}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"),
+            (Dialect::Spark, SqlType::Timestamp) => {
+                format!("date_format({x}, 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSSSSS\\'Z\\'')")
+            }
+            (_, SqlType::Bool) => format!("CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END"),
+            _ => format!("CAST({x} AS {text})"),
+        }
+    }
+}
