@@ -220,6 +220,7 @@ schema ticket {
   opened_on: date
   answered_on: date?
   renewed_on: date?
+  tags: list of text?
 }
 
 code "Edges" {
@@ -274,6 +275,20 @@ code "Edges" {
     for ticket where record.answered_at is present
     require month(record.answered_at) == month(record.opened_at)
     message "{record.id} opened in {month(record.opened_at)}, answered in {month(record.answered_at)}"
+  }
+
+  rule triaged {
+    title "Tickets not marked as spam are tagged, one tag being triaged"
+    for ticket where record.tags is present and none(t in record.tags: t == "spam")
+    require count(record.tags) >= 1 and "triaged" in record.tags
+    message "{record.id} has {count(record.tags)} tags, {count(t in record.tags: t starts with "p")} of them priorities"
+  }
+
+  rule prioritised {
+    title "A tagged ticket has a priority tag"
+    for ticket where record.tags is present
+    require any(t in record.tags: t starts with "p")
+    message "{record.id} has no priority"
   }
 
   rule summer-rule {
@@ -343,6 +358,16 @@ fn generated_records_at_the_edges_give_the_same_findings_in_duckdb() {
                 day.checked_add(jiff::Span::new().months(1).days(1)).unwrap(),
                 month_end,
             ][j % 3];
+            // Missing, empty, and lists with and without the values the rules look for.
+            let tags = [
+                serde_json::json!([]),
+                serde_json::json!(["spam"]),
+                serde_json::json!(["triaged", "p1"]),
+                serde_json::json!(["x", "triaged"]),
+                serde_json::json!(["p2"]),
+                serde_json::Value::Null,
+            ][(i + j) % 6]
+                .clone();
             lines.push(serde_json::json!({
                 "id": format!("T-{i}-{what}"),
                 "opened_at": opened.to_string(),
@@ -350,6 +375,7 @@ fn generated_records_at_the_edges_give_the_same_findings_in_duckdb() {
                 "opened_on": if j == 4 { day.yesterday().unwrap().to_string() } else { day.to_string() },
                 "answered_on": answered_on.to_string(),
                 "renewed_on": renewed_on.to_string(),
+                "tags": tags,
             }));
         }
         // Never answered: missing values in `where` and `require`.

@@ -231,4 +231,92 @@ impl Dialect {
             _ => format!("CAST({x} AS {text})"),
         }
     }
+
+    /// A list element bound to quantifier variable alias `a`, as conditions read it.
+    pub fn element(self, a: &str) -> String {
+        match self {
+            Dialect::Spark => a.to_string(),
+            Dialect::DuckDb | Dialect::Postgres => format!("{a}.e"),
+        }
+    }
+
+    /// Field `name` of a struct value `x` (an object in a list).
+    pub fn struct_field(self, x: &str, name: &str) -> Option<String> {
+        match self {
+            Dialect::DuckDb => Some(format!("struct_extract({x}, {})", self.text(name))),
+            Dialect::Spark => Some(format!("{x}.{}", self.ident(name))),
+            // Lists of objects are JSONB there; reading them is not written yet.
+            Dialect::Postgres => None,
+        }
+    }
+
+    /// `body` (aggregates over the elements of list `l`, each bound as `a`) as one value: a
+    /// subquery over the unnested list, or (Spark, whose higher-order functions take the list
+    /// themselves) the body alone.
+    fn over(self, l: &str, a: &str, body: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(SELECT {body} FROM (SELECT UNNEST({l}) AS e) AS {a})"),
+            Dialect::Postgres => format!("(SELECT {body} FROM unnest({l}) AS {a}(e))"),
+            Dialect::Spark => body.to_string(),
+        }
+    }
+
+    /// `any(a in l: cond)`: true when some element's condition is true, else unknown when some is
+    /// unknown, else false; unknown for a missing list.
+    pub fn any(self, l: &str, a: &str, cond: &str) -> String {
+        let body = match self {
+            Dialect::Spark => format!("exists({l}, {a} -> {cond})"),
+            _ => format!(
+                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS TRUE) > 0 THEN TRUE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE FALSE END"
+            ),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+    }
+
+    /// `all(a in l: cond)`: false when some element's condition is false, else unknown when some is
+    /// unknown, else true; unknown for a missing list.
+    pub fn all(self, l: &str, a: &str, cond: &str) -> String {
+        let body = match self {
+            Dialect::Spark => format!("forall({l}, {a} -> {cond})"),
+            _ => format!(
+                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS FALSE) > 0 THEN FALSE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE TRUE END"
+            ),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+    }
+
+    /// `count(a in l: cond)`: the elements whose condition is true, unknown when any element's is
+    /// unknown (it might count or not) or the list is missing.
+    pub fn count_where(self, l: &str, a: &str, cond: &str) -> String {
+        let body = match self {
+            Dialect::Spark => format!(
+                "CASE WHEN exists({l}, {a} -> ({cond}) IS NULL) THEN NULL ELSE CAST(size(filter({l}, {a} -> ({cond}) <=> TRUE)) AS BIGINT) END"
+            ),
+            _ => format!(
+                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE COUNT(*) FILTER (WHERE ({cond}) IS TRUE) END"
+            ),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+    }
+
+    /// `count(l)`: the number of elements; unknown for a missing list.
+    pub fn len(self, l: &str) -> String {
+        let n = match self {
+            Dialect::DuckDb => format!("len({l})"),
+            Dialect::Postgres => format!("COALESCE(cardinality({l}), 0)"),
+            Dialect::Spark => format!("size({l})"),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN CAST({n} AS BIGINT) END")
+    }
+
+    /// `x in l` (negated: `not in`): whether an element equals `x`; unknown when either is missing.
+    /// A missing element equals nothing.
+    pub fn in_list(self, x: &str, l: &str, a: &str, negate: bool) -> String {
+        let not = if negate { "NOT " } else { "" };
+        let found = match self {
+            Dialect::Spark => format!("exists({l}, {a} -> {a} <=> {x})"),
+            _ => self.over(l, a, &format!("COUNT(*) FILTER (WHERE {} = {x}) > 0", self.element(a))),
+        };
+        format!("CASE WHEN {x} IS NOT NULL AND {l} IS NOT NULL THEN {not}{found} END")
+    }
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};
 use super::tables::scalar;
-use crate::engine::program::{Arith, CExpr, CmpOp, DateUnit, Kind, MsgPart, Root};
+use crate::engine::program::{Arith, CExpr, CmpOp, DateUnit, Kind, MsgPart, Quant, Root};
 use crate::engine::types::{EnumId, ShapeId, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
@@ -43,14 +43,16 @@ pub struct Compiler<'a> {
     pub shape: ShapeId,
     /// The calendars the compiled SQL reads from the calendar table, by index.
     pub calendars: BTreeSet<usize>,
-    /// Aliases given to calendar-table subqueries so far, so that nested ones never shadow.
+    /// Aliases given to subqueries so far, so that nested ones never shadow.
     aliases: usize,
+    /// The element each quantifier variable is bound to, by slot: its SQL and its type.
+    vars: Vec<Option<(String, Ty)>>,
 }
 
 impl<'a> Compiler<'a> {
     /// A compiler for records of `shape`.
     pub fn new(program: &'a Program, dialect: Dialect, shape: ShapeId) -> Compiler<'a> {
-        Compiler { program, dialect, shape, calendars: BTreeSet::new(), aliases: 0 }
+        Compiler { program, dialect, shape, calendars: BTreeSet::new(), aliases: 0, vars: Vec::new() }
     }
 
     /// A field of the record: its column (qualified by the alias `r`), its dotted path and its type.
@@ -80,11 +82,57 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A field of the element bound to quantifier variable `var` (the element itself for no steps):
+    /// its SQL and its type.
+    fn var_field(&self, var: u8, steps: &[u16]) -> Result<(String, Ty), Unsupported> {
+        let Some(Some((mut x, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
+            return no("a quantifier's variable out of its scope");
+        };
+        for &s in steps {
+            let Ty::Object(shape) = ty else { return no("a field of a value that is not an object") };
+            let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
+                return no("a field the schema does not have");
+            };
+            x = self
+                .dialect
+                .struct_field(&x, &f.name)
+                .ok_or_else(|| Unsupported("a field of an object in a list (JSONB in PostgreSQL)".into()))?;
+            ty = f.ty.clone();
+        }
+        Ok((x, ty))
+    }
+
+    /// Bind quantifier variable `var` to the elements of `list` while compiling `body`; the list's
+    /// SQL, the alias its elements are bound as, and the body's SQL.
+    fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, String, String), Unsupported> {
+        let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
+        let l = self.expr(list, None)?;
+        let a = format!("u{}", {
+            self.aliases += 1;
+            self.aliases
+        });
+        let slot = usize::from(var);
+        if self.vars.len() <= slot {
+            self.vars.resize(slot + 1, None);
+        }
+        let saved = self.vars.get(slot).cloned().flatten();
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = Some((self.dialect.element(&a), *inner));
+        }
+        let cond = self.expr(body, None);
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = saved;
+        }
+        Ok((l, a, cond?))
+    }
+
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
     /// name) and dates against datetimes (which count days differently).
     pub fn ty_of(&self, e: &CExpr) -> Option<Ty> {
         match e {
             CExpr::Field(Root::Record, steps) => self.field(steps).ok().map(|(_, _, t)| t),
+            CExpr::Field(Root::Var(v), steps) => self.var_field(*v, steps).ok().map(|(_, t)| t),
+            CExpr::Var(v) => self.var_field(*v, &[]).ok().map(|(_, t)| t),
             CExpr::Const(Value::Date(_)) | CExpr::DatePart(..) => Some(Ty::Date),
             CExpr::Const(Value::DateTime(..)) | CExpr::Now => Some(Ty::DateTime),
             CExpr::Arith(Arith::Later | Arith::Earlier, _, _) => Some(Ty::DateTime),
@@ -113,7 +161,8 @@ impl<'a> Compiler<'a> {
         Ok(match e {
             CExpr::Const(v) => self.constant(v, hint)?,
             CExpr::Field(Root::Record, steps) => self.field(steps)?.0,
-            CExpr::Field(Root::Var(_), _) | CExpr::Var(_) => return no("a quantifier's variable"),
+            CExpr::Field(Root::Var(v), steps) => self.var_field(*v, steps)?.0,
+            CExpr::Var(v) => self.var_field(*v, &[])?.0,
             CExpr::Not(x) => format!("(NOT {})", self.expr(x, None)?),
             CExpr::Neg(_, x) => format!("(-{})", self.expr(x, None)?),
             CExpr::And(a, b) => format!("({} AND {})", self.expr(a, None)?, self.expr(b, None)?),
@@ -139,7 +188,20 @@ impl<'a> Compiler<'a> {
                 }
                 format!("({x} {}IN ({}))", if *negate { "NOT " } else { "" }, items.join(", "))
             }
-            CExpr::InList(..) => return no("`in` a list of the record"),
+            CExpr::InList(_, x, list, negate) => {
+                let hint = self.enum_of(x).or_else(|| match self.ty_of(list) {
+                    Some(Ty::List(inner)) => match *inner {
+                        Ty::Enum(e) => Some(e),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                let x = self.expr(x, hint)?;
+                let l = self.expr(list, None)?;
+                self.aliases += 1;
+                let a = format!("u{}", self.aliases);
+                d.in_list(&x, &l, &a, *negate)
+            }
             CExpr::Text(op, a, b) => {
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
                 d.text_test(*op, &a, &b)
@@ -186,8 +248,19 @@ impl<'a> Compiler<'a> {
                 let (a, b) = (self.expr(a, hint)?, self.expr(b, hint)?);
                 format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
             }
-            CExpr::Quant(..) => return no("a quantifier (`all`, `any`, `none`)"),
-            CExpr::Count(..) => return no("`count` of a list"),
+            CExpr::Quant(q, var, list, body) => {
+                let (l, a, cond) = self.bound(*var, list, body)?;
+                match q {
+                    Quant::Any => d.any(&l, &a, &cond),
+                    Quant::All => d.all(&l, &a, &cond),
+                    Quant::None => format!("(NOT {})", d.any(&l, &a, &cond)),
+                }
+            }
+            CExpr::Count(list, None) => d.len(&self.expr(list, None)?),
+            CExpr::Count(list, Some((var, body))) => {
+                let (l, a, cond) = self.bound(*var, list, body)?;
+                d.count_where(&l, &a, &cond)
+            }
             CExpr::EnumText(..) | CExpr::Scope(..) => return no("a question about staff and roles"),
             CExpr::DatePart(unit, zone, x) => self.date_part(*unit, *zone, x)?,
             CExpr::Call(f, _) => return no(format!("the function `{}`", f.name)),
@@ -406,7 +479,9 @@ impl<'a> Compiler<'a> {
                 let c = self.expr(c, None)?;
                 format!("CASE WHEN {} THEN {ba} WHEN {} THEN {bb} ELSE {bc} END", d.is_true(&c), d.is_false(&c))
             }
-            CExpr::Quant(..) => return no("a quantifier (`all`, `any`, `none`)"),
+            // `any` blames the list; `all` and `none` blame the element that went against them.
+            CExpr::Quant(Quant::Any, _, list, _) => self.first_field(list)?,
+            CExpr::Quant(..) => return no("a requirement failing in `all` or `none` (the element to blame)"),
             _ => self.first_field(e)?,
         })
     }
@@ -454,7 +529,7 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
             }
             Ok(None)
         }
-        CExpr::Quant(..) | CExpr::Count(..) => no("a quantifier (`all`, `any`, `none`)"),
+        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_path(c, list),
         CExpr::Scope(..) => no("a question about staff and roles"),
         CExpr::Call(f, _) => no(format!("the function `{}`", f.name)),
         _ => {

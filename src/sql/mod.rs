@@ -160,6 +160,9 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
     let Some(info) = program.schemas.get(rule.schema) else {
         return Err(Unsupported("a rule of no schema".into()));
     };
+    if info.builtin {
+        return Err(Unsupported("a rule over the role files' roles or staff".into()));
+    }
     if info.id_redacted {
         return Err(Unsupported("a redacted record id".into()));
     }
