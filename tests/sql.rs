@@ -148,3 +148,45 @@ fn a_calendar_range_that_is_not_days_or_is_empty_is_refused() {
         assert_eq!(run.stdout, "");
     }
 }
+
+#[test]
+fn braces_in_a_message_are_doubled_and_now_is_named_as_what_does_not_compile() {
+    let engine = precept::Engine::from_sources([(
+        "house.precept",
+        r#"
+schema ticket {
+  identified by id
+  id: text
+  opened_at: datetime
+}
+code "House rules" {
+  level organisational
+  rule braces {
+    title "A message with braces"
+    for ticket
+    require record.id != "O'Brien"
+    message "ticket {record.id} is {{not}} O'Brien"
+  }
+  rule recent {
+    title "Opened in the last day"
+    for ticket
+    require record.opened_at >= now - 24h
+    message "ticket {record.id} is old"
+  }
+}
+"#,
+    )])
+    .unwrap();
+    let options = precept::sql::Options {
+        dialect: precept::sql::Dialect::DuckDb,
+        range: precept::sql::calendar::Range::default(),
+    };
+    let sql = precept::sql::compile(engine.program(), &options);
+    assert_eq!(sql.compiled, ["braces"]);
+    assert!(sql.text.contains("'ticket {0} is {{not}} O''Brien' AS message"), "{}", sql.text);
+    assert!(sql.text.contains("(r.\"id\" <> 'O''Brien')"), "{}", sql.text);
+    assert_eq!(sql.diagnostics.len(), 1);
+    let d = &sql.diagnostics[0];
+    assert_eq!(d.code, "precept::sql::unsupported");
+    assert_eq!(d.message, "rule `recent` is left out of the SQL: `now` does not compile to SQL yet");
+}

@@ -320,3 +320,26 @@ impl Dialect {
         format!("CASE WHEN {x} IS NOT NULL AND {l} IS NOT NULL THEN {not}{found} END")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_and_names_escape_what_would_end_them() {
+        assert_eq!(Dialect::DuckDb.text("O'Brien"), "'O''Brien'");
+        assert_eq!(Dialect::Postgres.text("a\\b"), "'a\\b'");
+        // Spark reads backslash escapes in literals.
+        assert_eq!(Dialect::Spark.text("O'Brien \\d"), "'O\\'Brien \\\\d'");
+        assert_eq!(Dialect::DuckDb.ident("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(Dialect::Spark.ident("a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn every_dialect_is_found_by_its_name() {
+        for d in Dialect::ALL {
+            assert_eq!(Dialect::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Dialect::from_name("mysql"), None);
+    }
+}
