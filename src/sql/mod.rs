@@ -241,7 +241,7 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
     };
     let code = program.codes.get(rule.code);
     let select = format!(
-        "SELECT\n  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n  {record_id} AS record_id,\n  CASE {} END AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values\nFROM {} AS r\nWHERE {}",
+        "SELECT\n  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values\nFROM {} AS r\nWHERE {}",
         d.text(&rule.id),
         d.text(code.map_or("", |c| c.name.as_str())),
         d.text(code.map_or("", |c| c.level.as_str())),
