@@ -291,6 +291,13 @@ code "Edges" {
     message "{record.id} has no priority"
   }
 
+  rule no-x-or-spam {
+    title "No ticket is tagged x or spam"
+    for ticket where record.tags is present
+    require all(t in record.tags: t != "x") and none(t in record.tags: t == "spam")
+    message "{record.id} is tagged x or spam"
+  }
+
   rule summer-rule {
     title "In force for tickets opened on London days of summer time 2024 only"
     effective from 2024-03-31 until 2024-10-26

@@ -309,6 +309,21 @@ impl Dialect {
         format!("CASE WHEN {l} IS NOT NULL THEN CAST({n} AS BIGINT) END")
     }
 
+    /// The first element of list `l` (each bound as `a`, its position from 1 as `a.i`) for which
+    /// `cond` holds, in list order, as `sel` gives it; NULL when there is none. `None` in Spark,
+    /// whose subqueries cannot read the outer row's list this way.
+    pub fn first_element(self, l: &str, a: &str, sel: &str, cond: &str) -> Option<String> {
+        match self {
+            Dialect::DuckDb => Some(format!(
+                "(SELECT {sel} FROM (SELECT UNNEST({l}) AS e, generate_subscripts({l}, 1) AS i) AS {a} WHERE {cond} ORDER BY {a}.i LIMIT 1)"
+            )),
+            Dialect::Postgres => Some(format!(
+                "(SELECT {sel} FROM unnest({l}) WITH ORDINALITY AS {a}(e, i) WHERE {cond} ORDER BY {a}.i LIMIT 1)"
+            )),
+            Dialect::Spark => None,
+        }
+    }
+
     /// `x in l` (negated: `not in`): whether an element equals `x`; unknown when either is missing.
     /// A missing element equals nothing.
     pub fn in_list(self, x: &str, l: &str, a: &str, negate: bool) -> String {

@@ -47,12 +47,23 @@ pub struct Compiler<'a> {
     aliases: usize,
     /// The element each quantifier variable is bound to, by slot: its SQL and its type.
     vars: Vec<Option<(String, Ty)>>,
+    /// While blaming inside `all` or `none`: the path of the element each variable is bound to, as
+    /// a SQL text expression (`'items[' || ... || ']'`).
+    var_paths: Vec<Option<String>>,
 }
 
 impl<'a> Compiler<'a> {
     /// A compiler for records of `shape`.
     pub fn new(program: &'a Program, dialect: Dialect, shape: ShapeId) -> Compiler<'a> {
-        Compiler { program, dialect, shape, calendars: BTreeSet::new(), aliases: 0, vars: Vec::new() }
+        Compiler {
+            program,
+            dialect,
+            shape,
+            calendars: BTreeSet::new(),
+            aliases: 0,
+            vars: Vec::new(),
+            var_paths: Vec::new(),
+        }
     }
 
     /// A field of the record: its column (qualified by the alias `r`), its dotted path and its type.
@@ -100,6 +111,23 @@ impl<'a> Compiler<'a> {
             ty = f.ty.clone();
         }
         Ok((x, ty))
+    }
+
+    /// The dotted names of `steps` from the element variable `var` is bound to (`amount`).
+    fn var_names(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
+        let Some(Some((_, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
+            return no("a quantifier's variable out of its scope");
+        };
+        let mut names = Vec::new();
+        for &s in steps {
+            let Ty::Object(shape) = ty else { return no("a field of a value that is not an object") };
+            let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
+                return no("a field the schema does not have");
+            };
+            names.push(f.name.clone());
+            ty = f.ty.clone();
+        }
+        Ok(names.join("."))
     }
 
     /// Bind quantifier variable `var` to the elements of `list` while compiling `body`; the list's
@@ -481,18 +509,68 @@ impl<'a> Compiler<'a> {
             }
             // `any` blames the list; `all` and `none` blame the element that went against them.
             CExpr::Quant(Quant::Any, _, list, _) => self.first_field(list)?,
-            CExpr::Quant(..) => return no("a requirement failing in `all` or `none` (the element to blame)"),
+            CExpr::Quant(q, var, list, body) => self.blame_element(*q, *var, list, body)?,
             _ => self.first_field(e)?,
         })
     }
 
-    /// The first field `e` reads (in the order [`crate::engine::blame`] searches), as a text
-    /// literal, or `NULL`.
+    /// The blame of `all` or `none` that does not hold: the first element that went against it
+    /// (under `all` one whose condition is not true, under `none` one whose condition is), blamed
+    /// within (the field its condition failed on, or first reads) or as a whole (`items[2]`); the
+    /// list itself when there is no such element.
+    fn blame_element(&mut self, q: Quant, var: u8, list: &CExpr, body: &CExpr) -> Result<String, Unsupported> {
+        let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
+        let d = self.dialect;
+        let list_path = self.first_field(list)?;
+        let l = self.expr(list, None)?;
+        self.aliases += 1;
+        let a = format!("u{}", self.aliases);
+        let text = d.ty(SqlType::Text);
+        let elem = if list_path == "NULL" {
+            "NULL".to_string()
+        } else {
+            format!("({list_path} || '[' || CAST({a}.i - 1 AS {text}) || ']')")
+        };
+        let slot = usize::from(var);
+        if self.vars.len() <= slot {
+            self.vars.resize(slot + 1, None);
+        }
+        if self.var_paths.len() <= slot {
+            self.var_paths.resize(slot + 1, None);
+        }
+        let saved = (self.vars.get(slot).cloned().flatten(), self.var_paths.get(slot).cloned().flatten());
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = Some((d.element(&a), *inner));
+        }
+        if let Some(v) = self.var_paths.get_mut(slot) {
+            *v = Some(elem.clone());
+        }
+        let within = (|| {
+            let cond = self.expr(body, None)?;
+            let (inner, bad) = match q {
+                Quant::None => (self.first_field(body)?, d.is_true(&cond)),
+                _ => (self.blame(body)?, format!("NOT {}", d.is_true(&cond))),
+            };
+            Ok::<_, Unsupported>((inner, bad))
+        })();
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = saved.0;
+        }
+        if let Some(v) = self.var_paths.get_mut(slot) {
+            *v = saved.1;
+        }
+        let (inner, bad) = within?;
+        let sel = format!("COALESCE({inner}, {elem})");
+        let Some(first) = d.first_element(&l, &a, &sel, &bad) else {
+            return no("a requirement failing in `all` or `none` in Spark (the element to blame)");
+        };
+        Ok(format!("COALESCE({first}, {list_path})"))
+    }
+
+    /// The first field `e` reads (in the order [`crate::engine::blame`] searches), as a SQL text
+    /// expression, or `NULL`.
     fn first_field(&self, e: &CExpr) -> Result<String, Unsupported> {
-        Ok(match first_path(self, e)? {
-            Some(p) => self.dialect.text(&p),
-            None => "NULL".to_string(),
-        })
+        Ok(first_path(self, e)?.unwrap_or_else(|| "NULL".to_string()))
     }
 
     /// A message part as its value's text, or `None` for literal text.
@@ -515,11 +593,21 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// The dotted path of the first field `e` reads, in [`crate::engine::blame`]'s order.
+/// The dotted path of the first field `e` reads, in [`crate::engine::blame`]'s order, as a SQL
+/// text expression (a literal, or built from the element a variable is bound to).
 fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported> {
     match e {
-        CExpr::Field(Root::Record, steps) => Ok(Some(c.field(steps)?.1)),
-        CExpr::Field(Root::Var(_), _) | CExpr::Var(_) => no("a quantifier's variable"),
+        CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+        CExpr::Field(Root::Var(v), steps) => {
+            let Some(Some(base)) = c.var_paths.get(usize::from(*v)) else { return Ok(None) };
+            let names = c.var_names(*v, steps)?;
+            Ok(Some(if names.is_empty() {
+                base.clone()
+            } else {
+                format!("({base} || {})", c.dialect.text(&format!(".{names}")))
+            }))
+        }
+        CExpr::Var(v) => Ok(c.var_paths.get(usize::from(*v)).cloned().flatten()),
         CExpr::InSet(_, x, _, _) => first_path(c, x),
         CExpr::If(cond, a, b) => {
             for x in [a, b, cond] {
