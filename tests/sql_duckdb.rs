@@ -139,31 +139,33 @@ fn duckdb(program: &Program, records: &BTreeMap<usize, Vec<Box<[Value]>>>, sql: 
     conn.execute_batch(sql).unwrap_or_else(|e| panic!("{e}"));
     let mut stmt = conn
         .prepare(
+            // Each value marked `v` (`n` for NULL), joined by a unit separator, in order.
             "SELECT rule_id, record_id, requirement, field, \
-             array_to_string(list_transform(message_values, x -> COALESCE('v' || x, 'n')), chr(31)), \
+             (SELECT string_agg(COALESCE('v' || u.x, 'n'), chr(31) ORDER BY u.i) \
+              FROM (SELECT UNNEST(message_values) AS x, generate_subscripts(message_values, 1) AS i) AS u), \
              len(message_values) FROM precept_findings",
         )
         .unwrap();
     let rows = stmt
         .query_map([], |row| {
+            let rule: String = row.get(0)?;
+            let record: Option<String> = row.get(1)?;
+            let requirement: i64 = row.get(2)?;
+            let field: String = row.get(3)?;
             let values: Option<String> = row.get(4)?;
             let n: i64 = row.get(5)?;
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, values, n))
+            Ok((rule, record, requirement, field, values, n))
         })
         .unwrap();
-    let mut out: Vec<Row> = rows
-        .map(|r| {
-            let (rule, record, req, field, values, n): (String, Option<String>, i64, String, Option<String>, i64) =
-                r.unwrap();
-            let values: Vec<Option<String>> = match values {
-                Some(v) if n > 0 => {
-                    v.split('\u{1f}').map(|x| x.strip_prefix('v').map(str::to_string)).map(trim).collect()
-                }
-                _ => Vec::new(),
-            };
-            (rule, record, req, field, values)
-        })
-        .collect();
+    let mut out: Vec<Row> = Vec::new();
+    for r in rows {
+        let (rule, record, requirement, field, values, n) = r.unwrap();
+        let values: Vec<Option<String>> = match values {
+            Some(v) if n > 0 => v.split('\u{1f}').map(|x| x.strip_prefix('v').map(str::to_string)).map(trim).collect(),
+            _ => Vec::new(),
+        };
+        out.push((rule, record, requirement, field, values));
+    }
     out.sort();
     out
 }
