@@ -117,7 +117,9 @@ pub mod progress;
 pub mod roles;
 #[doc(hidden)]
 pub mod source;
-/// Rules compiled to SQL for a warehouse (`precept sql`, docs/warehouse.md).
+// Rules compiled to SQL for a warehouse (`precept sql`, docs/warehouse.md): internal until its
+// interface settles with the DuckDB engine.
+#[doc(hidden)]
 pub mod sql;
 #[doc(hidden)]
 pub mod suppress;
