@@ -429,6 +429,20 @@ impl Calendar {
         (self.cumulative(db) - self.cumulative(da + 1)).max(0)
     }
 
+    /// The instant local day `d` starts in the calendar's zone (a midnight in a DST gap moves
+    /// forward): `precept sql` writes it into its calendar table, so that SQL finds the local day
+    /// of an instant as this calendar does. `None` outside the representable range.
+    pub fn day_start(&self, d: Date) -> Option<Timestamp> {
+        self.instant(d.to_datetime(Time::midnight()))
+    }
+
+    /// The instant day `d` ends as a working day: its cutoff in local time, or the last nanosecond
+    /// before the next local day starts (see [`Calendar::add_business_days`]). `precept sql`'s
+    /// calendar table holds it, so that deadlines in SQL end where the engine's do.
+    pub fn day_end(&self, d: Date) -> Option<Timestamp> {
+        self.end_of(day_number(d))
+    }
+
     /// Whether the day with number `n` is worked.
     fn is_working(&self, n: i64) -> bool {
         self.working & weekday_bit(n) != 0 && self.holidays.binary_search(&n).is_err()

@@ -117,6 +117,10 @@ pub mod progress;
 pub mod roles;
 #[doc(hidden)]
 pub mod source;
+// Rules compiled to SQL for a warehouse (`precept sql`, docs/warehouse.md): internal until its
+// interface settles with the DuckDB engine.
+#[doc(hidden)]
+pub mod sql;
 #[doc(hidden)]
 pub mod suppress;
 #[doc(hidden)]

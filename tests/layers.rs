@@ -18,8 +18,8 @@ const LAYERS: &[&[&str]] = &[
     &["syntax"],
     // Syntax tree -> checked, compiled program; its evaluation over records and role files.
     &["check", "engine", "data", "roles", "formatter"],
-    // Findings as values.
-    &["findings"],
+    // Findings as values; rules as SQL (`precept sql`).
+    &["findings", "sql"],
     // Orchestration: a check over files and folders; policy folders read from disk.
     &["pipeline", "workspace"],
     // Waived or baselined.

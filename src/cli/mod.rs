@@ -18,6 +18,7 @@ mod generate;
 mod guard;
 mod output;
 mod progress;
+mod sql;
 pub mod terminal;
 mod test;
 
@@ -78,6 +79,8 @@ enum Command {
     /// Check the same records with the base policies and the changed ones, and show the findings
     /// that appear, disappear or change, by rule.
     Diff(diff::DiffArgs),
+    /// Write the rules as SQL that returns their findings as rows, for a warehouse (docs/warehouse.md).
+    Sql(sql::SqlArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -377,6 +380,7 @@ fn run(cli: Cli) -> Status {
         }
         Command::Fmt(args) => fmt::fmt(args),
         Command::Diff(args) => diff::diff(args),
+        Command::Sql(args) => sql::sql(args),
     }
 }
 

@@ -43,6 +43,7 @@ const PAGES: &[&str] = &[
     include_str!("../../docs/codes/parse.md"),
     include_str!("../../docs/codes/role.md"),
     include_str!("../../docs/codes/rule.md"),
+    include_str!("../../docs/codes/sql.md"),
     include_str!("../../docs/codes/test.md"),
     include_str!("../../docs/codes/type.md"),
     include_str!("../../docs/codes/usage.md"),

@@ -91,6 +91,7 @@ codes! {
     "precept::rule::unverified-override" => "Precept cannot tell whether an override is at least as strict as the inherited rule",
     "precept::rule::version-date-differs" => "versions of a case rule pick the version judging a case by different dates",
     "precept::rule::version-zones-differ" => "versions of one rule take their days in calendars of different time zones",
+    "precept::sql::unsupported" => "`precept sql` left a rule out: it uses a construct that does not compile to SQL yet",
     "precept::test::coverage" => "fewer rules are exercised by policy tests than `--min-coverage` asks",
     "precept::test::invalid" => "a policy test file is malformed or names a rule or schema the policies do not have",
     "precept::type::aggregate-outside-group" => "an aggregate (`share`, `sum`, ...) in a rule without `group by`",
@@ -125,6 +126,7 @@ codes! {
     "precept::type::unused-field" => "a schema field is read by no rule",
     "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` (or `as_of`) is not a date or a datetime, or cannot be placed in time: a wall-clock time or a day with no single zone to read it in",
+    "precept::usage::calendar-range" => "`precept sql`'s `--calendar-from` or `--calendar-until` is not a day, or the first comes after the last",
     "precept::usage::explain" => "`precept explain` was given neither a rule of the policies nor a diagnostic code",
     "precept::usage::min-coverage" => "`--min-coverage` is not a percentage",
     "precept::usage::no-as-of" => "rules use `now`, and no evaluation time (`--as-of`) was given",
@@ -157,6 +159,7 @@ pub fn family(code: &str) -> &'static str {
         "baseline" => "About the baseline given with `--baseline` or written by `precept baseline`. See docs/waivers.md.",
         "case" => "About the records of a case rule (`case by`, `opens`, `closes`): a warning about the data, not the policy; the case is still judged. See docs/language.md.",
         "diff" => "About `precept diff`, which checks the same records with two sets of policies; the message says which side. See docs/diff.md.",
+        "sql" => "About `precept sql`, which writes the rules as SQL for a warehouse: a warning, and the rule named is left out of the SQL. See docs/warehouse.md.",
         _ => "",
     }
 }

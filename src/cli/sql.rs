@@ -1,0 +1,132 @@
+//! `precept sql`: the policies' rules as SQL for a warehouse, on standard output or in a file.
+//!
+//! The compiling is [`crate::sql`]'s; this reads the policies, guards the output (written
+//! atomically, never over a file the run reads) and maps the outcome to an exit status: 0 when
+//! every rule compiled, 1 when some were left out (each with `precept::sql::unsupported`; the SQL
+//! for the others is still written), 2 when the policies cannot be loaded or the SQL not written.
+
+use std::path::PathBuf;
+
+use super::check::Stderr;
+use super::{Out, Status};
+use crate::diagnostics::Diag;
+use crate::sql::{calendar::Range, compile, Dialect, Options};
+
+/// `--dialect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum DialectArg {
+    /// DuckDB.
+    Duckdb,
+    /// Spark SQL (with `spark.sql.session.timeZone` set to UTC).
+    Spark,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Arguments of `precept sql`.
+#[derive(Debug, clap::Args)]
+pub(super) struct SqlArgs {
+    /// The SQL dialect to write.
+    #[arg(long, value_enum)]
+    dialect: DialectArg,
+    /// Where to find rules; default: `policies`.
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// Write the SQL to this file (replaced atomically) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// The first day of the calendar table (default: 2000-01-01).
+    #[arg(long = "calendar-from", value_name = "YYYY-MM-DD")]
+    calendar_from: Option<String>,
+    /// The last day of the calendar table (default: 2049-12-31).
+    #[arg(long = "calendar-until", value_name = "YYYY-MM-DD")]
+    calendar_until: Option<String>,
+}
+
+/// `precept sql`.
+pub(super) fn sql(args: SqlArgs) -> Status {
+    run(&args, &mut Stderr::open())
+}
+
+fn usage(message: String, help: &str) -> Diag {
+    Diag::error("precept::usage::calendar-range", message).help(help.to_string())
+}
+
+fn day(text: Option<&str>, default: jiff::civil::Date, flag: &str) -> Result<jiff::civil::Date, Diag> {
+    match text {
+        None => Ok(default),
+        Some(t) => t.parse().map_err(|_| {
+            usage(format!("`{flag} {t}` is not a date"), "give a day as YYYY-MM-DD, for example 2024-01-01")
+        }),
+    }
+}
+
+fn run(args: &SqlArgs, err: &mut Stderr) -> Status {
+    let dialect = match args.dialect {
+        DialectArg::Duckdb => Dialect::DuckDb,
+        DialectArg::Spark => Dialect::Spark,
+        DialectArg::Postgres => Dialect::Postgres,
+    };
+    let default = Range::default();
+    let range = match (
+        day(args.calendar_from.as_deref(), default.from, "--calendar-from"),
+        day(args.calendar_until.as_deref(), default.until, "--calendar-until"),
+    ) {
+        (Ok(from), Ok(until)) if from <= until => Range { from, until },
+        (Ok(from), Ok(until)) => {
+            err.diag(&usage(
+                format!("the calendar table would be empty: {from} is after {until}"),
+                "give `--calendar-from` a day before `--calendar-until`",
+            ));
+            return Status::Failed;
+        }
+        (Err(d), _) | (_, Err(d)) => {
+            err.diag(&d);
+            return Status::Failed;
+        }
+    };
+    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
+    if let Some(path) = &args.output {
+        let mut inputs = super::guard::Inputs::default();
+        inputs.policy_roots(&policies);
+        let output = super::guard::Output::new(path, "the SQL output", crate::report::Holds::Text);
+        if let Some((_, d)) = inputs.against(std::slice::from_ref(&output)).into_iter().next() {
+            err.diag(&d);
+            return Status::Failed;
+        }
+    }
+    let (program, diags) = crate::workspace::load_policies(&policies);
+    for d in &diags {
+        err.diag(d);
+    }
+    let Some(program) = program else { return Status::Failed };
+    let sql = compile(&program, &Options { dialect, range });
+    for d in &sql.diagnostics {
+        err.diag(d);
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(reason) = crate::output_file::write_output(path, sql.text.as_bytes()) {
+                err.diag(
+                    &Diag::error(
+                        "precept::usage::output",
+                        format!("the SQL cannot be written to `{}`: {reason}", crate::text::path(path)),
+                    )
+                    .help("check that the folder exists and can be written"),
+                );
+                return Status::Failed;
+            }
+        }
+        None => {
+            let mut out = Out::new(std::io::stdout().lock());
+            out.put(&sql.text);
+            let status = if sql.diagnostics.is_empty() { Status::Clean } else { Status::Findings };
+            return super::finish_stdout(&mut out, &mut err.out, err.style, status);
+        }
+    }
+    if sql.diagnostics.is_empty() {
+        Status::Clean
+    } else {
+        Status::Findings
+    }
+}

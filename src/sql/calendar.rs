@@ -1,0 +1,95 @@
+//! The calendar table: every day of a range, per business calendar, with what SQL needs to count
+//! business days exactly as [`crate::calendar::Calendar`] does.
+//!
+//! The rows are computed here, by the same calendar code the engine runs, rather than by SQL date
+//! functions: time zones, DST changes, cut-offs and holidays then mean in the warehouse exactly
+//! what they mean natively, and no dialect needs time-zone support. Per calendar and day:
+//!
+//! - `working`: the day is worked (a working weekday, not a holiday);
+//! - `idx`: how many working days of the range fall on or before it, so the `n`-th working day
+//!   after a working day is the working day whose `idx` is `n` more;
+//! - `day_start`: the instant (UTC) the local day starts, so an instant's local day is the last
+//!   day starting at or before it;
+//! - `day_end`: for a working day, the instant (UTC) it ends (its cut-off, or the last microsecond
+//!   before the next day), so a receipt day is the first working day ending at or after an instant.
+
+use jiff::civil::Date;
+
+use super::dialect::{Dialect, SqlType};
+use crate::calendar::Calendar;
+
+/// The table's name.
+pub const TABLE: &str = "precept_calendar";
+
+/// The range of days the calendar table covers, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// The first day.
+    pub from: Date,
+    /// The last day.
+    pub until: Date,
+}
+
+impl Default for Range {
+    /// 2000 to 2049: wide enough for service histories, small enough to write (about 18,000 rows
+    /// per calendar).
+    fn default() -> Range {
+        Range { from: jiff::civil::date(2000, 1, 1), until: jiff::civil::date(2049, 12, 31) }
+    }
+}
+
+/// An instant as a SQL timestamp literal in UTC, to the microsecond (rounded down).
+pub fn timestamp_literal(ts: jiff::Timestamp) -> String {
+    let us = ts.as_microsecond();
+    let whole = jiff::Timestamp::from_microsecond(us).unwrap_or(ts);
+    format!("TIMESTAMP '{}'", whole.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+}
+
+/// `CREATE TABLE` for the calendar table.
+pub fn create(dialect: Dialect) -> String {
+    let t = |ty| dialect.ty(ty);
+    format!(
+        "CREATE TABLE {} (\n  calendar BIGINT NOT NULL,\n  day DATE NOT NULL,\n  working BOOLEAN NOT NULL,\n  idx BIGINT NOT NULL,\n  day_start {} NOT NULL,\n  day_end {}\n);\n",
+        dialect.ident(TABLE),
+        t(SqlType::Timestamp),
+        t(SqlType::Timestamp),
+    )
+}
+
+/// `INSERT` statements holding calendar `index`'s days over `range`, 500 rows each.
+pub fn rows(dialect: Dialect, index: usize, cal: &Calendar, range: Range) -> String {
+    let mut out = String::new();
+    let mut values = Vec::new();
+    let mut idx: i64 = 0;
+    let mut day = range.from;
+    while day <= range.until {
+        let working = cal.is_working_day(day);
+        if working {
+            idx += 1;
+        }
+        let start = cal.day_start(day).map_or_else(|| "NULL".to_string(), timestamp_literal);
+        let end = if working {
+            cal.day_end(day).map_or_else(|| "NULL".to_string(), timestamp_literal)
+        } else {
+            "NULL".to_string()
+        };
+        values.push(format!("({index}, DATE '{day}', {working}, {idx}, {start}, {end})"));
+        if values.len() == 500 {
+            flush(dialect, &mut values, &mut out);
+        }
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    flush(dialect, &mut values, &mut out);
+    out
+}
+
+fn flush(dialect: Dialect, values: &mut Vec<String>, out: &mut String) {
+    if values.is_empty() {
+        return;
+    }
+    out.push_str(&format!("INSERT INTO {} VALUES\n  {};\n", dialect.ident(TABLE), values.join(",\n  ")));
+    values.clear();
+}

@@ -1,0 +1,360 @@
+//! The SQL dialects `precept sql` writes: where DuckDB, PostgreSQL and Spark SQL spell the same
+//! computation differently, and nothing else.
+//!
+//! The compiler in [`super::expr`] builds every query from these few spellings, so a dialect is a
+//! column of this file rather than a second compiler: quoting, types, the microsecond arithmetic of
+//! instants, date arithmetic, text tests, regular expressions and the text of a value.
+
+/// A SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// DuckDB (1.x): the dialect the differential tests run.
+    DuckDb,
+    /// PostgreSQL (14 or later).
+    Postgres,
+    /// Spark SQL (3.4 or later), with `spark.sql.session.timeZone` set to `UTC`.
+    Spark,
+}
+
+/// The SQL type of a column or value, as the table mapping (docs/warehouse.md) fixes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    /// Text and enumeration values (the variant's name).
+    Text,
+    /// Whole numbers, and durations in microseconds.
+    Int,
+    /// Decimals and money: 38 digits, 10 after the point.
+    Decimal,
+    /// Booleans.
+    Bool,
+    /// Dates.
+    Date,
+    /// Instants, as UTC wall-clock time.
+    Timestamp,
+}
+
+impl Dialect {
+    /// Every dialect, in the order the command line lists them.
+    pub const ALL: [Dialect; 3] = [Dialect::DuckDb, Dialect::Spark, Dialect::Postgres];
+
+    /// The name `--dialect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+        }
+    }
+
+    /// The dialect named `name` (as `--dialect` takes it).
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// A quoted identifier: a schema's table, a field's column (`"customer.kind"`).
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            Dialect::DuckDb | Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A text literal. Spark reads backslashes in literals as escapes, so they are doubled there.
+    pub fn text(self, s: &str) -> String {
+        match self {
+            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            Dialect::DuckDb | Dialect::Postgres => format!("'{}'", s.replace('\'', "''")),
+        }
+    }
+
+    /// The name of a type.
+    pub fn ty(self, t: SqlType) -> &'static str {
+        match (self, t) {
+            (Dialect::DuckDb, SqlType::Text) => "VARCHAR",
+            (Dialect::Postgres, SqlType::Text) => "TEXT",
+            (Dialect::Spark, SqlType::Text) => "STRING",
+            (_, SqlType::Int) => "BIGINT",
+            (_, SqlType::Decimal) => "DECIMAL(38, 10)",
+            (_, SqlType::Bool) => "BOOLEAN",
+            (_, SqlType::Date) => "DATE",
+            (_, SqlType::Timestamp) => "TIMESTAMP",
+        }
+    }
+
+    /// The type of a list of `t`.
+    pub fn list_ty(self, t: SqlType) -> String {
+        match self {
+            Dialect::Spark => format!("ARRAY<{}>", self.ty(t)),
+            Dialect::DuckDb | Dialect::Postgres => format!("{}[]", self.ty(t)),
+        }
+    }
+
+    /// A list of text values, in order (the `message_values` column).
+    pub fn text_list(self, items: &[String]) -> String {
+        let text = self.ty(SqlType::Text);
+        match self {
+            Dialect::DuckDb if items.is_empty() => format!("CAST([] AS {text}[])"),
+            Dialect::DuckDb => format!("CAST([{}] AS {text}[])", items.join(", ")),
+            Dialect::Postgres => format!("CAST(ARRAY[{}] AS {text}[])", items.join(", ")),
+            Dialect::Spark => format!("CAST(array({}) AS ARRAY<{text}>)", items.join(", ")),
+        }
+    }
+
+    /// `(x) IS TRUE`: false for false and for unknown. Spark has no `IS TRUE`; `<=>` is its
+    /// null-safe equality.
+    pub fn is_true(self, x: &str) -> String {
+        match self {
+            Dialect::Spark => format!("(({x}) <=> TRUE)"),
+            Dialect::DuckDb | Dialect::Postgres => format!("(({x}) IS TRUE)"),
+        }
+    }
+
+    /// `(x) IS FALSE`.
+    pub fn is_false(self, x: &str) -> String {
+        match self {
+            Dialect::Spark => format!("(({x}) <=> FALSE)"),
+            Dialect::DuckDb | Dialect::Postgres => format!("(({x}) IS FALSE)"),
+        }
+    }
+
+    /// Microseconds since 1970-01-01T00:00:00Z of a timestamp: instants are compared and
+    /// subtracted as whole numbers, exactly, in every dialect.
+    pub fn epoch_us(self, ts: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("epoch_us({ts})"),
+            Dialect::Postgres => format!("CAST(EXTRACT(EPOCH FROM {ts}) * 1000000 AS BIGINT)"),
+            Dialect::Spark => format!("unix_micros({ts})"),
+        }
+    }
+
+    /// The timestamp `us` microseconds after 1970-01-01T00:00:00Z.
+    pub fn from_epoch_us(self, us: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("make_timestamp({us})"),
+            Dialect::Postgres => format!("(TIMESTAMP '1970-01-01 00:00:00' + ({us}) * INTERVAL '1 microsecond')"),
+            Dialect::Spark => format!("timestamp_micros({us})"),
+        }
+    }
+
+    /// Whole days from date `b` to date `a`.
+    pub fn days_between(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(({a}) - ({b}) AS BIGINT)"),
+            Dialect::Spark => format!("CAST(datediff({a}, {b}) AS BIGINT)"),
+        }
+    }
+
+    /// Date `d` moved by `n` whole days (negative: back).
+    pub fn add_days(self, d: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(({d}) + CAST({n} AS INTEGER) AS DATE)"),
+            Dialect::Spark => format!("date_add({d}, CAST({n} AS INT))"),
+        }
+    }
+
+    /// Date `d` moved by `n` calendar months, the last day of a shorter month standing for a day it
+    /// lacks (31 January + 1 month is the last day of February), as Precept's own rule.
+    pub fn add_months(self, d: &str, n: i64) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(({d}) + to_months({n}) AS DATE)"),
+            Dialect::Postgres => format!("CAST(({d}) + make_interval(months => {n}) AS DATE)"),
+            Dialect::Spark => format!("add_months({d}, {n})"),
+        }
+    }
+
+    /// The first day of the week (Monday), month or year of date `d`.
+    pub fn trunc_date(self, unit: &str, d: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("CAST(date_trunc('{unit}', {d}) AS DATE)"),
+            Dialect::Spark => format!("CAST(date_trunc('{unit}', {d}) AS DATE)"),
+        }
+    }
+
+    /// Whole-number division, truncated toward zero.
+    pub fn int_div(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(({a}) // ({b}))"),
+            Dialect::Postgres => format!("(({a}) / ({b}))"),
+            Dialect::Spark => format!("(({a}) div ({b}))"),
+        }
+    }
+
+    /// `haystack contains needle`, `starts with`, `ends with`.
+    pub fn text_test(self, op: crate::engine::program::TextOp, h: &str, n: &str) -> String {
+        use crate::engine::program::TextOp;
+        match (self, op) {
+            (Dialect::DuckDb, TextOp::Contains) => format!("contains({h}, {n})"),
+            (Dialect::DuckDb, TextOp::StartsWith) => format!("starts_with({h}, {n})"),
+            (Dialect::DuckDb, TextOp::EndsWith) => format!("ends_with({h}, {n})"),
+            (Dialect::Postgres, TextOp::Contains) => format!("(strpos({h}, {n}) > 0)"),
+            (Dialect::Postgres, TextOp::StartsWith) => format!("starts_with({h}, {n})"),
+            (Dialect::Postgres, TextOp::EndsWith) => format!("(right({h}, length({n})) = {n})"),
+            (Dialect::Spark, TextOp::Contains) => format!("contains({h}, {n})"),
+            (Dialect::Spark, TextOp::StartsWith) => format!("startswith({h}, {n})"),
+            (Dialect::Spark, TextOp::EndsWith) => format!("endswith({h}, {n})"),
+        }
+    }
+
+    /// Whether text `s` has a match of regular expression `pattern` anywhere (unanchored, as
+    /// `matches` is). DuckDB's RE2 reads the syntax Precept's Rust regexes do; PostgreSQL's and
+    /// Java's differ at the edges (docs/warehouse.md, "Limits").
+    pub fn regex(self, s: &str, pattern: &str) -> String {
+        let p = self.text(pattern);
+        match self {
+            Dialect::DuckDb => format!("regexp_matches({s}, {p})"),
+            Dialect::Postgres => format!("({s} ~ {p})"),
+            Dialect::Spark => format!("({s} RLIKE {p})"),
+        }
+    }
+
+    /// Text compared byte by byte, as Precept compares it (PostgreSQL's default collation
+    /// would sort by the locale's rules).
+    pub fn bytewise(self, s: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({s} COLLATE \"C\")"),
+            Dialect::DuckDb | Dialect::Spark => s.to_string(),
+        }
+    }
+
+    /// A value's text in the `message_values` column: ISO dates, instants as
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, numbers and booleans as SQL writes them.
+    pub fn to_text(self, x: &str, t: SqlType) -> String {
+        let text = self.ty(SqlType::Text);
+        match (self, t) {
+            (_, SqlType::Text) => x.to_string(),
+            (Dialect::DuckDb, SqlType::Timestamp) => format!("strftime({x}, '%Y-%m-%dT%H:%M:%S.%fZ')"),
+            (Dialect::Postgres, SqlType::Timestamp) => format!("to_char({x}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"),
+            (Dialect::Spark, SqlType::Timestamp) => {
+                format!("date_format({x}, 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSSSSS\\'Z\\'')")
+            }
+            (_, SqlType::Bool) => format!("CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END"),
+            _ => format!("CAST({x} AS {text})"),
+        }
+    }
+
+    /// A list element bound to quantifier variable alias `a`, as conditions read it.
+    pub fn element(self, a: &str) -> String {
+        match self {
+            Dialect::Spark => a.to_string(),
+            Dialect::DuckDb | Dialect::Postgres => format!("{a}.e"),
+        }
+    }
+
+    /// Field `name` of a struct value `x` (an object in a list).
+    pub fn struct_field(self, x: &str, name: &str) -> Option<String> {
+        match self {
+            Dialect::DuckDb => Some(format!("struct_extract({x}, {})", self.text(name))),
+            Dialect::Spark => Some(format!("{x}.{}", self.ident(name))),
+            // Lists of objects are JSONB there; reading them is not written yet.
+            Dialect::Postgres => None,
+        }
+    }
+
+    /// `body` (aggregates over the elements of list `l`, each bound as `a`) as one value: a
+    /// subquery over the unnested list, or (Spark, whose higher-order functions take the list
+    /// themselves) the body alone.
+    fn over(self, l: &str, a: &str, body: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(SELECT {body} FROM (SELECT UNNEST({l}) AS e) AS {a})"),
+            Dialect::Postgres => format!("(SELECT {body} FROM unnest({l}) AS {a}(e))"),
+            Dialect::Spark => body.to_string(),
+        }
+    }
+
+    /// `any(a in l: cond)`: true when some element's condition is true, else unknown when some is
+    /// unknown, else false; unknown for a missing list.
+    pub fn any(self, l: &str, a: &str, cond: &str) -> String {
+        let body = match self {
+            Dialect::Spark => format!("exists({l}, {a} -> {cond})"),
+            _ => format!(
+                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS TRUE) > 0 THEN TRUE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE FALSE END"
+            ),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+    }
+
+    /// `all(a in l: cond)`: false when some element's condition is false, else unknown when some is
+    /// unknown, else true; unknown for a missing list.
+    pub fn all(self, l: &str, a: &str, cond: &str) -> String {
+        let body = match self {
+            Dialect::Spark => format!("forall({l}, {a} -> {cond})"),
+            _ => format!(
+                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS FALSE) > 0 THEN FALSE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE TRUE END"
+            ),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+    }
+
+    /// `count(a in l: cond)`: the elements whose condition is true, unknown when any element's is
+    /// unknown (it might count or not) or the list is missing.
+    pub fn count_where(self, l: &str, a: &str, cond: &str) -> String {
+        let body = match self {
+            Dialect::Spark => format!(
+                "CASE WHEN exists({l}, {a} -> ({cond}) IS NULL) THEN NULL ELSE CAST(size(filter({l}, {a} -> ({cond}) <=> TRUE)) AS BIGINT) END"
+            ),
+            _ => format!(
+                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE COUNT(*) FILTER (WHERE ({cond}) IS TRUE) END"
+            ),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+    }
+
+    /// `count(l)`: the number of elements; unknown for a missing list.
+    pub fn len(self, l: &str) -> String {
+        let n = match self {
+            Dialect::DuckDb => format!("len({l})"),
+            Dialect::Postgres => format!("COALESCE(cardinality({l}), 0)"),
+            Dialect::Spark => format!("size({l})"),
+        };
+        format!("CASE WHEN {l} IS NOT NULL THEN CAST({n} AS BIGINT) END")
+    }
+
+    /// The first element of list `l` (each bound as `a`, its position from 1 as `a.i`) for which
+    /// `cond` holds, in list order, as `sel` gives it; NULL when there is none. `None` in Spark,
+    /// whose subqueries cannot read the outer row's list this way.
+    pub fn first_element(self, l: &str, a: &str, sel: &str, cond: &str) -> Option<String> {
+        match self {
+            Dialect::DuckDb => Some(format!(
+                "(SELECT {sel} FROM (SELECT UNNEST({l}) AS e, generate_subscripts({l}, 1) AS i) AS {a} WHERE {cond} ORDER BY {a}.i LIMIT 1)"
+            )),
+            Dialect::Postgres => Some(format!(
+                "(SELECT {sel} FROM unnest({l}) WITH ORDINALITY AS {a}(e, i) WHERE {cond} ORDER BY {a}.i LIMIT 1)"
+            )),
+            Dialect::Spark => None,
+        }
+    }
+
+    /// `x in l` (negated: `not in`): whether an element equals `x`; unknown when either is missing.
+    /// A missing element equals nothing.
+    pub fn in_list(self, x: &str, l: &str, a: &str, negate: bool) -> String {
+        let not = if negate { "NOT " } else { "" };
+        let found = match self {
+            Dialect::Spark => format!("exists({l}, {a} -> {a} <=> {x})"),
+            _ => self.over(l, a, &format!("COUNT(*) FILTER (WHERE {} = {x}) > 0", self.element(a))),
+        };
+        format!("CASE WHEN {x} IS NOT NULL AND {l} IS NOT NULL THEN {not}{found} END")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_and_names_escape_what_would_end_them() {
+        assert_eq!(Dialect::DuckDb.text("O'Brien"), "'O''Brien'");
+        assert_eq!(Dialect::Postgres.text("a\\b"), "'a\\b'");
+        // Spark reads backslash escapes in literals.
+        assert_eq!(Dialect::Spark.text("O'Brien \\d"), "'O\\'Brien \\\\d'");
+        assert_eq!(Dialect::DuckDb.ident("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(Dialect::Spark.ident("a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn every_dialect_is_found_by_its_name() {
+        for d in Dialect::ALL {
+            assert_eq!(Dialect::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Dialect::from_name("mysql"), None);
+    }
+}

@@ -1,0 +1,638 @@
+//! Compiling one checked expression to one SQL expression over a schema's table (alias `r`).
+//!
+//! Missing values are SQL's NULL, and the engine's three-valued logic is SQL's: `and`, `or` and
+//! `not` over true, false and unknown agree value for value (`false and unknown` is false, `true or
+//! unknown` is true), comparisons and arithmetic with a missing operand are unknown, and a `where`
+//! or `require` holds only when it is true (`IS TRUE`). The one place the two differ is that the
+//! engine tells a missing value from a computation with no answer (division by zero, overflow),
+//! where SQL has only NULL; so the constructs that tell them apart, `is present`, `is missing` and
+//! `otherwise`, compile only over expressions that cannot fail, and the rest is reported as
+//! unsupported rather than compiled to something that answers differently.
+//!
+//! Every construct this file does not compile is an [`Unsupported`] naming it: the rule is then left
+//! out with `precept::sql::unsupported`, never compiled in part.
+
+use std::collections::BTreeSet;
+
+use super::calendar::TABLE;
+use super::dialect::{Dialect, SqlType};
+use super::tables::scalar;
+use crate::engine::program::{Arith, CExpr, CmpOp, DateUnit, Kind, MsgPart, Quant, Root};
+use crate::engine::types::{EnumId, ShapeId, Ty};
+use crate::engine::value::Value;
+use crate::engine::Program;
+
+/// Microseconds in a day: durations are whole microseconds in SQL.
+const DAY_US: i64 = 86_400_000_000;
+
+/// A construct that does not compile to SQL (yet), described as a policy author would name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
+    Err(Unsupported(what.into()))
+}
+
+/// Compiles the expressions of one schema's rules.
+pub struct Compiler<'a> {
+    /// The checked program.
+    pub program: &'a Program,
+    /// The dialect written.
+    pub dialect: Dialect,
+    /// The shape of the schema's records.
+    pub shape: ShapeId,
+    /// The calendars the compiled SQL reads from the calendar table, by index.
+    pub calendars: BTreeSet<usize>,
+    /// Aliases given to subqueries so far, so that nested ones never shadow.
+    aliases: usize,
+    /// The element each quantifier variable is bound to, by slot: its SQL and its type.
+    vars: Vec<Option<(String, Ty)>>,
+    /// While blaming inside `all` or `none`: the path of the element each variable is bound to, as
+    /// a SQL text expression (`'items[' || ... || ']'`).
+    var_paths: Vec<Option<String>>,
+}
+
+impl<'a> Compiler<'a> {
+    /// A compiler for records of `shape`.
+    pub fn new(program: &'a Program, dialect: Dialect, shape: ShapeId) -> Compiler<'a> {
+        Compiler {
+            program,
+            dialect,
+            shape,
+            calendars: BTreeSet::new(),
+            aliases: 0,
+            vars: Vec::new(),
+            var_paths: Vec::new(),
+        }
+    }
+
+    /// A field of the record: its column (qualified by the alias `r`), its dotted path and its type.
+    pub fn field(&self, steps: &[u16]) -> Result<(String, String, Ty), Unsupported> {
+        let mut shape = self.shape;
+        let mut path = String::new();
+        let mut ty = None;
+        for &s in steps {
+            if ty.is_some() {
+                return no("a field inside a list");
+            }
+            let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
+                return no("a field the schema does not have");
+            };
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&f.name);
+            match &f.ty {
+                Ty::Object(inner) => shape = *inner,
+                t => ty = Some(t.clone()),
+            }
+        }
+        match ty {
+            Some(ty) => Ok((format!("r.{}", self.dialect.ident(&path)), path, ty)),
+            None => no(format!("the whole object `{path}` (its fields are columns of their own)")),
+        }
+    }
+
+    /// A field of the element bound to quantifier variable `var` (the element itself for no steps):
+    /// its SQL and its type.
+    fn var_field(&self, var: u8, steps: &[u16]) -> Result<(String, Ty), Unsupported> {
+        let Some(Some((mut x, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
+            return no("a quantifier's variable out of its scope");
+        };
+        for &s in steps {
+            let Ty::Object(shape) = ty else { return no("a field of a value that is not an object") };
+            let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
+                return no("a field the schema does not have");
+            };
+            x = self
+                .dialect
+                .struct_field(&x, &f.name)
+                .ok_or_else(|| Unsupported("a field of an object in a list (JSONB in PostgreSQL)".into()))?;
+            ty = f.ty.clone();
+        }
+        Ok((x, ty))
+    }
+
+    /// The dotted names of `steps` from the element variable `var` is bound to (`amount`).
+    fn var_names(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
+        let Some(Some((_, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
+            return no("a quantifier's variable out of its scope");
+        };
+        let mut names = Vec::new();
+        for &s in steps {
+            let Ty::Object(shape) = ty else { return no("a field of a value that is not an object") };
+            let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
+                return no("a field the schema does not have");
+            };
+            names.push(f.name.clone());
+            ty = f.ty.clone();
+        }
+        Ok(names.join("."))
+    }
+
+    /// Bind quantifier variable `var` to the elements of `list` while compiling `body`; the list's
+    /// SQL, the alias its elements are bound as, and the body's SQL.
+    fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, String, String), Unsupported> {
+        let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
+        let l = self.expr(list, None)?;
+        let a = format!("u{}", {
+            self.aliases += 1;
+            self.aliases
+        });
+        let slot = usize::from(var);
+        if self.vars.len() <= slot {
+            self.vars.resize(slot + 1, None);
+        }
+        let saved = self.vars.get(slot).cloned().flatten();
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = Some((self.dialect.element(&a), *inner));
+        }
+        let cond = self.expr(body, None);
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = saved;
+        }
+        Ok((l, a, cond?))
+    }
+
+    /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
+    /// name) and dates against datetimes (which count days differently).
+    pub fn ty_of(&self, e: &CExpr) -> Option<Ty> {
+        match e {
+            CExpr::Field(Root::Record, steps) => self.field(steps).ok().map(|(_, _, t)| t),
+            CExpr::Field(Root::Var(v), steps) => self.var_field(*v, steps).ok().map(|(_, t)| t),
+            CExpr::Var(v) => self.var_field(*v, &[]).ok().map(|(_, t)| t),
+            CExpr::Const(Value::Date(_)) | CExpr::DatePart(..) => Some(Ty::Date),
+            CExpr::Const(Value::DateTime(..)) | CExpr::Now => Some(Ty::DateTime),
+            CExpr::Arith(Arith::Later | Arith::Earlier, _, _) => Some(Ty::DateTime),
+            CExpr::Arith(Arith::DateLater | Arith::DateEarlier, _, _) => Some(Ty::Date),
+            CExpr::If(_, a, b) | CExpr::Otherwise(a, b) => self.ty_of(a).or_else(|| self.ty_of(b)),
+            CExpr::AddBusinessDays(x, _, _) | CExpr::AddMonths(x, _) => self.ty_of(x),
+            _ => None,
+        }
+    }
+
+    fn enum_of(&self, e: &CExpr) -> Option<EnumId> {
+        match self.ty_of(e) {
+            Some(Ty::Enum(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn alias(&mut self) -> String {
+        self.aliases += 1;
+        format!("c{}", self.aliases)
+    }
+
+    /// `e` as a SQL expression; `hint` is the enumeration a bare variant belongs to.
+    pub fn expr(&mut self, e: &CExpr, hint: Option<EnumId>) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        Ok(match e {
+            CExpr::Const(v) => self.constant(v, hint)?,
+            CExpr::Field(Root::Record, steps) => self.field(steps)?.0,
+            CExpr::Field(Root::Var(v), steps) => self.var_field(*v, steps)?.0,
+            CExpr::Var(v) => self.var_field(*v, &[])?.0,
+            CExpr::Not(x) => format!("(NOT {})", self.expr(x, None)?),
+            CExpr::Neg(_, x) => format!("(-{})", self.expr(x, None)?),
+            CExpr::And(a, b) => format!("({} AND {})", self.expr(a, None)?, self.expr(b, None)?),
+            CExpr::Or(a, b) => format!("({} OR {})", self.expr(a, None)?, self.expr(b, None)?),
+            CExpr::Implies(a, b) => format!("((NOT {}) OR {})", self.expr(a, None)?, self.expr(b, None)?),
+            CExpr::Cmp(op, kind, a, b) => self.compare(*op, *kind, a, b)?,
+            CExpr::ToDec(x) => format!("CAST({} AS {})", self.expr(x, None)?, d.ty(SqlType::Decimal)),
+            CExpr::Arith(op, a, b) => self.arith(*op, a, b)?,
+            CExpr::InSet(_, x, set, negate) => {
+                let hint = self.enum_of(x);
+                let x = self.expr(x, hint)?;
+                let mut items = Vec::new();
+                for c in set.iter() {
+                    match c {
+                        CExpr::Const(v) if *v != Value::Missing => items.push(self.constant(v, hint)?),
+                        _ => return no("a set of values that are not all constants"),
+                    }
+                }
+                if items.is_empty() {
+                    // `x in {}` holds for no value; the engine still leaves a missing `x` unknown.
+                    let found = if *negate { "TRUE" } else { "FALSE" };
+                    return Ok(format!("CASE WHEN {x} IS NOT NULL THEN {found} END"));
+                }
+                format!("({x} {}IN ({}))", if *negate { "NOT " } else { "" }, items.join(", "))
+            }
+            CExpr::InList(_, x, list, negate) => {
+                let hint = self.enum_of(x).or_else(|| match self.ty_of(list) {
+                    Some(Ty::List(inner)) => match *inner {
+                        Ty::Enum(e) => Some(e),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                let x = self.expr(x, hint)?;
+                let l = self.expr(list, None)?;
+                self.aliases += 1;
+                let a = format!("u{}", self.aliases);
+                d.in_list(&x, &l, &a, *negate)
+            }
+            CExpr::Text(op, a, b) => {
+                let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
+                d.text_test(*op, &a, &b)
+            }
+            CExpr::Matches(x, re) => {
+                let x = self.expr(x, None)?;
+                d.regex(&x, re.as_str())
+            }
+            CExpr::AddBusinessDays(x, n, cal) => self.add_business_days(x, *n, *cal)?,
+            CExpr::AddMonths(x, n) => match self.ty_of(x) {
+                Some(Ty::Date) => d.add_months(&self.expr(x, None)?, *n),
+                _ => return no("months added to a datetime (it moves on the offset it was written with)"),
+            },
+            CExpr::BusinessBetween(a, b, cal) => {
+                let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
+                let (ra, rb) = (self.receipt_idx(&a, *cal), self.receipt_idx(&b, *cal));
+                format!("({rb} - {ra})")
+            }
+            CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) | CExpr::AddMonthsBy(..) => {
+                return no("a number of days or months read from the record")
+            }
+            CExpr::Present(x, want) => {
+                if may_fail(x) {
+                    return no(
+                        "`is present` or `is missing` of a computation (SQL cannot tell no answer from missing)",
+                    );
+                }
+                if let CExpr::Field(Root::Record, steps) = x.as_ref() {
+                    self.field(steps)?;
+                }
+                let x = self.expr(x, None)?;
+                format!("({x} IS {}NULL)", if *want { "NOT " } else { "" })
+            }
+            CExpr::Otherwise(x, dflt) => {
+                if may_fail(x) {
+                    return no("`otherwise` after a computation (SQL cannot tell no answer from missing)");
+                }
+                let hint = hint.or_else(|| self.enum_of(x)).or_else(|| self.enum_of(dflt));
+                format!("COALESCE({}, {})", self.expr(x, hint)?, self.expr(dflt, hint)?)
+            }
+            CExpr::If(c, a, b) => {
+                let hint = hint.or_else(|| self.enum_of(a)).or_else(|| self.enum_of(b));
+                let c = self.expr(c, None)?;
+                let (a, b) = (self.expr(a, hint)?, self.expr(b, hint)?);
+                format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
+            }
+            CExpr::Quant(q, var, list, body) => {
+                let (l, a, cond) = self.bound(*var, list, body)?;
+                match q {
+                    Quant::Any => d.any(&l, &a, &cond),
+                    Quant::All => d.all(&l, &a, &cond),
+                    Quant::None => format!("(NOT {})", d.any(&l, &a, &cond)),
+                }
+            }
+            CExpr::Count(list, None) => d.len(&self.expr(list, None)?),
+            CExpr::Count(list, Some((var, body))) => {
+                let (l, a, cond) = self.bound(*var, list, body)?;
+                d.count_where(&l, &a, &cond)
+            }
+            CExpr::EnumText(..) | CExpr::Scope(..) => return no("a question about staff and roles"),
+            CExpr::DatePart(unit, zone, x) => self.date_part(*unit, *zone, x)?,
+            CExpr::Call(f, _) => return no(format!("the function `{}`", f.name)),
+            CExpr::Now => return no("`now`"),
+        })
+    }
+
+    fn constant(&self, v: &Value, hint: Option<EnumId>) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        Ok(match v {
+            Value::Missing => "NULL".to_string(),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Value::Int(i) => format!("CAST({i} AS BIGINT)"),
+            Value::Dec(n) | Value::Money(n) => match n.terminating_places() {
+                Some(p) if p <= 10 => format!("CAST('{}' AS {})", n.to_decimal(0, 0, 0).0, d.ty(SqlType::Decimal)),
+                _ => return no(format!("the number {n}, which has more than 10 decimal places")),
+            },
+            Value::Text(t) => d.text(t),
+            Value::Enum(i) => {
+                let name = hint
+                    .and_then(|e| self.program.enums.get(e))
+                    .and_then(|e| e.variants.get(*i as usize))
+                    .ok_or_else(|| Unsupported("an enumeration value whose enumeration cannot be told".into()))?;
+                d.text(name)
+            }
+            Value::Date(day) => format!("DATE '{day}'"),
+            Value::DateTime(ts, _) => {
+                if ts.subsec_nanosecond() % 1000 != 0 {
+                    return no("an instant finer than a microsecond");
+                }
+                super::calendar::timestamp_literal(*ts)
+            }
+            Value::Duration(dur) => {
+                if dur.subsec_nanos() % 1000 != 0 {
+                    return no("a duration finer than a microsecond");
+                }
+                format!("CAST({} AS BIGINT)", dur.as_micros())
+            }
+            Value::List(_) | Value::Object(_) | Value::NoAnswer(_) | Value::Unreadable(_) => {
+                return no("a constant list or object")
+            }
+        })
+    }
+
+    fn compare(&mut self, op: CmpOp, kind: Kind, a: &CExpr, b: &CExpr) -> Result<String, Unsupported> {
+        let sym = match op {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "<>",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        };
+        let hint = self.enum_of(a).or_else(|| self.enum_of(b));
+        let (x, y) = (self.expr(a, hint)?, self.expr(b, hint)?);
+        let ordered = !matches!(op, CmpOp::Eq | CmpOp::Ne);
+        Ok(match kind {
+            // Variants are ordered as declared, not by name.
+            Kind::Enum if ordered => {
+                let Some(def) = hint.and_then(|e| self.program.enums.get(e)) else {
+                    return no("an ordering of enumeration values whose enumeration cannot be told");
+                };
+                let index = |x: &str| {
+                    let arms: Vec<String> = def
+                        .variants
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| format!("WHEN {} THEN {i}", self.dialect.text(v)))
+                        .collect();
+                    format!("CASE {x} {} END", arms.join(" "))
+                };
+                format!("({} {sym} {})", index(&x), index(&y))
+            }
+            Kind::Text if ordered => {
+                format!("({} {sym} {})", self.dialect.bytewise(&x), self.dialect.bytewise(&y))
+            }
+            _ => format!("({x} {sym} {y})"),
+        })
+    }
+
+    fn arith(&mut self, op: Arith, a: &CExpr, b: &CExpr) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+        Ok(match op {
+            Arith::Add(_) => format!("({x} + {y})"),
+            Arith::Sub(_) => format!("({x} - {y})"),
+            Arith::Mul(_) => format!("({x} * {y})"),
+            Arith::Div(_) | Arith::MoneyRatio => {
+                return no("division (SQL rounds a quotient that the engine keeps exact)");
+            }
+            Arith::Elapsed => format!("({} - {})", d.epoch_us(&x), d.epoch_us(&y)),
+            Arith::DaysBetween => format!("({} * {DAY_US})", d.days_between(&x, &y)),
+            Arith::Later => d.from_epoch_us(&format!("{} + {y}", d.epoch_us(&x))),
+            Arith::Earlier => d.from_epoch_us(&format!("{} - {y}", d.epoch_us(&x))),
+            Arith::DateLater => d.add_days(&x, &d.int_div(&y, &DAY_US.to_string())),
+            Arith::DateEarlier => d.add_days(&x, &format!("-{}", d.int_div(&y, &DAY_US.to_string()))),
+        })
+    }
+
+    /// The working-day index of the day an instant `t` counts as received on in calendar `cal`:
+    /// the first working day ending at or after it.
+    fn receipt_idx(&mut self, t: &str, cal: usize) -> String {
+        self.calendars.insert(cal);
+        let c = self.alias();
+        format!(
+            "(SELECT MIN({c}.idx) FROM {} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.day_end >= {t})",
+            self.dialect.ident(TABLE)
+        )
+    }
+
+    fn add_business_days(&mut self, x: &CExpr, n: i64, cal: usize) -> Result<String, Unsupported> {
+        let ty = self.ty_of(x);
+        let t = self.expr(x, None)?;
+        self.calendars.insert(cal);
+        let table = self.dialect.ident(TABLE);
+        Ok(match ty {
+            // The end of the n-th working day after the receipt day.
+            Some(Ty::DateTime) => {
+                let r = self.receipt_idx(&t, cal);
+                let c = self.alias();
+                format!(
+                    "(SELECT MIN({c}.day_end) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.idx = {r} + {n})"
+                )
+            }
+            // The n-th working day strictly after the date (before it for a negative n).
+            Some(Ty::Date) if n == 0 => t,
+            Some(Ty::Date) => {
+                let (c, c0) = (self.alias(), self.alias());
+                let target = if n > 0 {
+                    format!(
+                        "(SELECT MIN({c0}.idx) FROM {table} {c0} WHERE {c0}.calendar = {cal} AND {c0}.day = {t}) + {n}"
+                    )
+                } else {
+                    format!(
+                        "(SELECT MIN({c0}.idx - CASE WHEN {c0}.working THEN 1 ELSE 0 END) FROM {table} {c0} WHERE {c0}.calendar = {cal} AND {c0}.day = {t}) + {}",
+                        n + 1
+                    )
+                };
+                format!(
+                    "(SELECT MIN({c}.day) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.idx = {target})"
+                )
+            }
+            _ => return no("business days added to a value whose type cannot be told"),
+        })
+    }
+
+    fn date_part(&mut self, unit: DateUnit, zone: Option<usize>, x: &CExpr) -> Result<String, Unsupported> {
+        let ty = self.ty_of(x);
+        let t = self.expr(x, None)?;
+        let table = self.dialect.ident(TABLE);
+        if let DateUnit::BusinessDay(cal) = unit {
+            self.calendars.insert(cal);
+            let c = self.alias();
+            let from = match ty {
+                Some(Ty::DateTime) => format!("{c}.day_end >= {t}"),
+                Some(Ty::Date) => format!("{c}.day >= {t}"),
+                _ => return no("`business_day` of a value whose type cannot be told"),
+            };
+            return Ok(format!(
+                "(SELECT MIN({c}.day) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {from})"
+            ));
+        }
+        let day = match (ty, zone) {
+            (Some(Ty::Date), _) => t,
+            (Some(Ty::DateTime), Some(cal)) => {
+                self.calendars.insert(cal);
+                let c = self.alias();
+                format!("(SELECT MAX({c}.day) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.day_start <= {t})")
+            }
+            (Some(Ty::DateTime), None) => {
+                return no("the day of a datetime at the offset it was written with (no calendar gives a zone)")
+            }
+            _ => return no("the day of a value whose type cannot be told"),
+        };
+        Ok(match unit {
+            DateUnit::Day | DateUnit::BusinessDay(_) => day,
+            DateUnit::Week => self.dialect.trunc_date("week", &day),
+            DateUnit::Month => self.dialect.trunc_date("month", &day),
+            DateUnit::Year => self.dialect.trunc_date("year", &day),
+        })
+    }
+
+    /// The local day of the record's `dated by` value in calendar `cal`'s zone, as the engine picks a
+    /// rule's version by it.
+    pub fn record_day(&mut self, slot: usize, cal: Option<usize>) -> Result<String, Unsupported> {
+        let Ok(slot) = u16::try_from(slot) else { return no("a field the schema does not have") };
+        let e = CExpr::DatePart(DateUnit::Day, cal, Box::new(CExpr::Field(Root::Record, Box::new([slot]))));
+        self.expr(&e, None)
+    }
+
+    /// The field blamed when requirement `e` fails, as a SQL text expression: the same choice as
+    /// [`crate::engine::blame::blame`] makes, branch for branch.
+    pub fn blame(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        Ok(match e {
+            CExpr::And(a, b) => {
+                let (ba, bb) = (self.blame(a)?, self.blame(b)?);
+                if ba == bb {
+                    ba
+                } else {
+                    format!("CASE WHEN {} THEN {bb} ELSE {ba} END", d.is_true(&self.expr(a, None)?))
+                }
+            }
+            CExpr::Implies(_, b) => self.blame(b)?,
+            CExpr::Or(a, b) => {
+                let (ba, bb) = (self.blame(a)?, self.blame(b)?);
+                if ba == "NULL" {
+                    bb
+                } else {
+                    format!("COALESCE({ba}, {bb})")
+                }
+            }
+            CExpr::If(c, a, b) => {
+                let (ba, bb) = (self.blame(a)?, self.blame(b)?);
+                let bc = self.first_field(c)?;
+                let c = self.expr(c, None)?;
+                format!("CASE WHEN {} THEN {ba} WHEN {} THEN {bb} ELSE {bc} END", d.is_true(&c), d.is_false(&c))
+            }
+            // `any` blames the list; `all` and `none` blame the element that went against them.
+            CExpr::Quant(Quant::Any, _, list, _) => self.first_field(list)?,
+            CExpr::Quant(q, var, list, body) => self.blame_element(*q, *var, list, body)?,
+            _ => self.first_field(e)?,
+        })
+    }
+
+    /// The blame of `all` or `none` that does not hold: the first element that went against it
+    /// (under `all` one whose condition is not true, under `none` one whose condition is), blamed
+    /// within (the field its condition failed on, or first reads) or as a whole (`items[2]`); the
+    /// list itself when there is no such element.
+    fn blame_element(&mut self, q: Quant, var: u8, list: &CExpr, body: &CExpr) -> Result<String, Unsupported> {
+        let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
+        let d = self.dialect;
+        let list_path = self.first_field(list)?;
+        let l = self.expr(list, None)?;
+        self.aliases += 1;
+        let a = format!("u{}", self.aliases);
+        let text = d.ty(SqlType::Text);
+        let elem = if list_path == "NULL" {
+            "NULL".to_string()
+        } else {
+            format!("({list_path} || '[' || CAST({a}.i - 1 AS {text}) || ']')")
+        };
+        let slot = usize::from(var);
+        if self.vars.len() <= slot {
+            self.vars.resize(slot + 1, None);
+        }
+        if self.var_paths.len() <= slot {
+            self.var_paths.resize(slot + 1, None);
+        }
+        let saved = (self.vars.get(slot).cloned().flatten(), self.var_paths.get(slot).cloned().flatten());
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = Some((d.element(&a), *inner));
+        }
+        if let Some(v) = self.var_paths.get_mut(slot) {
+            *v = Some(elem.clone());
+        }
+        let within = (|| {
+            let cond = self.expr(body, None)?;
+            let (inner, bad) = match q {
+                Quant::None => (self.first_field(body)?, d.is_true(&cond)),
+                _ => (self.blame(body)?, format!("NOT {}", d.is_true(&cond))),
+            };
+            Ok::<_, Unsupported>((inner, bad))
+        })();
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = saved.0;
+        }
+        if let Some(v) = self.var_paths.get_mut(slot) {
+            *v = saved.1;
+        }
+        let (inner, bad) = within?;
+        let sel = format!("COALESCE({inner}, {elem})");
+        let Some(first) = d.first_element(&l, &a, &sel, &bad) else {
+            return no("a requirement failing in `all` or `none` in Spark (the element to blame)");
+        };
+        Ok(format!("COALESCE({first}, {list_path})"))
+    }
+
+    /// The first field `e` reads (in the order [`crate::engine::blame`] searches), as a SQL text
+    /// expression, or `NULL`.
+    fn first_field(&self, e: &CExpr) -> Result<String, Unsupported> {
+        Ok(first_path(self, e)?.unwrap_or_else(|| "NULL".to_string()))
+    }
+
+    /// A message part as its value's text, or `None` for literal text.
+    pub fn message_value(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
+        let d = self.dialect;
+        Ok(Some(match part {
+            MsgPart::Text(_) => return Ok(None),
+            MsgPart::Hole(e, ty) => {
+                let Some(st) = scalar(ty) else { return no("a list or object shown in a message") };
+                let hint = match ty {
+                    Ty::Enum(id) => Some(*id),
+                    _ => None,
+                };
+                d.to_text(&self.expr(e, hint)?, st)
+            }
+            MsgPart::Percent(e) => d.to_text(&self.expr(e, None)?, SqlType::Decimal),
+            MsgPart::Period(e, _) => d.to_text(&self.expr(e, None)?, SqlType::Date),
+            MsgPart::Redacted(..) => return no("a redacted value shown in a message"),
+        }))
+    }
+}
+
+/// The dotted path of the first field `e` reads, in [`crate::engine::blame`]'s order, as a SQL
+/// text expression (a literal, or built from the element a variable is bound to).
+fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported> {
+    match e {
+        CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+        CExpr::Field(Root::Var(v), steps) => {
+            let Some(Some(base)) = c.var_paths.get(usize::from(*v)) else { return Ok(None) };
+            let names = c.var_names(*v, steps)?;
+            Ok(Some(if names.is_empty() {
+                base.clone()
+            } else {
+                format!("({base} || {})", c.dialect.text(&format!(".{names}")))
+            }))
+        }
+        CExpr::Var(v) => Ok(c.var_paths.get(usize::from(*v)).cloned().flatten()),
+        CExpr::InSet(_, x, _, _) => first_path(c, x),
+        CExpr::If(cond, a, b) => {
+            for x in [a, b, cond] {
+                if let Some(p) = first_path(c, x)? {
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None)
+        }
+        CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_path(c, list),
+        CExpr::Scope(..) => no("a question about staff and roles"),
+        CExpr::Call(f, _) => no(format!("the function `{}`", f.name)),
+        _ => {
+            for x in e.children() {
+                if let Some(p) = first_path(c, x)? {
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Whether `e` may be a computation with no answer where SQL would give NULL, so that `is present`
+/// and `otherwise` would read it as missing: arithmetic (overflow, a date out of range).
+fn may_fail(e: &CExpr) -> bool {
+    matches!(e, CExpr::Arith(..) | CExpr::Neg(..)) || e.children().into_iter().any(may_fail)
+}

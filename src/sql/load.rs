@@ -1,0 +1,123 @@
+//! Records as `INSERT` statements into their schema's table, in the mapping of [`super::tables`]:
+//! how the differential tests put the engine's own reading of a fixture into a database, and a way
+//! to load a few records by hand. Warehouses load their data with their own tools; this is not the
+//! way to load millions of rows.
+
+use super::dialect::Dialect;
+use crate::engine::types::Ty;
+use crate::engine::value::Value;
+use crate::engine::Program;
+
+/// A value that has no literal in the mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoLiteral(pub String);
+
+/// `INSERT INTO <schema> VALUES (...)` for `records` (one slice of values per record, in the
+/// schema's slots), or nothing when there are none.
+///
+/// # Errors
+///
+/// [`NoLiteral`] for a value the mapping cannot hold: a decimal with more than 10 places, an
+/// instant or duration finer than a microsecond, a value that could not be read, or a list of
+/// objects in PostgreSQL.
+pub fn insert(program: &Program, schema: usize, records: &[&[Value]], dialect: Dialect) -> Result<String, NoLiteral> {
+    let Some(info) = program.schemas.get(schema) else { return Err(NoLiteral("no such schema".into())) };
+    let mut rows = Vec::new();
+    for values in records {
+        let mut cells = Vec::new();
+        flatten(program, info.shape, Some(values), dialect, &mut cells)?;
+        rows.push(format!("({})", cells.join(", ")));
+    }
+    if rows.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format!("INSERT INTO {} VALUES\n  {};\n", dialect.ident(&info.name), rows.join(",\n  ")))
+}
+
+fn flatten(
+    program: &Program,
+    shape: usize,
+    values: Option<&[Value]>,
+    dialect: Dialect,
+    out: &mut Vec<String>,
+) -> Result<(), NoLiteral> {
+    let Some(shape) = program.shapes.get(shape) else { return Ok(()) };
+    for (slot, f) in shape.fields.iter().enumerate() {
+        let v = values.and_then(|vs| vs.get(slot)).unwrap_or(&Value::Missing);
+        match &f.ty {
+            Ty::Object(inner) => {
+                let inner_values = match v {
+                    Value::Object(slots) => Some(slots.as_ref()),
+                    _ => None,
+                };
+                flatten(program, *inner, inner_values, dialect, out)?;
+            }
+            ty => {
+                if super::tables::scalar(ty).is_some() || matches!(ty, Ty::List(_)) {
+                    out.push(literal(program, ty, v, dialect)?);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The SQL literal of value `v` of type `ty`.
+pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Result<String, NoLiteral> {
+    Ok(match (ty, v) {
+        (_, Value::Missing) => "NULL".to_string(),
+        (_, Value::Unreadable(_) | Value::NoAnswer(_)) => {
+            return Err(NoLiteral("a value that could not be read".into()))
+        }
+        (_, Value::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        (_, Value::Int(i)) => format!("CAST({i} AS BIGINT)"),
+        (_, Value::Dec(n) | Value::Money(n)) => match n.terminating_places() {
+            Some(p) if p <= 10 => format!("CAST('{}' AS DECIMAL(38, 10))", n.to_decimal(0, 0, 0).0),
+            _ => return Err(NoLiteral(format!("{n} has more than 10 decimal places"))),
+        },
+        (_, Value::Text(t)) => dialect.text(t),
+        (Ty::Enum(e), Value::Enum(i)) => {
+            let name = program.enums.get(*e).and_then(|d| d.variants.get(*i as usize));
+            dialect.text(name.ok_or_else(|| NoLiteral("an enumeration value out of range".into()))?)
+        }
+        (_, Value::Date(d)) => format!("DATE '{d}'"),
+        (_, Value::DateTime(ts, _)) if ts.subsec_nanosecond() % 1000 == 0 => super::calendar::timestamp_literal(*ts),
+        (_, Value::Duration(d)) if d.subsec_nanos() % 1000 == 0 => format!("CAST({} AS BIGINT)", d.as_micros()),
+        (Ty::List(inner), Value::List(items)) => {
+            let items: Result<Vec<String>, NoLiteral> =
+                items.iter().map(|i| literal(program, inner, i, dialect)).collect();
+            let items = items?;
+            match dialect {
+                Dialect::DuckDb if items.is_empty() => {
+                    let t = super::tables::columns_type(program, ty, dialect).unwrap_or_default();
+                    format!("CAST([] AS {t})")
+                }
+                Dialect::DuckDb => format!("[{}]", items.join(", ")),
+                Dialect::Postgres if matches!(inner.as_ref(), Ty::Object(_)) => {
+                    return Err(NoLiteral("a list of objects (a JSONB column in PostgreSQL)".into()))
+                }
+                Dialect::Postgres => {
+                    let t = super::tables::columns_type(program, ty, dialect).unwrap_or_default();
+                    format!("CAST(ARRAY[{}] AS {t})", items.join(", "))
+                }
+                Dialect::Spark => format!("array({})", items.join(", ")),
+            }
+        }
+        (Ty::Object(shape), Value::Object(slots)) => {
+            let Some(sh) = program.shapes.get(*shape) else { return Err(NoLiteral("no such shape".into())) };
+            let mut fields = Vec::new();
+            for (f, v) in sh.fields.iter().zip(slots.iter()) {
+                let lit = literal(program, &f.ty, v, dialect)?;
+                fields.push(match dialect {
+                    Dialect::Spark => format!("{}, {lit}", dialect.text(&f.name)),
+                    _ => format!("{}: {lit}", dialect.text(&f.name)),
+                });
+            }
+            match dialect {
+                Dialect::Spark => format!("named_struct({})", fields.join(", ")),
+                _ => format!("{{{}}}", fields.join(", ")),
+            }
+        }
+        _ => return Err(NoLiteral("a value finer than a microsecond, or not of its field's type".into())),
+    })
+}

@@ -1,0 +1,258 @@
+//! `precept sql`'s compiler: a checked program's rules as SQL that returns their findings as rows,
+//! for running in a warehouse over one table per schema (docs/warehouse.md).
+//!
+//! [`compile`] writes, for one [`Dialect`]: the calendar table the rules count business days in
+//! ([`calendar`]), then one view, `precept_findings`, that unions one `SELECT` per rule. Each
+//! `SELECT` reads its schema's table ([`tables`] fixes the mapping), keeps the records the rule
+//! applies to (its `where` true, its version in force on the record's day) and breaks (some
+//! `require` not true), and gives the finding's rule, code, record, requirement, blamed field and
+//! message values. [`expr`] compiles the expressions.
+//!
+//! A rule with a construct that does not compile is left out, with a `precept::sql::unsupported`
+//! warning naming the rule and the construct: never compiled in part, never dropped in silence.
+//! Pure: no files, no command line.
+
+pub mod calendar;
+pub mod dialect;
+pub mod expr;
+pub mod load;
+pub mod tables;
+
+use std::collections::BTreeSet;
+
+pub use dialect::Dialect;
+use expr::{Compiler, Unsupported};
+
+use crate::diagnostics::Diag;
+use crate::engine::program::{CompiledRule, MsgPart};
+use crate::engine::Program;
+
+/// The columns of `precept_findings`, in order.
+pub const FINDING_COLUMNS: [&str; 10] = [
+    "rule_id",
+    "code",
+    "level",
+    "severity",
+    "schema_name",
+    "record_id",
+    "requirement",
+    "field",
+    "message",
+    "message_values",
+];
+
+/// What to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The dialect.
+    pub dialect: Dialect,
+    /// The days the calendar table covers.
+    pub range: calendar::Range,
+}
+
+/// The SQL for a program, and what could not be compiled.
+#[derive(Debug, Clone)]
+pub struct Sql {
+    /// The SQL script: the calendar table, then the findings view.
+    pub text: String,
+    /// One `precept::sql::unsupported` warning per rule left out.
+    pub diagnostics: Vec<Diag>,
+    /// The ids of the rules compiled (one per version), in order.
+    pub compiled: Vec<String>,
+}
+
+/// One rule's `SELECT`, and the calendars it reads.
+struct RuleSql {
+    select: String,
+    calendars: BTreeSet<usize>,
+}
+
+/// Compile every rule that runs to SQL in `options.dialect`.
+pub fn compile(program: &Program, options: &Options) -> Sql {
+    let d = options.dialect;
+    let running = program.running();
+    let mut selects = Vec::new();
+    let mut calendars = BTreeSet::new();
+    let mut schemas = BTreeSet::new();
+    let mut diagnostics = Vec::new();
+    let mut compiled = Vec::new();
+    for (i, rule) in program.rules.iter().enumerate() {
+        if !running.contains(&i) {
+            continue;
+        }
+        match compile_rule(program, rule, d) {
+            Ok(r) => {
+                selects.push(r.select);
+                calendars.extend(r.calendars);
+                schemas.insert(rule.schema);
+                compiled.push(rule.id.clone());
+            }
+            Err(Unsupported(what)) => diagnostics.push(unsupported(rule, &what)),
+        }
+    }
+    let mut text = format!(
+        "-- Precept's findings as SQL ({} dialect), written by `precept sql`; see docs/warehouse.md.\n\
+         -- Reads one table per schema; the view precept_findings gives one row per finding.\n",
+        d.name()
+    );
+    for s in &schemas {
+        text.push_str("--\n-- Expected table:\n");
+        for line in tables::create_table(program, *s, d).unwrap_or_default().lines() {
+            text.push_str(&format!("--   {line}\n"));
+        }
+    }
+    text.push('\n');
+    text.push_str(&calendar::create(d));
+    for c in &calendars {
+        let Some(cal) = program.calendars.get(*c) else { continue };
+        let zone = cal.zone().iana_name().unwrap_or("a fixed offset");
+        text.push_str(&format!("-- Calendar {c}: {zone}, {} to {}.\n", options.range.from, options.range.until));
+        text.push_str(&calendar::rows(d, *c, cal, options.range));
+    }
+    text.push('\n');
+    text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
+    if selects.is_empty() {
+        text.push_str(&empty_select(d));
+    } else {
+        text.push_str(&selects.join("\nUNION ALL\n"));
+    }
+    text.push_str(";\n");
+    Sql { text, diagnostics, compiled }
+}
+
+/// `precept::sql::unsupported` for a rule left out because of `what`.
+fn unsupported(rule: &CompiledRule, what: &str) -> Diag {
+    Diag::warning(
+        "precept::sql::unsupported",
+        format!("rule `{}` is left out of the SQL: {what} does not compile to SQL yet", rule.id),
+    )
+    .at(&rule.file, rule.id_span, "this rule")
+    .help("check this rule with `precept check`; docs/warehouse.md lists what compiles to SQL")
+}
+
+/// A findings view with no rows, of the right columns.
+fn empty_select(d: Dialect) -> String {
+    use dialect::SqlType;
+    let text = d.ty(SqlType::Text);
+    let cols: Vec<String> = FINDING_COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "requirement" => format!("CAST(NULL AS BIGINT) AS {c}"),
+            "message_values" => format!("{} AS {c}", d.text_list(&[])),
+            _ => format!("CAST(NULL AS {text}) AS {c}"),
+        })
+        .collect();
+    format!("SELECT {} WHERE 1 = 0", cols.join(", "))
+}
+
+fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<RuleSql, Unsupported> {
+    if let Some(g) = &rule.group {
+        return Err(Unsupported(
+            if g.sequence.is_some() { "a rule that follows cases" } else { "a rule over groups of records" }.into(),
+        ));
+    }
+    if rule.uses_roles {
+        return Err(Unsupported("a question about staff and roles".into()));
+    }
+    if rule.uses_now {
+        return Err(Unsupported("`now`".into()));
+    }
+    let Some(info) = program.schemas.get(rule.schema) else {
+        return Err(Unsupported("a rule of no schema".into()));
+    };
+    if info.builtin {
+        return Err(Unsupported("a rule over the role files' roles or staff".into()));
+    }
+    if info.id_redacted {
+        return Err(Unsupported("a redacted record id".into()));
+    }
+    let mut c = Compiler::new(program, d, info.shape);
+    let mut filter = Vec::new();
+    if let Some(f) = &rule.filter {
+        filter.push(d.is_true(&c.expr(f, None)?));
+    }
+    // The version in force on the record's day; an undated record is judged only by rules in force
+    // on every day.
+    if rule.in_force.is_some() || !rule.suspended.is_empty() {
+        let Some(slot) = info.date_field else {
+            return Err(Unsupported("effective dates of a schema with no `dated by`".into()));
+        };
+        let day = c.record_day(slot, rule.calendar)?;
+        let within = |(from, until): (Option<jiff::civil::Date>, Option<jiff::civil::Date>)| {
+            let mut parts = Vec::new();
+            if let Some(f) = from {
+                parts.push(format!("{day} >= DATE '{f}'"));
+            }
+            if let Some(u) = until {
+                parts.push(format!("{day} <= DATE '{u}'"));
+            }
+            if parts.is_empty() {
+                format!("{day} IS NOT NULL")
+            } else {
+                format!("({})", parts.join(" AND "))
+            }
+        };
+        if let Some(r) = rule.in_force {
+            filter.push(d.is_true(&within(r)));
+        } else {
+            filter.push(format!("({day} IS NOT NULL)"));
+        }
+        for s in &rule.suspended {
+            filter.push(format!("NOT {}", d.is_true(&within(*s))));
+        }
+    }
+    let mut holds = Vec::new();
+    let mut which = Vec::new();
+    let mut blame = Vec::new();
+    for (k, r) in rule.requires.iter().enumerate() {
+        let t = d.is_true(&c.expr(r, None)?);
+        which.push(format!("WHEN NOT {t} THEN {}", k + 1));
+        blame.push(format!("WHEN NOT {t} THEN {}", c.blame(r)?));
+        holds.push(t);
+    }
+    if holds.is_empty() {
+        return Err(Unsupported("a rule with no `require`".into()));
+    }
+    filter.push(format!("NOT ({})", holds.join(" AND ")));
+    let mut template = String::new();
+    let mut values = Vec::new();
+    for part in &rule.message {
+        match (part, c.message_value(part)?) {
+            (MsgPart::Text(t), _) => template.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            (_, Some(v)) => {
+                template.push_str(&format!("{{{}}}", values.len()));
+                values.push(v);
+            }
+            (_, None) => {}
+        }
+    }
+    let record_id = match info.id_field {
+        Some(slot) => {
+            let Ok(slot) = u16::try_from(slot) else {
+                return Err(Unsupported("a field the schema does not have".into()));
+            };
+            let (col, _, ty) = c.field(&[slot])?;
+            match tables::scalar(&ty) {
+                Some(st) => d.to_text(&col, st),
+                None => return Err(Unsupported("a record id that is not a single value".into())),
+            }
+        }
+        None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
+    };
+    let code = program.codes.get(rule.code);
+    let select = format!(
+        "SELECT\n  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values\nFROM {} AS r\nWHERE {}",
+        d.text(&rule.id),
+        d.text(code.map_or("", |c| c.name.as_str())),
+        d.text(code.map_or("", |c| c.level.as_str())),
+        d.text(rule.severity.as_str()),
+        d.text(&info.name),
+        which.join(" "),
+        blame.join(" "),
+        d.text(&template),
+        d.text_list(&values),
+        d.ident(&info.name),
+        filter.join("\n  AND "),
+    );
+    Ok(RuleSql { select, calendars: c.calendars })
+}

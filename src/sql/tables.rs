@@ -1,0 +1,114 @@
+//! The table mapping: which table and columns hold a schema's records in the warehouse.
+//!
+//! One table per schema, named as the schema. One column per scalar field, named by its dotted path
+//! from the record (`customer.kind`) so that a column is named exactly as findings name the field
+//! they blame; nested objects are flattened into such columns. A list of scalars is an array column;
+//! a list of objects an array of structs (a `JSONB` column in PostgreSQL). docs/warehouse.md gives
+//! the reasons.
+
+use super::dialect::{Dialect, SqlType};
+use crate::engine::types::Ty;
+use crate::engine::Program;
+
+/// One column of a schema's table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// Its name: the field's dotted path (`customer.kind`).
+    pub name: String,
+    /// Its SQL type, as the dialect writes it.
+    pub ty: String,
+    /// The field (or an object it is inside) may be missing, so the column may hold NULL.
+    pub nullable: bool,
+}
+
+/// The SQL type that holds a scalar Precept type, if it is one.
+pub fn scalar(ty: &Ty) -> Option<SqlType> {
+    Some(match ty {
+        Ty::Text | Ty::Enum(_) => SqlType::Text,
+        Ty::Int | Ty::Duration => SqlType::Int,
+        Ty::Dec | Ty::Money(_) => SqlType::Decimal,
+        Ty::Bool => SqlType::Bool,
+        Ty::Date => SqlType::Date,
+        Ty::DateTime => SqlType::Timestamp,
+        Ty::BusinessDays | Ty::List(_) | Ty::Object(_) | Ty::Set(_) => return None,
+    })
+}
+
+/// The columns of schema `schema`'s table, in the order its fields are declared.
+pub fn columns(program: &Program, schema: usize, dialect: Dialect) -> Vec<Column> {
+    let mut out = Vec::new();
+    if let Some(info) = program.schemas.get(schema) {
+        flatten(program, info.shape, "", false, dialect, &mut out);
+    }
+    out
+}
+
+fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialect: Dialect, out: &mut Vec<Column>) {
+    let Some(shape) = program.shapes.get(shape) else { return };
+    for f in &shape.fields {
+        let name = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+        let nullable = nullable || f.optional;
+        match &f.ty {
+            Ty::Object(inner) => flatten(program, *inner, &name, nullable, dialect, out),
+            ty => {
+                if let Some(ty) = type_name(program, ty, dialect) {
+                    out.push(Column { name, ty, nullable });
+                }
+            }
+        }
+    }
+}
+
+/// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal).
+pub fn columns_type(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
+    type_name(program, ty, dialect)
+}
+
+/// The SQL type of a field of type `ty`, lists and objects in lists included.
+fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
+    if let Some(s) = scalar(ty) {
+        return Some(dialect.ty(s).to_string());
+    }
+    match ty {
+        Ty::List(inner) => match (inner.as_ref(), dialect) {
+            (Ty::Object(_), Dialect::Postgres) => Some("JSONB".to_string()),
+            (Ty::Object(shape), _) => {
+                let fields = program.shapes.get(*shape)?.fields.iter().filter_map(|f| {
+                    let t = type_name(program, &f.ty, dialect)?;
+                    Some(match dialect {
+                        Dialect::Spark => format!("{}: {t}", dialect.ident(&f.name)),
+                        _ => format!("{} {t}", dialect.ident(&f.name)),
+                    })
+                });
+                let fields: Vec<String> = fields.collect();
+                Some(match dialect {
+                    Dialect::Spark => format!("ARRAY<STRUCT<{}>>", fields.join(", ")),
+                    _ => format!("STRUCT({})[]", fields.join(", ")),
+                })
+            }
+            (inner, _) => Some(dialect.list_ty(scalar(inner)?)),
+        },
+        Ty::Object(shape) => {
+            // An object inside a list element is a struct of its own.
+            let fields: Vec<String> = program
+                .shapes
+                .get(*shape)?
+                .fields
+                .iter()
+                .filter_map(|f| Some(format!("{} {}", dialect.ident(&f.name), type_name(program, &f.ty, dialect)?)))
+                .collect();
+            Some(format!("STRUCT({})", fields.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+/// `CREATE TABLE` for schema `schema`'s table: the shape `precept sql`'s queries read.
+pub fn create_table(program: &Program, schema: usize, dialect: Dialect) -> Option<String> {
+    let info = program.schemas.get(schema)?;
+    let cols: Vec<String> = columns(program, schema, dialect)
+        .iter()
+        .map(|c| format!("  {} {}{}", dialect.ident(&c.name), c.ty, if c.nullable { "" } else { " NOT NULL" }))
+        .collect();
+    Some(format!("CREATE TABLE {} (\n{}\n);\n", dialect.ident(&info.name), cols.join(",\n")))
+}
