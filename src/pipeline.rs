@@ -9,8 +9,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::data::{self, RecordFile};
 use crate::diagnostics::Diag;
 use crate::engine::authority::{Authority, Evidence};
@@ -382,17 +380,6 @@ pub struct Consumer<'a> {
     pub take: &'a mut dyn FnMut(Finding, Vec<String>),
 }
 
-/// One batch checked: its records (for the rules over groups, folded in order), and its findings,
-/// located and prepared.
-struct Done {
-    batch: Vec<data::ReadRecord>,
-    /// For each record with a finding or an undetermined rule: whether it has a finding.
-    seen: Vec<bool>,
-    findings: Vec<(Finding, Vec<String>)>,
-    /// Findings of a file read whole, placed once the file is read (see `check_file`).
-    whole: Vec<Pending>,
-}
-
 /// One record checked: whether it has a finding (`None`: nothing at all), its findings placed and
 /// prepared, and those still to be placed (in a file read whole).
 type RecordDone = (Option<bool>, Vec<(Finding, Vec<String>)>, Vec<Pending>);
@@ -408,64 +395,41 @@ struct Place<'a> {
 }
 
 impl Place<'_> {
-    /// Check a batch on the worker threads: evaluate each record, and place and prepare its
-    /// findings from the record's own text kept while reading, so nothing here waits for another
-    /// record or reads the file again.
-    fn process(&self, batch: Vec<data::ReadRecord>) -> Done {
-        let per_record: Vec<RecordDone> = batch
-            .par_iter()
-            .enumerate()
-            .map_init(Vec::new, |hits, (i, rec)| {
-                hits.clear();
-                check_record(self.program, self.authority, self.file.schema, i, &rec.values, hits);
-                if hits.is_empty() {
-                    return (None, Vec::new(), Vec::new());
-                }
-                // Rule order within the record, whatever order the rules were judged in.
-                hits.sort_by_key(|h| h.rule);
-                let seen = hits.iter().any(|h| h.unreadable.is_none());
-                let pending = self.pending(rec, hits.drain(..));
-                match &rec.raw {
-                    Some(raw) => {
-                        let source = data::locator::record_source(self.name.clone(), rec.line, raw);
-                        // The record is scanned once for all its findings.
-                        let mut scanned = Default::default();
-                        let found = pending
-                            .into_iter()
-                            .filter_map(|p| {
-                                let span = data::locator::span_in_record(
-                                    self.program,
-                                    self.file,
-                                    raw.header(),
-                                    &source,
-                                    &p.blame,
-                                    &mut scanned,
-                                );
-                                let mut f = finding(
-                                    self.program,
-                                    self.rules,
-                                    p,
-                                    source.clone(),
-                                    span,
-                                    self.file.format == data::Format::Toml,
-                                )?;
-                                let texts = (self.prepare)(&mut f);
-                                Some((f, texts))
-                            })
-                            .collect();
-                        (Some(seen), found, Vec::new())
-                    }
-                    None => (Some(seen), Vec::new(), pending),
-                }
+    /// Check one record on the worker thread that has just parsed it (its values still in that
+    /// core's cache), and place and prepare its findings from the record's own text kept while
+    /// reading, so nothing here waits for another record or reads the file again.
+    fn check(&self, rec: &data::ReadRecord) -> RecordDone {
+        let mut hits = Vec::new();
+        check_record(self.program, self.authority, self.file.schema, 0, &rec.values, &mut hits);
+        if hits.is_empty() {
+            return (None, Vec::new(), Vec::new());
+        }
+        // Rule order within the record, whatever order the rules were judged in.
+        hits.sort_by_key(|h| h.rule);
+        let seen = hits.iter().any(|h| h.unreadable.is_none());
+        let pending = self.pending(rec, hits.into_iter());
+        let Some(raw) = &rec.raw else { return (Some(seen), Vec::new(), pending) };
+        let source = data::locator::record_source(self.name.clone(), rec.line, raw);
+        // The record is scanned once for all its findings.
+        let mut scanned = Default::default();
+        let found = pending
+            .into_iter()
+            .filter_map(|p| {
+                let span = data::locator::span_in_record(
+                    self.program,
+                    self.file,
+                    raw.header(),
+                    &source,
+                    &p.blame,
+                    &mut scanned,
+                );
+                let toml = self.file.format == data::Format::Toml;
+                let mut f = finding(self.program, self.rules, p, source.clone(), span, toml)?;
+                let texts = (self.prepare)(&mut f);
+                Some((f, texts))
             })
             .collect();
-        let mut done = Done { batch, seen: Vec::new(), findings: Vec::new(), whole: Vec::new() };
-        for (seen, mut found, mut whole) in per_record {
-            done.seen.extend(seen);
-            done.findings.append(&mut found);
-            done.whole.append(&mut whole);
-        }
-        done
+        (Some(seen), found, Vec::new())
     }
 
     /// The findings of record `rec` from its `hits`, to be placed.
@@ -508,23 +472,21 @@ impl Place<'_> {
 
 /// The in-order part of a batch: count its records, fold them into the rules over groups, and
 /// hand its findings on.
+#[allow(clippy::too_many_arguments)]
 fn consume(
     place: &Place<'_>,
     index: usize,
-    done: Done,
+    (batch, done): (Vec<data::ReadRecord>, Vec<RecordDone>),
     groups: &mut Groups,
     out: &mut Outcome,
     take: &mut dyn FnMut(Finding, Vec<String>),
     whole: &mut Vec<Pending>,
 ) {
     let (program, file) = (place.program, place.file);
-    out.records += done.batch.len();
-    crate::progress::CHECKED.records_done(done.batch.len());
-    for seen in done.seen {
-        out.tally.record_seen(seen);
-    }
+    out.records += batch.len();
+    crate::progress::CHECKED.records_done(batch.len());
     if !groups.is_empty() {
-        for rec in &done.batch {
+        for rec in &batch {
             groups.add(program, place.authority, file.schema, &rec.values, (index, rec.line), &mut || Sample {
                 file: index,
                 ordinal: rec.ordinal,
@@ -535,17 +497,21 @@ fn consume(
     }
     // Freeing a batch's records is a twentieth of a run: a worker thread does it, not this one,
     // which everything else waits for.
-    let batch = done.batch;
     if rayon::current_num_threads() > 1 {
         rayon::spawn(move || drop(batch));
     } else {
         drop(batch);
     }
-    for (f, texts) in done.findings {
-        out.count(&f);
-        take(f, texts);
+    for (seen, found, mut later) in done {
+        if let Some(seen) = seen {
+            out.tally.record_seen(seen);
+        }
+        for (f, texts) in found {
+            out.count(&f);
+            take(f, texts);
+        }
+        whole.append(&mut later);
     }
-    whole.extend(done.whole);
 }
 
 fn check_file(
@@ -567,36 +533,26 @@ fn check_file(
     // the batches are then read, checked and handed on in turn (parsing and checking still
     // parallel).
     let in_turn = rayon::current_num_threads() <= 1 || rayon::current_thread_index().is_some();
+    let check = |rec: &data::ReadRecord| place.check(rec);
     let mut diags = if in_turn {
-        // One thread: each batch is checked and handed on in turn.
-        data::read_file(file, program, BATCH, &mut |batch| {
-            let done = place.process(batch);
-            consume(&place, index, done, groups, out, take, &mut whole);
+        // One thread: each batch is read, checked and handed on in turn.
+        data::read_file_with(file, program, BATCH, &check, &mut |batch, done| {
+            consume(&place, index, (batch, done), groups, out, take, &mut whole);
         })
     } else {
-        // The file is read (and parsed) on a thread of its own, one batch ahead; batch k is
-        // checked on the worker threads while batch k-1 is handed on here, in order.
+        // The file is read, parsed and checked on a thread of its own (parsing and checking across
+        // the worker threads), one batch ahead; batch k is handed on here, in order, while batch
+        // k+1 is being read.
         std::thread::scope(|s| {
-            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<data::ReadRecord>>(0);
-            let reader = s.spawn(move || {
-                data::read_file(file, program, BATCH, &mut |batch| {
+            let (batches, received) = std::sync::mpsc::sync_channel(0);
+            let reader = s.spawn(|| {
+                data::read_file_with(file, program, BATCH, &check, &mut move |batch, done| {
                     // The receiver only goes away when this thread's scope ends.
-                    let _ = batches.send(batch);
+                    let _ = batches.send((batch, done));
                 })
             });
-            let mut previous: Option<Done> = None;
             for batch in received {
-                let mut next = None;
-                rayon::in_place_scope(|s| {
-                    s.spawn(|_| next = Some(place.process(batch)));
-                    if let Some(done) = previous.take() {
-                        consume(&place, index, done, groups, out, take, &mut whole);
-                    }
-                });
-                previous = next;
-            }
-            if let Some(done) = previous.take() {
-                consume(&place, index, done, groups, out, take, &mut whole);
+                consume(&place, index, batch, groups, out, take, &mut whole);
             }
             match reader.join() {
                 Ok(diags) => diags,

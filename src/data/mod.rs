@@ -24,7 +24,7 @@ mod excerpt;
 mod json;
 mod locate;
 pub(crate) mod locator;
-mod origin;
+pub(crate) mod origin;
 pub(crate) mod scan;
 mod select;
 mod toml;
@@ -40,6 +40,7 @@ use crate::engine::blame::Step;
 use crate::engine::types::Field;
 use crate::engine::value::Value;
 use crate::engine::Program;
+use rayon::prelude::*;
 
 pub use discover::{discover, SchemaGlobs};
 pub use locator::{Located, Locator};
@@ -355,7 +356,20 @@ pub fn read_file(
     batch: usize,
     sink: &mut dyn FnMut(Vec<ReadRecord>),
 ) -> Vec<Diag> {
-    let mut out = Batcher::new(batch, sink);
+    read_file_with(file, program, batch, &|_| (), &mut |records, _| sink(records))
+}
+
+/// [`read_file`], with `work` done on each record as soon as it is read, on the thread that
+/// parsed it: its values are still in that core's cache, where a second pass over the batch would
+/// find them evicted. The sink gets each batch's records with their works, in the same order.
+pub(crate) fn read_file_with<W: Send>(
+    file: &RecordFile,
+    program: &Program,
+    batch: usize,
+    work: &(dyn Fn(&ReadRecord) -> W + Sync),
+    sink: &mut dyn FnMut(Vec<ReadRecord>, Vec<W>),
+) -> Vec<Diag> {
+    let mut out = Batcher::new(batch, work, sink);
     let diags = match file.format {
         Format::Json => json::read_json(file, program, &mut out),
         Format::Jsonl => json::read_jsonl(file, program, &mut out),
@@ -412,31 +426,68 @@ fn field_text(program: &Program, schema: usize, values: &[Value], slot: usize) -
 /// a million located diagnostics.
 pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
 
-/// Collects records into batches for the sink.
-pub(crate) struct Batcher<'s> {
+/// Collects records into batches for the sink, each with the work done on it.
+///
+/// A reader that parses records in parallel does the work in the same parallel pass
+/// ([`Batcher::work`], [`Batcher::push_done`]); one that reads records one after another
+/// ([`Batcher::push`]) has the work done across threads when the batch is handed on.
+pub(crate) struct Batcher<'s, W> {
     size: usize,
-    buf: Vec<ReadRecord>,
-    sink: &'s mut dyn FnMut(Vec<ReadRecord>),
+    work: &'s (dyn Fn(&ReadRecord) -> W + Sync),
+    records: Vec<ReadRecord>,
+    /// The works of the first `done.len()` records.
+    done: Vec<W>,
+    sink: &'s mut dyn FnMut(Vec<ReadRecord>, Vec<W>),
 }
 
-impl<'s> Batcher<'s> {
-    fn new(size: usize, sink: &'s mut dyn FnMut(Vec<ReadRecord>)) -> Batcher<'s> {
+impl<'s, W: Send> Batcher<'s, W> {
+    fn new(
+        size: usize,
+        work: &'s (dyn Fn(&ReadRecord) -> W + Sync),
+        sink: &'s mut dyn FnMut(Vec<ReadRecord>, Vec<W>),
+    ) -> Batcher<'s, W> {
         let size = size.max(1);
-        Batcher { size, buf: Vec::with_capacity(size.min(4096)), sink }
+        Batcher { size, work, records: Vec::with_capacity(size.min(4096)), done: Vec::new(), sink }
     }
 
-    /// Add a record, handing a full batch to the sink.
+    /// The work to do on each record, for a reader to do it where it parses.
+    pub(crate) fn work(&self) -> &'s (dyn Fn(&ReadRecord) -> W + Sync) {
+        self.work
+    }
+
+    /// Add a record whose work is still to be done, handing a full batch to the sink.
     pub(crate) fn push(&mut self, record: ReadRecord) {
-        self.buf.push(record);
-        if self.buf.len() >= self.size {
-            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(self.size.min(4096)));
-            (self.sink)(full);
+        self.records.push(record);
+        if self.records.len() >= self.size {
+            self.flush();
+        }
+    }
+
+    /// Add a record with its work done, handing a full batch to the sink.
+    pub(crate) fn push_done(&mut self, record: ReadRecord, work: W) {
+        self.fill();
+        self.records.push(record);
+        self.done.push(work);
+        if self.records.len() >= self.size {
+            self.flush();
+        }
+    }
+
+    /// Do the work of the records that still need it, across threads.
+    fn fill(&mut self) {
+        if let Some(todo) = self.records.get(self.done.len()..).filter(|t| !t.is_empty()) {
+            let work = self.work;
+            let mut done: Vec<W> = todo.par_iter().map(work).collect();
+            self.done.append(&mut done);
         }
     }
 
     fn flush(&mut self) {
-        if !self.buf.is_empty() {
-            (self.sink)(std::mem::take(&mut self.buf));
+        self.fill();
+        if !self.records.is_empty() {
+            let records = std::mem::replace(&mut self.records, Vec::with_capacity(self.size.min(4096)));
+            let done = std::mem::take(&mut self.done);
+            (self.sink)(records, done);
         }
     }
 }

@@ -25,7 +25,7 @@ use std::sync::Arc;
 const CSV_HELP: &str = "a `.csv` file has a header row naming the columns, then one record per row";
 
 /// Read a CSV record file.
-pub(crate) fn read_csv(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<Diag> {
+pub(crate) fn read_csv<W: Send>(file: &RecordFile, program: &Program, out: &mut Batcher<'_, W>) -> Vec<Diag> {
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
@@ -192,11 +192,11 @@ struct Chunked<'a> {
 
 impl Chunked<'_> {
     /// Convert the rows gathered and hand them on in order, with their problems as diagnostics.
-    fn flush<R: std::io::Read>(
+    fn flush<R: std::io::Read, W: Send>(
         &mut self,
         reader: &mut ::csv::Reader<Tee<R>>,
         diags: &mut FileDiags<'_>,
-        out: &mut Batcher<'_>,
+        out: &mut Batcher<'_, W>,
     ) {
         if self.rows.is_empty() {
             // Nothing to hand on: the bytes of rows reported instead are dropped where they are.
@@ -205,8 +205,12 @@ impl Chunked<'_> {
         }
         let bytes = reader.get_mut().cut(self.end, &mut self.recycler);
         let shared = self.recycler.share(super::Chunk { bytes, header: Some(self.header.clone()) });
-        let (program, fields, plan) = (self.program, self.fields, self.plan);
-        let converted: Vec<(Box<[Value]>, RowProblems)> = self
+        let (program, fields, plan, shape) = (self.program, self.fields, self.plan, self.shape);
+        let work = out.work();
+        // Each row is converted and its record worked on in one parallel pass. Its problems come
+        // back for reporting in order; a record with only unreadable cells is still kept, since
+        // they cost the verdicts that depend on them, not the record.
+        let converted: Vec<(Option<(ReadRecord, W)>, RowProblems)> = self
             .rows
             .par_iter()
             .map_init(
@@ -215,22 +219,26 @@ impl Chunked<'_> {
                     row.path.clear();
                     row.problems.clear();
                     let (values, _) = row.object(fields, plan, &p.record, true);
-                    (values, std::mem::take(&mut row.problems))
+                    let problems = std::mem::take(&mut row.problems);
+                    let kept = problems.iter().all(|(p, _)| p.kind.is_bad_value()).then(|| {
+                        let unreadable = diags::unreadable_notes(program, shape, problems.iter().map(|(p, _)| p));
+                        let raw = Some(super::RawText::new(&shared, p.start, p.end));
+                        let rec = ReadRecord { ordinal: p.ordinal, line: p.line, values, unreadable, raw };
+                        let done = work(&rec);
+                        (rec, done)
+                    });
+                    (kept, problems)
                 },
             )
             .collect();
-        for (p, (values, problems)) in self.rows.drain(..).zip(converted) {
-            let raw = Some(super::RawText::new(&shared, p.start, p.end));
-            let (ordinal, line) = (p.ordinal, p.line);
+        for (p, (kept, problems)) in self.rows.drain(..).zip(converted) {
+            let line = p.line;
             self.spare.push(p.record);
-            if problems.is_empty() {
-                out.push(ReadRecord { ordinal, line, values, unreadable: Vec::new(), raw });
-                continue;
+            if let Some((rec, done)) = kept {
+                out.push_done(rec, done);
             }
-            // Cells that could not be read cost the verdicts that depend on them, not the record.
-            if problems.iter().all(|(p, _)| p.kind.is_bad_value()) {
-                let unreadable = diags::unreadable_notes(program, self.shape, problems.iter().map(|(p, _)| p));
-                out.push(ReadRecord { ordinal, line, values, unreadable, raw });
+            if problems.is_empty() {
+                continue;
             }
             let (source, whole) = diags.line_span(line);
             let (cells, _) = scan::csv_cells(&source.text, whole.start);

@@ -14,7 +14,6 @@ use serde::de::IgnoredAny;
 use super::diags::{FileDiags, Problem, ProblemKind};
 use super::{codes, locate, scan, Batcher, ReadRecord, RecordFile};
 use crate::engine::types::ShapeId;
-use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::{SourceFile, Span};
 use seed::{parse_record, Ctx};
@@ -37,113 +36,180 @@ struct RawLine {
     end: usize,
 }
 
-/// What parsing one line gave.
-enum Parsed {
-    Record(Box<[Value]>),
+/// Reads a JSON Lines file's non-blank lines in chunks, counting lines and records as it goes.
+struct Chunks<'f> {
+    reader: super::origin::Lines<'f>,
+    recycler: super::Recycler,
+    line: usize,
+    ordinal: usize,
+    /// Whether any record (or over-long line) was met.
+    any: bool,
+    /// The end was reached, or reading failed.
+    done: bool,
+}
+
+/// One chunk of lines, and what reading it met besides them, to report in file order.
+struct LineChunk {
+    bytes: Vec<u8>,
+    lines: Vec<RawLine>,
+    /// Lines over the `record-line` limit, by number, dropped unread.
+    too_long: Vec<usize>,
+    /// The error that ended reading.
+    error: Option<std::io::Error>,
+}
+
+impl Chunks<'_> {
+    /// The next chunk: at most [`JSONL_CHUNK`] lines and [`JSONL_CHUNK_BYTES`] bytes (plus one line).
+    fn next(&mut self) -> LineChunk {
+        let mut chunk = LineChunk {
+            bytes: self.recycler.buffer(),
+            lines: Vec::with_capacity(JSONL_CHUNK),
+            too_long: Vec::new(),
+            error: None,
+        };
+        let bytes = &mut chunk.bytes;
+        while !self.done && chunk.lines.len() < JSONL_CHUNK && bytes.len() < JSONL_CHUNK_BYTES {
+            let start = bytes.len();
+            let read = self.reader.read_until(b'\n', bytes);
+            for long in self.reader.get_mut().take_too_long() {
+                self.any = true;
+                self.ordinal += 1;
+                chunk.too_long.push(long);
+            }
+            match read {
+                Ok(0) => {
+                    self.done = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    chunk.error = Some(e);
+                    self.done = true;
+                    break;
+                }
+            }
+            self.line += 1;
+            let mut bom = 0;
+            if self.line == 1 && bytes.get(start..).is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF")) {
+                bom = 3;
+            }
+            if bytes.get(start + bom..).unwrap_or(&[]).iter().all(u8::is_ascii_whitespace) {
+                bytes.truncate(start);
+                continue;
+            }
+            self.any = true;
+            chunk.lines.push(RawLine {
+                line: self.line,
+                ordinal: self.ordinal,
+                bom,
+                start: start + bom,
+                end: bytes.len(),
+            });
+            self.ordinal += 1;
+        }
+        chunk
+    }
+}
+
+/// What parsing one line gave, with the work done on its record.
+enum Parsed<W> {
+    Record(ReadRecord, W),
     /// Problems to report; and the record, when they cost only values (see [`Ctx::usable`]).
-    Problems(Option<Box<[Value]>>, Vec<Problem>, usize),
+    Problems(Option<(ReadRecord, W)>, Vec<Problem>, usize),
     Syntax(serde_json::Error),
     Utf8(usize),
 }
 
 /// Read a JSON Lines file, one record per non-blank line, streaming: lines are read in chunks and
 /// each chunk is parsed across threads, then handed on in file order.
-pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<super::Diag> {
+pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mut Batcher<'_, W>) -> Vec<super::Diag> {
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
     // Through the file layer: a regular file only, and no line longer than the `record-line`
     // limit is ever held (such a line reads as blank and is reported below).
-    let mut reader = match file.lines() {
+    let reader = match file.lines() {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
             return diags.finish();
         }
     };
-    let mut recycler = super::Recycler::default();
-    let mut chunk: Vec<u8> = recycler.buffer();
-    let mut lines: Vec<RawLine> = Vec::with_capacity(JSONL_CHUNK);
-    let (mut line, mut ordinal, mut any, mut done) = (0usize, 0usize, false, false);
-    while !done {
-        chunk.clear();
-        lines.clear();
-        // A chunk is bounded in bytes too, so that it holds at most this plus one line.
-        while lines.len() < JSONL_CHUNK && chunk.len() < JSONL_CHUNK_BYTES {
-            let start = chunk.len();
-            let read = reader.read_until(b'\n', &mut chunk);
-            for long in reader.get_mut().take_too_long() {
-                any = true;
-                ordinal += 1;
-                diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
-            }
-            match read {
-                Ok(0) => {
-                    done = true;
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    diags.unreadable(&e);
-                    done = true;
-                    break;
-                }
-            }
-            line += 1;
-            let mut bom = 0;
-            if line == 1 && chunk.get(start..).is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF")) {
-                bom = 3;
-            }
-            let bytes = chunk.get(start + bom..).unwrap_or(&[]);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                chunk.truncate(start);
-                continue;
-            }
-            any = true;
-            lines.push(RawLine { line, ordinal, bom, start: start + bom, end: chunk.len() });
-            ordinal += 1;
+    let mut chunks =
+        Chunks { reader, recycler: super::Recycler::default(), line: 0, ordinal: 0, any: false, done: false };
+    let mut current = chunks.next();
+    loop {
+        // What reading the chunk met, in file order after everything before it.
+        for long in current.too_long.drain(..) {
+            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
         }
-        let parsed: Vec<Parsed> = lines
-            .par_iter()
-            .map_init(
-                || Ctx::new(program),
-                |ctx, raw| {
-                    let bytes = chunk.get(raw.start..raw.end).unwrap_or(&[]);
-                    match std::str::from_utf8(bytes) {
-                        Err(e) => Parsed::Utf8(e.valid_up_to()),
-                        Ok(text) => match parse_record(ctx, shape, text) {
-                            Ok(values) if ctx.problems.is_empty() => Parsed::Record(values),
-                            Ok(values) => {
-                                let dropped = ctx.dropped();
-                                let kept = ctx.usable().then_some(values);
-                                Parsed::Problems(kept, std::mem::take(&mut ctx.problems), dropped)
-                            }
-                            Err(e) => Parsed::Syntax(e),
-                        },
-                    }
-                },
-            )
-            .collect();
+        if let Some(e) = current.error.take() {
+            diags.unreadable(&e);
+        }
         // The chunk's bytes are kept, shared by its records, for placing their findings; the next
         // chunk is read into a buffer of its own.
-        let next = recycler.buffer();
-        let shared = recycler.share(super::Chunk { bytes: std::mem::replace(&mut chunk, next), header: None });
+        let shared = chunks.recycler.share(super::Chunk { bytes: current.bytes, header: None });
+        let lines = current.lines;
+        let work = out.work();
+        let record = |raw: &RawLine, values, unreadable| {
+            let rec = ReadRecord {
+                ordinal: raw.ordinal,
+                line: raw.line,
+                values,
+                unreadable,
+                raw: Some(super::RawText::new(&shared, raw.start, raw.end)),
+            };
+            let done = work(&rec);
+            (rec, done)
+        };
+        let parse = || -> Vec<Parsed<W>> {
+            lines
+                .par_iter()
+                .map_init(
+                    || Ctx::new(program),
+                    |ctx, raw| {
+                        let bytes = shared.bytes.get(raw.start..raw.end).unwrap_or(&[]);
+                        match std::str::from_utf8(bytes) {
+                            Err(e) => Parsed::Utf8(e.valid_up_to()),
+                            Ok(text) => match parse_record(ctx, shape, text) {
+                                Ok(values) if ctx.problems.is_empty() => {
+                                    let (rec, done) = record(raw, values, Vec::new());
+                                    Parsed::Record(rec, done)
+                                }
+                                Ok(values) => {
+                                    let dropped = ctx.dropped();
+                                    let usable = ctx.usable();
+                                    let problems = std::mem::take(&mut ctx.problems);
+                                    let kept = usable.then(|| {
+                                        let unreadable =
+                                            super::diags::unreadable_notes(program, shape, problems.iter());
+                                        record(raw, values, unreadable)
+                                    });
+                                    Parsed::Problems(kept, problems, dropped)
+                                }
+                                Err(e) => Parsed::Syntax(e),
+                            },
+                        }
+                    },
+                )
+                .collect()
+        };
+        // While this chunk is parsed and checked across the worker threads, the next one is read
+        // (on one of them): reading never leaves the others idle.
+        let (parsed, next) = if chunks.done {
+            (parse(), None)
+        } else {
+            let (parsed, next) = rayon::join(parse, || chunks.next());
+            (parsed, Some(next))
+        };
         let chunk = &shared.bytes;
         for (raw, result) in lines.iter().zip(parsed) {
-            let text = Some(super::RawText::new(&shared, raw.start, raw.end));
             match result {
-                Parsed::Record(values) => out.push(ReadRecord {
-                    ordinal: raw.ordinal,
-                    line: raw.line,
-                    values,
-                    unreadable: Vec::new(),
-                    raw: text,
-                }),
+                Parsed::Record(rec, done) => out.push_done(rec, done),
                 Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
                 Parsed::Problems(kept, problems, dropped) => {
-                    if let Some(values) = kept {
-                        let unreadable = super::diags::unreadable_notes(program, shape, problems.iter());
-                        out.push(ReadRecord { ordinal: raw.ordinal, line: raw.line, values, unreadable, raw: text });
+                    if let Some((rec, done)) = kept {
+                        out.push_done(rec, done);
                     }
                     // Only the problems that will be shown are located.
                     let shown = problems.len().min(diags.room());
@@ -174,15 +240,19 @@ pub(crate) fn read_jsonl(file: &RecordFile, program: &Program, out: &mut Batcher
                 }
             }
         }
+        match next {
+            Some(next) => current = next,
+            None => break,
+        }
     }
-    if !any {
+    if !chunks.any {
         diags.empty();
     }
     diags.finish()
 }
 
 /// Read a JSON file: one record object, or an array of them.
-pub(crate) fn read_json(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<super::Diag> {
+pub(crate) fn read_json<W: Send>(file: &RecordFile, program: &Program, out: &mut Batcher<'_, W>) -> Vec<super::Diag> {
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;

@@ -25,7 +25,7 @@ pub(crate) use locate::locate;
 const TOML_HELP: &str = "a `.toml` file holds one record, or many as `[[record]]` tables";
 
 /// Read a TOML record file.
-pub(crate) fn read_toml(file: &RecordFile, program: &Program, out: &mut Batcher<'_>) -> Vec<Diag> {
+pub(crate) fn read_toml<W: Send>(file: &RecordFile, program: &Program, out: &mut Batcher<'_, W>) -> Vec<Diag> {
     let mut diags = FileDiags::new(file);
     let Some(schema) = program.schemas.get(file.schema) else { return diags.finish() };
     let shape = schema.shape;
