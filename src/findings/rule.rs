@@ -151,6 +151,40 @@ pub struct CodeEntry {
     pub level: CodeLevel,
     /// Its `version`, when it states one.
     pub version: Option<String>,
+    /// The clauses it lists itself (`clause "..."`), in the code's order: the clause traceability
+    /// matrix shows each, and one no rule cites as a gap. Empty when it lists none.
+    pub clauses: Vec<ClauseEntry>,
+    /// The code it extends, by position in [`Catalogue::codes`] (always an earlier one): its rules
+    /// may cite that code's clauses too.
+    pub extends: Option<usize>,
+}
+
+/// A clause a code lists, as reports name it.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "Industry code" { level industry
+/// #     clause "s.4.1" "Answer within the hour"
+/// #     clause "s.4.2"
+/// #     rule answered-quickly { for ticket cite "s.4.1"
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let catalogue = engine.catalogue();
+/// let listed: Vec<(&str, Option<&str>)> =
+///     catalogue.codes[0].clauses.iter().map(|c| (c.id.as_str(), c.title.as_deref())).collect();
+/// assert_eq!(listed, [("s.4.1", Some("Answer within the hour")), ("s.4.2", None)]);
+/// // No rule cites s.4.2: it is a gap.
+/// let gaps: Vec<&str> = catalogue.uncited_clauses().iter().map(|(_, c)| c.id.as_str()).collect();
+/// assert_eq!(gaps, ["s.4.2"]);
+/// assert_eq!(catalogue.listed_clauses(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseEntry {
+    /// Its id, as the code numbers it and rules `cite` it.
+    pub id: String,
+    /// Its short title, when the code gives one.
+    pub title: Option<String>,
 }
 
 /// Everything a report needs to know about a run's policies: each rule's metadata (by position in
@@ -250,7 +284,17 @@ impl Catalogue {
             codes: program
                 .codes
                 .iter()
-                .map(|c| CodeEntry { name: c.name.clone(), level: c.level, version: c.version.clone() })
+                .map(|c| CodeEntry {
+                    name: c.name.clone(),
+                    level: c.level,
+                    version: c.version.clone(),
+                    clauses: c
+                        .clauses
+                        .iter()
+                        .map(|k| ClauseEntry { id: k.id.clone(), title: k.title.clone() })
+                        .collect(),
+                    extends: c.parent,
+                })
                 .collect(),
             skipped,
             tests: None,
@@ -313,6 +357,58 @@ impl Catalogue {
     /// ```
     pub fn running(&self) -> impl Iterator<Item = &Arc<RuleInfo>> {
         self.running.iter().filter_map(|&i| self.rules.get(i))
+    }
+
+    /// The code a rule of code `code` citing clause `cite` traces to: the nearest of that code
+    /// and the codes it extends that lists the clause (an override cites the clause of the code
+    /// whose rule it replaces), else `code` itself.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 30m  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// assert_eq!(catalogue.clause_home(1, "s.4.1"), 0);
+    /// assert_eq!(catalogue.clause_home(1, "h.1"), 1);
+    /// // The override cites the industry code's clause: it is no gap.
+    /// assert!(catalogue.uncited_clauses().is_empty());
+    /// ```
+    pub fn clause_home(&self, code: usize, cite: &str) -> usize {
+        let mut at = Some(code);
+        // INVARIANT: a code extends an earlier one, so the walk ends; bounded all the same.
+        for _ in 0..=self.codes.len() {
+            let Some(i) = at else { break };
+            let Some(entry) = self.codes.get(i) else { break };
+            if entry.clauses.iter().any(|c| c.id == cite) {
+                return i;
+            }
+            at = entry.extends.filter(|&p| p < i);
+        }
+        code
+    }
+
+    /// The clauses codes list that no running rule cites, in the codes' order and each code's
+    /// order, with the code's position: the gaps of a clause traceability report.
+    pub fn uncited_clauses(&self) -> Vec<(usize, &ClauseEntry)> {
+        let cited: std::collections::HashSet<(usize, &str)> =
+            self.running().filter_map(|r| r.cite.as_deref().map(|c| (self.clause_home(r.code_index, c), c))).collect();
+        self.codes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, code)| code.clauses.iter().map(move |c| (i, c)))
+            .filter(|(i, c)| !cited.contains(&(*i, c.id.as_str())))
+            .collect()
+    }
+
+    /// How many clauses the codes list, all together (see [`ClauseEntry`] for an example).
+    pub fn listed_clauses(&self) -> usize {
+        self.codes.iter().map(|c| c.clauses.len()).sum()
     }
 
     /// Every override that states why it relaxes the rule it replaces, in the program's order:
