@@ -10,7 +10,7 @@ mod summary;
 
 use std::sync::Arc;
 
-pub use rule::{Catalogue, ClauseEntry, CodeEntry, Overrides, RuleInfo};
+pub use rule::{Catalogue, ClauseEntry, CodeEntry, Overrides, RuleInfo, Traced};
 pub use summary::{Outcome, Summary, Tally};
 
 use crate::ast::{CodeLevel, Severity};

@@ -159,6 +159,21 @@ pub struct CodeEntry {
     pub extends: Option<usize>,
 }
 
+/// A running rule traced to a clause, for the clause traceability matrix ([`Catalogue::traced`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Traced<'a> {
+    /// The code the clause traces to, by position in [`Catalogue::codes`]: the nearest of the
+    /// rule's code and the codes it extends that lists the clause, else the rule's own code.
+    pub code: usize,
+    /// The clause; `None` for a rule that cites none.
+    pub clause: Option<&'a str>,
+    /// The rule.
+    pub rule: &'a RuleInfo,
+    /// The rule implements the clause in place of the inherited rule that cites it, which it
+    /// overrides on every day; its own `cite` is another clause.
+    pub in_place: bool,
+}
+
 /// A clause a code lists, as reports name it.
 ///
 /// ```
@@ -393,11 +408,72 @@ impl Catalogue {
         code
     }
 
-    /// The clauses codes list that no running rule cites, in the codes' order and each code's
-    /// order, with the code's position: the gaps of a clause traceability report.
+    /// Which running rule implements which clause: each running rule at its own `cite` (`None`
+    /// when it cites none), and each running override also at the clause the inherited rule it
+    /// replaces on every day cites (the industry clause a company's stricter rule implements), each
+    /// with the code the clause traces to ([`Catalogue::clause_home`]).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"  clause "H 1"
+    /// #     rule answered-quickly { for ticket cite "H 1"
+    /// #       require record.waited <= 30m  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// let traced: Vec<(usize, Option<&str>, &str)> =
+    ///     catalogue.traced().iter().map(|t| (t.code, t.clause, t.rule.code.as_str())).collect();
+    /// assert_eq!(traced, [(1, Some("H 1"), "House rules"), (0, Some("s.4.1"), "House rules")]);
+    /// assert!(catalogue.traced()[1].in_place);
+    /// ```
+    pub fn traced(&self) -> Vec<Traced<'_>> {
+        let mut out = Vec::new();
+        let running: std::collections::HashSet<usize> = self.running.iter().copied().collect();
+        for r in self.running() {
+            let code = r.cite.as_deref().map_or(r.code_index, |c| self.clause_home(r.code_index, c));
+            out.push(Traced { code, clause: r.cite.as_deref(), rule: r, in_place: false });
+            if r.overrides.is_none() {
+                continue;
+            }
+            // The inherited versions this override keeps from running (on every day): rules of
+            // the same id, of a code it extends, that do not run.
+            for (i, q) in self.rules.iter().enumerate() {
+                if running.contains(&i) || q.id != r.id || !self.extends(r.code_index, q.code_index) {
+                    continue;
+                }
+                let Some(cite) = q.cite.as_deref() else { continue };
+                let home = self.clause_home(q.code_index, cite);
+                if !out.iter().any(|t: &Traced| t.code == home && t.clause == Some(cite) && t.rule.id == r.id) {
+                    out.push(Traced { code: home, clause: Some(cite), rule: r, in_place: true });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether code `child` extends code `parent`, directly or through others.
+    fn extends(&self, child: usize, parent: usize) -> bool {
+        let mut at = self.codes.get(child).and_then(|c| c.extends);
+        for _ in 0..self.codes.len() {
+            match at {
+                Some(p) if p == parent => return true,
+                Some(p) => at = self.codes.get(p).and_then(|c| c.extends).filter(|&q| q < p),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// The clauses codes list that no running rule implements ([`Catalogue::traced`]), in the
+    /// codes' order and each code's order, with the code's position: the gaps of a clause
+    /// traceability report.
     pub fn uncited_clauses(&self) -> Vec<(usize, &ClauseEntry)> {
+        let traced = self.traced();
         let cited: std::collections::HashSet<(usize, &str)> =
-            self.running().filter_map(|r| r.cite.as_deref().map(|c| (self.clause_home(r.code_index, c), c))).collect();
+            traced.iter().filter_map(|t| t.clause.map(|c| (t.code, c))).collect();
         self.codes
             .iter()
             .enumerate()

@@ -174,12 +174,11 @@ impl Page<'_> {
         let catalogue = &s.catalogue;
         // Clauses by code (in the policies' order) and clause, each with its rules once. A rule
         // citing a clause that a code it extends lists is traced to that code's clause.
-        let mut clauses: BTreeMap<(usize, Option<&str>), Vec<&crate::findings::RuleInfo>> = BTreeMap::new();
-        for r in catalogue.running() {
-            let home = r.cite.as_deref().map_or(r.code_index, |c| catalogue.clause_home(r.code_index, c));
-            let rules = clauses.entry((home, r.cite.as_deref())).or_default();
-            if !rules.iter().any(|k| k.id == r.id && k.code_index == r.code_index) {
-                rules.push(r);
+        let mut clauses: BTreeMap<(usize, Option<&str>), Vec<crate::findings::Traced>> = BTreeMap::new();
+        for t in catalogue.traced() {
+            let rules = clauses.entry((t.code, t.clause)).or_default();
+            if !rules.iter().any(|k| k.rule.id == t.rule.id && k.rule.code_index == t.rule.code_index) {
+                rules.push(t);
             }
         }
         let listed = catalogue.listed_clauses();
@@ -253,8 +252,9 @@ impl Page<'_> {
             let mut waiting = 0;
             let mut tests: Vec<&str> = Vec::new();
             let mut names = Vec::new();
-            for r in rules {
-                if let Some(o) = self.tally.rules.get(&(Some(r.code_index), r.id.clone(), clause.map(str::to_string))) {
+            for t in rules {
+                let r = t.rule;
+                if let Some(o) = self.tally.rules.get(&(Some(r.code_index), r.id.clone(), r.cite.clone())) {
                     sum.active += o.active;
                     sum.waived += o.waived;
                     sum.baselined += o.baselined;
@@ -274,8 +274,11 @@ impl Page<'_> {
                 }
                 let skipped = if catalogue.skipped.contains(&r.id) { " (not run: no role files)" } else { "" };
                 // A rule of an extending code, tracing to this code's clause, says whose it is.
-                let whose =
-                    if r.code_index == code { String::new() } else { format!(" (of {})", escape::text(&r.code)) };
+                let whose = match (r.code_index == code, t.in_place) {
+                    (true, _) => String::new(),
+                    (false, false) => format!(" (of {})", escape::text(&r.code)),
+                    (false, true) => format!(" (of {}, in place of this code's rule)", escape::text(&r.code)),
+                };
                 names.push(format!(
                     "<span title=\"{}\">{}</span>{whose}{skipped}",
                     escape::text(&r.title),
