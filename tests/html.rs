@@ -568,4 +568,22 @@ fn a_listed_clause_no_rule_cites_is_a_gap_until_a_rule_cites_it() {
     let page = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
     assert!(matrix_rows(&page).iter().all(|r| !r.starts_with("gap: ")), "{:#?}", matrix_rows(&page));
     assert!(page.contains("<p id=\"clause-gaps\" class=\"no-gaps\">0 of 4 clauses the codes list have no rule.</p>"));
+
+    // An override citing its own code's clause implements the clause of the rule it replaces on
+    // every day too: that clause is no gap, and its row names the override.
+    let overridden = clause_policies("H 1")
+        .replace("rule answered-same-day {", "rule answered-quickly {")
+        .replace("record.waited <= 8h", "record.waited <= 30m");
+    std::fs::write(tmp.path().join("policies/house.precept"), overridden).unwrap();
+    let run = common::precept_in(
+        tmp.path(),
+        &["check", "--no-config", "--policies", "policies", "tickets.csv", "--output", "html=report.html"],
+    );
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let page = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert_eq!(
+        matrix_rows(&page)[0],
+        "Sector code | DISP 1.6.2R | Acknowledge a complaint promptly | answered-quickly | (of House rules, in place of this code's rule) | 2 | 0 | 0 | 0 | 0 | none"
+    );
+    assert!(page.contains("2 of 4 clauses the codes list have no rule."));
 }
