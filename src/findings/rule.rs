@@ -160,6 +160,19 @@ pub struct CodeEntry {
 }
 
 /// A running rule traced to a clause, for the clause traceability matrix ([`Catalogue::traced`]).
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "Industry code" { level industry  clause "s.4.1"  clause "s.4.2" "Escalate"
+/// #     rule answered-quickly { for ticket cite "s.4.1"
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let catalogue = engine.catalogue();
+/// let traced = catalogue.traced();
+/// assert_eq!((traced[0].code, traced[0].clause, traced[0].rule.id.as_str()), (0, Some("s.4.1"), "answered-quickly"));
+/// assert!(!traced[0].in_place);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Traced<'a> {
     /// The code the clause traces to, by position in [`Catalogue::codes`]: the nearest of the
@@ -470,6 +483,18 @@ impl Catalogue {
     /// The clauses codes list that no running rule implements ([`Catalogue::traced`]), in the
     /// codes' order and each code's order, with the code's position: the gaps of a clause
     /// traceability report.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"  clause "s.4.2" "Escalate"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// let gaps: Vec<(usize, &str)> = catalogue.uncited_clauses().iter().map(|(k, c)| (*k, c.id.as_str())).collect();
+    /// assert_eq!(gaps, [(0, "s.4.2")]);
+    /// ```
     pub fn uncited_clauses(&self) -> Vec<(usize, &ClauseEntry)> {
         let traced = self.traced();
         let cited: std::collections::HashSet<(usize, &str)> =
@@ -482,7 +507,17 @@ impl Catalogue {
             .collect()
     }
 
-    /// How many clauses the codes list, all together (see [`ClauseEntry`] for an example).
+    /// How many clauses the codes list, all together.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"  clause "s.4.2" "Escalate"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// assert_eq!(engine.catalogue().listed_clauses(), 2);
+    /// ```
     pub fn listed_clauses(&self) -> usize {
         self.codes.iter().map(|c| c.clauses.len()).sum()
     }
