@@ -266,11 +266,25 @@ pub struct Code {
     pub extends: Option<Str>,
     /// `not waivable`: where it was said, if it was.
     pub not_waivable: Option<Span>,
+    /// `clause "id" "title"`: the clauses the code lists, in the order written.
+    pub clauses: Vec<ClauseDecl>,
     /// `let` and `define`: named expressions shared by its rules (and by codes extending it).
     pub definitions: Vec<Definition>,
     /// Its rules.
     pub rules: Vec<Rule>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `clause "DISP 1.6.2R" "Acknowledge a complaint promptly"`: a clause a code lists, so that one no
+/// rule cites shows as a gap, and a rule citing one not listed is caught.
+#[derive(Debug, Clone)]
+pub struct ClauseDecl {
+    /// The clause's id, as the code numbers it and as rules `cite` it.
+    pub id: Str,
+    /// Its short title, when one is given.
+    pub title: Option<Str>,
+    /// The whole item.
     pub span: Span,
 }
 

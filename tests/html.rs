@@ -214,6 +214,8 @@ fn strings_from_records_and_policies_cannot_break_out() {
         "1&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;",
         "a ticket with no note &lt;/script&gt;&lt;script&gt;alert(5)&lt;/script&gt;",
         "s.2 &amp; &lt;s.3&gt;",
+        "Answer &lt;/td&gt;&lt;/tr&gt;&lt;script&gt;alert(11)&lt;/script&gt;",
+        "s.9 &lt;b&gt;escalate&lt;/b&gt; <span class=\"clause-title\">Escalate &quot; onclick=&quot;alert(12)</span>",
     ] {
         assert!(page.contains(shown), "missing, escaped: {shown}");
     }
@@ -374,7 +376,17 @@ fn the_reports_are_valid_html() {
     let Some(tools) = tools() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
-    for (name, args) in [("bundled", &["check"][..]), ("hostile", HOSTILE)] {
+    // The FCA DISP example's code lists clauses no rule cites: its matrix has gap rows.
+    let disp = [
+        "check",
+        "--no-config",
+        "--policies",
+        "examples/fca-disp/policies",
+        "--as-of",
+        "2026-11-30",
+        "examples/fca-disp/records",
+    ];
+    for (name, args) in [("bundled", &["check"][..]), ("hostile", HOSTILE), ("disp", &disp[..])] {
         let dir = tmp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         html_report(&dir, args);
@@ -544,4 +556,145 @@ fn waivers_of_redacted_fields_show_hashes() {
     );
     let second = format!("<td>record {}, staff {}, team {}</td>", hashed("T-1"), hashed("amara"), hashed("Returns"));
     assert!(section.contains(&second), "{section}");
+}
+
+/// The policies of the clause-gap test: a sector code listing three clauses, a house code
+/// extending it; `cites` is what the house rule cites.
+fn clause_policies(cites: &str) -> String {
+    format!(
+        r#"schema ticket {{
+  identified by id
+  id: text
+  waited: duration
+}}
+
+code "Sector code" {{
+  level industry
+  clause "DISP 1.6.2R" "Acknowledge a complaint promptly"
+  clause "DISP 1.6.4R" "Final response within eight weeks"
+  clause "DISP 1.6.5R"
+  rule answered-quickly {{
+    cite "DISP 1.6.2R"
+    for ticket
+    require record.waited <= 1h
+    message "ticket {{record.id}} waited {{record.waited}}"
+  }}
+}}
+
+code "House rules" {{
+  level organisational
+  extends "Sector code"
+  clause "H 1" "Answer the same day"
+  rule answered-same-day {{
+    cite "{cites}"
+    for ticket
+    require record.waited <= 8h
+    message "ticket {{record.id}} waited {{record.waited}}"
+  }}
+}}
+"#
+    )
+}
+
+/// The matrix's rows, each as the text of its cells (tags dropped), with `gap` in front of a gap row.
+fn matrix_rows(page: &str) -> Vec<String> {
+    let start = page.find("<table id=\"matrix\">").expect("a matrix");
+    let table = &page[start..start + page[start..].find("</table>").unwrap()];
+    table
+        .split("<tr")
+        .skip(2)
+        .map(|row| {
+            let mut text = String::new();
+            let mut in_tag = true;
+            for c in row.chars() {
+                match c {
+                    '<' => {
+                        in_tag = true;
+                        text.push('|');
+                    }
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let cells: Vec<&str> = text.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
+            let gap = if row.starts_with(" class=\"gap\"") { "gap: " } else { "" };
+            format!("{gap}{}", cells.join(" | "))
+        })
+        .collect()
+}
+
+/// A clause a code lists and no rule cites is a gap row, in the code's order and counted; once a
+/// rule (here an extending code's) cites it, the row shows the rule and the gap is gone.
+#[test]
+fn a_listed_clause_no_rule_cites_is_a_gap_until_a_rule_cites_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("policies")).unwrap();
+    std::fs::write(tmp.path().join("tickets.csv"), "id,waited\nT-1,2h\nT-2,10h\n").unwrap();
+    let report = |cites: &str| {
+        std::fs::write(tmp.path().join("policies/house.precept"), clause_policies(cites)).unwrap();
+        let run = common::precept_in(
+            tmp.path(),
+            &["check", "--no-config", "--policies", "policies", "tickets.csv", "--output", "html=report.html"],
+        );
+        assert_eq!(run.code, 1, "{}", run.snapshot());
+        std::fs::read_to_string(tmp.path().join("report.html")).unwrap()
+    };
+
+    let page = report("H 1");
+    assert_eq!(
+        matrix_rows(&page),
+        [
+            "Sector code | DISP 1.6.2R | Acknowledge a complaint promptly | answered-quickly | 2 | 0 | 0 | 0 | 0 | none",
+            "gap: Sector code | DISP 1.6.4R | Final response within eight weeks | no rule cites this clause",
+            "gap: Sector code | DISP 1.6.5R | no rule cites this clause",
+            "House rules | H 1 | Answer the same day | answered-same-day | 1 | 0 | 0 | 0 | 0 | none",
+        ]
+    );
+    assert!(page.contains("<p id=\"clause-gaps\" class=\"gaps\">2 of 4 clauses the codes list have no rule.</p>"));
+    assert!(page.contains("<dt>Clauses listed</dt><dd>4 (2 with no rule)</dd>"));
+
+    // The house rule now cites a clause of the code it extends: it traces there, and that gap goes.
+    let page = report("DISP 1.6.4R");
+    let rows = matrix_rows(&page);
+    assert_eq!(
+        rows[1],
+        "Sector code | DISP 1.6.4R | Final response within eight weeks | answered-same-day | (of House rules) | 1 | 0 | 0 | 0 | 0 | none"
+    );
+    assert_eq!(rows.iter().filter(|r| r.starts_with("gap: ")).count(), 2, "{rows:#?}");
+    assert!(rows.contains(&"gap: House rules | H 1 | Answer the same day | no rule cites this clause".to_string()));
+    assert!(page.contains("2 of 4 clauses the codes list have no rule."));
+
+    // Every clause cited: no gap row, and the count says so.
+    let all = clause_policies("DISP 1.6.4R").replace(
+        "  rule answered-same-day {",
+        "  rule answered-today {\n    cite \"H 1\"\n    for ticket\n    require record.waited <= 9h\n    message \"late\"\n  }\n  rule answered-on-time {\n    cite \"DISP 1.6.5R\"\n    for ticket\n    require record.waited <= 9h\n    message \"late\"\n  }\n  rule answered-same-day {",
+    );
+    std::fs::write(tmp.path().join("policies/house.precept"), all).unwrap();
+    let run = common::precept_in(
+        tmp.path(),
+        &["check", "--no-config", "--policies", "policies", "tickets.csv", "--output", "html=report.html"],
+    );
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let page = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert!(matrix_rows(&page).iter().all(|r| !r.starts_with("gap: ")), "{:#?}", matrix_rows(&page));
+    assert!(page.contains("<p id=\"clause-gaps\" class=\"no-gaps\">0 of 4 clauses the codes list have no rule.</p>"));
+
+    // An override citing its own code's clause implements the clause of the rule it replaces on
+    // every day too: that clause is no gap, and its row names the override.
+    let overridden = clause_policies("H 1")
+        .replace("rule answered-same-day {", "rule answered-quickly {")
+        .replace("record.waited <= 8h", "record.waited <= 30m");
+    std::fs::write(tmp.path().join("policies/house.precept"), overridden).unwrap();
+    let run = common::precept_in(
+        tmp.path(),
+        &["check", "--no-config", "--policies", "policies", "tickets.csv", "--output", "html=report.html"],
+    );
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let page = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert_eq!(
+        matrix_rows(&page)[0],
+        "Sector code | DISP 1.6.2R | Acknowledge a complaint promptly | answered-quickly | (of House rules, in place of this code's rule) | 2 | 0 | 0 | 0 | 0 | none"
+    );
+    assert!(page.contains("2 of 4 clauses the codes list have no rule."));
 }

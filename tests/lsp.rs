@@ -175,9 +175,13 @@ fn hover_definition_references_and_symbols() {
     // A rule: title, cite, severity and help.
     let hover = client.request("textDocument/hover", at(&retail, pos(&text, "rule answered-promptly", 0, 6)));
     let value = hover["result"]["contents"]["value"].as_str().unwrap_or_default().to_string();
-    for part in
-        ["External customers get a first response", "severity: warning", "cite: s.3.1", "help: \"Answer phone calls"]
-    {
+    for part in [
+        "External customers get a first response",
+        "severity: warning",
+        // The clause, with the title its code lists it with.
+        "cite: s.3.1, \"First response within the channel's waiting limit\"",
+        "help: \"Answer phone calls",
+    ] {
         assert!(value.contains(part), "`{part}` not in {value}");
     }
     // A built-in function: its signature and doc.
@@ -239,6 +243,10 @@ fn hover_definition_references_and_symbols() {
     assert_eq!(code["name"], "Northbrook Stores Service Charter", "{symbols}");
     let rules: Vec<&str> = code["children"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert!(rules.contains(&"promise-kept") && rules.contains(&"daily-briefing"), "{rules:?}");
+    // ... and the clauses it lists, each with its title.
+    let clause = code["children"].as_array().unwrap().iter().find(|c| c["name"] == "Charter 2.1").unwrap();
+    assert_eq!(clause["detail"], "A team briefing every working day", "{clause}");
+    assert!(value_of_hover_code(&mut client, &charter, &charter_text).contains("9 clauses listed"));
     let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri(&schema_path)}}));
     let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["uk", "service_record", "case_event", "briefing"], "{symbols}");
@@ -323,7 +331,28 @@ fn completion_of_fields_values_functions_and_names() {
     );
     let items = client.request("textDocument/completion", at(&extra, pos(&typed, "for ", 0, 4)));
     assert_eq!(labels(&items["result"]), ["service_record", "case_event", "briefing", "role", "staff"]);
+    // Inside `cite "`: the clauses the codes list, each with its title.
+    let typed = FIXED.replace("title \"Answered\"", "cite \"Charter 2");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": extra, "version": 8}, "contentChanges": [{"text": typed}]}),
+    );
+    let items = client.request("textDocument/completion", at(&extra, pos(&typed, "cite \"Charter 2", 0, 15)));
+    let found = labels(&items["result"]);
+    for clause in ["Charter 2.1", "Charter 2.4", "s.3.1", "Pledge 1"] {
+        assert!(found.contains(&clause.to_string()), "`{clause}` not offered: {found:?}");
+    }
+    assert!(!found.contains(&"require".to_string()), "{found:?}");
+    let list = items["result"].as_array().unwrap();
+    let briefing = list.iter().find(|i| i["label"] == "Charter 2.1").unwrap();
+    assert_eq!(briefing["detail"], "A team briefing every working day", "{briefing}");
     client.shutdown();
+}
+
+/// The hover text of the charter's code name.
+fn value_of_hover_code(client: &mut Client, charter: &str, text: &str) -> String {
+    let hover = client.request("textDocument/hover", at(charter, pos(text, "Northbrook Stores Service Charter", 0, 2)));
+    hover["result"]["contents"]["value"].as_str().unwrap_or_default().to_string()
 }
 
 #[test]

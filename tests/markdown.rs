@@ -189,3 +189,38 @@ code "House rules" { level organisational
     assert!(md.contains("**1 rule outcome cannot be determined**"), "{md}");
     assert!(md.contains("- **error** `precept::input::invalid-value` at `tickets.csv:3`"), "{md}");
 }
+
+/// The FCA DISP example's code lists four clauses no rule cites: the summary says so, with the
+/// same count as the JSON report's; the bundled codes, every clause cited, say nothing of clauses.
+#[test]
+fn clauses_with_no_rule_are_counted_when_there_are_some() {
+    let args = |format: &'static str| {
+        [
+            "check",
+            "--no-config",
+            "--policies",
+            "examples/fca-disp/policies",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            format,
+            "examples/fca-disp/records",
+        ]
+    };
+    let run = common::precept(&args("markdown"));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains(" 4 of 12 clauses the codes list have no rule.\n"), "{}", run.stdout);
+    let json = common::precept(&args("json"));
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["summary"]["clauses"]["listed"], 12);
+    let gaps: Vec<&str> = doc["summary"]["clauses"]["without_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["clause"].as_str().unwrap())
+        .collect();
+    assert_eq!(gaps, ["DISP 1.2.1R", "DISP 1.3.1R", "DISP 1.4.1R(1)", "DISP 1.10.1R"]);
+
+    let bundled = common::precept(&["check", "--policies", "policies", "--format", "markdown", "fixtures/records"]);
+    assert!(!bundled.stdout.contains("clause"), "{}", bundled.stdout);
+}

@@ -19,6 +19,7 @@ impl Checker {
         &mut self,
         file: &SourceFile,
         code: &'a ast::Code,
+        parent: Option<usize>,
         seen: &mut HashMap<String, Vec<Seen<'a>>>,
     ) {
         let level = match code.level {
@@ -39,17 +40,21 @@ impl Checker {
             None => None,
         };
         let code_index = self.codes.len();
+        let clauses = self.clauses(file, code, code_index, parent);
         self.codes.push(CodeInfo {
             name: code.name.value.clone(),
             level,
             version: code.version.as_ref().map(|v| v.value.clone()),
             source: code.source.as_ref().map(|v| v.value.clone()),
             not_waivable: code.not_waivable.is_some(),
+            clauses,
+            parent,
             file: file.clone(),
             span: code.name.span,
         });
         let code_range = code.effective.as_ref().and_then(|e| self.effective(file, e));
         for rule in &code.rules {
+            self.cite_listed(file, code, code_index, rule);
             let own = rule.effective.as_ref().map(|e| self.effective(file, e));
             if matches!(own, Some(None)) {
                 continue;

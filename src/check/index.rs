@@ -83,6 +83,8 @@ pub enum Detail {
         version: Option<String>,
         /// `source "..."`.
         source: Option<String>,
+        /// The clauses it lists (`clause "id" "title"`), in order: id, title, the whole item.
+        clauses: Vec<(String, Option<String>, Span)>,
     },
     /// A rule.
     Rule {
@@ -301,6 +303,11 @@ impl Index {
             extends: code.extends.as_ref().map(|e| e.value.clone()),
             version: code.version.as_ref().map(|v| v.value.clone()),
             source: code.source.as_ref().map(|s| s.value.clone()),
+            clauses: code
+                .clauses
+                .iter()
+                .map(|c| (c.id.value.clone(), c.title.as_ref().map(|t| t.value.clone()), c.span))
+                .collect(),
         };
         self.declare(Symbol::Code(code.name.value.clone()), file, inside_quotes(code.name.span), code.span, detail);
     }

@@ -7,10 +7,11 @@
 //! The checker's work is split by step, in the order [`check`] runs them: `schemas` (fields and
 //! types), `calendars`, `lets` (names given with `let` and `define` written out where they are
 //! used, so that nothing after it sees a name), `codes` (levels, days in force, versions and
-//! overrides, with [`layers`]), then `rules` (each rule's conditions, groups and message, with
+//! overrides, with [`layers`]; the clauses a code lists, with `clauses`), then `rules` (each rule's conditions, groups and message, with
 //! `expr` and `group`).
 
 mod calendars;
+mod clauses;
 mod codes;
 mod expr;
 mod group;
@@ -140,7 +141,7 @@ pub fn check(files: &[PolicyFile], loader: &dyn Loader) -> (Option<Program>, Vec
         if let Some((file, code)) = codes.get(i) {
             // INVARIANT: the lineage was built from this order, so positions are `c.codes` indices.
             debug_assert_eq!(parent.map(|p| p < c.codes.len()), parent.map(|_| true));
-            c.code(file, code, &mut seen_rules);
+            c.code(file, code, parent, &mut seen_rules);
         }
     }
     c.drop_suspended();
@@ -221,6 +222,8 @@ struct Checker {
     /// Calendars standing for an IANA zone named in a call (`day(x, "Australia/Sydney")`), by zone.
     zone_calendars: HashMap<String, usize>,
     codes: Vec<CodeInfo>,
+    /// Per code (by index into `codes`), the clauses its rules may cite: its own and inherited.
+    listed: Vec<std::rc::Rc<clauses::Listed>>,
     /// Which code extends which, directly or not, by index into `codes`.
     lineage: layers::Lineage,
     /// Rules overridden on every day, to take out of the schemas' lists at the end.

@@ -144,10 +144,24 @@ pub struct CodeInfo {
     pub source: Option<String>,
     /// No waiver may cover its rules (`not waivable`).
     pub not_waivable: bool,
+    /// The clauses it lists itself (`clause "..."`), in the order written, each once. An extending
+    /// code inherits its parent's list too (see `parent`); these are only its own.
+    pub clauses: Vec<ClauseInfo>,
+    /// The code it extends, by index into [`Program::codes`] (always an earlier one).
+    pub parent: Option<usize>,
     /// Where it was declared.
     pub file: SourceFile,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// A clause a code lists (`clause "DISP 1.6.2R" "Acknowledge a complaint promptly"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseInfo {
+    /// Its id, as rules `cite` it.
+    pub id: String,
+    /// Its short title, when the code gives one.
+    pub title: Option<String>,
 }
 
 /// One rule, ready to evaluate.

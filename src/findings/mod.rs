@@ -11,7 +11,7 @@ mod waivers;
 
 use std::sync::Arc;
 
-pub use rule::{Catalogue, CodeEntry, Overrides, RuleInfo};
+pub use rule::{Catalogue, ClauseEntry, CodeEntry, Overrides, RuleInfo, Traced};
 pub use summary::{Outcome, Summary, Tally};
 pub use waivers::WaiverEntry;
 

@@ -151,6 +151,68 @@ pub struct CodeEntry {
     pub level: CodeLevel,
     /// Its `version`, when it states one.
     pub version: Option<String>,
+    /// The clauses it lists itself (`clause "..."`), in the code's order: the clause traceability
+    /// matrix shows each, and one no rule cites as a gap. Empty when it lists none.
+    pub clauses: Vec<ClauseEntry>,
+    /// The code it extends, by position in [`Catalogue::codes`] (always an earlier one): its rules
+    /// may cite that code's clauses too.
+    pub extends: Option<usize>,
+}
+
+/// A running rule traced to a clause, for the clause traceability matrix ([`Catalogue::traced`]).
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "Industry code" { level industry  clause "s.4.1"  clause "s.4.2" "Escalate"
+/// #     rule answered-quickly { for ticket cite "s.4.1"
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let catalogue = engine.catalogue();
+/// let traced = catalogue.traced();
+/// assert_eq!((traced[0].code, traced[0].clause, traced[0].rule.id.as_str()), (0, Some("s.4.1"), "answered-quickly"));
+/// assert!(!traced[0].in_place);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Traced<'a> {
+    /// The code the clause traces to, by position in [`Catalogue::codes`]: the nearest of the
+    /// rule's code and the codes it extends that lists the clause, else the rule's own code.
+    pub code: usize,
+    /// The clause; `None` for a rule that cites none.
+    pub clause: Option<&'a str>,
+    /// The rule.
+    pub rule: &'a RuleInfo,
+    /// The rule implements the clause in place of the inherited rule that cites it, which it
+    /// overrides on every day; its own `cite` is another clause.
+    pub in_place: bool,
+}
+
+/// A clause a code lists, as reports name it.
+///
+/// ```
+/// # let engine = precept::Engine::from_sources([("house.precept", r#"
+/// #   schema ticket { identified by id  id: text  waited: duration }
+/// #   code "Industry code" { level industry
+/// #     clause "s.4.1" "Answer within the hour"
+/// #     clause "s.4.2"
+/// #     rule answered-quickly { for ticket cite "s.4.1"
+/// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+/// # "#)]).unwrap();
+/// let catalogue = engine.catalogue();
+/// let listed: Vec<(&str, Option<&str>)> =
+///     catalogue.codes[0].clauses.iter().map(|c| (c.id.as_str(), c.title.as_deref())).collect();
+/// assert_eq!(listed, [("s.4.1", Some("Answer within the hour")), ("s.4.2", None)]);
+/// // No rule cites s.4.2: it is a gap.
+/// let gaps: Vec<&str> = catalogue.uncited_clauses().iter().map(|(_, c)| c.id.as_str()).collect();
+/// assert_eq!(gaps, ["s.4.2"]);
+/// assert_eq!(catalogue.listed_clauses(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseEntry {
+    /// Its id, as the code numbers it and rules `cite` it.
+    pub id: String,
+    /// Its short title, when the code gives one.
+    pub title: Option<String>,
 }
 
 /// Everything a report needs to know about a run's policies: each rule's metadata (by position in
@@ -250,7 +312,17 @@ impl Catalogue {
             codes: program
                 .codes
                 .iter()
-                .map(|c| CodeEntry { name: c.name.clone(), level: c.level, version: c.version.clone() })
+                .map(|c| CodeEntry {
+                    name: c.name.clone(),
+                    level: c.level,
+                    version: c.version.clone(),
+                    clauses: c
+                        .clauses
+                        .iter()
+                        .map(|k| ClauseEntry { id: k.id.clone(), title: k.title.clone() })
+                        .collect(),
+                    extends: c.parent,
+                })
                 .collect(),
             skipped,
             tests: None,
@@ -313,6 +385,141 @@ impl Catalogue {
     /// ```
     pub fn running(&self) -> impl Iterator<Item = &Arc<RuleInfo>> {
         self.running.iter().filter_map(|&i| self.rules.get(i))
+    }
+
+    /// The code a rule of code `code` citing clause `cite` traces to: the nearest of that code
+    /// and the codes it extends that lists the clause (an override cites the clause of the code
+    /// whose rule it replaces), else `code` itself.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 30m  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// assert_eq!(catalogue.clause_home(1, "s.4.1"), 0);
+    /// assert_eq!(catalogue.clause_home(1, "h.1"), 1);
+    /// // The override cites the industry code's clause: it is no gap.
+    /// assert!(catalogue.uncited_clauses().is_empty());
+    /// ```
+    pub fn clause_home(&self, code: usize, cite: &str) -> usize {
+        let mut at = Some(code);
+        // INVARIANT: a code extends an earlier one, so the walk ends; bounded all the same.
+        for _ in 0..=self.codes.len() {
+            let Some(i) = at else { break };
+            let Some(entry) = self.codes.get(i) else { break };
+            if entry.clauses.iter().any(|c| c.id == cite) {
+                return i;
+            }
+            at = entry.extends.filter(|&p| p < i);
+        }
+        code
+    }
+
+    /// Which running rule implements which clause: each running rule at its own `cite` (`None`
+    /// when it cites none), and each running override also at the clause the inherited rule it
+    /// replaces on every day cites (the industry clause a company's stricter rule implements), each
+    /// with the code the clause traces to ([`Catalogue::clause_home`]).
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// #   code "House rules" { level organisational  extends "Industry code"  clause "H 1"
+    /// #     rule answered-quickly { for ticket cite "H 1"
+    /// #       require record.waited <= 30m  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// let traced: Vec<(usize, Option<&str>, &str)> =
+    ///     catalogue.traced().iter().map(|t| (t.code, t.clause, t.rule.code.as_str())).collect();
+    /// assert_eq!(traced, [(1, Some("H 1"), "House rules"), (0, Some("s.4.1"), "House rules")]);
+    /// assert!(catalogue.traced()[1].in_place);
+    /// ```
+    pub fn traced(&self) -> Vec<Traced<'_>> {
+        let mut out = Vec::new();
+        let running: std::collections::HashSet<usize> = self.running.iter().copied().collect();
+        for r in self.running() {
+            let code = r.cite.as_deref().map_or(r.code_index, |c| self.clause_home(r.code_index, c));
+            out.push(Traced { code, clause: r.cite.as_deref(), rule: r, in_place: false });
+            if r.overrides.is_none() {
+                continue;
+            }
+            // The inherited versions this override keeps from running (on every day): rules of
+            // the same id, of a code it extends, that do not run.
+            for (i, q) in self.rules.iter().enumerate() {
+                if running.contains(&i) || q.id != r.id || !self.extends(r.code_index, q.code_index) {
+                    continue;
+                }
+                let Some(cite) = q.cite.as_deref() else { continue };
+                let home = self.clause_home(q.code_index, cite);
+                if !out.iter().any(|t: &Traced| t.code == home && t.clause == Some(cite) && t.rule.id == r.id) {
+                    out.push(Traced { code: home, clause: Some(cite), rule: r, in_place: true });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether code `child` extends code `parent`, directly or through others.
+    fn extends(&self, child: usize, parent: usize) -> bool {
+        let mut at = self.codes.get(child).and_then(|c| c.extends);
+        for _ in 0..self.codes.len() {
+            match at {
+                Some(p) if p == parent => return true,
+                Some(p) => at = self.codes.get(p).and_then(|c| c.extends).filter(|&q| q < p),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// The clauses codes list that no running rule implements ([`Catalogue::traced`]), in the
+    /// codes' order and each code's order, with the code's position: the gaps of a clause
+    /// traceability report.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"  clause "s.4.2" "Escalate"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// let catalogue = engine.catalogue();
+    /// let gaps: Vec<(usize, &str)> = catalogue.uncited_clauses().iter().map(|(k, c)| (*k, c.id.as_str())).collect();
+    /// assert_eq!(gaps, [(0, "s.4.2")]);
+    /// ```
+    pub fn uncited_clauses(&self) -> Vec<(usize, &ClauseEntry)> {
+        let traced = self.traced();
+        let cited: std::collections::HashSet<(usize, &str)> =
+            traced.iter().filter_map(|t| t.clause.map(|c| (t.code, c))).collect();
+        self.codes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, code)| code.clauses.iter().map(move |c| (i, c)))
+            .filter(|(i, c)| !cited.contains(&(*i, c.id.as_str())))
+            .collect()
+    }
+
+    /// How many clauses the codes list, all together.
+    ///
+    /// ```
+    /// # let engine = precept::Engine::from_sources([("house.precept", r#"
+    /// #   schema ticket { identified by id  id: text  waited: duration }
+    /// #   code "Industry code" { level industry  clause "s.4.1"  clause "s.4.2" "Escalate"
+    /// #     rule answered-quickly { for ticket cite "s.4.1"
+    /// #       require record.waited <= 1h  message "ticket {record.id} waited {record.waited}" } }
+    /// # "#)]).unwrap();
+    /// assert_eq!(engine.catalogue().listed_clauses(), 2);
+    /// ```
+    pub fn listed_clauses(&self) -> usize {
+        self.codes.iter().map(|c| c.clauses.len()).sum()
     }
 
     /// Every override that states why it relaxes the rule it replaces, in the program's order:

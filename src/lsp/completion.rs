@@ -1,7 +1,7 @@
 //! Completion: fields after `record.` (and after an element bound by `all(a in record.list: a.`),
 //! enumeration values after `==`, `!=`, `contains` and inside `in {`, schema names after `for` and
-//! `on`, calendar names after `calendar` and `business days in`, code names in `extends "`, and
-//! otherwise keywords, built-in functions (with their signatures), schemas and calendars.
+//! `on`, calendar names after `calendar` and `business days in`, code names in `extends "`, the
+//! clauses codes list in `cite "`, and otherwise keywords, built-in functions (with their signatures), schemas and calendars.
 //!
 //! The context is read from the text before the cursor, not from the syntax tree: while a name is
 //! being typed the file does not parse (`record.` alone is a syntax error), so the tree at hand is
@@ -71,6 +71,7 @@ const KEYWORDS: &[&str] = &[
     "warning",
     "info",
     "cite",
+    "clause",
     "for",
     "where",
     "require",
@@ -137,6 +138,7 @@ pub fn complete(spot: &Spot) -> Vec<CompletionItem> {
     static SCHEMA: OnceLock<Option<Regex>> = OnceLock::new();
     static CALENDAR: OnceLock<Option<Regex>> = OnceLock::new();
     static EXTENDS: OnceLock<Option<Regex>> = OnceLock::new();
+    static CITE: OnceLock<Option<Regex>> = OnceLock::new();
     let mut at = spot.offset.min(spot.text.len());
     while !spot.text.is_char_boundary(at) {
         at -= 1;
@@ -162,6 +164,9 @@ pub fn complete(spot: &Spot) -> Vec<CompletionItem> {
     }
     if re(&EXTENDS, r#"\bextends\s+"[^"\n]*$"#).is_some_and(|r| r.is_match(before)) {
         return named(index, |s| matches!(s, Symbol::Code(_)), CompletionItemKind::MODULE);
+    }
+    if re(&CITE, r#"\bcite\s+"[^"\n]*$"#).is_some_and(|r| r.is_match(before)) {
+        return clauses(index);
     }
     let mut items: Vec<CompletionItem> = KEYWORDS
         .iter()
@@ -211,6 +216,25 @@ fn named(index: &Index, wanted: impl Fn(&Symbol) -> bool, kind: CompletionItemKi
             documentation: Some(markdown(describe(index, def))),
             ..Default::default()
         });
+    }
+    items
+}
+
+/// Every clause a code lists, once per code, with its title and the code that lists it (the text
+/// before the cursor does not say reliably which code it is in, so all codes' are offered).
+fn clauses(index: &Index) -> Vec<CompletionItem> {
+    let mut items: Vec<CompletionItem> = Vec::new();
+    for def in &index.defs {
+        let (Symbol::Code(code), Detail::Code { clauses, .. }) = (&def.symbol, &def.detail) else { continue };
+        for (id, title, _) in clauses {
+            items.push(CompletionItem {
+                label: id.clone(),
+                kind: Some(CompletionItemKind::REFERENCE),
+                detail: title.clone(),
+                documentation: Some(markdown(format!("a clause of code \"{code}\""))),
+                ..Default::default()
+            });
+        }
     }
     items
 }

@@ -86,7 +86,7 @@ pub fn describe(index: &Index, def: &Def) -> String {
             }
             text
         }
-        (Symbol::Code(name), Detail::Code { level, extends, version, source }) => {
+        (Symbol::Code(name), Detail::Code { level, extends, version, source, clauses }) => {
             let mut text = format!("```precept\ncode \"{name}\"\n```\n");
             let mut lines = Vec::new();
             lines.push(format!("level: {}", level.map_or("(not given)", |l| l.as_str())));
@@ -102,6 +102,9 @@ pub fn describe(index: &Index, def: &Def) -> String {
             let rules =
                 index.defs.iter().filter(|d| matches!(&d.symbol, Symbol::Rule { code, .. } if code == name)).count();
             lines.push(format!("{rules} rule{}", plural(rules)));
+            if !clauses.is_empty() {
+                lines.push(format!("{} clause{} listed", clauses.len(), plural(clauses.len())));
+            }
             text.push_str(&lines.join("  \n"));
             text
         }
@@ -119,7 +122,10 @@ pub fn describe(index: &Index, def: &Def) -> String {
                 lines.push(format!("for: `{schema}`"));
             }
             if let Some(cite) = cite {
-                lines.push(format!("cite: {cite}"));
+                match clause_title(index, code, cite) {
+                    Some(title) => lines.push(format!("cite: {cite}, \"{title}\"")),
+                    None => lines.push(format!("cite: {cite}")),
+                }
             }
             if let Some(help) = help {
                 lines.push(format!("help: {help}"));
@@ -132,6 +138,23 @@ pub fn describe(index: &Index, def: &Def) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The title code `code` (or a code it extends) gives clause `id`, when it lists it with one.
+fn clause_title<'a>(index: &'a Index, code: &str, id: &str) -> Option<&'a str> {
+    let mut name = code;
+    // A bounded walk up the `extends` chain: a cycle (reported by the checker) cannot loop here.
+    for _ in 0..index.defs.len() {
+        let (extends, clauses) = index.defs.iter().find_map(|d| match (&d.symbol, &d.detail) {
+            (Symbol::Code(n), Detail::Code { extends, clauses, .. }) if n == name => Some((extends, clauses)),
+            _ => None,
+        })?;
+        if let Some((_, title, _)) = clauses.iter().find(|(c, _, _)| c == id) {
+            return title.as_deref();
+        }
+        name = extends.as_deref()?;
+    }
+    None
 }
 
 fn plural(n: usize) -> &'static str {

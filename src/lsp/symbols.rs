@@ -1,5 +1,5 @@
-//! Document symbols: the outline of a policy file (codes with their rules, schemas with their
-//! fields, calendars).
+//! Document symbols: the outline of a policy file (codes with their clauses and rules, schemas with
+//! their fields, calendars).
 
 use lsp_types::{DocumentSymbol, SymbolKind};
 
@@ -27,16 +27,32 @@ pub fn outline(index: &Index, file: usize, enc: Encoding) -> Vec<DocumentSymbol>
     let mut out = Vec::new();
     for def in &here {
         match (&def.symbol, &def.detail) {
-            (Symbol::Code(name), Detail::Code { level, .. }) => {
-                let rules = here
-                    .iter()
-                    .filter(|d| matches!(&d.symbol, Symbol::Rule { code, .. } if code == name))
-                    .filter_map(|d| match (&d.symbol, &d.detail) {
-                        (Symbol::Rule { id, .. }, Detail::Rule { title, .. }) => {
-                            Some(make(d, id.clone(), SymbolKind::METHOD, title.clone(), Vec::new()))
-                        }
-                        _ => None,
-                    })
+            (Symbol::Code(name), Detail::Code { level, clauses, .. }) => {
+                let listed = clauses.iter().map(|(id, title, span)| {
+                    let range = lines.range(&source.text, *span, enc);
+                    #[allow(deprecated)] // as in `make`
+                    DocumentSymbol {
+                        name: id.clone(),
+                        detail: title.clone(),
+                        kind: SymbolKind::CONSTANT,
+                        tags: None,
+                        deprecated: None,
+                        range,
+                        selection_range: range,
+                        children: None,
+                    }
+                });
+                let rules: Vec<DocumentSymbol> = listed
+                    .chain(
+                        here.iter()
+                            .filter(|d| matches!(&d.symbol, Symbol::Rule { code, .. } if code == name))
+                            .filter_map(|d| match (&d.symbol, &d.detail) {
+                                (Symbol::Rule { id, .. }, Detail::Rule { title, .. }) => {
+                                    Some(make(d, id.clone(), SymbolKind::METHOD, title.clone(), Vec::new()))
+                                }
+                                _ => None,
+                            }),
+                    )
                     .collect();
                 out.push(make(def, name.clone(), SymbolKind::MODULE, level.map(|l| l.as_str().to_string()), rules));
             }

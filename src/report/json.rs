@@ -185,6 +185,23 @@ struct SummaryOut<'a> {
     records_outcome: RecordsOut,
     left_out: Pending<'a>,
     evaluation: EvaluationOut,
+    clauses: ClausesOut<'a>,
+}
+
+/// The clauses the codes list (`clause "..."`), and those no running rule cites: the gaps of the
+/// clause traceability matrix, for a pipeline that tracks them.
+#[derive(Serialize)]
+struct ClausesOut<'a> {
+    listed: usize,
+    without_rule: Vec<GapOut<'a>>,
+}
+
+/// One listed clause no running rule cites.
+#[derive(Serialize)]
+struct GapOut<'a> {
+    code_of_practice: &'a str,
+    clause: &'a str,
+    title: Option<&'a str>,
 }
 
 /// The evaluation time the data was judged at: what was given (`--as-of`), the instant, the zone a
@@ -432,6 +449,19 @@ impl Stream {
             },
             left_out: Pending { total: s.left_out.iter().map(|(_, n)| n).sum(), by_rule: &s.left_out },
             evaluation: evaluation(s),
+            clauses: ClausesOut {
+                listed: s.catalogue.listed_clauses(),
+                without_rule: s
+                    .catalogue
+                    .uncited_clauses()
+                    .into_iter()
+                    .map(|(code, c)| GapOut {
+                        code_of_practice: s.catalogue.codes.get(code).map_or("", |k| k.name.as_str()),
+                        clause: &c.id,
+                        title: c.title.as_deref(),
+                    })
+                    .collect(),
+            },
         };
         let summary = serde_json::to_string_pretty(&summary).unwrap_or_else(|_| "{}".to_string());
         out.push_str("  \"summary\": ");

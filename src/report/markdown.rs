@@ -221,6 +221,17 @@ impl MarkdownReport {
         if let Some(e) = &s.evaluation {
             let _ = write!(out, " Evaluated at {}.", escape(&e.described(), MAX_TEXT));
         }
+        // Clauses the codes list that no rule implements: said only when there are some.
+        let gaps = s.catalogue.uncited_clauses().len();
+        if gaps > 0 {
+            let listed = s.catalogue.listed_clauses();
+            let _ = write!(
+                out,
+                " {gaps} of {} the codes list {} no rule.",
+                plural(listed, "clause", "clauses"),
+                if gaps == 1 { "has" } else { "have" }
+            );
+        }
         out.push_str("\n\n");
         if s.findings() == 0 {
             out.push_str("No findings.\n\n");

@@ -160,6 +160,7 @@ fn rule_words(rule: Rule) -> (String, Option<&'static str>) {
         Rule::title_clause | Rule::kw_title => kw("title"),
         Rule::severity_clause | Rule::kw_severity => kw("severity"),
         Rule::cite_clause | Rule::kw_cite => kw("cite"),
+        Rule::clause_decl | Rule::kw_clause => kw("clause"),
         Rule::scope_clause | Rule::kw_for => kw("for"),
         Rule::require_clause | Rule::kw_require => kw("require"),
         Rule::message_clause | Rule::kw_message => kw("message"),

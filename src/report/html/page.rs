@@ -93,6 +93,11 @@ impl Page<'_> {
         item("Records with no finding", count(s.clean_records()));
         item("Rules", count(s.rules));
         item("Codes of practice", count(s.codes));
+        let listed = s.catalogue.listed_clauses();
+        if listed > 0 {
+            let gaps = s.catalogue.uncited_clauses().len();
+            item("Clauses listed", format!("{} ({} with no rule)", count(listed), count(gaps)));
+        }
         item("Findings", count(s.findings()));
         item("Cannot determine", count(s.tally.undetermined));
         item("Fails at", self.end.fail_on.as_str().to_string());
@@ -164,35 +169,94 @@ impl Page<'_> {
         out
     }
 
-    /// For every clause the rules cite: its rules, their outcomes and the tests that cover them.
+    /// For every clause the rules cite or the codes list: its rules, their outcomes and the tests
+    /// that cover them; a listed clause no rule cites is a gap row.
     fn matrix(&self) -> String {
         let s = self.end.summary;
         let catalogue = &s.catalogue;
-        // Clauses by code (in the policies' order) and clause, each with its rules once.
-        let mut clauses: BTreeMap<(usize, Option<&str>), Vec<&crate::findings::RuleInfo>> = BTreeMap::new();
-        for r in catalogue.running() {
-            let rules = clauses.entry((r.code_index, r.cite.as_deref())).or_default();
-            if !rules.iter().any(|k| k.id == r.id) {
-                rules.push(r);
+        // Clauses by code (in the policies' order) and clause, each with its rules once. A rule
+        // citing a clause that a code it extends lists is traced to that code's clause.
+        let mut clauses: BTreeMap<(usize, Option<&str>), Vec<crate::findings::Traced>> = BTreeMap::new();
+        for t in catalogue.traced() {
+            let rules = clauses.entry((t.code, t.clause)).or_default();
+            if !rules.iter().any(|k| k.rule.id == t.rule.id && k.rule.code_index == t.rule.code_index) {
+                rules.push(t);
             }
         }
+        let listed = catalogue.listed_clauses();
+        let gaps = catalogue.uncited_clauses().len();
+        // The rows in order: per code, its rules with no clause (when it lists none), the clauses
+        // it lists in its own order (gaps included), then the clauses cited but not listed.
+        let mut rows: Vec<(usize, u8, usize, Option<&str>)> = Vec::new();
+        for &(code, clause) in clauses.keys() {
+            let own = catalogue.codes.get(code).map(|c| c.clauses.as_slice()).unwrap_or_default();
+            let row = match clause {
+                None if own.is_empty() => (code, 0, 0, None),
+                None => (code, 3, 0, None),
+                Some(c) => match own.iter().position(|k| k.id == c) {
+                    Some(at) => (code, 1, at, Some(c)),
+                    None => (code, 2, 0, Some(c)),
+                },
+            };
+            rows.push(row);
+        }
+        for (code, c) in catalogue.uncited_clauses() {
+            let at = catalogue.codes.get(code).and_then(|k| k.clauses.iter().position(|x| x.id == c.id)).unwrap_or(0);
+            rows.push((code, 1, at, Some(c.id.as_str())));
+        }
+        rows.sort_unstable();
         let pending: BTreeMap<&str, usize> = s.pending.iter().map(|(id, n)| (id.as_str(), *n)).collect();
         let mut out = String::from(
-            "<section id=\"clauses\">\n<h2>Clause traceability</h2>\n<p class=\"note\">Each clause a rule cites (<code>cite</code>), the rules that implement it, what they found (obligations pending are counted under a rule's first clause), and the policy tests (<code>*.test.toml</code>) that expect their findings.</p>\n",
+            "<section id=\"clauses\">\n<h2>Clause traceability</h2>\n<p class=\"note\">Each clause a rule cites (<code>cite</code>) and each clause a code lists (<code>clause</code>), the rules that implement it, what they found (obligations pending are counted under a rule's first clause), and the policy tests (<code>*.test.toml</code>) that expect their findings.</p>\n",
         );
-        if clauses.is_empty() {
+        if listed > 0 {
+            let _ = writeln!(
+                out,
+                "<p id=\"clause-gaps\" class=\"{}\">{} of {} clause{} the codes list {} no rule.</p>",
+                if gaps > 0 { "gaps" } else { "no-gaps" },
+                count(gaps),
+                count(listed),
+                if listed == 1 { "" } else { "s" },
+                if gaps == 1 { "has" } else { "have" },
+            );
+        }
+        if rows.is_empty() {
             out.push_str("<p class=\"empty\">No rules ran.</p>\n</section>\n");
             return out;
         }
         let mut counted_pending = std::collections::HashSet::new();
         out.push_str("<table id=\"matrix\">\n<thead><tr><th scope=\"col\">Code</th><th scope=\"col\">Clause</th><th scope=\"col\">Rules</th><th scope=\"col\">Findings</th><th scope=\"col\">Waived</th><th scope=\"col\">Baselined</th><th scope=\"col\">Pending</th><th scope=\"col\">Cannot determine</th><th scope=\"col\">Tests</th></tr></thead>\n<tbody>\n");
-        for ((code, clause), rules) in &clauses {
+        for (code, group, _, clause) in rows {
+            let entry = catalogue.codes.get(code);
+            let code_name = entry.map(|c| escape::text(&c.name)).unwrap_or_default();
+            let title = clause
+                .and_then(|c| entry.and_then(|e| e.clauses.iter().find(|k| k.id == c)))
+                .and_then(|k| k.title.as_deref());
+            let clause_cell = match (clause, title) {
+                (None, _) => "<em>no clause cited</em>".to_string(),
+                (Some(c), Some(t)) => {
+                    format!("{} <span class=\"clause-title\">{}</span>", escape::text(c), escape::text(t))
+                }
+                (Some(c), None) if group == 2 => {
+                    format!("{} <em class=\"unlisted\">(not listed by the code)</em>", escape::text(c))
+                }
+                (Some(c), None) => escape::text(c),
+            };
+            let Some(rules) = clauses.get(&(code, clause)) else {
+                // A clause the code lists and no running rule cites: the gap the matrix is for.
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"gap\"><td>{code_name}</td><td>{clause_cell}</td><td class=\"gap\" colspan=\"7\">no rule cites this clause</td></tr>"
+                );
+                continue;
+            };
             let mut sum = RuleOutcomes::default();
             let mut waiting = 0;
             let mut tests: Vec<&str> = Vec::new();
             let mut names = Vec::new();
-            for r in rules {
-                if let Some(o) = self.tally.rules.get(&(Some(*code), r.id.clone(), clause.map(str::to_string))) {
+            for t in rules {
+                let r = t.rule;
+                if let Some(o) = self.tally.rules.get(&(Some(r.code_index), r.id.clone(), r.cite.clone())) {
                     sum.active += o.active;
                     sum.waived += o.waived;
                     sum.baselined += o.baselined;
@@ -211,14 +275,18 @@ impl Page<'_> {
                     }
                 }
                 let skipped = if catalogue.skipped.contains(&r.id) { " (not run: no role files)" } else { "" };
+                // A rule of an extending code, tracing to this code's clause, says whose it is.
+                let whose = match (r.code_index == code, t.in_place) {
+                    (true, _) => String::new(),
+                    (false, false) => format!(" (of {})", escape::text(&r.code)),
+                    (false, true) => format!(" (of {}, in place of this code's rule)", escape::text(&r.code)),
+                };
                 names.push(format!(
-                    "<span title=\"{}\">{}</span>{skipped}",
+                    "<span title=\"{}\">{}</span>{whose}{skipped}",
                     escape::text(&r.title),
                     escape::text(&r.id)
                 ));
             }
-            let code_name = catalogue.codes.get(*code).map(|c| escape::text(&c.name)).unwrap_or_default();
-            let clause = clause.map_or_else(|| "<em>no clause cited</em>".to_string(), escape::text);
             let tests_cell = match &catalogue.tests {
                 None => "<td>not read</td>".to_string(),
                 Some(_) if tests.is_empty() => "<td class=\"gap\">none</td>".to_string(),
@@ -231,7 +299,7 @@ impl Page<'_> {
             };
             let _ = writeln!(
                 out,
-                "<tr><td>{code_name}</td><td>{clause}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{tests_cell}</tr>",
+                "<tr><td>{code_name}</td><td>{clause_cell}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{tests_cell}</tr>",
                 names.join(", "),
                 count(sum.active),
                 count(sum.waived),

@@ -262,6 +262,7 @@ impl Lowerer<'_> {
             effective: None,
             extends: None,
             not_waivable: None,
+            clauses: Vec::new(),
             definitions: Vec::new(),
             rules: Vec::new(),
             span: whole,
@@ -309,6 +310,12 @@ impl Lowerer<'_> {
                     if let Some(s) = c.into_inner().find(|x| x.as_rule() == Rule::string) {
                         let s = string(&s);
                         self.set_once(&mut code.extends, s, "extends", |s| s.span, at);
+                    }
+                }
+                Rule::clause_decl => {
+                    let mut texts = c.into_inner().filter(|x| x.as_rule() == Rule::string).map(|x| string(&x));
+                    if let Some(id) = texts.next() {
+                        code.clauses.push(ClauseDecl { id, title: texts.next(), span: at });
                     }
                 }
                 Rule::rule_decl => {
