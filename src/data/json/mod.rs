@@ -440,6 +440,7 @@ mod tests {
     use crate::data::Format;
     use crate::diagnostics::Level;
     use crate::engine::types::{Currency, Ty};
+    use crate::engine::value::Value;
     use rust_decimal::Decimal;
 
     fn tickets() -> crate::engine::Program {
