@@ -167,24 +167,37 @@ fn a_long_check_on_a_terminal_shows_progress_unless_quiet_or_ci() {
     if !common::have_tool("script", "util-linux") {
         return;
     }
-    let (dir, _) = long_check();
-    let on_terminal = |extra: &str, env: &[(&str, &str)]| {
+    let on_terminal = |dir: &Path, extra: &str, env: &[(&str, &str)]| {
         let command = format!("'{}' {} {extra}", env!("CARGO_BIN_EXE_precept"), LONG.join(" "));
         let mut cmd = Command::new("script");
-        cmd.args(["-qec", &command, "/dev/null"]).current_dir(dir.path());
+        cmd.args(["-qec", &command, "/dev/null"]).current_dir(dir);
         for v in ["CI", "NO_COLOR", "CLICOLOR_FORCE", "COLUMNS"] {
             cmd.env_remove(v);
         }
         cmd.envs(env.iter().copied());
+        let began = std::time::Instant::now();
         let out = cmd.output().unwrap();
         assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        (String::from_utf8_lossy(&out.stdout).into_owned(), began.elapsed().as_secs_f64())
     };
-    let shown = on_terminal("", &[]);
+    // The run on the terminal must itself outlast the indicator's delay: on a machine whose load
+    // falls between runs, a size found long enough once may not be the next time.
+    let (mut dir, _) = long_check();
+    let mut n = std::fs::read_to_string(dir.path().join("r.jsonl")).map_or(0, |t| t.lines().count());
+    let shown = loop {
+        let (shown, took) = on_terminal(dir.path(), "", &[]);
+        if took > 2.5 || n >= 6_400_000 {
+            assert!(took > 2.5, "no check on the terminal outlasted the indicator's delay");
+            break shown;
+        }
+        n *= 2;
+        dir = many_records(n);
+    };
+    let dir = dir.path();
     assert!(shown.contains("records/s") && shown.contains("of 1 file"), "{shown:?}");
     assert!(shown.contains("no findings"), "the report is still written: {shown:?}");
     for (extra, env) in [("--quiet", &[][..]), ("", &[("CI", "true")][..])] {
-        let hidden = on_terminal(extra, env);
+        let (hidden, _) = on_terminal(dir, extra, env);
         assert!(!hidden.contains("records/s"), "{extra} {env:?}: {hidden:?}");
         assert!(hidden.contains("no findings"), "{hidden:?}");
     }

@@ -528,6 +528,23 @@ fn waivers_past_the_cap_are_counted() {
     assert!(section.contains("620 waivers given: 620 in force, 620 of them unused"), "{section}");
 }
 
+/// A group rule's findings are named by their key, hashed when a part of it is redacted: a
+/// waiver naming such a group (or its team) shows the hash, not the value it was written with.
+#[test]
+fn waivers_of_redacted_group_keys_show_hashes() {
+    let waivers = "[[waiver]]\nrule = \"busy-teams\"\nrecord = \"team Returns\"\nteam = \"Returns\"\njustification = \"j\"\napprover = \"a\"\nexpires = 2099-12-31\n";
+    let project = waivers_project(waivers, "redact = [\"team\"]\n");
+    std::fs::write(
+        project.path().join("policies/groups.precept"),
+        "code \"Groups\" {\n  level organisational\n  rule busy-teams {\n    for ticket\n    group by record.team\n    require count() <= 0\n    message \"team {group.team} is busy\"\n  }\n}\n",
+    )
+    .unwrap();
+    let page = project_report(project.path());
+    let section = waivers_section(&page);
+    assert!(!section.contains("Returns"), "the redacted team is in the waivers section:\n{section}");
+    assert!(section.contains("<td>busy-teams</td><td>record redacted:"), "{section}");
+}
+
 #[test]
 fn waivers_of_redacted_fields_show_hashes() {
     let hashed = |v: &str| {

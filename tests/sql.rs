@@ -11,6 +11,7 @@ mod common;
 fn bundled(dialect: &str) -> common::Run {
     common::precept(&[
         "sql",
+        "--no-config",
         "--dialect",
         dialect,
         "--policies",
@@ -106,6 +107,48 @@ code "House rules" {
     assert!(run.stdout.contains("'answered-quickly' AS rule_id"));
     // No rule counts business days, so the calendar table is empty.
     assert!(!run.stdout.contains("INSERT INTO"), "{}", run.stdout);
+}
+
+/// `precept sql` reads the settings `check` reads: a field the settings redact is never written
+/// into the SQL's findings (the rule that would show it is left out, and said), and `--no-config`
+/// ignores them.
+#[test]
+fn settings_redact_fields_as_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("house")).unwrap();
+    std::fs::write(
+        dir.path().join("house/house.precept"),
+        r#"
+schema ticket {
+  identified by id
+  id: text
+  email: text
+  waited: duration
+}
+code "House rules" {
+  level organisational
+  rule answered-quickly {
+    for ticket
+    require record.waited <= 1h
+    message "ticket {record.id} of {record.email} waited {record.waited}"
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("precept.toml"), "policies = [\"house\"]\nredact = [\"email\"]\n").unwrap();
+    let run = common::precept_in(dir.path(), &["sql", "--dialect", "duckdb"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("precept::sql::unsupported"), "{}", run.stderr);
+    assert!(!run.stdout.contains("'answered-quickly' AS rule_id"), "{}", run.stdout);
+    let ignored = common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "house", "--dialect", "duckdb"]);
+    assert_eq!((ignored.code, ignored.stderr.as_str()), (0, ""));
+    assert!(ignored.stdout.contains("'answered-quickly' AS rule_id"), "{}", ignored.stdout);
+    // A field the settings name that no schema has is refused, as in `check`.
+    std::fs::write(dir.path().join("precept.toml"), "policies = [\"house\"]\nredact = [\"emial\"]\n").unwrap();
+    let typo = common::precept_in(dir.path(), &["sql", "--dialect", "duckdb"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(typo.stderr.contains("`redact` names `emial`"), "{}", typo.stderr);
 }
 
 #[test]

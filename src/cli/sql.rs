@@ -41,6 +41,12 @@ pub(super) struct SqlArgs {
     /// The last day of the calendar table (default: 2049-12-31).
     #[arg(long = "calendar-until", value_name = "YYYY-MM-DD")]
     calendar_until: Option<String>,
+    /// Read settings from this file instead of the nearest `precept.toml`.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any `precept.toml`.
+    #[arg(long = "no-config")]
+    no_config: bool,
 }
 
 /// `precept sql`.
@@ -85,7 +91,27 @@ fn run(args: &SqlArgs, err: &mut Stderr) -> Status {
             return Status::Failed;
         }
     };
-    let policies = if args.policies.is_empty() { vec![PathBuf::from("policies")] } else { args.policies.clone() };
+    // The settings `check` reads: the policy folders, the calendars that replace the policies'
+    // own, the warnings allowed, and the fields to redact; without them the SQL would judge by
+    // other calendars than `check` does and show values `check` hides.
+    let config = if args.no_config {
+        None
+    } else {
+        match super::config::load(args.config.as_deref()) {
+            Ok(c) => c,
+            Err(diags) => {
+                for d in &diags {
+                    err.diag(d);
+                }
+                return Status::Failed;
+            }
+        }
+    };
+    let policies = match (args.policies.is_empty(), config.as_ref().filter(|c| !c.policies.is_empty())) {
+        (false, _) => args.policies.clone(),
+        (true, Some(c)) => c.policies.clone(),
+        (true, None) => vec![PathBuf::from("policies")],
+    };
     if let Some(path) = &args.output {
         let mut inputs = super::guard::Inputs::default();
         inputs.policy_roots(&policies);
@@ -95,11 +121,26 @@ fn run(args: &SqlArgs, err: &mut Stderr) -> Status {
             return Status::Failed;
         }
     }
-    let (program, diags) = crate::workspace::load_policies(&policies);
+    let calendars = config.as_ref().map(|c| c.calendars.clone()).unwrap_or_default();
+    let (program, mut diags) = crate::workspace::load_policies_with(&policies, &calendars);
+    diags.retain(|d| config.as_ref().is_none_or(|c| c.shows(d)));
     for d in &diags {
         err.diag(d);
     }
-    let Some(program) = program else { return Status::Failed };
+    let Some(mut program) = program else { return Status::Failed };
+    if let Some(c) = config.as_ref().filter(|c| !c.redact.is_empty()) {
+        let unknown = program.redact(&c.redact);
+        if !unknown.is_empty() {
+            for u in unknown {
+                err.diag(
+                    &Diag::error("precept::config::invalid", format!("`redact` names `{u}`, which no schema has"))
+                        .help("name a field of a schema, as `customer.email`"),
+                );
+            }
+            return Status::Failed;
+        }
+    }
+    // Every rule left out is said, whatever the settings allow: a rule is never dropped silently.
     let sql = compile(&program, &Options { dialect, range });
     for d in &sql.diagnostics {
         err.diag(d);

@@ -95,6 +95,11 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
          -- Reads one table per schema; the view precept_findings gives one row per finding.\n",
         d.name()
     );
+    if d == Dialect::Spark {
+        // Spark reads and shows `TIMESTAMP`s in the session's zone, and outside ANSI mode wraps an
+        // integer overflow and turns a decimal one into NULL: the engine does neither.
+        text.push_str("SET TIME ZONE 'UTC';\nSET spark.sql.ansi.enabled=true;\n");
+    }
     for s in &schemas {
         text.push_str("--\n-- Expected table:\n");
         for line in tables::create_table(program, *s, d).unwrap_or_default().lines() {

@@ -95,9 +95,18 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
                 .get(*shape)?
                 .fields
                 .iter()
-                .filter_map(|f| Some(format!("{} {}", dialect.ident(&f.name), type_name(program, &f.ty, dialect)?)))
+                .filter_map(|f| {
+                    let t = type_name(program, &f.ty, dialect)?;
+                    Some(match dialect {
+                        Dialect::Spark => format!("{}: {t}", dialect.ident(&f.name)),
+                        _ => format!("{} {t}", dialect.ident(&f.name)),
+                    })
+                })
                 .collect();
-            Some(format!("STRUCT({})", fields.join(", ")))
+            Some(match dialect {
+                Dialect::Spark => format!("STRUCT<{}>", fields.join(", ")),
+                _ => format!("STRUCT({})", fields.join(", ")),
+            })
         }
         _ => None,
     }

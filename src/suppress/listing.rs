@@ -53,6 +53,13 @@ impl Hidden {
             out.record |= s.id_redacted;
             out.staff |= slot(s.staff_field);
             out.team |= slot(s.team_field);
+            // A group or case rule's findings are named by their key, and its staff and team are
+            // parts of that key: hashed in findings when a part is redacted, so hashed here too.
+            if r.group.as_ref().is_some_and(|g| g.keys.iter().any(|k| k.redacted)) {
+                out.record = true;
+                out.staff = true;
+                out.team = true;
+            }
         }
         if !any && program.redacting {
             // A waiver of no rule the run knows: nothing says which fields it names, so hide all.
