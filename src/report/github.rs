@@ -82,7 +82,7 @@ fn command(severity: Severity) -> &'static str {
 /// Writes annotations as findings arrive, counting what it leaves out.
 ///
 /// Only the annotations written are formatted: a run of a million active findings formats about
-/// [`MAX_PER_SEVERITY`] of each severity here and about as many on the worker threads ([`Annotate`]),
+/// [`MAX_PER_SEVERITY`] of each severity here and about as many on the worker threads (`Annotate`),
 /// and counts the rest.
 #[derive(Debug, Default)]
 pub struct Annotations {
