@@ -49,6 +49,10 @@ pub(crate) struct Ctx<'p> {
     /// Some field of the program is a `custom field`: only then is a key no field has looked for
     /// among the custom fields' arrays, so other schemas pay nothing for them.
     customs: bool,
+    /// The items of the lists being read, innermost last: each list's items are gathered here and
+    /// moved into one allocation of exactly their number, instead of a vector that grows, is
+    /// reallocated and then shrunk for every list of every record.
+    items: Vec<Value>,
 }
 
 /// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
@@ -72,6 +76,7 @@ impl<'p> Ctx<'p> {
             spent: 0,
             budget: decoded_budget(),
             customs: program.shapes.iter().any(|s| s.fields.iter().any(|f| f.custom().is_some())),
+            items: Vec::new(),
         }
     }
 
@@ -142,6 +147,7 @@ impl<'p> Ctx<'p> {
         self.skip_depth = 0;
         self.spent = 0;
         self.budget = decoded_budget();
+        self.items.clear();
     }
 }
 
@@ -306,13 +312,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
             return Ok(self.wrong_shape("a list"));
         };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        // This list's items go on the shared stack above `start`; an error or a budget overrun
+        // leaves the stack as it was.
+        let start = self.ctx.items.len();
         loop {
             if !self.ctx.spend(std::mem::size_of::<Value>()) {
+                self.ctx.items.truncate(start);
                 while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
                 return Ok(Value::Missing);
             }
-            self.ctx.path.push(Step::Index(u32::try_from(items.len()).unwrap_or(u32::MAX)));
+            let index = self.ctx.items.len() - start;
+            self.ctx.path.push(Step::Index(u32::try_from(index).unwrap_or(u32::MAX)));
             let next = seq.next_element_seed(ValueSeed {
                 ctx: &mut *self.ctx,
                 ty: inner,
@@ -321,12 +331,18 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 in_list: true,
             });
             self.ctx.path.pop();
-            match next? {
-                Some(v) => items.push(v),
-                None => break,
+            match next {
+                Ok(Some(v)) => self.ctx.items.push(v),
+                Ok(None) => break,
+                Err(e) => {
+                    self.ctx.items.truncate(start);
+                    return Err(e);
+                }
             }
         }
-        Ok(Value::List(items.into_boxed_slice()))
+        // `drain` knows its length: one allocation of exactly the items' number.
+        let items: Box<[Value]> = self.ctx.items.drain(start..).collect();
+        Ok(Value::List(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
