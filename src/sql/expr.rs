@@ -33,6 +33,26 @@ fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
     Err(Unsupported(what.into()))
 }
 
+/// One slot of a group's record (keys, period, aggregates) as columns of the grouped row that a
+/// group rule's `require` and `message` read (see [`super::group`]).
+#[derive(Debug, Clone)]
+pub enum Slot {
+    /// A value: its SQL and its type.
+    Value(String, Ty),
+    /// An exact fraction, as the engine keeps `share(...)` and `avg(...)` of numbers: its
+    /// numerator and denominator (never zero where the numerator has a value), and the
+    /// numerator's type. It is never divided in SQL (which would round it): a comparison is made
+    /// across the fraction, and a message shows it as `numerator/denominator`.
+    Ratio {
+        /// The numerator's SQL.
+        num: String,
+        /// The denominator's SQL, a whole number above zero.
+        den: String,
+        /// The numerator's type.
+        num_ty: SqlType,
+    },
+}
+
 /// Compiles the expressions of one schema's rules.
 pub struct Compiler<'a> {
     /// The checked program.
@@ -50,6 +70,9 @@ pub struct Compiler<'a> {
     /// While blaming inside `all` or `none`: the path of the element each variable is bound to, as
     /// a SQL text expression (`'items[' || ... || ']'`).
     var_paths: Vec<Option<String>>,
+    /// For a group rule's `require` and `message`: the group record's slots, which its fields
+    /// read in place of a record's columns.
+    pub group: Option<Vec<Slot>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -63,11 +86,21 @@ impl<'a> Compiler<'a> {
             aliases: 0,
             vars: Vec::new(),
             var_paths: Vec::new(),
+            group: None,
         }
     }
 
     /// A field of the record: its column (qualified by the alias `r`), its dotted path and its type.
     pub fn field(&self, steps: &[u16]) -> Result<(String, String, Ty), Unsupported> {
+        if self.group.is_some() {
+            return match self.slot(steps) {
+                Some(Slot::Value(sql, ty)) => Ok((sql.clone(), String::new(), ty.clone())),
+                Some(Slot::Ratio { .. }) => {
+                    no("a share or average computed with (SQL would round it; only comparisons and messages read it)")
+                }
+                None => no("a field the group does not have"),
+            };
+        }
         let mut shape = self.shape;
         let mut path = String::new();
         let mut ty = None;
@@ -90,6 +123,26 @@ impl<'a> Compiler<'a> {
         match ty {
             Some(ty) => Ok((format!("r.{}", self.dialect.ident(&path)), path, ty)),
             None => no(format!("the whole object `{path}` (its fields are columns of their own)")),
+        }
+    }
+
+    /// The group record's slot a field of it reads, in a group rule.
+    fn slot(&self, steps: &[u16]) -> Option<&Slot> {
+        match steps {
+            [s] => self.group.as_ref()?.get(usize::from(*s)),
+            _ => None,
+        }
+    }
+
+    /// The numerator, denominator and numerator type of `e` when it is a fraction slot.
+    fn ratio(&self, e: &CExpr) -> Option<(String, String, SqlType)> {
+        match e {
+            CExpr::Field(Root::Record, steps) => match self.slot(steps) {
+                Some(Slot::Ratio { num, den, num_ty }) => Some((num.clone(), den.clone(), *num_ty)),
+                _ => None,
+            },
+            CExpr::ToDec(x) => self.ratio(x),
+            _ => None,
         }
     }
 
@@ -252,6 +305,9 @@ impl<'a> Compiler<'a> {
                 return no("a number of days or months read from the record")
             }
             CExpr::Present(x, want) => {
+                if let Some((num, _, _)) = self.ratio(x) {
+                    return Ok(format!("({num} IS {}NULL)", if *want { "NOT " } else { "" }));
+                }
                 if may_fail(x) {
                     return no(
                         "`is present` or `is missing` of a computation (SQL cannot tell no answer from missing)",
@@ -342,6 +398,13 @@ impl<'a> Compiler<'a> {
             CmpOp::Gt => ">",
             CmpOp::Ge => ">=",
         };
+        // A fraction is compared across: `n/d < y` as `n < y * d`, its denominator being above zero.
+        match (self.ratio(a), self.ratio(b)) {
+            (Some((n1, d1, _)), Some((n2, d2, _))) => return Ok(format!("(({n1}) * ({d2}) {sym} ({n2}) * ({d1}))")),
+            (Some((n, den, _)), None) => return Ok(format!("(({n}) {sym} ({}) * ({den}))", self.expr(b, None)?)),
+            (None, Some((n, den, _))) => return Ok(format!("(({}) * ({den}) {sym} ({n}))", self.expr(a, None)?)),
+            (None, None) => {}
+        }
         let hint = self.enum_of(a).or_else(|| self.enum_of(b));
         let (x, y) = (self.expr(a, hint)?, self.expr(b, hint)?);
         let ordered = !matches!(op, CmpOp::Eq | CmpOp::Ne);
@@ -576,6 +639,13 @@ impl<'a> Compiler<'a> {
     /// A message part as its value's text, or `None` for literal text.
     pub fn message_value(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
         let d = self.dialect;
+        if let MsgPart::Hole(e, _) | MsgPart::Percent(e) = part {
+            if let Some((n, den, ty)) = self.ratio(e) {
+                // Exact, as the engine keeps it: `3/40`.
+                let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
+                return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
+            }
+        }
         Ok(Some(match part {
             MsgPart::Text(_) => return Ok(None),
             MsgPart::Hole(e, ty) => {
