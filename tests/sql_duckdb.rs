@@ -511,8 +511,10 @@ code "Groups" {
     require sum(record.amount) <= 100.00 GBP
     require avg(record.amount) is missing or avg(record.amount) <= 20.50 GBP
     require max(record.wait) is missing or max(record.wait) <= 2h
+    require percentile(record.wait, 90) is missing or percentile(record.wait, 90) <= 170m
+    require percentile(record.score, 12.5) is missing or percentile(record.score, 12.5) >= 0
     require min(record.on) >= 2024-03-03
-    message "team {group.team}: sum {sum(record.amount)}, mean {avg(record.amount)}, longest {max(record.wait)}, first {min(record.on)}, last {max(record.at)}"
+    message "team {group.team}: sum {sum(record.amount)}, mean {avg(record.amount)}, longest {max(record.wait)}, first {min(record.on)}, last {max(record.at)}, p90 {percentile(record.wait, 90)}, p50 {percentile(record.amount, 50)}, p1 {percentile(record.score, 1)}, p100 {percentile(record.rate, 100)}"
   }
 
   rule scores {

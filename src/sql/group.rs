@@ -246,7 +246,31 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
             let arg = if *ty == Ty::Text { d.bytewise(&x) } else { x };
             value(format!("{f}({arg})"), &format!("CAST(NULL AS {})", d.ty(st)))
         }
-        AggKind::Percentile(..) => return no("`percentile`"),
+        AggKind::Percentile(_, p) => {
+            let Some(st) = scalar(ty).filter(|_| matches!(ty, Ty::Int | Ty::Duration | Ty::Dec | Ty::Money(_))) else {
+                return no("`percentile` of values of this type");
+            };
+            value(percentile(d, &x, p)?, &format!("CAST(NULL AS {})", d.ty(st)))
+        }
+    })
+}
+
+/// The nearest-rank `p`th percentile of the values of `x` present, as the engine takes it: the
+/// value at rank `ceil(p / 100 * n)` (at least 1) of the `n` values sorted, counted exactly in whole
+/// numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D = 100 * 10^s`).
+fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
+    let (m, scale) = (p.mantissa(), p.scale());
+    let den = 10i128.checked_pow(scale).and_then(|t| t.checked_mul(100)).filter(|_| m >= 0);
+    let (Some(den), Ok(m)) = (den.filter(|&x| x <= i128::from(i32::MAX)), i64::try_from(m)) else {
+        return no("a percentile with more decimal places than SQL counts exactly");
+    };
+    let n = format!("COUNT({x})");
+    let rank = d.int_div(&format!("{m} * {n} + {}", den - 1), &den.to_string());
+    let at = format!("GREATEST(1, LEAST({n}, {rank}))");
+    Ok(match d {
+        Dialect::DuckDb => format!("(list({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
+        Dialect::Postgres => format!("(array_agg({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
+        Dialect::Spark => format!("try_element_at(array_sort(collect_list({x})), CAST({at} AS INT))"),
     })
 }
 
