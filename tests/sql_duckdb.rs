@@ -655,3 +655,65 @@ fn fixtures_with_group_rules_give_the_same_findings_in_duckdb() {
     let n = same_findings(&dir.join("policies"), &[dir.join("records")]);
     assert!(n > 0, "no finding compared");
 }
+
+/// Quotients compared and shown, exactly, with divisors of both signs and zero (no answer).
+const DIVISION_POLICY: &str = r#"
+schema claim {
+  identified by id
+  id: text
+  paid: money GBP
+  asked: money GBP?
+  parts: integer
+  done: integer?
+  rate: decimal?
+}
+
+code "Quotients" {
+  level organisational
+
+  rule paid-share {
+    title "At most half of what was asked is paid"
+    for claim where record.asked is present
+    require record.paid / record.asked <= 0.5
+    message "{record.id} paid {record.paid / record.asked} of {record.asked}"
+  }
+
+  rule parts-done {
+    title "A third of the parts done, by a rate"
+    for claim where record.done is present and record.rate is present
+    require record.done / record.parts >= 1 / 3 and record.paid / record.parts < 2.50 GBP and record.done / record.rate != record.parts / 3
+    message "{record.id}: {record.done / record.parts} done, {record.paid / record.parts} a part"
+  }
+}
+"#;
+
+#[test]
+fn quotients_give_the_same_findings_in_duckdb() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/q.precept"), DIVISION_POLICY).unwrap();
+    let mut lines = Vec::new();
+    for i in 0..120i64 {
+        let mut r = serde_json::json!({
+            "id": format!("C-{i:03}"),
+            "paid": format!("{}.{:02}", i % 17 - 4, (i * 7) % 100),
+            "parts": i % 7 - 3,
+        });
+        let o = r.as_object_mut().unwrap();
+        if i % 9 != 0 {
+            o.insert("asked".into(), format!("{}.{:02}", i % 11 - 2, (i * 3) % 100 * (i % 2)).into());
+        }
+        if i % 5 != 0 {
+            o.insert("done".into(), (i % 4 - 1).into());
+            o.insert("rate".into(), format!("{}.{}", i % 3 - 1, i % 10).into());
+        }
+        lines.push(r);
+    }
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/claims.jsonl"), text).unwrap();
+    let rows = same_rows(&dir.path().join("policies"), &[dir.path().join("records")]);
+    for rule in ["paid-share", "parts-done"] {
+        assert!(rows.iter().filter(|r| r.0 == rule).count() > 5, "{rule} found little: {rows:?}");
+    }
+}

@@ -53,6 +53,14 @@ pub enum Slot {
     },
 }
 
+/// An exact fraction compiled: numerator and denominator, and whether the denominator is known to
+/// be above zero.
+struct Fraction {
+    num: String,
+    den: String,
+    positive: bool,
+}
+
 /// Compiles the expressions of one schema's rules.
 pub struct Compiler<'a> {
     /// The checked program.
@@ -143,6 +151,28 @@ impl<'a> Compiler<'a> {
             },
             CExpr::ToDec(x) => self.ratio(x),
             _ => None,
+        }
+    }
+
+    /// `e` as a fraction, when it is one the engine keeps exact: a group's `share` or `avg` of
+    /// numbers, or a quotient of numbers or money (`a / b`), whose denominator may be of any sign
+    /// (zero: no answer).
+    fn fraction(&mut self, e: &CExpr) -> Result<Option<Fraction>, Unsupported> {
+        if let Some((num, den, _)) = self.ratio(e) {
+            return Ok(Some(Fraction { num, den, positive: true }));
+        }
+        match e {
+            CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                let dec = self.dialect.ty(SqlType::Decimal);
+                let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
+                Ok(Some(Fraction {
+                    num: format!("CAST({a} AS {dec})"),
+                    den: format!("CAST({b} AS {dec})"),
+                    positive: false,
+                }))
+            }
+            CExpr::ToDec(x) => self.fraction(x),
+            _ => Ok(None),
         }
     }
 
@@ -398,12 +428,27 @@ impl<'a> Compiler<'a> {
             CmpOp::Gt => ">",
             CmpOp::Ge => ">=",
         };
-        // A fraction is compared across: `n/d < y` as `n < y * d`, its denominator being above zero.
-        match (self.ratio(a), self.ratio(b)) {
-            (Some((n1, d1, _)), Some((n2, d2, _))) => return Ok(format!("(({n1}) * ({d2}) {sym} ({n2}) * ({d1}))")),
-            (Some((n, den, _)), None) => return Ok(format!("(({n}) {sym} ({}) * ({den}))", self.expr(b, None)?)),
-            (None, Some((n, den, _))) => return Ok(format!("(({}) * ({den}) {sym} ({n}))", self.expr(a, None)?)),
-            (None, None) => {}
+        // A fraction is compared across, never divided: `n/d < y` as `n < y * d` when `d` is above
+        // zero, as `y * d < n` when it is below, and unknown when it is zero (no answer).
+        let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+        if fa.is_some() || fb.is_some() {
+            let mut side = |f: Option<Fraction>, e: &CExpr| -> Result<Fraction, Unsupported> {
+                Ok(match f {
+                    Some(f) => f,
+                    None => Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true },
+                })
+            };
+            let (x, y) = (side(fa, a)?, side(fb, b)?);
+            let times = |n: &str, den: &str| if den == "1" { format!("({n})") } else { format!("({n}) * ({den})") };
+            let (l, r) = (times(&x.num, &y.den), times(&y.num, &x.den));
+            if x.positive && y.positive {
+                return Ok(format!("({l} {sym} {r})"));
+            }
+            return Ok(format!(
+                "CASE WHEN ({xd}) = 0 OR ({yd}) = 0 THEN NULL WHEN (({xd}) > 0) = (({yd}) > 0) THEN ({l} {sym} {r}) ELSE ({r} {sym} {l}) END",
+                xd = x.den,
+                yd = y.den
+            ));
         }
         let hint = self.enum_of(a).or_else(|| self.enum_of(b));
         let (x, y) = (self.expr(a, hint)?, self.expr(b, hint)?);
@@ -440,7 +485,7 @@ impl<'a> Compiler<'a> {
             Arith::Sub(_) => format!("({x} - {y})"),
             Arith::Mul(_) => format!("({x} * {y})"),
             Arith::Div(_) | Arith::MoneyRatio => {
-                return no("division (SQL rounds a quotient that the engine keeps exact)");
+                return no("division other than compared or shown in a message (SQL would round the quotient the engine keeps exact)");
             }
             Arith::Elapsed => format!("({} - {})", d.epoch_us(&x), d.epoch_us(&y)),
             Arith::DaysBetween => format!("({} * {DAY_US})", d.days_between(&x, &y)),
@@ -540,6 +585,80 @@ impl<'a> Compiler<'a> {
         let Ok(slot) = u16::try_from(slot) else { return no("a field the schema does not have") };
         let e = CExpr::DatePart(DateUnit::Day, cal, Box::new(CExpr::Field(Root::Record, Box::new([slot]))));
         self.expr(&e, None)
+    }
+
+    /// The field blamed when requirement `e` fails, as [`Compiler::blame`] gives it, except that a
+    /// requirement that fails because a division by zero has no answer blames that division's
+    /// divisor, as the engine does ([`crate::engine::unanswered`]).
+    pub fn blame_requirement(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let blame = self.blame(e)?;
+        if !has_division(e) {
+            return Ok(blame);
+        }
+        let (n, culprit) = (self.no_answer(e)?, self.culprit(e)?);
+        Ok(format!("COALESCE(CASE WHEN {n} THEN {culprit} END, {blame})"))
+    }
+
+    /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
+    /// a SQL condition that is never unknown.
+    fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        if !has_division(e) {
+            return Ok("FALSE".into());
+        }
+        let d = self.dialect;
+        Ok(match e {
+            CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND {y} = 0))")
+            }
+            CExpr::ToDec(x) | CExpr::Not(x) => self.no_answer(x)?,
+            CExpr::Cmp(_, _, a, b) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
+            // A connective has no answer when neither side decides it and one side has none.
+            CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Implies(a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                let (left, right) = match e {
+                    CExpr::And(..) => (d.is_false(&x), d.is_false(&y)),
+                    CExpr::Or(..) => (d.is_true(&x), d.is_true(&y)),
+                    _ => (d.is_false(&x), d.is_true(&y)),
+                };
+                format!("(NOT {left} AND NOT {right} AND ({na} OR {nb}))")
+            }
+            _ => return no("division inside this expression (which computation has no answer)"),
+        })
+    }
+
+    /// Where `e`'s lack of an answer comes from, given that it has none: the first operand with
+    /// none, down to the division by zero, whose divisor (else dividend) is blamed when it is a
+    /// field; NULL when it is not.
+    fn culprit(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let field = |c: &Compiler<'_>, x: &CExpr| -> Result<Option<String>, Unsupported> {
+            match x {
+                CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+                CExpr::ToDec(inner) => match inner.as_ref() {
+                    CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+                    _ => Ok(None),
+                },
+                _ => Ok(None),
+            }
+        };
+        Ok(match e {
+            CExpr::Arith(_, a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (ca, cb) = (self.culprit(a)?, self.culprit(b)?);
+                let own = field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into());
+                format!("CASE WHEN {na} THEN {ca} WHEN {nb} THEN {cb} ELSE {own} END")
+            }
+            CExpr::ToDec(x) | CExpr::Not(x) => self.culprit(x)?,
+            CExpr::Cmp(_, _, a, b) | CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Implies(a, b) => {
+                let na = self.no_answer(a)?;
+                let (ca, cb) = (self.culprit(a)?, self.culprit(b)?);
+                format!("CASE WHEN {na} THEN {ca} ELSE {cb} END")
+            }
+            _ if !has_division(e) => "NULL".into(),
+            _ => return no("division inside this expression (which computation has no answer)"),
+        })
     }
 
     /// The field blamed when requirement `e` fails, as a SQL text expression: the same choice as
@@ -645,6 +764,11 @@ impl<'a> Compiler<'a> {
                 let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
                 return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
             }
+            if let Some(f) = self.fraction(e)? {
+                // A quotient, exact: `12.5000000000/3.0000000000`; no answer (a zero divisor): NULL.
+                let (n, den) = (d.to_text(&f.num, SqlType::Decimal), d.to_text(&f.den, SqlType::Decimal));
+                return Ok(Some(format!("CASE WHEN ({}) <> 0 THEN ({n} || '/' || {den}) END", f.den)));
+            }
         }
         Ok(Some(match part {
             MsgPart::Text(_) => return Ok(None),
@@ -705,4 +829,9 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
 /// and `otherwise` would read it as missing: arithmetic (overflow, a date out of range).
 fn may_fail(e: &CExpr) -> bool {
     matches!(e, CExpr::Arith(..) | CExpr::Neg(..)) || e.children().into_iter().any(may_fail)
+}
+
+/// Whether `e` divides somewhere (a computation that may have no answer in the engine).
+fn has_division(e: &CExpr) -> bool {
+    matches!(e, CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)) || e.children().into_iter().any(has_division)
 }

@@ -182,7 +182,7 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
     for (k, r) in rule.requires.iter().enumerate() {
         let t = d.is_true(&c.expr(r, None)?);
         which.push(format!("WHEN NOT {t} THEN {}", k + 1));
-        blame.push(format!("WHEN NOT {t} THEN {}", c.blame(r)?));
+        blame.push(format!("WHEN NOT {t} THEN {}", c.blame_requirement(r)?));
         holds.push(t);
     }
     if holds.is_empty() {
