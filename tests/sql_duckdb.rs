@@ -320,6 +320,13 @@ code "Edges" {
     message "{record.id} due {record.opened_on + 3 business days}"
   }
 
+  rule answered-within-36-hours {
+    title "Answered within 36 hours, counted in exact hours"
+    for ticket where record.answered_at is present
+    require hours_between(record.opened_at, record.answered_at) <= 36 and 1 / 3 < hours_between(record.opened_at, record.answered_at)
+    message "{record.id} took {hours_between(record.opened_at, record.answered_at)} hours"
+  }
+
   rule within-48-hours {
     title "Answered within 48 hours"
     severity warning

@@ -172,6 +172,17 @@ impl<'a> Compiler<'a> {
                 }))
             }
             CExpr::ToDec(x) => self.fraction(x),
+            // The time between two instants in hours, exactly: microseconds over an hour's.
+            CExpr::Call(f, args) if f.name == "hours_between" => {
+                let [start, end] = args.as_ref() else { return no("`hours_between` without its two instants") };
+                let (s, e) = (self.expr(start, None)?, self.expr(end, None)?);
+                let d = self.dialect;
+                Ok(Some(Fraction {
+                    num: format!("({} - {})", d.epoch_us(&e), d.epoch_us(&s)),
+                    den: "3600000000".into(),
+                    positive: true,
+                }))
+            }
             _ => Ok(None),
         }
     }
@@ -813,6 +824,15 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
         }
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_path(c, list),
         CExpr::Scope(..) => no("a question about staff and roles"),
+        // The argument the answer turns on first, then the others in order, as the engine blames.
+        CExpr::Call(f, args) if f.name == "hours_between" => {
+            for x in std::iter::once(f.blame_first).chain(0..args.len()).filter_map(|i| args.get(i)) {
+                if let Some(p) = first_path(c, x)? {
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None)
+        }
         CExpr::Call(f, _) => no(format!("the function `{}`", f.name)),
         _ => {
             for x in e.children() {
