@@ -269,7 +269,10 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
     let at = format!("GREATEST(1, LEAST({n}, {rank}))");
     Ok(match d {
         Dialect::DuckDb => format!("(list({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
-        Dialect::Postgres => format!("(array_agg({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
+        // An array subscript is an `integer` in PostgreSQL, never a `bigint`.
+        Dialect::Postgres => {
+            format!("(array_agg({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[CAST({at} AS INTEGER)]")
+        }
         Dialect::Spark => format!("try_element_at(array_sort(collect_list({x})), CAST({at} AS INT))"),
     })
 }
@@ -330,7 +333,8 @@ fn series(d: Dialect, n: &str) -> String {
     match d {
         Dialect::DuckDb => format!("UNNEST(generate_series(0, {n}))"),
         Dialect::Postgres => format!("generate_series(0, {n})"),
-        Dialect::Spark => format!("explode(sequence(0, {n}))"),
+        // `sequence` takes bounds of one type.
+        Dialect::Spark => format!("explode(sequence(0, CAST({n} AS INT)))"),
     }
 }
 
