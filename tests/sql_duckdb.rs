@@ -22,9 +22,9 @@ use precept::engine::types::Ty;
 use precept::engine::value::{Value, V};
 use precept::sql::{calendar::Range, compile, Dialect, Options};
 
-/// One finding as both sides give it: rule, record id, requirement (from 1), blamed field, and the
-/// message's values as text.
-type Row = (String, Option<String>, i64, String, Vec<Option<String>>);
+/// One finding as both sides give it: rule, record id, requirement (from 1; none for a missing
+/// period), blamed field, the message's values as text, and a group rule's group key.
+type Row = (String, Option<String>, Option<i64>, String, Vec<Option<String>>, Option<String>);
 
 /// Records read by the engine, per schema, with those holding a value that could not be read left
 /// out (they are the engine's undetermined verdicts, which a typed table cannot hold).
@@ -54,7 +54,7 @@ fn canonical(program: &Program, ty: &Ty, v: V<'_>) -> Option<String> {
             _ => panic!("an enumeration value of type {ty:?}"),
         },
         V::Int(i) => i.to_string(),
-        V::Dec(n) | V::Money(n) => n.to_decimal(0, 0, 0).0,
+        V::Dec(n) | V::Money(n) => number(n),
         V::Bool(b) => b.to_string(),
         V::Date(d) => d.to_string(),
         V::DateTime(ts, _) => ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
@@ -63,8 +63,25 @@ fn canonical(program: &Program, ty: &Ty, v: V<'_>) -> Option<String> {
     })
 }
 
-/// `12.5000000000` as `12.5`, `3.00` as `3`: decimals compared by value.
+/// A number as both sides are compared: its decimal expansion when it ends, else the fraction in
+/// lowest terms (the SQL writes a share or average as `numerator/denominator`).
+fn number(n: precept::engine::num::Num) -> String {
+    match n.terminating_places() {
+        Some(_) => n.to_decimal(0, 0, 0).0,
+        None => format!("{}/{}", n.numer(), n.denom()),
+    }
+}
+
+/// `12.5000000000` as `12.5`, `3.00` as `3`: decimals compared by value; `3/40` by value too.
 fn trim(s: Option<String>) -> Option<String> {
+    use precept::engine::num::Num;
+    let s = s.map(|s| match s.split_once('/') {
+        Some((n, d)) => match (Num::parse(n), Num::parse(d)) {
+            (Some(n), Some(d)) => number(n.checked_div(d).unwrap()),
+            _ => s,
+        },
+        None => s,
+    });
     s.map(|s| {
         let numeric = s.parse::<f64>().is_ok() && s.contains('.') && !s.contains('T');
         if numeric {
@@ -77,7 +94,6 @@ fn trim(s: Option<String>) -> Option<String> {
 
 /// The engine's findings for the compiled rules.
 fn native(program: &Program, records: &BTreeMap<usize, Vec<Box<[Value]>>>, compiled: &[String]) -> Vec<Row> {
-    let cx = Cx::of(program, None);
     let mut out = Vec::new();
     for (&schema, rs) in records {
         let shape = program.schemas[schema].shape;
@@ -90,31 +106,72 @@ fn native(program: &Program, records: &BTreeMap<usize, Vec<Box<[Value]>>>, compi
                     continue;
                 }
                 assert!(h.unreadable.is_none());
-                let shown = rule
-                    .message
-                    .iter()
-                    .filter_map(|p| {
-                        let (e, ty) = match p {
-                            MsgPart::Text(_) => return None,
-                            MsgPart::Hole(e, ty) => (e, ty.clone()),
-                            MsgPart::Percent(e) => (e, Ty::Dec),
-                            MsgPart::Period(e, _) => (e, Ty::Date),
-                            MsgPart::Redacted(e, ty) => (e, ty.clone()),
-                        };
-                        Some(trim(canonical(program, &ty, eval(e, values, &cx, &mut vars()))))
-                    })
-                    .collect();
+                let shown = shown_values(program, rule, values);
                 out.push((
                     rule.id.clone(),
                     precept::data::record_id(program, schema, values),
-                    h.require as i64 + 1,
+                    Some(h.require as i64 + 1),
                     precept::engine::blame::path_text(program, shape, &h.blame),
                     shown,
+                    None,
                 ));
             }
         }
     }
+    out.extend(native_groups(program, records, compiled));
     out.sort();
+    out
+}
+
+/// The message's values for `values` (a record, or a group's values), as both sides compare them.
+fn shown_values(
+    program: &Program,
+    rule: &precept::engine::program::CompiledRule,
+    values: &[Value],
+) -> Vec<Option<String>> {
+    let cx = Cx::of(program, None);
+    rule.message
+        .iter()
+        .filter_map(|p| {
+            let (e, ty) = match p {
+                MsgPart::Text(_) => return None,
+                MsgPart::Hole(e, ty) => (e, ty.clone()),
+                MsgPart::Percent(e) => (e, Ty::Dec),
+                MsgPart::Period(e, _) => (e, Ty::Date),
+                MsgPart::Redacted(e, ty) => (e, ty.clone()),
+            };
+            Some(trim(canonical(program, &ty, eval(e, values, &cx, &mut vars()))))
+        })
+        .collect()
+}
+
+/// The engine's findings of the compiled group rules: every record folded into its groups, then
+/// the groups judged, each finding with its group's key as `check` shows it.
+fn native_groups(program: &Program, records: &BTreeMap<usize, Vec<Box<[Value]>>>, compiled: &[String]) -> Vec<Row> {
+    use precept::engine::group::{Groups, Sample};
+    let mut groups = Groups::new(program);
+    for (&schema, rs) in records {
+        for (i, values) in rs.iter().enumerate() {
+            let mut sample = || Sample { file: 0, ordinal: i, line: i + 1, id: None };
+            groups.add(program, None, schema, values, (0, i + 1), &mut sample);
+        }
+    }
+    let mut out = Vec::new();
+    for h in groups.finish(program, None).hits {
+        let rule = &program.rules[h.rule];
+        if !compiled.contains(&rule.id) {
+            continue;
+        }
+        let key = h.key.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        out.push((
+            rule.id.clone(),
+            None,
+            h.require.map(|r| r as i64 + 1),
+            String::new(),
+            shown_values(program, rule, &h.values),
+            Some(key),
+        ));
+    }
     out
 }
 
@@ -143,28 +200,29 @@ fn duckdb(program: &Program, records: &BTreeMap<usize, Vec<Box<[Value]>>>, sql: 
             "SELECT rule_id, record_id, requirement, field, \
              (SELECT string_agg(COALESCE('v' || u.x, 'n'), chr(31) ORDER BY u.i) \
               FROM (SELECT UNNEST(message_values) AS x, generate_subscripts(message_values, 1) AS i) AS u), \
-             len(message_values) FROM precept_findings",
+             len(message_values), group_key FROM precept_findings",
         )
         .unwrap();
     let rows = stmt
         .query_map([], |row| {
             let rule: String = row.get(0)?;
             let record: Option<String> = row.get(1)?;
-            let requirement: i64 = row.get(2)?;
+            let requirement: Option<i64> = row.get(2)?;
             let field: String = row.get(3)?;
             let values: Option<String> = row.get(4)?;
             let n: i64 = row.get(5)?;
-            Ok((rule, record, requirement, field, values, n))
+            let key: Option<String> = row.get(6)?;
+            Ok((rule, record, requirement, field, values, n, key))
         })
         .unwrap();
     let mut out: Vec<Row> = Vec::new();
     for r in rows {
-        let (rule, record, requirement, field, values, n) = r.unwrap();
+        let (rule, record, requirement, field, values, n, key) = r.unwrap();
         let values: Vec<Option<String>> = match values {
             Some(v) if n > 0 => v.split('\u{1f}').map(|x| x.strip_prefix('v').map(str::to_string)).map(trim).collect(),
             _ => Vec::new(),
         };
-        out.push((rule, record, requirement, field, values));
+        out.push((rule, record, requirement, field, values, key));
     }
     out.sort();
     out
@@ -173,6 +231,11 @@ fn duckdb(program: &Program, records: &BTreeMap<usize, Vec<Box<[Value]>>>, sql: 
 /// Compile `policies`, run both sides over `records`, and require the same findings; the number of
 /// findings compared, so that a case that compares nothing is noticed.
 fn same_findings(policies: &Path, records: &[PathBuf]) -> usize {
+    same_rows(policies, records).len()
+}
+
+/// [`same_findings`], giving the findings compared.
+fn same_rows(policies: &Path, records: &[PathBuf]) -> Vec<Row> {
     let (program, diags) = precept::workspace::load_policies(&[policies.to_path_buf()]);
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
     let range = Range { from: jiff::civil::date(2022, 1, 1), until: jiff::civil::date(2028, 12, 31) };
@@ -189,7 +252,7 @@ fn same_findings(policies: &Path, records: &[PathBuf]) -> usize {
             policies.display()
         );
     }
-    want.len()
+    want
 }
 
 #[test]
@@ -255,6 +318,13 @@ code "Edges" {
     for ticket where record.answered_on is present
     require record.answered_on <= record.opened_on + 3 business days
     message "{record.id} due {record.opened_on + 3 business days}"
+  }
+
+  rule answered-within-36-hours {
+    title "Answered within 36 hours, counted in exact hours"
+    for ticket where record.answered_at is present
+    require hours_between(record.opened_at, record.answered_at) <= 36 and 1 / 3 < hours_between(record.opened_at, record.answered_at)
+    message "{record.id} took {hours_between(record.opened_at, record.answered_at)} hours"
   }
 
   rule within-48-hours {
@@ -395,4 +465,262 @@ fn generated_records_at_the_edges_give_the_same_findings_in_duckdb() {
     std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
     let n = same_findings(&dir.path().join("policies"), &[dir.path().join("records")]);
     assert!(n > 50, "only {n} findings compared");
+}
+
+/// Group rules over every aggregate that compiles, keys of each kind shown (text, enumeration,
+/// whole number, boolean, day, week, month), minimum sizes, and presence rules by day, business
+/// day, week and month, with groups expected by name and a version in force part of the range.
+const GROUP_POLICY: &str = r#"
+calendar london from "london.toml"
+
+schema visit {
+  identified by id
+  dated by at
+  id: text
+  at: datetime
+  on: date
+  team: text?
+  kind: enum { call, letter, visit }
+  floor: integer?
+  urgent: boolean?
+  late: boolean?
+  amount: money GBP?
+  score: integer?
+  rate: decimal?
+  wait: duration?
+}
+
+code "Groups" {
+  level organisational
+  calendar london
+
+  rule late-share {
+    title "At most a quarter of a team's visits in a London month are late"
+    for visit where record.team is present
+    group by record.team, month(record.at)
+    minimum 3 records
+    require share(record.late otherwise false) <= 25%
+    message "team {group.team} in {group.month}: {count(record.late otherwise false)} of {count()} late ({share(record.late otherwise false)})"
+  }
+
+  rule late-counted {
+    title "At most two late visits per kind and week, unknowns counting against"
+    for visit
+    group by record.kind, week(record.at)
+    require count(record.late otherwise true) <= 2
+    message "{group.kind} in {group.week}: {count(record.late otherwise true)} late"
+  }
+
+  rule amounts {
+    title "Amounts and waits per team"
+    for visit where record.team is present
+    group by record.team
+    require sum(record.amount) <= 100.00 GBP
+    require avg(record.amount) is missing or avg(record.amount) <= 20.50 GBP
+    require max(record.wait) is missing or max(record.wait) <= 2h
+    require percentile(record.wait, 90) is missing or percentile(record.wait, 90) <= 170m
+    require percentile(record.score, 12.5) is missing or percentile(record.score, 12.5) >= 0
+    require min(record.on) >= 2024-03-03
+    message "team {group.team}: sum {sum(record.amount)}, mean {avg(record.amount)}, longest {max(record.wait)}, first {min(record.on)}, last {max(record.at)}, p90 {percentile(record.wait, 90)}, p50 {percentile(record.amount, 50)}, p1 {percentile(record.score, 1)}, p100 {percentile(record.rate, 100)}"
+  }
+
+  rule scores {
+    title "Mean score per floor and urgency at least 3"
+    for visit where record.floor is present and record.urgent is present
+    group by record.floor, record.urgent
+    require avg(record.score) is missing or avg(record.score) >= 3
+    require avg(record.rate) is missing or avg(record.rate) > 0.3
+    message "floor {group.floor} urgent {group.urgent}: mean score {avg(record.score)}, mean rate {avg(record.rate)}, {count()} visits"
+  }
+
+  rule daily-by-day {
+    title "At most four visits a London day"
+    for visit
+    group by day(record.at)
+    require count() <= 4
+    message "{count()} visits on {group.day}"
+  }
+
+  rule every-business-day {
+    title "Each team has a visit every business day"
+    for visit where record.team is present
+    group by record.team
+    expect every business day of record.at for each team in "A", "B", "Ghost"
+    message "team {group.team} had no visit on {group.period} ({count()} visits in all)"
+  }
+
+  rule every-week-in-force {
+    title "Each kind has a visit every week of April to June 2024"
+    effective from 2024-04-15
+    for visit where record.floor is present and record.floor == 1
+    group by record.kind
+    minimum 2 records
+    expect every week of record.on from 2024-04-01 until 2024-06-30
+    message "{group.kind} had no visit in {group.period}"
+  }
+
+  rule every-month {
+    title "Each team and kind has a visit every month, and few late"
+    for visit where record.team is present
+    group by record.team, record.kind
+    expect every month of record.at for each team in "A", "Z"
+    require count(record.late otherwise false) <= 3
+    message "team {group.team} {group.kind} in {group.period}: {share(record.late otherwise false)} late"
+  }
+
+  rule every-day {
+    title "Some visit every day of a range"
+    for visit where record.urgent is present and record.urgent
+    group by record.urgent
+    expect every day of record.on from 2024-03-25 until 2024-04-05
+    message "no urgent visit on {group.period}"
+  }
+}
+"#;
+
+#[test]
+fn group_rules_give_the_same_findings_in_duckdb() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/groups.precept"), GROUP_POLICY).unwrap();
+    std::fs::write(dir.path().join("policies/london.toml"), CALENDAR).unwrap();
+    let start: jiff::Timestamp = "2024-03-01T08:00:00Z".parse().unwrap();
+    let zone = jiff::tz::TimeZone::get("Europe/London").unwrap();
+    let mut lines = Vec::new();
+    // A deterministic spread over four months: teams (one missing), kinds, late or not or
+    // unknown, amounts with pence, waits, scores and rates with missing values, and instants at
+    // London midnights, so that a UTC day is not the London one.
+    for i in 0..400u64 {
+        let at = start + jiff::SignedDuration::from_mins(i64::try_from((i * 7919) % (120 * 24 * 60)).unwrap());
+        let at = if i % 13 == 0 {
+            at - jiff::SignedDuration::from_mins(at.as_second() / 60 % 1440) - jiff::SignedDuration::from_mins(30)
+        } else {
+            at
+        };
+        let team = ["A", "B", "C", "A", "B", ""][usize::try_from(i % 6).unwrap()];
+        let kind = ["call", "letter", "visit"][usize::try_from(i % 3).unwrap()];
+        let mut r = serde_json::json!({
+            "id": format!("V-{i:03}"),
+            "at": at.to_string(),
+            "on": zone.to_datetime(at).date().to_string(),
+            "kind": kind,
+        });
+        let o = r.as_object_mut().unwrap();
+        if !team.is_empty() {
+            o.insert("team".into(), team.into());
+        }
+        if i % 5 != 0 {
+            o.insert("floor".into(), (i % 4).into());
+        }
+        if i % 7 != 0 {
+            o.insert("urgent".into(), (i % 2 == 0).into());
+        }
+        if i % 11 != 0 {
+            o.insert("late".into(), (i % 4 == 1).into());
+        }
+        if i % 3 != 1 {
+            o.insert("amount".into(), format!("{}.{:02}", i % 37, (i * 17) % 100).into());
+            o.insert("score".into(), (i % 6).into());
+            o.insert("rate".into(), format!("0.{}", (i * 3) % 10).into());
+        }
+        if i % 4 != 3 {
+            o.insert("wait".into(), format!("{}m", (i * 13) % 200).into());
+        }
+        lines.push(r);
+    }
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/visits.jsonl"), text).unwrap();
+    let rows = same_rows(&dir.path().join("policies"), &[dir.path().join("records")]);
+    // Every rule found something, so none is compared in vain; presence findings and those of
+    // requirements both.
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &rows {
+        *by_rule.entry(r.0.as_str()).or_default() += 1;
+        assert!(r.5.is_some(), "a group finding with no key: {r:?}");
+    }
+    for rule in [
+        "late-share",
+        "late-counted",
+        "amounts",
+        "scores",
+        "daily-by-day",
+        "every-business-day",
+        "every-week-in-force",
+        "every-month",
+        "every-day",
+    ] {
+        assert!(by_rule.contains_key(rule), "{rule} found nothing: {by_rule:?}");
+    }
+    assert!(rows.iter().any(|r| r.2.is_none()) && rows.iter().any(|r| r.2.is_some()));
+}
+
+#[test]
+fn fixtures_with_group_rules_give_the_same_findings_in_duckdb() {
+    let root = common::root();
+    let dir = root.join("fixtures/expected-groups");
+    let n = same_findings(&dir.join("policies"), &[dir.join("records")]);
+    assert!(n > 0, "no finding compared");
+}
+
+/// Quotients compared and shown, exactly, with divisors of both signs and zero (no answer).
+const DIVISION_POLICY: &str = r#"
+schema claim {
+  identified by id
+  id: text
+  paid: money GBP
+  asked: money GBP?
+  parts: integer
+  done: integer?
+  rate: decimal?
+}
+
+code "Quotients" {
+  level organisational
+
+  rule paid-share {
+    title "At most half of what was asked is paid"
+    for claim where record.asked is present
+    require record.paid / record.asked <= 0.5
+    message "{record.id} paid {record.paid / record.asked} of {record.asked}"
+  }
+
+  rule parts-done {
+    title "A third of the parts done, by a rate"
+    for claim where record.done is present and record.rate is present
+    require record.done / record.parts >= 1 / 3 and record.paid / record.parts < 2.50 GBP and record.done / record.rate != record.parts / 3
+    message "{record.id}: {record.done / record.parts} done, {record.paid / record.parts} a part"
+  }
+}
+"#;
+
+#[test]
+fn quotients_give_the_same_findings_in_duckdb() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/q.precept"), DIVISION_POLICY).unwrap();
+    let mut lines = Vec::new();
+    for i in 0..120i64 {
+        let mut r = serde_json::json!({
+            "id": format!("C-{i:03}"),
+            "paid": format!("{}.{:02}", i % 17 - 4, (i * 7) % 100),
+            "parts": i % 7 - 3,
+        });
+        let o = r.as_object_mut().unwrap();
+        if i % 9 != 0 {
+            o.insert("asked".into(), format!("{}.{:02}", i % 11 - 2, (i * 3) % 100 * (i % 2)).into());
+        }
+        if i % 5 != 0 {
+            o.insert("done".into(), (i % 4 - 1).into());
+            o.insert("rate".into(), format!("{}.{}", i % 3 - 1, i % 10).into());
+        }
+        lines.push(r);
+    }
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/claims.jsonl"), text).unwrap();
+    let rows = same_rows(&dir.path().join("policies"), &[dir.path().join("records")]);
+    for rule in ["paid-share", "parts-done"] {
+        assert!(rows.iter().filter(|r| r.0 == rule).count() > 5, "{rule} found little: {rows:?}");
+    }
 }

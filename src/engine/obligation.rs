@@ -643,6 +643,7 @@ impl Judging<'_> {
             help: super::run::help_with_days(program, authority, rule, &values, &days, opening),
             evidence: vec![Evidence { summary, facts }],
             samples: case.samples.to_vec(),
+            values: values.to_vec(),
         }
     }
 }

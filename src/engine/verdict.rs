@@ -33,4 +33,7 @@ pub struct GroupHit {
     pub evidence: Vec<Evidence>,
     /// A few of the group's records (for a share, ones the condition held for).
     pub samples: Vec<Sample>,
+    /// The group's values as its message reads them (keys, period, aggregates), so that a caller
+    /// can read each value apart from the message's wording (`precept sql`'s differential tests).
+    pub values: Vec<crate::engine::value::Value>,
 }

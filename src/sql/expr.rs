@@ -33,6 +33,34 @@ fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
     Err(Unsupported(what.into()))
 }
 
+/// One slot of a group's record (keys, period, aggregates) as columns of the grouped row that a
+/// group rule's `require` and `message` read (see [`super::group`]).
+#[derive(Debug, Clone)]
+pub enum Slot {
+    /// A value: its SQL and its type.
+    Value(String, Ty),
+    /// An exact fraction, as the engine keeps `share(...)` and `avg(...)` of numbers: its
+    /// numerator and denominator (never zero where the numerator has a value), and the
+    /// numerator's type. It is never divided in SQL (which would round it): a comparison is made
+    /// across the fraction, and a message shows it as `numerator/denominator`.
+    Ratio {
+        /// The numerator's SQL.
+        num: String,
+        /// The denominator's SQL, a whole number above zero.
+        den: String,
+        /// The numerator's type.
+        num_ty: SqlType,
+    },
+}
+
+/// An exact fraction compiled: numerator and denominator, and whether the denominator is known to
+/// be above zero.
+struct Fraction {
+    num: String,
+    den: String,
+    positive: bool,
+}
+
 /// Compiles the expressions of one schema's rules.
 pub struct Compiler<'a> {
     /// The checked program.
@@ -50,6 +78,9 @@ pub struct Compiler<'a> {
     /// While blaming inside `all` or `none`: the path of the element each variable is bound to, as
     /// a SQL text expression (`'items[' || ... || ']'`).
     var_paths: Vec<Option<String>>,
+    /// For a group rule's `require` and `message`: the group record's slots, which its fields
+    /// read in place of a record's columns.
+    pub group: Option<Vec<Slot>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -63,11 +94,21 @@ impl<'a> Compiler<'a> {
             aliases: 0,
             vars: Vec::new(),
             var_paths: Vec::new(),
+            group: None,
         }
     }
 
     /// A field of the record: its column (qualified by the alias `r`), its dotted path and its type.
     pub fn field(&self, steps: &[u16]) -> Result<(String, String, Ty), Unsupported> {
+        if self.group.is_some() {
+            return match self.slot(steps) {
+                Some(Slot::Value(sql, ty)) => Ok((sql.clone(), String::new(), ty.clone())),
+                Some(Slot::Ratio { .. }) => {
+                    no("a share or average computed with (SQL would round it; only comparisons and messages read it)")
+                }
+                None => no("a field the group does not have"),
+            };
+        }
         let mut shape = self.shape;
         let mut path = String::new();
         let mut ty = None;
@@ -90,6 +131,59 @@ impl<'a> Compiler<'a> {
         match ty {
             Some(ty) => Ok((format!("r.{}", self.dialect.ident(&path)), path, ty)),
             None => no(format!("the whole object `{path}` (its fields are columns of their own)")),
+        }
+    }
+
+    /// The group record's slot a field of it reads, in a group rule.
+    fn slot(&self, steps: &[u16]) -> Option<&Slot> {
+        match steps {
+            [s] => self.group.as_ref()?.get(usize::from(*s)),
+            _ => None,
+        }
+    }
+
+    /// The numerator, denominator and numerator type of `e` when it is a fraction slot.
+    fn ratio(&self, e: &CExpr) -> Option<(String, String, SqlType)> {
+        match e {
+            CExpr::Field(Root::Record, steps) => match self.slot(steps) {
+                Some(Slot::Ratio { num, den, num_ty }) => Some((num.clone(), den.clone(), *num_ty)),
+                _ => None,
+            },
+            CExpr::ToDec(x) => self.ratio(x),
+            _ => None,
+        }
+    }
+
+    /// `e` as a fraction, when it is one the engine keeps exact: a group's `share` or `avg` of
+    /// numbers, or a quotient of numbers or money (`a / b`), whose denominator may be of any sign
+    /// (zero: no answer).
+    fn fraction(&mut self, e: &CExpr) -> Result<Option<Fraction>, Unsupported> {
+        if let Some((num, den, _)) = self.ratio(e) {
+            return Ok(Some(Fraction { num, den, positive: true }));
+        }
+        match e {
+            CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                let dec = self.dialect.ty(SqlType::Decimal);
+                let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
+                Ok(Some(Fraction {
+                    num: format!("CAST({a} AS {dec})"),
+                    den: format!("CAST({b} AS {dec})"),
+                    positive: false,
+                }))
+            }
+            CExpr::ToDec(x) => self.fraction(x),
+            // The time between two instants in hours, exactly: microseconds over an hour's.
+            CExpr::Call(f, args) if f.name == "hours_between" => {
+                let [start, end] = args.as_ref() else { return no("`hours_between` without its two instants") };
+                let (s, e) = (self.expr(start, None)?, self.expr(end, None)?);
+                let d = self.dialect;
+                Ok(Some(Fraction {
+                    num: format!("({} - {})", d.epoch_us(&e), d.epoch_us(&s)),
+                    den: "3600000000".into(),
+                    positive: true,
+                }))
+            }
+            _ => Ok(None),
         }
     }
 
@@ -252,6 +346,9 @@ impl<'a> Compiler<'a> {
                 return no("a number of days or months read from the record")
             }
             CExpr::Present(x, want) => {
+                if let Some((num, _, _)) = self.ratio(x) {
+                    return Ok(format!("({num} IS {}NULL)", if *want { "NOT " } else { "" }));
+                }
                 if may_fail(x) {
                     return no(
                         "`is present` or `is missing` of a computation (SQL cannot tell no answer from missing)",
@@ -342,6 +439,28 @@ impl<'a> Compiler<'a> {
             CmpOp::Gt => ">",
             CmpOp::Ge => ">=",
         };
+        // A fraction is compared across, never divided: `n/d < y` as `n < y * d` when `d` is above
+        // zero, as `y * d < n` when it is below, and unknown when it is zero (no answer).
+        let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+        if fa.is_some() || fb.is_some() {
+            let mut side = |f: Option<Fraction>, e: &CExpr| -> Result<Fraction, Unsupported> {
+                Ok(match f {
+                    Some(f) => f,
+                    None => Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true },
+                })
+            };
+            let (x, y) = (side(fa, a)?, side(fb, b)?);
+            let times = |n: &str, den: &str| if den == "1" { format!("({n})") } else { format!("({n}) * ({den})") };
+            let (l, r) = (times(&x.num, &y.den), times(&y.num, &x.den));
+            if x.positive && y.positive {
+                return Ok(format!("({l} {sym} {r})"));
+            }
+            return Ok(format!(
+                "CASE WHEN ({xd}) = 0 OR ({yd}) = 0 THEN NULL WHEN (({xd}) > 0) = (({yd}) > 0) THEN ({l} {sym} {r}) ELSE ({r} {sym} {l}) END",
+                xd = x.den,
+                yd = y.den
+            ));
+        }
         let hint = self.enum_of(a).or_else(|| self.enum_of(b));
         let (x, y) = (self.expr(a, hint)?, self.expr(b, hint)?);
         let ordered = !matches!(op, CmpOp::Eq | CmpOp::Ne);
@@ -377,7 +496,7 @@ impl<'a> Compiler<'a> {
             Arith::Sub(_) => format!("({x} - {y})"),
             Arith::Mul(_) => format!("({x} * {y})"),
             Arith::Div(_) | Arith::MoneyRatio => {
-                return no("division (SQL rounds a quotient that the engine keeps exact)");
+                return no("division other than compared or shown in a message (SQL would round the quotient the engine keeps exact)");
             }
             Arith::Elapsed => format!("({} - {})", d.epoch_us(&x), d.epoch_us(&y)),
             Arith::DaysBetween => format!("({} * {DAY_US})", d.days_between(&x, &y)),
@@ -479,6 +598,80 @@ impl<'a> Compiler<'a> {
         self.expr(&e, None)
     }
 
+    /// The field blamed when requirement `e` fails, as [`Compiler::blame`] gives it, except that a
+    /// requirement that fails because a division by zero has no answer blames that division's
+    /// divisor, as the engine does ([`crate::engine::unanswered`]).
+    pub fn blame_requirement(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let blame = self.blame(e)?;
+        if !has_division(e) {
+            return Ok(blame);
+        }
+        let (n, culprit) = (self.no_answer(e)?, self.culprit(e)?);
+        Ok(format!("COALESCE(CASE WHEN {n} THEN {culprit} END, {blame})"))
+    }
+
+    /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
+    /// a SQL condition that is never unknown.
+    fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        if !has_division(e) {
+            return Ok("FALSE".into());
+        }
+        let d = self.dialect;
+        Ok(match e {
+            CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND {y} = 0))")
+            }
+            CExpr::ToDec(x) | CExpr::Not(x) => self.no_answer(x)?,
+            CExpr::Cmp(_, _, a, b) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
+            // A connective has no answer when neither side decides it and one side has none.
+            CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Implies(a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                let (left, right) = match e {
+                    CExpr::And(..) => (d.is_false(&x), d.is_false(&y)),
+                    CExpr::Or(..) => (d.is_true(&x), d.is_true(&y)),
+                    _ => (d.is_false(&x), d.is_true(&y)),
+                };
+                format!("(NOT {left} AND NOT {right} AND ({na} OR {nb}))")
+            }
+            _ => return no("division inside this expression (which computation has no answer)"),
+        })
+    }
+
+    /// Where `e`'s lack of an answer comes from, given that it has none: the first operand with
+    /// none, down to the division by zero, whose divisor (else dividend) is blamed when it is a
+    /// field; NULL when it is not.
+    fn culprit(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let field = |c: &Compiler<'_>, x: &CExpr| -> Result<Option<String>, Unsupported> {
+            match x {
+                CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+                CExpr::ToDec(inner) => match inner.as_ref() {
+                    CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+                    _ => Ok(None),
+                },
+                _ => Ok(None),
+            }
+        };
+        Ok(match e {
+            CExpr::Arith(_, a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (ca, cb) = (self.culprit(a)?, self.culprit(b)?);
+                let own = field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into());
+                format!("CASE WHEN {na} THEN {ca} WHEN {nb} THEN {cb} ELSE {own} END")
+            }
+            CExpr::ToDec(x) | CExpr::Not(x) => self.culprit(x)?,
+            CExpr::Cmp(_, _, a, b) | CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Implies(a, b) => {
+                let na = self.no_answer(a)?;
+                let (ca, cb) = (self.culprit(a)?, self.culprit(b)?);
+                format!("CASE WHEN {na} THEN {ca} ELSE {cb} END")
+            }
+            _ if !has_division(e) => "NULL".into(),
+            _ => return no("division inside this expression (which computation has no answer)"),
+        })
+    }
+
     /// The field blamed when requirement `e` fails, as a SQL text expression: the same choice as
     /// [`crate::engine::blame::blame`] makes, branch for branch.
     pub fn blame(&mut self, e: &CExpr) -> Result<String, Unsupported> {
@@ -576,6 +769,18 @@ impl<'a> Compiler<'a> {
     /// A message part as its value's text, or `None` for literal text.
     pub fn message_value(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
         let d = self.dialect;
+        if let MsgPart::Hole(e, _) | MsgPart::Percent(e) = part {
+            if let Some((n, den, ty)) = self.ratio(e) {
+                // Exact, as the engine keeps it: `3/40`.
+                let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
+                return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
+            }
+            if let Some(f) = self.fraction(e)? {
+                // A quotient, exact: `12.5000000000/3.0000000000`; no answer (a zero divisor): NULL.
+                let (n, den) = (d.to_text(&f.num, SqlType::Decimal), d.to_text(&f.den, SqlType::Decimal));
+                return Ok(Some(format!("CASE WHEN ({}) <> 0 THEN ({n} || '/' || {den}) END", f.den)));
+            }
+        }
         Ok(Some(match part {
             MsgPart::Text(_) => return Ok(None),
             MsgPart::Hole(e, ty) => {
@@ -619,6 +824,15 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
         }
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_path(c, list),
         CExpr::Scope(..) => no("a question about staff and roles"),
+        // The argument the answer turns on first, then the others in order, as the engine blames.
+        CExpr::Call(f, args) if f.name == "hours_between" => {
+            for x in std::iter::once(f.blame_first).chain(0..args.len()).filter_map(|i| args.get(i)) {
+                if let Some(p) = first_path(c, x)? {
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None)
+        }
         CExpr::Call(f, _) => no(format!("the function `{}`", f.name)),
         _ => {
             for x in e.children() {
@@ -635,4 +849,9 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
 /// and `otherwise` would read it as missing: arithmetic (overflow, a date out of range).
 fn may_fail(e: &CExpr) -> bool {
     matches!(e, CExpr::Arith(..) | CExpr::Neg(..)) || e.children().into_iter().any(may_fail)
+}
+
+/// Whether `e` divides somewhere (a computation that may have no answer in the engine).
+fn has_division(e: &CExpr) -> bool {
+    matches!(e, CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)) || e.children().into_iter().any(has_division)
 }

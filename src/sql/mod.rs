@@ -15,6 +15,7 @@
 pub mod calendar;
 pub mod dialect;
 pub mod expr;
+pub mod group;
 pub mod load;
 pub mod tables;
 
@@ -24,11 +25,11 @@ pub use dialect::Dialect;
 use expr::{Compiler, Unsupported};
 
 use crate::diagnostics::Diag;
-use crate::engine::program::{CompiledRule, MsgPart};
+use crate::engine::program::{CompiledRule, MsgPart, SchemaInfo};
 use crate::engine::Program;
 
 /// The columns of `precept_findings`, in order.
-pub const FINDING_COLUMNS: [&str; 10] = [
+pub const FINDING_COLUMNS: [&str; 11] = [
     "rule_id",
     "code",
     "level",
@@ -39,6 +40,7 @@ pub const FINDING_COLUMNS: [&str; 10] = [
     "field",
     "message",
     "message_values",
+    "group_key",
 ];
 
 /// What to write.
@@ -62,9 +64,9 @@ pub struct Sql {
 }
 
 /// One rule's `SELECT`, and the calendars it reads.
-struct RuleSql {
-    select: String,
-    calendars: BTreeSet<usize>,
+pub(crate) struct RuleSql {
+    pub(crate) select: String,
+    pub(crate) calendars: BTreeSet<usize>,
 }
 
 /// Compile every rule that runs to SQL in `options.dialect`.
@@ -151,10 +153,8 @@ fn empty_select(d: Dialect) -> String {
 }
 
 fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<RuleSql, Unsupported> {
-    if let Some(g) = &rule.group {
-        return Err(Unsupported(
-            if g.sequence.is_some() { "a rule that follows cases" } else { "a rule over groups of records" }.into(),
-        ));
+    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
+        return Err(Unsupported("a rule that follows cases".into()));
     }
     if rule.uses_roles {
         return Err(Unsupported("a question about staff and roles".into()));
@@ -168,10 +168,91 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
     if info.builtin {
         return Err(Unsupported("a rule over the role files' roles or staff".into()));
     }
+    if let Some(spec) = &rule.group {
+        return group::compile(program, rule, spec, info, d);
+    }
     if info.id_redacted {
         return Err(Unsupported("a redacted record id".into()));
     }
     let mut c = Compiler::new(program, d, info.shape);
+    let mut filter = scope(&mut c, rule, info)?;
+    let mut holds = Vec::new();
+    let mut which = Vec::new();
+    let mut blame = Vec::new();
+    for (k, r) in rule.requires.iter().enumerate() {
+        let t = d.is_true(&c.expr(r, None)?);
+        which.push(format!("WHEN NOT {t} THEN {}", k + 1));
+        blame.push(format!("WHEN NOT {t} THEN {}", c.blame_requirement(r)?));
+        holds.push(t);
+    }
+    if holds.is_empty() {
+        return Err(Unsupported("a rule with no `require`".into()));
+    }
+    filter.push(format!("NOT ({})", holds.join(" AND ")));
+    let (template, values) = message(&mut c, rule)?;
+    let record_id = match info.id_field {
+        Some(slot) => {
+            let Ok(slot) = u16::try_from(slot) else {
+                return Err(Unsupported("a field the schema does not have".into()));
+            };
+            let (col, _, ty) = c.field(&[slot])?;
+            match tables::scalar(&ty) {
+                Some(st) => d.to_text(&col, st),
+                None => return Err(Unsupported("a record id that is not a single value".into())),
+            }
+        }
+        None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
+    };
+    let select = format!(
+        "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values,\n  CAST(NULL AS {}) AS group_key\nFROM {} AS r\nWHERE {}",
+        identity(program, rule, info, d),
+        which.join(" "),
+        blame.join(" "),
+        d.text(&template),
+        d.text_list(&values),
+        d.ty(dialect::SqlType::Text),
+        d.ident(&info.name),
+        filter.join("\n  AND "),
+    );
+    Ok(RuleSql { select, calendars: c.calendars })
+}
+
+/// The first columns of a rule's findings (`rule_id` to `schema_name`), one a line, each ending
+/// with a comma.
+pub(crate) fn identity(program: &Program, rule: &CompiledRule, info: &SchemaInfo, d: Dialect) -> String {
+    let code = program.codes.get(rule.code);
+    format!(
+        "  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n",
+        d.text(&rule.id),
+        d.text(code.map_or("", |c| c.name.as_str())),
+        d.text(code.map_or("", |c| c.level.as_str())),
+        d.text(rule.severity.as_str()),
+        d.text(&info.name),
+    )
+}
+
+/// A rule's message as a template (`{0}`, `{1}`, ... for its values, literal braces doubled) and
+/// the SQL text of each value, in order.
+pub(crate) fn message(c: &mut Compiler<'_>, rule: &CompiledRule) -> Result<(String, Vec<String>), Unsupported> {
+    let mut template = String::new();
+    let mut values = Vec::new();
+    for part in &rule.message {
+        match (part, c.message_value(part)?) {
+            (MsgPart::Text(t), _) => template.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            (_, Some(v)) => {
+                template.push_str(&format!("{{{}}}", values.len()));
+                values.push(v);
+            }
+            (_, None) => {}
+        }
+    }
+    Ok((template, values))
+}
+
+/// The conditions that keep the records `rule` judges: its `where` true, and its version in force
+/// on the record's local day (an undated record is judged only by rules in force on every day).
+pub(crate) fn scope(c: &mut Compiler<'_>, rule: &CompiledRule, info: &SchemaInfo) -> Result<Vec<String>, Unsupported> {
+    let d = c.dialect;
     let mut filter = Vec::new();
     if let Some(f) = &rule.filter {
         filter.push(d.is_true(&c.expr(f, None)?));
@@ -206,58 +287,5 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
             filter.push(format!("NOT {}", d.is_true(&within(*s))));
         }
     }
-    let mut holds = Vec::new();
-    let mut which = Vec::new();
-    let mut blame = Vec::new();
-    for (k, r) in rule.requires.iter().enumerate() {
-        let t = d.is_true(&c.expr(r, None)?);
-        which.push(format!("WHEN NOT {t} THEN {}", k + 1));
-        blame.push(format!("WHEN NOT {t} THEN {}", c.blame(r)?));
-        holds.push(t);
-    }
-    if holds.is_empty() {
-        return Err(Unsupported("a rule with no `require`".into()));
-    }
-    filter.push(format!("NOT ({})", holds.join(" AND ")));
-    let mut template = String::new();
-    let mut values = Vec::new();
-    for part in &rule.message {
-        match (part, c.message_value(part)?) {
-            (MsgPart::Text(t), _) => template.push_str(&t.replace('{', "{{").replace('}', "}}")),
-            (_, Some(v)) => {
-                template.push_str(&format!("{{{}}}", values.len()));
-                values.push(v);
-            }
-            (_, None) => {}
-        }
-    }
-    let record_id = match info.id_field {
-        Some(slot) => {
-            let Ok(slot) = u16::try_from(slot) else {
-                return Err(Unsupported("a field the schema does not have".into()));
-            };
-            let (col, _, ty) = c.field(&[slot])?;
-            match tables::scalar(&ty) {
-                Some(st) => d.to_text(&col, st),
-                None => return Err(Unsupported("a record id that is not a single value".into())),
-            }
-        }
-        None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
-    };
-    let code = program.codes.get(rule.code);
-    let select = format!(
-        "SELECT\n  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values\nFROM {} AS r\nWHERE {}",
-        d.text(&rule.id),
-        d.text(code.map_or("", |c| c.name.as_str())),
-        d.text(code.map_or("", |c| c.level.as_str())),
-        d.text(rule.severity.as_str()),
-        d.text(&info.name),
-        which.join(" "),
-        blame.join(" "),
-        d.text(&template),
-        d.text_list(&values),
-        d.ident(&info.name),
-        filter.join("\n  AND "),
-    );
-    Ok(RuleSql { select, calendars: c.calendars })
+    Ok(filter)
 }

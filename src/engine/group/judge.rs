@@ -98,6 +98,7 @@ pub(super) fn judge(
             help: crate::engine::run::help(program, authority, rule, &values),
             evidence,
             samples,
+            values: values.clone(),
         });
     }
     let (Some(p), Some((Some(from), Some(until))), Some(slot)) = (&spec.presence, range, spec.period_slot) else {
@@ -168,6 +169,7 @@ pub(super) fn judge(
                     facts,
                 }],
                 samples: g.samples.clone(),
+                values: values.clone(),
             });
         }
         let Some(next) = next_period(p.unit, day) else { break };

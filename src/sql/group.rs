@@ -1,0 +1,450 @@
+//! A rule over groups of records (`group by`) as SQL: the records in its scope grouped by its key,
+//! each aggregate computed exactly as the engine computes it, the groups judged by the rule's
+//! `require`s, and, for a presence rule (`expect every ...`), the periods of its range in which a
+//! group has no record.
+//!
+//! One query per rule, in steps named as common table expressions:
+//!
+//! - `precept_scope`: each record the rule applies to (its `where` true, its version in force on
+//!   the record's day), with its key parts `k0, k1, ...`, each aggregate's argument `x0, x1, ...`,
+//!   and for a presence rule the period it falls in, `pd`;
+//! - `precept_groups`: one row per key with a value in every part (a record with a part missing is
+//!   in no group, as in the engine), its record count `n` and aggregates `a0, a1, ...` (a
+//!   fraction's denominator `b0, ...` beside it);
+//! - for a presence rule, `precept_range` (the range written, or from the first record's period to
+//!   the last's, over every record in scope), `precept_periods` (each period of the range that is
+//!   expected: worked, for business days, and the rule in force on its first day),
+//!   `precept_seen` and `precept_judged` (the groups judged, and the groups the rule expects by
+//!   name that have no record at all).
+//!
+//! A group smaller than the rule's `minimum` is not judged; a group's findings name no record
+//! (`record_id` is NULL) but carry its key in `group_key`, written as `precept check` shows it
+//! (`team Returns, month 2024-03`). At most the first [`MAX_MISSING_SHOWN`] missing periods of a
+//! group are findings, as in the engine.
+//!
+//! Exactness: counts, sums, least and greatest values are SQL's own. A `share` and an `avg` of
+//! numbers are fractions the engine keeps exact, so they are kept as numerator and denominator and
+//! never divided (see [`Slot::Ratio`]).
+
+use std::fmt::Write as _;
+
+use super::calendar::TABLE;
+use super::dialect::{Dialect, SqlType};
+use super::expr::{Compiler, Slot, Unsupported};
+use super::tables::scalar;
+use super::RuleSql;
+use crate::engine::group::MAX_MISSING_SHOWN;
+use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, SchemaInfo};
+use crate::engine::types::{EnumId, Ty};
+use crate::engine::Program;
+
+fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
+    Err(Unsupported(what.into()))
+}
+
+/// An aggregate's columns in `precept_groups`: its value (or numerator) and, for a fraction, its
+/// denominator; and the same for a group with no record at all.
+struct AggSql {
+    value: String,
+    den: Option<String>,
+    empty: (String, Option<String>),
+    slot: Slot,
+}
+
+/// Compile group rule `rule` (not one that follows cases) of schema `info`.
+pub(crate) fn compile(
+    program: &Program,
+    rule: &CompiledRule,
+    spec: &GroupSpec,
+    info: &SchemaInfo,
+    d: Dialect,
+) -> Result<RuleSql, Unsupported> {
+    if let Some(p) = &spec.presence {
+        if p.expected.as_ref().is_some_and(|e| e.from == ExpectedFrom::Roles) {
+            return no("groups expected as the role files' teams");
+        }
+    }
+    let mut c = Compiler::new(program, d, info.shape);
+    let scope = super::scope(&mut c, rule, info)?;
+    let text = d.ty(SqlType::Text);
+
+    // precept_scope: each record's key parts, aggregated values and period.
+    let mut cols = Vec::new();
+    let mut key_types = Vec::new();
+    for (i, k) in spec.keys.iter().enumerate() {
+        if k.redacted {
+            return no("a group key read from a redacted field");
+        }
+        let Some(st) = scalar(&k.ty) else { return no("a group key that is a list or object") };
+        cols.push(format!("{} AS k{i}", c.expr(&k.expr, enum_id(&k.ty))?));
+        key_types.push(st);
+    }
+    for (j, agg) in spec.aggs.iter().enumerate() {
+        if agg.redacted {
+            return no("an aggregate of a redacted field");
+        }
+        if let Some(a) = &agg.arg {
+            cols.push(format!("{} AS x{j}", c.expr(a, None)?));
+        }
+    }
+    if let Some(p) = &spec.presence {
+        let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
+        cols.push(format!("{} AS pd", c.expr(&CExpr::DatePart(unit, p.zone, Box::new(p.on.clone())), None)?));
+    }
+    if cols.is_empty() {
+        cols.push("1 AS one".into());
+    }
+    let where_ = if scope.is_empty() { String::new() } else { format!("\n    WHERE {}", scope.join("\n      AND ")) };
+    let mut with = vec![format!(
+        "precept_scope AS (\n    SELECT {}\n    FROM {} AS r{where_}\n  )",
+        cols.join(", "),
+        d.ident(&info.name)
+    )];
+
+    // precept_groups: one row per key, its count and aggregates.
+    let keys: Vec<String> = (0..spec.keys.len()).map(|i| format!("k{i}")).collect();
+    let aggs =
+        spec.aggs.iter().enumerate().map(|(j, a)| aggregate(d, j, a.kind, &a.ty)).collect::<Result<Vec<_>, _>>()?;
+    let mut gcols: Vec<String> = keys.clone();
+    gcols.push("COUNT(*) AS n".into());
+    for (j, a) in aggs.iter().enumerate() {
+        gcols.push(format!("{} AS a{j}", a.value));
+        if let Some(den) = &a.den {
+            gcols.push(format!("{den} AS b{j}"));
+        }
+    }
+    let present: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+    let (filter, group_by) = if keys.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (format!(" WHERE {}", present.join(" AND ")), format!(" GROUP BY {}", keys.join(", ")))
+    };
+    with.push(format!(
+        "precept_groups AS (\n    SELECT {} FROM precept_scope{filter}{group_by}\n  )",
+        gcols.join(", ")
+    ));
+
+    // The group record the `require`s and message read: keys, period, aggregates.
+    let mut slots: Vec<Slot> =
+        spec.keys.iter().enumerate().map(|(i, k)| Slot::Value(format!("r.k{i}"), k.ty.clone())).collect();
+    if spec.period_slot.is_some() {
+        slots.push(Slot::Value("r.pm".into(), Ty::Date));
+    }
+    slots.extend(aggs.iter().map(|a| a.slot.clone()));
+    c.group = Some(slots);
+    let mut holds = Vec::new();
+    let mut which = Vec::new();
+    for (k, r) in rule.requires.iter().enumerate() {
+        let t = d.is_true(&c.expr(r, None)?);
+        which.push(format!("WHEN NOT {t} THEN {}", k + 1));
+        holds.push(t);
+    }
+    let (template, values) = super::message(&mut c, rule)?;
+    let group_key = group_key(d, spec, &key_types)?;
+    let columns = |requirement: &str| {
+        format!(
+            "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key",
+            super::identity(program, rule, info, d),
+            d.text(&template),
+            d.text_list(&values),
+        )
+    };
+    let minimum = spec.minimum.map(|m| format!(" WHERE n >= {m}")).unwrap_or_default();
+    let mut selects = Vec::new();
+    if !holds.is_empty() {
+        selects.push(format!(
+            "{}\n  FROM (SELECT g.*, CAST(NULL AS DATE) AS pm FROM precept_groups AS g{}) AS r\n  WHERE NOT ({})",
+            columns(&format!("CAST(CASE {} END AS BIGINT)", which.join(" "))),
+            minimum.replace("n >=", "g.n >="),
+            holds.join(" AND ")
+        ));
+    }
+    if let Some(p) = &spec.presence {
+        with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, &minimum)?);
+        let nulls = if keys.is_empty() {
+            "1".to_string()
+        } else {
+            keys.iter().map(|k| format!("j.{k}")).collect::<Vec<_>>().join(", ")
+        };
+        let joined: Vec<String> =
+            keys.iter().map(|k| format!("s.{k} = j.{k}")).chain(["s.pd = pe.day".into()]).collect();
+        selects.push(format!(
+            "{}\n  FROM (\n    SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) AS precept_nth\n    FROM precept_judged AS j CROSS JOIN precept_periods AS pe\n    WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE {})\n  ) AS r\n  WHERE r.precept_nth <= {MAX_MISSING_SHOWN}",
+            columns("CAST(NULL AS BIGINT)"),
+            joined.join(" AND ")
+        ));
+    }
+    if selects.is_empty() {
+        return no("a group rule with no `require` and no `expect`");
+    }
+    let body = selects.join("\n  UNION ALL\n  ");
+    let select = format!("SELECT * FROM (\n  WITH {}\n  {body}\n) AS precept_rule", with.join(",\n  "));
+    Ok(RuleSql { select, calendars: c.calendars })
+}
+
+fn enum_id(ty: &Ty) -> Option<EnumId> {
+    match ty {
+        Ty::Enum(e) => Some(*e),
+        _ => None,
+    }
+}
+
+/// Aggregate `j` over `x{j}` as the engine folds it.
+fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Unsupported> {
+    let x = format!("x{j}");
+    let dec = d.ty(SqlType::Decimal);
+    let value = |v: String, empty: &str| AggSql {
+        value: v,
+        den: None,
+        empty: (empty.to_string(), None),
+        slot: Slot::Value(format!("r.a{j}"), ty.clone()),
+    };
+    // A condition missing for some member leaves `count(...)` and `share(...)` without a value.
+    let counted =
+        format!("CASE WHEN COUNT({x}) = COUNT(*) THEN CAST(SUM(CASE WHEN {x} THEN 1 ELSE 0 END) AS BIGINT) END");
+    Ok(match kind {
+        AggKind::Count => value("COUNT(*)".into(), "CAST(0 AS BIGINT)"),
+        AggKind::CountWhere => value(counted, "CAST(0 AS BIGINT)"),
+        AggKind::Share => AggSql {
+            value: counted,
+            den: Some("COUNT(*)".into()),
+            empty: ("CAST(0 AS BIGINT)".into(), Some("CAST(0 AS BIGINT)".into())),
+            slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int },
+        },
+        AggKind::Sum(_) => match ty {
+            Ty::Int | Ty::Duration => value(format!("CAST(COALESCE(SUM({x}), 0) AS BIGINT)"), "CAST(0 AS BIGINT)"),
+            Ty::Dec | Ty::Money(_) => {
+                value(format!("CAST(COALESCE(SUM({x}), 0) AS {dec})"), &format!("CAST(0 AS {dec})"))
+            }
+            _ => return no("a sum of this type"),
+        },
+        // The mean of the values present, a fraction; none present: no value.
+        AggKind::Avg(k) => {
+            let (num, num_ty) = match k {
+                crate::engine::program::Kind::Int => (format!("CAST(SUM({x}) AS BIGINT)"), SqlType::Int),
+                crate::engine::program::Kind::Dec | crate::engine::program::Kind::Money => {
+                    (format!("CAST(SUM({x}) AS {dec})"), SqlType::Decimal)
+                }
+                _ => return no("the average of durations (the engine rounds it to the nanosecond)"),
+            };
+            AggSql {
+                value: num,
+                den: Some(format!("COUNT({x})")),
+                empty: (format!("CAST(NULL AS {})", d.ty(num_ty)), Some("CAST(0 AS BIGINT)".into())),
+                slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty },
+            }
+        }
+        AggKind::Min(_) | AggKind::Max(_) => {
+            let f = if matches!(kind, AggKind::Min(_)) { "MIN" } else { "MAX" };
+            let st = match ty {
+                Ty::Int | Ty::Duration | Ty::Dec | Ty::Money(_) | Ty::Date | Ty::DateTime | Ty::Text => scalar(ty),
+                _ => None,
+            };
+            let Some(st) = st else {
+                return no("the least or greatest of values of this type (enumerations, booleans)");
+            };
+            let arg = if *ty == Ty::Text { d.bytewise(&x) } else { x };
+            value(format!("{f}({arg})"), &format!("CAST(NULL AS {})", d.ty(st)))
+        }
+        AggKind::Percentile(_, p) => {
+            let Some(st) = scalar(ty).filter(|_| matches!(ty, Ty::Int | Ty::Duration | Ty::Dec | Ty::Money(_))) else {
+                return no("`percentile` of values of this type");
+            };
+            value(percentile(d, &x, p)?, &format!("CAST(NULL AS {})", d.ty(st)))
+        }
+    })
+}
+
+/// The nearest-rank `p`th percentile of the values of `x` present, as the engine takes it: the
+/// value at rank `ceil(p / 100 * n)` (at least 1) of the `n` values sorted, counted exactly in whole
+/// numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D = 100 * 10^s`).
+fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
+    let (m, scale) = (p.mantissa(), p.scale());
+    let den = 10i128.checked_pow(scale).and_then(|t| t.checked_mul(100)).filter(|_| m >= 0);
+    let (Some(den), Ok(m)) = (den.filter(|&x| x <= i128::from(i32::MAX)), i64::try_from(m)) else {
+        return no("a percentile with more decimal places than SQL counts exactly");
+    };
+    let n = format!("COUNT({x})");
+    let rank = d.int_div(&format!("{m} * {n} + {}", den - 1), &den.to_string());
+    let at = format!("GREATEST(1, LEAST({n}, {rank}))");
+    Ok(match d {
+        Dialect::DuckDb => format!("(list({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
+        // An array subscript is an `integer` in PostgreSQL, never a `bigint`.
+        Dialect::Postgres => {
+            format!("(array_agg({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[CAST({at} AS INTEGER)]")
+        }
+        Dialect::Spark => format!("try_element_at(array_sort(collect_list({x})), CAST({at} AS INT))"),
+    })
+}
+
+/// The group's key as `precept check` shows it: each part with a value as `name value`, joined by
+/// `, `.
+fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
+    let mut parts = Vec::new();
+    for (i, (k, st)) in spec.keys.iter().zip(types).enumerate() {
+        let x = format!("r.k{i}");
+        let shown = match (k.period, &k.ty) {
+            (Some(unit), _) => period_text(d, unit, &x),
+            (None, Ty::Text) => {
+                let max = crate::text::MAX_QUOTED;
+                format!("CASE WHEN length({x}) > {max} THEN substr({x}, 1, {max}) || '…' ELSE {x} END")
+            }
+            (None, Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.to_text(&x, *st),
+            _ => return no("a group key of this type (shown as `check` shows it)"),
+        };
+        parts.push(format!("CASE WHEN {x} IS NOT NULL THEN {} || {shown} END", d.text(&format!("{} ", k.name))));
+    }
+    Ok(if parts.is_empty() { "''".into() } else { format!("concat_ws(', ', {})", parts.join(", ")) })
+}
+
+/// A period's start `x` as the engine shows the period: `2024-W05`, `2024-03`, `2024`, a day.
+fn period_text(d: Dialect, unit: DateUnit, x: &str) -> String {
+    match (unit, d) {
+        (DateUnit::Week, Dialect::DuckDb) => format!("strftime({x}, '%G-W%V')"),
+        (DateUnit::Week, Dialect::Postgres) => format!("to_char({x}, 'IYYY-\"W\"IW')"),
+        (DateUnit::Week, Dialect::Spark) => {
+            format!(
+                "concat(CAST(year(date_add({x}, 3)) AS STRING), '-W', lpad(CAST(weekofyear({x}) AS STRING), 2, '0'))"
+            )
+        }
+        (DateUnit::Month, Dialect::DuckDb) => format!("strftime({x}, '%Y-%m')"),
+        (DateUnit::Month, Dialect::Postgres) => format!("to_char({x}, 'YYYY-MM')"),
+        (DateUnit::Month, Dialect::Spark) => format!("date_format({x}, 'yyyy-MM')"),
+        (DateUnit::Year, _) => format!("CAST(EXTRACT(YEAR FROM {x}) AS {})", d.ty(SqlType::Text)),
+        (DateUnit::Day | DateUnit::BusinessDay(_), _) => d.to_text(x, SqlType::Date),
+    }
+}
+
+/// The first day of the period of `unit` that `day` is in.
+fn period_start(unit: DateUnit, day: jiff::civil::Date) -> jiff::civil::Date {
+    match unit {
+        DateUnit::Day | DateUnit::BusinessDay(_) => day,
+        DateUnit::Week => {
+            let back = i64::from(day.weekday().to_monday_zero_offset());
+            day.checked_sub(jiff::Span::new().days(back)).unwrap_or(day)
+        }
+        DateUnit::Month => day.first_of_month(),
+        DateUnit::Year => day.first_of_year(),
+    }
+}
+
+/// Rows `0, 1, ..., n` as a select-list item.
+fn series(d: Dialect, n: &str) -> String {
+    match d {
+        Dialect::DuckDb => format!("UNNEST(generate_series(0, {n}))"),
+        Dialect::Postgres => format!("generate_series(0, {n})"),
+        // `sequence` takes bounds of one type.
+        Dialect::Spark => format!("explode(sequence(0, CAST({n} AS INT)))"),
+    }
+}
+
+/// Date `x` plus `n` (a SQL whole number) months.
+fn add_months(d: Dialect, x: &str, n: &str) -> String {
+    match d {
+        Dialect::DuckDb => format!("CAST({x} + to_months(CAST({n} AS INTEGER)) AS DATE)"),
+        Dialect::Postgres => format!("CAST({x} + make_interval(months => CAST({n} AS INTEGER)) AS DATE)"),
+        Dialect::Spark => format!("add_months({x}, CAST({n} AS INT))"),
+    }
+}
+
+/// A presence rule's steps: its range, the periods expected, the periods each group has a record
+/// in, and the groups judged (those of `minimum` records or more, and those expected by name that
+/// have none).
+fn presence(
+    c: &mut Compiler<'_>,
+    rule: &CompiledRule,
+    spec: &GroupSpec,
+    p: &crate::engine::program::Presence,
+    aggs: &[AggSql],
+    key_types: &[SqlType],
+    minimum: &str,
+) -> Result<Vec<String>, Unsupported> {
+    let d = c.dialect;
+    let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
+    let from = p.from.map_or("m.lo".to_string(), |f| format!("DATE '{}'", period_start(unit, f)));
+    let until = p.until.map_or("m.hi".to_string(), |u| format!("DATE '{u}'"));
+    let range = format!(
+        "precept_range AS (\n    SELECT {from} AS f, {until} AS u FROM (SELECT MIN(pd) AS lo, MAX(pd) AS hi FROM precept_scope) AS m\n  )"
+    );
+    let k = "ks.k";
+    let day = match unit {
+        DateUnit::Week => d.add_days("rg.f", &format!("{k} * 7")),
+        DateUnit::Month => add_months(d, "rg.f", k),
+        DateUnit::Year => add_months(d, "rg.f", &format!("{k} * 12")),
+        DateUnit::Day | DateUnit::BusinessDay(_) => d.add_days("rg.f", k),
+    };
+    let mut expected = vec!["pe.day <= pe.u".to_string()];
+    if let DateUnit::BusinessDay(cal) = p.unit {
+        c.calendars.insert(cal);
+        expected.push(format!(
+            "EXISTS (SELECT 1 FROM {} AS cw WHERE cw.calendar = {cal} AND cw.day = pe.day AND cw.working)",
+            d.ident(TABLE)
+        ));
+    }
+    // The rule in force on the period's first day.
+    let within = |(f, u): (Option<jiff::civil::Date>, Option<jiff::civil::Date>)| {
+        let mut w = Vec::new();
+        if let Some(f) = f {
+            w.push(format!("pe.day >= DATE '{f}'"));
+        }
+        if let Some(u) = u {
+            w.push(format!("pe.day <= DATE '{u}'"));
+        }
+        if w.is_empty() {
+            "TRUE".to_string()
+        } else {
+            format!("({})", w.join(" AND "))
+        }
+    };
+    if let Some(r) = rule.in_force {
+        expected.push(within(r));
+    }
+    for s in &rule.suspended {
+        expected.push(format!("NOT {}", within(*s)));
+    }
+    let periods = format!(
+        "precept_periods AS (\n    SELECT pe.day FROM (\n      SELECT {day} AS day, rg.u AS u\n      FROM (SELECT {} AS k FROM precept_range) AS ks CROSS JOIN precept_range AS rg\n    ) AS pe\n    WHERE {}\n  )",
+        series(d, &d.days_between("u", "f")),
+        expected.join(" AND ")
+    );
+    let keys: Vec<String> = (0..spec.keys.len()).map(|i| format!("k{i}")).collect();
+    let mut seen_cols = keys.clone();
+    seen_cols.push("pd".into());
+    let present: Vec<String> = seen_cols.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+    let seen = format!(
+        "precept_seen AS (\n    SELECT DISTINCT {} FROM precept_scope WHERE {}\n  )",
+        seen_cols.join(", "),
+        present.join(" AND ")
+    );
+    // Columns of precept_groups, in order, for the groups expected by name with no record.
+    let mut judged = format!("precept_judged AS (\n    SELECT * FROM precept_groups{minimum}");
+    if let Some(e) = &p.expected {
+        let ExpectedFrom::Listed(names) = &e.from else { return no("groups expected as the role files' teams") };
+        for name in names {
+            let mut cols = Vec::new();
+            for (i, st) in key_types.iter().enumerate() {
+                if i == e.part {
+                    cols.push(format!("CAST({} AS {})", d.text(name), d.ty(*st)));
+                } else {
+                    cols.push(format!("CAST(NULL AS {})", d.ty(*st)));
+                }
+            }
+            cols.push("CAST(0 AS BIGINT)".into());
+            for a in aggs {
+                cols.push(a.empty.0.clone());
+                if let Some(den) = &a.empty.1 {
+                    cols.push(den.clone());
+                }
+            }
+            let _ = write!(
+                judged,
+                "\n    UNION ALL SELECT {} FROM (SELECT 1 AS one) AS o WHERE NOT EXISTS (SELECT 1 FROM precept_groups AS g WHERE g.k{} = {})",
+                cols.join(", "),
+                e.part,
+                d.text(name)
+            );
+        }
+    }
+    judged.push_str("\n  )");
+    Ok(vec![range, periods, seen, judged])
+}
