@@ -80,7 +80,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, d) {
+        match compile_rule(program, rule, d, &[]) {
             Ok(r) => {
                 selects.push(r.select);
                 calendars.extend(r.calendars);
@@ -108,12 +108,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     }
     text.push('\n');
     text.push_str(&calendar::create(d));
-    for c in &calendars {
-        let Some(cal) = program.calendars.get(*c) else { continue };
-        let zone = cal.zone().iana_name().unwrap_or("a fixed offset");
-        text.push_str(&format!("-- Calendar {c}: {zone}, {} to {}.\n", options.range.from, options.range.until));
-        text.push_str(&calendar::rows(d, *c, cal, options.range));
-    }
+    text.push_str(&calendar_rows(program, &calendars, options));
     text.push('\n');
     text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
     if selects.is_empty() {
@@ -123,6 +118,56 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     }
     text.push_str(";\n");
     Sql { text, diagnostics, compiled }
+}
+
+/// The rows of the calendar table for `calendars`, each after a comment naming its zone.
+fn calendar_rows(program: &Program, calendars: &BTreeSet<usize>, options: &Options) -> String {
+    let mut text = String::new();
+    for c in calendars {
+        let Some(cal) = program.calendars.get(*c) else { continue };
+        let zone = cal.zone().iana_name().unwrap_or("a fixed offset");
+        text.push_str(&format!("-- Calendar {c}: {zone}, {} to {}.\n", options.range.from, options.range.until));
+        text.push_str(&calendar::rows(options.dialect, *c, cal, options.range));
+    }
+    text
+}
+
+/// The rules one by one, for an engine that runs them itself (`precept check --engine duckdb`)
+/// rather than a script for a warehouse: the calendar table, and each compiled rule's `SELECT`
+/// by its index in [`Program::rules`], with the record table's `carry` columns passed through
+/// unchanged (where the record is: its file and row).
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// `CREATE TABLE precept_calendar` and the rows of the calendars the rules read.
+    pub calendar: String,
+    /// Each compiled rule (one per version): its index in [`Program::rules`], and its `SELECT`,
+    /// whose columns are [`FINDING_COLUMNS`] then the carried ones.
+    pub selects: Vec<(usize, String)>,
+    /// Each running rule left out: its index, and the construct that does not compile.
+    pub left_out: Vec<(usize, String)>,
+}
+
+/// Compile every running rule on its own, as [`compile`] does, carrying the `carry` columns of
+/// each record table into its findings.
+pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Rules {
+    let running = program.running();
+    let mut calendars = BTreeSet::new();
+    let mut selects = Vec::new();
+    let mut left_out = Vec::new();
+    for (i, rule) in program.rules.iter().enumerate() {
+        if !running.contains(&i) {
+            continue;
+        }
+        match compile_rule(program, rule, options.dialect, carry) {
+            Ok(r) => {
+                calendars.extend(r.calendars);
+                selects.push((i, r.select));
+            }
+            Err(Unsupported(what)) => left_out.push((i, what)),
+        }
+    }
+    let calendar = format!("{}{}", calendar::create(options.dialect), calendar_rows(program, &calendars, options));
+    Rules { calendar, selects, left_out }
 }
 
 /// `precept::sql::unsupported` for a rule left out because of `what`.
@@ -150,7 +195,8 @@ fn empty_select(d: Dialect) -> String {
     format!("SELECT {} WHERE 1 = 0", cols.join(", "))
 }
 
-fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<RuleSql, Unsupported> {
+/// `carry`: columns of the record table passed through after [`FINDING_COLUMNS`].
+fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&str]) -> Result<RuleSql, Unsupported> {
     if let Some(g) = &rule.group {
         return Err(Unsupported(
             if g.sequence.is_some() { "a rule that follows cases" } else { "a rule over groups of records" }.into(),
@@ -245,8 +291,9 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
         None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
     };
     let code = program.codes.get(rule.code);
+    let carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
     let select = format!(
-        "SELECT\n  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values\nFROM {} AS r\nWHERE {}",
+        "SELECT\n  {} AS rule_id,\n  {} AS code,\n  {} AS level,\n  {} AS severity,\n  {} AS schema_name,\n  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values{carried}\nFROM {} AS r\nWHERE {}",
         d.text(&rule.id),
         d.text(code.map_or("", |c| c.name.as_str())),
         d.text(code.map_or("", |c| c.level.as_str())),
