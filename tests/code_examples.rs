@@ -77,7 +77,10 @@ fn check(e: &Example) -> Result<(), String> {
 fn every_example_provokes_its_code_and_its_fix_removes_it() {
     let all = examples::all();
     assert!(!all.is_empty());
-    let failures: Vec<String> = all.iter().filter_map(|e| check(e).err()).collect();
+    // A binary built with DuckDB runs `--engine duckdb`: the example of its absence cannot be
+    // provoked there.
+    let runnable = |e: &&Example| !(cfg!(feature = "duckdb") && e.code == "precept::usage::engine");
+    let failures: Vec<String> = all.iter().filter(runnable).filter_map(|e| check(e).err()).collect();
     assert!(failures.is_empty(), "{} of {} examples fail:\n\n{}", failures.len(), all.len(), failures.join("\n\n"));
 }
 

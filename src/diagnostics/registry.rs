@@ -133,6 +133,7 @@ codes! {
     "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` (or `as_of`) is not a date or a datetime, or cannot be placed in time: a wall-clock time or a day with no single zone to read it in",
     "precept::usage::calendar-range" => "`precept sql`'s `--calendar-from` or `--calendar-until` is not a day, or the first comes after the last",
+    "precept::usage::engine" => "`--engine duckdb` was asked of a build of Precept without DuckDB (the `duckdb` feature)",
     "precept::usage::explain" => "`precept explain` was given neither a rule of the policies nor a diagnostic code",
     "precept::usage::min-coverage" => "`--min-coverage` is not a percentage",
     "precept::usage::no-as-of" => "rules use `now`, and no evaluation time (`--as-of`) was given",

@@ -235,7 +235,7 @@ fn run(
         };
         conn.execute_batch(&sql).map_err(|e| failed("make the tables", &e))?;
     }
-    conn.execute_batch(&compiled.calendar).map_err(|e| failed("make the calendar table", &e))?;
+    calendar_table(&conn, program, &compiled.calendars)?;
     count_records(&conn, &views, out)?;
     if compiled.selects.is_empty() {
         return Ok(());
@@ -272,6 +272,40 @@ fn run(
         }
     }
     Ok(())
+}
+
+/// The calendar table, its rows appended rather than written as SQL (which DuckDB would take
+/// seconds to parse for decades of days).
+fn calendar_table(
+    conn: &duckdb::Connection,
+    program: &Program,
+    calendars: &std::collections::BTreeSet<usize>,
+) -> Result<(), Diag> {
+    use duckdb::types::{TimeUnit, Value};
+    let fail = |e: duckdb::Error| failed("make the calendar table", &e);
+    conn.execute_batch(&crate::sql::calendar::create(Dialect::DuckDb)).map_err(fail)?;
+    let mut app = conn.appender(crate::sql::calendar::TABLE).map_err(fail)?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    let instant = |ts: Option<jiff::Timestamp>| match ts {
+        Some(t) => Value::Timestamp(TimeUnit::Microsecond, t.as_microsecond()),
+        None => Value::Null,
+    };
+    for &c in calendars {
+        let Some(cal) = program.calendars.get(c) else { continue };
+        for d in crate::sql::calendar::days(cal, calendar_range()) {
+            let day = i32::try_from((d.day - epoch).get_days()).unwrap_or(0);
+            let row = [
+                Value::BigInt(i64::try_from(c).unwrap_or(0)),
+                Value::Date32(day),
+                Value::Boolean(d.working),
+                Value::BigInt(d.idx),
+                instant(d.start),
+                instant(d.end),
+            ];
+            app.append_row(duckdb::appender_params_from_iter(row)).map_err(fail)?;
+        }
+    }
+    app.flush().map_err(fail)
 }
 
 /// The number of records in each file.

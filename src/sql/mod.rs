@@ -133,13 +133,14 @@ fn calendar_rows(program: &Program, calendars: &BTreeSet<usize>, options: &Optio
 }
 
 /// The rules one by one, for an engine that runs them itself (`precept check --engine duckdb`)
-/// rather than a script for a warehouse: the calendar table, and each compiled rule's `SELECT`
+/// rather than a script for a warehouse: the calendars it reads, and each compiled rule's `SELECT`
 /// by its index in [`Program::rules`], with the record table's `carry` columns passed through
 /// unchanged (where the record is: its file and row).
 #[derive(Debug, Clone)]
 pub struct Rules {
-    /// `CREATE TABLE precept_calendar` and the rows of the calendars the rules read.
-    pub calendar: String,
+    /// The calendars the rules read (indexes into [`Program::calendars`]), whose days the
+    /// calendar table must hold ([`calendar::days`]).
+    pub calendars: BTreeSet<usize>,
     /// Each compiled rule (one per version): its index in [`Program::rules`], and its `SELECT`,
     /// whose columns are [`FINDING_COLUMNS`] then the carried ones.
     pub selects: Vec<(usize, String)>,
@@ -166,8 +167,7 @@ pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Ru
             Err(Unsupported(what)) => left_out.push((i, what)),
         }
     }
-    let calendar = format!("{}{}", calendar::create(options.dialect), calendar_rows(program, &calendars, options));
-    Rules { calendar, selects, left_out }
+    Rules { calendars, selects, left_out }
 }
 
 /// `precept::sql::unsupported` for a rule left out because of `what`.
