@@ -293,7 +293,7 @@ fn calendar_table(
     for &c in calendars {
         let Some(cal) = program.calendars.get(c) else { continue };
         for d in crate::sql::calendar::days(cal, calendar_range()) {
-            let day = i32::try_from((d.day - epoch).get_days()).unwrap_or(0);
+            let day = (d.day - epoch).get_days();
             let row = [
                 Value::BigInt(i64::try_from(c).unwrap_or(0)),
                 Value::Date32(day),
