@@ -94,6 +94,9 @@ pub mod data;
 #[doc(hidden)]
 pub mod diagnostics;
 #[doc(hidden)]
+#[cfg(feature = "duckdb")]
+pub mod duck;
+#[doc(hidden)]
 pub mod engine;
 #[doc(hidden)]
 pub mod formatter;

@@ -20,8 +20,9 @@ const LAYERS: &[&[&str]] = &[
     &["check", "engine", "data", "roles", "formatter"],
     // Findings as values; rules as SQL (`precept sql`).
     &["findings", "sql"],
-    // Orchestration: a check over files and folders; policy folders read from disk.
-    &["pipeline", "workspace"],
+    // Orchestration: a check over files and folders (by the engine, or by DuckDB: `duck`); policy
+    // folders read from disk.
+    &["pipeline", "workspace", "duck"],
     // Waived or baselined.
     &["suppress"],
     // Reports.

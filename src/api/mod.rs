@@ -705,6 +705,31 @@ impl Engine {
         prepare: &(dyn Fn(&Finding) -> Vec<String> + Sync),
         take: &mut dyn FnMut(Finding, Vec<String>),
     ) -> Outcome {
+        self.check_by(files, found, prepare, take, None)
+    }
+
+    /// [`Engine::check_files_with`], with the records checked by `checker` (another engine, such as
+    /// DuckDB's, handing its findings to the consumer) instead of the pipeline; waivers, the
+    /// baseline, the role files and expired waivers are handled as for the pipeline.
+    #[doc(hidden)]
+    pub fn check_files_by(
+        &self,
+        found: Vec<Diag>,
+        prepare: &(dyn Fn(&Finding) -> Vec<String> + Sync),
+        take: &mut dyn FnMut(Finding, Vec<String>),
+        checker: &mut Checker<'_>,
+    ) -> Outcome {
+        self.check_by(Vec::new(), found, prepare, take, Some(checker))
+    }
+
+    fn check_by(
+        &self,
+        files: Vec<crate::data::RecordFile>,
+        found: Vec<Diag>,
+        prepare: &(dyn Fn(&Finding) -> Vec<String> + Sync),
+        take: &mut dyn FnMut(Finding, Vec<String>),
+        checker: Option<&mut Checker<'_>>,
+    ) -> Outcome {
         let program = &*self.program;
         if let Err(d) = self.evaluation_time() {
             // Nothing can be judged without a time to judge it at.
@@ -736,7 +761,10 @@ impl Engine {
             prepare(f)
         };
         let mut consumer = crate::pipeline::Consumer { prepare: &marked, take };
-        let mut outcome = crate::pipeline::check_files_with(program, authority, files, found, &mut consumer);
+        let mut outcome = match checker {
+            Some(check) => check(program, authority, found, &mut consumer),
+            None => crate::pipeline::check_files_with(program, authority, files, found, &mut consumer),
+        };
         if let Some(org) = &self.org {
             crate::pipeline::check_org_with(program, org, authority, &mut outcome, &mut consumer);
         }
@@ -798,3 +826,10 @@ impl Engine {
         Run { findings, diagnostics, summary, fail_on: self.options.fail_on, baseline: self.has_baseline() }
     }
 }
+
+/// A checker of records other than the pipeline (see [`Engine::check_files_by`]): given the
+/// program, the role files' authority, the problems found finding the files, and the consumer of
+/// findings, it checks the records and returns the outcome.
+#[doc(hidden)]
+pub type Checker<'a> = dyn FnMut(&crate::engine::Program, Option<&dyn Authority>, Vec<Diag>, &mut crate::pipeline::Consumer<'_>) -> Outcome
+    + 'a;

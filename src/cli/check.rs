@@ -328,6 +328,10 @@ fn write_failed(reports: output::Reports, diags: &[Diag], fail_on: crate::ast::S
 /// `precept check`.
 pub(super) fn check(args: CheckArgs) -> Status {
     let mut err = Stderr::open();
+    if let Err(d) = super::engine::available(args.engine) {
+        err.diag(&d);
+        return Status::Failed;
+    }
     let out_style = super::style_for(super::terminal::Stream::Stdout);
     let flag_fail_on = args.fail_on.map(super::FailOn::severity);
     let config = match config(&args.inputs) {
@@ -385,7 +389,8 @@ pub(super) fn check(args: CheckArgs) -> Status {
     // Each report's text of a finding is made on the worker threads; the reports append them here.
     let preparers = reports.preparers();
     let mut indicator = progress(&rest, &args.inputs);
-    let mut outcome = run(&engine, &mut rest, &|f| preparers.prepare(f), &mut |f, texts| {
+    let prepare = |f: &Finding| preparers.prepare(f);
+    let mut take = |f: Finding, texts: Vec<String>| {
         indicator.around_stdout(|| reports.prepared(&f, texts));
         if reports.abandoned() {
             indicator.finish();
@@ -397,8 +402,22 @@ pub(super) fn check(args: CheckArgs) -> Status {
             }
             std::process::exit(Status::Failed as i32);
         }
-    });
+    };
+    let mut outcome = match args.engine {
+        super::engine::EngineArg::Native => run(&engine, &mut rest, &prepare, &mut take),
+        super::engine::EngineArg::Duckdb => {
+            let select = crate::data::Select {
+                skip: Vec::new(),
+                include: config.as_ref().map(|c| c.include.clone()).unwrap_or_default(),
+                exclude: config.as_ref().map(|c| c.exclude.clone()).unwrap_or_default(),
+            };
+            let paths = roots(&args.inputs, config.as_ref()).paths;
+            super::engine::duckdb(&engine, &mut rest, &paths, &select, args.inputs.threads, &prepare, &mut take)
+        }
+    };
     indicator.finish();
+    // Rules left out are never a clean run, whatever the settings allow to be shown.
+    let left_out = super::engine::left_rules_out(&outcome);
     outcome.diagnostics.retain(|d| config.as_ref().is_none_or(|c| c.shows(d)));
     for d in &outcome.diagnostics {
         err.diag(d);
@@ -415,7 +434,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
     }
     if written.is_err() || policy_diags.iter().chain(&outcome.diagnostics).any(Diag::is_error) {
         Status::Failed
-    } else if outcome.fails_at(fail_on) {
+    } else if outcome.fails_at(fail_on) || left_out {
         Status::Findings
     } else {
         Status::Clean

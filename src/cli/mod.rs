@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod check;
 pub mod config;
 mod diff;
+mod engine;
 mod explain;
 mod fmt;
 mod generate;
@@ -210,6 +211,11 @@ struct CheckArgs {
     /// fail the run; those that no longer occur are named so the file can shrink.
     #[arg(long = "baseline", value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// The engine that checks the records: `native` (the default; every rule, every format but
+    /// Parquet) or `duckdb` (embedded DuckDB, in a build with the `duckdb` feature: the rules that
+    /// compile to SQL, over JSON Lines, CSV and Parquet files, out of core).
+    #[arg(long, value_enum, default_value = "native")]
+    engine: engine::EngineArg,
 }
 
 #[derive(Debug, clap::Args)]

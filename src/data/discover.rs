@@ -51,8 +51,11 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
             }
         };
         if meta.is_dir() {
-            for found in crate::input::walk(path, &|p| Format::of(p).is_some(), &mut diags) {
-                let Some(format) = Format::of(&found.path) else { continue };
+            for found in crate::input::walk(path, &|p| Format::of(p).is_some() || is_parquet(p), &mut diags) {
+                let Some(format) = Format::of(&found.path) else {
+                    diags.push(parquet(&found.path, false));
+                    continue;
+                };
                 let rel = found.path.strip_prefix(path).unwrap_or(&found.path).to_path_buf();
                 add(found.path, found.id, &rel, format, &globs, &mut files, &mut diags);
             }
@@ -60,6 +63,10 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
             diags.push(crate::input::not_a_file(&display(path), &meta.file_type()));
         } else {
             let Some(format) = Format::of(path) else {
+                if is_parquet(path) {
+                    diags.push(parquet(path, true));
+                    continue;
+                }
                 diags.push(
                     Diag::error(codes::UNKNOWN_FORMAT, format!("`{}` is not a record file format", display(path)))
                         .help("record files end in `.toml`, `.json`, `.jsonl`, `.ndjson` or `.csv`"),
@@ -88,6 +95,23 @@ pub fn discover(paths: &[PathBuf], program: &Program) -> (Vec<RecordFile>, Vec<D
         }
     });
     (files.into_iter().map(|(f, _)| f).collect(), diags)
+}
+
+/// Whether `path` names a Parquet file (by its extension), which only `--engine duckdb` reads.
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// `precept::input::parquet`: a Parquet file the native engine does not read; an error when it
+/// was `named`, a warning when a folder walk found it (the folder's other files are checked).
+fn parquet(path: &Path, named: bool) -> Diag {
+    let message = format!("`{}` is a Parquet file, which the native engine does not read", display(path));
+    let d = if named {
+        Diag::error(codes::PARQUET, message)
+    } else {
+        Diag::warning(codes::PARQUET, format!("{message}: skipped"))
+    };
+    d.help("check Parquet files with `precept check --engine duckdb`, in a build with DuckDB: `cargo install --locked --path . --features duckdb-bundled`")
 }
 
 /// Which schema a record file's records follow, chosen by the file's name: the first schema whose

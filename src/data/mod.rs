@@ -42,7 +42,7 @@ use crate::engine::value::Value;
 use crate::engine::Program;
 use rayon::prelude::*;
 
-pub use discover::{discover, SchemaGlobs};
+pub use discover::{discover, is_parquet, SchemaGlobs};
 pub use locator::{Located, Locator};
 pub use origin::Origin;
 pub use select::Select;
@@ -53,6 +53,8 @@ pub(crate) mod codes {
     pub const NOT_FOUND: &str = "precept::input::not-found";
     /// A file given explicitly has an extension that is not a record format.
     pub const UNKNOWN_FORMAT: &str = "precept::input::unknown-format";
+    /// A Parquet file, which only `--engine duckdb` reads.
+    pub const PARQUET: &str = "precept::input::parquet";
     /// No schema's `files` globs match a record file.
     pub const NO_SCHEMA: &str = "precept::input::no-schema";
     /// A file or directory could not be read.

@@ -32,6 +32,9 @@ codes! {
     "precept::code::unlisted-clause" => "a rule cites a clause that its code, which lists its clauses, does not list",
     "precept::config::invalid" => "`precept.toml` has an unknown key or a value of the wrong kind",
     "precept::diff::policies" => "`precept diff` compared nothing: the base or the changed policies cannot be loaded",
+    "precept::engine::duckdb" => "`--engine duckdb`: DuckDB could not read a record file, convert a value, or run the rules",
+    "precept::engine::not-run" => "`--engine duckdb` did not run a rule: it uses a construct that does not compile to SQL yet",
+    "precept::engine::unsupported-file" => "`--engine duckdb` does not read a record file: a JSON or TOML file, a file of a schema with export spellings or zones, or one lacking a required column",
     "precept::fmt::not-written" => "`precept fmt` did not rewrite a policy file that needs formatting: it is a symbolic link or not a regular file, or writing it failed",
     "precept::input::csv" => "a CSV file could not be read as CSV",
     "precept::input::csv-missing-column" => "a CSV file has no column for a field that rules read",
@@ -49,6 +52,7 @@ codes! {
     "precept::input::no-schema" => "no schema says which fields a record file has",
     "precept::input::not-a-file" => "an input is a FIFO, socket, device or folder, not a regular file, and was not read",
     "precept::input::not-found" => "a path given on the command line does not exist",
+    "precept::input::parquet" => "the native engine does not read Parquet files; `--engine duckdb` does",
     "precept::input::records-not-found" => "a `.json` file has no array of records at the key its schema's `records at` names",
     "precept::input::records-under-key" => "a `.json` file holds its records under a key its schema does not name with `records at`",
     "precept::input::skipped-link" => "a folder walk did not follow a symbolic link",
@@ -129,6 +133,7 @@ codes! {
     "precept::type::wrong-arguments" => "a function is called with the wrong number of arguments",
     "precept::usage::as-of" => "`--as-of` (or `as_of`) is not a date or a datetime, or cannot be placed in time: a wall-clock time or a day with no single zone to read it in",
     "precept::usage::calendar-range" => "`precept sql`'s `--calendar-from` or `--calendar-until` is not a day, or the first comes after the last",
+    "precept::usage::engine" => "`--engine duckdb` was asked of a build of Precept without DuckDB (the `duckdb` feature)",
     "precept::usage::explain" => "`precept explain` was given neither a rule of the policies nor a diagnostic code",
     "precept::usage::min-coverage" => "`--min-coverage` is not a percentage",
     "precept::usage::no-as-of" => "rules use `now`, and no evaluation time (`--as-of`) was given",
@@ -162,6 +167,7 @@ pub fn family(code: &str) -> &'static str {
         "case" => "About the records of a case rule (`case by`, `opens`, `closes`): a warning about the data, not the policy; the case is still judged. See docs/language.md.",
         "diff" => "About `precept diff`, which checks the same records with two sets of policies; the message says which side. See docs/diff.md.",
         "sql" => "About `precept sql`, which writes the rules as SQL for a warehouse: a warning, and the rule named is left out of the SQL. See docs/warehouse.md.",
+        "engine" => "About `precept check --engine duckdb`: a rule it did not run (a warning; the run then never exits 0), or a file or value DuckDB does not read (exit status 2). See docs/warehouse.md.",
         _ => "",
     }
 }

@@ -56,10 +56,25 @@ pub fn create(dialect: Dialect) -> String {
     )
 }
 
-/// `INSERT` statements holding calendar `index`'s days over `range`, 500 rows each.
-pub fn rows(dialect: Dialect, index: usize, cal: &Calendar, range: Range) -> String {
-    let mut out = String::new();
-    let mut values = Vec::new();
+/// One row of the calendar table (see the module's documentation), instants to the microsecond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day {
+    /// The local day.
+    pub day: Date,
+    /// Whether it is worked.
+    pub working: bool,
+    /// Working days of the range up to and including it.
+    pub idx: i64,
+    /// The instant it starts.
+    pub start: Option<jiff::Timestamp>,
+    /// For a working day, the instant it ends.
+    pub end: Option<jiff::Timestamp>,
+}
+
+/// Calendar `cal`'s days over `range`, in order.
+pub fn days(cal: &Calendar, range: Range) -> Vec<Day> {
+    let micros = |ts: jiff::Timestamp| jiff::Timestamp::from_microsecond(ts.as_microsecond()).unwrap_or(ts);
+    let mut out = Vec::new();
     let mut idx: i64 = 0;
     let mut day = range.from;
     while day <= range.until {
@@ -67,19 +82,33 @@ pub fn rows(dialect: Dialect, index: usize, cal: &Calendar, range: Range) -> Str
         if working {
             idx += 1;
         }
-        let start = cal.day_start(day).map_or_else(|| "NULL".to_string(), timestamp_literal);
-        let end = if working {
-            cal.day_end(day).map_or_else(|| "NULL".to_string(), timestamp_literal)
-        } else {
-            "NULL".to_string()
-        };
-        values.push(format!("({index}, DATE '{day}', {working}, {idx}, {start}, {end})"));
-        if values.len() == 500 {
-            flush(dialect, &mut values, &mut out);
-        }
+        let start = cal.day_start(day).map(micros);
+        let end = if working { cal.day_end(day).map(micros) } else { None };
+        out.push(Day { day, working, idx, start, end });
         match day.tomorrow() {
             Ok(next) => day = next,
             Err(_) => break,
+        }
+    }
+    out
+}
+
+/// `INSERT` statements holding calendar `index`'s days over `range`, 500 rows each.
+pub fn rows(dialect: Dialect, index: usize, cal: &Calendar, range: Range) -> String {
+    let mut out = String::new();
+    let mut values = Vec::new();
+    for d in days(cal, range) {
+        let literal = |ts: Option<jiff::Timestamp>| ts.map_or_else(|| "NULL".to_string(), timestamp_literal);
+        values.push(format!(
+            "({index}, DATE '{}', {}, {}, {}, {})",
+            d.day,
+            d.working,
+            d.idx,
+            literal(d.start),
+            literal(d.end)
+        ));
+        if values.len() == 500 {
+            flush(dialect, &mut values, &mut out);
         }
     }
     flush(dialect, &mut values, &mut out);

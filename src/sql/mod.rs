@@ -82,7 +82,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, d) {
+        match compile_rule(program, rule, d, &[]) {
             Ok(r) => {
                 selects.push(r.select);
                 calendars.extend(r.calendars);
@@ -110,12 +110,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     }
     text.push('\n');
     text.push_str(&calendar::create(d));
-    for c in &calendars {
-        let Some(cal) = program.calendars.get(*c) else { continue };
-        let zone = cal.zone().iana_name().unwrap_or("a fixed offset");
-        text.push_str(&format!("-- Calendar {c}: {zone}, {} to {}.\n", options.range.from, options.range.until));
-        text.push_str(&calendar::rows(d, *c, cal, options.range));
-    }
+    text.push_str(&calendar_rows(program, &calendars, options));
     text.push('\n');
     text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
     if selects.is_empty() {
@@ -125,6 +120,56 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     }
     text.push_str(";\n");
     Sql { text, diagnostics, compiled }
+}
+
+/// The rows of the calendar table for `calendars`, each after a comment naming its zone.
+fn calendar_rows(program: &Program, calendars: &BTreeSet<usize>, options: &Options) -> String {
+    let mut text = String::new();
+    for c in calendars {
+        let Some(cal) = program.calendars.get(*c) else { continue };
+        let zone = cal.zone().iana_name().unwrap_or("a fixed offset");
+        text.push_str(&format!("-- Calendar {c}: {zone}, {} to {}.\n", options.range.from, options.range.until));
+        text.push_str(&calendar::rows(options.dialect, *c, cal, options.range));
+    }
+    text
+}
+
+/// The rules one by one, for an engine that runs them itself (`precept check --engine duckdb`)
+/// rather than a script for a warehouse: the calendars it reads, and each compiled rule's `SELECT`
+/// by its index in [`Program::rules`], with the record table's `carry` columns passed through
+/// unchanged (where the record is: its file and row).
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The calendars the rules read (indexes into [`Program::calendars`]), whose days the
+    /// calendar table must hold ([`calendar::days`]).
+    pub calendars: BTreeSet<usize>,
+    /// Each compiled rule (one per version): its index in [`Program::rules`], and its `SELECT`,
+    /// whose columns are [`FINDING_COLUMNS`] then the carried ones.
+    pub selects: Vec<(usize, String)>,
+    /// Each running rule left out: its index, and the construct that does not compile.
+    pub left_out: Vec<(usize, String)>,
+}
+
+/// Compile every running rule on its own, as [`compile`] does, carrying the `carry` columns of
+/// each record table into its findings.
+pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Rules {
+    let running = program.running();
+    let mut calendars = BTreeSet::new();
+    let mut selects = Vec::new();
+    let mut left_out = Vec::new();
+    for (i, rule) in program.rules.iter().enumerate() {
+        if !running.contains(&i) {
+            continue;
+        }
+        match compile_rule(program, rule, options.dialect, carry) {
+            Ok(r) => {
+                calendars.extend(r.calendars);
+                selects.push((i, r.select));
+            }
+            Err(Unsupported(what)) => left_out.push((i, what)),
+        }
+    }
+    Rules { calendars, selects, left_out }
 }
 
 /// `precept::sql::unsupported` for a rule left out because of `what`.
@@ -152,9 +197,15 @@ fn empty_select(d: Dialect) -> String {
     format!("SELECT {} WHERE 1 = 0", cols.join(", "))
 }
 
-fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<RuleSql, Unsupported> {
+/// `carry`: columns of the record table passed through after [`FINDING_COLUMNS`] (what
+/// `precept check --engine duckdb` needs to place a finding); rules over groups carry none, so
+/// they are left out when any is asked for.
+fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&str]) -> Result<RuleSql, Unsupported> {
     if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
         return Err(Unsupported("a rule that follows cases".into()));
+    }
+    if rule.group.is_some() && !carry.is_empty() {
+        return Err(Unsupported("a rule over groups of records (in `check --engine duckdb`)".into()));
     }
     if rule.uses_roles {
         return Err(Unsupported("a question about staff and roles".into()));
@@ -203,8 +254,9 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect) -> Result<Ru
         }
         None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
     };
+    let carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
     let select = format!(
-        "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values,\n  CAST(NULL AS {}) AS group_key\nFROM {} AS r\nWHERE {}",
+        "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values,\n  CAST(NULL AS {}) AS group_key{carried}\nFROM {} AS r\nWHERE {}",
         identity(program, rule, info, d),
         which.join(" "),
         blame.join(" "),

@@ -1,0 +1,367 @@
+//! `precept check --engine duckdb`: the policies compiled to SQL ([`crate::sql`], DuckDB dialect)
+//! and run on embedded DuckDB over JSON Lines, CSV and Parquet files, which DuckDB streams from
+//! disk (out of core: its memory is bounded, and it spills to a temporary folder).
+//!
+//! Each record file is a view in `precept sql`'s table mapping ([`load`]); each compiled rule's
+//! `SELECT` runs over its schema's views, and its rows become the same [`Finding`]s the native
+//! engine makes ([`rows`]), in file, record and rule order, so every report and exit status is the
+//! native engine's. What differs is documented in docs/warehouse.md ("`precept check --engine
+//! duckdb`"): a finding is placed at its record's line (its row in Parquet), with no column and no
+//! excerpt of the record's text.
+//!
+//! A rule the SQL compiler leaves out is not run, and never silently: each is a
+//! `precept::engine::not-run` warning in every report, and the run's exit status is never 0.
+
+pub mod load;
+pub mod rows;
+
+use std::path::{Path, PathBuf};
+
+use crate::data::{is_parquet, Format, SchemaGlobs};
+use crate::diagnostics::Diag;
+use crate::engine::authority::Authority;
+use crate::engine::Program;
+use crate::findings::{Catalogue, Outcome};
+use crate::pipeline::Consumer;
+use crate::sql::calendar::Range;
+use crate::sql::{Dialect, Options};
+pub use load::Kind;
+
+/// The code of a rule the DuckDB engine did not run.
+pub const NOT_RUN: &str = "precept::engine::not-run";
+
+/// One record file DuckDB reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its name in findings (the path as found, with `/` separators).
+    pub name: String,
+    /// How it stores records.
+    pub kind: Kind,
+    /// Index into [`Program::schemas`].
+    pub schema: usize,
+}
+
+/// How DuckDB may use the machine.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// DuckDB's `memory_limit` (`512MB`): beyond it, DuckDB spills to `temp`.
+    pub memory_limit: String,
+    /// The folder DuckDB spills to (a fresh temporary folder; removed by the caller).
+    pub temp: PathBuf,
+    /// Threads; `None`: one per core.
+    pub threads: Option<usize>,
+}
+
+/// The record files DuckDB reads: the JSON Lines and CSV `files` the native engine found (a `.json`
+/// or `.toml` record file among them is `precept::engine::unsupported-file`: check it with the
+/// native engine), and the `.parquet` files under `paths` (named, or found in folders), in name
+/// order. `found` are the problems finding the files: those about Parquet files are dropped, as
+/// this engine reads them.
+pub fn sources(
+    files: Vec<crate::data::RecordFile>,
+    found: &mut Vec<Diag>,
+    paths: &[PathBuf],
+    program: &Program,
+    select: &crate::data::Select,
+) -> Vec<Source> {
+    found.retain(|d| d.code != "precept::input::parquet");
+    let mut out = Vec::new();
+    for f in files {
+        let Some(path) = f.path() else { continue };
+        let kind = match f.format {
+            Format::Jsonl => Kind::Jsonl,
+            Format::Csv => Kind::Csv,
+            Format::Json | Format::Toml => {
+                found.push(unsupported_file(&f.name, "DuckDB reads JSON Lines, CSV and Parquet record files"));
+                continue;
+            }
+        };
+        out.push(Source { path: path.to_path_buf(), name: f.name.clone(), kind, schema: f.schema });
+    }
+    let globs = SchemaGlobs::new(program);
+    let mut add = |path: PathBuf, rel: &Path, found: &mut Vec<Diag>| {
+        let name = crate::text::name(&path);
+        if !select.keeps(&path, &name) {
+            return;
+        }
+        match globs.schema_for(&crate::text::name(rel)) {
+            Ok(schema) => out.push(Source { path, name, kind: Kind::Parquet, schema }),
+            Err(d) => found.push(d),
+        }
+    };
+    for p in paths {
+        if p.is_dir() {
+            for file in crate::input::walk(p, &|f| is_parquet(f), found) {
+                let rel = file.path.strip_prefix(p).unwrap_or(&file.path).to_path_buf();
+                add(file.path.clone(), &rel, found);
+            }
+        } else if is_parquet(p) && p.is_file() {
+            add(p.clone(), p, found);
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+fn unsupported_file(name: &str, why: &str) -> Diag {
+    Diag::error("precept::engine::unsupported-file", format!("`{name}` is not read by `--engine duckdb`: {why}"))
+        .help("check this file with the native engine (`precept check`, or `--engine native`)")
+}
+
+/// A failure of DuckDB itself (a file it cannot read, a value it cannot convert).
+fn failed(what: &str, e: &duckdb::Error) -> Diag {
+    Diag::error("precept::engine::duckdb", format!("DuckDB could not {what}: {e}"))
+        .help("a value DuckDB cannot convert is named above; the native engine (`--engine native`) reads such records one by one and reports each")
+}
+
+/// `precept::engine::not-run` for each rule left out of the SQL.
+fn not_run(program: &Program, left_out: &[(usize, String)]) -> Vec<Diag> {
+    left_out
+        .iter()
+        .filter_map(|(i, what)| {
+            let rule = program.rules.get(*i)?;
+            Some(
+                Diag::warning(NOT_RUN, format!("rule `{}` was not run: {what} does not compile to SQL yet", rule.id))
+                    .at(&rule.file, rule.id_span, "not run by DuckDB")
+                    .help("check this rule with the native engine (`--engine native`, the default); docs/warehouse.md lists what compiles to SQL"),
+            )
+        })
+        .collect()
+}
+
+/// Check `sources` with DuckDB, handing each finding to `consumer` in file, record and rule order;
+/// `found` are the problems finding the files. Rules that need role files are left out as the
+/// SQL leaves them out.
+pub fn check(
+    program: &Program,
+    authority: Option<&dyn Authority>,
+    sources: &[Source],
+    found: Vec<Diag>,
+    settings: &Settings,
+    consumer: &mut Consumer<'_>,
+) -> Outcome {
+    let mut out = Outcome {
+        diagnostics: found,
+        files: sources.len(),
+        evaluation: program.evaluation.clone(),
+        ..Outcome::default()
+    };
+    let range = calendar_range();
+    let compiled = crate::sql::compile_rules(program, &Options { dialect: Dialect::DuckDb, range }, &load::CARRY);
+    out.diagnostics.extend(not_run(program, &compiled.left_out));
+    let catalogue = Catalogue::of(program, authority.is_some());
+    if let Err(d) = run(program, &catalogue, sources, settings, &compiled, consumer, &mut out) {
+        out.diagnostics.push(d);
+    }
+    if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
+        let message = if out.files == 0 {
+            "no record files found".to_string()
+        } else {
+            format!("no records found in {} record files", out.files)
+        };
+        out.diagnostics.push(
+            Diag::error("precept::input::no-records", message)
+                .help("pass files or folders holding `.jsonl`, `.csv` or `.parquet` records"),
+        );
+    }
+    crate::diagnostics::sort(&mut out.diagnostics);
+    out
+}
+
+/// The days the calendar table covers: wide enough for records of this century and their
+/// deadlines (a record outside it is judged as docs/warehouse.md says).
+fn calendar_range() -> Range {
+    Range { from: jiff::civil::date(1990, 1, 1), until: jiff::civil::date(2079, 12, 31) }
+}
+
+fn run(
+    program: &Program,
+    catalogue: &Catalogue,
+    sources: &[Source],
+    settings: &Settings,
+    compiled: &crate::sql::Rules,
+    consumer: &mut Consumer<'_>,
+    out: &mut Outcome,
+) -> Result<(), Diag> {
+    let conn = duckdb::Connection::open_in_memory().map_err(|e| failed("start", &e))?;
+    let mut setup = format!(
+        "SET memory_limit = {}; SET temp_directory = {}; SET preserve_insertion_order = true; SET TimeZone = 'UTC';\n",
+        load::literal(&settings.memory_limit),
+        load::literal(&settings.temp.to_string_lossy()),
+    );
+    if let Some(n) = settings.threads {
+        setup.push_str(&format!("SET threads = {n};\n"));
+    }
+    setup.push_str(load::MACROS);
+    conn.execute_batch(&setup).map_err(|e| failed("be set up", &e))?;
+    // One view per file, then one per schema: the union of its files, or an empty table.
+    let mut views: Vec<Vec<String>> = vec![Vec::new(); program.schemas.len()];
+    for (i, source) in sources.iter().enumerate() {
+        if let Err(why) = load::readable(program, source) {
+            out.diagnostics.push(unsupported_file(&source.name, &why));
+            continue;
+        }
+        let header = match source.kind {
+            Kind::Csv => csv_header(&source.path).map_err(|why| read_error(&source.name, &why))?,
+            Kind::Parquet => parquet_columns(&conn, source)?,
+            Kind::Jsonl => Vec::new(),
+        };
+        match load::view(program, i, source, &header) {
+            Ok(select) => {
+                let name = format!("precept_file_{i}");
+                conn.execute_batch(&format!("CREATE VIEW {name} AS {select};"))
+                    .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
+                if let Some(v) = views.get_mut(source.schema) {
+                    v.push(name);
+                }
+            }
+            Err(why) => out.diagnostics.push(read_error(&source.name, &why)),
+        }
+    }
+    let d = Dialect::DuckDb;
+    for (schema, info) in program.schemas.iter().enumerate() {
+        if info.builtin {
+            continue;
+        }
+        let files = views.get(schema).map_or(&[][..], Vec::as_slice);
+        let sql = if files.is_empty() {
+            empty_table(program, schema)
+        } else {
+            let selects: Vec<String> = files.iter().map(|f| format!("SELECT * FROM {f}")).collect();
+            format!("CREATE VIEW {} AS {};", d.ident(&info.name), selects.join(" UNION ALL "))
+        };
+        conn.execute_batch(&sql).map_err(|e| failed("make the tables", &e))?;
+    }
+    calendar_table(&conn, program, &compiled.calendars)?;
+    count_records(&conn, &views, out)?;
+    if compiled.selects.is_empty() {
+        return Ok(());
+    }
+    let union: Vec<String> = compiled
+        .selects
+        .iter()
+        .map(|(i, s)| format!("SELECT CAST({i} AS BIGINT) AS precept_rule, * FROM ({s})"))
+        .collect();
+    let query = format!(
+        "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR), \
+         precept_staff, precept_team, CAST(precept_day AS VARCHAR) FROM ({}) ORDER BY precept_file, precept_row, precept_rule",
+        union.join("\nUNION ALL\n")
+    );
+    let mut stmt = conn.prepare(&query).map_err(|e| failed("run the rules", &e))?;
+    let mut rows = stmt.query([]).map_err(|e| failed("run the rules", &e))?;
+    let mut last: Option<(i64, i64)> = None;
+    loop {
+        let row = match rows.next() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => return Err(failed("run the rules", &e)),
+        };
+        let r = rows::Row::read(row).map_err(|e| failed("run the rules", &e))?;
+        if last != Some((r.file, r.row)) {
+            out.tally.record_seen(true);
+            last = Some((r.file, r.row));
+        }
+        let Some(source) = usize::try_from(r.file).ok().and_then(|f| sources.get(f)) else { continue };
+        if let Some(mut f) = rows::finding(program, catalogue, source, r) {
+            let texts = (consumer.prepare)(&mut f);
+            out.count(&f);
+            (consumer.take)(f, texts);
+        }
+    }
+    Ok(())
+}
+
+/// The calendar table, its rows appended rather than written as SQL (which DuckDB would take
+/// seconds to parse for decades of days).
+fn calendar_table(
+    conn: &duckdb::Connection,
+    program: &Program,
+    calendars: &std::collections::BTreeSet<usize>,
+) -> Result<(), Diag> {
+    use duckdb::types::{TimeUnit, Value};
+    let fail = |e: duckdb::Error| failed("make the calendar table", &e);
+    conn.execute_batch(&crate::sql::calendar::create(Dialect::DuckDb)).map_err(fail)?;
+    let mut app = conn.appender(crate::sql::calendar::TABLE).map_err(fail)?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    let instant = |ts: Option<jiff::Timestamp>| match ts {
+        Some(t) => Value::Timestamp(TimeUnit::Microsecond, t.as_microsecond()),
+        None => Value::Null,
+    };
+    for &c in calendars {
+        let Some(cal) = program.calendars.get(c) else { continue };
+        for d in crate::sql::calendar::days(cal, calendar_range()) {
+            let day = (d.day - epoch).get_days();
+            let row = [
+                Value::BigInt(i64::try_from(c).unwrap_or(0)),
+                Value::Date32(day),
+                Value::Boolean(d.working),
+                Value::BigInt(d.idx),
+                instant(d.start),
+                instant(d.end),
+            ];
+            app.append_row(duckdb::appender_params_from_iter(row)).map_err(fail)?;
+        }
+    }
+    app.flush().map_err(fail)
+}
+
+/// The number of records in each file.
+fn count_records(conn: &duckdb::Connection, views: &[Vec<String>], out: &mut Outcome) -> Result<(), Diag> {
+    let all: Vec<String> = views.iter().flatten().map(|v| format!("SELECT count(*) AS n FROM {v}")).collect();
+    if all.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("SELECT CAST(sum(n) AS BIGINT) FROM ({})", all.join(" UNION ALL "));
+    let n: i64 = conn.query_row(&sql, [], |row| row.get(0)).map_err(|e| failed("count the records", &e))?;
+    out.records = usize::try_from(n).unwrap_or(0);
+    Ok(())
+}
+
+/// A schema with no files: an empty table of its columns, so that its rules find nothing.
+fn empty_table(program: &Program, schema: usize) -> String {
+    let d = Dialect::DuckDb;
+    let Some(info) = program.schemas.get(schema) else { return String::new() };
+    let mut cols: Vec<String> = crate::sql::tables::columns(program, schema, d)
+        .iter()
+        .map(|c| format!("{} {}", d.ident(&c.name), c.ty))
+        .collect();
+    cols.extend(
+        [
+            "precept_file BIGINT",
+            "precept_row BIGINT",
+            "precept_staff VARCHAR",
+            "precept_team VARCHAR",
+            "precept_day DATE",
+        ]
+        .map(String::from),
+    );
+    format!("CREATE TABLE {} ({});", d.ident(&info.name), cols.join(", "))
+}
+
+fn read_error(name: &str, why: &str) -> Diag {
+    Diag::error("precept::engine::unsupported-file", format!("`{name}` cannot be read by `--engine duckdb`: {why}"))
+        .help("give the file the columns the schema names (docs/warehouse.md, \"The tables\"), or check it with the native engine")
+}
+
+/// A CSV file's header, each name trimmed, as the native reader matches columns.
+fn csv_header(path: &Path) -> Result<Vec<String>, String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| e.to_string())?;
+    let header = reader.headers().map_err(|e| e.to_string())?;
+    Ok(header.iter().map(|h| h.trim().to_string()).collect())
+}
+
+/// The columns a Parquet file has, from its metadata.
+fn parquet_columns(conn: &duckdb::Connection, source: &Source) -> Result<Vec<String>, Diag> {
+    let sql = format!(
+        "SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({}))",
+        load::literal(&source.path.to_string_lossy())
+    );
+    let mut stmt = conn.prepare(&sql).map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
+    let names = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
+    names.collect::<Result<Vec<_>, _>>().map_err(|e| failed(&format!("read `{}`", source.name), &e))
+}

@@ -1,0 +1,374 @@
+//! `precept check --engine duckdb` (feature `duckdb`): the same findings, reports and exit status
+//! as the native engine, over JSON Lines, CSV and Parquet; rules the SQL leaves out never vanish.
+//!
+//! Findings are compared through the JSON report, less what docs/warehouse.md names as the DuckDB
+//! engine's own: the column (always 1), the evidence and the help with values filled in.
+
+#![cfg(feature = "duckdb")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+
+use std::path::Path;
+
+use common::{precept_in, root, Run};
+use serde_json::Value;
+
+/// The findings of a JSON report, each without the fields the engines differ in, sorted.
+fn findings(run: &Run, drop_rules: &[String]) -> Vec<Value> {
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{}", run.snapshot()));
+    let mut out: Vec<Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !drop_rules.iter().any(|r| f["rule"] == r.as_str()))
+        .map(|f| {
+            let mut f = f.clone();
+            for key in ["column", "evidence", "help"] {
+                f.as_object_mut().unwrap().remove(key);
+            }
+            f
+        })
+        .collect();
+    out.sort_by_key(|f| f.to_string());
+    out
+}
+
+/// The rules a DuckDB run says it did not run (`precept::engine::not-run`), by id.
+fn not_run(run: &Run) -> Vec<String> {
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut ids = Vec::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        if d["code"] == "precept::engine::not-run" {
+            let message = d["message"].as_str().unwrap();
+            let id = message.split('`').nth(1).unwrap();
+            ids.push(id.to_string());
+        }
+    }
+    ids
+}
+
+/// Run `check` natively and on DuckDB with `args`, and require the same findings of the rules
+/// DuckDB runs and the same exit status; the number of findings compared.
+fn same_as_native(dir: &Path, args: &[&str]) -> usize {
+    let native = precept_in(dir, &[&["check", "--no-config", "--format", "json"], args].concat());
+    let duck = precept_in(dir, &[&["check", "--no-config", "--format", "json", "--engine", "duckdb"], args].concat());
+    assert_eq!(native.code, duck.code, "native:\n{}\nduckdb:\n{}", native.stderr, duck.snapshot());
+    let left_out = not_run(&duck);
+    let (want, got) = (findings(&native, &left_out), findings(&duck, &left_out));
+    if want != got {
+        let missing: Vec<&Value> = want.iter().filter(|f| !got.contains(f)).collect();
+        let extra: Vec<&Value> = got.iter().filter(|f| !want.contains(f)).collect();
+        panic!("the findings differ\nonly native: {missing:#?}\nonly duckdb: {extra:#?}\n{}", duck.stderr);
+    }
+    want.len()
+}
+
+#[test]
+fn the_bundled_example_gives_the_native_findings_and_exit_status() {
+    let root = root();
+    let files = [
+        "fixtures/records/complaints-2024.jsonl",
+        "fixtures/records/complaints-2025-26.jsonl",
+        "fixtures/records/complaints-by-team-2026.jsonl",
+        "fixtures/records/service-desk.jsonl",
+    ];
+    let n = same_as_native(&root, &[&["--policies", "policies", "--as-of", "2026-06-30"][..], &files].concat());
+    assert!(n > 5, "only {n} findings compared");
+}
+
+#[test]
+fn fixtures_with_their_own_policies_give_the_native_findings() {
+    let root = root();
+    let dir = root.join("fixtures/shared-clock");
+    let n = same_as_native(&dir, &["--policies", "policies", "--as-of", "2026-06-30", "records"]);
+    assert!(n > 0, "no findings compared");
+}
+
+/// A policy over every kind of column: text, enumerations, whole numbers, decimals, money,
+/// booleans, dates, datetimes, durations, nested objects and lists, with a business calendar.
+const POLICY: &str = r#"
+calendar london from "london.toml"
+
+schema ticket {
+  identified by id
+  dated by opened_at
+  staff by agent
+  id: text
+  agent: text
+  opened_at: datetime
+  answered_at: datetime?
+  waited: duration
+  refund: money GBP?
+  score: decimal?
+  replies: integer
+  urgent: boolean
+  customer: { kind: enum { retail, business }, since: date? }
+  tags: list of text?
+}
+
+code "House rules" {
+  level organisational
+  calendar london
+
+  rule answered-in-two-business-days {
+    title "Answered by the end of the second business day"
+    for ticket where record.answered_at is present
+    require record.answered_at <= record.opened_at + 2 business days
+    message "{record.id} opened {record.opened_at}, answered {record.answered_at}, due {record.opened_at + 2 business days}"
+  }
+
+  rule short-waits {
+    title "Urgent tickets wait under an hour"
+    severity warning
+    for ticket where record.urgent
+    require record.waited < 1h
+    message "{record.id} ({record.customer.kind}) waited {record.waited}"
+  }
+
+  rule refunds-are-small {
+    title "Refunds under 100 GBP, scores at least 2.5"
+    for ticket where record.refund is present
+    require record.refund < 100 GBP and (record.score is missing or record.score >= 2.5)
+    message "{record.id} refunded {record.refund}, scored {record.score}, {record.replies} replies"
+  }
+
+  rule tagged {
+    title "Business customers' tickets are tagged"
+    for ticket where record.customer.kind == business
+    require record.tags is present and count(record.tags) >= 1
+    message "{record.id} has no tags; customer since {record.customer.since}"
+  }
+}
+"#;
+
+const CALENDAR: &str = r#"
+zone = "Europe/London"
+working_days = ["mon", "tue", "wed", "thu", "fri"]
+cutoff = "17:00"
+holidays = [2024-12-25, 2024-12-26, 2025-01-01]
+"#;
+
+/// Records that break each rule, and some that keep them all.
+fn records() -> Vec<Value> {
+    let mut out = Vec::new();
+    let kinds = ["retail", "business"];
+    for i in 0..40 {
+        let kind = kinds[i as usize % 2];
+        let opened = jiff::Timestamp::from_second(1_733_000_000 + i64::from(i) * 37_000).unwrap();
+        let answered = opened + jiff::SignedDuration::from_hours(i64::from(i % 7) * 13);
+        let agent = ["amara", "ben", "chloe"][i as usize % 3];
+        let waited = ["30m", "1h 30m", "45m", "PT2H", "3599"][i as usize % 5];
+        let mut r = serde_json::json!({
+            "id": format!("T-{i:03}"),
+            "agent": agent,
+            "opened_at": opened.to_string(),
+            "waited": waited,
+            "replies": i % 4,
+            "urgent": i % 3 == 0,
+            "customer": {"kind": kind},
+        });
+        let o = r.as_object_mut().unwrap();
+        if i % 4 != 3 {
+            o.insert("answered_at".into(), Value::String(answered.to_string()));
+        }
+        if i % 5 == 1 {
+            o.insert("refund".into(), serde_json::json!(format!("{}.50", 60 + i * 3)));
+            if i % 2 == 0 {
+                o.insert("score".into(), serde_json::json!(2.25 + f64::from(i % 3)));
+            }
+        }
+        if i % 6 == 1 {
+            o.insert("tags".into(), serde_json::json!(["vip"]));
+        } else if i % 6 == 3 {
+            o.insert("tags".into(), serde_json::json!([]));
+        }
+        if i % 4 == 1 {
+            o.get_mut("customer")
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .insert("since".into(), Value::String("2019-04-01".into()));
+        }
+        out.push(r);
+    }
+    out
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/house.precept"), POLICY).unwrap();
+    std::fs::write(dir.path().join("policies/london.toml"), CALENDAR).unwrap();
+    let text: String = records().iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
+    dir
+}
+
+#[test]
+fn json_lines_of_every_type_give_the_native_findings() {
+    let dir = project();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n > 20, "only {n} findings compared");
+}
+
+/// The records as a Parquet file in the table mapping, written by DuckDB's `COPY` from the JSON
+/// Lines file: dotted column names, datetimes as UTC `TIMESTAMP`, durations in microseconds.
+fn write_parquet(dir: &Path) {
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let jsonl = dir.join("records/tickets.jsonl");
+    let parquet = dir.join("parquet/tickets.parquet");
+    std::fs::create_dir_all(parquet.parent().unwrap()).unwrap();
+    let micros = |c: &str| {
+        format!(
+            "CASE {c} WHEN '30m' THEN 1800 WHEN '1h 30m' THEN 5400 WHEN '45m' THEN 2700 WHEN 'PT2H' THEN 7200 ELSE 3599 END * CAST(1000000 AS BIGINT)"
+        )
+    };
+    let sql = format!(
+        "SET TimeZone = 'UTC';
+         COPY (SELECT id, agent, CAST(CAST(opened_at AS TIMESTAMPTZ) AS TIMESTAMP) AS opened_at,
+                      CAST(CAST(answered_at AS TIMESTAMPTZ) AS TIMESTAMP) AS answered_at,
+                      CAST({} AS BIGINT) AS waited,
+                      CAST(refund AS DECIMAL(38, 10)) AS refund, CAST(score AS DECIMAL(38, 10)) AS score,
+                      CAST(replies AS BIGINT) AS replies, urgent,
+                      customer.kind AS \"customer.kind\", CAST(customer.since AS DATE) AS \"customer.since\", tags
+               FROM read_json('{}', format = 'newline_delimited', columns = {{
+                 'id': 'VARCHAR', 'agent': 'VARCHAR', 'opened_at': 'VARCHAR', 'answered_at': 'VARCHAR',
+                 'waited': 'VARCHAR', 'refund': 'VARCHAR', 'score': 'VARCHAR', 'replies': 'BIGINT',
+                 'urgent': 'BOOLEAN', 'customer': 'STRUCT(kind VARCHAR, since VARCHAR)', 'tags': 'VARCHAR[]'}}))
+         TO '{}' (FORMAT parquet);",
+        micros("waited"),
+        jsonl.display(),
+        parquet.display()
+    );
+    conn.execute_batch(&sql).unwrap();
+}
+
+#[test]
+fn a_parquet_file_gives_the_findings_of_the_same_records_as_json_lines() {
+    let dir = project();
+    write_parquet(dir.path());
+    let native =
+        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
+    let duck = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
+    );
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    // The same records, the same lines (a Parquet row stands for a line), in another file.
+    let strip = |run: &Run| -> Vec<Value> {
+        findings(run, &[])
+            .into_iter()
+            .map(|mut f| {
+                f.as_object_mut().unwrap().remove("file");
+                f
+            })
+            .collect()
+    };
+    let (want, got) = (strip(&native), strip(&duck));
+    assert!(want.len() > 20, "only {} findings", want.len());
+    assert_eq!(want, got, "{}", duck.stderr);
+    let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    assert_eq!(report["findings"][0]["file"], "parquet/tickets.parquet");
+}
+
+#[test]
+fn csv_records_give_the_native_findings() {
+    let dir = project();
+    let mut csv =
+        String::from("id,agent,opened_at,answered_at,waited,refund,score,replies,urgent,customer.kind,tags\n");
+    for r in records() {
+        let s = |k: &str| r.get(k).map(|v| v.as_str().map_or(v.to_string(), str::to_string)).unwrap_or_default();
+        let tags = r
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";"));
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            s("id"),
+            s("agent"),
+            s("opened_at"),
+            s("answered_at"),
+            s("waited"),
+            s("refund"),
+            s("score"),
+            s("replies"),
+            s("urgent"),
+            r["customer"]["kind"].as_str().unwrap(),
+            tags.unwrap_or_default()
+        ));
+    }
+    std::fs::remove_file(dir.path().join("records/tickets.jsonl")).unwrap();
+    std::fs::write(dir.path().join("records/tickets.csv"), csv).unwrap();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n > 20, "only {n} findings compared");
+}
+
+#[test]
+fn every_report_format_is_written_with_the_native_exit_status() {
+    let dir = project();
+    for format in ["human", "json", "sarif", "junit", "github", "markdown", "html"] {
+        let run = precept_in(
+            dir.path(),
+            &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "--format", format, "records"],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.snapshot());
+        assert!(run.stdout.contains("T-003"), "{format}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn a_rule_that_does_not_compile_is_reported_as_not_run_and_the_run_is_not_clean() {
+    let dir = project();
+    let policy = POLICY.replace(
+        "code \"House rules\" {\n  level organisational\n  calendar london\n",
+        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule few-waits {\n    title \"Each agent has few tickets\"\n    for ticket\n    group by record.agent\n    require count(record.replies >= 0) <= 1000\n    message \"{group.agent}\"\n  }\n",
+    );
+    std::fs::write(dir.path().join("policies/house.precept"), policy).unwrap();
+    // Every record kept, so only the rule left out keeps the run from being clean.
+    let clean = r#"{"id": "T-1", "agent": "amara", "opened_at": "2024-12-02T10:00:00Z", "waited": "5m", "replies": 1, "urgent": false, "customer": {"kind": "retail"}}"#;
+    std::fs::write(dir.path().join("records/tickets.jsonl"), format!("{clean}\n")).unwrap();
+    let native = precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "records"]);
+    assert_eq!(native.code, 0, "{}", native.snapshot());
+    let duck =
+        precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "records"]);
+    assert_eq!(duck.code, 1, "{}", duck.snapshot());
+    assert!(duck.stderr.contains("precept::engine::not-run"), "{}", duck.snapshot());
+    assert!(duck.stderr.contains("few-waits"), "{}", duck.snapshot());
+    // In the report too, not only on the terminal.
+    let json = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "--format", "json", "records"],
+    );
+    assert_eq!(not_run(&json), ["few-waits"]);
+}
+
+#[test]
+fn files_duckdb_does_not_read_and_values_it_cannot_convert_are_errors() {
+    let dir = project();
+    std::fs::write(dir.path().join("records/more.toml"), "id = \"T-9\"\n").unwrap();
+    let run =
+        precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "records"]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::engine::unsupported-file"), "{}", run.snapshot());
+    assert!(run.stderr.contains("more.toml"), "{}", run.snapshot());
+    std::fs::remove_file(dir.path().join("records/more.toml")).unwrap();
+    let bad = r#"{"id": "T-1", "agent": "amara", "opened_at": "2024-12-02T10:00:00", "waited": "5m", "replies": 1, "urgent": false, "customer": {"kind": "retail"}}"#;
+    std::fs::write(dir.path().join("records/tickets.jsonl"), format!("{bad}\n")).unwrap();
+    let run =
+        precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "records"]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::engine::duckdb"), "{}", run.snapshot());
+    assert!(run.stderr.contains("opened_at"), "{}", run.snapshot());
+}
+
+#[test]
+fn the_native_engine_names_the_engine_that_reads_parquet() {
+    let dir = project();
+    write_parquet(dir.path());
+    let run = precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "parquet/tickets.parquet"]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::input::parquet"), "{}", run.snapshot());
+    assert!(run.stderr.contains("--engine duckdb"), "{}", run.snapshot());
+}
