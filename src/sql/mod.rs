@@ -114,6 +114,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
         text.push_str(&format!("-- Calendar {c}: {zone}, {} to {}.\n", options.range.from, options.range.until));
         text.push_str(&calendar::rows(d, *c, cal, options.range));
     }
+    text.push_str(&calendar::analyze(d));
     text.push('\n');
     text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
     if selects.is_empty() {
