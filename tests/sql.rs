@@ -284,14 +284,11 @@ code "Groups" {
     )
     .unwrap();
     for dialect in ["duckdb", "postgres", "spark"] {
-        let run = common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
+        let run =
+            common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
         assert_eq!(run.code, 1, "{}", run.stderr);
         let text = run.stderr.replace("\n  │ ", " ");
-        assert!(
-            text.contains("rule `mean-wait` is left out of the SQL: the average of durations"),
-            "{}",
-            run.stderr
-        );
+        assert!(text.contains("rule `mean-wait` is left out of the SQL: the average of durations"), "{}", run.stderr);
         assert!(!run.stdout.contains("'mean-wait' AS rule_id"));
         insta::assert_snapshot!(format!("groups_{dialect}"), run.stdout);
     }

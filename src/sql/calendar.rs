@@ -45,8 +45,20 @@ pub fn timestamp_literal(ts: jiff::Timestamp) -> String {
     format!("TIMESTAMP '{}'", whole.strftime("%Y-%m-%d %H:%M:%S%.6f"))
 }
 
-/// `CREATE TABLE` for the calendar table.
+/// `CREATE TABLE` for the calendar table, and in PostgreSQL the indexes its lookups probe (each
+/// finds one row by calendar and one of its columns: without them every lookup reads the whole
+/// table, once per record and rule). DuckDB and Spark join on it instead.
 pub fn create(dialect: Dialect) -> String {
+    let mut out = table(dialect);
+    if dialect == Dialect::Postgres {
+        for col in ["day", "idx", "day_start", "day_end"] {
+            out.push_str(&format!("CREATE INDEX {TABLE}_{col} ON {} (calendar, {col});\n", dialect.ident(TABLE)));
+        }
+    }
+    out
+}
+
+fn table(dialect: Dialect) -> String {
     let t = |ty| dialect.ty(ty);
     format!(
         "CREATE TABLE {} (\n  calendar BIGINT NOT NULL,\n  day DATE NOT NULL,\n  working BOOLEAN NOT NULL,\n  idx BIGINT NOT NULL,\n  day_start {} NOT NULL,\n  day_end {}\n);\n",
@@ -54,6 +66,16 @@ pub fn create(dialect: Dialect) -> String {
         t(SqlType::Timestamp),
         t(SqlType::Timestamp),
     )
+}
+
+/// In PostgreSQL, `ANALYZE` of the calendar table once its rows are in: until its statistics are
+/// gathered (by autovacuum, later) the planner may read the whole table for every lookup rather
+/// than probe its indexes, which made a query over a few hundred records take minutes.
+pub fn analyze(dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Postgres => format!("ANALYZE {};\n", dialect.ident(TABLE)),
+        Dialect::DuckDb | Dialect::Spark => String::new(),
+    }
 }
 
 /// One row of the calendar table (see the module's documentation), instants to the microsecond.

@@ -170,6 +170,23 @@ impl Dialect {
         }
     }
 
+    /// `col` of the row of `from` (a table, its alias and a `WHERE`) with the least `key` (the
+    /// greatest when `last`), for calendar lookups where `col` grows with `key` (a working day's
+    /// index with its end), so that it is also the least (greatest) `col`. PostgreSQL's planner
+    /// finds that row with one probe of an index on `key` only when asked for it by `ORDER BY ...
+    /// LIMIT 1` (it would otherwise read every later row); Spark's correlated subqueries must be
+    /// aggregates, and DuckDB turns the aggregate into a join.
+    pub fn nearest(self, col: &str, key: &str, last: bool, from: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("(SELECT {col} FROM {from} ORDER BY {key} {} LIMIT 1)", if last { "DESC" } else { "ASC" })
+            }
+            Dialect::DuckDb | Dialect::Spark => {
+                format!("(SELECT {}({col}) FROM {from})", if last { "MAX" } else { "MIN" })
+            }
+        }
+    }
+
     /// Whole-number division, truncated toward zero.
     pub fn int_div(self, a: &str, b: &str) -> String {
         match self {

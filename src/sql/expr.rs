@@ -339,6 +339,8 @@ impl<'a> Compiler<'a> {
             },
             CExpr::BusinessBetween(a, b, cal) => {
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
+                self.flat_for_spark(&a)?;
+                self.flat_for_spark(&b)?;
                 let (ra, rb) = (self.receipt_idx(&a, *cal), self.receipt_idx(&b, *cal));
                 format!("({rb} - {ra})")
             }
@@ -512,10 +514,11 @@ impl<'a> Compiler<'a> {
     fn receipt_idx(&mut self, t: &str, cal: usize) -> String {
         self.calendars.insert(cal);
         let c = self.alias();
-        format!(
-            "(SELECT MIN({c}.idx) FROM {} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.day_end >= {t})",
+        let from = format!(
+            "{} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.day_end >= {t}",
             self.dialect.ident(TABLE)
-        )
+        );
+        self.dialect.nearest(&format!("{c}.idx"), &format!("{c}.day_end"), false, &from)
     }
 
     fn add_business_days(&mut self, x: &CExpr, n: i64, cal: usize) -> Result<String, Unsupported> {
@@ -523,7 +526,18 @@ impl<'a> Compiler<'a> {
         let t = self.expr(x, None)?;
         self.calendars.insert(cal);
         let table = self.dialect.ident(TABLE);
+        self.flat_for_spark(&t)?;
         Ok(match ty {
+            // The end of the n-th working day after the receipt day, in Spark by joining the
+            // receipt day's row to the row n working days on: its correlated subqueries cannot
+            // nest (one inside another cannot read the record), and the working days ending at
+            // or after the instant are ordered by index, the receipt day first.
+            Some(Ty::DateTime) if self.dialect == Dialect::Spark => {
+                let (c, r) = (self.alias(), self.alias());
+                format!(
+                    "(SELECT min_by({c}.day_end, {r}.idx) FROM {table} {r} LEFT JOIN {table} {c} ON {c}.calendar = {cal} AND {c}.working AND {c}.idx = {r}.idx + {n} WHERE {r}.calendar = {cal} AND {r}.working AND {r}.day_end >= {t})"
+                )
+            }
             // The end of the n-th working day after the receipt day.
             Some(Ty::DateTime) => {
                 let r = self.receipt_idx(&t, cal);
@@ -534,6 +548,18 @@ impl<'a> Compiler<'a> {
             }
             // The n-th working day strictly after the date (before it for a negative n).
             Some(Ty::Date) if n == 0 => t,
+            // The same in Spark, as a join of the date's row (one per calendar and day).
+            Some(Ty::Date) if self.dialect == Dialect::Spark => {
+                let (c, c0) = (self.alias(), self.alias());
+                let target = if n > 0 {
+                    format!("{c0}.idx + {n}")
+                } else {
+                    format!("{c0}.idx - CASE WHEN {c0}.working THEN 1 ELSE 0 END + {}", n + 1)
+                };
+                format!(
+                    "(SELECT MIN({c}.day) FROM {table} {c0} LEFT JOIN {table} {c} ON {c}.calendar = {cal} AND {c}.working AND {c}.idx = {target} WHERE {c0}.calendar = {cal} AND {c0}.day = {t})"
+                )
+            }
             Some(Ty::Date) => {
                 let (c, c0) = (self.alias(), self.alias());
                 let target = if n > 0 {
@@ -554,9 +580,22 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// In Spark, `Err` when `t`, which a calendar lookup is to read, holds a subquery itself:
+    /// Spark's correlated subqueries read only the query just outside them, so the inner one
+    /// could not read the record.
+    fn flat_for_spark(&self, t: &str) -> Result<(), Unsupported> {
+        if self.dialect == Dialect::Spark && t.contains("(SELECT ") {
+            return no("in Spark, a calendar lookup (business days, a local day) of a value computed with another");
+        }
+        Ok(())
+    }
+
     fn date_part(&mut self, unit: DateUnit, zone: Option<usize>, x: &CExpr) -> Result<String, Unsupported> {
         let ty = self.ty_of(x);
         let t = self.expr(x, None)?;
+        if !matches!(ty, Some(Ty::Date)) || matches!(unit, DateUnit::BusinessDay(_)) {
+            self.flat_for_spark(&t)?;
+        }
         let table = self.dialect.ident(TABLE);
         if let DateUnit::BusinessDay(cal) = unit {
             self.calendars.insert(cal);
@@ -566,16 +605,20 @@ impl<'a> Compiler<'a> {
                 Some(Ty::Date) => format!("{c}.day >= {t}"),
                 _ => return no("`business_day` of a value whose type cannot be told"),
             };
-            return Ok(format!(
-                "(SELECT MIN({c}.day) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {from})"
-            ));
+            let key = match ty {
+                Some(Ty::DateTime) => format!("{c}.day_end"),
+                _ => format!("{c}.day"),
+            };
+            let from = format!("{table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {from}");
+            return Ok(self.dialect.nearest(&format!("{c}.day"), &key, false, &from));
         }
         let day = match (ty, zone) {
             (Some(Ty::Date), _) => t,
             (Some(Ty::DateTime), Some(cal)) => {
                 self.calendars.insert(cal);
                 let c = self.alias();
-                format!("(SELECT MAX({c}.day) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.day_start <= {t})")
+                let from = format!("{table} {c} WHERE {c}.calendar = {cal} AND {c}.day_start <= {t}");
+                self.dialect.nearest(&format!("{c}.day"), &format!("{c}.day_start"), true, &from)
             }
             (Some(Ty::DateTime), None) => {
                 return no("the day of a datetime at the offset it was written with (no calendar gives a zone)")

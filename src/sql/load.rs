@@ -18,8 +18,7 @@ pub struct NoLiteral(pub String);
 /// # Errors
 ///
 /// [`NoLiteral`] for a value the mapping cannot hold: a decimal with more than 10 places, an
-/// instant or duration finer than a microsecond, a value that could not be read, or a list of
-/// objects in PostgreSQL.
+/// instant or duration finer than a microsecond, or a value that could not be read.
 pub fn insert(program: &Program, schema: usize, records: &[&[Value]], dialect: Dialect) -> Result<String, NoLiteral> {
     let Some(info) = program.schemas.get(schema) else { return Err(NoLiteral("no such schema".into())) };
     let mut rows = Vec::new();
@@ -94,7 +93,7 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
                 }
                 Dialect::DuckDb => format!("[{}]", items.join(", ")),
                 Dialect::Postgres if matches!(inner.as_ref(), Ty::Object(_)) => {
-                    return Err(NoLiteral("a list of objects (a JSONB column in PostgreSQL)".into()))
+                    format!("CAST({} AS JSONB)", dialect.text(&json(program, ty, v)?.to_string()))
                 }
                 Dialect::Postgres => {
                     let t = super::tables::columns_type(program, ty, dialect).unwrap_or_default();
@@ -117,6 +116,52 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
                 Dialect::Spark => format!("named_struct({})", fields.join(", ")),
                 _ => format!("{{{}}}", fields.join(", ")),
             }
+        }
+        _ => return Err(NoLiteral("a value finer than a microsecond, or not of its field's type".into())),
+    })
+}
+
+/// A list of objects as PostgreSQL's `JSONB` column holds it (docs/warehouse.md): objects with
+/// their fields by name, a missing value `null`, text and enumerations as strings, whole numbers
+/// as numbers, decimals as text (exactly), durations as microseconds, dates `YYYY-MM-DD`, instants as UTC
+/// timestamps `YYYY-MM-DD HH:MM:SS.ffffff`: each field's `->>` text casts to the SQL type the
+/// mapping gives it.
+fn json(program: &Program, ty: &Ty, v: &Value) -> Result<serde_json::Value, NoLiteral> {
+    use serde_json::Value as J;
+    Ok(match (ty, v) {
+        (_, Value::Missing) => J::Null,
+        (_, Value::Unreadable(_) | Value::NoAnswer(_)) => {
+            return Err(NoLiteral("a value that could not be read".into()))
+        }
+        (_, Value::Bool(b)) => J::Bool(*b),
+        (_, Value::Int(i)) => J::from(*i),
+        (_, Value::Dec(n) | Value::Money(n)) => match n.terminating_places() {
+            // As text: a JSON number would go through a float on the way.
+            Some(p) if p <= 10 => J::String(n.to_decimal(0, 0, 0).0),
+            _ => return Err(NoLiteral(format!("{n} has more than 10 decimal places"))),
+        },
+        (_, Value::Text(t)) => J::String(t.to_string()),
+        (Ty::Enum(e), Value::Enum(i)) => {
+            let name = program.enums.get(*e).and_then(|d| d.variants.get(*i as usize));
+            J::String(name.ok_or_else(|| NoLiteral("an enumeration value out of range".into()))?.clone())
+        }
+        (_, Value::Date(d)) => J::String(d.to_string()),
+        (_, Value::DateTime(ts, _)) if ts.subsec_nanosecond() % 1000 == 0 => {
+            J::String(ts.strftime("%Y-%m-%d %H:%M:%S%.6f").to_string())
+        }
+        (_, Value::Duration(d)) if d.subsec_nanos() % 1000 == 0 => {
+            J::from(i64::try_from(d.as_micros()).map_err(|_| NoLiteral(format!("{d:?} is too long")))?)
+        }
+        (Ty::List(inner), Value::List(items)) => {
+            J::Array(items.iter().map(|i| json(program, inner, i)).collect::<Result<_, _>>()?)
+        }
+        (Ty::Object(shape), Value::Object(slots)) => {
+            let Some(sh) = program.shapes.get(*shape) else { return Err(NoLiteral("no such shape".into())) };
+            let mut fields = serde_json::Map::new();
+            for (f, v) in sh.fields.iter().zip(slots.iter()) {
+                fields.insert(f.name.clone(), json(program, &f.ty, v)?);
+            }
+            J::Object(fields)
         }
         _ => return Err(NoLiteral("a value finer than a microsecond, or not of its field's type".into())),
     })

@@ -111,6 +111,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     text.push('\n');
     text.push_str(&calendar::create(d));
     text.push_str(&calendar_rows(program, &calendars, options));
+    text.push_str(&calendar::analyze(d));
     text.push('\n');
     text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
     if selects.is_empty() {

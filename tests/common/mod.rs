@@ -74,10 +74,18 @@ pub fn precept_in(dir: &Path, args: &[&str]) -> Run {
 /// it) its absence fails the test, so a green CI run never hides a skipped check.
 pub fn have_tool(name: &str, installed_by: &str) -> bool {
     let found = Command::new(name).arg("--version").output().is_ok();
+    available(found, &format!("`{name}` is not installed"), installed_by)
+}
+
+/// Whether something a test needs beyond Rust (a tool, a database server) is `found`; when it is
+/// not, `missing` says what is wrong and `set_up_by` how to set it up. As [`have_tool`]: plain
+/// `cargo test` skips with a message, under CI (`CI=true`, where `.ci/run` sets it up) the test
+/// fails.
+pub fn available(found: bool, missing: &str, set_up_by: &str) -> bool {
     if !found {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!ci, "`{name}` is not installed, and CI=true: `.ci/run` installs it ({installed_by})");
-        eprintln!("skipping the `{name}` check: `{name}` is not installed ({installed_by}; `.ci/run` does it)");
+        assert!(!ci, "{missing}, and CI=true: `.ci/run` sets it up ({set_up_by})");
+        eprintln!("skipping: {missing} ({set_up_by}; `.ci/run` does it)");
     }
     found
 }

@@ -1,0 +1,564 @@
+//! What the differential tests of `precept sql` share, whatever database runs the SQL: the
+//! engine's own reading of the records, its findings (the reference), the tables and rows a
+//! database is given, the generated hard cases, and the comparison, finding for finding: rule,
+//! record, requirement, blamed field and the values the message shows.
+//!
+//! A database is an [`Engine`]: it is given the tables' `CREATE TABLE`s, the script `precept sql`
+//! writes for its dialect (run as written), then the records' `INSERT`s, and returns the rows of
+//! `precept_findings`. tests/sql_duckdb.rs, tests/sql_postgres.rs and tests/sql_spark.rs each
+//! implement one and run the same cases ([`bundled_example`], [`fixtures_with_their_own_policies`],
+//! [`generated_edges`]).
+//!
+//! The records go into the database as the engine read them ([`precept::sql::load`]), so the
+//! tests compare the rules' evaluation, not two readers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use precept::engine::eval::{eval, vars, Cx};
+use precept::engine::program::{MsgPart, Program};
+use precept::engine::types::Ty;
+use precept::engine::value::{Value, V};
+use precept::sql::{calendar::Range, compile, Dialect, Options};
+
+/// One finding as both sides give it: rule, record id, requirement (from 1; none for a missing
+/// period), blamed field, the message's values as text, and a group rule's group key.
+pub type Row = (String, Option<String>, Option<i64>, String, Vec<Option<String>>, Option<String>);
+
+/// Records read by the engine, per schema.
+pub type Records = BTreeMap<usize, Vec<Box<[Value]>>>;
+
+/// A database that runs `precept sql`'s script.
+pub trait Engine {
+    /// The dialect it runs.
+    fn dialect(&self) -> Dialect;
+
+    /// The rows of `precept_findings` after running, in a fresh database, `tables` (the schemas'
+    /// `CREATE TABLE`s), then `script` exactly as `precept sql` wrote it, then `inserts` (the
+    /// records). `label` names the case in messages.
+    fn findings(&self, label: &str, tables: &str, script: &str, inserts: &str) -> Vec<Row>;
+
+    /// Rules left out of the comparison on this engine, each with the engine limit that is the
+    /// reason (also in docs/warehouse.md's limits of each dialect).
+    fn excluded(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+}
+
+/// Records read by the engine, per schema, with those holding a value that could not be read left
+/// out (they are the engine's undetermined verdicts, which a typed table cannot hold).
+pub fn read(program: &Program, paths: &[PathBuf]) -> Records {
+    let (files, diags) = precept::data::discover(paths, program);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let mut out: Records = BTreeMap::new();
+    for file in &files {
+        precept::data::read_file(file, program, 1024, &mut |batch| {
+            for r in batch {
+                if r.unreadable.is_empty() {
+                    out.entry(file.schema).or_default().push(r.values);
+                }
+            }
+        });
+    }
+    out
+}
+
+/// A value's text as the SQL gives it in `message_values`: instants in UTC to the microsecond,
+/// durations in microseconds, decimals without trailing zeros.
+fn canonical(program: &Program, ty: &Ty, v: V<'_>) -> Option<String> {
+    Some(match v {
+        V::Text(t) => t.to_string(),
+        V::Enum(i) => match ty {
+            Ty::Enum(e) => program.enums[*e].variants[i as usize].clone(),
+            _ => panic!("an enumeration value of type {ty:?}"),
+        },
+        V::Int(i) => i.to_string(),
+        V::Dec(n) | V::Money(n) => number(n),
+        V::Bool(b) => b.to_string(),
+        V::Date(d) => d.to_string(),
+        V::DateTime(ts, _) => ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        V::Duration(d) => d.as_micros().to_string(),
+        _ => return None,
+    })
+}
+
+/// A number as both sides are compared: its decimal expansion when it ends, else the fraction in
+/// lowest terms (the SQL writes a share or average as `numerator/denominator`).
+fn number(n: precept::engine::num::Num) -> String {
+    match n.terminating_places() {
+        Some(_) => n.to_decimal(0, 0, 0).0,
+        None => format!("{}/{}", n.numer(), n.denom()),
+    }
+}
+
+/// `12.5000000000` as `12.5`, `3.00` as `3`: decimals compared by value.
+pub fn trim(s: Option<String>) -> Option<String> {
+    use precept::engine::num::Num;
+    let s = s.map(|s| match s.split_once('/') {
+        Some((n, d)) => match (Num::parse(n), Num::parse(d)) {
+            (Some(n), Some(d)) => number(n.checked_div(d).unwrap()),
+            _ => s,
+        },
+        None => s,
+    });
+    s.map(|s| {
+        let numeric = s.parse::<f64>().is_ok() && s.contains('.') && !s.contains('T');
+        if numeric {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    })
+}
+
+/// The engine's findings for the compiled rules.
+pub fn native(program: &Program, records: &Records, compiled: &[String]) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (&schema, rs) in records {
+        let shape = program.schemas[schema].shape;
+        for (i, values) in rs.iter().enumerate() {
+            let mut hits = Vec::new();
+            precept::engine::run::check_record(program, None, schema, i, values, &mut hits);
+            for h in hits {
+                let rule = &program.rules[h.rule];
+                if !compiled.contains(&rule.id) {
+                    continue;
+                }
+                assert!(h.unreadable.is_none());
+                out.push((
+                    rule.id.clone(),
+                    precept::data::record_id(program, schema, values),
+                    Some(h.require as i64 + 1),
+                    precept::engine::blame::path_text(program, shape, &h.blame),
+                    shown_values(program, rule, values),
+                    None,
+                ));
+            }
+        }
+    }
+    out.extend(native_groups(program, records, compiled));
+    out.sort();
+    out
+}
+
+/// The message's values for `values` (a record, or a group's values), as both sides compare them.
+pub fn shown_values(
+    program: &Program,
+    rule: &precept::engine::program::CompiledRule,
+    values: &[Value],
+) -> Vec<Option<String>> {
+    let cx = Cx::of(program, None);
+    rule.message
+        .iter()
+        .filter_map(|p| {
+            let (e, ty) = match p {
+                MsgPart::Text(_) => return None,
+                MsgPart::Hole(e, ty) => (e, ty.clone()),
+                MsgPart::Percent(e) => (e, Ty::Dec),
+                MsgPart::Period(e, _) => (e, Ty::Date),
+                MsgPart::Redacted(e, ty) => (e, ty.clone()),
+            };
+            Some(trim(canonical(program, &ty, eval(e, values, &cx, &mut vars()))))
+        })
+        .collect()
+}
+
+/// The engine's findings of the compiled group rules: every record folded into its groups, then
+/// the groups judged, each finding with its group's key as `check` shows it.
+pub fn native_groups(program: &Program, records: &Records, compiled: &[String]) -> Vec<Row> {
+    use precept::engine::group::{Groups, Sample};
+    let mut groups = Groups::new(program);
+    for (&schema, rs) in records {
+        for (i, values) in rs.iter().enumerate() {
+            let mut sample = || Sample { file: 0, ordinal: i, line: i + 1, id: None };
+            groups.add(program, None, schema, values, (0, i + 1), &mut sample);
+        }
+    }
+    let mut out = Vec::new();
+    for h in groups.finish(program, None).hits {
+        let rule = &program.rules[h.rule];
+        if !compiled.contains(&rule.id) {
+            continue;
+        }
+        let key = h.key.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+        out.push((
+            rule.id.clone(),
+            None,
+            h.require.map(|r| r as i64 + 1),
+            String::new(),
+            shown_values(program, rule, &h.values),
+            Some(key),
+        ));
+    }
+    out
+}
+
+/// The `CREATE TABLE` of every schema of `program` in `dialect`. The fields no rule reads are not
+/// read at all, so the test's tables let them be empty (no `NOT NULL`).
+pub fn tables(program: &Program, dialect: Dialect) -> String {
+    let mut out = String::new();
+    for (schema, s) in program.schemas.iter().enumerate() {
+        if s.builtin {
+            continue;
+        }
+        let ddl = precept::sql::tables::create_table(program, schema, dialect).unwrap();
+        out.push_str(&ddl.replace(" NOT NULL", ""));
+    }
+    out
+}
+
+/// The `INSERT`s of `records`, 500 rows a statement.
+pub fn inserts(program: &Program, records: &Records, dialect: Dialect) -> String {
+    let mut out = String::new();
+    for (&schema, rs) in records {
+        let refs: Vec<&[Value]> = rs.iter().map(|r| r.as_ref()).collect();
+        for chunk in refs.chunks(500) {
+            let insert = precept::sql::load::insert(program, schema, chunk, dialect)
+                .unwrap_or_else(|e| panic!("a record of {} cannot be loaded: {e:?}", program.schemas[schema].name));
+            out.push_str(&insert);
+        }
+    }
+    out
+}
+
+/// A finding given as one JSON array `[rule_id, record_id, requirement, field, message_values,
+/// group_key]` (how the PostgreSQL and Spark tests print `precept_findings`).
+pub fn json_row(line: &str) -> Row {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let values = v[4].as_array().map(|a| a.iter().map(|x| trim(text(x))).collect()).unwrap_or_default();
+    (text(&v[0]).expect("a rule id"), text(&v[1]), v[2].as_i64(), text(&v[3]).expect("a field"), values, text(&v[5]))
+}
+
+/// Compile `policies` for `engine`'s dialect with a calendar table over `range` (it must hold
+/// every record's days and deadlines), run both sides over `records`, and require the same
+/// findings; the number of findings compared, so that a case that compares nothing is noticed.
+pub fn same_findings(engine: &dyn Engine, policies: &Path, records: &[PathBuf], range: Range) -> usize {
+    same_rows(engine, policies, records, range).len()
+}
+
+/// [`same_findings`], giving the findings compared.
+pub fn same_rows(engine: &dyn Engine, policies: &Path, records: &[PathBuf], range: Range) -> Vec<Row> {
+    let d = engine.dialect();
+    let (program, diags) = precept::workspace::load_policies(&[policies.to_path_buf()]);
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let sql = compile(&program, &Options { dialect: d, range });
+    let excluded = engine.excluded();
+    let compared: Vec<String> =
+        sql.compiled.iter().filter(|id| !excluded.iter().any(|(x, _)| x == id)).cloned().collect();
+    assert!(!compared.is_empty(), "no rule of {} compiles for {}", policies.display(), d.name());
+    let records = read(&program, records);
+    let want = native(&program, &records, &compared);
+    let label = policies.display().to_string();
+    let mut got = engine.findings(&label, &tables(&program, d), &sql.text, &inserts(&program, &records, d));
+    got.retain(|r| compared.contains(&r.0));
+    got.sort();
+    if want != got {
+        let missing: Vec<&Row> = want.iter().filter(|r| !got.contains(r)).collect();
+        let extra: Vec<&Row> = got.iter().filter(|r| !want.contains(r)).collect();
+        panic!(
+            "{label}: the {} SQL's findings differ\nonly the engine's: {missing:#?}\nonly the SQL's: {extra:#?}",
+            d.name()
+        );
+    }
+    want
+}
+
+/// The calendar range of the bundled records and fixtures.
+pub const FIXTURE_DAYS: Range = Range { from: jiff::civil::date(2022, 1, 1), until: jiff::civil::date(2028, 12, 31) };
+
+/// The calendar range of the generated records (kept short: Spark joins every lookup to it).
+const GENERATED_DAYS: Range = Range { from: jiff::civil::date(2023, 12, 1), until: jiff::civil::date(2025, 3, 31) };
+
+/// The repository's root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled example: policies/ over fixtures/records.
+pub fn bundled_example(engine: &dyn Engine) {
+    let root = root();
+    let n = same_findings(engine, &root.join("policies"), &[root.join("fixtures/records")], FIXTURE_DAYS);
+    assert!(n > 5, "only {n} findings compared");
+}
+
+/// The fixtures that bring their own policies.
+pub fn fixtures_with_their_own_policies(engine: &dyn Engine) {
+    let root = root();
+    for dir in ["fixtures/shared-clock", "fixtures/exports"] {
+        let dir = root.join(dir);
+        same_findings(engine, &dir.join("policies"), &[dir.join("records")], FIXTURE_DAYS);
+    }
+}
+
+/// The schema of the generated tickets.
+const SCHEMA: &str = r#"
+schema ticket {
+  identified by id
+  dated by opened_at
+  id: text
+  opened_at: datetime
+  answered_at: datetime?
+  opened_on: date
+  answered_on: date?
+  renewed_on: date?
+  tags: list of text?
+}
+"#;
+
+/// Rules at the edges of business-day, elapsed-time, month and local-day arithmetic, in one code
+/// per calendar: `CAL` stands for the calendar's name.
+const RULES: &str = r#"
+code "Edges CAL" {
+  level organisational
+  calendar CAL
+
+  rule answered-in-two-business-days-CAL {
+    title "Answered by the end of the second business day"
+    for ticket where record.answered_at is present
+    require record.answered_at <= record.opened_at + 2 business days
+    message "{record.id} opened {record.opened_at}, answered {record.answered_at}, due {record.opened_at + 2 business days}, {business days between(record.opened_at, record.answered_at)} business days"
+  }
+
+  rule answered-same-business-day-CAL {
+    title "Answered by the end of the day it counts as received"
+    for ticket
+    require record.answered_at is present and record.answered_at <= record.opened_at + 0 business days
+    message "{record.id} due {record.opened_at + 0 business days}"
+  }
+
+  rule counted-in-business-days-CAL {
+    title "At most one business day between opening and answer"
+    for ticket where record.answered_at is present
+    require business days between(record.opened_at, record.answered_at) <= 1
+    message "{record.id}: {business days between(record.opened_at, record.answered_at)}"
+  }
+
+  rule dated-in-three-business-days-CAL {
+    title "Answered within three business days of the day opened"
+    for ticket where record.answered_on is present
+    require record.answered_on <= record.opened_on + 3 business days
+    message "{record.id} due {record.opened_on + 3 business days}"
+  }
+
+  rule within-48-hours-CAL {
+    title "Answered within 48 hours"
+    severity warning
+    for ticket where record.answered_at is present
+    require record.answered_at - record.opened_at <= 48h
+    message "{record.id} took {record.answered_at - record.opened_at}"
+  }
+
+  rule renewed-within-a-month-CAL {
+    title "Renewed within a calendar month"
+    for ticket where record.renewed_on is present
+    require record.renewed_on <= record.opened_on + 1 month
+    message "{record.id} renewed {record.renewed_on}, due {record.opened_on + 1 month}"
+  }
+
+  rule answered-in-the-month-opened-CAL {
+    title "Answered in the month it was opened, local time"
+    for ticket where record.answered_at is present
+    require month(record.answered_at) == month(record.opened_at)
+    message "{record.id} opened in {month(record.opened_at)}, answered in {month(record.answered_at)}"
+  }
+
+  rule answered-in-the-year-opened-CAL {
+    title "Answered in the year and week it was opened, local time"
+    for ticket where record.answered_at is present
+    require year(record.answered_at) == year(record.opened_at) and week(record.answered_at) == week(record.opened_at)
+    message "{record.id} opened in week {week(record.opened_at)}, answered in week {week(record.answered_at)}"
+  }
+
+  rule triaged-CAL {
+    title "Tickets not marked as spam are tagged, one tag being triaged"
+    for ticket where record.tags is present and none(t in record.tags: t == "spam")
+    require count(record.tags) >= 1 and "triaged" in record.tags
+    message "{record.id} has {count(record.tags)} tags, {count(t in record.tags: t starts with "p")} of them priorities"
+  }
+
+  rule prioritised-CAL {
+    title "A tagged ticket has a priority tag"
+    for ticket where record.tags is present
+    require any(t in record.tags: t starts with "p")
+    message "{record.id} has no priority"
+  }
+
+  rule no-x-or-spam-CAL {
+    title "No ticket is tagged x or spam"
+    for ticket where record.tags is present
+    require all(t in record.tags: t != "x") and none(t in record.tags: t == "spam")
+    message "{record.id} is tagged x or spam"
+  }
+
+  rule summer-rule-CAL {
+    title "In force for tickets opened on local days of (northern) summer 2024 only"
+    effective from 2024-03-31 until 2024-10-26
+    for ticket
+    require record.opened_on == day(record.opened_at)
+    message "{record.id} opened on {day(record.opened_at)}, dated {record.opened_on}"
+  }
+}
+"#;
+
+/// Every calendar of the generated cases, by name.
+pub const ALL_ZONES: [&str; 4] = ["london", "new_york", "sydney", "kolkata"];
+
+/// The calendars of the generated cases: zones with DST changes on different dates (northern and
+/// southern hemisphere) and one a whole number of hours plus a half from UTC with none, each with
+/// its cut-off and holidays.
+const CALENDARS: [(&str, &str); 4] = [
+    (
+        "london",
+        r#"
+zone = "Europe/London"
+working_days = ["mon", "tue", "wed", "thu", "fri"]
+cutoff = "17:00"
+holidays = [2024-03-29, 2024-04-01, 2024-05-06, 2024-08-26, 2024-12-25, 2024-12-26, 2025-01-01]
+"#,
+    ),
+    (
+        "new_york",
+        r#"
+zone = "America/New_York"
+working_days = ["mon", "tue", "wed", "thu", "fri"]
+cutoff = "18:00"
+holidays = [2024-01-15, 2024-02-19, 2024-05-27, 2024-07-04, 2024-09-02, 2024-11-11, 2024-11-28, 2024-12-25, 2025-01-01]
+"#,
+    ),
+    (
+        "sydney",
+        r#"
+zone = "Australia/Sydney"
+working_days = ["mon", "tue", "wed", "thu", "fri"]
+cutoff = "17:30"
+holidays = [2024-03-29, 2024-04-01, 2024-04-25, 2024-06-10, 2024-10-07, 2024-12-25, 2024-12-26, 2025-01-01]
+"#,
+    ),
+    (
+        "kolkata",
+        r#"
+zone = "Asia/Kolkata"
+working_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
+holidays = [2024-01-26, 2024-03-25, 2024-08-15, 2024-10-02, 2024-12-25]
+"#,
+    ),
+];
+
+/// Openings around cut-offs, weekends, bank holidays, both DST changes of each zone, month and
+/// year ends and the midnights where a zone's day is not UTC's.
+const OPENINGS: [&str; 30] = [
+    "2024-03-28T16:59:00Z", // London: Thursday before Good Friday, before the cut-off (GMT)
+    "2024-03-28T17:00:00Z", // exactly the cut-off
+    "2024-03-28T17:01:00Z", // a minute past: received on Tuesday after Easter Monday
+    "2024-03-30T12:00:00Z", // Saturday before the clocks go forward
+    "2024-03-31T00:30:00Z", // the night of the change (GMT)
+    "2024-03-31T23:30:00Z", // 00:30 BST on Easter Monday
+    "2024-06-28T15:59:00Z", // Friday 16:59 BST
+    "2024-06-28T16:00:00Z", // Friday 17:00 BST
+    "2024-06-30T23:30:00Z", // 00:30 BST on 1 July: another month in London than in UTC
+    "2024-10-25T16:00:00Z", // Friday 17:00 BST before the clocks go back
+    "2024-10-27T01:30:00Z", // in the repeated hour
+    "2024-10-28T16:59:59Z", // Monday 16:59:59 GMT
+    "2024-12-24T16:00:00Z", // Christmas Eve, then two bank holidays
+    "2024-12-31T23:59:00Z", // New Year's Eve, then a bank holiday
+    "2024-01-31T10:00:00Z", // month end
+    "2024-02-29T10:00:00Z", // leap day
+    "2024-03-10T06:30:00Z", // New York: 01:30 EST, before the clocks go forward
+    "2024-03-10T07:00:00Z", // 03:00 EDT, just after
+    "2024-11-03T05:30:00Z", // 01:30 EDT, the first of the repeated hour
+    "2024-11-03T06:30:00Z", // 01:30 EST, the second
+    "2024-07-03T21:59:00Z", // 17:59 EDT before Independence Day
+    "2024-07-03T22:00:00Z", // 18:00 EDT, the cut-off
+    "2024-04-06T15:30:00Z", // Sydney: 02:30 AEDT on 7 April, before the clocks go back
+    "2024-04-06T16:30:00Z", // 02:30 AEST, the repeated hour
+    "2024-10-05T15:30:00Z", // 01:30 AEST on 6 October, before the clocks go forward
+    "2024-10-05T16:00:00Z", // 03:00 AEDT, just after
+    "2024-06-07T07:30:00Z", // Friday 17:30 AEST, the cut-off, before a Monday holiday
+    "2024-12-31T13:00:00Z", // midnight AEDT: 2025 in Sydney, 2024 in UTC
+    "2024-08-14T18:29:00Z", // Kolkata: 23:59 IST before Independence Day
+    "2024-08-14T18:30:00Z", // midnight IST: the holiday itself
+];
+
+/// Tickets at the edges of `cal`'s arithmetic, ids starting `T-name-`.
+fn tickets(name: &str, cal: &precept::calendar::Calendar) -> Vec<serde_json::Value> {
+    let mut lines = Vec::new();
+    for (i, at) in OPENINGS.iter().enumerate() {
+        let opened: jiff::Timestamp = at.parse().unwrap();
+        let day = cal.zone().to_datetime(opened).date();
+        let due = cal.add_business_days(opened, 2).unwrap();
+        let same_day = cal.add_business_days(opened, 0).unwrap();
+        let dated_due = cal.business_days_after(day, 3).unwrap();
+        let month_end = day.last_of_month();
+        let answers = [
+            (due, "on-the-deadline"),
+            (due + jiff::SignedDuration::from_mins(1), "a-minute-late"),
+            (due - jiff::SignedDuration::from_mins(1), "a-minute-early"),
+            (same_day, "same-day"),
+            (same_day + jiff::SignedDuration::from_secs(1), "a-second-past-the-day"),
+            (opened + jiff::SignedDuration::from_hours(48), "48-hours"),
+        ];
+        for (j, (answered, what)) in answers.iter().enumerate() {
+            // A day with no cut-off ends at its last nanosecond; the tables hold microseconds.
+            let answered = jiff::Timestamp::from_microsecond(answered.as_microsecond()).unwrap();
+            let answered_on = [dated_due, dated_due.tomorrow().unwrap(), month_end][j % 3];
+            let renewed_on = [
+                day.checked_add(jiff::Span::new().months(1)).unwrap(),
+                day.checked_add(jiff::Span::new().months(1).days(1)).unwrap(),
+                month_end,
+            ][j % 3];
+            // Missing, empty, and lists with and without the values the rules look for.
+            let tags = [
+                serde_json::json!([]),
+                serde_json::json!(["spam"]),
+                serde_json::json!(["triaged", "p1"]),
+                serde_json::json!(["x", "triaged"]),
+                serde_json::json!(["p2"]),
+                serde_json::Value::Null,
+            ][(i + j) % 6]
+                .clone();
+            lines.push(serde_json::json!({
+                "id": format!("T-{name}-{i}-{what}"),
+                "opened_at": opened.to_string(),
+                "answered_at": answered.to_string(),
+                "opened_on": if j == 4 { day.yesterday().unwrap().to_string() } else { day.to_string() },
+                "answered_on": answered_on.to_string(),
+                "renewed_on": renewed_on.to_string(),
+                "tags": tags,
+            }));
+        }
+        // Never answered: missing values in `where` and `require`.
+        lines.push(serde_json::json!({"id": format!("T-{name}-{i}-open"), "opened_at": opened.to_string(), "opened_on": day.to_string()}));
+    }
+    lines
+}
+
+/// Generated records at the edges of business-day arithmetic in the zones of `calendars` (names
+/// from [`CALENDARS`]; all of them unless the engine is slow), judged by the rules of each.
+pub fn generated_edges(engine: &dyn Engine, calendars: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    let mut policy = String::new();
+    let mut lines = Vec::new();
+    let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();
+    assert_eq!(chosen.len(), calendars.len(), "a calendar not in CALENDARS");
+    for &(name, toml) in &chosen {
+        policy.push_str(&format!("calendar {name} from \"{name}.toml\"\n"));
+        std::fs::write(policies.join(format!("{name}.toml")), toml).unwrap();
+        let cal = precept::calendar::Calendar::from_toml(toml).unwrap();
+        lines.extend(tickets(name, &cal));
+    }
+    policy.push_str(SCHEMA);
+    for &(name, _) in &chosen {
+        policy.push_str(&RULES.replace("CAL", name));
+    }
+    std::fs::write(policies.join("edges.precept"), policy).unwrap();
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
+    let n = same_findings(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
+    assert!(n > 100 * chosen.len(), "only {n} findings compared");
+}

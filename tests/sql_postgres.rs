@@ -1,0 +1,104 @@
+//! Differential tests of `precept sql --dialect postgres`: the SQL it writes, run on a PostgreSQL
+//! server over the same records the engine reads, finds exactly what the engine finds, finding for
+//! finding (the cases and the comparison are tests/sql_diff's, shared with DuckDB and Spark).
+//!
+//! The server is named by `PRECEPT_TEST_POSTGRES`, a libpq connection string
+//! (`postgresql://user:password@localhost:5432/db`) whose role may create schemas; `.ci/run`
+//! installs Debian's `postgresql`, starts its cluster and sets it. Without it the tests say so and
+//! pass, unless `CI=true`. The script goes through `psql` (PostgreSQL's own client, installed with
+//! the server) rather than a Rust driver: `precept sql`'s output is a script for `psql` to run as
+//! a user would, and the tests add no dependency to the build. Each case runs in a schema of its
+//! own, dropped after it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+mod sql_diff;
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use precept::sql::Dialect;
+use sql_diff::{Engine, Row};
+
+/// The server named by `PRECEPT_TEST_POSTGRES`.
+struct Postgres {
+    url: String,
+}
+
+/// The server to run on, or `None` (after a message; a failure under CI) when there is none.
+fn server() -> Option<Postgres> {
+    let how = "apt-get install postgresql, start the cluster, create a role and a database, and set \
+               PRECEPT_TEST_POSTGRES to their connection string";
+    let url = std::env::var("PRECEPT_TEST_POSTGRES").ok().filter(|u| !u.is_empty());
+    if !common::available(url.is_some(), "PRECEPT_TEST_POSTGRES is not set", how)
+        || !common::have_tool("psql", "apt-get install postgresql-client")
+    {
+        return None;
+    }
+    let url = url?;
+    let up = psql(&url, "SELECT 1").is_ok();
+    if !common::available(up, &format!("the PostgreSQL server of PRECEPT_TEST_POSTGRES ({url}) does not answer"), how) {
+        return None;
+    }
+    Some(Postgres { url })
+}
+
+/// Run `sql` with `psql`, stopping at the first error; the rows it prints, unaligned, one a line.
+fn psql(url: &str, sql: &str) -> Result<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("script.sql");
+    std::fs::write(&file, sql).unwrap();
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
+        .arg(&file)
+        .env("PGOPTIONS", "--client-min-messages=warning")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+impl Engine for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn findings(&self, label: &str, tables: &str, script: &str, inserts: &str) -> Vec<Row> {
+        static CASE: AtomicUsize = AtomicUsize::new(0);
+        let schema = format!("precept_test_{}_{}", std::process::id(), CASE.fetch_add(1, Ordering::Relaxed));
+        let run = format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n\
+             {tables}\n{script}\n{inserts}\n\
+             SELECT json_build_array(rule_id, record_id, requirement, field, message_values, group_key) FROM precept_findings;\n"
+        );
+        let out = psql(&self.url, &run);
+        // Dropped whether the case ran or not.
+        let _ = psql(&self.url, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE;"));
+        let out = out.unwrap_or_else(|e| panic!("{label}: PostgreSQL stopped: {e}"));
+        out.lines().filter(|l| !l.is_empty()).map(sql_diff::json_row).collect()
+    }
+}
+
+#[test]
+fn the_bundled_example_gives_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::bundled_example(&pg);
+    }
+}
+
+#[test]
+fn fixtures_with_their_own_policies_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::fixtures_with_their_own_policies(&pg);
+    }
+}
+
+#[test]
+fn generated_records_at_the_edges_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_edges(&pg, &sql_diff::ALL_ZONES);
+    }
+}
