@@ -194,8 +194,15 @@ pub fn check_files_with(
             }
         }
     }
+    no_records(&mut out, "`.jsonl`, `.json`, `.toml` or `.csv`");
+    crate::diagnostics::sort(&mut out.diagnostics);
+    out
+}
+
+/// `precept::input::no-records` when a run checked no record and nothing else failed: nothing
+/// could be checked, which is not a clean run. `formats` names the files the engine reads.
+pub(crate) fn no_records(out: &mut Outcome, formats: &str) {
     if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
-        // Nothing could be checked: that is not a clean run.
         let message = if out.files == 0 {
             "no record files found".to_string()
         } else {
@@ -203,11 +210,9 @@ pub fn check_files_with(
         };
         out.diagnostics.push(
             Diag::error("precept::input::no-records", message)
-                .help("pass files or folders holding `.jsonl`, `.json`, `.toml` or `.csv` records"),
+                .help(format!("pass files or folders holding {formats} records")),
         );
     }
-    crate::diagnostics::sort(&mut out.diagnostics);
-    out
 }
 
 /// Count the records each group rule left out (a value they needed could not be read), by rule id;

@@ -156,17 +156,7 @@ pub fn check(
     if let Err(d) = run(program, &catalogue, sources, settings, &compiled, consumer, &mut out) {
         out.diagnostics.push(d);
     }
-    if out.records == 0 && !out.diagnostics.iter().any(Diag::is_error) {
-        let message = if out.files == 0 {
-            "no record files found".to_string()
-        } else {
-            format!("no records found in {} record files", out.files)
-        };
-        out.diagnostics.push(
-            Diag::error("precept::input::no-records", message)
-                .help("pass files or folders holding `.jsonl`, `.csv` or `.parquet` records"),
-        );
-    }
+    crate::pipeline::no_records(&mut out, "`.jsonl`, `.csv` or `.parquet`");
     crate::diagnostics::sort(&mut out.diagnostics);
     out
 }
