@@ -363,6 +363,52 @@ fn files_duckdb_does_not_read_and_values_it_cannot_convert_are_errors() {
     assert!(run.stderr.contains("opened_at"), "{}", run.snapshot());
 }
 
+/// Values are never rounded or guessed into ones the native engine would judge differently: a
+/// whole number with a fraction, a date where a datetime is due and an absent or null required
+/// value are errors in both engines, a decimal of more than ten places (read exactly by the
+/// native engine) is one in DuckDB's.
+#[test]
+fn values_the_native_reader_refuses_are_errors_not_rounded() {
+    let dir = project();
+    let base = r#""id": "T-1", "agent": "amara", "waited": "5m", "urgent": false, "customer": {"kind": "retail"}"#;
+    for (field, line) in [
+        ("replies", format!(r#"{{{base}, "opened_at": "2024-12-02T10:00:00Z", "replies": 12.7}}"#)),
+        ("opened_at", format!(r#"{{{base}, "opened_at": "2024-03-15", "replies": 1}}"#)),
+        ("score", format!(r#"{{{base}, "opened_at": "2024-12-02T10:00:00Z", "replies": 1, "score": 2.49999999999}}"#)),
+        ("replies", format!(r#"{{{base}, "opened_at": "2024-12-02T10:00:00Z"}}"#)),
+        ("opened_at", format!(r#"{{{base}, "opened_at": null, "replies": 1}}"#)),
+    ] {
+        std::fs::write(dir.path().join("records/tickets.jsonl"), format!("{line}\n")).unwrap();
+        let args = ["check", "--no-config", "--policies", "policies", "records"];
+        let native = precept_in(dir.path(), &args);
+        // The native engine refuses the first two, and reads the decimal exactly; DuckDB's table
+        // keeps ten places, so it refuses that one rather than round it.
+        let refused = if field == "score" { native.code != 2 } else { native.code == 2 };
+        assert!(refused, "native, {field}: {}", native.snapshot());
+        let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb"]].concat());
+        assert_eq!(duck.code, 2, "duckdb, {field}: {}", duck.snapshot());
+        assert!(duck.stderr.contains(field), "duckdb, {field}: {}", duck.snapshot());
+    }
+}
+
+/// A report is never written over a Parquet file the run reads (the native reader never lists
+/// them, so the command line checks them itself).
+#[test]
+fn a_report_over_a_parquet_input_is_refused() {
+    let dir = project();
+    write_parquet(dir.path());
+    let parquet = dir.path().join("parquet/tickets.parquet");
+    let before = std::fs::read(&parquet).unwrap();
+    let out = format!("json={}", parquet.display());
+    let run = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "--output", &out, "parquet"],
+    );
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::usage::output-is-input"), "{}", run.snapshot());
+    assert_eq!(std::fs::read(&parquet).unwrap(), before, "the Parquet file was changed");
+}
+
 #[test]
 fn the_native_engine_names_the_engine_that_reads_parquet() {
     let dir = project();

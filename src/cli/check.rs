@@ -384,6 +384,19 @@ pub(super) fn check(args: CheckArgs) -> Status {
         write_failed(reports, &clashes, fail_on, &mut err);
         return Status::Failed;
     }
+    // `--engine duckdb` also reads Parquet files, which the native reader never lists.
+    #[cfg(feature = "duckdb")]
+    if matches!(args.engine, super::engine::EngineArg::Duckdb) {
+        let parquet = crate::duck::parquet_files(&roots(&args.inputs, config.as_ref()).paths);
+        let clashes = reports.forbid_paths(&parquet);
+        if !clashes.is_empty() {
+            for d in &clashes {
+                err.diag(d);
+            }
+            write_failed(reports, &clashes, fail_on, &mut err);
+            return Status::Failed;
+        }
+    }
     reports.set_baseline(engine.has_baseline());
     reports.start();
     // Each report's text of a finding is made on the worker threads; the reports append them here.

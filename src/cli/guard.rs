@@ -217,6 +217,22 @@ pub fn records(outputs: &[Output], files: &[crate::data::RecordFile]) -> (Vec<(u
     (problems, earlier)
 }
 
+/// [`records`] for files read by their path alone (`--engine duckdb`'s Parquet files, which the
+/// native reader never lists): each output that is one of them, as (output, problem).
+pub fn paths(outputs: &[Output], paths: &[PathBuf]) -> Vec<(usize, Diag)> {
+    let mut problems = Vec::new();
+    if !outputs.iter().any(Output::exists) {
+        return problems;
+    }
+    for path in paths {
+        let Some(id) = FileId::of(path) else { continue };
+        for (i, o) in outputs.iter().enumerate().filter(|(_, o)| o.is(&id)) {
+            problems.push((i, o.conflict(path, "a record file read")));
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {

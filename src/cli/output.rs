@@ -220,6 +220,13 @@ impl Reports {
         self.leave_out(hits)
     }
 
+    /// [`Self::forbid_records`] for record files read by path alone (`--engine duckdb`'s Parquet
+    /// files): a report over one of them is refused and left out.
+    pub fn forbid_paths(&mut self, paths: &[PathBuf]) -> Vec<Diag> {
+        let hits = super::guard::paths(&self.outputs(), paths);
+        self.leave_out(hits)
+    }
+
     /// The file outputs, in the order of `self.reports` less those on stdout.
     fn outputs(&self) -> Vec<super::guard::Output> {
         self.reports

@@ -76,6 +76,17 @@ fn walk<'p>(
     }
 }
 
+/// The columns of `schema`'s table that every record must hold: fields a rule reads (or that name
+/// the record's id, staff, team or day) that are not optional, nor inside an optional object, nor
+/// lists (an absent list is empty). A record lacking one is an input error in the native engine.
+pub fn required(program: &Program, schema: usize) -> Vec<String> {
+    leaves(program, schema)
+        .into_iter()
+        .filter(|l| l.needed && !l.optional && !matches!(l.field.ty, Ty::List(_)))
+        .map(|l| l.name)
+        .collect()
+}
+
 /// Whether DuckDB reads `source` as the native engine would: a JSON Lines or CSV file of a
 /// schema whose fields declare export spellings (`accept`, codes, `custom field`, `separated by`)
 /// or zones for datetimes without an offset is not (those are the native readers'); `Err` says
@@ -254,17 +265,28 @@ fn convert(program: &Program, ty: &Ty, x: &str, file: &str, field: &str, csv: bo
                 fail("one of the enumeration's values")
             )
         }
-        Ty::Int => format!("CAST({x} AS BIGINT)"),
-        Ty::Dec => format!("CAST({x} AS DECIMAL(38, 10))"),
+        // DuckDB's cast would round `12.7` to 13: the native reader refuses a fraction or exponent.
+        Ty::Int => format!(
+            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match(trim({x}), '[+-]?[0-9]+') THEN CAST(trim({x}) AS BIGINT) ELSE {} END",
+            fail("a whole number")
+        ),
+        // The mapping keeps 10 places: a value with more would be rounded, so it is refused.
+        Ty::Dec => format!(
+            "CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {} ELSE CAST({x} AS DECIMAL(38, 10)) END",
+            fail("a decimal of at most 10 places (check it with the native engine)")
+        ),
         // `12.50 GBP`, or a plain number in the field's currency; another currency fails the cast.
-        Ty::Money(c) => format!("CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
+        Ty::Money(c) => format!(
+            "CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {} ELSE CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10)) END",
+            fail("an amount of at most 10 places (check it with the native engine)")
+        ),
         Ty::Bool => format!(
             "CASE WHEN {x} IS NULL THEN NULL WHEN {x} = 'true' THEN TRUE WHEN {x} = 'false' THEN FALSE ELSE {} END",
             fail("true or false")
         ),
         Ty::Date => format!("CAST({x} AS DATE)"),
         Ty::DateTime => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_matches({x}, '(?i)(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') THEN CAST(CAST({x} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE {} END",
+            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN CAST(CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) ELSE {} END",
             fail("a datetime with an offset")
         ),
         Ty::Duration => format!(

@@ -102,7 +102,24 @@ pub fn sources(
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    out.dedup_by(|a, b| a.path == b.path);
+    // One file reached twice (named and in its folder, through `./` or a link) is read once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|s| seen.insert(std::fs::canonicalize(&s.path).unwrap_or_else(|_| s.path.clone())));
+    out
+}
+
+/// The `.parquet` files under `paths` (named, or found in folders): what a report must never be
+/// written over (the command line's guard; [`sources`] says which of them are read).
+pub fn parquet_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut ignored = Vec::new();
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            out.extend(crate::input::walk(p, &|f| is_parquet(f), &mut ignored).into_iter().map(|f| f.path));
+        } else if is_parquet(p) && p.is_file() {
+            out.push(p.clone());
+        }
+    }
     out
 }
 
@@ -112,6 +129,34 @@ fn unsupported_file(name: &str, why: &str) -> Diag {
 }
 
 /// A failure of DuckDB itself (a file it cannot read, a value it cannot convert).
+/// A record of `source` (its view `name`) that lacks a value its schema requires stops the run
+/// (exit status 2), as the native engine's `precept::input::missing-field` is an error: judged as
+/// unknown instead, it could leave a rule's `where` unmet and the run clean. One pass over the file.
+fn missing_required(conn: &duckdb::Connection, program: &Program, source: &Source, name: &str) -> Result<(), Diag> {
+    let required = load::required(program, source.schema);
+    if required.is_empty() {
+        return Ok(());
+    }
+    let d = Dialect::DuckDb;
+    let counts: Vec<String> =
+        required.iter().map(|c| format!("count(*) FILTER (WHERE {} IS NULL)", d.ident(c))).collect();
+    let sql = format!("SELECT {} FROM {name}", counts.join(", "));
+    let what = format!("read `{}`", source.name);
+    let missing: Vec<i64> = conn
+        .query_row(&sql, [], |row| (0..required.len()).map(|i| row.get::<_, i64>(i)).collect())
+        .map_err(|e| failed(&what, &e))?;
+    let lacking: Vec<String> =
+        required.iter().zip(&missing).filter(|(_, n)| **n > 0).map(|(c, n)| format!("`{c}` ({n} records)")).collect();
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    Err(Diag::error(
+        "precept::engine::duckdb",
+        format!("records of `{}` lack values the schema requires: {}", source.name, lacking.join(", ")),
+    )
+    .help("the native engine (`--engine native`) reports each such record and checks the rest"))
+}
+
 fn failed(what: &str, e: &duckdb::Error) -> Diag {
     Diag::error("precept::engine::duckdb", format!("DuckDB could not {what}: {e}"))
         .help("a value DuckDB cannot convert is named above; the native engine (`--engine native`) reads such records one by one and reports each")
@@ -204,6 +249,7 @@ fn run(
                 let name = format!("precept_file_{i}");
                 conn.execute_batch(&format!("CREATE VIEW {name} AS {select};"))
                     .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
+                missing_required(&conn, program, source, &name)?;
                 if let Some(v) = views.get_mut(source.schema) {
                     v.push(name);
                 }

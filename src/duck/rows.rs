@@ -121,14 +121,23 @@ fn message(program: &Program, rule: &crate::engine::program::CompiledRule, value
     out
 }
 
+/// A number the SQL wrote: a decimal, or an exact quotient `numerator/denominator` (how a
+/// division or `hours_between` is written, since SQL's division would round it).
+fn number(t: &str) -> Option<Num> {
+    match t.split_once('/') {
+        Some((n, d)) => Num::parse(n)?.checked_div(Num::parse(d)?),
+        None => Num::parse(t),
+    }
+}
+
 /// The value of type `ty` the SQL wrote as `t` (docs/warehouse.md, `message_values`).
 fn value<'a>(program: &Program, ty: &Ty, t: &'a str) -> Option<V<'a>> {
     Some(match ty {
         Ty::Text => V::Text(t),
         Ty::Enum(e) => V::Enum(u32::try_from(program.enums.get(*e)?.variants.iter().position(|v| v == t)?).ok()?),
         Ty::Int => V::Int(t.parse().ok()?),
-        Ty::Dec => V::Dec(Num::parse(t)?),
-        Ty::Money(_) => V::Money(Num::parse(t)?),
+        Ty::Dec => V::Dec(number(t)?),
+        Ty::Money(_) => V::Money(number(t)?),
         Ty::Bool => V::Bool(t.parse().ok()?),
         Ty::Date => V::Date(t.parse().ok()?),
         Ty::DateTime => V::DateTime(t.parse().ok()?, 0),
