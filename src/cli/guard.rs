@@ -219,6 +219,7 @@ pub fn records(outputs: &[Output], files: &[crate::data::RecordFile]) -> (Vec<(u
 
 /// [`records`] for files read by their path alone (`--engine duckdb`'s Parquet files, which the
 /// native reader never lists): each output that is one of them, as (output, problem).
+#[cfg(feature = "duckdb")]
 pub fn paths(outputs: &[Output], paths: &[PathBuf]) -> Vec<(usize, Diag)> {
     let mut problems = Vec::new();
     if !outputs.iter().any(Output::exists) {

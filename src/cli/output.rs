@@ -222,6 +222,7 @@ impl Reports {
 
     /// [`Self::forbid_records`] for record files read by path alone (`--engine duckdb`'s Parquet
     /// files): a report over one of them is refused and left out.
+    #[cfg(feature = "duckdb")]
     pub fn forbid_paths(&mut self, paths: &[PathBuf]) -> Vec<Diag> {
         let hits = super::guard::paths(&self.outputs(), paths);
         self.leave_out(hits)
