@@ -271,14 +271,12 @@ fn convert(program: &Program, ty: &Ty, x: &str, file: &str, field: &str, csv: bo
             fail("a whole number")
         ),
         // The mapping keeps 10 places: a value with more would be rounded, so it is refused.
-        Ty::Dec => format!(
-            "CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {} ELSE CAST({x} AS DECIMAL(38, 10)) END",
-            fail("a decimal of at most 10 places (check it with the native engine)")
-        ),
+        Ty::Dec => at_most_ten_places(x, &format!("CAST({x} AS DECIMAL(38, 10))"), &fail("a decimal of at most 10 places (check it with the native engine)")),
         // `12.50 GBP`, or a plain number in the field's currency; another currency fails the cast.
-        Ty::Money(c) => format!(
-            "CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {} ELSE CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10)) END",
-            fail("an amount of at most 10 places (check it with the native engine)")
+        Ty::Money(c) => at_most_ten_places(
+            x,
+            &format!("CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
+            &fail("an amount of at most 10 places (check it with the native engine)"),
         ),
         Ty::Bool => format!(
             "CASE WHEN {x} IS NULL THEN NULL WHEN {x} = 'true' THEN TRUE WHEN {x} = 'false' THEN FALSE ELSE {} END",
@@ -300,6 +298,11 @@ fn convert(program: &Program, ty: &Ty, x: &str, file: &str, field: &str, csv: bo
         }
         Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => "NULL".to_string(),
     }
+}
+
+/// `cast` of text `x`, or `fail` when `x` has more places than the mapping keeps: the native engine reads them exactly, so they are refused rather than rounded.
+fn at_most_ten_places(x: &str, cast: &str, fail: &str) -> String {
+    format!("CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {fail} ELSE {cast} END")
 }
 
 /// The macros durations are read with: whole seconds, or days, hours, minutes and seconds written
