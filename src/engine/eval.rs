@@ -83,6 +83,10 @@ impl<'a> Cx<'a, 'static> {
 }
 
 /// Evaluate `e` for `record`.
+///
+/// The arms every rule runs (fields, logic, comparisons) are here; the rest live in [`eval_rest`],
+/// [`quantify`] and [`count`], kept out of line so that this function's stack frame, set up on
+/// every one of the millions of calls a run makes, holds only what the common arms need.
 pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
     match e {
         CExpr::Const(v) => v.view(),
@@ -96,13 +100,6 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
         CExpr::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
         CExpr::Not(x) => match eval(x, record, cx, vars) {
             V::Bool(b) => V::Bool(!b),
-            other => other.or_missing(),
-        },
-        CExpr::Neg(_, x) => match eval(x, record, cx, vars) {
-            V::Int(i) => i.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Int),
-            V::Dec(d) => V::Dec(-d),
-            V::Money(m) => V::Money(-m),
-            V::Duration(d) => d.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Duration),
             other => other.or_missing(),
         },
         // Three-valued logic: a side with no answer decides nothing, so the result does not depend on
@@ -143,18 +140,6 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             V::Int(i) => V::Dec(Num::from(i)),
             other => other,
         },
-        CExpr::Arith(op, a, b) => {
-            let l = eval(a, record, cx, vars);
-            let r = eval(b, record, cx, vars);
-            if !l.is_value() || !r.is_value() {
-                return l.unknown(r);
-            }
-            match arith(*op, l, r) {
-                // Both operands had values, so a result that cannot be made is no answer.
-                V::Missing => V::NoAnswer(why(*op, r)),
-                v => v,
-            }
-        }
         CExpr::InSet(_, x, set, negate) => {
             let v = eval(x, record, cx, vars);
             if !v.is_value() {
@@ -185,6 +170,67 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             V::Text(t) => V::Bool(re.is_match(t)),
             other => other.or_missing(),
         },
+        // A computation with no answer is neither present nor missing: the test has no answer. A
+        // value that could not be read was there, so it is present.
+        CExpr::Present(x, want) => match eval(x, record, cx, vars) {
+            V::NoAnswer(w) => V::NoAnswer(w),
+            V::Unreadable(_) => V::Bool(*want),
+            v => V::Bool((v != V::Missing) == *want),
+        },
+        // `otherwise` supplies a default for a missing value only, never for a failed computation.
+        CExpr::Otherwise(x, d) => match eval(x, record, cx, vars) {
+            V::Missing => eval(d, record, cx, vars),
+            v => v,
+        },
+        CExpr::If(c, a, b) => match eval(c, record, cx, vars) {
+            V::Bool(true) => eval(a, record, cx, vars),
+            V::Bool(false) => eval(b, record, cx, vars),
+            other => other.or_missing(),
+        },
+        CExpr::EnumText(names, x) => match eval(x, record, cx, vars) {
+            V::Enum(i) => names.get(i as usize).map_or(V::Missing, |n| V::Text(n)),
+            other => other,
+        },
+        CExpr::Scope(f, args) => builtins::ask(*f, args, record, cx, vars),
+        CExpr::Call(f, args) => builtins::call(f, args, record, cx, vars),
+        CExpr::Now => cx.now.map_or(V::Missing, |(ts, off)| V::DateTime(ts, off)),
+        CExpr::Quant(q, var, list, cond) => quantify(q, var, list, cond, record, cx, vars),
+        CExpr::Count(list, cond) => count(list, cond.as_ref(), record, cx, vars),
+        CExpr::Neg(..)
+        | CExpr::Arith(..)
+        | CExpr::AddBusinessDays(..)
+        | CExpr::AddMonths(..)
+        | CExpr::Counted(..)
+        | CExpr::AddBusinessDaysBy(..)
+        | CExpr::AddMonthsBy(..)
+        | CExpr::BusinessBetween(..)
+        | CExpr::DatePart(..) => eval_rest(e, record, cx, vars),
+    }
+}
+
+/// The arms of [`eval`] that arithmetic and dates need: out of line, with their larger locals.
+#[inline(never)]
+fn eval_rest<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
+    match e {
+        CExpr::Neg(_, x) => match eval(x, record, cx, vars) {
+            V::Int(i) => i.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Int),
+            V::Dec(d) => V::Dec(-d),
+            V::Money(m) => V::Money(-m),
+            V::Duration(d) => d.checked_neg().map_or(V::NoAnswer(Why::Overflow), V::Duration),
+            other => other.or_missing(),
+        },
+        CExpr::Arith(op, a, b) => {
+            let l = eval(a, record, cx, vars);
+            let r = eval(b, record, cx, vars);
+            if !l.is_value() || !r.is_value() {
+                return l.unknown(r);
+            }
+            match arith(*op, l, r) {
+                // Both operands had values, so a result that cannot be made is no answer.
+                V::Missing => V::NoAnswer(why(*op, r)),
+                v => v,
+            }
+        }
         CExpr::AddBusinessDays(x, n, cal) => match (eval(x, record, cx, vars), cx.cals.get(*cal)) {
             (V::DateTime(ts, off), Some(c)) => {
                 c.add_business_days(ts, *n).map_or(V::NoAnswer(Why::OutOfRange), |t| V::DateTime(t, off))
@@ -252,115 +298,6 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 (l, r, _) => l.unknown(r),
             }
         }
-        // A computation with no answer is neither present nor missing: the test has no answer. A
-        // value that could not be read was there, so it is present.
-        CExpr::Present(x, want) => match eval(x, record, cx, vars) {
-            V::NoAnswer(w) => V::NoAnswer(w),
-            V::Unreadable(_) => V::Bool(*want),
-            v => V::Bool((v != V::Missing) == *want),
-        },
-        // `otherwise` supplies a default for a missing value only, never for a failed computation.
-        CExpr::Otherwise(x, d) => match eval(x, record, cx, vars) {
-            V::Missing => eval(d, record, cx, vars),
-            v => v,
-        },
-        CExpr::If(c, a, b) => match eval(c, record, cx, vars) {
-            V::Bool(true) => eval(a, record, cx, vars),
-            V::Bool(false) => eval(b, record, cx, vars),
-            other => other.or_missing(),
-        },
-        // Three-valued, like a chain of `and`s (`all`), `or`s (`any`) or `not ... or` (`none`): an
-        // element whose condition is unknown decides nothing when another element decides the
-        // outcome, and makes the outcome unknown when none does.
-        CExpr::Quant(q, var, list, cond) => {
-            let items = match eval(list, record, cx, vars) {
-                V::List(items) => items,
-                other => return other.or_missing(),
-            };
-            let slot = *var as usize;
-            let saved = vars.get(slot).copied().unwrap_or(V::Missing);
-            let mut result = V::Bool(matches!(q, Quant::All | Quant::None));
-            let mut unknown = None;
-            for item in items.iter() {
-                if let Some(s) = vars.get_mut(slot) {
-                    *s = item.view();
-                }
-                let mark = cx.trace.map(|t| t.borrow().len());
-                let v = eval(cond, record, cx, vars);
-                if !matches!(v, V::Bool(_)) {
-                    unknown = Some(unknown.map_or(v.or_missing(), |u: V<'a>| u.open(v)));
-                }
-                let holds = v.is_true();
-                // Explaining a finding: an element that did not go against the quantifier (one that
-                // holds under `all` or `any`, one that does not under `none`) is no part of why it
-                // failed, so its evidence is dropped.
-                if let (Some(t), Some(mark)) = (cx.trace, mark) {
-                    if holds != matches!(q, Quant::None) {
-                        t.borrow_mut().truncate(mark);
-                    }
-                }
-                // A decisive element decides, whatever the unknown ones before it.
-                let decided = match (q, v) {
-                    (Quant::All, V::Bool(false)) | (Quant::None, V::Bool(true)) => Some(false),
-                    (Quant::Any, V::Bool(true)) => Some(true),
-                    _ => None,
-                };
-                if let Some(d) = decided {
-                    result = V::Bool(d);
-                    unknown = None;
-                    break;
-                }
-            }
-            if let Some(s) = vars.get_mut(slot) {
-                *s = saved;
-            }
-            unknown.unwrap_or(result)
-        }
-        // A count is known only when every element's condition is: an element whose condition is
-        // unknown might or might not count, so the count is unknown too (no answer where a
-        // computation failed), never a number that counted it as false.
-        CExpr::Count(list, cond) => {
-            let items = match eval(list, record, cx, vars) {
-                V::List(items) => items,
-                other => return other.or_missing(),
-            };
-            match cond {
-                None => V::Int(items.len() as i64),
-                Some((var, cond)) => {
-                    let slot = *var as usize;
-                    let saved = vars.get(slot).copied().unwrap_or(V::Missing);
-                    let mut n = 0i64;
-                    let mut unknown: Option<V<'a>> = None;
-                    for item in items.iter() {
-                        if let Some(s) = vars.get_mut(slot) {
-                            *s = item.view();
-                        }
-                        match eval(cond, record, cx, vars) {
-                            V::Bool(true) => n += 1,
-                            V::Bool(false) => {}
-                            v => {
-                                unknown = Some(unknown.map_or(v.or_missing(), |u| u.unknown(v)));
-                                // No answer cannot be outdone; a later element changes nothing.
-                                if matches!(unknown, Some(V::NoAnswer(_))) {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    if let Some(s) = vars.get_mut(slot) {
-                        *s = saved;
-                    }
-                    unknown.unwrap_or(V::Int(n))
-                }
-            }
-        }
-        CExpr::EnumText(names, x) => match eval(x, record, cx, vars) {
-            V::Enum(i) => names.get(i as usize).map_or(V::Missing, |n| V::Text(n)),
-            other => other,
-        },
-        CExpr::Scope(f, args) => builtins::ask(*f, args, record, cx, vars),
-        CExpr::Call(f, args) => builtins::call(f, args, record, cx, vars),
-        CExpr::Now => cx.now.map_or(V::Missing, |(ts, off)| V::DateTime(ts, off)),
         CExpr::DatePart(unit, zone, x) => {
             let v = eval(x, record, cx, vars);
             match period_start(*unit, *zone, v, cx.cals) {
@@ -369,6 +306,133 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 None if v.is_value() => V::NoAnswer(Why::OutOfRange),
                 None => v.or_missing(),
             }
+        }
+        // [`eval`]'s own arms, which it never sends here; both matches list every variant, without a
+        // wildcard, so that a new variant must be placed in one of the two.
+        CExpr::Const(_)
+        | CExpr::Field(..)
+        | CExpr::Var(_)
+        | CExpr::Not(_)
+        | CExpr::And(..)
+        | CExpr::Or(..)
+        | CExpr::Implies(..)
+        | CExpr::Cmp(..)
+        | CExpr::ToDec(_)
+        | CExpr::InSet(..)
+        | CExpr::InList(..)
+        | CExpr::Text(..)
+        | CExpr::Matches(..)
+        | CExpr::Present(..)
+        | CExpr::Otherwise(..)
+        | CExpr::If(..)
+        | CExpr::Quant(..)
+        | CExpr::Count(..)
+        | CExpr::EnumText(..)
+        | CExpr::Scope(..)
+        | CExpr::Call(..)
+        | CExpr::Now => eval(e, record, cx, vars),
+    }
+}
+
+// Three-valued, like a chain of `and`s (`all`), `or`s (`any`) or `not ... or` (`none`): an
+// element whose condition is unknown decides nothing when another element decides the
+// outcome, and makes the outcome unknown when none does.
+#[inline(never)]
+fn quantify<'a>(
+    q: &Quant,
+    var: &u8,
+    list: &'a CExpr,
+    cond: &'a CExpr,
+    record: &'a [Value],
+    cx: &Cx<'a, '_>,
+    vars: &mut Vars<'a>,
+) -> V<'a> {
+    let items = match eval(list, record, cx, vars) {
+        V::List(items) => items,
+        other => return other.or_missing(),
+    };
+    let slot = *var as usize;
+    let saved = vars.get(slot).copied().unwrap_or(V::Missing);
+    let mut result = V::Bool(matches!(q, Quant::All | Quant::None));
+    let mut unknown = None;
+    for item in items.iter() {
+        if let Some(s) = vars.get_mut(slot) {
+            *s = item.view();
+        }
+        let mark = cx.trace.map(|t| t.borrow().len());
+        let v = eval(cond, record, cx, vars);
+        if !matches!(v, V::Bool(_)) {
+            unknown = Some(unknown.map_or(v.or_missing(), |u: V<'a>| u.open(v)));
+        }
+        let holds = v.is_true();
+        // Explaining a finding: an element that did not go against the quantifier (one that
+        // holds under `all` or `any`, one that does not under `none`) is no part of why it
+        // failed, so its evidence is dropped.
+        if let (Some(t), Some(mark)) = (cx.trace, mark) {
+            if holds != matches!(q, Quant::None) {
+                t.borrow_mut().truncate(mark);
+            }
+        }
+        // A decisive element decides, whatever the unknown ones before it.
+        let decided = match (q, v) {
+            (Quant::All, V::Bool(false)) | (Quant::None, V::Bool(true)) => Some(false),
+            (Quant::Any, V::Bool(true)) => Some(true),
+            _ => None,
+        };
+        if let Some(d) = decided {
+            result = V::Bool(d);
+            unknown = None;
+            break;
+        }
+    }
+    if let Some(s) = vars.get_mut(slot) {
+        *s = saved;
+    }
+    unknown.unwrap_or(result)
+}
+
+// A count is known only when every element's condition is: an element whose condition is
+// unknown might or might not count, so the count is unknown too (no answer where a
+// computation failed), never a number that counted it as false.
+#[inline(never)]
+fn count<'a>(
+    list: &'a CExpr,
+    cond: Option<&'a (u8, Box<CExpr>)>,
+    record: &'a [Value],
+    cx: &Cx<'a, '_>,
+    vars: &mut Vars<'a>,
+) -> V<'a> {
+    let items = match eval(list, record, cx, vars) {
+        V::List(items) => items,
+        other => return other.or_missing(),
+    };
+    match cond {
+        None => V::Int(items.len() as i64),
+        Some((var, cond)) => {
+            let slot = *var as usize;
+            let saved = vars.get(slot).copied().unwrap_or(V::Missing);
+            let mut n = 0i64;
+            let mut unknown: Option<V<'a>> = None;
+            for item in items.iter() {
+                if let Some(s) = vars.get_mut(slot) {
+                    *s = item.view();
+                }
+                match eval(cond, record, cx, vars) {
+                    V::Bool(true) => n += 1,
+                    V::Bool(false) => {}
+                    v => {
+                        unknown = Some(unknown.map_or(v.or_missing(), |u| u.unknown(v)));
+                        // No answer cannot be outdone; a later element changes nothing.
+                        if matches!(unknown, Some(V::NoAnswer(_))) {
+                            break;
+                        }
+                    }
+                }
+            }
+            if let Some(s) = vars.get_mut(slot) {
+                *s = saved;
+            }
+            unknown.unwrap_or(V::Int(n))
         }
     }
 }
