@@ -92,6 +92,14 @@ fn value_span<'t>(
 ) -> Span {
     let b = text.as_bytes();
     let start = scan::skip_ws(b, start);
+    if scanned.record.is_none() && b.get(start) == Some(&b'{') {
+        // An object record's members and end in one pass; the end by [`scan::skip_value`] only
+        // where that pass stopped early.
+        let (members, end) = scan::object_scan(text, start);
+        let end = end.or_else(|| scan::skip_value(b, start));
+        scanned.record = Some(end.map(|end| Span::new(start, end)));
+        scanned.members = Some(members);
+    }
     let end = *scanned.record.get_or_insert_with(|| scan::skip_value(b, start).map(|end| Span::new(start, end)));
     let Some(record) = end else { return scan::line_span(text, 1 + count_lines(b, start)) };
     // The value reached so far, and the key span of the innermost object entered.

@@ -150,6 +150,7 @@ pub(crate) fn array_element(b: &[u8], pos: usize, n: usize) -> Option<Span> {
 }
 
 /// One member of a JSON object: the key's span (with quotes), the key's text, the value's span.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Member<'t> {
     pub key: Span,
     pub name: std::borrow::Cow<'t, str>,
@@ -158,12 +159,22 @@ pub(crate) struct Member<'t> {
 
 /// The members of the JSON object starting at `pos`, in order; stops quietly at malformed input.
 pub(crate) fn object_members(text: &str, pos: usize) -> Vec<Member<'_>> {
+    object_scan(text, pos).0
+}
+
+/// [`object_members`], and the byte just past the object's closing `}` (`None` when the scan
+/// stopped before it): one pass over a record gives both its members and its extent, which placing
+/// a finding otherwise found with a second pass ([`skip_value`]).
+pub(crate) fn object_scan(text: &str, pos: usize) -> (Vec<Member<'_>>, Option<usize>) {
     let b = text.as_bytes();
     let mut out = Vec::new();
     if b.get(pos) != Some(&b'{') {
-        return out;
+        return (out, None);
     }
     let mut i = skip_ws(b, pos + 1);
+    if b.get(i) == Some(&b'}') {
+        return (out, Some(i + 1));
+    }
     while b.get(i) == Some(&b'"') {
         let Some(key_end) = skip_string(b, i) else { break };
         let raw = text.get(i..key_end).unwrap_or("\"\"");
@@ -181,10 +192,11 @@ pub(crate) fn object_members(text: &str, pos: usize) -> Vec<Member<'_>> {
         i = skip_ws(b, v_end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return (out, Some(i + 1)),
             _ => break,
         }
     }
-    out
+    (out, None)
 }
 
 /// A key that one JSON object names twice: its unescaped name and both keys' spans (with quotes).
@@ -377,6 +389,20 @@ mod tests {
         assert_eq!(names, vec!["a", "bc", "d"]);
         assert_eq!(&t[m[1].value.start..m[1].value.end], r#"{"x": [1]}"#);
         assert_eq!(&t[m[2].key.start..m[2].key.end], r#""d""#);
+    }
+
+    #[test]
+    fn object_scan_ends_where_skip_value_does() {
+        for t in [r#"{}"#, r#"{ }"#, r#"{"a": 1}"#, r#"{"a": {"}": "}"}, "b": [1, {}] } "#, r#"{"a": 1 , "b" :2}"#] {
+            let (members, end) = object_scan(t, 0);
+            assert_eq!(end, skip_value(t.as_bytes(), 0), "{t}");
+            assert_eq!(members, object_members(t, 0), "{t}");
+        }
+        // Stopped before the closing brace: no end, the members read so far.
+        for t in [r#"{"a": 1"#, r#"{"a": 1,"#, r#"{"a" 1}"#, r#"{1: 2}"#, r#"[1]"#] {
+            assert_eq!(object_scan(t, 0).1, None, "{t}");
+        }
+        assert_eq!(object_scan(r#"{"a": 1, "b""#, 0).0.len(), 1);
     }
 
     #[test]
