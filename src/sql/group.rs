@@ -58,6 +58,7 @@ pub(crate) fn compile(
     spec: &GroupSpec,
     info: &SchemaInfo,
     d: Dialect,
+    roles: bool,
 ) -> Result<RuleSql, Unsupported> {
     if let Some(p) = &spec.presence {
         if p.expected.as_ref().is_some_and(|e| e.from == ExpectedFrom::Roles) {
@@ -65,6 +66,7 @@ pub(crate) fn compile(
         }
     }
     let mut c = Compiler::new(program, d, info.shape);
+    c.roles = roles;
     let scope = super::scope(&mut c, rule, info)?;
     let text = d.ty(SqlType::Text);
 
