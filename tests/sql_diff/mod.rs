@@ -633,8 +633,10 @@ pub fn same_rows_with_roles(
 }
 
 /// The bundled example with its role files, as the README checks it: policies/ over
-/// fixtures/records with `--roles fixtures/org`. Every rule that asks about roles must compile
-/// and find something, so that the questions are compared, not skipped.
+/// fixtures/records with `--roles fixtures/org`. In DuckDB the rules that ask about roles must
+/// compile and find something, so that the questions are compared, not skipped; in PostgreSQL and
+/// Spark they ask about the elements of lists of objects, which do not compile there yet
+/// (docs/warehouse.md), and the other rules are compared with the role tables in the script.
 pub fn bundled_example_with_roles(engine: &dyn Engine) {
     let root = root();
     let (rows, asking) = same_rows_with_roles(
@@ -644,6 +646,10 @@ pub fn bundled_example_with_roles(engine: &dyn Engine) {
         &root.join("fixtures/org"),
         FIXTURE_DAYS,
     );
+    assert!(!rows.is_empty(), "no finding compared");
+    if engine.dialect() != Dialect::DuckDb {
+        return;
+    }
     assert!(asking.len() >= 3, "only {asking:?} of the rules that ask about roles compiled");
     let found: Vec<&String> = asking.iter().filter(|id| rows.iter().any(|r| &&r.0 == id)).collect();
     assert!(!found.is_empty(), "no rule that asks about roles found anything: {asking:?}");
