@@ -20,7 +20,7 @@ pub mod load;
 pub mod roles;
 pub mod tables;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use dialect::Dialect;
 use expr::{Compiler, Unsupported};
@@ -85,8 +85,20 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
     let mut schemas = BTreeSet::new();
     let mut diagnostics = Vec::new();
     let mut compiled = Vec::new();
+    // The tables of Precept's own `role` and `staff` schemas, filled from the role files.
+    let builtin: BTreeMap<usize, Result<String, String>> = match org {
+        Some(org) => (0..program.schemas.len())
+            .filter(|s| program.schemas.get(*s).is_some_and(|i| i.builtin))
+            .map(|s| (s, roles::builtin_table(program, s, org, d)))
+            .collect(),
+        None => BTreeMap::new(),
+    };
     for (i, rule) in program.rules.iter().enumerate() {
         if !running.contains(&i) {
+            continue;
+        }
+        if let Some(Err(what)) = builtin.get(&rule.schema) {
+            diagnostics.push(unsupported(rule, what));
             continue;
         }
         match compile_rule(program, rule, d, &[], org.is_some()) {
@@ -109,7 +121,7 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
         // integer overflow and turns a decimal one into NULL: the engine does neither.
         text.push_str("SET TIME ZONE 'UTC';\nSET spark.sql.ansi.enabled=true;\n");
     }
-    for s in &schemas {
+    for s in schemas.iter().filter(|s| !builtin.contains_key(s)) {
         text.push_str("--\n-- Expected table:\n");
         for line in tables::create_table(program, *s, d).unwrap_or_default().lines() {
             text.push_str(&format!("--   {line}\n"));
@@ -122,6 +134,11 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
     if let Some(org) = org {
         text.push('\n');
         text.push_str(&roles::script(org, d));
+        for s in &schemas {
+            if let Some(Ok(table)) = builtin.get(s) {
+                text.push_str(table);
+            }
+        }
     }
     text.push('\n');
     text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
@@ -187,6 +204,9 @@ pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Ru
 /// What a rule that asks about roles is left out for when no role files are given.
 pub(crate) const NO_ROLES: &str = "a question about staff and roles (without `--roles`)";
 
+/// What a rule over Precept's own `role` or `staff` schema is left out for without role files.
+const NO_ROLE_RECORDS: &str = "a rule over the role files' roles or staff (without `--roles`)";
+
 /// `precept::sql::unsupported` for a rule left out because of `what`.
 fn unsupported(rule: &CompiledRule, what: &str) -> Diag {
     let d = Diag::warning(
@@ -194,7 +214,7 @@ fn unsupported(rule: &CompiledRule, what: &str) -> Diag {
         format!("rule `{}` is left out of the SQL: {what} does not compile to SQL yet", rule.id),
     )
     .at(&rule.file, rule.id_span, "this rule");
-    if what == NO_ROLES {
+    if what == NO_ROLES || what == NO_ROLE_RECORDS {
         d.help("pass the role files with `--roles DIR` (as to `precept check`): their tables are then written with the SQL, and the question compiles against them")
     } else {
         d.help("check this rule with `precept check`; docs/warehouse.md lists what compiles to SQL")
@@ -242,8 +262,8 @@ fn compile_rule(
     let Some(info) = program.schemas.get(rule.schema) else {
         return Err(Unsupported("a rule of no schema".into()));
     };
-    if info.builtin {
-        return Err(Unsupported("a rule over the role files' roles or staff".into()));
+    if info.builtin && !roles {
+        return Err(Unsupported(NO_ROLE_RECORDS.into()));
     }
     if let Some(spec) = &rule.group {
         return group::compile(program, rule, spec, info, d, roles);

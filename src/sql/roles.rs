@@ -309,6 +309,28 @@ fn holdings(s: &Staff) -> Vec<(Date, Option<Date>, &str)> {
     out
 }
 
+/// The table of Precept's own `role` or `staff` schema (`schema`), created and filled with the
+/// role files' roles or staff as the engine reads them as records (every entry, in the files'
+/// order), for the rules over them (`for role`, `for staff`). `Err` names what cannot be written.
+pub fn builtin_table(program: &crate::engine::Program, schema: usize, org: &Org, d: Dialect) -> Result<String, String> {
+    let info = program.schemas.get(schema).ok_or("a schema the program does not have")?;
+    let records: Vec<Box<[crate::engine::value::Value]>> = match info.name.as_str() {
+        "role" => org.roles.iter().map(|r| crate::roles::records::role(program, info.shape, r)).collect(),
+        "staff" => org.staff.iter().map(|s| crate::roles::records::staff(program, info.shape, s)).collect(),
+        other => return Err(format!("Precept's own schema `{other}`")),
+    };
+    let create = super::tables::create_table(program, schema, d).ok_or("a table of no columns")?;
+    let refs: Vec<&[crate::engine::value::Value]> = records.iter().map(|r| r.as_ref()).collect();
+    let mut out =
+        format!("-- The role files' {} as records of Precept's own `{}` schema.\n{create}", info.name, info.name);
+    for chunk in refs.chunks(500) {
+        let insert = super::load::insert(program, schema, chunk, d)
+            .map_err(|e| format!("a value of the role files' `{}` records ({})", info.name, e.0))?;
+        out.push_str(&insert);
+    }
+    Ok(out)
+}
+
 fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
     Err(Unsupported(what.into()))
 }

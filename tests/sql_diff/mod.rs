@@ -616,7 +616,18 @@ pub fn same_rows_with_roles(
         compared.iter().filter(|id| program.rules.iter().any(|r| &r.id == *id && r.uses_roles)).cloned().collect();
     let directory = precept::roles::authority::Directory::new(&org);
     let records = read(&program, records);
-    let want = native_with(&program, Some(&directory), &records, &compared);
+    // The engine judges the role files' roles and staff as records of its own schemas; the SQL
+    // writes their tables itself, so they are not inserted again.
+    let mut judged = records.clone();
+    for (schema, info) in program.schemas.iter().enumerate().filter(|(_, i)| i.builtin) {
+        let rows: Vec<Box<[Value]>> = match info.name.as_str() {
+            "role" => org.roles.iter().map(|r| precept::roles::records::role(&program, info.shape, r)).collect(),
+            "staff" => org.staff.iter().map(|s| precept::roles::records::staff(&program, info.shape, s)).collect(),
+            _ => continue,
+        };
+        judged.insert(schema, rows);
+    }
+    let want = native_with(&program, Some(&directory), &judged, &compared);
     let label = format!("{} with {}", policies.display(), roles.display());
     let mut got = engine.findings(&label, &tables(&program, d), &sql.text, &inserts(&program, &records, d));
     got.retain(|r| compared.contains(&r.0));
@@ -651,6 +662,10 @@ pub fn bundled_example_with_roles(engine: &dyn Engine) {
         return;
     }
     assert!(asking.len() >= 3, "only {asking:?} of the rules that ask about roles compiled");
+    // The rules over the role files' roles, each breached on purpose by one role (fixtures/org).
+    for id in ["regulated-advice-role-qualified", "customer-facing-trained"] {
+        assert!(rows.iter().any(|r| r.0 == id), "rule {id} found nothing to compare");
+    }
     let found: Vec<&String> = asking.iter().filter(|id| rows.iter().any(|r| &&r.0 == id)).collect();
     assert!(!found.is_empty(), "no rule that asks about roles found anything: {asking:?}");
 }
