@@ -158,7 +158,9 @@ fn rows(org: &Org, d: Dialect) -> [Rows; 8] {
     let mut seen_staff = BTreeSet::new();
     let staff: Vec<&Staff> = org.staff.iter().filter(|s| seen_staff.insert(s.id.id.as_str())).collect();
 
-    let staff_rows = staff
+    // Every entry: the teams a presence rule expects are those of all of them, as in the engine.
+    let staff_rows = org
+        .staff
         .iter()
         .map(|s| {
             vec![

@@ -675,7 +675,8 @@ pub fn bundled_example_with_roles(engine: &dyn Engine) {
 /// define, one whose role has no scope, overlapping assignments (the later-starting counts), an
 /// escalation cycle, limits in money (two currencies), percentages, counts and durations with
 /// amounts on them and just past them, an action outside the vocabulary, one no role may take,
-/// qualifications expiring on the day and renewed, areas needing none, one or two.
+/// qualifications expiring on the day and renewed, areas needing none, one or two; and teams
+/// expected every month (one whose staff left before the records, one formed during them).
 const ROLE_ACTIONS: &str = r#"[actions]
 refund = { limit = "money", currency = "GBP", description = "refund" }
 refund_eur = { limit = "money", currency = "EUR", description = "refund in euros" }
@@ -811,6 +812,20 @@ id = "s7"
 name = "S Seven"
 employed = { from = 2024-03-01 }
 roles = [ { role = "a", from = 2024-01-01, until = 2024-03-15 } ]
+
+[[staff]]
+id = "s8"
+name = "S Eight"
+team = "Gone"
+employed = { from = 2020-01-01, until = 2023-06-30 }
+roles = [ { role = "c", from = 2020-01-01, until = 2023-06-30 } ]
+
+[[staff]]
+id = "s9"
+name = "S Nine"
+team = "Late"
+employed = { from = 2024-06-03 }
+roles = [ { role = "a", from = 2024-06-03 } ]
 "#;
 
 /// The schema and rules asking about the generated role files, one question each.
@@ -831,6 +846,7 @@ const ROLE_POLICY: &str = r#"schema act {
   wait: duration?
   qual: text?
   area: text?
+  team: text?
 }
 
 code "Roles" {
@@ -908,6 +924,13 @@ code "Roles" {
     require (role_of(record.by, record.on) otherwise "none") != "a"
     message "{record.by} {role_of(record.by, record.on)}"
   }
+  rule team-active-every-month {
+    title "t"
+    for act where record.team is present
+    group by record.team
+    expect every month of record.on for each team in roles
+    message "team {group.team} had no act in {group.period}"
+  }
   rule unknown-when-missing {
     title "t"
     for act
@@ -983,6 +1006,9 @@ fn role_records() -> Vec<serde_json::Value> {
                         r.insert(key.into(), v);
                     }
                 }
+                if k == 1 && j % 3 != 2 {
+                    r.insert("team".into(), json!(["Alpha", "Other"][i % 2]));
+                }
                 if k % 2 == 0 {
                     r.insert("at".into(), json!(format!("{day}{}", ["T00:30:00Z", "T23:59:59Z"][j % 2])));
                 }
@@ -1008,7 +1034,7 @@ pub fn generated_roles(engine: &dyn Engine) {
     let text: String = role_records().iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(records.join("acts.jsonl"), text).unwrap();
     let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS);
-    assert_eq!(asking.len(), 13, "rules that ask about roles compared: {asking:?}");
+    assert_eq!(asking.len(), 14, "rules that ask about roles compared: {asking:?}");
     for id in &asking {
         assert!(rows.iter().any(|r| &r.0 == id), "rule {id} found nothing to compare");
     }
