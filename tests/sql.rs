@@ -293,3 +293,173 @@ code "Groups" {
         insta::assert_snapshot!(format!("groups_{dialect}"), run.stdout);
     }
 }
+
+/// The bundled policies with the bundled role files, as the README checks them.
+fn bundled_with_roles(dialect: &str) -> common::Run {
+    common::precept(&[
+        "sql",
+        "--no-config",
+        "--dialect",
+        dialect,
+        "--policies",
+        "policies",
+        "--roles",
+        "fixtures/org",
+        "--calendar-from",
+        "2024-12-23",
+        "--calendar-until",
+        "2024-12-31",
+    ])
+}
+
+/// With `--roles`, the rules of the bundled policies left out in DuckDB: fewer than without.
+const LEFT_OUT_WITH_ROLES: &[(&str, &str)] = &[
+    ("complaint-final-response", "a rule that follows cases"),
+    ("complaint-logged-as-case", "a rule that follows cases"),
+    ("beyond-authority-referred", "the whole object `claim`"),
+];
+
+#[test]
+fn with_role_files_the_questions_about_roles_compile() {
+    let run = bundled_with_roles("duckdb");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("precept::sql::unsupported").count(), LEFT_OUT_WITH_ROLES.len(), "{}", run.stderr);
+    let text = run.stderr.replace("\n  │ ", " ");
+    for (rule, construct) in LEFT_OUT_WITH_ROLES {
+        let said = format!("rule `{rule}` is left out of the SQL: {construct}");
+        assert!(text.contains(&said), "no `{said}` in\n{}", run.stderr);
+    }
+    for rule in [
+        "act-within-scope",
+        "referral-up-the-path",
+        "regulated-advice-qualified",
+        "regulated-advice-role-qualified",
+        "customer-facing-trained",
+    ] {
+        assert!(run.stdout.contains(&format!("'{rule}' AS rule_id")), "{rule} is missing from the SQL");
+    }
+    // Every role table, created and filled, before the view that reads them.
+    let view = run.stdout.find("CREATE VIEW").unwrap();
+    for table in precept::sql::roles::TABLES {
+        let created = run.stdout.find(&format!("CREATE TABLE \"{table}\"")).unwrap_or_else(|| panic!("no {table}"));
+        assert!(created < view);
+        assert!(run.stdout.contains(&format!("INSERT INTO \"{table}\" VALUES")), "{table} has no rows");
+    }
+    assert!(run.stdout.contains("('amara.okafor', 'team-leader', DATE '2025-09-01', NULL)"), "{}", run.stdout);
+    // Precept's own `role` schema, a table created and filled from the role files (not expected).
+    assert!(run.stdout.contains("CREATE TABLE \"role\" ("), "{}", run.stdout);
+    assert!(run.stdout.contains("INSERT INTO \"role\" VALUES"), "{}", run.stdout);
+    assert!(!run.stdout.contains("--   CREATE TABLE \"role\""), "{}", run.stdout);
+}
+
+#[test]
+fn without_role_files_a_question_about_roles_says_to_pass_them() {
+    let run = bundled("duckdb");
+    let text = run.stderr.replace("\n  │ ", " ").replace("\n        ", " ");
+    assert!(
+        text.contains(
+            "rule `act-within-scope` is left out of the SQL: a question about staff and roles (without `--roles`)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(text.contains("pass the role files with `--roles DIR`"), "{}", run.stderr);
+    assert!(!run.stdout.contains("precept_assignment"), "no role tables without --roles");
+}
+
+/// Role files with values that need quoting, an open-ended assignment, an escalation cycle and
+/// limits of every kind, and the tables written for them in each dialect (snapshots, reviewed).
+#[test]
+fn role_tables_in_each_dialect() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roles.toml"),
+        r#"
+[actions]
+refund = { limit = "money", currency = "GBP", description = "refund" }
+discount = { limit = "percent", description = "discount" }
+replacement = { limit = "count", description = "replacement" }
+extend = { limit = "duration", description = "extend" }
+apology = { limit = "none", description = "apology" }
+
+[qualifications]
+cert = { title = "Cert" }
+
+[areas]
+credit = { title = "Credit", requires = ["cert"] }
+open = { title = "Open" }
+
+[[role]]
+id = "advisor"
+title = "O'Brien's \\ advisor"
+department = "Service"
+escalates_to = "lead"
+[role.may]
+refund = "50.00 GBP"
+discount = "12.5%"
+replacement = 2
+extend = "48h"
+apology = true
+
+[[role]]
+id = "lead"
+title = "Lead"
+escalates_to = "chief"
+[role.may]
+refund = "500.00 GBP"
+
+[[role]]
+id = "chief"
+title = "Chief"
+escalates_to = "lead"
+
+[[staff]]
+id = "ann"
+name = "Ann O'Neil"
+team = "Returns"
+employed = { from = 2024-01-01, until = 2024-12-31 }
+roles = [
+  { role = "advisor", from = 2023-06-01, until = 2024-03-31 },
+  { role = "lead", from = 2024-04-01 },
+]
+qualifications = [{ id = "cert", issued = 2024-02-01, expires = 2025-01-31 }]
+
+[[staff]]
+id = "bo"
+name = "Bo"
+employed = { from = 2024-01-01 }
+roles = [{ role = "chief", from = 2024-01-01 }]
+"#,
+    )
+    .unwrap();
+    let mut org = precept::roles::Org::default();
+    let mut diags = Vec::new();
+    let text = std::fs::read_to_string(dir.path().join("roles.toml")).unwrap();
+    precept::roles::read::read_file(&precept::SourceFile::new("roles.toml", text), &mut org, &mut diags);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    for d in precept::sql::Dialect::ALL {
+        insta::assert_snapshot!(format!("role_tables_{}", d.name()), precept::sql::roles::script(&org, d));
+    }
+}
+
+/// A role file the loader refuses is the diagnostic `check` gives, and nothing is written.
+#[test]
+fn a_role_file_that_cannot_be_read_stops_the_sql_as_it_stops_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let roles = dir.path().join("org");
+    std::fs::create_dir_all(&roles).unwrap();
+    std::fs::write(
+        roles.join("staff.toml"),
+        "[[staff]]\nid = \"a\"\nname = \"A\"\nemployed = { from = 2024-01-01 }\nroles = [{ role = \"x\", from = 2024-03-01, until = 2024-02-01 }]\n",
+    )
+    .unwrap();
+    let roles = roles.to_str().unwrap();
+    let sql = common::precept(&["sql", "--no-config", "--dialect", "duckdb", "--roles", roles]);
+    assert_eq!(sql.code, 2, "{}", sql.stderr);
+    assert_eq!(sql.stdout, "");
+    let check = common::precept(&["check", "--no-config", "--roles", roles, "fixtures/records"]);
+    let code = "precept::role::invalid-definition";
+    assert!(sql.stderr.contains(code) && check.stderr.contains(code), "{}\n{}", sql.stderr, check.stderr);
+    let said = "assignment to `x` ends (2024-02-01) before it starts (2024-03-01)";
+    assert!(sql.stderr.contains(said) && check.stderr.contains(said), "{}\n{}", sql.stderr, check.stderr);
+}

@@ -356,3 +356,13 @@ fn quotients_give_the_same_findings_in_duckdb() {
         assert!(rows.iter().filter(|r| r.0 == rule).count() > 5, "{rule} found little: {rows:?}");
     }
 }
+
+#[test]
+fn the_bundled_example_with_its_role_files_gives_the_same_findings_in_duckdb() {
+    sql_diff::bundled_example_with_roles(&DuckDb);
+}
+
+#[test]
+fn generated_role_files_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_roles(&DuckDb);
+}

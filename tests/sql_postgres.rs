@@ -102,3 +102,17 @@ fn generated_records_at_the_edges_give_the_same_findings_in_postgres() {
         sql_diff::generated_edges(&pg, &sql_diff::ALL_ZONES);
     }
 }
+
+#[test]
+fn the_bundled_example_with_its_role_files_gives_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::bundled_example_with_roles(&pg);
+    }
+}
+
+#[test]
+fn generated_role_files_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_roles(&pg);
+    }
+}

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use super::check::Stderr;
 use super::{Out, Status};
 use crate::diagnostics::Diag;
-use crate::sql::{calendar::Range, compile, Dialect, Options};
+use crate::sql::{calendar::Range, compile_with_roles, Dialect, Options};
 
 /// `--dialect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,6 +32,10 @@ pub(super) struct SqlArgs {
     /// Where to find rules; default: `policies`.
     #[arg(long = "policies", value_name = "DIR")]
     policies: Vec<PathBuf>,
+    /// Role files (as `precept check --roles`): their tables are written with the SQL, so that
+    /// questions about staff and roles compile against them.
+    #[arg(long = "roles", value_name = "DIR")]
+    roles: Vec<PathBuf>,
     /// Write the SQL to this file (replaced atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
@@ -112,9 +116,15 @@ fn run(args: &SqlArgs, err: &mut Stderr) -> Status {
         (true, Some(c)) => c.policies.clone(),
         (true, None) => vec![PathBuf::from("policies")],
     };
+    let roles = match (args.roles.is_empty(), config.as_ref().filter(|c| !c.roles.is_empty())) {
+        (false, _) => args.roles.clone(),
+        (true, Some(c)) => c.roles.clone(),
+        (true, None) => Vec::new(),
+    };
     if let Some(path) = &args.output {
         let mut inputs = super::guard::Inputs::default();
         inputs.policy_roots(&policies);
+        inputs.role_roots(&roles);
         let output = super::guard::Output::new(path, "the SQL output", crate::report::Holds::Text);
         if let Some((_, d)) = inputs.against(std::slice::from_ref(&output)).into_iter().next() {
             err.diag(&d);
@@ -140,8 +150,27 @@ fn run(args: &SqlArgs, err: &mut Stderr) -> Status {
             return Status::Failed;
         }
     }
+    // The role files as `check` reads them (`exclude` applies, `include` names record files); a
+    // problem with them is the diagnostic `check` gives, and nothing is written.
+    let org = if roles.is_empty() {
+        None
+    } else {
+        let select = crate::data::Select {
+            skip: Vec::new(),
+            include: Vec::new(),
+            exclude: config.as_ref().map(|c| c.exclude.clone()).unwrap_or_default(),
+        };
+        let (org, _, diags) = crate::workspace::load_org_selected(&roles, &select);
+        for d in &diags {
+            err.diag(d);
+        }
+        if diags.iter().any(Diag::is_error) {
+            return Status::Failed;
+        }
+        Some(org)
+    };
     // Every rule left out is said, whatever the settings allow: a rule is never dropped silently.
-    let sql = compile(&program, &Options { dialect, range });
+    let sql = compile_with_roles(&program, &Options { dialect, range }, org.as_ref());
     for d in &sql.diagnostics {
         err.diag(d);
     }

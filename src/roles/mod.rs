@@ -5,7 +5,7 @@
 //! inversions, assignments, qualifications), reporting every problem at once.
 
 pub mod authority;
-mod ladder;
+pub(crate) mod ladder;
 pub mod lint;
 pub mod model;
 pub mod read;

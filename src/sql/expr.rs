@@ -62,6 +62,7 @@ struct Fraction {
 }
 
 /// Compiles the expressions of one schema's rules.
+#[derive(Clone)]
 pub struct Compiler<'a> {
     /// The checked program.
     pub program: &'a Program,
@@ -81,6 +82,9 @@ pub struct Compiler<'a> {
     /// For a group rule's `require` and `message`: the group record's slots, which its fields
     /// read in place of a record's columns.
     pub group: Option<Vec<Slot>>,
+    /// The role tables are written with the rules (`--roles`), so questions about staff and roles
+    /// compile against them ([`super::roles`]).
+    pub roles: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -95,6 +99,7 @@ impl<'a> Compiler<'a> {
             vars: Vec::new(),
             var_paths: Vec::new(),
             group: None,
+            roles: false,
         }
     }
 
@@ -388,7 +393,17 @@ impl<'a> Compiler<'a> {
                 let (l, a, cond) = self.bound(*var, list, body)?;
                 d.count_where(&l, &a, &cond)
             }
-            CExpr::EnumText(..) | CExpr::Scope(..) => return no("a question about staff and roles"),
+            // An enumeration value asked about by its name, which is what its column holds.
+            CExpr::EnumText(names, x) => match x.as_ref() {
+                CExpr::Const(Value::Enum(i)) if names.get(*i as usize).is_some() => {
+                    d.text(names.get(*i as usize).map_or("", |n| n.as_ref()))
+                }
+                _ => {
+                    let hint = self.enum_of(x);
+                    self.expr(x, hint)?
+                }
+            },
+            CExpr::Scope(f, args) => super::roles::question(self, *f, args)?,
             CExpr::DatePart(unit, zone, x) => self.date_part(*unit, *zone, x)?,
             CExpr::Call(f, _) => return no(format!("the function `{}`", f.name)),
             CExpr::Now => return no("`now`"),
@@ -843,7 +858,7 @@ impl<'a> Compiler<'a> {
 
 /// The dotted path of the first field `e` reads, in [`crate::engine::blame`]'s order, as a SQL
 /// text expression (a literal, or built from the element a variable is bound to).
-fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported> {
+pub(crate) fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported> {
     match e {
         CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
         CExpr::Field(Root::Var(v), steps) => {
@@ -866,7 +881,7 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
             Ok(None)
         }
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_path(c, list),
-        CExpr::Scope(..) => no("a question about staff and roles"),
+        CExpr::Scope(f, args) => super::roles::blame_path(c, *f, args),
         // The argument the answer turns on first, then the others in order, as the engine blames.
         CExpr::Call(f, args) if f.name == "hours_between" => {
             for x in std::iter::once(f.blame_first).chain(0..args.len()).filter_map(|i| args.get(i)) {
@@ -890,7 +905,7 @@ fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported
 
 /// Whether `e` may be a computation with no answer where SQL would give NULL, so that `is present`
 /// and `otherwise` would read it as missing: arithmetic (overflow, a date out of range).
-fn may_fail(e: &CExpr) -> bool {
+pub(crate) fn may_fail(e: &CExpr) -> bool {
     matches!(e, CExpr::Arith(..) | CExpr::Neg(..)) || e.children().into_iter().any(may_fail)
 }
 

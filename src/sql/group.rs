@@ -58,13 +58,15 @@ pub(crate) fn compile(
     spec: &GroupSpec,
     info: &SchemaInfo,
     d: Dialect,
+    roles: bool,
 ) -> Result<RuleSql, Unsupported> {
     if let Some(p) = &spec.presence {
-        if p.expected.as_ref().is_some_and(|e| e.from == ExpectedFrom::Roles) {
-            return no("groups expected as the role files' teams");
+        if !roles && p.expected.as_ref().is_some_and(|e| e.from == ExpectedFrom::Roles) {
+            return no(super::NO_ROLES);
         }
     }
     let mut c = Compiler::new(program, d, info.shape);
+    c.roles = roles;
     let scope = super::scope(&mut c, rule, info)?;
     let text = d.ty(SqlType::Text);
 
@@ -419,12 +421,20 @@ fn presence(
     // Columns of precept_groups, in order, for the groups expected by name with no record.
     let mut judged = format!("precept_judged AS (\n    SELECT * FROM precept_groups{minimum}");
     if let Some(e) = &p.expected {
-        let ExpectedFrom::Listed(names) = &e.from else { return no("groups expected as the role files' teams") };
-        for name in names {
+        let names: Vec<String> = match &e.from {
+            ExpectedFrom::Listed(names) => names.iter().map(|n| d.text(n)).collect(),
+            // The teams of the staff employed on some day of the range, as the engine expects them.
+            ExpectedFrom::Roles => vec!["et.name".to_string()],
+        };
+        let teams = format!(
+            " FROM (SELECT DISTINCT st.team AS name FROM {} AS st CROSS JOIN precept_range AS rg WHERE st.team IS NOT NULL AND st.employed_from <= rg.u AND (st.employed_until IS NULL OR st.employed_until >= rg.f)) AS et",
+            d.ident("precept_staff")
+        );
+        for name in &names {
             let mut cols = Vec::new();
             for (i, st) in key_types.iter().enumerate() {
                 if i == e.part {
-                    cols.push(format!("CAST({} AS {})", d.text(name), d.ty(*st)));
+                    cols.push(format!("CAST({name} AS {})", d.ty(*st)));
                 } else {
                     cols.push(format!("CAST(NULL AS {})", d.ty(*st)));
                 }
@@ -436,12 +446,15 @@ fn presence(
                     cols.push(den.clone());
                 }
             }
+            let from = match &e.from {
+                ExpectedFrom::Listed(_) => " FROM (SELECT 1 AS one) AS o".to_string(),
+                ExpectedFrom::Roles => teams.clone(),
+            };
             let _ = write!(
                 judged,
-                "\n    UNION ALL SELECT {} FROM (SELECT 1 AS one) AS o WHERE NOT EXISTS (SELECT 1 FROM precept_groups AS g WHERE g.k{} = {})",
+                "\n    UNION ALL SELECT {}{from} WHERE NOT EXISTS (SELECT 1 FROM precept_groups AS g WHERE g.k{} = {name})",
                 cols.join(", "),
                 e.part,
-                d.text(name)
             );
         }
     }

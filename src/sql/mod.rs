@@ -17,9 +17,10 @@ pub mod dialect;
 pub mod expr;
 pub mod group;
 pub mod load;
+pub mod roles;
 pub mod tables;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use dialect::Dialect;
 use expr::{Compiler, Unsupported};
@@ -71,6 +72,12 @@ pub(crate) struct RuleSql {
 
 /// Compile every rule that runs to SQL in `options.dialect`.
 pub fn compile(program: &Program, options: &Options) -> Sql {
+    compile_with_roles(program, options, None)
+}
+
+/// [`compile`], with the role files' tables written after the calendar table when `org` is given
+/// (`precept sql --roles DIR`), so that questions about staff and roles compile against them.
+pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&crate::roles::Org>) -> Sql {
     let d = options.dialect;
     let running = program.running();
     let mut selects = Vec::new();
@@ -78,11 +85,23 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     let mut schemas = BTreeSet::new();
     let mut diagnostics = Vec::new();
     let mut compiled = Vec::new();
+    // The tables of Precept's own `role` and `staff` schemas, filled from the role files.
+    let builtin: BTreeMap<usize, Result<String, String>> = match org {
+        Some(org) => (0..program.schemas.len())
+            .filter(|s| program.schemas.get(*s).is_some_and(|i| i.builtin))
+            .map(|s| (s, roles::builtin_table(program, s, org, d)))
+            .collect(),
+        None => BTreeMap::new(),
+    };
     for (i, rule) in program.rules.iter().enumerate() {
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, d, &[]) {
+        if let Some(Err(what)) = builtin.get(&rule.schema) {
+            diagnostics.push(unsupported(rule, what));
+            continue;
+        }
+        match compile_rule(program, rule, d, &[], org.is_some()) {
             Ok(r) => {
                 selects.push(r.select);
                 calendars.extend(r.calendars);
@@ -102,7 +121,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
         // integer overflow and turns a decimal one into NULL: the engine does neither.
         text.push_str("SET TIME ZONE 'UTC';\nSET spark.sql.ansi.enabled=true;\n");
     }
-    for s in &schemas {
+    for s in schemas.iter().filter(|s| !builtin.contains_key(s)) {
         text.push_str("--\n-- Expected table:\n");
         for line in tables::create_table(program, *s, d).unwrap_or_default().lines() {
             text.push_str(&format!("--   {line}\n"));
@@ -112,6 +131,15 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
     text.push_str(&calendar::create(d));
     text.push_str(&calendar_rows(program, &calendars, options));
     text.push_str(&calendar::analyze(d));
+    if let Some(org) = org {
+        text.push('\n');
+        text.push_str(&roles::script(org, d));
+        for s in &schemas {
+            if let Some(Ok(table)) = builtin.get(s) {
+                text.push_str(table);
+            }
+        }
+    }
     text.push('\n');
     text.push_str(&format!("CREATE VIEW {} AS\n", d.ident("precept_findings")));
     if selects.is_empty() {
@@ -162,7 +190,7 @@ pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Ru
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, options.dialect, carry) {
+        match compile_rule(program, rule, options.dialect, carry, false) {
             Ok(r) => {
                 calendars.extend(r.calendars);
                 selects.push((i, r.select));
@@ -173,14 +201,24 @@ pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Ru
     Rules { calendars, selects, left_out }
 }
 
+/// What a rule that asks about roles is left out for when no role files are given.
+pub(crate) const NO_ROLES: &str = "a question about staff and roles (without `--roles`)";
+
+/// What a rule over Precept's own `role` or `staff` schema is left out for without role files.
+const NO_ROLE_RECORDS: &str = "a rule over the role files' roles or staff (without `--roles`)";
+
 /// `precept::sql::unsupported` for a rule left out because of `what`.
 fn unsupported(rule: &CompiledRule, what: &str) -> Diag {
-    Diag::warning(
+    let d = Diag::warning(
         "precept::sql::unsupported",
         format!("rule `{}` is left out of the SQL: {what} does not compile to SQL yet", rule.id),
     )
-    .at(&rule.file, rule.id_span, "this rule")
-    .help("check this rule with `precept check`; docs/warehouse.md lists what compiles to SQL")
+    .at(&rule.file, rule.id_span, "this rule");
+    if what == NO_ROLES || what == NO_ROLE_RECORDS {
+        d.help("pass the role files with `--roles DIR` (as to `precept check`): their tables are then written with the SQL, and the question compiles against them")
+    } else {
+        d.help("check this rule with `precept check`; docs/warehouse.md lists what compiles to SQL")
+    }
 }
 
 /// A findings view with no rows, of the right columns.
@@ -201,15 +239,22 @@ fn empty_select(d: Dialect) -> String {
 /// `carry`: columns of the record table passed through after [`FINDING_COLUMNS`] (what
 /// `precept check --engine duckdb` needs to place a finding); rules over groups carry none, so
 /// they are left out when any is asked for.
-fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&str]) -> Result<RuleSql, Unsupported> {
+/// `roles`: the role tables are written too (`--roles`).
+fn compile_rule(
+    program: &Program,
+    rule: &CompiledRule,
+    d: Dialect,
+    carry: &[&str],
+    roles: bool,
+) -> Result<RuleSql, Unsupported> {
     if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
         return Err(Unsupported("a rule that follows cases".into()));
     }
     if rule.group.is_some() && !carry.is_empty() {
         return Err(Unsupported("a rule over groups of records (in `check --engine duckdb`)".into()));
     }
-    if rule.uses_roles {
-        return Err(Unsupported("a question about staff and roles".into()));
+    if rule.uses_roles && !roles {
+        return Err(Unsupported(NO_ROLES.into()));
     }
     if rule.uses_now {
         return Err(Unsupported("`now`".into()));
@@ -217,16 +262,17 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&st
     let Some(info) = program.schemas.get(rule.schema) else {
         return Err(Unsupported("a rule of no schema".into()));
     };
-    if info.builtin {
-        return Err(Unsupported("a rule over the role files' roles or staff".into()));
+    if info.builtin && !roles {
+        return Err(Unsupported(NO_ROLE_RECORDS.into()));
     }
     if let Some(spec) = &rule.group {
-        return group::compile(program, rule, spec, info, d);
+        return group::compile(program, rule, spec, info, d, roles);
     }
     if info.id_redacted {
         return Err(Unsupported("a redacted record id".into()));
     }
     let mut c = Compiler::new(program, d, info.shape);
+    c.roles = roles;
     let mut filter = scope(&mut c, rule, info)?;
     let mut holds = Vec::new();
     let mut which = Vec::new();

@@ -115,12 +115,22 @@ pub fn trim(s: Option<String>) -> Option<String> {
 
 /// The engine's findings for the compiled rules.
 pub fn native(program: &Program, records: &Records, compiled: &[String]) -> Vec<Row> {
+    native_with(program, None, records, compiled)
+}
+
+/// [`native`], answering questions about staff and roles by `authority` (the role files).
+pub fn native_with(
+    program: &Program,
+    authority: Option<&dyn precept::engine::authority::Authority>,
+    records: &Records,
+    compiled: &[String],
+) -> Vec<Row> {
     let mut out = Vec::new();
     for (&schema, rs) in records {
         let shape = program.schemas[schema].shape;
         for (i, values) in rs.iter().enumerate() {
             let mut hits = Vec::new();
-            precept::engine::run::check_record(program, None, schema, i, values, &mut hits);
+            precept::engine::run::check_record(program, authority, schema, i, values, &mut hits);
             for h in hits {
                 let rule = &program.rules[h.rule];
                 if !compiled.contains(&rule.id) {
@@ -132,13 +142,13 @@ pub fn native(program: &Program, records: &Records, compiled: &[String]) -> Vec<
                     precept::data::record_id(program, schema, values),
                     Some(h.require as i64 + 1),
                     precept::engine::blame::path_text(program, shape, &h.blame),
-                    shown_values(program, rule, values),
+                    shown_values_with(program, authority, rule, values),
                     None,
                 ));
             }
         }
     }
-    out.extend(native_groups(program, records, compiled));
+    out.extend(native_groups_with(program, authority, records, compiled));
     out.sort();
     out
 }
@@ -149,7 +159,17 @@ pub fn shown_values(
     rule: &precept::engine::program::CompiledRule,
     values: &[Value],
 ) -> Vec<Option<String>> {
-    let cx = Cx::of(program, None);
+    shown_values_with(program, None, rule, values)
+}
+
+/// [`shown_values`], answering questions about staff and roles by `authority`.
+pub fn shown_values_with(
+    program: &Program,
+    authority: Option<&dyn precept::engine::authority::Authority>,
+    rule: &precept::engine::program::CompiledRule,
+    values: &[Value],
+) -> Vec<Option<String>> {
+    let cx = Cx::of(program, authority);
     rule.message
         .iter()
         .filter_map(|p| {
@@ -168,16 +188,26 @@ pub fn shown_values(
 /// The engine's findings of the compiled group rules: every record folded into its groups, then
 /// the groups judged, each finding with its group's key as `check` shows it.
 pub fn native_groups(program: &Program, records: &Records, compiled: &[String]) -> Vec<Row> {
+    native_groups_with(program, None, records, compiled)
+}
+
+/// [`native_groups`], answering questions about staff and roles by `authority`.
+pub fn native_groups_with(
+    program: &Program,
+    authority: Option<&dyn precept::engine::authority::Authority>,
+    records: &Records,
+    compiled: &[String],
+) -> Vec<Row> {
     use precept::engine::group::{Groups, Sample};
     let mut groups = Groups::new(program);
     for (&schema, rs) in records {
         for (i, values) in rs.iter().enumerate() {
             let mut sample = || Sample { file: 0, ordinal: i, line: i + 1, id: None };
-            groups.add(program, None, schema, values, (0, i + 1), &mut sample);
+            groups.add(program, authority, schema, values, (0, i + 1), &mut sample);
         }
     }
     let mut out = Vec::new();
-    for h in groups.finish(program, None).hits {
+    for h in groups.finish(program, authority).hits {
         let rule = &program.rules[h.rule];
         if !compiled.contains(&rule.id) {
             continue;
@@ -188,7 +218,7 @@ pub fn native_groups(program: &Program, records: &Records, compiled: &[String]) 
             None,
             h.require.map(|r| r as i64 + 1),
             String::new(),
-            shown_values(program, rule, &h.values),
+            shown_values_with(program, authority, rule, &h.values),
             Some(key),
         ));
     }
@@ -561,4 +591,451 @@ pub fn generated_edges(engine: &dyn Engine, calendars: &[&str]) {
     std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
     let n = same_findings(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
     assert!(n > 100 * chosen.len(), "only {n} findings compared");
+}
+
+/// [`same_rows`] with the role files in `roles`: their tables are written with the SQL
+/// (`--roles`), and the engine answers questions about staff and roles from them. The findings
+/// compared, and the ids of the compared rules that ask about roles (none compared is a failure).
+pub fn same_rows_with_roles(
+    engine: &dyn Engine,
+    policies: &Path,
+    records: &[PathBuf],
+    roles: &Path,
+    range: Range,
+) -> (Vec<Row>, Vec<String>) {
+    let d = engine.dialect();
+    let (program, diags) = precept::workspace::load_policies(&[policies.to_path_buf()]);
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let (org, _, diags) = precept::workspace::load_org_selected(&[roles.to_path_buf()], &Default::default());
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let sql = precept::sql::compile_with_roles(&program, &Options { dialect: d, range }, Some(&org));
+    let excluded = engine.excluded();
+    let compared: Vec<String> =
+        sql.compiled.iter().filter(|id| !excluded.iter().any(|(x, _)| x == id)).cloned().collect();
+    let asking: Vec<String> =
+        compared.iter().filter(|id| program.rules.iter().any(|r| &r.id == *id && r.uses_roles)).cloned().collect();
+    let directory = precept::roles::authority::Directory::new(&org);
+    let records = read(&program, records);
+    // The engine judges the role files' roles and staff as records of its own schemas; the SQL
+    // writes their tables itself, so they are not inserted again.
+    let mut judged = records.clone();
+    for (schema, info) in program.schemas.iter().enumerate().filter(|(_, i)| i.builtin) {
+        let rows: Vec<Box<[Value]>> = match info.name.as_str() {
+            "role" => org.roles.iter().map(|r| precept::roles::records::role(&program, info.shape, r)).collect(),
+            "staff" => org.staff.iter().map(|s| precept::roles::records::staff(&program, info.shape, s)).collect(),
+            _ => continue,
+        };
+        judged.insert(schema, rows);
+    }
+    let want = native_with(&program, Some(&directory), &judged, &compared);
+    let label = format!("{} with {}", policies.display(), roles.display());
+    let mut got = engine.findings(&label, &tables(&program, d), &sql.text, &inserts(&program, &records, d));
+    got.retain(|r| compared.contains(&r.0));
+    got.sort();
+    if want != got {
+        let missing: Vec<&Row> = want.iter().filter(|r| !got.contains(r)).collect();
+        let extra: Vec<&Row> = got.iter().filter(|r| !want.contains(r)).collect();
+        panic!(
+            "{label}: the {} SQL's findings differ\nonly the engine's: {missing:#?}\nonly the SQL's: {extra:#?}",
+            d.name()
+        );
+    }
+    (want, asking)
+}
+
+/// The bundled example with its role files, as the README checks it: policies/ over
+/// fixtures/records with `--roles fixtures/org`. In DuckDB the rules that ask about roles must
+/// compile and find something, so that the questions are compared, not skipped; in PostgreSQL and
+/// Spark they ask about the elements of lists of objects, which do not compile there yet
+/// (docs/warehouse.md), and the other rules are compared with the role tables in the script.
+pub fn bundled_example_with_roles(engine: &dyn Engine) {
+    let root = root();
+    let (rows, asking) = same_rows_with_roles(
+        engine,
+        &root.join("policies"),
+        &[root.join("fixtures/records")],
+        &root.join("fixtures/org"),
+        FIXTURE_DAYS,
+    );
+    assert!(!rows.is_empty(), "no finding compared");
+    if engine.dialect() != Dialect::DuckDb {
+        return;
+    }
+    assert!(asking.len() >= 3, "only {asking:?} of the rules that ask about roles compiled");
+    // The rules over the role files' roles, each breached on purpose by one role (fixtures/org).
+    for id in ["regulated-advice-role-qualified", "customer-facing-trained"] {
+        assert!(rows.iter().any(|r| r.0 == id), "rule {id} found nothing to compare");
+    }
+    let found: Vec<&String> = asking.iter().filter(|id| rows.iter().any(|r| &&r.0 == id)).collect();
+    assert!(!found.is_empty(), "no rule that asks about roles found anything: {asking:?}");
+}
+
+/// Generated role files at the edges of the questions about staff and roles: a staff member with
+/// no role on a day (before, between and after employment), one whose role the role files do not
+/// define, one whose role has no scope, overlapping assignments (the later-starting counts), an
+/// escalation cycle, limits in money (two currencies), percentages, counts and durations with
+/// amounts on them and just past them, an action outside the vocabulary, one no role may take,
+/// qualifications expiring on the day and renewed, areas needing none, one or two; and teams
+/// expected every month (one whose staff left before the records, one formed during them).
+const ROLE_ACTIONS: &str = r#"[actions]
+refund = { limit = "money", currency = "GBP", description = "refund" }
+refund_eur = { limit = "money", currency = "EUR", description = "refund in euros" }
+discount = { limit = "percent", description = "discount" }
+replacement = { limit = "count", description = "replacement" }
+extend = { limit = "duration", description = "extend" }
+apology = { limit = "none", description = "apology" }
+orphan = { limit = "none", description = "no role may" }
+
+[qualifications]
+cert = { title = "Cert" }
+other = { title = "Other" }
+
+[areas]
+credit = { title = "Credit", requires = ["cert"] }
+both = { title = "Both", requires = ["cert", "other"] }
+open = { title = "Open" }
+"#;
+
+/// The roles of the generated role files.
+const ROLE_ROLES: &str = r#"[[role]]
+id = "a"
+title = "A"
+department = "D"
+escalates_to = "b"
+[role.may]
+refund = "50.00 GBP"
+refund_eur = "20.00 EUR"
+discount = "10%"
+replacement = 2
+extend = "48h"
+apology = true
+
+[[role]]
+id = "b"
+title = "B"
+department = "D"
+escalates_to = "c"
+[role.may]
+refund = "500.00 GBP"
+discount = "12.5%"
+replacement = 5
+extend = "2w"
+apology = true
+
+[[role]]
+id = "c"
+title = "C"
+department = "D"
+top = true
+[role.may]
+refund = "10000.00 GBP"
+discount = "40%"
+apology = true
+discount_typo = "5%"
+
+[[role]]
+id = "x"
+title = "X"
+escalates_to = "y"
+[role.may]
+refund = "75.50 GBP"
+apology = true
+
+[[role]]
+id = "y"
+title = "Y"
+escalates_to = "x"
+[role.may]
+refund = "1.00 GBP"
+
+[[role]]
+id = "lonely"
+title = "Lonely"
+top = true
+"#;
+
+/// The staff of the generated role files.
+const ROLE_STAFF: &str = r#"[[staff]]
+id = "s1"
+name = "S One"
+team = "Alpha"
+employed = { from = 2024-01-01, until = 2024-06-30 }
+roles = [
+  { role = "a", from = 2024-01-01, until = 2024-03-31 },
+  { role = "b", from = 2024-04-01 },
+]
+qualifications = [
+  { id = "cert", issued = 2024-02-01, expires = 2024-02-29 },
+  { id = "cert", issued = 2024-05-01 },
+]
+
+[[staff]]
+id = "s2"
+name = "S Two"
+team = "Beta"
+employed = { from = 2023-06-01 }
+roles = [
+  { role = "c", from = 2023-06-01 },
+  { role = "x", from = 2024-03-01, until = 2024-03-15 },
+]
+
+[[staff]]
+id = "s3"
+name = "S Three"
+employed = { from = 2024-01-01 }
+roles = [ { role = "y", from = 2024-01-01 } ]
+qualifications = [
+  { id = "other", issued = 2024-01-01, expires = 2024-03-31 },
+  { id = "cert", issued = 2024-01-01 },
+]
+
+[[staff]]
+id = "s4"
+name = "S Four"
+employed = { from = 2024-01-01 }
+roles = [ { role = "x", from = 2024-01-01 } ]
+
+[[staff]]
+id = "s5"
+name = "S Five"
+employed = { from = 2024-01-01 }
+roles = [ { role = "ghost", from = 2024-01-01 } ]
+
+[[staff]]
+id = "s6"
+name = "S Six"
+employed = { from = 2024-01-01 }
+roles = [ { role = "lonely", from = 2024-01-01 }, { role = "a", from = 2024-01-01, until = 2024-03-01 } ]
+
+[[staff]]
+id = "s7"
+name = "S Seven"
+employed = { from = 2024-03-01 }
+roles = [ { role = "a", from = 2024-01-01, until = 2024-03-15 } ]
+
+[[staff]]
+id = "s8"
+name = "S Eight"
+team = "Gone"
+employed = { from = 2020-01-01, until = 2023-06-30 }
+roles = [ { role = "c", from = 2020-01-01, until = 2023-06-30 } ]
+
+[[staff]]
+id = "s9"
+name = "S Nine"
+team = "Late"
+employed = { from = 2024-06-03 }
+roles = [ { role = "a", from = 2024-06-03 } ]
+"#;
+
+/// The schema and rules asking about the generated role files, one question each.
+const ROLE_POLICY: &str = r#"schema act {
+  identified by id
+  dated by on
+  id: text
+  by: text
+  to: text?
+  on: date
+  at: datetime?
+  kind: enum { refund, refund_eur, discount, replacement, extend, apology, orphan, nothing }
+  action: text?
+  gbp: money GBP?
+  eur: money EUR?
+  count: integer?
+  pct: decimal?
+  wait: duration?
+  qual: text?
+  area: text?
+  team: text?
+}
+
+code "Roles" {
+  level organisational
+
+  rule may-gbp {
+    title "t"
+    for act
+    require may(record.by, record.kind, record.gbp, record.on)
+    message "{record.by} as {role_of(record.by, record.on)} {record.gbp}"
+  }
+  rule may-eur {
+    title "t"
+    for act where record.eur is present
+    require may(record.by, record.kind, record.eur, record.on)
+    message "{record.by}"
+  }
+  rule may-count {
+    title "t"
+    for act where record.count is present
+    require may(record.by, record.kind, record.count, record.on)
+    message "{record.by} {record.count}"
+  }
+  rule may-pct {
+    title "t"
+    for act where record.pct is present
+    require may(record.by, record.kind, record.pct, record.on)
+    message "{record.by} {record.pct}"
+  }
+  rule may-wait {
+    title "t"
+    for act where record.wait is present
+    require may(record.by, record.kind, record.wait, record.on)
+    message "{record.by} {record.wait}"
+  }
+  rule may-text {
+    title "t"
+    for act where record.action is present
+    require may(record.by, record.action, record.on)
+    message "{record.by} {record.action}"
+  }
+  rule may-on-a-datetime {
+    title "t"
+    for act where record.at is present
+    require may(record.by, "apology", record.at)
+    message "{record.by} {record.at}"
+  }
+  rule referred-up {
+    title "t"
+    for act where record.to is present
+    require outranks(record.to, record.by, record.on)
+    message "{record.to} over {record.by}"
+  }
+  rule qualified-on-the-day {
+    title "t"
+    for act where record.qual is present
+    require qualified(record.by, record.qual, record.on)
+    message "{record.by} {record.qual}"
+  }
+  rule qualified-for-the-area {
+    title "t"
+    for act where record.area is present
+    require qualified_for(record.by, record.area, record.on)
+    message "{record.by} {record.area}"
+  }
+  rule holds-a-role {
+    title "t"
+    for act
+    require role_of(record.by, record.on) is present
+    message "{record.by}"
+  }
+  rule holds-role-a {
+    title "t"
+    for act
+    require (role_of(record.by, record.on) otherwise "none") != "a"
+    message "{record.by} {role_of(record.by, record.on)}"
+  }
+  rule team-active-every-month {
+    title "t"
+    for act where record.team is present
+    group by record.team
+    expect every month of record.on for each team in roles
+    message "team {group.team} had no act in {group.period}"
+  }
+  rule unknown-when-missing {
+    title "t"
+    for act
+    require may(record.by, record.kind, record.on) or outranks(record.to otherwise "s3", record.by, record.on)
+    message "{record.by}"
+  }
+}
+"#;
+
+/// Records asking every question of every member of staff (and someone unknown) on the days
+/// around their assignments, employment and qualifications.
+fn role_records() -> Vec<serde_json::Value> {
+    use serde_json::{json, Value};
+    let staff = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "nobody"];
+    let days = [
+        "2023-12-31",
+        "2024-01-01",
+        "2024-02-29",
+        "2024-03-01",
+        "2024-03-15",
+        "2024-03-16",
+        "2024-03-31",
+        "2024-04-01",
+        "2024-06-30",
+        "2024-07-01",
+    ];
+    let kinds = ["refund", "refund_eur", "discount", "replacement", "extend", "apology", "orphan", "nothing"];
+    let gbp = [
+        json!("50.00 GBP"),
+        json!("50.01 GBP"),
+        json!("500.00 GBP"),
+        json!("75.50 GBP"),
+        json!("75.51 GBP"),
+        json!("-1.00 GBP"),
+        Value::Null,
+        json!("10000.00 GBP"),
+        json!("1.00 GBP"),
+    ];
+    let eur = [json!("20.00 EUR"), json!("20.01 EUR"), Value::Null];
+    let count = [json!(2), json!(3), json!(5), json!(6), Value::Null];
+    let pct = [json!("10"), json!("10.5"), json!("12.5"), json!("12.51"), Value::Null, json!("40")];
+    let wait = [json!(172800), json!(172801), json!(1209600), Value::Null, json!(60)];
+    let acts =
+        [json!("refund"), json!("apology"), json!("discount_typo"), json!("orphan"), json!("nothing"), Value::Null];
+    let quals = [json!("cert"), json!("other"), json!("nope"), Value::Null];
+    let areas = [json!("credit"), json!("both"), json!("open"), json!("nowhere"), Value::Null];
+    let tos: Vec<Value> = staff.iter().map(|s| json!(s)).chain([Value::Null]).collect();
+    let mut out = Vec::new();
+    let mut n = 0;
+    for (i, by) in staff.iter().enumerate() {
+        for (j, day) in days.iter().enumerate() {
+            for k in 0..4 {
+                n += 1;
+                let mut r = serde_json::Map::new();
+                r.insert("id".into(), json!(format!("A-{n}")));
+                r.insert("by".into(), json!(by));
+                r.insert("on".into(), json!(day));
+                r.insert("kind".into(), json!(kinds[(i + j + k) % kinds.len()]));
+                let pick = |vals: &[Value], m: usize| vals[(i * 3 + j * 5 + k * 7 + m) % vals.len()].clone();
+                for (key, vals, m) in [
+                    ("gbp", &gbp[..], 0),
+                    ("eur", &eur[..], 1),
+                    ("count", &count[..], 2),
+                    ("pct", &pct[..], 3),
+                    ("wait", &wait[..], 4),
+                    ("action", &acts[..], 5),
+                    ("qual", &quals[..], 6),
+                    ("area", &areas[..], 7),
+                    ("to", &tos[..], 8),
+                ] {
+                    let v = pick(vals, m);
+                    if !v.is_null() {
+                        r.insert(key.into(), v);
+                    }
+                }
+                if k == 1 && j % 3 != 2 {
+                    r.insert("team".into(), json!(["Alpha", "Other"][i % 2]));
+                }
+                if k % 2 == 0 {
+                    r.insert("at".into(), json!(format!("{day}{}", ["T00:30:00Z", "T23:59:59Z"][j % 2])));
+                }
+                out.push(Value::Object(r));
+            }
+        }
+    }
+    out
+}
+
+/// The generated role files and records: every rule asks about roles, compiles, and finds what
+/// the engine finds.
+pub fn generated_roles(engine: &dyn Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let (policies, org, records) = (dir.path().join("policies"), dir.path().join("org"), dir.path().join("records"));
+    for d in [&policies, &org, &records] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(policies.join("roles.precept"), ROLE_POLICY).unwrap();
+    std::fs::write(org.join("actions.toml"), ROLE_ACTIONS).unwrap();
+    std::fs::write(org.join("roles.toml"), ROLE_ROLES).unwrap();
+    std::fs::write(org.join("staff.toml"), ROLE_STAFF).unwrap();
+    let text: String = role_records().iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(records.join("acts.jsonl"), text).unwrap();
+    let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS);
+    assert_eq!(asking.len(), 14, "rules that ask about roles compared: {asking:?}");
+    for id in &asking {
+        assert!(rows.iter().any(|r| &r.0 == id), "rule {id} found nothing to compare");
+    }
 }
