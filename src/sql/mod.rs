@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod expr;
 pub mod group;
 pub mod load;
+pub mod lookup;
 pub mod tables;
 
 use std::collections::BTreeSet;
@@ -82,7 +83,7 @@ pub fn compile(program: &Program, options: &Options) -> Sql {
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, d, &[]) {
+        match compile_rule(program, rule, (d, lookup::Lookup::Table), &[]) {
             Ok(r) => {
                 selects.push(r.select);
                 calendars.extend(r.calendars);
@@ -144,33 +145,43 @@ pub struct Rules {
     /// The calendars the rules read (indexes into [`Program::calendars`]), whose days the
     /// calendar table must hold ([`calendar::days`]).
     pub calendars: BTreeSet<usize>,
-    /// Each compiled rule (one per version): its index in [`Program::rules`], and its `SELECT`,
-    /// whose columns are [`FINDING_COLUMNS`] then the carried ones.
+    /// Each compiled rule over single records (one per version): its index in
+    /// [`Program::rules`], and its `SELECT`, whose columns are [`FINDING_COLUMNS`] then the
+    /// carried ones.
     pub selects: Vec<(usize, String)>,
+    /// Each compiled rule over groups of records: its index, and its `SELECT`, whose columns are
+    /// [`FINDING_COLUMNS`] then those that place its findings (`precept_key`,
+    /// `precept_sort_0, ...`, `precept_period`: see [`group`]).
+    pub groups: Vec<(usize, String)>,
     /// Each running rule left out: its index, and the construct that does not compile.
     pub left_out: Vec<(usize, String)>,
 }
 
 /// Compile every running rule on its own, as [`compile`] does, carrying the `carry` columns of
-/// each record table into its findings.
-pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Rules {
+/// each record table into its findings, with calendar lookups read as `lookup` says.
+pub fn compile_rules(program: &Program, options: &Options, carry: &[&str], lookup: lookup::Lookup) -> Rules {
     let running = program.running();
     let mut calendars = BTreeSet::new();
     let mut selects = Vec::new();
+    let mut groups = Vec::new();
     let mut left_out = Vec::new();
     for (i, rule) in program.rules.iter().enumerate() {
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, options.dialect, carry) {
+        match compile_rule(program, rule, (options.dialect, lookup), carry) {
             Ok(r) => {
                 calendars.extend(r.calendars);
-                selects.push((i, r.select));
+                if rule.group.is_some() {
+                    groups.push((i, r.select));
+                } else {
+                    selects.push((i, r.select));
+                }
             }
             Err(Unsupported(what)) => left_out.push((i, what)),
         }
     }
-    Rules { calendars, selects, left_out }
+    Rules { calendars, selects, groups, left_out }
 }
 
 /// `precept::sql::unsupported` for a rule left out because of `what`.
@@ -199,14 +210,16 @@ fn empty_select(d: Dialect) -> String {
 }
 
 /// `carry`: columns of the record table passed through after [`FINDING_COLUMNS`] (what
-/// `precept check --engine duckdb` needs to place a finding); rules over groups carry none, so
-/// they are left out when any is asked for.
-fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&str]) -> Result<RuleSql, Unsupported> {
+/// `precept check --engine duckdb` needs to place a finding); a rule over groups carries none,
+/// and gives instead the columns its findings are placed by ([`group::compile`]'s `placed`).
+fn compile_rule(
+    program: &Program,
+    rule: &CompiledRule,
+    (d, lookup): (Dialect, lookup::Lookup),
+    carry: &[&str],
+) -> Result<RuleSql, Unsupported> {
     if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
         return Err(Unsupported("a rule that follows cases".into()));
-    }
-    if rule.group.is_some() && !carry.is_empty() {
-        return Err(Unsupported("a rule over groups of records (in `check --engine duckdb`)".into()));
     }
     if rule.uses_roles {
         return Err(Unsupported("a question about staff and roles".into()));
@@ -221,12 +234,13 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&st
         return Err(Unsupported("a rule over the role files' roles or staff".into()));
     }
     if let Some(spec) = &rule.group {
-        return group::compile(program, rule, spec, info, d);
+        return group::compile(program, rule, spec, info, (d, lookup), !carry.is_empty());
     }
     if info.id_redacted {
         return Err(Unsupported("a redacted record id".into()));
     }
     let mut c = Compiler::new(program, d, info.shape);
+    c.lookup = lookup;
     let mut filter = scope(&mut c, rule, info)?;
     let mut holds = Vec::new();
     let mut which = Vec::new();
