@@ -48,7 +48,7 @@ fn lookups_by_position_agree_with_the_calendar_table() {
     conn.execute_batch(&sql).unwrap();
     let table = "precept_calendar";
     let mut compared = 0;
-    for c in 0..CALENDARS.len() {
+    for (c, (zone, _)) in CALENDARS.iter().enumerate() {
         let receipt =
             format!("(SELECT MIN(x.idx) FROM {table} x WHERE x.calendar = {c} AND x.working AND x.day_end >= t)");
         let local = format!("(SELECT MAX(x.day) FROM {table} x WHERE x.calendar = {c} AND x.day_start <= t)");
@@ -112,7 +112,7 @@ fn lookups_by_position_agree_with_the_calendar_table() {
                     .unwrap()
                     .map(Result::unwrap)
                     .collect();
-                panic!("{}: {what}: {wrong} differ, such as {sample:#?}", CALENDARS[c].0);
+                panic!("{zone}: {what}: {wrong} differ, such as {sample:#?}");
             }
             // Answers, not only NULLs on both sides.
             assert!(count(&conn, &format!("SELECT * FROM ({rows}) WHERE got IS NOT NULL")) > 200, "{what}");
