@@ -8,8 +8,8 @@
 //! waiting too long, some refunds too large. The policy (four rules: business days in a London
 //! calendar with a cut-off, a duration, money, an enumeration) is written into a temporary folder.
 //! The check runs under `/usr/bin/time -v`, its JSON report written to a file in that folder; the
-//! benchmark prints the wall time, the peak resident memory, the report's size and the machine's
-//! load average before and after.
+//! benchmark prints the wall time, the peak resident memory, the report's size, the most the run's
+//! temporary folder held (DuckDB spills there) and the machine's load average before and after.
 //!
 //! `PRECEPT_BENCH_RECORDS` (default 10000000) sizes the file. Needs a build with DuckDB and GNU
 //! time: `DUCKDB_LIB_DIR=DIR LD_LIBRARY_PATH=DIR cargo bench --features duckdb --bench
@@ -21,86 +21,32 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-const POLICY: &str = r#"
-calendar london from "london.toml"
-
-schema ticket {
-  identified by id
-  dated by opened_at
-  staff by agent
-  id: text
-  agent: text
-  opened_at: datetime
-  answered_at: datetime?
-  waited: duration
-  urgent: boolean
-  refund: money GBP?
-  customer: { kind: enum { retail, business } }
-}
-
-code "House rules" {
-  level organisational
-  calendar london
-
-  rule answered-in-two-business-days {
-    title "Answered by the end of the second business day"
-    for ticket where record.answered_at is present
-    require record.answered_at <= record.opened_at + 2 business days
-    message "{record.id} opened {record.opened_at}, answered {record.answered_at}, due {record.opened_at + 2 business days}"
-  }
-
-  rule urgent-waits {
-    title "Urgent tickets wait under an hour"
-    severity warning
-    for ticket where record.urgent
-    require record.waited < 1h
-    message "{record.id} ({record.customer.kind}) waited {record.waited}"
-  }
-
-  rule refunds-are-small {
-    title "Refunds under 500 GBP"
-    for ticket where record.refund is present
-    require record.refund < 500 GBP
-    message "{record.id} refunded {record.refund}"
-  }
-
-  rule business-agents {
-    title "Business customers are served by named agents"
-    severity info
-    for ticket where record.customer.kind == business
-    require not (record.agent starts with "temp-")
-    message "{record.id} was served by {record.agent}"
-  }
-}
-"#;
-
-const CALENDAR: &str = r#"
-zone = "Europe/London"
-working_days = ["mon", "tue", "wed", "thu", "fri"]
-cutoff = "17:00"
-holidays = [2024-03-29, 2024-04-01, 2024-05-06, 2024-08-26, 2024-12-25, 2024-12-26, 2025-01-01]
-"#;
+/// The policy, its calendar and the records' `SELECT` (`{records}` rows), shared with
+/// `tests/check_duckdb.rs`, which checks the same records against the native engine.
+const POLICY: &str = include_str!("tickets/house.precept");
+const CALENDAR: &str = include_str!("tickets/london.toml");
+const TICKETS: &str = include_str!("tickets/tickets.sql");
 
 fn generate(path: &Path, n: u64) {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     let sql = format!(
-        "SET TimeZone = 'UTC';
-         COPY (
-           SELECT 'T-' || i AS id,
-                  CASE WHEN i % 97 = 0 THEN 'temp-' || (i % 13) ELSE 'agent-' || (i % 211) END AS agent,
-                  TIMESTAMP '2024-01-01 00:00:00' + to_seconds(i * 37) AS opened_at,
-                  CASE WHEN i % 10 = 9 THEN NULL
-                       ELSE TIMESTAMP '2024-01-01 00:00:00' + to_seconds(i * 37 + CASE WHEN i % 50 = 0 THEN 400000 ELSE (i * 7919) % 90000 END)
-                  END AS answered_at,
-                  CAST(((i * 104729) % 4000) AS BIGINT) * 1000000 AS waited,
-                  i % 7 = 0 AS urgent,
-                  CASE WHEN i % 20 = 0 THEN CAST((i % 700) AS DECIMAL(38, 10)) + 0.5 ELSE NULL END AS refund,
-                  CASE WHEN i % 3 = 0 THEN 'business' ELSE 'retail' END AS \"customer.kind\"
-           FROM range({n}) AS t(i)
-         ) TO '{}' (FORMAT parquet, ROW_GROUP_SIZE 122880);",
+        "SET TimeZone = 'UTC'; COPY ({}) TO '{}' (FORMAT parquet, ROW_GROUP_SIZE 122880);",
+        TICKETS.replace("{records}", &n.to_string()),
         path.display()
     );
     conn.execute_batch(&sql).unwrap();
+}
+
+/// The bytes of the files under `dir`.
+fn size_of(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => size_of(&e.path()),
+            _ => e.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
 }
 
 fn load() -> String {
@@ -133,7 +79,11 @@ fn main() {
     let report = dir.path().join("report.json");
     let before = load();
     let t = Instant::now();
-    let out = Command::new("/usr/bin/time")
+    // The run's temporary folders (DuckDB spills to one) in a folder of the benchmark's own,
+    // whose size is sampled while the check runs.
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = Command::new("/usr/bin/time")
         .arg("-v")
         .arg(env!("CARGO_BIN_EXE_precept"))
         .args(["check", "--no-config", "--quiet", "--policies"])
@@ -141,8 +91,17 @@ fn main() {
         .args(["--engine", "duckdb", "--output"])
         .arg(format!("json={}", report.display()))
         .arg(&parquet)
-        .output()
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("GNU time at /usr/bin/time runs");
+    let mut temp_peak = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        temp_peak = temp_peak.max(size_of(&tmp));
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let out = child.wait_with_output().unwrap();
     let wall = t.elapsed().as_secs_f64();
     let after = load();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -167,6 +126,7 @@ fn main() {
         "findings:       {findings} ({} MiB of JSON report)",
         std::fs::metadata(&report).map_or(0, |m| m.len()) / 1048576
     );
+    println!("temporary use:  {:.0} MiB at most (sampled every 250 ms)", temp_peak as f64 / 1048576.0);
     println!("load average:   {before} before, {after} after");
     if out.status.code() == Some(2) {
         println!("{stderr}");

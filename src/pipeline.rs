@@ -316,7 +316,7 @@ fn roles_needed(program: &Program) -> Option<Diag> {
 }
 
 /// A group rule's finding, placed at the clause it broke in the policy file.
-fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: GroupHit) -> Option<Finding> {
+pub(crate) fn group_finding(program: &Program, rules: &Catalogue, files: &[&str], hit: GroupHit) -> Option<Finding> {
     let rule = program.rules.get(hit.rule)?;
     let spec = rule.group.as_ref()?;
     let span = match hit.require {

@@ -2,7 +2,8 @@
 //! as the native engine, over JSON Lines, CSV and Parquet; rules the SQL leaves out never vanish.
 //!
 //! Findings are compared through the JSON report, less what docs/warehouse.md names as the DuckDB
-//! engine's own: the column (always 1), the evidence and the help with values filled in.
+//! engine's own: the column (always 1), the evidence, the help with values filled in, and a group
+//! finding's sample records.
 
 #![cfg(feature = "duckdb")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
@@ -27,11 +28,26 @@ fn findings(run: &Run, drop_rules: &[String]) -> Vec<Value> {
             for key in ["column", "evidence", "help"] {
                 f.as_object_mut().unwrap().remove(key);
             }
+            if let Some(group) = f["group"].as_object_mut() {
+                group.remove("samples");
+            }
             f
         })
         .collect();
     out.sort_by_key(|f| f.to_string());
     out
+}
+
+/// The findings of a JSON report in its order, as `(rule, record or group key, message)`.
+fn in_order(run: &Run) -> Vec<(String, String, String)> {
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{}", run.snapshot()));
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (text(&f["rule"]), text(&f["record"]), text(&f["message"])))
+        .collect()
 }
 
 /// The rules a DuckDB run says it did not run (`precept::engine::not-run`), by id.
@@ -61,6 +77,11 @@ fn same_as_native(dir: &Path, args: &[&str]) -> usize {
         let extra: Vec<&Value> = got.iter().filter(|f| !want.contains(f)).collect();
         panic!("the findings differ\nonly native: {missing:#?}\nonly duckdb: {extra:#?}\n{}", duck.stderr);
     }
+    // And in the same order: by file, record and rule, then the groups by rule, key and period.
+    let order = |run: &Run| -> Vec<(String, String, String)> {
+        in_order(run).into_iter().filter(|(rule, _, _)| !left_out.contains(rule)).collect()
+    };
+    assert_eq!(order(&native), order(&duck), "the findings are in another order");
     want.len()
 }
 
@@ -75,6 +96,37 @@ fn the_bundled_example_gives_the_native_findings_and_exit_status() {
     ];
     let n = same_as_native(&root, &[&["--policies", "policies", "--as-of", "2026-06-30"][..], &files].concat());
     assert!(n > 5, "only {n} findings compared");
+}
+
+/// Rules over groups: the bundled example's monthly shares of a team's complaints and daily
+/// briefings on business days (its briefings export in a folder of its own, as `files
+/// "briefings/*.csv"` finds it), and weekly briefings with groups expected by name and a share
+/// (`fixtures/expected-groups`).
+#[test]
+fn rules_over_groups_give_the_native_findings_in_the_native_order() {
+    let root = root();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("records/briefings")).unwrap();
+    for file in ["complaints-by-team-2026.jsonl", "briefings/briefings-2026-02.csv"] {
+        std::fs::copy(root.join("fixtures/records").join(file), dir.path().join("records").join(file)).unwrap();
+    }
+    let policies = root.join("policies");
+    let args = ["--policies", policies.to_str().unwrap(), "--as-of", "2026-06-30", "records"];
+    let n = same_as_native(dir.path(), &args);
+    assert!(n >= 2, "only {n} findings compared");
+    let expected = root.join("fixtures/expected-groups");
+    let n = same_as_native(&expected, &["--policies", "policies", "records"]);
+    assert!(n >= 3, "only {n} findings compared");
+    // Group findings were compared, not only left out.
+    for (dir, args, rule) in [
+        (dir.path(), &args[..], "daily-briefing"),
+        (dir.path(), &args[..], "complaint-escalation-share"),
+        (&expected, &["--policies", "policies", "records"][..], "weekly-briefing"),
+    ] {
+        let duck =
+            precept_in(dir, &[&["check", "--no-config", "--format", "json", "--engine", "duckdb"][..], args].concat());
+        assert!(in_order(&duck).iter().any(|(r, _, _)| r == rule), "no finding of `{rule}`: {}", duck.snapshot());
+    }
 }
 
 #[test]
@@ -323,25 +375,22 @@ fn a_rule_that_does_not_compile_is_reported_as_not_run_and_the_run_is_not_clean(
     let dir = project();
     let policy = POLICY.replace(
         "code \"House rules\" {\n  level organisational\n  calendar london\n",
-        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule few-waits {\n    title \"Each agent has few tickets\"\n    for ticket\n    group by record.agent\n    require count(record.replies >= 0) <= 1000\n    message \"{group.agent}\"\n  }\n",
+        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule opened-before-now {\n    title \"Tickets opened before now\"\n    for ticket\n    require record.opened_at <= now\n    message \"{record.id}\"\n  }\n",
     );
     std::fs::write(dir.path().join("policies/house.precept"), policy).unwrap();
     // Every record kept, so only the rule left out keeps the run from being clean.
     let clean = r#"{"id": "T-1", "agent": "amara", "opened_at": "2024-12-02T10:00:00Z", "waited": "5m", "replies": 1, "urgent": false, "customer": {"kind": "retail"}}"#;
     std::fs::write(dir.path().join("records/tickets.jsonl"), format!("{clean}\n")).unwrap();
-    let native = precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "records"]);
+    let args = ["check", "--no-config", "--as-of", "2026-06-30", "--policies", "policies"];
+    let native = precept_in(dir.path(), &[&args[..], &["records"]].concat());
     assert_eq!(native.code, 0, "{}", native.snapshot());
-    let duck =
-        precept_in(dir.path(), &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "records"]);
+    let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb", "records"]].concat());
     assert_eq!(duck.code, 1, "{}", duck.snapshot());
     assert!(duck.stderr.contains("precept::engine::not-run"), "{}", duck.snapshot());
-    assert!(duck.stderr.contains("few-waits"), "{}", duck.snapshot());
+    assert!(duck.stderr.contains("opened-before-now"), "{}", duck.snapshot());
     // In the report too, not only on the terminal.
-    let json = precept_in(
-        dir.path(),
-        &["check", "--no-config", "--policies", "policies", "--engine", "duckdb", "--format", "json", "records"],
-    );
-    assert_eq!(not_run(&json), ["few-waits"]);
+    let json = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb", "--format", "json", "records"]].concat());
+    assert_eq!(not_run(&json), ["opened-before-now"]);
 }
 
 #[test]
@@ -417,4 +466,66 @@ fn the_native_engine_names_the_engine_that_reads_parquet() {
     assert_eq!(run.code, 2, "{}", run.snapshot());
     assert!(run.stderr.contains("precept::input::parquet"), "{}", run.snapshot());
     assert!(run.stderr.contains("--engine duckdb"), "{}", run.snapshot());
+}
+
+/// 100,000 of the benchmark's records (benches/duckdb_parquet.rs, which checks 10,000,000 of them
+/// for memory): as Parquet on DuckDB, they give the findings the native engine gives for the same
+/// records as JSON Lines, line for line.
+#[test]
+fn a_sample_of_the_benchmark_gives_the_native_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("policies/house.precept", include_str!("../benches/tickets/house.precept")),
+        ("policies/london.toml", include_str!("../benches/tickets/london.toml")),
+    ] {
+        std::fs::create_dir_all(dir.path().join(name).parent().unwrap()).unwrap();
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    let parquet = dir.path().join("parquet/tickets.parquet");
+    let jsonl = dir.path().join("records/tickets.jsonl");
+    let tickets = include_str!("../benches/tickets/tickets.sql").replace("{records}", "100000");
+    // The JSON Lines as the native reader reads them: instants with `Z`, durations in seconds,
+    // amounts as text, the customer an object.
+    let sql = format!(
+        "SET TimeZone = 'UTC';
+         COPY ({tickets}) TO '{p}' (FORMAT parquet);
+         COPY (SELECT id, agent, strftime(opened_at, '%Y-%m-%dT%H:%M:%SZ') AS opened_at,
+                      strftime(answered_at, '%Y-%m-%dT%H:%M:%SZ') AS answered_at,
+                      CAST(waited // 1000000 AS VARCHAR) AS waited, urgent, CAST(refund AS VARCHAR) AS refund,
+                      {{'kind': \"customer.kind\"}} AS customer
+               FROM read_parquet('{p}', file_row_number = true) ORDER BY file_row_number)
+         TO '{j}' (FORMAT json);",
+        p = parquet.display(),
+        j = jsonl.display()
+    );
+    duckdb::Connection::open_in_memory().unwrap().execute_batch(&sql).unwrap();
+    let native =
+        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
+    let duck = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
+    );
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let strip = |run: &Run| -> Vec<Value> {
+        findings(run, &[])
+            .into_iter()
+            .map(|mut f| {
+                f.as_object_mut().unwrap().remove("file");
+                f
+            })
+            .collect()
+    };
+    let (want, got) = (strip(&native), strip(&duck));
+    assert!(want.len() > 4000, "only {} findings", want.len());
+    if want != got {
+        let missing: Vec<&Value> = want.iter().filter(|f| !got.contains(f)).take(5).collect();
+        let extra: Vec<&Value> = got.iter().filter(|f| !want.contains(f)).take(5).collect();
+        panic!(
+            "{} native, {} duckdb findings\nonly native: {missing:#?}\nonly duckdb: {extra:#?}",
+            want.len(),
+            got.len()
+        );
+    }
 }

@@ -62,8 +62,12 @@ pub(super) fn duckdb(
             return Outcome { diagnostics: found, ..Outcome::default() };
         }
     };
-    let settings =
-        crate::duck::Settings { memory_limit: MEMORY_LIMIT.to_string(), temp: temp.path().to_path_buf(), threads };
+    let settings = crate::duck::Settings {
+        memory_limit: MEMORY_LIMIT.to_string(),
+        temp: temp.path().to_path_buf(),
+        threads,
+        temp_limit: TEMP_LIMIT.to_string(),
+    };
     engine.check_files_by(found, prepare, take, &mut |program, authority, found, consumer| {
         crate::duck::check(program, authority, &sources, found, &settings, consumer)
     })
@@ -73,6 +77,11 @@ pub(super) fn duckdb(
 /// the files; DuckDB spills what does not fit to its temporary folder.
 #[cfg(feature = "duckdb")]
 const MEMORY_LIMIT: &str = "512MB";
+
+/// What DuckDB may spill to its temporary folder: a run that needs more stops with a diagnostic
+/// rather than fill the disk (DuckDB's own default is 90% of the free space).
+#[cfg(feature = "duckdb")]
+const TEMP_LIMIT: &str = "4GiB";
 
 /// Without DuckDB in the build, `available` has refused `--engine duckdb` before anything is read.
 #[cfg(not(feature = "duckdb"))]

@@ -12,6 +12,7 @@
 //! A rule the SQL compiler leaves out is not run, and never silently: each is a
 //! `precept::engine::not-run` warning in every report, and the run's exit status is never 0.
 
+mod groups;
 pub mod load;
 pub mod rows;
 
@@ -52,6 +53,27 @@ pub struct Settings {
     pub temp: PathBuf,
     /// Threads; `None`: one per core.
     pub threads: Option<usize>,
+    /// DuckDB's `max_temp_directory_size` (`4GiB`): what it may spill to `temp`, so that a run
+    /// stops with a diagnostic rather than fill the disk.
+    pub temp_limit: String,
+}
+
+impl Settings {
+    /// `d`, with what to do when DuckDB ran out of the memory or temporary space it was given.
+    fn explain(&self, d: Diag) -> Diag {
+        if d.message.contains("max_temp_directory_size") {
+            Diag::error(
+                "precept::engine::duckdb",
+                format!(
+                    "DuckDB needed more than {} of temporary space beyond its {} of memory, and stopped",
+                    self.temp_limit, self.memory_limit
+                ),
+            )
+            .help("check the files in smaller parts, or with the native engine (`--engine native`); docs/warehouse.md says what DuckDB keeps in memory")
+        } else {
+            d
+        }
+    }
 }
 
 /// The record files DuckDB reads: the JSON Lines and CSV `files` the native engine found (a `.json`
@@ -195,7 +217,8 @@ pub fn check(
         ..Outcome::default()
     };
     let range = calendar_range();
-    let compiled = crate::sql::compile_rules(program, &Options { dialect: Dialect::DuckDb, range }, &load::CARRY);
+    let options = Options { dialect: Dialect::DuckDb, range };
+    let compiled = crate::sql::compile_rules(program, &options, &load::CARRY, crate::sql::lookup::Lookup::Lists);
     out.diagnostics.extend(not_run(program, &compiled.left_out));
     let catalogue = Catalogue::of(program, authority.is_some());
     if let Err(d) = run(program, &catalogue, sources, settings, &compiled, consumer, &mut out) {
@@ -212,6 +235,9 @@ fn calendar_range() -> Range {
     Range { from: jiff::civil::date(1990, 1, 1), until: jiff::civil::date(2079, 12, 31) }
 }
 
+/// Run the rules: the record rules one file at a time, each file's findings sorted by record
+/// and rule (only the findings are sorted: the file is scanned once per rule, never held), then the
+/// group rules over each schema's files together. Every result is streamed, never held whole.
 fn run(
     program: &Program,
     catalogue: &Catalogue,
@@ -223,17 +249,18 @@ fn run(
 ) -> Result<(), Diag> {
     let conn = duckdb::Connection::open_in_memory().map_err(|e| failed("start", &e))?;
     let mut setup = format!(
-        "SET memory_limit = {}; SET temp_directory = {}; SET preserve_insertion_order = true; SET TimeZone = 'UTC';\n",
+        "SET memory_limit = {}; SET temp_directory = {}; SET max_temp_directory_size = {}; SET preserve_insertion_order = true; SET TimeZone = 'UTC';\n",
         load::literal(&settings.memory_limit),
         load::literal(&settings.temp.to_string_lossy()),
+        load::literal(&settings.temp_limit),
     );
     if let Some(n) = settings.threads {
         setup.push_str(&format!("SET threads = {n};\n"));
     }
     setup.push_str(load::MACROS);
     conn.execute_batch(&setup).map_err(|e| failed("be set up", &e))?;
-    // One view per file, then one per schema: the union of its files, or an empty table.
-    let mut views: Vec<Vec<String>> = vec![Vec::new(); program.schemas.len()];
+    // One view per file.
+    let mut views: Vec<Option<String>> = vec![None; sources.len()];
     for (i, source) in sources.iter().enumerate() {
         if let Err(why) = load::readable(program, source) {
             out.diagnostics.push(unsupported_file(&source.name, &why));
@@ -249,65 +276,110 @@ fn run(
                 let name = format!("precept_file_{i}");
                 conn.execute_batch(&format!("CREATE VIEW {name} AS {select};"))
                     .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
-                missing_required(&conn, program, source, &name)?;
-                if let Some(v) = views.get_mut(source.schema) {
-                    v.push(name);
+                missing_required(&conn, program, source, &name).map_err(|d| settings.explain(d))?;
+                if let Some(v) = views.get_mut(i) {
+                    *v = Some(name);
                 }
             }
             Err(why) => out.diagnostics.push(read_error(&source.name, &why)),
         }
     }
+    calendar_table(&conn, program, &compiled.calendars)?;
+    count_records(&conn, &views, out).map_err(|d| settings.explain(d))?;
     let d = Dialect::DuckDb;
+    for (source, view) in sources.iter().zip(&views) {
+        let Some(view) = view else { continue };
+        let rules: Vec<String> = compiled
+            .selects
+            .iter()
+            .filter(|(r, _)| program.rules.get(*r).is_some_and(|rule| rule.schema == source.schema))
+            .map(|(r, s)| format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s})"))
+            .collect();
+        let Some(info) = program.schemas.get(source.schema) else { continue };
+        if rules.is_empty() {
+            continue;
+        }
+        // The rules read their schema's table: for now, this one file.
+        conn.execute_batch(&format!("CREATE OR REPLACE VIEW {} AS SELECT * FROM {view};", d.ident(&info.name)))
+            .map_err(|e| failed("make the tables", &e))?;
+        let query = format!(
+            "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR), \
+             precept_staff, precept_team, CAST(precept_day AS VARCHAR) FROM ({}) ORDER BY precept_row, precept_rule",
+            rules.join("\nUNION ALL\n")
+        );
+        let what = format!("check `{}`", source.name);
+        let mut last = None;
+        stream(&conn, &query, &what, settings, |row| {
+            let r = rows::Row::read(row)?;
+            if last != Some(r.row) {
+                out.tally.record_seen(true);
+                last = Some(r.row);
+            }
+            if let Some(mut f) = rows::finding(program, catalogue, source, r) {
+                let texts = (consumer.prepare)(&mut f);
+                out.count(&f);
+                (consumer.take)(f, texts);
+            }
+            Ok(())
+        })?;
+    }
+    if compiled.groups.is_empty() {
+        return Ok(());
+    }
+    // Each schema's table for the group rules: the union of its files, or an empty table.
     for (schema, info) in program.schemas.iter().enumerate() {
         if info.builtin {
             continue;
         }
-        let files = views.get(schema).map_or(&[][..], Vec::as_slice);
+        let files: Vec<String> = sources
+            .iter()
+            .zip(&views)
+            .filter(|(s, _)| s.schema == schema)
+            .filter_map(|(_, v)| v.as_ref().map(|v| format!("SELECT * FROM {v}")))
+            .collect();
         let sql = if files.is_empty() {
             empty_table(program, schema)
         } else {
-            let selects: Vec<String> = files.iter().map(|f| format!("SELECT * FROM {f}")).collect();
-            format!("CREATE VIEW {} AS {};", d.ident(&info.name), selects.join(" UNION ALL "))
+            format!("CREATE OR REPLACE VIEW {} AS {};", d.ident(&info.name), files.join(" UNION ALL "))
         };
         conn.execute_batch(&sql).map_err(|e| failed("make the tables", &e))?;
     }
-    calendar_table(&conn, program, &compiled.calendars)?;
-    count_records(&conn, &views, out)?;
-    if compiled.selects.is_empty() {
-        return Ok(());
-    }
-    let union: Vec<String> = compiled
-        .selects
-        .iter()
-        .map(|(i, s)| format!("SELECT CAST({i} AS BIGINT) AS precept_rule, * FROM ({s})"))
-        .collect();
-    let query = format!(
-        "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR), \
-         precept_staff, precept_team, CAST(precept_day AS VARCHAR) FROM ({}) ORDER BY precept_file, precept_row, precept_rule",
-        union.join("\nUNION ALL\n")
-    );
-    let mut stmt = conn.prepare(&query).map_err(|e| failed("run the rules", &e))?;
-    let mut rows = stmt.query([]).map_err(|e| failed("run the rules", &e))?;
-    let mut last: Option<(i64, i64)> = None;
-    loop {
-        let row = match rows.next() {
-            Ok(Some(row)) => row,
-            Ok(None) => break,
-            Err(e) => return Err(failed("run the rules", &e)),
-        };
-        let r = rows::Row::read(row).map_err(|e| failed("run the rules", &e))?;
-        if last != Some((r.file, r.row)) {
-            out.tally.record_seen(true);
-            last = Some((r.file, r.row));
-        }
-        let Some(source) = usize::try_from(r.file).ok().and_then(|f| sources.get(f)) else { continue };
-        if let Some(mut f) = rows::finding(program, catalogue, source, r) {
-            let texts = (consumer.prepare)(&mut f);
-            out.count(&f);
-            (consumer.take)(f, texts);
-        }
+    for (r, select) in &compiled.groups {
+        let Some(query) = groups::query(program, *r, select) else { continue };
+        let what = format!("judge the groups of rule `{}`", program.rules.get(*r).map_or("", |x| x.id.as_str()));
+        stream(&conn, &query, &what, settings, |row| {
+            if let Some(mut f) = groups::finding(program, catalogue, *r, row)? {
+                let texts = (consumer.prepare)(&mut f);
+                out.count(&f);
+                (consumer.take)(f, texts);
+            }
+            Ok(())
+        })?;
     }
     Ok(())
+}
+
+/// Run `sql`, handing each row of its result to `each` as DuckDB makes it: the result is
+/// streamed, never held whole.
+fn stream(
+    conn: &duckdb::Connection,
+    sql: &str,
+    what: &str,
+    settings: &Settings,
+    mut each: impl FnMut(&duckdb::Row<'_>) -> Result<(), duckdb::Error>,
+) -> Result<(), Diag> {
+    let fail = |e: &duckdb::Error| settings.explain(failed(what, e));
+    let mut stmt = conn.prepare(sql).map_err(|e| fail(&e))?;
+    // Executed as a stream; its chunks are then read one by one through `raw_query`.
+    drop(stmt.stream_arrow([]).map_err(|e| fail(&e))?);
+    let mut rows = stmt.raw_query();
+    loop {
+        match rows.next() {
+            Ok(Some(row)) => each(row).map_err(|e| fail(&e))?,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(fail(&e)),
+        }
+    }
 }
 
 /// The calendar table, its rows appended rather than written as SQL (which DuckDB would take
@@ -341,11 +413,12 @@ fn calendar_table(
             app.append_row(duckdb::appender_params_from_iter(row)).map_err(fail)?;
         }
     }
-    app.flush().map_err(fail)
+    app.flush().map_err(fail)?;
+    conn.execute_batch(&crate::sql::lookup::create()).map_err(fail)
 }
 
 /// The number of records in each file.
-fn count_records(conn: &duckdb::Connection, views: &[Vec<String>], out: &mut Outcome) -> Result<(), Diag> {
+fn count_records(conn: &duckdb::Connection, views: &[Option<String>], out: &mut Outcome) -> Result<(), Diag> {
     let all: Vec<String> = views.iter().flatten().map(|v| format!("SELECT count(*) AS n FROM {v}")).collect();
     if all.is_empty() {
         return Ok(());

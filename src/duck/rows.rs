@@ -89,7 +89,11 @@ pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row
 }
 
 /// The rule's message with `values` (the SQL's text of each value, in order) in its holes.
-fn message(program: &Program, rule: &crate::engine::program::CompiledRule, values: &[Option<String>]) -> String {
+pub(super) fn message(
+    program: &Program,
+    rule: &crate::engine::program::CompiledRule,
+    values: &[Option<String>],
+) -> String {
     let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
     let mut out = String::new();
     let mut next = values.iter();

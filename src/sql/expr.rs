@@ -85,6 +85,8 @@ pub struct Compiler<'a> {
     /// The role tables are written with the rules (`--roles`), so questions about staff and roles
     /// compile against them ([`super::roles`]).
     pub roles: bool,
+    /// How calendar lookups read the calendar table ([`super::lookup`]).
+    pub lookup: super::lookup::Lookup,
 }
 
 impl<'a> Compiler<'a> {
@@ -100,6 +102,7 @@ impl<'a> Compiler<'a> {
             var_paths: Vec::new(),
             group: None,
             roles: false,
+            lookup: super::lookup::Lookup::Table,
         }
     }
 
@@ -528,6 +531,9 @@ impl<'a> Compiler<'a> {
     /// the first working day ending at or after it.
     fn receipt_idx(&mut self, t: &str, cal: usize) -> String {
         self.calendars.insert(cal);
+        if self.lists() {
+            return super::lookup::receipt_idx(cal, t);
+        }
         let c = self.alias();
         let from = format!(
             "{} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.day_end >= {t}",
@@ -553,6 +559,10 @@ impl<'a> Compiler<'a> {
                     "(SELECT min_by({c}.day_end, {r}.idx) FROM {table} {r} LEFT JOIN {table} {c} ON {c}.calendar = {cal} AND {c}.working AND {c}.idx = {r}.idx + {n} WHERE {r}.calendar = {cal} AND {r}.working AND {r}.day_end >= {t})"
                 )
             }
+            Some(Ty::DateTime) if self.lists() => {
+                let r = self.receipt_idx(&t, cal);
+                super::lookup::work_end(cal, &format!("{r} + {n}"))
+            }
             // The end of the n-th working day after the receipt day.
             Some(Ty::DateTime) => {
                 let r = self.receipt_idx(&t, cal);
@@ -575,6 +585,15 @@ impl<'a> Compiler<'a> {
                     "(SELECT MIN({c}.day) FROM {table} {c0} LEFT JOIN {table} {c} ON {c}.calendar = {cal} AND {c}.working AND {c}.idx = {target} WHERE {c0}.calendar = {cal} AND {c0}.day = {t})"
                 )
             }
+            Some(Ty::Date) if self.lists() => {
+                let idx = super::lookup::day_idx(cal, &t);
+                let target = if n > 0 {
+                    format!("{idx} + {n}")
+                } else {
+                    format!("{idx} - {} + {}", super::lookup::day_worked(cal, &t), n + 1)
+                };
+                super::lookup::work_day(cal, &target)
+            }
             Some(Ty::Date) => {
                 let (c, c0) = (self.alias(), self.alias());
                 let target = if n > 0 {
@@ -593,6 +612,11 @@ impl<'a> Compiler<'a> {
             }
             _ => return no("business days added to a value whose type cannot be told"),
         })
+    }
+
+    /// Whether calendar lookups read DuckDB lists ([`super::lookup`]) rather than subqueries.
+    fn lists(&self) -> bool {
+        self.dialect == Dialect::DuckDb && self.lookup == super::lookup::Lookup::Lists
     }
 
     /// In Spark, `Err` when `t`, which a calendar lookup is to read, holds a subquery itself:
@@ -614,6 +638,17 @@ impl<'a> Compiler<'a> {
         let table = self.dialect.ident(TABLE);
         if let DateUnit::BusinessDay(cal) = unit {
             self.calendars.insert(cal);
+            if self.lists() {
+                // The first working day ending at or after an instant, or on or after a date.
+                let k = match ty {
+                    Some(Ty::DateTime) => self.receipt_idx(&t, cal),
+                    Some(Ty::Date) => {
+                        format!("{} + 1 - {}", super::lookup::day_idx(cal, &t), super::lookup::day_worked(cal, &t))
+                    }
+                    _ => return no("`business_day` of a value whose type cannot be told"),
+                };
+                return Ok(super::lookup::work_day(cal, &k));
+            }
             let c = self.alias();
             let from = match ty {
                 Some(Ty::DateTime) => format!("{c}.day_end >= {t}"),
@@ -629,6 +664,10 @@ impl<'a> Compiler<'a> {
         }
         let day = match (ty, zone) {
             (Some(Ty::Date), _) => t,
+            (Some(Ty::DateTime), Some(cal)) if self.lists() => {
+                self.calendars.insert(cal);
+                super::lookup::local_day(cal, &t)
+            }
             (Some(Ty::DateTime), Some(cal)) => {
                 self.calendars.insert(cal);
                 let c = self.alias();

@@ -51,13 +51,16 @@ struct AggSql {
     slot: Slot,
 }
 
-/// Compile group rule `rule` (not one that follows cases) of schema `info`.
+/// Compile group rule `rule` (not one that follows cases) of schema `info`. With `placed` (for
+/// `precept check --engine duckdb`), each finding also gives the columns it is placed and ordered
+/// by as the engine places them ([`placing`]).
 pub(crate) fn compile(
     program: &Program,
     rule: &CompiledRule,
     spec: &GroupSpec,
     info: &SchemaInfo,
-    d: Dialect,
+    (d, lookup): (Dialect, super::lookup::Lookup),
+    placed: bool,
     roles: bool,
 ) -> Result<RuleSql, Unsupported> {
     if let Some(p) = &spec.presence {
@@ -67,6 +70,7 @@ pub(crate) fn compile(
     }
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
+    c.lookup = lookup;
     let scope = super::scope(&mut c, rule, info)?;
     let text = d.ty(SqlType::Text);
 
@@ -143,9 +147,10 @@ pub(crate) fn compile(
     }
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
+    let placing = if placed { placing(program, d, spec, &key_types)? } else { String::new() };
     let columns = |requirement: &str| {
         format!(
-            "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key",
+            "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key{placing}",
             super::identity(program, rule, info, d),
             d.text(&template),
             d.text_list(&values),
@@ -283,9 +288,19 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
 /// `, `.
 fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
     let mut parts = Vec::new();
+    for ((i, k), shown) in spec.keys.iter().enumerate().zip(shown_parts(d, spec, types)?) {
+        let x = format!("r.k{i}");
+        parts.push(format!("CASE WHEN {x} IS NOT NULL THEN {} || {shown} END", d.text(&format!("{} ", k.name))));
+    }
+    Ok(if parts.is_empty() { "''".into() } else { format!("concat_ws(', ', {})", parts.join(", ")) })
+}
+
+/// Each part of the group's key (`r.k0`, ...) as `precept check` shows its value.
+fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<String>, Unsupported> {
+    let mut parts = Vec::new();
     for (i, (k, st)) in spec.keys.iter().zip(types).enumerate() {
         let x = format!("r.k{i}");
-        let shown = match (k.period, &k.ty) {
+        parts.push(match (k.period, &k.ty) {
             (Some(unit), _) => period_text(d, unit, &x),
             (None, Ty::Text) => {
                 let max = crate::text::MAX_QUOTED;
@@ -293,10 +308,38 @@ fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, 
             }
             (None, Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.to_text(&x, *st),
             _ => return no("a group key of this type (shown as `check` shows it)"),
-        };
-        parts.push(format!("CASE WHEN {x} IS NOT NULL THEN {} || {shown} END", d.text(&format!("{} ", k.name))));
+        });
     }
-    Ok(if parts.is_empty() { "''".into() } else { format!("concat_ws(', ', {})", parts.join(", ")) })
+    Ok(parts)
+}
+
+/// The columns `precept check --engine duckdb` places and orders a group's findings by (DuckDB
+/// only): `precept_key`, each part of the key as shown (NULL for a part with no value, as for a
+/// group expected by name); `precept_sort_0, ...`, each part as the engine orders keys (an
+/// enumeration by its variants' order, text byte by byte); and `precept_period`, the missing
+/// period (NULL for a `require`'s finding, which comes first).
+fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
+    if d != Dialect::DuckDb {
+        return no("findings placed for `check --engine duckdb` in another dialect");
+    }
+    let shown = shown_parts(d, spec, types)?;
+    let parts: Vec<String> =
+        shown.iter().enumerate().map(|(i, s)| format!("CASE WHEN r.k{i} IS NOT NULL THEN {s} END")).collect();
+    let mut out = format!(",\n  CAST([{}] AS VARCHAR[]) AS precept_key", parts.join(", "));
+    for (i, k) in spec.keys.iter().enumerate() {
+        let x = format!("r.k{i}");
+        let sort = match &k.ty {
+            Ty::Enum(e) => {
+                let variants: Vec<String> =
+                    program.enums.get(*e).map(|v| v.variants.iter().map(|n| d.text(n)).collect()).unwrap_or_default();
+                format!("list_position([{}], {x})", variants.join(", "))
+            }
+            _ => x,
+        };
+        let _ = write!(out, ",\n  {sort} AS precept_sort_{i}");
+    }
+    out.push_str(",\n  r.pm AS precept_period");
+    Ok(out)
 }
 
 /// A period's start `x` as the engine shows the period: `2024-W05`, `2024-03`, `2024`, a day.

@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod expr;
 pub mod group;
 pub mod load;
+pub mod lookup;
 pub mod roles;
 pub mod tables;
 
@@ -101,7 +102,7 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
             diagnostics.push(unsupported(rule, what));
             continue;
         }
-        match compile_rule(program, rule, d, &[], org.is_some()) {
+        match compile_rule(program, rule, (d, lookup::Lookup::Table), &[], org.is_some()) {
             Ok(r) => {
                 selects.push(r.select);
                 calendars.extend(r.calendars);
@@ -172,33 +173,43 @@ pub struct Rules {
     /// The calendars the rules read (indexes into [`Program::calendars`]), whose days the
     /// calendar table must hold ([`calendar::days`]).
     pub calendars: BTreeSet<usize>,
-    /// Each compiled rule (one per version): its index in [`Program::rules`], and its `SELECT`,
-    /// whose columns are [`FINDING_COLUMNS`] then the carried ones.
+    /// Each compiled rule over single records (one per version): its index in
+    /// [`Program::rules`], and its `SELECT`, whose columns are [`FINDING_COLUMNS`] then the
+    /// carried ones.
     pub selects: Vec<(usize, String)>,
+    /// Each compiled rule over groups of records: its index, and its `SELECT`, whose columns are
+    /// [`FINDING_COLUMNS`] then those that place its findings (`precept_key`,
+    /// `precept_sort_0, ...`, `precept_period`: see [`group`]).
+    pub groups: Vec<(usize, String)>,
     /// Each running rule left out: its index, and the construct that does not compile.
     pub left_out: Vec<(usize, String)>,
 }
 
 /// Compile every running rule on its own, as [`compile`] does, carrying the `carry` columns of
-/// each record table into its findings.
-pub fn compile_rules(program: &Program, options: &Options, carry: &[&str]) -> Rules {
+/// each record table into its findings, with calendar lookups read as `lookup` says.
+pub fn compile_rules(program: &Program, options: &Options, carry: &[&str], lookup: lookup::Lookup) -> Rules {
     let running = program.running();
     let mut calendars = BTreeSet::new();
     let mut selects = Vec::new();
+    let mut groups = Vec::new();
     let mut left_out = Vec::new();
     for (i, rule) in program.rules.iter().enumerate() {
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, options.dialect, carry, false) {
+        match compile_rule(program, rule, (options.dialect, lookup), carry, false) {
             Ok(r) => {
                 calendars.extend(r.calendars);
-                selects.push((i, r.select));
+                if rule.group.is_some() {
+                    groups.push((i, r.select));
+                } else {
+                    selects.push((i, r.select));
+                }
             }
             Err(Unsupported(what)) => left_out.push((i, what)),
         }
     }
-    Rules { calendars, selects, left_out }
+    Rules { calendars, selects, groups, left_out }
 }
 
 /// What a rule that asks about roles is left out for when no role files are given.
@@ -237,21 +248,18 @@ fn empty_select(d: Dialect) -> String {
 }
 
 /// `carry`: columns of the record table passed through after [`FINDING_COLUMNS`] (what
-/// `precept check --engine duckdb` needs to place a finding); rules over groups carry none, so
-/// they are left out when any is asked for.
+/// `precept check --engine duckdb` needs to place a finding); a rule over groups carries none,
+/// and gives instead the columns its findings are placed by ([`group::compile`]'s `placed`).
 /// `roles`: the role tables are written too (`--roles`).
 fn compile_rule(
     program: &Program,
     rule: &CompiledRule,
-    d: Dialect,
+    (d, lookup): (Dialect, lookup::Lookup),
     carry: &[&str],
     roles: bool,
 ) -> Result<RuleSql, Unsupported> {
     if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
         return Err(Unsupported("a rule that follows cases".into()));
-    }
-    if rule.group.is_some() && !carry.is_empty() {
-        return Err(Unsupported("a rule over groups of records (in `check --engine duckdb`)".into()));
     }
     if rule.uses_roles && !roles {
         return Err(Unsupported(NO_ROLES.into()));
@@ -266,13 +274,14 @@ fn compile_rule(
         return Err(Unsupported(NO_ROLE_RECORDS.into()));
     }
     if let Some(spec) = &rule.group {
-        return group::compile(program, rule, spec, info, d, roles);
+        return group::compile(program, rule, spec, info, (d, lookup), !carry.is_empty(), roles);
     }
     if info.id_redacted {
         return Err(Unsupported("a redacted record id".into()));
     }
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
+    c.lookup = lookup;
     let mut filter = scope(&mut c, rule, info)?;
     let mut holds = Vec::new();
     let mut which = Vec::new();
