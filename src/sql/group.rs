@@ -279,7 +279,7 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
 
 /// The group's key as `precept check` shows it: each part with a value as `name value`, joined by
 /// `, `.
-fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
+pub(crate) fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
     let mut parts = Vec::new();
     for (i, (k, st)) in spec.keys.iter().zip(types).enumerate() {
         let x = format!("r.k{i}");

@@ -13,6 +13,7 @@
 //! Pure: no files, no command line.
 
 pub mod calendar;
+pub mod case;
 pub mod dialect;
 pub mod expr;
 pub mod group;
@@ -202,7 +203,7 @@ fn empty_select(d: Dialect) -> String {
 /// `precept check --engine duckdb` needs to place a finding); rules over groups carry none, so
 /// they are left out when any is asked for.
 fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&str]) -> Result<RuleSql, Unsupported> {
-    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
+    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) && !carry.is_empty() {
         return Err(Unsupported("a rule that follows cases".into()));
     }
     if rule.group.is_some() && !carry.is_empty() {
@@ -221,6 +222,9 @@ fn compile_rule(program: &Program, rule: &CompiledRule, d: Dialect, carry: &[&st
         return Err(Unsupported("a rule over the role files' roles or staff".into()));
     }
     if let Some(spec) = &rule.group {
+        if let Some(seq) = &spec.sequence {
+            return case::compile(program, rule, spec, seq, info, d);
+        }
         return group::compile(program, rule, spec, info, d);
     }
     if info.id_redacted {
