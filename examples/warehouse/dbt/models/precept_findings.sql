@@ -34,6 +34,14 @@
 --   );
 --
 -- Expected table:
+--   CREATE TABLE "case_event" (
+--     "event" TEXT NOT NULL,
+--     "case" TEXT NOT NULL,
+--     "status" TEXT NOT NULL,
+--     "at" TIMESTAMP NOT NULL
+--   );
+--
+-- Expected table:
 --   CREATE TABLE "briefing" (
 --     "id" TEXT NOT NULL,
 --     "team" TEXT NOT NULL,
@@ -1918,6 +1926,64 @@ FROM "service_record" AS r
 WHERE ((((r."kind" = 'complaint') AND (r."resolved_at" IS NOT NULL))) IS TRUE)
   AND NOT ((((r."resolved_at" <= (TIMESTAMP '1970-01-01 00:00:00' + (CAST(EXTRACT(EPOCH FROM r."opened_at") * 1000000 AS BIGINT) + CAST(4838400000000 AS BIGINT)) * INTERVAL '1 microsecond'))) IS TRUE))
 UNION ALL
+SELECT * FROM (
+  WITH precept_events AS (
+    SELECT r."case" AS k0, r."at" AS ts, 0 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
+    UNION ALL
+    SELECT r."case" AS k0, r."at" AS ts, 1 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'awaiting_customer')) IS TRUE)
+    UNION ALL
+    SELECT r."case" AS k0, r."at" AS ts, 2 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'customer_replied')) IS TRUE)
+    UNION ALL
+    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'answered')) IS TRUE)
+  ),
+  precept_end AS (
+    SELECT MAX(ts) AS e FROM precept_events
+  ),
+  precept_ordered AS (
+    SELECT e.k0, e.ts, e.kind,
+      ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
+      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
+    FROM precept_events AS e
+  ),
+  precept_obligations AS (
+    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at
+    FROM precept_ordered GROUP BY k0, seg
+  ),
+  precept_clock AS (
+    SELECT o.k0, o.seg, p.ts, p.kind,
+      COALESCE(SUM(CASE WHEN p.kind = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY o.k0, o.seg ORDER BY p.pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS run
+    FROM precept_obligations AS o JOIN precept_ordered AS p ON p.k0 = o.k0 AND p.seg = o.seg AND p.pos > o.open_pos AND p.kind IN (1, 2)
+  ),
+  precept_pauses AS (
+    SELECT q.k0, q.seg, CAST(SUM(CAST(EXTRACT(EPOCH FROM COALESCE(q.p_to, o.close_at, n.e)) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM q.p_from) * 1000000 AS BIGINT)) AS BIGINT) AS us FROM (
+      SELECT k0, seg, run, MIN(CASE WHEN kind = 1 THEN ts END) AS p_from, MIN(CASE WHEN kind = 2 THEN ts END) AS p_to
+      FROM precept_clock GROUP BY k0, seg, run
+    ) AS q JOIN precept_obligations AS o ON o.k0 = q.k0 AND o.seg = q.seg CROSS JOIN precept_end AS n
+    WHERE q.p_from IS NOT NULL
+    GROUP BY q.k0, q.seg
+  ),
+  precept_judged AS (
+    SELECT o.k0, o.open_at, o.close_at, (TIMESTAMP '1970-01-01 00:00:00' + (CAST(CAST(EXTRACT(EPOCH FROM o.open_at) * 1000000 AS BIGINT) + 4838400000000 + COALESCE(p.us, 0) AS BIGINT)) * INTERVAL '1 microsecond') AS due, n.e
+    FROM precept_obligations AS o CROSS JOIN precept_end AS n
+    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg
+    WHERE o.open_pos IS NOT NULL
+  )
+  SELECT
+  'complaint-final-response' AS rule_id,
+  'Retail Customer Service Code' AS code,
+  'industry' AS level,
+  'error' AS severity,
+  'case_event' AS schema_name,
+  CAST(NULL AS TEXT) AS record_id,
+  CAST(NULL AS BIGINT) AS requirement,
+  '' AS field,
+  'complaint {0} was received {1} and had no final response by {2}' AS message,
+  CAST(ARRAY[r.k0, to_char(r.open_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r.due, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS TEXT[]) AS message_values,
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  FROM precept_judged AS r
+  WHERE (r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)
+) AS precept_rule
+UNION ALL
 SELECT
   'unresolved-told-ombudsman' AS rule_id,
   'Retail Customer Service Code' AS code,
@@ -1976,6 +2042,57 @@ SELECT * FROM (
     WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE s.k0 = j.k0 AND s.pd = pe.day)
   ) AS r
   WHERE r.precept_nth <= 50
+) AS precept_rule
+UNION ALL
+SELECT * FROM (
+  WITH precept_events AS (
+    SELECT r."id" AS k0, r."opened_at" AS ts, 0 AS kind FROM "service_record" AS r WHERE r."id" IS NOT NULL AND r."opened_at" IS NOT NULL AND ((((r."kind" = 'complaint') AND (r."team" IS NOT NULL))) IS TRUE)
+    UNION ALL
+    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
+  ),
+  precept_end AS (
+    SELECT MAX(ts) AS e FROM precept_events
+  ),
+  precept_cases AS (
+    SELECT s.k0, (SELECT c1.day FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.day_start <= s.first_at ORDER BY c1.day_start DESC LIMIT 1) AS cday FROM (
+      SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open
+      FROM (
+      SELECT r."id" AS k0, r."opened_at" AS ts, 0 AS kind FROM "service_record" AS r WHERE r."id" IS NOT NULL AND r."opened_at" IS NOT NULL AND ((((r."kind" = 'complaint') AND (r."team" IS NOT NULL))) IS TRUE)
+    UNION ALL
+    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
+      ) AS v GROUP BY k0
+    ) AS s
+  ),
+  precept_ordered AS (
+    SELECT e.k0, e.ts, e.kind,
+      ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
+      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
+    FROM precept_events AS e
+    WHERE e.k0 IN (SELECT k0 FROM precept_cases WHERE cday IS NOT NULL AND (((cday IS NOT NULL AND cday >= DATE '2026-02-01')) IS TRUE))
+  ),
+  precept_obligations AS (
+    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at
+    FROM precept_ordered GROUP BY k0, seg
+  ),
+  precept_judged AS (
+    SELECT o.k0, o.open_at, o.close_at, (SELECT MIN(c2.day_end) FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.idx = (SELECT c1.idx FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.working AND c1.day_end >= o.open_at ORDER BY c1.day_end ASC LIMIT 1) + 1) AS due, n.e
+    FROM precept_obligations AS o CROSS JOIN precept_end AS n
+    WHERE o.open_pos IS NOT NULL
+  )
+  SELECT
+  'complaint-logged-as-case' AS rule_id,
+  'Northbrook Stores Service Charter' AS code,
+  'organisational' AS level,
+  'error' AS severity,
+  'service_record' AS schema_name,
+  CAST(NULL AS TEXT) AS record_id,
+  CAST(NULL AS BIGINT) AS requirement,
+  '' AS field,
+  'complaint {0}, taken at the helpdesk {1}, was not logged in the complaints system by {2}' AS message,
+  CAST(ARRAY[r.k0, to_char(r.open_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r.due, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS TEXT[]) AS message_values,
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  FROM precept_judged AS r
+  WHERE (r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)
 ) AS precept_rule
 UNION ALL
 SELECT * FROM (
