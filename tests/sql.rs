@@ -296,12 +296,13 @@ code "Groups" {
 
 #[test]
 fn case_rules_that_do_not_compile_name_their_construct() {
-    // fixtures/cases: one rule matches in any order, the other's message reads the opening record.
+    // fixtures/cases: both rules' messages read the opening record (one of them matches in any
+    // order, which compiles on its own: tests/sql_diff's generated cases).
     let run = common::precept(&["sql", "--no-config", "--dialect", "duckdb", "--policies", "fixtures/cases"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let text = run.stderr.replace("\n  │ ", " ");
     for (rule, construct) in [
-        ("refund-approved", "`in any order` (matching each opening with a closing on either side)"),
+        ("refund-approved", "the opening record in a case rule's message (`opening.<field>`)"),
         ("complaint-answered", "the opening record in a case rule's message (`opening.<field>`)"),
     ] {
         let said = format!("rule `{rule}` is left out of the SQL: {construct}");

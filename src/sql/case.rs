@@ -23,6 +23,9 @@
 //!   nothing, and after a closing a new opening starts a new obligation, exactly the engine's
 //!   replay.
 //! - `precept_obligations`: one row per segment with its opening and closing.
+//! - in any order instead (`precept_matched`): each opening with the first closing at or after
+//!   it and the last one before it, matched by either within the deadline counted from the
+//!   earlier of the two; one closing may match any number of openings.
 //! - for a rule that pauses, `precept_pauses`: each pause of an obligation (the first pausing event
 //!   after the opening or the last resumption, to the next resumption, the closing or the end of
 //!   the data), summed into the time paused, which moves the deadline on.
@@ -69,9 +72,6 @@ pub(crate) fn compile(
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
 ) -> Result<RuleSql, Unsupported> {
-    if seq.any_order {
-        return no("`in any order` (matching each opening with a closing on either side)");
-    }
     if seq.due.is_some() {
         return no("a case's deadline read from its opening record (`within record...`, `until`, `by`)");
     }
@@ -135,10 +135,12 @@ pub(crate) fn compile(
     with.push(format!(
         "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind,\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
     ));
-    with.push(
-        "precept_obligations AS (\n    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at\n    FROM precept_ordered GROUP BY k0, seg\n  )"
-            .into(),
-    );
+    if !seq.any_order {
+        with.push(
+            "precept_obligations AS (\n    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at\n    FROM precept_ordered GROUP BY k0, seg\n  )"
+                .into(),
+        );
+    }
 
     // Time paused: each pause runs from the first pausing event after the opening (or after the
     // last resumption) to the next resumption, else to the closing, else to the end of the data.
@@ -155,34 +157,24 @@ pub(crate) fn compile(
     let pause_join =
         if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" };
 
-    // The deadline, from the opening, moved on by the time paused.
-    let deadline = match seq.limit {
-        None => format!("CAST(NULL AS {})", d.ty(SqlType::Timestamp)),
-        Some(Limit::Elapsed(span)) => {
-            if span.subsec_nanos() % 1000 != 0 {
-                return no("a deadline finer than a microsecond");
-            }
-            let us = span.as_micros();
-            d.from_epoch_us(&format!("CAST({} + {us} + {paused} AS BIGINT)", d.epoch_us("o.open_at")))
-        }
-        Some(Limit::Business(n, cal)) => {
-            let mut c = Compiler::new(program, d, info.shape);
-            c.group = Some(vec![Slot::Value("o.open_at".into(), Ty::DateTime)]);
-            let x = c.expr(&CExpr::AddBusinessDays(Box::new(slot(0)), n, cal), None)?;
-            calendars.extend(c.calendars);
-            x
-        }
-        Some(Limit::Months(_)) => return no("a case's deadline in calendar months"),
-    };
-    with.push(format!(
+    if seq.any_order {
+        with.push(any_order(program, seq.limit, info, d, &mut calendars)?);
+    } else {
+        // The deadline, from the opening, moved on by the time paused.
+        let deadline = deadline(program, seq.limit, info, d, "o.open_at", paused, &mut calendars)?;
+        with.push(format!(
         "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL\n  )"
     ));
+    }
     // Closed after the deadline, or still open at the end past it (a deadline exactly at the end
-    // has not passed); without a deadline, still open at all.
-    let late = if seq.limit.is_some() {
-        "(r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)"
+    // has not passed); without a deadline, still open at all. In any order, an opening matched by
+    // neither closing beside it.
+    let late = if seq.any_order {
+        any_order_late(d, seq.limit.is_some())
+    } else if seq.limit.is_some() {
+        "(r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)".into()
     } else {
-        "r.close_at IS NULL"
+        "r.close_at IS NULL".into()
     };
 
     // The group record the message reads: the case, then opened, deadline and closed.
@@ -207,6 +199,68 @@ pub(crate) fn compile(
         d.text_list(&values),
     );
     Ok(RuleSql { select, calendars })
+}
+
+/// The deadline of an obligation opened at `at` (a SQL instant) under `limit`, moved on by
+/// `paused` microseconds; NULL without a limit.
+fn deadline(
+    program: &Program,
+    limit: Option<Limit>,
+    info: &crate::engine::program::SchemaInfo,
+    d: Dialect,
+    at: &str,
+    paused: &str,
+    calendars: &mut std::collections::BTreeSet<usize>,
+) -> Result<String, Unsupported> {
+    Ok(match limit {
+        None => format!("CAST(NULL AS {})", d.ty(SqlType::Timestamp)),
+        Some(Limit::Elapsed(span)) => {
+            if span.subsec_nanos() % 1000 != 0 {
+                return no("a deadline finer than a microsecond");
+            }
+            let us = span.as_micros();
+            d.from_epoch_us(&format!("CAST({} + {us} + {paused} AS BIGINT)", d.epoch_us(at)))
+        }
+        Some(Limit::Business(n, cal)) => {
+            let mut c = Compiler::new(program, d, info.shape);
+            c.group = Some(vec![Slot::Value(at.into(), Ty::DateTime)]);
+            let x = c.expr(&CExpr::AddBusinessDays(Box::new(slot(0)), n, cal), None)?;
+            calendars.extend(c.calendars);
+            x
+        }
+        Some(Limit::Months(_)) => return no("a case's deadline in calendar months"),
+    })
+}
+
+/// `in any order`: each opening with the first closing at or after it (at the same instant a
+/// closing comes after the opening) and the last closing before it, and the deadlines counted
+/// from the opening (`due`) and from that earlier closing (`before_due`).
+fn any_order(
+    program: &Program,
+    limit: Option<Limit>,
+    info: &crate::engine::program::SchemaInfo,
+    d: Dialect,
+    calendars: &mut std::collections::BTreeSet<usize>,
+) -> Result<String, Unsupported> {
+    let due = deadline(program, limit, info, d, "m.open_at", "0", calendars)?;
+    let before_due = deadline(program, limit, info, d, "m.before_at", "0", calendars)?;
+    let order = "PARTITION BY o.k0 ORDER BY o.ts, o.kind";
+    Ok(format!(
+        "precept_matched AS (\n    SELECT o.k0, o.kind, o.ts AS open_at,\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e\n    FROM precept_matched AS m CROSS JOIN precept_end AS n\n    WHERE m.kind = 0\n  )"
+    ))
+}
+
+/// When an opening in any order is a finding: matched by neither the first closing after it
+/// (by its deadline) nor the last closing before it (the opening by that closing's deadline), and
+/// either closed late or, past its deadline, still open at the end; without a deadline, any
+/// closing matches.
+fn any_order_late(d: Dialect, has_limit: bool) -> String {
+    if !has_limit {
+        return "r.close_at IS NULL AND r.before_at IS NULL".into();
+    }
+    let after = d.is_true("r.close_at IS NOT NULL AND r.close_at <= r.due");
+    let before = d.is_true("r.before_at IS NOT NULL AND r.open_at <= r.before_due");
+    format!("NOT {after} AND NOT {before} AND (r.close_at IS NOT NULL OR {})", d.is_true("r.e > r.due"))
 }
 
 /// The group record's slot `i`, as an expression.

@@ -624,6 +624,28 @@ code "Cases CAL" {
     message "{group.case} opened {group.opened} was never answered"
   }
 
+  rule answered-either-side-CAL {
+    title "An answer within 2 business days of the receipt, before or after it"
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    within 2 business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule answered-ever-CAL {
+    title "An answer at any time, before or after the receipt"
+    severity info
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    message "{group.case} opened {group.opened} has no answer"
+  }
+
   rule logged-CAL {
     title "Complaints taken are logged as cases within a business day"
     effective from 2024-06-01
@@ -719,6 +741,16 @@ fn case_histories(name: &str, cal: &precept::calendar::Calendar) -> Vec<serde_js
             event(&c(what), "replied", o + D::from_hours(31));
             event(&c(what), "answered", h48 + D::from_hours(20) + late);
         }
+        // Answered before the receipt: by the deadline counted from the answer, a minute past it,
+        // and long before; answered both long before and late after.
+        event(&c("before-on"), "answered", o);
+        event(&c("before-on"), "received", biz);
+        event(&c("before-late"), "answered", o);
+        event(&c("before-late"), "received", biz + min);
+        event(&c("before-long"), "answered", o - D::from_hours(24 * 10));
+        event(&c("before-long"), "received", o);
+        event(&c("before-long"), "received", o);
+        event(&c("before-long"), "answered", biz + min);
         // Two pauses, a resumption with none, and a pause never resumed before the answer.
         event(&c("pauses"), "replied", o + D::from_hours(1));
         event(&c("pauses"), "received", o);
@@ -800,7 +832,15 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
     std::fs::write(dir.path().join("records/intakes.jsonl"), intakes).unwrap();
     let rows = same_rows(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
     for name in calendars {
-        for rule in ["final-response", "answered-in-business-days", "answered-at-all", "logged", "received-answered"] {
+        for rule in [
+            "final-response",
+            "answered-in-business-days",
+            "answered-at-all",
+            "answered-either-side",
+            "answered-ever",
+            "logged",
+            "received-answered",
+        ] {
             let id = format!("{rule}-{name}");
             assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
         }
