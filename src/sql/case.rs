@@ -83,7 +83,6 @@ pub(crate) fn compile(
         Some(Limit::Months(_)) => {
             return no("a case's deadline in calendar months (counted at the offset the opening was written with)")
         }
-        Some(Limit::Business(..)) if has_pauses => return no("a pause counted in business days"),
         _ => {}
     }
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
@@ -146,22 +145,42 @@ pub(crate) fn compile(
     // last resumption) to the next resumption, else to the closing, else to the end of the data.
     let paused = if has_pauses {
         with.push(format!(
-            "precept_clock AS (\n    SELECT o.k0, o.seg, p.ts, p.kind,\n      COALESCE(SUM(CASE WHEN p.kind = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY o.k0, o.seg ORDER BY p.pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS run\n    FROM precept_obligations AS o JOIN precept_ordered AS p ON p.k0 = o.k0 AND p.seg = o.seg AND p.pos > o.open_pos AND p.kind IN (1, 2)\n  ),\n  precept_pauses AS (\n    SELECT q.k0, q.seg, CAST(SUM({} - {}) AS BIGINT) AS us FROM (\n      SELECT k0, seg, run, MIN(CASE WHEN kind = 1 THEN ts END) AS p_from, MIN(CASE WHEN kind = 2 THEN ts END) AS p_to\n      FROM precept_clock GROUP BY k0, seg, run\n    ) AS q JOIN precept_obligations AS o ON o.k0 = q.k0 AND o.seg = q.seg CROSS JOIN precept_end AS n\n    WHERE q.p_from IS NOT NULL\n    GROUP BY q.k0, q.seg\n  )",
-            d.epoch_us("COALESCE(q.p_to, o.close_at, n.e)"),
-            d.epoch_us("q.p_from")
+            "precept_clock AS (\n    SELECT o.k0, o.seg, p.ts, p.kind,\n      COALESCE(SUM(CASE WHEN p.kind = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY o.k0, o.seg ORDER BY p.pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS run\n    FROM precept_obligations AS o JOIN precept_ordered AS p ON p.k0 = o.k0 AND p.seg = o.seg AND p.pos > o.open_pos AND p.kind IN (1, 2)\n  ),\n  precept_spans AS (\n    SELECT q.k0, q.seg, q.p_from, COALESCE(q.p_to, o.close_at, n.e) AS p_to FROM (\n      SELECT k0, seg, run, MIN(CASE WHEN kind = 1 THEN ts END) AS p_from, MIN(CASE WHEN kind = 2 THEN ts END) AS p_to\n      FROM precept_clock GROUP BY k0, seg, run\n    ) AS q JOIN precept_obligations AS o ON o.k0 = q.k0 AND o.seg = q.seg CROSS JOIN precept_end AS n\n    WHERE q.p_from IS NOT NULL\n  ),\n  precept_pauses AS (\n    SELECT x.k0, x.seg, CAST(SUM(x.us) AS BIGINT) AS us, CAST(SUM(x.bd) AS BIGINT) AS bd FROM (\n      SELECT s.k0, s.seg, {} - {} AS us, {} AS bd FROM precept_spans AS s\n    ) AS x GROUP BY x.k0, x.seg\n  )",
+            d.epoch_us("s.p_to"),
+            d.epoch_us("s.p_from"),
+            paused_business_days(d, seq.limit, &mut calendars),
         ));
         "COALESCE(p.us, 0)"
     } else {
         "0"
     };
-    let pause_join =
-        if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" };
+    let mut pause_join =
+        if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" }
+            .to_string();
 
     if seq.any_order {
         with.push(any_order(program, seq.limit, info, d, &mut calendars)?);
     } else {
         // The deadline, from the opening, moved on by the time paused.
-        let deadline = deadline(program, seq.limit, info, d, "o.open_at", paused, &mut calendars)?;
+        let deadline = match seq.limit {
+            Some(Limit::Business(n, cal)) if has_pauses => {
+                // The receipt day's index, plus the count and the whole working days paused.
+                let table = d.ident(super::calendar::TABLE);
+                calendars.insert(cal);
+                let receipt = d.nearest(
+                    "c.idx",
+                    "c.day_end",
+                    false,
+                    &format!("{table} c WHERE c.calendar = {cal} AND c.working AND c.day_end >= o.open_at"),
+                );
+                pause_join.push_str("\n    LEFT JOIN precept_receipt AS t ON t.k0 = o.k0 AND t.seg = o.seg");
+                with.push(format!("precept_receipt AS (\n    SELECT o.k0, o.seg, {receipt} AS rcpt FROM precept_obligations AS o WHERE o.open_pos IS NOT NULL\n  )"));
+                format!(
+                    "(SELECT MIN(c.day_end) FROM {table} c WHERE c.calendar = {cal} AND c.working AND c.idx = t.rcpt + {n} + COALESCE(p.bd, 0))"
+                )
+            }
+            _ => deadline(program, seq.limit, info, d, "o.open_at", paused, &mut calendars)?,
+        };
         with.push(format!(
         "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL\n  )"
     ));
@@ -199,6 +218,23 @@ pub(crate) fn compile(
         d.text_list(&values),
     );
     Ok(RuleSql { select, calendars })
+}
+
+/// The whole working days each pause lasted, for a deadline in business days (the engine's
+/// [`crate::calendar::Calendar::whole_working_days_between`]: the working days strictly between
+/// the local days it started and ended on), else 0. The calendar table's `idx` less `working` is
+/// the working days strictly before a day, which grows with the day, so each is one lookup of the
+/// local day's row.
+fn paused_business_days(d: Dialect, limit: Option<Limit>, calendars: &mut std::collections::BTreeSet<usize>) -> String {
+    let Some(Limit::Business(_, cal)) = limit else { return "CAST(0 AS BIGINT)".into() };
+    calendars.insert(cal);
+    let table = d.ident(super::calendar::TABLE);
+    let day_of = |col: &str, t: &str| {
+        d.nearest(col, "c.day_start", true, &format!("{table} c WHERE c.calendar = {cal} AND c.day_start <= {t}"))
+    };
+    let before_end = day_of("c.idx - CASE WHEN c.working THEN 1 ELSE 0 END", "s.p_to");
+    let through_start = day_of("c.idx", "s.p_from");
+    format!("GREATEST(0, {before_end} - {through_start})")
 }
 
 /// The deadline of an obligation opened at `at` (a SQL instant) under `limit`, moved on by

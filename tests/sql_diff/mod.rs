@@ -614,6 +614,18 @@ code "Cases CAL" {
     message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
   }
 
+  rule answered-in-business-days-paused-CAL {
+    title "Answered by the end of the second business day, not counting whole days waiting"
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    pauses when record.status == waiting at record.at
+    resumes when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within 2 business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
   rule answered-at-all-CAL {
     title "Every case is answered"
     severity warning
@@ -751,6 +763,20 @@ fn case_histories(name: &str, cal: &precept::calendar::Calendar) -> Vec<serde_js
         event(&c("before-long"), "received", o);
         event(&c("before-long"), "received", o);
         event(&c("before-long"), "answered", biz + min);
+        // Waiting over whole working days (and over a weekend or holiday): due later by the
+        // working days strictly between the pause's days, answered then and a minute after.
+        for (k, days) in [1i64, 3, 5].iter().enumerate() {
+            let resumed = o + D::from_hours(24 * days + 2);
+            let whole = cal.whole_working_days_between(o + D::from_hours(1), resumed);
+            let due = cal.add_business_days(o, 2 + whole).unwrap();
+            for (what, late) in [("on", D::ZERO), ("late", min)] {
+                let id = c(&format!("waited-{k}-{what}"));
+                event(&id, "received", o);
+                event(&id, "waiting", o + D::from_hours(1));
+                event(&id, "replied", resumed);
+                event(&id, "answered", due + late);
+            }
+        }
         // Two pauses, a resumption with none, and a pause never resumed before the answer.
         event(&c("pauses"), "replied", o + D::from_hours(1));
         event(&c("pauses"), "received", o);
@@ -835,6 +861,7 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
         for rule in [
             "final-response",
             "answered-in-business-days",
+            "answered-in-business-days-paused",
             "answered-at-all",
             "answered-either-side",
             "answered-ever",
