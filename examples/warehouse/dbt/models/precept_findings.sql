@@ -1954,13 +1954,17 @@ SELECT * FROM (
       COALESCE(SUM(CASE WHEN p.kind = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY o.k0, o.seg ORDER BY p.pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS run
     FROM precept_obligations AS o JOIN precept_ordered AS p ON p.k0 = o.k0 AND p.seg = o.seg AND p.pos > o.open_pos AND p.kind IN (1, 2)
   ),
-  precept_pauses AS (
-    SELECT q.k0, q.seg, CAST(SUM(CAST(EXTRACT(EPOCH FROM COALESCE(q.p_to, o.close_at, n.e)) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM q.p_from) * 1000000 AS BIGINT)) AS BIGINT) AS us FROM (
+  precept_spans AS (
+    SELECT q.k0, q.seg, q.p_from, COALESCE(q.p_to, o.close_at, n.e) AS p_to FROM (
       SELECT k0, seg, run, MIN(CASE WHEN kind = 1 THEN ts END) AS p_from, MIN(CASE WHEN kind = 2 THEN ts END) AS p_to
       FROM precept_clock GROUP BY k0, seg, run
     ) AS q JOIN precept_obligations AS o ON o.k0 = q.k0 AND o.seg = q.seg CROSS JOIN precept_end AS n
     WHERE q.p_from IS NOT NULL
-    GROUP BY q.k0, q.seg
+  ),
+  precept_pauses AS (
+    SELECT x.k0, x.seg, CAST(SUM(x.us) AS BIGINT) AS us, CAST(SUM(x.bd) AS BIGINT) AS bd FROM (
+      SELECT s.k0, s.seg, CAST(EXTRACT(EPOCH FROM s.p_to) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM s.p_from) * 1000000 AS BIGINT) AS us, CAST(0 AS BIGINT) AS bd FROM precept_spans AS s
+    ) AS x GROUP BY x.k0, x.seg
   ),
   precept_judged AS (
     SELECT o.k0, o.open_at, o.close_at, (TIMESTAMP '1970-01-01 00:00:00' + (CAST(CAST(EXTRACT(EPOCH FROM o.open_at) * 1000000 AS BIGINT) + 4838400000000 + COALESCE(p.us, 0) AS BIGINT)) * INTERVAL '1 microsecond') AS due, n.e
