@@ -79,11 +79,8 @@ pub(crate) fn compile(
         return no("the opening record in a case rule's message (`opening.<field>`)");
     }
     let has_pauses = seq.events.iter().any(|e| matches!(e.kind, EventKind::Pauses | EventKind::Resumes));
-    match seq.limit {
-        Some(Limit::Months(_)) => {
-            return no("a case's deadline in calendar months (counted at the offset the opening was written with)")
-        }
-        _ => {}
+    if let Some(Limit::Months(_)) = seq.limit {
+        return no("a case's deadline in calendar months (counted at the offset the opening was written with)");
     }
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
     if key.redacted {
