@@ -80,6 +80,11 @@ fn generated_records_at_the_edges_give_the_same_findings_in_duckdb() {
     sql_diff::generated_edges(&DuckDb, &sql_diff::ALL_ZONES);
 }
 
+#[test]
+fn generated_cases_at_the_edges_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_cases(&DuckDb, &sql_diff::ALL_ZONES);
+}
+
 // Rules over groups, so far run on DuckDB only (the PostgreSQL and Spark group SQL is written and
 // snapshotted in tests/sql.rs, not yet run on those databases).
 

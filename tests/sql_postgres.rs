@@ -116,3 +116,10 @@ fn generated_role_files_give_the_same_findings_in_postgres() {
         sql_diff::generated_roles(&pg);
     }
 }
+
+#[test]
+fn generated_cases_at_the_edges_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_cases(&pg, &sql_diff::ALL_ZONES);
+    }
+}

@@ -175,3 +175,11 @@ fn the_bundled_example_with_its_role_files_gives_the_same_findings_in_spark() {
         sql_diff::bundled_example_with_roles(&spark);
     }
 }
+
+#[test]
+#[ignore = "not measured on Spark yet; too slow for CI like the generated records (run with --ignored)"]
+fn generated_cases_at_the_edges_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_cases(&spark, &["london"]);
+    }
+}

@@ -286,7 +286,7 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
 
 /// The group's key as `precept check` shows it: each part with a value as `name value`, joined by
 /// `, `.
-fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
+pub(crate) fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
     let mut parts = Vec::new();
     for ((i, k), shown) in spec.keys.iter().enumerate().zip(shown_parts(d, spec, types)?) {
         let x = format!("r.k{i}");

@@ -13,6 +13,7 @@
 //! Pure: no files, no command line.
 
 pub mod calendar;
+pub mod case;
 pub mod dialect;
 pub mod expr;
 pub mod group;
@@ -258,7 +259,7 @@ fn compile_rule(
     carry: &[&str],
     roles: bool,
 ) -> Result<RuleSql, Unsupported> {
-    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) {
+    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) && !carry.is_empty() {
         return Err(Unsupported("a rule that follows cases".into()));
     }
     if rule.uses_roles && !roles {
@@ -274,6 +275,9 @@ fn compile_rule(
         return Err(Unsupported(NO_ROLE_RECORDS.into()));
     }
     if let Some(spec) = &rule.group {
+        if let Some(seq) = &spec.sequence {
+            return case::compile(program, rule, spec, seq, info, d, roles);
+        }
         return group::compile(program, rule, spec, info, (d, lookup), !carry.is_empty(), roles);
     }
     if info.id_redacted {

@@ -940,6 +940,138 @@ code "Roles" {
 }
 "#;
 
+/// The schemas of the generated cases: a complaint's status history, and complaints taken at a
+/// helpdesk that must be logged as cases.
+const CASE_SCHEMA: &str = r#"
+schema case_event {
+  identified by id
+  dated by at
+  id: text
+  case: text
+  status: enum { received, waiting, replied, answered, logged }
+  at: datetime
+}
+
+schema intake {
+  identified by id
+  dated by opened_at
+  id: text
+  kind: enum { complaint, enquiry }
+  opened_at: datetime
+}
+"#;
+
+/// Case rules in one code per calendar (`CAL` stands for its name): elapsed time with pauses,
+/// business days, no deadline, another schema's records closing the case, and a versioned rule
+/// whose versions judge a case by the day of its first event or first opening.
+const CASE_RULES: &str = r#"
+code "Cases CAL" {
+  level organisational
+  calendar CAL
+
+  rule final-response-CAL {
+    title "A final response within 48 hours, not counting time waiting on the customer"
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    pauses when record.status == waiting at record.at
+    resumes when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within 48h
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule answered-in-business-days-CAL {
+    title "Answered by the end of the second business day"
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    within 2 business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule answered-in-business-days-paused-CAL {
+    title "Answered by the end of the second business day, not counting whole days waiting"
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    pauses when record.status == waiting at record.at
+    resumes when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within 2 business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule answered-at-all-CAL {
+    title "Every case is answered"
+    severity warning
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    message "{group.case} opened {group.opened} was never answered"
+  }
+
+  rule answered-either-side-CAL {
+    title "An answer within 2 business days of the receipt, before or after it"
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    within 2 business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule answered-ever-CAL {
+    title "An answer at any time, before or after the receipt"
+    severity info
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    message "{group.case} opened {group.opened} has no answer"
+  }
+
+  rule logged-CAL {
+    title "Complaints taken are logged as cases within a business day"
+    effective from 2024-06-01
+    for intake where record.kind == complaint
+    case by record.id
+    opens at record.opened_at
+    closes on case_event when record.status == logged at record.at case record.case
+    within 1 business day
+    message "{group.case} taken {group.opened}, not logged by {group.deadline}"
+  }
+
+  rule received-answered-CAL {
+    title "Answered within 3 days (until June 2024)"
+    effective until 2024-06-30
+    for case_event
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    within 3 days
+    version by receipt
+    message "{group.case} due {group.deadline} (old)"
+  }
+
+  rule received-answered-CAL {
+    title "Answered within a business day (from July 2024)"
+    effective from 2024-07-01
+    for case_event
+    case by record.case
+    opens when record.status == replied at record.at
+    closes when record.status == answered at record.at
+    within 1 business day
+    version by receipt
+    message "{group.case} due {group.deadline} (new)"
+  }
+}
+"#;
+
 /// Records asking every question of every member of staff (and someone unknown) on the days
 /// around their assignments, employment and qualifications.
 fn role_records() -> Vec<serde_json::Value> {
@@ -1038,4 +1170,184 @@ pub fn generated_roles(engine: &dyn Engine) {
     for id in &asking {
         assert!(rows.iter().any(|r| &r.0 == id), "rule {id} found nothing to compare");
     }
+}
+
+/// The status histories of generated cases opened at `OPENINGS` and a few more instants (a local
+/// day starting at a UTC evening, the days a version starts and ends), at the edges of `cal`'s
+/// deadlines: answered exactly at the deadline and a minute past, ties at one instant (an
+/// opening and a closing, two openings, a pause and a closing), pauses (resumed, never resumed,
+/// a resumption with no pause), closings with nothing open, reopened cases, and cases still open
+/// when the data ends. Ids start `C-name-`.
+fn case_histories(name: &str, cal: &precept::calendar::Calendar) -> Vec<serde_json::Value> {
+    use jiff::SignedDuration as D;
+    let mut lines = Vec::new();
+    let mut n = 0;
+    let mut event = |case: &str, status: &str, at: jiff::Timestamp| {
+        n += 1;
+        let at = jiff::Timestamp::from_microsecond(at.as_microsecond()).unwrap();
+        lines.push(
+            serde_json::json!({"id": format!("E-{name}-{n}"), "case": case, "status": status, "at": at.to_string()}),
+        );
+    };
+    let mut intakes = Vec::new();
+    let extra = ["2024-05-31T23:30:00Z", "2024-06-30T22:30:00Z", "2024-06-30T23:30:00Z", "2024-07-01T00:30:00Z"];
+    for (i, at) in OPENINGS.iter().chain(extra.iter()).enumerate() {
+        let o: jiff::Timestamp = at.parse().unwrap();
+        let biz = cal.add_business_days(o, 2).unwrap();
+        let one = cal.add_business_days(o, 1).unwrap();
+        let h48 = o + D::from_hours(48);
+        let min = D::from_mins(1);
+        let c = |what: &str| format!("C-{name}-{i}-{what}");
+        // Answered on each deadline, and a minute past it.
+        for (what, due) in [("biz", biz), ("h48", h48), ("one", one)] {
+            event(&c(&format!("{what}-on")), "received", o);
+            event(&c(&format!("{what}-on")), "answered", due);
+            event(&c(&format!("{what}-late")), "received", o);
+            event(&c(&format!("{what}-late")), "answered", due + min);
+        }
+        // The new version's opening (`replied`) on its deadline and past it.
+        event(&c("replied-on"), "received", o);
+        event(&c("replied-on"), "replied", o + D::from_hours(1));
+        event(&c("replied-on"), "answered", cal.add_business_days(o + D::from_hours(1), 1).unwrap());
+        event(&c("replied-late"), "replied", o);
+        event(&c("replied-late"), "received", o + D::from_hours(2));
+        event(&c("replied-late"), "answered", one + min);
+        // Ties: opened and closed at one instant; opened twice at one instant; paused and closed.
+        event(&c("tie"), "answered", o);
+        event(&c("tie"), "received", o);
+        event(&c("twice"), "received", o);
+        event(&c("twice"), "received", o);
+        event(&c("twice"), "answered", h48 + min);
+        event(&c("pause-close"), "received", o);
+        event(&c("pause-close"), "waiting", h48);
+        event(&c("pause-close"), "answered", h48);
+        // Paused 20 hours: due 20 hours later, answered then and a minute after.
+        for (what, late) in [("paused-on", D::ZERO), ("paused-late", min)] {
+            event(&c(what), "received", o);
+            event(&c(what), "waiting", o + D::from_hours(10));
+            event(&c(what), "waiting", o + D::from_hours(11));
+            event(&c(what), "replied", o + D::from_hours(30));
+            event(&c(what), "replied", o + D::from_hours(31));
+            event(&c(what), "answered", h48 + D::from_hours(20) + late);
+        }
+        // Answered before the receipt: by the deadline counted from the answer, a minute past it,
+        // and long before; answered both long before and late after.
+        event(&c("before-on"), "answered", o);
+        event(&c("before-on"), "received", biz);
+        event(&c("before-late"), "answered", o);
+        event(&c("before-late"), "received", biz + min);
+        event(&c("before-long"), "answered", o - D::from_hours(24 * 10));
+        event(&c("before-long"), "received", o);
+        event(&c("before-long"), "received", o);
+        event(&c("before-long"), "answered", biz + min);
+        // Waiting over whole working days (and over a weekend or holiday): due later by the
+        // working days strictly between the pause's days, answered then and a minute after.
+        for (k, days) in [1i64, 3, 5].iter().enumerate() {
+            let resumed = o + D::from_hours(24 * days + 2);
+            let whole = cal.whole_working_days_between(o + D::from_hours(1), resumed);
+            let due = cal.add_business_days(o, 2 + whole).unwrap();
+            for (what, late) in [("on", D::ZERO), ("late", min)] {
+                let id = c(&format!("waited-{k}-{what}"));
+                event(&id, "received", o);
+                event(&id, "waiting", o + D::from_hours(1));
+                event(&id, "replied", resumed);
+                event(&id, "answered", due + late);
+            }
+        }
+        // Two pauses, a resumption with none, and a pause never resumed before the answer.
+        event(&c("pauses"), "replied", o + D::from_hours(1));
+        event(&c("pauses"), "received", o);
+        event(&c("pauses"), "waiting", o + D::from_hours(2));
+        event(&c("pauses"), "replied", o + D::from_hours(3));
+        event(&c("pauses"), "waiting", o + D::from_hours(40));
+        event(&c("pauses"), "replied", o + D::from_hours(45));
+        event(&c("pauses"), "waiting", o + D::from_hours(50));
+        event(&c("pauses"), "answered", o + D::from_hours(60));
+        // A closing before the opening, then never answered; answered twice; reopened.
+        event(&c("early-close"), "answered", o - min);
+        event(&c("early-close"), "received", o);
+        event(&c("again"), "received", o);
+        event(&c("again"), "answered", o + D::from_hours(1));
+        event(&c("again"), "answered", o + D::from_hours(2));
+        event(&c("reopened"), "received", o);
+        event(&c("reopened"), "answered", o + D::from_hours(1));
+        event(&c("reopened"), "received", h48);
+        event(&c("reopened"), "waiting", h48 + D::from_hours(1));
+        // Taken at the helpdesk: logged on the deadline, a minute past, never; logged before it
+        // was taken (the case's first event is then the logging); an enquiry is no complaint.
+        for (what, logged) in [("on", Some(one)), ("late", Some(one + min)), ("never", None), ("before", Some(o - min))]
+        {
+            let id = c(&format!("taken-{what}"));
+            intakes.push(serde_json::json!({"id": id, "kind": "complaint", "opened_at": o.to_string()}));
+            if let Some(l) = logged {
+                event(&id, "logged", l);
+            }
+        }
+        intakes.push(serde_json::json!({"id": c("enquiry"), "kind": "enquiry", "opened_at": o.to_string()}));
+    }
+    // The end of the data, and cases still open at it: due exactly then (pending), a minute
+    // before (a finding); paused at the end.
+    let end: jiff::Timestamp = "2025-02-28T12:00:00Z".parse().unwrap();
+    event(&format!("C-{name}-end"), "answered", end);
+    event(&format!("C-{name}-due-at-end"), "received", end - D::from_hours(48));
+    event(&format!("C-{name}-past-at-end"), "received", end - D::from_hours(48) - D::from_mins(1));
+    event(&format!("C-{name}-paused-at-end"), "received", end - D::from_hours(60));
+    event(&format!("C-{name}-paused-at-end"), "waiting", end - D::from_hours(20));
+    let mut all: Vec<serde_json::Value> = lines.into_iter().map(|l| serde_json::json!({"case_event": l})).collect();
+    all.extend(intakes.into_iter().map(|l| serde_json::json!({"intake": l})));
+    all
+}
+
+/// Generated case histories at the edges of deadlines in the zones of `calendars` (names from
+/// [`CALENDARS`]), judged by the case rules of each.
+pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    let mut policy = String::new();
+    let mut events = String::new();
+    let mut intakes = String::new();
+    let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();
+    assert_eq!(chosen.len(), calendars.len(), "a calendar not in CALENDARS");
+    for &(name, toml) in &chosen {
+        policy.push_str(&format!("calendar {name} from \"{name}.toml\"\n"));
+        std::fs::write(policies.join(format!("{name}.toml")), toml).unwrap();
+        let cal = precept::calendar::Calendar::from_toml(toml).unwrap();
+        for line in case_histories(name, &cal) {
+            if let Some(e) = line.get("case_event") {
+                events.push_str(&format!("{e}\n"));
+            } else if let Some(i) = line.get("intake") {
+                intakes.push_str(&format!("{i}\n"));
+            }
+        }
+    }
+    policy.push_str(
+        &CASE_SCHEMA
+            .replace("schema case_event {", "schema case_event {\n  files \"events.jsonl\"")
+            .replace("schema intake {", "schema intake {\n  files \"intakes.jsonl\""),
+    );
+    for &(name, _) in &chosen {
+        policy.push_str(&CASE_RULES.replace("CAL", name));
+    }
+    std::fs::write(policies.join("cases.precept"), policy).unwrap();
+    std::fs::write(dir.path().join("records/events.jsonl"), events).unwrap();
+    std::fs::write(dir.path().join("records/intakes.jsonl"), intakes).unwrap();
+    let rows = same_rows(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
+    for name in calendars {
+        for rule in [
+            "final-response",
+            "answered-in-business-days",
+            "answered-in-business-days-paused",
+            "answered-at-all",
+            "answered-either-side",
+            "answered-ever",
+            "logged",
+            "received-answered",
+        ] {
+            let id = format!("{rule}-{name}");
+            assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
+        }
+    }
+    assert!(rows.len() > 100 * chosen.len(), "only {} findings compared", rows.len());
 }

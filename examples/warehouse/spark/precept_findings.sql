@@ -36,6 +36,14 @@ SET spark.sql.ansi.enabled=true;
 --   );
 --
 -- Expected table:
+--   CREATE TABLE `case_event` (
+--     `event` STRING NOT NULL,
+--     `case` STRING NOT NULL,
+--     `status` STRING NOT NULL,
+--     `at` TIMESTAMP NOT NULL
+--   );
+--
+-- Expected table:
 --   CREATE TABLE `briefing` (
 --     `id` STRING NOT NULL,
 --     `team` STRING NOT NULL,
@@ -1882,6 +1890,415 @@ INSERT INTO `precept_calendar` VALUES
   (0, DATE '2027-12-30', true, 1280, TIMESTAMP '2027-12-30 00:00:00.000000', TIMESTAMP '2027-12-30 17:00:00.000000'),
   (0, DATE '2027-12-31', true, 1281, TIMESTAMP '2027-12-31 00:00:00.000000', TIMESTAMP '2027-12-31 17:00:00.000000');
 
+-- The role files as tables (`--roles`): see docs/warehouse.md, "Staff and roles".
+CREATE TABLE `precept_staff` (
+  staff_id STRING NOT NULL,
+  name STRING NOT NULL,
+  team STRING,
+  employed_from DATE NOT NULL,
+  employed_until DATE
+);
+INSERT INTO `precept_staff` VALUES
+  ('richard.thornton', 'Richard Thornton', 'Customer Service Management', DATE '2012-03-05', DATE '2025-12-31'),
+  ('priya.sharma', 'Priya Sharma', 'Customer Service Management', DATE '2014-06-02', NULL),
+  ('farah.khan', 'Farah Khan', 'Leeds Contact Centre (email and chat)', DATE '2016-10-03', NULL),
+  ('callum.reid', 'Callum Reid', 'Leeds Contact Centre (phones)', DATE '2015-01-12', NULL),
+  ('amara.okafor', 'Amara Okafor', 'Leeds Contact Centre (phones)', DATE '2019-04-01', NULL),
+  ('ellie.murphy', 'Ellie Murphy', 'Leeds Contact Centre (phones)', DATE '2020-07-20', NULL),
+  ('chloe.davies', 'Chloe Davies', 'Leeds Contact Centre (email and chat)', DATE '2021-09-13', NULL),
+  ('dev.patel', 'Dev Patel', 'Leeds Contact Centre (email and chat)', DATE '2022-01-10', NULL),
+  ('ben.hughes', 'Ben Hughes', 'Leeds Contact Centre (phones)', DATE '2023-02-06', NULL),
+  ('sophie.clarke', 'Sophie Clarke', 'Leeds Contact Centre (email and chat)', DATE '2026-02-02', NULL),
+  ('rhys.evans', 'Rhys Evans', 'Leeds Contact Centre (phones)', DATE '2020-01-06', DATE '2023-07-28'),
+  ('graham.whitfield', 'Graham Whitfield', 'Retail Leadership', DATE '2013-02-04', NULL),
+  ('helen.marsh', 'Helen Marsh', 'Retail North', DATE '2014-09-01', NULL),
+  ('siobhan.kelly', 'Siobhan Kelly', 'York Store', DATE '2016-05-09', NULL),
+  ('paul.greaves', 'Paul Greaves', 'Harrogate Store', DATE '2022-02-07', DATE '2024-12-20'),
+  ('daniel.okoro', 'Daniel Okoro', 'Harrogate Store', DATE '2025-01-06', NULL),
+  ('george.lee', 'George Lee', 'York Store', DATE '2018-03-12', NULL),
+  ('megan.hall', 'Megan Hall', 'Harrogate Store', DATE '2019-10-07', NULL),
+  ('kwame.mensah', 'Kwame Mensah', 'York Store', DATE '2022-09-05', NULL),
+  ('lucy.brennan', 'Lucy Brennan', 'Harrogate Store', DATE '2024-03-18', NULL),
+  ('josh.turner', 'Josh Turner', 'York Store', DATE '2025-11-03', DATE '2026-01-10'),
+  ('nadia.rahman', 'Nadia Rahman', 'Online Content', DATE '2017-06-05', NULL),
+  ('hana.ito', 'Hana Ito', 'Online Content', DATE '2022-05-03', NULL),
+  ('catherine.lowe', 'Catherine Lowe', 'Finance Leadership', DATE '2024-09-02', NULL),
+  ('karen.fletcher', 'Karen Fletcher', 'Credit Services', DATE '2021-05-04', DATE '2024-03-28'),
+  ('martin.hale', 'Martin Hale', 'Credit Services', DATE '2024-04-02', NULL),
+  ('grace.adeyemi', 'Grace Adeyemi', 'Credit Services', DATE '2021-03-01', NULL),
+  ('tomasz.kowalski', 'Tomasz Kowalski', 'Credit Services', DATE '2025-02-03', NULL),
+  ('sanjay.mehta', 'Sanjay Mehta', 'IT Service Desk', DATE '2019-09-02', NULL),
+  ('ivan.novak', 'Ivan Novak', 'IT Service Desk', DATE '2021-02-01', NULL),
+  ('liam.doherty', 'Liam Doherty', 'IT Service Desk', DATE '2023-09-04', NULL),
+  ('janet.cole', 'Janet Cole', 'HR Operations', DATE '2021-09-01', DATE '2024-06-30'),
+  ('eleanor.price', 'Eleanor Price', 'HR Operations', DATE '2018-01-08', NULL),
+  ('jo.walsh', 'Jo Walsh', 'HR Operations', DATE '2020-05-11', NULL);
+CREATE TABLE `precept_role` (
+  role_id STRING NOT NULL,
+  title STRING NOT NULL,
+  department STRING,
+  escalates_to STRING,
+  top BOOLEAN NOT NULL
+);
+INSERT INTO `precept_role` VALUES
+  ('customer-advisor', 'Customer Advisor', 'Customer Service', 'team-leader', FALSE),
+  ('team-leader', 'Customer Service Team Leader', 'Customer Service', 'service-manager', FALSE),
+  ('service-manager', 'Customer Service Manager', 'Customer Service', 'head-of-customer-service', FALSE),
+  ('head-of-customer-service', 'Head of Customer Service', 'Customer Service', NULL, TRUE),
+  ('store-assistant', 'Store Assistant', 'Retail', 'store-supervisor', FALSE),
+  ('store-supervisor', 'Store Supervisor', 'Retail', 'store-manager', FALSE),
+  ('store-manager', 'Store Manager', 'Retail', 'regional-manager', FALSE),
+  ('regional-manager', 'Regional Manager', 'Retail', 'head-of-retail', FALSE),
+  ('head-of-retail', 'Head of Retail', 'Retail', NULL, TRUE),
+  ('content-editor', 'Content Editor', 'Online', 'head-of-online', FALSE),
+  ('head-of-online', 'Head of Online', 'Online', NULL, TRUE),
+  ('credit-advisor', 'Credit Advisor', 'Finance and Credit', 'credit-manager', FALSE),
+  ('credit-manager', 'Credit Manager', 'Finance and Credit', 'head-of-finance', FALSE),
+  ('head-of-finance', 'Head of Finance and Credit', 'Finance and Credit', NULL, TRUE),
+  ('it-service-desk-analyst', 'IT Service Desk Analyst', 'IT', 'it-lead', FALSE),
+  ('it-lead', 'IT Lead', 'IT', NULL, TRUE),
+  ('hr-advisor', 'HR Advisor', 'Human Resources', 'hr-manager', FALSE),
+  ('hr-manager', 'HR Manager', 'Human Resources', NULL, TRUE);
+CREATE TABLE `precept_assignment` (
+  staff_id STRING NOT NULL,
+  role_id STRING NOT NULL,
+  from_day DATE NOT NULL,
+  until_day DATE
+);
+INSERT INTO `precept_assignment` VALUES
+  ('richard.thornton', 'service-manager', DATE '2012-03-05', DATE '2016-08-31'),
+  ('richard.thornton', 'head-of-customer-service', DATE '2016-09-01', DATE '2025-12-31'),
+  ('priya.sharma', 'customer-advisor', DATE '2014-06-02', DATE '2017-02-28'),
+  ('priya.sharma', 'team-leader', DATE '2017-03-01', DATE '2020-12-31'),
+  ('priya.sharma', 'service-manager', DATE '2021-01-01', DATE '2025-12-31'),
+  ('priya.sharma', 'head-of-customer-service', DATE '2026-01-01', NULL),
+  ('farah.khan', 'customer-advisor', DATE '2016-10-03', DATE '2021-03-31'),
+  ('farah.khan', 'team-leader', DATE '2021-04-01', DATE '2025-12-31'),
+  ('farah.khan', 'service-manager', DATE '2026-01-01', NULL),
+  ('callum.reid', 'customer-advisor', DATE '2015-01-12', DATE '2018-10-31'),
+  ('callum.reid', 'team-leader', DATE '2018-11-01', NULL),
+  ('amara.okafor', 'customer-advisor', DATE '2019-04-01', DATE '2025-08-31'),
+  ('amara.okafor', 'team-leader', DATE '2025-09-01', NULL),
+  ('ellie.murphy', 'customer-advisor', DATE '2020-07-20', NULL),
+  ('chloe.davies', 'customer-advisor', DATE '2021-09-13', NULL),
+  ('dev.patel', 'customer-advisor', DATE '2022-01-10', NULL),
+  ('ben.hughes', 'customer-advisor', DATE '2023-02-06', NULL),
+  ('sophie.clarke', 'customer-advisor', DATE '2026-02-02', NULL),
+  ('rhys.evans', 'customer-advisor', DATE '2020-01-06', DATE '2023-07-28'),
+  ('graham.whitfield', 'regional-manager', DATE '2013-02-04', DATE '2019-12-31'),
+  ('graham.whitfield', 'head-of-retail', DATE '2020-01-01', NULL),
+  ('helen.marsh', 'store-supervisor', DATE '2014-09-01', DATE '2017-04-02'),
+  ('helen.marsh', 'store-manager', DATE '2017-04-03', DATE '2019-12-31'),
+  ('helen.marsh', 'regional-manager', DATE '2020-01-01', NULL),
+  ('siobhan.kelly', 'store-assistant', DATE '2016-05-09', DATE '2019-08-31'),
+  ('siobhan.kelly', 'store-supervisor', DATE '2019-09-01', DATE '2024-04-30'),
+  ('siobhan.kelly', 'store-manager', DATE '2024-05-01', NULL),
+  ('paul.greaves', 'store-manager', DATE '2022-02-07', DATE '2024-12-20'),
+  ('daniel.okoro', 'store-manager', DATE '2025-01-06', NULL),
+  ('george.lee', 'store-assistant', DATE '2018-03-12', DATE '2023-05-31'),
+  ('george.lee', 'store-supervisor', DATE '2023-06-01', NULL),
+  ('megan.hall', 'store-assistant', DATE '2019-10-07', DATE '2024-02-29'),
+  ('megan.hall', 'store-supervisor', DATE '2024-03-01', NULL),
+  ('kwame.mensah', 'store-assistant', DATE '2022-09-05', NULL),
+  ('lucy.brennan', 'store-assistant', DATE '2024-03-18', NULL),
+  ('josh.turner', 'store-assistant', DATE '2025-11-03', DATE '2026-01-10'),
+  ('nadia.rahman', 'content-editor', DATE '2017-06-05', DATE '2021-08-31'),
+  ('nadia.rahman', 'head-of-online', DATE '2021-09-01', NULL),
+  ('hana.ito', 'customer-advisor', DATE '2022-05-03', DATE '2024-10-31'),
+  ('hana.ito', 'content-editor', DATE '2024-11-01', NULL),
+  ('catherine.lowe', 'head-of-finance', DATE '2024-09-02', NULL),
+  ('karen.fletcher', 'credit-manager', DATE '2021-05-04', DATE '2024-03-28'),
+  ('martin.hale', 'credit-manager', DATE '2024-04-02', NULL),
+  ('grace.adeyemi', 'customer-advisor', DATE '2021-03-01', DATE '2024-03-31'),
+  ('grace.adeyemi', 'credit-advisor', DATE '2024-04-01', NULL),
+  ('tomasz.kowalski', 'credit-advisor', DATE '2025-02-03', NULL),
+  ('sanjay.mehta', 'it-service-desk-analyst', DATE '2019-09-02', DATE '2024-01-07'),
+  ('sanjay.mehta', 'it-lead', DATE '2024-01-08', NULL),
+  ('ivan.novak', 'it-service-desk-analyst', DATE '2021-02-01', NULL),
+  ('liam.doherty', 'it-service-desk-analyst', DATE '2023-09-04', NULL),
+  ('janet.cole', 'hr-manager', DATE '2021-09-01', DATE '2024-06-30'),
+  ('eleanor.price', 'hr-advisor', DATE '2018-01-08', DATE '2024-06-30'),
+  ('eleanor.price', 'hr-manager', DATE '2024-07-01', NULL),
+  ('jo.walsh', 'hr-advisor', DATE '2020-05-11', NULL);
+CREATE TABLE `precept_action` (
+  action STRING NOT NULL,
+  limit_kind STRING NOT NULL
+);
+INSERT INTO `precept_action` VALUES
+  ('alternative', 'none'),
+  ('apology', 'none'),
+  ('approve_leave', 'duration'),
+  ('callback', 'none'),
+  ('credit_limit_increase', 'money'),
+  ('discount', 'percent'),
+  ('extend_deadline', 'duration'),
+  ('goodwill', 'money'),
+  ('grant_access', 'none'),
+  ('issue_equipment', 'count'),
+  ('password_reset', 'none'),
+  ('payment_holiday', 'duration'),
+  ('price_match', 'money'),
+  ('promotion_code', 'percent'),
+  ('publish_content', 'none'),
+  ('refund', 'money'),
+  ('regulated_advice', 'none'),
+  ('reorder', 'count'),
+  ('replacement', 'count'),
+  ('shortfall_report', 'none'),
+  ('stock_adjustment', 'count'),
+  ('write_off', 'money');
+CREATE TABLE `precept_role_limit` (
+  role_id STRING NOT NULL,
+  action STRING NOT NULL,
+  limit_kind STRING NOT NULL,
+  limit_number DECIMAL(38, 10),
+  currency STRING,
+  limit_micros BIGINT
+);
+INSERT INTO `precept_role_limit` VALUES
+  ('customer-advisor', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('customer-advisor', 'apology', 'allowed', NULL, NULL, NULL),
+  ('customer-advisor', 'callback', 'allowed', NULL, NULL, NULL),
+  ('customer-advisor', 'discount', 'percent', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('customer-advisor', 'extend_deadline', 'duration', NULL, NULL, CAST(172800000000 AS BIGINT)),
+  ('customer-advisor', 'goodwill', 'money', CAST('20' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('customer-advisor', 'price_match', 'money', CAST('25' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('customer-advisor', 'refund', 'money', CAST('50' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('customer-advisor', 'reorder', 'count', CAST('2' AS DECIMAL(38, 10)), NULL, NULL),
+  ('customer-advisor', 'replacement', 'count', CAST('1' AS DECIMAL(38, 10)), NULL, NULL),
+  ('customer-advisor', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('team-leader', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('team-leader', 'apology', 'allowed', NULL, NULL, NULL),
+  ('team-leader', 'callback', 'allowed', NULL, NULL, NULL),
+  ('team-leader', 'discount', 'percent', CAST('15' AS DECIMAL(38, 10)), NULL, NULL),
+  ('team-leader', 'extend_deadline', 'duration', NULL, NULL, CAST(432000000000 AS BIGINT)),
+  ('team-leader', 'goodwill', 'money', CAST('100' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('team-leader', 'price_match', 'money', CAST('100' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('team-leader', 'refund', 'money', CAST('500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('team-leader', 'reorder', 'count', CAST('3' AS DECIMAL(38, 10)), NULL, NULL),
+  ('team-leader', 'replacement', 'count', CAST('2' AS DECIMAL(38, 10)), NULL, NULL),
+  ('team-leader', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('service-manager', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('service-manager', 'apology', 'allowed', NULL, NULL, NULL),
+  ('service-manager', 'callback', 'allowed', NULL, NULL, NULL),
+  ('service-manager', 'discount', 'percent', CAST('25' AS DECIMAL(38, 10)), NULL, NULL),
+  ('service-manager', 'extend_deadline', 'duration', NULL, NULL, CAST(1209600000000 AS BIGINT)),
+  ('service-manager', 'goodwill', 'money', CAST('250' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('service-manager', 'price_match', 'money', CAST('500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('service-manager', 'refund', 'money', CAST('2000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('service-manager', 'reorder', 'count', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('service-manager', 'replacement', 'count', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('service-manager', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('service-manager', 'write_off', 'money', CAST('250' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-customer-service', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('head-of-customer-service', 'apology', 'allowed', NULL, NULL, NULL),
+  ('head-of-customer-service', 'callback', 'allowed', NULL, NULL, NULL),
+  ('head-of-customer-service', 'discount', 'percent', CAST('40' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-customer-service', 'extend_deadline', 'duration', NULL, NULL, CAST(4838400000000 AS BIGINT)),
+  ('head-of-customer-service', 'goodwill', 'money', CAST('1000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-customer-service', 'price_match', 'money', CAST('2000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-customer-service', 'refund', 'money', CAST('10000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-customer-service', 'regulated_advice', 'allowed', NULL, NULL, NULL),
+  ('head-of-customer-service', 'reorder', 'count', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-customer-service', 'replacement', 'count', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-customer-service', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('head-of-customer-service', 'write_off', 'money', CAST('2500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-assistant', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('store-assistant', 'apology', 'allowed', NULL, NULL, NULL),
+  ('store-assistant', 'callback', 'allowed', NULL, NULL, NULL),
+  ('store-assistant', 'discount', 'percent', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-assistant', 'refund', 'money', CAST('30' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-assistant', 'replacement', 'count', CAST('1' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-assistant', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('store-assistant', 'stock_adjustment', 'count', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-supervisor', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('store-supervisor', 'apology', 'allowed', NULL, NULL, NULL),
+  ('store-supervisor', 'callback', 'allowed', NULL, NULL, NULL),
+  ('store-supervisor', 'discount', 'percent', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-supervisor', 'extend_deadline', 'duration', NULL, NULL, CAST(172800000000 AS BIGINT)),
+  ('store-supervisor', 'goodwill', 'money', CAST('25' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-supervisor', 'price_match', 'money', CAST('50' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-supervisor', 'refund', 'money', CAST('100' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-supervisor', 'reorder', 'count', CAST('3' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-supervisor', 'replacement', 'count', CAST('2' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-supervisor', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('store-supervisor', 'stock_adjustment', 'count', CAST('20' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-manager', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('store-manager', 'apology', 'allowed', NULL, NULL, NULL),
+  ('store-manager', 'callback', 'allowed', NULL, NULL, NULL),
+  ('store-manager', 'discount', 'percent', CAST('20' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-manager', 'extend_deadline', 'duration', NULL, NULL, CAST(604800000000 AS BIGINT)),
+  ('store-manager', 'goodwill', 'money', CAST('100' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-manager', 'price_match', 'money', CAST('250' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-manager', 'refund', 'money', CAST('500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('store-manager', 'reorder', 'count', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-manager', 'replacement', 'count', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('store-manager', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('store-manager', 'stock_adjustment', 'count', CAST('100' AS DECIMAL(38, 10)), NULL, NULL),
+  ('regional-manager', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('regional-manager', 'apology', 'allowed', NULL, NULL, NULL),
+  ('regional-manager', 'callback', 'allowed', NULL, NULL, NULL),
+  ('regional-manager', 'discount', 'percent', CAST('30' AS DECIMAL(38, 10)), NULL, NULL),
+  ('regional-manager', 'extend_deadline', 'duration', NULL, NULL, CAST(1209600000000 AS BIGINT)),
+  ('regional-manager', 'goodwill', 'money', CAST('250' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('regional-manager', 'price_match', 'money', CAST('1000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('regional-manager', 'refund', 'money', CAST('2000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('regional-manager', 'reorder', 'count', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('regional-manager', 'replacement', 'count', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('regional-manager', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('regional-manager', 'stock_adjustment', 'count', CAST('500' AS DECIMAL(38, 10)), NULL, NULL),
+  ('regional-manager', 'write_off', 'money', CAST('500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-retail', 'alternative', 'allowed', NULL, NULL, NULL),
+  ('head-of-retail', 'apology', 'allowed', NULL, NULL, NULL),
+  ('head-of-retail', 'callback', 'allowed', NULL, NULL, NULL),
+  ('head-of-retail', 'discount', 'percent', CAST('40' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-retail', 'extend_deadline', 'duration', NULL, NULL, CAST(4838400000000 AS BIGINT)),
+  ('head-of-retail', 'goodwill', 'money', CAST('1000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-retail', 'price_match', 'money', CAST('2500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-retail', 'refund', 'money', CAST('10000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-retail', 'reorder', 'count', CAST('20' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-retail', 'replacement', 'count', CAST('20' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-retail', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('head-of-retail', 'stock_adjustment', 'count', CAST('2000' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-retail', 'write_off', 'money', CAST('2500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('content-editor', 'promotion_code', 'percent', CAST('5' AS DECIMAL(38, 10)), NULL, NULL),
+  ('content-editor', 'publish_content', 'allowed', NULL, NULL, NULL),
+  ('content-editor', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('head-of-online', 'promotion_code', 'percent', CAST('30' AS DECIMAL(38, 10)), NULL, NULL),
+  ('head-of-online', 'publish_content', 'allowed', NULL, NULL, NULL),
+  ('head-of-online', 'shortfall_report', 'allowed', NULL, NULL, NULL),
+  ('credit-advisor', 'apology', 'allowed', NULL, NULL, NULL),
+  ('credit-advisor', 'callback', 'allowed', NULL, NULL, NULL),
+  ('credit-advisor', 'credit_limit_increase', 'money', CAST('500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('credit-advisor', 'extend_deadline', 'duration', NULL, NULL, CAST(172800000000 AS BIGINT)),
+  ('credit-advisor', 'payment_holiday', 'duration', NULL, NULL, CAST(2419200000000 AS BIGINT)),
+  ('credit-advisor', 'refund', 'money', CAST('50' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('credit-advisor', 'regulated_advice', 'allowed', NULL, NULL, NULL),
+  ('credit-manager', 'apology', 'allowed', NULL, NULL, NULL),
+  ('credit-manager', 'callback', 'allowed', NULL, NULL, NULL),
+  ('credit-manager', 'credit_limit_increase', 'money', CAST('2500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('credit-manager', 'extend_deadline', 'duration', NULL, NULL, CAST(1209600000000 AS BIGINT)),
+  ('credit-manager', 'payment_holiday', 'duration', NULL, NULL, CAST(7257600000000 AS BIGINT)),
+  ('credit-manager', 'refund', 'money', CAST('500' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('credit-manager', 'regulated_advice', 'allowed', NULL, NULL, NULL),
+  ('credit-manager', 'write_off', 'money', CAST('250' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-finance', 'apology', 'allowed', NULL, NULL, NULL),
+  ('head-of-finance', 'callback', 'allowed', NULL, NULL, NULL),
+  ('head-of-finance', 'credit_limit_increase', 'money', CAST('10000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-finance', 'extend_deadline', 'duration', NULL, NULL, CAST(2419200000000 AS BIGINT)),
+  ('head-of-finance', 'payment_holiday', 'duration', NULL, NULL, CAST(15724800000000 AS BIGINT)),
+  ('head-of-finance', 'refund', 'money', CAST('5000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('head-of-finance', 'regulated_advice', 'allowed', NULL, NULL, NULL),
+  ('head-of-finance', 'write_off', 'money', CAST('5000' AS DECIMAL(38, 10)), 'GBP', NULL),
+  ('it-service-desk-analyst', 'callback', 'allowed', NULL, NULL, NULL),
+  ('it-service-desk-analyst', 'grant_access', 'allowed', NULL, NULL, NULL),
+  ('it-service-desk-analyst', 'issue_equipment', 'count', CAST('1' AS DECIMAL(38, 10)), NULL, NULL),
+  ('it-service-desk-analyst', 'password_reset', 'allowed', NULL, NULL, NULL),
+  ('it-lead', 'callback', 'allowed', NULL, NULL, NULL),
+  ('it-lead', 'grant_access', 'allowed', NULL, NULL, NULL),
+  ('it-lead', 'issue_equipment', 'count', CAST('10' AS DECIMAL(38, 10)), NULL, NULL),
+  ('it-lead', 'password_reset', 'allowed', NULL, NULL, NULL),
+  ('hr-advisor', 'approve_leave', 'duration', NULL, NULL, CAST(259200000000 AS BIGINT)),
+  ('hr-advisor', 'callback', 'allowed', NULL, NULL, NULL),
+  ('hr-advisor', 'extend_deadline', 'duration', NULL, NULL, CAST(172800000000 AS BIGINT)),
+  ('hr-manager', 'approve_leave', 'duration', NULL, NULL, CAST(2419200000000 AS BIGINT)),
+  ('hr-manager', 'callback', 'allowed', NULL, NULL, NULL),
+  ('hr-manager', 'extend_deadline', 'duration', NULL, NULL, CAST(1209600000000 AS BIGINT));
+CREATE TABLE `precept_escalation` (
+  role_id STRING NOT NULL,
+  step BIGINT NOT NULL,
+  senior_id STRING NOT NULL
+);
+INSERT INTO `precept_escalation` VALUES
+  ('customer-advisor', 1, 'team-leader'),
+  ('customer-advisor', 2, 'service-manager'),
+  ('customer-advisor', 3, 'head-of-customer-service'),
+  ('team-leader', 1, 'service-manager'),
+  ('team-leader', 2, 'head-of-customer-service'),
+  ('service-manager', 1, 'head-of-customer-service'),
+  ('store-assistant', 1, 'store-supervisor'),
+  ('store-assistant', 2, 'store-manager'),
+  ('store-assistant', 3, 'regional-manager'),
+  ('store-assistant', 4, 'head-of-retail'),
+  ('store-supervisor', 1, 'store-manager'),
+  ('store-supervisor', 2, 'regional-manager'),
+  ('store-supervisor', 3, 'head-of-retail'),
+  ('store-manager', 1, 'regional-manager'),
+  ('store-manager', 2, 'head-of-retail'),
+  ('regional-manager', 1, 'head-of-retail'),
+  ('content-editor', 1, 'head-of-online'),
+  ('credit-advisor', 1, 'credit-manager'),
+  ('credit-advisor', 2, 'head-of-finance'),
+  ('credit-manager', 1, 'head-of-finance'),
+  ('it-service-desk-analyst', 1, 'it-lead'),
+  ('hr-advisor', 1, 'hr-manager');
+CREATE TABLE `precept_qualification` (
+  staff_id STRING NOT NULL,
+  qualification STRING NOT NULL,
+  issued DATE NOT NULL,
+  expires DATE
+);
+INSERT INTO `precept_qualification` VALUES
+  ('richard.thornton', 'fca-consumer-credit', DATE '2020-06-01', DATE '2023-05-31'),
+  ('helen.marsh', 'first-aid-at-work', DATE '2017-03-20', DATE '2020-03-20'),
+  ('siobhan.kelly', 'first-aid-at-work', DATE '2024-04-16', DATE '2027-04-16'),
+  ('paul.greaves', 'first-aid-at-work', DATE '2022-01-24', DATE '2025-01-24'),
+  ('daniel.okoro', 'first-aid-at-work', DATE '2024-12-09', DATE '2027-12-09'),
+  ('catherine.lowe', 'fca-consumer-credit', DATE '2024-06-17', DATE '2027-06-17'),
+  ('karen.fletcher', 'fca-consumer-credit', DATE '2021-04-12', DATE '2024-04-12'),
+  ('martin.hale', 'fca-consumer-credit', DATE '2024-01-22', DATE '2027-01-22'),
+  ('grace.adeyemi', 'fca-consumer-credit', DATE '2024-03-18', DATE '2027-03-18'),
+  ('tomasz.kowalski', 'fca-consumer-credit', DATE '2019-06-10', DATE '2022-06-10'),
+  ('tomasz.kowalski', 'fca-consumer-credit', DATE '2025-01-20', DATE '2028-01-20'),
+  ('sanjay.mehta', 'itil-4-foundation', DATE '2024-01-05', DATE '2027-01-05'),
+  ('janet.cole', 'mental-health-first-aid', DATE '2021-07-12', DATE '2024-07-12'),
+  ('eleanor.price', 'mental-health-first-aid', DATE '2019-03-12', DATE '2022-03-12'),
+  ('eleanor.price', 'mental-health-first-aid', DATE '2024-05-14', DATE '2027-05-14');
+CREATE TABLE `precept_area_requirement` (
+  area STRING NOT NULL,
+  qualification STRING
+);
+INSERT INTO `precept_area_requirement` VALUES
+  ('cash-handling', NULL),
+  ('complaint-handling', NULL),
+  ('consumer-credit', 'fca-consumer-credit'),
+  ('data-protection', NULL),
+  ('employment-law', NULL),
+  ('home-electricals', NULL),
+  ('it-service-management', NULL),
+  ('refunds-and-returns', NULL),
+  ('web-content', NULL);
+-- The role files' role as records of Precept's own `role` schema.
+CREATE TABLE `role` (
+  `id` STRING NOT NULL,
+  `title` STRING NOT NULL,
+  `department` STRING,
+  `top` BOOLEAN NOT NULL,
+  `escalates_to` STRING,
+  `requires` ARRAY<STRING> NOT NULL,
+  `trained_in` ARRAY<STRING> NOT NULL,
+  `may` ARRAY<STRUCT<`action`: STRING>> NOT NULL
+);
+INSERT INTO `role` VALUES
+  ('customer-advisor', 'Customer Advisor', 'Customer Service', FALSE, 'team-leader', array(), array('complaint-handling', 'refunds-and-returns'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'))),
+  ('team-leader', 'Customer Service Team Leader', 'Customer Service', FALSE, 'service-manager', array(), array('complaint-handling', 'refunds-and-returns'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'))),
+  ('service-manager', 'Customer Service Manager', 'Customer Service', FALSE, 'head-of-customer-service', array(), array('complaint-handling', 'refunds-and-returns'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'write_off'))),
+  ('head-of-customer-service', 'Head of Customer Service', 'Customer Service', TRUE, NULL, array(), array('complaint-handling', 'refunds-and-returns'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'regulated_advice'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'write_off'))),
+  ('store-assistant', 'Store Assistant', 'Retail', FALSE, 'store-supervisor', array(), array('complaint-handling', 'refunds-and-returns', 'cash-handling'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'refund'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'stock_adjustment'))),
+  ('store-supervisor', 'Store Supervisor', 'Retail', FALSE, 'store-manager', array(), array('complaint-handling', 'refunds-and-returns', 'cash-handling', 'home-electricals'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'stock_adjustment'))),
+  ('store-manager', 'Store Manager', 'Retail', FALSE, 'regional-manager', array('first-aid-at-work'), array('complaint-handling', 'refunds-and-returns', 'cash-handling', 'home-electricals'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'stock_adjustment'))),
+  ('regional-manager', 'Regional Manager', 'Retail', FALSE, 'head-of-retail', array(), array('complaint-handling', 'refunds-and-returns'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'stock_adjustment'), named_struct('action', 'write_off'))),
+  ('head-of-retail', 'Head of Retail', 'Retail', TRUE, NULL, array(), array('complaint-handling', 'refunds-and-returns'), array(named_struct('action', 'alternative'), named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'discount'), named_struct('action', 'extend_deadline'), named_struct('action', 'goodwill'), named_struct('action', 'price_match'), named_struct('action', 'refund'), named_struct('action', 'reorder'), named_struct('action', 'replacement'), named_struct('action', 'shortfall_report'), named_struct('action', 'stock_adjustment'), named_struct('action', 'write_off'))),
+  ('content-editor', 'Content Editor', 'Online', FALSE, 'head-of-online', array(), array('web-content'), array(named_struct('action', 'promotion_code'), named_struct('action', 'publish_content'), named_struct('action', 'shortfall_report'))),
+  ('head-of-online', 'Head of Online', 'Online', TRUE, NULL, array(), array('web-content', 'data-protection'), array(named_struct('action', 'promotion_code'), named_struct('action', 'publish_content'), named_struct('action', 'shortfall_report'))),
+  ('credit-advisor', 'Credit Advisor', 'Finance and Credit', FALSE, 'credit-manager', array('fca-consumer-credit'), array('complaint-handling', 'consumer-credit', 'data-protection'), array(named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'credit_limit_increase'), named_struct('action', 'extend_deadline'), named_struct('action', 'payment_holiday'), named_struct('action', 'refund'), named_struct('action', 'regulated_advice'))),
+  ('credit-manager', 'Credit Manager', 'Finance and Credit', FALSE, 'head-of-finance', array('fca-consumer-credit'), array('complaint-handling', 'consumer-credit', 'data-protection'), array(named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'credit_limit_increase'), named_struct('action', 'extend_deadline'), named_struct('action', 'payment_holiday'), named_struct('action', 'refund'), named_struct('action', 'regulated_advice'), named_struct('action', 'write_off'))),
+  ('head-of-finance', 'Head of Finance and Credit', 'Finance and Credit', TRUE, NULL, array('fca-consumer-credit'), array('consumer-credit', 'data-protection'), array(named_struct('action', 'apology'), named_struct('action', 'callback'), named_struct('action', 'credit_limit_increase'), named_struct('action', 'extend_deadline'), named_struct('action', 'payment_holiday'), named_struct('action', 'refund'), named_struct('action', 'regulated_advice'), named_struct('action', 'write_off'))),
+  ('it-service-desk-analyst', 'IT Service Desk Analyst', 'IT', FALSE, 'it-lead', array(), array('it-service-management', 'data-protection'), array(named_struct('action', 'callback'), named_struct('action', 'grant_access'), named_struct('action', 'issue_equipment'), named_struct('action', 'password_reset'))),
+  ('it-lead', 'IT Lead', 'IT', TRUE, NULL, array('itil-4-foundation'), array('it-service-management', 'data-protection'), array(named_struct('action', 'callback'), named_struct('action', 'grant_access'), named_struct('action', 'issue_equipment'), named_struct('action', 'password_reset'))),
+  ('hr-advisor', 'HR Advisor', 'Human Resources', FALSE, 'hr-manager', array(), array('employment-law', 'data-protection'), array(named_struct('action', 'approve_leave'), named_struct('action', 'callback'), named_struct('action', 'extend_deadline'))),
+  ('hr-manager', 'HR Manager', 'Human Resources', TRUE, NULL, array('mental-health-first-aid'), array('employment-law', 'data-protection'), array(named_struct('action', 'approve_leave'), named_struct('action', 'callback'), named_struct('action', 'extend_deadline')));
+
 CREATE VIEW `precept_findings` AS
 SELECT
   'refund-honoured' AS rule_id,
@@ -1946,6 +2363,68 @@ SELECT
 FROM `service_record` AS r
 WHERE ((((r.`kind` = 'complaint') AND (r.`resolved_at` IS NOT NULL))) <=> TRUE)
   AND NOT ((((r.`resolved_at` <= timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)))) <=> TRUE))
+UNION ALL
+SELECT * FROM (
+  WITH precept_events AS (
+    SELECT r.`case` AS k0, r.`at` AS ts, 0 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
+    UNION ALL
+    SELECT r.`case` AS k0, r.`at` AS ts, 1 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'awaiting_customer')) <=> TRUE)
+    UNION ALL
+    SELECT r.`case` AS k0, r.`at` AS ts, 2 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'customer_replied')) <=> TRUE)
+    UNION ALL
+    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'answered')) <=> TRUE)
+  ),
+  precept_end AS (
+    SELECT MAX(ts) AS e FROM precept_events
+  ),
+  precept_ordered AS (
+    SELECT e.k0, e.ts, e.kind,
+      ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
+      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
+    FROM precept_events AS e
+  ),
+  precept_obligations AS (
+    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at
+    FROM precept_ordered GROUP BY k0, seg
+  ),
+  precept_clock AS (
+    SELECT o.k0, o.seg, p.ts, p.kind,
+      COALESCE(SUM(CASE WHEN p.kind = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY o.k0, o.seg ORDER BY p.pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS run
+    FROM precept_obligations AS o JOIN precept_ordered AS p ON p.k0 = o.k0 AND p.seg = o.seg AND p.pos > o.open_pos AND p.kind IN (1, 2)
+  ),
+  precept_spans AS (
+    SELECT q.k0, q.seg, q.p_from, COALESCE(q.p_to, o.close_at, n.e) AS p_to FROM (
+      SELECT k0, seg, run, MIN(CASE WHEN kind = 1 THEN ts END) AS p_from, MIN(CASE WHEN kind = 2 THEN ts END) AS p_to
+      FROM precept_clock GROUP BY k0, seg, run
+    ) AS q JOIN precept_obligations AS o ON o.k0 = q.k0 AND o.seg = q.seg CROSS JOIN precept_end AS n
+    WHERE q.p_from IS NOT NULL
+  ),
+  precept_pauses AS (
+    SELECT x.k0, x.seg, CAST(SUM(x.us) AS BIGINT) AS us, CAST(SUM(x.bd) AS BIGINT) AS bd FROM (
+      SELECT s.k0, s.seg, unix_micros(s.p_to) - unix_micros(s.p_from) AS us, CAST(0 AS BIGINT) AS bd FROM precept_spans AS s
+    ) AS x GROUP BY x.k0, x.seg
+  ),
+  precept_judged AS (
+    SELECT o.k0, o.open_at, o.close_at, timestamp_micros(CAST(unix_micros(o.open_at) + 4838400000000 + COALESCE(p.us, 0) AS BIGINT)) AS due, n.e
+    FROM precept_obligations AS o CROSS JOIN precept_end AS n
+    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg
+    WHERE o.open_pos IS NOT NULL
+  )
+  SELECT
+  'complaint-final-response' AS rule_id,
+  'Retail Customer Service Code' AS code,
+  'industry' AS level,
+  'error' AS severity,
+  'case_event' AS schema_name,
+  CAST(NULL AS STRING) AS record_id,
+  CAST(NULL AS BIGINT) AS requirement,
+  '' AS field,
+  'complaint {0} was received {1} and had no final response by {2}' AS message,
+  CAST(array(r.k0, date_format(r.open_at, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\''), date_format(r.due, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\'')) AS ARRAY<STRING>) AS message_values,
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  FROM precept_judged AS r
+  WHERE (r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)
+) AS precept_rule
 UNION ALL
 SELECT
   'unresolved-told-ombudsman' AS rule_id,
@@ -2024,6 +2503,57 @@ SELECT * FROM (
 ) AS precept_rule
 UNION ALL
 SELECT * FROM (
+  WITH precept_events AS (
+    SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
+    UNION ALL
+    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
+  ),
+  precept_end AS (
+    SELECT MAX(ts) AS e FROM precept_events
+  ),
+  precept_cases AS (
+    SELECT s.k0, (SELECT MAX(c1.day) FROM `precept_calendar` c1 WHERE c1.calendar = 0 AND c1.day_start <= s.first_at) AS cday FROM (
+      SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open
+      FROM (
+      SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
+    UNION ALL
+    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
+      ) AS v GROUP BY k0
+    ) AS s
+  ),
+  precept_ordered AS (
+    SELECT e.k0, e.ts, e.kind,
+      ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
+      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
+    FROM precept_events AS e
+    WHERE e.k0 IN (SELECT k0 FROM precept_cases WHERE cday IS NOT NULL AND (((cday IS NOT NULL AND cday >= DATE '2026-02-01')) <=> TRUE))
+  ),
+  precept_obligations AS (
+    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at
+    FROM precept_ordered GROUP BY k0, seg
+  ),
+  precept_judged AS (
+    SELECT o.k0, o.open_at, o.close_at, (SELECT min_by(c1.day_end, c2.idx) FROM `precept_calendar` c2 LEFT JOIN `precept_calendar` c1 ON c1.calendar = 0 AND c1.working AND c1.idx = c2.idx + 1 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= o.open_at) AS due, n.e
+    FROM precept_obligations AS o CROSS JOIN precept_end AS n
+    WHERE o.open_pos IS NOT NULL
+  )
+  SELECT
+  'complaint-logged-as-case' AS rule_id,
+  'Northbrook Stores Service Charter' AS code,
+  'organisational' AS level,
+  'error' AS severity,
+  'service_record' AS schema_name,
+  CAST(NULL AS STRING) AS record_id,
+  CAST(NULL AS BIGINT) AS requirement,
+  '' AS field,
+  'complaint {0}, taken at the helpdesk {1}, was not logged in the complaints system by {2}' AS message,
+  CAST(array(r.k0, date_format(r.open_at, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\''), date_format(r.due, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\'')) AS ARRAY<STRING>) AS message_values,
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  FROM precept_judged AS r
+  WHERE (r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)
+) AS precept_rule
+UNION ALL
+SELECT * FROM (
   WITH precept_scope AS (
     SELECT r.`team` AS k0, CAST(date_trunc('month', (SELECT MAX(c1.day) FROM `precept_calendar` c1 WHERE c1.calendar = 0 AND c1.day_start <= r.`opened_at`)) AS DATE) AS k1, COALESCE(r.`escalated`, FALSE) AS x0, COALESCE(r.`escalated`, FALSE) AS x1
     FROM `service_record` AS r
@@ -2094,4 +2624,36 @@ SELECT
   CAST(NULL AS STRING) AS group_key
 FROM `service_record` AS r
 WHERE (((r.`status` = 'closed')) <=> TRUE)
-  AND NOT ((((((r.`needs_confirmed_at` IS NOT NULL) AND (r.`closed_at` IS NOT NULL)) AND (r.`needs_confirmed_at` <= r.`closed_at`))) <=> TRUE));
+  AND NOT ((((((r.`needs_confirmed_at` IS NOT NULL) AND (r.`closed_at` IS NOT NULL)) AND (r.`needs_confirmed_at` <= r.`closed_at`))) <=> TRUE))
+UNION ALL
+SELECT
+  'regulated-advice-role-qualified' AS rule_id,
+  'Institute of Customer Service Practitioners: Member Code' AS code,
+  'professional' AS level,
+  'error' AS severity,
+  'role' AS schema_name,
+  r.`id` AS record_id,
+  CAST(CASE WHEN NOT ((CASE WHEN 'fca-consumer-credit' IS NOT NULL AND r.`requires` IS NOT NULL THEN exists(r.`requires`, u2 -> u2 <=> 'fca-consumer-credit') END) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT ((CASE WHEN 'fca-consumer-credit' IS NOT NULL AND r.`requires` IS NOT NULL THEN exists(r.`requires`, u2 -> u2 <=> 'fca-consumer-credit') END) <=> TRUE) THEN 'requires' END, '') AS field,
+  '{0} may give regulated advice but the role does not require `fca-consumer-credit`' AS message,
+  CAST(array(r.`title`) AS ARRAY<STRING>) AS message_values,
+  CAST(NULL AS STRING) AS group_key
+FROM `role` AS r
+WHERE ((CASE WHEN r.`may` IS NOT NULL THEN exists(r.`may`, u1 -> (u1.`action` = 'regulated_advice')) END) <=> TRUE)
+  AND NOT (((CASE WHEN 'fca-consumer-credit' IS NOT NULL AND r.`requires` IS NOT NULL THEN exists(r.`requires`, u2 -> u2 <=> 'fca-consumer-credit') END) <=> TRUE))
+UNION ALL
+SELECT
+  'customer-facing-trained' AS rule_id,
+  'Institute of Customer Service Practitioners: Member Code' AS code,
+  'professional' AS level,
+  'warning' AS severity,
+  'role' AS schema_name,
+  r.`id` AS record_id,
+  CAST(CASE WHEN NOT ((CASE WHEN 'complaint-handling' IS NOT NULL AND r.`trained_in` IS NOT NULL THEN exists(r.`trained_in`, u1 -> u1 <=> 'complaint-handling') END) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT ((CASE WHEN 'complaint-handling' IS NOT NULL AND r.`trained_in` IS NOT NULL THEN exists(r.`trained_in`, u1 -> u1 <=> 'complaint-handling') END) <=> TRUE) THEN 'trained_in' END, '') AS field,
+  '{0} ({1}) is not trained in complaint handling' AS message,
+  CAST(array(r.`title`, r.`department`) AS ARRAY<STRING>) AS message_values,
+  CAST(NULL AS STRING) AS group_key
+FROM `role` AS r
+WHERE ((((r.`department` IS NOT NULL) AND (r.`department` IN ('Customer Service', 'Retail', 'Finance and Credit')))) <=> TRUE)
+  AND NOT (((CASE WHEN 'complaint-handling' IS NOT NULL AND r.`trained_in` IS NOT NULL THEN exists(r.`trained_in`, u1 -> u1 <=> 'complaint-handling') END) <=> TRUE));
