@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod expr;
 pub mod group;
 pub mod load;
+pub mod message;
 pub mod tables;
 
 use std::collections::BTreeSet;
