@@ -15,8 +15,6 @@ mod common;
 #[cfg(feature = "duckdb")]
 mod sql_diff;
 
-use std::path::Path;
-
 use common::{precept, root, Run};
 use serde_json::Value;
 
@@ -140,7 +138,7 @@ fn duckdb_rows() -> (String, String) {
     conn.execute_batch(&sql_diff::inserts(&program, &records, d)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (csv, jsonl) = (dir.path().join("rows.csv"), dir.path().join("rows.jsonl"));
-    let quote = |p: &Path| p.to_string_lossy().replace('\'', "''");
+    let quote = |p: &std::path::Path| p.to_string_lossy().replace('\'', "''");
     conn.execute_batch(&format!(
         "COPY (SELECT * REPLACE (to_json(message_values) AS message_values) FROM precept_findings ORDER BY ALL) \
          TO '{}' (HEADER);\n\
