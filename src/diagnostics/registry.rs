@@ -170,6 +170,7 @@ pub fn family(code: &str) -> &'static str {
         "case" => "About the records of a case rule (`case by`, `opens`, `closes`): a warning about the data, not the policy; the case is still judged. See docs/language.md.",
         "diff" => "About `precept diff`, which checks the same records with two sets of policies; the message says which side. See docs/diff.md.",
         "sql" => "About `precept sql`, which writes the rules as SQL for a warehouse: a warning, and the rule named is left out of the SQL. See docs/warehouse.md.",
+        "findings" => "About findings exported from a warehouse and read back with `precept check --findings` or `precept baseline --findings`: a file or row that cannot be used (the row is left out, the others are read; exit status 2). See docs/warehouse.md, \"Reading findings back\".",
         "engine" => "About `precept check --engine duckdb`: a rule it did not run (a warning; the run then never exits 0), or a file or value DuckDB does not read (exit status 2). See docs/warehouse.md.",
         _ => "",
     }
