@@ -116,6 +116,9 @@ pub mod pipeline;
 pub mod policytest;
 #[doc(hidden)]
 pub mod progress;
+// Findings exported from a warehouse read back into the reports (docs/warehouse.md).
+#[doc(hidden)]
+pub mod readback;
 #[doc(hidden)]
 pub mod roles;
 #[doc(hidden)]

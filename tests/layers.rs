@@ -20,9 +20,9 @@ const LAYERS: &[&[&str]] = &[
     &["check", "engine", "data", "roles", "formatter"],
     // Findings as values; rules as SQL (`precept sql`).
     &["findings", "sql"],
-    // Orchestration: a check over files and folders (by the engine, or by DuckDB: `duck`); policy
-    // folders read from disk.
-    &["pipeline", "workspace", "duck"],
+    // Orchestration: a check over files and folders (by the engine, or by DuckDB: `duck`; or
+    // findings exported from a warehouse read back: `readback`); policy folders read from disk.
+    &["pipeline", "workspace", "duck", "readback"],
     // Waived or baselined.
     &["suppress"],
     // Reports.

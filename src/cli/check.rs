@@ -94,6 +94,18 @@ pub(super) fn load(
     err: &mut Stderr,
     baseline: Option<&Path>,
 ) -> Result<Loaded, Stop> {
+    load_for(inputs, config, err, baseline, true)
+}
+
+/// [`load`], finding the record files only when `records` (not when findings exported from a
+/// warehouse are read instead).
+fn load_for(
+    inputs: &Inputs,
+    config: Option<&Config>,
+    err: &mut Stderr,
+    baseline: Option<&Path>,
+    records: bool,
+) -> Result<Loaded, Stop> {
     threads(inputs.threads).map_err(|d| Stop::new(vec![d]))?;
     // Given (the flag, else the settings) or not: never defaulted here. Without one the engine
     // judges waivers on today's date and nothing else on the clock (see `Options::as_of`).
@@ -172,7 +184,8 @@ pub(super) fn load(
     skip.extend(baseline.map(Path::to_path_buf));
     skip.extend(calendars.iter().map(|(_, p)| p.clone()));
     let select = select(skip);
-    let (mut files, found_diags) = crate::data::discover(&paths, engine.program());
+    let (mut files, found_diags) =
+        if records { crate::data::discover(&paths, engine.program()) } else { (Vec::new(), Vec::new()) };
     files.retain(|f| select.keeps(f.place(), &f.name));
     Ok(Loaded { engine, policy_diags, rest: Rest { files, found_diags } })
 }
@@ -359,7 +372,11 @@ pub(super) fn check(args: CheckArgs) -> Status {
         flag_fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(crate::ast::Severity::Error);
     let baseline_file = args.baseline.clone().or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
     let (mut reports, mut problems) = output::Reports::open(&specs, out_style);
-    problems.extend(reports.forbid(&known_inputs(&args.inputs, config.as_ref(), baseline_file.as_deref())));
+    let mut known = known_inputs(&args.inputs, config.as_ref(), baseline_file.as_deref());
+    for p in &args.findings {
+        known.file(p, "a findings file read");
+    }
+    problems.extend(reports.forbid(&known));
     if !problems.is_empty() {
         for d in &problems {
             err.diag(d);
@@ -367,7 +384,8 @@ pub(super) fn check(args: CheckArgs) -> Status {
         write_failed(reports, &problems, fail_on, &mut err);
         return Status::Failed;
     }
-    let loaded = match load(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref()) {
+    let reading_findings = !args.findings.is_empty();
+    let loaded = match load_for(&args.inputs, config.as_ref(), &mut err, baseline_file.as_deref(), !reading_findings) {
         Ok(l) => l,
         Err(stop) => {
             stop.show(&mut err);
@@ -417,6 +435,7 @@ pub(super) fn check(args: CheckArgs) -> Status {
         }
     };
     let mut outcome = match args.engine {
+        _ if reading_findings => super::readback::run(&engine, &args.findings, &prepare, &mut take),
         super::engine::EngineArg::Native => run(&engine, &mut rest, &prepare, &mut take),
         super::engine::EngineArg::Duckdb => {
             let select = crate::data::Select {
@@ -465,16 +484,16 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
             return stop.status;
         }
     };
-    let mut problems: Vec<Diag> = known_inputs(&args.inputs, config.as_ref(), None)
-        .against(std::slice::from_ref(&target))
-        .into_iter()
-        .map(|(_, d)| d)
-        .collect();
+    let mut known = known_inputs(&args.inputs, config.as_ref(), None);
+    for p in &args.findings {
+        known.file(p, "a findings file read");
+    }
+    let mut problems: Vec<Diag> = known.against(std::slice::from_ref(&target)).into_iter().map(|(_, d)| d).collect();
     if let Err(e) = crate::output_file::plan(&args.file) {
         problems.push(cannot_write_baseline(&args.file, &e));
     }
     let loaded = match problems.is_empty() {
-        true => load(&args.inputs, config.as_ref(), &mut err, None),
+        true => load_for(&args.inputs, config.as_ref(), &mut err, None, args.findings.is_empty()),
         false => Err(Stop::new(problems)),
     };
     let Loaded { engine, policy_diags, mut rest } = match loaded {
@@ -498,11 +517,16 @@ pub(super) fn baseline(args: BaselineArgs) -> Status {
     });
     let mut findings: Vec<Finding> = Vec::new();
     let mut indicator = progress(&rest, &args.inputs);
-    let outcome = run(&engine, &mut rest, &|_| Vec::new(), &mut |f, _| {
+    let mut keep = |f: Finding, _| {
         if f.standing == crate::pipeline::Standing::Active && f.rule.is_some() {
             findings.push(f);
         }
-    });
+    };
+    let outcome = if args.findings.is_empty() {
+        run(&engine, &mut rest, &|_| Vec::new(), &mut keep)
+    } else {
+        super::readback::run(&engine, &args.findings, &|_| Vec::new(), &mut keep)
+    };
     indicator.finish();
     for d in &outcome.diagnostics {
         err.diag(d);

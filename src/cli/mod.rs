@@ -19,6 +19,7 @@ mod generate;
 mod guard;
 mod output;
 mod progress;
+mod readback;
 mod sql;
 pub mod terminal;
 mod test;
@@ -216,6 +217,11 @@ struct CheckArgs {
     /// compile to SQL, over JSON Lines, CSV and Parquet files, out of core).
     #[arg(long, value_enum, default_value = "native")]
     engine: engine::EngineArg,
+    /// Report findings exported from a warehouse instead of checking record files: the rows of
+    /// `precept sql`'s `precept_findings`, as CSV with a header or JSON Lines (docs/warehouse.md,
+    /// "Reading findings back"). May be given more than once.
+    #[arg(long = "findings", value_name = "FILE", conflicts_with_all = ["paths", "engine"])]
+    findings: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +258,10 @@ struct BaselineArgs {
     /// Where to write the baseline (replaced atomically).
     #[arg(long = "file", value_name = "FILE", default_value = "precept-baseline.json")]
     file: PathBuf,
+    /// Write the baseline from findings exported from a warehouse instead of checking record
+    /// files (as `precept check --findings`). May be given more than once.
+    #[arg(long = "findings", value_name = "FILE", conflicts_with = "paths")]
+    findings: Vec<PathBuf>,
 }
 
 /// The most `--threads` may ask for: far more than any machine Precept runs on has cores, and few

@@ -35,6 +35,9 @@ codes! {
     "precept::engine::duckdb" => "`--engine duckdb`: DuckDB could not read a record file, convert a value, or run the rules",
     "precept::engine::not-run" => "`--engine duckdb` did not run a rule: it uses a construct that does not compile to SQL yet",
     "precept::engine::unsupported-file" => "`--engine duckdb` does not read a record file: a JSON or TOML file, a file of a schema with export spellings or zones, or one lacking a required column",
+    "precept::findings::columns" => "a findings file given to `--findings` is not an export of `precept_findings`: no header, or a needed column missing or given twice",
+    "precept::findings::invalid-row" => "a row of a findings file given to `--findings` cannot be read or does not fit its rule: it is left out",
+    "precept::findings::unknown-rule" => "a row of a findings file given to `--findings` names a rule the policies do not have",
     "precept::fmt::not-written" => "`precept fmt` did not rewrite a policy file that needs formatting: it is a symbolic link or not a regular file, or writing it failed",
     "precept::input::csv" => "a CSV file could not be read as CSV",
     "precept::input::csv-missing-column" => "a CSV file has no column for a field that rules read",
@@ -167,6 +170,7 @@ pub fn family(code: &str) -> &'static str {
         "case" => "About the records of a case rule (`case by`, `opens`, `closes`): a warning about the data, not the policy; the case is still judged. See docs/language.md.",
         "diff" => "About `precept diff`, which checks the same records with two sets of policies; the message says which side. See docs/diff.md.",
         "sql" => "About `precept sql`, which writes the rules as SQL for a warehouse: a warning, and the rule named is left out of the SQL. See docs/warehouse.md.",
+        "findings" => "About findings exported from a warehouse and read back with `precept check --findings` or `precept baseline --findings`: a file or row that cannot be used (the row is left out, the others are read; exit status 2). See docs/warehouse.md, \"Reading findings back\".",
         "engine" => "About `precept check --engine duckdb`: a rule it did not run (a warning; the run then never exits 0), or a file or value DuckDB does not read (exit status 2). See docs/warehouse.md.",
         _ => "",
     }

@@ -46,7 +46,7 @@ pub(super) fn finding(
         rule,
         key,
         require: requirement.and_then(|k| usize::try_from(k).ok()?.checked_sub(1)),
-        message: super::rows::message(program, compiled, &values),
+        message: crate::sql::message::message(program, compiled, &values),
         help: None,
         evidence: Vec::new(),
         samples: Vec::new(),

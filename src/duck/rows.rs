@@ -5,11 +5,6 @@
 use std::sync::Arc;
 
 use super::{Kind, Source};
-use crate::engine::format;
-use crate::engine::num::Num;
-use crate::engine::program::MsgPart;
-use crate::engine::types::Ty;
-use crate::engine::value::V;
 use crate::engine::Program;
 use crate::findings::{Catalogue, Finding, Standing, Subject};
 use crate::source::{SourceFile, Span};
@@ -58,7 +53,7 @@ pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row
     let rule = program.rules.get(index)?;
     let info = catalogue.rule(index)?.clone();
     let values: Vec<Option<String>> = serde_json::from_str(&r.values).unwrap_or_default();
-    let message = message(program, rule, &values);
+    let message = crate::sql::message::message(program, rule, &values);
     // A JSON Lines record is on its own line; a CSV record after the header line. Parquet has no
     // lines: its row stands in for one.
     let record = usize::try_from(r.row).unwrap_or(1).max(1);
@@ -85,67 +80,5 @@ pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row
         standing: Standing::Active,
         evidence: Vec::new(),
         group: None,
-    })
-}
-
-/// The rule's message with `values` (the SQL's text of each value, in order) in its holes.
-pub(super) fn message(
-    program: &Program,
-    rule: &crate::engine::program::CompiledRule,
-    values: &[Option<String>],
-) -> String {
-    let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
-    let mut out = String::new();
-    let mut next = values.iter();
-    for part in &rule.message {
-        let (ty, text) = match part {
-            MsgPart::Text(t) => {
-                out.push_str(t);
-                continue;
-            }
-            MsgPart::Hole(_, ty) | MsgPart::Redacted(_, ty) => (ty.clone(), next.next().cloned().flatten()),
-            MsgPart::Percent(_) => (Ty::Dec, next.next().cloned().flatten()),
-            MsgPart::Period(..) => (Ty::Date, next.next().cloned().flatten()),
-        };
-        let v = text.as_deref().map_or(Some(V::Missing), |t| value(program, &ty, t));
-        let v = match v {
-            Some(v) => crate::engine::run::in_zone(v, zone),
-            None => {
-                // Not a value of its type: shown as the database wrote it.
-                out.push_str(text.as_deref().unwrap_or_default());
-                continue;
-            }
-        };
-        match part {
-            MsgPart::Percent(_) => format::percent(&mut out, v),
-            MsgPart::Period(_, unit) => format::period(&mut out, *unit, v),
-            _ => format::value(&mut out, program, &ty, v),
-        }
-    }
-    out
-}
-
-/// A number the SQL wrote: a decimal, or an exact quotient `numerator/denominator` (how a
-/// division or `hours_between` is written, since SQL's division would round it).
-fn number(t: &str) -> Option<Num> {
-    match t.split_once('/') {
-        Some((n, d)) => Num::parse(n)?.checked_div(Num::parse(d)?),
-        None => Num::parse(t),
-    }
-}
-
-/// The value of type `ty` the SQL wrote as `t` (docs/warehouse.md, `message_values`).
-fn value<'a>(program: &Program, ty: &Ty, t: &'a str) -> Option<V<'a>> {
-    Some(match ty {
-        Ty::Text => V::Text(t),
-        Ty::Enum(e) => V::Enum(u32::try_from(program.enums.get(*e)?.variants.iter().position(|v| v == t)?).ok()?),
-        Ty::Int => V::Int(t.parse().ok()?),
-        Ty::Dec => V::Dec(number(t)?),
-        Ty::Money(_) => V::Money(number(t)?),
-        Ty::Bool => V::Bool(t.parse().ok()?),
-        Ty::Date => V::Date(t.parse().ok()?),
-        Ty::DateTime => V::DateTime(t.parse().ok()?, 0),
-        Ty::Duration => V::Duration(jiff::SignedDuration::from_micros(t.parse().ok()?)),
-        Ty::BusinessDays | Ty::List(_) | Ty::Object(_) | Ty::Set(_) => return None,
     })
 }

@@ -19,6 +19,7 @@ pub mod expr;
 pub mod group;
 pub mod load;
 pub mod lookup;
+pub mod message;
 pub mod roles;
 pub mod tables;
 
