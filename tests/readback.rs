@@ -67,6 +67,12 @@ fn rules_in(report: &Run) -> Vec<String> {
     ids
 }
 
+/// How many rules of the bundled policies run.
+fn native_rules_run() -> usize {
+    let (program, diags) = precept::workspace::load_policies(&[root().join("policies")]);
+    program.unwrap_or_else(|| panic!("{diags:?}")).rules_in_run()
+}
+
 /// The rule ids `precept sql` compiles for the bundled policies.
 fn compiled_rules() -> Vec<String> {
     let (program, diags) = precept::workspace::load_policies(&[root().join("policies")]);
@@ -98,8 +104,12 @@ fn same_as_check(file: &str) {
     assert_eq!(native.code, rows.code, "native:\n{}\nrows:\n{}", native.stderr, rows.snapshot());
     // `check` warns that the rules asking about roles were not checked; the rows hold none.
     assert_eq!(codes(&native), ["precept::usage::no-roles"]);
-    assert_eq!(codes(&rows), Vec::<String>::new(), "{}", rows.snapshot());
+    // The rules the SQL leaves out are said not to have run, one warning each.
     let compiled = compiled_rules();
+    let running = native_rules_run();
+    let not_run = codes(&rows);
+    assert!(not_run.iter().all(|c| c == "precept::engine::not-run"), "{}", rows.snapshot());
+    assert_eq!(not_run.len(), running - compiled.len(), "{}", rows.snapshot());
     let (want, got) = (findings(&native, &compiled), findings(&rows, &compiled));
     if want != got {
         let missing: Vec<&Value> = want.iter().filter(|f| !got.contains(f)).collect();
@@ -203,10 +213,12 @@ fn a_baseline_written_from_rows_knows_every_finding_of_the_rows() {
     ]);
     assert_eq!(wrote.code, 0, "{}", wrote.snapshot());
     assert!(wrote.stdout.starts_with("wrote 47 findings to "), "{}", wrote.stdout);
-    // Read back from either export, every finding is known and the run passes.
+    // Read back from either export, every finding is known; the run fails only because the
+    // rules the SQL leaves out were not run.
     for file in ["bundled.csv", "bundled.jsonl"] {
         let run = check_rows(file, &["--baseline", b]);
-        assert_eq!(run.code, 0, "{}", run.snapshot());
+        assert_eq!(run.code, 1, "{}", run.snapshot());
+        assert!(codes(&run).iter().all(|c| c == "precept::engine::not-run"), "{}", run.snapshot());
         let report: Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(report["summary"]["baselined"], 47, "{file}");
         assert_eq!(report["summary"]["findings"], 47, "{file}");
@@ -240,8 +252,9 @@ fn a_baseline_written_by_check_knows_the_same_findings_read_back() {
     let wrote = precept(&["baseline", "--no-config", "--policies", "policies", "fixtures/records", "--file", b]);
     assert_eq!(wrote.code, 0, "{}", wrote.snapshot());
     let run = check_rows("bundled.csv", &["--baseline", b]);
-    // Record findings by record id, group findings by key, the missing day of a presence rule's.
-    assert_eq!(run.code, 0, "{}", run.snapshot());
+    // Record findings by record id, group findings by key, the missing day of a presence rule's;
+    // the run fails only because the rules the SQL leaves out were not run.
+    assert_eq!(run.code, 1, "{}", run.snapshot());
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["summary"]["baselined"], 47);
     // The baseline's findings of rules the SQL leaves out are not in the rows: said, not hidden.
@@ -327,17 +340,179 @@ fn every_report_reads_back() {
     }
 }
 
+/// A policy of one presence rule (of `severity`) whose message shows `message`, every rule of
+/// which compiles to SQL, written into `dir`; its folder.
+fn house(dir: &std::path::Path, severity: &str, message: &str) -> String {
+    let policies = dir.join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(
+        policies.join("house.precept"),
+        format!(
+            "schema briefing {{ identified by id  dated by held_on  id: text  team: text  held_on: date }}\n\
+             code \"House rules\" {{ level organisational\n\
+             rule weekly-briefing {{ title \"Each team holds a briefing every week\" severity {severity} for briefing\n\
+             group by record.team\n expect every week of record.held_on\n message \"{message}\" }} }}\n"
+        ),
+    )
+    .unwrap();
+    policies.to_str().unwrap().to_string()
+}
+
+/// `text` written to `name` in `dir`; its path.
+fn file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const HEADER: &str = "rule_id,record_id,field,message_values,group_key\n";
+const NORTH: &str = "weekly-briefing,,,\"[\"\"North\"\"]\",team North\n";
+
 #[test]
 fn fail_on_and_exit_statuses_are_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = house(dir.path(), "warning", "team {group.team} held no briefing in {group.period}");
+    let rows = file(
+        dir.path(),
+        "rows.csv",
+        &format!("{HEADER}weekly-briefing,,,\"[\"\"North\"\",\"\"2024-03-04\"\"]\",team North\n"),
+    );
+    let check = |extra: &[&str]| {
+        precept(&[&["check", "--no-config", "--policies", &policies, "--findings", &rows], extra].concat())
+    };
     // Warnings only: they fail the run only with `--fail-on warning`.
-    let run = check_rows("warnings.csv", &[]);
+    let run = check(&[]);
     assert_eq!(run.code, 0, "{}", run.snapshot());
-    let run = check_rows("warnings.csv", &["--fail-on", "warning"]);
+    assert!(run.stdout.contains("1 finding"), "{}", run.snapshot());
+    let run = check(&["--fail-on", "warning"]);
     assert_eq!(run.code, 1, "{}", run.snapshot());
     // No rows: a clean run, not a run that found nothing to read.
-    let none = precept(&["check", "--no-config", "--policies", "policies", "--findings", &format!("{ROWS}/empty.csv")]);
+    let empty = file(dir.path(), "empty.csv", HEADER);
+    let none = precept(&["check", "--no-config", "--policies", &policies, "--findings", &empty]);
     assert_eq!(none.code, 0, "{}", none.snapshot());
     assert!(none.stdout.contains(": no findings"), "{}", none.stdout);
+    // With the bundled policies, whose SQL leaves rules out, never a clean run.
+    let run = precept(&["check", "--no-config", "--policies", "policies", "--findings", &format!("{ROWS}/empty.csv")]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    assert!(run.stderr.contains("precept::engine::not-run"), "{}", run.stderr);
+}
+
+#[test]
+fn an_empty_file_is_a_failed_export_not_a_clean_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = house(dir.path(), "warning", "team {group.team} held no briefing in {group.period}");
+    for (name, text) in [("zero.csv", ""), ("blank.jsonl", " \n\n")] {
+        let rows = file(dir.path(), name, text);
+        let run = precept(&["check", "--no-config", "--policies", &policies, "--findings", &rows]);
+        assert_eq!(run.code, 2, "{name}: {}", run.snapshot());
+        assert!(run.stderr.contains("precept::findings::columns"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn missed_periods_the_rows_do_not_name_are_never_hidden_by_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = house(dir.path(), "error", "team {group.team} held no weekly briefing");
+    let one = file(dir.path(), "one.csv", &format!("{HEADER}{NORTH}"));
+    let three = file(dir.path(), "three.csv", &format!("{HEADER}{NORTH}{NORTH}{NORTH}"));
+    let baseline = dir.path().join("baseline.json");
+    let b = baseline.to_str().unwrap();
+    let wrote = precept(&["baseline", "--no-config", "--policies", &policies, "--findings", &one, "--file", b]);
+    assert_eq!(wrote.code, 0, "{}", wrote.snapshot());
+    assert!(wrote.stdout.starts_with("wrote 0 findings"), "{}", wrote.snapshot());
+    assert!(wrote.stderr.contains("precept::findings::unnamed-period"), "{}", wrote.stderr);
+    let run = precept(&[
+        "check",
+        "--no-config",
+        "--policies",
+        &policies,
+        "--findings",
+        &three,
+        "--baseline",
+        b,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["findings"], 3);
+    assert_eq!(report["summary"]["baselined"], 0);
+    // One warning for the rule, not one per row.
+    assert_eq!(codes(&run), ["precept::findings::unnamed-period"]);
+    let human = precept(&["check", "--no-config", "--policies", &policies, "--findings", &three]);
+    insta::assert_snapshot!("unnamed_period", human.stderr.replace(&*policies, "POLICIES").replace(&*three, "ROWS"));
+}
+
+#[test]
+fn a_findings_history_exported_twice_gives_each_finding_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let few = std::fs::read_to_string(root().join(ROWS).join("few.csv")).unwrap();
+    let body: String = few.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let twice = file(dir.path(), "twice.csv", &format!("{few}{body}"));
+    let once = check_rows("few.csv", &[]);
+    let run = precept(&["check", "--no-config", "--policies", "policies", "--format", "json", "--findings", &twice]);
+    assert_eq!(run.code, once.code, "{}", run.snapshot());
+    let all: Vec<String> = compiled_rules();
+    assert_eq!(findings(&run, &all), findings(&once, &all));
+    let dup: Vec<String> = codes(&run).into_iter().filter(|c| c == "precept::findings::duplicate-row").collect();
+    assert_eq!(dup.len(), 1, "{}", run.snapshot());
+    let n = few.lines().count() - 1;
+    assert!(run.stderr.contains(&format!("{n} rows of")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("the first at line {}", n + 2)), "{}", run.stderr);
+}
+
+#[test]
+fn json_lines_keys_left_out_are_null_and_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = house(dir.path(), "warning", "team {group.team} held no briefing in {group.period}");
+    let rows = file(
+        dir.path(),
+        "rows.jsonl",
+        "{\"RULE_ID\":\"weekly-briefing\",\"Group_Key\":\"team North\",\"message_values\":[\"North\",\"2024-03-04\"]}\n",
+    );
+    let run = precept(&["check", "--no-config", "--policies", &policies, "--format", "json", "--findings", &rows]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert_eq!(codes(&run), Vec::<String>::new());
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["findings"], 1, "{}", run.stdout);
+    // Without `rule_id` a row names no rule.
+    let bad = file(dir.path(), "bad.jsonl", "{\"group_key\":\"team North\"}\n");
+    let run = precept(&["check", "--no-config", "--policies", &policies, "--findings", &bad]);
+    assert_eq!(run.code, 2, "{}", run.snapshot());
+    assert!(
+        run.stderr.contains("precept::findings::invalid-row") && run.stderr.contains("it has no"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn rows_in_any_order_give_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(ROWS).join("bundled.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    // Rows end at line ends here (no cell holds a line break).
+    lines.reverse();
+    let n = lines.len();
+    lines.rotate_left(n / 3);
+    let shuffled = file(dir.path(), "bundled.csv", &format!("{header}\n{}\n", lines.join("\n")));
+    let report = |path: &str| {
+        let run = precept(&["check", "--no-config", "--policies", "policies", "--format", "json", "--findings", path]);
+        let mut v: Value = serde_json::from_str(&run.stdout).unwrap();
+        // The rows' lines differ; the file is named the same in both.
+        for f in v["findings"].as_array_mut().unwrap() {
+            let o = f.as_object_mut().unwrap();
+            for key in ["file", "line", "end_line", "record_index"] {
+                o.remove(key);
+            }
+        }
+        v.as_object_mut().unwrap().remove("timestamp");
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    let dir2 = tempfile::tempdir().unwrap();
+    let ordered = file(dir2.path(), "bundled.csv", &text);
+    assert_eq!(report(&shuffled), report(&ordered));
 }
 
 #[test]

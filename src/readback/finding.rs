@@ -25,6 +25,34 @@ use crate::sql::message;
 /// The code of a row naming a rule the policies do not have.
 pub const UNKNOWN_RULE: &str = "precept::findings::unknown-rule";
 
+/// The code of the warning that a presence rule's rows do not name the period missing.
+pub const UNNAMED_PERIOD_CODE: &str = "precept::findings::unnamed-period";
+
+/// The missing period of a presence rule's finding whose row does not name it: not a period's
+/// text, so no finding `check` makes has it.
+const UNNAMED_PERIOD: &str = "(not named by the row)";
+
+/// Whether `f` is a presence rule's finding whose row did not name the period missing: it cannot
+/// be told from the group's other missed periods, so it is never written to a baseline.
+pub fn unnamed_period(f: &Finding) -> bool {
+    f.evidence.iter().flat_map(|e| e.facts.iter()).any(|(k, v)| *k == "missing" && v == UNNAMED_PERIOD)
+}
+
+/// `precept::findings::unnamed-period` for `rule`, whose `count` rows named no period.
+pub fn unnamed_period_warning(rule: &CompiledRule, count: usize) -> Diag {
+    Diag::warning(
+        UNNAMED_PERIOD_CODE,
+        format!(
+            "{count} row{} of the presence rule `{}` name{} no missing period: a baseline cannot tell them apart, so none is ever known to one",
+            if count == 1 { "" } else { "s" },
+            rule.id,
+            if count == 1 { "s" } else { "" }
+        ),
+    )
+    .at(&rule.file, rule.id_span, "its message does not show `{group.period}`")
+    .help("show {group.period} in the rule's message so the warehouse rows name the missing period")
+}
+
 /// Why a row makes no finding.
 #[derive(Debug)]
 pub enum Problem {
@@ -36,8 +64,17 @@ pub enum Problem {
 
 impl Problem {
     /// The diagnostic for `row` of `file`.
-    pub fn diag(&self, file: &SourceFile, row: &Row) -> Diag {
+    pub fn diag(&self, program: &Program, file: &SourceFile, row: &Row) -> Diag {
         match self {
+            Problem::UnknownRule(_) if program.rules.iter().any(|r| r.id == row.rule_id) => Diag::error(
+                UNKNOWN_RULE,
+                format!(
+                    "row at line {} of `{}` names the rule `{}`, which the policies have but never run: an override replaces it on every day",
+                    row.line, file.name, row.rule_id
+                ),
+            )
+            .at(file, row.span, "this row")
+            .help("The rows must be read with the policies the SQL was written from (`--policies`): SQL written from these would have no rows of it."),
             Problem::UnknownRule(ids) => {
                 let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 Diag::error(
@@ -102,7 +139,7 @@ impl Rules {
             .ok_or_else(|| Problem::UnknownRule(self.ids.clone()))
     }
 
-    /// The finding of `row`, the `index`-th row (from 0) of the findings file `name`.
+    /// The finding of `row` and the index of its rule in [`Program::rules`], the `index`-th row (from 0) of the findings file `name`.
     ///
     /// # Errors
     ///
@@ -114,7 +151,7 @@ impl Rules {
         name: &Arc<str>,
         index: usize,
         row: &Row,
-    ) -> Result<Finding, Problem> {
+    ) -> Result<(usize, Finding), Problem> {
         let (i, rule) = self.pick(program, row)?;
         let info = catalogue.rule(i).cloned().ok_or_else(|| Problem::UnknownRule(self.ids.clone()))?;
         let want = message::holes(rule);
@@ -175,17 +212,25 @@ impl Rules {
             f.record_id = Some(key_text);
             f.field = String::new();
             (f.staff, f.team) = staff_and_team(program, rule, &key);
-            if let (None, Some(presence), Some(slot)) = (&row.requirement, &spec.presence, spec.period_slot) {
-                if let Some(shown) = message::period(rule, slot, presence.unit, &row.values) {
-                    f.evidence.push(Evidence {
+            if let (None, Some(presence)) = (&row.requirement, &spec.presence) {
+                let shown = spec.period_slot.and_then(|slot| message::period(rule, slot, presence.unit, &row.values));
+                f.evidence.push(match shown {
+                    Some(shown) => Evidence {
                         summary: format!("no record in the period {shown}"),
                         facts: vec![("missing", shown)],
-                    });
-                }
+                    },
+                    // The missed periods of one group cannot be told apart: each is given a period
+                    // no baseline entry holds (`check` names a real one, and `baseline --findings`
+                    // leaves these out), so none is ever hidden by another's entry.
+                    None => Evidence {
+                        summary: "no record in a period the row does not name".to_string(),
+                        facts: vec![("missing", UNNAMED_PERIOD.to_string())],
+                    },
+                });
             }
             f.group = Some(GroupFinding { key, samples: Vec::new() });
         }
-        Ok(f)
+        Ok((i, f))
     }
 }
 

@@ -1,8 +1,9 @@
 //! The rows of an exported `precept_findings`: CSV with a header, or JSON Lines (one object per
 //! line), told apart by the first character that is not blank (`{` for JSON Lines).
 //!
-//! Columns are named as the view names them ([`crate::sql::FINDING_COLUMNS`]); `rule_id`,
-//! `record_id`, `field` and `message_values` are needed, the others are read where given, and
+//! Columns are named as the view names them ([`crate::sql::FINDING_COLUMNS`]), in any case; a
+//! CSV header must name `rule_id`, `record_id`, `field` and `message_values`, a JSON Lines row
+//! only `rule_id` (a key left out is NULL, as Spark writes them); the others are read where given, and
 //! columns of other names (a history table's `found_at`) are passed over. `message_values` is a
 //! JSON array of text (`to_json(message_values)`; a JSON Lines array as it is), or PostgreSQL's
 //! array text (`{T-2,"a b",NULL}`).
@@ -16,7 +17,7 @@ pub const COLUMNS: &str = "precept::findings::columns";
 /// A row that cannot be read or placed: it is left out, the others are read.
 pub const INVALID_ROW: &str = "precept::findings::invalid-row";
 
-/// The columns a findings file must have.
+/// The columns a CSV header must name.
 const NEEDED: [&str; 4] = ["rule_id", "record_id", "field", "message_values"];
 
 /// One finding as the warehouse gave it.
@@ -50,7 +51,11 @@ pub struct Row {
 pub fn read(file: &SourceFile, diags: &mut Vec<Diag>) -> Vec<Row> {
     let first = file.text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}').chars().next();
     match first {
-        None => Vec::new(),
+        // A failed export must not pass as one without findings.
+        None => {
+            diags.push(columns(file, Span::new(0, 0), "it is empty: it has no header and no rows"));
+            Vec::new()
+        }
         Some('{') => jsonl(file, diags),
         Some(_) => csv(file, diags),
     }
@@ -319,17 +324,22 @@ fn jsonl(file: &SourceFile, diags: &mut Vec<Diag>) -> Vec<Row> {
 }
 
 /// One JSON Lines row; `Err` says why it cannot be read, and what to do.
-fn json_row(o: &serde_json::Map<String, serde_json::Value>) -> Result<Row, (String, &'static str)> {
+///
+/// Keys are matched as CSV headers are, whatever their case; a key left out is NULL (Spark's
+/// `write.json` leaves out NULL fields), so only `rule_id`, never NULL, must be given.
+fn json_row(given: &serde_json::Map<String, serde_json::Value>) -> Result<Row, (String, &'static str)> {
     use serde_json::Value;
-    let missing: Vec<String> = NEEDED.iter().filter(|c| !o.contains_key(**c)).map(|c| format!("`{c}`")).collect();
-    if !missing.is_empty() {
-        return Err((
-            format!("it has no key {}", missing.join(", ")),
-            "export every column of `precept_findings` by name (a NULL as `null`)",
-        ));
+    let mut o: std::collections::HashMap<String, &Value> = std::collections::HashMap::new();
+    for (key, value) in given {
+        if o.insert(key.to_ascii_lowercase(), value).is_some() {
+            return Err((
+                format!("it gives the key `{}` twice (in different cases)", key.to_ascii_lowercase()),
+                "give each column of `precept_findings` once",
+            ));
+        }
     }
     let text = |key: &str| -> Result<Option<String>, (String, &'static str)> {
-        match o.get(key) {
+        match o.get(key).copied() {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
@@ -339,9 +349,13 @@ fn json_row(o: &serde_json::Map<String, serde_json::Value>) -> Result<Row, (Stri
             }
         }
     };
-    let values = values_json(o.get("message_values").unwrap_or(&Value::Null)).map_err(|why| (why, VALUES_HELP))?;
+    let values =
+        values_json(o.get("message_values").copied().unwrap_or(&Value::Null)).map_err(|why| (why, VALUES_HELP))?;
     let Some(rule_id) = text("rule_id")?.filter(|r| !r.is_empty()) else {
-        return Err(("its `rule_id` is empty".to_string(), "every row names the rule it is a finding of"));
+        return Err((
+            "it has no `rule_id`".to_string(),
+            "every row names the rule it is a finding of: export the view's columns by name",
+        ));
     };
     Ok(Row {
         line: 0,
