@@ -218,7 +218,8 @@ pub fn check(
     };
     let range = calendar_range();
     let options = Options { dialect: Dialect::DuckDb, range };
-    let compiled = crate::sql::compile_rules(program, &options, &load::CARRY, crate::sql::lookup::Lookup::Lists);
+    let compiled =
+        crate::sql::compile_rules(program, &options, &load::CARRY, (crate::sql::lookup::Lookup::Lists, false));
     out.diagnostics.extend(not_run(program, &compiled.left_out));
     let catalogue = Catalogue::of(program, authority.is_some());
     if let Err(d) = run(program, &catalogue, sources, settings, &compiled, consumer, &mut out) {

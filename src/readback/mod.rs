@@ -88,7 +88,7 @@ pub fn check(
         .map(|(_, f)| f.rule_id())
         .chain(unnamed.keys().filter_map(|&i| program.rules.get(i).map(|r| r.id.as_str())))
         .collect();
-    out.diagnostics.extend(not_run(program, &named));
+    out.diagnostics.extend(not_run(program, &named, authority.is_some()));
     for (&i, &count) in &unnamed {
         if let Some(rule) = program.rules.get(i) {
             out.diagnostics.push(finding::unnamed_period_warning(rule, count));
@@ -148,14 +148,17 @@ pub const NOT_RUN: &str = "precept::engine::not-run";
 /// `precept::engine::not-run` for each rule that runs but that `precept sql` leaves out of the
 /// SQL of some dialect, when no row names it (a row shows the SQL the rows came from did run
 /// it). Which dialect wrote the rows is not known, so a rule left out of any one is named.
-fn not_run(program: &Program, named: &std::collections::HashSet<&str>) -> Vec<Diag> {
+/// `roles`: role files were given, so the SQL is taken to have been written with them too
+/// (`precept sql --roles`), and questions about roles to have compiled where they can.
+fn not_run(program: &Program, named: &std::collections::HashSet<&str>, roles: bool) -> Vec<Diag> {
     use crate::sql::{calendar::Range, compile_rules, Dialect, Options};
     // What is left out does not depend on the days of the calendar table.
     let day = jiff::civil::date(2000, 1, 1);
     let mut left: std::collections::BTreeMap<usize, (String, Vec<&str>)> = std::collections::BTreeMap::new();
     let dialects = [Dialect::DuckDb, Dialect::Postgres, Dialect::Spark];
     for dialect in dialects {
-        let rules = compile_rules(program, &Options { dialect, range: Range { from: day, until: day } }, &[]);
+        let options = Options { dialect, range: Range { from: day, until: day } };
+        let rules = compile_rules(program, &options, &[], (crate::sql::lookup::Lookup::Table, roles));
         for (i, what) in rules.left_out {
             left.entry(i).or_insert_with(|| (what, Vec::new())).1.push(dialect.name());
         }

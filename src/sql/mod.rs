@@ -188,8 +188,14 @@ pub struct Rules {
 }
 
 /// Compile every running rule on its own, as [`compile`] does, carrying the `carry` columns of
-/// each record table into its findings, with calendar lookups read as `lookup` says.
-pub fn compile_rules(program: &Program, options: &Options, carry: &[&str], lookup: lookup::Lookup) -> Rules {
+/// each record table into its findings, with calendar lookups read as `lookup` says, and with
+/// questions about roles compiled against the role tables when `roles` (`--roles`).
+pub fn compile_rules(
+    program: &Program,
+    options: &Options,
+    carry: &[&str],
+    (lookup, roles): (lookup::Lookup, bool),
+) -> Rules {
     let running = program.running();
     let mut calendars = BTreeSet::new();
     let mut selects = Vec::new();
@@ -199,7 +205,7 @@ pub fn compile_rules(program: &Program, options: &Options, carry: &[&str], looku
         if !running.contains(&i) {
             continue;
         }
-        match compile_rule(program, rule, (options.dialect, lookup), carry, false) {
+        match compile_rule(program, rule, (options.dialect, lookup), carry, roles) {
             Ok(r) => {
                 calendars.extend(r.calendars);
                 if rule.group.is_some() {
