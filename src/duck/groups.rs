@@ -1,9 +1,17 @@
 //! The findings of a rule over groups of records, as the native engine makes them: placed at the
 //! clause the group broke in the policy file, named by the group's key, and in its order (by rule,
 //! then key as the engine orders keys, a `require`'s finding before the missing periods, those by
-//! day). What the SQL gives no way to know is left out, as docs/warehouse.md says: the sample
-//! records and the evidence.
+//! day). A missing period's evidence is the engine's own, fact for fact, so that its fingerprint
+//! (which includes the period missing) matches a baseline or waiver the native engine wrote. What
+//! the SQL gives no way to know is left out, as docs/warehouse.md says: the sample records, a
+//! `require`'s evidence (the figures it read) and the help with values filled in; none of them is
+//! part of a fingerprint.
 
+use jiff::civil::Date;
+
+use crate::engine::authority::Evidence;
+use crate::engine::group::{missing_evidence, more_missing_evidence};
+use crate::engine::program::GroupSpec;
 use crate::engine::verdict::GroupHit;
 use crate::engine::Program;
 use crate::findings::{Catalogue, Finding};
@@ -16,7 +24,9 @@ pub(super) fn query(program: &Program, rule: usize, select: &str) -> Option<Stri
     order.push("requirement IS NULL".into());
     order.push("precept_period".into());
     Some(format!(
-        "SELECT CAST(requirement AS BIGINT), CAST(to_json(message_values) AS VARCHAR), CAST(to_json(precept_key) AS VARCHAR) \
+        "SELECT CAST(requirement AS BIGINT), CAST(to_json(message_values) AS VARCHAR), CAST(to_json(precept_key) AS VARCHAR), \
+         CAST(precept_period AS VARCHAR), CAST(precept_range[1] AS VARCHAR), CAST(precept_range[2] AS VARCHAR), \
+         CAST(precept_records AS BIGINT), CAST(precept_more AS BIGINT) \
          FROM ({select}) AS precept_groups ORDER BY {}",
         order.join(", ")
     ))
@@ -48,9 +58,31 @@ pub(super) fn finding(
         require: requirement.and_then(|k| usize::try_from(k).ok()?.checked_sub(1)),
         message: crate::sql::message::message(program, compiled, &values),
         help: None,
-        evidence: Vec::new(),
+        evidence: missing(spec, row)?,
         samples: Vec::new(),
         values: Vec::new(),
     };
     Ok(crate::pipeline::group_finding(program, catalogue, &[], hit))
+}
+
+/// The evidence of a presence rule's missing period, as the engine gives it (see
+/// [`crate::engine::group::missing_evidence`]); none for a `require`'s finding, or where a column
+/// does not read as the query makes it.
+fn missing(spec: &GroupSpec, row: &duckdb::Row<'_>) -> Result<Vec<Evidence>, duckdb::Error> {
+    let date = |i: usize| -> Result<Option<Date>, duckdb::Error> {
+        Ok(row.get::<_, Option<String>>(i)?.and_then(|t| t.parse().ok()))
+    };
+    let (Some(p), Some(day), Some(from), Some(until)) = (spec.presence.as_ref(), date(3)?, date(4)?, date(5)?) else {
+        return Ok(Vec::new());
+    };
+    let records: Option<i64> = row.get(6)?;
+    let more: Option<i64> = row.get(7)?;
+    let records = records.and_then(|n| u64::try_from(n).ok()).filter(|&n| n > 0);
+    let by = p.expected.as_ref().map(|e| &e.from);
+    let mut evidence = vec![missing_evidence(p.unit, day, (from, until), records, by)];
+    // The last period listed of a group that misses more says how many more.
+    if let Some(more) = more.and_then(|m| usize::try_from(m).ok()).filter(|&m| m > 0) {
+        evidence.push(more_missing_evidence(more, until));
+    }
+    Ok(evidence)
 }

@@ -27,6 +27,8 @@ pub use super::verdict::{GroupHit, Sample};
 use super::Program;
 use against::{Kept, Way};
 use judge::judge;
+#[cfg(feature = "duckdb")]
+pub(crate) use judge::{missing_evidence, more_missing_evidence};
 use keys::{cmp_keys, encode, owned};
 use totals::{empty, fold, Acc};
 

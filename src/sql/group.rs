@@ -160,8 +160,9 @@ pub(crate) fn compile(
     let mut selects = Vec::new();
     if !holds.is_empty() {
         selects.push(format!(
-            "{}\n  FROM (SELECT g.*, CAST(NULL AS DATE) AS pm FROM precept_groups AS g{}) AS r\n  WHERE NOT ({})",
+            "{}\n  FROM (SELECT g.*, CAST(NULL AS DATE) AS pm{} FROM precept_groups AS g{}) AS r\n  WHERE NOT ({})",
             columns(&format!("CAST(CASE {} END AS BIGINT)", which.join(" "))),
+            if placed { ", CAST(NULL AS BIGINT) AS precept_more" } else { "" },
             minimum.replace("n >=", "g.n >="),
             holds.join(" AND ")
         ));
@@ -176,8 +177,17 @@ pub(crate) fn compile(
         let joined: Vec<String> =
             keys.iter().map(|k| format!("s.{k} = j.{k}")).chain(["s.pd = pe.day".into()]).collect();
         selects.push(format!(
-            "{}\n  FROM (\n    SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) AS precept_nth\n    FROM precept_judged AS j CROSS JOIN precept_periods AS pe\n    WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE {})\n  ) AS r\n  WHERE r.precept_nth <= {MAX_MISSING_SHOWN}",
+            "{}\n  FROM (\n    SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) AS precept_nth{}\n    FROM precept_judged AS j CROSS JOIN precept_periods AS pe\n    WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE {})\n  ) AS r\n  WHERE r.precept_nth <= {MAX_MISSING_SHOWN}",
             columns("CAST(NULL AS BIGINT)"),
+            // On the last period listed, how many more the group misses, for its evidence.
+            if placed {
+                format!(
+                    ", CASE WHEN ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) = {MAX_MISSING_SHOWN} \
+                     THEN COUNT(*) OVER (PARTITION BY {nulls}) - {MAX_MISSING_SHOWN} END AS precept_more"
+                )
+            } else {
+                String::new()
+            },
             joined.join(" AND ")
         ));
     }
@@ -316,8 +326,10 @@ fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<St
 /// The columns `precept check --engine duckdb` places and orders a group's findings by (DuckDB
 /// only): `precept_key`, each part of the key as shown (NULL for a part with no value, as for a
 /// group expected by name); `precept_sort_0, ...`, each part as the engine orders keys (an
-/// enumeration by its variants' order, text byte by byte); and `precept_period`, the missing
-/// period (NULL for a `require`'s finding, which comes first).
+/// enumeration by its variants' order, text byte by byte); `precept_period`, the missing
+/// period (NULL for a `require`'s finding, which comes first); and for the evidence of a missing
+/// period, `precept_range` (its first and last day), `precept_records` and, on the last period
+/// listed, `precept_more` (how many more periods the group misses).
 fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
     if d != Dialect::DuckDb {
         return no("findings placed for `check --engine duckdb` in another dialect");
@@ -339,6 +351,14 @@ fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[SqlType]) -
         let _ = write!(out, ",\n  {sort} AS precept_sort_{i}");
     }
     out.push_str(",\n  r.pm AS precept_period");
+    // What a missing period's evidence says, as the engine says it: the range, the group's record
+    // count, how many more periods it misses past those listed.
+    let range = if spec.presence.is_some() {
+        "(SELECT f FROM precept_range), (SELECT u FROM precept_range)"
+    } else {
+        "CAST(NULL AS DATE), CAST(NULL AS DATE)"
+    };
+    let _ = write!(out, ",\n  [{range}] AS precept_range,\n  r.n AS precept_records,\n  r.precept_more");
     Ok(out)
 }
 

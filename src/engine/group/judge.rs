@@ -119,55 +119,15 @@ pub(super) fn judge(
             if let Some(v) = values.get_mut(slot) {
                 *v = Value::Date(day);
             }
-            let mut shown = String::new();
-            format::period(&mut shown, p.unit, V::Date(day));
-            let what = match p.unit {
-                DateUnit::BusinessDay(_) => "business day",
-                DateUnit::Day => "day",
-                DateUnit::Week => "week",
-                DateUnit::Month => "month",
-                DateUnit::Year => "year",
-            };
-            let weekday = if matches!(p.unit, DateUnit::Day | DateUnit::BusinessDay(_)) {
-                format!(" ({:?})", day.weekday())
-            } else {
-                String::new()
-            };
-            let of_group = match (no_records, p.expected.as_ref().map(|e| &e.from)) {
-                (true, Some(ExpectedFrom::Roles)) => {
-                    "the group has no record at all, and is expected as a team of the role files".to_string()
-                }
-                (true, _) => "the group has no record at all, and is expected as the rule lists it".to_string(),
-                (false, _) => {
-                    format!("the group has {} record{} in all", g.records, if g.records == 1 { "" } else { "s" })
-                }
-            };
-            let mut facts = vec![
-                ("missing", shown.clone()),
-                ("period", what.to_string()),
-                ("from", from.to_string()),
-                ("until", until.to_string()),
-                ("records", g.records.to_string()),
-            ];
-            if no_records {
-                let by = match p.expected.as_ref().map(|e| &e.from) {
-                    Some(ExpectedFrom::Roles) => "roles",
-                    _ => "rule",
-                };
-                facts.push(("expected_by", by.to_string()));
-            }
+            let records = if no_records { None } else { Some(g.records) };
+            let by = p.expected.as_ref().map(|e| &e.from);
             hits.push(GroupHit {
                 rule: ri,
                 key: key.clone(),
                 require: None,
                 message: message(program, authority, rule, &values),
-            help: crate::engine::run::help(program, authority, rule, &values),
-                evidence: vec![Evidence {
-                    summary: format!(
-                        "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; {of_group}"
-                    ),
-                    facts,
-                }],
+                help: crate::engine::run::help(program, authority, rule, &values),
+                evidence: vec![missing_evidence(p.unit, day, (from, until), records, by)],
                 samples: g.samples.clone(),
                 values: values.clone(),
             });
@@ -187,13 +147,71 @@ pub(super) fn judge(
     if missing > MAX_MISSING_SHOWN {
         let more = missing - MAX_MISSING_SHOWN;
         if let Some(last) = hits.last_mut() {
-            last.evidence.push(Evidence {
-                summary: format!(
-                    "{more} more periods up to {until} have no record for this group; they are not listed"
-                ),
-                facts: vec![("more_missing", more.to_string())],
-            });
+            last.evidence.push(more_missing_evidence(more, until));
         }
+    }
+}
+
+/// The evidence of a presence rule's finding for the period starting on `day`, one of the periods
+/// of `unit` in `range`, of a group with `records` records (`None`: a group with no record at all,
+/// expected `by` the rule or the role files). Shared with `check --engine duckdb`, which must give
+/// the same facts: a finding's fingerprint (for baselines and waivers) includes the period missing.
+pub(crate) fn missing_evidence(
+    unit: DateUnit,
+    day: Date,
+    (from, until): (Date, Date),
+    records: Option<u64>,
+    by: Option<&ExpectedFrom>,
+) -> Evidence {
+    let mut shown = String::new();
+    format::period(&mut shown, unit, V::Date(day));
+    let what = match unit {
+        DateUnit::BusinessDay(_) => "business day",
+        DateUnit::Day => "day",
+        DateUnit::Week => "week",
+        DateUnit::Month => "month",
+        DateUnit::Year => "year",
+    };
+    let weekday = if matches!(unit, DateUnit::Day | DateUnit::BusinessDay(_)) {
+        format!(" ({:?})", day.weekday())
+    } else {
+        String::new()
+    };
+    let of_group = match (records, by) {
+        (None, Some(ExpectedFrom::Roles)) => {
+            "the group has no record at all, and is expected as a team of the role files".to_string()
+        }
+        (None, _) => "the group has no record at all, and is expected as the rule lists it".to_string(),
+        (Some(n), _) => format!("the group has {n} record{} in all", if n == 1 { "" } else { "s" }),
+    };
+    let mut facts = vec![
+        ("missing", shown.clone()),
+        ("period", what.to_string()),
+        ("from", from.to_string()),
+        ("until", until.to_string()),
+        ("records", records.unwrap_or(0).to_string()),
+    ];
+    if records.is_none() {
+        let by = match by {
+            Some(ExpectedFrom::Roles) => "roles",
+            _ => "rule",
+        };
+        facts.push(("expected_by", by.to_string()));
+    }
+    Evidence {
+        summary: format!(
+            "no record in the {what} {shown}{weekday}, one of the {what}s from {from} to {until}; {of_group}"
+        ),
+        facts,
+    }
+}
+
+/// The evidence added to a group's last listed missing period when `more` periods up to `until`
+/// are missing beyond those listed.
+pub(crate) fn more_missing_evidence(more: usize, until: Date) -> Evidence {
+    Evidence {
+        summary: format!("{more} more periods up to {until} have no record for this group; they are not listed"),
+        facts: vec![("more_missing", more.to_string())],
     }
 }
 
