@@ -337,12 +337,16 @@ fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
     Err(Unsupported(what.into()))
 }
 
-/// The SQL of a question's day: a date, or a datetime's day in UTC (the tables keep no offset).
+/// The SQL of a question's day, which must be a date. The engine's day of a datetime is its day at
+/// the offset it was written with, which the tables do not keep (they hold the instant), so a
+/// question on a datetime is left out rather than answered on its UTC day, which differs near
+/// midnight; `day(x)` of a datetime is refused for the same reason.
 fn day_of(c: &mut Compiler<'_>, e: &CExpr) -> Result<String, Unsupported> {
-    let t = c.expr(e, None)?;
     match c.ty_of(e) {
-        Some(Ty::Date) => Ok(t),
-        Some(Ty::DateTime) => Ok(format!("CAST({t} AS DATE)")),
+        Some(Ty::Date) => c.expr(e, None),
+        Some(Ty::DateTime) => no(
+            "a question about staff and roles on a datetime (its day at the offset it was written with, which SQL does not keep)",
+        ),
         _ => no("a question about staff and roles on a day whose type cannot be told"),
     }
 }
