@@ -114,6 +114,37 @@ pub fn script(org: &Org, d: Dialect) -> String {
             out.push_str(&format!("INSERT INTO {} VALUES\n  {};\n", d.ident(name), values.join(",\n  ")));
         }
     }
+    out.push_str(&indexes(d));
+    out
+}
+
+/// The columns each question looks a role table up by, as `(table, columns)`.
+const LOOKUPS: [(&str, &str); 8] = [
+    ("precept_staff", "staff_id"),
+    ("precept_assignment", "staff_id, from_day"),
+    ("precept_assignment", "role_id"),
+    ("precept_action", "action"),
+    ("precept_role_limit", "role_id, action"),
+    ("precept_escalation", "role_id, senior_id"),
+    ("precept_qualification", "staff_id, qualification"),
+    ("precept_area_requirement", "area"),
+];
+
+/// In PostgreSQL, the indexes the questions' correlated subqueries probe, and `ANALYZE` of every
+/// role table once its rows are in: without them each question reads whole tables, once per
+/// record and rule, as the calendar table did (see [`super::calendar::analyze`]). DuckDB and
+/// Spark plan these subqueries as joins instead.
+fn indexes(d: Dialect) -> String {
+    if d != Dialect::Postgres {
+        return String::new();
+    }
+    let mut out = String::new();
+    for (k, (table, cols)) in LOOKUPS.iter().enumerate() {
+        out.push_str(&format!("CREATE INDEX {table}_{k} ON {} ({cols});\n", d.ident(table)));
+    }
+    for table in TABLES {
+        out.push_str(&format!("ANALYZE {};\n", d.ident(table)));
+    }
     out
 }
 
