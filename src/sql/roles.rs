@@ -114,6 +114,37 @@ pub fn script(org: &Org, d: Dialect) -> String {
             out.push_str(&format!("INSERT INTO {} VALUES\n  {};\n", d.ident(name), values.join(",\n  ")));
         }
     }
+    out.push_str(&indexes(d));
+    out
+}
+
+/// The columns each question looks a role table up by, as `(table, columns)`.
+const LOOKUPS: [(&str, &str); 8] = [
+    ("precept_staff", "staff_id"),
+    ("precept_assignment", "staff_id, from_day"),
+    ("precept_assignment", "role_id"),
+    ("precept_action", "action"),
+    ("precept_role_limit", "role_id, action"),
+    ("precept_escalation", "role_id, senior_id"),
+    ("precept_qualification", "staff_id, qualification"),
+    ("precept_area_requirement", "area"),
+];
+
+/// In PostgreSQL, the indexes the questions' correlated subqueries probe, and `ANALYZE` of every
+/// role table once its rows are in: without them each question reads whole tables, once per
+/// record and rule, as the calendar table did (see [`super::calendar::analyze`]). DuckDB and
+/// Spark plan these subqueries as joins instead.
+fn indexes(d: Dialect) -> String {
+    if d != Dialect::Postgres {
+        return String::new();
+    }
+    let mut out = String::new();
+    for (k, (table, cols)) in LOOKUPS.iter().enumerate() {
+        out.push_str(&format!("CREATE INDEX {table}_{k} ON {} ({cols});\n", d.ident(table)));
+    }
+    for table in TABLES {
+        out.push_str(&format!("ANALYZE {};\n", d.ident(table)));
+    }
     out
 }
 
@@ -337,12 +368,16 @@ fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
     Err(Unsupported(what.into()))
 }
 
-/// The SQL of a question's day: a date, or a datetime's day in UTC (the tables keep no offset).
+/// The SQL of a question's day, which must be a date. The engine's day of a datetime is its day at
+/// the offset it was written with, which the tables do not keep (they hold the instant), so a
+/// question on a datetime is left out rather than answered on its UTC day, which differs near
+/// midnight; `day(x)` of a datetime is refused for the same reason.
 fn day_of(c: &mut Compiler<'_>, e: &CExpr) -> Result<String, Unsupported> {
-    let t = c.expr(e, None)?;
     match c.ty_of(e) {
-        Some(Ty::Date) => Ok(t),
-        Some(Ty::DateTime) => Ok(format!("CAST({t} AS DATE)")),
+        Some(Ty::Date) => c.expr(e, None),
+        Some(Ty::DateTime) => no(
+            "a question about staff and roles on a datetime (its day at the offset it was written with, which SQL does not keep)",
+        ),
         _ => no("a question about staff and roles on a day whose type cannot be told"),
     }
 }

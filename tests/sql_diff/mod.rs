@@ -644,10 +644,10 @@ pub fn same_rows_with_roles(
 }
 
 /// The bundled example with its role files, as the README checks it: policies/ over
-/// fixtures/records with `--roles fixtures/org`. In DuckDB the rules that ask about roles must
-/// compile and find something, so that the questions are compared, not skipped; in PostgreSQL and
-/// Spark they ask about the elements of lists of objects, which do not compile there yet
-/// (docs/warehouse.md), and the other rules are compared with the role tables in the script.
+/// fixtures/records with `--roles fixtures/org`. The bundled questions about staff and roles are
+/// asked on datetimes, which no dialect compiles (docs/warehouse.md); in DuckDB the rules over the
+/// role files' roles and staff must compile and find something, so that they are compared, not
+/// skipped, and everywhere the other rules are compared with the role tables in the script.
 pub fn bundled_example_with_roles(engine: &dyn Engine) {
     let root = root();
     let (rows, asking) = same_rows_with_roles(
@@ -661,13 +661,13 @@ pub fn bundled_example_with_roles(engine: &dyn Engine) {
     if engine.dialect() != Dialect::DuckDb {
         return;
     }
-    assert!(asking.len() >= 3, "only {asking:?} of the rules that ask about roles compiled");
     // The rules over the role files' roles, each breached on purpose by one role (fixtures/org).
     for id in ["regulated-advice-role-qualified", "customer-facing-trained"] {
         assert!(rows.iter().any(|r| r.0 == id), "rule {id} found nothing to compare");
     }
-    let found: Vec<&String> = asking.iter().filter(|id| rows.iter().any(|r| &&r.0 == id)).collect();
-    assert!(!found.is_empty(), "no rule that asks about roles found anything: {asking:?}");
+    for id in ["act-within-scope", "referral-up-the-path", "regulated-advice-qualified"] {
+        assert!(!asking.contains(&id.to_string()), "{id} asks on a datetime, yet compiled");
+    }
 }
 
 /// Generated role files at the edges of the questions about staff and roles: a staff member with
@@ -891,7 +891,7 @@ code "Roles" {
   rule may-on-a-datetime {
     title "t"
     for act where record.at is present
-    require may(record.by, "apology", record.at)
+    require may(record.by, record.kind, record.at)
     message "{record.by} {record.at}"
   }
   rule referred-up {
@@ -1142,7 +1142,10 @@ fn role_records() -> Vec<serde_json::Value> {
                     r.insert("team".into(), json!(["Alpha", "Other"][i % 2]));
                 }
                 if k % 2 == 0 {
-                    r.insert("at".into(), json!(format!("{day}{}", ["T00:30:00Z", "T23:59:59Z"][j % 2])));
+                    // Near midnight at offsets other than UTC's, the engine's day is not UTC's: a
+                    // question on a datetime must be left out, not answered on the UTC day.
+                    let at = ["T00:30:00Z", "T23:59:59Z", "T00:30:00+01:00", "T23:30:00-05:00"][(j + k / 2) % 4];
+                    r.insert("at".into(), json!(format!("{day}{at}")));
                 }
                 out.push(Value::Object(r));
             }
@@ -1166,7 +1169,10 @@ pub fn generated_roles(engine: &dyn Engine) {
     let text: String = role_records().iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(records.join("acts.jsonl"), text).unwrap();
     let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS);
-    assert_eq!(asking.len(), 14, "rules that ask about roles compared: {asking:?}");
+    // A question on a datetime is left out: its day is the engine's at the offset it was written
+    // with, which SQL does not keep (docs/warehouse.md).
+    assert!(!asking.iter().any(|id| id == "may-on-a-datetime"), "a question on a datetime compiled");
+    assert_eq!(asking.len(), 13, "rules that ask about roles compared: {asking:?}");
     for id in &asking {
         assert!(rows.iter().any(|r| &r.0 == id), "rule {id} found nothing to compare");
     }

@@ -2271,6 +2271,22 @@ INSERT INTO "precept_area_requirement" VALUES
   ('it-service-management', NULL),
   ('refunds-and-returns', NULL),
   ('web-content', NULL);
+CREATE INDEX precept_staff_0 ON "precept_staff" (staff_id);
+CREATE INDEX precept_assignment_1 ON "precept_assignment" (staff_id, from_day);
+CREATE INDEX precept_assignment_2 ON "precept_assignment" (role_id);
+CREATE INDEX precept_action_3 ON "precept_action" (action);
+CREATE INDEX precept_role_limit_4 ON "precept_role_limit" (role_id, action);
+CREATE INDEX precept_escalation_5 ON "precept_escalation" (role_id, senior_id);
+CREATE INDEX precept_qualification_6 ON "precept_qualification" (staff_id, qualification);
+CREATE INDEX precept_area_requirement_7 ON "precept_area_requirement" (area);
+ANALYZE "precept_staff";
+ANALYZE "precept_role";
+ANALYZE "precept_assignment";
+ANALYZE "precept_action";
+ANALYZE "precept_role_limit";
+ANALYZE "precept_escalation";
+ANALYZE "precept_qualification";
+ANALYZE "precept_area_requirement";
 -- The role files' role as records of Precept's own `role` schema.
 CREATE TABLE "role" (
   "id" TEXT NOT NULL,
