@@ -3,7 +3,7 @@
 //! disk (out of core: its memory is bounded, and it spills to a temporary folder).
 //!
 //! Each record file is a view in `precept sql`'s table mapping ([`load`]); each compiled rule's
-//! `SELECT` runs over its schema's views, and its rows become the same [`Finding`]s the native
+//! `SELECT` runs over its schema's views, and its rows become the same [`Finding`](crate::findings::Finding)s the native
 //! engine makes ([`rows`]), in file, record and rule order, so every report and exit status is the
 //! native engine's. What differs is documented in docs/warehouse.md ("`precept check --engine
 //! duckdb`"): a finding is placed at its record's line (its row in Parquet), with no column and no

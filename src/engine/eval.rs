@@ -84,8 +84,8 @@ impl<'a> Cx<'a, 'static> {
 
 /// Evaluate `e` for `record`.
 ///
-/// The arms every rule runs (fields, logic, comparisons) are here; the rest live in [`eval_rest`],
-/// [`quantify`] and [`count`], kept out of line so that this function's stack frame, set up on
+/// The arms every rule runs (fields, logic, comparisons) are here; the rest live in `eval_rest`,
+/// `quantify` and `count`, kept out of line so that this function's stack frame, set up on
 /// every one of the millions of calls a run makes, holds only what the common arms need.
 pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
     match e {

@@ -25,7 +25,7 @@ use crate::source::SourceFile;
 pub const DUPLICATE_ROW: &str = "precept::findings::duplicate-row";
 
 /// Hand the findings of every row of `files` (the exported rows, read whole) to `consumer`, in
-/// the order of [`order`] (never the rows' order, which a warehouse does not keep); `found` are
+/// the order of `order` (never the rows' order, which a warehouse does not keep); `found` are
 /// the problems reading them so far. A row whose finding was read already (a findings history
 /// exported twice) is left out, with a warning per file. The outcome counts the records the rows
 /// name as the records checked: the rows hold only records with findings.

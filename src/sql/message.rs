@@ -2,7 +2,7 @@
 //! the values the SQL wrote, each formatted as the native engine formats it (durations, money,
 //! decimals, instants in the zone of the rule's calendar, exact fractions of `share` and `avg`).
 //!
-//! One place for both readers of the rows: `precept check --engine duckdb` ([`crate::duck`]) and
+//! One place for both readers of the rows: `precept check --engine duckdb` (`src/duck`) and
 //! findings exported from a warehouse ([`crate::readback`]). Pure: no files, no database.
 
 use crate::engine::format;
