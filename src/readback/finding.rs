@@ -205,11 +205,20 @@ impl Rules {
             };
             let names: Vec<&str> = spec.keys.iter().map(|k| k.name.as_str()).collect();
             let key = match spec.sequence {
-                Some(_) => vec![(names.first().copied().unwrap_or_default().to_string(), key_text.clone())],
-                None => parts(&names, &key_text),
+                // A case's key has one part, shown as `case C-1042`; its finding is the case's,
+                // named by the key's value alone, as `check` names it.
+                Some(_) => {
+                    let name = names.first().copied().unwrap_or_default();
+                    let value = key_text.strip_prefix(&format!("{name} ")).unwrap_or(&key_text).to_string();
+                    f.record_id = Some(value.clone());
+                    vec![(name.to_string(), value)]
+                }
+                None => {
+                    f.record_id = Some(key_text.clone());
+                    parts(&names, &key_text)
+                }
             };
             f.subject = if spec.sequence.is_some() { Subject::Case } else { Subject::Group };
-            f.record_id = Some(key_text);
             f.field = String::new();
             (f.staff, f.team) = staff_and_team(program, rule, &key);
             if let (None, Some(presence)) = (&row.requirement, &spec.presence) {
