@@ -2,6 +2,9 @@
 //!
 //! Field order is fixed by the structs below; version 1 only ever gains fields.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use serde::Serialize;
 
 use super::Summary;
@@ -307,43 +310,59 @@ fn finding_out(f: &Finding) -> FindingOut<'_> {
             .and_then(|r| r.in_force)
             .map(|(from, until)| InForce { from: from.map(|d| d.to_string()), until: until.map(|d| d.to_string()) }),
         evidence: f.evidence.iter().map(evidence_out).collect(),
-        group: f.group.as_ref().map(|g| GroupOut {
-            key: &g.key,
-            samples: g
-                .samples
-                .iter()
-                .map(|x| SampleOut { file: &x.file, line: x.line, record: x.record.as_deref() })
-                .collect(),
-        }),
+        group: group_out(f),
         overrides: rule
             .and_then(|r| r.overrides.as_ref())
             .map(|o| OverrideOut { code_of_practice: &o.code, relaxes: o.relaxes.as_deref() }),
-        standing: match f.standing {
-            Standing::Active => "active",
-            Standing::Waived(_) => "waived",
-            Standing::Baselined => "baselined",
-            Standing::Undetermined(_) => "cannot_determine",
-        },
-        waiver: match &f.standing {
-            Standing::Waived(w) => Some(WaiverOut {
-                justification: &w.justification,
-                approver: &w.approver,
-                expires: &w.expires,
-                place: &w.place,
-            }),
-            _ => None,
-        },
-        cannot_determine: match &f.standing {
-            Standing::Undetermined(n) => Some(CannotDetermineOut {
-                code: n.code,
-                message: &n.message,
-                field: &n.field,
-                file: &f.file.name,
-                line: f.line,
-                column: f.column,
-            }),
-            _ => None,
-        },
+        standing: standing(f),
+        waiver: waiver_out(f),
+        cannot_determine: cannot_determine_out(f),
+    }
+}
+
+fn group_out(f: &Finding) -> Option<GroupOut<'_>> {
+    f.group.as_ref().map(|g| GroupOut {
+        key: &g.key,
+        samples: g
+            .samples
+            .iter()
+            .map(|x| SampleOut { file: &x.file, line: x.line, record: x.record.as_deref() })
+            .collect(),
+    })
+}
+
+fn standing(f: &Finding) -> &'static str {
+    match f.standing {
+        Standing::Active => "active",
+        Standing::Waived(_) => "waived",
+        Standing::Baselined => "baselined",
+        Standing::Undetermined(_) => "cannot_determine",
+    }
+}
+
+fn waiver_out(f: &Finding) -> Option<WaiverOut<'_>> {
+    match &f.standing {
+        Standing::Waived(w) => Some(WaiverOut {
+            justification: &w.justification,
+            approver: &w.approver,
+            expires: &w.expires,
+            place: &w.place,
+        }),
+        _ => None,
+    }
+}
+
+fn cannot_determine_out(f: &Finding) -> Option<CannotDetermineOut<'_>> {
+    match &f.standing {
+        Standing::Undetermined(n) => Some(CannotDetermineOut {
+            code: n.code,
+            message: &n.message,
+            field: &n.field,
+            file: &f.file.name,
+            line: f.line,
+            column: f.column,
+        }),
+        _ => None,
     }
 }
 
@@ -357,7 +376,172 @@ pub struct Stream {
 
 /// Serialises one finding, on any thread: the line of the `findings` array with a leading `,`
 /// that [`Stream::prepared`] drops for the first finding.
-struct Lines;
+///
+/// A rule's own members (id, title, code, level, severity, help as written, cite, policy place,
+/// dates in force, override) are the same in each of its findings and are most of a finding's
+/// bytes, so each rule's are serialised once ([`RuleText`]) and copied; the finding's own members
+/// are serialised around them, in [`FindingOut`]'s order, so the line is byte for byte what
+/// serialising a [`FindingOut`] gives (a unit test holds it to that).
+#[derive(Default)]
+struct Lines {
+    /// Each rule's text, by the address of its [`RuleInfo`](crate::findings::RuleInfo); the entry
+    /// holds the rule, so the address is never reused for another during the run.
+    rules: RwLock<HashMap<usize, Arc<RuleText>>>,
+}
+
+/// A rule's members of [`FindingOut`], serialised: each a run of `"name":value` pairs joined by
+/// commas, without braces.
+struct RuleText {
+    /// Keeps the rule alive while its address is a key of [`Lines::rules`].
+    _rule: Arc<crate::findings::RuleInfo>,
+    /// `rule` to `severity`.
+    head: String,
+    /// `help` as the rule writes it (a finding with its help filled in has its own).
+    help: String,
+    /// `cite` to `in_force`.
+    place: String,
+    /// `overrides`.
+    overrides: String,
+}
+
+/// The members of a finding between the rule's `severity` and `help`.
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    record: Option<&'a str>,
+    record_index: usize,
+    message: &'a str,
+}
+
+/// The members of a finding between the rule's `in_force` and `overrides`.
+#[derive(Serialize)]
+struct FactsOut<'a> {
+    evidence: Vec<EvidenceOut<'a>>,
+    group: Option<GroupOut<'a>>,
+}
+
+/// The members of a finding after the rule's `overrides`.
+#[derive(Serialize)]
+struct StandingOut<'a> {
+    standing: &'static str,
+    waiver: Option<WaiverOut<'a>>,
+    cannot_determine: Option<CannotDetermineOut<'a>>,
+}
+
+/// `"name":value` members of serialisable struct `value`, appended to `out` without its braces.
+fn members<T: Serialize>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, value)?;
+    // `{...}`: the closing brace is the last byte, the opening one the first written.
+    out.pop();
+    out.remove(start);
+    Ok(())
+}
+
+impl RuleText {
+    /// The text of `rule`'s members, from the [`FindingOut`] of one of its findings.
+    fn new(rule: &Arc<crate::findings::RuleInfo>, f: &FindingOut<'_>) -> serde_json::Result<RuleText> {
+        #[derive(Serialize)]
+        struct Head<'a> {
+            rule: &'a str,
+            title: &'a str,
+            code_of_practice: &'a str,
+            level: &'a str,
+            severity: &'a str,
+        }
+        #[derive(Serialize)]
+        struct Help<'a> {
+            help: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct PlaceOut<'a> {
+            cite: Option<&'a str>,
+            policy: &'a Place<'a>,
+            in_force: &'a Option<InForce>,
+        }
+        #[derive(Serialize)]
+        struct Overrides<'a> {
+            overrides: &'a Option<OverrideOut<'a>>,
+        }
+        let text = |write: &dyn Fn(&mut Vec<u8>) -> serde_json::Result<()>| -> serde_json::Result<String> {
+            let mut out = Vec::new();
+            write(&mut out)?;
+            String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+        };
+        Ok(RuleText {
+            _rule: Arc::clone(rule),
+            head: text(&|o| {
+                members(
+                    o,
+                    &Head {
+                        rule: f.rule,
+                        title: f.title,
+                        code_of_practice: f.code_of_practice,
+                        level: f.level,
+                        severity: f.severity,
+                    },
+                )
+            })?,
+            help: text(&|o| members(o, &Help { help: rule.help.as_deref() }))?,
+            place: text(&|o| members(o, &PlaceOut { cite: f.cite, policy: &f.policy, in_force: &f.in_force }))?,
+            overrides: text(&|o| members(o, &Overrides { overrides: &f.overrides }))?,
+        })
+    }
+}
+
+impl Lines {
+    /// The text of `f`'s rule, made on its first finding.
+    fn rule_text(&self, rule: &Arc<crate::findings::RuleInfo>, f: &Finding) -> Option<Arc<RuleText>> {
+        let key = Arc::as_ptr(rule) as usize;
+        if let Some(text) = self.rules.read().ok()?.get(&key) {
+            return Some(Arc::clone(text));
+        }
+        let text = Arc::new(RuleText::new(rule, &finding_out(f)).ok()?);
+        let mut rules = self.rules.write().ok()?;
+        Some(Arc::clone(rules.entry(key).or_insert(text)))
+    }
+
+    /// `f`'s object, its rule's members copied from `rule`.
+    fn write(out: &mut Vec<u8>, rule: &RuleText, f: &Finding) -> serde_json::Result<()> {
+        out.push(b'{');
+        out.extend_from_slice(rule.head.as_bytes());
+        out.push(b',');
+        members(
+            out,
+            &RecordOut {
+                file: &f.file.name,
+                line: f.line,
+                column: f.column,
+                record: f.record_id.as_deref(),
+                record_index: f.record_index,
+                message: &f.message,
+            },
+        )?;
+        out.push(b',');
+        match f.help.as_deref() {
+            Some(own) => {
+                out.extend_from_slice(b"\"help\":");
+                serde_json::to_writer(&mut *out, own)?;
+            }
+            None => out.extend_from_slice(rule.help.as_bytes()),
+        }
+        out.push(b',');
+        out.extend_from_slice(rule.place.as_bytes());
+        out.push(b',');
+        members(out, &FactsOut { evidence: f.evidence.iter().map(evidence_out).collect(), group: group_out(f) })?;
+        out.push(b',');
+        out.extend_from_slice(rule.overrides.as_bytes());
+        out.push(b',');
+        members(
+            out,
+            &StandingOut { standing: standing(f), waiver: waiver_out(f), cannot_determine: cannot_determine_out(f) },
+        )?;
+        out.push(b'}');
+        Ok(())
+    }
+}
 
 /// What comes before every finding but the first; the first has it without the comma.
 const SEPARATOR: &str = ",\n    ";
@@ -367,7 +551,12 @@ impl super::Prepare for Lines {
         // One buffer, written in place: the separator, then the finding serialised into it.
         let mut out = Vec::with_capacity(768);
         out.extend_from_slice(SEPARATOR.as_bytes());
-        if serde_json::to_writer(&mut out, &finding_out(f)).is_err() {
+        let written = match f.rule.as_ref().and_then(|r| self.rule_text(r, f)) {
+            Some(rule) => Lines::write(&mut out, &rule, f),
+            // An expired waiver has no rule: serialised whole.
+            None => serde_json::to_writer(&mut out, &finding_out(f)),
+        };
+        if written.is_err() {
             out.truncate(SEPARATOR.len());
             out.extend_from_slice(b"{}");
         }
@@ -384,7 +573,7 @@ impl Stream {
 
     /// One finding, as one line of the `findings` array.
     pub fn finding(&mut self, f: &Finding) -> String {
-        let text = super::Prepare::prepare(&Lines, f);
+        let text = super::Prepare::prepare(&Lines::default(), f);
         self.prepared(text)
     }
 
@@ -566,7 +755,7 @@ impl super::Report for Stream {
     }
 
     fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
-        Some(Box::new(Lines))
+        Some(Box::new(Lines::default()))
     }
 
     fn prepared(&mut self, f: &Finding, text: String) -> String {
@@ -592,3 +781,52 @@ pub fn make(_: &super::Options) -> Box<dyn super::Report> {
 
 /// The JSON report, as `--output json`.
 pub const FORMAT: super::Format = super::Format { name: "json", holds: super::Holds::JsonDocument, make };
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use super::{finding_out, Lines, SEPARATOR};
+    use crate::report::Prepare;
+
+    /// Each finding's line, its rule's members copied from the rule's text, is byte for byte the
+    /// finding serialised whole: over the bundled example with its role files, where findings
+    /// carry evidence, groups, cases, helps of their own, dates in force and waivers, and each
+    /// rule's text is made on its first finding and copied into the rest.
+    #[test]
+    fn a_line_made_from_its_rules_text_is_the_finding_serialised_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let waivers = "[[waiver]]\nrule = \"needs-identified\"\njustification = \"INC-4\"\n\
+                       approver = \"Head of Service\"\nexpires = 2027-01-31\n";
+        let engine = crate::Engine::from_folder(root.join("policies"))
+            .unwrap()
+            .with_roles_from(&[root.join("fixtures/org")])
+            .with_waivers("waivers.toml", waivers)
+            .with_options(crate::Options { as_of: Some("2026-12-01".parse().unwrap()), ..crate::Options::default() });
+        // And a help with holes, filled in per finding.
+        let filled = crate::Engine::from_sources([(
+            "house.precept",
+            r#"schema ticket { identified by id  id: text  waited: duration }
+               code "House rules" { level organisational
+                 rule answered-quickly { title "Tickets are answered within an hour" for ticket
+                   require record.waited <= 1h  message "ticket {record.id} waited {record.waited}"
+                   help "Call the customer of \"{record.id}\" back today." } }"#,
+        )])
+        .unwrap();
+        let lines = Lines::default();
+        let (mut checked, mut own_help, mut waived) = (0, 0, 0);
+        let mut compare = |f: crate::Finding| {
+            let whole = format!("{SEPARATOR}{}", serde_json::to_string(&finding_out(&f)).unwrap());
+            assert_eq!(lines.prepare(&f), whole);
+            checked += 1;
+            own_help += usize::from(f.help.is_some());
+            waived += usize::from(matches!(f.standing, crate::findings::Standing::Waived(_)));
+        };
+        engine.check_each([crate::Records::paths([root.join("fixtures/records")])], &mut compare);
+        let tickets = crate::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n");
+        filled.check_each([tickets], &mut compare);
+        assert!(checked > 50, "only {checked} findings");
+        assert!(own_help > 0 && waived > 0, "{own_help} with their own help, {waived} waived");
+        assert!(lines.rules.read().unwrap().len() < checked, "no rule's text was copied");
+    }
+}
