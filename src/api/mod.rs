@@ -833,3 +833,54 @@ impl Engine {
 #[doc(hidden)]
 pub type Checker<'a> = dyn FnMut(&crate::engine::Program, Option<&dyn Authority>, Vec<Diag>, &mut crate::pipeline::Consumer<'_>) -> Outcome
     + 'a;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use crate::report::json::LineCheck;
+
+    /// Each finding's line in the JSON report, its rule's members copied from the rule's text, is
+    /// byte for byte the finding serialised whole: over the bundled example with its role files, where findings
+    /// carry evidence, groups, cases, helps of their own, dates in force and waivers, and each
+    /// rule's text is made on its first finding and copied into the rest.
+    #[test]
+    fn a_line_made_from_its_rules_text_is_the_finding_serialised_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let waivers = "[[waiver]]\nrule = \"needs-identified\"\njustification = \"INC-4\"\n\
+                       approver = \"Head of Service\"\nexpires = 2027-01-31\n";
+        let engine = crate::api::Engine::from_folder(root.join("policies"))
+            .unwrap()
+            .with_roles_from(&[root.join("fixtures/org")])
+            .with_waivers("waivers.toml", waivers)
+            .with_options(crate::api::Options {
+                as_of: Some("2026-12-01".parse().unwrap()),
+                ..crate::api::Options::default()
+            });
+        // And a help with holes, filled in per finding.
+        let filled = crate::api::Engine::from_sources([(
+            "house.precept",
+            r#"schema ticket { identified by id  id: text  waited: duration }
+               code "House rules" { level organisational
+                 rule answered-quickly { title "Tickets are answered within an hour" for ticket
+                   require record.waited <= 1h  message "ticket {record.id} waited {record.waited}"
+                   help "Call the customer of \"{record.id}\" back today." } }"#,
+        )])
+        .unwrap();
+        let lines = LineCheck::default();
+        let (mut checked, mut own_help, mut waived) = (0, 0, 0);
+        let mut compare = |f: crate::findings::Finding| {
+            let (line, whole) = lines.both(&f);
+            assert_eq!(line, whole);
+            checked += 1;
+            own_help += usize::from(f.help.is_some());
+            waived += usize::from(matches!(f.standing, crate::findings::Standing::Waived(_)));
+        };
+        engine.check_each([crate::api::Records::paths([root.join("fixtures/records")])], &mut compare);
+        let tickets = crate::api::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n");
+        filled.check_each([tickets], &mut compare);
+        assert!(checked > 50, "only {checked} findings");
+        assert!(own_help > 0 && waived > 0, "{own_help} with their own help, {waived} waived");
+        assert!(lines.rules() < checked, "no rule's text was copied");
+    }
+}
