@@ -35,7 +35,7 @@ fn lookups_by_position_agree_with_the_calendar_table() {
         let cal = Calendar::from_toml(toml).unwrap();
         sql.push_str(&calendar::rows(Dialect::DuckDb, i, &cal, range));
     }
-    sql.push_str(&lookup::create());
+    sql.push_str(&lookup::create(Dialect::DuckDb));
     // Instants every 11 hours 7 minutes through 2024, and each working day's end in March and April
     // (London's and Auckland's clocks change), a microsecond either side.
     sql.push_str(
@@ -63,13 +63,21 @@ fn lookups_by_position_agree_with_the_calendar_table() {
             "(SELECT MIN(CASE WHEN x.working THEN 1 ELSE 0 END) FROM {table} x WHERE x.calendar = {c} AND x.day = d)"
         );
         let mut checks = vec![
-            ("instants", "receipt day".to_string(), receipt.clone(), lookup::receipt_idx(c, "t")),
-            ("instants", "local day".to_string(), local, lookup::local_day(c, "t")),
+            ("instants", "receipt day".to_string(), receipt.clone(), lookup::receipt_idx(Dialect::DuckDb, c, "t")),
+            ("instants", "local day".to_string(), local, lookup::local_day(Dialect::DuckDb, c, "t")),
             (
                 "dates",
                 "working day on or after".to_string(),
                 day_of(&format!("{idx_of} + 1 - {worked}")),
-                lookup::work_day(c, &format!("{} + 1 - {}", lookup::day_idx(c, "d"), lookup::day_worked(c, "d"))),
+                lookup::work_day(
+                    Dialect::DuckDb,
+                    c,
+                    &format!(
+                        "{} + 1 - {}",
+                        lookup::day_idx(Dialect::DuckDb, c, "d"),
+                        lookup::day_worked(Dialect::DuckDb, c, "d")
+                    ),
+                ),
             ),
         ];
         for n in [-3i64, -1, 0, 1, 2, 5] {
@@ -77,20 +85,34 @@ fn lookups_by_position_agree_with_the_calendar_table() {
                 "instants",
                 format!("{n} business days after"),
                 end_of(&format!("{receipt} + {n}")),
-                lookup::work_end(c, &format!("{} + {n}", lookup::receipt_idx(c, "t"))),
+                lookup::work_end(
+                    Dialect::DuckDb,
+                    c,
+                    &format!("{} + {n}", lookup::receipt_idx(Dialect::DuckDb, c, "t")),
+                ),
             ));
             if n == 0 {
                 continue;
             }
             let (want, got) = if n > 0 {
-                (format!("{idx_of} + {n}"), format!("{} + {n}", lookup::day_idx(c, "d")))
+                (format!("{idx_of} + {n}"), format!("{} + {n}", lookup::day_idx(Dialect::DuckDb, c, "d")))
             } else {
                 (
                     format!("{idx_of} - {worked} + {}", n + 1),
-                    format!("{} - {} + {}", lookup::day_idx(c, "d"), lookup::day_worked(c, "d"), n + 1),
+                    format!(
+                        "{} - {} + {}",
+                        lookup::day_idx(Dialect::DuckDb, c, "d"),
+                        lookup::day_worked(Dialect::DuckDb, c, "d"),
+                        n + 1
+                    ),
                 )
             };
-            checks.push(("dates", format!("date {n} business days"), day_of(&want), lookup::work_day(c, &got)));
+            checks.push((
+                "dates",
+                format!("date {n} business days"),
+                day_of(&want),
+                lookup::work_day(Dialect::DuckDb, c, &got),
+            ));
         }
         for (from, what, want, got) in checks {
             let rows = format!("SELECT *, {want} AS want, {got} AS got FROM {from}");

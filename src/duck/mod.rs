@@ -415,7 +415,7 @@ fn calendar_table(
         }
     }
     app.flush().map_err(fail)?;
-    conn.execute_batch(&crate::sql::lookup::create()).map_err(fail)
+    conn.execute_batch(&crate::sql::lookup::create(crate::sql::Dialect::DuckDb)).map_err(fail)
 }
 
 /// The number of records in each file.

@@ -37,6 +37,7 @@
 
 use super::dialect::{Dialect, SqlType};
 use super::expr::{Compiler, Slot, Unsupported};
+use super::lookup;
 use super::tables::scalar;
 use super::RuleSql;
 use crate::ast::EventKind;
@@ -165,17 +166,27 @@ pub(crate) fn compile(
                 // The receipt day's index, plus the count and the whole working days paused.
                 let table = d.ident(super::calendar::TABLE);
                 calendars.insert(cal);
-                let receipt = d.nearest(
-                    "c.idx",
-                    "c.day_end",
-                    false,
-                    &format!("{table} c WHERE c.calendar = {cal} AND c.working AND c.day_end >= o.open_at"),
-                );
+                let lists = lookup::lists(d, lookup::Lookup::Table);
+                let receipt = if lists {
+                    lookup::receipt_idx(d, cal, "o.open_at")
+                } else {
+                    d.nearest(
+                        "c.idx",
+                        "c.day_end",
+                        false,
+                        &format!("{table} c WHERE c.calendar = {cal} AND c.working AND c.day_end >= o.open_at"),
+                    )
+                };
                 pause_join.push_str("\n    LEFT JOIN precept_receipt AS t ON t.k0 = o.k0 AND t.seg = o.seg");
                 with.push(format!("precept_receipt AS (\n    SELECT o.k0, o.seg, {receipt} AS rcpt FROM precept_obligations AS o WHERE o.open_pos IS NOT NULL\n  )"));
-                format!(
-                    "(SELECT MIN(c.day_end) FROM {table} c WHERE c.calendar = {cal} AND c.working AND c.idx = t.rcpt + {n} + COALESCE(p.bd, 0))"
-                )
+                let k = format!("t.rcpt + {n} + COALESCE(p.bd, 0)");
+                if lists {
+                    lookup::work_end(d, cal, &k)
+                } else {
+                    format!(
+                        "(SELECT MIN(c.day_end) FROM {table} c WHERE c.calendar = {cal} AND c.working AND c.idx = {k})"
+                    )
+                }
             }
             _ => deadline(program, seq.limit, info, d, "o.open_at", paused, &mut calendars)?,
         };
@@ -223,10 +234,15 @@ pub(crate) fn compile(
 /// [`crate::calendar::Calendar::whole_working_days_between`]: the working days strictly between
 /// the local days it started and ended on), else 0. The calendar table's `idx` less `working` is
 /// the working days strictly before a day, which grows with the day, so each is one lookup of the
-/// local day's row.
+/// local day's row (in Spark read from [`super::lookup`]'s lists, as every lookup there).
 fn paused_business_days(d: Dialect, limit: Option<Limit>, calendars: &mut std::collections::BTreeSet<usize>) -> String {
     let Some(Limit::Business(_, cal)) = limit else { return "CAST(0 AS BIGINT)".into() };
     calendars.insert(cal);
+    if lookup::lists(d, lookup::Lookup::Table) {
+        let (end, start) = (lookup::local_day(d, cal, "s.p_to"), lookup::local_day(d, cal, "s.p_from"));
+        let before_end = format!("({} - {})", lookup::day_idx(d, cal, &end), lookup::day_worked(d, cal, &end));
+        return format!("GREATEST(0, {before_end} - {})", lookup::day_idx(d, cal, &start));
+    }
     let table = d.ident(super::calendar::TABLE);
     let day_of = |col: &str, t: &str| {
         d.nearest(col, "c.day_start", true, &format!("{table} c WHERE c.calendar = {cal} AND c.day_start <= {t}"))

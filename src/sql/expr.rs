@@ -85,7 +85,7 @@ pub struct Compiler<'a> {
     /// The role tables are written with the rules (`--roles`), so questions about staff and roles
     /// compile against them ([`super::roles`]).
     pub roles: bool,
-    /// How calendar lookups read the calendar table ([`super::lookup`]).
+    /// How calendar lookups read the calendar table ([`super::lookup`]; Spark always reads lists).
     pub lookup: super::lookup::Lookup,
 }
 
@@ -347,8 +347,6 @@ impl<'a> Compiler<'a> {
             },
             CExpr::BusinessBetween(a, b, cal) => {
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
-                self.flat_for_spark(&a)?;
-                self.flat_for_spark(&b)?;
                 let (ra, rb) = (self.receipt_idx(&a, *cal), self.receipt_idx(&b, *cal));
                 format!("({rb} - {ra})")
             }
@@ -532,7 +530,7 @@ impl<'a> Compiler<'a> {
     fn receipt_idx(&mut self, t: &str, cal: usize) -> String {
         self.calendars.insert(cal);
         if self.lists() {
-            return super::lookup::receipt_idx(cal, t);
+            return super::lookup::receipt_idx(self.dialect, cal, t);
         }
         let c = self.alias();
         let from = format!(
@@ -547,21 +545,10 @@ impl<'a> Compiler<'a> {
         let t = self.expr(x, None)?;
         self.calendars.insert(cal);
         let table = self.dialect.ident(TABLE);
-        self.flat_for_spark(&t)?;
         Ok(match ty {
-            // The end of the n-th working day after the receipt day, in Spark by joining the
-            // receipt day's row to the row n working days on: its correlated subqueries cannot
-            // nest (one inside another cannot read the record), and the working days ending at
-            // or after the instant are ordered by index, the receipt day first.
-            Some(Ty::DateTime) if self.dialect == Dialect::Spark => {
-                let (c, r) = (self.alias(), self.alias());
-                format!(
-                    "(SELECT min_by({c}.day_end, {r}.idx) FROM {table} {r} LEFT JOIN {table} {c} ON {c}.calendar = {cal} AND {c}.working AND {c}.idx = {r}.idx + {n} WHERE {r}.calendar = {cal} AND {r}.working AND {r}.day_end >= {t})"
-                )
-            }
             Some(Ty::DateTime) if self.lists() => {
                 let r = self.receipt_idx(&t, cal);
-                super::lookup::work_end(cal, &format!("{r} + {n}"))
+                super::lookup::work_end(self.dialect, cal, &format!("{r} + {n}"))
             }
             // The end of the n-th working day after the receipt day.
             Some(Ty::DateTime) => {
@@ -573,26 +560,14 @@ impl<'a> Compiler<'a> {
             }
             // The n-th working day strictly after the date (before it for a negative n).
             Some(Ty::Date) if n == 0 => t,
-            // The same in Spark, as a join of the date's row (one per calendar and day).
-            Some(Ty::Date) if self.dialect == Dialect::Spark => {
-                let (c, c0) = (self.alias(), self.alias());
-                let target = if n > 0 {
-                    format!("{c0}.idx + {n}")
-                } else {
-                    format!("{c0}.idx - CASE WHEN {c0}.working THEN 1 ELSE 0 END + {}", n + 1)
-                };
-                format!(
-                    "(SELECT MIN({c}.day) FROM {table} {c0} LEFT JOIN {table} {c} ON {c}.calendar = {cal} AND {c}.working AND {c}.idx = {target} WHERE {c0}.calendar = {cal} AND {c0}.day = {t})"
-                )
-            }
             Some(Ty::Date) if self.lists() => {
-                let idx = super::lookup::day_idx(cal, &t);
+                let idx = super::lookup::day_idx(self.dialect, cal, &t);
                 let target = if n > 0 {
                     format!("{idx} + {n}")
                 } else {
-                    format!("{idx} - {} + {}", super::lookup::day_worked(cal, &t), n + 1)
+                    format!("{idx} - {} + {}", super::lookup::day_worked(self.dialect, cal, &t), n + 1)
                 };
-                super::lookup::work_day(cal, &target)
+                super::lookup::work_day(self.dialect, cal, &target)
             }
             Some(Ty::Date) => {
                 let (c, c0) = (self.alias(), self.alias());
@@ -614,27 +589,16 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// Whether calendar lookups read DuckDB lists ([`super::lookup`]) rather than subqueries.
+    /// Whether calendar lookups read lists ([`super::lookup`]) rather than subqueries: always in
+    /// Spark, in DuckDB when [`Compiler::lookup`] says so. A lookup by lists holds no correlated
+    /// subquery, so in Spark too one may read a value computed with another.
     fn lists(&self) -> bool {
-        self.dialect == Dialect::DuckDb && self.lookup == super::lookup::Lookup::Lists
-    }
-
-    /// In Spark, `Err` when `t`, which a calendar lookup is to read, holds a subquery itself:
-    /// Spark's correlated subqueries read only the query just outside them, so the inner one
-    /// could not read the record.
-    fn flat_for_spark(&self, t: &str) -> Result<(), Unsupported> {
-        if self.dialect == Dialect::Spark && t.contains("(SELECT ") {
-            return no("in Spark, a calendar lookup (business days, a local day) of a value computed with another");
-        }
-        Ok(())
+        super::lookup::lists(self.dialect, self.lookup)
     }
 
     fn date_part(&mut self, unit: DateUnit, zone: Option<usize>, x: &CExpr) -> Result<String, Unsupported> {
         let ty = self.ty_of(x);
         let t = self.expr(x, None)?;
-        if !matches!(ty, Some(Ty::Date)) || matches!(unit, DateUnit::BusinessDay(_)) {
-            self.flat_for_spark(&t)?;
-        }
         let table = self.dialect.ident(TABLE);
         if let DateUnit::BusinessDay(cal) = unit {
             self.calendars.insert(cal);
@@ -643,11 +607,15 @@ impl<'a> Compiler<'a> {
                 let k = match ty {
                     Some(Ty::DateTime) => self.receipt_idx(&t, cal),
                     Some(Ty::Date) => {
-                        format!("{} + 1 - {}", super::lookup::day_idx(cal, &t), super::lookup::day_worked(cal, &t))
+                        format!(
+                            "{} + 1 - {}",
+                            super::lookup::day_idx(self.dialect, cal, &t),
+                            super::lookup::day_worked(self.dialect, cal, &t)
+                        )
                     }
                     _ => return no("`business_day` of a value whose type cannot be told"),
                 };
-                return Ok(super::lookup::work_day(cal, &k));
+                return Ok(super::lookup::work_day(self.dialect, cal, &k));
             }
             let c = self.alias();
             let from = match ty {
@@ -666,7 +634,7 @@ impl<'a> Compiler<'a> {
             (Some(Ty::Date), _) => t,
             (Some(Ty::DateTime), Some(cal)) if self.lists() => {
                 self.calendars.insert(cal);
-                super::lookup::local_day(cal, &t)
+                super::lookup::local_day(self.dialect, cal, &t)
             }
             (Some(Ty::DateTime), Some(cal)) => {
                 self.calendars.insert(cal);

@@ -1,45 +1,91 @@
-//! Calendar lookups by position, for `precept check --engine duckdb` (DuckDB only).
+//! Calendar lookups by position: `precept check --engine duckdb` (DuckDB) and every Spark script.
 //!
 //! The portable SQL ([`Lookup::Table`]) finds a receipt day, a local day or the `n`-th working day
 //! with a correlated subquery over the calendar table (`MIN(idx) ... WHERE day_end >= t`). DuckDB
 //! runs such a subquery as a join of every distinct instant of the records with the calendar's
 //! days on an inequality: over 1,000,000 records it spilled 9 GB and did not finish in five
-//! minutes. So the embedded engine reads each calendar as lists instead ([`create`]: one row per
-//! calendar, each column of the calendar table as a list in day order, and the working days' day
-//! and end in `idx` order), fetched by an uncorrelated subquery (one row, joined once) and indexed
-//! by position: a day's position is its distance from the first day, and an instant's local day is
-//! its UTC date or one of the days either side (no zone is more than 14 hours from UTC). Every
-//! lookup is then a few list reads per record, and the results are those of the table's rows:
+//! minutes. Spark does the same at every place a lookup is written (a `BroadcastNestedLoopJoin` of
+//! the distinct instants with every working day, an aggregate, a shuffle and a sort-merge join back
+//! to the records), and plans each anew: one rule of the generated tests ran seven such joins, and
+//! eleven rules over 210 records took about 100 s on two cores. So both read each calendar as
+//! lists instead ([`create`]: one row per calendar, each column of the calendar table as a list in
+//! day order, and the working days' day and end in `idx` order), fetched by an uncorrelated scalar
+//! subquery (one row, computed once per query, not per record) and indexed by position: a day's
+//! position is its distance from the first day, and an instant's local day is its UTC date or one
+//! of the days either side (no zone is more than 14 hours from UTC). Every lookup is then a few
+//! list reads per record, with no join, and the results are those of the table's rows:
 //! [`receipt_idx`] is the first working day ending at or after the instant, as in
 //! `super::expr`'s subqueries (a day before the instant's local day ends before it; if none of the
 //! three days around its UTC date is a working day ending at or after it, the next working day after
 //! them is). A position outside the range reads nothing (NULL), as a subquery finding no row does.
+//!
+//! The lists hold the calendar table's rows as `precept sql` writes them: every day of the range,
+//! none missing. Equality joins on the local day (each instant's local day computed once, then
+//! joined to its row) were the other way weighed for Spark: they still need the local day of each
+//! instant first (three list reads, or a join on an inequality), and a join per lookup.
+
+use super::dialect::Dialect;
 
 /// How the compiled SQL reads the calendar table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lookup {
-    /// Correlated subqueries over the calendar table: any dialect, any warehouse (`precept sql`).
+    /// Correlated subqueries over the calendar table: DuckDB and PostgreSQL in `precept sql` (Spark
+    /// reads lists whatever this says: see [`lists`]).
     #[default]
     Table,
-    /// DuckDB list reads over [`LISTS`] (made by [`create`] once the calendar table is filled):
-    /// for the embedded engine, whose records may be far more than DuckDB joins well.
+    /// List reads over [`LISTS`] (made by [`create`] once the calendar table is filled): for the
+    /// embedded engine, whose records may be far more than DuckDB joins well.
     Lists,
+}
+
+/// Whether SQL for `d` read as `lookup` says reads [`LISTS`]: Spark always does (its correlated
+/// subqueries are joins, above), DuckDB when asked, PostgreSQL never (it probes the calendar
+/// table's indexes, one row per lookup).
+pub fn lists(d: Dialect, lookup: Lookup) -> bool {
+    match d {
+        Dialect::Spark => true,
+        Dialect::DuckDb => lookup == Lookup::Lists,
+        Dialect::Postgres => false,
+    }
 }
 
 /// The table of each calendar's days as lists.
 pub const LISTS: &str = "precept_calendar_lists";
 
 /// `CREATE TABLE` of [`LISTS`] from the filled calendar table.
-pub fn create() -> String {
-    format!(
-        "CREATE TABLE {LISTS} AS SELECT calendar, min(day) AS first_day, \
-         list(working ORDER BY day) AS working, list(idx ORDER BY day) AS idx, \
-         list(day_start ORDER BY day) AS day_start, list(day_end ORDER BY day) AS day_end, \
-         list(day ORDER BY day) FILTER (WHERE working) AS work_day, \
-         list(day_end ORDER BY day) FILTER (WHERE working) AS work_end \
-         FROM {} GROUP BY calendar;\n",
-        super::calendar::TABLE
-    )
+pub fn create(d: Dialect) -> String {
+    let table = super::calendar::TABLE;
+    match d {
+        // Spark's `collect_list` keeps no order, so the rows are gathered as structs and sorted by
+        // day (the first field) before each column is taken out.
+        Dialect::Spark => format!(
+            "CREATE TABLE {LISTS} AS SELECT calendar, first_day, \
+             transform(days, d -> d.working) AS working, transform(days, d -> d.idx) AS idx, \
+             transform(days, d -> d.day_start) AS day_start, transform(days, d -> d.day_end) AS day_end, \
+             transform(filter(days, d -> d.working), d -> d.day) AS work_day, \
+             transform(filter(days, d -> d.working), d -> d.day_end) AS work_end \
+             FROM (SELECT calendar, min(day) AS first_day, \
+             array_sort(collect_list(struct(day, working, idx, day_start, day_end))) AS days \
+             FROM {table} GROUP BY calendar) AS s;\n"
+        ),
+        Dialect::DuckDb | Dialect::Postgres => format!(
+            "CREATE TABLE {LISTS} AS SELECT calendar, min(day) AS first_day, \
+             list(working ORDER BY day) AS working, list(idx ORDER BY day) AS idx, \
+             list(day_start ORDER BY day) AS day_start, list(day_end ORDER BY day) AS day_end, \
+             list(day ORDER BY day) FILTER (WHERE working) AS work_day, \
+             list(day_end ORDER BY day) FILTER (WHERE working) AS work_end \
+             FROM {table} GROUP BY calendar;\n"
+        ),
+    }
+}
+
+/// What a script for `d` writes after the calendar table's rows so that its lookups can read
+/// lists: [`create`] in Spark, nothing elsewhere (the embedded DuckDB engine makes its own).
+pub fn script(d: Dialect) -> String {
+    match d {
+        Dialect::Spark => create(d),
+        Dialect::DuckDb | Dialect::Postgres => String::new(),
+    }
 }
 
 /// Column `col` of calendar `cal`'s row.
@@ -47,22 +93,31 @@ fn column(cal: usize, col: &str) -> String {
     format!("(SELECT {col} FROM {LISTS} WHERE calendar = {cal})")
 }
 
-/// Item `pos` (from 1) of list column `col`; NULL outside the list (`list_extract` of 0 is NULL,
-/// where a negative position would count from the end).
-fn at(cal: usize, col: &str, pos: &str) -> String {
-    format!("list_extract({}, greatest(CAST({pos} AS BIGINT), 0))", column(cal, col))
+/// Item `pos` (from 1) of list column `col`; NULL outside the list (DuckDB's `list_extract` of 0 is
+/// NULL, where a negative position would count from the end; Spark's `get` counts from 0 and is
+/// NULL outside the list, even in ANSI mode, where `element_at` would fail).
+fn at(d: Dialect, cal: usize, col: &str, pos: &str) -> String {
+    match d {
+        Dialect::Spark => format!("get({}, CAST({pos} AS INT) - 1)", column(cal, col)),
+        Dialect::DuckDb | Dialect::Postgres => {
+            format!("list_extract({}, greatest(CAST({pos} AS BIGINT), 0))", column(cal, col))
+        }
+    }
 }
 
 /// The position (from 1) of date `day` in calendar `cal`'s lists.
-fn pos(cal: usize, day: &str) -> String {
-    format!("(date_diff('day', {}, {day}) + 1)", column(cal, "first_day"))
+fn pos(d: Dialect, cal: usize, day: &str) -> String {
+    match d {
+        Dialect::Spark => format!("(datediff({day}, {}) + 1)", column(cal, "first_day")),
+        Dialect::DuckDb | Dialect::Postgres => format!("(date_diff('day', {}, {day}) + 1)", column(cal, "first_day")),
+    }
 }
 
 /// The working-day index of the day instant `t` counts as received on.
-pub fn receipt_idx(cal: usize, t: &str) -> String {
-    let p = pos(cal, &format!("CAST({t} AS DATE)"));
-    let ends = |k: &str| format!("{} >= {t}", at(cal, "day_end", &format!("{p} {k}")));
-    let idx = |k: &str| at(cal, "idx", &format!("{p} {k}"));
+pub fn receipt_idx(d: Dialect, cal: usize, t: &str) -> String {
+    let p = pos(d, cal, &format!("CAST({t} AS DATE)"));
+    let ends = |k: &str| format!("{} >= {t}", at(d, cal, "day_end", &format!("{p} {k}")));
+    let idx = |k: &str| at(d, cal, "idx", &format!("{p} {k}"));
     format!(
         "(CASE WHEN {p} < 2 THEN NULL WHEN {} THEN {} WHEN {} THEN {} WHEN {} THEN {} ELSE {} + 1 END)",
         ends("- 1"),
@@ -76,32 +131,36 @@ pub fn receipt_idx(cal: usize, t: &str) -> String {
 }
 
 /// The end (UTC) of the working day of index `k`.
-pub fn work_end(cal: usize, k: &str) -> String {
-    at(cal, "work_end", k)
+pub fn work_end(d: Dialect, cal: usize, k: &str) -> String {
+    at(d, cal, "work_end", k)
 }
 
 /// The working day of index `k`.
-pub fn work_day(cal: usize, k: &str) -> String {
-    at(cal, "work_day", k)
+pub fn work_day(d: Dialect, cal: usize, k: &str) -> String {
+    at(d, cal, "work_day", k)
 }
 
 /// The working-day index of date `day` (of the last working day on or before it).
-pub fn day_idx(cal: usize, day: &str) -> String {
-    at(cal, "idx", &pos(cal, day))
+pub fn day_idx(d: Dialect, cal: usize, day: &str) -> String {
+    at(d, cal, "idx", &pos(d, cal, day))
 }
 
 /// 1 when date `day` is worked, else 0.
-pub fn day_worked(cal: usize, day: &str) -> String {
-    format!("CASE WHEN {} THEN 1 ELSE 0 END", at(cal, "working", &pos(cal, day)))
+pub fn day_worked(d: Dialect, cal: usize, day: &str) -> String {
+    format!("CASE WHEN {} THEN 1 ELSE 0 END", at(d, cal, "working", &pos(d, cal, day)))
 }
 
 /// The local day of instant `t`: the last day starting at or before it.
-pub fn local_day(cal: usize, t: &str) -> String {
+pub fn local_day(d: Dialect, cal: usize, t: &str) -> String {
     let u = format!("CAST({t} AS DATE)");
-    let p = pos(cal, &u);
-    let starts = |k: &str| format!("{} <= {t}", at(cal, "day_start", &format!("{p} {k}")));
+    let p = pos(d, cal, &u);
+    let starts = |k: &str| format!("{} <= {t}", at(d, cal, "day_start", &format!("{p} {k}")));
+    let (next, prev) = match d {
+        Dialect::Spark => (format!("date_add({u}, 1)"), format!("date_sub({u}, 1)")),
+        Dialect::DuckDb | Dialect::Postgres => (format!("{u} + 1"), format!("{u} - 1")),
+    };
     format!(
-        "(CASE WHEN {} THEN {u} + 1 WHEN {} THEN {u} WHEN {} THEN {u} - 1 END)",
+        "(CASE WHEN {} THEN {next} WHEN {} THEN {u} WHEN {} THEN {prev} END)",
         starts("+ 1"),
         starts("+ 0"),
         starts("- 1")

@@ -134,6 +134,7 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
     text.push_str(&calendar::create(d));
     text.push_str(&calendar_rows(program, &calendars, options));
     text.push_str(&calendar::analyze(d));
+    text.push_str(&lookup::script(d));
     if let Some(org) = org {
         text.push('\n');
         text.push_str(&roles::script(org, d));

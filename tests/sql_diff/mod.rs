@@ -423,6 +423,13 @@ code "Edges CAL" {
     message "{record.id} is tagged x or spam"
   }
 
+  rule answered-by-the-next-business-day-after-CAL {
+    title "Answered by the business day after the local day one business day on"
+    for ticket where record.answered_at is present
+    require day(record.answered_at) <= day(record.opened_at + 1 business days) + 1 business days
+    message "{record.id} due on {day(record.opened_at + 1 business days) + 1 business days}"
+  }
+
   rule summer-rule-CAL {
     title "In force for tickets opened on local days of (northern) summer 2024 only"
     effective from 2024-03-31 until 2024-10-26

@@ -1889,6 +1889,7 @@ INSERT INTO `precept_calendar` VALUES
   (0, DATE '2027-12-29', true, 1279, TIMESTAMP '2027-12-29 00:00:00.000000', TIMESTAMP '2027-12-29 17:00:00.000000'),
   (0, DATE '2027-12-30', true, 1280, TIMESTAMP '2027-12-30 00:00:00.000000', TIMESTAMP '2027-12-30 17:00:00.000000'),
   (0, DATE '2027-12-31', true, 1281, TIMESTAMP '2027-12-31 00:00:00.000000', TIMESTAMP '2027-12-31 17:00:00.000000');
+CREATE TABLE precept_calendar_lists AS SELECT calendar, first_day, transform(days, d -> d.working) AS working, transform(days, d -> d.idx) AS idx, transform(days, d -> d.day_start) AS day_start, transform(days, d -> d.day_end) AS day_end, transform(filter(days, d -> d.working), d -> d.day) AS work_day, transform(filter(days, d -> d.working), d -> d.day_end) AS work_end FROM (SELECT calendar, min(day) AS first_day, array_sort(collect_list(struct(day, working, idx, day_start, day_end))) AS days FROM precept_calendar GROUP BY calendar) AS s;
 
 -- The role files as tables (`--roles`): see docs/warehouse.md, "Staff and roles".
 CREATE TABLE `precept_staff` (
@@ -2460,7 +2461,7 @@ WHERE ((((r.`product_available` IS NOT NULL) AND (r.`product_available` = FALSE)
 UNION ALL
 SELECT * FROM (
   WITH precept_scope AS (
-    SELECT r.`team` AS k0, (SELECT MAX(c1.day) FROM `precept_calendar` c1 WHERE c1.calendar = 0 AND c1.day_start <= r.`held_at`) AS pd
+    SELECT r.`team` AS k0, (CASE WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(r.`held_at` AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) <= r.`held_at` THEN date_add(CAST(r.`held_at` AS DATE), 1) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(r.`held_at` AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 0 AS INT) - 1) <= r.`held_at` THEN CAST(r.`held_at` AS DATE) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(r.`held_at` AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) - 1 AS INT) - 1) <= r.`held_at` THEN date_sub(CAST(r.`held_at` AS DATE), 1) END) AS pd
     FROM `briefing` AS r
   ),
   precept_groups AS (
@@ -2512,7 +2513,7 @@ SELECT * FROM (
     SELECT MAX(ts) AS e FROM precept_events
   ),
   precept_cases AS (
-    SELECT s.k0, (SELECT MAX(c1.day) FROM `precept_calendar` c1 WHERE c1.calendar = 0 AND c1.day_start <= s.first_at) AS cday FROM (
+    SELECT s.k0, (CASE WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(s.first_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) <= s.first_at THEN date_add(CAST(s.first_at AS DATE), 1) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(s.first_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 0 AS INT) - 1) <= s.first_at THEN CAST(s.first_at AS DATE) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(s.first_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) - 1 AS INT) - 1) <= s.first_at THEN date_sub(CAST(s.first_at AS DATE), 1) END) AS cday FROM (
       SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open
       FROM (
       SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
@@ -2533,7 +2534,7 @@ SELECT * FROM (
     FROM precept_ordered GROUP BY k0, seg
   ),
   precept_judged AS (
-    SELECT o.k0, o.open_at, o.close_at, (SELECT min_by(c1.day_end, c2.idx) FROM `precept_calendar` c2 LEFT JOIN `precept_calendar` c1 ON c1.calendar = 0 AND c1.working AND c1.idx = c2.idx + 1 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= o.open_at) AS due, n.e
+    SELECT o.k0, o.open_at, o.close_at, get((SELECT work_end FROM precept_calendar_lists WHERE calendar = 0), CAST((CASE WHEN (datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) < 2 THEN NULL WHEN get((SELECT day_end FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) - 1 AS INT) - 1) >= o.open_at THEN get((SELECT idx FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) - 1 AS INT) - 1) WHEN get((SELECT day_end FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 0 AS INT) - 1) >= o.open_at THEN get((SELECT idx FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 0 AS INT) - 1) WHEN get((SELECT day_end FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) >= o.open_at THEN get((SELECT idx FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) ELSE get((SELECT idx FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(o.open_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) + 1 END) + 1 AS INT) - 1) AS due, n.e
     FROM precept_obligations AS o CROSS JOIN precept_end AS n
     WHERE o.open_pos IS NOT NULL
   )
@@ -2555,7 +2556,7 @@ SELECT * FROM (
 UNION ALL
 SELECT * FROM (
   WITH precept_scope AS (
-    SELECT r.`team` AS k0, CAST(date_trunc('month', (SELECT MAX(c1.day) FROM `precept_calendar` c1 WHERE c1.calendar = 0 AND c1.day_start <= r.`opened_at`)) AS DATE) AS k1, COALESCE(r.`escalated`, FALSE) AS x0, COALESCE(r.`escalated`, FALSE) AS x1
+    SELECT r.`team` AS k0, CAST(date_trunc('month', (CASE WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(r.`opened_at` AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) <= r.`opened_at` THEN date_add(CAST(r.`opened_at` AS DATE), 1) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(r.`opened_at` AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 0 AS INT) - 1) <= r.`opened_at` THEN CAST(r.`opened_at` AS DATE) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(r.`opened_at` AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) - 1 AS INT) - 1) <= r.`opened_at` THEN date_sub(CAST(r.`opened_at` AS DATE), 1) END)) AS DATE) AS k1, COALESCE(r.`escalated`, FALSE) AS x0, COALESCE(r.`escalated`, FALSE) AS x1
     FROM `service_record` AS r
     WHERE ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
   ),
