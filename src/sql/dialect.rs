@@ -162,6 +162,15 @@ impl Dialect {
         }
     }
 
+    /// [`Dialect::add_months`] by a whole number computed in SQL, `n`.
+    pub fn add_months_by(self, d: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(({d}) + to_months(CAST({n} AS INTEGER)) AS DATE)"),
+            Dialect::Postgres => format!("CAST(({d}) + make_interval(months => CAST({n} AS INTEGER)) AS DATE)"),
+            Dialect::Spark => format!("add_months({d}, CAST({n} AS INT))"),
+        }
+    }
+
     /// The first day of the week (Monday), month or year of date `d`.
     pub fn trunc_date(self, unit: &str, d: &str) -> String {
         match self {

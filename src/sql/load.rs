@@ -55,10 +55,22 @@ fn flatten(
                 if super::tables::scalar(ty).is_some() || matches!(ty, Ty::List(_)) {
                     out.push(literal(program, ty, v, dialect)?);
                 }
+                if matches!(ty, Ty::DateTime) {
+                    out.push(offset_literal(v));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The literal of a datetime's offset column ([`super::tables::offset_column`]): the seconds east
+/// of UTC it was written with, NULL for a missing value.
+fn offset_literal(v: &Value) -> String {
+    match v {
+        Value::DateTime(_, off) => format!("CAST({off} AS {})", super::tables::OFFSET_TYPE),
+        _ => "NULL".to_string(),
+    }
 }
 
 /// The SQL literal of value `v` of type `ty`.

@@ -3,8 +3,9 @@
 //! One table per schema, named as the schema. One column per scalar field, named by its dotted path
 //! from the record (`customer.kind`) so that a column is named exactly as findings name the field
 //! they blame; nested objects are flattened into such columns. A list of scalars is an array column;
-//! a list of objects an array of structs (a `JSONB` column in PostgreSQL). docs/warehouse.md gives
-//! the reasons.
+//! a list of objects an array of structs (a `JSONB` column in PostgreSQL). A datetime column holds
+//! the instant in UTC, and its companion column [`offset_column`] the offset it was written with,
+//! which the engine reads a datetime's day at. docs/warehouse.md gives the reasons.
 
 use super::dialect::{Dialect, SqlType};
 use crate::engine::types::Ty;
@@ -51,12 +52,30 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
         match &f.ty {
             Ty::Object(inner) => flatten(program, *inner, &name, nullable, dialect, out),
             ty => {
-                if let Some(ty) = type_name(program, ty, dialect) {
-                    out.push(Column { name, ty, nullable });
+                if let Some(sql) = type_name(program, ty, dialect) {
+                    let datetime = matches!(ty, Ty::DateTime);
+                    out.push(Column { name: name.clone(), ty: sql, nullable });
+                    if datetime {
+                        // NULL is UTC, so the column may always be left empty (docs/warehouse.md).
+                        out.push(Column { name: offset_column(&name), ty: OFFSET_TYPE.into(), nullable: true });
+                    }
                 }
             }
         }
     }
+}
+
+/// The SQL type of an offset column: seconds east of UTC (`3600` for `+01:00`).
+pub const OFFSET_TYPE: &str = "INTEGER";
+
+/// The column holding the offset the datetime at dotted path `path` was written with, in seconds
+/// east of UTC: `opened_at.offset`. No field can be both an object (whose fields would be
+/// `opened_at.*`) and a datetime, so the name never collides with a field's column. The engine
+/// takes a datetime's day at that offset (role questions, `day(x)` without a calendar, months
+/// added), which the instant alone does not tell: `2024-03-01T00:30:00+01:00` is 1 March there
+/// and 29 February in UTC.
+pub fn offset_column(path: &str) -> String {
+    format!("{path}.offset")
 }
 
 /// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal).
