@@ -178,3 +178,11 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_spark() {
         sql_diff::generated_cases(&spark, &["london"]);
     }
 }
+
+/// No calendar lookups: a few hundred stamps, every datetime read at its written offset.
+#[test]
+fn datetimes_read_at_their_written_offset_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_offsets(&spark);
+    }
+}

@@ -131,7 +131,8 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         }
     }
     for leaf in leaves(program, source.schema) {
-        let ty = crate::sql::tables::columns_type(program, &leaf.field.ty, d).unwrap_or_else(|| "VARCHAR".into());
+        let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
+            .unwrap_or_else(|| "VARCHAR".into());
         let name = d.ident(&leaf.name);
         // A column with no value, and a datetime's offset column with none either.
         let mut null = format!("CAST(NULL AS {ty}) AS {name}");
@@ -273,7 +274,8 @@ fn json_type(program: &Program, ty: &Ty) -> String {
             format!("STRUCT({})", fields.join(", "))
         }
         Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
-            crate::sql::tables::columns_type(program, ty, Dialect::DuckDb).unwrap_or_else(|| "JSON".into())
+            crate::sql::tables::columns_type_without_offsets(program, ty, Dialect::DuckDb)
+                .unwrap_or_else(|| "JSON".into())
         }
         Ty::List(_) => "VARCHAR[]".into(),
         _ => "VARCHAR".into(),

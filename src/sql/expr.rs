@@ -709,6 +709,27 @@ impl<'a> Compiler<'a> {
                 let col = d.ident(&super::tables::offset_column(&path));
                 format!("CAST(COALESCE(r.{col}, 0) AS BIGINT)")
             }
+            // A datetime field of an object in a list: its offset field beside it in the struct.
+            CExpr::Field(Root::Var(v), steps) if !steps.is_empty() => {
+                if self.lists() {
+                    return no("in `check --engine duckdb`, the day of a datetime in a list of objects at the offset it was written with");
+                }
+                let (parent_steps, last) = steps.split_at(steps.len() - 1);
+                let (parent, parent_ty) = self.var_field(*v, parent_steps)?;
+                let field = match (&parent_ty, last) {
+                    (Ty::Object(shape), [s]) => {
+                        self.program.shapes.get(*shape).and_then(|sh| sh.fields.get(usize::from(*s)))
+                    }
+                    _ => None,
+                };
+                let Some(field) = field.filter(|f| matches!(f.ty, Ty::DateTime)) else {
+                    return no("the offset of a value that is not a datetime");
+                };
+                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name)) else {
+                    return no("a field of an object in a list (JSONB in PostgreSQL)");
+                };
+                format!("CAST(COALESCE({x}, 0) AS BIGINT)")
+            }
             CExpr::Arith(Arith::Later | Arith::Earlier, x, _) | CExpr::AddBusinessDays(x, _, _) | CExpr::AddMonths(x, _) => {
                 self.offset_of(x)?
             }
@@ -724,7 +745,7 @@ impl<'a> Compiler<'a> {
             }
             _ => {
                 return no(
-                    "the day of a datetime at the offset it was written with, for a datetime that is not a field of the record (in a list, a group's, or computed)",
+                    "the day of a datetime at the offset it was written with, for a datetime that is not a field (a list's element, a group's, or computed)",
                 )
             }
         })

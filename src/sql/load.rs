@@ -118,11 +118,16 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
             let Some(sh) = program.shapes.get(*shape) else { return Err(NoLiteral("no such shape".into())) };
             let mut fields = Vec::new();
             for (f, v) in sh.fields.iter().zip(slots.iter()) {
-                let lit = literal(program, &f.ty, v, dialect)?;
-                fields.push(match dialect {
-                    Dialect::Spark => format!("{}, {lit}", dialect.text(&f.name)),
-                    _ => format!("{}: {lit}", dialect.text(&f.name)),
-                });
+                let mut field = |name: &str, lit: String| {
+                    fields.push(match dialect {
+                        Dialect::Spark => format!("{}, {lit}", dialect.text(name)),
+                        _ => format!("{}: {lit}", dialect.text(name)),
+                    });
+                };
+                field(&f.name, literal(program, &f.ty, v, dialect)?);
+                if matches!(f.ty, Ty::DateTime) {
+                    field(&super::tables::offset_column(&f.name), offset_literal(v));
+                }
             }
             match dialect {
                 Dialect::Spark => format!("named_struct({})", fields.join(", ")),
@@ -172,6 +177,9 @@ fn json(program: &Program, ty: &Ty, v: &Value) -> Result<serde_json::Value, NoLi
             let mut fields = serde_json::Map::new();
             for (f, v) in sh.fields.iter().zip(slots.iter()) {
                 fields.insert(f.name.clone(), json(program, &f.ty, v)?);
+                if let (Ty::DateTime, Value::DateTime(_, off)) = (&f.ty, v) {
+                    fields.insert(super::tables::offset_column(&f.name), J::from(*off));
+                }
             }
             J::Object(fields)
         }

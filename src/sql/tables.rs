@@ -52,7 +52,7 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
         match &f.ty {
             Ty::Object(inner) => flatten(program, *inner, &name, nullable, dialect, out),
             ty => {
-                if let Some(sql) = type_name(program, ty, dialect) {
+                if let Some(sql) = type_name(program, ty, dialect, true) {
                     let datetime = matches!(ty, Ty::DateTime);
                     out.push(Column { name: name.clone(), ty: sql, nullable });
                     if datetime {
@@ -78,13 +78,41 @@ pub fn offset_column(path: &str) -> String {
     format!("{path}.offset")
 }
 
-/// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal).
+/// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal):
+/// an object in a list is a struct whose datetime fields each have their offset field after them
+/// (`"at.offset"`, as [`offset_column`] names a column).
 pub fn columns_type(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
-    type_name(program, ty, dialect)
+    type_name(program, ty, dialect, true)
+}
+
+/// [`columns_type`] without the offset fields of objects in lists: the type DuckDB reads such a
+/// list as from a record file (`check --engine duckdb`), which does not read those offsets.
+pub fn columns_type_without_offsets(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
+    type_name(program, ty, dialect, false)
+}
+
+/// The fields of an object's struct type: `name TYPE` (`name: TYPE` in Spark), with each
+/// datetime's offset field after it when `offsets`.
+fn struct_fields(program: &Program, shape: usize, dialect: Dialect, offsets: bool) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for f in &program.shapes.get(shape)?.fields {
+        let Some(t) = type_name(program, &f.ty, dialect, offsets) else { continue };
+        let mut field = |name: &str, t: &str| {
+            out.push(match dialect {
+                Dialect::Spark => format!("{}: {t}", dialect.ident(name)),
+                _ => format!("{} {t}", dialect.ident(name)),
+            });
+        };
+        field(&f.name, &t);
+        if offsets && matches!(f.ty, Ty::DateTime) {
+            field(&offset_column(&f.name), OFFSET_TYPE);
+        }
+    }
+    Some(out)
 }
 
 /// The SQL type of a field of type `ty`, lists and objects in lists included.
-fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
+fn type_name(program: &Program, ty: &Ty, dialect: Dialect, offsets: bool) -> Option<String> {
     if let Some(s) = scalar(ty) {
         return Some(dialect.ty(s).to_string());
     }
@@ -92,14 +120,7 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
         Ty::List(inner) => match (inner.as_ref(), dialect) {
             (Ty::Object(_), Dialect::Postgres) => Some("JSONB".to_string()),
             (Ty::Object(shape), _) => {
-                let fields = program.shapes.get(*shape)?.fields.iter().filter_map(|f| {
-                    let t = type_name(program, &f.ty, dialect)?;
-                    Some(match dialect {
-                        Dialect::Spark => format!("{}: {t}", dialect.ident(&f.name)),
-                        _ => format!("{} {t}", dialect.ident(&f.name)),
-                    })
-                });
-                let fields: Vec<String> = fields.collect();
+                let fields = struct_fields(program, *shape, dialect, offsets)?;
                 Some(match dialect {
                     Dialect::Spark => format!("ARRAY<STRUCT<{}>>", fields.join(", ")),
                     _ => format!("STRUCT({})[]", fields.join(", ")),
@@ -109,19 +130,7 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
         },
         Ty::Object(shape) => {
             // An object inside a list element is a struct of its own.
-            let fields: Vec<String> = program
-                .shapes
-                .get(*shape)?
-                .fields
-                .iter()
-                .filter_map(|f| {
-                    let t = type_name(program, &f.ty, dialect)?;
-                    Some(match dialect {
-                        Dialect::Spark => format!("{}: {t}", dialect.ident(&f.name)),
-                        _ => format!("{} {t}", dialect.ident(&f.name)),
-                    })
-                })
-                .collect();
+            let fields = struct_fields(program, *shape, dialect, offsets)?;
             Some(match dialect {
                 Dialect::Spark => format!("STRUCT<{}>", fields.join(", ")),
                 _ => format!("STRUCT({})", fields.join(", ")),
