@@ -335,6 +335,14 @@ fn with_role_files_the_questions_about_roles_compile() {
     ] {
         assert!(run.stdout.contains(&format!("'{rule}' AS rule_id")), "{rule} is missing from the SQL");
     }
+    // The offset columns those questions read are named under the expected table, with the rules.
+    for said in [
+        "--   \"opened_at.offset\" is read by act-within-scope, referral-up-the-path, regulated-advice-qualified.",
+        "--   \"at.offset\" of the objects in \"actions\" is read by act-within-scope.",
+        "--   \"at.offset\" of the objects in \"advice\" is read by regulated-advice-qualified.",
+    ] {
+        assert!(run.stdout.contains(said), "no `{said}` in\n{}", run.stdout);
+    }
     // Every role table, created and filled, before the view that reads them.
     let view = run.stdout.find("CREATE VIEW").unwrap();
     for table in precept::sql::roles::TABLES {

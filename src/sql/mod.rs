@@ -163,25 +163,39 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
 /// `SELECT`), and by which rules: only those need filling; the others may be left out of the table.
 /// Nothing for a schema with no datetime.
 fn offsets_read(program: &Program, schema: usize, d: Dialect, read: &[(usize, String, String)]) -> String {
-    let offsets: Vec<String> = tables::columns(program, schema, d)
+    // Each offset as the comment names it, and the texts a `SELECT` reading it contains: a column's
+    // name, or a list's column and its objects' field (a struct field is read by its name as
+    // text in DuckDB, as a name in Spark).
+    let mut offsets: Vec<(String, Vec<String>)> = tables::columns(program, schema, d)
         .into_iter()
         .filter(|c| c.ty == tables::OFFSET_TYPE)
-        .map(|c| c.name)
+        .map(|c| (d.ident(&c.name), vec![d.ident(&c.name)]))
         .collect();
+    for (list, field) in tables::list_offsets(program, schema) {
+        let named = format!("{} of the objects in {}", d.ident(&field), d.ident(&list));
+        offsets.push((named, vec![d.ident(&list), d.text(&field), d.ident(&field)]));
+    }
     if offsets.is_empty() {
         return String::new();
     }
     let mut lines = Vec::new();
-    for col in &offsets {
-        let ident = d.ident(col);
+    for (named, texts) in &offsets {
+        let reads = |select: &str| match texts.as_slice() {
+            [column] => select.contains(column.as_str()),
+            [list, quoted, ident] => {
+                select.contains(list.as_str())
+                    && (select.contains(quoted.as_str()) || select.contains(&format!(".{ident}")))
+            }
+            _ => false,
+        };
         let mut rules: Vec<&str> = Vec::new();
-        for (_, id, _) in read.iter().filter(|(s, _, select)| *s == schema && select.contains(&ident)) {
+        for (_, id, _) in read.iter().filter(|(s, _, select)| *s == schema && reads(select)) {
             if !rules.contains(&id.as_str()) {
                 rules.push(id);
             }
         }
         if !rules.is_empty() {
-            lines.push(format!("--   {ident} is read by {}.\n", rules.join(", ")));
+            lines.push(format!("--   {named} is read by {}.\n", rules.join(", ")));
         }
     }
     if lines.is_empty() {

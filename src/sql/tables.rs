@@ -78,6 +78,36 @@ pub fn offset_column(path: &str) -> String {
     format!("{path}.offset")
 }
 
+/// The offset fields of objects in lists, as `(list column, offset field)`: `("actions",
+/// "at.offset")` for a list `actions` of objects with a datetime `at` (one level of lists: a list in
+/// a list's objects is not searched).
+pub fn list_offsets(program: &Program, schema: usize) -> Vec<(String, String)> {
+    fn walk(program: &Program, shape: usize, prefix: &str, out: &mut Vec<(String, String)>) {
+        let Some(shape) = program.shapes.get(shape) else { return };
+        for f in &shape.fields {
+            let name = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+            match &f.ty {
+                Ty::Object(inner) => walk(program, *inner, &name, out),
+                Ty::List(inner) => {
+                    if let Ty::Object(el) = inner.as_ref() {
+                        for g in program.shapes.get(*el).map_or(&[][..], |s| s.fields.as_slice()) {
+                            if matches!(g.ty, Ty::DateTime) {
+                                out.push((name.clone(), offset_column(&g.name)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(info) = program.schemas.get(schema) {
+        walk(program, info.shape, "", &mut out);
+    }
+    out
+}
+
 /// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal):
 /// an object in a list is a struct whose datetime fields each have their offset field after them
 /// (`"at.offset"`, as [`offset_column`] names a column).

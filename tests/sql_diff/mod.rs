@@ -1474,7 +1474,7 @@ pub fn generated_offsets(engine: &dyn Engine) {
         }
     }
     std::fs::write(records.join("stamps.jsonl"), text).unwrap();
-    let (program, diags) = precept::workspace::load_policies(&[policies.clone()]);
+    let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "rules left out: {:?}", sql.diagnostics);
