@@ -87,6 +87,9 @@ pub struct Compiler<'a> {
     pub roles: bool,
     /// How calendar lookups read the calendar table ([`super::lookup`]).
     pub lookup: super::lookup::Lookup,
+    /// A message's datetimes are shown at the offset they were written with (a rule over single
+    /// records with no calendar, as the engine shows them), not as UTC instants.
+    pub written_in_messages: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -103,6 +106,7 @@ impl<'a> Compiler<'a> {
             group: None,
             roles: false,
             lookup: super::lookup::Lookup::Table,
+            written_in_messages: false,
         }
     }
 
@@ -979,6 +983,15 @@ impl<'a> Compiler<'a> {
         }
         Ok(Some(match part {
             MsgPart::Text(_) => return Ok(None),
+            MsgPart::Hole(e, Ty::DateTime) if self.written_in_messages => {
+                let t = self.expr(e, None)?;
+                match self.offset_of(e) {
+                    Ok(off) => d.written_text(&t, &off),
+                    // A datetime whose offset is not followed (an element of a list of datetimes,
+                    // a computation) is shown in UTC (docs/warehouse.md).
+                    Err(_) => d.to_text(&t, SqlType::Timestamp),
+                }
+            }
             MsgPart::Hole(e, ty) => {
                 let Some(st) = scalar(ty) else { return no("a list or object shown in a message") };
                 let hint = match ty {

@@ -343,6 +343,7 @@ fn compile_rule(
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.lookup = lookup;
+    c.written_in_messages = program.calendar_of(rule).is_none();
     let mut filter = scope(&mut c, rule, info)?;
     let mut holds = Vec::new();
     let mut which = Vec::new();

@@ -65,9 +65,16 @@ pub fn read(program: &Program, paths: &[PathBuf]) -> Records {
     out
 }
 
-/// A value's text as the SQL gives it in `message_values`: instants in UTC to the microsecond,
+/// A value's text as the SQL gives it in `message_values`: instants in UTC to the microsecond (at
+/// the offset written, `+01:00`, when `written`: a rule over single records with no calendar),
 /// durations in microseconds, decimals without trailing zeros.
-fn canonical(program: &Program, ty: &Ty, v: V<'_>) -> Option<String> {
+fn canonical(program: &Program, ty: &Ty, v: V<'_>, written: bool) -> Option<String> {
+    if let (V::DateTime(ts, off), true) = (v, written) {
+        let offset = jiff::tz::Offset::from_seconds(off).unwrap();
+        let sign = if off < 0 { '-' } else { '+' };
+        let at = offset.to_datetime(ts).strftime("%Y-%m-%dT%H:%M:%S%.6f");
+        return Some(format!("{at}{sign}{:02}:{:02}", off.abs() / 3600, off.abs() % 3600 / 60));
+    }
     Some(match v {
         V::Text(t) => t.to_string(),
         V::Enum(i) => match ty {
@@ -170,6 +177,7 @@ pub fn shown_values_with(
     values: &[Value],
 ) -> Vec<Option<String>> {
     let cx = Cx::of(program, authority);
+    let written = rule.group.is_none() && program.calendar_of(rule).is_none();
     rule.message
         .iter()
         .filter_map(|p| {
@@ -180,7 +188,7 @@ pub fn shown_values_with(
                 MsgPart::Period(e, _) => (e, Ty::Date),
                 MsgPart::Redacted(e, ty) => (e, ty.clone()),
             };
-            Some(trim(canonical(program, &ty, eval(e, values, &cx, &mut vars()))))
+            Some(trim(canonical(program, &ty, eval(e, values, &cx, &mut vars()), written)))
         })
         .collect()
 }
