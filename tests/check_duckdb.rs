@@ -622,7 +622,7 @@ code "Offsets" {
     title "Closed within a month"
     for stamp where record.until is present
     require record.until <= record.at + 1 month and months_between(record.at, record.until) < 1
-    message "{record.id}: {months_between(record.at, record.until)} months"
+    message "{record.id}: {months_between(record.at, record.until)} months from {record.at} to {record.until}"
   }
 }
 "#;
