@@ -596,3 +596,168 @@ fn a_sample_of_the_benchmark_gives_the_native_findings() {
         );
     }
 }
+
+/// Datetimes read at the offset they were written with (no calendar): the day of each, months
+/// added, `months_between`, and the record's day (`dated by`, which a report's month reads).
+const OFFSET_POLICY: &str = r#"
+schema stamp {
+  identified by id
+  dated by at
+  id: text
+  at: datetime
+  until: datetime?
+}
+
+code "Offsets" {
+  level organisational
+
+  rule not-on-leap-day {
+    title "Nothing on 29 February"
+    for stamp
+    require day(record.at) != 2024-02-29 and month(record.at) != 2024-01-01
+    message "{record.id} on {day(record.at)}, week of {week(record.at)}"
+  }
+
+  rule within-a-month {
+    title "Closed within a month"
+    for stamp where record.until is present
+    require record.until <= record.at + 1 month and months_between(record.at, record.until) < 1
+    message "{record.id}: {months_between(record.at, record.until)} months from {record.at} to {record.until}"
+  }
+}
+"#;
+
+/// The instants of the stamps: half an hour either side of midnight at `+01:00` and `-05:00`,
+/// around 29 February, 1 March and the end of January.
+const OFFSET_STAMPS: [&str; 8] = [
+    "2024-03-01T00:30:00+01:00",
+    "2024-02-29T23:30:00-05:00",
+    "2024-02-29T00:30:00+01:00",
+    "2024-02-28T23:30:00-0500",
+    "2024-01-31T23:30:00-05:00",
+    "2024-02-01T00:30:00+01",
+    "2024-02-29T12:00:00Z",
+    "2024-03-31T23:30:00-05:00",
+];
+
+/// A project of stamps, every pair of [`OFFSET_STAMPS`] (and each alone), as JSON Lines.
+fn offset_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/offsets.precept"), OFFSET_POLICY).unwrap();
+    let mut text = String::new();
+    let mut n = 0;
+    for at in OFFSET_STAMPS {
+        for until in OFFSET_STAMPS.iter().map(Some).chain([None]) {
+            n += 1;
+            let mut r = serde_json::json!({"id": format!("S-{n:03}"), "at": at});
+            if let Some(u) = until {
+                r["until"] = serde_json::json!(u);
+            }
+            text.push_str(&format!("{r}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("records/stamps.jsonl"), text).unwrap();
+    dir
+}
+
+#[test]
+fn datetimes_are_read_at_their_written_offset_in_json_lines_and_csv() {
+    let dir = offset_project();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n > 20, "only {n} findings compared");
+    let jsonl = std::fs::read_to_string(dir.path().join("records/stamps.jsonl")).unwrap();
+    let mut csv = String::from("id,at,until\n");
+    for line in jsonl.lines() {
+        let r: Value = serde_json::from_str(line).unwrap();
+        let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        csv.push_str(&format!("{},{},{}\n", s("id"), s("at"), s("until")));
+    }
+    std::fs::remove_file(dir.path().join("records/stamps.jsonl")).unwrap();
+    std::fs::write(dir.path().join("records/stamps.csv"), csv).unwrap();
+    let m = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert_eq!(n, m, "CSV and JSON Lines gave different numbers of findings");
+}
+
+/// A Parquet timestamp keeps no offset: with an `at.offset` column the stamps are read as written;
+/// without one, as UTC, which is what the native engine finds for the same instants written `Z`.
+#[test]
+fn a_parquet_file_reads_offsets_from_its_offset_columns_else_utc() {
+    let dir = offset_project();
+    let jsonl = dir.path().join("records/stamps.jsonl");
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let offset = |c: &str| {
+        format!(
+            "CASE WHEN {c} IS NULL THEN NULL WHEN {c} LIKE '%Z' THEN 0 WHEN {c} LIKE '%+01:00' OR {c} LIKE '%+01' THEN 3600 ELSE -18000 END"
+        )
+    };
+    let select = |with_offsets: bool| {
+        format!(
+            "SELECT id, CAST(CAST(\"at\" AS TIMESTAMPTZ) AS TIMESTAMP) AS \"at\", CAST(CAST(\"until\" AS TIMESTAMPTZ) AS TIMESTAMP) AS \"until\"{} FROM read_json('{}', format = 'newline_delimited', columns = {{'id': 'VARCHAR', 'at': 'VARCHAR', 'until': 'VARCHAR'}})",
+            if with_offsets {
+                format!(", CAST({} AS INTEGER) AS \"at.offset\", CAST({} AS INTEGER) AS \"until.offset\"", offset("\"at\""), offset("\"until\""))
+            } else {
+                String::new()
+            },
+            jsonl.display()
+        )
+    };
+    conn.execute_batch(&format!(
+        "SET TimeZone = 'UTC';
+         COPY ({}) TO '{}' (FORMAT parquet);
+         COPY ({}) TO '{}' (FORMAT parquet);",
+        select(true),
+        dir.path().join("parquet/stamps.parquet").display(),
+        select(false),
+        dir.path().join("utc.parquet").display()
+    ))
+    .unwrap();
+    let strip = |run: &Run| -> Vec<Value> {
+        findings(run, &[])
+            .into_iter()
+            .map(|mut f| {
+                f.as_object_mut().unwrap().remove("file");
+                f
+            })
+            .collect()
+    };
+    let check = |args: &[&str]| {
+        precept_in(
+            dir.path(),
+            &[&["check", "--no-config", "--format", "json", "--policies", "policies"], args].concat(),
+        )
+    };
+    let native = check(&["records"]);
+    let duck = check(&["--engine", "duckdb", "parquet"]);
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let want = strip(&native);
+    assert!(want.len() > 20, "only {} findings", want.len());
+    assert_eq!(want, strip(&duck), "{}", duck.stderr);
+    // Without offset columns: the same instants in UTC, as JSON Lines written with `Z`.
+    let utc: String = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut r: Value = serde_json::from_str(line).unwrap();
+            for k in ["at", "until"] {
+                if let Some(t) = r.get(k).and_then(Value::as_str) {
+                    let instant: jiff::Timestamp = t.parse().unwrap();
+                    r[k] = Value::String(instant.to_string());
+                }
+            }
+            format!("{r}\n")
+        })
+        .collect();
+    std::fs::write(&jsonl, utc).unwrap();
+    std::fs::remove_dir_all(dir.path().join("parquet")).unwrap();
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    std::fs::rename(dir.path().join("utc.parquet"), dir.path().join("parquet/stamps.parquet")).unwrap();
+    let native = check(&["records"]);
+    let duck = check(&["--engine", "duckdb", "parquet"]);
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let want_utc = strip(&native);
+    assert_ne!(want, want_utc, "the offsets changed no finding: the test shows nothing");
+    assert_eq!(want_utc, strip(&duck), "{}", duck.stderr);
+}

@@ -371,3 +371,8 @@ fn the_bundled_example_with_its_role_files_gives_the_same_findings_in_duckdb() {
 fn generated_role_files_give_the_same_findings_in_duckdb() {
     sql_diff::generated_roles(&DuckDb);
 }
+
+#[test]
+fn datetimes_read_at_their_written_offset_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_offsets(&DuckDb);
+}

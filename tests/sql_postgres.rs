@@ -123,3 +123,10 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_postgres() {
         sql_diff::generated_cases(&pg, &sql_diff::ALL_ZONES);
     }
 }
+
+#[test]
+fn datetimes_read_at_their_written_offset_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_offsets(&pg);
+    }
+}

@@ -286,3 +286,11 @@ fn calendar_lookups_by_position_agree_with_the_native_calendar_in_spark() {
         panic!("{} rows from Spark, {} wanted; the first wrong (wanted, got): {wrong:#?}", got.len(), want.len());
     }
 }
+
+/// No calendar lookups: a few hundred stamps, every datetime read at its written offset.
+#[test]
+fn datetimes_read_at_their_written_offset_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_offsets(&spark);
+    }
+}

@@ -15,6 +15,7 @@ use super::Source;
 use crate::engine::types::{Field, Ty};
 use crate::engine::Program;
 use crate::sql::dialect::Dialect;
+use crate::sql::tables::offset_column;
 
 /// The columns every view adds, passed through each rule's findings.
 pub const CARRY: [&str; 5] = ["precept_file", "precept_row", "precept_staff", "precept_team", "precept_day"];
@@ -130,14 +131,20 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         }
     }
     for leaf in leaves(program, source.schema) {
-        let ty = crate::sql::tables::columns_type(program, &leaf.field.ty, d).unwrap_or_else(|| "VARCHAR".into());
+        let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
+            .unwrap_or_else(|| "VARCHAR".into());
         let name = d.ident(&leaf.name);
-        let null = format!("CAST(NULL AS {ty}) AS {name}");
+        // A column with no value, and a datetime's offset column with none either.
+        let mut null = format!("CAST(NULL AS {ty}) AS {name}");
+        if matches!(leaf.field.ty, Ty::DateTime) {
+            null.push_str(&format!(", CAST(NULL AS INTEGER) AS {}", d.ident(&offset_column(&leaf.name))));
+        }
         if !leaf.needed {
             cols.push(null);
             continue;
         }
-        let expr = match source.kind {
+        // The value's SQL, and for JSON Lines and CSV the text it was converted from.
+        let (expr, text) = match source.kind {
             Kind::Parquet => {
                 if !header.contains(&leaf.name) {
                     if leaf.optional {
@@ -146,14 +153,14 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                     }
                     return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
                 }
-                format!("CAST({name} AS {ty})")
+                (format!("CAST({name} AS {ty})"), None)
             }
             Kind::Jsonl => {
                 let mut access = d.ident(&leaf.keys[0]);
                 for k in &leaf.keys[1..] {
                     access = format!("struct_extract({access}, {})", literal(k));
                 }
-                convert(program, &leaf.field.ty, &access, &file, &leaf.name, false)
+                (convert(program, &leaf.field.ty, &access, &file, &leaf.name, false), Some(access))
             }
             Kind::Csv => {
                 if matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_))) {
@@ -174,12 +181,15 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                     Some(i) => {
                         // Columns are read by position, as the header's names may repeat once trimmed.
                         let cell = format!("NULLIF(trim(column{i:05}), '')");
-                        convert(program, &leaf.field.ty, &cell, &file, &leaf.name, true)
+                        (convert(program, &leaf.field.ty, &cell, &file, &leaf.name, true), Some(cell))
                     }
                 }
             }
         };
         cols.push(format!("{expr} AS {name}"));
+        if matches!(leaf.field.ty, Ty::DateTime) {
+            cols.push(offset(&leaf.name, text.as_deref(), header));
+        }
     }
     let text = |slot: Option<usize>| -> String {
         let leaf = slot.and_then(|s| program.shapes.get(info.shape)?.fields.get(s)).map(|f| d.ident(&f.name));
@@ -189,7 +199,12 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         }
     };
     let day = match info.date_field.and_then(|s| program.shapes.get(info.shape)?.fields.get(s)) {
-        // The record's day in UTC: the offset it was written with is not kept.
+        // The record's day at the offset its datetime was written with, as the native engine's.
+        Some(f) if matches!(f.ty, Ty::DateTime) => format!(
+            "CAST(make_timestamp(epoch_us({}) + CAST(COALESCE({}, 0) AS BIGINT) * 1000000) AS DATE)",
+            d.ident(&f.name),
+            d.ident(&offset_column(&f.name))
+        ),
         Some(f) => format!("CAST({} AS DATE)", d.ident(&f.name)),
         None => "CAST(NULL AS DATE)".into(),
     };
@@ -223,6 +238,23 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     ))
 }
 
+/// The offset column of datetime column `name`: in JSON Lines and CSV the offset as written in
+/// `text` (`Z` is 0, `+01:00` 3600), the same text the instant is converted from (so NULL exactly
+/// where the instant is, and checked by that conversion); in Parquet, whose `TIMESTAMP` keeps no
+/// offset, the file's own `name.offset` column when it has one, else NULL, which the rules read
+/// as UTC (docs/warehouse.md).
+fn offset(name: &str, text: Option<&str>, header: &[String]) -> String {
+    let d = Dialect::DuckDb;
+    let col = offset_column(name);
+    let ident = d.ident(&col);
+    let expr = match text {
+        Some(x) => format!("precept_offset({x})"),
+        None if header.contains(&col) => format!("CAST({ident} AS INTEGER)"),
+        None => "CAST(NULL AS INTEGER)".to_string(),
+    };
+    format!("{expr} AS {ident}")
+}
+
 /// The type `read_json` reads a field as: text for every value (converted afterwards, as the
 /// native reader converts), structs for objects, lists of text for lists of values, and lists of
 /// objects typed as the mapping says (DuckDB converts their values itself).
@@ -242,7 +274,8 @@ fn json_type(program: &Program, ty: &Ty) -> String {
             format!("STRUCT({})", fields.join(", "))
         }
         Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
-            crate::sql::tables::columns_type(program, ty, Dialect::DuckDb).unwrap_or_else(|| "JSON".into())
+            crate::sql::tables::columns_type_without_offsets(program, ty, Dialect::DuckDb)
+                .unwrap_or_else(|| "JSON".into())
         }
         Ty::List(_) => "VARCHAR[]".into(),
         _ => "VARCHAR".into(),
@@ -314,6 +347,12 @@ CREATE MACRO precept_duration_ok(x) AS
   regexp_full_match(trim(x), '-?[0-9]+')
   OR regexp_full_match(trim(x), '-?\s*([0-9]+\s*(w|wk|wks|week|weeks|d|day|days|h|hr|hrs|hour|hours|m|min|mins|minute|minutes|s|sec|secs|second|seconds)\s*,?\s*)+')
   OR (regexp_full_match(trim(x), '-?P([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?') AND regexp_matches(x, '[0-9]'));
+CREATE MACRO precept_offset(x) AS
+  CASE WHEN x IS NULL THEN NULL WHEN regexp_matches(trim(x), '[zZ]$') THEN 0
+  ELSE CAST((CASE WHEN regexp_extract(trim(x), '([+-])[0-9]{2}(:?[0-9]{2})?$', 1) = '-' THEN -1 ELSE 1 END)
+    * (CAST(regexp_extract(trim(x), '[+-]([0-9]{2})(:?[0-9]{2})?$', 1) AS INTEGER) * 3600
+       + COALESCE(CAST(NULLIF(regexp_extract(trim(x), '[+-][0-9]{2}:?([0-9]{2})$', 1), '') AS INTEGER), 0) * 60) AS INTEGER)
+  END;
 CREATE MACRO precept_duration(x) AS
   CASE WHEN regexp_full_match(trim(x), '-?[0-9]+') THEN CAST(trim(x) AS BIGINT) * 1000000
   ELSE (CASE WHEN starts_with(trim(x), '-') THEN -1 ELSE 1 END) * 1000000 * (

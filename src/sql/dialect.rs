@@ -162,6 +162,30 @@ impl Dialect {
         }
     }
 
+    /// [`Dialect::add_months`] by a whole number computed in SQL, `n`.
+    pub fn add_months_by(self, d: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(({d}) + to_months(CAST({n} AS INTEGER)) AS DATE)"),
+            Dialect::Postgres => format!("CAST(({d}) + make_interval(months => CAST({n} AS INTEGER)) AS DATE)"),
+            Dialect::Spark => format!("add_months({d}, CAST({n} AS INT))"),
+        }
+    }
+
+    /// Instant `t` as text at offset `off` (seconds east of UTC): its wall-clock time there and the
+    /// offset, `2024-03-01T00:30:00.000000+01:00` (`+00:00` for UTC), as the engine shows a
+    /// datetime it keeps the offset of; NULL for a missing instant.
+    pub fn written_text(self, t: &str, off: &str) -> String {
+        let text = self.ty(SqlType::Text);
+        let local =
+            self.to_text(&self.from_epoch_us(&format!("{} + ({off}) * 1000000", self.epoch_us(t))), SqlType::Timestamp);
+        let two = |n: String| format!("lpad(CAST({n} AS {text}), 2, '0')");
+        let hours = two(self.int_div(&format!("abs({off})"), "3600"));
+        let minutes = two(self.int_div(&format!("abs({off}) % 3600"), "60"));
+        format!(
+            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 26) || CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes} END"
+        )
+    }
+
     /// The first day of the week (Monday), month or year of date `d`.
     pub fn trunc_date(self, unit: &str, d: &str) -> String {
         match self {

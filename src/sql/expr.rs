@@ -87,6 +87,9 @@ pub struct Compiler<'a> {
     pub roles: bool,
     /// How calendar lookups read the calendar table ([`super::lookup`]; Spark always reads lists).
     pub lookup: super::lookup::Lookup,
+    /// A message's datetimes are shown at the offset they were written with (a rule over single
+    /// records with no calendar, as the engine shows them), not as UTC instants.
+    pub written_in_messages: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -103,6 +106,7 @@ impl<'a> Compiler<'a> {
             group: None,
             roles: false,
             lookup: super::lookup::Lookup::Table,
+            written_in_messages: false,
         }
     }
 
@@ -343,7 +347,14 @@ impl<'a> Compiler<'a> {
             CExpr::AddBusinessDays(x, n, cal) => self.add_business_days(x, *n, *cal)?,
             CExpr::AddMonths(x, n) => match self.ty_of(x) {
                 Some(Ty::Date) => d.add_months(&self.expr(x, None)?, *n),
-                _ => return no("months added to a datetime (it moves on the offset it was written with)"),
+                // The local date at the written offset moves; the wall-clock time and the offset
+                // stay, so the instant moves by whole days of 24 hours (a fixed offset has no DST).
+                Some(Ty::DateTime) => {
+                    let (t, day) = (self.expr(x, None)?, self.written_day(x)?);
+                    let days = d.days_between(&d.add_months(&day, *n), &day);
+                    d.from_epoch_us(&format!("{} + {days} * {DAY_US}", d.epoch_us(&t)))
+                }
+                _ => return no("months added to a value whose type cannot be told"),
             },
             CExpr::BusinessBetween(a, b, cal) => {
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
@@ -406,6 +417,7 @@ impl<'a> Compiler<'a> {
             },
             CExpr::Scope(f, args) => super::roles::question(self, *f, args)?,
             CExpr::DatePart(unit, zone, x) => self.date_part(*unit, *zone, x)?,
+            CExpr::Call(f, args) if f.name == "months_between" => self.months_between(args)?,
             CExpr::Call(f, _) => return no(format!("the function `{}`", f.name)),
             CExpr::Now => return no("`now`"),
         })
@@ -642,9 +654,7 @@ impl<'a> Compiler<'a> {
                 let from = format!("{table} {c} WHERE {c}.calendar = {cal} AND {c}.day_start <= {t}");
                 self.dialect.nearest(&format!("{c}.day"), &format!("{c}.day_start"), true, &from)
             }
-            (Some(Ty::DateTime), None) => {
-                return no("the day of a datetime at the offset it was written with (no calendar gives a zone)")
-            }
+            (Some(Ty::DateTime), None) => self.written_day(x)?,
             _ => return no("the day of a value whose type cannot be told"),
         };
         Ok(match unit {
@@ -653,6 +663,99 @@ impl<'a> Compiler<'a> {
             DateUnit::Month => self.dialect.trunc_date("month", &day),
             DateUnit::Year => self.dialect.trunc_date("year", &day),
         })
+    }
+
+    /// The offset datetime `e` was written with, in seconds east of UTC, as a SQL whole number:
+    /// a field's offset column (NULL there is UTC: docs/warehouse.md), a constant's own, and
+    /// through the computations that keep their operand's offset, as the engine keeps it (`+`
+    /// and `-` of a duration, business days, months added, `if`, `otherwise`).
+    pub fn offset_of(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        Ok(match e {
+            CExpr::Const(Value::DateTime(_, off)) => format!("CAST({off} AS BIGINT)"),
+            CExpr::Field(Root::Record, steps) if self.group.is_none() => {
+                let (_, path, ty) = self.field(steps)?;
+                if !matches!(ty, Ty::DateTime) {
+                    return no("the offset of a value that is not a datetime");
+                }
+                let col = d.ident(&super::tables::offset_column(&path));
+                format!("CAST(COALESCE(r.{col}, 0) AS BIGINT)")
+            }
+            // A datetime field of an object in a list: its offset field beside it in the struct.
+            CExpr::Field(Root::Var(v), steps) if !steps.is_empty() => {
+                if self.lists() {
+                    return no("in `check --engine duckdb`, the day of a datetime in a list of objects at the offset it was written with");
+                }
+                let (parent_steps, last) = steps.split_at(steps.len() - 1);
+                let (parent, parent_ty) = self.var_field(*v, parent_steps)?;
+                let field = match (&parent_ty, last) {
+                    (Ty::Object(shape), [s]) => {
+                        self.program.shapes.get(*shape).and_then(|sh| sh.fields.get(usize::from(*s)))
+                    }
+                    _ => None,
+                };
+                let Some(field) = field.filter(|f| matches!(f.ty, Ty::DateTime)) else {
+                    return no("the offset of a value that is not a datetime");
+                };
+                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name)) else {
+                    return no("a field of an object in a list (JSONB in PostgreSQL)");
+                };
+                format!("CAST(COALESCE({x}, 0) AS BIGINT)")
+            }
+            CExpr::Arith(Arith::Later | Arith::Earlier, x, _) | CExpr::AddBusinessDays(x, _, _) | CExpr::AddMonths(x, _) => {
+                self.offset_of(x)?
+            }
+            CExpr::If(c, a, b) => {
+                let c = self.expr(c, None)?;
+                let (a, b) = (self.offset_of(a)?, self.offset_of(b)?);
+                format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
+            }
+            CExpr::Otherwise(x, dflt) => {
+                let v = self.expr(x, None)?;
+                let (a, b) = (self.offset_of(x)?, self.offset_of(dflt)?);
+                format!("CASE WHEN {v} IS NOT NULL THEN {a} ELSE {b} END")
+            }
+            _ => {
+                return no(
+                    "the day of a datetime at the offset it was written with, for a datetime that is not a field (a list's element, a group's, or computed)",
+                )
+            }
+        })
+    }
+
+    /// The civil day datetime `e` has at the offset it was written with, as the engine's `day`
+    /// reads a datetime when no calendar gives a zone.
+    pub fn written_day(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        let (t, off) = (self.expr(e, None)?, self.offset_of(e)?);
+        Ok(format!("CAST({} AS DATE)", d.from_epoch_us(&format!("{} + ({off}) * 1000000", d.epoch_us(&t)))))
+    }
+
+    /// The day of a date (itself) or of a datetime at its written offset, as `months_between`
+    /// reads its arguments.
+    fn day_of(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        match self.ty_of(e) {
+            Some(Ty::Date) => self.expr(e, None),
+            Some(Ty::DateTime) => self.written_day(e),
+            _ => no("`months_between` of a value whose type cannot be told"),
+        }
+    }
+
+    /// `months_between(start, end)` as [`crate::engine::months::months_between`] counts it: the
+    /// months' difference, one less where adding it to the start's day overshoots the end's day
+    /// (one more going back).
+    fn months_between(&mut self, args: &[CExpr]) -> Result<String, Unsupported> {
+        let [start, end] = args else { return no("`months_between` without its two days") };
+        let d = self.dialect;
+        let (s, e) = (self.day_of(start)?, self.day_of(end)?);
+        let index = |x: &str| {
+            format!("(CAST(EXTRACT(YEAR FROM {x}) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM {x}) AS BIGINT))")
+        };
+        let m = format!("({} - {})", index(&e), index(&s));
+        let moved = d.add_months_by(&s, &m);
+        Ok(format!(
+            "(CASE WHEN {m} > 0 AND {moved} > {e} THEN {m} - 1 WHEN {m} < 0 AND {moved} < {e} THEN {m} + 1 ELSE {m} END)"
+        ))
     }
 
     /// The local day of the record's `dated by` value in calendar `cal`'s zone, as the engine picks a
@@ -848,6 +951,15 @@ impl<'a> Compiler<'a> {
         }
         Ok(Some(match part {
             MsgPart::Text(_) => return Ok(None),
+            MsgPart::Hole(e, Ty::DateTime) if self.written_in_messages => {
+                let t = self.expr(e, None)?;
+                match self.offset_of(e) {
+                    Ok(off) => d.written_text(&t, &off),
+                    // A datetime whose offset is not followed (an element of a list of datetimes,
+                    // a computation) is shown in UTC (docs/warehouse.md).
+                    Err(_) => d.to_text(&t, SqlType::Timestamp),
+                }
+            }
             MsgPart::Hole(e, ty) => {
                 let Some(st) = scalar(ty) else { return no("a list or object shown in a message") };
                 let hint = match ty {
@@ -890,7 +1002,7 @@ pub(crate) fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, 
         CExpr::Quant(_, _, list, _) | CExpr::Count(list, _) => first_path(c, list),
         CExpr::Scope(f, args) => super::roles::blame_path(c, *f, args),
         // The argument the answer turns on first, then the others in order, as the engine blames.
-        CExpr::Call(f, args) if f.name == "hours_between" => {
+        CExpr::Call(f, args) if f.name == "hours_between" || f.name == "months_between" => {
             for x in std::iter::once(f.blame_first).chain(0..args.len()).filter_map(|i| args.get(i)) {
                 if let Some(p) = first_path(c, x)? {
                     return Ok(Some(p));

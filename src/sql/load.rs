@@ -55,10 +55,22 @@ fn flatten(
                 if super::tables::scalar(ty).is_some() || matches!(ty, Ty::List(_)) {
                     out.push(literal(program, ty, v, dialect)?);
                 }
+                if matches!(ty, Ty::DateTime) {
+                    out.push(offset_literal(v));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The literal of a datetime's offset column ([`super::tables::offset_column`]): the seconds east
+/// of UTC it was written with, NULL for a missing value.
+fn offset_literal(v: &Value) -> String {
+    match v {
+        Value::DateTime(_, off) => format!("CAST({off} AS {})", super::tables::OFFSET_TYPE),
+        _ => "NULL".to_string(),
+    }
 }
 
 /// The SQL literal of value `v` of type `ty`.
@@ -106,11 +118,16 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
             let Some(sh) = program.shapes.get(*shape) else { return Err(NoLiteral("no such shape".into())) };
             let mut fields = Vec::new();
             for (f, v) in sh.fields.iter().zip(slots.iter()) {
-                let lit = literal(program, &f.ty, v, dialect)?;
-                fields.push(match dialect {
-                    Dialect::Spark => format!("{}, {lit}", dialect.text(&f.name)),
-                    _ => format!("{}: {lit}", dialect.text(&f.name)),
-                });
+                let mut field = |name: &str, lit: String| {
+                    fields.push(match dialect {
+                        Dialect::Spark => format!("{}, {lit}", dialect.text(name)),
+                        _ => format!("{}: {lit}", dialect.text(name)),
+                    });
+                };
+                field(&f.name, literal(program, &f.ty, v, dialect)?);
+                if matches!(f.ty, Ty::DateTime) {
+                    field(&super::tables::offset_column(&f.name), offset_literal(v));
+                }
             }
             match dialect {
                 Dialect::Spark => format!("named_struct({})", fields.join(", ")),
@@ -160,6 +177,9 @@ fn json(program: &Program, ty: &Ty, v: &Value) -> Result<serde_json::Value, NoLi
             let mut fields = serde_json::Map::new();
             for (f, v) in sh.fields.iter().zip(slots.iter()) {
                 fields.insert(f.name.clone(), json(program, &f.ty, v)?);
+                if let (Ty::DateTime, Value::DateTime(_, off)) = (&f.ty, v) {
+                    fields.insert(super::tables::offset_column(&f.name), J::from(*off));
+                }
             }
             J::Object(fields)
         }

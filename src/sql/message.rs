@@ -132,8 +132,34 @@ fn value<'a>(program: &Program, ty: &Ty, t: &'a str) -> Option<V<'a>> {
         Ty::Money(_) => V::Money(number(t)?),
         Ty::Bool => V::Bool(t.parse().ok()?),
         Ty::Date => V::Date(t.parse().ok()?),
-        Ty::DateTime => V::DateTime(t.parse().ok()?, 0),
+        Ty::DateTime => V::DateTime(t.parse().ok()?, written_offset(t)?),
         Ty::Duration => V::Duration(jiff::SignedDuration::from_micros(t.parse().ok()?)),
         Ty::BusinessDays | Ty::List(_) | Ty::Object(_) | Ty::Set(_) => return None,
     })
+}
+
+/// The offset an instant the SQL wrote was written at, in seconds east of UTC: `Z` (UTC, how the
+/// SQL writes an instant a calendar's zone shows) is 0, `+01:00` (a datetime of a rule with no
+/// calendar, shown at the offset it was written with) 3600.
+fn written_offset(t: &str) -> Option<i32> {
+    use jiff::fmt::temporal::{Pieces, PiecesOffset};
+    match Pieces::parse(t).ok()?.offset()? {
+        PiecesOffset::Numeric(n) => Some(n.offset().seconds()),
+        _ => Some(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_keeps_the_offset_the_sql_wrote_it_at() {
+        assert_eq!(written_offset("2024-03-01T00:30:00.000000+01:00"), Some(3600));
+        assert_eq!(written_offset("2024-02-29T23:30:00.000000-05:00"), Some(-18000));
+        assert_eq!(written_offset("2024-03-31T00:15:00.000000+05:45"), Some(20700));
+        assert_eq!(written_offset("2024-02-29T23:30:00.000000Z"), Some(0));
+        assert_eq!(written_offset("2024-02-29T23:30:00.000000+00:00"), Some(0));
+        assert_eq!(written_offset("not an instant"), None);
+    }
 }

@@ -88,6 +88,8 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
     let mut schemas = BTreeSet::new();
     let mut diagnostics = Vec::new();
     let mut compiled = Vec::new();
+    // Each compiled rule's schema, id and `SELECT`, for the offset columns it reads.
+    let mut read = Vec::new();
     // The tables of Precept's own `role` and `staff` schemas, filled from the role files.
     let builtin: BTreeMap<usize, Result<String, String>> = match org {
         Some(org) => (0..program.schemas.len())
@@ -106,6 +108,7 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
         }
         match compile_rule(program, rule, (d, lookup::Lookup::Table), &[], org.is_some()) {
             Ok(r) => {
+                read.push((rule.schema, rule.id.clone(), r.select.clone()));
                 selects.push(r.select);
                 calendars.extend(r.calendars);
                 schemas.insert(rule.schema);
@@ -129,6 +132,7 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
         for line in tables::create_table(program, *s, d).unwrap_or_default().lines() {
             text.push_str(&format!("--   {line}\n"));
         }
+        text.push_str(&offsets_read(program, *s, d, &read));
     }
     text.push('\n');
     text.push_str(&calendar::create(d));
@@ -153,6 +157,52 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
     }
     text.push_str(";\n");
     Sql { text, diagnostics, compiled }
+}
+
+/// Comments after schema `schema`'s expected table naming which of its offset columns
+/// ([`tables::offset_column`]) the compiled rules read (`read`: each rule's schema, id and
+/// `SELECT`), and by which rules: only those need filling; the others may be left out of the table.
+/// Nothing for a schema with no datetime.
+fn offsets_read(program: &Program, schema: usize, d: Dialect, read: &[(usize, String, String)]) -> String {
+    // Each offset as the comment names it, and the texts a `SELECT` reading it contains: a column's
+    // name, or a list's column and its objects' field (a struct field is read by its name as
+    // text in DuckDB, as a name in Spark).
+    let mut offsets: Vec<(String, Vec<String>)> = tables::columns(program, schema, d)
+        .into_iter()
+        .filter(|c| c.ty == tables::OFFSET_TYPE)
+        .map(|c| (d.ident(&c.name), vec![d.ident(&c.name)]))
+        .collect();
+    for (list, field) in tables::list_offsets(program, schema) {
+        let named = format!("{} of the objects in {}", d.ident(&field), d.ident(&list));
+        offsets.push((named, vec![d.ident(&list), d.text(&field), d.ident(&field)]));
+    }
+    if offsets.is_empty() {
+        return String::new();
+    }
+    let mut lines = Vec::new();
+    for (named, texts) in &offsets {
+        let reads = |select: &str| match texts.as_slice() {
+            [column] => select.contains(column.as_str()),
+            [list, quoted, ident] => {
+                select.contains(list.as_str())
+                    && (select.contains(quoted.as_str()) || select.contains(&format!(".{ident}")))
+            }
+            _ => false,
+        };
+        let mut rules: Vec<&str> = Vec::new();
+        for (_, id, _) in read.iter().filter(|(s, _, select)| *s == schema && reads(select)) {
+            if !rules.contains(&id.as_str()) {
+                rules.push(id);
+            }
+        }
+        if !rules.is_empty() {
+            lines.push(format!("--   {named} is read by {}.\n", rules.join(", ")));
+        }
+    }
+    if lines.is_empty() {
+        return "--   No rule here reads an offset column: they may be left out.\n".into();
+    }
+    format!("--   Offsets read (the offset columns not named may be left out):\n{}", lines.concat())
 }
 
 /// The rows of the calendar table for `calendars`, each after a comment naming its zone.
@@ -294,6 +344,7 @@ fn compile_rule(
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.lookup = lookup;
+    c.written_in_messages = program.calendar_of(rule).is_none();
     let mut filter = scope(&mut c, rule, info)?;
     let mut holds = Vec::new();
     let mut which = Vec::new();

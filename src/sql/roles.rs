@@ -368,16 +368,13 @@ fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
     Err(Unsupported(what.into()))
 }
 
-/// The SQL of a question's day, which must be a date. The engine's day of a datetime is its day at
-/// the offset it was written with, which the tables do not keep (they hold the instant), so a
-/// question on a datetime is left out rather than answered on its UTC day, which differs near
-/// midnight; `day(x)` of a datetime is refused for the same reason.
+/// The SQL of a question's day: a date, or the day a datetime has at the offset it was written
+/// with (its offset column), as the engine takes it, not its UTC day, which differs near
+/// midnight (`2024-03-01T00:30:00+01:00` is asked about 1 March).
 fn day_of(c: &mut Compiler<'_>, e: &CExpr) -> Result<String, Unsupported> {
     match c.ty_of(e) {
         Some(Ty::Date) => c.expr(e, None),
-        Some(Ty::DateTime) => no(
-            "a question about staff and roles on a datetime (its day at the offset it was written with, which SQL does not keep)",
-        ),
+        Some(Ty::DateTime) => c.written_day(e),
         _ => no("a question about staff and roles on a day whose type cannot be told"),
     }
 }

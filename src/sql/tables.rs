@@ -3,8 +3,9 @@
 //! One table per schema, named as the schema. One column per scalar field, named by its dotted path
 //! from the record (`customer.kind`) so that a column is named exactly as findings name the field
 //! they blame; nested objects are flattened into such columns. A list of scalars is an array column;
-//! a list of objects an array of structs (a `JSONB` column in PostgreSQL). docs/warehouse.md gives
-//! the reasons.
+//! a list of objects an array of structs (a `JSONB` column in PostgreSQL). A datetime column holds
+//! the instant in UTC, and its companion column [`offset_column`] the offset it was written with,
+//! which the engine reads a datetime's day at. docs/warehouse.md gives the reasons.
 
 use super::dialect::{Dialect, SqlType};
 use crate::engine::types::Ty;
@@ -51,21 +52,97 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
         match &f.ty {
             Ty::Object(inner) => flatten(program, *inner, &name, nullable, dialect, out),
             ty => {
-                if let Some(ty) = type_name(program, ty, dialect) {
-                    out.push(Column { name, ty, nullable });
+                if let Some(sql) = type_name(program, ty, dialect, true) {
+                    let datetime = matches!(ty, Ty::DateTime);
+                    out.push(Column { name: name.clone(), ty: sql, nullable });
+                    if datetime {
+                        // NULL is UTC, so the column may always be left empty (docs/warehouse.md).
+                        out.push(Column { name: offset_column(&name), ty: OFFSET_TYPE.into(), nullable: true });
+                    }
                 }
             }
         }
     }
 }
 
-/// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal).
+/// The SQL type of an offset column: seconds east of UTC (`3600` for `+01:00`).
+pub const OFFSET_TYPE: &str = "INTEGER";
+
+/// The column holding the offset the datetime at dotted path `path` was written with, in seconds
+/// east of UTC: `opened_at.offset`. No field can be both an object (whose fields would be
+/// `opened_at.*`) and a datetime, so the name never collides with a field's column. The engine
+/// takes a datetime's day at that offset (role questions, `day(x)` without a calendar, months
+/// added), which the instant alone does not tell: `2024-03-01T00:30:00+01:00` is 1 March there
+/// and 29 February in UTC.
+pub fn offset_column(path: &str) -> String {
+    format!("{path}.offset")
+}
+
+/// The offset fields of objects in lists, as `(list column, offset field)`: `("actions",
+/// "at.offset")` for a list `actions` of objects with a datetime `at` (one level of lists: a list in
+/// a list's objects is not searched).
+pub fn list_offsets(program: &Program, schema: usize) -> Vec<(String, String)> {
+    fn walk(program: &Program, shape: usize, prefix: &str, out: &mut Vec<(String, String)>) {
+        let Some(shape) = program.shapes.get(shape) else { return };
+        for f in &shape.fields {
+            let name = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+            match &f.ty {
+                Ty::Object(inner) => walk(program, *inner, &name, out),
+                Ty::List(inner) => {
+                    if let Ty::Object(el) = inner.as_ref() {
+                        for g in program.shapes.get(*el).map_or(&[][..], |s| s.fields.as_slice()) {
+                            if matches!(g.ty, Ty::DateTime) {
+                                out.push((name.clone(), offset_column(&g.name)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(info) = program.schemas.get(schema) {
+        walk(program, info.shape, "", &mut out);
+    }
+    out
+}
+
+/// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal):
+/// an object in a list is a struct whose datetime fields each have their offset field after them
+/// (`"at.offset"`, as [`offset_column`] names a column).
 pub fn columns_type(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
-    type_name(program, ty, dialect)
+    type_name(program, ty, dialect, true)
+}
+
+/// [`columns_type`] without the offset fields of objects in lists: the type DuckDB reads such a
+/// list as from a record file (`check --engine duckdb`), which does not read those offsets.
+pub fn columns_type_without_offsets(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
+    type_name(program, ty, dialect, false)
+}
+
+/// The fields of an object's struct type: `name TYPE` (`name: TYPE` in Spark), with each
+/// datetime's offset field after it when `offsets`.
+fn struct_fields(program: &Program, shape: usize, dialect: Dialect, offsets: bool) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for f in &program.shapes.get(shape)?.fields {
+        let Some(t) = type_name(program, &f.ty, dialect, offsets) else { continue };
+        let mut field = |name: &str, t: &str| {
+            out.push(match dialect {
+                Dialect::Spark => format!("{}: {t}", dialect.ident(name)),
+                _ => format!("{} {t}", dialect.ident(name)),
+            });
+        };
+        field(&f.name, &t);
+        if offsets && matches!(f.ty, Ty::DateTime) {
+            field(&offset_column(&f.name), OFFSET_TYPE);
+        }
+    }
+    Some(out)
 }
 
 /// The SQL type of a field of type `ty`, lists and objects in lists included.
-fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
+fn type_name(program: &Program, ty: &Ty, dialect: Dialect, offsets: bool) -> Option<String> {
     if let Some(s) = scalar(ty) {
         return Some(dialect.ty(s).to_string());
     }
@@ -73,14 +150,7 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
         Ty::List(inner) => match (inner.as_ref(), dialect) {
             (Ty::Object(_), Dialect::Postgres) => Some("JSONB".to_string()),
             (Ty::Object(shape), _) => {
-                let fields = program.shapes.get(*shape)?.fields.iter().filter_map(|f| {
-                    let t = type_name(program, &f.ty, dialect)?;
-                    Some(match dialect {
-                        Dialect::Spark => format!("{}: {t}", dialect.ident(&f.name)),
-                        _ => format!("{} {t}", dialect.ident(&f.name)),
-                    })
-                });
-                let fields: Vec<String> = fields.collect();
+                let fields = struct_fields(program, *shape, dialect, offsets)?;
                 Some(match dialect {
                     Dialect::Spark => format!("ARRAY<STRUCT<{}>>", fields.join(", ")),
                     _ => format!("STRUCT({})[]", fields.join(", ")),
@@ -90,19 +160,7 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
         },
         Ty::Object(shape) => {
             // An object inside a list element is a struct of its own.
-            let fields: Vec<String> = program
-                .shapes
-                .get(*shape)?
-                .fields
-                .iter()
-                .filter_map(|f| {
-                    let t = type_name(program, &f.ty, dialect)?;
-                    Some(match dialect {
-                        Dialect::Spark => format!("{}: {t}", dialect.ident(&f.name)),
-                        _ => format!("{} {t}", dialect.ident(&f.name)),
-                    })
-                })
-                .collect();
+            let fields = struct_fields(program, *shape, dialect, offsets)?;
             Some(match dialect {
                 Dialect::Spark => format!("STRUCT<{}>", fields.join(", ")),
                 _ => format!("STRUCT({})", fields.join(", ")),

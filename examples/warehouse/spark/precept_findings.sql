@@ -15,40 +15,53 @@ SET spark.sql.ansi.enabled=true;
 --     `team` STRING,
 --     `status` STRING NOT NULL,
 --     `opened_at` TIMESTAMP NOT NULL,
+--     `opened_at.offset` INTEGER,
 --     `acknowledged_at` TIMESTAMP,
+--     `acknowledged_at.offset` INTEGER,
 --     `first_response_at` TIMESTAMP,
+--     `first_response_at.offset` INTEGER,
 --     `promised_at` TIMESTAMP,
+--     `promised_at.offset` INTEGER,
 --     `delivered_at` TIMESTAMP,
+--     `delivered_at.offset` INTEGER,
 --     `resolved_at` TIMESTAMP,
+--     `resolved_at.offset` INTEGER,
 --     `closed_at` TIMESTAMP,
+--     `closed_at.offset` INTEGER,
 --     `needs` ARRAY<STRING>,
 --     `needs_confirmed_at` TIMESTAMP,
+--     `needs_confirmed_at.offset` INTEGER,
 --     `outcome` STRING,
 --     `escalated` BOOLEAN,
 --     `ombudsman_ref` STRING,
 --     `product_available` BOOLEAN,
 --     `claim.type` STRING,
 --     `claim.amount` DECIMAL(38, 10),
---     `actions` ARRAY<STRUCT<`type`: STRING, `amount`: DECIMAL(38, 10), `by`: STRING, `at`: TIMESTAMP, `approved_by`: STRING>>,
---     `referrals` ARRAY<STRUCT<`to`: STRING, `at`: TIMESTAMP, `reason`: STRING>>,
---     `advice` ARRAY<STRUCT<`area`: STRING, `by`: STRING, `at`: TIMESTAMP>>,
+--     `actions` ARRAY<STRUCT<`type`: STRING, `amount`: DECIMAL(38, 10), `by`: STRING, `at`: TIMESTAMP, `at.offset`: INTEGER, `approved_by`: STRING>>,
+--     `referrals` ARRAY<STRUCT<`to`: STRING, `at`: TIMESTAMP, `at.offset`: INTEGER, `reason`: STRING>>,
+--     `advice` ARRAY<STRUCT<`area`: STRING, `by`: STRING, `at`: TIMESTAMP, `at.offset`: INTEGER>>,
 --     `items` ARRAY<STRUCT<`fair_trade`: BOOLEAN, `supplier_certified`: BOOLEAN>>
 --   );
+--   No rule here reads an offset column: they may be left out.
 --
 -- Expected table:
 --   CREATE TABLE `case_event` (
 --     `event` STRING NOT NULL,
 --     `case` STRING NOT NULL,
 --     `status` STRING NOT NULL,
---     `at` TIMESTAMP NOT NULL
+--     `at` TIMESTAMP NOT NULL,
+--     `at.offset` INTEGER
 --   );
+--   No rule here reads an offset column: they may be left out.
 --
 -- Expected table:
 --   CREATE TABLE `briefing` (
 --     `id` STRING NOT NULL,
 --     `team` STRING NOT NULL,
---     `held_at` TIMESTAMP NOT NULL
+--     `held_at` TIMESTAMP NOT NULL,
+--     `held_at.offset` INTEGER
 --   );
+--   No rule here reads an offset column: they may be left out.
 
 CREATE TABLE `precept_calendar` (
   calendar BIGINT NOT NULL,

@@ -13,14 +13,22 @@
 --     "team" TEXT,
 --     "status" TEXT NOT NULL,
 --     "opened_at" TIMESTAMP NOT NULL,
+--     "opened_at.offset" INTEGER,
 --     "acknowledged_at" TIMESTAMP,
+--     "acknowledged_at.offset" INTEGER,
 --     "first_response_at" TIMESTAMP,
+--     "first_response_at.offset" INTEGER,
 --     "promised_at" TIMESTAMP,
+--     "promised_at.offset" INTEGER,
 --     "delivered_at" TIMESTAMP,
+--     "delivered_at.offset" INTEGER,
 --     "resolved_at" TIMESTAMP,
+--     "resolved_at.offset" INTEGER,
 --     "closed_at" TIMESTAMP,
+--     "closed_at.offset" INTEGER,
 --     "needs" TEXT[],
 --     "needs_confirmed_at" TIMESTAMP,
+--     "needs_confirmed_at.offset" INTEGER,
 --     "outcome" TEXT,
 --     "escalated" BOOLEAN,
 --     "ombudsman_ref" TEXT,
@@ -32,21 +40,26 @@
 --     "advice" JSONB,
 --     "items" JSONB
 --   );
+--   No rule here reads an offset column: they may be left out.
 --
 -- Expected table:
 --   CREATE TABLE "case_event" (
 --     "event" TEXT NOT NULL,
 --     "case" TEXT NOT NULL,
 --     "status" TEXT NOT NULL,
---     "at" TIMESTAMP NOT NULL
+--     "at" TIMESTAMP NOT NULL,
+--     "at.offset" INTEGER
 --   );
+--   No rule here reads an offset column: they may be left out.
 --
 -- Expected table:
 --   CREATE TABLE "briefing" (
 --     "id" TEXT NOT NULL,
 --     "team" TEXT NOT NULL,
---     "held_at" TIMESTAMP NOT NULL
+--     "held_at" TIMESTAMP NOT NULL,
+--     "held_at.offset" INTEGER
 --   );
+--   No rule here reads an offset column: they may be left out.
 
 CREATE TABLE "precept_calendar" (
   calendar BIGINT NOT NULL,
