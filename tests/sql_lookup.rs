@@ -42,8 +42,14 @@ fn lookups_by_position_agree_with_the_calendar_table() {
         "CREATE TABLE instants AS
            SELECT TIMESTAMP '2024-01-01 00:00:00' + to_minutes(667 * i) AS t FROM range(790) AS s(i)
            UNION ALL SELECT day_end + to_microseconds(k) FROM precept_calendar, range(-1, 2) AS o(k)
-             WHERE working AND day >= DATE '2024-03-01' AND day <= DATE '2024-04-30';
-         CREATE TABLE dates AS SELECT DATE '2024-01-01' + CAST(i AS INTEGER) AS d FROM range(366) AS s(i);",
+             WHERE working AND day >= DATE '2024-03-01' AND day <= DATE '2024-04-30'
+           -- The range's first and last UTC days, every 20 minutes: where a lookup reads the
+           -- lists' first or last day (and the day beyond, which is none).
+           UNION ALL SELECT TIMESTAMP '2023-10-01 00:00:00' + to_minutes(20 * i) FROM range(216) AS s(i)
+           UNION ALL SELECT TIMESTAMP '2025-03-29 00:00:00' + to_minutes(20 * i) FROM range(216) AS s(i);
+         CREATE TABLE dates AS SELECT DATE '2024-01-01' + CAST(i AS INTEGER) AS d FROM range(366) AS s(i)
+           UNION ALL SELECT DATE '2023-10-01' + CAST(i AS INTEGER) FROM range(3) AS s(i)
+           UNION ALL SELECT DATE '2025-03-29' + CAST(i AS INTEGER) FROM range(3) AS s(i);",
     );
     conn.execute_batch(&sql).unwrap();
     let table = "precept_calendar";

@@ -257,7 +257,16 @@ impl<'a> Compiler<'a> {
         if let Some(v) = self.vars.get_mut(slot) {
             *v = saved;
         }
-        Ok((l, a, cond?))
+        let cond = cond?;
+        // Spark's higher-order functions take the body as a lambda, and a calendar lookup reads
+        // its calendar with a subquery: Spark 4 (and Databricks) refuse any subquery in a lambda
+        // unless a setting allows it, so one such rule would make the whole view fail.
+        if self.dialect == Dialect::Spark
+            && (cond.contains(super::lookup::LISTS) || cond.contains(&self.dialect.ident(TABLE)))
+        {
+            return no("a calendar lookup inside `any`, `all`, `none` or `count` in Spark (a subquery inside a higher-order function)");
+        }
+        Ok((l, a, cond))
     }
 
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
@@ -683,7 +692,9 @@ impl<'a> Compiler<'a> {
             }
             // A datetime field of an object in a list: its offset field beside it in the struct.
             CExpr::Field(Root::Var(v), steps) if !steps.is_empty() => {
-                if self.lists() {
+                // The embedded engine's lists of objects are typed by DuckDB from the files, without
+                // the offset fields (Spark's lists of the calendar are another matter).
+                if self.lookup == super::lookup::Lookup::Lists {
                     return no("in `check --engine duckdb`, the day of a datetime in a list of objects at the offset it was written with");
                 }
                 let (parent_steps, last) = steps.split_at(steps.len() - 1);
@@ -953,12 +964,10 @@ impl<'a> Compiler<'a> {
             MsgPart::Text(_) => return Ok(None),
             MsgPart::Hole(e, Ty::DateTime) if self.written_in_messages => {
                 let t = self.expr(e, None)?;
-                match self.offset_of(e) {
-                    Ok(off) => d.written_text(&t, &off),
-                    // A datetime whose offset is not followed (an element of a list of datetimes,
-                    // a computation) is shown in UTC (docs/warehouse.md).
-                    Err(_) => d.to_text(&t, SqlType::Timestamp),
-                }
+                // A datetime whose offset is not followed (an element of a list of datetimes, a
+                // computation) leaves the rule out: shown in UTC it would not be `check`'s text.
+                let off = self.offset_of(e)?;
+                d.written_text(&t, &off)
             }
             MsgPart::Hole(e, ty) => {
                 let Some(st) = scalar(ty) else { return no("a list or object shown in a message") };

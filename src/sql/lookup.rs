@@ -17,7 +17,9 @@
 //! [`receipt_idx`] is the first working day ending at or after the instant, as in
 //! `super::expr`'s subqueries (a day before the instant's local day ends before it; if none of the
 //! three days around its UTC date is a working day ending at or after it, the next working day after
-//! them is). A position outside the range reads nothing (NULL), as a subquery finding no row does.
+//! them is, or none past the range's last working day). A position outside the range reads
+//! nothing (NULL), as a subquery finding no row does; tests/sql_lookup.rs holds both forms to the
+//! same answers, at the range's first and last days too.
 //!
 //! The lists hold the calendar table's rows as `precept sql` writes them: every day of the range,
 //! none missing. Equality joins on the local day (each instant's local day computed once, then
@@ -118,15 +120,18 @@ pub fn receipt_idx(d: Dialect, cal: usize, t: &str) -> String {
     let p = pos(d, cal, &format!("CAST({t} AS DATE)"));
     let ends = |k: &str| format!("{} >= {t}", at(d, cal, "day_end", &format!("{p} {k}")));
     let idx = |k: &str| at(d, cal, "idx", &format!("{p} {k}"));
+    // Past the three days, the next working day: none when it is beyond the range's last working
+    // day (its end cannot be read), as the table's subquery finds no row.
+    let next = format!("{} + 1", idx("+ 1"));
     format!(
-        "(CASE WHEN {p} < 2 THEN NULL WHEN {} THEN {} WHEN {} THEN {} WHEN {} THEN {} ELSE {} + 1 END)",
+        "(CASE WHEN {p} < 0 THEN NULL WHEN {} THEN {} WHEN {} THEN {} WHEN {} THEN {} WHEN {} IS NOT NULL THEN {next} END)",
         ends("- 1"),
         idx("- 1"),
         ends("+ 0"),
         idx("+ 0"),
         ends("+ 1"),
         idx("+ 1"),
-        idx("+ 1"),
+        at(d, cal, "work_end", &next),
     )
 }
 
