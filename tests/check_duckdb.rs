@@ -662,11 +662,26 @@ fn offset_project() -> tempfile::TempDir {
     dir
 }
 
+/// [`same_as_native`] leaves out the rules DuckDB did not run: here every rule of
+/// [`OFFSET_POLICY`] must run on DuckDB and find something, or the comparison shows nothing.
+fn every_offset_rule_runs_on_duckdb(dir: &Path) {
+    let duck = precept_in(
+        dir,
+        &["check", "--no-config", "--format", "json", "--engine", "duckdb", "--policies", "policies", "records"],
+    );
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "rules DuckDB did not run\n{}", duck.stderr);
+    let found = findings(&duck, &[]);
+    for id in ["not-on-leap-day", "within-a-month"] {
+        assert!(found.iter().any(|f| f["rule"] == id), "no finding of {id} on DuckDB\n{}", duck.stderr);
+    }
+}
+
 #[test]
 fn datetimes_are_read_at_their_written_offset_in_json_lines_and_csv() {
     let dir = offset_project();
     let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
     assert!(n > 20, "only {n} findings compared");
+    every_offset_rule_runs_on_duckdb(dir.path());
     let jsonl = std::fs::read_to_string(dir.path().join("records/stamps.jsonl")).unwrap();
     let mut csv = String::from("id,at,until\n");
     for line in jsonl.lines() {
@@ -678,6 +693,7 @@ fn datetimes_are_read_at_their_written_offset_in_json_lines_and_csv() {
     std::fs::write(dir.path().join("records/stamps.csv"), csv).unwrap();
     let m = same_as_native(dir.path(), &["--policies", "policies", "records"]);
     assert_eq!(n, m, "CSV and JSON Lines gave different numbers of findings");
+    every_offset_rule_runs_on_duckdb(dir.path());
 }
 
 /// A Parquet timestamp keeps no offset: with an `at.offset` column the stamps are read as written;
