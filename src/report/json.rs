@@ -440,6 +440,13 @@ fn members<T: Serialize>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()>
     Ok(())
 }
 
+/// The `"name":value` members of `value`, without its braces, as text.
+fn member_text<T: Serialize>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    members(&mut out, value)?;
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+}
+
 impl RuleText {
     /// The text of `rule`'s members, from the [`FindingOut`] of one of its findings.
     fn new(rule: &Arc<crate::findings::RuleInfo>, f: &FindingOut<'_>) -> serde_json::Result<RuleText> {
@@ -465,28 +472,18 @@ impl RuleText {
         struct Overrides<'a> {
             overrides: &'a Option<OverrideOut<'a>>,
         }
-        let text = |write: &dyn Fn(&mut Vec<u8>) -> serde_json::Result<()>| -> serde_json::Result<String> {
-            let mut out = Vec::new();
-            write(&mut out)?;
-            String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
-        };
         Ok(RuleText {
             _rule: Arc::clone(rule),
-            head: text(&|o| {
-                members(
-                    o,
-                    &Head {
-                        rule: f.rule,
-                        title: f.title,
-                        code_of_practice: f.code_of_practice,
-                        level: f.level,
-                        severity: f.severity,
-                    },
-                )
+            head: member_text(&Head {
+                rule: f.rule,
+                title: f.title,
+                code_of_practice: f.code_of_practice,
+                level: f.level,
+                severity: f.severity,
             })?,
-            help: text(&|o| members(o, &Help { help: rule.help.as_deref() }))?,
-            place: text(&|o| members(o, &PlaceOut { cite: f.cite, policy: &f.policy, in_force: &f.in_force }))?,
-            overrides: text(&|o| members(o, &Overrides { overrides: &f.overrides }))?,
+            help: member_text(&Help { help: rule.help.as_deref() })?,
+            place: member_text(&PlaceOut { cite: f.cite, policy: &f.policy, in_force: &f.in_force })?,
+            overrides: member_text(&Overrides { overrides: &f.overrides })?,
         })
     }
 }
