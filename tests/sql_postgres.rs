@@ -130,3 +130,10 @@ fn datetimes_read_at_their_written_offset_give_the_same_findings_in_postgres() {
         sql_diff::generated_offsets(&pg);
     }
 }
+
+#[test]
+fn redacted_values_give_the_same_hashes_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_redaction(&pg);
+    }
+}

@@ -294,3 +294,11 @@ fn datetimes_read_at_their_written_offset_give_the_same_findings_in_spark() {
         sql_diff::generated_offsets(&spark);
     }
 }
+
+/// Redacted values hashed by Spark's `sha2`, as the engine hashes them.
+#[test]
+fn redacted_values_give_the_same_hashes_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_redaction(&spark);
+    }
+}

@@ -273,6 +273,25 @@ impl Dialect {
         }
     }
 
+    /// A redacted value as the engine shows it ([`crate::engine::redact::hash`]): `redacted:` and
+    /// the first 8 hex digits of the SHA-256 of text `x`'s UTF-8 bytes; NULL for NULL. Every
+    /// dialect has SHA-256, so the same customer id gives the same hash in the warehouse as in
+    /// `check`'s reports, and waivers and baselines written from either match.
+    pub fn redacted(self, x: &str) -> String {
+        let hex = match self {
+            Dialect::DuckDb => format!("sha256({x})"),
+            Dialect::Postgres => format!("encode(sha256(convert_to({x}, 'UTF8')), 'hex')"),
+            Dialect::Spark => format!("sha2(CAST({x} AS BINARY), 256)"),
+        };
+        format!("('redacted:' || substr({hex}, 1, 8))")
+    }
+
+    /// Text `x` as a message quotes it ([`crate::text::clip`]): at most `max` characters (code
+    /// points in every dialect's `length` and `substr`), then `…`.
+    pub fn clipped(self, x: &str, max: usize) -> String {
+        format!("CASE WHEN length({x}) > {max} THEN substr({x}, 1, {max}) || {} ELSE {x} END", self.text("…"))
+    }
+
     /// A list element bound to quantifier variable alias `a`, as conditions read it.
     pub fn element(self, a: &str) -> String {
         match self {

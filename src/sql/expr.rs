@@ -146,6 +146,70 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The dotted path of a field of the record, whatever its type (`claim` for an object).
+    fn record_path(&self, steps: &[u16]) -> Option<String> {
+        let mut shape = self.shape;
+        let mut names = Vec::new();
+        for &s in steps {
+            let f = self.program.shapes.get(shape)?.fields.get(usize::from(s))?;
+            names.push(f.name.as_str());
+            if let Ty::Object(inner) = f.ty {
+                shape = inner;
+            }
+        }
+        Some(names.join("."))
+    }
+
+    /// For a field of the record that is an object (`record.claim`), a column that is NULL
+    /// exactly where the object is missing; `None` for a field that is not an object.
+    ///
+    /// An object has no column of its own (its fields are flattened into theirs), but a required
+    /// field of it is present wherever the object is: the engine skips a record whose object
+    /// lacks one. A required list cannot tell (it reads as empty when absent), so the column is a
+    /// required single value, through required nested objects. An object of optional fields only
+    /// has none (present with every field missing would read as missing), and is left out.
+    fn object_presence(&self, steps: &[u16]) -> Result<Option<String>, Unsupported> {
+        if self.group.is_some() {
+            return Ok(None);
+        }
+        let mut shape = self.shape;
+        let mut path = Vec::new();
+        for &s in steps {
+            let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
+                return Ok(None);
+            };
+            let Ty::Object(inner) = f.ty else { return Ok(None) };
+            path.push(f.name.clone());
+            shape = inner;
+        }
+        if path.is_empty() {
+            return Ok(None);
+        }
+        let object = path.join(".");
+        match self.required_leaf(shape, &mut path) {
+            true => Ok(Some(format!("r.{}", self.dialect.ident(&path.join("."))))),
+            false => no(format!("the presence of the object `{object}`, which has no required field to tell it by")),
+        }
+    }
+
+    /// Push onto `path` the names down to a required single value of `shape` (through required
+    /// objects), depth first; whether there is one.
+    fn required_leaf(&self, shape: ShapeId, path: &mut Vec<String>) -> bool {
+        let Some(sh) = self.program.shapes.get(shape) else { return false };
+        for f in sh.fields.iter().filter(|f| !f.optional) {
+            path.push(f.name.clone());
+            let found = match f.ty {
+                Ty::Object(inner) => self.required_leaf(inner, path),
+                ref t => scalar(t).is_some(),
+            };
+            if found {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+
     /// The group record's slot a field of it reads, in a group rule.
     fn slot(&self, steps: &[u16]) -> Option<&Slot> {
         match steps {
@@ -383,6 +447,9 @@ impl<'a> Compiler<'a> {
                     );
                 }
                 if let CExpr::Field(Root::Record, steps) = x.as_ref() {
+                    if let Some(col) = self.object_presence(steps)? {
+                        return Ok(format!("({col} IS {}NULL)", if *want { "NOT " } else { "" }));
+                    }
                     self.field(steps)?;
                 }
                 let x = self.expr(x, None)?;
@@ -979,7 +1046,25 @@ impl<'a> Compiler<'a> {
             }
             MsgPart::Percent(e) => d.to_text(&self.expr(e, None)?, SqlType::Decimal),
             MsgPart::Period(e, _) => d.to_text(&self.expr(e, None)?, SqlType::Date),
-            MsgPart::Redacted(..) => return no("a redacted value shown in a message"),
+            // The engine shows the hash of the value's text as a message would show it, `(missing)`
+            // for none: the SQL's text of a value is that text for these types only.
+            MsgPart::Redacted(e, ty) => {
+                if may_fail(e) {
+                    return no("a redacted computation shown in a message (SQL cannot tell no answer from missing)");
+                }
+                let shown =
+                    match ty {
+                        Ty::Text => d.clipped(&self.expr(e, None)?, crate::text::MAX_QUOTED),
+                        Ty::Enum(id) => self.expr(e, Some(*id))?,
+                        Ty::Int => d.to_text(&self.expr(e, None)?, SqlType::Int),
+                        Ty::Bool => d.to_text(&self.expr(e, None)?, SqlType::Bool),
+                        Ty::Date => d.to_text(&self.expr(e, None)?, SqlType::Date),
+                        _ => return no(
+                            "a redacted value shown in a message that is not text, a whole number, a boolean or a date",
+                        ),
+                    };
+                d.redacted(&format!("COALESCE({shown}, '(missing)')"))
+            }
         }))
     }
 }
@@ -988,7 +1073,11 @@ impl<'a> Compiler<'a> {
 /// text expression (a literal, or built from the element a variable is bound to).
 pub(crate) fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported> {
     match e {
-        CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+        CExpr::Field(Root::Record, steps) => match c.object_presence(steps)? {
+            // An object (`record.claim is present`) is blamed by its own path.
+            Some(_) => Ok(c.record_path(steps).map(|p| c.dialect.text(&p))),
+            None => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
+        },
         CExpr::Field(Root::Var(v), steps) => {
             let Some(Some(base)) = c.var_paths.get(usize::from(*v)) else { return Ok(None) };
             let names = c.var_names(*v, steps)?;

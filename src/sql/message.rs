@@ -39,7 +39,9 @@ pub fn holes(rule: &CompiledRule) -> usize {
 fn hole_types(rule: &CompiledRule) -> impl Iterator<Item = Ty> + '_ {
     rule.message.iter().filter_map(|part| match part {
         MsgPart::Text(_) => None,
-        MsgPart::Hole(_, ty) | MsgPart::Redacted(_, ty) => Some(ty.clone()),
+        MsgPart::Hole(_, ty) => Some(ty.clone()),
+        // The hash, shown as the SQL wrote it.
+        MsgPart::Redacted(..) => Some(Ty::Text),
         MsgPart::Percent(_) => Some(Ty::Dec),
         MsgPart::Period(..) => Some(Ty::Date),
     })
@@ -68,7 +70,8 @@ pub fn message(program: &Program, rule: &CompiledRule, values: &[Option<String>]
                 out.push_str(t);
                 continue;
             }
-            MsgPart::Hole(_, ty) | MsgPart::Redacted(_, ty) => (ty.clone(), next.next().cloned().flatten()),
+            MsgPart::Hole(_, ty) => (ty.clone(), next.next().cloned().flatten()),
+            MsgPart::Redacted(..) => (Ty::Text, next.next().cloned().flatten()),
             MsgPart::Percent(_) => (Ty::Dec, next.next().cloned().flatten()),
             MsgPart::Period(..) => (Ty::Date, next.next().cloned().flatten()),
         };

@@ -30,6 +30,7 @@ use expr::{Compiler, Unsupported};
 
 use crate::diagnostics::Diag;
 use crate::engine::program::{CompiledRule, MsgPart, SchemaInfo};
+use crate::engine::types::Ty;
 use crate::engine::Program;
 
 /// The columns of `precept_findings`, in order.
@@ -338,9 +339,6 @@ fn compile_rule(
         }
         return group::compile(program, rule, spec, info, (d, lookup), !carry.is_empty(), roles);
     }
-    if info.id_redacted {
-        return Err(Unsupported("a redacted record id".into()));
-    }
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.lookup = lookup;
@@ -366,9 +364,20 @@ fn compile_rule(
                 return Err(Unsupported("a field the schema does not have".into()));
             };
             let (col, _, ty) = c.field(&[slot])?;
-            match tables::scalar(&ty) {
+            let text = match tables::scalar(&ty) {
                 Some(st) => d.to_text(&col, st),
                 None => return Err(Unsupported("a record id that is not a single value".into())),
+            };
+            // A redacted id is its hash, as `check` shows it ([`crate::data::record_id`]), for the
+            // types whose SQL text is `check`'s text of them.
+            match (info.id_redacted, &ty) {
+                (false, _) => text,
+                (true, Ty::Text | Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.redacted(&text),
+                (true, _) => {
+                    return Err(Unsupported(
+                        "a redacted record id that is not text, a whole number, a boolean or a date".into(),
+                    ))
+                }
             }
         }
         None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),

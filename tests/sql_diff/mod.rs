@@ -186,7 +186,12 @@ pub fn shown_values_with(
                 MsgPart::Hole(e, ty) => (e, ty.clone()),
                 MsgPart::Percent(e) => (e, Ty::Dec),
                 MsgPart::Period(e, _) => (e, Ty::Date),
-                MsgPart::Redacted(e, ty) => (e, ty.clone()),
+                MsgPart::Redacted(e, ty) => {
+                    // The hash of the value as a message shows it (`(missing)` for none).
+                    let mut shown = String::new();
+                    precept::engine::format::value(&mut shown, program, ty, eval(e, values, &cx, &mut vars()));
+                    return Some(Some(precept::engine::redact::hash(&shown)));
+                }
             };
             Some(trim(canonical(program, &ty, eval(e, values, &cx, &mut vars()), written)))
         })
@@ -279,9 +284,29 @@ pub fn same_findings(engine: &dyn Engine, policies: &Path, records: &[PathBuf], 
 
 /// [`same_findings`], giving the findings compared.
 pub fn same_rows(engine: &dyn Engine, policies: &Path, records: &[PathBuf], range: Range) -> Vec<Row> {
-    let d = engine.dialect();
+    same_rows_redacted(engine, policies, records, range, &[])
+}
+
+/// The policies in `policies`, with the record fields `redact` names redacted (as a settings
+/// file's `redact` does).
+fn load_redacted(policies: &Path, redact: &[&str]) -> Program {
     let (program, diags) = precept::workspace::load_policies(&[policies.to_path_buf()]);
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let mut program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let unknown = program.redact(&redact.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+    assert!(unknown.is_empty(), "no such fields to redact: {unknown:?}");
+    program
+}
+
+/// [`same_rows`], with the record fields `redact` names redacted.
+pub fn same_rows_redacted(
+    engine: &dyn Engine,
+    policies: &Path,
+    records: &[PathBuf],
+    range: Range,
+    redact: &[&str],
+) -> Vec<Row> {
+    let d = engine.dialect();
+    let program = load_redacted(policies, redact);
     let sql = compile(&program, &Options { dialect: d, range });
     let excluded = engine.excluded();
     let compared: Vec<String> =
@@ -608,7 +633,7 @@ pub fn generated_edges(engine: &dyn Engine, calendars: &[&str]) {
     assert!(n > 100 * chosen.len(), "only {n} findings compared");
 }
 
-/// [`same_rows`] with the role files in `roles`: their tables are written with the SQL
+/// [`same_rows_redacted`] with the role files in `roles`: their tables are written with the SQL
 /// (`--roles`), and the engine answers questions about staff and roles from them. The findings
 /// compared, and the ids of the compared rules that ask about roles (none compared is a failure).
 pub fn same_rows_with_roles(
@@ -617,10 +642,10 @@ pub fn same_rows_with_roles(
     records: &[PathBuf],
     roles: &Path,
     range: Range,
+    redact: &[&str],
 ) -> (Vec<Row>, Vec<String>) {
     let d = engine.dialect();
-    let (program, diags) = precept::workspace::load_policies(&[policies.to_path_buf()]);
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let program = load_redacted(policies, redact);
     let (org, _, diags) = precept::workspace::load_org_selected(&[roles.to_path_buf()], &Default::default());
     assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     let sql = precept::sql::compile_with_roles(&program, &Options { dialect: d, range }, Some(&org));
@@ -672,6 +697,8 @@ pub fn bundled_example_with_roles(engine: &dyn Engine) {
         &[root.join("fixtures/records")],
         &root.join("fixtures/org"),
         FIXTURE_DAYS,
+        // As precept.toml redacts them for the README's `precept check`.
+        &["customer.id", "customer.department"],
     );
     assert!(!rows.is_empty(), "no finding compared");
     if engine.dialect() != Dialect::DuckDb {
@@ -1209,7 +1236,7 @@ pub fn generated_roles(engine: &dyn Engine) {
     std::fs::write(org.join("staff.toml"), ROLE_STAFF).unwrap();
     let text: String = role_records().iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(records.join("acts.jsonl"), text).unwrap();
-    let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS);
+    let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS, &[]);
     // Questions on a datetime are asked on its day at the offset it was written with (its offset
     // column), as the engine asks them.
     // (PostgreSQL does not read the fields of objects in lists: docs/warehouse.md.)
@@ -1603,4 +1630,91 @@ pub fn generated_offsets(engine: &dyn Engine) {
             "no finding of the version of `versioned` whose message shows {values} values"
         );
     }
+}
+
+/// Redacted fields of every type whose hash the SQL computes (text, an enumeration, a whole
+/// number, a boolean, a date), and an object told present by a required field of it.
+const REDACTED_POLICY: &str = r#"schema member {
+  identified by id
+  id: integer
+  name: text?
+  team: enum { red, blue }?
+  joined: date?
+  active: boolean?
+  score: integer?
+  claim: { kind: text, amount: integer? }?
+}
+
+code "Redacted" {
+  level organisational
+
+  rule named {
+    title "t"
+    for member
+    require record.score is missing or record.score < 5
+    message "{record.id} {record.name} {record.team} {record.joined} {record.active} {record.score}"
+  }
+  rule claimed {
+    title "t"
+    for member where record.claim is present
+    require record.claim.amount is present
+    message "{record.name} claimed {record.claim.kind}"
+  }
+  rule claim-missing {
+    title "t"
+    for member
+    require record.claim is present
+    message "{record.id}"
+  }
+}
+"#;
+
+/// Generated members, their redacted values missing, short, long (past the 80 characters a
+/// message quotes, outside ASCII so that characters are not bytes) and of every type; the SQL's
+/// hashes equal the engine's, finding for finding.
+pub fn generated_redaction(engine: &dyn Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
+    for d in [&policies, &records] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(policies.join("redacted.precept"), REDACTED_POLICY).unwrap();
+    let names = [
+        serde_json::Value::Null,
+        serde_json::json!(""),
+        serde_json::json!("Ana"),
+        serde_json::json!("José Ñúñez"),
+        serde_json::json!("é".repeat(80)),
+        serde_json::json!("é".repeat(81)),
+        serde_json::json!(format!("{}'\\\"x", "a".repeat(79))),
+    ];
+    let mut text = String::new();
+    for (i, name) in names.iter().enumerate() {
+        for n in 0..4i64 {
+            let id = i as i64 * 10 + n - 20;
+            let mut r = serde_json::json!({"id": id, "name": name, "score": 3 + n});
+            if n % 2 == 0 {
+                r["team"] = serde_json::json!(["red", "blue"][i % 2]);
+                r["joined"] = serde_json::json!(format!("2024-02-{:02}", 1 + i));
+                r["active"] = serde_json::json!(i % 3 == 0);
+            }
+            match n {
+                0 => r["claim"] = serde_json::json!({"kind": format!("k{i}")}),
+                1 => r["claim"] = serde_json::json!({"kind": "refund", "amount": 5}),
+                2 => r["claim"] = serde_json::Value::Null,
+                _ => {}
+            }
+            text.push_str(&format!("{r}\n"));
+        }
+    }
+    std::fs::write(records.join("members.jsonl"), text).unwrap();
+    let redact = ["id", "name", "team", "joined", "active"];
+    let program = load_redacted(&policies, &redact);
+    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
+    assert!(sql.diagnostics.is_empty(), "rules left out: {:?}", sql.diagnostics);
+    let rows = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &redact);
+    for id in ["named", "claimed", "claim-missing"] {
+        assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
+    }
+    assert!(rows.iter().all(|r| r.1.as_deref().is_some_and(|id| id.starts_with("redacted:"))), "{rows:?}");
 }

@@ -2349,6 +2349,40 @@ WHERE (((((r."customer.kind" = 'external') AND (r."channel" <> 'self_service')) 
   AND NOT (((((CAST(EXTRACT(EPOCH FROM r."first_response_at") * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM r."opened_at") * 1000000 AS BIGINT)) <= CASE WHEN (((r."channel" = 'phone')) IS TRUE) THEN CAST(300000000 AS BIGINT) WHEN (((r."channel" = 'phone')) IS FALSE) THEN CASE WHEN (((r."channel" = 'web_chat')) IS TRUE) THEN CAST(600000000 AS BIGINT) WHEN (((r."channel" = 'web_chat')) IS FALSE) THEN CASE WHEN (((r."channel" = 'store')) IS TRUE) THEN CAST(900000000 AS BIGINT) WHEN (((r."channel" = 'store')) IS FALSE) THEN CAST(86400000000 AS BIGINT) END END END)) IS TRUE))
 UNION ALL
 SELECT
+  'complaint-acknowledged' AS rule_id,
+  'Retail Customer Service Code' AS code,
+  'industry' AS level,
+  'error' AS severity,
+  'service_record' AS schema_name,
+  r."id" AS record_id,
+  CAST(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 1)))) IS TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 1)))) IS TRUE) THEN 'acknowledged_at' END, '') AS field,
+  'complaint {0} from customer {1} was opened {2} and acknowledged {3}, {4} business days later; limit 1 business day' AS message,
+  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(CASE WHEN length(r."customer.id") > 80 THEN substr(r."customer.id", 1, 80) || '…' ELSE r."customer.id" END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."acknowledged_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c5.idx FROM "precept_calendar" c5 WHERE c5.calendar = 0 AND c5.working AND c5.day_end >= r."acknowledged_at" ORDER BY c5.day_end ASC LIMIT 1) - (SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."opened_at" ORDER BY c4.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
+  CAST(NULL AS TEXT) AS group_key
+FROM "service_record" AS r
+WHERE (((r."kind" = 'complaint')) IS TRUE)
+  AND ((((SELECT c1.day FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.day_start <= r."opened_at" ORDER BY c1.day_start DESC LIMIT 1) <= DATE '2025-12-31')) IS TRUE)
+  AND NOT (((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 1)))) IS TRUE))
+UNION ALL
+SELECT
+  'complaint-acknowledged' AS rule_id,
+  'Retail Customer Service Code' AS code,
+  'industry' AS level,
+  'error' AS severity,
+  'service_record' AS schema_name,
+  r."id" AS record_id,
+  CAST(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 3)))) IS TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 3)))) IS TRUE) THEN 'acknowledged_at' END, '') AS field,
+  'complaint {0} from customer {1} was opened {2} and acknowledged {3}, {4} business days later; limit 3 business days (from 2026)' AS message,
+  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(CASE WHEN length(r."customer.id") > 80 THEN substr(r."customer.id", 1, 80) || '…' ELSE r."customer.id" END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."acknowledged_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c5.idx FROM "precept_calendar" c5 WHERE c5.calendar = 0 AND c5.working AND c5.day_end >= r."acknowledged_at" ORDER BY c5.day_end ASC LIMIT 1) - (SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."opened_at" ORDER BY c4.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
+  CAST(NULL AS TEXT) AS group_key
+FROM "service_record" AS r
+WHERE (((r."kind" = 'complaint')) IS TRUE)
+  AND ((((SELECT c1.day FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.day_start <= r."opened_at" ORDER BY c1.day_start DESC LIMIT 1) >= DATE '2026-01-01')) IS TRUE)
+  AND NOT (((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 3)))) IS TRUE))
+UNION ALL
+SELECT
   'complaint-resolved' AS rule_id,
   'Retail Customer Service Code' AS code,
   'industry' AS level,
@@ -2441,6 +2475,22 @@ SELECT
 FROM "service_record" AS r
 WHERE (((((r."outcome" IS NOT NULL) AND (r."outcome" = 'unresolved')) AND (r."kind" = 'complaint'))) IS TRUE)
   AND NOT (((((r."ombudsman_ref" IS NOT NULL) AND (r."ombudsman_ref" ~ '^DL-[0-9]{6}$'))) IS TRUE))
+UNION ALL
+SELECT
+  'internal-request-answered' AS rule_id,
+  'Northbrook Stores Service Charter' AS code,
+  'organisational' AS level,
+  'error' AS severity,
+  'service_record' AS schema_name,
+  r."id" AS record_id,
+  CAST(CASE WHEN NOT ((((r."first_response_at" IS NOT NULL) AND (r."first_response_at" <= (SELECT MIN(c2.day_end) FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.idx = (SELECT c1.idx FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.working AND c1.day_end >= r."opened_at" ORDER BY c1.day_end ASC LIMIT 1) + 2)))) IS TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT ((((r."first_response_at" IS NOT NULL) AND (r."first_response_at" <= (SELECT MIN(c2.day_end) FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.idx = (SELECT c1.idx FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.working AND c1.day_end >= r."opened_at" ORDER BY c1.day_end ASC LIMIT 1) + 2)))) IS TRUE) THEN 'first_response_at' END, '') AS field,
+  'request {0} from the {1} department was raised {2} and answered {3}, {4} business days later; limit 2 business days' AS message,
+  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(CASE WHEN length(r."customer.department") > 80 THEN substr(r."customer.department", 1, 80) || '…' ELSE r."customer.department" END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."first_response_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."first_response_at" ORDER BY c4.day_end ASC LIMIT 1) - (SELECT c3.idx FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.day_end >= r."opened_at" ORDER BY c3.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
+  CAST(NULL AS TEXT) AS group_key
+FROM "service_record" AS r
+WHERE (((r."customer.kind" = 'internal')) IS TRUE)
+  AND NOT (((((r."first_response_at" IS NOT NULL) AND (r."first_response_at" <= (SELECT MIN(c2.day_end) FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.idx = (SELECT c1.idx FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.working AND c1.day_end >= r."opened_at" ORDER BY c1.day_end ASC LIMIT 1) + 2)))) IS TRUE))
 UNION ALL
 SELECT * FROM (
   WITH precept_scope AS (
