@@ -85,9 +85,6 @@ pub(crate) fn compile(
         return no("a case's deadline in calendar months (counted at the offset the opening was written with)");
     }
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
-    if key.redacted {
-        return no("a case key read from a redacted field");
-    }
     let Some(key_ty) =
         scalar(&key.ty).filter(|_| matches!(key.ty, Ty::Text | Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date))
     else {

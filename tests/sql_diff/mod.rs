@@ -1643,6 +1643,7 @@ const REDACTED_POLICY: &str = r#"schema member {
   active: boolean?
   score: integer?
   claim: { kind: text, amount: integer? }?
+  at: datetime
 }
 
 code "Redacted" {
@@ -1665,6 +1666,29 @@ code "Redacted" {
     for member
     require record.claim is present
     message "{record.id}"
+  }
+  rule per-team-and-day {
+    title "t"
+    for member where record.team is present and record.joined is present
+    group by record.team, record.joined
+    require count() < 2
+    message "{group.team} {group.joined} {count()}"
+  }
+  rule per-name {
+    title "t"
+    for member where record.name is present
+    group by record.name
+    require count() < 4
+    message "{group.name} {count()}"
+  }
+  rule claims-settled {
+    title "t"
+    for member where record.name is present
+    case by record.name
+    opens when record.claim is present at record.at
+    closes when record.claim is missing at record.at
+    within 2h
+    message "{group.case} opened {group.opened}"
   }
 }
 "#;
@@ -1692,7 +1716,8 @@ pub fn generated_redaction(engine: &dyn Engine) {
     for (i, name) in names.iter().enumerate() {
         for n in 0..4i64 {
             let id = i as i64 * 10 + n - 20;
-            let mut r = serde_json::json!({"id": id, "name": name, "score": 3 + n});
+            let at = format!("2024-03-0{}T{:02}:00:00Z", 1 + i % 3, 8 + 3 * n);
+            let mut r = serde_json::json!({"id": id, "name": name, "score": 3 + n, "at": at});
             if n % 2 == 0 {
                 r["team"] = serde_json::json!(["red", "blue"][i % 2]);
                 r["joined"] = serde_json::json!(format!("2024-02-{:02}", 1 + i));
@@ -1713,8 +1738,11 @@ pub fn generated_redaction(engine: &dyn Engine) {
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "rules left out: {:?}", sql.diagnostics);
     let rows = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &redact);
-    for id in ["named", "claimed", "claim-missing"] {
+    for id in ["named", "claimed", "claim-missing", "per-team-and-day", "per-name", "claims-settled"] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
-    assert!(rows.iter().all(|r| r.1.as_deref().is_some_and(|id| id.starts_with("redacted:"))), "{rows:?}");
+    for r in &rows {
+        let shown = r.1.as_deref().or(r.5.as_deref()).unwrap_or_default();
+        assert!(shown.contains("redacted:"), "{r:?}");
+    }
 }
