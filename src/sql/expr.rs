@@ -205,6 +205,10 @@ impl<'a> Compiler<'a> {
         let Some(Some((mut x, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
             return no("a quantifier's variable out of its scope");
         };
+        if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty.clone()))) {
+            // A missing element of a `JSONB` list is JSON `null`, which SQL would read as present.
+            return Ok((format!("NULLIF({x}, 'null')"), ty));
+        }
         for &s in steps {
             let Ty::Object(shape) = ty else { return no("a field of a value that is not an object") };
             let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
@@ -212,8 +216,8 @@ impl<'a> Compiler<'a> {
             };
             x = self
                 .dialect
-                .struct_field(&x, &f.name)
-                .ok_or_else(|| Unsupported("a field of an object in a list (JSONB in PostgreSQL)".into()))?;
+                .struct_field(&x, &f.name, &f.ty)
+                .ok_or_else(|| Unsupported("a list of lists in an object in a list".into()))?;
             ty = f.ty.clone();
         }
         Ok((x, ty))
@@ -237,9 +241,11 @@ impl<'a> Compiler<'a> {
     }
 
     /// Bind quantifier variable `var` to the elements of `list` while compiling `body`; the list's
-    /// SQL, the alias its elements are bound as, and the body's SQL.
-    fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, String, String), Unsupported> {
+    /// SQL, whether it is `JSONB` ([`Dialect::jsonb`]), the alias its elements are bound as, and
+    /// the body's SQL.
+    fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, bool, String, String), Unsupported> {
         let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
+        let jsonb = self.dialect.jsonb(&Ty::List(inner.clone()));
         let l = self.expr(list, None)?;
         let a = format!("u{}", {
             self.aliases += 1;
@@ -266,7 +272,7 @@ impl<'a> Compiler<'a> {
         {
             return no("a calendar lookup inside `any`, `all`, `none` or `count` in Spark (a subquery inside a higher-order function)");
         }
-        Ok((l, a, cond))
+        Ok((l, jsonb, a, cond))
     }
 
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
@@ -402,17 +408,20 @@ impl<'a> Compiler<'a> {
                 format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
             }
             CExpr::Quant(q, var, list, body) => {
-                let (l, a, cond) = self.bound(*var, list, body)?;
+                let (l, jsonb, a, cond) = self.bound(*var, list, body)?;
                 match q {
-                    Quant::Any => d.any(&l, &a, &cond),
-                    Quant::All => d.all(&l, &a, &cond),
-                    Quant::None => format!("(NOT {})", d.any(&l, &a, &cond)),
+                    Quant::Any => d.any(&l, jsonb, &a, &cond),
+                    Quant::All => d.all(&l, jsonb, &a, &cond),
+                    Quant::None => format!("(NOT {})", d.any(&l, jsonb, &a, &cond)),
                 }
             }
-            CExpr::Count(list, None) => d.len(&self.expr(list, None)?),
+            CExpr::Count(list, None) => {
+                let jsonb = self.ty_of(list).is_some_and(|t| d.jsonb(&t));
+                d.len(&self.expr(list, None)?, jsonb)
+            }
             CExpr::Count(list, Some((var, body))) => {
-                let (l, a, cond) = self.bound(*var, list, body)?;
-                d.count_where(&l, &a, &cond)
+                let (l, jsonb, a, cond) = self.bound(*var, list, body)?;
+                d.count_where(&l, jsonb, &a, &cond)
             }
             // An enumeration value asked about by its name, which is what its column holds.
             CExpr::EnumText(names, x) => match x.as_ref() {
@@ -708,8 +717,8 @@ impl<'a> Compiler<'a> {
                 let Some(field) = field.filter(|f| matches!(f.ty, Ty::DateTime)) else {
                     return no("the offset of a value that is not a datetime");
                 };
-                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name)) else {
-                    return no("a field of an object in a list (JSONB in PostgreSQL)");
+                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name), &Ty::Int) else {
+                    return no("the offset of a datetime in a list of objects");
                 };
                 format!("CAST(COALESCE({x}, 0) AS BIGINT)")
             }
@@ -893,6 +902,7 @@ impl<'a> Compiler<'a> {
     fn blame_element(&mut self, q: Quant, var: u8, list: &CExpr, body: &CExpr) -> Result<String, Unsupported> {
         let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
         let d = self.dialect;
+        let jsonb = d.jsonb(&Ty::List(inner.clone()));
         let list_path = self.first_field(list)?;
         let l = self.expr(list, None)?;
         self.aliases += 1;
@@ -933,7 +943,7 @@ impl<'a> Compiler<'a> {
         }
         let (inner, bad) = within?;
         let sel = format!("COALESCE({inner}, {elem})");
-        let Some(first) = d.first_element(&l, &a, &sel, &bad) else {
+        let Some(first) = d.first_element(&l, jsonb, &a, &sel, &bad) else {
             return no("a requirement failing in `all` or `none` in Spark (the element to blame)");
         };
         Ok(format!("COALESCE({first}, {list_path})"))

@@ -659,7 +659,7 @@ pub fn same_rows_with_roles(
 }
 
 /// The bundled example with its role files, as the README checks it: policies/ over
-/// fixtures/records with `--roles fixtures/org`. In DuckDB the rules over the role files' roles
+/// fixtures/records with `--roles fixtures/org`. In DuckDB and PostgreSQL the rules over the role files' roles
 /// and staff, and the bundled questions about staff and roles (asked on datetimes in lists of
 /// objects, at their written offsets), must compile and find something, so that they are
 /// compared, not skipped; everywhere the other rules are compared with the role tables in the
@@ -674,7 +674,8 @@ pub fn bundled_example_with_roles(engine: &dyn Engine) {
         FIXTURE_DAYS,
     );
     assert!(!rows.is_empty(), "no finding compared");
-    if engine.dialect() != Dialect::DuckDb {
+    // Spark compiles no question about staff and roles.
+    if engine.dialect() == Dialect::Spark {
         return;
     }
     // The rules over the role files' roles, each breached on purpose by one role (fixtures/org).
@@ -1211,15 +1212,11 @@ pub fn generated_roles(engine: &dyn Engine) {
     std::fs::write(records.join("acts.jsonl"), text).unwrap();
     let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS);
     // Questions on a datetime are asked on its day at the offset it was written with (its offset
-    // column), as the engine asks them.
-    // (PostgreSQL does not read the fields of objects in lists: docs/warehouse.md.)
-    let in_lists = engine.dialect() != Dialect::Postgres;
+    // column, or the offset beside it in a list of objects), as the engine asks them.
     for id in ["may-on-a-datetime", "qualified-at-the-time", "each-step-qualified"] {
-        if id != "each-step-qualified" || in_lists {
-            assert!(asking.iter().any(|a| a == id), "a question on a datetime not compared: {id}");
-        }
+        assert!(asking.iter().any(|a| a == id), "a question on a datetime not compared: {id}");
     }
-    assert_eq!(asking.len(), if in_lists { 16 } else { 15 }, "rules that ask about roles compared: {asking:?}");
+    assert_eq!(asking.len(), 16, "rules that ask about roles compared: {asking:?}");
     for id in &asking {
         assert!(rows.iter().any(|r| &r.0 == id), "rule {id} found nothing to compare");
     }
@@ -1499,8 +1496,8 @@ code "Offsets" {
     message "{group.on} {group.period}"
   }
 
-  // Datetimes in a list of objects, counted and quantified (PostgreSQL leaves such lists out;
-  // Spark, a requirement failing inside `all`).
+  // Datetimes in a list of objects, counted and quantified (Spark leaves out a requirement
+  // failing inside `all`).
   rule steps-off-the-leap-day {
     title "t"
     for stamp where record.steps is present
@@ -1570,14 +1567,13 @@ pub fn generated_offsets(engine: &dyn Engine) {
     let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
-    // PostgreSQL leaves out the rules that read the fields of objects in lists, and Spark a
-    // requirement failing inside `all` (docs/warehouse.md). Nothing else is left out anywhere.
+    // Spark leaves out a requirement failing inside `all` (docs/warehouse.md). Nothing else is
+    // left out anywhere.
     let in_lists = ["steps-off-the-leap-day", "all-steps-off-the-leap-day"];
     let left_out: Vec<&str> = in_lists.into_iter().filter(|id| !sql.compiled.iter().any(|c| c == id)).collect();
     let expected_left_out: &[&str] = match engine.dialect() {
-        Dialect::Postgres => &in_lists,
         Dialect::Spark => &in_lists[1..],
-        Dialect::DuckDb => &[],
+        Dialect::DuckDb | Dialect::Postgres => &[],
     };
     assert_eq!(left_out, expected_left_out, "rules left out: {:?}", sql.diagnostics);
     assert_eq!(sql.diagnostics.len(), left_out.len(), "rules left out: {:?}", sql.diagnostics);
