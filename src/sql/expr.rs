@@ -205,10 +205,6 @@ impl<'a> Compiler<'a> {
         let Some(Some((mut x, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
             return no("a quantifier's variable out of its scope");
         };
-        if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty.clone()))) {
-            // A missing element of a `JSONB` list is JSON `null`, which SQL would read as present.
-            return Ok((format!("NULLIF({x}, 'null')"), ty));
-        }
         for &s in steps {
             let Ty::Object(shape) = ty else { return no("a field of a value that is not an object") };
             let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
@@ -221,6 +217,13 @@ impl<'a> Compiler<'a> {
             ty = f.ty.clone();
         }
         Ok((x, ty))
+    }
+
+    /// [`Compiler::var_field`] as a value: a whole element of a `JSONB` list ([`Dialect::jsonb`]),
+    /// JSON `null` where the element is missing, made NULL, as SQL reads a missing value.
+    fn var_value(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
+        let (x, ty) = self.var_field(var, steps)?;
+        Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) { format!("NULLIF({x}, 'null')") } else { x })
     }
 
     /// The dotted names of `steps` from the element variable `var` is bound to (`amount`).
@@ -310,8 +313,8 @@ impl<'a> Compiler<'a> {
         Ok(match e {
             CExpr::Const(v) => self.constant(v, hint)?,
             CExpr::Field(Root::Record, steps) => self.field(steps)?.0,
-            CExpr::Field(Root::Var(v), steps) => self.var_field(*v, steps)?.0,
-            CExpr::Var(v) => self.var_field(*v, &[])?.0,
+            CExpr::Field(Root::Var(v), steps) => self.var_value(*v, steps)?,
+            CExpr::Var(v) => self.var_value(*v, &[])?,
             CExpr::Not(x) => format!("(NOT {})", self.expr(x, None)?),
             CExpr::Neg(_, x) => format!("(-{})", self.expr(x, None)?),
             CExpr::And(a, b) => format!("({} AND {})", self.expr(a, None)?, self.expr(b, None)?),
