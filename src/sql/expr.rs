@@ -223,7 +223,11 @@ impl<'a> Compiler<'a> {
     /// JSON `null` where the element is missing, made NULL, as SQL reads a missing value.
     fn var_value(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
         let (x, ty) = self.var_field(var, steps)?;
-        Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) { format!("NULLIF({x}, 'null')") } else { x })
+        Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) {
+            format!("NULLIF({x}, 'null')")
+        } else {
+            x
+        })
     }
 
     /// The dotted names of `steps` from the element variable `var` is bound to (`amount`).
