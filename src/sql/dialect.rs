@@ -434,6 +434,24 @@ mod tests {
     }
 
     #[test]
+    fn only_postgres_lists_of_objects_are_jsonb_and_their_fields_are_cast_from_text() {
+        let objects = Ty::List(Box::new(Ty::Object(0)));
+        let texts = Ty::List(Box::new(Ty::Text));
+        assert!(Dialect::Postgres.jsonb(&objects));
+        assert!(!Dialect::Postgres.jsonb(&texts));
+        assert!(!Dialect::DuckDb.jsonb(&objects) && !Dialect::Spark.jsonb(&objects));
+        let pg = |ty: &Ty| Dialect::Postgres.struct_field("u1.e", "f", ty).unwrap_or_default();
+        assert_eq!(pg(&Ty::Text), "(u1.e ->> 'f')");
+        assert_eq!(pg(&Ty::Dec), "CAST(u1.e ->> 'f' AS DECIMAL(38, 10))");
+        // JSON `null` is made NULL where the value stays JSONB, so that it reads as missing.
+        assert_eq!(pg(&objects), "NULLIF(u1.e -> 'f', 'null')");
+        assert_eq!(pg(&Ty::Object(0)), "NULLIF(u1.e -> 'f', 'null')");
+        assert!(pg(&texts).contains("jsonb_array_elements_text(u1.e -> 'f') WITH ORDINALITY"));
+        assert_eq!(Dialect::Postgres.struct_field("x", "f", &Ty::List(Box::new(texts))), None);
+        assert_eq!(Dialect::DuckDb.struct_field("x", "f", &Ty::Int).as_deref(), Some("struct_extract(x, 'f')"));
+    }
+
+    #[test]
     fn every_dialect_is_found_by_its_name() {
         for d in Dialect::ALL {
             assert_eq!(Dialect::from_name(d.name()), Some(d));
