@@ -376,3 +376,8 @@ fn generated_role_files_give_the_same_findings_in_duckdb() {
 fn datetimes_read_at_their_written_offset_give_the_same_findings_in_duckdb() {
     sql_diff::generated_offsets(&DuckDb);
 }
+
+#[test]
+fn lists_of_objects_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_lists(&DuckDb);
+}
