@@ -381,3 +381,8 @@ fn datetimes_read_at_their_written_offset_give_the_same_findings_in_duckdb() {
 fn redacted_values_give_the_same_hashes_in_duckdb() {
     sql_diff::generated_redaction(&DuckDb);
 }
+
+#[test]
+fn lists_of_objects_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_lists(&DuckDb);
+}

@@ -5,6 +5,9 @@
 //! column of this file rather than a second compiler: quoting, types, the microsecond arithmetic of
 //! instants, date arithmetic, text tests, regular expressions and the text of a value.
 
+use super::tables::scalar;
+use crate::engine::types::Ty;
+
 /// A SQL dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -300,54 +303,90 @@ impl Dialect {
         }
     }
 
-    /// Field `name` of a struct value `x` (an object in a list).
-    pub fn struct_field(self, x: &str, name: &str) -> Option<String> {
+    /// Whether a list of type `ty` is held as `JSONB` rather than as an array: PostgreSQL's lists
+    /// of objects, whose arrays would need a composite type declared for each object's shape
+    /// (docs/warehouse.md, "Lists"). The table mapping, the loader and the compiler all ask here.
+    pub fn jsonb(self, ty: &Ty) -> bool {
+        self == Dialect::Postgres && matches!(ty, Ty::List(inner) if matches!(**inner, Ty::Object(_)))
+    }
+
+    /// Field `name`, of type `ty`, of an object `x` in a list (a struct; in PostgreSQL a `JSONB`
+    /// object, or JSON `null` for a missing one). In `JSONB` a scalar is its `->>` text cast to the
+    /// mapped type (an absent key and JSON `null` are both NULL, a missing value); an object or a
+    /// list of objects stays `JSONB`, with JSON `null` made NULL so that it reads as missing; a
+    /// list of scalars becomes the array its column would be. `None` for a list of lists, which
+    /// the mapping does not hold.
+    pub fn struct_field(self, x: &str, name: &str, ty: &Ty) -> Option<String> {
         match self {
             Dialect::DuckDb => Some(format!("struct_extract({x}, {})", self.text(name))),
             Dialect::Spark => Some(format!("{x}.{}", self.ident(name))),
-            // Lists of objects are JSONB there; reading them is not written yet.
-            Dialect::Postgres => None,
+            Dialect::Postgres => {
+                let key = self.text(name);
+                Some(match (scalar(ty), ty) {
+                    (Some(SqlType::Text), _) => format!("({x} ->> {key})"),
+                    (Some(t), _) => format!("CAST({x} ->> {key} AS {})", self.ty(t)),
+                    (None, Ty::List(inner)) if !self.jsonb(ty) => {
+                        let t = self.ty(scalar(inner)?);
+                        format!(
+                            "CASE WHEN jsonb_typeof({x} -> {key}) = 'array' THEN ARRAY(SELECT CAST(v.t AS {t}) FROM jsonb_array_elements_text({x} -> {key}) WITH ORDINALITY AS v(t, i) ORDER BY v.i) END"
+                        )
+                    }
+                    _ => format!("NULLIF({x} -> {key}, 'null')"),
+                })
+            }
         }
     }
 
-    /// `body` (aggregates over the elements of list `l`, each bound as `a`) as one value: a
-    /// subquery over the unnested list, or (Spark, whose higher-order functions take the list
-    /// themselves) the body alone.
-    fn over(self, l: &str, a: &str, body: &str) -> String {
+    /// The rows of list `l`'s elements, each bound as `a.e` (with its position from 1 as `a.i`
+    /// when `ordinal`), for a `FROM` in PostgreSQL: `unnest` of an array, `jsonb_array_elements`
+    /// of `JSONB` ([`Dialect::jsonb`]).
+    fn pg_elements(l: &str, a: &str, jsonb: bool, ordinal: bool) -> String {
+        let f = if jsonb { "jsonb_array_elements" } else { "unnest" };
+        if ordinal {
+            format!("{f}({l}) WITH ORDINALITY AS {a}(e, i)")
+        } else {
+            format!("{f}({l}) AS {a}(e)")
+        }
+    }
+
+    /// `body` (aggregates over the elements of list `l`, each bound as `a`; `jsonb`: held as
+    /// [`Dialect::jsonb`] says) as one value: a subquery over the unnested list, or (Spark, whose
+    /// higher-order functions take the list themselves) the body alone.
+    fn over(self, l: &str, jsonb: bool, a: &str, body: &str) -> String {
         match self {
             Dialect::DuckDb => format!("(SELECT {body} FROM (SELECT UNNEST({l}) AS e) AS {a})"),
-            Dialect::Postgres => format!("(SELECT {body} FROM unnest({l}) AS {a}(e))"),
+            Dialect::Postgres => format!("(SELECT {body} FROM {})", Self::pg_elements(l, a, jsonb, false)),
             Dialect::Spark => body.to_string(),
         }
     }
 
     /// `any(a in l: cond)`: true when some element's condition is true, else unknown when some is
     /// unknown, else false; unknown for a missing list.
-    pub fn any(self, l: &str, a: &str, cond: &str) -> String {
+    pub fn any(self, l: &str, jsonb: bool, a: &str, cond: &str) -> String {
         let body = match self {
             Dialect::Spark => format!("exists({l}, {a} -> {cond})"),
             _ => format!(
                 "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS TRUE) > 0 THEN TRUE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE FALSE END"
             ),
         };
-        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
     }
 
     /// `all(a in l: cond)`: false when some element's condition is false, else unknown when some is
     /// unknown, else true; unknown for a missing list.
-    pub fn all(self, l: &str, a: &str, cond: &str) -> String {
+    pub fn all(self, l: &str, jsonb: bool, a: &str, cond: &str) -> String {
         let body = match self {
             Dialect::Spark => format!("forall({l}, {a} -> {cond})"),
             _ => format!(
                 "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS FALSE) > 0 THEN FALSE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE TRUE END"
             ),
         };
-        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
     }
 
     /// `count(a in l: cond)`: the elements whose condition is true, unknown when any element's is
     /// unknown (it might count or not) or the list is missing.
-    pub fn count_where(self, l: &str, a: &str, cond: &str) -> String {
+    pub fn count_where(self, l: &str, jsonb: bool, a: &str, cond: &str) -> String {
         let body = match self {
             Dialect::Spark => format!(
                 "CASE WHEN exists({l}, {a} -> ({cond}) IS NULL) THEN NULL ELSE CAST(size(filter({l}, {a} -> ({cond}) <=> TRUE)) AS BIGINT) END"
@@ -356,13 +395,14 @@ impl Dialect {
                 "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE COUNT(*) FILTER (WHERE ({cond}) IS TRUE) END"
             ),
         };
-        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, a, &body))
+        format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
     }
 
     /// `count(l)`: the number of elements; unknown for a missing list.
-    pub fn len(self, l: &str) -> String {
+    pub fn len(self, l: &str, jsonb: bool) -> String {
         let n = match self {
             Dialect::DuckDb => format!("len({l})"),
+            Dialect::Postgres if jsonb => format!("jsonb_array_length({l})"),
             Dialect::Postgres => format!("COALESCE(cardinality({l}), 0)"),
             Dialect::Spark => format!("size({l})"),
         };
@@ -372,25 +412,27 @@ impl Dialect {
     /// The first element of list `l` (each bound as `a`, its position from 1 as `a.i`) for which
     /// `cond` holds, in list order, as `sel` gives it; NULL when there is none. `None` in Spark,
     /// whose subqueries cannot read the outer row's list this way.
-    pub fn first_element(self, l: &str, a: &str, sel: &str, cond: &str) -> Option<String> {
+    pub fn first_element(self, l: &str, jsonb: bool, a: &str, sel: &str, cond: &str) -> Option<String> {
         match self {
             Dialect::DuckDb => Some(format!(
                 "(SELECT {sel} FROM (SELECT UNNEST({l}) AS e, generate_subscripts({l}, 1) AS i) AS {a} WHERE {cond} ORDER BY {a}.i LIMIT 1)"
             )),
             Dialect::Postgres => Some(format!(
-                "(SELECT {sel} FROM unnest({l}) WITH ORDINALITY AS {a}(e, i) WHERE {cond} ORDER BY {a}.i LIMIT 1)"
+                "(SELECT {sel} FROM {} WHERE {cond} ORDER BY {a}.i LIMIT 1)",
+                Self::pg_elements(l, a, jsonb, true)
             )),
             Dialect::Spark => None,
         }
     }
 
     /// `x in l` (negated: `not in`): whether an element equals `x`; unknown when either is missing.
-    /// A missing element equals nothing.
+    /// A missing element equals nothing. `l` is a list of values, never of objects (the checker
+    /// does not compare objects), so never `JSONB`.
     pub fn in_list(self, x: &str, l: &str, a: &str, negate: bool) -> String {
         let not = if negate { "NOT " } else { "" };
         let found = match self {
             Dialect::Spark => format!("exists({l}, {a} -> {a} <=> {x})"),
-            _ => self.over(l, a, &format!("COUNT(*) FILTER (WHERE {} = {x}) > 0", self.element(a))),
+            _ => self.over(l, false, a, &format!("COUNT(*) FILTER (WHERE {} = {x}) > 0", self.element(a))),
         };
         format!("CASE WHEN {x} IS NOT NULL AND {l} IS NOT NULL THEN {not}{found} END")
     }
@@ -408,6 +450,24 @@ mod tests {
         assert_eq!(Dialect::Spark.text("O'Brien \\d"), "'O\\'Brien \\\\d'");
         assert_eq!(Dialect::DuckDb.ident("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(Dialect::Spark.ident("a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn only_postgres_lists_of_objects_are_jsonb_and_their_fields_are_cast_from_text() {
+        let objects = Ty::List(Box::new(Ty::Object(0)));
+        let texts = Ty::List(Box::new(Ty::Text));
+        assert!(Dialect::Postgres.jsonb(&objects));
+        assert!(!Dialect::Postgres.jsonb(&texts));
+        assert!(!Dialect::DuckDb.jsonb(&objects) && !Dialect::Spark.jsonb(&objects));
+        let pg = |ty: &Ty| Dialect::Postgres.struct_field("u1.e", "f", ty).unwrap_or_default();
+        assert_eq!(pg(&Ty::Text), "(u1.e ->> 'f')");
+        assert_eq!(pg(&Ty::Dec), "CAST(u1.e ->> 'f' AS DECIMAL(38, 10))");
+        // JSON `null` is made NULL where the value stays JSONB, so that it reads as missing.
+        assert_eq!(pg(&objects), "NULLIF(u1.e -> 'f', 'null')");
+        assert_eq!(pg(&Ty::Object(0)), "NULLIF(u1.e -> 'f', 'null')");
+        assert!(pg(&texts).contains("jsonb_array_elements_text(u1.e -> 'f') WITH ORDINALITY"));
+        assert_eq!(Dialect::Postgres.struct_field("x", "f", &Ty::List(Box::new(texts))), None);
+        assert_eq!(Dialect::DuckDb.struct_field("x", "f", &Ty::Int).as_deref(), Some("struct_extract(x, 'f')"));
     }
 
     #[test]

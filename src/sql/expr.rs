@@ -276,11 +276,22 @@ impl<'a> Compiler<'a> {
             };
             x = self
                 .dialect
-                .struct_field(&x, &f.name)
-                .ok_or_else(|| Unsupported("a field of an object in a list (JSONB in PostgreSQL)".into()))?;
+                .struct_field(&x, &f.name, &f.ty)
+                .ok_or_else(|| Unsupported("a list of lists in an object in a list".into()))?;
             ty = f.ty.clone();
         }
         Ok((x, ty))
+    }
+
+    /// [`Compiler::var_field`] as a value: a whole element of a `JSONB` list ([`Dialect::jsonb`]),
+    /// JSON `null` where the element is missing, made NULL, as SQL reads a missing value.
+    fn var_value(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
+        let (x, ty) = self.var_field(var, steps)?;
+        Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) {
+            format!("NULLIF({x}, 'null')")
+        } else {
+            x
+        })
     }
 
     /// The dotted names of `steps` from the element variable `var` is bound to (`amount`).
@@ -301,9 +312,11 @@ impl<'a> Compiler<'a> {
     }
 
     /// Bind quantifier variable `var` to the elements of `list` while compiling `body`; the list's
-    /// SQL, the alias its elements are bound as, and the body's SQL.
-    fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, String, String), Unsupported> {
+    /// SQL, whether it is `JSONB` ([`Dialect::jsonb`]), the alias its elements are bound as, and
+    /// the body's SQL.
+    fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, bool, String, String), Unsupported> {
         let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
+        let jsonb = self.dialect.jsonb(&Ty::List(inner.clone()));
         let l = self.expr(list, None)?;
         let a = format!("u{}", {
             self.aliases += 1;
@@ -330,7 +343,7 @@ impl<'a> Compiler<'a> {
         {
             return no("a calendar lookup inside `any`, `all`, `none` or `count` in Spark (a subquery inside a higher-order function)");
         }
-        Ok((l, a, cond))
+        Ok((l, jsonb, a, cond))
     }
 
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
@@ -368,8 +381,8 @@ impl<'a> Compiler<'a> {
         Ok(match e {
             CExpr::Const(v) => self.constant(v, hint)?,
             CExpr::Field(Root::Record, steps) => self.field(steps)?.0,
-            CExpr::Field(Root::Var(v), steps) => self.var_field(*v, steps)?.0,
-            CExpr::Var(v) => self.var_field(*v, &[])?.0,
+            CExpr::Field(Root::Var(v), steps) => self.var_value(*v, steps)?,
+            CExpr::Var(v) => self.var_value(*v, &[])?,
             CExpr::Not(x) => format!("(NOT {})", self.expr(x, None)?),
             CExpr::Neg(_, x) => format!("(-{})", self.expr(x, None)?),
             CExpr::And(a, b) => format!("({} AND {})", self.expr(a, None)?, self.expr(b, None)?),
@@ -469,17 +482,20 @@ impl<'a> Compiler<'a> {
                 format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
             }
             CExpr::Quant(q, var, list, body) => {
-                let (l, a, cond) = self.bound(*var, list, body)?;
+                let (l, jsonb, a, cond) = self.bound(*var, list, body)?;
                 match q {
-                    Quant::Any => d.any(&l, &a, &cond),
-                    Quant::All => d.all(&l, &a, &cond),
-                    Quant::None => format!("(NOT {})", d.any(&l, &a, &cond)),
+                    Quant::Any => d.any(&l, jsonb, &a, &cond),
+                    Quant::All => d.all(&l, jsonb, &a, &cond),
+                    Quant::None => format!("(NOT {})", d.any(&l, jsonb, &a, &cond)),
                 }
             }
-            CExpr::Count(list, None) => d.len(&self.expr(list, None)?),
+            CExpr::Count(list, None) => {
+                let jsonb = self.ty_of(list).is_some_and(|t| d.jsonb(&t));
+                d.len(&self.expr(list, None)?, jsonb)
+            }
             CExpr::Count(list, Some((var, body))) => {
-                let (l, a, cond) = self.bound(*var, list, body)?;
-                d.count_where(&l, &a, &cond)
+                let (l, jsonb, a, cond) = self.bound(*var, list, body)?;
+                d.count_where(&l, jsonb, &a, &cond)
             }
             // An enumeration value asked about by its name, which is what its column holds.
             CExpr::EnumText(names, x) => match x.as_ref() {
@@ -775,8 +791,8 @@ impl<'a> Compiler<'a> {
                 let Some(field) = field.filter(|f| matches!(f.ty, Ty::DateTime)) else {
                     return no("the offset of a value that is not a datetime");
                 };
-                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name)) else {
-                    return no("a field of an object in a list (JSONB in PostgreSQL)");
+                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name), &Ty::Int) else {
+                    return no("the offset of a datetime in a list of objects");
                 };
                 format!("CAST(COALESCE({x}, 0) AS BIGINT)")
             }
@@ -960,6 +976,7 @@ impl<'a> Compiler<'a> {
     fn blame_element(&mut self, q: Quant, var: u8, list: &CExpr, body: &CExpr) -> Result<String, Unsupported> {
         let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
         let d = self.dialect;
+        let jsonb = d.jsonb(&Ty::List(inner.clone()));
         let list_path = self.first_field(list)?;
         let l = self.expr(list, None)?;
         self.aliases += 1;
@@ -1000,7 +1017,7 @@ impl<'a> Compiler<'a> {
         }
         let (inner, bad) = within?;
         let sel = format!("COALESCE({inner}, {elem})");
-        let Some(first) = d.first_element(&l, &a, &sel, &bad) else {
+        let Some(first) = d.first_element(&l, jsonb, &a, &sel, &bad) else {
             return no("a requirement failing in `all` or `none` in Spark (the element to blame)");
         };
         Ok(format!("COALESCE({first}, {list_path})"))

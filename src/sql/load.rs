@@ -104,7 +104,7 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
                     format!("CAST([] AS {t})")
                 }
                 Dialect::DuckDb => format!("[{}]", items.join(", ")),
-                Dialect::Postgres if matches!(inner.as_ref(), Ty::Object(_)) => {
+                Dialect::Postgres if dialect.jsonb(ty) => {
                     format!("CAST({} AS JSONB)", dialect.text(&json(program, ty, v)?.to_string()))
                 }
                 Dialect::Postgres => {

@@ -146,9 +146,11 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect, offsets: bool) -> Opt
     if let Some(s) = scalar(ty) {
         return Some(dialect.ty(s).to_string());
     }
+    if dialect.jsonb(ty) {
+        return Some("JSONB".to_string());
+    }
     match ty {
         Ty::List(inner) => match (inner.as_ref(), dialect) {
-            (Ty::Object(_), Dialect::Postgres) => Some("JSONB".to_string()),
             (Ty::Object(shape), _) => {
                 let fields = struct_fields(program, *shape, dialect, offsets)?;
                 Some(match dialect {
