@@ -350,9 +350,21 @@ impl Dialect {
         format!("CASE WHEN {l} IS NOT NULL THEN CAST({n} AS BIGINT) END")
     }
 
-    /// The first element of list `l` (each bound as `a`, its position from 1 as `a.i`) for which
-    /// `cond` holds, in list order, as `sel` gives it; NULL when there is none. `None` in Spark,
-    /// whose subqueries cannot read the outer row's list this way.
+    /// The position (from 0) of the element bound as `a` in [`Dialect::first_element`], as SQL:
+    /// its ordinality less one, or in Spark the index a lambda is given with it.
+    pub fn element_index(self, a: &str) -> String {
+        match self {
+            Dialect::Spark => format!("{a}_i"),
+            Dialect::DuckDb | Dialect::Postgres => format!("{a}.i - 1"),
+        }
+    }
+
+    /// The first element of list `l` (each bound as `a`, its position as
+    /// [`Dialect::element_index`] gives it) for which `cond` (true or false, never unknown) holds,
+    /// in list order, as `sel` gives it; NULL when there is none. In Spark, whose subqueries cannot
+    /// read the outer row's list, the higher-order functions do it: each element is mapped, with
+    /// its index, to `sel` in a struct where `cond` holds (NULL elsewhere, so that a NULL `sel` is
+    /// still the one chosen), the NULLs are dropped, and the first is read (`get`, NULL for none).
     pub fn first_element(self, l: &str, a: &str, sel: &str, cond: &str) -> Option<String> {
         match self {
             Dialect::DuckDb => Some(format!(
@@ -361,7 +373,9 @@ impl Dialect {
             Dialect::Postgres => Some(format!(
                 "(SELECT {sel} FROM unnest({l}) WITH ORDINALITY AS {a}(e, i) WHERE {cond} ORDER BY {a}.i LIMIT 1)"
             )),
-            Dialect::Spark => None,
+            Dialect::Spark => Some(format!(
+                "get(filter(transform({l}, ({a}, {a}_i) -> CASE WHEN {cond} THEN named_struct('v', {sel}) END), {a}_f -> {a}_f IS NOT NULL), 0).v"
+            )),
         }
     }
 
