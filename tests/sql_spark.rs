@@ -183,6 +183,15 @@ fn generated_role_files_give_the_same_findings_in_spark() {
     }
 }
 
+/// Questions about roles in a group rule's `where`, `require` and message and a case rule's `opens
+/// when`: each of those queries joins the role maps' row.
+#[test]
+fn generated_role_groups_and_cases_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_role_groups(&spark);
+    }
+}
+
 #[test]
 fn generated_cases_at_the_edges_give_the_same_findings_in_spark() {
     if let Some(spark) = spark() {
