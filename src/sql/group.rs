@@ -102,7 +102,7 @@ pub(crate) fn compile(
     }
     let where_ = if scope.is_empty() { String::new() } else { format!("\n    WHERE {}", scope.join("\n      AND ")) };
     let cols = cols.join(", ");
-    let roles_join = super::roles::join(d, &[&cols, &where_]);
+    let roles_join = super::roles::join(d, roles, &[&cols, &where_]);
     let mut with = vec![format!(
         "precept_scope AS (\n    SELECT {cols}\n    FROM {} AS r{roles_join}{where_}\n  )",
         d.ident(&info.name)
@@ -152,7 +152,7 @@ pub(crate) fn compile(
     // The message's values and the requirements may ask about roles: in Spark the role lists are
     // joined to the group's row ([`super::roles::join`]).
     let values_sql = d.text_list(&values);
-    let message_join = super::roles::join(d, &[&values_sql]);
+    let message_join = super::roles::join(d, roles, &[&values_sql]);
     let columns = |requirement: &str| {
         format!(
             "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key{placing}",
@@ -169,7 +169,7 @@ pub(crate) fn compile(
             columns(&format!("CAST(CASE {} END AS BIGINT)", which.join(" "))),
             if placed { ", CAST(NULL AS BIGINT) AS precept_more" } else { "" },
             minimum.replace("n >=", "g.n >="),
-            super::roles::join(d, &[&values_sql, &holds.join(" AND ")]),
+            super::roles::join(d, roles, &[&values_sql, &holds.join(" AND ")]),
             holds.join(" AND ")
         ));
     }

@@ -376,7 +376,7 @@ fn compile_rule(
     let carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
     let (which, blame, values, filter) =
         (which.join(" "), blame.join(" "), d.text_list(&values), filter.join("\n  AND "));
-    let roles_join = roles::join(d, &[&which, &blame, &values, &filter]);
+    let roles_join = roles::join(d, roles, &[&which, &blame, &values, &filter]);
     let select = format!(
         "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {which} END AS BIGINT) AS requirement,\n  COALESCE(CASE {blame} END, '') AS field,\n  {} AS message,\n  {values} AS message_values,\n  CAST(NULL AS {}) AS group_key{carried}\nFROM {} AS r{roles_join}\nWHERE {filter}",
         identity(program, rule, info, d),

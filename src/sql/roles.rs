@@ -207,12 +207,13 @@ fn lists() -> String {
     format!("CREATE TABLE {LISTS} AS SELECT * FROM {};\n", joined.join("\n  CROSS JOIN "))
 }
 
-/// What a query whose SQL is `parts` joins to its record table (`FROM t AS r{join}`): in Spark, when
-/// it asks about roles, [`LISTS`] as [`ALIAS`]; nothing otherwise, and nothing in the other
-/// dialects, whose questions are subqueries.
-pub(crate) fn join(d: Dialect, parts: &[&str]) -> String {
+/// What a query whose SQL is `parts` joins to its record table (`FROM t AS r{join}`): in Spark with
+/// the role tables written (`roles`), when it reads [`ALIAS`], [`LISTS`] as [`ALIAS`]; nothing
+/// otherwise, and nothing in the other dialects, whose questions are subqueries. (Text that only
+/// looks like a read, in a literal or a column's name, joins the one row for nothing.)
+pub(crate) fn join(d: Dialect, roles: bool, parts: &[&str]) -> String {
     let read = format!("{ALIAS}.");
-    if d == Dialect::Spark && parts.iter().any(|p| p.contains(&read)) {
+    if d == Dialect::Spark && roles && parts.iter().any(|p| p.contains(&read)) {
         format!(" CROSS JOIN {LISTS} AS {ALIAS}")
     } else {
         String::new()

@@ -1240,6 +1240,7 @@ pub fn generated_roles(engine: &dyn Engine) {
 /// place is run, not only the `where` of a single record.
 const ROLE_GROUP_RULES: &str = r#"
 schema step_event {
+  files "steps.jsonl"
   identified by id
   dated by at
   id: text
@@ -1280,7 +1281,11 @@ pub fn generated_role_groups(engine: &dyn Engine) {
     for d in [&policies, &org, &records] {
         std::fs::create_dir_all(d).unwrap();
     }
-    let act = ROLE_POLICY.split("code \"Roles\"").next().unwrap();
+    let act = ROLE_POLICY
+        .split("code \"Roles\"")
+        .next()
+        .unwrap()
+        .replace("schema act {", "schema act {\n  files \"acts.jsonl\"");
     std::fs::write(policies.join("roles.precept"), format!("{act}{ROLE_GROUP_RULES}")).unwrap();
     std::fs::write(org.join("actions.toml"), ROLE_ACTIONS).unwrap();
     std::fs::write(org.join("roles.toml"), ROLE_ROLES).unwrap();
