@@ -5,10 +5,11 @@
 //! so that every rule the engine applies while answering (a day outside someone's employment holds
 //! no role; of two overlapping assignments the later-starting one counts; a duplicated id counts
 //! once, by its first entry; an escalation cycle ends a path where it would repeat) is settled once,
-//! in Rust, and the SQL only looks rows up. Each question is then one correlated subquery whose
-//! answer is the engine's, value for value, including unknowns: a question about a missing staff
-//! member, action, qualification, area or day is unknown; a missing `may` amount asks only whether
-//! the action is allowed. docs/warehouse.md describes the tables.
+//! in Rust, and the SQL only looks rows up. Each question is then one correlated subquery (in
+//! Spark, map lookups in one row made from the same tables: see [`LISTS`]) whose answer is the
+//! engine's, value for value, including unknowns: a question about a missing staff member, action,
+//! qualification, area or day is unknown; a missing `may` amount asks only whether the action is
+//! allowed. docs/warehouse.md describes the tables.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -255,8 +256,8 @@ const LOOKUPS: [(&str, &str); 8] = [
 
 /// In PostgreSQL, the indexes the questions' correlated subqueries probe, and `ANALYZE` of every
 /// role table once its rows are in: without them each question reads whole tables, once per
-/// record and rule, as the calendar table did (see [`super::calendar::analyze`]). DuckDB and
-/// Spark plan these subqueries as joins instead.
+/// record and rule, as the calendar table did (see [`super::calendar::analyze`]). DuckDB plans
+/// these subqueries as joins instead, and Spark reads [`LISTS`].
 fn indexes(d: Dialect) -> String {
     if d != Dialect::Postgres {
         return String::new();
@@ -728,6 +729,18 @@ pub(crate) fn blame_path(c: &Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only a Spark query that reads the role maps, with the role tables written, joins them: a
+    /// script without `--roles` has no such table, and the other dialects ask by subquery.
+    #[test]
+    fn only_spark_queries_reading_the_maps_join_them() {
+        let reads = format!("{} IS NULL", at("staff", "r.`by`"));
+        assert_eq!(join(Dialect::Spark, true, &["x", &reads]), " CROSS JOIN precept_role_lists AS precept_roles");
+        assert_eq!(join(Dialect::Spark, true, &["r.`by` IS NULL"]), "");
+        assert_eq!(join(Dialect::Spark, false, &[&reads]), "");
+        assert_eq!(join(Dialect::DuckDb, true, &[&reads]), "");
+        assert_eq!(join(Dialect::Postgres, true, &[&reads]), "");
+    }
 
     /// The periods agree with [`held`] on every day around the assignments.
     #[test]
