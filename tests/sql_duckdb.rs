@@ -372,6 +372,12 @@ fn generated_role_files_give_the_same_findings_in_duckdb() {
     sql_diff::generated_roles(&DuckDb);
 }
 
+/// Questions about roles in a group rule and a case rule (the queries other than a single record's).
+#[test]
+fn generated_role_groups_and_cases_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_role_groups(&DuckDb);
+}
+
 #[test]
 fn datetimes_read_at_their_written_offset_give_the_same_findings_in_duckdb() {
     sql_diff::generated_offsets(&DuckDb);

@@ -121,6 +121,14 @@ fn generated_role_files_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Questions about roles in a group rule and a case rule (the queries other than a single record's).
+#[test]
+fn generated_role_groups_and_cases_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_role_groups(&pg);
+    }
+}
+
 #[test]
 fn generated_cases_at_the_edges_give_the_same_findings_in_postgres() {
     if let Some(pg) = server() {

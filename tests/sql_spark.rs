@@ -159,14 +159,36 @@ fn generated_records_at_the_edges_give_the_same_findings_in_spark() {
     }
 }
 
-/// The bundled example, with its role files: the role tables run on Spark as written; the rules
-/// that ask about roles are left out there (docs/warehouse.md), the others are compared. One run
-/// with the role files rather than a second without them: every rule that compiles without them
-/// compiles with them, and a Spark run of the example takes minutes on two cores.
+/// The bundled example, with its role files: the role tables and their maps
+/// (`precept_role_lists`) run on Spark as written, and every rule that compiles is compared, those
+/// asking about roles inside `all` included. One run with the role files rather than a second
+/// without them: every rule that compiles without them compiles with them, and a Spark run of the
+/// example takes minutes on two cores.
 #[test]
 fn the_bundled_example_with_its_role_files_gives_the_same_findings_in_spark() {
     if let Some(spark) = spark() {
         sql_diff::bundled_example_with_roles(&spark);
+    }
+}
+
+/// The generated role files at the edges of every question about staff and roles (unknown
+/// staff, days outside employment, overlapping assignments, roles the files do not define, an
+/// escalation cycle, limits by kind and currency, qualifications expiring on the day, areas
+/// needing none, one or two), asked of records and inside `all`: Spark's map lookups answer as the
+/// engine does.
+#[test]
+fn generated_role_files_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_roles(&spark);
+    }
+}
+
+/// Questions about roles in a group rule's `where`, `require` and message and a case rule's `opens
+/// when`: each of those queries joins the role maps' row.
+#[test]
+fn generated_role_groups_and_cases_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_role_groups(&spark);
     }
 }
 
@@ -300,5 +322,13 @@ fn datetimes_read_at_their_written_offset_give_the_same_findings_in_spark() {
 fn redacted_values_give_the_same_hashes_in_spark() {
     if let Some(spark) = spark() {
         sql_diff::generated_redaction(&spark);
+    }
+}
+
+/// Lists of objects holding every kind of field, nested objects and lists inside elements.
+#[test]
+fn lists_of_objects_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_lists(&spark);
     }
 }

@@ -217,12 +217,13 @@ pub(crate) fn compile(
     calendars.extend(c.calendars);
     let group_key = super::group::group_key(d, spec, &[key_ty])?;
     let text = d.ty(SqlType::Text);
+    let values = d.text_list(&values);
+    let roles_join = super::roles::join(d, roles, &[&values]);
     let select = format!(
-        "SELECT * FROM (\n  WITH {}\n  SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  CAST(NULL AS BIGINT) AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key\n  FROM precept_judged AS r\n  WHERE {late}\n) AS precept_rule",
+        "SELECT * FROM (\n  WITH {}\n  SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  CAST(NULL AS BIGINT) AS requirement,\n  '' AS field,\n  {} AS message,\n  {values} AS message_values,\n  {group_key} AS group_key\n  FROM precept_judged AS r{roles_join}\n  WHERE {late}\n) AS precept_rule",
         with.join(",\n  "),
         super::identity(program, rule, info, d),
         d.text(&template),
-        d.text_list(&values),
     );
     Ok(RuleSql { select, calendars })
 }
@@ -355,11 +356,12 @@ fn events(
             filter.push(format!("{at} <= {t}"));
         }
         calendars.extend(std::mem::take(&mut c.calendars));
+        let filter = filter.join(" AND ");
         selects.push(format!(
-            "SELECT {k} AS k0, {at} AS ts, {} AS kind FROM {} AS r WHERE {}",
+            "SELECT {k} AS k0, {at} AS ts, {} AS kind FROM {} AS r{} WHERE {filter}",
             kind_number(ev.kind),
             d.ident(&info.name),
-            filter.join(" AND ")
+            super::roles::join(d, roles, &[&k, &at, &filter]),
         ));
     }
     if selects.is_empty() {

@@ -409,19 +409,34 @@ impl Dialect {
         format!("CASE WHEN {l} IS NOT NULL THEN CAST({n} AS BIGINT) END")
     }
 
-    /// The first element of list `l` (each bound as `a`, its position from 1 as `a.i`) for which
-    /// `cond` holds, in list order, as `sel` gives it; NULL when there is none. `None` in Spark,
-    /// whose subqueries cannot read the outer row's list this way.
-    pub fn first_element(self, l: &str, jsonb: bool, a: &str, sel: &str, cond: &str) -> Option<String> {
+    /// The position (from 0) of the element bound as `a` in [`Dialect::first_element`], as SQL:
+    /// its ordinality less one, or in Spark the index a lambda is given with it.
+    pub fn element_index(self, a: &str) -> String {
         match self {
-            Dialect::DuckDb => Some(format!(
+            Dialect::Spark => format!("{a}_i"),
+            Dialect::DuckDb | Dialect::Postgres => format!("{a}.i - 1"),
+        }
+    }
+
+    /// The first element of list `l` (each bound as `a`, its position as
+    /// [`Dialect::element_index`] gives it; `jsonb`: a PostgreSQL list of objects) for which
+    /// `cond` (true or false, never unknown) holds, in list order, as `sel` gives it; NULL when
+    /// there is none. In Spark, whose subqueries cannot read the outer row's list, the
+    /// higher-order functions do it: each element is mapped, with its index, to `sel` in a struct
+    /// where `cond` holds (NULL elsewhere, so that a NULL `sel` is still the one chosen), the NULLs
+    /// are dropped, and the first is read (`get`, NULL for none).
+    pub fn first_element(self, l: &str, jsonb: bool, a: &str, sel: &str, cond: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
                 "(SELECT {sel} FROM (SELECT UNNEST({l}) AS e, generate_subscripts({l}, 1) AS i) AS {a} WHERE {cond} ORDER BY {a}.i LIMIT 1)"
-            )),
-            Dialect::Postgres => Some(format!(
+            ),
+            Dialect::Postgres => format!(
                 "(SELECT {sel} FROM {} WHERE {cond} ORDER BY {a}.i LIMIT 1)",
                 Self::pg_elements(l, a, jsonb, true)
-            )),
-            Dialect::Spark => None,
+            ),
+            Dialect::Spark => format!(
+                "get(filter(transform({l}, ({a}, {a}_i) -> CASE WHEN {cond} THEN named_struct('v', {sel}) END), {a}_f -> {a}_f IS NOT NULL), 0).v"
+            ),
         }
     }
 

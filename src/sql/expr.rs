@@ -985,7 +985,7 @@ impl<'a> Compiler<'a> {
         let elem = if list_path == "NULL" {
             "NULL".to_string()
         } else {
-            format!("({list_path} || '[' || CAST({a}.i - 1 AS {text}) || ']')")
+            format!("({list_path} || '[' || CAST({} AS {text}) || ']')", d.element_index(&a))
         };
         let slot = usize::from(var);
         if self.vars.len() <= slot {
@@ -1017,9 +1017,7 @@ impl<'a> Compiler<'a> {
         }
         let (inner, bad) = within?;
         let sel = format!("COALESCE({inner}, {elem})");
-        let Some(first) = d.first_element(&l, jsonb, &a, &sel, &bad) else {
-            return no("a requirement failing in `all` or `none` in Spark (the element to blame)");
-        };
+        let first = d.first_element(&l, jsonb, &a, &sel, &bad);
         Ok(format!("COALESCE({first}, {list_path})"))
     }
 

@@ -98,9 +98,10 @@ pub(crate) fn compile(
         cols.push("1 AS one".into());
     }
     let where_ = if scope.is_empty() { String::new() } else { format!("\n    WHERE {}", scope.join("\n      AND ")) };
+    let cols = cols.join(", ");
+    let roles_join = super::roles::join(d, roles, &[&cols, &where_]);
     let mut with = vec![format!(
-        "precept_scope AS (\n    SELECT {}\n    FROM {} AS r{where_}\n  )",
-        cols.join(", "),
+        "precept_scope AS (\n    SELECT {cols}\n    FROM {} AS r{roles_join}{where_}\n  )",
         d.ident(&info.name)
     )];
 
@@ -145,6 +146,10 @@ pub(crate) fn compile(
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
     let placing = if placed { placing(program, d, spec, &key_types)? } else { String::new() };
+    // The message's values and the requirements may ask about roles: in Spark the role lists are
+    // joined to the group's row ([`super::roles::join`]).
+    let values_sql = d.text_list(&values);
+    let message_join = super::roles::join(d, roles, &[&values_sql]);
     let columns = |requirement: &str| {
         format!(
             "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key{placing}",
@@ -157,10 +162,11 @@ pub(crate) fn compile(
     let mut selects = Vec::new();
     if !holds.is_empty() {
         selects.push(format!(
-            "{}\n  FROM (SELECT g.*, CAST(NULL AS DATE) AS pm{} FROM precept_groups AS g{}) AS r\n  WHERE NOT ({})",
+            "{}\n  FROM (SELECT g.*, CAST(NULL AS DATE) AS pm{} FROM precept_groups AS g{}) AS r{}\n  WHERE NOT ({})",
             columns(&format!("CAST(CASE {} END AS BIGINT)", which.join(" "))),
             if placed { ", CAST(NULL AS BIGINT) AS precept_more" } else { "" },
             minimum.replace("n >=", "g.n >="),
+            super::roles::join(d, roles, &[&values_sql, &holds.join(" AND ")]),
             holds.join(" AND ")
         ));
     }
@@ -174,7 +180,7 @@ pub(crate) fn compile(
         let joined: Vec<String> =
             keys.iter().map(|k| format!("s.{k} = j.{k}")).chain(["s.pd = pe.day".into()]).collect();
         selects.push(format!(
-            "{}\n  FROM (\n    SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) AS precept_nth{}\n    FROM precept_judged AS j CROSS JOIN precept_periods AS pe\n    WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE {})\n  ) AS r\n  WHERE r.precept_nth <= {MAX_MISSING_SHOWN}",
+            "{}\n  FROM (\n    SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) AS precept_nth{}\n    FROM precept_judged AS j CROSS JOIN precept_periods AS pe\n    WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE {})\n  ) AS r{message_join}\n  WHERE r.precept_nth <= {MAX_MISSING_SHOWN}",
             columns("CAST(NULL AS BIGINT)"),
             // On the last period listed, how many more the group misses, for its evidence.
             if placed {

@@ -383,16 +383,15 @@ fn compile_rule(
         None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
     };
     let carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
+    let (which, blame, values, filter) =
+        (which.join(" "), blame.join(" "), d.text_list(&values), filter.join("\n  AND "));
+    let roles_join = roles::join(d, roles, &[&which, &blame, &values, &filter]);
     let select = format!(
-        "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {} END AS BIGINT) AS requirement,\n  COALESCE(CASE {} END, '') AS field,\n  {} AS message,\n  {} AS message_values,\n  CAST(NULL AS {}) AS group_key{carried}\nFROM {} AS r\nWHERE {}",
+        "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {which} END AS BIGINT) AS requirement,\n  COALESCE(CASE {blame} END, '') AS field,\n  {} AS message,\n  {values} AS message_values,\n  CAST(NULL AS {}) AS group_key{carried}\nFROM {} AS r{roles_join}\nWHERE {filter}",
         identity(program, rule, info, d),
-        which.join(" "),
-        blame.join(" "),
         d.text(&template),
-        d.text_list(&values),
         d.ty(dialect::SqlType::Text),
         d.ident(&info.name),
-        filter.join("\n  AND "),
     );
     Ok(RuleSql { select, calendars: c.calendars })
 }

@@ -5,10 +5,11 @@
 //! so that every rule the engine applies while answering (a day outside someone's employment holds
 //! no role; of two overlapping assignments the later-starting one counts; a duplicated id counts
 //! once, by its first entry; an escalation cycle ends a path where it would repeat) is settled once,
-//! in Rust, and the SQL only looks rows up. Each question is then one correlated subquery whose
-//! answer is the engine's, value for value, including unknowns: a question about a missing staff
-//! member, action, qualification, area or day is unknown; a missing `may` amount asks only whether
-//! the action is allowed. docs/warehouse.md describes the tables.
+//! in Rust, and the SQL only looks rows up. Each question is then one correlated subquery (in
+//! Spark, map lookups in one row made from the same tables: see [`LISTS`]) whose answer is the
+//! engine's, value for value, including unknowns: a question about a missing staff member, action,
+//! qualification, area or day is unknown; a missing `may` amount asks only whether the action is
+//! allowed. docs/warehouse.md describes the tables.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -115,7 +116,130 @@ pub fn script(org: &Org, d: Dialect) -> String {
         }
     }
     out.push_str(&indexes(d));
+    if d == Dialect::Spark {
+        out.push_str(&lists());
+    }
     out
+}
+
+/// In Spark, the role tables as one row of maps ([`lists`]), which every question reads.
+pub const LISTS: &str = "precept_role_lists";
+
+/// The alias [`LISTS`] is cross-joined as into a rule's query ([`join`]); its columns are read as
+/// `precept_roles.assignments` and so on.
+const ALIAS: &str = "precept_roles";
+
+/// `CREATE TABLE` of [`LISTS`] from the filled role tables, in Spark.
+///
+/// Spark cannot answer a question as the other dialects do, with a correlated subquery over the
+/// role tables: it cannot put a subquery inside the higher-order functions (`exists`, `forall`)
+/// that read lists of objects, where the bundled questions are asked (one per action of a service
+/// record), nor correlate from a subquery nested in another. So, as the calendar is read from
+/// `precept_calendar_lists` ([`super::lookup`]), the role tables are gathered into one row of maps,
+/// cross-joined into each query that asks about roles ([`join`]), and each question is a few map
+/// lookups and higher-order functions over small arrays, with no subquery and no join per
+/// question. The maps hold exactly the tables' rows (so the answers are those of the other
+/// dialects' subqueries, which read the same rows), keyed by what those subqueries look rows up
+/// by:
+///
+/// - `staff`: each `staff_id` of `precept_staff`, once (to `TRUE`);
+/// - `assignments`: each member of staff's `precept_assignment` periods as structs `(from_day,
+///   until_day, role_id)` sorted by `from_day` (the periods never overlap, so at most one holds a
+///   day);
+/// - `limits`: for each role, a map from each action it may take that is in `precept_action` to
+///   its limit `(limit_kind, limit_number, currency, limit_micros)` (one row per role and action);
+/// - `escalation`: for each role, the roles above it on its escalation path;
+/// - `qualifications`: each member of staff's qualifications as `(qualification, issued, expires)`;
+/// - `areas`: for each area, the qualifications it requires (empty for one that needs none).
+///
+/// Each map is made of rows grouped by its key, so no key comes twice (which `map_from_entries`
+/// refuses), and an empty table gives an empty map.
+fn lists() -> String {
+    let d = Dialect::Spark;
+    let t = |name: &str| d.ident(name);
+    let map = |name: &str, key: &str, value: &str, from: &str| {
+        format!("(SELECT map_from_entries(collect_list(struct({key}, {value}))) AS {name} FROM ({from}) AS m)")
+    };
+    let parts = [
+        map("staff", "staff_id", "TRUE", &format!("SELECT DISTINCT staff_id FROM {}", t("precept_staff"))),
+        map(
+            "assignments",
+            "staff_id",
+            "held",
+            &format!(
+                "SELECT staff_id, array_sort(collect_list(struct(from_day, until_day, role_id))) AS held FROM {} GROUP BY staff_id",
+                t("precept_assignment")
+            ),
+        ),
+        map(
+            "limits",
+            "role_id",
+            "actions",
+            &format!(
+                "SELECT g.role_id, map_from_entries(collect_list(struct(g.action, named_struct('limit_kind', g.limit_kind, 'limit_number', g.limit_number, 'currency', g.currency, 'limit_micros', g.limit_micros)))) AS actions FROM {} AS g JOIN {} AS v ON v.action = g.action GROUP BY g.role_id",
+                t("precept_role_limit"),
+                t("precept_action")
+            ),
+        ),
+        map(
+            "escalation",
+            "role_id",
+            "seniors",
+            &format!("SELECT role_id, collect_list(senior_id) AS seniors FROM {} GROUP BY role_id", t("precept_escalation")),
+        ),
+        map(
+            "qualifications",
+            "staff_id",
+            "held",
+            &format!(
+                "SELECT staff_id, collect_list(struct(qualification, issued, expires)) AS held FROM {} GROUP BY staff_id",
+                t("precept_qualification")
+            ),
+        ),
+        // `collect_list` leaves out the NULL of an area that needs no qualification.
+        map(
+            "areas",
+            "area",
+            "needs",
+            &format!("SELECT area, collect_list(qualification) AS needs FROM {} GROUP BY area", t("precept_area_requirement")),
+        ),
+    ];
+    let joined: Vec<String> = parts.iter().enumerate().map(|(k, p)| format!("{p} AS m{k}")).collect();
+    format!("CREATE TABLE {LISTS} AS SELECT * FROM {};\n", joined.join("\n  CROSS JOIN "))
+}
+
+/// What a query whose SQL is `parts` joins to its record table (`FROM t AS r{join}`): in Spark with
+/// the role tables written (`roles`), when it reads [`ALIAS`], [`LISTS`] as [`ALIAS`]; nothing
+/// otherwise, and nothing in the other dialects, whose questions are subqueries. (Text that only
+/// looks like a read, in a literal or a column's name, joins the one row for nothing.)
+pub(crate) fn join(d: Dialect, roles: bool, parts: &[&str]) -> String {
+    let read = format!("{ALIAS}.");
+    if d == Dialect::Spark && roles && parts.iter().any(|p| p.contains(&read)) {
+        format!(" CROSS JOIN {LISTS} AS {ALIAS}")
+    } else {
+        String::new()
+    }
+}
+
+/// Column `col` of [`LISTS`], as a query joined to it reads it.
+fn list(col: &str) -> String {
+    format!("{ALIAS}.{col}")
+}
+
+/// In Spark, the value of map column `col` of [`LISTS`] at `key` (NULL for a key it does not hold).
+fn at(col: &str, key: &str) -> String {
+    format!("element_at({}, {key})", list(col))
+}
+
+/// In Spark, assignment `h` (a struct of [`LISTS`]' `assignments`) holds its role on `day`.
+fn spark_holding(h: &str, day: &str) -> String {
+    format!("{h}.from_day <= {day} AND ({h}.until_day IS NULL OR {day} <= {h}.until_day)")
+}
+
+/// In Spark, whether `cond` holds for some element of the array `l` (each bound as `x`): false,
+/// not unknown, for a missing array or when `cond` is unknown for all, as `EXISTS` answers.
+fn spark_exists(l: &str, x: &str, cond: &str) -> String {
+    format!("coalesce(exists({l}, {x} -> ({cond}) <=> TRUE), FALSE)")
 }
 
 /// The columns each question looks a role table up by, as `(table, columns)`.
@@ -132,8 +256,8 @@ const LOOKUPS: [(&str, &str); 8] = [
 
 /// In PostgreSQL, the indexes the questions' correlated subqueries probe, and `ANALYZE` of every
 /// role table once its rows are in: without them each question reads whole tables, once per
-/// record and rule, as the calendar table did (see [`super::calendar::analyze`]). DuckDB and
-/// Spark plan these subqueries as joins instead.
+/// record and rule, as the calendar table did (see [`super::calendar::analyze`]). DuckDB plans
+/// these subqueries as joins instead, and Spark reads [`LISTS`].
 fn indexes(d: Dialect) -> String {
     if d != Dialect::Postgres {
         return String::new();
@@ -384,8 +508,13 @@ fn holding(h: &str, staff: &str, day: &str) -> String {
     format!("{h}.staff_id = {staff} AND {h}.from_day <= {day} AND ({h}.until_day IS NULL OR {day} <= {h}.until_day)")
 }
 
-/// The role `staff` held on `day` (NULL for none), as a scalar subquery.
+/// The role `staff` held on `day` (NULL for none), as a scalar subquery (in Spark, the one
+/// assignment holding the day, read from [`LISTS`]).
 fn role_of(d: Dialect, staff: &str, day: &str) -> String {
+    if d == Dialect::Spark {
+        let held = format!("filter({}, precept_h -> {})", at("assignments", staff), spark_holding("precept_h", day));
+        return format!("get({held}, 0).role_id");
+    }
     format!(
         "(SELECT MAX(precept_h.role_id) FROM {} precept_h WHERE {})",
         d.ident("precept_assignment"),
@@ -429,9 +558,6 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
     if !c.roles {
         return no(super::NO_ROLES);
     }
-    if c.dialect == Dialect::Spark {
-        return no("in Spark, a question about staff and roles");
-    }
     if args.iter().any(may_fail) {
         return no("a question about staff and roles asked of a computation (SQL cannot tell no answer from missing)");
     }
@@ -449,6 +575,8 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
         (ScopeFn::May { amount, .. }, [action, rest @ ..]) if rest.len() == usize::from(amount) => {
             let action = c.expr(action, None)?;
             known.push(action.clone());
+            // The limit row: `g` in the subquery, a lambda's variable in Spark.
+            let g = if d == Dialect::Spark { "precept_g" } else { "g" };
             let within = match rest.first() {
                 None => String::new(),
                 Some(n) => {
@@ -456,37 +584,67 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
                     let n = c.expr(n, None)?;
                     match kind {
                         AmountKind::Money(cur) => format!(
-                            " AND ({n} IS NULL OR g.limit_kind <> 'money' OR (g.currency = {} AND {n} <= g.limit_number))",
+                            " AND ({n} IS NULL OR {g}.limit_kind <> 'money' OR ({g}.currency = {} AND {n} <= {g}.limit_number))",
                             d.text(&cur)
                         ),
                         AmountKind::Number => {
-                            format!(" AND ({n} IS NULL OR g.limit_kind NOT IN ('percent', 'count') OR {n} <= g.limit_number)")
+                            format!(" AND ({n} IS NULL OR {g}.limit_kind NOT IN ('percent', 'count') OR {n} <= {g}.limit_number)")
                         }
                         AmountKind::Duration => {
-                            format!(" AND ({n} IS NULL OR g.limit_kind <> 'duration' OR {n} <= g.limit_micros)")
+                            format!(" AND ({n} IS NULL OR {g}.limit_kind <> 'duration' OR {n} <= {g}.limit_micros)")
                         }
                         AmountKind::Other => String::new(),
                     }
                 }
             };
-            format!(
-                "EXISTS (SELECT 1 FROM {} h JOIN {} g ON g.role_id = h.role_id JOIN {} v ON v.action = g.action WHERE {} AND g.action = {action}{within})",
-                t("precept_assignment"),
-                t("precept_role_limit"),
-                t("precept_action"),
-                holding("h", &staff, &day),
-            )
+            if d == Dialect::Spark {
+                // The limit of the action for the role held that day, if it has one: a map lookup.
+                let limit = format!("array(element_at({}, {action}))", at("limits", "precept_h.role_id"));
+                spark_exists(
+                    &at("assignments", &staff),
+                    "precept_h",
+                    &format!(
+                        "{} AND {}",
+                        spark_holding("precept_h", &day),
+                        spark_exists(&limit, g, &format!("{g} IS NOT NULL{within}"))
+                    ),
+                )
+            } else {
+                format!(
+                    "EXISTS (SELECT 1 FROM {} h JOIN {} g ON g.role_id = h.role_id JOIN {} v ON v.action = g.action WHERE {} AND g.action = {action}{within})",
+                    t("precept_assignment"),
+                    t("precept_role_limit"),
+                    t("precept_action"),
+                    holding("h", &staff, &day),
+                )
+            }
         }
         (ScopeFn::Outranks, [junior]) => {
             let junior = c.expr(junior, None)?;
             known.push(junior.clone());
-            format!(
+            if d == Dialect::Spark {
+                // The senior's role that day is on the path above the junior's.
+                let above = format!("array_contains({}, precept_hs.role_id)", at("escalation", "precept_hj.role_id"));
+                let junior_held = spark_exists(
+                    &at("assignments", &junior),
+                    "precept_hj",
+                    &format!("{} AND {above}", spark_holding("precept_hj", &day)),
+                );
+                let senior_held = spark_exists(
+                    &at("assignments", &staff),
+                    "precept_hs",
+                    &format!("{} AND {junior_held}", spark_holding("precept_hs", &day)),
+                );
+                format!("({staff} <> {junior} AND {senior_held})")
+            } else {
+                format!(
                 "({staff} <> {junior} AND EXISTS (SELECT 1 FROM {a} hs JOIN {e} e ON e.senior_id = hs.role_id JOIN {a} hj ON hj.role_id = e.role_id WHERE {} AND {}))",
                 holding("hs", &staff, &day),
                 holding("hj", &junior, &day),
                 a = t("precept_assignment"),
                 e = t("precept_escalation"),
             )
+            }
         }
         (ScopeFn::Qualified, [q]) => {
             let q = c.expr(q, None)?;
@@ -496,6 +654,18 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
         (ScopeFn::QualifiedFor, [area]) => {
             let area = c.expr(area, None)?;
             known.push(area.clone());
+            if d == Dialect::Spark {
+                // Known staff, a known area, and every qualification it needs current.
+                let needs = at("areas", &area);
+                return Ok(known_answer(
+                    &known,
+                    &format!(
+                        "({} IS NOT NULL AND {needs} IS NOT NULL AND forall({needs}, precept_aq -> {}))",
+                        at("staff", &staff),
+                        current(d, &staff, "precept_aq", &day)
+                    ),
+                ));
+            }
             let needs = t("precept_area_requirement");
             format!(
                 "(EXISTS (SELECT 1 FROM {} st WHERE st.staff_id = {staff}) AND EXISTS (SELECT 1 FROM {needs} ar WHERE ar.area = {area}) AND NOT EXISTS (SELECT 1 FROM {needs} ar WHERE ar.area = {area} AND ar.qualification IS NOT NULL AND NOT {}))",
@@ -505,12 +675,24 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
         }
         _ => return no(format!("`{}` with other arguments than it takes", f.name())),
     };
+    Ok(known_answer(&known, &answer))
+}
+
+/// `answer` where every argument in `known` is, else unknown.
+fn known_answer(known: &[String], answer: &str) -> String {
     let known: Vec<String> = known.iter().map(|k| format!("{k} IS NOT NULL")).collect();
-    Ok(format!("CASE WHEN {} THEN {answer} END", known.join(" AND ")))
+    format!("CASE WHEN {} THEN {answer} END", known.join(" AND "))
 }
 
 /// `staff` holds qualification `q`, current on `day`.
 fn current(d: Dialect, staff: &str, q: &str, day: &str) -> String {
+    if d == Dialect::Spark {
+        return spark_exists(
+            &at("qualifications", staff),
+            "precept_q",
+            &format!("precept_q.qualification = {q} AND precept_q.issued <= {day} AND (precept_q.expires IS NULL OR {day} <= precept_q.expires)"),
+        );
+    }
     format!(
         "EXISTS (SELECT 1 FROM {} q WHERE q.staff_id = {staff} AND q.qualification = {q} AND q.issued <= {day} AND (q.expires IS NULL OR {day} <= q.expires))",
         d.ident("precept_qualification")
@@ -547,6 +729,18 @@ pub(crate) fn blame_path(c: &Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only a Spark query that reads the role maps, with the role tables written, joins them: a
+    /// script without `--roles` has no such table, and the other dialects ask by subquery.
+    #[test]
+    fn only_spark_queries_reading_the_maps_join_them() {
+        let reads = format!("{} IS NULL", at("staff", "r.`by`"));
+        assert_eq!(join(Dialect::Spark, true, &["x", &reads]), " CROSS JOIN precept_role_lists AS precept_roles");
+        assert_eq!(join(Dialect::Spark, true, &["r.`by` IS NULL"]), "");
+        assert_eq!(join(Dialect::Spark, false, &[&reads]), "");
+        assert_eq!(join(Dialect::DuckDb, true, &[&reads]), "");
+        assert_eq!(join(Dialect::Postgres, true, &[&reads]), "");
+    }
 
     /// The periods agree with [`held`] on every day around the assignments.
     #[test]
