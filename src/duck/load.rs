@@ -118,12 +118,15 @@ pub fn readable(program: &Program, source: &Source) -> Result<(), String> {
 
 /// `SELECT` of one file's records as its schema's table, with the carried columns. `header` is a
 /// CSV file's header (its column names, trimmed); `present` the columns a Parquet file has.
-pub fn view(program: &Program, index: usize, source: &Source, header: &[String]) -> Result<String, String> {
+pub fn view(program: &Program, index: usize, source: &Source, header: &[String]) -> Result<View, String> {
     let d = Dialect::DuckDb;
     let Some(info) = program.schemas.get(source.schema) else { return Err("no such schema".into()) };
     let path = literal(&source.path.to_string_lossy());
-    let file = literal(&source.name);
     let mut cols = Vec::new();
+    // Per record: whether a value did not convert, and whether a required one is absent.
+    let mut bads = Vec::new();
+    let mut lacks = Vec::new();
+    let mut shown = Vec::new();
     let mut json_columns = Vec::new();
     if let Some(shape) = program.shapes.get(info.shape) {
         for f in &shape.fields {
@@ -153,14 +156,14 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                     }
                     return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
                 }
-                (format!("CAST({name} AS {ty})"), None)
+                (parquet_value(program, &leaf.field.ty, &name, &ty), None)
             }
             Kind::Jsonl => {
                 let mut access = d.ident(&leaf.keys[0]);
                 for k in &leaf.keys[1..] {
                     access = format!("struct_extract({access}, {})", literal(k));
                 }
-                (convert(program, &leaf.field.ty, &access, &file, &leaf.name, false), Some(access))
+                (convert(program, &leaf.field.ty, &access, false), Some(access))
             }
             Kind::Csv => {
                 if matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_))) {
@@ -181,16 +184,30 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                     Some(i) => {
                         // Columns are read by position, as the header's names may repeat once trimmed.
                         let cell = format!("NULLIF(trim(column{i:05}), '')");
-                        (convert(program, &leaf.field.ty, &cell, &file, &leaf.name, true), Some(cell))
+                        (convert(program, &leaf.field.ty, &cell, true), Some(cell))
                     }
                 }
             }
         };
+        // What the value was read from: the text, or the Parquet column.
+        let raw = text.clone().unwrap_or_else(|| name.clone());
+        let csv = source.kind == Kind::Csv;
+        let deep = matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)));
+        if fallible(&leaf.field.ty) && !(deep && source.kind == Kind::Jsonl) {
+            bads.push(bad(&leaf.field.ty, &raw, &expr, csv));
+            shown.push((leaf.name.clone(), raw.clone(), bad(&leaf.field.ty, &raw, &expr, csv)));
+        }
+        if leaf.needed && !leaf.optional && !matches!(leaf.field.ty, Ty::List(_)) {
+            lacks.push(format!("{raw} IS NULL"));
+        }
         cols.push(format!("{expr} AS {name}"));
         if matches!(leaf.field.ty, Ty::DateTime) {
             cols.push(offset(&leaf.name, text.as_deref(), header));
         }
     }
+    let any = |parts: &[String]| if parts.is_empty() { "FALSE".to_string() } else { format!("COALESCE({}, FALSE)", parts.join(" OR ")) };
+    cols.push(format!("{} AS precept_bad", any(&bads)));
+    cols.push(format!("{} AS precept_lacks", any(&lacks)));
     let text = |slot: Option<usize>| -> String {
         let leaf = slot.and_then(|s| program.shapes.get(info.shape)?.fields.get(s)).map(|f| d.ident(&f.name));
         match leaf {
@@ -229,13 +246,67 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
             )
         }
     };
+    // The values that did not convert, and those missing, one row each: only for Parquet, whose row
+    // number does not depend on the rows kept (the native reader reports those of the other files).
+    let problems = match source.kind {
+        Kind::Parquet => {
+            let mut parts: Vec<String> = shown
+                .iter()
+                .map(|(field, raw, bad)| {
+                    format!(
+                        "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST({raw} AS VARCHAR) AS value FROM {scan} WHERE {bad}",
+                        literal(field)
+                    )
+                })
+                .collect();
+            parts.extend(required(program, source.schema).iter().filter(|c| header.contains(c)).map(|c| {
+                format!(
+                    "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST(NULL AS VARCHAR) AS value FROM {scan} WHERE {} IS NULL",
+                    literal(c),
+                    d.ident(c)
+                )
+            }));
+            if parts.is_empty() {
+                None
+            } else {
+                Some(format!("SELECT * FROM ({}) ORDER BY precept_row", parts.join(" UNION ALL ")))
+            }
+        }
+        Kind::Jsonl | Kind::Csv => None,
+    };
     // The typed columns first, then the carried ones computed from them.
-    Ok(format!(
+    let select = format!(
         "SELECT *, {} AS precept_staff, {} AS precept_team, {day} AS precept_day FROM (SELECT CAST({index} AS BIGINT) AS precept_file, CAST({row} AS BIGINT) AS precept_row, {} FROM {scan})",
         text(info.staff_field),
         text(info.team_field),
         cols.join(", "),
-    ))
+    );
+    Ok(View { select, problems })
+}
+
+/// One file's records as a view, and how its problems are found.
+pub struct View {
+    /// The `SELECT` of its records in the table mapping, with the carried columns, `precept_bad`
+    /// (a value the record holds did not convert) and `precept_lacks` (a value its schema requires
+    /// is absent).
+    pub select: String,
+    /// For a Parquet file, whose records no native reader reads again: each value that did not
+    /// convert (`precept_row`, `field`, `value` as text) and each required one absent (`value`
+    /// NULL), by row. `None` for JSON Lines and CSV, and where nothing can fail.
+    pub problems: Option<String>,
+}
+
+/// Parquet column `col` (a value of any type) as the mapping's type `ty` (SQL `sql`), or NULL
+/// where it does not convert: a whole number must be whole (a `DOUBLE` of `12.7` is not rounded),
+/// an enumeration's value one of its values.
+fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
+    match ty {
+        Ty::Int => format!(
+            "CASE WHEN TRY_CAST({col} AS DECIMAL(38, 10)) = TRY_CAST(TRY_CAST({col} AS BIGINT) AS DECIMAL(38, 10)) THEN TRY_CAST({col} AS BIGINT) END"
+        ),
+        Ty::Enum(_) => convert(program, ty, &format!("CAST({col} AS VARCHAR)"), false),
+        _ => format!("TRY_CAST({col} AS {sql})"),
+    }
 }
 
 /// The offset column of datetime column `name`: in JSON Lines and CSV the offset as written in
@@ -282,60 +353,75 @@ fn json_type(program: &Program, ty: &Ty) -> String {
     }
 }
 
-/// `x` (text, or a list of text) as a value of type `ty`, or an error naming `file` and `field`.
-fn convert(program: &Program, ty: &Ty, x: &str, file: &str, field: &str, csv: bool) -> String {
-    let fail = |what: &str| {
-        format!("error(concat({file}, {}, {x}, '`'))", literal(&format!(": field `{field}` is not {what}: `")))
-    };
+/// `x` (text, or a list of text) as a value of type `ty`, or NULL where it does not convert (an
+/// element of a list that does not convert is a NULL element): a value that does not convert must
+/// cost only its record, never the run, so nothing here raises an error. [`fallible`] says which
+/// types may fail, and [`bad`] finds the values that did.
+fn convert(program: &Program, ty: &Ty, x: &str, csv: bool) -> String {
     match ty {
         Ty::Text => x.to_string(),
         Ty::Enum(e) => {
             let variants: Vec<String> =
                 program.enums.get(*e).map(|d| d.variants.iter().map(|v| literal(v)).collect()).unwrap_or_default();
-            format!(
-                "CASE WHEN {x} IS NULL OR {x} IN ({}) THEN {x} ELSE {} END",
-                variants.join(", "),
-                fail("one of the enumeration's values")
-            )
+            if variants.is_empty() {
+                return "CAST(NULL AS VARCHAR)".into();
+            }
+            format!("CASE WHEN {x} IN ({}) THEN {x} END", variants.join(", "))
         }
         // DuckDB's cast would round `12.7` to 13: the native reader refuses a fraction or exponent.
         Ty::Int => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match(trim({x}), '[+-]?[0-9]+') THEN CAST(trim({x}) AS BIGINT) ELSE {} END",
-            fail("a whole number")
+            "CASE WHEN regexp_full_match(trim({x}), '[+-]?[0-9]+') THEN TRY_CAST(trim({x}) AS BIGINT) END"
         ),
-        // The mapping keeps 10 places: a value with more would be rounded, so it is refused.
-        Ty::Dec => at_most_ten_places(x, &format!("CAST({x} AS DECIMAL(38, 10))"), &fail("a decimal of at most 10 places (check it with the native engine)")),
-        // `12.50 GBP`, or a plain number in the field's currency; another currency fails the cast.
+        // The mapping keeps 10 places: a value with more would be rounded, so it does not convert
+        // here (the native engine, which reads it exactly, judges its record).
+        Ty::Dec => at_most_ten_places(x, &format!("TRY_CAST({x} AS DECIMAL(38, 10))")),
+        // `12.50 GBP`, or a plain number in the field's currency; another currency does not convert.
         Ty::Money(c) => at_most_ten_places(
             x,
-            &format!("CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
-            &fail("an amount of at most 10 places (check it with the native engine)"),
+            &format!("TRY_CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
         ),
-        Ty::Bool => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN {x} = 'true' THEN TRUE WHEN {x} = 'false' THEN FALSE ELSE {} END",
-            fail("true or false")
-        ),
-        Ty::Date => format!("CAST({x} AS DATE)"),
+        Ty::Bool => format!("CASE WHEN {x} = 'true' THEN TRUE WHEN {x} = 'false' THEN FALSE END"),
+        Ty::Date => format!("TRY_CAST({x} AS DATE)"),
         Ty::DateTime => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN CAST(CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) ELSE {} END",
-            fail("a datetime with an offset")
+            "CASE WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN TRY_CAST(TRY_CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) END"
         ),
-        Ty::Duration => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN precept_duration_ok({x}) THEN precept_duration({x}) ELSE {} END",
-            fail("a duration")
-        ),
+        Ty::Duration => format!("CASE WHEN precept_duration_ok({x}) THEN TRY(precept_duration({x})) END"),
         Ty::List(inner) => {
             let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
-            let each = convert(program, inner, if csv { "trim(precept_item)" } else { "precept_item" }, file, field, csv);
+            let each = convert(program, inner, if csv { "trim(precept_item)" } else { "precept_item" }, csv);
             format!("list_transform({items}, precept_item -> {each})")
         }
         Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => "NULL".to_string(),
     }
 }
 
-/// `cast` of text `x`, or `fail` when `x` has more places than the mapping keeps: the native engine reads them exactly, so they are refused rather than rounded.
-fn at_most_ten_places(x: &str, cast: &str, fail: &str) -> String {
-    format!("CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {fail} ELSE {cast} END")
+/// Whether [`convert`] may fail to convert a value of type `ty` (text never does; the types no
+/// record holds are never read).
+fn fallible(ty: &Ty) -> bool {
+    match ty {
+        Ty::Text | Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => false,
+        Ty::List(inner) => fallible(inner),
+        _ => true,
+    }
+}
+
+/// Whether text `x` (a list of text for a list in JSON Lines, the cell for a list in CSV) held a
+/// value that `converted` (its [`convert`]) lost: present, but NULL once converted; for a list,
+/// fewer elements once converted.
+fn bad(ty: &Ty, x: &str, converted: &str, csv: bool) -> String {
+    match ty {
+        Ty::List(_) => {
+            let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
+            format!("COALESCE(list_count({items}) <> list_count({converted}), FALSE)")
+        }
+        _ => format!("({x} IS NOT NULL AND ({converted}) IS NULL)"),
+    }
+}
+
+/// `cast` of text `x`, or NULL when `x` has more places than the mapping keeps: the native engine
+/// reads them exactly, so they are not rounded here.
+fn at_most_ten_places(x: &str, cast: &str) -> String {
+    format!("CASE WHEN NOT regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {cast} END")
 }
 
 /// The macros durations are read with: whole seconds, or days, hours, minutes and seconds written
