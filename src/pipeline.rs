@@ -534,8 +534,15 @@ fn check_file(
     out: &mut Outcome,
     consumer: &mut Consumer<'_>,
 ) {
-    let place =
-        Place { program, rules, authority, file, name: file.name.as_str().into(), prepare: consumer.prepare, keep: None };
+    let place = Place {
+        program,
+        rules,
+        authority,
+        file,
+        name: file.name.as_str().into(),
+        prepare: consumer.prepare,
+        keep: None,
+    };
     let take = &mut *consumer.take;
     // A file read whole (JSON, TOML) has its findings placed once the reader is done with its
     // text, so that it is never held twice.
@@ -619,19 +626,18 @@ impl<'a> Natively<'a> {
     /// finding to `take`; the reader's diagnostics are added to `out`.
     pub(crate) fn all(&self, out: &mut Outcome, take: &mut dyn FnMut(Finding, Vec<String>)) {
         let check = |rec: &data::ReadRecord| self.check(rec);
-        let mut diags =
-            data::read_file_with(self.place.file, self.place.program, BATCH, &check, &mut |batch, done| {
-                out.records += batch.len();
-                for (seen, found) in done {
-                    if let Some(seen) = seen {
-                        out.tally.record_seen(seen);
-                    }
-                    for (f, texts) in found {
-                        out.count(&f);
-                        take(f, texts);
-                    }
+        let mut diags = data::read_file_with(self.place.file, self.place.program, BATCH, &check, &mut |batch, done| {
+            out.records += batch.len();
+            for (seen, found) in done {
+                if let Some(seen) = seen {
+                    out.tally.record_seen(seen);
                 }
-            });
+                for (f, texts) in found {
+                    out.count(&f);
+                    take(f, texts);
+                }
+            }
+        });
         out.diagnostics.append(&mut diags);
     }
 }

@@ -163,7 +163,7 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                 for k in &leaf.keys[1..] {
                     access = format!("struct_extract({access}, {})", literal(k));
                 }
-                (convert(program, &leaf.field.ty, &access, false), Some(access))
+                (json_convert(program, &leaf.field.ty, &access), Some(access))
             }
             Kind::Csv => {
                 if matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_))) {
@@ -189,11 +189,11 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                 }
             }
         };
-        // What the value was read from: the text, or the Parquet column.
+        // What the value was read from: the text (JSON in JSON Lines), or the Parquet column.
         let raw = text.clone().unwrap_or_else(|| name.clone());
         let csv = source.kind == Kind::Csv;
         let deep = matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)));
-        if fallible(&leaf.field.ty) && !(deep && source.kind == Kind::Jsonl) {
+        if fallible(&leaf.field.ty, source.kind) && !deep {
             bads.push(bad(&leaf.field.ty, &raw, &expr, csv));
             shown.push((leaf.name.clone(), raw.clone(), bad(&leaf.field.ty, &raw, &expr, csv)));
         }
@@ -202,10 +202,21 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         }
         cols.push(format!("{expr} AS {name}"));
         if matches!(leaf.field.ty, Ty::DateTime) {
-            cols.push(offset(&leaf.name, text.as_deref(), header));
+            // The offset is read from the text the instant was converted from.
+            let written = match source.kind {
+                Kind::Jsonl => Some(format!("({raw} ->> '$')")),
+                Kind::Csv | Kind::Parquet => text.clone(),
+            };
+            cols.push(offset(&leaf.name, written.as_deref(), header));
         }
     }
-    let any = |parts: &[String]| if parts.is_empty() { "FALSE".to_string() } else { format!("COALESCE({}, FALSE)", parts.join(" OR ")) };
+    let any = |parts: &[String]| {
+        if parts.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!("COALESCE({}, FALSE)", parts.join(" OR "))
+        }
+    };
     cols.push(format!("{} AS precept_bad", any(&bads)));
     cols.push(format!("{} AS precept_lacks", any(&lacks)));
     let text = |slot: Option<usize>| -> String {
@@ -296,6 +307,62 @@ pub struct View {
     pub problems: Option<String>,
 }
 
+/// Why a Parquet file's `columns` (name and DuckDB type) cannot hold `schema`'s values: the first
+/// column a rule reads whose type is not one the field's values convert from (a `STRUCT` for a
+/// whole number, a `DATE` for a datetime); `None` when every one can.
+pub fn wrong_types(program: &Program, schema: usize, columns: &[(String, String)]) -> Option<String> {
+    for leaf in leaves(program, schema) {
+        if !leaf.needed {
+            continue;
+        }
+        let Some((_, found)) = columns.iter().find(|(name, _)| *name == leaf.name) else { continue };
+        if !holds(&leaf.field.ty, found) {
+            return Some(format!(
+                "its column `{}` is {found}, which does not hold the field's values ({})",
+                leaf.name,
+                crate::data::expected_type(&leaf.field.ty)
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a Parquet column of DuckDB type `found` holds values of type `ty`.
+fn holds(ty: &Ty, found: &str) -> bool {
+    let t = found.to_ascii_uppercase();
+    let numeric = [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+        "FLOAT",
+        "DOUBLE",
+    ]
+    .contains(&t.as_str())
+        || t.starts_with("DECIMAL");
+    let text = t == "VARCHAR";
+    match ty {
+        Ty::List(inner) => {
+            t.ends_with("[]") && holds(inner, t.trim_end_matches("[]"))
+                || matches!(**inner, Ty::Object(_) | Ty::List(_))
+        }
+        _ if t.ends_with("[]") || t.starts_with("STRUCT") || t.starts_with("MAP") => false,
+        Ty::Text => text || t.starts_with("ENUM"),
+        Ty::Enum(_) => text || t.starts_with("ENUM"),
+        Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Duration => numeric || text,
+        Ty::Bool => t == "BOOLEAN" || text,
+        Ty::Date => t == "DATE" || text,
+        Ty::DateTime => t.starts_with("TIMESTAMP") || text,
+        Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => true,
+    }
+}
+
 /// Parquet column `col` (a value of any type) as the mapping's type `ty` (SQL `sql`), or NULL
 /// where it does not convert: a whole number must be whole (a `DOUBLE` of `12.7` is not rounded),
 /// an enumeration's value one of its values.
@@ -326,8 +393,9 @@ fn offset(name: &str, text: Option<&str>, header: &[String]) -> String {
     format!("{expr} AS {ident}")
 }
 
-/// The type `read_json` reads a field as: text for every value (converted afterwards, as the
-/// native reader converts), structs for objects, lists of text for lists of values, and lists of
+/// The type `read_json` reads a field as: JSON for every value (converted afterwards, as the
+/// native reader converts, its JSON kind checked), structs for objects, lists of JSON for lists
+/// of values, and lists of
 /// objects typed as the mapping says (DuckDB converts their values itself).
 fn json_type(program: &Program, ty: &Ty) -> String {
     match ty {
@@ -348,8 +416,8 @@ fn json_type(program: &Program, ty: &Ty) -> String {
             crate::sql::tables::columns_type_without_offsets(program, ty, Dialect::DuckDb)
                 .unwrap_or_else(|| "JSON".into())
         }
-        Ty::List(_) => "VARCHAR[]".into(),
-        _ => "VARCHAR".into(),
+        Ty::List(_) => "JSON[]".into(),
+        _ => "JSON".into(),
     }
 }
 
@@ -380,7 +448,10 @@ fn convert(program: &Program, ty: &Ty, x: &str, csv: bool) -> String {
             x,
             &format!("TRY_CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
         ),
-        Ty::Bool => format!("CASE WHEN {x} = 'true' THEN TRUE WHEN {x} = 'false' THEN FALSE END"),
+        // As the native reader reads a CSV cell (JSON Lines gives `true` or `false` only).
+        Ty::Bool => format!(
+            "CASE WHEN lower(trim({x})) IN ('true', 'yes') THEN TRUE WHEN lower(trim({x})) IN ('false', 'no') THEN FALSE END"
+        ),
         Ty::Date => format!("TRY_CAST({x} AS DATE)"),
         Ty::DateTime => format!(
             "CASE WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN TRY_CAST(TRY_CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) END"
@@ -395,14 +466,34 @@ fn convert(program: &Program, ty: &Ty, x: &str, csv: bool) -> String {
     }
 }
 
-/// Whether [`convert`] may fail to convert a value of type `ty` (text never does; the types no
-/// record holds are never read).
-fn fallible(ty: &Ty) -> bool {
+/// Whether a value of type `ty` in a file of `kind` may fail to convert (text from CSV or Parquet
+/// never does, text from JSON Lines must be a JSON string; the types no record holds are never
+/// read).
+fn fallible(ty: &Ty, kind: Kind) -> bool {
     match ty {
-        Ty::Text | Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => false,
-        Ty::List(inner) => fallible(inner),
+        Ty::Text => kind == Kind::Jsonl,
+        Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => false,
+        Ty::List(inner) => fallible(inner, kind),
         _ => true,
     }
+}
+
+/// JSON value `x` (as `read_json` reads a `JSON` column: SQL NULL for `null`) as a value of type
+/// `ty`, or NULL where the native reader would refuse it: of the wrong JSON kind (a number for
+/// text, `"7"` for a whole number, `"true"` for a boolean), or text that does not convert.
+fn json_convert(program: &Program, ty: &Ty, x: &str) -> String {
+    let kinds = match ty {
+        Ty::List(inner) if !matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
+            let each = json_convert(program, inner, "precept_item");
+            return format!("list_transform({x}, precept_item -> {each})");
+        }
+        Ty::Text | Ty::Enum(_) | Ty::Date | Ty::DateTime => "'VARCHAR'",
+        Ty::Int => "'BIGINT', 'UBIGINT', 'DOUBLE'",
+        Ty::Dec | Ty::Money(_) | Ty::Duration => "'BIGINT', 'UBIGINT', 'DOUBLE', 'VARCHAR'",
+        Ty::Bool => "'BOOLEAN'",
+        Ty::List(_) | Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => return convert(program, ty, x, false),
+    };
+    format!("CASE WHEN json_type({x}) IN ({kinds}) THEN {} END", convert(program, ty, &format!("({x} ->> '$')"), false))
 }
 
 /// Whether text `x` (a list of text for a list in JSON Lines, the cell for a list in CSV) held a
@@ -410,9 +501,10 @@ fn fallible(ty: &Ty) -> bool {
 /// fewer elements once converted.
 fn bad(ty: &Ty, x: &str, converted: &str, csv: bool) -> String {
     match ty {
+        // A `null` element is refused too.
         Ty::List(_) => {
             let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
-            format!("COALESCE(list_count({items}) <> list_count({converted}), FALSE)")
+            format!("COALESCE(len({items}) <> list_count({converted}), FALSE)")
         }
         _ => format!("({x} IS NOT NULL AND ({converted}) IS NULL)"),
     }

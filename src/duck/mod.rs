@@ -338,6 +338,7 @@ fn run(
                     let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
                     let ordinal = usize::try_from(r.row - 1).unwrap_or(usize::MAX);
                     if let Some(rec) = reader.take(ordinal) {
+                        out.records += 1;
                         let (seen, found) = native.check(&rec);
                         if let Some(seen) = seen {
                             out.tally.record_seen(seen);
@@ -425,6 +426,9 @@ fn open(
         return Ok(Read::Not);
     }
     let streamed = matches!(source.kind, Kind::Jsonl | Kind::Csv);
+    // The problems with a CSV file's header, reported once the file is known to be read by DuckDB
+    // (the native reader reports them itself for a file it reads whole).
+    let mut header_diags = Vec::new();
     // What to do with a file DuckDB cannot read.
     let cannot = |e: &duckdb::Error, out: &mut Outcome| -> Result<Read, Diag> {
         let d = settings.explain(failed(&format!("read `{}`", source.name), e));
@@ -440,8 +444,17 @@ fn open(
         }
     };
     let header = match source.kind {
-        Kind::Csv => match csv_header(&source.path) {
-            Ok(h) => h,
+        Kind::Csv => match csv_header(program, source) {
+            // A header the native reader reads no records under (a required column missing, a
+            // column read twice) is reported as it reports it, and the file is not read.
+            Ok((_, diags)) if diags.iter().any(Diag::is_error) => {
+                out.diagnostics.extend(diags);
+                return Ok(Read::Not);
+            }
+            Ok((names, diags)) => {
+                header_diags = diags;
+                names
+            }
             // The native reader says what is wrong with the header, as it would.
             Err(_) => {
                 out.diagnostics.extend(natively_read(program, source, "its header"));
@@ -449,7 +462,13 @@ fn open(
             }
         },
         Kind::Parquet => match parquet_columns(conn, source) {
-            Ok(h) => h,
+            Ok(columns) => {
+                if let Some(why) = load::wrong_types(program, source.schema, &columns) {
+                    out.diagnostics.push(unreadable_file(&source.name, &why));
+                    return Ok(Read::Not);
+                }
+                columns.into_iter().map(|(name, _)| name).collect()
+            }
             Err(e) => {
                 out.diagnostics.push(unreadable_file(&source.name, &e));
                 return Ok(Read::Not);
@@ -469,15 +488,23 @@ fn open(
         return cannot(&e, out);
     }
     // One pass: the records, and those DuckDB cannot judge.
-    let sql = format!("SELECT count(*), count(*) FILTER (WHERE precept_bad OR precept_lacks) FROM {name}");
-    let (records, rescue) = match conn.query_row(&sql, [], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))) {
+    let sql = format!(
+        "SELECT count(*), count(*) FILTER (WHERE precept_bad OR precept_lacks), count(*) FILTER (WHERE precept_lacks) FROM {name}"
+    );
+    let counts =
+        conn.query_row(&sql, [], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)));
+    let (records, rescue, lacking) = match counts {
         Ok(n) => n,
         Err(e) => {
             let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS {name};"));
             return cannot(&e, out);
         }
     };
-    out.records += usize::try_from(records).unwrap_or(0);
+    out.diagnostics.append(&mut header_diags);
+    // The records judged natively are counted as that reader reads them; a record lacking a
+    // required value is skipped, as the native reader skips it.
+    let judged = if streamed { records - rescue } else { records - lacking };
+    out.records += usize::try_from(judged).unwrap_or(0);
     if let (Some(problems), true) = (&view.problems, rescue > 0) {
         parquet_problems(conn, program, source, problems, settings, out)?;
     }
@@ -738,22 +765,35 @@ fn read_error(name: &str, why: &str) -> Diag {
         .help("give the file the columns the schema names (docs/warehouse.md, \"The tables\"), or check it with the native engine")
 }
 
-/// A CSV file's header, each name trimmed, as the native reader matches columns.
-fn csv_header(path: &Path) -> Result<Vec<String>, String> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| e.to_string())?;
-    let header = reader.headers().map_err(|e| e.to_string())?;
-    Ok(header.iter().map(|h| h.trim().to_string()).collect())
+/// A CSV file's header, each name trimmed, as the native reader matches columns, and the problems
+/// the native reader finds with it (a column twice, one the schema needs missing or misspelt),
+/// found by that reader over the header's own lines; `Err` when the header cannot be read.
+fn csv_header(program: &Program, source: &Source) -> Result<(Vec<String>, Vec<Diag>), String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(&source.path).map_err(|e| e.to_string())?;
+    let names: Vec<String> =
+        reader.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_string()).collect();
+    let end = usize::try_from(reader.position().byte()).map_err(|e| e.to_string())?;
+    let mut prefix = vec![0u8; end];
+    {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(&source.path).map_err(|e| e.to_string())?;
+        file.read_exact(&mut prefix).map_err(|e| e.to_string())?;
+    }
+    let header = crate::data::RecordFile::from_bytes(source.name.clone(), Format::Csv, source.schema, prefix);
+    let mut diags = crate::data::read_file(&header, program, 1, &mut |_| {});
+    diags.retain(|d| {
+        matches!(d.code.as_ref(), "precept::input::csv-missing-column" | "precept::input::duplicate-column")
+    });
+    Ok((names, diags))
 }
 
-/// The columns a Parquet file has, from its metadata.
-fn parquet_columns(conn: &duckdb::Connection, source: &Source) -> Result<Vec<String>, Diag> {
+/// The columns a Parquet file has, and their types, from its metadata.
+fn parquet_columns(conn: &duckdb::Connection, source: &Source) -> Result<Vec<(String, String)>, duckdb::Error> {
     let sql = format!(
-        "SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({}))",
+        "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({}))",
         load::literal(&source.path.to_string_lossy())
     );
-    let mut stmt = conn.prepare(&sql).map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
-    let names = stmt
-        .query_map([], |row| row.get::<_, String>(0))
-        .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
-    names.collect::<Result<Vec<_>, _>>().map_err(|e| failed(&format!("read `{}`", source.name), &e))
+    let mut stmt = conn.prepare(&sql)?;
+    let names = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    names.collect()
 }
