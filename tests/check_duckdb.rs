@@ -34,9 +34,6 @@ fn findings(run: &Run, drop_rules: &[String]) -> Vec<Value> {
                     f.as_object_mut().unwrap().remove(key);
                 }
             }
-            if let Some(group) = f["group"].as_object_mut() {
-                group.remove("samples");
-            }
             f
         })
         .collect();

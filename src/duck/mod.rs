@@ -398,7 +398,7 @@ fn run(
         let Some(query) = groups::query(program, *r, select) else { continue };
         let what = format!("judge the groups of rule `{}`", program.rules.get(*r).map_or("", |x| x.id.as_str()));
         stream(&conn, &query, &what, settings, |row| {
-            if let Some(mut f) = groups::finding(program, catalogue, *r, row)? {
+            if let Some(mut f) = groups::finding(program, catalogue, (*r, sources), row)? {
                 let texts = (consumer.prepare)(&mut f);
                 out.count(&f);
                 (consumer.take)(f, texts);
