@@ -2,8 +2,9 @@
 //! as the native engine, over JSON Lines, CSV and Parquet; rules the SQL leaves out never vanish.
 //!
 //! Findings are compared through the JSON report, less what docs/warehouse.md names as the DuckDB
-//! engine's own: the column (always 1), the evidence (but a missing period's), the help with values
-//! filled in, and a group finding's sample records.
+//! engine's own: the column (always 1), the evidence (but a missing period's) and the help with
+//! values filled in; a group finding's sample records are compared, and so are the problems with
+//! the records (`precept::input::*`), each at its line.
 
 #![cfg(feature = "duckdb")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
@@ -145,6 +146,108 @@ fn rules_over_groups_give_the_native_findings_in_the_native_order() {
         let duck =
             precept_in(dir, &[&["check", "--no-config", "--format", "json", "--engine", "duckdb"][..], args].concat());
         assert!(in_order(&duck).iter().any(|(r, _, _)| r == rule), "no finding of `{rule}`: {}", duck.snapshot());
+    }
+}
+
+/// Rules over groups whose findings show records of every kind the engine keeps: the worst values
+/// of a `max` (largest first) and an `avg` compared from below (smallest first), the earlier read
+/// first among equals; the records a `count(c)` counts against; the group's first records for a
+/// `count()` and a missing period; and, for a `require` of two comparisons, the records against
+/// the first that does not hold.
+const SAMPLES_POLICY: &str = r#"schema call {
+  identified by id
+  id: text
+  team: text
+  at: date
+  wait: duration
+  score: integer
+  escalated: boolean
+}
+
+code "Call standard" {
+  level organisational
+
+  rule short-waits {
+    title "Waits stay short"
+    for call
+    group by record.team
+    require max(record.wait) <= 10m
+    message "team {group.team} waited up to {max(record.wait)}"
+  }
+
+  rule good-scores {
+    title "Scores are good on average"
+    for call
+    group by record.team
+    require avg(record.score) >= 3
+    message "team {group.team} scored {avg(record.score)}"
+  }
+
+  rule few-escalations {
+    title "Few escalations"
+    for call
+    group by record.team
+    require count(record.escalated) <= 1
+    message "team {group.team} escalated {count(record.escalated)}"
+  }
+
+  rule enough-calls {
+    title "Enough calls"
+    for call
+    group by record.team
+    require count() >= 6
+    message "team {group.team} took {count()} calls"
+  }
+
+  rule both {
+    title "Waits and scores"
+    for call where record.wait > 1m
+    group by record.team
+    require max(record.wait) <= 30m and min(record.score) >= 2
+    message "team {group.team}"
+  }
+
+  rule daily {
+    title "Calls every day"
+    severity warning
+    for call
+    group by record.team
+    expect every day of record.at
+    message "team {group.team} took no call on {group.period}"
+  }
+}
+"#;
+
+/// The calls of [`SAMPLES_POLICY`], in a CSV file read first (its records a line after their
+/// position) and a JSON Lines file.
+const SAMPLES_CSV: &str = "id,team,at,wait,score,escalated\nC-01,red,2026-03-02,20m,1,true\nC-02,red,2026-03-02,5m,4,false\nC-03,blue,2026-03-03,40m,2,true\nC-04,red,2026-03-05,20m,1,true\n";
+const SAMPLES_JSONL: &str = r#"{"id":"J-01","team":"blue","at":"2026-03-02","wait":"45m","score":1,"escalated":true}
+{"id":"J-02","team":"red","at":"2026-03-03","wait":"20m","score":5,"escalated":false}
+{"id":"J-03","team":"blue","at":"2026-03-02","wait":"45m","score":3,"escalated":true}
+{"id":"J-04","team":"red","at":"2026-03-06","wait":"25m","score":1,"escalated":true}
+{"id":"J-05","team":"blue","at":"2026-03-06","wait":"2m","score":1,"escalated":false}
+"#;
+
+#[test]
+fn group_findings_show_the_native_sample_records() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/calls.precept"), SAMPLES_POLICY).unwrap();
+    std::fs::write(dir.path().join("records/a-calls.csv"), SAMPLES_CSV).unwrap();
+    std::fs::write(dir.path().join("records/b-calls.jsonl"), SAMPLES_JSONL).unwrap();
+    // `same_as_native` compares the samples with the rest of each finding, in order.
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n >= 12, "only {n} findings compared");
+    let duck = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "--engine", "duckdb", "--policies", "policies", "records"],
+    );
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
+    let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    for f in report["findings"].as_array().unwrap() {
+        let samples = f["group"]["samples"].as_array().unwrap();
+        assert!(!samples.is_empty(), "no samples: {f}");
     }
 }
 

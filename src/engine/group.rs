@@ -26,12 +26,12 @@ use super::value::{Value, Why, V};
 pub use super::verdict::{GroupHit, Sample};
 use super::Program;
 use against::Kept;
-use judge::judge;
-#[cfg(feature = "duckdb")]
-pub(crate) use judge::{missing_evidence, more_missing_evidence};
 /// Which records a group shows with a `require`'s finding: the SQL of `check --engine duckdb`
 /// keeps the same ones.
 pub(crate) use against::{pulls, wants, Way};
+use judge::judge;
+#[cfg(feature = "duckdb")]
+pub(crate) use judge::{missing_evidence, more_missing_evidence};
 use keys::{cmp_keys, encode, owned};
 use totals::{empty, fold, Acc};
 

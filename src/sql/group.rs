@@ -127,7 +127,8 @@ pub(crate) fn compile(
         }
     }
     // The records a finding shows, as the engine keeps them ([`samples`]).
-    let wants = crate::engine::group::wants(&rule.requires, spec.keys.len() + usize::from(spec.period_slot.is_some()), spec);
+    let wants =
+        crate::engine::group::wants(&rule.requires, spec.keys.len() + usize::from(spec.period_slot.is_some()), spec);
     let kept = if placed { samples(spec, &wants) } else { Vec::new() };
     gcols.extend(kept.iter().cloned());
     let present: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
@@ -165,13 +166,17 @@ pub(crate) fn compile(
             for p in &pulls {
                 let Some(i) = wants.iter().position(|w| *w == (p.agg, p.way)) else { continue };
                 let cmp = d.is_true(&c.expr(p.cmp, None)?);
-                cases.push(format!("WHEN {cmp} = {} THEN r.precept_against_{i}", if p.negated { "TRUE" } else { "FALSE" }));
+                cases.push(format!(
+                    "WHEN {cmp} = {} THEN r.precept_against_{i}",
+                    if p.negated { "TRUE" } else { "FALSE" }
+                ));
             }
             let fallback = pulls
                 .first()
                 .and_then(|p| wants.iter().position(|w| *w == (p.agg, p.way)))
                 .map_or("r.precept_first".to_string(), |i| format!("r.precept_against_{i}"));
-            let pick = if cases.is_empty() { fallback } else { format!("CASE {} ELSE {fallback} END", cases.join(" ")) };
+            let pick =
+                if cases.is_empty() { fallback } else { format!("CASE {} ELSE {fallback} END", cases.join(" ")) };
             shown.push(format!("WHEN NOT {t} THEN {pick}"));
         }
     }
@@ -202,8 +207,7 @@ pub(crate) fn compile(
         ));
     }
     if let Some(p) = &spec.presence {
-        let none: Vec<String> =
-            (0..kept.len()).map(|_| format!("CAST(NULL AS {SAMPLES})")).collect();
+        let none: Vec<String> = (0..kept.len()).map(|_| format!("CAST(NULL AS {SAMPLES})")).collect();
         with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, &minimum, &none)?);
         let nulls = if keys.is_empty() {
             "1".to_string()
