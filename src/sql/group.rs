@@ -208,7 +208,7 @@ pub(crate) fn compile(
     }
     if let Some(p) = &spec.presence {
         let none: Vec<String> = (0..kept.len()).map(|_| format!("CAST(NULL AS {SAMPLES})")).collect();
-        with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, &minimum, &none)?);
+        with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, (&minimum, &none))?);
         let nulls = if keys.is_empty() {
             "1".to_string()
         } else {
@@ -512,8 +512,7 @@ fn presence(
     p: &crate::engine::program::Presence,
     aggs: &[AggSql],
     key_types: &[SqlType],
-    minimum: &str,
-    samples: &[String],
+    (minimum, samples): (&str, &[String]),
 ) -> Result<Vec<String>, Unsupported> {
     let d = c.dialect;
     let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
