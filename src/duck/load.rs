@@ -6,10 +6,14 @@
 //! `precept_row` (the record's position in it, from 1), and the record's staff member, team and
 //! day (`precept_staff`, `precept_team`, `precept_day`) that waivers and reports read.
 //!
-//! JSON Lines and CSV hold text: each value the rules read is converted to its column's type here,
-//! and a value that does not convert stops the query with an error naming the file and field (the
-//! native engine would report the one record as undetermined). Parquet holds typed columns already,
-//! named and typed as the mapping says; they are cast to the mapping's types.
+//! JSON Lines and CSV hold text (JSON values, whose kind is checked as the native reader checks
+//! it): each value the rules read is converted to its column's type here, and one that does not
+//! convert is NULL, never an error, so that it costs its record and not the run. Parquet holds
+//! typed columns already, named and typed as the mapping says; they are cast to the mapping's
+//! types the same way. Each view says per record whether a value present did not convert
+//! (`precept_bad`) and whether a required one is absent (`precept_lacks`): such records are judged
+//! by the native engine instead (JSON Lines, CSV) or reported at their row (Parquet), see
+//! [`super`].
 
 use super::Source;
 use crate::engine::types::{Field, Ty};

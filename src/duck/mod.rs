@@ -11,6 +11,12 @@
 //!
 //! A rule the SQL compiler leaves out is not run, and never silently: each is a
 //! `precept::engine::not-run` warning in every report, and the run's exit status is never 0.
+//!
+//! Bad input costs only itself, as in the native engine: a JSON Lines or CSV record DuckDB cannot
+//! judge (a value that did not convert, a required one absent) is judged by the native engine in
+//! its place among DuckDB's findings, read again by the native reader (which reports its problems
+//! exactly as `precept check` does), and a file DuckDB cannot read at all is checked natively
+//! whole (JSON Lines, CSV) or is an error naming it (Parquet); the other files are checked.
 
 mod groups;
 pub mod load;
