@@ -249,6 +249,28 @@ fn group_findings_show_the_native_sample_records() {
         let samples = f["group"]["samples"].as_array().unwrap();
         assert!(!samples.is_empty(), "no samples: {f}");
     }
+    // A record holding values that do not convert is left out of the groups of the rules that read
+    // them, and counted, as in the native engine; the rules that do not read them count it.
+    let bad = r#"{"id":"J-06","team":"red","at":"2026-03-04","wait":"forever","score":"x","escalated":true}"#;
+    std::fs::write(dir.path().join("records/b-calls.jsonl"), format!("{SAMPLES_JSONL}{bad}\n")).unwrap();
+    same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    let args = ["check", "--no-config", "--format", "json", "--policies", "policies", "records"];
+    let native: Value = serde_json::from_str(&precept_in(dir.path(), &args).stdout).unwrap();
+    let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb"]].concat());
+    let duck: Value = serde_json::from_str(&duck.stdout).unwrap();
+    assert_eq!(native["summary"]["left_out"], duck["summary"]["left_out"]);
+    assert_eq!(native["summary"]["left_out"]["total"], 3, "{}", native["summary"]);
+    let left_out = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["evidence"].as_array().unwrap().iter())
+            .filter(|e| e["facts"]["left_out"].is_string())
+            .map(Value::to_string)
+            .collect()
+    };
+    assert_eq!(left_out(&native), left_out(&duck));
 }
 
 /// The findings of `check` with `args` in `dir` (the engine's flags among them), by standing.

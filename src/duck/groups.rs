@@ -43,7 +43,7 @@ pub(super) fn query(program: &Program, rule: usize, select: &str) -> Option<Stri
 pub(super) fn finding(
     program: &Program,
     catalogue: &Catalogue,
-    (rule, sources): (usize, &[Source]),
+    (rule, sources, left_out): (usize, &[Source], u64),
     row: &duckdb::Row<'_>,
 ) -> Result<Option<Finding>, duckdb::Error> {
     let requirement: Option<i64> = row.get(0)?;
@@ -55,7 +55,7 @@ pub(super) fn finding(
     let shown: Vec<Option<String>> = key.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default();
     // A part with no value (of a group expected by name, with no record) is not shown.
     let key = spec.keys.iter().zip(shown).filter_map(|(k, v)| Some((k.name.clone(), v?))).collect();
-    let hit = GroupHit {
+    let mut hit = GroupHit {
         rule,
         key,
         require: requirement.and_then(|k| usize::try_from(k).ok()?.checked_sub(1)),
@@ -65,6 +65,8 @@ pub(super) fn finding(
         samples: samples(row.get(8)?, sources),
         values: Vec::new(),
     };
+    // The records left out of the rule's groups, as the engine says on each finding.
+    crate::engine::group::left_out_evidence(std::slice::from_mut(&mut hit), left_out);
     let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
     Ok(crate::pipeline::group_finding(program, catalogue, &names, hit))
 }

@@ -92,6 +92,62 @@ pub fn required(program: &Program, schema: usize) -> Vec<String> {
         .collect()
 }
 
+/// The columns of its schema's table a rule over groups reads to place a record in a group or fold
+/// it in (its key parts, the values it aggregates, a presence rule's day), to decide whether the
+/// record is in its scope (its `where`), and its schema's day when the rule has versions: a record
+/// holding a value among them that did not convert is left out of the rule's groups, as the native
+/// engine leaves it out.
+pub fn group_reads(program: &Program, rule: &crate::engine::program::CompiledRule) -> Vec<String> {
+    use crate::engine::program::{CExpr, Root};
+    let Some(spec) = &rule.group else { return Vec::new() };
+    let mut exprs: Vec<&CExpr> = spec.keys.iter().map(|k| &k.expr).collect();
+    exprs.extend(spec.aggs.iter().filter_map(|a| a.arg.as_ref()));
+    exprs.extend(spec.presence.as_ref().map(|p| &p.on));
+    exprs.extend(rule.filter.as_ref());
+    let mut paths: Vec<&[u16]> = Vec::new();
+    while let Some(e) = exprs.pop() {
+        if let CExpr::Field(Root::Record, path) = e {
+            paths.push(path);
+        }
+        exprs.extend(e.children());
+    }
+    let leaves = leaves(program, rule.schema);
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |prefix: &str| {
+        for l in leaves.iter().filter(|l| l.name == prefix || l.name.starts_with(&format!("{prefix}."))) {
+            if !out.contains(&l.name) {
+                out.push(l.name.clone());
+            }
+        }
+    };
+    let info = program.schemas.get(rule.schema);
+    for path in paths {
+        let mut names = Vec::new();
+        let mut shape = info.map(|i| i.shape);
+        for slot in path.iter() {
+            let Some(f) = shape.and_then(|s| program.shapes.get(s)).and_then(|s| s.fields.get(usize::from(*slot)))
+            else {
+                break;
+            };
+            names.push(f.name.clone());
+            shape = match f.ty {
+                Ty::Object(inner) => Some(inner),
+                _ => None,
+            };
+        }
+        if !names.is_empty() {
+            add(&names.join("."));
+        }
+    }
+    if rule.in_force.is_some() || !rule.suspended.is_empty() {
+        let day = info.and_then(|i| Some(program.shapes.get(i.shape)?.fields.get(i.date_field?)?.name.clone()));
+        if let Some(day) = day {
+            add(&day);
+        }
+    }
+    out
+}
+
 /// Whether DuckDB reads `source` as the native engine would: a JSON Lines or CSV file of a
 /// schema whose fields declare export spellings (`accept`, codes, `custom field`, `separated by`)
 /// or zones for datetimes without an offset is not (those are the native readers'); `Err` says
@@ -222,6 +278,14 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         }
     };
     cols.push(format!("{} AS precept_bad", any(&bads)));
+    // Which fields did not convert, for the rules over groups that read them.
+    let named: Vec<String> =
+        shown.iter().map(|(field, _, bad)| format!("CASE WHEN {bad} THEN {} END", literal(field))).collect();
+    cols.push(if named.is_empty() {
+        "CAST([] AS VARCHAR[]) AS precept_bad_fields".to_string()
+    } else {
+        format!("list_filter([{}], precept_f -> precept_f IS NOT NULL) AS precept_bad_fields", named.join(", "))
+    });
     cols.push(format!("{} AS precept_lacks", any(&lacks)));
     let text = |slot: Option<usize>| -> String {
         let leaf = slot.and_then(|s| program.shapes.get(info.shape)?.fields.get(s)).map(|f| d.ident(&f.name));

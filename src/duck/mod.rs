@@ -321,8 +321,9 @@ fn run(
         // Where a record judged natively comes in the file's order: a row of rule -1.
         if rescue {
             parts.push(format!(
-                "SELECT CAST(-1 AS BIGINT), precept_file, precept_row, CAST(NULL AS VARCHAR), '', CAST(NULL AS VARCHAR), \
-                 CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR) FROM {view} WHERE precept_bad OR precept_lacks"
+                "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
+                 '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
+                 CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day FROM {view} WHERE precept_bad OR precept_lacks"
             ));
         }
         let query = format!("SELECT * FROM ({}) ORDER BY precept_row, precept_rule", parts.join("\nUNION ALL\n"));
@@ -393,18 +394,45 @@ fn run(
                 Read::Not | Read::Natively => None,
             })
             .collect();
+        let union = format!("precept_union_{schema}");
         let sql = if files.is_empty() {
-            empty_table(program, schema)
+            empty_table(program, schema, &union)
         } else {
-            format!("CREATE OR REPLACE VIEW {} AS {};", d.ident(&info.name), files.join(" UNION ALL "))
+            format!("CREATE OR REPLACE VIEW {union} AS {};", files.join(" UNION ALL "))
         };
         conn.execute_batch(&sql).map_err(|e| failed("make the tables", &e))?;
     }
     for (r, select) in &compiled.groups {
         let Some(query) = groups::query(program, *r, select) else { continue };
-        let what = format!("judge the groups of rule `{}`", program.rules.get(*r).map_or("", |x| x.id.as_str()));
+        let Some(rule) = program.rules.get(*r) else { continue };
+        let Some(info) = program.schemas.get(rule.schema) else { continue };
+        let what = format!("judge the groups of rule `{}`", rule.id);
+        // The rule's table: its schema's records, less those holding a value it reads that did not
+        // convert, which are counted as the native engine counts them.
+        let reads: Vec<String> = load::group_reads(program, rule).iter().map(|n| load::literal(n)).collect();
+        let union = format!("precept_union_{}", rule.schema);
+        let bad = if reads.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!("list_has_any(precept_bad_fields, CAST([{}] AS VARCHAR[]))", reads.join(", "))
+        };
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {union} WHERE NOT ({bad});",
+            d.ident(&info.name)
+        ))
+        .map_err(|e| failed("make the tables", &e))?;
+        let left: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {union} WHERE {bad}"), [], |row| row.get(0))
+            .map_err(|e| settings.explain(failed(&what, &e)))?;
+        let left = u64::try_from(left).unwrap_or(0);
+        if left > 0 {
+            match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
+                Some((_, n)) => *n += usize::try_from(left).unwrap_or(usize::MAX),
+                None => out.left_out.push((rule.id.clone(), usize::try_from(left).unwrap_or(usize::MAX))),
+            }
+        }
         stream(&conn, &query, &what, settings, |row| {
-            if let Some(mut f) = groups::finding(program, catalogue, (*r, sources), row)? {
+            if let Some(mut f) = groups::finding(program, catalogue, (*r, sources, left), row)? {
                 let texts = (consumer.prepare)(&mut f);
                 out.count(&f);
                 (consumer.take)(f, texts);
@@ -745,10 +773,12 @@ fn calendar_table(
     conn.execute_batch(&crate::sql::lookup::create(crate::sql::Dialect::DuckDb)).map_err(fail)
 }
 
-/// A schema with no files: an empty table of its columns, so that its rules find nothing.
-fn empty_table(program: &Program, schema: usize) -> String {
+/// A schema with no files: an empty table `name` of its columns, so that its rules find nothing.
+fn empty_table(program: &Program, schema: usize, name: &str) -> String {
     let d = Dialect::DuckDb;
-    let Some(info) = program.schemas.get(schema) else { return String::new() };
+    if program.schemas.get(schema).is_none() {
+        return String::new();
+    }
     let mut cols: Vec<String> = crate::sql::tables::columns(program, schema, d)
         .iter()
         .map(|c| format!("{} {}", d.ident(&c.name), c.ty))
@@ -760,10 +790,13 @@ fn empty_table(program: &Program, schema: usize) -> String {
             "precept_staff VARCHAR",
             "precept_team VARCHAR",
             "precept_day DATE",
+            "precept_bad BOOLEAN",
+            "precept_lacks BOOLEAN",
+            "precept_bad_fields VARCHAR[]",
         ]
         .map(String::from),
     );
-    format!("CREATE TABLE {} ({});", d.ident(&info.name), cols.join(", "))
+    format!("CREATE TABLE {name} ({});", cols.join(", "))
 }
 
 fn read_error(name: &str, why: &str) -> Diag {

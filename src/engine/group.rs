@@ -582,7 +582,7 @@ fn absent_groups(
 }
 
 /// Say on each finding of a group rule how many records were left out of its groups.
-fn left_out_evidence(hits: &mut [GroupHit], left_out: u64) {
+pub(crate) fn left_out_evidence(hits: &mut [GroupHit], left_out: u64) {
     if left_out == 0 {
         return;
     }
