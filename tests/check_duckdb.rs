@@ -696,9 +696,10 @@ fn values_that_do_not_convert_cost_their_records_as_in_the_native_engine() {
         let line = text.lines().position(|l| l.contains(&format!("\"{id}\""))).unwrap() + 1;
         assert!(inputs.iter().any(|d| d["line"] == line), "no diagnostic at line {line} ({id}): {inputs:#?}");
     }
-    // The same records as CSV (the nested object's fields by their dotted paths).
+    // The same records as CSV (the nested object's fields by their dotted paths), with a column
+    // misspelt (`customer.sinc`), which the native reader warns of once.
     let mut csv = String::from(
-        "id,agent,opened_at,answered_at,waited,refund,score,replies,urgent,customer.kind,customer.since,tags\n",
+        "id,agent,opened_at,answered_at,waited,refund,score,replies,urgent,customer.kind,customer.sinc,tags\n",
     );
     for line in text.lines() {
         let r: Value = serde_json::from_str(line).unwrap();

@@ -369,8 +369,10 @@ fn run(
                 Ok(())
             })?;
             // The native reader's diagnostics: the values that did not convert, each at its record.
+            // (A CSV header's problems were reported when the file was opened.)
             if let Some(reader) = reader {
-                out.diagnostics.extend(reader.finish());
+                let diags = reader.finish().into_iter().filter(|d| !HEADER_CODES.contains(&d.code.as_ref()));
+                out.diagnostics.extend(diags);
             }
             Ok(())
         })?;
@@ -804,6 +806,9 @@ fn read_error(name: &str, why: &str) -> Diag {
         .help("give the file the columns the schema names (docs/warehouse.md, \"The tables\"), or check it with the native engine")
 }
 
+/// The codes of the problems the native reader finds with a CSV file's header.
+const HEADER_CODES: [&str; 2] = ["precept::input::csv-missing-column", "precept::input::duplicate-column"];
+
 /// A CSV file's header, each name trimmed, as the native reader matches columns, and the problems
 /// the native reader finds with it (a column twice, one the schema needs missing or misspelt),
 /// found by that reader over the header's own lines; `Err` when the header cannot be read.
@@ -820,9 +825,7 @@ fn csv_header(program: &Program, source: &Source) -> Result<(Vec<String>, Vec<Di
     }
     let header = crate::data::RecordFile::from_bytes(source.name.clone(), Format::Csv, source.schema, prefix);
     let mut diags = crate::data::read_file(&header, program, 1, &mut |_| {});
-    diags.retain(|d| {
-        matches!(d.code.as_ref(), "precept::input::csv-missing-column" | "precept::input::duplicate-column")
-    });
+    diags.retain(|d| HEADER_CODES.contains(&d.code.as_ref()));
     Ok((names, diags))
 }
 
