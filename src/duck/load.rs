@@ -98,12 +98,30 @@ pub fn required(program: &Program, schema: usize) -> Vec<String> {
 /// holding a value among them that did not convert is left out of the rule's groups, as the native
 /// engine leaves it out.
 pub fn group_reads(program: &Program, rule: &crate::engine::program::CompiledRule) -> Vec<String> {
-    use crate::engine::program::{CExpr, Root};
     let Some(spec) = &rule.group else { return Vec::new() };
-    let mut exprs: Vec<&CExpr> = spec.keys.iter().map(|k| &k.expr).collect();
+    let mut exprs: Vec<&crate::engine::program::CExpr> = spec.keys.iter().map(|k| &k.expr).collect();
     exprs.extend(spec.aggs.iter().filter_map(|a| a.arg.as_ref()));
     exprs.extend(spec.presence.as_ref().map(|p| &p.on));
     exprs.extend(rule.filter.as_ref());
+    reads(program, rule, exprs)
+}
+
+/// The columns of its schema's table a rule over single records reads to judge a record (its
+/// `where` and `require`s, and its schema's day when it has versions): in a Parquet file, a record
+/// holding a value among them that did not convert is not judged by the rule.
+pub fn record_reads(program: &Program, rule: &crate::engine::program::CompiledRule) -> Vec<String> {
+    let mut exprs: Vec<&crate::engine::program::CExpr> = rule.requires.iter().collect();
+    exprs.extend(rule.filter.as_ref());
+    reads(program, rule, exprs)
+}
+
+/// The leaf columns `exprs` (of `rule`) read from the record.
+fn reads<'p>(
+    program: &'p Program,
+    rule: &'p crate::engine::program::CompiledRule,
+    mut exprs: Vec<&'p crate::engine::program::CExpr>,
+) -> Vec<String> {
+    use crate::engine::program::{CExpr, Root};
     let mut paths: Vec<&[u16]> = Vec::new();
     while let Some(e) = exprs.pop() {
         if let CExpr::Field(Root::Record, path) = e {

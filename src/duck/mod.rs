@@ -296,8 +296,26 @@ fn run(
         let rules: Vec<String> = compiled
             .selects
             .iter()
-            .filter(|(r, _)| program.rules.get(*r).is_some_and(|rule| rule.schema == source.schema))
-            .map(|(r, s)| format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s})"))
+            .filter_map(|(r, s)| {
+                let rule = program.rules.get(*r).filter(|rule| rule.schema == source.schema)?;
+                let all = format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s}) AS precept_found");
+                // In Parquet, a record holding a value the rule reads that did not convert is not
+                // judged by it (it is reported); the others judge it.
+                let reads: Vec<String> = match source.kind {
+                    Kind::Parquet => load::record_reads(program, rule).iter().map(|n| load::literal(n)).collect(),
+                    Kind::Jsonl | Kind::Csv => Vec::new(),
+                };
+                Some(if reads.is_empty() {
+                    all
+                } else {
+                    format!(
+                        "{all} WHERE NOT EXISTS (SELECT 1 FROM {view} AS precept_b WHERE precept_b.precept_bad \
+                         AND precept_b.precept_row = precept_found.precept_row \
+                         AND list_has_any(precept_b.precept_bad_fields, CAST([{}] AS VARCHAR[])))",
+                        reads.join(", ")
+                    )
+                })
+            })
             .collect();
         let Some(info) = program.schemas.get(source.schema) else { continue };
         if rules.is_empty() && !rescue {
@@ -305,8 +323,14 @@ fn run(
         }
         // The rules read their schema's table: for now, this one file, less the records judged
         // natively.
+        // (A Parquet record holding a value that did not convert stays, its value NULL: the rules
+        // that read it leave it out, above.)
+        let judged = match source.kind {
+            Kind::Parquet => "NOT precept_lacks",
+            Kind::Jsonl | Kind::Csv => "NOT (precept_bad OR precept_lacks)",
+        };
         conn.execute_batch(&format!(
-            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {view} WHERE NOT (precept_bad OR precept_lacks);",
+            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {view} WHERE {judged};",
             d.ident(&info.name)
         ))
         .map_err(|e| failed("make the tables", &e))?;
@@ -605,7 +629,7 @@ fn parquet_problems(
                 format!("`{field}` is not {}: `{}`", what_it_is(program, source.schema, &field), clip(&v)),
             )
             .at(&place, crate::source::Span::new(0, 0), format!("row {line}"))
-            .help("write the value in the column's type (docs/warehouse.md, \"The tables\"); rules that depend on this value cannot be determined for the record, and were not judged"),
+            .help("write the value in the column's type (docs/warehouse.md, \"The tables\"); the rules over single records that read this value did not judge the record, the others did"),
             None => Diag::error("precept::input::missing-field", format!("record is missing required field `{field}`"))
                 .at(&place, crate::source::Span::new(0, 0), format!("row {line}"))
                 .help("give the record a value, or declare the field optional with `?` in the schema; the record was skipped"),
