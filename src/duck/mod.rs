@@ -237,7 +237,9 @@ enum Read {
     Not,
     /// By DuckDB, through view `name`; `rescue`: some of its records (a value that did not
     /// convert, a required one absent) are judged by the native engine instead.
-    View { name: String, rescue: bool },
+    /// `bad`: some of its records hold a value that did not convert (read by the rules of a
+    /// Parquet file only when so, as it costs them a scan).
+    View { name: String, rescue: bool, bad: bool },
     /// A JSON Lines or CSV file DuckDB could not read (a syntax error, a line that is not an
     /// object, a row of the wrong length): judged whole by the native engine, as it reads it.
     Natively,
@@ -268,7 +270,7 @@ fn run(
     setup.push_str(load::MACROS);
     conn.execute_batch(&setup).map_err(|e| failed("be set up", &e))?;
     // One view per file, read once to count its records and find the ones DuckDB cannot judge.
-    let reads: Vec<Read> = sources
+    let reads_of: Vec<Read> = sources
         .iter()
         .enumerate()
         .map(|(i, source)| open(&conn, program, (i, source), settings, out))
@@ -279,9 +281,9 @@ fn run(
     // by these only.
     let ran: std::collections::BTreeSet<usize> = compiled.selects.iter().map(|(r, _)| *r).collect();
     let keep = |r: usize| ran.contains(&r);
-    for (source, read) in sources.iter().zip(&reads) {
+    for (source, read) in sources.iter().zip(&reads_of) {
         let file = source.record_file();
-        let (view, rescue) = match read {
+        let (view, rescue, bad) = match read {
             Read::Not => continue,
             Read::Natively => {
                 if let Some(file) = &file {
@@ -291,7 +293,7 @@ fn run(
                 }
                 continue;
             }
-            Read::View { name, rescue } => (name, *rescue),
+            Read::View { name, rescue, bad } => (name, *rescue, *bad),
         };
         let rules: Vec<String> = compiled
             .selects
@@ -302,8 +304,10 @@ fn run(
                 // In Parquet, a record holding a value the rule reads that did not convert is not
                 // judged by it (it is reported); the others judge it.
                 let reads: Vec<String> = match source.kind {
-                    Kind::Parquet => load::record_reads(program, rule).iter().map(|n| load::literal(n)).collect(),
-                    Kind::Jsonl | Kind::Csv => Vec::new(),
+                    Kind::Parquet if bad => {
+                        load::record_reads(program, rule).iter().map(|n| load::literal(n)).collect()
+                    }
+                    Kind::Parquet | Kind::Jsonl | Kind::Csv => Vec::new(),
                 };
                 Some(if reads.is_empty() {
                     all
@@ -413,7 +417,7 @@ fn run(
         }
         let files: Vec<String> = sources
             .iter()
-            .zip(&reads)
+            .zip(&reads_of)
             .filter(|(s, _)| s.schema == schema)
             .filter_map(|(_, r)| match r {
                 Read::View { name, .. } => Some(format!("SELECT * FROM {name} WHERE NOT precept_lacks")),
@@ -437,7 +441,12 @@ fn run(
         // convert, which are counted as the native engine counts them.
         let reads: Vec<String> = load::group_reads(program, rule).iter().map(|n| load::literal(n)).collect();
         let union = format!("precept_union_{}", rule.schema);
-        let bad = if reads.is_empty() {
+        // Only where some file of the schema holds such a value: otherwise nothing is read for it.
+        let any = sources
+            .iter()
+            .zip(&reads_of)
+            .any(|(s, r)| s.schema == rule.schema && matches!(r, Read::View { bad: true, .. }));
+        let bad = if reads.is_empty() || !any {
             "FALSE".to_string()
         } else {
             format!("list_has_any(precept_bad_fields, CAST([{}] AS VARCHAR[]))", reads.join(", "))
@@ -447,9 +456,12 @@ fn run(
             d.ident(&info.name)
         ))
         .map_err(|e| failed("make the tables", &e))?;
-        let left: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM {union} WHERE {bad}"), [], |row| row.get(0))
-            .map_err(|e| settings.explain(failed(&what, &e)))?;
+        let left: i64 = if bad == "FALSE" {
+            0
+        } else {
+            conn.query_row(&format!("SELECT count(*) FROM {union} WHERE {bad}"), [], |row| row.get(0))
+                .map_err(|e| settings.explain(failed(&what, &e)))?
+        };
         let left = u64::try_from(left).unwrap_or(0);
         if left > 0 {
             match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
@@ -568,7 +580,7 @@ fn open(
     if let (Some(problems), true) = (&view.problems, rescue > 0) {
         parquet_problems(conn, program, source, problems, settings, out)?;
     }
-    Ok(Read::View { name, rescue: rescue > 0 && streamed })
+    Ok(Read::View { name, rescue: rescue > 0 && streamed, bad: rescue > lacking })
 }
 
 /// The diagnostic of a JSON Lines or CSV file DuckDB could not read, whose records the native
