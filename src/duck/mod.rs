@@ -239,7 +239,8 @@ enum Read {
     /// convert, a required one absent) are judged by the native engine instead.
     /// `bad`: some of its records hold a value that did not convert (read by the rules of a
     /// Parquet file only when so, as it costs them a scan).
-    View { name: String, rescue: bool, bad: bool },
+    /// `lacks`: some lack a required value.
+    View { name: String, rescue: bool, bad: bool, lacks: bool },
     /// A JSON Lines or CSV file DuckDB could not read (a syntax error, a line that is not an
     /// object, a row of the wrong length): judged whole by the native engine, as it reads it.
     Natively,
@@ -283,7 +284,7 @@ fn run(
     let keep = |r: usize| ran.contains(&r);
     for (source, read) in sources.iter().zip(&reads_of) {
         let file = source.record_file();
-        let (view, rescue, bad) = match read {
+        let (view, rescue, bad, lacks) = match read {
             Read::Not => continue,
             Read::Natively => {
                 if let Some(file) = &file {
@@ -293,7 +294,7 @@ fn run(
                 }
                 continue;
             }
-            Read::View { name, rescue, bad } => (name, *rescue, *bad),
+            Read::View { name, rescue, bad, lacks } => (name, *rescue, *bad, *lacks),
         };
         let rules: Vec<String> = compiled
             .selects
@@ -329,9 +330,11 @@ fn run(
         // natively.
         // (A Parquet record holding a value that did not convert stays, its value NULL: the rules
         // that read it leave it out, above.)
+        // A file with no such record is read as it is.
         let judged = match source.kind {
-            Kind::Parquet => "NOT precept_lacks",
-            Kind::Jsonl | Kind::Csv => "NOT (precept_bad OR precept_lacks)",
+            Kind::Parquet if lacks => "NOT precept_lacks",
+            Kind::Jsonl | Kind::Csv if rescue => "NOT (precept_bad OR precept_lacks)",
+            Kind::Parquet | Kind::Jsonl | Kind::Csv => "TRUE",
         };
         conn.execute_batch(&format!(
             "CREATE OR REPLACE VIEW {} AS SELECT * FROM {view} WHERE {judged};",
@@ -420,7 +423,8 @@ fn run(
             .zip(&reads_of)
             .filter(|(s, _)| s.schema == schema)
             .filter_map(|(_, r)| match r {
-                Read::View { name, .. } => Some(format!("SELECT * FROM {name} WHERE NOT precept_lacks")),
+                Read::View { name, lacks: true, .. } => Some(format!("SELECT * FROM {name} WHERE NOT precept_lacks")),
+                Read::View { name, .. } => Some(format!("SELECT * FROM {name}")),
                 Read::Not | Read::Natively => None,
             })
             .collect();
@@ -580,7 +584,7 @@ fn open(
     if let (Some(problems), true) = (&view.problems, rescue > 0) {
         parquet_problems(conn, program, source, problems, settings, out)?;
     }
-    Ok(Read::View { name, rescue: rescue > 0 && streamed, bad: rescue > lacking })
+    Ok(Read::View { name, rescue: rescue > 0 && streamed, bad: rescue > lacking, lacks: lacking > 0 })
 }
 
 /// The diagnostic of a JSON Lines or CSV file DuckDB could not read, whose records the native
