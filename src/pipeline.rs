@@ -397,6 +397,9 @@ struct Place<'a> {
     file: &'a RecordFile,
     name: Arc<str>,
     prepare: &'a (dyn Fn(&mut Finding) -> Vec<String> + Sync),
+    /// The rules whose outcomes are kept (`None`: all): `--engine duckdb` judges here only the
+    /// records DuckDB could not, and only by the rules DuckDB runs.
+    keep: Option<&'a (dyn Fn(usize) -> bool + Sync)>,
 }
 
 impl Place<'_> {
@@ -406,6 +409,9 @@ impl Place<'_> {
     fn check(&self, rec: &data::ReadRecord) -> RecordDone {
         let mut hits = Vec::new();
         check_record(self.program, self.authority, self.file.schema, 0, &rec.values, &mut hits);
+        if let Some(keep) = self.keep {
+            hits.retain(|h| keep(h.rule));
+        }
         if hits.is_empty() {
             return (None, Vec::new(), Vec::new());
         }
@@ -528,7 +534,15 @@ fn check_file(
     out: &mut Outcome,
     consumer: &mut Consumer<'_>,
 ) {
-    let place = Place { program, rules, authority, file, name: file.name.as_str().into(), prepare: consumer.prepare };
+    let place = Place {
+        program,
+        rules,
+        authority,
+        file,
+        name: file.name.as_str().into(),
+        prepare: consumer.prepare,
+        keep: None,
+    };
     let take = &mut *consumer.take;
     // A file read whole (JSON, TOML) has its findings placed once the reader is done with its
     // text, so that it is never held twice.
@@ -574,6 +588,57 @@ fn check_file(
             out.count(&f);
             take(f, texts);
         }
+    }
+}
+
+/// Records of a streamed `file` (JSON Lines or CSV) judged by the native engine, for `precept
+/// check --engine duckdb`: the records whose values DuckDB could not convert, and the files it
+/// could not read at all. Only the outcomes of the rules `keep` keeps are made; rules over groups
+/// are not judged here.
+#[cfg(feature = "duckdb")]
+pub(crate) struct Natively<'a> {
+    place: Place<'a>,
+}
+
+#[cfg(feature = "duckdb")]
+impl<'a> Natively<'a> {
+    /// For the records of `file`.
+    pub(crate) fn new(
+        program: &'a Program,
+        rules: &'a Catalogue,
+        authority: Option<&'a dyn Authority>,
+        file: &'a RecordFile,
+        prepare: &'a (dyn Fn(&mut Finding) -> Vec<String> + Sync),
+        keep: &'a (dyn Fn(usize) -> bool + Sync),
+    ) -> Natively<'a> {
+        let name = file.name.as_str().into();
+        Natively { place: Place { program, rules, authority, file, name, prepare, keep: Some(keep) } }
+    }
+
+    /// Judge record `rec`: whether it has a finding (`None`: no outcome at all, `Some(false)`: only
+    /// outcomes that cannot be determined), and its findings, placed and prepared, in rule order.
+    pub(crate) fn check(&self, rec: &data::ReadRecord) -> (Option<bool>, Vec<(Finding, Vec<String>)>) {
+        let (seen, found, _) = self.place.check(rec);
+        (seen, found)
+    }
+
+    /// Read and judge every record of the file, in order, counting them in `out` and handing each
+    /// finding to `take`; the reader's diagnostics are added to `out`.
+    pub(crate) fn all(&self, out: &mut Outcome, take: &mut dyn FnMut(Finding, Vec<String>)) {
+        let check = |rec: &data::ReadRecord| self.check(rec);
+        let mut diags = data::read_file_with(self.place.file, self.place.program, BATCH, &check, &mut |batch, done| {
+            out.records += batch.len();
+            for (seen, found) in done {
+                if let Some(seen) = seen {
+                    out.tally.record_seen(seen);
+                }
+                for (f, texts) in found {
+                    out.count(&f);
+                    take(f, texts);
+                }
+            }
+        });
+        out.diagnostics.append(&mut diags);
     }
 }
 

@@ -42,6 +42,9 @@ use crate::engine::value::Value;
 use crate::engine::Program;
 use rayon::prelude::*;
 
+/// What a value of a type must be, in a diagnostic (`a whole number`).
+#[cfg(feature = "duckdb")]
+pub(crate) use convert::expected as expected_type;
 pub use discover::{discover, is_parquet, SchemaGlobs};
 pub use locator::{Located, Locator};
 pub use origin::Origin;

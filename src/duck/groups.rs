@@ -3,18 +3,21 @@
 //! then key as the engine orders keys, a `require`'s finding before the missing periods, those by
 //! day). A missing period's evidence is the engine's own, fact for fact, so that its fingerprint
 //! (which includes the period missing) matches a baseline or waiver the native engine wrote. What
-//! the SQL gives no way to know is left out, as docs/warehouse.md says: the sample records, a
-//! `require`'s evidence (the figures it read) and the help with values filled in; none of them is
-//! part of a fingerprint.
+//! the SQL gives no way to know is left out, as docs/warehouse.md says: a `require`'s evidence
+//! (the figures it read) and the help with values filled in; neither is part of a fingerprint.
+//! The sample records are the engine's: the SQL keeps the same few per group (see
+//! `crate::sql::group`).
 
 use jiff::civil::Date;
 
 use crate::engine::authority::Evidence;
 use crate::engine::group::{missing_evidence, more_missing_evidence};
 use crate::engine::program::GroupSpec;
-use crate::engine::verdict::GroupHit;
+use crate::engine::verdict::{GroupHit, Sample};
 use crate::engine::Program;
 use crate::findings::{Catalogue, Finding};
+
+use super::{Kind, Source};
 
 /// The query over group rule `rule`'s compiled `select` (with the columns that place its findings)
 /// that gives its findings in the native engine's order; `None` for a rule that is not over groups.
@@ -26,7 +29,7 @@ pub(super) fn query(program: &Program, rule: usize, select: &str) -> Option<Stri
     Some(format!(
         "SELECT CAST(requirement AS BIGINT), CAST(to_json(message_values) AS VARCHAR), CAST(to_json(precept_key) AS VARCHAR), \
          CAST(precept_period AS VARCHAR), CAST(precept_range[1] AS VARCHAR), CAST(precept_range[2] AS VARCHAR), \
-         CAST(precept_records AS BIGINT), CAST(precept_more AS BIGINT) \
+         CAST(precept_records AS BIGINT), CAST(precept_more AS BIGINT), CAST(to_json(precept_samples) AS VARCHAR) \
          FROM ({select}) AS precept_groups ORDER BY {}",
         order.join(", ")
     ))
@@ -40,7 +43,7 @@ pub(super) fn query(program: &Program, rule: usize, select: &str) -> Option<Stri
 pub(super) fn finding(
     program: &Program,
     catalogue: &Catalogue,
-    rule: usize,
+    (rule, sources, left_out): (usize, &[Source], u64),
     row: &duckdb::Row<'_>,
 ) -> Result<Option<Finding>, duckdb::Error> {
     let requirement: Option<i64> = row.get(0)?;
@@ -52,17 +55,47 @@ pub(super) fn finding(
     let shown: Vec<Option<String>> = key.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default();
     // A part with no value (of a group expected by name, with no record) is not shown.
     let key = spec.keys.iter().zip(shown).filter_map(|(k, v)| Some((k.name.clone(), v?))).collect();
-    let hit = GroupHit {
+    let mut hit = GroupHit {
         rule,
         key,
         require: requirement.and_then(|k| usize::try_from(k).ok()?.checked_sub(1)),
         message: crate::sql::message::message(program, compiled, &values),
         help: None,
         evidence: missing(spec, row)?,
-        samples: Vec::new(),
+        samples: samples(row.get(8)?, sources),
         values: Vec::new(),
     };
-    Ok(crate::pipeline::group_finding(program, catalogue, &[], hit))
+    // The records left out of the rule's groups, as the engine says on each finding.
+    crate::engine::group::left_out_evidence(std::slice::from_mut(&mut hit), left_out);
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    Ok(crate::pipeline::group_finding(program, catalogue, &names, hit))
+}
+
+/// One record a finding shows, as the SQL gives it: its file's index, its row (from 1), its id.
+#[derive(serde::Deserialize)]
+struct Shown {
+    f: usize,
+    n: usize,
+    id: Option<String>,
+}
+
+/// The records a finding shows (a JSON list of [`Shown`], or null), placed as the native engine
+/// places them: a JSON Lines record at its position, a CSV record after the header, a Parquet
+/// file's row.
+fn samples(json: Option<String>, sources: &[Source]) -> Vec<Sample> {
+    let shown: Vec<Shown> = json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+    shown
+        .into_iter()
+        .filter_map(|s| {
+            let source = sources.get(s.f)?;
+            let ordinal = s.n.checked_sub(1)?;
+            let line = match source.kind {
+                Kind::Csv => s.n + 1,
+                Kind::Jsonl | Kind::Parquet => s.n,
+            };
+            Some(Sample { file: s.f, ordinal, line, id: s.id })
+        })
+        .collect()
 }
 
 /// The evidence of a presence rule's missing period, as the engine gives it (see

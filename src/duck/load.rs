@@ -6,10 +6,14 @@
 //! `precept_row` (the record's position in it, from 1), and the record's staff member, team and
 //! day (`precept_staff`, `precept_team`, `precept_day`) that waivers and reports read.
 //!
-//! JSON Lines and CSV hold text: each value the rules read is converted to its column's type here,
-//! and a value that does not convert stops the query with an error naming the file and field (the
-//! native engine would report the one record as undetermined). Parquet holds typed columns already,
-//! named and typed as the mapping says; they are cast to the mapping's types.
+//! JSON Lines and CSV hold text (JSON values, whose kind is checked as the native reader checks
+//! it): each value the rules read is converted to its column's type here, and one that does not
+//! convert is NULL, never an error, so that it costs its record and not the run. Parquet holds
+//! typed columns already, named and typed as the mapping says; they are cast to the mapping's
+//! types the same way. Each view says per record whether a value present did not convert
+//! (`precept_bad`) and whether a required one is absent (`precept_lacks`): such records are judged
+//! by the native engine instead (JSON Lines, CSV) or reported at their row (Parquet), see
+//! [`super`].
 
 use super::Source;
 use crate::engine::types::{Field, Ty};
@@ -88,6 +92,80 @@ pub fn required(program: &Program, schema: usize) -> Vec<String> {
         .collect()
 }
 
+/// The columns of its schema's table a rule over groups reads to place a record in a group or fold
+/// it in (its key parts, the values it aggregates, a presence rule's day), to decide whether the
+/// record is in its scope (its `where`), and its schema's day when the rule has versions: a record
+/// holding a value among them that did not convert is left out of the rule's groups, as the native
+/// engine leaves it out.
+pub fn group_reads(program: &Program, rule: &crate::engine::program::CompiledRule) -> Vec<String> {
+    let Some(spec) = &rule.group else { return Vec::new() };
+    let mut exprs: Vec<&crate::engine::program::CExpr> = spec.keys.iter().map(|k| &k.expr).collect();
+    exprs.extend(spec.aggs.iter().filter_map(|a| a.arg.as_ref()));
+    exprs.extend(spec.presence.as_ref().map(|p| &p.on));
+    exprs.extend(rule.filter.as_ref());
+    reads(program, rule, exprs)
+}
+
+/// The columns of its schema's table a rule over single records reads to judge a record (its
+/// `where` and `require`s, and its schema's day when it has versions): in a Parquet file, a record
+/// holding a value among them that did not convert is not judged by the rule.
+pub fn record_reads(program: &Program, rule: &crate::engine::program::CompiledRule) -> Vec<String> {
+    let mut exprs: Vec<&crate::engine::program::CExpr> = rule.requires.iter().collect();
+    exprs.extend(rule.filter.as_ref());
+    reads(program, rule, exprs)
+}
+
+/// The leaf columns `exprs` (of `rule`) read from the record.
+fn reads<'p>(
+    program: &'p Program,
+    rule: &'p crate::engine::program::CompiledRule,
+    mut exprs: Vec<&'p crate::engine::program::CExpr>,
+) -> Vec<String> {
+    use crate::engine::program::{CExpr, Root};
+    let mut paths: Vec<&[u16]> = Vec::new();
+    while let Some(e) = exprs.pop() {
+        if let CExpr::Field(Root::Record, path) = e {
+            paths.push(path);
+        }
+        exprs.extend(e.children());
+    }
+    let leaves = leaves(program, rule.schema);
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |prefix: &str| {
+        for l in leaves.iter().filter(|l| l.name == prefix || l.name.starts_with(&format!("{prefix}."))) {
+            if !out.contains(&l.name) {
+                out.push(l.name.clone());
+            }
+        }
+    };
+    let info = program.schemas.get(rule.schema);
+    for path in paths {
+        let mut names = Vec::new();
+        let mut shape = info.map(|i| i.shape);
+        for slot in path.iter() {
+            let Some(f) = shape.and_then(|s| program.shapes.get(s)).and_then(|s| s.fields.get(usize::from(*slot)))
+            else {
+                break;
+            };
+            names.push(f.name.clone());
+            shape = match f.ty {
+                Ty::Object(inner) => Some(inner),
+                _ => None,
+            };
+        }
+        if !names.is_empty() {
+            add(&names.join("."));
+        }
+    }
+    if rule.in_force.is_some() || !rule.suspended.is_empty() {
+        let day = info.and_then(|i| Some(program.shapes.get(i.shape)?.fields.get(i.date_field?)?.name.clone()));
+        if let Some(day) = day {
+            add(&day);
+        }
+    }
+    out
+}
+
 /// Whether DuckDB reads `source` as the native engine would: a JSON Lines or CSV file of a
 /// schema whose fields declare export spellings (`accept`, codes, `custom field`, `separated by`)
 /// or zones for datetimes without an offset is not (those are the native readers'); `Err` says
@@ -118,12 +196,15 @@ pub fn readable(program: &Program, source: &Source) -> Result<(), String> {
 
 /// `SELECT` of one file's records as its schema's table, with the carried columns. `header` is a
 /// CSV file's header (its column names, trimmed); `present` the columns a Parquet file has.
-pub fn view(program: &Program, index: usize, source: &Source, header: &[String]) -> Result<String, String> {
+pub fn view(program: &Program, index: usize, source: &Source, header: &[String]) -> Result<View, String> {
     let d = Dialect::DuckDb;
     let Some(info) = program.schemas.get(source.schema) else { return Err("no such schema".into()) };
     let path = literal(&source.path.to_string_lossy());
-    let file = literal(&source.name);
     let mut cols = Vec::new();
+    // Per record: whether a value did not convert, and whether a required one is absent.
+    let mut bads = Vec::new();
+    let mut lacks = Vec::new();
+    let mut shown = Vec::new();
     let mut json_columns = Vec::new();
     if let Some(shape) = program.shapes.get(info.shape) {
         for f in &shape.fields {
@@ -153,14 +234,14 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                     }
                     return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
                 }
-                (format!("CAST({name} AS {ty})"), None)
+                (parquet_value(program, &leaf.field.ty, &name, &ty), None)
             }
             Kind::Jsonl => {
                 let mut access = d.ident(&leaf.keys[0]);
                 for k in &leaf.keys[1..] {
                     access = format!("struct_extract({access}, {})", literal(k));
                 }
-                (convert(program, &leaf.field.ty, &access, &file, &leaf.name, false), Some(access))
+                (json_convert(program, &leaf.field.ty, &access), Some(access))
             }
             Kind::Csv => {
                 if matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_))) {
@@ -181,16 +262,49 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                     Some(i) => {
                         // Columns are read by position, as the header's names may repeat once trimmed.
                         let cell = format!("NULLIF(trim(column{i:05}), '')");
-                        (convert(program, &leaf.field.ty, &cell, &file, &leaf.name, true), Some(cell))
+                        (convert(program, &leaf.field.ty, &cell, true), Some(cell))
                     }
                 }
             }
         };
+        // What the value was read from: the text (JSON in JSON Lines), or the Parquet column.
+        let raw = text.clone().unwrap_or_else(|| name.clone());
+        let csv = source.kind == Kind::Csv;
+        let deep = matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)));
+        if fallible(&leaf.field.ty, source.kind) && !deep {
+            bads.push(bad(&leaf.field.ty, &raw, &expr, csv));
+            shown.push((leaf.name.clone(), raw.clone(), bad(&leaf.field.ty, &raw, &expr, csv)));
+        }
+        if leaf.needed && !leaf.optional && !matches!(leaf.field.ty, Ty::List(_)) {
+            lacks.push(format!("{raw} IS NULL"));
+        }
         cols.push(format!("{expr} AS {name}"));
         if matches!(leaf.field.ty, Ty::DateTime) {
-            cols.push(offset(&leaf.name, text.as_deref(), header));
+            // The offset is read from the text the instant was converted from.
+            let written = match source.kind {
+                Kind::Jsonl => Some(format!("({raw} ->> '$')")),
+                Kind::Csv | Kind::Parquet => text.clone(),
+            };
+            cols.push(offset(&leaf.name, written.as_deref(), header));
         }
     }
+    let any = |parts: &[String]| {
+        if parts.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!("COALESCE({}, FALSE)", parts.join(" OR "))
+        }
+    };
+    cols.push(format!("{} AS precept_bad", any(&bads)));
+    // Which fields did not convert, for the rules over groups that read them.
+    let named: Vec<String> =
+        shown.iter().map(|(field, _, bad)| format!("CASE WHEN {bad} THEN {} END", literal(field))).collect();
+    cols.push(if named.is_empty() {
+        "CAST([] AS VARCHAR[]) AS precept_bad_fields".to_string()
+    } else {
+        format!("list_filter([{}], precept_f -> precept_f IS NOT NULL) AS precept_bad_fields", named.join(", "))
+    });
+    cols.push(format!("{} AS precept_lacks", any(&lacks)));
     let text = |slot: Option<usize>| -> String {
         let leaf = slot.and_then(|s| program.shapes.get(info.shape)?.fields.get(s)).map(|f| d.ident(&f.name));
         match leaf {
@@ -229,13 +343,123 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
             )
         }
     };
+    // The values that did not convert, and those missing, one row each: only for Parquet, whose row
+    // number does not depend on the rows kept (the native reader reports those of the other files).
+    let problems = match source.kind {
+        Kind::Parquet => {
+            let mut parts: Vec<String> = shown
+                .iter()
+                .map(|(field, raw, bad)| {
+                    format!(
+                        "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST({raw} AS VARCHAR) AS value FROM {scan} WHERE {bad}",
+                        literal(field)
+                    )
+                })
+                .collect();
+            parts.extend(required(program, source.schema).iter().filter(|c| header.contains(c)).map(|c| {
+                format!(
+                    "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST(NULL AS VARCHAR) AS value FROM {scan} WHERE {} IS NULL",
+                    literal(c),
+                    d.ident(c)
+                )
+            }));
+            if parts.is_empty() {
+                None
+            } else {
+                Some(format!("SELECT * FROM ({}) ORDER BY precept_row", parts.join(" UNION ALL ")))
+            }
+        }
+        Kind::Jsonl | Kind::Csv => None,
+    };
     // The typed columns first, then the carried ones computed from them.
-    Ok(format!(
+    let select = format!(
         "SELECT *, {} AS precept_staff, {} AS precept_team, {day} AS precept_day FROM (SELECT CAST({index} AS BIGINT) AS precept_file, CAST({row} AS BIGINT) AS precept_row, {} FROM {scan})",
         text(info.staff_field),
         text(info.team_field),
         cols.join(", "),
-    ))
+    );
+    Ok(View { select, problems })
+}
+
+/// One file's records as a view, and how its problems are found.
+pub struct View {
+    /// The `SELECT` of its records in the table mapping, with the carried columns, `precept_bad`
+    /// (a value the record holds did not convert) and `precept_lacks` (a value its schema requires
+    /// is absent).
+    pub select: String,
+    /// For a Parquet file, whose records no native reader reads again: each value that did not
+    /// convert (`precept_row`, `field`, `value` as text) and each required one absent (`value`
+    /// NULL), by row. `None` for JSON Lines and CSV, and where nothing can fail.
+    pub problems: Option<String>,
+}
+
+/// Why a Parquet file's `columns` (name and DuckDB type) cannot hold `schema`'s values: the first
+/// column a rule reads whose type is not one the field's values convert from (a `STRUCT` for a
+/// whole number, a `DATE` for a datetime); `None` when every one can.
+pub fn wrong_types(program: &Program, schema: usize, columns: &[(String, String)]) -> Option<String> {
+    for leaf in leaves(program, schema) {
+        if !leaf.needed {
+            continue;
+        }
+        let Some((_, found)) = columns.iter().find(|(name, _)| *name == leaf.name) else { continue };
+        if !holds(&leaf.field.ty, found) {
+            return Some(format!(
+                "its column `{}` is {found}, which does not hold the field's values ({})",
+                leaf.name,
+                crate::data::expected_type(&leaf.field.ty)
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a Parquet column of DuckDB type `found` holds values of type `ty`.
+fn holds(ty: &Ty, found: &str) -> bool {
+    let t = found.to_ascii_uppercase();
+    let numeric = [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+        "FLOAT",
+        "DOUBLE",
+    ]
+    .contains(&t.as_str())
+        || t.starts_with("DECIMAL");
+    let text = t == "VARCHAR";
+    match ty {
+        Ty::List(inner) => {
+            t.ends_with("[]") && holds(inner, t.trim_end_matches("[]"))
+                || matches!(**inner, Ty::Object(_) | Ty::List(_))
+        }
+        _ if t.ends_with("[]") || t.starts_with("STRUCT") || t.starts_with("MAP") => false,
+        Ty::Text => text || t.starts_with("ENUM"),
+        Ty::Enum(_) => text || t.starts_with("ENUM"),
+        Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Duration => numeric || text,
+        Ty::Bool => t == "BOOLEAN" || text,
+        Ty::Date => t == "DATE" || text,
+        Ty::DateTime => t.starts_with("TIMESTAMP") || text,
+        Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => true,
+    }
+}
+
+/// Parquet column `col` (a value of any type) as the mapping's type `ty` (SQL `sql`), or NULL
+/// where it does not convert: a whole number must be whole (a `DOUBLE` of `12.7` is not rounded),
+/// an enumeration's value one of its values.
+fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
+    match ty {
+        Ty::Int => format!(
+            "CASE WHEN TRY_CAST({col} AS DECIMAL(38, 10)) = TRY_CAST(TRY_CAST({col} AS BIGINT) AS DECIMAL(38, 10)) THEN TRY_CAST({col} AS BIGINT) END"
+        ),
+        Ty::Enum(_) => convert(program, ty, &format!("CAST({col} AS VARCHAR)"), false),
+        _ => format!("TRY_CAST({col} AS {sql})"),
+    }
 }
 
 /// The offset column of datetime column `name`: in JSON Lines and CSV the offset as written in
@@ -255,8 +479,9 @@ fn offset(name: &str, text: Option<&str>, header: &[String]) -> String {
     format!("{expr} AS {ident}")
 }
 
-/// The type `read_json` reads a field as: text for every value (converted afterwards, as the
-/// native reader converts), structs for objects, lists of text for lists of values, and lists of
+/// The type `read_json` reads a field as: JSON for every value (converted afterwards, as the
+/// native reader converts, its JSON kind checked), structs for objects, lists of JSON for lists
+/// of values, and lists of
 /// objects typed as the mapping says (DuckDB converts their values itself).
 fn json_type(program: &Program, ty: &Ty) -> String {
     match ty {
@@ -277,65 +502,104 @@ fn json_type(program: &Program, ty: &Ty) -> String {
             crate::sql::tables::columns_type_without_offsets(program, ty, Dialect::DuckDb)
                 .unwrap_or_else(|| "JSON".into())
         }
-        Ty::List(_) => "VARCHAR[]".into(),
-        _ => "VARCHAR".into(),
+        Ty::List(_) => "JSON[]".into(),
+        _ => "JSON".into(),
     }
 }
 
-/// `x` (text, or a list of text) as a value of type `ty`, or an error naming `file` and `field`.
-fn convert(program: &Program, ty: &Ty, x: &str, file: &str, field: &str, csv: bool) -> String {
-    let fail = |what: &str| {
-        format!("error(concat({file}, {}, {x}, '`'))", literal(&format!(": field `{field}` is not {what}: `")))
-    };
+/// `x` (text, or a list of text) as a value of type `ty`, or NULL where it does not convert (an
+/// element of a list that does not convert is a NULL element): a value that does not convert must
+/// cost only its record, never the run, so nothing here raises an error. [`fallible`] says which
+/// types may fail, and [`bad`] finds the values that did.
+fn convert(program: &Program, ty: &Ty, x: &str, csv: bool) -> String {
     match ty {
         Ty::Text => x.to_string(),
         Ty::Enum(e) => {
             let variants: Vec<String> =
                 program.enums.get(*e).map(|d| d.variants.iter().map(|v| literal(v)).collect()).unwrap_or_default();
-            format!(
-                "CASE WHEN {x} IS NULL OR {x} IN ({}) THEN {x} ELSE {} END",
-                variants.join(", "),
-                fail("one of the enumeration's values")
-            )
+            if variants.is_empty() {
+                return "CAST(NULL AS VARCHAR)".into();
+            }
+            format!("CASE WHEN {x} IN ({}) THEN {x} END", variants.join(", "))
         }
         // DuckDB's cast would round `12.7` to 13: the native reader refuses a fraction or exponent.
         Ty::Int => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match(trim({x}), '[+-]?[0-9]+') THEN CAST(trim({x}) AS BIGINT) ELSE {} END",
-            fail("a whole number")
+            "CASE WHEN regexp_full_match(trim({x}), '[+-]?[0-9]+') THEN TRY_CAST(trim({x}) AS BIGINT) END"
         ),
-        // The mapping keeps 10 places: a value with more would be rounded, so it is refused.
-        Ty::Dec => at_most_ten_places(x, &format!("CAST({x} AS DECIMAL(38, 10))"), &fail("a decimal of at most 10 places (check it with the native engine)")),
-        // `12.50 GBP`, or a plain number in the field's currency; another currency fails the cast.
+        // The mapping keeps 10 places: a value with more would be rounded, so it does not convert
+        // here (the native engine, which reads it exactly, judges its record).
+        Ty::Dec => at_most_ten_places(x, &format!("TRY_CAST({x} AS DECIMAL(38, 10))")),
+        // `12.50 GBP`, or a plain number in the field's currency; another currency does not convert.
         Ty::Money(c) => at_most_ten_places(
             x,
-            &format!("CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
-            &fail("an amount of at most 10 places (check it with the native engine)"),
+            &format!("TRY_CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
         ),
+        // As the native reader reads a CSV cell (JSON Lines gives `true` or `false` only).
         Ty::Bool => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN {x} = 'true' THEN TRUE WHEN {x} = 'false' THEN FALSE ELSE {} END",
-            fail("true or false")
+            "CASE WHEN lower(trim({x})) IN ('true', 'yes') THEN TRUE WHEN lower(trim({x})) IN ('false', 'no') THEN FALSE END"
         ),
-        Ty::Date => format!("CAST({x} AS DATE)"),
+        Ty::Date => format!("TRY_CAST({x} AS DATE)"),
         Ty::DateTime => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN CAST(CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) ELSE {} END",
-            fail("a datetime with an offset")
+            "CASE WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN TRY_CAST(TRY_CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) END"
         ),
-        Ty::Duration => format!(
-            "CASE WHEN {x} IS NULL THEN NULL WHEN precept_duration_ok({x}) THEN precept_duration({x}) ELSE {} END",
-            fail("a duration")
-        ),
+        Ty::Duration => format!("CASE WHEN precept_duration_ok({x}) THEN TRY(precept_duration({x})) END"),
         Ty::List(inner) => {
             let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
-            let each = convert(program, inner, if csv { "trim(precept_item)" } else { "precept_item" }, file, field, csv);
+            let each = convert(program, inner, if csv { "trim(precept_item)" } else { "precept_item" }, csv);
             format!("list_transform({items}, precept_item -> {each})")
         }
         Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => "NULL".to_string(),
     }
 }
 
-/// `cast` of text `x`, or `fail` when `x` has more places than the mapping keeps: the native engine reads them exactly, so they are refused rather than rounded.
-fn at_most_ten_places(x: &str, cast: &str, fail: &str) -> String {
-    format!("CASE WHEN regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {fail} ELSE {cast} END")
+/// Whether a value of type `ty` in a file of `kind` may fail to convert (text from CSV or Parquet
+/// never does, text from JSON Lines must be a JSON string; the types no record holds are never
+/// read).
+fn fallible(ty: &Ty, kind: Kind) -> bool {
+    match ty {
+        Ty::Text => kind == Kind::Jsonl,
+        Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => false,
+        Ty::List(inner) => fallible(inner, kind),
+        _ => true,
+    }
+}
+
+/// JSON value `x` (as `read_json` reads a `JSON` column: SQL NULL for `null`) as a value of type
+/// `ty`, or NULL where the native reader would refuse it: of the wrong JSON kind (a number for
+/// text, `"7"` for a whole number, `"true"` for a boolean), or text that does not convert.
+fn json_convert(program: &Program, ty: &Ty, x: &str) -> String {
+    let kinds = match ty {
+        Ty::List(inner) if !matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
+            let each = json_convert(program, inner, "precept_item");
+            return format!("list_transform({x}, precept_item -> {each})");
+        }
+        Ty::Text | Ty::Enum(_) | Ty::Date | Ty::DateTime => "'VARCHAR'",
+        Ty::Int => "'BIGINT', 'UBIGINT', 'DOUBLE'",
+        Ty::Dec | Ty::Money(_) | Ty::Duration => "'BIGINT', 'UBIGINT', 'DOUBLE', 'VARCHAR'",
+        Ty::Bool => "'BOOLEAN'",
+        Ty::List(_) | Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => return convert(program, ty, x, false),
+    };
+    format!("CASE WHEN json_type({x}) IN ({kinds}) THEN {} END", convert(program, ty, &format!("({x} ->> '$')"), false))
+}
+
+/// Whether text `x` (a list of text for a list in JSON Lines, the cell for a list in CSV) held a
+/// value that `converted` (its [`convert`]) lost: present, but NULL once converted; for a list,
+/// fewer elements once converted.
+fn bad(ty: &Ty, x: &str, converted: &str, csv: bool) -> String {
+    match ty {
+        // A `null` element is refused too.
+        Ty::List(_) => {
+            let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
+            format!("COALESCE(len({items}) <> list_count({converted}), FALSE)")
+        }
+        _ => format!("({x} IS NOT NULL AND ({converted}) IS NULL)"),
+    }
+}
+
+/// `cast` of text `x`, or NULL when `x` has more places than the mapping keeps: the native engine
+/// reads them exactly, so they are not rounded here.
+fn at_most_ten_places(x: &str, cast: &str) -> String {
+    format!("CASE WHEN NOT regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {cast} END")
 }
 
 /// The macros durations are read with: whole seconds, or days, hours, minutes and seconds written

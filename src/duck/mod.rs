@@ -11,6 +11,12 @@
 //!
 //! A rule the SQL compiler leaves out is not run, and never silently: each is a
 //! `precept::engine::not-run` warning in every report, and the run's exit status is never 0.
+//!
+//! Bad input costs only itself, as in the native engine: a JSON Lines or CSV record DuckDB cannot
+//! judge (a value that did not convert, a required one absent) is judged by the native engine in
+//! its place among DuckDB's findings, read again by the native reader (which reports its problems
+//! exactly as `precept check` does), and a file DuckDB cannot read at all is checked natively
+//! whole (JSON Lines, CSV) or is an error naming it (Parquet); the other files are checked.
 
 mod groups;
 pub mod load;
@@ -42,6 +48,23 @@ pub struct Source {
     pub kind: Kind,
     /// Index into [`Program::schemas`].
     pub schema: usize,
+}
+
+impl Source {
+    /// The file as the native reader reads it: a JSON Lines or CSV file (`None` for Parquet).
+    fn record_file(&self) -> Option<crate::data::RecordFile> {
+        let format = match self.kind {
+            Kind::Jsonl => Format::Jsonl,
+            Kind::Csv => Format::Csv,
+            Kind::Parquet => return None,
+        };
+        Some(crate::data::RecordFile {
+            origin: crate::data::Origin::Path(self.path.clone()),
+            name: self.name.clone(),
+            format,
+            schema: self.schema,
+        })
+    }
 }
 
 /// How DuckDB may use the machine.
@@ -150,38 +173,10 @@ fn unsupported_file(name: &str, why: &str) -> Diag {
         .help("check this file with the native engine (`precept check`, or `--engine native`)")
 }
 
-/// A failure of DuckDB itself (a file it cannot read, a value it cannot convert).
-/// A record of `source` (its view `name`) that lacks a value its schema requires stops the run
-/// (exit status 2), as the native engine's `precept::input::missing-field` is an error: judged as
-/// unknown instead, it could leave a rule's `where` unmet and the run clean. One pass over the file.
-fn missing_required(conn: &duckdb::Connection, program: &Program, source: &Source, name: &str) -> Result<(), Diag> {
-    let required = load::required(program, source.schema);
-    if required.is_empty() {
-        return Ok(());
-    }
-    let d = Dialect::DuckDb;
-    let counts: Vec<String> =
-        required.iter().map(|c| format!("count(*) FILTER (WHERE {} IS NULL)", d.ident(c))).collect();
-    let sql = format!("SELECT {} FROM {name}", counts.join(", "));
-    let what = format!("read `{}`", source.name);
-    let missing: Vec<i64> = conn
-        .query_row(&sql, [], |row| (0..required.len()).map(|i| row.get::<_, i64>(i)).collect())
-        .map_err(|e| failed(&what, &e))?;
-    let lacking: Vec<String> =
-        required.iter().zip(&missing).filter(|(_, n)| **n > 0).map(|(c, n)| format!("`{c}` ({n} records)")).collect();
-    if lacking.is_empty() {
-        return Ok(());
-    }
-    Err(Diag::error(
-        "precept::engine::duckdb",
-        format!("records of `{}` lack values the schema requires: {}", source.name, lacking.join(", ")),
-    )
-    .help("the native engine (`--engine native`) reports each such record and checks the rest"))
-}
-
+/// A failure of DuckDB itself.
 fn failed(what: &str, e: &duckdb::Error) -> Diag {
     Diag::error("precept::engine::duckdb", format!("DuckDB could not {what}: {e}"))
-        .help("a value DuckDB cannot convert is named above; the native engine (`--engine native`) reads such records one by one and reports each")
+        .help("check the files with the native engine (`--engine native`)")
 }
 
 /// `precept::engine::not-run` for each rule left out of the SQL.
@@ -222,7 +217,7 @@ pub fn check(
         crate::sql::compile_rules(program, &options, &load::CARRY, (crate::sql::lookup::Lookup::Lists, false));
     out.diagnostics.extend(not_run(program, &compiled.left_out));
     let catalogue = Catalogue::of(program, authority.is_some());
-    if let Err(d) = run(program, &catalogue, sources, settings, &compiled, consumer, &mut out) {
+    if let Err(d) = run(program, (&catalogue, authority), sources, settings, &compiled, consumer, &mut out) {
         out.diagnostics.push(d);
     }
     crate::pipeline::no_records(&mut out, "`.jsonl`, `.csv` or `.parquet`");
@@ -236,12 +231,27 @@ fn calendar_range() -> Range {
     Range { from: jiff::civil::date(1990, 1, 1), until: jiff::civil::date(2079, 12, 31) }
 }
 
+/// How one file's records are checked.
+enum Read {
+    /// Not at all: a diagnostic says why.
+    Not,
+    /// By DuckDB, through view `name`; `rescue`: some of its records (a value that did not
+    /// convert, a required one absent) are judged by the native engine instead.
+    /// `bad`: some of its records hold a value that did not convert (read by the rules of a
+    /// Parquet file only when so, as it costs them a scan).
+    /// `lacks`: some lack a required value.
+    View { name: String, rescue: bool, bad: bool, lacks: bool },
+    /// A JSON Lines or CSV file DuckDB could not read (a syntax error, a line that is not an
+    /// object, a row of the wrong length): judged whole by the native engine, as it reads it.
+    Natively,
+}
+
 /// Run the rules: the record rules one file at a time, each file's findings sorted by record
 /// and rule (only the findings are sorted: the file is scanned once per rule, never held), then the
 /// group rules over each schema's files together. Every result is streamed, never held whole.
 fn run(
     program: &Program,
-    catalogue: &Catalogue,
+    (catalogue, authority): (&Catalogue, Option<&dyn Authority>),
     sources: &[Source],
     settings: &Settings,
     compiled: &crate::sql::Rules,
@@ -260,66 +270,140 @@ fn run(
     }
     setup.push_str(load::MACROS);
     conn.execute_batch(&setup).map_err(|e| failed("be set up", &e))?;
-    // One view per file.
-    let mut views: Vec<Option<String>> = vec![None; sources.len()];
-    for (i, source) in sources.iter().enumerate() {
-        if let Err(why) = load::readable(program, source) {
-            out.diagnostics.push(unsupported_file(&source.name, &why));
-            continue;
-        }
-        let header = match source.kind {
-            Kind::Csv => csv_header(&source.path).map_err(|why| read_error(&source.name, &why))?,
-            Kind::Parquet => parquet_columns(&conn, source)?,
-            Kind::Jsonl => Vec::new(),
-        };
-        match load::view(program, i, source, &header) {
-            Ok(select) => {
-                let name = format!("precept_file_{i}");
-                conn.execute_batch(&format!("CREATE VIEW {name} AS {select};"))
-                    .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
-                missing_required(&conn, program, source, &name).map_err(|d| settings.explain(d))?;
-                if let Some(v) = views.get_mut(i) {
-                    *v = Some(name);
-                }
-            }
-            Err(why) => out.diagnostics.push(read_error(&source.name, &why)),
-        }
-    }
+    // One view per file, read once to count its records and find the ones DuckDB cannot judge.
+    let reads_of: Vec<Read> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, source)| open(&conn, program, (i, source), settings, out))
+        .collect::<Result<_, _>>()?;
     calendar_table(&conn, program, &compiled.calendars)?;
-    count_records(&conn, &views, out).map_err(|d| settings.explain(d))?;
     let d = Dialect::DuckDb;
-    for (source, view) in sources.iter().zip(&views) {
-        let Some(view) = view else { continue };
+    // The rules DuckDB runs over single records: the native engine judges a record DuckDB cannot
+    // by these only.
+    let ran: std::collections::BTreeSet<usize> = compiled.selects.iter().map(|(r, _)| *r).collect();
+    let keep = |r: usize| ran.contains(&r);
+    for (source, read) in sources.iter().zip(&reads_of) {
+        let file = source.record_file();
+        let (view, rescue, bad, lacks) = match read {
+            Read::Not => continue,
+            Read::Natively => {
+                if let Some(file) = &file {
+                    let native =
+                        crate::pipeline::Natively::new(program, catalogue, authority, file, consumer.prepare, &keep);
+                    native.all(out, &mut *consumer.take);
+                }
+                continue;
+            }
+            Read::View { name, rescue, bad, lacks } => (name, *rescue, *bad, *lacks),
+        };
         let rules: Vec<String> = compiled
             .selects
             .iter()
-            .filter(|(r, _)| program.rules.get(*r).is_some_and(|rule| rule.schema == source.schema))
-            .map(|(r, s)| format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s})"))
+            .filter_map(|(r, s)| {
+                let rule = program.rules.get(*r).filter(|rule| rule.schema == source.schema)?;
+                let all = format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s}) AS precept_found");
+                // In Parquet, a record holding a value the rule reads that did not convert is not
+                // judged by it (it is reported); the others judge it.
+                let reads: Vec<String> = match source.kind {
+                    Kind::Parquet if bad => {
+                        load::record_reads(program, rule).iter().map(|n| load::literal(n)).collect()
+                    }
+                    Kind::Parquet | Kind::Jsonl | Kind::Csv => Vec::new(),
+                };
+                Some(if reads.is_empty() {
+                    all
+                } else {
+                    format!(
+                        "{all} WHERE NOT EXISTS (SELECT 1 FROM {view} AS precept_b WHERE precept_b.precept_bad \
+                         AND precept_b.precept_row = precept_found.precept_row \
+                         AND list_has_any(precept_b.precept_bad_fields, CAST([{}] AS VARCHAR[])))",
+                        reads.join(", ")
+                    )
+                })
+            })
             .collect();
         let Some(info) = program.schemas.get(source.schema) else { continue };
-        if rules.is_empty() {
+        if rules.is_empty() && !rescue {
             continue;
         }
-        // The rules read their schema's table: for now, this one file.
-        conn.execute_batch(&format!("CREATE OR REPLACE VIEW {} AS SELECT * FROM {view};", d.ident(&info.name)))
-            .map_err(|e| failed("make the tables", &e))?;
-        let query = format!(
-            "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR), \
-             precept_staff, precept_team, CAST(precept_day AS VARCHAR) FROM ({}) ORDER BY precept_row, precept_rule",
-            rules.join("\nUNION ALL\n")
-        );
+        // The rules read their schema's table: for now, this one file, less the records judged
+        // natively.
+        // (A Parquet record holding a value that did not convert stays, its value NULL: the rules
+        // that read it leave it out, above.)
+        // A file with no such record is read as it is.
+        let judged = match source.kind {
+            Kind::Parquet if lacks => "NOT precept_lacks",
+            Kind::Jsonl | Kind::Csv if rescue => "NOT (precept_bad OR precept_lacks)",
+            Kind::Parquet | Kind::Jsonl | Kind::Csv => "TRUE",
+        };
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {view} WHERE {judged};",
+            d.ident(&info.name)
+        ))
+        .map_err(|e| failed("make the tables", &e))?;
+        let mut parts: Vec<String> = Vec::new();
+        if !rules.is_empty() {
+            parts.push(format!(
+                "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
+                 precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day FROM ({})",
+                rules.join("\nUNION ALL\n")
+            ));
+        }
+        // Where a record judged natively comes in the file's order: a row of rule -1.
+        if rescue {
+            parts.push(format!(
+                "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
+                 '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
+                 CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day FROM {view} WHERE precept_bad OR precept_lacks"
+            ));
+        }
+        let query = format!("SELECT * FROM ({}) ORDER BY precept_row, precept_rule", parts.join("\nUNION ALL\n"));
         let what = format!("check `{}`", source.name);
         let mut last = None;
-        stream(&conn, &query, &what, settings, |row| {
-            let r = rows::Row::read(row)?;
-            if last != Some(r.row) {
-                out.tally.record_seen(true);
-                last = Some(r.row);
+        let native = match (&file, rescue) {
+            (Some(file), true) => {
+                Some(crate::pipeline::Natively::new(program, catalogue, authority, file, consumer.prepare, &keep))
             }
-            if let Some(mut f) = rows::finding(program, catalogue, source, r) {
-                let texts = (consumer.prepare)(&mut f);
-                out.count(&f);
-                (consumer.take)(f, texts);
+            _ => None,
+        };
+        std::thread::scope(|scope| -> Result<(), Diag> {
+            let mut reader = None;
+            stream(&conn, &query, &what, settings, |row| {
+                let r = rows::Row::read(row)?;
+                if r.rule < 0 {
+                    // A record DuckDB could not judge: the native engine reads it and judges it.
+                    let (Some(native), Some(file)) = (&native, &file) else { return Ok(()) };
+                    let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
+                    let ordinal = usize::try_from(r.row - 1).unwrap_or(usize::MAX);
+                    if let Some(rec) = reader.take(ordinal) {
+                        out.records += 1;
+                        let (seen, found) = native.check(&rec);
+                        if let Some(seen) = seen {
+                            out.tally.record_seen(seen);
+                        }
+                        for (f, texts) in found {
+                            out.count(&f);
+                            (consumer.take)(f, texts);
+                        }
+                    }
+                    return Ok(());
+                }
+                if last != Some(r.row) {
+                    out.tally.record_seen(true);
+                    last = Some(r.row);
+                }
+                if let Some(mut f) = rows::finding(program, catalogue, source, r) {
+                    let texts = (consumer.prepare)(&mut f);
+                    out.count(&f);
+                    (consumer.take)(f, texts);
+                }
+                Ok(())
+            })?;
+            // The native reader's diagnostics: the values that did not convert, each at its record.
+            // (A CSV header's problems were reported when the file was opened.)
+            if let Some(reader) = reader {
+                let diags = reader.finish().into_iter().filter(|d| !HEADER_CODES.contains(&d.code.as_ref()));
+                out.diagnostics.extend(diags);
             }
             Ok(())
         })?;
@@ -327,29 +411,70 @@ fn run(
     if compiled.groups.is_empty() {
         return Ok(());
     }
-    // Each schema's table for the group rules: the union of its files, or an empty table.
+    // Each schema's table for the group rules: the union of its files, or an empty table. A
+    // record lacking a required value is left out (the native engine skips it); one holding a
+    // value that did not convert is in, that value NULL.
     for (schema, info) in program.schemas.iter().enumerate() {
         if info.builtin {
             continue;
         }
         let files: Vec<String> = sources
             .iter()
-            .zip(&views)
+            .zip(&reads_of)
             .filter(|(s, _)| s.schema == schema)
-            .filter_map(|(_, v)| v.as_ref().map(|v| format!("SELECT * FROM {v}")))
+            .filter_map(|(_, r)| match r {
+                Read::View { name, lacks: true, .. } => Some(format!("SELECT * FROM {name} WHERE NOT precept_lacks")),
+                Read::View { name, .. } => Some(format!("SELECT * FROM {name}")),
+                Read::Not | Read::Natively => None,
+            })
             .collect();
+        let union = format!("precept_union_{schema}");
         let sql = if files.is_empty() {
-            empty_table(program, schema)
+            empty_table(program, schema, &union)
         } else {
-            format!("CREATE OR REPLACE VIEW {} AS {};", d.ident(&info.name), files.join(" UNION ALL "))
+            format!("CREATE OR REPLACE VIEW {union} AS {};", files.join(" UNION ALL "))
         };
         conn.execute_batch(&sql).map_err(|e| failed("make the tables", &e))?;
     }
     for (r, select) in &compiled.groups {
         let Some(query) = groups::query(program, *r, select) else { continue };
-        let what = format!("judge the groups of rule `{}`", program.rules.get(*r).map_or("", |x| x.id.as_str()));
+        let Some(rule) = program.rules.get(*r) else { continue };
+        let Some(info) = program.schemas.get(rule.schema) else { continue };
+        let what = format!("judge the groups of rule `{}`", rule.id);
+        // The rule's table: its schema's records, less those holding a value it reads that did not
+        // convert, which are counted as the native engine counts them.
+        let reads: Vec<String> = load::group_reads(program, rule).iter().map(|n| load::literal(n)).collect();
+        let union = format!("precept_union_{}", rule.schema);
+        // Only where some file of the schema holds such a value: otherwise nothing is read for it.
+        let any = sources
+            .iter()
+            .zip(&reads_of)
+            .any(|(s, r)| s.schema == rule.schema && matches!(r, Read::View { bad: true, .. }));
+        let bad = if reads.is_empty() || !any {
+            "FALSE".to_string()
+        } else {
+            format!("list_has_any(precept_bad_fields, CAST([{}] AS VARCHAR[]))", reads.join(", "))
+        };
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {union} WHERE NOT ({bad});",
+            d.ident(&info.name)
+        ))
+        .map_err(|e| failed("make the tables", &e))?;
+        let left: i64 = if bad == "FALSE" {
+            0
+        } else {
+            conn.query_row(&format!("SELECT count(*) FROM {union} WHERE {bad}"), [], |row| row.get(0))
+                .map_err(|e| settings.explain(failed(&what, &e)))?
+        };
+        let left = u64::try_from(left).unwrap_or(0);
+        if left > 0 {
+            match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
+                Some((_, n)) => *n += usize::try_from(left).unwrap_or(usize::MAX),
+                None => out.left_out.push((rule.id.clone(), usize::try_from(left).unwrap_or(usize::MAX))),
+            }
+        }
         stream(&conn, &query, &what, settings, |row| {
-            if let Some(mut f) = groups::finding(program, catalogue, *r, row)? {
+            if let Some(mut f) = groups::finding(program, catalogue, (*r, sources, left), row)? {
                 let texts = (consumer.prepare)(&mut f);
                 out.count(&f);
                 (consumer.take)(f, texts);
@@ -358,6 +483,278 @@ fn run(
         })?;
     }
     Ok(())
+}
+
+/// Make file `i`'s view and read it once: count its records, report what the native engine
+/// would (for Parquet, read by no native reader), and say how its records are to be checked. A
+/// file DuckDB cannot read is a diagnostic naming it (a JSON Lines or CSV one is then checked
+/// natively), and the other files are still checked; only DuckDB's own failures (out of
+/// temporary space) stop the run.
+fn open(
+    conn: &duckdb::Connection,
+    program: &Program,
+    (i, source): (usize, &Source),
+    settings: &Settings,
+    out: &mut Outcome,
+) -> Result<Read, Diag> {
+    if let Err(why) = load::readable(program, source) {
+        out.diagnostics.push(unsupported_file(&source.name, &why));
+        return Ok(Read::Not);
+    }
+    let streamed = matches!(source.kind, Kind::Jsonl | Kind::Csv);
+    // The problems with a CSV file's header, reported once the file is known to be read by DuckDB
+    // (the native reader reports them itself for a file it reads whole).
+    let mut header_diags = Vec::new();
+    // What to do with a file DuckDB cannot read.
+    let cannot = |e: &duckdb::Error, out: &mut Outcome| -> Result<Read, Diag> {
+        let d = settings.explain(failed(&format!("read `{}`", source.name), e));
+        if d.code == "precept::engine::duckdb" && d.message.contains("temporary space") {
+            return Err(d);
+        }
+        if streamed {
+            out.diagnostics.extend(natively_read(program, source, &e.to_string()));
+            Ok(Read::Natively)
+        } else {
+            out.diagnostics.push(unreadable_file(&source.name, e));
+            Ok(Read::Not)
+        }
+    };
+    let header = match source.kind {
+        Kind::Csv => match csv_header(program, source) {
+            // A header the native reader reads no records under (a required column missing, a
+            // column read twice) is reported as it reports it, and the file is not read.
+            Ok((_, diags)) if diags.iter().any(Diag::is_error) => {
+                out.diagnostics.extend(diags);
+                return Ok(Read::Not);
+            }
+            Ok((names, diags)) => {
+                header_diags = diags;
+                names
+            }
+            // The native reader says what is wrong with the header, as it would.
+            Err(_) => {
+                out.diagnostics.extend(natively_read(program, source, "its header"));
+                return Ok(Read::Natively);
+            }
+        },
+        Kind::Parquet => match parquet_columns(conn, source) {
+            Ok(columns) => {
+                if let Some(why) = load::wrong_types(program, source.schema, &columns) {
+                    out.diagnostics.push(unreadable_file(&source.name, &why));
+                    return Ok(Read::Not);
+                }
+                columns.into_iter().map(|(name, _)| name).collect()
+            }
+            Err(e) => {
+                out.diagnostics.push(unreadable_file(&source.name, &e));
+                return Ok(Read::Not);
+            }
+        },
+        Kind::Jsonl => Vec::new(),
+    };
+    let view = match load::view(program, i, source, &header) {
+        Ok(v) => v,
+        Err(why) => {
+            out.diagnostics.push(read_error(&source.name, &why));
+            return Ok(Read::Not);
+        }
+    };
+    let name = format!("precept_file_{i}");
+    if let Err(e) = conn.execute_batch(&format!("CREATE VIEW {name} AS {};", view.select)) {
+        return cannot(&e, out);
+    }
+    // One pass: the records, and those DuckDB cannot judge.
+    let sql = format!(
+        "SELECT count(*), count(*) FILTER (WHERE precept_bad OR precept_lacks), count(*) FILTER (WHERE precept_lacks) FROM {name}"
+    );
+    let counts =
+        conn.query_row(&sql, [], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)));
+    let (records, rescue, lacking) = match counts {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS {name};"));
+            return cannot(&e, out);
+        }
+    };
+    out.diagnostics.append(&mut header_diags);
+    // The records judged natively are counted as that reader reads them; a record lacking a
+    // required value is skipped, as the native reader skips it.
+    let judged = if streamed { records - rescue } else { records - lacking };
+    out.records += usize::try_from(judged).unwrap_or(0);
+    if let (Some(problems), true) = (&view.problems, rescue > 0) {
+        parquet_problems(conn, program, source, problems, settings, out)?;
+    }
+    Ok(Read::View { name, rescue: rescue > 0 && streamed, bad: rescue > lacking, lacks: lacking > 0 })
+}
+
+/// The diagnostic of a JSON Lines or CSV file DuckDB could not read, whose records the native
+/// engine reads and judges instead (its own diagnostics say what is wrong, at the line); its
+/// records are then in no rule over groups, which this says when its schema has such rules.
+fn natively_read(program: &Program, source: &Source, why: &str) -> Option<Diag> {
+    let info = program.schemas.get(source.schema)?;
+    if info.group_rules.is_empty() {
+        return None;
+    }
+    Some(
+        Diag::error(
+            "precept::engine::unreadable-file",
+            format!(
+                "DuckDB could not read `{}` ({why}): its records were checked by the native engine, but are in no rule over groups",
+                source.name
+            ),
+        )
+        .help("correct the problems reported in the file, or check it with the native engine (`--engine native`)"),
+    )
+}
+
+/// A file DuckDB could not read at all (a Parquet file that is not one, or with a column of a
+/// type that does not convert to the field's): an error naming it; the other files are checked.
+fn unreadable_file(name: &str, e: &dyn std::fmt::Display) -> Diag {
+    Diag::error("precept::engine::unreadable-file", format!("DuckDB could not read `{name}`: {e}"))
+        .help("give the file the columns and types the schema names (docs/warehouse.md, \"The tables\"); the file was not checked")
+}
+
+/// The values of Parquet file `source` that did not convert, and the required ones absent, each a
+/// diagnostic at the file and row as the native reader reports a record's (`precept::input::*`),
+/// at most [`crate::pipeline::MAX_DIAGNOSTICS_PER_FILE`] of them, the rest counted.
+fn parquet_problems(
+    conn: &duckdb::Connection,
+    program: &Program,
+    source: &Source,
+    sql: &str,
+    settings: &Settings,
+    out: &mut Outcome,
+) -> Result<(), Diag> {
+    let what = format!("read `{}`", source.name);
+    let mut shown = 0usize;
+    let mut more = 0usize;
+    stream(conn, sql, &what, settings, |row| {
+        if shown >= crate::pipeline::MAX_DIAGNOSTICS_PER_FILE {
+            more += 1;
+            return Ok(());
+        }
+        shown += 1;
+        let at: i64 = row.get(0)?;
+        let field: String = row.get(1)?;
+        let value: Option<String> = row.get(2)?;
+        let line = usize::try_from(at).unwrap_or(1).max(1);
+        let place = crate::source::SourceFile::excerpt(source.name.as_str(), std::sync::Arc::<str>::from(""), line);
+        let d = match value {
+            Some(v) => Diag::error(
+                "precept::input::invalid-value",
+                format!("`{field}` is not {}: `{}`", what_it_is(program, source.schema, &field), clip(&v)),
+            )
+            .at(&place, crate::source::Span::new(0, 0), format!("row {line}"))
+            .help("write the value in the column's type (docs/warehouse.md, \"The tables\"); the rules over single records that read this value did not judge the record, the others did"),
+            None => Diag::error("precept::input::missing-field", format!("record is missing required field `{field}`"))
+                .at(&place, crate::source::Span::new(0, 0), format!("row {line}"))
+                .help("give the record a value, or declare the field optional with `?` in the schema; the record was skipped"),
+        };
+        out.diagnostics.push(d);
+        Ok(())
+    })?;
+    if more > 0 {
+        out.diagnostics.push(
+            Diag::error(
+                "precept::input::more-problems",
+                format!("{more} more problems in `{}` are not shown", source.name),
+            )
+            .help("correct the ones shown and check again"),
+        );
+    }
+    Ok(())
+}
+
+/// What a value of field `field` (a dotted path) of `schema` must be, for a diagnostic.
+fn what_it_is(program: &Program, schema: usize, field: &str) -> &'static str {
+    use crate::engine::types::Ty;
+    match program.schemas.get(schema).and_then(|s| field_type(program, s.shape, field)) {
+        Some(Ty::Int) => "a whole number",
+        Some(Ty::Dec) => "a decimal of at most 10 places",
+        Some(Ty::Money(_)) => "an amount of at most 10 places",
+        Some(Ty::Bool) => "true or false",
+        Some(Ty::Date) => "a date",
+        Some(Ty::DateTime) => "a datetime",
+        Some(Ty::Duration) => "a duration",
+        Some(Ty::Enum(_)) => "one of its values",
+        Some(Ty::List(_)) => "a list of values of its type",
+        _ => "a value of its type",
+    }
+}
+
+/// The type of field `path` (dotted) of shape `shape`.
+fn field_type(program: &Program, shape: usize, path: &str) -> Option<crate::engine::types::Ty> {
+    use crate::engine::types::Ty;
+    let (first, rest) = match path.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (path, None),
+    };
+    let f = program.shapes.get(shape)?.fields.iter().find(|f| f.name == first)?;
+    match (rest, &f.ty) {
+        (None, ty) => Some(ty.clone()),
+        (Some(rest), Ty::Object(inner)) => field_type(program, *inner, rest),
+        _ => None,
+    }
+}
+
+/// At most 80 characters of `s`, for a diagnostic.
+fn clip(s: &str) -> String {
+    if s.chars().count() <= 80 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(79).collect::<String>())
+    }
+}
+
+/// The native reader of one file, on a thread of its own, handing its records on one batch at a
+/// time (so at most two batches are held), for the records DuckDB could not judge.
+struct Reader<'s> {
+    batches: std::sync::mpsc::Receiver<Vec<crate::data::ReadRecord>>,
+    batch: std::collections::VecDeque<crate::data::ReadRecord>,
+    thread: std::thread::ScopedJoinHandle<'s, Vec<Diag>>,
+}
+
+impl<'s> Reader<'s> {
+    fn start<'e>(
+        scope: &'s std::thread::Scope<'s, 'e>,
+        file: &'e crate::data::RecordFile,
+        program: &'e Program,
+    ) -> Reader<'s> {
+        let (send, batches) = std::sync::mpsc::sync_channel(1);
+        let thread = scope.spawn(move || {
+            crate::data::read_file(file, program, crate::pipeline::BATCH, &mut |batch| {
+                // Once the receiver is gone, the rest of the file is read for its diagnostics only.
+                let _ = send.send(batch);
+            })
+        });
+        Reader { batches, batch: std::collections::VecDeque::new(), thread }
+    }
+
+    /// The record of the file at `ordinal` (from 0), skipping those before it; `None` when the
+    /// native reader skipped it too (it reports why).
+    fn take(&mut self, ordinal: usize) -> Option<crate::data::ReadRecord> {
+        loop {
+            while let Some(rec) = self.batch.front() {
+                match rec.ordinal.cmp(&ordinal) {
+                    std::cmp::Ordering::Less => {
+                        self.batch.pop_front();
+                    }
+                    std::cmp::Ordering::Equal => return self.batch.pop_front(),
+                    std::cmp::Ordering::Greater => return None,
+                }
+            }
+            self.batch = self.batches.recv().ok()?.into();
+        }
+    }
+
+    /// The reader's diagnostics, once it has read the whole file.
+    fn finish(self) -> Vec<Diag> {
+        drop(self.batches);
+        self.thread.join().unwrap_or_else(|_| {
+            vec![Diag::error("precept::engine::duckdb", "the native reader stopped unexpectedly")
+                .help("check the file with the native engine (`--engine native`)")]
+        })
+    }
 }
 
 /// Run `sql`, handing each row of its result to `each` as DuckDB makes it: the result is
@@ -418,22 +815,12 @@ fn calendar_table(
     conn.execute_batch(&crate::sql::lookup::create(crate::sql::Dialect::DuckDb)).map_err(fail)
 }
 
-/// The number of records in each file.
-fn count_records(conn: &duckdb::Connection, views: &[Option<String>], out: &mut Outcome) -> Result<(), Diag> {
-    let all: Vec<String> = views.iter().flatten().map(|v| format!("SELECT count(*) AS n FROM {v}")).collect();
-    if all.is_empty() {
-        return Ok(());
-    }
-    let sql = format!("SELECT CAST(sum(n) AS BIGINT) FROM ({})", all.join(" UNION ALL "));
-    let n: i64 = conn.query_row(&sql, [], |row| row.get(0)).map_err(|e| failed("count the records", &e))?;
-    out.records = usize::try_from(n).unwrap_or(0);
-    Ok(())
-}
-
-/// A schema with no files: an empty table of its columns, so that its rules find nothing.
-fn empty_table(program: &Program, schema: usize) -> String {
+/// A schema with no files: an empty table `name` of its columns, so that its rules find nothing.
+fn empty_table(program: &Program, schema: usize, name: &str) -> String {
     let d = Dialect::DuckDb;
-    let Some(info) = program.schemas.get(schema) else { return String::new() };
+    if program.schemas.get(schema).is_none() {
+        return String::new();
+    }
     let mut cols: Vec<String> = crate::sql::tables::columns(program, schema, d)
         .iter()
         .map(|c| format!("{} {}", d.ident(&c.name), c.ty))
@@ -445,10 +832,13 @@ fn empty_table(program: &Program, schema: usize) -> String {
             "precept_staff VARCHAR",
             "precept_team VARCHAR",
             "precept_day DATE",
+            "precept_bad BOOLEAN",
+            "precept_lacks BOOLEAN",
+            "precept_bad_fields VARCHAR[]",
         ]
         .map(String::from),
     );
-    format!("CREATE TABLE {} ({});", d.ident(&info.name), cols.join(", "))
+    format!("CREATE TABLE {name} ({});", cols.join(", "))
 }
 
 fn read_error(name: &str, why: &str) -> Diag {
@@ -456,22 +846,36 @@ fn read_error(name: &str, why: &str) -> Diag {
         .help("give the file the columns the schema names (docs/warehouse.md, \"The tables\"), or check it with the native engine")
 }
 
-/// A CSV file's header, each name trimmed, as the native reader matches columns.
-fn csv_header(path: &Path) -> Result<Vec<String>, String> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| e.to_string())?;
-    let header = reader.headers().map_err(|e| e.to_string())?;
-    Ok(header.iter().map(|h| h.trim().to_string()).collect())
+/// The codes of the problems the native reader finds with a CSV file's header.
+const HEADER_CODES: [&str; 2] = ["precept::input::csv-missing-column", "precept::input::duplicate-column"];
+
+/// A CSV file's header, each name trimmed, as the native reader matches columns, and the problems
+/// the native reader finds with it (a column twice, one the schema needs missing or misspelt),
+/// found by that reader over the header's own lines; `Err` when the header cannot be read.
+fn csv_header(program: &Program, source: &Source) -> Result<(Vec<String>, Vec<Diag>), String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(&source.path).map_err(|e| e.to_string())?;
+    let names: Vec<String> =
+        reader.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_string()).collect();
+    let end = usize::try_from(reader.position().byte()).map_err(|e| e.to_string())?;
+    let mut prefix = vec![0u8; end];
+    {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(&source.path).map_err(|e| e.to_string())?;
+        file.read_exact(&mut prefix).map_err(|e| e.to_string())?;
+    }
+    let header = crate::data::RecordFile::from_bytes(source.name.clone(), Format::Csv, source.schema, prefix);
+    let mut diags = crate::data::read_file(&header, program, 1, &mut |_| {});
+    diags.retain(|d| HEADER_CODES.contains(&d.code.as_ref()));
+    Ok((names, diags))
 }
 
-/// The columns a Parquet file has, from its metadata.
-fn parquet_columns(conn: &duckdb::Connection, source: &Source) -> Result<Vec<String>, Diag> {
+/// The columns a Parquet file has, and their types, from its metadata.
+fn parquet_columns(conn: &duckdb::Connection, source: &Source) -> Result<Vec<(String, String)>, duckdb::Error> {
     let sql = format!(
-        "SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({}))",
+        "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({}))",
         load::literal(&source.path.to_string_lossy())
     );
-    let mut stmt = conn.prepare(&sql).map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
-    let names = stmt
-        .query_map([], |row| row.get::<_, String>(0))
-        .map_err(|e| failed(&format!("read `{}`", source.name), &e))?;
-    names.collect::<Result<Vec<_>, _>>().map_err(|e| failed(&format!("read `{}`", source.name), &e))
+    let mut stmt = conn.prepare(&sql)?;
+    let names = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    names.collect()
 }

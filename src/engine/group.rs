@@ -25,7 +25,10 @@ use super::program::{AggKind, DateUnit, GroupSpec};
 use super::value::{Value, Why, V};
 pub use super::verdict::{GroupHit, Sample};
 use super::Program;
-use against::{Kept, Way};
+use against::Kept;
+/// Which records a group shows with a `require`'s finding: the SQL of `check --engine duckdb`
+/// keeps the same ones.
+pub(crate) use against::{pulls, wants, Way};
 use judge::judge;
 #[cfg(feature = "duckdb")]
 pub(crate) use judge::{missing_evidence, more_missing_evidence};
@@ -579,7 +582,7 @@ fn absent_groups(
 }
 
 /// Say on each finding of a group rule how many records were left out of its groups.
-fn left_out_evidence(hits: &mut [GroupHit], left_out: u64) {
+pub(crate) fn left_out_evidence(hits: &mut [GroupHit], left_out: u64) {
     if left_out == 0 {
         return;
     }

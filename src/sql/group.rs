@@ -33,7 +33,7 @@ use super::dialect::{Dialect, SqlType};
 use super::expr::{Compiler, Slot, Unsupported};
 use super::tables::scalar;
 use super::RuleSql;
-use crate::engine::group::MAX_MISSING_SHOWN;
+use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
 use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, SchemaInfo};
 use crate::engine::types::{EnumId, Ty};
 use crate::engine::Program;
@@ -94,6 +94,13 @@ pub(crate) fn compile(
         let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
         cols.push(format!("{} AS pd", c.expr(&CExpr::DatePart(unit, p.zone, Box::new(p.on.clone())), None)?));
     }
+    if placed {
+        // Where each record is, and its id, for the records a finding shows.
+        cols.push(format!(
+            "r.precept_file AS precept_f, r.precept_row AS precept_n, {} AS precept_id",
+            record_id(&mut c, info)?
+        ));
+    }
     if cols.is_empty() {
         cols.push("1 AS one".into());
     }
@@ -117,6 +124,11 @@ pub(crate) fn compile(
             gcols.push(format!("{den} AS b{j}"));
         }
     }
+    // The records a finding shows, as the engine keeps them ([`samples`]).
+    let wants =
+        crate::engine::group::wants(&rule.requires, spec.keys.len() + usize::from(spec.period_slot.is_some()), spec);
+    let kept = if placed { samples(spec, &wants) } else { Vec::new() };
+    gcols.extend(kept.iter().cloned());
     let present: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
     let (filter, group_by) = if keys.is_empty() {
         (String::new(), String::new())
@@ -138,10 +150,33 @@ pub(crate) fn compile(
     c.group = Some(slots);
     let mut holds = Vec::new();
     let mut which = Vec::new();
+    // The records shown with a `require`'s finding: those that count against the first
+    // comparison in it that does not hold (else its first), or the group's first records.
+    let mut shown = Vec::new();
+    let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
     for (k, r) in rule.requires.iter().enumerate() {
         let t = d.is_true(&c.expr(r, None)?);
         which.push(format!("WHEN NOT {t} THEN {}", k + 1));
-        holds.push(t);
+        holds.push(t.clone());
+        if placed {
+            let pulls = crate::engine::group::pulls(r, first, spec);
+            let mut cases = Vec::new();
+            for p in &pulls {
+                let Some(i) = wants.iter().position(|w| *w == (p.agg, p.way)) else { continue };
+                let cmp = d.is_true(&c.expr(p.cmp, None)?);
+                cases.push(format!(
+                    "WHEN {cmp} = {} THEN r.precept_against_{i}",
+                    if p.negated { "TRUE" } else { "FALSE" }
+                ));
+            }
+            let fallback = pulls
+                .first()
+                .and_then(|p| wants.iter().position(|w| *w == (p.agg, p.way)))
+                .map_or("r.precept_first".to_string(), |i| format!("r.precept_against_{i}"));
+            let pick =
+                if cases.is_empty() { fallback } else { format!("CASE {} ELSE {fallback} END", cases.join(" ")) };
+            shown.push(format!("WHEN NOT {t} THEN {pick}"));
+        }
     }
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
@@ -150,9 +185,10 @@ pub(crate) fn compile(
     // joined to the group's row ([`super::roles::join`]).
     let values_sql = d.text_list(&values);
     let message_join = super::roles::join(d, roles, &[&values_sql]);
-    let columns = |requirement: &str| {
+    let columns = |requirement: &str, samples: &str| {
+        let samples = if placed { format!(",\n  {samples} AS precept_samples") } else { String::new() };
         format!(
-            "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key{placing}",
+            "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key{placing}{samples}",
             super::identity(program, rule, info, d),
             d.text(&template),
             d.text_list(&values),
@@ -163,7 +199,10 @@ pub(crate) fn compile(
     if !holds.is_empty() {
         selects.push(format!(
             "{}\n  FROM (SELECT g.*, CAST(NULL AS DATE) AS pm{} FROM precept_groups AS g{}) AS r{}\n  WHERE NOT ({})",
-            columns(&format!("CAST(CASE {} END AS BIGINT)", which.join(" "))),
+            columns(
+                &format!("CAST(CASE {} END AS BIGINT)", which.join(" ")),
+                &if shown.is_empty() { "NULL".to_string() } else { format!("CASE {} END", shown.join(" ")) }
+            ),
             if placed { ", CAST(NULL AS BIGINT) AS precept_more" } else { "" },
             minimum.replace("n >=", "g.n >="),
             super::roles::join(d, roles, &[&values_sql, &holds.join(" AND ")]),
@@ -171,7 +210,8 @@ pub(crate) fn compile(
         ));
     }
     if let Some(p) = &spec.presence {
-        with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, &minimum)?);
+        let none: Vec<String> = (0..kept.len()).map(|_| format!("CAST(NULL AS {SAMPLES})")).collect();
+        with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, (&minimum, &none))?);
         let nulls = if keys.is_empty() {
             "1".to_string()
         } else {
@@ -181,7 +221,7 @@ pub(crate) fn compile(
             keys.iter().map(|k| format!("s.{k} = j.{k}")).chain(["s.pd = pe.day".into()]).collect();
         selects.push(format!(
             "{}\n  FROM (\n    SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY {nulls} ORDER BY pe.day) AS precept_nth{}\n    FROM precept_judged AS j CROSS JOIN precept_periods AS pe\n    WHERE NOT EXISTS (SELECT 1 FROM precept_seen AS s WHERE {})\n  ) AS r{message_join}\n  WHERE r.precept_nth <= {MAX_MISSING_SHOWN}",
-            columns("CAST(NULL AS BIGINT)"),
+            columns("CAST(NULL AS BIGINT)", "r.precept_first"),
             // On the last period listed, how many more the group misses, for its evidence.
             if placed {
                 format!(
@@ -200,6 +240,56 @@ pub(crate) fn compile(
     let body = selects.join("\n  UNION ALL\n  ");
     let select = format!("SELECT * FROM (\n  WITH {}\n  {body}\n) AS precept_rule", with.join(",\n  "));
     Ok(RuleSql { select, calendars: c.calendars })
+}
+
+/// The type of a list of records a finding shows: each record's file (its index in the run), row
+/// (from 1) and id.
+const SAMPLES: &str = "STRUCT(f BIGINT, n BIGINT, id VARCHAR)[]";
+
+/// The columns of `precept_groups` (for `check --engine duckdb` only) holding the records a
+/// group's findings show, as the engine keeps them (`crate::engine::group`): `precept_first`,
+/// the group's first records in file and record order; and for each aggregate and way some
+/// `require` compares it in (`wants`), `precept_against_{i}`, the records that count against it:
+/// for `share(c)` and `count(c)` the first where `c` goes against it, for a value the worst ones
+/// (largest for `High`, smallest for `Low`), the earlier read first among equals. Each holds at
+/// most [`MAX_SAMPLES`] records, so a group's memory stays bounded.
+fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)]) -> Vec<String> {
+    use crate::engine::group::Way;
+    let record = "{'f': precept_f, 'n': precept_n, 'id': precept_id}";
+    let mut out = vec![format!("arg_min({record}, [precept_f, precept_n], {MAX_SAMPLES}) AS precept_first")];
+    for (i, (agg, way)) in wants.iter().enumerate() {
+        let kind = spec.aggs.get(*agg).map(|a| a.kind);
+        let x = format!("x{agg}");
+        let kept = match (kind, way) {
+            (Some(AggKind::Share | AggKind::CountWhere), Way::High) => {
+                format!("arg_min({record}, [precept_f, precept_n], {MAX_SAMPLES}) FILTER (WHERE {x} = TRUE)")
+            }
+            (Some(AggKind::Share | AggKind::CountWhere), Way::Low) => {
+                format!("arg_min({record}, [precept_f, precept_n], {MAX_SAMPLES}) FILTER (WHERE {x} = FALSE)")
+            }
+            (Some(AggKind::Count) | None, _) => format!("CAST(NULL AS {SAMPLES})"),
+            (Some(_), Way::High) => format!(
+                "arg_max({record}, {{'v': {x}, 'f': -precept_f, 'n': -precept_n}}, {MAX_SAMPLES}) FILTER (WHERE {x} IS NOT NULL)"
+            ),
+            (Some(_), Way::Low) => format!(
+                "arg_min({record}, {{'v': {x}, 'f': precept_f, 'n': precept_n}}, {MAX_SAMPLES}) FILTER (WHERE {x} IS NOT NULL)"
+            ),
+        };
+        out.push(format!("{kept} AS precept_against_{i}"));
+    }
+    out
+}
+
+/// The record's id as text, for the records a finding shows (NULL where the schema names none).
+fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<String, Unsupported> {
+    let d = c.dialect;
+    let Some(slot) = info.id_field else { return Ok(format!("CAST(NULL AS {})", d.ty(SqlType::Text))) };
+    let Ok(slot) = u16::try_from(slot) else { return no("a field the schema does not have") };
+    let (col, _, ty) = c.field(&[slot])?;
+    match scalar(&ty) {
+        Some(st) => Ok(d.to_text(&col, st)),
+        None => no("a record id that is not a single value"),
+    }
 }
 
 fn enum_id(ty: &Ty) -> Option<EnumId> {
@@ -431,7 +521,7 @@ fn presence(
     p: &crate::engine::program::Presence,
     aggs: &[AggSql],
     key_types: &[SqlType],
-    minimum: &str,
+    (minimum, samples): (&str, &[String]),
 ) -> Result<Vec<String>, Unsupported> {
     let d = c.dialect;
     let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
@@ -518,6 +608,8 @@ fn presence(
                     cols.push(den.clone());
                 }
             }
+            // A group with no record shows none.
+            cols.extend(samples.iter().cloned());
             let from = match &e.from {
                 ExpectedFrom::Listed(_) => " FROM (SELECT 1 AS one) AS o".to_string(),
                 ExpectedFrom::Roles => teams.clone(),

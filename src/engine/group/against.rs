@@ -19,7 +19,7 @@ use crate::engine::verdict::Sample;
 /// Which way an aggregate goes against a requirement: `High` when it may be at most something
 /// (`<=`, `<`), `Low` when it must be at least something (`>=`, `>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Way {
+pub(crate) enum Way {
     High,
     Low,
 }
@@ -95,16 +95,16 @@ fn aggregate(e: &CExpr, first: usize, spec: &GroupSpec) -> Option<usize> {
 
 /// A comparison of an aggregate in a `require`: the aggregate, the way against it, the comparison,
 /// and whether it sits under a `not` (or the left of `implies`), where it must not hold.
-pub(super) struct Pull<'a> {
-    pub(super) agg: usize,
-    pub(super) way: Way,
-    cmp: &'a CExpr,
-    negated: bool,
+pub(crate) struct Pull<'a> {
+    pub(crate) agg: usize,
+    pub(crate) way: Way,
+    pub(crate) cmp: &'a CExpr,
+    pub(crate) negated: bool,
 }
 
 /// The comparisons of aggregates in `require`, in the order written. `first` is the slot of the
 /// first aggregate in the group's record.
-pub(super) fn pulls<'a>(require: &'a CExpr, first: usize, spec: &GroupSpec) -> Vec<Pull<'a>> {
+pub(crate) fn pulls<'a>(require: &'a CExpr, first: usize, spec: &GroupSpec) -> Vec<Pull<'a>> {
     let mut out = Vec::new();
     walk(require, first, spec, false, &mut out);
     out
@@ -141,7 +141,7 @@ fn walk<'a>(e: &'a CExpr, first: usize, spec: &GroupSpec, negated: bool, out: &m
 
 /// Every aggregate and way some `require` of the rule compares, each once, in the order written:
 /// what each group keeps records for.
-pub(super) fn wants(requires: &[CExpr], first: usize, spec: &GroupSpec) -> Vec<(usize, Way)> {
+pub(crate) fn wants(requires: &[CExpr], first: usize, spec: &GroupSpec) -> Vec<(usize, Way)> {
     let mut out: Vec<(usize, Way)> = Vec::new();
     for p in requires.iter().flat_map(|r| pulls(r, first, spec)) {
         if !out.contains(&(p.agg, p.way)) {
