@@ -268,6 +268,8 @@ impl Dialect {
             (_, SqlType::Text) => x.to_string(),
             (Dialect::DuckDb, SqlType::Timestamp) => format!("strftime({x}, '%Y-%m-%dT%H:%M:%S.%fZ')"),
             (Dialect::Postgres, SqlType::Timestamp) => format!("to_char({x}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"),
+            // Not `CAST(... AS TEXT)`, whose text follows the server's `DateStyle`.
+            (Dialect::Postgres, SqlType::Date) => format!("to_char({x}, 'YYYY-MM-DD')"),
             (Dialect::Spark, SqlType::Timestamp) => {
                 format!("date_format({x}, 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSSSSS\\'Z\\'')")
             }

@@ -141,6 +141,10 @@ impl<'a> Compiler<'a> {
             }
         }
         match ty {
+            // A list of objects in `JSONB` holding JSON `null` is missing, as SQL NULL is.
+            Some(ty) if self.dialect.jsonb(&ty) => {
+                Ok((format!("NULLIF(r.{}, 'null')", self.dialect.ident(&path)), path, ty))
+            }
             Some(ty) => Ok((format!("r.{}", self.dialect.ident(&path)), path, ty)),
             None => no(format!("the whole object `{path}` (its fields are columns of their own)")),
         }
@@ -164,10 +168,11 @@ impl<'a> Compiler<'a> {
     /// exactly where the object is missing; `None` for a field that is not an object.
     ///
     /// An object has no column of its own (its fields are flattened into theirs), but a required
-    /// field of it is present wherever the object is: the engine skips a record whose object
-    /// lacks one. A required list cannot tell (it reads as empty when absent), so the column is a
-    /// required single value, through required nested objects. An object of optional fields only
-    /// has none (present with every field missing would read as missing), and is left out.
+    /// field of it that some rule reads is present wherever the object is: the engine skips a
+    /// record whose object lacks one (a required field no rule reads is never looked for, so it
+    /// cannot tell). A required list cannot tell either (it reads as empty when absent), so the
+    /// column is a required single value some rule reads, through required nested objects. An
+    /// object with no such field is left out.
     fn object_presence(&self, steps: &[u16]) -> Result<Option<String>, Unsupported> {
         if self.group.is_some() {
             return Ok(None);
@@ -188,15 +193,17 @@ impl<'a> Compiler<'a> {
         let object = path.join(".");
         match self.required_leaf(shape, &mut path) {
             true => Ok(Some(format!("r.{}", self.dialect.ident(&path.join("."))))),
-            false => no(format!("the presence of the object `{object}`, which has no required field to tell it by")),
+            false => no(format!(
+                "the presence of the object `{object}`, which has no required field some rule reads to tell it by"
+            )),
         }
     }
 
-    /// Push onto `path` the names down to a required single value of `shape` (through required
-    /// objects), depth first; whether there is one.
+    /// Push onto `path` the names down to a required single value of `shape` that some rule
+    /// reads (through required objects), depth first; whether there is one.
     fn required_leaf(&self, shape: ShapeId, path: &mut Vec<String>) -> bool {
         let Some(sh) = self.program.shapes.get(shape) else { return false };
-        for f in sh.fields.iter().filter(|f| !f.optional) {
+        for f in sh.fields.iter().filter(|f| !f.optional && f.used) {
             path.push(f.name.clone());
             let found = match f.ty {
                 Ty::Object(inner) => self.required_leaf(inner, path),
