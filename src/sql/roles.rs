@@ -122,7 +122,8 @@ pub fn script(org: &Org, d: Dialect) -> String {
     out
 }
 
-/// In Spark, the role tables as one row of maps ([`lists`]), which every question reads.
+/// In Spark, the role tables as one row of maps (written by the script after the tables), which
+/// every question reads.
 pub const LISTS: &str = "precept_role_lists";
 
 /// The alias [`LISTS`] is cross-joined as into a rule's query ([`join`]); its columns are read as
