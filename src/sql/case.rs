@@ -115,9 +115,10 @@ pub(crate) fn compile(
         }
         let (first, first_off) = match &seq.version {
             VersionDate::FirstEvent => ("s.first_at", "s.first_off"),
-            VersionDate::Receipt => {
-                ("COALESCE(s.first_open, s.first_at)", "CASE WHEN s.first_open IS NULL THEN s.first_off ELSE s.open_off END")
-            }
+            VersionDate::Receipt => (
+                "COALESCE(s.first_open, s.first_at)",
+                "CASE WHEN s.first_open IS NULL THEN s.first_off ELSE s.open_off END",
+            ),
             VersionDate::Field(_) => return no("`version by` an expression"),
         };
         // The local day in the rule's calendar's zone; without a calendar, at the offset the
@@ -210,7 +211,7 @@ pub(crate) fn compile(
                     )
                 }
             }
-            _ => deadline(program, seq.limit, info, d, "o.open_at", "f.off", paused, &mut calendars)?,
+            _ => deadline(program, seq.limit, info, d, ("o.open_at", "f.off"), paused, &mut calendars)?,
         };
         with.push(format!(
         "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL\n  )"
@@ -275,15 +276,15 @@ fn paused_business_days(d: Dialect, limit: Option<Limit>, calendars: &mut std::c
     format!("GREATEST(0, {before_end} - {through_start})")
 }
 
-/// The deadline of an obligation opened at `at` (a SQL instant) under `limit`, moved on by
-/// `paused` microseconds; NULL without a limit.
+/// The deadline of an obligation opened at `at` (a SQL instant) written with offset `off` (SQL
+/// seconds east of UTC; read only for months) under `limit`, moved on by `paused` microseconds;
+/// NULL without a limit.
 fn deadline(
     program: &Program,
     limit: Option<Limit>,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    at: &str,
-    off: &str,
+    (at, off): (&str, &str),
     paused: &str,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
@@ -326,8 +327,8 @@ fn any_order(
     months: bool,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
-    let due = deadline(program, limit, info, d, "m.open_at", "m.off", "0", calendars)?;
-    let before_due = deadline(program, limit, info, d, "m.before_at", "b.off", "0", calendars)?;
+    let due = deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?;
+    let before_due = deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?;
     let order = "PARTITION BY o.k0 ORDER BY o.ts, o.kind";
     // In months, the deadline from the closing before is counted at that closing's offset: the
     // last closing before the opening, found by its place.

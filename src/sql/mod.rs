@@ -194,7 +194,8 @@ fn offsets_read(program: &Program, schema: usize, d: Dialect, read: &[(usize, St
         // A rule of another schema reads this one's table too when its cases close (or open) on
         // this schema's records, offsets with them (a deadline in months).
         let table = program.schemas.get(schema).map(|i| format!("FROM {} AS", d.ident(&i.name)));
-        let of_here = |s: usize, select: &str| s == schema || table.as_ref().is_some_and(|t| select.contains(t.as_str()));
+        let of_here =
+            |s: usize, select: &str| s == schema || table.as_ref().is_some_and(|t| select.contains(t.as_str()));
         for (_, id, _) in read.iter().filter(|(s, _, select)| of_here(*s, select) && reads(select)) {
             if !rules.contains(&id.as_str()) {
                 rules.push(id);

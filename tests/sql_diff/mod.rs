@@ -1271,7 +1271,9 @@ fn written_case_histories() -> Vec<serde_json::Value> {
     let mut event = |case: &str, status: &str, at: jiff::Timestamp, off: i32| {
         n += 1;
         let shown = at.display_with_offset(jiff::tz::Offset::from_seconds(off).unwrap()).to_string();
-        lines.push(serde_json::json!({"case_event": {"id": format!("W-{n}"), "case": case, "status": status, "at": shown}}));
+        lines.push(
+            serde_json::json!({"case_event": {"id": format!("W-{n}"), "case": case, "status": status, "at": shown}}),
+        );
     };
     let at = |local: &str, off: i32| -> jiff::Timestamp {
         let dt: jiff::civil::DateTime = local.parse().unwrap();
@@ -1703,12 +1705,7 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
     for &(name, _) in &chosen {
         policy.push_str(&CASE_RULES.replace("CAL", name));
     }
-    policy.push_str(WRITTEN_CASE_RULES);
-    for line in written_case_histories() {
-        if let Some(e) = line.get("case_event") {
-            events.push_str(&format!("{e}\n"));
-        }
-    }
+
     std::fs::write(policies.join("cases.precept"), policy).unwrap();
     std::fs::write(dir.path().join("records/events.jsonl"), events).unwrap();
     std::fs::write(dir.path().join("records/intakes.jsonl"), intakes).unwrap();
@@ -1728,10 +1725,47 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
             assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
         }
     }
-    for id in ["settled-in-a-month", "settled-in-months-paused", "settled-either-side", "settled-by-version", "released-by-receipt"] {
+    assert!(rows.len() > 100 * chosen.len(), "only {} findings compared", rows.len());
+}
+
+/// Case histories written at offsets east and west of UTC ([`written_case_histories`]), judged by
+/// [`WRITTEN_CASE_RULES`] in a workspace that declares no calendar (with exactly one declared, a
+/// code naming none would take it, and the offsets would not count).
+pub fn generated_cases_written(engine: &dyn Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    let mut policy = CASE_SCHEMA
+        .replace("schema case_event {", "schema case_event {\n  files \"events.jsonl\"")
+        .replace("schema intake {", "schema intake {\n  files \"intakes.jsonl\"");
+    policy.push_str(WRITTEN_CASE_RULES);
+    let mut events = String::new();
+    for line in written_case_histories() {
+        if let Some(e) = line.get("case_event") {
+            events.push_str(&format!("{e}\n"));
+        }
+    }
+    std::fs::write(policies.join("cases.precept"), policy).unwrap();
+    std::fs::write(dir.path().join("records/events.jsonl"), events).unwrap();
+    std::fs::write(dir.path().join("records/intakes.jsonl"), "").unwrap();
+    let rows = same_rows(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
+    for id in [
+        "settled-in-a-month",
+        "settled-in-months-paused",
+        "settled-either-side",
+        "settled-by-version",
+        "released-by-receipt",
+    ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
-    assert!(rows.len() > 100 * chosen.len(), "only {} findings compared", rows.len());
+    // The case first filed at 00:30 on 1 March at +01:00 (29 February in UTC) is the new
+    // version's, due a month later; the one filed at 23:30 on 29 February at -05:00 (1 March in
+    // UTC) the old one's, due 60 days later.
+    for (case, due) in [("W-v0-first", "2024-03-31T23:30:00.000000Z"), ("W-v1-first", "2024-04-30T04:30:00.000000Z")] {
+        let want = vec![Some(case.to_string()), Some(due.to_string())];
+        assert!(rows.iter().any(|r| r.0 == "settled-by-version" && r.4 == want), "{case} not due {due}: {rows:#?}");
+    }
 }
 
 /// Rules that read a datetime's day at the offset it was written with (no calendar gives a zone):
