@@ -113,6 +113,10 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
                 selects.push(r.select);
                 calendars.extend(r.calendars);
                 schemas.insert(rule.schema);
+                // A case rule reads the tables of the schemas its events come from too
+                // (`closes on case_event ...`): each is an expected table of the script.
+                let events = rule.group.as_ref().and_then(|g| g.sequence.as_ref()).map(|q| q.events.as_slice());
+                schemas.extend(events.unwrap_or_default().iter().map(|e| e.schema));
                 compiled.push(rule.id.clone());
             }
             Err(Unsupported(what)) => diagnostics.push(unsupported(rule, &what)),
