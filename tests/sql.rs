@@ -487,3 +487,56 @@ fn case_rules_that_do_not_compile_name_their_construct() {
         assert!(text.contains(&said), "no `{said}` in\n{}", run.stderr);
     }
 }
+
+/// A case rule closed by another schema's records in calendar months reads both tables and the
+/// offsets of both (its opening's, to count the months, and its events'): the script names both
+/// tables as expected, and each offset column under its own.
+#[test]
+fn a_case_rule_in_months_names_the_offsets_of_every_table_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cases.precept"),
+        r#"
+schema case_event {
+  identified by id
+  dated by at
+  id: text
+  case: text
+  status: enum { logged, other }
+  at: datetime
+}
+
+schema intake {
+  identified by id
+  dated by opened_at
+  id: text
+  opened_at: datetime
+}
+
+code "Cases" {
+  level organisational
+  rule logged-in-a-month {
+    title "Logged within a month"
+    for intake
+    case by record.id
+    opens at record.opened_at
+    closes on case_event when record.status == logged at record.at case record.case
+    within 1 month
+    message "{group.case} not logged by {group.deadline}"
+  }
+}
+"#,
+    )
+    .unwrap();
+    let policies = dir.path().to_string_lossy().to_string();
+    let run = common::precept(&["sql", "--no-config", "--dialect", "postgres", "--policies", &policies]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for said in [
+        "--   CREATE TABLE \"case_event\" (",
+        "--   CREATE TABLE \"intake\" (",
+        "--   \"at.offset\" is read by logged-in-a-month.",
+        "--   \"opened_at.offset\" is read by logged-in-a-month.",
+    ] {
+        assert!(run.stdout.contains(said), "no `{said}` in\n{}", run.stdout);
+    }
+}

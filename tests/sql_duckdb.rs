@@ -85,6 +85,12 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_duckdb() {
     sql_diff::generated_cases(&DuckDb, &sql_diff::ALL_ZONES);
 }
 
+/// Case rules without a calendar, at the offsets their events were written with.
+#[test]
+fn generated_cases_written_at_offsets_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_cases_written(&DuckDb);
+}
+
 // Rules over groups, so far run on DuckDB only (the PostgreSQL and Spark group SQL is written and
 // snapshotted in tests/sql.rs, not yet run on those databases).
 

@@ -138,6 +138,14 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Case rules without a calendar, at the offsets their events were written with.
+#[test]
+fn generated_cases_written_at_offsets_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_cases_written(&pg);
+    }
+}
+
 #[test]
 fn datetimes_read_at_their_written_offset_give_the_same_findings_in_postgres() {
     if let Some(pg) = server() {

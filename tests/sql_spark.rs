@@ -199,6 +199,14 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_spark() {
     }
 }
 
+/// Case rules without a calendar, at the offsets their events were written with.
+#[test]
+fn generated_cases_written_at_offsets_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_cases_written(&spark);
+    }
+}
+
 /// Calendars for [`calendar_lookups_by_position_agree_with_the_native_calendar_in_spark`]: the
 /// zones furthest from UTC either way (where an instant's local day is a day off its UTC date),
 /// both hemispheres' DST changes, cut-offs early and late, none, and odd working weeks.

@@ -9,7 +9,10 @@
 //!   clause: the rule's own records where its `where` holds, another schema's by their `case`
 //!   key), with its case key `k0`, its instant `ts` and its kind (`0` opens, `1` pauses, `2`
 //!   resumes, `3` closes: the engine's order of kinds at one instant, so an opening comes first and
-//!   a closing last). A record with no key or no instant is no event, as in the engine.
+//!   a closing last), and `off`, the offset its instant was written with where that counts (a
+//!   deadline in calendar months, counted on the opening's own calendar; a rule with versions and
+//!   no calendar, whose case's day is read at its first event's offset), else NULL. A record with
+//!   no key or no instant is no event, as in the engine.
 //! - `precept_end`: the end of the data, the latest event of the rule's cases (or the evaluation
 //!   time, when the settings give one; events after it are not part of the data judged).
 //! - `precept_cases`, for a rule with versions: each case's day (its first event's, or its first
@@ -81,9 +84,6 @@ pub(crate) fn compile(
         return no("the opening record in a case rule's message (`opening.<field>`)");
     }
     let has_pauses = seq.events.iter().any(|e| matches!(e.kind, EventKind::Pauses | EventKind::Resumes));
-    if let Some(Limit::Months(_)) = seq.limit {
-        return no("a case's deadline in calendar months (counted at the offset the opening was written with)");
-    }
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
     let Some(key_ty) =
         scalar(&key.ty).filter(|_| matches!(key.ty, Ty::Text | Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date))
@@ -91,8 +91,13 @@ pub(crate) fn compile(
         return no("a case key of this type (shown as `check` shows it)");
     };
 
+    // The offsets events were written with are carried where they count: a deadline in months is
+    // counted on the opening's own calendar, and without a calendar a case's day is read at its
+    // first event's offset.
+    let months = matches!(seq.limit, Some(Limit::Months(_)));
+    let offsets = months || (versioned(rule) && rule.calendar.is_none());
     let mut calendars = std::collections::BTreeSet::new();
-    let own = events(program, rule, d, roles, &mut calendars)?;
+    let own = events(program, rule, d, roles, offsets, &mut calendars)?;
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut with = vec![format!("precept_events AS (\n    {own}\n  )")];
     with.push(match &as_of {
@@ -106,29 +111,46 @@ pub(crate) fn compile(
     if versioned(rule) {
         let mut all = Vec::new();
         for v in program.rules.iter().filter(|v| v.id == rule.id && versioned(v)) {
-            all.push(events(program, v, d, roles, &mut calendars)?);
+            all.push(events(program, v, d, roles, offsets, &mut calendars)?);
         }
-        let Some(cal) = rule.calendar else {
-            return no("the day of a case when no calendar gives a zone (the offset its events were written with)");
-        };
-        let first = match &seq.version {
-            VersionDate::FirstEvent => "s.first_at",
-            VersionDate::Receipt => "COALESCE(s.first_open, s.first_at)",
+        let (first, first_off) = match &seq.version {
+            VersionDate::FirstEvent => ("s.first_at", "s.first_off"),
+            VersionDate::Receipt => (
+                "COALESCE(s.first_open, s.first_at)",
+                "CASE WHEN s.first_open IS NULL THEN s.first_off ELSE s.open_off END",
+            ),
             VersionDate::Field(_) => return no("`version by` an expression"),
         };
-        let mut c = Compiler::new(program, d, info.shape);
-        c.group = Some(vec![Slot::Value(first.into(), Ty::DateTime)]);
-        let day = c.expr(&CExpr::DatePart(DateUnit::Day, Some(cal), Box::new(slot(0))), None)?;
-        calendars.extend(c.calendars);
-        with.push(format!(
-            "precept_cases AS (\n    SELECT s.k0, {day} AS cday FROM (\n      SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open\n      FROM (\n      {}\n      ) AS v GROUP BY k0\n    ) AS s\n  )",
-            all.join("\n      UNION ALL\n      ")
-        ));
+        // The local day in the rule's calendar's zone; without a calendar, at the offset the
+        // first event (or opening) was written with, as the engine reads a datetime's day.
+        let day = match rule.calendar {
+            Some(cal) => {
+                let mut c = Compiler::new(program, d, info.shape);
+                c.group = Some(vec![Slot::Value(first.into(), Ty::DateTime)]);
+                let day = c.expr(&CExpr::DatePart(DateUnit::Day, Some(cal), Box::new(slot(0))), None)?;
+                calendars.extend(c.calendars);
+                day
+            }
+            None => written_day(d, first, first_off),
+        };
+        let all = all.join("\n      UNION ALL\n      ");
+        let firsts = "SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open";
+        let inner = if rule.calendar.is_some() {
+            format!("{firsts}\n      FROM (\n      {all}\n      ) AS v GROUP BY k0")
+        } else {
+            // The offsets of the first event and first opening, read from the rows at the
+            // earliest instant (two written at one instant with different offsets are a limit,
+            // docs/warehouse.md).
+            format!(
+                "{firsts},\n        MIN(CASE WHEN ts = first_any THEN off END) AS first_off, MIN(CASE WHEN kind = 0 AND ts = first_opening THEN off END) AS open_off\n      FROM (\n        SELECT v.*, MIN(ts) OVER (PARTITION BY k0) AS first_any, MIN(CASE WHEN kind = 0 THEN ts END) OVER (PARTITION BY k0) AS first_opening FROM (\n      {all}\n        ) AS v\n      ) AS v GROUP BY k0"
+            )
+        };
+        with.push(format!("precept_cases AS (\n    SELECT s.k0, {day} AS cday FROM (\n      {inner}\n    ) AS s\n  )"));
         judged = format!("\n    WHERE e.k0 IN (SELECT k0 FROM precept_cases WHERE {})", in_force(d, rule, "cday"));
     }
     let order = "PARTITION BY e.k0 ORDER BY e.ts, e.kind";
     with.push(format!(
-        "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind,\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
+        "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind, e.off,\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
     ));
     if !seq.any_order {
         with.push(
@@ -153,9 +175,13 @@ pub(crate) fn compile(
     let mut pause_join =
         if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" }
             .to_string();
+    if months {
+        // The opening's offset, for counting its months.
+        pause_join.push_str("\n    LEFT JOIN precept_ordered AS f ON f.k0 = o.k0 AND f.pos = o.open_pos");
+    }
 
     if seq.any_order {
-        with.push(any_order(program, seq.limit, info, d, &mut calendars)?);
+        with.push(any_order(program, seq.limit, info, d, months, &mut calendars)?);
     } else {
         // The deadline, from the opening, moved on by the time paused.
         let deadline = match seq.limit {
@@ -185,7 +211,7 @@ pub(crate) fn compile(
                     )
                 }
             }
-            _ => deadline(program, seq.limit, info, d, "o.open_at", paused, &mut calendars)?,
+            _ => deadline(program, seq.limit, info, d, ("o.open_at", "f.off"), paused, &mut calendars)?,
         };
         with.push(format!(
         "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL\n  )"
@@ -250,14 +276,15 @@ fn paused_business_days(d: Dialect, limit: Option<Limit>, calendars: &mut std::c
     format!("GREATEST(0, {before_end} - {through_start})")
 }
 
-/// The deadline of an obligation opened at `at` (a SQL instant) under `limit`, moved on by
-/// `paused` microseconds; NULL without a limit.
+/// The deadline of an obligation opened at `at` (a SQL instant) written with offset `off` (SQL
+/// seconds east of UTC; read only for months) under `limit`, moved on by `paused` microseconds;
+/// NULL without a limit.
 fn deadline(
     program: &Program,
     limit: Option<Limit>,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    at: &str,
+    (at, off): (&str, &str),
     paused: &str,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
@@ -277,7 +304,15 @@ fn deadline(
             calendars.extend(c.calendars);
             x
         }
-        Some(Limit::Months(_)) => return no("a case's deadline in calendar months"),
+        // Counted on the opening's own calendar (its day at the offset it was written with): the
+        // local date moves by the months, the wall-clock time and the offset stay, so the instant
+        // moves by whole days of 24 hours; then the time paused moves it on, as the engine's
+        // `add_months_at` and pauses do.
+        Some(Limit::Months(n)) => {
+            let day = written_day(d, at, off);
+            let days = d.days_between(&d.add_months(&day, n), &day);
+            d.from_epoch_us(&format!("CAST({} + {days} * 86400000000 + {paused} AS BIGINT)", d.epoch_us(at)))
+        }
     })
 }
 
@@ -289,13 +324,24 @@ fn any_order(
     limit: Option<Limit>,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
+    months: bool,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
-    let due = deadline(program, limit, info, d, "m.open_at", "0", calendars)?;
-    let before_due = deadline(program, limit, info, d, "m.before_at", "0", calendars)?;
+    let due = deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?;
+    let before_due = deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?;
     let order = "PARTITION BY o.k0 ORDER BY o.ts, o.kind";
+    // In months, the deadline from the closing before is counted at that closing's offset: the
+    // last closing before the opening, found by its place.
+    let (before_pos, before_join) = if months {
+        (
+            format!(",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos"),
+            "\n    LEFT JOIN precept_ordered AS b ON b.k0 = m.k0 AND b.pos = m.before_pos",
+        )
+    } else {
+        (String::new(), "")
+    };
     Ok(format!(
-        "precept_matched AS (\n    SELECT o.k0, o.kind, o.ts AS open_at,\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e\n    FROM precept_matched AS m CROSS JOIN precept_end AS n\n    WHERE m.kind = 0\n  )"
+        "precept_matched AS (\n    SELECT o.k0, o.kind, o.off, o.ts AS open_at,\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at{before_pos}\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e\n    FROM precept_matched AS m CROSS JOIN precept_end AS n{before_join}\n    WHERE m.kind = 0\n  )"
     ))
 }
 
@@ -312,18 +358,26 @@ fn any_order_late(d: Dialect, has_limit: bool) -> String {
     format!("NOT {after} AND NOT {before} AND (r.close_at IS NOT NULL OR {})", d.is_true("r.e > r.due"))
 }
 
+/// The civil day instant `at` has at offset `off` (seconds east of UTC; NULL is UTC, as a NULL
+/// offset column is), as the engine reads a datetime's day at the offset it was written with.
+fn written_day(d: Dialect, at: &str, off: &str) -> String {
+    format!("CAST({} AS DATE)", d.from_epoch_us(&format!("{} + COALESCE({off}, 0) * 1000000", d.epoch_us(at))))
+}
+
 /// The group record's slot `i`, as an expression.
 fn slot(i: u16) -> CExpr {
     CExpr::Field(Root::Record, Box::new([i]))
 }
 
-/// One `SELECT` per event clause of `rule`, as a `UNION ALL`: key `k0`, instant `ts`, `kind`.
+/// One `SELECT` per event clause of `rule`, as a `UNION ALL`: key `k0`, instant `ts`, `kind`, and
+/// `off`, the offset the instant was written with in seconds east of UTC (when `offsets`, else NULL).
 /// `roles`: the role tables are written too, so a `where` or `when` may ask about roles.
 fn events(
     program: &Program,
     rule: &CompiledRule,
     d: Dialect,
     roles: bool,
+    offsets: bool,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
     let Some(spec) = &rule.group else { return no("a case rule with no cases") };
@@ -342,6 +396,7 @@ fn events(
             return no("an event whose time is a date or cannot be told to be a datetime");
         }
         let at = c.expr(&ev.at, None)?;
+        let off = if offsets { c.offset_of(&ev.at)? } else { "CAST(NULL AS BIGINT)".into() };
         let k = c.expr(ev.key.as_ref().unwrap_or(&key.expr), enum_id(&key.ty))?;
         let mut filter = vec![format!("{k} IS NOT NULL"), format!("{at} IS NOT NULL")];
         if ev.schema == rule.schema {
@@ -358,10 +413,10 @@ fn events(
         calendars.extend(std::mem::take(&mut c.calendars));
         let filter = filter.join(" AND ");
         selects.push(format!(
-            "SELECT {k} AS k0, {at} AS ts, {} AS kind FROM {} AS r{} WHERE {filter}",
+            "SELECT {k} AS k0, {at} AS ts, {} AS kind, {off} AS off FROM {} AS r{} WHERE {filter}",
             kind_number(ev.kind),
             d.ident(&info.name),
-            super::roles::join(d, roles, &[&k, &at, &filter]),
+            super::roles::join(d, roles, &[&k, &at, &off, &filter]),
         ));
     }
     if selects.is_empty() {

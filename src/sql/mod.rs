@@ -113,6 +113,10 @@ pub fn compile_with_roles(program: &Program, options: &Options, org: Option<&cra
                 selects.push(r.select);
                 calendars.extend(r.calendars);
                 schemas.insert(rule.schema);
+                // A case rule reads the tables of the schemas its events come from too
+                // (`closes on case_event ...`): each is an expected table of the script.
+                let events = rule.group.as_ref().and_then(|g| g.sequence.as_ref()).map(|q| q.events.as_slice());
+                schemas.extend(events.unwrap_or_default().iter().map(|e| e.schema));
                 compiled.push(rule.id.clone());
             }
             Err(Unsupported(what)) => diagnostics.push(unsupported(rule, &what)),
@@ -191,7 +195,12 @@ fn offsets_read(program: &Program, schema: usize, d: Dialect, read: &[(usize, St
             _ => false,
         };
         let mut rules: Vec<&str> = Vec::new();
-        for (_, id, _) in read.iter().filter(|(s, _, select)| *s == schema && reads(select)) {
+        // A rule of another schema reads this one's table too when its cases close (or open) on
+        // this schema's records, offsets with them (a deadline in months).
+        let table = program.schemas.get(schema).map(|i| format!("FROM {} AS", d.ident(&i.name)));
+        let of_here =
+            |s: usize, select: &str| s == schema || table.as_ref().is_some_and(|t| select.contains(t.as_str()));
+        for (_, id, _) in read.iter().filter(|(s, _, select)| of_here(*s, select) && reads(select)) {
             if !rules.contains(&id.as_str()) {
                 rules.push(id);
             }

@@ -1048,7 +1048,7 @@ schema case_event {
   dated by at
   id: text
   case: text
-  status: enum { received, waiting, replied, answered, logged }
+  status: enum { received, waiting, replied, answered, logged, filed, held, released, settled }
   at: datetime
 }
 
@@ -1171,6 +1171,183 @@ code "Cases CAL" {
   }
 }
 "#;
+
+/// Case rules with no calendar, read at the offsets their events were written with: deadlines in
+/// calendar months (with pauses, and in any order), and versions picking a case by its first
+/// event's or first opening's day at its written offset.
+const WRITTEN_CASE_RULES: &str = r#"
+code "Cases written" {
+  level organisational
+
+  rule settled-in-a-month {
+    title "Settled within a calendar month"
+    for case_event
+    case by record.case
+    opens when record.status == filed at record.at
+    closes when record.status == settled at record.at
+    within 1 month
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule settled-in-months-paused {
+    title "Settled within two calendar months, not counting time held"
+    for case_event
+    case by record.case
+    opens when record.status == filed at record.at
+    pauses when record.status == held at record.at
+    resumes when record.status == released at record.at
+    closes when record.status == settled at record.at
+    within 2 months
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule settled-either-side {
+    title "Settled within a calendar month of the filing, before or after it"
+    for case_event
+    case by record.case
+    opens when record.status == filed at record.at
+    closes when record.status == settled at record.at
+    in any order
+    within 1 month
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule settled-by-version {
+    title "Settled within two months (until February 2024)"
+    effective until 2024-02-29
+    for case_event
+    case by record.case
+    opens when record.status == filed at record.at
+    closes when record.status == settled at record.at
+    within 60 days
+    message "{group.case} due {group.deadline} (old)"
+  }
+
+  rule settled-by-version {
+    title "Settled within a month (from March 2024)"
+    effective from 2024-03-01
+    for case_event
+    case by record.case
+    opens when record.status == filed at record.at
+    closes when record.status == settled at record.at
+    within 1 month
+    message "{group.case} due {group.deadline} (new)"
+  }
+
+  rule released-by-receipt {
+    title "Settled within a day of the release (until February 2024)"
+    effective until 2024-02-29
+    for case_event
+    case by record.case
+    opens when record.status == released at record.at
+    closes when record.status == settled at record.at
+    within 1 day
+    version by receipt
+    message "{group.case} due {group.deadline} (old)"
+  }
+
+  rule released-by-receipt {
+    title "Settled within a month of the release (from March 2024)"
+    effective from 2024-03-01
+    for case_event
+    case by record.case
+    opens when record.status == released at record.at
+    closes when record.status == settled at record.at
+    within 1 month
+    version by receipt
+    message "{group.case} due {group.deadline} (new)"
+  }
+}
+"#;
+
+/// Case histories written at offsets east and west of UTC, half an hour from midnight so the
+/// written day is not UTC's, at month ends and around 29 February: settled on the deadline in
+/// calendar months and a minute past it, before the filing, paused, still open at the end; and
+/// first events either side of a version's first day at their written offset.
+fn written_case_histories() -> Vec<serde_json::Value> {
+    use jiff::SignedDuration as D;
+    let mut lines = Vec::new();
+    let mut n = 0;
+    let mut event = |case: &str, status: &str, at: jiff::Timestamp, off: i32| {
+        n += 1;
+        let shown = at.display_with_offset(jiff::tz::Offset::from_seconds(off).unwrap()).to_string();
+        lines.push(
+            serde_json::json!({"case_event": {"id": format!("W-{n}"), "case": case, "status": status, "at": shown}}),
+        );
+    };
+    let at = |local: &str, off: i32| -> jiff::Timestamp {
+        let dt: jiff::civil::DateTime = local.parse().unwrap();
+        jiff::tz::Offset::from_seconds(off).unwrap().to_timestamp(dt).unwrap()
+    };
+    // The engine's month: the local date at the written offset moves (clamped to the month's
+    // end), the wall-clock time and offset stay.
+    let months = |t: jiff::Timestamp, off: i32, m: i64| -> jiff::Timestamp {
+        let o = jiff::tz::Offset::from_seconds(off).unwrap();
+        let local = o.to_datetime(t);
+        let day = local.date().checked_add(jiff::Span::new().months(m)).unwrap();
+        o.to_timestamp(day.to_datetime(local.time())).unwrap()
+    };
+    let openings = [
+        ("2024-01-31T23:30:00", -5 * 3600),
+        ("2024-01-31T00:30:00", 3600),
+        ("2023-01-31T12:00:00", 5 * 3600 + 45 * 60),
+        ("2024-02-29T23:30:00", -(9 * 3600 + 1800)),
+        ("2024-03-31T00:30:00", 14 * 3600),
+        ("2024-12-31T23:30:00", 0),
+        ("2024-03-30T23:30:00", -5 * 3600),
+        ("2024-10-31T00:30:00", 3600),
+        ("2024-05-31T00:15:00", 5 * 3600 + 45 * 60),
+    ];
+    let min = D::from_mins(1);
+    for (i, &(local, off)) in openings.iter().enumerate() {
+        let o = at(local, off);
+        let one = months(o, off, 1);
+        let two = months(o, off, 2);
+        let c = |what: &str| format!("W-{i}-{what}");
+        // Settled on the deadline and a minute past it, written at another offset.
+        for (what, late) in [("on", D::ZERO), ("late", min)] {
+            event(&c(&format!("month-{what}")), "filed", o, off);
+            event(&c(&format!("month-{what}")), "settled", one + late, -off);
+            event(&c(&format!("two-{what}")), "filed", o, off);
+            event(&c(&format!("two-{what}")), "settled", two + late, 0);
+            // Held for ten hours: due ten hours later.
+            event(&c(&format!("held-{what}")), "filed", o, off);
+            event(&c(&format!("held-{what}")), "held", o + D::from_hours(1), off);
+            event(&c(&format!("held-{what}")), "released", o + D::from_hours(11), off);
+            event(&c(&format!("held-{what}")), "settled", two + D::from_hours(10) + late, off);
+            // Settled before the filing: the filing comes by the month counted from the
+            // settlement (at the settlement's offset), or a minute past it.
+            let s = at(local, -off);
+            event(&c(&format!("before-{what}")), "settled", s, -off);
+            event(&c(&format!("before-{what}")), "filed", months(s, -off, 1) + late, off);
+        }
+        // Never settled (judged at the end of the data); released then settled, by the version.
+        event(&c("open"), "filed", o, off);
+        event(&c("released-on"), "released", o, off);
+        event(&c("released-on"), "settled", o + D::from_hours(24), off);
+        event(&c("released-late"), "released", o, off);
+        event(&c("released-late"), "settled", one + min, off);
+    }
+    // Either side of 1 March at the written offset, never settled: judged by the old version or
+    // the new one, whatever UTC's day.
+    for (i, (local, off)) in [("2024-03-01T00:30:00", 3600), ("2024-02-29T23:30:00", -5 * 3600)].iter().enumerate() {
+        let o = at(local, *off);
+        event(&format!("W-v{i}-first"), "filed", o, *off);
+        event(&format!("W-v{i}-release"), "released", o, *off);
+        event(&format!("W-v{i}-release"), "settled", o + D::from_hours(48), *off);
+        event(&format!("W-v{i}-settled-first"), "settled", o, *off);
+        event(&format!("W-v{i}-settled-first"), "released", o + D::from_hours(2), 0);
+        event(&format!("W-v{i}-settled-first"), "settled", o + D::from_hours(48), 0);
+    }
+    // The end of the data; open at it, due exactly then (pending), or a minute before, or due
+    // before it only at the written offset.
+    let end = at("2025-06-30T12:00:00", 0);
+    event("W-end", "settled", end, 0);
+    event("W-due-at-end", "filed", at("2025-05-30T12:00:00", 0), 0);
+    event("W-past-at-end", "filed", at("2025-05-30T11:59:00", 0), 0);
+    event("W-local-past-at-end", "filed", at("2025-05-31T01:00:00", 7200), 7200);
+    lines
+}
 
 /// Records asking every question of every member of staff (and someone unknown) on the days
 /// around their assignments, employment and qualifications.
@@ -1528,6 +1705,7 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
     for &(name, _) in &chosen {
         policy.push_str(&CASE_RULES.replace("CAL", name));
     }
+
     std::fs::write(policies.join("cases.precept"), policy).unwrap();
     std::fs::write(dir.path().join("records/events.jsonl"), events).unwrap();
     std::fs::write(dir.path().join("records/intakes.jsonl"), intakes).unwrap();
@@ -1548,6 +1726,46 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
         }
     }
     assert!(rows.len() > 100 * chosen.len(), "only {} findings compared", rows.len());
+}
+
+/// Case histories written at offsets east and west of UTC ([`written_case_histories`]), judged by
+/// [`WRITTEN_CASE_RULES`] in a workspace that declares no calendar (with exactly one declared, a
+/// code naming none would take it, and the offsets would not count).
+pub fn generated_cases_written(engine: &dyn Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    let mut policy = CASE_SCHEMA
+        .replace("schema case_event {", "schema case_event {\n  files \"events.jsonl\"")
+        .replace("schema intake {", "schema intake {\n  files \"intakes.jsonl\"");
+    policy.push_str(WRITTEN_CASE_RULES);
+    let mut events = String::new();
+    for line in written_case_histories() {
+        if let Some(e) = line.get("case_event") {
+            events.push_str(&format!("{e}\n"));
+        }
+    }
+    std::fs::write(policies.join("cases.precept"), policy).unwrap();
+    std::fs::write(dir.path().join("records/events.jsonl"), events).unwrap();
+    std::fs::write(dir.path().join("records/intakes.jsonl"), "").unwrap();
+    let rows = same_rows(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
+    for id in [
+        "settled-in-a-month",
+        "settled-in-months-paused",
+        "settled-either-side",
+        "settled-by-version",
+        "released-by-receipt",
+    ] {
+        assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
+    }
+    // The case first filed at 00:30 on 1 March at +01:00 (29 February in UTC) is the new
+    // version's, due a month later; the one filed at 23:30 on 29 February at -05:00 (1 March in
+    // UTC) the old one's, due 60 days later.
+    for (case, due) in [("W-v0-first", "2024-03-31T23:30:00.000000Z"), ("W-v1-first", "2024-04-30T04:30:00.000000Z")] {
+        let want = vec![Some(case.to_string()), Some(due.to_string())];
+        assert!(rows.iter().any(|r| r.0 == "settled-by-version" && r.4 == want), "{case} not due {due}: {rows:#?}");
+    }
 }
 
 /// Rules that read a datetime's day at the offset it was written with (no calendar gives a zone):

@@ -2440,19 +2440,19 @@ WHERE ((((r.`kind` = 'complaint') AND (r.`resolved_at` IS NOT NULL))) <=> TRUE)
 UNION ALL
 SELECT * FROM (
   WITH precept_events AS (
-    SELECT r.`case` AS k0, r.`at` AS ts, 0 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
+    SELECT r.`case` AS k0, r.`at` AS ts, 0 AS kind, CAST(NULL AS BIGINT) AS off FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
     UNION ALL
-    SELECT r.`case` AS k0, r.`at` AS ts, 1 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'awaiting_customer')) <=> TRUE)
+    SELECT r.`case` AS k0, r.`at` AS ts, 1 AS kind, CAST(NULL AS BIGINT) AS off FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'awaiting_customer')) <=> TRUE)
     UNION ALL
-    SELECT r.`case` AS k0, r.`at` AS ts, 2 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'customer_replied')) <=> TRUE)
+    SELECT r.`case` AS k0, r.`at` AS ts, 2 AS kind, CAST(NULL AS BIGINT) AS off FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'customer_replied')) <=> TRUE)
     UNION ALL
-    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'answered')) <=> TRUE)
+    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind, CAST(NULL AS BIGINT) AS off FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'answered')) <=> TRUE)
   ),
   precept_end AS (
     SELECT MAX(ts) AS e FROM precept_events
   ),
   precept_ordered AS (
-    SELECT e.k0, e.ts, e.kind,
+    SELECT e.k0, e.ts, e.kind, e.off,
       ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
       COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
     FROM precept_events AS e
@@ -2642,9 +2642,9 @@ SELECT * FROM (
 UNION ALL
 SELECT * FROM (
   WITH precept_events AS (
-    SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
+    SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind, CAST(NULL AS BIGINT) AS off FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
     UNION ALL
-    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
+    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind, CAST(NULL AS BIGINT) AS off FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
   ),
   precept_end AS (
     SELECT MAX(ts) AS e FROM precept_events
@@ -2653,14 +2653,14 @@ SELECT * FROM (
     SELECT s.k0, (CASE WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(s.first_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 1 AS INT) - 1) <= s.first_at THEN date_add(CAST(s.first_at AS DATE), 1) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(s.first_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) + 0 AS INT) - 1) <= s.first_at THEN CAST(s.first_at AS DATE) WHEN get((SELECT day_start FROM precept_calendar_lists WHERE calendar = 0), CAST((datediff(CAST(s.first_at AS DATE), (SELECT first_day FROM precept_calendar_lists WHERE calendar = 0)) + 1) - 1 AS INT) - 1) <= s.first_at THEN date_sub(CAST(s.first_at AS DATE), 1) END) AS cday FROM (
       SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open
       FROM (
-      SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
+      SELECT r.`id` AS k0, r.`opened_at` AS ts, 0 AS kind, CAST(NULL AS BIGINT) AS off FROM `service_record` AS r WHERE r.`id` IS NOT NULL AND r.`opened_at` IS NOT NULL AND ((((r.`kind` = 'complaint') AND (r.`team` IS NOT NULL))) <=> TRUE)
     UNION ALL
-    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
+    SELECT r.`case` AS k0, r.`at` AS ts, 3 AS kind, CAST(NULL AS BIGINT) AS off FROM `case_event` AS r WHERE r.`case` IS NOT NULL AND r.`at` IS NOT NULL AND (((r.`status` = 'received')) <=> TRUE)
       ) AS v GROUP BY k0
     ) AS s
   ),
   precept_ordered AS (
-    SELECT e.k0, e.ts, e.kind,
+    SELECT e.k0, e.ts, e.kind, e.off,
       ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
       COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
     FROM precept_events AS e

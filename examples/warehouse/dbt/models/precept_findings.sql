@@ -2452,19 +2452,19 @@ WHERE ((((r."kind" = 'complaint') AND (r."resolved_at" IS NOT NULL))) IS TRUE)
 UNION ALL
 SELECT * FROM (
   WITH precept_events AS (
-    SELECT r."case" AS k0, r."at" AS ts, 0 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
+    SELECT r."case" AS k0, r."at" AS ts, 0 AS kind, CAST(NULL AS BIGINT) AS off FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
     UNION ALL
-    SELECT r."case" AS k0, r."at" AS ts, 1 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'awaiting_customer')) IS TRUE)
+    SELECT r."case" AS k0, r."at" AS ts, 1 AS kind, CAST(NULL AS BIGINT) AS off FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'awaiting_customer')) IS TRUE)
     UNION ALL
-    SELECT r."case" AS k0, r."at" AS ts, 2 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'customer_replied')) IS TRUE)
+    SELECT r."case" AS k0, r."at" AS ts, 2 AS kind, CAST(NULL AS BIGINT) AS off FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'customer_replied')) IS TRUE)
     UNION ALL
-    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'answered')) IS TRUE)
+    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind, CAST(NULL AS BIGINT) AS off FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'answered')) IS TRUE)
   ),
   precept_end AS (
     SELECT MAX(ts) AS e FROM precept_events
   ),
   precept_ordered AS (
-    SELECT e.k0, e.ts, e.kind,
+    SELECT e.k0, e.ts, e.kind, e.off,
       ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
       COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
     FROM precept_events AS e
@@ -2654,9 +2654,9 @@ SELECT * FROM (
 UNION ALL
 SELECT * FROM (
   WITH precept_events AS (
-    SELECT r."id" AS k0, r."opened_at" AS ts, 0 AS kind FROM "service_record" AS r WHERE r."id" IS NOT NULL AND r."opened_at" IS NOT NULL AND ((((r."kind" = 'complaint') AND (r."team" IS NOT NULL))) IS TRUE)
+    SELECT r."id" AS k0, r."opened_at" AS ts, 0 AS kind, CAST(NULL AS BIGINT) AS off FROM "service_record" AS r WHERE r."id" IS NOT NULL AND r."opened_at" IS NOT NULL AND ((((r."kind" = 'complaint') AND (r."team" IS NOT NULL))) IS TRUE)
     UNION ALL
-    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
+    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind, CAST(NULL AS BIGINT) AS off FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
   ),
   precept_end AS (
     SELECT MAX(ts) AS e FROM precept_events
@@ -2665,14 +2665,14 @@ SELECT * FROM (
     SELECT s.k0, (SELECT c1.day FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.day_start <= s.first_at ORDER BY c1.day_start DESC LIMIT 1) AS cday FROM (
       SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open
       FROM (
-      SELECT r."id" AS k0, r."opened_at" AS ts, 0 AS kind FROM "service_record" AS r WHERE r."id" IS NOT NULL AND r."opened_at" IS NOT NULL AND ((((r."kind" = 'complaint') AND (r."team" IS NOT NULL))) IS TRUE)
+      SELECT r."id" AS k0, r."opened_at" AS ts, 0 AS kind, CAST(NULL AS BIGINT) AS off FROM "service_record" AS r WHERE r."id" IS NOT NULL AND r."opened_at" IS NOT NULL AND ((((r."kind" = 'complaint') AND (r."team" IS NOT NULL))) IS TRUE)
     UNION ALL
-    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
+    SELECT r."case" AS k0, r."at" AS ts, 3 AS kind, CAST(NULL AS BIGINT) AS off FROM "case_event" AS r WHERE r."case" IS NOT NULL AND r."at" IS NOT NULL AND (((r."status" = 'received')) IS TRUE)
       ) AS v GROUP BY k0
     ) AS s
   ),
   precept_ordered AS (
-    SELECT e.k0, e.ts, e.kind,
+    SELECT e.k0, e.ts, e.kind, e.off,
       ROW_NUMBER() OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind) AS pos,
       COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER (PARTITION BY e.k0 ORDER BY e.ts, e.kind ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
     FROM precept_events AS e
