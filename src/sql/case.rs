@@ -110,7 +110,11 @@ pub(crate) fn compile(
     let mut judged = String::new();
     if versioned(rule) {
         let mut all = Vec::new();
-        for v in program.rules.iter().filter(|v| v.id == rule.id && versioned(v)) {
+        // The versions that run: an inherited version an override replaces on every day is not
+        // run by the engine, so its events decide no case's day there either.
+        let running = program.running();
+        let versions = program.rules.iter().enumerate().filter(|(i, v)| running.contains(i) && v.id == rule.id);
+        for (_, v) in versions.filter(|(_, v)| versioned(v)) {
             all.push(events(program, v, d, roles, offsets, &mut calendars)?);
         }
         let (first, first_off) = match &seq.version {
