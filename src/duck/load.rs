@@ -529,18 +529,29 @@ fn convert(program: &Program, ty: &Ty, x: &str, csv: bool) -> String {
         // The mapping keeps 10 places: a value with more would be rounded, so it does not convert
         // here (the native engine, which reads it exactly, judges its record).
         Ty::Dec => at_most_ten_places(x, &format!("TRY_CAST({x} AS DECIMAL(38, 10))")),
-        // `12.50 GBP`, or a plain number in the field's currency; another currency does not convert.
-        Ty::Money(c) => at_most_ten_places(
-            x,
-            &format!("TRY_CAST(regexp_replace({x}, '\\s*{c}$', '') AS DECIMAL(38, 10))"),
-        ),
+        // `12.50 GBP` (a space before the code), or a plain number in the field's currency; another
+        // currency does not convert, nor an amount finer than the currency's smallest unit (a
+        // nonzero digit past it), which the native reader refuses rather than rounds.
+        Ty::Money(c) => {
+            let amount = format!("regexp_replace(trim({x}), '\\s+{c}$', '')");
+            let finer = match crate::engine::types::minor_units(*c) {
+                Some(places) => format!("regexp_matches({amount}, '\\.[0-9]{{{places}}}0*[1-9]')"),
+                None => "FALSE".into(),
+            };
+            let cast = format!("CASE WHEN NOT {finer} THEN TRY_CAST({amount} AS DECIMAL(38, 10)) END");
+            at_most_ten_places(x, &cast)
+        }
         // As the native reader reads a CSV cell (JSON Lines gives `true` or `false` only).
         Ty::Bool => format!(
             "CASE WHEN lower(trim({x})) IN ('true', 'yes') THEN TRUE WHEN lower(trim({x})) IN ('false', 'no') THEN FALSE END"
         ),
-        Ty::Date => format!("TRY_CAST({x} AS DATE)"),
+        // Only `YYYY-MM-DD`, as the native reader reads a date: DuckDB's cast would also take
+        // `2024-3-2`, `24-03-02` (the year 24) or `2024/03/02`.
+        Ty::Date => format!(
+            "CASE WHEN regexp_full_match({x}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({x} AS DATE) END"
+        ),
         Ty::DateTime => format!(
-            "CASE WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ][0-9]{{2}}:[0-9]{{2}}.*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN TRY_CAST(TRY_CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) END"
+            "CASE WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ]([01][0-9]|2[0-3]):[0-5][0-9].*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN TRY_CAST(TRY_CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) END"
         ),
         Ty::Duration => format!("CASE WHEN precept_duration_ok({x}) THEN TRY(precept_duration({x})) END"),
         Ty::List(inner) => {
@@ -603,14 +614,17 @@ fn at_most_ten_places(x: &str, cast: &str) -> String {
 }
 
 /// The macros durations are read with: whole seconds, or days, hours, minutes and seconds written
-/// `1h 30m`, `4m30s`, `2d`, `1w`, `90s`, or as ISO 8601 (`PT30M`, `P1D`); a leading `-` negates.
+/// `1h 30m`, `4m30s`, `2d`, `1w`, `90s` (units largest first, each once, as the native reader
+/// takes them), or as ISO 8601 (`PT30M`, `P1D`); a leading `-` negates.
 /// Microseconds, as the mapping holds durations.
 pub const MACROS: &str = r"
 CREATE MACRO precept_unit(x, re) AS COALESCE(CAST(NULLIF(regexp_extract(x, re, 1), '') AS BIGINT), 0);
 CREATE MACRO precept_duration_ok(x) AS
   regexp_full_match(trim(x), '-?[0-9]+')
-  OR regexp_full_match(trim(x), '-?\s*([0-9]+\s*(w|wk|wks|week|weeks|d|day|days|h|hr|hrs|hour|hours|m|min|mins|minute|minutes|s|sec|secs|second|seconds)\s*,?\s*)+')
-  OR (regexp_full_match(trim(x), '-?P([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?') AND regexp_matches(x, '[0-9]'));
+  OR (regexp_full_match(trim(x), '-?\s*([0-9]+\s*(w|wk|wks|week|weeks)\s*,?\s*)?([0-9]+\s*(d|day|days)\s*,?\s*)?([0-9]+\s*(h|hr|hrs|hour|hours)\s*,?\s*)?([0-9]+\s*(m|min|mins|minute|minutes)\s*,?\s*)?([0-9]+\s*(s|sec|secs|second|seconds)\s*,?\s*)?')
+      AND regexp_matches(x, '[0-9]'))
+  OR (regexp_full_match(trim(x), '-?P([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?') AND regexp_matches(x, '[0-9]')
+      AND NOT regexp_matches(trim(x), 'T$'));
 CREATE MACRO precept_offset(x) AS
   CASE WHEN x IS NULL THEN NULL WHEN regexp_matches(trim(x), '[zZ]$') THEN 0
   ELSE CAST((CASE WHEN regexp_extract(trim(x), '([+-])[0-9]{2}(:?[0-9]{2})?$', 1) = '-' THEN -1 ELSE 1 END)
