@@ -522,8 +522,15 @@ fn open(
     let header = match source.kind {
         Kind::Csv => match csv_header(program, source) {
             // A header the native reader reads no records under (a required column missing, a
-            // column read twice) is reported as it reports it, and the file is not read.
-            Ok((_, diags)) if diags.iter().any(Diag::is_error) => {
+            // column some rule reads twice) is reported as it reports it, and the file is not
+            // read; one it reads records under (a column no rule reads twice) is reported, and
+            // the file read.
+            Ok((names, diags))
+                if program
+                    .schemas
+                    .get(source.schema)
+                    .is_some_and(|s| crate::data::header_stops_reading(program, s.shape, &names)) =>
+            {
                 out.diagnostics.extend(diags);
                 return Ok(Read::Not);
             }
