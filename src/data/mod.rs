@@ -45,6 +45,7 @@ use rayon::prelude::*;
 /// What a value of a type must be, in a diagnostic (`a whole number`).
 #[cfg(feature = "duckdb")]
 pub(crate) use convert::expected as expected_type;
+#[cfg(feature = "duckdb")]
 pub(crate) use csv::header_stops_reading;
 pub use discover::{discover, is_parquet, SchemaGlobs};
 pub use locator::{Located, Locator};

@@ -68,6 +68,7 @@ pub(super) fn duplicate_columns(diags: &mut FileDiags<'_>, header: &[String], pl
 
 /// Whether a column the plan reads appears twice in `header` (what [`duplicate_columns`] reports
 /// as stopping the file).
+#[cfg(feature = "duckdb")]
 pub(super) fn reads_a_duplicate(header: &[String], plan: &[Plan]) -> bool {
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(header.len());
     header.iter().enumerate().any(|(second, name)| {
