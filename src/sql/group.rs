@@ -405,10 +405,7 @@ fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<St
         let x = format!("r.k{i}");
         parts.push(match (k.period, &k.ty) {
             (Some(unit), _) => period_text(d, unit, &x),
-            (None, Ty::Text) => {
-                let max = crate::text::MAX_QUOTED;
-                format!("CASE WHEN length({x}) > {max} THEN substr({x}, 1, {max}) || '…' ELSE {x} END")
-            }
+            (None, Ty::Text) => d.clipped(&x, crate::text::MAX_QUOTED),
             (None, Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.to_text(&x, *st),
             _ => return no("a group key of this type (shown as `check` shows it)"),
         });
