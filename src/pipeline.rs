@@ -429,7 +429,7 @@ impl Place<'_> {
                 let span = data::locator::span_in_record(
                     self.program,
                     self.file,
-                    raw.header(),
+                    (raw.header(), raw.keys_at()),
                     &source,
                     &p.blame,
                     &mut scanned,

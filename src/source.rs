@@ -296,10 +296,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or("");
     // Most texts placed into are one record's line: when no line break comes before the offset
     // there is nothing to count but the column, and an ASCII line's column is its length.
-    match before.rfind('\n') {
+    match memchr::memrchr(b'\n', before.as_bytes()) {
         None => (1, columns(before) + 1),
         Some(i) => {
-            let earlier = before.get(..i).map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+            let earlier = before.get(..i).map_or(0, |t| memchr::memchr_iter(b'\n', t.as_bytes()).count());
             (earlier + 2, before.get(i + 1..).map_or(0, columns) + 1)
         }
     }

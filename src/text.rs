@@ -42,11 +42,37 @@ pub fn is_unsafe(c: char) -> bool {
 /// [`is_unsafe`] of every character.
 fn any_unsafe(s: &str, allowed: &[u8]) -> bool {
     let bytes = s.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| match b {
+    // A lead byte's next byte rules most characters out without decoding them: box drawing (E2 94,
+    // E2 95), which a human report is full of, is never unsafe.
+    let maybe = |i: usize, lead: u8| {
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        match lead {
+            0xc2 => next < 0xa0,
+            0xd8 => next == 0x9c,
+            0xe2 => next == 0x80 || next == 0x81,
+            _ => next == 0xbb || next == 0xbf,
+        }
+    };
+    let hit = |i: usize, b: u8| match b {
         0x00..=0x1f | 0x7f => !allowed.contains(&b),
-        0xc2 | 0xd8 | 0xe2 | 0xef => s.get(i..).and_then(|rest| rest.chars().next()).is_some_and(is_unsafe),
+        0xc2 | 0xd8 | 0xe2 | 0xef => {
+            maybe(i, b) && s.get(i..).and_then(|rest| rest.chars().next()).is_some_and(is_unsafe)
+        }
         _ => false,
-    })
+    };
+    // Printable ASCII, most of what is written, is passed over 16 bytes at a time (a check the
+    // compiler makes in a few vector instructions); a block with anything else is read a byte at
+    // a time. A character that starts in one block and ends in the next is decoded from its lead
+    // byte, and its other bytes are never lead bytes.
+    let mut at = 0;
+    for block in bytes.chunks(16) {
+        let plain = block.iter().fold(true, |all, &b| all & (0x20..0x7f).contains(&b));
+        if !plain && block.iter().enumerate().any(|(j, &b)| hit(at + j, b)) {
+            return true;
+        }
+        at += block.len();
+    }
+    false
 }
 
 /// Write `c` in its visible form: `\0`, `\n`, `\r`, or `\u{XX}` (lowercase hex, as Rust writes it).
@@ -429,6 +455,20 @@ mod tests {
     fn needs_guard_model(s: &str, color: bool) -> bool {
         let bad = |c: char| c != '\n' && c != '\t' && is_unsafe(c) && !(color && c == '\u{1b}');
         s.chars().any(bad) || s.split('\n').any(|l| command_start(l).is_some())
+    }
+
+    /// Every character of the planes where unsafe ones are (and a few past them), at every place in
+    /// a 16-byte block and across two, is found unsafe by the byte check exactly when
+    /// [`is_unsafe`] says so.
+    #[test]
+    fn every_character_is_judged_as_is_unsafe_judges_it() {
+        let chars = (0..0x3000_u32).chain(0xfe00..0x1_0000).chain([0x1_f980, 0x10_fffd]).filter_map(char::from_u32);
+        for c in chars {
+            for pad in 0..17 {
+                let s = format!("{}{c}bb", "a".repeat(pad));
+                assert_eq!(any_unsafe(&s, b""), is_unsafe(c) || c == '\t', "{c:?} after {pad}");
+            }
+        }
     }
 
     proptest::proptest! {

@@ -877,7 +877,9 @@ mod tests {
             waived += usize::from(matches!(f.standing, crate::findings::Standing::Waived(_)));
         };
         engine.check_each([crate::api::Records::paths([root.join("fixtures/records")])], &mut compare);
-        let tickets = crate::api::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n");
+        // Texts that need escapes (a quote, a backslash, a control character) and some that do not.
+        let tickets =
+            crate::api::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n\"T-\"\"3\\\t\u{1}\u{7f}é\",4h\n");
         filled.check_each([tickets], &mut compare);
         assert!(checked > 50, "only {checked} findings");
         assert!(own_help > 0 && waived > 0, "{own_help} with their own help, {waived} waived");

@@ -45,7 +45,7 @@ pub(crate) fn locate(
     let Some(schema) = program.schemas.get(file.schema) else { return fallback() };
     let shape = schema.shape;
     let found = match file.format {
-        Format::Jsonl => Some(jsonl_span(text, fallback().start, program, shape, path, &mut Scanned::default())),
+        Format::Jsonl => Some(jsonl_span(text, fallback().start, program, shape, path, &[], &mut Scanned::default())),
         Format::Json => json_record_start(text, ordinal, &schema.records_at, index)
             .map(|start| json_value_span(text, start, program, shape, path)),
         Format::Toml => super::toml::locate(text, program, shape, ordinal, path, &mut index.toml),
@@ -63,17 +63,73 @@ pub(crate) struct Scanned<'t> {
 }
 
 /// The span of the value at `path` in the JSON Lines record whose line starts at byte `start`.
+/// `keys_at` is where the parse found each top-level key (see [`crate::data::RawText`]; empty if
+/// unknown): with it, the value is found without scanning the record.
 pub(crate) fn jsonl_span<'t>(
     text: &'t str,
     start: usize,
     program: &Program,
     shape: usize,
     path: &[Step],
+    keys_at: &[u32],
     scanned: &mut Scanned<'t>,
 ) -> Span {
     let start = scan::skip_ws(text.as_bytes(), start);
     let start = if text.get(start..).is_some_and(|t| t.starts_with('\u{feff}')) { start + 3 } else { start };
+    if let Some(span) = from_keys(text, start, program, shape, path, keys_at) {
+        return span;
+    }
     value_span(text, start, program, shape, path, scanned)
+}
+
+/// [`jsonl_span`] from where the parse found the record's top-level keys: the record is the line
+/// the parse read whole (so it ends at its last `}`), a top-level field's value follows its key,
+/// and only that value is scanned (its end, and the rest of `path` inside it). `None` where the
+/// keys do not tell (not known, a custom field, text that does not match them): the record is
+/// then scanned.
+fn from_keys(
+    text: &str,
+    start: usize,
+    program: &Program,
+    shape: usize,
+    path: &[Step],
+    keys_at: &[u32],
+) -> Option<Span> {
+    if keys_at.is_empty() {
+        return None;
+    }
+    let b = text.as_bytes();
+    // Only JSON whitespace can follow a record the parse read.
+    let end = text.trim_end_matches([' ', '\t', '\n', '\r']).len();
+    if b.get(start) != Some(&b'{') || end <= start || b.get(end - 1) != Some(&b'}') {
+        return None;
+    }
+    let record = Span::new(start, end);
+    let Some((first, rest)) = path.split_first() else { return Some(record) };
+    let Step::Field(i) = *first else { return None };
+    let field = program.shapes.get(shape)?.fields.get(usize::from(i))?;
+    // Only the keys of fields some rule reads are matched while parsing; a custom field has none.
+    if !field.used || field.custom().is_some() {
+        return None;
+    }
+    let at = *keys_at.get(usize::from(i))?;
+    if at == crate::data::json::NOT_AT {
+        // Absent: shown at the record, as when it is scanned.
+        return Some(record);
+    }
+    let at = usize::try_from(at).ok()?;
+    // The key as written, without an escape (else it would not be known): the field's name.
+    let key = Span::new(at, at + field.name.len() + 2);
+    if b.get(key.start) != Some(&b'"') || b.get(key.end - 1) != Some(&b'"') {
+        return None;
+    }
+    let colon = scan::skip_ws(b, key.end);
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    let value_start = scan::skip_ws(b, colon + 1);
+    let value = Span::new(value_start, scan::skip_value(b, value_start)?);
+    Some(walk(text, program, (value, key, field.ty.clone()), rest, None))
 }
 
 /// The span of the value at `path` in the JSON record starting at byte `start` of `text`.
@@ -102,9 +158,27 @@ fn value_span<'t>(
     }
     let end = *scanned.record.get_or_insert_with(|| scan::skip_value(b, start).map(|end| Span::new(start, end)));
     let Some(record) = end else { return scan::line_span(text, 1 + count_lines(b, start)) };
-    // The value reached so far, and the key span of the innermost object entered.
-    let (mut value, mut owner) = (record, record);
-    let mut ty = Ty::Object(shape);
+    let members = match path.first() {
+        Some(Step::Field(_)) => {
+            Some(&**scanned.members.get_or_insert_with(|| scan::object_members(text, record.start)))
+        }
+        _ => None,
+    };
+    walk(text, program, (record, record, Ty::Object(shape)), path, members)
+}
+
+/// Follow `path` from `value` (of type `ty`, in the object whose key, or whole value, is `owner`):
+/// the span of the value reached, or of the key of the nearest enclosing object present where it
+/// is absent. `members` are `value`'s own, where already scanned.
+fn walk<'t>(
+    text: &'t str,
+    program: &Program,
+    (mut value, mut owner, mut ty): (Span, Span, Ty),
+    path: &[Step],
+    members: Option<&[scan::Member<'t>]>,
+) -> Span {
+    let b = text.as_bytes();
+    let start = value;
     for step in path {
         match (*step, &ty) {
             (Step::Field(i), Ty::Object(s)) => {
@@ -113,11 +187,12 @@ fn value_span<'t>(
                 };
                 // The last occurrence wins, as when the record was read.
                 let fresh;
-                let members: &[scan::Member<'t>] = if value == record {
-                    scanned.members.get_or_insert_with(|| scan::object_members(text, record.start))
-                } else {
-                    fresh = scan::object_members(text, value.start);
-                    &fresh
+                let members: &[scan::Member<'t>] = match members {
+                    Some(m) if value == start => m,
+                    _ => {
+                        fresh = scan::object_members(text, value.start);
+                        &fresh
+                    }
                 };
                 if let Some(c) = field.custom() {
                     // The `value` of the element with the field's id in the `{id, value}` array.

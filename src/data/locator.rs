@@ -116,7 +116,8 @@ impl<'f> Locator<'f> {
                         source
                     }
                 };
-                let span = span_in_record(program, file, header.as_deref(), &source, path, &mut Default::default());
+                let span =
+                    span_in_record(program, file, (header.as_deref(), &[]), &source, path, &mut Default::default());
                 Located { file: source, span }
             }
         }
@@ -125,11 +126,12 @@ impl<'f> Locator<'f> {
 
 /// Where the value at `path` is in a streamed record's own text `source` (from [`record_source`]):
 /// for CSV the cell of its column, named in the file's `header` line, else the record's first
-/// line; for JSON Lines the value, or the key of the nearest enclosing object present.
+/// line; for JSON Lines the value, or the key of the nearest enclosing object present, found from
+/// `keys_at` (where the parse found its top-level keys, [`super::RawText::keys_at`]) where known.
 pub(crate) fn span_in_record<'t>(
     program: &Program,
     file: &RecordFile,
-    header: Option<&str>,
+    (header, keys_at): (Option<&str>, &[u32]),
     source: &'t SourceFile,
     path: &[Step],
     scanned: &mut locate::Scanned<'t>,
@@ -141,7 +143,7 @@ pub(crate) fn span_in_record<'t>(
             let header = header.filter(|_| source.first_line > 1).unwrap_or(text);
             locate::csv_span(header, text, 0, program, shape, path)
         }
-        (_, Some(shape)) => Some(locate::jsonl_span(text, 0, program, shape, path, scanned)),
+        (_, Some(shape)) => Some(locate::jsonl_span(text, 0, program, shape, path, keys_at, scanned)),
         (_, None) => None,
     };
     found.unwrap_or_else(|| scan::line_span(text, 1)).clamp(text.len())

@@ -45,8 +45,6 @@ use rayon::prelude::*;
 /// What a value of a type must be, in a diagnostic (`a whole number`).
 #[cfg(feature = "duckdb")]
 pub(crate) use convert::expected as expected_type;
-#[cfg(feature = "duckdb")]
-pub(crate) use csv::header_stops_reading;
 pub use discover::{discover, is_parquet, SchemaGlobs};
 pub use locator::{Located, Locator};
 pub use origin::Origin;
@@ -273,6 +271,10 @@ pub struct RawText {
     chunk: Arc<Chunk>,
     start: usize,
     end: usize,
+    /// A JSON Lines record's top-level keys, where each starts in its text, by field slot, as the
+    /// parse found them (empty where unknown): a finding is placed from these without scanning the
+    /// record again.
+    keys_at: Box<[u32]>,
 }
 
 /// Bytes of a streamed file read in one go, whole records only.
@@ -321,7 +323,18 @@ impl Recycler {
 
 impl RawText {
     pub(crate) fn new(chunk: &Arc<Chunk>, start: usize, end: usize) -> RawText {
-        RawText { chunk: chunk.clone(), start, end }
+        RawText { chunk: chunk.clone(), start, end, keys_at: Box::default() }
+    }
+
+    /// With the places of its top-level keys, from the parse (see [`RawText::keys_at`]).
+    pub(crate) fn with_keys(self, keys_at: &[u32]) -> RawText {
+        RawText { keys_at: keys_at.into(), ..self }
+    }
+
+    /// Where each top-level field's key starts in [`RawText::text`], by slot (`u32::MAX` for a
+    /// field absent); empty where the reader does not know.
+    pub(crate) fn keys_at(&self) -> &[u32] {
+        &self.keys_at
     }
 
     /// The record's text with its line endings (empty if it is not UTF-8, which a record that was
@@ -505,17 +518,57 @@ pub(crate) fn field_step(slot: usize) -> Step {
     Step::Field(u16::try_from(slot).unwrap_or(u16::MAX))
 }
 
+/// A mark per field of an object (whose value was reported already): bits of one word for the
+/// objects of up to 128 fields that records have, so reading an object allocates only its slots;
+/// a vector past that.
+pub(crate) enum Marks {
+    Few(u128),
+    Many(Vec<bool>),
+}
+
+impl Marks {
+    pub(crate) fn new(fields: usize) -> Marks {
+        match fields <= 128 {
+            true => Marks::Few(0),
+            false => Marks::Many(vec![false; fields]),
+        }
+    }
+
+    /// Marks field `i` when `on`; never unmarks.
+    pub(crate) fn mark(&mut self, i: usize, on: bool) {
+        match self {
+            Marks::Few(bits) => {
+                if on && i < 128 {
+                    *bits |= 1 << i;
+                }
+            }
+            Marks::Many(v) => {
+                if let Some(m) = v.get_mut(i) {
+                    *m |= on;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, i: usize) -> bool {
+        match self {
+            Marks::Few(bits) => i < 128 && bits & (1 << i) != 0,
+            Marks::Many(v) => v.get(i).copied().unwrap_or(false),
+        }
+    }
+}
+
 /// After an object is read, in every format: an absent required list becomes an empty list (an
 /// optional one stays missing), and `missing(i)` reports each other absent required field `i` that
-/// was not already reported as invalid (`reported[i]`). Fields no rule reads are left alone.
-pub(crate) fn fill_absent(fields: &[Field], slots: &mut [Value], reported: &[bool], mut missing: impl FnMut(usize)) {
+/// was not already reported as invalid (`reported`). Fields no rule reads are left alone.
+pub(crate) fn fill_absent(fields: &[Field], slots: &mut [Value], reported: &Marks, mut missing: impl FnMut(usize)) {
     for (i, (field, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
         if !field.used || !matches!(slot, Value::Missing) {
             continue;
         }
         if matches!(field.ty, crate::engine::types::Ty::List(_)) && !field.optional {
             *slot = Value::List(Box::default());
-        } else if !field.optional && !reported.get(i).copied().unwrap_or(false) {
+        } else if !field.optional && !reported.get(i) {
             missing(i);
         }
     }

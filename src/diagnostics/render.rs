@@ -105,14 +105,7 @@ impl SourceCode for Source {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
-        let start = inner.span().offset().min(self.text.len());
-        let column = match self.columns.iter().find(|c| c.0 == start) {
-            Some(&(_, column)) => column,
-            None => {
-                let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-                self.text.get(line_start..start).map_or(0, |t| t.chars().count())
-            }
-        };
+        let column = self.column(inner.span().offset());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -121,6 +114,39 @@ impl SourceCode for Source {
             column,
             inner.line_count(),
         )))
+    }
+}
+
+/// What the human report's own drawing of a finding (`report::human`'s fast path) reads of a
+/// source, to write exactly what miette would write from it.
+impl Source {
+    /// The file's name, escaped.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The text shown.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The 0-based line of the file where the text shown starts.
+    pub(crate) fn line0(&self) -> usize {
+        self.line0
+    }
+
+    /// The 0-based column, in characters of the original line, of the byte offset `start` of the
+    /// text shown: a label's own column when `start` is where a label starts, else counted in the
+    /// text shown.
+    pub(crate) fn column(&self, start: usize) -> usize {
+        let start = start.min(self.text.len());
+        match self.columns.iter().find(|c| c.0 == start) {
+            Some(&(_, column)) => column,
+            None => {
+                let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+                self.text.get(line_start..start).map_or(0, |t| t.chars().count())
+            }
+        }
     }
 }
 
@@ -251,7 +277,7 @@ pub(crate) fn handler(style: Style) -> GraphicalReportHandler {
 /// report of many findings took (9 us a finding), and on ASCII text they differ from splitting
 /// at spaces only around punctuation set apart by spaces (`[ foo ]`). Hyphenated words break at
 /// their hyphens either way (textwrap's word splitter).
-fn words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+pub(crate) fn words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
     if line.is_ascii() {
         textwrap::WordSeparator::AsciiSpace.find_words(line)
     } else {

@@ -17,6 +17,8 @@ use crate::diagnostics::render::{Source, Style};
 use crate::findings::{Finding, RuleInfo};
 use crate::text::{clip, escape, guard};
 
+mod fast;
+
 /// A finding's own report: its message, the excerpt of its record, and its help. The notes that
 /// follow it (the rule, the evidence) are drawn apart, as miette draws related diagnostics.
 struct FindingReport {
@@ -106,10 +108,12 @@ pub fn finding(f: &Finding, style: Style) -> String {
 const NOTES_KEPT: usize = 100_000;
 
 /// Lays out findings as miette reports, on any thread: the handler is set up once, not per
-/// finding, and each rule's note is drawn once.
+/// finding, and each rule's note is drawn once. The common finding is drawn without miette, in
+/// the same bytes (see [`fast`]).
 struct Layout {
     style: Style,
     handler: GraphicalReportHandler,
+    draw: fast::Draw,
     /// Each rule's note as drawn, by the address of the rule's information (held, so the address
     /// is not reused while kept). As many as the rules that have findings, whatever the findings.
     notes: RwLock<HashMap<usize, Drawn>>,
@@ -123,30 +127,41 @@ impl Layout {
         // For JSON Lines and CSV the excerpt is the record's own line, so no other record shows as
         // context.
         let handler = crate::diagnostics::render::handler(style);
-        Layout { style, handler, notes: RwLock::new(HashMap::new()) }
+        Layout { style, handler, draw: fast::Draw::new(style), notes: RwLock::new(HashMap::new()) }
     }
 
     /// One finding's report: its own, then the note on its rule and the evidence, as miette draws
-    /// related notes after a report, then guarded.
+    /// related notes after a report, guarded. The report and the evidence are drawn by
+    /// [`fast::Draw`] when the finding has the common shape, else by miette. Each part is whole
+    /// lines, and [`guard`] treats each line alone, so the parts are guarded apart and the rule's
+    /// note, the same for all its findings, is kept guarded.
     fn render(&self, f: &Finding) -> String {
         let report = report_of(f);
         let mut out = String::with_capacity(2048);
-        if self.handler.render_report(&mut out, &report).is_err() {
-            out = format!("{}: {}\n", report.code, report.message);
-        } else {
-            if let Some(rule) = &f.rule {
-                out.push_str(&self.rule_note(rule));
-            }
-            for note in evidence_of(f) {
-                self.related(&mut out, &note);
-            }
+        if !self.draw.report(&mut out, &report) && self.handler.render_report(&mut out, &report).is_err() {
+            return self.guarded(format!("{}: {}\n", report.code, report.message));
         }
-        // Already safe (nearly always): the text itself, not a copy.
-        let guarded = match guard(&out, self.style.color) {
-            std::borrow::Cow::Borrowed(_) => None,
-            std::borrow::Cow::Owned(guarded) => Some(guarded),
-        };
-        guarded.unwrap_or(out)
+        let mut out = self.guarded(out);
+        if let Some(rule) = &f.rule {
+            out.push_str(&self.rule_note(rule));
+        }
+        let evidence = evidence_of(f);
+        if !evidence.is_empty() {
+            let mut notes = String::new();
+            for note in evidence {
+                self.draw.advice(&mut notes, &note.message);
+            }
+            out.push_str(&guard(&notes, self.style.color));
+        }
+        out
+    }
+
+    /// `out` guarded: already safe (nearly always), the text itself, not a copy.
+    fn guarded(&self, out: String) -> String {
+        match guard(&out, self.style.color) {
+            std::borrow::Cow::Borrowed(_) => out,
+            std::borrow::Cow::Owned(guarded) => guarded,
+        }
     }
 
     /// A note as miette draws a related diagnostic of a report: a blank line, its severity, and
@@ -161,7 +176,7 @@ impl Layout {
         }
     }
 
-    /// The note on `rule`, drawn once.
+    /// The note on `rule`, drawn and guarded once.
     fn rule_note(&self, rule: &Arc<RuleInfo>) -> Arc<str> {
         let key = Arc::as_ptr(rule) as usize;
         if let Some((_, note)) = self.notes.read().ok().as_ref().and_then(|n| n.get(&key)) {
@@ -169,7 +184,7 @@ impl Layout {
         }
         let mut note = String::new();
         self.related(&mut note, &rule_note_of(rule));
-        let note: Arc<str> = note.into();
+        let note: Arc<str> = self.guarded(note).into();
         if let Ok(mut notes) = self.notes.write() {
             if notes.len() < NOTES_KEPT {
                 notes.insert(key, (rule.clone(), note.clone()));

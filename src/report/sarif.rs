@@ -17,6 +17,8 @@
 //! `file://` URI.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -344,40 +346,24 @@ fn opening() -> String {
     format!("{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"results\": [")
 }
 
-/// Writes to `out`, indenting every line after the first by `pad`: a value pretty-printed on its
-/// own, placed where the document nests it, reads as if the whole document were printed at once.
-/// Line breaks inside JSON strings are escaped, so every one written is the printer's own.
-struct Indented<'a> {
-    out: &'a mut Vec<u8>,
-    pad: &'static [u8],
-}
-
-impl std::io::Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-            let (line, after) = rest.split_at(i + 1);
-            self.out.extend_from_slice(line);
-            self.out.extend_from_slice(self.pad);
-            rest = after;
-        }
-        self.out.extend_from_slice(rest);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// `value` pretty-printed onto `out`, its lines indented by `pad`.
+/// `value` pretty-printed onto `out`, every line after the first indented by `pad`: a value
+/// pretty-printed on its own, placed where the document nests it, reads as if the whole document
+/// were printed at once. Printed whole first, then copied a line at a time: serde_json writes a
+/// token per call, and indenting as it writes cost more than the printing. Line breaks inside JSON
+/// strings are escaped, so every one printed is the printer's own.
 fn pretty<T: Serialize>(out: &mut Vec<u8>, value: &T, pad: &'static [u8]) {
-    let mark = out.len();
-    let mut ser = serde_json::Serializer::pretty(Indented { out: &mut *out, pad });
-    if value.serialize(&mut ser).is_err() {
-        out.truncate(mark);
+    let mut printed = Vec::with_capacity(2048);
+    if serde_json::to_writer_pretty(&mut printed, value).is_err() {
         out.extend_from_slice(b"{}");
+        return;
     }
+    let mut from = 0;
+    for i in memchr::memchr_iter(b'\n', &printed) {
+        out.extend_from_slice(printed.get(from..=i).unwrap_or_default());
+        out.extend_from_slice(pad);
+        from = i + 1;
+    }
+    out.extend_from_slice(printed.get(from..).unwrap_or_default());
 }
 
 /// `bytes`, which serde_json wrote (always UTF-8), as text.
@@ -435,10 +421,17 @@ struct Results {
     /// A baseline was given: each result says whether it is new.
     baseline: bool,
     places: Places,
+    /// Set by the report once it holds [`MAX_RESULTS`] results: every finding prepared after
+    /// that comes later in order, and is only counted, so it is not formatted (a run with many
+    /// findings would otherwise format hundreds of thousands of results to drop them).
+    full: Arc<AtomicBool>,
 }
 
 impl super::Prepare for Results {
     fn prepare(&self, f: &Finding) -> String {
+        if self.full.load(Ordering::Relaxed) {
+            return String::new();
+        }
         let mut out = Vec::with_capacity(1536);
         out.push(b',');
         out.push(b'\n');
@@ -460,11 +453,13 @@ struct Stream {
     total: usize,
     /// Whether any was an expired waiver (its rule is then described).
     expired: bool,
+    /// Shared with its preparers: it holds [`MAX_RESULTS`] results.
+    full: Arc<AtomicBool>,
 }
 
 impl Stream {
     fn new(baseline: bool, places: Places) -> Stream {
-        Stream { baseline, places, rooted: false, total: 0, expired: false }
+        Stream { baseline, places, rooted: false, total: 0, expired: false, full: Arc::default() }
     }
 
     fn start(&self) -> String {
@@ -472,8 +467,13 @@ impl Stream {
     }
 
     fn finding(&mut self, f: &Finding) -> String {
-        let text = super::Prepare::prepare(&Results { baseline: self.baseline, places: self.places.clone() }, f);
+        let text = super::Prepare::prepare(&self.results(), f);
         self.prepared(f, text)
+    }
+
+    /// What formats this report's results on any thread.
+    fn results(&self) -> Results {
+        Results { baseline: self.baseline, places: self.places.clone(), full: self.full.clone() }
     }
 
     /// `text`, `f`'s result from [`Results`], in order: counted, and written if within
@@ -482,6 +482,9 @@ impl Stream {
         self.total += 1;
         self.expired |= f.rule.is_none();
         self.rooted = self.rooted || (self.total <= MAX_RESULTS && self.places.inside(&f.file.name).is_some());
+        if self.total >= MAX_RESULTS {
+            self.full.store(true, Ordering::Relaxed);
+        }
         if self.total > MAX_RESULTS {
             return String::new();
         }
@@ -668,11 +671,12 @@ impl super::Report for Stream {
     }
 
     fn preparer(&self) -> Option<Box<dyn super::Prepare>> {
-        Some(Box::new(Results { baseline: self.baseline, places: self.places.clone() }))
+        Some(Box::new(self.results()))
     }
 
     fn prepared(&mut self, f: &Finding, text: String) -> String {
-        if text.is_empty() {
+        // Not prepared: formatted here, unless it is past the results held (then only counted).
+        if text.is_empty() && self.total < MAX_RESULTS {
             return Stream::finding(self, f);
         }
         Stream::prepared(self, f, text)

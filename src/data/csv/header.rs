@@ -66,17 +66,6 @@ pub(super) fn duplicate_columns(diags: &mut FileDiags<'_>, header: &[String], pl
     fatal
 }
 
-/// Whether a column the plan reads appears twice in `header` (what [`duplicate_columns`] reports
-/// as stopping the file).
-#[cfg(feature = "duckdb")]
-pub(super) fn reads_a_duplicate(header: &[String], plan: &[Plan]) -> bool {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(header.len());
-    header.iter().enumerate().any(|(second, name)| {
-        let first = *seen.entry(name.as_str()).or_insert(second);
-        first != second && reads_column(plan, first)
-    })
-}
-
 /// Whether any field of the plan reads column `column`.
 fn reads_column(plan: &[Plan], column: usize) -> bool {
     plan.iter().any(|p| match p {

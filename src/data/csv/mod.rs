@@ -17,19 +17,8 @@ use crate::engine::types::{Field, Spelling, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 use crate::source::Span;
-#[cfg(feature = "duckdb")]
-use header::reads_a_duplicate;
 use header::{duplicate_columns, missing_column, plan, Plan};
 
-/// Whether no records are read from a CSV file of schema shape `shape` with this header (names
-/// trimmed): a column some rule reads appears twice, or a required field has no column. The
-/// reader reports why; `check --engine duckdb` asks so as to read exactly the files it reads.
-#[cfg(feature = "duckdb")]
-pub(crate) fn header_stops_reading(program: &Program, shape: crate::engine::types::ShapeId, header: &[String]) -> bool {
-    let mut absent = Vec::new();
-    let plan = plan(program, shape, header, &mut Vec::new(), true, &mut absent);
-    absent.iter().any(|a| a.required) || reads_a_duplicate(header, &plan)
-}
 use jiff::tz::TimeZone;
 use rayon::prelude::*;
 use std::sync::Arc;

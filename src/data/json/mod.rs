@@ -6,6 +6,8 @@
 
 mod seed;
 
+pub(crate) use seed::NOT_AT;
+
 use rayon::prelude::*;
 use std::io::BufRead;
 
@@ -151,13 +153,13 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
         let shared = chunks.recycler.share(super::Chunk { bytes: current.bytes, header: None });
         let lines = current.lines;
         let work = out.work();
-        let record = |raw: &RawLine, values, unreadable| {
+        let record = |raw: &RawLine, values, unreadable, keys_at: &[u32]| {
             let rec = ReadRecord {
                 ordinal: raw.ordinal,
                 line: raw.line,
                 values,
                 unreadable,
-                raw: Some(super::RawText::new(&shared, raw.start, raw.end)),
+                raw: Some(super::RawText::new(&shared, raw.start, raw.end).with_keys(keys_at)),
             };
             let done = work(&rec);
             (rec, done)
@@ -173,7 +175,7 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
                             Err(e) => Parsed::Utf8(e.valid_up_to()),
                             Ok(text) => match parse_record(ctx, shape, text) {
                                 Ok(values) if ctx.problems.is_empty() => {
-                                    let (rec, done) = record(raw, values, Vec::new());
+                                    let (rec, done) = record(raw, values, Vec::new(), ctx.keys_at());
                                     Parsed::Record(rec, done)
                                 }
                                 Ok(values) => {
@@ -183,7 +185,7 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
                                     let kept = usable.then(|| {
                                         let unreadable =
                                             super::diags::unreadable_notes(program, shape, problems.iter());
-                                        record(raw, values, unreadable)
+                                        record(raw, values, unreadable, ctx.keys_at())
                                     });
                                     Parsed::Problems(kept, problems, dropped)
                                 }

@@ -17,7 +17,7 @@ use serde::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAcces
 
 use crate::data::convert::{self, Raw};
 use crate::data::diags::{Problem, ProblemKind};
-use crate::data::{field_step, scan, MAX_DIAGNOSTICS_PER_FILE};
+use crate::data::{field_step, scan, Marks, MAX_DIAGNOSTICS_PER_FILE};
 use crate::engine::blame::Step;
 use crate::engine::types::{Field, ShapeId, Spelling, Ty};
 use crate::engine::value::{Value, NOT_KEPT};
@@ -53,7 +53,19 @@ pub(crate) struct Ctx<'p> {
     /// moved into one allocation of exactly their number, instead of a vector that grows, is
     /// reallocated and then shrunk for every list of every record.
     items: Vec<Value>,
+    /// The record's text, as an address range, so that a key borrowed from it is placed by its
+    /// address (see [`Ctx::keys_at`]).
+    text: std::ops::Range<usize>,
+    /// Where each top-level field's key starts in the record's text (its opening quote), by slot;
+    /// [`NOT_AT`] for a field absent. Emptied when a top-level key was written with an escape (it
+    /// is then not the text's own bytes, and cannot be placed by address).
+    keys_at: Vec<u32>,
+    /// Each shape's keys by hash (see [`KeyTable`]), built once per context rather than per record.
+    tables: Vec<KeyTable>,
 }
+
+/// A field whose key is not in the record: [`Ctx::keys_at`] of an absent field.
+pub(crate) const NOT_AT: u32 = u32::MAX;
 
 /// A record may take at most this many bytes once decoded: eight times the `record-line` limit.
 /// Text as short as `{}` can become an object of many slots, so without it a 10 MB line of empty
@@ -77,6 +89,9 @@ impl<'p> Ctx<'p> {
             budget: decoded_budget(),
             customs: program.shapes.iter().any(|s| s.fields.iter().any(|f| f.custom().is_some())),
             items: Vec::new(),
+            text: 0..0,
+            keys_at: Vec::new(),
+            tables: program.shapes.iter().map(|s| KeyTable::new(&s.fields)).collect(),
         }
     }
 
@@ -148,6 +163,25 @@ impl<'p> Ctx<'p> {
         self.spent = 0;
         self.budget = decoded_budget();
         self.items.clear();
+        self.keys_at.clear();
+    }
+
+    /// Where each top-level field's key starts in the text of the record just read, by slot
+    /// ([`NOT_AT`]: absent); empty when that is not known. Kept with a streamed record's text, a
+    /// finding is placed from it without scanning the record again.
+    pub(crate) fn keys_at(&self) -> &[u32] {
+        &self.keys_at
+    }
+
+    /// Note that the key of top-level field `slot`, at address `at`, was read: placed by its
+    /// offset in the record's text, or, written with an escape (not the text's own bytes), every
+    /// key is then placed by scanning.
+    fn key_at(&mut self, slot: usize, at: usize) {
+        let offset = at.checked_sub(1).filter(|a| self.text.contains(a)).map(|a| a - self.text.start);
+        match (offset.and_then(|o| u32::try_from(o).ok()), self.keys_at.get_mut(slot)) {
+            (Some(o), Some(k)) => *k = o,
+            _ => self.keys_at.clear(),
+        }
     }
 }
 
@@ -155,6 +189,10 @@ impl<'p> Ctx<'p> {
 /// problems are left in `ctx.problems`.
 pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Result<Box<[Value]>, serde_json::Error> {
     ctx.reset();
+    let start = text.as_ptr() as usize;
+    ctx.text = start..start + text.len();
+    let fields = ctx.program.shapes.get(shape).map_or(0, |s| s.fields.len());
+    ctx.keys_at.resize(fields, NOT_AT);
     let ty = Ty::Object(shape);
     let mut de = serde_json::Deserializer::from_str(text);
     let value =
@@ -358,12 +396,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         }
         let mut slots = vec![Value::Missing; fields.len()];
         // Fields whose value was reported already, so that it is not reported again as missing.
-        let mut reported = vec![false; fields.len()];
+        let mut reported = Marks::new(fields.len());
         let mut keys = KeyCheck::open(self.ctx);
-        while let Some((key, hash)) = map.next_key_seed(KeySeed(fields, self.ctx.customs))? {
+        let top = self.ctx.path.is_empty();
+        while let Some((key, hash, at)) = {
+            let table = self.ctx.tables.get(*shape).unwrap_or(&EMPTY_TABLE);
+            map.next_key_seed(KeySeed { fields, table, customs: self.ctx.customs })?
+        } {
             keys.add(self.ctx, hash);
             match key {
                 Key::Field(i) => {
+                    if top && !self.ctx.keys_at.is_empty() {
+                        self.ctx.key_at(i, at);
+                    }
                     let Some(field) = fields.get(i) else {
                         map.next_value_seed(Skip(&mut *self.ctx))?;
                         continue;
@@ -378,9 +423,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         in_list: false,
                     });
                     self.ctx.path.pop();
-                    if let Some(r) = reported.get_mut(i) {
-                        *r |= self.ctx.found > before;
-                    }
+                    reported.mark(i, self.ctx.found > before);
                     if let Some(slot) = slots.get_mut(i) {
                         *slot = v?;
                     }
@@ -407,7 +450,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
 /// After an object is read: absent required lists become empty lists, absent required fields are problems.
 /// An optional list (`list of T?`) that is absent or `null` stays missing, as in TOML and CSV.
-fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], reported: &[bool]) {
+fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], reported: &Marks) {
     super::super::fill_absent(fields, slots, reported, |i| {
         ctx.path.push(field_step(i));
         ctx.problem(ProblemKind::Missing);
@@ -427,34 +470,108 @@ enum Key<'f> {
 
 /// Matches a key to the slot of a field some rule reads (or, when the program has custom fields,
 /// to an array of them), and hashes it for [`KeyCheck`].
-struct KeySeed<'f>(&'f [Field], bool);
+struct KeySeed<'f, 't> {
+    fields: &'f [Field],
+    table: &'t KeyTable,
+    customs: bool,
+}
 
-impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f> {
-    type Value = (Key<'f>, u64);
+/// The slots of a shape's fields that some rule reads (custom fields apart: they have no key of
+/// their own), found by the key's [`key_hash`], which [`KeyCheck`] needs anyway: one probe and one
+/// comparison per key, where a scan of the fields compared each key with every name before it.
+/// Open addressing, at most half full, so a probe ends at an empty entry within a few steps.
+struct KeyTable {
+    /// `(hash, slot)` per entry; [`KeyTable::EMPTY`] as the slot of an unused entry.
+    entries: Vec<(u64, u32)>,
+    /// The number of entries less one (a power of two less one).
+    mask: usize,
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(Key<'f>, u64), D::Error> {
+/// The table of a shape with no fields.
+static EMPTY_TABLE: KeyTable = KeyTable { entries: Vec::new(), mask: 0 };
+
+impl KeyTable {
+    const EMPTY: u32 = u32::MAX;
+
+    fn new(fields: &[Field]) -> KeyTable {
+        let used = fields.iter().filter(|f| f.used && f.custom().is_none()).count();
+        if used == 0 {
+            return KeyTable { entries: Vec::new(), mask: 0 };
+        }
+        let size = (used * 2).next_power_of_two();
+        let mut table = KeyTable { entries: vec![(0, Self::EMPTY); size], mask: size - 1 };
+        for (slot, f) in fields.iter().enumerate() {
+            let Ok(slot) = u32::try_from(slot) else { break };
+            // The first field of a name wins, as a scan in order would find it.
+            if f.used && f.custom().is_none() && table.find(fields, &f.name, key_hash(&f.name)).is_none() {
+                let mut i = Self::start(table.mask, key_hash(&f.name));
+                while let Some(e) = table.entries.get_mut(i) {
+                    if e.1 == Self::EMPTY {
+                        *e = (key_hash(&f.name), slot);
+                        break;
+                    }
+                    i = (i + 1) & table.mask;
+                }
+            }
+        }
+        table
+    }
+
+    /// The first entry to probe: the hash's high bits, which FxHash's final multiply mixes best.
+    fn start(mask: usize, hash: u64) -> usize {
+        (hash >> 32) as usize & mask
+    }
+
+    /// The slot of the field named `key` (of hash `hash`), if some rule reads it.
+    fn find(&self, fields: &[Field], key: &str, hash: u64) -> Option<usize> {
+        let mut i = Self::start(self.mask, hash);
+        loop {
+            let &(h, slot) = self.entries.get(i)?;
+            if slot == Self::EMPTY {
+                return None;
+            }
+            let slot = slot as usize;
+            if h == hash && fields.get(slot).is_some_and(|f| f.name == key) {
+                return Some(slot);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// A key read: what it is to the shape, its hash, and the address of its first character (in the
+/// record's text when it was written without an escape).
+type KeyRead<'f> = (Key<'f>, u64, usize);
+
+impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f, '_> {
+    type Value = KeyRead<'f>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<KeyRead<'f>, D::Error> {
         de.deserialize_str(self)
     }
 }
 
-impl<'de, 'f> Visitor<'de> for KeySeed<'f> {
-    type Value = (Key<'f>, u64);
+impl<'de, 'f> Visitor<'de> for KeySeed<'f, '_> {
+    type Value = KeyRead<'f>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<(Key<'f>, u64), E> {
+    fn visit_str<E>(self, v: &str) -> Result<KeyRead<'f>, E> {
         // A custom field is not found by its name: it has no key of its own.
-        let key = match self.0.iter().position(|f| f.used && f.name == v && f.custom().is_none()) {
+        let hash = key_hash(v);
+        let key = match self.table.find(self.fields, v, hash) {
             Some(i) => Key::Field(i),
-            None if self.1 => match self.0.iter().find_map(|f| f.custom().filter(|c| f.used && *c.key == *v)) {
-                Some(c) => Key::Custom(&c.key),
-                None => Key::Other,
-            },
+            None if self.customs => {
+                match self.fields.iter().find_map(|f| f.custom().filter(|c| f.used && *c.key == *v)) {
+                    Some(c) => Key::Custom(&c.key),
+                    None => Key::Other,
+                }
+            }
             None => Key::Other,
         };
-        Ok((key, key_hash(v)))
+        Ok((key, hash, v.as_ptr() as usize))
     }
 }
 
@@ -467,7 +584,7 @@ struct CustomSeed<'c, 'p, 'f> {
     fields: &'f [Field],
     key: &'f str,
     slots: &'c mut [Value],
-    reported: &'c mut [bool],
+    reported: &'c mut Marks,
 }
 
 impl<'de> DeserializeSeed<'de> for CustomSeed<'_, '_, '_> {
@@ -559,9 +676,7 @@ impl<'de> Visitor<'de> for CustomSeed<'_, '_, '_> {
             if let Some(s) = seen.get_mut(i) {
                 *s = true;
             }
-            if let Some(r) = self.reported.get_mut(i) {
-                *r |= self.ctx.found > before;
-            }
+            self.reported.mark(i, self.ctx.found > before);
             if let Some(slot) = self.slots.get_mut(i) {
                 *slot = v.map_err(serde::de::Error::custom)?;
             }
@@ -591,9 +706,7 @@ impl CustomSeed<'_, '_, '_> {
             };
             let v = self.ctx.bad(bad);
             self.ctx.path.pop();
-            if let Some(r) = self.reported.get_mut(i) {
-                *r = true;
-            }
+            self.reported.mark(i, true);
             if let Some(slot) = self.slots.get_mut(i) {
                 *slot = v;
             }
@@ -802,7 +915,7 @@ impl<'de> Visitor<'de> for Skip<'_, '_> {
 /// Skip the rest of an object, checking its keys.
 fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
     let mut keys = KeyCheck::open(ctx);
-    while let Some((_, hash)) = map.next_key_seed(KeySeed(&[], false))? {
+    while let Some((_, hash, _)) = map.next_key_seed(KeySeed { fields: &[], table: &EMPTY_TABLE, customs: false })? {
         keys.add(ctx, hash);
         map.next_value_seed(Skip(&mut *ctx))?;
     }

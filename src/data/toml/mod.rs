@@ -169,7 +169,7 @@ impl Cx<'_> {
         let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
         let mut slots = vec![Value::Missing; fields.len()];
         // Fields whose value was reported already, so that it is not reported again as missing.
-        let mut reported = vec![false; fields.len()];
+        let mut reported = super::Marks::new(fields.len());
         for (key, value) in table.iter() {
             let Some(i) = fields.iter().position(|f| f.used && f.name == key.get_ref().as_ref()) else { continue };
             let (Some(field), Some(slot)) = (fields.get(i), slots.get_mut(i)) else { continue };
@@ -178,9 +178,7 @@ impl Cx<'_> {
             let read = Read { zone: field.zone.as_ref(), spelling: field.spelling.as_deref(), in_list: false };
             *slot = self.value(&field.ty, read, value, self.span(key));
             self.path.pop();
-            if let Some(r) = reported.get_mut(i) {
-                *r |= self.found > before;
-            }
+            reported.mark(i, self.found > before);
         }
         super::fill_absent(fields, &mut slots, &reported, |i| {
             self.path.push(super::field_step(i));
