@@ -355,6 +355,63 @@ fn a_deadline_with_no_answer_leaves_the_obligation_out() {
     assert!(outcome.pending.is_empty());
 }
 
+#[test]
+fn tied_openings_give_one_verdict_whatever_order_the_records_come_in() {
+    // Two records open D-TIE at one instant: one agreed 5 business days, the other 1. Which opens
+    // the obligation is decided by what they carry, not by which was read first: the shorter span
+    // (1 day, due at the end of Thursday 28 March), so the answer on 3 April is late. D-UNKNOWN's
+    // tied openings agreed -2 (no answer) and 5: the known deadline opens it (due 5 April), so the
+    // answer on 4 April is in time rather than the obligation being left out. X-TIE's tied
+    // openings extend to 10 May and to nothing: no extension first, so 8 weeks apply. The same
+    // records in every order, in one file or two, give the same findings and counts.
+    let lines = [
+        r#"{"id": "1", "case": "D-TIE", "status": "received", "at": "2024-03-27T10:00:00Z", "agreed_days": 5}"#,
+        r#"{"id": "2", "case": "D-TIE", "status": "received", "at": "2024-03-27T10:00:00Z", "agreed_days": 1}"#,
+        r#"{"id": "3", "case": "D-TIE", "status": "answered", "at": "2024-04-03T10:00:00Z"}"#,
+        r#"{"id": "4", "case": "D-UNKNOWN", "status": "received", "at": "2024-03-27T10:00:00Z", "agreed_days": -2}"#,
+        r#"{"id": "5", "case": "D-UNKNOWN", "status": "received", "at": "2024-03-27T10:00:00Z", "agreed_days": 5}"#,
+        r#"{"id": "6", "case": "D-UNKNOWN", "status": "answered", "at": "2024-04-04T10:00:00Z"}"#,
+        r#"{"id": "7", "case": "X-TIE", "status": "received", "at": "2024-03-01T10:00:00Z", "extended_to": "2024-05-10"}"#,
+        r#"{"id": "8", "case": "X-TIE", "status": "received", "at": "2024-03-01T10:00:00Z"}"#,
+        r#"{"id": "9", "case": "X-TIE", "status": "answered", "at": "2024-05-01T10:00:00Z"}"#,
+    ];
+    let engine = common::engine(CASE_POLICY);
+    let run = |files: &[(&str, String)]| {
+        let (outcome, findings) = common::check(&engine, files);
+        assert!(outcome.diagnostics.is_empty(), "{:#?}", outcome.diagnostics);
+        let mut got: Vec<String> = findings
+            .iter()
+            .map(|f| {
+                let evidence = f.evidence.iter().map(|e| e.summary.as_str()).collect::<Vec<_>>().join("; ");
+                format!("{} {} {} {evidence}", f.rule_id(), f.record_id.clone().unwrap_or_default(), f.message)
+            })
+            .collect();
+        got.sort();
+        (got, outcome.left_out.clone(), outcome.pending.clone())
+    };
+    let join = |order: &[usize]| order.iter().map(|&i| format!("{}\n", lines[i])).collect::<String>();
+    let forward: Vec<usize> = (0..lines.len()).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    let want = run(&[("e.jsonl", join(&forward))]);
+    assert_eq!(
+        want.0.iter().map(|g| g.split(' ').take(2).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>(),
+        ["agreed-days D-TIE", "extended X-TIE"],
+        "{want:#?}"
+    );
+    assert!(want.1.is_empty() && want.2.is_empty(), "{want:#?}");
+    for (i, files) in [
+        vec![("e.jsonl", join(&backward))],
+        vec![("e.jsonl", join(&[1, 0, 2, 4, 3, 5, 7, 6, 8]))],
+        vec![("a.jsonl", join(&[1, 4, 7])), ("b.jsonl", join(&[0, 2, 3, 5, 6, 8]))],
+        vec![("a.jsonl", join(&[0, 3, 6])), ("b.jsonl", join(&[8, 5, 2, 1, 4, 7]))],
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(run(files), want, "order {i}");
+    }
+}
+
 // ------------------------------------------------------------------ an independent model
 
 /// Days since 1 January 1970 of a civil date, written out by hand.

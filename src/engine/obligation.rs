@@ -207,9 +207,11 @@ pub struct CaseStart {
 }
 
 impl CaseStart {
-    /// What one version's events (in any order) and `version by` day say.
+    /// What one version's events (in any order) and `version by` day say. Of events at one
+    /// instant, the smallest offset is taken, whatever the order they were read in (it decides
+    /// the day where the rule has no calendar).
     pub fn of(events: &[Event], field: Option<jiff::civil::Date>) -> CaseStart {
-        let earliest = |it: &mut dyn Iterator<Item = &Event>| it.min_by_key(|e| e.at).map(|e| (e.at, e.offset));
+        let earliest = |it: &mut dyn Iterator<Item = &Event>| it.map(|e| (e.at, e.offset)).min();
         CaseStart {
             first: earliest(&mut events.iter()),
             first_open: earliest(&mut events.iter().filter(|e| e.kind == EventKind::Opens)),
@@ -217,10 +219,10 @@ impl CaseStart {
         }
     }
 
-    /// Both together: the earliest of each.
+    /// Both together: the earliest of each (at one instant, the smallest offset).
     pub fn merge(&mut self, other: CaseStart) {
         let min = |a: Option<(Timestamp, i32)>, b: Option<(Timestamp, i32)>| match (a, b) {
-            (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+            (Some(x), Some(y)) => Some(x.min(y)),
             (x, y) => x.or(y),
         };
         self.first = min(self.first, other.first);
@@ -279,7 +281,11 @@ pub fn judge(
         case.events.retain(|e| e.at <= at);
     }
     let end_at = end.at();
-    case.events.sort_by_key(|e| (e.at, e.kind));
+    // Ties (events at one instant and of one kind) are broken by what the events carry, never by
+    // the order they were read in, so the verdict does not depend on the order of the files or of
+    // the records in them (see [`tie`]).
+    let (dues, openings) = (case.dues, case.openings);
+    case.events.sort_by(|a, b| (a.at, a.kind).cmp(&(b.at, b.kind)).then_with(|| tie(dues, openings, a, b)));
     // The version is the one in force on the case's day, a local day in the rule's calendar's zone.
     let zone = program.calendar_of(rule);
     if !case.start.day(&seq.version, zone).is_some_and(|d| super::run::in_force_on(rule, d)) {
@@ -348,6 +354,62 @@ pub fn judge(
             None if has_deadline => tally.pending += 1,
             _ => hits.push(cx.hit(&case, &o, due, None)),
         }
+    }
+}
+
+/// The order of two events at one instant and of one kind, by what they carry: for two openings,
+/// which of them opens the obligation (the first) decides its deadline and what its message shows.
+/// Known deadlines come before those with no answer, then the shorter span read from the record,
+/// then the earlier date or instant read from it (none first), then an instant before a whole day
+/// (written as a date), then the smaller offset it was written with, then the fields of the
+/// opening record the message reads, each in the language's order (missing last). Events equal in
+/// all of these are alike: whichever comes first changes nothing. So the order of the records
+/// read never changes a verdict, and `precept sql` orders a case's events the same way.
+fn tie(dues: &[Due], openings: &[Box<[Value]>], a: &Event, b: &Event) -> std::cmp::Ordering {
+    let due = |e: &Event| e.due.and_then(|i| dues.get(i as usize)).copied().unwrap_or_default();
+    let key = |d: Due| (d.unknown, d.limit.map(limit_order), d.until, d.until_day);
+    let opening = |e: &Event| e.opening.and_then(|i| openings.get(i as usize));
+    key(due(a))
+        .cmp(&key(due(b)))
+        .then_with(|| a.whole_day.is_some().cmp(&b.whole_day.is_some()))
+        .then_with(|| a.offset.cmp(&b.offset))
+        .then_with(|| match (opening(a), opening(b)) {
+            (Some(x), Some(y)) => x
+                .iter()
+                .zip(y.iter())
+                .map(|(v, w)| value_order(v, w))
+                .find(|o| o.is_ne())
+                .unwrap_or(x.len().cmp(&y.len())),
+            (x, y) => x.is_some().cmp(&y.is_some()),
+        })
+}
+
+/// A span read from a record as one number to order by: a duration in nanoseconds, else the
+/// count (one rule's spans are all of one kind).
+fn limit_order(l: Limit) -> i128 {
+    match l {
+        Limit::Elapsed(d) => d.as_nanos(),
+        Limit::Business(n, _) | Limit::Months(n) => i128::from(n),
+    }
+}
+
+/// A total order on the values of one field, for breaking ties: the language's order, a datetime's
+/// offset (or a decimal's places) after its value, a missing value last, and values the language does not order (lists,
+/// objects) by how they are held.
+fn value_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Value::Missing, Value::Missing) => return Ordering::Equal,
+        (Value::Missing, _) => return Ordering::Greater,
+        (_, Value::Missing) => return Ordering::Less,
+        _ => {}
+    }
+    // Values equal in the language's order may still be written differently (a datetime at
+    // another offset, a decimal with more places), which a message shows: then by how they are held.
+    let held = || format!("{a:?}").cmp(&format!("{b:?}"));
+    match super::eval::compare(a.view(), b.view()) {
+        Some(o) => o.then_with(held),
+        None => held(),
     }
 }
 

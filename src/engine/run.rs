@@ -93,13 +93,15 @@ pub fn check_record(
                 V::Unreadable(i) => {
                     open_require.get_or_insert((req, i));
                 }
-                _ => {
-                    failed = Some(req);
+                // Whether it had no answer, so that the culprit is looked for only then (looking
+                // evaluates the requirement again).
+                v => {
+                    failed = Some((req, matches!(v, V::NoAnswer(_))));
                     break;
                 }
             }
         }
-        match (failed, open_filter, open_require) {
+        match (failed.map(|(req, _)| req), open_filter, open_require) {
             (Some(req), Some(i), _) => {
                 out.push(undetermined(ri, index, req, i, help(program, authority, rule, record)));
                 continue;
@@ -110,11 +112,14 @@ pub fn check_record(
             }
             _ => {}
         }
-        if let Some(req) = failed {
+        if let Some((req, unanswered)) = failed {
             // A requirement that failed because a computation had no answer names that computation
             // and blames its field (the divisor of a division by zero).
-            let culprit =
-                rule.requires.get(req).and_then(|r| super::unanswered::find(program, info.shape, r, record, cx));
+            let culprit = rule
+                .requires
+                .get(req)
+                .filter(|_| unanswered)
+                .and_then(|r| super::unanswered::find(program, info.shape, r, record, cx));
             let path = culprit
                 .as_ref()
                 .and_then(|c| c.path.clone())
@@ -308,7 +313,8 @@ fn fill(
     days: &[(u16, jiff::civil::Date)],
     opening: Option<(u8, &[Value])>,
 ) -> String {
-    let mut out = String::new();
+    // Most messages are a line: one allocation, not a string grown several times.
+    let mut out = String::with_capacity(160);
     let mut vs = vars();
     if let Some((var, fields)) = opening {
         if let Some(v) = vs.get_mut(usize::from(var)) {
