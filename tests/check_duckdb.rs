@@ -584,7 +584,7 @@ fn a_rule_that_does_not_compile_is_reported_as_not_run_and_the_run_is_not_clean(
     let dir = project();
     let policy = POLICY.replace(
         "code \"House rules\" {\n  level organisational\n  calendar london\n",
-        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule opened-before-now {\n    title \"Tickets opened before now\"\n    for ticket\n    require record.opened_at <= now\n    message \"{record.id}\"\n  }\n",
+        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule replies-halved {\n    title \"Half the wait after opening, within a day of it\"\n    for ticket\n    require record.opened_at + record.waited / 2 < record.opened_at + 1d\n    message \"{record.id} half way at {record.opened_at + record.waited / 2}\"\n  }\n",
     );
     std::fs::write(dir.path().join("policies/house.precept"), policy).unwrap();
     // Every record kept, so only the rule left out keeps the run from being clean.
@@ -596,10 +596,10 @@ fn a_rule_that_does_not_compile_is_reported_as_not_run_and_the_run_is_not_clean(
     let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb", "records"]].concat());
     assert_eq!(duck.code, 1, "{}", duck.snapshot());
     assert!(duck.stderr.contains("precept::engine::not-run"), "{}", duck.snapshot());
-    assert!(duck.stderr.contains("opened-before-now"), "{}", duck.snapshot());
+    assert!(duck.stderr.contains("replies-halved"), "{}", duck.snapshot());
     // In the report too, not only on the terminal.
     let json = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb", "--format", "json", "records"]].concat());
-    assert_eq!(not_run(&json), ["opened-before-now"]);
+    assert_eq!(not_run(&json), ["replies-halved"]);
 }
 
 /// A CSV file of one column with blank lines (no records to the native reader, a record of one
@@ -1162,4 +1162,181 @@ fn a_parquet_file_reads_offsets_from_its_offset_columns_else_utc() {
     let want_utc = strip(&native);
     assert_ne!(want, want_utc, "the offsets changed no finding: the test shows nothing");
     assert_eq!(want_utc, strip(&duck), "{}", duck.stderr);
+}
+
+/// Calls judged one by one and in groups, for the files DuckDB's own readers read otherwise than
+/// the native reader: every record and value either engine reads must be the native reader's,
+/// in the rules over single records and over groups (their findings, samples, lines and the
+/// records left out), with the same diagnostics and exit status.
+const READER_POLICY: &str = r#"schema call {
+  identified by id
+  id: text
+  team: text
+  at: date
+  wait: duration
+  score: integer
+  escalated: boolean
+  note: text?
+}
+
+code "Call reading" {
+  level organisational
+
+  rule quick {
+    title "Quick, good calls"
+    for call
+    require record.wait < 30m and record.score >= 2
+    message "{record.id} waited {record.wait}, scored {record.score}"
+  }
+
+  rule short-waits {
+    title "Waits stay short"
+    for call
+    group by record.team
+    require max(record.wait) <= 10m
+    message "team {group.team} waited up to {max(record.wait)}"
+  }
+
+  rule good-scores {
+    title "Scores are good on average"
+    for call
+    group by record.team
+    require avg(record.score) >= 3
+    message "team {group.team} scored {avg(record.score)}"
+  }
+
+  rule enough-calls {
+    title "Enough calls"
+    for call
+    group by record.team
+    require count() >= 9
+    message "team {group.team} took {count()} calls"
+  }
+}
+"#;
+
+/// Good calls of [`READER_POLICY`] as JSON Lines, one a line.
+fn good_calls(prefix: &str) -> Vec<String> {
+    (1..=6)
+        .map(|i| {
+            let team = ["red", "blue"][i % 2];
+            let wait = ["5m", "20m", "45m"][i % 3];
+            format!(
+                r#"{{"id":"{prefix}-{i:02}","team":"{team}","at":"2026-03-0{i}","wait":"{wait}","score":{},"escalated":{}}}"#,
+                i % 5,
+                i % 2 == 0
+            )
+        })
+        .collect()
+}
+
+/// Run both engines over [`READER_POLICY`] and `files` (name and bytes, under `records/`): the
+/// same findings (lines, samples and order included), diagnostics, summary and exit status; no
+/// file is left to the native engine alone (`precept::engine::unreadable-file`). The native run.
+fn reads_as_natively(files: &[(&str, Vec<u8>)]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/calls.precept"), READER_POLICY).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join("records").join(name), bytes).unwrap();
+    }
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n >= 5, "only {n} findings compared");
+    let args = ["check", "--no-config", "--format", "json", "--policies", "policies", "records"];
+    let native = precept_in(dir.path(), &args);
+    let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb"]].concat());
+    let report = |run: &Run| -> Value { serde_json::from_str(&run.stdout).unwrap() };
+    let (want, got) = (report(&native), report(&duck));
+    for key in ["records", "findings", "cannot_determine", "records_outcome", "left_out"] {
+        assert_eq!(want["summary"][key], got["summary"][key], "summary.{key}\n{}", duck.stdout);
+    }
+    let codes: Vec<&str> = got["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(!codes.contains(&"precept::engine::unreadable-file"), "{}", duck.snapshot());
+    // Group findings were compared, not only the records'.
+    assert!(in_order(&duck).iter().any(|(r, _, _)| r == "short-waits"), "{}", duck.stdout);
+    native
+}
+
+/// Lines the native reader refuses (a trailing comma, `NaN`, a key twice), which DuckDB's JSON
+/// reader would take: reported and skipped by both engines, in no rule, exit status 2.
+#[test]
+fn json_lines_the_native_reader_refuses_are_reported_and_skipped() {
+    let mut lines = good_calls("J");
+    lines.push(r#"{"id":"J-07","team":"red","at":"2026-03-07","wait":"50m","score":1,"escalated":true,}"#.into());
+    lines.push(r#"{"id":"J-08","team":"red","at":"2026-03-08","wait":"55m","score":NaN,"escalated":true}"#.into());
+    lines.push(
+        r#"{"id":"J-09","team":"red","team":"blue","at":"2026-03-09","wait":"5m","score":4,"escalated":false}"#.into(),
+    );
+    lines.extend(good_calls("K"));
+    let native = reads_as_natively(&[("calls.jsonl", format!("{}\n", lines.join("\n")).into_bytes())]);
+    assert_eq!(native.code, 2, "{}", native.snapshot());
+    let inputs = input_diagnostics(&native);
+    for line in [7, 8, 9] {
+        assert!(inputs.iter().any(|d| d["line"] == line), "no diagnostic at line {line}: {inputs:#?}");
+    }
+}
+
+/// Files the native reader reads and DuckDB's readers refuse: JSON Lines starting with a
+/// byte-order mark, a CSV cell `"re"d` (read as `red`), CSV lines ended by a lone carriage return. Their
+/// records are judged by every rule, over groups too, as natively.
+#[test]
+fn files_duckdb_would_refuse_are_read_as_natively() {
+    let bom = [&b"\xEF\xBB\xBF"[..], good_calls("J").join("\n").as_bytes(), b"\n"].concat();
+    let csv = "id,team,at,wait,score,escalated\nC-01,\"re\"d,2026-03-02,20m,1,true\nC-02,blue,2026-03-03,5m,4,false\n";
+    let cr = "id,team,at,wait,score,escalated\rR-04,red,2026-03-04,45m,1,true\rR-05,red,2026-03-05,5m,3,false\r";
+    let native =
+        reads_as_natively(&[("a.jsonl", bom), ("b.csv", csv.as_bytes().to_vec()), ("c.csv", cr.as_bytes().to_vec())]);
+    assert!(native.stdout.contains("\"C-01\""), "{}", native.stdout);
+    assert!(native.stdout.contains("\"R-04\""), "{}", native.stdout);
+}
+
+/// Values the native reader reads that DuckDB's conversions would not (`1.5h`, a number padded
+/// with a tab in a CSV cell, a duration padded with one): in the groups, as natively.
+#[test]
+fn values_duckdb_would_not_convert_are_in_the_groups_as_natively() {
+    let mut lines = good_calls("J");
+    lines.push(r#"{"id":"J-07","team":"red","at":"2026-03-07","wait":"1.5h","score":4,"escalated":true}"#.into());
+    lines.push(r#"{"id":"J-08","team":"blue","at":"2026-03-08","wait":"\t2h","score":4,"escalated":true}"#.into());
+    let csv =
+        "id,team,at,wait,score,escalated\nC-01,red,2026-03-02,1.5h,\t9,true\nC-02,blue,2026-03-03, 5m\t,4\t,false\n";
+    let native = reads_as_natively(&[
+        ("a.jsonl", format!("{}\n", lines.join("\n")).into_bytes()),
+        ("b.csv", csv.as_bytes().to_vec()),
+    ]);
+    assert!(native.stdout.contains("1h 30m"), "{}", native.stdout);
+}
+
+/// A finding is placed at its record's line, which is not its position when a JSON Lines file
+/// has blank lines or a CSV cell holds a line break: in the rules over single records and in a
+/// group finding's sample records.
+#[test]
+fn findings_are_at_the_records_lines() {
+    let lines = good_calls("J");
+    let jsonl = format!("\n{}\n\n\n{}\n", lines[..3].join("\n\n"), lines[3..].join("\n"));
+    let csv = "id,team,at,wait,score,escalated,note\nC-01,red,2026-03-02,20m,1,true,\"two\nlines\"\nC-02,blue,2026-03-03,45m,4,false,\n\nC-03,red,2026-03-04,50m,1,true,\"a\n\nb\"\nC-04,red,2026-03-05,5m,0,false,\n";
+    let native = reads_as_natively(&[("a.jsonl", jsonl.into_bytes()), ("b.csv", csv.as_bytes().to_vec())]);
+    let report: Value = serde_json::from_str(&native.stdout).unwrap();
+    let at = |file: &str, line: u64| {
+        report["findings"].as_array().unwrap().iter().any(|f| f["file"] == file && f["line"] == line)
+    };
+    // J-05, the fifth record, is on line 10; C-03, the third, starts on line 6.
+    assert!(at("records/a.jsonl", 10) && at("records/b.csv", 6), "{}", native.stdout);
+}
+
+/// A CSV export whose schema declares how it spells its values (local times in a `zone`, a list
+/// `separated by` spaces, `accept` spellings of booleans): read by the native reader, so judged by
+/// DuckDB as natively (`fixtures/exports`).
+#[test]
+fn an_export_with_its_own_spellings_gives_the_native_findings() {
+    let root = root();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records/zendesk-csv")).unwrap();
+    let exports = root.join("fixtures/exports");
+    std::fs::copy(exports.join("policies/exports.precept"), dir.path().join("policies/exports.precept")).unwrap();
+    std::fs::copy(exports.join("records/zendesk-csv/tickets.csv"), dir.path().join("records/zendesk-csv/tickets.csv"))
+        .unwrap();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n >= 3, "only {n} findings compared");
 }

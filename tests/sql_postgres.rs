@@ -138,6 +138,14 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Case rules whose deadlines are read from the opening record, ties at one instant included.
+#[test]
+fn generated_due_cases_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_due_cases(&pg, &sql_diff::ALL_ZONES);
+    }
+}
+
 /// Case rules without a calendar, at the offsets their events were written with.
 #[test]
 fn generated_cases_written_at_offsets_give_the_same_findings_in_postgres() {
@@ -164,5 +172,62 @@ fn redacted_values_give_the_same_hashes_in_postgres() {
 fn lists_of_objects_give_the_same_findings_in_postgres() {
     if let Some(pg) = server() {
         sql_diff::generated_lists(&pg);
+    }
+}
+
+/// Counts read from the record (`record.n days`, `record.years years`), their edges without an
+/// answer told from missing counts, as the engine tells them.
+#[test]
+fn counts_read_from_the_record_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_counts(&pg);
+    }
+}
+
+/// Redacted decimals, amounts and durations hashed as `check` shows them.
+#[test]
+fn redacted_numbers_give_the_same_hashes_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_redacted_numbers(&pg);
+    }
+}
+
+/// Quotients under `if`, before `otherwise` and asked `is present`: a division by zero told from a
+/// missing operand.
+#[test]
+fn quotients_told_from_missing_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_quotients(&pg);
+    }
+}
+
+#[test]
+fn group_values_of_every_type_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_groups(&pg);
+    }
+}
+
+/// Durations divided by whole numbers: exact to the nanosecond, with no answer for a zero divisor.
+#[test]
+fn durations_divided_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_duration_division(&pg);
+    }
+}
+
+/// Case rules whose events are written as dates, in every zone and with none.
+#[test]
+fn cases_written_as_dates_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_date_cases(&pg, &sql_diff::ALL_ZONES);
+    }
+}
+
+/// Redacted computations, with no answer hashed as the engine words it.
+#[test]
+fn redacted_computations_give_the_same_hashes_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_redacted_computations(&pg);
     }
 }

@@ -199,6 +199,14 @@ fn generated_cases_at_the_edges_give_the_same_findings_in_spark() {
     }
 }
 
+/// Case rules whose deadlines are read from the opening record, ties at one instant included.
+#[test]
+fn generated_due_cases_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_due_cases(&spark, &["london"]);
+    }
+}
+
 /// Case rules without a calendar, at the offsets their events were written with.
 #[test]
 fn generated_cases_written_at_offsets_give_the_same_findings_in_spark() {
@@ -338,5 +346,63 @@ fn redacted_values_give_the_same_hashes_in_spark() {
 fn lists_of_objects_give_the_same_findings_in_spark() {
     if let Some(spark) = spark() {
         sql_diff::generated_lists(&spark);
+    }
+}
+
+/// Counts read from the record (`record.n days`, `record.years years`), their edges without an
+/// answer told from missing counts, as the engine tells them.
+#[test]
+fn counts_read_from_the_record_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_counts(&spark);
+    }
+}
+
+/// Redacted decimals, amounts and durations hashed as `check` shows them.
+#[test]
+fn redacted_numbers_give_the_same_hashes_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_redacted_numbers(&spark);
+    }
+}
+
+/// Quotients under `if`, before `otherwise` and asked `is present`: a division by zero told from a
+/// missing operand.
+#[test]
+fn quotients_told_from_missing_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_quotients(&spark);
+    }
+}
+
+/// Averages of durations, keys, least, greatest and percentiles of every type.
+#[test]
+fn group_values_of_every_type_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_groups(&spark);
+    }
+}
+
+/// Durations divided by whole numbers: exact to the nanosecond, with no answer for a zero divisor.
+#[test]
+fn durations_divided_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_duration_division(&spark);
+    }
+}
+
+/// Case rules whose events are written as dates, in London and with no calendar.
+#[test]
+fn cases_written_as_dates_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_date_cases(&spark, &["london"]);
+    }
+}
+
+/// Redacted computations, with no answer hashed as the engine words it.
+#[test]
+fn redacted_computations_give_the_same_hashes_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_redacted_computations(&spark);
     }
 }

@@ -193,7 +193,17 @@ fn load_for(
 /// The evaluation time given by `--as-of`, else by `as_of` in the settings; `None` when neither
 /// gives one. `Err` is `precept::usage::as-of` for text that is not a date or a datetime.
 fn as_of(inputs: &Inputs, config: Option<&Config>) -> Result<Option<crate::engine::as_of::AsOf>, Diag> {
-    let (text, from) = match (&inputs.as_of, config.and_then(|c| c.as_of.as_ref())) {
+    as_of_given(inputs.as_of.as_ref(), config.and_then(|c| c.as_of.as_ref()))
+}
+
+/// The evaluation time given by `--as-of` (`flag`), else by `as_of` in the settings (`setting`),
+/// for every command that reads one (`check`, `sql`); `Err` is `precept::usage::as-of` for text
+/// that is not a date or datetime.
+pub(super) fn as_of_given(
+    flag: Option<&String>,
+    setting: Option<&String>,
+) -> Result<Option<crate::engine::as_of::AsOf>, Diag> {
+    let (text, from) = match (flag, setting) {
         (Some(t), _) => (t, "--as-of"),
         (None, Some(t)) => (t, "as_of"),
         (None, None) => return Ok(None),

@@ -36,6 +36,11 @@ pub(super) struct SqlArgs {
     /// questions about staff and roles compile against them.
     #[arg(long = "roles", value_name = "DIR")]
     roles: Vec<PathBuf>,
+    /// The evaluation time (as `precept check --as-of`): what `now` stands for in the SQL, and the
+    /// end of the data for case rules; without it (or `as_of` in the settings), rules that use
+    /// `now` are left out.
+    #[arg(long = "as-of", value_name = "DATE|DATETIME")]
+    as_of: Option<String>,
     /// Write the SQL to this file (replaced atomically) instead of standard output.
     #[arg(long, value_name = "PATH")]
     output: Option<PathBuf>,
@@ -138,6 +143,17 @@ fn run(args: &SqlArgs, err: &mut Stderr) -> Status {
         err.diag(d);
     }
     let Some(mut program) = program else { return Status::Failed };
+    // The evaluation time as `check` places it (`--as-of`, else `as_of` in the settings), written
+    // into the SQL as a constant: `now` and the end of the data of case rules.
+    match super::check::as_of_given(args.as_of.as_ref(), config.as_ref().and_then(|c| c.as_of.as_ref()))
+        .and_then(|given| crate::engine::as_of::resolve(&program, given))
+    {
+        Ok(evaluation) => program.evaluation = evaluation,
+        Err(d) => {
+            err.diag(&d);
+            return Status::Failed;
+        }
+    }
     if let Some(c) = config.as_ref().filter(|c| !c.redact.is_empty()) {
         let unknown = program.redact(&c.redact);
         if !unknown.is_empty() {

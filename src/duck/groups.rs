@@ -17,7 +17,7 @@ use crate::engine::verdict::{GroupHit, Sample};
 use crate::engine::Program;
 use crate::findings::{Catalogue, Finding};
 
-use super::{Kind, Source};
+use super::Source;
 
 /// The query over group rule `rule`'s compiled `select` (with the columns that place its findings)
 /// that gives its findings in the native engine's order; `None` for a rule that is not over groups.
@@ -71,7 +71,7 @@ pub(super) fn finding(
     Ok(crate::pipeline::group_finding(program, catalogue, &names, hit))
 }
 
-/// One record a finding shows, as the SQL gives it: its file's index, its row (from 1), its id.
+/// One record a finding shows, as the SQL gives it: its file's index, its `precept_row`, its id.
 #[derive(serde::Deserialize)]
 struct Shown {
     f: usize,
@@ -80,19 +80,14 @@ struct Shown {
 }
 
 /// The records a finding shows (a JSON list of [`Shown`], or null), placed as the native engine
-/// places them: a JSON Lines record at its position, a CSV record after the header, a Parquet
-/// file's row.
+/// places them: a JSON Lines or CSV record at its line, a Parquet file's row.
 fn samples(json: Option<String>, sources: &[Source]) -> Vec<Sample> {
     let shown: Vec<Shown> = json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
     shown
         .into_iter()
         .filter_map(|s| {
             let source = sources.get(s.f)?;
-            let ordinal = s.n.checked_sub(1)?;
-            let line = match source.kind {
-                Kind::Csv => s.n + 1,
-                Kind::Jsonl | Kind::Parquet => s.n,
-            };
+            let (ordinal, line) = super::placed(source.kind, i64::try_from(s.n).ok()?);
             Some(Sample { file: s.f, ordinal, line, id: s.id })
         })
         .collect()

@@ -1,19 +1,21 @@
 //! The record files as DuckDB views in `precept sql`'s table mapping (docs/warehouse.md): one view
-//! per file, read by DuckDB's own scanners (`read_json`, `read_csv`, `read_parquet`) so that DuckDB
-//! streams them, never loads them; each schema's table is the `UNION ALL` of its files' views.
+//! per file, read by DuckDB's own scanners (`read_json` of a JSON Lines or CSV file's normalized
+//! copy, `read_parquet`) so that DuckDB streams them, never loads them; each schema's table is the
+//! `UNION ALL` of its files' views.
 //!
 //! Every view adds the columns findings are placed by: `precept_file` (the file's index) and
-//! `precept_row` (the record's position in it, from 1), and the record's staff member, team and
-//! day (`precept_staff`, `precept_team`, `precept_day`) that waivers and reports read.
+//! `precept_row` (the record's row from 1 in Parquet; its line and position in a copy, see
+//! [`super::copy::row`]), and the record's staff member, team and day (`precept_staff`,
+//! `precept_team`, `precept_day`) that waivers and reports read.
 //!
-//! JSON Lines and CSV hold text (JSON values, whose kind is checked as the native reader checks
-//! it): each value the rules read is converted to its column's type here, and one that does not
-//! convert is NULL, never an error, so that it costs its record and not the run. Parquet holds
-//! typed columns already, named and typed as the mapping says; they are cast to the mapping's
-//! types the same way. Each view says per record whether a value present did not convert
-//! (`precept_bad`) and whether a required one is absent (`precept_lacks`): such records are judged
-//! by the native engine instead (JSON Lines, CSV) or reported at their row (Parquet), see
-//! [`super`].
+//! A JSON Lines or CSV file is read by the native reader, which writes what it accepted to a
+//! copy ([`super::copy`]): its values are the native reader's, and the view only types them.
+//! Parquet holds typed columns already, named and typed as the mapping says; they are cast to the
+//! mapping's types, and one that does not convert is NULL, never an error, so that it costs its
+//! record and not the run. Each view says per record whether a value present did not convert (or,
+//! in a copy, was not read; `precept_bad`) and whether a required one is absent (`precept_lacks`):
+//! such records are judged by the native engine instead (JSON Lines, CSV) or reported at their
+//! row (Parquet), see [`super`].
 
 use super::Source;
 use crate::engine::types::{Field, Ty};
@@ -166,36 +168,8 @@ fn reads<'p>(
     out
 }
 
-/// Whether DuckDB reads `source` as the native engine would: a JSON Lines or CSV file of a
-/// schema whose fields declare export spellings (`accept`, codes, `custom field`, `separated by`)
-/// or zones for datetimes without an offset is not (those are the native readers'); `Err` says
-/// which field.
-pub fn readable(program: &Program, source: &Source) -> Result<(), String> {
-    if source.kind == Kind::Parquet {
-        return Ok(());
-    }
-    for leaf in leaves(program, source.schema) {
-        if !leaf.needed {
-            continue;
-        }
-        if leaf.field.spelling.is_some() {
-            return Err(format!("field `{}` declares how an export spells its values", leaf.name));
-        }
-        if leaf.field.zone.is_some() {
-            return Err(format!("field `{}` declares a zone for datetimes without an offset", leaf.name));
-        }
-        if source.kind == Kind::Csv
-            && matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)))
-        {
-            // Never in a CSV file: the native reader reads such a list as empty.
-            continue;
-        }
-    }
-    Ok(())
-}
-
-/// `SELECT` of one file's records as its schema's table, with the carried columns. `header` is a
-/// CSV file's header (its column names, trimmed); `present` the columns a Parquet file has.
+/// `SELECT` of one Parquet file's records as its schema's table, with the carried columns.
+/// `header` the columns the file has.
 pub fn view(program: &Program, index: usize, source: &Source, header: &[String]) -> Result<View, String> {
     let d = Dialect::DuckDb;
     let Some(info) = program.schemas.get(source.schema) else { return Err("no such schema".into()) };
@@ -205,87 +179,29 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     let mut bads = Vec::new();
     let mut lacks = Vec::new();
     let mut shown = Vec::new();
-    let mut json_columns = Vec::new();
-    if let Some(shape) = program.shapes.get(info.shape) {
-        for f in &shape.fields {
-            json_columns.push(format!("{}: {}", literal(&f.name), literal(&json_type(program, &f.ty))));
-        }
-    }
     for leaf in leaves(program, source.schema) {
         let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
             .unwrap_or_else(|| "VARCHAR".into());
         let name = d.ident(&leaf.name);
-        // A column with no value, and a datetime's offset column with none either.
-        let mut null = format!("CAST(NULL AS {ty}) AS {name}");
-        if matches!(leaf.field.ty, Ty::DateTime) {
-            null.push_str(&format!(", CAST(NULL AS INTEGER) AS {}", d.ident(&offset_column(&leaf.name))));
-        }
-        if !leaf.needed {
-            cols.push(null);
+        if !leaf.needed || !header.contains(&leaf.name) {
+            if leaf.needed && !leaf.optional {
+                return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
+            }
+            cols.push(null_column(&leaf, &ty));
             continue;
         }
-        // The value's SQL, and for JSON Lines and CSV the text it was converted from.
-        let (expr, text) = match source.kind {
-            Kind::Parquet => {
-                if !header.contains(&leaf.name) {
-                    if leaf.optional {
-                        cols.push(null);
-                        continue;
-                    }
-                    return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
-                }
-                (parquet_value(program, &leaf.field.ty, &name, &ty), None)
-            }
-            Kind::Jsonl => {
-                let mut access = d.ident(&leaf.keys[0]);
-                for k in &leaf.keys[1..] {
-                    access = format!("struct_extract({access}, {})", literal(k));
-                }
-                (json_convert(program, &leaf.field.ty, &access), Some(access))
-            }
-            Kind::Csv => {
-                if matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_))) {
-                    cols.push(null);
-                    continue;
-                }
-                match header.iter().position(|h| *h == leaf.field.column) {
-                    None if leaf.optional || matches!(leaf.field.ty, Ty::List(_)) => {
-                        cols.push(null);
-                        continue;
-                    }
-                    None => {
-                        return Err(format!(
-                            "it has no column `{}` (for field `{}`), which the schema requires",
-                            leaf.field.column, leaf.name
-                        ))
-                    }
-                    Some(i) => {
-                        // Columns are read by position, as the header's names may repeat once trimmed.
-                        let cell = format!("NULLIF(trim(column{i:05}), '')");
-                        (convert(program, &leaf.field.ty, &cell, true), Some(cell))
-                    }
-                }
-            }
-        };
-        // What the value was read from: the text (JSON in JSON Lines), or the Parquet column.
-        let raw = text.clone().unwrap_or_else(|| name.clone());
-        let csv = source.kind == Kind::Csv;
+        let expr = parquet_value(program, &leaf.field.ty, &name, &ty);
         let deep = matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)));
-        if fallible(&leaf.field.ty, source.kind) && !deep {
-            bads.push(bad(&leaf.field.ty, &raw, &expr, csv));
-            shown.push((leaf.name.clone(), raw.clone(), bad(&leaf.field.ty, &raw, &expr, csv)));
+        if fallible(&leaf.field.ty) && !deep {
+            bads.push(bad(&leaf.field.ty, &name, &expr));
+            shown.push((leaf.name.clone(), name.clone(), bad(&leaf.field.ty, &name, &expr)));
         }
-        if leaf.needed && !leaf.optional && !matches!(leaf.field.ty, Ty::List(_)) {
-            lacks.push(format!("{raw} IS NULL"));
+        if !leaf.optional && !matches!(leaf.field.ty, Ty::List(_)) {
+            lacks.push(format!("{name} IS NULL"));
         }
         cols.push(format!("{expr} AS {name}"));
         if matches!(leaf.field.ty, Ty::DateTime) {
-            // The offset is read from the text the instant was converted from.
-            let written = match source.kind {
-                Kind::Jsonl => Some(format!("({raw} ->> '$')")),
-                Kind::Csv | Kind::Parquet => text.clone(),
-            };
-            cols.push(offset(&leaf.name, written.as_deref(), header));
+            cols.push(offset(&leaf.name, header));
         }
     }
     let any = |parts: &[String]| {
@@ -305,6 +221,121 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         format!("list_filter([{}], precept_f -> precept_f IS NOT NULL) AS precept_bad_fields", named.join(", "))
     });
     cols.push(format!("{} AS precept_lacks", any(&lacks)));
+    let scan = format!("read_parquet({path}, file_row_number = true)");
+    let row = "file_row_number + 1";
+    // The values that did not convert, and those missing, one row each.
+    let mut parts: Vec<String> = shown
+        .iter()
+        .map(|(field, raw, bad)| {
+            format!(
+                "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST({raw} AS VARCHAR) AS value FROM {scan} WHERE {bad}",
+                literal(field)
+            )
+        })
+        .collect();
+    parts.extend(required(program, source.schema).iter().filter(|c| header.contains(c)).map(|c| {
+        format!(
+            "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST(NULL AS VARCHAR) AS value FROM {scan} WHERE {} IS NULL",
+            literal(c),
+            d.ident(c)
+        )
+    }));
+    let problems = if parts.is_empty() {
+        None
+    } else {
+        Some(format!("SELECT * FROM ({}) ORDER BY precept_row", parts.join(" UNION ALL ")))
+    };
+    let select = carried(program, info, index, row, &cols, &scan);
+    Ok(View { select, problems })
+}
+
+/// `SELECT` of the records of a JSON Lines or CSV file as its schema's table, with the carried
+/// columns, from the parts of its normalized copy at `copy` (all of them, or one: [`super::copy`]),
+/// whose longest line is `longest` bytes: every value is already the native reader's, so nothing is converted but types, and a
+/// record holding a value the native reader could not read (or the table cannot hold) says so in
+/// the copy's `precept_unread`.
+pub fn copy_view(
+    program: &Program,
+    index: usize,
+    source: &Source,
+    copy: &[std::path::PathBuf],
+    longest: usize,
+) -> View {
+    let d = Dialect::DuckDb;
+    let paths: Vec<String> = copy.iter().map(|p| literal(&p.to_string_lossy())).collect();
+    let path = format!("[{}]", paths.join(", "));
+    let Some(info) = program.schemas.get(source.schema) else {
+        return View { select: "SELECT NULL WHERE FALSE".into(), problems: None };
+    };
+    let mut json_columns = vec!["'precept_row': 'BIGINT'".to_string(), "'precept_unread': 'VARCHAR[]'".to_string()];
+    for f in program.shapes.get(info.shape).map_or(&[][..], |s| s.fields.as_slice()) {
+        json_columns.push(format!("{}: {}", literal(&f.name), literal(&super::copy::column_type(program, &f.ty))));
+        if matches!(f.ty, Ty::DateTime) {
+            json_columns.push(format!("{}: 'INTEGER'", literal(&offset_column(&f.name))));
+        }
+    }
+    let mut cols = Vec::new();
+    for leaf in leaves(program, source.schema) {
+        let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
+            .unwrap_or_else(|| "VARCHAR".into());
+        if !leaf.needed {
+            cols.push(null_column(&leaf, &ty));
+            continue;
+        }
+        let access = |last: &str| {
+            let Some((first, rest)) = leaf.keys.split_first() else { return d.ident(last) };
+            if rest.is_empty() {
+                return d.ident(last);
+            }
+            let mut access = d.ident(first);
+            for k in &rest[..rest.len() - 1] {
+                access = format!("struct_extract({access}, {})", literal(k));
+            }
+            format!("struct_extract({access}, {})", literal(last))
+        };
+        let last = leaf.keys.last().cloned().unwrap_or_default();
+        let value = super::copy::column_value(&leaf.field.ty, &access(&last), &ty);
+        cols.push(format!("{value} AS {}", d.ident(&leaf.name)));
+        if matches!(leaf.field.ty, Ty::DateTime) {
+            cols.push(format!(
+                "CAST({} AS INTEGER) AS {}",
+                access(&offset_column(&last)),
+                d.ident(&offset_column(&leaf.name))
+            ));
+        }
+    }
+    cols.push("COALESCE(len(precept_unread) > 0, FALSE) AS precept_bad".into());
+    cols.push("COALESCE(precept_unread, CAST([] AS VARCHAR[])) AS precept_bad_fields".into());
+    cols.push("FALSE AS precept_lacks".into());
+    let scan = format!(
+        "read_json({path}, format = 'newline_delimited', records = true, columns = {{{}}}, maximum_object_size = {})",
+        json_columns.join(", "),
+        longest.max(16 << 20)
+    );
+    View { select: carried(program, info, index, "precept_row", &cols, &scan), problems: None }
+}
+
+/// A column of `leaf` (SQL type `ty`) with no value, and a datetime's offset column with none either.
+fn null_column(leaf: &Leaf<'_>, ty: &str) -> String {
+    let d = Dialect::DuckDb;
+    let mut null = format!("CAST(NULL AS {ty}) AS {}", d.ident(&leaf.name));
+    if matches!(leaf.field.ty, Ty::DateTime) {
+        null.push_str(&format!(", CAST(NULL AS INTEGER) AS {}", d.ident(&offset_column(&leaf.name))));
+    }
+    null
+}
+
+/// The typed columns `cols` of `scan` first, then the carried ones computed from them; `row` is
+/// the record's `precept_row`.
+fn carried(
+    program: &Program,
+    info: &crate::engine::program::SchemaInfo,
+    index: usize,
+    row: &str,
+    cols: &[String],
+    scan: &str,
+) -> String {
+    let d = Dialect::DuckDb;
     let text = |slot: Option<usize>| -> String {
         let leaf = slot.and_then(|s| program.shapes.get(info.shape)?.fields.get(s)).map(|f| d.ident(&f.name));
         match leaf {
@@ -322,66 +353,12 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         Some(f) => format!("CAST({} AS DATE)", d.ident(&f.name)),
         None => "CAST(NULL AS DATE)".into(),
     };
-    let (scan, row) = match source.kind {
-        Kind::Parquet => (format!("read_parquet({path}, file_row_number = true)"), "file_row_number + 1".to_string()),
-        Kind::Jsonl => (
-            format!(
-                "read_json({path}, format = 'newline_delimited', records = true, columns = {{{}}}, maximum_object_size = 16777216)",
-                json_columns.join(", ")
-            ),
-            "row_number() OVER ()".to_string(),
-        ),
-        Kind::Csv => {
-            let columns: Vec<String> =
-                (0..header.len()).map(|i| format!("'column{i:05}': 'VARCHAR'")).collect();
-            let read = format!(
-                "read_csv({path}, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {{{}}}{})",
-                columns.join(", "),
-                if header.len() == 1 { ", allow_quoted_nulls = false" } else { "" }
-            );
-            // With one column, DuckDB reads a blank line as a record of one NULL, where the native
-            // reader skips it: dropped here, before records are numbered (a quoted `""` is a
-            // record to both, read as empty text, not NULL).
-            let scan = if header.len() == 1 { format!("(SELECT * FROM {read} WHERE column00000 IS NOT NULL)") } else { read };
-            (scan, "row_number() OVER ()".to_string())
-        }
-    };
-    // The values that did not convert, and those missing, one row each: only for Parquet, whose row
-    // number does not depend on the rows kept (the native reader reports those of the other files).
-    let problems = match source.kind {
-        Kind::Parquet => {
-            let mut parts: Vec<String> = shown
-                .iter()
-                .map(|(field, raw, bad)| {
-                    format!(
-                        "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST({raw} AS VARCHAR) AS value FROM {scan} WHERE {bad}",
-                        literal(field)
-                    )
-                })
-                .collect();
-            parts.extend(required(program, source.schema).iter().filter(|c| header.contains(c)).map(|c| {
-                format!(
-                    "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST(NULL AS VARCHAR) AS value FROM {scan} WHERE {} IS NULL",
-                    literal(c),
-                    d.ident(c)
-                )
-            }));
-            if parts.is_empty() {
-                None
-            } else {
-                Some(format!("SELECT * FROM ({}) ORDER BY precept_row", parts.join(" UNION ALL ")))
-            }
-        }
-        Kind::Jsonl | Kind::Csv => None,
-    };
-    // The typed columns first, then the carried ones computed from them.
-    let select = format!(
+    format!(
         "SELECT *, {} AS precept_staff, {} AS precept_team, {day} AS precept_day FROM (SELECT CAST({index} AS BIGINT) AS precept_file, CAST({row} AS BIGINT) AS precept_row, {} FROM {scan})",
         text(info.staff_field),
         text(info.team_field),
         cols.join(", "),
-    );
-    Ok(View { select, problems })
+    )
 }
 
 /// One file's records as a view, and how its problems are found.
@@ -460,196 +437,49 @@ fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
         Ty::Int => format!(
             "CASE WHEN TRY_CAST({col} AS DECIMAL(38, 10)) = TRY_CAST(TRY_CAST({col} AS BIGINT) AS DECIMAL(38, 10)) THEN TRY_CAST({col} AS BIGINT) END"
         ),
-        Ty::Enum(_) => convert(program, ty, &format!("CAST({col} AS VARCHAR)"), false),
-        _ => format!("TRY_CAST({col} AS {sql})"),
-    }
-}
-
-/// The offset column of datetime column `name`: in JSON Lines and CSV the offset as written in
-/// `text` (`Z` is 0, `+01:00` 3600), the same text the instant is converted from (so NULL exactly
-/// where the instant is, and checked by that conversion); in Parquet, whose `TIMESTAMP` keeps no
-/// offset, the file's own `name.offset` column when it has one, else NULL, which the rules read
-/// as UTC (docs/warehouse.md).
-fn offset(name: &str, text: Option<&str>, header: &[String]) -> String {
-    let d = Dialect::DuckDb;
-    let col = offset_column(name);
-    let ident = d.ident(&col);
-    let expr = match text {
-        Some(x) => format!("precept_offset({x})"),
-        None if header.contains(&col) => format!("CAST({ident} AS INTEGER)"),
-        None => "CAST(NULL AS INTEGER)".to_string(),
-    };
-    format!("{expr} AS {ident}")
-}
-
-/// The type `read_json` reads a field as: JSON for every value (converted afterwards, as the
-/// native reader converts, its JSON kind checked), structs for objects, lists of JSON for lists
-/// of values, and lists of
-/// objects typed as the mapping says (DuckDB converts their values itself).
-fn json_type(program: &Program, ty: &Ty) -> String {
-    match ty {
-        Ty::Object(inner) => {
-            let fields: Vec<String> = program
-                .shapes
-                .get(*inner)
-                .map(|s| {
-                    s.fields
-                        .iter()
-                        .map(|f| format!("{} {}", Dialect::DuckDb.ident(&f.name), json_type(program, &f.ty)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            format!("STRUCT({})", fields.join(", "))
-        }
-        Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
-            crate::sql::tables::columns_type_without_offsets(program, ty, Dialect::DuckDb)
-                .unwrap_or_else(|| "JSON".into())
-        }
-        Ty::List(_) => "JSON[]".into(),
-        _ => "JSON".into(),
-    }
-}
-
-/// `x` (text, or a list of text) as a value of type `ty`, or NULL where it does not convert (an
-/// element of a list that does not convert is a NULL element): a value that does not convert must
-/// cost only its record, never the run, so nothing here raises an error. [`fallible`] says which
-/// types may fail, and [`bad`] finds the values that did.
-fn convert(program: &Program, ty: &Ty, x: &str, csv: bool) -> String {
-    match ty {
-        Ty::Text => x.to_string(),
         Ty::Enum(e) => {
             let variants: Vec<String> =
                 program.enums.get(*e).map(|d| d.variants.iter().map(|v| literal(v)).collect()).unwrap_or_default();
             if variants.is_empty() {
                 return "CAST(NULL AS VARCHAR)".into();
             }
-            format!("CASE WHEN {x} IN ({}) THEN {x} END", variants.join(", "))
+            format!("CASE WHEN CAST({col} AS VARCHAR) IN ({}) THEN CAST({col} AS VARCHAR) END", variants.join(", "))
         }
-        // DuckDB's cast would round `12.7` to 13: the native reader refuses a fraction or exponent.
-        Ty::Int => format!(
-            "CASE WHEN regexp_full_match(trim({x}), '[+-]?[0-9]+') THEN TRY_CAST(trim({x}) AS BIGINT) END"
-        ),
-        // The mapping keeps 10 places: a value with more would be rounded, so it does not convert
-        // here (the native engine, which reads it exactly, judges its record).
-        Ty::Dec => at_most_ten_places(x, &format!("TRY_CAST({x} AS DECIMAL(38, 10))")),
-        // `12.50 GBP` (a space before the code), or a plain number in the field's currency; another
-        // currency does not convert, nor an amount finer than the currency's smallest unit (a
-        // nonzero digit past it), which the native reader refuses rather than rounds.
-        Ty::Money(c) => {
-            let amount = format!("regexp_replace(trim({x}), '\\s+{c}$', '')");
-            let finer = match crate::engine::types::minor_units(*c) {
-                Some(places) => format!("regexp_matches({amount}, '\\.[0-9]{{{places}}}0*[1-9]')"),
-                None => "FALSE".into(),
-            };
-            let cast = format!("CASE WHEN NOT {finer} THEN TRY_CAST({amount} AS DECIMAL(38, 10)) END");
-            at_most_ten_places(x, &cast)
-        }
-        // As the native reader reads a CSV cell (JSON Lines gives `true` or `false` only).
-        Ty::Bool => format!(
-            "CASE WHEN lower(trim({x})) IN ('true', 'yes') THEN TRUE WHEN lower(trim({x})) IN ('false', 'no') THEN FALSE END"
-        ),
-        // Only `YYYY-MM-DD`, as the native reader reads a date: DuckDB's cast would also take
-        // `2024-3-2`, `24-03-02` (the year 24) or `2024/03/02`.
-        Ty::Date => format!(
-            "CASE WHEN regexp_full_match({x}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({x} AS DATE) END"
-        ),
-        Ty::DateTime => format!(
-            "CASE WHEN regexp_full_match(trim({x}), '(?i)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[t ]([01][0-9]|2[0-3]):[0-5][0-9].*(z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)') THEN TRY_CAST(TRY_CAST(trim({x}) AS TIMESTAMPTZ) AS TIMESTAMP) END"
-        ),
-        Ty::Duration => format!("CASE WHEN precept_duration_ok({x}) THEN TRY(precept_duration({x})) END"),
-        Ty::List(inner) => {
-            let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
-            let each = convert(program, inner, if csv { "trim(precept_item)" } else { "precept_item" }, csv);
-            format!("list_transform({items}, precept_item -> {each})")
-        }
-        Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => "NULL".to_string(),
+        _ => format!("TRY_CAST({col} AS {sql})"),
     }
 }
 
-/// Whether a value of type `ty` in a file of `kind` may fail to convert (text from CSV or Parquet
-/// never does, text from JSON Lines must be a JSON string; the types no record holds are never
-/// read).
-fn fallible(ty: &Ty, kind: Kind) -> bool {
+/// The offset column of datetime column `name` of a Parquet file, whose `TIMESTAMP` keeps no
+/// offset: the file's own `name.offset` column when it has one, else NULL, which the rules read as
+/// UTC (docs/warehouse.md).
+fn offset(name: &str, header: &[String]) -> String {
+    let ident = Dialect::DuckDb.ident(&offset_column(name));
+    if header.contains(&offset_column(name)) {
+        format!("CAST({ident} AS INTEGER) AS {ident}")
+    } else {
+        format!("CAST(NULL AS INTEGER) AS {ident}")
+    }
+}
+
+/// Whether a Parquet value of type `ty` may fail to convert (text never does; the types no
+/// record holds are never read).
+fn fallible(ty: &Ty) -> bool {
     match ty {
-        Ty::Text => kind == Kind::Jsonl,
-        Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => false,
-        Ty::List(inner) => fallible(inner, kind),
+        Ty::Text | Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => false,
+        Ty::List(inner) => fallible(inner),
         _ => true,
     }
 }
 
-/// JSON value `x` (as `read_json` reads a `JSON` column: SQL NULL for `null`) as a value of type
-/// `ty`, or NULL where the native reader would refuse it: of the wrong JSON kind (a number for
-/// text, `"7"` for a whole number, `"true"` for a boolean), or text that does not convert.
-fn json_convert(program: &Program, ty: &Ty, x: &str) -> String {
-    let kinds = match ty {
-        Ty::List(inner) if !matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
-            let each = json_convert(program, inner, "precept_item");
-            return format!("list_transform({x}, precept_item -> {each})");
-        }
-        Ty::Text | Ty::Enum(_) | Ty::Date | Ty::DateTime => "'VARCHAR'",
-        Ty::Int => "'BIGINT', 'UBIGINT', 'DOUBLE'",
-        Ty::Dec | Ty::Money(_) | Ty::Duration => "'BIGINT', 'UBIGINT', 'DOUBLE', 'VARCHAR'",
-        Ty::Bool => "'BOOLEAN'",
-        Ty::List(_) | Ty::BusinessDays | Ty::Object(_) | Ty::Set(_) => return convert(program, ty, x, false),
-    };
-    format!("CASE WHEN json_type({x}) IN ({kinds}) THEN {} END", convert(program, ty, &format!("({x} ->> '$')"), false))
-}
-
-/// Whether text `x` (a list of text for a list in JSON Lines, the cell for a list in CSV) held a
-/// value that `converted` (its [`convert`]) lost: present, but NULL once converted; for a list,
-/// fewer elements once converted.
-fn bad(ty: &Ty, x: &str, converted: &str, csv: bool) -> String {
+/// Whether Parquet column `x` held a value that `converted` (its [`parquet_value`]) lost: present,
+/// but NULL once converted; for a list, fewer elements once converted.
+fn bad(ty: &Ty, x: &str, converted: &str) -> String {
     match ty {
         // A `null` element is refused too.
-        Ty::List(_) => {
-            let items = if csv { format!("string_split({x}, ';')") } else { x.to_string() };
-            format!("COALESCE(len({items}) <> list_count({converted}), FALSE)")
-        }
+        Ty::List(_) => format!("COALESCE(len({x}) <> list_count({converted}), FALSE)"),
         _ => format!("({x} IS NOT NULL AND ({converted}) IS NULL)"),
     }
 }
-
-/// `cast` of text `x`, or NULL when `x` has more places than the mapping keeps: the native engine
-/// reads them exactly, so they are not rounded here.
-fn at_most_ten_places(x: &str, cast: &str) -> String {
-    format!("CASE WHEN NOT regexp_matches({x}, '\\.[0-9]{{11,}}') THEN {cast} END")
-}
-
-/// The macros durations are read with: whole seconds, or days, hours, minutes and seconds written
-/// `1h 30m`, `4m30s`, `2d`, `1w`, `90s` (units largest first, each once, as the native reader
-/// takes them), or as ISO 8601 (`PT30M`, `P1D`); a leading `-` negates.
-/// Microseconds, as the mapping holds durations.
-pub const MACROS: &str = r"
-CREATE MACRO precept_unit(x, re) AS COALESCE(CAST(NULLIF(regexp_extract(x, re, 1), '') AS BIGINT), 0);
-CREATE MACRO precept_duration_ok(x) AS
-  regexp_full_match(trim(x), '-?[0-9]+')
-  OR (regexp_full_match(trim(x), '-?\s*([0-9]+\s*(w|wk|wks|week|weeks)\s*,?\s*)?([0-9]+\s*(d|day|days)\s*,?\s*)?([0-9]+\s*(h|hr|hrs|hour|hours)\s*,?\s*)?([0-9]+\s*(m|min|mins|minute|minutes)\s*,?\s*)?([0-9]+\s*(s|sec|secs|second|seconds)\s*,?\s*)?')
-      AND regexp_matches(x, '[0-9]'))
-  OR (regexp_full_match(trim(x), '-?P([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?') AND regexp_matches(x, '[0-9]')
-      AND NOT regexp_matches(trim(x), 'T$'));
-CREATE MACRO precept_offset(x) AS
-  CASE WHEN x IS NULL THEN NULL WHEN regexp_matches(trim(x), '[zZ]$') THEN 0
-  ELSE CAST((CASE WHEN regexp_extract(trim(x), '([+-])[0-9]{2}(:?[0-9]{2})?$', 1) = '-' THEN -1 ELSE 1 END)
-    * (CAST(regexp_extract(trim(x), '[+-]([0-9]{2})(:?[0-9]{2})?$', 1) AS INTEGER) * 3600
-       + COALESCE(CAST(NULLIF(regexp_extract(trim(x), '[+-][0-9]{2}:?([0-9]{2})$', 1), '') AS INTEGER), 0) * 60) AS INTEGER)
-  END;
-CREATE MACRO precept_duration(x) AS
-  CASE WHEN regexp_full_match(trim(x), '-?[0-9]+') THEN CAST(trim(x) AS BIGINT) * 1000000
-  ELSE (CASE WHEN starts_with(trim(x), '-') THEN -1 ELSE 1 END) * 1000000 * (
-    CASE WHEN regexp_matches(x, 'P') THEN
-      precept_unit(x, '([0-9]+)W') * 604800 + precept_unit(x, '([0-9]+)D') * 86400
-      + precept_unit(x, 'T.*?([0-9]+)H') * 3600 + precept_unit(x, 'T.*?([0-9]+)M') * 60
-      + precept_unit(x, 'T.*?([0-9]+)S')
-    ELSE
-      precept_unit(x, '([0-9]+)\s*(w|wk|wks|week|weeks)([^a-z]|$)') * 604800
-      + precept_unit(x, '([0-9]+)\s*(d|day|days)([^a-z]|$)') * 86400
-      + precept_unit(x, '([0-9]+)\s*(h|hr|hrs|hour|hours)([^a-z]|$)') * 3600
-      + precept_unit(x, '([0-9]+)\s*(m|min|mins|minute|minutes)([^a-z]|$)') * 60
-      + precept_unit(x, '([0-9]+)\s*(s|sec|secs|second|seconds)([^a-z]|$)')
-    END)
-  END;
-";
 
 /// A SQL text literal.
 pub fn literal(s: &str) -> String {

@@ -12,12 +12,14 @@
 //! A rule the SQL compiler leaves out is not run, and never silently: each is a
 //! `precept::engine::not-run` warning in every report, and the run's exit status is never 0.
 //!
-//! Bad input costs only itself, as in the native engine: a JSON Lines or CSV record DuckDB cannot
-//! judge (a value that did not convert, a required one absent) is judged by the native engine in
-//! its place among DuckDB's findings, read again by the native reader (which reports its problems
-//! exactly as `precept check` does), and a file DuckDB cannot read at all is checked natively
-//! whole (JSON Lines, CSV) or is an error naming it (Parquet); the other files are checked.
+//! JSON Lines and CSV files are read by the native reader alone, once, into a normalized copy
+//! DuckDB reads instead ([`copy`]): the records, values, diagnostics and lines are the native
+//! reader's. Bad input costs only itself, as in the native engine: a record holding a value the
+//! native reader could not read is judged by the native engine in its place among DuckDB's
+//! findings (read again by the native reader), a record it skips is in no rule, and a Parquet file
+//! DuckDB cannot read at all is an error naming it; the other files are checked.
 
+pub mod copy;
 mod groups;
 pub mod load;
 pub mod rows;
@@ -64,6 +66,19 @@ impl Source {
             format,
             schema: self.schema,
         })
+    }
+}
+
+/// The position (from 0) and line of the record whose `precept_row` is `row` in a file of `kind`:
+/// in a JSON Lines or CSV file's copy, both as the native reader read them ([`copy::row`]); in
+/// Parquet, which has no lines, its row stands in for its line.
+pub(crate) fn placed(kind: Kind, row: i64) -> (usize, usize) {
+    match kind {
+        Kind::Jsonl | Kind::Csv => copy::place(row),
+        Kind::Parquet => {
+            let n = usize::try_from(row).unwrap_or(1).max(1);
+            (n - 1, n)
+        }
     }
 }
 
@@ -235,20 +250,24 @@ fn calendar_range() -> Range {
 enum Read {
     /// Not at all: a diagnostic says why.
     Not,
-    /// By DuckDB, through view `name`; `rescue`: some of its records (a value that did not
-    /// convert, a required one absent) are judged by the native engine instead.
-    /// `bad`: some of its records hold a value that did not convert (read by the rules of a
-    /// Parquet file only when so, as it costs them a scan).
-    /// `lacks`: some lack a required value.
-    View { name: String, rescue: bool, bad: bool, lacks: bool },
-    /// A JSON Lines or CSV file DuckDB could not read (a syntax error, a line that is not an
-    /// object, a row of the wrong length): judged whole by the native engine, as it reads it.
+    /// By DuckDB, through view `name`; `rescue`: some of its records (a JSON Lines or CSV record
+    /// holding a value the native reader could not read) are judged by the native engine instead.
+    /// `bad`: some of its records hold a value that did not convert (or, in a copy, that the
+    /// native reader could not read): the rules over groups leave them out of the groups that read
+    /// it, and the rules of a Parquet file look for them only when so, as it costs them a scan.
+    /// `lacks`: some lack a required value. `parts`: the views of the parts of a JSON Lines or CSV
+    /// file's copy, in the file's order, when it has more than one, which the rules over single
+    /// records read one at a time ([`copy::PART_BYTES`]); empty when they read `name` whole.
+    View { name: String, rescue: bool, bad: bool, lacks: bool, parts: Vec<String> },
+    /// A JSON Lines or CSV file whose copy DuckDB could not read, or that has too many records
+    /// or lines for one: judged whole by the native engine, as it reads it.
     Natively,
 }
 
-/// Run the rules: the record rules one file at a time, each file's findings sorted by record
-/// and rule (only the findings are sorted: the file is scanned once per rule, never held), then the
-/// group rules over each schema's files together. Every result is streamed, never held whole.
+/// Run the rules: the record rules one file at a time (a JSON Lines or CSV file one part of its
+/// copy at a time, [`copy::PART_BYTES`]), each file's (part's) findings sorted by record and rule
+/// (only the findings are sorted: the file is scanned once per rule, never held), then the group
+/// rules over each schema's files together. Every result is streamed, never held whole.
 fn run(
     program: &Program,
     (catalogue, authority): (&Catalogue, Option<&dyn Authority>),
@@ -268,14 +287,19 @@ fn run(
     if let Some(n) = settings.threads {
         setup.push_str(&format!("SET threads = {n};\n"));
     }
-    setup.push_str(load::MACROS);
     conn.execute_batch(&setup).map_err(|e| failed("be set up", &e))?;
-    // One view per file, read once to count its records and find the ones DuckDB cannot judge.
+    // One view per file: a JSON Lines or CSV file's over its copy, a Parquet file's read once to
+    // count its records and find the ones DuckDB cannot judge.
+    let mut space = Space { used: 0, budget: bytes(&settings.temp_limit).unwrap_or(4 << 30) };
     let reads_of: Vec<Read> = sources
         .iter()
         .enumerate()
-        .map(|(i, source)| open(&conn, program, (i, source), settings, out))
+        .map(|(i, source)| open(&conn, program, (i, source), settings, &mut space, out))
         .collect::<Result<_, _>>()?;
+    // What DuckDB may spill is what the copies left of the run's temporary space.
+    let left = space.budget.saturating_sub(space.used) / 1024;
+    conn.execute_batch(&format!("SET max_temp_directory_size = '{}KiB';", left.max(1)))
+        .map_err(|e| failed("be set up", &e))?;
     calendar_table(&conn, program, &compiled.calendars)?;
     let d = Dialect::DuckDb;
     // The rules DuckDB runs over single records: the native engine judges a record DuckDB cannot
@@ -284,7 +308,7 @@ fn run(
     let keep = |r: usize| ran.contains(&r);
     for (source, read) in sources.iter().zip(&reads_of) {
         let file = source.record_file();
-        let (view, rescue, bad, lacks) = match read {
+        let (view, rescue, bad, lacks, parts) = match read {
             Read::Not => continue,
             Read::Natively => {
                 if let Some(file) = &file {
@@ -294,7 +318,7 @@ fn run(
                 }
                 continue;
             }
-            Read::View { name, rescue, bad, lacks } => (name, *rescue, *bad, *lacks),
+            Read::View { name, rescue, bad, lacks, parts } => (name, *rescue, *bad, *lacks, parts),
         };
         let rules: Vec<String> = compiled
             .selects
@@ -326,8 +350,9 @@ fn run(
         if rules.is_empty() && !rescue {
             continue;
         }
-        // The rules read their schema's table: for now, this one file, less the records judged
-        // natively.
+        // The rules read their schema's table: for now, this one file (one part of its copy at a
+        // time, in the file's order, so that each query holds a part's findings, never a file's),
+        // less the records judged natively.
         // (A Parquet record holding a value that did not convert stays, its value NULL: the rules
         // that read it leave it out, above.)
         // A file with no such record is read as it is.
@@ -336,28 +361,7 @@ fn run(
             Kind::Jsonl | Kind::Csv if rescue => "NOT (precept_bad OR precept_lacks)",
             Kind::Parquet | Kind::Jsonl | Kind::Csv => "TRUE",
         };
-        conn.execute_batch(&format!(
-            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {view} WHERE {judged};",
-            d.ident(&info.name)
-        ))
-        .map_err(|e| failed("make the tables", &e))?;
-        let mut parts: Vec<String> = Vec::new();
-        if !rules.is_empty() {
-            parts.push(format!(
-                "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
-                 precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day FROM ({})",
-                rules.join("\nUNION ALL\n")
-            ));
-        }
-        // Where a record judged natively comes in the file's order: a row of rule -1.
-        if rescue {
-            parts.push(format!(
-                "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
-                 '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
-                 CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day FROM {view} WHERE precept_bad OR precept_lacks"
-            ));
-        }
-        let query = format!("SELECT * FROM ({}) ORDER BY precept_row, precept_rule", parts.join("\nUNION ALL\n"));
+        let slices: Vec<&String> = if parts.is_empty() { vec![view] } else { parts.iter().collect() };
         let what = format!("check `{}`", source.name);
         let mut last = None;
         let native = match (&file, rescue) {
@@ -368,42 +372,65 @@ fn run(
         };
         std::thread::scope(|scope| -> Result<(), Diag> {
             let mut reader = None;
-            stream(&conn, &query, &what, settings, |row| {
-                let r = rows::Row::read(row)?;
-                if r.rule < 0 {
-                    // A record DuckDB could not judge: the native engine reads it and judges it.
-                    let (Some(native), Some(file)) = (&native, &file) else { return Ok(()) };
-                    let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
-                    let ordinal = usize::try_from(r.row - 1).unwrap_or(usize::MAX);
-                    if let Some(rec) = reader.take(ordinal) {
-                        out.records += 1;
-                        let (seen, found) = native.check(&rec);
-                        if let Some(seen) = seen {
-                            out.tally.record_seen(seen);
+            for slice in slices {
+                conn.execute_batch(&format!(
+                    "CREATE OR REPLACE VIEW {} AS SELECT * FROM {slice} WHERE {judged};",
+                    d.ident(&info.name)
+                ))
+                .map_err(|e| failed("make the tables", &e))?;
+                let mut parts: Vec<String> = Vec::new();
+                if !rules.is_empty() {
+                    parts.push(format!(
+                        "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
+                         precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day FROM ({})",
+                        rules.join("\nUNION ALL\n")
+                    ));
+                }
+                // Where a record judged natively comes in the file's order: a row of rule -1.
+                if rescue {
+                    parts.push(format!(
+                        "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
+                         '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
+                         CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day FROM {slice} WHERE precept_bad OR precept_lacks"
+                    ));
+                }
+                let query =
+                    format!("SELECT * FROM ({}) ORDER BY precept_row, precept_rule", parts.join("\nUNION ALL\n"));
+                stream(&conn, &query, &what, settings, |row| {
+                    let r = rows::Row::read(row)?;
+                    if r.rule < 0 {
+                        // A record DuckDB could not judge: the native engine reads it and judges it.
+                        let (Some(native), Some(file)) = (&native, &file) else { return Ok(()) };
+                        let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
+                        let (ordinal, _) = copy::place(r.row);
+                        if let Some(rec) = reader.take(ordinal) {
+                            out.records += 1;
+                            let (seen, found) = native.check(&rec);
+                            if let Some(seen) = seen {
+                                out.tally.record_seen(seen);
+                            }
+                            for (f, texts) in found {
+                                out.count(&f);
+                                (consumer.take)(f, texts);
+                            }
                         }
-                        for (f, texts) in found {
-                            out.count(&f);
-                            (consumer.take)(f, texts);
-                        }
+                        return Ok(());
                     }
-                    return Ok(());
-                }
-                if last != Some(r.row) {
-                    out.tally.record_seen(true);
-                    last = Some(r.row);
-                }
-                if let Some(mut f) = rows::finding(program, catalogue, source, r) {
-                    let texts = (consumer.prepare)(&mut f);
-                    out.count(&f);
-                    (consumer.take)(f, texts);
-                }
-                Ok(())
-            })?;
-            // The native reader's diagnostics: the values that did not convert, each at its record.
-            // (A CSV header's problems were reported when the file was opened.)
+                    if last != Some(r.row) {
+                        out.tally.record_seen(true);
+                        last = Some(r.row);
+                    }
+                    if let Some(mut f) = rows::finding(program, catalogue, source, r) {
+                        let texts = (consumer.prepare)(&mut f);
+                        out.count(&f);
+                        (consumer.take)(f, texts);
+                    }
+                    Ok(())
+                })?;
+            }
+            // The native reader's diagnostics were reported when the copy was made.
             if let Some(reader) = reader {
-                let diags = reader.finish().into_iter().filter(|d| !HEADER_CODES.contains(&d.code.as_ref()));
-                out.diagnostics.extend(diags);
+                drop(reader.finish());
             }
             Ok(())
         })?;
@@ -485,79 +512,70 @@ fn run(
     Ok(())
 }
 
-/// Make file `i`'s view and read it once: count its records, report what the native engine
-/// would (for Parquet, read by no native reader), and say how its records are to be checked. A
-/// file DuckDB cannot read is a diagnostic naming it (a JSON Lines or CSV one is then checked
-/// natively), and the other files are still checked; only DuckDB's own failures (out of
-/// temporary space) stop the run.
+/// The run's temporary space: what the copies of the JSON Lines and CSV files took of it, and
+/// all of it (DuckDB may spill what they leave).
+struct Space {
+    used: u64,
+    budget: u64,
+}
+
+/// Bytes in a DuckDB size such as `4GiB`, `512MB`.
+fn bytes(size: &str) -> Option<u64> {
+    let size = size.trim();
+    let split = size.find(|c: char| !c.is_ascii_digit()).unwrap_or(size.len());
+    let (n, unit) = size.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let unit: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" | "bytes" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        _ => return None,
+    };
+    n.checked_mul(unit)
+}
+
+/// Make file `i`'s view and say how its records are to be checked: a JSON Lines or CSV file is
+/// read by the native reader into a copy ([`open_copy`]); a Parquet file is read once to count its
+/// records and report what the native engine would (read by no native reader). A file DuckDB
+/// cannot read is a diagnostic naming it, and the other files are still checked; only DuckDB's
+/// own failures (out of temporary space) stop the run.
 fn open(
     conn: &duckdb::Connection,
     program: &Program,
     (i, source): (usize, &Source),
     settings: &Settings,
+    space: &mut Space,
     out: &mut Outcome,
 ) -> Result<Read, Diag> {
-    if let Err(why) = load::readable(program, source) {
-        out.diagnostics.push(unsupported_file(&source.name, &why));
-        return Ok(Read::Not);
+    if matches!(source.kind, Kind::Jsonl | Kind::Csv) {
+        return open_copy(conn, program, (i, source), settings, space, out);
     }
-    let streamed = matches!(source.kind, Kind::Jsonl | Kind::Csv);
-    // The problems with a CSV file's header, reported once the file is known to be read by DuckDB
-    // (the native reader reports them itself for a file it reads whole).
-    let mut header_diags = Vec::new();
-    // What to do with a file DuckDB cannot read.
     let cannot = |e: &duckdb::Error, out: &mut Outcome| -> Result<Read, Diag> {
         let d = settings.explain(failed(&format!("read `{}`", source.name), e));
         if d.code == "precept::engine::duckdb" && d.message.contains("temporary space") {
             return Err(d);
         }
-        if streamed {
-            out.diagnostics.extend(natively_read(program, source, &e.to_string()));
-            Ok(Read::Natively)
-        } else {
-            out.diagnostics.push(unreadable_file(&source.name, e));
-            Ok(Read::Not)
-        }
+        out.diagnostics.push(unreadable_file(&source.name, e));
+        Ok(Read::Not)
     };
-    let header = match source.kind {
-        Kind::Csv => match csv_header(program, source) {
-            // A header the native reader reads no records under (a required column missing, a
-            // column some rule reads twice) is reported as it reports it, and the file is not
-            // read; one it reads records under (a column no rule reads twice) is reported, and
-            // the file read.
-            Ok((names, diags))
-                if program
-                    .schemas
-                    .get(source.schema)
-                    .is_some_and(|s| crate::data::header_stops_reading(program, s.shape, &names)) =>
-            {
-                out.diagnostics.extend(diags);
+    let header: Vec<String> = match parquet_columns(conn, source) {
+        Ok(columns) => {
+            if let Some(why) = load::wrong_types(program, source.schema, &columns) {
+                out.diagnostics.push(unreadable_file(&source.name, &why));
                 return Ok(Read::Not);
             }
-            Ok((names, diags)) => {
-                header_diags = diags;
-                names
-            }
-            // The native reader says what is wrong with the header, as it would.
-            Err(_) => {
-                out.diagnostics.extend(natively_read(program, source, "its header"));
-                return Ok(Read::Natively);
-            }
-        },
-        Kind::Parquet => match parquet_columns(conn, source) {
-            Ok(columns) => {
-                if let Some(why) = load::wrong_types(program, source.schema, &columns) {
-                    out.diagnostics.push(unreadable_file(&source.name, &why));
-                    return Ok(Read::Not);
-                }
-                columns.into_iter().map(|(name, _)| name).collect()
-            }
-            Err(e) => {
-                out.diagnostics.push(unreadable_file(&source.name, &e));
-                return Ok(Read::Not);
-            }
-        },
-        Kind::Jsonl => Vec::new(),
+            columns.into_iter().map(|(name, _)| name).collect()
+        }
+        Err(e) => {
+            out.diagnostics.push(unreadable_file(&source.name, &e));
+            return Ok(Read::Not);
+        }
     };
     let view = match load::view(program, i, source, &header) {
         Ok(v) => v,
@@ -583,15 +601,77 @@ fn open(
             return cannot(&e, out);
         }
     };
-    out.diagnostics.append(&mut header_diags);
-    // The records judged natively are counted as that reader reads them; a record lacking a
-    // required value is skipped, as the native reader skips it.
-    let judged = if streamed { records - rescue } else { records - lacking };
-    out.records += usize::try_from(judged).unwrap_or(0);
+    // A record lacking a required value is skipped, as the native reader would skip it.
+    out.records += usize::try_from(records - lacking).unwrap_or(0);
     if let (Some(problems), true) = (&view.problems, rescue > 0) {
         parquet_problems(conn, program, source, problems, settings, out)?;
     }
-    Ok(Read::View { name, rescue: rescue > 0 && streamed, bad: rescue > lacking, lacks: lacking > 0 })
+    Ok(Read::View { name, rescue: false, bad: rescue > lacking, lacks: lacking > 0, parts: Vec::new() })
+}
+
+/// Read JSON Lines or CSV file `i` with the native reader, in one streamed pass, into its copy in
+/// the run's temporary folder ([`copy`]), and make its view over the copy: the records are those
+/// the native reader accepts, with its values, and its diagnostics are the file's. Those holding a
+/// value it could not read are judged by the native engine (`rescue`). A file whose copy cannot be
+/// made (beyond 2^31 records or 2^32 lines) is judged natively whole, its records in no rule over
+/// groups; copies beyond the run's temporary space stop the run.
+fn open_copy(
+    conn: &duckdb::Connection,
+    program: &Program,
+    (i, source): (usize, &Source),
+    settings: &Settings,
+    space: &mut Space,
+    out: &mut Outcome,
+) -> Result<Read, Diag> {
+    let Some(file) = source.record_file() else { return Ok(Read::Not) };
+    let to = |k: usize| settings.temp.join(format!("precept_copy_{i}_{k}.jsonl"));
+    let made = match copy::write(program, &file, &to, (&mut space.used, space.budget)) {
+        Ok(made) => made,
+        Err(copy::Failed::Space) => {
+            return Err(Diag::error(
+                "precept::engine::duckdb",
+                format!(
+                    "the copies of the JSON Lines and CSV files DuckDB reads needed more than {} of temporary space, and the run stopped at `{}`",
+                    settings.temp_limit, source.name
+                ),
+            )
+            .help("check the files in smaller parts, or with the native engine (`--engine native`); docs/warehouse.md says what DuckDB keeps on disk"))
+        }
+        Err(copy::Failed::TooLong) => {
+            // The parts written so far are removed with the temporary folder.
+            out.diagnostics.extend(natively_read(program, source, "it has more than 2^31 records or 2^32 lines"));
+            return Ok(Read::Natively);
+        }
+        Err(copy::Failed::Write(e)) => {
+            return Err(Diag::error(
+                "precept::engine::duckdb",
+                format!("could not write the copy of `{}` DuckDB reads to the temporary folder: {e}", source.name),
+            )
+            .help("check that `TMPDIR` has room, or check the files with the native engine (`--engine native`)"))
+        }
+    };
+    let view = load::copy_view(program, i, source, &made.parts, made.longest);
+    let name = format!("precept_file_{i}");
+    let mut sql = format!("CREATE VIEW {name} AS {};", view.select);
+    // With more than one part, a view of each too, for the rules over single records.
+    let mut parts = Vec::new();
+    if made.parts.len() > 1 {
+        for (k, part) in made.parts.iter().enumerate() {
+            let view = load::copy_view(program, i, source, std::slice::from_ref(part), made.longest);
+            let part_name = format!("precept_file_{i}_part_{k}");
+            sql.push_str(&format!("\nCREATE VIEW {part_name} AS {};", view.select));
+            parts.push(part_name);
+        }
+    }
+    if let Err(e) = conn.execute_batch(&sql) {
+        out.diagnostics.extend(natively_read(program, source, &e.to_string()));
+        return Ok(Read::Natively);
+    }
+    out.diagnostics.extend(made.diagnostics);
+    // The records judged natively are counted as they are judged.
+    out.records += made.records - made.unread;
+    let rescue = made.unread > 0;
+    Ok(Read::View { name, rescue, bad: rescue, lacks: false, parts })
 }
 
 /// The diagnostic of a JSON Lines or CSV file DuckDB could not read, whose records the native
@@ -851,29 +931,6 @@ fn empty_table(program: &Program, schema: usize, name: &str) -> String {
 fn read_error(name: &str, why: &str) -> Diag {
     Diag::error("precept::engine::unsupported-file", format!("`{name}` cannot be read by `--engine duckdb`: {why}"))
         .help("give the file the columns the schema names (docs/warehouse.md, \"The tables\"), or check it with the native engine")
-}
-
-/// The codes of the problems the native reader finds with a CSV file's header.
-const HEADER_CODES: [&str; 2] = ["precept::input::csv-missing-column", "precept::input::duplicate-column"];
-
-/// A CSV file's header, each name trimmed, as the native reader matches columns, and the problems
-/// the native reader finds with it (a column twice, one the schema needs missing or misspelt),
-/// found by that reader over the header's own lines; `Err` when the header cannot be read.
-fn csv_header(program: &Program, source: &Source) -> Result<(Vec<String>, Vec<Diag>), String> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(&source.path).map_err(|e| e.to_string())?;
-    let names: Vec<String> =
-        reader.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_string()).collect();
-    let end = usize::try_from(reader.position().byte()).map_err(|e| e.to_string())?;
-    let mut prefix = vec![0u8; end];
-    {
-        use std::io::Read as _;
-        let mut file = std::fs::File::open(&source.path).map_err(|e| e.to_string())?;
-        file.read_exact(&mut prefix).map_err(|e| e.to_string())?;
-    }
-    let header = crate::data::RecordFile::from_bytes(source.name.clone(), Format::Csv, source.schema, prefix);
-    let mut diags = crate::data::read_file(&header, program, 1, &mut |_| {});
-    diags.retain(|d| HEADER_CODES.contains(&d.code.as_ref()));
-    Ok((names, diags))
 }
 
 /// The columns a Parquet file has, and their types, from its metadata.

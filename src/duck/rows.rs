@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Kind, Source};
+use super::Source;
 use crate::engine::Program;
 use crate::findings::{Catalogue, Finding, Standing, Subject};
 use crate::source::{SourceFile, Span};
@@ -15,7 +15,7 @@ pub struct Row {
     pub rule: i64,
     /// The file's index among the sources.
     pub file: i64,
-    /// The record's position in its file, from 1.
+    /// The record's `precept_row`: where it is in its file ([`super::placed`]).
     pub row: i64,
     record_id: Option<String>,
     field: String,
@@ -54,13 +54,9 @@ pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row
     let info = catalogue.rule(index)?.clone();
     let values: Vec<Option<String>> = serde_json::from_str(&r.values).unwrap_or_default();
     let message = crate::sql::message::message(program, rule, &values);
-    // A JSON Lines record is on its own line; a CSV record after the header line. Parquet has no
-    // lines: its row stands in for one.
-    let record = usize::try_from(r.row).unwrap_or(1).max(1);
-    let line = match source.kind {
-        Kind::Csv => record + 1,
-        Kind::Jsonl | Kind::Parquet => record,
-    };
+    // A JSON Lines or CSV record at the line the native reader read it on; Parquet has no lines:
+    // its row stands in for one.
+    let (ordinal, line) = super::placed(source.kind, r.row);
     Some(Finding {
         rule: Some(info),
         subject: Subject::Record,
@@ -69,7 +65,7 @@ pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row
         line,
         column: 1,
         end: (line, 1),
-        record_index: record - 1,
+        record_index: ordinal,
         record_id: r.record_id,
         help: None,
         message,

@@ -12,7 +12,10 @@
 //!   a closing last), and `off`, the offset its instant was written with where that counts (a
 //!   deadline in calendar months, counted on the opening's own calendar; a rule with versions and
 //!   no calendar, whose case's day is read at its first event's offset), else NULL. A record with
-//!   no key or no instant is no event, as in the engine.
+//!   no key or no instant is no event, as in the engine. An event whose time is a date is a whole
+//!   day: its instant is the day's start in the zone of the rule's calendar (UTC without one), and
+//!   `wd` carries the day, so that a deadline in whole days or months counted from an opening on a
+//!   date is the end of the day it reaches, and the message shows such days as dates.
 //! - `precept_end`: the end of the data, the latest event of the rule's cases (or the evaluation
 //!   time, when the settings give one; events after it are not part of the data judged).
 //! - `precept_cases`, for a rule with versions: each case's day (its first event's, or its first
@@ -44,7 +47,9 @@ use super::lookup;
 use super::tables::scalar;
 use super::RuleSql;
 use crate::ast::EventKind;
-use crate::engine::program::{CExpr, CompiledRule, DateUnit, GroupSpec, Limit, Root, SequenceSpec, VersionDate};
+use crate::engine::program::{
+    CExpr, CompiledRule, DateUnit, DueSpec, DueUnit, GroupSpec, Limit, Root, SequenceSpec, VersionDate, MAX_COUNT,
+};
 use crate::engine::types::Ty;
 use crate::engine::Program;
 
@@ -77,16 +82,15 @@ pub(crate) fn compile(
     d: Dialect,
     roles: bool,
 ) -> Result<RuleSql, Unsupported> {
-    if seq.due.is_some() {
-        return no("a case's deadline read from its opening record (`within record...`, `until`, `by`)");
-    }
     if !seq.opening.read.is_empty() {
         return no("the opening record in a case rule's message (`opening.<field>`)");
     }
+    let due = seq.due.as_ref();
     let has_pauses = seq.events.iter().any(|e| matches!(e.kind, EventKind::Pauses | EventKind::Resumes));
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
-    let Some(key_ty) =
-        scalar(&key.ty).filter(|_| matches!(key.ty, Ty::Text | Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date))
+    // (The checker gives a case one key, an expression grouped by as `group by` would be.)
+    let Some(key_ty) = scalar(&key.ty)
+        .filter(|_| matches!(key.ty, Ty::Text | Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date | Ty::Dec | Ty::Money(_)))
     else {
         return no("a case key of this type (shown as `check` shows it)");
     };
@@ -94,10 +98,29 @@ pub(crate) fn compile(
     // The offsets events were written with are carried where they count: a deadline in months is
     // counted on the opening's own calendar, and without a calendar a case's day is read at its
     // first event's offset.
-    let months = matches!(seq.limit, Some(Limit::Months(_)));
-    let offsets = months || (versioned(rule) && rule.calendar.is_none());
+    let months = matches!(seq.limit, Some(Limit::Months(_)))
+        || due.is_some_and(|x| matches!(x.span, Some((DueUnit::Months, _))));
+    // With a deadline from the data, tied openings are ordered by their offsets too (as the
+    // engine's `tie`), so they are carried.
+    let offsets = months || due.is_some() || (versioned(rule) && rule.calendar.is_none());
+    // Events written as dates: each a whole day, placed at its start in the zone of the rule's
+    // calendar (UTC without one), shown as the date, and a deadline in whole days or months
+    // counted from an opening written so is the end of a day, shown as that day.
+    let dates = date_events(program, seq, d);
+    let whole = whole_day_limit(seq.limit);
+    if dates {
+        if due.is_some() {
+            return no("a deadline read from the opening record in a case rule with an event whose time is a date");
+        }
+        if whole && has_pauses {
+            return no("a deadline in whole days or months from an opening written as a date, moved on by a pause (the engine's end of that day is finer than a microsecond)");
+        }
+    }
     let mut calendars = std::collections::BTreeSet::new();
-    let own = events(program, rule, d, roles, offsets, &mut calendars)?;
+    if due.is_some() && seq.any_order {
+        return no("a deadline read from the opening record in a case rule `in any order`");
+    }
+    let own = events(program, rule, d, roles, (offsets, dates, due), &mut calendars)?;
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut with = vec![format!("precept_events AS (\n    {own}\n  )")];
     with.push(match &as_of {
@@ -115,7 +138,7 @@ pub(crate) fn compile(
         let running = program.running();
         let versions = program.rules.iter().enumerate().filter(|(i, v)| running.contains(i) && v.id == rule.id);
         for (_, v) in versions.filter(|(_, v)| versioned(v)) {
-            all.push(events(program, v, d, roles, offsets, &mut calendars)?);
+            all.push(events(program, v, d, roles, (offsets, false, None), &mut calendars)?);
         }
         let (first, first_off) = match &seq.version {
             VersionDate::FirstEvent => ("s.first_at", "s.first_off"),
@@ -123,7 +146,9 @@ pub(crate) fn compile(
                 "COALESCE(s.first_open, s.first_at)",
                 "CASE WHEN s.first_open IS NULL THEN s.first_off ELSE s.open_off END",
             ),
-            VersionDate::Field(_) => return no("`version by` an expression"),
+            // `version by <expr>`: the earliest day it gives over the case's events of the
+            // rule's own schema (`vd`), else the first event's.
+            VersionDate::Field(_) => ("s.first_at", "s.first_off"),
         };
         // The local day in the rule's calendar's zone; without a calendar, at the offset the
         // first event (or opening) was written with, as the engine reads a datetime's day.
@@ -137,8 +162,13 @@ pub(crate) fn compile(
             }
             None => written_day(d, first, first_off),
         };
+        let by_field = matches!(seq.version, VersionDate::Field(_));
+        let day = if by_field { format!("COALESCE(s.first_vd, {day})") } else { day };
         let all = all.join("\n      UNION ALL\n      ");
-        let firsts = "SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open";
+        let firsts = format!(
+            "SELECT k0, MIN(ts) AS first_at, MIN(CASE WHEN kind = 0 THEN ts END) AS first_open{}",
+            if by_field { ", MIN(vd) AS first_vd" } else { "" }
+        );
         let inner = if rule.calendar.is_some() {
             format!("{firsts}\n      FROM (\n      {all}\n      ) AS v GROUP BY k0")
         } else {
@@ -152,15 +182,33 @@ pub(crate) fn compile(
         with.push(format!("precept_cases AS (\n    SELECT s.k0, {day} AS cday FROM (\n      {inner}\n    ) AS s\n  )"));
         judged = format!("\n    WHERE e.k0 IN (SELECT k0 FROM precept_cases WHERE {})", in_force(d, rule, "cday"));
     }
-    let order = "PARTITION BY e.k0 ORDER BY e.ts, e.kind";
+    // At one instant and of one kind, events are ordered by what they carry, as the engine's
+    // `tie` orders them (never by read order, which a table lacks): a known deadline from the data
+    // before none, the shorter span, the earlier date, an instant before a whole day, the smaller
+    // offset. Rows equal in all of these are alike.
+    let mut order = "PARTITION BY e.k0 ORDER BY e.ts, e.kind".to_string();
+    if due.is_some() {
+        order.push_str(", e.du, e.dn NULLS FIRST, e.dt NULLS FIRST");
+    }
+    if dates {
+        order.push_str(", CASE WHEN e.wd IS NULL THEN 0 ELSE 1 END");
+    }
+    if offsets {
+        order.push_str(", e.off NULLS FIRST");
+    }
+    let mut wd = if dates { " e.wd," } else { "" }.to_string();
+    if due.is_some() {
+        wd.push_str(" e.du, e.dn, e.dt, e.dd,");
+    }
     with.push(format!(
-        "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind, e.off,\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
+        "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind, e.off,{wd}\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
     ));
     if !seq.any_order {
-        with.push(
-            "precept_obligations AS (\n    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at\n    FROM precept_ordered GROUP BY k0, seg\n  )"
-                .into(),
-        );
+        // The closing's day, when written as a date (a segment has one closing, its last event).
+        let close_wd = if dates { ", MAX(CASE WHEN kind = 3 THEN wd END) AS close_wd" } else { "" };
+        with.push(format!(
+            "precept_obligations AS (\n    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at{close_wd}\n    FROM precept_ordered GROUP BY k0, seg\n  )"
+        ));
     }
 
     // Time paused: each pause runs from the first pausing event after the opening (or after the
@@ -170,7 +218,7 @@ pub(crate) fn compile(
             "precept_clock AS (\n    SELECT o.k0, o.seg, p.ts, p.kind,\n      COALESCE(SUM(CASE WHEN p.kind = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY o.k0, o.seg ORDER BY p.pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS run\n    FROM precept_obligations AS o JOIN precept_ordered AS p ON p.k0 = o.k0 AND p.seg = o.seg AND p.pos > o.open_pos AND p.kind IN (1, 2)\n  ),\n  precept_spans AS (\n    SELECT q.k0, q.seg, q.p_from, COALESCE(q.p_to, o.close_at, n.e) AS p_to FROM (\n      SELECT k0, seg, run, MIN(CASE WHEN kind = 1 THEN ts END) AS p_from, MIN(CASE WHEN kind = 2 THEN ts END) AS p_to\n      FROM precept_clock GROUP BY k0, seg, run\n    ) AS q JOIN precept_obligations AS o ON o.k0 = q.k0 AND o.seg = q.seg CROSS JOIN precept_end AS n\n    WHERE q.p_from IS NOT NULL\n  ),\n  precept_pauses AS (\n    SELECT x.k0, x.seg, CAST(SUM(x.us) AS BIGINT) AS us, CAST(SUM(x.bd) AS BIGINT) AS bd FROM (\n      SELECT s.k0, s.seg, {} - {} AS us, {} AS bd FROM precept_spans AS s\n    ) AS x GROUP BY x.k0, x.seg\n  )",
             d.epoch_us("s.p_to"),
             d.epoch_us("s.p_from"),
-            paused_business_days(d, seq.limit, &mut calendars),
+            paused_business_days(d, effective_limit(seq), &mut calendars),
         ));
         "COALESCE(p.us, 0)"
     } else {
@@ -179,17 +227,23 @@ pub(crate) fn compile(
     let mut pause_join =
         if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" }
             .to_string();
-    if months {
-        // The opening's offset, for counting its months.
+    if months || dates || due.is_some() {
+        // The opening's offset, for counting its months; its day, when written as a date; the
+        // deadline it gives.
         pause_join.push_str("\n    LEFT JOIN precept_ordered AS f ON f.k0 = o.k0 AND f.pos = o.open_pos");
     }
 
     if seq.any_order {
-        with.push(any_order(program, seq.limit, info, d, months, &mut calendars)?);
+        let whole_days = if dates { Some(rule.calendar) } else { None };
+        with.push(any_order(program, seq.limit, info, d, (months, whole_days), &mut calendars)?);
     } else {
         // The deadline, from the opening, moved on by the time paused.
-        let deadline = match seq.limit {
-            Some(Limit::Business(n, cal)) if has_pauses => {
+        let deadline = match (due, seq.limit) {
+            (Some(x), _) => {
+                let span = span_deadline(program, Some(x), seq.limit, info, d, paused, &mut calendars)?;
+                with_until(d, x, span)
+            }
+            (None, Some(Limit::Business(n, cal))) if has_pauses => {
                 // The receipt day's index, plus the count and the whole working days paused.
                 let table = d.ident(super::calendar::TABLE);
                 calendars.insert(cal);
@@ -215,10 +269,36 @@ pub(crate) fn compile(
                     )
                 }
             }
-            _ => deadline(program, seq.limit, info, d, ("o.open_at", "f.off"), paused, &mut calendars)?,
+            (None, _) => deadline(program, seq.limit, info, d, ("o.open_at", "f.off"), paused, &mut calendars)?,
         };
+        // From an opening written as a date, a deadline in whole days or months is the end of the
+        // day it reaches (the last instant before the next day starts, in the calendar's zone),
+        // shown as that day (no pause moves it: left out above).
+        let whole_due = if dates { whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars) } else { None };
+        let (deadline, days) = match whole_due {
+            Some((end, day)) if dates => (
+                format!("CASE WHEN f.wd IS NOT NULL THEN {end} ELSE {deadline} END"),
+                format!(", f.wd AS open_wd, CASE WHEN f.wd IS NOT NULL THEN {day} END AS due_wd, o.close_wd"),
+            ),
+            _ if dates => {
+                (deadline, format!(", f.wd AS open_wd, CAST(NULL AS {}) AS due_wd, o.close_wd", d.ty(SqlType::Date)))
+            }
+            // A date from the data (`until`, `by` a date) is a whole day, shown as that date
+            // where it is the deadline (the later of it and the span's).
+            _ if due.is_some_and(|x| until_is_date(program, x, info, d)) => {
+                let span = span_deadline(program, due, seq.limit, info, d, paused, &mut calendars)?;
+                let later = match span {
+                    Some(s) => format!("(f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s}))"),
+                    None => "f.dt IS NOT NULL".into(),
+                };
+                (deadline, format!(", CASE WHEN {later} THEN f.dd END AS due_wd"))
+            }
+            _ => (deadline, String::new()),
+        };
+        // An obligation whose deadline from the data has no answer is left out, as in the engine.
+        let known = if due.is_some() { " AND f.du = 0" } else { "" };
         with.push(format!(
-        "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL\n  )"
+        "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e{days}\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL{known}\n  )"
     ));
     }
     // Closed after the deadline, or still open at the end past it (a deadline exactly at the end
@@ -226,7 +306,7 @@ pub(crate) fn compile(
     // neither closing beside it.
     let late = if seq.any_order {
         any_order_late(d, seq.limit.is_some())
-    } else if seq.limit.is_some() {
+    } else if seq.limit.is_some() || due.is_some() {
         "(r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)".into()
     } else {
         "r.close_at IS NULL".into()
@@ -243,6 +323,19 @@ pub(crate) fn compile(
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.group = Some(slots);
+    if !dates && due.is_some_and(|x| until_is_date(program, x, info, d)) {
+        if let Ok(slot) = u16::try_from(seq.opened_slot + 1) {
+            c.whole_days.push((slot, "r.due_wd".into()));
+        }
+    }
+    if dates {
+        let at = |k: usize| u16::try_from(seq.opened_slot + k).ok();
+        for (k, col) in ["r.open_wd", "r.due_wd", "r.close_wd"].into_iter().enumerate() {
+            if let Some(slot) = at(k) {
+                c.whole_days.push((slot, col.into()));
+            }
+        }
+    }
     let (template, values) = super::message(&mut c, rule)?;
     calendars.extend(c.calendars);
     let group_key = super::group::group_key(d, spec, &[key_ty])?;
@@ -256,6 +349,123 @@ pub(crate) fn compile(
         d.text(&template),
     );
     Ok(RuleSql { select, calendars })
+}
+
+/// The kind of span an obligation's deadline counts (its count aside): the one read from the
+/// opening record, else the rule's, as the engine's `limit`.
+fn effective_limit(seq: &SequenceSpec) -> Option<Limit> {
+    match seq.due.as_ref().and_then(|x| x.span.as_ref()) {
+        Some((DueUnit::Business(cal), _)) => Some(Limit::Business(0, *cal)),
+        Some((DueUnit::Months, _)) => Some(Limit::Months(0)),
+        Some((DueUnit::Elapsed, _)) => Some(Limit::Elapsed(jiff::SignedDuration::ZERO)),
+        None => seq.limit,
+    }
+}
+
+/// Whether the date or instant a deadline reads from the opening record (`until`, `by`) is a date.
+fn until_is_date(program: &Program, x: &DueSpec, info: &crate::engine::program::SchemaInfo, d: Dialect) -> bool {
+    x.until.as_ref().is_some_and(|u| Compiler::new(program, d, info.shape).ty_of(u) == Some(Ty::Date))
+}
+
+/// The columns an event carries for a deadline read from its record (`x`), NULL but for an
+/// opening: `du`, 1 where part of it has no answer (a count below zero or above the largest, a
+/// negative or missing span: the engine's `read_due`), else 0; `dn`, the span's count (or
+/// microseconds); `dt`, the instant a date or datetime from the record ends (a date at the end of
+/// its day in the zone of the rule's calendar: a microsecond before the next day starts, which
+/// every instant here, whole microseconds, passes exactly when it passes the engine's nanosecond
+/// before); `dd`, that date.
+fn due_columns(
+    c: &mut Compiler<'_>,
+    x: &DueSpec,
+    kind: EventKind,
+    calendars: &mut std::collections::BTreeSet<usize>,
+) -> Result<String, Unsupported> {
+    let d = c.dialect;
+    let (ts, date) = (d.ty(SqlType::Timestamp), d.ty(SqlType::Date));
+    let none = |t: &str| format!("CAST(NULL AS {t})");
+    if kind != EventKind::Opens {
+        return Ok(format!(", 0 AS du, {} AS dn, {} AS dt, {} AS dd", none("BIGINT"), none(ts), none(date)));
+    }
+    let (du, dn) = match &x.span {
+        Some((unit, e)) => {
+            let v = c.expr(e, None)?;
+            let held = match unit {
+                DueUnit::Elapsed => format!("{v} >= 0"),
+                DueUnit::Business(_) | DueUnit::Months => format!("{v} BETWEEN 0 AND {MAX_COUNT}"),
+            };
+            let dn = format!("CAST(CASE WHEN {held} THEN {v} END AS BIGINT)");
+            (format!("CASE WHEN {held} THEN 0 ELSE 1 END"), dn)
+        }
+        None => ("0".into(), none("BIGINT")),
+    };
+    let (dt, dd) = match &x.until {
+        None => (none(ts), none(date)),
+        Some(e) => match c.ty_of(e) {
+            Some(Ty::DateTime) => (c.expr(e, None)?, none(date)),
+            Some(Ty::Date) => {
+                let day = c.expr(e, None)?;
+                let next = day_start(d, x.calendar, &d.add_days(&day, "1"), calendars);
+                (d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day)
+            }
+            _ => return no("a deadline read from the record that cannot be told to be a date or a datetime"),
+        },
+    };
+    Ok(format!(", {du} AS du, {dn} AS dn, {dt} AS dt, {dd} AS dd"))
+}
+
+/// The deadline a span gives an obligation (`o`, its opening's row `f`), moved on by `paused`
+/// microseconds (and, in business days, `p.bd` whole working days paused): the span read from the
+/// opening record (`f.dn`) when `due` reads one, else the rule's `limit`; `None` with neither.
+fn span_deadline(
+    program: &Program,
+    due: Option<&DueSpec>,
+    limit: Option<Limit>,
+    info: &crate::engine::program::SchemaInfo,
+    d: Dialect,
+    paused: &str,
+    calendars: &mut std::collections::BTreeSet<usize>,
+) -> Result<Option<String>, Unsupported> {
+    let (unit, n) = match (due.and_then(|x| x.span.as_ref()), limit) {
+        (Some((unit, _)), _) => (*unit, "f.dn".to_string()),
+        (None, Some(Limit::Business(n, cal))) => (DueUnit::Business(cal), n.to_string()),
+        (None, Some(Limit::Months(n))) => (DueUnit::Months, n.to_string()),
+        (None, Some(l @ Limit::Elapsed(_))) => {
+            return Ok(Some(deadline(program, Some(l), info, d, ("o.open_at", "f.off"), paused, calendars)?))
+        }
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(match unit {
+        DueUnit::Elapsed => d.from_epoch_us(&format!("CAST({} + {n} + {paused} AS BIGINT)", d.epoch_us("o.open_at"))),
+        DueUnit::Months => {
+            let day = written_day(d, "o.open_at", "f.off");
+            let days = d.days_between(&d.add_months_by(&day, &n), &day);
+            d.from_epoch_us(&format!("CAST({} + {days} * 86400000000 + {paused} AS BIGINT)", d.epoch_us("o.open_at")))
+        }
+        // The count and the whole working days paused, from the opening, as the engine's
+        // `add_business_days(opened, n + paused_business_days)`.
+        DueUnit::Business(cal) => {
+            let count = if paused == "0" { n } else { format!("({n} + COALESCE(p.bd, 0))") };
+            let mut c = Compiler::new(program, d, info.shape);
+            c.group = Some(vec![Slot::Value("o.open_at".into(), Ty::DateTime), Slot::Value(count, Ty::Int)]);
+            let x = c.expr(&CExpr::AddBusinessDaysBy(Box::new(slot(0)), Box::new(slot(1)), cal), None)?;
+            calendars.extend(c.calendars);
+            x
+        }
+    }))
+}
+
+/// The deadline with a date or instant read from the opening record (`f.dt`): the later of it
+/// and the span's (`span`), which a pause does not move; the span's alone where the record gives
+/// none (`within ... until` a missing date is no extension), as the engine's `deadline`.
+fn with_until(d: Dialect, x: &DueSpec, span: Option<String>) -> String {
+    match (x.until.is_some(), span) {
+        (true, Some(s)) => {
+            format!("CASE WHEN f.dt IS NULL THEN {s} WHEN {s} IS NULL OR f.dt > {s} THEN f.dt ELSE {s} END")
+        }
+        (true, None) => "f.dt".into(),
+        (false, Some(s)) => s,
+        (false, None) => format!("CAST(NULL AS {})", d.ty(SqlType::Timestamp)),
+    }
 }
 
 /// The whole working days each pause lasted, for a deadline in business days (the engine's
@@ -323,20 +533,44 @@ fn deadline(
 /// `in any order`: each opening with the first closing at or after it (at the same instant a
 /// closing comes after the opening) and the last closing before it, and the deadlines counted
 /// from the opening (`due`) and from that earlier closing (`before_due`).
+///
+/// `dates`: some event's time is a date (with the rule's calendar): then an opening or an earlier
+/// closing written as a date is due, in whole days or months, by the end of the day reached, as
+/// in the engine, and the opening, the deadline and the closing after carry their days
+/// (`open_wd`, `due_wd`, `close_wd`) for the message.
 fn any_order(
     program: &Program,
     limit: Option<Limit>,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    months: bool,
+    (months, dates): (bool, Option<Option<usize>>),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
-    let due = deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?;
-    let before_due = deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?;
+    let mut due = deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?;
+    let mut before_due = deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?;
+    let mut days = String::new();
+    if let Some(cal) = dates {
+        let date = d.ty(SqlType::Date);
+        let mut due_wd = format!("CAST(NULL AS {date})");
+        if let Some((end, day)) = whole_day_due(d, limit, cal, "m.wd", calendars) {
+            due = format!("CASE WHEN m.wd IS NOT NULL THEN {end} ELSE {due} END");
+            due_wd = format!("CASE WHEN m.wd IS NOT NULL THEN {day} END");
+        }
+        if let Some((end, _)) = whole_day_due(d, limit, cal, "b.wd", calendars) {
+            before_due = format!("CASE WHEN b.wd IS NOT NULL THEN {end} ELSE {before_due} END");
+        }
+        days = format!(", m.wd AS open_wd, {due_wd} AS due_wd, a.wd AS close_wd");
+    }
     let order = "PARTITION BY o.k0 ORDER BY o.ts, o.kind";
     // In months, the deadline from the closing before is counted at that closing's offset: the
-    // last closing before the opening, found by its place.
-    let (before_pos, before_join) = if months {
+    // last closing before the opening, found by its place; with dates, its day, and the day of
+    // the first closing at or after the opening.
+    let (before_pos, before_join) = if dates.is_some() {
+        (
+            format!(",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos,\n      MIN(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS after_pos, o.wd"),
+            "\n    LEFT JOIN precept_ordered AS b ON b.k0 = m.k0 AND b.pos = m.before_pos\n    LEFT JOIN precept_ordered AS a ON a.k0 = m.k0 AND a.pos = m.after_pos",
+        )
+    } else if months {
         (
             format!(",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos"),
             "\n    LEFT JOIN precept_ordered AS b ON b.k0 = m.k0 AND b.pos = m.before_pos",
@@ -345,7 +579,7 @@ fn any_order(
         (String::new(), "")
     };
     Ok(format!(
-        "precept_matched AS (\n    SELECT o.k0, o.kind, o.off, o.ts AS open_at,\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at{before_pos}\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e\n    FROM precept_matched AS m CROSS JOIN precept_end AS n{before_join}\n    WHERE m.kind = 0\n  )"
+        "precept_matched AS (\n    SELECT o.k0, o.kind, o.off, o.ts AS open_at,\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at{before_pos}\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e{days}\n    FROM precept_matched AS m CROSS JOIN precept_end AS n{before_join}\n    WHERE m.kind = 0\n  )"
     ))
 }
 
@@ -368,20 +602,82 @@ fn written_day(d: Dialect, at: &str, off: &str) -> String {
     format!("CAST({} AS DATE)", d.from_epoch_us(&format!("{} + COALESCE({off}, 0) * 1000000", d.epoch_us(at))))
 }
 
+/// Whether an event of `seq` has a time that is a date.
+fn date_events(program: &Program, seq: &SequenceSpec, d: Dialect) -> bool {
+    seq.events.iter().any(|ev| {
+        program
+            .schemas
+            .get(ev.schema)
+            .is_some_and(|info| Compiler::new(program, d, info.shape).ty_of(&ev.at) == Some(Ty::Date))
+    })
+}
+
+/// Whether `limit` counts whole days or months, which from an opening written as a date reach the
+/// end of a day (the engine's `whole_day_deadline`).
+fn whole_day_limit(limit: Option<Limit>) -> bool {
+    match limit {
+        Some(Limit::Elapsed(span)) => span.as_secs() % 86_400 == 0 && span.subsec_nanos() == 0,
+        Some(Limit::Months(_)) => true,
+        _ => false,
+    }
+}
+
+/// For a deadline in whole days or months counted from `wd` (an event's day, SQL), the day an
+/// event written as a date is due by: the end of that day (SQL instant) and the day (SQL date);
+/// `None` for other limits.
+fn whole_day_due(
+    d: Dialect,
+    limit: Option<Limit>,
+    cal: Option<usize>,
+    wd: &str,
+    calendars: &mut std::collections::BTreeSet<usize>,
+) -> Option<(String, String)> {
+    if !whole_day_limit(limit) {
+        return None;
+    }
+    let day = match limit? {
+        Limit::Elapsed(span) => d.add_days(wd, &(span.as_secs() / 86_400).to_string()),
+        Limit::Months(n) => d.add_months(wd, n),
+        Limit::Business(..) => return None,
+    };
+    let next = day_start(d, cal, &d.add_days(&day, "1"), calendars);
+    // The engine's end is a nanosecond before the next day; every instant here is whole
+    // microseconds, so one a microsecond before is passed by exactly the same instants.
+    Some((d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day))
+}
+
+/// The instant date `day` (SQL) starts at in calendar `cal`'s zone, read from the calendar table
+/// (NULL outside its range); in UTC without a calendar.
+fn day_start(d: Dialect, cal: Option<usize>, day: &str, calendars: &mut std::collections::BTreeSet<usize>) -> String {
+    let Some(cal) = cal else {
+        return d.from_epoch_us(&format!("{} * 86400000000", d.days_between(day, "DATE '1970-01-01'")));
+    };
+    calendars.insert(cal);
+    if lookup::lists(d, lookup::Lookup::Table) {
+        lookup::day_start(d, cal, day)
+    } else {
+        format!(
+            "(SELECT c.day_start FROM {} c WHERE c.calendar = {cal} AND c.day = {day})",
+            d.ident(super::calendar::TABLE)
+        )
+    }
+}
+
 /// The group record's slot `i`, as an expression.
 fn slot(i: u16) -> CExpr {
     CExpr::Field(Root::Record, Box::new([i]))
 }
 
 /// One `SELECT` per event clause of `rule`, as a `UNION ALL`: key `k0`, instant `ts`, `kind`, and
-/// `off`, the offset the instant was written with in seconds east of UTC (when `offsets`, else NULL).
+/// `off`, the offset the instant was written with in seconds east of UTC (when `offsets`, else NULL),
+/// and, when `dates`, `wd`: the day an event written as a date is (else NULL).
 /// `roles`: the role tables are written too, so a `where` or `when` may ask about roles.
 fn events(
     program: &Program,
     rule: &CompiledRule,
     d: Dialect,
     roles: bool,
-    offsets: bool,
+    (offsets, dates, due): (bool, bool, Option<&DueSpec>),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
     let Some(spec) = &rule.group else { return no("a case rule with no cases") };
@@ -396,12 +692,36 @@ fn events(
         }
         let mut c = Compiler::new(program, d, info.shape);
         c.roles = roles;
-        if c.ty_of(&ev.at) != Some(Ty::DateTime) {
-            return no("an event whose time is a date or cannot be told to be a datetime");
+        let (at, off, wd) = match c.ty_of(&ev.at) {
+            Some(Ty::DateTime) => {
+                let off = if offsets { c.offset_of(&ev.at)? } else { "CAST(NULL AS BIGINT)".into() };
+                (c.expr(&ev.at, None)?, off, format!("CAST(NULL AS {})", d.ty(SqlType::Date)))
+            }
+            // A whole day, at its start in the calendar's zone, at that zone's offset then.
+            Some(Ty::Date) => {
+                let day = c.expr(&ev.at, None)?;
+                let at = day_start(d, rule.calendar, &day, calendars);
+                let midnight = format!("{} * 86400000000", d.days_between(&day, "DATE '1970-01-01'"));
+                let off = if offsets {
+                    format!("CAST(({midnight} - {}) / 1000000 AS BIGINT)", d.epoch_us(&at))
+                } else {
+                    "CAST(NULL AS BIGINT)".into()
+                };
+                (at, off, day)
+            }
+            _ => return no("an event whose time cannot be told to be a date or a datetime"),
+        };
+        let mut wd = if dates { format!(", {wd} AS wd") } else { String::new() };
+        if let Some(x) = due {
+            wd.push_str(&due_columns(&mut c, x, ev.kind, calendars)?);
         }
-        let at = c.expr(&ev.at, None)?;
-        let off = if offsets { c.offset_of(&ev.at)? } else { "CAST(NULL AS BIGINT)".into() };
         let k = c.expr(ev.key.as_ref().unwrap_or(&key.expr), enum_id(&key.ty))?;
+        // A decimal key at the places its text is made from, whatever arithmetic made it.
+        let k = if matches!(key.ty, Ty::Dec | Ty::Money(_)) {
+            format!("CAST({k} AS {})", d.ty(SqlType::Decimal))
+        } else {
+            k
+        };
         let mut filter = vec![format!("{k} IS NOT NULL"), format!("{at} IS NOT NULL")];
         if ev.schema == rule.schema {
             if let Some(f) = &rule.filter {
@@ -414,13 +734,26 @@ fn events(
         if let Some(t) = &as_of {
             filter.push(format!("{at} <= {t}"));
         }
+        // For `version by <expr>`, the day it gives on a record of the rule's own schema: a
+        // datetime's local day in the rule's calendar's zone (without one, at the offset it was
+        // written with), as the engine reads it.
+        // (Only then: the column is in every version's events or in none, as the checker has
+        // every version of a rule pick its cases by the same date.)
+        let vd = match &seq.version {
+            VersionDate::Field(e) if ev.schema == rule.schema => format!(
+                ", {} AS vd",
+                c.expr(&CExpr::DatePart(DateUnit::Day, rule.calendar, Box::new(e.clone())), None)?
+            ),
+            VersionDate::Field(_) => format!(", CAST(NULL AS {}) AS vd", d.ty(SqlType::Date)),
+            _ => String::new(),
+        };
         calendars.extend(std::mem::take(&mut c.calendars));
         let filter = filter.join(" AND ");
         selects.push(format!(
-            "SELECT {k} AS k0, {at} AS ts, {} AS kind, {off} AS off FROM {} AS r{} WHERE {filter}",
+            "SELECT {k} AS k0, {at} AS ts, {} AS kind, {off} AS off{wd}{vd} FROM {} AS r{} WHERE {filter}",
             kind_number(ev.kind),
             d.ident(&info.name),
-            super::roles::join(d, roles, &[&k, &at, &off, &filter]),
+            super::roles::join(d, roles, &[&k, &at, &off, &wd, &vd, &filter]),
         ));
     }
     if selects.is_empty() {

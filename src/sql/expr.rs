@@ -6,8 +6,10 @@
 //! or `require` holds only when it is true (`IS TRUE`). The one place the two differ is that the
 //! engine tells a missing value from a computation with no answer (division by zero, overflow),
 //! where SQL has only NULL; so the constructs that tell them apart, `is present`, `is missing` and
-//! `otherwise`, compile only over expressions that cannot fail, and the rest is reported as
-//! unsupported rather than compiled to something that answers differently.
+//! `otherwise`, compile only over expressions that cannot fail, or whose lack of an answer the SQL
+//! computes beside their value (`Compiler::no_answer`: a division by zero, a count read from the
+//! record out of range), and the rest is reported as unsupported rather than compiled to something
+//! that answers differently.
 //!
 //! Every construct this file does not compile is an [`Unsupported`] naming it: the rule is then left
 //! out with `precept::sql::unsupported`, never compiled in part.
@@ -17,13 +19,37 @@ use std::collections::BTreeSet;
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};
 use super::tables::scalar;
-use crate::engine::program::{Arith, CExpr, CmpOp, DateUnit, Kind, MsgPart, Quant, Root};
+use crate::engine::program::{Arith, CExpr, CmpOp, CountUnit, DateUnit, Kind, MsgPart, Quant, Root, MAX_COUNT};
 use crate::engine::types::{EnumId, ShapeId, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
 
 /// Microseconds in a day: durations are whole microseconds in SQL.
 const DAY_US: i64 = 86_400_000_000;
+
+/// The days from 1970-01-01 to the first and last dates the engine holds (jiff's `Date::MIN`,
+/// -9999-01-01, and `Date::MAX`, 9999-12-31): a date computed past them has no answer there,
+/// where SQL would give one.
+const DAYS_HELD: (i64, i64) = (-4_371_587, 2_932_896);
+
+/// The months (`year * 12 + month - 1`) of the first and last dates the engine holds.
+const MONTHS_HELD: (i64, i64) = (-9999 * 12, 9999 * 12 + 11);
+
+/// What a requirement is left out for when it has no answer (a division by zero, a count out of
+/// range) inside a construct whose lack of an answer the SQL does not follow (a quantifier, a
+/// function, a question about roles).
+const NO_ANSWER_INSIDE: &str =
+    "a division or a count read from the record inside this expression (which computation has no answer)";
+
+/// What a rule is left out for when a duration, instant or date is computed from a fraction whose
+/// denominator may be below zero (which the fractions of durations never are: they divide by
+/// 1000), so that its whole days or microseconds could not be truncated as the engine does.
+const MOVED_BY_A_FRACTION: &str =
+    "a duration, instant or date computed from a fraction whose denominator's sign cannot be told";
+
+/// What a rule is left out for when a divided duration, or an instant moved by one, is read
+/// other than compared, shown as a duration or moving a date: it may fall between microseconds.
+const SHOWN_BETWEEN_MICROSECONDS: &str = "a divided duration, or an instant moved by one, other than compared, shown as a duration or moving a date (an instant shown in a message, its day or business days taken, a value in a set: it may fall between the microseconds SQL keeps, where the engine keeps nanoseconds)";
 
 /// A construct that does not compile to SQL (yet), described as a policy author would name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +77,15 @@ pub enum Slot {
         /// The numerator's type.
         num_ty: SqlType,
     },
+}
+
+/// A number of business days added: a constant, or a whole number the SQL computes (read from
+/// the record) that is 0 or more, or known to be above 0.
+#[derive(Clone, Copy)]
+enum Count<'s> {
+    Known(i64),
+    Read(&'s str),
+    Positive(&'s str),
 }
 
 /// An exact fraction compiled: numerator and denominator, and whether the denominator is known to
@@ -90,6 +125,11 @@ pub struct Compiler<'a> {
     /// A message's datetimes are shown at the offset they were written with (a rule over single
     /// records with no calendar, as the engine shows them), not as UTC instants.
     pub written_in_messages: bool,
+    /// Slots of a case's group record that may stand for whole days (an event written as a date,
+    /// or a deadline counted from one in whole days or months), each with its SQL date, NULL when
+    /// it is an instant: a message hole reading the slot itself shows the date, as the engine
+    /// shows it; any other reading (a computation, a redacted hole) sees the instant.
+    pub whole_days: Vec<(u16, String)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -107,6 +147,7 @@ impl<'a> Compiler<'a> {
             roles: false,
             lookup: super::lookup::Lookup::Table,
             written_in_messages: false,
+            whole_days: Vec::new(),
         }
     }
 
@@ -254,7 +295,121 @@ impl<'a> Compiler<'a> {
                     positive: false,
                 }))
             }
+            // A duration divided by a whole number, as the engine divides it: to the nanosecond,
+            // truncated toward zero (jiff's `SignedDuration::checked_div`), kept as nanoseconds
+            // over 1000 so that it stays exact in microseconds, the unit a duration is in SQL.
+            // No answer (NULL) for a zero divisor or one outside 32 bits, which the engine does
+            // not divide by.
+            CExpr::Arith(Arith::Div(Kind::Duration), a, b) => {
+                let d = self.dialect;
+                // Whole, so no places: products of them keep their scale at 0 (DuckDB stops
+                // on a product of two decimals of 10 places past 38 digits).
+                let dec = "DECIMAL(38, 0)";
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                // (NULLIF: never divided by zero where the database would stop, even in a branch
+                // not taken.)
+                let y = format!("NULLIF({y}, 0)");
+                let q = d.int_div(&x, &y);
+                // The remainder, below the divisor, in nanoseconds over the divisor: no overflow.
+                let rest = d.int_div(&format!("(({x}) - {q} * ({y})) * 1000"), &y);
+                Ok(Some(Fraction {
+                    num: format!(
+                        "CASE WHEN {} THEN CAST({q} AS {dec}) * 1000 + CAST({rest} AS {dec}) END",
+                        duration_divisor_held(&y)
+                    ),
+                    den: format!("CAST(1000 AS {dec})"),
+                    positive: true,
+                }))
+            }
             CExpr::ToDec(x) => self.fraction(x),
+            // A choice of fractions (or of a fraction and a value, over 1): the branch taken's.
+            CExpr::If(c, a, b) => {
+                let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+                if fa.is_none() && fb.is_none() {
+                    return Ok(None);
+                }
+                let (fa, fb) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
+                let c = self.expr(c, None)?;
+                let d = self.dialect;
+                let (t, f) = (d.is_true(&c), d.is_false(&c));
+                Ok(Some(Fraction {
+                    num: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.num, fb.num),
+                    den: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.den, fb.den),
+                    positive: fa.positive && fb.positive,
+                }))
+            }
+            // A fraction's default, read only when the fraction is missing (an operand missing),
+            // never when it has no answer (a zero divisor), which stays without one.
+            CExpr::Otherwise(x, dflt) => {
+                let Some(fx) = self.fraction(x)? else { return Ok(None) };
+                let fd = self.fraction(dflt)?;
+                let fd = self.over_one(fd, dflt)?;
+                let n = self.no_answer(x)?;
+                let missing = format!("({} IS NULL OR {} IS NULL)", fx.num, fx.den);
+                Ok(Some(Fraction {
+                    num: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END", fd.num, fx.num),
+                    den: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END", fd.den, fx.den),
+                    positive: fx.positive && fd.positive,
+                }))
+            }
+            // Sums, differences and products of numbers or money with a fraction in them (a
+            // group's `share` or `avg`: `share(...) * 100`), exact as the engine keeps them:
+            // `a/b * c/d` is `(a * c)/(b * d)`, `a/b + c/d` is `(a * d + c * b)/(b * d)`.
+            CExpr::Arith(op @ (Arith::Add(k) | Arith::Sub(k) | Arith::Mul(k)), a, b)
+                if matches!(k, Kind::Int | Kind::Dec | Kind::Money | Kind::Duration) =>
+            {
+                let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+                if fa.is_none() && fb.is_none() {
+                    return Ok(None);
+                }
+                // Spark drops places from a product of decimals whose precision passes 38.
+                if self.dialect == Dialect::Spark && !(self.whole(a) && self.whole(b)) {
+                    return no("a share or average in arithmetic with decimals or money in Spark (its decimal products drop places)");
+                }
+                let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
+                let num = match op {
+                    Arith::Mul(_) => format!("(({}) * ({}))", x.num, y.num),
+                    Arith::Add(_) => format!("(({}) * ({}) + ({}) * ({}))", x.num, y.den, y.num, x.den),
+                    _ => format!("(({}) * ({}) - ({}) * ({}))", x.num, y.den, y.num, x.den),
+                };
+                Ok(Some(Fraction {
+                    num,
+                    den: format!("(({}) * ({}))", x.den, y.den),
+                    positive: x.positive && y.positive,
+                }))
+            }
+            // An instant moved by a divided duration (or by a duration computed from one), kept
+            // as the engine keeps it, to the nanosecond: microseconds since 1970 as a fraction
+            // (nanoseconds over 1000), compared across, never rounded to the microsecond SQL keeps.
+            // No answer (NULL) past the first or last instant the engine holds, checked at each
+            // move as the engine checks it.
+            CExpr::Arith(op @ (Arith::Later | Arith::Earlier), a, b) => {
+                let Some((_, held, raw)) = self.moved_fraction(*op, a, b)? else { return Ok(None) };
+                Ok(Some(Fraction {
+                    num: format!("CASE WHEN {held} THEN {} END", raw.num),
+                    den: raw.den,
+                    positive: true,
+                }))
+            }
+            // The time between two instants, one of them moved by a divided duration: its
+            // microseconds as a fraction, exact.
+            CExpr::Arith(Arith::Elapsed, a, b) => {
+                let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+                if fa.is_none() && fb.is_none() {
+                    return Ok(None);
+                }
+                let (x, y) = (self.instant_over_one(fa, a)?, self.instant_over_one(fb, b)?);
+                if !(x.positive && y.positive) {
+                    return no(MOVED_BY_A_FRACTION);
+                }
+                Ok(Some(Fraction {
+                    num: format!("(({}) * ({}) - ({}) * ({}))", x.num, y.den, y.num, x.den),
+                    den: format!("(({}) * ({}))", x.den, y.den),
+                    positive: true,
+                }))
+            }
+            // A fraction negated, exactly (the engine's negation of a duration or a decimal).
+            CExpr::Neg(_, x) => Ok(self.fraction(x)?.map(|f| Fraction { num: format!("(-({}))", f.num), ..f })),
             // The time between two instants in hours, exactly: microseconds over an hour's.
             CExpr::Call(f, args) if f.name == "hours_between" => {
                 let [start, end] = args.as_ref() else { return no("`hours_between` without its two instants") };
@@ -267,6 +422,104 @@ impl<'a> Compiler<'a> {
                 }))
             }
             _ => Ok(None),
+        }
+    }
+
+    /// `f`, or instant `e` (not a fraction) as its microseconds since 1970 over 1.
+    fn instant_over_one(&mut self, f: Option<Fraction>, e: &CExpr) -> Result<Fraction, Unsupported> {
+        Ok(match f {
+            Some(f) => f,
+            None => {
+                let t = self.expr(e, None)?;
+                Fraction { num: self.dialect.epoch_us(&t), den: "1".into(), positive: true }
+            }
+        })
+    }
+
+    /// For an instant moved by a duration (`a + b`, `a - b`: `op`) where either is a fraction (a
+    /// duration divided, an instant moved by one): whether both operands have values, whether
+    /// the instant reached is one the engine holds, and the instant reached in microseconds
+    /// since 1970 as a fraction (whether held or not); `None` when neither is a fraction.
+    fn moved_fraction(
+        &mut self,
+        op: Arith,
+        a: &CExpr,
+        b: &CExpr,
+    ) -> Result<Option<(String, String, Fraction)>, Unsupported> {
+        let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+        if fa.is_none() && fb.is_none() {
+            return Ok(None);
+        }
+        let present = |f: &Fraction| format!("({} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den);
+        let (x, y) = (self.instant_over_one(fa, a)?, self.over_one(fb, b)?);
+        if !(x.positive && y.positive) {
+            return no(MOVED_BY_A_FRACTION);
+        }
+        let sign = if op == Arith::Later { "+" } else { "-" };
+        let num = format!("(({}) * ({}) {sign} ({}) * ({}))", x.num, y.den, y.num, x.den);
+        let den = format!("(({}) * ({}))", x.den, y.den);
+        // Whole microseconds from the first held to the last, and the nanoseconds of the last.
+        let (lo, hi) = instants_held();
+        let held = format!("(({num}) BETWEEN ({lo}) * ({den}) AND ({hi}) * ({den}) + ({den}) - 1)");
+        let both = format!("({} AND {})", present(&x), present(&y));
+        Ok(Some((both, held, Fraction { num, den, positive: true })))
+    }
+
+    /// For a date moved by a divided duration (`a + b`, `a - b`: `op`, a date-moving one): whether
+    /// both have values, the days moved (the duration's whole days, toward zero, as the engine
+    /// takes them), and whether the date reached is one the engine holds; `None` when `b` is not
+    /// a fraction.
+    fn date_moved_fraction(
+        &mut self,
+        op: Arith,
+        a: &CExpr,
+        b: &CExpr,
+    ) -> Result<Option<(String, String, String)>, Unsupported> {
+        let Some(f) = self.fraction(b)? else { return Ok(None) };
+        if !f.positive {
+            return no(MOVED_BY_A_FRACTION);
+        }
+        let d = self.dialect;
+        let x = self.expr(a, None)?;
+        let days = whole_quotient(d, &f.num, &format!("({}) * {DAY_US}", f.den));
+        let days = if op == Arith::DateLater { days } else { format!("(-{days})") };
+        let epoch_day = d.days_between(&x, "DATE '1970-01-01'");
+        let (dlo, dhi) = DAYS_HELD;
+        let held = format!("({epoch_day} + {days} BETWEEN {dlo} AND {dhi})");
+        let both = format!("({x} IS NOT NULL AND {} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den);
+        Ok(Some((both, days, held)))
+    }
+
+    /// `f`, or `e` (not a fraction) as one over 1: an instant (a branch beside one moved by a
+    /// divided duration) as its microseconds since 1970.
+    fn over_one(&mut self, f: Option<Fraction>, e: &CExpr) -> Result<Fraction, Unsupported> {
+        if f.is_none() && matches!(self.ty_of(e), Some(Ty::DateTime)) {
+            return self.instant_over_one(None, e);
+        }
+        Ok(match f {
+            Some(f) => f,
+            None => Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true },
+        })
+    }
+
+    /// Whether `e` is whole numbers all through: a whole number, or a share or average of whole
+    /// numbers, or sums, differences and products of them. (Spark keeps at least 6 places of a
+    /// decimal product that passes 38 digits: exact for these, whose products are whole.)
+    fn whole(&self, e: &CExpr) -> bool {
+        if let Some((_, _, ty)) = self.ratio(e) {
+            return ty == SqlType::Int;
+        }
+        match e {
+            CExpr::ToDec(x) => self.whole(x),
+            // A whole number written where a decimal is wanted (`share(c) * 100`).
+            CExpr::Const(Value::Dec(n)) => n.denom() == 1,
+            CExpr::Const(Value::Int(_) | Value::Duration(_)) => true,
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_), a, b) => self.whole(a) && self.whole(b),
+            // Whole nanoseconds over 1000; instants moved by them, and the time between such.
+            CExpr::Arith(Arith::Div(Kind::Duration) | Arith::Later | Arith::Earlier | Arith::Elapsed, _, _) => true,
+            CExpr::Neg(_, x) => self.whole(x),
+            // Whole microseconds.
+            _ => matches!(self.ty_of(e), Some(Ty::Int | Ty::Duration)),
         }
     }
 
@@ -365,7 +618,10 @@ impl<'a> Compiler<'a> {
             CExpr::Arith(Arith::Later | Arith::Earlier, _, _) => Some(Ty::DateTime),
             CExpr::Arith(Arith::DateLater | Arith::DateEarlier, _, _) => Some(Ty::Date),
             CExpr::If(_, a, b) | CExpr::Otherwise(a, b) => self.ty_of(a).or_else(|| self.ty_of(b)),
-            CExpr::AddBusinessDays(x, _, _) | CExpr::AddMonths(x, _) => self.ty_of(x),
+            CExpr::AddBusinessDays(x, _, _)
+            | CExpr::AddMonths(x, _)
+            | CExpr::AddBusinessDaysBy(x, _, _)
+            | CExpr::AddMonthsBy(x, _, _) => self.ty_of(x),
             _ => None,
         }
     }
@@ -399,13 +655,24 @@ impl<'a> Compiler<'a> {
             CExpr::ToDec(x) => format!("CAST({} AS {})", self.expr(x, None)?, d.ty(SqlType::Decimal)),
             CExpr::Arith(op, a, b) => self.arith(*op, a, b)?,
             CExpr::InSet(_, x, set, negate) => {
-                let hint = self.enum_of(x);
+                let hint = self.enum_of(x).or_else(|| set.iter().find_map(|c| self.enum_of(c)));
                 let x = self.expr(x, hint)?;
+                // A set with values read from the record, as the engine tests it: a member that
+                // is missing (or has no answer) is no match, never an unknown, so the test is
+                // unknown only when `x` is missing, as `x IN (...)` with a NULL member would not be.
+                if set.iter().any(|c| !matches!(c, CExpr::Const(v) if *v != Value::Missing)) {
+                    let mut matches = Vec::new();
+                    for c in set.iter() {
+                        matches.push(format!("COALESCE({x} = {}, FALSE)", self.expr(c, hint)?));
+                    }
+                    let found = format!("({})", matches.join(" OR "));
+                    let found = if *negate { format!("(NOT {found})") } else { found };
+                    return Ok(format!("CASE WHEN {x} IS NOT NULL THEN {found} END"));
+                }
                 let mut items = Vec::new();
                 for c in set.iter() {
-                    match c {
-                        CExpr::Const(v) if *v != Value::Missing => items.push(self.constant(v, hint)?),
-                        _ => return no("a set of values that are not all constants"),
+                    if let CExpr::Const(v) = c {
+                        items.push(self.constant(v, hint)?);
                     }
                 }
                 if items.is_empty() {
@@ -454,16 +721,38 @@ impl<'a> Compiler<'a> {
                 let (ra, rb) = (self.receipt_idx(&a, *cal), self.receipt_idx(&b, *cal));
                 format!("({rb} - {ra})")
             }
-            CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) | CExpr::AddMonthsBy(..) => {
-                return no("a number of days or months read from the record")
+            CExpr::Counted(unit, n) => self.counted(*unit, n)?,
+            CExpr::AddBusinessDaysBy(x, n, cal) => {
+                // The count is checked where it is read ([`CExpr::Counted`]), but a default or a
+                // choice of counts (`record.n business days otherwise 3 business days`) is checked
+                // here too, as the engine checks it.
+                let n = self.expr(n, None)?;
+                let moved = self.business_days(x, Count::Read(&n), *cal)?;
+                format!("CASE WHEN {n} BETWEEN 0 AND {MAX_COUNT} THEN {moved} END")
+            }
+            CExpr::AddMonthsBy(x, m, sub) => {
+                let (held, moved) = self.months_by(x, m, *sub)?;
+                format!("CASE WHEN {held} THEN {moved} END")
             }
             CExpr::Present(x, want) => {
                 if let Some((num, _, _)) = self.ratio(x) {
                     return Ok(format!("({num} IS {}NULL)", if *want { "NOT " } else { "" }));
                 }
-                if may_fail(x) {
+                // A computation that divides or reads a count from the record: no answer is told
+                // from missing ([`Compiler::no_answer`]), and has no answer here either, as in the
+                // engine. A fraction is missing when either side is.
+                if has_no_answer(x) {
+                    let n = self.no_answer(x)?;
+                    let test = match self.fraction(x)? {
+                        Some(f) if *want => format!("({} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den),
+                        Some(f) => format!("({} IS NULL OR {} IS NULL)", f.num, f.den),
+                        None => format!("({} IS {}NULL)", self.expr(x, None)?, if *want { "NOT " } else { "" }),
+                    };
+                    return Ok(format!("CASE WHEN {n} THEN NULL ELSE {test} END"));
+                }
+                if may_fail(x) && !overflow_only(x) {
                     return no(
-                        "`is present` or `is missing` of a computation (SQL cannot tell no answer from missing)",
+                        "`is present` or `is missing` of a computation that may have no answer where SQL gives one (a date or instant moved by a constant, a duration multiplied by a count read from the record)",
                     );
                 }
                 if let CExpr::Field(Root::Record, steps) = x.as_ref() {
@@ -476,10 +765,18 @@ impl<'a> Compiler<'a> {
                 format!("({x} IS {}NULL)", if *want { "NOT " } else { "" })
             }
             CExpr::Otherwise(x, dflt) => {
-                if may_fail(x) {
-                    return no("`otherwise` after a computation (SQL cannot tell no answer from missing)");
-                }
                 let hint = hint.or_else(|| self.enum_of(x)).or_else(|| self.enum_of(dflt));
+                // The default stands only for a missing value, never for no answer.
+                if has_no_answer(x) {
+                    let n = self.no_answer(x)?;
+                    let (v, dv) = (self.expr(x, hint)?, self.expr(dflt, hint)?);
+                    return Ok(format!("CASE WHEN {n} THEN NULL ELSE COALESCE({v}, {dv}) END"));
+                }
+                // A computation that fails only by overflowing stops the query instead
+                // (docs/warehouse.md, "Limits"), so where the SQL answers, NULL is missing.
+                if may_fail(x) && !overflow_only(x) {
+                    return no("`otherwise` after a computation that may have no answer where SQL gives one (a date or instant moved by a constant, a duration multiplied by a count read from the record)");
+                }
                 format!("COALESCE({}, {})", self.expr(x, hint)?, self.expr(dflt, hint)?)
             }
             CExpr::If(c, a, b) => {
@@ -514,11 +811,24 @@ impl<'a> Compiler<'a> {
                     self.expr(x, hint)?
                 }
             },
-            CExpr::Scope(f, args) => super::roles::question(self, *f, args)?,
+            // A question with an argument that has no answer has none (unknown), whatever the
+            // role tables say: a `may` amount with none is not asked without it.
+            CExpr::Scope(f, args) => {
+                let answer = super::roles::question(self, *f, args)?;
+                if args.iter().any(has_no_answer) {
+                    format!("CASE WHEN {} THEN NULL ELSE {answer} END", self.no_answer(e)?)
+                } else {
+                    answer
+                }
+            }
             CExpr::DatePart(unit, zone, x) => self.date_part(*unit, *zone, x)?,
             CExpr::Call(f, args) if f.name == "months_between" => self.months_between(args)?,
             CExpr::Call(f, _) => return no(format!("the function `{}`", f.name)),
-            CExpr::Now => return no("`now`"),
+            // The evaluation time given (`--as-of`), a constant of the script.
+            CExpr::Now => match &self.program.evaluation {
+                Some(e) => self.constant(&Value::DateTime(e.at, e.offset), None)?,
+                None => return no(super::NO_AS_OF),
+            },
         })
     }
 
@@ -572,9 +882,12 @@ impl<'a> Compiler<'a> {
         // zero, as `y * d < n` when it is below, and unknown when it is zero (no answer).
         let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
         if fa.is_some() || fb.is_some() {
+            // Instants are compared by their microseconds since 1970 (an instant moved by a
+            // divided duration is a fraction of them).
             let mut side = |f: Option<Fraction>, e: &CExpr| -> Result<Fraction, Unsupported> {
                 Ok(match f {
                     Some(f) => f,
+                    None if kind == Kind::DateTime => self.instant_over_one(None, e)?,
                     None => Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true },
                 })
             };
@@ -619,11 +932,29 @@ impl<'a> Compiler<'a> {
 
     fn arith(&mut self, op: Arith, a: &CExpr, b: &CExpr) -> Result<String, Unsupported> {
         let d = self.dialect;
+        // A date moved by a divided duration: by its whole days, and no answer (NULL) past the
+        // first or last day the engine holds.
+        if matches!(op, Arith::DateLater | Arith::DateEarlier) {
+            if let Some((_, days, held)) = self.date_moved_fraction(op, a, b)? {
+                let x = self.expr(a, None)?;
+                return Ok(format!("CASE WHEN {held} THEN {} END", d.add_days(&x, &days)));
+            }
+        }
         let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+        // A count read from the record may take a date far past the last one the engine holds
+        // (a million weeks), where it has no answer: the value is NULL there, never computed.
+        if has_count(b) {
+            if let Some((held, moved)) = self.moved_in_time(op, &x, &y) {
+                return Ok(format!("CASE WHEN {held} THEN {moved} END"));
+            }
+        }
         Ok(match op {
             Arith::Add(_) => format!("({x} + {y})"),
             Arith::Sub(_) => format!("({x} - {y})"),
             Arith::Mul(_) => format!("({x} * {y})"),
+            Arith::Div(Kind::Duration) => {
+                return no(SHOWN_BETWEEN_MICROSECONDS);
+            }
             Arith::Div(_) | Arith::MoneyRatio => {
                 return no("division other than compared or shown in a message (SQL would round the quotient the engine keeps exact)");
             }
@@ -652,45 +983,59 @@ impl<'a> Compiler<'a> {
     }
 
     fn add_business_days(&mut self, x: &CExpr, n: i64, cal: usize) -> Result<String, Unsupported> {
+        self.business_days(x, Count::Known(n), cal)
+    }
+
+    /// `x + n business days` in calendar `cal`, for a constant count or one computed in SQL.
+    fn business_days(&mut self, x: &CExpr, n: Count<'_>, cal: usize) -> Result<String, Unsupported> {
         let ty = self.ty_of(x);
         let t = self.expr(x, None)?;
         self.calendars.insert(cal);
         let table = self.dialect.ident(TABLE);
+        // A date plus a count of 0 is the date itself, worked or not; the SQL below counts from 1.
+        if let (Count::Read(k), Some(Ty::Date)) = (n, &ty) {
+            let after = self.business_days(x, Count::Positive(k), cal)?;
+            return Ok(format!("CASE WHEN {k} = 0 THEN {t} ELSE {after} END"));
+        }
+        let (k, sign) = match n {
+            Count::Known(k) => (k.to_string(), k.signum()),
+            Count::Read(k) | Count::Positive(k) => (k.to_string(), 1),
+        };
         Ok(match ty {
             Some(Ty::DateTime) if self.lists() => {
                 let r = self.receipt_idx(&t, cal);
-                super::lookup::work_end(self.dialect, cal, &format!("{r} + {n}"))
+                super::lookup::work_end(self.dialect, cal, &format!("{r} + {k}"))
             }
             // The end of the n-th working day after the receipt day.
             Some(Ty::DateTime) => {
                 let r = self.receipt_idx(&t, cal);
                 let c = self.alias();
                 format!(
-                    "(SELECT MIN({c}.day_end) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.idx = {r} + {n})"
+                    "(SELECT MIN({c}.day_end) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.idx = {r} + {k})"
                 )
             }
             // The n-th working day strictly after the date (before it for a negative n).
-            Some(Ty::Date) if n == 0 => t,
+            Some(Ty::Date) if sign == 0 => t,
             Some(Ty::Date) if self.lists() => {
                 let idx = super::lookup::day_idx(self.dialect, cal, &t);
-                let target = if n > 0 {
-                    format!("{idx} + {n}")
-                } else {
-                    format!("{idx} - {} + {}", super::lookup::day_worked(self.dialect, cal, &t), n + 1)
+                let target = match n {
+                    Count::Known(n) if n < 0 => {
+                        format!("{idx} - {} + {}", super::lookup::day_worked(self.dialect, cal, &t), n + 1)
+                    }
+                    _ => format!("{idx} + {k}"),
                 };
                 super::lookup::work_day(self.dialect, cal, &target)
             }
             Some(Ty::Date) => {
                 let (c, c0) = (self.alias(), self.alias());
-                let target = if n > 0 {
-                    format!(
-                        "(SELECT MIN({c0}.idx) FROM {table} {c0} WHERE {c0}.calendar = {cal} AND {c0}.day = {t}) + {n}"
-                    )
-                } else {
-                    format!(
+                let target = match n {
+                    Count::Known(n) if n < 0 => format!(
                         "(SELECT MIN({c0}.idx - CASE WHEN {c0}.working THEN 1 ELSE 0 END) FROM {table} {c0} WHERE {c0}.calendar = {cal} AND {c0}.day = {t}) + {}",
                         n + 1
-                    )
+                    ),
+                    _ => format!(
+                        "(SELECT MIN({c0}.idx) FROM {table} {c0} WHERE {c0}.calendar = {cal} AND {c0}.day = {t}) + {k}"
+                    ),
                 };
                 format!(
                     "(SELECT MIN({c}.day) FROM {table} {c} WHERE {c}.calendar = {cal} AND {c}.working AND {c}.idx = {target})"
@@ -772,6 +1117,10 @@ impl<'a> Compiler<'a> {
         let d = self.dialect;
         Ok(match e {
             CExpr::Const(Value::DateTime(_, off)) => format!("CAST({off} AS BIGINT)"),
+            CExpr::Now => match &self.program.evaluation {
+                Some(e) => format!("CAST({} AS BIGINT)", e.offset),
+                None => return no(super::NO_AS_OF),
+            },
             CExpr::Field(Root::Record, steps) if self.group.is_none() => {
                 let (_, path, ty) = self.field(steps)?;
                 if !matches!(ty, Ty::DateTime) {
@@ -803,9 +1152,12 @@ impl<'a> Compiler<'a> {
                 };
                 format!("CAST(COALESCE({x}, 0) AS BIGINT)")
             }
-            CExpr::Arith(Arith::Later | Arith::Earlier, x, _) | CExpr::AddBusinessDays(x, _, _) | CExpr::AddMonths(x, _) => {
-                self.offset_of(x)?
-            }
+            // The engine keeps the operand's offset through these, counts read from the record too.
+            CExpr::Arith(Arith::Later | Arith::Earlier, x, _)
+            | CExpr::AddBusinessDays(x, _, _)
+            | CExpr::AddMonths(x, _)
+            | CExpr::AddBusinessDaysBy(x, _, _)
+            | CExpr::AddMonthsBy(x, _, _) => self.offset_of(x)?,
             CExpr::If(c, a, b) => {
                 let c = self.expr(c, None)?;
                 let (a, b) = (self.offset_of(a)?, self.offset_of(b)?);
@@ -830,6 +1182,79 @@ impl<'a> Compiler<'a> {
         let d = self.dialect;
         let (t, off) = (self.expr(e, None)?, self.offset_of(e)?);
         Ok(format!("CAST({} AS DATE)", d.from_epoch_us(&format!("{} + ({off}) * 1000000", d.epoch_us(&t)))))
+    }
+
+    /// A count read from the record (`record.n days`) in its unit, as [`CExpr::Counted`] is
+    /// evaluated: NULL (no answer: see [`Compiler::no_answer`]) below 0 or above [`MAX_COUNT`];
+    /// business days and months as whole numbers (years as twelve months each), lengths of time
+    /// in microseconds.
+    fn counted(&mut self, unit: CountUnit, n: &CExpr) -> Result<String, Unsupported> {
+        let x = self.expr(n, None)?;
+        let per = match unit {
+            CountUnit::BusinessDays => Some(1),
+            CountUnit::Months(k) => Some(k),
+            CountUnit::Seconds(s) => s.checked_mul(1_000_000),
+        };
+        // Every count held times its unit fits in 64 bits, so the SQL never overflows.
+        let Some(per) = per.filter(|p| *p > 0 && p.checked_mul(MAX_COUNT).is_some()) else {
+            return no("a count read from the record in a unit too long to count in microseconds");
+        };
+        let times = if per == 1 { String::new() } else { format!(" * CAST({per} AS BIGINT)") };
+        Ok(format!("CASE WHEN {x} BETWEEN 0 AND {MAX_COUNT} THEN {x}{times} END"))
+    }
+
+    /// `x + m months` (`x - m months` when `sub`) for a count of months `m` computed in SQL (read
+    /// from the record): the condition under which the engine has an answer (`m` from 0 to
+    /// [`MAX_COUNT`], the date moved to still one it holds) and the date or datetime moved, which
+    /// is read only under that condition.
+    fn months_by(&mut self, x: &CExpr, m: &CExpr, sub: bool) -> Result<(String, String), Unsupported> {
+        let d = self.dialect;
+        let ty = self.ty_of(x);
+        let count = self.expr(m, None)?;
+        let signed = if sub { format!("(-{count})") } else { count.clone() };
+        let day = match ty {
+            Some(Ty::Date) => self.expr(x, None)?,
+            Some(Ty::DateTime) => self.written_day(x)?,
+            _ => return no("months added to a value whose type cannot be told"),
+        };
+        let (lo, hi) = MONTHS_HELD;
+        let month =
+            format!("(CAST(EXTRACT(YEAR FROM {day}) AS BIGINT) * 12 + CAST(EXTRACT(MONTH FROM {day}) AS BIGINT) - 1)");
+        let counted = format!("({count} BETWEEN 0 AND {MAX_COUNT} AND {month} + {signed} BETWEEN {lo} AND {hi})");
+        let moved = d.add_months_by(&day, &signed);
+        if !matches!(ty, Some(Ty::DateTime)) {
+            return Ok((counted, moved));
+        }
+        // The local day moves; the wall-clock time and offset stay, so the instant moves by whole
+        // days of 24 hours, and must still be one the engine holds.
+        let t = self.expr(x, None)?;
+        let us = format!("{} + {} * {DAY_US}", d.epoch_us(&t), d.days_between(&moved, &day));
+        let (lo, hi) = instants_held();
+        let held = format!("CASE WHEN {counted} THEN {us} BETWEEN {lo} AND {hi} ELSE FALSE END");
+        Ok((held, d.from_epoch_us(&us)))
+    }
+
+    /// For a date or datetime moved by a duration (`x + d`, `x - d`: `op`), with `x` and `d` as
+    /// SQL: the condition under which the engine has an answer (the date or instant reached is one
+    /// it holds), and the value reached; `None` for any other operation.
+    fn moved_in_time(&self, op: Arith, x: &str, y: &str) -> Option<(String, String)> {
+        let d = self.dialect;
+        let (lo, hi) = instants_held();
+        let days = d.int_div(y, &DAY_US.to_string());
+        let epoch_day = d.days_between(x, "DATE '1970-01-01'");
+        let (dlo, dhi) = DAYS_HELD;
+        Some(match op {
+            Arith::Later | Arith::Earlier => {
+                let sign = if op == Arith::Later { "+" } else { "-" };
+                let us = format!("{} {sign} {y}", d.epoch_us(x));
+                (format!("({us} BETWEEN {lo} AND {hi})"), d.from_epoch_us(&us))
+            }
+            Arith::DateLater => (format!("({epoch_day} + {days} BETWEEN {dlo} AND {dhi})"), d.add_days(x, &days)),
+            Arith::DateEarlier => {
+                (format!("({epoch_day} - {days} BETWEEN {dlo} AND {dhi})"), d.add_days(x, &format!("-{days}")))
+            }
+            _ => return None,
+        })
     }
 
     /// The day of a date (itself) or of a datetime at its written offset, as `months_between`
@@ -872,7 +1297,7 @@ impl<'a> Compiler<'a> {
     /// divisor, as the engine does ([`crate::engine::unanswered`]).
     pub fn blame_requirement(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         let blame = self.blame(e)?;
-        if !has_division(e) {
+        if !has_no_answer(e) {
             return Ok(blame);
         }
         let (n, culprit) = (self.no_answer(e)?, self.culprit(e)?);
@@ -882,15 +1307,75 @@ impl<'a> Compiler<'a> {
     /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
     /// a SQL condition that is never unknown.
     fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
-        if !has_division(e) {
+        if !has_no_answer(e) {
             return Ok("FALSE".into());
         }
         let d = self.dialect;
         Ok(match e {
+            // A count read from the record below 0 or above the engine's limit.
+            CExpr::Counted(_, n) => {
+                let (nn, x) = (self.no_answer(n)?, self.expr(n, None)?);
+                format!("({nn} OR ({x} IS NOT NULL AND NOT ({x} BETWEEN 0 AND {MAX_COUNT})))")
+            }
+            CExpr::AddBusinessDaysBy(x, n, _) => {
+                let (nx, nn) = (self.no_answer(x)?, self.no_answer(n)?);
+                let (xs, ns) = (self.expr(x, None)?, self.expr(n, None)?);
+                format!("({nx} OR {nn} OR ({xs} IS NOT NULL AND {ns} IS NOT NULL AND NOT ({ns} BETWEEN 0 AND {MAX_COUNT})))")
+            }
+            CExpr::AddMonthsBy(x, m, sub) => {
+                let (nx, nm) = (self.no_answer(x)?, self.no_answer(m)?);
+                let (xs, ms) = (self.expr(x, None)?, self.expr(m, None)?);
+                let (held, _) = self.months_by(x, m, *sub)?;
+                format!("({nx} OR {nm} OR ({xs} IS NOT NULL AND {ms} IS NOT NULL AND NOT ({held})))")
+            }
+            // A date or instant moved past the last one the engine holds.
+            CExpr::Arith(op @ (Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier), a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                // By a divided duration, or an instant moved by one: told from the fractions.
+                let moved = match op {
+                    Arith::Later | Arith::Earlier => {
+                        self.moved_fraction(*op, a, b)?.map(|(both, held, _)| (both, held))
+                    }
+                    _ => self.date_moved_fraction(*op, a, b)?.map(|(both, _, held)| (both, held)),
+                };
+                if let Some((both, held)) = moved {
+                    return Ok(format!("({na} OR {nb} OR ({both} AND NOT {held}))"));
+                }
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                let held = self.moved_in_time(*op, &x, &y).map_or_else(|| "TRUE".to_string(), |(h, _)| h);
+                format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND NOT {held}))")
+            }
+            // Overflow stops the query with the database's error (docs/warehouse.md, "Limits").
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_) | Arith::Elapsed | Arith::DaysBetween, a, b)
+            | CExpr::Text(_, a, b) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
+            CExpr::Neg(_, x)
+            | CExpr::Present(x, _)
+            | CExpr::EnumText(_, x)
+            | CExpr::Matches(x, _)
+            | CExpr::InSet(_, x, _, _)
+            | CExpr::DatePart(_, _, x) => self.no_answer(x)?,
+            // Only the branch taken counts; an unknown condition passes on its own lack of answer.
+            CExpr::If(c, a, b) => {
+                let (nc, na, nb) = (self.no_answer(c)?, self.no_answer(a)?, self.no_answer(b)?);
+                let c = self.expr(c, None)?;
+                format!("(CASE WHEN {} THEN {na} WHEN {} THEN {nb} ELSE {nc} END)", d.is_true(&c), d.is_false(&c))
+            }
+            // The default is read only for a missing value, never for one with no answer.
+            CExpr::Otherwise(x, dflt) => {
+                let (nx, nd) = (self.no_answer(x)?, self.no_answer(dflt)?);
+                let xs = self.expr(x, None)?;
+                format!("({nx} OR ({xs} IS NULL AND {nd}))")
+            }
             CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
                 let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
                 let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
                 format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND {y} = 0))")
+            }
+            CExpr::Arith(Arith::Div(Kind::Duration), a, b) => {
+                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
+                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+                let held = duration_divisor_held(&y);
+                format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND NOT {held}))")
             }
             CExpr::ToDec(x) | CExpr::Not(x) => self.no_answer(x)?,
             CExpr::Cmp(_, _, a, b) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
@@ -905,13 +1390,88 @@ impl<'a> Compiler<'a> {
                 };
                 format!("(NOT {left} AND NOT {right} AND ({na} OR {nb}))")
             }
-            _ => return no("division inside this expression (which computation has no answer)"),
+            // A question about staff and roles: the first argument with no answer, in order,
+            // before any missing one (a `may` amount, its third, may be missing), as the engine
+            // asks it.
+            CExpr::Scope(f, args) => {
+                let amount = matches!(f, crate::engine::program::ScopeFn::May { amount: true, .. });
+                let mut arms = String::new();
+                for (i, a) in args.iter().enumerate() {
+                    let (n, x) = (self.no_answer(a)?, self.expr(a, None)?);
+                    if n != "FALSE" {
+                        arms.push_str(&format!("WHEN {n} THEN TRUE "));
+                    }
+                    if !(amount && i == 2) {
+                        arms.push_str(&format!("WHEN {x} IS NULL THEN FALSE "));
+                    }
+                }
+                format!("(CASE {arms}ELSE FALSE END)")
+            }
+            _ => return no(NO_ANSWER_INSIDE),
         })
     }
 
-    /// Where `e`'s lack of an answer comes from, given that it has none: the first operand with
-    /// none, down to the division by zero, whose divisor (else dividend) is blamed when it is a
-    /// field; NULL when it is not.
+    /// Why `e` has no answer, given that it has none, as the engine words it in a value it shows
+    /// (`division by zero`: [`crate::engine::value::Why`]), as SQL text: the first operand with
+    /// none (only the branch taken, under `if`; an operand's lack of an answer passes up before a
+    /// missing one), down to the computation whose operands all had answers.
+    fn why(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        use crate::engine::value::Why;
+        if !has_no_answer(e) {
+            return Ok("NULL".into());
+        }
+        let d = self.dialect;
+        let text = |w: Why| d.text(w.as_str());
+        match e {
+            CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..) => return no(NO_ANSWER_INSIDE),
+            CExpr::If(c, a, b) => {
+                let (wc, wa, wb) = (self.why(c)?, self.why(a)?, self.why(b)?);
+                let c = self.expr(c, None)?;
+                return Ok(format!(
+                    "CASE WHEN {} THEN {wa} WHEN {} THEN {wb} ELSE {wc} END",
+                    d.is_true(&c),
+                    d.is_false(&c)
+                ));
+            }
+            _ => {}
+        }
+        let own = match e {
+            CExpr::Arith(Arith::Div(Kind::Duration), _, b) => {
+                let y = self.expr(b, None)?;
+                format!("CASE WHEN {y} = 0 THEN {} ELSE {} END", text(Why::DivisionByZero), text(Why::Overflow))
+            }
+            CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) => text(Why::DivisionByZero),
+            CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) => text(Why::BadCount),
+            // Months read from the record: a count out of range, else the date reached out of
+            // the range held ([`Compiler::months_by`]), as the engine tells them.
+            CExpr::AddMonthsBy(_, m, _) => {
+                let ms = self.expr(m, None)?;
+                format!(
+                    "CASE WHEN {ms} BETWEEN 0 AND {MAX_COUNT} THEN {} ELSE {} END",
+                    text(Why::OutOfRange),
+                    text(Why::BadCount)
+                )
+            }
+            CExpr::Arith(Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier, _, _) => {
+                text(Why::OutOfRange)
+            }
+            _ => "NULL".into(),
+        };
+        let mut arms = String::new();
+        for x in e.children() {
+            let n = self.no_answer(x)?;
+            if n != "FALSE" {
+                arms.push_str(&format!("WHEN {n} THEN {} ", self.why(x)?));
+            }
+        }
+        Ok(if arms.is_empty() { own } else { format!("CASE {arms}ELSE {own} END") })
+    }
+
+    /// Where `e`'s lack of an answer comes from, given that it has none, as
+    /// [`crate::engine::unanswered`] finds it: the first operand with none (only the branch
+    /// taken, under `if`), down to the computation whose operands all had answers, which blames
+    /// the divisor (else the dividend) of a division by zero when it is a field, and otherwise the
+    /// first field it reads; NULL when there is none.
     fn culprit(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         let field = |c: &Compiler<'_>, x: &CExpr| -> Result<Option<String>, Unsupported> {
             match x {
@@ -923,22 +1483,45 @@ impl<'a> Compiler<'a> {
                 _ => Ok(None),
             }
         };
-        Ok(match e {
-            CExpr::Arith(_, a, b) => {
-                let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
-                let (ca, cb) = (self.culprit(a)?, self.culprit(b)?);
-                let own = field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into());
-                format!("CASE WHEN {na} THEN {ca} WHEN {nb} THEN {cb} ELSE {own} END")
+        if !has_no_answer(e) {
+            return Ok("NULL".into());
+        }
+        let d = self.dialect;
+        match e {
+            CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..) => return no(NO_ANSWER_INSIDE),
+            CExpr::If(c, a, b) => {
+                let (cc, ca, cb) = (self.culprit(c)?, self.culprit(a)?, self.culprit(b)?);
+                let c = self.expr(c, None)?;
+                return Ok(format!(
+                    "CASE WHEN {} THEN {ca} WHEN {} THEN {cb} ELSE {cc} END",
+                    d.is_true(&c),
+                    d.is_false(&c)
+                ));
             }
-            CExpr::ToDec(x) | CExpr::Not(x) => self.culprit(x)?,
-            CExpr::Cmp(_, _, a, b) | CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Implies(a, b) => {
-                let na = self.no_answer(a)?;
-                let (ca, cb) = (self.culprit(a)?, self.culprit(b)?);
-                format!("CASE WHEN {na} THEN {ca} ELSE {cb} END")
+            _ => {}
+        }
+        let own = match e {
+            // A divisor outside 32 bits overflows: the first field read is blamed, as for any
+            // overflow; a zero divisor is a division by zero.
+            CExpr::Arith(Arith::Div(Kind::Duration), a, b) => {
+                let zero = field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into());
+                let first = origin_path(self, e)?.unwrap_or_else(|| "NULL".into());
+                let y = self.expr(b, None)?;
+                format!("CASE WHEN {y} = 0 THEN {zero} ELSE {first} END")
             }
-            _ if !has_division(e) => "NULL".into(),
-            _ => return no("division inside this expression (which computation has no answer)"),
-        })
+            CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, a, b) => {
+                field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into())
+            }
+            _ => origin_path(self, e)?.unwrap_or_else(|| "NULL".into()),
+        };
+        let mut arms = String::new();
+        for x in e.children() {
+            let n = self.no_answer(x)?;
+            if n != "FALSE" {
+                arms.push_str(&format!("WHEN {n} THEN {} ", self.culprit(x)?));
+            }
+        }
+        Ok(if arms.is_empty() { own } else { format!("CASE {arms}ELSE {own} END") })
     }
 
     /// The field blamed when requirement `e` fails, as a SQL text expression: the same choice as
@@ -1037,6 +1620,47 @@ impl<'a> Compiler<'a> {
     /// A message part as its value's text, or `None` for literal text.
     pub fn message_value(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
         let d = self.dialect;
+        if let MsgPart::Hole(CExpr::Field(Root::Record, steps), _) = part {
+            let day = match steps.as_ref() {
+                [slot] => self.whole_days.iter().find(|(s, _)| s == slot).map(|(_, day)| day.clone()),
+                _ => None,
+            };
+            if let Some(day) = day {
+                let days = std::mem::take(&mut self.whole_days);
+                let instant = self.message_value(part);
+                self.whole_days = days;
+                let Some(instant) = instant? else { return Ok(None) };
+                return Ok(Some(format!("COALESCE({}, {instant})", d.to_text(&day, SqlType::Date))));
+            }
+        }
+        // A duration divided, shown as the engine's duration is read in microseconds: truncated
+        // toward zero, which is the whole-number quotient of the microseconds.
+        if let MsgPart::Hole(CExpr::Arith(Arith::Div(Kind::Duration), a, b), Ty::Duration) = part {
+            let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+            let q = format!(
+                "CASE WHEN {} THEN {} END",
+                duration_divisor_held(&y),
+                d.int_div(&x, &format!("NULLIF({y}, 0)"))
+            );
+            return Ok(Some(d.to_text(&q, SqlType::Int)));
+        }
+        // A duration computed from a divided one (`record.waited / 3 + 1h`), a fraction of a
+        // microsecond, shown as the engine's is read in microseconds: truncated toward zero.
+        if let MsgPart::Hole(e, Ty::Duration) = part {
+            if let Some(f) = self.fraction(e)? {
+                if !f.positive {
+                    return no(MOVED_BY_A_FRACTION);
+                }
+                return Ok(Some(d.to_text(&whole_quotient(d, &f.num, &f.den), SqlType::Int)));
+            }
+        }
+        // An instant moved by a divided duration may fall between microseconds, where the engine
+        // shows its nanoseconds.
+        if let MsgPart::Hole(e, Ty::DateTime) = part {
+            if self.fraction(e)?.is_some() {
+                return no(SHOWN_BETWEEN_MICROSECONDS);
+            }
+        }
         if let MsgPart::Hole(e, _) | MsgPart::Percent(e) = part {
             if let Some((n, den, ty)) = self.ratio(e) {
                 // Exact, as the engine keeps it: `3/40`.
@@ -1070,22 +1694,58 @@ impl<'a> Compiler<'a> {
             MsgPart::Period(e, _) => d.to_text(&self.expr(e, None)?, SqlType::Date),
             // The engine shows the hash of the value's text as a message would show it, `(missing)`
             // for none: the SQL's text of a value is that text for these types only.
+            // A computation that divides or reads a count from the record may have no answer,
+            // which the engine shows (and hashes) as `(no answer: division by zero)`: told from
+            // missing as `is present` tells it ([`Compiler::no_answer`]). Other computations fail
+            // only where the SQL stops with the database's error (an overflow: "Limits"), as a
+            // hole that is not redacted.
             MsgPart::Redacted(e, ty) => {
-                if may_fail(e) {
-                    return no("a redacted computation shown in a message (SQL cannot tell no answer from missing)");
+                if unguarded_move(e) {
+                    return no("a redacted date or datetime moved by a constant or by business days (past the last day the engine or the calendar holds it has no answer, which the SQL does not tell from missing)");
                 }
-                let shown =
-                    match ty {
-                        Ty::Text => d.clipped(&self.expr(e, None)?, crate::text::MAX_QUOTED),
-                        Ty::Enum(id) => self.expr(e, Some(*id))?,
-                        Ty::Int => d.to_text(&self.expr(e, None)?, SqlType::Int),
-                        Ty::Bool => d.to_text(&self.expr(e, None)?, SqlType::Bool),
-                        Ty::Date => d.to_text(&self.expr(e, None)?, SqlType::Date),
-                        _ => return no(
-                            "a redacted value shown in a message that is not text, a whole number, a boolean or a date",
-                        ),
-                    };
-                d.redacted(&format!("COALESCE({shown}, '(missing)')"))
+                let failed = if has_no_answer(e) {
+                    let (n, why) = (self.no_answer(e)?, self.why(e)?);
+                    Some(format!("WHEN {n} THEN {} || {why} || ')'", d.text("(no answer: ")))
+                } else {
+                    None
+                };
+                let shown = match ty {
+                    Ty::Text => d.clipped(&self.expr(e, None)?, crate::text::MAX_QUOTED),
+                    Ty::Enum(id) => self.expr(e, Some(*id))?,
+                    Ty::Int => d.to_text(&self.expr(e, None)?, SqlType::Int),
+                    Ty::Bool => d.to_text(&self.expr(e, None)?, SqlType::Bool),
+                    Ty::Date => d.to_text(&self.expr(e, None)?, SqlType::Date),
+                    Ty::Dec => exact_text(d, &self.expr(e, None)?, 0),
+                    Ty::Money(c) => {
+                        let min = crate::engine::types::minor_units(*c).unwrap_or(0);
+                        format!("({} || {})", exact_text(d, &self.expr(e, None)?, min), d.text(&format!(" {c}")))
+                    }
+                    // A duration computed from a divided one: its whole microseconds toward
+                    // zero, whose whole seconds (toward zero) are the engine's.
+                    Ty::Duration => match self.fraction(e)? {
+                        Some(f) if f.positive => duration_text(d, &whole_quotient(d, &f.num, &f.den)),
+                        Some(_) => return no(MOVED_BY_A_FRACTION),
+                        None => duration_text(d, &self.expr(e, None)?),
+                    },
+                    // At the offset it was written with, whatever the rule's calendar, as the
+                    // engine hashes it: `2024-03-01T09:00:00.5+01:00`.
+                    Ty::DateTime => {
+                        let (t, off) = (self.expr(e, None)?, self.offset_of(e)?);
+                        let w = d.written_text(&t, &off);
+                        let fraction = format!("regexp_replace(substr({w}, 21, 6), '0+$', '')");
+                        format!(
+                                "CASE WHEN {t} IS NOT NULL THEN substr({w}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || substr({w}, 27) END"
+                            )
+                    }
+                    _ => {
+                        return no("a redacted value shown in a message that is not a single value (a list, an object)")
+                    }
+                };
+                let shown = format!("COALESCE({shown}, '(missing)')");
+                d.redacted(&match failed {
+                    Some(arm) => format!("CASE {arm} ELSE {shown} END"),
+                    None => shown,
+                })
             }
         }))
     }
@@ -1142,13 +1802,174 @@ pub(crate) fn first_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, 
     }
 }
 
-/// Whether `e` may be a computation with no answer where SQL would give NULL, so that `is present`
-/// and `otherwise` would read it as missing: arithmetic (overflow, a date out of range).
-pub(crate) fn may_fail(e: &CExpr) -> bool {
-    matches!(e, CExpr::Arith(..) | CExpr::Neg(..)) || e.children().into_iter().any(may_fail)
+/// Whether whole number `y` (SQL) is a divisor the engine divides a duration by: not zero, and
+/// within 32 bits (`SignedDuration::checked_div` takes an `i32`).
+fn duration_divisor_held(y: &str) -> String {
+    format!("(({y}) <> 0 AND ({y}) BETWEEN -2147483648 AND 2147483647)")
 }
 
-/// Whether `e` divides somewhere (a computation that may have no answer in the engine).
-fn has_division(e: &CExpr) -> bool {
-    matches!(e, CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)) || e.children().into_iter().any(has_division)
+/// The whole number `a / b` toward zero for whole numbers `a` and `b` (`b` above zero) that may
+/// pass 64 bits (nanoseconds as `DECIMAL(38, 0)`), in each dialect's exact arithmetic, as a
+/// `BIGINT` (a quotient past it, microseconds past 292,000 years, stops the query: "Limits").
+fn whole_quotient(d: Dialect, a: &str, b: &str) -> String {
+    let q = match d {
+        Dialect::DuckDb => format!("(CAST({a} AS HUGEINT) // CAST({b} AS HUGEINT))"),
+        Dialect::Postgres => format!("div(CAST({a} AS NUMERIC), CAST({b} AS NUMERIC))"),
+        Dialect::Spark => format!("(CAST({a} AS DECIMAL(38, 0)) div CAST({b} AS DECIMAL(38, 0)))"),
+    };
+    format!("CAST({q} AS BIGINT)")
+}
+
+/// Whether `e` may be a computation with no answer where SQL would give NULL, so that `is present`
+/// and `otherwise` would read it as missing: arithmetic (overflow, a date out of range), a count
+/// read from the record.
+pub(crate) fn may_fail(e: &CExpr) -> bool {
+    matches!(
+        e,
+        CExpr::Arith(..) | CExpr::Neg(..) | CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) | CExpr::AddMonthsBy(..)
+    ) || e.children().into_iter().any(may_fail)
+}
+
+/// Whether every computation in `e` that may have no answer in the engine fails only by
+/// overflowing 64 bits or 38 digits, where the SQL stops the query with the database's error
+/// (docs/warehouse.md, "Limits") rather than answer: so a NULL the SQL does answer is a missing
+/// value, as `otherwise` and `is present` read it. Not so for a date or instant moved by a
+/// constant or by business days (past the last day held the engine has no answer and the SQL one),
+/// nor for a duration multiplied by a whole number that is not a constant within 32 bits (the
+/// engine multiplies by no other; the SQL does).
+fn overflow_only(e: &CExpr) -> bool {
+    let own = match e {
+        CExpr::Arith(Arith::Mul(Kind::Duration), a, b) => {
+            // The whole number is a constant (a duration is never a `Value::Int`).
+            let small = |x: &CExpr| matches!(x, CExpr::Const(Value::Int(i)) if i32::try_from(*i).is_ok());
+            small(a) || small(b)
+        }
+        _ => true,
+    };
+    own && !unguarded_move(e) && e.children().into_iter().all(overflow_only)
+}
+
+/// Whether `e` divides or reads a count from the record somewhere: the computations that have no
+/// answer in the engine on ordinary data (a zero divisor, a negative count), which the SQL tells
+/// from missing values with [`Compiler::no_answer`].
+fn has_no_answer(e: &CExpr) -> bool {
+    matches!(
+        e,
+        CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)
+            | CExpr::Counted(..)
+            | CExpr::AddBusinessDaysBy(..)
+            | CExpr::AddMonthsBy(..)
+    ) || e.children().into_iter().any(has_no_answer)
+}
+
+/// A decimal or an amount `x` (10 places at most) as the engine shows it
+/// ([`crate::engine::format::number`]): every digit of its exact expansion, trailing zeros
+/// dropped, at least `min` places (a currency's smallest unit: `3.00`), no point when there are
+/// none. Built from the digits of `x` times 10^10 as a whole number, since no dialect's text of a
+/// decimal is the engine's (`12.5000000000`; Spark's `0E-10`).
+fn exact_text(d: Dialect, x: &str, min: u32) -> String {
+    let text = d.ty(SqlType::Text);
+    let u = format!("CAST(({x}) * CAST(10000000000 AS BIGINT) AS DECIMAL(38, 0))");
+    let digits = format!("CAST(abs({u}) AS {text})");
+    // At least 11 digits: one before the point, ten after.
+    let padded = format!("CASE WHEN length({digits}) < 11 THEN lpad({digits}, 11, '0') ELSE {digits} END");
+    let whole = format!("substr({padded}, 1, length({padded}) - 10)");
+    let places = format!("regexp_replace(substr({padded}, length({padded}) - 9), '0+$', '')");
+    let places = if min == 0 {
+        places
+    } else {
+        format!("CASE WHEN length({places}) < {min} THEN rpad({places}, {min}, '0') ELSE {places} END")
+    };
+    format!(
+        "(CASE WHEN {u} < 0 THEN '-' ELSE '' END || {whole} || CASE WHEN {places} <> '' THEN '.' || {places} ELSE '' END)"
+    )
+}
+
+/// A duration `x` (whole microseconds) as the engine shows it ([`crate::engine::format::duration`]):
+/// `2d 3h 5m`, whole seconds (toward zero), its units largest first, seconds when there are some
+/// or nothing else, `-` before a negative one.
+fn duration_text(d: Dialect, x: &str) -> String {
+    let text = d.ty(SqlType::Text);
+    let secs = d.int_div(&format!("abs({x})"), "1000000");
+    let part =
+        |n: String, unit: &str, shown: String| format!("CASE WHEN {shown} THEN CAST({n} AS {text}) || '{unit}' END");
+    let days = d.int_div(&secs, "86400");
+    let hours = d.int_div(&format!("{secs} % 86400"), "3600");
+    let minutes = d.int_div(&format!("{secs} % 3600"), "60");
+    let seconds = format!("({secs} % 60)");
+    let parts = [
+        part(days.clone(), "d", format!("{days} > 0")),
+        part(hours.clone(), "h", format!("{hours} > 0")),
+        part(minutes.clone(), "m", format!("{minutes} > 0")),
+        part(seconds.clone(), "s", format!("({seconds} > 0 OR {secs} < 60)")),
+    ];
+    format!(
+        "CASE WHEN {x} IS NOT NULL THEN CASE WHEN {x} <= -1000000 THEN '-' ELSE '' END || concat_ws(' ', {}) END",
+        parts.join(", ")
+    )
+}
+
+/// Whether `e` reads a count from the record somewhere.
+/// Whether `e` moves a date or an instant where the SQL does not tell the engine's lack of an
+/// answer (past the last day it holds, or past the calendar) from a value: by a constant span,
+/// by business days, by months not read from the record. (Moved by a count read from the record,
+/// the SQL tells it: [`Compiler::no_answer`].)
+pub(crate) fn unguarded_move(e: &CExpr) -> bool {
+    let own = match e {
+        CExpr::Arith(Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier, _, b) => !has_count(b),
+        CExpr::AddBusinessDays(..) | CExpr::AddMonths(..) | CExpr::AddBusinessDaysBy(..) => true,
+        _ => false,
+    };
+    own || e.children().into_iter().any(unguarded_move)
+}
+
+fn has_count(e: &CExpr) -> bool {
+    matches!(e, CExpr::Counted(..)) || e.children().into_iter().any(has_count)
+}
+
+/// The first microsecond and the last the engine holds as instants (jiff's `Timestamp::MIN` and
+/// `Timestamp::MAX`), since 1970-01-01T00:00:00Z.
+fn instants_held() -> (i64, i64) {
+    (jiff::Timestamp::MIN.as_microsecond(), jiff::Timestamp::MAX.as_microsecond())
+}
+
+/// The field [`crate::engine::unanswered`] blames for a computation with no answer whose operands
+/// all had answers: the field it reads directly, else the first its operands read, in order.
+fn origin_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupported> {
+    match e {
+        CExpr::Field(..) | CExpr::Var(_) => first_path(c, e),
+        _ => {
+            for x in e.children() {
+                if let Some(p) = origin_path(c, x)? {
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DAYS_HELD, MONTHS_HELD};
+    use jiff::civil::{date, Date};
+
+    #[test]
+    fn the_dates_held_are_the_engines() {
+        let epoch = date(1970, 1, 1);
+        let days = |d: Date| epoch.until(d).map(|s| i64::from(s.get_days()));
+        assert_eq!((days(Date::MIN).ok(), days(Date::MAX).ok()), (Some(DAYS_HELD.0), Some(DAYS_HELD.1)));
+        let month = |d: Date| i64::from(d.year()) * 12 + i64::from(d.month()) - 1;
+        assert_eq!((month(Date::MIN), month(Date::MAX)), MONTHS_HELD);
+    }
+
+    /// An instant moved by a divided duration is held from the first microsecond held to the
+    /// last nanosecond of the last one ([`super::Compiler::moved_fraction`]).
+    #[test]
+    fn the_instants_held_are_whole_microseconds_to_the_last_nanosecond() {
+        let (lo, hi) = super::instants_held();
+        let ns = |t: jiff::Timestamp| t.as_nanosecond();
+        assert_eq!(ns(jiff::Timestamp::MIN), i128::from(lo) * 1000);
+        assert_eq!(ns(jiff::Timestamp::MAX), i128::from(hi) * 1000 + 999);
+    }
 }

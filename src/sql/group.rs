@@ -49,6 +49,8 @@ struct AggSql {
     den: Option<String>,
     empty: (String, Option<String>),
     slot: Slot,
+    /// The slot a message reads, where it is not `slot` (an average of durations).
+    shown: Option<Slot>,
 }
 
 /// Compile group rule `rule` (not one that follows cases) of schema `info`. With `placed` (for
@@ -79,12 +81,18 @@ pub(crate) fn compile(
     let mut key_types = Vec::new();
     for (i, k) in spec.keys.iter().enumerate() {
         let Some(st) = scalar(&k.ty) else { return no("a group key that is a list or object") };
-        cols.push(format!("{} AS k{i}", c.expr(&k.expr, enum_id(&k.ty))?));
+        let e = c.expr(&k.expr, enum_id(&k.ty))?;
+        // A decimal key at the places its text is made from ([`decimal_text`]), whatever
+        // arithmetic made it.
+        let e = if st == SqlType::Decimal { format!("CAST({e} AS {})", d.ty(SqlType::Decimal)) } else { e };
+        cols.push(format!("{e} AS k{i}"));
         key_types.push(st);
     }
     for (j, agg) in spec.aggs.iter().enumerate() {
-        if agg.redacted {
-            return no("an aggregate of a redacted field");
+        // A message shows a redacted aggregate as a hash ([`super::message`] says which types it
+        // can); the evidence `check --engine duckdb` writes for it is not hashed here.
+        if agg.redacted && placed {
+            return no("an aggregate of a redacted field, for `check --engine duckdb`");
         }
         if let Some(a) = &agg.arg {
             cols.push(format!("{} AS x{j}", c.expr(a, None)?));
@@ -178,6 +186,18 @@ pub(crate) fn compile(
             shown.push(format!("WHEN NOT {t} THEN {pick}"));
         }
     }
+    // A message reads an average of durations as the duration it is (to the microsecond, as
+    // every duration the SQL shows), not as the fraction the `require`s compare.
+    c.group = c.group.take().map(|slots| {
+        slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| match aggs.get(i.wrapping_sub(first)).and_then(|a| a.shown.clone()) {
+                Some(shown) if i >= first => shown,
+                _ => s,
+            })
+            .collect()
+    });
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
     let placing = if placed { placing(program, d, spec, &key_types)? } else { String::new() };
@@ -308,6 +328,7 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
         den: None,
         empty: (empty.to_string(), None),
         slot: Slot::Value(format!("r.a{j}"), ty.clone()),
+        shown: None,
     };
     // A condition missing for some member leaves `count(...)` and `share(...)` without a value.
     let counted =
@@ -320,6 +341,7 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
             den: Some("COUNT(*)".into()),
             empty: ("CAST(0 AS BIGINT)".into(), Some("CAST(0 AS BIGINT)".into())),
             slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int },
+            shown: None,
         },
         AggKind::Sum(_) => match ty {
             Ty::Int | Ty::Duration => value(format!("CAST(COALESCE(SUM({x}), 0) AS BIGINT)"), "CAST(0 AS BIGINT)"),
@@ -328,6 +350,26 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
             }
             _ => return no("a sum of this type"),
         },
+        // The engine's average of durations is their sum in nanoseconds divided by their count,
+        // truncated toward zero to the nanosecond. The SQL's durations are microseconds, so that
+        // is `trunc(1000 * s / n)` nanoseconds for a sum `s` of `n`, computed without a product
+        // that could overflow as `1000 * trunc(s / n) + trunc(1000 * (s mod n) / n)` (the two
+        // terms have the sign of `s`, so truncating each truncates the sum). It is a fraction of
+        // a microsecond, `a/1000`, so that a `require` compares it exactly; a message shows it
+        // truncated to the microsecond, as the engine's value of it is (`trunc(s / n)`).
+        AggKind::Avg(crate::engine::program::Kind::Duration) => {
+            let s = format!("CAST(SUM({x}) AS BIGINT)");
+            let n = format!("NULLIF(COUNT({x}), 0)");
+            let whole = d.int_div(&s, &n);
+            let rest = d.int_div(&format!("1000 * ({s} % {n})"), &n);
+            AggSql {
+                value: format!("CAST(1000 * {whole} + {rest} AS BIGINT)"),
+                den: Some(format!("CAST(CASE WHEN COUNT({x}) > 0 THEN 1000 ELSE 0 END AS BIGINT)")),
+                empty: ("CAST(NULL AS BIGINT)".into(), Some("CAST(0 AS BIGINT)".into())),
+                slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int },
+                shown: Some(Slot::Value(d.int_div(&format!("r.a{j}"), "1000"), Ty::Duration)),
+            }
+        }
         // The mean of the values present, a fraction; none present: no value.
         AggKind::Avg(k) => {
             let (num, num_ty) = match k {
@@ -335,15 +377,18 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
                 crate::engine::program::Kind::Dec | crate::engine::program::Kind::Money => {
                     (format!("CAST(SUM({x}) AS {dec})"), SqlType::Decimal)
                 }
-                _ => return no("the average of durations (the engine rounds it to the nanosecond)"),
+                _ => return no("the average of values of this type"),
             };
             AggSql {
                 value: num,
                 den: Some(format!("COUNT({x})")),
                 empty: (format!("CAST(NULL AS {})", d.ty(num_ty)), Some("CAST(0 AS BIGINT)".into())),
                 slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty },
+                shown: None,
             }
         }
+        // The checker lets `min`, `max` and `percentile` take only the types below (not
+        // enumerations, booleans or text for `percentile`); the others stay left out here.
         AggKind::Min(_) | AggKind::Max(_) => {
             let f = if matches!(kind, AggKind::Min(_)) { "MIN" } else { "MAX" };
             let st = match ty {
@@ -407,6 +452,13 @@ fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<St
             (Some(unit), _) => period_text(d, unit, &x),
             (None, Ty::Text) => d.clipped(&x, crate::text::MAX_QUOTED),
             (None, Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.to_text(&x, *st),
+            (None, Ty::Dec) => decimal_text(d, &x, 0),
+            (None, Ty::Money(cur)) => {
+                let places = crate::engine::types::minor_units(*cur).unwrap_or(0);
+                format!("{} || {}", decimal_text(d, &x, places), d.text(&format!(" {cur}")))
+            }
+            // The checker groups by no other type (not durations, nor datetimes but by their day,
+            // week, month or year).
             _ => return no("a group key of this type (shown as `check` shows it)"),
         });
         // A key read from a redacted field shows the hash of what it would have shown.
@@ -417,6 +469,23 @@ fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<St
         }
     }
     Ok(parts)
+}
+
+/// Decimal `x` as the engine shows a decimal or an amount: exactly, with no trailing zeros past
+/// `places` places (`12.5`, `3`; `3.00` for 2). The SQL's decimals have 10 places, so each text
+/// has all 10 and only trailing zeros are taken off.
+fn decimal_text(d: Dialect, x: &str, places: u32) -> String {
+    let t = d.to_text(&format!("CAST({x} AS {})", d.ty(SqlType::Decimal)), SqlType::Decimal);
+    let rtrim = |s: &str, c: &str| match d {
+        Dialect::Spark => format!("TRIM(TRAILING '{c}' FROM {s})"),
+        Dialect::DuckDb | Dialect::Postgres => format!("rtrim({s}, '{c}')"),
+    };
+    if places == 0 {
+        return rtrim(&rtrim(&t, "0"), ".");
+    }
+    // The digits up to `places` kept, the rest without its trailing zeros.
+    let keep = format!("length({t}) - {}", 10u32.saturating_sub(places));
+    format!("(substr({t}, 1, {keep}) || {})", rtrim(&format!("substr({t}, {keep} + 1)"), "0"))
 }
 
 /// The columns `precept check --engine duckdb` places and orders a group's findings by (DuckDB

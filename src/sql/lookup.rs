@@ -155,6 +155,11 @@ pub fn day_worked(d: Dialect, cal: usize, day: &str) -> String {
     format!("CASE WHEN {} THEN 1 ELSE 0 END", at(d, cal, "working", &pos(d, cal, day)))
 }
 
+/// The instant (UTC) date `day` starts at in calendar `cal`'s zone.
+pub fn day_start(d: Dialect, cal: usize, day: &str) -> String {
+    at(d, cal, "day_start", &pos(d, cal, day))
+}
+
 /// The local day of instant `t`: the last day starting at or before it.
 pub fn local_day(d: Dialect, cal: usize, t: &str) -> String {
     let u = format!("CAST({t} AS DATE)");

@@ -284,6 +284,9 @@ pub fn compile_rules(
 /// What a rule that asks about roles is left out for when no role files are given.
 pub(crate) const NO_ROLES: &str = "a question about staff and roles (without `--roles`)";
 
+/// What a rule that uses `now` is left out for when no evaluation time is given.
+pub(crate) const NO_AS_OF: &str = "`now` (without `--as-of`)";
+
 /// What a rule over Precept's own `role` or `staff` schema is left out for without role files.
 const NO_ROLE_RECORDS: &str = "a rule over the role files' roles or staff (without `--roles`)";
 
@@ -296,6 +299,8 @@ fn unsupported(rule: &CompiledRule, what: &str) -> Diag {
     .at(&rule.file, rule.id_span, "this rule");
     if what == NO_ROLES || what == NO_ROLE_RECORDS {
         d.help("pass the role files with `--roles DIR` (as to `precept check`): their tables are then written with the SQL, and the question compiles against them")
+    } else if what == NO_AS_OF {
+        d.help("give the evaluation time with `--as-of` (as to `precept check`): `now` is then that time, written into the SQL")
     } else {
         d.help("check this rule with `precept check`; docs/warehouse.md lists what compiles to SQL")
     }
@@ -333,8 +338,8 @@ fn compile_rule(
     if rule.uses_roles && !roles {
         return Err(Unsupported(NO_ROLES.into()));
     }
-    if rule.uses_now {
-        return Err(Unsupported("`now`".into()));
+    if rule.uses_now && program.evaluation.is_none() {
+        return Err(Unsupported(NO_AS_OF.into()));
     }
     let Some(info) = program.schemas.get(rule.schema) else {
         return Err(Unsupported("a rule of no schema".into()));

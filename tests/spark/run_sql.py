@@ -71,7 +71,7 @@ def main():
         .config("spark.sql.warehouse.dir", warehouse)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", "4g")
         .config("spark.sql.shuffle.partitions", "2")
         # CREATE TABLE without USING makes a data source table (Parquet), as without Hive.
         .config("spark.sql.legacy.createHiveTableByDefault", "false")
