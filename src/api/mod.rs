@@ -841,7 +841,8 @@ mod tests {
     use crate::report::json::LineCheck;
 
     /// Each finding's line in the JSON report, its rule's members copied from the rule's text, is
-    /// byte for byte the finding serialised whole: over the bundled example with its role files, where findings
+    /// byte for byte the finding serialised whole, and its SARIF result written by hand is what
+    /// serde_json's pretty printer prints: over the bundled example with its role files, where findings
     /// carry evidence, groups, cases, helps of their own, dates in force and waivers, and each
     /// rule's text is made on its first finding and copied into the rest.
     #[test]
@@ -868,21 +869,32 @@ mod tests {
         )])
         .unwrap();
         let lines = LineCheck::default();
-        let (mut checked, mut own_help, mut waived) = (0, 0, 0);
+        let (mut checked, mut own_help, mut waived, mut evidenced, mut open) = (0, 0, 0, 0, 0);
         let mut compare = |f: crate::findings::Finding| {
             let (line, whole) = lines.both(&f);
             assert_eq!(line, whole);
+            // And its SARIF result, written by hand, as serde_json prints it.
+            for (baseline, root) in [(false, None), (true, Some(root.to_path_buf()))] {
+                let (written, printed) = crate::report::sarif::written_and_printed(&f, baseline, root);
+                assert_eq!(written, printed);
+            }
             checked += 1;
             own_help += usize::from(f.help.is_some());
             waived += usize::from(matches!(f.standing, crate::findings::Standing::Waived(_)));
+            evidenced += usize::from(!f.evidence.is_empty());
+            open += usize::from(f.standing.is_undetermined());
         };
         engine.check_each([crate::api::Records::paths([root.join("fixtures/records")])], &mut compare);
-        // Texts that need escapes (a quote, a backslash, a control character) and some that do not.
-        let tickets =
-            crate::api::Records::bytes("tickets.csv", "id,waited\nT-1,2h\nT-2,3h\n\"T-\"\"3\\\t\u{1}\u{7f}é\",4h\n");
+        // Texts that need escapes (a quote, a backslash, a control character) and some that do not,
+        // and a wait that is no duration (whether it was too long cannot be determined).
+        let tickets = crate::api::Records::bytes(
+            "tickets.csv",
+            "id,waited\nT-1,2h\nT-2,3h\n\"T-\"\"3\\\t\u{1}\u{7f}é\",4h\nT-4,soon\n",
+        );
         filled.check_each([tickets], &mut compare);
         assert!(checked > 50, "only {checked} findings");
         assert!(own_help > 0 && waived > 0, "{own_help} with their own help, {waived} waived");
+        assert!(evidenced > 0 && open > 0, "{evidenced} with evidence, {open} that cannot be determined");
         assert!(lines.rules() < checked, "no rule's text was copied");
     }
 }

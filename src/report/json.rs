@@ -421,7 +421,7 @@ struct StandingOut<'a> {
 
 /// `s` as a JSON string, byte for byte as serde_json writes it: most texts need no escape (no
 /// control character, quote or backslash) and are copied whole, the rest are serde_json's to write.
-fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+pub(super) fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());

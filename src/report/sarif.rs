@@ -366,6 +366,178 @@ fn pretty<T: Serialize>(out: &mut Vec<u8>, value: &T, pad: &'static [u8]) {
     out.extend_from_slice(printed.get(from..).unwrap_or_default());
 }
 
+/// Writes `r` onto `out` byte for byte as [`pretty`] prints it, every line after the first
+/// indented by `pad`, by hand: printing a result through serde_json's pretty printer and then
+/// indenting it was most of what each finding cost the SARIF report. A unit test (with the API's
+/// findings) holds the two to the same bytes.
+fn write_result(out: &mut Vec<u8>, r: &SarifResult<'_>, pad: &'static [u8]) -> serde_json::Result<()> {
+    let mut w = Writer { out, pad };
+    let top = &mut w.open(b'{');
+    w.key(top, 1, "ruleId");
+    w.string(r.rule_id)?;
+    if let Some(kind) = r.kind {
+        w.key(top, 1, "kind");
+        w.string(kind)?;
+    }
+    w.key(top, 1, "level");
+    w.string(r.level)?;
+    w.key(top, 1, "message");
+    w.text(2, r.message.text)?;
+    w.key(top, 1, "locations");
+    let list = &mut w.open(b'[');
+    for location in &r.locations {
+        w.item(list, 2);
+        let l = &mut w.open(b'{');
+        w.key(l, 3, "physicalLocation");
+        let p = &mut w.open(b'{');
+        w.key(p, 4, "artifactLocation");
+        let a = &mut w.open(b'{');
+        let artifact = &location.physical_location.artifact_location;
+        w.key(a, 5, "uri");
+        w.string(&artifact.uri)?;
+        if let Some(base) = artifact.uri_base_id {
+            w.key(a, 5, "uriBaseId");
+            w.string(base)?;
+        }
+        w.close(4, b'}');
+        if let Some(region) = &location.physical_location.region {
+            w.key(p, 4, "region");
+            let g = &mut w.open(b'{');
+            for (name, n) in [
+                ("startLine", region.start_line),
+                ("startColumn", region.start_column),
+                ("endLine", region.end_line),
+                ("endColumn", region.end_column),
+            ] {
+                w.key(g, 5, name);
+                w.number(n);
+            }
+            w.close(4, b'}');
+        }
+        w.close(3, b'}');
+        if let Some(message) = &location.message {
+            w.key(l, 3, "message");
+            w.text(4, &message.text)?;
+        }
+        w.close(2, b'}');
+    }
+    w.close(1, b']');
+    w.key(top, 1, "partialFingerprints");
+    let f = &mut w.open(b'{');
+    w.key(f, 2, "precept/v1");
+    w.string(&r.partial_fingerprints.precept)?;
+    w.close(1, b'}');
+    if let Some(suppressions) = &r.suppressions {
+        w.key(top, 1, "suppressions");
+        let list = &mut w.open(b'[');
+        for s in suppressions {
+            w.item(list, 2);
+            let o = &mut w.open(b'{');
+            for (name, value) in [("kind", s.kind), ("status", s.status), ("justification", s.justification.as_str())] {
+                w.key(o, 3, name);
+                w.string(value)?;
+            }
+            w.close(2, b'}');
+        }
+        w.close(1, b']');
+    }
+    if let Some(state) = r.baseline_state {
+        w.key(top, 1, "baselineState");
+        w.string(state)?;
+    }
+    w.key(top, 1, "properties");
+    let p = &mut w.open(b'{');
+    w.key(p, 2, "record");
+    match r.properties.record {
+        Some(id) => w.string(id)?,
+        None => w.out.extend_from_slice(b"null"),
+    }
+    w.key(p, 2, "subject");
+    w.string(r.properties.subject)?;
+    w.key(p, 2, "evidence");
+    if r.properties.evidence.is_empty() {
+        w.out.extend_from_slice(b"[]");
+    } else {
+        let list = &mut w.open(b'[');
+        for e in r.properties.evidence {
+            w.item(list, 3);
+            w.string(&e.summary)?;
+        }
+        w.close(2, b']');
+    }
+    if let Some(help) = r.properties.help {
+        w.key(p, 2, "help");
+        w.string(help)?;
+    }
+    w.close(1, b'}');
+    w.close(0, b'}');
+    Ok(())
+}
+
+/// What [`write_result`] writes with: serde_json's pretty layout (two spaces a level, `"name": `),
+/// each new line started with the pad.
+struct Writer<'o> {
+    out: &'o mut Vec<u8>,
+    pad: &'static [u8],
+}
+
+impl Writer<'_> {
+    /// A new line at nesting `depth`.
+    fn line(&mut self, depth: usize) {
+        self.out.push(b'\n');
+        self.out.extend_from_slice(self.pad);
+        for _ in 0..depth {
+            self.out.extend_from_slice(b"  ");
+        }
+    }
+
+    /// Opens an object or array that is not empty; the flag says whether its first member is still
+    /// to come.
+    fn open(&mut self, bracket: u8) -> bool {
+        self.out.push(bracket);
+        true
+    }
+
+    /// The next element of an array, at `depth`.
+    fn item(&mut self, first: &mut bool, depth: usize) {
+        if !std::mem::take(first) {
+            self.out.push(b',');
+        }
+        self.line(depth);
+    }
+
+    /// The next member's name, at `depth`; its value is written next.
+    fn key(&mut self, first: &mut bool, depth: usize, name: &str) {
+        self.item(first, depth);
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+    }
+
+    /// Closes an object or array whose members were at `depth + 1`.
+    fn close(&mut self, depth: usize, bracket: u8) {
+        self.line(depth);
+        self.out.push(bracket);
+    }
+
+    fn string(&mut self, s: &str) -> serde_json::Result<()> {
+        super::json::string(self.out, s)
+    }
+
+    fn number(&mut self, n: usize) {
+        self.out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    /// `{"text": ...}`, its member at `depth`.
+    fn text(&mut self, depth: usize, text: &str) -> serde_json::Result<()> {
+        let first = &mut self.open(b'{');
+        self.key(first, depth, "text");
+        self.string(text)?;
+        self.close(depth.saturating_sub(1), b'}');
+        Ok(())
+    }
+}
+
 /// `bytes`, which serde_json wrote (always UTF-8), as text.
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -436,9 +608,25 @@ impl super::Prepare for Results {
         out.push(b',');
         out.push(b'\n');
         out.extend_from_slice(RESULT_INDENT);
-        pretty(&mut out, &result(f, self.baseline, &self.places), RESULT_INDENT);
+        let start = out.len();
+        let r = result(f, self.baseline, &self.places);
+        if write_result(&mut out, &r, RESULT_INDENT).is_err() {
+            out.truncate(start);
+            pretty(&mut out, &r, RESULT_INDENT);
+        }
         text(out)
     }
+}
+
+/// One finding's result as [`write_result`] writes it and as [`pretty`] prints it, with places
+/// relative to `root` (`None`: as given), for the test that holds them to the same bytes.
+#[cfg(test)]
+pub(crate) fn written_and_printed(f: &Finding, baseline: bool, root: Option<std::path::PathBuf>) -> (String, String) {
+    let r = result(f, baseline, &Places::new(root));
+    let (mut written, mut printed) = (Vec::new(), Vec::new());
+    let _ = write_result(&mut written, &r, RESULT_INDENT);
+    pretty(&mut printed, &r, RESULT_INDENT);
+    (text(written), text(printed))
 }
 
 /// The SARIF report, written as findings arrive: each result as it comes (up to
