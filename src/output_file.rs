@@ -135,6 +135,11 @@ fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
+/// The bytes a report file gathers before each write: a report of many findings is hundreds of
+/// megabytes, written a finding at a time (8 KiB, the default, was a write call every ten
+/// findings of the JSON report).
+const BUFFER: usize = 256 * 1024;
+
 /// An output being written, by [`plan`]: atomically, or in place for a device or FIFO.
 pub enum OutputFile {
     /// A temporary file renamed into place on [`OutputFile::commit`].
@@ -338,7 +343,7 @@ impl AtomicFile {
         let mut list = in_progress();
         let temp = tempfile::Builder::new().prefix(".precept-").suffix(".tmp").tempfile_in(dir)?;
         list.push(temp.path().to_path_buf());
-        Ok(AtomicFile { temp: Some(std::io::BufWriter::new(temp)), path: path.to_path_buf() })
+        Ok(AtomicFile { temp: Some(std::io::BufWriter::with_capacity(BUFFER, temp)), path: path.to_path_buf() })
     }
 
     /// Put the file in place.
