@@ -436,16 +436,33 @@ pub fn snippet_with(text: &str, spans: &[(usize, usize)], lines_before: &dyn Fn(
 
 /// The parts of the line `from..to` to show: all of it when short, else windows of [`SIDE`]
 /// characters around each span that touches it (a long span is cut after [`LONG_SPAN`]).
+///
+/// In an ASCII line (most records) a character is a byte, so the windows are counted in bytes, not
+/// by decoding hundreds of characters for each finding drawn.
 fn keep(text: &str, from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let line = text.get(from..to).unwrap_or("");
-    if line.len() <= LONG_LINE || line.chars().nth(LONG_LINE).is_none() {
+    if line.len() <= LONG_LINE {
         return vec![(from, to)];
     }
-    let back = |at: usize, n: usize| {
-        text.get(from..at).and_then(|t| t.char_indices().rev().nth(n.saturating_sub(1))).map_or(from, |(i, _)| from + i)
+    let ascii = line.is_ascii();
+    if !ascii && line.chars().nth(LONG_LINE).is_none() {
+        return vec![(from, to)];
+    }
+    // The start of the `n`th character before `at` (`from` if there are fewer).
+    let back = |at: usize, n: usize| match ascii {
+        true if at >= from + n.max(1) => at - n.max(1),
+        true => from,
+        false => text
+            .get(from..at)
+            .and_then(|t| t.char_indices().rev().nth(n.saturating_sub(1)))
+            .map_or(from, |(i, _)| from + i),
     };
-    let ahead =
-        |at: usize, n: usize| text.get(at..to).and_then(|t| t.char_indices().nth(n)).map_or(to, |(i, _)| at + i);
+    // The start of the character `n` characters after `at` (`to` if there are fewer).
+    let ahead = |at: usize, n: usize| match ascii {
+        true if at < to && n < to - at => at + n,
+        true => to,
+        false => text.get(at..to).and_then(|t| t.char_indices().nth(n)).map_or(to, |(i, _)| at + i),
+    };
     let mut parts: Vec<(usize, usize)> = Vec::new();
     for &(s, e) in spans {
         if e < from || s > to {
@@ -495,6 +512,71 @@ mod tests {
                     assert_eq!(any_unsafe(&s, b""), is_unsafe(c) || c == '\t', "{c:?} after {pad} │");
                 }
             }
+        }
+    }
+
+    /// [`keep`] counted in characters throughout, as it was before ASCII lines were counted in bytes.
+    fn keep_model(text: &str, from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        let line = text.get(from..to).unwrap_or("");
+        if line.chars().nth(LONG_LINE).is_none() {
+            return vec![(from, to)];
+        }
+        let back = |at: usize, n: usize| {
+            text.get(from..at)
+                .and_then(|t| t.char_indices().rev().nth(n.saturating_sub(1)))
+                .map_or(from, |(i, _)| from + i)
+        };
+        let ahead =
+            |at: usize, n: usize| text.get(at..to).and_then(|t| t.char_indices().nth(n)).map_or(to, |(i, _)| at + i);
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        for &(s, e) in spans {
+            if e < from || s > to {
+                continue;
+            }
+            let (s, e) = (s.max(from), e.min(to));
+            let shown_end = ahead(s, LONG_SPAN).min(e);
+            let part = (back(s, SIDE), ahead(shown_end, SIDE));
+            match parts.last_mut() {
+                Some(last) if part.0 <= last.1 => last.1 = last.1.max(part.1),
+                _ => parts.push(part),
+            }
+        }
+        if parts.is_empty() {
+            parts.push((from, ahead(from, SIDE * 2)));
+        }
+        parts.sort_unstable();
+        parts
+    }
+
+    proptest::proptest! {
+        /// The windows of a long line are the same whether counted in bytes (an ASCII line) or in
+        /// characters, for spans anywhere in it, at its ends and past them.
+        #[test]
+        fn an_ascii_line_is_cut_where_counting_characters_cuts_it(
+            before in 0_usize..400,
+            line_len in 0_usize..700,
+            accented in proptest::bool::ANY,
+            raw_spans in proptest::collection::vec((0_usize..800, 0_usize..300), 0..3),
+        ) {
+            let body: String = (0..line_len).map(|i| if accented && i % 7 == 3 { 'é' } else { 'a' }).collect();
+            let text = format!("{}\n{body}\nafter", "x".repeat(before));
+            let (from, to) = (before + 1, before + 1 + body.len());
+            let mut spans: Vec<(usize, usize)> = raw_spans
+                .iter()
+                .map(|&(s, n)| {
+                    let mut s = (from + s).min(text.len());
+                    while !text.is_char_boundary(s) {
+                        s -= 1;
+                    }
+                    let mut e = (s + n).min(text.len());
+                    while !text.is_char_boundary(e) {
+                        e -= 1;
+                    }
+                    (s, e)
+                })
+                .collect();
+            spans.sort_unstable();
+            proptest::prop_assert_eq!(keep(&text, from, to, &spans), keep_model(&text, from, to, &spans));
         }
     }
 
