@@ -27,6 +27,7 @@
 //! its rules counted and its peak memory set against the 100 MiB target (see [`memory_case`]).
 //!
 //! Sizes default to 100,000 and 1,000,000 records; `PRECEPT_BENCH_SIZES=20000,100000` changes them.
+//! `PRECEPT_BENCH_RUNS=5` runs every case five times, in rounds, and shows each case's median run.
 //! `cargo bench --bench check -- --generate heavy 200000 PATH` only writes a record file (CSV when
 //! PATH ends in `.csv`, else JSON Lines), for other benchmarks to read. Not run in CI; Unix only
 //! (children are reaped with `wait4`).
@@ -156,8 +157,34 @@ struct MixRuns {
 
 const POLICIES: [&str; 2] = ["policies", "benches/policy"];
 
+/// Runs of each case (`PRECEPT_BENCH_RUNS`, 1 by default, at most 99): on a shared machine one
+/// run can be off by half, so the figures of several are worth their time.
+fn runs_per_case() -> usize {
+    std::env::var("PRECEPT_BENCH_RUNS").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(1).clamp(1, 99)
+}
+
+/// The run of median wall time among `all` (the lower of the two middle ones for an even count),
+/// whole: its CPU time and peak memory are that run's.
+fn median(mut all: Vec<Measured>) -> Measured {
+    all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    all.swap_remove((all.len() - 1) / 2)
+}
+
 impl MixRuns {
+    /// Every case of `file`, [`runs_per_case`] times in rounds (each round runs every case once, so the
+    /// machine's drift touches them alike), each case's median run kept.
     fn measure(file: &Path) -> MixRuns {
+        let rounds: Vec<MixRuns> = (0..runs_per_case()).map(|_| MixRuns::once(file)).collect();
+        let pick = |case: fn(&MixRuns) -> &Measured| median(rounds.iter().map(|r| case(r).clone()).collect());
+        MixRuns {
+            parse: pick(|r| &r.parse),
+            json_t2: pick(|r| &r.json_t2),
+            all_t1: pick(|r| &r.all_t1),
+            all_t2: pick(|r| &r.all_t2),
+        }
+    }
+
+    fn once(file: &Path) -> MixRuns {
         let exe = std::env::current_exe().unwrap();
         let mut parse = Command::new(exe);
         parse.arg("--phase").arg("parse").arg(file);
@@ -299,7 +326,11 @@ fn print_table(n: usize, csv: bool, files: &[PathBuf; 2], runs: &[MixRuns; 2]) {
         .zip(files)
         .map(|(mix, f)| format!("{} {:.1} MB", mix.name(), std::fs::metadata(f).unwrap().len() as f64 / 1e6))
         .collect();
-    println!("{n} records, {} ({})", if csv { "CSV" } else { "JSON Lines" }, sizes.join(", "));
+    let median = match runs_per_case() {
+        1 => String::new(),
+        k => format!(", each case the median of {k} runs"),
+    };
+    println!("{n} records, {} ({}){median}", if csv { "CSV" } else { "JSON Lines" }, sizes.join(", "));
     println!(
         "{:<6} {:<16} {:>8} {:>11} {:>9} {:>11} {:>7} {:>9} {:>7}",
         "mix", "case", "seconds", "records/s", "findings", "findings/s", "xparse", "peak MiB", "CPU s"
