@@ -477,6 +477,18 @@ fn keep(text: &str, from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<(us
         true => to,
         false => text.get(at..to).and_then(|t| t.char_indices().nth(n)).map_or(to, |(i, _)| at + i),
     };
+    windows(from, to, spans, &back, &ahead)
+}
+
+/// The windows of the long line `from..to` around each span that touches it, characters counted
+/// by `back` (the start of the `n`th character before a place) and `ahead` (of the `n`th after).
+fn windows(
+    from: usize,
+    to: usize,
+    spans: &[(usize, usize)],
+    back: &dyn Fn(usize, usize) -> usize,
+    ahead: &dyn Fn(usize, usize) -> usize,
+) -> Vec<(usize, usize)> {
     let mut parts: Vec<(usize, usize)> = Vec::new();
     for &(s, e) in spans {
         if e < from || s > to {
@@ -529,37 +541,19 @@ mod tests {
         }
     }
 
-    /// [`keep`] counted in characters throughout, as it was before ASCII lines were counted in bytes.
+    /// [`keep`] counted in characters throughout: from the start of every character of the line.
     fn keep_model(text: &str, from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
-        let line = text.get(from..to).unwrap_or("");
-        if line.chars().nth(LONG_LINE).is_none() {
+        let line = &text[from..to];
+        let starts: Vec<usize> = line.char_indices().map(|(i, _)| from + i).chain([to]).collect();
+        let chars = starts.len() - 1;
+        if chars <= LONG_LINE {
             return vec![(from, to)];
         }
-        let back = |at: usize, n: usize| {
-            text.get(from..at)
-                .and_then(|t| t.char_indices().rev().nth(n.saturating_sub(1)))
-                .map_or(from, |(i, _)| from + i)
-        };
-        let ahead =
-            |at: usize, n: usize| text.get(at..to).and_then(|t| t.char_indices().nth(n)).map_or(to, |(i, _)| at + i);
-        let mut parts: Vec<(usize, usize)> = Vec::new();
-        for &(s, e) in spans {
-            if e < from || s > to {
-                continue;
-            }
-            let (s, e) = (s.max(from), e.min(to));
-            let shown_end = ahead(s, LONG_SPAN).min(e);
-            let part = (back(s, SIDE), ahead(shown_end, SIDE));
-            match parts.last_mut() {
-                Some(last) if part.0 <= last.1 => last.1 = last.1.max(part.1),
-                _ => parts.push(part),
-            }
-        }
-        if parts.is_empty() {
-            parts.push((from, ahead(from, SIDE * 2)));
-        }
-        parts.sort_unstable();
-        parts
+        // Which character starts at `b` (the count of those before it).
+        let index = |b: usize| starts.partition_point(|&s| s < b);
+        let back = |at: usize, n: usize| starts[index(at).saturating_sub(n.max(1))];
+        let ahead = |at: usize, n: usize| starts[(index(at) + n).min(chars)];
+        windows(from, to, spans, &back, &ahead)
     }
 
     proptest::proptest! {
