@@ -20,8 +20,8 @@ pub enum Value {
     Dec(Num),
     /// Exact amount (a fraction in lowest terms); the currency is part of the field's type.
     Money(Num),
-    /// Text.
-    Text(Box<str>),
+    /// Text; up to 24 bytes held inline, as most of a record's texts are (ids, names, references).
+    Text(compact_str::CompactString),
     /// Enumeration variant index.
     Enum(u32),
     /// A calendar date.

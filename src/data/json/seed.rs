@@ -329,7 +329,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             return Ok(Value::Missing);
         }
         if matches!(self.ty, Ty::Text) && self.spelling.is_none() {
-            return Ok(Value::Text(v.into_boxed_str()));
+            return Ok(Value::Text(v.into()));
         }
         Ok(self.scalar(Raw::Str(&v)))
     }
