@@ -91,6 +91,12 @@ fn generated_due_cases_give_the_same_findings_in_duckdb() {
     sql_diff::generated_due_cases(&DuckDb, &sql_diff::ALL_ZONES);
 }
 
+/// Case rules whose messages read the opening record (`opening.<field>`).
+#[test]
+fn generated_cases_reading_their_openings_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_opened_cases(&DuckDb, &["london", "sydney"]);
+}
+
 /// Case rules without a calendar, at the offsets their events were written with.
 #[test]
 fn generated_cases_written_at_offsets_give_the_same_findings_in_duckdb() {

@@ -146,6 +146,14 @@ fn generated_due_cases_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Case rules whose messages read the opening record (`opening.<field>`).
+#[test]
+fn generated_cases_reading_their_openings_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_opened_cases(&pg, &["london", "sydney"]);
+    }
+}
+
 /// Case rules without a calendar, at the offsets their events were written with.
 #[test]
 fn generated_cases_written_at_offsets_give_the_same_findings_in_postgres() {

@@ -207,6 +207,14 @@ fn generated_due_cases_give_the_same_findings_in_spark() {
     }
 }
 
+/// Case rules whose messages read the opening record (`opening.<field>`).
+#[test]
+fn generated_cases_reading_their_openings_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_opened_cases(&spark, &["london"]);
+    }
+}
+
 /// Case rules without a calendar, at the offsets their events were written with.
 #[test]
 fn generated_cases_written_at_offsets_give_the_same_findings_in_spark() {

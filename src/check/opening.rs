@@ -142,7 +142,7 @@ impl Scope {
             from.push((*i, slots));
         }
         let width = tc.shapes.get(self.shape).map_or(0, |s| s.fields.len());
-        OpeningFields { read: self.read, width, from, var: self.var }
+        OpeningFields { read: self.read, width, from, var: self.var, shape: self.shape }
     }
 }
 

@@ -64,6 +64,7 @@ pub(super) fn finding(
         evidence: missing(spec, row)?,
         samples: samples(row.get(8)?, sources),
         values: Vec::new(),
+        opening: None,
     };
     // The records left out of the rule's groups, as the engine says on each finding.
     crate::engine::group::left_out_evidence(std::slice::from_mut(&mut hit), left_out);

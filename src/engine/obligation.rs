@@ -696,16 +696,17 @@ impl Judging<'_> {
             },
         }
         let opening = opening_record(spec, case, &o.opened);
-        let opening = opening.as_ref().map(|(var, r)| (*var, r.as_slice()));
+        let read = opening.as_ref().map(|(var, r)| (*var, r.as_slice()));
         GroupHit {
             rule: case.rule,
             key: case.key.to_vec(),
             require: None,
-            message: super::run::message_with_days(program, authority, rule, &values, &days, opening),
-            help: super::run::help_with_days(program, authority, rule, &values, &days, opening),
+            message: super::run::message_with_days(program, authority, rule, &values, &days, read),
+            help: super::run::help_with_days(program, authority, rule, &values, &days, read),
             evidence: vec![Evidence { summary, facts }],
             samples: case.samples.to_vec(),
             values: values.to_vec(),
+            opening: opening.map(|(_, r)| r),
         }
     }
 }

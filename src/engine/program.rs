@@ -340,6 +340,9 @@ pub struct OpeningFields {
     pub from: Vec<(usize, Vec<u16>)>,
     /// The quantifier-variable slot the message reads `opening` from.
     pub var: u8,
+    /// The message's opening shape (the type of `opening`), for what reads the fields apart
+    /// from the engine (`precept sql`).
+    pub shape: crate::engine::types::ShapeId,
 }
 
 /// A case rule's deadline read from each case's opening record: `within record.n business days`,

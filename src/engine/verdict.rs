@@ -36,4 +36,8 @@ pub struct GroupHit {
     /// The group's values as its message reads them (keys, period, aggregates), so that a caller
     /// can read each value apart from the message's wording (`precept sql`'s differential tests).
     pub values: Vec<crate::engine::value::Value>,
+    /// For a case rule whose message reads the record that opened the obligation
+    /// (`opening.<field>`): that record as the message reads it, as wide as the message's opening
+    /// shape, the fields it does not read missing; `None` otherwise.
+    pub opening: Option<Vec<crate::engine::value::Value>>,
 }

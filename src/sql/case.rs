@@ -42,13 +42,14 @@
 //! `group.deadline` and `group.closed` (NULL when still open).
 
 use super::dialect::{Dialect, SqlType};
-use super::expr::{Compiler, Slot, Unsupported};
+use super::expr::{Compiler, OpeningColumns, Slot, Unsupported};
 use super::lookup;
 use super::tables::scalar;
 use super::RuleSql;
 use crate::ast::EventKind;
 use crate::engine::program::{
-    CExpr, CompiledRule, DateUnit, DueSpec, DueUnit, GroupSpec, Limit, Root, SequenceSpec, VersionDate, MAX_COUNT,
+    CExpr, CompiledRule, DateUnit, DueSpec, DueUnit, GroupSpec, Limit, OpeningFields, Root, SequenceSpec, VersionDate,
+    MAX_COUNT,
 };
 use crate::engine::types::Ty;
 use crate::engine::Program;
@@ -82,10 +83,10 @@ pub(crate) fn compile(
     d: Dialect,
     roles: bool,
 ) -> Result<RuleSql, Unsupported> {
-    if !seq.opening.read.is_empty() {
-        return no("the opening record in a case rule's message (`opening.<field>`)");
-    }
     let due = seq.due.as_ref();
+    // The fields of the opening record the message reads, carried with each opening as the
+    // deadline it gives is (`o0`, `o1`, ..., and `oo0`, ... for a datetime's offset).
+    let carried = carried(program, &seq.opening)?;
     let has_pauses = seq.events.iter().any(|e| matches!(e.kind, EventKind::Pauses | EventKind::Resumes));
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
     // (The checker gives a case one key, an expression grouped by as `group by` would be.)
@@ -102,7 +103,9 @@ pub(crate) fn compile(
         || due.is_some_and(|x| matches!(x.span, Some((DueUnit::Months, _))));
     // With a deadline from the data, tied openings are ordered by their offsets too (as the
     // engine's `tie`), so they are carried.
-    let offsets = months || due.is_some() || (versioned(rule) && rule.calendar.is_none());
+    // So are they when the message reads the opening record, whose fields order tied openings
+    // after their offsets.
+    let offsets = months || due.is_some() || (versioned(rule) && rule.calendar.is_none()) || !carried.is_empty();
     // Events written as dates: each a whole day, placed at its start in the zone of the rule's
     // calendar (UTC without one), shown as the date, and a deadline in whole days or months
     // counted from an opening written so is the end of a day, shown as that day.
@@ -120,7 +123,7 @@ pub(crate) fn compile(
     if due.is_some() && seq.any_order {
         return no("a deadline read from the opening record in a case rule `in any order`");
     }
-    let own = events(program, rule, d, roles, (offsets, dates, due), &mut calendars)?;
+    let own = events(program, rule, d, roles, (offsets, dates, due), &seq.opening, &mut calendars)?;
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut with = vec![format!("precept_events AS (\n    {own}\n  )")];
     with.push(match &as_of {
@@ -138,7 +141,7 @@ pub(crate) fn compile(
         let running = program.running();
         let versions = program.rules.iter().enumerate().filter(|(i, v)| running.contains(i) && v.id == rule.id);
         for (_, v) in versions.filter(|(_, v)| versioned(v)) {
-            all.push(events(program, v, d, roles, (offsets, false, None), &mut calendars)?);
+            all.push(events(program, v, d, roles, (offsets, false, None), &OpeningFields::default(), &mut calendars)?);
         }
         let (first, first_off) = match &seq.version {
             VersionDate::FirstEvent => ("s.first_at", "s.first_off"),
@@ -196,9 +199,16 @@ pub(crate) fn compile(
     if offsets {
         order.push_str(", e.off NULLS FIRST");
     }
+    for c in &carried {
+        order.push_str(&c.order(program, d));
+    }
     let mut wd = if dates { " e.wd," } else { "" }.to_string();
     if due.is_some() {
         wd.push_str(" e.du, e.dn, e.dt, e.dd,");
+    }
+    for c in &carried {
+        wd.push_str(&c.select("e"));
+        wd.push(',');
     }
     with.push(format!(
         "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind, e.off,{wd}\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
@@ -227,15 +237,15 @@ pub(crate) fn compile(
     let mut pause_join =
         if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" }
             .to_string();
-    if months || dates || due.is_some() {
+    if months || dates || due.is_some() || !carried.is_empty() {
         // The opening's offset, for counting its months; its day, when written as a date; the
-        // deadline it gives.
+        // deadline it gives; the fields the message reads.
         pause_join.push_str("\n    LEFT JOIN precept_ordered AS f ON f.k0 = o.k0 AND f.pos = o.open_pos");
     }
 
     if seq.any_order {
         let whole_days = if dates { Some(rule.calendar) } else { None };
-        with.push(any_order(program, seq.limit, info, d, (months, whole_days), &mut calendars)?);
+        with.push(any_order(program, seq.limit, info, d, (months, whole_days, &carried), &mut calendars)?);
     } else {
         // The deadline, from the opening, moved on by the time paused.
         let deadline = match (due, seq.limit) {
@@ -297,6 +307,7 @@ pub(crate) fn compile(
         };
         // An obligation whose deadline from the data has no answer is left out, as in the engine.
         let known = if due.is_some() { " AND f.du = 0" } else { "" };
+        let days: String = std::iter::once(days).chain(carried.iter().map(|c| format!(",{}", c.select("f")))).collect();
         with.push(format!(
         "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e{days}\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL{known}\n  )"
     ));
@@ -323,6 +334,16 @@ pub(crate) fn compile(
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.group = Some(slots);
+    if !carried.is_empty() {
+        c.opening = Some(OpeningColumns {
+            var: seq.opening.var,
+            shape: seq.opening.shape,
+            columns: carried
+                .iter()
+                .map(|x| (x.slot, format!("r.o{}", x.n), x.offset().then(|| format!("r.oo{}", x.n))))
+                .collect(),
+        });
+    }
     if !dates && due.is_some_and(|x| until_is_date(program, x, info, d)) {
         if let Ok(slot) = u16::try_from(seq.opened_slot + 1) {
             c.whole_days.push((slot, "r.due_wd".into()));
@@ -543,10 +564,13 @@ fn any_order(
     limit: Option<Limit>,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    (months, dates): (bool, Option<Option<usize>>),
+    (months, dates, carried): (bool, Option<Option<usize>>, &[Carried]),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
     let mut due = deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?;
+    // The fields of each opening the message reads.
+    let (fields, judged): (String, String) =
+        carried.iter().map(|c| (format!(",{}", c.select("o")), format!(",{}", c.select("m")))).unzip();
     let mut before_due = deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?;
     let mut days = String::new();
     if let Some(cal) = dates {
@@ -579,7 +603,7 @@ fn any_order(
         (String::new(), "")
     };
     Ok(format!(
-        "precept_matched AS (\n    SELECT o.k0, o.kind, o.off, o.ts AS open_at,\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at{before_pos}\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e{days}\n    FROM precept_matched AS m CROSS JOIN precept_end AS n{before_join}\n    WHERE m.kind = 0\n  )"
+        "precept_matched AS (\n    SELECT o.k0, o.kind, o.off, o.ts AS open_at{fields},\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at{before_pos}\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e{days}{judged}\n    FROM precept_matched AS m CROSS JOIN precept_end AS n{before_join}\n    WHERE m.kind = 0\n  )"
     ))
 }
 
@@ -678,8 +702,10 @@ fn events(
     d: Dialect,
     roles: bool,
     (offsets, dates, due): (bool, bool, Option<&DueSpec>),
+    opening: &OpeningFields,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
+    let carried = carried(program, opening)?;
     let Some(spec) = &rule.group else { return no("a case rule with no cases") };
     let Some(seq) = &spec.sequence else { return no("a case rule with no events") };
     let Some(key) = spec.keys.first() else { return no("a case rule with no key") };
@@ -714,6 +740,12 @@ fn events(
         let mut wd = if dates { format!(", {wd} AS wd") } else { String::new() };
         if let Some(x) = due {
             wd.push_str(&due_columns(&mut c, x, ev.kind, calendars)?);
+        }
+        // The fields the message reads, from an opening record (NULL on other events).
+        let from = opening.from.iter().find(|(s, _)| *s == ev.schema).map(|(_, slots)| slots.as_slice());
+        for x in &carried {
+            let source = from.and_then(|f| f.get(x.n)).filter(|_| ev.kind == EventKind::Opens);
+            wd.push_str(&x.columns(&mut c, source.copied())?);
         }
         let k = c.expr(ev.key.as_ref().unwrap_or(&key.expr), enum_id(&key.ty))?;
         // A decimal key at the places its text is made from, whatever arithmetic made it.
@@ -790,4 +822,101 @@ fn in_force(d: Dialect, rule: &CompiledRule, day: &str) -> String {
         parts.push(format!("NOT {}", d.is_true(&within(*s))));
     }
     parts.join(" AND ")
+}
+
+/// A field of the opening record that a case rule's message reads (`opening.<field>`), carried
+/// with each event as column `o{n}` (NULL but on an opening), and a datetime's offset as `oo{n}`.
+struct Carried {
+    /// Its place among the fields read.
+    n: usize,
+    /// Its slot in the message's opening shape.
+    slot: u16,
+    /// Its type.
+    ty: Ty,
+    /// Its SQL type.
+    sql: SqlType,
+}
+
+/// The fields of the opening record that `opening` says the message reads, in order; only single
+/// values are carried.
+fn carried(program: &Program, opening: &OpeningFields) -> Result<Vec<Carried>, Unsupported> {
+    let mut out = Vec::new();
+    for (n, &slot) in opening.read.iter().enumerate() {
+        let field = program.shapes.get(opening.shape).and_then(|s| s.fields.get(usize::from(slot)));
+        let Some(field) = field else { return no("a field of the opening record the schema does not have") };
+        let Some(sql) = scalar(&field.ty) else {
+            return no("a list or an object of the opening record in a case rule's message");
+        };
+        out.push(Carried { n, slot, ty: field.ty.clone(), sql });
+    }
+    if opening.from.iter().any(|(_, slots)| slots.len() != out.len()) {
+        return no("a field of the opening record that an opening schema lacks");
+    }
+    Ok(out)
+}
+
+impl Carried {
+    /// Whether its offset is carried too (a datetime's).
+    fn offset(&self) -> bool {
+        matches!(self.ty, Ty::DateTime)
+    }
+
+    /// Its columns as `alias` has them, in a select list: ` e.o0` (and `, e.oo0`).
+    fn select(&self, alias: &str) -> String {
+        let n = self.n;
+        if self.offset() {
+            format!(" {alias}.o{n}, {alias}.oo{n}")
+        } else {
+            format!(" {alias}.o{n}")
+        }
+    }
+
+    /// Its columns on an event: from field `source` of the event's record (an opening's), else NULL.
+    fn columns(&self, c: &mut Compiler<'_>, source: Option<u16>) -> Result<String, Unsupported> {
+        let d = c.dialect;
+        let ty = d.ty(self.sql);
+        let n = self.n;
+        let (value, offset) = match source {
+            Some(slot) => {
+                let field = self::slot(slot);
+                let v = c.expr(&field, enum_id(&self.ty))?;
+                let off = if self.offset() { Some(c.offset_of(&field)?) } else { None };
+                (format!("CAST({v} AS {ty})"), off)
+            }
+            None => (format!("CAST(NULL AS {ty})"), self.offset().then(|| "CAST(NULL AS BIGINT)".to_string())),
+        };
+        Ok(match offset {
+            Some(off) => format!(", {value} AS o{n}, {off} AS oo{n}"),
+            None => format!(", {value} AS o{n}"),
+        })
+    }
+
+    /// Its part of the order of tied events, as the engine's `tie` compares the fields an opening
+    /// keeps: by the language's order (variants as declared, texts byte by byte), a missing value
+    /// last, then a datetime by how it is held (its offset's digits, as the engine compares the
+    /// values' texts).
+    fn order(&self, program: &Program, d: Dialect) -> String {
+        let col = format!("e.o{}", self.n);
+        let key = match &self.ty {
+            Ty::Enum(id) => match program.enums.get(*id) {
+                Some(def) => {
+                    let arms: Vec<String> =
+                        def.variants.iter().enumerate().map(|(i, v)| format!("WHEN {} THEN {i}", d.text(v))).collect();
+                    format!("CASE {col} {} END", arms.join(" "))
+                }
+                None => col.clone(),
+            },
+            Ty::Text => d.bytewise(&col),
+            _ => col.clone(),
+        };
+        let mut out = format!(", {key} NULLS LAST");
+        if self.offset() {
+            let held = format!(
+                "CASE WHEN {col} IS NOT NULL THEN {} || ')' END",
+                d.to_text(&format!("COALESCE(e.oo{}, 0)", self.n), SqlType::Int)
+            );
+            out.push_str(&format!(", {} NULLS LAST", d.bytewise(&held)));
+        }
+        out
+    }
 }

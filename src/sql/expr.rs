@@ -130,6 +130,22 @@ pub struct Compiler<'a> {
     /// it is an instant: a message hole reading the slot itself shows the date, as the engine
     /// shows it; any other reading (a computation, a redacted hole) sees the instant.
     pub whole_days: Vec<(u16, String)>,
+    /// In a case rule's message, the record that opened the obligation (`opening.<field>`), read
+    /// from columns of the judged row ([`super::case`]).
+    pub opening: Option<OpeningColumns>,
+}
+
+/// The fields of a case's opening record that its message reads, as columns carried with the
+/// obligation: `opening` is a quantifier variable of the message whose fields are these columns.
+#[derive(Clone, Debug)]
+pub struct OpeningColumns {
+    /// The variable the message reads `opening` as.
+    pub var: u8,
+    /// Its shape (the message's opening shape).
+    pub shape: ShapeId,
+    /// Per field read (its slot in that shape): the column holding its value and, for a datetime,
+    /// the one holding the offset it was written with.
+    pub columns: Vec<(u16, String, Option<String>)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -148,6 +164,7 @@ impl<'a> Compiler<'a> {
             lookup: super::lookup::Lookup::Table,
             written_in_messages: false,
             whole_days: Vec::new(),
+            opening: None,
         }
     }
 
@@ -526,6 +543,9 @@ impl<'a> Compiler<'a> {
     /// A field of the element bound to quantifier variable `var` (the element itself for no steps):
     /// its SQL and its type.
     fn var_field(&self, var: u8, steps: &[u16]) -> Result<(String, Ty), Unsupported> {
+        if let Some(o) = self.opening.as_ref().filter(|o| o.var == var) {
+            return self.opening_field(o, steps).map(|(x, ty, _)| (x, ty));
+        }
         let Some(Some((mut x, mut ty))) = self.vars.get(usize::from(var)).cloned() else {
             return no("a quantifier's variable out of its scope");
         };
@@ -541,6 +561,19 @@ impl<'a> Compiler<'a> {
             ty = f.ty.clone();
         }
         Ok((x, ty))
+    }
+
+    /// A field of the opening record a case's message reads: its column, its type and, for a
+    /// datetime, its offset's column. Only single values are carried with an opening.
+    fn opening_field(&self, o: &OpeningColumns, steps: &[u16]) -> Result<(String, Ty, Option<String>), Unsupported> {
+        let (Some(slot), 1) = (steps.first(), steps.len()) else {
+            return no("the opening record, or a field of an object in it, in a case rule's message (`opening.<field>` of a single value compiles)");
+        };
+        let field = self.program.shapes.get(o.shape).and_then(|sh| sh.fields.get(usize::from(*slot)));
+        let (Some(field), Some((_, col, off))) = (field, o.columns.iter().find(|(s, _, _)| s == slot)) else {
+            return no("a field of the opening record that is not carried with it");
+        };
+        Ok((col.clone(), field.ty.clone(), off.clone()))
     }
 
     /// [`Compiler::var_field`] as a value: a whole element of a `JSONB` list ([`Dialect::jsonb`]),
@@ -1128,6 +1161,14 @@ impl<'a> Compiler<'a> {
                 }
                 let col = d.ident(&super::tables::offset_column(&path));
                 format!("CAST(COALESCE(r.{col}, 0) AS BIGINT)")
+            }
+            // A datetime of the opening record in a case's message: carried with its offset.
+            CExpr::Field(Root::Var(v), steps) if self.opening.as_ref().is_some_and(|o| o.var == *v) => {
+                let Some(o) = self.opening.clone() else { return no("the opening record out of its scope") };
+                match self.opening_field(&o, steps)? {
+                    (_, Ty::DateTime, Some(off)) => format!("CAST(COALESCE({off}, 0) AS BIGINT)"),
+                    _ => return no("the offset of a value that is not a datetime"),
+                }
             }
             // A datetime field of an object in a list: its offset field beside it in the struct.
             CExpr::Field(Root::Var(v), steps) if !steps.is_empty() => {

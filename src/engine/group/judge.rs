@@ -99,6 +99,7 @@ pub(super) fn judge(
             evidence,
             samples,
             values: values.clone(),
+            opening: None,
         });
     }
     let (Some(p), Some((Some(from), Some(until))), Some(slot)) = (&spec.presence, range, spec.period_slot) else {
@@ -130,6 +131,7 @@ pub(super) fn judge(
                 evidence: vec![missing_evidence(p.unit, day, (from, until), records, by)],
                 samples: g.samples.clone(),
                 values: values.clone(),
+                opening: None,
             });
         }
         let Some(next) = next_period(p.unit, day) else { break };
