@@ -561,3 +561,93 @@ code "Cases" {
         assert!(run.stdout.contains(said), "no `{said}` in\n{}", run.stdout);
     }
 }
+
+/// In Spark a calendar lookup inside `all`, `any`, `none` or `count` reads the calendar's lists as
+/// columns of its row joined to the query: no subquery is inside a higher-order function's lambda
+/// (Spark 4 and Databricks refuse one), and the query joins each calendar it reads once.
+#[test]
+fn calendar_lookups_inside_spark_lambdas_are_no_subqueries() {
+    let dir = tempfile::tempdir().unwrap();
+    let calendar = "zone = \"Europe/London\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n";
+    std::fs::write(dir.path().join("london.toml"), calendar).unwrap();
+    std::fs::write(dir.path().join("sydney.toml"), calendar.replace("Europe/London", "Australia/Sydney")).unwrap();
+    std::fs::write(
+        dir.path().join("parcels.precept"),
+        r#"
+schema parcel {
+  identified by id
+  dated by at
+  id: text
+  at: datetime
+  by: text?
+  items: list of { packed: datetime?, by: text?, parts: list of { at: datetime? }? }?
+}
+calendar london from "london.toml"
+calendar sydney from "sydney.toml"
+code "C" {
+  level organisational
+  calendar london
+  rule packed-soon {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.packed is missing or i.packed <= record.at + 2 business days)
+    require none(i in record.items: i.parts is present and any(p in i.parts: p.at is present and day(p.at, sydney) == day(record.at)))
+    message "{record.id} {count(i in record.items: i.packed is present and business days between(record.at, i.packed) > 1)}"
+  }
+  rule packed-by-staff {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.by is missing or i.packed is missing or ((role_of(i.by, i.packed + 1 business days) otherwise "none") != "x" and not qualified(i.by, "cert", i.packed + 2 business days)))
+    message "{record.id}"
+  }
+  rule received-by-staff {
+    title "t"
+    for parcel where record.by is present
+    require (role_of(record.by, record.at + 1 business days) otherwise "none") != "x"
+    require qualified(record.by, "cert", record.at + 2 business days in sydney)
+    message "{record.id}"
+  }
+}
+"#,
+    )
+    .unwrap();
+    let policies = dir.path().to_str().unwrap();
+    let run = common::precept(&[
+        "sql",
+        "--no-config",
+        "--dialect",
+        "spark",
+        "--policies",
+        policies,
+        "--roles",
+        "fixtures/org",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sql = &run.stdout;
+    let mut lambdas = 0;
+    for (at, _) in sql.match_indices(" -> ") {
+        // The lambda's body: up to the parenthesis that closes the call it is an argument of.
+        let mut depth = 0i32;
+        let body: String = sql[at + 4..]
+            .chars()
+            .take_while(|c| {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                depth >= 0
+            })
+            .collect();
+        assert!(!body.contains("SELECT"), "a subquery inside a lambda: {body}");
+        lambdas += usize::from(body.contains("precept_cal_"));
+    }
+    assert!(lambdas >= 5, "{lambdas} lambdas read a calendar");
+    // Each rule's query joins each calendar it reads in a lambda once: `packed-soon` both, the
+    // question about staff in a list the first, the questions about the record's staff both.
+    for (cal, queries) in [(0, 3), (1, 2)] {
+        let join =
+            format!("CROSS JOIN (SELECT * FROM precept_calendar_lists WHERE calendar = {cal}) AS precept_cal_{cal}");
+        assert_eq!(sql.matches(&join).count(), queries, "{join}");
+    }
+}

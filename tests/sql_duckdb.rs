@@ -91,6 +91,12 @@ fn generated_due_cases_give_the_same_findings_in_duckdb() {
     sql_diff::generated_due_cases(&DuckDb, &sql_diff::ALL_ZONES);
 }
 
+/// Calendar lookups inside `any`, `all`, `none` and `count`.
+#[test]
+fn calendar_lookups_in_quantifiers_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_list_lookups(&DuckDb, &["london", "sydney"]);
+}
+
 /// Case rules whose messages read the opening record (`opening.<field>`).
 #[test]
 fn generated_cases_reading_their_openings_give_the_same_findings_in_duckdb() {

@@ -146,6 +146,14 @@ fn generated_due_cases_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Calendar lookups inside `any`, `all`, `none` and `count`.
+#[test]
+fn calendar_lookups_in_quantifiers_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_list_lookups(&pg, &["london", "sydney"]);
+    }
+}
+
 /// Case rules whose messages read the opening record (`opening.<field>`).
 #[test]
 fn generated_cases_reading_their_openings_give_the_same_findings_in_postgres() {

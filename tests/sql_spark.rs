@@ -207,6 +207,14 @@ fn generated_due_cases_give_the_same_findings_in_spark() {
     }
 }
 
+/// Calendar lookups inside `any`, `all`, `none` and `count`.
+#[test]
+fn calendar_lookups_in_quantifiers_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_list_lookups(&spark, &["london", "sydney"]);
+    }
+}
+
 /// Case rules whose messages read the opening record (`opening.<field>`).
 #[test]
 fn generated_cases_reading_their_openings_give_the_same_findings_in_spark() {

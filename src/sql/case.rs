@@ -362,7 +362,7 @@ pub(crate) fn compile(
     let group_key = super::group::group_key(d, spec, &[key_ty])?;
     let text = d.ty(SqlType::Text);
     let values = d.text_list(&values);
-    let roles_join = super::roles::join(d, roles, &[&values]);
+    let roles_join = super::joins(d, roles, &[&values]);
     let select = format!(
         "SELECT * FROM (\n  WITH {}\n  SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  CAST(NULL AS BIGINT) AS requirement,\n  '' AS field,\n  {} AS message,\n  {values} AS message_values,\n  {group_key} AS group_key\n  FROM precept_judged AS r{roles_join}\n  WHERE {late}\n) AS precept_rule",
         with.join(",\n  "),
@@ -785,7 +785,7 @@ fn events(
             "SELECT {k} AS k0, {at} AS ts, {} AS kind, {off} AS off{wd}{vd} FROM {} AS r{} WHERE {filter}",
             kind_number(ev.kind),
             d.ident(&info.name),
-            super::roles::join(d, roles, &[&k, &at, &off, &wd, &vd, &filter]),
+            super::joins(d, roles, &[&k, &at, &off, &wd, &vd, &filter]),
         ));
     }
     if selects.is_empty() {

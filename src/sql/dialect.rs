@@ -366,7 +366,7 @@ impl Dialect {
     /// unknown, else false; unknown for a missing list.
     pub fn any(self, l: &str, jsonb: bool, a: &str, cond: &str) -> String {
         let body = match self {
-            Dialect::Spark => format!("exists({l}, {a} -> {cond})"),
+            Dialect::Spark => format!("exists({l}, {a} -> {})", lambda(cond)),
             _ => format!(
                 "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS TRUE) > 0 THEN TRUE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE FALSE END"
             ),
@@ -378,7 +378,7 @@ impl Dialect {
     /// unknown, else true; unknown for a missing list.
     pub fn all(self, l: &str, jsonb: bool, a: &str, cond: &str) -> String {
         let body = match self {
-            Dialect::Spark => format!("forall({l}, {a} -> {cond})"),
+            Dialect::Spark => format!("forall({l}, {a} -> {})", lambda(cond)),
             _ => format!(
                 "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS FALSE) > 0 THEN FALSE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE TRUE END"
             ),
@@ -390,9 +390,12 @@ impl Dialect {
     /// unknown (it might count or not) or the list is missing.
     pub fn count_where(self, l: &str, jsonb: bool, a: &str, cond: &str) -> String {
         let body = match self {
-            Dialect::Spark => format!(
-                "CASE WHEN exists({l}, {a} -> ({cond}) IS NULL) THEN NULL ELSE CAST(size(filter({l}, {a} -> ({cond}) <=> TRUE)) AS BIGINT) END"
-            ),
+            Dialect::Spark => {
+                let cond = lambda(cond);
+                format!(
+                    "CASE WHEN exists({l}, {a} -> ({cond}) IS NULL) THEN NULL ELSE CAST(size(filter({l}, {a} -> ({cond}) <=> TRUE)) AS BIGINT) END"
+                )
+            }
             _ => format!(
                 "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE COUNT(*) FILTER (WHERE ({cond}) IS TRUE) END"
             ),
@@ -437,7 +440,9 @@ impl Dialect {
                 Self::pg_elements(l, a, jsonb, true)
             ),
             Dialect::Spark => format!(
-                "get(filter(transform({l}, ({a}, {a}_i) -> CASE WHEN {cond} THEN named_struct('v', {sel}) END), {a}_f -> {a}_f IS NOT NULL), 0).v"
+                "get(filter(transform({l}, ({a}, {a}_i) -> CASE WHEN {} THEN named_struct('v', {}) END), {a}_f -> {a}_f IS NOT NULL), 0).v",
+                lambda(cond),
+                lambda(sel)
             ),
         }
     }
@@ -448,11 +453,18 @@ impl Dialect {
     pub fn in_list(self, x: &str, l: &str, a: &str, negate: bool) -> String {
         let not = if negate { "NOT " } else { "" };
         let found = match self {
-            Dialect::Spark => format!("exists({l}, {a} -> {a} <=> {x})"),
+            Dialect::Spark => format!("exists({l}, {a} -> {a} <=> {})", lambda(x)),
             _ => self.over(l, false, a, &format!("COUNT(*) FILTER (WHERE {} = {x}) > 0", self.element(a))),
         };
         format!("CASE WHEN {x} IS NOT NULL AND {l} IS NOT NULL THEN {not}{found} END")
     }
+}
+
+/// `sql` as the body of a Spark lambda: its calendar lookups read as columns of the calendar's
+/// row joined to the query, since Spark 4 and Databricks refuse a subquery inside a lambda
+/// ([`super::lookup::hoisted`]).
+pub(crate) fn lambda(sql: &str) -> String {
+    super::lookup::hoisted(sql)
 }
 
 #[cfg(test)]

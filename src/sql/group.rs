@@ -114,7 +114,7 @@ pub(crate) fn compile(
     }
     let where_ = if scope.is_empty() { String::new() } else { format!("\n    WHERE {}", scope.join("\n      AND ")) };
     let cols = cols.join(", ");
-    let roles_join = super::roles::join(d, roles, &[&cols, &where_]);
+    let roles_join = super::joins(d, roles, &[&cols, &where_]);
     let mut with = vec![format!(
         "precept_scope AS (\n    SELECT {cols}\n    FROM {} AS r{roles_join}{where_}\n  )",
         d.ident(&info.name)
@@ -202,9 +202,9 @@ pub(crate) fn compile(
     let group_key = group_key(d, spec, &key_types)?;
     let placing = if placed { placing(program, d, spec, &key_types)? } else { String::new() };
     // The message's values and the requirements may ask about roles: in Spark the role lists are
-    // joined to the group's row ([`super::roles::join`]).
+    // joined to the group's row ([`super::joins`]).
     let values_sql = d.text_list(&values);
-    let message_join = super::roles::join(d, roles, &[&values_sql]);
+    let message_join = super::joins(d, roles, &[&values_sql]);
     let columns = |requirement: &str, samples: &str| {
         let samples = if placed { format!(",\n  {samples} AS precept_samples") } else { String::new() };
         format!(
@@ -225,7 +225,7 @@ pub(crate) fn compile(
             ),
             if placed { ", CAST(NULL AS BIGINT) AS precept_more" } else { "" },
             minimum.replace("n >=", "g.n >="),
-            super::roles::join(d, roles, &[&values_sql, &holds.join(" AND ")]),
+            super::joins(d, roles, &[&values_sql, &holds.join(" AND ")]),
             holds.join(" AND ")
         ));
     }

@@ -92,7 +92,109 @@ pub fn script(d: Dialect) -> String {
 
 /// Column `col` of calendar `cal`'s row.
 fn column(cal: usize, col: &str) -> String {
-    format!("(SELECT {col} FROM {LISTS} WHERE calendar = {cal})")
+    format!("{COLUMN_AT}{col} FROM {LISTS} WHERE calendar = {cal})")
+}
+
+/// How [`column`]'s subquery begins.
+const COLUMN_AT: &str = "(SELECT ";
+
+/// How the alias of a calendar's row joined to a query begins ([`alias`]).
+const ALIAS: &str = "precept_cal_";
+
+/// The alias a query joined to calendar `cal`'s row of [`LISTS`] reads it by ([`hoisted`]).
+fn alias(cal: usize) -> String {
+    format!("{ALIAS}{cal}")
+}
+
+/// `sql` with each read of a calendar's lists ([`column`]'s subquery) made a column of that
+/// calendar's row joined to the query ([`join`]): for the body of a higher-order function's
+/// lambda in Spark, where Spark 4 and Databricks refuse a subquery unless a setting allows it (as
+/// the role maps are read, [`super::roles`]). Outside lambdas the subqueries stay: they are
+/// computed once per query, and every query that reads them has them whatever its joins. Text
+/// literals and quoted names are left as they are, whatever they hold.
+pub fn hoisted(sql: &str) -> String {
+    let tail = format!(" FROM {LISTS} WHERE calendar = ");
+    let mut out = String::with_capacity(sql.len());
+    for (code, part) in pieces(sql) {
+        if !code {
+            out.push_str(part);
+            continue;
+        }
+        let mut rest = part;
+        while let Some(at) = rest.find(COLUMN_AT) {
+            let (before, from) = rest.split_at(at);
+            out.push_str(before);
+            let read = from.get(COLUMN_AT.len()..).and_then(|r| {
+                let (col, after) = r.split_once(&tail)?;
+                let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+                let cal: usize = after.get(..digits)?.parse().ok()?;
+                let after = after.get(digits..)?.strip_prefix(')')?;
+                let plain = col.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                plain.then(|| (format!("{}.{col}", alias(cal)), after))
+            });
+            match read {
+                Some((column, after)) => {
+                    out.push_str(&column);
+                    rest = after;
+                }
+                None => {
+                    out.push_str(COLUMN_AT);
+                    rest = from.get(COLUMN_AT.len()..).unwrap_or("");
+                }
+            }
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+/// The joins a query over records needs for the calendar rows its `parts` read by alias
+/// ([`hoisted`]): each a cross join of one row, in calendar order.
+pub fn join(parts: &[&str]) -> String {
+    let mut cals = std::collections::BTreeSet::new();
+    for (_, code) in parts.iter().flat_map(|p| pieces(p)).filter(|(code, _)| *code) {
+        let mut rest = code;
+        while let Some(at) = rest.find(ALIAS) {
+            let after = rest.get(at + ALIAS.len()..).unwrap_or("");
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            if after.get(digits..).is_some_and(|a| a.starts_with('.')) {
+                if let Some(cal) = after.get(..digits).and_then(|n| n.parse::<usize>().ok()) {
+                    cals.insert(cal);
+                }
+            }
+            rest = after;
+        }
+    }
+    cals.into_iter()
+        .map(|c| format!(" CROSS JOIN (SELECT * FROM {LISTS} WHERE calendar = {c}) AS {}", alias(c)))
+        .collect()
+}
+
+/// `sql` cut into its code and its quoted parts (text literals in `'`, with `\` escaping the next
+/// character as Spark reads them and `''` as two literals side by side; names in backquotes or
+/// double quotes), in order: `(true, code)` or `(false, quoted)`.
+fn pieces(sql: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let (mut start, mut quote, mut escaped) = (0, None::<char>, false);
+    for (i, c) in sql.char_indices() {
+        match quote {
+            None if matches!(c, '\'' | '`' | '"') => {
+                out.push((true, &sql[start..i]));
+                (start, quote) = (i, Some(c));
+            }
+            None => {}
+            Some(_) if escaped => escaped = false,
+            Some('\'') if c == '\\' => escaped = true,
+            Some(q) if c == q => {
+                out.push((false, &sql[start..i + c.len_utf8()]));
+                (start, quote) = (i + c.len_utf8(), None);
+            }
+            Some(_) => {}
+        }
+    }
+    out.push((quote.is_none(), &sql[start..]));
+    out.retain(|(_, p)| !p.is_empty());
+    out
 }
 
 /// Item `pos` (from 1) of list column `col`; NULL outside the list (DuckDB's `list_extract` of 0 is
@@ -175,4 +277,39 @@ pub fn local_day(d: Dialect, cal: usize, t: &str) -> String {
         starts("+ 0"),
         starts("- 1")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lambda_reads_the_calendar_lists_as_joined_columns() {
+        let sql = format!(
+            "get({}, {} - 1) >= u1.at AND {} = 'x'",
+            column(0, "work_end"),
+            column(12, "first_day"),
+            column(3, "idx")
+        );
+        let h = hoisted(&sql);
+        assert_eq!(h, "get(precept_cal_0.work_end, precept_cal_12.first_day - 1) >= u1.at AND precept_cal_3.idx = 'x'");
+        assert_eq!(
+            join(&[&h, "precept_cal_0.idx"]),
+            " CROSS JOIN (SELECT * FROM precept_calendar_lists WHERE calendar = 0) AS precept_cal_0 CROSS JOIN (SELECT * FROM precept_calendar_lists WHERE calendar = 3) AS precept_cal_3 CROSS JOIN (SELECT * FROM precept_calendar_lists WHERE calendar = 12) AS precept_cal_12"
+        );
+        assert_eq!(join(&["no calendar read", "precept_cal_x.y"]), "");
+    }
+
+    #[test]
+    fn quoted_text_and_names_are_left_as_they_are() {
+        let read = column(0, "idx");
+        for quoted in [format!("'{read}'"), format!("'it\\'s {read}'"), format!("`{read}`"), format!("\"{read}\"")] {
+            let sql = format!("{quoted} = {read}");
+            assert_eq!(hoisted(&sql), format!("{quoted} = precept_cal_0.idx"), "{sql}");
+        }
+        assert_eq!(join(&["'precept_cal_4.idx' = r.`precept_cal_5.x`"]), "");
+        // Not a read of the lists: left alone.
+        let other = "(SELECT idx FROM precept_calendar WHERE calendar = 0)";
+        assert_eq!(hoisted(other), other);
+    }
 }

@@ -281,6 +281,13 @@ pub fn compile_rules(
     Rules { calendars, selects, groups, left_out }
 }
 
+/// The joins a query over records needs for what `parts` (its SQL) read as columns of a joined
+/// row: the role maps in Spark ([`roles::join`]), and the calendar lists read inside a Spark
+/// lambda ([`lookup::join`]).
+pub(crate) fn joins(d: Dialect, roles: bool, parts: &[&str]) -> String {
+    format!("{}{}", roles::join(d, roles, parts), lookup::join(parts))
+}
+
 /// What a rule that asks about roles is left out for when no role files are given.
 pub(crate) const NO_ROLES: &str = "a question about staff and roles (without `--roles`)";
 
@@ -399,7 +406,7 @@ fn compile_rule(
     let carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
     let (which, blame, values, filter) =
         (which.join(" "), blame.join(" "), d.text_list(&values), filter.join("\n  AND "));
-    let roles_join = roles::join(d, roles, &[&which, &blame, &values, &filter]);
+    let roles_join = joins(d, roles, &[&which, &blame, &values, &filter]);
     let select = format!(
         "SELECT\n{}  {record_id} AS record_id,\n  CAST(CASE {which} END AS BIGINT) AS requirement,\n  COALESCE(CASE {blame} END, '') AS field,\n  {} AS message,\n  {values} AS message_values,\n  CAST(NULL AS {}) AS group_key{carried}\nFROM {} AS r{roles_join}\nWHERE {filter}",
         identity(program, rule, info, d),

@@ -240,7 +240,7 @@ fn spark_holding(h: &str, day: &str) -> String {
 /// In Spark, whether `cond` holds for some element of the array `l` (each bound as `x`): false,
 /// not unknown, for a missing array or when `cond` is unknown for all, as `EXISTS` answers.
 fn spark_exists(l: &str, x: &str, cond: &str) -> String {
-    format!("coalesce(exists({l}, {x} -> ({cond}) <=> TRUE), FALSE)")
+    format!("coalesce(exists({l}, {x} -> ({}) <=> TRUE), FALSE)", super::dialect::lambda(cond))
 }
 
 /// The columns each question looks a role table up by, as `(table, columns)`.
@@ -513,7 +513,11 @@ fn holding(h: &str, staff: &str, day: &str) -> String {
 /// assignment holding the day, read from [`LISTS`]).
 fn role_of(d: Dialect, staff: &str, day: &str) -> String {
     if d == Dialect::Spark {
-        let held = format!("filter({}, precept_h -> {})", at("assignments", staff), spark_holding("precept_h", day));
+        let held = format!(
+            "filter({}, precept_h -> {})",
+            at("assignments", staff),
+            super::dialect::lambda(&spark_holding("precept_h", day))
+        );
         return format!("get({held}, 0).role_id");
     }
     format!(
@@ -667,7 +671,7 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
                     &format!(
                         "({} IS NOT NULL AND {needs} IS NOT NULL AND forall({needs}, precept_aq -> {}))",
                         at("staff", &staff),
-                        current(d, &staff, "precept_aq", &day)
+                        super::dialect::lambda(&current(d, &staff, "precept_aq", &day))
                     ),
                 ));
             }

@@ -2469,19 +2469,7 @@ pub fn generated_lists(engine: &dyn Engine) {
     for d in [&policies, &records] {
         std::fs::create_dir_all(d).unwrap();
     }
-    std::fs::write(policies.join("lists.precept"), LIST_POLICY).unwrap();
-    let text: String = parcels().iter().map(|l| format!("{l}\n")).collect();
-    std::fs::write(records.join("parcels.jsonl"), text).unwrap();
-    let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
-    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
-    assert!(sql.diagnostics.is_empty(), "rules left out: {:?}", sql.diagnostics);
-    let parcels = read(&program, std::slice::from_ref(&records));
-    assert_eq!(parcels.values().map(Vec::len).sum::<usize>(), 120, "parcels left unread");
-    let rows = same_rows(engine, &policies, std::slice::from_ref(&records), GENERATED_DAYS);
-    for id in &sql.compiled {
-        assert!(rows.iter().any(|r| &r.0 == id), "no finding of {id} compared");
-    }
+    let (_, rows) = parcel_findings(engine, (&policies, &records), LIST_POLICY);
     if engine.dialect() == Dialect::Postgres {
         let strip = r#"UPDATE "parcel" SET "items" = (SELECT jsonb_agg(CASE WHEN e -> 'packed.offset' = '0' THEN e - 'packed.offset' ELSE e END ORDER BY i) FROM jsonb_array_elements(jsonb_strip_nulls("items")) WITH ORDINALITY AS x(e, i)) WHERE jsonb_array_length("items") > 0; UPDATE "parcel" SET "items" = 'null' WHERE "items" IS NULL;"#;
         let again = same_rows_after(engine, &policies, &[records], GENERATED_DAYS, &format!("{strip}\n"));
@@ -3953,4 +3941,80 @@ pub fn generated_opened_cases(engine: &dyn Engine, calendars: &[&str]) {
                 .is_some_and(|v| v.starts_with("redacted:"))));
         }
     }
+}
+
+/// Calendar lookups inside `all`, `any`, `none` and `count` over [`LIST_POLICY`]'s parcels, in one
+/// code per calendar (`CAL`): business days added to and counted between datetimes and dates, local
+/// days and business days, nested quantifiers. In Spark each is read inside a lambda.
+const LIST_LOOKUP_RULES: &str = r#"
+code "Lists in CAL" {
+  level organisational
+  calendar CAL
+
+  rule packed-soon-CAL {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.packed is missing or i.packed <= record.at + 2 business days)
+    message "{record.id} {count(i in record.items: i.packed is present and i.packed > record.at + 1 business days)}"
+  }
+  rule packed-off-the-leap-day-CAL {
+    title "t"
+    for parcel where record.items is present
+    require none(i in record.items: i.packed is present and day(i.packed) == 2024-02-29)
+    message "{record.id} {count(i in record.items: i.packed is present and business_day(i.packed) == 2024-03-01)}"
+  }
+  rule packed-business-days-CAL {
+    title "t"
+    for parcel where record.items is present
+    require count(i in record.items: i.packed is present and business days between(i.packed, record.at) > 0) == 0
+    message "{record.id} {count(i in record.items: i.made is present and i.made + 1 business days >= 2024-03-01)}"
+  }
+  rule parts-packed-CAL {
+    title "t"
+    for parcel where record.items is present
+    require any(i in record.items: i.packed is present and i.parts is present and all(p in i.parts: (p.count otherwise 0) <= business days between(record.at, i.packed) + 2))
+    message "{record.id}"
+  }
+}
+"#;
+
+/// Generated parcels judged by [`LIST_LOOKUP_RULES`] in each of `calendars`: every rule compiles
+/// (in Spark too, where each lookup is read inside a higher-order function's lambda), finds
+/// something, and finds what the engine finds.
+pub fn generated_list_lookups(engine: &dyn Engine, calendars: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
+    for d in [&policies, &records] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let schema = LIST_POLICY.split("code \"Lists\"").next().unwrap();
+    let mut policy = schema.replace("schema parcel {", "schema parcel {\n  files \"parcels.jsonl\"");
+    let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();
+    assert_eq!(chosen.len(), calendars.len(), "a calendar not in CALENDARS");
+    for &(name, toml) in &chosen {
+        policy.push_str(&format!("calendar {name} from \"{name}.toml\"\n"));
+        std::fs::write(policies.join(format!("{name}.toml")), toml).unwrap();
+        policy.push_str(&LIST_LOOKUP_RULES.replace("CAL", name));
+    }
+    let (compiled, _) = parcel_findings(engine, (&policies, &records), &policy);
+    assert_eq!(compiled.len(), 4 * chosen.len());
+}
+
+/// Write `policy` into `policies` and the generated parcels into `records`, and compare both
+/// sides' findings: every rule compiles and finds something. The rules compiled, and the findings.
+fn parcel_findings(engine: &dyn Engine, (policies, records): (&Path, &Path), policy: &str) -> (Vec<String>, Vec<Row>) {
+    std::fs::write(policies.join("lists.precept"), policy).unwrap();
+    let text: String = parcels().iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(records.join("parcels.jsonl"), text).unwrap();
+    let (program, diags) = precept::workspace::load_policies(&[policies.to_path_buf()]);
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
+    assert!(sql.diagnostics.is_empty(), "rules left out: {:?}", sql.diagnostics);
+    let parcels = read(&program, &[records.to_path_buf()]);
+    assert_eq!(parcels.values().map(Vec::len).sum::<usize>(), 120, "parcels left unread");
+    let rows = same_rows(engine, policies, &[records.to_path_buf()], GENERATED_DAYS);
+    for id in &sql.compiled {
+        assert!(rows.iter().any(|r| &r.0 == id), "no finding of {id} compared");
+    }
+    (sql.compiled, rows)
 }
