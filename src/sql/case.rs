@@ -120,9 +120,6 @@ pub(crate) fn compile(
         }
     }
     let mut calendars = std::collections::BTreeSet::new();
-    if due.is_some() && seq.any_order {
-        return no("a deadline read from the opening record in a case rule `in any order`");
-    }
     let own = events(program, rule, d, roles, (offsets, dates, due), &seq.opening, &mut calendars)?;
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut with = vec![format!("precept_events AS (\n    {own}\n  )")];
@@ -245,13 +242,14 @@ pub(crate) fn compile(
 
     if seq.any_order {
         let whole_days = if dates { Some(rule.calendar) } else { None };
-        with.push(any_order(program, seq.limit, info, d, (months, whole_days, &carried), &mut calendars)?);
+        let judged = any_order(program, (seq.limit, due), info, d, (months, whole_days, &carried), &mut calendars)?;
+        with.push(judged);
     } else {
         // The deadline, from the opening, moved on by the time paused.
         let deadline = match (due, seq.limit) {
             (Some(x), _) => {
-                let span = span_deadline(program, Some(x), seq.limit, info, d, paused, &mut calendars)?;
-                with_until(d, x, span)
+                let span = span_deadline(program, Some(x), seq.limit, info, d, (FROM_OPENING, paused), &mut calendars)?;
+                with_until(d, x, "f", span)
             }
             (None, Some(Limit::Business(n, cal))) if has_pauses => {
                 // The receipt day's index, plus the count and the whole working days paused.
@@ -296,7 +294,7 @@ pub(crate) fn compile(
             // A date from the data (`until`, `by` a date) is a whole day, shown as that date
             // where it is the deadline (the later of it and the span's).
             _ if due.is_some_and(|x| until_is_date(program, x, info, d)) => {
-                let span = span_deadline(program, due, seq.limit, info, d, paused, &mut calendars)?;
+                let span = span_deadline(program, due, seq.limit, info, d, (FROM_OPENING, paused), &mut calendars)?;
                 let later = match span {
                     Some(s) => format!("(f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s}))"),
                     None => "f.dt IS NOT NULL".into(),
@@ -316,7 +314,7 @@ pub(crate) fn compile(
     // has not passed); without a deadline, still open at all. In any order, an opening matched by
     // neither closing beside it.
     let late = if seq.any_order {
-        any_order_late(d, seq.limit.is_some())
+        any_order_late(d, seq.limit.is_some() || due.is_some_and(|x| x.span.is_some()), due.is_some())
     } else if seq.limit.is_some() || due.is_some() {
         "(r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)".into()
     } else {
@@ -434,40 +432,54 @@ fn due_columns(
     Ok(format!(", {du} AS du, {dn} AS dn, {dt} AS dt, {dd} AS dd"))
 }
 
-/// The deadline a span gives an obligation (`o`, its opening's row `f`), moved on by `paused`
+/// The columns a deadline is counted from: the instant, the offset it was written with, and the
+/// opening row carrying what its record gave (`dn`, `dt`).
+#[derive(Clone, Copy)]
+struct Counted<'a> {
+    at: &'a str,
+    off: &'a str,
+    opening: &'a str,
+}
+
+/// An obligation's deadline counted from its opening (`o.open_at`, its opening's row `f`).
+const FROM_OPENING: Counted<'static> = Counted { at: "o.open_at", off: "f.off", opening: "f" };
+
+/// The deadline a span gives an obligation counted from `from`, moved on by `paused`
 /// microseconds (and, in business days, `p.bd` whole working days paused): the span read from the
-/// opening record (`f.dn`) when `due` reads one, else the rule's `limit`; `None` with neither.
+/// opening record (`dn` of `from.opening`) when `due` reads one, else the rule's `limit`; `None`
+/// with neither.
+#[allow(clippy::too_many_arguments)]
 fn span_deadline(
     program: &Program,
     due: Option<&DueSpec>,
     limit: Option<Limit>,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    paused: &str,
+    (from, paused): (Counted<'_>, &str),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<Option<String>, Unsupported> {
     let (unit, n) = match (due.and_then(|x| x.span.as_ref()), limit) {
-        (Some((unit, _)), _) => (*unit, "f.dn".to_string()),
+        (Some((unit, _)), _) => (*unit, format!("{}.dn", from.opening)),
         (None, Some(Limit::Business(n, cal))) => (DueUnit::Business(cal), n.to_string()),
         (None, Some(Limit::Months(n))) => (DueUnit::Months, n.to_string()),
         (None, Some(l @ Limit::Elapsed(_))) => {
-            return Ok(Some(deadline(program, Some(l), info, d, ("o.open_at", "f.off"), paused, calendars)?))
+            return Ok(Some(deadline(program, Some(l), info, d, (from.at, from.off), paused, calendars)?))
         }
         (None, None) => return Ok(None),
     };
     Ok(Some(match unit {
-        DueUnit::Elapsed => d.from_epoch_us(&format!("CAST({} + {n} + {paused} AS BIGINT)", d.epoch_us("o.open_at"))),
+        DueUnit::Elapsed => d.from_epoch_us(&format!("CAST({} + {n} + {paused} AS BIGINT)", d.epoch_us(from.at))),
         DueUnit::Months => {
-            let day = written_day(d, "o.open_at", "f.off");
+            let day = written_day(d, from.at, from.off);
             let days = d.days_between(&d.add_months_by(&day, &n), &day);
-            d.from_epoch_us(&format!("CAST({} + {days} * 86400000000 + {paused} AS BIGINT)", d.epoch_us("o.open_at")))
+            d.from_epoch_us(&format!("CAST({} + {days} * 86400000000 + {paused} AS BIGINT)", d.epoch_us(from.at)))
         }
         // The count and the whole working days paused, from the opening, as the engine's
         // `add_business_days(opened, n + paused_business_days)`.
         DueUnit::Business(cal) => {
             let count = if paused == "0" { n } else { format!("({n} + COALESCE(p.bd, 0))") };
             let mut c = Compiler::new(program, d, info.shape);
-            c.group = Some(vec![Slot::Value("o.open_at".into(), Ty::DateTime), Slot::Value(count, Ty::Int)]);
+            c.group = Some(vec![Slot::Value(from.at.into(), Ty::DateTime), Slot::Value(count, Ty::Int)]);
             let x = c.expr(&CExpr::AddBusinessDaysBy(Box::new(slot(0)), Box::new(slot(1)), cal), None)?;
             calendars.extend(c.calendars);
             x
@@ -475,15 +487,17 @@ fn span_deadline(
     }))
 }
 
-/// The deadline with a date or instant read from the opening record (`f.dt`): the later of it
-/// and the span's (`span`), which a pause does not move; the span's alone where the record gives
-/// none (`within ... until` a missing date is no extension), as the engine's `deadline`.
-fn with_until(d: Dialect, x: &DueSpec, span: Option<String>) -> String {
+/// The deadline with a date or instant read from the opening record (`dt` of the opening's row
+/// `opening`): the later of it and the span's (`span`), which a pause does not move; the span's
+/// alone where the record gives none (`within ... until` a missing date is no extension), as the
+/// engine's `deadline`.
+fn with_until(d: Dialect, x: &DueSpec, opening: &str, span: Option<String>) -> String {
+    let dt = format!("{opening}.dt");
     match (x.until.is_some(), span) {
         (true, Some(s)) => {
-            format!("CASE WHEN f.dt IS NULL THEN {s} WHEN {s} IS NULL OR f.dt > {s} THEN f.dt ELSE {s} END")
+            format!("CASE WHEN {dt} IS NULL THEN {s} WHEN {s} IS NULL OR {dt} > {s} THEN {dt} ELSE {s} END")
         }
-        (true, None) => "f.dt".into(),
+        (true, None) => dt,
         (false, Some(s)) => s,
         (false, None) => format!("CAST(NULL AS {})", d.ty(SqlType::Timestamp)),
     }
@@ -559,19 +573,39 @@ fn deadline(
 /// closing written as a date is due, in whole days or months, by the end of the day reached, as
 /// in the engine, and the opening, the deadline and the closing after carry their days
 /// (`open_wd`, `due_wd`, `close_wd`) for the message.
+///
+/// With a deadline read from the opening record (`read`: a span, the only deadline the checker
+/// lets a rule in any order read), each opening carries what its record gave (`du`, `dn`), and
+/// the deadline counted from the closing before it is counted with the opening's span too, as the
+/// engine counts it; an opening whose deadline has no answer is left out.
 fn any_order(
     program: &Program,
-    limit: Option<Limit>,
+    (limit, read): (Option<Limit>, Option<&DueSpec>),
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
     (months, dates, carried): (bool, Option<Option<usize>>, &[Carried]),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
-    let mut due = deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?;
-    // The fields of each opening the message reads.
-    let (fields, judged): (String, String) =
+    // The fields of each opening the message reads, and what its record gave its deadline.
+    let (mut fields, mut judged): (String, String) =
         carried.iter().map(|c| (format!(",{}", c.select("o")), format!(",{}", c.select("m")))).unzip();
-    let mut before_due = deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?;
+    let (mut due, mut before_due) = match read {
+        None => (
+            deadline(program, limit, info, d, ("m.open_at", "m.off"), "0", calendars)?,
+            deadline(program, limit, info, d, ("m.before_at", "b.off"), "0", calendars)?,
+        ),
+        // (The checker gives a rule in any order no `until` or `by`: only a span is read.)
+        Some(x) if x.until.is_some() => return no("a date read from the opening record in a case rule `in any order`"),
+        Some(x) => {
+            fields.push_str(", o.du, o.dn");
+            let from_opening = Counted { at: "m.open_at", off: "m.off", opening: "m" };
+            let from_before = Counted { at: "m.before_at", off: "b.off", opening: "m" };
+            let span = span_deadline(program, Some(x), limit, info, d, (from_opening, "0"), calendars)?;
+            let before = span_deadline(program, Some(x), limit, info, d, (from_before, "0"), calendars)?;
+            judged.push_str(", m.du");
+            (with_until(d, x, "m", span), with_until(d, x, "m", before))
+        }
+    };
     let mut days = String::new();
     if let Some(cal) = dates {
         let date = d.ty(SqlType::Date);
@@ -594,7 +628,7 @@ fn any_order(
             format!(",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos,\n      MIN(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS after_pos, o.wd"),
             "\n    LEFT JOIN precept_ordered AS b ON b.k0 = m.k0 AND b.pos = m.before_pos\n    LEFT JOIN precept_ordered AS a ON a.k0 = m.k0 AND a.pos = m.after_pos",
         )
-    } else if months {
+    } else if months || read.is_some_and(|x| matches!(x.span, Some((DueUnit::Months, _)))) {
         (
             format!(",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos"),
             "\n    LEFT JOIN precept_ordered AS b ON b.k0 = m.k0 AND b.pos = m.before_pos",
@@ -610,14 +644,16 @@ fn any_order(
 /// When an opening in any order is a finding: matched by neither the first closing after it
 /// (by its deadline) nor the last closing before it (the opening by that closing's deadline), and
 /// either closed late or, past its deadline, still open at the end; without a deadline, any
-/// closing matches.
-fn any_order_late(d: Dialect, has_limit: bool) -> String {
+/// closing matches. With a span read from the record (`read`), an opening whose span has no answer
+/// is left out.
+fn any_order_late(d: Dialect, has_limit: bool, read: bool) -> String {
+    let known = if read { "r.du = 0 AND " } else { "" };
     if !has_limit {
-        return "r.close_at IS NULL AND r.before_at IS NULL".into();
+        return format!("{known}r.close_at IS NULL AND r.before_at IS NULL");
     }
     let after = d.is_true("r.close_at IS NOT NULL AND r.close_at <= r.due");
     let before = d.is_true("r.before_at IS NOT NULL AND r.open_at <= r.before_due");
-    format!("NOT {after} AND NOT {before} AND (r.close_at IS NOT NULL OR {})", d.is_true("r.e > r.due"))
+    format!("{known}NOT {after} AND NOT {before} AND (r.close_at IS NOT NULL OR {})", d.is_true("r.e > r.due"))
 }
 
 /// The civil day instant `at` has at offset `off` (seconds east of UTC; NULL is UTC, as a NULL

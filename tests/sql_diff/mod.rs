@@ -3508,6 +3508,36 @@ code "Agreed deadlines CAL" {
     by record.until_at otherwise (record.at + 10 days)
     message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
   }
+
+  rule due-any-days-CAL {
+    for due_event where record.case starts with "D"
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    within (record.days otherwise 2) business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule due-any-months-CAL {
+    for due_event where record.case starts with "M"
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    within record.months months otherwise 1 month
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule due-any-agreed-CAL {
+    for due_event where record.case starts with "T"
+    case by record.case
+    opens when record.status == received at record.at
+    closes when record.status == answered at record.at
+    in any order
+    within record.agreed otherwise 2 days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
 }
 "#;
 
@@ -3651,6 +3681,23 @@ fn due_histories(name: &str, cal: &precept::calendar::Calendar) -> Vec<serde_jso
         event(&c("B", "tie"), "answered", o + D::from_hours(2), none.clone());
         event(&c("B", "none"), "received", o, none.clone());
         event(&c("B", "none"), "answered", by + min, none.clone());
+        // Answered first, then opened: matched in any order by that answer when the opening
+        // comes by the deadline counted from the answer with the opening's own span (and date),
+        // on it and a second or minute past; a closing with nothing open otherwise.
+        let first = |late: bool| if late { min } else { D::ZERO };
+        for (what, late) in [("first-on", false), ("first-late", true)] {
+            let pairs = [
+                ("D", cal.add_business_days(o, 1).unwrap() + first(late), serde_json::json!({"days": 1})),
+                ("M", months(o, 1) + first(late), serde_json::json!({"months": 1})),
+                ("T", o + D::from_hours(12) + first(late), serde_json::json!({"agreed": "12h"})),
+                ("U", if late { next } else { next - D::from_secs(1) }, until.clone()),
+                ("B", o + D::from_hours(1), by_at.clone()),
+            ];
+            for (p, opened, extra) in pairs {
+                event(&c(p, what), "answered", o, none.clone());
+                event(&c(p, what), "received", opened, extra);
+            }
+        }
     }
     // Still open at the end of the data, past each deadline or not yet due.
     let end: jiff::Timestamp = "2025-02-28T12:00:00Z".parse().unwrap();
@@ -3690,7 +3737,16 @@ pub fn generated_due_cases(engine: &dyn Engine, calendars: &[&str]) {
     std::fs::write(dir.path().join("records/due.jsonl"), events).unwrap();
     let rows = same_rows(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
     for name in calendars {
-        for rule in ["due-days", "due-months", "due-agreed", "due-until", "due-by"] {
+        for rule in [
+            "due-days",
+            "due-months",
+            "due-agreed",
+            "due-until",
+            "due-by",
+            "due-any-days",
+            "due-any-months",
+            "due-any-agreed",
+        ] {
             let id = format!("{rule}-{name}");
             assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
         }
