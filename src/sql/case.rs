@@ -36,6 +36,10 @@
 //!   after the opening or the last resumption, to the next resumption, the closing or the end of
 //!   the data), summed into the time paused, which moves the deadline on.
 //!
+//! - for a message that reads the opening record (`opening.<field>`), each event carries the
+//!   fields it reads (`o0`, ..., a datetime's offset as `oo0`, ...; NULL but on an opening), which
+//!   order tied openings last, as the engine's `tie` does, and each obligation keeps its opening's.
+//!
 //! A finding names no record (`record_id` is NULL, `field` empty, `requirement` NULL, as `precept
 //! check` gives a case no record or requirement) and carries the case's key in `group_key`, shown as
 //! `precept check` shows it (`case C-1042`). Its message reads `group.case`, `group.opened`,
