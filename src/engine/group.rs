@@ -14,7 +14,11 @@ mod judge;
 mod keys;
 mod totals;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+// Each record's group key is looked up in the calling thread, which every batch waits for:
+// foldhash (randomly seeded, as SipHash is), not SipHash.
+use foldhash::{HashMap, HashMapExt};
 
 use jiff::civil::Date;
 
