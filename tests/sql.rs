@@ -651,3 +651,39 @@ code "C" {
         assert_eq!(sql.matches(&join).count(), queries, "{join}");
     }
 }
+
+/// Only Spark's lambdas read a calendar's lists as a joined row: in the other dialects no text,
+/// however it is quoted (a backslash ends a literal there, where Spark would read an escape),
+/// makes the SQL join one.
+#[test]
+fn text_that_looks_like_a_joined_calendar_joins_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.precept"),
+        r#"
+schema ticket {
+  identified by id
+  id: text
+  a: text
+  b: text
+}
+code "C" {
+  level organisational
+  rule odd-texts {
+    title "t"
+    for ticket
+    require record.a != "x\\" and record.b != "precept_cal_7.y" and record.b != "it's precept_cal_3.idx"
+    message "{record.id}"
+  }
+}
+"#,
+    )
+    .unwrap();
+    for dialect in ["duckdb", "postgres", "spark"] {
+        let run =
+            common::precept(&["sql", "--no-config", "--dialect", dialect, "--policies", dir.path().to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{dialect}: {}", run.stderr);
+        assert!(run.stdout.contains("odd-texts"), "{dialect}");
+        assert!(!run.stdout.contains("AS precept_cal_"), "{dialect} joins a calendar row:\n{}", run.stdout);
+    }
+}

@@ -283,9 +283,11 @@ pub fn compile_rules(
 
 /// The joins a query over records needs for what `parts` (its SQL) read as columns of a joined
 /// row: the role maps in Spark ([`roles::join`]), and the calendar lists read inside a Spark
-/// lambda ([`lookup::join`]).
+/// lambda ([`lookup::join`]; only Spark's lambdas read them so, and only Spark's quoting is what
+/// it reads past).
 pub(crate) fn joins(d: Dialect, roles: bool, parts: &[&str]) -> String {
-    format!("{}{}", roles::join(d, roles, parts), lookup::join(parts))
+    let calendars = if d == Dialect::Spark { lookup::join(parts) } else { String::new() };
+    format!("{}{calendars}", roles::join(d, roles, parts))
 }
 
 /// What a rule that asks about roles is left out for when no role files are given.
