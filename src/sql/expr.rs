@@ -627,24 +627,9 @@ impl<'a> Compiler<'a> {
         if let Some(v) = self.vars.get_mut(slot) {
             *v = saved;
         }
-        let cond = self.in_lambda(cond?)?;
-        Ok((l, jsonb, a, cond))
-    }
-
-    /// `sql` as the body of a higher-order function's lambda. Spark's higher-order functions take
-    /// the body as a lambda, and a calendar lookup reads its calendar with a subquery: Spark 4
-    /// (and Databricks) refuse any subquery in a lambda unless a setting allows it, so one such
-    /// rule would make the whole view fail. The lambda reads the calendar's lists as columns of
-    /// its row joined to the query instead ([`super::lookup::hoisted`]).
-    fn in_lambda(&self, sql: String) -> Result<String, Unsupported> {
-        if self.dialect != Dialect::Spark {
-            return Ok(sql);
-        }
-        let sql = super::dialect::lambda(&sql);
-        if sql.contains(super::lookup::LISTS) || sql.contains(&self.dialect.ident(TABLE)) {
-            return no("a calendar lookup inside `any`, `all`, `none` or `count` in Spark (a subquery inside a higher-order function)");
-        }
-        Ok(sql)
+        // (In Spark the body becomes a lambda, whose calendar lookups the dialect reads as joined
+        // columns: [`super::dialect::lambda`].)
+        Ok((l, jsonb, a, cond?))
     }
 
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
@@ -1655,7 +1640,6 @@ impl<'a> Compiler<'a> {
             *v = saved.1;
         }
         let (inner, bad) = within?;
-        let (inner, bad) = (self.in_lambda(inner)?, self.in_lambda(bad)?);
         let sel = format!("COALESCE({inner}, {elem})");
         let first = d.first_element(&l, jsonb, &a, &sel, &bad);
         Ok(format!("COALESCE({first}, {list_path})"))
