@@ -459,3 +459,9 @@ fn cases_written_as_dates_give_the_same_findings_in_duckdb() {
 fn redacted_computations_give_the_same_hashes_in_duckdb() {
     sql_diff::generated_redacted_computations(&DuckDb);
 }
+
+/// Shares, averages and quotients against decimals of ten places: exact, never rounded.
+#[test]
+fn fine_decimals_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_fine_decimals(&DuckDb);
+}

@@ -247,3 +247,11 @@ fn redacted_computations_give_the_same_hashes_in_postgres() {
         sql_diff::generated_redacted_computations(&pg);
     }
 }
+
+/// Shares, averages and quotients against decimals of ten places: exact, never rounded.
+#[test]
+fn fine_decimals_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_fine_decimals(&pg);
+    }
+}

@@ -422,3 +422,11 @@ fn redacted_computations_give_the_same_hashes_in_spark() {
         sql_diff::generated_redacted_computations(&spark);
     }
 }
+
+/// Shares, averages and quotients against decimals of ten places: exact, never rounded.
+#[test]
+fn fine_decimals_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_fine_decimals(&spark);
+    }
+}

@@ -88,13 +88,60 @@ enum Count<'s> {
     Positive(&'s str),
 }
 
-/// An exact fraction compiled: numerator and denominator, and whether the denominator is known to
-/// be above zero.
+/// An exact fraction compiled: `num / (den * 10^scale)`, whether the denominator is known to be
+/// above zero, and whether the numerator and the denominator are whole numbers in SQL.
+///
+/// Why wholeness matters: fractions are compared and combined by multiplying across, and Spark
+/// keeps only 6 places of a product of decimals that passes 38 digits (`DECIMAL(38, 10)` times
+/// anything does) and 9 of such a sum, so in Spark a fraction of decimals is first made whole
+/// (see [`Compiler::integral`]); products of whole numbers keep every digit or overflow. The
+/// power of ten is kept apart (`scale`) so that decimals made whole are summed and compared at
+/// the places they have, not multiplied by each other's 10^10: a sum of three products of
+/// decimals would pass 38 digits otherwise. `scale` is 0 but in Spark.
 struct Fraction {
     num: String,
     den: String,
     positive: bool,
+    num_whole: bool,
+    den_whole: bool,
+    scale: u32,
 }
+
+impl Fraction {
+    /// `num / den`, of no scale, its numerator and denominator whole or not alike.
+    fn of(num: String, den: String, positive: bool, whole: bool) -> Fraction {
+        Fraction { num, den, positive, num_whole: whole, den_whole: whole, scale: 0 }
+    }
+
+    fn whole(&self) -> bool {
+        self.num_whole && self.den_whole
+    }
+
+    /// The numerator over `den * 10^s`, for `s` at least `self.scale`.
+    fn num_at(&self, s: u32) -> String {
+        match s.checked_sub(self.scale) {
+            Some(0) | None => self.num.clone(),
+            Some(k) => format!("({}) * {}", self.num, ten_to(k)),
+        }
+    }
+
+    /// The same fraction of no scale, for what reads its denominator as one value (a message's
+    /// text, a quotient of it).
+    fn flat(self) -> Fraction {
+        if self.scale == 0 {
+            return self;
+        }
+        Fraction { den: format!("({}) * {}", self.den, ten_to(self.scale)), scale: 0, ..self }
+    }
+}
+
+/// 10^`k` as a whole `DECIMAL(38, 0)`.
+fn ten_to(k: u32) -> String {
+    format!("CAST(1{} AS DECIMAL(38, 0))", "0".repeat(k as usize))
+}
+
+/// Places past which a fraction's power of ten would not fit `DECIMAL(38, 0)`.
+const MAX_SCALE: u32 = 37;
 
 /// Compiles the expressions of one schema's rules.
 #[derive(Clone)]
@@ -299,17 +346,22 @@ impl<'a> Compiler<'a> {
     /// numbers, or a quotient of numbers or money (`a / b`), whose denominator may be of any sign
     /// (zero: no answer).
     fn fraction(&mut self, e: &CExpr) -> Result<Option<Fraction>, Unsupported> {
-        if let Some((num, den, _)) = self.ratio(e) {
-            return Ok(Some(Fraction { num, den, positive: true }));
+        if let Some((num, den, ty)) = self.ratio(e) {
+            let whole = ty == SqlType::Int;
+            return Ok(Some(Fraction { num, den, positive: true, num_whole: whole, den_whole: true, scale: 0 }));
         }
         match e {
             CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
                 let dec = self.dialect.ty(SqlType::Decimal);
+                let (num_whole, den_whole) = (self.whole(a), self.whole(b));
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
                 Ok(Some(Fraction {
                     num: format!("CAST({a} AS {dec})"),
                     den: format!("CAST({b} AS {dec})"),
                     positive: false,
+                    num_whole,
+                    den_whole,
+                    scale: 0,
                 }))
             }
             // A duration divided by a whole number, as the engine divides it: to the nanosecond,
@@ -329,14 +381,15 @@ impl<'a> Compiler<'a> {
                 let q = d.int_div(&x, &y);
                 // The remainder, below the divisor, in nanoseconds over the divisor: no overflow.
                 let rest = d.int_div(&format!("(({x}) - {q} * ({y})) * 1000"), &y);
-                Ok(Some(Fraction {
-                    num: format!(
+                Ok(Some(Fraction::of(
+                    format!(
                         "CASE WHEN {} THEN CAST({q} AS {dec}) * 1000 + CAST({rest} AS {dec}) END",
                         duration_divisor_held(&y)
                     ),
-                    den: format!("CAST(1000 AS {dec})"),
-                    positive: true,
-                }))
+                    format!("CAST(1000 AS {dec})"),
+                    true,
+                    true,
+                )))
             }
             CExpr::ToDec(x) => self.fraction(x),
             // A choice of fractions (or of a fraction and a value, over 1): the branch taken's.
@@ -349,10 +402,15 @@ impl<'a> Compiler<'a> {
                 let c = self.expr(c, None)?;
                 let d = self.dialect;
                 let (t, f) = (d.is_true(&c), d.is_false(&c));
+                // Both branches at the places of the finer.
+                let scale = fa.scale.max(fb.scale);
                 Ok(Some(Fraction {
-                    num: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.num, fb.num),
+                    num: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.num_at(scale), fb.num_at(scale)),
                     den: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.den, fb.den),
                     positive: fa.positive && fb.positive,
+                    num_whole: fa.num_whole && fb.num_whole,
+                    den_whole: fa.den_whole && fb.den_whole,
+                    scale,
                 }))
             }
             // A fraction's default, read only when the fraction is missing (an operand missing),
@@ -363,37 +421,61 @@ impl<'a> Compiler<'a> {
                 let fd = self.over_one(fd, dflt)?;
                 let n = self.no_answer(x)?;
                 let missing = format!("({} IS NULL OR {} IS NULL)", fx.num, fx.den);
+                let scale = fx.scale.max(fd.scale);
                 Ok(Some(Fraction {
-                    num: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END", fd.num, fx.num),
+                    num: format!(
+                        "CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END",
+                        fd.num_at(scale),
+                        fx.num_at(scale)
+                    ),
                     den: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END", fd.den, fx.den),
                     positive: fx.positive && fd.positive,
+                    num_whole: fx.num_whole && fd.num_whole,
+                    den_whole: fx.den_whole && fd.den_whole,
+                    scale,
                 }))
             }
             // Sums, differences and products of numbers or money with a fraction in them (a
             // group's `share` or `avg`: `share(...) * 100`), exact as the engine keeps them:
-            // `a/b * c/d` is `(a * c)/(b * d)`, `a/b + c/d` is `(a * d + c * b)/(b * d)`.
+            // `a/b * c/d` is `(a * c)/(b * d)`, `a/b + c/d` is `(a * d + c * b)/(b * d)`. In Spark,
+            // sums, differences and products of decimals or money are such fractions too, of
+            // whole numbers (see [`Compiler::integral`]): Spark's `DECIMAL(38, 10)` sum keeps 9
+            // places, and its product 6.
             CExpr::Arith(op @ (Arith::Add(k) | Arith::Sub(k) | Arith::Mul(k)), a, b)
                 if matches!(k, Kind::Int | Kind::Dec | Kind::Money | Kind::Duration) =>
             {
                 let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
-                if fa.is_none() && fb.is_none() {
+                let spark_places = self.dialect == Dialect::Spark
+                    && matches!(k, Kind::Dec | Kind::Money)
+                    && !(self.whole(a) && self.whole(b));
+                if fa.is_none() && fb.is_none() && !spark_places {
                     return Ok(None);
                 }
-                // Spark drops places from a product of decimals whose precision passes 38.
-                if self.dialect == Dialect::Spark && !(self.whole(a) && self.whole(b)) {
-                    return no("a share or average in arithmetic with decimals or money in Spark (its decimal products drop places)");
-                }
+                // (Spark: both made whole first, so that no product drops places.)
                 let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
-                let num = match op {
-                    Arith::Mul(_) => format!("(({}) * ({}))", x.num, y.num),
-                    Arith::Add(_) => format!("(({}) * ({}) + ({}) * ({}))", x.num, y.den, y.num, x.den),
-                    _ => format!("(({}) * ({}) - ({}) * ({}))", x.num, y.den, y.num, x.den),
-                };
-                Ok(Some(Fraction {
-                    num,
-                    den: format!("(({}) * ({}))", x.den, y.den),
-                    positive: x.positive && y.positive,
-                }))
+                let (x, y) = (self.integral(x), self.integral(y));
+                let positive = x.positive && y.positive;
+                let (num_whole, den_whole) = (x.num_whole && y.num_whole, x.den_whole && y.den_whole);
+                let den = format!("(({}) * ({}))", x.den, y.den);
+                if let Arith::Mul(_) = op {
+                    let scale = x.scale + y.scale;
+                    if scale > MAX_SCALE {
+                        return no(format!("a product of decimals with more than {MAX_SCALE} decimal places"));
+                    }
+                    let num = format!("(({}) * ({}))", x.num, y.num);
+                    return Ok(Some(Fraction { num, den, positive, num_whole, den_whole, scale }));
+                }
+                // Summed at the places of the finer (a decimal made whole is over 10^10).
+                let scale = x.scale.max(y.scale);
+                let sign = if matches!(op, Arith::Add(_)) { "+" } else { "-" };
+                let (xn, yn) = (x.num_at(scale), y.num_at(scale));
+                // Over one denominator (two decimals made whole): summed as they are.
+                if x.den == y.den {
+                    let num = format!("(({xn}) {sign} ({yn}))");
+                    return Ok(Some(Fraction { num, den: x.den, positive, num_whole, den_whole, scale }));
+                }
+                let num = format!("(({xn}) * ({}) {sign} ({yn}) * ({}))", y.den, x.den);
+                Ok(Some(Fraction { num, den, positive, num_whole, den_whole, scale }))
             }
             // An instant moved by a divided duration (or by a duration computed from one), kept
             // as the engine keeps it, to the nanosecond: microseconds since 1970 as a fraction
@@ -402,11 +484,7 @@ impl<'a> Compiler<'a> {
             // move as the engine checks it.
             CExpr::Arith(op @ (Arith::Later | Arith::Earlier), a, b) => {
                 let Some((_, held, raw)) = self.moved_fraction(*op, a, b)? else { return Ok(None) };
-                Ok(Some(Fraction {
-                    num: format!("CASE WHEN {held} THEN {} END", raw.num),
-                    den: raw.den,
-                    positive: true,
-                }))
+                Ok(Some(Fraction::of(format!("CASE WHEN {held} THEN {} END", raw.num), raw.den, true, true)))
             }
             // The time between two instants, one of them moved by a divided duration: its
             // microseconds as a fraction, exact.
@@ -415,15 +493,16 @@ impl<'a> Compiler<'a> {
                 if fa.is_none() && fb.is_none() {
                     return Ok(None);
                 }
-                let (x, y) = (self.instant_over_one(fa, a)?, self.instant_over_one(fb, b)?);
+                let (x, y) = (self.instant_over_one(fa, a)?.flat(), self.instant_over_one(fb, b)?.flat());
                 if !(x.positive && y.positive) {
                     return no(MOVED_BY_A_FRACTION);
                 }
-                Ok(Some(Fraction {
-                    num: format!("(({}) * ({}) - ({}) * ({}))", x.num, y.den, y.num, x.den),
-                    den: format!("(({}) * ({}))", x.den, y.den),
-                    positive: true,
-                }))
+                Ok(Some(Fraction::of(
+                    format!("(({}) * ({}) - ({}) * ({}))", x.num, y.den, y.num, x.den),
+                    format!("(({}) * ({}))", x.den, y.den),
+                    true,
+                    true,
+                )))
             }
             // A fraction negated, exactly (the engine's negation of a duration or a decimal).
             CExpr::Neg(_, x) => Ok(self.fraction(x)?.map(|f| Fraction { num: format!("(-({}))", f.num), ..f })),
@@ -432,11 +511,12 @@ impl<'a> Compiler<'a> {
                 let [start, end] = args.as_ref() else { return no("`hours_between` without its two instants") };
                 let (s, e) = (self.expr(start, None)?, self.expr(end, None)?);
                 let d = self.dialect;
-                Ok(Some(Fraction {
-                    num: format!("({} - {})", d.epoch_us(&e), d.epoch_us(&s)),
-                    den: "3600000000".into(),
-                    positive: true,
-                }))
+                Ok(Some(Fraction::of(
+                    format!("({} - {})", d.epoch_us(&e), d.epoch_us(&s)),
+                    "3600000000".into(),
+                    true,
+                    true,
+                )))
             }
             _ => Ok(None),
         }
@@ -448,7 +528,7 @@ impl<'a> Compiler<'a> {
             Some(f) => f,
             None => {
                 let t = self.expr(e, None)?;
-                Fraction { num: self.dialect.epoch_us(&t), den: "1".into(), positive: true }
+                Fraction::of(self.dialect.epoch_us(&t), "1".into(), true, true)
             }
         })
     }
@@ -468,7 +548,7 @@ impl<'a> Compiler<'a> {
             return Ok(None);
         }
         let present = |f: &Fraction| format!("({} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den);
-        let (x, y) = (self.instant_over_one(fa, a)?, self.over_one(fb, b)?);
+        let (x, y) = (self.instant_over_one(fa, a)?.flat(), self.over_one(fb, b)?.flat());
         if !(x.positive && y.positive) {
             return no(MOVED_BY_A_FRACTION);
         }
@@ -479,7 +559,7 @@ impl<'a> Compiler<'a> {
         let (lo, hi) = instants_held();
         let held = format!("(({num}) BETWEEN ({lo}) * ({den}) AND ({hi}) * ({den}) + ({den}) - 1)");
         let both = format!("({} AND {})", present(&x), present(&y));
-        Ok(Some((both, held, Fraction { num, den, positive: true })))
+        Ok(Some((both, held, Fraction::of(num, den, true, true))))
     }
 
     /// For a date moved by a divided duration (`a + b`, `a - b`: `op`, a date-moving one): whether
@@ -492,7 +572,7 @@ impl<'a> Compiler<'a> {
         a: &CExpr,
         b: &CExpr,
     ) -> Result<Option<(String, String, String)>, Unsupported> {
-        let Some(f) = self.fraction(b)? else { return Ok(None) };
+        let Some(f) = self.fraction(b)?.map(Fraction::flat) else { return Ok(None) };
         if !f.positive {
             return no(MOVED_BY_A_FRACTION);
         }
@@ -515,8 +595,66 @@ impl<'a> Compiler<'a> {
         }
         Ok(match f {
             Some(f) => f,
-            None => Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true },
+            None => self.value_over_one(e)?,
         })
+    }
+
+    /// `e` (not a fraction) over 1; in Spark, a constant decimal as the whole number of its
+    /// places ([`Compiler::spark_constant`]).
+    fn value_over_one(&mut self, e: &CExpr) -> Result<Fraction, Unsupported> {
+        if let Some(c) = self.spark_constant(e) {
+            return Ok(c);
+        }
+        let num_whole = self.whole(e);
+        Ok(Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true, num_whole, den_whole: true, scale: 0 })
+    }
+
+    /// In Spark, constant decimal `e` as the whole number of its places over 10 to their number
+    /// (`33.33333333%` is `3333333333` at 10 places), ready to multiply across exactly (see
+    /// [`Fraction`]) without the SQL that makes a decimal column whole.
+    fn spark_constant(&self, e: &CExpr) -> Option<Fraction> {
+        if self.dialect != Dialect::Spark {
+            return None;
+        }
+        match e {
+            CExpr::ToDec(x) => self.spark_constant(x),
+            CExpr::Const(Value::Dec(n) | Value::Money(n)) => {
+                let places = n.terminating_places().filter(|&p| p <= 10)?;
+                let whole = n.checked_mul(crate::engine::num::Num::from(10i64.pow(places)))?.to_integer()?;
+                // Within 38 digits, as a `DECIMAL(38, 0)` holds.
+                (whole.unsigned_abs() < 10u128.pow(38)).then(|| Fraction {
+                    num: format!("CAST({whole} AS DECIMAL(38, 0))"),
+                    den: "1".into(),
+                    positive: true,
+                    num_whole: true,
+                    den_whole: true,
+                    scale: places,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// `f` with a numerator and denominator that are whole, in Spark: a decimal one times 10^10
+    /// (the places of a decimal in the tables, see [`SqlType::Decimal`]), the numerator's 10^10
+    /// kept in `scale` (a denominator's taken off it), so the fraction is as it was and every
+    /// later product of it exact (Spark rounds a product of decimals that passes 38 digits to 6
+    /// places, see [`Fraction`]); other dialects multiply decimals exactly, and get `f` as it is.
+    fn integral(&self, f: Fraction) -> Fraction {
+        if self.dialect != Dialect::Spark || f.whole() {
+            return f;
+        }
+        const PLACES: u32 = 10;
+        let num = if f.num_whole { f.num.clone() } else { spark_unscaled(&f.num) };
+        let den = if f.den_whole { f.den.clone() } else { spark_unscaled(&f.den) };
+        let up = if f.num_whole { 0 } else { PLACES };
+        let down = if f.den_whole { 0 } else { PLACES };
+        // A whole numerator over a denominator made whole: the numerator takes the 10^10.
+        let (num, scale) = match (f.scale + up).checked_sub(down) {
+            Some(scale) => (num, scale),
+            None => (format!("({num}) * {}", ten_to(down - f.scale - up)), 0),
+        };
+        Fraction { num, den, positive: f.positive, num_whole: true, den_whole: true, scale }
     }
 
     /// Whether `e` is whole numbers all through: a whole number, or a share or average of whole
@@ -914,12 +1052,15 @@ impl<'a> Compiler<'a> {
                 Ok(match f {
                     Some(f) => f,
                     None if kind == Kind::DateTime => self.instant_over_one(None, e)?,
-                    None => Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true },
+                    None => self.value_over_one(e)?,
                 })
             };
             let (x, y) = (side(fa, a)?, side(fb, b)?);
+            let (x, y) = (self.integral(x), self.integral(y));
             let times = |n: &str, den: &str| if den == "1" { format!("({n})") } else { format!("({n}) * ({den})") };
-            let (l, r) = (times(&x.num, &y.den), times(&y.num, &x.den));
+            // Across, at the places of the finer.
+            let scale = x.scale.max(y.scale);
+            let (l, r) = (times(&x.num_at(scale), &y.den), times(&y.num_at(scale), &x.den));
             if x.positive && y.positive {
                 return Ok(format!("({l} {sym} {r})"));
             }
@@ -1681,7 +1822,7 @@ impl<'a> Compiler<'a> {
         // A duration computed from a divided one (`record.waited / 3 + 1h`), a fraction of a
         // microsecond, shown as the engine's is read in microseconds: truncated toward zero.
         if let MsgPart::Hole(e, Ty::Duration) = part {
-            if let Some(f) = self.fraction(e)? {
+            if let Some(f) = self.fraction(e)?.map(Fraction::flat) {
                 if !f.positive {
                     return no(MOVED_BY_A_FRACTION);
                 }
@@ -1701,7 +1842,7 @@ impl<'a> Compiler<'a> {
                 let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
                 return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
             }
-            if let Some(f) = self.fraction(e)? {
+            if let Some(f) = self.fraction(e)?.map(Fraction::flat) {
                 // A quotient, exact: `12.5000000000/3.0000000000`; no answer (a zero divisor): NULL.
                 let (n, den) = (d.to_text(&f.num, SqlType::Decimal), d.to_text(&f.den, SqlType::Decimal));
                 return Ok(Some(format!("CASE WHEN ({}) <> 0 THEN ({n} || '/' || {den}) END", f.den)));
@@ -1756,7 +1897,7 @@ impl<'a> Compiler<'a> {
                     }
                     // A duration computed from a divided one: its whole microseconds toward
                     // zero, whose whole seconds (toward zero) are the engine's.
-                    Ty::Duration => match self.fraction(e)? {
+                    Ty::Duration => match self.fraction(e)?.map(Fraction::flat) {
                         Some(f) if f.positive => duration_text(d, &whole_quotient(d, &f.num, &f.den)),
                         Some(_) => return no(MOVED_BY_A_FRACTION),
                         None => duration_text(d, &self.expr(e, None)?),
@@ -1845,6 +1986,22 @@ fn duration_divisor_held(y: &str) -> String {
 /// The whole number `a / b` toward zero for whole numbers `a` and `b` (`b` above zero) that may
 /// pass 64 bits (nanoseconds as `DECIMAL(38, 0)`), in each dialect's exact arithmetic, as a
 /// `BIGINT` (a quotient past it, microseconds past 292,000 years, stops the query: "Limits").
+/// Decimal `x` (`DECIMAL(38, 10)` or narrower) times 10^10, exactly, as a whole `DECIMAL(38, 0)`, in
+/// Spark. Multiplying it by 10^10 would not do: Spark types that product past 38 digits and keeps
+/// 6 of its places. So the whole part below it (`FLOOR`, no places) and the places above that
+/// (`x % 1` has Spark's type of 10 places and one digit, made 0 or more) are scaled apart; `1`, the
+/// denominator of a value over one, is written as 10^10 itself. NULL stays NULL.
+fn spark_unscaled(x: &str) -> String {
+    const TEN_TO_TEN: &str = "CAST(10000000000 AS DECIMAL(38, 0))";
+    if x == "1" {
+        return TEN_TO_TEN.to_string();
+    }
+    let x = format!("CAST({x} AS DECIMAL(38, 10))");
+    format!(
+        "(CAST(FLOOR({x}) AS DECIMAL(38, 0)) * {TEN_TO_TEN} + CAST(CAST(((({x}) % 1) + 1) % 1 AS DECIMAL(11, 10)) * CAST(10000000000 AS DECIMAL(11, 0)) AS DECIMAL(38, 0)))"
+    )
+}
+
 fn whole_quotient(d: Dialect, a: &str, b: &str) -> String {
     let q = match d {
         Dialect::DuckDb => format!("(CAST({a} AS HUGEINT) // CAST({b} AS HUGEINT))"),

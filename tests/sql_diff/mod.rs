@@ -120,6 +120,25 @@ pub fn trim(s: Option<String>) -> Option<String> {
     })
 }
 
+/// The findings of the rules in `policies` over `records`, the same in `engine` as in the
+/// engine's own check, every rule compiling to SQL.
+fn every_rule_compared(engine: &dyn Engine, policies: &Path, records: PathBuf) -> Vec<Row> {
+    let program = load_redacted(policies, &[]);
+    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
+    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
+    same_rows(engine, policies, &[records], GENERATED_DAYS)
+}
+
+/// A temporary folder with a `policies` and a `records` folder in it, for a generated case.
+fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
+    for d in [&policies, &records] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    (dir, policies, records)
+}
+
 /// The engine's findings for the compiled rules.
 pub fn native(program: &Program, records: &Records, compiled: &[String]) -> Vec<Row> {
     native_with(program, None, records, compiled)
@@ -2218,11 +2237,7 @@ const OFFSET_INSTANTS: [&str; 14] = [
 /// Generated stamps: every pair of [`OFFSET_INSTANTS`] (and each alone, and with a date), judged
 /// by [`OFFSET_POLICY`]; every rule must find something, and find what the engine finds.
 pub fn generated_offsets(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("offsets.precept"), OFFSET_POLICY).unwrap();
     let dates = ["2024-01-31", "2024-02-29", "2024-03-01", "2025-01-31"];
     let mut text = String::new();
@@ -2464,11 +2479,7 @@ fn parcels() -> Vec<serde_json::Value> {
 /// held as an absent key rather than JSON `null`, each `Z` datetime without its offset key
 /// (UTC, docs/warehouse.md), and each missing list as JSON `null`: the mapping allows all three.
 pub fn generated_lists(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     let (_, rows) = parcel_findings(engine, (&policies, &records), LIST_POLICY);
     if engine.dialect() == Dialect::Postgres {
         let strip = r#"UPDATE "parcel" SET "items" = (SELECT jsonb_agg(CASE WHEN e -> 'packed.offset' = '0' THEN e - 'packed.offset' ELSE e END ORDER BY i) FROM jsonb_array_elements(jsonb_strip_nulls("items")) WITH ORDINALITY AS x(e, i)) WHERE jsonb_array_length("items") > 0; UPDATE "parcel" SET "items" = 'null' WHERE "items" IS NULL;"#;
@@ -2558,11 +2569,7 @@ code "Redacted" {
 /// message quotes, outside ASCII so that characters are not bytes) and of every type; the SQL's
 /// hashes equal the engine's, finding for finding.
 pub fn generated_redaction(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("redacted.precept"), REDACTED_POLICY).unwrap();
     let names = [
         serde_json::Value::Null,
@@ -2805,11 +2812,7 @@ fn stints() -> Vec<serde_json::Value> {
 
 /// Generated records for [`COUNT_POLICY`], every rule compared, and every rule finding something.
 pub fn generated_counts(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     let london = CALENDARS.iter().find(|(n, _)| *n == "london").map(|(_, t)| *t).unwrap();
     std::fs::write(policies.join("london.toml"), london).unwrap();
     std::fs::write(policies.join("counts.precept"), COUNT_POLICY).unwrap();
@@ -2866,11 +2869,7 @@ code "Redacted numbers" {
 /// between; each value also missing.
 pub fn generated_redacted_numbers(engine: &dyn Engine) {
     use serde_json::{json, Value};
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("payments.precept"), REDACTED_NUMBERS_POLICY).unwrap();
     let rates = [
         Value::Null,
@@ -2962,11 +2961,7 @@ code "Redacted computations" {
 /// Generated payments for [`REDACTED_COMPUTED_POLICY`]: divisors zero and not, counts negative,
 /// zero and past the engine's limit.
 pub fn generated_redacted_computations(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("payments.precept"), REDACTED_COMPUTED_POLICY).unwrap();
     let counts = [0i64, 3, -1, 1_000_001, 1_000_000];
     let mut text = String::new();
@@ -3048,11 +3043,7 @@ code "Quotients told" {
 /// Generated claims for [`QUOTIENT_POLICY`]: divisors zero, negative and missing (`parts` and `asked`), dividends
 /// missing; every rule finds something and is compared.
 pub fn generated_quotients(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("q.precept"), QUOTIENT_POLICY).unwrap();
     let mut text = String::new();
     for i in 0..120i64 {
@@ -3077,10 +3068,7 @@ pub fn generated_quotients(engine: &dyn Engine) {
         text.push_str(&format!("{r}\n"));
     }
     std::fs::write(records.join("claims.jsonl"), text).unwrap();
-    let program = load_redacted(&policies, &[]);
-    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
-    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
-    let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
+    let rows = every_rule_compared(engine, &policies, records);
     for rule in ["a-part-under-if", "a-part-either-way", "in-a-set-read", "computed-otherwise"] {
         assert!(rows.iter().filter(|r| r.0 == rule).count() > 5, "{rule} found little: {rows:?}");
     }
@@ -3181,11 +3169,7 @@ code "Durations divided" {
 /// odd microseconds, negative, exactly an hour and a microsecond either side of it; divisors zero,
 /// negative, one and past 32 bits. Every rule finds something and is compared.
 pub fn generated_duration_division(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("d.precept"), DURATION_DIVISION_POLICY).unwrap();
     let waits = [
         "PT0S",
@@ -3241,10 +3225,7 @@ pub fn generated_duration_division(engine: &dyn Engine) {
         }
     }
     std::fs::write(records.join("tickets.jsonl"), text).unwrap();
-    let program = load_redacted(&policies, &[]);
-    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
-    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
-    let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
+    let rows = every_rule_compared(engine, &policies, records);
     for rule in [
         "halved",
         "split",
@@ -3358,11 +3339,7 @@ code "Groups" {
 /// rule finds something and each construct is on both sides of its edge.
 pub fn generated_groups(engine: &dyn Engine) {
     use serde_json::{json, Value};
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("groups.precept"), GROUP_POLICY).unwrap();
     // A team's waits: an hour and a third of a microsecond on average (past `1h` by a fraction of
     // a microsecond), exactly 90 minutes, a negative average just either side of `-30m`, and
@@ -3409,18 +3386,10 @@ pub fn generated_groups(engine: &dyn Engine) {
     let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
-    // Spark drops places from products of decimals: a share or average in arithmetic with them
-    // is left out there.
-    let spark = engine.dialect() == Dialect::Spark;
-    let left_out: Vec<&str> = sql.diagnostics.iter().map(|d| d.message.as_str()).collect();
-    let want: &[&str] = if spark {
-        &["rule `averages-in-arithmetic` is left out of the SQL: a share or average in arithmetic with decimals or money in Spark (its decimal products drop places) does not compile to SQL yet"]
-    } else {
-        &[]
-    };
-    assert_eq!(left_out, want);
+    // Every rule compiles in every dialect (in Spark too, whose products of decimals would drop
+    // places: fractions are made whole there first).
+    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
-    let averages = if spark { None } else { Some("averages-in-arithmetic") };
     for id in [
         "average-wait",
         "average-wait-tripled",
@@ -3429,10 +3398,8 @@ pub fn generated_groups(engine: &dyn Engine) {
         "case-per-fee",
         "per-amount",
         "per-fee",
-    ]
-    .into_iter()
-    .chain(averages)
-    {
+        "averages-in-arithmetic",
+    ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
     // Team a's average is past an hour by a third of a microsecond, team b's exactly 90 minutes,
@@ -3447,6 +3414,115 @@ pub fn generated_groups(engine: &dyn Engine) {
     }
     let c = Some("team c".to_string());
     assert!(!rows.iter().any(|r| r.0 == "average-wait" && r.5 == c), "{rows:#?}");
+}
+
+/// Fractions (shares, averages, quotients) against decimals of many places: a database that rounds
+/// a product of decimals (Spark keeps 6 places of one past 38 digits) would judge them otherwise.
+const FINE_DECIMAL_POLICY: &str = r#"schema claim {
+  identified by id
+  id: text
+  team: text
+  amount: decimal
+  part: decimal
+  fee: money GBP
+}
+
+code "Fine decimals" {
+  level organisational
+
+  rule a-third {
+    title "t"
+    for claim
+    group by record.team
+    require share(record.amount > 2) <= 33.33333333%
+    message "{group.team} {share(record.amount > 2)}"
+  }
+  rule thirds-of-averages {
+    title "t"
+    for claim
+    group by record.team
+    require avg(record.part) * 3 < 1
+    require avg(record.part) * 3 - share(record.amount > 2) * 0.0000000003 < 0.9999999999
+    message "{group.team} {avg(record.part) * 3} {avg(record.fee) * 3 + 0.01 GBP}"
+  }
+  rule fees-shared {
+    title "t"
+    for claim
+    group by record.team
+    require avg(record.fee) * 3 - 0.01 GBP <= 1.00 GBP
+    message "{group.team} {avg(record.fee) * 3 - 0.01 GBP}"
+  }
+  rule fine-quotient {
+    title "t"
+    for claim
+    require record.part / record.amount < 0.0000001
+    message "{record.id} {record.part / record.amount}"
+  }
+  rule sums-and-products {
+    title "t"
+    for claim
+    require record.part + record.part > record.part
+    require record.amount * record.part < 1
+    require (record.fee - 0.33 GBP) * 3 + record.fee * record.part != 0.1111111111 GBP
+    message "{record.id} {record.part + record.part} {record.amount * record.part - 0.5} {record.fee * record.part}"
+  }
+}
+"#;
+
+/// Generated claims for [`FINE_DECIMAL_POLICY`]: teams whose shares and averages fall on either
+/// side of thirds written to ten places, and quotients a ten-millionth apart.
+pub fn generated_fine_decimals(engine: &dyn Engine) {
+    let (_dir, policies, records) = scratch();
+    std::fs::write(policies.join("fine.precept"), FINE_DECIMAL_POLICY).unwrap();
+    // (team, amount, part, fee): team x's share is a third (past 33.33333333% by a third of a
+    // ten-billionth), its parts average a ten-billionth under a third and its fees a third; team
+    // y's parts average a third exactly and its fees 34p; team z's share is a quarter; team v's
+    // parts average a ten-billionth under a third with no share to take off it; team w's one
+    // quotient is exactly a ten-millionth.
+    let claims: &[(&str, &str, &str, &str)] = &[
+        ("x", "3", "0.3333333333", "0.33 GBP"),
+        ("x", "0.002", "0.0000000001", "0.34 GBP"),
+        ("x", "1", "0.6666666665", "0.33 GBP"),
+        ("y", "3", "0.3333333334", "0.34 GBP"),
+        ("y", "3", "0.3333333333", "0.34 GBP"),
+        ("y", "0.5", "0.3333333333", "0.34 GBP"),
+        ("z", "3", "0.25", "0.33 GBP"),
+        ("z", "1", "0.0000001", "0.34 GBP"),
+        ("z", "0.0000000002", "0.0000000001", "0.33 GBP"),
+        ("z", "-0.0000000003", "0.0000000001", "0.33 GBP"),
+        ("v", "1", "0.3333333333", "0.33 GBP"),
+        ("v", "1", "0.3333333333", "0.33 GBP"),
+        ("v", "1", "0.3333333333", "0.33 GBP"),
+        ("w", "0.001", "0.0000000001", "0.34 GBP"),
+    ];
+    let mut text = String::new();
+    for (i, (team, amount, part, fee)) in claims.iter().enumerate() {
+        let r = serde_json::json!({ "id": format!("F-{i}"), "team": team, "amount": amount, "part": part, "fee": fee });
+        text.push_str(&format!("{r}\n"));
+    }
+    std::fs::write(records.join("claims.jsonl"), text).unwrap();
+    let rows = every_rule_compared(engine, &policies, records);
+    let found = |rule: &str, key: &str| rows.iter().any(|r| r.0 == rule && r.5.as_deref() == Some(key));
+    // A third is past 33.33333333%; a quarter is not.
+    assert!(found("a-third", "team x") && !found("a-third", "team z"), "{rows:#?}");
+    // Team y's parts average a third exactly (three times that is 1); team x's just under it, and
+    // less its share's part under 0.9999999999, which team v's, with no share, is not.
+    let broke = |key: &str, require: i64| {
+        rows.iter().any(|r| r.0 == "thirds-of-averages" && r.5.as_deref() == Some(key) && r.2 == Some(require))
+    };
+    assert!(broke("team y", 1) && broke("team v", 2) && !found("thirds-of-averages", "team x"), "{rows:#?}");
+    assert!(found("fees-shared", "team y") && !found("fees-shared", "team x"), "{rows:#?}");
+    // A ten-billionth over a five-hundredth is half a ten-millionth: under it; over a
+    // thousandth, exactly a ten-millionth: not under it.
+    let quotients: Vec<&str> = rows.iter().filter(|r| r.0 == "fine-quotient").filter_map(|r| r.1.as_deref()).collect();
+    assert!(quotients.contains(&"F-13") && !quotients.contains(&"F-1"), "{rows:#?}");
+    // Sums keep the tenth place (a ten-billionth twice is more than once) and products all
+    // twenty: three times 0.3333333334 is past 1, three times 0.3333333333 is not; 0.33 GBP times
+    // 0.3333333333 is 0.109999999989 GBP, and 0.01 GBP over 0.33 GBP tripled plus 0.34 GBP times
+    // 0.0000000001 is not 0.1111111111 GBP.
+    let sums: Vec<(&str, Option<i64>)> =
+        rows.iter().filter(|r| r.0 == "sums-and-products").filter_map(|r| Some((r.1.as_deref()?, r.2))).collect();
+    assert_eq!(sums, [("F-3", Some(2))], "{rows:#?}");
 }
 
 /// Case rules whose deadlines are read from the opening record, in one code per calendar (`CAL`):
@@ -4038,11 +4114,7 @@ code "Lists in CAL" {
 /// (in Spark too, where each lookup is read inside a higher-order function's lambda), finds
 /// something, and finds what the engine finds.
 pub fn generated_list_lookups(engine: &dyn Engine, calendars: &[&str]) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, records) = (dir.path().join("policies"), dir.path().join("records"));
-    for d in [&policies, &records] {
-        std::fs::create_dir_all(d).unwrap();
-    }
+    let (_dir, policies, records) = scratch();
     let schema = LIST_POLICY.split("code \"Lists\"").next().unwrap();
     let mut policy = schema.replace("schema parcel {", "schema parcel {\n  files \"parcels.jsonl\"");
     let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();

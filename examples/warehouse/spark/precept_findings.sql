@@ -2707,13 +2707,13 @@ SELECT * FROM (
   'warning' AS severity,
   'service_record' AS schema_name,
   CAST(NULL AS STRING) AS record_id,
-  CAST(CASE WHEN NOT ((((r.a0) <= (CAST('0.05' AS DECIMAL(38, 10))) * (r.b0))) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
+  CAST(CASE WHEN NOT (((((r.a0) * CAST(100 AS DECIMAL(38, 0))) <= (CAST(5 AS DECIMAL(38, 0))) * (r.b0))) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
   '' AS field,
   'team {0} escalated {1} of the {2} complaints opened in {3} ({4}); the charter\'s limit is 5%' AS message,
   CAST(array(r.k0, CAST(r.a1 AS STRING), CAST(r.a2 AS STRING), CAST(r.k1 AS STRING), CASE WHEN (r.b0) <> 0 THEN (CAST(r.a0 AS STRING) || '/' || CAST(r.b0 AS STRING)) END) AS ARRAY<STRING>) AS message_values,
   concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'team ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END, CASE WHEN r.k1 IS NOT NULL THEN 'month ' || date_format(r.k1, 'yyyy-MM') END) AS group_key
   FROM (SELECT g.*, CAST(NULL AS DATE) AS pm FROM precept_groups AS g WHERE g.n >= 10) AS r
-  WHERE NOT (((((r.a0) <= (CAST('0.05' AS DECIMAL(38, 10))) * (r.b0))) <=> TRUE))
+  WHERE NOT ((((((r.a0) * CAST(100 AS DECIMAL(38, 0))) <= (CAST(5 AS DECIMAL(38, 0))) * (r.b0))) <=> TRUE))
 ) AS precept_rule
 UNION ALL
 SELECT
