@@ -1116,6 +1116,12 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(match op {
+            // Spark types a sum of two `DECIMAL(38, 10)`s as 39 digits and keeps 9 of its places:
+            // one digit fewer each, and the sum is exact.
+            Arith::Add(Kind::Dec | Kind::Money) | Arith::Sub(Kind::Dec | Kind::Money) if d == Dialect::Spark => {
+                let sign = if matches!(op, Arith::Add(_)) { "+" } else { "-" };
+                format!("(CAST({x} AS DECIMAL(37, 10)) {sign} CAST({y} AS DECIMAL(37, 10)))")
+            }
             Arith::Add(_) => format!("({x} + {y})"),
             Arith::Sub(_) => format!("({x} - {y})"),
             Arith::Mul(_) => format!("({x} * {y})"),

@@ -3466,6 +3466,14 @@ code "Fine decimals" {
     require (record.fee - 0.33 GBP) * 3 + record.fee * record.part != 0.1111111111 GBP
     message "{record.id} {record.part + record.part} {record.amount * record.part - 0.5} {record.fee * record.part}"
   }
+  rule sums-in-groups {
+    title "t"
+    for claim
+    group by record.team
+    require sum(record.part + record.part) > sum(record.part)
+    require sum(record.part + record.part) < 2
+    message "{group.team} {sum(record.part + record.part)} {min(record.amount + record.part)} {max(record.fee - 0.0000000001 GBP)}"
+  }
 }
 "#;
 
@@ -3523,6 +3531,11 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     let sums: Vec<(&str, Option<i64>)> =
         rows.iter().filter(|r| r.0 == "sums-and-products").filter_map(|r| Some((r.1.as_deref()?, r.2))).collect();
     assert_eq!(sums, [("F-3", Some(2))], "{rows:#?}");
+    // Team y's parts sum to 1, twice that is not under 2; team w's one ten-billionth, twice, is
+    // more than once (a sum kept to 9 places would be 0).
+    let grouped: Vec<(Option<&str>, Option<i64>)> =
+        rows.iter().filter(|r| r.0 == "sums-in-groups").map(|r| (r.5.as_deref(), r.2)).collect();
+    assert_eq!(grouped, [(Some("team y"), Some(2))], "{rows:#?}");
 }
 
 /// Case rules whose deadlines are read from the opening record, in one code per calendar (`CAL`):
