@@ -214,6 +214,8 @@ impl Chunked<'_> {
         let converted: Vec<(Option<(ReadRecord, W)>, RowProblems)> = self
             .rows
             .par_iter()
+            // Pieces of at most 64 rows (see the JSON Lines reader).
+            .with_max_len(64)
             .map_init(
                 || Row { program, path: Vec::new(), problems: Vec::new() },
                 |row, p| {

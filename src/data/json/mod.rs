@@ -137,6 +137,7 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
             return diags.finish();
         }
     };
+    let keys = seed::Keys::of(program);
     let mut chunks =
         Chunks { reader, recycler: super::Recycler::default(), line: 0, ordinal: 0, any: false, done: false };
     let mut current = chunks.next();
@@ -167,8 +168,11 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
         let parse = || -> Vec<Parsed<W>> {
             lines
                 .par_iter()
+                // Pieces of at most 64 records: a worker done with its share of a chunk takes more
+                // from the other's, rather than wait up to a quarter of the chunk for it.
+                .with_max_len(64)
                 .map_init(
-                    || Ctx::new(program),
+                    || Ctx::new(program, &keys),
                     |ctx, raw| {
                         let bytes = shared.bytes.get(raw.start..raw.end).unwrap_or(&[]);
                         match std::str::from_utf8(bytes) {
@@ -284,7 +288,8 @@ pub(crate) fn read_json<W: Send>(file: &RecordFile, program: &Program, out: &mut
         Some(at) => scan::array_elements(b, at).unwrap_or_default(),
         None => vec![(first, b.len())],
     };
-    let mut ctx = Ctx::new(program);
+    let keys = seed::Keys::of(program);
+    let mut ctx = Ctx::new(program, &keys);
     let (mut line, mut counted) = (1usize, 0usize);
     for (ordinal, &(start, end)) in elements.iter().enumerate() {
         line += b.get(counted..start).map_or(0, |s| s.iter().filter(|&&c| c == b'\n').count());

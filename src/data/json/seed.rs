@@ -46,9 +46,8 @@ pub(crate) struct Ctx<'p> {
     spent: usize,
     /// [`decoded_budget`], read once per record rather than per value.
     budget: usize,
-    /// Some field of the program is a `custom field`: only then is a key no field has looked for
-    /// among the custom fields' arrays, so other schemas pay nothing for them.
-    customs: bool,
+    /// The keys of each shape, made once per file (see [`Keys`]).
+    lookup: &'p Keys,
     /// The items of the lists being read, innermost last: each list's items are gathered here and
     /// moved into one allocation of exactly their number, instead of a vector that grows, is
     /// reallocated and then shrunk for every list of every record.
@@ -60,8 +59,26 @@ pub(crate) struct Ctx<'p> {
     /// [`NOT_AT`] for a field absent. Emptied when a top-level key was written with an escape (it
     /// is then not the text's own bytes, and cannot be placed by address).
     keys_at: Vec<u32>,
-    /// Each shape's keys by hash (see [`KeyTable`]), built once per context rather than per record.
+}
+
+/// What the seeds look keys up in, made once per file and shared by the contexts of every thread
+/// (a context is made for each piece of a chunk a worker takes, and making these took as long as
+/// reading a record).
+pub(crate) struct Keys {
+    /// Each shape's keys by hash (see [`KeyTable`]).
     tables: Vec<KeyTable>,
+    /// Some field of the program is a `custom field`: only then is a key no field has looked for
+    /// among the custom fields' arrays, so other schemas pay nothing for them.
+    customs: bool,
+}
+
+impl Keys {
+    pub(crate) fn of(program: &Program) -> Keys {
+        Keys {
+            tables: program.shapes.iter().map(|s| KeyTable::new(&s.fields)).collect(),
+            customs: program.shapes.iter().any(|s| s.fields.iter().any(|f| f.custom().is_some())),
+        }
+    }
 }
 
 /// A field whose key is not in the record: [`Ctx::keys_at`] of an absent field.
@@ -75,7 +92,7 @@ pub(crate) fn decoded_budget() -> usize {
 }
 
 impl<'p> Ctx<'p> {
-    pub(crate) fn new(program: &'p Program) -> Ctx<'p> {
+    pub(crate) fn new(program: &'p Program, keys: &'p Keys) -> Ctx<'p> {
         Ctx {
             program,
             path: Vec::with_capacity(8),
@@ -87,11 +104,10 @@ impl<'p> Ctx<'p> {
             skip_depth: 0,
             spent: 0,
             budget: decoded_budget(),
-            customs: program.shapes.iter().any(|s| s.fields.iter().any(|f| f.custom().is_some())),
+            lookup: keys,
             items: Vec::new(),
             text: 0..0,
             keys_at: Vec::new(),
-            tables: program.shapes.iter().map(|s| KeyTable::new(&s.fields)).collect(),
         }
     }
 
@@ -400,8 +416,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         let mut keys = KeyCheck::open(self.ctx);
         let top = self.ctx.path.is_empty();
         while let Some((key, hash, at)) = {
-            let table = self.ctx.tables.get(*shape).unwrap_or(&EMPTY_TABLE);
-            map.next_key_seed(KeySeed { fields, table, customs: self.ctx.customs })?
+            let table = self.ctx.lookup.tables.get(*shape).unwrap_or(&EMPTY_TABLE);
+            map.next_key_seed(KeySeed { fields, table, customs: self.ctx.lookup.customs })?
         } {
             keys.add(self.ctx, hash);
             match key {
