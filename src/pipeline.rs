@@ -24,9 +24,6 @@ use crate::source::{SourceFile, Span};
 /// text, findings and their report texts): 2,048 took the 1,000,000-record run over 100 MiB.
 pub const BATCH: usize = 1024;
 
-/// Records freed by one job of the worker pool (see [`consume`]).
-const FREED_TOGETHER: usize = 64;
-
 pub use crate::data::{Select, MAX_DIAGNOSTICS_PER_FILE};
 
 use crate::findings::{Catalogue, Subject};
@@ -495,6 +492,7 @@ fn consume(
     out: &mut Outcome,
     take: &mut dyn FnMut(Finding, Vec<String>),
     whole: &mut Vec<Pending>,
+    free: Option<&std::sync::mpsc::SyncSender<Vec<data::ReadRecord>>>,
 ) {
     let (program, file) = (place.program, place.file);
     out.records += batch.len();
@@ -509,18 +507,14 @@ fn consume(
             });
         }
     }
-    // Freeing a batch's records is a twentieth of a run: the worker threads do it, not this one,
-    // which everything else waits for. In pieces of a few dozen records: a worker waiting for
-    // the rest of its chunk's parsing takes other jobs meanwhile, and one that took a whole
-    // batch to free (a millisecond) kept the chunk, and the other worker, waiting that long.
-    if rayon::current_num_threads() > 1 {
-        let mut batch = batch;
-        while !batch.is_empty() {
-            let piece = batch.split_off(batch.len().saturating_sub(FREED_TOGETHER));
-            rayon::spawn(move || drop(piece));
+    // Freed elsewhere when there is a thread for it (see `check_file`).
+    match free {
+        Some(free) => {
+            if let Err(std::sync::mpsc::SendError(batch)) = free.send(batch) {
+                drop(batch);
+            }
         }
-    } else {
-        drop(batch);
+        None => drop(batch),
     }
     for (seen, found, mut later) in done {
         if let Some(seen) = seen {
@@ -565,33 +559,36 @@ fn check_file(
     let mut diags = if in_turn {
         // One thread: each batch is read, checked and handed on in turn.
         data::read_file_with(file, program, BATCH, &check, &mut |batch, done| {
-            consume(&place, index, (batch, done), groups, out, take, &mut whole);
+            consume(&place, index, (batch, done), groups, out, take, &mut whole, None);
         })
     } else {
-        // The file is read, parsed and checked by a job of the worker pool (parsing and checking
-        // across the worker threads), a batch ahead; batch k is handed on here, in order, while
-        // batch k+1 is being read and checked. A job of the pool rather than a thread of its own:
-        // its `rayon::join` of a batch's parsing and the next batch's reading then runs on the
-        // worker it is on, which goes straight on to the next batch, where a thread outside the
-        // pool would hand each batch to the pool and sleep until it is done (the other workers
-        // idle meanwhile: 6% of a run on two threads with few findings).
-        let mut read = None;
-        rayon::in_place_scope(|s| {
-            // One batch waits in the channel while the next is checked.
-            let (batches, received) = std::sync::mpsc::sync_channel(1);
-            let check = &check;
-            let read = &mut read;
-            s.spawn(move |_| {
-                *read = Some(data::read_file_with(file, program, BATCH, check, &mut move |batch, done| {
-                    // The receiver only goes away when this scope ends (or unwinds).
+        // The file is read, parsed and checked on a thread of its own (parsing and checking across
+        // the worker threads), one batch ahead; batch k is handed on here, in order, while batch
+        // k+1 is being read. The records of a batch handed on are freed on a thread of their own.
+        std::thread::scope(|s| {
+            let (batches, received) = std::sync::mpsc::sync_channel(0);
+            // Freeing a batch's records is a twentieth of a run. Not here, which everything else
+            // waits for; nor as a job of the worker pool: a worker waiting for the rest of a
+            // chunk's parsing takes other jobs meanwhile, and one that took a batch to free held
+            // the chunk (and the other workers) a millisecond. Two batches wait at most, so
+            // memory stays bounded however far behind the freeing falls.
+            let (freeing, to_free) = std::sync::mpsc::sync_channel::<Vec<data::ReadRecord>>(2);
+            s.spawn(move || to_free.into_iter().for_each(drop));
+            let reader = s.spawn(|| {
+                data::read_file_with(file, program, BATCH, &check, &mut move |batch, done| {
+                    // The receiver only goes away when this thread's scope ends.
                     let _ = batches.send((batch, done));
-                }));
+                })
             });
             for batch in received {
-                consume(&place, index, batch, groups, out, take, &mut whole);
+                consume(&place, index, batch, groups, out, take, &mut whole, Some(&freeing));
             }
-        });
-        read.unwrap_or_default()
+            drop(freeing);
+            match reader.join() {
+                Ok(diags) => diags,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
     };
     out.diagnostics.append(&mut diags);
     let mut locator = data::Locator::new(file);
