@@ -36,6 +36,8 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/reap.rs"]
+mod reap;
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -250,22 +252,8 @@ fn run(mut cmd: Command, dir: &Path, ok: &[i32]) -> Measured {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR")).stdin(Stdio::null()).stdout(stdout).stderr(stderr);
     let start = Instant::now();
     let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own unreaped child (std's `Child` never waits unless asked), and
-        // both pointers are to live locals of the right types.
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if reaped == pid {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(err.kind(), std::io::ErrorKind::Interrupted, "wait4 on {cmd:?}: {err}");
-    }
+    let (status, usage) = reap::reap(child);
     let seconds = start.elapsed().as_secs_f64();
-    drop(child);
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
     if !ok.contains(&code) {
         let err = std::fs::read_to_string(dir.join("stderr")).unwrap_or_default();

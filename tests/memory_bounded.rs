@@ -12,6 +12,8 @@
 
 #[path = "../benches/support/generate.rs"]
 mod generate;
+#[path = "../benches/support/reap.rs"]
+mod reap;
 
 use std::process::{Command, Stdio};
 
@@ -38,20 +40,7 @@ fn many_records_on_two_threads_take_flat_memory() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own unreaped child, and both pointers are to live locals of the
-        // right types.
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if reaped == pid {
-            break;
-        }
-        assert_eq!(std::io::Error::last_os_error().kind(), std::io::ErrorKind::Interrupted);
-    }
-    drop(child);
+    let (status, usage) = reap::reap(child);
     // Findings fail the run: status 1.
     assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 1, "status {status:#x}");
     let report = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
