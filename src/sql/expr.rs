@@ -119,6 +119,7 @@ impl Fraction {
 
     /// The numerator over `den * 10^s`, for `s` at least `self.scale`.
     fn num_at(&self, s: u32) -> String {
+        debug_assert!(s >= self.scale, "a fraction is only ever raised to more places");
         match s.checked_sub(self.scale) {
             Some(0) | None => self.num.clone(),
             Some(k) => format!("({}) * {}", self.num, ten_to(k)),
@@ -140,8 +141,11 @@ fn ten_to(k: u32) -> String {
     format!("CAST(1{} AS DECIMAL(38, 0))", "0".repeat(k as usize))
 }
 
-/// Places past which a fraction's power of ten would not fit `DECIMAL(38, 0)`.
-const MAX_SCALE: u32 = 37;
+/// Places a fraction may have in Spark: a product of two decimals (10 each) or of a decimal and
+/// a constant. Each place is a digit fewer of the 38 a `DECIMAL(38, 0)` holds, so a product of
+/// two decimals of 10^18 or more stops the query (as DuckDB's `DECIMAL(38, 20)` product does);
+/// more would leave too few digits for ordinary values, and such a rule is left out.
+const MAX_SCALE: u32 = 20;
 
 /// Compiles the expressions of one schema's rules.
 #[derive(Clone)]
@@ -399,6 +403,8 @@ impl<'a> Compiler<'a> {
                     return Ok(None);
                 }
                 let (fa, fb) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
+                // (Spark: whole first, so that raising a branch to the other's places is exact.)
+                let (fa, fb) = (self.integral(fa)?, self.integral(fb)?);
                 let c = self.expr(c, None)?;
                 let d = self.dialect;
                 let (t, f) = (d.is_true(&c), d.is_false(&c));
@@ -419,6 +425,8 @@ impl<'a> Compiler<'a> {
                 let Some(fx) = self.fraction(x)? else { return Ok(None) };
                 let fd = self.fraction(dflt)?;
                 let fd = self.over_one(fd, dflt)?;
+                // (Spark: whole first, so that raising one to the other's places is exact.)
+                let (fx, fd) = (self.integral(fx)?, self.integral(fd)?);
                 let n = self.no_answer(x)?;
                 let missing = format!("({} IS NULL OR {} IS NULL)", fx.num, fx.den);
                 let scale = fx.scale.max(fd.scale);
@@ -453,14 +461,16 @@ impl<'a> Compiler<'a> {
                 }
                 // (Spark: both made whole first, so that no product drops places.)
                 let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
-                let (x, y) = (self.integral(x), self.integral(y));
+                let (x, y) = (self.integral(x)?, self.integral(y)?);
                 let positive = x.positive && y.positive;
                 let (num_whole, den_whole) = (x.num_whole && y.num_whole, x.den_whole && y.den_whole);
                 let den = format!("(({}) * ({}))", x.den, y.den);
                 if let Arith::Mul(_) = op {
                     let scale = x.scale + y.scale;
                     if scale > MAX_SCALE {
-                        return no(format!("a product of decimals with more than {MAX_SCALE} decimal places"));
+                        return no(format!(
+                            "a product of decimals with more than {MAX_SCALE} decimal places in Spark (a product of three decimals)"
+                        ));
                     }
                     let num = format!("(({}) * ({}))", x.num, y.num);
                     return Ok(Some(Fraction { num, den, positive, num_whole, den_whole, scale }));
@@ -469,8 +479,8 @@ impl<'a> Compiler<'a> {
                 let scale = x.scale.max(y.scale);
                 let sign = if matches!(op, Arith::Add(_)) { "+" } else { "-" };
                 let (xn, yn) = (x.num_at(scale), y.num_at(scale));
-                // Over one denominator (two decimals made whole): summed as they are.
-                if x.den == y.den {
+                // Over one denominator (two decimals made whole, in Spark): summed as they are.
+                if self.dialect == Dialect::Spark && x.den == y.den {
                     let num = format!("(({xn}) {sign} ({yn}))");
                     return Ok(Some(Fraction { num, den: x.den, positive, num_whole, den_whole, scale }));
                 }
@@ -640,9 +650,9 @@ impl<'a> Compiler<'a> {
     /// kept in `scale` (a denominator's taken off it), so the fraction is as it was and every
     /// later product of it exact (Spark rounds a product of decimals that passes 38 digits to 6
     /// places, see [`Fraction`]); other dialects multiply decimals exactly, and get `f` as it is.
-    fn integral(&self, f: Fraction) -> Fraction {
+    fn integral(&self, f: Fraction) -> Result<Fraction, Unsupported> {
         if self.dialect != Dialect::Spark || f.whole() {
-            return f;
+            return Ok(f);
         }
         const PLACES: u32 = 10;
         let num = if f.num_whole { f.num.clone() } else { spark_unscaled(&f.num) };
@@ -654,7 +664,12 @@ impl<'a> Compiler<'a> {
             Some(scale) => (num, scale),
             None => (format!("({num}) * {}", ten_to(down - f.scale - up)), 0),
         };
-        Fraction { num, den, positive: f.positive, num_whole: true, den_whole: true, scale }
+        if scale > MAX_SCALE {
+            return no(format!(
+                "a product of decimals with more than {MAX_SCALE} decimal places in Spark (a product of three decimals)"
+            ));
+        }
+        Ok(Fraction { num, den, positive: f.positive, num_whole: true, den_whole: true, scale })
     }
 
     /// Whether `e` is whole numbers all through: a whole number, or a share or average of whole
@@ -1056,7 +1071,7 @@ impl<'a> Compiler<'a> {
                 })
             };
             let (x, y) = (side(fa, a)?, side(fb, b)?);
-            let (x, y) = (self.integral(x), self.integral(y));
+            let (x, y) = (self.integral(x)?, self.integral(y)?);
             let times = |n: &str, den: &str| if den == "1" { format!("({n})") } else { format!("({n}) * ({den})") };
             // Across, at the places of the finer.
             let scale = x.scale.max(y.scale);
@@ -1989,9 +2004,6 @@ fn duration_divisor_held(y: &str) -> String {
     format!("(({y}) <> 0 AND ({y}) BETWEEN -2147483648 AND 2147483647)")
 }
 
-/// The whole number `a / b` toward zero for whole numbers `a` and `b` (`b` above zero) that may
-/// pass 64 bits (nanoseconds as `DECIMAL(38, 0)`), in each dialect's exact arithmetic, as a
-/// `BIGINT` (a quotient past it, microseconds past 292,000 years, stops the query: "Limits").
 /// Decimal `x` (`DECIMAL(38, 10)` or narrower) times 10^10, exactly, as a whole `DECIMAL(38, 0)`, in
 /// Spark. Multiplying it by 10^10 would not do: Spark types that product past 38 digits and keeps
 /// 6 of its places. So the whole part below it (`FLOOR`, no places) and the places above that
@@ -2008,6 +2020,9 @@ fn spark_unscaled(x: &str) -> String {
     )
 }
 
+/// The whole number `a / b` toward zero for whole numbers `a` and `b` (`b` above zero) that may
+/// pass 64 bits (nanoseconds as `DECIMAL(38, 0)`), in each dialect's exact arithmetic, as a
+/// `BIGINT` (a quotient past it, microseconds past 292,000 years, stops the query: "Limits").
 fn whole_quotient(d: Dialect, a: &str, b: &str) -> String {
     let q = match d {
         Dialect::DuckDb => format!("(CAST({a} AS HUGEINT) // CAST({b} AS HUGEINT))"),

@@ -3466,6 +3466,12 @@ code "Fine decimals" {
     require (record.fee - 0.33 GBP) * 3 + record.fee * record.part != 0.1111111111 GBP
     message "{record.id} {record.part + record.part} {record.amount * record.part - 0.5} {record.fee * record.part}"
   }
+  rule chosen-quotients {
+    title "t"
+    for claim
+    require (if record.amount > 0 then record.part / record.amount else 0.25) > 0.0000000001
+    message "{record.id} {if record.amount > 0 then record.part / record.amount else 0.25}"
+  }
   rule sums-in-groups {
     title "t"
     for claim
