@@ -509,11 +509,8 @@ fn consume(
     }
     // Freed elsewhere when there is a thread for it (see `check_file`).
     match free {
-        Some(free) => {
-            if let Err(std::sync::mpsc::SendError(batch)) = free.send(batch) {
-                drop(batch);
-            }
-        }
+        // (Should that thread be gone, the batch comes back in the error, freed with it here.)
+        Some(free) => drop(free.send(batch)),
         None => drop(batch),
     }
     for (seen, found, mut later) in done {

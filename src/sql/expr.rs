@@ -2007,13 +2007,10 @@ fn duration_divisor_held(y: &str) -> String {
 /// Decimal `x` (`DECIMAL(38, 10)` or narrower) times 10^10, exactly, as a whole `DECIMAL(38, 0)`, in
 /// Spark. Multiplying it by 10^10 would not do: Spark types that product past 38 digits and keeps
 /// 6 of its places. So the whole part below it (`FLOOR`, no places) and the places above that
-/// (`x % 1` has Spark's type of 10 places and one digit, made 0 or more) are scaled apart; `1`, the
-/// denominator of a value over one, is written as 10^10 itself. NULL stays NULL.
+/// (`x % 1` has Spark's type of 10 places and one digit, made 0 or more) are scaled apart. NULL
+/// stays NULL.
 fn spark_unscaled(x: &str) -> String {
     const TEN_TO_TEN: &str = "CAST(10000000000 AS DECIMAL(38, 0))";
-    if x == "1" {
-        return TEN_TO_TEN.to_string();
-    }
     let x = format!("CAST({x} AS DECIMAL(38, 10))");
     format!(
         "(CAST(FLOOR({x}) AS DECIMAL(38, 0)) * {TEN_TO_TEN} + CAST(CAST(((({x}) % 1) + 1) % 1 AS DECIMAL(11, 10)) * CAST(10000000000 AS DECIMAL(11, 0)) AS DECIMAL(38, 0)))"
