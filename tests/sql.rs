@@ -283,6 +283,7 @@ schema visit {
   late: boolean
   score: integer?
   wait: duration?
+  rate: decimal
 }
 code "Groups" {
   level organisational
@@ -309,6 +310,12 @@ code "Groups" {
     require avg(record.wait) is missing or avg(record.wait) / 2 <= 1h
     message "team {group.team}"
   }
+  rule by-squared-rate {
+    title "Few visits at each squared rate"
+    for visit
+    group by record.rate * record.rate as squared
+    require count() < 10
+  }
 }
 "#,
     )
@@ -319,11 +326,18 @@ code "Groups" {
         assert_eq!(run.code, 1, "{}", run.stderr);
         let text = run.stderr.replace("\n  │ ", " ");
         assert!(
-            text.contains("rule `mean-wait` is left out of the SQL: a share or average computed with"),
+            text.contains("rule `mean-wait` is left out of the SQL: a share or average (in Spark, also a sum of decimal arithmetic) computed with"),
             "{}",
             run.stderr
         );
         assert!(!run.stdout.contains("'mean-wait' AS rule_id"));
+        // A key with 20 places would be rounded to the tables' 10, and keys fall together.
+        assert!(
+            text.contains("rule `by-squared-rate` is left out of the SQL: a group key that multiplies decimals"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("'by-squared-rate' AS rule_id"));
         insta::assert_snapshot!(format!("groups_{dialect}"), run.stdout);
     }
 }

@@ -76,6 +76,9 @@ pub enum Slot {
         den: String,
         /// The numerator's type.
         num_ty: SqlType,
+        /// Places the numerator is scaled by: the fraction is `num / (den * 10^scale)`. Not 0
+        /// only in Spark, for a sum or average of decimals made whole ([`Compiler::summand`]).
+        scale: u32,
     },
 }
 
@@ -225,7 +228,7 @@ impl<'a> Compiler<'a> {
             return match self.slot(steps) {
                 Some(Slot::Value(sql, ty)) => Ok((sql.clone(), String::new(), ty.clone())),
                 Some(Slot::Ratio { .. }) => {
-                    no("a share or average computed with (SQL would round it; only comparisons and messages read it)")
+                    no("a share or average (in Spark, also a sum of decimal arithmetic) computed with (SQL would round it; only comparisons and messages read it)")
                 }
                 None => no("a field the group does not have"),
             };
@@ -334,11 +337,18 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// The numerator, denominator and numerator type of `e` when it is a fraction slot.
-    fn ratio(&self, e: &CExpr) -> Option<(String, String, SqlType)> {
+    /// `e` as a fraction when it is a fraction slot.
+    fn ratio(&self, e: &CExpr) -> Option<Fraction> {
         match e {
             CExpr::Field(Root::Record, steps) => match self.slot(steps) {
-                Some(Slot::Ratio { num, den, num_ty }) => Some((num.clone(), den.clone(), *num_ty)),
+                Some(Slot::Ratio { num, den, num_ty, scale }) => Some(Fraction {
+                    num: num.clone(),
+                    den: den.clone(),
+                    positive: true,
+                    num_whole: *num_ty == SqlType::Int,
+                    den_whole: true,
+                    scale: *scale,
+                }),
                 _ => None,
             },
             CExpr::ToDec(x) => self.ratio(x),
@@ -346,13 +356,32 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// In Spark, what a `sum` or `avg` of decimals or money (`e`, of that type) adds up for each
+    /// record, when `e` is arithmetic on decimals: the whole number of its places and their number (the value is
+    /// the number over 10 to it), so that the sum is of whole numbers and exact. Spark's own
+    /// arithmetic would round a product (`record.rate * record.hours`, even `record.amount * 2`)
+    /// to 6 places before summing it. `None` elsewhere: the value itself is summed (DuckDB and
+    /// PostgreSQL multiply decimals exactly, and keep every place through `SUM`).
+    pub fn summand(&mut self, e: &CExpr) -> Result<Option<(String, u32)>, Unsupported> {
+        if self.dialect != Dialect::Spark {
+            return Ok(None);
+        }
+        // A quotient is a fraction whose denominator is not 1 (and is not summed: `expr` leaves
+        // it out); everything else a record's fraction is made of has a denominator of 1.
+        if divides(e) {
+            return Ok(None);
+        }
+        let Some(f) = self.fraction(e)? else { return Ok(None) };
+        let f = self.integral(f)?;
+        Ok(Some((f.num, f.scale)))
+    }
+
     /// `e` as a fraction, when it is one the engine keeps exact: a group's `share` or `avg` of
     /// numbers, or a quotient of numbers or money (`a / b`), whose denominator may be of any sign
     /// (zero: no answer).
     fn fraction(&mut self, e: &CExpr) -> Result<Option<Fraction>, Unsupported> {
-        if let Some((num, den, ty)) = self.ratio(e) {
-            let whole = ty == SqlType::Int;
-            return Ok(Some(Fraction { num, den, positive: true, num_whole: whole, den_whole: true, scale: 0 }));
+        if let Some(f) = self.ratio(e) {
+            return Ok(Some(f));
         }
         match e {
             CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
@@ -672,12 +701,23 @@ impl<'a> Compiler<'a> {
         Ok(Fraction { num, den, positive: f.positive, num_whole: true, den_whole: true, scale })
     }
 
+    /// Whether `e` multiplies two decimals (neither whole) somewhere, so that its value may have
+    /// more places than the tables' 10: a group key that is one would be rounded to 10 places in
+    /// SQL, and two keys the engine tells apart could fall together.
+    pub fn multiplies_places(&self, e: &CExpr) -> bool {
+        let own = match e {
+            CExpr::Arith(Arith::Mul(Kind::Dec | Kind::Money), a, b) => !(self.whole(a) || self.whole(b)),
+            _ => false,
+        };
+        own || e.children().into_iter().any(|c| self.multiplies_places(c))
+    }
+
     /// Whether `e` is whole numbers all through: a whole number, or a share or average of whole
     /// numbers, or sums, differences and products of them. (Spark keeps at least 6 places of a
     /// decimal product that passes 38 digits: exact for these, whose products are whole.)
     fn whole(&self, e: &CExpr) -> bool {
-        if let Some((_, _, ty)) = self.ratio(e) {
-            return ty == SqlType::Int;
+        if let Some(f) = self.ratio(e) {
+            return f.num_whole;
         }
         match e {
             CExpr::ToDec(x) => self.whole(x),
@@ -914,7 +954,7 @@ impl<'a> Compiler<'a> {
                 format!("CASE WHEN {held} THEN {moved} END")
             }
             CExpr::Present(x, want) => {
-                if let Some((num, _, _)) = self.ratio(x) {
+                if let Some(Fraction { num, .. }) = self.ratio(x) {
                     return Ok(format!("({num} IS {}NULL)", if *want { "NOT " } else { "" }));
                 }
                 // A computation that divides or reads a count from the record: no answer is told
@@ -1858,8 +1898,10 @@ impl<'a> Compiler<'a> {
             }
         }
         if let MsgPart::Hole(e, _) | MsgPart::Percent(e) = part {
-            if let Some((n, den, ty)) = self.ratio(e) {
+            if let Some(f) = self.ratio(e).map(Fraction::flat) {
                 // Exact, as the engine keeps it: `3/40`.
+                let ty = if f.num_whole { SqlType::Int } else { SqlType::Decimal };
+                let (n, den) = (f.num, f.den);
                 let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
                 return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
             }
@@ -2069,6 +2111,17 @@ fn has_no_answer(e: &CExpr) -> bool {
             | CExpr::AddBusinessDaysBy(..)
             | CExpr::AddMonthsBy(..)
     ) || e.children().into_iter().any(has_no_answer)
+}
+
+/// Whether `e` divides somewhere (its fraction, if any, has a denominator other than 1): a
+/// quotient, or hours between two instants (microseconds over an hour's).
+fn divides(e: &CExpr) -> bool {
+    let own = match e {
+        CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) => true,
+        CExpr::Call(f, _) => f.name == "hours_between",
+        _ => false,
+    };
+    own || e.children().into_iter().any(divides)
 }
 
 /// A decimal or an amount `x` (10 places at most) as the engine shows it

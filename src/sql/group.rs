@@ -34,7 +34,7 @@ use super::expr::{Compiler, Slot, Unsupported};
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
-use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, SchemaInfo};
+use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, SchemaInfo};
 use crate::engine::types::{EnumId, Ty};
 use crate::engine::Program;
 
@@ -81,6 +81,9 @@ pub(crate) fn compile(
     let mut key_types = Vec::new();
     for (i, k) in spec.keys.iter().enumerate() {
         let Some(st) = scalar(&k.ty) else { return no("a group key that is a list or object") };
+        if st == SqlType::Decimal && c.multiplies_places(&k.expr) {
+            return no("a group key that multiplies decimals (SQL keeps a key to 10 places, the engine every place)");
+        }
         let e = c.expr(&k.expr, enum_id(&k.ty))?;
         // A decimal key at the places its text is made from ([`decimal_text`]), whatever
         // arithmetic made it.
@@ -88,10 +91,26 @@ pub(crate) fn compile(
         cols.push(format!("{e} AS k{i}"));
         key_types.push(st);
     }
+    // The places each aggregate's values are scaled by (Spark's sums and averages of decimal
+    // arithmetic, summed as whole numbers: [`Compiler::summand`]).
+    let mut scales = Vec::new();
     for (j, agg) in spec.aggs.iter().enumerate() {
+        let mut scale = None;
         if let Some(a) = &agg.arg {
-            cols.push(format!("{} AS x{j}", c.expr(a, None)?));
+            let summed = match agg.kind {
+                AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
+                _ => None,
+            };
+            let x = match summed {
+                Some((whole, places)) => {
+                    scale = Some(places);
+                    whole
+                }
+                None => c.expr(a, None)?,
+            };
+            cols.push(format!("{x} AS x{j}"));
         }
+        scales.push(scale);
     }
     if let Some(p) = &spec.presence {
         let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
@@ -117,8 +136,13 @@ pub(crate) fn compile(
 
     // precept_groups: one row per key, its count and aggregates.
     let keys: Vec<String> = (0..spec.keys.len()).map(|i| format!("k{i}")).collect();
-    let aggs =
-        spec.aggs.iter().enumerate().map(|(j, a)| aggregate(d, j, a.kind, &a.ty)).collect::<Result<Vec<_>, _>>()?;
+    let aggs = spec
+        .aggs
+        .iter()
+        .zip(&scales)
+        .enumerate()
+        .map(|(j, (a, scale))| aggregate(d, j, a.kind, &a.ty, *scale))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut gcols: Vec<String> = keys.clone();
     gcols.push("COUNT(*) AS n".into());
     for (j, a) in aggs.iter().enumerate() {
@@ -314,10 +338,42 @@ fn enum_id(ty: &Ty) -> Option<EnumId> {
     }
 }
 
-/// Aggregate `j` over `x{j}` as the engine folds it.
-fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Unsupported> {
+/// Aggregate `j` over `x{j}` as the engine folds it; with `scale`, `x{j}` is a whole number of
+/// that many places (Spark's decimal arithmetic, see [`Compiler::summand`]), summed as one.
+fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -> Result<AggSql, Unsupported> {
     let x = format!("x{j}");
-    let dec = d.ty(SqlType::Decimal);
+    // A sum of decimals keeps every place: a product of two has 20 (DuckDB's `DECIMAL(38, 20)`,
+    // PostgreSQL's `NUMERIC` of any scale), which `DECIMAL(38, 10)` would round.
+    let dec = match d {
+        Dialect::DuckDb => None,
+        Dialect::Postgres => Some("NUMERIC"),
+        Dialect::Spark => Some(d.ty(SqlType::Decimal)),
+    };
+    let summed = |sum: String| match dec {
+        Some(dec) => format!("CAST({sum} AS {dec})"),
+        None => sum,
+    };
+    let zero = format!("CAST(0 AS {})", d.ty(SqlType::Decimal));
+    if let (Some(scale), AggKind::Sum(_) | AggKind::Avg(_)) = (scale, kind) {
+        let whole = "DECIMAL(38, 0)";
+        let slot = |den: String| Slot::Ratio { num: format!("r.a{j}"), den, num_ty: SqlType::Int, scale };
+        return Ok(match kind {
+            AggKind::Sum(_) => AggSql {
+                value: format!("CAST(COALESCE(SUM({x}), 0) AS {whole})"),
+                den: None,
+                empty: (format!("CAST(0 AS {whole})"), None),
+                slot: slot("1".into()),
+                shown: None,
+            },
+            _ => AggSql {
+                value: format!("CAST(SUM({x}) AS {whole})"),
+                den: Some(format!("COUNT({x})")),
+                empty: (format!("CAST(NULL AS {whole})"), Some("CAST(0 AS BIGINT)".into())),
+                slot: slot(format!("r.b{j}")),
+                shown: None,
+            },
+        });
+    }
     let value = |v: String, empty: &str| AggSql {
         value: v,
         den: None,
@@ -335,14 +391,12 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
             value: counted,
             den: Some("COUNT(*)".into()),
             empty: ("CAST(0 AS BIGINT)".into(), Some("CAST(0 AS BIGINT)".into())),
-            slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int },
+            slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int, scale: 0 },
             shown: None,
         },
         AggKind::Sum(_) => match ty {
             Ty::Int | Ty::Duration => value(format!("CAST(COALESCE(SUM({x}), 0) AS BIGINT)"), "CAST(0 AS BIGINT)"),
-            Ty::Dec | Ty::Money(_) => {
-                value(format!("CAST(COALESCE(SUM({x}), 0) AS {dec})"), &format!("CAST(0 AS {dec})"))
-            }
+            Ty::Dec | Ty::Money(_) => value(summed(format!("COALESCE(SUM({x}), 0)")), &zero),
             _ => return no("a sum of this type"),
         },
         // The engine's average of durations is their sum in nanoseconds divided by their count,
@@ -352,7 +406,7 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
         // terms have the sign of `s`, so truncating each truncates the sum). It is a fraction of
         // a microsecond, `a/1000`, so that a `require` compares it exactly; a message shows it
         // truncated to the microsecond, as the engine's value of it is (`trunc(s / n)`).
-        AggKind::Avg(crate::engine::program::Kind::Duration) => {
+        AggKind::Avg(Kind::Duration) => {
             let s = format!("CAST(SUM({x}) AS BIGINT)");
             let n = format!("NULLIF(COUNT({x}), 0)");
             let whole = d.int_div(&s, &n);
@@ -361,24 +415,22 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty) -> Result<AggSql, Uns
                 value: format!("CAST(1000 * {whole} + {rest} AS BIGINT)"),
                 den: Some(format!("CAST(CASE WHEN COUNT({x}) > 0 THEN 1000 ELSE 0 END AS BIGINT)")),
                 empty: ("CAST(NULL AS BIGINT)".into(), Some("CAST(0 AS BIGINT)".into())),
-                slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int },
+                slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int, scale: 0 },
                 shown: Some(Slot::Value(d.int_div(&format!("r.a{j}"), "1000"), Ty::Duration)),
             }
         }
         // The mean of the values present, a fraction; none present: no value.
         AggKind::Avg(k) => {
             let (num, num_ty) = match k {
-                crate::engine::program::Kind::Int => (format!("CAST(SUM({x}) AS BIGINT)"), SqlType::Int),
-                crate::engine::program::Kind::Dec | crate::engine::program::Kind::Money => {
-                    (format!("CAST(SUM({x}) AS {dec})"), SqlType::Decimal)
-                }
+                Kind::Int => (format!("CAST(SUM({x}) AS BIGINT)"), SqlType::Int),
+                Kind::Dec | Kind::Money => (summed(format!("SUM({x})")), SqlType::Decimal),
                 _ => return no("the average of values of this type"),
             };
             AggSql {
                 value: num,
                 den: Some(format!("COUNT({x})")),
                 empty: (format!("CAST(NULL AS {})", d.ty(num_ty)), Some("CAST(0 AS BIGINT)".into())),
-                slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty },
+                slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty, scale: 0 },
                 shown: None,
             }
         }

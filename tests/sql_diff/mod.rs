@@ -3480,6 +3480,21 @@ code "Fine decimals" {
     require sum(record.part + record.part) < 2
     message "{group.team} {sum(record.part + record.part)} {min(record.amount + record.part)} {max(record.fee - 0.0000000001 GBP)}"
   }
+  rule products-in-groups {
+    title "t"
+    for claim
+    group by record.team
+    require sum(record.amount * record.part) > 0
+    require avg(record.amount * record.part) * 30000 != 0.000000003
+    message "{group.team} {sum(record.amount * record.part)} {avg(record.amount * record.part)}"
+  }
+  rule products-of-money {
+    title "t"
+    for claim
+    group by record.team
+    require sum(record.fee * record.part) * 100 != 0.0000000034 GBP
+    message "{group.team} {sum(record.fee * record.part)} {avg(record.fee * record.part) * 2}"
+  }
 }
 "#;
 
@@ -3542,6 +3557,17 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     let grouped: Vec<(Option<&str>, Option<i64>)> =
         rows.iter().filter(|r| r.0 == "sums-in-groups").map(|r| (r.5.as_deref(), r.2)).collect();
     assert_eq!(grouped, [(Some("team y"), Some(2))], "{rows:#?}");
+    // Products keep all their places through a sum and an average: team w's one product is a
+    // ten-trillionth, above 0 though it has nothing in the first ten places (a sum kept to 10
+    // places breaks the first `require`), and 30,000 times its average is 0.000000003;
+    // its fee times its part is 0.000000000034 GBP, 100 times that 0.0000000034 GBP.
+    let products: Vec<(&str, Option<&str>, Option<i64>)> =
+        rows.iter().filter(|r| r.0.starts_with("products-")).map(|r| (r.0.as_str(), r.5.as_deref(), r.2)).collect();
+    assert_eq!(
+        products,
+        [("products-in-groups", Some("team w"), Some(2)), ("products-of-money", Some("team w"), Some(1))],
+        "{rows:#?}"
+    );
 }
 
 /// Case rules whose deadlines are read from the opening record, in one code per calendar (`CAL`):
