@@ -1938,6 +1938,9 @@ impl<'a> Compiler<'a> {
             // only where the SQL stops with the database's error (an overflow: "Limits"), as a
             // hole that is not redacted.
             MsgPart::Redacted(e, ty) => {
+                if matches!(ty, Ty::Dec | Ty::Money(_)) && self.multiplies_places(e) {
+                    return no("a redacted product of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
+                }
                 if unguarded_move(e) {
                     return no("a redacted date or datetime moved by a constant or by business days (past the last day the engine or the calendar holds it has no answer, which the SQL does not tell from missing)");
                 }
@@ -1953,10 +1956,21 @@ impl<'a> Compiler<'a> {
                     Ty::Int => d.to_text(&self.expr(e, None)?, SqlType::Int),
                     Ty::Bool => d.to_text(&self.expr(e, None)?, SqlType::Bool),
                     Ty::Date => d.to_text(&self.expr(e, None)?, SqlType::Date),
-                    Ty::Dec => exact_text(d, &self.expr(e, None)?, 0),
-                    Ty::Money(c) => {
-                        let min = crate::engine::types::minor_units(*c).unwrap_or(0);
-                        format!("({} || {})", exact_text(d, &self.expr(e, None)?, min), d.text(&format!(" {c}")))
+                    Ty::Dec | Ty::Money(_) => {
+                        let min = match ty {
+                            Ty::Money(c) => crate::engine::types::minor_units(*c).unwrap_or(0),
+                            _ => 0,
+                        };
+                        // A sum of decimals made whole (Spark's: [`Compiler::summand`]) is shown
+                        // from its whole number; the other fractions are left out by `expr`.
+                        let digits = match self.ratio(e) {
+                            Some(f) if f.den == "1" && f.num_whole => scaled_text(d, &f.num, f.scale, min),
+                            _ => exact_text(d, &self.expr(e, None)?, min),
+                        };
+                        match ty {
+                            Ty::Money(c) => format!("({digits} || {})", d.text(&format!(" {c}"))),
+                            _ => digits,
+                        }
                     }
                     // A duration computed from a divided one: its whole microseconds toward
                     // zero, whose whole seconds (toward zero) are the engine's.
@@ -2130,13 +2144,22 @@ fn divides(e: &CExpr) -> bool {
 /// none. Built from the digits of `x` times 10^10 as a whole number, since no dialect's text of a
 /// decimal is the engine's (`12.5000000000`; Spark's `0E-10`).
 fn exact_text(d: Dialect, x: &str, min: u32) -> String {
+    scaled_text(d, &format!("CAST(({x}) * CAST(10000000000 AS BIGINT) AS DECIMAL(38, 0))"), 10, min)
+}
+
+/// Whole number `u` over 10^`scale` as [`exact_text`] shows a decimal.
+fn scaled_text(d: Dialect, u: &str, scale: u32, min: u32) -> String {
     let text = d.ty(SqlType::Text);
-    let u = format!("CAST(({x}) * CAST(10000000000 AS BIGINT) AS DECIMAL(38, 0))");
     let digits = format!("CAST(abs({u}) AS {text})");
-    // At least 11 digits: one before the point, ten after.
-    let padded = format!("CASE WHEN length({digits}) < 11 THEN lpad({digits}, 11, '0') ELSE {digits} END");
-    let whole = format!("substr({padded}, 1, length({padded}) - 10)");
-    let places = format!("regexp_replace(substr({padded}, length({padded}) - 9), '0+$', '')");
+    // At least `scale + 1` digits: one before the point, `scale` after.
+    let n = scale + 1;
+    let padded = format!("CASE WHEN length({digits}) < {n} THEN lpad({digits}, {n}, '0') ELSE {digits} END");
+    let whole = format!("substr({padded}, 1, length({padded}) - {scale})");
+    let places = if scale == 0 {
+        "''".to_string()
+    } else {
+        format!("regexp_replace(substr({padded}, length({padded}) - {}), '0+$', '')", scale - 1)
+    };
     let places = if min == 0 {
         places
     } else {

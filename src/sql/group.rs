@@ -34,7 +34,9 @@ use super::expr::{Compiler, Slot, Unsupported};
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
-use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, SchemaInfo};
+use crate::engine::program::{
+    AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, MsgPart, Root, SchemaInfo,
+};
 use crate::engine::types::{EnumId, Ty};
 use crate::engine::Program;
 
@@ -217,6 +219,19 @@ pub(crate) fn compile(
             })
             .collect()
     });
+    // A redacted sum of products of decimals: its text, hashed, would be made from 10 places
+    // ([`Compiler::multiplies_places`]). Spark's is a whole number of its places, shown exactly.
+    let fine: Vec<usize> = spec
+        .aggs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
+        .map(|(j, _)| first + j)
+        .collect();
+    if d != Dialect::Spark && rule.message.iter().any(|p| matches!(p, MsgPart::Redacted(e, _) if reads_slot(e, &fine)))
+    {
+        return no("a redacted sum of products of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
+    }
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
     let placing = if placed { placing(program, d, spec, &key_types)? } else { String::new() };
@@ -329,6 +344,13 @@ fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<String, Unsuppor
         Some(st) => Ok(d.to_text(&col, st)),
         None => no("a record id that is not a single value"),
     }
+}
+
+/// Whether `e` reads one of the group record's `slots`.
+fn reads_slot(e: &CExpr, slots: &[usize]) -> bool {
+    let own =
+        matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if slots.contains(&usize::from(*s))));
+    own || e.children().into_iter().any(|x| reads_slot(x, slots))
 }
 
 fn enum_id(ty: &Ty) -> Option<EnumId> {
