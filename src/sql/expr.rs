@@ -368,12 +368,32 @@ impl<'a> Compiler<'a> {
         }
         // A quotient is a fraction whose denominator is not 1 (and is not summed: `expr` leaves
         // it out); everything else a record's fraction is made of has a denominator of 1.
-        if divides(e) {
+        if self.value_divides(e) {
             return Ok(None);
         }
         let Some(f) = self.fraction(e)? else { return Ok(None) };
         let f = self.integral(f)?;
         Ok(Some((f.num, f.scale)))
+    }
+
+    /// Whether the value of `e` is divided (its fraction, if [`Compiler::fraction`] makes one,
+    /// has a denominator other than 1): a quotient, hours between two instants (microseconds
+    /// over an hour's), a share or average, or arithmetic or a choice with one in it. A condition
+    /// that divides (`if a / b > 1 then ...`) does not divide the value.
+    fn value_divides(&self, e: &CExpr) -> bool {
+        if let Some(f) = self.ratio(e) {
+            return f.den != "1";
+        }
+        match e {
+            CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) => true,
+            CExpr::Call(f, _) => f.name == "hours_between",
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_), a, b) | CExpr::Otherwise(a, b) => {
+                self.value_divides(a) || self.value_divides(b)
+            }
+            CExpr::If(_, a, b) => self.value_divides(a) || self.value_divides(b),
+            CExpr::Neg(_, x) | CExpr::ToDec(x) => self.value_divides(x),
+            _ => false,
+        }
     }
 
     /// `e` as a fraction, when it is one the engine keeps exact: a group's `share` or `avg` of
@@ -1179,6 +1199,12 @@ impl<'a> Compiler<'a> {
             }
             Arith::Add(_) => format!("({x} + {y})"),
             Arith::Sub(_) => format!("({x} - {y})"),
+            // Spark keeps 6 places of a product of decimals past 38 digits (`DECIMAL(38, 10)`
+            // times anything is one): compared, shown or summed it is a fraction of whole numbers
+            // ([`Compiler::fraction`], [`Compiler::summand`]); elsewhere it would be rounded.
+            Arith::Mul(Kind::Dec | Kind::Money) if d == Dialect::Spark && !(self.whole(a) && self.whole(b)) => {
+                return no("a product of decimals in Spark other than compared, shown in a message or summed (Spark keeps 6 of its places)");
+            }
             Arith::Mul(_) => format!("({x} * {y})"),
             Arith::Div(Kind::Duration) => {
                 return no(SHOWN_BETWEEN_MICROSECONDS);
@@ -1938,7 +1964,7 @@ impl<'a> Compiler<'a> {
             // only where the SQL stops with the database's error (an overflow: "Limits"), as a
             // hole that is not redacted.
             MsgPart::Redacted(e, ty) => {
-                if matches!(ty, Ty::Dec | Ty::Money(_)) && self.multiplies_places(e) {
+                if d != Dialect::Spark && matches!(ty, Ty::Dec | Ty::Money(_)) && self.multiplies_places(e) {
                     return no("a redacted product of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
                 }
                 if unguarded_move(e) {
@@ -1961,11 +1987,16 @@ impl<'a> Compiler<'a> {
                             Ty::Money(c) => crate::engine::types::minor_units(*c).unwrap_or(0),
                             _ => 0,
                         };
-                        // A sum of decimals made whole (Spark's: [`Compiler::summand`]) is shown
-                        // from its whole number; the other fractions are left out by `expr`.
-                        let digits = match self.ratio(e) {
-                            Some(f) if f.den == "1" && f.num_whole => scaled_text(d, &f.num, f.scale, min),
-                            _ => exact_text(d, &self.expr(e, None)?, min),
+                        // In Spark, decimal arithmetic (and a sum of it: [`Compiler::summand`])
+                        // is shown from the whole number of its places, as Spark would round a
+                        // product; the fractions that divide are left out by `expr`.
+                        let spark = d == Dialect::Spark && !self.value_divides(e);
+                        let digits = match if spark { self.fraction(e)? } else { None } {
+                            Some(f) => {
+                                let f = self.integral(f)?;
+                                scaled_text(d, &f.num, f.scale, min)
+                            }
+                            None => exact_text(d, &self.expr(e, None)?, min),
                         };
                         match ty {
                             Ty::Money(c) => format!("({digits} || {})", d.text(&format!(" {c}"))),
@@ -2125,17 +2156,6 @@ fn has_no_answer(e: &CExpr) -> bool {
             | CExpr::AddBusinessDaysBy(..)
             | CExpr::AddMonthsBy(..)
     ) || e.children().into_iter().any(has_no_answer)
-}
-
-/// Whether `e` divides somewhere (its fraction, if any, has a denominator other than 1): a
-/// quotient, or hours between two instants (microseconds over an hour's).
-fn divides(e: &CExpr) -> bool {
-    let own = match e {
-        CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) => true,
-        CExpr::Call(f, _) => f.name == "hours_between",
-        _ => false,
-    };
-    own || e.children().into_iter().any(divides)
 }
 
 /// A decimal or an amount `x` (10 places at most) as the engine shows it
