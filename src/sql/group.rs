@@ -97,21 +97,19 @@ pub(crate) fn compile(
     // arithmetic, summed as whole numbers: [`Compiler::summand`]).
     let mut scales = Vec::new();
     for (j, agg) in spec.aggs.iter().enumerate() {
-        let mut scale = None;
-        if let Some(a) = &agg.arg {
-            let summed = match agg.kind {
-                AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
-                _ => None,
-            };
-            let x = match summed {
-                Some((whole, places)) => {
-                    scale = Some(places);
-                    whole
-                }
-                None => c.expr(a, None)?,
-            };
-            cols.push(format!("{x} AS x{j}"));
-        }
+        let Some(a) = &agg.arg else {
+            scales.push(None);
+            continue;
+        };
+        let summed = match agg.kind {
+            AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
+            _ => None,
+        };
+        let (x, scale) = match summed {
+            Some((whole, places)) => (whole, Some(places)),
+            None => (c.expr(a, None)?, None),
+        };
+        cols.push(format!("{x} AS x{j}"));
         scales.push(scale);
     }
     if let Some(p) = &spec.presence {
@@ -375,7 +373,6 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
         Some(dec) => format!("CAST({sum} AS {dec})"),
         None => sum,
     };
-    let zero = format!("CAST(0 AS {})", d.ty(SqlType::Decimal));
     if let (Some(scale), AggKind::Sum(_) | AggKind::Avg(_)) = (scale, kind) {
         let whole = "DECIMAL(38, 0)";
         let slot = |den: String| Slot::Ratio { num: format!("r.a{j}"), den, num_ty: SqlType::Int, scale };
@@ -418,7 +415,9 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
         },
         AggKind::Sum(_) => match ty {
             Ty::Int | Ty::Duration => value(format!("CAST(COALESCE(SUM({x}), 0) AS BIGINT)"), "CAST(0 AS BIGINT)"),
-            Ty::Dec | Ty::Money(_) => value(summed(format!("COALESCE(SUM({x}), 0)")), &zero),
+            Ty::Dec | Ty::Money(_) => {
+                value(summed(format!("COALESCE(SUM({x}), 0)")), &format!("CAST(0 AS {})", d.ty(SqlType::Decimal)))
+            }
             _ => return no("a sum of this type"),
         },
         // The engine's average of durations is their sum in nanoseconds divided by their count,
