@@ -418,7 +418,7 @@ impl Place<'_> {
         // Rule order within the record, whatever order the rules were judged in.
         hits.sort_by_key(|h| h.rule);
         let seen = hits.iter().any(|h| h.unreadable.is_none());
-        let pending = self.pending(rec, hits.into_iter());
+        let pending = self.pending(rec, hits);
         let Some(raw) = &rec.raw else { return (Some(seen), Vec::new(), pending) };
         let source = data::locator::record_source(self.name.clone(), rec.line, raw);
         // The record is scanned once for all its findings.
@@ -443,41 +443,46 @@ impl Place<'_> {
         (Some(seen), found, Vec::new())
     }
 
-    /// The findings of record `rec` from its `hits`, to be placed.
-    fn pending(&self, rec: &data::ReadRecord, hits: impl Iterator<Item = Hit>) -> Vec<Pending> {
+    /// The findings of record `rec` from its `hits`, to be placed. The record's id, staff and team
+    /// are cloned for every finding but its last, which takes them: most records that break a rule
+    /// break one.
+    fn pending(&self, rec: &data::ReadRecord, hits: Vec<Hit>) -> Vec<Pending> {
         let (program, schema) = (self.program, self.file.schema);
-        let (staff, team) = data::staff_and_team(program, schema, &rec.values);
-        let masks = if program.redacting {
+        let (mut staff, mut team) = data::staff_and_team(program, schema, &rec.values);
+        let mut masks = if program.redacting {
             crate::engine::redact::values_to_mask(program, schema, &rec.values)
         } else {
             Vec::new()
         };
-        let record_id = data::record_id(program, schema, &rec.values);
+        let mut record_id = data::record_id(program, schema, &rec.values);
         let day = record_day(program, schema, &rec.values);
-        hits.map(|hit| {
+        let last = hits.len().saturating_sub(1);
+        let mut out = Vec::with_capacity(hits.len());
+        for (i, hit) in hits.into_iter().enumerate() {
             let (blame, message, standing, hidden) = match hit.unreadable {
                 None => (hit.blame, hit.message, Standing::Active, false),
-                Some(i) => undetermined(program, schema, rec, i),
+                Some(u) => undetermined(program, schema, rec, u),
             };
-            Pending {
+            let own = |text: &mut Option<String>| if i == last { text.take() } else { text.clone() };
+            out.push(Pending {
                 rule: hit.rule,
                 subject: Subject::Record,
                 ordinal: rec.ordinal,
                 line: rec.line,
-                masks: masks.clone(),
-                staff: staff.clone(),
-                team: team.clone(),
+                masks: if i == last { std::mem::take(&mut masks) } else { masks.clone() },
+                staff: own(&mut staff),
+                team: own(&mut team),
                 day,
-                record_id: record_id.clone(),
+                record_id: own(&mut record_id),
                 message,
                 help: hit.help,
                 blame,
                 evidence: hit.evidence,
                 standing,
                 hidden,
-            }
-        })
-        .collect()
+            });
+        }
+        out
     }
 }
 

@@ -154,7 +154,7 @@ fn reads(e: &CExpr, var: u8, out: &mut Vec<u16>) {
                 out.push(s);
             }
         }
-        _ => e.children().into_iter().for_each(|c| reads(c, var, out)),
+        _ => e.children().for_each(|c| reads(c, var, out)),
     }
 }
 

@@ -129,7 +129,7 @@ fn from_keys(
     }
     let value_start = scan::skip_ws(b, colon + 1);
     let value = Span::new(value_start, scan::skip_value(b, value_start)?);
-    Some(walk(text, program, (value, key, field.ty.clone()), rest, None))
+    Some(walk(text, program, (value, key, &field.ty), rest, None))
 }
 
 /// The span of the value at `path` in the JSON record starting at byte `start` of `text`.
@@ -164,23 +164,23 @@ fn value_span<'t>(
         }
         _ => None,
     };
-    walk(text, program, (record, record, Ty::Object(shape)), path, members)
+    walk(text, program, (record, record, &Ty::Object(shape)), path, members)
 }
 
 /// Follow `path` from `value` (of type `ty`, in the object whose key, or whole value, is `owner`):
 /// the span of the value reached, or of the key of the nearest enclosing object present where it
 /// is absent. `members` are `value`'s own, where already scanned.
-fn walk<'t>(
+fn walk<'t, 'p>(
     text: &'t str,
-    program: &Program,
-    (mut value, mut owner, mut ty): (Span, Span, Ty),
+    program: &'p Program,
+    (mut value, mut owner, mut ty): (Span, Span, &'p Ty),
     path: &[Step],
     members: Option<&[scan::Member<'t>]>,
 ) -> Span {
     let b = text.as_bytes();
     let start = value;
     for step in path {
-        match (*step, &ty) {
+        match (*step, ty) {
             (Step::Field(i), Ty::Object(s)) => {
                 let Some(field) = program.shapes.get(*s).and_then(|sh| sh.fields.get(usize::from(i))) else {
                     return owner;
@@ -206,13 +206,13 @@ fn walk<'t>(
                         }
                         None => return element,
                     }
-                    ty = field.ty.clone();
+                    ty = &field.ty;
                     continue;
                 }
                 let Some(m) = members.iter().rev().find(|m| m.name == field.name.as_str()) else { return owner };
                 value = m.value;
                 owner = m.key;
-                ty = field.ty.clone();
+                ty = &field.ty;
             }
             (Step::Index(i), Ty::List(inner)) => {
                 let Some(element) = usize::try_from(i).ok().and_then(|i| scan::array_element(b, value.start, i)) else {
@@ -221,7 +221,7 @@ fn walk<'t>(
                 value = element;
                 // An element has no key: a value absent from it is shown at the element.
                 owner = element;
-                ty = (**inner).clone();
+                ty = inner;
             }
             _ => return value,
         }
@@ -282,14 +282,15 @@ pub(crate) fn csv_span(
     path: &[Step],
 ) -> Option<Span> {
     // The column: the leaf field the path reaches (list items share their list's cell).
-    let mut ty = Ty::Object(shape);
+    let top = Ty::Object(shape);
+    let mut ty = &top;
     let mut column = None;
     for step in path {
-        match (*step, &ty) {
+        match (*step, ty) {
             (Step::Field(i), Ty::Object(s)) => {
                 let field = program.shapes.get(*s)?.fields.get(usize::from(i))?;
                 column = Some(field.column.as_str());
-                ty = field.ty.clone();
+                ty = &field.ty;
             }
             _ => break,
         }

@@ -110,7 +110,7 @@ fn first_field<'a>(ctx: &mut Ctx<'a>, e: &'a CExpr, vars: &mut Vars<'a>) -> Opti
             in_order(ctx, first, args, vars)
         }
         CExpr::Call(f, args) => in_order(ctx, f.blame_first, args, vars),
-        _ => e.children().into_iter().find_map(|c| first_field(ctx, c, vars)),
+        _ => e.children().find_map(|c| first_field(ctx, c, vars)),
     }
 }
 
@@ -139,15 +139,15 @@ fn holds_a_role<'a>(ctx: &Ctx<'a>, args: &'a [CExpr], vars: &mut Vars<'a>) -> bo
 /// A blamed path as a person writes it, from the record's shape: `acknowledged_at`,
 /// `actions[2].amount` (list positions from 0). Empty for the record as a whole.
 pub fn path_text(program: &super::Program, shape: super::types::ShapeId, steps: &[Step]) -> String {
-    let mut out = String::new();
-    let mut ty = super::types::Ty::Object(shape);
+    use super::types::Ty;
+    let mut out = String::with_capacity(32);
+    let top = Ty::Object(shape);
+    let mut ty = &top;
     for step in steps {
         match step {
             Step::Field(slot) => {
-                let field = match &ty {
-                    super::types::Ty::Object(s) => {
-                        program.shapes.get(*s).and_then(|s| s.fields.get(usize::from(*slot)))
-                    }
+                let field = match ty {
+                    Ty::Object(s) => program.shapes.get(*s).and_then(|s| s.fields.get(usize::from(*slot))),
                     _ => None,
                 };
                 let Some(field) = field else { break };
@@ -155,14 +155,15 @@ pub fn path_text(program: &super::Program, shape: super::types::ShapeId, steps: 
                     out.push('.');
                 }
                 out.push_str(&field.name);
-                ty = field.ty.clone();
+                ty = &field.ty;
             }
             Step::Index(i) => {
-                out.push_str(&format!("[{i}]"));
-                ty = match ty {
-                    super::types::Ty::List(inner) => *inner,
-                    other => other,
-                };
+                out.push('[');
+                out.push_str(itoa::Buffer::new().format(*i));
+                out.push(']');
+                if let Ty::List(inner) = ty {
+                    ty = inner;
+                }
             }
         }
     }

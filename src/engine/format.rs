@@ -21,7 +21,10 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
         V::NoAnswer(why) => write!(out, "(no answer: {})", why.as_str()),
         V::Unreadable(_) => write!(out, "(unreadable)"),
         V::Bool(b) => write!(out, "{b}"),
-        V::Int(i) => write!(out, "{i}"),
+        V::Int(i) => {
+            out.push_str(itoa::Buffer::new().format(i));
+            Ok(())
+        }
         V::Dec(d) => {
             number(out, d, 0, DEC_PLACES);
             Ok(())
@@ -34,7 +37,10 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
             }
         }
         // A message quotes at most a bounded part of a text value (see `crate::text::clip`).
-        V::Text(t) => write!(out, "{}", crate::text::clip(t)),
+        V::Text(t) => {
+            out.push_str(&crate::text::clip(t));
+            Ok(())
+        }
         V::Enum(i) => {
             let name = match ty {
                 Ty::Enum(e) => program.enums.get(*e).and_then(|e| e.variants.get(i as usize)).map(String::as_str),
@@ -47,7 +53,10 @@ pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {
             Ok(o) => write!(out, "{}", ts.display_with_offset(o)),
             Err(_) => write!(out, "{ts}"),
         },
-        V::Duration(d) => write!(out, "{}", duration(d)),
+        V::Duration(d) => {
+            write_duration(out, d);
+            Ok(())
+        }
         V::List(items) => {
             let inner = match ty {
                 Ty::List(inner) => inner.as_ref(),
@@ -139,31 +148,32 @@ static EMPTY: Program = Program::empty();
 
 /// A duration as `2d 3h 5m`: whole units, largest first, seconds only when there are some.
 pub fn duration(d: SignedDuration) -> String {
-    let mut secs = d.as_secs();
     let mut out = String::new();
+    write_duration(&mut out, d);
+    out
+}
+
+/// [`duration`], written at the end of `out` (no text of its own: it is on every finding of a
+/// rule whose message shows a wait).
+pub fn write_duration(out: &mut String, d: SignedDuration) {
+    let mut secs = d.as_secs();
     if secs < 0 {
         out.push('-');
         secs = secs.saturating_neg();
     }
-    let days = secs / 86_400;
-    let hours = secs % 86_400 / 3_600;
-    let minutes = secs % 3_600 / 60;
-    let seconds = secs % 60;
-    let mut parts = Vec::new();
-    if days > 0 {
-        parts.push(format!("{days}d"));
+    let parts = [(secs / 86_400, 'd'), (secs % 86_400 / 3_600, 'h'), (secs % 3_600 / 60, 'm'), (secs % 60, 's')];
+    let mut any = false;
+    for (i, (n, unit)) in parts.into_iter().enumerate() {
+        // Seconds are shown when there are some, or when nothing else was (`0s`).
+        if n > 0 || (i == 3 && !any) {
+            if any {
+                out.push(' ');
+            }
+            out.push_str(itoa::Buffer::new().format(n));
+            out.push(unit);
+            any = true;
+        }
     }
-    if hours > 0 {
-        parts.push(format!("{hours}h"));
-    }
-    if minutes > 0 {
-        parts.push(format!("{minutes}m"));
-    }
-    if seconds > 0 || parts.is_empty() {
-        parts.push(format!("{seconds}s"));
-    }
-    out.push_str(&parts.join(" "));
-    out
 }
 
 /// `from 2026-01-01 until 2026-12-31`, `from 2026-01-01`, `until 2025-12-31`, or `always`.

@@ -654,9 +654,12 @@ impl CExpr {
     /// The expressions directly inside this one, in the order evaluation reads them. Redaction,
     /// blame and the search for a computation with no answer walk the tree through this alone, so
     /// a new kind of expression is listed here and nowhere else.
-    pub fn children(&self) -> Vec<&CExpr> {
+    pub fn children(&self) -> Children<'_> {
+        fn few(a: [Option<&CExpr>; 3]) -> Children<'_> {
+            Children { few: a, at: 0, rest: [].iter() }
+        }
         match self {
-            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) | CExpr::Now => Vec::new(),
+            CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) | CExpr::Now => few([None; 3]),
             CExpr::Not(x)
             | CExpr::Neg(_, x)
             | CExpr::ToDec(x)
@@ -666,7 +669,7 @@ impl CExpr {
             | CExpr::Present(x, _)
             | CExpr::Counted(_, x)
             | CExpr::EnumText(_, x)
-            | CExpr::DatePart(_, _, x) => vec![x],
+            | CExpr::DatePart(_, _, x) => few([Some(x), None, None]),
             CExpr::And(a, b)
             | CExpr::Or(a, b)
             | CExpr::Implies(a, b)
@@ -678,14 +681,34 @@ impl CExpr {
             | CExpr::AddBusinessDaysBy(a, b, _)
             | CExpr::AddMonthsBy(a, b, _)
             | CExpr::Otherwise(a, b)
-            | CExpr::Quant(_, _, a, b) => vec![a, b],
-            CExpr::InSet(_, x, set, _) => std::iter::once(x.as_ref()).chain(set.iter()).collect(),
-            CExpr::If(c, a, b) => vec![c, a, b],
-            CExpr::Count(list, cond) => {
-                std::iter::once(list.as_ref()).chain(cond.iter().map(|(_, c)| c.as_ref())).collect()
-            }
-            CExpr::Scope(_, args) | CExpr::Call(_, args) => args.iter().collect(),
+            | CExpr::Quant(_, _, a, b) => few([Some(a), Some(b), None]),
+            CExpr::InSet(_, x, set, _) => Children { few: [Some(x), None, None], at: 0, rest: set.iter() },
+            CExpr::If(c, a, b) => few([Some(c), Some(a), Some(b)]),
+            CExpr::Count(list, cond) => few([Some(list), cond.as_ref().map(|(_, c)| c.as_ref()), None]),
+            CExpr::Scope(_, args) | CExpr::Call(_, args) => Children { few: [None; 3], at: 0, rest: args.iter() },
         }
+    }
+}
+
+/// The expressions directly inside one ([`CExpr::children`]): up to three held here, then any
+/// number from a slice, so walking a tree (blame runs per finding) allocates nothing.
+pub struct Children<'a> {
+    few: [Option<&'a CExpr>; 3],
+    at: usize,
+    rest: std::slice::Iter<'a, CExpr>,
+}
+
+impl<'a> Iterator for Children<'a> {
+    type Item = &'a CExpr;
+
+    fn next(&mut self) -> Option<&'a CExpr> {
+        while let Some(slot) = self.few.get(self.at) {
+            self.at += 1;
+            if let Some(x) = slot {
+                return Some(x);
+            }
+        }
+        self.rest.next()
     }
 }
 

@@ -60,7 +60,7 @@ fn reads_from(e: &CExpr, root: Root, targets: &[Vec<u16>]) -> bool {
             return true;
         }
     }
-    e.children().into_iter().any(|c| reads_from(c, root, targets))
+    e.children().any(|c| reads_from(c, root, targets))
 }
 
 /// The redacted paths a case rule's message reads through `opening`, as paths from it: a field of

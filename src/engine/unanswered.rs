@@ -148,7 +148,7 @@ impl<'a> Walk<'a> {
 
     /// The first field `e` reads, in the order written.
     fn first_path(&self, e: &CExpr) -> Option<Vec<Step>> {
-        self.path(e).or_else(|| e.children().into_iter().find_map(|c| self.first_path(c)))
+        self.path(e).or_else(|| e.children().find_map(|c| self.first_path(c)))
     }
 
     /// `e` as written, with variables replaced by their elements.

@@ -729,7 +729,7 @@ impl<'a> Compiler<'a> {
             CExpr::Arith(Arith::Mul(Kind::Dec | Kind::Money), a, b) => !(self.whole(a) || self.whole(b)),
             _ => false,
         };
-        own || e.children().into_iter().any(|c| self.multiplies_places(c))
+        own || e.children().any(|c| self.multiplies_places(c))
     }
 
     /// Whether `e` is whole numbers all through: a whole number, or a share or average of whole
@@ -2123,7 +2123,7 @@ pub(crate) fn may_fail(e: &CExpr) -> bool {
     matches!(
         e,
         CExpr::Arith(..) | CExpr::Neg(..) | CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) | CExpr::AddMonthsBy(..)
-    ) || e.children().into_iter().any(may_fail)
+    ) || e.children().any(may_fail)
 }
 
 /// Whether every computation in `e` that may have no answer in the engine fails only by
@@ -2142,7 +2142,7 @@ fn overflow_only(e: &CExpr) -> bool {
         }
         _ => true,
     };
-    own && !unguarded_move(e) && e.children().into_iter().all(overflow_only)
+    own && !unguarded_move(e) && e.children().all(overflow_only)
 }
 
 /// Whether `e` divides or reads a count from the record somewhere: the computations that have no
@@ -2155,7 +2155,7 @@ fn has_no_answer(e: &CExpr) -> bool {
             | CExpr::Counted(..)
             | CExpr::AddBusinessDaysBy(..)
             | CExpr::AddMonthsBy(..)
-    ) || e.children().into_iter().any(has_no_answer)
+    ) || e.children().any(has_no_answer)
 }
 
 /// A decimal or an amount `x` (10 places at most) as the engine shows it
@@ -2225,11 +2225,11 @@ pub(crate) fn unguarded_move(e: &CExpr) -> bool {
         CExpr::AddBusinessDays(..) | CExpr::AddMonths(..) | CExpr::AddBusinessDaysBy(..) => true,
         _ => false,
     };
-    own || e.children().into_iter().any(unguarded_move)
+    own || e.children().any(unguarded_move)
 }
 
 fn has_count(e: &CExpr) -> bool {
-    matches!(e, CExpr::Counted(..)) || e.children().into_iter().any(has_count)
+    matches!(e, CExpr::Counted(..)) || e.children().any(has_count)
 }
 
 /// The first microsecond and the last the engine holds as instants (jiff's `Timestamp::MIN` and

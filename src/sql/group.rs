@@ -348,7 +348,7 @@ fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<String, Unsuppor
 fn reads_slot(e: &CExpr, slots: &[usize]) -> bool {
     let own =
         matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if slots.contains(&usize::from(*s))));
-    own || e.children().into_iter().any(|x| reads_slot(x, slots))
+    own || e.children().any(|x| reads_slot(x, slots))
 }
 
 fn enum_id(ty: &Ty) -> Option<EnumId> {

@@ -31,7 +31,8 @@ pub struct Suppressor {
     /// finding is compared only with the waivers of its rule (comparing every finding with every
     /// waiver is quadratic in a large waivers file).
     by_rule: HashMap<String, Vec<usize>>,
-    by_record: HashMap<(String, String), Vec<usize>>,
+    /// Rule id, then record id: looked up by the finding's own texts, allocating nothing.
+    by_record: HashMap<String, HashMap<String, Vec<usize>>>,
     baseline: Option<baseline::Baseline>,
     today: Date,
     /// Fields are redacted: name baseline entries by fingerprint, not by record.
@@ -43,10 +44,10 @@ impl Suppressor {
     pub fn new(waivers: Vec<waivers::Waiver>, baseline: Option<baseline::Baseline>, today: Date) -> Suppressor {
         let places = places(&waivers);
         let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_record: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_record: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
         for (i, w) in waivers.iter().enumerate() {
             match &w.record {
-                Some(r) => by_record.entry((w.rule.clone(), r.clone())).or_default().push(i),
+                Some(r) => by_record.entry(w.rule.clone()).or_default().entry(r.clone()).or_default().push(i),
                 None => by_rule.entry(w.rule.clone()).or_default().push(i),
             }
         }
@@ -54,16 +55,16 @@ impl Suppressor {
         Suppressor { waivers, by_rule, by_record, baseline, today, redacting: false }
     }
 
-    /// The waivers that may cover `f`, in file order.
-    fn candidates(&self, f: &Finding) -> Vec<usize> {
+    /// The waivers that may cover `f`, in file order: those of its rule, then those naming its
+    /// record, merged (each list is in file order already).
+    fn candidates(&self, f: &Finding) -> impl Iterator<Item = usize> + '_ {
         let general = self.by_rule.get(f.rule_id()).map(Vec::as_slice).unwrap_or_default();
         let named = match &f.record_id {
-            Some(r) => self.by_record.get(&(f.rule_id().to_string(), r.clone())).map(Vec::as_slice).unwrap_or_default(),
-            None => &[],
-        };
-        let mut all: Vec<usize> = general.iter().chain(named).copied().collect();
-        all.sort_unstable();
-        all
+            Some(r) => self.by_record.get(f.rule_id()).and_then(|m| m.get(r.as_str())).map(Vec::as_slice),
+            None => None,
+        }
+        .unwrap_or_default();
+        Merged { a: general, b: named }
     }
 
     /// Whether there is a baseline (SARIF then says which results are new).
@@ -76,6 +77,9 @@ impl Suppressor {
     pub fn mark(&self, f: &mut Finding) {
         // A rule that cannot be determined is not a finding: nothing to waive or know from before.
         if f.standing.is_undetermined() {
+            return;
+        }
+        if self.waivers.is_empty() && self.baseline.is_none() {
             return;
         }
         for i in self.candidates(f) {
@@ -180,4 +184,27 @@ fn places(waivers: &[waivers::Waiver]) -> Vec<(usize, usize)> {
         at = Some((text.as_ptr(), offset, line));
     }
     out
+}
+
+/// Two ascending lists of indices as one ascending sequence.
+struct Merged<'a> {
+    a: &'a [usize],
+    b: &'a [usize],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(x), Some(y)) => x <= y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let list = if take_a { &mut self.a } else { &mut self.b };
+        let (&first, rest) = list.split_first()?;
+        *list = rest;
+        Some(first)
+    }
 }

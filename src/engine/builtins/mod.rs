@@ -389,7 +389,7 @@ mod tests {
         assert_eq!(run(Value::Unreadable(4), Value::Int(1)), "Unreadable(4)");
         assert_eq!(run(Value::Int(1), Value::Unreadable(5)), "Unreadable(5)");
         let e = CExpr::Call(&PLUS, Box::new([CExpr::Field(crate::engine::program::Root::Record, Box::new([1]))]));
-        assert_eq!(e.children().len(), 1);
+        assert_eq!(e.children().count(), 1);
     }
 
     #[test]
