@@ -715,3 +715,46 @@ code "C" {
         assert!(!run.stdout.contains("AS precept_cal_"), "{dialect} joins a calendar row:\n{}", run.stdout);
     }
 }
+
+/// A deadline read from the opening record compiles in a case rule whose events are dates (the
+/// differential tests compare its findings); in any order, or with pauses, it is left out, each
+/// rule named with its construct.
+#[test]
+fn deadlines_read_from_date_openings_compile_but_in_any_order_or_with_pauses() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    let rule = |id: &str, extra: &str| {
+        format!(
+            "  rule {id} {{\n    title \"t\"\n    for day_event\n    case by record.case\n    opens when record.status == received at record.on\n{extra}    closes when record.status == answered at record.on\n    within record.agreed otherwise 2 days\n    message \"{{group.case}} due {{group.deadline}}\"\n  }}\n"
+        )
+    };
+    let policy = format!(
+        "schema day_event {{\n  identified by id\n  id: text\n  case: text\n  status: enum {{ received, waiting, replied, answered }}\n  on: date\n  agreed: duration?\n}}\ncode \"Days\" {{\n  level organisational\n{}{}{}}}\n",
+        rule("in-order", ""),
+        rule("either-way", "    in any order\n"),
+        rule(
+            "paused",
+            "    pauses when record.status == waiting at record.on\n    resumes when record.status == replied at record.on\n"
+        ),
+    );
+    std::fs::write(dir.path().join("policies/days.precept"), policy).unwrap();
+    let run = common::precept_in(dir.path(), &["sql", "--dialect", "duckdb"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let text = run.stderr.replace("\n  │ ", " ");
+    for (rule, construct) in [
+        (
+            "either-way",
+            "a deadline read from the opening record in a case rule `in any order` with an event whose time is a date",
+        ),
+        (
+            "paused",
+            "a deadline read from the opening record in a case rule with pauses and an event whose time is a date",
+        ),
+    ] {
+        let said = format!("rule `{rule}` is left out of the SQL: {construct}");
+        assert!(text.contains(&said), "no `{said}` in\n{}", run.stderr);
+        assert!(!run.stdout.contains(&format!("'{rule}' AS rule_id")), "{rule} is in the SQL");
+    }
+    assert_eq!(run.stderr.matches("precept::sql::unsupported").count(), 2, "{}", run.stderr);
+    assert!(run.stdout.contains("'in-order' AS rule_id"), "{}", run.stdout);
+}

@@ -116,8 +116,13 @@ pub(crate) fn compile(
     let dates = date_events(program, seq, d);
     let whole = whole_day_limit(seq.limit);
     if dates {
-        if due.is_some() {
-            return no("a deadline read from the opening record in a case rule with an event whose time is a date");
+        if due.is_some() && seq.any_order {
+            return no("a deadline read from the opening record in a case rule `in any order` with an event whose time is a date");
+        }
+        if due.is_some() && has_pauses {
+            return no(
+                "a deadline read from the opening record in a case rule with pauses and an event whose time is a date",
+            );
         }
         if whole && has_pauses {
             return no("a deadline in whole days or months from an opening written as a date, moved on by a pause (the engine's end of that day is finer than a microsecond)");
@@ -286,26 +291,55 @@ pub(crate) fn compile(
         // From an opening written as a date, a deadline in whole days or months is the end of the
         // day it reaches (the last instant before the next day starts, in the calendar's zone),
         // shown as that day (no pause moves it: left out above).
-        let whole_due = if dates { whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars) } else { None };
-        let (deadline, days) = match whole_due {
-            Some((end, day)) if dates => (
-                format!("CASE WHEN f.wd IS NOT NULL THEN {end} ELSE {deadline} END"),
-                format!(", f.wd AS open_wd, CASE WHEN f.wd IS NOT NULL THEN {day} END AS due_wd, o.close_wd"),
-            ),
-            _ if dates => {
-                (deadline, format!(", f.wd AS open_wd, CAST(NULL AS {}) AS due_wd, o.close_wd", d.ty(SqlType::Date)))
+        let (deadline, days) = if dates {
+            let date = d.ty(SqlType::Date);
+            match due {
+                // A deadline read from the opening record (no pause: left out above).
+                Some(x) => {
+                    let span =
+                        span_deadline(program, Some(x), seq.limit, info, d, (FROM_OPENING, "0"), &mut calendars)?;
+                    let whole = match &x.span {
+                        Some((unit, _)) => read_whole_day_due(d, *unit, rule.calendar, "f.wd", &mut calendars),
+                        None => whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars)
+                            .map(|(end, day)| ("f.wd IS NOT NULL".to_string(), end, day)),
+                    };
+                    let (span, span_day) = match (span, whole) {
+                        (Some(s), Some((when, end, day))) => (
+                            Some(format!("CASE WHEN {when} THEN {end} ELSE {s} END")),
+                            format!("CASE WHEN {when} THEN {day} END"),
+                        ),
+                        (span, _) => (span, format!("CAST(NULL AS {date})")),
+                    };
+                    // The day shown is the date from the data where it is the deadline (the later
+                    // of it and the span's, the span's on a tie), else the span's day.
+                    let due_wd = match (&x.until, &span) {
+                        (None, _) => span_day,
+                        (Some(_), None) => "f.dd".to_string(),
+                        (Some(_), Some(s)) => {
+                            format!("CASE WHEN f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s}) THEN f.dd ELSE {span_day} END")
+                        }
+                    };
+                    (with_until(d, x, "f", span), format!(", f.wd AS open_wd, {due_wd} AS due_wd, o.close_wd"))
+                }
+                None => match whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars) {
+                    Some((end, day)) => (
+                        format!("CASE WHEN f.wd IS NOT NULL THEN {end} ELSE {deadline} END"),
+                        format!(", f.wd AS open_wd, CASE WHEN f.wd IS NOT NULL THEN {day} END AS due_wd, o.close_wd"),
+                    ),
+                    None => (deadline, format!(", f.wd AS open_wd, CAST(NULL AS {date}) AS due_wd, o.close_wd")),
+                },
             }
+        } else if due.is_some_and(|x| until_is_date(program, x, info, d)) {
             // A date from the data (`until`, `by` a date) is a whole day, shown as that date
             // where it is the deadline (the later of it and the span's).
-            _ if due.is_some_and(|x| until_is_date(program, x, info, d)) => {
-                let span = span_deadline(program, due, seq.limit, info, d, (FROM_OPENING, paused), &mut calendars)?;
-                let later = match span {
-                    Some(s) => format!("(f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s}))"),
-                    None => "f.dt IS NOT NULL".into(),
-                };
-                (deadline, format!(", CASE WHEN {later} THEN f.dd END AS due_wd"))
-            }
-            _ => (deadline, String::new()),
+            let span = span_deadline(program, due, seq.limit, info, d, (FROM_OPENING, paused), &mut calendars)?;
+            let later = match span {
+                Some(s) => format!("(f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s}))"),
+                None => "f.dt IS NOT NULL".into(),
+            };
+            (deadline, format!(", CASE WHEN {later} THEN f.dd END AS due_wd"))
+        } else {
+            (deadline, String::new())
         };
         // An obligation whose deadline from the data has no answer is left out, as in the engine.
         let known = if due.is_some() { " AND f.du = 0" } else { "" };
@@ -708,6 +742,29 @@ fn whole_day_due(
     // The engine's end is a nanosecond before the next day; every instant here is whole
     // microseconds, so one a microsecond before is passed by exactly the same instants.
     Some((d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day))
+}
+
+/// For a span read from the opening record (`dn` of its row `f`), counted from an opening written
+/// as a date (`wd`): when it reaches the end of a day (SQL condition: the opening is a date, and
+/// the span is whole days or months, as the engine's `whole_day_deadline`), that end (SQL instant)
+/// and the day (SQL date); `None` for business days, which never do.
+fn read_whole_day_due(
+    d: Dialect,
+    unit: DueUnit,
+    cal: Option<usize>,
+    wd: &str,
+    calendars: &mut std::collections::BTreeSet<usize>,
+) -> Option<(String, String, String)> {
+    const DAY_US: &str = "86400000000";
+    let (when, day) = match unit {
+        DueUnit::Elapsed => {
+            (format!("{wd} IS NOT NULL AND MOD(f.dn, {DAY_US}) = 0"), d.add_days(wd, &d.int_div("f.dn", DAY_US)))
+        }
+        DueUnit::Months => (format!("{wd} IS NOT NULL"), d.add_months_by(wd, "f.dn")),
+        DueUnit::Business(_) => return None,
+    };
+    let next = day_start(d, cal, &d.add_days(&day, "1"), calendars);
+    Some((when, d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day))
 }
 
 /// The instant date `day` (SQL) starts at in calendar `cal`'s zone, read from the calendar table

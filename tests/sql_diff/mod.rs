@@ -1893,6 +1893,38 @@ code "Day cases CAL" {
     message "{group.case} opened {group.opened} never closed"
   }
 
+  // Deadlines read from the opening record: a span in elapsed time (whole days or not), in
+  // months, and a date of the record (the later of it and the span's).
+  rule read-agreed-CAL {
+    title "t"
+    for day_event
+    case by record.case
+    opens when record.status == received at record.on
+    closes when record.status == answered at record.on
+    within record.agreed otherwise 2 days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule read-months-CAL {
+    title "t"
+    for day_event
+    case by record.case
+    opens when record.status == received at record.on
+    closes when record.status == answered at record.on
+    within record.months months otherwise 1 month
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
+  rule read-until-CAL {
+    title "t"
+    for day_event
+    case by record.case
+    opens when record.status == received at record.on
+    closes when record.status == answered at record.on
+    within 2 days until record.until_day
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
   rule either-CAL {
     title "t"
     for day_event
@@ -1939,6 +1971,16 @@ const DATE_CASE_BUSINESS: &str = r#"
     within 2 business days
     message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
   }
+
+  rule read-business-CAL {
+    title "t"
+    for day_event
+    case by record.case
+    opens when record.status == received at record.on
+    closes when record.status == answered at record.on
+    within (record.days otherwise 2) business days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
 "#;
 
 /// Cases written as dates ([`DATE_CASE_RULES`]) around month ends, 29 February and the DST
@@ -1953,7 +1995,7 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
     std::fs::create_dir_all(&policies).unwrap();
     std::fs::create_dir_all(dir.path().join("records")).unwrap();
     let mut policy = String::from(
-        "schema day_event {\n  identified by id\n  dated by on\n  files \"day_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered }\n  on: date\n}\nschema time_event {\n  identified by id\n  files \"time_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered }\n  at: datetime\n}\n",
+        "schema day_event {\n  identified by id\n  dated by on\n  files \"day_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered }\n  on: date\n  agreed: duration?\n  months: integer?\n  days: integer?\n  until_day: date?\n}\nschema time_event {\n  identified by id\n  files \"time_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered }\n  at: datetime\n}\n",
     );
     let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();
     assert_eq!(chosen.len(), calendars.len(), "a calendar not in CALENDARS");
@@ -1974,12 +2016,15 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
     std::fs::write(policies.join("days.precept"), policy).unwrap();
     let (mut lines, mut timed) = (String::new(), String::new());
     let mut n = 0;
-    let mut event = |case: &str, status: &str, on: Option<Date>, at: Option<String>| {
+    let mut event_with = |case: &str, status: &str, on: Option<Date>, at: Option<String>, extra: serde_json::Value| {
         n += 1;
         let id = format!("E-{n}");
         match (on, at) {
             (Some(on), _) => {
-                let r = serde_json::json!({"id": id, "case": case, "status": status, "on": on.to_string()});
+                let mut r = serde_json::json!({"id": id, "case": case, "status": status, "on": on.to_string()});
+                if let (Some(r), Some(extra)) = (r.as_object_mut(), extra.as_object()) {
+                    r.extend(extra.clone());
+                }
                 lines.push_str(&format!("{r}\n"));
             }
             (None, at) => {
@@ -2005,6 +2050,29 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
             let c = |what: &str| format!("D-{z}-{i}-{what}");
             let plus = |k: i64| d.checked_add(jiff::Span::new().days(k)).unwrap();
             let month = d.checked_add(jiff::Span::new().months(1)).unwrap();
+            // Deadlines read from the opening: whole days and not, months, a later, an earlier
+            // and an equal date, business days, and a span with no answer (left out by both).
+            let two_months = d.checked_add(jiff::Span::new().months(2)).unwrap();
+            for (what, extra, close) in [
+                ("agreed-whole", serde_json::json!({"agreed": "72h"}), Some(plus(3))),
+                ("agreed-whole-late", serde_json::json!({"agreed": "72h"}), Some(plus(4))),
+                ("agreed-part", serde_json::json!({"agreed": "36h"}), Some(plus(1))),
+                ("agreed-part-late", serde_json::json!({"agreed": "36h"}), Some(plus(2))),
+                ("agreed-none", serde_json::json!({"agreed": "-1h"}), Some(plus(9))),
+                ("months-two", serde_json::json!({"months": 2}), Some(two_months)),
+                ("months-two-late", serde_json::json!({"months": 2}), Some(two_months.tomorrow().unwrap())),
+                ("until-later", serde_json::json!({"until_day": plus(5).to_string()}), Some(plus(5))),
+                ("until-later-late", serde_json::json!({"until_day": plus(5).to_string()}), Some(plus(6))),
+                ("until-earlier", serde_json::json!({"until_day": d.to_string()}), Some(plus(3))),
+                ("until-tie", serde_json::json!({"until_day": plus(2).to_string()}), Some(plus(3))),
+                ("days-read", serde_json::json!({"days": 3}), Some(plus(5))),
+                ("days-read-open", serde_json::json!({"days": 1}), None),
+            ] {
+                event_with(&c(what), "received", Some(d), None, extra);
+                if let Some(close) = close {
+                    event_with(&c(what), "answered", Some(close), None, serde_json::json!({}));
+                }
+            }
             for (what, close) in [
                 ("two", plus(2)),
                 ("three", plus(3)),
@@ -2012,22 +2080,22 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
                 ("month-late", month.tomorrow().unwrap()),
                 ("same", d),
             ] {
-                event(&c(what), "received", Some(d), None);
-                event(&c(what), "answered", Some(close), None);
+                event_with(&c(what), "received", Some(d), None, serde_json::json!({}));
+                event_with(&c(what), "answered", Some(close), None, serde_json::json!({}));
             }
-            event(&c("open"), "received", Some(d), None);
+            event_with(&c("open"), "received", Some(d), None, serde_json::json!({}));
             // Answered before the receipt: by the deadline counted from the answer's day, and
             // a day past it.
             for (what, received) in [("before-on", plus(2)), ("before-late", plus(3))] {
-                event(&c(what), "answered", Some(d), None);
-                event(&c(what), "received", Some(received), None);
+                event_with(&c(what), "answered", Some(d), None, serde_json::json!({}));
+                event_with(&c(what), "received", Some(received), None, serde_json::json!({}));
             }
             // 36 hours after the day's start in the zone, and a minute past.
             let start = d.to_zoned(tz.clone()).unwrap().timestamp();
             for (what, late) in [("hours-on", 0), ("hours-late", 1)] {
                 let at = start + jiff::SignedDuration::from_mins(36 * 60 + late);
-                event(&c(what), "received", Some(d), None);
-                event(&c(what), "answered", None, Some(at.to_string()));
+                event_with(&c(what), "received", Some(d), None, serde_json::json!({}));
+                event_with(&c(what), "answered", None, Some(at.to_string()), serde_json::json!({}));
             }
             // Received at a time east or west of UTC, answered on a date.
             for (what, at, close) in [
@@ -2036,12 +2104,12 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
                 ("west-late", format!("{day}T23:30:00-05:00"), plus(3)),
                 ("west-later", format!("{day}T23:30:00-05:00"), plus(4)),
             ] {
-                event(&c(what), "received", None, Some(at));
-                event(&c(what), "answered", Some(close), None);
+                event_with(&c(what), "received", None, Some(at), serde_json::json!({}));
+                event_with(&c(what), "answered", Some(close), None, serde_json::json!({}));
             }
         }
     }
-    event("D-end", "answered", Some("2025-03-31".parse().unwrap()), None);
+    event_with("D-end", "answered", Some("2025-03-31".parse().unwrap()), None, serde_json::json!({}));
     std::fs::write(dir.path().join("records/day_event.jsonl"), lines).unwrap();
     std::fs::write(dir.path().join("records/time_event.jsonl"), timed).unwrap();
     let program = load_redacted(&policies, &[]);
@@ -2049,9 +2117,20 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     let rows = same_rows(engine, &policies, &[dir.path().join("records")], GENERATED_DAYS);
     for (z, _) in &zones {
-        let mut rules = vec!["days", "month", "hours", "timed", "ever", "versioned", "either"];
+        let mut rules = vec![
+            "days",
+            "month",
+            "hours",
+            "timed",
+            "ever",
+            "versioned",
+            "either",
+            "read-agreed",
+            "read-months",
+            "read-until",
+        ];
         if *z != "plain" {
-            rules.push("business");
+            rules.extend(["business", "read-business"]);
         }
         for rule in rules {
             let id = format!("{rule}-{z}");
