@@ -116,9 +116,6 @@ pub(crate) fn compile(
     let dates = date_events(program, seq, d);
     let whole = whole_day_limit(seq.limit);
     if dates {
-        if due.is_some() && seq.any_order {
-            return no("a deadline read from the opening record in a case rule `in any order` with an event whose time is a date");
-        }
         if due.is_some() && has_pauses {
             return no(
                 "a deadline read from the opening record in a case rule with pauses and an event whose time is a date",
@@ -299,7 +296,9 @@ pub(crate) fn compile(
                     let span =
                         span_deadline(program, Some(x), seq.limit, info, d, (FROM_OPENING, "0"), &mut calendars)?;
                     let whole = match &x.span {
-                        Some((unit, _)) => read_whole_day_due(d, *unit, rule.calendar, "f.wd", &mut calendars),
+                        Some((unit, _)) => {
+                            read_whole_day_due(d, *unit, rule.calendar, ("f.wd", "f.dn"), &mut calendars)
+                        }
                         None => whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars)
                             .map(|(end, day)| ("f.wd IS NOT NULL".to_string(), end, day)),
                     };
@@ -648,12 +647,21 @@ fn any_order(
     if let Some(cal) = dates {
         let date = d.ty(SqlType::Date);
         let mut due_wd = format!("CAST(NULL AS {date})");
-        if let Some((end, day)) = whole_day_due(d, limit, cal, "m.wd", calendars) {
-            due = format!("CASE WHEN m.wd IS NOT NULL THEN {end} ELSE {due} END");
-            due_wd = format!("CASE WHEN m.wd IS NOT NULL THEN {day} END");
+        // The end of the day reached from an event written as a date (`wd`), when the span
+        // reaches one: the rule's, or the opening's own read from its record (`m.dn`, also for
+        // the deadline counted from the closing before it).
+        let mut whole = |wd: &str| match read.and_then(|x| x.span.as_ref()) {
+            Some((unit, _)) => read_whole_day_due(d, *unit, cal, (wd, "m.dn"), calendars),
+            None => {
+                whole_day_due(d, limit, cal, wd, calendars).map(|(end, day)| (format!("{wd} IS NOT NULL"), end, day))
+            }
+        };
+        if let Some((when, end, day)) = whole("m.wd") {
+            due = format!("CASE WHEN {when} THEN {end} ELSE {due} END");
+            due_wd = format!("CASE WHEN {when} THEN {day} END");
         }
-        if let Some((end, _)) = whole_day_due(d, limit, cal, "b.wd", calendars) {
-            before_due = format!("CASE WHEN b.wd IS NOT NULL THEN {end} ELSE {before_due} END");
+        if let Some((when, end, _)) = whole("b.wd") {
+            before_due = format!("CASE WHEN {when} THEN {end} ELSE {before_due} END");
         }
         days = format!(", m.wd AS open_wd, {due_wd} AS due_wd, a.wd AS close_wd");
     }
@@ -744,23 +752,23 @@ fn whole_day_due(
     Some((d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day))
 }
 
-/// For a span read from the opening record (`dn` of its row `f`), counted from an opening written
-/// as a date (`wd`): when it reaches the end of a day (SQL condition: the opening is a date, and
-/// the span is whole days or months, as the engine's `whole_day_deadline`), that end (SQL instant)
-/// and the day (SQL date); `None` for business days, which never do.
+/// For a span read from the opening record (`dn`, its column of the opening's row), counted from
+/// an event written as a date (`wd`): when it reaches the end of a day (SQL condition: the event
+/// is a date, and the span is whole days or months, as the engine's `whole_day_deadline`), that
+/// end (SQL instant) and the day (SQL date); `None` for business days, which never do.
 fn read_whole_day_due(
     d: Dialect,
     unit: DueUnit,
     cal: Option<usize>,
-    wd: &str,
+    (wd, dn): (&str, &str),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Option<(String, String, String)> {
     const DAY_US: &str = "86400000000";
     let (when, day) = match unit {
         DueUnit::Elapsed => {
-            (format!("{wd} IS NOT NULL AND MOD(f.dn, {DAY_US}) = 0"), d.add_days(wd, &d.int_div("f.dn", DAY_US)))
+            (format!("{wd} IS NOT NULL AND MOD({dn}, {DAY_US}) = 0"), d.add_days(wd, &d.int_div(dn, DAY_US)))
         }
-        DueUnit::Months => (format!("{wd} IS NOT NULL"), d.add_months_by(wd, "f.dn")),
+        DueUnit::Months => (format!("{wd} IS NOT NULL"), d.add_months_by(wd, dn)),
         DueUnit::Business(_) => return None,
     };
     let next = day_start(d, cal, &d.add_days(&day, "1"), calendars);

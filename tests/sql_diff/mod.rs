@@ -1925,6 +1925,17 @@ code "Day cases CAL" {
     message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
   }
 
+  rule either-read-CAL {
+    title "t"
+    for day_event
+    case by record.case
+    opens when record.status == received at record.on
+    closes when record.status == answered at record.on
+    in any order
+    within record.agreed otherwise 2 days
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+
   rule either-CAL {
     title "t"
     for day_event
@@ -2073,6 +2084,12 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
                     event_with(&c(what), "answered", Some(close), None, serde_json::json!({}));
                 }
             }
+            // Answered before a receipt that reads its span: by the deadline counted from the
+            // answer's day with the receipt's span, and a day past it.
+            for (what, received) in [("before-agreed", plus(3)), ("before-agreed-late", plus(4))] {
+                event_with(&c(what), "answered", Some(d), None, serde_json::json!({}));
+                event_with(&c(what), "received", Some(received), None, serde_json::json!({"agreed": "72h"}));
+            }
             for (what, close) in [
                 ("two", plus(2)),
                 ("three", plus(3)),
@@ -2128,6 +2145,7 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
             "read-agreed",
             "read-months",
             "read-until",
+            "either-read",
         ];
         if *z != "plain" {
             rules.extend(["business", "read-business"]);
