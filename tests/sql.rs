@@ -749,3 +749,43 @@ fn deadlines_read_from_date_openings_compile_but_with_pauses() {
         assert!(run.stdout.contains(&format!("'{rule}' AS rule_id")), "{rule} is not in the SQL: {}", run.stdout);
     }
 }
+
+/// A case key that multiplies decimals is left out, as such a group key is: SQL keeps a decimal
+/// key to 10 places, so two cases the engine tells apart could fall together. A key of one
+/// decimal compiles, and one doubled but in Spark.
+#[test]
+fn case_keys_that_multiply_decimals_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    let rule = |id: &str, key: &str| {
+        format!(
+            "  rule {id} {{\n    title \"t\"\n    for event\n    case by {key}\n    opens when record.status == received at record.at\n    closes when record.status == answered at record.at\n    within 2 days\n    message \"{{group.case}} due {{group.deadline}}\"\n  }}\n"
+        )
+    };
+    let policy = format!(
+        "schema event {{\n  identified by id\n  id: text\n  status: enum {{ received, answered }}\n  at: datetime\n  rate: decimal\n  part: decimal\n}}\ncode \"Cases\" {{\n  level organisational\n{}{}{}}}\n",
+        rule("by-product", "record.rate * record.part"),
+        rule("by-rate", "record.rate"),
+        rule("by-doubled-rate", "record.rate * 2"),
+    );
+    std::fs::write(dir.path().join("policies/cases.precept"), policy).unwrap();
+    for dialect in ["duckdb", "postgres", "spark"] {
+        let run = common::precept_in(dir.path(), &["sql", "--dialect", dialect]);
+        assert_eq!(run.code, 1, "{dialect}: {}", run.stderr);
+        let text = run.stderr.replace("\n  │ ", " ");
+        let said = "rule `by-product` is left out of the SQL: a case key that multiplies decimals (SQL keeps a key to 10 places, the engine every place)";
+        assert!(text.contains(said), "{dialect}: no `{said}` in\n{}", run.stderr);
+        assert!(!run.stdout.contains("'by-product' AS rule_id"), "{dialect}: by-product is in the SQL");
+        // Spark keeps 6 places of any product of a decimal, so there the doubled key is left out too.
+        let compiled: &[&str] = if dialect == "spark" { &["by-rate"] } else { &["by-rate", "by-doubled-rate"] };
+        assert_eq!(
+            run.stderr.matches("precept::sql::unsupported").count(),
+            3 - compiled.len(),
+            "{dialect}: {}",
+            run.stderr
+        );
+        for rule in compiled {
+            assert!(run.stdout.contains(&format!("'{rule}' AS rule_id")), "{dialect}: {rule} is not in the SQL");
+        }
+    }
+}

@@ -852,7 +852,11 @@ fn events(
             let source = from.and_then(|f| f.get(x.n)).filter(|_| ev.kind == EventKind::Opens);
             wd.push_str(&x.columns(&mut c, source.copied())?);
         }
-        let k = c.expr(ev.key.as_ref().unwrap_or(&key.expr), enum_id(&key.ty))?;
+        let key_expr = ev.key.as_ref().unwrap_or(&key.expr);
+        if matches!(key.ty, Ty::Dec | Ty::Money(_)) && c.multiplies_places(key_expr) {
+            return no("a case key that multiplies decimals (SQL keeps a key to 10 places, the engine every place)");
+        }
+        let k = c.expr(key_expr, enum_id(&key.ty))?;
         // A decimal key at the places its text is made from, whatever arithmetic made it.
         let k = if matches!(key.ty, Ty::Dec | Ty::Money(_)) {
             format!("CAST({k} AS {})", d.ty(SqlType::Decimal))
