@@ -56,6 +56,24 @@ def statements(text):
     return [s for s in out if s]
 
 
+def forget_parses(spark):
+    """Empties the caches Spark's SQL parser keeps of everything it has parsed.
+
+    ANTLR, which Spark 3.5's parser is made with, caches what it learns from each statement in
+    tables shared by every parser and never emptied (Spark 4 adds settings for this, SPARK-47404).
+    The scripts of a test run are large and alike in few places, so over a run the tables grew to
+    most of the heap (a heap histogram: gigabytes of `ATNConfig` and `DFAState`), and the last
+    case spent minutes in garbage collection. Clearing them between cases costs only the next
+    parse's warm-up.
+    """
+    jvm = spark._jvm
+    runtime = jvm.org.antlr.v4.runtime
+    lexer = jvm.org.apache.spark.sql.catalyst.parser.SqlBaseLexer(runtime.CharStreams.fromString(""))
+    parser = jvm.org.apache.spark.sql.catalyst.parser.SqlBaseParser(runtime.CommonTokenStream(lexer))
+    lexer.getInterpreter().clearDFA()
+    parser.getInterpreter().clearDFA()
+
+
 def run(spark, path):
     with open(path, encoding="utf-8") as f:
         for statement in statements(f.read()):
@@ -107,6 +125,7 @@ def main():
         finally:
             spark.sql("USE default")
             spark.sql(f"DROP DATABASE IF EXISTS {database} CASCADE")
+            forget_parses(spark)
     spark.stop()
     shutil.rmtree(work, ignore_errors=True)
 
