@@ -656,7 +656,10 @@ impl CExpr {
     /// a new kind of expression is listed here and nowhere else.
     pub fn children(&self) -> Children<'_> {
         fn few(a: [Option<&CExpr>; 3]) -> Children<'_> {
-            Children { few: a, at: 0, rest: [].iter() }
+            a.into_iter().flatten().chain([].iter())
+        }
+        fn then<'a>(a: Option<&'a CExpr>, rest: &'a [CExpr]) -> Children<'a> {
+            [a, None, None].into_iter().flatten().chain(rest.iter())
         }
         match self {
             CExpr::Const(_) | CExpr::Field(..) | CExpr::Var(_) | CExpr::Now => few([None; 3]),
@@ -682,35 +685,18 @@ impl CExpr {
             | CExpr::AddMonthsBy(a, b, _)
             | CExpr::Otherwise(a, b)
             | CExpr::Quant(_, _, a, b) => few([Some(a), Some(b), None]),
-            CExpr::InSet(_, x, set, _) => Children { few: [Some(x), None, None], at: 0, rest: set.iter() },
+            CExpr::InSet(_, x, set, _) => then(Some(x), set),
             CExpr::If(c, a, b) => few([Some(c), Some(a), Some(b)]),
             CExpr::Count(list, cond) => few([Some(list), cond.as_ref().map(|(_, c)| c.as_ref()), None]),
-            CExpr::Scope(_, args) | CExpr::Call(_, args) => Children { few: [None; 3], at: 0, rest: args.iter() },
+            CExpr::Scope(_, args) | CExpr::Call(_, args) => then(None, args),
         }
     }
 }
 
-/// The expressions directly inside one ([`CExpr::children`]): up to three held here, then any
-/// number from a slice, so walking a tree (blame runs per finding) allocates nothing.
-pub struct Children<'a> {
-    few: [Option<&'a CExpr>; 3],
-    at: usize,
-    rest: std::slice::Iter<'a, CExpr>,
-}
-
-impl<'a> Iterator for Children<'a> {
-    type Item = &'a CExpr;
-
-    fn next(&mut self) -> Option<&'a CExpr> {
-        while let Some(slot) = self.few.get(self.at) {
-            self.at += 1;
-            if let Some(x) = slot {
-                return Some(x);
-            }
-        }
-        self.rest.next()
-    }
-}
+/// The expressions directly inside one ([`CExpr::children`]): up to three, then any number from
+/// a slice, so walking a tree (blame runs per finding) allocates nothing.
+pub type Children<'a> =
+    std::iter::Chain<std::iter::Flatten<std::array::IntoIter<Option<&'a CExpr>, 3>>, std::slice::Iter<'a, CExpr>>;
 
 /// The unit a count read from the data is put in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

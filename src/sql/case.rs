@@ -295,13 +295,8 @@ pub(crate) fn compile(
                 Some(x) => {
                     let span =
                         span_deadline(program, Some(x), seq.limit, info, d, (FROM_OPENING, "0"), &mut calendars)?;
-                    let whole = match &x.span {
-                        Some((unit, _)) => {
-                            read_whole_day_due(d, *unit, rule.calendar, ("f.wd", "f.dn"), &mut calendars)
-                        }
-                        None => whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars)
-                            .map(|(end, day)| ("f.wd IS NOT NULL".to_string(), end, day)),
-                    };
+                    let read = x.span.as_ref().map(|(unit, _)| *unit);
+                    let whole = day_reached(d, (read, seq.limit), rule.calendar, ("f.wd", "f.dn"), &mut calendars);
                     let (span, span_day) = match (span, whole) {
                         (Some(s), Some((when, end, day))) => (
                             Some(format!("CASE WHEN {when} THEN {end} ELSE {s} END")),
@@ -320,10 +315,10 @@ pub(crate) fn compile(
                     };
                     (with_until(d, x, "f", span), format!(", f.wd AS open_wd, {due_wd} AS due_wd, o.close_wd"))
                 }
-                None => match whole_day_due(d, seq.limit, rule.calendar, "f.wd", &mut calendars) {
-                    Some((end, day)) => (
-                        format!("CASE WHEN f.wd IS NOT NULL THEN {end} ELSE {deadline} END"),
-                        format!(", f.wd AS open_wd, CASE WHEN f.wd IS NOT NULL THEN {day} END AS due_wd, o.close_wd"),
+                None => match day_reached(d, (None, seq.limit), rule.calendar, ("f.wd", "f.dn"), &mut calendars) {
+                    Some((when, end, day)) => (
+                        format!("CASE WHEN {when} THEN {end} ELSE {deadline} END"),
+                        format!(", f.wd AS open_wd, CASE WHEN {when} THEN {day} END AS due_wd, o.close_wd"),
                     ),
                     None => (deadline, format!(", f.wd AS open_wd, CAST(NULL AS {date}) AS due_wd, o.close_wd")),
                 },
@@ -650,12 +645,8 @@ fn any_order(
         // The end of the day reached from an event written as a date (`wd`), when the span
         // reaches one: the rule's, or the opening's own read from its record (`m.dn`, also for
         // the deadline counted from the closing before it).
-        let mut whole = |wd: &str| match read.and_then(|x| x.span.as_ref()) {
-            Some((unit, _)) => read_whole_day_due(d, *unit, cal, (wd, "m.dn"), calendars),
-            None => {
-                whole_day_due(d, limit, cal, wd, calendars).map(|(end, day)| (format!("{wd} IS NOT NULL"), end, day))
-            }
-        };
+        let unit = read.and_then(|x| x.span.as_ref()).map(|(unit, _)| *unit);
+        let mut whole = |wd: &str| day_reached(d, (unit, limit), cal, (wd, "m.dn"), calendars);
         if let Some((when, end, day)) = whole("m.wd") {
             due = format!("CASE WHEN {when} THEN {end} ELSE {due} END");
             due_wd = format!("CASE WHEN {when} THEN {day} END");
@@ -728,50 +719,35 @@ fn whole_day_limit(limit: Option<Limit>) -> bool {
     }
 }
 
-/// For a deadline in whole days or months counted from `wd` (an event's day, SQL), the day an
-/// event written as a date is due by: the end of that day (SQL instant) and the day (SQL date);
-/// `None` for other limits.
-fn whole_day_due(
+/// For a deadline counted from an event written as a date (`wd`, its day in SQL): when it reaches
+/// the end of a day (SQL condition: the event is a date and the span is whole days or months, as
+/// the engine's `whole_day_deadline`), that end (SQL instant) and the day (SQL date). The span is
+/// the one read from the opening record when there is one (`read`: its unit, the count in column
+/// `dn`), else the rule's `limit`; `None` for spans that never reach a day's end (hours, business
+/// days).
+fn day_reached(
     d: Dialect,
-    limit: Option<Limit>,
-    cal: Option<usize>,
-    wd: &str,
-    calendars: &mut std::collections::BTreeSet<usize>,
-) -> Option<(String, String)> {
-    if !whole_day_limit(limit) {
-        return None;
-    }
-    let day = match limit? {
-        Limit::Elapsed(span) => d.add_days(wd, &(span.as_secs() / 86_400).to_string()),
-        Limit::Months(n) => d.add_months(wd, n),
-        Limit::Business(..) => return None,
-    };
-    let next = day_start(d, cal, &d.add_days(&day, "1"), calendars);
-    // The engine's end is a nanosecond before the next day; every instant here is whole
-    // microseconds, so one a microsecond before is passed by exactly the same instants.
-    Some((d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day))
-}
-
-/// For a span read from the opening record (`dn`, its column of the opening's row), counted from
-/// an event written as a date (`wd`): when it reaches the end of a day (SQL condition: the event
-/// is a date, and the span is whole days or months, as the engine's `whole_day_deadline`), that
-/// end (SQL instant) and the day (SQL date); `None` for business days, which never do.
-fn read_whole_day_due(
-    d: Dialect,
-    unit: DueUnit,
+    (read, limit): (Option<DueUnit>, Option<Limit>),
     cal: Option<usize>,
     (wd, dn): (&str, &str),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Option<(String, String, String)> {
     const DAY_US: &str = "86400000000";
-    let (when, day) = match unit {
-        DueUnit::Elapsed => {
-            (format!("{wd} IS NOT NULL AND MOD({dn}, {DAY_US}) = 0"), d.add_days(wd, &d.int_div(dn, DAY_US)))
+    let present = format!("{wd} IS NOT NULL");
+    let (when, day) = match (read, limit) {
+        (Some(DueUnit::Elapsed), _) => {
+            (format!("{present} AND MOD({dn}, {DAY_US}) = 0"), d.add_days(wd, &d.int_div(dn, DAY_US)))
         }
-        DueUnit::Months => (format!("{wd} IS NOT NULL"), d.add_months_by(wd, dn)),
-        DueUnit::Business(_) => return None,
+        (Some(DueUnit::Months), _) => (present, d.add_months_by(wd, dn)),
+        (None, Some(Limit::Elapsed(span))) if whole_day_limit(limit) => {
+            (present, d.add_days(wd, &(span.as_secs() / 86_400).to_string()))
+        }
+        (None, Some(Limit::Months(n))) => (present, d.add_months(wd, n)),
+        _ => return None,
     };
     let next = day_start(d, cal, &d.add_days(&day, "1"), calendars);
+    // The engine's end is a nanosecond before the next day; every instant here is whole
+    // microseconds, so one a microsecond before is passed by exactly the same instants.
     Some((when, d.from_epoch_us(&format!("{} - 1", d.epoch_us(&next))), day))
 }
 
