@@ -1420,3 +1420,129 @@ fn an_export_with_its_own_spellings_gives_the_native_findings() {
     let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
     assert!(n >= 3, "only {n} findings compared");
 }
+
+/// Objects no field of which tells them present (none is required and read), read by their own
+/// presence column: `extra.code` is required but no rule reads it.
+const OBJECTS_POLICY: &str = r#"schema visit {
+  identified by id
+  id: text
+  survey: { score: integer?, note: text? }?
+  extra: { code: text, memo: text? }?
+}
+
+code "Objects" {
+  level organisational
+
+  rule surveyed {
+    title "The visit has a survey"
+    for visit
+    require record.survey is present
+    message "{record.id} has no survey"
+  }
+  rule scored {
+    title "A survey is scored"
+    for visit where record.survey is present
+    require record.survey.score is present
+    message "{record.id} survey has no score"
+  }
+  rule no-extra {
+    title "No extra"
+    for visit
+    require record.extra is missing
+    message "{record.id} has an extra"
+  }
+}
+"#;
+
+/// Each object absent, `null`, empty, and holding a field read or only fields no rule reads.
+const OBJECT_VISITS: &str = r#"{"id": "V-1"}
+{"id": "V-2", "survey": null, "extra": null}
+{"id": "V-3", "survey": {}, "extra": {}}
+{"id": "V-4", "survey": {"score": 3}, "extra": {"code": "c"}}
+{"id": "V-5", "survey": {"note": "n"}, "extra": {"memo": "m"}}
+{"id": "V-6", "survey": {"score": null, "note": null}, "extra": {"code": "c", "memo": null}}
+"#;
+
+fn objects_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["policies", "records", "csv", "parquet"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    std::fs::write(dir.path().join("policies/objects.precept"), OBJECTS_POLICY).unwrap();
+    std::fs::write(dir.path().join("records/visits.jsonl"), OBJECT_VISITS).unwrap();
+    dir
+}
+
+/// The findings of `run` as `(rule, record)`, sorted.
+fn rule_and_record(run: &Run) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = findings(run, &[])
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["record"].as_str().unwrap().to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn objects_told_present_by_their_own_column_give_the_native_findings() {
+    let dir = objects_project();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    let native =
+        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
+    let got = rule_and_record(&native);
+    let want: Vec<(String, String)> = [
+        ("no-extra", "V-3"),
+        ("no-extra", "V-4"),
+        ("no-extra", "V-5"),
+        ("no-extra", "V-6"),
+        ("scored", "V-3"),
+        ("scored", "V-5"),
+        ("scored", "V-6"),
+        ("surveyed", "V-1"),
+        ("surveyed", "V-2"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(n, want.len());
+
+    // CSV: an object is present where a cell of its is not empty, whether or not a rule reads
+    // that field (`survey.note`, `extra.memo` and `extra.code` are read by none).
+    let csv = "id,survey.score,survey.note,extra.code,extra.memo\nV-1,,,,\nV-4,3,,c,\nV-5,,n,,m\n";
+    std::fs::write(dir.path().join("csv/visits.csv"), csv).unwrap();
+    assert_eq!(same_as_native(dir.path(), &["--policies", "policies", "csv"]), 4);
+    let native = precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "csv"]);
+    let csv_want: Vec<(String, String)> =
+        [("no-extra", "V-4"), ("no-extra", "V-5"), ("scored", "V-5"), ("surveyed", "V-1")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+    assert_eq!(rule_and_record(&native), csv_want);
+
+    // Parquet with the presence columns of the mapping: the JSON Lines records' findings.
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let jsonl = dir.path().join("records/visits.jsonl");
+    let columns = "columns = {'id': 'VARCHAR', 'survey': 'STRUCT(score BIGINT, note VARCHAR)', 'extra': 'STRUCT(code VARCHAR, memo VARCHAR)'}";
+    let select = |extra_column: bool| {
+        format!(
+            "SELECT id, survey IS NOT NULL AS survey, survey.score AS \"survey.score\", survey.note AS \"survey.note\",{} extra.code AS \"extra.code\", extra.memo AS \"extra.memo\" FROM read_json('{}', format = 'newline_delimited', {columns})",
+            if extra_column { " extra IS NOT NULL AS extra," } else { "" },
+            jsonl.display()
+        )
+    };
+    let with = dir.path().join("parquet/with.parquet");
+    conn.execute_batch(&format!("COPY ({}) TO '{}' (FORMAT parquet);", select(true), with.display())).unwrap();
+    let args = ["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb"];
+    let duck = precept_in(dir.path(), &[&args[..], &["parquet/with.parquet"]].concat());
+    assert_eq!(rule_and_record(&duck), want, "{}", duck.stderr);
+
+    // Without `extra`'s column, it is present where one of its columns holds a value: the
+    // empty `extra` of V-3 reads as missing.
+    let without = dir.path().join("parquet/without.parquet");
+    conn.execute_batch(&format!("COPY ({}) TO '{}' (FORMAT parquet);", select(false), without.display())).unwrap();
+    let duck = precept_in(dir.path(), &[&args[..], &["parquet/without.parquet"]].concat());
+    let but_v3: Vec<(String, String)> =
+        want.iter().filter(|(r, id)| !(r == "no-extra" && id == "V-3")).cloned().collect();
+    assert_eq!(rule_and_record(&duck), but_v3, "{}", duck.stderr);
+}

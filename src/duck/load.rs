@@ -49,6 +49,9 @@ struct Leaf<'p> {
     needed: bool,
     /// Whether it may be missing (it or an object it is in is optional).
     optional: bool,
+    /// The `BOOLEAN` column telling whether the record has object `field`
+    /// ([`crate::sql::tables::has_presence_column`]), rather than a value's.
+    presence: bool,
 }
 
 fn leaves<'p>(program: &'p Program, schema: usize) -> Vec<Leaf<'p>> {
@@ -75,11 +78,15 @@ fn walk<'p>(
     let optional = optional || f.optional;
     match &f.ty {
         Ty::Object(inner) => {
+            if crate::sql::tables::has_presence_column(program, f, optional) {
+                let name = keys.join(".");
+                out.push(Leaf { name, field: f, keys: keys.clone(), needed, optional, presence: true });
+            }
             for g in program.shapes.get(*inner).map_or(&[][..], |s| s.fields.as_slice()) {
                 walk(program, g, keys.clone(), needed && g.used, optional, out);
             }
         }
-        _ => out.push(Leaf { name: keys.join("."), field: f, keys, needed, optional }),
+        _ => out.push(Leaf { name: keys.join("."), field: f, keys, needed, optional, presence: false }),
     }
 }
 
@@ -179,15 +186,20 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     let mut bads = Vec::new();
     let mut lacks = Vec::new();
     let mut shown = Vec::new();
-    for leaf in leaves(program, source.schema) {
+    let all = leaves(program, source.schema);
+    for leaf in &all {
+        let name = d.ident(&leaf.name);
+        if leaf.presence {
+            cols.push(format!("{} AS {name}", parquet_presence(leaf, &all, header)));
+            continue;
+        }
         let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
             .unwrap_or_else(|| "VARCHAR".into());
-        let name = d.ident(&leaf.name);
         if !leaf.needed || !header.contains(&leaf.name) {
             if leaf.needed && !leaf.optional {
                 return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
             }
-            cols.push(null_column(&leaf, &ty));
+            cols.push(null_column(leaf, &ty));
             continue;
         }
         let expr = parquet_value(program, &leaf.field.ty, &name, &ty);
@@ -276,8 +288,11 @@ pub fn copy_view(
     }
     let mut cols = Vec::new();
     for leaf in leaves(program, source.schema) {
-        let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
-            .unwrap_or_else(|| "VARCHAR".into());
+        let ty = match leaf.presence {
+            true => "BOOLEAN".into(),
+            false => crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
+                .unwrap_or_else(|| "VARCHAR".into()),
+        };
         if !leaf.needed {
             cols.push(null_column(&leaf, &ty));
             continue;
@@ -294,6 +309,11 @@ pub fn copy_view(
             format!("struct_extract({access}, {})", literal(last))
         };
         let last = leaf.keys.last().cloned().unwrap_or_default();
+        if leaf.presence {
+            // The copy writes an object the record has as one, and a missing one as `null`.
+            cols.push(format!("({} IS NOT NULL) AS {}", access(&last), d.ident(&leaf.name)));
+            continue;
+        }
         let value = super::copy::column_value(&leaf.field.ty, &access(&last), &ty);
         cols.push(format!("{value} AS {}", d.ident(&leaf.name)));
         if matches!(leaf.field.ty, Ty::DateTime) {
@@ -313,6 +333,29 @@ pub fn copy_view(
         longest.max(16 << 20)
     );
     View { select: carried(program, info, index, "precept_row", &cols, &scan), problems: None }
+}
+
+/// The presence column of object `leaf` of a Parquet file with columns `header`: the file's own
+/// column of that name where it has one (not TRUE is absent), else TRUE where one of the
+/// object's columns in the file holds a value, the most the file tells.
+fn parquet_presence(leaf: &Leaf<'_>, all: &[Leaf<'_>], header: &[String]) -> String {
+    let d = Dialect::DuckDb;
+    if !leaf.needed {
+        return "CAST(NULL AS BOOLEAN)".into();
+    }
+    if header.contains(&leaf.name) {
+        return format!("COALESCE(TRY_CAST({} AS BOOLEAN), FALSE)", d.ident(&leaf.name));
+    }
+    let inside = format!("{}.", leaf.name);
+    let held: Vec<String> = all
+        .iter()
+        .filter(|l| !l.presence && l.name.starts_with(&inside) && header.contains(&l.name))
+        .map(|l| format!("{} IS NOT NULL", d.ident(&l.name)))
+        .collect();
+    match held.is_empty() {
+        true => "FALSE".into(),
+        false => format!("({})", held.join(" OR ")),
+    }
 }
 
 /// A column of `leaf` (SQL type `ty`) with no value, and a datetime's offset column with none either.

@@ -276,57 +276,48 @@ impl<'a> Compiler<'a> {
         Some(names.join("."))
     }
 
-    /// For a field of the record that is an object (`record.claim`), a column that is NULL
-    /// exactly where the object is missing; `None` for a field that is not an object.
+    /// For a field of the record that is an object (`record.claim`), a condition, never unknown,
+    /// that holds exactly where the record has the object; `None` for a field that is not an
+    /// object.
     ///
     /// An object has no column of its own (its fields are flattened into theirs), but a required
-    /// field of it that some rule reads is present wherever the object is: the engine skips a
-    /// record whose object lacks one (a required field no rule reads is never looked for, so it
-    /// cannot tell). A required list cannot tell either (it reads as empty when absent), so the
-    /// column is a required single value some rule reads, through required nested objects. An
-    /// object with no such field is left out.
+    /// field of it that some rule reads is present wherever the object is
+    /// ([`super::tables::presence_leaf`]), so its column tells. An object with no such field that
+    /// may be missing has a `BOOLEAN` column of its own ([`super::tables::has_presence_column`]);
+    /// one that may not (it and the objects it is in are required, and a rule reads it) is
+    /// present in every record the engine judges.
     fn object_presence(&self, steps: &[u16]) -> Result<Option<String>, Unsupported> {
         if self.group.is_some() {
             return Ok(None);
         }
         let mut shape = self.shape;
         let mut path = Vec::new();
+        let mut nullable = false;
+        let mut last = None;
         for &s in steps {
             let Some(f) = self.program.shapes.get(shape).and_then(|sh| sh.fields.get(usize::from(s))) else {
                 return Ok(None);
             };
             let Ty::Object(inner) = f.ty else { return Ok(None) };
+            nullable |= f.optional;
             path.push(f.name.clone());
             shape = inner;
+            last = Some(f);
         }
-        if path.is_empty() {
-            return Ok(None);
-        }
+        let Some(f) = last else { return Ok(None) };
         let object = path.join(".");
-        match self.required_leaf(shape, &mut path) {
-            true => Ok(Some(format!("r.{}", self.dialect.ident(&path.join("."))))),
-            false => no(format!(
-                "the presence of the object `{object}`, which has no required field some rule reads to tell it by"
-            )),
+        if super::tables::presence_leaf(self.program, shape, &mut path) {
+            return Ok(Some(format!("(r.{} IS NOT NULL)", self.dialect.ident(&path.join(".")))));
         }
-    }
-
-    /// Push onto `path` the names down to a required single value of `shape` that some rule
-    /// reads (through required objects), depth first; whether there is one.
-    fn required_leaf(&self, shape: ShapeId, path: &mut Vec<String>) -> bool {
-        let Some(sh) = self.program.shapes.get(shape) else { return false };
-        for f in sh.fields.iter().filter(|f| !f.optional && f.used) {
-            path.push(f.name.clone());
-            let found = match f.ty {
-                Ty::Object(inner) => self.required_leaf(inner, path),
-                ref t => scalar(t).is_some(),
-            };
-            if found {
-                return true;
-            }
-            path.pop();
+        if super::tables::has_presence_column(self.program, f, nullable) {
+            return Ok(Some(format!("(r.{} IS TRUE)", self.dialect.ident(&object))));
         }
-        false
+        match nullable {
+            false => Ok(Some("TRUE".into())),
+            // Not read by any rule, so its column is not in the table (never so for a rule's own
+            // field).
+            true => no(format!("the presence of the object `{object}`, which no rule reads")),
+        }
     }
 
     /// The group record's slot a field of it reads, in a group rule.
@@ -995,8 +986,8 @@ impl<'a> Compiler<'a> {
                     );
                 }
                 if let CExpr::Field(Root::Record, steps) = x.as_ref() {
-                    if let Some(col) = self.object_presence(steps)? {
-                        return Ok(format!("({col} IS {}NULL)", if *want { "NOT " } else { "" }));
+                    if let Some(present) = self.object_presence(steps)? {
+                        return Ok(if *want { present } else { format!("(NOT {present})") });
                     }
                     self.field(steps)?;
                 }

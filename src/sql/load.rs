@@ -24,7 +24,7 @@ pub fn insert(program: &Program, schema: usize, records: &[&[Value]], dialect: D
     let mut rows = Vec::new();
     for values in records {
         let mut cells = Vec::new();
-        flatten(program, info.shape, Some(values), dialect, &mut cells)?;
+        flatten(program, info.shape, Some(values), false, dialect, &mut cells)?;
         rows.push(format!("({})", cells.join(", ")));
     }
     if rows.is_empty() {
@@ -33,10 +33,12 @@ pub fn insert(program: &Program, schema: usize, records: &[&[Value]], dialect: D
     Ok(format!("INSERT INTO {} VALUES\n  {};\n", dialect.ident(&info.name), rows.join(",\n  ")))
 }
 
+/// `nullable`: the object of `shape` is optional or inside one that is.
 fn flatten(
     program: &Program,
     shape: usize,
     values: Option<&[Value]>,
+    nullable: bool,
     dialect: Dialect,
     out: &mut Vec<String>,
 ) -> Result<(), NoLiteral> {
@@ -49,7 +51,10 @@ fn flatten(
                     Value::Object(slots) => Some(slots.as_ref()),
                     _ => None,
                 };
-                flatten(program, *inner, inner_values, dialect, out)?;
+                if super::tables::has_presence_column(program, f, nullable || f.optional) {
+                    out.push(if inner_values.is_some() { "TRUE" } else { "FALSE" }.into());
+                }
+                flatten(program, *inner, inner_values, nullable || f.optional, dialect, out)?;
             }
             ty => {
                 if super::tables::scalar(ty).is_some() || matches!(ty, Ty::List(_)) {

@@ -5,10 +5,12 @@
 //! they blame; nested objects are flattened into such columns. A list of scalars is an array column;
 //! a list of objects an array of structs (a `JSONB` column in PostgreSQL). A datetime column holds
 //! the instant in UTC, and its companion column [`offset_column`] the offset it was written with,
-//! which the engine reads a datetime's day at. docs/warehouse.md gives the reasons.
+//! which the engine reads a datetime's day at. An object that may be missing and has no field
+//! whose column tells it present has a `BOOLEAN` column of its own ([`has_presence_column`]).
+//! docs/warehouse.md gives the reasons.
 
 use super::dialect::{Dialect, SqlType};
-use crate::engine::types::Ty;
+use crate::engine::types::{Field, ShapeId, Ty};
 use crate::engine::Program;
 
 /// One column of a schema's table.
@@ -50,7 +52,12 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
         let name = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
         let nullable = nullable || f.optional;
         match &f.ty {
-            Ty::Object(inner) => flatten(program, *inner, &name, nullable, dialect, out),
+            Ty::Object(inner) => {
+                if has_presence_column(program, f, nullable) {
+                    out.push(Column { name: name.clone(), ty: dialect.ty(SqlType::Bool).into(), nullable: true });
+                }
+                flatten(program, *inner, &name, nullable, dialect, out)
+            }
             ty => {
                 if let Some(sql) = type_name(program, ty, dialect, true) {
                     let datetime = matches!(ty, Ty::DateTime);
@@ -63,6 +70,39 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
             }
         }
     }
+}
+
+/// Whether object field `f` (`nullable`: it or an object it is inside is optional) has a
+/// `BOOLEAN` column of its own, named by its dotted path (`claim`), TRUE where the record has the
+/// object. Only an object that may be missing and has no field that tells it present needs one
+/// (see [`presence_leaf`]), and only when a rule reads it. No field can be both an object and a
+/// value, so the name never collides with a field's column.
+pub fn has_presence_column(program: &Program, f: &Field, nullable: bool) -> bool {
+    match f.ty {
+        Ty::Object(inner) => nullable && f.used && !presence_leaf(program, inner, &mut Vec::new()),
+        _ => false,
+    }
+}
+
+/// Push onto `path` the names down to a field of an object of `shape` whose column is not NULL
+/// wherever the object is present, and say whether there is one: a required single value some
+/// rule reads, through required nested objects, depth first. The engine skips a record whose
+/// object lacks such a field, but a required field no rule reads is never looked for, and a
+/// required list reads as empty when absent, so neither tells.
+pub fn presence_leaf(program: &Program, shape: ShapeId, path: &mut Vec<String>) -> bool {
+    let Some(sh) = program.shapes.get(shape) else { return false };
+    for f in sh.fields.iter().filter(|f| !f.optional && f.used) {
+        path.push(f.name.clone());
+        let found = match f.ty {
+            Ty::Object(inner) => presence_leaf(program, inner, path),
+            ref t => scalar(t).is_some(),
+        };
+        if found {
+            return true;
+        }
+        path.pop();
+    }
+    false
 }
 
 /// The SQL type of an offset column: seconds east of UTC (`3600` for `+01:00`).

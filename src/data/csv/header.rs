@@ -15,6 +15,9 @@ use crate::source::Span;
 pub(super) enum Plan {
     /// No rule reads it.
     Skip,
+    /// No rule reads it, but it is inside an object, which is present where a cell of its is not
+    /// empty: this column's cell is looked at for that, never read as a value.
+    Seen(usize),
     /// This column.
     Cell(usize),
     /// Its column is not in the header (already reported).
@@ -71,7 +74,7 @@ fn reads_column(plan: &[Plan], column: usize) -> bool {
     plan.iter().any(|p| match p {
         Plan::Cell(c) => *c == column,
         Plan::Object(inner) => reads_column(inner, column),
-        Plan::Skip | Plan::NoColumn | Plan::Empty => false,
+        Plan::Skip | Plan::Seen(_) | Plan::NoColumn | Plan::Empty => false,
     })
 }
 
@@ -90,7 +93,7 @@ pub(super) fn plan(
         .iter()
         .map(|f| {
             if !f.used {
-                return Plan::Skip;
+                return seen(program, f, header, path.is_empty());
             }
             path.push(f.name.clone());
             let p = match &f.ty {
@@ -109,6 +112,28 @@ pub(super) fn plan(
             p
         })
         .collect()
+}
+
+/// The plan of field `f`, which no rule reads: inside an object (not `top`), its column still
+/// tells whether the object is present, as every column of an object does, whether or not a rule
+/// reads it (`record.extra is present` reads none of `extra`'s fields).
+fn seen(program: &Program, f: &Field, header: &[String], top: bool) -> Plan {
+    if top {
+        return Plan::Skip;
+    }
+    match &f.ty {
+        Ty::Object(s) => Plan::Object(
+            program
+                .shapes
+                .get(*s)
+                .map_or(&[][..], |s| s.fields.as_slice())
+                .iter()
+                .map(|g| seen(program, g, header, false))
+                .collect(),
+        ),
+        Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => Plan::Skip,
+        _ => header.iter().position(|h| *h == f.column).map_or(Plan::Skip, Plan::Seen),
+    }
 }
 
 /// The diagnostic for a column the header lacks: an error when a required field needs it (the file is

@@ -394,6 +394,10 @@ impl Row<'_> {
             self.path.push(super::field_step(i));
             let (value, column) = match plan {
                 Plan::Skip | Plan::NoColumn => (Value::Missing, None),
+                Plan::Seen(c) => {
+                    any |= !rec.get(*c).unwrap_or("").trim().is_empty();
+                    (Value::Missing, None)
+                }
                 // Lists of objects are not in CSV exports: absent (or empty, where the schema requires the list).
                 Plan::Empty if field.optional => (Value::Missing, None),
                 Plan::Empty => (Value::List(Box::default()), None),
@@ -537,6 +541,25 @@ mod tests {
         assert_eq!(v[2], Value::Missing);
         assert_eq!(v[4], Value::List(Box::default()));
         assert_eq!(v[8], Value::Object(vec![Value::Text("S1".into()), Value::Int(3)].into()));
+    }
+
+    #[test]
+    fn an_object_is_present_where_a_cell_of_a_field_no_rule_reads_is_not_empty() {
+        let mut p = tickets();
+        // Only `contact`'s presence is read: none of its fields.
+        p.shapes[2].fields[0].used = false;
+        p.shapes[2].fields[1].used = false;
+        let text = format!(
+            "{HEADER}T-1,2024-03-01T09:00:00Z,,retail,,,,,\nT-2,2024-03-01T09:00:00Z,,retail,,,,,4\nT-3,2024-03-01T09:00:00Z,,retail,,,,S1,\n"
+        );
+        let (recs, diags) = read_str(&p, Format::Csv, &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let contact: Vec<&Value> = recs.iter().map(|r| &r.values[8]).collect();
+        // Present, with no value read from it, where one of its cells is not empty.
+        let present = Value::Object(vec![Value::Missing, Value::Missing].into());
+        assert_eq!(contact, [&Value::Missing, &present, &present]);
+        // At the top level a column no rule reads is not looked at: `notes` has none here.
+        assert_eq!(recs[0].values[7], Value::Missing);
     }
 
     #[test]
