@@ -125,13 +125,14 @@ schema ticket {
   email: text
   waited: duration
   at: datetime
+  rate: decimal
 }
 code "House rules" {
   level organisational
   rule answered-quickly {
     for ticket
     require record.waited <= 1h
-    message "ticket {record.id} of {record.email} waited {record.waited} from {record.at}"
+    message "ticket {record.id} of {record.email} waited {record.waited} from {record.at} at {record.rate}"
   }
 }
 "#,
@@ -150,11 +151,20 @@ code "House rules" {
     let run = common::precept_in(dir.path(), &["sql", "--dialect", "duckdb"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert!(run.stdout.contains("concat_ws(' ', "), "{}", run.stdout);
-    // A redacted datetime moved by a constant may have no answer (past the last day the engine
-    // holds), which the SQL does not tell from a value: left out.
+    // A redacted datetime moved by a constant may have no answer (past the last instant the
+    // engine holds), which the SQL tells, and hashes as `check` words it.
     let policy = std::fs::read_to_string(dir.path().join("house/house.precept")).unwrap();
-    std::fs::write(dir.path().join("house/house.precept"), policy.replace("{record.at}", "{record.at + 1h}")).unwrap();
+    let policy = policy.replace("{record.at}", "{record.at + 1h}");
+    std::fs::write(dir.path().join("house/house.precept"), &policy).unwrap();
     std::fs::write(dir.path().join("precept.toml"), "policies = [\"house\"]\nredact = [\"at\"]\n").unwrap();
+    let run = common::precept_in(dir.path(), &["sql", "--dialect", "duckdb"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(run.stdout.contains("'(no answer: ' || 'date out of range' || ')'"), "{}", run.stdout);
+    // A redacted product of decimals is hashed from 10 places in SQL, from every place the
+    // engine keeps: left out.
+    let policy = policy.replace("{record.rate}", "{record.rate * record.rate}");
+    std::fs::write(dir.path().join("house/house.precept"), policy).unwrap();
+    std::fs::write(dir.path().join("precept.toml"), "policies = [\"house\"]\nredact = [\"rate\"]\n").unwrap();
     let run = common::precept_in(dir.path(), &["sql", "--dialect", "duckdb"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("precept::sql::unsupported"), "{}", run.stderr);

@@ -465,3 +465,10 @@ fn redacted_computations_give_the_same_hashes_in_duckdb() {
 fn fine_decimals_give_the_same_findings_in_duckdb() {
     sql_diff::generated_fine_decimals(&DuckDb);
 }
+
+/// Dates and instants moved by constant spans and months past the last the engine holds, where
+/// it has no answer, as the engine tells it.
+#[test]
+fn moves_past_the_last_date_held_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_far_moves(&DuckDb);
+}

@@ -255,3 +255,12 @@ fn fine_decimals_give_the_same_findings_in_postgres() {
         sql_diff::generated_fine_decimals(&pg);
     }
 }
+
+/// Dates and instants moved by constant spans and months past the last the engine holds, where
+/// it has no answer, as the engine tells it.
+#[test]
+fn moves_past_the_last_date_held_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_far_moves(&pg);
+    }
+}

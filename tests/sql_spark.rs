@@ -430,3 +430,12 @@ fn fine_decimals_give_the_same_findings_in_spark() {
         sql_diff::generated_fine_decimals(&spark);
     }
 }
+
+/// Dates and instants moved by constant spans and months past the last the engine holds, where
+/// it has no answer, as the engine tells it.
+#[test]
+fn moves_past_the_last_date_held_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_far_moves(&spark);
+    }
+}

@@ -935,17 +935,13 @@ impl<'a> Compiler<'a> {
                 d.regex(&x, re.as_str())
             }
             CExpr::AddBusinessDays(x, n, cal) => self.add_business_days(x, *n, *cal)?,
-            CExpr::AddMonths(x, n) => match self.ty_of(x) {
-                Some(Ty::Date) => d.add_months(&self.expr(x, None)?, *n),
-                // The local date at the written offset moves; the wall-clock time and the offset
-                // stay, so the instant moves by whole days of 24 hours (a fixed offset has no DST).
-                Some(Ty::DateTime) => {
-                    let (t, day) = (self.expr(x, None)?, self.written_day(x)?);
-                    let days = d.days_between(&d.add_months(&day, *n), &day);
-                    d.from_epoch_us(&format!("{} + {days} * {DAY_US}", d.epoch_us(&t)))
-                }
-                _ => return no("months added to a value whose type cannot be told"),
-            },
+            // The local date at the written offset moves; the wall-clock time and the offset stay,
+            // so the instant moves by whole days of 24 hours (a fixed offset has no DST). NULL
+            // past the dates the engine holds, where it has no answer.
+            CExpr::AddMonths(x, n) => {
+                let (held, moved) = self.months_by(x, &months(*n), *n < 0)?;
+                format!("CASE WHEN {held} THEN {moved} END")
+            }
             CExpr::BusinessBetween(a, b, cal) => {
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
                 let (ra, rb) = (self.receipt_idx(&a, *cal), self.receipt_idx(&b, *cal));
@@ -968,9 +964,14 @@ impl<'a> Compiler<'a> {
                 if let Some(Fraction { num, .. }) = self.ratio(x) {
                     return Ok(format!("({num} IS {}NULL)", if *want { "NOT " } else { "" }));
                 }
-                // A computation that divides or reads a count from the record: no answer is told
-                // from missing ([`Compiler::no_answer`]), and has no answer here either, as in the
-                // engine. A fraction is missing when either side is.
+                if may_fail(x) && !overflow_only(x) {
+                    return no(
+                        "`is present` or `is missing` of a computation that may have no answer where SQL gives one (a date or instant moved by business days, or by a span or months inside a quantifier; a duration multiplied by a count read from the record)",
+                    );
+                }
+                // A computation that divides, reads a count from the record or moves a date: no
+                // answer is told from missing ([`Compiler::no_answer`]), and has no answer here
+                // either, as in the engine. A fraction is missing when either side is.
                 if has_no_answer(x) {
                     let n = self.no_answer(x)?;
                     let test = match self.fraction(x)? {
@@ -979,11 +980,6 @@ impl<'a> Compiler<'a> {
                         None => format!("({} IS {}NULL)", self.expr(x, None)?, if *want { "NOT " } else { "" }),
                     };
                     return Ok(format!("CASE WHEN {n} THEN NULL ELSE {test} END"));
-                }
-                if may_fail(x) && !overflow_only(x) {
-                    return no(
-                        "`is present` or `is missing` of a computation that may have no answer where SQL gives one (a date or instant moved by a constant, a duration multiplied by a count read from the record)",
-                    );
                 }
                 if let CExpr::Field(Root::Record, steps) = x.as_ref() {
                     if let Some(present) = self.object_presence(steps)? {
@@ -996,16 +992,16 @@ impl<'a> Compiler<'a> {
             }
             CExpr::Otherwise(x, dflt) => {
                 let hint = hint.or_else(|| self.enum_of(x)).or_else(|| self.enum_of(dflt));
+                // A computation that fails only by overflowing stops the query instead
+                // (docs/warehouse.md, "Limits"), so where the SQL answers, NULL is missing.
+                if may_fail(x) && !overflow_only(x) {
+                    return no("`otherwise` after a computation that may have no answer where SQL gives one (a date or instant moved by business days, or by a span or months inside a quantifier; a duration multiplied by a count read from the record)");
+                }
                 // The default stands only for a missing value, never for no answer.
                 if has_no_answer(x) {
                     let n = self.no_answer(x)?;
                     let (v, dv) = (self.expr(x, hint)?, self.expr(dflt, hint)?);
                     return Ok(format!("CASE WHEN {n} THEN NULL ELSE COALESCE({v}, {dv}) END"));
-                }
-                // A computation that fails only by overflowing stops the query instead
-                // (docs/warehouse.md, "Limits"), so where the SQL answers, NULL is missing.
-                if may_fail(x) && !overflow_only(x) {
-                    return no("`otherwise` after a computation that may have no answer where SQL gives one (a date or instant moved by a constant, a duration multiplied by a count read from the record)");
                 }
                 format!("COALESCE({}, {})", self.expr(x, hint)?, self.expr(dflt, hint)?)
             }
@@ -1174,12 +1170,11 @@ impl<'a> Compiler<'a> {
             }
         }
         let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
-        // A count read from the record may take a date far past the last one the engine holds
-        // (a million weeks), where it has no answer: the value is NULL there, never computed.
-        if has_count(b) {
-            if let Some((held, moved)) = self.moved_in_time(op, &x, &y) {
-                return Ok(format!("CASE WHEN {held} THEN {moved} END"));
-            }
+        // A move may take a date past the last one the engine holds (a count read from the
+        // record of a million weeks; a constant from 9999-12-31), where it has no answer: the
+        // value is NULL there, never computed.
+        if let Some((held, moved)) = self.moved_in_time(op, &x, &y) {
+            return Ok(format!("CASE WHEN {held} THEN {moved} END"));
         }
         Ok(match op {
             // Spark types a sum of two `DECIMAL(38, 10)`s as 39 digits and keeps 9 of its places:
@@ -1581,6 +1576,11 @@ impl<'a> Compiler<'a> {
                 let (held, _) = self.months_by(x, m, *sub)?;
                 format!("({nx} OR {nm} OR ({xs} IS NOT NULL AND {ms} IS NOT NULL AND NOT ({held})))")
             }
+            CExpr::AddMonths(x, n) => {
+                let (nx, xs) = (self.no_answer(x)?, self.expr(x, None)?);
+                let (held, _) = self.months_by(x, &months(*n), *n < 0)?;
+                format!("({nx} OR ({xs} IS NOT NULL AND NOT ({held})))")
+            }
             // A date or instant moved past the last one the engine holds.
             CExpr::Arith(op @ (Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier), a, b) => {
                 let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
@@ -1705,9 +1705,8 @@ impl<'a> Compiler<'a> {
                     text(Why::BadCount)
                 )
             }
-            CExpr::Arith(Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier, _, _) => {
-                text(Why::OutOfRange)
-            }
+            CExpr::Arith(Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier, _, _)
+            | CExpr::AddMonths(..) => text(Why::OutOfRange),
             _ => "NULL".into(),
         };
         let mut arms = String::new();
@@ -1959,7 +1958,7 @@ impl<'a> Compiler<'a> {
                     return no("a redacted product of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
                 }
                 if unguarded_move(e) {
-                    return no("a redacted date or datetime moved by a constant or by business days (past the last day the engine or the calendar holds it has no answer, which the SQL does not tell from missing)");
+                    return no("a redacted date or datetime moved by business days, or by a span or months inside a quantifier (past the last day the engine or the calendar holds it has no answer, which the SQL does not tell from missing)");
                 }
                 let failed = if has_no_answer(e) {
                     let (n, why) = (self.no_answer(e)?, self.why(e)?);
@@ -2117,13 +2116,14 @@ pub(crate) fn may_fail(e: &CExpr) -> bool {
     ) || e.children().any(may_fail)
 }
 
-/// Whether every computation in `e` that may have no answer in the engine fails only by
+/// Whether every computation in `e` that may have no answer in the engine either fails only by
 /// overflowing 64 bits or 38 digits, where the SQL stops the query with the database's error
-/// (docs/warehouse.md, "Limits") rather than answer: so a NULL the SQL does answer is a missing
-/// value, as `otherwise` and `is present` read it. Not so for a date or instant moved by a
-/// constant or by business days (past the last day held the engine has no answer and the SQL one),
-/// nor for a duration multiplied by a whole number that is not a constant within 32 bits (the
-/// engine multiplies by no other; the SQL does).
+/// (docs/warehouse.md, "Limits") rather than answer, or is one whose lack of an answer the SQL
+/// tells ([`has_no_answer`]): so a NULL the SQL gives otherwise is a missing value, as `otherwise`
+/// and `is present` read it. Not so for a date or instant moved by business days (past the
+/// calendar the engine has no answer and the SQL no row), or by a span or months inside a
+/// quantifier ([`unguarded_move`]), nor for a duration multiplied by a whole number that is not a
+/// constant within 32 bits (the engine multiplies by no other; the SQL does).
 fn overflow_only(e: &CExpr) -> bool {
     let own = match e {
         CExpr::Arith(Arith::Mul(Kind::Duration), a, b) => {
@@ -2136,17 +2136,24 @@ fn overflow_only(e: &CExpr) -> bool {
     own && !unguarded_move(e) && e.children().all(overflow_only)
 }
 
-/// Whether `e` divides or reads a count from the record somewhere: the computations that have no
-/// answer in the engine on ordinary data (a zero divisor, a negative count), which the SQL tells
-/// from missing values with [`Compiler::no_answer`].
+/// Whether `e` divides, reads a count from the record or moves a date or instant somewhere: the
+/// computations that have no answer in the engine on ordinary data (a zero divisor, a negative
+/// count, a date past 9999-12-31), which the SQL tells from missing values with
+/// [`Compiler::no_answer`]. A move inside a quantifier, a count or a function is not followed
+/// there ([`unguarded_move`]).
 fn has_no_answer(e: &CExpr) -> bool {
-    matches!(
-        e,
-        CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)
-            | CExpr::Counted(..)
-            | CExpr::AddBusinessDaysBy(..)
-            | CExpr::AddMonthsBy(..)
-    ) || e.children().any(has_no_answer)
+    fn walk(e: &CExpr, moves: bool) -> bool {
+        let own = matches!(
+            e,
+            CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)
+                | CExpr::Counted(..)
+                | CExpr::AddBusinessDaysBy(..)
+                | CExpr::AddMonthsBy(..)
+        ) || (moves && moves_out_of_range(e));
+        let moves = moves && !matches!(e, CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..));
+        own || e.children().any(|c| walk(c, moves))
+    }
+    walk(e, true)
 }
 
 /// A decimal or an amount `x` (10 places at most) as the engine shows it
@@ -2205,22 +2212,39 @@ fn duration_text(d: Dialect, x: &str) -> String {
     )
 }
 
-/// Whether `e` reads a count from the record somewhere.
 /// Whether `e` moves a date or an instant where the SQL does not tell the engine's lack of an
-/// answer (past the last day it holds, or past the calendar) from a value: by a constant span,
-/// by business days, by months not read from the record. (Moved by a count read from the record,
-/// the SQL tells it: [`Compiler::no_answer`].)
+/// answer (past the last day it holds, or past the calendar) from a value: by business days, or
+/// by a span or months inside a quantifier, a count or a function (whose lack of an answer the
+/// SQL does not follow: [`NO_ANSWER_INSIDE`]; the value is still NULL there, so the verdict is
+/// the engine's). Elsewhere a move by a span or by months is held to the dates the engine holds
+/// and its lack of an answer told: [`moves_out_of_range`].
 pub(crate) fn unguarded_move(e: &CExpr) -> bool {
-    let own = match e {
-        CExpr::Arith(Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier, _, b) => !has_count(b),
-        CExpr::AddBusinessDays(..) | CExpr::AddMonths(..) | CExpr::AddBusinessDaysBy(..) => true,
-        _ => false,
-    };
-    own || e.children().any(unguarded_move)
+    fn walk(e: &CExpr, inside: bool) -> bool {
+        let own = match e {
+            CExpr::AddBusinessDays(..) | CExpr::AddBusinessDaysBy(..) => true,
+            _ => inside && moves_out_of_range(e),
+        };
+        let inside = inside || matches!(e, CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..));
+        own || e.children().any(|c| walk(c, inside))
+    }
+    walk(e, false)
 }
 
-fn has_count(e: &CExpr) -> bool {
-    matches!(e, CExpr::Counted(..)) || e.children().any(has_count)
+/// A constant count of months `n` as [`Compiler::months_by`] reads one: its size, the sign apart.
+fn months(n: i64) -> CExpr {
+    CExpr::Const(Value::Int(n.saturating_abs()))
+}
+
+/// Whether `e` itself moves a date or an instant by a span or by months, which has no answer in
+/// the engine past the first or last it holds (a date past 9999-12-31, the sentinel some exports
+/// write for "never"): the SQL holds the value to that range ([`Compiler::moved_in_time`],
+/// [`Compiler::months_by`]), NULL past it, and tells that lack of an answer from a missing value.
+fn moves_out_of_range(e: &CExpr) -> bool {
+    matches!(
+        e,
+        CExpr::Arith(Arith::Later | Arith::Earlier | Arith::DateLater | Arith::DateEarlier, _, _)
+            | CExpr::AddMonths(..)
+    )
 }
 
 /// The first microsecond and the last the engine holds as instants (jiff's `Timestamp::MIN` and

@@ -4370,3 +4370,130 @@ fn parcel_findings(engine: &dyn Engine, (policies, records): (&Path, &Path), pol
     }
     (sql.compiled, rows)
 }
+
+/// Dates and instants moved by constant spans and months, some past the last the engine holds
+/// (9999-12-31, the "never" some exports write; 9999-12-30T22:00:00.999999999Z): there the
+/// engine has no answer, so the requirement does not hold and the finding blames the value moved,
+/// and `otherwise`, `is present` and a redacted value tell it from a missing one.
+const FAR_MOVES_POLICY: &str = r#"schema deal {
+  identified by id
+  id: text
+  until: date?
+  at: datetime?
+  ends: list of date?
+  fallback: date?
+}
+
+code "Far moves" {
+  level organisational
+
+  rule grace {
+    title "t"
+    for deal where record.until is present
+    require record.until + 30d > 2024-06-01
+    message "{record.id} until {record.until + 30d}"
+  }
+  rule back {
+    title "t"
+    for deal where record.until is present
+    require record.until - 1d < 9999-12-30
+    message "{record.id} from {record.until - 1d}"
+  }
+  rule grace-at {
+    title "t"
+    for deal where record.at is present
+    require record.at + 2h > 2024-06-01T00:00:00Z and record.at - 1h < 9999-12-30T21:00:00Z
+    message "{record.id} at {record.at + 2h}"
+  }
+  rule months-on {
+    title "t"
+    for deal where record.until is present
+    require record.until + 1 month > 2024-06-01
+    message "{record.id} until {record.until + 1 month} or {record.at + 1 month}"
+  }
+  rule months-at {
+    title "t"
+    for deal where record.at is present
+    require record.at + 2 months > 2024-06-01T00:00:00Z
+    message "{record.id}"
+  }
+  rule or-else {
+    title "t"
+    for deal where record.until is present
+    require ((record.until + 1d) otherwise 2024-01-01) > 2024-06-01
+    message "{record.id} {(record.until + 1d) otherwise 2024-01-01}"
+  }
+  rule moved-present {
+    title "t"
+    for deal where record.at is present and record.until is present
+    require (record.at + 1d) is present and (record.until + 1 month) is present
+    message "{record.id}"
+  }
+  rule each-end {
+    title "t"
+    for deal where record.ends is present
+    require all(e in record.ends: e + 1d > 2024-06-01)
+    message "{record.id}"
+  }
+  rule shown-hashed {
+    title "t"
+    for deal where record.id != "none"
+    require record.id == "none"
+    message "{record.fallback + 1d} {record.fallback + 1 month}"
+  }
+}
+"#;
+
+/// Generated deals for [`FAR_MOVES_POLICY`]: every rule compared, every rule finding something,
+/// and the moves past 9999-12-31 blamed on the value moved.
+pub fn generated_far_moves(engine: &dyn Engine) {
+    use serde_json::{json, Value};
+    let (_dir, policies, records) = scratch();
+    std::fs::write(policies.join("far.precept"), FAR_MOVES_POLICY).unwrap();
+    let dates = [
+        Value::Null,
+        json!("2024-05-01"),
+        json!("9999-11-30"),
+        json!("9999-12-01"),
+        json!("9999-12-30"),
+        json!("9999-12-31"),
+    ];
+    let instants = [
+        Value::Null,
+        json!("2024-05-01T10:00:00Z"),
+        json!("9999-12-30T19:59:59Z"),
+        json!("9999-12-30T20:00:00Z"),
+        json!("9999-12-30T21:00:00+01:00"),
+        json!("9999-10-31T23:00:00-05:00"),
+        json!("9999-12-30T22:00:00Z"),
+    ];
+    let mut text = String::new();
+    for (i, until) in dates.iter().enumerate() {
+        for (j, at) in instants.iter().enumerate() {
+            let k = i + j;
+            let mut r = json!({"id": format!("D-{i}-{j}")});
+            if !until.is_null() || k % 2 == 0 {
+                r["until"] = until.clone();
+            }
+            if !at.is_null() || k % 2 == 1 {
+                r["at"] = at.clone();
+            }
+            r["fallback"] = dates[(k + 3) % dates.len()].clone();
+            if k % 3 != 2 {
+                r["ends"] = json!([dates[(k + 1) % dates.len()].as_str().unwrap_or("2024-07-01"), "2024-08-01"]);
+            }
+            text.push_str(&format!("{r}\n"));
+        }
+    }
+    std::fs::write(records.join("deals.jsonl"), text).unwrap();
+    let program = load_redacted(&policies, &["fallback"]);
+    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
+    let left_out: Vec<&str> = sql.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(left_out.is_empty(), "{left_out:#?}");
+    let rows = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &["fallback"]);
+    for rule in program.rules.iter().filter(|r| !engine.excluded().iter().any(|(x, _)| *x == r.id)) {
+        assert!(rows.iter().any(|r| r.0 == rule.id), "no finding of {} compared", rule.id);
+    }
+    // A date moved past 9999-12-31 has no answer: a finding, blaming the date moved.
+    assert!(rows.iter().any(|r| r.0 == "grace" && r.1.as_deref() == Some("D-5-0") && r.3 == "until"), "{rows:#?}");
+}

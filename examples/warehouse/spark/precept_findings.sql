@@ -2429,14 +2429,14 @@ SELECT
   'error' AS severity,
   'service_record' AS schema_name,
   r.`id` AS record_id,
-  CAST(CASE WHEN NOT (((r.`resolved_at` <= timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)))) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
-  COALESCE(CASE WHEN NOT (((r.`resolved_at` <= timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)))) <=> TRUE) THEN 'resolved_at' END, '') AS field,
+  CAST(CASE WHEN NOT (((r.`resolved_at` <= CASE WHEN (unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)) END)) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT (((r.`resolved_at` <= CASE WHEN (unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)) END)) <=> TRUE) THEN COALESCE(CASE WHEN (FALSE OR (FALSE OR FALSE OR (r.`opened_at` IS NOT NULL AND CAST(4838400000000 AS BIGINT) IS NOT NULL AND NOT (unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999)))) THEN CASE WHEN (FALSE OR FALSE OR (r.`opened_at` IS NOT NULL AND CAST(4838400000000 AS BIGINT) IS NOT NULL AND NOT (unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999))) THEN 'opened_at' ELSE 'resolved_at' END END, 'resolved_at') END, '') AS field,
   'complaint {0} took {1} to resolve (opened {2}, resolved {3}); limit 8 weeks' AS message,
   CAST(array(r.`id`, CAST((unix_micros(r.`resolved_at`) - unix_micros(r.`opened_at`)) AS STRING), date_format(r.`opened_at`, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\''), date_format(r.`resolved_at`, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\'')) AS ARRAY<STRING>) AS message_values,
   CAST(NULL AS STRING) AS group_key
 FROM `service_record` AS r
 WHERE ((((r.`kind` = 'complaint') AND (r.`resolved_at` IS NOT NULL))) <=> TRUE)
-  AND NOT ((((r.`resolved_at` <= timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)))) <=> TRUE))
+  AND NOT ((((r.`resolved_at` <= CASE WHEN (unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`opened_at`) + CAST(4838400000000 AS BIGINT)) END)) <=> TRUE))
 UNION ALL
 SELECT * FROM (
   WITH precept_events AS (
@@ -2723,14 +2723,14 @@ SELECT
   'error' AS severity,
   'service_record' AS schema_name,
   r.`id` AS record_id,
-  CAST(CASE WHEN NOT (((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL)) AND (r.`delivered_at` <= timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT))))) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
-  COALESCE(CASE WHEN NOT (((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL)) AND (r.`delivered_at` <= timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT))))) <=> TRUE) THEN CASE WHEN ((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL))) <=> TRUE) THEN 'delivered_at' ELSE CASE WHEN (((r.`promised_at` IS NOT NULL)) <=> TRUE) THEN 'delivered_at' ELSE 'promised_at' END END END, '') AS field,
+  CAST(CASE WHEN NOT (((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL)) AND (r.`delivered_at` <= CASE WHEN (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT)) END))) <=> TRUE) THEN 1 END AS BIGINT) AS requirement,
+  COALESCE(CASE WHEN NOT (((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL)) AND (r.`delivered_at` <= CASE WHEN (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT)) END))) <=> TRUE) THEN COALESCE(CASE WHEN (NOT ((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL))) <=> FALSE) AND NOT (((r.`delivered_at` <= CASE WHEN (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT)) END)) <=> FALSE) AND (FALSE OR (FALSE OR (FALSE OR FALSE OR (r.`promised_at` IS NOT NULL AND CAST(900000000 AS BIGINT) IS NOT NULL AND NOT (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999)))))) THEN CASE WHEN (FALSE OR (FALSE OR FALSE OR (r.`promised_at` IS NOT NULL AND CAST(900000000 AS BIGINT) IS NOT NULL AND NOT (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999)))) THEN CASE WHEN (FALSE OR FALSE OR (r.`promised_at` IS NOT NULL AND CAST(900000000 AS BIGINT) IS NOT NULL AND NOT (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999))) THEN 'promised_at' ELSE 'delivered_at' END ELSE 'promised_at' END END, CASE WHEN ((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL))) <=> TRUE) THEN 'delivered_at' ELSE CASE WHEN (((r.`promised_at` IS NOT NULL)) <=> TRUE) THEN 'delivered_at' ELSE 'promised_at' END END) END, '') AS field,
   '{0} {1} was promised for the slot starting {2} and happened {3}, after the slot ended' AS message,
   CAST(array(r.`kind`, r.`id`, date_format(r.`promised_at`, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\''), date_format(r.`delivered_at`, 'yyyy-MM-dd\'T\'HH:mm:ss.SSSSSS\'Z\'')) AS ARRAY<STRING>) AS message_values,
   CAST(NULL AS STRING) AS group_key
 FROM `service_record` AS r
 WHERE (((r.`kind` IN ('callback', 'appointment', 'delivery'))) <=> TRUE)
-  AND NOT ((((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL)) AND (r.`delivered_at` <= timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT))))) <=> TRUE))
+  AND NOT ((((((r.`promised_at` IS NOT NULL) AND (r.`delivered_at` IS NOT NULL)) AND (r.`delivered_at` <= CASE WHEN (unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT) BETWEEN -377705023201000000 AND 253402207200999999) THEN timestamp_micros(unix_micros(r.`promised_at`) + CAST(900000000 AS BIGINT)) END))) <=> TRUE))
 UNION ALL
 SELECT
   'needs-identified' AS rule_id,
