@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 mod common;
+mod sql_diff;
 
 use std::path::Path;
 
@@ -1545,4 +1546,118 @@ fn objects_told_present_by_their_own_column_give_the_native_findings() {
     let but_v3: Vec<(String, String)> =
         want.iter().filter(|(r, id)| !(r == "no-extra" && id == "V-3")).cloned().collect();
     assert_eq!(rule_and_record(&duck), but_v3, "{}", duck.stderr);
+}
+
+/// Questions about staff and roles run on DuckDB against the role tables `precept sql --roles`
+/// writes, made from the role files: on datetimes at the offset they were written with, a
+/// list of objects' too (the offset beside each in the copy); the findings are the native
+/// engine's, and only the rules over the role files' own roles and staff (which the native engine
+/// checks with the role files) are not DuckDB's.
+#[test]
+fn questions_about_staff_and_roles_give_the_native_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    sql_diff::role_project(dir.path());
+    let args = ["--roles", "org", "--policies", "policies", "records"];
+    let n = same_as_native(dir.path(), &args);
+    let duck = precept_in(
+        dir.path(),
+        &[&["check", "--no-config", "--format", "json", "--engine", "duckdb"][..], &args].concat(),
+    );
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
+    let asked: std::collections::BTreeSet<String> =
+        findings(&duck, &[]).iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+    for id in ["may-on-a-datetime", "qualified-at-the-time", "each-step-qualified"] {
+        assert!(asked.contains(id), "no finding of {id}: {asked:?}");
+    }
+    assert!(n > 30, "only {n} findings compared");
+}
+
+/// A list of objects holding datetimes, whose day is read at the offset each was written with.
+const STEPS_POLICY: &str = r#"schema visit {
+  identified by id
+  id: text
+  steps: list of { by: text, at: datetime }
+}
+
+code "Steps" {
+  level organisational
+
+  rule same-day {
+    title "Every step on the first of March"
+    for visit
+    require all(s in record.steps: day(s.at) == 2024-03-01)
+    message "{record.id} has a step on another day"
+  }
+}
+"#;
+
+/// In Parquet, a list of objects is a list of structs: an offset field beside a datetime
+/// (`"at.offset"`) gives the offset it was written with, and without one it is UTC, as in JSON
+/// Lines written with `Z`.
+#[test]
+fn a_parquet_list_of_objects_reads_offsets_beside_its_datetimes_else_utc() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["policies", "zoned", "utc", "parquet"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    std::fs::write(dir.path().join("policies/steps.precept"), STEPS_POLICY).unwrap();
+    // Near midnight east and west of UTC: the written day is not the UTC day.
+    let zoned = [
+        ("V-1", ["2024-03-01T23:30:00Z", "2024-03-01T00:10:00+01:00"]),
+        ("V-2", ["2024-03-01T23:30:00-05:00", "2024-03-01T12:00:00Z"]),
+        ("V-3", ["2024-03-02T00:30:00+02:00", "2024-02-29T23:30:00-01:00"]),
+    ];
+    let line = |id: &str, ats: [&str; 2]| {
+        serde_json::json!({"id": id, "steps": [{"by": "a", "at": ats[0]}, {"by": "b", "at": ats[1]}]}).to_string()
+    };
+    let utc_of = |t: &str| t.parse::<jiff::Timestamp>().unwrap().to_string();
+    let zoned_text: String = zoned.iter().map(|(id, ats)| line(id, *ats) + "\n").collect();
+    let utc_text: String = zoned.iter().map(|(id, ats)| line(id, [&utc_of(ats[0]), &utc_of(ats[1])]) + "\n").collect();
+    std::fs::write(dir.path().join("zoned/visits.jsonl"), &zoned_text).unwrap();
+    std::fs::write(dir.path().join("utc/visits.jsonl"), &utc_text).unwrap();
+    let offset = |c: &str| {
+        format!("CASE WHEN {c} LIKE '%Z' THEN 0 ELSE (CASE WHEN substr({c}, 20, 1) = '-' THEN -1 ELSE 1 END) * CAST(substr({c}, 21, 2) AS INTEGER) * 3600 END")
+    };
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let source = |with_offsets: bool| {
+        let fields = if with_offsets {
+            format!("'by': s.\"by\", 'at': CAST(CAST(s.\"at\" AS TIMESTAMPTZ) AS TIMESTAMP), 'at.offset': CAST({} AS INTEGER)", offset("s.\"at\""))
+        } else {
+            "'by': s.\"by\", 'at': CAST(CAST(s.\"at\" AS TIMESTAMPTZ) AS TIMESTAMP)".to_string()
+        };
+        format!(
+            "SELECT id, list_transform(steps, s -> {{{fields}}}) AS steps FROM read_json('{}', format = 'newline_delimited', columns = {{'id': 'VARCHAR', 'steps': 'STRUCT(\"by\" VARCHAR, \"at\" VARCHAR)[]'}})",
+            dir.path().join("zoned/visits.jsonl").display()
+        )
+    };
+    conn.execute_batch(&format!(
+        "SET TimeZone = 'UTC';
+         COPY ({}) TO '{}' (FORMAT parquet);
+         COPY ({}) TO '{}' (FORMAT parquet);",
+        source(true),
+        dir.path().join("parquet/zoned.parquet").display(),
+        source(false),
+        dir.path().join("parquet/utc.parquet").display()
+    ))
+    .unwrap();
+    let check = |args: &[&str]| {
+        let run = precept_in(
+            dir.path(),
+            &[&["check", "--no-config", "--format", "json", "--policies", "policies"], args].concat(),
+        );
+        let mut ids: Vec<String> =
+            findings(&run, &[]).iter().map(|f| f["record"].as_str().unwrap().to_string()).collect();
+        ids.sort();
+        (run, ids)
+    };
+    let (_, zoned_native) = check(&["zoned"]);
+    let (_, utc_native) = check(&["utc"]);
+    // The written days differ from the UTC days, so the two readings are told apart.
+    assert_eq!(zoned_native, ["V-3"]);
+    assert_eq!(utc_native, ["V-1", "V-2"]);
+    assert_eq!(same_as_native(dir.path(), &["--policies", "policies", "zoned"]), 1);
+    let (run, ids) = check(&["--engine", "duckdb", "parquet/zoned.parquet"]);
+    assert_eq!(ids, zoned_native, "{}", run.stderr);
+    let (run, ids) = check(&["--engine", "duckdb", "parquet/utc.parquet"]);
+    assert_eq!(ids, utc_native, "{}", run.stderr);
 }

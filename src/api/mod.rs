@@ -448,6 +448,13 @@ impl Engine {
         self
     }
 
+    /// The organisation read from the role files, if any: `check --engine duckdb` writes it into
+    /// its role tables.
+    #[cfg(feature = "duckdb")]
+    pub(crate) fn org(&self) -> Option<&Org> {
+        self.org.as_ref()
+    }
+
     /// Add a waivers file given as text (see `docs/waivers.md`).
     ///
     /// ```

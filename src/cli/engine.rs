@@ -68,8 +68,9 @@ pub(super) fn duckdb(
         threads,
         temp_limit: TEMP_LIMIT.to_string(),
     };
+    let org = engine.org();
     engine.check_files_by(found, prepare, take, &mut |program, authority, found, consumer| {
-        crate::duck::check(program, authority, &sources, found, &settings, consumer)
+        crate::duck::check(program, (authority, org), &sources, found, &settings, consumer)
     })
 }
 

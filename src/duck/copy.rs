@@ -343,7 +343,9 @@ impl Writer<'_> {
                         }
                         self.unread(&f.ty, &column);
                     }
-                    if !deep && matches!(f.ty, Ty::DateTime) {
+                    // The offset it was written with beside it, in a list's object too (a field
+                    // of the struct, as the table mapping has it).
+                    if matches!(f.ty, Ty::DateTime) {
                         out.push(b',');
                         key(out, &crate::sql::tables::offset_column(&f.name));
                         offset(out, v);
@@ -382,7 +384,7 @@ pub fn column_type(program: &Program, ty: &Ty) -> String {
         Ty::Bool => "BOOLEAN".into(),
         Ty::Date => "INTEGER".into(),
         Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => {
-            crate::sql::tables::columns_type_without_offsets(program, ty, d).unwrap_or_else(|| "JSON".into())
+            crate::sql::tables::columns_type(program, ty, d).unwrap_or_else(|| "JSON".into())
         }
         Ty::List(inner) => format!("{}[]", column_type(program, inner)),
         Ty::Object(inner) => {

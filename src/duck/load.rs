@@ -193,8 +193,9 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
             cols.push(format!("{} AS {name}", parquet_presence(leaf, &all, header)));
             continue;
         }
-        let ty = crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
-            .unwrap_or_else(|| "VARCHAR".into());
+        // A list of objects with the offset fields of the mapping beside its datetimes: a
+        // Parquet struct without them is cast to one with them NULL, which is UTC.
+        let ty = crate::sql::tables::columns_type(program, &leaf.field.ty, d).unwrap_or_else(|| "VARCHAR".into());
         if !leaf.needed || !header.contains(&leaf.name) {
             if leaf.needed && !leaf.optional {
                 return Err(format!("it has no column `{}`, which the schema requires", leaf.name));
@@ -290,8 +291,7 @@ pub fn copy_view(
     for leaf in leaves(program, source.schema) {
         let ty = match leaf.presence {
             true => "BOOLEAN".into(),
-            false => crate::sql::tables::columns_type_without_offsets(program, &leaf.field.ty, d)
-                .unwrap_or_else(|| "VARCHAR".into()),
+            false => crate::sql::tables::columns_type(program, &leaf.field.ty, d).unwrap_or_else(|| "VARCHAR".into()),
         };
         if !leaf.needed {
             cols.push(null_column(&leaf, &ty));

@@ -11,6 +11,8 @@
 //!
 //! A rule the SQL compiler leaves out is not run, and never silently: each is a
 //! `precept::engine::not-run` warning in every report, and the run's exit status is never 0.
+//! With role files, questions about staff and roles are asked of the role tables `precept sql
+//! --roles` writes, made in DuckDB from the same role files.
 //!
 //! JSON Lines and CSV files are read by the native reader alone, once, into a normalized copy
 //! DuckDB reads instead ([`copy`]): the records, values, diagnostics and lines are the native
@@ -210,11 +212,13 @@ fn not_run(program: &Program, left_out: &[(usize, String)]) -> Vec<Diag> {
 }
 
 /// Check `sources` with DuckDB, handing each finding to `consumer` in file, record and rule order;
-/// `found` are the problems finding the files. Rules that need role files are left out as the
-/// SQL leaves them out.
+/// `found` are the problems finding the files. With role files (`org`), questions about staff and
+/// roles are asked of role tables made from them, as `precept sql --roles` writes them; rules
+/// over the role files' own roles and staff are left to the native engine, which checks the role
+/// files in any case.
 pub fn check(
     program: &Program,
-    authority: Option<&dyn Authority>,
+    (authority, org): (Option<&dyn Authority>, Option<&crate::roles::Org>),
     sources: &[Source],
     found: Vec<Diag>,
     settings: &Settings,
@@ -229,10 +233,18 @@ pub fn check(
     let range = calendar_range();
     let options = Options { dialect: Dialect::DuckDb, range };
     let compiled =
-        crate::sql::compile_rules(program, &options, &load::CARRY, (crate::sql::lookup::Lookup::Lists, false));
-    out.diagnostics.extend(not_run(program, &compiled.left_out));
+        crate::sql::compile_rules(program, &options, &load::CARRY, (crate::sql::lookup::Lookup::Lists, org.is_some()));
+    // A rule over the role files' roles or staff is checked natively with the role files.
+    let natively = |r: &usize| {
+        org.is_some()
+            && program.rules.get(*r).and_then(|rule| program.schemas.get(rule.schema)).is_some_and(|s| s.builtin)
+    };
+    let left_out: Vec<(usize, String)> = compiled.left_out.iter().filter(|(r, _)| !natively(r)).cloned().collect();
+    out.diagnostics.extend(not_run(program, &left_out));
     let catalogue = Catalogue::of(program, authority.is_some());
-    if let Err(d) = run(program, (&catalogue, authority), sources, settings, &compiled, consumer, &mut out) {
+    let org_tables = org.map(|o| crate::sql::roles::script(o, Dialect::DuckDb));
+    let tables = (&catalogue, authority, org_tables.as_deref());
+    if let Err(d) = run(program, tables, sources, settings, &compiled, consumer, &mut out) {
         out.diagnostics.push(d);
     }
     crate::pipeline::no_records(&mut out, "`.jsonl`, `.csv` or `.parquet`");
@@ -270,7 +282,7 @@ enum Read {
 /// rules over each schema's files together. Every result is streamed, never held whole.
 fn run(
     program: &Program,
-    (catalogue, authority): (&Catalogue, Option<&dyn Authority>),
+    (catalogue, authority, org_tables): (&Catalogue, Option<&dyn Authority>, Option<&str>),
     sources: &[Source],
     settings: &Settings,
     compiled: &crate::sql::Rules,
@@ -301,6 +313,9 @@ fn run(
     conn.execute_batch(&format!("SET max_temp_directory_size = '{}KiB';", left.max(1)))
         .map_err(|e| failed("be set up", &e))?;
     calendar_table(&conn, program, &compiled.calendars)?;
+    if let Some(script) = org_tables {
+        conn.execute_batch(script).map_err(|e| failed("make the role tables", &e))?;
+    }
     let d = Dialect::DuckDb;
     // The rules DuckDB runs over single records: the native engine judges a record DuckDB cannot
     // by these only.

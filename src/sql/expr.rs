@@ -1379,11 +1379,6 @@ impl<'a> Compiler<'a> {
             }
             // A datetime field of an object in a list: its offset field beside it in the struct.
             CExpr::Field(Root::Var(v), steps) if !steps.is_empty() => {
-                // The embedded engine's lists of objects are typed by DuckDB from the files, without
-                // the offset fields (Spark's lists of the calendar are another matter).
-                if self.lookup == super::lookup::Lookup::Lists {
-                    return no("in `check --engine duckdb`, the day of a datetime in a list of objects at the offset it was written with");
-                }
                 let (parent_steps, last) = steps.split_at(steps.len() - 1);
                 let (parent, parent_ty) = self.var_field(*v, parent_steps)?;
                 let field = match (&parent_ty, last) {

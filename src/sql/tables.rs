@@ -59,7 +59,7 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
                 flatten(program, *inner, &name, nullable, dialect, out)
             }
             ty => {
-                if let Some(sql) = type_name(program, ty, dialect, true) {
+                if let Some(sql) = type_name(program, ty, dialect) {
                     let datetime = matches!(ty, Ty::DateTime);
                     out.push(Column { name: name.clone(), ty: sql, nullable });
                     if datetime {
@@ -152,21 +152,15 @@ pub fn list_offsets(program: &Program, schema: usize) -> Vec<(String, String)> {
 /// an object in a list is a struct whose datetime fields each have their offset field after them
 /// (`"at.offset"`, as [`offset_column`] names a column).
 pub fn columns_type(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
-    type_name(program, ty, dialect, true)
-}
-
-/// [`columns_type`] without the offset fields of objects in lists: the type DuckDB reads such a
-/// list as from a record file (`check --engine duckdb`), which does not read those offsets.
-pub fn columns_type_without_offsets(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
-    type_name(program, ty, dialect, false)
+    type_name(program, ty, dialect)
 }
 
 /// The fields of an object's struct type: `name TYPE` (`name: TYPE` in Spark), with each
-/// datetime's offset field after it when `offsets`.
-fn struct_fields(program: &Program, shape: usize, dialect: Dialect, offsets: bool) -> Option<Vec<String>> {
+/// datetime's offset field after it.
+fn struct_fields(program: &Program, shape: usize, dialect: Dialect) -> Option<Vec<String>> {
     let mut out = Vec::new();
     for f in &program.shapes.get(shape)?.fields {
-        let Some(t) = type_name(program, &f.ty, dialect, offsets) else { continue };
+        let Some(t) = type_name(program, &f.ty, dialect) else { continue };
         let mut field = |name: &str, t: &str| {
             out.push(match dialect {
                 Dialect::Spark => format!("{}: {t}", dialect.ident(name)),
@@ -174,7 +168,7 @@ fn struct_fields(program: &Program, shape: usize, dialect: Dialect, offsets: boo
             });
         };
         field(&f.name, &t);
-        if offsets && matches!(f.ty, Ty::DateTime) {
+        if matches!(f.ty, Ty::DateTime) {
             field(&offset_column(&f.name), OFFSET_TYPE);
         }
     }
@@ -182,7 +176,7 @@ fn struct_fields(program: &Program, shape: usize, dialect: Dialect, offsets: boo
 }
 
 /// The SQL type of a field of type `ty`, lists and objects in lists included.
-fn type_name(program: &Program, ty: &Ty, dialect: Dialect, offsets: bool) -> Option<String> {
+fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
     if let Some(s) = scalar(ty) {
         return Some(dialect.ty(s).to_string());
     }
@@ -192,7 +186,7 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect, offsets: bool) -> Opt
     match ty {
         Ty::List(inner) => match (inner.as_ref(), dialect) {
             (Ty::Object(shape), _) => {
-                let fields = struct_fields(program, *shape, dialect, offsets)?;
+                let fields = struct_fields(program, *shape, dialect)?;
                 Some(match dialect {
                     Dialect::Spark => format!("ARRAY<STRUCT<{}>>", fields.join(", ")),
                     _ => format!("STRUCT({})[]", fields.join(", ")),
@@ -202,7 +196,7 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect, offsets: bool) -> Opt
         },
         Ty::Object(shape) => {
             // An object inside a list element is a struct of its own.
-            let fields = struct_fields(program, *shape, dialect, offsets)?;
+            let fields = struct_fields(program, *shape, dialect)?;
             Some(match dialect {
                 Dialect::Spark => format!("STRUCT<{}>", fields.join(", ")),
                 _ => format!("STRUCT({})", fields.join(", ")),

@@ -1546,9 +1546,10 @@ fn role_records() -> Vec<serde_json::Value> {
 
 /// The generated role files and records: every rule asks about roles, compiles, and finds what
 /// the engine finds.
-pub fn generated_roles(engine: &dyn Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let (policies, org, records) = (dir.path().join("policies"), dir.path().join("org"), dir.path().join("records"));
+/// The generated role project in `dir`: `policies/roles.precept`, the role files in `org/` and
+/// the acts in `records/acts.jsonl`; the three folders.
+pub fn role_project(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (policies, org, records) = (dir.join("policies"), dir.join("org"), dir.join("records"));
     for d in [&policies, &org, &records] {
         std::fs::create_dir_all(d).unwrap();
     }
@@ -1558,6 +1559,12 @@ pub fn generated_roles(engine: &dyn Engine) {
     std::fs::write(org.join("staff.toml"), ROLE_STAFF).unwrap();
     let text: String = role_records().iter().map(|l| format!("{l}\n")).collect();
     std::fs::write(records.join("acts.jsonl"), text).unwrap();
+    (policies, org, records)
+}
+
+pub fn generated_roles(engine: &dyn Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let (policies, org, records) = role_project(dir.path());
     let (rows, asking) = same_rows_with_roles(engine, &policies, &[records], &org, FIXTURE_DAYS, &[]);
     // Questions on a datetime are asked on its day at the offset it was written with (its offset
     // column, or the offset beside it in a list of objects), as the engine asks them.
