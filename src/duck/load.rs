@@ -425,6 +425,17 @@ pub fn wrong_types(program: &Program, schema: usize, columns: &[(String, String)
             continue;
         }
         let Some((_, found)) = columns.iter().find(|(name, _)| *name == leaf.name) else { continue };
+        if leaf.presence {
+            // The object's own column says whether the record has it (a `STRUCT` of its fields
+            // is not the mapping's: those are columns of their own).
+            if !holds(&Ty::Bool, found) {
+                return Some(format!(
+                    "its column `{}` is {found}, which does not say whether the record has the object (a boolean)",
+                    leaf.name
+                ));
+            }
+            continue;
+        }
         if !holds(&leaf.field.ty, found) {
             return Some(format!(
                 "its column `{}` is {found}, which does not hold the field's values ({})",

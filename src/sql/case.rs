@@ -420,7 +420,8 @@ fn until_is_date(program: &Program, x: &DueSpec, info: &crate::engine::program::
 
 /// The columns an event carries for a deadline read from its record (`x`), NULL but for an
 /// opening: `du`, 1 where part of it has no answer (a count below zero or above the largest, a
-/// negative or missing span: the engine's `read_due`), else 0; `dn`, the span's count (or
+/// negative or missing span, a date or instant moved past the last held: the engine's
+/// `read_due`), else 0; `dn`, the span's count (or
 /// microseconds); `dt`, the instant a date or datetime from the record ends (a date at the end of
 /// its day in the zone of the rule's calendar: a microsecond before the next day starts, which
 /// every instant here, whole microseconds, passes exactly when it passes the engine's nanosecond
@@ -437,6 +438,12 @@ fn due_columns(
     if kind != EventKind::Opens {
         return Ok(format!(", 0 AS du, {} AS dn, {} AS dt, {} AS dd", none("BIGINT"), none(ts), none(date)));
     }
+    // A date or instant from the record that has no answer (moved past the last day held) leaves
+    // the deadline without one, as the engine's `read_due`: never read as no extension.
+    let until_none = match &x.until {
+        Some(e) => c.no_answer(e)?,
+        None => "FALSE".into(),
+    };
     let (du, dn) = match &x.span {
         Some((unit, e)) => {
             let v = c.expr(e, None)?;
@@ -445,9 +452,9 @@ fn due_columns(
                 DueUnit::Business(_) | DueUnit::Months => format!("{v} BETWEEN 0 AND {MAX_COUNT}"),
             };
             let dn = format!("CAST(CASE WHEN {held} THEN {v} END AS BIGINT)");
-            (format!("CASE WHEN {held} THEN 0 ELSE 1 END"), dn)
+            (format!("CASE WHEN {held} AND NOT {until_none} THEN 0 ELSE 1 END"), dn)
         }
-        None => ("0".into(), none("BIGINT")),
+        None => (format!("CASE WHEN {until_none} THEN 1 ELSE 0 END"), none("BIGINT")),
     };
     let (dt, dd) = match &x.until {
         None => (none(ts), none(date)),

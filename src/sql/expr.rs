@@ -39,7 +39,7 @@ const MONTHS_HELD: (i64, i64) = (-9999 * 12, 9999 * 12 + 11);
 /// range) inside a construct whose lack of an answer the SQL does not follow (a quantifier, a
 /// function, a question about roles).
 const NO_ANSWER_INSIDE: &str =
-    "a division or a count read from the record inside this expression (which computation has no answer)";
+    "a division, a count read from the record or a date moved past the last held inside this expression (which computation has no answer)";
 
 /// What a rule is left out for when a duration, instant or date is computed from a fraction whose
 /// denominator may be below zero (which the fractions of durations never are: they divide by
@@ -966,7 +966,7 @@ impl<'a> Compiler<'a> {
                 }
                 if may_fail(x) && !overflow_only(x) {
                     return no(
-                        "`is present` or `is missing` of a computation that may have no answer where SQL gives one (a date or instant moved by business days, or by a span or months inside a quantifier; a duration multiplied by a count read from the record)",
+                        "`is present` or `is missing` of a computation that may have no answer where SQL gives one (a date or instant moved by a span or months inside a quantifier, a count or a function; a duration multiplied by a count read from the record)",
                     );
                 }
                 // A computation that divides, reads a count from the record or moves a date: no
@@ -995,7 +995,7 @@ impl<'a> Compiler<'a> {
                 // A computation that fails only by overflowing stops the query instead
                 // (docs/warehouse.md, "Limits"), so where the SQL answers, NULL is missing.
                 if may_fail(x) && !overflow_only(x) {
-                    return no("`otherwise` after a computation that may have no answer where SQL gives one (a date or instant moved by business days, or by a span or months inside a quantifier; a duration multiplied by a count read from the record)");
+                    return no("`otherwise` after a computation that may have no answer where SQL gives one (a date or instant moved by a span or months inside a quantifier, a count or a function; a duration multiplied by a count read from the record)");
                 }
                 // The default stands only for a missing value, never for no answer.
                 if has_no_answer(x) {
@@ -1447,7 +1447,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// `x + m months` (`x - m months` when `sub`) for a count of months `m` computed in SQL (read
-    /// from the record): the condition under which the engine has an answer (`m` from 0 to
+    /// from the record, or a constant's size): the condition under which the engine has an answer (`m` from 0 to
     /// [`MAX_COUNT`], the date moved to still one it holds) and the date or datetime moved, which
     /// is read only under that condition.
     fn months_by(&mut self, x: &CExpr, m: &CExpr, sub: bool) -> Result<(String, String), Unsupported> {
@@ -1549,7 +1549,7 @@ impl<'a> Compiler<'a> {
 
     /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
     /// a SQL condition that is never unknown.
-    fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+    pub(super) fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         if !has_no_answer(e) {
             return Ok("FALSE".into());
         }
@@ -1595,13 +1595,18 @@ impl<'a> Compiler<'a> {
             }
             // Overflow stops the query with the database's error (docs/warehouse.md, "Limits").
             CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_) | Arith::Elapsed | Arith::DaysBetween, a, b)
-            | CExpr::Text(_, a, b) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
+            | CExpr::Text(_, a, b)
+            | CExpr::InList(_, a, b, _) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
             CExpr::Neg(_, x)
             | CExpr::Present(x, _)
             | CExpr::EnumText(_, x)
             | CExpr::Matches(x, _)
             | CExpr::InSet(_, x, _, _)
             | CExpr::DatePart(_, _, x) => self.no_answer(x)?,
+            // Past the calendar the engine has no answer either, which the SQL does not follow
+            // (an operand's lack of one it does): see "The calendar table" in docs/warehouse.md.
+            CExpr::AddBusinessDays(x, _, _) => self.no_answer(x)?,
+            CExpr::BusinessBetween(a, b, _) => format!("({} OR {})", self.no_answer(a)?, self.no_answer(b)?),
             // Only the branch taken counts; an unknown condition passes on its own lack of answer.
             CExpr::If(c, a, b) => {
                 let (nc, na, nb) = (self.no_answer(c)?, self.no_answer(a)?, self.no_answer(b)?);
@@ -1953,7 +1958,7 @@ impl<'a> Compiler<'a> {
                     return no("a redacted product of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
                 }
                 if unguarded_move(e) {
-                    return no("a redacted date or datetime moved by business days, or by a span or months inside a quantifier (past the last day the engine or the calendar holds it has no answer, which the SQL does not tell from missing)");
+                    return no("a redacted date or datetime moved by a span or months inside a quantifier, a count or a function (past the last day the engine holds it has no answer, which the SQL does not tell from missing there)");
                 }
                 let failed = if has_no_answer(e) {
                     let (n, why) = (self.no_answer(e)?, self.why(e)?);
@@ -2107,7 +2112,12 @@ fn whole_quotient(d: Dialect, a: &str, b: &str) -> String {
 pub(crate) fn may_fail(e: &CExpr) -> bool {
     matches!(
         e,
-        CExpr::Arith(..) | CExpr::Neg(..) | CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) | CExpr::AddMonthsBy(..)
+        CExpr::Arith(..)
+            | CExpr::Neg(..)
+            | CExpr::Counted(..)
+            | CExpr::AddMonths(..)
+            | CExpr::AddBusinessDaysBy(..)
+            | CExpr::AddMonthsBy(..)
     ) || e.children().any(may_fail)
 }
 
@@ -2115,10 +2125,10 @@ pub(crate) fn may_fail(e: &CExpr) -> bool {
 /// overflowing 64 bits or 38 digits, where the SQL stops the query with the database's error
 /// (docs/warehouse.md, "Limits") rather than answer, or is one whose lack of an answer the SQL
 /// tells ([`has_no_answer`]): so a NULL the SQL gives otherwise is a missing value, as `otherwise`
-/// and `is present` read it. Not so for a date or instant moved by business days (past the
-/// calendar the engine has no answer and the SQL no row), or by a span or months inside a
+/// and `is present` read it. Not so for a date or instant moved by a span or months inside a
 /// quantifier ([`unguarded_move`]), nor for a duration multiplied by a whole number that is not a
-/// constant within 32 bits (the engine multiplies by no other; the SQL does).
+/// constant within 32 bits (the engine multiplies by no other; the SQL does). (A move by business
+/// days is NULL only past the calendar table's range, which must cover the data.)
 fn overflow_only(e: &CExpr) -> bool {
     let own = match e {
         CExpr::Arith(Arith::Mul(Kind::Duration), a, b) => {
@@ -2208,17 +2218,16 @@ fn duration_text(d: Dialect, x: &str) -> String {
 }
 
 /// Whether `e` moves a date or an instant where the SQL does not tell the engine's lack of an
-/// answer (past the last day it holds, or past the calendar) from a value: by business days, or
-/// by a span or months inside a quantifier, a count or a function (whose lack of an answer the
-/// SQL does not follow: [`NO_ANSWER_INSIDE`]; the value is still NULL there, so the verdict is
-/// the engine's). Elsewhere a move by a span or by months is held to the dates the engine holds
-/// and its lack of an answer told: [`moves_out_of_range`].
+/// answer (past the last day it holds) from a missing value: by a span or months inside a
+/// quantifier, a count or a function (whose lack of an answer the SQL does not follow:
+/// [`NO_ANSWER_INSIDE`]; the value is still NULL there, so the verdict is the engine's).
+/// Elsewhere a move by a span or by months is held to the dates the engine holds and its lack of
+/// an answer told: [`moves_out_of_range`]. A move by business days has no row past the calendar
+/// table's range, where its value is NULL as for a missing one: the range must cover the data
+/// (docs/warehouse.md, "The calendar table"), as for every business-day computation.
 pub(crate) fn unguarded_move(e: &CExpr) -> bool {
     fn walk(e: &CExpr, inside: bool) -> bool {
-        let own = match e {
-            CExpr::AddBusinessDays(..) | CExpr::AddBusinessDaysBy(..) => true,
-            _ => inside && moves_out_of_range(e),
-        };
+        let own = inside && moves_out_of_range(e);
         let inside = inside || matches!(e, CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..));
         own || e.children().any(|c| walk(c, inside))
     }

@@ -565,10 +565,9 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
     }
     // A computation that divides, reads a count from the record or moves a date by a span or
     // months is told from missing ([`Compiler::no_answer`]: the question then has none, as in the
-    // engine); one that moves a date by business days is not (past the calendar, the engine has
-    // no answer).
+    // engine), but not one inside a quantifier, a count or a function.
     if args.iter().any(|a| may_fail(a) && super::expr::unguarded_move(a)) {
-        return no("a question about staff and roles asked of a date or datetime moved by business days (SQL cannot tell no answer from missing)");
+        return no("a question about staff and roles asked of a date or datetime moved inside a quantifier, a count or a function (SQL cannot tell no answer from missing there)");
     }
     let d = c.dialect;
     let t = |name: &str| d.ident(name);

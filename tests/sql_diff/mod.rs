@@ -4448,6 +4448,17 @@ code "Far moves" {
     require record.id == "none"
     message "{record.fallback + 1d} {record.fallback + 1 month}"
   }
+  // A deadline read from the opening record that has no answer leaves the obligation out, as a
+  // missing date does not: it is then no extension.
+  rule case-until {
+    title "t"
+    for deal where record.at is present and record.fallback is present
+    case by record.id
+    opens when record.id != "" at record.at
+    closes when record.id == "none" at record.at
+    within 1h until record.fallback + 30d
+    message "{group.case} due {group.deadline}"
+  }
 }
 "#;
 
