@@ -1661,3 +1661,51 @@ fn a_parquet_list_of_objects_reads_offsets_beside_its_datetimes_else_utc() {
     let (run, ids) = check(&["--engine", "duckdb", "parquet/utc.parquet"]);
     assert_eq!(ids, utc_native, "{}", run.stderr);
 }
+
+/// Values with no answer in a message: a division by zero, a date moved past 9999-12-31, a count
+/// read from the record out of range.
+const NO_ANSWER_POLICY: &str = r#"schema deal {
+  identified by id
+  id: text
+  until: date
+  paid: decimal
+  parts: decimal
+  n: integer
+}
+
+code "No answer" {
+  level organisational
+
+  rule shown {
+    title "t"
+    for deal
+    require record.id == "none"
+    message "{record.id}: {record.paid / record.parts} until {record.until + 30d}, {record.n days}, {record.until + 1 month}"
+  }
+}
+"#;
+
+#[test]
+fn values_with_no_answer_are_shown_in_messages_as_natively() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["policies", "records"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    std::fs::write(dir.path().join("policies/deals.precept"), NO_ANSWER_POLICY).unwrap();
+    let records = [
+        r#"{"id": "D-1", "until": "2024-05-01", "paid": 10, "parts": 4, "n": 3}"#,
+        r#"{"id": "D-2", "until": "9999-12-31", "paid": 10, "parts": 0, "n": -1}"#,
+        r#"{"id": "D-3", "until": "9999-12-15", "paid": 0, "parts": 3, "n": 2000000}"#,
+    ];
+    std::fs::write(dir.path().join("records/deals.jsonl"), records.join("\n") + "\n").unwrap();
+    assert_eq!(same_as_native(dir.path(), &["--policies", "policies", "records"]), 3);
+    let duck = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "--engine", "duckdb", "--policies", "policies", "records"],
+    );
+    let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    let messages: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.contains("(no answer: division by zero)")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("(no answer: date out of range)")), "{messages:?}");
+}

@@ -397,7 +397,8 @@ fn run(
                 if !rules.is_empty() {
                     parts.push(format!(
                         "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
-                         precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day FROM ({})",
+                         precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day, \
+                         CAST(to_json(precept_why) AS VARCHAR) AS precept_whys FROM ({})",
                         rules.join("\nUNION ALL\n")
                     ));
                 }
@@ -406,7 +407,8 @@ fn run(
                     parts.push(format!(
                         "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
                          '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
-                         CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day FROM {slice} WHERE precept_bad OR precept_lacks"
+                         CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day, \
+                         CAST(NULL AS VARCHAR) AS precept_whys FROM {slice} WHERE precept_bad OR precept_lacks"
                     ));
                 }
                 let query =

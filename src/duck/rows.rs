@@ -24,6 +24,8 @@ pub struct Row {
     staff: Option<String>,
     team: Option<String>,
     day: Option<String>,
+    /// Why each value has no answer (NULL where it has one), as a JSON array of text (or null).
+    whys: String,
 }
 
 impl Row {
@@ -43,6 +45,7 @@ impl Row {
             staff: row.get(6)?,
             team: row.get(7)?,
             day: row.get(8)?,
+            whys: row.get::<_, Option<String>>(9)?.unwrap_or_default(),
         })
     }
 }
@@ -52,7 +55,15 @@ pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row
     let index = usize::try_from(r.rule).ok()?;
     let rule = program.rules.get(index)?;
     let info = catalogue.rule(index)?.clone();
-    let values: Vec<Option<String>> = serde_json::from_str(&r.values).unwrap_or_default();
+    let mut values: Vec<Option<String>> = serde_json::from_str(&r.values).unwrap_or_default();
+    // A value with no answer is shown as the native engine shows it: not a value of its hole's
+    // type, the text is shown as it is.
+    let whys: Vec<Option<String>> = serde_json::from_str(&r.whys).unwrap_or_default();
+    for (v, why) in values.iter_mut().zip(whys) {
+        if let (None, Some(why)) = (&v, why) {
+            *v = Some(format!("(no answer: {why})"));
+        }
+    }
     let message = crate::sql::message::message(program, rule, &values);
     // A JSON Lines or CSV record at the line the native reader read it on; Parquet has no lines:
     // its row stands in for one.

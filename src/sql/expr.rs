@@ -1664,6 +1664,16 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// Why `e` has no answer where it has none (the engine's words, as SQL text), NULL where it has
+    /// one; `None` when it always has one.
+    pub(crate) fn no_answer_why(&mut self, e: &CExpr) -> Result<Option<String>, Unsupported> {
+        if !has_no_answer(e) {
+            return Ok(None);
+        }
+        let (n, why) = (self.no_answer(e)?, self.why(e)?);
+        Ok(Some(format!("CASE WHEN {n} THEN {why} END")))
+    }
+
     /// Why `e` has no answer, given that it has none, as the engine words it in a value it shows
     /// (`division by zero`: [`crate::engine::value::Why`]), as SQL text: the first operand with
     /// none (only the branch taken, under `if`; an operand's lack of an answer passes up before a

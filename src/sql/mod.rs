@@ -409,7 +409,13 @@ fn compile_rule(
         }
         None => format!("CAST(NULL AS {})", d.ty(dialect::SqlType::Text)),
     };
-    let carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
+    let mut carried: String = carry.iter().map(|c| format!(",\n  r.{0} AS {0}", d.ident(c))).collect();
+    // For `check --engine duckdb`, which shows a value with no answer as the native engine does
+    // (`(no answer: division by zero)`): why each value has none, NULL where it has one.
+    if !carry.is_empty() {
+        let whys = no_answer_whys(&mut c, rule)?;
+        carried.push_str(&format!(",\n  {} AS precept_why", d.text_list(&whys)));
+    }
     let (which, blame, values, filter) =
         (which.join(" "), blame.join(" "), d.text_list(&values), filter.join("\n  AND "));
     let roles_join = joins(d, roles, &[&which, &blame, &values, &filter]);
@@ -453,6 +459,26 @@ pub(crate) fn message(c: &mut Compiler<'_>, rule: &CompiledRule) -> Result<(Stri
         }
     }
     Ok((template, values))
+}
+
+/// For each value of `rule`'s message, in the order of [`message`]'s: why it has no answer (the
+/// engine's words, `division by zero`), NULL where it has one or is a redacted value (whose hash
+/// already says so).
+fn no_answer_whys(c: &mut Compiler<'_>, rule: &CompiledRule) -> Result<Vec<String>, Unsupported> {
+    let text = c.dialect.ty(dialect::SqlType::Text);
+    let mut out = Vec::new();
+    for part in &rule.message {
+        let e = match part {
+            MsgPart::Text(_) => continue,
+            MsgPart::Redacted(..) => None,
+            MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) => Some(e),
+        };
+        out.push(match e {
+            Some(e) => c.no_answer_why(e)?.unwrap_or_else(|| format!("CAST(NULL AS {text})")),
+            None => format!("CAST(NULL AS {text})"),
+        });
+    }
+    Ok(out)
 }
 
 /// The conditions that keep the records `rule` judges: its `where` true, and its version in force
