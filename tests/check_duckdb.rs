@@ -1546,6 +1546,27 @@ fn objects_told_present_by_their_own_column_give_the_native_findings() {
     let but_v3: Vec<(String, String)> =
         want.iter().filter(|(r, id)| !(r == "no-extra" && id == "V-3")).cloned().collect();
     assert_eq!(rule_and_record(&duck), but_v3, "{}", duck.stderr);
+
+    // A presence column that is not a boolean (here the object as a struct) makes its file
+    // unreadable, named, with what the column should be; the file beside it is still checked.
+    let wrong = dir.path().join("parquet/wrong.parquet");
+    let select = format!(
+        "SELECT id, survey, survey.score AS \"survey.score\" FROM read_json('{}', format = 'newline_delimited', {columns})",
+        jsonl.display()
+    );
+    conn.execute_batch(&format!("COPY ({select}) TO '{}' (FORMAT parquet);", wrong.display())).unwrap();
+    std::fs::remove_file(&without).unwrap();
+    let duck = precept_in(dir.path(), &[&args[..], &["parquet"]].concat());
+    assert_eq!(duck.code, 2, "{}", duck.snapshot());
+    let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    let said = report["diagnostics"].as_array().unwrap().iter().any(|d| {
+        let m = d["message"].as_str().unwrap_or_default();
+        d["code"] == "precept::engine::unreadable-file"
+            && m.contains("wrong.parquet")
+            && m.contains("does not say whether the record has the object")
+    });
+    assert!(said, "{}", duck.snapshot());
+    assert_eq!(rule_and_record(&duck), want, "{}", duck.stderr);
 }
 
 /// Questions about staff and roles run on DuckDB against the role tables `precept sql --roles`
