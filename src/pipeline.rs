@@ -217,7 +217,7 @@ pub(crate) fn no_records(out: &mut Outcome, formats: &str) {
 
 /// Count the records each group rule left out (a value they needed could not be read), by rule id;
 /// versions of one rule add up.
-fn add_left_out(program: &Program, out: &mut Outcome, left_out: Vec<(usize, usize)>) {
+pub(crate) fn add_left_out(program: &Program, out: &mut Outcome, left_out: Vec<(usize, usize)>) {
     for (ri, n) in left_out {
         let Some(rule) = program.rules.get(ri) else { continue };
         match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
@@ -231,7 +231,7 @@ fn add_left_out(program: &Program, out: &mut Outcome, left_out: Vec<(usize, usiz
 /// opening, after its obligation was closed, or in a case never opened), naming the case and the
 /// records, for the first [`crate::engine::obligation::MAX_STRAYS_KEPT`] per rule; `more` counts the
 /// rest per rule, each count one more warning.
-fn stray_diags(
+pub(crate) fn stray_diags(
     program: &Program,
     files: &[&str],
     strays: &[crate::engine::obligation::Stray],

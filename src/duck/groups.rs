@@ -82,7 +82,7 @@ struct Shown {
 
 /// The records a finding shows (a JSON list of [`Shown`], or null), placed as the native engine
 /// places them: a JSON Lines or CSV record at its line, a Parquet file's row.
-fn samples(json: Option<String>, sources: &[Source]) -> Vec<Sample> {
+pub(super) fn samples(json: Option<String>, sources: &[Source]) -> Vec<Sample> {
     let shown: Vec<Shown> = json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
     shown
         .into_iter()

@@ -115,6 +115,31 @@ pub fn group_reads(program: &Program, rule: &crate::engine::program::CompiledRul
     reads(program, rule, exprs)
 }
 
+/// The columns of schema `schema`'s table a rule that follows cases reads to make a record one of
+/// its events, as the native engine's: for each event clause of that schema, its condition
+/// (`when`), its time and its case key, and on the rule's own records its `where` and the date a
+/// `version by` reads. A record holding a value among them that did not convert is left out of
+/// the rule's cases, as the native engine leaves it out.
+pub fn case_reads(program: &Program, rule: &crate::engine::program::CompiledRule, schema: usize) -> Vec<String> {
+    use crate::engine::program::VersionDate;
+    let Some(spec) = &rule.group else { return Vec::new() };
+    let Some(seq) = &spec.sequence else { return Vec::new() };
+    let mut exprs: Vec<&crate::engine::program::CExpr> = Vec::new();
+    for ev in seq.events.iter().filter(|e| e.schema == schema) {
+        exprs.extend(ev.when.as_ref());
+        exprs.push(&ev.at);
+        exprs.extend(ev.key.as_ref().or(spec.keys.first().map(|k| &k.expr)));
+    }
+    if schema == rule.schema {
+        exprs.extend(rule.filter.as_ref());
+        let own = seq.events.iter().any(|e| e.schema == schema && e.key.is_none());
+        if let (VersionDate::Field(e), true) = (&seq.version, own) {
+            exprs.push(e);
+        }
+    }
+    reads_in(program, schema, exprs, false)
+}
+
 /// The columns of its schema's table a rule over single records reads to judge a record (its
 /// `where` and `require`s, and its schema's day when it has versions): in a Parquet file, a record
 /// holding a value among them that did not convert is not judged by the rule.
@@ -124,11 +149,22 @@ pub fn record_reads(program: &Program, rule: &crate::engine::program::CompiledRu
     reads(program, rule, exprs)
 }
 
-/// The leaf columns `exprs` (of `rule`) read from the record.
+/// The leaf columns `exprs` (of `rule`) read from the record, and its schema's day when the rule
+/// has versions.
 fn reads<'p>(
     program: &'p Program,
     rule: &'p crate::engine::program::CompiledRule,
+    exprs: Vec<&'p crate::engine::program::CExpr>,
+) -> Vec<String> {
+    reads_in(program, rule.schema, exprs, rule.in_force.is_some() || !rule.suspended.is_empty())
+}
+
+/// The leaf columns `exprs` read from a record of schema `schema`, and its day when `dated`.
+fn reads_in<'p>(
+    program: &'p Program,
+    schema: usize,
     mut exprs: Vec<&'p crate::engine::program::CExpr>,
+    dated: bool,
 ) -> Vec<String> {
     use crate::engine::program::{CExpr, Root};
     let mut paths: Vec<&[u16]> = Vec::new();
@@ -138,7 +174,7 @@ fn reads<'p>(
         }
         exprs.extend(e.children());
     }
-    let leaves = leaves(program, rule.schema);
+    let leaves = leaves(program, schema);
     let mut out: Vec<String> = Vec::new();
     let mut add = |prefix: &str| {
         for l in leaves.iter().filter(|l| l.name == prefix || l.name.starts_with(&format!("{prefix}."))) {
@@ -147,7 +183,7 @@ fn reads<'p>(
             }
         }
     };
-    let info = program.schemas.get(rule.schema);
+    let info = program.schemas.get(schema);
     for path in paths {
         let mut names = Vec::new();
         let mut shape = info.map(|i| i.shape);
@@ -166,7 +202,7 @@ fn reads<'p>(
             add(&names.join("."));
         }
     }
-    if rule.in_force.is_some() || !rule.suspended.is_empty() {
+    if dated {
         let day = info.and_then(|i| Some(program.shapes.get(i.shape)?.fields.get(i.date_field?)?.name.clone()));
         if let Some(day) = day {
             add(&day);

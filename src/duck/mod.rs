@@ -21,6 +21,7 @@
 //! findings (read again by the native reader), a record it skips is in no rule, and a Parquet file
 //! DuckDB cannot read at all is an error naming it; the other files are checked.
 
+mod cases;
 pub mod copy;
 mod groups;
 pub mod load;
@@ -481,50 +482,87 @@ fn run(
         conn.execute_batch(&sql).map_err(|e| failed("make the tables", &e))?;
     }
     for (r, select) in &compiled.groups {
-        let Some(query) = groups::query(program, *r, select) else { continue };
         let Some(rule) = program.rules.get(*r) else { continue };
-        let Some(info) = program.schemas.get(rule.schema) else { continue };
-        let what = format!("judge the groups of rule `{}`", rule.id);
-        // The rule's table: its schema's records, less those holding a value it reads that did not
-        // convert, which are counted as the native engine counts them.
-        let reads: Vec<String> = load::group_reads(program, rule).iter().map(|n| load::literal(n)).collect();
-        let union = format!("precept_union_{}", rule.schema);
-        // Only where some file of the schema holds such a value: otherwise nothing is read for it.
-        let any = sources
-            .iter()
-            .zip(&reads_of)
-            .any(|(s, r)| s.schema == rule.schema && matches!(r, Read::View { bad: true, .. }));
-        let bad = if reads.is_empty() || !any {
-            "FALSE".to_string()
-        } else {
-            format!("list_has_any(precept_bad_fields, CAST([{}] AS VARCHAR[]))", reads.join(", "))
-        };
-        conn.execute_batch(&format!(
-            "CREATE OR REPLACE VIEW {} AS SELECT * FROM {union} WHERE NOT ({bad});",
-            d.ident(&info.name)
-        ))
-        .map_err(|e| failed("make the tables", &e))?;
-        let left: i64 = if bad == "FALSE" {
-            0
-        } else {
-            conn.query_row(&format!("SELECT count(*) FROM {union} WHERE {bad}"), [], |row| row.get(0))
-                .map_err(|e| settings.explain(failed(&what, &e)))?
-        };
-        let left = u64::try_from(left).unwrap_or(0);
-        if left > 0 {
-            match out.left_out.iter_mut().find(|(id, _)| *id == rule.id) {
-                Some((_, n)) => *n += usize::try_from(left).unwrap_or(usize::MAX),
-                None => out.left_out.push((rule.id.clone(), usize::try_from(left).unwrap_or(usize::MAX))),
+        let case = rule.group.as_ref().is_some_and(|g| g.sequence.is_some());
+        let query = if case { Some(cases::query(select)) } else { groups::query(program, *r, select) };
+        let Some(query) = query else { continue };
+        let what = format!("judge the {} of rule `{}`", if case { "cases" } else { "groups" }, rule.id);
+        // The tables the rule reads (a case rule's events may come from other schemas too): each
+        // schema's records, less those holding a value the rule reads there that did not convert,
+        // which are counted as the native engine counts them.
+        let mut tables: Vec<(usize, Vec<String>)> = vec![(rule.schema, load::group_reads(program, rule))];
+        if case {
+            let events = rule.group.as_ref().and_then(|g| g.sequence.as_ref()).map(|q| q.events.as_slice());
+            let mut schemas: Vec<usize> = events.unwrap_or_default().iter().map(|e| e.schema).collect();
+            schemas.push(rule.schema);
+            schemas.sort_unstable();
+            schemas.dedup();
+            tables = schemas.into_iter().map(|s| (s, load::case_reads(program, rule, s))).collect();
+        }
+        let mut left = 0u64;
+        for (schema, reads) in tables {
+            let Some(info) = program.schemas.get(schema) else { continue };
+            let reads: Vec<String> = reads.iter().map(|n| load::literal(n)).collect();
+            let union = format!("precept_union_{schema}");
+            // Only where some file of the schema holds such a value: otherwise nothing is read for it.
+            let any = sources
+                .iter()
+                .zip(&reads_of)
+                .any(|(s, r)| s.schema == schema && matches!(r, Read::View { bad: true, .. }));
+            let bad = if reads.is_empty() || !any {
+                "FALSE".to_string()
+            } else {
+                format!("list_has_any(precept_bad_fields, CAST([{}] AS VARCHAR[]))", reads.join(", "))
+            };
+            conn.execute_batch(&format!(
+                "CREATE OR REPLACE VIEW {} AS SELECT * FROM {union} WHERE NOT ({bad});",
+                d.ident(&info.name)
+            ))
+            .map_err(|e| failed("make the tables", &e))?;
+            if bad != "FALSE" {
+                let n: i64 = conn
+                    .query_row(&format!("SELECT count(*) FROM {union} WHERE {bad}"), [], |row| row.get(0))
+                    .map_err(|e| settings.explain(failed(&what, &e)))?;
+                left += u64::try_from(n).unwrap_or(0);
             }
         }
-        stream(&conn, &query, &what, settings, |row| {
-            if let Some(mut f) = groups::finding(program, catalogue, (*r, sources, left), row)? {
+        if left > 0 {
+            crate::pipeline::add_left_out(program, out, vec![(*r, usize::try_from(left).unwrap_or(usize::MAX))]);
+        }
+        let mut take = |f: Option<crate::findings::Finding>| {
+            if let Some(mut f) = f {
                 let texts = (consumer.prepare)(&mut f);
                 out.count(&f);
                 (consumer.take)(f, texts);
             }
+        };
+        if !case {
+            stream(&conn, &query, &what, settings, |row| {
+                take(groups::finding(program, catalogue, (*r, sources, left), row)?);
+                Ok(())
+            })?;
+            continue;
+        }
+        let mut tally = cases::Tally::default();
+        stream(&conn, &query, &what, settings, |row| {
+            take(cases::row(program, catalogue, (*r, sources, left), &mut tally, row)?);
             Ok(())
         })?;
+        // As the native engine reports them: obligations not yet due, those left out, and the
+        // closings with nothing open.
+        if tally.pending > 0 {
+            out.pending.push((rule.id.clone(), tally.pending));
+        }
+        if tally.left_out > 0 {
+            let n = usize::try_from(tally.left_out).unwrap_or(usize::MAX);
+            crate::pipeline::add_left_out(program, out, vec![(*r, n)]);
+        }
+        let more: Vec<(usize, usize)> = match tally.stray_count.checked_sub(tally.strays.len()) {
+            Some(n) if n > 0 => vec![(*r, n)],
+            _ => Vec::new(),
+        };
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        out.diagnostics.extend(crate::pipeline::stray_diags(program, &names, &tally.strays, &more));
     }
     Ok(())
 }

@@ -473,21 +473,21 @@ fn match_in_any_order(
             (None, _) => cx.hit(case, &o, due_at, None),
         };
         if let Some(y) = before {
-            hit.evidence.push(earlier_closing(cx, y, x));
+            hit.evidence.push(earlier_closing(program, rule, y, x));
         }
         hits.push(hit);
     }
 }
 
 /// Evidence that a closing came before an opening it could not match, being too long before it.
-fn earlier_closing(cx: &Judging<'_>, y: &Event, x: &Event) -> Evidence {
-    let zone = cx.program.calendar_of(cx.rule).map(crate::calendar::Calendar::zone);
+pub fn earlier_closing(program: &Program, rule: &CompiledRule, y: &Event, x: &Event) -> Evidence {
+    let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
     let mut at = String::new();
     match y.whole_day {
-        Some(d) => format::value(&mut at, cx.program, &crate::engine::types::Ty::Date, Value::Date(d).view()),
+        Some(d) => format::value(&mut at, program, &crate::engine::types::Ty::Date, Value::Date(d).view()),
         None => {
             let v = Value::DateTime(y.at, zone.map_or(y.offset, |z| z.to_offset(y.at).seconds()));
-            format::value(&mut at, cx.program, &crate::engine::types::Ty::DateTime, v.view());
+            format::value(&mut at, program, &crate::engine::types::Ty::DateTime, v.view());
         }
     }
     let before = format::duration(x.at.duration_since(y.at));
@@ -612,17 +612,7 @@ impl Judging<'_> {
         // The slots are datetimes, as `group.opened`, `group.deadline` and `group.closed` are typed,
         // so a message can compute with them; the evidence shows whole days as dates.
         let value_of = |ts: Timestamp, off: i32| Value::DateTime(ts, zone.map_or(off, |z| z.to_offset(ts).seconds()));
-        let shown_day = |ts: Timestamp, off: i32, day: Option<jiff::civil::Date>| {
-            let mut s = String::new();
-            match day {
-                Some(d) => format::value(&mut s, program, &crate::engine::types::Ty::Date, Value::Date(d).view()),
-                None => format::value(&mut s, program, &crate::engine::types::Ty::DateTime, value_of(ts, off).view()),
-            }
-            s
-        };
         let due_day = due.and_then(|(_, d)| d);
-        let opened = shown_day(o.opened.at, offset, o.opened.whole_day);
-        let shown = |ts: Timestamp, off: i32| shown_day(ts, off, None);
         let mut values: Vec<Value> = vec![Value::Missing; spec.sequence.as_ref().map_or(0, |q| q.opened_slot + 3)];
         if let Some(v) = values.get_mut(0) {
             *v = case.key_value.clone();
@@ -644,57 +634,7 @@ impl Judging<'_> {
                 *v = value_of(c.at, c.offset);
             }
         }
-        let mut facts = vec![("opened", opened.clone())];
-        let mut summary = format!("opened {opened}");
-        if let Some(d) = deadline {
-            facts.push(("deadline", shown_day(d, offset, due_day)));
-            summary.push_str(&format!("; due by {}", shown_day(d, offset, due_day)));
-        }
-        if !o.paused.is_zero() {
-            facts.push(("paused", format::duration(o.paused)));
-            summary.push_str(&format!(" ({} paused, not counted)", format::duration(o.paused)));
-        }
-        match (closed, deadline) {
-            (Some(c), Some(d)) => {
-                facts.push(("closed", shown_day(c.at, c.offset, c.whole_day)));
-                facts.push(("late_by", format::duration(c.at.duration_since(d))));
-                summary.push_str(&format!(
-                    "; closed {}, {} late",
-                    shown_day(c.at, c.offset, c.whole_day),
-                    format::duration(c.at.duration_since(d))
-                ));
-            }
-            (None, Some(d)) => match end {
-                End::Data(end) => {
-                    facts.push(("open_at_end", shown(end, offset)));
-                    facts.push(("late_by", format::duration(end.duration_since(d))));
-                    summary.push_str(&format!(
-                        "; still open when the data ends ({}), {} past the deadline",
-                        shown(end, offset),
-                        format::duration(end.duration_since(d))
-                    ));
-                }
-                End::AsOf(at, at_offset) => {
-                    facts.push(("open_at_as_of", shown(at, at_offset)));
-                    facts.push(("late_by", format::duration(at.duration_since(d))));
-                    summary.push_str(&format!(
-                        "; still open at {} (the evaluation time), {} past the deadline",
-                        shown(at, at_offset),
-                        format::duration(at.duration_since(d))
-                    ));
-                }
-            },
-            _ => match end {
-                End::Data(end) => {
-                    facts.push(("open_at_end", shown(end, offset)));
-                    summary.push_str(&format!("; never closed (the data ends {})", shown(end, offset)));
-                }
-                End::AsOf(at, at_offset) => {
-                    facts.push(("open_at_as_of", shown(at, at_offset)));
-                    summary.push_str(&format!("; still open at {} (the evaluation time)", shown(at, at_offset)));
-                }
-            },
-        }
+        let evidence = case_evidence(program, rule, (&o.opened, o.paused), due, closed, end);
         let opening = opening_record(spec, case, &o.opened);
         let read = opening.as_ref().map(|(var, r)| (*var, r.as_slice()));
         GroupHit {
@@ -703,12 +643,96 @@ impl Judging<'_> {
             require: None,
             message: super::run::message_with_days(program, authority, rule, &values, &days, read),
             help: super::run::help_with_days(program, authority, rule, &values, &days, read),
-            evidence: vec![Evidence { summary, facts }],
+            evidence: vec![evidence],
             samples: case.samples.to_vec(),
             values: values.to_vec(),
             opening: opening.map(|(_, r)| r),
         }
     }
+}
+
+/// The evidence of an obligation closed late (`closed`) or open at `end` past its deadline (or
+/// never closed): when it opened (`opened`, with the time it was paused), its deadline (with the
+/// day it is when it is a whole day), when it closed and how late. Times are shown in the zone of
+/// the rule's calendar (as written without one), whole days as the dates they are. Public so that
+/// `check --engine duckdb` says of the obligations its SQL judges what the engine says.
+pub fn case_evidence(
+    program: &Program,
+    rule: &CompiledRule,
+    (opened, paused): (&Event, SignedDuration),
+    due: Option<(Timestamp, Option<jiff::civil::Date>)>,
+    closed: Option<Event>,
+    end: End,
+) -> Evidence {
+    let deadline = due.map(|(d, _)| d);
+    let due_day = due.and_then(|(_, d)| d);
+    let offset = opened.offset;
+    let zone = program.calendar_of(rule).map(crate::calendar::Calendar::zone);
+    let shown_day = |ts: Timestamp, off: i32, day: Option<jiff::civil::Date>| {
+        let mut s = String::new();
+        match day {
+            Some(d) => format::value(&mut s, program, &crate::engine::types::Ty::Date, Value::Date(d).view()),
+            None => {
+                let v = Value::DateTime(ts, zone.map_or(off, |z| z.to_offset(ts).seconds()));
+                format::value(&mut s, program, &crate::engine::types::Ty::DateTime, v.view());
+            }
+        }
+        s
+    };
+    let shown = |ts: Timestamp, off: i32| shown_day(ts, off, None);
+    let opened = shown_day(opened.at, offset, opened.whole_day);
+    let mut facts = vec![("opened", opened.clone())];
+    let mut summary = format!("opened {opened}");
+    if let Some(d) = deadline {
+        facts.push(("deadline", shown_day(d, offset, due_day)));
+        summary.push_str(&format!("; due by {}", shown_day(d, offset, due_day)));
+    }
+    if !paused.is_zero() {
+        facts.push(("paused", format::duration(paused)));
+        summary.push_str(&format!(" ({} paused, not counted)", format::duration(paused)));
+    }
+    match (closed, deadline) {
+        (Some(c), Some(d)) => {
+            facts.push(("closed", shown_day(c.at, c.offset, c.whole_day)));
+            facts.push(("late_by", format::duration(c.at.duration_since(d))));
+            summary.push_str(&format!(
+                "; closed {}, {} late",
+                shown_day(c.at, c.offset, c.whole_day),
+                format::duration(c.at.duration_since(d))
+            ));
+        }
+        (None, Some(d)) => match end {
+            End::Data(end) => {
+                facts.push(("open_at_end", shown(end, offset)));
+                facts.push(("late_by", format::duration(end.duration_since(d))));
+                summary.push_str(&format!(
+                    "; still open when the data ends ({}), {} past the deadline",
+                    shown(end, offset),
+                    format::duration(end.duration_since(d))
+                ));
+            }
+            End::AsOf(at, at_offset) => {
+                facts.push(("open_at_as_of", shown(at, at_offset)));
+                facts.push(("late_by", format::duration(at.duration_since(d))));
+                summary.push_str(&format!(
+                    "; still open at {} (the evaluation time), {} past the deadline",
+                    shown(at, at_offset),
+                    format::duration(at.duration_since(d))
+                ));
+            }
+        },
+        _ => match end {
+            End::Data(end) => {
+                facts.push(("open_at_end", shown(end, offset)));
+                summary.push_str(&format!("; never closed (the data ends {})", shown(end, offset)));
+            }
+            End::AsOf(at, at_offset) => {
+                facts.push(("open_at_as_of", shown(at, at_offset)));
+                summary.push_str(&format!("; still open at {} (the evaluation time)", shown(at, at_offset)));
+            }
+        },
+    }
+    Evidence { summary, facts }
 }
 
 /// The fields an opening record of `schema` keeps for its rule's message (`opening.<field>`), or

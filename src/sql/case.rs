@@ -51,6 +51,7 @@ use super::lookup;
 use super::tables::scalar;
 use super::RuleSql;
 use crate::ast::EventKind;
+use crate::engine::group::MAX_SAMPLES;
 use crate::engine::program::{
     CExpr, CompiledRule, DateUnit, DueSpec, DueUnit, GroupSpec, Limit, OpeningFields, Root, SequenceSpec, VersionDate,
     MAX_COUNT,
@@ -85,12 +86,20 @@ pub(crate) fn compile(
     seq: &SequenceSpec,
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    roles: bool,
+    (roles, placed): (bool, bool),
 ) -> Result<RuleSql, Unsupported> {
+    if placed && d != Dialect::DuckDb {
+        return no("findings placed for `check --engine duckdb` in another dialect");
+    }
     let due = seq.due.as_ref();
     // The fields of the opening record the message reads, carried with each opening as the
     // deadline it gives is (`o0`, `o1`, ..., and `oo0`, ... for a datetime's offset).
     let carried = carried(program, &seq.opening)?;
+    // The engine shows such a datetime at the offset it was written with; the read-back message
+    // (`crate::sql::message`) in UTC.
+    if placed && program.calendar_of(rule).is_none() && carried.iter().any(Carried::offset) {
+        return no("a datetime of the opening record shown in the message of a case rule with no calendar, in `check --engine duckdb`");
+    }
     let has_pauses = seq.events.iter().any(|e| matches!(e.kind, EventKind::Pauses | EventKind::Resumes));
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
     // (The checker gives a case one key, an expression grouped by as `group by` would be.)
@@ -109,7 +118,9 @@ pub(crate) fn compile(
     // engine's `tie`), so they are carried.
     // So are they when the message reads the opening record, whose fields order tied openings
     // after their offsets.
-    let offsets = months || due.is_some() || (versioned(rule) && rule.calendar.is_none()) || !carried.is_empty();
+    // And for `check --engine duckdb` (`placed`), whose evidence shows each time as written.
+    let offsets =
+        months || due.is_some() || (versioned(rule) && rule.calendar.is_none()) || !carried.is_empty() || placed;
     // Events written as dates: each a whole day, placed at its start in the zone of the rule's
     // calendar (UTC without one), shown as the date, and a deadline in whole days or months
     // counted from an opening written so is the end of a day, shown as that day.
@@ -126,7 +137,7 @@ pub(crate) fn compile(
         }
     }
     let mut calendars = std::collections::BTreeSet::new();
-    let own = events(program, rule, d, roles, (offsets, dates, due), &seq.opening, &mut calendars)?;
+    let own = events(program, rule, d, (roles, placed), (offsets, dates, due), &seq.opening, &mut calendars)?;
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut with = vec![format!("precept_events AS (\n    {own}\n  )")];
     with.push(match &as_of {
@@ -144,7 +155,8 @@ pub(crate) fn compile(
         let running = program.running();
         let versions = program.rules.iter().enumerate().filter(|(i, v)| running.contains(i) && v.id == rule.id);
         for (_, v) in versions.filter(|(_, v)| versioned(v)) {
-            all.push(events(program, v, d, roles, (offsets, false, None), &OpeningFields::default(), &mut calendars)?);
+            let fields = OpeningFields::default();
+            all.push(events(program, v, d, (roles, false), (offsets, false, None), &fields, &mut calendars)?);
         }
         let (first, first_off) = match &seq.version {
             VersionDate::FirstEvent => ("s.first_at", "s.first_off"),
@@ -205,6 +217,11 @@ pub(crate) fn compile(
     for c in &carried {
         order.push_str(&c.order(program, d));
     }
+    // Alike events in the order the engine read them (file, then record), which names the same
+    // records in `check --engine duckdb`'s warnings about closings with nothing open.
+    if placed {
+        order.push_str(", e.pf, e.pr");
+    }
     let mut wd = if dates { " e.wd," } else { "" }.to_string();
     if due.is_some() {
         wd.push_str(" e.du, e.dn, e.dt, e.dd,");
@@ -213,12 +230,19 @@ pub(crate) fn compile(
         wd.push_str(&c.select("e"));
         wd.push(',');
     }
+    if placed {
+        wd.push_str(" e.pf, e.pr, e.pid,");
+    }
     with.push(format!(
         "precept_ordered AS (\n    SELECT e.k0, e.ts, e.kind, e.off,{wd}\n      ROW_NUMBER() OVER ({order}) AS pos,\n      COALESCE(SUM(CASE WHEN e.kind = 3 THEN 1 ELSE 0 END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg\n    FROM precept_events AS e{judged}\n  )"
     ));
     if !seq.any_order {
         // The closing's day, when written as a date (a segment has one closing, its last event).
-        let close_wd = if dates { ", MAX(CASE WHEN kind = 3 THEN wd END) AS close_wd" } else { "" };
+        let mut close_wd = if dates { ", MAX(CASE WHEN kind = 3 THEN wd END) AS close_wd" } else { "" }.to_string();
+        if placed {
+            // Where the closing is among the case's events, for its offset and record.
+            close_wd.push_str(", MAX(CASE WHEN kind = 3 THEN pos END) AS close_pos");
+        }
         with.push(format!(
             "precept_obligations AS (\n    SELECT k0, seg, MIN(CASE WHEN kind = 0 THEN pos END) AS open_pos, MIN(CASE WHEN kind = 0 THEN ts END) AS open_at, MAX(CASE WHEN kind = 3 THEN ts END) AS close_at{close_wd}\n    FROM precept_ordered GROUP BY k0, seg\n  )"
         ));
@@ -240,7 +264,7 @@ pub(crate) fn compile(
     let mut pause_join =
         if has_pauses { "\n    LEFT JOIN precept_pauses AS p ON p.k0 = o.k0 AND p.seg = o.seg" } else { "" }
             .to_string();
-    if months || dates || due.is_some() || !carried.is_empty() {
+    if months || dates || due.is_some() || !carried.is_empty() || placed {
         // The opening's offset, for counting its months; its day, when written as a date; the
         // deadline it gives; the fields the message reads.
         pause_join.push_str("\n    LEFT JOIN precept_ordered AS f ON f.k0 = o.k0 AND f.pos = o.open_pos");
@@ -248,7 +272,8 @@ pub(crate) fn compile(
 
     if seq.any_order {
         let whole_days = if dates { Some(rule.calendar) } else { None };
-        let judged = any_order(program, (seq.limit, due), info, d, (months, whole_days, &carried), &mut calendars)?;
+        let judged =
+            any_order(program, (seq.limit, due), info, d, (months, whole_days, &carried, placed), &mut calendars)?;
         with.push(judged);
     } else {
         // The deadline, from the opening, moved on by the time paused.
@@ -337,7 +362,34 @@ pub(crate) fn compile(
         };
         // An obligation whose deadline from the data has no answer is left out, as in the engine.
         let known = if due.is_some() { " AND f.du = 0" } else { "" };
-        let days: String = std::iter::once(days).chain(carried.iter().map(|c| format!(",{}", c.select("f")))).collect();
+        let mut days: String =
+            std::iter::once(days).chain(carried.iter().map(|c| format!(",{}", c.select("f")))).collect();
+        let mut known = known.to_string();
+        if placed {
+            // Whether the deadline is the end of a working day (from a span of business days,
+            // not a later instant read from the record): the engine's is a nanosecond before the
+            // next day, the SQL's a microsecond, which `check --engine duckdb` puts right.
+            let business = matches!(effective_limit(seq), Some(Limit::Business(..)));
+            let ends_day = match due {
+                Some(x) if business && x.until.is_some() => {
+                    let span = span_deadline(program, due, seq.limit, info, d, (FROM_OPENING, paused), &mut calendars)?;
+                    match span {
+                        Some(s) => format!("(f.dt IS NULL OR NOT ({s} IS NULL OR f.dt > {s}))"),
+                        None => "FALSE".into(),
+                    }
+                }
+                _ => business.to_string().to_uppercase(),
+            };
+            days.push_str(&format!(", {ends_day} AS pend"));
+            // `check --engine duckdb` counts the obligations left out (as `pknown` false) and
+            // shows each time as written: the opening's and closing's offsets, the time paused.
+            let k = if due.is_some() { "f.du = 0" } else { "TRUE" };
+            days.push_str(&format!(
+                ", o.seg AS pseq, {k} AS pknown, f.off AS open_off, CAST({paused} AS BIGINT) AS pus, z.off AS close_off"
+            ));
+            pause_join.push_str("\n    LEFT JOIN precept_ordered AS z ON z.k0 = o.k0 AND z.pos = o.close_pos");
+            known.clear();
+        }
         with.push(format!(
         "precept_judged AS (\n    SELECT o.k0, o.open_at, o.close_at, {deadline} AS due, n.e{days}\n    FROM precept_obligations AS o CROSS JOIN precept_end AS n{pause_join}\n    WHERE o.open_pos IS NOT NULL{known}\n  )"
     ));
@@ -393,6 +445,20 @@ pub(crate) fn compile(
     let text = d.ty(SqlType::Text);
     let values = d.text_list(&values);
     let roles_join = super::joins(d, roles, &[&values]);
+    if placed {
+        let has_limit = seq.limit.is_some() || due.is_some_and(|x| x.span.is_some());
+        let pending = if seq.any_order { any_order_pending(d, has_limit) } else { "r.close_at IS NULL".into() };
+        let shown = Shown {
+            identity: super::identity(program, rule, info, d),
+            template: d.text(&template),
+            values,
+            group_key,
+            key: super::group::key_columns(program, d, spec, &[key_ty])?,
+        };
+        let days = Days { dates, due: dates || due.is_some_and(|x| until_is_date(program, x, info, d)) };
+        let select = placed_select(d, with, &shown, (&late, &pending), days, seq.any_order);
+        return Ok(RuleSql { select, calendars });
+    }
     let select = format!(
         "SELECT * FROM (\n  WITH {}\n  SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  CAST(NULL AS BIGINT) AS requirement,\n  '' AS field,\n  {} AS message,\n  {values} AS message_values,\n  {group_key} AS group_key\n  FROM precept_judged AS r{roles_join}\n  WHERE {late}\n) AS precept_rule",
         with.join(",\n  "),
@@ -400,6 +466,106 @@ pub(crate) fn compile(
         d.text(&template),
     );
     Ok(RuleSql { select, calendars })
+}
+
+/// What a case finding's row shows, in SQL: its first columns (`rule_id` to `schema_name`), its
+/// message's template and values, its key as `group_key`, and the columns that name and order it.
+struct Shown {
+    identity: String,
+    template: String,
+    values: String,
+    group_key: String,
+    key: String,
+}
+
+/// Which days `precept_judged` carries: `dates`, those of the opening and the closing
+/// (`open_wd`, `close_wd`) and of the deadline; `due`, that of the deadline (`due_wd`).
+#[derive(Clone, Copy)]
+struct Days {
+    dates: bool,
+    due: bool,
+}
+
+/// The rule's rows for `check --engine duckdb` (DuckDB only), from the steps `with`: one per
+/// obligation that is a finding (`precept_what` 0, with its message's values and the case's
+/// first records, `precept_samples`), still open but not yet due (1) or left out because its
+/// deadline has no answer (2), and one per closing with nothing open (3), ordered within the case
+/// by `precept_seq`. `precept_at` holds, as JSON, what the engine's evidence shows: for an
+/// obligation, when it opened, was due (and whether that is the end of a working day), closed (and the closing before it, in any order), how long
+/// it was paused and the end of the data; for a closing with nothing open, the closing, the case's
+/// next opening and the closing of its last obligation, each with its offset, day and record.
+fn placed_select(
+    d: Dialect,
+    mut with: Vec<String>,
+    shown: &Shown,
+    (late, pending): (&str, &str),
+    days: Days,
+    any_order: bool,
+) -> String {
+    let us = |x: &str| d.epoch_us(x);
+    let day = |has: bool, col: &str| if has { format!("CAST({col} AS VARCHAR)") } else { "NULL".to_string() };
+    // An event as the evidence reads it (NULL where there is none): its instant, offset and day,
+    // and where its record is.
+    let event = |a: &str, ts: &str, wd: bool| {
+        format!(
+            "CASE WHEN {ts} IS NULL THEN NULL ELSE {{'t': {}, 'o': {a}.off, 'd': {}, 'f': {a}.pf, 'n': {a}.pr}} END",
+            us(ts),
+            day(wd, &format!("{a}.wd"))
+        )
+    };
+    with.push(format!(
+        "precept_samples AS (\n    SELECT k0, arg_min({{'f': pf, 'n': pr, 'id': pid}}, [pf, pr], {MAX_SAMPLES}) AS ps\n    FROM (SELECT DISTINCT k0, pf, pr, pid FROM precept_ordered) AS x GROUP BY k0\n  )"
+    ));
+    let before = if any_order {
+        format!(
+            "CASE WHEN r.before_at IS NULL THEN NULL ELSE {{'t': {}, 'o': r.before_off, 'd': {}}} END",
+            us("r.before_at"),
+            day(days.dates, "r.before_wd")
+        )
+    } else {
+        "NULL".into()
+    };
+    let at = format!(
+        "CAST(to_json({{'open': {{'t': {}, 'o': r.open_off, 'd': {}}}, 'due': CASE WHEN r.due IS NULL THEN NULL ELSE {{'t': {}, 'd': {}, 'e': r.pend}} END, 'close': CASE WHEN r.close_at IS NULL THEN NULL ELSE {{'t': {}, 'o': r.close_off, 'd': {}}} END, 'before': {before}, 'paused': r.pus, 'end': {}}}) AS VARCHAR)",
+        us("r.open_at"),
+        day(days.dates, "r.open_wd"),
+        us("r.due"),
+        day(days.due, "r.due_wd"),
+        us("r.close_at"),
+        day(days.dates, "r.close_wd"),
+        us("r.e"),
+    );
+    let Shown { identity, template, values, group_key, key } = shown;
+    let columns = |values: &str, what: &str, samples: &str, at: &str| {
+        format!(
+            "SELECT\n{identity}  CAST(NULL AS VARCHAR) AS record_id,\n  CAST(NULL AS BIGINT) AS requirement,\n  '' AS field,\n  {template} AS message,\n  {values} AS message_values,\n  {group_key} AS group_key{key},\n  CAST({what} AS BIGINT) AS precept_what,\n  CAST(r.pseq AS BIGINT) AS precept_seq,\n  {samples} AS precept_samples,\n  {at} AS precept_at"
+        )
+    };
+    let mut arms = vec![format!(
+        "{}\n  FROM (\n    SELECT r.*, CASE WHEN NOT r.pknown THEN 2 WHEN {} THEN 0 WHEN {} THEN 1 END AS pwhat FROM precept_judged AS r\n  ) AS r LEFT JOIN precept_samples AS s ON s.k0 = r.k0\n  WHERE r.pwhat IS NOT NULL",
+        columns(&format!("CASE WHEN r.pwhat = 0 THEN {values} END"), "r.pwhat", "CASE WHEN r.pwhat = 0 THEN s.ps END", &at),
+        d.is_true(late),
+        d.is_true(pending),
+    )];
+    if !any_order {
+        // A closing with nothing open: a segment of the case with no opening. The closing of the
+        // case's last obligation before it, and its next opening, by their places.
+        with.push(
+            "precept_strays AS (\n    SELECT s.k0, s.seg AS pseq, s.close_pos,\n      (SELECT MAX(q.close_pos) FROM precept_obligations AS q WHERE q.k0 = s.k0 AND q.seg < s.seg AND q.open_pos IS NOT NULL) AS prev_pos,\n      (SELECT MIN(x.pos) FROM precept_ordered AS x WHERE x.k0 = s.k0 AND x.kind = 0 AND x.pos > s.close_pos) AS next_pos\n    FROM precept_obligations AS s WHERE s.open_pos IS NULL AND s.close_pos IS NOT NULL\n  )"
+                .into(),
+        );
+        let at = format!(
+            "CAST(to_json({{'close': {}, 'next': {}, 'prev': {}}}) AS VARCHAR)",
+            event("c", "c.ts", days.dates),
+            event("x", "x.ts", days.dates),
+            event("v", "v.ts", days.dates)
+        );
+        arms.push(format!(
+            "{}\n  FROM precept_strays AS r\n    LEFT JOIN precept_ordered AS c ON c.k0 = r.k0 AND c.pos = r.close_pos\n    LEFT JOIN precept_ordered AS x ON x.k0 = r.k0 AND x.pos = r.next_pos\n    LEFT JOIN precept_ordered AS v ON v.k0 = r.k0 AND v.pos = r.prev_pos",
+            columns("CAST(NULL AS VARCHAR[])", "3", "NULL", &at)
+        ));
+    }
+    format!("SELECT * FROM (\n  WITH {}\n  {}\n) AS precept_rule", with.join(",\n  "), arms.join("\n  UNION ALL\n  "))
 }
 
 /// The kind of span an obligation's deadline counts (its count aside): the one read from the
@@ -622,7 +788,7 @@ fn any_order(
     (limit, read): (Option<Limit>, Option<&DueSpec>),
     info: &crate::engine::program::SchemaInfo,
     d: Dialect,
-    (months, dates, carried): (bool, Option<Option<usize>>, &[Carried]),
+    (months, dates, carried, placed): (bool, Option<Option<usize>>, &[Carried], bool),
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
     // The fields of each opening the message reads, and what its record gave its deadline.
@@ -667,9 +833,12 @@ fn any_order(
     // In months, the deadline from the closing before is counted at that closing's offset: the
     // last closing before the opening, found by its place; with dates, its day, and the day of
     // the first closing at or after the opening.
-    let (before_pos, before_join) = if dates.is_some() {
+    let (mut before_pos, before_join) = if dates.is_some() || placed {
         (
-            format!(",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos,\n      MIN(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS after_pos, o.wd"),
+            format!(
+                ",\n      MAX(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_pos,\n      MIN(CASE WHEN o.kind = 3 THEN o.pos END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS after_pos{}",
+                if dates.is_some() { ", o.wd" } else { "" }
+            ),
             "\n    LEFT JOIN precept_ordered AS b ON b.k0 = m.k0 AND b.pos = m.before_pos\n    LEFT JOIN precept_ordered AS a ON a.k0 = m.k0 AND a.pos = m.after_pos",
         )
     } else if months || read.is_some_and(|x| matches!(x.span, Some((DueUnit::Months, _)))) {
@@ -680,6 +849,20 @@ fn any_order(
     } else {
         (String::new(), "")
     };
+    if placed {
+        // For `check --engine duckdb`: the opening's place in the case, whether its deadline has
+        // an answer, the offsets of it and of the closings on either side (and the earlier one's
+        // day), as the evidence shows them.
+        before_pos.push_str(", o.pos AS open_pos");
+        let k = if read.is_some() { "m.du = 0" } else { "TRUE" };
+        let before_wd = if dates.is_some() { ", b.wd AS before_wd" } else { "" };
+        let business = matches!(read.and_then(|x| x.span.as_ref()).map(|(u, _)| *u), Some(DueUnit::Business(_)))
+            || (read.is_none() && matches!(limit, Some(Limit::Business(..))));
+        let business = if business { "TRUE" } else { "FALSE" };
+        judged.push_str(&format!(
+            ", {business} AS pend, m.open_pos AS pseq, {k} AS pknown, m.off AS open_off, CAST(0 AS BIGINT) AS pus, a.off AS close_off, b.off AS before_off{before_wd}"
+        ));
+    }
     Ok(format!(
         "precept_matched AS (\n    SELECT o.k0, o.kind, o.off, o.ts AS open_at{fields},\n      MIN(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS close_at,\n      MAX(CASE WHEN o.kind = 3 THEN o.ts END) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_at{before_pos}\n    FROM precept_ordered AS o\n  ),\n  precept_judged AS (\n    SELECT m.k0, m.open_at, m.close_at, m.before_at, {due} AS due, {before_due} AS before_due, n.e{days}{judged}\n    FROM precept_matched AS m CROSS JOIN precept_end AS n{before_join}\n    WHERE m.kind = 0\n  )"
     ))
@@ -690,6 +873,17 @@ fn any_order(
 /// either closed late or, past its deadline, still open at the end; without a deadline, any
 /// closing matches. With a span read from the record (`read`), an opening whose span has no answer
 /// is left out.
+/// When an opening in any order matched by no closing is still pending: no closing after it and,
+/// as it is not late, its deadline not passed (never, without a deadline: it is then late).
+fn any_order_pending(d: Dialect, has_limit: bool) -> String {
+    if !has_limit {
+        return "FALSE".into();
+    }
+    let after = d.is_true("r.close_at IS NOT NULL AND r.close_at <= r.due");
+    let before = d.is_true("r.before_at IS NOT NULL AND r.open_at <= r.before_due");
+    format!("NOT {after} AND NOT {before} AND r.close_at IS NULL")
+}
+
 fn any_order_late(d: Dialect, has_limit: bool, read: bool) -> String {
     let known = if read { "r.du = 0 AND " } else { "" };
     if !has_limit {
@@ -784,11 +978,13 @@ fn slot(i: u16) -> CExpr {
 /// `off`, the offset the instant was written with in seconds east of UTC (when `offsets`, else NULL),
 /// and, when `dates`, `wd`: the day an event written as a date is (else NULL).
 /// `roles`: the role tables are written too, so a `where` or `when` may ask about roles.
+/// `placed` (for `check --engine duckdb`): each event carries where its record is (`pf`, its
+/// file; `pr`, its row) and its id (`pid`), for the records a finding shows and names.
 fn events(
     program: &Program,
     rule: &CompiledRule,
     d: Dialect,
-    roles: bool,
+    (roles, placed): (bool, bool),
     (offsets, dates, due): (bool, bool, Option<&DueSpec>),
     opening: &OpeningFields,
     calendars: &mut std::collections::BTreeSet<usize>,
@@ -834,6 +1030,10 @@ fn events(
         for x in &carried {
             let source = from.and_then(|f| f.get(x.n)).filter(|_| ev.kind == EventKind::Opens);
             wd.push_str(&x.columns(&mut c, source.copied())?);
+        }
+        if placed {
+            let id = super::group::record_id(&mut c, info)?;
+            wd.push_str(&format!(", r.precept_file AS pf, r.precept_row AS pr, {id} AS pid"));
         }
         let key_expr = ev.key.as_ref().unwrap_or(&key.expr);
         if matches!(key.ty, Ty::Dec | Ty::Money(_)) && c.multiplies_places(key_expr) {

@@ -333,7 +333,7 @@ fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)]) -> Ve
 }
 
 /// The record's id as text, for the records a finding shows (NULL where the schema names none).
-fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<String, Unsupported> {
+pub(super) fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<String, Unsupported> {
     let d = c.dialect;
     let Some(slot) = info.id_field else { return Ok(format!("CAST(NULL AS {})", d.ty(SqlType::Text))) };
     let Ok(slot) = u16::try_from(slot) else { return no("a field the schema does not have") };
@@ -557,9 +557,7 @@ fn decimal_text(d: Dialect, x: &str, places: u32) -> String {
 }
 
 /// The columns `precept check --engine duckdb` places and orders a group's findings by (DuckDB
-/// only): `precept_key`, each part of the key as shown (NULL for a part with no value, as for a
-/// group expected by name); `precept_sort_0, ...`, each part as the engine orders keys (an
-/// enumeration by its variants' order, text byte by byte); `precept_period`, the missing
+/// only): `precept_key` and `precept_sort_0, ...` ([`key_columns`]); `precept_period`, the missing
 /// period (NULL for a `require`'s finding, which comes first); and for the evidence of a missing
 /// period, `precept_range` (its first and last day), `precept_records` and, on the last period
 /// listed, `precept_more` (how many more periods the group misses).
@@ -567,6 +565,29 @@ fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[SqlType]) -
     if d != Dialect::DuckDb {
         return no("findings placed for `check --engine duckdb` in another dialect");
     }
+    let mut out = key_columns(program, d, spec, types)?;
+    out.push_str(",\n  r.pm AS precept_period");
+    // What a missing period's evidence says, as the engine says it: the range, the group's record
+    // count, how many more periods it misses past those listed.
+    let range = if spec.presence.is_some() {
+        "(SELECT f FROM precept_range), (SELECT u FROM precept_range)"
+    } else {
+        "CAST(NULL AS DATE), CAST(NULL AS DATE)"
+    };
+    let _ = write!(out, ",\n  [{range}] AS precept_range,\n  r.n AS precept_records,\n  r.precept_more");
+    Ok(out)
+}
+
+/// The columns that name and order a group's or a case's findings in `check --engine duckdb`
+/// (DuckDB only): `precept_key`, each part of the key (`r.k0`, ...) as shown (NULL for a part
+/// with no value, as for a group expected by name), and `precept_sort_0, ...`, each part as the
+/// engine orders keys (an enumeration by its variants' order, text byte by byte).
+pub(super) fn key_columns(
+    program: &Program,
+    d: Dialect,
+    spec: &GroupSpec,
+    types: &[SqlType],
+) -> Result<String, Unsupported> {
     let shown = shown_parts(d, spec, types)?;
     let parts: Vec<String> =
         shown.iter().enumerate().map(|(i, s)| format!("CASE WHEN r.k{i} IS NOT NULL THEN {s} END")).collect();
@@ -583,15 +604,6 @@ fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[SqlType]) -
         };
         let _ = write!(out, ",\n  {sort} AS precept_sort_{i}");
     }
-    out.push_str(",\n  r.pm AS precept_period");
-    // What a missing period's evidence says, as the engine says it: the range, the group's record
-    // count, how many more periods it misses past those listed.
-    let range = if spec.presence.is_some() {
-        "(SELECT f FROM precept_range), (SELECT u FROM precept_range)"
-    } else {
-        "CAST(NULL AS DATE), CAST(NULL AS DATE)"
-    };
-    let _ = write!(out, ",\n  [{range}] AS precept_range,\n  r.n AS precept_records,\n  r.precept_more");
     Ok(out)
 }
 

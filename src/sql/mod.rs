@@ -341,9 +341,6 @@ fn compile_rule(
     carry: &[&str],
     roles: bool,
 ) -> Result<RuleSql, Unsupported> {
-    if rule.group.as_ref().is_some_and(|g| g.sequence.is_some()) && !carry.is_empty() {
-        return Err(Unsupported("a rule that follows cases".into()));
-    }
     if rule.uses_roles && !roles {
         return Err(Unsupported(NO_ROLES.into()));
     }
@@ -362,7 +359,7 @@ fn compile_rule(
     }
     if let Some(spec) = &rule.group {
         if let Some(seq) = &spec.sequence {
-            return case::compile(program, rule, spec, seq, info, d, roles);
+            return case::compile(program, rule, spec, seq, info, d, (roles, !carry.is_empty()));
         }
         return group::compile(program, rule, spec, info, (d, lookup), !carry.is_empty(), roles);
     }
