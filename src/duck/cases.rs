@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::Source;
 use crate::ast::EventKind;
-use crate::engine::obligation::{case_evidence, earlier_closing, End, Event, Stray, MAX_STRAYS_KEPT};
+use crate::engine::obligation::{case_evidence, earlier_closing, End, Event, Stray, Tally, MAX_STRAYS_KEPT};
 use crate::engine::program::{CExpr, MsgPart, Root};
 use crate::engine::verdict::GroupHit;
 use crate::engine::Program;
@@ -69,19 +69,6 @@ struct Closing {
     close: Option<At>,
     next: Option<At>,
     prev: Option<At>,
-}
-
-/// What judging one case rule's rows counted besides its findings.
-#[derive(Default)]
-pub(super) struct Tally {
-    /// Obligations open at the end but not yet due.
-    pub pending: usize,
-    /// Obligations left out: their deadline from the data has no answer.
-    pub left_out: u64,
-    /// The first [`MAX_STRAYS_KEPT`] closings with nothing open, in case order.
-    pub strays: Vec<Stray>,
-    /// All of them.
-    pub stray_count: usize,
 }
 
 /// The instant `us` microseconds after the epoch.
@@ -148,24 +135,27 @@ pub(super) fn row(
     let what: i64 = row.get(0)?;
     let Some(compiled) = program.rules.get(rule) else { return Ok(None) };
     let Some(spec) = compiled.group.as_ref() else { return Ok(None) };
-    let key: Option<String> = row.get(2)?;
-    let shown: Vec<Option<String>> = key.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default();
-    let key: Vec<(String, String)> =
-        spec.keys.iter().zip(shown).filter_map(|(k, v)| Some((k.name.clone(), v?))).collect();
-    let at: Option<String> = row.get(4)?;
+    // The case's key (each part's name and value as shown), and what `precept_at` says: read only
+    // for a finding or a closing with nothing open.
+    let key = || -> Result<Vec<(String, String)>, duckdb::Error> {
+        let key: Option<String> = row.get(2)?;
+        let shown: Vec<Option<String>> = key.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default();
+        Ok(spec.keys.iter().zip(shown).filter_map(|(k, v)| Some((k.name.clone(), v?))).collect())
+    };
+    let at = || row.get::<_, Option<String>>(4);
     match what {
         1 => tally.pending += 1,
         2 => tally.left_out += 1,
         3 => {
             tally.stray_count += 1;
             if tally.strays.len() < MAX_STRAYS_KEPT {
-                let Some(c) = at.and_then(|a| serde_json::from_str::<Closing>(&a).ok()) else { return Ok(None) };
+                let Some(c) = at()?.and_then(|a| serde_json::from_str::<Closing>(&a).ok()) else { return Ok(None) };
                 let Some(close) = c.close.as_ref().and_then(|x| event(x, EventKind::Closes, sources)) else {
                     return Ok(None);
                 };
                 tally.strays.push(Stray {
                     rule,
-                    key: key.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", "),
+                    key: key()?.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", "),
                     close,
                     next_open: c.next.as_ref().and_then(|x| event(x, EventKind::Opens, sources)),
                     previous_close: c.prev.as_ref().and_then(|x| event(x, EventKind::Closes, sources)),
@@ -173,7 +163,7 @@ pub(super) fn row(
             }
         }
         0 => {
-            let Some(o) = at.and_then(|a| serde_json::from_str::<Obligation>(&a).ok()) else { return Ok(None) };
+            let Some(o) = at()?.and_then(|a| serde_json::from_str::<Obligation>(&a).ok()) else { return Ok(None) };
             let Some(opened) = event(&o.open, EventKind::Opens, sources) else { return Ok(None) };
             // A deadline that is a whole day or the end of a working day ends a nanosecond before
             // the next day, in the engine; the SQL's ends a microsecond before.
@@ -203,39 +193,10 @@ pub(super) fn row(
             let values: Option<String> = row.get(1)?;
             let mut values: Vec<Option<String>> =
                 values.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
-            // `{group.opened}`, `{group.deadline}` and `{group.closed}` as the engine shows them:
-            // at the offset the opening (the closing) was written with where the rule has no
-            // calendar (the SQL's are in UTC), and a deadline at the end of a day to the
-            // nanosecond. Whole days stay the dates the SQL shows.
-            if let Some(seq) = spec.sequence.as_ref() {
-                let shown = |ts: Timestamp, off: i32| {
-                    let mut s = String::new();
-                    crate::engine::format::value(
-                        &mut s,
-                        program,
-                        &crate::engine::types::Ty::DateTime,
-                        crate::engine::value::Value::DateTime(ts, off).view(),
-                    );
-                    s
-                };
-                let times = [
-                    opened.whole_day.is_none().then(|| shown(opened.at, opened.offset)),
-                    due.and_then(|(t, day)| day.is_none().then(|| shown(t, opened.offset))),
-                    closed.and_then(|c| c.whole_day.is_none().then(|| shown(c.at, c.offset))),
-                ];
-                let holes = compiled.message.iter().filter(|p| !matches!(p, MsgPart::Text(_)));
-                for (part, v) in holes.zip(values.iter_mut()) {
-                    let MsgPart::Hole(CExpr::Field(Root::Record, path), _) = part else { continue };
-                    let [slot] = path.as_ref() else { continue };
-                    let Some(k) = usize::from(*slot).checked_sub(seq.opened_slot) else { continue };
-                    if let (Some(Some(t)), true) = (times.get(k), v.is_some()) {
-                        *v = Some(t.clone());
-                    }
-                }
-            }
+            as_the_engine_shows(program, compiled, (&opened, due, closed), &mut values);
             let mut hit = GroupHit {
                 rule,
-                key,
+                key: key()?,
                 require: None,
                 message: crate::sql::message::message(program, compiled, &values),
                 help: None,
@@ -251,4 +212,40 @@ pub(super) fn row(
         _ => {}
     }
     Ok(None)
+}
+
+/// A deadline as the engine has it: its instant, and its day when it is a whole day.
+type Deadline = (Timestamp, Option<jiff::civil::Date>);
+
+/// `{group.opened}`, `{group.deadline}` and `{group.closed}` among a case finding's message
+/// `values` as the engine shows them: at the offset the opening (the closing) was written with
+/// where the rule has no calendar (the SQL's are in UTC), and a deadline at the end of a day to
+/// the nanosecond. Whole days stay the dates the SQL shows.
+fn as_the_engine_shows(
+    program: &Program,
+    rule: &crate::engine::program::CompiledRule,
+    (opened, due, closed): (&Event, Option<Deadline>, Option<Event>),
+    values: &mut [Option<String>],
+) {
+    let Some(seq) = rule.group.as_ref().and_then(|g| g.sequence.as_ref()) else { return };
+    let shown = |ts: Timestamp, off: i32| {
+        let mut s = String::new();
+        let v = crate::engine::value::Value::DateTime(ts, off);
+        crate::engine::format::value(&mut s, program, &crate::engine::types::Ty::DateTime, v.view());
+        s
+    };
+    let times = [
+        opened.whole_day.is_none().then(|| shown(opened.at, opened.offset)),
+        due.and_then(|(t, day)| day.is_none().then(|| shown(t, opened.offset))),
+        closed.and_then(|c| c.whole_day.is_none().then(|| shown(c.at, c.offset))),
+    ];
+    let holes = rule.message.iter().filter(|p| !matches!(p, MsgPart::Text(_)));
+    for (part, v) in holes.zip(values.iter_mut()) {
+        let MsgPart::Hole(CExpr::Field(Root::Record, path), _) = part else { continue };
+        let [slot] = path.as_ref() else { continue };
+        let Some(k) = usize::from(*slot).checked_sub(seq.opened_slot) else { continue };
+        if let (Some(Some(t)), true) = (times.get(k), v.is_some()) {
+            *v = Some(t.clone());
+        }
+    }
 }

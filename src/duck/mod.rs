@@ -490,15 +490,16 @@ fn run(
         // The tables the rule reads (a case rule's events may come from other schemas too): each
         // schema's records, less those holding a value the rule reads there that did not convert,
         // which are counted as the native engine counts them.
-        let mut tables: Vec<(usize, Vec<String>)> = vec![(rule.schema, load::group_reads(program, rule))];
-        if case {
-            let events = rule.group.as_ref().and_then(|g| g.sequence.as_ref()).map(|q| q.events.as_slice());
-            let mut schemas: Vec<usize> = events.unwrap_or_default().iter().map(|e| e.schema).collect();
-            schemas.push(rule.schema);
-            schemas.sort_unstable();
-            schemas.dedup();
-            tables = schemas.into_iter().map(|s| (s, load::case_reads(program, rule, s))).collect();
-        }
+        let tables: Vec<(usize, Vec<String>)> = match rule.group.as_ref().and_then(|g| g.sequence.as_ref()) {
+            Some(seq) => {
+                let mut schemas: Vec<usize> = seq.events.iter().map(|e| e.schema).collect();
+                schemas.push(rule.schema);
+                schemas.sort_unstable();
+                schemas.dedup();
+                schemas.into_iter().map(|s| (s, load::case_reads(program, rule, s))).collect()
+            }
+            None => vec![(rule.schema, load::group_reads(program, rule))],
+        };
         let mut left = 0u64;
         for (schema, reads) in tables {
             let Some(info) = program.schemas.get(schema) else { continue };
@@ -543,7 +544,7 @@ fn run(
             })?;
             continue;
         }
-        let mut tally = cases::Tally::default();
+        let mut tally = crate::engine::obligation::Tally::default();
         stream(&conn, &query, &what, settings, |row| {
             take(cases::row(program, catalogue, (*r, sources, left), &mut tally, row)?);
             Ok(())

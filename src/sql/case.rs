@@ -378,7 +378,7 @@ pub(crate) fn compile(
                         None => "FALSE".into(),
                     }
                 }
-                _ => business.to_string().to_uppercase(),
+                _ => if business { "TRUE" } else { "FALSE" }.into(),
             };
             days.push_str(&format!(", {ends_day} AS pend"));
             // `check --engine duckdb` counts the obligations left out (as `pknown` false) and
@@ -491,9 +491,10 @@ struct Days {
 /// first records, `precept_samples`), still open but not yet due (1) or left out because its
 /// deadline has no answer (2), and one per closing with nothing open (3), ordered within the case
 /// by `precept_seq`. `precept_at` holds, as JSON, what the engine's evidence shows: for an
-/// obligation, when it opened, was due (and whether that is the end of a working day), closed (and the closing before it, in any order), how long
-/// it was paused and the end of the data; for a closing with nothing open, the closing, the case's
-/// next opening and the closing of its last obligation, each with its offset, day and record.
+/// obligation, when it opened, was due (and whether that is the end of a working day), closed
+/// (and the closing before it, in any order), how long it was paused and the end of the data; for
+/// a closing with nothing open, the closing, the case's next opening and the closing of its last
+/// obligation, each with its offset, day and record.
 fn placed_select(
     d: Dialect,
     mut with: Vec<String>,
