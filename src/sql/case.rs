@@ -94,12 +94,7 @@ pub(crate) fn compile(
     let due = seq.due.as_ref();
     // The fields of the opening record the message reads, carried with each opening as the
     // deadline it gives is (`o0`, `o1`, ..., and `oo0`, ... for a datetime's offset).
-    let carried = carried(program, &seq.opening)?;
-    // The engine shows such a datetime at the offset it was written with; the read-back message
-    // (`crate::sql::message`) in UTC.
-    if placed && program.calendar_of(rule).is_none() && carried.iter().any(Carried::offset) {
-        return no("a datetime of the opening record shown in the message of a case rule with no calendar, in `check --engine duckdb`");
-    }
+    let carried = carried(program, &seq.opening, placed)?;
     let has_pauses = seq.events.iter().any(|e| matches!(e.kind, EventKind::Pauses | EventKind::Resumes));
     let [key] = spec.keys.as_slice() else { return no("a case key of several parts") };
     // (The checker gives a case one key, an expression grouped by as `group by` would be.)
@@ -416,6 +411,17 @@ pub(crate) fn compile(
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.group = Some(slots);
+    // `check` shows a case's datetimes at the offset each was written with where the rule has no
+    // calendar; `check --engine duckdb` does too. (`precept sql` shows them as UTC instants.)
+    if placed && program.calendar_of(rule).is_none() {
+        c.written_in_messages = true;
+        let at = |k: usize| u16::try_from(seq.opened_slot + k).ok();
+        for (k, off) in ["r.open_off", "r.open_off", "r.close_off"].into_iter().enumerate() {
+            if let Some(slot) = at(k) {
+                c.group_offsets.push((slot, off.into()));
+            }
+        }
+    }
     if !carried.is_empty() {
         c.opening = Some(OpeningColumns {
             var: seq.opening.var,
@@ -424,6 +430,7 @@ pub(crate) fn compile(
                 .iter()
                 .map(|x| (x.slot, format!("r.o{}", x.n), x.offset().then(|| format!("r.oo{}", x.n))))
                 .collect(),
+            unread: carried.iter().filter(|x| x.unread).map(|x| (x.slot, format!("r.ou{}", x.n))).collect(),
         });
     }
     if !dates && due.is_some_and(|x| until_is_date(program, x, info, d)) {
@@ -990,7 +997,7 @@ fn events(
     opening: &OpeningFields,
     calendars: &mut std::collections::BTreeSet<usize>,
 ) -> Result<String, Unsupported> {
-    let carried = carried(program, opening)?;
+    let carried = carried(program, opening, placed)?;
     let Some(spec) = &rule.group else { return no("a case rule with no cases") };
     let Some(seq) = &spec.sequence else { return no("a case rule with no events") };
     let Some(key) = spec.keys.first() else { return no("a case rule with no key") };
@@ -1119,6 +1126,8 @@ fn in_force(d: Dialect, rule: &CompiledRule, day: &str) -> String {
 
 /// A field of the opening record that a case rule's message reads (`opening.<field>`), carried
 /// with each event as column `o{n}` (NULL but on an opening), and a datetime's offset as `oo{n}`.
+/// In `check --engine duckdb`, also whether the value did not convert, as `ou{n}`: the engine
+/// shows such a value as `(unreadable)`, where SQL has only NULL.
 struct Carried {
     /// Its place among the fields read.
     n: usize,
@@ -1128,11 +1137,14 @@ struct Carried {
     ty: Ty,
     /// Its SQL type.
     sql: SqlType,
+    /// Whether `ou{n}` is carried (`check --engine duckdb`, whose tables list the fields of each
+    /// record that did not convert in `precept_bad_fields`).
+    unread: bool,
 }
 
 /// The fields of the opening record that `opening` says the message reads, in order; only single
 /// values are carried.
-fn carried(program: &Program, opening: &OpeningFields) -> Result<Vec<Carried>, Unsupported> {
+fn carried(program: &Program, opening: &OpeningFields, placed: bool) -> Result<Vec<Carried>, Unsupported> {
     let mut out = Vec::new();
     for (n, &slot) in opening.read.iter().enumerate() {
         let field = program.shapes.get(opening.shape).and_then(|s| s.fields.get(usize::from(slot)));
@@ -1140,7 +1152,7 @@ fn carried(program: &Program, opening: &OpeningFields) -> Result<Vec<Carried>, U
         let Some(sql) = scalar(&field.ty) else {
             return no("a list or an object of the opening record in a case rule's message");
         };
-        out.push(Carried { n, slot, ty: field.ty.clone(), sql });
+        out.push(Carried { n, slot, ty: field.ty.clone(), sql, unread: placed });
     }
     if opening.from.iter().any(|(_, slots)| slots.len() != out.len()) {
         return no("a field of the opening record that an opening schema lacks");
@@ -1157,11 +1169,14 @@ impl Carried {
     /// Its columns as `alias` has them, in a select list: ` e.o0` (and `, e.oo0`).
     fn select(&self, alias: &str) -> String {
         let n = self.n;
+        let mut out = format!(" {alias}.o{n}");
         if self.offset() {
-            format!(" {alias}.o{n}, {alias}.oo{n}")
-        } else {
-            format!(" {alias}.o{n}")
+            out.push_str(&format!(", {alias}.oo{n}"));
         }
+        if self.unread {
+            out.push_str(&format!(", {alias}.ou{n}"));
+        }
+        out
     }
 
     /// Its columns on an event: from field `source` of the event's record (an opening's), else NULL.
@@ -1169,19 +1184,31 @@ impl Carried {
         let d = c.dialect;
         let ty = d.ty(self.sql);
         let n = self.n;
-        let (value, offset) = match source {
+        let (value, offset, unread) = match source {
             Some(slot) => {
                 let field = self::slot(slot);
                 let v = c.expr(&field, enum_id(&self.ty))?;
                 let off = if self.offset() { Some(c.offset_of(&field)?) } else { None };
-                (format!("CAST({v} AS {ty})"), off)
+                let name = c.program.shapes.get(c.shape).and_then(|sh| sh.fields.get(usize::from(slot)));
+                let Some(name) = name.map(|f| f.name.as_str()) else {
+                    return no("a field of the opening record the schema does not have");
+                };
+                (format!("CAST({v} AS {ty})"), off, format!("list_contains(r.precept_bad_fields, {})", d.text(name)))
             }
-            None => (format!("CAST(NULL AS {ty})"), self.offset().then(|| "CAST(NULL AS BIGINT)".to_string())),
+            None => (
+                format!("CAST(NULL AS {ty})"),
+                self.offset().then(|| "CAST(NULL AS BIGINT)".to_string()),
+                "FALSE".to_string(),
+            ),
         };
-        Ok(match offset {
-            Some(off) => format!(", {value} AS o{n}, {off} AS oo{n}"),
-            None => format!(", {value} AS o{n}"),
-        })
+        let mut out = format!(", {value} AS o{n}");
+        if let Some(off) = offset {
+            out.push_str(&format!(", {off} AS oo{n}"));
+        }
+        if self.unread {
+            out.push_str(&format!(", {unread} AS ou{n}"));
+        }
+        Ok(out)
     }
 
     /// Its part of the order of tied events, as the engine's `tie` compares the fields an opening

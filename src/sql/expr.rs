@@ -184,6 +184,10 @@ pub struct Compiler<'a> {
     /// it is an instant: a message hole reading the slot itself shows the date, as the engine
     /// shows it; any other reading (a computation, a redacted hole) sees the instant.
     pub whole_days: Vec<(u16, String)>,
+    /// Slots of a case's group record that are datetimes, each with the SQL of the offset the
+    /// engine keeps with it (the opening's for `opened` and `deadline`, the closing's for
+    /// `closed`), so that a message shows them as written ([`Compiler::written_in_messages`]).
+    pub group_offsets: Vec<(u16, String)>,
     /// In a case rule's message, the record that opened the obligation (`opening.<field>`), read
     /// from columns of the judged row ([`super::case`]).
     pub opening: Option<OpeningColumns>,
@@ -200,6 +204,9 @@ pub struct OpeningColumns {
     /// Per field read (its slot in that shape): the column holding its value and, for a datetime,
     /// the one holding the offset it was written with.
     pub columns: Vec<(u16, String, Option<String>)>,
+    /// Per field read (its slot), in `check --engine duckdb` only: the column telling that its
+    /// value did not convert (NULL in SQL, `(unreadable)` in the engine's message).
+    pub unread: Vec<(u16, String)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -218,6 +225,7 @@ impl<'a> Compiler<'a> {
             lookup: super::lookup::Lookup::Table,
             written_in_messages: false,
             whole_days: Vec::new(),
+            group_offsets: Vec::new(),
             opening: None,
         }
     }
@@ -1369,6 +1377,15 @@ impl<'a> Compiler<'a> {
                 let col = d.ident(&super::tables::offset_column(&path));
                 format!("CAST(COALESCE(r.{col}, 0) AS BIGINT)")
             }
+            // A case's opening, deadline or closing: the offset kept with it.
+            CExpr::Field(Root::Record, steps) if self.group.is_some() => {
+                let off = match steps.as_ref() {
+                    [slot] => self.group_offsets.iter().find(|(s, _)| s == slot).map(|(_, off)| off.clone()),
+                    _ => None,
+                };
+                let Some(off) = off else { return no("the offset of a value of a group that is not a datetime") };
+                format!("CAST(COALESCE({off}, 0) AS BIGINT)")
+            }
             // A datetime of the opening record in a case's message: carried with its offset.
             CExpr::Field(Root::Var(v), steps) if self.opening.as_ref().is_some_and(|o| o.var == *v) => {
                 let Some(o) = self.opening.clone() else { return no("the opening record out of its scope") };
@@ -1881,6 +1898,52 @@ impl<'a> Compiler<'a> {
 
     /// A message part as its value's text, or `None` for literal text.
     pub fn message_value(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
+        let Some(e) = part_expr(part) else { return self.message_text(part) };
+        let Some(unread) = self.opening_unread(e)? else { return self.message_text(part) };
+        let Some(shown) = self.message_text(part)? else { return Ok(None) };
+        let d = self.dialect;
+        let unreadable = d.text("(unreadable)");
+        let unreadable = match part {
+            MsgPart::Redacted(..) => d.redacted(&unreadable),
+            _ => unreadable,
+        };
+        Ok(Some(format!("CASE WHEN {unread} THEN {unreadable} ELSE {shown} END")))
+    }
+
+    /// Where a message's value `e` reads a field of a case's opening record whose value may not
+    /// have converted (`check --engine duckdb`): the column telling that it did not, when `e` is
+    /// then `(unreadable)` as the engine shows it. That is so when `e` reads that one field and
+    /// constants, through operators that keep an unreadable operand's unknown (arithmetic,
+    /// comparisons, functions, the left of `otherwise`); other readings leave the rule out.
+    fn opening_unread(&self, e: &CExpr) -> Result<Option<String>, Unsupported> {
+        let Some(o) = self.opening.as_ref().filter(|o| !o.unread.is_empty()) else { return Ok(None) };
+        // Every value `e` reads: of the opening record, and any other (the case's times, a
+        // quantifier's variable), which might be missing where the opening's is unreadable.
+        let (mut opening, mut others) = (Vec::new(), 0usize);
+        let mut todo = vec![e];
+        while let Some(x) = todo.pop() {
+            match x {
+                CExpr::Field(Root::Var(v), steps) if *v == o.var => opening.push(steps.first().copied()),
+                CExpr::Field(..) | CExpr::Var(_) | CExpr::Scope(..) => others += 1,
+                _ => {}
+            }
+            todo.extend(x.children());
+        }
+        let (0, [Some(slot)]) = (others, opening.as_slice()) else {
+            return match opening.is_empty() {
+                true => Ok(None),
+                false => no(UNREADABLE_OPENING),
+            };
+        };
+        if !keeps_unreadable(e, o.var) {
+            return no(UNREADABLE_OPENING);
+        }
+        Ok(o.unread.iter().find(|(s, _)| s == slot).map(|(_, col)| col.clone()))
+    }
+
+    /// [`Compiler::message_value`] as the SQL alone has it, where a value of the opening record
+    /// that did not convert is NULL.
+    fn message_text(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
         let d = self.dialect;
         if let MsgPart::Hole(CExpr::Field(Root::Record, steps), _) = part {
             let day = match steps.as_ref() {
@@ -2280,6 +2343,62 @@ fn origin_path(c: &Compiler<'_>, e: &CExpr) -> Result<Option<String>, Unsupporte
             }
             Ok(None)
         }
+    }
+}
+
+/// What `check --engine duckdb` leaves out of a case rule whose message reads a field of the
+/// opening record other than as [`Compiler::opening_unread`] follows.
+const UNREADABLE_OPENING: &str = "a message value reading a field of the opening record with other fields, or through `is present`, `if`, `and`, `or`, a quantifier or a count (a value of the opening record that did not convert is `(unreadable)` to the engine, NULL to the SQL), in `check --engine duckdb`";
+
+/// The expression a message part shows, `None` for literal text.
+fn part_expr(part: &MsgPart) -> Option<&CExpr> {
+    match part {
+        MsgPart::Text(_) => None,
+        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) | MsgPart::Redacted(e, _) => Some(e),
+    }
+}
+
+/// Whether `e`, reading one field of the quantifier variable `var` and otherwise constants, is
+/// unreadable whenever that field is, as the engine evaluates it ([`crate::engine::value::V::unknown`]):
+/// every operator on the way to the read passes an unreadable operand's unknown on.
+fn keeps_unreadable(e: &CExpr, var: u8) -> bool {
+    let reads = |x: &CExpr| {
+        let mut todo = vec![x];
+        while let Some(y) = todo.pop() {
+            if matches!(y, CExpr::Field(Root::Var(v), _) if *v == var) {
+                return true;
+            }
+            todo.extend(y.children());
+        }
+        false
+    };
+    match e {
+        CExpr::Field(Root::Var(v), _) => *v == var,
+        CExpr::Const(_) | CExpr::Now => false,
+        // `x otherwise d`: an unreadable `x` stays unreadable; `d` is read only when `x` is missing.
+        CExpr::Otherwise(x, d) => !reads(d) && keeps_unreadable(x, var),
+        CExpr::Not(_)
+        | CExpr::Neg(..)
+        | CExpr::Cmp(..)
+        | CExpr::ToDec(_)
+        | CExpr::Arith(..)
+        | CExpr::InSet(..)
+        | CExpr::InList(..)
+        | CExpr::Text(..)
+        | CExpr::Matches(..)
+        | CExpr::AddBusinessDays(..)
+        | CExpr::AddMonths(..)
+        | CExpr::BusinessBetween(..)
+        | CExpr::Counted(..)
+        | CExpr::AddBusinessDaysBy(..)
+        | CExpr::AddMonthsBy(..)
+        | CExpr::DatePart(..)
+        | CExpr::EnumText(..) => e.children().any(|x| reads(x) && keeps_unreadable(x, var)),
+        // A pure function's unknown argument makes the call unknown; other built-ins ask roles.
+        CExpr::Call(f, _) if matches!(f.family, crate::engine::builtins::Family::Pure(_)) => {
+            e.children().any(|x| reads(x) && keeps_unreadable(x, var))
+        }
+        _ => false,
     }
 }
 
