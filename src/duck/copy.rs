@@ -15,6 +15,9 @@
 //!   native reader could not read, or one the table's types cannot hold (a decimal of more than
 //!   10 places, a duration beyond ±292,000 years): such records are judged by the native engine
 //!   (`super`) and left out of the rules over groups that read those columns;
+//! - `precept_unheld` (absent when empty): those of the record's own fields (not inside an object
+//!   or a list) whose value the native reader read but the table cannot hold, so that a case's
+//!   message does not show them `(unreadable)` as a value the native reader could not read is;
 //! - each field's value present (an absent one, or one no rule reads, has no key) in one canonical spelling that DuckDB reads exactly ([`column_type`]):
 //!   decimals and amounts as exact text, dates as days since 1970-01-01, datetimes as UTC
 //!   microseconds with their offset (seconds) in a sibling key `name.offset`, durations as
@@ -162,7 +165,7 @@ pub fn write(
 /// The copy's line of record `rec` (of shape `shape`), and whether it holds a value in
 /// `precept_unread`.
 fn record_line(program: &Program, shape: usize, rec: &crate::data::ReadRecord, at: i64) -> (Vec<u8>, bool) {
-    let mut w = Writer { program, unread: Vec::new() };
+    let mut w = Writer { program, unread: Vec::new(), unheld: Vec::new() };
     let mut body = Vec::with_capacity(256);
     if let Some(shape) = program.shapes.get(shape) {
         for (f, v) in shape.fields.iter().zip(rec.values.iter()) {
@@ -182,19 +185,28 @@ fn record_line(program: &Program, shape: usize, rec: &crate::data::ReadRecord, a
     }
     let mut line = Vec::with_capacity(body.len() + 64);
     let _ = write!(line, "{{\"precept_row\":{at}");
-    if !w.unread.is_empty() {
-        line.extend_from_slice(b",\"precept_unread\":[");
-        for (i, name) in w.unread.iter().enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            text(&mut line, name);
-        }
-        line.push(b']');
-    }
+    names(&mut line, "precept_unread", &w.unread);
+    names(&mut line, "precept_unheld", &w.unheld);
     line.extend_from_slice(&body);
     line.extend_from_slice(b"}\n");
     (line, !w.unread.is_empty())
+}
+
+/// `,"key":["a","b"]`, nothing when `names` is empty (the key is absent, NULL to DuckDB).
+fn names(out: &mut Vec<u8>, key_name: &str, names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    out.push(b',');
+    key(out, key_name);
+    out.push(b'[');
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        text(out, name);
+    }
+    out.push(b']');
 }
 
 /// `"name":`.
@@ -225,6 +237,8 @@ struct Writer<'p> {
     /// The columns (dotted paths) holding a value the native reader could not read or the table
     /// cannot hold, in the order met.
     unread: Vec<String>,
+    /// Those of the record's own fields whose value is in `unread` for the table's sake only.
+    unheld: Vec<String>,
 }
 
 impl Writer<'_> {
@@ -253,6 +267,12 @@ impl Writer<'_> {
             out.truncate(start);
             out.extend_from_slice(b"null");
             self.unread(ty, name);
+            if !deep
+                && !matches!(ty, Ty::List(_) | Ty::Object(_))
+                && !matches!(v, Value::Unreadable(_) | Value::NoAnswer(_))
+            {
+                self.unheld.push(name.to_string());
+            }
         }
     }
 

@@ -269,6 +269,8 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     } else {
         format!("list_filter([{}], precept_f -> precept_f IS NOT NULL) AS precept_bad_fields", named.join(", "))
     });
+    // (A Parquet value that did not convert is one the native reader could not read either.)
+    cols.push("CAST([] AS VARCHAR[]) AS precept_unheld_fields".to_string());
     cols.push(format!("{} AS precept_lacks", any(&lacks)));
     let scan = format!("read_parquet({path}, file_row_number = true)");
     let row = "file_row_number + 1";
@@ -316,7 +318,11 @@ pub fn copy_view(
     let Some(info) = program.schemas.get(source.schema) else {
         return View { select: "SELECT NULL WHERE FALSE".into(), problems: None };
     };
-    let mut json_columns = vec!["'precept_row': 'BIGINT'".to_string(), "'precept_unread': 'VARCHAR[]'".to_string()];
+    let mut json_columns = vec![
+        "'precept_row': 'BIGINT'".to_string(),
+        "'precept_unread': 'VARCHAR[]'".to_string(),
+        "'precept_unheld': 'VARCHAR[]'".to_string(),
+    ];
     for f in program.shapes.get(info.shape).map_or(&[][..], |s| s.fields.as_slice()) {
         json_columns.push(format!("{}: {}", literal(&f.name), literal(&super::copy::column_type(program, &f.ty))));
         if matches!(f.ty, Ty::DateTime) {
@@ -362,6 +368,7 @@ pub fn copy_view(
     }
     cols.push("COALESCE(len(precept_unread) > 0, FALSE) AS precept_bad".into());
     cols.push("COALESCE(precept_unread, CAST([] AS VARCHAR[])) AS precept_bad_fields".into());
+    cols.push("COALESCE(precept_unheld, CAST([] AS VARCHAR[])) AS precept_unheld_fields".into());
     cols.push("FALSE AS precept_lacks".into());
     let scan = format!(
         "read_json({path}, format = 'newline_delimited', records = true, columns = {{{}}}, maximum_object_size = {})",

@@ -978,6 +978,7 @@ fn empty_table(program: &Program, schema: usize, name: &str) -> String {
             "precept_bad BOOLEAN",
             "precept_lacks BOOLEAN",
             "precept_bad_fields VARCHAR[]",
+            "precept_unheld_fields VARCHAR[]",
         ]
         .map(String::from),
     );

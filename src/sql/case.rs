@@ -1193,7 +1193,12 @@ impl Carried {
                 let Some(name) = name.map(|f| f.name.as_str()) else {
                     return no("a field of the opening record the schema does not have");
                 };
-                (format!("CAST({v} AS {ty})"), off, format!("list_contains(r.precept_bad_fields, {})", d.text(name)))
+                // Not one the native reader read and the table cannot hold (`crate::duck::copy`).
+                let unread = format!(
+                    "(list_contains(r.precept_bad_fields, {n}) AND NOT list_contains(r.precept_unheld_fields, {n}))",
+                    n = d.text(name)
+                );
+                (format!("CAST({v} AS {ty})"), off, unread)
             }
             None => (
                 format!("CAST(NULL AS {ty})"),
@@ -1230,6 +1235,11 @@ impl Carried {
             _ => col.clone(),
         };
         let mut out = format!(", {key} NULLS LAST");
+        // A value that did not convert comes after every value and before a missing one, as the
+        // engine orders them (it orders the values it cannot compare by how they are held).
+        if self.unread {
+            out.push_str(&format!(", CASE WHEN e.ou{} THEN 0 ELSE 1 END", self.n));
+        }
         if self.offset() {
             let held = format!(
                 "CASE WHEN {col} IS NOT NULL THEN {} || ')' END",

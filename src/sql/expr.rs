@@ -2362,7 +2362,7 @@ fn part_expr(part: &MsgPart) -> Option<&CExpr> {
 /// unreadable whenever that field is, as the engine evaluates it ([`crate::engine::value::V::unknown`]):
 /// every operator on the way to the read passes an unreadable operand's unknown on.
 fn keeps_unreadable(e: &CExpr, var: u8) -> bool {
-    let reads = |x: &CExpr| {
+    fn reads(x: &CExpr, var: u8) -> bool {
         let mut todo = vec![x];
         while let Some(y) = todo.pop() {
             if matches!(y, CExpr::Field(Root::Var(v), _) if *v == var) {
@@ -2371,19 +2371,26 @@ fn keeps_unreadable(e: &CExpr, var: u8) -> bool {
             todo.extend(y.children());
         }
         false
+    }
+    // An operand reading the field passes its unknown on, and no other operand can have no
+    // answer (which would outrank it: `opening.n + 1 / 0` has none).
+    let passes_on = |e: &CExpr| {
+        e.children().any(|x| reads(x, var) && keeps_unreadable(x, var))
+            && e.children().all(|x| reads(x, var) || !has_no_answer(x))
     };
     match e {
         CExpr::Field(Root::Var(v), _) => *v == var,
         CExpr::Const(_) | CExpr::Now => false,
         // `x otherwise d`: an unreadable `x` stays unreadable; `d` is read only when `x` is missing.
-        CExpr::Otherwise(x, d) => !reads(d) && keeps_unreadable(x, var),
+        CExpr::Otherwise(x, d) => !reads(d, var) && keeps_unreadable(x, var),
+        // `x in {...}`: an unknown `x` is the result, the members unread; a member that is
+        // unreadable matches nothing.
+        CExpr::InSet(_, x, ..) | CExpr::InList(_, x, ..) => keeps_unreadable(x, var),
         CExpr::Not(_)
         | CExpr::Neg(..)
         | CExpr::Cmp(..)
         | CExpr::ToDec(_)
         | CExpr::Arith(..)
-        | CExpr::InSet(..)
-        | CExpr::InList(..)
         | CExpr::Text(..)
         | CExpr::Matches(..)
         | CExpr::AddBusinessDays(..)
@@ -2393,19 +2400,56 @@ fn keeps_unreadable(e: &CExpr, var: u8) -> bool {
         | CExpr::AddBusinessDaysBy(..)
         | CExpr::AddMonthsBy(..)
         | CExpr::DatePart(..)
-        | CExpr::EnumText(..) => e.children().any(|x| reads(x) && keeps_unreadable(x, var)),
+        | CExpr::EnumText(..) => passes_on(e),
         // A pure function's unknown argument makes the call unknown; other built-ins ask roles.
-        CExpr::Call(f, _) if matches!(f.family, crate::engine::builtins::Family::Pure(_)) => {
-            e.children().any(|x| reads(x) && keeps_unreadable(x, var))
-        }
+        CExpr::Call(f, _) if matches!(f.family, crate::engine::builtins::Family::Pure(_)) => passes_on(e),
         _ => false,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{DAYS_HELD, MONTHS_HELD};
+    use super::{keeps_unreadable, DAYS_HELD, MONTHS_HELD};
+    use crate::engine::program::{Arith, CExpr, CmpOp, Kind, Root};
+    use crate::engine::value::Value;
     use jiff::civil::{date, Date};
+
+    /// Shapes whose value, when the opening's field (variable 0, slot 0) is unreadable, the
+    /// engine's `eval` (src/engine/eval.rs) gives as unreadable, and shapes where it gives
+    /// something else (a verdict, no answer): `keeps_unreadable` tells them apart.
+    #[test]
+    fn an_unreadable_opening_field_is_followed_only_where_the_engine_passes_it_on() {
+        let field = || Box::new(CExpr::Field(Root::Var(0), vec![0].into()));
+        let one = || Box::new(CExpr::Const(Value::Int(1)));
+        let zero = || Box::new(CExpr::Const(Value::Int(0)));
+        let cases = [
+            (CExpr::Field(Root::Var(0), vec![0].into()), true),
+            (CExpr::Arith(Arith::Add(Kind::Int), field(), one()), true),
+            (CExpr::Cmp(CmpOp::Lt, Kind::Int, one(), field()), true),
+            (CExpr::Otherwise(field(), one()), true),
+            (CExpr::InSet(Kind::Int, field(), vec![CExpr::Const(Value::Int(1))].into(), false), true),
+            // The member is compared, never passed on: `1 in {x}` is false.
+            (CExpr::InSet(Kind::Int, one(), vec![CExpr::Field(Root::Var(0), vec![0].into())].into(), false), false),
+            // No answer outranks an unreadable operand.
+            (
+                CExpr::Arith(
+                    Arith::Add(Kind::Int),
+                    field(),
+                    Box::new(CExpr::Arith(Arith::Div(Kind::Int), one(), zero())),
+                ),
+                false,
+            ),
+            // Present: it was there.
+            (CExpr::Present(field(), true), false),
+            // The default is read only for a missing value.
+            (CExpr::Otherwise(one(), field()), false),
+            // Another variable's field.
+            (CExpr::Field(Root::Var(1), vec![0].into()), false),
+        ];
+        for (e, keeps) in cases {
+            assert_eq!(keeps_unreadable(&e, 0), keeps, "{e:?}");
+        }
+    }
 
     #[test]
     fn the_dates_held_are_the_engines() {
