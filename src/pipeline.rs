@@ -635,6 +635,21 @@ impl<'a> Natively<'a> {
         (seen, found)
     }
 
+    /// Judge record `rec`, which has no text of its own (a Parquet row): as [`Natively::check`],
+    /// its findings placed at its line, with no excerpt.
+    pub(crate) fn check_at_line(&self, rec: &data::ReadRecord) -> (Option<bool>, Vec<(Finding, Vec<String>)>) {
+        let (seen, mut found, pending) = self.place.check(rec);
+        let file = SourceFile::excerpt(&*self.place.name, Arc::<str>::from(""), rec.line);
+        for p in pending {
+            if let Some(mut f) = finding(self.place.program, self.place.rules, p, file.clone(), Span::new(0, 0), false)
+            {
+                let texts = (self.place.prepare)(&mut f);
+                found.push((f, texts));
+            }
+        }
+        (seen, found)
+    }
+
     /// Read and judge every record of the file, in order, counting them in `out` and handing each
     /// finding to `take`; the reader's diagnostics are added to `out`.
     pub(crate) fn all(&self, out: &mut Outcome, take: &mut dyn FnMut(Finding, Vec<String>)) {

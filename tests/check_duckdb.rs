@@ -637,17 +637,7 @@ fn a_parquet_file_gives_the_findings_of_the_same_records_as_json_lines() {
         &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
     );
     assert_eq!(native.code, duck.code, "{}", duck.snapshot());
-    // The same records, the same lines (a Parquet row stands for a line), in another file.
-    let strip = |run: &Run| -> Vec<Value> {
-        findings(run, &[])
-            .into_iter()
-            .map(|mut f| {
-                f.as_object_mut().unwrap().remove("file");
-                f
-            })
-            .collect()
-    };
-    let (want, got) = (strip(&native), strip(&duck));
+    let (want, got) = (elsewhere(&native), elsewhere(&duck));
     assert!(want.len() > 20, "only {} findings", want.len());
     assert_eq!(want, got, "{}", duck.stderr);
     let report: Value = serde_json::from_str(&duck.stdout).unwrap();
@@ -1003,18 +993,222 @@ fn parquet_files_and_values_duckdb_cannot_read_are_errors_at_the_file_or_row() {
     let of = |file: &str| found.iter().filter(|f| f["file"] == file).count();
     assert!(of("parquet/tickets.parquet") > 20, "{}", duck.stdout);
     assert!(of("parquet/values.parquet") > 20, "{}", duck.stdout);
-    // A record holding a value that did not convert is judged by the rules that do not read it:
-    // `T-003`'s kind is read by `tagged` only (the others show it in their messages).
-    let rules = |file: &str| -> Vec<String> {
+    // A record holding a value that did not convert is judged as natively: `T-003`'s kind decides
+    // whether `tagged` applies, and its tags break it, so it cannot be determined; the rules that
+    // do not read the kind judge the record, and show it `(unreadable)`.
+    let of = |file: &str| -> Vec<(String, String)> {
         let of = found.iter().filter(|f| f["file"] == file && f["record"] == "T-003");
-        let mut rules: Vec<String> = of.map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+        let mut rules: Vec<(String, String)> = of
+            .map(|f| (f["rule"].as_str().unwrap().to_string(), f["standing"].as_str().unwrap().to_string()))
+            .collect();
         rules.sort();
         rules
     };
-    let all = rules("parquet/tickets.parquet");
-    assert!(all.contains(&"tagged".to_string()) && all.len() >= 2, "{all:?}");
-    let judged: Vec<String> = all.into_iter().filter(|r| r != "tagged").collect();
-    assert_eq!(rules("parquet/values.parquet"), judged);
+    let all = of("parquet/tickets.parquet");
+    assert!(all.contains(&("tagged".to_string(), "active".to_string())) && all.len() >= 2, "{all:?}");
+    let judged: Vec<(String, String)> = all
+        .into_iter()
+        .map(|(r, s)| if r == "tagged" { (r, "cannot_determine".to_string()) } else { (r, s) })
+        .collect();
+    assert_eq!(of("parquet/values.parquet"), judged);
+    let shown = found
+        .iter()
+        .find(|f| f["file"] == "parquet/values.parquet" && f["rule"] == "short-waits" && f["record"] == "T-003");
+    assert!(shown.is_some_and(|f| f["message"].as_str().unwrap().contains("(unreadable)")), "{shown:?}");
+}
+
+/// The findings of `run` as [`findings`] gives them, without their file: the same records, at
+/// the same lines (a Parquet row stands for a line), in another file. An outcome that cannot be
+/// determined points at its value's row, at no column in Parquet.
+fn elsewhere(run: &Run) -> Vec<Value> {
+    findings(run, &[])
+        .into_iter()
+        .map(|mut f| {
+            let o = f.as_object_mut().unwrap();
+            o.remove("file");
+            if let Some(why) = o.get_mut("cannot_determine").and_then(Value::as_object_mut) {
+                why.remove("file");
+                why.remove("column");
+            }
+            f
+        })
+        .collect()
+}
+
+/// A Parquet record holding values that did not convert, of every type a column can fail to
+/// convert to, has the native engine's outcomes over the same values in JSON Lines: findings,
+/// outcomes that cannot be determined (naming the value), messages showing `(unreadable)`, the
+/// summary and the exit status.
+#[test]
+fn a_parquet_record_holding_a_value_that_did_not_convert_is_judged_as_natively() {
+    let dir = project();
+    write_parquet(dir.path());
+    let parquet = dir.path().join("parquet");
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    conn.execute_batch(&format!(
+        "SET TimeZone = 'UTC';
+         COPY (SELECT * REPLACE (CASE WHEN id = 'T-001' THEN 12.7 ELSE replies END AS replies,
+                                 CASE WHEN id = 'T-003' THEN 'corporate' ELSE \"customer.kind\" END AS \"customer.kind\",
+                                 CASE WHEN id = 'T-005' THEN 'maybe' ELSE CAST(urgent AS VARCHAR) END AS urgent,
+                                 CASE WHEN id = 'T-006' THEN 'abc' ELSE CAST(refund AS VARCHAR) END AS refund,
+                                 CASE WHEN id = 'T-009' THEN '2019-13-45' ELSE CAST(\"customer.since\" AS VARCHAR) END AS \"customer.since\",
+                                 CASE WHEN id = 'T-010' THEN 'yesterday' ELSE CAST(answered_at AS VARCHAR) END AS answered_at)
+               FROM read_parquet('{p}/tickets.parquet'))
+         TO '{p}/values.parquet' (FORMAT parquet);",
+        p = parquet.display()
+    ))
+    .unwrap();
+    std::fs::remove_file(parquet.join("tickets.parquet")).unwrap();
+    // The same values in JSON Lines, for the native engine.
+    let mut records = records();
+    let set = |records: &mut Vec<Value>, id: &str, path: &[&str], v: Value| {
+        let r = records.iter_mut().find(|r| r["id"] == id).unwrap();
+        let mut at = r;
+        for key in &path[..path.len() - 1] {
+            at = &mut at[*key];
+        }
+        at[path[path.len() - 1]] = v;
+    };
+    set(&mut records, "T-001", &["replies"], serde_json::json!(12.7));
+    set(&mut records, "T-003", &["customer", "kind"], serde_json::json!("corporate"));
+    set(&mut records, "T-005", &["urgent"], serde_json::json!("maybe"));
+    set(&mut records, "T-006", &["refund"], serde_json::json!("abc"));
+    set(&mut records, "T-009", &["customer", "since"], serde_json::json!("2019-13-45"));
+    set(&mut records, "T-010", &["answered_at"], serde_json::json!("yesterday"));
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
+    let native =
+        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
+    let duck = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
+    );
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let (want, got) = (elsewhere(&native), elsewhere(&duck));
+    let undetermined = want.iter().filter(|f| f["standing"] == "cannot_determine").count();
+    assert!(undetermined >= 2, "only {undetermined}: {}", native.stdout);
+    assert!(want.iter().any(|f| f["message"].as_str().is_some_and(|m| m.contains("(unreadable)"))), "{want:#?}");
+    assert_eq!(want, got, "{}", duck.stderr);
+    let report = |run: &Run| -> Value { serde_json::from_str(&run.stdout).unwrap() };
+    let (want, got) = (report(&native), report(&duck));
+    for key in ["records", "findings", "cannot_determine", "records_outcome"] {
+        assert_eq!(want["summary"][key], got["summary"][key], "summary.{key}");
+    }
+    let messages: Vec<&str> = got["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["standing"] == "cannot_determine")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    for quoted in
+        ["`answered_at` is not a datetime: `yesterday`", "`customer.kind` is not one of its values: `corporate`"]
+    {
+        assert!(messages.iter().any(|m| m.contains(quoted)), "{quoted}: {messages:#?}");
+    }
+}
+
+/// A Parquet list whose element does not convert (a whole number, an enumeration's value), beside
+/// a list of objects with offsets, judged as natively: the element alone is unreadable, so a rule
+/// over the list is decided by the other elements where they decide it, and cannot be determined
+/// where they do not. The file's instants are `TIMESTAMP WITH TIME ZONE`, read in UTC whatever
+/// the machine's zone.
+#[test]
+fn a_parquet_list_with_an_element_that_did_not_convert_is_judged_as_natively() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("policies")).unwrap();
+    std::fs::create_dir_all(d.join("records")).unwrap();
+    std::fs::create_dir_all(d.join("parquet")).unwrap();
+    std::fs::write(
+        d.join("policies/visits.precept"),
+        r#"
+schema visit {
+  identified by id
+  id: text
+  counts: list of integer
+  at: datetime?
+  steps: list of { at: datetime, n: integer }?
+  labels: list of enum { red, blue }?
+}
+
+code "Visits" {
+  level organisational
+
+  rule counted {
+    title "Counts stay under five"
+    for visit
+    require all(c in record.counts: c < 5)
+    message "{record.id} counted {count(record.counts)} at {record.at}"
+  }
+
+  rule stepped {
+    title "Steps stay under three"
+    for visit
+    require record.steps is missing or all(s in record.steps: s.n < 3 or s.at < 2024-03-01T07:00:00Z)
+    message "{record.id} stepped at {record.at}"
+  }
+
+  rule labelled {
+    title "Nothing is blue"
+    for visit
+    require record.labels is missing or all(l in record.labels: l != blue)
+    message "{record.id} labelled {count(record.labels)} at {record.at}"
+  }
+}
+"#,
+    )
+    .unwrap();
+    let jsonl = [
+        r#"{"id": "V-1", "counts": [1, "x", 3], "at": "2024-03-01T10:00:00+01:00", "steps": [{"at": "2024-03-01T09:00:00+01:00", "n": 4}]}"#,
+        r#"{"id": "V-2", "counts": [1, 7], "at": "2024-03-01T10:00:00Z", "labels": ["red", "green"]}"#,
+        r#"{"id": "V-3", "counts": [9, "x"], "at": "2024-03-01T10:00:00-05:00", "steps": [{"at": "2024-03-01T09:00:00Z", "n": 1}], "labels": ["blue", "green"]}"#,
+        r#"{"id": "V-4", "counts": [2], "steps": [], "labels": ["red"]}"#,
+    ];
+    std::fs::write(d.join("records/visits.jsonl"), jsonl.join("\n") + "\n").unwrap();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let step = "STRUCT(\"at\" TIMESTAMP, \"at.offset\" INTEGER, n BIGINT)[]";
+    conn.execute_batch(&format!(
+        "COPY (SELECT * FROM (VALUES
+            ('V-1', ['1', 'x', '3'], TIMESTAMPTZ '2024-03-01 09:00:00+00', 3600,
+             CAST([{{'at': TIMESTAMP '2024-03-01 08:00:00', 'at.offset': 3600, 'n': 4}}] AS {step}), NULL),
+            ('V-2', ['1', '7'], TIMESTAMPTZ '2024-03-01 10:00:00+00', NULL, CAST(NULL AS {step}), ['red', 'green']),
+            ('V-3', ['9', 'x'], TIMESTAMPTZ '2024-03-01 15:00:00+00', -18000,
+             CAST([{{'at': TIMESTAMP '2024-03-01 09:00:00', 'at.offset': NULL, 'n': 1}}] AS {step}), ['blue', 'green']),
+            ('V-4', ['2'], NULL, NULL, CAST([] AS {step}), ['red']))
+          AS t(id, counts, \"at\", \"at.offset\", steps, labels))
+         TO '{}' (FORMAT parquet);",
+        d.join("parquet/visits.parquet").display()
+    ))
+    .unwrap();
+    let native = precept_in(d, &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
+    let duck = common::precept_in_env(
+        d,
+        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
+        &[("TZ", "America/New_York")],
+    );
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let (want, got) = (elsewhere(&native), elsewhere(&duck));
+    let outcome = |id: &str, rule: &str| -> String {
+        let f = want.iter().find(|f| f["record"] == id && f["rule"] == rule);
+        f.map_or("none".to_string(), |f| f["standing"].as_str().unwrap().to_string())
+    };
+    // V-1's other counts hold: whether it breaks the rule depends on the one that did not convert.
+    // V-3's first count breaks it, whatever the other is.
+    // V-2's other label holds: it depends on the one outside the enumeration; V-3's first breaks it.
+    assert_eq!(
+        [
+            outcome("V-1", "counted"),
+            outcome("V-2", "counted"),
+            outcome("V-3", "counted"),
+            outcome("V-1", "stepped"),
+            outcome("V-2", "labelled"),
+            outcome("V-3", "labelled"),
+        ],
+        ["cannot_determine", "active", "active", "active", "cannot_determine", "active"],
+        "{want:#?}"
+    );
+    assert_eq!(want, got, "{}", duck.stderr);
 }
 
 /// A report is never written over a Parquet file the run reads (the native reader never lists

@@ -42,6 +42,9 @@ use crate::engine::value::Value;
 use crate::engine::Program;
 use rayon::prelude::*;
 
+/// A value as quoted in a diagnostic: clipped, escaped, its backquotes replaced.
+#[cfg(feature = "duckdb")]
+pub(crate) use convert::clip as clip_value;
 /// What a value of a type must be, in a diagnostic (`a whole number`).
 #[cfg(feature = "duckdb")]
 pub(crate) use convert::expected as expected_type;

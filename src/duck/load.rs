@@ -38,23 +38,24 @@ pub enum Kind {
 }
 
 /// One scalar or list column of a schema's table, with where it comes from.
-struct Leaf<'p> {
+pub(super) struct Leaf<'p> {
     /// The dotted path (the column's name).
-    name: String,
+    pub(super) name: String,
     /// The field.
-    field: &'p Field,
+    pub(super) field: &'p Field,
     /// The object keys leading to it from the record, for JSON.
     keys: Vec<String>,
     /// Whether a rule reads it (or it names the record's id, staff, team or day).
-    needed: bool,
+    pub(super) needed: bool,
     /// Whether it may be missing (it or an object it is in is optional).
     optional: bool,
     /// The `BOOLEAN` column telling whether the record has object `field`
     /// ([`crate::sql::tables::has_presence_column`]), rather than a value's.
-    presence: bool,
+    pub(super) presence: bool,
 }
 
-fn leaves<'p>(program: &'p Program, schema: usize) -> Vec<Leaf<'p>> {
+/// The columns of `schema`'s table, depth first in the order its fields are declared.
+pub(super) fn leaves<'p>(program: &'p Program, schema: usize) -> Vec<Leaf<'p>> {
     let mut out = Vec::new();
     let Some(info) = program.schemas.get(schema) else { return out };
     let named: Vec<usize> =
@@ -140,15 +141,6 @@ pub fn case_reads(program: &Program, rule: &crate::engine::program::CompiledRule
     reads_in(program, schema, exprs, false)
 }
 
-/// The columns of its schema's table a rule over single records reads to judge a record (its
-/// `where` and `require`s, and its schema's day when it has versions): in a Parquet file, a record
-/// holding a value among them that did not convert is not judged by the rule.
-pub fn record_reads(program: &Program, rule: &crate::engine::program::CompiledRule) -> Vec<String> {
-    let mut exprs: Vec<&crate::engine::program::CExpr> = rule.requires.iter().collect();
-    exprs.extend(rule.filter.as_ref());
-    reads(program, rule, exprs)
-}
-
 /// The leaf columns `exprs` (of `rule`) read from the record, and its schema's day when the rule
 /// has versions.
 fn reads<'p>(
@@ -222,11 +214,19 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     let mut bads = Vec::new();
     let mut lacks = Vec::new();
     let mut shown = Vec::new();
+    // The records DuckDB cannot judge, for the native engine: their values as converted, and the
+    // text of each that may not have converted.
+    let mut again = Vec::new();
+    let mut layout = Vec::new();
     let all = leaves(program, source.schema);
-    for leaf in &all {
+    for (k, leaf) in all.iter().enumerate() {
         let name = d.ident(&leaf.name);
         if leaf.presence {
             cols.push(format!("{} AS {name}", parquet_presence(leaf, &all, header)));
+            if leaf.needed {
+                again.push(parquet_presence(leaf, &all, header));
+                layout.push((k, Col::Presence));
+            }
             continue;
         }
         // A list of objects with the offset fields of the mapping beside its datetimes: a
@@ -241,10 +241,24 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         }
         let expr = parquet_value(program, &leaf.field.ty, &name, &ty);
         let deep = matches!(&leaf.field.ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)));
-        if fallible(&leaf.field.ty) && !deep {
+        let checked = fallible(&leaf.field.ty) && !deep;
+        if checked {
             bads.push(bad(&leaf.field.ty, &name, &expr));
             shown.push((leaf.name.clone(), name.clone(), bad(&leaf.field.ty, &name, &expr)));
         }
+        again.push(expr.clone());
+        let datetime = matches!(leaf.field.ty, Ty::DateTime);
+        if datetime {
+            again.push(offset_value(&leaf.name, header));
+        }
+        if checked {
+            // A list's elements each as text, so that the one that did not convert is quoted.
+            again.push(match &leaf.field.ty {
+                Ty::List(_) => format!("CAST({name} AS VARCHAR[])"),
+                _ => format!("CAST({name} AS VARCHAR)"),
+            });
+        }
+        layout.push((k, Col::Value { offset: datetime, raw: checked }));
         if !leaf.optional && !matches!(leaf.field.ty, Ty::List(_)) {
             lacks.push(format!("{name} IS NULL"));
         }
@@ -297,7 +311,36 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         Some(format!("SELECT * FROM ({}) ORDER BY precept_row", parts.join(" UNION ALL ")))
     };
     let select = carried(program, info, index, row, &cols, &scan);
-    Ok(View { select, problems })
+    let judge = (!bads.is_empty()).then(|| Again {
+        select: format!(
+            "SELECT CAST({row} AS BIGINT) AS precept_row{} FROM {scan} WHERE {} AND NOT {} ORDER BY precept_row",
+            again.iter().map(|c| format!(", {c}")).collect::<String>(),
+            any(&bads),
+            any(&lacks)
+        ),
+        layout,
+    });
+    Ok(View { select, problems, again: judge })
+}
+
+/// What one column of [`Again::select`] after `precept_row` holds for a leaf of the schema's
+/// table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Col {
+    /// Whether the record has the object (one `BOOLEAN` column).
+    Presence,
+    /// The value as converted; then its offset when `offset` (a datetime), then its text (a list's
+    /// elements each as text) when `raw` (a value that may not convert).
+    Value { offset: bool, raw: bool },
+}
+
+/// How the records of a Parquet file that DuckDB cannot judge (a value did not convert, and none
+/// required is absent) are read again for the native engine.
+pub(super) struct Again {
+    /// Their rows, in order: `precept_row`, then the columns of `layout`.
+    pub(super) select: String,
+    /// Each leaf read (its index in [`leaves`]) and what its columns hold.
+    pub(super) layout: Vec<(usize, Col)>,
 }
 
 /// `SELECT` of the records of a JSON Lines or CSV file as its schema's table, with the carried
@@ -316,7 +359,7 @@ pub fn copy_view(
     let paths: Vec<String> = copy.iter().map(|p| literal(&p.to_string_lossy())).collect();
     let path = format!("[{}]", paths.join(", "));
     let Some(info) = program.schemas.get(source.schema) else {
-        return View { select: "SELECT NULL WHERE FALSE".into(), problems: None };
+        return View { select: "SELECT NULL WHERE FALSE".into(), problems: None, again: None };
     };
     let mut json_columns = vec![
         "'precept_row': 'BIGINT'".to_string(),
@@ -375,7 +418,7 @@ pub fn copy_view(
         json_columns.join(", "),
         longest.max(16 << 20)
     );
-    View { select: carried(program, info, index, "precept_row", &cols, &scan), problems: None }
+    View { select: carried(program, info, index, "precept_row", &cols, &scan), problems: None, again: None }
 }
 
 /// The presence column of object `leaf` of a Parquet file with columns `header`: the file's own
@@ -457,6 +500,10 @@ pub struct View {
     /// convert (`precept_row`, `field`, `value` as text) and each required one absent (`value`
     /// NULL), by row. `None` for JSON Lines and CSV, and where nothing can fail.
     pub problems: Option<String>,
+    /// For a Parquet file with values that may not convert: how the records holding one are read
+    /// again, for the native engine to judge them. `None` for JSON Lines and CSV (read again by
+    /// the native reader), and where nothing can fail.
+    pub(super) again: Option<Again>,
 }
 
 /// Why a Parquet file's `columns` (name and DuckDB type) cannot hold `schema`'s values: the first
@@ -542,6 +589,20 @@ fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
             }
             format!("CASE WHEN CAST({col} AS VARCHAR) IN ({}) THEN CAST({col} AS VARCHAR) END", variants.join(", "))
         }
+        // Each element of a list of an enumeration's values one of them, or NULL (so the list is
+        // one that did not convert).
+        Ty::List(inner) if matches!(**inner, Ty::Enum(_)) => {
+            let Ty::Enum(e) = **inner else { return format!("TRY_CAST({col} AS {sql})") };
+            let variants: Vec<String> =
+                program.enums.get(e).map(|d| d.variants.iter().map(|v| literal(v)).collect()).unwrap_or_default();
+            if variants.is_empty() {
+                return format!("TRY_CAST({col} AS {sql})");
+            }
+            format!(
+                "list_transform(TRY_CAST({col} AS VARCHAR[]), precept_x -> CASE WHEN precept_x IN ({}) THEN precept_x END)",
+                variants.join(", ")
+            )
+        }
         _ => format!("TRY_CAST({col} AS {sql})"),
     }
 }
@@ -550,11 +611,15 @@ fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
 /// offset: the file's own `name.offset` column when it has one, else NULL, which the rules read as
 /// UTC (docs/warehouse.md).
 fn offset(name: &str, header: &[String]) -> String {
-    let ident = Dialect::DuckDb.ident(&offset_column(name));
+    format!("{} AS {}", offset_value(name, header), Dialect::DuckDb.ident(&offset_column(name)))
+}
+
+/// The value of [`offset`]'s column.
+fn offset_value(name: &str, header: &[String]) -> String {
     if header.contains(&offset_column(name)) {
-        format!("CAST({ident} AS INTEGER) AS {ident}")
+        format!("CAST({} AS INTEGER)", Dialect::DuckDb.ident(&offset_column(name)))
     } else {
-        format!("CAST(NULL AS INTEGER) AS {ident}")
+        "CAST(NULL AS INTEGER)".to_string()
     }
 }
 

@@ -21,6 +21,7 @@
 //! findings (read again by the native reader), a record it skips is in no rule, and a Parquet file
 //! DuckDB cannot read at all is an error naming it; the other files are checked.
 
+mod again;
 mod cases;
 pub mod copy;
 mod groups;
@@ -271,7 +272,10 @@ enum Read {
     /// `lacks`: some lack a required value. `parts`: the views of the parts of a JSON Lines or CSV
     /// file's copy, in the file's order, when it has more than one, which the rules over single
     /// records read one at a time ([`copy::PART_BYTES`]); empty when they read `name` whole.
-    View { name: String, rescue: bool, bad: bool, lacks: bool, parts: Vec<String> },
+    /// `again`: how a Parquet file's records holding a value that did not convert are read again
+    /// for the native engine, which judges them (`None` for JSON Lines and CSV, which the native
+    /// reader reads again, and where there are none).
+    View { name: String, rescue: bool, bad: bool, lacks: bool, parts: Vec<String>, again: Option<load::Again> },
     /// A JSON Lines or CSV file whose copy DuckDB could not read, or that has too many records
     /// or lines for one: judged whole by the native engine, as it reads it.
     Natively,
@@ -324,7 +328,7 @@ fn run(
     let keep = |r: usize| ran.contains(&r);
     for (source, read) in sources.iter().zip(&reads_of) {
         let file = source.record_file();
-        let (view, rescue, bad, lacks, parts) = match read {
+        let (view, rescue, bad, lacks, parts, again) = match read {
             Read::Not => continue,
             Read::Natively => {
                 if let Some(file) = &file {
@@ -334,60 +338,72 @@ fn run(
                 }
                 continue;
             }
-            Read::View { name, rescue, bad, lacks, parts } => (name, *rescue, *bad, *lacks, parts),
+            Read::View { name, rescue, bad, lacks, parts, again } => (name, *rescue, *bad, *lacks, parts, again),
         };
         let rules: Vec<String> = compiled
             .selects
             .iter()
             .filter_map(|(r, s)| {
-                let rule = program.rules.get(*r).filter(|rule| rule.schema == source.schema)?;
-                let all = format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s}) AS precept_found");
-                // In Parquet, a record holding a value the rule reads that did not convert is not
-                // judged by it (it is reported); the others judge it.
-                let reads: Vec<String> = match source.kind {
-                    Kind::Parquet if bad => {
-                        load::record_reads(program, rule).iter().map(|n| load::literal(n)).collect()
-                    }
-                    Kind::Parquet | Kind::Jsonl | Kind::Csv => Vec::new(),
-                };
-                Some(if reads.is_empty() {
-                    all
-                } else {
-                    format!(
-                        "{all} WHERE NOT EXISTS (SELECT 1 FROM {view} AS precept_b WHERE precept_b.precept_bad \
-                         AND precept_b.precept_row = precept_found.precept_row \
-                         AND list_has_any(precept_b.precept_bad_fields, CAST([{}] AS VARCHAR[])))",
-                        reads.join(", ")
-                    )
-                })
+                program.rules.get(*r).filter(|rule| rule.schema == source.schema)?;
+                Some(format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s}) AS precept_found"))
             })
             .collect();
         let Some(info) = program.schemas.get(source.schema) else { continue };
+        // A Parquet record holding a value that did not convert is read again and judged by the
+        // native engine, as a JSON Lines or CSV record holding one the native reader could not
+        // read (`rescue`).
+        let again = again.as_ref().filter(|_| bad && source.kind == Kind::Parquet && !rules.is_empty());
+        let rescue = rescue || again.is_some();
         if rules.is_empty() && !rescue {
             continue;
         }
         // The rules read their schema's table: for now, this one file (one part of its copy at a
         // time, in the file's order, so that each query holds a part's findings, never a file's),
         // less the records judged natively.
-        // (A Parquet record holding a value that did not convert stays, its value NULL: the rules
-        // that read it leave it out, above.)
         // A file with no such record is read as it is.
         let judged = match source.kind {
+            _ if rescue => "NOT (precept_bad OR precept_lacks)",
             Kind::Parquet if lacks => "NOT precept_lacks",
-            Kind::Jsonl | Kind::Csv if rescue => "NOT (precept_bad OR precept_lacks)",
             Kind::Parquet | Kind::Jsonl | Kind::Csv => "TRUE",
+        };
+        // (A Parquet record lacking a required value is judged by no rule, as the native reader
+        // skips such a record.)
+        let natively = match source.kind {
+            Kind::Parquet => "precept_bad AND NOT precept_lacks",
+            Kind::Jsonl | Kind::Csv => "precept_bad OR precept_lacks",
         };
         let slices: Vec<&String> = if parts.is_empty() { vec![view] } else { parts.iter().collect() };
         let what = format!("check `{}`", source.name);
         let mut last = None;
+        // A Parquet file's records are named and placed by their file, never read natively.
+        let named = crate::data::RecordFile {
+            origin: crate::data::Origin::Path(source.path.clone()),
+            name: source.name.clone(),
+            format: Format::Jsonl,
+            schema: source.schema,
+        };
         let native = match (&file, rescue) {
             (Some(file), true) => {
                 Some(crate::pipeline::Natively::new(program, catalogue, authority, file, consumer.prepare, &keep))
             }
+            (None, true) => {
+                Some(crate::pipeline::Natively::new(program, catalogue, authority, &named, consumer.prepare, &keep))
+            }
             _ => None,
+        };
+        // The records read again on a connection of their own, while this one streams the findings.
+        // (A connection's zone is its own: the values are read in UTC, as on this one.)
+        let mut again_conn = match again {
+            Some(_) => {
+                let c = conn.try_clone().map_err(|e| failed("read a Parquet file again", &e))?;
+                c.execute_batch("SET TimeZone = 'UTC';").map_err(|e| failed("read a Parquet file again", &e))?;
+                Some(c)
+            }
+            None => None,
         };
         std::thread::scope(|scope| -> Result<(), Diag> {
             let mut reader = None;
+            let mut parquet: Option<again::Reader<'_>> = None;
             for slice in slices {
                 conn.execute_batch(&format!(
                     "CREATE OR REPLACE VIEW {} AS SELECT * FROM {slice} WHERE {judged};",
@@ -409,7 +425,7 @@ fn run(
                         "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
                          '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
                          CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day, \
-                         CAST(NULL AS VARCHAR) AS precept_whys FROM {slice} WHERE precept_bad OR precept_lacks"
+                         CAST(NULL AS VARCHAR) AS precept_whys FROM {slice} WHERE {natively}"
                     ));
                 }
                 let query =
@@ -417,20 +433,28 @@ fn run(
                 stream(&conn, &query, &what, settings, |row| {
                     let r = rows::Row::read(row)?;
                     if r.rule < 0 {
+                        // A Parquet record DuckDB could not judge: read again, judged natively.
+                        if let (Some(native), Some(again)) = (&native, again) {
+                            if parquet.is_none() {
+                                if let Some(c) = again_conn.take() {
+                                    let what = format!("read `{}` again", source.name);
+                                    let start = (program, source.schema);
+                                    parquet = Some(again::Reader::start(scope, c, start, again, (what, settings)));
+                                }
+                            }
+                            let row = usize::try_from(r.row).unwrap_or(0);
+                            if let Some(rec) = parquet.as_mut().and_then(|p| p.take(row)) {
+                                hand_on(native.check_at_line(&rec), out, &mut *consumer.take);
+                            }
+                            return Ok(());
+                        }
                         // A record DuckDB could not judge: the native engine reads it and judges it.
                         let (Some(native), Some(file)) = (&native, &file) else { return Ok(()) };
                         let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
                         let (ordinal, _) = copy::place(r.row);
                         if let Some(rec) = reader.take(ordinal) {
                             out.records += 1;
-                            let (seen, found) = native.check(&rec);
-                            if let Some(seen) = seen {
-                                out.tally.record_seen(seen);
-                            }
-                            for (f, texts) in found {
-                                out.count(&f);
-                                (consumer.take)(f, texts);
-                            }
+                            hand_on(native.check(&rec), out, &mut *consumer.take);
                         }
                         return Ok(());
                     }
@@ -449,6 +473,9 @@ fn run(
             // The native reader's diagnostics were reported when the copy was made.
             if let Some(reader) = reader {
                 drop(reader.finish());
+            }
+            if let Some(d) = parquet.and_then(again::Reader::finish) {
+                return Err(settings.explain(d));
             }
             Ok(())
         })?;
@@ -662,7 +689,15 @@ fn open(
     if let (Some(problems), true) = (&view.problems, rescue > 0) {
         parquet_problems(conn, program, source, problems, settings, out)?;
     }
-    Ok(Read::View { name, rescue: false, bad: rescue > lacking, lacks: lacking > 0, parts: Vec::new() })
+    let bad = rescue > lacking;
+    Ok(Read::View {
+        name,
+        rescue: false,
+        bad,
+        lacks: lacking > 0,
+        parts: Vec::new(),
+        again: view.again.filter(|_| bad),
+    })
 }
 
 /// Read JSON Lines or CSV file `i` with the native reader, in one streamed pass, into its copy in
@@ -727,7 +762,7 @@ fn open_copy(
     // The records judged natively are counted as they are judged.
     out.records += made.records - made.unread;
     let rescue = made.unread > 0;
-    Ok(Read::View { name, rescue, bad: rescue, lacks: false, parts })
+    Ok(Read::View { name, rescue, bad: rescue, lacks: false, parts, again: None })
 }
 
 /// The diagnostic of a JSON Lines or CSV file DuckDB could not read, whose records the native
@@ -788,7 +823,7 @@ fn parquet_problems(
                 format!("`{field}` is not {}: `{}`", what_it_is(program, source.schema, &field), clip(&v)),
             )
             .at(&place, crate::source::Span::new(0, 0), format!("row {line}"))
-            .help("write the value in the column's type (docs/warehouse.md, \"The tables\"); the rules over single records that read this value did not judge the record, the others did"),
+            .help("write the value in the column's type (docs/warehouse.md, \"The tables\"); rules over single records that depend on this value cannot be determined for the record"),
             None => Diag::error("precept::input::missing-field", format!("record is missing required field `{field}`"))
                 .at(&place, crate::source::Span::new(0, 0), format!("row {line}"))
                 .help("give the record a value, or declare the field optional with `?` in the schema; the record was skipped"),
@@ -808,19 +843,43 @@ fn parquet_problems(
     Ok(())
 }
 
+/// A record judged natively (whether it has a finding, and its findings): counted in `out`, its
+/// findings handed to `take`.
+fn hand_on(
+    (seen, found): (Option<bool>, Vec<(crate::findings::Finding, Vec<String>)>),
+    out: &mut Outcome,
+    take: &mut dyn FnMut(crate::findings::Finding, Vec<String>),
+) {
+    if let Some(seen) = seen {
+        out.tally.record_seen(seen);
+    }
+    for (f, texts) in found {
+        out.count(&f);
+        take(f, texts);
+    }
+}
+
 /// What a value of field `field` (a dotted path) of `schema` must be, for a diagnostic.
 fn what_it_is(program: &Program, schema: usize, field: &str) -> &'static str {
-    use crate::engine::types::Ty;
     match program.schemas.get(schema).and_then(|s| field_type(program, s.shape, field)) {
-        Some(Ty::Int) => "a whole number",
-        Some(Ty::Dec) => "a decimal of at most 10 places",
-        Some(Ty::Money(_)) => "an amount of at most 10 places",
-        Some(Ty::Bool) => "true or false",
-        Some(Ty::Date) => "a date",
-        Some(Ty::DateTime) => "a datetime",
-        Some(Ty::Duration) => "a duration",
-        Some(Ty::Enum(_)) => "one of its values",
-        Some(Ty::List(_)) => "a list of values of its type",
+        Some(ty) => what_a_value_is(&ty),
+        None => "a value of its type",
+    }
+}
+
+/// What a value of type `ty` must be, for a diagnostic.
+fn what_a_value_is(ty: &crate::engine::types::Ty) -> &'static str {
+    use crate::engine::types::Ty;
+    match ty {
+        Ty::Int => "a whole number",
+        Ty::Dec => "a decimal of at most 10 places",
+        Ty::Money(_) => "an amount of at most 10 places",
+        Ty::Bool => "true or false",
+        Ty::Date => "a date",
+        Ty::DateTime => "a datetime",
+        Ty::Duration => "a duration",
+        Ty::Enum(_) => "one of its values",
+        Ty::List(_) => "a list of values of its type",
         _ => "a value of its type",
     }
 }

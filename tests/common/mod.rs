@@ -53,6 +53,11 @@ pub fn precept(args: &[&str]) -> Run {
 /// Run `precept` with `args` from `dir`, no colour, and a fixed `SOURCE_DATE_EPOCH` so reports
 /// that carry a timestamp (JUnit) are the same in every run.
 pub fn precept_in(dir: &Path, args: &[&str]) -> Run {
+    precept_in_env(dir, args, &[])
+}
+
+/// As [`precept_in`], with these variables set in its environment as well.
+pub fn precept_in_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_precept"))
         .args(args)
         .current_dir(dir)
@@ -60,6 +65,7 @@ pub fn precept_in(dir: &Path, args: &[&str]) -> Run {
         .env("SOURCE_DATE_EPOCH", "1795000000")
         // Snapshots are laid out at 80 columns whatever the terminal running the tests says.
         .env_remove("COLUMNS")
+        .envs(vars.iter().copied())
         .output()
         .expect("the binary runs");
     Run {
