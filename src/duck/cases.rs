@@ -50,6 +50,8 @@ struct Due {
     t: i64,
     d: Option<String>,
     e: Option<bool>,
+    /// The end of a day moved on by a pause: the engine's is 999 nanoseconds later.
+    n: Option<bool>,
 }
 
 /// What an obligation's row says for its evidence.
@@ -172,6 +174,7 @@ pub(super) fn row(
                 let whole = day(d.d.as_deref());
                 let t = match (whole, d.e) {
                     (Some(_), _) => t.checked_add(SignedDuration::from_nanos(999)).ok()?,
+                    (None, _) if d.n == Some(true) => t.checked_add(SignedDuration::from_nanos(999)).ok()?,
                     (None, Some(true)) => working_day_end(program, compiled, t),
                     (None, _) => t,
                 };

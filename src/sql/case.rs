@@ -127,8 +127,8 @@ pub(crate) fn compile(
                 "a deadline read from the opening record in a case rule with pauses and an event whose time is a date",
             );
         }
-        if whole && has_pauses {
-            return no("a deadline in whole days or months from an opening written as a date, moved on by a pause (the engine's end of that day is finer than a microsecond)");
+        if whole && has_pauses && seq.any_order {
+            return no("a deadline in whole days or months from an opening written as a date, moved on by a pause, in a case rule `in any order`");
         }
     }
     let mut calendars = std::collections::BTreeSet::new();
@@ -265,6 +265,8 @@ pub(crate) fn compile(
         pause_join.push_str("\n    LEFT JOIN precept_ordered AS f ON f.k0 = o.k0 AND f.pos = o.open_pos");
     }
 
+    // Whether the deadline may be the end of a day moved on by a pause (`due_nano`).
+    let mut nano_deadline = false;
     if seq.any_order {
         let whole_days = if dates { Some(rule.calendar) } else { None };
         let judged =
@@ -307,7 +309,9 @@ pub(crate) fn compile(
         };
         // From an opening written as a date, a deadline in whole days or months is the end of the
         // day it reaches (the last instant before the next day starts, in the calendar's zone),
-        // shown as that day (no pause moves it: left out above).
+        // shown as that day; moved on by a pause, an instant (the engine's a nanosecond before the
+        // SQL's plus the time paused: `due_nano`).
+        let mut nano = None;
         let (deadline, days) = if dates {
             let date = d.ty(SqlType::Date);
             match due {
@@ -336,6 +340,20 @@ pub(crate) fn compile(
                     (with_until(d, x, "f", span), format!(", f.wd AS open_wd, {due_wd} AS due_wd, o.close_wd"))
                 }
                 None => match day_reached(d, (None, seq.limit), rule.calendar, ("f.wd", "f.dn"), &mut calendars) {
+                    Some((when, end, day)) if has_pauses => {
+                        // Every pause is whole microseconds (between instants that are), so the
+                        // end moved on still passes exactly where the engine's does.
+                        let moved = d.from_epoch_us(&format!("CAST({} + {paused} AS BIGINT)", d.epoch_us(&end)));
+                        let still = format!("({when} AND {paused} = 0)");
+                        nano = Some(format!("({when} AND {paused} <> 0)"));
+                        (
+                            format!("CASE WHEN {when} THEN {moved} ELSE {deadline} END"),
+                            format!(
+                                ", f.wd AS open_wd, CASE WHEN {still} THEN {day} END AS due_wd, o.close_wd, CASE WHEN {} THEN 1 ELSE 0 END AS due_nano",
+                                nano.as_deref().unwrap_or("FALSE")
+                            ),
+                        )
+                    }
                     Some((when, end, day)) => (
                         format!("CASE WHEN {when} THEN {end} ELSE {deadline} END"),
                         format!(", f.wd AS open_wd, CASE WHEN {when} THEN {day} END AS due_wd, o.close_wd"),
@@ -355,6 +373,7 @@ pub(crate) fn compile(
         } else {
             (deadline, String::new())
         };
+        nano_deadline = nano.is_some();
         // An obligation whose deadline from the data has no answer is left out, as in the engine.
         let known = if due.is_some() { " AND f.du = 0" } else { "" };
         let mut days: String =
@@ -462,7 +481,8 @@ pub(crate) fn compile(
             group_key,
             key: super::group::key_columns(program, d, spec, &[key_ty])?,
         };
-        let days = Days { dates, due: dates || due.is_some_and(|x| until_is_date(program, x, info, d)) };
+        let days =
+            Days { dates, due: dates || due.is_some_and(|x| until_is_date(program, x, info, d)), nano: nano_deadline };
         let select = placed_select(d, with, &shown, (&late, &pending), days, seq.any_order);
         return Ok(RuleSql { select, calendars });
     }
@@ -491,6 +511,9 @@ struct Shown {
 struct Days {
     dates: bool,
     due: bool,
+    /// Whether the deadline may be the end of a day moved on by a pause (`due_nano`): the
+    /// engine's is then a nanosecond before the SQL's plus the pause.
+    nano: bool,
 }
 
 /// The rule's rows for `check --engine duckdb` (DuckDB only), from the steps `with`: one per
@@ -534,11 +557,12 @@ fn placed_select(
         "NULL".into()
     };
     let at = format!(
-        "CAST(to_json({{'open': {{'t': {}, 'o': r.open_off, 'd': {}}}, 'due': CASE WHEN r.due IS NULL THEN NULL ELSE {{'t': {}, 'd': {}, 'e': r.pend}} END, 'close': CASE WHEN r.close_at IS NULL THEN NULL ELSE {{'t': {}, 'o': r.close_off, 'd': {}}} END, 'before': {before}, 'paused': r.pus, 'end': {}}}) AS VARCHAR)",
+        "CAST(to_json({{'open': {{'t': {}, 'o': r.open_off, 'd': {}}}, 'due': CASE WHEN r.due IS NULL THEN NULL ELSE {{'t': {}, 'd': {}, 'e': r.pend, 'n': {}}} END, 'close': CASE WHEN r.close_at IS NULL THEN NULL ELSE {{'t': {}, 'o': r.close_off, 'd': {}}} END, 'before': {before}, 'paused': r.pus, 'end': {}}}) AS VARCHAR)",
         us("r.open_at"),
         day(days.dates, "r.open_wd"),
         us("r.due"),
         day(days.due, "r.due_wd"),
+        if days.nano { "r.due_nano = 1" } else { "FALSE" },
         us("r.close_at"),
         day(days.dates, "r.close_wd"),
         us("r.e"),

@@ -1857,6 +1857,26 @@ pub fn generated_cases(engine: &dyn Engine, calendars: &[&str]) {
 /// in whole days and months from an opening on a date (the end of the day reached, shown as that
 /// day), in hours and business days from one (from the day's start), a date closing an opening at
 /// a time, and none at all.
+/// Rules of [`DATE_CASE_RULES`] paused on a date or at a time and resumed on a date or at a
+/// time: the end of the day reached, moved on by the time paused (an instant, a nanosecond before
+/// the next day plus the pause). `NAME` and `SPAN` are each rule's.
+const DATE_PAUSED_RULE: &str = r#"
+  rule NAME-paused-CAL {
+    title "t"
+    for day_event
+    case by record.case
+    opens when record.status == received at record.on
+    pauses when record.status == waiting at record.on
+    pauses on time_event when record.status == waiting at record.at case record.case
+    resumes when record.status == resumed at record.on
+    resumes on time_event when record.status == resumed at record.at case record.case
+    closes when record.status == answered at record.on
+    closes on time_event when record.status == answered at record.at case record.case
+    within SPAN
+    message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
+  }
+"#;
+
 const DATE_CASE_RULES: &str = r#"
 code "Day cases CAL" {
   level organisational
@@ -1902,6 +1922,7 @@ code "Day cases CAL" {
     message "{group.case} opened {group.opened}, due {group.deadline}, closed {group.closed}"
   }
 
+PAUSED
   rule ever-CAL {
     title "t"
     for day_event
@@ -2024,24 +2045,28 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
     std::fs::create_dir_all(&policies).unwrap();
     std::fs::create_dir_all(dir.path().join("records")).unwrap();
     let mut policy = String::from(
-        "schema day_event {\n  identified by id\n  dated by on\n  files \"day_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered }\n  on: date\n  agreed: duration?\n  months: integer?\n  days: integer?\n  until_day: date?\n}\nschema time_event {\n  identified by id\n  files \"time_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered }\n  at: datetime\n}\n",
+        "schema day_event {\n  identified by id\n  dated by on\n  files \"day_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered, waiting, resumed }\n  on: date\n  agreed: duration?\n  months: integer?\n  days: integer?\n  until_day: date?\n}\nschema time_event {\n  identified by id\n  files \"time_event.jsonl\"\n  id: text\n  case: text\n  status: enum { received, answered, waiting, resumed }\n  at: datetime\n}\n",
     );
     let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();
     assert_eq!(chosen.len(), calendars.len(), "a calendar not in CALENDARS");
     let mut zones = vec![("plain", jiff::tz::TimeZone::UTC)];
+    let paused: String = [("days", "2 days"), ("month", "1 month")]
+        .map(|(name, span)| DATE_PAUSED_RULE.replace("NAME", name).replace("SPAN", span))
+        .concat();
+    let date_rules = DATE_CASE_RULES.replace("PAUSED\n", &paused);
     for &(name, toml) in &chosen {
         policy.push_str(&format!("calendar {name} from \"{name}.toml\"\n"));
         std::fs::write(policies.join(format!("{name}.toml")), toml).unwrap();
         let cal = precept::calendar::Calendar::from_toml(toml).unwrap();
         zones.push((name, cal.zone().clone()));
         policy.push_str(
-            &DATE_CASE_RULES
+            &date_rules
                 .replace("CALENDAR", &format!("calendar {name}"))
                 .replace("BUSINESS", DATE_CASE_BUSINESS)
                 .replace("CAL", name),
         );
     }
-    policy.push_str(&DATE_CASE_RULES.replace("CALENDAR", "").replace("BUSINESS", "").replace("CAL", "plain"));
+    policy.push_str(&date_rules.replace("CALENDAR", "").replace("BUSINESS", "").replace("CAL", "plain"));
     std::fs::write(policies.join("days.precept"), policy).unwrap();
     let (mut lines, mut timed) = (String::new(), String::new());
     let mut n = 0;
@@ -2119,6 +2144,68 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
                 event_with(&c(what), "answered", Some(close), None, serde_json::json!({}));
             }
             event_with(&c("open"), "received", Some(d), None, serde_json::json!({}));
+            // Paused for whole days (a day of 23 or 25 hours where the zone changes its clocks),
+            // or from a time, and answered just before, at and after the end of the day reached
+            // moved on by the pause; one still paused at the end of the data.
+            let at_ = |day: Date, mins: i64| {
+                (day.to_zoned(tz.clone()).unwrap().timestamp() + jiff::SignedDuration::from_mins(mins)).to_string()
+            };
+            for (what, events) in [
+                (
+                    "paused-days",
+                    vec![
+                        ("waiting", Some(plus(1)), None),
+                        ("resumed", Some(plus(3)), None),
+                        ("answered", Some(plus(4)), None),
+                    ],
+                ),
+                (
+                    "paused-days-late",
+                    vec![
+                        ("waiting", Some(plus(1)), None),
+                        ("resumed", Some(plus(3)), None),
+                        ("answered", Some(plus(5)), None),
+                    ],
+                ),
+                (
+                    "paused-time-on",
+                    vec![
+                        ("waiting", None, Some(at_(plus(1), 600))),
+                        ("resumed", None, Some(at_(plus(1), 900))),
+                        ("answered", None, Some(at_(plus(3), 299))),
+                    ],
+                ),
+                (
+                    "paused-time-late",
+                    vec![
+                        ("waiting", None, Some(at_(plus(1), 600))),
+                        ("resumed", None, Some(at_(plus(1), 900))),
+                        ("answered", None, Some(at_(plus(3), 300))),
+                    ],
+                ),
+                (
+                    "paused-month",
+                    vec![
+                        ("waiting", Some(plus(2)), None),
+                        ("resumed", None, Some(at_(plus(2), 90))),
+                        ("answered", None, Some(at_(month.tomorrow().unwrap(), 89))),
+                    ],
+                ),
+                (
+                    "paused-month-late",
+                    vec![
+                        ("waiting", Some(plus(2)), None),
+                        ("resumed", None, Some(at_(plus(2), 90))),
+                        ("answered", None, Some(at_(month.tomorrow().unwrap(), 90))),
+                    ],
+                ),
+                ("paused-still", vec![("waiting", Some(plus(1)), None)]),
+            ] {
+                event_with(&c(what), "received", Some(d), None, serde_json::json!({}));
+                for (status, on, at) in events {
+                    event_with(&c(what), status, on, at, serde_json::json!({}));
+                }
+            }
             // Answered before the receipt: by the deadline counted from the answer's day, and
             // a day past it.
             for (what, received) in [("before-on", plus(2)), ("before-late", plus(3))] {
@@ -2164,6 +2251,8 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
             "read-months",
             "read-until",
             "either-read",
+            "days-paused",
+            "month-paused",
         ];
         if *z != "plain" {
             rules.extend(["business", "read-business"]);
