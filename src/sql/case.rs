@@ -122,9 +122,9 @@ pub(crate) fn compile(
     let dates = date_events(program, seq, d);
     let whole = whole_day_limit(seq.limit);
     if dates {
-        if due.is_some() && has_pauses {
+        if due.is_some() && has_pauses && seq.any_order {
             return no(
-                "a deadline read from the opening record in a case rule with pauses and an event whose time is a date",
+                "a deadline read from the opening record in a case rule `in any order` with pauses and an event whose time is a date",
             );
         }
         if whole && has_pauses && seq.any_order {
@@ -315,18 +315,45 @@ pub(crate) fn compile(
         let (deadline, days) = if dates {
             let date = d.ty(SqlType::Date);
             match due {
-                // A deadline read from the opening record (no pause: left out above).
+                // A deadline read from the opening record: its span moved on by the time paused,
+                // as the rule's own (a whole day reached, then an instant), a date from the
+                // record not.
                 Some(x) => {
                     let span =
-                        span_deadline(program, Some(x), seq.limit, info, d, (FROM_OPENING, "0"), &mut calendars)?;
+                        span_deadline(program, Some(x), seq.limit, info, d, (FROM_OPENING, paused), &mut calendars)?;
                     let read = x.span.as_ref().map(|(unit, _)| *unit);
                     let whole = day_reached(d, (read, seq.limit), rule.calendar, ("f.wd", "f.dn"), &mut calendars);
+                    let mut moved_end = None;
                     let (span, span_day) = match (span, whole) {
-                        (Some(s), Some((when, end, day))) => (
-                            Some(format!("CASE WHEN {when} THEN {end} ELSE {s} END")),
-                            format!("CASE WHEN {when} THEN {day} END"),
-                        ),
+                        (Some(s), Some((when, end, day))) => {
+                            let (end, still) = if has_pauses {
+                                moved_end = Some(format!("({when} AND {paused} <> 0)"));
+                                (
+                                    d.from_epoch_us(&format!("CAST({} + {paused} AS BIGINT)", d.epoch_us(&end))),
+                                    format!("({when} AND {paused} = 0)"),
+                                )
+                            } else {
+                                (end, when.clone())
+                            };
+                            (
+                                Some(format!("CASE WHEN {when} THEN {end} ELSE {s} END")),
+                                format!("CASE WHEN {still} THEN {day} END"),
+                            )
+                        }
                         (span, _) => (span, format!("CAST(NULL AS {date})")),
+                    };
+                    // The end of a day moved on is the deadline unless a later date from the
+                    // record is.
+                    nano = match (moved_end, &x.until, &span) {
+                        (Some(m), None, _) => Some(m),
+                        (Some(m), Some(_), Some(s)) => {
+                            Some(format!("({m} AND NOT (f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s})))"))
+                        }
+                        _ => None,
+                    };
+                    let nano_col = match &nano {
+                        Some(n) => format!(", CASE WHEN {n} THEN 1 ELSE 0 END AS due_nano"),
+                        None => String::new(),
                     };
                     // The day shown is the date from the data where it is the deadline (the later
                     // of it and the span's, the span's on a tie), else the span's day.
@@ -337,7 +364,10 @@ pub(crate) fn compile(
                             format!("CASE WHEN f.dt IS NOT NULL AND ({s} IS NULL OR f.dt > {s}) THEN f.dd ELSE {span_day} END")
                         }
                     };
-                    (with_until(d, x, "f", span), format!(", f.wd AS open_wd, {due_wd} AS due_wd, o.close_wd"))
+                    (
+                        with_until(d, x, "f", span),
+                        format!(", f.wd AS open_wd, {due_wd} AS due_wd, o.close_wd{nano_col}"),
+                    )
                 }
                 None => match day_reached(d, (None, seq.limit), rule.calendar, ("f.wd", "f.dn"), &mut calendars) {
                     Some((when, end, day)) if has_pauses => {

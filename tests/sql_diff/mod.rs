@@ -2050,9 +2050,15 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
     let chosen: Vec<(&str, &str)> = CALENDARS.into_iter().filter(|(n, _)| calendars.contains(n)).collect();
     assert_eq!(chosen.len(), calendars.len(), "a calendar not in CALENDARS");
     let mut zones = vec![("plain", jiff::tz::TimeZone::UTC)];
-    let paused: String = [("days", "2 days"), ("month", "1 month")]
-        .map(|(name, span)| DATE_PAUSED_RULE.replace("NAME", name).replace("SPAN", span))
-        .concat();
+    let paused: String = [
+        ("days", "2 days"),
+        ("month", "1 month"),
+        ("read-agreed", "record.agreed otherwise 2 days"),
+        ("read-months", "record.months months otherwise 1 month"),
+        ("read-until", "2 days until record.until_day"),
+    ]
+    .map(|(name, span)| DATE_PAUSED_RULE.replace("NAME", name).replace("SPAN", span))
+    .concat();
     let date_rules = DATE_CASE_RULES.replace("PAUSED\n", &paused);
     for &(name, toml) in &chosen {
         policy.push_str(&format!("calendar {name} from \"{name}.toml\"\n"));
@@ -2206,6 +2212,42 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
                     event_with(&c(what), status, on, at, serde_json::json!({}));
                 }
             }
+            // The same pause of five hours with a deadline read from the opening: whole days
+            // (the end of the day reached, moved on), not (the span moved on), months, and a
+            // later date from the record (which no pause moves); answered at the deadline
+            // counted so, and past it.
+            let start_of = |day: Date| day.to_zoned(tz.clone()).unwrap().timestamp();
+            // (Minutes after the deadline counted without the pause: on time, late.)
+            for (what, extra, due, (on, late)) in [
+                ("read-paused-whole", serde_json::json!({"agreed": "72h"}), start_of(plus(4)), (299, 300)),
+                (
+                    "read-paused-part",
+                    serde_json::json!({"agreed": "36h"}),
+                    start_of(d) + jiff::SignedDuration::from_hours(36),
+                    (300, 301),
+                ),
+                (
+                    "read-paused-months",
+                    serde_json::json!({"months": 2}),
+                    start_of(two_months.tomorrow().unwrap()),
+                    (299, 300),
+                ),
+                (
+                    "read-paused-until",
+                    serde_json::json!({"until_day": plus(6).to_string()}),
+                    start_of(plus(7)),
+                    (-1, 0),
+                ),
+            ] {
+                for (suffix, mins) in [("on", on), ("late", late)] {
+                    let case = c(&format!("{what}-{suffix}"));
+                    event_with(&case, "received", Some(d), None, extra.clone());
+                    event_with(&case, "waiting", None, Some(at_(plus(1), 600)), serde_json::json!({}));
+                    event_with(&case, "resumed", None, Some(at_(plus(1), 900)), serde_json::json!({}));
+                    let at = due + jiff::SignedDuration::from_mins(mins);
+                    event_with(&case, "answered", None, Some(at.to_string()), serde_json::json!({}));
+                }
+            }
             // Answered before the receipt: by the deadline counted from the answer's day, and
             // a day past it.
             for (what, received) in [("before-on", plus(2)), ("before-late", plus(3))] {
@@ -2253,6 +2295,9 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
             "either-read",
             "days-paused",
             "month-paused",
+            "read-agreed-paused",
+            "read-months-paused",
+            "read-until-paused",
         ];
         if *z != "plain" {
             rules.extend(["business", "read-business"]);
@@ -2264,6 +2309,24 @@ pub fn generated_date_cases(engine: &dyn Engine, calendars: &[&str]) {
     }
     // A whole day is shown as its date.
     assert!(rows.iter().any(|r| r.0 == "days-plain" && r.4.get(1) == Some(&Some("2024-01-31".into()))), "{rows:#?}");
+    // Paused, the end of the day reached moves on by the pause: a closing a minute before it is
+    // on time, one at it late (a nanosecond past the engine's deadline), in every zone. (With one
+    // calendar declared, the code naming none takes it: its cases were made in UTC.)
+    for (z, _) in zones.iter().filter(|(z, _)| *z != "plain" || chosen.len() != 1) {
+        for (rule, case) in [
+            ("days-paused", "paused-time"),
+            ("read-agreed-paused", "read-paused-whole"),
+            ("read-agreed-paused", "read-paused-part"),
+            ("read-months-paused", "read-paused-months"),
+            ("read-until-paused", "read-paused-until"),
+        ] {
+            let found = |when: &str| {
+                let key = Some(format!("D-{z}-0-{case}-{when}"));
+                rows.iter().any(|r| r.0 == format!("{rule}-{z}") && r.4.first() == Some(&key))
+            };
+            assert!(found("late") && !found("on"), "{rule}-{z} over {case}: {rows:#?}");
+        }
+    }
 }
 
 /// Case histories written at offsets east and west of UTC ([`written_case_histories`]), judged by
