@@ -47,6 +47,7 @@
 
 use super::dialect::{Dialect, SqlType};
 use super::expr::{Compiler, OpeningColumns, Slot, Unsupported};
+use super::group::KeyPart;
 use super::lookup;
 use super::tables::scalar;
 use super::RuleSql;
@@ -132,7 +133,8 @@ pub(crate) fn compile(
         }
     }
     let mut calendars = std::collections::BTreeSet::new();
-    let own = events(program, rule, d, (roles, placed), (offsets, dates, due), &seq.opening, &mut calendars)?;
+    let (own, fine) = events(program, rule, d, (roles, placed), (offsets, dates, due), &seq.opening, &mut calendars)?;
+    let key_part = KeyPart { sql: key_ty, fine };
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut with = vec![format!("precept_events AS (\n    {own}\n  )")];
     with.push(match &as_of {
@@ -151,7 +153,12 @@ pub(crate) fn compile(
         let versions = program.rules.iter().enumerate().filter(|(i, v)| running.contains(i) && v.id == rule.id);
         for (_, v) in versions.filter(|(_, v)| versioned(v)) {
             let fields = OpeningFields::default();
-            all.push(events(program, v, d, (roles, false), (offsets, false, None), &fields, &mut calendars)?);
+            let (events, held) =
+                events(program, v, d, (roles, false), (offsets, false, None), &fields, &mut calendars)?;
+            if held != fine {
+                return no(MIXED_KEYS);
+            }
+            all.push(events);
         }
         let (first, first_off) = match &seq.version {
             VersionDate::FirstEvent => ("s.first_at", "s.first_off"),
@@ -450,7 +457,7 @@ pub(crate) fn compile(
     };
 
     // The group record the message reads: the case, then opened, deadline and closed.
-    let mut slots = vec![Slot::Value("r.k0".into(), key.ty.clone())];
+    let mut slots = vec![key_part.slot(d, 0, &key.ty)];
     while slots.len() < seq.opened_slot {
         slots.push(Slot::Value(format!("CAST(NULL AS {})", d.ty(SqlType::Text)), Ty::Text));
     }
@@ -497,7 +504,7 @@ pub(crate) fn compile(
     }
     let (template, values) = super::message(&mut c, rule)?;
     calendars.extend(c.calendars);
-    let group_key = super::group::group_key(d, spec, &[key_ty])?;
+    let group_key = super::group::group_key(d, spec, &[key_part])?;
     let text = d.ty(SqlType::Text);
     let values = d.text_list(&values);
     let roles_join = super::joins(d, roles, &[&values]);
@@ -509,7 +516,7 @@ pub(crate) fn compile(
             template: d.text(&template),
             values,
             group_key,
-            key: super::group::key_columns(program, d, spec, &[key_ty])?,
+            key: super::group::key_columns(program, d, spec, &[key_part])?,
         };
         let days =
             Days { dates, due: dates || due.is_some_and(|x| until_is_date(program, x, info, d)), nano: nano_deadline };
@@ -1042,6 +1049,9 @@ fn slot(i: u16) -> CExpr {
 /// `roles`: the role tables are written too, so a `where` or `when` may ask about roles.
 /// `placed` (for `check --engine duckdb`): each event carries where its record is (`pf`, its
 /// file; `pr`, its row) and its id (`pid`), for the records a finding shows and names.
+/// Why a case rule whose events' keys are held at different places is left out.
+const MIXED_KEYS: &str = "a case key that multiplies decimals in some events and not in others (or in some versions of the rule and not in others)";
+
 fn events(
     program: &Program,
     rule: &CompiledRule,
@@ -1050,13 +1060,14 @@ fn events(
     (offsets, dates, due): (bool, bool, Option<&DueSpec>),
     opening: &OpeningFields,
     calendars: &mut std::collections::BTreeSet<usize>,
-) -> Result<String, Unsupported> {
+) -> Result<(String, bool), Unsupported> {
     let carried = carried(program, opening, placed)?;
     let Some(spec) = &rule.group else { return no("a case rule with no cases") };
     let Some(seq) = &spec.sequence else { return no("a case rule with no events") };
     let Some(key) = spec.keys.first() else { return no("a case rule with no key") };
     let as_of = program.evaluation.as_ref().map(|e| super::calendar::timestamp_literal(e.at));
     let mut selects = Vec::new();
+    let mut fine = None;
     for ev in &seq.events {
         let Some(info) = program.schemas.get(ev.schema) else { return no("an event of no schema") };
         if info.builtin {
@@ -1098,16 +1109,11 @@ fn events(
             wd.push_str(&format!(", r.precept_file AS pf, r.precept_row AS pr, {id} AS pid"));
         }
         let key_expr = ev.key.as_ref().unwrap_or(&key.expr);
-        if matches!(key.ty, Ty::Dec | Ty::Money(_)) && c.multiplies_places(key_expr) {
-            return no("a case key that multiplies decimals (SQL keeps a key to 10 places, the engine every place)");
+        let (k, held) = c.key(key_expr, &key.ty, "case")?;
+        // Every event's key held alike, or keys the engine finds equal would differ.
+        if *fine.get_or_insert(held) != held {
+            return no(MIXED_KEYS);
         }
-        let k = c.expr(key_expr, enum_id(&key.ty))?;
-        // A decimal key at the places its text is made from, whatever arithmetic made it.
-        let k = if matches!(key.ty, Ty::Dec | Ty::Money(_)) {
-            format!("CAST({k} AS {})", d.ty(SqlType::Decimal))
-        } else {
-            k
-        };
         let mut filter = vec![format!("{k} IS NOT NULL"), format!("{at} IS NOT NULL")];
         if ev.schema == rule.schema {
             if let Some(f) = &rule.filter {
@@ -1145,7 +1151,7 @@ fn events(
     if selects.is_empty() {
         return no("a case rule with no events");
     }
-    Ok(selects.join("\n    UNION ALL\n    "))
+    Ok((selects.join("\n    UNION ALL\n    "), fine.unwrap_or(false)))
 }
 
 fn enum_id(ty: &Ty) -> Option<crate::engine::types::EnumId> {

@@ -150,6 +150,10 @@ fn ten_to(k: u32) -> String {
 /// more would leave too few digits for ordinary values, and such a rule is left out.
 const MAX_SCALE: u32 = 20;
 
+/// Places a group's or case's key that multiplies decimals is held at ([`Compiler::key`]): a
+/// product of two decimals of 10 places has at most 20.
+pub const FINE_KEY_PLACES: u32 = 20;
+
 /// Compiles the expressions of one schema's rules.
 #[derive(Clone)]
 pub struct Compiler<'a> {
@@ -729,6 +733,56 @@ impl<'a> Compiler<'a> {
             _ => false,
         };
         own || e.children().any(|c| self.multiplies_places(c))
+    }
+
+    /// How many decimals that are not whole `e` multiplies together at most: each brings up to
+    /// 10 places, so the value has at most ten times as many.
+    fn decimal_factors(&self, e: &CExpr) -> u32 {
+        match e {
+            CExpr::Arith(Arith::Mul(_), a, b) => self.decimal_factors(a) + self.decimal_factors(b),
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_), a, b) | CExpr::Otherwise(a, b) | CExpr::If(_, a, b) => {
+                self.decimal_factors(a).max(self.decimal_factors(b))
+            }
+            CExpr::Neg(_, x) | CExpr::ToDec(x) => self.decimal_factors(x),
+            _ => u32::from(!self.whole(e)),
+        }
+    }
+
+    /// Group or case key `e` of type `ty` (`what`: "group" or "case") as the SQL holds it, and
+    /// whether it is held at [`FINE_KEY_PLACES`] places. Keys are grouped by equality, so a key
+    /// must keep every place the engine keeps, or two keys the engine tells apart would fall
+    /// together. A decimal key is held at the tables' 10 places, but one that multiplies decimals
+    /// (`record.rate * record.hours`) may have 20: DuckDB and PostgreSQL hold it as their own
+    /// exact product at 20 places; Spark, which keeps 6 places of a product of decimals, holds
+    /// any decimal arithmetic as the whole number of its places raised to 20 (see [`Fraction`]).
+    /// A key of three decimals multiplied (30 places) is left out.
+    pub fn key(&mut self, e: &CExpr, ty: &Ty, what: &str) -> Result<(String, bool), Unsupported> {
+        let hint = match ty {
+            Ty::Enum(id) => Some(*id),
+            _ => None,
+        };
+        if !matches!(ty, Ty::Dec | Ty::Money(_)) {
+            return Ok((self.expr(e, hint)?, false));
+        }
+        let d = self.dialect;
+        if d == Dialect::Spark {
+            if let Some((whole, places)) = self.summand(e)? {
+                let Some(up) = FINE_KEY_PLACES.checked_sub(places) else {
+                    return no(format!("a {what} key with more than {FINE_KEY_PLACES} decimal places"));
+                };
+                let raised = if up == 0 { whole } else { format!("({whole}) * {}", ten_to(up)) };
+                return Ok((format!("CAST({raised} AS DECIMAL(38, 0))"), true));
+            }
+        } else if self.multiplies_places(e) {
+            if self.decimal_factors(e) > 2 {
+                return no(format!(
+                    "a {what} key that multiplies three decimals (it may have more than {FINE_KEY_PLACES} places)"
+                ));
+            }
+            return Ok((format!("CAST({} AS DECIMAL(38, {FINE_KEY_PLACES}))", self.expr(e, None)?), true));
+        }
+        // At the places its text is made from, whatever arithmetic made it.
+        Ok((format!("CAST({} AS {})", self.expr(e, None)?, d.ty(SqlType::Decimal)), false))
     }
 
     /// Whether `e` is whole numbers all through: a whole number, or a share or average of whole
@@ -2027,8 +2081,11 @@ impl<'a> Compiler<'a> {
             // only where the SQL stops with the database's error (an overflow: "Limits"), as a
             // hole that is not redacted.
             MsgPart::Redacted(e, ty) => {
-                if d != Dialect::Spark && matches!(ty, Ty::Dec | Ty::Money(_)) && self.multiplies_places(e) {
-                    return no("a redacted product of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
+                // A product of two decimals is shown from its 20 places (below); one of three
+                // may have 30, more than the SQL's decimals hold.
+                let fine = d != Dialect::Spark && matches!(ty, Ty::Dec | Ty::Money(_)) && self.multiplies_places(e);
+                if fine && self.decimal_factors(e) > 2 {
+                    return no("a redacted product of three decimals (it may have more than 20 places, more than the SQL's decimals hold)");
                 }
                 if unguarded_move(e) {
                     return no("a redacted date or datetime moved by a span or months inside a quantifier, a count or a function (past the last day the engine holds it has no answer, which the SQL does not tell from missing there)");
@@ -2059,6 +2116,8 @@ impl<'a> Compiler<'a> {
                                 let f = self.integral(f)?;
                                 scaled_text(d, &f.num, f.scale, min)
                             }
+                            // DuckDB's and PostgreSQL's own exact product, at its 20 places.
+                            None if fine => super::group::decimal_text(d, &self.expr(e, None)?, min, FINE_KEY_PLACES),
                             None => exact_text(d, &self.expr(e, None)?, min),
                         };
                         match ty {
@@ -2244,7 +2303,7 @@ fn exact_text(d: Dialect, x: &str, min: u32) -> String {
 }
 
 /// Whole number `u` over 10^`scale` as [`exact_text`] shows a decimal.
-fn scaled_text(d: Dialect, u: &str, scale: u32, min: u32) -> String {
+pub(crate) fn scaled_text(d: Dialect, u: &str, scale: u32, min: u32) -> String {
     let text = d.ty(SqlType::Text);
     let digits = format!("CAST(abs({u}) AS {text})");
     // At least `scale + 1` digits: one before the point, `scale` after.

@@ -30,14 +30,14 @@ use std::fmt::Write as _;
 
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};
-use super::expr::{Compiler, Slot, Unsupported};
+use super::expr::{scaled_text, Compiler, Slot, Unsupported, FINE_KEY_PLACES};
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
 use crate::engine::program::{
     AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, MsgPart, Root, SchemaInfo,
 };
-use crate::engine::types::{EnumId, Ty};
+use crate::engine::types::Ty;
 use crate::engine::Program;
 
 fn no<T>(what: impl Into<String>) -> Result<T, Unsupported> {
@@ -82,16 +82,10 @@ pub(crate) fn compile(
     let mut cols = Vec::new();
     let mut key_types = Vec::new();
     for (i, k) in spec.keys.iter().enumerate() {
-        let Some(st) = scalar(&k.ty) else { return no("a group key that is a list or object") };
-        if st == SqlType::Decimal && c.multiplies_places(&k.expr) {
-            return no("a group key that multiplies decimals (SQL keeps a key to 10 places, the engine every place)");
-        }
-        let e = c.expr(&k.expr, enum_id(&k.ty))?;
-        // A decimal key at the places its text is made from ([`decimal_text`]), whatever
-        // arithmetic made it.
-        let e = if st == SqlType::Decimal { format!("CAST({e} AS {})", d.ty(SqlType::Decimal)) } else { e };
+        let Some(sql) = scalar(&k.ty) else { return no("a group key that is a list or object") };
+        let (e, fine) = c.key(&k.expr, &k.ty, "group")?;
         cols.push(format!("{e} AS k{i}"));
-        key_types.push(st);
+        key_types.push(KeyPart { sql, fine });
     }
     // The places each aggregate's values are scaled by (Spark's sums and averages of decimal
     // arithmetic, summed as whole numbers: [`Compiler::summand`]).
@@ -169,7 +163,7 @@ pub(crate) fn compile(
 
     // The group record the `require`s and message read: keys, period, aggregates.
     let mut slots: Vec<Slot> =
-        spec.keys.iter().enumerate().map(|(i, k)| Slot::Value(format!("r.k{i}"), k.ty.clone())).collect();
+        spec.keys.iter().zip(&key_types).enumerate().map(|(i, (k, part))| part.slot(d, i, &k.ty)).collect();
     if spec.period_slot.is_some() {
         slots.push(Slot::Value("r.pm".into(), Ty::Date));
     }
@@ -351,13 +345,6 @@ fn reads_slot(e: &CExpr, slots: &[usize]) -> bool {
     own || e.children().any(|x| reads_slot(x, slots))
 }
 
-fn enum_id(ty: &Ty) -> Option<EnumId> {
-    match ty {
-        Ty::Enum(e) => Some(*e),
-        _ => None,
-    }
-}
-
 /// Aggregate `j` over `x{j}` as the engine folds it; with `scale`, `x{j}` is a whole number of
 /// that many places (Spark's decimal arithmetic, see [`Compiler::summand`]), summed as one.
 fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -> Result<AggSql, Unsupported> {
@@ -502,7 +489,7 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
 
 /// The group's key as `precept check` shows it: each part with a value as `name value`, joined by
 /// `, `.
-pub(crate) fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
+pub(crate) fn group_key(d: Dialect, spec: &GroupSpec, types: &[KeyPart]) -> Result<String, Unsupported> {
     let mut parts = Vec::new();
     for ((i, k), shown) in spec.keys.iter().enumerate().zip(shown_parts(d, spec, types)?) {
         let x = format!("r.k{i}");
@@ -512,18 +499,18 @@ pub(crate) fn group_key(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Resu
 }
 
 /// Each part of the group's key (`r.k0`, ...) as `precept check` shows its value.
-fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<String>, Unsupported> {
+fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[KeyPart]) -> Result<Vec<String>, Unsupported> {
     let mut parts = Vec::new();
-    for (i, (k, st)) in spec.keys.iter().zip(types).enumerate() {
+    for (i, (k, part)) in spec.keys.iter().zip(types).enumerate() {
         let x = format!("r.k{i}");
         parts.push(match (k.period, &k.ty) {
             (Some(unit), _) => period_text(d, unit, &x),
             (None, Ty::Text) => d.clipped(&x, crate::text::MAX_QUOTED),
-            (None, Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.to_text(&x, *st),
-            (None, Ty::Dec) => decimal_text(d, &x, 0),
+            (None, Ty::Enum(_) | Ty::Int | Ty::Bool | Ty::Date) => d.to_text(&x, part.sql),
+            (None, Ty::Dec) => part.decimal_text(d, &x, 0),
             (None, Ty::Money(cur)) => {
                 let places = crate::engine::types::minor_units(*cur).unwrap_or(0);
-                format!("{} || {}", decimal_text(d, &x, places), d.text(&format!(" {cur}")))
+                format!("{} || {}", part.decimal_text(d, &x, places), d.text(&format!(" {cur}")))
             }
             // The checker groups by no other type (not durations, nor datetimes but by their day,
             // week, month or year).
@@ -539,11 +526,50 @@ fn shown_parts(d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<Vec<St
     Ok(parts)
 }
 
+/// How one part of a group's or case's key is held: its SQL type, and for a decimal, whether it
+/// is held at [`FINE_KEY_PLACES`] places ([`Compiler::key`]).
+#[derive(Clone, Copy)]
+pub(crate) struct KeyPart {
+    pub sql: SqlType,
+    pub fine: bool,
+}
+
+impl KeyPart {
+    /// The slot the requirements and the message read part `i` of the key (of type `ty`) from.
+    /// Spark's fine key is the whole number of its places, read as the exact fraction it is.
+    pub fn slot(self, d: Dialect, i: usize, ty: &Ty) -> Slot {
+        let x = format!("r.k{i}");
+        if self.fine && d == Dialect::Spark {
+            return Slot::Ratio { num: x, den: "1".into(), num_ty: SqlType::Int, scale: FINE_KEY_PLACES };
+        }
+        Slot::Value(x, ty.clone())
+    }
+
+    /// The part's SQL type.
+    fn ty(self, d: Dialect) -> String {
+        match (self.fine, d) {
+            (true, Dialect::Spark) => "DECIMAL(38, 0)".into(),
+            (true, _) => format!("DECIMAL(38, {FINE_KEY_PLACES})"),
+            (false, _) => d.ty(self.sql).into(),
+        }
+    }
+
+    /// Decimal key part `x` as the engine shows it, with at least `places` places.
+    fn decimal_text(self, d: Dialect, x: &str, places: u32) -> String {
+        match (self.fine, d) {
+            (true, Dialect::Spark) => scaled_text(d, x, FINE_KEY_PLACES, places),
+            (true, _) => decimal_text(d, x, places, FINE_KEY_PLACES),
+            (false, _) => decimal_text(d, x, places, 10),
+        }
+    }
+}
+
 /// Decimal `x` as the engine shows a decimal or an amount: exactly, with no trailing zeros past
-/// `places` places (`12.5`, `3`; `3.00` for 2). The SQL's decimals have 10 places, so each text
-/// has all 10 and only trailing zeros are taken off.
-fn decimal_text(d: Dialect, x: &str, places: u32) -> String {
-    let t = d.to_text(&format!("CAST({x} AS {})", d.ty(SqlType::Decimal)), SqlType::Decimal);
+/// `places` places (`12.5`, `3`; `3.00` for 2). The SQL's decimals have `scale` places (the
+/// tables' 10, or 20 for a key that multiplies decimals), so each text has all of them and only
+/// trailing zeros are taken off.
+pub(crate) fn decimal_text(d: Dialect, x: &str, places: u32, scale: u32) -> String {
+    let t = d.to_text(&format!("CAST({x} AS DECIMAL(38, {scale}))"), SqlType::Decimal);
     let rtrim = |s: &str, c: &str| match d {
         Dialect::Spark => format!("TRIM(TRAILING '{c}' FROM {s})"),
         Dialect::DuckDb | Dialect::Postgres => format!("rtrim({s}, '{c}')"),
@@ -552,7 +578,7 @@ fn decimal_text(d: Dialect, x: &str, places: u32) -> String {
         return rtrim(&rtrim(&t, "0"), ".");
     }
     // The digits up to `places` kept, the rest without its trailing zeros.
-    let keep = format!("length({t}) - {}", 10u32.saturating_sub(places));
+    let keep = format!("length({t}) - {}", scale.saturating_sub(places));
     format!("(substr({t}, 1, {keep}) || {})", rtrim(&format!("substr({t}, {keep} + 1)"), "0"))
 }
 
@@ -561,7 +587,7 @@ fn decimal_text(d: Dialect, x: &str, places: u32) -> String {
 /// period (NULL for a `require`'s finding, which comes first); and for the evidence of a missing
 /// period, `precept_range` (its first and last day), `precept_records` and, on the last period
 /// listed, `precept_more` (how many more periods the group misses).
-fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[SqlType]) -> Result<String, Unsupported> {
+fn placing(program: &Program, d: Dialect, spec: &GroupSpec, types: &[KeyPart]) -> Result<String, Unsupported> {
     if d != Dialect::DuckDb {
         return no("findings placed for `check --engine duckdb` in another dialect");
     }
@@ -586,7 +612,7 @@ pub(super) fn key_columns(
     program: &Program,
     d: Dialect,
     spec: &GroupSpec,
-    types: &[SqlType],
+    types: &[KeyPart],
 ) -> Result<String, Unsupported> {
     let shown = shown_parts(d, spec, types)?;
     let parts: Vec<String> =
@@ -666,7 +692,7 @@ fn presence(
     spec: &GroupSpec,
     p: &crate::engine::program::Presence,
     aggs: &[AggSql],
-    key_types: &[SqlType],
+    key_types: &[KeyPart],
     (minimum, samples): (&str, &[String]),
 ) -> Result<Vec<String>, Unsupported> {
     let d = c.dialect;
@@ -740,12 +766,9 @@ fn presence(
         );
         for name in &names {
             let mut cols = Vec::new();
-            for (i, st) in key_types.iter().enumerate() {
-                if i == e.part {
-                    cols.push(format!("CAST({name} AS {})", d.ty(*st)));
-                } else {
-                    cols.push(format!("CAST(NULL AS {})", d.ty(*st)));
-                }
+            for (i, part) in key_types.iter().enumerate() {
+                let value = if i == e.part { name.as_str() } else { "NULL" };
+                cols.push(format!("CAST({value} AS {})", part.ty(d)));
             }
             cols.push("CAST(0 AS BIGINT)".into());
             for a in aggs {

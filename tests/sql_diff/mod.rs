@@ -3240,6 +3240,7 @@ const REDACTED_COMPUTED_POLICY: &str = r#"schema payment {
   n: integer
   wait: duration
   on: date
+  rate: decimal
 }
 
 code "Redacted computations" {
@@ -3249,7 +3250,7 @@ code "Redacted computations" {
     title "t"
     for payment
     require record.id == "none"
-    message "{record.id}: {record.paid * 2} {record.wait + record.n days} {if record.paid / record.pieces > 1.00 GBP then record.paid else record.paid * 3} {record.on + record.n days} {record.on + record.n months} {record.on - record.n years} {record.wait / 3 + 1h} {-(record.wait / record.pieces)}"
+    message "{record.id}: {record.paid * 2} {record.wait + record.n days} {if record.paid / record.pieces > 1.00 GBP then record.paid else record.paid * 3} {record.on + record.n days} {record.on + record.n months} {record.on - record.n years} {record.wait / 3 + 1h} {-(record.wait / record.pieces)} {record.rate * record.rate} {record.paid * record.rate}"
   }
 }
 "#;
@@ -3269,11 +3270,13 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
             "n": counts[(k % 5) as usize],
             "wait": format!("PT{}M", k * 7),
             "on": format!("2024-02-{:02}", 1 + k % 28),
+            // Ten places, so that its square has twenty.
+            "rate": format!("{}.{:010}", k % 3 - 1, (k * 7_919_191) % 10_000_000_000),
         });
         text.push_str(&format!("{r}\n"));
     }
     std::fs::write(records.join("payments.jsonl"), text).unwrap();
-    let redact = ["paid", "wait", "on"];
+    let redact = ["paid", "wait", "on", "rate"];
     let program = load_redacted(&policies, &redact);
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
@@ -3288,6 +3291,12 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
     ] {
         assert!(rows.iter().any(|r| r.4.contains(&Some(hashed(why)))), "{why}: {rows:#?}");
     }
+    // A product of two decimals is hashed from every one of its 20 places: P-1's rate is
+    // 0.0007919191 (times 7,919,191 for each k), whose square is 0.00000062713586094481.
+    assert!(
+        rows.iter().any(|r| r.4.contains(&Some(hashed("0.00000062713586094481")))),
+        "no square hashed from 20 places: {rows:#?}"
+    );
 }
 
 /// Quotients under `if`, where the SQL must tell a division by zero in the branch taken from a
@@ -3628,6 +3637,30 @@ code "Groups" {
     require count() < 1
     message "{count()}"
   }
+  rule per-squared-amount {
+    title "t"
+    for claim
+    group by record.amount * record.amount as squared
+    require count() < 2
+    require group.squared < 5
+    message "{group.squared} {count()}"
+  }
+  rule per-charge {
+    title "t"
+    for claim
+    group by record.fee * record.amount as charge, record.team
+    require count() < 1
+    message "{group.charge} {group.team}"
+  }
+  rule case-per-squared-amount {
+    title "t"
+    for claim
+    case by record.amount * record.amount + 1
+    opens at record.at
+    closes when record.team == "a" or record.team == "e" at record.done
+    within 1h
+    message "{group.case} {group.opened}"
+  }
 }
 "#;
 
@@ -3695,8 +3728,23 @@ pub fn generated_groups(engine: &dyn Engine) {
         "per-amount",
         "per-fee",
         "averages-in-arithmetic",
+        "per-squared-amount",
+        "per-charge",
+        "case-per-squared-amount",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
+    }
+    // Keys that multiply decimals keep all 20 places: 0.0000000001 squared is a group of its
+    // own, not 0's (at 10 places both would be 0), 10.5 GBP times it keeps its 11 places, and
+    // 0.0000000001 squared plus 1 is a case of its own.
+    for (id, key) in [
+        ("per-squared-amount", "squared 0.00000000000000000001"),
+        ("per-squared-amount", "squared 0"),
+        ("per-charge", "charge 0.00000000105 GBP, team e"),
+        ("case-per-squared-amount", "case 1.00000000000000000001"),
+    ] {
+        let key = Some(key.to_string());
+        assert!(rows.iter().any(|r| r.0 == id && r.5 == key), "no finding of {id} for {key:?}: {rows:#?}");
     }
     // Team a's average is past an hour by a third of a microsecond, team b's exactly 90 minutes,
     // team g's past them by half a microsecond; team c's is within `-30m` and team d's past it,
@@ -3848,19 +3896,19 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     let left: Vec<&str> =
         sql.diagnostics.iter().filter_map(|d| d.message.strip_prefix("rule `")?.split('`').next()).collect();
     // Averages and quotients shown redacted are left out in every dialect (their text would be
-    // the fraction's); products of decimals and sums of them in DuckDB and PostgreSQL (their text
-    // would be made from 10 places), not in Spark (made from their whole numbers of places).
+    // the fraction's); sums of products of decimals in DuckDB and PostgreSQL (their text would be
+    // made from 10 places), not in Spark (made from their whole numbers of places). A product of
+    // two decimals is hashed from its 20 places in every dialect.
     let mut expected = vec![
         "thirds-of-averages",
         "fine-quotient",
-        "sums-and-products",
         "chosen-quotients",
         "products-in-groups",
         "products-of-money",
         "products-shown",
     ];
     if engine.dialect() == Dialect::Spark {
-        expected.retain(|r| !matches!(*r, "products-shown" | "sums-and-products"));
+        expected.retain(|r| *r != "products-shown");
     }
     assert_eq!(left, expected, "{:?}", sql.diagnostics);
     let redacted = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &["part"]);
@@ -3873,9 +3921,9 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
             .count()
     };
     assert_eq!(hashed("doubled-parts"), 4, "{redacted:#?}");
+    assert_eq!(hashed("sums-and-products"), 1, "{redacted:#?}");
     if engine.dialect() == Dialect::Spark {
         assert_eq!(hashed("products-shown"), 4, "{redacted:#?}");
-        assert_eq!(hashed("sums-and-products"), 1, "{redacted:#?}");
     }
     let found = |rule: &str, key: &str| rows.iter().any(|r| r.0 == rule && r.5.as_deref() == Some(key));
     // A third is past 33.33333333%; a quarter is not.
