@@ -195,6 +195,10 @@ pub struct Compiler<'a> {
     /// In a case rule's message, the record that opened the obligation (`opening.<field>`), read
     /// from columns of the judged row ([`super::case`]).
     pub opening: Option<OpeningColumns>,
+    /// Slots of a group's record holding an aggregate of products of decimals (`sum(record.rate
+    /// * record.hours)`), of up to 20 places (DuckDB and PostgreSQL): each counts as two
+    /// decimals multiplied ([`Compiler::decimal_factors`]).
+    pub fine_slots: Vec<usize>,
 }
 
 /// The fields of a case's opening record that its message reads, as columns carried with the
@@ -231,6 +235,7 @@ impl<'a> Compiler<'a> {
             whole_days: Vec::new(),
             group_offsets: Vec::new(),
             opening: None,
+            fine_slots: Vec::new(),
         }
     }
 
@@ -736,8 +741,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// How many decimals that are not whole `e` multiplies together at most: each brings up to
-    /// 10 places, so the value has at most ten times as many.
+    /// 10 places, so the value has at most ten times as many. A group's aggregate of products
+    /// ([`Compiler::fine_slots`]) counts as two.
     fn decimal_factors(&self, e: &CExpr) -> u32 {
+        if self.reads_fine_slot(e) && matches!(e, CExpr::Field(..)) {
+            return 2;
+        }
         match e {
             CExpr::Arith(Arith::Mul(_), a, b) => self.decimal_factors(a) + self.decimal_factors(b),
             CExpr::Arith(Arith::Add(_) | Arith::Sub(_), a, b) | CExpr::Otherwise(a, b) | CExpr::If(_, a, b) => {
@@ -746,6 +755,13 @@ impl<'a> Compiler<'a> {
             CExpr::Neg(_, x) | CExpr::ToDec(x) => self.decimal_factors(x),
             _ => u32::from(!self.whole(e)),
         }
+    }
+
+    /// Whether `e` reads a group's aggregate of products of decimals ([`Compiler::fine_slots`]).
+    fn reads_fine_slot(&self, e: &CExpr) -> bool {
+        let own = self.group.is_some()
+            && matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if self.fine_slots.contains(&usize::from(*s))));
+        own || e.children().any(|x| self.reads_fine_slot(x))
     }
 
     /// Group or case key `e` of type `ty` (`what`: "group" or "case") as the SQL holds it, and
@@ -2083,7 +2099,9 @@ impl<'a> Compiler<'a> {
             MsgPart::Redacted(e, ty) => {
                 // A product of two decimals is shown from its 20 places (below); one of three
                 // may have 30, more than the SQL's decimals hold.
-                let fine = d != Dialect::Spark && matches!(ty, Ty::Dec | Ty::Money(_)) && self.multiplies_places(e);
+                let fine = d != Dialect::Spark
+                    && matches!(ty, Ty::Dec | Ty::Money(_))
+                    && (self.multiplies_places(e) || self.reads_fine_slot(e));
                 if fine && self.decimal_factors(e) > 2 {
                     return no("a redacted product of three decimals (it may have more than 20 places, more than the SQL's decimals hold)");
                 }

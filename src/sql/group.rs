@@ -34,9 +34,7 @@ use super::expr::{scaled_text, Compiler, Slot, Unsupported, FINE_KEY_PLACES};
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
-use crate::engine::program::{
-    AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, MsgPart, Root, SchemaInfo,
-};
+use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, SchemaInfo};
 use crate::engine::types::Ty;
 use crate::engine::Program;
 
@@ -211,18 +209,17 @@ pub(crate) fn compile(
             })
             .collect()
     });
-    // A redacted sum of products of decimals: its text, hashed, would be made from 10 places
-    // ([`Compiler::multiplies_places`]). Spark's is a whole number of its places, shown exactly.
-    let fine: Vec<usize> = spec
-        .aggs
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
-        .map(|(j, _)| first + j)
-        .collect();
-    if d != Dialect::Spark && rule.message.iter().any(|p| matches!(p, MsgPart::Redacted(e, _) if reads_slot(e, &fine)))
-    {
-        return no("a redacted sum of products of decimals (its text is hashed from 10 places in SQL, from every place the engine keeps)");
+    // An aggregate of products of decimals has up to 20 places in DuckDB and PostgreSQL, which a
+    // redacted hole reading it shows ([`Compiler::fine_slots`]); Spark's is a whole number of its
+    // places, shown exactly.
+    if d != Dialect::Spark {
+        c.fine_slots = spec
+            .aggs
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
+            .map(|(j, _)| first + j)
+            .collect();
     }
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
@@ -336,13 +333,6 @@ pub(super) fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<Strin
         Some(st) => Ok(d.to_text(&col, st)),
         None => no("a record id that is not a single value"),
     }
-}
-
-/// Whether `e` reads one of the group record's `slots`.
-fn reads_slot(e: &CExpr, slots: &[usize]) -> bool {
-    let own =
-        matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if slots.contains(&usize::from(*s))));
-    own || e.children().any(|x| reads_slot(x, slots))
 }
 
 /// Aggregate `j` over `x{j}` as the engine folds it; with `scale`, `x{j}` is a whole number of

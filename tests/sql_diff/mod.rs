@@ -3889,27 +3889,17 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     }
     std::fs::write(records.join("claims.jsonl"), text).unwrap();
     let rows = every_rule_compared(engine, &policies, records.clone());
-    // With the parts redacted, messages show hashes of the values' texts: a product of decimals
-    // (its text from 20 places) is left out of the SQL; everything else is compared, hashes too.
+    // With the parts redacted, messages show hashes of the values' texts, a product of decimals
+    // and a sum of them from their 20 places; all of it is compared, hashes too.
     let program = load_redacted(&policies, &["part"]);
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     let left: Vec<&str> =
         sql.diagnostics.iter().filter_map(|d| d.message.strip_prefix("rule `")?.split('`').next()).collect();
     // Averages and quotients shown redacted are left out in every dialect (their text would be
-    // the fraction's); sums of products of decimals in DuckDB and PostgreSQL (their text would be
-    // made from 10 places), not in Spark (made from their whole numbers of places). A product of
-    // two decimals is hashed from its 20 places in every dialect.
-    let mut expected = vec![
-        "thirds-of-averages",
-        "fine-quotient",
-        "chosen-quotients",
-        "products-in-groups",
-        "products-of-money",
-        "products-shown",
-    ];
-    if engine.dialect() == Dialect::Spark {
-        expected.retain(|r| *r != "products-shown");
-    }
+    // the fraction's). A product of two decimals, and a sum of such products, is hashed from its
+    // 20 places in every dialect (Spark's made from their whole numbers of places).
+    let expected =
+        vec!["thirds-of-averages", "fine-quotient", "chosen-quotients", "products-in-groups", "products-of-money"];
     assert_eq!(left, expected, "{:?}", sql.diagnostics);
     let redacted = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &["part"]);
     let hashed = |rule: &str| {
@@ -3922,9 +3912,14 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     };
     assert_eq!(hashed("doubled-parts"), 4, "{redacted:#?}");
     assert_eq!(hashed("sums-and-products"), 1, "{redacted:#?}");
-    if engine.dialect() == Dialect::Spark {
-        assert_eq!(hashed("products-shown"), 4, "{redacted:#?}");
-    }
+    assert_eq!(hashed("products-shown"), 4, "{redacted:#?}");
+    // Team z's sum of products, 0.75 + 0.0000001 + 2e-20 - 3e-20, is hashed from all its 20
+    // places (from 10 it would be 0.7500001).
+    let fine = Some(precept::engine::redact::hash("0.75000009999999999999"));
+    assert!(
+        redacted.iter().any(|r| r.0 == "products-shown" && r.4.get(1) == Some(&fine)),
+        "team z's sum is not hashed from its 20 places: {redacted:#?}"
+    );
     let found = |rule: &str, key: &str| rows.iter().any(|r| r.0 == rule && r.5.as_deref() == Some(key));
     // A third is past 33.33333333%; a quarter is not.
     assert!(found("a-third", "team x") && !found("a-third", "team z"), "{rows:#?}");
