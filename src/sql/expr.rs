@@ -413,6 +413,23 @@ impl<'a> Compiler<'a> {
         }
         match e {
             CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                // A quotient divided again, or divided by one (`record.paid / record.pieces / 2`,
+                // `a / (b / c)`): `(p/q) / (r/s)` is `(p * s) / (q * r)`, exact, its denominator
+                // zero (no answer) when either divisor is.
+                let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+                if fa.is_some() || fb.is_some() {
+                    let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
+                    // (Spark: whole first, so that no product drops places.)
+                    let (x, y) = (self.integral(x)?.flat(), self.integral(y)?.flat());
+                    return Ok(Some(Fraction {
+                        num: format!("(({}) * ({}))", x.num, y.den),
+                        den: format!("(({}) * ({}))", x.den, y.num),
+                        positive: false,
+                        num_whole: x.num_whole && y.den_whole,
+                        den_whole: x.den_whole && y.num_whole,
+                        scale: 0,
+                    }));
+                }
                 let dec = self.dialect.ty(SqlType::Decimal);
                 let (num_whole, den_whole) = (self.whole(a), self.whole(b));
                 let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
@@ -1708,8 +1725,21 @@ impl<'a> Compiler<'a> {
             }
             CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
                 let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
-                let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
-                format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND {y} = 0))")
+                // An operand that is itself a quotient has a value when both its parts have one,
+                // and is zero when its numerator is (its denominator is not: `nb` says so).
+                let (x, y) = (self.fraction(a)?, self.fraction(b)?);
+                let present = |c: &mut Self, f: Option<Fraction>, e: &CExpr| -> Result<String, Unsupported> {
+                    Ok(match f {
+                        Some(f) => format!("({} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den),
+                        None => format!("{} IS NOT NULL", c.expr(e, None)?),
+                    })
+                };
+                let zero = match &y {
+                    Some(f) => format!("({}) = 0", f.num),
+                    None => format!("{} = 0", self.expr(b, None)?),
+                };
+                let (px, py) = (present(self, x, a)?, present(self, y, b)?);
+                format!("({na} OR {nb} OR ({px} AND {py} AND {zero}))")
             }
             CExpr::Arith(Arith::Div(Kind::Duration), a, b) => {
                 let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);

@@ -3342,6 +3342,19 @@ code "Quotients told" {
     require (record.pieces * 2 - 1) otherwise 0 < 3 and ((record.paid + record.paid) otherwise 0.00 GBP) is present
     message "{record.id} {(record.pieces + 1) otherwise 0}"
   }
+  rule divided-again {
+    title "t"
+    for claim
+    require record.paid / record.pieces / (record.pieces - 1) <= 0.50 GBP
+    message "{record.id} {record.paid / record.pieces / (record.pieces - 1)} {record.paid / (record.pieces / 3)}"
+  }
+  rule divided-by-a-quotient {
+    title "t"
+    for claim
+    require record.paid / (record.pieces / 3) > -2.00 GBP
+    require (if record.pieces > 0 then record.paid / record.pieces else record.paid) / 3 != 0.10 GBP
+    message "{record.id} {record.paid / (record.pieces / 3)}"
+  }
 }
 "#;
 
@@ -3374,8 +3387,20 @@ pub fn generated_quotients(engine: &dyn Engine) {
     }
     std::fs::write(records.join("claims.jsonl"), text).unwrap();
     let rows = every_rule_compared(engine, &policies, records);
-    for rule in ["a-part-under-if", "a-part-either-way", "in-a-set-read", "computed-otherwise"] {
+    for rule in [
+        "a-part-under-if",
+        "a-part-either-way",
+        "in-a-set-read",
+        "computed-otherwise",
+        "divided-again",
+        "divided-by-a-quotient",
+    ] {
         assert!(rows.iter().filter(|r| r.0 == rule).count() > 5, "{rule} found little: {rows:?}");
+    }
+    // A quotient divided again has no answer when either divisor is zero: `pieces` (blamed, a
+    // field) or `pieces - 1`; one divided by a quotient, when the quotient is zero.
+    for (rule, blamed) in [("divided-again", "pieces"), ("divided-by-a-quotient", "paid")] {
+        assert!(rows.iter().any(|r| r.0 == rule && r.3 == blamed), "{rule} blames no `{blamed}`: {rows:?}");
     }
     // Every rule found something and was compared; some claims also pass the sets.
     assert!(rows.iter().filter(|r| r.0 == "in-a-set-read").count() < 110, "{rows:?}");
