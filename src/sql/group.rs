@@ -94,7 +94,10 @@ pub(crate) fn compile(
             continue;
         };
         let summed = match agg.kind {
-            AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
+            AggKind::Sum(Kind::Dec | Kind::Money)
+            | AggKind::Avg(Kind::Dec | Kind::Money)
+            | AggKind::Min(Kind::Dec | Kind::Money)
+            | AggKind::Max(Kind::Dec | Kind::Money) => c.summand(a)?,
             _ => None,
         };
         let (x, scale) = match summed {
@@ -336,7 +339,8 @@ pub(super) fn record_id(c: &mut Compiler<'_>, info: &SchemaInfo) -> Result<Strin
 }
 
 /// Aggregate `j` over `x{j}` as the engine folds it; with `scale`, `x{j}` is a whole number of
-/// that many places (Spark's decimal arithmetic, see [`Compiler::summand`]), summed as one.
+/// that many places (Spark's decimal arithmetic, see [`Compiler::summand`]), summed, averaged or
+/// ordered as one.
 fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -> Result<AggSql, Unsupported> {
     let x = format!("x{j}");
     // A sum of decimals keeps every place: a product of two has 20 (DuckDB's `DECIMAL(38, 20)`,
@@ -350,10 +354,18 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
         Some(dec) => format!("CAST({sum} AS {dec})"),
         None => sum,
     };
-    if let (Some(scale), AggKind::Sum(_) | AggKind::Avg(_)) = (scale, kind) {
+    if let (Some(scale), AggKind::Sum(_) | AggKind::Avg(_) | AggKind::Min(_) | AggKind::Max(_)) = (scale, kind) {
         let whole = "DECIMAL(38, 0)";
         let slot = |den: String| Slot::Ratio { num: format!("r.a{j}"), den, num_ty: SqlType::Int, scale };
         return Ok(match kind {
+            // The least or greatest of whole numbers of the same places is that of the values.
+            AggKind::Min(_) | AggKind::Max(_) => AggSql {
+                value: format!("CAST({}({x}) AS {whole})", if matches!(kind, AggKind::Min(_)) { "MIN" } else { "MAX" }),
+                den: None,
+                empty: (format!("CAST(NULL AS {whole})"), None),
+                slot: slot("1".into()),
+                shown: None,
+            },
             AggKind::Sum(_) => AggSql {
                 value: format!("CAST(COALESCE(SUM({x}), 0) AS {whole})"),
                 den: None,

@@ -3677,6 +3677,14 @@ code "Groups" {
     require count() < 1
     message "{group.charge} {group.team}"
   }
+  rule greatest-square {
+    title "t"
+    for claim
+    group by record.team
+    require max(record.amount * record.amount) < 5
+    require min(record.fee * record.amount) > -1.00 GBP
+    message "{group.team} {max(record.amount * record.amount)} {min(record.fee * record.amount)} {min(record.amount * 3)}"
+  }
   rule case-per-squared-amount {
     title "t"
     for claim
@@ -3756,6 +3764,7 @@ pub fn generated_groups(engine: &dyn Engine) {
         "per-squared-amount",
         "per-charge",
         "case-per-squared-amount",
+        "greatest-square",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
