@@ -3677,6 +3677,14 @@ code "Groups" {
     require count() < 1
     message "{group.charge} {group.team}"
   }
+  rule averages-divided {
+    title "t"
+    for claim
+    group by record.team
+    require avg(record.amount) / 2 < 1
+    require 1 / share(record.amount > 2) > 2
+    message "{group.team} {avg(record.amount) / 2} {share(record.amount > 2) / 3} {avg(record.yen) / avg(record.amount)}"
+  }
   rule greatest-square {
     title "t"
     for claim
@@ -3765,6 +3773,7 @@ pub fn generated_groups(engine: &dyn Engine) {
         "per-charge",
         "case-per-squared-amount",
         "greatest-square",
+        "averages-divided",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
