@@ -2277,7 +2277,7 @@ fn spark_unscaled(x: &str) -> String {
 /// The whole number `a / b` toward zero for whole numbers `a` and `b` (`b` above zero) that may
 /// pass 64 bits (nanoseconds as `DECIMAL(38, 0)`), in each dialect's exact arithmetic, as a
 /// `BIGINT` (a quotient past it, microseconds past 292,000 years, stops the query: "Limits").
-fn whole_quotient(d: Dialect, a: &str, b: &str) -> String {
+pub(crate) fn whole_quotient(d: Dialect, a: &str, b: &str) -> String {
     let q = match d {
         Dialect::DuckDb => format!("(CAST({a} AS HUGEINT) // CAST({b} AS HUGEINT))"),
         Dialect::Postgres => format!("div(CAST({a} AS NUMERIC), CAST({b} AS NUMERIC))"),

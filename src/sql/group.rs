@@ -467,17 +467,28 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
     })
 }
 
+/// The most decimal places of a percentile's `p` the SQL ranks by: `m * n` (`m` below 10^20, `n`
+/// the records of a group) stays within the 38 digits every dialect counts exactly, and the
+/// engine's own 28-digit decimals rank them exactly too.
+const PERCENTILE_PLACES: u32 = 18;
+
 /// The nearest-rank `p`th percentile of the values of `x` present, as the engine takes it: the
 /// value at rank `ceil(p / 100 * n)` (at least 1) of the `n` values sorted, counted exactly in whole
-/// numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D = 100 * 10^s`).
+/// numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D = 100 * 10^s`), of
+/// 38 digits: `p` may have up to [`PERCENTILE_PLACES`] places.
 fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
     let (m, scale) = (p.mantissa(), p.scale());
     let den = 10i128.checked_pow(scale).and_then(|t| t.checked_mul(100)).filter(|_| m >= 0);
-    let (Some(den), Ok(m)) = (den.filter(|&x| x <= i128::from(i32::MAX)), i64::try_from(m)) else {
-        return no("a percentile with more decimal places than SQL counts exactly");
+    let Some(den) = den.filter(|_| scale <= PERCENTILE_PLACES) else {
+        return no(format!("a percentile with more than {PERCENTILE_PLACES} decimal places"));
     };
     let n = format!("COUNT({x})");
-    let rank = d.int_div(&format!("{m} * {n} + {}", den - 1), &den.to_string());
+    let whole = match d {
+        Dialect::DuckDb => "HUGEINT",
+        Dialect::Postgres => "NUMERIC",
+        Dialect::Spark => "DECIMAL(38, 0)",
+    };
+    let rank = super::expr::whole_quotient(d, &format!("CAST({m} AS {whole}) * {n} + {}", den - 1), &den.to_string());
     let at = format!("GREATEST(1, LEAST({n}, {rank}))");
     Ok(match d {
         Dialect::DuckDb => format!("(list({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),

@@ -3685,6 +3685,13 @@ code "Groups" {
     require 1 / share(record.amount > 2) > 2
     message "{group.team} {avg(record.amount) / 2} {share(record.amount > 2) / 3} {avg(record.yen) / avg(record.amount)}"
   }
+  rule fine-percentiles {
+    title "t"
+    for claim
+    group by record.team
+    require count() < 1
+    message "{group.team} {percentile(record.amount, 33.333333333333333333)} {percentile(record.amount, 66.666666666666666667)} {percentile(record.amount, 0.000000000000000001)} {percentile(record.fee, 99.999999999999999999)}"
+  }
   rule greatest-square {
     title "t"
     for claim
@@ -3774,9 +3781,16 @@ pub fn generated_groups(engine: &dyn Engine) {
         "case-per-squared-amount",
         "greatest-square",
         "averages-divided",
+        "fine-percentiles",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
+    // Team e's six amounts: 66.666666666666666667% of 6 is 4.00000000000000000002, so the
+    // nearest rank is the fifth (2.5), not the fourth (0.0000000001), as a rank rounded to
+    // fewer places would have it; 33.333333333333333333% of 6 is just under 2, the second (0).
+    let team_e = rows.iter().find(|r| r.0 == "fine-percentiles" && r.5.as_deref() == Some("team e"));
+    let shown = team_e.map(|r| (r.4.get(1).cloned().flatten(), r.4.get(2).cloned().flatten()));
+    assert_eq!(shown, Some((Some("0".to_string()), Some("2.5".to_string()))), "{team_e:#?}");
     // Keys that multiply decimals keep all 20 places: 0.0000000001 squared is a group of its
     // own, not 0's (at 10 places both would be 0), 10.5 GBP times it keeps its 11 places, and
     // 0.0000000001 squared plus 1 is a case of its own.
