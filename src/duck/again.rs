@@ -6,7 +6,7 @@
 //! reads Parquet, so its values are taken from DuckDB's conversion ([`super::load::view`]), and
 //! each value that did not convert is [`Value::Unreadable`] with the message of its diagnostic.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use duckdb::types::{TimeUnit, Value as Duck};
 
@@ -34,8 +34,7 @@ struct Cell {
 /// The records one query reads, one at a time as the caller asks for them by row, read on a
 /// thread of their own at most a batch ahead (so memory stays bounded however many there are).
 pub(super) struct Reader<'s> {
-    batches: std::sync::mpsc::Receiver<Vec<ReadRecord>>,
-    batch: VecDeque<ReadRecord>,
+    batches: super::Batches,
     thread: std::thread::ScopedJoinHandle<'s, Result<(), Diag>>,
 }
 
@@ -64,23 +63,12 @@ impl<'s> Reader<'s> {
             let _ = send.send(batch);
             Ok(())
         });
-        Reader { batches, batch: VecDeque::new(), thread }
+        Reader { batches: super::Batches::new(batches), thread }
     }
 
     /// The record at `row` (from 1), skipping those before it; `None` when there is none.
     pub(super) fn take(&mut self, row: usize) -> Option<ReadRecord> {
-        loop {
-            while let Some(rec) = self.batch.front() {
-                match rec.line.cmp(&row) {
-                    std::cmp::Ordering::Less => {
-                        self.batch.pop_front();
-                    }
-                    std::cmp::Ordering::Equal => return self.batch.pop_front(),
-                    std::cmp::Ordering::Greater => return None,
-                }
-            }
-            self.batch = self.batches.recv().ok()?.into();
-        }
+        self.batches.take(|rec| rec.line, row)
     }
 
     /// DuckDB's failure, if the query failed.

@@ -908,11 +908,46 @@ fn clip(s: &str) -> String {
     }
 }
 
-/// The native reader of one file, on a thread of its own, handing its records on one batch at a
-/// time (so at most two batches are held), for the records DuckDB could not judge.
-struct Reader<'s> {
-    batches: std::sync::mpsc::Receiver<Vec<crate::data::ReadRecord>>,
+/// Records a reading thread hands on one batch at a time, in the order of a key that grows
+/// through the file (a record's position, or its line): the batch being taken from and the
+/// channel of the next, so at most two batches are held. What both readers of records share: the
+/// native reader's ([`Reader`]) and the Parquet reader's again ([`again::Reader`]).
+struct Batches {
+    next: std::sync::mpsc::Receiver<Vec<crate::data::ReadRecord>>,
     batch: std::collections::VecDeque<crate::data::ReadRecord>,
+}
+
+impl Batches {
+    fn new(next: std::sync::mpsc::Receiver<Vec<crate::data::ReadRecord>>) -> Batches {
+        Batches { next, batch: std::collections::VecDeque::new() }
+    }
+
+    /// The record whose `key` is `wanted`, skipping those before it; `None` when the next record
+    /// is past it (none has that key) or there is none.
+    fn take(
+        &mut self,
+        key: impl Fn(&crate::data::ReadRecord) -> usize,
+        wanted: usize,
+    ) -> Option<crate::data::ReadRecord> {
+        loop {
+            while let Some(rec) = self.batch.front() {
+                match key(rec).cmp(&wanted) {
+                    std::cmp::Ordering::Less => {
+                        self.batch.pop_front();
+                    }
+                    std::cmp::Ordering::Equal => return self.batch.pop_front(),
+                    std::cmp::Ordering::Greater => return None,
+                }
+            }
+            self.batch = self.next.recv().ok()?.into();
+        }
+    }
+}
+
+/// The native reader of one file, on a thread of its own, handing its records on one batch at a
+/// time, for the records DuckDB could not judge.
+struct Reader<'s> {
+    batches: Batches,
     thread: std::thread::ScopedJoinHandle<'s, Vec<Diag>>,
 }
 
@@ -929,24 +964,13 @@ impl<'s> Reader<'s> {
                 let _ = send.send(batch);
             })
         });
-        Reader { batches, batch: std::collections::VecDeque::new(), thread }
+        Reader { batches: Batches::new(batches), thread }
     }
 
     /// The record of the file at `ordinal` (from 0), skipping those before it; `None` when the
     /// native reader skipped it too (it reports why).
     fn take(&mut self, ordinal: usize) -> Option<crate::data::ReadRecord> {
-        loop {
-            while let Some(rec) = self.batch.front() {
-                match rec.ordinal.cmp(&ordinal) {
-                    std::cmp::Ordering::Less => {
-                        self.batch.pop_front();
-                    }
-                    std::cmp::Ordering::Equal => return self.batch.pop_front(),
-                    std::cmp::Ordering::Greater => return None,
-                }
-            }
-            self.batch = self.batches.recv().ok()?.into();
-        }
+        self.batches.take(|rec| rec.ordinal, ordinal)
     }
 
     /// The reader's diagnostics, once it has read the whole file.
