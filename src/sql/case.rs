@@ -467,6 +467,10 @@ pub(crate) fn compile(
     let mut c = Compiler::new(program, d, info.shape);
     c.roles = roles;
     c.group = Some(slots);
+    // A key that multiplies decimals has up to 20 places, which a redacted hole shows.
+    if key_part.fine && d != Dialect::Spark {
+        c.fine_slots = vec![0];
+    }
     // `check` shows a case's datetimes at the offset each was written with where the rule has no
     // calendar; `check --engine duckdb` does too. (`precept sql` shows them as UTC instants.)
     if placed && program.calendar_of(rule).is_none() {

@@ -44,6 +44,24 @@ const NO_ANSWER_INSIDE: &str =
 /// What a rule is left out for when a duration, instant or date is computed from a fraction whose
 /// denominator may be below zero (which the fractions of durations never are: they divide by
 /// 1000), so that its whole days or microseconds could not be truncated as the engine does.
+/// Why quotients nested too deep for DuckDB are left out: each quotient of decimals there is of
+/// `DECIMAL(38, 10)`s, and a product's places are the sum of its operands', so a third quotient
+/// with one nested would take a product past the 38 places DuckDB allows when it binds the SQL,
+/// which would stop every rule's query.
+const DEEP_QUOTIENTS: &str = "in DuckDB, more than two quotients of numbers or money with one divided again (`a / b / c / d`; their places would pass the 38 DuckDB holds)";
+
+/// The quotients of numbers or money (`/`) in `e`.
+fn quotients(e: &CExpr) -> u32 {
+    let own = u32::from(matches!(e, CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, _, _)));
+    own + e.children().map(quotients).sum::<u32>()
+}
+
+/// Whether `e` divides a quotient of numbers or money again, or divides by one.
+fn nests_quotients(e: &CExpr) -> bool {
+    let own = matches!(e, CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) if quotients(a) + quotients(b) > 0);
+    own || e.children().any(nests_quotients)
+}
+
 const MOVED_BY_A_FRACTION: &str =
     "a duration, instant or date computed from a fraction whose denominator's sign cannot be told";
 
@@ -245,7 +263,7 @@ impl<'a> Compiler<'a> {
             return match self.slot(steps) {
                 Some(Slot::Value(sql, ty)) => Ok((sql.clone(), String::new(), ty.clone())),
                 Some(Slot::Ratio { .. }) => {
-                    no("a share or average (in Spark, also a sum of decimal arithmetic) computed with (SQL would round it; only comparisons and messages read it)")
+                    no("a share or average (in Spark, also a sum of decimal arithmetic, a least or greatest product of decimals, or a key that multiplies decimals) computed with (SQL would round it; only comparisons and messages read it)")
                 }
                 None => no("a field the group does not have"),
             };
@@ -418,6 +436,9 @@ impl<'a> Compiler<'a> {
                 // zero (no answer) when either divisor is.
                 let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
                 if fa.is_some() || fb.is_some() {
+                    if self.dialect == Dialect::DuckDb && quotients(a) + quotients(b) > 1 {
+                        return no(DEEP_QUOTIENTS);
+                    }
                     let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
                     // (Spark: whole first, so that no product drops places.)
                     let (x, y) = (self.integral(x)?.flat(), self.integral(y)?.flat());
@@ -757,6 +778,14 @@ impl<'a> Compiler<'a> {
         own || e.children().any(|c| self.multiplies_places(c))
     }
 
+    /// Whether `e` multiplies a decimal or an amount by anything but a whole number times a whole
+    /// number: a product Spark would keep 6 places of (its sums and differences it keeps exact).
+    pub fn multiplies_decimal(&self, e: &CExpr) -> bool {
+        let own =
+            matches!(e, CExpr::Arith(Arith::Mul(Kind::Dec | Kind::Money), a, b) if !(self.whole(a) && self.whole(b)));
+        own || e.children().any(|c| self.multiplies_decimal(c))
+    }
+
     /// How many decimals that are not whole `e` multiplies together at most: each brings up to
     /// 10 places, so the value has at most ten times as many. A group's aggregate of products
     /// ([`Compiler::fine_slots`]) counts as two.
@@ -798,7 +827,7 @@ impl<'a> Compiler<'a> {
             return Ok((self.expr(e, hint)?, false));
         }
         let d = self.dialect;
-        if d == Dialect::Spark {
+        if d == Dialect::Spark && self.multiplies_decimal(e) {
             if let Some((whole, places)) = self.summand(e)? {
                 let Some(up) = FINE_KEY_PLACES.checked_sub(places) else {
                     return no(format!("a {what} key with more than {FINE_KEY_PLACES} decimal places"));
@@ -1201,6 +1230,12 @@ impl<'a> Compiler<'a> {
         };
         // A fraction is compared across, never divided: `n/d < y` as `n < y * d` when `d` is above
         // zero, as `y * d < n` when it is below, and unknown when it is zero (no answer).
+        if self.dialect == Dialect::DuckDb
+            && (nests_quotients(a) || nests_quotients(b))
+            && quotients(a) + quotients(b) > 2
+        {
+            return no(DEEP_QUOTIENTS);
+        }
         let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
         if fa.is_some() || fb.is_some() {
             // Instants are compared by their microseconds since 1970 (an instant moved by a
@@ -2093,6 +2128,9 @@ impl<'a> Compiler<'a> {
                 let (n, den) = (f.num, f.den);
                 let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
                 return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
+            }
+            if self.dialect == Dialect::DuckDb && nests_quotients(e) && quotients(e) > 2 {
+                return no(DEEP_QUOTIENTS);
             }
             if let Some(f) = self.fraction(e)?.map(Fraction::flat) {
                 // A quotient, exact: `12.5000000000/3.0000000000`; no answer (a zero divisor): NULL.

@@ -94,10 +94,13 @@ pub(crate) fn compile(
             continue;
         };
         let summed = match agg.kind {
-            AggKind::Sum(Kind::Dec | Kind::Money)
-            | AggKind::Avg(Kind::Dec | Kind::Money)
-            | AggKind::Min(Kind::Dec | Kind::Money)
-            | AggKind::Max(Kind::Dec | Kind::Money) => c.summand(a)?,
+            AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
+            // (The least or greatest of sums of decimals Spark keeps exact as they are.)
+            AggKind::Min(Kind::Dec | Kind::Money) | AggKind::Max(Kind::Dec | Kind::Money)
+                if c.multiplies_decimal(a) =>
+            {
+                c.summand(a)?
+            }
             _ => None,
         };
         let (x, scale) = match summed {
@@ -212,17 +215,18 @@ pub(crate) fn compile(
             })
             .collect()
     });
-    // An aggregate of products of decimals has up to 20 places in DuckDB and PostgreSQL, which a
-    // redacted hole reading it shows ([`Compiler::fine_slots`]); Spark's is a whole number of its
-    // places, shown exactly.
+    // A key or an aggregate of products of decimals has up to 20 places in DuckDB and
+    // PostgreSQL, which a redacted hole reading it shows ([`Compiler::fine_slots`]); Spark's is a
+    // whole number of its places, shown exactly.
     if d != Dialect::Spark {
-        c.fine_slots = spec
+        let keys = key_types.iter().enumerate().filter(|(_, part)| part.fine).map(|(i, _)| i);
+        let aggs = spec
             .aggs
             .iter()
             .enumerate()
             .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
-            .map(|(j, _)| first + j)
-            .collect();
+            .map(|(j, _)| first + j);
+        c.fine_slots = keys.chain(aggs).collect();
     }
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
@@ -468,8 +472,9 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
 }
 
 /// The most decimal places of a percentile's `p` the SQL ranks by: `m * n` (`m` below 10^20, `n`
-/// the records of a group) stays within the 38 digits every dialect counts exactly, and the
-/// engine's own 28-digit decimals rank them exactly too.
+/// the records of a group) stays within the 38 digits every dialect counts exactly. (The
+/// engine's rank, `p / 100 * n` in 28-digit decimals, is exact at these places for groups of
+/// fewer than about 7.9 * 10^8 records; past that it may round, where the SQL does not.)
 const PERCENTILE_PLACES: u32 = 18;
 
 /// The nearest-rank `p`th percentile of the values of `x` present, as the engine takes it: the

@@ -3910,6 +3910,13 @@ code "Fine decimals" {
     require sum(record.part * 2) < 0.5
     message "{group.team} {sum(record.part * 2)}"
   }
+  rule keyed-by-products {
+    title "t"
+    for claim
+    group by record.amount * record.part as cost
+    require count() < 1
+    message "{group.cost} {count()}"
+  }
 }
 "#;
 
@@ -3970,6 +3977,13 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     assert_eq!(hashed("doubled-parts"), 4, "{redacted:#?}");
     assert_eq!(hashed("sums-and-products"), 1, "{redacted:#?}");
     assert_eq!(hashed("products-shown"), 4, "{redacted:#?}");
+    // A key that multiplies decimals, read from a redacted field, is hashed from its 20 places
+    // too: 0.0000000002 times 0.0000000001.
+    let key = Some(precept::engine::redact::hash("0.00000000000000000002"));
+    assert!(
+        redacted.iter().any(|r| r.0 == "keyed-by-products" && r.4.first() == Some(&key)),
+        "no key hashed from its 20 places: {redacted:#?}"
+    );
     // Team z's sum of products, 0.75 + 0.0000001 + 2e-20 - 3e-20, is hashed from all its 20
     // places (from 10 it would be 0.7500001).
     let fine = Some(precept::engine::redact::hash("0.75000009999999999999"));
