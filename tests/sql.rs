@@ -872,8 +872,9 @@ code "Moves" {
 }
 
 /// A quotient divided again compiles in every dialect; in DuckDB, whose quotients are of
-/// `DECIMAL(38, 10)`s, one with a third quotient is left out (its places would pass the 38 DuckDB
-/// allows when it binds the SQL, stopping every rule's query), and compiles elsewhere.
+/// `DECIMAL(38, 10)`s, one beside a third quotient or a product of decimals is left out (its
+/// places would pass the 38 DuckDB allows when it binds the SQL, stopping every rule's query),
+/// and compiles elsewhere.
 #[test]
 fn quotients_divided_again_compile_but_three_deep_in_duckdb() {
     let dir = tempfile::tempdir().unwrap();
@@ -885,6 +886,7 @@ fn quotients_divided_again_compile_but_three_deep_in_duckdb() {
   id: text
   paid: money GBP
   pieces: integer
+  rate: decimal
 }
 code "Quotients" {
   level organisational
@@ -905,6 +907,11 @@ code "Quotients" {
     require record.pieces > 0
     message "{record.paid / record.pieces / 2 + record.paid / 4}"
   }
+  rule beside-a-product {
+    title "t"
+    for claim
+    require record.paid / record.pieces / 2 <= record.paid * record.rate
+  }
 }
 "#,
     )
@@ -914,7 +921,7 @@ code "Quotients" {
             common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
         let text = run.stderr.replace("\n  │ ", " ");
         assert!(run.stdout.contains("'twice' AS rule_id"), "{dialect}: {}", run.stderr);
-        for rule in ["three-deep", "three-shown"] {
+        for rule in ["three-deep", "three-shown", "beside-a-product"] {
             let said = format!("rule `{rule}` is left out of the SQL: in DuckDB, more than two quotients");
             assert_eq!(text.contains(&said), dialect == "duckdb", "{dialect}: {}", run.stderr);
             assert_eq!(run.stdout.contains(&format!("'{rule}' AS rule_id")), dialect != "duckdb", "{dialect}");

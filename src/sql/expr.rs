@@ -46,9 +46,9 @@ const NO_ANSWER_INSIDE: &str =
 /// 1000), so that its whole days or microseconds could not be truncated as the engine does.
 /// Why quotients nested too deep for DuckDB are left out: each quotient of decimals there is of
 /// `DECIMAL(38, 10)`s, and a product's places are the sum of its operands', so a third quotient
-/// with one nested would take a product past the 38 places DuckDB allows when it binds the SQL,
-/// which would stop every rule's query.
-const DEEP_QUOTIENTS: &str = "in DuckDB, more than two quotients of numbers or money with one divided again (`a / b / c / d`; their places would pass the 38 DuckDB holds)";
+/// with one nested, or a product of decimals or an average beside it, would take a product past
+/// the 38 places DuckDB allows when it binds the SQL, which would stop every rule's query.
+const DEEP_QUOTIENTS: &str = "in DuckDB, more than two quotients of numbers or money with one divided again, or one beside a product of decimals or a group's average of decimals (`a / b / c / d`, `a / b / c <= d * e`; their places would pass the 38 DuckDB holds)";
 
 /// The quotients of numbers or money (`/`) in `e`.
 fn quotients(e: &CExpr) -> u32 {
@@ -778,6 +778,15 @@ impl<'a> Compiler<'a> {
         own || e.children().any(|c| self.multiplies_places(c))
     }
 
+    /// Whether `e` holds a value of more than 10 places in DuckDB, or makes one: a product of
+    /// decimals, or a group's average or sum of decimals. Beside a quotient divided again (itself
+    /// of 20 places), such a value would take a product across past the 38 places DuckDB allows
+    /// ([`DEEP_QUOTIENTS`]).
+    fn adds_places(&self, e: &CExpr) -> bool {
+        let own = self.multiplies_places(e) || self.ratio(e).is_some_and(|f| !f.num_whole);
+        own || e.children().any(|c| self.adds_places(c))
+    }
+
     /// Whether `e` multiplies a decimal or an amount by anything but a whole number times a whole
     /// number: a product Spark would keep 6 places of (its sums and differences it keeps exact).
     pub fn multiplies_decimal(&self, e: &CExpr) -> bool {
@@ -1232,7 +1241,7 @@ impl<'a> Compiler<'a> {
         // zero, as `y * d < n` when it is below, and unknown when it is zero (no answer).
         if self.dialect == Dialect::DuckDb
             && (nests_quotients(a) || nests_quotients(b))
-            && quotients(a) + quotients(b) > 2
+            && (quotients(a) + quotients(b) > 2 || self.adds_places(a) || self.adds_places(b))
         {
             return no(DEEP_QUOTIENTS);
         }
@@ -2129,7 +2138,7 @@ impl<'a> Compiler<'a> {
                 let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
                 return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
             }
-            if self.dialect == Dialect::DuckDb && nests_quotients(e) && quotients(e) > 2 {
+            if self.dialect == Dialect::DuckDb && nests_quotients(e) && (quotients(e) > 2 || self.adds_places(e)) {
                 return no(DEEP_QUOTIENTS);
             }
             if let Some(f) = self.fraction(e)?.map(Fraction::flat) {
