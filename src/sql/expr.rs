@@ -213,9 +213,10 @@ pub struct Compiler<'a> {
     /// In a case rule's message, the record that opened the obligation (`opening.<field>`), read
     /// from columns of the judged row ([`super::case`]).
     pub opening: Option<OpeningColumns>,
-    /// Slots of a group's record holding an aggregate of products of decimals (`sum(record.rate
-    /// * record.hours)`), of up to 20 places (DuckDB and PostgreSQL): each counts as two
-    /// decimals multiplied ([`Compiler::decimal_factors`]).
+    /// Slots of a group's or case's record holding a key or an aggregate that multiplies
+    /// decimals (`group by record.rate * record.hours`, `sum(record.rate * record.hours)`), of up
+    /// to 20 places (DuckDB and PostgreSQL): each counts as two decimals multiplied
+    /// (`Compiler::decimal_factors`).
     pub fine_slots: Vec<usize>,
 }
 
@@ -796,8 +797,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// How many decimals that are not whole `e` multiplies together at most: each brings up to
-    /// 10 places, so the value has at most ten times as many. A group's aggregate of products
-    /// ([`Compiler::fine_slots`]) counts as two.
+    /// 10 places, so the value has at most ten times as many. A key or an aggregate that
+    /// multiplies decimals ([`Compiler::fine_slots`]) counts as two.
     fn decimal_factors(&self, e: &CExpr) -> u32 {
         if self.reads_fine_slot(e) && matches!(e, CExpr::Field(..)) {
             return 2;
@@ -812,7 +813,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Whether `e` reads a group's aggregate of products of decimals ([`Compiler::fine_slots`]).
+    /// Whether `e` reads a key or an aggregate of up to 20 places ([`Compiler::fine_slots`]).
     fn reads_fine_slot(&self, e: &CExpr) -> bool {
         let own = self.group.is_some()
             && matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if self.fine_slots.contains(&usize::from(*s))));
