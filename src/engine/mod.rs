@@ -16,6 +16,7 @@ pub mod group;
 pub mod months;
 pub mod num;
 pub mod obligation;
+pub mod pattern;
 pub mod program;
 pub mod redact;
 pub mod run;

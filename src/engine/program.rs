@@ -3,8 +3,6 @@
 //! The checker in [`crate::check`] builds a [`Program`]; [`super::eval`] runs it. Nothing here refers
 //! to a field by name at run time.
 
-use regex::Regex;
-
 use super::builtins::Builtin;
 use super::types::{EnumDef, Shape, ShapeId, Ty};
 use super::value::Value;
@@ -606,7 +604,7 @@ pub enum CExpr {
     /// Text tests.
     Text(TextOp, Box<CExpr>, Box<CExpr>),
     /// `matches "regex"`.
-    Matches(Box<CExpr>, Regex),
+    Matches(Box<CExpr>, super::pattern::Pattern),
     /// `x + N business days`, by calendar index: of a datetime, the end of the Nth working day
     /// after the day it counts as received on (a datetime); of a date, the Nth working day after
     /// that date (a date).

@@ -131,7 +131,7 @@ impl TypeCheck<'_> {
                     .with_help("match a text field");
                     return None;
                 }
-                Some(T::new(CExpr::Matches(Box::new(at.e), re), Ty::Bool))
+                Some(T::new(CExpr::Matches(Box::new(at.e), crate::engine::pattern::Pattern::new(re)), Ty::Bool))
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => self.arithmetic(op, a, b, span),
         }

@@ -167,7 +167,7 @@ impl Cx<'_> {
     fn object(&mut self, shape: ShapeId, table: &DeTable<'_>, owner: Span) -> Box<[Value]> {
         let program = self.program;
         let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
-        let mut slots = vec![Value::Missing; fields.len()];
+        let mut slots: Vec<Value> = std::iter::repeat_with(|| Value::Missing).take(fields.len()).collect();
         // Fields whose value was reported already, so that it is not reported again as missing.
         let mut reported = super::Marks::new(fields.len());
         for (key, value) in table.iter() {
