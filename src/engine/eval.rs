@@ -95,6 +95,20 @@ impl<'a> Cx<'a, 'static> {
     }
 }
 
+/// Evaluate an operand: a constant, a variable or a field path is read right here, in the caller,
+/// and anything else is evaluated. Most operands of a comparison, a test or a question are such
+/// leaves, and each call of [`eval`] for one cost a frame set up and torn down and a dispatch, as
+/// much as the reading itself.
+#[inline(always)]
+pub(crate) fn operand<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
+    match e {
+        CExpr::Const(v) => v.view(),
+        CExpr::Field(Root::Record, steps) => follow(V::Object(record), steps),
+        CExpr::Field(Root::Var(i), steps) => follow(vars.get(*i as usize).copied().unwrap_or(V::Missing), steps),
+        _ => eval(e, record, cx, vars),
+    }
+}
+
 /// Evaluate `e` for `record`.
 ///
 /// The arms every rule runs (fields, logic, comparisons) are here; the rest live in `eval_rest`,
@@ -142,28 +156,28 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             },
         },
         CExpr::Cmp(op, _, a, b) => {
-            let l = eval(a, record, cx, vars);
-            let r = eval(b, record, cx, vars);
+            let l = operand(a, record, cx, vars);
+            let r = operand(b, record, cx, vars);
             match compare(l, r) {
                 Some(ord) => V::Bool(cmp_holds(*op, ord)),
                 None => l.unknown(r),
             }
         }
-        CExpr::ToDec(x) => match eval(x, record, cx, vars) {
+        CExpr::ToDec(x) => match operand(x, record, cx, vars) {
             V::Int(i) => V::Dec(Num::from(i)),
             other => other,
         },
         CExpr::InSet(_, x, set, negate) => {
-            let v = eval(x, record, cx, vars);
+            let v = operand(x, record, cx, vars);
             if !v.is_value() {
                 return v;
             }
-            let found = set.iter().any(|c| compare(v, eval(c, record, cx, vars)) == Some(Ordering::Equal));
+            let found = set.iter().any(|c| compare(v, operand(c, record, cx, vars)) == Some(Ordering::Equal));
             V::Bool(found != *negate)
         }
         CExpr::InList(_, x, list, negate) => {
-            let v = eval(x, record, cx, vars);
-            match (v, eval(list, record, cx, vars)) {
+            let v = operand(x, record, cx, vars);
+            match (v, operand(list, record, cx, vars)) {
                 (v, V::List(items)) if v.is_value() => {
                     let found = items.iter().any(|i| compare(v, i.view()) == Some(Ordering::Equal));
                     V::Bool(found != *negate)
@@ -171,7 +185,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
                 (v, l) => v.unknown(l),
             }
         }
-        CExpr::Text(op, a, b) => match (eval(a, record, cx, vars), eval(b, record, cx, vars)) {
+        CExpr::Text(op, a, b) => match (operand(a, record, cx, vars), operand(b, record, cx, vars)) {
             (V::Text(h), V::Text(n)) => V::Bool(match op {
                 TextOp::Contains => h.contains(n),
                 TextOp::StartsWith => h.starts_with(n),
@@ -179,20 +193,20 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             }),
             (l, r) => l.unknown(r),
         },
-        CExpr::Matches(x, re) => match eval(x, record, cx, vars) {
+        CExpr::Matches(x, re) => match operand(x, record, cx, vars) {
             V::Text(t) => V::Bool(re.is_match(t)),
             other => other.or_missing(),
         },
         // A computation with no answer is neither present nor missing: the test has no answer. A
         // value that could not be read was there, so it is present.
-        CExpr::Present(x, want) => match eval(x, record, cx, vars) {
+        CExpr::Present(x, want) => match operand(x, record, cx, vars) {
             V::NoAnswer(w) => V::NoAnswer(w),
             V::Unreadable(_) => V::Bool(*want),
             v => V::Bool((v != V::Missing) == *want),
         },
         // `otherwise` supplies a default for a missing value only, never for a failed computation.
-        CExpr::Otherwise(x, d) => match eval(x, record, cx, vars) {
-            V::Missing => eval(d, record, cx, vars),
+        CExpr::Otherwise(x, d) => match operand(x, record, cx, vars) {
+            V::Missing => operand(d, record, cx, vars),
             v => v,
         },
         CExpr::If(c, a, b) => match eval(c, record, cx, vars) {
@@ -200,7 +214,7 @@ pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut V
             V::Bool(false) => eval(b, record, cx, vars),
             other => other.or_missing(),
         },
-        CExpr::EnumText(names, x) => match eval(x, record, cx, vars) {
+        CExpr::EnumText(names, x) => match operand(x, record, cx, vars) {
             V::Enum(i) => names.get(i as usize).map_or(V::Missing, |n| V::Text(n)),
             other => other,
         },
@@ -360,7 +374,7 @@ fn quantify<'a>(
     cx: &Cx<'a, '_>,
     vars: &mut Vars<'a>,
 ) -> V<'a> {
-    let items = match eval(list, record, cx, vars) {
+    let items = match operand(list, record, cx, vars) {
         V::List(items) => items,
         other => return other.or_missing(),
     };
@@ -415,7 +429,7 @@ fn count<'a>(
     cx: &Cx<'a, '_>,
     vars: &mut Vars<'a>,
 ) -> V<'a> {
-    let items = match eval(list, record, cx, vars) {
+    let items = match operand(list, record, cx, vars) {
         V::List(items) => items,
         other => return other.or_missing(),
     };

@@ -68,7 +68,7 @@ pub fn ask<'a>(f: ScopeFn, args: &'a [CExpr], record: &'a [Value], cx: &Cx<'a, '
     let Some(auth) = cx.authority else { return V::Missing };
     let mut vals = [V::Missing; MAX_ARGS];
     for (i, (slot, a)) in vals.iter_mut().zip(args.iter()).enumerate() {
-        *slot = eval(a, record, cx, vars);
+        *slot = super::super::eval::operand(a, record, cx, vars);
         match *slot {
             // A question about a failed computation has no answer; one about a value that could
             // not be read cannot be determined.
