@@ -95,8 +95,8 @@ impl<'a> Cx<'a, 'static> {
     }
 }
 
-/// Evaluate an operand: a constant, a variable or a field path is read right here, in the caller,
-/// and anything else is evaluated. Most operands of a comparison, a test or a question are such
+/// Evaluate an operand: a constant or a field path (of the record or of a variable) is read right
+/// here, in the caller, and anything else is evaluated. Most operands of a comparison, a test or a question are such
 /// leaves, and each call of [`eval`] for one cost a frame set up and torn down and a dispatch, as
 /// much as the reading itself.
 #[inline(always)]

@@ -5,25 +5,33 @@
 //! first used it) and given back. A findings-heavy run asks short texts (handler names, ticket
 //! references) several questions each, and those searches were a twentieth of its time. A
 //! pattern small enough is therefore also built into a fully compiled DFA, which is shared
-//! read-only by every thread and answers with one pass over the text; the `Regex` stays for the
-//! patterns that are not (a DFA is never built past [`DFA_LIMIT`] bytes), for texts the DFA gives
-//! up on (a Unicode word boundary beside a non-ASCII letter) and for its source text.
+//! read-only by every thread and answers with one pass over the text. The `Regex` stays for its
+//! source text, for the patterns whose DFA would pass [`DFA_LIMIT`] bytes, and for the texts the
+//! DFA gives up on: with a Unicode word boundary (`\b`, `\B`) in the pattern, any text in which
+//! the DFA reads a non-ASCII byte before it can answer.
+
+use std::sync::Arc;
 
 use regex::Regex;
 use regex_automata::dfa::{dense, Automaton};
 use regex_automata::Input;
 
-/// The most memory a pattern's DFA, or the building of it, may take. Past it the pattern is
-/// searched by its `Regex` alone, so a pattern that explodes into states costs nothing extra.
-pub const DFA_LIMIT: usize = 1 << 20;
+/// The most memory one pattern's DFA, or the building of it, may take; past it the building stops
+/// and the pattern is searched by its `Regex` alone. Every use of `matches` in the policies builds
+/// its own (a `let` is copied into each use), so a policy's patterns take at most this much each,
+/// beside what each `Regex` holds; the patterns rules are written with (a reference format, a name
+/// shape) take a few kilobytes.
+pub const DFA_LIMIT: usize = 1 << 17;
 
-/// A compiled `matches` pattern.
+/// A compiled `matches` pattern: one pointer, so that every node of a compiled expression stays
+/// the size it was, and a clone shares the DFA rather than copying it.
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub struct Pattern(Arc<Compiled>);
+
+#[derive(Debug)]
+struct Compiled {
     regex: Regex,
-    /// Boxed: a DFA's header is hundreds of bytes, and every node of a compiled expression would
-    /// be as large as this pattern.
-    dfa: Option<Box<dense::DFA<Vec<u32>>>>,
+    dfa: Option<dense::DFA<Vec<u32>>>,
 }
 
 impl Pattern {
@@ -34,29 +42,31 @@ impl Pattern {
         let config = dense::Config::new()
             .dfa_size_limit(Some(DFA_LIMIT))
             .determinize_size_limit(Some(DFA_LIMIT))
-            // ASCII texts get an answer; the DFA quits on a non-ASCII one, which the `Regex` answers.
+            // A Unicode word boundary is built to answer ASCII texts; the DFA quits on the others.
             .unicode_word_boundary(true);
-        let dfa = dense::Builder::new().configure(config).build(regex.as_str()).ok().map(Box::new);
-        Pattern { regex, dfa }
+        let dfa = dense::Builder::new().configure(config).build(regex.as_str()).ok();
+        Pattern(Arc::new(Compiled { regex, dfa }))
     }
 
-    /// Whether `text` holds a match anywhere, as [`Regex::is_match`] says.
-    #[inline]
+    /// Whether `text` holds a match anywhere, as [`Regex::is_match`] says. Out of line, so that
+    /// the search's state is not part of the evaluator's frame.
+    #[inline(never)]
     pub fn is_match(&self, text: &str) -> bool {
-        match self.dfa.as_ref().map(|d| d.try_search_fwd(&Input::new(text).earliest(true))) {
+        let Compiled { regex, dfa } = &*self.0;
+        match dfa.as_ref().map(|d| d.try_search_fwd(&Input::new(text).earliest(true))) {
             Some(Ok(found)) => found.is_some(),
-            _ => self.regex.is_match(text),
+            _ => regex.is_match(text),
         }
     }
 
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
-        self.regex.as_str()
+        self.0.regex.as_str()
     }
 
-    /// Whether a DFA answers for it (tests and benchmarks check that the fast path is taken).
+    /// Whether a DFA answers for it (tests check that the fast path is taken).
     pub fn has_dfa(&self) -> bool {
-        self.dfa.is_some()
+        self.0.dfa.is_some()
     }
 }
 
@@ -75,7 +85,10 @@ mod tests {
         assert!(pattern(r"\bREF-[0-9]{4}\b").has_dfa());
         // Sixty Unicode word characters in a row make a DFA far past the limit.
         assert!(!pattern(r"\w{60}[0-9]").has_dfa());
-        assert!(std::mem::size_of::<Pattern>() <= std::mem::size_of::<Regex>() + std::mem::size_of::<usize>());
+        assert_eq!(std::mem::size_of::<Pattern>(), std::mem::size_of::<usize>());
+        // A `matches` node is no larger than a constant's: the pattern adds nothing to every node.
+        let constant = std::mem::size_of::<crate::engine::value::Value>() + std::mem::size_of::<usize>();
+        assert!(std::mem::size_of::<crate::engine::program::CExpr>() <= constant);
     }
 
     #[test]
