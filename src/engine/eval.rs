@@ -36,7 +36,7 @@ pub fn vars<'a>() -> Vars<'a> {
 /// Follow a slot path from an object.
 ///
 /// The path is walked over the record's own values and only the value at its end is viewed: a
-/// [`V`] is 48 bytes, and one rebuilt at every step was stored in pieces and read back whole,
+/// [`V`] is 40 bytes, and one rebuilt at every step was stored in pieces and read back whole,
 /// which stalled the processor on every field read (a seventh of evaluation's time).
 #[inline]
 pub fn follow<'a>(cur: V<'a>, steps: &[u16]) -> V<'a> {
@@ -96,9 +96,9 @@ impl<'a> Cx<'a, 'static> {
 }
 
 /// Evaluate an operand: a constant or a field path (of the record or of a variable) is read right
-/// here, in the caller, and anything else is evaluated. Most operands of a comparison, a test or a question are such
-/// leaves, and each call of [`eval`] for one cost a frame set up and torn down and a dispatch, as
-/// much as the reading itself.
+/// here, in the caller, and anything else is evaluated. Most operands of a comparison, a test or
+/// a question are such leaves, and each call of [`eval`] for one cost a frame set up and torn
+/// down and a dispatch, as much as the reading itself.
 #[inline(always)]
 pub(crate) fn operand<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
     match e {
