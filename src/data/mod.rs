@@ -281,11 +281,52 @@ pub struct RawText {
 }
 
 /// Bytes of a streamed file read in one go, whole records only.
-#[derive(Debug, PartialEq, Default)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Chunk {
-    pub(crate) bytes: Vec<u8>,
+    body: Body,
     /// A CSV file's header line (its cells name the columns a finding is placed in).
     pub(crate) header: Option<Arc<str>>,
+}
+
+/// A chunk's bytes, as text when they were checked to be UTF-8 as a whole.
+#[derive(Debug, PartialEq)]
+enum Body {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Chunk {
+    /// `bytes` as they are: each record's text is checked to be UTF-8 when it is read.
+    pub(crate) fn new(bytes: Vec<u8>, header: Option<Arc<str>>) -> Chunk {
+        Chunk { body: Body::Bytes(bytes), header }
+    }
+
+    /// `bytes`, checked to be UTF-8 once as a whole (on the thread that read them), so that
+    /// neither parsing a record nor showing one with its findings checks its bytes again; a chunk
+    /// with a line that is not UTF-8 is kept as bytes, and each line checked on its own.
+    pub(crate) fn checked(bytes: Vec<u8>) -> Chunk {
+        let body = match String::from_utf8(bytes) {
+            Ok(text) => Body::Text(text),
+            Err(e) => Body::Bytes(e.into_bytes()),
+        };
+        Chunk { body, header: None }
+    }
+
+    /// The text of bytes `start..end`, or where in them UTF-8 fails (out of range, or not on a
+    /// character's edge in a chunk of text: empty).
+    pub(crate) fn text(&self, start: usize, end: usize) -> Result<&str, std::str::Utf8Error> {
+        match &self.body {
+            Body::Text(t) => t.get(start..end).map_or_else(|| std::str::from_utf8(&[]), Ok),
+            Body::Bytes(b) => std::str::from_utf8(b.get(start..end).unwrap_or(&[])),
+        }
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        match self.body {
+            Body::Text(t) => t.into_bytes(),
+            Body::Bytes(b) => b,
+        }
+    }
 }
 
 /// The chunks handed on most recently, so that the buffer of one whose records are all gone is
@@ -316,7 +357,7 @@ impl Recycler {
     pub(crate) fn buffer(&mut self) -> Vec<u8> {
         let free = self.chunks.iter().position(|c| Arc::strong_count(c) == 1);
         if let Some(chunk) = free.map(|i| self.chunks.remove(i)).and_then(|c| Arc::try_unwrap(c).ok()) {
-            let mut bytes = chunk.bytes;
+            let mut bytes = chunk.into_bytes();
             bytes.clear();
             return bytes;
         }
@@ -343,7 +384,7 @@ impl RawText {
     /// The record's text with its line endings (empty if it is not UTF-8, which a record that was
     /// read never is).
     pub fn text(&self) -> &str {
-        self.chunk.bytes.get(self.start..self.end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        self.chunk.text(self.start, self.end).unwrap_or("")
     }
 
     /// The CSV header line, for a CSV record.

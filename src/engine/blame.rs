@@ -20,14 +20,15 @@ pub enum Step {
 struct Ctx<'a> {
     record: &'a [Value],
     cx: Cx<'a, 'static>,
-    /// Where each bound variable's element sits in the record.
-    var_paths: Vec<Option<Vec<Step>>>,
+    /// Where each bound variable's element sits in the record (on the stack: a finding's blame
+    /// should not pay for an allocation per variable the rule might bind).
+    var_paths: [Option<Vec<Step>>; super::program::MAX_VARS],
 }
 
 /// The path to the field most to blame for `e` not holding, if it reads one.
 pub fn blame<'a>(e: &'a CExpr, record: &'a [Value], cx: Cx<'a, 'static>) -> Option<Vec<Step>> {
     let mut vars = super::eval::vars();
-    let mut ctx = Ctx { record, cx, var_paths: vec![None; super::program::MAX_VARS] };
+    let mut ctx = Ctx { record, cx, var_paths: Default::default() };
     failing(&mut ctx, e, &mut vars)
 }
 

@@ -116,14 +116,8 @@ pub(crate) fn operand<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, va
 /// every one of the millions of calls a run makes, holds only what the common arms need.
 pub fn eval<'a>(e: &'a CExpr, record: &'a [Value], cx: &Cx<'a, '_>, vars: &mut Vars<'a>) -> V<'a> {
     match e {
-        CExpr::Const(v) => v.view(),
-        CExpr::Field(root, steps) => {
-            let start = match root {
-                Root::Record => V::Object(record),
-                Root::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
-            };
-            follow(start, steps)
-        }
+        // Leaves are read by `operand`, which never comes back here for them.
+        CExpr::Const(_) | CExpr::Field(..) => operand(e, record, cx, vars),
         CExpr::Var(i) => vars.get(*i as usize).copied().unwrap_or(V::Missing),
         CExpr::Not(x) => match eval(x, record, cx, vars) {
             V::Bool(b) => V::Bool(!b),

@@ -2,7 +2,8 @@
 //!
 //! Field order is fixed by the structs below; version 1 only ever gains fields.
 
-use std::collections::HashMap;
+// foldhash: a finding looks its rule up by address, and SipHash cost more than the look-up.
+use foldhash::HashMap;
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
@@ -421,15 +422,26 @@ struct StandingOut<'a> {
 
 /// `s` as a JSON string, byte for byte as serde_json writes it: most texts need no escape (no
 /// control character, quote or backslash) and are copied whole, the rest are serde_json's to write.
-pub(super) fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+pub(super) fn string(out: &mut String, s: &str) -> serde_json::Result<()> {
     if !needs_escape(s.as_bytes()) {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-        Ok(())
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
     } else {
-        serde_json::to_writer(&mut *out, s)
+        out.push_str(&serde_json::to_string(s)?);
     }
+    Ok(())
+}
+
+/// [`string`], appended to bytes (the SARIF report writes bytes).
+pub(super) fn string_bytes(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if needs_escape(s.as_bytes()) {
+        return serde_json::to_writer(&mut *out, s);
+    }
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+    Ok(())
 }
 
 /// Whether `bytes` hold a control character, a quote or a backslash. Tested a block at a time
@@ -443,20 +455,18 @@ fn needs_escape(bytes: &[u8]) -> bool {
 }
 
 /// `"name":value` members of serialisable struct `value`, appended to `out` without its braces.
-fn members<T: Serialize>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
-    let start = out.len();
-    serde_json::to_writer(&mut *out, value)?;
-    // `{...}`: the closing brace is the last byte, the opening one the first written.
-    out.pop();
-    out.remove(start);
+fn members<T: Serialize>(out: &mut String, value: &T) -> serde_json::Result<()> {
+    let whole = serde_json::to_string(value)?;
+    // `{...}`: the braces are the first and the last byte.
+    out.push_str(whole.get(1..whole.len().saturating_sub(1)).unwrap_or_default());
     Ok(())
 }
 
 /// The `"name":value` members of `value`, without its braces, as text.
 fn member_text<T: Serialize>(value: &T) -> serde_json::Result<String> {
-    let mut out = Vec::new();
+    let mut out = String::new();
     members(&mut out, value)?;
-    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+    Ok(out)
 }
 
 impl RuleText {
@@ -513,49 +523,47 @@ impl Lines {
     }
 
     /// `f`'s object, its rule's members copied from `rule`.
-    fn write(out: &mut Vec<u8>, rule: &RuleText, f: &Finding) -> serde_json::Result<()> {
-        out.push(b'{');
-        out.extend_from_slice(rule.head.as_bytes());
+    fn write(out: &mut String, rule: &RuleText, f: &Finding) -> serde_json::Result<()> {
+        out.push('{');
+        out.push_str(&rule.head);
         // The members from `file` to `message`, written as serde_json writes them (a unit test holds it to
         // that): this part is most of what each finding costs the report.
-        out.extend_from_slice(b",\"file\":");
+        out.push_str(",\"file\":");
         string(out, &f.file.name)?;
-        out.extend_from_slice(b",\"line\":");
-        out.extend_from_slice(itoa::Buffer::new().format(f.line).as_bytes());
-        out.extend_from_slice(b",\"column\":");
-        out.extend_from_slice(itoa::Buffer::new().format(f.column).as_bytes());
-        out.extend_from_slice(b",\"record\":");
+        out.push_str(",\"line\":");
+        out.push_str(itoa::Buffer::new().format(f.line));
+        out.push_str(",\"column\":");
+        out.push_str(itoa::Buffer::new().format(f.column));
+        out.push_str(",\"record\":");
         match f.record_id.as_deref() {
             Some(id) => string(out, id)?,
-            None => out.extend_from_slice(b"null"),
+            None => out.push_str("null"),
         }
-        out.extend_from_slice(b",\"record_index\":");
-        out.extend_from_slice(itoa::Buffer::new().format(f.record_index).as_bytes());
-        out.extend_from_slice(b",\"message\":");
+        out.push_str(",\"record_index\":");
+        out.push_str(itoa::Buffer::new().format(f.record_index));
+        out.push_str(",\"message\":");
         string(out, &f.message)?;
-        out.push(b',');
+        out.push(',');
         match f.help.as_deref() {
             Some(own) => {
-                out.extend_from_slice(b"\"help\":");
+                out.push_str("\"help\":");
                 string(out, own)?;
             }
-            None => out.extend_from_slice(rule.help.as_bytes()),
+            None => out.push_str(&rule.help),
         }
-        out.push(b',');
-        out.extend_from_slice(rule.place.as_bytes());
-        out.push(b',');
+        out.push(',');
+        out.push_str(&rule.place);
+        out.push(',');
         if f.evidence.is_empty() && f.group.is_none() {
-            out.extend_from_slice(b"\"evidence\":[],\"group\":null");
+            out.push_str("\"evidence\":[],\"group\":null");
         } else {
             members(out, &FactsOut { evidence: f.evidence.iter().map(evidence_out).collect(), group: group_out(f) })?;
         }
-        out.push(b',');
-        out.extend_from_slice(rule.overrides.as_bytes());
-        out.push(b',');
+        out.push(',');
+        out.push_str(&rule.overrides);
+        out.push(',');
         match f.standing {
-            Standing::Active => {
-                out.extend_from_slice(b"\"standing\":\"active\",\"waiver\":null,\"cannot_determine\":null")
-            }
+            Standing::Active => out.push_str("\"standing\":\"active\",\"waiver\":null,\"cannot_determine\":null"),
             _ => members(
                 out,
                 &StandingOut {
@@ -565,7 +573,7 @@ impl Lines {
                 },
             )?,
         }
-        out.push(b'}');
+        out.push('}');
         Ok(())
     }
 }
@@ -575,20 +583,20 @@ const SEPARATOR: &str = ",\n    ";
 
 impl super::Prepare for Lines {
     fn prepare(&self, f: &Finding) -> String {
-        // One buffer, written in place: the separator, then the finding serialised into it.
-        let mut out = Vec::with_capacity(768);
-        out.extend_from_slice(SEPARATOR.as_bytes());
+        // One buffer, written in place as text (no second pass to check it is UTF-8): the
+        // separator, then the finding. Most lines are 600 to 1,000 bytes.
+        let mut out = String::with_capacity(1024);
+        out.push_str(SEPARATOR);
         let written = match f.rule.as_ref().and_then(|r| self.rule_text(r, f)) {
             Some(rule) => Lines::write(&mut out, &rule, f),
             // An expired waiver has no rule: serialised whole.
-            None => serde_json::to_writer(&mut out, &finding_out(f)),
+            None => serde_json::to_string(&finding_out(f)).map(|whole| out.push_str(&whole)),
         };
         if written.is_err() {
             out.truncate(SEPARATOR.len());
-            out.extend_from_slice(b"{}");
+            out.push_str("{}");
         }
-        // serde_json writes UTF-8 only; should that ever fail, the line is still a JSON value.
-        String::from_utf8(out).unwrap_or_else(|_| format!("{SEPARATOR}{{}}"))
+        out
     }
 }
 
@@ -843,10 +851,10 @@ mod tests {
                 for at in 0..=len {
                     let mut text = "a".repeat(len);
                     text.insert_str(at, special);
-                    let mut out = Vec::new();
+                    let mut out = String::new();
                     assert!(super::string(&mut out, &text).is_ok());
                     let expected = serde_json::to_string(&text).unwrap_or_default();
-                    assert_eq!(String::from_utf8_lossy(&out), expected, "{text:?}");
+                    assert_eq!(out, expected, "{text:?}");
                 }
             }
         }

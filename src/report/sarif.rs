@@ -521,7 +521,7 @@ impl Writer<'_> {
     }
 
     fn string(&mut self, s: &str) -> serde_json::Result<()> {
-        super::json::string(self.out, s)
+        super::json::string_bytes(self.out, s)
     }
 
     fn number(&mut self, n: usize) {

@@ -84,74 +84,87 @@ pub(crate) fn read_csv<W: Send>(file: &RecordFile, program: &Program, out: &mut 
         super::locator::record_text(&String::from_utf8_lossy(bytes)).into()
     };
     let fields: &[Field] = program.shapes.get(shape).map_or(&[], |s| s.fields.as_slice());
-    let mut chunk = Chunked {
-        program,
-        shape,
-        fields,
-        plan: &plan,
+    let convert = Convert { program, shape, fields, plan: &plan, work: out.work() };
+    let mut rows = Gather {
+        width: header.len(),
         header: header_text,
         rows: Vec::new(),
         spare: Vec::new(),
         end: 0,
+        ordinal: 0,
         recycler: super::Recycler::default(),
     };
-    let mut ordinal = 0;
+    // The chunk cut last, converted and checked on the worker threads while this one hands on the
+    // chunk before it (groups, reports, its rows' diagnostics) and reads the rows of the next: the
+    // csv crate's splitting and the handing on, which have to happen in order, never leave the
+    // workers idle.
+    let mut ready: Option<Ready> = None;
+    let mut converted: Option<(Ready, Vec<Converted<W>>)> = None;
+    // Where gathering stopped before the rows read so far were handed on, when it stops twice.
+    let mut stopped: Option<Stop> = None;
     loop {
-        let mut record = chunk.spare.pop().unwrap_or_default();
-        let read = reader.read_record(&mut record);
-        let long = reader.get_mut().inner.get_mut().take_too_long();
-        if !long.is_empty() {
-            // A diagnostic of this row comes after those of the rows before it.
-            chunk.flush(&mut reader, &mut diags, out);
+        let stop = match (stopped.take(), ready.take()) {
+            (Some(stop), _) => stop,
+            (None, None) => rows.gather(&mut reader),
+            (None, Some(chunk)) => {
+                let mut done = Vec::new();
+                let stop = rayon::in_place_scope(|scope| {
+                    let (done_to, chunk, convert) = (&mut done, &chunk, &convert);
+                    scope.spawn(move |_| *done_to = convert.chunk(chunk));
+                    if let Some((before, done)) = converted.take() {
+                        convert.hand_on(before, done, &mut rows.spare, &mut diags, out);
+                    }
+                    rows.gather(&mut reader)
+                });
+                converted = Some((chunk, done));
+                stop
+            }
+        };
+        if let Stop::Full = stop {
+            ready = rows.cut(&mut reader);
+            continue;
         }
-        for long in long {
-            ordinal += 1;
-            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+        // Whatever comes next is reported after the rows before it.
+        if let Some((before, done)) = converted.take() {
+            convert.hand_on(before, done, &mut rows.spare, &mut diags, out);
         }
-        match read {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                chunk.flush(&mut reader, &mut diags, out);
-                ordinal += 1;
+        if let Some(chunk) = rows.cut(&mut reader) {
+            let done = convert.chunk(&chunk);
+            convert.hand_on(chunk, done, &mut rows.spare, &mut diags, out);
+        }
+        match stop {
+            Stop::Full | Stop::End => break,
+            Stop::Failed(e) => {
                 if !report_error(&mut diags, &e, reader.get_mut()) {
                     break;
                 }
                 // The row reported is not kept for the next chunk.
-                chunk.end = reader.position().byte();
-                continue;
+                rows.end = reader.position().byte();
+            }
+            Stop::Width(record, line) => {
+                let (source, span) = diags.line_span(line);
+                let (n, m) = (record.len(), header.len());
+                diags.error(
+                    &source,
+                    codes::CSV_ROW_LENGTH,
+                    format!("row has {n} field{} but the header has {m}", if n == 1 { "" } else { "s" }),
+                    span,
+                    &format!("{n} field{}", if n == 1 { "" } else { "s" }),
+                    "every row needs one value per column; quote values that contain a `,`; the row was skipped".into(),
+                );
+                rows.spare.push(record);
+                rows.end = reader.position().byte();
+            }
+            Stop::TooLong(long, read, record) => {
+                for long in long {
+                    rows.ordinal += 1;
+                    diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+                }
+                // The row read with them is taken as any other.
+                stopped = rows.take(&mut reader, read, record);
             }
         }
-        let this = ordinal;
-        ordinal += 1;
-        let line = record.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
-        if record.len() != header.len() {
-            chunk.flush(&mut reader, &mut diags, out);
-            let (source, span) = diags.line_span(line);
-            let (n, m) = (record.len(), header.len());
-            diags.error(
-                &source,
-                codes::CSV_ROW_LENGTH,
-                format!("row has {n} field{} but the header has {m}", if n == 1 { "" } else { "s" }),
-                span,
-                &format!("{n} field{}", if n == 1 { "" } else { "s" }),
-                "every row needs one value per column; quote values that contain a `,`; the row was skipped".into(),
-            );
-            chunk.spare.push(record);
-            chunk.end = reader.position().byte();
-            continue;
-        }
-        // The record's text runs from its first line to where the next record starts.
-        let next = reader.position().byte();
-        let tee = reader.get_ref();
-        let (start, end) = (tee.offset(tee.at), tee.offset(next));
-        chunk.rows.push(PendingRow { record, ordinal: this, line, start, end: end.max(start) });
-        chunk.end = next;
-        if chunk.rows.len() >= CHUNK || tee.kept.len() >= CHUNK_BYTES {
-            chunk.flush(&mut reader, &mut diags, out);
-        }
     }
-    chunk.flush(&mut reader, &mut diags, out);
     diags.finish()
 }
 
@@ -163,6 +176,10 @@ const CHUNK_BYTES: usize = 8 << 20;
 /// The problems of one row, each with the column it is in.
 type RowProblems = Vec<(Problem, Option<usize>)>;
 
+/// A row converted: its record with the work done on it, unless its problems cost the record,
+/// and its problems.
+type Converted<W> = (Option<(ReadRecord, W)>, RowProblems);
+
 /// A row read by the csv crate, waiting to be converted with the others of its chunk.
 struct PendingRow {
     record: ::csv::StringRecord,
@@ -173,14 +190,29 @@ struct PendingRow {
     end: usize,
 }
 
-/// Rows read in order, converted to records a chunk at a time across threads: converting (dates,
-/// datetimes, enumerations, numbers) is most of the cost of reading CSV, and the csv crate's
-/// splitting is all that has to happen in order.
-struct Chunked<'a> {
-    program: &'a Program,
-    shape: usize,
-    fields: &'a [Field],
-    plan: &'a [Plan],
+/// The csv crate's reader over a file's bounded lines, keeping the bytes it reads.
+type Reader<'f> = ::csv::Reader<Tee<super::origin::Lines<'f>>>;
+
+/// Why [`Gather::gather`] stopped reading rows.
+enum Stop {
+    /// The chunk is full.
+    Full,
+    /// The file ended.
+    End,
+    /// The csv crate could not read on; reported after the rows before it are handed on.
+    Failed(::csv::Error),
+    /// A row (on this line) whose cells do not match the header's; reported and skipped.
+    Width(::csv::StringRecord, usize),
+    /// Lines over the `record-line` limit were skipped before this read (its result and the row
+    /// read into): reported, then the row is taken as any other.
+    TooLong(Vec<usize>, ::csv::Result<bool>, ::csv::StringRecord),
+}
+
+/// Rows read in order, a chunk at a time: the csv crate's splitting is all that has to happen in
+/// order, on one thread, while the chunk before is converted on the others (see [`Convert`]).
+struct Gather {
+    /// The header's number of cells.
+    width: usize,
     header: Arc<str>,
     rows: Vec<PendingRow>,
     /// Records of converted rows, to read the next rows into.
@@ -189,29 +221,94 @@ struct Chunked<'a> {
     /// Where the last row gathered ends in the stream: a chunk is cut there, not where the reader
     /// is, since the reader may be past a row that is reported rather than gathered.
     end: u64,
+    /// The 0-based position of the next record in the file, rows skipped included.
+    ordinal: usize,
 }
 
-impl Chunked<'_> {
-    /// Convert the rows gathered and hand them on in order, with their problems as diagnostics.
-    fn flush<R: std::io::Read, W: Send>(
+/// A chunk of rows cut from the stream, with their bytes, to be converted.
+struct Ready {
+    rows: Vec<PendingRow>,
+    shared: Arc<super::Chunk>,
+}
+
+impl Gather {
+    /// Read rows until the chunk is full, the file ends, or something is to be reported.
+    fn gather(&mut self, reader: &mut Reader<'_>) -> Stop {
+        loop {
+            let mut record = self.spare.pop().unwrap_or_default();
+            let read = reader.read_record(&mut record);
+            let long = reader.get_mut().inner.get_mut().take_too_long();
+            if !long.is_empty() {
+                return Stop::TooLong(long, read, record);
+            }
+            if let Some(stop) = self.take(reader, read, record) {
+                return stop;
+            }
+        }
+    }
+
+    /// Take the row the reader has just read into `record` (`read`: what reading it gave).
+    fn take(
         &mut self,
-        reader: &mut ::csv::Reader<Tee<R>>,
-        diags: &mut FileDiags<'_>,
-        out: &mut Batcher<'_, W>,
-    ) {
+        reader: &mut Reader<'_>,
+        read: ::csv::Result<bool>,
+        record: ::csv::StringRecord,
+    ) -> Option<Stop> {
+        match read {
+            Ok(false) => return Some(Stop::End),
+            Ok(true) => {}
+            Err(e) => {
+                self.ordinal += 1;
+                return Some(Stop::Failed(e));
+            }
+        }
+        let this = self.ordinal;
+        self.ordinal += 1;
+        let line = record.position().map_or(0, |p| reader.get_mut().line_at(p.byte()));
+        if record.len() != self.width {
+            return Some(Stop::Width(record, line));
+        }
+        // The record's text runs from its first line to where the next record starts.
+        let next = reader.position().byte();
+        let tee = reader.get_ref();
+        let (start, end) = (tee.offset(tee.at), tee.offset(next));
+        self.rows.push(PendingRow { record, ordinal: this, line, start, end: end.max(start) });
+        self.end = next;
+        (self.rows.len() >= CHUNK || tee.kept.len() >= CHUNK_BYTES).then_some(Stop::Full)
+    }
+
+    /// The rows gathered, with their bytes, to hand on; `None` if there are none (the bytes of
+    /// rows reported instead are then dropped where they are).
+    fn cut(&mut self, reader: &mut Reader<'_>) -> Option<Ready> {
         if self.rows.is_empty() {
-            // Nothing to hand on: the bytes of rows reported instead are dropped where they are.
             reader.get_mut().drop_before(self.end);
-            return;
+            return None;
         }
         let bytes = reader.get_mut().cut(self.end, &mut self.recycler);
-        let shared = self.recycler.share(super::Chunk { bytes, header: Some(self.header.clone()) });
-        let (program, fields, plan, shape) = (self.program, self.fields, self.plan, self.shape);
-        let work = out.work();
-        // Each row is converted and its record worked on in one parallel pass. Its problems come
-        // back for reporting in order; a record with only unreadable cells is still kept, since
-        // they cost the verdicts that depend on them, not the record.
-        let converted: Vec<(Option<(ReadRecord, W)>, RowProblems)> = self
+        let shared = self.recycler.share(super::Chunk::new(bytes, Some(self.header.clone())));
+        Some(Ready { rows: std::mem::take(&mut self.rows), shared })
+    }
+}
+
+/// What converting a chunk's rows needs; shared by the threads that convert them.
+struct Convert<'a, W> {
+    program: &'a Program,
+    shape: usize,
+    fields: &'a [Field],
+    plan: &'a [Plan],
+    /// The work done on each record as soon as it is read (see [`Batcher::work`]).
+    work: &'a (dyn Fn(&ReadRecord) -> W + Sync),
+}
+
+impl<W: Send> Convert<'_, W> {
+    /// Convert a chunk's rows and work on their records, in one parallel pass: converting (dates,
+    /// datetimes, enumerations, numbers) is most of the cost of reading CSV. Each row's problems
+    /// come back for reporting in order; a record with only unreadable cells is still kept, since
+    /// they cost the verdicts that depend on them, not the record.
+    fn chunk(&self, chunk: &Ready) -> Vec<Converted<W>> {
+        let (program, fields, plan, shape, work) = (self.program, self.fields, self.plan, self.shape, self.work);
+        let shared = &chunk.shared;
+        chunk
             .rows
             .par_iter()
             // Pieces of at most 64 rows (see the JSON Lines reader).
@@ -225,7 +322,7 @@ impl Chunked<'_> {
                     let problems = std::mem::take(&mut row.problems);
                     let kept = problems.iter().all(|(p, _)| p.kind.is_bad_value()).then(|| {
                         let unreadable = diags::unreadable_notes(program, shape, problems.iter().map(|(p, _)| p));
-                        let raw = Some(super::RawText::new(&shared, p.start, p.end));
+                        let raw = Some(super::RawText::new(shared, p.start, p.end));
                         let rec = ReadRecord { ordinal: p.ordinal, line: p.line, values, unreadable, raw };
                         let done = work(&rec);
                         (rec, done)
@@ -233,10 +330,22 @@ impl Chunked<'_> {
                     (kept, problems)
                 },
             )
-            .collect();
-        for (p, (kept, problems)) in self.rows.drain(..).zip(converted) {
+            .collect()
+    }
+
+    /// Hand a converted chunk's records on in order, with their problems as diagnostics; its
+    /// rows' records go back to `spare`.
+    fn hand_on(
+        &self,
+        chunk: Ready,
+        converted: Vec<Converted<W>>,
+        spare: &mut Vec<::csv::StringRecord>,
+        diags: &mut FileDiags<'_>,
+        out: &mut Batcher<'_, W>,
+    ) {
+        for (p, (kept, problems)) in chunk.rows.into_iter().zip(converted) {
             let line = p.line;
-            self.spare.push(p.record);
+            spare.push(p.record);
             if let Some((rec, done)) = kept {
                 out.push_done(rec, done);
             }
@@ -251,7 +360,7 @@ impl Chunked<'_> {
                 .collect();
             found.sort_by_key(|(s, _)| (s.start, s.end));
             for (span, p) in found {
-                diags.push(p.diag(program, self.shape, &source, span, CSV_HELP));
+                diags.push(p.diag(self.program, self.shape, &source, span, CSV_HELP));
             }
         }
     }

@@ -52,7 +52,8 @@ struct Chunks<'f> {
 
 /// One chunk of lines, and what reading it met besides them, to report in file order.
 struct LineChunk {
-    bytes: Vec<u8>,
+    /// Its bytes, checked to be UTF-8 where they are read (see [`super::Chunk::checked`]).
+    chunk: super::Chunk,
     lines: Vec<RawLine>,
     /// Lines over the `record-line` limit, by number, dropped unread.
     too_long: Vec<usize>,
@@ -64,12 +65,13 @@ impl Chunks<'_> {
     /// The next chunk: at most [`JSONL_CHUNK`] lines and [`JSONL_CHUNK_BYTES`] bytes (plus one line).
     fn next(&mut self) -> LineChunk {
         let mut chunk = LineChunk {
-            bytes: self.recycler.buffer(),
+            chunk: super::Chunk::new(Vec::new(), None),
             lines: Vec::with_capacity(JSONL_CHUNK),
             too_long: Vec::new(),
             error: None,
         };
-        let bytes = &mut chunk.bytes;
+        let mut buffer = self.recycler.buffer();
+        let bytes = &mut buffer;
         while !self.done && chunk.lines.len() < JSONL_CHUNK && bytes.len() < JSONL_CHUNK_BYTES {
             let start = bytes.len();
             let read = self.reader.read_until(b'\n', bytes);
@@ -109,6 +111,7 @@ impl Chunks<'_> {
             });
             self.ordinal += 1;
         }
+        chunk.chunk = super::Chunk::checked(buffer);
         chunk
     }
 }
@@ -121,6 +124,9 @@ enum Parsed<W> {
     Syntax(serde_json::Error),
     Utf8(usize),
 }
+
+/// A chunk's lines, its bytes, and what parsing each line gave.
+type ParsedChunk<W> = (Vec<RawLine>, std::sync::Arc<super::Chunk>, Vec<Parsed<W>>);
 
 /// Read a JSON Lines file, one record per non-blank line, streaming: lines are read in chunks and
 /// each chunk is parsed across threads, then handed on in file order.
@@ -141,17 +147,16 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
     let mut chunks =
         Chunks { reader, recycler: super::Recycler::default(), line: 0, ordinal: 0, any: false, done: false };
     let mut current = chunks.next();
+    // The chunk parsed last, handed on in order on this thread while the next is parsed and
+    // checked on the workers (and the one after it read): handing on (groups, reports, the
+    // records' diagnostics) never leaves them idle.
+    let mut before: Option<ParsedChunk<W>> = None;
     loop {
-        // What reading the chunk met, in file order after everything before it.
-        for long in current.too_long.drain(..) {
-            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
-        }
-        if let Some(e) = current.error.take() {
-            diags.unreadable(&e);
-        }
+        let too_long = std::mem::take(&mut current.too_long);
+        let error = current.error.take();
         // The chunk's bytes are kept, shared by its records, for placing their findings; the next
         // chunk is read into a buffer of its own.
-        let shared = chunks.recycler.share(super::Chunk { bytes: current.bytes, header: None });
+        let shared = chunks.recycler.share(current.chunk);
         let lines = current.lines;
         let work = out.work();
         let record = |raw: &RawLine, values, unreadable, keys_at: &[u32]| {
@@ -173,88 +178,114 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
                 .with_max_len(64)
                 .map_init(
                     || Ctx::new(program, &keys),
-                    |ctx, raw| {
-                        let bytes = shared.bytes.get(raw.start..raw.end).unwrap_or(&[]);
-                        match std::str::from_utf8(bytes) {
-                            Err(e) => Parsed::Utf8(e.valid_up_to()),
-                            Ok(text) => match parse_record(ctx, shape, text) {
-                                Ok(values) if ctx.problems.is_empty() => {
-                                    let (rec, done) = record(raw, values, Vec::new(), ctx.keys_at());
-                                    Parsed::Record(rec, done)
-                                }
-                                Ok(values) => {
-                                    let dropped = ctx.dropped();
-                                    let usable = ctx.usable();
-                                    let problems = std::mem::take(&mut ctx.problems);
-                                    let kept = usable.then(|| {
-                                        let unreadable =
-                                            super::diags::unreadable_notes(program, shape, problems.iter());
-                                        record(raw, values, unreadable, ctx.keys_at())
-                                    });
-                                    Parsed::Problems(kept, problems, dropped)
-                                }
-                                Err(e) => Parsed::Syntax(e),
-                            },
-                        }
+                    |ctx, raw| match shared.text(raw.start, raw.end) {
+                        Err(e) => Parsed::Utf8(e.valid_up_to()),
+                        Ok(text) => match parse_record(ctx, shape, text) {
+                            Ok(values) if ctx.problems.is_empty() => {
+                                let (rec, done) = record(raw, values, Vec::new(), ctx.keys_at());
+                                Parsed::Record(rec, done)
+                            }
+                            Ok(values) => {
+                                let dropped = ctx.dropped();
+                                let usable = ctx.usable();
+                                let problems = std::mem::take(&mut ctx.problems);
+                                let kept = usable.then(|| {
+                                    let unreadable = super::diags::unreadable_notes(program, shape, problems.iter());
+                                    record(raw, values, unreadable, ctx.keys_at())
+                                });
+                                Parsed::Problems(kept, problems, dropped)
+                            }
+                            Err(e) => Parsed::Syntax(e),
+                        },
                     },
                 )
                 .collect()
         };
-        // While this chunk is parsed and checked across the worker threads, the next one is read
-        // (on one of them): reading never leaves the others idle.
-        let (parsed, next) = if chunks.done {
-            (parse(), None)
-        } else {
-            let (parsed, next) = rayon::join(parse, || chunks.next());
-            (parsed, Some(next))
-        };
-        let chunk = &shared.bytes;
-        for (raw, result) in lines.iter().zip(parsed) {
-            match result {
-                Parsed::Record(rec, done) => out.push_done(rec, done),
-                Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
-                Parsed::Problems(kept, problems, dropped) => {
-                    if let Some((rec, done)) = kept {
-                        out.push_done(rec, done);
-                    }
-                    // Only the problems that will be shown are located.
-                    let shown = problems.len().min(diags.room());
-                    diags.skip(dropped + problems.len() - shown);
-                    if shown == 0 {
-                        continue;
-                    }
-                    let text = chunk.get(raw.start..raw.end).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
-                    let (source, start) = diags.at_line(raw.line);
-                    let base = start + raw.bom;
-                    let mut found: Vec<(Span, &Problem)> = problems
-                        .iter()
-                        .take(shown)
-                        .map(|p| {
-                            let span = problem_span(text, 0, program, shape, p);
-                            (Span::new(span.start + base, span.end + base), p)
-                        })
-                        .collect();
-                    found.sort_by_key(|(s, _)| (s.start, s.end));
-                    for (span, p) in found {
-                        diags.push(p.diag(program, shape, &source, span, JSONL_HELP));
-                    }
+        let (mut parsed, mut next) = (Vec::new(), None);
+        let (parsed_to, next_to, reading) = (&mut parsed, &mut next, &mut chunks);
+        rayon::in_place_scope(|scope| {
+            scope.spawn(move |_| {
+                // While this chunk is parsed and checked across the worker threads, the next one
+                // is read (on one of them): reading never leaves the others idle.
+                if reading.done {
+                    *parsed_to = parse();
+                } else {
+                    let (parsed, next) = rayon::join(parse, || reading.next());
+                    *parsed_to = parsed;
+                    *next_to = Some(next);
                 }
-                Parsed::Syntax(e) => {
-                    let (source, start) = diags.at_line(raw.line);
-                    let at = start + raw.bom + e.column().saturating_sub(1);
-                    syntax_error(&mut diags, &source, &e, at, JSONL_HELP);
-                }
+            });
+            if let Some((lines, chunk, parsed)) = before.take() {
+                hand_on(program, shape, (&lines, &chunk, parsed), &mut diags, out);
             }
-        }
+            // What reading this chunk met, in file order after everything before it.
+            for long in too_long {
+                diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+            }
+            if let Some(e) = error {
+                diags.unreadable(&e);
+            }
+        });
+        before = Some((lines, shared, parsed));
         match next {
             Some(next) => current = next,
             None => break,
         }
     }
+    if let Some((lines, chunk, parsed)) = before.take() {
+        hand_on(program, shape, (&lines, &chunk, parsed), &mut diags, out);
+    }
     if !chunks.any {
         diags.empty();
     }
     diags.finish()
+}
+
+/// Hand a parsed chunk's records on in file order, with its lines' problems as diagnostics.
+fn hand_on<W: Send>(
+    program: &Program,
+    shape: usize,
+    (lines, chunk, parsed): (&[RawLine], &super::Chunk, Vec<Parsed<W>>),
+    diags: &mut FileDiags<'_>,
+    out: &mut Batcher<'_, W>,
+) {
+    for (raw, result) in lines.iter().zip(parsed) {
+        match result {
+            Parsed::Record(rec, done) => out.push_done(rec, done),
+            Parsed::Utf8(at) => diags.invalid_utf8_at_line(raw.line, raw.bom + at),
+            Parsed::Problems(kept, problems, dropped) => {
+                if let Some((rec, done)) = kept {
+                    out.push_done(rec, done);
+                }
+                // Only the problems that will be shown are located.
+                let shown = problems.len().min(diags.room());
+                diags.skip(dropped + problems.len() - shown);
+                if shown == 0 {
+                    continue;
+                }
+                let text = chunk.text(raw.start, raw.end).unwrap_or("");
+                let (source, start) = diags.at_line(raw.line);
+                let base = start + raw.bom;
+                let mut found: Vec<(Span, &Problem)> = problems
+                    .iter()
+                    .take(shown)
+                    .map(|p| {
+                        let span = problem_span(text, 0, program, shape, p);
+                        (Span::new(span.start + base, span.end + base), p)
+                    })
+                    .collect();
+                found.sort_by_key(|(s, _)| (s.start, s.end));
+                for (span, p) in found {
+                    diags.push(p.diag(program, shape, &source, span, JSONL_HELP));
+                }
+            }
+            Parsed::Syntax(e) => {
+                let (source, start) = diags.at_line(raw.line);
+                let at = start + raw.bom + e.column().saturating_sub(1);
+                syntax_error(diags, &source, &e, at, JSONL_HELP);
+            }
+        }
+    }
 }
 
 /// Read a JSON file: one record object, or an array of them.
