@@ -94,12 +94,10 @@ pub(crate) fn read_csv<W: Send>(file: &RecordFile, program: &Program, out: &mut 
         ordinal: 0,
         recycler: super::Recycler::default(),
     };
-    // The chunk cut last, converted and checked on the worker threads while this one hands on the
-    // chunk before it (groups, reports, its rows' diagnostics) and reads the rows of the next: the
-    // csv crate's splitting and the handing on, which have to happen in order, never leave the
-    // workers idle.
+    // The chunk cut last is converted and checked on the worker threads while one of them reads
+    // the rows of the next: the csv crate's splitting, which has to happen in order, never leaves
+    // the others idle.
     let mut ready: Option<Ready> = None;
-    let mut converted: Option<(Ready, Vec<Converted<W>>)> = None;
     // Where gathering stopped before the rows read so far were handed on, when it stops twice.
     let mut stopped: Option<Stop> = None;
     loop {
@@ -107,16 +105,8 @@ pub(crate) fn read_csv<W: Send>(file: &RecordFile, program: &Program, out: &mut 
             (Some(stop), _) => stop,
             (None, None) => rows.gather(&mut reader),
             (None, Some(chunk)) => {
-                let mut done = Vec::new();
-                let stop = rayon::in_place_scope(|scope| {
-                    let (done_to, chunk, convert) = (&mut done, &chunk, &convert);
-                    scope.spawn(move |_| *done_to = convert.chunk(chunk));
-                    if let Some((before, done)) = converted.take() {
-                        convert.hand_on(before, done, &mut rows.spare, &mut diags, out);
-                    }
-                    rows.gather(&mut reader)
-                });
-                converted = Some((chunk, done));
+                let (done, stop) = rayon::join(|| convert.chunk(&chunk), || rows.gather(&mut reader));
+                convert.hand_on(chunk, done, &mut rows.spare, &mut diags, out);
                 stop
             }
         };
@@ -125,9 +115,6 @@ pub(crate) fn read_csv<W: Send>(file: &RecordFile, program: &Program, out: &mut 
             continue;
         }
         // Whatever comes next is reported after the rows before it.
-        if let Some((before, done)) = converted.take() {
-            convert.hand_on(before, done, &mut rows.spare, &mut diags, out);
-        }
         if let Some(chunk) = rows.cut(&mut reader) {
             let done = convert.chunk(&chunk);
             convert.hand_on(chunk, done, &mut rows.spare, &mut diags, out);

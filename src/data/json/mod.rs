@@ -125,9 +125,6 @@ enum Parsed<W> {
     Utf8(usize),
 }
 
-/// A chunk's lines, its bytes, and what parsing each line gave.
-type ParsedChunk<W> = (Vec<RawLine>, std::sync::Arc<super::Chunk>, Vec<Parsed<W>>);
-
 /// Read a JSON Lines file, one record per non-blank line, streaming: lines are read in chunks and
 /// each chunk is parsed across threads, then handed on in file order.
 pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mut Batcher<'_, W>) -> Vec<super::Diag> {
@@ -147,10 +144,6 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
     let mut chunks =
         Chunks { reader, recycler: super::Recycler::default(), line: 0, ordinal: 0, any: false, done: false };
     let mut current = chunks.next();
-    // The chunk parsed last, handed on in order on this thread while the next is parsed and
-    // checked on the workers (and the one after it read): handing on (groups, reports, the
-    // records' diagnostics) never leaves them idle.
-    let mut before: Option<ParsedChunk<W>> = None;
     loop {
         let too_long = std::mem::take(&mut current.too_long);
         let error = current.error.take();
@@ -201,39 +194,26 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
                 )
                 .collect()
         };
-        let (mut parsed, mut next) = (Vec::new(), None);
-        let (parsed_to, next_to, reading) = (&mut parsed, &mut next, &mut chunks);
-        rayon::in_place_scope(|scope| {
-            scope.spawn(move |_| {
-                // While this chunk is parsed and checked across the worker threads, the next one
-                // is read (on one of them): reading never leaves the others idle.
-                if reading.done {
-                    *parsed_to = parse();
-                } else {
-                    let (parsed, next) = rayon::join(parse, || reading.next());
-                    *parsed_to = parsed;
-                    *next_to = Some(next);
-                }
-            });
-            if let Some((lines, chunk, parsed)) = before.take() {
-                hand_on(program, shape, (&lines, &chunk, parsed), &mut diags, out);
-            }
-            // What reading this chunk met, in file order after everything before it.
-            for long in too_long {
-                diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
-            }
-            if let Some(e) = error {
-                diags.unreadable(&e);
-            }
-        });
-        before = Some((lines, shared, parsed));
+        // What reading the chunk met, in file order after everything before it.
+        for long in too_long {
+            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+        }
+        if let Some(e) = error {
+            diags.unreadable(&e);
+        }
+        // While this chunk is parsed and checked across the worker threads, the next one is read
+        // (on one of them): reading never leaves the others idle.
+        let (parsed, next) = if chunks.done {
+            (parse(), None)
+        } else {
+            let (parsed, next) = rayon::join(parse, || chunks.next());
+            (parsed, Some(next))
+        };
+        hand_on(program, shape, (&lines, &shared, parsed), &mut diags, out);
         match next {
             Some(next) => current = next,
             None => break,
         }
-    }
-    if let Some((lines, chunk, parsed)) = before.take() {
-        hand_on(program, shape, (&lines, &chunk, parsed), &mut diags, out);
     }
     if !chunks.any {
         diags.empty();
