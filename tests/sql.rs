@@ -929,3 +929,73 @@ code "Quotients" {
         assert_eq!(run.code, if dialect == "duckdb" { 1 } else { 0 }, "{dialect}: {}", run.stderr);
     }
 }
+
+/// A quotient of a product of decimals is held at the product's 20 places in every dialect; in
+/// DuckDB, one beside another quotient or another value of more than 10 places is left out (a
+/// product across would need 40 places, past the 38 DuckDB allows when it binds the SQL), and
+/// compiles elsewhere. A quotient of three decimals multiplied (30 places) is left out in every
+/// dialect.
+#[test]
+fn quotients_of_products_keep_their_places_or_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/q.precept"),
+        r#"schema claim {
+  identified by id
+  id: text
+  hours: decimal
+  rate: decimal
+  n: integer
+}
+code "Quotients of products" {
+  level organisational
+  rule alone {
+    title "t"
+    for claim
+    require record.rate * record.hours / record.n <= 1.5
+    message "{record.rate * record.hours / record.n}"
+  }
+  rule beside-a-product {
+    title "t"
+    for claim
+    require record.rate * record.hours / record.n <= record.rate * record.rate
+  }
+  rule beside-a-quotient {
+    title "t"
+    for claim
+    require record.n > 0
+    message "{record.rate * record.hours / record.n + record.hours / record.n}"
+  }
+  rule three-decimals {
+    title "t"
+    for claim
+    require record.rate * record.hours * record.rate / record.n <= 1
+  }
+}
+"#,
+    )
+    .unwrap();
+    for dialect in ["duckdb", "postgres", "spark"] {
+        let run =
+            common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
+        let text = run.stderr.replace("\n  │ ", " ");
+        assert!(run.stdout.contains("'alone' AS rule_id"), "{dialect}: {}", run.stderr);
+        if dialect != "spark" {
+            assert!(run.stdout.contains("AS DECIMAL(38, 20))"), "{dialect}: {}", run.stdout);
+        }
+        for rule in ["beside-a-product", "beside-a-quotient"] {
+            let said =
+                format!("rule `{rule}` is left out of the SQL: in DuckDB, a quotient with a product of decimals");
+            assert_eq!(text.contains(&said), dialect == "duckdb", "{dialect}: {}", run.stderr);
+            assert_eq!(run.stdout.contains(&format!("'{rule}' AS rule_id")), dialect != "duckdb", "{dialect}");
+        }
+        let three = match dialect {
+            "spark" => "a product of decimals with more than 20 decimal places in Spark",
+            _ => "a quotient of a product of three decimals",
+        };
+        assert!(text.contains(&format!("rule `three-decimals` is left out of the SQL: {three}")), "{dialect}: {text}");
+        assert!(!run.stdout.contains("'three-decimals' AS rule_id"), "{dialect}");
+        assert_eq!(run.code, 1, "{dialect}: {}", run.stderr);
+    }
+}

@@ -50,6 +50,12 @@ const NO_ANSWER_INSIDE: &str =
 /// the 38 places DuckDB allows when it binds the SQL, which would stop every rule's query.
 const DEEP_QUOTIENTS: &str = "in DuckDB, more than two quotients of numbers or money with one divided again, or one beside a product of decimals or a group's average of decimals (`a / b / c / d`, `a / b / c <= d * e`; their places would pass the 38 DuckDB holds)";
 
+/// Why a quotient of a product of decimals (`record.rate * record.hours / record.n`, held at
+/// its 20 places) is left out in DuckDB beside another quotient or another value of more than 10
+/// places: a product across would need 40 places, past the 38 DuckDB allows when it binds the
+/// SQL, which would stop every rule's query.
+const FINE_QUOTIENTS: &str = "in DuckDB, a quotient with a product of decimals in it beside another quotient or another product of decimals or group's average of decimals (`a * b / c <= d * e`, `a * b / c < d / e`; their places would pass the 38 DuckDB holds)";
+
 /// The quotients of numbers or money (`/`) in `e`.
 fn quotients(e: &CExpr) -> u32 {
     let own = u32::from(matches!(e, CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, _, _)));
@@ -452,17 +458,9 @@ impl<'a> Compiler<'a> {
                         scale: 0,
                     }));
                 }
-                let dec = self.dialect.ty(SqlType::Decimal);
                 let (num_whole, den_whole) = (self.whole(a), self.whole(b));
-                let (a, b) = (self.expr(a, None)?, self.expr(b, None)?);
-                Ok(Some(Fraction {
-                    num: format!("CAST({a} AS {dec})"),
-                    den: format!("CAST({b} AS {dec})"),
-                    positive: false,
-                    num_whole,
-                    den_whole,
-                    scale: 0,
-                }))
+                let (a, b) = (self.quotient_operand(a)?, self.quotient_operand(b)?);
+                Ok(Some(Fraction { num: a, den: b, positive: false, num_whole, den_whole, scale: 0 }))
             }
             // A duration divided by a whole number, as the engine divides it: to the nanosecond,
             // truncated toward zero (jiff's `SignedDuration::checked_div`), kept as nanoseconds
@@ -766,6 +764,57 @@ impl<'a> Compiler<'a> {
             ));
         }
         Ok(Fraction { num, den, positive: f.positive, num_whole: true, den_whole: true, scale })
+    }
+
+    /// An operand of a quotient of numbers or money, as a decimal: at the tables' 10 places, or
+    /// at 20 when it multiplies two decimals (`record.rate * record.hours / record.n`), whose
+    /// product the engine keeps whole and the 10 would round (Spark never gets here: there a
+    /// product of decimals is a fraction of whole numbers, see [`Compiler::integral`]). A
+    /// product of three decimals (30 places) is left out.
+    fn quotient_operand(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let x = self.expr(e, None)?;
+        if !self.multiplies_places(e) {
+            return Ok(format!("CAST({x} AS {})", self.dialect.ty(SqlType::Decimal)));
+        }
+        if self.decimal_factors(e) > 2 {
+            return no("a quotient of a product of three decimals (it may have more than 20 decimal places)");
+        }
+        Ok(format!("CAST({x} AS DECIMAL(38, {FINE_KEY_PLACES}))"))
+    }
+
+    /// How many quotients of numbers or money in `e` have an operand of 20 places (see
+    /// [`Compiler::quotient_operand`]).
+    fn fine_quotients(&self, e: &CExpr) -> u32 {
+        let own = match e {
+            CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                u32::from(self.multiplies_places(a) || self.multiplies_places(b))
+            }
+            _ => 0,
+        };
+        own + e.children().map(|c| self.fine_quotients(c)).sum::<u32>()
+    }
+
+    /// Whether `e` holds, outside its quotients, a value of more than 10 places in DuckDB (see
+    /// [`Compiler::adds_places`]).
+    fn places_beside_quotients(&self, e: &CExpr) -> bool {
+        if matches!(e, CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, _, _)) {
+            return false;
+        }
+        let own = match e {
+            CExpr::Arith(Arith::Mul(Kind::Dec | Kind::Money), a, b) => !(self.whole(a) || self.whole(b)),
+            _ => self.ratio(e).is_some_and(|f| !f.num_whole),
+        };
+        own || e.children().any(|c| self.places_beside_quotients(c))
+    }
+
+    /// In DuckDB, whether the quotients in `parts` (a comparison's sides, or a message value) would
+    /// take a product across past 38 places: one of a product of decimals (20 places) beside
+    /// another quotient or another value of more than 10 places ([`FINE_QUOTIENTS`]).
+    fn fine_quotients_overflow(&self, parts: &[&CExpr]) -> bool {
+        self.dialect == Dialect::DuckDb
+            && parts.iter().map(|e| self.fine_quotients(e)).sum::<u32>() > 0
+            && (parts.iter().map(|e| quotients(e)).sum::<u32>() > 1
+                || parts.iter().any(|e| self.places_beside_quotients(e)))
     }
 
     /// Whether `e` multiplies two decimals (neither whole) somewhere, so that its value may have
@@ -1245,6 +1294,9 @@ impl<'a> Compiler<'a> {
             && (quotients(a) + quotients(b) > 2 || self.adds_places(a) || self.adds_places(b))
         {
             return no(DEEP_QUOTIENTS);
+        }
+        if self.fine_quotients_overflow(&[a, b]) {
+            return no(FINE_QUOTIENTS);
         }
         let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
         if fa.is_some() || fb.is_some() {
@@ -2141,6 +2193,9 @@ impl<'a> Compiler<'a> {
             }
             if self.dialect == Dialect::DuckDb && nests_quotients(e) && (quotients(e) > 2 || self.adds_places(e)) {
                 return no(DEEP_QUOTIENTS);
+            }
+            if self.fine_quotients_overflow(&[e]) {
+                return no(FINE_QUOTIENTS);
             }
             if let Some(f) = self.fraction(e)?.map(Fraction::flat) {
                 // A quotient, exact: `12.5000000000/3.0000000000`; no answer (a zero divisor): NULL.

@@ -3867,6 +3867,13 @@ code "Fine decimals" {
     require (record.fee - 0.33 GBP) * 3 + record.fee * record.part != 0.1111111111 GBP
     message "{record.id} {record.part + record.part} {record.amount * record.part - 0.5} {record.fee * record.part}"
   }
+  rule products-divided {
+    title "t"
+    for claim where record.amount > 0
+    require record.part * record.part / record.amount > 0
+    require record.amount / (record.part * record.part) < 100000
+    message "{record.id} {record.part * record.part / record.amount}"
+  }
   rule chosen-quotients {
     title "t"
     for claim
@@ -3953,6 +3960,12 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     }
     std::fs::write(records.join("claims.jsonl"), text).unwrap();
     let rows = every_rule_compared(engine, &policies, records.clone());
+    // A product of two decimals divided keeps its 20 places: the claims with parts of 10^-10 and
+    // 10^-7 break only the second requirement (a product held at 10 places would be 0, breaking
+    // the first, or leaving the second without an answer).
+    let divided: Vec<_> = rows.iter().filter(|r| r.0 == "products-divided").map(|r| (r.1.clone(), r.2)).collect();
+    let ids = ["F-1", "F-13", "F-7", "F-8"];
+    assert_eq!(divided, ids.map(|id| (Some(id.to_string()), Some(2))).to_vec(), "{rows:#?}");
     // With the parts redacted, messages show hashes of the values' texts, a product of decimals
     // and a sum of them from their 20 places; all of it is compared, hashes too.
     let program = load_redacted(&policies, &["part"]);
@@ -3962,8 +3975,14 @@ pub fn generated_fine_decimals(engine: &dyn Engine) {
     // Averages and quotients shown redacted are left out in every dialect (their text would be
     // the fraction's). A product of two decimals, and a sum of such products, is hashed from its
     // 20 places in every dialect (Spark's made from their whole numbers of places).
-    let expected =
-        vec!["thirds-of-averages", "fine-quotient", "chosen-quotients", "products-in-groups", "products-of-money"];
+    let expected = vec![
+        "thirds-of-averages",
+        "fine-quotient",
+        "products-divided",
+        "chosen-quotients",
+        "products-in-groups",
+        "products-of-money",
+    ];
     assert_eq!(left, expected, "{:?}", sql.diagnostics);
     let redacted = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &["part"]);
     let hashed = |rule: &str| {
