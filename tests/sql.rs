@@ -871,16 +871,35 @@ code "Moves" {
     }
 }
 
+/// A folder with `text` as its one policy file, `policies/q.precept`.
+fn quotient_policy(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(dir.path().join("policies/q.precept"), text).unwrap();
+    dir
+}
+
+/// `precept sql` over `dir`'s policies in each dialect: the dialect, the run, and its standard
+/// error with miette's wrapped lines joined.
+fn in_each_dialect(dir: &tempfile::TempDir) -> Vec<(&'static str, common::Run, String)> {
+    ["duckdb", "postgres", "spark"]
+        .into_iter()
+        .map(|dialect| {
+            let run =
+                common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
+            let text = run.stderr.replace("\n  │ ", " ");
+            (dialect, run, text)
+        })
+        .collect()
+}
+
 /// A quotient divided again compiles in every dialect; in DuckDB, whose quotients are of
 /// `DECIMAL(38, 10)`s, one beside a third quotient or a product of decimals is left out (its
 /// places would pass the 38 DuckDB allows when it binds the SQL, stopping every rule's query),
 /// and compiles elsewhere.
 #[test]
 fn quotients_divided_again_compile_but_three_deep_in_duckdb() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("policies")).unwrap();
-    std::fs::write(
-        dir.path().join("policies/q.precept"),
+    let dir = quotient_policy(
         r#"schema claim {
   identified by id
   id: text
@@ -914,12 +933,8 @@ code "Quotients" {
   }
 }
 "#,
-    )
-    .unwrap();
-    for dialect in ["duckdb", "postgres", "spark"] {
-        let run =
-            common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
-        let text = run.stderr.replace("\n  │ ", " ");
+    );
+    for (dialect, run, text) in in_each_dialect(&dir) {
         assert!(run.stdout.contains("'twice' AS rule_id"), "{dialect}: {}", run.stderr);
         for rule in ["three-deep", "three-shown", "beside-a-product"] {
             let said = format!("rule `{rule}` is left out of the SQL: in DuckDB, more than two quotients");
@@ -937,10 +952,7 @@ code "Quotients" {
 /// dialect.
 #[test]
 fn quotients_of_products_keep_their_places_or_are_left_out() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("policies")).unwrap();
-    std::fs::write(
-        dir.path().join("policies/q.precept"),
+    let dir = quotient_policy(
         r#"schema claim {
   identified by id
   id: text
@@ -974,12 +986,8 @@ code "Quotients of products" {
   }
 }
 "#,
-    )
-    .unwrap();
-    for dialect in ["duckdb", "postgres", "spark"] {
-        let run =
-            common::precept_in(dir.path(), &["sql", "--no-config", "--policies", "policies", "--dialect", dialect]);
-        let text = run.stderr.replace("\n  │ ", " ");
+    );
+    for (dialect, run, text) in in_each_dialect(&dir) {
         assert!(run.stdout.contains("'alone' AS rule_id"), "{dialect}: {}", run.stderr);
         if dialect != "spark" {
             assert!(run.stdout.contains("AS DECIMAL(38, 20))"), "{dialect}: {}", run.stdout);
