@@ -274,3 +274,47 @@ fn checks_from_inside_the_thread_pool_finish() {
     assert_eq!(found, alone);
     assert!(found.iter().all(|n| *n > 50));
 }
+
+/// CSV rows are split on one worker while the chunk before is converted on another: rows reported
+/// at the edges of the 1,024-row chunks (a row of the wrong width, a value that cannot be read)
+/// are each reported at their own line, and every other row is checked, once.
+#[test]
+fn csv_rows_reported_at_chunk_edges_are_each_reported_once() {
+    let mut csv = String::from("id,team,opened_at,answered_at,note,customer\n");
+    let (short, unreadable) = ([1023, 1024, 2047, 2048, 3071], [1022, 2049]);
+    for i in 0..4_000 {
+        if short.contains(&i) {
+            csv.push_str("T-short,Returns\n");
+        } else if unreadable.contains(&i) {
+            csv.push_str(&format!("T-{i},Returns,not a time,2026-03-02T09:10:00Z,,C-1\n"));
+        } else {
+            // Every row but the reported ones is answered late: one finding each.
+            csv.push_str(&format!("T-{i},Returns,2026-03-02T09:00:00Z,2026-03-02T11:00:00Z,,C-1\n"));
+        }
+    }
+    let engine = common::engine(POLICY);
+    let run = engine.check(common::records(&[("t.csv", &csv)]));
+    assert_eq!(run.summary.records, 4_000 - short.len());
+    let late = |undetermined: bool| {
+        run.findings
+            .iter()
+            .filter(|f| f.rule_id() == "answered-within-the-hour" && f.standing.is_undetermined() == undetermined)
+            .count()
+    };
+    assert_eq!(late(false), 4_000 - short.len() - unreadable.len());
+    // A row whose opening time cannot be read cannot be judged by the rule that reads it.
+    assert_eq!(late(true), unreadable.len());
+    // The line of each reported row: the header is line 1, row `i` is line `i + 2`.
+    let lines = |code: &str| -> Vec<usize> {
+        let mut lines: Vec<usize> = run
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .filter_map(|d| Some(d.file.as_ref()?.line_col(d.labels.first()?.span.start).0))
+            .collect();
+        lines.sort_unstable();
+        lines
+    };
+    assert_eq!(lines("precept::input::csv-row-length"), short.map(|i| i + 2).to_vec(), "{:?}", run.diagnostics);
+    assert_eq!(lines("precept::input::invalid-value"), unreadable.map(|i| i + 2).to_vec(), "{:?}", run.diagnostics);
+}
