@@ -145,8 +145,13 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
         Chunks { reader, recycler: super::Recycler::default(), line: 0, ordinal: 0, any: false, done: false };
     let mut current = chunks.next();
     loop {
-        let too_long = std::mem::take(&mut current.too_long);
-        let error = current.error.take();
+        // What reading the chunk met, in file order after everything before it.
+        for long in current.too_long.drain(..) {
+            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
+        }
+        if let Some(e) = current.error.take() {
+            diags.unreadable(&e);
+        }
         // The chunk's bytes are kept, shared by its records, for placing their findings; the next
         // chunk is read into a buffer of its own.
         let shared = chunks.recycler.share(current.chunk);
@@ -194,13 +199,6 @@ pub(crate) fn read_jsonl<W: Send>(file: &RecordFile, program: &Program, out: &mu
                 )
                 .collect()
         };
-        // What reading the chunk met, in file order after everything before it.
-        for long in too_long {
-            diags.push(crate::input::too_large(crate::input::Kind::RecordLine, &file.name, Some(long)));
-        }
-        if let Some(e) = error {
-            diags.unreadable(&e);
-        }
         // While this chunk is parsed and checked across the worker threads, the next one is read
         // (on one of them): reading never leaves the others idle.
         let (parsed, next) = if chunks.done {
