@@ -1959,29 +1959,82 @@ code "No answer" {
 }
 "#;
 
-#[test]
-fn values_with_no_answer_are_shown_in_messages_as_natively() {
+/// A project of one policy file and one JSON Lines file (`policies/NAME.precept`,
+/// `records/NAME.jsonl`) in a temporary folder; checked by both engines alike, with the messages
+/// of `check --engine duckdb`'s findings, in order.
+fn no_answer_messages(name: &str, policy: &str, records: &[&str], findings: usize) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["policies", "records"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
     }
-    std::fs::write(dir.path().join("policies/deals.precept"), NO_ANSWER_POLICY).unwrap();
-    let records = [
-        r#"{"id": "D-1", "until": "2024-05-01", "paid": 10, "parts": 4, "n": 3}"#,
-        r#"{"id": "D-2", "until": "9999-12-31", "paid": 10, "parts": 0, "n": -1}"#,
-        r#"{"id": "D-3", "until": "9999-12-15", "paid": 0, "parts": 3, "n": 2000000}"#,
-    ];
-    std::fs::write(dir.path().join("records/deals.jsonl"), records.join("\n") + "\n").unwrap();
-    assert_eq!(same_as_native(dir.path(), &["--policies", "policies", "records"]), 3);
+    std::fs::write(dir.path().join(format!("policies/{name}.precept")), policy).unwrap();
+    std::fs::write(dir.path().join(format!("records/{name}.jsonl")), records.join("\n") + "\n").unwrap();
+    assert_eq!(same_as_native(dir.path(), &["--policies", "policies", "records"]), findings);
     let duck = precept_in(
         dir.path(),
         &["check", "--no-config", "--format", "json", "--engine", "duckdb", "--policies", "policies", "records"],
     );
     let report: Value = serde_json::from_str(&duck.stdout).unwrap();
-    let messages: Vec<&str> =
-        report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn values_with_no_answer_are_shown_in_messages_as_natively() {
+    let records = [
+        r#"{"id": "D-1", "until": "2024-05-01", "paid": 10, "parts": 4, "n": 3}"#,
+        r#"{"id": "D-2", "until": "9999-12-31", "paid": 10, "parts": 0, "n": -1}"#,
+        r#"{"id": "D-3", "until": "9999-12-15", "paid": 0, "parts": 3, "n": 2000000}"#,
+    ];
+    let messages = no_answer_messages("deals", NO_ANSWER_POLICY, &records, 3);
     assert!(messages.iter().any(|m| m.contains("(no answer: division by zero)")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("(no answer: date out of range)")), "{messages:?}");
+}
+
+const NO_ANSWER_LIST_POLICY: &str = r#"schema basket {
+  identified by id
+  id: text
+  lines: list of { qty: integer?, price: money GBP? }?
+}
+
+code "Baskets" {
+  level organisational
+
+  rule unit-prices {
+    title "t"
+    for basket where record.lines is present
+    require all(l in record.lines: l.qty is missing or (l.price otherwise 0.00 GBP) / l.qty <= 5.00 GBP)
+    message "{record.id}: {count(l in record.lines: l.qty is present and (l.price otherwise 0.00 GBP) / l.qty > 1.00 GBP)} dear"
+  }
+}
+"#;
+
+/// A division inside a quantifier or a count: an element's condition with no answer leaves
+/// `all` without one unless another element decides it, and makes a count have none, whose
+/// message value shows why, as natively. (The field blamed, the divisor of the element with no
+/// answer, is compared row for row in tests/sql_diff's lists.)
+#[test]
+fn quantifiers_over_elements_with_no_answer_are_judged_as_natively() {
+    let records = [
+        // Broken by the second line (9.00 a piece).
+        r#"{"id": "B-1", "lines": [{"qty": 2, "price": "4.00 GBP"}, {"qty": 1, "price": "9.00 GBP"}]}"#,
+        // No answer from the first line, which no other line decides against.
+        r#"{"id": "B-2", "lines": [{"qty": 0, "price": "3.00 GBP"}, {"qty": 1, "price": "1.00 GBP"}]}"#,
+        // No answer from the first line, but the second decides: broken.
+        r#"{"id": "B-3", "lines": [{"qty": 0, "price": "3.00 GBP"}, {"qty": 1, "price": "9.00 GBP"}]}"#,
+        // Held, with a missing quantity and a missing price; and an empty list.
+        r#"{"id": "B-4", "lines": [{"qty": 2, "price": "2.00 GBP"}, {"price": "80.00 GBP"}, {"qty": 3}]}"#,
+        r#"{"id": "B-5", "lines": []}"#,
+        // The second line has no answer, after a line that holds.
+        r#"{"id": "B-6", "lines": [{"qty": 1, "price": "1.00 GBP"}, {"qty": 0}]}"#,
+    ];
+    let shown = no_answer_messages("baskets", NO_ANSWER_LIST_POLICY, &records, 4);
+    let want = [
+        "B-1: 2 dear",
+        "B-2: (no answer: division by zero) dear",
+        "B-3: (no answer: division by zero) dear",
+        "B-6: (no answer: division by zero) dear",
+    ];
+    assert_eq!(shown, want);
 }
 
 /// The generated projects of tests/sql_diff checked by `check` on both engines (and their SQL on

@@ -75,6 +75,20 @@ const MOVED_BY_A_FRACTION: &str =
 /// other than compared, shown as a duration or moving a date: it may fall between microseconds.
 const SHOWN_BETWEEN_MICROSECONDS: &str = "a divided duration, or an instant moved by one, other than compared, shown as a duration or moving a date (an instant shown in a message, its day or business days taken, a value in a set: it may fall between the microseconds SQL keeps, where the engine keeps nanoseconds)";
 
+/// A list a quantifier or count ranges over, as [`Compiler::each_element`] bound its elements.
+struct Elements {
+    /// The list's SQL.
+    list: String,
+    /// Whether it is a PostgreSQL `JSONB` list ([`Dialect::jsonb`]).
+    jsonb: bool,
+    /// The alias each element is bound as.
+    alias: String,
+    /// The path of the element bound (`actions[2]`) as SQL text, or `NULL`.
+    path: String,
+    /// The list's own path as SQL text, or `NULL` (`NULL` too when paths were not asked for).
+    list_path: String,
+}
+
 /// A construct that does not compile to SQL (yet), described as a policy author would name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
@@ -995,28 +1009,58 @@ impl<'a> Compiler<'a> {
     /// SQL, whether it is `JSONB` ([`Dialect::jsonb`]), the alias its elements are bound as, and
     /// the body's SQL.
     fn bound(&mut self, var: u8, list: &CExpr, body: &CExpr) -> Result<(String, bool, String, String), Unsupported> {
+        let (e, cond) = self.each_element(var, list, false, |c| c.expr(body, None))?;
+        Ok((e.list, e.jsonb, e.alias, cond))
+    }
+
+    /// Compile `within` with quantifier variable `var` bound to each element of `list`, and, with
+    /// `paths`, to the element's path (`actions[2]`) for what blames a field
+    /// ([`first_path`]). The binding is undone whatever `within` gave.
+    fn each_element<T>(
+        &mut self,
+        var: u8,
+        list: &CExpr,
+        paths: bool,
+        within: impl FnOnce(&mut Self) -> Result<T, Unsupported>,
+    ) -> Result<(Elements, T), Unsupported> {
         let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
-        let jsonb = self.dialect.jsonb(&Ty::List(inner.clone()));
+        let d = self.dialect;
+        let jsonb = d.jsonb(&Ty::List(inner.clone()));
+        let list_path = if paths { self.first_field(list)? } else { "NULL".to_string() };
         let l = self.expr(list, None)?;
-        let a = format!("u{}", {
-            self.aliases += 1;
-            self.aliases
-        });
+        self.aliases += 1;
+        let a = format!("u{}", self.aliases);
+        let elem = if list_path == "NULL" {
+            "NULL".to_string()
+        } else {
+            format!("({list_path} || '[' || CAST({} AS {}) || ']')", d.element_index(&a), d.ty(SqlType::Text))
+        };
         let slot = usize::from(var);
         if self.vars.len() <= slot {
             self.vars.resize(slot + 1, None);
         }
-        let saved = self.vars.get(slot).cloned().flatten();
-        if let Some(v) = self.vars.get_mut(slot) {
-            *v = Some((self.dialect.element(&a), *inner));
+        if self.var_paths.len() <= slot {
+            self.var_paths.resize(slot + 1, None);
         }
-        let cond = self.expr(body, None);
+        let saved = (self.vars.get(slot).cloned().flatten(), self.var_paths.get(slot).cloned().flatten());
         if let Some(v) = self.vars.get_mut(slot) {
-            *v = saved;
+            *v = Some((d.element(&a), *inner));
+        }
+        if paths {
+            if let Some(v) = self.var_paths.get_mut(slot) {
+                *v = Some(elem.clone());
+            }
+        }
+        let got = within(self);
+        if let Some(v) = self.vars.get_mut(slot) {
+            *v = saved.0;
+        }
+        if let Some(v) = self.var_paths.get_mut(slot) {
+            *v = saved.1;
         }
         // (In Spark the body becomes a lambda, whose calendar lookups the dialect reads as joined
         // columns: [`super::dialect::lambda`].)
-        Ok((l, jsonb, a, cond?))
+        Ok((Elements { list: l, jsonb, alias: a, path: elem, list_path }, got?))
     }
 
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
@@ -1874,6 +1918,40 @@ impl<'a> Compiler<'a> {
                 }
                 format!("(CASE {arms}ELSE FALSE END)")
             }
+            // A quantifier no element decided, with an element whose condition has no answer (a
+            // missing one never hides it), as the engine leaves it open; a count with such an
+            // element, whatever the others.
+            CExpr::Quant(..) | CExpr::Count(_, Some(_)) => {
+                let (q, var, list, body) = match e {
+                    CExpr::Quant(q, var, list, body) => (Some(*q), *var, list, body),
+                    CExpr::Count(list, Some((var, body))) => (None, *var, list, body),
+                    _ => return no(NO_ANSWER_INSIDE),
+                };
+                let nl = self.no_answer(list)?;
+                let (el, (cond, nb)) =
+                    self.each_element(var, list, false, |c| Ok((c.expr(body, None)?, c.no_answer(body)?)))?;
+                let some = d.is_true(&d.any(&el.list, el.jsonb, &el.alias, &nb));
+                let decisive = match q {
+                    Some(Quant::All) => d.is_false(&cond),
+                    Some(Quant::Any | Quant::None) => d.is_true(&cond),
+                    None => return Ok(format!("({nl} OR {some})")),
+                };
+                let decided = d.is_true(&d.any(&el.list, el.jsonb, &el.alias, &decisive));
+                format!("({nl} OR ({some} AND NOT {decided}))")
+            }
+            // A function asked of a value with none has none, whatever its other arguments (no
+            // answer wins over a missing one), as the engine calls it.
+            CExpr::Call(_, args) => {
+                let mut arms = Vec::new();
+                for a in args {
+                    arms.push(self.no_answer(a)?);
+                }
+                if arms.is_empty() {
+                    "FALSE".to_string()
+                } else {
+                    format!("({})", arms.join(" OR "))
+                }
+            }
             _ => return no(NO_ANSWER_INSIDE),
         })
     }
@@ -1900,7 +1978,11 @@ impl<'a> Compiler<'a> {
         let d = self.dialect;
         let text = |w: Why| d.text(w.as_str());
         match e {
-            CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..) => return no(NO_ANSWER_INSIDE),
+            // The first element whose condition has none, in list order, as the engine keeps it.
+            CExpr::Quant(_, var, list, body) | CExpr::Count(list, Some((var, body))) => {
+                return self.first_unanswered(*var, list, body, false, Self::why);
+            }
+            CExpr::Count(..) => return no(NO_ANSWER_INSIDE),
             CExpr::If(c, a, b) => {
                 let (wc, wa, wb) = (self.why(c)?, self.why(a)?, self.why(b)?);
                 let c = self.expr(c, None)?;
@@ -1943,28 +2025,53 @@ impl<'a> Compiler<'a> {
         Ok(if arms.is_empty() { own } else { format!("CASE {arms}ELSE {own} END") })
     }
 
+    /// What `of` (why, or where from) gives of a quantifier or count over `list` that has no
+    /// answer: of the list, when it has none, else of condition `body` in the first element
+    /// whose condition has none, in list order (with `paths`, the variable standing for that
+    /// element's path), as [`crate::engine::unanswered`] walks it.
+    fn first_unanswered(
+        &mut self,
+        var: u8,
+        list: &CExpr,
+        body: &CExpr,
+        paths: bool,
+        of: fn(&mut Self, &CExpr) -> Result<String, Unsupported>,
+    ) -> Result<String, Unsupported> {
+        if self.no_answer(list)? != "FALSE" {
+            return of(self, list);
+        }
+        let (el, (got, nb)) = self.each_element(var, list, paths, |c| Ok((of(c, body)?, c.no_answer(body)?)))?;
+        let d = self.dialect;
+        Ok(d.first_element(&el.list, el.jsonb, &el.alias, &got, &d.is_true(&nb)))
+    }
+
     /// Where `e`'s lack of an answer comes from, given that it has none, as
     /// [`crate::engine::unanswered`] finds it: the first operand with none (only the branch
     /// taken, under `if`), down to the computation whose operands all had answers, which blames
     /// the divisor (else the dividend) of a division by zero when it is a field, and otherwise the
     /// first field it reads; NULL when there is none.
     fn culprit(&mut self, e: &CExpr) -> Result<String, Unsupported> {
-        let field = |c: &Compiler<'_>, x: &CExpr| -> Result<Option<String>, Unsupported> {
+        // A field read directly (through a conversion to decimal): a quantifier's variable stands
+        // for its element (`actions[2].qty`).
+        fn field(c: &Compiler<'_>, x: &CExpr) -> Result<Option<String>, Unsupported> {
             match x {
                 CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
-                CExpr::ToDec(inner) => match inner.as_ref() {
-                    CExpr::Field(Root::Record, steps) => Ok(Some(c.dialect.text(&c.field(steps)?.1))),
-                    _ => Ok(None),
-                },
+                CExpr::Field(Root::Var(_), _) | CExpr::Var(_) => first_path(c, x),
+                CExpr::ToDec(inner) => field(c, inner),
                 _ => Ok(None),
             }
-        };
+        }
         if !has_no_answer(e) {
             return Ok("NULL".into());
         }
         let d = self.dialect;
         match e {
-            CExpr::Quant(..) | CExpr::Count(..) | CExpr::Call(..) => return no(NO_ANSWER_INSIDE),
+            // Within the first element whose condition has none, the element standing for the
+            // variable (`actions[2].amount`), as the engine walks it.
+            CExpr::Quant(_, var, list, body) | CExpr::Count(list, Some((var, body))) => {
+                return self.first_unanswered(*var, list, body, true, Self::culprit);
+            }
+            CExpr::Count(..) => return no(NO_ANSWER_INSIDE),
             CExpr::If(c, a, b) => {
                 let (cc, ca, cb) = (self.culprit(c)?, self.culprit(a)?, self.culprit(b)?);
                 let c = self.expr(c, None)?;
@@ -2040,51 +2147,17 @@ impl<'a> Compiler<'a> {
     /// within (the field its condition failed on, or first reads) or as a whole (`items[2]`); the
     /// list itself when there is no such element.
     fn blame_element(&mut self, q: Quant, var: u8, list: &CExpr, body: &CExpr) -> Result<String, Unsupported> {
-        let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
         let d = self.dialect;
-        let jsonb = d.jsonb(&Ty::List(inner.clone()));
-        let list_path = self.first_field(list)?;
-        let l = self.expr(list, None)?;
-        self.aliases += 1;
-        let a = format!("u{}", self.aliases);
-        let text = d.ty(SqlType::Text);
-        let elem = if list_path == "NULL" {
-            "NULL".to_string()
-        } else {
-            format!("({list_path} || '[' || CAST({} AS {text}) || ']')", d.element_index(&a))
-        };
-        let slot = usize::from(var);
-        if self.vars.len() <= slot {
-            self.vars.resize(slot + 1, None);
-        }
-        if self.var_paths.len() <= slot {
-            self.var_paths.resize(slot + 1, None);
-        }
-        let saved = (self.vars.get(slot).cloned().flatten(), self.var_paths.get(slot).cloned().flatten());
-        if let Some(v) = self.vars.get_mut(slot) {
-            *v = Some((d.element(&a), *inner));
-        }
-        if let Some(v) = self.var_paths.get_mut(slot) {
-            *v = Some(elem.clone());
-        }
-        let within = (|| {
-            let cond = self.expr(body, None)?;
-            let (inner, bad) = match q {
-                Quant::None => (self.first_field(body)?, d.is_true(&cond)),
-                _ => (self.blame(body)?, format!("NOT {}", d.is_true(&cond))),
-            };
-            Ok::<_, Unsupported>((inner, bad))
-        })();
-        if let Some(v) = self.vars.get_mut(slot) {
-            *v = saved.0;
-        }
-        if let Some(v) = self.var_paths.get_mut(slot) {
-            *v = saved.1;
-        }
-        let (inner, bad) = within?;
-        let sel = format!("COALESCE({inner}, {elem})");
-        let first = d.first_element(&l, jsonb, &a, &sel, &bad);
-        Ok(format!("COALESCE({first}, {list_path})"))
+        let (e, (inner, bad)) = self.each_element(var, list, true, |c| {
+            let cond = c.expr(body, None)?;
+            Ok(match q {
+                Quant::None => (c.first_field(body)?, d.is_true(&cond)),
+                _ => (c.blame(body)?, format!("NOT {}", d.is_true(&cond))),
+            })
+        })?;
+        let sel = format!("COALESCE({inner}, {})", e.path);
+        let first = d.first_element(&e.list, e.jsonb, &e.alias, &sel, &bad);
+        Ok(format!("COALESCE({first}, {})", e.list_path))
     }
 
     /// The first field `e` reads (in the order [`crate::engine::blame`] searches), as a SQL text

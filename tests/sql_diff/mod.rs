@@ -2651,6 +2651,34 @@ code "Lists" {
     require count(i in record.items: i.parts is present and count(p in i.parts: (p.code otherwise "") == "z") > 0) == 0
     message "{record.id} {count(i in record.items: i.parts is missing)}"
   }
+  rule unit-prices {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.price is missing or i.qty is missing or i.price / i.qty <= 5.00 GBP)
+    require none(i in record.items: i.weight is present and i.qty is present and i.weight / i.qty > 2)
+    require any(i in record.items: i.qty is missing or (i.weight otherwise 1) / i.qty < 1) or count(record.items) == 0
+    require count(i in record.items: i.qty is present and (i.weight otherwise 1) / i.qty >= 1) <= 1
+    message "{record.id} {count(i in record.items: i.qty is present and (i.price otherwise 1.00 GBP) / i.qty > 2.00 GBP)}"
+  }
+  rule packed-in-time {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.qty is missing or i.packed is missing or i.packed + i.qty days > record.at)
+    require none(i in record.items: i.qty is present and i.made is present and i.made + i.qty months > 2024-04-30)
+    message "{record.id} {count(i in record.items: i.qty is present and (i.made otherwise 2024-01-31) + i.qty months > 2024-03-01)}"
+  }
+  rule functions-of-moves {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.qty is missing or i.made is missing or (months_between(i.made + i.qty months, 2024-05-31) otherwise 4) >= 1)
+    message "{record.id}"
+  }
+  rule functions-of-moved-instants {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: i.qty is missing or i.packed is missing or hours_between(record.at, i.packed + i.qty hours) < 500)
+    message "{record.id}"
+  }
 }
 "#;
 
