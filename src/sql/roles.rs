@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::dialect::{Dialect, SqlType};
-use super::expr::{first_path, may_fail, Compiler, Unsupported};
+use super::expr::{first_path, Compiler, Unsupported};
 use crate::engine::program::{CExpr, ScopeFn};
 use crate::engine::types::Ty;
 use crate::roles::ladder::Ladder;
@@ -565,10 +565,7 @@ pub(crate) fn question(c: &mut Compiler<'_>, f: ScopeFn, args: &[CExpr]) -> Resu
     }
     // A computation that divides, reads a count from the record or moves a date by a span or
     // months is told from missing ([`Compiler::no_answer`]: the question then has none, as in the
-    // engine), but not one inside a quantifier, a count or a function.
-    if args.iter().any(|a| may_fail(a) && super::expr::unguarded_move(a)) {
-        return no("a question about staff and roles asked of a date or datetime moved inside a quantifier, a count or a function (SQL cannot tell no answer from missing there)");
-    }
+    // engine).
     let d = c.dialect;
     let t = |name: &str| d.ident(name);
     let (Some(first), Some(last)) = (args.first(), args.last()) else {
