@@ -3290,6 +3290,7 @@ const REDACTED_COMPUTED_POLICY: &str = r#"schema payment {
   wait: duration
   on: date
   rate: decimal
+  parts: list of integer
 }
 
 code "Redacted computations" {
@@ -3301,6 +3302,12 @@ code "Redacted computations" {
     require record.id == "none"
     message "{record.id}: {record.paid * 2} {record.wait + record.n days} {if record.paid / record.pieces > 1.00 GBP then record.paid else record.paid * 3} {record.on + record.n days} {record.on + record.n months} {record.on - record.n years} {record.wait / 3 + 1h} {-(record.wait / record.pieces)} {record.rate * record.rate} {record.paid * record.rate}"
   }
+  rule listed-hashed {
+    title "t"
+    for payment
+    require record.id == "none"
+    message "{record.id}: {months_between(record.on + record.n months, 2024-06-01)} {count(p in record.parts: record.paid / p > 1.00 GBP)} {any(p in record.parts: record.on + p months > 2024-04-01)}"
+  }
 }
 "#;
 
@@ -3310,6 +3317,7 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
     let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("payments.precept"), REDACTED_COMPUTED_POLICY).unwrap();
     let counts = [0i64, 3, -1, 1_000_001, 1_000_000];
+    let parts: [&[i64]; 5] = [&[2, 1], &[0, 3], &[], &[-1, 2], &[1, 0, -2]];
     let mut text = String::new();
     for k in 0..20i64 {
         let r = serde_json::json!({
@@ -3321,6 +3329,8 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
             "on": format!("2024-02-{:02}", 1 + k % 28),
             // Ten places, so that its square has twenty.
             "rate": format!("{}.{:010}", k % 3 - 1, (k * 7_919_191) % 10_000_000_000),
+            // Divisors of zero and counts below zero in some lists; an empty one.
+            "parts": parts[(k % 5) as usize],
         });
         text.push_str(&format!("{r}\n"));
     }
@@ -3330,7 +3340,7 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     let rows = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &redact);
-    assert_eq!(rows.len(), 20, "{rows:#?}");
+    assert_eq!(rows.len(), 40, "{rows:#?}");
     let hashed = |t: &str| precept::engine::redact::hash(t);
     // Some value of each kind had no answer, and was hashed as the engine words it.
     for why in [
@@ -3339,6 +3349,15 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
         "(no answer: date out of range)",
     ] {
         assert!(rows.iter().any(|r| r.4.contains(&Some(hashed(why)))), "{why}: {rows:#?}");
+    }
+    // And over a list and through a function: a zero divisor in a count, a count below zero in
+    // `any` and in `months_between`'s argument.
+    let listed: Vec<&Row> = rows.iter().filter(|r| r.0 == "listed-hashed").collect();
+    for (at, why) in
+        [(2, "division by zero"), (3, "count below zero or too large"), (1, "count below zero or too large")]
+    {
+        let want = Some(hashed(&format!("(no answer: {why})")));
+        assert!(listed.iter().any(|r| r.4.get(at) == Some(&want)), "{at} {why}: {listed:#?}");
     }
     // A product of two decimals is hashed from every one of its 20 places: P-1's rate is
     // 0.0007919191 (times 7,919,191 for each k), whose square is 0.00000062713586094481.
