@@ -1918,27 +1918,8 @@ impl<'a> Compiler<'a> {
                 }
                 format!("(CASE {arms}ELSE FALSE END)")
             }
-            // A quantifier no element decided, with an element whose condition has no answer (a
-            // missing one never hides it), as the engine leaves it open; a count with such an
-            // element, whatever the others.
-            CExpr::Quant(..) | CExpr::Count(_, Some(_)) => {
-                let (q, var, list, body) = match e {
-                    CExpr::Quant(q, var, list, body) => (Some(*q), *var, list, body),
-                    CExpr::Count(list, Some((var, body))) => (None, *var, list, body),
-                    _ => return no(NO_ANSWER_INSIDE),
-                };
-                let nl = self.no_answer(list)?;
-                let (el, (cond, nb)) =
-                    self.each_element(var, list, false, |c| Ok((c.expr(body, None)?, c.no_answer(body)?)))?;
-                let some = d.is_true(&d.any(&el.list, el.jsonb, &el.alias, &nb));
-                let decisive = match q {
-                    Some(Quant::All) => d.is_false(&cond),
-                    Some(Quant::Any | Quant::None) => d.is_true(&cond),
-                    None => return Ok(format!("({nl} OR {some})")),
-                };
-                let decided = d.is_true(&d.any(&el.list, el.jsonb, &el.alias, &decisive));
-                format!("({nl} OR ({some} AND NOT {decided}))")
-            }
+            CExpr::Quant(q, var, list, body) => self.elements_no_answer(Some(*q), *var, list, body)?,
+            CExpr::Count(list, Some((var, body))) => self.elements_no_answer(None, *var, list, body)?,
             // A function asked of a value with none has none, whatever its other arguments (no
             // answer wins over a missing one), as the engine calls it.
             CExpr::Call(_, args) => {
@@ -1954,6 +1935,30 @@ impl<'a> Compiler<'a> {
             }
             _ => return no(NO_ANSWER_INSIDE),
         })
+    }
+
+    /// [`Compiler::no_answer`] of quantifier `q` (`None`: a count) over `list`: one no element
+    /// decided, with an element whose condition has no answer (a missing one never hides it), as
+    /// the engine leaves it open; a count with such an element, whatever the others.
+    fn elements_no_answer(
+        &mut self,
+        q: Option<Quant>,
+        var: u8,
+        list: &CExpr,
+        body: &CExpr,
+    ) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        let nl = self.no_answer(list)?;
+        let (el, (cond, nb)) =
+            self.each_element(var, list, false, |c| Ok((c.expr(body, None)?, c.no_answer(body)?)))?;
+        let some = d.is_true(&d.any(&el.list, el.jsonb, &el.alias, &nb));
+        let decisive = match q {
+            Some(Quant::All) => d.is_false(&cond),
+            Some(Quant::Any | Quant::None) => d.is_true(&cond),
+            None => return Ok(format!("({nl} OR {some})")),
+        };
+        let decided = d.is_true(&d.any(&el.list, el.jsonb, &el.alias, &decisive));
+        Ok(format!("({nl} OR ({some} AND NOT {decided}))"))
     }
 
     /// Why `e` has no answer where it has none (the engine's words, as SQL text), NULL where it has
