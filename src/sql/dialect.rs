@@ -291,10 +291,26 @@ impl Dialect {
         format!("('redacted:' || substr({hex}, 1, 8))")
     }
 
+    /// Text `s` without the characters `c` at its end (Spark's `rtrim` takes no characters).
+    pub fn trim_trailing(self, s: &str, c: &str) -> String {
+        match self {
+            Dialect::Spark => format!("TRIM(TRAILING '{c}' FROM ({s}))"),
+            Dialect::DuckDb | Dialect::Postgres => format!("rtrim({s}, '{c}')"),
+        }
+    }
+
+    /// Text `s` without the characters `c` at its start.
+    pub fn trim_leading(self, s: &str, c: &str) -> String {
+        match self {
+            Dialect::Spark => format!("TRIM(LEADING '{c}' FROM ({s}))"),
+            Dialect::DuckDb | Dialect::Postgres => format!("ltrim({s}, '{c}')"),
+        }
+    }
+
     /// Text `x` as a message quotes it ([`crate::text::clip`]): at most `max` characters (code
     /// points in every dialect's `length` and `substr`), then `…`.
     pub fn clipped(self, x: &str, max: usize) -> String {
-        format!("CASE WHEN length({x}) > {max} THEN substr({x}, 1, {max}) || {} ELSE {x} END", self.text("…"))
+        format!("substr({x}, 1, {max}) || CASE WHEN length({x}) > {max} THEN {} ELSE '' END", self.text("…"))
     }
 
     /// A list element bound to quantifier variable alias `a`, as conditions read it.

@@ -2523,48 +2523,58 @@ fn exact_text(d: Dialect, x: &str, min: u32) -> String {
 }
 
 /// Whole number `u` over 10^`scale` as [`exact_text`] shows a decimal.
+///
+/// `u` is written as few times as the text allows (four at most), since a dialect has no way
+/// to name a value inside an expression and `u` is often a large computation: written once per
+/// use, a message of ten such values made a view Spark's analyser ran out of memory on. So the
+/// digits are padded once to 39 (more than a DECIMAL(38, 0) has), and cut, trimmed and joined
+/// from that one text.
 pub(crate) fn scaled_text(d: Dialect, u: &str, scale: u32, min: u32) -> String {
     let text = d.ty(SqlType::Text);
-    let digits = format!("CAST(abs({u}) AS {text})");
-    // At least `scale + 1` digits: one before the point, `scale` after.
-    let n = scale + 1;
-    let padded = format!("CASE WHEN length({digits}) < {n} THEN lpad({digits}, {n}, '0') ELSE {digits} END");
-    let whole = format!("substr({padded}, 1, length({padded}) - {scale})");
-    let places = if scale == 0 {
-        "''".to_string()
+    let sign = format!("CASE WHEN {u} < 0 THEN '-' ELSE '' END");
+    if scale == 0 {
+        let zeros = if min == 0 { String::new() } else { format!(" || '.{}'", "0".repeat(min as usize)) };
+        return format!("({sign} || CAST(abs({u}) AS {text}){zeros})");
+    }
+    const WIDTH: u32 = 39;
+    let padded = format!("lpad(CAST(abs({u}) AS {text}), {WIDTH}, '0')");
+    let whole = format!(
+        "COALESCE(NULLIF({}, ''), '0')",
+        d.trim_leading(&format!("substr({padded}, 1, {})", WIDTH - scale), "0")
+    );
+    let first = WIDTH - scale + 1;
+    if min == 0 {
+        // No places: the point goes with them.
+        let places = d.trim_trailing(&format!("substr({padded}, {first})"), "0");
+        return format!("({sign} || {})", d.trim_trailing(&format!("{whole} || '.' || {places}"), "."));
+    }
+    let places = if min >= scale {
+        format!("substr({padded}, {first}) || '{}'", "0".repeat((min - scale) as usize))
     } else {
-        format!("regexp_replace(substr({padded}, length({padded}) - {}), '0+$', '')", scale - 1)
+        format!(
+            "substr({padded}, {first}, {min}) || {}",
+            d.trim_trailing(&format!("substr({padded}, {})", first + min), "0")
+        )
     };
-    let places = if min == 0 {
-        places
-    } else {
-        format!("CASE WHEN length({places}) < {min} THEN rpad({places}, {min}, '0') ELSE {places} END")
-    };
-    format!(
-        "(CASE WHEN {u} < 0 THEN '-' ELSE '' END || {whole} || CASE WHEN {places} <> '' THEN '.' || {places} ELSE '' END)"
-    )
+    format!("({sign} || {whole} || '.' || {places})")
 }
 
 /// A duration `x` (whole microseconds) as the engine shows it ([`crate::engine::format::duration`]):
 /// `2d 3h 5m`, whole seconds (toward zero), its units largest first, seconds when there are some
-/// or nothing else, `-` before a negative one.
+/// or nothing else, `-` before a negative one. Each unit is written once (a zero one is NULL,
+/// which `concat_ws` leaves out), so `x` appears six times, not eleven.
 fn duration_text(d: Dialect, x: &str) -> String {
     let text = d.ty(SqlType::Text);
     let secs = d.int_div(&format!("abs({x})"), "1000000");
-    let part =
-        |n: String, unit: &str, shown: String| format!("CASE WHEN {shown} THEN CAST({n} AS {text}) || '{unit}' END");
-    let days = d.int_div(&secs, "86400");
-    let hours = d.int_div(&format!("{secs} % 86400"), "3600");
-    let minutes = d.int_div(&format!("{secs} % 3600"), "60");
-    let seconds = format!("({secs} % 60)");
+    let part = |n: String, unit: &str| format!("CAST(NULLIF({n}, 0) AS {text}) || '{unit}'");
     let parts = [
-        part(days.clone(), "d", format!("{days} > 0")),
-        part(hours.clone(), "h", format!("{hours} > 0")),
-        part(minutes.clone(), "m", format!("{minutes} > 0")),
-        part(seconds.clone(), "s", format!("({seconds} > 0 OR {secs} < 60)")),
+        part(d.int_div(&secs, "86400"), "d"),
+        part(d.int_div(&format!("{secs} % 86400"), "3600"), "h"),
+        part(d.int_div(&format!("{secs} % 3600"), "60"), "m"),
+        part(format!("({secs} % 60)"), "s"),
     ];
     format!(
-        "CASE WHEN {x} IS NOT NULL THEN CASE WHEN {x} <= -1000000 THEN '-' ELSE '' END || concat_ws(' ', {}) END",
+        "CASE WHEN {x} IS NOT NULL THEN CASE WHEN {x} <= -1000000 THEN '-' ELSE '' END || COALESCE(NULLIF(concat_ws(' ', {}), ''), '0s') END",
         parts.join(", ")
     )
 }

@@ -588,10 +588,7 @@ impl KeyPart {
 /// trailing zeros are taken off.
 pub(crate) fn decimal_text(d: Dialect, x: &str, places: u32, scale: u32) -> String {
     let t = d.to_text(&format!("CAST({x} AS DECIMAL(38, {scale}))"), SqlType::Decimal);
-    let rtrim = |s: &str, c: &str| match d {
-        Dialect::Spark => format!("TRIM(TRAILING '{c}' FROM {s})"),
-        Dialect::DuckDb | Dialect::Postgres => format!("rtrim({s}, '{c}')"),
-    };
+    let rtrim = |s: &str, c: &str| d.trim_trailing(s, c);
     if places == 0 {
         return rtrim(&rtrim(&t, "0"), ".");
     }
