@@ -129,6 +129,31 @@ code "House rules" {{
     }
 }
 
+/// The nearest rank is counted exactly whatever the places of `p`: 9 times 88.888...889% is 8
+/// and a little over, so the rank is the 9th value. (In 28-digit decimals the product was rounded
+/// to 8 and the 8th value taken.)
+#[test]
+fn a_percentile_rank_just_past_a_whole_number_takes_the_next_value() {
+    let policy = format!(
+        r#"{TICKETS}
+code "House rules" {{
+  level organisational
+  rule slowest {{
+    for ticket
+    group by record.team
+    require (percentile(record.wait, 88.88888888888888888888888889) otherwise 0m) <= 8m
+  }}
+}}
+"#
+    );
+    let records: String = (1..=9)
+        .map(|i| format!(r#"{{"id": "C-{i}", "team": "C", "opened_at": "2026-02-02T10:00:00Z", "wait": "{i}m", "escalated": false}}"#) + "\n")
+        .collect();
+    let (_, findings) = run(&policy, &[("t.jsonl", &records)]);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(fact(&findings[0], "value"), "9m");
+}
+
 #[test]
 fn groups_are_reported_in_key_order_whatever_the_file_order() {
     let policy = format!(

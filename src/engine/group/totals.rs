@@ -7,7 +7,6 @@
 use std::cmp::Ordering;
 
 use jiff::SignedDuration;
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::keys::owned;
@@ -115,13 +114,34 @@ pub(super) fn result(acc: &mut Acc, kind: AggKind, records: u64) -> Value {
                 return Value::Missing;
             }
             vals.sort_by(|a, b| compare(a.view(), b.view()).unwrap_or(Ordering::Equal));
-            // Nearest rank: the smallest value with at least p% of the values at or below it.
-            let n = Decimal::from(vals.len());
-            let rank = (p / Decimal::ONE_HUNDRED * n).ceil().to_usize().unwrap_or(1).max(1);
-            vals.get(rank.min(vals.len()) - 1).cloned().unwrap_or(Value::Missing)
+            let rank = nearest_rank(p, vals.len());
+            vals.get(rank.min(vals.len()).max(1) - 1).cloned().unwrap_or(Value::Missing)
         }
         (Acc::Values(_), _) => Value::Missing,
     }
+}
+
+/// The nearest rank of percentile `p` (above 0, at most 100) among `n` values: the least `r` with
+/// at least `p`% of them at or below the `r`-th, `ceil(p * n / 100)`, counted in whole numbers.
+/// In decimals (`p / 100 * n`, 28 significant digits) a product past them was rounded, and the
+/// rank could fall one short: `percentile(x, 88.88888888888888888888888889)` of 9 values is
+/// exactly 8 and a little over, the 9th, where the decimal product rounded it to the 8th.
+fn nearest_rank(p: Decimal, n: usize) -> usize {
+    // p = m / 10^s, so the rank is ceil(m * n / (100 * 10^s)); 100 * 10^28 fits in 128 bits.
+    let m = p.mantissa().unsigned_abs();
+    let den = 100u128 * 10u128.pow(p.scale());
+    let n128 = n as u128;
+    let rank = match m.checked_mul(n128) {
+        Some(x) => x.div_ceil(den),
+        // m below 2^96 and n below 2^64: past 128 bits only for groups of billions of values.
+        None => {
+            let x = num_bigint::BigUint::from(m) * num_bigint::BigUint::from(n128);
+            let den = num_bigint::BigUint::from(den);
+            let q = (&x + &den - 1u32) / den;
+            u128::try_from(q).unwrap_or(u128::MAX)
+        }
+    };
+    usize::try_from(rank).unwrap_or(usize::MAX).max(1)
 }
 
 fn total(t: Total, k: Kind, n: u64) -> Value {
@@ -163,6 +183,55 @@ mod tests {
         assert_eq!(pct(&v, 40), Value::Int(20));
         assert_eq!(pct(&v, 50), Value::Int(35));
         assert_eq!(pct(&v, 100), Value::Int(50));
+    }
+
+    #[test]
+    fn a_rank_past_28_digits_is_not_rounded_down() {
+        let v: Vec<i64> = (1..=9).collect();
+        let mut acc = Acc::Values(v.iter().map(|&v| Value::Int(v)).collect());
+        let p = Decimal::from_str_exact("88.88888888888888888888888889").unwrap_or_default();
+        // 9 times p% is 8.0000000000000000000000000001: the 9th value.
+        assert_eq!(result(&mut acc, AggKind::Percentile(Kind::Int, p), 9), Value::Int(9));
+        assert_eq!(nearest_rank(Decimal::ONE_HUNDRED, usize::MAX), usize::MAX);
+        assert_eq!(nearest_rank(Decimal::new(1, 28), usize::MAX), 1);
+        // Past 128 bits: p's 28 digits times the most values a group could hold.
+        assert_eq!(nearest_rank(p, usize::MAX), 16_397_105_843_297_379_214);
+    }
+
+    use proptest::prelude::{Just, Strategy};
+
+    proptest::proptest! {
+        /// The rank against a model that counts instead of dividing: the least `r` whose `r / n`
+        /// is at least `p / 100`, compared as whole numbers of any size.
+        #[test]
+        fn ranks_are_the_least_that_reach_p_percent(
+            (m, s) in (0u32..=28).prop_flat_map(|s| (1u128..=(100 * 10u128.pow(s)).min(Decimal::MAX.mantissa() as u128), Just(s))),
+            n in 1usize..300,
+        ) {
+            use num_bigint::BigUint;
+            let p = Decimal::from_i128_with_scale(i128::try_from(m).unwrap_or(1), s);
+            let (m, s) = (BigUint::from(p.mantissa().unsigned_abs()), p.scale());
+            let reaches = |r: usize| BigUint::from(r) * 100u32 * BigUint::from(10u32).pow(s) >= &m * BigUint::from(n);
+            let model = (1..=n).find(|&r| reaches(r)).unwrap_or(n);
+            proptest::prop_assert_eq!(nearest_rank(p, n), model);
+        }
+
+        /// The same, for the ranks decimals got wrong: `p` of 26 to 28 places whose `p * n /
+        /// 100` is a whole number `k` and a few units of the last place.
+        #[test]
+        fn ranks_just_past_a_whole_number_are_the_next(s in 26u32..=28, n in 2u128..300, k in 1u128..300) {
+            use num_bigint::BigUint;
+            let den = 100 * 10u128.pow(s);
+            let r = (n - (k * den) % n) % n;
+            let m = (k * den + r) / n;
+            proptest::prop_assume!(k < n && r > 0 && m <= Decimal::MAX.mantissa() as u128);
+            let p = Decimal::from_i128_with_scale(i128::try_from(m).unwrap_or(1), s);
+            let n = n as usize;
+            let reaches = |r: usize| BigUint::from(r) * BigUint::from(den) >= BigUint::from(m) * BigUint::from(n);
+            let model = (1..=n).find(|&r| reaches(r)).unwrap_or(n);
+            proptest::prop_assert_eq!(model, k as usize + 1);
+            proptest::prop_assert_eq!(nearest_rank(p, n), model);
+        }
     }
 
     #[test]
