@@ -471,21 +471,25 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
     })
 }
 
-/// The most decimal places of a percentile's `p` the SQL ranks by: `m * n` (`m` below 10^20, `n`
-/// the records of a group) stays within the 38 digits every dialect counts exactly. (The
-/// engine's rank, `p / 100 * n` in 28-digit decimals, is exact at these places for groups of
-/// fewer than about 7.9 * 10^8 records; past that it may round, where the SQL does not.)
+/// The most decimal places of a percentile's `p` the SQL ranks by in one product: `m * n` (`m`
+/// below 10^20, `n` the records of a group) stays within the 38 digits every dialect counts
+/// exactly. A `p` of more places (up to the language's 28) is ranked in two halves
+/// ([`finer_rank`]).
 const PERCENTILE_PLACES: u32 = 18;
+
+/// The digits of `m` (a `p` of more than [`PERCENTILE_PLACES`] places) below this power of ten
+/// are multiplied by `n` apart from those above it, so that neither product passes 38 digits.
+const PERCENTILE_SPLIT: u32 = 15;
 
 /// The nearest-rank `p`th percentile of the values of `x` present, as the engine takes it: the
 /// value at rank `ceil(p / 100 * n)` (at least 1) of the `n` values sorted, counted exactly in whole
 /// numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D = 100 * 10^s`), of
-/// 38 digits: `p` may have up to [`PERCENTILE_PLACES`] places.
+/// 38 digits.
 fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
     let (m, scale) = (p.mantissa(), p.scale());
     let den = 10i128.checked_pow(scale).and_then(|t| t.checked_mul(100)).filter(|_| m >= 0);
-    let Some(den) = den.filter(|_| scale <= PERCENTILE_PLACES) else {
-        return no(format!("a percentile with more than {PERCENTILE_PLACES} decimal places"));
+    let Some(den) = den else {
+        return no("a percentile below zero");
     };
     let n = format!("COUNT({x})");
     let whole = match d {
@@ -493,7 +497,11 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
         Dialect::Postgres => "NUMERIC",
         Dialect::Spark => "DECIMAL(38, 0)",
     };
-    let rank = super::expr::whole_quotient(d, &format!("CAST({m} AS {whole}) * {n} + {}", den - 1), &den.to_string());
+    let rank = if scale <= PERCENTILE_PLACES {
+        super::expr::whole_quotient(d, &format!("CAST({m} AS {whole}) * {n} + {}", den - 1), &den.to_string())
+    } else {
+        finer_rank(d, whole, &n, m, scale)
+    };
     let at = format!("GREATEST(1, LEAST({n}, {rank}))");
     Ok(match d {
         Dialect::DuckDb => format!("(list({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
@@ -503,6 +511,24 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
         }
         Dialect::Spark => format!("try_element_at(array_sort(collect_list({x})), CAST({at} AS INT))"),
     })
+}
+
+/// `ceil(m * n / (100 * 10^scale))` for a `scale` past [`PERCENTILE_PLACES`] (`m` below 2^96,
+/// under 10^29), where `m * n` may pass 38 digits: with `m = hi * 10^k + lo` (`k` the
+/// [`PERCENTILE_SPLIT`]), `lo * n = b1 * 10^k + b0` and `a = hi * n + b1`, `m * n` is
+/// `a * 10^k + b0`, and since `D = e * 10^k`, its quotient by `D` is `a div e`, with a remainder
+/// whenever `a mod e` or `b0` is not zero. Each product stays below 10^34 for `n` below 2^63.
+fn finer_rank(d: Dialect, whole: &str, n: &str, m: i128, scale: u32) -> String {
+    let k = 10i128.pow(PERCENTILE_SPLIT);
+    let (hi, lo) = (m / k, m % k);
+    // 10^(scale + 2 - k): scale is more than 18, so at least 10^5.
+    let e = 10i128.pow(scale + 2 - PERCENTILE_SPLIT);
+    let low = format!("(CAST({lo} AS {whole}) * {n})");
+    let a = format!("(CAST({hi} AS {whole}) * {n} + {})", super::expr::whole_quotient(d, &low, &k.to_string()));
+    format!(
+        "({} + CASE WHEN {a} % {e} > 0 OR {low} % {k} > 0 THEN 1 ELSE 0 END)",
+        super::expr::whole_quotient(d, &a, &e.to_string())
+    )
 }
 
 /// The group's key as `precept check` shows it: each part with a value as `name value`, joined by

@@ -3758,7 +3758,7 @@ code "Groups" {
     for claim
     group by record.team
     require count() < 1
-    message "{group.team} {percentile(record.amount, 33.333333333333333333)} {percentile(record.amount, 66.666666666666666667)} {percentile(record.amount, 0.000000000000000001)} {percentile(record.fee, 99.999999999999999999)}"
+    message "{group.team} {percentile(record.amount, 33.333333333333333333)} {percentile(record.amount, 66.666666666666666667)} {percentile(record.amount, 0.000000000000000001)} {percentile(record.fee, 99.999999999999999999)} {percentile(record.amount, 33.33333333333333333333333334)} {percentile(record.amount, 0.0000000000000000000000000001)}"
   }
   rule greatest-square {
     title "t"
@@ -3859,6 +3859,11 @@ pub fn generated_groups(engine: &dyn Engine) {
     let team_e = rows.iter().find(|r| r.0 == "fine-percentiles" && r.5.as_deref() == Some("team e"));
     let shown = team_e.map(|r| (r.4.get(1).cloned().flatten(), r.4.get(2).cloned().flatten()));
     assert_eq!(shown, Some((Some("0".to_string()), Some("2.5".to_string()))), "{team_e:#?}");
+    // A p of 26 places: 33.33333333333333333333333334% of 6 is 2.0000000000000000000000000004,
+    // the third (0.0000000001), where p cut to 18 places would rank the second; one of 28 places
+    // ranks the first (-0.125).
+    let finer = team_e.map(|r| (r.4.get(5).cloned().flatten(), r.4.get(6).cloned().flatten()));
+    assert_eq!(finer, Some((Some("0.0000000001".to_string()), Some("-0.125".to_string()))), "{team_e:#?}");
     // Keys that multiply decimals keep all 20 places: 0.0000000001 squared is a group of its
     // own, not 0's (at 10 places both would be 0), 10.5 GBP times it keeps its 11 places, and
     // 0.0000000001 squared plus 1 is a case of its own.
