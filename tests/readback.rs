@@ -580,3 +580,40 @@ fn findings_are_never_read_with_record_files_or_another_engine() {
     assert!(run.stderr.contains("precept::usage::output-is-input"), "{}", run.stderr);
     assert!(std::fs::read_to_string(&rows).unwrap().starts_with("rule_id,"));
 }
+
+/// A list in a message is read back as the SQL wrote it, the text `check` shows: never refused as
+/// a value not of its type, nor formatted again.
+#[test]
+fn a_list_shown_in_a_message_reads_back_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(
+        policies.join("house.precept"),
+        "schema parcel { identified by id  id: text  tags: list of text? }\n\
+         code \"House rules\" { level organisational\n\
+         rule tagged { title \"t\" for parcel require record.tags is missing message \"{record.id} has {record.tags}\" } }\n",
+    )
+    .unwrap();
+    let rows = file(
+        dir.path(),
+        "rows.jsonl",
+        "{\"rule_id\": \"tagged\", \"record_id\": \"P-1\", \"field\": \"tags\", \"message_values\": [\"P-1\", \"[a, b, c]\"]}\n\
+         {\"rule_id\": \"tagged\", \"record_id\": \"P-2\", \"field\": \"tags\", \"message_values\": [\"P-2\", null]}\n",
+    );
+    let run = precept(&[
+        "check",
+        "--no-config",
+        "--policies",
+        policies.to_str().unwrap(),
+        "--findings",
+        &rows,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["P-1 has [a, b, c]", "P-2 has (missing)"], "{}", run.snapshot());
+}

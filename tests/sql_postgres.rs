@@ -240,6 +240,14 @@ fn cases_written_as_dates_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Lists of every type shown in messages, as the engine shows them.
+#[test]
+fn lists_shown_in_messages_give_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::generated_lists_shown(&pg);
+    }
+}
+
 /// Redacted computations, with no answer hashed as the engine words it.
 #[test]
 fn redacted_computations_give_the_same_hashes_in_postgres() {

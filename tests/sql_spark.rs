@@ -415,6 +415,14 @@ fn cases_written_as_dates_give_the_same_findings_in_spark() {
     }
 }
 
+/// Lists of every type shown in messages, as the engine shows them.
+#[test]
+fn lists_shown_in_messages_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_lists_shown(&spark);
+    }
+}
+
 /// Redacted computations, with no answer hashed as the engine words it.
 #[test]
 fn redacted_computations_give_the_same_hashes_in_spark() {

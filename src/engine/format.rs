@@ -12,7 +12,7 @@ use super::value::V;
 use super::Program;
 
 /// Most list items written into a message.
-const MAX_LIST_SHOWN: usize = 10;
+pub const MAX_LIST_SHOWN: usize = 10;
 
 /// Write `v` as a person reads it, using its static type for enumeration names and currencies.
 pub fn value(out: &mut String, program: &Program, ty: &Ty, v: V<'_>) {

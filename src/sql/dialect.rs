@@ -419,6 +419,29 @@ impl Dialect {
         format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
     }
 
+    /// List `l` (each element bound as `a`; `jsonb`: held as [`Dialect::jsonb`] says) as the
+    /// engine shows a list in a message ([`crate::engine::format::value`]): `[` and the text of
+    /// its first `most` elements (`item`, of the element bound as `a`; `(missing)` for none),
+    /// joined by `, `, then `, ... N more` past them and `]`; NULL for a missing list.
+    pub fn list_text(self, l: &str, jsonb: bool, a: &str, item: &str, most: usize) -> String {
+        let item = format!("COALESCE({item}, '(missing)')");
+        let shown = match self {
+            Dialect::DuckDb => format!(
+                "(SELECT string_agg({item}, ', ' ORDER BY {a}.i) FROM (SELECT UNNEST({l}) AS e, generate_subscripts({l}, 1) AS i) AS {a} WHERE {a}.i <= {most})"
+            ),
+            Dialect::Postgres => format!(
+                "(SELECT string_agg({item}, ', ' ORDER BY {a}.i) FROM {} WHERE {a}.i <= {most})",
+                Self::pg_elements(l, a, jsonb, true)
+            ),
+            Dialect::Spark => format!("array_join(transform(slice({l}, 1, {most}), {a} -> {}), ', ')", lambda(&item)),
+        };
+        let n = self.len(l, jsonb);
+        let text = self.ty(SqlType::Text);
+        format!(
+            "CASE WHEN {l} IS NOT NULL THEN '[' || COALESCE({shown}, '') || CASE WHEN {n} > {most} THEN ', ... ' || CAST({n} - {most} AS {text}) || ' more' ELSE '' END || ']' END"
+        )
+    }
+
     /// `count(l)`: the number of elements; unknown for a missing list.
     pub fn len(self, l: &str, jsonb: bool) -> String {
         let n = match self {

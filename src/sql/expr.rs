@@ -2290,6 +2290,7 @@ impl<'a> Compiler<'a> {
                 let off = self.offset_of(e)?;
                 d.written_text(&t, &off)
             }
+            MsgPart::Hole(e, Ty::List(inner)) => self.list_shown(e, inner)?,
             MsgPart::Hole(e, ty) => {
                 let Some(st) = scalar(ty) else { return no("a list or object shown in a message") };
                 let hint = match ty {
@@ -2577,6 +2578,39 @@ fn duration_text(d: Dialect, x: &str) -> String {
         "CASE WHEN {x} IS NOT NULL THEN CASE WHEN {x} <= -1000000 THEN '-' ELSE '' END || COALESCE(NULLIF(concat_ws(' ', {}), ''), '0s') END",
         parts.join(", ")
     )
+}
+
+impl Compiler<'_> {
+    /// List `e` of `inner`s shown in a message as the engine shows it: its first elements'
+    /// texts in brackets, each as a message shows a value of its type, and how many more
+    /// ([`Dialect::list_text`]). The message values of a list are this text, not values to
+    /// format again ([`super::message`]). A list of instants (whose elements' offsets are not
+    /// followed) or of lists is left out.
+    fn list_shown(&mut self, e: &CExpr, inner: &Ty) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        let jsonb = d.jsonb(&Ty::List(Box::new(inner.clone())));
+        let l = self.expr(e, None)?;
+        self.aliases += 1;
+        let a = format!("u{}", self.aliases);
+        let x = d.element(&a);
+        let item = match inner {
+            Ty::Text => d.clipped(&x, crate::text::MAX_QUOTED),
+            // Enumerations are held by their names.
+            Ty::Enum(_) => x,
+            Ty::Int => d.to_text(&x, SqlType::Int),
+            Ty::Bool => d.to_text(&x, SqlType::Bool),
+            Ty::Date => d.to_text(&x, SqlType::Date),
+            Ty::Dec => exact_text(d, &x, 0),
+            Ty::Money(c) => {
+                let min = crate::engine::types::minor_units(*c).unwrap_or(0);
+                format!("({} || {})", exact_text(d, &x, min), d.text(&format!(" {c}")))
+            }
+            Ty::Duration => duration_text(d, &x),
+            Ty::Object(_) => "'(object)'".to_string(),
+            _ => return no("a list of instants or of lists shown in a message"),
+        };
+        Ok(d.list_text(&l, jsonb, &a, &item, crate::engine::format::MAX_LIST_SHOWN))
+    }
 }
 
 /// A constant count of months `n` as [`Compiler::months_by`] reads one: its size, the sign apart.

@@ -53,7 +53,10 @@ pub fn unreadable(program: &Program, rule: &CompiledRule, values: &[Option<Strin
     hole_types(rule)
         .zip(values)
         .enumerate()
-        .filter(|(_, (ty, v))| v.as_deref().is_some_and(|t| value(program, ty, t).is_none()))
+        // A list's value is its text as shown (see [`message`]), whatever it says.
+        .filter(|(_, (ty, v))| {
+            !matches!(ty, Ty::List(_)) && v.as_deref().is_some_and(|t| value(program, ty, t).is_none())
+        })
         .map(|(i, _)| i)
         .collect()
 }

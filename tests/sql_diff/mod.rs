@@ -95,6 +95,12 @@ fn canonical(program: &Program, ty: &Ty, v: V<'_>, written: bool) -> Option<Stri
         V::Date(d) => d.to_string(),
         V::DateTime(ts, _) => ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         V::Duration(d) => d.as_micros().to_string(),
+        // A list is given as the engine shows it.
+        V::List(_) => {
+            let mut s = String::new();
+            precept::engine::format::value(&mut s, program, ty, v);
+            s
+        }
         _ => return None,
     })
 }
@@ -3310,6 +3316,91 @@ code "Redacted computations" {
   }
 }
 "#;
+
+/// Lists of every type a message shows, each shown in one rule's message.
+const LISTS_SHOWN_POLICY: &str = r#"schema shipment {
+  identified by id
+  id: text
+  notes: list of text?
+  counts: list of integer?
+  rates: list of decimal?
+  fees: list of money GBP?
+  golds: list of money XAU?
+  yens: list of money JPY?
+  days: list of date?
+  flags: list of boolean?
+  kinds: list of enum { box, bag, tube }?
+  waits: list of duration?
+  boxes: list of { code: text? }?
+}
+
+code "Lists shown" {
+  level organisational
+
+  rule shown {
+    title "t"
+    for shipment
+    require record.id == "none"
+    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes}"
+  }
+}
+"#;
+
+/// Generated shipments for [`LISTS_SHOWN_POLICY`]: lists missing, empty, of one element, of more
+/// than the ten a message shows, texts longer than a message quotes.
+pub fn generated_lists_shown(engine: &dyn Engine) {
+    use serde_json::json;
+    let (_dir, policies, records) = scratch();
+    std::fs::write(policies.join("shipments.precept"), LISTS_SHOWN_POLICY).unwrap();
+    let long = format!("{}é and more", "x".repeat(79));
+    let mut text = String::new();
+    for (k, n) in [0usize, 1, 12, 3, 10, 11].into_iter().enumerate() {
+        let pick = |vals: &[serde_json::Value]| -> Vec<serde_json::Value> {
+            (0..n).map(|i| vals[(i + k) % vals.len()].clone()).collect()
+        };
+        let r = json!({
+            "id": format!("S-{k}"),
+            "notes": pick(&[json!("a"), json!(long), json!(""), json!("b, c")]),
+            "counts": pick(&[json!(0), json!(-7), json!(9_223_372_036_854_775_807_i64)]),
+            "rates": pick(&[json!("2.50"), json!("-0.0000000001"), json!(0), json!("12345678901234567.5")]),
+            "fees": pick(&[json!("0.5 GBP"), json!("-3 GBP"), json!("10.1 GBP")]),
+            "golds": pick(&[json!("1 XAU"), json!("0.25 XAU")]),
+            "yens": pick(&[json!("150 JPY"), json!("-2 JPY")]),
+            "days": pick(&[json!("2024-02-29"), json!("2024-12-31")]),
+            "flags": pick(&[json!(true), json!(false)]),
+            "kinds": pick(&[json!("tube"), json!("box"), json!("bag")]),
+            "waits": pick(&[json!("PT0S"), json!("-PT90M"), json!("P1DT2H3M4S"), json!("PT59S")]),
+            "boxes": pick(&[json!({"code": "A"}), json!({})]),
+        });
+        text.push_str(&format!("{r}\n"));
+    }
+    // And one with every list missing.
+    text.push_str("{\"id\": \"S-missing\"}\n");
+    std::fs::write(records.join("shipments.jsonl"), text).unwrap();
+    let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
+    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
+    let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
+    assert_eq!(rows.len(), 7, "{rows:#?}");
+    let shown = |id: &str, i: usize| {
+        let row = rows.iter().find(|r| r.1.as_deref() == Some(id)).unwrap_or_else(|| panic!("no row of {id}"));
+        row.4[i].clone()
+    };
+    // Missing lists are NULL, empty ones `[]`; past ten elements, how many more.
+    assert_eq!(shown("S-missing", 1), None);
+    assert_eq!(shown("S-0", 1).as_deref(), Some("[]"));
+    assert_eq!(shown("S-2", 2).as_deref(), Some("[9223372036854775807, 0, -7, 9223372036854775807, 0, -7, 9223372036854775807, 0, -7, 9223372036854775807, ... 2 more]"));
+    assert_eq!(
+        shown("S-1", 1).as_deref(),
+        Some(format!("[{}…]", long.chars().take(80).collect::<String>())).as_deref()
+    );
+    // Amounts with the currency's places and code, durations in units, objects unnamed.
+    assert_eq!(shown("S-3", 4).as_deref(), Some("[0.50 GBP, -3.00 GBP, 10.10 GBP]"));
+    assert_eq!(shown("S-3", 5).as_deref(), Some("[0.25 XAU, 1 XAU, 0.25 XAU]"));
+    assert_eq!(shown("S-3", 10).as_deref(), Some("[59s, 0s, -1h 30m]"));
+    assert_eq!(shown("S-3", 11).as_deref(), Some("[(object), (object), (object)]"));
+}
 
 /// Generated payments for [`REDACTED_COMPUTED_POLICY`]: divisors zero and not, counts negative,
 /// zero and past the engine's limit.
