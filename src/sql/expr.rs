@@ -2369,9 +2369,9 @@ impl<'a> Compiler<'a> {
                                 "CASE WHEN {t} IS NOT NULL THEN substr({w}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || substr({w}, 27) END"
                             )
                     }
-                    _ => {
-                        return no("a redacted value shown in a message that is not a single value (a list, an object)")
-                    }
+                    // As shown unredacted, then hashed: `[a, b]`.
+                    Ty::List(inner) => self.list_shown(e, inner)?,
+                    _ => return no("a redacted object shown in a message"),
                 };
                 let shown = format!("COALESCE({shown}, '(missing)')");
                 d.redacted(&match failed {

@@ -3312,7 +3312,7 @@ code "Redacted computations" {
     title "t"
     for payment
     require record.id == "none"
-    message "{record.id}: {months_between(record.on + record.n months, 2024-06-01)} {count(p in record.parts: record.paid / p > 1.00 GBP)} {any(p in record.parts: record.on + p months > 2024-04-01)}"
+    message "{record.id}: {months_between(record.on + record.n months, 2024-06-01)} {count(p in record.parts: record.paid / p > 1.00 GBP)} {any(p in record.parts: record.on + p months > 2024-04-01)} {record.parts}"
   }
 }
 "#;
@@ -3426,7 +3426,7 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
         text.push_str(&format!("{r}\n"));
     }
     std::fs::write(records.join("payments.jsonl"), text).unwrap();
-    let redact = ["paid", "wait", "on", "rate"];
+    let redact = ["paid", "wait", "on", "rate", "parts"];
     let program = load_redacted(&policies, &redact);
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
@@ -3449,6 +3449,11 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
     {
         let want = Some(hashed(&format!("(no answer: {why})")));
         assert!(listed.iter().any(|r| r.4.get(at) == Some(&want)), "{at} {why}: {listed:#?}");
+    }
+    // A redacted list is hashed as `check` shows it: P-0's parts, and P-2's empty ones.
+    for (id, parts) in [("P-0", "[2, 1]"), ("P-2", "[]")] {
+        let row = listed.iter().find(|r| r.1.as_deref() == Some(id));
+        assert_eq!(row.and_then(|r| r.4.get(4).cloned().flatten()), Some(hashed(parts)), "{id}: {listed:#?}");
     }
     // A product of two decimals is hashed from every one of its 20 places: P-1's rate is
     // 0.0007919191 (times 7,919,191 for each k), whose square is 0.00000062713586094481.
