@@ -2410,7 +2410,7 @@ SELECT
   CAST(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 1)))) IS TRUE) THEN 1 END AS BIGINT) AS requirement,
   COALESCE(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 1)))) IS TRUE) THEN 'acknowledged_at' END, '') AS field,
   'complaint {0} from customer {1} was opened {2} and acknowledged {3}, {4} business days later; limit 1 business day' AS message,
-  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(CASE WHEN length(r."customer.id") > 80 THEN substr(r."customer.id", 1, 80) || '…' ELSE r."customer.id" END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."acknowledged_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c5.idx FROM "precept_calendar" c5 WHERE c5.calendar = 0 AND c5.working AND c5.day_end >= r."acknowledged_at" ORDER BY c5.day_end ASC LIMIT 1) - (SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."opened_at" ORDER BY c4.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
+  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(substr(r."customer.id", 1, 80) || CASE WHEN length(r."customer.id") > 80 THEN '…' ELSE '' END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."acknowledged_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c5.idx FROM "precept_calendar" c5 WHERE c5.calendar = 0 AND c5.working AND c5.day_end >= r."acknowledged_at" ORDER BY c5.day_end ASC LIMIT 1) - (SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."opened_at" ORDER BY c4.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
   CAST(NULL AS TEXT) AS group_key
 FROM "service_record" AS r
 WHERE (((r."kind" = 'complaint')) IS TRUE)
@@ -2427,7 +2427,7 @@ SELECT
   CAST(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 3)))) IS TRUE) THEN 1 END AS BIGINT) AS requirement,
   COALESCE(CASE WHEN NOT ((((r."acknowledged_at" IS NOT NULL) AND (r."acknowledged_at" <= (SELECT MIN(c3.day_end) FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.idx = (SELECT c2.idx FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.day_end >= r."opened_at" ORDER BY c2.day_end ASC LIMIT 1) + 3)))) IS TRUE) THEN 'acknowledged_at' END, '') AS field,
   'complaint {0} from customer {1} was opened {2} and acknowledged {3}, {4} business days later; limit 3 business days (from 2026)' AS message,
-  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(CASE WHEN length(r."customer.id") > 80 THEN substr(r."customer.id", 1, 80) || '…' ELSE r."customer.id" END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."acknowledged_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c5.idx FROM "precept_calendar" c5 WHERE c5.calendar = 0 AND c5.working AND c5.day_end >= r."acknowledged_at" ORDER BY c5.day_end ASC LIMIT 1) - (SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."opened_at" ORDER BY c4.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
+  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(substr(r."customer.id", 1, 80) || CASE WHEN length(r."customer.id") > 80 THEN '…' ELSE '' END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."acknowledged_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c5.idx FROM "precept_calendar" c5 WHERE c5.calendar = 0 AND c5.working AND c5.day_end >= r."acknowledged_at" ORDER BY c5.day_end ASC LIMIT 1) - (SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."opened_at" ORDER BY c4.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
   CAST(NULL AS TEXT) AS group_key
 FROM "service_record" AS r
 WHERE (((r."kind" = 'complaint')) IS TRUE)
@@ -2507,7 +2507,7 @@ SELECT * FROM (
   '' AS field,
   'complaint {0} was received {1} and had no final response by {2}' AS message,
   CAST(ARRAY[r.k0, to_char(r.open_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r.due, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS TEXT[]) AS message_values,
-  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || substr(r.k0, 1, 80) || CASE WHEN length(r.k0) > 80 THEN '…' ELSE '' END END) AS group_key
   FROM precept_judged AS r
   WHERE (r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)
 ) AS precept_rule
@@ -2538,7 +2538,7 @@ SELECT
   CAST(CASE WHEN NOT ((((r."first_response_at" IS NOT NULL) AND (r."first_response_at" <= (SELECT MIN(c2.day_end) FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.idx = (SELECT c1.idx FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.working AND c1.day_end >= r."opened_at" ORDER BY c1.day_end ASC LIMIT 1) + 2)))) IS TRUE) THEN 1 END AS BIGINT) AS requirement,
   COALESCE(CASE WHEN NOT ((((r."first_response_at" IS NOT NULL) AND (r."first_response_at" <= (SELECT MIN(c2.day_end) FROM "precept_calendar" c2 WHERE c2.calendar = 0 AND c2.working AND c2.idx = (SELECT c1.idx FROM "precept_calendar" c1 WHERE c1.calendar = 0 AND c1.working AND c1.day_end >= r."opened_at" ORDER BY c1.day_end ASC LIMIT 1) + 2)))) IS TRUE) THEN 'first_response_at' END, '') AS field,
   'request {0} from the {1} department was raised {2} and answered {3}, {4} business days later; limit 2 business days' AS message,
-  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(CASE WHEN length(r."customer.department") > 80 THEN substr(r."customer.department", 1, 80) || '…' ELSE r."customer.department" END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."first_response_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."first_response_at" ORDER BY c4.day_end ASC LIMIT 1) - (SELECT c3.idx FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.day_end >= r."opened_at" ORDER BY c3.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
+  CAST(ARRAY[r."id", ('redacted:' || substr(encode(sha256(convert_to(COALESCE(substr(r."customer.department", 1, 80) || CASE WHEN length(r."customer.department") > 80 THEN '…' ELSE '' END, '(missing)'), 'UTF8')), 'hex'), 1, 8)), to_char(r."opened_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r."first_response_at", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), CAST(((SELECT c4.idx FROM "precept_calendar" c4 WHERE c4.calendar = 0 AND c4.working AND c4.day_end >= r."first_response_at" ORDER BY c4.day_end ASC LIMIT 1) - (SELECT c3.idx FROM "precept_calendar" c3 WHERE c3.calendar = 0 AND c3.working AND c3.day_end >= r."opened_at" ORDER BY c3.day_end ASC LIMIT 1)) AS TEXT)] AS TEXT[]) AS message_values,
   CAST(NULL AS TEXT) AS group_key
 FROM "service_record" AS r
 WHERE (((r."customer.kind" = 'internal')) IS TRUE)
@@ -2643,7 +2643,7 @@ SELECT * FROM (
   '' AS field,
   'team {0} held no briefing on {1}' AS message,
   CAST(ARRAY[r.k0, to_char(r.pm, 'YYYY-MM-DD')] AS TEXT[]) AS message_values,
-  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'team ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'team ' || substr(r.k0, 1, 80) || CASE WHEN length(r.k0) > 80 THEN '…' ELSE '' END END) AS group_key
   FROM (
     SELECT j.*, pe.day AS pm, ROW_NUMBER() OVER (PARTITION BY j.k0 ORDER BY pe.day) AS precept_nth
     FROM precept_judged AS j CROSS JOIN precept_periods AS pe
@@ -2698,7 +2698,7 @@ SELECT * FROM (
   '' AS field,
   'complaint {0}, taken at the helpdesk {1}, was not logged in the complaints system by {2}' AS message,
   CAST(ARRAY[r.k0, to_char(r.open_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(r.due, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS TEXT[]) AS message_values,
-  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END) AS group_key
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'case ' || substr(r.k0, 1, 80) || CASE WHEN length(r.k0) > 80 THEN '…' ELSE '' END END) AS group_key
   FROM precept_judged AS r
   WHERE (r.close_at IS NOT NULL AND r.close_at > r.due) OR (r.close_at IS NULL AND r.e > r.due)
 ) AS precept_rule
@@ -2723,7 +2723,7 @@ SELECT * FROM (
   '' AS field,
   'team {0} escalated {1} of the {2} complaints opened in {3} ({4}); the charter''s limit is 5%' AS message,
   CAST(ARRAY[r.k0, CAST(r.a1 AS TEXT), CAST(r.a2 AS TEXT), to_char(r.k1, 'YYYY-MM-DD'), CASE WHEN (r.b0) <> 0 THEN (CAST(r.a0 AS TEXT) || '/' || CAST(r.b0 AS TEXT)) END] AS TEXT[]) AS message_values,
-  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'team ' || CASE WHEN length(r.k0) > 80 THEN substr(r.k0, 1, 80) || '…' ELSE r.k0 END END, CASE WHEN r.k1 IS NOT NULL THEN 'month ' || to_char(r.k1, 'YYYY-MM') END) AS group_key
+  concat_ws(', ', CASE WHEN r.k0 IS NOT NULL THEN 'team ' || substr(r.k0, 1, 80) || CASE WHEN length(r.k0) > 80 THEN '…' ELSE '' END END, CASE WHEN r.k1 IS NOT NULL THEN 'month ' || to_char(r.k1, 'YYYY-MM') END) AS group_key
   FROM (SELECT g.*, CAST(NULL AS DATE) AS pm FROM precept_groups AS g WHERE g.n >= 10) AS r
   WHERE NOT (((((r.a0) <= (CAST('0.05' AS DECIMAL(38, 10))) * (r.b0))) IS TRUE))
 ) AS precept_rule
