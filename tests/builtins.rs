@@ -127,6 +127,13 @@ const CASES: &[(&str, bool, &str, &str, &str)] = &[
         "write `percentile(value, 95)`",
     ),
     (
+        "percentile(record.waited, 50.000000000000000000000000000001) <= 1h",
+        true,
+        "precept::type::mismatch",
+        "a percentile's rank is a number above 0 and at most 100, of at most 28 decimal places",
+        "write e.g. `percentile(record.first_response_at - record.opened_at, 95)`",
+    ),
+    (
         "sum(record.amount, record.amount) <= 1.00 GBP",
         true,
         "precept::type::wrong-arguments",

@@ -6,8 +6,6 @@
 //! parts first, then one slot per distinct aggregate. Each aggregate's argument is checked in record
 //! scope, with what the rule's `where` proves about every record.
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 
 use super::expr::{GroupScope, TypeCheck, T};
@@ -239,7 +237,13 @@ impl TypeCheck<'_> {
         let p = p?;
         let rank = match &p.kind {
             ExprKind::Integer(n) => Some(Decimal::from(*n)),
-            ExprKind::Decimal(s) => Decimal::from_str(s).ok(),
+            // Exactly, or not at all: `from_str` would round a rank of more than 28 places
+            // (`50.000000000000000000000000000001` to 50), and the rank would be another's.
+            // Zeros past the last digit change nothing.
+            ExprKind::Decimal(s) => {
+                let exact = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s };
+                Decimal::from_str_exact(exact).ok()
+            }
             _ => None,
         };
         match rank {
@@ -247,7 +251,7 @@ impl TypeCheck<'_> {
             _ => {
                 self.err(
                     "precept::type::mismatch",
-                    "a percentile's rank is a number above 0 and at most 100",
+                    "a percentile's rank is a number above 0 and at most 100, of at most 28 decimal places",
                     p.span,
                     "not a rank",
                 )

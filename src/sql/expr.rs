@@ -2517,13 +2517,15 @@ fn has_no_answer(e: &CExpr) -> bool {
 /// A decimal or an amount `x` (10 places at most) as the engine shows it
 /// ([`crate::engine::format::number`]): every digit of its exact expansion, trailing zeros
 /// dropped, at least `min` places (a currency's smallest unit: `3.00`), no point when there are
-/// none. Built from the digits of `x` times 10^10 as a whole number, since no dialect's text of a
-/// decimal is the engine's (`12.5000000000`; Spark's `0E-10`).
+/// none. Cut from the text of `x` at 10 places, which every dialect writes in full and without an
+/// exponent (`12.5000000000`), rather than from the whole number of its places, which passes 38
+/// digits (and stops the query) for a value of 10^18 or more.
 fn exact_text(d: Dialect, x: &str, min: u32) -> String {
-    scaled_text(d, &format!("CAST(({x}) * CAST(10000000000 AS BIGINT) AS DECIMAL(38, 0))"), 10, min)
+    super::group::decimal_text(d, x, min, 10)
 }
 
-/// Whole number `u` over 10^`scale` as [`exact_text`] shows a decimal.
+/// Whole number `u` over 10^`scale` as [`exact_text`] shows a decimal (Spark's decimal
+/// arithmetic, made whole: [`Compiler::integral`]).
 ///
 /// `u` is written as few times as the text allows (four at most), since a dialect has no way
 /// to name a value inside an expression and `u` is often a large computation: written once per

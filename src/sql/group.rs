@@ -521,7 +521,7 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
 fn finer_rank(d: Dialect, whole: &str, n: &str, m: i128, scale: u32) -> String {
     let k = 10i128.pow(PERCENTILE_SPLIT);
     let (hi, lo) = (m / k, m % k);
-    // 10^(scale + 2 - k): scale is more than 18, so at least 10^5.
+    // 10^(scale + 2 - k): scale is more than 18, so at least 10^6.
     let e = 10i128.pow(scale + 2 - PERCENTILE_SPLIT);
     let low = format!("(CAST({lo} AS {whole}) * {n})");
     let a = format!("(CAST({hi} AS {whole}) * {n} + {})", super::expr::whole_quotient(d, &low, &k.to_string()));

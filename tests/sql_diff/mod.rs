@@ -3233,8 +3233,19 @@ pub fn generated_redacted_numbers(engine: &dyn Engine) {
         json!(3.0),
         json!(0.1234567891),
         json!(-0.5),
+        // Past 10^18, whose whole number of places would pass 38 digits.
+        json!("-1234567890123456789.125"),
     ];
-    let amounts = [json!(3), json!(0.999), json!(-12.5), json!(0), Value::Null, json!(150.1), json!(1000000000000i64)];
+    let amounts = [
+        json!(3),
+        json!(0.999),
+        json!(-12.5),
+        json!(0),
+        Value::Null,
+        json!(150.1),
+        json!(1000000000000i64),
+        json!("1000000000000000000"),
+    ];
     let waits = [
         json!("PT0S"),
         json!("PT0.5S"),
@@ -3362,8 +3373,8 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
             "id": format!("S-{k}"),
             "notes": pick(&[json!("a"), json!(long), json!(""), json!("b, c")]),
             "counts": pick(&[json!(0), json!(-7), json!(9_223_372_036_854_775_807_i64)]),
-            "rates": pick(&[json!("2.50"), json!("-0.0000000001"), json!(0), json!("12345678901234567.5")]),
-            "fees": pick(&[json!("0.5 GBP"), json!("-3 GBP"), json!("10.1 GBP")]),
+            "rates": pick(&[json!("2.50"), json!("-0.0000000001"), json!(0), json!("-1234567890123456789.125")]),
+            "fees": pick(&[json!("0.5 GBP"), json!("-3 GBP"), json!("10.1 GBP"), json!("1000000000000000000 GBP")]),
             "golds": pick(&[json!("1 XAU"), json!("0.25 XAU")]),
             "yens": pick(&[json!("150 JPY"), json!("-2 JPY")]),
             "days": pick(&[json!("2024-02-29"), json!("2024-12-31")]),
@@ -3396,7 +3407,9 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
         Some(format!("[{}…]", long.chars().take(80).collect::<String>())).as_deref()
     );
     // Amounts with the currency's places and code, durations in units, objects unnamed.
-    assert_eq!(shown("S-3", 4).as_deref(), Some("[0.50 GBP, -3.00 GBP, 10.10 GBP]"));
+    assert_eq!(shown("S-3", 4).as_deref(), Some("[1000000000000000000.00 GBP, 0.50 GBP, -3.00 GBP]"));
+    // Elements of 10^18 and more, whose whole number of places would pass 38 digits.
+    assert_eq!(shown("S-2", 3).as_deref(), Some("[0, -1234567890123456789.125, 2.5, -0.0000000001, 0, -1234567890123456789.125, 2.5, -0.0000000001, 0, -1234567890123456789.125, ... 2 more]"));
     assert_eq!(shown("S-3", 5).as_deref(), Some("[0.25 XAU, 1 XAU, 0.25 XAU]"));
     assert_eq!(shown("S-3", 10).as_deref(), Some("[59s, 0s, -1h 30m]"));
     assert_eq!(shown("S-3", 11).as_deref(), Some("[(object), (object), (object)]"));
