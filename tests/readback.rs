@@ -581,7 +581,7 @@ fn findings_are_never_read_with_record_files_or_another_engine() {
     assert!(std::fs::read_to_string(&rows).unwrap().starts_with("rule_id,"));
 }
 
-/// A list in a message is read back as the SQL wrote it, the text `check` shows: never refused as
+/// A list or an object in a message is read back as the SQL wrote it, the text `check` shows: never refused as
 /// a value not of its type, nor formatted again.
 #[test]
 fn a_list_shown_in_a_message_reads_back_as_written() {
@@ -590,16 +590,16 @@ fn a_list_shown_in_a_message_reads_back_as_written() {
     std::fs::create_dir_all(&policies).unwrap();
     std::fs::write(
         policies.join("house.precept"),
-        "schema parcel { identified by id  id: text  tags: list of text? }\n\
+        "schema parcel { identified by id  id: text  tags: list of text?  maker: { name: text? }? }\n\
          code \"House rules\" { level organisational\n\
-         rule tagged { title \"t\" for parcel require record.tags is missing message \"{record.id} has {record.tags}\" } }\n",
+         rule tagged { title \"t\" for parcel require record.tags is missing message \"{record.id} has {record.tags} by {record.maker}\" } }\n",
     )
     .unwrap();
     let rows = file(
         dir.path(),
         "rows.jsonl",
-        "{\"rule_id\": \"tagged\", \"record_id\": \"P-1\", \"field\": \"tags\", \"message_values\": [\"P-1\", \"[a, b, c]\"]}\n\
-         {\"rule_id\": \"tagged\", \"record_id\": \"P-2\", \"field\": \"tags\", \"message_values\": [\"P-2\", null]}\n",
+        "{\"rule_id\": \"tagged\", \"record_id\": \"P-1\", \"field\": \"tags\", \"message_values\": [\"P-1\", \"[a, b, c]\", \"(object)\"]}\n\
+         {\"rule_id\": \"tagged\", \"record_id\": \"P-2\", \"field\": \"tags\", \"message_values\": [\"P-2\", null, null]}\n",
     );
     let run = precept(&[
         "check",
@@ -615,5 +615,5 @@ fn a_list_shown_in_a_message_reads_back_as_written() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let messages: Vec<&str> =
         report["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
-    assert_eq!(messages, ["P-1 has [a, b, c]", "P-2 has (missing)"], "{}", run.snapshot());
+    assert_eq!(messages, ["P-1 has [a, b, c] by (object)", "P-2 has (missing) by (missing)"], "{}", run.snapshot());
 }

@@ -2291,6 +2291,7 @@ impl<'a> Compiler<'a> {
                 d.written_text(&t, &off)
             }
             MsgPart::Hole(e, Ty::List(inner)) => self.list_shown(e, inner)?,
+            MsgPart::Hole(e, Ty::Object(_)) => self.object_shown(e)?,
             MsgPart::Hole(e, ty) => {
                 let Some(st) = scalar(ty) else { return no("a list or object shown in a message") };
                 let hint = match ty {
@@ -2612,6 +2613,20 @@ impl Compiler<'_> {
             _ => return no("a list of instants or of lists shown in a message"),
         };
         Ok(d.list_text(&l, jsonb, &a, &item, crate::engine::format::MAX_LIST_SHOWN))
+    }
+
+    /// An object shown in a message, as the engine shows one: `(object)`, NULL when it is
+    /// missing. Only an object field of the record, whose presence its columns tell
+    /// ([`Compiler::object_presence`]).
+    fn object_shown(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let present = match e {
+            CExpr::Field(Root::Record, steps) => self.object_presence(steps)?,
+            _ => None,
+        };
+        match present {
+            Some(p) => Ok(format!("CASE WHEN {p} THEN '(object)' END")),
+            None => no("an object shown in a message other than an object field of the record"),
+        }
     }
 }
 

@@ -53,9 +53,9 @@ pub fn unreadable(program: &Program, rule: &CompiledRule, values: &[Option<Strin
     hole_types(rule)
         .zip(values)
         .enumerate()
-        // A list's value is its text as shown (see [`message`]), whatever it says.
+        // A list's or an object's value is its text as shown (see [`message`]), whatever it says.
         .filter(|(_, (ty, v))| {
-            !matches!(ty, Ty::List(_)) && v.as_deref().is_some_and(|t| value(program, ty, t).is_none())
+            !matches!(ty, Ty::List(_) | Ty::Object(_)) && v.as_deref().is_some_and(|t| value(program, ty, t).is_none())
         })
         .map(|(i, _)| i)
         .collect()

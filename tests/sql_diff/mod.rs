@@ -95,8 +95,8 @@ fn canonical(program: &Program, ty: &Ty, v: V<'_>, written: bool) -> Option<Stri
         V::Date(d) => d.to_string(),
         V::DateTime(ts, _) => ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         V::Duration(d) => d.as_micros().to_string(),
-        // A list is given as the engine shows it.
-        V::List(_) => {
+        // A list or an object is given as the engine shows it.
+        V::List(_) | V::Object(_) => {
             let mut s = String::new();
             precept::engine::format::value(&mut s, program, ty, v);
             s
@@ -3343,6 +3343,7 @@ const LISTS_SHOWN_POLICY: &str = r#"schema shipment {
   kinds: list of enum { box, bag, tube }?
   waits: list of duration?
   boxes: list of { code: text? }?
+  maker: { name: text?, country: text? }?
 }
 
 code "Lists shown" {
@@ -3352,7 +3353,7 @@ code "Lists shown" {
     title "t"
     for shipment
     require record.id == "none"
-    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes}"
+    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes} {record.maker}"
   }
 }
 "#;
@@ -3383,6 +3384,13 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
             "waits": pick(&[json!("PT0S"), json!("-PT90M"), json!("P1DT2H3M4S"), json!("PT59S")]),
             "boxes": pick(&[json!({"code": "A"}), json!({})]),
         });
+        // An object with a field, one with none (present all the same), and none.
+        let mut r = r;
+        match k % 3 {
+            0 => r["maker"] = json!({"name": "Acme"}),
+            1 => r["maker"] = json!({}),
+            _ => {}
+        }
         text.push_str(&format!("{r}\n"));
     }
     // And one with every list missing.
@@ -3413,6 +3421,10 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
     assert_eq!(shown("S-3", 5).as_deref(), Some("[0.25 XAU, 1 XAU, 0.25 XAU]"));
     assert_eq!(shown("S-3", 10).as_deref(), Some("[59s, 0s, -1h 30m]"));
     assert_eq!(shown("S-3", 11).as_deref(), Some("[(object), (object), (object)]"));
+    // An object is `(object)`, an empty one too; a missing one NULL.
+    assert_eq!(shown("S-0", 12).as_deref(), Some("(object)"));
+    assert_eq!(shown("S-1", 12).as_deref(), Some("(object)"));
+    assert_eq!(shown("S-2", 12), None);
 }
 
 /// Generated payments for [`REDACTED_COMPUTED_POLICY`]: divisors zero and not, counts negative,
