@@ -2370,9 +2370,10 @@ impl<'a> Compiler<'a> {
                                 "CASE WHEN {t} IS NOT NULL THEN substr({w}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || substr({w}, 27) END"
                             )
                     }
-                    // As shown unredacted, then hashed: `[a, b]`.
+                    // As shown unredacted, then hashed: `[a, b]`, `(object)`.
                     Ty::List(inner) => self.list_shown(e, inner)?,
-                    _ => return no("a redacted object shown in a message"),
+                    Ty::Object(_) => self.object_shown(e)?,
+                    _ => return no("a redacted value of this type shown in a message"),
                 };
                 let shown = format!("COALESCE({shown}, '(missing)')");
                 d.redacted(&match failed {

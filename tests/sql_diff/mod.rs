@@ -3308,6 +3308,7 @@ const REDACTED_COMPUTED_POLICY: &str = r#"schema payment {
   on: date
   rate: decimal
   parts: list of integer
+  maker: { name: text? }?
 }
 
 code "Redacted computations" {
@@ -3323,7 +3324,7 @@ code "Redacted computations" {
     title "t"
     for payment
     require record.id == "none"
-    message "{record.id}: {months_between(record.on + record.n months, 2024-06-01)} {count(p in record.parts: record.paid / p > 1.00 GBP)} {any(p in record.parts: record.on + p months > 2024-04-01)} {record.parts}"
+    message "{record.id}: {months_between(record.on + record.n months, 2024-06-01)} {count(p in record.parts: record.paid / p > 1.00 GBP)} {any(p in record.parts: record.on + p months > 2024-04-01)} {record.parts} {record.maker}"
   }
 }
 "#;
@@ -3448,10 +3449,15 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
             // Divisors of zero and counts below zero in some lists; an empty one.
             "parts": parts[(k % 5) as usize],
         });
+        // A maker on every other payment.
+        let mut r = r;
+        if k % 2 == 0 {
+            r["maker"] = serde_json::json!({"name": "Acme"});
+        }
         text.push_str(&format!("{r}\n"));
     }
     std::fs::write(records.join("payments.jsonl"), text).unwrap();
-    let redact = ["paid", "wait", "on", "rate", "parts"];
+    let redact = ["paid", "wait", "on", "rate", "parts", "maker"];
     let program = load_redacted(&policies, &redact);
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
@@ -3475,10 +3481,13 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
         let want = Some(hashed(&format!("(no answer: {why})")));
         assert!(listed.iter().any(|r| r.4.get(at) == Some(&want)), "{at} {why}: {listed:#?}");
     }
-    // A redacted list is hashed as `check` shows it: P-0's parts, and P-2's empty ones.
-    for (id, parts) in [("P-0", "[2, 1]"), ("P-2", "[]")] {
+    // A redacted list is hashed as `check` shows it: P-0's parts, and P-2's empty ones; a
+    // redacted object as `(object)`, or `(missing)`.
+    for (id, parts, maker) in [("P-0", "[2, 1]", "(object)"), ("P-2", "[]", "(object)"), ("P-1", "[0, 3]", "(missing)")]
+    {
         let row = listed.iter().find(|r| r.1.as_deref() == Some(id));
         assert_eq!(row.and_then(|r| r.4.get(4).cloned().flatten()), Some(hashed(parts)), "{id}: {listed:#?}");
+        assert_eq!(row.and_then(|r| r.4.get(5).cloned().flatten()), Some(hashed(maker)), "{id}: {listed:#?}");
     }
     // A product of two decimals is hashed from every one of its 20 places: P-1's rate is
     // 0.0007919191 (times 7,919,191 for each k), whose square is 0.00000062713586094481.
