@@ -614,13 +614,12 @@ impl KeyPart {
 /// trailing zeros are taken off.
 pub(crate) fn decimal_text(d: Dialect, x: &str, places: u32, scale: u32) -> String {
     let t = d.to_text(&format!("CAST({x} AS DECIMAL(38, {scale}))"), SqlType::Decimal);
-    let rtrim = |s: &str, c: &str| d.trim_trailing(s, c);
     if places == 0 {
-        return rtrim(&rtrim(&t, "0"), ".");
+        return d.trim_trailing(&d.trim_trailing(&t, "0"), ".");
     }
     // The digits up to `places` kept, the rest without its trailing zeros.
     let keep = format!("length({t}) - {}", scale.saturating_sub(places));
-    format!("(substr({t}, 1, {keep}) || {})", rtrim(&format!("substr({t}, {keep} + 1)"), "0"))
+    format!("(substr({t}, 1, {keep}) || {})", d.trim_trailing(&format!("substr({t}, {keep} + 1)"), "0"))
 }
 
 /// The columns `precept check --engine duckdb` places and orders a group's findings by (DuckDB
