@@ -13,6 +13,7 @@ mod sql_diff;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use precept::sql::Dialect;
 use sql_diff::duck::DuckDb;
 use sql_diff::Row;
 
@@ -415,6 +416,39 @@ fn lists_shown_in_messages_give_the_same_findings_in_duckdb() {
 #[test]
 fn redacted_computations_give_the_same_hashes_in_duckdb() {
     sql_diff::generated_redacted_computations(&DuckDb);
+}
+
+/// Redacted quotients, averages and shares, hashed from `check`'s text of the exact value.
+#[test]
+fn redacted_quotients_give_the_same_hashes_in_duckdb() {
+    sql_diff::generated_redacted_quotients(&DuckDb);
+}
+
+/// A redacted quotient whose divisor, with its places, passes the 37 digits DuckDB's long
+/// division takes (a product of decimals of 20 places, over a count of 10^17 made 38 digits by
+/// them) stops the query with an error that says so, never a wrong hash; a digit fewer is hashed.
+#[test]
+fn a_redacted_quotient_past_the_digits_duckdb_divides_stops_the_query() {
+    let (tables, script) = sql_diff::redacted_quotient_script(Dialect::DuckDb);
+    let run = |pieces: &str| {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&tables).unwrap();
+        conn.execute_batch(&script).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO sale (id, team, paid, yen, gold, pieces, rate, ratio) VALUES ('S-1', 'T', 1, 1, 1, {pieces}, 1.0000000001, 1);"
+        ))
+        .unwrap();
+        // (The values read, so that the view computes them.)
+        conn.query_row("SELECT string_agg(array_to_string(message_values, '|'), ';') FROM precept_findings", [], |r| {
+            r.get::<_, String>(0)
+        })
+    };
+    let err = run("100000000000000000").expect_err("a divisor of 38 digits with its places");
+    assert!(err.to_string().contains("more than 37 digits"), "{err}");
+    let shown = run("10000000000000000").unwrap();
+    // 1.0000000001^2 / 10^16, exact, hashed.
+    let hash = precept::engine::redact::hash("0.000000000000000100000000020000000001");
+    assert!(shown.contains(&hash), "{shown}");
 }
 
 /// Shares, averages and quotients against decimals of ten places: exact, never rounded.

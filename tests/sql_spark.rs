@@ -431,6 +431,14 @@ fn redacted_computations_give_the_same_hashes_in_spark() {
     }
 }
 
+/// Redacted quotients, averages and shares, hashed from `check`'s text of the exact value.
+#[test]
+fn redacted_quotients_give_the_same_hashes_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_redacted_quotients(&spark);
+    }
+}
+
 /// Shares, averages and quotients against decimals of ten places: exact, never rounded.
 #[test]
 fn fine_decimals_give_the_same_findings_in_spark() {

@@ -307,6 +307,29 @@ impl Dialect {
         }
     }
 
+    /// `body` with `var.name` bound to each of `fields`' values, each value written once however
+    /// often `body` reads it (a `let`): a one-element list mapped in DuckDB and Spark, a
+    /// subquery in PostgreSQL (kept apart from `body`). Writing a long expression once, not at each use, keeps the view
+    /// small (a view that repeats its operands can outgrow Spark's memory to analyse).
+    pub fn bind(self, var: &str, fields: &[(&str, String)], body: &str) -> String {
+        match self {
+            Dialect::DuckDb => {
+                let fields: Vec<String> = fields.iter().map(|(n, v)| format!("'{n}': {v}")).collect();
+                format!("list_transform([{{{}}}], {var} -> {body})[1]", fields.join(", "))
+            }
+            Dialect::Spark => {
+                let fields: Vec<String> = fields.iter().map(|(n, v)| format!("'{n}', {v}")).collect();
+                format!("transform(array(named_struct({})), {var} -> {body})[0]", fields.join(", "))
+            }
+            Dialect::Postgres => {
+                let fields: Vec<String> = fields.iter().map(|(n, v)| format!("{v} AS {n}")).collect();
+                // `OFFSET 0` keeps the planner from pulling the values up into `body`, which
+                // would write each once for every use again, and nested binds' uses multiplied.
+                format!("(SELECT {body} FROM (SELECT {} OFFSET 0) AS {var})", fields.join(", "))
+            }
+        }
+    }
+
     /// Text `x` as a message quotes it ([`crate::text::clip`]): at most `max` characters (code
     /// points in every dialect's `length` and `substr`), then `…`.
     pub fn clipped(self, x: &str, max: usize) -> String {

@@ -2216,6 +2216,32 @@ impl<'a> Compiler<'a> {
         Ok(o.unread.iter().find(|(s, _)| s == slot).map(|(_, col)| col.clone()))
     }
 
+    /// The text `check` shows for quotient `e` of type `ty` (a decimal or money), its fraction
+    /// `f`: the digits of the exact value where its expansion ends, else rounded and marked `≈`
+    /// ([`super::quotient`]), what a redacted quotient, average or share is hashed from.
+    fn quotient_text(&mut self, e: &CExpr, f: Fraction, ty: &Ty) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        if d == Dialect::DuckDb && nests_quotients(e) && (quotients(e) > 2 || self.adds_places(e)) {
+            return no(DEEP_QUOTIENTS);
+        }
+        if self.fine_quotients_overflow(&[e]) {
+            return no(FINE_QUOTIENTS);
+        }
+        let f = f.flat();
+        let num = d.to_text(&f.num, if f.num_whole { SqlType::Int } else { SqlType::Decimal });
+        let den = d.to_text(&f.den, if f.den_whole { SqlType::Int } else { SqlType::Decimal });
+        // As `crate::engine::format` writes a decimal (10 places) and an amount (its currency's
+        // smallest unit, 10 places for one without).
+        let (min, places) = match ty {
+            Ty::Money(c) => match crate::engine::types::minor_units(*c) {
+                Some(p) => (p, p),
+                None => (0, 10),
+            },
+            _ => (0, 10),
+        };
+        Ok(super::quotient::text(d, &num, &den, super::quotient::Shown { min, places, sig: places.max(1) }))
+    }
+
     /// [`Compiler::message_value`] as the SQL alone has it, where a value of the opening record
     /// that did not convert is NULL.
     fn message_text(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
@@ -2337,9 +2363,11 @@ impl<'a> Compiler<'a> {
                         };
                         // In Spark, decimal arithmetic (and a sum of it: [`Compiler::summand`])
                         // is shown from the whole number of its places, as Spark would round a
-                        // product; the fractions that divide are left out by `expr`.
-                        let spark = d == Dialect::Spark && !self.value_divides(e);
-                        let digits = match if spark { self.fraction(e)? } else { None } {
+                        // product; a value that divides is shown from its exact fraction.
+                        let divides = self.value_divides(e);
+                        let spark = d == Dialect::Spark && !divides;
+                        let digits = match if spark || divides { self.fraction(e)? } else { None } {
+                            Some(f) if divides => self.quotient_text(e, f, ty)?,
                             Some(f) => {
                                 let f = self.integral(f)?;
                                 scaled_text(d, &f.num, f.scale, min)

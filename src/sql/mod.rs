@@ -20,6 +20,7 @@ pub mod group;
 pub mod load;
 pub mod lookup;
 pub mod message;
+pub mod quotient;
 pub mod roles;
 pub mod tables;
 

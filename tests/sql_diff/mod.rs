@@ -3497,6 +3497,118 @@ pub fn generated_redacted_computations(engine: &dyn Engine) {
     );
 }
 
+/// Redacted quotients, averages and shares: hashed from `check`'s text of the exact value, every
+/// digit where its expansion ends and rounded (`≈`) where it does not.
+const REDACTED_QUOTIENT_POLICY: &str = r#"schema sale {
+  identified by id
+  id: text
+  team: text
+  paid: money GBP
+  yen: money JPY
+  gold: money XAU
+  pieces: integer
+  rate: decimal
+  ratio: decimal
+}
+
+code "Redacted quotients" {
+  level organisational
+
+  rule divided-hashed {
+    title "t"
+    for sale
+    require record.id == "none"
+    message "{record.id}: {record.paid / record.pieces} {record.yen / record.pieces} {record.gold / record.pieces} {record.rate / record.pieces} {record.rate / record.ratio} {record.paid / record.pieces / 2} {if record.pieces > 0 then record.rate / record.pieces else record.rate} {record.rate * record.rate / record.pieces}"
+  }
+  rule averaged-hashed {
+    title "t"
+    for sale
+    group by record.team
+    require count() > 100
+    message "{group.team}: {avg(record.rate)} {avg(record.paid)} {share(record.rate > 1)}"
+  }
+}
+"#;
+
+/// Generated sales for [`REDACTED_QUOTIENT_POLICY`]: divisors that end the expansion (powers of
+/// two, up to 2^40 and 3 × 2^39), that do not (3, 7, 9), zero, and below zero; values tiny,
+/// large and negative, and quotients that round up to the next whole number.
+pub fn generated_redacted_quotients(engine: &dyn Engine) {
+    let (_dir, policies, records) = scratch();
+    std::fs::write(policies.join("sales.precept"), REDACTED_QUOTIENT_POLICY).unwrap();
+    let pieces = [3i64, 7, 1024, 1_099_511_627_776, -3, 0, 6, 9, 1_649_267_441_664, 1];
+    let paid = ["10.00", "-2.00", "0.01", "0.00", "99999999999.99", "1.00", "-0.05"];
+    let yen = ["10", "1", "-7", "0", "100000"];
+    let gold = ["1.5", "0.0000000001", "-1", "2"];
+    let rates = ["2", "-2", "0.0000000001", "0.9999999999", "1", "-1.5", "123456789.0123456789", "0", "999999999"];
+    let ratios = [
+        "2.0000000001",
+        "2.0000000001",
+        "3",
+        "1.0000000001",
+        "1024",
+        "-7.5",
+        "0.0000000007",
+        "1",
+        "99999999.9000000001",
+    ];
+    let mut text = String::new();
+    for k in 0..24usize {
+        let r = serde_json::json!({
+            "id": format!("S-{k}"),
+            "team": format!("T{}", k % 5),
+            "paid": paid[k % paid.len()],
+            "yen": yen[k % yen.len()],
+            "gold": gold[k % gold.len()],
+            "pieces": pieces[k % pieces.len()],
+            "rate": rates[k % rates.len()],
+            "ratio": ratios[k % ratios.len()],
+        });
+        text.push_str(&format!("{r}\n"));
+    }
+    std::fs::write(records.join("sales.jsonl"), text).unwrap();
+    let redact = ["paid", "yen", "gold", "rate"];
+    let program = load_redacted(&policies, &redact);
+    let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
+    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
+    let rows = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &redact);
+    assert_eq!(rows.len(), 29, "{rows:#?}");
+    let hashed = |t: &str| Some(precept::engine::redact::hash(t));
+    for shown in [
+        // 2 / 2.0000000001 and its negative, rounded up to the next whole number.
+        "≈1.0000000000",
+        "≈-1.0000000000",
+        // 999999999 / 99999999.9000000001, just below 10: every nine carries.
+        "≈10.0000000000",
+        // 10.00 GBP / 3, 1 JPY / 7, 0.0000000001 XAU / 7: rounded to the currency's smallest
+        // unit (none: 10 places), and below 1 to as many significant digits.
+        "≈3.33 GBP",
+        "≈0.1 JPY",
+        "≈0.00000000001428571429 XAU",
+        "≈0.00000000003333333333",
+        "≈176366841446208112.7142857143",
+        // 1.5 XAU / (3 × 2^39), 0.0000000001 XAU / 2^40, and 0.9999999999^2 / 2^40: every
+        // place of an expansion that ends (60 of them).
+        "0.0000000000009094947017729282379150390625 XAU",
+        "0.00000000000000000000009094947017729282379150390625 XAU",
+        "0.000000000000909494701591029297569548361934721469879150390625",
+        "(no answer: division by zero)",
+    ] {
+        assert!(rows.iter().any(|r| r.4.contains(&hashed(shown))), "{shown} not hashed: {rows:#?}");
+    }
+}
+
+/// The `CREATE TABLE`s and script of [`REDACTED_QUOTIENT_POLICY`] in `dialect`, its amounts and
+/// rates redacted: for a test of what the SQL does with operands past the digits it divides.
+pub fn redacted_quotient_script(dialect: Dialect) -> (String, String) {
+    let (_dir, policies, _) = scratch();
+    std::fs::write(policies.join("sales.precept"), REDACTED_QUOTIENT_POLICY).unwrap();
+    let program = load_redacted(&policies, &["paid", "yen", "gold", "rate"]);
+    let sql = compile(&program, &Options { dialect, range: GENERATED_DAYS });
+    assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
+    (tables(&program, dialect), sql.text)
+}
+
 /// Quotients under `if`, where the SQL must tell a division by zero in the branch taken from a
 /// missing value: compared and shown. (The checker refuses `otherwise` and `is present` after a
 /// division: a quotient of fields that may be missing must say what a missing one means first.)
