@@ -451,6 +451,26 @@ fn a_redacted_quotient_past_the_digits_duckdb_divides_stops_the_query() {
     assert!(shown.contains(&hash), "{shown}");
 }
 
+/// The expected table refuses a list with a NULL element (the engine cannot read such a record,
+/// and a query has no *cannot be determined*), of values or of objects, and takes a list of
+/// none, an empty one, and an element's field that is NULL.
+#[test]
+fn the_expected_tables_refuse_a_null_element_in_duckdb() {
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    conn.execute_batch(&sql_diff::expected_tables(sql_diff::LISTED_POLICY, Dialect::DuckDb)).unwrap();
+    let insert = |id: &str, parts: &str, lines: &str| {
+        conn.execute_batch(&format!("INSERT INTO \"order\" VALUES ('{id}', {parts}, {lines});"))
+    };
+    insert("a", "[1, 2]", "[{'sku': 'x'}, {'sku': NULL}]").unwrap();
+    insert("b", "[]", "[]").unwrap();
+    for (parts, lines) in [("[1, NULL]", "[]"), ("[1]", "[{'sku': 'x'}, NULL]")] {
+        let err = insert("c", parts, lines).expect_err(parts);
+        assert!(err.to_string().contains("CHECK constraint"), "{err}");
+    }
+    let n: i64 = conn.query_row("SELECT count(*) FROM \"order\"", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2);
+}
+
 /// Shares, averages and quotients against decimals of ten places: exact, never rounded.
 #[test]
 fn fine_decimals_give_the_same_findings_in_duckdb() {

@@ -264,6 +264,35 @@ fn redacted_quotients_give_the_same_hashes_in_postgres() {
     }
 }
 
+/// The expected table refuses a list with a NULL element (the engine cannot read such a record,
+/// and a query has no *cannot be determined*), of values or of objects (`JSONB`), and takes an
+/// empty list and an element's field that is NULL.
+#[test]
+fn the_expected_tables_refuse_a_null_element_in_postgres() {
+    let Some(pg) = server() else { return };
+    let schema = format!("precept_test_{}_nulls", std::process::id());
+    let tables = sql_diff::expected_tables(sql_diff::LISTED_POLICY, Dialect::Postgres);
+    let run = |rows: &str| {
+        psql(
+            &pg.url,
+            &format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE;\nCREATE SCHEMA {schema};\nSET search_path TO {schema};\n{tables}\n{rows}\nSELECT count(*) FROM \"order\";\n"
+            ),
+        )
+    };
+    let good = "INSERT INTO \"order\" VALUES ('a', ARRAY[1, 2], '[{\"sku\": \"x\"}, {\"sku\": null}]'), ('b', ARRAY[]::BIGINT[], '[]');";
+    let result = run(good);
+    for bad in [
+        "INSERT INTO \"order\" VALUES ('c', ARRAY[1, NULL], '[]');",
+        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[{\"sku\": \"x\"}, null]');",
+    ] {
+        let err = run(bad).expect_err(bad);
+        assert!(err.contains("violates check constraint"), "{err}");
+    }
+    let _ = psql(&pg.url, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE;"));
+    assert_eq!(result.unwrap().trim(), "2");
+}
+
 /// Shares, averages and quotients against decimals of ten places: exact, never rounded.
 #[test]
 fn fine_decimals_give_the_same_findings_in_postgres() {

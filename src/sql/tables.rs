@@ -22,6 +22,9 @@ pub struct Column {
     pub ty: String,
     /// The field (or an object it is inside) may be missing, so the column may hold NULL.
     pub nullable: bool,
+    /// The field is a list: an array (or PostgreSQL's `JSONB` of objects) whose elements are
+    /// never NULL.
+    pub list: bool,
 }
 
 /// The SQL type that holds a scalar Precept type, if it is one.
@@ -54,17 +57,27 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
         match &f.ty {
             Ty::Object(inner) => {
                 if has_presence_column(program, f, nullable) {
-                    out.push(Column { name: name.clone(), ty: dialect.ty(SqlType::Bool).into(), nullable: true });
+                    out.push(Column {
+                        name: name.clone(),
+                        ty: dialect.ty(SqlType::Bool).into(),
+                        nullable: true,
+                        list: false,
+                    });
                 }
                 flatten(program, *inner, &name, nullable, dialect, out)
             }
             ty => {
                 if let Some(sql) = type_name(program, ty, dialect) {
                     let datetime = matches!(ty, Ty::DateTime);
-                    out.push(Column { name: name.clone(), ty: sql, nullable });
+                    out.push(Column { name: name.clone(), ty: sql, nullable, list: matches!(ty, Ty::List(_)) });
                     if datetime {
                         // NULL is UTC, so the column may always be left empty (docs/warehouse.md).
-                        out.push(Column { name: offset_column(&name), ty: OFFSET_TYPE.into(), nullable: true });
+                        out.push(Column {
+                            name: offset_column(&name),
+                            ty: OFFSET_TYPE.into(),
+                            nullable: true,
+                            list: false,
+                        });
                     }
                 }
             }
@@ -206,12 +219,25 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
     }
 }
 
-/// `CREATE TABLE` for schema `schema`'s table: the shape `precept sql`'s queries read.
+/// `CREATE TABLE` for schema `schema`'s table: the shape `precept sql`'s queries read. A list's
+/// column refuses a NULL element where the dialect can say so: the engine cannot read a record
+/// whose list holds a null (a rule reading it cannot be determined), which a query has no way to
+/// say, so such a row is refused where it is loaded, as a value of the wrong type is.
 pub fn create_table(program: &Program, schema: usize, dialect: Dialect) -> Option<String> {
     let info = program.schemas.get(schema)?;
     let cols: Vec<String> = columns(program, schema, dialect)
         .iter()
-        .map(|c| format!("  {} {}{}", dialect.ident(&c.name), c.ty, if c.nullable { "" } else { " NOT NULL" }))
+        .map(|c| {
+            let ident = dialect.ident(&c.name);
+            let required = if c.nullable { "" } else { " NOT NULL" };
+            let check = match (c.list, dialect) {
+                (false, _) | (true, Dialect::Spark) => String::new(),
+                (true, Dialect::DuckDb) => format!(" CHECK (list_count({ident}) = len({ident}))"),
+                (true, Dialect::Postgres) if c.ty == "JSONB" => format!(" CHECK (NOT ({ident} @> '[null]'))"),
+                (true, Dialect::Postgres) => format!(" CHECK (array_position({ident}, NULL) IS NULL)"),
+            };
+            format!("  {ident} {}{required}{check}", c.ty)
+        })
         .collect();
     Some(format!("CREATE TABLE {} (\n{}\n);\n", dialect.ident(&info.name), cols.join(",\n")))
 }

@@ -26,7 +26,7 @@
 --     "resolved_at.offset" INTEGER,
 --     "closed_at" TIMESTAMP,
 --     "closed_at.offset" INTEGER,
---     "needs" TEXT[],
+--     "needs" TEXT[] CHECK (array_position("needs", NULL) IS NULL),
 --     "needs_confirmed_at" TIMESTAMP,
 --     "needs_confirmed_at.offset" INTEGER,
 --     "outcome" TEXT,
@@ -35,10 +35,10 @@
 --     "product_available" BOOLEAN,
 --     "claim.type" TEXT,
 --     "claim.amount" DECIMAL(38, 10),
---     "actions" JSONB,
---     "referrals" JSONB,
---     "advice" JSONB,
---     "items" JSONB
+--     "actions" JSONB CHECK (NOT ("actions" @> '[null]')),
+--     "referrals" JSONB CHECK (NOT ("referrals" @> '[null]')),
+--     "advice" JSONB CHECK (NOT ("advice" @> '[null]')),
+--     "items" JSONB CHECK (NOT ("items" @> '[null]'))
 --   );
 --   Offsets read (the offset columns not named may be left out):
 --   "opened_at.offset" is read by act-within-scope, referral-up-the-path, beyond-authority-referred, regulated-advice-qualified.
@@ -2311,9 +2311,9 @@ CREATE TABLE "role" (
   "department" TEXT,
   "top" BOOLEAN NOT NULL,
   "escalates_to" TEXT,
-  "requires" TEXT[] NOT NULL,
-  "trained_in" TEXT[] NOT NULL,
-  "may" JSONB NOT NULL
+  "requires" TEXT[] NOT NULL CHECK (array_position("requires", NULL) IS NULL),
+  "trained_in" TEXT[] NOT NULL CHECK (array_position("trained_in", NULL) IS NULL),
+  "may" JSONB NOT NULL CHECK (NOT ("may" @> '[null]'))
 );
 INSERT INTO "role" VALUES
   ('customer-advisor', 'Customer Advisor', 'Customer Service', FALSE, 'team-leader', CAST(ARRAY[] AS TEXT[]), CAST(ARRAY['complaint-handling', 'refunds-and-returns'] AS TEXT[]), CAST('[{"action":"alternative"},{"action":"apology"},{"action":"callback"},{"action":"discount"},{"action":"extend_deadline"},{"action":"goodwill"},{"action":"price_match"},{"action":"refund"},{"action":"reorder"},{"action":"replacement"},{"action":"shortfall_report"}]' AS JSONB)),
