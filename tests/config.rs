@@ -147,6 +147,52 @@ fn redacted_fields_never_reach_a_report() {
     );
 }
 
+/// A redacted month shown in a message is hashed as the group's key shows it (`2024-03`, not the
+/// day it starts), so the message's hash is the key's; a redacted share as its percentage.
+#[test]
+fn a_redacted_period_or_share_is_hashed_as_the_message_would_show_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("policies")).unwrap();
+    std::fs::write(
+        root.join("policies/p.precept"),
+        r#"
+schema sale {
+  identified by id
+  id: text
+  on: date
+  rate: decimal
+}
+code "C" {
+  level organisational
+  rule monthly {
+    title "t"
+    for sale
+    group by month(record.on)
+    require count() > 10
+    message "{group.month} {share(record.rate > 1)}"
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("s.jsonl"),
+        "{\"id\": \"a\", \"on\": \"2024-03-05\", \"rate\": \"2\"}\n\
+         {\"id\": \"b\", \"on\": \"2024-03-09\", \"rate\": \"0\"}\n\
+         {\"id\": \"c\", \"on\": \"2024-03-30\", \"rate\": \"0\"}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("precept.toml"), "policies = [\"policies\"]\nredact = [\"on\", \"rate\"]\n").unwrap();
+    let run = common::precept_in(root, &["check", "--format", "json", "s.jsonl"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = &doc["findings"][0];
+    let hash = precept::engine::redact::hash;
+    assert_eq!(finding["message"], format!("{} {}", hash("2024-03"), hash("≈33.3%")), "{finding}");
+    assert_eq!(finding["record"], format!("month {}", hash("2024-03")), "{finding}");
+}
+
 #[test]
 fn a_calendar_can_be_defined_by_the_settings_instead_of_the_policies() {
     // files on disk: `precept.toml` names a calendar file on disk to use instead of the policies'.

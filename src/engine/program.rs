@@ -470,8 +470,22 @@ pub enum MsgPart {
     Percent(CExpr),
     /// A date shown as the week or month it starts.
     Period(CExpr, DateUnit),
-    /// A value from a redacted field, shown as a stable short hash.
-    Redacted(CExpr, Ty),
+    /// A value from a redacted field, shown as a stable short hash of the text its hole would
+    /// show.
+    Redacted(CExpr, HiddenAs),
+}
+
+/// How a redacted hole's value is written before it is hashed: as the hole would show it, so
+/// that a month shown in a message hashes as the group's key does (`2024-03`), and a share as
+/// `20%`.
+#[derive(Debug, Clone)]
+pub enum HiddenAs {
+    /// A value, formatted according to its type.
+    Value(Ty),
+    /// A fraction shown as a percentage.
+    Percent,
+    /// A date shown as the week or month it starts.
+    Period(DateUnit),
 }
 
 /// Where a field path starts.

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 mod toml_values;
 
-use super::program::{CExpr, MsgPart, Root};
+use super::program::{CExpr, HiddenAs, MsgPart, Root};
 use super::types::{ShapeId, Ty};
 use super::Program;
 
@@ -349,8 +349,9 @@ fn hide(message: &mut [MsgPart], hidden: impl Fn(&CExpr) -> bool) {
         if hide {
             let old = std::mem::replace(part, MsgPart::Text(String::new()));
             *part = match old {
-                MsgPart::Hole(e, ty) => MsgPart::Redacted(e, ty),
-                MsgPart::Percent(e) | MsgPart::Period(e, _) => MsgPart::Redacted(e, Ty::Dec),
+                MsgPart::Hole(e, ty) => MsgPart::Redacted(e, HiddenAs::Value(ty)),
+                MsgPart::Percent(e) => MsgPart::Redacted(e, HiddenAs::Percent),
+                MsgPart::Period(e, unit) => MsgPart::Redacted(e, HiddenAs::Period(unit)),
                 other => other,
             };
         }

@@ -9,7 +9,7 @@ use super::authority::{Authority, Evidence};
 use super::blame::{blame, Step};
 use super::eval::{eval, vars, Cx};
 use super::format;
-use super::program::{CExpr, CompiledRule, MsgPart, SchemaInfo};
+use super::program::{CExpr, CompiledRule, HiddenAs, MsgPart, SchemaInfo};
 use super::value::{Value, V};
 use super::Program;
 
@@ -341,9 +341,14 @@ fn fill(
             }
             MsgPart::Percent(e) => format::percent(&mut out, eval(e, record, &cx, &mut vs)),
             MsgPart::Period(e, unit) => format::period(&mut out, *unit, eval(e, record, &cx, &mut vs)),
-            MsgPart::Redacted(e, ty) => {
+            MsgPart::Redacted(e, how) => {
                 let mut shown = String::new();
-                format::value(&mut shown, program, ty, eval(e, record, &cx, &mut vs));
+                let v = eval(e, record, &cx, &mut vs);
+                match how {
+                    HiddenAs::Value(ty) => format::value(&mut shown, program, ty, v),
+                    HiddenAs::Percent => format::percent(&mut shown, v),
+                    HiddenAs::Period(unit) => format::period(&mut shown, *unit, v),
+                }
                 out.push_str(&super::redact::hash(&shown));
             }
         }

@@ -19,7 +19,9 @@ use std::collections::BTreeSet;
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};
 use super::tables::scalar;
-use crate::engine::program::{Arith, CExpr, CmpOp, CountUnit, DateUnit, Kind, MsgPart, Quant, Root, MAX_COUNT};
+use crate::engine::program::{
+    Arith, CExpr, CmpOp, CountUnit, DateUnit, HiddenAs, Kind, MsgPart, Quant, Root, MAX_COUNT,
+};
 use crate::engine::types::{EnumId, ShapeId, Ty};
 use crate::engine::value::Value;
 use crate::engine::Program;
@@ -2242,6 +2244,21 @@ impl<'a> Compiler<'a> {
         Ok(super::quotient::text(d, &num, &den, super::quotient::Shown { min, places, sig: places.max(1) }))
     }
 
+    /// The text `check` shows for share `e` as a percentage (`20%`, `≈33.3%`): its exact value
+    /// times 100, to one place where the expansion does not end ([`crate::engine::format::percent`]).
+    fn percent_text(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        // A share's numerator and denominator are counts, so a hundred times it never passes
+        // the engine's 128 bits, past which it would show the fraction itself.
+        let Some(f) = self.ratio(e).map(Fraction::flat) else {
+            return no("a redacted percentage of a value other than a share");
+        };
+        let num = d.to_text(&format!("({}) * 100", f.num), if f.num_whole { SqlType::Int } else { SqlType::Decimal });
+        let den = d.to_text(&f.den, if f.den_whole { SqlType::Int } else { SqlType::Decimal });
+        let shown = super::quotient::text(d, &num, &den, super::quotient::Shown { min: 0, places: 1, sig: 1 });
+        Ok(format!("({shown} || '%')"))
+    }
+
     /// [`Compiler::message_value`] as the SQL alone has it, where a value of the opening record
     /// that did not convert is NULL.
     fn message_text(&mut self, part: &MsgPart) -> Result<Option<String>, Unsupported> {
@@ -2335,11 +2352,17 @@ impl<'a> Compiler<'a> {
             // missing as `is present` tells it ([`Compiler::no_answer`]). Other computations fail
             // only where the SQL stops with the database's error (an overflow: "Limits"), as a
             // hole that is not redacted.
-            MsgPart::Redacted(e, ty) => {
+            MsgPart::Redacted(e, how) => {
+                // A share as a percentage (`≈33.3%`), a group's period as the key shows it
+                // (`2024-03`), anything else as its type shows it.
+                let ty = match how {
+                    HiddenAs::Value(ty) => ty,
+                    HiddenAs::Percent | HiddenAs::Period(_) => &Ty::Dec,
+                };
                 // A product of two decimals is shown from its 20 places (below); one of three
                 // may have 30, more than the SQL's decimals hold.
                 let fine = d != Dialect::Spark
-                    && matches!(ty, Ty::Dec | Ty::Money(_))
+                    && matches!(how, HiddenAs::Value(Ty::Dec | Ty::Money(_)))
                     && (self.multiplies_places(e) || self.reads_fine_slot(e));
                 if fine && self.decimal_factors(e) > 2 {
                     return no("a redacted product of three decimals (it may have more than 20 places, more than the SQL's decimals hold)");
@@ -2350,13 +2373,15 @@ impl<'a> Compiler<'a> {
                 } else {
                     None
                 };
-                let shown = match ty {
-                    Ty::Text => d.clipped(&self.expr(e, None)?, crate::text::MAX_QUOTED),
-                    Ty::Enum(id) => self.expr(e, Some(*id))?,
-                    Ty::Int => d.to_text(&self.expr(e, None)?, SqlType::Int),
-                    Ty::Bool => d.to_text(&self.expr(e, None)?, SqlType::Bool),
-                    Ty::Date => d.to_text(&self.expr(e, None)?, SqlType::Date),
-                    Ty::Dec | Ty::Money(_) => {
+                let shown = match (how, ty) {
+                    (HiddenAs::Percent, _) => self.percent_text(e)?,
+                    (HiddenAs::Period(unit), _) => super::group::period_text(d, *unit, &self.expr(e, None)?),
+                    (_, Ty::Text) => d.clipped(&self.expr(e, None)?, crate::text::MAX_QUOTED),
+                    (_, Ty::Enum(id)) => self.expr(e, Some(*id))?,
+                    (_, Ty::Int) => d.to_text(&self.expr(e, None)?, SqlType::Int),
+                    (_, Ty::Bool) => d.to_text(&self.expr(e, None)?, SqlType::Bool),
+                    (_, Ty::Date) => d.to_text(&self.expr(e, None)?, SqlType::Date),
+                    (_, Ty::Dec | Ty::Money(_)) => {
                         let min = match ty {
                             Ty::Money(c) => crate::engine::types::minor_units(*c).unwrap_or(0),
                             _ => 0,
@@ -2383,14 +2408,14 @@ impl<'a> Compiler<'a> {
                     }
                     // A duration computed from a divided one: its whole microseconds toward
                     // zero, whose whole seconds (toward zero) are the engine's.
-                    Ty::Duration => match self.fraction(e)?.map(Fraction::flat) {
+                    (_, Ty::Duration) => match self.fraction(e)?.map(Fraction::flat) {
                         Some(f) if f.positive => duration_text(d, &whole_quotient(d, &f.num, &f.den)),
                         Some(_) => return no(MOVED_BY_A_FRACTION),
                         None => duration_text(d, &self.expr(e, None)?),
                     },
                     // At the offset it was written with, whatever the rule's calendar, as the
                     // engine hashes it: `2024-03-01T09:00:00.5+01:00`.
-                    Ty::DateTime => {
+                    (_, Ty::DateTime) => {
                         let (t, off) = (self.expr(e, None)?, self.offset_of(e)?);
                         let w = d.written_text(&t, &off);
                         let fraction = format!("regexp_replace(substr({w}, 21, 6), '0+$', '')");
@@ -2399,9 +2424,9 @@ impl<'a> Compiler<'a> {
                             )
                     }
                     // As shown unredacted, then hashed: `[a, b]`, `(object)`.
-                    Ty::List(inner) => self.list_shown(e, inner)?,
-                    Ty::Object(_) => self.object_shown(e)?,
-                    _ => return no("a redacted value of this type shown in a message"),
+                    (_, Ty::List(inner)) => self.list_shown(e, inner)?,
+                    (_, Ty::Object(_)) => self.object_shown(e)?,
+                    (_, _) => return no("a redacted value of this type shown in a message"),
                 };
                 let shown = format!("COALESCE({shown}, '(missing)')");
                 d.redacted(&match failed {

@@ -674,7 +674,7 @@ pub(super) fn key_columns(
 }
 
 /// A period's start `x` as the engine shows the period: `2024-W05`, `2024-03`, `2024`, a day.
-fn period_text(d: Dialect, unit: DateUnit, x: &str) -> String {
+pub(crate) fn period_text(d: Dialect, unit: DateUnit, x: &str) -> String {
     match (unit, d) {
         (DateUnit::Week, Dialect::DuckDb) => format!("strftime({x}, '%G-W%V')"),
         (DateUnit::Week, Dialect::Postgres) => format!("to_char({x}, 'IYYY-\"W\"IW')"),

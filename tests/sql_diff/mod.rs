@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use precept::engine::eval::{eval, vars, Cx};
-use precept::engine::program::{MsgPart, Program};
+use precept::engine::program::{HiddenAs, MsgPart, Program};
 use precept::engine::types::Ty;
 use precept::engine::value::{Value, V};
 use precept::sql::{calendar::Range, compile, Dialect, Options};
@@ -239,10 +239,15 @@ pub fn shown_values_opened(
                 MsgPart::Hole(e, ty) => (e, ty.clone()),
                 MsgPart::Percent(e) => (e, Ty::Dec),
                 MsgPart::Period(e, _) => (e, Ty::Date),
-                MsgPart::Redacted(e, ty) => {
+                MsgPart::Redacted(e, how) => {
                     // The hash of the value as a message shows it (`(missing)` for none).
                     let mut shown = String::new();
-                    precept::engine::format::value(&mut shown, program, ty, eval(e, values, &cx, &mut bound()));
+                    let v = eval(e, values, &cx, &mut bound());
+                    match how {
+                        HiddenAs::Value(ty) => precept::engine::format::value(&mut shown, program, ty, v),
+                        HiddenAs::Percent => precept::engine::format::percent(&mut shown, v),
+                        HiddenAs::Period(unit) => precept::engine::format::period(&mut shown, *unit, v),
+                    }
                     return Some(Some(precept::engine::redact::hash(&shown)));
                 }
             };
@@ -3509,6 +3514,7 @@ const REDACTED_QUOTIENT_POLICY: &str = r#"schema sale {
   pieces: integer
   rate: decimal
   ratio: decimal
+  on: date
 }
 
 code "Redacted quotients" {
@@ -3526,6 +3532,20 @@ code "Redacted quotients" {
     group by record.team
     require count() > 100
     message "{group.team}: {avg(record.rate)} {avg(record.paid)} {share(record.rate > 1)}"
+  }
+  rule monthly-hashed {
+    title "t"
+    for sale
+    group by record.team, month(record.on)
+    require count() > 100
+    message "{group.month} {share(record.rate > 1)}"
+  }
+  rule weekly-hashed {
+    title "t"
+    for sale
+    group by week(record.on)
+    require count() > 100
+    message "{group.week} {share(record.rate > 1)}"
   }
 }
 "#;
@@ -3563,17 +3583,35 @@ pub fn generated_redacted_quotients(engine: &dyn Engine) {
             "pieces": pieces[k % pieces.len()],
             "rate": rates[k % rates.len()],
             "ratio": ratios[k % ratios.len()],
+            "on": format!("2024-{:02}-{:02}", 2 + k % 2, 1 + (k * 5) % 28),
         });
         text.push_str(&format!("{r}\n"));
     }
     std::fs::write(records.join("sales.jsonl"), text).unwrap();
-    let redact = ["paid", "yen", "gold", "rate"];
+    let redact = ["paid", "yen", "gold", "rate", "on"];
     let program = load_redacted(&policies, &redact);
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     let rows = same_rows_redacted(engine, &policies, &[records], GENERATED_DAYS, &redact);
-    assert_eq!(rows.len(), 29, "{rows:#?}");
+    assert_eq!(rows.len(), 48, "{rows:#?}");
     let hashed = |t: &str| Some(precept::engine::redact::hash(t));
+    // A redacted month or week shown in a message is hashed as the group's key shows it, so the
+    // two match (`2024-03`, `2024-W06`, not the day it starts).
+    for rule in ["monthly-hashed", "weekly-hashed"] {
+        let of_rule: Vec<&Row> = rows.iter().filter(|r| r.0 == rule).collect();
+        assert!(!of_rule.is_empty(), "{rule}: {rows:#?}");
+        for r in of_rule {
+            let shown = r.4.first().cloned().flatten().unwrap_or_default();
+            assert!(r.5.as_deref().is_some_and(|k| k.contains(&shown)), "{rule}: {r:?}");
+        }
+    }
+    for (rule, period) in [("monthly-hashed", "2024-03"), ("weekly-hashed", "2024-W06")] {
+        assert!(rows.iter().any(|r| r.0 == rule && r.4.first() == Some(&hashed(period))), "{period}: {rows:#?}");
+    }
+    // A redacted share is hashed as the percentage a message shows.
+    for shown in ["40%", "≈33.3%", "≈66.7%", "0%", "100%"] {
+        assert!(rows.iter().any(|r| r.4.contains(&hashed(shown))), "{shown} not hashed: {rows:#?}");
+    }
     for shown in [
         // 2 / 2.0000000001 and its negative, rounded up to the next whole number.
         "≈1.0000000000",
@@ -3637,7 +3675,7 @@ pub fn expected_tables(policy: &str, dialect: Dialect) -> String {
 pub fn redacted_quotient_script(dialect: Dialect) -> (String, String) {
     let (_dir, policies, _) = scratch();
     std::fs::write(policies.join("sales.precept"), REDACTED_QUOTIENT_POLICY).unwrap();
-    let program = load_redacted(&policies, &["paid", "yen", "gold", "rate"]);
+    let program = load_redacted(&policies, &["paid", "yen", "gold", "rate", "on"]);
     let sql = compile(&program, &Options { dialect, range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     (tables(&program, dialect), sql.text)
