@@ -471,6 +471,13 @@ fn the_expected_tables_refuse_a_null_element_in_duckdb() {
     assert_eq!(n, 2);
 }
 
+/// Products of decimals by constants, and of four decimal columns (left out where the dialect's
+/// decimals cannot hold their places).
+#[test]
+fn constant_products_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_constant_products(&DuckDb);
+}
+
 /// Shares, averages and quotients against decimals of ten places: exact, never rounded.
 #[test]
 fn fine_decimals_give_the_same_findings_in_duckdb() {

@@ -439,6 +439,15 @@ fn redacted_quotients_give_the_same_hashes_in_spark() {
     }
 }
 
+/// Products of decimals by constants, and of four decimal columns (left out where the dialect's
+/// decimals cannot hold their places).
+#[test]
+fn constant_products_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_constant_products(&spark);
+    }
+}
+
 /// Shares, averages and quotients against decimals of ten places: exact, never rounded.
 #[test]
 fn fine_decimals_give_the_same_findings_in_spark() {

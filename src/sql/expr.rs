@@ -184,6 +184,13 @@ fn ten_to(k: u32) -> String {
     format!("CAST(1{} AS DECIMAL(38, 0))", "0".repeat(k as usize))
 }
 
+/// The most places DuckDB's `DECIMAL` holds.
+const DUCK_MAX_SCALE: u32 = 38;
+
+/// Why a product past [`DUCK_MAX_SCALE`] places is left out (in every dialect: Spark's bound is
+/// lower still).
+const DUCK_PLACES: &str = "a product of decimals with more than 38 decimal places (four decimals of 10 places multiplied: DuckDB refuses such a query, and the engine's exact value passes its 128 bits)";
+
 /// Places a fraction may have in Spark: a product of two decimals (10 each) or of a decimal and
 /// a constant. Each place is a digit fewer of the 38 a `DECIMAL(38, 0)` holds, so a product of
 /// two decimals of 10^18 or more stops the query (as DuckDB's `DECIMAL(38, 20)` product does);
@@ -570,7 +577,10 @@ impl<'a> Compiler<'a> {
                     return Ok(None);
                 }
                 // (Spark: both made whole first, so that no product drops places.)
-                let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
+                let (x, y) = match op {
+                    Arith::Mul(_) => (self.factor_over_one(fa, a)?, self.factor_over_one(fb, b)?),
+                    _ => (self.over_one(fa, a)?, self.over_one(fb, b)?),
+                };
                 let (x, y) = (self.integral(x)?, self.integral(y)?);
                 let positive = x.positive && y.positive;
                 let (num_whole, den_whole) = (x.num_whole && y.num_whole, x.den_whole && y.den_whole);
@@ -717,6 +727,24 @@ impl<'a> Compiler<'a> {
             Some(f) => f,
             None => self.value_over_one(e)?,
         })
+    }
+
+    /// [`Compiler::over_one`] for an operand of a product: a decimal constant over 1 at its own
+    /// places in DuckDB ([`Compiler::factor`]).
+    fn factor_over_one(&mut self, f: Option<Fraction>, e: &CExpr) -> Result<Fraction, Unsupported> {
+        if f.is_none() && self.dialect == Dialect::DuckDb && matches!(e, CExpr::Const(Value::Dec(_) | Value::Money(_)))
+        {
+            let num_whole = self.whole(e);
+            return Ok(Fraction {
+                num: self.factor(e)?,
+                den: "1".into(),
+                positive: true,
+                num_whole,
+                den_whole: true,
+                scale: 0,
+            });
+        }
+        self.over_one(f, e)
     }
 
     /// `e` (not a fraction) over 1; in Spark, a constant decimal as the whole number of its
@@ -875,6 +903,76 @@ impl<'a> Compiler<'a> {
             }
             CExpr::Neg(_, x) | CExpr::ToDec(x) => self.decimal_factors(x),
             _ => u32::from(!self.whole(e)),
+        }
+    }
+
+    /// Operand `e` of a product of decimals: in DuckDB a decimal constant at its own places
+    /// (`1.5` as `DECIMAL(38, 1)`, not the 10 it has elsewhere), since DuckDB types a product with
+    /// the sum of its operands' places and refuses a query past 38 (a value of 10 places times
+    /// `1.5 * 2.5 * 3.5` would need 40). Only here: a choice or default between values of other
+    /// places is cast to the finer ([`Compiler::same_places`]).
+    fn factor(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        match e {
+            CExpr::Const(Value::Dec(n) | Value::Money(n)) if self.dialect == Dialect::DuckDb => {
+                match n.terminating_places() {
+                    Some(p) if p <= 10 => Ok(format!("CAST('{}' AS DECIMAL(38, {p}))", n.to_decimal(0, 0, 0).0)),
+                    _ => self.expr(e, None),
+                }
+            }
+            _ => self.expr(e, None),
+        }
+    }
+
+    /// Values `x` and `y` of `a` and `b`, decimals or money, at the same places in DuckDB, for a
+    /// `CASE` or `COALESCE` between them: DuckDB types one by the operand with the most whole
+    /// digits, so a product of 20 places beside a value of 10 (`(record.a * record.b) otherwise
+    /// 1.5`) would be rounded to 10. Both are cast to the finer's places.
+    fn same_places(&self, a: &CExpr, b: &CExpr, x: String, y: String) -> (String, String) {
+        if self.dialect != Dialect::DuckDb || !(self.decimal_valued(a) || self.decimal_valued(b)) {
+            return (x, y);
+        }
+        let (pa, pb) = (self.duck_places(a), self.duck_places(b));
+        if pa == pb {
+            return (x, y);
+        }
+        let p = pa.max(pb).min(DUCK_MAX_SCALE);
+        (format!("CAST({x} AS DECIMAL(38, {p}))"), format!("CAST({y} AS DECIMAL(38, {p}))"))
+    }
+
+    /// The places DuckDB types the SQL of `e` with, a value that is not a fraction: 10 for a
+    /// decimal column or constant, 20 for a key or aggregate that multiplies decimals, the sum of
+    /// a product's (a constant there at its own places: [`Compiler::factor`]), the most of a
+    /// sum's or a choice's, none for a whole number.
+    fn duck_places(&self, e: &CExpr) -> u32 {
+        // A decimal constant is written at 10 places, but at its own as a product's operand.
+        let factor = |x: &CExpr| match x {
+            CExpr::Const(Value::Dec(n) | Value::Money(n)) => n.terminating_places().map_or(10, |p| p.min(10)),
+            x => self.duck_places(x),
+        };
+        match e {
+            CExpr::Const(Value::Dec(_) | Value::Money(_)) => 10,
+            CExpr::Const(_) => 0,
+            CExpr::Arith(Arith::Mul(_), a, b) => factor(a) + factor(b),
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_), a, b) | CExpr::Otherwise(a, b) | CExpr::If(_, a, b) => {
+                self.duck_places(a).max(self.duck_places(b))
+            }
+            CExpr::Neg(_, x) | CExpr::ToDec(x) => self.duck_places(x),
+            _ if self.reads_fine_slot(e) => FINE_KEY_PLACES,
+            _ if self.decimal_valued(e) && !self.whole(e) => 10,
+            _ => 0,
+        }
+    }
+
+    /// Whether `e` is a decimal or an amount (a column, a constant, arithmetic on them, a
+    /// choice of them), which DuckDB types with places.
+    fn decimal_valued(&self, e: &CExpr) -> bool {
+        match e {
+            CExpr::Arith(Arith::Add(k) | Arith::Sub(k) | Arith::Mul(k), _, _) => matches!(k, Kind::Dec | Kind::Money),
+            CExpr::Const(v) => matches!(v, Value::Dec(_) | Value::Money(_)),
+            CExpr::ToDec(_) => true,
+            CExpr::Neg(_, x) => self.decimal_valued(x),
+            CExpr::If(_, a, b) | CExpr::Otherwise(a, b) => self.decimal_valued(a) || self.decimal_valued(b),
+            _ => matches!(self.ty_of(e), Some(Ty::Dec | Ty::Money(_))),
         }
     }
 
@@ -1227,18 +1325,20 @@ impl<'a> Compiler<'a> {
                     return no("`otherwise` after a computation that may have no answer where SQL gives one (a duration multiplied by a count read from the record)");
                 }
                 // The default stands only for a missing value, never for no answer.
+                let (v, dv) = (self.expr(x, hint)?, self.expr(dflt, hint)?);
+                let (v, dv) = self.same_places(x, dflt, v, dv);
                 if has_no_answer(x) {
                     let n = self.no_answer(x)?;
-                    let (v, dv) = (self.expr(x, hint)?, self.expr(dflt, hint)?);
                     return Ok(format!("CASE WHEN {n} THEN NULL ELSE COALESCE({v}, {dv}) END"));
                 }
-                format!("COALESCE({}, {})", self.expr(x, hint)?, self.expr(dflt, hint)?)
+                format!("COALESCE({v}, {dv})")
             }
             CExpr::If(c, a, b) => {
                 let hint = hint.or_else(|| self.enum_of(a)).or_else(|| self.enum_of(b));
                 let c = self.expr(c, None)?;
-                let (a, b) = (self.expr(a, hint)?, self.expr(b, hint)?);
-                format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
+                let (x, y) = (self.expr(a, hint)?, self.expr(b, hint)?);
+                let (x, y) = self.same_places(a, b, x, y);
+                format!("CASE WHEN {} THEN {x} WHEN {} THEN {y} END", d.is_true(&c), d.is_false(&c))
             }
             CExpr::Quant(q, var, list, body) => {
                 let (l, jsonb, a, cond) = self.bound(*var, list, body)?;
@@ -1407,7 +1507,10 @@ impl<'a> Compiler<'a> {
                 return Ok(format!("CASE WHEN {held} THEN {} END", d.add_days(&x, &days)));
             }
         }
-        let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
+        let (x, y) = match op {
+            Arith::Mul(Kind::Dec | Kind::Money) => (self.factor(a)?, self.factor(b)?),
+            _ => (self.expr(a, None)?, self.expr(b, None)?),
+        };
         // A move may take a date past the last one the engine holds (a count read from the
         // record of a million weeks; a constant from 9999-12-31), where it has no answer: the
         // value is NULL there, never computed.
@@ -1428,6 +1531,14 @@ impl<'a> Compiler<'a> {
             // ([`Compiler::fraction`], [`Compiler::summand`]); elsewhere it would be rounded.
             Arith::Mul(Kind::Dec | Kind::Money) if d == Dialect::Spark && !(self.whole(a) && self.whole(b)) => {
                 return no("a product of decimals in Spark other than compared, shown in a message or summed (Spark keeps 6 of its places)");
+            }
+            // DuckDB types a product of decimals with the sum of its operands' places, and
+            // refuses the whole query when that passes 38 ("Needed scale 40"): such a rule is
+            // left out rather than the view. In PostgreSQL too: its `NUMERIC` would give an
+            // answer where the engine's exact value, over 10 to that many places, passes its 128
+            // bits and has none.
+            Arith::Mul(Kind::Dec | Kind::Money) if self.duck_places(a) + self.duck_places(b) > DUCK_MAX_SCALE => {
+                return no(DUCK_PLACES);
             }
             Arith::Mul(_) => format!("({x} * {y})"),
             Arith::Div(Kind::Duration) => {
