@@ -527,9 +527,12 @@ impl<'a> Compiler<'a> {
                 let (t, f) = (d.is_true(&c), d.is_false(&c));
                 // Both branches at the places of the finer.
                 let scale = fa.scale.max(fb.scale);
+                let (pa, pb) = (self.duck_parts(a), self.duck_parts(b));
+                let (an, bn) = self.duck_alike(fa.num_at(scale), fb.num_at(scale), pa.0, pb.0);
+                let (ad, bd) = self.duck_alike(fa.den.clone(), fb.den.clone(), pa.1, pb.1);
                 Ok(Some(Fraction {
-                    num: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.num_at(scale), fb.num_at(scale)),
-                    den: format!("CASE WHEN {t} THEN {} WHEN {f} THEN {} END", fa.den, fb.den),
+                    num: format!("CASE WHEN {t} THEN {an} WHEN {f} THEN {bn} END"),
+                    den: format!("CASE WHEN {t} THEN {ad} WHEN {f} THEN {bd} END"),
                     positive: fa.positive && fb.positive,
                     num_whole: fa.num_whole && fb.num_whole,
                     den_whole: fa.den_whole && fb.den_whole,
@@ -547,13 +550,12 @@ impl<'a> Compiler<'a> {
                 let n = self.no_answer(x)?;
                 let missing = format!("({} IS NULL OR {} IS NULL)", fx.num, fx.den);
                 let scale = fx.scale.max(fd.scale);
+                let (px, pd) = (self.duck_parts(x), self.duck_parts(dflt));
+                let (xn, dn) = self.duck_alike(fx.num_at(scale), fd.num_at(scale), px.0, pd.0);
+                let (xd, dd) = self.duck_alike(fx.den.clone(), fd.den.clone(), px.1, pd.1);
                 Ok(Some(Fraction {
-                    num: format!(
-                        "CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END",
-                        fd.num_at(scale),
-                        fx.num_at(scale)
-                    ),
-                    den: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {} ELSE {} END", fd.den, fx.den),
+                    num: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {dn} ELSE {xn} END"),
+                    den: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {dd} ELSE {xd} END"),
                     positive: fx.positive && fd.positive,
                     num_whole: fx.num_whole && fd.num_whole,
                     den_whole: fx.den_whole && fd.den_whole,
@@ -931,12 +933,68 @@ impl<'a> Compiler<'a> {
         if self.dialect != Dialect::DuckDb || !(self.decimal_valued(a) || self.decimal_valued(b)) {
             return (x, y);
         }
-        let (pa, pb) = (self.duck_places(a), self.duck_places(b));
-        if pa == pb {
+        self.duck_alike(x, y, self.duck_places(a), self.duck_places(b))
+    }
+
+    /// In DuckDB, SQL values `x` and `y` of `pa` and `pb` places both cast to the more places
+    /// where they differ, for a `CASE` or `COALESCE` between them ([`Compiler::same_places`]).
+    fn duck_alike(&self, x: String, y: String, pa: u32, pb: u32) -> (String, String) {
+        if self.dialect != Dialect::DuckDb || pa == pb {
             return (x, y);
         }
         let p = pa.max(pb).min(DUCK_MAX_SCALE);
         (format!("CAST({x} AS DECIMAL(38, {p}))"), format!("CAST({y} AS DECIMAL(38, {p}))"))
+    }
+
+    /// The places DuckDB types the numerator and the denominator of the fraction
+    /// [`Compiler::fraction`] makes of `e` with (a value that is not one over 1 of none), as
+    /// [`Compiler::duck_places`] does a value's.
+    fn duck_parts(&self, e: &CExpr) -> (u32, u32) {
+        if let Some(f) = self.ratio(e) {
+            let num = if self.reads_fine_slot(e) {
+                FINE_KEY_PLACES
+            } else if f.num_whole {
+                0
+            } else {
+                10
+            };
+            return (num, 0);
+        }
+        let divides = |x: &CExpr| self.value_divides(x);
+        let part = |x: &CExpr| if divides(x) { self.duck_parts(x) } else { (self.duck_places(x), 0) };
+        match e {
+            CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+                if divides(a) || divides(b) {
+                    let (x, y) = (part(a), part(b));
+                    (x.0 + y.1, x.1 + y.0)
+                } else {
+                    let operand = |x: &CExpr| if self.multiplies_places(x) { FINE_KEY_PLACES } else { 10 };
+                    (operand(a), operand(b))
+                }
+            }
+            CExpr::Arith(Arith::Mul(_), a, b) => {
+                let factor = |x: &CExpr| match x {
+                    CExpr::Const(Value::Dec(n) | Value::Money(n)) => {
+                        (n.terminating_places().map_or(10, |p| p.min(10)), 0)
+                    }
+                    x => part(x),
+                };
+                let (x, y) = (factor(a), factor(b));
+                (x.0 + y.0, x.1 + y.1)
+            }
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_), a, b) => {
+                let (x, y) = (part(a), part(b));
+                ((x.0 + y.1).max(y.0 + x.1), x.1 + y.1)
+            }
+            CExpr::If(_, a, b) | CExpr::Otherwise(a, b) => {
+                let (x, y) = (part(a), part(b));
+                (x.0.max(y.0), x.1.max(y.1))
+            }
+            CExpr::Neg(_, x) | CExpr::ToDec(x) => part(x),
+            // Durations, instants and hours in whole microseconds (and nanoseconds over 1000).
+            _ if divides(e) => (0, 0),
+            _ => (self.duck_places(e), 0),
+        }
     }
 
     /// The places DuckDB types the SQL of `e` with, a value that is not a fraction: 10 for a

@@ -173,12 +173,25 @@ pub(crate) fn compile(
     }
     slots.extend(aggs.iter().map(|a| a.slot.clone()));
     c.group = Some(slots);
+    let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
+    // A key or an aggregate of products of decimals has up to 20 places in DuckDB and
+    // PostgreSQL, which the `require`s' choices between values and a redacted hole reading it take
+    // account of ([`Compiler::fine_slots`]); Spark's is a whole number of its places, exact.
+    if d != Dialect::Spark {
+        let keys = key_types.iter().enumerate().filter(|(_, part)| part.fine).map(|(i, _)| i);
+        let aggs = spec
+            .aggs
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
+            .map(|(j, _)| first + j);
+        c.fine_slots = keys.chain(aggs).collect();
+    }
     let mut holds = Vec::new();
     let mut which = Vec::new();
     // The records shown with a `require`'s finding: those that count against the first
     // comparison in it that does not hold (else its first), or the group's first records.
     let mut shown = Vec::new();
-    let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
     for (k, r) in rule.requires.iter().enumerate() {
         let t = d.is_true(&c.expr(r, None)?);
         which.push(format!("WHEN NOT {t} THEN {}", k + 1));
@@ -215,19 +228,6 @@ pub(crate) fn compile(
             })
             .collect()
     });
-    // A key or an aggregate of products of decimals has up to 20 places in DuckDB and
-    // PostgreSQL, which a redacted hole reading it shows ([`Compiler::fine_slots`]); Spark's is a
-    // whole number of its places, shown exactly.
-    if d != Dialect::Spark {
-        let keys = key_types.iter().enumerate().filter(|(_, part)| part.fine).map(|(i, _)| i);
-        let aggs = spec
-            .aggs
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
-            .map(|(j, _)| first + j);
-        c.fine_slots = keys.chain(aggs).collect();
-    }
     let (template, values) = super::message(&mut c, rule)?;
     let group_key = group_key(d, spec, &key_types)?;
     let placing = if placed { placing(program, d, spec, &key_types)? } else { String::new() };

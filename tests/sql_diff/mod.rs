@@ -3402,6 +3402,19 @@ code "Constant products" {
     require ((record.rate * record.qty) otherwise 1.5) > 0 and (if record.rate < 1 then record.rate * record.qty else 1.5) > 0
     message "{record.id}: {(record.rate * record.qty) otherwise 1.5}"
   }
+  rule chosen-quotients-of-products {
+    title "t"
+    for sale
+    require (if record.qty > 0 then record.rate * record.qty / 3 else record.rate) > 0
+    message "{record.id}"
+  }
+  rule chosen-averages {
+    title "t"
+    for sale
+    group by record.team
+    require (if count() > 0 then avg(record.rate * record.qty) else avg(record.rate)) > 0 and (if count() > 0 then sum(record.rate * record.qty) else sum(record.rate)) > 0
+    message "{group.team}"
+  }
 }
 "#;
 
@@ -3417,7 +3430,13 @@ pub fn generated_constant_products(engine: &dyn Engine) {
     for k in 0..30usize {
         let r = serde_json::json!({
             "id": format!("S-{k}"),
-            "team": format!("T{}", k % 3),
+            // S-19, whose product is 10^-20, and S-3, whose product is below zero, in teams of
+            // their own.
+            "team": match k {
+                19 => "tiny".to_string(),
+                3 => "negative".to_string(),
+                _ => format!("T{}", k % 3),
+            },
             "rate": rates[k % rates.len()],
             "qty": qtys[k % qtys.len()],
         });
@@ -3438,6 +3457,13 @@ pub fn generated_constant_products(engine: &dyn Engine) {
     // 0.0000000001 × 0.0000000001 is above zero (DuckDB typed the `COALESCE` and `CASE` at 10
     // places, and made it 0).
     assert!(!broke("chosen-products", "S-19") && broke("chosen-products", "S-3"), "{rows:#?}");
+    assert!(
+        !broke("chosen-quotients-of-products", "S-19") && broke("chosen-quotients-of-products", "S-3"),
+        "{rows:#?}"
+    );
+    // And a group's average or sum of such products beside one of 10 places.
+    let group = |key: &str| rows.iter().any(|r| r.0 == "chosen-averages" && r.5.as_deref() == Some(key));
+    assert!(!group("team tiny") && group("team negative"), "{rows:#?}");
 }
 
 /// Generated shipments for [`LISTS_SHOWN_POLICY`]: lists missing, empty, of one element, of more
