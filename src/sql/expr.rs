@@ -247,6 +247,9 @@ pub struct Compiler<'a> {
     /// to 20 places (DuckDB and PostgreSQL): each counts as two decimals multiplied
     /// (`Compiler::decimal_factors`).
     pub fine_slots: Vec<usize>,
+    /// The places DuckDB types each aggregate of a group record with, by slot (see
+    /// `Compiler::duck_places`).
+    pub slot_places: Vec<(usize, u32)>,
 }
 
 /// The fields of a case's opening record that its message reads, as columns carried with the
@@ -284,6 +287,7 @@ impl<'a> Compiler<'a> {
             group_offsets: Vec::new(),
             opening: None,
             fine_slots: Vec::new(),
+            slot_places: Vec::new(),
         }
     }
 
@@ -469,6 +473,8 @@ impl<'a> Compiler<'a> {
                     if self.dialect == Dialect::DuckDb && quotients(a) + quotients(b) > 1 {
                         return no(DEEP_QUOTIENTS);
                     }
+                    // `(p/q) / (r/s)` is `(p * s) / (q * r)`.
+                    self.duck_within(a, b, true)?;
                     let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
                     // (Spark: whole first, so that no product drops places.)
                     let (x, y) = (self.integral(x)?.flat(), self.integral(y)?.flat());
@@ -586,6 +592,7 @@ impl<'a> Compiler<'a> {
                 let (x, y) = (self.integral(x)?, self.integral(y)?);
                 let positive = x.positive && y.positive;
                 let (num_whole, den_whole) = (x.num_whole && y.num_whole, x.den_whole && y.den_whole);
+                self.duck_within(a, b, !matches!(op, Arith::Mul(_)))?;
                 let den = format!("(({}) * ({}))", x.den, y.den);
                 if let Arith::Mul(_) = op {
                     let scale = x.scale + y.scale;
@@ -951,7 +958,9 @@ impl<'a> Compiler<'a> {
     /// [`Compiler::duck_places`] does a value's.
     fn duck_parts(&self, e: &CExpr) -> (u32, u32) {
         if let Some(f) = self.ratio(e) {
-            let num = if self.reads_fine_slot(e) {
+            let num = if let Some(p) = self.slot_places_of(e) {
+                p
+            } else if self.reads_fine_slot(e) {
                 FINE_KEY_PLACES
             } else if f.num_whole {
                 0
@@ -1001,7 +1010,10 @@ impl<'a> Compiler<'a> {
     /// decimal column or constant, 20 for a key or aggregate that multiplies decimals, the sum of
     /// a product's (a constant there at its own places: [`Compiler::factor`]), the most of a
     /// sum's or a choice's, none for a whole number.
-    fn duck_places(&self, e: &CExpr) -> u32 {
+    pub(crate) fn duck_places(&self, e: &CExpr) -> u32 {
+        if let Some(p) = self.slot_places_of(e) {
+            return p;
+        }
         // A decimal constant is written at 10 places, but at its own as a product's operand.
         let factor = |x: &CExpr| match x {
             CExpr::Const(Value::Dec(n) | Value::Money(n)) => n.terminating_places().map_or(10, |p| p.min(10)),
@@ -1019,6 +1031,33 @@ impl<'a> Compiler<'a> {
             _ if self.decimal_valued(e) && !self.whole(e) => 10,
             _ => 0,
         }
+    }
+
+    /// `Err` where combining fractions `a` and `b` would pass 38 places ([`DUCK_PLACES`]):
+    /// multiplied straight (`a * b`: numerators together, denominators together) or across
+    /// (`across`: each numerator by the other's denominator, as a sum, a quotient or a comparison
+    /// of fractions does). DuckDB refuses to bind such a query; in PostgreSQL, whose `NUMERIC`
+    /// would answer, the engine's exact value (over 10 to that many places) passes its 128 bits
+    /// and has none. (Spark's bound is its own: [`Compiler::integral`].)
+    fn duck_within(&self, a: &CExpr, b: &CExpr, across: bool) -> Result<(), Unsupported> {
+        if self.dialect == Dialect::Spark {
+            return Ok(());
+        }
+        let part = |x: &CExpr| if self.value_divides(x) { self.duck_parts(x) } else { (self.duck_places(x), 0) };
+        let (x, y) = (part(a), part(b));
+        let most = if across { (x.0 + y.1).max(y.0 + x.1).max(x.1 + y.1) } else { (x.0 + y.0).max(x.1 + y.1) };
+        if most > DUCK_MAX_SCALE {
+            return no(DUCK_PLACES);
+        }
+        Ok(())
+    }
+
+    /// The places of group record slot `e` an aggregate fills ([`Compiler::slot_places`]).
+    fn slot_places_of(&self, e: &CExpr) -> Option<u32> {
+        let CExpr::Field(Root::Record, steps) = e else { return None };
+        let [s] = steps.as_ref() else { return None };
+        self.group.as_ref()?;
+        self.slot_places.iter().find(|(x, _)| *x == usize::from(*s)).map(|(_, p)| *p)
     }
 
     /// Whether `e` is a decimal or an amount (a column, a constant, arithmetic on them, a
@@ -1504,6 +1543,8 @@ impl<'a> Compiler<'a> {
         }
         let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
         if fa.is_some() || fb.is_some() {
+            // Compared across: each numerator times the other's denominator.
+            self.duck_within(a, b, true)?;
             // Instants are compared by their microseconds since 1970 (an instant moved by a
             // divided duration is a fraction of them).
             let mut side = |f: Option<Fraction>, e: &CExpr| -> Result<Fraction, Unsupported> {

@@ -172,11 +172,11 @@ pub(crate) fn compile(
         slots.push(Slot::Value("r.pm".into(), Ty::Date));
     }
     slots.extend(aggs.iter().map(|a| a.slot.clone()));
-    c.group = Some(slots);
     let first = spec.keys.len() + usize::from(spec.period_slot.is_some());
     // A key or an aggregate of products of decimals has up to 20 places in DuckDB and
     // PostgreSQL, which the `require`s' choices between values and a redacted hole reading it take
     // account of ([`Compiler::fine_slots`]); Spark's is a whole number of its places, exact.
+    // (Asked of the aggregates' arguments before the group record is set: they read the record.)
     if d != Dialect::Spark {
         let keys = key_types.iter().enumerate().filter(|(_, part)| part.fine).map(|(i, _)| i);
         let aggs = spec
@@ -186,7 +186,15 @@ pub(crate) fn compile(
             .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
             .map(|(j, _)| first + j);
         c.fine_slots = keys.chain(aggs).collect();
+        // The places DuckDB gives each aggregate: its argument's (`sum(record.a * 1.5)` has 11).
+        c.slot_places = spec
+            .aggs
+            .iter()
+            .enumerate()
+            .filter_map(|(j, a)| Some((first + j, c.duck_places(a.arg.as_ref()?))))
+            .collect();
     }
+    c.group = Some(slots);
     let mut holds = Vec::new();
     let mut which = Vec::new();
     // The records shown with a `require`'s finding: those that count against the first
