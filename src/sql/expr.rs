@@ -160,6 +160,13 @@ impl Fraction {
         self.num_whole && self.den_whole
     }
 
+    /// The numerator's and the denominator's texts, each written as the whole number or the
+    /// decimal it is, which is how `check` writes the operands of a value it shows.
+    fn texts(&self, d: Dialect) -> (String, String) {
+        let ty = |whole| if whole { SqlType::Int } else { SqlType::Decimal };
+        (d.to_text(&self.num, ty(self.num_whole)), d.to_text(&self.den, ty(self.den_whole)))
+    }
+
     /// The numerator over `den * 10^s`, for `s` at least `self.scale`.
     fn num_at(&self, s: u32) -> String {
         debug_assert!(s >= self.scale, "a fraction is only ever raised to more places");
@@ -2439,9 +2446,7 @@ impl<'a> Compiler<'a> {
         if self.fine_quotients_overflow(&[e]) {
             return no(FINE_QUOTIENTS);
         }
-        let f = f.flat();
-        let num = d.to_text(&f.num, if f.num_whole { SqlType::Int } else { SqlType::Decimal });
-        let den = d.to_text(&f.den, if f.den_whole { SqlType::Int } else { SqlType::Decimal });
+        let (num, den) = f.flat().texts(d);
         // As `crate::engine::format` writes a decimal (10 places) and an amount (its currency's
         // smallest unit, 10 places for one without).
         let (min, places) = match ty {
@@ -2460,11 +2465,11 @@ impl<'a> Compiler<'a> {
         let d = self.dialect;
         // A share's numerator and denominator are counts, so a hundred times it never passes
         // the engine's 128 bits, past which it would show the fraction itself.
-        let Some(f) = self.ratio(e).map(Fraction::flat) else {
+        let Some(mut f) = self.ratio(e).map(Fraction::flat) else {
             return no("a redacted percentage of a value other than a share");
         };
-        let num = d.to_text(&format!("({}) * 100", f.num), if f.num_whole { SqlType::Int } else { SqlType::Decimal });
-        let den = d.to_text(&f.den, if f.den_whole { SqlType::Int } else { SqlType::Decimal });
+        f.num = format!("({}) * 100", f.num);
+        let (num, den) = f.texts(d);
         let shown = super::quotient::text(d, &num, &den, super::quotient::Shown { min: 0, places: 1, sig: 1 });
         Ok(format!("({shown} || '%')"))
     }
@@ -2517,10 +2522,8 @@ impl<'a> Compiler<'a> {
         if let MsgPart::Hole(e, _) | MsgPart::Percent(e) = part {
             if let Some(f) = self.ratio(e).map(Fraction::flat) {
                 // Exact, as the engine keeps it: `3/40`.
-                let ty = if f.num_whole { SqlType::Int } else { SqlType::Decimal };
-                let (n, den) = (f.num, f.den);
-                let text = format!("({} || '/' || {})", d.to_text(&n, ty), d.to_text(&den, SqlType::Int));
-                return Ok(Some(format!("CASE WHEN ({den}) <> 0 THEN {text} END")));
+                let (n, den) = f.texts(d);
+                return Ok(Some(format!("CASE WHEN ({}) <> 0 THEN ({n} || '/' || {den}) END", f.den)));
             }
             if self.dialect == Dialect::DuckDb && nests_quotients(e) && (quotients(e) > 2 || self.adds_places(e)) {
                 return no(DEEP_QUOTIENTS);
