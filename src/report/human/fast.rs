@@ -232,10 +232,19 @@ impl<'a> Excerpt<'a> {
 
 /// Columns of `s` as miette measures a line without tabs or escapes: with unicode-width 0.1.
 fn width(s: &str) -> usize {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return s.len();
+    // Printable ASCII is a column a byte; only the rest is decoded and measured, in one pass.
+    let printable = |b: u8| (0x20..0x7f).contains(&b);
+    let mut columns = 0;
+    let mut rest = s;
+    while let Some(at) = rest.bytes().position(|b| !printable(b)) {
+        columns += at;
+        // After printable ASCII, so on a character's first byte.
+        let Some(tail) = rest.get(at..) else { break };
+        let mut chars = tail.chars();
+        columns += chars.next().and_then(|c| c.width()).unwrap_or(0);
+        rest = chars.as_str();
     }
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+    columns + rest.len()
 }
 
 fn count_digits(mut n: usize) -> usize {

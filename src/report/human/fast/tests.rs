@@ -272,4 +272,13 @@ proptest! {
         wrap_ascii(&mut ours, &line, width, (first, 4 + 4 * usize::from(help)), (rest, 4 + 4 * usize::from(help)));
         prop_assert_eq!(ours, expected);
     }
+
+    /// A line's columns, measured a run of ASCII at a time, are the sum of its characters' widths.
+    #[test]
+    fn widths_are_the_sum_of_the_characters(parts in prop::collection::vec(token(), 0..12)) {
+        use unicode_width::UnicodeWidthChar;
+        let line = parts.concat();
+        let expected: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+        prop_assert_eq!(super::width(&line), expected);
+    }
 }
