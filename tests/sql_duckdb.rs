@@ -490,3 +490,17 @@ fn fine_decimals_give_the_same_findings_in_duckdb() {
 fn moves_past_the_last_date_held_give_the_same_findings_in_duckdb() {
     sql_diff::generated_far_moves(&DuckDb);
 }
+
+/// Exploration (ignored): generated arithmetic, each rule on its own (`SEED`, `LARGE`).
+#[test]
+#[ignore]
+fn explore_generated_arithmetic() {
+    sql_diff::arith::explore(&DuckDb);
+}
+
+/// Generated arithmetic over decimals, whole numbers and amounts (sums, products, quotients,
+/// choices, a group's aggregates), each rule compared on its own ([`sql_diff::arith`]).
+#[test]
+fn generated_arithmetic_gives_the_same_findings_in_duckdb() {
+    sql_diff::arith::generated_arithmetic(&DuckDb, 7, 150);
+}

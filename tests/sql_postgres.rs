@@ -318,3 +318,21 @@ fn moves_past_the_last_date_held_give_the_same_findings_in_postgres() {
         sql_diff::generated_far_moves(&pg);
     }
 }
+
+/// Exploration (ignored): generated arithmetic, each rule on its own (`SEED`, `LARGE`).
+#[test]
+#[ignore]
+fn explore_generated_arithmetic() {
+    if let Some(pg) = server() {
+        sql_diff::arith::explore(&pg);
+    }
+}
+
+/// Generated arithmetic over decimals, whole numbers and amounts (sums, products, quotients,
+/// choices, a group's aggregates), each rule compared on its own ([`sql_diff::arith`]).
+#[test]
+fn generated_arithmetic_gives_the_same_findings_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::arith::generated_arithmetic(&pg, 7, 100);
+    }
+}

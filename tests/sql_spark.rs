@@ -464,3 +464,22 @@ fn moves_past_the_last_date_held_give_the_same_findings_in_spark() {
         sql_diff::generated_far_moves(&spark);
     }
 }
+
+/// Generated arithmetic over decimals, whole numbers and amounts (sums, products, quotients,
+/// choices, a group's aggregates), each rule compared on its own ([`sql_diff::arith`]); fewer
+/// rules than on DuckDB and PostgreSQL, each being a Spark query of its own.
+#[test]
+fn generated_arithmetic_gives_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::arith::generated_arithmetic(&spark, 7, 25);
+    }
+}
+
+/// Exploration (ignored): generated arithmetic, each rule on its own (`SEED`, `LARGE`).
+#[test]
+#[ignore]
+fn explore_generated_arithmetic() {
+    if let Some(spark) = spark() {
+        sql_diff::arith::explore(&spark);
+    }
+}

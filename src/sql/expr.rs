@@ -474,8 +474,11 @@ impl<'a> Compiler<'a> {
             CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
                 // A quotient divided again, or divided by one (`record.paid / record.pieces / 2`,
                 // `a / (b / c)`): `(p/q) / (r/s)` is `(p * s) / (q * r)`, exact, its denominator
-                // zero (no answer) when either divisor is.
+                // zero (no answer) when any divisor is: `q`, `r`, and `s`, which moves into the
+                // numerator and is kept in the denominator as a factor of 0 or 1 (else `a / (b /
+                // 0)` would be 0 where the engine has no answer).
                 let (fa, fb) = (self.fraction(a)?, self.fraction(b)?);
+                let divides_a_quotient = fb.is_some();
                 if fa.is_some() || fb.is_some() {
                     if self.dialect == Dialect::DuckDb && quotients(a) + quotients(b) > 1 {
                         return no(DEEP_QUOTIENTS);
@@ -485,9 +488,14 @@ impl<'a> Compiler<'a> {
                     let (x, y) = (self.over_one(fa, a)?, self.over_one(fb, b)?);
                     // (Spark: whole first, so that no product drops places.)
                     let (x, y) = (self.integral(x)?.flat(), self.integral(y)?.flat());
+                    let held = if divides_a_quotient {
+                        format!(" * CASE WHEN ({}) = 0 THEN 0 ELSE 1 END", y.den)
+                    } else {
+                        String::new()
+                    };
                     return Ok(Some(Fraction {
                         num: format!("(({}) * ({}))", x.num, y.den),
-                        den: format!("(({}) * ({}))", x.den, y.num),
+                        den: format!("(({}) * ({}){held})", x.den, y.num),
                         positive: false,
                         num_whole: x.num_whole && y.den_whole,
                         den_whole: x.den_whole && y.num_whole,
