@@ -407,7 +407,9 @@ impl Dialect {
         let body = match self {
             Dialect::Spark => format!("exists({l}, {a} -> {})", lambda(cond)),
             _ => format!(
-                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS TRUE) > 0 THEN TRUE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE FALSE END"
+                "CASE WHEN {} > 0 THEN TRUE WHEN {} > 0 THEN NULL ELSE FALSE END",
+                counted(a, cond, "TRUE"),
+                counted(a, cond, "NULL")
             ),
         };
         format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
@@ -419,7 +421,9 @@ impl Dialect {
         let body = match self {
             Dialect::Spark => format!("forall({l}, {a} -> {})", lambda(cond)),
             _ => format!(
-                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS FALSE) > 0 THEN FALSE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE TRUE END"
+                "CASE WHEN {} > 0 THEN FALSE WHEN {} > 0 THEN NULL ELSE TRUE END",
+                counted(a, cond, "FALSE"),
+                counted(a, cond, "NULL")
             ),
         };
         format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
@@ -435,9 +439,7 @@ impl Dialect {
                     "CASE WHEN exists({l}, {a} -> ({cond}) IS NULL) THEN NULL ELSE CAST(size(filter({l}, {a} -> ({cond}) <=> TRUE)) AS BIGINT) END"
                 )
             }
-            _ => format!(
-                "CASE WHEN COUNT(*) FILTER (WHERE ({cond}) IS NULL) > 0 THEN NULL ELSE COUNT(*) FILTER (WHERE ({cond}) IS TRUE) END"
-            ),
+            _ => format!("CASE WHEN {} > 0 THEN NULL ELSE {} END", counted(a, cond, "NULL"), counted(a, cond, "TRUE")),
         };
         format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
     }
@@ -520,6 +522,19 @@ impl Dialect {
         };
         format!("CASE WHEN {x} IS NOT NULL AND {l} IS NOT NULL THEN {not}{found} END")
     }
+}
+
+/// The elements (bound as `a`, over [`Dialect::over`]) whose `cond` is `is` (`TRUE`, `FALSE`,
+/// `NULL`), counted in DuckDB and PostgreSQL. The filter always reads the element: a condition that
+/// reads only the record (`all(x in record.items: record.n > 0)`) would otherwise make the count
+/// an aggregate of the outer query, as SQL places an aggregate at the level of the columns it
+/// reads, which DuckDB refused in the view's `WHERE` (the whole view was lost).
+fn counted(a: &str, cond: &str, is: &str) -> String {
+    let element = format!("{a}.e");
+    if cond.contains(&element) {
+        return format!("COUNT(*) FILTER (WHERE ({cond}) IS {is})");
+    }
+    format!("COUNT(*) FILTER (WHERE ({cond}) IS {is} AND ({element} IS NULL OR TRUE))")
 }
 
 /// `sql` as the body of a Spark lambda: its calendar lookups read as columns of the calendar's

@@ -23,6 +23,7 @@ const SCHEMA: &str = r#"schema row {
   m: money GBP
   n: money GBP?
   team: text
+  items: list of { p: decimal?, q: integer? }?
 }
 "#;
 
@@ -39,6 +40,8 @@ struct Gen {
     rng: fastrand::Rng,
     /// Constants of a million too, whose products pass what the databases' decimals hold.
     large: bool,
+    /// Inside a quantifier over `record.items`: its element `x`'s fields are read too.
+    item: bool,
 }
 
 impl Gen {
@@ -49,6 +52,13 @@ impl Gen {
     /// A leaf of kind `k`: a field (perhaps missing) or a constant.
     fn leaf(&mut self, k: Kind) -> String {
         let field = self.rng.u8(..3) > 0;
+        if field && self.item && self.rng.bool() {
+            match k {
+                Kind::Dec => return "x.p".into(),
+                Kind::Int => return "x.q".into(),
+                Kind::Gbp => {}
+            }
+        }
         match (k, field) {
             (Kind::Dec, true) => self.pick(&["record.a", "record.a", "record.b"]).into(),
             (Kind::Dec, false) => {
@@ -119,12 +129,60 @@ impl Gen {
         (format!("{x} {op} {y}"), x)
     }
 
+    /// A comparison about an element `x` of `record.items`.
+    fn about_item(&mut self) -> String {
+        self.item = true;
+        let k = if self.rng.bool() { Kind::Dec } else { Kind::Int };
+        let (c, _) = self.compare(k, 2);
+        self.item = false;
+        c
+    }
+
     /// A rule: per record or over teams, its value shown in its message or not.
     fn rule(&mut self, id: usize) -> String {
         let k = [Kind::Dec, Kind::Dec, Kind::Int, Kind::Gbp][self.rng.usize(..4)];
         let depth = self.rng.u32(1..4);
         let shown = self.rng.bool();
-        if self.rng.u8(..4) == 0 {
+        let kind = self.rng.u8(..8);
+        if kind == 0 {
+            // Counted over the group, or its share, or a percentile.
+            let (c, _) = self.compare(k, 1);
+            let (left, right) = match self.rng.u8(..3) {
+                0 => (format!("count({c})"), self.pick(&["1", "2", "5"]).to_string()),
+                1 => (format!("share({c})"), self.pick(&["50%", "25%", "90%"]).to_string()),
+                _ => (format!("percentile({}, {})", self.expr(k, 2), self.pick(&["50", "90", "95"])), self.leaf(k)),
+            };
+            let op = self.pick(&["<", "<=", ">", ">="]);
+            let message = if shown { format!("{{group.team}} {{{left}}}") } else { "{group.team}".into() };
+            return format!(
+                "  rule g{id} {{\n    title \"t\"\n    for row\n    group by record.team\n    require {left} {op} {right}\n    message \"{message}\"\n  }}\n"
+            );
+        }
+        if kind == 1 {
+            // A quantifier over the items, or a count of them, perhaps for some records only.
+            let c = self.about_item();
+            let quantified = match self.rng.u8(..4) {
+                0 => format!("all(x in record.items: {c})"),
+                1 => format!("any(x in record.items: {c})"),
+                2 => format!("none(x in record.items: {c})"),
+                _ => format!("count(x in record.items: {c}) {} 1", self.pick(&["<", "<=", ">=", "=="])),
+            };
+            // The list may be missing: said three ways.
+            let (filter, require) = match self.rng.u8(..3) {
+                0 => (" where record.items is present".to_string(), quantified),
+                1 => (String::new(), format!("record.items is missing or {quantified}")),
+                _ => (String::new(), format!("({quantified}) otherwise true")),
+            };
+            let message = if shown {
+                format!("{{record.id}} {{count(x in record.items: {c}) otherwise 0}}")
+            } else {
+                "{record.id}".into()
+            };
+            return format!(
+                "  rule q{id} {{\n    title \"t\"\n    for row{filter}\n    require {require}\n    message \"{message}\"\n  }}\n"
+            );
+        }
+        if kind == 2 {
             let agg = self.pick(&["avg", "sum", "min", "max"]);
             let e = self.expr(k, depth.min(2));
             let left = format!("{agg}({e})");
@@ -144,8 +202,9 @@ impl Gen {
         }
         let (require, x) = self.compare(k, depth);
         let message = if shown { format!("{{record.id}} {{{x}}}") } else { "{record.id}".into() };
+        let filter = if self.rng.u8(..5) == 0 { format!(" where {}", self.cond()) } else { String::new() };
         format!(
-            "  rule r{id} {{\n    title \"t\"\n    for row\n    require {require}\n    message \"{message}\"\n  }}\n"
+            "  rule r{id} {{\n    title \"t\"\n    for row{filter}\n    require {require}\n    message \"{message}\"\n  }}\n"
         )
     }
 }
@@ -203,6 +262,26 @@ fn records(rng: &mut fastrand::Rng, n: usize, large: bool) -> String {
         if rng.u8(..4) > 0 {
             r["n"] = amounts[rng.usize(..amounts.len())].into();
         }
+        // No list, an empty one, or up to three items, each field perhaps null or absent.
+        if rng.u8(..5) > 0 {
+            let items: Vec<serde_json::Value> = (0..rng.usize(..4))
+                .map(|_| {
+                    let mut item = serde_json::json!({});
+                    match rng.u8(..4) {
+                        0 => item["p"] = serde_json::Value::Null,
+                        1 => {}
+                        _ => item["p"] = decimals[rng.usize(..decimals.len())].into(),
+                    }
+                    match rng.u8(..4) {
+                        0 => item["q"] = serde_json::Value::Null,
+                        1 => {}
+                        _ => item["q"] = wholes[rng.usize(..wholes.len())].parse::<i64>().unwrap().into(),
+                    }
+                    item
+                })
+                .collect();
+            r["items"] = items.into();
+        }
         text.push_str(&format!("{r}\n"));
     }
     text
@@ -226,7 +305,7 @@ pub struct Seen {
 /// `rules` rules generated from `seed`, each in a project of its own (so that one rule's query
 /// stopping leaves the others compared), over `n` generated records, compared on `engine`.
 pub fn compare_each(engine: &dyn Engine, seed: u64, rules: usize, n: usize, large: bool) -> Seen {
-    let mut g = Gen { rng: fastrand::Rng::with_seed(seed), large };
+    let mut g = Gen { rng: fastrand::Rng::with_seed(seed), large, item: false };
     let rows = records(&mut fastrand::Rng::with_seed(seed ^ 0x5eed), n, large);
     let mut seen = Seen::default();
     let mut made = 0;
@@ -239,6 +318,9 @@ pub fn compare_each(engine: &dyn Engine, seed: u64, rules: usize, n: usize, larg
             continue;
         }
         made += 1;
+        if std::env::var("PRINT_RULES").is_ok() {
+            eprintln!("RULE {}", rule.replace('\n', " "));
+        }
         let (_dir, policies, records_dir) = scratch();
         std::fs::write(policies.join("g.precept"), policy(&rule)).unwrap();
         std::fs::write(records_dir.join("rows.jsonl"), &rows).unwrap();
@@ -307,8 +389,8 @@ pub fn generated_arithmetic(engine: &dyn Engine, seed: u64, rules: usize) {
 
 /// For exploring by hand: [`compare_each`] of 200 rules from the seed in `SEED` (1 by default),
 /// with large values when `LARGE` is set; prints the rules that differ, how many were left out
-/// for each construct, and with `SHOW_LEFT=TEXT` the rules left out for a construct whose
-/// description holds TEXT.
+/// for each construct, with `SHOW_LEFT=TEXT` the rules left out for a construct whose
+/// description holds TEXT, and with `PRINT_RULES` every rule generated.
 pub fn explore(engine: &dyn Engine) {
     let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     let seen = compare_each(engine, seed, 200, 60, std::env::var("LARGE").is_ok());

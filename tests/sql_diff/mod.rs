@@ -2686,6 +2686,13 @@ code "Lists" {
     require count(i in record.items: i.made is present and i.made + 30d > 2024-03-15) <= 1
     message "{record.id} {count(i in record.items: i.packed is present and i.packed - 1d < record.at + 1 month)}"
   }
+  rule reading-only-the-record {
+    title "t"
+    for parcel where record.items is present
+    require all(i in record.items: record.at > 2024-02-01T00:00:00Z) or count(i in record.items: record.id == "P-2") > 0
+    require not any(i in record.items: record.id == "P-5")
+    message "{record.id} {count(i in record.items: record.at < 2024-02-01T00:00:00Z)}"
+  }
   rule functions-of-moves {
     title "t"
     for parcel where record.items is present
