@@ -482,3 +482,43 @@ code "House rules" {
 fn precept_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A whole-number default (or branch) of a decimal is a decimal: a group's key `(record.b
+/// otherwise 0)` is one group for a missing `b` and a `b` of 0.0 (it was two, both shown `0`),
+/// and a sum or average of `record.b otherwise 0` adds it (it had no answer, "overflow").
+#[test]
+fn a_whole_default_of_a_decimal_is_a_decimal_in_keys_and_totals() {
+    let policy = r#"
+schema row {
+  identified by id
+  id: text
+  b: decimal?
+  i: integer
+}
+code "Defaults" {
+  level organisational
+  rule by-default {
+    title "t"
+    for row
+    group by (record.b otherwise 0) as b
+    require count() > 9
+    message "{group.b}: {count()}"
+  }
+  rule totals {
+    title "t"
+    for row
+    group by record.i
+    require count() > 9
+    message "{sum(record.b otherwise 0)} {avg(record.b otherwise 1)} {sum(if record.b is present then record.b else 2)}"
+  }
+}
+"#;
+    let records = r#"{"id": "1", "b": "0.5", "i": 1}
+{"id": "2", "i": 1}
+{"id": "3", "b": "12.25", "i": 1}
+{"id": "4", "b": "0.0", "i": 1}
+"#;
+    let (_, findings) = run(policy, &[("rows.jsonl", records)]);
+    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages, ["0: 2", "0.5: 1", "12.25: 1", "12.75 3.4375 14.75"], "{findings:#?}");
+}

@@ -471,7 +471,8 @@ impl<'c> TypeCheck<'c> {
                 }
                 let dt = self.value(d, Some(&t.ty))?;
                 let ty = self.unify(&t.ty, &dt.ty, d.span)?;
-                Some(T::new(CExpr::Otherwise(Box::new(t.e), Box::new(dt.e)), ty))
+                let (x, d) = (widened(t.e, &t.ty, &ty), widened(dt.e, &dt.ty, &ty));
+                Some(T::new(CExpr::Otherwise(Box::new(x), Box::new(d)), ty))
             }
             ExprKind::If(c, a, b) => {
                 let ct = self.bool_operand(c);
@@ -488,7 +489,8 @@ impl<'c> TypeCheck<'c> {
                 self.present.truncate(mark);
                 let (ct, at, bt) = (ct?, at?, bt?);
                 let ty = self.unify(&at.ty, &bt.ty, b.span)?;
-                Some(T::new(CExpr::If(Box::new(ct.e), Box::new(at.e), Box::new(bt.e)), ty))
+                let (a, b) = (widened(at.e, &at.ty, &ty), widened(bt.e, &bt.ty, &ty));
+                Some(T::new(CExpr::If(Box::new(ct.e), Box::new(a), Box::new(b)), ty))
             }
             ExprKind::Quantifier(q, var, list, cond) => {
                 let (lt, elem) = self.list_operand(list)?;
@@ -757,6 +759,17 @@ impl<'c> TypeCheck<'c> {
                 None
             }
         }
+    }
+}
+
+/// `e`, of type `from`, as a value of the unified type `to`: a whole number where a decimal is
+/// expected (one branch of an `if` or an `otherwise` whose other is a decimal) is made one, so
+/// that the choice always gives a decimal. Else its whole number reached a group's key (a group
+/// `0` apart from the decimal `0`) or a sum of decimals (which took it for an overflow).
+fn widened(e: CExpr, from: &Ty, to: &Ty) -> CExpr {
+    match (from, to) {
+        (Ty::Int, Ty::Dec) => CExpr::ToDec(Box::new(e)),
+        _ => e,
     }
 }
 

@@ -52,12 +52,21 @@ impl Gen {
     /// A leaf of kind `k`: a field (perhaps missing) or a constant.
     fn leaf(&mut self, k: Kind) -> String {
         let field = self.rng.u8(..3) > 0;
+        // An optional field is read with a default, as the checker asks (a leaf reading one
+        // bare would not type, and its rule would be drawn again).
         if field && self.item && self.rng.bool() {
             match k {
-                Kind::Dec => return "x.p".into(),
-                Kind::Int => return "x.q".into(),
+                Kind::Dec => return format!("(x.p otherwise {})", self.pick(&["0", "1.5", "-0.0000000001"])),
+                Kind::Int => return format!("(x.q otherwise {})", self.pick(&["0", "2", "-1"])),
                 Kind::Gbp => {}
             }
+        }
+        if field && self.rng.u8(..3) == 0 {
+            return match k {
+                Kind::Dec => format!("(record.b otherwise {})", self.pick(&["0", "2.25", "0.0000000001"])),
+                Kind::Int => format!("(record.j otherwise {})", self.pick(&["0", "3", "-2"])),
+                Kind::Gbp => format!("(record.n otherwise {})", self.pick(&["0.00 GBP", "1.00 GBP"])),
+            };
         }
         match (k, field) {
             (Kind::Dec, true) => self.pick(&["record.a", "record.a", "record.b"]).into(),
@@ -171,10 +180,10 @@ impl Gen {
             let (filter, require) = match self.rng.u8(..3) {
                 0 => (" where record.items is present".to_string(), quantified),
                 1 => (String::new(), format!("record.items is missing or {quantified}")),
-                _ => (String::new(), format!("({quantified}) otherwise true")),
+                _ => (String::new(), format!("record.items is present and {quantified}")),
             };
-            let message = if shown {
-                format!("{{record.id}} {{count(x in record.items: {c}) otherwise 0}}")
+            let message = if shown && !filter.is_empty() {
+                format!("{{record.id}} {{count(x in record.items: {c})}}")
             } else {
                 "{record.id}".into()
             };
