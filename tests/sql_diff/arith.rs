@@ -22,6 +22,8 @@ const SCHEMA: &str = r#"schema row {
   j: integer?
   m: money GBP
   n: money GBP?
+  w: duration
+  v: duration?
   team: text
   items: list of { p: decimal?, q: integer? }?
 }
@@ -33,6 +35,7 @@ enum Kind {
     Dec,
     Int,
     Gbp,
+    Dur,
 }
 
 /// Seeded expressions over [`SCHEMA`].
@@ -58,7 +61,7 @@ impl Gen {
             match k {
                 Kind::Dec => return format!("(x.p otherwise {})", self.pick(&["0", "1.5", "-0.0000000001"])),
                 Kind::Int => return format!("(x.q otherwise {})", self.pick(&["0", "2", "-1"])),
-                Kind::Gbp => {}
+                Kind::Gbp | Kind::Dur => {}
             }
         }
         if field && self.rng.u8(..3) == 0 {
@@ -66,6 +69,7 @@ impl Gen {
                 Kind::Dec => format!("(record.b otherwise {})", self.pick(&["0", "2.25", "0.0000000001"])),
                 Kind::Int => format!("(record.j otherwise {})", self.pick(&["0", "3", "-2"])),
                 Kind::Gbp => format!("(record.n otherwise {})", self.pick(&["0.00 GBP", "1.00 GBP"])),
+                Kind::Dur => format!("(record.v otherwise {})", self.pick(&["0s", "1h"])),
             };
         }
         match (k, field) {
@@ -78,6 +82,8 @@ impl Gen {
             (Kind::Int, false) => self.pick(&["3", "1", "7", if self.large { "1000000" } else { "1000" }, "-2"]).into(),
             (Kind::Gbp, true) => self.pick(&["record.m", "record.m", "record.n"]).into(),
             (Kind::Gbp, false) => self.pick(&["1.00 GBP", "0.01 GBP", "250.50 GBP", "-3.99 GBP"]).into(),
+            (Kind::Dur, true) => self.pick(&["record.w", "record.w", "record.v"]).into(),
+            (Kind::Dur, false) => self.pick(&["30m", "2h", "1d", "90s", "1w"]).into(),
         }
     }
 
@@ -104,7 +110,7 @@ impl Gen {
                 let by = if self.rng.bool() { Kind::Dec } else { Kind::Int };
                 let x = self.expr(k, d);
                 let y = self.expr(by, d);
-                if self.rng.bool() || k == Kind::Gbp {
+                if self.rng.bool() || matches!(k, Kind::Gbp | Kind::Dur) {
                     format!("({x} * {y})")
                 } else {
                     format!("({y} * {x})")
@@ -149,7 +155,7 @@ impl Gen {
 
     /// A rule: per record or over teams, its value shown in its message or not.
     fn rule(&mut self, id: usize) -> String {
-        let k = [Kind::Dec, Kind::Dec, Kind::Int, Kind::Gbp][self.rng.usize(..4)];
+        let k = [Kind::Dec, Kind::Dec, Kind::Int, Kind::Gbp, Kind::Dur][self.rng.usize(..5)];
         let depth = self.rng.u32(1..4);
         let shown = self.rng.bool();
         let kind = self.rng.u8(..8);
@@ -247,6 +253,7 @@ fn records(rng: &mut fastrand::Rng, n: usize, large: bool) -> String {
     ];
     let mut wholes = vec!["0", "1", "-1", "3", "7", "1000", "-250", "2"];
     let mut amounts = vec!["0.00", "0.01", "-0.01", "10.00", "99.99", "1234.89", "-500.50", "3.33"];
+    let durations = ["0s", "1s", "90m", "2h", "1d", "PT1H0.5S", "3w", "45m"];
     if !large {
         decimals.retain(|d| d.len() < 12 || d.starts_with("0.") || d.starts_with("-0.") || d.starts_with("12."));
     } else {
@@ -261,7 +268,11 @@ fn records(rng: &mut fastrand::Rng, n: usize, large: bool) -> String {
             "a": decimals[rng.usize(..decimals.len())],
             "i": wholes[rng.usize(..wholes.len())].parse::<i64>().unwrap(),
             "m": amounts[rng.usize(..amounts.len())],
+            "w": durations[rng.usize(..durations.len())],
         });
+        if rng.u8(..4) > 0 {
+            r["v"] = durations[rng.usize(..durations.len())].into();
+        }
         if rng.u8(..4) > 0 {
             r["b"] = decimals[rng.usize(..decimals.len())].into();
         }
