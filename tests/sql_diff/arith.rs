@@ -24,6 +24,8 @@ const SCHEMA: &str = r#"schema row {
   n: money GBP?
   w: duration
   v: duration?
+  t: datetime
+  u: datetime?
   team: text
   items: list of { p: decimal?, q: integer? }?
 }
@@ -144,6 +146,51 @@ impl Gen {
         (format!("{x} {op} {y}"), x)
     }
 
+    /// An instant: a datetime field (perhaps missing, with a default), moved by durations and
+    /// months, or chosen.
+    fn instant(&mut self, depth: u32) -> String {
+        if depth == 0 || self.rng.u8(..10) < 3 {
+            return match self.rng.u8(..3) {
+                0 => format!(
+                    "(record.u otherwise {})",
+                    self.pick(&["2024-03-31T01:30:00Z", "2024-02-29T12:00:00-05:00"])
+                ),
+                _ => "record.t".into(),
+            };
+        }
+        let d = depth - 1;
+        match self.rng.u8(..5) {
+            0 => format!("({} + {})", self.instant(d), self.expr(Kind::Dur, d)),
+            1 => format!("({} - {})", self.instant(d), self.expr(Kind::Dur, d)),
+            2 => format!(
+                "({} {} {})",
+                self.instant(d),
+                self.pick(&["+", "-"]),
+                self.pick(&["1 month", "2 months", "12 months"])
+            ),
+            3 => format!("(if {} then {} else {})", self.cond(), self.instant(d), self.instant(d)),
+            _ => self.instant(0),
+        }
+    }
+
+    /// A comparison of instants, of the hours between them, or of an instant's day; and what a
+    /// message shows of it.
+    fn about_time(&mut self, depth: u32) -> (String, String) {
+        let (a, b) = (self.instant(depth), self.instant(depth.min(1)));
+        let op = self.pick(&["<", "<=", ">", ">=", "==", "!="]);
+        match self.rng.u8(..3) {
+            0 => (format!("{a} {op} {b}"), a),
+            1 => {
+                let h = format!("hours_between({a}, {b})");
+                (format!("{h} {op} {}", self.pick(&["0", "1.5", "24", "-0.5", "744"])), h)
+            }
+            _ => {
+                let day = format!("day({a})");
+                (format!("{day} {op} {}", self.pick(&["2024-03-31", "2024-02-29", "2024-10-27", "2024-03-01"])), day)
+            }
+        }
+    }
+
     /// A comparison about an element `x` of `record.items`.
     fn about_item(&mut self) -> String {
         self.item = true;
@@ -195,6 +242,14 @@ impl Gen {
             };
             return format!(
                 "  rule q{id} {{\n    title \"t\"\n    for row{filter}\n    require {require}\n    message \"{message}\"\n  }}\n"
+            );
+        }
+        if kind == 3 {
+            // Instants: moved, chosen, compared, the hours between them, their days.
+            let (require, x) = self.about_time(depth.min(2));
+            let message = if shown { format!("{{record.id}} {{{x}}}") } else { "{record.id}".into() };
+            return format!(
+                "  rule t{id} {{\n    title \"t\"\n    for row\n    require {require}\n    message \"{message}\"\n  }}\n"
             );
         }
         if kind == 2 {
@@ -254,6 +309,19 @@ fn records(rng: &mut fastrand::Rng, n: usize, large: bool) -> String {
     let mut wholes = vec!["0", "1", "-1", "3", "7", "1000", "-250", "2"];
     let mut amounts = vec!["0.00", "0.01", "-0.01", "10.00", "99.99", "1234.89", "-500.50", "3.33"];
     let durations = ["0s", "1s", "90m", "2h", "1d", "PT1H0.5S", "3w", "45m"];
+    // Around the spring and autumn changes in Europe, on 29 February, at month ends, east and
+    // west of UTC.
+    let instants = [
+        "2024-03-31T00:30:00Z",
+        "2024-03-31T02:30:00+02:00",
+        "2024-03-30T23:59:59+01:00",
+        "2024-10-27T01:30:00+01:00",
+        "2024-10-27T01:30:00Z",
+        "2024-02-29T12:00:00-05:00",
+        "2024-01-31T23:00:00+05:30",
+        "2024-01-31T18:30:00.123456Z",
+        "2023-12-31T23:59:59-10:00",
+    ];
     if !large {
         decimals.retain(|d| d.len() < 12 || d.starts_with("0.") || d.starts_with("-0.") || d.starts_with("12."));
     } else {
@@ -269,7 +337,11 @@ fn records(rng: &mut fastrand::Rng, n: usize, large: bool) -> String {
             "i": wholes[rng.usize(..wholes.len())].parse::<i64>().unwrap(),
             "m": amounts[rng.usize(..amounts.len())],
             "w": durations[rng.usize(..durations.len())],
+            "t": instants[rng.usize(..instants.len())],
         });
+        if rng.u8(..4) > 0 {
+            r["u"] = instants[rng.usize(..instants.len())].into();
+        }
         if rng.u8(..4) > 0 {
             r["v"] = durations[rng.usize(..durations.len())].into();
         }
