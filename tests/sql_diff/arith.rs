@@ -394,6 +394,15 @@ pub struct Seen {
     pub wrong: Vec<(String, String)>,
 }
 
+impl Seen {
+    /// Each rule that differs, with the start of why, for the test's output.
+    fn print_wrong(&self) {
+        for (rule, why) in &self.wrong {
+            eprintln!("=== {rule}\n{}\n", why.chars().take(2500).collect::<String>());
+        }
+    }
+}
+
 /// `rules` rules generated from `seed`, each in a project of its own (so that one rule's query
 /// stopping leaves the others compared), over `n` generated records, compared on `engine`.
 pub fn compare_each(engine: &dyn Engine, seed: u64, rules: usize, n: usize, large: bool) -> Seen {
@@ -471,9 +480,7 @@ fn overflowed(why: &str) -> bool {
 /// out, and few stop the query (values past the digits a database's numbers hold, documented).
 pub fn generated_arithmetic(engine: &dyn Engine, seed: u64, rules: usize) {
     let seen = compare_each(engine, seed, rules, 60, false);
-    for (rule, why) in &seen.wrong {
-        eprintln!("=== {rule}\n{}\n", why.chars().take(2500).collect::<String>());
-    }
+    seen.print_wrong();
     assert!(seen.wrong.is_empty(), "seed {seed}: {} of {rules} generated rules differ: {seen:?}", seen.wrong.len());
     assert!(seen.same * 10 >= rules * 8, "seed {seed}: too few rules compared: {seen:?}");
     assert!(seen.stopped * 20 <= rules, "seed {seed}: too many queries stopped: {seen:?}");
@@ -486,9 +493,7 @@ pub fn generated_arithmetic(engine: &dyn Engine, seed: u64, rules: usize) {
 pub fn explore(engine: &dyn Engine) {
     let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     let seen = compare_each(engine, seed, 200, 60, std::env::var("LARGE").is_ok());
-    for (rule, why) in &seen.wrong {
-        eprintln!("=== {rule}\n{}\n", why.chars().take(2500).collect::<String>());
-    }
+    seen.print_wrong();
     eprintln!("left out for: {:#?}", seen.left_for);
     eprintln!(
         "seed {seed}: {} same, {} left out, {} stopped, {} wrong",
