@@ -1041,7 +1041,10 @@ impl<'a> Compiler<'a> {
             CExpr::Arith(Arith::Add(_) | Arith::Sub(_), a, b) | CExpr::Otherwise(a, b) | CExpr::If(_, a, b) => {
                 self.duck_places(a).max(self.duck_places(b))
             }
-            CExpr::Neg(_, x) | CExpr::ToDec(x) => self.duck_places(x),
+            CExpr::Neg(_, x) => self.duck_places(x),
+            // A whole number made a decimal (a branch of a choice of decimals) is written as a
+            // `DECIMAL(38, 10)`.
+            CExpr::ToDec(x) => self.duck_places(x).max(10),
             _ if self.reads_fine_slot(e) => FINE_KEY_PLACES,
             _ if self.decimal_valued(e) && !self.whole(e) => 10,
             _ => 0,
