@@ -2298,3 +2298,126 @@ fn case_records_with_bad_values_are_left_out_as_natively() {
     assert!(duck.stdout.contains("`is present`"), "{}", duck.stdout);
     assert!(same_as_native(dir.path(), &args) > 0);
 }
+
+const STOPPING: &str = r#"
+schema ticket {
+  identified by id
+  id: text
+  score: decimal
+  n: integer
+  note: text?
+}
+
+code "Scaled" {
+  level organisational
+
+  rule scaled {
+    title "Scores scaled stay under 3 x 10^27"
+    for ticket
+    require record.score * 1000000000000000000 * 100000000000 < 1000000000000000000.0 * 3000000000
+    message "{record.id} scaled {record.score * 1000000000000000000 * 100000000000}"
+  }
+
+  rule small {
+    title "Small counts"
+    for ticket
+    require record.n < 2
+    message "{record.id} counted {record.n}"
+  }
+
+  rule noted {
+    title "Notes are not y"
+    for ticket
+    require (record.note otherwise "") != "y"
+    message "{record.id}"
+  }
+
+  rule totals {
+    title "Scaled totals"
+    for ticket
+    group by record.n as n
+    require sum(record.score * 1000000000000000000 * 100000000000) < 1
+    message "{group.n}"
+  }
+
+  rule counted {
+    title "Few of each count"
+    for ticket
+    group by record.n as n
+    require count() < 20
+    message "{group.n}: {count()}"
+  }
+}
+"#;
+
+/// A rule whose values pass DuckDB's 38 digits (where the engine's exact numbers still hold
+/// them) stops DuckDB's query: it costs that rule's findings, from the part of the file where it
+/// stopped, and never another rule's or another file's (`precept::engine::rule-stopped`, an
+/// error, as its findings may be missing). `big.jsonl` is two parts of its copy, its notes a
+/// mebibyte each ([`precept::duck::copy::PART_BYTES`]): the rule stops only in the second.
+#[test]
+fn a_rule_duckdb_stops_on_costs_only_its_own_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/scaled.precept"), STOPPING).unwrap();
+    let note = "x".repeat(1 << 20);
+    let big: String = (0..70)
+        .map(|i| {
+            // 0.05 scaled is a finding; 2.5 scaled passes 38 digits (the last record, in the
+            // second part); 0.01 keeps the rule.
+            let score = if i == 69 {
+                "2.5"
+            } else if i % 10 == 0 {
+                "0.05"
+            } else {
+                "0.01"
+            };
+            format!("{{\"id\": \"B-{i}\", \"score\": \"{score}\", \"n\": {}, \"note\": \"{note}\"}}\n", i % 3)
+        })
+        .collect();
+    std::fs::write(dir.path().join("records/big.jsonl"), big).unwrap();
+    // The rule stops on its first record: not judged on this file at all.
+    std::fs::write(
+        dir.path().join("records/small.jsonl"),
+        "{\"id\": \"S-1\", \"score\": \"3\", \"n\": 5}\n{\"id\": \"S-2\", \"score\": \"0.05\", \"n\": 1}\n",
+    )
+    .unwrap();
+    let args = ["check", "--no-config", "--format", "json", "--policies", "policies", "records"];
+    let native = precept_in(dir.path(), &args);
+    assert_eq!(native.code, 1, "{}", native.snapshot());
+    let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb"]].concat());
+    assert_eq!(duck.code, 2, "{}", duck.snapshot());
+    let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    let stopped: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "precept::engine::rule-stopped")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(stopped.len(), 3, "{stopped:#?}");
+    let on = |what: &str| stopped.iter().find(|m| m.contains(what)).unwrap_or_else(|| panic!("{what}: {stopped:#?}"));
+    let big_part = on("rule `scaled` on `records/big.jsonl` at the part from line ");
+    assert!(big_part.contains("Out of Range Error"), "{big_part}");
+    let from: usize = big_part.split("from line ").nth(1).unwrap().split(':').next().unwrap().parse().unwrap();
+    assert!((2..=70).contains(&from), "{big_part}");
+    on("rule `scaled` on `records/small.jsonl`, and did not judge it there: Out of Range Error");
+    on("rule `totals`, and did not judge its groups: Out of Range Error");
+    // Every other rule: the native findings, on both files.
+    let others = findings(&duck, &["scaled".into(), "totals".into()]);
+    assert_eq!(others, findings(&native, &["scaled".into(), "totals".into()]));
+    assert!(others.iter().any(|f| f["rule"] == "small" && f["file"] == "records/small.jsonl"), "{others:#?}");
+    assert!(others.iter().any(|f| f["rule"] == "counted"), "{others:#?}");
+    // The stopped rule: the native findings of the part before it stopped, none after.
+    let scaled = |run: &Run, before: usize| -> Vec<Value> {
+        findings(run, &["small".into(), "noted".into(), "totals".into(), "counted".into()])
+            .into_iter()
+            .filter(|f| f["file"] == "records/big.jsonl" && f["line"].as_u64().unwrap() < before as u64)
+            .collect()
+    };
+    let kept = scaled(&duck, usize::MAX);
+    assert!(!kept.is_empty());
+    assert_eq!(kept, scaled(&native, from));
+    assert!(scaled(&native, usize::MAX).len() > kept.len());
+}

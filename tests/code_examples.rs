@@ -41,6 +41,7 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("precept::output::truncated", "needs more than 25,000 findings in one SARIF report"),
     ("precept::engine::duckdb", "needs a build with the `duckdb` feature (tests/check_duckdb.rs provokes it)"),
     ("precept::engine::not-run", "needs a build with the `duckdb` feature (tests/check_duckdb.rs provokes it)"),
+    ("precept::engine::rule-stopped", "needs a build with the `duckdb` feature (tests/check_duckdb.rs provokes it)"),
     ("precept::engine::unreadable-file", "needs a build with the `duckdb` feature (tests/check_duckdb.rs provokes it)"),
     ("precept::engine::unsupported-file", "needs a build with the `duckdb` feature (tests/check_duckdb.rs provokes it)"),
 ];

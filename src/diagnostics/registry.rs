@@ -34,6 +34,7 @@ codes! {
     "precept::diff::policies" => "`precept diff` compared nothing: the base or the changed policies cannot be loaded",
     "precept::engine::duckdb" => "`--engine duckdb`: DuckDB could not read a record file, convert a value, or run the rules",
     "precept::engine::not-run" => "`--engine duckdb` did not run a rule, or `--findings` rows cannot hold its findings: it uses a construct that does not compile to SQL yet",
+    "precept::engine::rule-stopped" => "`--engine duckdb` stopped a rule on a value past what its numbers hold (38 digits, 64 bits): the rule was not judged there, the other rules were",
     "precept::engine::unreadable-file" => "`--engine duckdb` could not read a record file: a Parquet file that is not one or has a column of the wrong type (not checked), or a JSON Lines or CSV file DuckDB refuses (checked by the native engine, in no rule over groups)",
     "precept::engine::unsupported-file" => "`--engine duckdb` does not read a record file: a JSON or TOML file, a file of a schema with export spellings or zones, or one lacking a required column",
     "precept::findings::columns" => "a findings file given to `--findings` is not an export of `precept_findings`: no header, or a needed column missing or given twice",

@@ -395,7 +395,7 @@ fn decimal(n: crate::engine::num::Num) -> Option<String> {
     (exact && whole.len() <= 28).then_some(s)
 }
 
-/// The type `read_json` reads field type `ty` of a copy as: what [`Writer`] writes for it.
+/// The type `read_json` reads field type `ty` of a copy as: what the copy's `Writer` writes for it.
 pub fn column_type(program: &Program, ty: &Ty) -> String {
     let d = Dialect::DuckDb;
     match ty {

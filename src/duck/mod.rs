@@ -27,6 +27,7 @@ pub mod copy;
 mod groups;
 pub mod load;
 pub mod rows;
+mod stopped;
 
 use std::path::{Path, PathBuf};
 
@@ -340,12 +341,12 @@ fn run(
             }
             Read::View { name, rescue, bad, lacks, parts, again } => (name, *rescue, *bad, *lacks, parts, again),
         };
-        let rules: Vec<String> = compiled
+        let rules: Vec<(usize, String)> = compiled
             .selects
             .iter()
             .filter_map(|(r, s)| {
                 program.rules.get(*r).filter(|rule| rule.schema == source.schema)?;
-                Some(format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s}) AS precept_found"))
+                Some((*r, format!("SELECT CAST({r} AS BIGINT) AS precept_rule, * FROM ({s}) AS precept_found")))
             })
             .collect();
         let Some(info) = program.schemas.get(source.schema) else { continue };
@@ -401,74 +402,97 @@ fn run(
             }
             None => None,
         };
-        std::thread::scope(|scope| -> Result<(), Diag> {
+        // The rules DuckDB stopped on this file (a value past what its numbers hold): each is
+        // reported, and the file's other rules are judged without it.
+        let mut stopped = std::collections::BTreeSet::new();
+        let checked = std::thread::scope(|scope| -> Result<(), Diag> {
             let mut reader = None;
             let mut parquet: Option<again::Reader<'_>> = None;
-            for slice in slices {
+            for (part, slice) in slices.into_iter().enumerate() {
                 conn.execute_batch(&format!(
                     "CREATE OR REPLACE VIEW {} AS SELECT * FROM {slice} WHERE {judged};",
                     d.ident(&info.name)
                 ))
                 .map_err(|e| failed("make the tables", &e))?;
-                let mut parts: Vec<String> = Vec::new();
-                if !rules.is_empty() {
-                    parts.push(format!(
-                        "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
-                         precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day, \
-                         CAST(to_json(precept_why) AS VARCHAR) AS precept_whys FROM ({})",
-                        rules.join("\nUNION ALL\n")
-                    ));
-                }
                 // Where a record judged natively comes in the file's order: a row of rule -1.
-                if rescue {
-                    parts.push(format!(
+                let rescued = rescue.then(|| {
+                    format!(
                         "SELECT CAST(-1 AS BIGINT) AS precept_rule, precept_file, precept_row, CAST(NULL AS VARCHAR) AS record_id, \
                          '' AS field, CAST(NULL AS VARCHAR) AS precept_values, CAST(NULL AS VARCHAR) AS precept_staff, \
                          CAST(NULL AS VARCHAR) AS precept_team, CAST(NULL AS VARCHAR) AS precept_day, \
                          CAST(NULL AS VARCHAR) AS precept_whys FROM {slice} WHERE {natively}"
-                    ));
-                }
-                let query =
-                    format!("SELECT * FROM ({}) ORDER BY precept_row, precept_rule", parts.join("\nUNION ALL\n"));
-                stream(&conn, &query, &what, settings, |row| {
-                    let r = rows::Row::read(row)?;
-                    if r.rule < 0 {
-                        // A Parquet record DuckDB could not judge: read again, judged natively.
-                        if let (Some(native), Some(again)) = (&native, again) {
-                            if parquet.is_none() {
-                                if let Some(c) = again_conn.take() {
-                                    let what = format!("read `{}` again", source.name);
-                                    let start = (program, source.schema);
-                                    parquet = Some(again::Reader::start(scope, c, start, again, (what, settings)));
+                    )
+                });
+                loop {
+                    let running: Vec<&String> =
+                        rules.iter().filter(|(r, _)| !stopped.contains(r)).map(|(_, s)| s).collect();
+                    let Some(query) = findings_query(&running, rescued.as_deref()) else { break };
+                    // Whether a finding of this query was handed on: a query that stops before
+                    // any was is run again without the rules that stop it.
+                    let mut handed = false;
+                    let ran = stream_raw(&conn, &query, |row| {
+                        handed = true;
+                        let r = rows::Row::read(row)?;
+                        if r.rule < 0 {
+                            // A Parquet record DuckDB could not judge: read again, judged natively.
+                            if let (Some(native), Some(again)) = (&native, again) {
+                                if parquet.is_none() {
+                                    if let Some(c) = again_conn.take() {
+                                        let what = format!("read `{}` again", source.name);
+                                        let start = (program, source.schema);
+                                        parquet = Some(again::Reader::start(scope, c, start, again, (what, settings)));
+                                    }
                                 }
+                                let row = usize::try_from(r.row).unwrap_or(0);
+                                if let Some(rec) = parquet.as_mut().and_then(|p| p.take(row)) {
+                                    hand_on(native.check_at_line(&rec), out, &mut *consumer.take);
+                                }
+                                return Ok(());
                             }
-                            let row = usize::try_from(r.row).unwrap_or(0);
-                            if let Some(rec) = parquet.as_mut().and_then(|p| p.take(row)) {
-                                hand_on(native.check_at_line(&rec), out, &mut *consumer.take);
+                            // A record DuckDB could not judge: the native engine reads it and judges it.
+                            let (Some(native), Some(file)) = (&native, &file) else { return Ok(()) };
+                            let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
+                            let (ordinal, _) = copy::place(r.row);
+                            if let Some(rec) = reader.take(ordinal) {
+                                out.records += 1;
+                                hand_on(native.check(&rec), out, &mut *consumer.take);
                             }
                             return Ok(());
                         }
-                        // A record DuckDB could not judge: the native engine reads it and judges it.
-                        let (Some(native), Some(file)) = (&native, &file) else { return Ok(()) };
-                        let reader = reader.get_or_insert_with(|| Reader::start(scope, file, program));
-                        let (ordinal, _) = copy::place(r.row);
-                        if let Some(rec) = reader.take(ordinal) {
-                            out.records += 1;
-                            hand_on(native.check(&rec), out, &mut *consumer.take);
+                        if last != Some(r.row) {
+                            out.tally.record_seen(true);
+                            last = Some(r.row);
                         }
-                        return Ok(());
+                        if let Some(mut f) = rows::finding(program, catalogue, source, r) {
+                            let texts = (consumer.prepare)(&mut f);
+                            out.count(&f);
+                            (consumer.take)(f, texts);
+                        }
+                        Ok(())
+                    });
+                    let Err(e) = ran else { break };
+                    let fail = settings.explain(failed(&what, &e));
+                    // A query that ran out of room, or stopped after handing on findings, is not
+                    // run again: the file is reported unchecked from there.
+                    if handed || out_of_room(&e) {
+                        return Err(fail);
                     }
-                    if last != Some(r.row) {
-                        out.tally.record_seen(true);
-                        last = Some(r.row);
+                    let left: Vec<(usize, String)> = rules
+                        .iter()
+                        .filter(|(r, _)| !stopped.contains(r))
+                        .filter_map(|(r, s)| Some((*r, findings_query(&[s], None)?)))
+                        .collect();
+                    let alone = stopped::alone(&conn, &left);
+                    if alone.is_empty() {
+                        return Err(fail);
                     }
-                    if let Some(mut f) = rows::finding(program, catalogue, source, r) {
-                        let texts = (consumer.prepare)(&mut f);
-                        out.count(&f);
-                        (consumer.take)(f, texts);
+                    let from = (part > 0).then(|| first_line(&conn, slice, source.kind)).flatten();
+                    for (r, e) in alone {
+                        let lost = stopped::Lost::Records(&source.name, from);
+                        out.diagnostics.extend(stopped::diag(program, r, lost, &e));
+                        stopped.insert(r);
                     }
-                    Ok(())
-                })?;
+                }
             }
             // The native reader's diagnostics were reported when the copy was made.
             if let Some(reader) = reader {
@@ -478,7 +502,11 @@ fn run(
                 return Err(settings.explain(d));
             }
             Ok(())
-        })?;
+        });
+        // A file DuckDB stopped on is reported, and the other files are still checked.
+        if let Err(d) = checked {
+            out.diagnostics.push(d);
+        }
     }
     if compiled.groups.is_empty() {
         return Ok(());
@@ -564,18 +592,35 @@ fn run(
                 (consumer.take)(f, texts);
             }
         };
-        if !case {
-            stream(&conn, &query, &what, settings, |row| {
+        // Whether a finding was handed on before DuckDB stopped, if it did.
+        let mut handed = false;
+        let mut tally = crate::engine::obligation::Tally::default();
+        let ran = if case {
+            stream_raw(&conn, &query, |row| {
+                handed = true;
+                take(cases::row(program, catalogue, (*r, sources, left), &mut tally, row)?);
+                Ok(())
+            })
+        } else {
+            stream_raw(&conn, &query, |row| {
+                handed = true;
                 take(groups::finding(program, catalogue, (*r, sources, left), row)?);
                 Ok(())
-            })?;
+            })
+        };
+        // A rule DuckDB stopped on costs its own findings, never the other rules'.
+        if let Err(e) = ran {
+            if out_of_room(&e) {
+                out.diagnostics.push(settings.explain(failed(&what, &e)));
+            } else {
+                let why = stopped::first_line(&e.to_string());
+                out.diagnostics.extend(stopped::diag(program, *r, stopped::Lost::Groups(handed), &why));
+            }
             continue;
         }
-        let mut tally = crate::engine::obligation::Tally::default();
-        stream(&conn, &query, &what, settings, |row| {
-            take(cases::row(program, catalogue, (*r, sources, left), &mut tally, row)?);
-            Ok(())
-        })?;
+        if !case {
+            continue;
+        }
         // As the native engine reports them: obligations not yet due, those left out, and the
         // closings with nothing open.
         if tally.pending > 0 {
@@ -990,20 +1035,57 @@ fn stream(
     sql: &str,
     what: &str,
     settings: &Settings,
-    mut each: impl FnMut(&duckdb::Row<'_>) -> Result<(), duckdb::Error>,
+    each: impl FnMut(&duckdb::Row<'_>) -> Result<(), duckdb::Error>,
 ) -> Result<(), Diag> {
-    let fail = |e: &duckdb::Error| settings.explain(failed(what, e));
-    let mut stmt = conn.prepare(sql).map_err(|e| fail(&e))?;
+    stream_raw(conn, sql, each).map_err(|e| settings.explain(failed(what, &e)))
+}
+
+/// [`stream`], with DuckDB's error as it gave it.
+fn stream_raw(
+    conn: &duckdb::Connection,
+    sql: &str,
+    mut each: impl FnMut(&duckdb::Row<'_>) -> Result<(), duckdb::Error>,
+) -> Result<(), duckdb::Error> {
+    let mut stmt = conn.prepare(sql)?;
     // Executed as a stream; its chunks are then read one by one through `raw_query`.
-    drop(stmt.stream_arrow([]).map_err(|e| fail(&e))?);
+    drop(stmt.stream_arrow([])?);
     let mut rows = stmt.raw_query();
-    loop {
-        match rows.next() {
-            Ok(Some(row)) => each(row).map_err(|e| fail(&e))?,
-            Ok(None) => return Ok(()),
-            Err(e) => return Err(fail(&e)),
-        }
+    while let Some(row) = rows.next()? {
+        each(row)?;
     }
+    Ok(())
+}
+
+/// Whether DuckDB stopped for want of memory or temporary space, not over a rule: running the
+/// rules again one by one would only spill again.
+fn out_of_room(e: &duckdb::Error) -> bool {
+    let e = e.to_string();
+    e.contains("max_temp_directory_size") || e.contains("Out of Memory")
+}
+
+/// The query of one part of a file's findings: the rules' `selects` (each a rule's rows), and
+/// `rescued`, the records judged natively, in record and rule order; `None` when there is neither.
+fn findings_query(selects: &[&String], rescued: Option<&str>) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if !selects.is_empty() {
+        let union: Vec<&str> = selects.iter().map(|s| s.as_str()).collect();
+        parts.push(format!(
+            "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
+             precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day, \
+             CAST(to_json(precept_why) AS VARCHAR) AS precept_whys FROM ({})",
+            union.join("\nUNION ALL\n")
+        ));
+    }
+    parts.extend(rescued.map(str::to_string));
+    (!parts.is_empty())
+        .then(|| format!("SELECT * FROM ({}) ORDER BY precept_row, precept_rule", parts.join("\nUNION ALL\n")))
+}
+
+/// The line (the row, in Parquet) of the first record of part `slice` of a file of `kind`.
+fn first_line(conn: &duckdb::Connection, slice: &str, kind: Kind) -> Option<usize> {
+    let row: Option<i64> =
+        conn.query_row(&format!("SELECT min(precept_row) FROM {slice}"), [], |row| row.get(0)).ok()?;
+    Some(placed(kind, row?).1)
 }
 
 /// The calendar table, its rows appended rather than written as SQL (which DuckDB would take
