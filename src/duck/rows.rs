@@ -15,7 +15,7 @@ pub struct Row {
     pub rule: i64,
     /// The file's index among the sources.
     pub file: i64,
-    /// The record's `precept_row`: where it is in its file ([`super::placed`]).
+    /// The record's `precept_row`: where it is in its file (`placed` in the engine's module).
     pub row: i64,
     record_id: Option<String>,
     field: String,
