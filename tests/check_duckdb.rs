@@ -199,7 +199,8 @@ fn rules_over_groups_give_the_native_findings_in_the_native_order() {
 /// of a `max` (largest first) and an `avg` compared from below (smallest first), the earlier read
 /// first among equals; the records a `count(c)` counts against; the group's first records for a
 /// `count()` and a missing period; and, for a `require` of two comparisons, the records against
-/// the first that does not hold.
+/// the first that does not hold; the least of quotients by a constant below zero (the largest
+/// scores first).
 const SAMPLES_POLICY: &str = r#"schema call {
   identified by id
   id: text
@@ -253,6 +254,14 @@ code "Call standard" {
     message "team {group.team}"
   }
 
+  rule halved-scores {
+    title "Scores halved, or quartered below zero, stay small"
+    for call
+    group by record.team
+    require min(-(record.score / 2)) >= -1 and avg(record.score / -4) >= -0.5
+    message "team {group.team} {min(-(record.score / 2))} {avg(record.score / -4)}"
+  }
+
   rule daily {
     title "Calls every day"
     severity warning
@@ -284,13 +293,20 @@ fn group_findings_show_the_native_sample_records() {
     std::fs::write(dir.path().join("records/b-calls.jsonl"), SAMPLES_JSONL).unwrap();
     // `same_as_native` compares the samples with the rest of each finding, in order.
     let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
-    assert!(n >= 12, "only {n} findings compared");
+    assert!(n >= 14, "only {n} findings compared");
     let duck = precept_in(
         dir.path(),
         &["check", "--no-config", "--format", "json", "--engine", "duckdb", "--policies", "policies", "records"],
     );
     assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
     let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    // The least of the halved scores, negated: a group's largest scores.
+    let halved: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "halved-scores").collect();
+    assert_eq!(halved.len(), 2, "{halved:#?}");
+    let red = halved.iter().find(|f| f["group"]["key"]["team"] == "red").unwrap();
+    assert_eq!(red["message"], "team red -2.5 -0.6", "{red}");
+    assert_eq!(red["group"]["samples"][0]["record"], "J-02", "{red}");
     for f in report["findings"].as_array().unwrap() {
         let samples = f["group"]["samples"].as_array().unwrap();
         assert!(!samples.is_empty(), "no samples: {f}");
@@ -305,7 +321,7 @@ fn group_findings_show_the_native_sample_records() {
     let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb"]].concat());
     let duck: Value = serde_json::from_str(&duck.stdout).unwrap();
     assert_eq!(native["summary"]["left_out"], duck["summary"]["left_out"]);
-    assert_eq!(native["summary"]["left_out"]["total"], 3, "{}", native["summary"]);
+    assert_eq!(native["summary"]["left_out"]["total"], 4, "{}", native["summary"]);
     let left_out = |r: &Value| -> Vec<String> {
         r["findings"]
             .as_array()

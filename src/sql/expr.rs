@@ -14,7 +14,11 @@
 //! Every construct this file does not compile is an [`Unsupported`] naming it: the rule is then left
 //! out with `precept::sql::unsupported`, never compiled in part.
 
+mod over_constant;
+
 use std::collections::BTreeSet;
+
+pub use over_constant::OverConstant;
 
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};

@@ -30,7 +30,7 @@ use std::fmt::Write as _;
 
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};
-use super::expr::{scaled_text, Compiler, Slot, Unsupported, FINE_KEY_PLACES};
+use super::expr::{scaled_text, Compiler, OverConstant, Slot, Unsupported, FINE_KEY_PLACES};
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
@@ -88,11 +88,29 @@ pub(crate) fn compile(
     // The places each aggregate's values are scaled by (Spark's sums and averages of decimal
     // arithmetic, summed as whole numbers: [`Compiler::summand`]).
     let mut scales = Vec::new();
+    // Each aggregate of a quotient by a constant: what it aggregates, over what ([`OverConstant`]).
+    let mut overs: Vec<Option<OverConstant>> = Vec::new();
     for (j, agg) in spec.aggs.iter().enumerate() {
         let Some(a) = &agg.arg else {
             scales.push(None);
+            overs.push(None);
             continue;
         };
+        let over = match agg.kind {
+            AggKind::Sum(Kind::Dec | Kind::Money)
+            | AggKind::Avg(Kind::Dec | Kind::Money)
+            | AggKind::Min(Kind::Dec | Kind::Money)
+            | AggKind::Max(Kind::Dec | Kind::Money)
+            | AggKind::Percentile(Kind::Dec | Kind::Money, _) => c.over_constant(a)?,
+            _ => None,
+        };
+        if let Some(o) = &over {
+            cols.push(format!("{} AS x{j}", o.num));
+            scales.push(None);
+            overs.push(over);
+            continue;
+        }
+        overs.push(None);
         let summed = match agg.kind {
             AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
             // (The least or greatest of sums of decimals Spark keeps exact as they are.)
@@ -138,8 +156,12 @@ pub(crate) fn compile(
         .aggs
         .iter()
         .zip(&scales)
+        .zip(&overs)
         .enumerate()
-        .map(|(j, (a, scale))| aggregate(d, j, a.kind, &a.ty, *scale))
+        .map(|(j, ((a, scale), over))| match over {
+            Some(o) => over_constant(d, j, a.kind, o),
+            None => aggregate(d, j, a.kind, &a.ty, *scale),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut gcols: Vec<String> = keys.clone();
     gcols.push("COUNT(*) AS n".into());
@@ -190,8 +212,12 @@ pub(crate) fn compile(
         c.slot_places = spec
             .aggs
             .iter()
+            .zip(&overs)
             .enumerate()
-            .filter_map(|(j, a)| Some((first + j, c.duck_places(a.arg.as_ref()?))))
+            .filter_map(|(j, (a, over))| match over {
+                Some(o) => Some((first + j, o.places)),
+                None => Some((first + j, c.duck_places(a.arg.as_ref()?))),
+            })
             .collect();
     }
     c.group = Some(slots);
@@ -476,6 +502,45 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
             };
             value(percentile(d, &x, p)?, &format!("CAST(NULL AS {})", d.ty(st)))
         }
+    })
+}
+
+/// Aggregate `kind` of a quotient by a constant ([`OverConstant`]), column `x{j}` holding each
+/// record's numerator: the numerators' sum, least, greatest or value at a rank over the constant
+/// denominator (an average's over the denominator times the values counted), a fraction the
+/// group record holds as [`Slot::Ratio`]. The denominator is above zero and the numerators are
+/// ordered as the values are, so the least numerator is the least value's.
+fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Result<AggSql, Unsupported> {
+    let x = format!("x{j}");
+    let num = match (d, o.num_ty) {
+        (_, SqlType::Int) => "DECIMAL(38, 0)",
+        (Dialect::Postgres, _) => "NUMERIC",
+        (Dialect::DuckDb | Dialect::Spark, _) => "",
+    };
+    let typed = |v: String| if num.is_empty() { v } else { format!("CAST({v} AS {num})") };
+    let null =
+        if num.is_empty() { format!("CAST(NULL AS {})", d.ty(o.num_ty)) } else { format!("CAST(NULL AS {num})") };
+    let (value, den, empty) = match kind {
+        AggKind::Sum(_) => (typed(format!("COALESCE(SUM({x}), 0)")), o.den.clone(), typed("0".into())),
+        // No value present: no average (a numerator of NULL over 0).
+        AggKind::Avg(_) => (typed(format!("SUM({x})")), format!("({}) * COUNT({x})", o.den), null),
+        AggKind::Min(_) => (typed(format!("MIN({x})")), o.den.clone(), null),
+        AggKind::Max(_) => (typed(format!("MAX({x})")), o.den.clone(), null),
+        AggKind::Percentile(_, p) => (typed(percentile(d, &x, p)?), o.den.clone(), null),
+        _ => return no("this aggregate of a quotient"),
+    };
+    let empty_den = if matches!(kind, AggKind::Avg(_)) { "CAST(0 AS DECIMAL(38, 0))".into() } else { o.den.clone() };
+    Ok(AggSql {
+        value,
+        den: Some(den),
+        empty: (empty, Some(empty_den)),
+        slot: Slot::Ratio {
+            num: format!("r.a{j}"),
+            den: format!("r.b{j}"),
+            num_ty: if num == "DECIMAL(38, 0)" { SqlType::Int } else { o.num_ty },
+            scale: o.scale,
+        },
+        shown: None,
     })
 }
 

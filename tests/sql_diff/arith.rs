@@ -201,6 +201,21 @@ impl Gen {
     }
 
     /// A rule: per record or over teams, its value shown in its message or not.
+    /// An aggregate's argument `e` of kind `k`, divided by a constant (perhaps negative, perhaps
+    /// of many places, perhaps the quotient negated) one time in three when it is a decimal or
+    /// an amount, which keep their kind divided by a number.
+    fn maybe_over_constant(&mut self, k: Kind, e: String) -> String {
+        if !matches!(k, Kind::Dec | Kind::Gbp) || self.rng.u8(..3) != 0 {
+            return e;
+        }
+        let c = self.pick(&["7", "-7.125", "0.3333333333", "2.5", "1000.5", "-3"]);
+        if self.rng.bool() {
+            format!("({e}) / {c}")
+        } else {
+            format!("-(({e}) / {c})")
+        }
+    }
+
     fn rule(&mut self, id: usize) -> String {
         let k = [Kind::Dec, Kind::Dec, Kind::Int, Kind::Gbp, Kind::Dur][self.rng.usize(..5)];
         let depth = self.rng.u32(1..4);
@@ -212,7 +227,11 @@ impl Gen {
             let (left, right) = match self.rng.u8(..3) {
                 0 => (format!("count({c})"), self.pick(&["1", "2", "5"]).to_string()),
                 1 => (format!("share({c})"), self.pick(&["50%", "25%", "90%"]).to_string()),
-                _ => (format!("percentile({}, {})", self.expr(k, 2), self.pick(&["50", "90", "95"])), self.leaf(k)),
+                _ => {
+                    let e = self.expr(k, 2);
+                    let e = self.maybe_over_constant(k, e);
+                    (format!("percentile({e}, {})", self.pick(&["50", "90", "95"])), self.leaf(k))
+                }
             };
             let op = self.pick(&["<", "<=", ">", ">="]);
             let message = if shown { format!("{{group.team}} {{{left}}}") } else { "{group.team}".into() };
@@ -255,6 +274,7 @@ impl Gen {
         if kind == 2 {
             let agg = self.pick(&["avg", "sum", "min", "max"]);
             let e = self.expr(k, depth.min(2));
+            let e = self.maybe_over_constant(k, e);
             let left = format!("{agg}({e})");
             let right = match self.rng.u8(..3) {
                 0 => {

@@ -4235,6 +4235,18 @@ code "Groups" {
     require min(record.fee * record.amount) > -1.00 GBP
     message "{group.team} {max(record.amount * record.amount)} {min(record.fee * record.amount)} {min(record.amount * 3)}"
   }
+  rule quotients-by-constants {
+    title "t"
+    for claim
+    group by record.team
+    require sum(record.amount / 3) < 1
+    require avg(record.fee / -7.125) > -0.5 GBP
+    require min(-(record.amount / 0.0000000001)) > -10000000000
+    require max(record.fee / 2.5 GBP) < 2
+    require percentile(record.amount * record.amount / 3, 50) < 1
+    require percentile(record.amount / -3, 25) > -0.5
+    message "{group.team} {sum(record.amount / 3)} {avg(record.fee / -7.125)} {min(-(record.amount / 0.0000000001))} {max(record.fee / 2.5 GBP)} {percentile(record.amount * record.amount / 3, 50)} {percentile(record.amount / -3, 25)} {avg(record.yen / 7)} {max(record.gold / -0.25)}"
+  }
   rule case-per-squared-amount {
     title "t"
     for claim
@@ -4317,6 +4329,7 @@ pub fn generated_groups(engine: &dyn Engine) {
         "greatest-square",
         "averages-divided",
         "fine-percentiles",
+        "quotients-by-constants",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }
