@@ -565,10 +565,14 @@ impl<'a> Compiler<'a> {
                 }))
             }
             // A fraction's default, read only when the fraction is missing (an operand missing),
-            // never when it has no answer (a zero divisor), which stays without one.
+            // never when it has no answer (a zero divisor), which stays without one; or a value's
+            // default that is a fraction (`record.n otherwise record.m / 2`), the value over 1.
             CExpr::Otherwise(x, dflt) => {
-                let Some(fx) = self.fraction(x)? else { return Ok(None) };
-                let fd = self.fraction(dflt)?;
+                let (fx, fd) = (self.fraction(x)?, self.fraction(dflt)?);
+                if fx.is_none() && fd.is_none() {
+                    return Ok(None);
+                }
+                let fx = self.over_one(fx, x)?;
                 let fd = self.over_one(fd, dflt)?;
                 // (Spark: whole first, so that raising one to the other's places is exact.)
                 let (fx, fd) = (self.integral(fx)?, self.integral(fd)?);

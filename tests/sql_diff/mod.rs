@@ -3880,6 +3880,12 @@ code "Quotients told" {
     require record.paid / (3 / record.pieces) != 0.00 GBP
     message "{record.id} {record.paid / (3 / record.pieces)}"
   }
+  rule a-quotient-by-default {
+    title "t"
+    for claim
+    require (record.asked otherwise record.paid / record.pieces) <= 1.00 GBP
+    message "{record.id} {record.asked otherwise record.paid / record.pieces}"
+  }
 }
 "#;
 
@@ -3920,9 +3926,14 @@ pub fn generated_quotients(engine: &dyn Engine) {
         "divided-again",
         "divided-by-a-quotient",
         "divided-by-a-quotient-of-a-field",
+        "a-quotient-by-default",
     ] {
         assert!(rows.iter().filter(|r| r.0 == rule).count() > 5, "{rule} found little: {rows:?}");
     }
+    // A default that is a quotient: read where `asked` is missing (every ninth claim), with no
+    // answer where `pieces` is zero too.
+    let by_default: Vec<_> = rows.iter().filter(|r| r.0 == "a-quotient-by-default" && r.3 == "pieces").collect();
+    assert!(!by_default.is_empty(), "{rows:?}");
     // A quotient divided again has no answer when either divisor is zero: `pieces` (blamed, a
     // field) or `pieces - 1`; one divided by a quotient, when the quotient is zero.
     for (rule, blamed) in [("divided-again", "pieces"), ("divided-by-a-quotient", "paid")] {
