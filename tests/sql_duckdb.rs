@@ -17,6 +17,15 @@ use precept::sql::Dialect;
 use sql_diff::duck::DuckDb;
 use sql_diff::Row;
 
+/// The DuckDB the tests run on refuses a lambda written the old way (`x -> ...`), as DuckDB 2.0
+/// does by default, so every lambda the SQL writes is proven the new way by the tests that run it.
+#[test]
+fn the_tests_refuse_lambdas_written_the_old_way() {
+    let conn = sql_diff::duck::connection();
+    assert!(conn.execute_batch("SELECT list_transform([1, 2], x -> x + 1)").is_err());
+    conn.execute_batch("SELECT list_transform([1, 2], lambda x: x + 1)").unwrap();
+}
+
 #[test]
 fn the_bundled_example_gives_the_same_findings_in_duckdb() {
     sql_diff::bundled_example(&DuckDb);

@@ -428,7 +428,7 @@ pub fn column_value(ty: &Ty, x: &str, sql: &str) -> String {
         Ty::DateTime => format!("make_timestamp({x})"),
         Ty::List(inner) if matches!(**inner, Ty::Date | Ty::DateTime) => {
             let each = column_value(inner, "precept_item", "DATE");
-            format!("list_transform({x}, precept_item -> {each})")
+            format!("list_transform({x}, lambda precept_item: {each})")
         }
         Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)) => x.to_string(),
         _ => format!("CAST({x} AS {sql})"),

@@ -281,7 +281,7 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     cols.push(if named.is_empty() {
         "CAST([] AS VARCHAR[]) AS precept_bad_fields".to_string()
     } else {
-        format!("list_filter([{}], precept_f -> precept_f IS NOT NULL) AS precept_bad_fields", named.join(", "))
+        format!("list_filter([{}], lambda precept_f: precept_f IS NOT NULL) AS precept_bad_fields", named.join(", "))
     });
     // (A Parquet value that did not convert is one the native reader could not read either.)
     cols.push("CAST([] AS VARCHAR[]) AS precept_unheld_fields".to_string());
@@ -599,7 +599,7 @@ fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
                 return format!("TRY_CAST({col} AS {sql})");
             }
             format!(
-                "list_transform(TRY_CAST({col} AS VARCHAR[]), precept_x -> CASE WHEN precept_x IN ({}) THEN precept_x END)",
+                "list_transform(TRY_CAST({col} AS VARCHAR[]), lambda precept_x: CASE WHEN precept_x IN ({}) THEN precept_x END)",
                 variants.join(", ")
             )
         }

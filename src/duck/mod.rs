@@ -296,8 +296,10 @@ fn run(
     out: &mut Outcome,
 ) -> Result<(), Diag> {
     let conn = duckdb::Connection::open_in_memory().map_err(|e| failed("start", &e))?;
+    // Lambdas as DuckDB 2.0 takes them by default (`lambda x: ...`; it refuses `x -> ...`), so
+    // that the SQL written here runs on it unchanged.
     let mut setup = format!(
-        "SET memory_limit = {}; SET temp_directory = {}; SET max_temp_directory_size = {}; SET preserve_insertion_order = true; SET TimeZone = 'UTC';\n",
+        "SET memory_limit = {}; SET temp_directory = {}; SET max_temp_directory_size = {}; SET preserve_insertion_order = true; SET TimeZone = 'UTC'; SET lambda_syntax = 'DISABLE_SINGLE_ARROW';\n",
         load::literal(&settings.memory_limit),
         load::literal(&settings.temp.to_string_lossy()),
         load::literal(&settings.temp_limit),

@@ -315,7 +315,7 @@ impl Dialect {
         match self {
             Dialect::DuckDb => {
                 let fields: Vec<String> = fields.iter().map(|(n, v)| format!("'{n}': {v}")).collect();
-                format!("list_transform([{{{}}}], {var} -> {body})[1]", fields.join(", "))
+                format!("list_transform([{{{}}}], lambda {var}: {body})[1]", fields.join(", "))
             }
             Dialect::Spark => {
                 let fields: Vec<String> = fields.iter().map(|(n, v)| format!("'{n}', {v}")).collect();

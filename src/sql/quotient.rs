@@ -95,7 +95,7 @@ pub fn text(d: Dialect, num: &str, den: &str, shown: Shown) -> String {
                 ("q", format!("CAST(precept_qz.n // precept_qz.d AS {str_ty})")),
                 (
                     "l",
-                    format!("list_reduce(list_transform(range({DIGITS}), precept_qi -> {start}), (precept_qacc, precept_qi) -> {step}, {start})"),
+                    format!("list_reduce(list_transform(range({DIGITS}), lambda precept_qi: {start}), lambda precept_qacc, precept_qi: {step}, {start})"),
                 ),
                 ("neg", "precept_qz.neg".to_string()),
             ]

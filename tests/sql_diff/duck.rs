@@ -8,13 +8,21 @@ use super::{Engine, Row};
 /// A fresh in-memory DuckDB per case.
 pub struct DuckDb;
 
+/// A fresh in-memory DuckDB that reads lambdas as DuckDB 2.0 does by default: written `lambda x:
+/// ...`, never `x -> ...`, so that SQL written the old way fails the tests.
+pub fn connection() -> duckdb::Connection {
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    conn.execute_batch("SET lambda_syntax = 'DISABLE_SINGLE_ARROW';").unwrap();
+    conn
+}
+
 impl Engine for DuckDb {
     fn dialect(&self) -> Dialect {
         Dialect::DuckDb
     }
 
     fn findings(&self, label: &str, tables: &str, script: &str, inserts: &str) -> Vec<Row> {
-        let conn = duckdb::Connection::open_in_memory().unwrap();
+        let conn = connection();
         for (what, sql) in [("tables", tables), ("script", script), ("records", inserts)] {
             conn.execute_batch(sql).unwrap_or_else(|e| panic!("{label}: the {what}: {e}"));
         }
