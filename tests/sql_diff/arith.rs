@@ -202,17 +202,19 @@ impl Gen {
 
     /// A rule: per record or over teams, its value shown in its message or not.
     /// An aggregate's argument `e` of kind `k`, divided by a constant (perhaps negative, perhaps
-    /// of many places, perhaps the quotient negated) one time in three when it is a decimal or
-    /// an amount, which keep their kind divided by a number.
+    /// of many places; the quotient perhaps negated or multiplied by a constant, or `e` multiplied
+    /// by a quotient of constants) one time in three when it is a decimal or an amount, which
+    /// keep their kind divided by a number.
     fn maybe_over_constant(&mut self, k: Kind, e: String) -> String {
         if !matches!(k, Kind::Dec | Kind::Gbp) || self.rng.u8(..3) != 0 {
             return e;
         }
         let c = self.pick(&["7", "-7.125", "0.3333333333", "2.5", "1000.5", "-3"]);
-        if self.rng.bool() {
-            format!("({e}) / {c}")
-        } else {
-            format!("-(({e}) / {c})")
+        match self.rng.u8(..4) {
+            0 => format!("({e}) / {c}"),
+            1 => format!("-(({e}) / {c})"),
+            2 => format!("({e}) / {c} * {}", self.pick(&["100", "-2", "1.5"])),
+            _ => format!("({e}) * ({} / {c})", self.pick(&["3", "-2", "0.25"])),
         }
     }
 

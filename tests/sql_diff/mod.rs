@@ -4258,6 +4258,16 @@ code "Groups" {
     require percentile(record.amount / -3, 25) > -0.5
     message "{group.team} {sum(record.amount / 3)} {avg(record.fee / -7.125)} {min(-(record.amount / 0.0000000001))} {max(record.fee / 2.5 GBP)} {percentile(record.amount * record.amount / 3, 50)} {percentile(record.amount / -3, 25)} {avg(record.yen / 7)} {max(record.gold / -0.25)}"
   }
+  rule products-by-constant-quotients {
+    title "t"
+    for claim
+    group by record.team
+    require avg(record.amount / 5 * 100) < 20
+    require max((record.fee / 100) * record.amount) < 0.10 GBP
+    require min(record.amount * (3 / -2)) > -3
+    require sum(1 / 1000.5) < 0.005
+    message "{group.team} {avg(record.amount / 5 * 100)} {max((record.fee / 100) * record.amount)} {min(record.amount * (3 / -2))} {sum(0.0000000001 / 1000.5)} {avg(-(record.amount / -2) / 4)} {percentile(3 * record.amount / 7, 50)}"
+  }
   rule case-per-squared-amount {
     title "t"
     for claim
@@ -4341,6 +4351,7 @@ pub fn generated_groups(engine: &dyn Engine) {
         "averages-divided",
         "fine-percentiles",
         "quotients-by-constants",
+        "products-by-constant-quotients",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }

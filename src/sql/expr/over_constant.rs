@@ -1,16 +1,17 @@
 //! An aggregate of a quotient by a constant (`sum(record.fee / 100)`, `avg(record.paid / 7)`,
-//! `min(-(record.cost / 2.5))`), compiled exactly.
+//! `min(-(record.cost / 2.5))`, `avg(record.score / 5 * 100)`), compiled exactly.
 //!
 //! Why it needs its own path: SQL would round each member's quotient, where the engine sums,
-//! averages and orders the exact fractions. With a constant divisor `c = p/q` (in lowest terms,
-//! not zero), every member is `x * q / p` over the same denominator, so the aggregate is one of
-//! the numerators `x * q` over `|p|`: their sum, their least or greatest, the one at a rank, with
-//! the numerator's sign turned where `p` is below zero so that the denominator stays above zero
-//! and the numerators are ordered as the values are. The group record then holds it as a fraction
+//! averages and orders the exact fractions. A value that is a product of values (at most two)
+//! multiplied and divided by constants only is `x * p / q`, `x` the product of its values and
+//! `p/q` (in lowest terms, `q` above zero) the product of its constants: every member is over the
+//! same denominator `q`, so the aggregate is one of the numerators `x * p` over `q`: their sum,
+//! their least or greatest, the one at a rank, ordered as the values are since `q` is above
+//! zero. The group record then holds it as a fraction
 //! ([`Slot::Ratio`]), compared across and shown as the engine shows it. A quotient by a field
 //! (`sum(record.a / record.n)`), whose members have denominators of their own, is still left out.
 
-use super::{Compiler, Unsupported};
+use super::{Compiler, Fraction, Unsupported};
 use crate::engine::num::Num;
 use crate::engine::program::{Arith, CExpr, Kind};
 use crate::engine::value::Value;
@@ -33,60 +34,130 @@ pub struct OverConstant {
 }
 
 impl Compiler<'_> {
-    /// `e` as an [`OverConstant`] when it is a quotient by a constant other than zero (or such a
-    /// quotient negated) whose dividend divides nothing; `None` otherwise.
+    /// `e` as an [`OverConstant`] when it is a constant times at most two values that divide
+    /// nothing, at least one constant a divisor (`record.a / 7`, `-(record.a / 2.5)`,
+    /// `record.score / 5 * 100`, `(record.a / 100) * record.b`); `None` otherwise.
     pub fn over_constant(&mut self, e: &CExpr) -> Result<Option<OverConstant>, Unsupported> {
-        let Some((x, c, negated)) = split(e) else { return Ok(None) };
-        if self.value_divides(x) || c.is_zero() {
+        let mut factors = Vec::new();
+        let Some(k) = split(e, &mut factors) else { return Ok(None) };
+        // No divisor written (`sum(record.a * 2)`): the value is summed as it is.
+        if !divides(e) || k.is_zero() || factors.len() > 2 || factors.iter().any(|f| self.value_divides(f)) {
             return Ok(None);
         }
-        let (p, q) = (c.numer(), c.denom());
-        let (num, num_ty, scale, den) = if self.dialect == Dialect::Spark {
+        let (p, q) = (k.numer(), k.denom());
+        // The product of the values, and the places DuckDB gives it.
+        let (num, num_ty, scale, den, places) = if self.dialect == Dialect::Spark {
             // Whole, so that no product drops places.
-            let f = self.fraction(x)?;
-            let f = self.over_one(f, x)?;
-            let f = self.integral(f)?;
-            let ty = if f.num_whole { SqlType::Int } else { SqlType::Decimal };
-            (f.num, ty, f.scale, Some(f.den).filter(|d| d != "1"))
+            let mut product: Option<Fraction> = None;
+            for f in &factors {
+                let x = self.fraction(f)?;
+                let x = self.over_one(x, f)?;
+                let x = self.integral(x)?;
+                product = Some(match product {
+                    None => x,
+                    Some(y) => Fraction {
+                        num: format!("(({}) * ({}))", y.num, x.num),
+                        den: format!("(({}) * ({}))", y.den, x.den),
+                        positive: true,
+                        num_whole: true,
+                        den_whole: true,
+                        scale: y.scale + x.scale,
+                    },
+                });
+            }
+            match product {
+                Some(f) if f.scale > super::MAX_SCALE => return Ok(None),
+                Some(f) => (f.num, SqlType::Int, f.scale, Some(f.den).filter(|d| d != "1"), 0),
+                None => ("CAST(1 AS DECIMAL(38, 0))".to_string(), SqlType::Int, 0, None, 0),
+            }
         } else {
-            (self.quotient_operand(x)?, SqlType::Decimal, 0, None)
+            if factors.iter().map(|f| self.decimal_factors(f)).sum::<u32>() > 2 {
+                return Ok(None);
+            }
+            let mut places = 0;
+            let mut parts = Vec::new();
+            for f in &factors {
+                places += if self.multiplies_places(f) { super::FINE_KEY_PLACES } else { 10 };
+                parts.push(self.quotient_operand(f)?);
+            }
+            let num = match parts.as_slice() {
+                [] => "CAST(1 AS DECIMAL(38, 10))".to_string(),
+                [x] => x.clone(),
+                [x, y] => format!("(({x}) * ({y}))"),
+                _ => return Ok(None),
+            };
+            (num, SqlType::Decimal, 0, None, places.max(10))
         };
-        let places = if self.multiplies_places(x) { super::FINE_KEY_PLACES } else { 10 };
+        if places > super::FINE_KEY_PLACES {
+            return Ok(None);
+        }
+        // The value is `x * p / q`, `q` above zero: `x * p` over `q`.
         let whole = |n: u128| format!("CAST({n} AS DECIMAL(38, 0))");
-        let num = if q == 1 { num } else { format!("(({num}) * {})", whole(q.unsigned_abs())) };
-        let num = if (p < 0) != negated { format!("(-({num}))") } else { num };
+        let num = if p.unsigned_abs() == 1 { num } else { format!("(({num}) * {})", whole(p.unsigned_abs())) };
+        let num = if p < 0 { format!("(-({num}))") } else { num };
         let den = match den {
-            Some(d) => format!("(({d}) * {})", whole(p.unsigned_abs())),
-            None => whole(p.unsigned_abs()),
+            Some(d) => format!("(({d}) * {})", whole(q.unsigned_abs())),
+            None => whole(q.unsigned_abs()),
         };
         Ok(Some(OverConstant { num, num_ty, den, scale, places }))
     }
 }
 
-/// `e` as dividend, constant divisor and whether the quotient is negated.
-fn split(e: &CExpr) -> Option<(&CExpr, Num, bool)> {
+/// `e` as a constant times `factors` (values that are not constants), the constant returned;
+/// `None` when `e` is not such a product (a sum, a choice, a quotient by a value) or the constant
+/// does not fit.
+fn split<'e>(e: &'e CExpr, factors: &mut Vec<&'e CExpr>) -> Option<Num> {
+    if let Some(c) = constant(e) {
+        return Some(c);
+    }
     match e {
-        CExpr::ToDec(x) => split(x),
-        CExpr::Neg(_, x) => split(x).map(|(x, c, negated)| (x, c, !negated)),
-        CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, x, c) => Some((x, constant(c)?, false)),
-        _ => None,
+        CExpr::ToDec(x) => split(x, factors),
+        CExpr::Neg(_, x) => split(x, factors).map(|k| -k),
+        CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, x, c) => {
+            let c = constant(c).filter(|c| !c.is_zero())?;
+            split(x, factors)?.checked_div(c)
+        }
+        CExpr::Arith(Arith::Mul(Kind::Int | Kind::Dec | Kind::Money), a, b) => {
+            let ka = split(a, factors)?;
+            ka.checked_mul(split(b, factors)?)
+        }
+        _ => {
+            factors.push(e);
+            Some(Num::ONE)
+        }
     }
 }
 
-/// The value of `e` when it is a number or an amount written in the policy.
+/// Whether `e` divides, as [`split`] reads it: a quotient in it that `split` folds into its
+/// constant. (A product without one is summed as it is, not as a fraction.)
+fn divides(e: &CExpr) -> bool {
+    match e {
+        CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) => true,
+        CExpr::ToDec(x) | CExpr::Neg(_, x) => divides(x),
+        CExpr::Arith(Arith::Mul(_), a, b) => divides(a) || divides(b),
+        _ => false,
+    }
+}
+
+/// The value of `e` when it is a number or an amount written in the policy, or a product or
+/// quotient of them (`3 / -2`).
 fn constant(e: &CExpr) -> Option<Num> {
     match e {
         CExpr::Const(Value::Int(n)) => Num::from_i128(i128::from(*n)),
         CExpr::Const(Value::Dec(n) | Value::Money(n)) => Some(*n),
         CExpr::ToDec(x) => constant(x),
         CExpr::Neg(_, x) => constant(x).map(|n| -n),
+        CExpr::Arith(Arith::Mul(_), a, b) => constant(a)?.checked_mul(constant(b)?),
+        CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
+            constant(a)?.checked_div(constant(b).filter(|c| !c.is_zero())?)
+        }
         _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{constant, split};
+    use super::{constant, divides, split};
     use crate::engine::num::Num;
     use crate::engine::program::{Arith, CExpr, Kind, Root};
     use crate::engine::value::Value;
@@ -100,17 +171,26 @@ mod tests {
     }
 
     #[test]
-    fn a_quotient_by_a_constant_splits_into_its_dividend_and_divisor() {
-        let c = Num::parse("-7.125");
-        let e = CExpr::Neg(Kind::Dec, Box::new(div(field(), CExpr::Const(Value::Dec(c.unwrap())))));
-        let (x, got, negated) = split(&e).unwrap();
-        assert!(matches!(x, CExpr::Field(..)));
-        assert_eq!(got, Num::parse("-7.125").unwrap());
-        assert!(negated);
-        let whole = div(field(), CExpr::Neg(Kind::Int, Box::new(CExpr::ToDec(Box::new(CExpr::Const(Value::Int(4)))))));
-        assert_eq!(split(&whole).map(|(_, c, n)| (c, n)), Some((Num::from_i128(-4).unwrap(), false)));
-        // A divisor read from the record is not constant.
-        assert!(split(&div(field(), field())).is_none());
+    fn a_product_with_constant_divisors_splits_into_its_values_and_a_constant() {
+        let c = Num::parse("-7.125").unwrap();
+        let e = CExpr::Neg(Kind::Dec, Box::new(div(field(), CExpr::Const(Value::Dec(c)))));
+        let mut factors = Vec::new();
+        assert_eq!(split(&e, &mut factors), Num::ratio(8, 57));
+        assert_eq!(factors.len(), 1);
+        assert!(matches!(factors[0], CExpr::Field(..)));
+        // `record.x / 5 * 100` is twenty times the field.
+        let scaled = CExpr::Arith(
+            Arith::Mul(Kind::Dec),
+            Box::new(div(field(), CExpr::Const(Value::Int(5)))),
+            Box::new(CExpr::Const(Value::Int(100))),
+        );
+        let mut factors = Vec::new();
+        assert_eq!(split(&scaled, &mut factors), Num::from_i128(20));
+        assert!(divides(&scaled));
+        // A divisor read from the record is not constant; nor is a zero one.
+        assert!(split(&div(field(), field()), &mut Vec::new()).is_none());
+        assert!(split(&div(field(), CExpr::Const(Value::Int(0))), &mut Vec::new()).is_none());
         assert!(constant(&field()).is_none());
+        assert_eq!(constant(&div(CExpr::Const(Value::Int(3)), CExpr::Const(Value::Int(-2)))), Num::ratio(-3, 2));
     }
 }
