@@ -2790,7 +2790,7 @@ fn overflow_only(e: &CExpr) -> bool {
 /// a quantifier, a count or a function too): the computations that have no answer in the engine on
 /// ordinary data (a zero divisor, a negative count, a date past 9999-12-31), which the SQL tells
 /// from missing values with [`Compiler::no_answer`].
-fn has_no_answer(e: &CExpr) -> bool {
+pub(crate) fn has_no_answer(e: &CExpr) -> bool {
     matches!(
         e,
         CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)

@@ -30,7 +30,7 @@ use std::fmt::Write as _;
 
 use super::calendar::TABLE;
 use super::dialect::{Dialect, SqlType};
-use super::expr::{scaled_text, Compiler, OverConstant, Slot, Unsupported, FINE_KEY_PLACES};
+use super::expr::{has_no_answer, scaled_text, Compiler, OverConstant, Slot, Unsupported, FINE_KEY_PLACES};
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
@@ -90,12 +90,20 @@ pub(crate) fn compile(
     let mut scales = Vec::new();
     // Each aggregate of a quotient by a constant: what it aggregates, over what ([`OverConstant`]).
     let mut overs: Vec<Option<OverConstant>> = Vec::new();
+    // The aggregates some member of which may have no answer (a division, a date moved past the
+    // last held): column `z{j}`, 1 where the record's has none, so that the aggregate has none
+    // (NULL) as the engine's has none, never a value made of the other members.
+    let mut unanswered = Vec::new();
     for (j, agg) in spec.aggs.iter().enumerate() {
         let Some(a) = &agg.arg else {
             scales.push(None);
             overs.push(None);
             continue;
         };
+        if has_no_answer(a) {
+            cols.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS z{j}", c.no_answer(a)?));
+            unanswered.push(j);
+        }
         let over = match agg.kind {
             AggKind::Sum(Kind::Dec | Kind::Money)
             | AggKind::Avg(Kind::Dec | Kind::Money)
@@ -166,6 +174,13 @@ pub(crate) fn compile(
     let mut gcols: Vec<String> = keys.clone();
     gcols.push("COUNT(*) AS n".into());
     for (j, a) in aggs.iter().enumerate() {
+        if unanswered.contains(&j) {
+            gcols.push(format!("CASE WHEN MAX(z{j}) = 1 THEN NULL ELSE {} END AS a{j}", a.value));
+            if let Some(den) = &a.den {
+                gcols.push(format!("{den} AS b{j}"));
+            }
+            continue;
+        }
         gcols.push(format!("{} AS a{j}", a.value));
         if let Some(den) = &a.den {
             gcols.push(format!("{den} AS b{j}"));
@@ -518,8 +533,12 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
         (Dialect::DuckDb | Dialect::Spark, _) => "",
     };
     let typed = |v: String| if num.is_empty() { v } else { format!("CAST({v} AS {num})") };
-    let null =
-        if num.is_empty() { format!("CAST(NULL AS {})", d.ty(o.num_ty)) } else { format!("CAST(NULL AS {num})") };
+    // (At the numerator's own places: a presence rule's union with it would round it to fewer.)
+    let null = match (num.is_empty(), d) {
+        (true, Dialect::DuckDb) => format!("CAST(NULL AS DECIMAL(38, {}))", o.places),
+        (true, _) => format!("CAST(NULL AS {})", d.ty(o.num_ty)),
+        (false, _) => format!("CAST(NULL AS {num})"),
+    };
     let (value, den, empty) = match kind {
         AggKind::Sum(_) => (typed(format!("COALESCE(SUM({x}), 0)")), o.den.clone(), typed("0".into())),
         // No value present: no average (a numerator of NULL over 0).

@@ -4268,6 +4268,14 @@ code "Groups" {
     require sum(1 / 1000.5) < 0.005
     message "{group.team} {avg(record.amount / 5 * 100)} {max((record.fee / 100) * record.amount)} {min(record.amount * (3 / -2))} {sum(0.0000000001 / 1000.5)} {avg(-(record.amount / -2) / 4)} {percentile(3 * record.amount / 7, 50)}"
   }
+  rule members-with-no-answer {
+    title "t"
+    for claim
+    group by record.team
+    require sum(if 1 / record.amount > 0 then record.amount else 0) < 50
+    require avg(if 1 / record.amount > 0 then 1 else 2) > 1
+    message "{group.team} {sum(if 1 / record.amount > 0 then record.amount else 0)} {avg(if 1 / record.amount > 0 then 1 else 2)}"
+  }
   rule case-per-squared-amount {
     title "t"
     for claim
@@ -4352,6 +4360,7 @@ pub fn generated_groups(engine: &dyn Engine) {
         "fine-percentiles",
         "quotients-by-constants",
         "products-by-constant-quotients",
+        "members-with-no-answer",
     ] {
         assert!(rows.iter().any(|r| r.0 == id), "no finding of {id} compared");
     }

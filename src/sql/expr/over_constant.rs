@@ -46,13 +46,18 @@ impl Compiler<'_> {
         }
         let (p, q) = (k.numer(), k.denom());
         // The product of the values, and the places DuckDB gives it.
-        let (num, num_ty, scale, den, places) = if self.dialect == Dialect::Spark {
+        let (num, num_ty, scale, places) = if self.dialect == Dialect::Spark {
             // Whole, so that no product drops places.
             let mut product: Option<Fraction> = None;
             for f in &factors {
                 let x = self.fraction(f)?;
                 let x = self.over_one(x, f)?;
                 let x = self.integral(x)?;
+                // A denominator that is not 1 reads the record (a choice or default of decimal
+                // arithmetic): not one over the group.
+                if !is_one(&x.den) {
+                    return Ok(None);
+                }
                 product = Some(match product {
                     None => x,
                     Some(y) => Fraction {
@@ -67,8 +72,8 @@ impl Compiler<'_> {
             }
             match product {
                 Some(f) if f.scale > super::MAX_SCALE => return Ok(None),
-                Some(f) => (f.num, SqlType::Int, f.scale, Some(f.den).filter(|d| d != "1"), 0),
-                None => ("CAST(1 AS DECIMAL(38, 0))".to_string(), SqlType::Int, 0, None, 0),
+                Some(f) => (f.num, SqlType::Int, f.scale, 0),
+                None => ("CAST(1 AS DECIMAL(38, 0))".to_string(), SqlType::Int, 0, 0),
             }
         } else {
             if factors.iter().map(|f| self.decimal_factors(f)).sum::<u32>() > 2 {
@@ -86,7 +91,7 @@ impl Compiler<'_> {
                 [x, y] => format!("(({x}) * ({y}))"),
                 _ => return Ok(None),
             };
-            (num, SqlType::Decimal, 0, None, places.max(10))
+            (num, SqlType::Decimal, 0, places.max(10))
         };
         if places > super::FINE_KEY_PLACES {
             return Ok(None);
@@ -95,10 +100,7 @@ impl Compiler<'_> {
         let whole = |n: u128| format!("CAST({n} AS DECIMAL(38, 0))");
         let num = if p.unsigned_abs() == 1 { num } else { format!("(({num}) * {})", whole(p.unsigned_abs())) };
         let num = if p < 0 { format!("(-({num}))") } else { num };
-        let den = match den {
-            Some(d) => format!("(({d}) * {})", whole(q.unsigned_abs())),
-            None => whole(q.unsigned_abs()),
-        };
+        let den = whole(q.unsigned_abs());
         Ok(Some(OverConstant { num, num_ty, den, scale, places }))
     }
 }
@@ -112,12 +114,14 @@ fn split<'e>(e: &'e CExpr, factors: &mut Vec<&'e CExpr>) -> Option<Num> {
     }
     match e {
         CExpr::ToDec(x) => split(x, factors),
-        CExpr::Neg(_, x) => split(x, factors).map(|k| -k),
+        // (Whole-number arithmetic is one value: the engine's overflows past 64 bits, where the
+        // product folded here would not.)
+        CExpr::Neg(Kind::Dec | Kind::Money, x) => split(x, factors).map(|k| -k),
         CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, x, c) => {
             let c = constant(c).filter(|c| !c.is_zero())?;
             split(x, factors)?.checked_div(c)
         }
-        CExpr::Arith(Arith::Mul(Kind::Int | Kind::Dec | Kind::Money), a, b) => {
+        CExpr::Arith(Arith::Mul(Kind::Dec | Kind::Money), a, b) => {
             let ka = split(a, factors)?;
             ka.checked_mul(split(b, factors)?)
         }
@@ -126,6 +130,13 @@ fn split<'e>(e: &'e CExpr, factors: &mut Vec<&'e CExpr>) -> Option<Num> {
             Some(Num::ONE)
         }
     }
+}
+
+/// Whether SQL denominator `den` is 1: a product of ones, as [`Compiler::integral`] writes a
+/// whole value's.
+fn is_one(den: &str) -> bool {
+    let mut numbers = den.split(['(', ')', ' ', '*']).filter(|t| !t.is_empty()).peekable();
+    numbers.peek().is_some() && numbers.all(|t| t == "1")
 }
 
 /// Whether `e` divides, as [`split`] reads it: a quotient in it that `split` folds into its
@@ -142,11 +153,15 @@ fn divides(e: &CExpr) -> bool {
 /// The value of `e` when it is a number or an amount written in the policy, or a product or
 /// quotient of them (`3 / -2`).
 fn constant(e: &CExpr) -> Option<Num> {
+    // Whole numbers as the engine computes them: in 64 bits, no answer past them.
+    let whole = |x: &CExpr| i64::try_from(constant(x)?.to_integer()?).ok();
     match e {
         CExpr::Const(Value::Int(n)) => Num::from_i128(i128::from(*n)),
         CExpr::Const(Value::Dec(n) | Value::Money(n)) => Some(*n),
         CExpr::ToDec(x) => constant(x),
+        CExpr::Neg(Kind::Int, x) => Num::from_i128(i128::from(whole(x)?.checked_neg()?)),
         CExpr::Neg(_, x) => constant(x).map(|n| -n),
+        CExpr::Arith(Arith::Mul(Kind::Int), a, b) => Num::from_i128(i128::from(whole(a)?.checked_mul(whole(b)?)?)),
         CExpr::Arith(Arith::Mul(_), a, b) => constant(a)?.checked_mul(constant(b)?),
         CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, a, b) => {
             constant(a)?.checked_div(constant(b).filter(|c| !c.is_zero())?)
@@ -157,7 +172,7 @@ fn constant(e: &CExpr) -> Option<Num> {
 
 #[cfg(test)]
 mod tests {
-    use super::{constant, divides, split};
+    use super::{constant, divides, is_one, split};
     use crate::engine::num::Num;
     use crate::engine::program::{Arith, CExpr, Kind, Root};
     use crate::engine::value::Value;
@@ -192,5 +207,16 @@ mod tests {
         assert!(split(&div(field(), CExpr::Const(Value::Int(0))), &mut Vec::new()).is_none());
         assert!(constant(&field()).is_none());
         assert_eq!(constant(&div(CExpr::Const(Value::Int(3)), CExpr::Const(Value::Int(-2)))), Num::ratio(-3, 2));
+        // Whole numbers overflow past 64 bits, as in the engine; a product of them is one value.
+        let big = || CExpr::Const(Value::Int(4_000_000_000_000_000_000));
+        let whole = CExpr::Arith(Arith::Mul(Kind::Int), Box::new(big()), Box::new(CExpr::Const(Value::Int(3))));
+        assert!(constant(&whole).is_none());
+        let read = CExpr::Arith(Arith::Mul(Kind::Int), Box::new(field()), Box::new(CExpr::Const(Value::Int(3))));
+        let mut factors = Vec::new();
+        let halved = div(CExpr::ToDec(Box::new(read)), CExpr::Const(Value::Int(2)));
+        assert_eq!(split(&halved, &mut factors), Num::ratio(1, 2));
+        assert!(matches!(factors.as_slice(), [CExpr::Arith(Arith::Mul(Kind::Int), ..)]));
+        assert!(is_one("((1) * (1))") && is_one("1"));
+        assert!(!is_one("11") && !is_one("") && !is_one("(1) * (r.x)") && !is_one("((1) * (10))"));
     }
 }
