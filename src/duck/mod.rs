@@ -104,7 +104,7 @@ pub struct Settings {
 impl Settings {
     /// `d`, with what to do when DuckDB ran out of the memory or temporary space it was given.
     fn explain(&self, d: Diag) -> Diag {
-        if d.message.contains("max_temp_directory_size") {
+        if d.message.contains(TEMP_SPACE_SPENT) {
             Diag::error(
                 "precept::engine::duckdb",
                 format!(
@@ -426,8 +426,8 @@ fn run(
                     )
                 });
                 loop {
-                    let running: Vec<&String> =
-                        rules.iter().filter(|(r, _)| !stopped.contains(r)).map(|(_, s)| s).collect();
+                    let running: Vec<&str> =
+                        rules.iter().filter(|(r, _)| !stopped.contains(r)).map(|(_, s)| s.as_str()).collect();
                     let Some(query) = findings_query(&running, rescued.as_deref()) else { break };
                     // Whether a finding of this query was handed on: a query that stops before
                     // any was is run again without the rules that stop it.
@@ -482,13 +482,13 @@ fn run(
                     let left: Vec<(usize, String)> = rules
                         .iter()
                         .filter(|(r, _)| !stopped.contains(r))
-                        .filter_map(|(r, s)| Some((*r, findings_query(&[s], None)?)))
+                        .filter_map(|(r, s)| Some((*r, findings_query(&[s.as_str()], None)?)))
                         .collect();
                     let alone = stopped::alone(&conn, &left);
                     if alone.is_empty() {
                         return Err(fail);
                     }
-                    let from = (part > 0).then(|| first_line(&conn, slice, source.kind)).flatten();
+                    let from = (part > 0).then(|| part_start(&conn, slice, source.kind)).flatten();
                     for (r, e) in alone {
                         let lost = stopped::Lost::Records(&source.name, from);
                         out.diagnostics.extend(stopped::diag(program, r, lost, &e));
@@ -1062,20 +1062,22 @@ fn stream_raw(
 /// rules again one by one would only spill again.
 fn out_of_room(e: &duckdb::Error) -> bool {
     let e = e.to_string();
-    e.contains("max_temp_directory_size") || e.contains("Out of Memory")
+    e.contains(TEMP_SPACE_SPENT) || e.contains("Out of Memory")
 }
+
+/// What DuckDB's error says when it spilled all the temporary space it was given.
+const TEMP_SPACE_SPENT: &str = "max_temp_directory_size";
 
 /// The query of one part of a file's findings: the rules' `selects` (each a rule's rows), and
 /// `rescued`, the records judged natively, in record and rule order; `None` when there is neither.
-fn findings_query(selects: &[&String], rescued: Option<&str>) -> Option<String> {
+fn findings_query(selects: &[&str], rescued: Option<&str>) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     if !selects.is_empty() {
-        let union: Vec<&str> = selects.iter().map(|s| s.as_str()).collect();
         parts.push(format!(
             "SELECT precept_rule, precept_file, precept_row, record_id, field, CAST(to_json(message_values) AS VARCHAR) AS precept_values, \
              precept_staff, precept_team, CAST(precept_day AS VARCHAR) AS precept_day, \
              CAST(to_json(precept_why) AS VARCHAR) AS precept_whys FROM ({})",
-            union.join("\nUNION ALL\n")
+            selects.join("\nUNION ALL\n")
         ));
     }
     parts.extend(rescued.map(str::to_string));
@@ -1084,7 +1086,7 @@ fn findings_query(selects: &[&String], rescued: Option<&str>) -> Option<String> 
 }
 
 /// The line (the row, in Parquet) of the first record of part `slice` of a file of `kind`.
-fn first_line(conn: &duckdb::Connection, slice: &str, kind: Kind) -> Option<usize> {
+fn part_start(conn: &duckdb::Connection, slice: &str, kind: Kind) -> Option<usize> {
     let row: Option<i64> =
         conn.query_row(&format!("SELECT min(precept_row) FROM {slice}"), [], |row| row.get(0)).ok()?;
     Some(placed(kind, row?).1)

@@ -11,7 +11,7 @@
 //! ([`Slot::Ratio`]), compared across and shown as the engine shows it. A quotient by a field
 //! (`sum(record.a / record.n)`), whose members have denominators of their own, is still left out.
 
-use super::{Compiler, Fraction, Unsupported};
+use super::{Compiler, Unsupported};
 use crate::engine::num::Num;
 use crate::engine::program::{Arith, CExpr, Kind};
 use crate::engine::value::Value;
@@ -47,8 +47,10 @@ impl Compiler<'_> {
         let (p, q) = (k.numer(), k.denom());
         // The product of the values, and the places DuckDB gives it.
         let (num, num_ty, scale, places) = if self.dialect == Dialect::Spark {
-            // Whole, so that no product drops places.
-            let mut product: Option<Fraction> = None;
+            // Whole, so that no product drops places: the product of the whole numbers, and the
+            // places they are scaled by.
+            let mut nums = Vec::new();
+            let mut scale = 0;
             for f in &factors {
                 let x = self.fraction(f)?;
                 let x = self.over_one(x, f)?;
@@ -58,23 +60,14 @@ impl Compiler<'_> {
                 if !is_one(&x.den) {
                     return Ok(None);
                 }
-                product = Some(match product {
-                    None => x,
-                    Some(y) => Fraction {
-                        num: format!("(({}) * ({}))", y.num, x.num),
-                        den: format!("(({}) * ({}))", y.den, x.den),
-                        positive: true,
-                        num_whole: true,
-                        den_whole: true,
-                        scale: y.scale + x.scale,
-                    },
-                });
+                nums.push(format!("({})", x.num));
+                scale += x.scale;
             }
-            match product {
-                Some(f) if f.scale > super::MAX_SCALE => return Ok(None),
-                Some(f) => (f.num, SqlType::Int, f.scale, 0),
-                None => ("CAST(1 AS DECIMAL(38, 0))".to_string(), SqlType::Int, 0, 0),
+            if scale > super::MAX_SCALE {
+                return Ok(None);
             }
+            let num = if nums.is_empty() { "CAST(1 AS DECIMAL(38, 0))".to_string() } else { nums.join(" * ") };
+            (num, SqlType::Int, scale, 0)
         } else {
             if factors.iter().map(|f| self.decimal_factors(f)).sum::<u32>() > 2 {
                 return Ok(None);
