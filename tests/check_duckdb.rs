@@ -200,7 +200,7 @@ fn rules_over_groups_give_the_native_findings_in_the_native_order() {
 /// first among equals; the records a `count(c)` counts against; the group's first records for a
 /// `count()` and a missing period; and, for a `require` of two comparisons, the records against
 /// the first that does not hold; the least of quotients by a constant below zero (the largest
-/// scores first).
+/// scores first); the greatest of quotients by a value of the record.
 const SAMPLES_POLICY: &str = r#"schema call {
   identified by id
   id: text
@@ -262,6 +262,14 @@ code "Call standard" {
     message "team {group.team} {min(-(record.score / 2))} {avg(record.score / -4)}"
   }
 
+  rule score-ratios {
+    title "Scores over twice less one stay above three fifths"
+    for call
+    group by record.team
+    require min(record.score / (record.score * 2 - 1)) > 0.6 and sum(record.score / (record.score * 2 - 1)) < 3
+    message "team {group.team} {min(record.score / (record.score * 2 - 1))} {sum(record.score / (record.score * 2 - 1))}"
+  }
+
   rule daily {
     title "Calls every day"
     severity warning
@@ -307,6 +315,22 @@ fn group_findings_show_the_native_sample_records() {
     let red = halved.iter().find(|f| f["group"]["key"]["team"] == "red").unwrap();
     assert_eq!(red["message"], "team red -2.5 -0.6", "{red}");
     assert_eq!(red["group"]["samples"][0]["record"], "J-02", "{red}");
+    // The least of quotients by a value of the record, exact: team red's 5/9 (J-02), past 0.6,
+    // and team blue's 3/5 (J-03), exactly on it; and their sums (red's 1 + 4/7 + 1 + 5/9 + 1 =
+    // 260/63, blue's 49/15). The records shown are the least first (5/9, 4/7, then the first 1
+    // read), as the engine shows them: in the order of the values, not of their numerators.
+    let ratios: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "score-ratios").collect();
+    assert_eq!(ratios.len(), 2, "{ratios:#?}");
+    for (team, message, records) in [
+        ("red", "team red ≈0.5555555556 ≈4.1269841270", ["J-02", "C-02", "C-01"]),
+        ("blue", "team blue 0.6 ≈3.2666666667", ["J-03", "C-03", "J-01"]),
+    ] {
+        let f = ratios.iter().find(|f| f["group"]["key"]["team"] == team).unwrap();
+        assert_eq!(f["message"], message, "{f}");
+        let shown: Vec<&Value> = f["group"]["samples"].as_array().unwrap().iter().map(|s| &s["record"]).collect();
+        assert_eq!(shown, records.map(Value::from).iter().collect::<Vec<_>>(), "{f}");
+    }
     for f in report["findings"].as_array().unwrap() {
         let samples = f["group"]["samples"].as_array().unwrap();
         assert!(!samples.is_empty(), "no samples: {f}");
@@ -321,7 +345,8 @@ fn group_findings_show_the_native_sample_records() {
     let duck = precept_in(dir.path(), &[&args[..], &["--engine", "duckdb"]].concat());
     let duck: Value = serde_json::from_str(&duck.stdout).unwrap();
     assert_eq!(native["summary"]["left_out"], duck["summary"]["left_out"]);
-    assert_eq!(native["summary"]["left_out"]["total"], 4, "{}", native["summary"]);
+    // (The five rules that read the score or the wait.)
+    assert_eq!(native["summary"]["left_out"]["total"], 5, "{}", native["summary"]);
     let left_out = |r: &Value| -> Vec<String> {
         r["findings"]
             .as_array()

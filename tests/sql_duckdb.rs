@@ -398,6 +398,12 @@ fn quotients_told_from_missing_give_the_same_findings_in_duckdb() {
     sql_diff::generated_quotients(&DuckDb);
 }
 
+/// Sums, averages, least and greatest of quotients by a value of the record: exact fractions.
+#[test]
+fn aggregates_of_quotients_by_a_field_give_the_same_findings_in_duckdb() {
+    sql_diff::generated_field_quotients(&DuckDb);
+}
+
 #[test]
 fn group_values_of_every_type_give_the_same_findings_in_duckdb() {
     sql_diff::generated_groups(&DuckDb);

@@ -208,6 +208,12 @@ fn redacted_numbers_give_the_same_hashes_in_postgres() {
     }
 }
 
+/// Aggregates of quotients by a value of the record are left out, each named (no server needed).
+#[test]
+fn aggregates_of_quotients_by_a_field_are_left_out_in_postgres() {
+    sql_diff::field_quotients_left_out(precept::sql::Dialect::Postgres);
+}
+
 /// Quotients under `if`, before `otherwise` and asked `is present`: a division by zero told from a
 /// missing operand.
 #[test]

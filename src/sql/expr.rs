@@ -15,6 +15,7 @@
 //! out with `precept::sql::unsupported`, never compiled in part.
 
 mod over_constant;
+pub(crate) mod over_field;
 
 use std::collections::BTreeSet;
 

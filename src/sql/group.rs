@@ -94,6 +94,9 @@ pub(crate) fn compile(
     // last held): column `z{j}`, 1 where the record's has none, so that the aggregate has none
     // (NULL) as the engine's has none, never a value made of the other members.
     let mut unanswered = Vec::new();
+    // The aggregates of quotients by a value of the record, whose `x{j}` is each record's exact
+    // fraction as a pair ([`Compiler::over_field`]).
+    let mut pairs = Vec::new();
     for (j, agg) in spec.aggs.iter().enumerate() {
         let Some(a) = &agg.arg else {
             scales.push(None);
@@ -119,6 +122,21 @@ pub(crate) fn compile(
             continue;
         }
         overs.push(None);
+        // A quotient by a value of the record (DuckDB): each record's exact fraction, a pair.
+        if matches!(
+            agg.kind,
+            AggKind::Sum(Kind::Dec | Kind::Money)
+                | AggKind::Avg(Kind::Dec | Kind::Money)
+                | AggKind::Min(Kind::Dec | Kind::Money)
+                | AggKind::Max(Kind::Dec | Kind::Money)
+        ) {
+            if let Some(pair) = c.over_field(a)? {
+                cols.push(format!("{pair} AS x{j}"));
+                scales.push(None);
+                pairs.push(j);
+                continue;
+            }
+        }
         let summed = match agg.kind {
             AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
             // (The least or greatest of sums of decimals Spark keeps exact as they are.)
@@ -168,6 +186,7 @@ pub(crate) fn compile(
         .enumerate()
         .map(|(j, ((a, scale), over))| match over {
             Some(o) => over_constant(d, j, a.kind, o),
+            None if pairs.contains(&j) => over_field(j, a.kind, placed),
             None => aggregate(d, j, a.kind, &a.ty, *scale),
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -189,7 +208,7 @@ pub(crate) fn compile(
     // The records a finding shows, as the engine keeps them ([`samples`]).
     let wants =
         crate::engine::group::wants(&rule.requires, spec.keys.len() + usize::from(spec.period_slot.is_some()), spec);
-    let kept = if placed { samples(spec, &wants) } else { Vec::new() };
+    let kept = if placed { samples(spec, &wants, &pairs) } else { Vec::new() };
     gcols.extend(kept.iter().cloned());
     let present: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
     let (filter, group_by) = if keys.is_empty() {
@@ -220,7 +239,7 @@ pub(crate) fn compile(
             .aggs
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
+            .filter(|(j, a)| !pairs.contains(j) && a.arg.as_ref().is_some_and(|x| c.multiplies_places(x)))
             .map(|(j, _)| first + j);
         c.fine_slots = keys.chain(aggs).collect();
         // The places DuckDB gives each aggregate: its argument's (`sum(record.a * 1.5)` has 11).
@@ -231,6 +250,7 @@ pub(crate) fn compile(
             .enumerate()
             .filter_map(|(j, (a, over))| match over {
                 Some(o) => Some((first + j, o.places)),
+                None if pairs.contains(&j) => Some((first + j, 0)),
                 None => Some((first + j, c.duck_places(a.arg.as_ref()?))),
             })
             .collect();
@@ -352,13 +372,17 @@ const SAMPLES: &str = "STRUCT(f BIGINT, n BIGINT, id VARCHAR)[]";
 /// for `share(c)` and `count(c)` the first where `c` goes against it, for a value the worst ones
 /// (largest for `High`, smallest for `Low`), the earlier read first among equals. Each holds at
 /// most [`MAX_SAMPLES`] records, so a group's memory stays bounded.
-fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)]) -> Vec<String> {
+fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)], pairs: &[usize]) -> Vec<String> {
     use crate::engine::group::Way;
     let record = "{'f': precept_f, 'n': precept_n, 'id': precept_id}";
     let mut out = vec![format!("arg_min({record}, [precept_f, precept_n], {MAX_SAMPLES}) AS precept_first")];
     for (i, (agg, way)) in wants.iter().enumerate() {
         let kind = spec.aggs.get(*agg).map(|a| a.kind);
         let x = format!("x{agg}");
+        // A pair (a quotient by a value of the record) is ordered by its value as a `DOUBLE`:
+        // which records are shown, not the verdict, rests on it (docs/warehouse.md).
+        let v =
+            if pairs.contains(agg) { format!("CAST({x}[1] AS DOUBLE) / CAST({x}[2] AS DOUBLE)") } else { x.clone() };
         let kept = match (kind, way) {
             (Some(AggKind::Share | AggKind::CountWhere), Way::High) => {
                 format!("arg_min({record}, [precept_f, precept_n], {MAX_SAMPLES}) FILTER (WHERE {x} = TRUE)")
@@ -368,10 +392,10 @@ fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)]) -> Ve
             }
             (Some(AggKind::Count) | None, _) => format!("CAST(NULL AS {SAMPLES})"),
             (Some(_), Way::High) => format!(
-                "arg_max({record}, {{'v': {x}, 'f': -precept_f, 'n': -precept_n}}, {MAX_SAMPLES}) FILTER (WHERE {x} IS NOT NULL)"
+                "arg_max({record}, {{'v': {v}, 'f': -precept_f, 'n': -precept_n}}, {MAX_SAMPLES}) FILTER (WHERE {x} IS NOT NULL)"
             ),
             (Some(_), Way::Low) => format!(
-                "arg_min({record}, {{'v': {x}, 'f': precept_f, 'n': precept_n}}, {MAX_SAMPLES}) FILTER (WHERE {x} IS NOT NULL)"
+                "arg_min({record}, {{'v': {v}, 'f': precept_f, 'n': precept_n}}, {MAX_SAMPLES}) FILTER (WHERE {x} IS NOT NULL)"
             ),
         };
         out.push(format!("{kept} AS precept_against_{i}"));
@@ -559,6 +583,51 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
             num_ty: if num == "DECIMAL(38, 0)" { SqlType::Int } else { o.num_ty },
             scale: o.scale,
         },
+        shown: None,
+    })
+}
+
+/// Aggregate `kind` of a quotient by a value of the record (DuckDB), column `x{j}` holding each
+/// record's exact fraction as a pair ([`Compiler::over_field`]): the pairs' sum, their least or
+/// greatest, or their sum over the values counted, as a fraction of whole numbers the group
+/// record holds as [`Slot::Ratio`]. With `ordered` (`check --engine duckdb`, which knows each
+/// record's file and row) a sum is folded in file and record order, as the engine folds it.
+fn over_field(j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
+    use super::expr::over_field::{extreme, sum};
+    let x = format!("x{j}");
+    let order = if ordered { " ORDER BY precept_f, precept_n" } else { "" };
+    let pairs = format!("COALESCE(list({x}{order}) FILTER (WHERE {x} IS NOT NULL), [])");
+    let whole = |v: &str| format!("CAST({v} AS DECIMAL(38, 0))");
+    let present = format!("COUNT({x}) > 0");
+    let (value, den, empty) = match kind {
+        AggKind::Sum(_) => {
+            let s = sum(&pairs);
+            (whole(&format!("({s})[1]")), whole(&format!("({s})[2]")), (whole("0"), whole("1")))
+        }
+        // No value present: no average (a numerator of NULL over 0).
+        AggKind::Avg(_) => {
+            let s = sum(&pairs);
+            (
+                whole(&format!("CASE WHEN {present} THEN ({s})[1] END")),
+                whole(&format!("CASE WHEN {present} THEN ({s})[2] * COUNT({x}) ELSE 0 END")),
+                (whole("NULL"), whole("0")),
+            )
+        }
+        AggKind::Min(_) | AggKind::Max(_) => {
+            let e = extreme(&pairs, matches!(kind, AggKind::Min(_)));
+            (
+                whole(&format!("CASE WHEN {present} THEN ({e})[1] END")),
+                whole(&format!("CASE WHEN {present} THEN ({e})[2] ELSE 1 END")),
+                (whole("NULL"), whole("1")),
+            )
+        }
+        _ => return no("this aggregate of a quotient by a value of the record"),
+    };
+    Ok(AggSql {
+        value,
+        den: Some(den),
+        empty: (empty.0, Some(empty.1)),
+        slot: Slot::Ratio { num: format!("r.a{j}"), den: format!("r.b{j}"), num_ty: SqlType::Int, scale: 0 },
         shown: None,
     })
 }

@@ -1,0 +1,101 @@
+//! An aggregate of a quotient by a value read from the record (`avg(record.refund /
+//! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
+//! compiled exactly in DuckDB.
+//!
+//! Why it needs its own path: every member has a denominator of its own, so no one denominator
+//! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
+//! `SUM` or `MIN` of the quotients would round each of them. The engine adds the exact fractions
+//! in lowest terms, one record at a time, and orders them exactly. Here each record's value
+//! becomes a pair `[numerator, denominator]` of `HUGEINT`s in lowest terms, the denominator
+//! above zero ([`Compiler::over_field`]), and the group folds the pairs with DuckDB's
+//! `list_reduce`: a sum over the two denominators' least common multiple, reduced by `gcd` at
+//! each step, as the engine's; the least or greatest by multiplying across. The group record holds
+//! the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an `avg`.
+//!
+//! Where the two may differ, the SQL stops rather than answers otherwise: a product across past
+//! 128 bits is DuckDB's overflow error (the engine finishes such a sum in arbitrary precision and
+//! has an answer if the result fits). A sum's members are folded in file and record order under
+//! `precept check --engine duckdb`, as the engine folds them, so a sum whose running total
+//! passes 128 bits has no answer in both; `precept sql`, which knows no record order, folds them
+//! in the order DuckDB lists them (documented in docs/warehouse.md).
+//!
+//! PostgreSQL has no lambdas and Spark no `gcd`: such a rule is left out there, as before.
+
+use super::{Compiler, Unsupported};
+use crate::engine::program::CExpr;
+use crate::sql::dialect::Dialect;
+
+/// A decimal, whole number or `HUGEINT` SQL value `x` as `[digits, places]`, both `HUGEINT`:
+/// `x` is `digits / 10^places`, read from its text (DuckDB writes a decimal with every place of
+/// its type), so that no multiplication by a power of ten can pass the 38 digits of its type.
+fn unscaled(x: &str) -> String {
+    format!(
+        "list_transform([CAST({x} AS VARCHAR)], lambda precept_s: [CAST(replace(precept_s, '.', '') AS HUGEINT), \
+         CAST(length(split_part(precept_s, '.', 2)) AS HUGEINT)])[1]"
+    )
+}
+
+/// 10 to the `HUGEINT` power `k` where `k` is above zero, else 1, exactly (DuckDB's `pow` is a
+/// `DOUBLE`).
+fn ten_to(k: &str) -> String {
+    format!(
+        "CASE WHEN {k} > 0 THEN CAST(rpad('1', CAST({k} + 1 AS INTEGER), '0') AS HUGEINT) ELSE CAST(1 AS HUGEINT) END"
+    )
+}
+
+/// `[n, d]` (`HUGEINT`s, the SQL of a pair `p`'s numerator and denominator) in lowest terms with
+/// `d` above zero; NULL when `d` is zero (the record's value has no answer, which the group's
+/// no-answer flag carries) or either is NULL.
+fn lowest(p: &str) -> String {
+    format!(
+        "CASE WHEN {p}[1] IS NOT NULL AND {p}[2] <> 0 THEN list_transform([gcd({p}[1], {p}[2]) * sign({p}[2])], \
+         lambda precept_g: [{p}[1] // precept_g, {p}[2] // precept_g])[1] END"
+    )
+}
+
+impl Compiler<'_> {
+    /// In DuckDB, value `e` (a number or an amount divided by a value of the record) as the SQL
+    /// of its exact fraction `[numerator, denominator]` in lowest terms, NULL where it has no
+    /// value or no answer; `None` in the other dialects or where `e` is no such fraction.
+    pub fn over_field(&mut self, e: &CExpr) -> Result<Option<String>, Unsupported> {
+        if self.dialect != Dialect::DuckDb || !self.value_divides(e) {
+            return Ok(None);
+        }
+        let Some(f) = self.fraction(e)? else { return Ok(None) };
+        // `num / den` with `num = a / 10^i` and `den = b / 10^j` is `a * 10^j` over `b * 10^i`.
+        let (i, j) = ("precept_p[1][2]", "precept_p[2][2]");
+        let whole = format!(
+            "[precept_p[1][1] * {}, precept_p[2][1] * {}]",
+            ten_to(&format!("{j} - {i}")),
+            ten_to(&format!("{i} - {j}"))
+        );
+        Ok(Some(format!(
+            "list_transform([[{}, {}]], lambda precept_p: list_transform([{whole}], lambda precept_q: {})[1])[1]",
+            unscaled(&f.num),
+            unscaled(&f.den),
+            lowest("precept_q")
+        )))
+    }
+}
+
+/// The sum of the pairs in SQL list `pairs` (no NULL among them), as a pair in lowest terms:
+/// `[0, 1]` for none.
+pub fn sum(pairs: &str) -> String {
+    // a/b + c/d over the least common multiple of b and d: with g = gcd(b, d), (a * (d / g) +
+    // c * (b / g)) / (b / g * d), then in lowest terms.
+    let add = "lambda precept_a, precept_b: list_transform([gcd(precept_a[2], precept_b[2])], lambda precept_g: \
+               list_transform([[precept_a[1] * (precept_b[2] // precept_g) + precept_b[1] * (precept_a[2] // precept_g), \
+               (precept_a[2] // precept_g) * precept_b[2]]], lambda precept_t: list_transform([gcd(precept_t[1], precept_t[2])], \
+               lambda precept_h: [precept_t[1] // precept_h, precept_t[2] // precept_h])[1])[1])[1]";
+    format!("list_reduce(list_prepend([CAST(0 AS HUGEINT), CAST(1 AS HUGEINT)], {pairs}), {add})")
+}
+
+/// The least (`least`) or greatest of the pairs in SQL list `pairs`, which has at least one,
+/// compared across (the denominators are above zero).
+pub fn extreme(pairs: &str, least: bool) -> String {
+    let op = if least { "<" } else { ">" };
+    format!(
+        "list_reduce({pairs}, lambda precept_a, precept_b: CASE WHEN precept_b[1] * precept_a[2] {op} precept_a[1] * precept_b[2] \
+         THEN precept_b ELSE precept_a END)"
+    )
+}
