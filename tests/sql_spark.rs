@@ -382,10 +382,19 @@ fn redacted_numbers_give_the_same_hashes_in_spark() {
     }
 }
 
-/// Aggregates of quotients by a value of the record are left out, each named (no server needed).
+/// Sums and averages of quotients by a value of the record are left out, each named (no server
+/// needed); their least and greatest compile.
 #[test]
 fn aggregates_of_quotients_by_a_field_are_left_out_in_spark() {
     sql_diff::field_quotients_left_out(precept::sql::Dialect::Spark);
+}
+
+/// The least and greatest of quotients by a value of the record: exact fractions.
+#[test]
+fn extremes_of_quotients_by_a_field_give_the_same_findings_in_spark() {
+    if let Some(spark) = spark() {
+        sql_diff::generated_field_quotients(&spark);
+    }
 }
 
 /// Quotients under `if`, before `otherwise` and asked `is present`: a division by zero told from a

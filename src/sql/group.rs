@@ -130,7 +130,7 @@ pub(crate) fn compile(
                 | AggKind::Min(Kind::Dec | Kind::Money)
                 | AggKind::Max(Kind::Dec | Kind::Money)
         ) {
-            if let Some(pair) = c.over_field(a)? {
+            if let Some(pair) = c.over_field(a, matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_)))? {
                 cols.push(format!("{pair} AS x{j}"));
                 scales.push(None);
                 pairs.push(j);
@@ -186,7 +186,7 @@ pub(crate) fn compile(
         .enumerate()
         .map(|(j, ((a, scale), over))| match over {
             Some(o) => over_constant(d, j, a.kind, o),
-            None if pairs.contains(&j) => over_field(j, a.kind, placed),
+            None if pairs.contains(&j) => over_field(d, j, a.kind, placed),
             None => aggregate(d, j, a.kind, &a.ty, *scale),
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -587,17 +587,19 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
     })
 }
 
-/// Aggregate `kind` of a quotient by a value of the record (DuckDB), column `x{j}` holding each
-/// record's exact fraction as a pair ([`Compiler::over_field`]): the pairs' sum, their least or
-/// greatest, or their sum over the values counted, as a fraction of whole numbers the group
+/// Aggregate `kind` of a quotient by a value of the record, column `x{j}` holding each record's
+/// exact fraction as a pair ([`Compiler::over_field`]): the pairs' sum, or their sum over the
+/// values counted (DuckDB), or their least or greatest, as a fraction of whole numbers the group
 /// record holds as [`Slot::Ratio`]. With `ordered` (`check --engine duckdb`, which knows each
 /// record's file and row) a sum is folded in file and record order, as the engine folds it.
-fn over_field(j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
+fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
     use super::expr::over_field::{extreme, sum};
     let x = format!("x{j}");
     let order = if ordered { " ORDER BY precept_f, precept_n" } else { "" };
     let pairs = format!("COALESCE(list({x}{order}) FILTER (WHERE {x} IS NOT NULL), [])");
-    let whole = |v: &str| format!("CAST({v} AS DECIMAL(38, 0))");
+    // (PostgreSQL's whole numbers of many places stay `NUMERIC`, of no bound, not made to fit 38
+    // digits.)
+    let whole = |v: &str| format!("CAST({v} AS {})", if d == Dialect::Postgres { "NUMERIC" } else { "DECIMAL(38, 0)" });
     let present = format!("COUNT({x}) > 0");
     let (value, den, empty) = match kind {
         AggKind::Sum(_) => {
@@ -614,12 +616,8 @@ fn over_field(j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsuppor
             )
         }
         AggKind::Min(_) | AggKind::Max(_) => {
-            let e = extreme(&pairs, matches!(kind, AggKind::Min(_)));
-            (
-                whole(&format!("CASE WHEN {present} THEN ({e})[1] END")),
-                whole(&format!("CASE WHEN {present} THEN ({e})[2] ELSE 1 END")),
-                (whole("NULL"), whole("1")),
-            )
+            let (n, den) = extreme(d, &x, matches!(kind, AggKind::Min(_)));
+            (whole(&n), whole(&den), (whole("NULL"), whole("1")))
         }
         _ => return no("this aggregate of a quotient by a value of the record"),
     };

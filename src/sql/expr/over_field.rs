@@ -1,6 +1,6 @@
 //! An aggregate of a quotient by a value read from the record (`avg(record.refund /
 //! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
-//! compiled exactly in DuckDB.
+//! compiled exactly (sums and averages in DuckDB only).
 //!
 //! Why it needs its own path: every member has a denominator of its own, so no one denominator
 //! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
@@ -19,7 +19,8 @@
 //! passes 128 bits has no answer in both; `precept sql`, which knows no record order, folds them
 //! in the order DuckDB lists them (documented in docs/warehouse.md).
 //!
-//! PostgreSQL has no lambdas and Spark no `gcd`: such a rule is left out there, as before.
+//! PostgreSQL has no lambdas and Spark no `gcd`, so their sums and averages of such quotients are
+//! left out; their least and greatest are exact (see [`extreme`]).
 
 use super::{Compiler, Unsupported};
 use crate::engine::program::CExpr;
@@ -54,27 +55,48 @@ fn lowest(p: &str) -> String {
 }
 
 impl Compiler<'_> {
-    /// In DuckDB, value `e` (a number or an amount divided by a value of the record) as the SQL
-    /// of its exact fraction `[numerator, denominator]` in lowest terms, NULL where it has no
-    /// value or no answer; `None` in the other dialects or where `e` is no such fraction.
-    pub fn over_field(&mut self, e: &CExpr) -> Result<Option<String>, Unsupported> {
-        if self.dialect != Dialect::DuckDb || !self.value_divides(e) {
+    /// Value `e` (a number or an amount divided by a value of the record) as the SQL of its exact
+    /// fraction `[numerator, denominator]`, whole numbers with the denominator above zero (in
+    /// lowest terms in DuckDB), NULL where it has no value or no answer; `None` where `e` is no
+    /// such fraction, or, for a sum or an average (`summed`), outside DuckDB.
+    pub fn over_field(&mut self, e: &CExpr, summed: bool) -> Result<Option<String>, Unsupported> {
+        if !self.value_divides(e) || (summed && self.dialect != Dialect::DuckDb) {
             return Ok(None);
         }
         let Some(f) = self.fraction(e)? else { return Ok(None) };
-        // `num / den` with `num = a / 10^i` and `den = b / 10^j` is `a * 10^j` over `b * 10^i`.
-        let (i, j) = ("precept_p[1][2]", "precept_p[2][2]");
-        let whole = format!(
-            "[precept_p[1][1] * {}, precept_p[2][1] * {}]",
-            ten_to(&format!("{j} - {i}")),
-            ten_to(&format!("{i} - {j}"))
-        );
-        Ok(Some(format!(
-            "list_transform([[{}, {}]], lambda precept_p: list_transform([{whole}], lambda precept_q: {})[1])[1]",
-            unscaled(&f.num),
-            unscaled(&f.den),
-            lowest("precept_q")
-        )))
+        Ok(Some(match self.dialect {
+            Dialect::DuckDb => {
+                // `num / den` with `num = a / 10^i` and `den = b / 10^j` is `a * 10^j` over `b * 10^i`.
+                let (i, j) = ("precept_p[1][2]", "precept_p[2][2]");
+                let whole = format!(
+                    "[precept_p[1][1] * {}, precept_p[2][1] * {}]",
+                    ten_to(&format!("{j} - {i}")),
+                    ten_to(&format!("{i} - {j}"))
+                );
+                format!(
+                    "list_transform([[{}, {}]], lambda precept_p: list_transform([{whole}], lambda precept_q: {})[1])[1]",
+                    unscaled(&f.num),
+                    unscaled(&f.den),
+                    lowest("precept_q")
+                )
+            }
+            // Both multiplied by 10 to the places they have together (`NUMERIC` has no bound),
+            // which makes them whole and leaves the fraction as it was.
+            Dialect::Postgres => format!(
+                "(SELECT CASE WHEN p.n IS NOT NULL AND p.d <> 0 THEN ARRAY[trunc(sign(p.d) * p.n * p.t), trunc(abs(p.d) * p.t)] END \
+                 FROM (SELECT q.n, q.d, power(CAST(10 AS NUMERIC), scale(q.n) + scale(q.d)) AS t \
+                 FROM (SELECT CAST({} AS NUMERIC) AS n, CAST({} AS NUMERIC) AS d) AS q) AS p)",
+                f.num, f.den
+            ),
+            // Whole already, once made so ([`Compiler::integral`]), its places in the denominator.
+            Dialect::Spark => {
+                let f = self.integral(f)?.flat();
+                let (n, d) = (f.num, f.den);
+                format!(
+                    "CASE WHEN ({n}) IS NOT NULL AND ({d}) <> 0 THEN array(CASE WHEN ({d}) < 0 THEN -({n}) ELSE {n} END, abs({d})) END"
+                )
+            }
+        }))
     }
 }
 
@@ -90,12 +112,54 @@ pub fn sum(pairs: &str) -> String {
     format!("list_reduce(list_prepend([CAST(0 AS HUGEINT), CAST(1 AS HUGEINT)], {pairs}), {add})")
 }
 
-/// The least (`least`) or greatest of the pairs in SQL list `pairs`, which has at least one,
-/// compared across (the denominators are above zero).
-pub fn extreme(pairs: &str, least: bool) -> String {
+/// The least (`least`) or greatest of the pairs `x` of a group (NULL for none), as SQL of its
+/// numerator and its denominator (1 for none). DuckDB and Spark compare the pairs two at a time
+/// ([`below`]); PostgreSQL, which has no lambdas, orders them by `trunc(n * 10^77 / d)`, exact in
+/// `NUMERIC`, which tells apart any two fractions the engine holds (numerator and denominator
+/// below 2^127 in lowest terms: they differ by more than 2^-254, above 10^-77).
+pub fn extreme(d: Dialect, x: &str, least: bool) -> (String, String) {
     let op = if least { "<" } else { ">" };
+    match d {
+        Dialect::DuckDb => {
+            let e = format!(
+                "CASE WHEN COUNT({x}) > 0 THEN list_reduce(list({x}) FILTER (WHERE {x} IS NOT NULL), lambda precept_a, precept_b: \
+                 CASE WHEN {} THEN precept_b ELSE precept_a END) END",
+                below(d, "precept_b", "precept_a", op)
+            );
+            (format!("({e})[1]"), format!("COALESCE(({e})[2], 1)"))
+        }
+        Dialect::Postgres => {
+            let order = if least { "" } else { " DESC" };
+            let e = format!(
+                "(array_agg({x} ORDER BY div({x}[1] * power(CAST(10 AS NUMERIC), 77), {x}[2]){order}) FILTER (WHERE {x} IS NOT NULL))"
+            );
+            (format!("{e}[1][1]"), format!("COALESCE({e}[1][2], 1)"))
+        }
+        Dialect::Spark => {
+            let l = format!("collect_list({x})");
+            let e = format!(
+                "CASE WHEN size({l}) > 0 THEN aggregate(slice({l}, 2, size({l}) - 1), {l}[0], (precept_a, precept_b) -> \
+                 CASE WHEN {} THEN precept_b ELSE precept_a END) END",
+                below(d, "precept_b", "precept_a", op)
+            );
+            (format!("({e})[0]"), format!("COALESCE(({e})[1], 1)"))
+        }
+    }
+}
+
+/// Whether pair `b` is `op` (`<`, `>`) pair `a`, exactly, for DuckDB's and Spark's lambdas: by
+/// their values as `DOUBLE`s where those are apart by more than 10^-12 of the larger (each is
+/// within 4 * 10^-16 of its value, relatively: two roundings to a `DOUBLE` and a division, so
+/// their order is the values'), else by multiplying across,
+/// whole numbers that may pass the 38 digits or 128 bits the database holds and stop the query.
+/// Multiplying across alone stopped on pairs of amounts of eleven digits over divisors of ten
+/// places that are far apart.
+fn below(d: Dialect, b: &str, a: &str, op: &str) -> String {
+    let (n, m) = if d == Dialect::Spark { (0, 1) } else { (1, 2) };
+    let v = |p: &str| format!("(CAST({p}[{n}] AS DOUBLE) / CAST({p}[{m}] AS DOUBLE))");
+    let (va, vb) = (v(a), v(b));
     format!(
-        "list_reduce({pairs}, lambda precept_a, precept_b: CASE WHEN precept_b[1] * precept_a[2] {op} precept_a[1] * precept_b[2] \
-         THEN precept_b ELSE precept_a END)"
+        "CASE WHEN abs({vb} - {va}) > 1e-12 * greatest(abs({va}), abs({vb})) THEN {vb} {op} {va} \
+         ELSE {b}[{n}] * {a}[{m}] {op} {a}[{n}] * {b}[{m}] END"
     )
 }
