@@ -79,10 +79,12 @@ pub(crate) fn compile(
     // precept_scope: each record's key parts, aggregated values and period.
     let mut cols = Vec::new();
     let mut key_types = Vec::new();
+    let mut key_sql = Vec::new();
     for (i, k) in spec.keys.iter().enumerate() {
         let Some(sql) = scalar(&k.ty) else { return no("a group key that is a list or object") };
         let (e, fine) = c.key(&k.expr, &k.ty, "group")?;
         cols.push(format!("{e} AS k{i}"));
+        key_sql.push(e);
         key_types.push(KeyPart { sql, fine });
     }
     // The places each aggregate's values are scaled by (Spark's sums and averages of decimal
@@ -130,7 +132,14 @@ pub(crate) fn compile(
                 | AggKind::Min(Kind::Dec | Kind::Money)
                 | AggKind::Max(Kind::Dec | Kind::Money)
         ) {
-            if let Some(pair) = c.over_field(a, matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_)))? {
+            let summed = matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_));
+            if let Some(pair) = c.over_field(a, summed)? {
+                if summed && d == Dialect::Postgres {
+                    // The least common multiple of the group's denominators, on each of its records.
+                    let within =
+                        if key_sql.is_empty() { String::new() } else { format!("PARTITION BY {}", key_sql.join(", ")) };
+                    cols.push(format!("{}(({pair})[2]) OVER ({within}) AS l{j}", super::expr::over_field::LCM));
+                }
                 cols.push(format!("{pair} AS x{j}"));
                 scales.push(None);
                 pairs.push(j);
@@ -602,6 +611,12 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
     let whole = |v: &str| format!("CAST({v} AS {})", if d == Dialect::Postgres { "NUMERIC" } else { "DECIMAL(38, 0)" });
     let present = format!("COUNT({x}) > 0");
     let (value, den, empty) = match kind {
+        AggKind::Sum(_) | AggKind::Avg(_) if d == Dialect::Postgres => {
+            let (n, den) = super::expr::over_field::pg_sum(&x, &format!("l{j}"), matches!(kind, AggKind::Avg(_)));
+            let empty =
+                if matches!(kind, AggKind::Avg(_)) { (whole("NULL"), whole("0")) } else { (whole("0"), whole("1")) };
+            (whole(&n), whole(&den), empty)
+        }
         AggKind::Sum(_) => {
             let s = sum(&pairs);
             (whole(&format!("({s})[1]")), whole(&format!("({s})[2]")), (whole("0"), whole("1")))

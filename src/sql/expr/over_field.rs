@@ -60,7 +60,7 @@ impl Compiler<'_> {
     /// lowest terms in DuckDB), NULL where it has no value or no answer; `None` where `e` is no
     /// such fraction, or, for a sum or an average (`summed`), outside DuckDB.
     pub fn over_field(&mut self, e: &CExpr, summed: bool) -> Result<Option<String>, Unsupported> {
-        if !self.value_divides(e) || (summed && self.dialect != Dialect::DuckDb) {
+        if !self.value_divides(e) || (summed && self.dialect == Dialect::Spark) {
             return Ok(None);
         }
         let Some(f) = self.fraction(e)? else { return Ok(None) };
@@ -110,6 +110,44 @@ pub fn sum(pairs: &str) -> String {
                (precept_a[2] // precept_g) * precept_b[2]]], lambda precept_t: list_transform([gcd(precept_t[1], precept_t[2])], \
                lambda precept_h: [precept_t[1] // precept_h, precept_t[2] // precept_h])[1])[1])[1]";
     format!("list_reduce(list_prepend([CAST(0 AS HUGEINT), CAST(1 AS HUGEINT)], {pairs}), {add})")
+}
+
+/// PostgreSQL's aggregate of the least common multiple of whole `NUMERIC`s (its `lcm` folded),
+/// which the script creates when a rule sums or averages quotients by a value of the record.
+pub const LCM: &str = "precept_lcm";
+
+/// `CREATE AGGREGATE` for [`LCM`] (PostgreSQL 14 or later: `lcm` is 13's, `OR REPLACE` 14's).
+pub fn pg_lcm_aggregate() -> String {
+    format!("CREATE OR REPLACE AGGREGATE {LCM}(NUMERIC) (SFUNC = lcm, STYPE = NUMERIC, INITCOND = '1');\n")
+}
+
+/// 2^127: the engine's fractions hold numerators and denominators below it in lowest terms, and
+/// a sum or average whose lowest terms do not has no answer.
+const HELD: &str = "170141183460469231731687303715884105728";
+
+/// In PostgreSQL, the sum (or with `avg`, the average) of a group's pairs `x`, each record's
+/// `l` being the least common multiple of the group's denominators ([`LCM`] over the group), as
+/// SQL of its numerator and denominator in lowest terms: `NUMERIC` has no bound, so the sum is
+/// exact, and it has no answer (NULL) where the engine's lowest terms do not fit its 128 bits.
+/// (The engine adds in record order and has none as soon as a running total does not fit; a sum
+/// whose running total passes 2^127 but whose end does not has a value here: "Limits".)
+pub fn pg_sum(x: &str, l: &str, avg: bool) -> (String, String) {
+    let s = format!("COALESCE(SUM({x}[1] * div({l}, {x}[2])), 0)");
+    let m = format!("COALESCE(MAX({l}), 1)");
+    let g = format!("gcd({s}, {m})");
+    let (n, d) = (format!("div({s}, {g})"), format!("div({m}, {g})"));
+    let fits = |v: &str| format!("abs({v}) < {HELD}");
+    if !avg {
+        return (format!("CASE WHEN {} AND {} THEN {n} END", fits(&n), fits(&d)), d);
+    }
+    // The average: the sum over the values counted, in lowest terms.
+    let count = format!("COUNT({x})");
+    let h = format!("gcd({n}, {count})");
+    let (an, ad) = (format!("div({n}, {h})"), format!("{d} * div({count}, {h})"));
+    (
+        format!("CASE WHEN {count} > 0 AND {} AND {} AND {} THEN {an} END", fits(&n), fits(&d), fits(&ad)),
+        format!("CASE WHEN {count} > 0 THEN {ad} ELSE 0 END"),
+    )
 }
 
 /// The least (`least`) or greatest of the pairs `x` of a group (NULL for none), as SQL of its
