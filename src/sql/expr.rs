@@ -790,6 +790,25 @@ impl<'a> Compiler<'a> {
         Ok(Fraction { num: self.expr(e, None)?, den: "1".into(), positive: true, num_whole, den_whole: true, scale: 0 })
     }
 
+    /// In DuckDB, constant decimal or amount `e` as its fraction in lowest terms, of whole
+    /// `DECIMAL(38, 0)`s (`0.25` is `1/4`), for a comparison with a fraction of whole numbers;
+    /// `None` elsewhere, or where either part passes 38 digits.
+    fn duck_constant(&self, e: &CExpr) -> Option<Fraction> {
+        if self.dialect != Dialect::DuckDb {
+            return None;
+        }
+        let n = match e {
+            CExpr::ToDec(x) => return self.duck_constant(x),
+            CExpr::Const(Value::Dec(n) | Value::Money(n)) => *n,
+            _ => return None,
+        };
+        let fits = |v: i128| v.unsigned_abs() < 10u128.pow(38);
+        (fits(n.numer()) && fits(n.denom())).then(|| {
+            let whole = |v: i128| format!("CAST({v} AS DECIMAL(38, 0))");
+            Fraction::of(whole(n.numer()), whole(n.denom()), true, true)
+        })
+    }
+
     /// In Spark, constant decimal `e` as the whole number of its places over 10 to their number
     /// (`33.33333333%` is `3333333333` at 10 places), ready to multiply across exactly (see
     /// [`Fraction`]) without the SQL that makes a decimal column whole.
@@ -1582,6 +1601,15 @@ impl<'a> Compiler<'a> {
                 })
             };
             let (x, y) = (side(fa, a)?, side(fb, b)?);
+            // A decimal constant against a fraction of whole numbers (a sum of quotients by a
+            // field, in lowest terms: numbers of 30 digits) in DuckDB: a fraction of whole
+            // numbers too, or the product across, typed with the constant's 10 places, would stop
+            // past 10^28.
+            let (x, y) = match (self.duck_constant(a), self.duck_constant(b)) {
+                (Some(c), None) if y.whole() => (c, y),
+                (None, Some(c)) if x.whole() => (x, c),
+                _ => (x, y),
+            };
             let (x, y) = (self.integral(x)?, self.integral(y)?);
             let times = |n: &str, den: &str| if den == "1" { format!("({n})") } else { format!("({n}) * ({den})") };
             // Across, at the places of the finer.

@@ -602,7 +602,7 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
 /// record holds as [`Slot::Ratio`]. With `ordered` (`check --engine duckdb`, which knows each
 /// record's file and row) a sum is folded in file and record order, as the engine folds it.
 fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
-    use super::expr::over_field::{extreme, sum};
+    use super::expr::over_field::{average, extreme, sum};
     let x = format!("x{j}");
     let order = if ordered { " ORDER BY precept_f, precept_n" } else { "" };
     let pairs = format!("COALESCE(list({x}{order}) FILTER (WHERE {x} IS NOT NULL), [])");
@@ -623,10 +623,10 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
         }
         // No value present: no average (a numerator of NULL over 0).
         AggKind::Avg(_) => {
-            let s = sum(&pairs);
+            let a = average(&sum(&pairs), &format!("COUNT({x})"));
             (
-                whole(&format!("CASE WHEN {present} THEN ({s})[1] END")),
-                whole(&format!("CASE WHEN {present} THEN ({s})[2] * COUNT({x}) ELSE 0 END")),
+                whole(&format!("CASE WHEN {present} THEN ({a})[1] END")),
+                whole(&format!("CASE WHEN {present} THEN ({a})[2] ELSE 0 END")),
                 (whole("NULL"), whole("0")),
             )
         }

@@ -4608,14 +4608,15 @@ pub fn field_quotients_left_out(dialect: Dialect) {
 
 /// Generated claims for [`FIELD_QUOTIENT_POLICY`]: denominators of either sign and of ten places,
 /// zero (no answer) and missing (left out of the aggregate), an average exactly on its limit,
-/// amounts of eleven digits over denominators of ten places, and quotients a 10^-13 apart. In
+/// amounts of eleven digits over denominators of ten places, quotients a 10^-13 apart, and an
+/// average over nine ordinary amounts (a fraction over about 10^33) compared with a constant. In
 /// Spark only the least and greatest compile ([`field_quotients_left_out`]), and only they are
 /// compared.
 pub fn generated_field_quotients(engine: &dyn Engine) {
     let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("q.precept"), FIELD_QUOTIENT_POLICY).unwrap();
     // (team, paid, refund, pieces, n)
-    let claims: [(&str, &str, &str, Option<&str>, i64); 16] = [
+    let claims: [(&str, &str, &str, Option<&str>, i64); 25] = [
         ("a", "10.00", "2.50", Some("3"), 7),
         ("a", "-4.50", "1.00", Some("-0.0000000003"), -2),
         ("a", "7.77", "0.01", Some("11"), 5),
@@ -4635,19 +4636,35 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
         // Quotients a 10^-13 of their value apart: ordered by multiplying across, not as `DOUBLE`s.
         ("g", "99999999999.99", "0.01", Some("1"), 1),
         ("g", "99999999999.98", "0.01", Some("1"), 2),
+        // Nine ordinary amounts: the average of refunds over them is a fraction over about
+        // 10^33, compared with 0.25 (which, at its 10 places, once stopped the query past 10^28).
+        ("i", "101.23", "10.00", Some("1"), 1),
+        ("i", "97.41", "20.00", Some("1"), 1),
+        ("i", "88.19", "5.00", Some("1"), 1),
+        ("i", "123.07", "7.00", Some("1"), 1),
+        ("i", "77.77", "1.00", Some("1"), 1),
+        ("i", "64.11", "3.00", Some("1"), 1),
+        ("i", "59.03", "2.00", Some("1"), 1),
+        ("i", "53.17", "4.00", Some("1"), 1),
+        ("i", "49.93", "6.00", Some("1"), 1),
     ];
-    // In PostgreSQL (whose `NUMERIC` has no bound) a sum whose lowest terms pass the engine's 128
-    // bits: divisors of ten digits that share no factor. DuckDB and Spark stop on it.
+    // A sum whose lowest terms pass the engine's 128 bits, which has no answer: divisors of ten
+    // digits that share no factor (DuckDB's estimate shows it before multiplying; PostgreSQL's
+    // `NUMERIC` has no bound and tells it at the end).
     let far = [
         ("h", "1.00", "0.01", Some("0.1234567891"), 1),
         ("h", "1.00", "0.01", Some("0.2345678917"), 1),
         ("h", "1.00", "0.01", Some("0.3456789013"), 1),
         ("h", "1.00", "0.01", Some("0.4567890127"), 1),
         ("h", "1.00", "0.01", Some("0.5678901233"), 1),
+        // A numerator past them before its denominator is: DuckDB's estimate tells it before
+        // the product across would stop the query.
+        ("j", "99999999999.99", "99999999999.99", Some("0.1234567891"), 1),
+        ("j", "99999999999.99", "99999999999.99", Some("0.2345678917"), 1),
+        ("j", "99999999999.99", "99999999999.99", Some("0.3456789013"), 1),
     ];
-    let postgres = if engine.dialect() == Dialect::Postgres { &far[..] } else { &[] };
     let mut text = String::new();
-    for (i, (team, paid, refund, pieces, n)) in claims.iter().chain(postgres).enumerate() {
+    for (i, (team, paid, refund, pieces, n)) in claims.iter().chain(&far).enumerate() {
         let mut r = serde_json::json!({
             "id": format!("Q-{i:02}"),
             "team": team,
@@ -4671,10 +4688,11 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
     for id in FIELD_QUOTIENT_RULES.iter().chain([&FIELD_EXTREMES_RULE]) {
         assert!(rows.iter().any(|r| r.0 == *id), "no finding of {id} compared: {rows:#?}");
     }
-    if !postgres.is_empty() {
-        // Team h's sum has no answer (shown as none), and its `require` does not hold.
-        let h = rows.iter().find(|r| r.0 == "ratios" && r.5.as_deref() == Some("team h"));
-        assert_eq!(h.map(|r| (r.2, r.4.get(2).cloned().flatten())), Some((Some(2), None)), "{h:#?}");
+    // Teams h's and j's sums have no answer (shown as none); team h's `require` on it does not
+    // hold (team j breaks the first already: its refunds are what it paid).
+    for (team, require) in [("team h", 2), ("team j", 1)] {
+        let h = rows.iter().find(|r| r.0 == "ratios" && r.5.as_deref() == Some(team));
+        assert_eq!(h.map(|r| (r.2, r.4.get(2).cloned().flatten())), Some((Some(require), None)), "{h:#?}");
     }
     // Team c's refunds are a quarter of what it paid, exactly: its average is not below 0.25.
     let c = Some("team c".to_string());

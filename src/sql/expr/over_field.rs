@@ -1,26 +1,26 @@
 //! An aggregate of a quotient by a value read from the record (`avg(record.refund /
 //! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
-//! compiled exactly (sums and averages in DuckDB only).
+//! compiled exactly: `min` and `max` in every dialect, `sum` and `avg` in DuckDB and PostgreSQL.
 //!
 //! Why it needs its own path: every member has a denominator of its own, so no one denominator
 //! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
 //! `SUM` or `MIN` of the quotients would round each of them. The engine adds the exact fractions
 //! in lowest terms, one record at a time, and orders them exactly. Here each record's value
-//! becomes a pair `[numerator, denominator]` of `HUGEINT`s in lowest terms, the denominator
-//! above zero ([`Compiler::over_field`]), and the group folds the pairs with DuckDB's
-//! `list_reduce`: a sum over the two denominators' least common multiple, reduced by `gcd` at
-//! each step, as the engine's; the least or greatest by multiplying across. The group record holds
-//! the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an `avg`.
+//! becomes a pair `[numerator, denominator]` of whole numbers, the denominator above zero
+//! ([`Compiler::over_field`]). DuckDB folds a group's pairs with `list_reduce` ([`sum`]: each
+//! step a sum in lowest terms, as the engine's; [`extreme`]); PostgreSQL, which has no lambdas,
+//! sums them over the least common multiple of their denominators ([`pg_sum`]) and orders them by
+//! an exact key; Spark, which has no `gcd`, folds only their least and greatest. The group record
+//! holds the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an
+//! `avg`.
 //!
-//! Where the two may differ, the SQL stops rather than answers otherwise: a product across past
-//! 128 bits is DuckDB's overflow error (the engine finishes such a sum in arbitrary precision and
-//! has an answer if the result fits). A sum's members are folded in file and record order under
-//! `precept check --engine duckdb`, as the engine folds them, so a sum whose running total
-//! passes 128 bits has no answer in both; `precept sql`, which knows no record order, folds them
-//! in the order DuckDB lists them (documented in docs/warehouse.md).
-//!
-//! PostgreSQL has no lambdas and Spark no `gcd`, so their sums and averages of such quotients are
-//! left out; their least and greatest are exact (see [`extreme`]).
+//! Where the SQL and the engine may differ (docs/warehouse.md, "Limits of each dialect"): a
+//! DuckDB sum whose running total passes 128 bits has no answer, as the engine's has, where a
+//! `DOUBLE` estimate shows it, and otherwise stops the query (DuckDB's overflow error) where a
+//! product before `gcd` passes them; its members are folded in file and record order under
+//! `precept check --engine duckdb`, as the engine folds them, and in the order DuckDB lists them
+//! in `precept sql`, which knows no record order; PostgreSQL's sum has no answer only where its
+//! end passes 128 bits, not a running total.
 
 use super::{Compiler, Unsupported};
 use crate::engine::program::CExpr;
@@ -28,11 +28,14 @@ use crate::sql::dialect::Dialect;
 
 /// A decimal, whole number or `HUGEINT` SQL value `x` as `[digits, places]`, both `HUGEINT`:
 /// `x` is `digits / 10^places`, read from its text (DuckDB writes a decimal with every place of
-/// its type), so that no multiplication by a power of ten can pass the 38 digits of its type.
+/// its type), its places' trailing zeros dropped first (`12.3000000000` is `123` and 1), so that
+/// the power of ten [`Compiler::over_field`] evens the two parts' places with is no larger than
+/// their values need (a numerator of 10 places over a denominator of 30 multiplied 10^20 too many).
 fn unscaled(x: &str) -> String {
     format!(
-        "list_transform([CAST({x} AS VARCHAR)], lambda precept_s: [CAST(replace(precept_s, '.', '') AS HUGEINT), \
-         CAST(length(split_part(precept_s, '.', 2)) AS HUGEINT)])[1]"
+        "list_transform([CAST({x} AS VARCHAR)], lambda precept_r: list_transform([CASE WHEN contains(precept_r, '.') \
+         THEN rtrim(precept_r, '0') ELSE precept_r END], lambda precept_s: [CAST(replace(precept_s, '.', '') AS HUGEINT), \
+         CAST(length(split_part(precept_s, '.', 2)) AS HUGEINT)])[1])[1]"
     )
 }
 
@@ -100,16 +103,62 @@ impl Compiler<'_> {
     }
 }
 
+/// 2^127 a little raised (by 10^-9 of it), as a `DOUBLE`: a value whose `DOUBLE` estimate (a
+/// few roundings, each within 10^-15 of it) reaches this is at least 2^127, so the engine's
+/// fraction holding it has no answer.
+const PAST_HELD: &str = "1.7014118363061043e38";
+
+/// -2^127, which a `HUGEINT` holds and the engine's numerators do not.
+const HUGEINT_MIN: &str = "CAST('-170141183460469231731687303715884105728' AS HUGEINT)";
+
 /// The sum of the pairs in SQL list `pairs` (no NULL among them), as a pair in lowest terms:
-/// `[0, 1]` for none.
+/// `[0, 1]` for none; NULL (no answer) once a running total's lowest terms pass the engine's
+/// 128 bits, as the engine's sum has none then, whatever follows.
+///
+/// Each step adds `a/b` and `c/d` as Knuth does fractions in lowest terms: with `g = gcd(b, d)`,
+/// `t = a * (d / g) + c * (b / g)` and `h = gcd(t, g)`, the sum is `(t / h) / ((b / g) * (d /
+/// h))`, in lowest terms. Its denominator is at least `(b / g) * (d / g)` and its numerator at
+/// least `t / g` in size: where either's `DOUBLE` estimate passes 2^127 ([`PAST_HELD`]), the
+/// sum has no answer without computing it (a real month of refunds over amounts paid does, in
+/// the engine too). Otherwise it is computed in `HUGEINT`s, which stop the query only where
+/// `t` passes 128 bits and `t / h` may not.
 pub fn sum(pairs: &str) -> String {
-    // a/b + c/d over the least common multiple of b and d: with g = gcd(b, d), (a * (d / g) +
-    // c * (b / g)) / (b / g * d), then in lowest terms.
-    let add = "lambda precept_a, precept_b: list_transform([gcd(precept_a[2], precept_b[2])], lambda precept_g: \
-               list_transform([[precept_a[1] * (precept_b[2] // precept_g) + precept_b[1] * (precept_a[2] // precept_g), \
-               (precept_a[2] // precept_g) * precept_b[2]]], lambda precept_t: list_transform([gcd(precept_t[1], precept_t[2])], \
-               lambda precept_h: [precept_t[1] // precept_h, precept_t[2] // precept_h])[1])[1])[1]";
+    let dbl = |x: &str| format!("CAST({x} AS DOUBLE)");
+    let (a1, a2, b1, b2) = ("precept_a[1]", "precept_a[2]", "precept_b[1]", "precept_b[2]");
+    let (q1, q2) = ("precept_q[1]", "precept_q[2]");
+    // The numerator's two terms, estimated, and how far their sum's estimate may be off.
+    let (ta, tb) = (format!("{} * {}", dbl(a1), dbl(q2)), format!("{} * {}", dbl(b1), dbl(q1)));
+    let far = format!(
+        "{} * {} >= {PAST_HELD} OR abs({ta} + {tb}) - 1e-15 * (abs({ta}) + abs({tb})) >= {PAST_HELD} * {}",
+        dbl(q1),
+        dbl(q2),
+        dbl("precept_g")
+    );
+    let exact = format!(
+        "list_transform([{a1} * {q2} + {b1} * {q1}], lambda precept_t: list_transform([gcd(precept_t, precept_g)], \
+         lambda precept_h: CASE WHEN {} * ({} / {}) >= {PAST_HELD} OR precept_t // precept_h = {HUGEINT_MIN} THEN NULL \
+         ELSE [precept_t // precept_h, {q1} * ({b2} // precept_h)] END)[1])[1]",
+        dbl(q1),
+        dbl(b2),
+        dbl("precept_h")
+    );
+    let add = format!(
+        "lambda precept_a, precept_b: CASE WHEN precept_a IS NOT NULL THEN list_transform([gcd({a2}, {b2})], lambda precept_g: \
+         list_transform([[{a2} // precept_g, {b2} // precept_g]], lambda precept_q: CASE WHEN ({far}) THEN NULL ELSE {exact} END)[1])[1] END"
+    );
     format!("list_reduce(list_prepend([CAST(0 AS HUGEINT), CAST(1 AS HUGEINT)], {pairs}), {add})")
+}
+
+/// The average of the pairs in SQL list `pairs`, `n` of them (above zero), from their sum `s`
+/// ([`sum`]), as a pair in lowest terms: NULL where the sum has no answer or the average's lowest
+/// terms pass the engine's 128 bits (its denominator, the sum's times `n` over their common
+/// factor).
+pub fn average(s: &str, n: &str) -> String {
+    format!(
+        "list_transform([{s}], lambda precept_s: list_transform([gcd(precept_s[1], CAST({n} AS HUGEINT))], lambda precept_h: \
+         CASE WHEN CAST(precept_s[2] AS DOUBLE) * (CAST({n} AS DOUBLE) / CAST(precept_h AS DOUBLE)) < {PAST_HELD} \
+         THEN [precept_s[1] // precept_h, precept_s[2] * (CAST({n} AS HUGEINT) // precept_h)] END)[1])[1]"
+    )
 }
 
 /// PostgreSQL's aggregate of the least common multiple of whole `NUMERIC`s (its `lcm` folded),
@@ -191,13 +240,14 @@ pub fn extreme(d: Dialect, x: &str, least: bool) -> (String, String) {
 /// their order is the values'), else by multiplying across,
 /// whole numbers that may pass the 38 digits or 128 bits the database holds and stop the query.
 /// Multiplying across alone stopped on pairs of amounts of eleven digits over divisors of ten
-/// places that are far apart.
+/// places that are far apart, and on equal pairs of them, which are told first.
 fn below(d: Dialect, b: &str, a: &str, op: &str) -> String {
     let (n, m) = if d == Dialect::Spark { (0, 1) } else { (1, 2) };
     let v = |p: &str| format!("(CAST({p}[{n}] AS DOUBLE) / CAST({p}[{m}] AS DOUBLE))");
     let (va, vb) = (v(a), v(b));
     format!(
-        "CASE WHEN abs({vb} - {va}) > 1e-12 * greatest(abs({va}), abs({vb})) THEN {vb} {op} {va} \
+        "CASE WHEN {b}[{n}] = {a}[{n}] AND {b}[{m}] = {a}[{m}] THEN FALSE \
+         WHEN abs({vb} - {va}) > 1e-12 * greatest(abs({va}), abs({vb})) THEN {vb} {op} {va} \
          ELSE {b}[{n}] * {a}[{m}] {op} {a}[{n}] * {b}[{m}] END"
     )
 }
