@@ -79,12 +79,10 @@ pub(crate) fn compile(
     // precept_scope: each record's key parts, aggregated values and period.
     let mut cols = Vec::new();
     let mut key_types = Vec::new();
-    let mut key_sql = Vec::new();
     for (i, k) in spec.keys.iter().enumerate() {
         let Some(sql) = scalar(&k.ty) else { return no("a group key that is a list or object") };
         let (e, fine) = c.key(&k.expr, &k.ty, "group")?;
         cols.push(format!("{e} AS k{i}"));
-        key_sql.push(e);
         key_types.push(KeyPart { sql, fine });
     }
     // The places each aggregate's values are scaled by (Spark's sums and averages of decimal
@@ -134,11 +132,17 @@ pub(crate) fn compile(
         ) {
             let summed = matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_));
             if let Some(pair) = c.over_field(a, summed)? {
-                if summed && d == Dialect::Postgres {
-                    // The least common multiple of the group's denominators, on each of its records.
-                    let within =
-                        if key_sql.is_empty() { String::new() } else { format!("PARTITION BY {}", key_sql.join(", ")) };
-                    cols.push(format!("{}(({pair})[2]) OVER ({within}) AS l{j}", super::expr::over_field::LCM));
+                // A record's fraction past the engine's 128 bits has no answer (PostgreSQL's
+                // `NUMERIC` holds it; DuckDB's `HUGEINT` and Spark's 38 digits stop the query).
+                if let Some(past) = super::expr::over_field::past_held(d, &pair) {
+                    let flag = format!(" AS z{j}");
+                    match cols.iter_mut().find(|col| col.ends_with(&flag)) {
+                        Some(col) => *col = format!("CASE WHEN {} OR {past} THEN 1 ELSE 0 END{flag}", c.no_answer(a)?),
+                        None => {
+                            cols.push(format!("CASE WHEN {past} THEN 1 ELSE 0 END{flag}"));
+                            unanswered.push(j);
+                        }
+                    }
                 }
                 cols.push(format!("{pair} AS x{j}"));
                 scales.push(None);
@@ -598,7 +602,7 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
 
 /// Aggregate `kind` of a quotient by a value of the record, column `x{j}` holding each record's
 /// exact fraction as a pair ([`Compiler::over_field`]): the pairs' sum, or their sum over the
-/// values counted (DuckDB), or their least or greatest, as a fraction of whole numbers the group
+/// values counted (DuckDB only), or their least or greatest, as a fraction of whole numbers the group
 /// record holds as [`Slot::Ratio`]. With `ordered` (`check --engine duckdb`, which knows each
 /// record's file and row) a sum is folded in file and record order, as the engine folds it.
 fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
@@ -611,12 +615,6 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
     let whole = |v: &str| format!("CAST({v} AS {})", if d == Dialect::Postgres { "NUMERIC" } else { "DECIMAL(38, 0)" });
     let present = format!("COUNT({x}) > 0");
     let (value, den, empty) = match kind {
-        AggKind::Sum(_) | AggKind::Avg(_) if d == Dialect::Postgres => {
-            let (n, den) = super::expr::over_field::pg_sum(&x, &format!("l{j}"), matches!(kind, AggKind::Avg(_)));
-            let empty =
-                if matches!(kind, AggKind::Avg(_)) { (whole("NULL"), whole("0")) } else { (whole("0"), whole("1")) };
-            (whole(&n), whole(&den), empty)
-        }
         AggKind::Sum(_) => {
             let s = sum(&pairs);
             (whole(&format!("({s})[1]")), whole(&format!("({s})[2]")), (whole("0"), whole("1")))

@@ -1,6 +1,6 @@
 //! An aggregate of a quotient by a value read from the record (`avg(record.refund /
 //! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
-//! compiled exactly: `min` and `max` in every dialect, `sum` and `avg` in DuckDB and PostgreSQL.
+//! compiled exactly: `min` and `max` in every dialect, `sum` and `avg` in DuckDB.
 //!
 //! Why it needs its own path: every member has a denominator of its own, so no one denominator
 //! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
@@ -9,8 +9,7 @@
 //! becomes a pair `[numerator, denominator]` of whole numbers, the denominator above zero
 //! ([`Compiler::over_field`]). DuckDB folds a group's pairs with `list_reduce` ([`sum`]: each
 //! step a sum in lowest terms, as the engine's; [`extreme`]); PostgreSQL, which has no lambdas,
-//! sums them over the least common multiple of their denominators ([`pg_sum`]) and orders them by
-//! an exact key; Spark, which has no `gcd`, folds only their least and greatest. The group record
+//! orders them by an exact key; Spark, which has no `gcd`, folds their least and greatest. The group record
 //! holds the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an
 //! `avg`.
 //!
@@ -19,8 +18,13 @@
 //! `DOUBLE` estimate shows it, and otherwise stops the query (DuckDB's overflow error) where a
 //! product before `gcd` passes them; its members are folded in file and record order under
 //! `precept check --engine duckdb`, as the engine folds them, and in the order DuckDB lists them
-//! in `precept sql`, which knows no record order; PostgreSQL's sum has no answer only where its
-//! end passes 128 bits, not a running total.
+//! in `precept sql`, which knows no record order. A DuckDB result between 10^38 and 2^127 in
+//! lowest terms stops the query too (the group record holds `DECIMAL(38, 0)`s).
+//!
+//! PostgreSQL's sums, left out: over the least common multiple of the denominators (no lambdas
+//! to fold with), exact in `NUMERIC`, they could not tell a running total past the engine's 128
+//! bits from the end (a different verdict), and on a large group the multiple grew past what
+//! `NUMERIC` holds.
 
 use super::{Compiler, Unsupported};
 use crate::engine::program::CExpr;
@@ -60,10 +64,10 @@ fn lowest(p: &str) -> String {
 impl Compiler<'_> {
     /// Value `e` (a number or an amount divided by a value of the record) as the SQL of its exact
     /// fraction `[numerator, denominator]`, whole numbers with the denominator above zero (in
-    /// lowest terms in DuckDB), NULL where it has no value or no answer; `None` where `e` is no
-    /// such fraction, or, for a sum or an average (`summed`), outside DuckDB.
+    /// lowest terms in DuckDB and PostgreSQL), NULL where it has no value or no answer; `None`
+    /// where `e` is no such fraction, or, for a sum or an average (`summed`), outside DuckDB.
     pub fn over_field(&mut self, e: &CExpr, summed: bool) -> Result<Option<String>, Unsupported> {
-        if !self.value_divides(e) || (summed && self.dialect == Dialect::Spark) {
+        if !self.value_divides(e) || (summed && self.dialect != Dialect::DuckDb) {
             return Ok(None);
         }
         let Some(f) = self.fraction(e)? else { return Ok(None) };
@@ -84,11 +88,14 @@ impl Compiler<'_> {
                 )
             }
             // Both multiplied by 10 to the places they have together (`NUMERIC` has no bound),
-            // which makes them whole and leaves the fraction as it was.
+            // which makes them whole and leaves the fraction as it was, then put in lowest terms
+            // (`gcd`), so that the engine's bound on them can be checked ([`past_held`]).
             Dialect::Postgres => format!(
-                "(SELECT CASE WHEN p.n IS NOT NULL AND p.d <> 0 THEN ARRAY[trunc(sign(p.d) * p.n * p.t), trunc(abs(p.d) * p.t)] END \
-                 FROM (SELECT q.n, q.d, power(CAST(10 AS NUMERIC), scale(q.n) + scale(q.d)) AS t \
-                 FROM (SELECT CAST({} AS NUMERIC) AS n, CAST({} AS NUMERIC) AS d) AS q) AS p)",
+                "(SELECT CASE WHEN w.n IS NOT NULL AND w.d <> 0 THEN ARRAY[div(w.n, w.g), div(w.d, w.g)] END \
+                 FROM (SELECT p.n, p.d, gcd(p.n, p.d) * sign(p.d) AS g \
+                 FROM (SELECT trunc(q.n * q.t) AS n, trunc(q.d * q.t) AS d \
+                 FROM (SELECT r.n, r.d, power(CAST(10 AS NUMERIC), scale(r.n) + scale(r.d)) AS t \
+                 FROM (SELECT CAST({} AS NUMERIC) AS n, CAST({} AS NUMERIC) AS d) AS r) AS q) AS p) AS w)",
                 f.num, f.den
             ),
             // Whole already, once made so ([`Compiler::integral`]), its places in the denominator.
@@ -161,42 +168,16 @@ pub fn average(s: &str, n: &str) -> String {
     )
 }
 
-/// PostgreSQL's aggregate of the least common multiple of whole `NUMERIC`s (its `lcm` folded),
-/// which the script creates when a rule sums or averages quotients by a value of the record.
-pub const LCM: &str = "precept_lcm";
-
-/// `CREATE AGGREGATE` for [`LCM`] (PostgreSQL 14 or later: `lcm` is 13's, `OR REPLACE` 14's).
-pub fn pg_lcm_aggregate() -> String {
-    format!("CREATE OR REPLACE AGGREGATE {LCM}(NUMERIC) (SFUNC = lcm, STYPE = NUMERIC, INITCOND = '1');\n")
-}
-
-/// 2^127: the engine's fractions hold numerators and denominators below it in lowest terms, and
-/// a sum or average whose lowest terms do not has no answer.
+/// 2^127: the engine's fractions hold numerators and denominators below it in lowest terms.
 const HELD: &str = "170141183460469231731687303715884105728";
 
-/// In PostgreSQL, the sum (or with `avg`, the average) of a group's pairs `x`, each record's
-/// `l` being the least common multiple of the group's denominators ([`LCM`] over the group), as
-/// SQL of its numerator and denominator in lowest terms: `NUMERIC` has no bound, so the sum is
-/// exact, and it has no answer (NULL) where the engine's lowest terms do not fit its 128 bits.
-/// (The engine adds in record order and has none as soon as a running total does not fit; a sum
-/// whose running total passes 2^127 but whose end does not has a value here: "Limits".)
-pub fn pg_sum(x: &str, l: &str, avg: bool) -> (String, String) {
-    let s = format!("COALESCE(SUM({x}[1] * div({l}, {x}[2])), 0)");
-    let m = format!("COALESCE(MAX({l}), 1)");
-    let g = format!("gcd({s}, {m})");
-    let (n, d) = (format!("div({s}, {g})"), format!("div({m}, {g})"));
-    let fits = |v: &str| format!("abs({v}) < {HELD}");
-    if !avg {
-        return (format!("CASE WHEN {} AND {} THEN {n} END", fits(&n), fits(&d)), d);
-    }
-    // The average: the sum over the values counted, in lowest terms.
-    let count = format!("COUNT({x})");
-    let h = format!("gcd({n}, {count})");
-    let (an, ad) = (format!("div({n}, {h})"), format!("{d} * div({count}, {h})"));
-    (
-        format!("CASE WHEN {count} > 0 AND {} AND {} AND {} THEN {an} END", fits(&n), fits(&d), fits(&ad)),
-        format!("CASE WHEN {count} > 0 THEN {ad} ELSE 0 END"),
-    )
+/// In PostgreSQL, SQL true where pair `pair` (in lowest terms) passes the engine's 128 bits: the
+/// record's value has no answer there, where `NUMERIC` holds it. `None` in the other dialects,
+/// whose `HUGEINT` or 38 digits stop the query first.
+pub fn past_held(d: Dialect, pair: &str) -> Option<String> {
+    (d == Dialect::Postgres).then(|| {
+        format!("COALESCE(abs(({pair})[1]) >= {HELD} OR ({pair})[2] >= {HELD} OR ({pair})[1] = -{HELD}, FALSE)")
+    })
 }
 
 /// The least (`least`) or greatest of the pairs `x` of a group (NULL for none), as SQL of its
@@ -240,7 +221,8 @@ pub fn extreme(d: Dialect, x: &str, least: bool) -> (String, String) {
 /// their order is the values'), else by multiplying across,
 /// whole numbers that may pass the 38 digits or 128 bits the database holds and stop the query.
 /// Multiplying across alone stopped on pairs of amounts of eleven digits over divisors of ten
-/// places that are far apart, and on equal pairs of them, which are told first.
+/// places that are far apart, and on identical pairs of them, which are told first (DuckDB's
+/// pairs are in lowest terms, so equal values are identical pairs; Spark's are not).
 fn below(d: Dialect, b: &str, a: &str, op: &str) -> String {
     let (n, m) = if d == Dialect::Spark { (0, 1) } else { (1, 2) };
     let v = |p: &str| format!("(CAST({p}[{n}] AS DOUBLE) / CAST({p}[{m}] AS DOUBLE))");
