@@ -126,9 +126,9 @@ const HUGEINT_MIN: &str = "CAST('-170141183460469231731687303715884105728' AS HU
 /// `t = a * (d / g) + c * (b / g)` and `h = gcd(t, g)`, the sum is `(t / h) / ((b / g) * (d /
 /// h))`, in lowest terms. Its denominator is at least `(b / g) * (d / g)` and its numerator at
 /// least `t / g` in size: where either's `DOUBLE` estimate passes 2^127 ([`PAST_HELD`]), the
-/// sum has no answer without computing it (a real month of refunds over amounts paid does, in
-/// the engine too). Otherwise it is computed in `HUGEINT`s, which stop the query only where
-/// `t` passes 128 bits and `t / h` may not.
+/// sum has no answer without computing it. Otherwise it is computed in `HUGEINT`s, which stop
+/// the query only where `t` passes 128 bits and `t / h` may not (on a large group of real
+/// amounts, often: the engine's sum has no answer there too, but the estimate cannot tell).
 pub fn sum(pairs: &str) -> String {
     let dbl = |x: &str| format!("CAST({x} AS DOUBLE)");
     let (a1, a2, b1, b2) = ("precept_a[1]", "precept_a[2]", "precept_b[1]", "precept_b[2]");
