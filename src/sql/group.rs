@@ -103,10 +103,7 @@ pub(crate) fn compile(
             overs.push(None);
             continue;
         };
-        if has_no_answer(a) {
-            cols.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS z{j}", c.no_answer(a)?));
-            unanswered.push(j);
-        }
+        let no_answer = if has_no_answer(a) { Some(c.no_answer(a)?) } else { None };
         let over = match agg.kind {
             AggKind::Sum(Kind::Dec | Kind::Money)
             | AggKind::Avg(Kind::Dec | Kind::Money)
@@ -115,6 +112,24 @@ pub(crate) fn compile(
             | AggKind::Percentile(Kind::Dec | Kind::Money, _) => c.over_constant(a)?,
             _ => None,
         };
+        // A quotient by a value of the record: each record's exact fraction, a pair.
+        let pair = match agg.kind {
+            AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) if over.is_none() => {
+                c.over_field(a, true)?
+            }
+            AggKind::Min(Kind::Dec | Kind::Money) | AggKind::Max(Kind::Dec | Kind::Money) if over.is_none() => {
+                c.over_field(a, false)?
+            }
+            _ => None,
+        };
+        // A record's fraction past the engine's 128 bits has no answer (PostgreSQL's `NUMERIC`
+        // holds it; DuckDB's `HUGEINT` and Spark's 38 digits stop the query).
+        let past = pair.as_deref().and_then(|p| super::expr::over_field::past_held(d, p));
+        let flags: Vec<String> = no_answer.into_iter().chain(past).collect();
+        if !flags.is_empty() {
+            cols.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS z{j}", flags.join(" OR ")));
+            unanswered.push(j);
+        }
         if let Some(o) = &over {
             cols.push(format!("{} AS x{j}", o.num));
             scales.push(None);
@@ -122,33 +137,11 @@ pub(crate) fn compile(
             continue;
         }
         overs.push(None);
-        // A quotient by a value of the record (DuckDB): each record's exact fraction, a pair.
-        if matches!(
-            agg.kind,
-            AggKind::Sum(Kind::Dec | Kind::Money)
-                | AggKind::Avg(Kind::Dec | Kind::Money)
-                | AggKind::Min(Kind::Dec | Kind::Money)
-                | AggKind::Max(Kind::Dec | Kind::Money)
-        ) {
-            let summed = matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_));
-            if let Some(pair) = c.over_field(a, summed)? {
-                // A record's fraction past the engine's 128 bits has no answer (PostgreSQL's
-                // `NUMERIC` holds it; DuckDB's `HUGEINT` and Spark's 38 digits stop the query).
-                if let Some(past) = super::expr::over_field::past_held(d, &pair) {
-                    let flag = format!(" AS z{j}");
-                    match cols.iter_mut().find(|col| col.ends_with(&flag)) {
-                        Some(col) => *col = format!("CASE WHEN {} OR {past} THEN 1 ELSE 0 END{flag}", c.no_answer(a)?),
-                        None => {
-                            cols.push(format!("CASE WHEN {past} THEN 1 ELSE 0 END{flag}"));
-                            unanswered.push(j);
-                        }
-                    }
-                }
-                cols.push(format!("{pair} AS x{j}"));
-                scales.push(None);
-                pairs.push(j);
-                continue;
-            }
+        if let Some(pair) = pair {
+            cols.push(format!("{pair} AS x{j}"));
+            scales.push(None);
+            pairs.push(j);
+            continue;
         }
         let summed = match agg.kind {
             AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money) => c.summand(a)?,
