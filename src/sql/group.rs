@@ -595,11 +595,11 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
 
 /// Aggregate `kind` of a quotient by a value of the record, column `x{j}` holding each record's
 /// exact fraction as a pair ([`Compiler::over_field`]): the pairs' sum, or their sum over the
-/// values counted (DuckDB only), or their least or greatest, as a fraction of whole numbers the group
+/// values counted (DuckDB and PostgreSQL), or their least or greatest, as a fraction of whole numbers the group
 /// record holds as [`Slot::Ratio`]. With `ordered` (`check --engine duckdb`, which knows each
 /// record's file and row) a sum is folded in file and record order, as the engine folds it.
 fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
-    use super::expr::over_field::{average, extreme, sum};
+    use super::expr::over_field::{average, extreme, pg_sum, sum};
     let x = format!("x{j}");
     let order = if ordered { " ORDER BY precept_f, precept_n" } else { "" };
     let pairs = format!("COALESCE(list({x}{order}) FILTER (WHERE {x} IS NOT NULL), [])");
@@ -608,6 +608,12 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
     let whole = |v: &str| format!("CAST({v} AS {})", if d == Dialect::Postgres { "NUMERIC" } else { "DECIMAL(38, 0)" });
     let present = format!("COUNT({x}) > 0");
     let (value, den, empty) = match kind {
+        // PostgreSQL, with no lambdas, folds them with an aggregate the script creates.
+        AggKind::Sum(_) | AggKind::Avg(_) if d == Dialect::Postgres => {
+            let avg = matches!(kind, AggKind::Avg(_));
+            let (n, den) = pg_sum(&x, avg);
+            (whole(&n), whole(&den), if avg { (whole("NULL"), whole("0")) } else { (whole("0"), whole("1")) })
+        }
         AggKind::Sum(_) => {
             let s = sum(&pairs);
             (whole(&format!("({s})[1]")), whole(&format!("({s})[2]")), (whole("0"), whole("1")))

@@ -4530,7 +4530,7 @@ code "Fine decimals" {
 "#;
 
 /// Aggregates of quotients by a value of the record (`avg(record.refund / record.paid)`): exact
-/// fractions summed, averaged and ordered, in DuckDB; left out in PostgreSQL and Spark.
+/// fractions summed, averaged and ordered, in DuckDB and PostgreSQL; only ordered in Spark.
 const FIELD_QUOTIENT_POLICY: &str = r#"schema claim {
   identified by id
   id: text
@@ -4582,13 +4582,13 @@ code "Quotients by a field" {
 }
 "#;
 
-/// The rules of [`FIELD_QUOTIENT_POLICY`] that sum or average such quotients (DuckDB only).
+/// The rules of [`FIELD_QUOTIENT_POLICY`] that sum or average such quotients (not in Spark).
 const FIELD_QUOTIENT_RULES: [&str; 3] = ["ratios", "ratios-of-products", "ratios-in-arithmetic"];
 
 /// The rule of [`FIELD_QUOTIENT_POLICY`] that takes only their least and greatest (every dialect).
 const FIELD_EXTREMES_RULE: &str = "extremes";
 
-/// In `dialect` (PostgreSQL, no lambdas to fold with; Spark, no `gcd`), every rule of
+/// In `dialect` (Spark, which has no `gcd`), every rule of
 /// [`FIELD_QUOTIENT_POLICY`] that sums or averages quotients by a field is left out, each named in
 /// a diagnostic (which names the construct); the rule of their least and greatest compiles.
 pub fn field_quotients_left_out(dialect: Dialect) {
@@ -4607,8 +4607,9 @@ pub fn field_quotients_left_out(dialect: Dialect) {
 }
 
 /// In PostgreSQL, whose `NUMERIC` holds any fraction, a record's quotient whose lowest terms pass
-/// the engine's 128 bits (a divisor of 18 digits and 10 places divided again by one of 19) has
-/// no answer, and so has the least of a group holding it, as in the engine.
+/// the engine's 128 bits (a divisor of 18 digits and 10 places divided again by one of 19; a
+/// square of 20 digits) has no answer, and so have the least, greatest and sum of a group
+/// holding it, as in the engine.
 pub fn field_quotients_past_held(engine: &dyn Engine) {
     let (_dir, policies, records) = scratch();
     let policy = r#"schema claim {
@@ -4630,6 +4631,14 @@ code "Past held" {
     require min(record.paid / record.pieces / record.n) > -1 GBP
     message "{group.team} {min(record.paid / record.pieces / record.n)} {max(record.paid / record.pieces)}"
   }
+
+  rule deep-greatest {
+    title "t"
+    for claim
+    group by record.team
+    require max(record.paid / (record.pieces / record.n)) < 50 GBP
+    message "{group.team} {max(record.paid / (record.pieces / record.n))} {sum(record.paid / (record.pieces / record.n))}"
+  }
 }
 "#;
     std::fs::write(policies.join("q.precept"), policy).unwrap();
@@ -4639,6 +4648,8 @@ code "Past held" {
         ("a", "1.00", "2", 1),
         ("b", "1.00", "2", 3),
         ("b", "-30.00", "7", 1),
+        // A quotient whose numerator passes 2^127 (about 9 * 10^40) over a denominator of 1.
+        ("c", "99999999999.99", "0.0000000001", 9000000000000000001),
     ];
     let mut text = String::new();
     for (i, (team, paid, pieces, n)) in claims.iter().enumerate() {
@@ -4648,9 +4659,18 @@ code "Past held" {
     std::fs::write(records.join("claims.jsonl"), text).unwrap();
     let rows = every_rule_compared(engine, &policies, records);
     // Team a's least has no answer (its `require` does not hold); team b's is -30/7.
-    let a = rows.iter().find(|r| r.5.as_deref() == Some("team a"));
+    let a = rows.iter().find(|r| r.0 == "deep-least" && r.5.as_deref() == Some("team a"));
     assert_eq!(a.map(|r| r.4.get(1).cloned().flatten()), Some(None), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.5.as_deref() == Some("team b")), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.0 == "deep-least" && r.5.as_deref() == Some("team b")), "{rows:#?}");
+    // Team c's quotient has no answer (by its numerator), nor have its greatest and sum; team
+    // b's greatest is 1.5, under the limit.
+    let c = rows.iter().find(|r| r.0 == "deep-greatest" && r.5.as_deref() == Some("team c"));
+    assert_eq!(
+        c.map(|r| (r.4.get(1).cloned().flatten(), r.4.get(2).cloned().flatten())),
+        Some((None, None)),
+        "{rows:#?}"
+    );
+    assert!(!rows.iter().any(|r| r.0 == "deep-greatest" && r.5.as_deref() == Some("team b")), "{rows:#?}");
 }
 
 /// Generated claims for [`FIELD_QUOTIENT_POLICY`]: denominators of either sign and of ten places,
@@ -4709,6 +4729,23 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
         ("j", "99999999999.99", "99999999999.99", Some("0.1234567891"), 1),
         ("j", "99999999999.99", "99999999999.99", Some("0.2345678917"), 1),
         ("j", "99999999999.99", "99999999999.99", Some("0.3456789013"), 1),
+        // A sum whose running total passes them on the way and comes back to 0 at the end: no
+        // answer, as the engine adds in record order.
+        ("k", "1.00", "0.01", Some("0.1234567891"), 1),
+        ("k", "1.00", "0.01", Some("0.2345678917"), 1),
+        ("k", "1.00", "0.01", Some("0.3456789013"), 1),
+        ("k", "1.00", "0.01", Some("0.4567890127"), 1),
+        ("k", "1.00", "0.01", Some("0.5678901233"), 1),
+        ("k", "-1.00", "0.01", Some("0.1234567891"), 1),
+        ("k", "-1.00", "0.01", Some("0.2345678917"), 1),
+        ("k", "-1.00", "0.01", Some("0.3456789013"), 1),
+        ("k", "-1.00", "0.01", Some("0.4567890127"), 1),
+        ("k", "-1.00", "0.01", Some("0.5678901233"), 1),
+        // Refunds over three amounts paid, prime numbers of pence: their sum's denominator fits
+        // and three times it, their average's, does not (no answer).
+        ("l", "40000000000.39", "1.01", Some("1"), 1),
+        ("l", "40000001000.11", "1.01", Some("1"), 1),
+        ("l", "40000002000.29", "1.01", Some("1"), 1),
     ];
     let mut text = String::new();
     for (i, (team, paid, refund, pieces, n)) in claims.iter().chain(&far).enumerate() {
@@ -4725,7 +4762,7 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
         text.push_str(&format!("{r}\n"));
     }
     std::fs::write(records.join("claims.jsonl"), text).unwrap();
-    if engine.dialect() != Dialect::DuckDb {
+    if engine.dialect() == Dialect::Spark {
         field_quotients_left_out(engine.dialect());
         let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
         assert!(rows.iter().any(|r| r.0 == FIELD_EXTREMES_RULE), "no finding compared: {rows:#?}");
@@ -4735,12 +4772,15 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
     for id in FIELD_QUOTIENT_RULES.iter().chain([&FIELD_EXTREMES_RULE]) {
         assert!(rows.iter().any(|r| r.0 == *id), "no finding of {id} compared: {rows:#?}");
     }
-    // Teams h's and j's sums have no answer (shown as none); team h's `require` on it does not
-    // hold (team j breaks the first already: its refunds are what it paid).
-    for (team, require) in [("team h", 2), ("team j", 1)] {
+    // Teams h's, j's and k's sums have no answer (shown as none); team h's and k's `require` on
+    // it does not hold (team j breaks the first already: its refunds are what it paid).
+    for (team, require) in [("team h", 2), ("team j", 1), ("team k", 2)] {
         let h = rows.iter().find(|r| r.0 == "ratios" && r.5.as_deref() == Some(team));
         assert_eq!(h.map(|r| (r.2, r.4.get(2).cloned().flatten())), Some((Some(require), None)), "{h:#?}");
     }
+    // Team l's average has no answer, so its first `require` does not hold.
+    let l = rows.iter().find(|r| r.0 == "ratios" && r.5.as_deref() == Some("team l"));
+    assert_eq!(l.map(|r| (r.2, r.4.get(1).cloned().flatten())), Some((Some(1), None)), "{l:#?}");
     // Team c's refunds are a quarter of what it paid, exactly: its average is not below 0.25.
     let c = Some("team c".to_string());
     assert!(rows.iter().any(|r| r.0 == "ratios" && r.5 == c && r.2 == Some(1)), "{rows:#?}");
