@@ -2031,6 +2031,78 @@ fn values_with_no_answer_are_shown_in_messages_as_natively() {
     assert!(messages.iter().any(|m| m.contains("(no answer: date out of range)")), "{messages:?}");
 }
 
+/// Aggregates with no answer in a group's message: a member's division by zero or date moved
+/// past 9999-12-31, a sum of quotients past the engine's 128 bits, and arithmetic on them; the
+/// record with no answer is shown first, once however many aggregates it leaves without one.
+const NO_ANSWER_GROUP_POLICY: &str = r#"schema deal {
+  identified by id
+  id: text
+  team: text
+  until: date
+  paid: decimal
+  parts: decimal
+  n: integer
+}
+
+code "No answer in groups" {
+  level organisational
+
+  rule per-team {
+    title "t"
+    for deal
+    group by record.team
+    require sum(record.paid / record.parts) < 100
+    require count() > 100
+    message "{group.team}: {sum(record.paid / record.parts)} {sum(record.paid / record.parts) * 2 + 1} {max(record.until + 30d)} {avg(record.paid / record.n)} {count()}"
+  }
+
+  rule both {
+    title "t"
+    for deal
+    group by record.team
+    require sum(record.paid / record.parts) + avg(record.paid / record.parts) < 100
+    message "{group.team} both"
+  }
+}
+"#;
+
+#[test]
+fn aggregates_with_no_answer_are_shown_in_group_messages_as_natively() {
+    let deal = |id: &str, team: &str, until: &str, paid: &str, parts: &str, n: i64| {
+        format!(r#"{{"id": "{id}", "team": "{team}", "until": "{until}", "paid": {paid}, "parts": {parts}, "n": {n}}}"#)
+    };
+    let records = [
+        // Team a: a division by zero in its sum, on its second record (shown first).
+        deal("A-1", "a", "2024-05-01", "10", "4", 3),
+        deal("A-2", "a", "2024-06-01", "10", "0", 2),
+        deal("A-3", "a", "2024-07-01", "1", "2", 2),
+        // Team b: a date moved past 9999-12-31 in its greatest.
+        deal("B-1", "b", "2024-05-01", "1", "1", 1),
+        deal("B-2", "b", "9999-12-15", "1", "1", 1),
+        // Team c: a sum whose lowest terms pass the engine's 128 bits.
+        deal("C-1", "c", "2024-05-01", "1", "0.1234567891", 1),
+        deal("C-2", "c", "2024-05-01", "1", "0.2345678917", 1),
+        deal("C-3", "c", "2024-05-01", "1", "0.3456789013", 1),
+        deal("C-4", "c", "2024-05-01", "1", "0.4567890127", 1),
+        deal("C-5", "c", "2024-05-01", "1", "0.5678901233", 1),
+        // Team d: a division by zero in its average.
+        deal("D-1", "d", "2024-05-01", "1", "1", 0),
+    ];
+    let records: Vec<&str> = records.iter().map(String::as_str).collect();
+    let messages = no_answer_messages("deals", NO_ANSWER_GROUP_POLICY, &records, 6);
+    assert_eq!(
+        messages,
+        [
+            "a: (no answer: division by zero) (no answer: division by zero) 2024-07-31 ≈2.9444444444 3",
+            "b: 2 5 (no answer: date out of range) 1 2",
+            "c: (no answer: overflow) (no answer: overflow) 2024-05-31 1 5",
+            "d: 1 3 2024-05-31 (no answer: division by zero) 1",
+            "a both",
+            "c both",
+        ]
+    );
+}
+
 const NO_ANSWER_LIST_POLICY: &str = r#"schema basket {
   identified by id
   id: text

@@ -29,7 +29,8 @@ pub(super) fn query(program: &Program, rule: usize, select: &str) -> Option<Stri
     Some(format!(
         "SELECT CAST(requirement AS BIGINT), CAST(to_json(message_values) AS VARCHAR), CAST(to_json(precept_key) AS VARCHAR), \
          CAST(precept_period AS VARCHAR), CAST(precept_range[1] AS VARCHAR), CAST(precept_range[2] AS VARCHAR), \
-         CAST(precept_records AS BIGINT), CAST(precept_more AS BIGINT), CAST(to_json(precept_samples) AS VARCHAR) \
+         CAST(precept_records AS BIGINT), CAST(precept_more AS BIGINT), CAST(to_json(precept_samples) AS VARCHAR), \
+         CAST(to_json(precept_why) AS VARCHAR) \
          FROM ({select}) AS precept_groups ORDER BY {}",
         order.join(", ")
     ))
@@ -51,7 +52,9 @@ pub(super) fn finding(
     let key: Option<String> = row.get(2)?;
     let Some(compiled) = program.rules.get(rule) else { return Ok(None) };
     let Some(spec) = compiled.group.as_ref() else { return Ok(None) };
-    let values: Vec<Option<String>> = values.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+    let mut values: Vec<Option<String>> = values.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+    // A value with no answer, as the native engine shows it.
+    super::rows::answered(&mut values, &row.get::<_, Option<String>>(9)?.unwrap_or_default());
     let shown: Vec<Option<String>> = key.and_then(|k| serde_json::from_str(&k).ok()).unwrap_or_default();
     // A part with no value (of a group expected by name, with no record) is not shown.
     let key = spec.keys.iter().zip(shown).filter_map(|(k, v)| Some((k.name.clone(), v?))).collect();

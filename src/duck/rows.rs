@@ -50,20 +50,25 @@ impl Row {
     }
 }
 
+/// Show each value with no answer (NULL among `values`, its reason in `whys`, a JSON array of
+/// text or null) as the native engine shows it, `(no answer: division by zero)`: not a value of
+/// its hole's type, the text is shown as it is.
+pub fn answered(values: &mut [Option<String>], whys: &str) {
+    let whys: Vec<Option<String>> = serde_json::from_str(whys).unwrap_or_default();
+    for (v, why) in values.iter_mut().zip(whys) {
+        if let (None, Some(why)) = (&v, why) {
+            *v = Some(format!("(no answer: {why})"));
+        }
+    }
+}
+
 /// The finding of row `r` of file `source`; `None` for a rule the program does not have.
 pub fn finding(program: &Program, catalogue: &Catalogue, source: &Source, r: Row) -> Option<Finding> {
     let index = usize::try_from(r.rule).ok()?;
     let rule = program.rules.get(index)?;
     let info = catalogue.rule(index)?.clone();
     let mut values: Vec<Option<String>> = serde_json::from_str(&r.values).unwrap_or_default();
-    // A value with no answer is shown as the native engine shows it: not a value of its hole's
-    // type, the text is shown as it is.
-    let whys: Vec<Option<String>> = serde_json::from_str(&r.whys).unwrap_or_default();
-    for (v, why) in values.iter_mut().zip(whys) {
-        if let (None, Some(why)) = (&v, why) {
-            *v = Some(format!("(no answer: {why})"));
-        }
-    }
+    answered(&mut values, &r.whys);
     let message = crate::sql::message::message(program, rule, &values);
     // A JSON Lines or CSV record at the line the native reader read it on; Parquet has no lines:
     // its row stands in for one.

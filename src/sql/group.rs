@@ -129,6 +129,12 @@ pub(crate) fn compile(
         if !flags.is_empty() {
             cols.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS z{j}", flags.join(" OR ")));
             unanswered.push(j);
+            // Why the record's value has none, in the engine's words, for the group's message
+            // (`check --engine duckdb`: [`whys`]).
+            if placed {
+                let why = c.no_answer_why(a)?.unwrap_or_else(|| d.text(crate::engine::value::Why::Overflow.as_str()));
+                cols.push(format!("{why} AS w{j}"));
+            }
         }
         if let Some(o) = &over {
             cols.push(format!("{} AS x{j}", o.num));
@@ -198,6 +204,34 @@ pub(crate) fn compile(
         .collect::<Result<Vec<_>, _>>()?;
     let mut gcols: Vec<String> = keys.clone();
     gcols.push("COUNT(*) AS n".into());
+    // Why each aggregate has no answer, where it may have none (`check --engine duckdb`): the
+    // first member with none, in file and record order, as the engine tells it; else a sum or
+    // average of quotients by a value of the record whose total passed 128 bits.
+    let mut ys: Vec<Option<String>> = vec![None; aggs.len()];
+    if placed {
+        let overflow = d.text(crate::engine::value::Why::Overflow.as_str());
+        for (j, (a, agg)) in aggs.iter().zip(&spec.aggs).enumerate() {
+            let mut arms = Vec::new();
+            if unanswered.contains(&j) {
+                arms.push(format!(
+                    "WHEN MAX(z{j}) = 1 THEN arg_min(w{j}, [precept_f, precept_n]) FILTER (WHERE z{j} = 1)"
+                ));
+            }
+            if pairs.contains(&j) && matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_)) {
+                arms.push(format!("WHEN COUNT(x{j}) > 0 AND ({}) IS NULL THEN {overflow}", a.value));
+            }
+            if !arms.is_empty() {
+                gcols.push(format!("CASE {} END AS y{j}", arms.join(" ")));
+                ys[j] = Some(format!("r.y{j}"));
+            }
+            // The first member with no answer, which a finding shows first (as the engine does).
+            if unanswered.contains(&j) {
+                gcols.push(format!(
+                    "arg_min({SAMPLE}, [precept_f, precept_n]) FILTER (WHERE z{j} = 1) AS precept_unanswered_{j}"
+                ));
+            }
+        }
+    }
     for (j, a) in aggs.iter().enumerate() {
         if unanswered.contains(&j) {
             gcols.push(format!("CASE WHEN MAX(z{j}) = 1 THEN NULL ELSE {} END AS a{j}", a.value));
@@ -288,6 +322,28 @@ pub(crate) fn compile(
                 .map_or("r.precept_first".to_string(), |i| format!("r.precept_against_{i}"));
             let pick =
                 if cases.is_empty() { fallback } else { format!("CASE {} ELSE {fallback} END", cases.join(" ")) };
+            // The members with no answer of the aggregates the `require` reads come first, in the
+            // order it reads them, each record once and at most [`MAX_SAMPLES`] in all.
+            let first_unanswered: Vec<String> = spec
+                .require_aggs
+                .get(k)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter(|j| unanswered.contains(j))
+                .map(|j| format!("r.precept_unanswered_{j}"))
+                .collect();
+            let pick = if first_unanswered.is_empty() {
+                pick
+            } else {
+                let all = format!(
+                    "list_concat(list_filter([{}], lambda precept_s: precept_s IS NOT NULL), COALESCE({pick}, []))",
+                    first_unanswered.join(", ")
+                );
+                format!(
+                    "list_filter({all}, lambda precept_s, precept_i: NOT list_contains(({all})[1:precept_i - 1], precept_s))[1:{MAX_SAMPLES}]"
+                )
+            };
             shown.push(format!("WHEN NOT {t} THEN {pick}"));
         }
     }
@@ -310,8 +366,10 @@ pub(crate) fn compile(
     // joined to the group's row ([`super::joins`]).
     let values_sql = d.text_list(&values);
     let message_join = super::joins(d, roles, &[&values_sql]);
+    let whys =
+        if placed { format!(",\n  {} AS precept_why", d.text_list(&whys(d, rule, first, &ys))) } else { String::new() };
     let columns = |requirement: &str, samples: &str| {
-        let samples = if placed { format!(",\n  {samples} AS precept_samples") } else { String::new() };
+        let samples = if placed { format!(",\n  {samples} AS precept_samples{whys}") } else { String::new() };
         format!(
             "SELECT\n{}  CAST(NULL AS {text}) AS record_id,\n  {requirement} AS requirement,\n  '' AS field,\n  {} AS message,\n  {} AS message_values,\n  {group_key} AS group_key{placing}{samples}",
             super::identity(program, rule, info, d),
@@ -367,9 +425,52 @@ pub(crate) fn compile(
     Ok(RuleSql { select, calendars: c.calendars })
 }
 
+/// For each value of `rule`'s message, in the order of [`super::message`]'s: why it has no answer
+/// (the engine's words, as SQL text), NULL where it has one or where that is not known here, for
+/// `check --engine duckdb` to show it as the native engine does (`(no answer: overflow)`).
+/// `ys[j]` is the SQL of why aggregate `j` has none (NULL where it has one), `first` the slot of
+/// the first aggregate. A value made only of aggregates, constants and arithmetic has the first
+/// unanswered operand's reason, read left to right, as the engine passes an operand's lack of an
+/// answer up before a missing one; any other value (a choice, `otherwise`, a division of its own)
+/// is left NULL, shown as missing, as docs/warehouse.md says.
+fn whys(d: Dialect, rule: &crate::engine::program::CompiledRule, first: usize, ys: &[Option<String>]) -> Vec<String> {
+    use crate::engine::program::{Arith, Root};
+    fn reads(e: &CExpr, first: usize, ys: &[Option<String>], out: &mut Vec<String>) -> bool {
+        match e {
+            CExpr::Const(_) => true,
+            CExpr::Field(Root::Record, steps) => {
+                if let [slot] = &**steps {
+                    if let Some(Some(y)) = usize::from(*slot).checked_sub(first).and_then(|j| ys.get(j)) {
+                        out.push(y.clone());
+                    }
+                }
+                true
+            }
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_), a, b) => {
+                reads(a, first, ys, out) && reads(b, first, ys, out)
+            }
+            CExpr::Neg(_, x) | CExpr::ToDec(x) => reads(x, first, ys, out),
+            _ => false,
+        }
+    }
+    let null = format!("CAST(NULL AS {})", d.ty(super::dialect::SqlType::Text));
+    let mut out = Vec::new();
+    for e in super::shown_values(rule) {
+        let mut read = Vec::new();
+        out.push(match e {
+            Some(e) if reads(e, first, ys, &mut read) && !read.is_empty() => format!("COALESCE({})", read.join(", ")),
+            _ => null.clone(),
+        });
+    }
+    out
+}
+
 /// The type of a list of records a finding shows: each record's file (its index in the run), row
 /// (from 1) and id.
 const SAMPLES: &str = "STRUCT(f BIGINT, n BIGINT, id VARCHAR)[]";
+
+/// One record a finding shows, as [`SAMPLES`] holds it.
+const SAMPLE: &str = "{'f': precept_f, 'n': precept_n, 'id': precept_id}";
 
 /// The columns of `precept_groups` (for `check --engine duckdb` only) holding the records a
 /// group's findings show, as the engine keeps them (`crate::engine::group`): `precept_first`,
@@ -380,7 +481,7 @@ const SAMPLES: &str = "STRUCT(f BIGINT, n BIGINT, id VARCHAR)[]";
 /// most [`MAX_SAMPLES`] records, so a group's memory stays bounded.
 fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)], pairs: &[usize]) -> Vec<String> {
     use crate::engine::group::Way;
-    let record = "{'f': precept_f, 'n': precept_n, 'id': precept_id}";
+    let record = SAMPLE;
     let mut out = vec![format!("arg_min({record}, [precept_f, precept_n], {MAX_SAMPLES}) AS precept_first")];
     for (i, (agg, way)) in wants.iter().enumerate() {
         let kind = spec.aggs.get(*agg).map(|a| a.kind);

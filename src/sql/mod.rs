@@ -462,18 +462,23 @@ pub(crate) fn message(c: &mut Compiler<'_>, rule: &CompiledRule) -> Result<(Stri
     Ok((template, values))
 }
 
+/// The computation of each value of `rule`'s message, in the order of [`message`]'s; `None` for
+/// a redacted one (whose hash is of what the SQL has).
+pub(crate) fn shown_values(rule: &CompiledRule) -> impl Iterator<Item = Option<&crate::engine::program::CExpr>> {
+    rule.message.iter().filter_map(|part| match part {
+        MsgPart::Text(_) => None,
+        MsgPart::Redacted(..) => Some(None),
+        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) => Some(Some(e)),
+    })
+}
+
 /// For each value of `rule`'s message, in the order of [`message`]'s: why it has no answer (the
 /// engine's words, `division by zero`), NULL where it has one or is a redacted value (whose hash
 /// already says so).
 fn no_answer_whys(c: &mut Compiler<'_>, rule: &CompiledRule) -> Result<Vec<String>, Unsupported> {
     let text = c.dialect.ty(dialect::SqlType::Text);
     let mut out = Vec::new();
-    for part in &rule.message {
-        let e = match part {
-            MsgPart::Text(_) => continue,
-            MsgPart::Redacted(..) => None,
-            MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) => Some(e),
-        };
+    for e in shown_values(rule) {
         out.push(match e {
             Some(e) => c.no_answer_why(e)?.unwrap_or_else(|| format!("CAST(NULL AS {text})")),
             None => format!("CAST(NULL AS {text})"),

@@ -30,7 +30,7 @@
 //! that sum could not tell a running total past 128 bits from the end, a different verdict from
 //! the engine's in any order, and on a large group of real amounts the multiple grew past what
 //! `NUMERIC` holds, in time quadratic in the group; each step of the fold holds numbers below
-//! 2^254.
+//! 2^256.
 
 use super::{Compiler, Unsupported};
 use crate::engine::program::CExpr;
@@ -95,7 +95,8 @@ impl Compiler<'_> {
                 )
             }
             // A function the script creates ([`pg_script`]): a call over the same operands is
-            // one expression, so that the planner computes the aggregates reading it once.
+            // one expression, so that the planner computes identical aggregates of it once (the
+            // no-answer flag calls it again).
             Dialect::Postgres => format!("{PAIR}(CAST({} AS NUMERIC), CAST({} AS NUMERIC))", f.num, f.den),
             // Whole already, once made so ([`Compiler::integral`]), its places in the denominator.
             Dialect::Spark => {
@@ -187,11 +188,12 @@ pub const QSUM: &str = "precept_qsum";
 
 /// The `CREATE` statements for the functions of this module that PostgreSQL SQL `sql` calls
 /// ([`PAIR`], [`PAST`], [`QSUM`]), each only when called, so that a script with none of these
-/// aggregates creates nothing. They are `PL/pgSQL` (PostgreSQL 14 or later, for `OR REPLACE
-/// AGGREGATE`): written as subqueries in the SQL, each record's pair was computed again for every
-/// place that read it, and the planner could not tell two aggregates of it were one (70 s for a
-/// group average over 100,000 records, against under a second); a `LANGUAGE sql` step cost 8 µs
-/// a record, a `PL/pgSQL` one 1 µs.
+/// aggregates creates nothing. They are `PL/pgSQL` (`gcd` of `NUMERIC`s is PostgreSQL 13's, `OR
+/// REPLACE AGGREGATE` 12's; the script as a whole needs 14): written as subqueries in the SQL, a
+/// record's pair was computed again for every place that read it, and the planner could not tell
+/// two aggregates of it were one (70 s for a group average over 100,000 records, against about
+/// one); a `LANGUAGE sql` step cost 8 µs a record, a `PL/pgSQL` one 1 µs. The aggregate is left
+/// `PARALLEL UNSAFE` (no combine step), so a query reading it runs without parallel workers.
 ///
 /// [`QSUM`]'s step adds `a/b` and `c/d` as the engine and [`sum`] do (Knuth's sum in lowest
 /// terms: `g = gcd(b, d)`, `t = a * (d / g) + c * (b / g)`, `h = gcd(t, g)`, the sum `(t / h) /
