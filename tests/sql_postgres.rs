@@ -215,6 +215,7 @@ fn redacted_numbers_give_the_same_hashes_in_postgres() {
 fn aggregates_of_quotients_by_a_field_give_the_same_findings_in_postgres() {
     if let Some(pg) = server() {
         sql_diff::generated_field_quotients(&pg);
+        sql_diff::generated_field_percentiles(&pg);
         sql_diff::field_quotients_past_held(&pg);
     }
 }

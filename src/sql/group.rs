@@ -120,6 +120,10 @@ pub(crate) fn compile(
             AggKind::Min(Kind::Dec | Kind::Money) | AggKind::Max(Kind::Dec | Kind::Money) if over.is_none() => {
                 c.over_field(a, false)?
             }
+            // (DuckDB cannot sort pairs exactly, which a rank needs: [`over_field::percentile`].)
+            AggKind::Percentile(Kind::Dec | Kind::Money, _) if over.is_none() && d != Dialect::DuckDb => {
+                c.over_field(a, false)?
+            }
             _ => None,
         };
         // A record's fraction past the engine's 128 bits has no answer (PostgreSQL's `NUMERIC`
@@ -732,6 +736,12 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
             let (n, den) = extreme(d, &x, matches!(kind, AggKind::Min(_)));
             (whole(&n), whole(&den), (whole("NULL"), whole("1")))
         }
+        AggKind::Percentile(_, p) => {
+            let Some((n, den)) = super::expr::over_field::percentile(d, &x, &rank(d, &x, p)?) else {
+                return no("a percentile of a quotient by a value of the record");
+            };
+            (whole(&n), whole(&den), (whole("NULL"), whole("1")))
+        }
         _ => return no("this aggregate of a quotient by a value of the record"),
     };
     Ok(AggSql {
@@ -753,11 +763,11 @@ const PERCENTILE_PLACES: u32 = 18;
 /// are multiplied by `n` apart from those above it, so that neither product passes 38 digits.
 const PERCENTILE_SPLIT: u32 = 15;
 
-/// The nearest-rank `p`th percentile of the values of `x` present, as the engine takes it: the
-/// value at rank `ceil(p / 100 * n)` (at least 1) of the `n` values sorted, counted exactly in whole
-/// numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D = 100 * 10^s`), of
-/// 38 digits.
-fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
+/// The rank of the nearest-rank `p`th percentile among the values of `x` present, as the engine
+/// takes it: `ceil(p / 100 * n)` (at least 1, at most `n`) of the `n` values sorted, counted
+/// exactly in whole numbers (`p` is `m / 10^s`, so the rank is `(m * n + D - 1) div D` with `D =
+/// 100 * 10^s`), of 38 digits.
+fn rank(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
     let (m, scale) = (p.mantissa(), p.scale());
     let den = 10i128.checked_pow(scale).and_then(|t| t.checked_mul(100)).filter(|_| m >= 0);
     let Some(den) = den else {
@@ -774,7 +784,13 @@ fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, U
     } else {
         finer_rank(d, whole, &n, m, scale)
     };
-    let at = format!("GREATEST(1, LEAST({n}, {rank}))");
+    Ok(format!("GREATEST(1, LEAST({n}, {rank}))"))
+}
+
+/// The nearest-rank `p`th percentile of the values of `x` present: the value at [`rank`] of them
+/// sorted.
+fn percentile(d: Dialect, x: &str, p: rust_decimal::Decimal) -> Result<String, Unsupported> {
+    let at = rank(d, x, p)?;
     Ok(match d {
         Dialect::DuckDb => format!("(list({x} ORDER BY {x}) FILTER (WHERE {x} IS NOT NULL))[{at}]"),
         // An array subscript is an `integer` in PostgreSQL, never a `bigint`.

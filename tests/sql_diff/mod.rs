@@ -4673,6 +4673,41 @@ code "Past held" {
     assert!(!rows.iter().any(|r| r.0 == "deep-greatest" && r.5.as_deref() == Some("team b")), "{rows:#?}");
 }
 
+/// The claims of [`generated_field_quotients`] (team, paid, refund, pieces, n), less those whose
+/// sums pass the engine's 128 bits.
+const FIELD_QUOTIENT_CLAIMS: [(&str, &str, &str, Option<&str>, i64); 25] = [
+    ("a", "10.00", "2.50", Some("3"), 7),
+    ("a", "-4.50", "1.00", Some("-0.0000000003"), -2),
+    ("a", "7.77", "0.01", Some("11"), 5),
+    ("a", "1.00", "0.33", Some("0.5"), 3),
+    // A zero divisor: the quotients by `pieces` have no answer, nor their aggregates.
+    ("b", "5.00", "1.00", Some("0"), 4),
+    ("b", "6.00", "1.50", Some("2"), 1),
+    // No divisor: left out; the average of refunds over amounts paid is exactly 0.25.
+    ("c", "8.00", "2.00", None, 2),
+    ("c", "12.00", "3.00", None, -6),
+    ("d", "3.00", "0.75", Some("4"), 0),
+    ("d", "7.00", "1.74", Some("-6"), 9),
+    ("e", "0.00", "1.00", Some("1.5"), 2),
+    ("e", "2.00", "0.10", Some("2.25"), 3),
+    ("f", "99999999999.99", "12345678901.23", Some("0.0000000007"), 13),
+    ("f", "0.01", "0.01", Some("0.0000000009"), 17),
+    // Quotients a 10^-13 of their value apart: ordered by multiplying across, not as `DOUBLE`s.
+    ("g", "99999999999.99", "0.01", Some("1"), 1),
+    ("g", "99999999999.98", "0.01", Some("1"), 2),
+    // Nine ordinary amounts: the average of refunds over them is a fraction over about
+    // 10^33, compared with 0.25 (which, at its 10 places, once stopped the query past 10^28).
+    ("i", "101.23", "10.00", Some("1"), 1),
+    ("i", "97.41", "20.00", Some("1"), 1),
+    ("i", "88.19", "5.00", Some("1"), 1),
+    ("i", "123.07", "7.00", Some("1"), 1),
+    ("i", "77.77", "1.00", Some("1"), 1),
+    ("i", "64.11", "3.00", Some("1"), 1),
+    ("i", "59.03", "2.00", Some("1"), 1),
+    ("i", "53.17", "4.00", Some("1"), 1),
+    ("i", "49.93", "6.00", Some("1"), 1),
+];
+
 /// Generated claims for [`FIELD_QUOTIENT_POLICY`]: denominators of either sign and of ten places,
 /// zero (no answer) and missing (left out of the aggregate), an average exactly on its limit,
 /// amounts of eleven digits over denominators of ten places, quotients a 10^-13 apart, and an
@@ -4682,42 +4717,9 @@ code "Past held" {
 pub fn generated_field_quotients(engine: &dyn Engine) {
     let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("q.precept"), FIELD_QUOTIENT_POLICY).unwrap();
-    // (team, paid, refund, pieces, n)
-    let claims: [(&str, &str, &str, Option<&str>, i64); 25] = [
-        ("a", "10.00", "2.50", Some("3"), 7),
-        ("a", "-4.50", "1.00", Some("-0.0000000003"), -2),
-        ("a", "7.77", "0.01", Some("11"), 5),
-        ("a", "1.00", "0.33", Some("0.5"), 3),
-        // A zero divisor: the quotients by `pieces` have no answer, nor their aggregates.
-        ("b", "5.00", "1.00", Some("0"), 4),
-        ("b", "6.00", "1.50", Some("2"), 1),
-        // No divisor: left out; the average of refunds over amounts paid is exactly 0.25.
-        ("c", "8.00", "2.00", None, 2),
-        ("c", "12.00", "3.00", None, -6),
-        ("d", "3.00", "0.75", Some("4"), 0),
-        ("d", "7.00", "1.74", Some("-6"), 9),
-        ("e", "0.00", "1.00", Some("1.5"), 2),
-        ("e", "2.00", "0.10", Some("2.25"), 3),
-        ("f", "99999999999.99", "12345678901.23", Some("0.0000000007"), 13),
-        ("f", "0.01", "0.01", Some("0.0000000009"), 17),
-        // Quotients a 10^-13 of their value apart: ordered by multiplying across, not as `DOUBLE`s.
-        ("g", "99999999999.99", "0.01", Some("1"), 1),
-        ("g", "99999999999.98", "0.01", Some("1"), 2),
-        // Nine ordinary amounts: the average of refunds over them is a fraction over about
-        // 10^33, compared with 0.25 (which, at its 10 places, once stopped the query past 10^28).
-        ("i", "101.23", "10.00", Some("1"), 1),
-        ("i", "97.41", "20.00", Some("1"), 1),
-        ("i", "88.19", "5.00", Some("1"), 1),
-        ("i", "123.07", "7.00", Some("1"), 1),
-        ("i", "77.77", "1.00", Some("1"), 1),
-        ("i", "64.11", "3.00", Some("1"), 1),
-        ("i", "59.03", "2.00", Some("1"), 1),
-        ("i", "53.17", "4.00", Some("1"), 1),
-        ("i", "49.93", "6.00", Some("1"), 1),
-    ];
     // A sum whose lowest terms pass the engine's 128 bits, which has no answer: divisors of ten
     // digits that share no factor (DuckDB's estimate shows it before multiplying; PostgreSQL's
-    // `NUMERIC` has no bound and tells it at the end).
+    // fold, in `NUMERIC`, tells it at the step that passes them).
     let far = [
         ("h", "1.00", "0.01", Some("0.1234567891"), 1),
         ("h", "1.00", "0.01", Some("0.2345678917"), 1),
@@ -4747,21 +4749,7 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
         ("l", "40000001000.11", "1.01", Some("1"), 1),
         ("l", "40000002000.29", "1.01", Some("1"), 1),
     ];
-    let mut text = String::new();
-    for (i, (team, paid, refund, pieces, n)) in claims.iter().chain(&far).enumerate() {
-        let mut r = serde_json::json!({
-            "id": format!("Q-{i:02}"),
-            "team": team,
-            "paid": format!("{paid} GBP"),
-            "refund": format!("{refund} GBP"),
-            "n": n,
-        });
-        if let Some(p) = pieces {
-            r["pieces"] = (*p).into();
-        }
-        text.push_str(&format!("{r}\n"));
-    }
-    std::fs::write(records.join("claims.jsonl"), text).unwrap();
+    write_field_quotient_claims(&records, &FIELD_QUOTIENT_CLAIMS, &far);
     if engine.dialect() == Dialect::Spark {
         field_quotients_left_out(engine.dialect());
         let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
@@ -4784,6 +4772,89 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
     // Team c's refunds are a quarter of what it paid, exactly: its average is not below 0.25.
     let c = Some("team c".to_string());
     assert!(rows.iter().any(|r| r.0 == "ratios" && r.5 == c && r.2 == Some(1)), "{rows:#?}");
+}
+
+/// Claims `claims` and `far` (team, paid, refund, pieces, n) as JSON Lines in `records`.
+fn write_field_quotient_claims(
+    records: &Path,
+    claims: &[(&str, &str, &str, Option<&str>, i64)],
+    far: &[(&str, &str, &str, Option<&str>, i64)],
+) {
+    let mut text = String::new();
+    for (i, (team, paid, refund, pieces, n)) in claims.iter().chain(far).enumerate() {
+        let mut r = serde_json::json!({
+            "id": format!("Q-{i:02}"),
+            "team": team,
+            "paid": format!("{paid} GBP"),
+            "refund": format!("{refund} GBP"),
+            "n": n,
+        });
+        if let Some(p) = pieces {
+            r["pieces"] = (*p).into();
+        }
+        text.push_str(&format!("{r}\n"));
+    }
+    std::fs::write(records.join("claims.jsonl"), text).unwrap();
+}
+
+/// Percentiles of quotients by a value of the record (exact in PostgreSQL, which orders the
+/// fractions by an exact key, and Spark, which sorts them comparing two at a time; left out in
+/// DuckDB).
+const FIELD_PERCENTILE_CODE: &str = r#"
+code "Percentiles of quotients by a field" {
+  level organisational
+
+  rule percentiles {
+    title "t"
+    for claim
+    group by record.team
+    require percentile(record.refund / record.paid, 50) < 0.25
+    require percentile(record.paid / record.pieces, 90) <= 20 GBP
+    message "{group.team} {percentile(record.refund / record.paid, 50)} {percentile(record.paid / record.pieces, 90)} {percentile(record.n / record.pieces, 33.333333333333333333333)}"
+  }
+}
+"#;
+
+/// [`FIELD_PERCENTILE_CODE`] over [`FIELD_QUOTIENT_POLICY`]'s schema, in `policies`.
+fn write_field_percentile_policy(policies: &Path) {
+    let schema = FIELD_QUOTIENT_POLICY.split("code \"").next().unwrap();
+    std::fs::write(policies.join("p.precept"), format!("{schema}{FIELD_PERCENTILE_CODE}")).unwrap();
+}
+
+/// In `dialect` (DuckDB: no exact order of the fractions to rank them by), the rule of
+/// [`FIELD_PERCENTILE_CODE`] is left out, named in a diagnostic.
+pub fn field_percentiles_left_out(dialect: Dialect) {
+    let (_dir, policies, _records) = scratch();
+    write_field_percentile_policy(&policies);
+    let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
+    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
+    let sql = compile(&program, &Options { dialect, range: GENERATED_DAYS });
+    assert!(sql.compiled.is_empty(), "{:?}", sql.compiled);
+    assert!(
+        sql.diagnostics
+            .iter()
+            .any(|d| d.code == "precept::sql::unsupported" && d.message.contains("rule `percentiles` is left out")),
+        "{:#?}",
+        sql.diagnostics
+    );
+}
+
+/// [`FIELD_PERCENTILE_CODE`] over the claims of [`generated_field_quotients`] (a zero divisor,
+/// missing divisors, quotients 10^-13 apart, a `p` of 21 places): the same findings in PostgreSQL
+/// and Spark as in the engine.
+pub fn generated_field_percentiles(engine: &dyn Engine) {
+    if engine.dialect() == Dialect::DuckDb {
+        field_percentiles_left_out(engine.dialect());
+        return;
+    }
+    let (_dir, policies, records) = scratch();
+    write_field_percentile_policy(&policies);
+    write_field_quotient_claims(&records, &FIELD_QUOTIENT_CLAIMS, &[]);
+    let rows = every_rule_compared(engine, &policies, records);
+    assert!(rows.len() >= 5, "{rows:#?}");
+    // Team b's divisor of zero leaves its percentiles of `paid / pieces` without an answer.
+    let b = rows.iter().find(|r| r.5.as_deref() == Some("team b"));
+    assert_eq!(b.map(|r| (r.2, r.4.get(2).cloned().flatten())), Some((Some(2), None)), "{rows:#?}");
 }
 
 /// Generated claims for [`FINE_DECIMAL_POLICY`]: teams whose shares and averages fall on either

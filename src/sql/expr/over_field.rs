@@ -1,6 +1,7 @@
 //! An aggregate of a quotient by a value read from the record (`avg(record.refund /
 //! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
-//! compiled exactly: `min` and `max` in every dialect, `sum` and `avg` in DuckDB and PostgreSQL.
+//! compiled exactly: `min` and `max` in every dialect, `sum` and `avg` in DuckDB and PostgreSQL,
+//! `percentile` in PostgreSQL and Spark.
 //!
 //! Why it needs its own path: every member has a denominator of its own, so no one denominator
 //! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
@@ -11,7 +12,7 @@
 //! step a sum in lowest terms, as the engine's; [`extreme`]); PostgreSQL, which has no lambdas,
 //! orders them by an exact key for the least and greatest, and sums them with an aggregate of its
 //! own the script creates ([`QSUM`]), each step the same sum in lowest terms; Spark, which has no
-//! `gcd`, folds their least and greatest. The group record
+//! `gcd`, folds their least and greatest and sorts them for a percentile. The group record
 //! holds the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an
 //! `avg`.
 //!
@@ -283,13 +284,7 @@ pub fn extreme(d: Dialect, x: &str, least: bool) -> (String, String) {
             );
             (format!("({e})[1]"), format!("COALESCE(({e})[2], 1)"))
         }
-        Dialect::Postgres => {
-            let order = if least { "" } else { " DESC" };
-            let e = format!(
-                "(array_agg({x} ORDER BY div({x}[1] * power(CAST(10 AS NUMERIC), 77), {x}[2]){order}) FILTER (WHERE {x} IS NOT NULL))"
-            );
-            (format!("{e}[1][1]"), format!("COALESCE({e}[1][2], 1)"))
-        }
+        Dialect::Postgres => pg_at(x, least, "1"),
         Dialect::Spark => {
             let l = format!("collect_list({x})");
             let e = format!(
@@ -299,6 +294,41 @@ pub fn extreme(d: Dialect, x: &str, least: bool) -> (String, String) {
             );
             (format!("({e})[0]"), format!("COALESCE(({e})[1], 1)"))
         }
+    }
+}
+
+/// In PostgreSQL, the pair at rank `at` (SQL, from 1) of a group's pairs `x` sorted (ascending
+/// with `up`, else descending), as SQL of its numerator and its denominator (1 for none), by
+/// `trunc(n * 10^77 / d)`, exact in `NUMERIC` ([`extreme`]).
+fn pg_at(x: &str, up: bool, at: &str) -> (String, String) {
+    let order = if up { "" } else { " DESC" };
+    let e = format!(
+        "(array_agg({x} ORDER BY div({x}[1] * power(CAST(10 AS NUMERIC), 77), {x}[2]){order}) FILTER (WHERE {x} IS NOT NULL))"
+    );
+    // (`array_agg` of arrays is an array of two dimensions.)
+    (format!("{e}[{at}][1]"), format!("COALESCE({e}[{at}][2], 1)"))
+}
+
+/// The nearest-rank percentile of a group's pairs `x`, the pair at rank `at` (SQL:
+/// `crate::sql::group`'s rank of the percentile among the values present) of them sorted by
+/// value, exactly, as SQL of its numerator and denominator (NULL over 1 for none): PostgreSQL by
+/// its exact key ([`pg_at`]), Spark with `array_sort` and a comparison of two pairs at a time
+/// ([`below`]); `None` in DuckDB, whose `list_sort` takes no comparison.
+pub fn percentile(d: Dialect, x: &str, at: &str) -> Option<(String, String)> {
+    match d {
+        // An array subscript is an `integer` in PostgreSQL, never a `bigint`.
+        Dialect::Postgres => Some(pg_at(x, true, &format!("CAST({at} AS INTEGER)"))),
+        Dialect::Spark => {
+            let (l, r) = ("precept_l", "precept_r");
+            let e = format!(
+                "try_element_at(array_sort(collect_list({x}), ({l}, {r}) -> CASE WHEN {} THEN -1 WHEN {} THEN 1 ELSE 0 END), \
+                 CAST({at} AS INT))",
+                below(d, l, r, "<"),
+                below(d, l, r, ">")
+            );
+            Some((format!("({e})[0]"), format!("COALESCE(({e})[1], 1)")))
+        }
+        Dialect::DuckDb => None,
     }
 }
 
