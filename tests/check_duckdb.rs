@@ -2033,7 +2033,8 @@ fn values_with_no_answer_are_shown_in_messages_as_natively() {
 
 /// Aggregates with no answer in a group's message: a member's division by zero or date moved
 /// past 9999-12-31, a sum of quotients past the engine's 128 bits, and arithmetic on them; the
-/// record with no answer is shown first, once however many aggregates it leaves without one.
+/// record with no answer is shown first, once however many aggregates it leaves without one; a
+/// presence rule expecting a group by name that has no record.
 const NO_ANSWER_GROUP_POLICY: &str = r#"schema deal {
   identified by id
   id: text
@@ -2063,6 +2064,14 @@ code "No answer in groups" {
     require sum(record.paid / record.parts) + avg(record.paid / record.parts) < 100
     message "{group.team} both"
   }
+
+  rule monthly {
+    title "t"
+    for deal
+    group by record.team
+    expect every month of record.until for each team in "a", "z" from 2024-05-01 until 2024-07-31
+    message "{group.team} {group.period} {sum(record.paid / record.parts)}"
+  }
 }
 "#;
 
@@ -2089,7 +2098,7 @@ fn aggregates_with_no_answer_are_shown_in_group_messages_as_natively() {
         deal("D-1", "d", "2024-05-01", "1", "1", 0),
     ];
     let records: Vec<&str> = records.iter().map(String::as_str).collect();
-    let messages = no_answer_messages("deals", NO_ANSWER_GROUP_POLICY, &records, 6);
+    let messages = no_answer_messages("deals", NO_ANSWER_GROUP_POLICY, &records, 15);
     assert_eq!(
         messages,
         [
@@ -2099,6 +2108,15 @@ fn aggregates_with_no_answer_are_shown_in_group_messages_as_natively() {
             "d: 1 3 2024-05-31 (no answer: division by zero) 1",
             "a both",
             "c both",
+            "b 2024-06 2",
+            "b 2024-07 2",
+            "c 2024-06 (no answer: overflow)",
+            "c 2024-07 (no answer: overflow)",
+            "d 2024-06 1",
+            "d 2024-07 1",
+            "z 2024-05 0",
+            "z 2024-06 0",
+            "z 2024-07 0",
         ]
     );
 }

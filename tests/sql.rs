@@ -1096,3 +1096,32 @@ code "Redacted" {
         }
     }
 }
+
+/// `otherwise`, `is present` and `is missing` of a group's aggregate that may have no answer (a
+/// member's date moved past the last held, a sum of quotients by a value of the record) are left
+/// out in every dialect, each named: SQL's NULL does not tell a value with no answer from a
+/// missing one, and the engine keeps the lack of an answer where the SQL would take the default.
+/// Of an aggregate that always has an answer they compile.
+#[test]
+fn otherwise_and_presence_of_a_group_value_with_no_answer_are_left_out() {
+    let group_rule = |id: &str, require: &str| {
+        format!("  rule {id} {{\n    title \"t\"\n    for deal\n    group by record.team\n    require {require}\n    message \"{{group.team}}\"\n  }}\n")
+    };
+    let policy = format!(
+        "schema deal {{\n  identified by id\n  id: text\n  team: text\n  until: date\n  paid: decimal\n  parts: decimal\n}}\ncode \"C\" {{\n  level organisational\n{}{}{}{}}}\n",
+        group_rule("default-date", "(max(record.until + 30d) otherwise 2000-01-01) < 2030-01-01"),
+        group_rule("missing-date", "max(record.until + 30d) is missing or max(record.until + 30d) < 2030-01-01"),
+        group_rule("default-sum", "(min(record.paid / record.parts) otherwise 0) < 100"),
+        group_rule("plain-default", "(max(record.until) otherwise 2000-01-01) < 2030-01-01"),
+    );
+    let dir = quotient_policy(&policy);
+    for (dialect, run, text) in in_each_dialect(&dir) {
+        assert_eq!(run.code, 1, "{dialect}: {}", run.stderr);
+        for rule in ["default-date", "missing-date", "default-sum"] {
+            let said = format!("rule `{rule}` is left out of the SQL: `otherwise`, `is present` or `is missing` of an aggregate that may have no answer");
+            assert!(text.contains(&said), "{dialect}: no `{said}` in\n{}", run.stderr);
+        }
+        assert_eq!(run.stderr.matches("precept::sql::unsupported").count(), 3, "{dialect}: {}", run.stderr);
+        assert!(run.stdout.contains("'plain-default' AS rule_id"), "{dialect}: plain-default is not in the SQL");
+    }
+}

@@ -34,7 +34,9 @@ use super::expr::{has_no_answer, scaled_text, Compiler, OverConstant, Slot, Unsu
 use super::tables::scalar;
 use super::RuleSql;
 use crate::engine::group::{MAX_MISSING_SHOWN, MAX_SAMPLES};
-use crate::engine::program::{AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, SchemaInfo};
+use crate::engine::program::{
+    AggKind, CExpr, CompiledRule, DateUnit, ExpectedFrom, GroupSpec, Kind, MsgPart, SchemaInfo,
+};
 use crate::engine::types::Ty;
 use crate::engine::Program;
 
@@ -212,6 +214,9 @@ pub(crate) fn compile(
     // first member with none, in file and record order, as the engine tells it; else a sum or
     // average of quotients by a value of the record whose total passed 128 bits.
     let mut ys: Vec<Option<String>> = vec![None; aggs.len()];
+    // Those columns, each with its NULL (for a group expected by name with no record), placed
+    // after the samples.
+    let mut told: Vec<(String, String)> = Vec::new();
     if placed {
         let overflow = d.text(crate::engine::value::Why::Overflow.as_str());
         for (j, (a, agg)) in aggs.iter().zip(&spec.aggs).enumerate() {
@@ -225,13 +230,19 @@ pub(crate) fn compile(
                 arms.push(format!("WHEN COUNT(x{j}) > 0 AND ({}) IS NULL THEN {overflow}", a.value));
             }
             if !arms.is_empty() {
-                gcols.push(format!("CASE {} END AS y{j}", arms.join(" ")));
+                told.push((
+                    format!("CASE {} END AS y{j}", arms.join(" ")),
+                    format!("CAST(NULL AS {})", d.ty(SqlType::Text)),
+                ));
                 ys[j] = Some(format!("r.y{j}"));
             }
             // The first member with no answer, which a finding shows first (as the engine does).
             if unanswered.contains(&j) {
-                gcols.push(format!(
-                    "arg_min({SAMPLE}, [precept_f, precept_n]) FILTER (WHERE z{j} = 1) AS precept_unanswered_{j}"
+                told.push((
+                    format!(
+                        "arg_min({SAMPLE}, [precept_f, precept_n]) FILTER (WHERE z{j} = 1) AS precept_unanswered_{j}"
+                    ),
+                    format!("CAST(NULL AS {SAMPLE_TYPE})"),
                 ));
             }
         }
@@ -254,6 +265,7 @@ pub(crate) fn compile(
         crate::engine::group::wants(&rule.requires, spec.keys.len() + usize::from(spec.period_slot.is_some()), spec);
     let kept = if placed { samples(spec, &wants, &pairs) } else { Vec::new() };
     gcols.extend(kept.iter().cloned());
+    gcols.extend(told.iter().map(|(col, _)| col.clone()));
     let present: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
     let (filter, group_by) = if keys.is_empty() {
         (String::new(), String::new())
@@ -298,6 +310,19 @@ pub(crate) fn compile(
                 None => Some((first + j, c.duck_places(a.arg.as_ref()?))),
             })
             .collect();
+    }
+    // `otherwise`, `is present` and `is missing` tell a value with no answer from a missing one,
+    // and the SQL's NULL does not: an aggregate that may have no answer there is left out.
+    let unsure: Vec<usize> = (0..aggs.len())
+        .filter(|j| unanswered.contains(j) || summed_pair(spec, &pairs, *j))
+        .map(|j| first + j)
+        .collect();
+    let shown = rule.message.iter().filter_map(|part| match part {
+        MsgPart::Text(_) => None,
+        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) | MsgPart::Redacted(e, _) => Some(e),
+    });
+    if rule.requires.iter().chain(shown).any(|e| tells_missing(e, &unsure)) {
+        return no("`otherwise`, `is present` or `is missing` of an aggregate that may have no answer");
     }
     c.group = Some(slots);
     let mut holds = Vec::new();
@@ -397,7 +422,10 @@ pub(crate) fn compile(
         ));
     }
     if let Some(p) = &spec.presence {
-        let none: Vec<String> = (0..kept.len()).map(|_| format!("CAST(NULL AS {SAMPLES})")).collect();
+        let none: Vec<String> = (0..kept.len())
+            .map(|_| format!("CAST(NULL AS {SAMPLES})"))
+            .chain(told.iter().map(|(_, null)| null.clone()))
+            .collect();
         with.extend(presence(&mut c, rule, spec, p, &aggs, &key_types, (&minimum, &none))?);
         let nulls = if keys.is_empty() {
             "1".to_string()
@@ -427,6 +455,26 @@ pub(crate) fn compile(
     let body = selects.join("\n  UNION ALL\n  ");
     let select = format!("SELECT * FROM (\n  WITH {}\n  {body}\n) AS precept_rule", with.join(",\n  "));
     Ok(RuleSql { select, calendars: c.calendars })
+}
+
+/// Whether aggregate `j` sums or averages quotients by a value of the record (`pairs`), which has
+/// no answer where a running total passes 128 bits.
+fn summed_pair(spec: &GroupSpec, pairs: &[usize], j: usize) -> bool {
+    pairs.contains(&j) && spec.aggs.get(j).is_some_and(|a| matches!(a.kind, AggKind::Sum(_) | AggKind::Avg(_)))
+}
+
+/// Whether `e` asks `otherwise`, `is present` or `is missing` of a value that reads one of the
+/// group record's `slots`.
+fn tells_missing(e: &CExpr, slots: &[usize]) -> bool {
+    use crate::engine::program::Root;
+    fn reads(e: &CExpr, slots: &[usize]) -> bool {
+        matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if slots.contains(&usize::from(*s))))
+            || e.children().any(|c| reads(c, slots))
+    }
+    match e {
+        CExpr::Otherwise(x, _) | CExpr::Present(x, _) if reads(x, slots) => true,
+        _ => e.children().any(|c| tells_missing(c, slots)),
+    }
 }
 
 /// For each value of `rule`'s message, in the order of [`super::message`]'s: why it has no answer
@@ -475,6 +523,9 @@ const SAMPLES: &str = "STRUCT(f BIGINT, n BIGINT, id VARCHAR)[]";
 
 /// One record a finding shows, as [`SAMPLES`] holds it.
 const SAMPLE: &str = "{'f': precept_f, 'n': precept_n, 'id': precept_id}";
+
+/// The type of [`SAMPLE`].
+const SAMPLE_TYPE: &str = "STRUCT(f BIGINT, n BIGINT, id VARCHAR)";
 
 /// The columns of `precept_groups` (for `check --engine duckdb` only) holding the records a
 /// group's findings show, as the engine keeps them (`crate::engine::group`): `precept_first`,
