@@ -2032,7 +2032,8 @@ fn values_with_no_answer_are_shown_in_messages_as_natively() {
 }
 
 /// Aggregates with no answer in a group's message: a member's division by zero or date moved
-/// past 9999-12-31, a sum of quotients past the engine's 128 bits, and arithmetic on them; the
+/// past 9999-12-31, a sum of quotients past the engine's 128 bits, and arithmetic (a date moved
+/// and days between too) on them; the
 /// record with no answer is shown first, once however many aggregates it leaves without one; a
 /// presence rule expecting a group by name that has no record.
 const NO_ANSWER_GROUP_POLICY: &str = r#"schema deal {
@@ -2054,7 +2055,7 @@ code "No answer in groups" {
     group by record.team
     require sum(record.paid / record.parts) < 100
     require count() > 100
-    message "{group.team}: {sum(record.paid / record.parts)} {sum(record.paid / record.parts) * 2 + 1} {max(record.until + 30d)} {avg(record.paid / record.n)} {count()}"
+    message "{group.team}: {sum(record.paid / record.parts)} {sum(record.paid / record.parts) * 2 + 1} {max(record.until + 30d)} {avg(record.paid / record.n)} {count()} {max(record.until + 30d) + 1d} {max(record.until + 30d) - 2024-01-01}"
   }
 
   rule both {
@@ -2102,10 +2103,10 @@ fn aggregates_with_no_answer_are_shown_in_group_messages_as_natively() {
     assert_eq!(
         messages,
         [
-            "a: (no answer: division by zero) (no answer: division by zero) 2024-07-31 ≈2.9444444444 3",
-            "b: 2 5 (no answer: date out of range) 1 2",
-            "c: (no answer: overflow) (no answer: overflow) 2024-05-31 1 5",
-            "d: 1 3 2024-05-31 (no answer: division by zero) 1",
+            "a: (no answer: division by zero) (no answer: division by zero) 2024-07-31 ≈2.9444444444 3 2024-08-01 212d",
+            "b: 2 5 (no answer: date out of range) 1 2 (no answer: date out of range) (no answer: date out of range)",
+            "c: (no answer: overflow) (no answer: overflow) 2024-05-31 1 5 2024-06-01 151d",
+            "d: 1 3 2024-05-31 (no answer: division by zero) 1 2024-06-01 151d",
             "a both",
             "c both",
             "b 2024-06 2",

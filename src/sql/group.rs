@@ -483,8 +483,9 @@ fn tells_missing(e: &CExpr, slots: &[usize]) -> bool {
 /// `ys[j]` is the SQL of why aggregate `j` has none (NULL where it has one), `first` the slot of
 /// the first aggregate. A value made only of aggregates, constants and arithmetic has the first
 /// unanswered operand's reason, read left to right, as the engine passes an operand's lack of an
-/// answer up before a missing one; any other value (a choice, `otherwise`, a division of its own)
-/// is left NULL, shown as missing, as docs/warehouse.md says.
+/// answer up before a missing one (a date moved or the time between two included); any other
+/// value (a choice, `otherwise`, a division of its own) is left NULL, shown as missing, as
+/// docs/warehouse.md says.
 fn whys(d: Dialect, rule: &crate::engine::program::CompiledRule, first: usize, ys: &[Option<String>]) -> Vec<String> {
     use crate::engine::program::{Arith, Root};
     fn reads(e: &CExpr, first: usize, ys: &[Option<String>], out: &mut Vec<String>) -> bool {
@@ -498,9 +499,22 @@ fn whys(d: Dialect, rule: &crate::engine::program::CompiledRule, first: usize, y
                 }
                 true
             }
-            CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_), a, b) => {
-                reads(a, first, ys, out) && reads(b, first, ys, out)
-            }
+            // (A date or instant moved past the last held, or the time between two, has no
+            // answer of its own too, which the SQL does not tell from a missing operand: that
+            // one is shown as missing.)
+            CExpr::Arith(
+                Arith::Add(_)
+                | Arith::Sub(_)
+                | Arith::Mul(_)
+                | Arith::Later
+                | Arith::Earlier
+                | Arith::DateLater
+                | Arith::DateEarlier
+                | Arith::Elapsed
+                | Arith::DaysBetween,
+                a,
+                b,
+            ) => reads(a, first, ys, out) && reads(b, first, ys, out),
             CExpr::Neg(_, x) | CExpr::ToDec(x) => reads(x, first, ys, out),
             _ => false,
         }
