@@ -219,14 +219,14 @@ pub(crate) fn compile(
     let mut told: Vec<(String, String)> = Vec::new();
     if placed {
         let overflow = d.text(crate::engine::value::Why::Overflow.as_str());
-        for (j, (a, agg)) in aggs.iter().zip(&spec.aggs).enumerate() {
+        for (j, a) in aggs.iter().enumerate() {
             let mut arms = Vec::new();
             if unanswered.contains(&j) {
                 arms.push(format!(
                     "WHEN MAX(z{j}) = 1 THEN arg_min(w{j}, [precept_f, precept_n]) FILTER (WHERE z{j} = 1)"
                 ));
             }
-            if pairs.contains(&j) && matches!(agg.kind, AggKind::Sum(_) | AggKind::Avg(_)) {
+            if summed_pair(spec, &pairs, j) {
                 arms.push(format!("WHEN COUNT(x{j}) > 0 AND ({}) IS NULL THEN {overflow}", a.value));
             }
             if !arms.is_empty() {
