@@ -15,7 +15,10 @@
 //! out with `precept::sql::unsupported`, never compiled in part.
 
 mod over_constant;
-pub(crate) mod over_field;
+// Public for tests/sql_duckdb.rs, which holds its comparison of fractions to the exact order;
+// no stability promise.
+#[doc(hidden)]
+pub mod over_field;
 
 use std::collections::BTreeSet;
 

@@ -122,10 +122,7 @@ pub(crate) fn compile(
             AggKind::Min(Kind::Dec | Kind::Money) | AggKind::Max(Kind::Dec | Kind::Money) if over.is_none() => {
                 c.over_field(a, false)?
             }
-            // (DuckDB cannot sort pairs exactly, which a rank needs: [`over_field::percentile`].)
-            AggKind::Percentile(Kind::Dec | Kind::Money, _) if over.is_none() && d != Dialect::DuckDb => {
-                c.over_field(a, false)?
-            }
+            AggKind::Percentile(Kind::Dec | Kind::Money, _) if over.is_none() => c.over_field(a, false)?,
             _ => None,
         };
         // A record's fraction past the engine's 128 bits has no answer (PostgreSQL's `NUMERIC`
@@ -802,9 +799,7 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
             (whole(&n), whole(&den), (whole("NULL"), whole("1")))
         }
         AggKind::Percentile(_, p) => {
-            let Some((n, den)) = super::expr::over_field::percentile(d, &x, &rank(d, &x, p)?) else {
-                return no("a percentile of a quotient by a value of the record");
-            };
+            let (n, den) = super::expr::over_field::percentile(d, &x, &rank(d, &x, p)?);
             (whole(&n), whole(&den), (whole("NULL"), whole("1")))
         }
         _ => return no("this aggregate of a quotient by a value of the record"),

@@ -4798,8 +4798,8 @@ fn write_field_quotient_claims(
 }
 
 /// Percentiles of quotients by a value of the record (exact in PostgreSQL, which orders the
-/// fractions by an exact key, and Spark, which sorts them comparing two at a time; left out in
-/// DuckDB).
+/// fractions by an exact key, Spark, which sorts them comparing two at a time, and DuckDB, which
+/// sorts them as `DOUBLE`s and ranks the closest exactly).
 const FIELD_PERCENTILE_CODE: &str = r#"
 code "Percentiles of quotients by a field" {
   level organisational
@@ -4821,40 +4821,51 @@ fn write_field_percentile_policy(policies: &Path) {
     std::fs::write(policies.join("p.precept"), format!("{schema}{FIELD_PERCENTILE_CODE}")).unwrap();
 }
 
-/// In `dialect` (DuckDB: no exact order of the fractions to rank them by), the rule of
-/// [`FIELD_PERCENTILE_CODE`] is left out, named in a diagnostic.
-pub fn field_percentiles_left_out(dialect: Dialect) {
-    let (_dir, policies, _records) = scratch();
-    write_field_percentile_policy(&policies);
-    let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
-    let sql = compile(&program, &Options { dialect, range: GENERATED_DAYS });
-    assert!(sql.compiled.is_empty(), "{:?}", sql.compiled);
-    assert!(
-        sql.diagnostics
-            .iter()
-            .any(|d| d.code == "precept::sql::unsupported" && d.message.contains("rule `percentiles` is left out")),
-        "{:#?}",
-        sql.diagnostics
-    );
-}
-
 /// [`FIELD_PERCENTILE_CODE`] over the claims of [`generated_field_quotients`] (a zero divisor,
-/// missing divisors, quotients 10^-13 apart, a `p` of 21 places): the same findings in PostgreSQL
-/// and Spark as in the engine.
+/// missing divisors, quotients 10^-13 apart, a `p` of 21 places) and teams of quotients closer
+/// than a `DOUBLE` tells apart: the same findings in every dialect as in the engine.
 pub fn generated_field_percentiles(engine: &dyn Engine) {
-    if engine.dialect() == Dialect::DuckDb {
-        field_percentiles_left_out(engine.dialect());
-        return;
-    }
     let (_dir, policies, records) = scratch();
     write_field_percentile_policy(&policies);
-    write_field_quotient_claims(&records, &FIELD_QUOTIENT_CLAIMS, &[]);
+    // Team m: quotients `(x + 1p) / x` and `x / (x - 1p)` for amounts `x` of eleven digits,
+    // a 10^-26 apart, so close that their `DOUBLE`s are equal; one given twice, and written out
+    // of their order, so that a percentile's rank falls inside them and on the value given
+    // twice, and the order they are read in is not the answer. Team o: a value far below them
+    // and one far above.
+    let close = [
+        ("m", "99999999999.95", "99999999999.96", Some("99999999999.94"), 6),
+        ("m", "99999999999.97", "99999999999.98", Some("99999999999.96"), 5),
+        ("m", "99999999999.98", "99999999999.99", Some("99999999999.97"), 7),
+        ("m", "99999999999.96", "99999999999.97", Some("99999999999.95"), 11),
+        ("m", "99999999999.97", "99999999999.98", Some("99999999999.96"), 5),
+        ("o", "99999999999.97", "99999999999.98", Some("99999999999.96"), 7),
+        ("o", "1.00", "0.01", Some("1"), 1),
+        ("o", "99999999999.95", "99999999999.96", Some("99999999999.94"), 5),
+        ("o", "99999999999.98", "99999999999.99", Some("99999999999.97"), 6),
+        ("o", "0.01", "0.02", Some("0.0000000009"), 1),
+        // Teams p and q: `n / pieces` of whole numbers of 19 digits over a divisor of ten places,
+        // a 10^-19 apart, positive and negative (multiplied across, two such pass 128 bits);
+        // their refunds, half of what they paid, break the rule.
+        ("p", "1.00", "0.50", Some("0.9999999999"), 9223372036854775805),
+        ("p", "1.00", "0.50", Some("0.9999999999"), 9223372036854775807),
+        ("p", "1.00", "0.50", Some("0.9999999999"), 9223372036854775803),
+        ("p", "1.00", "0.50", Some("0.9999999999"), 9223372036854775806),
+        ("p", "1.00", "0.50", Some("0.9999999999"), 9223372036854775804),
+        ("q", "1.00", "0.50", Some("0.9999999999"), -9223372036854775805),
+        ("q", "1.00", "0.50", Some("0.9999999999"), -9223372036854775807),
+        ("q", "1.00", "0.50", Some("0.9999999999"), -9223372036854775803),
+        ("q", "1.00", "0.50", Some("0.9999999999"), -9223372036854775806),
+        ("q", "1.00", "0.50", Some("0.9999999999"), -9223372036854775804),
+    ];
+    write_field_quotient_claims(&records, &FIELD_QUOTIENT_CLAIMS, &close);
     let rows = every_rule_compared(engine, &policies, records);
     assert!(rows.len() >= 5, "{rows:#?}");
     // Team b's divisor of zero leaves its percentiles of `paid / pieces` without an answer.
     let b = rows.iter().find(|r| r.5.as_deref() == Some("team b"));
     assert_eq!(b.map(|r| (r.2, r.4.get(2).cloned().flatten())), Some((Some(2), None)), "{rows:#?}");
+    for team in ["team m", "team o", "team p", "team q"] {
+        assert!(rows.iter().any(|r| r.5.as_deref() == Some(team)), "no finding of {team} compared: {rows:#?}");
+    }
 }
 
 /// Generated claims for [`FINE_DECIMAL_POLICY`]: teams whose shares and averages fall on either

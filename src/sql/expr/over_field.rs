@@ -1,7 +1,7 @@
 //! An aggregate of a quotient by a value read from the record (`avg(record.refund /
 //! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
-//! compiled exactly: `min` and `max` in every dialect, `sum` and `avg` in DuckDB and PostgreSQL,
-//! `percentile` in PostgreSQL and Spark.
+//! compiled exactly: `min`, `max` and `percentile` in every dialect, `sum` and `avg` in DuckDB and
+//! PostgreSQL.
 //!
 //! Why it needs its own path: every member has a denominator of its own, so no one denominator
 //! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
@@ -12,7 +12,8 @@
 //! step a sum in lowest terms, as the engine's; [`extreme`]); PostgreSQL, which has no lambdas,
 //! orders them by an exact key for the least and greatest, and sums them with an aggregate of its
 //! own the script creates ([`QSUM`]), each step the same sum in lowest terms; Spark, which has no
-//! `gcd`, folds their least and greatest and sorts them for a percentile. The group record
+//! `gcd`, folds their least and greatest and sorts them for a percentile; DuckDB, whose lists
+//! sort only by a key, ranks them by their `DOUBLE`s and exactly among the closest. The group record
 //! holds the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an
 //! `avg`.
 //!
@@ -32,6 +33,10 @@
 //! the engine's in any order, and on a large group of real amounts the multiple grew past what
 //! `NUMERIC` holds, in time quadratic in the group; each step of the fold holds numbers below
 //! 2^256.
+
+// Public (hidden) only for a test: its documentation is written for this crate's readers, and
+// links to the private items it explains.
+#![allow(rustdoc::private_intra_doc_links)]
 
 use super::{Compiler, Unsupported};
 use crate::engine::program::CExpr;
@@ -313,11 +318,11 @@ fn pg_at(x: &str, up: bool, at: &str) -> (String, String) {
 /// `crate::sql::group`'s rank of the percentile among the values present) of them sorted by
 /// value, exactly, as SQL of its numerator and denominator (NULL over 1 for none): PostgreSQL by
 /// its exact key ([`pg_at`]), Spark with `array_sort` and a comparison of two pairs at a time
-/// ([`below`]); `None` in DuckDB, whose `list_sort` takes no comparison.
-pub fn percentile(d: Dialect, x: &str, at: &str) -> Option<(String, String)> {
+/// ([`below`]), DuckDB by their `DOUBLE`s and then exactly among the closest ([`duck_at`]).
+pub fn percentile(d: Dialect, x: &str, at: &str) -> (String, String) {
     match d {
         // An array subscript is an `integer` in PostgreSQL, never a `bigint`.
-        Dialect::Postgres => Some(pg_at(x, true, &format!("CAST({at} AS INTEGER)"))),
+        Dialect::Postgres => pg_at(x, true, &format!("CAST({at} AS INTEGER)")),
         Dialect::Spark => {
             let (l, r) = ("precept_l", "precept_r");
             let e = format!(
@@ -326,27 +331,148 @@ pub fn percentile(d: Dialect, x: &str, at: &str) -> Option<(String, String)> {
                 below(d, l, r, "<"),
                 below(d, l, r, ">")
             );
-            Some((format!("({e})[0]"), format!("COALESCE(({e})[1], 1)")))
+            (format!("({e})[0]"), format!("COALESCE(({e})[1], 1)"))
         }
-        Dialect::DuckDb => None,
+        Dialect::DuckDb => {
+            let e = duck_at(x, at);
+            (format!("({e})[1]"), format!("COALESCE(({e})[2], 1)"))
+        }
     }
+}
+
+/// In DuckDB, the pair at rank `at` (SQL, from 1) of a group's pairs `x` in their exact order, or
+/// NULL for none. DuckDB sorts a list only by a key, and no key of its types orders every two
+/// fractions the engine holds, so the pairs are sorted by their values as `DOUBLE`s, and the
+/// answer is looked for among the pairs whose `DOUBLE`s are within 10^-12 of the one at `at`:
+/// the pair at `at` in the exact order is among them (a `DOUBLE` is within 4 * 10^-16 of its
+/// pair's value, so the two orders differ only between pairs that close: were the exact one
+/// further below, `at` pairs would be exactly at or below it and so, as `DOUBLE`s, below the
+/// one at `at`). Of those candidates (each value once: DuckDB's pairs are in lowest terms, so
+/// equal values are identical pairs) it is the one with fewer than `at` pairs exactly below it
+/// and at least `at` at or below it, counted over the whole group with [`below`]. Each count
+/// reads every pair, so this costs the group's size for each distinct candidate: one, unless
+/// the values are as close as that.
+fn duck_at(x: &str, at: &str) -> String {
+    let dbl = |p: &str| format!("(CAST({p}[1] AS DOUBLE) / CAST({p}[2] AS DOUBLE))");
+    let (l, k, c, y) = ("precept_l", "precept_k", "precept_c", "precept_y");
+    let (dc, dk) = (dbl(c), dbl(&format!("{l}[{k}]")));
+    let near = format!("abs({dc} - {dk}) <= 1e-12 * greatest(abs({dc}), abs({dk}))");
+    let below_c = below(Dialect::DuckDb, y, c, "<");
+    format!(
+        "list_transform([list({x} ORDER BY {}) FILTER (WHERE {x} IS NOT NULL)], lambda {l}: \
+         list_transform([CAST({at} AS BIGINT)], lambda {k}: \
+         list_filter(list_distinct(list_filter({l}, lambda {c}: {near})), lambda {c}: \
+         list_transform([len(list_filter({l}, lambda {y}: {below_c}))], lambda precept_lo: \
+         precept_lo < {k} AND {k} <= precept_lo + len(list_filter({l}, lambda {y}: {y} = {c})))[1])[1])[1])[1]",
+        dbl(x)
+    )
 }
 
 /// Whether pair `b` is `op` (`<`, `>`) pair `a`, exactly, for DuckDB's and Spark's lambdas: by
 /// their values as `DOUBLE`s where those are apart by more than 10^-12 of the larger (each is
 /// within 4 * 10^-16 of its value, relatively: two roundings to a `DOUBLE` and a division, so
-/// their order is the values'), else by multiplying across,
-/// whole numbers that may pass the 38 digits or 128 bits the database holds and stop the query.
-/// Multiplying across alone stopped on pairs of amounts of eleven digits over divisors of ten
-/// places that are far apart, and on identical pairs of them, which are told first (DuckDB's
-/// pairs are in lowest terms, so equal values are identical pairs; Spark's are not).
-fn below(d: Dialect, b: &str, a: &str, op: &str) -> String {
+/// their order is the values'), else by the sign of the difference of the products across
+/// ([`cross_sign`], in limbs: the products pass the 38 digits or 128 bits the database holds,
+/// which stopped the query when they were multiplied as they are). Identical pairs are told
+/// first (DuckDB's pairs are in lowest terms, so equal values are identical pairs; Spark's are
+/// not, and theirs reach the products, which are equal). `b` and `a` are SQL of the dialect's
+/// arrays `[numerator, denominator]`, whole numbers, the denominator above zero. Public for
+/// tests/sql_duckdb.rs, which holds it to exact fractions.
+pub fn below(d: Dialect, b: &str, a: &str, op: &str) -> String {
     let (n, m) = if d == Dialect::Spark { (0, 1) } else { (1, 2) };
     let v = |p: &str| format!("(CAST({p}[{n}] AS DOUBLE) / CAST({p}[{m}] AS DOUBLE))");
     let (va, vb) = (v(a), v(b));
+    let across =
+        cross_sign(d, [&format!("{b}[{n}]"), &format!("{a}[{m}]"), &format!("{a}[{n}]"), &format!("{b}[{m}]")]);
     format!(
         "CASE WHEN {b}[{n}] = {a}[{n}] AND {b}[{m}] = {a}[{m}] THEN FALSE \
          WHEN abs({vb} - {va}) > 1e-12 * greatest(abs({va}), abs({vb})) THEN {vb} {op} {va} \
-         ELSE {b}[{n}] * {a}[{m}] {op} {a}[{n}] * {b}[{m}] END"
+         ELSE sign({b}[{n}]) * ({across}) {op} 0 END"
     )
+}
+
+/// Digits of each limb [`cross_sign`] splits a whole number into: three of them hold the 39
+/// digits of any numerator or denominator (below 2^127 in DuckDB, 10^38 in Spark), and a product
+/// of two limbs, 26 digits, and a sum of three such, fit any whole type of 38 digits.
+const LIMB: usize = 13;
+
+/// The sign of `|w| * x - |y| * z` (SQL whole numbers, `x` and `z` above zero), exactly, where
+/// the products may pass the 38 digits or 128 bits the database holds: [`below`]'s comparison of
+/// two fractions of the same sign whose values are too close for their `DOUBLE`s to order them.
+/// Each number is split into three limbs of [`LIMB`] digits (from its text, so no division of
+/// 38 digits is needed), the difference of the products is written in base 10^13 as five
+/// coefficients of at most 27 digits, and carried from the lowest up with whole division (which
+/// may truncate toward zero: each remainder then keeps its coefficient's sign, smaller than one
+/// unit of the next); the sign is that of the highest part not zero.
+fn cross_sign(d: Dialect, [w, x, y, z]: [&str; 4]) -> String {
+    let (bind, at, ty, text) = match d {
+        Dialect::Spark => ("transform", 0, "DECIMAL(38, 0)", "STRING"),
+        _ => ("list_transform", 1, "HUGEINT", "VARCHAR"),
+    };
+    // `body` over `name` bound to SQL `value`.
+    let let_in = |value: &str, name: &str, body: &str| match d {
+        Dialect::Spark => format!("{bind}(array({value}), {name} -> {body})[{at}]"),
+        _ => format!("{bind}([{value}], lambda {name}: {body})[{at}]"),
+    };
+    let width = 3 * LIMB;
+    let limbs = |v: &str| {
+        let digits = format!("lpad(CAST(CAST(abs({v}) AS {ty}) AS {text}), {width}, '0')");
+        (0..3).map(move |i| format!("CAST(substr({digits}, {}, {LIMB}) AS {ty})", i * LIMB + 1)).collect::<Vec<_>>()
+    };
+    let all: Vec<String> = [w, x, y, z].into_iter().flat_map(limbs).collect();
+    // `precept_v` holds the twelve limbs, most significant first: w at 0..3, x at 3..6, y at 6..9, z at 9..12.
+    let l = |i: usize| format!("precept_v[{}]", i + at);
+    // The coefficient of 10^(13 * k) in `u * v` of limbs starting at `u` and `v`, less that of `p * q`.
+    let coefficient = |k: usize| {
+        let mut terms = Vec::new();
+        for i in 0..3usize {
+            for j in 0..3usize {
+                // Limb i is of 10^(13 * (2 - i)).
+                if (2 - i) + (2 - j) == k {
+                    terms.push(format!("{} * {} - {} * {}", l(i), l(3 + j), l(6 + i), l(9 + j)));
+                }
+            }
+        }
+        format!("({})", terms.join(" + "))
+    };
+    let unit = format!("CAST(1{} AS {ty})", "0".repeat(LIMB));
+    let r: Vec<String> = (0..5).map(coefficient).collect();
+    let coefficients = match d {
+        Dialect::Spark => format!("array({})", r.join(", ")),
+        _ => format!("[{}]", r.join(", ")),
+    };
+    let rr = |k: usize| format!("precept_r[{}]", k + at);
+    let whole_div = |t: &str| match d {
+        Dialect::Spark => format!("CAST(({t}) div {unit} AS {ty})"),
+        _ => format!("(({t}) // {unit})"),
+    };
+    // Carried from the lowest coefficient: `precept_t[k]` is coefficient k plus the carry into
+    // it, the whole quotient of the one below by 10^13 (each written out once: binding each in
+    // a lambda of its own made DuckDB bind the lambdas inside it again for each, 2^k times).
+    let mut carried = vec![rr(0)];
+    for k in 1..5 {
+        let below = carried[k - 1].clone();
+        carried.push(format!("{} + {}", rr(k), whole_div(&below)));
+    }
+    let carries = match d {
+        Dialect::Spark => format!("array({})", carried.join(", ")),
+        _ => format!("[{}]", carried.join(", ")),
+    };
+    let t = |k: usize| format!("precept_t[{}]", k + at);
+    let rem = |k: usize| format!("({} - {} * {unit})", t(k), whole_div(&t(k)));
+    let body = format!(
+        "CASE WHEN {t4} <> 0 THEN sign({t4}) WHEN {r3} <> 0 THEN sign({r3}) WHEN {r2} <> 0 THEN sign({r2}) \
+         WHEN {r1} <> 0 THEN sign({r1}) ELSE sign({r0}) END",
+        t4 = t(4),
+        r3 = rem(3),
+        r2 = rem(2),
+        r1 = rem(1),
+        r0 = rem(0)
+    );
+    let body = let_in(&carries, "precept_t", &body);
+    let values = match d {
+        Dialect::Spark => format!("array({})", all.join(", ")),
+        _ => format!("[{}]", all.join(", ")),
+    };
+    let_in(&values, "precept_v", &let_in(&coefficients, "precept_r", &body))
 }
