@@ -382,16 +382,10 @@ fn redacted_numbers_give_the_same_hashes_in_spark() {
     }
 }
 
-/// Sums and averages of quotients by a value of the record are left out, each named (no server
-/// needed); their least, greatest and percentiles compile.
+/// Sums, averages, least, greatest and percentiles of quotients by a value of the record: exact
+/// fractions, sums kept in lowest terms without a `gcd` of Spark's own.
 #[test]
-fn aggregates_of_quotients_by_a_field_are_left_out_in_spark() {
-    sql_diff::field_quotients_left_out(precept::sql::Dialect::Spark);
-}
-
-/// The least, greatest and percentiles of quotients by a value of the record: exact fractions.
-#[test]
-fn extremes_of_quotients_by_a_field_give_the_same_findings_in_spark() {
+fn aggregates_of_quotients_by_a_field_give_the_same_findings_in_spark() {
     if let Some(spark) = spark() {
         sql_diff::generated_field_quotients(&spark);
         sql_diff::generated_field_percentiles(&spark);

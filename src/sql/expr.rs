@@ -19,6 +19,7 @@ mod over_constant;
 // no stability promise.
 #[doc(hidden)]
 pub mod over_field;
+mod spark_whole;
 
 use std::collections::BTreeSet;
 

@@ -762,14 +762,23 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
 
 /// Aggregate `kind` of a quotient by a value of the record, column `x{j}` holding each record's
 /// exact fraction as a pair ([`Compiler::over_field`]): the pairs' sum, or their sum over the
-/// values counted (DuckDB and PostgreSQL), or their least or greatest, as a fraction of whole numbers the group
+/// values counted, or their least, greatest or percentile, as a fraction of whole numbers the group
 /// record holds as [`Slot::Ratio`]. With `ordered` (`check --engine duckdb`, which knows each
 /// record's file and row) a sum is folded in file and record order, as the engine folds it.
 fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggSql, Unsupported> {
-    use super::expr::over_field::{average, extreme, pg_sum, sum};
+    use super::expr::over_field::{average, extreme, pg_sum, spark_average, spark_sum, sum};
     let x = format!("x{j}");
     let order = if ordered { " ORDER BY precept_f, precept_n" } else { "" };
-    let pairs = format!("COALESCE(list({x}{order}) FILTER (WHERE {x} IS NOT NULL), [])");
+    // (`collect_list` leaves out NULLs.)
+    let pairs = match d {
+        Dialect::Spark => format!("collect_list({x})"),
+        _ => format!("COALESCE(list({x}{order}) FILTER (WHERE {x} IS NOT NULL), [])"),
+    };
+    let spark = d == Dialect::Spark;
+    let sum = |p: &str| if spark { spark_sum(p) } else { sum(p) };
+    let average = |s: &str, n: &str| if spark { spark_average(s, n) } else { average(s, n) };
+    // A pair's numerator and denominator (Spark's arrays count from 0).
+    let (n1, n2) = if d == Dialect::Spark { (0, 1) } else { (1, 2) };
     // (PostgreSQL's whole numbers of many places stay `NUMERIC`, of no bound, not made to fit 38
     // digits.)
     let whole = |v: &str| format!("CAST({v} AS {})", if d == Dialect::Postgres { "NUMERIC" } else { "DECIMAL(38, 0)" });
@@ -783,14 +792,14 @@ fn over_field(d: Dialect, j: usize, kind: AggKind, ordered: bool) -> Result<AggS
         }
         AggKind::Sum(_) => {
             let s = sum(&pairs);
-            (whole(&format!("({s})[1]")), whole(&format!("({s})[2]")), (whole("0"), whole("1")))
+            (whole(&format!("({s})[{n1}]")), whole(&format!("({s})[{n2}]")), (whole("0"), whole("1")))
         }
         // No value present: no average (a numerator of NULL over 0).
         AggKind::Avg(_) => {
             let a = average(&sum(&pairs), &format!("COUNT({x})"));
             (
-                whole(&format!("CASE WHEN {present} THEN ({a})[1] END")),
-                whole(&format!("CASE WHEN {present} THEN ({a})[2] ELSE 0 END")),
+                whole(&format!("CASE WHEN {present} THEN ({a})[{n1}] END")),
+                whole(&format!("CASE WHEN {present} THEN ({a})[{n2}] ELSE 0 END")),
                 (whole("NULL"), whole("0")),
             )
         }

@@ -4582,29 +4582,11 @@ code "Quotients by a field" {
 }
 "#;
 
-/// The rules of [`FIELD_QUOTIENT_POLICY`] that sum or average such quotients (not in Spark).
+/// The rules of [`FIELD_QUOTIENT_POLICY`] that sum or average such quotients.
 const FIELD_QUOTIENT_RULES: [&str; 3] = ["ratios", "ratios-of-products", "ratios-in-arithmetic"];
 
-/// The rule of [`FIELD_QUOTIENT_POLICY`] that takes only their least and greatest (every dialect).
+/// The rule of [`FIELD_QUOTIENT_POLICY`] that takes only their least and greatest.
 const FIELD_EXTREMES_RULE: &str = "extremes";
-
-/// In `dialect` (Spark, which has no `gcd`), every rule of
-/// [`FIELD_QUOTIENT_POLICY`] that sums or averages quotients by a field is left out, each named in
-/// a diagnostic (which names the construct); the rule of their least and greatest compiles.
-pub fn field_quotients_left_out(dialect: Dialect) {
-    let (_dir, policies, _records) = scratch();
-    std::fs::write(policies.join("q.precept"), FIELD_QUOTIENT_POLICY).unwrap();
-    let (program, diags) = precept::workspace::load_policies(std::slice::from_ref(&policies));
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
-    let sql = compile(&program, &Options { dialect, range: GENERATED_DAYS });
-    assert_eq!(sql.compiled, [FIELD_EXTREMES_RULE], "{:#?}", sql.diagnostics);
-    for id in FIELD_QUOTIENT_RULES {
-        let named = |d: &&precept::diagnostics::Diag| {
-            d.code == "precept::sql::unsupported" && d.message.contains(&format!("rule `{id}` is left out"))
-        };
-        assert!(sql.diagnostics.iter().any(|d| named(&d)), "{id} not named: {:#?}", sql.diagnostics);
-    }
-}
 
 /// In PostgreSQL, whose `NUMERIC` holds any fraction, a record's quotient whose lowest terms pass
 /// the engine's 128 bits (a divisor of 18 digits and 10 places divided again by one of 19; a
@@ -4711,9 +4693,8 @@ const FIELD_QUOTIENT_CLAIMS: [(&str, &str, &str, Option<&str>, i64); 25] = [
 /// Generated claims for [`FIELD_QUOTIENT_POLICY`]: denominators of either sign and of ten places,
 /// zero (no answer) and missing (left out of the aggregate), an average exactly on its limit,
 /// amounts of eleven digits over denominators of ten places, quotients a 10^-13 apart, and an
-/// average over nine ordinary amounts (a fraction over about 10^33) compared with a constant. In
-/// PostgreSQL and Spark only the least and greatest compile ([`field_quotients_left_out`]), and
-/// only they are compared.
+/// average over nine ordinary amounts (a fraction over about 10^33) compared with a constant:
+/// every rule compiles in every dialect, and each is compared.
 pub fn generated_field_quotients(engine: &dyn Engine) {
     let (_dir, policies, records) = scratch();
     std::fs::write(policies.join("q.precept"), FIELD_QUOTIENT_POLICY).unwrap();
@@ -4750,12 +4731,6 @@ pub fn generated_field_quotients(engine: &dyn Engine) {
         ("l", "40000002000.29", "1.01", Some("1"), 1),
     ];
     write_field_quotient_claims(&records, &FIELD_QUOTIENT_CLAIMS, &far);
-    if engine.dialect() == Dialect::Spark {
-        field_quotients_left_out(engine.dialect());
-        let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
-        assert!(rows.iter().any(|r| r.0 == FIELD_EXTREMES_RULE), "no finding compared: {rows:#?}");
-        return;
-    }
     let rows = every_rule_compared(engine, &policies, records);
     for id in FIELD_QUOTIENT_RULES.iter().chain([&FIELD_EXTREMES_RULE]) {
         assert!(rows.iter().any(|r| r.0 == *id), "no finding of {id} compared: {rows:#?}");

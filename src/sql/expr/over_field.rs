@@ -1,7 +1,6 @@
 //! An aggregate of a quotient by a value read from the record (`avg(record.refund /
 //! record.amount)`, `sum(record.paid / record.pieces)`, `max(record.fee / record.hours)`),
-//! compiled exactly: `min`, `max` and `percentile` in every dialect, `sum` and `avg` in DuckDB and
-//! PostgreSQL.
+//! compiled exactly in every dialect: `min`, `max`, `percentile`, `sum` and `avg`.
 //!
 //! Why it needs its own path: every member has a denominator of its own, so no one denominator
 //! serves the group as it does for a quotient by a constant ([`super::OverConstant`]), and SQL's
@@ -11,8 +10,9 @@
 //! ([`Compiler::over_field`]). DuckDB folds a group's pairs with `list_reduce` ([`sum`]: each
 //! step a sum in lowest terms, as the engine's; [`extreme`]); PostgreSQL, which has no lambdas,
 //! orders them by an exact key for the least and greatest, and sums them with an aggregate of its
-//! own the script creates ([`QSUM`]), each step the same sum in lowest terms; Spark, which has no
-//! `gcd`, folds their least and greatest and sorts them for a percentile; DuckDB, whose lists
+//! own the script creates ([`QSUM`]), each step the same sum in lowest terms; Spark folds them
+//! as DuckDB does ([`spark_sum`]), with a greatest common divisor and an exact division of its
+//! own ([`spark_whole`]), and sorts them for a percentile; DuckDB, whose lists
 //! sort only by a key, ranks them by their `DOUBLE`s and exactly among the closest. The group record
 //! holds the result as a fraction ([`super::Slot::Ratio`]), compared across and shown like an
 //! `avg`.
@@ -38,7 +38,7 @@
 // links to the private items it explains.
 #![allow(rustdoc::private_intra_doc_links)]
 
-use super::{Compiler, Unsupported};
+use super::{spark_whole, Compiler, Unsupported};
 use crate::engine::program::CExpr;
 use crate::sql::dialect::Dialect;
 
@@ -76,11 +76,11 @@ fn lowest(p: &str) -> String {
 impl Compiler<'_> {
     /// Value `e` (a number or an amount divided by a value of the record) as the SQL of its exact
     /// fraction `[numerator, denominator]`, whole numbers with the denominator above zero (in
-    /// lowest terms in DuckDB and PostgreSQL), NULL where it has no value or no answer; `None`
-    /// where `e` is no such fraction, or, for a sum or an average (`summed`), in Spark (which has
-    /// no `gcd` to keep a running total in lowest terms).
+    /// lowest terms in DuckDB and PostgreSQL, and in Spark for a sum or an average, `summed`,
+    /// whose running total is kept in lowest terms), NULL where it has no value or no answer;
+    /// `None` where `e` is no such fraction.
     pub fn over_field(&mut self, e: &CExpr, summed: bool) -> Result<Option<String>, Unsupported> {
-        if !self.value_divides(e) || (summed && self.dialect == Dialect::Spark) {
+        if !self.value_divides(e) {
             return Ok(None);
         }
         let Some(f) = self.fraction(e)? else { return Ok(None) };
@@ -108,9 +108,14 @@ impl Compiler<'_> {
             Dialect::Spark => {
                 let f = self.integral(f)?.flat();
                 let (n, d) = (f.num, f.den);
-                format!(
+                let pair = format!(
                     "CASE WHEN ({n}) IS NOT NULL AND ({d}) <> 0 THEN array(CASE WHEN ({d}) < 0 THEN -({n}) ELSE {n} END, abs({d})) END"
-                )
+                );
+                if summed {
+                    spark_lowest(&pair)
+                } else {
+                    pair
+                }
             }
         }))
     }
@@ -171,6 +176,76 @@ pub fn average(s: &str, n: &str) -> String {
         "list_transform([{s}], lambda precept_s: list_transform([gcd(precept_s[1], CAST({n} AS HUGEINT))], lambda precept_h: \
          CASE WHEN CAST(precept_s[2] AS DOUBLE) * (CAST({n} AS DOUBLE) / CAST(precept_h AS DOUBLE)) < {PAST_HELD} \
          THEN [precept_s[1] // precept_h, precept_s[2] * (CAST({n} AS HUGEINT) // precept_h)] END)[1])[1]"
+    )
+}
+
+/// In Spark, pair `p` (SQL, `[numerator, denominator]` of whole numbers, the denominator above
+/// zero, or NULL) in lowest terms, by [`spark_whole`]'s greatest common divisor and exact
+/// division.
+fn spark_lowest(p: &str) -> String {
+    let q = "precept_w";
+    let g = "precept_wg";
+    format!(
+        "transform(array({p}), {q} -> CASE WHEN {q} IS NOT NULL THEN transform(array({}), {g} -> array({}, {}))[0] END)[0]",
+        spark_whole::gcd(&format!("abs({q}[0])"), &format!("{q}[1]"), "w"),
+        spark_whole::exact_div(&format!("{q}[0]"), g, "wn"),
+        spark_whole::exact_div(&format!("{q}[1]"), g, "wd")
+    )
+}
+
+/// In Spark, the sum of the pairs in SQL array `pairs` (in lowest terms, no NULL among them) as
+/// a pair in lowest terms, as [`sum`] is in DuckDB: each step Knuth's sum in lowest terms, with
+/// [`spark_whole`]'s greatest common divisor and exact division (Spark has neither), in
+/// `DECIMAL(38, 0)`s; NULL (no answer) once a running total's lowest terms pass the engine's
+/// 128 bits, where a `DOUBLE` estimate shows it before multiplying; a product of more than 38
+/// digits otherwise stops the query, as does a total between 10^38 and 2^127.
+pub fn spark_sum(pairs: &str) -> String {
+    use spark_whole::{exact_div, gcd};
+    let dbl = |x: &str| format!("CAST({x} AS DOUBLE)");
+    let whole = |x: &str| format!("CAST({x} AS DECIMAL(38, 0))");
+    let (a1, a2, b1, b2) = ("precept_a[0]", "precept_a[1]", "precept_b[0]", "precept_b[1]");
+    let (q1, q2) = ("precept_q[0]", "precept_q[1]");
+    let (ta, tb) = (format!("{} * {}", dbl(a1), dbl(q2)), format!("{} * {}", dbl(b1), dbl(q1)));
+    let far = format!(
+        "{} * {} >= {PAST_HELD} OR abs({ta} + {tb}) - 1e-15 * (abs({ta}) + abs({tb})) >= {PAST_HELD} * {}",
+        dbl(q1),
+        dbl(q2),
+        dbl("precept_g")
+    );
+    let exact = format!(
+        "transform(array({}), precept_t -> transform(array({}), precept_h -> \
+         CASE WHEN {} * ({} / {}) >= {PAST_HELD} THEN NULL ELSE array({}, {}) END)[0])[0]",
+        whole(&format!("{a1} * {q2} + {b1} * {q1}")),
+        gcd("abs(precept_t)", "precept_g", "h"),
+        dbl(q1),
+        dbl(b2),
+        dbl("precept_h"),
+        exact_div("precept_t", "precept_h", "t"),
+        whole(&format!("{q1} * {}", exact_div(b2, "precept_h", "b")))
+    );
+    let add = format!(
+        "(precept_a, precept_b) -> CASE WHEN precept_a IS NOT NULL THEN transform(array({}), precept_g -> \
+         transform(array(array({}, {})), precept_q -> CASE WHEN ({far}) THEN NULL ELSE {exact} END)[0])[0] END",
+        gcd(a2, b2, "g"),
+        exact_div(a2, "precept_g", "qa"),
+        exact_div(b2, "precept_g", "qb")
+    );
+    let zero = format!("array({}, {})", whole("0"), whole("1"));
+    format!("aggregate({pairs}, {zero}, {add})")
+}
+
+/// In Spark, the average of the pairs summed in `s` ([`spark_sum`]), `n` of them (above zero),
+/// as [`average`] is in DuckDB.
+pub fn spark_average(s: &str, n: &str) -> String {
+    use spark_whole::{exact_div, gcd};
+    let count = format!("CAST({n} AS DECIMAL(38, 0))");
+    format!(
+        "transform(array({s}), precept_s -> transform(array({}), precept_h -> \
+         CASE WHEN CAST(precept_s[1] AS DOUBLE) * (CAST({count} AS DOUBLE) / CAST(precept_h AS DOUBLE)) < {PAST_HELD} \
+         THEN array({}, CAST(precept_s[1] * {} AS DECIMAL(38, 0))) END)[0])[0]",
+        gcd("abs(precept_s[0])", &count, "s"),
+        exact_div("precept_s[0]", "precept_h", "sn"),
+        exact_div(&count, "precept_h", "sc")
     )
 }
 
@@ -290,13 +365,15 @@ pub fn extreme(d: Dialect, x: &str, least: bool) -> (String, String) {
             (format!("({e})[1]"), format!("COALESCE(({e})[2], 1)"))
         }
         Dialect::Postgres => pg_at(x, least, "1"),
+        // In lowest terms once found (Spark's pairs are not), so that arithmetic on it, multiplied
+        // across, holds what the engine's does.
         Dialect::Spark => {
             let l = format!("collect_list({x})");
-            let e = format!(
+            let e = spark_lowest(&format!(
                 "CASE WHEN size({l}) > 0 THEN aggregate(slice({l}, 2, size({l}) - 1), {l}[0], (precept_a, precept_b) -> \
                  CASE WHEN {} THEN precept_b ELSE precept_a END) END",
                 below(d, "precept_b", "precept_a", op)
-            );
+            ));
             (format!("({e})[0]"), format!("COALESCE(({e})[1], 1)"))
         }
     }
@@ -325,12 +402,12 @@ pub fn percentile(d: Dialect, x: &str, at: &str) -> (String, String) {
         Dialect::Postgres => pg_at(x, true, &format!("CAST({at} AS INTEGER)")),
         Dialect::Spark => {
             let (l, r) = ("precept_l", "precept_r");
-            let e = format!(
+            let e = spark_lowest(&format!(
                 "try_element_at(array_sort(collect_list({x}), ({l}, {r}) -> CASE WHEN {} THEN -1 WHEN {} THEN 1 ELSE 0 END), \
                  CAST({at} AS INT))",
                 below(d, l, r, "<"),
                 below(d, l, r, ">")
-            );
+            ));
             (format!("({e})[0]"), format!("COALESCE(({e})[1], 1)"))
         }
         Dialect::DuckDb => {
