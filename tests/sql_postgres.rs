@@ -220,6 +220,15 @@ fn aggregates_of_quotients_by_a_field_give_the_same_findings_in_postgres() {
     }
 }
 
+/// Sums, products and quotients of decimals past the engine's 128 bits: no answer, as in the
+/// engine, where `NUMERIC` holds them.
+#[test]
+fn decimals_past_128_bits_have_no_answer_in_postgres() {
+    if let Some(pg) = server() {
+        sql_diff::decimals_past_held(&pg);
+    }
+}
+
 /// Quotients under `if`, before `otherwise` and asked `is present`: a division by zero told from a
 /// missing operand.
 #[test]

@@ -474,8 +474,24 @@ impl<'a> Compiler<'a> {
 
     /// `e` as a fraction, when it is one the engine keeps exact: a group's `share` or `avg` of
     /// numbers, or a quotient of numbers or money (`a / b`), whose denominator may be of any sign
-    /// (zero: no answer).
+    /// (zero: no answer). In PostgreSQL a sum, difference, product or quotient whose lowest terms
+    /// pass the engine's 128 bits has a NULL numerator (no answer; [`Compiler::pg_past_held`]
+    /// tells it), as `NUMERIC` holds it where the engine does not.
     fn fraction(&mut self, e: &CExpr) -> Result<Option<Fraction>, Unsupported> {
+        let f = self.fraction_raw(e)?;
+        let checked = pg_may_pass_held(e)
+            || matches!(e, CExpr::Arith(Arith::Div(Kind::Dec | Kind::Money) | Arith::MoneyRatio, ..));
+        Ok(match f {
+            Some(mut f) if self.dialect == Dialect::Postgres && checked => {
+                f.num = format!("{}(CAST({} AS NUMERIC), CAST({} AS NUMERIC))", over_field::KEPT_FN, f.num, f.den);
+                Some(f)
+            }
+            f => f,
+        })
+    }
+
+    /// [`Compiler::fraction`] of `e`, its own numerator as computed (its operands' checked).
+    fn fraction_raw(&mut self, e: &CExpr) -> Result<Option<Fraction>, Unsupported> {
         if let Some(f) = self.ratio(e) {
             return Ok(Some(f));
         }
@@ -1446,7 +1462,7 @@ impl<'a> Compiler<'a> {
                 // A computation that divides, reads a count from the record or moves a date: no
                 // answer is told from missing ([`Compiler::no_answer`]), and has no answer here
                 // either, as in the engine. A fraction is missing when either side is.
-                if has_no_answer(x) {
+                if has_no_answer(self.dialect, x) {
                     let n = self.no_answer(x)?;
                     let test = match self.fraction(x)? {
                         Some(f) if *want => format!("({} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den),
@@ -1474,7 +1490,7 @@ impl<'a> Compiler<'a> {
                 // The default stands only for a missing value, never for no answer.
                 let (v, dv) = (self.expr(x, hint)?, self.expr(dflt, hint)?);
                 let (v, dv) = self.same_places(x, dflt, v, dv);
-                if has_no_answer(x) {
+                if has_no_answer(self.dialect, x) {
                     let n = self.no_answer(x)?;
                     return Ok(format!("CASE WHEN {n} THEN NULL ELSE COALESCE({v}, {dv}) END"));
                 }
@@ -1517,7 +1533,7 @@ impl<'a> Compiler<'a> {
             // role tables say: a `may` amount with none is not asked without it.
             CExpr::Scope(f, args) => {
                 let answer = super::roles::question(self, *f, args)?;
-                if args.iter().any(has_no_answer) {
+                if args.iter().any(|a| has_no_answer(self.dialect, a)) {
                     format!("CASE WHEN {} THEN NULL ELSE {answer} END", self.no_answer(e)?)
                 } else {
                     answer
@@ -1656,6 +1672,20 @@ impl<'a> Compiler<'a> {
     }
 
     fn arith(&mut self, op: Arith, a: &CExpr, b: &CExpr) -> Result<String, Unsupported> {
+        let raw = self.arith_raw(op, a, b)?;
+        // In PostgreSQL, NULL (no answer) past the engine's 128 bits ([`Compiler::pg_past_held`]).
+        Ok(match op {
+            Arith::Add(k) | Arith::Sub(k) | Arith::Mul(k)
+                if self.dialect == Dialect::Postgres && matches!(k, Kind::Dec | Kind::Money) =>
+            {
+                format!("{}({raw})", over_field::KEPT_DECIMAL_FN)
+            }
+            _ => raw,
+        })
+    }
+
+    /// [`Compiler::arith`] as computed, its operands' checked.
+    fn arith_raw(&mut self, op: Arith, a: &CExpr, b: &CExpr) -> Result<String, Unsupported> {
         let d = self.dialect;
         // A date moved by a divided duration: by its whole days, and no answer (NULL) past the
         // first or last day the engine holds.
@@ -2056,7 +2086,7 @@ impl<'a> Compiler<'a> {
     /// divisor, as the engine does ([`crate::engine::unanswered`]).
     pub fn blame_requirement(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         let blame = self.blame(e)?;
-        if !has_no_answer(e) {
+        if !has_no_answer(self.dialect, e) {
             return Ok(blame);
         }
         let (n, culprit) = (self.no_answer(e)?, self.culprit(e)?);
@@ -2066,7 +2096,7 @@ impl<'a> Compiler<'a> {
     /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
     /// a SQL condition that is never unknown.
     pub(super) fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
-        if !has_no_answer(e) {
+        if !has_no_answer(self.dialect, e) {
             return Ok("FALSE".into());
         }
         let d = self.dialect;
@@ -2108,6 +2138,13 @@ impl<'a> Compiler<'a> {
                 let (x, y) = (self.expr(a, None)?, self.expr(b, None)?);
                 let held = self.moved_in_time(*op, &x, &y).map_or_else(|| "TRUE".to_string(), |(h, _)| h);
                 format!("({na} OR {nb} OR ({x} IS NOT NULL AND {y} IS NOT NULL AND NOT {held}))")
+            }
+            // In PostgreSQL, whose `NUMERIC` has no bound, a result past the engine's 128 bits.
+            CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_), a, b)
+                if d == Dialect::Postgres && pg_may_pass_held(e) =>
+            {
+                let (na, nb, past) = (self.no_answer(a)?, self.no_answer(b)?, self.pg_past_held(e)?);
+                format!("({na} OR {nb} OR {past})")
             }
             // Overflow stops the query with the database's error (docs/warehouse.md, "Limits").
             CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_) | Arith::Elapsed | Arith::DaysBetween, a, b)
@@ -2151,7 +2188,10 @@ impl<'a> Compiler<'a> {
                     None => format!("{} = 0", self.expr(b, None)?),
                 };
                 let (px, py) = (present(self, x, a)?, present(self, y, b)?);
-                format!("({na} OR {nb} OR ({px} AND {py} AND {zero}))")
+                // (In PostgreSQL, also a quotient past the engine's 128 bits.)
+                let past =
+                    if d == Dialect::Postgres { format!(" OR {}", self.pg_past_held(e)?) } else { String::new() };
+                format!("({na} OR {nb} OR ({px} AND {py} AND {zero}){past})")
             }
             CExpr::Arith(Arith::Div(Kind::Duration), a, b) => {
                 let (na, nb) = (self.no_answer(a)?, self.no_answer(b)?);
@@ -2235,11 +2275,28 @@ impl<'a> Compiler<'a> {
     /// Why `e` has no answer where it has none (the engine's words, as SQL text), NULL where it has
     /// one; `None` when it always has one.
     pub(crate) fn no_answer_why(&mut self, e: &CExpr) -> Result<Option<String>, Unsupported> {
-        if !has_no_answer(e) {
+        if !has_no_answer(self.dialect, e) {
             return Ok(None);
         }
         let (n, why) = (self.no_answer(e)?, self.why(e)?);
         Ok(Some(format!("CASE WHEN {n} THEN {why} END")))
+    }
+
+    /// In PostgreSQL, SQL true where `e`, a sum, difference, product or quotient of numbers or
+    /// money, has a value whose lowest terms pass the engine's 128 bits (it has no answer there;
+    /// `NUMERIC`, of no bound, holds it): a quotient's fraction in lowest terms
+    /// ([`over_field::past_held`]), else the decimal's ([`over_field::HELD_FN`]); never unknown.
+    fn pg_past_held(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        Ok(match self.fraction_raw(e)? {
+            Some(f) => {
+                let pair = format!("{}(CAST({} AS NUMERIC), CAST({} AS NUMERIC))", over_field::PAIR, f.num, f.den);
+                over_field::past_held(Dialect::Postgres, &pair).unwrap_or_else(|| "FALSE".into())
+            }
+            None => {
+                let CExpr::Arith(op, a, b) = e else { return Ok("FALSE".into()) };
+                format!("COALESCE(NOT {}({}), FALSE)", over_field::HELD_FN, self.arith_raw(*op, a, b)?)
+            }
+        })
     }
 
     /// Why `e` has no answer, given that it has none, as the engine words it in a value it shows
@@ -2248,7 +2305,7 @@ impl<'a> Compiler<'a> {
     /// missing one), down to the computation whose operands all had answers.
     fn why(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         use crate::engine::value::Why;
-        if !has_no_answer(e) {
+        if !has_no_answer(self.dialect, e) {
             return Ok("NULL".into());
         }
         let d = self.dialect;
@@ -2275,7 +2332,17 @@ impl<'a> Compiler<'a> {
                 let y = self.expr(b, None)?;
                 format!("CASE WHEN {y} = 0 THEN {} ELSE {} END", text(Why::DivisionByZero), text(Why::Overflow))
             }
+            // (In PostgreSQL a quotient past the engine's 128 bits overflows.)
+            CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) if d == Dialect::Postgres => {
+                format!(
+                    "CASE WHEN {} THEN {} ELSE {} END",
+                    self.pg_past_held(e)?,
+                    text(Why::Overflow),
+                    text(Why::DivisionByZero)
+                )
+            }
             CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _) => text(Why::DivisionByZero),
+            _ if d == Dialect::Postgres && pg_may_pass_held(e) => text(Why::Overflow),
             CExpr::Counted(..) | CExpr::AddBusinessDaysBy(..) => text(Why::BadCount),
             // Months read from the record: a count out of range, else the date reached out of
             // the range held ([`Compiler::months_by`]), as the engine tells them.
@@ -2337,7 +2404,7 @@ impl<'a> Compiler<'a> {
                 _ => Ok(None),
             }
         }
-        if !has_no_answer(e) {
+        if !has_no_answer(self.dialect, e) {
             return Ok("NULL".into());
         }
         let d = self.dialect;
@@ -2369,7 +2436,14 @@ impl<'a> Compiler<'a> {
                 format!("CASE WHEN {y} = 0 THEN {zero} ELSE {first} END")
             }
             CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, a, b) => {
-                field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into())
+                let zero = field(self, b)?.or(field(self, a)?).unwrap_or_else(|| "NULL".into());
+                if d == Dialect::Postgres {
+                    // A quotient past the engine's 128 bits overflows: the first field read.
+                    let first = origin_path(self, e)?.unwrap_or_else(|| "NULL".into());
+                    format!("CASE WHEN {} THEN {first} ELSE {zero} END", self.pg_past_held(e)?)
+                } else {
+                    zero
+                }
             }
             _ => origin_path(self, e)?.unwrap_or_else(|| "NULL".into()),
         };
@@ -2481,7 +2555,7 @@ impl<'a> Compiler<'a> {
                 false => no(UNREADABLE_OPENING),
             };
         };
-        if !keeps_unreadable(e, o.var) {
+        if !keeps_unreadable(self.dialect, e, o.var) {
             return no(UNREADABLE_OPENING);
         }
         Ok(o.unread.iter().find(|(s, _)| s == slot).map(|(_, col)| col.clone()))
@@ -2632,7 +2706,7 @@ impl<'a> Compiler<'a> {
                 if fine && self.decimal_factors(e) > 2 {
                     return no("a redacted product of three decimals (it may have more than 20 places, more than the SQL's decimals hold)");
                 }
-                let failed = if has_no_answer(e) {
+                let failed = if has_no_answer(self.dialect, e) {
                     let (n, why) = (self.no_answer(e)?, self.why(e)?);
                     Some(format!("WHEN {n} THEN {} || {why} || ')'", d.text("(no answer: ")))
                 } else {
@@ -2823,15 +2897,23 @@ fn overflow_only(e: &CExpr) -> bool {
 /// a quantifier, a count or a function too): the computations that have no answer in the engine on
 /// ordinary data (a zero divisor, a negative count, a date past 9999-12-31), which the SQL tells
 /// from missing values with [`Compiler::no_answer`].
-pub(crate) fn has_no_answer(e: &CExpr) -> bool {
+pub(crate) fn has_no_answer(d: Dialect, e: &CExpr) -> bool {
     matches!(
         e,
         CExpr::Arith(Arith::Div(_) | Arith::MoneyRatio, _, _)
             | CExpr::Counted(..)
             | CExpr::AddBusinessDaysBy(..)
             | CExpr::AddMonthsBy(..)
-    ) || moves_out_of_range(e)
-        || e.children().any(has_no_answer)
+    ) || (d == Dialect::Postgres && pg_may_pass_held(e))
+        || moves_out_of_range(e)
+        || e.children().any(|x| has_no_answer(d, x))
+}
+
+/// Whether `e` is a sum, difference or product of numbers or money, whose lowest terms may pass
+/// the engine's 128 bits (no answer) where PostgreSQL's `NUMERIC`, of no bound, holds it
+/// ([`Compiler::pg_past_held`]); DuckDB's and Spark's 38 digits stop the query there instead.
+fn pg_may_pass_held(e: &CExpr) -> bool {
+    matches!(e, CExpr::Arith(Arith::Add(k) | Arith::Sub(k) | Arith::Mul(k), _, _) if matches!(k, Kind::Dec | Kind::Money))
 }
 
 /// A decimal or an amount `x` (10 places at most) as the engine shows it
@@ -3003,7 +3085,7 @@ fn part_expr(part: &MsgPart) -> Option<&CExpr> {
 /// Whether `e`, reading one field of the quantifier variable `var` and otherwise constants, is
 /// unreadable whenever that field is, as the engine evaluates it ([`crate::engine::value::V::unknown`]):
 /// every operator on the way to the read passes an unreadable operand's unknown on.
-fn keeps_unreadable(e: &CExpr, var: u8) -> bool {
+fn keeps_unreadable(d: Dialect, e: &CExpr, var: u8) -> bool {
     fn reads(x: &CExpr, var: u8) -> bool {
         let mut todo = vec![x];
         while let Some(y) = todo.pop() {
@@ -3017,17 +3099,17 @@ fn keeps_unreadable(e: &CExpr, var: u8) -> bool {
     // An operand reading the field passes its unknown on, and no other operand can have no
     // answer (which would outrank it: `opening.n + 1 / 0` has none).
     let passes_on = |e: &CExpr| {
-        e.children().any(|x| reads(x, var) && keeps_unreadable(x, var))
-            && e.children().all(|x| reads(x, var) || !has_no_answer(x))
+        e.children().any(|x| reads(x, var) && keeps_unreadable(d, x, var))
+            && e.children().all(|x| reads(x, var) || !has_no_answer(d, x))
     };
     match e {
         CExpr::Field(Root::Var(v), _) => *v == var,
         CExpr::Const(_) | CExpr::Now => false,
         // `x otherwise d`: an unreadable `x` stays unreadable; `d` is read only when `x` is missing.
-        CExpr::Otherwise(x, d) => !reads(d, var) && keeps_unreadable(x, var),
+        CExpr::Otherwise(x, dflt) => !reads(dflt, var) && keeps_unreadable(d, x, var),
         // `x in {...}`: an unknown `x` is the result, the members unread; a member that is
         // unreadable matches nothing.
-        CExpr::InSet(_, x, ..) | CExpr::InList(_, x, ..) => keeps_unreadable(x, var),
+        CExpr::InSet(_, x, ..) | CExpr::InList(_, x, ..) => keeps_unreadable(d, x, var),
         CExpr::Not(_)
         | CExpr::Neg(..)
         | CExpr::Cmp(..)
@@ -3089,7 +3171,7 @@ mod tests {
             (CExpr::Field(Root::Var(1), vec![0].into()), false),
         ];
         for (e, keeps) in cases {
-            assert_eq!(keeps_unreadable(&e, 0), keeps, "{e:?}");
+            assert_eq!(keeps_unreadable(crate::sql::Dialect::DuckDb, &e, 0), keeps, "{e:?}");
         }
     }
 

@@ -105,7 +105,7 @@ pub(crate) fn compile(
             overs.push(None);
             continue;
         };
-        let no_answer = if has_no_answer(a) { Some(c.no_answer(a)?) } else { None };
+        let no_answer = if has_no_answer(d, a) { Some(c.no_answer(a)?) } else { None };
         let over = match agg.kind {
             AggKind::Sum(Kind::Dec | Kind::Money)
             | AggKind::Avg(Kind::Dec | Kind::Money)
@@ -311,7 +311,7 @@ pub(crate) fn compile(
     // `otherwise`, `is present` and `is missing` tell a value with no answer from a missing one,
     // and the SQL's NULL does not: an aggregate that may have no answer there is left out.
     let unsure: Vec<usize> = (0..aggs.len())
-        .filter(|j| unanswered.contains(j) || summed_pair(spec, &pairs, *j))
+        .filter(|j| unanswered.contains(j) || summed_pair(spec, &pairs, *j) || pg_summed(d, spec, *j))
         .map(|j| first + j)
         .collect();
     let shown = rule.message.iter().filter_map(|part| match part {
@@ -458,6 +458,15 @@ pub(crate) fn compile(
 /// no answer where a running total passes 128 bits.
 fn summed_pair(spec: &GroupSpec, pairs: &[usize], j: usize) -> bool {
     pairs.contains(&j) && spec.aggs.get(j).is_some_and(|a| matches!(a.kind, AggKind::Sum(_) | AggKind::Avg(_)))
+}
+
+/// Whether aggregate `j` is, in PostgreSQL, a sum or average of numbers or money, which has no
+/// answer where it passes the engine's 128 bits ([`pg_held`]).
+fn pg_summed(d: Dialect, spec: &GroupSpec, j: usize) -> bool {
+    d == Dialect::Postgres
+        && spec.aggs.get(j).is_some_and(|a| {
+            matches!(a.kind, AggKind::Sum(Kind::Dec | Kind::Money) | AggKind::Avg(Kind::Dec | Kind::Money))
+        })
 }
 
 /// Whether `e` asks `otherwise`, `is present` or `is missing` of a value that reads one of the
@@ -655,7 +664,9 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
         AggKind::Sum(_) => match ty {
             Ty::Int | Ty::Duration => value(format!("CAST(COALESCE(SUM({x}), 0) AS BIGINT)"), "CAST(0 AS BIGINT)"),
             Ty::Dec | Ty::Money(_) => {
-                value(summed(format!("COALESCE(SUM({x}), 0)")), &format!("CAST(0 AS {})", d.ty(SqlType::Decimal)))
+                let sum = format!("COALESCE(SUM({x}), 0)");
+                let sum = pg_held(d, &sum, None, summed(sum.clone()));
+                value(sum, &format!("CAST(0 AS {})", d.ty(SqlType::Decimal)))
             }
             _ => return no("a sum of this type"),
         },
@@ -683,7 +694,10 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
         AggKind::Avg(k) => {
             let (num, num_ty) = match k {
                 Kind::Int => (format!("CAST(SUM({x}) AS BIGINT)"), SqlType::Int),
-                Kind::Dec | Kind::Money => (summed(format!("SUM({x})")), SqlType::Decimal),
+                Kind::Dec | Kind::Money => {
+                    let sum = format!("SUM({x})");
+                    (pg_held(d, &sum, Some(&format!("COUNT({x})")), summed(sum.clone())), SqlType::Decimal)
+                }
                 _ => return no("the average of values of this type"),
             };
             AggSql {
@@ -717,6 +731,41 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
     })
 }
 
+/// In PostgreSQL, `value` where decimal sum `sum` (SQL) is held by the engine, and so is the
+/// average `sum / n` when `n` is given: their lowest terms below 2^127, as the engine's sum
+/// and average have no answer past them, where `NUMERIC` has no bound; else NULL (no answer). In
+/// the other dialects, `value` (their 38 digits stop the query first). The sum is checked once
+/// made: a running total past 128 bits on the way and back is not seen (see docs/warehouse.md).
+fn pg_held(d: Dialect, sum: &str, n: Option<&str>, value: String) -> String {
+    use super::expr::over_field::{past_held, HELD_FN, PAIR};
+    if d != Dialect::Postgres {
+        return value;
+    }
+    let mut held = format!("{HELD_FN}({sum})");
+    if let Some(past) = n.and_then(|n| past_held(d, &format!("{PAIR}(CAST({sum} AS NUMERIC), CAST({n} AS NUMERIC))"))) {
+        held.push_str(&format!(" AND NOT {past}"));
+    }
+    format!("CASE WHEN {held} THEN {value} END")
+}
+
+/// [`pg_held`] of the sum `sum / den` of quotients by a constant (`sum`, SQL, of their
+/// numerators), and of the average `sum / avg_den` when that is given.
+fn pg_over_held(d: Dialect, sum: &str, den: &str, avg_den: Option<&str>, value: String) -> String {
+    use super::expr::over_field::{past_held, PAIR};
+    if d != Dialect::Postgres {
+        return value;
+    }
+    let past = |den: &str| {
+        past_held(d, &format!("{PAIR}(CAST({sum} AS NUMERIC), CAST({den} AS NUMERIC))"))
+            .unwrap_or_else(|| "FALSE".into())
+    };
+    let mut fails = past(den);
+    if let Some(a) = avg_den {
+        fails = format!("{fails} OR {}", past(a));
+    }
+    format!("CASE WHEN NOT ({fails}) THEN {value} END")
+}
+
 /// Aggregate `kind` of a quotient by a constant ([`OverConstant`]), column `x{j}` holding each
 /// record's numerator: the numerators' sum, least, greatest or value at a rank over the constant
 /// denominator (an average's over the denominator times the values counted), a fraction the
@@ -736,10 +785,17 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
         (true, _) => format!("CAST(NULL AS {})", d.ty(o.num_ty)),
         (false, _) => format!("CAST(NULL AS {num})"),
     };
+    // (In PostgreSQL, NULL where the sum or average passes the engine's 128 bits: [`pg_held`].)
     let (value, den, empty) = match kind {
-        AggKind::Sum(_) => (typed(format!("COALESCE(SUM({x}), 0)")), o.den.clone(), typed("0".into())),
+        AggKind::Sum(_) => {
+            let sum = format!("COALESCE(SUM({x}), 0)");
+            (pg_over_held(d, &sum, &o.den, None, typed(sum.clone())), o.den.clone(), typed("0".into()))
+        }
         // No value present: no average (a numerator of NULL over 0).
-        AggKind::Avg(_) => (typed(format!("SUM({x})")), format!("({}) * COUNT({x})", o.den), null),
+        AggKind::Avg(_) => {
+            let (sum, avg_den) = (format!("SUM({x})"), format!("({}) * COUNT({x})", o.den));
+            (pg_over_held(d, &sum, &o.den, Some(&avg_den), typed(sum.clone())), avg_den, null)
+        }
         AggKind::Min(_) => (typed(format!("MIN({x})")), o.den.clone(), null),
         AggKind::Max(_) => (typed(format!("MAX({x})")), o.den.clone(), null),
         AggKind::Percentile(_, p) => (typed(percentile(d, &x, p)?), o.den.clone(), null),

@@ -4690,6 +4690,80 @@ const FIELD_QUOTIENT_CLAIMS: [(&str, &str, &str, Option<&str>, i64); 25] = [
     ("i", "49.93", "6.00", Some("1"), 1),
 ];
 
+/// In PostgreSQL, whose `NUMERIC` has no bound, sums, products and quotients of decimals whose
+/// lowest terms pass the engine's 128 bits have no answer, as in the engine: a product of two
+/// decimals of 26 digits (173 bits), a quotient divided again (153 bits) and then multiplied back
+/// to 90 (the engine has no answer from the step that passed), and a group's sum of three
+/// products of 127 bits each (128 bits; two of them, 124, fit), with the reason shown and the
+/// first field of the computation blamed.
+pub fn decimals_past_held(engine: &dyn Engine) {
+    let (_dir, policies, records) = scratch();
+    let policy = r#"schema big {
+  identified by id
+  id: text
+  team: text
+  a: decimal
+  b: decimal
+  n: integer
+}
+
+code "Past held" {
+  level organisational
+
+  rule products {
+    title "t"
+    for big
+    require record.a * record.b < 100
+    message "{record.a * record.b}"
+  }
+
+  rule chained {
+    title "t"
+    for big
+    require 1 / record.b / record.n * record.n < 1
+    message "{1 / record.b / record.n * record.n} {1 / record.b}"
+  }
+
+  rule summed {
+    title "t"
+    for big
+    group by record.team
+    require sum(record.a * record.b) < 1
+    require avg(record.a) > 0
+    message "{group.team} {sum(record.a * record.b)} {avg(record.a)}"
+  }
+}
+"#;
+    std::fs::write(policies.join("big.precept"), policy).unwrap();
+    let rows = [
+        ("a", "999999999.9999999999", "999999999.9999999997", 1i64),
+        ("a", "999999999.9999999999", "999999999.9999999993", 1),
+        ("a", "999999999.9999999999", "999999999.9999999991", 1),
+        ("b", "999999999.9999999999", "999999999.9999999997", 1),
+        ("b", "999999999.9999999999", "999999999.9999999993", 1),
+        ("c", "9999999999999999.9999999999", "9999999999999999.9999999997", 1),
+        ("d", "1.5", "123456789012345678.1234567891", 9223372036854775807),
+        ("d", "2.25", "4", 3),
+    ];
+    let mut text = String::new();
+    for (i, (team, a, b, n)) in rows.iter().enumerate() {
+        text.push_str(&format!("{{\"id\": \"B-{i}\", \"team\": \"{team}\", \"a\": {a}, \"b\": {b}, \"n\": {n}}}\n"));
+    }
+    std::fs::write(records.join("big.jsonl"), text).unwrap();
+    let rows = every_rule_compared(engine, &policies, records);
+    // Record B-5's product and B-6's chained quotient have no answer (shown as none), where
+    // B-6's quotient before it was divided again has one.
+    let of = |rule: &str, record: &str| rows.iter().find(|r| r.0 == rule && r.1.as_deref() == Some(record)).cloned();
+    assert_eq!(of("products", "B-5").map(|r| r.4), Some(vec![None]), "{rows:#?}");
+    let chained =
+        of("chained", "B-6").map(|r| (r.4.first().cloned().flatten(), r.4.get(1).cloned().flatten().is_some()));
+    assert_eq!(chained, Some((None, true)), "{rows:#?}");
+    // Team a's sum has none (shown as none); team b's, of two of the same products, has one.
+    let team = |t: &str| rows.iter().find(|r| r.0 == "summed" && r.5.as_deref() == Some(t)).cloned();
+    assert_eq!(team("team a").map(|r| r.4.get(1).cloned().flatten()), Some(None), "{rows:#?}");
+    assert!(team("team b").is_some_and(|r| r.4.get(1).cloned().flatten().is_some()), "{rows:#?}");
+}
+
 /// Generated claims for [`FIELD_QUOTIENT_POLICY`]: denominators of either sign and of ten places,
 /// zero (no answer) and missing (left out of the aggregate), an average exactly on its limit,
 /// amounts of eleven digits over denominators of ten places, quotients a 10^-13 apart, and an

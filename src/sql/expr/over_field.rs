@@ -144,14 +144,7 @@ pub fn sum(pairs: &str) -> String {
     let dbl = |x: &str| format!("CAST({x} AS DOUBLE)");
     let (a1, a2, b1, b2) = ("precept_a[1]", "precept_a[2]", "precept_b[1]", "precept_b[2]");
     let (q1, q2) = ("precept_q[1]", "precept_q[2]");
-    // The numerator's two terms, estimated, and how far their sum's estimate may be off.
-    let (ta, tb) = (format!("{} * {}", dbl(a1), dbl(q2)), format!("{} * {}", dbl(b1), dbl(q1)));
-    let far = format!(
-        "{} * {} >= {PAST_HELD} OR abs({ta} + {tb}) - 1e-15 * (abs({ta}) + abs({tb})) >= {PAST_HELD} * {}",
-        dbl(q1),
-        dbl(q2),
-        dbl("precept_g")
-    );
+    let far = past_held_step(a1, b1, q1, q2);
     let exact = format!(
         "list_transform([{a1} * {q2} + {b1} * {q1}], lambda precept_t: list_transform([gcd(precept_t, precept_g)], \
          lambda precept_h: CASE WHEN {} * ({} / {}) >= {PAST_HELD} OR precept_t // precept_h = {HUGEINT_MIN} THEN NULL \
@@ -193,6 +186,22 @@ fn spark_lowest(p: &str) -> String {
     )
 }
 
+/// Whether a step of [`sum`] or [`spark_sum`], adding `a1 / (q1 * g)` and `b1 / (q2 * g)` (`g`
+/// is `precept_g`), has a result past the engine's 128 bits, as its `DOUBLE` estimate shows
+/// before anything is multiplied: its denominator is at least `q1 * q2`, its numerator at least
+/// `(a1 * q2 + b1 * q1) / g` in size, each estimated within 10^-15 of it.
+fn past_held_step(a1: &str, b1: &str, q1: &str, q2: &str) -> String {
+    let dbl = |x: &str| format!("CAST({x} AS DOUBLE)");
+    // The numerator's two terms, estimated, and how far their sum's estimate may be off.
+    let (ta, tb) = (format!("{} * {}", dbl(a1), dbl(q2)), format!("{} * {}", dbl(b1), dbl(q1)));
+    format!(
+        "{} * {} >= {PAST_HELD} OR abs({ta} + {tb}) - 1e-15 * (abs({ta}) + abs({tb})) >= {PAST_HELD} * {}",
+        dbl(q1),
+        dbl(q2),
+        dbl("precept_g")
+    )
+}
+
 /// In Spark, the sum of the pairs in SQL array `pairs` (in lowest terms, no NULL among them) as
 /// a pair in lowest terms, as [`sum`] is in DuckDB: each step Knuth's sum in lowest terms, with
 /// [`spark_whole`]'s greatest common divisor and exact division (Spark has neither), in
@@ -205,13 +214,7 @@ pub fn spark_sum(pairs: &str) -> String {
     let whole = |x: &str| format!("CAST({x} AS DECIMAL(38, 0))");
     let (a1, a2, b1, b2) = ("precept_a[0]", "precept_a[1]", "precept_b[0]", "precept_b[1]");
     let (q1, q2) = ("precept_q[0]", "precept_q[1]");
-    let (ta, tb) = (format!("{} * {}", dbl(a1), dbl(q2)), format!("{} * {}", dbl(b1), dbl(q1)));
-    let far = format!(
-        "{} * {} >= {PAST_HELD} OR abs({ta} + {tb}) - 1e-15 * (abs({ta}) + abs({tb})) >= {PAST_HELD} * {}",
-        dbl(q1),
-        dbl(q2),
-        dbl("precept_g")
-    );
+    let far = past_held_step(a1, b1, q1, q2);
     let exact = format!(
         "transform(array({}), precept_t -> transform(array({}), precept_h -> \
          CASE WHEN {} * ({} / {}) >= {PAST_HELD} THEN NULL ELSE array({}, {}) END)[0])[0]",
@@ -259,6 +262,18 @@ const HELD: &str = "170141183460469231731687303715884105728";
 /// leaves the fraction as it was.
 pub const PAIR: &str = "precept_pair";
 
+/// PostgreSQL's function telling whether a `NUMERIC` (a decimal, of any places) is held by the
+/// engine: its lowest terms, `m / 10^s` reduced, below 2^127 both.
+pub const HELD_FN: &str = "precept_held";
+
+/// PostgreSQL's function giving back a `NUMERIC` the engine holds ([`HELD_FN`]), else NULL.
+pub const KEPT_DECIMAL_FN: &str = "precept_kept";
+
+/// PostgreSQL's function giving back numerator `n` of fraction `n / d` where the engine holds
+/// the fraction (its lowest terms below 2^127) or `d` is zero (which the SQL tells as a division
+/// by zero), else NULL.
+pub const KEPT_FN: &str = "precept_kept_fraction";
+
 /// PostgreSQL's function telling whether a pair (in lowest terms) passes the engine's 128 bits
 /// ([`past_held`]); NULL for a NULL pair.
 const PAST: &str = "precept_past_held";
@@ -284,7 +299,7 @@ pub const QSUM: &str = "precept_qsum";
 pub fn pg_script(sql: &str) -> String {
     let called = |f: &str| sql.contains(&format!("{f}("));
     let mut out = String::new();
-    if called(PAIR) {
+    if called(PAIR) || called(KEPT_FN) {
         out.push_str(&format!(
             "CREATE OR REPLACE FUNCTION {PAIR}(n NUMERIC, d NUMERIC) RETURNS NUMERIC[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$\n\
              DECLARE t NUMERIC; g NUMERIC;\n\
@@ -296,7 +311,31 @@ pub fn pg_script(sql: &str) -> String {
              END $$;\n"
         ));
     }
-    if called(PAST) {
+    if called(KEPT_DECIMAL_FN) {
+        out.push_str(&format!(
+            "CREATE OR REPLACE FUNCTION {KEPT_DECIMAL_FN}(x NUMERIC) RETURNS NUMERIC LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$\n\
+             BEGIN IF {HELD_FN}(x) THEN RETURN x; END IF; RETURN NULL; END $$;\n"
+        ));
+    }
+    if called(KEPT_FN) {
+        out.push_str(&format!(
+            "CREATE OR REPLACE FUNCTION {KEPT_FN}(n NUMERIC, d NUMERIC) RETURNS NUMERIC LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$\n\
+             BEGIN IF d = 0 OR NOT {PAST}({PAIR}(n, d)) THEN RETURN n; END IF; RETURN NULL; END $$;\n"
+        ));
+    }
+    if called(HELD_FN) || called(KEPT_DECIMAL_FN) {
+        out.push_str(&format!(
+            "CREATE OR REPLACE FUNCTION {HELD_FN}(x NUMERIC) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$\n\
+             DECLARE t NUMERIC; n NUMERIC; g NUMERIC;\n\
+             BEGIN\n\
+             x := trim_scale(x);\n\
+             t := power(CAST(10 AS NUMERIC), scale(x));\n\
+             n := trunc(x * t); t := trunc(t); g := gcd(n, t);\n\
+             RETURN abs(div(n, g)) < {HELD} AND div(t, g) < {HELD};\n\
+             END $$;\n"
+        ));
+    }
+    if called(PAST) || called(KEPT_FN) {
         out.push_str(&format!(
             "CREATE OR REPLACE FUNCTION {PAST}(p NUMERIC[]) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$\n\
              BEGIN RETURN abs(p[1]) >= {HELD} OR p[2] >= {HELD}; END $$;\n"
