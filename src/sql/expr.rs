@@ -1722,9 +1722,9 @@ impl<'a> Compiler<'a> {
             }
             // DuckDB types a product of decimals with the sum of its operands' places, and
             // refuses the whole query when that passes 38 ("Needed scale 40"): such a rule is
-            // left out rather than the view. In PostgreSQL too: its `NUMERIC` would give an
-            // answer where the engine's exact value, over 10 to that many places, passes its 128
-            // bits and has none.
+            // left out rather than the view. In PostgreSQL too, so that the dialects compile
+            // the same rules (its `NUMERIC` holds such a product, and one past the engine's 128
+            // bits is NULL there: [`Compiler::pg_past_held`]).
             Arith::Mul(Kind::Dec | Kind::Money) if self.duck_places(a) + self.duck_places(b) > DUCK_MAX_SCALE => {
                 return no(DUCK_PLACES);
             }
@@ -2310,6 +2310,12 @@ impl<'a> Compiler<'a> {
         }
         let d = self.dialect;
         let text = |w: Why| d.text(w.as_str());
+        // In PostgreSQL, where nothing in `e` but a value past 128 bits lacks an answer, that is
+        // why, wherever it is: not looked for operand by operand, whose conditions written out
+        // at every level made the SQL grow with the cube of the nesting.
+        if d == Dialect::Postgres && !has_no_answer(Dialect::DuckDb, e) {
+            return Ok(text(Why::Overflow));
+        }
         match e {
             // The first element whose condition has none, in list order, as the engine keeps it.
             CExpr::Quant(_, var, list, body) | CExpr::Count(list, Some((var, body))) => {
@@ -2408,6 +2414,19 @@ impl<'a> Compiler<'a> {
             return Ok("NULL".into());
         }
         let d = self.dialect;
+        // In PostgreSQL, arithmetic whose only lack of an answer is a value past 128 bits: the
+        // first such computation in the order the engine's walk reaches it (after its operands,
+        // left before right), each tested once, so the SQL grows with the square of the nesting
+        // rather than its cube (asking each operand's own condition at every level).
+        let mut nodes = Vec::new();
+        if d == Dialect::Postgres && pg_arith_nodes(e, &mut nodes) {
+            let mut arms = String::new();
+            for n in nodes {
+                let path = origin_path(self, n)?.unwrap_or_else(|| "NULL".into());
+                arms.push_str(&format!("WHEN {} THEN {path} ", self.pg_past_held(n)?));
+            }
+            return Ok(format!("CASE {arms}END"));
+        }
         match e {
             // Within the first element whose condition has none, the element standing for the
             // variable (`actions[2].amount`), as the engine walks it.
@@ -2907,6 +2926,25 @@ pub(crate) fn has_no_answer(d: Dialect, e: &CExpr) -> bool {
     ) || (d == Dialect::Postgres && pg_may_pass_held(e))
         || moves_out_of_range(e)
         || e.children().any(|x| has_no_answer(d, x))
+}
+
+/// Whether `e` is arithmetic of fields and constants (sums, differences, products, negations,
+/// whole numbers made decimal) and nothing else, its sums, differences and products of numbers or
+/// money ([`pg_may_pass_held`]) pushed to `out` in the order the engine's walk reaches them:
+/// operands first, left before right.
+fn pg_arith_nodes<'e>(e: &'e CExpr, out: &mut Vec<&'e CExpr>) -> bool {
+    match e {
+        CExpr::Field(..) | CExpr::Const(_) | CExpr::Var(_) => true,
+        CExpr::Neg(_, x) | CExpr::ToDec(x) => pg_arith_nodes(x, out),
+        CExpr::Arith(Arith::Add(_) | Arith::Sub(_) | Arith::Mul(_), a, b) => {
+            let pure = pg_arith_nodes(a, out) && pg_arith_nodes(b, out);
+            if pure && pg_may_pass_held(e) {
+                out.push(e);
+            }
+            pure
+        }
+        _ => false,
+    }
 }
 
 /// Whether `e` is a sum, difference or product of numbers or money, whose lowest terms may pass

@@ -4693,7 +4693,8 @@ const FIELD_QUOTIENT_CLAIMS: [(&str, &str, &str, Option<&str>, i64); 25] = [
 /// In PostgreSQL, whose `NUMERIC` has no bound, sums, products and quotients of decimals whose
 /// lowest terms pass the engine's 128 bits have no answer, as in the engine: a product of two
 /// decimals of 26 digits (173 bits), a quotient divided again (153 bits) and then multiplied back
-/// to 90 (the engine has no answer from the step that passed), and a group's sum of three
+/// to 90 (the engine has no answer from the step that passed), a sum of two products past them
+/// (the first is blamed), and a group's sum of three
 /// products of 127 bits each (128 bits; two of them, 124, fit), with the reason shown and the
 /// first field of the computation blamed.
 pub fn decimals_past_held(engine: &dyn Engine) {
@@ -4715,6 +4716,13 @@ code "Past held" {
     for big
     require record.a * record.b < 100
     message "{record.a * record.b}"
+  }
+
+  rule inner {
+    title "t"
+    for big
+    require record.n + record.a * record.b + record.b * record.a < 100
+    message "{record.n + record.a * record.b + record.b * record.a}"
   }
 
   rule chained {
@@ -4755,6 +4763,9 @@ code "Past held" {
     // B-6's quotient before it was divided again has one.
     let of = |rule: &str, record: &str| rows.iter().find(|r| r.0 == rule && r.1.as_deref() == Some(record)).cloned();
     assert_eq!(of("products", "B-5").map(|r| r.4), Some(vec![None]), "{rows:#?}");
+    // Within a sum, the first product that passed them is blamed (its first field), not the
+    // sum's, nor the second product's.
+    assert_eq!(of("inner", "B-5").map(|r| (r.3, r.4)), Some(("a".to_string(), vec![None])), "{rows:#?}");
     let chained =
         of("chained", "B-6").map(|r| (r.4.first().cloned().flatten(), r.4.get(1).cloned().flatten().is_some()));
     assert_eq!(chained, Some((None, true)), "{rows:#?}");
