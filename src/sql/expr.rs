@@ -2288,10 +2288,8 @@ impl<'a> Compiler<'a> {
     /// ([`over_field::past_held`]), else the decimal's ([`over_field::HELD_FN`]); never unknown.
     fn pg_past_held(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         Ok(match self.fraction_raw(e)? {
-            Some(f) => {
-                let pair = format!("{}(CAST({} AS NUMERIC), CAST({} AS NUMERIC))", over_field::PAIR, f.num, f.den);
-                over_field::past_held(Dialect::Postgres, &pair).unwrap_or_else(|| "FALSE".into())
-            }
+            Some(f) => over_field::past_held(Dialect::Postgres, &over_field::pg_pair(&f.num, &f.den))
+                .unwrap_or_else(|| "FALSE".into()),
             None => {
                 let CExpr::Arith(op, a, b) = e else { return Ok("FALSE".into()) };
                 format!("COALESCE(NOT {}({}), FALSE)", over_field::HELD_FN, self.arith_raw(*op, a, b)?)

@@ -665,7 +665,7 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
             Ty::Int | Ty::Duration => value(format!("CAST(COALESCE(SUM({x}), 0) AS BIGINT)"), "CAST(0 AS BIGINT)"),
             Ty::Dec | Ty::Money(_) => {
                 let sum = format!("COALESCE(SUM({x}), 0)");
-                let sum = pg_held(d, &sum, None, summed(sum.clone()));
+                let sum = pg_held(d, &sum, "1", None, summed(sum.clone()));
                 value(sum, &format!("CAST(0 AS {})", d.ty(SqlType::Decimal)))
             }
             _ => return no("a sum of this type"),
@@ -696,7 +696,7 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
                 Kind::Int => (format!("CAST(SUM({x}) AS BIGINT)"), SqlType::Int),
                 Kind::Dec | Kind::Money => {
                     let sum = format!("SUM({x})");
-                    (pg_held(d, &sum, Some(&format!("COUNT({x})")), summed(sum.clone())), SqlType::Decimal)
+                    (pg_held(d, &sum, "1", Some(&format!("COUNT({x})")), summed(sum.clone())), SqlType::Decimal)
                 }
                 _ => return no("the average of values of this type"),
             };
@@ -731,34 +731,19 @@ fn aggregate(d: Dialect, j: usize, kind: AggKind, ty: &Ty, scale: Option<u32>) -
     })
 }
 
-/// In PostgreSQL, `value` where decimal sum `sum` (SQL) is held by the engine, and so is the
-/// average `sum / n` when `n` is given: their lowest terms below 2^127, as the engine's sum
-/// and average have no answer past them, where `NUMERIC` has no bound; else NULL (no answer). In
-/// the other dialects, `value` (their 38 digits stop the query first). The sum is checked once
-/// made: a running total past 128 bits on the way and back is not seen (see docs/warehouse.md).
-fn pg_held(d: Dialect, sum: &str, n: Option<&str>, value: String) -> String {
-    use super::expr::over_field::{past_held, HELD_FN, PAIR};
+/// In PostgreSQL, `value` where the sum `sum / den` (`sum`, SQL, of decimals or of the
+/// numerators of quotients by a constant `den`; `1` for decimals) is held by the engine, and so
+/// is the average `sum / avg_den` when that is given: their lowest terms below 2^127, as the
+/// engine's sum and average have no answer past them, where `NUMERIC` has no bound; else NULL
+/// (no answer). In the other dialects, `value` (their 38 digits stop the query first). The sum
+/// is checked once made: a running total past 128 bits on the way and back is not seen (see
+/// docs/warehouse.md).
+fn pg_held(d: Dialect, sum: &str, den: &str, avg_den: Option<&str>, value: String) -> String {
+    use super::expr::over_field::{past_held, pg_pair};
     if d != Dialect::Postgres {
         return value;
     }
-    let mut held = format!("{HELD_FN}({sum})");
-    if let Some(past) = n.and_then(|n| past_held(d, &format!("{PAIR}(CAST({sum} AS NUMERIC), CAST({n} AS NUMERIC))"))) {
-        held.push_str(&format!(" AND NOT {past}"));
-    }
-    format!("CASE WHEN {held} THEN {value} END")
-}
-
-/// [`pg_held`] of the sum `sum / den` of quotients by a constant (`sum`, SQL, of their
-/// numerators), and of the average `sum / avg_den` when that is given.
-fn pg_over_held(d: Dialect, sum: &str, den: &str, avg_den: Option<&str>, value: String) -> String {
-    use super::expr::over_field::{past_held, PAIR};
-    if d != Dialect::Postgres {
-        return value;
-    }
-    let past = |den: &str| {
-        past_held(d, &format!("{PAIR}(CAST({sum} AS NUMERIC), CAST({den} AS NUMERIC))"))
-            .unwrap_or_else(|| "FALSE".into())
-    };
+    let past = |den: &str| past_held(d, &pg_pair(sum, den)).unwrap_or_else(|| "FALSE".into());
     let mut fails = past(den);
     if let Some(a) = avg_den {
         fails = format!("{fails} OR {}", past(a));
@@ -789,12 +774,12 @@ fn over_constant(d: Dialect, j: usize, kind: AggKind, o: &OverConstant) -> Resul
     let (value, den, empty) = match kind {
         AggKind::Sum(_) => {
             let sum = format!("COALESCE(SUM({x}), 0)");
-            (pg_over_held(d, &sum, &o.den, None, typed(sum.clone())), o.den.clone(), typed("0".into()))
+            (pg_held(d, &sum, &o.den, None, typed(sum.clone())), o.den.clone(), typed("0".into()))
         }
         // No value present: no average (a numerator of NULL over 0).
         AggKind::Avg(_) => {
             let (sum, avg_den) = (format!("SUM({x})"), format!("({}) * COUNT({x})", o.den));
-            (pg_over_held(d, &sum, &o.den, Some(&avg_den), typed(sum.clone())), avg_den, null)
+            (pg_held(d, &sum, &o.den, Some(&avg_den), typed(sum.clone())), avg_den, null)
         }
         AggKind::Min(_) => (typed(format!("MIN({x})")), o.den.clone(), null),
         AggKind::Max(_) => (typed(format!("MAX({x})")), o.den.clone(), null),

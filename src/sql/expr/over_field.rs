@@ -103,7 +103,7 @@ impl Compiler<'_> {
             // A function the script creates ([`pg_script`]): a call over the same operands is
             // one expression, so that the planner computes identical aggregates of it once (the
             // no-answer flag calls it again).
-            Dialect::Postgres => format!("{PAIR}(CAST({} AS NUMERIC), CAST({} AS NUMERIC))", f.num, f.den),
+            Dialect::Postgres => pg_pair(&f.num, &f.den),
             // Whole already, once made so ([`Compiler::integral`]), its places in the denominator.
             Dialect::Spark => {
                 let f = self.integral(f)?.flat();
@@ -261,6 +261,11 @@ const HELD: &str = "170141183460469231731687303715884105728";
 /// 10 to the places they have together (`NUMERIC` has no bound), which makes them whole and
 /// leaves the fraction as it was.
 pub const PAIR: &str = "precept_pair";
+
+/// In PostgreSQL, the pair of `n / d` (SQL of numbers) in lowest terms ([`PAIR`]).
+pub fn pg_pair(n: &str, d: &str) -> String {
+    format!("{PAIR}(CAST({n} AS NUMERIC), CAST({d} AS NUMERIC))")
+}
 
 /// PostgreSQL's function telling whether a `NUMERIC` (a decimal, of any places) is held by the
 /// engine: its lowest terms, `m / 10^s` reduced, below 2^127 both.
@@ -535,10 +540,15 @@ fn cross_sign(d: Dialect, [w, x, y, z]: [&str; 4]) -> String {
         let digits = format!("lpad(CAST(CAST(abs({v}) AS {ty}) AS {text}), {width}, '0')");
         (0..3).map(move |i| format!("CAST(substr({digits}, {}, {LIMB}) AS {ty})", i * LIMB + 1)).collect::<Vec<_>>()
     };
+    // A list (DuckDB) or an array (Spark) of `items`.
+    let list = |items: &[String]| match d {
+        Dialect::Spark => format!("array({})", items.join(", ")),
+        _ => format!("[{}]", items.join(", ")),
+    };
     let all: Vec<String> = [w, x, y, z].into_iter().flat_map(limbs).collect();
     // `precept_v` holds the twelve limbs, most significant first: w at 0..3, x at 3..6, y at 6..9, z at 9..12.
     let l = |i: usize| format!("precept_v[{}]", i + at);
-    // The coefficient of 10^(13 * k) in `u * v` of limbs starting at `u` and `v`, less that of `p * q`.
+    // The coefficient of 10^(13 * k) in `|w| * x`, less that of `|y| * z`.
     let coefficient = |k: usize| {
         let mut terms = Vec::new();
         for i in 0..3usize {
@@ -553,10 +563,7 @@ fn cross_sign(d: Dialect, [w, x, y, z]: [&str; 4]) -> String {
     };
     let unit = format!("CAST(1{} AS {ty})", "0".repeat(LIMB));
     let r: Vec<String> = (0..5).map(coefficient).collect();
-    let coefficients = match d {
-        Dialect::Spark => format!("array({})", r.join(", ")),
-        _ => format!("[{}]", r.join(", ")),
-    };
+    let coefficients = list(&r);
     let rr = |k: usize| format!("precept_r[{}]", k + at);
     let whole_div = |t: &str| match d {
         Dialect::Spark => format!("CAST(({t}) div {unit} AS {ty})"),
@@ -570,10 +577,7 @@ fn cross_sign(d: Dialect, [w, x, y, z]: [&str; 4]) -> String {
         let below = carried[k - 1].clone();
         carried.push(format!("{} + {}", rr(k), whole_div(&below)));
     }
-    let carries = match d {
-        Dialect::Spark => format!("array({})", carried.join(", ")),
-        _ => format!("[{}]", carried.join(", ")),
-    };
+    let carries = list(&carried);
     let t = |k: usize| format!("precept_t[{}]", k + at);
     let rem = |k: usize| format!("({} - {} * {unit})", t(k), whole_div(&t(k)));
     let body = format!(
@@ -586,9 +590,6 @@ fn cross_sign(d: Dialect, [w, x, y, z]: [&str; 4]) -> String {
         r0 = rem(0)
     );
     let body = let_in(&carries, "precept_t", &body);
-    let values = match d {
-        Dialect::Spark => format!("array({})", all.join(", ")),
-        _ => format!("[{}]", all.join(", ")),
-    };
+    let values = list(&all);
     let_in(&values, "precept_v", &let_in(&coefficients, "precept_r", &body))
 }
