@@ -619,6 +619,78 @@ mod tests {
         );
     }
 
+    /// Keys are first compared with the field at their place in the last object of the shape
+    /// (`seed::KeyOrder`): records whose keys come in other orders, escaped or not, after one
+    /// another, read exactly as each does alone.
+    #[test]
+    fn key_order_of_earlier_records_changes_no_value() {
+        let p = tickets();
+        let orders = [
+            GOOD,
+            r#"{"tags": ["a", "b"], "customer": {"extra": [1, {"x": null}], "kind": "retail"}, "unknown": 2, "opened_at": "2024-03-01T09:00:00Z", "status": "open", "id": "T-1", "notes": 12}"#,
+            r#"{"\u0069d": "T-1", "status": "open", "\u006fpened_at": "2024-03-01T09:00:00Z", "customer": {"\u006bind": "retail"}, "tags": ["a", "b"]}"#,
+            r#"{"id": "T-1", "opened_at": "2024-03-01T09:00:00Z", "status": "open", "tags": ["a", "b"], "customer": {"kind": "retail"}, "items": null}"#,
+            r#"{"notes": 1, "id": "T-1", "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": {"name": null, "kind": "retail"}, "tags": ["a", "b"]}"#,
+        ];
+        let alone: Vec<_> = orders
+            .iter()
+            .map(|o| {
+                let (recs, diags) = read_str(&p, Format::Jsonl, o);
+                assert!(diags.is_empty(), "{o}: {diags:?}");
+                recs[0].values.clone()
+            })
+            .collect();
+        for v in &alone {
+            assert_eq!(*v, alone[0]);
+        }
+        // Every order after every other.
+        let mut lines = Vec::new();
+        for a in orders {
+            for b in orders {
+                lines.extend([a, b]);
+            }
+        }
+        let (recs, diags) = read_str(&p, Format::Jsonl, &lines.join("\n"));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(recs.len(), lines.len());
+        for r in &recs {
+            assert_eq!(r.values, alone[0], "line {}", r.line);
+        }
+    }
+
+    /// A field's key given twice is found by its slot, whether or not the earlier records put it
+    /// at that place, spelt plainly or escaped; each such record is refused, the others kept.
+    #[test]
+    fn a_field_key_twice_is_found_whatever_the_order_before() {
+        let p = tickets();
+        let twice = [
+            r#"{"id": "T-1", "status": "open", "status": "closed", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}}"#,
+            r#"{"id": "T-1", "id": "T-2", "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}}"#,
+            r#"{"id": "T-1", "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail", "\u006bind": "business"}, "\u0069d": "T-2"}"#,
+            r#"{"id": "T-1", "status": "open", "opened_at": "2024-03-01T09:00:00Z", "customer": {"kind": "retail"}, "tags": [], "id": "T-2"}"#,
+        ];
+        let mut lines = Vec::new();
+        for t in twice {
+            // The good record first, so the duplicate is read expecting its order, then the
+            // duplicate twice over (expecting its own order, duplicate and all).
+            lines.extend([GOOD, t, t, GOOD]);
+        }
+        let (recs, diags) = read_str(&p, Format::Jsonl, &lines.join("\n"));
+        assert_eq!(
+            recs.iter().map(|r| r.line).collect::<Vec<_>>(),
+            (0..4).flat_map(|k| [4 * k + 1, 4 * k + 4]).collect::<Vec<_>>()
+        );
+        // (The third has two keys twice, `kind` and `id`: two diagnostics on its line.)
+        let mut dup: Vec<usize> = diags
+            .iter()
+            .filter(|d| d.code == *codes::DUPLICATE_KEY)
+            .filter_map(|d| d.location().map(|(_, l, _)| l))
+            .collect();
+        assert_eq!(dup.iter().filter(|&&l| l == 10).count(), 2);
+        dup.dedup();
+        assert_eq!(dup, (0..4).flat_map(|k| [4 * k + 2, 4 * k + 3]).collect::<Vec<_>>(), "{diags:?}");
+    }
+
     #[test]
     fn invalid_utf8_in_jsonl_skips_the_line() {
         let p = tickets();

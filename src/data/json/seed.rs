@@ -59,6 +59,8 @@ pub(crate) struct Ctx<'p> {
     /// [`NOT_AT`] for a field absent. Emptied when a top-level key was written with an escape (it
     /// is then not the text's own bytes, and cannot be placed by address).
     keys_at: Vec<u32>,
+    /// The order of keys last met in an object of each shape (see [`KeyOrder`]).
+    order: KeyOrder,
 }
 
 /// What the seeds look keys up in, made once per file and shared by the contexts of every thread
@@ -108,6 +110,7 @@ impl<'p> Ctx<'p> {
             items: Vec::new(),
             text: 0..0,
             keys_at: Vec::new(),
+            order: KeyOrder::default(),
         }
     }
 
@@ -416,14 +419,22 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         // Fields whose value was reported already, so that it is not reported again as missing.
         let mut reported = Marks::new(fields.len());
         let mut keys = KeyCheck::open(self.ctx);
+        // Keys of fields are checked for duplicates by their slot (exactly: a name has one slot),
+        // the others by hash.
+        let mut seen = Marks::new(fields.len());
         let top = self.ctx.path.is_empty();
+        let mut position = 0;
         while let Some((key, hash, at)) = {
             let table = self.ctx.lookup.tables.get(*shape).unwrap_or(&EMPTY_TABLE);
-            map.next_key_seed(KeySeed { fields, table, customs: self.ctx.lookup.customs })?
+            let expected = self.ctx.order.expected(*shape, position);
+            map.next_key_seed(KeySeed { fields, table, customs: self.ctx.lookup.customs, expected })?
         } {
-            keys.add(self.ctx, hash);
+            self.ctx.order.learn(*shape, position, &key);
+            position += 1;
             match key {
                 Key::Field(i) => {
+                    self.ctx.maybe_duplicate |= seen.get(i);
+                    seen.mark(i, true);
                     if top && !self.ctx.keys_at.is_empty() {
                         self.ctx.key_at(i, at);
                     }
@@ -447,6 +458,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     }
                 }
                 Key::Custom(name) => {
+                    keys.add(self.ctx, hash);
                     map.next_value_seed(CustomSeed {
                         ctx: &mut *self.ctx,
                         fields,
@@ -456,6 +468,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     })?;
                 }
                 Key::Other => {
+                    keys.add(self.ctx, hash);
                     map.next_value_seed(Skip(&mut *self.ctx))?;
                 }
             }
@@ -487,11 +500,57 @@ enum Key<'f> {
 }
 
 /// Matches a key to the slot of a field some rule reads (or, when the program has custom fields,
-/// to an array of them), and hashes it for [`KeyCheck`].
+/// to an array of them), and hashes it for [`KeyCheck`] when it is not a field's.
 struct KeySeed<'f, 't> {
     fields: &'f [Field],
     table: &'t KeyTable,
     customs: bool,
+    /// The slot this key's place held in the last object of the shape ([`KeyOrder`]): tried first.
+    expected: Option<usize>,
+}
+
+/// The slots of the keys of the last object read of each shape, by place, so that the next
+/// object's key at that place is first compared with that one field's name: an export writes its
+/// keys in the same order in every record, and a comparison of two short texts is cheaper than
+/// hashing the key and probing the [`KeyTable`] (a tenth of a findings-heavy check's time was in
+/// matching keys). Only a guess: a key that is not the expected field's is looked up as before, so
+/// the order changes speed, never an answer. Kept per context (a worker's piece of a chunk).
+#[derive(Default)]
+struct KeyOrder {
+    /// Per shape, per place: a slot, or [`KeyOrder::NONE`] for a key no field has.
+    slots: Vec<Vec<u32>>,
+}
+
+impl KeyOrder {
+    const NONE: u32 = u32::MAX;
+    /// Places remembered per shape: objects with more keys are matched as before past it.
+    const PLACES: usize = 256;
+
+    fn expected(&self, shape: ShapeId, place: usize) -> Option<usize> {
+        let slot = *self.slots.get(shape)?.get(place)?;
+        (slot != Self::NONE).then_some(slot as usize)
+    }
+
+    fn learn(&mut self, shape: ShapeId, place: usize, key: &Key<'_>) {
+        if place >= Self::PLACES {
+            return;
+        }
+        let slot = match key {
+            Key::Field(i) => u32::try_from(*i).unwrap_or(Self::NONE),
+            Key::Custom(_) | Key::Other => Self::NONE,
+        };
+        if self.slots.len() <= shape {
+            self.slots.resize_with(shape + 1, Vec::new);
+        }
+        if let Some(places) = self.slots.get_mut(shape) {
+            if places.len() <= place {
+                places.resize(place + 1, Self::NONE);
+            }
+            if let Some(p) = places.get_mut(place) {
+                *p = slot;
+            }
+        }
+    }
 }
 
 /// The slots of a shape's fields that some rule reads (custom fields apart: they have no key of
@@ -557,8 +616,9 @@ impl KeyTable {
     }
 }
 
-/// A key read: what it is to the shape, its hash, and the address of its first character (in the
-/// record's text when it was written without an escape).
+/// A key read: what it is to the shape, its hash (unused, and 0 when not computed, for a field's
+/// key, whose duplicates are found by slot), and the address of its first character (in the record's text when it was written
+/// without an escape).
 type KeyRead<'f> = (Key<'f>, u64, usize);
 
 impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f, '_> {
@@ -577,6 +637,11 @@ impl<'de, 'f> Visitor<'de> for KeySeed<'f, '_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<KeyRead<'f>, E> {
+        // The expected field's slot is one the table gives for its name (learnt from it), so a
+        // match is the answer the table would give.
+        if let Some(i) = self.expected.filter(|&i| self.fields.get(i).is_some_and(|f| f.name == v)) {
+            return Ok((Key::Field(i), 0, v.as_ptr() as usize));
+        }
         // A custom field is not found by its name: it has no key of its own.
         let hash = key_hash(v);
         let key = match self.table.find(self.fields, v, hash) {
@@ -933,7 +998,9 @@ impl<'de> Visitor<'de> for Skip<'_, '_> {
 /// Skip the rest of an object, checking its keys.
 fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
     let mut keys = KeyCheck::open(ctx);
-    while let Some((_, hash, _)) = map.next_key_seed(KeySeed { fields: &[], table: &EMPTY_TABLE, customs: false })? {
+    while let Some((_, hash, _)) =
+        map.next_key_seed(KeySeed { fields: &[], table: &EMPTY_TABLE, customs: false, expected: None })?
+    {
         keys.add(ctx, hash);
         map.next_value_seed(Skip(&mut *ctx))?;
     }
