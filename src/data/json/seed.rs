@@ -214,8 +214,9 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
     ctx.keys_at.resize(fields, NOT_AT);
     let ty = Ty::Object(shape);
     let mut de = serde_json::Deserializer::from_str(text);
-    let value =
-        ValueSeed { ctx: &mut *ctx, ty: &ty, zone: None, spelling: None, in_list: false }.deserialize(&mut de)?;
+    let mut value = Value::Missing;
+    ValueSeed { ctx: &mut *ctx, ty: &ty, zone: None, spelling: None, in_list: false, out: &mut value }
+        .deserialize(&mut de)?;
     de.end()?;
     if ctx.maybe_duplicate {
         // The slow path, for records that have (or hash as if they had) a key twice in one object:
@@ -235,7 +236,7 @@ pub(crate) fn parse_record(ctx: &mut Ctx<'_>, shape: ShapeId, text: &str) -> Res
     }
 }
 
-/// Reads a value of type `ty`.
+/// Reads a value of type `ty` into `out`.
 struct ValueSeed<'c, 'p> {
     ctx: &'c mut Ctx<'p>,
     ty: &'c Ty,
@@ -245,16 +246,22 @@ struct ValueSeed<'c, 'p> {
     spelling: Option<&'c Spelling>,
     /// An element of a list (where null is not a missing value but a mistake).
     in_list: bool,
+    /// Where the value goes: its slot in the object being read, written once. Returned instead,
+    /// each value (40 bytes) was copied through every layer of serde_json's calls back up, in
+    /// pieces the processor could not forward from the stores that wrote them: a stall that was
+    /// most of the time the seed itself took.
+    out: &'c mut Value,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
-    type Value = Value;
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(mut self, de: D) -> Result<(), D::Error> {
         if matches!(self.ty, Ty::Int | Ty::Dec | Ty::Money(_) | Ty::Duration) {
             // A numeric field gets the value's text as written, so a number is typed exactly.
             let raw = <&'de serde_json::value::RawValue as serde::Deserialize<'de>>::deserialize(de)?;
-            return Ok(self.raw(raw.get()));
+            *self.out = self.raw(raw.get());
+            return Ok(());
         }
         de.deserialize_any(self)
     }
@@ -262,7 +269,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
 
 impl ValueSeed<'_, '_> {
     /// A numeric field's value from its JSON text (already checked by serde_json).
-    fn raw(self, text: &str) -> Value {
+    fn raw(&mut self, text: &str) -> Value {
         match text.as_bytes().first() {
             Some(b'"') => match text.get(1..text.len().saturating_sub(1)) {
                 Some(inner) if !inner.contains('\\') => self.scalar(Raw::Str(inner)),
@@ -285,7 +292,7 @@ impl ValueSeed<'_, '_> {
         }
     }
 
-    fn scalar(self, raw: Raw<'_>) -> Value {
+    fn scalar(&mut self, raw: Raw<'_>) -> Value {
         if matches!(self.ty, Ty::Object(_)) && self.ctx.path.is_empty() {
             self.ctx.problem(ProblemKind::NotObject(found_scalar(raw)));
             return Value::Missing;
@@ -296,7 +303,7 @@ impl ValueSeed<'_, '_> {
         }
     }
 
-    fn wrong_shape(self, found: &'static str) -> Value {
+    fn wrong_shape(&mut self, found: &'static str) -> Value {
         if self.ctx.path.is_empty() {
             self.ctx.problem(ProblemKind::NotObject(found));
             return Value::Missing;
@@ -314,60 +321,68 @@ fn found_scalar(raw: Raw<'_>) -> &'static str {
 }
 
 impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
-    type Value = Value;
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&convert::expected(self.ty))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Bool(v)))
+    fn visit_bool<E>(mut self, v: bool) -> Result<(), E> {
+        *self.out = self.scalar(Raw::Bool(v));
+        Ok(())
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Int(i128::from(v))))
+    fn visit_i64<E>(mut self, v: i64) -> Result<(), E> {
+        *self.out = self.scalar(Raw::Int(i128::from(v)));
+        Ok(())
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Int(i128::from(v))))
+    fn visit_u64<E>(mut self, v: u64) -> Result<(), E> {
+        *self.out = self.scalar(Raw::Int(i128::from(v)));
+        Ok(())
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(self.scalar(Raw::Float(v)))
+    fn visit_f64<E>(mut self, v: f64) -> Result<(), E> {
+        *self.out = self.scalar(Raw::Float(v));
+        Ok(())
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        if !self.ctx.spend(v.len()) {
-            return Ok(Value::Missing);
-        }
-        Ok(self.scalar(Raw::Str(v)))
+    fn visit_str<E>(mut self, v: &str) -> Result<(), E> {
+        *self.out = match self.ctx.spend(v.len()) {
+            true => self.scalar(Raw::Str(v)),
+            false => Value::Missing,
+        };
+        Ok(())
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        if !self.ctx.spend(v.len()) {
-            return Ok(Value::Missing);
-        }
-        if matches!(self.ty, Ty::Text) && self.spelling.is_none() {
-            return Ok(Value::Text(v.into()));
-        }
-        Ok(self.scalar(Raw::Str(&v)))
+    fn visit_string<E>(mut self, v: String) -> Result<(), E> {
+        *self.out = if !self.ctx.spend(v.len()) {
+            Value::Missing
+        } else if matches!(self.ty, Ty::Text) && self.spelling.is_none() {
+            Value::Text(v.into())
+        } else {
+            self.scalar(Raw::Str(&v))
+        };
+        Ok(())
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
-        if self.in_list {
-            return Ok(self.ctx.bad(convert::null_in_list(self.ty)));
-        }
-        Ok(Value::Missing)
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        *self.out = match self.in_list {
+            true => self.ctx.bad(convert::null_in_list(self.ty)),
+            false => Value::Missing,
+        };
+        Ok(())
     }
 
-    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
         self.visit_unit()
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         let Ty::List(inner) = self.ty else {
             while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
-            return Ok(self.wrong_shape("a list"));
+            *self.out = self.wrong_shape("a list");
+            return Ok(());
         };
         // This list's items go on the shared stack above `start`; an error or a budget overrun
         // leaves the stack as it was.
@@ -376,20 +391,23 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             if !self.ctx.spend(std::mem::size_of::<Value>()) {
                 self.ctx.items.truncate(start);
                 while seq.next_element_seed(Skip(&mut *self.ctx))?.is_some() {}
-                return Ok(Value::Missing);
+                *self.out = Value::Missing;
+                return Ok(());
             }
             let index = self.ctx.items.len() - start;
             self.ctx.path.push(Step::Index(u32::try_from(index).unwrap_or(u32::MAX)));
+            let mut item = Value::Missing;
             let next = seq.next_element_seed(ValueSeed {
                 ctx: &mut *self.ctx,
                 ty: inner,
                 zone: self.zone,
                 spelling: self.spelling,
                 in_list: true,
+                out: &mut item,
             });
             self.ctx.path.pop();
             match next {
-                Ok(Some(v)) => self.ctx.items.push(v),
+                Ok(Some(())) => self.ctx.items.push(item),
                 Ok(None) => break,
                 Err(e) => {
                     self.ctx.items.truncate(start);
@@ -399,19 +417,22 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         }
         // `drain` knows its length: one allocation of exactly the items' number.
         let items: Box<[Value]> = self.ctx.items.drain(start..).collect();
-        Ok(Value::List(items))
+        *self.out = Value::List(items);
+        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let Ty::Object(shape) = self.ty else {
             skip_map(self.ctx, &mut map)?;
-            return Ok(self.wrong_shape("an object"));
+            *self.out = self.wrong_shape("an object");
+            return Ok(());
         };
         let program = self.ctx.program;
         let fields: &[Field] = program.shapes.get(*shape).map_or(&[], |s| s.fields.as_slice());
         if !self.ctx.spend(fields.len() * std::mem::size_of::<Value>()) {
             skip_map(self.ctx, &mut map)?;
-            return Ok(Value::Missing);
+            *self.out = Value::Missing;
+            return Ok(());
         }
         // Made by writing each slot's tag, not by `vec![Value::Missing; n]`, which clones a
         // value per slot: that fill was a thirtieth of a findings-heavy run.
@@ -444,18 +465,18 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     };
                     self.ctx.path.push(field_step(i));
                     let before = self.ctx.found;
+                    let mut spare = Value::Missing;
                     let v = map.next_value_seed(ValueSeed {
                         ctx: &mut *self.ctx,
                         ty: &field.ty,
                         zone: field.zone.as_ref(),
                         spelling: field.spelling.as_deref(),
                         in_list: false,
+                        out: slots.get_mut(i).unwrap_or(&mut spare),
                     });
                     self.ctx.path.pop();
                     reported.mark(i, self.ctx.found > before);
-                    if let Some(slot) = slots.get_mut(i) {
-                        *slot = v?;
-                    }
+                    v?;
                 }
                 Key::Custom(name) => {
                     keys.add(self.ctx, hash);
@@ -475,7 +496,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         }
         keys.close(self.ctx);
         finish_object(self.ctx, fields, &mut slots, &reported);
-        Ok(Value::Object(slots.into_boxed_slice()))
+        *self.out = Value::Object(slots.into_boxed_slice());
+        Ok(())
     }
 }
 
@@ -738,13 +760,15 @@ impl<'de> Visitor<'de> for CustomSeed<'_, '_, '_> {
             };
             self.ctx.path.push(field_step(i));
             let before = self.ctx.found;
+            let mut value = Value::Missing;
             let v = if seen.get(i).copied().unwrap_or(false) {
                 let bad = convert::Bad {
                     what: format!("is given twice in `{}` (id `{}`)", convert::clip(self.key), convert::clip(&id)),
                     label: "a second value".into(),
                     help: "give each custom field once; which of two values is meant cannot be told".into(),
                 };
-                Ok(self.ctx.bad(bad))
+                value = self.ctx.bad(bad);
+                Ok(())
             } else {
                 ValueSeed {
                     ctx: &mut *self.ctx,
@@ -752,6 +776,7 @@ impl<'de> Visitor<'de> for CustomSeed<'_, '_, '_> {
                     zone: field.zone.as_ref(),
                     spelling: field.spelling.as_deref(),
                     in_list: false,
+                    out: &mut value,
                 }
                 .deserialize(&mut de)
             };
@@ -760,8 +785,9 @@ impl<'de> Visitor<'de> for CustomSeed<'_, '_, '_> {
                 *s = true;
             }
             self.reported.mark(i, self.ctx.found > before);
+            v.map_err(serde::de::Error::custom)?;
             if let Some(slot) = self.slots.get_mut(i) {
-                *slot = v.map_err(serde::de::Error::custom)?;
+                *slot = value;
             }
         }
         Ok(())
