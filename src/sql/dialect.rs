@@ -112,6 +112,15 @@ impl Dialect {
         }
     }
 
+    /// `yes` where condition `c` holds, `no` where it does not, and `unknown` (NULL when `None`)
+    /// where it is unknown, as the engine's `if` chooses. A simple `CASE` on `c`, so `c` is
+    /// written once: a searched `CASE WHEN c IS TRUE ... WHEN c IS FALSE ...` wrote it twice, and
+    /// an `if` whose condition is an `if` doubled the SQL at each level (10 deep: 566 KB).
+    pub fn case_truth(self, c: &str, yes: &str, no: &str, unknown: Option<&str>) -> String {
+        let rest = unknown.map(|u| format!(" ELSE {u}")).unwrap_or_default();
+        format!("CASE ({c}) WHEN TRUE THEN {yes} WHEN FALSE THEN {no}{rest} END")
+    }
+
     /// `(x) IS FALSE`.
     pub fn is_false(self, x: &str) -> String {
         match self {

@@ -570,15 +570,14 @@ impl<'a> Compiler<'a> {
                 let (fa, fb) = (self.integral(fa)?, self.integral(fb)?);
                 let c = self.expr(c, None)?;
                 let d = self.dialect;
-                let (t, f) = (d.is_true(&c), d.is_false(&c));
                 // Both branches at the places of the finer.
                 let scale = fa.scale.max(fb.scale);
                 let (pa, pb) = (self.duck_parts(a), self.duck_parts(b));
                 let (an, bn) = self.duck_alike(fa.num_at(scale), fb.num_at(scale), pa.0, pb.0);
                 let (ad, bd) = self.duck_alike(fa.den.clone(), fb.den.clone(), pa.1, pb.1);
                 Ok(Some(Fraction {
-                    num: format!("CASE WHEN {t} THEN {an} WHEN {f} THEN {bn} END"),
-                    den: format!("CASE WHEN {t} THEN {ad} WHEN {f} THEN {bd} END"),
+                    num: d.case_truth(&c, &an, &bn, None),
+                    den: d.case_truth(&c, &ad, &bd, None),
                     positive: fa.positive && fb.positive,
                     num_whole: fa.num_whole && fb.num_whole,
                     den_whole: fa.den_whole && fb.den_whole,
@@ -1501,7 +1500,7 @@ impl<'a> Compiler<'a> {
                 let c = self.expr(c, None)?;
                 let (x, y) = (self.expr(a, hint)?, self.expr(b, hint)?);
                 let (x, y) = self.same_places(a, b, x, y);
-                format!("CASE WHEN {} THEN {x} WHEN {} THEN {y} END", d.is_true(&c), d.is_false(&c))
+                d.case_truth(&c, &x, &y, None)
             }
             CExpr::Quant(q, var, list, body) => {
                 let (l, jsonb, a, cond) = self.bound(*var, list, body)?;
@@ -1950,7 +1949,7 @@ impl<'a> Compiler<'a> {
             CExpr::If(c, a, b) => {
                 let c = self.expr(c, None)?;
                 let (a, b) = (self.offset_of(a)?, self.offset_of(b)?);
-                format!("CASE WHEN {} THEN {a} WHEN {} THEN {b} END", d.is_true(&c), d.is_false(&c))
+                d.case_truth(&c, &a, &b, None)
             }
             CExpr::Otherwise(x, dflt) => {
                 let v = self.expr(x, None)?;
@@ -2164,7 +2163,7 @@ impl<'a> Compiler<'a> {
             CExpr::If(c, a, b) => {
                 let (nc, na, nb) = (self.no_answer(c)?, self.no_answer(a)?, self.no_answer(b)?);
                 let c = self.expr(c, None)?;
-                format!("(CASE WHEN {} THEN {na} WHEN {} THEN {nb} ELSE {nc} END)", d.is_true(&c), d.is_false(&c))
+                format!("({})", d.case_truth(&c, &na, &nb, Some(&nc)))
             }
             // The default is read only for a missing value, never for one with no answer.
             CExpr::Otherwise(x, dflt) => {
@@ -2323,11 +2322,7 @@ impl<'a> Compiler<'a> {
             CExpr::If(c, a, b) => {
                 let (wc, wa, wb) = (self.why(c)?, self.why(a)?, self.why(b)?);
                 let c = self.expr(c, None)?;
-                return Ok(format!(
-                    "CASE WHEN {} THEN {wa} WHEN {} THEN {wb} ELSE {wc} END",
-                    d.is_true(&c),
-                    d.is_false(&c)
-                ));
+                return Ok(d.case_truth(&c, &wa, &wb, Some(&wc)));
             }
             _ => {}
         }
@@ -2435,11 +2430,7 @@ impl<'a> Compiler<'a> {
             CExpr::If(c, a, b) => {
                 let (cc, ca, cb) = (self.culprit(c)?, self.culprit(a)?, self.culprit(b)?);
                 let c = self.expr(c, None)?;
-                return Ok(format!(
-                    "CASE WHEN {} THEN {ca} WHEN {} THEN {cb} ELSE {cc} END",
-                    d.is_true(&c),
-                    d.is_false(&c)
-                ));
+                return Ok(d.case_truth(&c, &ca, &cb, Some(&cc)));
             }
             _ => {}
         }
@@ -2500,7 +2491,7 @@ impl<'a> Compiler<'a> {
                 let (ba, bb) = (self.blame(a)?, self.blame(b)?);
                 let bc = self.first_field(c)?;
                 let c = self.expr(c, None)?;
-                format!("CASE WHEN {} THEN {ba} WHEN {} THEN {bb} ELSE {bc} END", d.is_true(&c), d.is_false(&c))
+                d.case_truth(&c, &ba, &bb, Some(&bc))
             }
             // `any` blames the list; `all` and `none` blame the element that went against them.
             CExpr::Quant(Quant::Any, _, list, _) => self.first_field(list)?,
