@@ -120,6 +120,18 @@ impl Num {
         Num::from_parts(negative, n, d)
     }
 
+    /// The quotient of two decimal texts (each as [`Num::parse`] reads one), exact, in lowest
+    /// terms; `None` when either is not such a text, `denominator` is zero, or the quotient's
+    /// lowest terms do not fit. Either text may pass 128 bits: a database writes a quotient's
+    /// parts as it computed them, unreduced (PostgreSQL's `NUMERIC` has no bound), and a value
+    /// the engine holds may be written as `8999999999999999993.40000000000000000057/9`.
+    pub fn parse_ratio(numerator: &str, denominator: &str) -> Option<Num> {
+        if let (Some(n), Some(d)) = (Num::parse(numerator), Num::parse(denominator)) {
+            return n.checked_div(d);
+        }
+        big_ratio(numerator, denominator)
+    }
+
     /// `self + o`, exact; `None` when the sum's lowest terms do not fit.
     #[inline]
     pub fn checked_add(self, o: Num) -> Option<Num> {
@@ -399,6 +411,43 @@ fn big_add(a: Num, b: Num) -> Option<Num> {
     Num::lowest(i128::try_from(&n).ok()?, i128::try_from(&d).ok()?)
 }
 
+/// A decimal text as a whole number and its places (`-12.50` is `(-1250, 2)`), with the checks of
+/// [`Num::parse`]; any length.
+fn big_decimal(text: &str) -> Option<(BigInt, usize)> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
+    if whole.is_empty() || (body.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let digits: Vec<u8> = whole.bytes().chain(frac.bytes()).map(|b| b.wrapping_sub(b'0')).collect();
+    if digits.iter().any(|&d| d > 9) {
+        return None;
+    }
+    let n = BigInt::from_radix_be(num_bigint::Sign::Plus, &digits, 10)?;
+    Some((if negative { -n } else { n }, frac.len()))
+}
+
+/// [`Num::parse_ratio`] of texts that do not both fit: `(a / 10^p) / (b / 10^q)` is
+/// `(a * 10^q) / (b * 10^p)`, reduced.
+#[cold]
+fn big_ratio(numerator: &str, denominator: &str) -> Option<Num> {
+    let ((a, p), (b, q)) = (big_decimal(numerator)?, big_decimal(denominator)?);
+    let ten = BigInt::from(10u8);
+    let n = a * ten.pow(u32::try_from(q).ok()?);
+    let d = b * ten.pow(u32::try_from(p).ok()?);
+    if d == BigInt::from(0u8) {
+        return None;
+    }
+    let negative = (n.sign() == num_bigint::Sign::Minus) != (d.sign() == num_bigint::Sign::Minus);
+    let (n, d): (BigInt, BigInt) = (n.magnitude().clone().into(), d.magnitude().clone().into());
+    let g = big_gcd(n.clone(), d.clone());
+    let (n, d) = (i128::try_from(&(n / &g)).ok()?, i128::try_from(&(d / g)).ok()?);
+    Num::lowest(if negative { -n } else { n }, d)
+}
+
 /// Euclid's gcd of two non-negative big numbers, on the slow path only.
 fn big_gcd(mut a: BigInt, mut b: BigInt) -> BigInt {
     let zero = BigInt::from(0u8);
@@ -431,6 +480,36 @@ mod tests {
         assert!(d.checked_mul(d).is_some_and(|p| p > Num::ZERO));
         let third = Num::ONE.checked_div(Num::from(3i64));
         assert_eq!(third.and_then(|t| t.checked_mul(Num::from(3i64))), Some(Num::ONE));
+    }
+
+    /// Quotients written by a database, whose parts may pass 128 bits while the quotient fits;
+    /// checked against [`Num::parse`] of the value and against each other.
+    #[test]
+    fn ratios_of_texts_past_128_bits_are_read_exactly() {
+        let max = Num::from_i128(i128::MAX);
+        // 2^128 - 2 over 2 is 2^127 - 1, the largest numerator held.
+        assert_eq!(Num::parse_ratio("340282366920938463463374607431768211454", "2"), max);
+        assert_eq!(Num::parse_ratio("34028236692093846346337460743176821145.4", "0.2"), max);
+        assert_eq!(Num::parse_ratio("-340282366920938463463374607431768211454", "2"), max.map(|m| -m));
+        assert_eq!(Num::parse_ratio("340282366920938463463374607431768211454", "-2.0"), max.map(|m| -m));
+        // One past it does not fit.
+        assert_eq!(Num::parse_ratio("340282366920938463463374607431768211456", "2"), None);
+        // A numerator of 39 digits with 20 places over 9 (as PostgreSQL writes an average
+        // times an average), equal to the fraction of its lowest terms.
+        let big = "8999999999999999993.40000000000000000057";
+        let third = Num::parse_ratio(big, "9");
+        assert_eq!(third, Num::parse_ratio("899999999999999999340000000000000000057", "900000000000000000000"));
+        let n3 = third.map(|t| t.checked_mul(Num::from(9i64)));
+        assert_eq!(n3, Some(Num::parse_ratio(big, "1")));
+        assert_eq!(Num::parse_ratio("1.5", "-0.5"), Some(Num::from(-3i64)));
+        assert_eq!(Num::parse_ratio("12", "4"), Some(Num::from(3i64)));
+        for (a, b) in [("1", "0"), ("1", "0.000"), ("1e5", "2"), ("", "2"), ("1.", "2"), ("2", "--1"), ("x", "1")] {
+            assert_eq!(Num::parse_ratio(a, b), None, "{a}/{b}");
+        }
+        let huge = "1".repeat(60);
+        assert_eq!(Num::parse_ratio(&huge, "0"), None);
+        assert_eq!(Num::parse_ratio(&huge, &huge), Some(Num::ONE));
+        assert_eq!(Num::parse_ratio(&format!("-{huge}0"), &huge), Some(Num::from(-10i64)));
     }
 
     #[test]

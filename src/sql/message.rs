@@ -123,7 +123,7 @@ pub fn period(rule: &CompiledRule, slot: usize, unit: DateUnit, values: &[Option
 /// division or `hours_between` is written, since SQL's division would round it).
 fn number(t: &str) -> Option<Num> {
     match t.split_once('/') {
-        Some((n, d)) => Num::parse(n)?.checked_div(Num::parse(d)?),
+        Some((n, d)) => Num::parse_ratio(n, d),
         None => Num::parse(t),
     }
 }
@@ -158,6 +158,18 @@ fn written_offset(t: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// PostgreSQL writes a quotient's parts unreduced: `avg(record.a) * avg(record.b)` over
+    /// three records can be a numerator of 39 digits over 9, past 128 bits, whose value the
+    /// engine holds (`check --findings` could not read it back before 2026-12-06).
+    #[test]
+    fn a_quotient_whose_parts_pass_128_bits_is_read_as_the_engine_holds_it() {
+        let written = number("8999999999999999993.40000000000000000057/9");
+        assert_eq!(written.map(|n| n.to_string()), Some("999999999999999999.26666666666666666673".to_string()));
+        assert_eq!(number("12.5000000000/3.0000000000"), Num::ratio(25, 6));
+        assert_eq!(number("12.5"), Num::ratio(25, 2));
+        assert_eq!(number("1/0"), None);
+    }
 
     #[test]
     fn an_instant_keeps_the_offset_the_sql_wrote_it_at() {
