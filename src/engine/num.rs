@@ -430,10 +430,19 @@ fn big_decimal(text: &str) -> Option<(BigInt, usize)> {
     Some((if negative { -n } else { n }, frac.len()))
 }
 
+/// The longest part of a quotient [`Num::parse_ratio`] reads (with its sign and point): far more
+/// than any unreduced part of a value the engine holds needs.
+const MAX_RATIO_DIGITS: usize = 1_000;
+
 /// [`Num::parse_ratio`] of texts that do not both fit: `(a / 10^p) / (b / 10^q)` is
 /// `(a * 10^q) / (b * 10^p)`, reduced.
 #[cold]
 fn big_ratio(numerator: &str, denominator: &str) -> Option<Num> {
+    // The parts of a quotient the engine holds, written unreduced, run to tens of digits; a text
+    // read from a file may be of any length, and exact arithmetic on it grows with its square.
+    if numerator.len().max(denominator.len()) > MAX_RATIO_DIGITS {
+        return None;
+    }
     let ((a, p), (b, q)) = (big_decimal(numerator)?, big_decimal(denominator)?);
     let ten = BigInt::from(10u8);
     let n = a * ten.pow(u32::try_from(q).ok()?);
@@ -506,6 +515,11 @@ mod tests {
         for (a, b) in [("1", "0"), ("1", "0.000"), ("1e5", "2"), ("", "2"), ("1.", "2"), ("2", "--1"), ("x", "1")] {
             assert_eq!(Num::parse_ratio(a, b), None, "{a}/{b}");
         }
+        // Past a thousand characters a part is not read (a file's text may be of any length).
+        let long = format!("1{}", "0".repeat(999));
+        assert_eq!(Num::parse_ratio(&long, &long), Some(Num::ONE));
+        let longer = format!("{long}0");
+        assert_eq!(Num::parse_ratio(&longer, &longer), None);
         let huge = "1".repeat(60);
         assert_eq!(Num::parse_ratio(&huge, "0"), None);
         assert_eq!(Num::parse_ratio(&huge, &huge), Some(Num::ONE));
