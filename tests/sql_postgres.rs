@@ -314,6 +314,27 @@ fn the_expected_tables_refuse_a_null_element_in_postgres() {
     assert_eq!(result.unwrap().trim(), "2");
 }
 
+/// An `if`'s choice (`Dialect::case_truth`) on a condition that holds, does not, or is unknown,
+/// written as a typed value, a bare `NULL` (of no type in PostgreSQL, where `NULL = TRUE` does
+/// not resolve) and a `CASE` that gives one.
+#[test]
+fn a_choice_on_an_unknown_condition_takes_its_default_in_postgres() {
+    let Some(pg) = server() else { return };
+    let d = Dialect::Postgres;
+    let cases = [
+        ("TRUE", "1"),
+        ("(1 > 2)", "2"),
+        ("CAST(NULL AS BOOLEAN)", "3"),
+        ("NULL", "3"),
+        ("CASE WHEN 1 > 2 THEN TRUE END", "3"),
+        (&d.case_truth("NULL", "FALSE", "TRUE", None), "3"),
+    ];
+    for (c, want) in cases {
+        let sql = format!("SELECT {};", d.case_truth(c, "1", "2", Some("3")));
+        assert_eq!(psql(&pg.url, &sql).map(|r| r.trim().to_string()), Ok(want.to_string()), "{sql}");
+    }
+}
+
 /// Products of decimals by constants, and of four decimal columns (left out where the dialect's
 /// decimals cannot hold their places).
 #[test]

@@ -115,10 +115,17 @@ impl Dialect {
     /// `yes` where condition `c` holds, `no` where it does not, and `unknown` (NULL when `None`)
     /// where it is unknown, as the engine's `if` chooses. A simple `CASE` on `c`, so `c` is
     /// written once: a searched `CASE WHEN c IS TRUE ... WHEN c IS FALSE ...` wrote it twice, and
-    /// an `if` whose condition is an `if` doubled the SQL at each level (10 deep: 566 KB).
+    /// an `if` whose condition is an `if` doubled the SQL text at each level (10 deep: 566 KB).
+    /// PostgreSQL evaluates `c` once; DuckDB and Spark still compare a copy of it per `WHEN` when
+    /// they plan the query (docs/warehouse.md, "Size of the SQL"). In PostgreSQL `c` is cast to
+    /// `BOOLEAN`: a bare `NULL` there is of no type, and `NULL = TRUE` would not resolve.
     pub fn case_truth(self, c: &str, yes: &str, no: &str, unknown: Option<&str>) -> String {
         let rest = unknown.map(|u| format!(" ELSE {u}")).unwrap_or_default();
-        format!("CASE ({c}) WHEN TRUE THEN {yes} WHEN FALSE THEN {no}{rest} END")
+        let c = match self {
+            Dialect::Postgres => format!("CAST(({c}) AS BOOLEAN)"),
+            Dialect::DuckDb | Dialect::Spark => format!("({c})"),
+        };
+        format!("CASE {c} WHEN TRUE THEN {yes} WHEN FALSE THEN {no}{rest} END")
     }
 
     /// `(x) IS FALSE`.
