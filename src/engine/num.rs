@@ -99,17 +99,7 @@ impl Num {
     /// point and more digits (`12`, `-0.125`, `50.00`). Exact, or `None` when the text is not such a
     /// number or its value does not fit.
     pub fn parse(text: &str) -> Option<Num> {
-        let (negative, body) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.strip_prefix('+').unwrap_or(text)),
-        };
-        let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        if body.contains('.') && frac.is_empty() {
-            return None;
-        }
+        let (negative, whole, frac) = decimal_parts(text)?;
         // Trailing zeros after the point change nothing, so they cannot make a value not fit.
         let frac = frac.trim_end_matches('0');
         let mut n: u128 = 0;
@@ -411,21 +401,27 @@ fn big_add(a: Num, b: Num) -> Option<Num> {
     Num::lowest(i128::try_from(&n).ok()?, i128::try_from(&d).ok()?)
 }
 
-/// A decimal text as a whole number and its places (`-12.50` is `(-1250, 2)`), with the checks of
-/// [`Num::parse`]; any length.
-fn big_decimal(text: &str) -> Option<(BigInt, usize)> {
+/// The sign, whole digits and digits after the point of a decimal text (`-12.50` is `(true,
+/// "12", "50")`): an optional sign, digits, and optionally a point and more digits; `None` for
+/// anything else.
+fn decimal_parts(text: &str) -> Option<(bool, &str, &str)> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-    if whole.is_empty() || (body.contains('.') && frac.is_empty()) {
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || (body.contains('.') && frac.is_empty()) {
         return None;
     }
-    let digits: Vec<u8> = whole.bytes().chain(frac.bytes()).map(|b| b.wrapping_sub(b'0')).collect();
-    if digits.iter().any(|&d| d > 9) {
-        return None;
-    }
+    Some((negative, whole, frac))
+}
+
+/// A decimal text as a whole number and its places (`-12.50` is `(-1250, 2)`), as [`Num::parse`]
+/// reads it; any length.
+fn big_decimal(text: &str) -> Option<(BigInt, usize)> {
+    let (negative, whole, frac) = decimal_parts(text)?;
+    let digits: Vec<u8> = whole.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
     let n = BigInt::from_radix_be(num_bigint::Sign::Plus, &digits, 10)?;
     Some((if negative { -n } else { n }, frac.len()))
 }

@@ -445,7 +445,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         let mut seen = Marks::new(fields.len());
         let top = self.ctx.path.is_empty();
         let mut position = 0;
-        while let Some((key, hash, at)) = {
+        while let Some((key, at)) = {
             let table = self.ctx.lookup.tables.get(*shape).unwrap_or(&EMPTY_TABLE);
             let expected = self.ctx.order.expected(*shape, position);
             map.next_key_seed(KeySeed { fields, table, customs: self.ctx.lookup.customs, expected })?
@@ -478,7 +478,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     reported.mark(i, self.ctx.found > before);
                     v?;
                 }
-                Key::Custom(name) => {
+                Key::Custom(name, hash) => {
                     keys.add(self.ctx, hash);
                     map.next_value_seed(CustomSeed {
                         ctx: &mut *self.ctx,
@@ -488,7 +488,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         reported: &mut reported,
                     })?;
                 }
-                Key::Other => {
+                Key::Other(hash) => {
                     keys.add(self.ctx, hash);
                     map.next_value_seed(Skip(&mut *self.ctx))?;
                 }
@@ -511,14 +511,15 @@ fn finish_object(ctx: &mut Ctx<'_>, fields: &[Field], slots: &mut [Value], repor
     });
 }
 
-/// What a key of an object is to its shape.
+/// What a key of an object is to its shape. A field's key is checked for duplicates by its slot;
+/// the others carry their hash for [`KeyCheck`].
 enum Key<'f> {
     /// The key of the field in this slot, which some rule reads.
     Field(usize),
     /// The key of an `{id, value}` array that fields some rule reads are custom fields of.
-    Custom(&'f str),
+    Custom(&'f str, u64),
     /// Anything else: skipped.
-    Other,
+    Other(u64),
 }
 
 /// Matches a key to the slot of a field some rule reads (or, when the program has custom fields,
@@ -559,18 +560,17 @@ impl KeyOrder {
         }
         let slot = match key {
             Key::Field(i) => u32::try_from(*i).unwrap_or(Self::NONE),
-            Key::Custom(_) | Key::Other => Self::NONE,
+            Key::Custom(..) | Key::Other(_) => Self::NONE,
         };
         if self.slots.len() <= shape {
             self.slots.resize_with(shape + 1, Vec::new);
         }
-        if let Some(places) = self.slots.get_mut(shape) {
-            if places.len() <= place {
-                places.resize(place + 1, Self::NONE);
-            }
-            if let Some(p) = places.get_mut(place) {
-                *p = slot;
-            }
+        let Some(places) = self.slots.get_mut(shape) else { return };
+        if places.len() <= place {
+            places.resize(place + 1, Self::NONE);
+        }
+        if let Some(p) = places.get_mut(place) {
+            *p = slot;
         }
     }
 }
@@ -638,10 +638,9 @@ impl KeyTable {
     }
 }
 
-/// A key read: what it is to the shape, its hash (unused, and 0 when not computed, for a field's
-/// key, whose duplicates are found by slot), and the address of its first character (in the record's text when it was written
-/// without an escape).
-type KeyRead<'f> = (Key<'f>, u64, usize);
+/// A key read: what it is to the shape, and the address of its first character (in the record's
+/// text when it was written without an escape).
+type KeyRead<'f> = (Key<'f>, usize);
 
 impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f, '_> {
     type Value = KeyRead<'f>;
@@ -662,7 +661,7 @@ impl<'de, 'f> Visitor<'de> for KeySeed<'f, '_> {
         // The expected field's slot is one the table gives for its name (learnt from it), so a
         // match is the answer the table would give.
         if let Some(i) = self.expected.filter(|&i| self.fields.get(i).is_some_and(|f| f.name == v)) {
-            return Ok((Key::Field(i), 0, v.as_ptr() as usize));
+            return Ok((Key::Field(i), v.as_ptr() as usize));
         }
         // A custom field is not found by its name: it has no key of its own.
         let hash = key_hash(v);
@@ -670,13 +669,13 @@ impl<'de, 'f> Visitor<'de> for KeySeed<'f, '_> {
             Some(i) => Key::Field(i),
             None if self.customs => {
                 match self.fields.iter().find_map(|f| f.custom().filter(|c| f.used && *c.key == *v)) {
-                    Some(c) => Key::Custom(&c.key),
-                    None => Key::Other,
+                    Some(c) => Key::Custom(&c.key, hash),
+                    None => Key::Other(hash),
                 }
             }
-            None => Key::Other,
+            None => Key::Other(hash),
         };
-        Ok((key, hash, v.as_ptr() as usize))
+        Ok((key, v.as_ptr() as usize))
     }
 }
 
@@ -1024,10 +1023,13 @@ impl<'de> Visitor<'de> for Skip<'_, '_> {
 /// Skip the rest of an object, checking its keys.
 fn skip_map<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A) -> Result<(), A::Error> {
     let mut keys = KeyCheck::open(ctx);
-    while let Some((_, hash, _)) =
+    while let Some((key, _)) =
         map.next_key_seed(KeySeed { fields: &[], table: &EMPTY_TABLE, customs: false, expected: None })?
     {
-        keys.add(ctx, hash);
+        // (With no fields, every key is `Other`.)
+        if let Key::Other(hash) | Key::Custom(_, hash) = key {
+            keys.add(ctx, hash);
+        }
         map.next_value_seed(Skip(&mut *ctx))?;
     }
     keys.close(ctx);
