@@ -476,7 +476,7 @@ fn field_text(program: &Program, schema: usize, values: &[Value], slot: usize) -
     let value = values.get(slot)?;
     match value {
         Value::Missing | Value::List(_) | Value::Object(_) => None,
-        Value::Text(t) => Some(t.to_string()),
+        Value::Text(t) => Some(t.as_str().to_owned()),
         other => {
             let mut out = String::new();
             crate::engine::format::value(&mut out, program, &field.ty, other.view());
