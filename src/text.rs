@@ -32,8 +32,8 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
-/// Whether `s` holds an [`is_unsafe`] character other than the ASCII ones in `allowed`, decided a
-/// byte at a time: human output runs every line it writes through this, and most of it is ASCII
+/// Whether `s` holds an [`is_unsafe`] character other than the ASCII ones in `allowed`, decided from
+/// its bytes: human output runs every line it writes through this, and most of it is ASCII
 /// or box drawing.
 ///
 /// Every unsafe character outside ASCII starts with one of four bytes in UTF-8 (`C2` for C1
@@ -61,12 +61,14 @@ fn any_unsafe(s: &str, allowed: &[u8]) -> bool {
         _ => false,
     };
     // The text is passed over 16 bytes at a time (a check the compiler makes in a few vector
-    // instructions): a block can hold an unsafe character only where it has a control byte not
-    // allowed, DEL, or a lead byte followed by a byte `maybe` lets through, so the box drawing,
-    // middle dots and accented letters of a human report pass as quickly as ASCII.
-    // Only a block with such a byte (and the last, short one) is read a byte at a time. A
-    // character that starts in one block and ends in the next is decoded from its lead byte, and
-    // its other bytes are never lead bytes.
+    // instructions): a block of printable ASCII (a record's text, most of a report) is clear at
+    // once; any other can hold an unsafe character only where it has a control byte not allowed,
+    // DEL, or a lead byte followed by a byte `maybe` lets through, so the box drawing, middle dots
+    // and accented letters of a human report pass nearly as quickly. Only a block with such a byte
+    // is read a byte at a time. A character that starts in one block and ends in the next is
+    // decoded from its lead byte, and its other bytes are never lead bytes. The bytes after the
+    // last whole block are tested as one block too, padded with spaces: a byte at a time, they
+    // cost as much as all the blocks before them.
     let (tab, newline, esc) = (allowed.contains(&b'\t'), allowed.contains(&b'\n'), allowed.contains(&0x1b));
     let suspect = |b: u8, next: u8| {
         let control = (b < 0x20) & !(((b == b'\t') & tab) | ((b == b'\n') & newline) | ((b == 0x1b) & esc));
@@ -76,23 +78,25 @@ fn any_unsafe(s: &str, allowed: &[u8]) -> bool {
             | ((b == 0xef) & ((next == 0xbb) | (next == 0xbf)));
         control | (b == 0x7f) | lead
     };
+    // A block and the byte after it (each byte's next is in the array).
+    let printable = |w: &[u8; 17]| (0..16).fold(true, |all, i| all & (w[i].wrapping_sub(0x20) < 0x5f));
+    let clear = |w: &[u8; 17]| printable(w) || !(0..16).fold(false, |any, i| any | suspect(w[i], w[i + 1]));
+    let slow = |from: usize, to: usize| (from..to).any(|i| bytes.get(i).is_some_and(|&b| hit(i, b)));
     let mut at = 0;
-    while at < bytes.len() {
-        let end = (at + 16).min(bytes.len());
-        // The block and the 16 bytes from its second on (each byte's next), when the text has them.
-        // As arrays, so that the check is unrolled into vector instructions.
-        let whole = bytes.get(at..at + 16).zip(bytes.get(at + 1..at + 17));
-        let arrays = whole.and_then(|(b, n)| <&[u8; 16]>::try_from(b).ok().zip(<&[u8; 16]>::try_from(n).ok()));
-        let clear = match arrays {
-            Some((block, next)) => !(0..16).fold(false, |any, i| any | suspect(block[i], next[i])),
-            None => false,
-        };
-        if !clear && (at..end).any(|i| bytes.get(i).is_some_and(|&b| hit(i, b))) {
+    while let Some(w) = bytes.get(at..at + 17).and_then(|w| <&[u8; 17]>::try_from(w).ok()) {
+        if !clear(w) && slow(at, at + 16) {
             return true;
         }
-        at = end;
+        at += 16;
     }
-    false
+    // At most 16 bytes are left, and the last byte of a text is never a lead byte.
+    let rest = bytes.get(at..).unwrap_or_default();
+    let mut padded = [b' '; 17];
+    match padded.get_mut(..rest.len()) {
+        Some(head) => head.copy_from_slice(rest),
+        None => return slow(at, bytes.len()),
+    }
+    !clear(&padded) && slow(at, bytes.len())
 }
 
 /// Write `c` in its visible form: `\0`, `\n`, `\r`, or `\u{XX}` (lowercase hex, as Rust writes it).
@@ -287,7 +291,11 @@ fn lines(s: &str) -> impl Iterator<Item = &str> {
 fn command_start(line: &str) -> Option<usize> {
     let mut rest = line;
     loop {
-        let trimmed = rest.trim_start();
+        // ASCII white space a byte at a time (a human report's lines start with dozens of spaces),
+        // then whatever white space `str::trim_start` trims beyond it (a vertical tab, and white
+        // space outside ASCII).
+        let ascii = rest.bytes().take_while(u8::is_ascii_whitespace).count();
+        let trimmed = rest.get(ascii..).map_or(rest, str::trim_start);
         if let Some(after) = trimmed.strip_prefix("\u{1b}[") {
             let end = after.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
             rest = after.get(end + 1..)?;
@@ -348,20 +356,23 @@ pub fn snippet_with(text: &str, spans: &[(usize, usize)], lines_before: &dyn Fn(
         .collect();
     let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
     let hi = spans.iter().map(|s| s.1).max().unwrap_or(0);
-    // Whole lines around the spans, with context.
-    let mut start = text.get(..lo).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    // Whole lines around the spans, with context. The line breaks are looked for with the memchr
+    // crate's vector search: a record's line is hundreds of bytes, searched for every finding.
+    let before = |t: &str| memchr::memrchr(b'\n', t.as_bytes());
+    let after = |t: &str| memchr::memchr(b'\n', t.as_bytes());
+    let mut start = text.get(..lo).and_then(before).map_or(0, |i| i + 1);
     for _ in 0..CONTEXT {
         if start == 0 {
             break;
         }
-        start = text.get(..start - 1).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        start = text.get(..start - 1).and_then(before).map_or(0, |i| i + 1);
     }
-    let mut end = text.get(hi..).and_then(|t| t.find('\n')).map_or(len, |i| hi + i);
+    let mut end = text.get(hi..).and_then(after).map_or(len, |i| hi + i);
     for _ in 0..CONTEXT {
         if end >= len {
             break;
         }
-        end = text.get(end + 1..).and_then(|t| t.find('\n')).map_or(len, |i| end + 1 + i);
+        end = text.get(end + 1..).and_then(after).map_or(len, |i| end + 1 + i);
     }
     // Keep the last line's line break, so a last context line that is empty is still drawn.
     if end < len {
@@ -585,6 +596,39 @@ mod tests {
                 .collect();
             spans.sort_unstable();
             proptest::prop_assert_eq!(keep(&text, from, to, &spans), keep_model(&text, from, to, &spans));
+        }
+    }
+
+    proptest::proptest! {
+        /// Where a workflow command starts is found past white space as `str::trim_start` has it,
+        /// whatever mix of ASCII and other white space and colour codes comes first.
+        #[test]
+        fn a_command_is_found_past_any_white_space(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                " ", "\t", "\u{b}", "\u{c}", "\r", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}", "\u{1b}[31m",
+                "\u{1b}[", "::", "##[", ":", "a", "é",
+            ]), 0..12),
+        ) {
+            let line: String = parts.concat();
+            let model = {
+                let mut rest = line.as_str();
+                loop {
+                    let trimmed = rest.trim_start();
+                    match trimmed.strip_prefix("\u{1b}[") {
+                        Some(after) => {
+                            match after.find(|c: char| !(c.is_ascii_digit() || c == ';')).and_then(|e| after.get(e + 1..)) {
+                                Some(next) => rest = next,
+                                None => break None,
+                            }
+                        }
+                        None => {
+                            break (trimmed.starts_with("::") || trimmed.starts_with("##["))
+                                .then(|| line.len() - trimmed.len())
+                        }
+                    }
+                }
+            };
+            proptest::prop_assert_eq!(command_start(&line), model, "{:?}", line);
         }
     }
 

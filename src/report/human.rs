@@ -22,11 +22,13 @@ mod fast;
 /// A finding's own report: its message, the excerpt of its record, and its help. The notes that
 /// follow it (the rule, the evidence) are drawn apart, as miette draws related diagnostics.
 struct FindingReport {
-    code: String,
+    code: Arc<str>,
     severity: miette::Severity,
     message: String,
-    label: String,
-    help: Option<String>,
+    label: Arc<str>,
+    help: Option<Arc<str>>,
+    /// `help` as the fast drawing writes it, wrapped: the rule's own help, drawn once per rule.
+    help_drawn: Option<Arc<str>>,
     source: Source,
     span: (usize, usize),
 }
@@ -81,7 +83,7 @@ impl Diagnostic for FindingReport {
         Some(&self.source as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.to_string()), self.span))))
     }
 }
 
@@ -103,8 +105,8 @@ pub fn finding(f: &Finding, style: Style) -> String {
     Layout::new(style).render(f)
 }
 
-/// Rules whose notes a [`Layout`] keeps drawn; past this many (never, for policies people write)
-/// a note is drawn each time, so memory stays bounded whatever the input.
+/// Rules whose texts a [`Layout`] keeps drawn; past this many (never, for policies people write)
+/// they are drawn each time, so memory stays bounded whatever the input.
 const NOTES_KEPT: usize = 100_000;
 
 /// Lays out findings as miette reports, on any thread: the handler is set up once, not per
@@ -114,13 +116,27 @@ struct Layout {
     style: Style,
     handler: GraphicalReportHandler,
     draw: fast::Draw,
-    /// Each rule's note as drawn, by the address of the rule's information (held, so the address
+    /// Each rule's texts as drawn, by the address of the rule's information (held, so the address
     /// is not reused while kept). As many as the rules that have findings, whatever the findings.
-    notes: RwLock<HashMap<usize, Drawn>>,
+    notes: RwLock<HashMap<usize, Arc<RuleText>>>,
 }
 
-/// A rule's note as drawn, with the rule (held so its address, the key, is not reused).
-type Drawn = (Arc<RuleInfo>, Arc<str>);
+/// What each finding of a rule shows of the rule, the same in all of them: made once per rule,
+/// not escaped, formatted and wrapped again for each finding (a tenth of what drawing a finding
+/// cost).
+struct RuleText {
+    /// Held, so its address (the key) is not reused while this is kept.
+    _rule: Arc<RuleInfo>,
+    /// The note on the rule, drawn and guarded.
+    note: Arc<str>,
+    /// The finding's code, `precept::rule::<id>`, escaped.
+    code: Arc<str>,
+    /// The label at the offending field: for a finding, then for an outcome that cannot be
+    /// determined; escaped.
+    labels: [Arc<str>; 2],
+    /// The rule's help, escaped, and as the fast drawing writes it.
+    help: Option<(Arc<str>, Arc<str>)>,
+}
 
 impl Layout {
     fn new(style: Style) -> Layout {
@@ -136,14 +152,15 @@ impl Layout {
     /// lines, and [`guard`] treats each line alone, so the parts are guarded apart and the rule's
     /// note, the same for all its findings, is kept guarded.
     fn render(&self, f: &Finding) -> String {
-        let report = report_of(f);
+        let rule = f.rule.as_ref().map(|r| self.rule_text(r));
+        let report = report_of(f, rule.as_deref());
         let mut out = String::with_capacity(2048);
         if !self.draw.report(&mut out, &report) && self.handler.render_report(&mut out, &report).is_err() {
             return self.guarded(format!("{}: {}\n", report.code, report.message));
         }
         let mut out = self.guarded(out);
-        if let Some(rule) = &f.rule {
-            out.push_str(&self.rule_note(rule));
+        if let Some(rule) = &rule {
+            out.push_str(&rule.note);
         }
         let evidence = evidence_of(f);
         if !evidence.is_empty() {
@@ -176,21 +193,33 @@ impl Layout {
         }
     }
 
-    /// The note on `rule`, drawn and guarded once.
-    fn rule_note(&self, rule: &Arc<RuleInfo>) -> Arc<str> {
+    /// What the findings of `rule` show of it, made on its first finding.
+    fn rule_text(&self, rule: &Arc<RuleInfo>) -> Arc<RuleText> {
         let key = Arc::as_ptr(rule) as usize;
-        if let Some((_, note)) = self.notes.read().ok().as_ref().and_then(|n| n.get(&key)) {
-            return note.clone();
+        if let Some(text) = self.notes.read().ok().as_ref().and_then(|n| n.get(&key)) {
+            return text.clone();
         }
         let mut note = String::new();
         self.related(&mut note, &rule_note_of(rule));
-        let note: Arc<str> = self.guarded(note).into();
+        let help = rule.help.as_deref().map(|h| {
+            let help: Arc<str> = escape(h).into();
+            let mut drawn = String::new();
+            self.draw.help(&mut drawn, &help);
+            (help, drawn.into())
+        });
+        let text = Arc::new(RuleText {
+            _rule: rule.clone(),
+            note: self.guarded(note).into(),
+            code: code_of(&rule.id),
+            labels: [label_of(rule, false), label_of(rule, true)],
+            help,
+        });
         if let Ok(mut notes) = self.notes.write() {
             if notes.len() < NOTES_KEPT {
-                notes.insert(key, (rule.clone(), note.clone()));
+                notes.insert(key, text.clone());
             }
         }
-        note
+        text
     }
 }
 
@@ -215,12 +244,8 @@ impl super::Prepare for Layout {
 }
 
 /// The miette report of one finding, its texts escaped.
-fn report_of(f: &Finding) -> FindingReport {
-    let rule = f.rule.as_deref();
-    let cite = rule.and_then(|r| r.cite.as_deref()).map(|c| format!(" {c}")).unwrap_or_default();
+fn report_of(f: &Finding, rule: Option<&RuleText>) -> FindingReport {
     let open = f.standing.is_undetermined();
-    let verb = if open { "cannot determine" } else { "breaks" };
-    let label = format!("{verb} `{}` ({}: {}{cite})", f.rule_id(), f.level().as_str(), f.code_name());
     // A rule that cannot be determined is not a finding: shown as advice, whatever its severity.
     let severity = match f.severity() {
         _ if open => miette::Severity::Advice,
@@ -240,15 +265,43 @@ fn report_of(f: &Finding) -> FindingReport {
     let (text, first_line, span) = (&f.file.text, f.file.first_line, f.span);
     let message = escape(&format!("{record}: {}", f.message)).into_owned();
     let (source, spans) = Source::around(&f.file.name, text, first_line, &[span]);
+    // The rule's own texts, made once per rule; an expired waiver (no rule) makes its own.
+    let (code, label) = match rule {
+        Some(r) => (r.code.clone(), r.labels[usize::from(open)].clone()),
+        None => (code_of(f.rule_id()), escape(&label_text(f.rule_id(), f.level(), f.code_name(), None, open)).into()),
+    };
+    let (help, help_drawn) = match (&f.help, rule.and_then(|r| r.help.as_ref())) {
+        (Some(own), _) => (Some(escape(own).into()), None),
+        (None, Some((help, drawn))) => (Some(help.clone()), Some(drawn.clone())),
+        (None, None) => (f.help().map(|h| escape(h).into()), None),
+    };
     FindingReport {
-        code: escape(&format!("precept::rule::{}", f.rule_id())).into_owned(),
+        code,
         severity,
         message,
-        label: escape(&label).into_owned(),
-        help: f.help().map(|h| escape(h).into_owned()),
+        label,
+        help,
+        help_drawn,
         source,
         span: spans.first().copied().unwrap_or((0, 0)),
     }
+}
+
+/// A finding's code: `precept::rule::<id>`, escaped.
+fn code_of(id: &str) -> Arc<str> {
+    escape(&format!("precept::rule::{id}")).into()
+}
+
+/// The label of `rule`'s findings (or of its outcomes that cannot be determined), escaped.
+fn label_of(rule: &RuleInfo, open: bool) -> Arc<str> {
+    escape(&label_text(&rule.id, rule.level, &rule.code, rule.cite.as_deref(), open)).into()
+}
+
+/// `breaks `<id>` (<level>: <code> <cite>)`, or `cannot determine ...`.
+fn label_text(id: &str, level: crate::ast::CodeLevel, code: &str, cite: Option<&str>, open: bool) -> String {
+    let cite = cite.map(|c| format!(" {c}")).unwrap_or_default();
+    let verb = if open { "cannot determine" } else { "breaks" };
+    format!("{verb} `{id}` ({}: {code}{cite})", level.as_str())
 }
 
 /// The note on a finding's rule: its id and title, at its id in the policy.

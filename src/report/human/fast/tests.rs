@@ -151,11 +151,12 @@ impl Case {
         let span = crate::source::Span { start, end };
         let (source, spans) = Source::around(&self.name, &text, self.first_line, &[span]);
         FindingReport {
-            code: escape(&format!("precept::rule::{}", self.label.split(' ').next().unwrap_or(""))).into_owned(),
+            code: escape(&format!("precept::rule::{}", self.label.split(' ').next().unwrap_or(""))).into(),
             severity: self.severity,
             message: escape(&self.message).into_owned(),
-            label: escape(&format!("breaks `{}`", self.label)).into_owned(),
-            help: self.help.as_ref().map(|h| escape(h).into_owned()),
+            label: escape(&format!("breaks `{}`", self.label)).into(),
+            help: self.help.as_ref().map(|h| escape(h).into()),
+            help_drawn: None,
             source,
             span: spans[0],
         }
@@ -171,7 +172,7 @@ fn drawn_as_miette_draws() {
     let all = std::cell::Cell::new(0usize);
     runner
         .run(&case(), |case| {
-            let report = case.report();
+            let mut report = case.report();
             let layout = Layout::new(case.style);
             let mut miette = String::new();
             layout.handler.render_report(&mut miette, &report).unwrap();
@@ -179,6 +180,15 @@ fn drawn_as_miette_draws() {
             all.set(all.get() + 1);
             if layout.draw.report(&mut ours, &report) {
                 fast.set(fast.get() + 1);
+                prop_assert_eq!(&ours, &miette, "{:?}", case);
+                // The same with the help wrapped beforehand, as a rule's own help is.
+                if let Some(help) = &report.help {
+                    let mut drawn = String::new();
+                    layout.draw.help(&mut drawn, help);
+                    report.help_drawn = Some(drawn.into());
+                }
+                let mut ours = String::new();
+                prop_assert!(layout.draw.report(&mut ours, &report));
                 prop_assert_eq!(&ours, &miette, "{:?}", case);
             } else {
                 prop_assert!(ours.is_empty());
