@@ -388,7 +388,7 @@ pub fn snippet_with(text: &str, spans: &[(usize, usize)], lines_before: &dyn Fn(
     let mut next = 0;
     let mut out = String::new();
     let mut line_start = start;
-    for (n, line) in text.get(start..end).unwrap_or("").split('\n').enumerate() {
+    for (n, line) in lines(text.get(start..end).unwrap_or("")).enumerate() {
         if n > 0 {
             out.push('\n');
             line_start += 1;
@@ -451,7 +451,7 @@ pub fn snippet_with(text: &str, spans: &[(usize, usize)], lines_before: &dyn Fn(
     let columns = spans
         .iter()
         .map(|&(s, _)| {
-            let ls = text.get(..s).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+            let ls = text.get(..s).and_then(|t| memchr::memrchr(b'\n', t.as_bytes())).map_or(0, |i| i + 1);
             text.get(ls..s).map_or(0, |t| t.chars().count())
         })
         .collect();

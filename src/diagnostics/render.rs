@@ -143,7 +143,8 @@ impl Source {
         match self.columns.iter().find(|c| c.0 == start) {
             Some(&(_, column)) => column,
             None => {
-                let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+                let line_start =
+                    self.text.get(..start).and_then(|t| memchr::memrchr(b'\n', t.as_bytes())).map_or(0, |i| i + 1);
                 self.text.get(line_start..start).map_or(0, |t| t.chars().count())
             }
         }
