@@ -297,7 +297,7 @@ fn label_of(rule: &RuleInfo, open: bool) -> Arc<str> {
     escape(&label_text(&rule.id, rule.level, &rule.code, rule.cite.as_deref(), open)).into()
 }
 
-/// `breaks `<id>` (<level>: <code> <cite>)`, or `cannot determine ...`.
+/// The label text: ``breaks `ID` (LEVEL: CODE CITE)``, or ``cannot determine `ID` ...``.
 fn label_text(id: &str, level: crate::ast::CodeLevel, code: &str, cite: Option<&str>, open: bool) -> String {
     let cite = cite.map(|c| format!(" {c}")).unwrap_or_default();
     let verb = if open { "cannot determine" } else { "breaks" };
