@@ -122,8 +122,7 @@ struct Layout {
 }
 
 /// What each finding of a rule shows of the rule, the same in all of them: made once per rule,
-/// not escaped, formatted and wrapped again for each finding (a tenth of what drawing a finding
-/// cost).
+/// not escaped, formatted and wrapped again for each finding.
 struct RuleText {
     /// Held, so its address (the key) is not reused while this is kept.
     _rule: Arc<RuleInfo>,

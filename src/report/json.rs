@@ -464,7 +464,11 @@ fn needs_escape(bytes: &[u8]) -> bool {
         Some(last) => block_escaped(last),
         None => {
             let mut padded = [b' '; BLOCK];
-            padded[..rest.len()].copy_from_slice(rest);
+            match padded.get_mut(..rest.len()) {
+                Some(head) => head.copy_from_slice(rest),
+                // Never (fewer bytes than a block are left); serde_json's writing is always right.
+                None => return true,
+            }
             block_escaped(&padded)
         }
     }
