@@ -269,10 +269,11 @@ fn report_of(f: &Finding, rule: Option<&RuleText>) -> FindingReport {
         Some(r) => (r.code.clone(), r.labels[usize::from(open)].clone()),
         None => (code_of(f.rule_id()), escape(&label_text(f.rule_id(), f.level(), f.code_name(), None, open)).into()),
     };
+    // A finding's own help (its holes filled in), else its rule's (an expired waiver has none).
     let (help, help_drawn) = match (&f.help, rule.and_then(|r| r.help.as_ref())) {
         (Some(own), _) => (Some(escape(own).into()), None),
         (None, Some((help, drawn))) => (Some(help.clone()), Some(drawn.clone())),
-        (None, None) => (f.help().map(|h| escape(h).into()), None),
+        (None, None) => (None, None),
     };
     FindingReport {
         code,
