@@ -85,7 +85,8 @@ impl FromStr for Spec {
 
 enum Sink {
     Stdout(std::io::StdoutLock<'static>),
-    File(crate::output_file::OutputFile, super::guard::Output),
+    /// Boxed: a report file being written holds a few hundred bytes of state.
+    File(Box<crate::output_file::OutputFile>, super::guard::Output),
 }
 
 struct Output {
@@ -191,7 +192,7 @@ impl Reports {
                 continue;
             }
             match crate::output_file::OutputFile::create(&output.path) {
-                Ok(file) => reports.push(Output::new(spec, Sink::File(file, output), stdout_style)),
+                Ok(file) => reports.push(Output::new(spec, Sink::File(Box::new(file), output), stdout_style)),
                 Err(e) => problems.push(usage(
                     format!("cannot write a report to `{}`: {e}", crate::text::path(&output.path)),
                     "name a file in a folder that can be written to (missing folders are created)",
@@ -417,7 +418,7 @@ fn close(r: Output) -> Result<(), Diag> {
             if let Some(e) = r.failed {
                 return Err(cannot(e));
             }
-            file.commit().map_err(|e| cannot(crate::output_file::reason(&e)))
+            (*file).commit().map_err(|e| cannot(crate::output_file::reason(&e)))
         }
     }
 }
