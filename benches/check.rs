@@ -19,7 +19,9 @@
 //! parse floor of the same file, peak memory (the child's maximum resident set) and CPU seconds
 //! (user + system). Below each table: per mix, the share of records with a finding, and the
 //! 2-thread speed-up (all formats, time on 1 thread / time on 2); then the CPU cost per finding
-//! (see [`per_finding`]). A `groups` line times the bundled policies plus the rules over groups in
+//! (see [`per_finding`]). Then the same three figures paired (see [`print_paired`]): each taken
+//! within one round, where the runs it compares are seconds apart, and the median over the
+//! rounds, with the lowest and highest, which drift between rounds does not skew. A `groups` line times the bundled policies plus the rules over groups in
 //! `benches/groups/` on the light mix (JSON report, 2 threads).
 //!
 //! Last, the memory case: the check policy set over the heavy JSON Lines file of 1,000,000 records
@@ -27,7 +29,8 @@
 //! its rules counted and its peak memory set against the 100 MiB target (see [`memory_case`]).
 //!
 //! Sizes default to 100,000 and 1,000,000 records; `PRECEPT_BENCH_SIZES=20000,100000` changes them.
-//! `PRECEPT_BENCH_RUNS=5` runs every case five times, in rounds, and shows each case's median run.
+//! `PRECEPT_BENCH_RUNS=5` runs every case five times, in rounds (each round every case of both mixes
+//! once), and shows each case's median run.
 //! `cargo bench --bench check -- --generate heavy 200000 PATH` only writes a record file (CSV when
 //! PATH ends in `.csv`, else JSON Lines), for other benchmarks to read. Not run in CI; Unix only
 //! (children are reaped with `wait4`).
@@ -103,8 +106,10 @@ fn main() {
                 }
                 file
             });
-            let runs = files.clone().map(|file| MixRuns::measure(&file));
+            let rounds = rounds(&files);
+            let runs = [0, 1].map(|mix| MixRuns::median_of(rounds.iter().map(|r| &r[mix])));
             print_table(n, csv, &files, &runs);
+            print_paired(&rounds);
             let groups = check(&files[0], &["policies", "benches/groups"], 2, &["json"]);
             println!(
                 "groups (light, benches/groups, json T=2): {:.3} s, {} findings, peak {:.1} MiB, CPU {:.2} s\n",
@@ -172,12 +177,18 @@ fn median(mut all: Vec<Measured>) -> Measured {
     all.swap_remove((all.len() - 1) / 2)
 }
 
+/// [`runs_per_case`] rounds, each running every case of both mixes once, light then heavy: the
+/// machine's drift (a shared machine's speed moves by a fifth within the hour) touches the cases
+/// of a round alike, so ratios taken within a round ([`print_paired`]) hold where ratios of
+/// medians taken minutes apart may not.
+fn rounds(files: &[PathBuf; 2]) -> Vec<[MixRuns; 2]> {
+    (0..runs_per_case()).map(|_| [MixRuns::once(&files[0]), MixRuns::once(&files[1])]).collect()
+}
+
 impl MixRuns {
-    /// Every case of `file`, [`runs_per_case`] times in rounds (each round runs every case once, so the
-    /// machine's drift touches them alike), each case's median run kept.
-    fn measure(file: &Path) -> MixRuns {
-        let rounds: Vec<MixRuns> = (0..runs_per_case()).map(|_| MixRuns::once(file)).collect();
-        let pick = |case: fn(&MixRuns) -> &Measured| median(rounds.iter().map(|r| case(r).clone()).collect());
+    /// Each case's median run over `rounds`.
+    fn median_of<'r>(rounds: impl Iterator<Item = &'r MixRuns> + Clone) -> MixRuns {
+        let pick = |case: fn(&MixRuns) -> &Measured| median(rounds.clone().map(|r| case(r).clone()).collect());
         MixRuns {
             parse: pick(|r| &r.parse),
             json_t2: pick(|r| &r.json_t2),
@@ -364,6 +375,43 @@ fn print_table(n: usize, csv: bool, files: &[PathBuf; 2], runs: &[MixRuns; 2]) {
     );
 }
 
+/// The ratios the issue's targets are about, each taken within one round (the two runs it compares
+/// a few seconds apart) and the median over the rounds given, with the lowest and highest: the
+/// check with the JSON report on 2 threads over the parse floor, the 2-thread speed-up with every
+/// format, and the CPU per finding.
+fn print_paired(rounds: &[[MixRuns; 2]]) {
+    let spread = |mut v: Vec<f64>, unit: &str| -> String {
+        v.sort_by(f64::total_cmp);
+        match (v.first(), v.get((v.len() - 1) / 2), v.last()) {
+            (Some(lo), Some(mid), Some(hi)) if v.len() > 1 => format!("{mid:.2}{unit} ({lo:.2} to {hi:.2})"),
+            (_, Some(mid), _) => format!("{mid:.2}{unit}"),
+            _ => "n/a".into(),
+        }
+    };
+    let n = rounds.len();
+    for (i, mix) in Mix::ALL.iter().enumerate() {
+        let floor = rounds.iter().map(|r| r[i].json_t2.seconds / r[i].parse.seconds).collect();
+        let speed_up = rounds.iter().map(|r| r[i].all_t1.seconds / r[i].all_t2.seconds).collect();
+        println!(
+            "paired, {} (median of {n} rounds): check json T=2 {} the floor; 2-thread speed-up (all formats) {}",
+            mix.name(),
+            spread(floor, "x"),
+            spread(speed_up, "x")
+        );
+    }
+    let per = |case: fn(&MixRuns) -> &Measured| -> String {
+        let v: Vec<f64> =
+            rounds.iter().filter_map(|[light, heavy]| cpu_per_finding(case(light), case(heavy))).collect();
+        spread(v.iter().map(|s| s * 1e6).collect(), " us")
+    };
+    println!(
+        "paired CPU per finding (median of {n} rounds): json T=2 {}, all formats T=1 {}, all formats T=2 {}\n",
+        per(|r| &r.json_t2),
+        per(|r| &r.all_t1),
+        per(|r| &r.all_t2)
+    );
+}
+
 /// The CPU cost of one finding: `(CPU(heavy) - CPU(light)) / (findings(heavy) - findings(light))`,
 /// for the same case (formats, threads) on the two mixes.
 ///
@@ -376,11 +424,16 @@ fn print_table(n: usize, csv: bool, files: &[PathBuf; 2], runs: &[MixRuns; 2]) {
 /// report. CPU time rather than wall time, so that time spent waiting (on a thread, on the disk)
 /// is not counted and the figure holds on any number of threads.
 fn per_finding(light: &Measured, heavy: &Measured) -> String {
-    let extra = heavy.findings.saturating_sub(light.findings);
-    if extra == 0 {
-        return "n/a (no extra findings)".to_string();
+    match cpu_per_finding(light, heavy) {
+        Some(s) => format!("{:.2} us", s * 1e6),
+        None => "n/a (no extra findings)".to_string(),
     }
-    format!("{:.2} us", (heavy.cpu - light.cpu) / extra as f64 * 1e6)
+}
+
+/// [`per_finding`]'s figure in seconds, if the heavy run has extra findings.
+fn cpu_per_finding(light: &Measured, heavy: &Measured) -> Option<f64> {
+    let extra = heavy.findings.saturating_sub(light.findings);
+    (extra > 0).then(|| (heavy.cpu - light.cpu) / extra as f64)
 }
 
 /// The memory case of issue 15: the check policy set (bundled plus `benches/policy/`, with the
