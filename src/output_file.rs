@@ -654,10 +654,11 @@ mod tests {
 
     /// A file put on disk while it is written (a sync asked for every 1,000 bytes here) holds
     /// exactly what was written once committed, and one never committed still leaves nothing.
+    /// Four times [`BUFFER`] is written, so most of it reaches the file while syncs run.
     #[test]
     fn a_file_synced_while_written_is_whole_when_committed_and_gone_when_not() {
         let dir = tempfile::tempdir().unwrap();
-        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let bytes: Vec<u8> = (0..4 * BUFFER as u32).map(|i| (i % 251) as u8).collect();
         let path = dir.path().join("r.json");
         let mut f = AtomicFile::create(&path).unwrap();
         f.writeback = Writeback::new(1_000);
