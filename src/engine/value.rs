@@ -115,8 +115,10 @@ pub enum V<'a> {
 }
 
 impl Value {
-    /// Borrow for evaluation.
-    #[inline]
+    /// Borrow for evaluation. Always inlined: the evaluator views a value at every field it
+    /// reads and every element a quantifier visits, and the compiler kept it a call (2% less CPU
+    /// inlined, 1,000,000 heavy records, six pairs).
+    #[inline(always)]
     pub fn view(&self) -> V<'_> {
         match self {
             Value::Missing => V::Missing,
