@@ -19,7 +19,8 @@
 //! parse floor of the same file, peak memory (the child's maximum resident set) and CPU seconds
 //! (user + system). Below each table: per mix, the share of records with a finding, and the
 //! 2-thread speed-up (all formats, time on 1 thread / time on 2); then the CPU cost per finding
-//! (see [`per_finding`]). Then the same three figures paired (see [`print_paired`]): each taken
+//! (see [`per_finding`]). Then the ratio to the floor of `check json T=2`, the speed-up and the
+//! CPU per finding again, paired (see [`print_paired`]): each taken
 //! within one round, where the runs it compares are seconds apart, and the median over the
 //! rounds, with the lowest and highest, which drift between rounds does not skew. A `groups` line times the bundled policies plus the rules over groups in
 //! `benches/groups/` on the light mix (JSON report, 2 threads).
@@ -178,7 +179,8 @@ fn median(mut all: Vec<Measured>) -> Measured {
 }
 
 /// [`runs_per_case`] rounds, each running every case of both mixes once, light then heavy: the
-/// machine's drift (a shared machine's speed moves by a fifth within the hour) touches the cases
+/// machine's drift (a shared machine's speed has moved by a fifth within a quarter of an hour)
+/// touches the cases
 /// of a round alike, so ratios taken within a round ([`print_paired`]) hold where ratios of
 /// medians taken minutes apart may not.
 fn rounds(files: &[PathBuf; 2]) -> Vec<[MixRuns; 2]> {
@@ -376,13 +378,14 @@ fn print_table(n: usize, csv: bool, files: &[PathBuf; 2], runs: &[MixRuns; 2]) {
 }
 
 /// The ratios the targets are about, each taken within one round (the two runs it compares
-/// a few seconds apart) and the median over the rounds given, with the lowest and highest: the
-/// check with the JSON report on 2 threads over the parse floor, the 2-thread speed-up with every
-/// format, and the CPU per finding.
+/// a few seconds apart) and the median over the rounds given (the lower middle one for an even
+/// count, as [`median`] takes), with the lowest and highest: the check with the JSON report on 2
+/// threads over the parse floor, the 2-thread speed-up with every format, and the CPU per finding
+/// (over the rounds whose heavy run had extra findings, all of them in practice).
 fn print_paired(rounds: &[[MixRuns; 2]]) {
     let spread = |mut v: Vec<f64>, unit: &str| -> String {
         v.sort_by(f64::total_cmp);
-        match (v.first(), v.get((v.len() - 1) / 2), v.last()) {
+        match (v.first(), v.get(v.len().saturating_sub(1) / 2), v.last()) {
             (Some(lo), Some(mid), Some(hi)) if v.len() > 1 => format!("{mid:.2}{unit} ({lo:.2} to {hi:.2})"),
             (_, Some(mid), _) => format!("{mid:.2}{unit}"),
             _ => "n/a".into(),
@@ -402,7 +405,8 @@ fn print_paired(rounds: &[[MixRuns; 2]]) {
     let per = |case: fn(&MixRuns) -> &Measured| -> String {
         let v: Vec<f64> =
             rounds.iter().filter_map(|[light, heavy]| cpu_per_finding(case(light), case(heavy))).collect();
-        spread(v.iter().map(|s| s * 1e6).collect(), " us")
+        let of = if v.len() == n { String::new() } else { format!(" in {} rounds", v.len()) };
+        spread(v.iter().map(|s| s * 1e6).collect(), " us") + &of
     };
     println!(
         "paired CPU per finding (median of {n} rounds): json T=2 {}, all formats T=1 {}, all formats T=2 {}\n",

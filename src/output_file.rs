@@ -339,18 +339,22 @@ pub struct AtomicFile {
 const WRITEBACK_EVERY: u64 = 8 << 20;
 
 /// A large file's bytes are put on disk while the rest is being written, so that committing it
-/// waits only for the last few: `commit` syncs the file before renaming it, and with a report of
-/// a million findings (1.4 GB over five formats) that wait was a fifth of the run, with every
-/// core idle. Every [`WRITEBACK_EVERY`] bytes a thread of the file's own is asked to sync what
-/// has been written so far; the writer never waits for it (a request while one is queued is
-/// dropped: the next sync covers it). No thread is started for a file smaller than that.
-/// std has no way to start writeback without waiting (`sync_file_range`), hence the thread.
+/// waits only for the last few MiB (on a disk slower than the writer, for what the syncs have not
+/// caught up with): `commit` syncs the file before renaming it, and with a report of a million
+/// findings (1.4 GB over five formats) that wait was a fifth of the run, with every core idle.
+/// Every [`WRITEBACK_EVERY`] bytes a thread of the file's own is asked to sync what has reached
+/// the file so far (all but at most the write buffer's [`BUFFER`] bytes); the writer never waits
+/// for it (a request while one is queued is dropped: the next sync covers it). No thread is
+/// started for a file smaller than that. std has no way to start writeback without waiting
+/// (`sync_file_range`), hence the thread.
 struct Writeback {
     every: u64,
     written: u64,
     /// `written` when the last sync was asked for.
     asked: u64,
     syncer: Syncer,
+    /// How the thread syncs: [`std::fs::File::sync_data`], another in the tests.
+    sync: fn(&std::fs::File) -> std::io::Result<()>,
 }
 
 /// The thread that syncs a file being written, and how to ask it to.
@@ -363,7 +367,7 @@ enum Syncer {
 
 impl Writeback {
     fn new(every: u64) -> Writeback {
-        Writeback { every, written: 0, asked: 0, syncer: Syncer::NotStarted }
+        Writeback { every, written: 0, asked: 0, syncer: Syncer::NotStarted, sync: std::fs::File::sync_data }
     }
 
     /// `n` more bytes were written to `file`.
@@ -374,7 +378,7 @@ impl Writeback {
         }
         self.asked = self.written;
         if let Syncer::NotStarted = self.syncer {
-            self.syncer = Self::start(file).map_or(Syncer::Unavailable, |s| Syncer::Started(Box::new(s)));
+            self.syncer = Self::start(file, self.sync).map_or(Syncer::Unavailable, |s| Syncer::Started(Box::new(s)));
         }
         if let Syncer::Started(syncer) = &self.syncer {
             // Full: a sync is queued, which covers these bytes too. Gone: it failed, and
@@ -385,12 +389,13 @@ impl Writeback {
 
     fn start(
         file: &std::fs::File,
+        sync: fn(&std::fs::File) -> std::io::Result<()>,
     ) -> Option<(std::sync::mpsc::SyncSender<()>, std::thread::JoinHandle<std::io::Result<()>>)> {
         let file = file.try_clone().ok()?;
         let (ask, asked) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
             .name("precept-writeback".into())
-            .spawn(move || asked.into_iter().try_for_each(|()| file.sync_data()))
+            .spawn(move || asked.into_iter().try_for_each(|()| sync(&file)))
             .ok()?;
         Some((ask, thread))
     }
@@ -677,6 +682,90 @@ mod tests {
         drop(f);
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("r.json")]);
+    }
+
+    /// Write four times [`BUFFER`] to `f` with a sync asked for every 64 KiB, so that bytes reach
+    /// the file while syncs run; the bytes written.
+    fn write_with_syncs(f: &mut AtomicFile, sync: fn(&std::fs::File) -> std::io::Result<()>) -> Vec<u8> {
+        let bytes: Vec<u8> = (0..4 * BUFFER as u32).map(|i| (i % 251) as u8).collect();
+        f.writeback = Writeback::new(64 * 1024);
+        f.writeback.sync = sync;
+        for piece in bytes.chunks(777) {
+            f.write_all(piece).unwrap();
+        }
+        bytes
+    }
+
+    /// Every sync asked for has ended when `commit` returns (it waits for the thread), and the
+    /// syncs ran on a file that held bytes.
+    #[test]
+    fn commit_waits_for_every_sync_asked_for() {
+        use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        static ENDED: AtomicUsize = AtomicUsize::new(0);
+        static LONGEST: AtomicU64 = AtomicU64::new(0);
+        fn slow(f: &std::fs::File) -> std::io::Result<()> {
+            STARTED.fetch_add(1, SeqCst);
+            LONGEST.fetch_max(f.metadata()?.len(), SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            f.sync_data()?;
+            ENDED.fetch_add(1, SeqCst);
+            Ok(())
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        let mut f = AtomicFile::create(&path).unwrap();
+        let bytes = write_with_syncs(&mut f, slow);
+        f.commit().unwrap();
+        assert!(STARTED.load(SeqCst) > 0, "no sync ran");
+        assert_eq!(STARTED.load(SeqCst), ENDED.load(SeqCst), "commit returned while a sync ran");
+        assert!(LONGEST.load(SeqCst) > 0, "no sync saw any bytes");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    }
+
+    /// A sync that fails fails the commit with its error, and nothing is put in place.
+    #[test]
+    fn a_failed_sync_fails_the_commit_and_leaves_nothing() {
+        fn failing(_: &std::fs::File) -> std::io::Result<()> {
+            Err(std::io::Error::other("the disk went away"))
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = AtomicFile::create(&dir.path().join("r.json")).unwrap();
+        write_with_syncs(&mut f, failing);
+        assert_eq!(f.commit().unwrap_err().to_string(), "the disk went away");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// Dropping a file never committed does not wait for a sync in progress, and leaves nothing.
+    #[test]
+    fn dropping_an_uncommitted_file_does_not_wait_for_its_sync() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        static RELEASED: AtomicBool = AtomicBool::new(false);
+        static ENDED: AtomicUsize = AtomicUsize::new(0);
+        // Held until the test releases it (or ten seconds, so that nothing hangs).
+        fn held(_: &std::fs::File) -> std::io::Result<()> {
+            STARTED.fetch_add(1, SeqCst);
+            let since = std::time::Instant::now();
+            while !RELEASED.load(SeqCst) && since.elapsed() < std::time::Duration::from_secs(10) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            ENDED.fetch_add(1, SeqCst);
+            Ok(())
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = AtomicFile::create(&dir.path().join("half.json")).unwrap();
+        write_with_syncs(&mut f, held);
+        let since = std::time::Instant::now();
+        while STARTED.load(SeqCst) == 0 && since.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::yield_now();
+        }
+        assert!(STARTED.load(SeqCst) > 0, "no sync ran");
+        drop(f);
+        // Had the drop waited for the sync, the sync would have ended (it ends only once released).
+        assert_eq!(ENDED.load(SeqCst), 0, "the drop waited for the sync");
+        RELEASED.store(true, SeqCst);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     /// A replaced file keeps its owner, group and mode (run as root, who alone can give a file

@@ -85,7 +85,8 @@ impl FromStr for Spec {
 
 enum Sink {
     Stdout(std::io::StdoutLock<'static>),
-    /// Boxed: a report file being written holds a few hundred bytes of state.
+    /// Boxed: a report file being written is 128 bytes (its buffer, temporary file and
+    /// writeback), and an enum is as large as its largest variant (clippy's `large_enum_variant`).
     File(Box<crate::output_file::OutputFile>, super::guard::Output),
 }
 
