@@ -20,10 +20,10 @@
 //! (user + system). Below each table: per mix, the share of records with a finding, and the
 //! 2-thread speed-up (all formats, time on 1 thread / time on 2); then the CPU cost per finding
 //! (see [`per_finding`]). Then the ratio to the floor of `check json T=2`, the speed-up and the
-//! CPU per finding again, paired (see [`print_paired`]): each taken
-//! within one round, where the runs it compares are seconds apart, and the median over the
-//! rounds, with the lowest and highest, which drift between rounds does not skew. A `groups` line times the bundled policies plus the rules over groups in
-//! `benches/groups/` on the light mix (JSON report, 2 threads).
+//! CPU per finding again, paired (see [`print_paired`]): each taken within one round, where the
+//! runs it compares are seconds apart, and the median over the rounds, with the lowest and
+//! highest, which drift between rounds does not skew. A `groups` line times the bundled policies
+//! plus the rules over groups in `benches/groups/` on the light mix (JSON report, 2 threads).
 //!
 //! Last, the memory case: the check policy set over the heavy JSON Lines file of 1,000,000 records
 //! (or the largest size run, if 1,000,000 is not among them), JSON report only, on 2 threads, with
@@ -180,9 +180,8 @@ fn median(mut all: Vec<Measured>) -> Measured {
 
 /// [`runs_per_case`] rounds, each running every case of both mixes once, light then heavy: the
 /// machine's drift (a shared machine's speed has moved by a fifth within a quarter of an hour)
-/// touches the cases
-/// of a round alike, so ratios taken within a round ([`print_paired`]) hold where ratios of
-/// medians taken minutes apart may not.
+/// touches the cases of a round alike, so ratios taken within a round ([`print_paired`]) hold
+/// where ratios of medians taken minutes apart may not.
 fn rounds(files: &[PathBuf; 2]) -> Vec<[MixRuns; 2]> {
     (0..runs_per_case()).map(|_| [MixRuns::once(&files[0]), MixRuns::once(&files[1])]).collect()
 }
