@@ -18,6 +18,36 @@ use std::path::Path;
 use common::{precept_in, root, Run};
 use serde_json::Value;
 
+/// `precept check --no-config --format json --policies policies` and `args` in `dir`.
+fn check_json(dir: &Path, args: &[&str]) -> Run {
+    precept_in(dir, &[&["check", "--no-config", "--format", "json", "--policies", "policies"], args].concat())
+}
+
+/// [`findings`] without the file each is in (the same records read from two files).
+fn without_files(run: &Run) -> Vec<Value> {
+    findings(run, &[])
+        .into_iter()
+        .map(|mut f| {
+            f.as_object_mut().unwrap().remove("file");
+            f
+        })
+        .collect()
+}
+
+/// The rows of `with` written to Parquet file `path` in `dir`, and those of `without` to
+/// `utc.parquet` there (to be renamed over it later), instants read in UTC.
+fn parquet_with_and_without(dir: &Path, with: &str, without: &str, path: &str) {
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    conn.execute_batch(&format!(
+        "SET TimeZone = 'UTC';
+         COPY ({with}) TO '{}' (FORMAT parquet);
+         COPY ({without}) TO '{}' (FORMAT parquet);",
+        dir.join(path).display(),
+        dir.join("utc.parquet").display()
+    ))
+    .unwrap();
+}
+
 /// The findings of a JSON report, each without the fields the engines differ in, sorted.
 fn findings(run: &Run, drop_rules: &[String]) -> Vec<Value> {
     let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{}", run.snapshot()));
@@ -1336,16 +1366,7 @@ fn a_sample_of_the_benchmark_gives_the_native_findings() {
         &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
     );
     assert_eq!(native.code, duck.code, "{}", duck.snapshot());
-    let strip = |run: &Run| -> Vec<Value> {
-        findings(run, &[])
-            .into_iter()
-            .map(|mut f| {
-                f.as_object_mut().unwrap().remove("file");
-                f
-            })
-            .collect()
-    };
-    let (want, got) = (strip(&native), strip(&duck));
+    let (want, got) = (without_files(&native), without_files(&duck));
     assert!(want.len() > 4000, "only {} findings", want.len());
     if want != got {
         let missing: Vec<&Value> = want.iter().filter(|f| !got.contains(f)).take(5).collect();
@@ -1464,7 +1485,6 @@ fn a_parquet_file_reads_offsets_from_its_offset_columns_else_utc() {
     let dir = offset_project();
     let jsonl = dir.path().join("records/stamps.jsonl");
     std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
-    let conn = duckdb::Connection::open_in_memory().unwrap();
     let offset = |c: &str| {
         format!(
             "CASE WHEN {c} IS NULL THEN NULL WHEN {c} LIKE '%Z' THEN 0 WHEN {c} LIKE '%+01:00' OR {c} LIKE '%+01' THEN 3600 ELSE -18000 END"
@@ -1481,37 +1501,14 @@ fn a_parquet_file_reads_offsets_from_its_offset_columns_else_utc() {
             jsonl.display()
         )
     };
-    conn.execute_batch(&format!(
-        "SET TimeZone = 'UTC';
-         COPY ({}) TO '{}' (FORMAT parquet);
-         COPY ({}) TO '{}' (FORMAT parquet);",
-        select(true),
-        dir.path().join("parquet/stamps.parquet").display(),
-        select(false),
-        dir.path().join("utc.parquet").display()
-    ))
-    .unwrap();
-    let strip = |run: &Run| -> Vec<Value> {
-        findings(run, &[])
-            .into_iter()
-            .map(|mut f| {
-                f.as_object_mut().unwrap().remove("file");
-                f
-            })
-            .collect()
-    };
-    let check = |args: &[&str]| {
-        precept_in(
-            dir.path(),
-            &[&["check", "--no-config", "--format", "json", "--policies", "policies"], args].concat(),
-        )
-    };
+    parquet_with_and_without(dir.path(), &select(true), &select(false), "parquet/stamps.parquet");
+    let check = |args: &[&str]| check_json(dir.path(), args);
     let native = check(&["records"]);
     let duck = check(&["--engine", "duckdb", "parquet"]);
     assert_eq!(native.code, duck.code, "{}", duck.snapshot());
-    let want = strip(&native);
+    let want = without_files(&native);
     assert!(want.len() > 20, "only {} findings", want.len());
-    assert_eq!(want, strip(&duck), "{}", duck.stderr);
+    assert_eq!(want, without_files(&duck), "{}", duck.stderr);
     // Without offset columns: the same instants in UTC, as JSON Lines written with `Z`.
     let utc: String = std::fs::read_to_string(&jsonl)
         .unwrap()
@@ -1534,9 +1531,9 @@ fn a_parquet_file_reads_offsets_from_its_offset_columns_else_utc() {
     let native = check(&["records"]);
     let duck = check(&["--engine", "duckdb", "parquet"]);
     assert_eq!(native.code, duck.code, "{}", duck.snapshot());
-    let want_utc = strip(&native);
+    let want_utc = without_files(&native);
     assert_ne!(want, want_utc, "the offsets changed no finding: the test shows nothing");
-    assert_eq!(want_utc, strip(&duck), "{}", duck.stderr);
+    assert_eq!(want_utc, without_files(&duck), "{}", duck.stderr);
 }
 
 /// Calls judged one by one and in groups, for the files DuckDB's own readers read otherwise than
@@ -2552,4 +2549,158 @@ fn a_rule_duckdb_stops_on_costs_only_its_own_findings() {
     assert!(!kept.is_empty());
     assert_eq!(kept, scaled(&native, from));
     assert!(scaled(&native, usize::MAX).len() > kept.len());
+}
+
+/// Lists of datetimes, at the record, in an object and in a list's objects, each datetime shown
+/// at the offset it was written with.
+const LIST_STAMPS_POLICY: &str = r#"
+schema visit {
+  identified by id
+  id: text
+  n: integer?
+  stamps: list of datetime?
+  place: { name: text?, seen: list of datetime? }?
+  calls: list of { who: text?, seen: list of datetime? }?
+}
+
+code "Lists of datetimes" {
+  level organisational
+
+  rule stamps-shown {
+    title "Stamps shown"
+    for visit
+    require record.stamps is missing or count(record.stamps) == 0
+    message "{record.id}: {record.stamps} {record.place.seen} {record.n}"
+  }
+
+  rule calls-seen-once {
+    title "Each call seen once at most"
+    for visit
+    require record.calls is missing or all(c in record.calls: c.seen is missing or count(c.seen) < 2)
+    message "{record.id}: {count(c in record.calls: count(c.seen) > 1)}"
+  }
+}
+"#;
+
+/// Datetimes at offsets of both signs, with and without fractions of a second.
+const LIST_STAMPS: [&str; 5] = [
+    "2024-03-01T00:30:00+01:00",
+    "2024-02-29T23:30:00.25-05:00",
+    "2024-03-31T00:15:00+05:45",
+    "2024-12-31T23:59:59Z",
+    "2024-06-30T23:59:59.000001+14:00",
+];
+
+/// The offsets [`LIST_STAMPS`] are written with, in seconds.
+const LIST_OFFSETS: [i32; 5] = [3600, -18000, 20700, 0, 50400];
+
+/// A project of visits whose lists hold [`LIST_STAMPS`] in turn, some empty or missing.
+fn list_stamps_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/stamps.precept"), LIST_STAMPS_POLICY).unwrap();
+    let pick = |k: usize, n: usize| -> Vec<&str> { (0..n).map(|i| LIST_STAMPS[(i + k) % LIST_STAMPS.len()]).collect() };
+    let mut text = String::new();
+    for k in 0..8 {
+        // A number that is not one: the record's values are read again for the native engine.
+        let mut r = serde_json::json!({"id": format!("V-{k}"), "n": if k == 6 { serde_json::json!("six") } else { serde_json::json!(6) }});
+        if k % 4 != 3 {
+            r["stamps"] = serde_json::json!(pick(k, k % 4 * 2));
+        }
+        if k % 3 != 2 {
+            r["place"] = serde_json::json!({"name": "desk", "seen": pick(k + 1, k % 3)});
+        }
+        r["calls"] = serde_json::json!([{"who": "a", "seen": pick(k, k % 3)}, {"who": "b"}, {"seen": pick(k + 2, 1)}]);
+        text.push_str(&format!("{r}\n"));
+    }
+    std::fs::write(dir.path().join("records/visits.jsonl"), text).unwrap();
+    dir
+}
+
+#[test]
+fn lists_of_datetimes_are_shown_at_their_written_offsets_in_json_lines_and_parquet() {
+    let dir = list_stamps_project();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert_eq!(n, 6, "findings compared");
+    let duck = precept_in(
+        dir.path(),
+        &["check", "--no-config", "--format", "json", "--engine", "duckdb", "--policies", "policies", "records"],
+    );
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "rules DuckDB did not run\n{}", duck.stderr);
+    let messages: Vec<String> =
+        findings(&duck, &[]).iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+    assert!(
+        messages.contains(
+            &"V-1: [2024-02-29T23:30:00.25-05:00, 2024-03-31T00:15:00+05:45] [2024-03-31T00:15:00+05:45] 6".to_string()
+        ),
+        "{messages:#?}"
+    );
+    // (V-6's number is judged by the native engine in both.)
+    assert!(
+        messages.iter().any(|m| m.starts_with("V-6: [2024-02-29T23:30:00.25-05:00, 2024-03-31T00:15:00+05:45")
+            && m.ends_with("(unreadable)")),
+        "{messages:#?}"
+    );
+    // The same records in Parquet, the offsets in list columns beside the datetimes (a list's
+    // object holds its own); without them, every datetime is UTC.
+    let jsonl = dir.path().join("records/visits.jsonl");
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    let offsets = |l: &str| {
+        format!(
+            "list_transform({l}, lambda s: CASE WHEN s LIKE '%Z' THEN 0 ELSE (CASE WHEN s[-6] = '-' THEN -1 ELSE 1 END) * (CAST(s[-5:-4] AS INTEGER) * 3600 + CAST(s[-2:] AS INTEGER) * 60) END)"
+        )
+    };
+    let instants = |l: &str| format!("list_transform({l}, lambda s: CAST(CAST(s AS TIMESTAMPTZ) AS TIMESTAMP))");
+    let call = |with: bool| {
+        let off = if with { format!(", 'seen.offset': {}", offsets("c.seen")) } else { String::new() };
+        format!("list_transform(calls, lambda c: {{'who': c.who, 'seen': {}{off}}})", instants("c.seen"))
+    };
+    let with_offsets = |with: bool, l: &str, name: &str| {
+        if with {
+            format!(", {} AS \"{name}.offset\"", offsets(l))
+        } else {
+            String::new()
+        }
+    };
+    let select = |with: bool| {
+        format!(
+            "SELECT id, n, {} AS stamps{}, place.name AS \"place.name\", {} AS \"place.seen\"{}, {} AS calls FROM read_json('{}', format = 'newline_delimited', columns = {{'id': 'VARCHAR', 'n': 'VARCHAR', 'stamps': 'VARCHAR[]', 'place': 'STRUCT(name VARCHAR, seen VARCHAR[])', 'calls': 'STRUCT(who VARCHAR, seen VARCHAR[])[]'}})",
+            instants("stamps"),
+            with_offsets(with, "stamps", "stamps"),
+            instants("place.seen"),
+            with_offsets(with, "place.seen", "place.seen"),
+            call(with),
+            jsonl.display()
+        )
+    };
+    parquet_with_and_without(dir.path(), &select(true), &select(false), "parquet/visits.parquet");
+    let check = |args: &[&str]| check_json(dir.path(), args);
+    let shown = |run: &Run| -> Vec<String> {
+        findings(run, &[]).iter().map(|f| f["message"].as_str().unwrap().to_string()).collect()
+    };
+    let native = check(&["records"]);
+    let duck = check(&["--engine", "duckdb", "parquet"]);
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let want = shown(&native);
+    assert_eq!(want, shown(&duck), "{}", duck.stderr);
+    let without = dir.path().join("parquet/visits.parquet");
+    std::fs::rename(dir.path().join("utc.parquet"), &without).unwrap();
+    let duck = check(&["--engine", "duckdb", "parquet"]);
+    let want_utc: Vec<String> = shown(&native).iter().map(|m| utc(m)).collect();
+    assert_ne!(want, want_utc, "the offsets changed no message: the test shows nothing");
+    assert_eq!(want_utc, shown(&duck), "{}", duck.stderr);
+    assert_eq!(without_files(&native).len(), without_files(&duck).len());
+}
+
+/// Every datetime of [`LIST_STAMPS`] in `text`, as the engine shows it at its offset, shown at
+/// `+00:00` instead.
+fn utc(text: &str) -> String {
+    let mut out = text.to_string();
+    for (stamp, offset) in LIST_STAMPS.iter().zip(LIST_OFFSETS) {
+        let t: jiff::Timestamp = stamp.parse().unwrap();
+        let written = t.display_with_offset(jiff::tz::Offset::from_seconds(offset).unwrap()).to_string();
+        out = out.replace(&written, &t.display_with_offset(jiff::tz::Offset::UTC).to_string());
+    }
+    out
 }

@@ -23,7 +23,7 @@ use crate::engine::Program;
 struct Cell {
     /// The value as converted (NULL where it did not convert).
     value: Option<Duck>,
-    /// A datetime's offset in seconds.
+    /// A datetime's offset in seconds (a list of datetimes': the list of each one's).
     offset: Option<Duck>,
     /// The value's text before conversion (a list's elements each), where it may not convert.
     raw: Option<Duck>,
@@ -180,6 +180,11 @@ impl Build<'_> {
                     Some(Duck::List(raws)) => raws.as_slice(),
                     _ => &[],
                 };
+                // A list of datetimes' offsets, each at its datetime's position.
+                let offsets = match &cell.offset {
+                    Some(Duck::List(offsets)) => offsets.as_slice(),
+                    _ => &[],
+                };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Step::Index(u32::try_from(i).unwrap_or(u32::MAX)));
@@ -197,7 +202,7 @@ impl Build<'_> {
                                 Some(Duck::Text(t)) => Some(t.as_str()),
                                 _ => None,
                             };
-                            self.scalar(inner, item, None, &shown, raw)
+                            self.scalar(inner, item, offsets.get(i), &shown, raw)
                         }
                     };
                     self.path.pop();
@@ -306,7 +311,13 @@ fn value(program: &Program, ty: &Ty, v: &Duck, offset: Option<&Duck>) -> Option<
             Value::Object(slots.into())
         }
         (Ty::List(inner), Duck::List(items)) => {
-            let items: Option<Vec<Value>> = items.iter().map(|i| value(program, inner, i, None)).collect();
+            // A list of datetimes' offsets, each at its datetime's position (none is UTC).
+            let offsets = match offset {
+                Some(Duck::List(offsets)) => offsets.as_slice(),
+                _ => &[],
+            };
+            let items: Option<Vec<Value>> =
+                items.iter().enumerate().map(|(i, x)| value(program, inner, x, offsets.get(i))).collect();
             Value::List(items?.into())
         }
         _ => return None,

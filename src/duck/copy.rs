@@ -20,8 +20,8 @@
 //!   message does not show them `(unreadable)` as a value the native reader could not read is;
 //! - each field's value present (an absent one, or one no rule reads, has no key) in one canonical spelling that DuckDB reads exactly ([`column_type`]):
 //!   decimals and amounts as exact text, dates as days since 1970-01-01, datetimes as UTC
-//!   microseconds with their offset (seconds) in a sibling key `name.offset`, durations as
-//!   microseconds.
+//!   microseconds with their offset (seconds) in a sibling key `name.offset` (a list of
+//!   datetimes: the list of their offsets there), durations as microseconds.
 //!
 //! A record the native reader skips (a line that is not JSON, a required value absent) is not in
 //! the copy. The pass holds one batch of records at a time; the copy's size is counted against
@@ -176,7 +176,7 @@ fn record_line(program: &Program, shape: usize, rec: &crate::data::ReadRecord, a
             body.push(b',');
             key(&mut body, &f.name);
             w.value(&mut body, &f.ty, v, &f.name, false);
-            if matches!(f.ty, Ty::DateTime) {
+            if crate::sql::tables::offsets_of(&f.ty, Dialect::DuckDb).is_some() {
                 body.push(b',');
                 key(&mut body, &crate::sql::tables::offset_column(&f.name));
                 offset(&mut body, v);
@@ -221,11 +221,22 @@ fn text(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-/// The offset (seconds east of UTC) datetime `v` was written with, or `null`.
+/// The offset (seconds east of UTC) datetime `v` was written with, or `null`; for a list of
+/// datetimes, the list of each one's.
 fn offset(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::DateTime(_, off) => {
             let _ = write!(out, "{off}");
+        }
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                offset(out, item);
+            }
+            out.push(b']');
         }
         _ => out.extend_from_slice(b"null"),
     }
@@ -365,7 +376,7 @@ impl Writer<'_> {
                     }
                     // The offset it was written with beside it, in a list's object too (a field
                     // of the struct, as the table mapping has it).
-                    if matches!(f.ty, Ty::DateTime) {
+                    if crate::sql::tables::offsets_of(&f.ty, Dialect::DuckDb).is_some() {
                         out.push(b',');
                         key(out, &crate::sql::tables::offset_column(&f.name));
                         offset(out, v);
@@ -411,8 +422,8 @@ pub fn column_type(program: &Program, ty: &Ty) -> String {
             let mut fields = Vec::new();
             for f in program.shapes.get(*inner).map_or(&[][..], |s| s.fields.as_slice()) {
                 fields.push(format!("{} {}", d.ident(&f.name), column_type(program, &f.ty)));
-                if matches!(f.ty, Ty::DateTime) {
-                    fields.push(format!("{} INTEGER", d.ident(&crate::sql::tables::offset_column(&f.name))));
+                if let Some(t) = crate::sql::tables::offsets_of(&f.ty, d) {
+                    fields.push(format!("{} {t}", d.ident(&crate::sql::tables::offset_column(&f.name))));
                 }
             }
             format!("STRUCT({})", fields.join(", "))

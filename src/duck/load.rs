@@ -21,7 +21,7 @@ use super::Source;
 use crate::engine::types::{Field, Ty};
 use crate::engine::Program;
 use crate::sql::dialect::Dialect;
-use crate::sql::tables::offset_column;
+use crate::sql::tables::{offset_column, offsets_of};
 
 /// The columns every view adds, passed through each rule's findings.
 pub const CARRY: [&str; 5] = ["precept_file", "precept_row", "precept_staff", "precept_team", "precept_day"];
@@ -247,9 +247,9 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
             shown.push((leaf.name.clone(), name.clone(), bad(&leaf.field.ty, &name, &expr)));
         }
         again.push(expr.clone());
-        let datetime = matches!(leaf.field.ty, Ty::DateTime);
-        if datetime {
-            again.push(offset_value(&leaf.name, header));
+        let offsets = offsets_of(&leaf.field.ty, d);
+        if let Some(t) = &offsets {
+            again.push(offset_value(&leaf.name, t, header));
         }
         if checked {
             // A list's elements each as text, so that the one that did not convert is quoted.
@@ -258,13 +258,13 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
                 _ => format!("CAST({name} AS VARCHAR)"),
             });
         }
-        layout.push((k, Col::Value { offset: datetime, raw: checked }));
+        layout.push((k, Col::Value { offset: offsets.is_some(), raw: checked }));
         if !leaf.optional && !matches!(leaf.field.ty, Ty::List(_)) {
             lacks.push(format!("{name} IS NULL"));
         }
         cols.push(format!("{expr} AS {name}"));
-        if matches!(leaf.field.ty, Ty::DateTime) {
-            cols.push(offset(&leaf.name, header));
+        if let Some(t) = &offsets {
+            cols.push(offset(&leaf.name, t, header));
         }
     }
     let any = |parts: &[String]| {
@@ -329,8 +329,9 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
 pub(super) enum Col {
     /// Whether the record has the object (one `BOOLEAN` column).
     Presence,
-    /// The value as converted; then its offset when `offset` (a datetime), then its text (a list's
-    /// elements each as text) when `raw` (a value that may not convert).
+    /// The value as converted; then its offset when `offset` (a datetime; a list of datetimes'
+    /// offsets), then its text (a list's elements each as text) when `raw` (a value that may not
+    /// convert).
     Value { offset: bool, raw: bool },
 }
 
@@ -368,8 +369,8 @@ pub fn copy_view(
     ];
     for f in program.shapes.get(info.shape).map_or(&[][..], |s| s.fields.as_slice()) {
         json_columns.push(format!("{}: {}", literal(&f.name), literal(&super::copy::column_type(program, &f.ty))));
-        if matches!(f.ty, Ty::DateTime) {
-            json_columns.push(format!("{}: 'INTEGER'", literal(&offset_column(&f.name))));
+        if let Some(t) = offsets_of(&f.ty, d) {
+            json_columns.push(format!("{}: {}", literal(&offset_column(&f.name)), literal(&t)));
         }
     }
     let mut cols = Vec::new();
@@ -401,9 +402,9 @@ pub fn copy_view(
         }
         let value = super::copy::column_value(&leaf.field.ty, &access(&last), &ty);
         cols.push(format!("{value} AS {}", d.ident(&leaf.name)));
-        if matches!(leaf.field.ty, Ty::DateTime) {
+        if let Some(t) = offsets_of(&leaf.field.ty, d) {
             cols.push(format!(
-                "CAST({} AS INTEGER) AS {}",
+                "CAST({} AS {t}) AS {}",
                 access(&offset_column(&last)),
                 d.ident(&offset_column(&leaf.name))
             ));
@@ -444,12 +445,13 @@ fn parquet_presence(leaf: &Leaf<'_>, all: &[Leaf<'_>], header: &[String]) -> Str
     }
 }
 
-/// A column of `leaf` (SQL type `ty`) with no value, and a datetime's offset column with none either.
+/// A column of `leaf` (SQL type `ty`) with no value, and a datetime's (or list of datetimes')
+/// offset column with none either.
 fn null_column(leaf: &Leaf<'_>, ty: &str) -> String {
     let d = Dialect::DuckDb;
     let mut null = format!("CAST(NULL AS {ty}) AS {}", d.ident(&leaf.name));
-    if matches!(leaf.field.ty, Ty::DateTime) {
-        null.push_str(&format!(", CAST(NULL AS INTEGER) AS {}", d.ident(&offset_column(&leaf.name))));
+    if let Some(t) = offsets_of(&leaf.field.ty, d) {
+        null.push_str(&format!(", CAST(NULL AS {t}) AS {}", d.ident(&offset_column(&leaf.name))));
     }
     null
 }
@@ -607,19 +609,19 @@ fn parquet_value(program: &Program, ty: &Ty, col: &str, sql: &str) -> String {
     }
 }
 
-/// The offset column of datetime column `name` of a Parquet file, whose `TIMESTAMP` keeps no
-/// offset: the file's own `name.offset` column when it has one, else NULL, which the rules read as
-/// UTC (docs/warehouse.md).
-fn offset(name: &str, header: &[String]) -> String {
-    format!("{} AS {}", offset_value(name, header), Dialect::DuckDb.ident(&offset_column(name)))
+/// The offset column (of SQL type `ty`: [`offsets_of`]) of datetime column `name` (or list of
+/// datetimes) of a Parquet file, whose `TIMESTAMP` keeps no offset: the file's own `name.offset`
+/// column when it has one, else NULL, which the rules read as UTC (docs/warehouse.md).
+fn offset(name: &str, ty: &str, header: &[String]) -> String {
+    format!("{} AS {}", offset_value(name, ty, header), Dialect::DuckDb.ident(&offset_column(name)))
 }
 
 /// The value of [`offset`]'s column.
-fn offset_value(name: &str, header: &[String]) -> String {
+fn offset_value(name: &str, ty: &str, header: &[String]) -> String {
     if header.contains(&offset_column(name)) {
-        format!("CAST({} AS INTEGER)", Dialect::DuckDb.ident(&offset_column(name)))
+        format!("CAST({} AS {ty})", Dialect::DuckDb.ident(&offset_column(name)))
     } else {
-        "CAST(NULL AS INTEGER)".to_string()
+        format!("CAST(NULL AS {ty})")
     }
 }
 

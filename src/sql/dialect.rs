@@ -205,6 +205,42 @@ impl Dialect {
         )
     }
 
+    /// Instant `t` as the engine writes a datetime of offset `off` (seconds east of UTC) where it
+    /// shows one as it is, in a list ([`crate::engine::format::value`]): the wall-clock time there
+    /// with its fraction of a second only when it has one, without trailing zeros
+    /// (`2024-03-01T00:30:00+01:00`, `2024-03-01T00:30:00.25+01:00`), and the offset rounded to the
+    /// nearest minute; NULL for NULL.
+    pub fn shown_at_offset(self, t: &str, off: &str) -> String {
+        let text = self.ty(SqlType::Text);
+        let local =
+            self.to_text(&self.from_epoch_us(&format!("{} + ({off}) * 1000000", self.epoch_us(t))), SqlType::Timestamp);
+        let fraction = self.trim_trailing(&format!("substr({local}, 21, 6)"), "0");
+        // Minutes, rounded half up, at most 25:59 as the engine holds offsets.
+        let minutes = format!("least({}, 1559)", self.int_div(&format!("abs({off}) + 30"), "60"));
+        let two = |n: String| format!("lpad(CAST({n} AS {text}), 2, '0')");
+        let (hours, mins) = (two(self.int_div(&minutes, "60")), two(format!("({minutes}) % 60")));
+        format!(
+            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {mins} END"
+        )
+    }
+
+    /// Element `i` (from 1, as SQL counts) of list `l`; NULL past its end or for a NULL list.
+    pub fn nth(self, l: &str, i: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("list_extract({l}, {i})"),
+            Dialect::Postgres => format!("({l})[{i}]"),
+            Dialect::Spark => format!("get({l}, ({i}) - 1)"),
+        }
+    }
+
+    /// The position (from 1) of the element bound as `a` in [`Dialect::list_text`].
+    pub fn shown_position(self, a: &str) -> String {
+        match self {
+            Dialect::Spark => format!("({a}_i + 1)"),
+            Dialect::DuckDb | Dialect::Postgres => format!("{a}.i"),
+        }
+    }
+
     /// The first day of the week (Monday), month or year of date `d`.
     pub fn trunc_date(self, unit: &str, d: &str) -> String {
         match self {
@@ -460,9 +496,10 @@ impl Dialect {
         format!("CASE WHEN {l} IS NOT NULL THEN {} END", self.over(l, jsonb, a, &body))
     }
 
-    /// List `l` (each element bound as `a`; `jsonb`: held as [`Dialect::jsonb`] says) as the
-    /// engine shows a list in a message ([`crate::engine::format::value`]): `[` and the text of
-    /// its first `most` elements (`item`, of the element bound as `a`; `(missing)` for none),
+    /// List `l` (each element bound as `a`, its position as [`Dialect::shown_position`] gives it;
+    /// `jsonb`: held as [`Dialect::jsonb`] says) as the engine shows a list in a message
+    /// ([`crate::engine::format::value`]): `[` and the text of its first `most` elements (`item`,
+    /// of the element bound as `a`; `(missing)` for none),
     /// joined by `, `, then `, ... N more` past them and `]`; NULL for a missing list.
     pub fn list_text(self, l: &str, jsonb: bool, a: &str, item: &str, most: usize) -> String {
         let item = format!("COALESCE({item}, '(missing)')");
@@ -474,7 +511,9 @@ impl Dialect {
                 "(SELECT string_agg({item}, ', ' ORDER BY {a}.i) FROM {} WHERE {a}.i <= {most})",
                 Self::pg_elements(l, a, jsonb, true)
             ),
-            Dialect::Spark => format!("array_join(transform(slice({l}, 1, {most}), {a} -> {}), ', ')", lambda(&item)),
+            Dialect::Spark => {
+                format!("array_join(transform(slice({l}, 1, {most}), ({a}, {a}_i) -> {}), ', ')", lambda(&item))
+            }
         };
         let n = self.len(l, jsonb);
         let text = self.ty(SqlType::Text);

@@ -1890,40 +1890,68 @@ impl<'a> Compiler<'a> {
     /// through the computations that keep their operand's offset, as the engine keeps it (`+`
     /// and `-` of a duration, business days, months added, `if`, `otherwise`).
     pub fn offset_of(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        self.offsets(e, Offsets::One)
+    }
+
+    /// The offsets list of datetimes `e` was written with, element by element, as SQL: a field's
+    /// offsets column (an object's in a list: its offsets field beside it), through `if` and
+    /// `otherwise`. A NULL list, or a NULL where an offset would be, is UTC
+    /// ([`super::tables::offsets_type`]).
+    fn list_offsets(&mut self, e: &CExpr) -> Result<String, Unsupported> {
+        self.offsets(e, Offsets::List)
+    }
+
+    /// [`Compiler::offset_of`] or [`Compiler::list_offsets`], as `want` says.
+    fn offsets(&mut self, e: &CExpr, want: Offsets) -> Result<String, Unsupported> {
         let d = self.dialect;
+        let of = |ty: &Ty| match want {
+            Offsets::One => matches!(ty, Ty::DateTime),
+            Offsets::List => matches!(ty, Ty::List(inner) if matches!(**inner, Ty::DateTime)),
+        };
+        let not_of = || match want {
+            Offsets::One => no("the offset of a value that is not a datetime"),
+            Offsets::List => no("the offsets of a value that is not a list of datetimes"),
+        };
+        // A single offset is read as a whole number, UTC where there is none.
+        let one = |x: &str| match want {
+            Offsets::One => format!("CAST(COALESCE({x}, 0) AS BIGINT)"),
+            Offsets::List => x.to_string(),
+        };
+        let single = want == Offsets::One;
         Ok(match e {
-            CExpr::Const(Value::DateTime(_, off)) => format!("CAST({off} AS BIGINT)"),
-            CExpr::Now => match &self.program.evaluation {
+            CExpr::Const(Value::DateTime(_, off)) if single => format!("CAST({off} AS BIGINT)"),
+            CExpr::Now if single => match &self.program.evaluation {
                 Some(e) => format!("CAST({} AS BIGINT)", e.offset),
                 None => return no(super::NO_AS_OF),
             },
             CExpr::Field(Root::Record, steps) if self.group.is_none() => {
                 let (_, path, ty) = self.field(steps)?;
-                if !matches!(ty, Ty::DateTime) {
-                    return no("the offset of a value that is not a datetime");
+                if !of(&ty) {
+                    return not_of();
                 }
-                let col = d.ident(&super::tables::offset_column(&path));
-                format!("CAST(COALESCE(r.{col}, 0) AS BIGINT)")
+                one(&format!("r.{}", d.ident(&super::tables::offset_column(&path))))
             }
             // A case's opening, deadline or closing: the offset kept with it.
-            CExpr::Field(Root::Record, steps) if self.group.is_some() => {
+            CExpr::Field(Root::Record, steps) if single => {
                 let off = match steps.as_ref() {
                     [slot] => self.group_offsets.iter().find(|(s, _)| s == slot).map(|(_, off)| off.clone()),
                     _ => None,
                 };
                 let Some(off) = off else { return no("the offset of a value of a group that is not a datetime") };
-                format!("CAST(COALESCE({off}, 0) AS BIGINT)")
+                one(&off)
             }
             // A datetime of the opening record in a case's message: carried with its offset.
-            CExpr::Field(Root::Var(v), steps) if self.opening.as_ref().is_some_and(|o| o.var == *v) => {
+            CExpr::Field(Root::Var(v), steps) if single && self.opening.as_ref().is_some_and(|o| o.var == *v) => {
                 let Some(o) = self.opening.clone() else { return no("the opening record out of its scope") };
                 match self.opening_field(&o, steps)? {
-                    (_, Ty::DateTime, Some(off)) => format!("CAST(COALESCE({off}, 0) AS BIGINT)"),
-                    _ => return no("the offset of a value that is not a datetime"),
+                    (_, Ty::DateTime, Some(off)) => one(&off),
+                    _ => return not_of(),
                 }
             }
-            // A datetime field of an object in a list: its offset field beside it in the struct.
-            CExpr::Field(Root::Var(v), steps) if !steps.is_empty() => {
+            // A field of an object in a list: its offset field beside it in the struct.
+            CExpr::Field(Root::Var(v), steps)
+                if !steps.is_empty() && self.opening.as_ref().is_none_or(|o| o.var != *v) =>
+            {
                 let (parent_steps, last) = steps.split_at(steps.len() - 1);
                 let (parent, parent_ty) = self.var_field(*v, parent_steps)?;
                 let field = match (&parent_ty, last) {
@@ -1932,33 +1960,41 @@ impl<'a> Compiler<'a> {
                     }
                     _ => None,
                 };
-                let Some(field) = field.filter(|f| matches!(f.ty, Ty::DateTime)) else {
-                    return no("the offset of a value that is not a datetime");
-                };
-                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name), &Ty::Int) else {
+                let Some(field) = field.filter(|f| of(&f.ty)) else { return not_of() };
+                let ty = if single { Ty::Int } else { Ty::List(Box::new(Ty::Int)) };
+                let Some(x) = d.struct_field(&parent, &super::tables::offset_column(&field.name), &ty) else {
                     return no("the offset of a datetime in a list of objects");
                 };
-                format!("CAST(COALESCE({x}, 0) AS BIGINT)")
+                one(&x)
             }
             // The engine keeps the operand's offset through these, counts read from the record too.
             CExpr::Arith(Arith::Later | Arith::Earlier, x, _)
             | CExpr::AddBusinessDays(x, _, _)
             | CExpr::AddMonths(x, _)
             | CExpr::AddBusinessDaysBy(x, _, _)
-            | CExpr::AddMonthsBy(x, _, _) => self.offset_of(x)?,
+            | CExpr::AddMonthsBy(x, _, _)
+                if single =>
+            {
+                self.offset_of(x)?
+            }
             CExpr::If(c, a, b) => {
                 let c = self.expr(c, None)?;
-                let (a, b) = (self.offset_of(a)?, self.offset_of(b)?);
+                let (a, b) = (self.offsets(a, want)?, self.offsets(b, want)?);
                 d.case_truth(&c, &a, &b, None)
             }
             CExpr::Otherwise(x, dflt) => {
                 let v = self.expr(x, None)?;
-                let (a, b) = (self.offset_of(x)?, self.offset_of(dflt)?);
+                let (a, b) = (self.offsets(x, want)?, self.offsets(dflt, want)?);
                 format!("CASE WHEN {v} IS NOT NULL THEN {a} ELSE {b} END")
+            }
+            _ if single => {
+                return no(
+                    "the day of a datetime at the offset it was written with, for a datetime that is not a field (a list's element, a group's, or computed)",
+                )
             }
             _ => {
                 return no(
-                    "the day of a datetime at the offset it was written with, for a datetime that is not a field (a list's element, a group's, or computed)",
+                    "a list of datetimes shown in a message that is not a field, `if` or `otherwise` of them (the offsets each was written with are not followed)",
                 )
             }
         })
@@ -3015,11 +3051,16 @@ impl Compiler<'_> {
     /// List `e` of `inner`s shown in a message as the engine shows it: its first elements'
     /// texts in brackets, each as a message shows a value of its type, and how many more
     /// ([`Dialect::list_text`]). The message values of a list are this text, not values to
-    /// format again ([`super::message`]). A list of instants (whose elements' offsets are not
-    /// followed) or of lists is left out.
+    /// format again ([`super::message`]). A list of datetimes shows each at the offset it was
+    /// written with, from the list of offsets beside it ([`Compiler::list_offsets`]); a list of
+    /// lists is left out.
     fn list_shown(&mut self, e: &CExpr, inner: &Ty) -> Result<String, Unsupported> {
         let d = self.dialect;
         let jsonb = d.jsonb(&Ty::List(Box::new(inner.clone())));
+        let offsets = match inner {
+            Ty::DateTime => Some(self.list_offsets(e)?),
+            _ => None,
+        };
         let l = self.expr(e, None)?;
         self.aliases += 1;
         let a = format!("u{}", self.aliases);
@@ -3038,7 +3079,12 @@ impl Compiler<'_> {
             }
             Ty::Duration => duration_text(d, &x),
             Ty::Object(_) => "'(object)'".to_string(),
-            _ => return no("a list of instants or of lists shown in a message"),
+            Ty::DateTime => {
+                let offsets = offsets.unwrap_or_default();
+                let off = format!("CAST(COALESCE({}, 0) AS BIGINT)", d.nth(&offsets, &d.shown_position(&a)));
+                d.shown_at_offset(&x, &off)
+            }
+            _ => return no("a list of lists shown in a message"),
         };
         Ok(d.list_text(&l, jsonb, &a, &item, crate::engine::format::MAX_LIST_SHOWN))
     }
@@ -3056,6 +3102,14 @@ impl Compiler<'_> {
             None => no("an object shown in a message other than an object field of the record"),
         }
     }
+}
+
+/// What [`Compiler::offsets`] gives: the offset of a datetime, or the offsets of a list of
+/// datetimes, element by element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Offsets {
+    One,
+    List,
 }
 
 /// A constant count of months `n` as [`Compiler::months_by`] reads one: its size, the sign apart.

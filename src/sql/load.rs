@@ -60,8 +60,8 @@ fn flatten(
                 if super::tables::scalar(ty).is_some() || matches!(ty, Ty::List(_)) {
                     out.push(literal(program, ty, v, dialect)?);
                 }
-                if matches!(ty, Ty::DateTime) {
-                    out.push(offset_literal(v));
+                if super::tables::offsets_of(ty, dialect).is_some() {
+                    out.push(offset_literal(v, dialect));
                 }
             }
         }
@@ -70,10 +70,20 @@ fn flatten(
 }
 
 /// The literal of a datetime's offset column ([`super::tables::offset_column`]): the seconds east
-/// of UTC it was written with, NULL for a missing value.
-fn offset_literal(v: &Value) -> String {
+/// of UTC it was written with; of a list of datetimes', the list of each one's; NULL for a missing
+/// value.
+fn offset_literal(v: &Value, dialect: Dialect) -> String {
     match v {
         Value::DateTime(_, off) => format!("CAST({off} AS {})", super::tables::OFFSET_TYPE),
+        Value::List(items) => {
+            let offs: Vec<String> = items.iter().map(|i| offset_literal(i, dialect)).collect();
+            let t = super::tables::offsets_type(dialect);
+            match dialect {
+                Dialect::DuckDb => format!("CAST([{}] AS {t})", offs.join(", ")),
+                Dialect::Postgres => format!("CAST(ARRAY[{}] AS {t})", offs.join(", ")),
+                Dialect::Spark => format!("CAST(array({}) AS {t})", offs.join(", ")),
+            }
+        }
         _ => "NULL".to_string(),
     }
 }
@@ -130,8 +140,8 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
                     });
                 };
                 field(&f.name, literal(program, &f.ty, v, dialect)?);
-                if matches!(f.ty, Ty::DateTime) {
-                    field(&super::tables::offset_column(&f.name), offset_literal(v));
+                if super::tables::offsets_of(&f.ty, dialect).is_some() {
+                    field(&super::tables::offset_column(&f.name), offset_literal(v, dialect));
                 }
             }
             match dialect {
@@ -182,8 +192,19 @@ fn json(program: &Program, ty: &Ty, v: &Value) -> Result<serde_json::Value, NoLi
             let mut fields = serde_json::Map::new();
             for (f, v) in sh.fields.iter().zip(slots.iter()) {
                 fields.insert(f.name.clone(), json(program, &f.ty, v)?);
-                if let (Ty::DateTime, Value::DateTime(_, off)) = (&f.ty, v) {
-                    fields.insert(super::tables::offset_column(&f.name), J::from(*off));
+                match (&f.ty, v) {
+                    (Ty::DateTime, Value::DateTime(_, off)) => {
+                        fields.insert(super::tables::offset_column(&f.name), J::from(*off));
+                    }
+                    // A list of datetimes: the offset of each, in order.
+                    (Ty::List(inner), Value::List(items)) if matches!(**inner, Ty::DateTime) => {
+                        let offs = items.iter().map(|i| match i {
+                            Value::DateTime(_, off) => J::from(*off),
+                            _ => J::Null,
+                        });
+                        fields.insert(super::tables::offset_column(&f.name), J::Array(offs.collect()));
+                    }
+                    _ => {}
                 }
             }
             J::Object(fields)

@@ -178,7 +178,7 @@ fn offsets_read(program: &Program, schema: usize, d: Dialect, read: &[(usize, St
     // text in DuckDB, as a name in Spark).
     let mut offsets: Vec<(String, Vec<String>)> = tables::columns(program, schema, d)
         .into_iter()
-        .filter(|c| c.ty == tables::OFFSET_TYPE)
+        .filter(|c| c.offset)
         .map(|c| (d.ident(&c.name), vec![d.ident(&c.name)]))
         .collect();
     for (list, field) in tables::list_offsets(program, schema) {

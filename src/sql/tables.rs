@@ -5,7 +5,8 @@
 //! they blame; nested objects are flattened into such columns. A list of scalars is an array column;
 //! a list of objects an array of structs (a `JSONB` column in PostgreSQL). A datetime column holds
 //! the instant in UTC, and its companion column [`offset_column`] the offset it was written with,
-//! which the engine reads a datetime's day at. An object that may be missing and has no field
+//! which the engine reads a datetime's day at (a list of datetimes: a list of offsets, element by
+//! element, [`offsets_type`]). An object that may be missing and has no field
 //! whose column tells it present has a `BOOLEAN` column of its own ([`has_presence_column`]).
 //! docs/warehouse.md gives the reasons.
 
@@ -25,6 +26,9 @@ pub struct Column {
     /// The field is a list: an array (or PostgreSQL's `JSONB` of objects) whose elements are
     /// never NULL.
     pub list: bool,
+    /// The column holds the offsets a datetime, or a list of datetimes, was written with
+    /// ([`offset_column`]), not a field of its own.
+    pub offset: bool,
 }
 
 /// The SQL type that holds a scalar Precept type, if it is one.
@@ -62,21 +66,28 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
                         ty: dialect.ty(SqlType::Bool).into(),
                         nullable: true,
                         list: false,
+                        offset: false,
                     });
                 }
                 flatten(program, *inner, &name, nullable, dialect, out)
             }
             ty => {
                 if let Some(sql) = type_name(program, ty, dialect) {
-                    let datetime = matches!(ty, Ty::DateTime);
-                    out.push(Column { name: name.clone(), ty: sql, nullable, list: matches!(ty, Ty::List(_)) });
-                    if datetime {
+                    out.push(Column {
+                        name: name.clone(),
+                        ty: sql,
+                        nullable,
+                        list: matches!(ty, Ty::List(_)),
+                        offset: false,
+                    });
+                    if let Some(t) = offsets_of(ty, dialect) {
                         // NULL is UTC, so the column may always be left empty (docs/warehouse.md).
                         out.push(Column {
                             name: offset_column(&name),
-                            ty: OFFSET_TYPE.into(),
+                            ty: t,
                             nullable: true,
                             list: false,
+                            offset: true,
                         });
                     }
                 }
@@ -121,6 +132,27 @@ pub fn presence_leaf(program: &Program, shape: ShapeId, path: &mut Vec<String>) 
 /// The SQL type of an offset column: seconds east of UTC (`3600` for `+01:00`).
 pub const OFFSET_TYPE: &str = "INTEGER";
 
+/// The SQL type of the offsets of a list of datetimes: a list of [`OFFSET_TYPE`], the offset of
+/// each datetime at its position. A NULL list, a NULL element or a list shorter than the
+/// datetimes' is UTC where it holds none, as a NULL offset column is, so that a warehouse that
+/// kept only the instants may leave it out.
+pub fn offsets_type(dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Spark => format!("ARRAY<{OFFSET_TYPE}>"),
+        Dialect::DuckDb | Dialect::Postgres => format!("{OFFSET_TYPE}[]"),
+    }
+}
+
+/// The type of the offsets column (or struct field) beside a field of type `ty`: a datetime's
+/// ([`OFFSET_TYPE`]), a list of datetimes' ([`offsets_type`]), `None` for others.
+pub fn offsets_of(ty: &Ty, dialect: Dialect) -> Option<String> {
+    match ty {
+        Ty::DateTime => Some(OFFSET_TYPE.into()),
+        Ty::List(inner) if matches!(**inner, Ty::DateTime) => Some(offsets_type(dialect)),
+        _ => None,
+    }
+}
+
 /// The column holding the offset the datetime at dotted path `path` was written with, in seconds
 /// east of UTC: `opened_at.offset`. No field can be both an object (whose fields would be
 /// `opened_at.*`) and a datetime, so the name never collides with a field's column. The engine
@@ -132,8 +164,8 @@ pub fn offset_column(path: &str) -> String {
 }
 
 /// The offset fields of objects in lists, as `(list column, offset field)`: `("actions",
-/// "at.offset")` for a list `actions` of objects with a datetime `at` (one level of lists: a list in
-/// a list's objects is not searched).
+/// "at.offset")` for a list `actions` of objects with a datetime (or a list of datetimes) `at`
+/// (one level of lists: a list in a list's objects is not searched).
 pub fn list_offsets(program: &Program, schema: usize) -> Vec<(String, String)> {
     fn walk(program: &Program, shape: usize, prefix: &str, out: &mut Vec<(String, String)>) {
         let Some(shape) = program.shapes.get(shape) else { return };
@@ -144,7 +176,7 @@ pub fn list_offsets(program: &Program, schema: usize) -> Vec<(String, String)> {
                 Ty::List(inner) => {
                     if let Ty::Object(el) = inner.as_ref() {
                         for g in program.shapes.get(*el).map_or(&[][..], |s| s.fields.as_slice()) {
-                            if matches!(g.ty, Ty::DateTime) {
+                            if offsets_of(&g.ty, Dialect::DuckDb).is_some() {
                                 out.push((name.clone(), offset_column(&g.name)));
                             }
                         }
@@ -162,14 +194,14 @@ pub fn list_offsets(program: &Program, schema: usize) -> Vec<(String, String)> {
 }
 
 /// The SQL type of a column holding values of type `ty` (a list's type, for an empty list literal):
-/// an object in a list is a struct whose datetime fields each have their offset field after them
-/// (`"at.offset"`, as [`offset_column`] names a column).
+/// an object in a list is a struct whose datetime fields (and lists of datetimes) each have their
+/// offset field after them (`"at.offset"`, as [`offset_column`] names a column).
 pub fn columns_type(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
     type_name(program, ty, dialect)
 }
 
 /// The fields of an object's struct type: `name TYPE` (`name: TYPE` in Spark), with each
-/// datetime's offset field after it.
+/// datetime's (or list of datetimes') offset field after it.
 fn struct_fields(program: &Program, shape: usize, dialect: Dialect) -> Option<Vec<String>> {
     let mut out = Vec::new();
     for f in &program.shapes.get(shape)?.fields {
@@ -181,8 +213,8 @@ fn struct_fields(program: &Program, shape: usize, dialect: Dialect) -> Option<Ve
             });
         };
         field(&f.name, &t);
-        if matches!(f.ty, Ty::DateTime) {
-            field(&offset_column(&f.name), OFFSET_TYPE);
+        if let Some(o) = offsets_of(&f.ty, dialect) {
+            field(&offset_column(&f.name), &o);
         }
     }
     Some(out)

@@ -3374,8 +3374,10 @@ const LISTS_SHOWN_POLICY: &str = r#"schema shipment {
   flags: list of boolean?
   kinds: list of enum { box, bag, tube }?
   waits: list of duration?
-  boxes: list of { code: text? }?
-  maker: { name: text?, country: text? }?
+  boxes: list of { code: text?, seen: list of datetime? }?
+  maker: { name: text?, country: text?, seen: list of datetime? }?
+  stamps: list of datetime?
+  later: list of datetime?
 }
 
 code "Lists shown" {
@@ -3385,7 +3387,20 @@ code "Lists shown" {
     title "t"
     for shipment
     require record.id == "none"
-    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes} {record.maker}"
+    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes} {record.maker} {record.stamps} {record.stamps otherwise record.later} {if record.id == "S-2" then record.later else record.maker.seen} {count(b in record.boxes: count(b.seen) > 1)}"
+  }
+}
+
+// A calendar's zone is not how a list's datetimes are shown: each is at its own offset still.
+code "Lists shown in London" {
+  level organisational
+  calendar london
+
+  rule shown-in-london {
+    title "t"
+    for shipment
+    require record.id == "none"
+    message "{record.id}: {record.stamps} {record.maker.seen}"
   }
 }
 "#;
@@ -3517,7 +3532,13 @@ pub fn generated_constant_products(engine: &dyn Engine) {
 pub fn generated_lists_shown(engine: &dyn Engine) {
     use serde_json::json;
     let (_dir, policies, records) = scratch();
-    std::fs::write(policies.join("shipments.precept"), LISTS_SHOWN_POLICY).unwrap();
+    let (name, toml) = CALENDARS[0];
+    std::fs::write(policies.join(format!("{name}.toml")), toml).unwrap();
+    std::fs::write(
+        policies.join("shipments.precept"),
+        format!("calendar {name} from \"{name}.toml\"\n{LISTS_SHOWN_POLICY}"),
+    )
+    .unwrap();
     let long = format!("{}é and more", "x".repeat(79));
     let mut text = String::new();
     for (k, n) in [0usize, 1, 12, 3, 10, 11].into_iter().enumerate() {
@@ -3536,14 +3557,18 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
             "flags": pick(&[json!(true), json!(false)]),
             "kinds": pick(&[json!("tube"), json!("box"), json!("bag")]),
             "waits": pick(&[json!("PT0S"), json!("-PT90M"), json!("P1DT2H3M4S"), json!("PT59S")]),
-            "boxes": pick(&[json!({"code": "A"}), json!({})]),
+            "boxes": pick(&[json!({"code": "A", "seen": [STAMPS[0], STAMPS[4]]}), json!({}), json!({"seen": []})]),
+            "stamps": pick(&STAMPS.map(|s| json!(s))),
         });
         // An object with a field, one with none (present all the same), and none.
         let mut r = r;
         match k % 3 {
-            0 => r["maker"] = json!({"name": "Acme"}),
+            0 => r["maker"] = json!({"name": "Acme", "seen": [STAMPS[5], STAMPS[1]]}),
             1 => r["maker"] = json!({}),
             _ => {}
+        }
+        if k % 2 == 0 {
+            r["later"] = json!(STAMPS.iter().rev().take(k + 1).collect::<Vec<_>>());
         }
         text.push_str(&format!("{r}\n"));
     }
@@ -3555,11 +3580,15 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
-    assert_eq!(rows.len(), 7, "{rows:#?}");
-    let shown = |id: &str, i: usize| {
-        let row = rows.iter().find(|r| r.1.as_deref() == Some(id)).unwrap_or_else(|| panic!("no row of {id}"));
+    assert_eq!(rows.len(), 14, "{rows:#?}");
+    let shown_by = |rule: &str, id: &str, i: usize| {
+        let row = rows
+            .iter()
+            .find(|r| r.0 == rule && r.1.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no row of {rule} on {id}"));
         row.4[i].clone()
     };
+    let shown = |id: &str, i: usize| shown_by("shown", id, i);
     // Missing lists are NULL, empty ones `[]`; past ten elements, how many more.
     assert_eq!(shown("S-missing", 1), None);
     assert_eq!(shown("S-0", 1).as_deref(), Some("[]"));
@@ -3579,7 +3608,49 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
     assert_eq!(shown("S-0", 12).as_deref(), Some("(object)"));
     assert_eq!(shown("S-1", 12).as_deref(), Some("(object)"));
     assert_eq!(shown("S-2", 12), None);
+    // Datetimes at the offsets they were written with, a fraction of a second only where there is
+    // one, the offset rounded to the minute.
+    assert_eq!(
+        shown("S-3", 13).as_deref(),
+        Some("[2024-12-31T23:59:59+00:00, 2024-06-30T23:59:59.999999+14:00, 2024-01-01T00:00:00-12:00]")
+    );
+    assert_eq!(
+        shown("S-4", 13).as_deref().map(|s| s.split(", ").take(3).collect::<Vec<_>>().join(", ")).as_deref(),
+        Some("[2024-06-30T23:59:59.999999+14:00, 2024-01-01T00:00:00-12:00, 2024-03-01T00:30:00+01:00")
+    );
+    assert_eq!(shown("S-missing", 13), None);
+    for id in ["S-0", "S-1", "S-2", "S-3", "S-4", "S-5", "S-missing"] {
+        assert_eq!(shown_by("shown-in-london", id, 1), shown(id, 13), "{id}");
+    }
+    assert_eq!(
+        shown_by("shown-in-london", "S-0", 2).as_deref(),
+        Some("[2024-01-01T00:00:00-12:00, 2024-02-29T23:30:00.5-05:00]")
+    );
+    // `otherwise` and `if` follow the offsets of the list they give.
+    assert_eq!(shown("S-0", 14).as_deref(), Some("[]"));
+    assert_eq!(shown("S-missing", 14), None);
+    assert_eq!(shown("S-2", 14), shown("S-2", 13));
+    assert_eq!(
+        shown("S-2", 15).as_deref(),
+        Some("[2024-01-01T00:00:00-12:00, 2024-06-30T23:59:59.999999+14:00, 2024-12-31T23:59:59+00:00]")
+    );
+    assert_eq!(shown("S-3", 15).as_deref(), Some("[2024-01-01T00:00:00-12:00, 2024-02-29T23:30:00.5-05:00]"));
+    assert_eq!(shown("S-1", 15), None);
+    // A box whose `seen` is missing makes the count unknown, as in the engine.
+    assert_eq!(shown("S-3", 16), None);
+    assert_eq!(shown("S-0", 16).as_deref(), Some("0"));
 }
+
+/// Datetimes of lists shown in messages: offsets of every sign, a quarter-hour one, fractions of
+/// a second and none.
+const STAMPS: [&str; 6] = [
+    "2024-03-01T00:30:00+01:00",
+    "2024-02-29T23:30:00.500-05:00",
+    "2024-03-31T00:15:00.000001+05:45",
+    "2024-12-31T23:59:59Z",
+    "2024-06-30T23:59:59.999999+14:00",
+    "2024-01-01T00:00:00-12:00",
+];
 
 /// Generated payments for [`REDACTED_COMPUTED_POLICY`]: divisors zero and not, counts negative,
 /// zero and past the engine's limit.
