@@ -777,7 +777,7 @@ fn a_rule_that_does_not_compile_is_reported_as_not_run_and_the_run_is_not_clean(
     let dir = project();
     let policy = POLICY.replace(
         "code \"House rules\" {\n  level organisational\n  calendar london\n",
-        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule replies-halved {\n    title \"Half the wait after opening, within a day of it\"\n    for ticket\n    require record.opened_at + record.waited / 2 < record.opened_at + 1d\n    message \"{record.id} half way at {record.opened_at + record.waited / 2}\"\n  }\n",
+        "code \"House rules\" {\n  level organisational\n  calendar london\n\n  rule replies-halved {\n    title \"Half the wait after opening, within a day of it\"\n    for ticket\n    require record.opened_at + record.waited / 2 < record.opened_at + 1d\n    message \"{record.id} half way on {day(record.opened_at + record.waited / 2)}\"\n  }\n",
     );
     std::fs::write(dir.path().join("policies/house.precept"), policy).unwrap();
     // Every record kept, so only the rule left out keeps the run from being clean.
@@ -2703,4 +2703,91 @@ fn utc(text: &str) -> String {
         out = out.replace(&written, &t.display_with_offset(jiff::tz::Offset::UTC).to_string());
     }
     out
+}
+
+/// Instants moved by a share of a duration, shown to the nanosecond at the offset written and in
+/// a calendar's zone.
+const SHARES_POLICY: &str = r#"
+calendar london from "london.toml"
+calendar paris from "paris.toml"
+
+schema ticket {
+  identified by id
+  id: text
+  at: datetime
+  waited: duration
+  n: integer
+}
+
+code "Shares" {
+  level organisational
+
+  rule shown-as-written {
+    title "t"
+    for ticket
+    require record.n < 0
+    message "{record.id} at {record.at + record.waited / record.n}"
+  }
+}
+
+code "Shares in London" {
+  level organisational
+  calendar london
+
+  rule shown-in-london {
+    title "t"
+    for ticket
+    require record.n < 0
+    message "{record.id} at {record.at + record.waited / record.n}"
+  }
+}
+"#;
+
+#[test]
+fn instants_moved_by_a_share_are_shown_to_the_nanosecond() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/shares.precept"), SHARES_POLICY).unwrap();
+    for (name, zone) in [("london", "Europe/London"), ("paris", "Europe/Paris")] {
+        let toml = format!(
+            "zone = \"{zone}\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\ncutoff = \"17:00\"\n"
+        );
+        std::fs::write(dir.path().join(format!("policies/{name}.toml")), toml).unwrap();
+    }
+    let mut text = String::new();
+    for (i, (at, waited, n)) in [
+        ("2024-02-29T12:00:00+01:00", "PT0.000003S", 2),
+        ("2024-07-01T00:00:00-05:00", "-PT0.000001S", 2),
+        ("2024-03-31T00:30:00Z", "PT1H", 7),
+        ("2024-03-31T00:30:00Z", "PT1H", 0),
+        ("2024-10-27T00:59:59.999999Z", "PT0.000001S", 3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        text.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": format!("S-{i}"), "at": at, "waited": waited, "n": n})
+        ));
+    }
+    std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert_eq!(n, 10, "findings compared");
+    let duck = check_json(dir.path(), &["--engine", "duckdb", "records"]);
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
+    let messages: Vec<String> =
+        findings(&duck, &[]).iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+    for want in [
+        "S-0 at 2024-02-29T12:00:00.0000015+01:00",
+        "S-1 at 2024-06-30T23:59:59.9999995-05:00",
+        "S-1 at 2024-07-01T05:59:59.9999995+01:00",
+        "S-2 at 2024-03-31T00:38:34.285714285+00:00",
+        "S-3 at (no answer: division by zero)",
+        // (London's summer time ends at 01:00 UTC that day.)
+        "S-4 at 2024-10-27T01:59:59.999999333+01:00",
+        "S-4 at 2024-10-27T00:59:59.999999333+00:00",
+    ] {
+        assert!(messages.iter().any(|m| m == want), "no `{want}` in {messages:#?}");
+    }
 }

@@ -83,8 +83,8 @@ const MOVED_BY_A_FRACTION: &str =
     "a duration, instant or date computed from a fraction whose denominator's sign cannot be told";
 
 /// What a rule is left out for when a divided duration, or an instant moved by one, is read
-/// other than compared, shown as a duration or moving a date: it may fall between microseconds.
-const SHOWN_BETWEEN_MICROSECONDS: &str = "a divided duration, or an instant moved by one, other than compared, shown as a duration or moving a date (an instant shown in a message, its day or business days taken, a value in a set: it may fall between the microseconds SQL keeps, where the engine keeps nanoseconds)";
+/// other than compared, shown or moving a date: it may fall between microseconds.
+const SHOWN_BETWEEN_MICROSECONDS: &str = "a divided duration, or an instant moved by one, other than compared, shown or moving a date (its day or business days taken, a value in a set: it may fall between the microseconds SQL keeps, where the engine keeps nanoseconds)";
 
 /// A list a quantifier or count ranges over, as [`Compiler::each_element`] bound its elements.
 struct Elements {
@@ -1885,6 +1885,43 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// Instant `e`, kept as fraction `f` of microseconds since 1970 (moved by a divided duration:
+    /// nanoseconds over 1000), as a message value: the microsecond it falls in, written as any
+    /// instant is (at the offset written where [`Compiler::written_in_messages`]), with the
+    /// nanoseconds past it as three more digits of the fraction of a second where there are any
+    /// (`2024-03-01T00:30:00.000000333+01:00`), which the readers of the rows take as the engine's
+    /// nanoseconds; NULL where it has no answer.
+    fn instant_shown(&mut self, e: &CExpr, f: &Fraction) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        if !f.positive {
+            return no(MOVED_BY_A_FRACTION);
+        }
+        let off = if self.written_in_messages { self.offset_of(e)? } else { "CAST(0 AS BIGINT)".into() };
+        self.aliases += 1;
+        let v = format!("u{}", self.aliases);
+        let (n, m) = (format!("{v}.n"), format!("{v}.m"));
+        // Microseconds toward zero and what is left, then floored (an instant before 1970).
+        let q = whole_quotient(d, &n, &m);
+        let rest = format!("(({n}) - CAST({q} AS DECIMAL(38, 0)) * ({m}))");
+        let below = format!("CASE WHEN {rest} < 0 THEN 1 ELSE 0 END");
+        let us = format!("({q} - {below})");
+        let nanos = whole_quotient(d, &format!("({rest} + {below} * ({m})) * 1000"), &m);
+        let text = d.ty(SqlType::Text);
+        let digits = format!("CASE WHEN {nanos} <> 0 THEN lpad(CAST({nanos} AS {text}), 3, '0') ELSE '' END");
+        let local = d.to_text(&d.from_epoch_us(&format!("{us} + {v}.o * 1000000")), SqlType::Timestamp);
+        let zone = if self.written_in_messages {
+            let two = |x: String| format!("lpad(CAST({x} AS {text}), 2, '0')");
+            let o = format!("{v}.o");
+            let hours = two(d.int_div(&format!("abs({o})"), "3600"));
+            let minutes = two(d.int_div(&format!("abs({o}) % 3600"), "60"));
+            format!("CASE WHEN {o} < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes}")
+        } else {
+            "'Z'".to_string()
+        };
+        let body = format!("CASE WHEN {n} IS NOT NULL THEN substr({local}, 1, 26) || {digits} || {zone} END");
+        Ok(d.bind(&v, &[("n", f.num.clone()), ("m", f.den.clone()), ("o", off)], &body))
+    }
+
     /// The offset datetime `e` was written with, in seconds east of UTC, as a SQL whole number:
     /// a field's offset column (NULL there is UTC: docs/warehouse.md), a constant's own, and
     /// through the computations that keep their operand's offset, as the engine keeps it (`+`
@@ -2682,11 +2719,11 @@ impl<'a> Compiler<'a> {
                 return Ok(Some(d.to_text(&whole_quotient(d, &f.num, &f.den), SqlType::Int)));
             }
         }
-        // An instant moved by a divided duration may fall between microseconds, where the engine
-        // shows its nanoseconds.
+        // An instant moved by a divided duration may fall between microseconds: shown with its
+        // nanoseconds, as the engine shows it.
         if let MsgPart::Hole(e, Ty::DateTime) = part {
-            if self.fraction(e)?.is_some() {
-                return no(SHOWN_BETWEEN_MICROSECONDS);
+            if let Some(f) = self.fraction(e)?.map(Fraction::flat) {
+                return self.instant_shown(e, &f).map(Some);
             }
         }
         if let MsgPart::Hole(e, _) | MsgPart::Percent(e) = part {
