@@ -194,6 +194,12 @@ impl Dialect {
     /// offset, `2024-03-01T00:30:00.000000+01:00` (`+00:00` for UTC), as the engine shows a
     /// datetime it keeps the offset of; NULL for a missing instant.
     pub fn written_text(self, t: &str, off: &str) -> String {
+        self.written_text_finer(t, off, "''")
+    }
+
+    /// [`Dialect::written_text`] with text `finer` (more digits of the fraction of a second)
+    /// after the microseconds.
+    pub fn written_text_finer(self, t: &str, off: &str, finer: &str) -> String {
         let text = self.ty(SqlType::Text);
         let local =
             self.to_text(&self.from_epoch_us(&format!("{} + ({off}) * 1000000", self.epoch_us(t))), SqlType::Timestamp);
@@ -201,7 +207,7 @@ impl Dialect {
         let hours = two(self.int_div(&format!("abs({off})"), "3600"));
         let minutes = two(self.int_div(&format!("abs({off}) % 3600"), "60"));
         format!(
-            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 26) || CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes} END"
+            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 26) || {finer} || CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes} END"
         )
     }
 

@@ -1908,17 +1908,13 @@ impl<'a> Compiler<'a> {
         let nanos = whole_quotient(d, &format!("({rest} + {below} * ({m})) * 1000"), &m);
         let text = d.ty(SqlType::Text);
         let digits = format!("CASE WHEN {nanos} <> 0 THEN lpad(CAST({nanos} AS {text}), 3, '0') ELSE '' END");
-        let local = d.to_text(&d.from_epoch_us(&format!("{us} + {v}.o * 1000000")), SqlType::Timestamp);
-        let zone = if self.written_in_messages {
-            let two = |x: String| format!("lpad(CAST({x} AS {text}), 2, '0')");
-            let o = format!("{v}.o");
-            let hours = two(d.int_div(&format!("abs({o})"), "3600"));
-            let minutes = two(d.int_div(&format!("abs({o}) % 3600"), "60"));
-            format!("CASE WHEN {o} < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes}")
+        let t = d.from_epoch_us(&us);
+        let body = if self.written_in_messages {
+            d.written_text_finer(&t, &format!("{v}.o"), &digits)
         } else {
-            "'Z'".to_string()
+            let utc = d.to_text(&t, SqlType::Timestamp);
+            format!("CASE WHEN {n} IS NOT NULL THEN substr({utc}, 1, 26) || {digits} || 'Z' END")
         };
-        let body = format!("CASE WHEN {n} IS NOT NULL THEN substr({local}, 1, 26) || {digits} || {zone} END");
         Ok(d.bind(&v, &[("n", f.num.clone()), ("m", f.den.clone()), ("o", off)], &body))
     }
 
