@@ -235,6 +235,12 @@ pub struct Compiler<'a> {
     /// While blaming inside `all` or `none`: the path of the element each variable is bound to, as
     /// a SQL text expression (`'items[' || ... || ']'`).
     var_paths: Vec<Option<String>>,
+    /// The offset each variable bound to an element of a list of datetimes was written with, where
+    /// the list is read with its offsets ([`Compiler::each_element`]).
+    var_offsets: Vec<Option<String>>,
+    /// The variable whose element's offset was asked for while it was bound without one, so that
+    /// its list is read again with its offsets.
+    offset_wanted: Option<u8>,
     /// For a group rule's `require` and `message`: the group record's slots, which its fields
     /// read in place of a record's columns.
     pub group: Option<Vec<Slot>>,
@@ -295,6 +301,8 @@ impl<'a> Compiler<'a> {
             aliases: 0,
             vars: Vec::new(),
             var_paths: Vec::new(),
+            var_offsets: Vec::new(),
+            offset_wanted: None,
             group: None,
             roles: false,
             lookup: super::lookup::Lookup::Table,
@@ -1277,36 +1285,67 @@ impl<'a> Compiler<'a> {
 
     /// Compile `within` with quantifier variable `var` bound to each element of `list`, and, with
     /// `paths`, to the element's path (`actions[2]`) for what blames a field
-    /// ([`first_path`]). The binding is undone whatever `within` gave.
+    /// ([`first_path`]). The binding is undone whatever `within` gave. A list of datetimes whose
+    /// elements' offsets `within` reads (`day(c)` with no calendar) is read zipped with its list of
+    /// offsets ([`Compiler::zipped`]); only then, so that other quantifiers keep their SQL.
     fn each_element<T>(
         &mut self,
         var: u8,
         list: &CExpr,
         paths: bool,
-        within: impl FnOnce(&mut Self) -> Result<T, Unsupported>,
+        mut within: impl FnMut(&mut Self) -> Result<T, Unsupported>,
+    ) -> Result<(Elements, T), Unsupported> {
+        let wanted = self.offset_wanted.take();
+        let first = self.each_element_read(var, list, paths, false, &mut within);
+        let again = first.is_err() && self.offset_wanted == Some(var);
+        self.offset_wanted = wanted;
+        if again {
+            // (A list that cannot be read with its offsets keeps the first answer's reason.)
+            return self.each_element_read(var, list, paths, true, &mut within).or(first);
+        }
+        first
+    }
+
+    /// [`Compiler::each_element`], the list zipped with its offsets when `zip`.
+    fn each_element_read<T>(
+        &mut self,
+        var: u8,
+        list: &CExpr,
+        paths: bool,
+        zip: bool,
+        within: &mut impl FnMut(&mut Self) -> Result<T, Unsupported>,
     ) -> Result<(Elements, T), Unsupported> {
         let Some(Ty::List(inner)) = self.ty_of(list) else { return no("a list whose type cannot be told") };
         let d = self.dialect;
-        let jsonb = d.jsonb(&Ty::List(inner.clone()));
         let list_path = if paths { self.first_field(list)? } else { "NULL".to_string() };
         let l = self.expr(list, None)?;
         self.aliases += 1;
         let a = format!("u{}", self.aliases);
+        let (l, jsonb, element, offset) = if zip {
+            let (l, jsonb, element, offset) = self.zipped(list, &l, &a)?;
+            (l, jsonb, element, Some(offset))
+        } else {
+            (l, d.jsonb(&Ty::List(inner.clone())), d.element(&a), None)
+        };
         let elem = if list_path == "NULL" {
             "NULL".to_string()
         } else {
             format!("({list_path} || '[' || CAST({} AS {}) || ']')", d.element_index(&a), d.ty(SqlType::Text))
         };
         let slot = usize::from(var);
-        if self.vars.len() <= slot {
-            self.vars.resize(slot + 1, None);
-        }
-        if self.var_paths.len() <= slot {
-            self.var_paths.resize(slot + 1, None);
-        }
-        let saved = (self.vars.get(slot).cloned().flatten(), self.var_paths.get(slot).cloned().flatten());
+        self.vars.resize(self.vars.len().max(slot + 1), None);
+        self.var_paths.resize(self.var_paths.len().max(slot + 1), None);
+        self.var_offsets.resize(self.var_offsets.len().max(slot + 1), None);
+        let saved = (
+            self.vars.get(slot).cloned().flatten(),
+            self.var_paths.get(slot).cloned().flatten(),
+            self.var_offsets.get(slot).cloned().flatten(),
+        );
         if let Some(v) = self.vars.get_mut(slot) {
-            *v = Some((d.element(&a), *inner));
+            *v = Some((element, *inner));
+        }
+        if let Some(v) = self.var_offsets.get_mut(slot) {
+            *v = offset;
         }
         if paths {
             if let Some(v) = self.var_paths.get_mut(slot) {
@@ -1320,9 +1359,49 @@ impl<'a> Compiler<'a> {
         if let Some(v) = self.var_paths.get_mut(slot) {
             *v = saved.1;
         }
+        if let Some(v) = self.var_offsets.get_mut(slot) {
+            *v = saved.2;
+        }
         // (In Spark the body becomes a lambda, whose calendar lookups the dialect reads as joined
         // columns: [`super::dialect::lambda`].)
         Ok((Elements { list: l, jsonb, alias: a, path: elem, list_path }, got?))
+    }
+
+    /// List of datetimes `list` (its SQL `l`) with each element paired with the offset it was
+    /// written with ([`Compiler::list_offsets`]), for its elements bound as alias `a`: the zipped
+    /// list's SQL, whether it is `JSONB`, and the SQL of an element's instant and of its offset. A
+    /// list of structs `{e, o}` in DuckDB and Spark; in PostgreSQL, whose arrays of records would
+    /// need a type declared, a `JSONB` array of such objects, the instant as its ISO text.
+    fn zipped(&mut self, list: &CExpr, l: &str, a: &str) -> Result<(String, bool, String, String), Unsupported> {
+        let d = self.dialect;
+        let offsets = self.list_offsets(list)?;
+        let x = d.element(a);
+        Ok(match d {
+            Dialect::DuckDb => (
+                format!(
+                    "list_transform({l}, lambda precept_x, precept_i: {{'e': precept_x, 'o': CAST(list_extract({offsets}, precept_i) AS BIGINT)}})"
+                ),
+                false,
+                format!("struct_extract({x}, 'e')"),
+                format!("CAST(COALESCE(struct_extract({x}, 'o'), 0) AS BIGINT)"),
+            ),
+            Dialect::Spark => (
+                format!(
+                    "transform({l}, (precept_x, precept_i) -> named_struct('e', precept_x, 'o', CAST(get({offsets}, precept_i) AS BIGINT)))"
+                ),
+                false,
+                format!("{x}.e"),
+                format!("CAST(COALESCE({x}.o, 0) AS BIGINT)"),
+            ),
+            Dialect::Postgres => (
+                format!(
+                    "CASE WHEN {l} IS NOT NULL THEN COALESCE((SELECT jsonb_agg(jsonb_build_object('e', z.x, 'o', ({offsets})[z.i]) ORDER BY z.i) FROM unnest({l}) WITH ORDINALITY AS z(x, i)), '[]') END"
+                ),
+                true,
+                format!("CAST({x} ->> 'e' AS TIMESTAMP)"),
+                format!("CAST(COALESCE(CAST({x} ->> 'o' AS BIGINT), 0) AS BIGINT)"),
+            ),
+        })
     }
 
     /// The type of `e`, where it is needed and can be told: enumerations (to write a variant's
@@ -1979,6 +2058,20 @@ impl<'a> Compiler<'a> {
                 match self.opening_field(&o, steps)? {
                     (_, Ty::DateTime, Some(off)) => one(&off),
                     _ => return not_of(),
+                }
+            }
+            // An element of a list of datetimes, read with its offsets ([`Compiler::each_element`]).
+            CExpr::Var(v) | CExpr::Field(Root::Var(v), _)
+                if single
+                    && (matches!(e, CExpr::Var(_)) || matches!(e, CExpr::Field(_, s) if s.is_empty()))
+                    && self.opening.as_ref().is_none_or(|o| o.var != *v) =>
+            {
+                match self.var_offsets.get(usize::from(*v)).cloned().flatten() {
+                    Some(off) => off,
+                    None => {
+                        self.offset_wanted = Some(*v);
+                        return no("the offset of an element of a list of datetimes that is not a field");
+                    }
                 }
             }
             // A field of an object in a list: its offset field beside it in the struct.

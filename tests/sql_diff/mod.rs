@@ -2421,6 +2421,7 @@ const OFFSET_POLICY: &str = r#"schema stamp {
   until: datetime?
   on: date?
   steps: list of { at: datetime, by: text? }?
+  calls: list of datetime?
 }
 
 code "Offsets" {
@@ -2516,6 +2517,21 @@ code "Offsets" {
     require all(x in record.steps: day(x.at) != 2024-02-29 and year(x.at) != 2025-01-01)
     message "{record.id} {day(record.at)}"
   }
+
+  // A list of datetimes, each element's day at the offset beside it in the list of offsets.
+  rule calls-off-the-leap-day {
+    title "t"
+    for stamp where record.calls is present
+    require all(c in record.calls: day(c) != 2024-02-29)
+    require none(c in record.calls: c + 1 month > record.at + 32 days and month(c) == 2024-03-01)
+    message "{record.id} {count(c in record.calls: week(c) == week(record.at))} {record.calls}"
+  }
+  rule a-call-on-the-stamps-day {
+    title "t"
+    for stamp where record.calls is present and record.steps is present
+    require any(s in record.steps: any(c in record.calls: day(c) == day(s.at)))
+    message "{record.id} {count(c in record.calls: year(c) == 2024-01-01)}"
+  }
 }
 "#;
 
@@ -2561,6 +2577,12 @@ pub fn generated_offsets(engine: &dyn Engine) {
                 let by = if n % 2 == 0 { serde_json::json!("a") } else { serde_json::Value::Null };
                 r["steps"] = serde_json::json!([{"at": until.unwrap_or(at), "by": by}, {"at": other}]);
             }
+            // Three of four have calls: the stamp, and one or two others.
+            if n % 4 != 0 {
+                let picked: Vec<&str> =
+                    (0..n % 4).map(|k| OFFSET_INSTANTS[(i * 5 + n + k * 3) % OFFSET_INSTANTS.len()]).collect();
+                r["calls"] = serde_json::json!([&[*at][..], &picked].concat());
+            }
             text.push_str(&format!("{r}\n"));
         }
     }
@@ -2569,7 +2591,8 @@ pub fn generated_offsets(engine: &dyn Engine) {
     let program = program.unwrap_or_else(|| panic!("{diags:?}"));
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     // Nothing is left out, in any dialect.
-    let in_lists = ["steps-off-the-leap-day", "all-steps-off-the-leap-day"];
+    let in_lists =
+        ["steps-off-the-leap-day", "all-steps-off-the-leap-day", "calls-off-the-leap-day", "a-call-on-the-stamps-day"];
     assert!(sql.diagnostics.is_empty(), "rules left out: {:?}", sql.diagnostics);
     let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
     let ids = [
