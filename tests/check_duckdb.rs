@@ -2791,3 +2791,79 @@ fn instants_moved_by_a_share_are_shown_to_the_nanosecond() {
         assert!(messages.iter().any(|m| m == want), "no `{want}` in {messages:#?}");
     }
 }
+
+/// Lists of lists, of values and of objects, read from JSON Lines and from Parquet.
+const GRID_POLICY: &str = r#"
+schema sheet {
+  identified by id
+  id: text
+  grid: list of list of integer?
+  crates: list of list of { code: text? }?
+}
+
+code "Grids" {
+  level organisational
+
+  rule rows-short {
+    title "Rows of two at most, none negative"
+    for sheet where record.grid is present
+    require all(row in record.grid: count(row) < 3 and all(x in row: x >= 0))
+    message "{record.id}: {record.grid} {count(row in record.grid: 0 in row)}"
+  }
+
+  rule no-b-crates {
+    title "No crate of B"
+    for sheet where record.crates is present
+    require none(c in record.crates: any(b in c: b.code is present and b.code == "B"))
+    message "{record.id}: {record.crates}"
+  }
+}
+"#;
+
+#[test]
+fn lists_of_lists_give_the_native_findings_from_json_lines_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies/grids.precept"), GRID_POLICY).unwrap();
+    let grids = [
+        serde_json::json!([[1, 2], [], [0, 3]]),
+        serde_json::json!([[1, 2, 3]]),
+        serde_json::json!([[-1]]),
+        serde_json::json!([]),
+    ];
+    let crates =
+        [serde_json::json!([[{"code": "A"}, {}], []]), serde_json::json!([[{"code": "B"}]]), serde_json::json!([])];
+    let mut text = String::new();
+    for k in 0..12 {
+        let mut r = serde_json::json!({"id": format!("G-{k}")});
+        if k % 5 != 4 {
+            r["grid"] = grids[k % grids.len()].clone();
+        }
+        if k % 7 != 6 {
+            r["crates"] = crates[k % crates.len()].clone();
+        }
+        text.push_str(&format!("{r}\n"));
+    }
+    std::fs::write(dir.path().join("records/sheets.jsonl"), text).unwrap();
+    let n = same_as_native(dir.path(), &["--policies", "policies", "records"]);
+    assert!(n >= 6, "only {n} findings compared");
+    let duck = check_json(dir.path(), &["--engine", "duckdb", "records"]);
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
+    let messages: Vec<String> =
+        findings(&duck, &[]).iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+    assert!(messages.iter().any(|m| m == "G-1: [[1, 2, 3]] 0"), "{messages:#?}");
+    assert!(messages.iter().any(|m| m == "G-1: [[(object)]]"), "{messages:#?}");
+    // The same records in Parquet, typed as the table mapping has them.
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    let jsonl = dir.path().join("records/sheets.jsonl");
+    let select = format!(
+        "SELECT * FROM read_json('{}', format = 'newline_delimited', columns = {{'id': 'VARCHAR', 'grid': 'BIGINT[][]', 'crates': 'STRUCT(code VARCHAR)[][]'}})",
+        jsonl.display()
+    );
+    parquet_with_and_without(dir.path(), &select, &select, "parquet/sheets.parquet");
+    let native = check_json(dir.path(), &["records"]);
+    let duck = check_json(dir.path(), &["--engine", "duckdb", "parquet"]);
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    assert_eq!(without_files(&native), without_files(&duck), "{}", duck.stderr);
+}

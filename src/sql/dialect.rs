@@ -403,18 +403,28 @@ impl Dialect {
     }
 
     /// Whether a list of type `ty` is held as `JSONB` rather than as an array: PostgreSQL's lists
-    /// of objects, whose arrays would need a composite type declared for each object's shape
+    /// of objects, whose arrays would need a composite type declared for each object's shape, and
+    /// its lists of lists, whose arrays must be rectangular and unnest into one list
     /// (docs/warehouse.md, "Lists"). The table mapping, the loader and the compiler all ask here.
     pub fn jsonb(self, ty: &Ty) -> bool {
-        self == Dialect::Postgres && matches!(ty, Ty::List(inner) if matches!(**inner, Ty::Object(_)))
+        self == Dialect::Postgres && matches!(ty, Ty::List(inner) if matches!(**inner, Ty::Object(_) | Ty::List(_)))
+    }
+
+    /// A `JSONB` array `j` of scalars of type `ty` as the SQL array a column of a list of them
+    /// is (PostgreSQL), NULL for anything but an array (a missing list); `None` for a `ty` that
+    /// is not a scalar.
+    pub fn pg_array(self, j: &str, ty: &Ty) -> Option<String> {
+        let t = self.ty(scalar(ty)?);
+        Some(format!(
+            "CASE WHEN jsonb_typeof({j}) = 'array' THEN ARRAY(SELECT CAST(v.t AS {t}) FROM jsonb_array_elements_text({j}) WITH ORDINALITY AS v(t, i) ORDER BY v.i) END"
+        ))
     }
 
     /// Field `name`, of type `ty`, of an object `x` in a list (a struct; in PostgreSQL a `JSONB`
     /// object, or JSON `null` for a missing one). In `JSONB` a scalar is its `->>` text cast to the
     /// mapped type (an absent key and JSON `null` are both NULL, a missing value); an object or a
-    /// list of objects stays `JSONB`, with JSON `null` made NULL so that it reads as missing; a
-    /// list of scalars becomes the array its column would be. `None` for a list of lists, which
-    /// the mapping does not hold.
+    /// list of objects or of lists stays `JSONB`, with JSON `null` made NULL so that it reads as
+    /// missing; a list of scalars becomes the array its column would be.
     pub fn struct_field(self, x: &str, name: &str, ty: &Ty) -> Option<String> {
         match self {
             Dialect::DuckDb => Some(format!("struct_extract({x}, {})", self.text(name))),
@@ -424,12 +434,7 @@ impl Dialect {
                 Some(match (scalar(ty), ty) {
                     (Some(SqlType::Text), _) => format!("({x} ->> {key})"),
                     (Some(t), _) => format!("CAST({x} ->> {key} AS {})", self.ty(t)),
-                    (None, Ty::List(inner)) if !self.jsonb(ty) => {
-                        let t = self.ty(scalar(inner)?);
-                        format!(
-                            "CASE WHEN jsonb_typeof({x} -> {key}) = 'array' THEN ARRAY(SELECT CAST(v.t AS {t}) FROM jsonb_array_elements_text({x} -> {key}) WITH ORDINALITY AS v(t, i) ORDER BY v.i) END"
-                        )
-                    }
+                    (None, Ty::List(inner)) if !self.jsonb(ty) => self.pg_array(&format!("{x} -> {key}"), inner)?,
                     _ => format!("NULLIF({x} -> {key}, 'null')"),
                 })
             }
@@ -620,11 +625,13 @@ mod tests {
     }
 
     #[test]
-    fn only_postgres_lists_of_objects_are_jsonb_and_their_fields_are_cast_from_text() {
+    fn only_postgres_lists_of_objects_and_of_lists_are_jsonb_and_their_fields_are_cast_from_text() {
         let objects = Ty::List(Box::new(Ty::Object(0)));
         let texts = Ty::List(Box::new(Ty::Text));
-        assert!(Dialect::Postgres.jsonb(&objects));
+        let lists = Ty::List(Box::new(texts.clone()));
+        assert!(Dialect::Postgres.jsonb(&objects) && Dialect::Postgres.jsonb(&lists));
         assert!(!Dialect::Postgres.jsonb(&texts));
+        assert!(!Dialect::DuckDb.jsonb(&lists) && !Dialect::Spark.jsonb(&lists));
         assert!(!Dialect::DuckDb.jsonb(&objects) && !Dialect::Spark.jsonb(&objects));
         let pg = |ty: &Ty| Dialect::Postgres.struct_field("u1.e", "f", ty).unwrap_or_default();
         assert_eq!(pg(&Ty::Text), "(u1.e ->> 'f')");
@@ -633,7 +640,8 @@ mod tests {
         assert_eq!(pg(&objects), "NULLIF(u1.e -> 'f', 'null')");
         assert_eq!(pg(&Ty::Object(0)), "NULLIF(u1.e -> 'f', 'null')");
         assert!(pg(&texts).contains("jsonb_array_elements_text(u1.e -> 'f') WITH ORDINALITY"));
-        assert_eq!(Dialect::Postgres.struct_field("x", "f", &Ty::List(Box::new(texts))), None);
+        // A list of lists inside an object stays JSONB, as its column would be.
+        assert_eq!(pg(&lists), "NULLIF(u1.e -> 'f', 'null')");
         assert_eq!(Dialect::DuckDb.struct_field("x", "f", &Ty::Int).as_deref(), Some("struct_extract(x, 'f')"));
     }
 

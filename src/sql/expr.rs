@@ -1251,7 +1251,9 @@ impl<'a> Compiler<'a> {
     /// JSON `null` where the element is missing, made NULL, as SQL reads a missing value.
     fn var_value(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
         let (x, ty) = self.var_field(var, steps)?;
-        Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) {
+        // (A list of values in a `JSONB` list of lists is bound as an array: [`Compiler::list_element`].)
+        let array = matches!(&ty, Ty::List(_)) && !self.dialect.jsonb(&ty);
+        Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) && !array {
             format!("NULLIF({x}, 'null')")
         } else {
             x
@@ -1325,7 +1327,7 @@ impl<'a> Compiler<'a> {
             let (l, jsonb, element, offset) = self.zipped(list, &l, &a)?;
             (l, jsonb, element, Some(offset))
         } else {
-            (l, d.jsonb(&Ty::List(inner.clone())), d.element(&a), None)
+            (l, d.jsonb(&Ty::List(inner.clone())), self.list_element(&d.element(&a), &inner)?, None)
         };
         let elem = if list_path == "NULL" {
             "NULL".to_string()
@@ -3181,13 +3183,19 @@ impl Compiler<'_> {
     /// written with, from the list of offsets beside it ([`Compiler::list_offsets`]); a list of
     /// lists is left out.
     fn list_shown(&mut self, e: &CExpr, inner: &Ty) -> Result<String, Unsupported> {
-        let d = self.dialect;
-        let jsonb = d.jsonb(&Ty::List(Box::new(inner.clone())));
         let offsets = match inner {
             Ty::DateTime => Some(self.list_offsets(e)?),
             _ => None,
         };
         let l = self.expr(e, None)?;
+        self.list_text_of(&l, inner, offsets.as_deref())
+    }
+
+    /// [`Compiler::list_shown`] of list `l` (SQL) of `inner`s, with the list of its datetimes'
+    /// offsets where it is one of datetimes. A list inside it is shown the same way, in brackets.
+    fn list_text_of(&mut self, l: &str, inner: &Ty, offsets: Option<&str>) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        let jsonb = d.jsonb(&Ty::List(Box::new(inner.clone())));
         self.aliases += 1;
         let a = format!("u{}", self.aliases);
         let x = d.element(&a);
@@ -3206,13 +3214,32 @@ impl Compiler<'_> {
             Ty::Duration => duration_text(d, &x),
             Ty::Object(_) => "'(object)'".to_string(),
             Ty::DateTime => {
-                let offsets = offsets.unwrap_or_default();
-                let off = format!("CAST(COALESCE({}, 0) AS BIGINT)", d.nth(&offsets, &d.shown_position(&a)));
+                let Some(offsets) = offsets else {
+                    return no("a list of lists of datetimes shown in a message (the offsets each was written with are not held)");
+                };
+                let off = format!("CAST(COALESCE({}, 0) AS BIGINT)", d.nth(offsets, &d.shown_position(&a)));
                 d.shown_at_offset(&x, &off)
             }
-            _ => return no("a list of lists shown in a message"),
+            Ty::List(inner2) => {
+                let element = self.list_element(&x, inner)?;
+                self.list_text_of(&element, inner2, None)?
+            }
+            Ty::BusinessDays | Ty::Set(_) => return no("a list of values no field holds shown in a message"),
         };
-        Ok(d.list_text(&l, jsonb, &a, &item, crate::engine::format::MAX_LIST_SHOWN))
+        Ok(d.list_text(l, jsonb, &a, &item, crate::engine::format::MAX_LIST_SHOWN))
+    }
+
+    /// Element `x` of a list of `ty`s, as the SQL reads a value of its type: the element itself,
+    /// but in PostgreSQL a list of values inside a `JSONB` list of lists, which becomes the array
+    /// its column would be ([`Dialect::pg_array`]).
+    fn list_element(&self, x: &str, ty: &Ty) -> Result<String, Unsupported> {
+        let d = self.dialect;
+        match ty {
+            Ty::List(inner) if d.jsonb(&Ty::List(Box::new(ty.clone()))) && !d.jsonb(ty) => {
+                d.pg_array(x, inner).ok_or_else(|| Unsupported("a list of values of no field's type".into()))
+            }
+            _ => Ok(x.to_string()),
+        }
     }
 
     /// An object shown in a message, as the engine shows one: `(object)`, NULL when it is

@@ -23,9 +23,11 @@ pub struct Column {
     pub ty: String,
     /// The field (or an object it is inside) may be missing, so the column may hold NULL.
     pub nullable: bool,
-    /// The field is a list: an array (or PostgreSQL's `JSONB` of objects) whose elements are
-    /// never NULL.
+    /// The field is a list: an array (or PostgreSQL's `JSONB` of objects or lists) whose elements
+    /// are never NULL.
     pub list: bool,
+    /// How deep its lists go: 1 for a list of values or objects, 2 for a list of lists of them, ...
+    pub depth: usize,
     /// The column holds the offsets a datetime, or a list of datetimes, was written with
     /// ([`offset_column`]), not a field of its own.
     pub offset: bool,
@@ -66,6 +68,7 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
                         ty: dialect.ty(SqlType::Bool).into(),
                         nullable: true,
                         list: false,
+                        depth: 0,
                         offset: false,
                     });
                 }
@@ -78,6 +81,7 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
                         ty: sql,
                         nullable,
                         list: matches!(ty, Ty::List(_)),
+                        depth: depth(ty),
                         offset: false,
                     });
                     if let Some(t) = offsets_of(ty, dialect) {
@@ -87,12 +91,22 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
                             ty: t,
                             nullable: true,
                             list: false,
+                            depth: 0,
                             offset: true,
                         });
                     }
                 }
             }
         }
+    }
+}
+
+/// How many lists deep a value of type `ty` is: 0 for a single value, 1 for a list, 2 for a list
+/// of lists, ...
+fn depth(ty: &Ty) -> usize {
+    match ty {
+        Ty::List(inner) => 1 + depth(inner),
+        _ => 0,
     }
 }
 
@@ -237,6 +251,9 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
                     _ => format!("STRUCT({})[]", fields.join(", ")),
                 })
             }
+            // A list of lists: an array of arrays (`JSONB` in PostgreSQL, above).
+            (Ty::List(_), Dialect::Spark) => Some(format!("ARRAY<{}>", type_name(program, inner, dialect)?)),
+            (Ty::List(_), _) => Some(format!("{}[]", type_name(program, inner, dialect)?)),
             (inner, _) => Some(dialect.list_ty(scalar(inner)?)),
         },
         Ty::Object(shape) => {
@@ -249,6 +266,18 @@ fn type_name(program: &Program, ty: &Ty, dialect: Dialect) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// DuckDB's test that list `x`, of lists `depth` deep (1 for a list of values), holds no NULL,
+/// nor does any list inside it: each level flattened in turn (a `CHECK` takes no lambda).
+fn duck_no_null(x: &str, depth: usize) -> String {
+    let mut level = x.to_string();
+    let mut tests = Vec::new();
+    for _ in 0..depth.max(1) {
+        tests.push(format!("list_count({level}) = len({level})"));
+        level = format!("flatten({level})");
+    }
+    tests.join(" AND ")
 }
 
 /// `CREATE TABLE` for schema `schema`'s table: the shape `precept sql`'s queries read. A list's
@@ -264,7 +293,13 @@ pub fn create_table(program: &Program, schema: usize, dialect: Dialect) -> Optio
             let required = if c.nullable { "" } else { " NOT NULL" };
             let check = match (c.list, dialect) {
                 (false, _) | (true, Dialect::Spark) => String::new(),
-                (true, Dialect::DuckDb) => format!(" CHECK (list_count({ident}) = len({ident}))"),
+                (true, Dialect::DuckDb) => format!(" CHECK ({})", duck_no_null(&ident, c.depth)),
+                (true, Dialect::Postgres) if c.depth > 1 => {
+                    format!(
+                        " CHECK (NOT jsonb_path_exists({ident}, 'strict ${} ? (@ == null)'))",
+                        "[*]".repeat(c.depth)
+                    )
+                }
                 (true, Dialect::Postgres) if c.ty == "JSONB" => format!(" CHECK (NOT ({ident} @> '[null]'))"),
                 (true, Dialect::Postgres) => format!(" CHECK (array_position({ident}, NULL) IS NULL)"),
             };

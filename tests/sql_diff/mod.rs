@@ -3409,6 +3409,10 @@ const LISTS_SHOWN_POLICY: &str = r#"schema shipment {
   maker: { name: text?, country: text?, seen: list of datetime? }?
   stamps: list of datetime?
   later: list of datetime?
+  grid: list of list of integer?
+  words: list of list of text?
+  crates: list of list of { code: text? }?
+  cube: list of list of list of date?
 }
 
 code "Lists shown" {
@@ -3418,7 +3422,16 @@ code "Lists shown" {
     title "t"
     for shipment
     require record.id == "none"
-    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes} {record.maker} {record.stamps} {record.stamps otherwise record.later} {if record.id == "S-2" then record.later else record.maker.seen} {count(b in record.boxes: count(b.seen) > 1)}"
+    message "{record.id}: {record.notes} {record.counts} {record.rates} {record.fees} {record.golds} {record.yens} {record.days} {record.flags} {record.kinds} {record.waits} {record.boxes} {record.maker} {record.stamps} {record.stamps otherwise record.later} {if record.id == "S-2" then record.later else record.maker.seen} {count(b in record.boxes: count(b.seen) > 1)} {record.grid} {record.words} {record.crates} {record.cube}"
+  }
+
+  // Lists of lists: quantified over, counted and their elements read.
+  rule rows-short {
+    title "t"
+    for shipment where record.grid is present
+    require all(row in record.grid: count(row) < 3 and all(x in row: x >= 0))
+    require record.crates is missing or none(c in record.crates: any(b in c: b.code is present and b.code == "B"))
+    message "{record.id} {count(row in record.grid: 0 in row)} {count(w in record.words: any(t in w: t starts with "b"))} {count(c in record.cube: any(f in c: count(f) > 1))}"
   }
 }
 
@@ -3590,6 +3603,10 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
             "waits": pick(&[json!("PT0S"), json!("-PT90M"), json!("P1DT2H3M4S"), json!("PT59S")]),
             "boxes": pick(&[json!({"code": "A", "seen": [STAMPS[0], STAMPS[4]]}), json!({}), json!({"seen": []})]),
             "stamps": pick(&STAMPS.map(|s| json!(s))),
+            "grid": pick(&[json!([1, 2]), json!([]), json!([0, -7, 3]), json!([9_223_372_036_854_775_807_i64])]),
+            "words": pick(&[json!(["a", "b, c"]), json!([long]), json!([])]),
+            "crates": pick(&[json!([{"code": "A"}, {}]), json!([]), json!([{"code": "B"}])]),
+            "cube": pick(&[json!([["2024-02-29"], []]), json!([]), json!([["2024-12-31", "2024-01-01"]])]),
         });
         // An object with a field, one with none (present all the same), and none.
         let mut r = r;
@@ -3611,6 +3628,8 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
     let sql = compile(&program, &Options { dialect: engine.dialect(), range: GENERATED_DAYS });
     assert!(sql.diagnostics.is_empty(), "{:?}", sql.diagnostics);
     let rows = same_rows(engine, &policies, &[records], GENERATED_DAYS);
+    assert!(rows.iter().any(|r| r.0 == "rows-short"), "{rows:#?}");
+    let rows: Vec<Row> = rows.into_iter().filter(|r| r.0 != "rows-short").collect();
     assert_eq!(rows.len(), 14, "{rows:#?}");
     let shown_by = |rule: &str, id: &str, i: usize| {
         let row = rows
@@ -3667,6 +3686,11 @@ pub fn generated_lists_shown(engine: &dyn Engine) {
     );
     assert_eq!(shown("S-3", 15).as_deref(), Some("[2024-01-01T00:00:00-12:00, 2024-02-29T23:30:00.5-05:00]"));
     assert_eq!(shown("S-1", 15), None);
+    // Lists of lists, each inside shown as a list is.
+    assert_eq!(shown("S-3", 17).as_deref(), Some("[[9223372036854775807], [1, 2], []]"));
+    assert_eq!(shown("S-3", 19).as_deref(), Some("[[(object), (object)], [], [(object)]]"));
+    assert_eq!(shown("S-4", 20).as_deref(), Some("[[], [[2024-12-31, 2024-01-01]], [[2024-02-29], []], [], [[2024-12-31, 2024-01-01]], [[2024-02-29], []], [], [[2024-12-31, 2024-01-01]], [[2024-02-29], []], []]"));
+    assert_eq!(shown("S-missing", 17), None);
     // A box whose `seen` is missing makes the count unknown, as in the engine.
     assert_eq!(shown("S-3", 16), None);
     assert_eq!(shown("S-0", 16).as_deref(), Some("0"));
