@@ -469,19 +469,24 @@ fn a_redacted_quotient_past_the_digits_duckdb_divides_stops_the_query() {
 }
 
 /// The expected table refuses a list with a NULL element (the engine cannot read such a record,
-/// and a query has no *cannot be determined*), of values or of objects, and takes a list of
-/// none, an empty one, and an element's field that is NULL.
+/// and a query has no *cannot be determined*), of values, of objects or of lists (at every level),
+/// and takes a list of none, an empty one, and an element's field that is NULL.
 #[test]
 fn the_expected_tables_refuse_a_null_element_in_duckdb() {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     conn.execute_batch(&sql_diff::expected_tables(sql_diff::LISTED_POLICY, Dialect::DuckDb)).unwrap();
-    let insert = |id: &str, parts: &str, lines: &str| {
-        conn.execute_batch(&format!("INSERT INTO \"order\" VALUES ('{id}', {parts}, {lines});"))
+    let insert = |id: &str, parts: &str, lines: &str, grid: &str| {
+        conn.execute_batch(&format!("INSERT INTO \"order\" VALUES ('{id}', {parts}, {lines}, {grid});"))
     };
-    insert("a", "[1, 2]", "[{'sku': 'x'}, {'sku': NULL}]").unwrap();
-    insert("b", "[]", "[]").unwrap();
-    for (parts, lines) in [("[1, NULL]", "[]"), ("[1]", "[{'sku': 'x'}, NULL]")] {
-        let err = insert("c", parts, lines).expect_err(parts);
+    insert("a", "[1, 2]", "[{'sku': 'x'}, {'sku': NULL}]", "[[1], []]").unwrap();
+    insert("b", "[]", "[]", "[]").unwrap();
+    for (parts, lines, grid) in [
+        ("[1, NULL]", "[]", "[]"),
+        ("[1]", "[{'sku': 'x'}, NULL]", "[]"),
+        ("[1]", "[]", "[[1], NULL]"),
+        ("[1]", "[]", "[[1, NULL]]"),
+    ] {
+        let err = insert("c", parts, lines, grid).expect_err(grid);
         assert!(err.to_string().contains("CHECK constraint"), "{err}");
     }
     let n: i64 = conn.query_row("SELECT count(*) FROM \"order\"", [], |r| r.get(0)).unwrap();

@@ -286,8 +286,8 @@ fn redacted_quotients_give_the_same_hashes_in_postgres() {
 }
 
 /// The expected table refuses a list with a NULL element (the engine cannot read such a record,
-/// and a query has no *cannot be determined*), of values or of objects (`JSONB`), and takes an
-/// empty list and an element's field that is NULL.
+/// and a query has no *cannot be determined*), of values, of objects or of lists (`JSONB`, at
+/// every level), and takes an empty list and an element's field that is NULL.
 #[test]
 fn the_expected_tables_refuse_a_null_element_in_postgres() {
     let Some(pg) = server() else { return };
@@ -301,11 +301,13 @@ fn the_expected_tables_refuse_a_null_element_in_postgres() {
             ),
         )
     };
-    let good = "INSERT INTO \"order\" VALUES ('a', ARRAY[1, 2], '[{\"sku\": \"x\"}, {\"sku\": null}]'), ('b', ARRAY[]::BIGINT[], '[]');";
+    let good = "INSERT INTO \"order\" VALUES ('a', ARRAY[1, 2], '[{\"sku\": \"x\"}, {\"sku\": null}]', '[[1], []]'), ('b', ARRAY[]::BIGINT[], '[]', '[]');";
     let result = run(good);
     for bad in [
-        "INSERT INTO \"order\" VALUES ('c', ARRAY[1, NULL], '[]');",
-        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[{\"sku\": \"x\"}, null]');",
+        "INSERT INTO \"order\" VALUES ('c', ARRAY[1, NULL], '[]', '[]');",
+        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[{\"sku\": \"x\"}, null]', '[]');",
+        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[[1], null]');",
+        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[[1, null]]');",
     ] {
         let err = run(bad).expect_err(bad);
         assert!(err.contains("violates check constraint"), "{err}");

@@ -200,15 +200,9 @@ impl Dialect {
     /// [`Dialect::written_text`] with text `finer` (more digits of the fraction of a second)
     /// after the microseconds.
     pub fn written_text_finer(self, t: &str, off: &str, finer: &str) -> String {
-        let text = self.ty(SqlType::Text);
         let local =
             self.to_text(&self.from_epoch_us(&format!("{} + ({off}) * 1000000", self.epoch_us(t))), SqlType::Timestamp);
-        let two = |n: String| format!("lpad(CAST({n} AS {text}), 2, '0')");
-        let hours = two(self.int_div(&format!("abs({off})"), "3600"));
-        let minutes = two(self.int_div(&format!("abs({off}) % 3600"), "60"));
-        format!(
-            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 26) || {finer} || CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {minutes} END"
-        )
+        format!("CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 26) || {finer} || {} END", self.offset_text(off))
     }
 
     /// Instant `t` as the engine writes a datetime of offset `off` (seconds east of UTC) where it
@@ -217,17 +211,24 @@ impl Dialect {
     /// (`2024-03-01T00:30:00+01:00`, `2024-03-01T00:30:00.25+01:00`), and the offset rounded to the
     /// nearest minute; NULL for NULL.
     pub fn shown_at_offset(self, t: &str, off: &str) -> String {
-        let text = self.ty(SqlType::Text);
         let local =
             self.to_text(&self.from_epoch_us(&format!("{} + ({off}) * 1000000", self.epoch_us(t))), SqlType::Timestamp);
         let fraction = self.trim_trailing(&format!("substr({local}, 21, 6)"), "0");
-        // Minutes, rounded half up, at most 25:59 as the engine holds offsets.
+        format!(
+            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || {} END",
+            self.offset_text(off)
+        )
+    }
+
+    /// Offset `off` (seconds east of UTC) as the engine writes it after a datetime: `+01:00`,
+    /// `-05:00`, rounded to the nearest minute (half a minute up, at most 25:59, as jiff prints an
+    /// offset with seconds), the sign the offset's own (`-00:00` for 29 seconds west).
+    pub fn offset_text(self, off: &str) -> String {
+        let text = self.ty(SqlType::Text);
         let minutes = format!("least({}, 1559)", self.int_div(&format!("abs({off}) + 30"), "60"));
         let two = |n: String| format!("lpad(CAST({n} AS {text}), 2, '0')");
         let (hours, mins) = (two(self.int_div(&minutes, "60")), two(format!("({minutes}) % 60")));
-        format!(
-            "CASE WHEN {t} IS NOT NULL THEN substr({local}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {mins} END"
-        )
+        format!("CASE WHEN ({off}) < 0 THEN '-' ELSE '+' END || {hours} || ':' || {mins}")
     }
 
     /// Element `i` (from 1, as SQL counts) of list `l`; NULL past its end or for a NULL list.
@@ -554,7 +555,7 @@ impl Dialect {
     }
 
     /// The first element of list `l` (each bound as `a`, its position as
-    /// [`Dialect::element_index`] gives it; `jsonb`: a PostgreSQL list of objects) for which
+    /// [`Dialect::element_index`] gives it; `jsonb`: a PostgreSQL `JSONB` list) for which
     /// `cond` (true or false, never unknown) holds, in list order, as `sel` gives it; NULL when
     /// there is none. In Spark, whose subqueries cannot read the outer row's list, the
     /// higher-order functions do it: each element is mapped, with its index, to `sel` in a struct

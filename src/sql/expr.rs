@@ -1228,7 +1228,7 @@ impl<'a> Compiler<'a> {
             x = self
                 .dialect
                 .struct_field(&x, &f.name, &f.ty)
-                .ok_or_else(|| Unsupported("a list of lists in an object in a list".into()))?;
+                .ok_or_else(|| Unsupported("a field of a type the table mapping does not hold".into()))?;
             ty = f.ty.clone();
         }
         Ok((x, ty))
@@ -1299,12 +1299,17 @@ impl<'a> Compiler<'a> {
     ) -> Result<(Elements, T), Unsupported> {
         let wanted = self.offset_wanted.take();
         let first = self.each_element_read(var, list, paths, false, &mut within);
-        let again = first.is_err() && self.offset_wanted == Some(var);
-        self.offset_wanted = wanted;
-        if again {
-            // (A list that cannot be read with its offsets keeps the first answer's reason.)
-            return self.each_element_read(var, list, paths, true, &mut within).or(first);
+        let asked = self.offset_wanted.take();
+        if first.is_err() && asked == Some(var) {
+            self.offset_wanted = wanted;
+            // A list that cannot be read with its offsets (not a field) keeps the first reason.
+            if self.list_offsets(list).is_err() {
+                return first;
+            }
+            return self.each_element_read(var, list, paths, true, &mut within);
         }
+        // An outer quantifier's variable asked for is the outer one's to read again.
+        self.offset_wanted = asked.or(wanted);
         first
     }
 
@@ -2117,7 +2122,7 @@ impl<'a> Compiler<'a> {
             }
             _ if single => {
                 return no(
-                    "the day of a datetime at the offset it was written with, for a datetime that is not a field (a list's element, a group's, or computed)",
+                    "the day of a datetime at the offset it was written with, for a datetime that is not a field (a group's, or computed)",
                 )
             }
             _ => {
@@ -2928,11 +2933,7 @@ impl<'a> Compiler<'a> {
                     // engine hashes it: `2024-03-01T09:00:00.5+01:00`.
                     (_, Ty::DateTime) => {
                         let (t, off) = (self.expr(e, None)?, self.offset_of(e)?);
-                        let w = d.written_text(&t, &off);
-                        let fraction = format!("regexp_replace(substr({w}, 21, 6), '0+$', '')");
-                        format!(
-                                "CASE WHEN {t} IS NOT NULL THEN substr({w}, 1, 19) || CASE WHEN {fraction} <> '' THEN '.' || {fraction} ELSE '' END || substr({w}, 27) END"
-                            )
+                        d.shown_at_offset(&t, &off)
                     }
                     // As shown unredacted, then hashed: `[a, b]`, `(object)`.
                     (_, Ty::List(inner)) => self.list_shown(e, inner)?,
@@ -3181,7 +3182,7 @@ impl Compiler<'_> {
     /// ([`Dialect::list_text`]). The message values of a list are this text, not values to
     /// format again ([`super::message`]). A list of datetimes shows each at the offset it was
     /// written with, from the list of offsets beside it ([`Compiler::list_offsets`]); a list of
-    /// lists is left out.
+    /// lists shows each list inside it the same way ([`Compiler::list_text_of`]).
     fn list_shown(&mut self, e: &CExpr, inner: &Ty) -> Result<String, Unsupported> {
         let offsets = match inner {
             Ty::DateTime => Some(self.list_offsets(e)?),

@@ -180,4 +180,16 @@ mod tests {
         assert_eq!(written_offset("2024-02-29T23:30:00.000000+00:00"), Some(0));
         assert_eq!(written_offset("not an instant"), None);
     }
+
+    /// An instant moved by a divided duration is written to the nanosecond, and read back as the
+    /// engine's value, shown as `check` shows it.
+    #[test]
+    fn an_instant_to_the_nanosecond_is_read_as_the_engine_holds_it() {
+        let program = Program::empty();
+        let mut shown = String::new();
+        let v = value(&program, &Ty::DateTime, "2024-02-29T12:00:00.000001500+01:00");
+        assert!(matches!(v, Some(V::DateTime(ts, 3600)) if ts.subsec_nanosecond() == 1500));
+        format::value(&mut shown, &program, &Ty::DateTime, v.unwrap_or(V::Missing));
+        assert_eq!(shown, "2024-02-29T12:00:00.0000015+01:00");
+    }
 }

@@ -294,12 +294,12 @@ pub fn create_table(program: &Program, schema: usize, dialect: Dialect) -> Optio
             let check = match (c.list, dialect) {
                 (false, _) | (true, Dialect::Spark) => String::new(),
                 (true, Dialect::DuckDb) => format!(" CHECK ({})", duck_no_null(&ident, c.depth)),
-                (true, Dialect::Postgres) if c.depth > 1 => {
-                    format!(
-                        " CHECK (NOT jsonb_path_exists({ident}, 'strict ${} ? (@ == null)'))",
-                        "[*]".repeat(c.depth)
-                    )
-                }
+                // (`lax`, so that a null at an outer level is found, not an error; JSON `null`
+                // for the whole list is a missing one.)
+                (true, Dialect::Postgres) if c.depth > 1 => format!(
+                    " CHECK (jsonb_typeof({ident}) <> 'array' OR NOT jsonb_path_exists({ident}, 'lax ${} ? (@ == null)'))",
+                    "[*]".repeat(c.depth)
+                ),
                 (true, Dialect::Postgres) if c.ty == "JSONB" => format!(" CHECK (NOT ({ident} @> '[null]'))"),
                 (true, Dialect::Postgres) => format!(" CHECK (array_position({ident}, NULL) IS NULL)"),
             };
