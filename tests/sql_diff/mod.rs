@@ -88,7 +88,9 @@ fn canonical(program: &Program, ty: &Ty, v: V<'_>, written: bool) -> Option<Stri
         let offset = jiff::tz::Offset::from_seconds(off).unwrap();
         let sign = if off < 0 { '-' } else { '+' };
         let at = offset.to_datetime(ts).strftime(&format!("%Y-%m-%dT%H:%M:%S{}", fraction(ts))).to_string();
-        return Some(format!("{at}{sign}{:02}:{:02}", off.abs() / 3600, off.abs() % 3600 / 60));
+        // (The offset to the nearest minute, as jiff prints one with seconds.)
+        let minutes = ((off.abs() + 30) / 60).min(25 * 60 + 59);
+        return Some(format!("{at}{sign}{:02}:{:02}", minutes / 60, minutes % 60));
     }
     Some(match v {
         V::Text(t) => t.to_string(),
