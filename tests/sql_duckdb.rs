@@ -470,23 +470,30 @@ fn a_redacted_quotient_past_the_digits_duckdb_divides_stops_the_query() {
 
 /// The expected table refuses a list with a NULL element (the engine cannot read such a record,
 /// and a query has no *cannot be determined*), of values, of objects or of lists (at every level),
-/// and takes a list of none, an empty one, and an element's field that is NULL.
+/// and takes a list of none, an empty one, and an element's field that is NULL; and an offset the
+/// engine cannot hold, alone or in a list of them.
 #[test]
 fn the_expected_tables_refuse_a_null_element_in_duckdb() {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     conn.execute_batch(&sql_diff::expected_tables(sql_diff::LISTED_POLICY, Dialect::DuckDb)).unwrap();
-    let insert = |id: &str, parts: &str, lines: &str, grid: &str| {
-        conn.execute_batch(&format!("INSERT INTO \"order\" VALUES ('{id}', {parts}, {lines}, {grid});"))
+    let stamps = |at: &str, calls: &str| {
+        format!("TIMESTAMP '2024-03-01 00:00:00', {at}, [TIMESTAMP '2024-03-01 00:00:00', TIMESTAMP '2024-03-02 00:00:00'], {calls}")
     };
-    insert("a", "[1, 2]", "[{'sku': 'x'}, {'sku': NULL}]", "[[1], []]").unwrap();
-    insert("b", "[]", "[]", "[]").unwrap();
-    for (parts, lines, grid) in [
-        ("[1, NULL]", "[]", "[]"),
-        ("[1]", "[{'sku': 'x'}, NULL]", "[]"),
-        ("[1]", "[]", "[[1], NULL]"),
-        ("[1]", "[]", "[[1, NULL]]"),
+    let insert = |id: &str, parts: &str, lines: &str, grid: &str, stamps: &str| {
+        conn.execute_batch(&format!("INSERT INTO \"order\" VALUES ('{id}', {parts}, {lines}, {grid}, {stamps});"))
+    };
+    insert("a", "[1, 2]", "[{'sku': 'x'}, {'sku': NULL}]", "[[1], []]", &stamps("93599", "[-93599, NULL]")).unwrap();
+    insert("b", "[]", "[]", "[]", "NULL, NULL, NULL, NULL").unwrap();
+    let none = stamps("NULL", "NULL");
+    for (parts, lines, grid, stamps) in [
+        ("[1, NULL]", "[]", "[]", none.clone()),
+        ("[1]", "[{'sku': 'x'}, NULL]", "[]", none.clone()),
+        ("[1]", "[]", "[[1], NULL]", none.clone()),
+        ("[1]", "[]", "[[1, NULL]]", none.clone()),
+        ("[1]", "[]", "[]", stamps("93600", "NULL")),
+        ("[1]", "[]", "[]", stamps("0", "[0, -93600]")),
     ] {
-        let err = insert("c", parts, lines, grid).expect_err(grid);
+        let err = insert("c", parts, lines, grid, &stamps).expect_err(&stamps);
         assert!(err.to_string().contains("CHECK constraint"), "{err}");
     }
     let n: i64 = conn.query_row("SELECT count(*) FROM \"order\"", [], |r| r.get(0)).unwrap();

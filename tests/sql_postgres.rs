@@ -287,7 +287,8 @@ fn redacted_quotients_give_the_same_hashes_in_postgres() {
 
 /// The expected table refuses a list with a NULL element (the engine cannot read such a record,
 /// and a query has no *cannot be determined*), of values, of objects or of lists (`JSONB`, at
-/// every level), and takes an empty list and an element's field that is NULL.
+/// every level), and takes an empty list and an element's field that is NULL; and an offset the
+/// engine cannot hold, alone or in a list of them.
 #[test]
 fn the_expected_tables_refuse_a_null_element_in_postgres() {
     let Some(pg) = server() else { return };
@@ -301,14 +302,24 @@ fn the_expected_tables_refuse_a_null_element_in_postgres() {
             ),
         )
     };
-    let good = "INSERT INTO \"order\" VALUES ('a', ARRAY[1, 2], '[{\"sku\": \"x\"}, {\"sku\": null}]', '[[1], []]'), ('b', ARRAY[]::BIGINT[], '[]', '[]');";
-    let result = run(good);
+    let stamps = |at: &str, calls: &str| {
+        format!("TIMESTAMP '2024-03-01 00:00:00', {at}, ARRAY[TIMESTAMP '2024-03-01 00:00:00', TIMESTAMP '2024-03-02 00:00:00'], {calls}")
+    };
+    let none = stamps("NULL", "NULL");
+    let good = format!(
+        "INSERT INTO \"order\" VALUES ('a', ARRAY[1, 2], '[{{\"sku\": \"x\"}}, {{\"sku\": null}}]', '[[1], []]', {}), ('b', ARRAY[]::BIGINT[], '[]', '[]', NULL, NULL, NULL, NULL);",
+        stamps("93599", "ARRAY[-93599, NULL]")
+    );
+    let result = run(&good);
     for bad in [
-        "INSERT INTO \"order\" VALUES ('c', ARRAY[1, NULL], '[]', '[]');",
-        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[{\"sku\": \"x\"}, null]', '[]');",
-        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[[1], null]');",
-        "INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[[1, null]]');",
+        format!("INSERT INTO \"order\" VALUES ('c', ARRAY[1, NULL], '[]', '[]', {none});"),
+        format!("INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[{{\"sku\": \"x\"}}, null]', '[]', {none});"),
+        format!("INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[[1], null]', {none});"),
+        format!("INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[[1, null]]', {none});"),
+        format!("INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[]', {});", stamps("93600", "NULL")),
+        format!("INSERT INTO \"order\" VALUES ('c', ARRAY[1], '[]', '[]', {});", stamps("0", "ARRAY[0, -93600]")),
     ] {
+        let bad = bad.as_str();
         let err = run(bad).expect_err(bad);
         assert!(err.contains("violates check constraint"), "{err}");
     }

@@ -280,6 +280,20 @@ fn duck_no_null(x: &str, depth: usize) -> String {
     tests.join(" AND ")
 }
 
+/// The most seconds an offset may be from UTC: jiff's ±25:59:59, the engine's.
+pub const OFFSET_HELD: i32 = 25 * 3600 + 59 * 60 + 59;
+
+/// The `CHECK` that offset column `x` (of SQL type `ty`: one offset, or a list of them) holds
+/// only offsets the engine holds. No lambda: a `CHECK` takes none in DuckDB.
+fn offsets_held(x: &str, ty: &str, dialect: Dialect) -> String {
+    let m = OFFSET_HELD;
+    match (ty == OFFSET_TYPE, dialect) {
+        (true, _) => format!(" CHECK ({x} BETWEEN -{m} AND {m})"),
+        (false, Dialect::DuckDb) => format!(" CHECK (list_min({x}) >= -{m} AND list_max({x}) <= {m})"),
+        (false, _) => format!(" CHECK (-{m} <= ALL ({x}) AND {m} >= ALL ({x}))"),
+    }
+}
+
 /// `CREATE TABLE` for schema `schema`'s table: the shape `precept sql`'s queries read. A list's
 /// column refuses a NULL element where the dialect can say so: the engine cannot read a record
 /// whose list holds a null (a rule reading it cannot be determined), which a query has no way to
@@ -292,6 +306,9 @@ pub fn create_table(program: &Program, schema: usize, dialect: Dialect) -> Optio
             let ident = dialect.ident(&c.name);
             let required = if c.nullable { "" } else { " NOT NULL" };
             let check = match (c.list, dialect) {
+                // An offset the engine cannot hold (past ±25:59:59) is refused where it is loaded,
+                // as any value the engine could not read is.
+                (false, Dialect::DuckDb | Dialect::Postgres) if c.offset => offsets_held(&ident, &c.ty, dialect),
                 (false, _) | (true, Dialect::Spark) => String::new(),
                 (true, Dialect::DuckDb) => format!(" CHECK ({})", duck_no_null(&ident, c.depth)),
                 // (`lax`, so that a null at an outer level is found, not an error; JSON `null`

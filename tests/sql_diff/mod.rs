@@ -3932,6 +3932,8 @@ pub const LISTED_POLICY: &str = r#"schema order {
   parts: list of integer
   lines: list of { sku: text? }
   grid: list of list of integer
+  at: datetime?
+  calls: list of datetime?
 }
 
 code "Listed" {
@@ -3942,6 +3944,7 @@ code "Listed" {
     for order
     require all(p in record.parts: p > 0) and all(l in record.lines: l.sku is present)
     require all(row in record.grid: count(row) > 0)
+    require record.at is missing or record.calls is missing or all(c in record.calls: c > record.at)
     message "{record.id}"
   }
 }

@@ -13,22 +13,22 @@
 --     "team" TEXT,
 --     "status" TEXT NOT NULL,
 --     "opened_at" TIMESTAMP NOT NULL,
---     "opened_at.offset" INTEGER,
+--     "opened_at.offset" INTEGER CHECK ("opened_at.offset" BETWEEN -93599 AND 93599),
 --     "acknowledged_at" TIMESTAMP,
---     "acknowledged_at.offset" INTEGER,
+--     "acknowledged_at.offset" INTEGER CHECK ("acknowledged_at.offset" BETWEEN -93599 AND 93599),
 --     "first_response_at" TIMESTAMP,
---     "first_response_at.offset" INTEGER,
+--     "first_response_at.offset" INTEGER CHECK ("first_response_at.offset" BETWEEN -93599 AND 93599),
 --     "promised_at" TIMESTAMP,
---     "promised_at.offset" INTEGER,
+--     "promised_at.offset" INTEGER CHECK ("promised_at.offset" BETWEEN -93599 AND 93599),
 --     "delivered_at" TIMESTAMP,
---     "delivered_at.offset" INTEGER,
+--     "delivered_at.offset" INTEGER CHECK ("delivered_at.offset" BETWEEN -93599 AND 93599),
 --     "resolved_at" TIMESTAMP,
---     "resolved_at.offset" INTEGER,
+--     "resolved_at.offset" INTEGER CHECK ("resolved_at.offset" BETWEEN -93599 AND 93599),
 --     "closed_at" TIMESTAMP,
---     "closed_at.offset" INTEGER,
+--     "closed_at.offset" INTEGER CHECK ("closed_at.offset" BETWEEN -93599 AND 93599),
 --     "needs" TEXT[] CHECK (array_position("needs", NULL) IS NULL),
 --     "needs_confirmed_at" TIMESTAMP,
---     "needs_confirmed_at.offset" INTEGER,
+--     "needs_confirmed_at.offset" INTEGER CHECK ("needs_confirmed_at.offset" BETWEEN -93599 AND 93599),
 --     "outcome" TEXT,
 --     "escalated" BOOLEAN,
 --     "ombudsman_ref" TEXT,
@@ -52,7 +52,7 @@
 --     "case" TEXT NOT NULL,
 --     "status" TEXT NOT NULL,
 --     "at" TIMESTAMP NOT NULL,
---     "at.offset" INTEGER
+--     "at.offset" INTEGER CHECK ("at.offset" BETWEEN -93599 AND 93599)
 --   );
 --   No rule here reads an offset column: they may be left out.
 --
@@ -61,7 +61,7 @@
 --     "id" TEXT NOT NULL,
 --     "team" TEXT NOT NULL,
 --     "held_at" TIMESTAMP NOT NULL,
---     "held_at.offset" INTEGER
+--     "held_at.offset" INTEGER CHECK ("held_at.offset" BETWEEN -93599 AND 93599)
 --   );
 --   No rule here reads an offset column: they may be left out.
 
