@@ -1251,7 +1251,8 @@ impl<'a> Compiler<'a> {
     /// JSON `null` where the element is missing, made NULL, as SQL reads a missing value.
     fn var_value(&self, var: u8, steps: &[u16]) -> Result<String, Unsupported> {
         let (x, ty) = self.var_field(var, steps)?;
-        // (A list of values in a `JSONB` list of lists is bound as an array: [`Compiler::list_element`].)
+        // (A list of values in a `JSONB` list of lists is bound as an array:
+        // [`Compiler::list_element`].)
         let array = matches!(&ty, Ty::List(_)) && !self.dialect.jsonb(&ty);
         Ok(if steps.is_empty() && self.dialect.jsonb(&Ty::List(Box::new(ty))) && !array {
             format!("NULLIF({x}, 'null')")
@@ -2067,7 +2068,8 @@ impl<'a> Compiler<'a> {
                     _ => return not_of(),
                 }
             }
-            // An element of a list of datetimes, read with its offsets ([`Compiler::each_element`]).
+            // An element of a list of datetimes, read with its offsets
+            // ([`Compiler::each_element`]).
             CExpr::Var(v) | CExpr::Field(Root::Var(v), _)
                 if single
                     && (matches!(e, CExpr::Var(_)) || matches!(e, CExpr::Field(_, s) if s.is_empty()))

@@ -154,10 +154,10 @@ pub fn literal(program: &Program, ty: &Ty, v: &Value, dialect: Dialect) -> Resul
 }
 
 /// A list of objects or of lists as PostgreSQL's `JSONB` column holds it (docs/warehouse.md):
-/// arrays of arrays, objects with their fields by name, a missing value `null`, text and enumerations as strings, whole numbers
-/// as numbers, decimals as text (exactly), durations as microseconds, dates `YYYY-MM-DD`, instants as UTC
-/// timestamps `YYYY-MM-DD HH:MM:SS.ffffff`: each field's `->>` text casts to the SQL type the
-/// mapping gives it.
+/// arrays of arrays, objects with their fields by name, a missing value `null`, text and
+/// enumerations as strings, whole numbers as numbers, decimals as text (exactly), durations as
+/// microseconds, dates `YYYY-MM-DD`, instants as UTC timestamps `YYYY-MM-DD HH:MM:SS.ffffff`: each
+/// field's `->>` text casts to the SQL type the mapping gives it.
 fn json(program: &Program, ty: &Ty, v: &Value) -> Result<serde_json::Value, NoLiteral> {
     use serde_json::Value as J;
     Ok(match (ty, v) {
