@@ -2867,3 +2867,30 @@ fn lists_of_lists_give_the_native_findings_from_json_lines_and_parquet() {
     assert_eq!(native.code, duck.code, "{}", duck.snapshot());
     assert_eq!(without_files(&native), without_files(&duck), "{}", duck.stderr);
 }
+
+/// A Parquet file whose list of offsets does not hold whole numbers (`"stamps.offset"` as text) is
+/// an error naming the file and the column, and the other files are still checked.
+#[test]
+fn a_parquet_list_of_offsets_that_does_not_convert_is_an_error_and_other_files_are_checked() {
+    let dir = list_stamps_project();
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    let select =
+        "SELECT 'P-1' AS id, [TIMESTAMP '2024-03-01 00:00:00'] AS stamps, ['an hour east'] AS \"stamps.offset\"";
+    parquet_with_and_without(dir.path(), select, select, "parquet/bad.parquet");
+    std::fs::copy(dir.path().join("records/visits.jsonl"), dir.path().join("parquet/visits.jsonl")).unwrap();
+    let duck = check_json(dir.path(), &["--engine", "duckdb", "parquet"]);
+    assert_eq!(duck.code, 2, "{}", duck.snapshot());
+    let report: Value = serde_json::from_str(&duck.stdout).unwrap();
+    let errors: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "precept::engine::unreadable-file")
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", duck.stdout);
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("bad.parquet") && message.contains("`stamps.offset` is VARCHAR[]"), "{message}");
+    let found = findings(&duck, &[]);
+    assert!(found.iter().any(|f| f["record"] == "V-1"), "the JSON Lines file was not checked: {}", duck.stdout);
+    assert!(!found.iter().any(|f| f["record"] == "P-1"), "{}", duck.stdout);
+}

@@ -199,12 +199,17 @@ fn names(out: &mut Vec<u8>, key_name: &str, names: &[String]) {
     }
     out.push(b',');
     key(out, key_name);
+    array(out, names, |out, name| text(out, name));
+}
+
+/// `items` as a JSON array, each written by `each`.
+fn array<T>(out: &mut Vec<u8>, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
     out.push(b'[');
-    for (i, name) in names.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        text(out, name);
+        each(out, item);
     }
     out.push(b']');
 }
@@ -228,16 +233,7 @@ fn offset(out: &mut Vec<u8>, v: &Value) {
         Value::DateTime(_, off) => {
             let _ = write!(out, "{off}");
         }
-        Value::List(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                offset(out, item);
-            }
-            out.push(b']');
-        }
+        Value::List(items) => array(out, items, offset),
         _ => out.extend_from_slice(b"null"),
     }
 }
@@ -335,11 +331,7 @@ impl Writer<'_> {
             },
             (Ty::List(inner), Value::List(items)) => {
                 let deep = deep || matches!(**inner, Ty::Object(_) | Ty::List(_));
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
+                array(out, items, |out, item| {
                     let start = out.len();
                     if !self.scalar(out, inner, item, name, deep) {
                         // The element is not held: the list's column is noted, the element null.
@@ -347,8 +339,7 @@ impl Writer<'_> {
                         out.extend_from_slice(b"null");
                         self.unread(&Ty::List(inner.clone()), name);
                     }
-                }
-                out.push(b']');
+                });
             }
             (Ty::Object(shape), Value::Object(slots)) => {
                 let fields = self.program.shapes.get(*shape).map_or(&[][..], |s| s.fields.as_slice());

@@ -535,29 +535,35 @@ pub fn wrong_types(program: &Program, schema: usize, columns: &[(String, String)
                 crate::data::expected_type(&leaf.field.ty)
             ));
         }
+        // The offsets beside a datetime or a list of them, where the file has them: whole
+        // seconds, as the mapping's `INTEGER` (a text or a fraction would stop the rules reading
+        // them, or be rounded).
+        let offsets = offset_column(&leaf.name);
+        let list = matches!(leaf.field.ty, Ty::List(_));
+        if offsets_of(&leaf.field.ty, Dialect::DuckDb).is_some() {
+            if let Some((_, found)) = columns.iter().find(|(name, _)| *name == offsets) {
+                let t = found.to_ascii_uppercase();
+                let element = if list { t.strip_suffix("[]") } else { Some(t.as_str()) };
+                if !element.is_some_and(whole_seconds) {
+                    let what = if list { "a list of offsets in whole seconds" } else { "an offset in whole seconds" };
+                    return Some(format!("its column `{offsets}` is {found}, which does not hold {what}"));
+                }
+            }
+        }
     }
     None
+}
+
+/// Whether a Parquet column of DuckDB type `t` (upper case) holds whole numbers only.
+fn whole_seconds(t: &str) -> bool {
+    ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"]
+        .contains(&t)
 }
 
 /// Whether a Parquet column of DuckDB type `found` holds values of type `ty`.
 fn holds(ty: &Ty, found: &str) -> bool {
     let t = found.to_ascii_uppercase();
-    let numeric = [
-        "TINYINT",
-        "SMALLINT",
-        "INTEGER",
-        "BIGINT",
-        "HUGEINT",
-        "UTINYINT",
-        "USMALLINT",
-        "UINTEGER",
-        "UBIGINT",
-        "UHUGEINT",
-        "FLOAT",
-        "DOUBLE",
-    ]
-    .contains(&t.as_str())
-        || t.starts_with("DECIMAL");
+    let numeric = whole_seconds(&t) || ["FLOAT", "DOUBLE"].contains(&t.as_str()) || t.starts_with("DECIMAL");
     let text = t == "VARCHAR";
     match ty {
         Ty::List(inner) => {
