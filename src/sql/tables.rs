@@ -23,10 +23,9 @@ pub struct Column {
     pub ty: String,
     /// The field (or an object it is inside) may be missing, so the column may hold NULL.
     pub nullable: bool,
-    /// The field is a list: an array (or PostgreSQL's `JSONB` of objects or lists) whose elements
-    /// are never NULL.
-    pub list: bool,
-    /// How deep its lists go: 1 for a list of values or objects, 2 for a list of lists of them, ...
+    /// How deep its lists go: 0 for a single value (an offsets column too), 1 for a list (an array,
+    /// or PostgreSQL's `JSONB` of objects or lists) whose elements are never NULL, 2 for a list of
+    /// lists of them, ...
     pub depth: usize,
     /// The column holds the offsets a datetime, or a list of datetimes, was written with
     /// ([`offset_column`]), not a field of its own.
@@ -67,7 +66,6 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
                         name: name.clone(),
                         ty: dialect.ty(SqlType::Bool).into(),
                         nullable: true,
-                        list: false,
                         depth: 0,
                         offset: false,
                     });
@@ -76,24 +74,10 @@ fn flatten(program: &Program, shape: usize, prefix: &str, nullable: bool, dialec
             }
             ty => {
                 if let Some(sql) = type_name(program, ty, dialect) {
-                    out.push(Column {
-                        name: name.clone(),
-                        ty: sql,
-                        nullable,
-                        list: matches!(ty, Ty::List(_)),
-                        depth: depth(ty),
-                        offset: false,
-                    });
+                    out.push(Column { name: name.clone(), ty: sql, nullable, depth: depth(ty), offset: false });
                     if let Some(t) = offsets_of(ty, dialect) {
                         // NULL is UTC, so the column may always be left empty (docs/warehouse.md).
-                        out.push(Column {
-                            name: offset_column(&name),
-                            ty: t,
-                            nullable: true,
-                            list: false,
-                            depth: 0,
-                            offset: true,
-                        });
+                        out.push(Column { name: offset_column(&name), ty: t, nullable: true, depth: 0, offset: true });
                     }
                 }
             }
@@ -305,7 +289,7 @@ pub fn create_table(program: &Program, schema: usize, dialect: Dialect) -> Optio
         .map(|c| {
             let ident = dialect.ident(&c.name);
             let required = if c.nullable { "" } else { " NOT NULL" };
-            let check = match (c.list, dialect) {
+            let check = match (c.depth > 0, dialect) {
                 // An offset the engine cannot hold (past ±25:59:59) is refused where it is loaded,
                 // as any value the engine could not read is.
                 (false, Dialect::DuckDb | Dialect::Postgres) if c.offset => offsets_held(&ident, &c.ty, dialect),
