@@ -34,6 +34,16 @@ fn without_files(run: &Run) -> Vec<Value> {
         .collect()
 }
 
+/// A project in a fresh temporary folder: `policies/{name}` holding `policy`, and an empty
+/// `records` folder.
+fn policy_project(name: &str, policy: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::create_dir_all(dir.path().join("records")).unwrap();
+    std::fs::write(dir.path().join("policies").join(name), policy).unwrap();
+    dir
+}
+
 /// The rows of `with` written to Parquet file `path` in `dir`, and those of `without` to
 /// `utc.parquet` there (to be renamed over it later), instants read in UTC.
 fn parquet_with_and_without(dir: &Path, with: &str, without: &str, path: &str) {
@@ -323,10 +333,7 @@ const SAMPLES_JSONL: &str = r#"{"id":"J-01","team":"blue","at":"2026-03-02","wai
 
 #[test]
 fn group_findings_show_the_native_sample_records() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/calls.precept"), SAMPLES_POLICY).unwrap();
+    let dir = policy_project("calls.precept", SAMPLES_POLICY);
     std::fs::write(dir.path().join("records/a-calls.csv"), SAMPLES_CSV).unwrap();
     std::fs::write(dir.path().join("records/b-calls.jsonl"), SAMPLES_JSONL).unwrap();
     // `same_as_native` compares the samples with the rest of each finding, in order.
@@ -656,10 +663,7 @@ fn records() -> Vec<Value> {
 }
 
 fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/house.precept"), POLICY).unwrap();
+    let dir = policy_project("house.precept", POLICY);
     std::fs::write(dir.path().join("policies/london.toml"), CALENDAR).unwrap();
     let text: String = records().iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
@@ -709,13 +713,7 @@ fn write_parquet(dir: &Path) {
 fn a_parquet_file_gives_the_findings_of_the_same_records_as_json_lines() {
     let dir = project();
     write_parquet(dir.path());
-    let native =
-        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
-    let duck = precept_in(
-        dir.path(),
-        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
-    );
-    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let (native, duck) = records_natively_and_parquet_on_duckdb(dir.path());
     let (want, got) = (elsewhere(&native), elsewhere(&duck));
     assert!(want.len() > 20, "only {} findings", want.len());
     assert_eq!(want, got, "{}", duck.stderr);
@@ -1122,6 +1120,28 @@ fn elsewhere(run: &Run) -> Vec<Value> {
     all
 }
 
+/// `check` of `dir`'s `records` natively and of its `parquet` on DuckDB, as JSON reports, with
+/// the same exit status; then the summaries' counts must agree too (`same_summary`).
+fn records_natively_and_parquet_on_duckdb(dir: &Path) -> (Run, Run) {
+    let native = precept_in(dir, &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
+    let duck = precept_in(
+        dir,
+        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
+    );
+    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    (native, duck)
+}
+
+/// The two JSON reports' counts of records, findings, findings that cannot be determined and
+/// records' outcomes agree.
+fn same_summary(native: &Run, duck: &Run) {
+    let report = |run: &Run| -> Value { serde_json::from_str(&run.stdout).unwrap() };
+    let (want, got) = (report(native), report(duck));
+    for key in ["records", "findings", "cannot_determine", "records_outcome"] {
+        assert_eq!(want["summary"][key], got["summary"][key], "summary.{key}");
+    }
+}
+
 /// A Parquet record holding values that did not convert, of every type a column can fail to
 /// convert to, has the native engine's outcomes over the same values in JSON Lines: findings,
 /// outcomes that cannot be determined (naming the value), messages showing `(unreadable)`, the
@@ -1164,23 +1184,14 @@ fn a_parquet_record_holding_a_value_that_did_not_convert_is_judged_as_natively()
     set(&mut records, "T-010", &["answered_at"], serde_json::json!("yesterday"));
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(dir.path().join("records/tickets.jsonl"), text).unwrap();
-    let native =
-        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
-    let duck = precept_in(
-        dir.path(),
-        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
-    );
-    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let (native, duck) = records_natively_and_parquet_on_duckdb(dir.path());
     let (want, got) = (elsewhere(&native), elsewhere(&duck));
     let undetermined = want.iter().filter(|f| f["standing"] == "cannot_determine").count();
     assert!(undetermined >= 2, "only {undetermined}: {}", native.stdout);
     assert!(want.iter().any(|f| f["message"].as_str().is_some_and(|m| m.contains("(unreadable)"))), "{want:#?}");
     assert_eq!(want, got, "{}", duck.stderr);
-    let report = |run: &Run| -> Value { serde_json::from_str(&run.stdout).unwrap() };
-    let (want, got) = (report(&native), report(&duck));
-    for key in ["records", "findings", "cannot_determine", "records_outcome"] {
-        assert_eq!(want["summary"][key], got["summary"][key], "summary.{key}");
-    }
+    same_summary(&native, &duck);
+    let got: Value = serde_json::from_str(&duck.stdout).unwrap();
     let messages: Vec<&str> = got["findings"]
         .as_array()
         .unwrap()
@@ -1359,13 +1370,7 @@ fn a_sample_of_the_benchmark_gives_the_native_findings() {
         j = jsonl.display()
     );
     duckdb::Connection::open_in_memory().unwrap().execute_batch(&sql).unwrap();
-    let native =
-        precept_in(dir.path(), &["check", "--no-config", "--format", "json", "--policies", "policies", "records"]);
-    let duck = precept_in(
-        dir.path(),
-        &["check", "--no-config", "--format", "json", "--policies", "policies", "--engine", "duckdb", "parquet"],
-    );
-    assert_eq!(native.code, duck.code, "{}", duck.snapshot());
+    let (native, duck) = records_natively_and_parquet_on_duckdb(dir.path());
     let (want, got) = (without_files(&native), without_files(&duck));
     assert!(want.len() > 4000, "only {} findings", want.len());
     if want != got {
@@ -1424,10 +1429,7 @@ const OFFSET_STAMPS: [&str; 8] = [
 
 /// A project of stamps, every pair of [`OFFSET_STAMPS`] (and each alone), as JSON Lines.
 fn offset_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/offsets.precept"), OFFSET_POLICY).unwrap();
+    let dir = policy_project("offsets.precept", OFFSET_POLICY);
     let mut text = String::new();
     let mut n = 0;
     for at in OFFSET_STAMPS {
@@ -1606,10 +1608,7 @@ fn good_calls(prefix: &str) -> Vec<String> {
 /// same findings (lines, samples and order included), diagnostics, summary and exit status; no
 /// file is left to the native engine alone (`precept::engine::unreadable-file`). The native run.
 fn reads_as_natively(files: &[(&str, Vec<u8>)]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/calls.precept"), READER_POLICY).unwrap();
+    let dir = policy_project("calls.precept", READER_POLICY);
     for (name, bytes) in files {
         std::fs::write(dir.path().join("records").join(name), bytes).unwrap();
     }
@@ -2070,6 +2069,14 @@ code "No answer in groups" {
     expect every month of record.until for each team in "a", "z" from 2024-05-01 until 2024-07-31
     message "{group.team} {group.period} {sum(record.paid / record.parts)}"
   }
+
+  rule defaults {
+    title "t"
+    for deal
+    group by record.team
+    require (max(record.until + 30d) otherwise 2000-01-01) < 2000-01-02
+    message "{group.team} {max(record.until + 30d) otherwise 2000-01-01} {avg(record.paid / record.n) is present} {sum(record.paid / record.parts) is missing}"
+  }
 }
 "#;
 
@@ -2096,7 +2103,7 @@ fn aggregates_with_no_answer_are_shown_in_group_messages_as_natively() {
         deal("D-1", "d", "2024-05-01", "1", "1", 0),
     ];
     let records: Vec<&str> = records.iter().map(String::as_str).collect();
-    let messages = no_answer_messages("deals", NO_ANSWER_GROUP_POLICY, &records, 15);
+    let messages = no_answer_messages("deals", NO_ANSWER_GROUP_POLICY, &records, 19);
     assert_eq!(
         messages,
         [
@@ -2115,6 +2122,12 @@ fn aggregates_with_no_answer_are_shown_in_group_messages_as_natively() {
             "z 2024-05 0",
             "z 2024-06 0",
             "z 2024-07 0",
+            // A default stands only for a missing value, and `is present` has no answer where
+            // its operand has none.
+            "a 2024-07-31 true (no answer: division by zero)",
+            "b (no answer: date out of range) true false",
+            "c 2024-05-31 true (no answer: overflow)",
+            "d 2024-05-31 (no answer: division by zero) false",
         ]
     );
 }
@@ -2301,10 +2314,7 @@ code "Bad values, in business days" {
 /// it give the native findings, evidence, pending obligations and closings with nothing open.
 #[test]
 fn case_records_with_bad_values_are_left_out_as_natively() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/bad.precept"), BAD_CASE_POLICY).unwrap();
+    let dir = policy_project("bad.precept", BAD_CASE_POLICY);
     let mut events = Vec::new();
     let mut callbacks = Vec::new();
     let mut n = 0;
@@ -2486,10 +2496,7 @@ code "Scaled" {
 /// mebibyte each ([`precept::duck::copy::PART_BYTES`]): the rule stops only in the second.
 #[test]
 fn a_rule_duckdb_stops_on_costs_only_its_own_findings() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/scaled.precept"), STOPPING).unwrap();
+    let dir = policy_project("scaled.precept", STOPPING);
     let note = "x".repeat(1 << 20);
     let big: String = (0..70)
         .map(|i| {
@@ -2596,10 +2603,7 @@ const LIST_OFFSETS: [i32; 5] = [3600, -18000, 20700, 0, 50400];
 
 /// A project of visits whose lists hold [`LIST_STAMPS`] in turn, some empty or missing.
 fn list_stamps_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/stamps.precept"), LIST_STAMPS_POLICY).unwrap();
+    let dir = policy_project("stamps.precept", LIST_STAMPS_POLICY);
     let pick = |k: usize, n: usize| -> Vec<&str> { (0..n).map(|i| LIST_STAMPS[(i + k) % LIST_STAMPS.len()]).collect() };
     let mut text = String::new();
     for k in 0..8 {
@@ -2745,10 +2749,7 @@ code "Shares in London" {
 
 #[test]
 fn instants_moved_by_a_share_are_shown_to_the_nanosecond() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/shares.precept"), SHARES_POLICY).unwrap();
+    let dir = policy_project("shares.precept", SHARES_POLICY);
     for (name, zone) in [("london", "Europe/London"), ("paris", "Europe/Paris")] {
         let toml = format!(
             "zone = \"{zone}\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\ncutoff = \"17:00\"\n"
@@ -2822,10 +2823,7 @@ code "Grids" {
 
 #[test]
 fn lists_of_lists_give_the_native_findings_from_json_lines_and_parquet() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
-    std::fs::create_dir_all(dir.path().join("records")).unwrap();
-    std::fs::write(dir.path().join("policies/grids.precept"), GRID_POLICY).unwrap();
+    let dir = policy_project("grids.precept", GRID_POLICY);
     let grids = [
         serde_json::json!([[1, 2], [], [0, 3]]),
         serde_json::json!([[1, 2, 3]]),
@@ -2893,4 +2891,212 @@ fn a_parquet_list_of_offsets_that_does_not_convert_is_an_error_and_other_files_a
     let found = findings(&duck, &[]);
     assert!(found.iter().any(|f| f["record"] == "V-1"), "the JSON Lines file was not checked: {}", duck.stdout);
     assert!(!found.iter().any(|f| f["record"] == "P-1"), "{}", duck.stdout);
+}
+
+/// A group's least and greatest datetimes, over two files holding equal instants written at
+/// different offsets.
+const EXTREMES_POLICY: &str = r#"
+schema stamp {
+  identified by id
+  id: text
+  team: text
+  at: datetime
+}
+
+code "Extremes" {
+  level organisational
+
+  rule spans {
+    title "t"
+    for stamp
+    group by record.team
+    require count() < 0
+    message "{group.team} {min(record.at)} {max(record.at)} {day(min(record.at))} {day(max(record.at + 1 month))}"
+  }
+  rule first-on-the-leap-day {
+    title "t"
+    for stamp
+    group by record.team
+    require day(min(record.at)) == 2024-02-29
+    message "{group.team}"
+  }
+}
+"#;
+
+/// The engine keeps, of equal instants, the first in file and record order, with the offset it
+/// was written with: `check --engine duckdb` shows each group's least and greatest datetimes at
+/// that offset, and reads their day there.
+#[test]
+fn group_least_and_greatest_datetimes_keep_the_offset_of_the_first_record_taken() {
+    let dir = policy_project("extremes.precept", EXTREMES_POLICY);
+    let stamps = |rows: &[(&str, &str, &str)]| -> String {
+        rows.iter()
+            .map(|(id, team, at)| format!("{}\n", serde_json::json!({"id": id, "team": team, "at": at})))
+            .collect()
+    };
+    // 2024-02-29T23:30:00Z written three ways, and 2024-03-01T11:00:00Z two ways, in each
+    // team in another order.
+    let a = stamps(&[
+        ("1", "x", "2024-03-01T00:30:00+01:00"),
+        ("2", "y", "2024-02-29T23:30:00Z"),
+        ("3", "z", "2024-02-29T18:30:00-05:00"),
+        ("4", "x", "2024-03-01T12:00:00+01:00"),
+    ]);
+    let b = stamps(&[
+        ("5", "x", "2024-02-29T23:30:00Z"),
+        ("6", "y", "2024-03-01T00:30:00+01:00"),
+        ("7", "z", "2024-03-01T00:30:00+01:00"),
+        ("8", "x", "2024-03-01T06:00:00-05:00"),
+        ("9", "y", "2024-03-01T11:00:00Z"),
+        ("10", "y", "2024-03-01T12:00:00+01:00"),
+    ]);
+    std::fs::write(dir.path().join("records/a.jsonl"), a).unwrap();
+    std::fs::write(dir.path().join("records/b.jsonl"), b).unwrap();
+    let args = ["--policies", "policies", "records"];
+    assert_eq!(same_as_native(dir.path(), &args), 4, "findings compared");
+    let duck = check_json(dir.path(), &["--engine", "duckdb", "records"]);
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
+    let messages: Vec<String> =
+        without_files(&duck).iter().map(|f| f["message"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "x 2024-03-01T00:30:00+01:00 2024-03-01T12:00:00+01:00 2024-03-01 2024-04-01",
+            "x",
+            "y 2024-02-29T23:30:00+00:00 2024-03-01T11:00:00+00:00 2024-02-29 2024-04-01",
+            // A month on from 2024-02-29T18:30:00-05:00 is 29 March there, and from
+            // 2024-03-01T00:30:00+01:00 (the same instant) 1 April there, the later instant.
+            "z 2024-02-29T18:30:00-05:00 2024-02-29T18:30:00-05:00 2024-02-29 2024-04-01",
+        ],
+        "{}",
+        duck.stderr
+    );
+}
+
+/// Offsets a Parquet file holds beside its datetimes, some past what the engine holds.
+const UNHELD_OFFSETS_POLICY: &str = r#"
+schema stamp {
+  identified by id
+  id: text
+  at: datetime
+  stamps: list of datetime?
+}
+
+code "Offsets held" {
+  level organisational
+
+  rule not-on-the-leap-day {
+    title "t"
+    for stamp
+    require day(record.at) != 2024-02-29
+    message "{record.id} {record.at}"
+  }
+  rule stamps-off-the-leap-day {
+    title "t"
+    for stamp where record.stamps is present
+    require all(s in record.stamps: day(s) != 2024-02-29)
+    message "{record.id} {record.stamps}"
+  }
+  rule per-day {
+    title "t"
+    for stamp
+    group by day(record.at)
+    require count() < 0
+    message "{group.day} {count()}"
+  }
+}
+"#;
+
+/// An offset past ±25:59:59 in a Parquet file's offset column (alone, or in a list) makes its
+/// datetime one that did not convert, as the same offset written in JSON Lines does not parse:
+/// the row is reported, and its record judged as the native engine judges the JSON record; the
+/// other records, and the other files, are checked as before.
+#[test]
+fn a_parquet_offset_the_engine_cannot_hold_is_a_value_that_did_not_convert() {
+    let dir = policy_project("held.precept", UNHELD_OFFSETS_POLICY);
+    std::fs::create_dir_all(dir.path().join("parquet")).unwrap();
+    // (id, at in UTC, its offset, stamps in UTC, their offsets, the same as JSON text)
+    type Row<'a> = (&'a str, &'a str, i64, &'a [&'a str], &'a [i64], &'a str);
+    let rows: [Row; 5] = [
+        (
+            "S-1",
+            "2024-02-29 22:30:00",
+            3600,
+            &["2024-02-29 10:00:00"],
+            &[0],
+            r#"{"id": "S-1", "at": "2024-02-29T23:30:00+01:00", "stamps": ["2024-02-29T10:00:00Z"]}"#,
+        ),
+        ("S-2", "2024-02-28 20:30:00", 93600, &[], &[], r#"{"id": "S-2", "at": "2024-02-29T22:30:00+26:00"}"#),
+        (
+            "S-3",
+            "2024-02-29 17:00:00",
+            -18000,
+            &["2024-02-29 12:00:00", "2024-02-29 22:13:20"],
+            &[0, 100000],
+            r#"{"id": "S-3", "at": "2024-02-29T12:00:00-05:00", "stamps": ["2024-02-29T12:00:00Z", "2024-03-02T02:00:00+27:46:40"]}"#,
+        ),
+        (
+            "S-4",
+            "2024-03-01 01:00:00",
+            -93540,
+            &["2024-03-01 01:00:00"],
+            &[93540],
+            r#"{"id": "S-4", "at": "2024-02-28T23:01:00-25:59", "stamps": ["2024-03-02T02:59:00+25:59"]}"#,
+        ),
+        ("S-5", "2024-03-02 12:00:00", 0, &[], &[], r#"{"id": "S-5", "at": "2024-03-02T12:00:00Z"}"#),
+    ];
+    let list = |v: Vec<String>| if v.is_empty() { "NULL".to_string() } else { format!("[{}]", v.join(", ")) };
+    let values: Vec<String> = rows
+        .iter()
+        .map(|(id, at, off, stamps, offs, _)| {
+            format!(
+                "('{id}', TIMESTAMP '{at}', CAST({off} AS BIGINT), CAST({} AS TIMESTAMP[]), CAST({} AS BIGINT[]))",
+                list(stamps.iter().map(|s| format!("TIMESTAMP '{s}'")).collect()),
+                list(offs.iter().map(i64::to_string).collect()),
+            )
+        })
+        .collect();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    conn.execute_batch(&format!(
+        "COPY (SELECT * FROM (VALUES {}) AS t(id, \"at\", \"at.offset\", stamps, \"stamps.offset\")) TO '{}' (FORMAT parquet);",
+        values.join(", "),
+        dir.path().join("parquet/stamps.parquet").display()
+    ))
+    .unwrap();
+    let jsonl: String = rows.iter().map(|r| format!("{}\n", r.5)).collect();
+    std::fs::write(dir.path().join("records/stamps.jsonl"), jsonl).unwrap();
+
+    let (native, duck) = records_natively_and_parquet_on_duckdb(dir.path());
+    assert_eq!(not_run(&duck), Vec::<String>::new(), "{}", duck.stderr);
+    // The same findings, but for how each quotes the value that did not convert (S-3's list,
+    // decided by its first element, shows the other as `(unreadable)`).
+    let quoted = [(
+        "`at` is not a datetime: `2024-02-29T22:30:00+26:00`",
+        "`at` is not a datetime: `2024-02-28 20:30:00 at offset 93600 seconds`",
+    )];
+    let mut want = serde_json::to_string_pretty(&elsewhere(&native)).unwrap();
+    for (json, parquet) in quoted {
+        assert!(want.contains(json), "{json}: {want}");
+        want = want.replace(json, parquet);
+    }
+    let got = serde_json::to_string_pretty(&elsewhere(&duck)).unwrap();
+    assert_eq!(want, got, "{}", duck.stderr);
+    same_summary(&native, &duck);
+    // Each row is reported, at its row, quoting the value and its offsets.
+    let reported: Vec<(String, String)> = input_diagnostics(&duck)
+        .iter()
+        .map(|d| (d["message"].as_str().unwrap_or_default().to_string(), d["line"].to_string()))
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            ("`at` is not a datetime: `2024-02-28 20:30:00 at offset 93600 seconds`".to_string(), "2".to_string()),
+            (
+                "`stamps[1]` is not a datetime: `2024-02-29 22:13:20 at offset 100000 seconds`".to_string(),
+                "3".to_string()
+            ),
+        ],
+        "{}",
+        duck.stderr
+    );
 }

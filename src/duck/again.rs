@@ -238,7 +238,11 @@ impl Build<'_> {
         match value(self.program, ty, v, offset) {
             Some(v) => v,
             None => {
-                let text = raw.map_or_else(|| shown(v), str::to_string);
+                let mut text = raw.map_or_else(|| shown(v), str::to_string);
+                // (As the row's diagnostic quotes it: the offset the engine cannot hold.)
+                if let (Ty::DateTime, Some(o), None) = (ty, offset, held_offset(offset)) {
+                    text.push_str(&format!(" at offset {} seconds", shown(o)));
+                }
                 let message = bad_value(name, ty, &text);
                 self.unreadable(message)
             }
@@ -292,8 +296,7 @@ fn value(program: &Program, ty: &Ty, v: &Duck, offset: Option<&Duck>) -> Option<
                 TimeUnit::Nanosecond => n / 1_000,
             };
             let at = jiff::Timestamp::from_microsecond(micros).ok()?;
-            let seconds = offset.and_then(whole).and_then(|s| i32::try_from(s).ok()).unwrap_or(0);
-            Value::DateTime(at, seconds)
+            Value::DateTime(at, held_offset(offset)?)
         }
         (Ty::Object(shape), Duck::Struct(fields)) => {
             let shape_fields: &[Field] = program.shapes.get(*shape).map_or(&[], |s| s.fields.as_slice());
@@ -324,10 +327,24 @@ fn value(program: &Program, ty: &Ty, v: &Duck, offset: Option<&Duck>) -> Option<
     })
 }
 
+/// The offset `o` a datetime was written with, in seconds east of UTC (a whole number, or its
+/// text): none is UTC; `None` where the engine cannot hold it (past ±25:59:59), so that the
+/// datetime is one that did not convert, as such an offset written in JSON does not parse.
+fn held_offset(o: Option<&Duck>) -> Option<i32> {
+    let n = match o {
+        None | Some(Duck::Null) => return Some(0),
+        Some(Duck::Text(t)) => t.trim().parse::<i64>().ok()?,
+        Some(o) => whole(o)?,
+    };
+    i32::try_from(n).ok().filter(|n| n.abs() <= crate::sql::tables::OFFSET_HELD)
+}
+
 /// A value DuckDB converted but the engine cannot hold (a date beyond its range), as text.
 fn shown(v: &Duck) -> String {
     match v {
         Duck::Text(t) | Duck::Enum(t) => t.clone(),
+        Duck::Int(n) => n.to_string(),
+        Duck::BigInt(n) => n.to_string(),
         Duck::Date32(d) => format!("{d} days from 1970-01-01"),
         Duck::Timestamp(_, n) => format!("{n} from 1970-01-01T00:00:00Z"),
         other => format!("{other:?}"),

@@ -21,7 +21,7 @@ use super::Source;
 use crate::engine::types::{Field, Ty};
 use crate::engine::Program;
 use crate::sql::dialect::Dialect;
-use crate::sql::tables::{offset_column, offsets_of};
+use crate::sql::tables::{offset_column, offsets_of, OFFSET_TYPE};
 
 /// The columns every view adds, passed through each rule's findings.
 pub const CARRY: [&str; 5] = ["precept_file", "precept_row", "precept_staff", "precept_team", "precept_day"];
@@ -218,6 +218,10 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     // text of each that may not have converted.
     let mut again = Vec::new();
     let mut layout = Vec::new();
+    // Per datetime field with an offset the engine cannot hold: the field and when, and the
+    // problems' rows ([`unheld_offsets`]).
+    let mut unheld_fields = Vec::new();
+    let mut unheld_rows = Vec::new();
     let all = leaves(program, source.schema);
     for (k, leaf) in all.iter().enumerate() {
         let name = d.ident(&leaf.name);
@@ -249,7 +253,15 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
         again.push(expr.clone());
         let offsets = offsets_of(&leaf.field.ty, d);
         if let Some(t) = &offsets {
-            again.push(offset_value(&leaf.name, t, header));
+            again.push(offset_text(&leaf.name, t, header));
+            // An offset the engine cannot hold (past ±25:59:59) makes its datetime one that did
+            // not convert, as such an offset written in JSON does not parse: the record is
+            // reported at its row and judged as the native engine judges it ([`super::again`]).
+            if let Some(u) = unheld_offsets(&leaf.name, &leaf.field.ty, header) {
+                bads.push(u.bad.clone());
+                unheld_fields.push((leaf.name.clone(), u.bad));
+                unheld_rows.push(u.rows);
+            }
         }
         if checked {
             // A list's elements each as text, so that the one that did not convert is quoted.
@@ -276,8 +288,12 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
     };
     cols.push(format!("{} AS precept_bad", any(&bads)));
     // Which fields did not convert, for the rules over groups that read them.
-    let named: Vec<String> =
-        shown.iter().map(|(field, _, bad)| format!("CASE WHEN {bad} THEN {} END", literal(field))).collect();
+    let named: Vec<String> = shown
+        .iter()
+        .map(|(field, _, bad)| (field, bad))
+        .chain(unheld_fields.iter().map(|(field, bad)| (field, bad)))
+        .map(|(field, bad)| format!("CASE WHEN {bad} THEN {} END", literal(field)))
+        .collect();
     cols.push(if named.is_empty() {
         "CAST([] AS VARCHAR[]) AS precept_bad_fields".to_string()
     } else {
@@ -298,6 +314,7 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
             )
         })
         .collect();
+    parts.extend(unheld_rows.iter().map(|rows| rows.replace("{row}", row).replace("{scan}", &scan)));
     parts.extend(required(program, source.schema).iter().filter(|c| header.contains(c)).map(|c| {
         format!(
             "SELECT CAST({row} AS BIGINT) AS precept_row, {} AS field, CAST(NULL AS VARCHAR) AS value FROM {scan} WHERE {} IS NULL",
@@ -622,13 +639,92 @@ fn offset(name: &str, ty: &str, header: &[String]) -> String {
     format!("{} AS {}", offset_value(name, ty, header), Dialect::DuckDb.ident(&offset_column(name)))
 }
 
-/// The value of [`offset`]'s column.
+/// The value of [`offset`]'s column: the file's offsets the engine holds; one it cannot is NULL
+/// (its record is judged again: [`unheld_offsets`]).
 fn offset_value(name: &str, ty: &str, header: &[String]) -> String {
-    if header.contains(&offset_column(name)) {
-        format!("CAST({} AS {ty})", Dialect::DuckDb.ident(&offset_column(name)))
-    } else {
-        format!("CAST(NULL AS {ty})")
+    if !header.contains(&offset_column(name)) {
+        return format!("CAST(NULL AS {ty})");
     }
+    let o = Dialect::DuckDb.ident(&offset_column(name));
+    if ty == OFFSET_TYPE {
+        format!("CASE WHEN {} THEN NULL ELSE CAST({o} AS {ty}) END", unheld(&o))
+    } else {
+        format!(
+            "list_transform({o}, lambda precept_o: CASE WHEN {} THEN NULL ELSE CAST(precept_o AS {OFFSET_TYPE}) END)",
+            unheld("precept_o")
+        )
+    }
+}
+
+/// The file's offsets of datetime column `name` (or list of datetimes) as text, for the records
+/// judged again ([`super::again`] reads them, and tells one the engine cannot hold), else NULL.
+fn offset_text(name: &str, ty: &str, header: &[String]) -> String {
+    let text = if ty == OFFSET_TYPE { "VARCHAR" } else { "VARCHAR[]" };
+    if header.contains(&offset_column(name)) {
+        format!("CAST({} AS {text})", Dialect::DuckDb.ident(&offset_column(name)))
+    } else {
+        format!("CAST(NULL AS {text})")
+    }
+}
+
+/// SQL true where offset `o`, a whole number of seconds, is present and one the engine cannot
+/// hold: past ±25:59:59, or past 64 bits.
+fn unheld(o: &str) -> String {
+    let m = crate::sql::tables::OFFSET_HELD;
+    format!("({o} IS NOT NULL AND NOT COALESCE(TRY_CAST({o} AS BIGINT) BETWEEN -{m} AND {m}, FALSE))")
+}
+
+/// For a datetime leaf (or a list of datetimes) whose Parquet file has its offset column: when
+/// an offset the engine cannot hold makes a record's value one that did not convert, and the
+/// problems' rows that say so ([`unheld_offsets`]).
+struct Unheld {
+    /// SQL true where a datetime present has such an offset.
+    bad: String,
+    /// A `SELECT` of the rows (`precept_row`, `field`, `value`) each naming such a datetime, the
+    /// element of a list by its index (`stamps[1]`), and quoting it with its offset; `{scan}`
+    /// and `{row}` stand for the file's scan and its row number.
+    rows: String,
+}
+
+/// [`Unheld`] for leaf `name` of type `ty`; `None` where the file has no offset column for it.
+fn unheld_offsets(name: &str, ty: &Ty, header: &[String]) -> Option<Unheld> {
+    if !header.contains(&offset_column(name)) {
+        return None;
+    }
+    let d = Dialect::DuckDb;
+    let (x, o) = (d.ident(name), d.ident(&offset_column(name)));
+    let quoted =
+        |x: &str, o: &str| format!("CAST({x} AS VARCHAR) || ' at offset ' || CAST({o} AS VARCHAR) || ' seconds'");
+    Some(match ty {
+        Ty::List(_) => {
+            let (xi, oi) = ("precept_x[precept_i]", "precept_o[precept_i]");
+            Unheld {
+                bad: format!(
+                    "COALESCE(len(list_filter(({o})[1:len({x})], lambda precept_e: {})) > 0, FALSE)",
+                    unheld("precept_e")
+                ),
+                rows: format!(
+                    "SELECT CAST(precept_n AS BIGINT) AS precept_row, {} || CAST(precept_i - 1 AS VARCHAR) || ']' AS field, {} AS value \
+                     FROM (SELECT {{row}} AS precept_n, {x} AS precept_x, {o} AS precept_o, unnest(range(1, len({x}) + 1)) AS precept_i FROM {{scan}}) \
+                     WHERE {xi} IS NOT NULL AND {}",
+                    literal(&format!("{name}[")),
+                    quoted(xi, oi),
+                    unheld(oi)
+                ),
+            }
+        }
+        _ => {
+            let bad = format!("({x} IS NOT NULL AND {})", unheld(&o));
+            Unheld {
+                rows: format!(
+                    "SELECT CAST({{row}} AS BIGINT) AS precept_row, {} AS field, {} AS value FROM {{scan}} WHERE {bad}",
+                    literal(name),
+                    quoted(&x, &o)
+                ),
+                bad,
+            }
+        }
+    })
 }
 
 /// Whether a Parquet value of type `ty` may fail to convert (text never does; the types no

@@ -908,9 +908,14 @@ fn hand_on(
 
 /// What a value of field `field` (a dotted path) of `schema` must be, for a diagnostic.
 fn what_it_is(program: &Program, schema: usize, field: &str) -> &'static str {
-    match program.schemas.get(schema).and_then(|s| field_type(program, s.shape, field)) {
-        Some(ty) => what_a_value_is(&ty),
-        None => "a value of its type",
+    use crate::engine::types::Ty;
+    // An element of a list, named by its index (`stamps[1]`): what the list's elements are.
+    let element = field.strip_suffix(']').and_then(|f| f.rsplit_once('[')).map(|(list, _)| list);
+    let ty = program.schemas.get(schema).and_then(|s| field_type(program, s.shape, element.unwrap_or(field)));
+    match (ty, element) {
+        (Some(Ty::List(inner)), Some(_)) => what_a_value_is(&inner),
+        (Some(ty), None) => what_a_value_is(&ty),
+        _ => "a value of its type",
     }
 }
 

@@ -261,6 +261,11 @@ pub struct Compiler<'a> {
     /// engine keeps with it (the opening's for `opened` and `deadline`, the closing's for
     /// `closed`), so that a message shows them as written ([`Compiler::written_in_messages`]).
     pub group_offsets: Vec<(u16, String)>,
+    /// Slots of a group's record holding an aggregate that may have no answer (a division by
+    /// zero in a member, a total past 128 bits), each with the SQL condition, never unknown, that
+    /// it has none, so that `otherwise`, `is present` and `is missing` tell that from a missing
+    /// value as the engine does.
+    pub group_unanswered: Vec<(u16, String)>,
     /// In a case rule's message, the record that opened the obligation (`opening.<field>`), read
     /// from columns of the judged row ([`super::case`]).
     pub opening: Option<OpeningColumns>,
@@ -309,6 +314,7 @@ impl<'a> Compiler<'a> {
             written_in_messages: false,
             whole_days: Vec::new(),
             group_offsets: Vec::new(),
+            group_unanswered: Vec::new(),
             opening: None,
             fine_slots: Vec::new(),
             slot_places: Vec::new(),
@@ -581,8 +587,8 @@ impl<'a> Compiler<'a> {
                 // Both branches at the places of the finer.
                 let scale = fa.scale.max(fb.scale);
                 let (pa, pb) = (self.duck_parts(a), self.duck_parts(b));
-                let (an, bn) = self.duck_alike(fa.num_at(scale), fb.num_at(scale), pa.0, pb.0);
-                let (ad, bd) = self.duck_alike(fa.den.clone(), fb.den.clone(), pa.1, pb.1);
+                let (an, bn) = self.branches_alike(fa.num_at(scale), fb.num_at(scale), pa.0, pb.0);
+                let (ad, bd) = self.branches_alike(fa.den.clone(), fb.den.clone(), pa.1, pb.1);
                 Ok(Some(Fraction {
                     num: d.case_truth(&c, &an, &bn, None),
                     den: d.case_truth(&c, &ad, &bd, None),
@@ -608,8 +614,8 @@ impl<'a> Compiler<'a> {
                 let missing = format!("({} IS NULL OR {} IS NULL)", fx.num, fx.den);
                 let scale = fx.scale.max(fd.scale);
                 let (px, pd) = (self.duck_parts(x), self.duck_parts(dflt));
-                let (xn, dn) = self.duck_alike(fx.num_at(scale), fd.num_at(scale), px.0, pd.0);
-                let (xd, dd) = self.duck_alike(fx.den.clone(), fd.den.clone(), px.1, pd.1);
+                let (xn, dn) = self.branches_alike(fx.num_at(scale), fd.num_at(scale), px.0, pd.0);
+                let (xd, dd) = self.branches_alike(fx.den.clone(), fd.den.clone(), px.1, pd.1);
                 Ok(Some(Fraction {
                     num: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {dn} ELSE {xn} END"),
                     den: format!("CASE WHEN {n} THEN NULL WHEN {missing} THEN {dd} ELSE {xd} END"),
@@ -1011,6 +1017,18 @@ impl<'a> Compiler<'a> {
             return (x, y);
         }
         self.duck_alike(x, y, self.duck_places(a), self.duck_places(b))
+    }
+
+    /// The numerators (or denominators) `x` and `y` of two fractions one of which a choice takes
+    /// (`if`, `otherwise`), made whole in Spark first ([`Compiler::integral`]), typed alike: in
+    /// Spark both `DECIMAL(38, 0)`, since a `CASE` over a whole `DECIMAL(38, 0)` of 38 digits (a
+    /// group's average of quotients) and a `DECIMAL(38, 10)` that is whole (a default of `1`)
+    /// would be typed `DECIMAL(38, 10)` and stop the query; in DuckDB as [`Compiler::duck_alike`].
+    fn branches_alike(&self, x: String, y: String, pa: u32, pb: u32) -> (String, String) {
+        if self.dialect == Dialect::Spark {
+            return (format!("CAST({x} AS DECIMAL(38, 0))"), format!("CAST({y} AS DECIMAL(38, 0))"));
+        }
+        self.duck_alike(x, y, pa, pb)
     }
 
     /// In DuckDB, SQL values `x` and `y` of `pa` and `pb` places both cast to the more places
@@ -1538,7 +1556,11 @@ impl<'a> Compiler<'a> {
             }
             CExpr::Present(x, want) => {
                 if let Some(Fraction { num, .. }) = self.ratio(x) {
-                    return Ok(format!("({num} IS {}NULL)", if *want { "NOT " } else { "" }));
+                    let test = format!("({num} IS {}NULL)", if *want { "NOT " } else { "" });
+                    if self.lacks_answer(x) {
+                        return Ok(format!("CASE WHEN {} THEN NULL ELSE {test} END", self.no_answer(x)?));
+                    }
+                    return Ok(test);
                 }
                 if may_fail(x) && !overflow_only(x) {
                     return no(
@@ -1547,8 +1569,9 @@ impl<'a> Compiler<'a> {
                 }
                 // A computation that divides, reads a count from the record or moves a date: no
                 // answer is told from missing ([`Compiler::no_answer`]), and has no answer here
-                // either, as in the engine. A fraction is missing when either side is.
-                if has_no_answer(self.dialect, x) {
+                // either, as in the engine. A fraction is missing when either side is. So is a
+                // group's aggregate that may have none.
+                if self.lacks_answer(x) {
                     let n = self.no_answer(x)?;
                     let test = match self.fraction(x)? {
                         Some(f) if *want => format!("({} IS NOT NULL AND {} IS NOT NULL)", f.num, f.den),
@@ -1576,7 +1599,7 @@ impl<'a> Compiler<'a> {
                 // The default stands only for a missing value, never for no answer.
                 let (v, dv) = (self.expr(x, hint)?, self.expr(dflt, hint)?);
                 let (v, dv) = self.same_places(x, dflt, v, dv);
-                if has_no_answer(self.dialect, x) {
+                if self.lacks_answer(x) {
                     let n = self.no_answer(x)?;
                     return Ok(format!("CASE WHEN {n} THEN NULL ELSE COALESCE({v}, {dv}) END"));
                 }
@@ -2057,7 +2080,7 @@ impl<'a> Compiler<'a> {
                     [slot] => self.group_offsets.iter().find(|(s, _)| s == slot).map(|(_, off)| off.clone()),
                     _ => None,
                 };
-                let Some(off) = off else { return no("the offset of a value of a group that is not a datetime") };
+                let Some(off) = off else { return no("the offset of a group's value other than the least or greatest of datetimes written with offsets the SQL follows") };
                 one(&off)
             }
             // A datetime of the opening record in a case's message: carried with its offset.
@@ -2263,14 +2286,32 @@ impl<'a> Compiler<'a> {
         Ok(format!("COALESCE(CASE WHEN {n} THEN {culprit} END, {blame})"))
     }
 
+    /// Whether `e` may have no answer in the engine: [`has_no_answer`], or, in a group's
+    /// `require` or message, it reads an aggregate that may have none
+    /// ([`Compiler::group_unanswered`]).
+    fn lacks_answer(&self, e: &CExpr) -> bool {
+        fn reads(e: &CExpr, slots: &[(u16, String)]) -> bool {
+            matches!(e, CExpr::Field(Root::Record, steps) if matches!(steps.as_ref(), [s] if slots.iter().any(|(x, _)| x == s)))
+                || e.children().any(|c| reads(c, slots))
+        }
+        has_no_answer(self.dialect, e) || (self.group.is_some() && reads(e, &self.group_unanswered))
+    }
+
     /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
     /// a SQL condition that is never unknown.
     pub(super) fn no_answer(&mut self, e: &CExpr) -> Result<String, Unsupported> {
-        if !has_no_answer(self.dialect, e) {
+        if !self.lacks_answer(e) {
             return Ok("FALSE".into());
         }
         let d = self.dialect;
         Ok(match e {
+            // A group's aggregate, told by the group's row.
+            CExpr::Field(Root::Record, steps) if self.group.is_some() => match steps.as_ref() {
+                [slot] => {
+                    self.group_unanswered.iter().find(|(s, _)| s == slot).map_or("FALSE".into(), |(_, n)| n.clone())
+                }
+                _ => "FALSE".into(),
+            },
             // A count read from the record below 0 or above the engine's limit.
             CExpr::Counted(_, n) => {
                 let (nn, x) = (self.no_answer(n)?, self.expr(n, None)?);

@@ -99,6 +99,8 @@ pub(crate) fn compile(
     // The aggregates of quotients by a value of the record, whose `x{j}` is each record's exact
     // fraction as a pair ([`Compiler::over_field`]).
     let mut pairs = Vec::new();
+    // The aggregates of datetimes whose offset is carried as `o{j}` ([`kept_offset`]).
+    let mut kept_offsets = Vec::new();
     for (j, agg) in spec.aggs.iter().enumerate() {
         let Some(a) = &agg.arg else {
             scales.push(None);
@@ -168,6 +170,16 @@ pub(crate) fn compile(
         };
         cols.push(format!("{x} AS x{j}"));
         scales.push(scale);
+        // The least or greatest of datetimes keeps the offset of the record it was taken from,
+        // as the engine keeps it: its day is read there, and `check --engine duckdb` shows it
+        // there. Where that offset cannot be told (a computed datetime the SQL does not follow),
+        // nothing is carried and what asks for it is left out.
+        if matches!(agg.kind, AggKind::Min(_) | AggKind::Max(_)) && agg.ty == Ty::DateTime {
+            if let Ok(off) = c.offset_of(a) {
+                cols.push(format!("{off} AS o{j}"));
+                kept_offsets.push(j);
+            }
+        }
     }
     if let Some(p) = &spec.presence {
         let unit = if matches!(p.unit, DateUnit::BusinessDay(_)) { DateUnit::Day } else { p.unit };
@@ -244,6 +256,38 @@ pub(crate) fn compile(
             }
         }
     }
+    for &j in &kept_offsets {
+        let min = spec.aggs.get(j).is_some_and(|a| matches!(a.kind, AggKind::Min(_)));
+        told.push((format!("{} AS c{j}", kept_offset(d, j, min, placed)), "CAST(NULL AS BIGINT)".into()));
+    }
+    // Whether each aggregate that may have no answer has none (`u{j}`, 1 if so), which
+    // `otherwise`, `is present` and `is missing` tell from a missing value, as the engine does:
+    // a member with none, or a total past the engine's 128 bits (SQL NULL over values present).
+    // A group expected by name with no record has an answer (0). Written only where something
+    // asks.
+    let shown = rule.message.iter().filter_map(|part| match part {
+        MsgPart::Text(_) => None,
+        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) | MsgPart::Redacted(e, _) => Some(e),
+    });
+    let asked: Vec<&CExpr> = rule.requires.iter().chain(shown).collect();
+    let first_agg = spec.keys.len() + usize::from(spec.period_slot.is_some());
+    let mut unsure = Vec::new();
+    for (j, a) in aggs.iter().enumerate() {
+        if !asked.iter().any(|e| tells_missing(e, first_agg + j)) {
+            continue;
+        }
+        let mut why = Vec::new();
+        if unanswered.contains(&j) {
+            why.push(format!("MAX(z{j}) = 1"));
+        }
+        if summed_pair(spec, &pairs, j) || pg_summed(d, spec, j) {
+            why.push(format!("(COUNT(x{j}) > 0 AND ({}) IS NULL)", a.value));
+        }
+        if !why.is_empty() {
+            told.push((format!("CASE WHEN {} THEN 1 ELSE 0 END AS u{j}", why.join(" OR ")), "0".into()));
+            unsure.push(j);
+        }
+    }
     for (j, a) in aggs.iter().enumerate() {
         if unanswered.contains(&j) {
             gcols.push(format!("CASE WHEN MAX(z{j}) = 1 THEN NULL ELSE {} END AS a{j}", a.value));
@@ -308,20 +352,14 @@ pub(crate) fn compile(
             })
             .collect();
     }
-    // `otherwise`, `is present` and `is missing` tell a value with no answer from a missing one,
-    // and the SQL's NULL does not: an aggregate that may have no answer there is left out.
-    let unsure: Vec<usize> = (0..aggs.len())
-        .filter(|j| unanswered.contains(j) || summed_pair(spec, &pairs, *j) || pg_summed(d, spec, *j))
-        .map(|j| first + j)
-        .collect();
-    let shown = rule.message.iter().filter_map(|part| match part {
-        MsgPart::Text(_) => None,
-        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) | MsgPart::Redacted(e, _) => Some(e),
-    });
-    if rule.requires.iter().chain(shown).any(|e| tells_missing(e, &unsure)) {
-        return no("`otherwise`, `is present` or `is missing` of an aggregate that may have no answer");
-    }
     c.group = Some(slots);
+    let slot = |j: usize| u16::try_from(first + j).ok();
+    c.group_unanswered = unsure.iter().filter_map(|&j| Some((slot(j)?, format!("(r.u{j} = 1)")))).collect();
+    c.group_offsets = kept_offsets.iter().filter_map(|&j| Some((slot(j)?, format!("r.c{j}")))).collect();
+    // `check` shows a group's datetimes at the offset each was written with where the rule has
+    // no calendar; `check --engine duckdb` does too. (`precept sql` shows them as UTC instants,
+    // as it does a case's.)
+    c.written_in_messages = placed && program.calendar_of(rule).is_none();
     let mut holds = Vec::new();
     let mut which = Vec::new();
     // The records shown with a `require`'s finding: those that count against the first
@@ -469,17 +507,17 @@ fn pg_summed(d: Dialect, spec: &GroupSpec, j: usize) -> bool {
         })
 }
 
-/// Whether `e` asks `otherwise`, `is present` or `is missing` of a value that reads one of the
-/// group record's `slots`.
-fn tells_missing(e: &CExpr, slots: &[usize]) -> bool {
+/// Whether `e` asks `otherwise`, `is present` or `is missing` of a value that reads slot `slot`
+/// of the group's record.
+fn tells_missing(e: &CExpr, slot: usize) -> bool {
     use crate::engine::program::Root;
-    fn reads(e: &CExpr, slots: &[usize]) -> bool {
-        matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if slots.contains(&usize::from(*s))))
-            || e.children().any(|c| reads(c, slots))
+    fn reads(e: &CExpr, slot: usize) -> bool {
+        matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if usize::from(*s) == slot))
+            || e.children().any(|c| reads(c, slot))
     }
     match e {
-        CExpr::Otherwise(x, _) | CExpr::Present(x, _) if reads(x, slots) => true,
-        _ => e.children().any(|c| tells_missing(c, slots)),
+        CExpr::Otherwise(x, _) | CExpr::Present(x, _) if reads(x, slot) => true,
+        _ => e.children().any(|c| tells_missing(c, slot)),
     }
 }
 
@@ -489,9 +527,9 @@ fn tells_missing(e: &CExpr, slots: &[usize]) -> bool {
 /// `ys[j]` is the SQL of why aggregate `j` has none (NULL where it has one), `first` the slot of
 /// the first aggregate. A value made only of aggregates, constants and arithmetic has the first
 /// unanswered operand's reason, read left to right, as the engine passes an operand's lack of an
-/// answer up before a missing one (a date moved or the time between two included); any other
-/// value (a choice, `otherwise`, a division of its own) is left NULL, shown as missing, as
-/// docs/warehouse.md says.
+/// answer up before a missing one (a date moved or the time between two included), through
+/// `otherwise` and `is present` too; any other value (a choice, a division of its own) is left
+/// NULL, shown as missing, as docs/warehouse.md says.
 fn whys(d: Dialect, rule: &crate::engine::program::CompiledRule, first: usize, ys: &[Option<String>]) -> Vec<String> {
     use crate::engine::program::{Arith, Root};
     fn reads(e: &CExpr, first: usize, ys: &[Option<String>], out: &mut Vec<String>) -> bool {
@@ -521,7 +559,10 @@ fn whys(d: Dialect, rule: &crate::engine::program::CompiledRule, first: usize, y
                 a,
                 b,
             ) => reads(a, first, ys, out) && reads(b, first, ys, out),
-            CExpr::Neg(_, x) | CExpr::ToDec(x) => reads(x, first, ys, out),
+            CExpr::Neg(_, x) | CExpr::ToDec(x) | CExpr::Present(x, _) => reads(x, first, ys, out),
+            // The default is read only where the value is missing, so a lack of an answer is
+            // the value's, else the default's.
+            CExpr::Otherwise(x, dflt) => reads(x, first, ys, out) && reads(dflt, first, ys, out),
             _ => false,
         }
     }
@@ -583,6 +624,30 @@ fn samples(spec: &GroupSpec, wants: &[(usize, crate::engine::group::Way)], pairs
         out.push(format!("{kept} AS precept_against_{i}"));
     }
     out
+}
+
+/// The offset kept with the least (`min`) or greatest instant `x{j}` of a group, from its
+/// records' offsets `o{j}`. The engine keeps the first of equal instants in record order, which
+/// `check --engine duckdb` (`placed`) follows by file and row; a warehouse table has no record
+/// order, so there the one written with the smaller offset is kept (docs/warehouse.md).
+fn kept_offset(d: Dialect, j: usize, min: bool, placed: bool) -> String {
+    let (x, o) = (format!("x{j}"), format!("o{j}"));
+    let present = format!("FILTER (WHERE {x} IS NOT NULL)");
+    match (d, min) {
+        (Dialect::DuckDb, true) if placed => {
+            format!("arg_min({o}, {{'v': {x}, 'f': precept_f, 'n': precept_n}}) {present}")
+        }
+        (Dialect::DuckDb, false) if placed => {
+            format!("arg_max({o}, {{'v': {x}, 'f': -precept_f, 'n': -precept_n}}) {present}")
+        }
+        (Dialect::DuckDb, true) => format!("arg_min({o}, {{'v': {x}, 'o': {o}}}) {present}"),
+        (Dialect::DuckDb, false) => format!("arg_max({o}, {{'v': {x}, 'o': -{o}}}) {present}"),
+        (Dialect::Postgres, _) => {
+            format!("(array_agg({o} ORDER BY {x}{}, {o}) {present})[1]", if min { "" } else { " DESC" })
+        }
+        (Dialect::Spark, true) => format!("min_by({o}, struct({x}, {o})) {present}"),
+        (Dialect::Spark, false) => format!("max_by({o}, struct({x}, -{o})) {present}"),
+    }
 }
 
 /// The record's id as text, for the records a finding shows (NULL where the schema names none).

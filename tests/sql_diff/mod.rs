@@ -2484,6 +2484,25 @@ code "Offsets" {
     require count() < 10
     message "{group.month} {count()} {count(day(record.at) == 2024-02-29)} {min(record.at)}"
   }
+  // A group's least and greatest instants, their day read at the offset of the record each was
+  // taken from (of equal instants, the warehouse keeps the smaller offset, the engine the first
+  // in record order: the stamps written at the smaller offset come first).
+  rule first-and-last-days {
+    title "t"
+    for stamp where record.on is present
+    group by record.on
+    require day(min(record.at)) != 2024-02-29
+    require day(max(record.at + 1 month)) < 2025-02-01
+    message "{group.on} {day(min(record.at))} {day(max(record.at))} {max(record.at)} {day(min(record.at - 1 day))}"
+  }
+  rule ties-at-the-extremes {
+    title "t"
+    for stamp where record.on is present and record.at == 2024-02-29T23:30:00Z
+    group by record.on
+    require day(min(record.at)) != 2024-02-29
+    require day(max(record.at)) != 2024-02-29
+    message "{group.on} {day(min(record.at))} {day(max(record.at))} {day(max(record.at - 1 day))}"
+  }
   rule leap-day-stamps {
     title "t"
     for stamp where record.on is present and (day(record.at) == 2024-02-29 or day(record.at) >= 2025-01-01)
@@ -2545,7 +2564,8 @@ code "Offsets" {
 /// The instants the generated stamps are made of: a local day's first and last half hour at
 /// offsets east and west of UTC (so their day there is not their UTC day), around 29 February,
 /// 1 March and the ends of months and years.
-const OFFSET_INSTANTS: [&str; 14] = [
+const OFFSET_INSTANTS: [&str; 15] = [
+    "2024-02-29T23:30:00Z",
     "2024-03-01T00:30:00+01:00",
     "2024-02-29T23:30:00-05:00",
     "2024-02-29T00:30:00+01:00",
@@ -2609,6 +2629,8 @@ pub fn generated_offsets(engine: &dyn Engine) {
         "months-since-the-date",
         "versioned",
         "stamps-a-month",
+        "first-and-last-days",
+        "ties-at-the-extremes",
         "leap-day-stamps",
         "a-stamp-every-day",
         "an-end-every-month",
@@ -4752,11 +4774,22 @@ code "Quotients by a field" {
     require sum(record.n / record.pieces) + min(record.refund / record.paid) > -1000
     message "{group.team} {avg(record.refund / record.paid) * 4 - 1} {sum(record.n / record.pieces) + min(record.refund / record.paid)}"
   }
+  // A default stands for an aggregate with no value (no divisor present), never for one with
+  // no answer (a zero divisor, a total past 128 bits), which `is present` has none for either.
+  rule defaults {
+    title "t"
+    for claim
+    group by record.team
+    require (max(record.refund / record.pieces) otherwise 0 GBP) <= 5 GBP
+    require avg(record.n / record.pieces) is present
+    require (avg(record.refund / record.paid) otherwise 1) < 0.25 or sum(record.paid / record.pieces) is missing
+    message "{group.team} {max(record.refund / record.pieces) otherwise 0 GBP} {avg(record.n / record.pieces) is missing} {avg(record.refund / record.paid) otherwise 1} {min(record.paid / record.pieces) is present} {sum(record.paid / record.pieces) is present}"
+  }
 }
 "#;
 
 /// The rules of [`FIELD_QUOTIENT_POLICY`] that sum or average such quotients.
-const FIELD_QUOTIENT_RULES: [&str; 3] = ["ratios", "ratios-of-products", "ratios-in-arithmetic"];
+const FIELD_QUOTIENT_RULES: [&str; 4] = ["ratios", "ratios-of-products", "ratios-in-arithmetic", "defaults"];
 
 /// The rule of [`FIELD_QUOTIENT_POLICY`] that takes only their least and greatest.
 const FIELD_EXTREMES_RULE: &str = "extremes";
