@@ -257,7 +257,7 @@ pub fn view(program: &Program, index: usize, source: &Source, header: &[String])
             // An offset the engine cannot hold (past ±25:59:59) makes its datetime one that did
             // not convert, as such an offset written in JSON does not parse: the record is
             // reported at its row and judged as the native engine judges it ([`super::again`]).
-            if let Some(u) = unheld_offsets(&leaf.name, &leaf.field.ty, header) {
+            if let Some(u) = unheld_offsets(&leaf.name, &leaf.field.ty, &expr, header) {
                 bads.push(u.bad.clone());
                 unheld_fields.push((leaf.name.clone(), u.bad));
                 unheld_rows.push(u.rows);
@@ -686,8 +686,9 @@ struct Unheld {
     rows: String,
 }
 
-/// [`Unheld`] for leaf `name` of type `ty`; `None` where the file has no offset column for it.
-fn unheld_offsets(name: &str, ty: &Ty, header: &[String]) -> Option<Unheld> {
+/// [`Unheld`] for leaf `name` of type `ty`, converted by SQL `converted` (a datetime that did not
+/// convert is reported as such, once); `None` where the file has no offset column for it.
+fn unheld_offsets(name: &str, ty: &Ty, converted: &str, header: &[String]) -> Option<Unheld> {
     if !header.contains(&offset_column(name)) {
         return None;
     }
@@ -714,7 +715,7 @@ fn unheld_offsets(name: &str, ty: &Ty, header: &[String]) -> Option<Unheld> {
             }
         }
         _ => {
-            let bad = format!("({x} IS NOT NULL AND {})", unheld(&o));
+            let bad = format!("(({converted}) IS NOT NULL AND {})", unheld(&o));
             Unheld {
                 rows: format!(
                     "SELECT CAST({{row}} AS BIGINT) AS precept_row, {} AS field, {} AS value FROM {{scan}} WHERE {bad}",

@@ -264,8 +264,9 @@ pub struct Compiler<'a> {
     /// Slots of a group's record holding an aggregate that may have no answer (a division by
     /// zero in a member, a total past 128 bits), each with the SQL condition, never unknown, that
     /// it has none, so that `otherwise`, `is present` and `is missing` tell that from a missing
-    /// value as the engine does.
-    pub group_unanswered: Vec<(u16, String)>,
+    /// value as the engine does; and why it has none, as SQL text (`r.v0`), where a redacted
+    /// value reads it and shows `(no answer: ...)` as the engine does (else `NULL`).
+    pub group_unanswered: Vec<(u16, String, String)>,
     /// In a case rule's message, the record that opened the obligation (`opening.<field>`), read
     /// from columns of the judged row ([`super::case`]).
     pub opening: Option<OpeningColumns>,
@@ -1642,7 +1643,7 @@ impl<'a> Compiler<'a> {
             // role tables say: a `may` amount with none is not asked without it.
             CExpr::Scope(f, args) => {
                 let answer = super::roles::question(self, *f, args)?;
-                if args.iter().any(|a| has_no_answer(self.dialect, a)) {
+                if args.iter().any(|a| self.lacks_answer(a)) {
                     format!("CASE WHEN {} THEN NULL ELSE {answer} END", self.no_answer(e)?)
                 } else {
                     answer
@@ -2290,11 +2291,28 @@ impl<'a> Compiler<'a> {
     /// `require` or message, it reads an aggregate that may have none
     /// ([`Compiler::group_unanswered`]).
     fn lacks_answer(&self, e: &CExpr) -> bool {
-        fn reads(e: &CExpr, slots: &[(u16, String)]) -> bool {
-            matches!(e, CExpr::Field(Root::Record, steps) if matches!(steps.as_ref(), [s] if slots.iter().any(|(x, _)| x == s)))
+        has_no_answer(self.dialect, e) || self.reads_unanswered_slot(e)
+    }
+
+    /// Whether `e`, in a group's `require` or message, reads an aggregate that may have no answer
+    /// ([`Compiler::group_unanswered`]).
+    fn reads_unanswered_slot(&self, e: &CExpr) -> bool {
+        fn reads(e: &CExpr, slots: &[(u16, String, String)]) -> bool {
+            matches!(e, CExpr::Field(Root::Record, steps) if matches!(steps.as_ref(), [s] if slots.iter().any(|(x, ..)| x == s)))
                 || e.children().any(|c| reads(c, slots))
         }
-        has_no_answer(self.dialect, e) || (self.group.is_some() && reads(e, &self.group_unanswered))
+        self.group.is_some() && reads(e, &self.group_unanswered)
+    }
+
+    /// The entry of [`Compiler::group_unanswered`] of `e` where it is a group's slot.
+    fn unanswered_slot(&self, e: &CExpr) -> Option<&(u16, String, String)> {
+        match e {
+            CExpr::Field(Root::Record, steps) if self.group.is_some() => match steps.as_ref() {
+                [slot] => self.group_unanswered.iter().find(|(s, ..)| s == slot),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Whether `e` has no answer in the engine (a division by zero below it, which decides it), as
@@ -2306,12 +2324,9 @@ impl<'a> Compiler<'a> {
         let d = self.dialect;
         Ok(match e {
             // A group's aggregate, told by the group's row.
-            CExpr::Field(Root::Record, steps) if self.group.is_some() => match steps.as_ref() {
-                [slot] => {
-                    self.group_unanswered.iter().find(|(s, _)| s == slot).map_or("FALSE".into(), |(_, n)| n.clone())
-                }
-                _ => "FALSE".into(),
-            },
+            CExpr::Field(Root::Record, _) if self.group.is_some() => {
+                self.unanswered_slot(e).map_or("FALSE".into(), |(_, n, _)| n.clone())
+            }
             // A count read from the record below 0 or above the engine's limit.
             CExpr::Counted(_, n) => {
                 let (nn, x) = (self.no_answer(n)?, self.expr(n, None)?);
@@ -2514,15 +2529,19 @@ impl<'a> Compiler<'a> {
     /// missing one), down to the computation whose operands all had answers.
     fn why(&mut self, e: &CExpr) -> Result<String, Unsupported> {
         use crate::engine::value::Why;
-        if !has_no_answer(self.dialect, e) {
+        if !self.lacks_answer(e) {
             return Ok("NULL".into());
+        }
+        // A group's aggregate: the reason its row carries.
+        if let Some((_, _, why)) = self.unanswered_slot(e) {
+            return Ok(why.clone());
         }
         let d = self.dialect;
         let text = |w: Why| d.text(w.as_str());
         // In PostgreSQL, where nothing in `e` but a value past 128 bits lacks an answer, that is
         // why, wherever it is: not looked for operand by operand, whose conditions written out
         // at every level made the SQL grow with the cube of the nesting.
-        if d == Dialect::Postgres && !has_no_answer(Dialect::DuckDb, e) {
+        if d == Dialect::Postgres && !has_no_answer(Dialect::DuckDb, e) && !self.reads_unanswered_slot(e) {
             return Ok(text(Why::Overflow));
         }
         match e {
@@ -2926,7 +2945,7 @@ impl<'a> Compiler<'a> {
                 if fine && self.decimal_factors(e) > 2 {
                     return no("a redacted product of three decimals (it may have more than 20 places, more than the SQL's decimals hold)");
                 }
-                let failed = if has_no_answer(self.dialect, e) {
+                let failed = if self.lacks_answer(e) {
                     let (n, why) = (self.no_answer(e)?, self.why(e)?);
                     Some(format!("WHEN {n} THEN {} || {why} || ')'", d.text("(no answer: ")))
                 } else {

@@ -101,6 +101,16 @@ pub(crate) fn compile(
     let mut pairs = Vec::new();
     // The aggregates of datetimes whose offset is carried as `o{j}` ([`kept_offset`]).
     let mut kept_offsets = Vec::new();
+    // The aggregates a redacted value of the message reads, hashed as the engine shows them: where
+    // one has no answer, `(no answer: ...)` with its reason.
+    let first_agg = spec.keys.len() + usize::from(spec.period_slot.is_some());
+    // The least or greatest datetimes whose offset may be read: in a rule with no calendar, one
+    // its `require`s or message read.
+    let no_calendar = program.calendar_of(rule).is_none();
+    let offset_read =
+        |j: usize| no_calendar && rule.requires.iter().chain(message_exprs(rule)).any(|e| reads_slot(e, first_agg + j));
+    let hashed =
+        |j: usize| rule.message.iter().any(|p| matches!(p, MsgPart::Redacted(e, _) if reads_slot(e, first_agg + j)));
     for (j, agg) in spec.aggs.iter().enumerate() {
         let Some(a) = &agg.arg else {
             scales.push(None);
@@ -136,7 +146,7 @@ pub(crate) fn compile(
             unanswered.push(j);
             // Why the record's value has none, in the engine's words, for the group's message
             // (`check --engine duckdb`: [`whys`]).
-            if placed {
+            if placed || hashed(j) {
                 let why = c.no_answer_why(a)?.unwrap_or_else(|| d.text(crate::engine::value::Why::Overflow.as_str()));
                 cols.push(format!("{why} AS w{j}"));
             }
@@ -174,7 +184,7 @@ pub(crate) fn compile(
         // as the engine keeps it: its day is read there, and `check --engine duckdb` shows it
         // there. Where that offset cannot be told (a computed datetime the SQL does not follow),
         // nothing is carried and what asks for it is left out.
-        if matches!(agg.kind, AggKind::Min(_) | AggKind::Max(_)) && agg.ty == Ty::DateTime {
+        if matches!(agg.kind, AggKind::Min(_) | AggKind::Max(_)) && agg.ty == Ty::DateTime && offset_read(j) {
             if let Ok(off) = c.offset_of(a) {
                 cols.push(format!("{off} AS o{j}"));
                 kept_offsets.push(j);
@@ -264,29 +274,42 @@ pub(crate) fn compile(
     // `otherwise`, `is present` and `is missing` tell from a missing value, as the engine does:
     // a member with none, or a total past the engine's 128 bits (SQL NULL over values present).
     // A group expected by name with no record has an answer (0). Written only where something
-    // asks.
-    let shown = rule.message.iter().filter_map(|part| match part {
-        MsgPart::Text(_) => None,
-        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) | MsgPart::Redacted(e, _) => Some(e),
-    });
-    let asked: Vec<&CExpr> = rule.requires.iter().chain(shown).collect();
-    let first_agg = spec.keys.len() + usize::from(spec.period_slot.is_some());
+    // asks; with why (`v{j}`) where a redacted value reads it: the first member's reason in file
+    // and record order (`check --engine duckdb`), else the least of the members' reasons as
+    // text (a table has no record order), else `overflow` for a total past 128 bits.
+    let asked: Vec<&CExpr> = rule.requires.iter().chain(message_exprs(rule)).collect();
     let mut unsure = Vec::new();
+    let text_null = format!("CAST(NULL AS {text})");
     for (j, a) in aggs.iter().enumerate() {
-        if !asked.iter().any(|e| tells_missing(e, first_agg + j)) {
+        if !hashed(j) && !asked.iter().any(|e| tells_missing(e, first_agg + j)) {
             continue;
         }
-        let mut why = Vec::new();
+        let (mut when, mut why) = (Vec::new(), Vec::new());
         if unanswered.contains(&j) {
-            why.push(format!("MAX(z{j}) = 1"));
+            when.push(format!("MAX(z{j}) = 1"));
+            let first = if placed {
+                format!("arg_min(w{j}, [precept_f, precept_n]) FILTER (WHERE z{j} = 1)")
+            } else {
+                format!("MIN(w{j}) FILTER (WHERE z{j} = 1)")
+            };
+            why.push(format!("WHEN MAX(z{j}) = 1 THEN {first}"));
         }
         if summed_pair(spec, &pairs, j) || pg_summed(d, spec, j) {
-            why.push(format!("(COUNT(x{j}) > 0 AND ({}) IS NULL)", a.value));
+            let past = format!("(COUNT(x{j}) > 0 AND ({}) IS NULL)", a.value);
+            why.push(format!("WHEN {past} THEN {}", d.text(crate::engine::value::Why::Overflow.as_str())));
+            when.push(past);
         }
-        if !why.is_empty() {
-            told.push((format!("CASE WHEN {} THEN 1 ELSE 0 END AS u{j}", why.join(" OR ")), "0".into()));
-            unsure.push(j);
+        if when.is_empty() {
+            continue;
         }
+        told.push((format!("CASE WHEN {} THEN 1 ELSE 0 END AS u{j}", when.join(" OR ")), "0".into()));
+        let reason = if hashed(j) {
+            told.push((format!("CASE {} END AS v{j}", why.join(" ")), text_null.clone()));
+            format!("r.v{j}")
+        } else {
+            "NULL".to_string()
+        };
+        unsure.push((j, reason));
     }
     for (j, a) in aggs.iter().enumerate() {
         if unanswered.contains(&j) {
@@ -354,7 +377,8 @@ pub(crate) fn compile(
     }
     c.group = Some(slots);
     let slot = |j: usize| u16::try_from(first + j).ok();
-    c.group_unanswered = unsure.iter().filter_map(|&j| Some((slot(j)?, format!("(r.u{j} = 1)")))).collect();
+    c.group_unanswered =
+        unsure.iter().filter_map(|(j, why)| Some((slot(*j)?, format!("(r.u{j} = 1)"), why.clone()))).collect();
     c.group_offsets = kept_offsets.iter().filter_map(|&j| Some((slot(j)?, format!("r.c{j}")))).collect();
     // `check` shows a group's datetimes at the offset each was written with where the rule has
     // no calendar; `check --engine duckdb` does too. (`precept sql` shows them as UTC instants,
@@ -508,17 +532,30 @@ fn pg_summed(d: Dialect, spec: &GroupSpec, j: usize) -> bool {
 }
 
 /// Whether `e` asks `otherwise`, `is present` or `is missing` of a value that reads slot `slot`
-/// of the group's record.
+/// of the group's record, or asks a question about staff and roles of one.
 fn tells_missing(e: &CExpr, slot: usize) -> bool {
-    use crate::engine::program::Root;
-    fn reads(e: &CExpr, slot: usize) -> bool {
-        matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if usize::from(*s) == slot))
-            || e.children().any(|c| reads(c, slot))
-    }
     match e {
-        CExpr::Otherwise(x, _) | CExpr::Present(x, _) if reads(x, slot) => true,
+        CExpr::Otherwise(x, _) | CExpr::Present(x, _) if reads_slot(x, slot) => true,
+        // A question about staff and roles: an argument with no answer leaves it without one,
+        // where a missing `may` amount is not asked about.
+        CExpr::Scope(_, args) if args.iter().any(|a| reads_slot(a, slot)) => true,
         _ => e.children().any(|c| tells_missing(c, slot)),
     }
+}
+
+/// The expressions `rule`'s message shows, redacted or not.
+fn message_exprs(rule: &CompiledRule) -> impl Iterator<Item = &CExpr> {
+    rule.message.iter().filter_map(|part| match part {
+        MsgPart::Text(_) => None,
+        MsgPart::Hole(e, _) | MsgPart::Percent(e) | MsgPart::Period(e, _) | MsgPart::Redacted(e, _) => Some(e),
+    })
+}
+
+/// Whether `e` reads slot `slot` of the group's record.
+fn reads_slot(e: &CExpr, slot: usize) -> bool {
+    use crate::engine::program::Root;
+    matches!(e, CExpr::Field(Root::Record, steps) if matches!(&**steps, [s] if usize::from(*s) == slot))
+        || e.children().any(|c| reads_slot(c, slot))
 }
 
 /// For each value of `rule`'s message, in the order of [`super::message`]'s: why it has no answer
