@@ -69,6 +69,10 @@ pub struct GroupScope {
     pub read: Vec<usize>,
     /// A case rule's scope: it has its case's figures (`group.opened`, ...) but no aggregates.
     pub case: bool,
+    /// The slots of aggregates that have no value where no record gives their argument one,
+    /// though the argument needs no default inside an aggregate (`max(record.a / record.b)`, `b`
+    /// optional): a default or presence test of one is not reported as never used.
+    pub may_be_missing: Vec<usize>,
 }
 
 /// Type checker for the expressions of one rule.
@@ -85,6 +89,9 @@ pub struct TypeCheck<'c> {
     pub(super) group: Option<GroupScope>,
     /// In message holes a missing value is shown, not an error.
     pub(super) lenient: bool,
+    /// While `lenient`: some optional value was used where a value is needed, so the expression
+    /// may be missing where it reads one ([`GroupScope::may_be_missing`]).
+    pub(super) missing_let_through: bool,
     /// Some expression asks about staff and roles.
     pub uses_roles: bool,
     /// Some expression reads `now`, the evaluation time.
@@ -128,6 +135,7 @@ impl<'c> TypeCheck<'c> {
             vars: Vec::new(),
             present: Vec::new(),
             lenient: false,
+            missing_let_through: false,
             uses_roles: false,
             uses_now: false,
             group: None,
@@ -243,7 +251,11 @@ impl<'c> TypeCheck<'c> {
 
     /// Report an optional value used where a value is needed; true when it is fine.
     pub(super) fn need_value(&mut self, t: &T, e: &Expr) -> bool {
-        if !t.optional || self.lenient {
+        if !t.optional {
+            return true;
+        }
+        if self.lenient {
+            self.missing_let_through = true;
             return true;
         }
         let s = self.src(e.span);
@@ -275,6 +287,16 @@ impl<'c> TypeCheck<'c> {
     /// the rule (`where x is present`, `x is present and ...`): then it is never missing *here*,
     /// and a second test or default is that first test's consequence, not a mistake about the
     /// schema, so `precept::type::never-missing` is not reported for it.
+    /// Whether `t` reads an aggregate that may have no value though it is not optional
+    /// ([`GroupScope::may_be_missing`]).
+    fn reads_maybe_missing(&self, t: &T) -> bool {
+        fn reads(e: &CExpr, slots: &[usize]) -> bool {
+            matches!(e, CExpr::Field(Root::Record, steps) if matches!(steps.as_ref(), [s] if slots.contains(&usize::from(*s))))
+                || e.children().any(|c| reads(c, slots))
+        }
+        self.group.as_ref().is_some_and(|g| reads(&t.e, &g.may_be_missing))
+    }
+
     fn tested_earlier(&self, t: &T) -> bool {
         let Some((root, slots)) = &t.key else { return false };
         (1..=slots.len()).any(|n| slots.get(..n).is_some_and(|p| self.is_proven(&(*root, p.to_vec()))))
@@ -427,7 +449,7 @@ impl<'c> TypeCheck<'c> {
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
             ExprKind::Presence(x, want) => {
                 let t = self.check(x, None)?;
-                if !t.optional && !self.tested_earlier(&t) {
+                if !t.optional && !self.tested_earlier(&t) && !self.reads_maybe_missing(&t) {
                     let s = self.src(x.span);
                     let (msg, label) = if *want {
                         (format!("`{s}` is always present, so this is always true"), "never missing")
@@ -459,7 +481,7 @@ impl<'c> TypeCheck<'c> {
                     self.value(d, hint);
                     return None;
                 };
-                if !t.optional && !self.tested_earlier(&t) {
+                if !t.optional && !self.tested_earlier(&t) && !self.reads_maybe_missing(&t) {
                     let s = self.src(x.span);
                     self.warn(
                         "precept::type::never-missing",

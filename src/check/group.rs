@@ -47,6 +47,7 @@ impl TypeCheck<'_> {
             periods,
             read: Vec::new(),
             case: false,
+            may_be_missing: Vec::new(),
         });
     }
 
@@ -360,8 +361,12 @@ impl TypeCheck<'_> {
         let record_present = g.record_present.clone();
         let group_present = std::mem::replace(&mut self.present, record_present);
         let was = std::mem::replace(&mut self.lenient, lenient);
+        let let_through = std::mem::replace(&mut self.missing_let_through, false);
         let checked = arg.map(|a| self.check(a, None));
         self.lenient = was;
+        // An optional value read on the way (`record.a / record.b`, `b` optional) leaves its
+        // record out, as a missing argument does, so the aggregate may have no value.
+        let lets_missing_through = std::mem::replace(&mut self.missing_let_through, let_through);
         self.present = group_present;
         let g = self.group.as_mut()?;
         g.inside = false;
@@ -375,6 +380,9 @@ impl TypeCheck<'_> {
         };
         let g = self.group.as_mut()?;
         let slot = g.fixed + g.aggs.len();
+        if lets_missing_through && !optional && !matches!(kind, AggKind::Sum(_)) && lenient {
+            g.may_be_missing.push(slot);
+        }
         g.read.push(g.aggs.len());
         g.aggs.push(Aggregate { kind, arg: arg_e, ty: ty.clone(), text: text.clone(), redacted: false });
         let shape = g.shape;
