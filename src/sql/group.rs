@@ -101,14 +101,14 @@ pub(crate) fn compile(
     let mut pairs = Vec::new();
     // The aggregates of datetimes whose offset is carried as `o{j}` ([`kept_offset`]).
     let mut kept_offsets = Vec::new();
-    // The aggregates a redacted value of the message reads, hashed as the engine shows them: where
-    // one has no answer, `(no answer: ...)` with its reason.
     let first_agg = spec.keys.len() + usize::from(spec.period_slot.is_some());
     // The least or greatest datetimes whose offset may be read: in a rule with no calendar, one
     // its `require`s or message read.
     let no_calendar = program.calendar_of(rule).is_none();
     let offset_read =
         |j: usize| no_calendar && rule.requires.iter().chain(message_exprs(rule)).any(|e| reads_slot(e, first_agg + j));
+    // The aggregates a redacted value of the message reads, hashed as the engine shows them: where
+    // one has no answer, `(no answer: ...)` with its reason.
     let hashed =
         |j: usize| rule.message.iter().any(|p| matches!(p, MsgPart::Redacted(e, _) if reads_slot(e, first_agg + j)));
     for (j, agg) in spec.aggs.iter().enumerate() {
