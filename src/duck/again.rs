@@ -339,7 +339,8 @@ fn held_offset(o: Option<&Duck>) -> Option<i32> {
     i32::try_from(n).ok().filter(|n| n.abs() <= crate::sql::tables::OFFSET_HELD)
 }
 
-/// A value DuckDB converted but the engine cannot hold (a date beyond its range), as text.
+/// A value DuckDB converted but the engine cannot hold (a date beyond its range, an offset past
+/// ±25:59:59), as text.
 fn shown(v: &Duck) -> String {
     match v {
         Duck::Text(t) | Duck::Enum(t) => t.clone(),
